@@ -1,0 +1,9 @@
+// Profiler and debugger hooks (tinyboard:hal/debug).
+@external("tinyboard:hal/debug@0.1.0", "layer-begin") export declare function layerBegin(index: u32, op: u32): void;
+@external("tinyboard:hal/debug@0.1.0", "layer-end") export declare function layerEnd(index: u32): void;
+@external("tinyboard:hal/debug@0.1.0", "marker") declare function markerRaw(id: u32, ptr: u32, len: u32): void;
+
+export function marker(id: u32, label: string): void {
+  const buf = String.UTF8.encode(label);
+  markerRaw(id, <u32>changetype<usize>(buf), <u32>buf.byteLength);
+}
