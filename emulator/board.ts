@@ -1,0 +1,121 @@
+// Boards are data: boards/<id>.json, validated against boards/board.schema.json.
+import { readFileSync, readdirSync, existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Ajv } from "ajv";
+import { UserError } from "./errors.ts";
+
+export const BOARDS_DIR = fileURLToPath(new URL("../boards/", import.meta.url));
+
+export type CoreType = "cortex-m7" | "cortex-m33" | "cortex-m4";
+
+export interface MemoryRegion {
+  name: string;
+  kind: "sram" | "flash" | "sdram";
+  base: number;
+  size: number;
+  note?: string;
+}
+
+export interface CoreSpec {
+  id: string;
+  type: CoreType;
+  clockHz: number;
+  maxClockHz?: number;
+  sram: string[];
+  note?: string;
+}
+
+export interface NpuSpec {
+  name: string;
+  macsPerCycle: number;
+  clockHz: number;
+  ops: string[];
+  setupCycles: number;
+  bytesPerCycle: number;
+  note?: string;
+}
+
+export interface SdCardTiming {
+  commandUs: number;
+  readMBps: number;
+  writeMBps: number;
+  writeBusyUs: number;
+}
+
+export interface Board {
+  id: string;
+  name: string;
+  soc: string;
+  sources: string[];
+  notes: string[];
+  cores: CoreSpec[];
+  memory: MemoryRegion[];
+  flash: MemoryRegion;
+  npu: NpuSpec | null;
+  leds: string[];
+  sdcard: SdCardTiming;
+  peripherals: Record<string, string>;
+}
+
+/** A board with the core that runs the firmware chosen. */
+export interface Target {
+  board: Board;
+  core: CoreSpec;
+  /** The core's SRAM regions in allocation order. */
+  sram: MemoryRegion[];
+  sramBytes: number;
+}
+
+let validator: ReturnType<Ajv["compile"]> | undefined;
+function validate(json: unknown): string | null {
+  if (!validator) {
+    const schema = JSON.parse(readFileSync(path.join(BOARDS_DIR, "board.schema.json"), "utf8"));
+    validator = new Ajv({ allErrors: false, strict: false }).compile(schema);
+  }
+  if (validator(json)) return null;
+  const e = validator.errors![0];
+  return `${e.instancePath || "(root)"} ${e.message}`;
+}
+
+export function boardIds(): string[] {
+  return readdirSync(BOARDS_DIR).filter((f) => f.endsWith(".json") && f !== "board.schema.json").map((f) => f.slice(0, -5)).sort();
+}
+
+/** Loads a board by id ("rt1060") or by the path of a board file. */
+export function loadBoard(idOrPath: string): Board {
+  const isPath = idOrPath.endsWith(".json") || idOrPath.includes("/");
+  const file = isPath ? idOrPath : path.join(BOARDS_DIR, `${idOrPath}.json`);
+  if (!existsSync(file)) {
+    throw new UserError(`unknown board '${idOrPath}' (known boards: ${boardIds().join(", ")})`);
+  }
+  let raw: any;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new UserError(`board file ${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  const problem = validate(raw);
+  if (problem) throw new UserError(`board file ${file} is malformed: ${problem}`);
+  const memory: MemoryRegion[] = raw.memory.map((m: any) => ({ ...m, base: parseInt(m.base, 16) }));
+  const byName = new Map(memory.map((m) => [m.name, m]));
+  const flash = byName.get(raw.flash);
+  if (!flash || flash.kind !== "flash") throw new UserError(`board file ${file} is malformed: flash '${raw.flash}' is not a flash region`);
+  for (const core of raw.cores as CoreSpec[]) {
+    for (const r of core.sram) {
+      if (byName.get(r)?.kind !== "sram") throw new UserError(`board file ${file} is malformed: core ${core.id} lists '${r}', which is not an SRAM region`);
+    }
+  }
+  return { notes: [], peripherals: {}, ...raw, memory, flash };
+}
+
+export function selectCore(board: Board, coreId?: string): Target {
+  const core = coreId ? board.cores.find((c) => c.id === coreId) : board.cores[0];
+  if (!core) throw new UserError(`board ${board.id} has no core '${coreId}' (cores: ${board.cores.map((c) => c.id).join(", ")})`);
+  const sram = core.sram.map((n) => board.memory.find((m) => m.name === n)!);
+  return { board, core, sram, sramBytes: sram.reduce((s, r) => s + r.size, 0) };
+}
+
+export function loadTarget(idOrPath: string, coreId?: string): Target {
+  return selectCore(loadBoard(idOrPath), coreId);
+}
