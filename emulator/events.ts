@@ -1,0 +1,46 @@
+// Typed events of a running board: the CLI and tests subscribe rather than poll.
+import { EventEmitter } from "node:events";
+import type TypedEmitter from "typed-emitter";
+import type { FaultReport } from "./faults.ts";
+
+export interface GpioEvent {
+  led: number;
+  name: string;
+  on: boolean;
+  timeUs: number;
+}
+
+export interface RunSummary {
+  app: string;
+  board: string;
+  core: string;
+  clockHz: number;
+  reason: "time-limit" | "returned" | "exit" | "fault";
+  exitCode: number | null;
+  emulatedSeconds: number;
+  cycles: number;
+  busyCycles: number;
+  idleCycles: number;
+  cpuLoad: number;
+  wallSeconds: number;
+  realTimeFactor: number;
+  sramPeakBytes: number;
+  peripherals: Record<string, Record<string, number>>;
+  fault: FaultReport | null;
+}
+
+export type MachineEvents = {
+  console: (text: string, timeUs: number) => void;
+  gpio: (e: GpioEvent) => void;
+  fault: (f: FaultReport) => void;
+  layerBegin: (index: number, op: number, cycles: number) => void;
+  layerEnd: (index: number, cycles: number) => void;
+  marker: (id: number, label: string, cycles: number) => void;
+  end: (s: RunSummary) => void;
+};
+
+export type MachineEmitter = TypedEmitter<MachineEvents>;
+
+export function createEmitter(): MachineEmitter {
+  return new EventEmitter() as unknown as MachineEmitter;
+}

@@ -1,0 +1,231 @@
+// One emulated board running one firmware image: memory, virtual time, peripherals, faults.
+import type { Target } from "./board.ts";
+import type { Image } from "./build/image.ts";
+import { VirtualClock } from "./clock.ts";
+import { BoardMemory } from "./memory.ts";
+import { createEmitter, type MachineEmitter, type RunSummary } from "./events.ts";
+import { Fault, FirmwareExit, RunEnd, SourceMapper, classify, wasmFrames, type FaultReport } from "./faults.ts";
+import type { BoardContext, Peripheral } from "./peripherals/peripheral.ts";
+import { ClockHal, type ClockHost } from "./peripherals/clock.ts";
+import { Gpio } from "./peripherals/gpio.ts";
+import { Console } from "./peripherals/console.ts";
+import { Accelerometer } from "./peripherals/accel.ts";
+import { SdCard } from "./peripherals/sdcard.ts";
+import { SystemHal, DebugHal } from "./peripherals/system.ts";
+import { NoNpu, Unimplemented } from "./peripherals/unimplemented.ts";
+import { openAccelSource } from "./inputs/accel-source.ts";
+import { METER_MODULE, CYCLES_GLOBAL } from "./build/meter.ts";
+import { UserError } from "./errors.ts";
+
+export interface MachineOptions {
+  target: Target;
+  image: Image;
+  /** Peripheral inputs: { accel: "trace.csv" | "gen:rest" }. */
+  inputs?: Record<string, string>;
+  /** SD card image file, or null for no card. */
+  sdcard?: string | null;
+  /** Arm the watchdog from reset with this timeout (ms). */
+  watchdogMs?: number;
+  /** Cycles the host charges per HAL call (the driver's entry and exit). */
+  halCallCycles?: number;
+}
+
+export interface RunOptions {
+  seconds: number;
+  /** Stop with a fault when the firmware has executed this many cycles. */
+  maxBusyCycles?: number;
+}
+
+const HAL_CALL_CYCLES = 20;
+
+export class Machine implements BoardContext, ClockHost {
+  readonly events: MachineEmitter = createEmitter();
+  readonly clock: VirtualClock;
+  readonly target: Target;
+  readonly gpio: Gpio;
+  pending = 0;
+  watchdogDeadline = Infinity;
+  watchdogTimeoutCycles = 0;
+  private mem: BoardMemory | null = null;
+  private endCycle = Infinity;
+  private maxBusy = Infinity;
+  private readonly peripherals: Peripheral[];
+  private readonly sd: SdCard;
+
+  constructor(private readonly opts: MachineOptions) {
+    this.target = opts.target;
+    const m = opts.image.manifest;
+    if (m.board !== this.target.board.id || m.core !== this.target.core.id) {
+      throw new UserError(`image was built for ${m.board}/${m.core}, not ${this.target.board.id}/${this.target.core.id}: rebuild it for this board`);
+    }
+    this.clock = new VirtualClock(this.target.core.clockHz);
+    this.gpio = new Gpio(this);
+    this.sd = new SdCard(this, opts.sdcard ?? null);
+    const accelSpec = opts.inputs?.accel ?? "gen:rest";
+    this.peripherals = [
+      new ClockHal(this, this),
+      this.gpio,
+      new Console(this),
+      new Accelerometer(this, openAccelSource(accelSpec)),
+      this.sd,
+      new Unimplemented(this, "mic"),
+      new Unimplemented(this, "camera"),
+      new NoNpu(this),
+      new DebugHal(this),
+      new SystemHal(this),
+    ];
+    if (opts.watchdogMs) {
+      this.watchdogTimeoutCycles = this.clock.cyclesFromUs(opts.watchdogMs * 1000);
+      this.watchdogDeadline = this.watchdogTimeoutCycles;
+    }
+  }
+
+  // --- BoardContext ---------------------------------------------------------------
+
+  memory(): BoardMemory {
+    if (!this.mem) throw new Fault("bad-hal-pointer", "memory used before the image was loaded");
+    return this.mem;
+  }
+
+  raise(line: number): void {
+    this.pending |= line;
+  }
+
+  lower(line: number): void {
+    this.pending &= ~line;
+  }
+
+  sync(): void {
+    const now = this.clock.now;
+    this.clock.fireDue(now);
+    this.checkLimits(now);
+  }
+
+  busy(cycles: number): void {
+    this.clock.halCycles += cycles;
+  }
+
+  idleUntil(target: number): void {
+    for (;;) {
+      const now = this.clock.now;
+      this.clock.fireDue(now);
+      this.checkLimits(now);
+      if (now >= target) return;
+      // Never sleep past the end of the run or the watchdog: they must fire on time.
+      const step = Math.min(target, this.clock.nextAlarm(), this.endCycle, this.watchdogDeadline);
+      this.clock.idleUntil(Math.max(step, now));
+      if (step <= now) return;
+    }
+  }
+
+  private checkLimits(now: number): void {
+    if (now >= this.watchdogDeadline) {
+      throw new Fault("watchdog", `watchdog expired (not fed for ${(this.watchdogTimeoutCycles / this.clock.hz * 1000).toFixed(0)} ms)`);
+    }
+    if (now >= this.endCycle) throw new RunEnd();
+    if (this.clock.busyCycles >= this.maxBusy) throw new Fault("watchdog", `cycle budget of ${this.maxBusy} cycles exhausted`);
+  }
+
+  // --- running ----------------------------------------------------------------------
+
+  private imports(): WebAssembly.Imports {
+    const imports: WebAssembly.Imports = {};
+    for (const p of this.peripherals) {
+      const fns = p.imports();
+      const wrapped: Record<string, (...a: any[]) => any> = {};
+      for (const [name, fn] of Object.entries(fns)) {
+        wrapped[name] = (...args: any[]) => {
+          this.clock.halCycles += HAL_CALL_CYCLES;
+          return fn(...args);
+        };
+      }
+      imports[p.module] = wrapped;
+    }
+    imports[METER_MODULE] = {
+      tick: () => this.sync(),
+      "flash-write": (addr: number, offset: number) => {
+        const at = (addr + offset) >>> 0;
+        throw new Fault("flash-write", `write to flash at 0x${at.toString(16)} (board address 0x${(this.target.board.flash.base + at).toString(16)}, ${this.target.board.flash.name})`);
+      },
+      grow: (delta: number) => this.memory().grow(delta),
+    };
+    return imports;
+  }
+
+  /** Boots the image and runs it for `seconds` of emulated time (or until it stops). */
+  async run(run: RunOptions): Promise<RunSummary> {
+    const { image } = this.opts;
+    this.endCycle = Math.round(run.seconds * this.clock.hz);
+    this.maxBusy = run.maxBusyCycles ?? Infinity;
+    const wallStart = process.hrtime.bigint();
+    let reason: RunSummary["reason"] = "returned";
+    let exitCode: number | null = null;
+    let fault: FaultReport | null = null;
+    try {
+      const module = await WebAssembly.compile(image.wasm as BufferSource);
+      const instance = await WebAssembly.instantiate(module, this.imports());
+      const exports = instance.exports as any;
+      const cycles = exports[CYCLES_GLOBAL] as WebAssembly.Global | undefined;
+      if (cycles) this.clock.attach(() => Number(cycles.value));
+      const { layout } = image.manifest;
+      this.mem = new BoardMemory(exports.memory, layout.flashWindow, layout.sramBytes, this.target);
+      this.mem.bytes.set(image.flash, 0); // the flasher's work
+      try {
+        exports._start?.();
+        exports.main();
+      } catch (e) {
+        if (e instanceof RunEnd) reason = "time-limit";
+        else if (e instanceof FirmwareExit) { reason = "exit"; exitCode = e.code; }
+        else throw e;
+      }
+    } catch (e) {
+      if (e instanceof UserError) throw e;
+      reason = "fault";
+      fault = await this.faultReport(e);
+      this.events.emit("fault", fault);
+    } finally {
+      for (const p of this.peripherals) p.close?.();
+    }
+    const wallSeconds = Number(process.hrtime.bigint() - wallStart) / 1e9;
+    const summary = this.summary(reason, exitCode, fault, wallSeconds);
+    this.events.emit("end", summary);
+    return summary;
+  }
+
+  private async faultReport(e: unknown): Promise<FaultReport> {
+    if (!(e instanceof Fault || e instanceof WebAssembly.RuntimeError || e instanceof RangeError)) throw e; // a host bug: let it show
+    const { kind, message } = classify(e);
+    const backtrace = await new SourceMapper(this.opts.image.sourceMap).locate(wasmFrames(e));
+    const now = this.clock.now;
+    return { kind, message, cycles: now, timeUs: this.clock.usFromCycles(now), where: backtrace[0] ?? null, backtrace };
+  }
+
+  private summary(reason: RunSummary["reason"], exitCode: number | null, fault: FaultReport | null, wallSeconds: number): RunSummary {
+    const cycles = Math.min(this.clock.now, this.endCycle);
+    const busy = Math.min(this.clock.busyCycles, cycles);
+    const emulatedSeconds = cycles / this.clock.hz;
+    const peripherals: Record<string, Record<string, number>> = {};
+    for (const p of this.peripherals) {
+      const s = p.stats?.();
+      if (s) peripherals[p.module.replace(/^tinyboard:hal\/|@.*$/g, "")] = s;
+    }
+    return {
+      app: this.opts.image.manifest.app,
+      board: this.target.board.id,
+      core: this.target.core.id,
+      clockHz: this.clock.hz,
+      reason,
+      exitCode,
+      emulatedSeconds,
+      cycles,
+      busyCycles: busy,
+      idleCycles: cycles - busy,
+      cpuLoad: cycles > 0 ? busy / cycles : 0,
+      wallSeconds,
+      realTimeFactor: wallSeconds > 0 ? emulatedSeconds / wallSeconds : Infinity,
+      sramPeakBytes: this.mem ? Math.max(this.mem.peakBytes, this.opts.image.manifest.usage.sramBytes) : 0,
+      peripherals,
+      fault,
+    };
+  }
+}

@@ -1,0 +1,127 @@
+// 3-axis accelerometer with a 32-sample FIFO, fed from an AccelSource (CSV trace or
+// generator). Samples are produced lazily at their exact instants whenever the board
+// synchronises; a full FIFO drops new samples and counts an overrun.
+import type { BoardContext, Peripheral } from "./peripheral.ts";
+import { LINE } from "./peripheral.ts";
+import type { AccelSource } from "../inputs/accel-source.ts";
+
+export const ACCEL_RATES_HZ = [10, 25, 50, 100, 200, 400, 800, 1600, 3200];
+export const ACCEL_RANGES_G = [2, 4, 8, 16];
+export const FIFO_DEPTH = 32;
+const I2C_HZ = 400_000; // fast-mode I2C, 9 bit times per byte
+const DRIVER_CYCLES = 200;
+
+export class Accelerometer implements Peripheral {
+  readonly module = "tinyboard:hal/accel@0.1.0";
+  private rateHz = 100;
+  private rangeG = 2;
+  private watermark = 16;
+  private running = false;
+  private startCycle = 0;
+  private nextIndex = 0; // index of the next sample to produce
+  private readonly fifo = new Int16Array(FIFO_DEPTH * 3);
+  private head = 0;
+  private level = 0;
+  private overrunCount = 0;
+  private produced = 0;
+  private readonly g = new Float64Array(3);
+
+  constructor(private readonly ctx: BoardContext, private readonly source: AccelSource) {}
+
+  private sampleCycle(n: number): number {
+    return this.startCycle + Math.round((n * this.ctx.clock.hz) / this.rateHz);
+  }
+
+  /** Produces every sample due by `now`. */
+  private advance(now: number): void {
+    if (!this.running) return;
+    const scale = 32768 / this.rangeG;
+    while (this.sampleCycle(this.nextIndex) <= now) {
+      const n = this.nextIndex++;
+      this.produced++;
+      if (this.level === FIFO_DEPTH) {
+        this.overrunCount++;
+        continue;
+      }
+      this.source.sampleAt(n / this.rateHz, this.g);
+      const at = ((this.head + this.level) % FIFO_DEPTH) * 3;
+      for (let i = 0; i < 3; i++) this.fifo[at + i] = Math.max(-32768, Math.min(32767, Math.round(this.g[i] * scale)));
+      this.level++;
+    }
+    // Level-triggered, like the sensor's watermark interrupt pin.
+    if (this.level >= this.watermark) this.ctx.raise(LINE.accel);
+    else this.ctx.lower(LINE.accel);
+    this.schedule();
+  }
+
+  // The next moment worth waking for: the FIFO reaching its watermark.
+  private schedule(): void {
+    if (!this.running || this.level >= this.watermark) {
+      this.ctx.clock.clearAlarm(this);
+      return;
+    }
+    const at = this.sampleCycle(this.nextIndex + (this.watermark - this.level) - 1);
+    this.ctx.clock.setAlarm(this, at, (t) => this.advance(t));
+  }
+
+  imports() {
+    const ctx = this.ctx;
+    return {
+      configure: (rateHz: number, rangeG: number, watermark: number) => {
+        if (!ACCEL_RATES_HZ.includes(rateHz)) return -1;
+        if (!ACCEL_RANGES_G.includes(rangeG)) return -2;
+        if (watermark < 1 || watermark > FIFO_DEPTH) return -3;
+        this.advance(ctx.clock.now);
+        Object.assign(this, { rateHz, rangeG, watermark, level: 0, head: 0 });
+        if (this.running) { this.startCycle = ctx.clock.now; this.nextIndex = 1; }
+        ctx.busy(DRIVER_CYCLES);
+        return 0;
+      },
+      start: () => {
+        if (this.running) return;
+        ctx.busy(DRIVER_CYCLES);
+        this.running = true;
+        this.startCycle = ctx.clock.now;
+        this.nextIndex = 1;
+        this.level = this.head = 0;
+        this.schedule();
+      },
+      stop: () => {
+        this.advance(ctx.clock.now);
+        this.running = false;
+        ctx.clock.clearAlarm(this);
+      },
+      "fifo-level": () => {
+        ctx.sync();
+        this.advance(ctx.clock.now);
+        return this.level;
+      },
+      "read-fifo": (ptr: number, maxSamples: number) => {
+        ctx.sync();
+        this.advance(ctx.clock.now);
+        const n = Math.min(maxSamples >>> 0, this.level);
+        const dst = ctx.memory().writable("accel.read-fifo", ptr, n * 6);
+        const view = new DataView(dst.buffer, dst.byteOffset, dst.byteLength);
+        for (let i = 0; i < n; i++) {
+          const at = this.head * 3;
+          for (let a = 0; a < 3; a++) view.setInt16(i * 6 + a * 2, this.fifo[at + a], true);
+          this.head = (this.head + 1) % FIFO_DEPTH;
+        }
+        this.level -= n;
+        // The bus transfer: the driver sets it up, then the core waits for it.
+        ctx.busy(DRIVER_CYCLES);
+        ctx.idleUntil(ctx.clock.now + Math.round(((2 + 6 * n) * 9 * ctx.clock.hz) / I2C_HZ));
+        this.advance(ctx.clock.now);
+        return n;
+      },
+      overruns: () => {
+        this.advance(ctx.clock.now);
+        return this.overrunCount;
+      },
+    };
+  }
+
+  stats() {
+    return { accelSamples: this.produced, accelOverruns: this.overrunCount };
+  }
+}

@@ -1,0 +1,55 @@
+// tinyboard:hal/clock: time, idle waits on event lines, and the watchdog.
+import type { BoardContext, Peripheral } from "./peripheral.ts";
+
+export interface ClockHost {
+  /** Pending event lines; wait-event clears the ones it returns. */
+  pending: number;
+  watchdogDeadline: number;
+  watchdogTimeoutCycles: number;
+}
+
+export class ClockHal implements Peripheral {
+  readonly module = "tinyboard:hal/clock@0.1.0";
+
+  constructor(private readonly ctx: BoardContext, private readonly host: ClockHost) {}
+
+  imports() {
+    const { ctx, host } = this;
+    const clock = ctx.clock;
+    return {
+      "now-us": () => {
+        ctx.sync();
+        return BigInt(Math.floor(clock.usFromCycles(clock.now)));
+      },
+      cycles: () => {
+        ctx.sync();
+        return BigInt(clock.now);
+      },
+      "core-hz": () => clock.hz,
+      "sleep-until-us": (tUs: bigint) => {
+        ctx.idleUntil(clock.cyclesFromUs(Number(tUs)));
+      },
+      "wait-event": (mask: number, deadlineUs: bigint) => {
+        const deadline = clock.cyclesFromUs(Number(deadlineUs));
+        for (;;) {
+          ctx.sync();
+          const hit = host.pending & mask;
+          if (hit) {
+            host.pending &= ~hit;
+            return hit;
+          }
+          if (clock.now >= deadline) return 0;
+          // Sleep to the next alarm (a peripheral event) or the deadline, whichever first.
+          ctx.idleUntil(Math.min(deadline, clock.nextAlarm()));
+        }
+      },
+      "watchdog-start": (timeoutMs: number) => {
+        host.watchdogTimeoutCycles = clock.cyclesFromUs(timeoutMs * 1000);
+        host.watchdogDeadline = clock.now + host.watchdogTimeoutCycles;
+      },
+      "watchdog-feed": () => {
+        if (host.watchdogTimeoutCycles > 0) host.watchdogDeadline = clock.now + host.watchdogTimeoutCycles;
+      },
+    };
+  }
+}

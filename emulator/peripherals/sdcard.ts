@@ -1,0 +1,74 @@
+// SD card: a block device over a disk image file. Each write goes straight to the file,
+// so a fault or a stopped run never loses what the firmware already wrote. Transfers take
+// the card's command time plus bytes over bandwidth (plus program time for writes); the
+// core idles meanwhile, as it would waiting for the uSDHC DMA.
+import { openSync, readSync, writeSync, closeSync } from "node:fs";
+import type { BoardContext, Peripheral } from "./peripheral.ts";
+import { BLOCK, validateCardImage } from "../sdcard/card-image.ts";
+
+const DRIVER_CYCLES = 300;
+const OK = 0, NO_CARD = -1, RANGE = -2;
+
+export class SdCard implements Peripheral {
+  readonly module = "tinyboard:hal/sdcard@0.1.0";
+  private fd: number | null = null;
+  private blocks = 0;
+  private blocksRead = 0;
+  private blocksWritten = 0;
+
+  constructor(private readonly ctx: BoardContext, readonly imagePath: string | null) {
+    if (imagePath) {
+      this.blocks = validateCardImage(imagePath).blocks;
+      this.fd = openSync(imagePath, "r+");
+    }
+  }
+
+  private transferUs(count: number, write: boolean): number {
+    const t = this.ctx.target.board.sdcard;
+    const bytes = count * BLOCK;
+    return t.commandUs + bytes / (write ? t.writeMBps : t.readMBps) + (write ? t.writeBusyUs : 0);
+  }
+
+  private wait(count: number, write: boolean): void {
+    const clock = this.ctx.clock;
+    this.ctx.busy(DRIVER_CYCLES);
+    this.ctx.idleUntil(clock.now + clock.cyclesFromUs(this.transferUs(count, write)));
+  }
+
+  imports() {
+    const ctx = this.ctx;
+    return {
+      present: () => (this.fd !== null ? 1 : 0),
+      "block-count": () => this.blocks,
+      "read-blocks": (lba: number, count: number, ptr: number) => {
+        if (this.fd === null) return NO_CARD;
+        lba >>>= 0; count >>>= 0;
+        if (lba + count > this.blocks) return RANGE;
+        const dst = ctx.memory().writable("sdcard.read-blocks", ptr, count * BLOCK);
+        readSync(this.fd, dst, 0, dst.length, lba * BLOCK);
+        this.blocksRead += count;
+        this.wait(count, false);
+        return OK;
+      },
+      "write-blocks": (lba: number, count: number, ptr: number) => {
+        if (this.fd === null) return NO_CARD;
+        lba >>>= 0; count >>>= 0;
+        if (lba + count > this.blocks) return RANGE;
+        const src = ctx.memory().read("sdcard.write-blocks", ptr, count * BLOCK);
+        writeSync(this.fd, src, 0, src.length, lba * BLOCK);
+        this.blocksWritten += count;
+        this.wait(count, true);
+        return OK;
+      },
+    };
+  }
+
+  stats() {
+    return { sdBlocksRead: this.blocksRead, sdBlocksWritten: this.blocksWritten };
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+}

@@ -1,0 +1,46 @@
+// tinyboard:hal/system (panics and exit) and tinyboard:hal/debug (profiling hooks).
+import type { BoardContext, Peripheral } from "./peripheral.ts";
+import { Fault, FirmwareExit } from "../faults.ts";
+
+export class SystemHal implements Peripheral {
+  readonly module = "tinyboard:hal/system@0.1.0";
+
+  constructor(private readonly ctx: BoardContext) {}
+
+  imports() {
+    return {
+      panic: (msg: number, file: number, line: number, column: number) => {
+        const mem = this.ctx.memory();
+        const text = mem.asString(msg) ?? "abort";
+        const where = mem.asString(file);
+        throw new Fault("panic", `${text}${where ? ` (${where}:${line}:${column})` : ""}`);
+      },
+      exit: (code: number) => {
+        throw new FirmwareExit(code);
+      },
+    };
+  }
+}
+
+export class DebugHal implements Peripheral {
+  readonly module = "tinyboard:hal/debug@0.1.0";
+
+  constructor(private readonly ctx: BoardContext) {}
+
+  imports() {
+    const { ctx } = this;
+    return {
+      "layer-begin": (index: number, op: number) => {
+        if (ctx.events.listenerCount("layerBegin")) ctx.events.emit("layerBegin", index, op, ctx.clock.now);
+      },
+      "layer-end": (index: number) => {
+        if (ctx.events.listenerCount("layerEnd")) ctx.events.emit("layerEnd", index, ctx.clock.now);
+      },
+      marker: (id: number, ptr: number, len: number) => {
+        if (!ctx.events.listenerCount("marker")) return;
+        const label = Buffer.from(ctx.memory().read("debug.marker", ptr, len)).toString("utf8");
+        ctx.events.emit("marker", id, label, ctx.clock.now);
+      },
+    };
+  }
+}
