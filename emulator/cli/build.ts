@@ -1,0 +1,44 @@
+// tinyboard build / tinyboard size
+import path from "node:path";
+import { loadTarget } from "../board.ts";
+import { buildApp } from "../build/build.ts";
+import { readImage, writeImage } from "../build/image.ts";
+import { fitLine, formatReport, memoryReport, needsOf, type MemoryReport } from "../build/memory-report.ts";
+import { UserError } from "../errors.ts";
+
+function printReport(report: MemoryReport, json?: boolean): void {
+  if (json) console.log(JSON.stringify(report, null, 2));
+  else console.log(formatReport(report));
+}
+
+/** Fails with the report's problems (after it was printed). */
+export function assertFits(report: MemoryReport): void {
+  if (!report.fits) throw new UserError(`does not fit on ${report.board}: ${report.problems.join("; ")}`);
+}
+
+export async function buildCommand(appDir: string, opts: { board: string; core?: string; out?: string; json?: boolean }): Promise<void> {
+  const target = loadTarget(opts.board, opts.core);
+  const { app, image, report } = await buildApp(appDir, target);
+  printReport(report, opts.json);
+  assertFits(report);
+  const out = opts.out ?? path.join("build", `${app.name}-${target.board.id}.tbi`);
+  writeImage(out, image);
+  if (!opts.json) console.log(`wrote ${out} (${app.name} for ${target.board.id}/${target.core.id})`);
+}
+
+export async function sizeCommand(file: string, opts: { board: string[]; json?: boolean }): Promise<void> {
+  const image = readImage(file);
+  const needs = needsOf(image.manifest);
+  const own = loadTarget(image.manifest.board, image.manifest.core);
+  const boards = opts.board.length ? opts.board : [];
+  const checks = boards.map((b) => fitLine(needs, loadTarget(b)));
+  const report = memoryReport(needs, own);
+  if (opts.json) {
+    console.log(JSON.stringify({ ...report, app: image.manifest.app, checks }, null, 2));
+  } else {
+    console.log(`${file}: ${image.manifest.app} built for ${own.board.id}/${own.core.id}`);
+    console.log(formatReport(report));
+    for (const c of checks) console.log(c.line);
+  }
+  if (!report.fits || checks.some((c) => !c.fits)) process.exitCode = 1;
+}

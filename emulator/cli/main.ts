@@ -1,0 +1,69 @@
+// tinyboard's command line. Errors a user can act on print one line and exit non-zero.
+import { Command, CommanderError } from "commander";
+import { UserError } from "../errors.ts";
+import { boardsCommand } from "./boards.ts";
+import { buildCommand, sizeCommand } from "./build.ts";
+import { flashCommand, runCommand } from "./run.ts";
+import { demoCommand } from "./demo.ts";
+
+const program = new Command("tinyboard")
+  .description("Build AssemblyScript ML firmware against real board budgets and run it on emulated NXP boards")
+  .showHelpAfterError()
+  .exitOverride();
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+program.command("boards").description("list the boards with cores, clocks, SRAM, flash and NPU")
+  .option("--json", "print JSON").action(boardsCommand);
+
+program.command("build").description("compile an app for a board and print its memory report")
+  .argument("<app>", "app folder (with app.json)")
+  .requiredOption("-b, --board <board>", "board id (see 'tinyboard boards')")
+  .option("--core <core>", "core to build for (default: the board's first core)")
+  .option("-o, --out <file>", "image file to write (default: build/<app>-<board>.tbi)")
+  .option("--json", "print the memory report as JSON")
+  .action(buildCommand);
+
+program.command("size").description("memory report of an image; with --board, check it against other boards")
+  .argument("<image>", "image file (.tbi)")
+  .option("-b, --board <board>", "board to check against (repeatable)", collect, [])
+  .option("--json", "print JSON")
+  .action(sizeCommand);
+
+program.command("flash").description("write an image (or build and write an app) into a persistent emulated board")
+  .argument("<target>", "image file or app folder")
+  .requiredOption("-b, --board <board>", "board id")
+  .option("--core <core>", "core (default: the board's first)")
+  .option("--state <dir>", "board state directory (default: .tinyboard/<board>)")
+  .action(flashCommand);
+
+program.command("run").description("boot what is flashed (building and flashing an app or image first if given) and run it")
+  .argument("[target]", "image file or app folder")
+  .requiredOption("-b, --board <board>", "board id")
+  .option("--core <core>", "core (default: the board's first)")
+  .option("--state <dir>", "board state directory (default: .tinyboard/<board>)")
+  .option("-s, --seconds <n>", "emulated seconds to run (default: the app's)", Number)
+  .option("-i, --input <peripheral=spec>", "feed a peripheral from a file or generator, e.g. accel=trace.csv (repeatable)", collect, [])
+  .option("--sdcard <img>", "use this SD card image instead of the board's")
+  .option("--watchdog <ms>", "arm the watchdog from reset", Number)
+  .option("--json", "print the run summary as JSON")
+  .option("-q, --quiet", "do not print the console output")
+  .action(runCommand);
+
+program.command("demo").description("build, flash and run the bundled apps on every board (what 'npm start' runs)")
+  .option("-s, --seconds <n>", "emulated seconds per run", Number)
+  .action(demoCommand);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) process.exit(e.exitCode);
+  const err = e as Error;
+  if (err instanceof UserError || err?.name === "InputError") {
+    process.stderr.write(`tinyboard: error: ${err.message}\n`);
+    process.exit(err instanceof UserError ? err.exitCode : 1);
+  }
+  process.stderr.write(`tinyboard: internal error: ${err?.message ?? err}\n`);
+  if (process.env.TINYBOARD_DEBUG) process.stderr.write(`${err?.stack}\n`);
+  process.exit(70);
+}

@@ -1,0 +1,114 @@
+// tinyboard flash / tinyboard run
+import { existsSync, statSync } from "node:fs";
+import path from "node:path";
+import { loadTarget, type Target } from "../board.ts";
+import { buildApp } from "../build/build.ts";
+import { isAppDir, loadApp, resolveInput } from "../build/app.ts";
+import { readImage, type Image } from "../build/image.ts";
+import { defaultStateDir, flashImage, flashedImage, openState, ensureCard } from "../state.ts";
+import { Machine } from "../machine.ts";
+import { formatFault } from "../faults.ts";
+import type { RunSummary } from "../events.ts";
+import { UserError } from "../errors.ts";
+import { assertFits } from "./build.ts";
+import { formatReport } from "../build/memory-report.ts";
+
+interface TargetOpts {
+  board: string;
+  core?: string;
+  state?: string;
+}
+
+/** An image for the board from an app folder (built) or an image file (read). */
+async function imageFor(spec: string, target: Target, quiet = false): Promise<{ image: Image; inputs: Record<string, string> }> {
+  if (isAppDir(spec)) {
+    const { app, image, report } = await buildApp(spec, target);
+    if (!report.fits) {
+      console.error(formatReport(report));
+      assertFits(report);
+    }
+    if (!quiet) console.error(`built ${app.name} for ${target.board.id}: flash ${report.flash.used} B, SRAM ${report.sram.used} B`);
+    const inputs = Object.fromEntries(Object.entries(app.inputs).map(([k, v]) => [k, resolveInput(app, v)]));
+    return { image, inputs };
+  }
+  if (existsSync(spec) && statSync(spec).isFile()) {
+    const image = readImage(spec);
+    return { image, inputs: image.manifest.defaults.inputs };
+  }
+  throw new UserError(`${spec} is neither an app folder (with app.json) nor an image file`);
+}
+
+export async function flashCommand(spec: string, opts: TargetOpts): Promise<void> {
+  const target = loadTarget(opts.board, opts.core);
+  const state = openState(opts.state ?? defaultStateDir(target.board.id));
+  const { image } = await imageFor(spec, target);
+  flashImage(state, image);
+  console.log(`flashed ${image.manifest.app} to ${target.board.id} (state ${path.relative(process.cwd(), state.dir) || "."})`);
+}
+
+function parseInputs(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of list) {
+    const eq = item.indexOf("=");
+    if (eq <= 0) throw new UserError(`--input '${item}': expected peripheral=spec, e.g. accel=trace.csv`);
+    const name = item.slice(0, eq);
+    if (!["accel", "mic", "camera"].includes(name)) throw new UserError(`--input '${item}': unknown peripheral '${name}' (accel, mic, camera)`);
+    if (name !== "accel") throw new UserError(`--input ${name}: the ${name} peripheral is not emulated yet`);
+    out[name] = item.slice(eq + 1);
+  }
+  return out;
+}
+
+export interface RunCliOptions extends TargetOpts {
+  seconds?: number;
+  input: string[];
+  sdcard?: string;
+  watchdog?: number;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export async function runCommand(spec: string | undefined, opts: RunCliOptions): Promise<void> {
+  const target = loadTarget(opts.board, opts.core);
+  const state = openState(opts.state ?? defaultStateDir(target.board.id));
+  let inputs: Record<string, string> = {};
+  if (spec) {
+    const built = await imageFor(spec, target, opts.json);
+    flashImage(state, built.image);
+    inputs = built.inputs;
+  }
+  const image = flashedImage(state, target.board.id);
+  if (!spec) inputs = image.manifest.defaults.inputs;
+  Object.assign(inputs, parseInputs(opts.input));
+  if (opts.sdcard && !existsSync(opts.sdcard)) ensureCard(opts.sdcard);
+  const seconds = opts.seconds ?? image.manifest.defaults.seconds;
+  if (!(seconds > 0)) throw new UserError("--seconds must be a positive number");
+  const summary = await runImage(image, target, { inputs, sdcard: opts.sdcard ?? state.sdcardPath, watchdogMs: opts.watchdog, seconds, quiet: opts.quiet || opts.json });
+  if (opts.json) console.log(JSON.stringify(summary, null, 2));
+  else console.log(formatSummary(summary));
+  if (summary.fault) process.exitCode = 3;
+}
+
+export async function runImage(image: Image, target: Target, o: { inputs: Record<string, string>; sdcard: string | null; watchdogMs?: number; seconds: number; quiet?: boolean }): Promise<RunSummary> {
+  const machine = new Machine({ target, image, inputs: o.inputs, sdcard: o.sdcard, watchdogMs: o.watchdogMs });
+  if (!o.quiet) {
+    machine.events.on("console", (text) => process.stdout.write(text));
+  }
+  machine.events.on("fault", (f) => { if (!o.quiet) console.log(formatFault(f)); });
+  return machine.run({ seconds: o.seconds });
+}
+
+export function formatSummary(s: RunSummary): string {
+  const m = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} G` : n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : `${n}`);
+  const periph = Object.entries(s.peripherals).map(([k, v]) => `${k}: ${Object.entries(v).map(([a, b]) => `${a} ${b}`).join(", ")}`);
+  const ending = { "time-limit": "time limit reached", returned: "main returned", exit: `firmware exit(${s.exitCode})`, fault: "FAULT" }[s.reason];
+  return [
+    `--- ${s.app} on ${s.board} (${s.core} at ${(s.clockHz / 1e6).toFixed(1)} MHz): ${ending}`,
+    `emulated time  ${s.emulatedSeconds.toFixed(3)} s (${m(s.cycles)}cycles)`,
+    `CPU load       ${(s.cpuLoad * 100).toFixed(2)} % busy (${m(s.busyCycles)}cycles), ${((1 - s.cpuLoad) * 100).toFixed(2)} % idle`,
+    `wall time      ${s.wallSeconds.toFixed(3)} s, real-time factor ${s.realTimeFactor >= 10 ? Math.round(s.realTimeFactor) : s.realTimeFactor.toFixed(2)}x`,
+    `SRAM in use    ${(s.sramPeakBytes / 1024).toFixed(0)} KB (wasm pages)`,
+    ...periph.map((p, i) => `${i ? "              " : "peripherals   "} ${p}`),
+    `fault          ${s.fault ? formatFault(s.fault) : "none"}`,
+  ].join("\n");
+}

@@ -1,0 +1,44 @@
+// A persistent emulated board: its flash (the image written by `flash`) and its SD card
+// image live in a state directory, so later runs boot what was flashed and find the card
+// as earlier runs left it.
+import { existsSync, mkdirSync, writeFileSync, renameSync } from "node:fs";
+import path from "node:path";
+import type { Image } from "./build/image.ts";
+import { encodeImage, readImage } from "./build/image.ts";
+import { createFat32Image, DEFAULT_CARD_SIZE } from "./sdcard/format-fat32.ts";
+import { UserError } from "./errors.ts";
+
+export interface BoardState {
+  dir: string;
+  imagePath: string;
+  sdcardPath: string;
+}
+
+export function defaultStateDir(boardId: string): string {
+  return path.resolve(".tinyboard", boardId);
+}
+
+export function openState(dir: string): BoardState {
+  mkdirSync(dir, { recursive: true });
+  return { dir, imagePath: path.join(dir, "flash.tbi"), sdcardPath: path.join(dir, "sdcard.img") };
+}
+
+/** Writes the image into the board's flash; gives it a blank FAT32 card if it has none. */
+export function flashImage(state: BoardState, image: Image): void {
+  const tmp = state.imagePath + ".tmp";
+  writeFileSync(tmp, encodeImage(image));
+  renameSync(tmp, state.imagePath); // a crash mid-flash leaves the old image, not half a new one
+  writeFileSync(path.join(state.dir, "board.json"), JSON.stringify({ board: image.manifest.board, core: image.manifest.core, app: image.manifest.app, sourceHash: image.manifest.build.sourceHash }, null, 2) + "\n");
+  ensureCard(state.sdcardPath);
+}
+
+export function ensureCard(file: string, sizeBytes = DEFAULT_CARD_SIZE): void {
+  if (!existsSync(file)) createFat32Image(file, sizeBytes, { label: "TINYBOARD" });
+}
+
+export function flashedImage(state: BoardState, boardId: string): Image {
+  if (!existsSync(state.imagePath)) {
+    throw new UserError(`nothing is flashed on ${boardId} (state ${state.dir}): run 'tinyboard flash <app|image> --board ${boardId}' first, or give an app to run`);
+  }
+  return readImage(state.imagePath);
+}
