@@ -157,12 +157,13 @@ export class Machine implements BoardContext, ClockHost {
     const { image } = this.opts;
     this.endCycle = Math.round(run.seconds * this.clock.hz);
     this.maxBusy = run.maxBusyCycles ?? Infinity;
-    const wallStart = process.hrtime.bigint();
+    let wallStart = process.hrtime.bigint();
     let reason: RunSummary["reason"] = "returned";
     let exitCode: number | null = null;
     let fault: FaultReport | null = null;
     try {
       const module = await WebAssembly.compile(image.wasm as BufferSource);
+      wallStart = process.hrtime.bigint(); // compiling the image is loading, not running
       const instance = await WebAssembly.instantiate(module, this.imports());
       const exports = instance.exports as any;
       const cycles = exports[CYCLES_GLOBAL] as WebAssembly.Global | undefined;

@@ -1,0 +1,21 @@
+import { compileProgram, instantiate, ImageCard, fsck, run } from "./test/helpers/fat-harness.ts";
+import { createFat32Image } from "./emulator/sdcard/format-fat32.ts";
+const img = "/tmp/fatw/t1.img";
+createFat32Image(img, 64 * 1024 * 1024, { label: "TINYBOARD" });
+const m = await compileProgram("test/firmware/fat-progs/fs-shim.ts");
+const card = new ImageCard(img);
+const fw = await instantiate(m, card);
+const e = fw.exports;
+const enc = new TextEncoder();
+const put = (s: string, off = 0) => { const b = enc.encode(s); new Uint8Array(fw.memory.buffer, e.ioBuffer() + off, b.length).set(b); return b.length; };
+console.log("mount", e.fsMount());
+console.log("mkdir", e.fsMkdir(put("/LOGS")));
+let h = e.fsOpen(put("/LOGS/DATA.CSV"), e.MODE_WRITE.value);
+console.log("open", h, "csv", e.writeCsv(h, 0, 3000), "close", e.fsClose(h));
+for (let k = 0; k < 3; k++) { h = e.fsOpen(put("/LOGS/APPEND.TXT"), e.MODE_APPEND.value); const n = put(`line ${k}\n`, 1024); console.log("app", h, e.fsWrite(h, 1024, n), e.fsClose(h)); }
+h = e.fsOpen(put("/LOGS/A long name.txt"), e.MODE_WRITE.value);
+console.log("lfn", h, e.fsWrite(h, 1024, put("hello long\n", 1024)), e.fsClose(h));
+console.log("size", e.fsFileSize(put("/LOGS/DATA.CSV")), e.fsFreeSpace(), card.blocksWritten, card.writeCalls);
+card.close();
+console.log(run("mdir", ["-i", img, "::/LOGS"]).stdout);
+console.log(fsck(img));
