@@ -12,9 +12,10 @@ const RATE_HZ: u32 = 200;
 const RANGE_G: u32 = 2;
 const WATERMARK: u32 = 25;
 const FLUSH_BYTES: u32 = 4096; // write the card in 4 KB blocks (8 sectors)
+const ROW_MAX: u32 = 48; // "t_ms,x,y,z" with 4-decimal g values fits easily
 
 const samples = memory.data(6 * 32, 4);
-const rows = new TextBuffer(FLUSH_BYTES + 64);
+const rows = new TextBuffer(FLUSH_BYTES);
 const line = new TextBuffer(160);
 
 let sampleIndex: u64 = 0;
@@ -90,6 +91,7 @@ export function main(): void {
     if (lines & clock.EVENT_ACCEL) {
       const n = accel.readFifo(samples, 32);
       for (let i: u32 = 0; i < n; i++) {
+        if (rows.free < ROW_MAX) flush(file);
         const p = samples + i * 6;
         rows.fixed(<i64>(sampleIndex * 1000 / RATE_HZ), 0).byte(0x2c);
         appendG(load<i16>(p)); rows.byte(0x2c);
@@ -97,7 +99,6 @@ export function main(): void {
         appendG(load<i16>(p, 4)); rows.byte(0x0a);
         sampleIndex++;
       }
-      if (rows.length >= FLUSH_BYTES) flush(file);
     }
     const now = clock.nowUs();
     if (now >= nextStatus) {

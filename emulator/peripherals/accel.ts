@@ -18,6 +18,7 @@ export class Accelerometer implements Peripheral {
   private watermark = 16;
   private running = false;
   private startCycle = 0;
+  // Sample n is measured at n / rate after start and ready in the FIFO one period later.
   private nextIndex = 0; // index of the next sample to produce
   private readonly fifo = new Int16Array(FIFO_DEPTH * 3);
   private head = 0;
@@ -36,7 +37,7 @@ export class Accelerometer implements Peripheral {
   private advance(now: number): void {
     if (!this.running) return;
     const scale = 32768 / this.rangeG;
-    while (this.sampleCycle(this.nextIndex) <= now) {
+    while (this.sampleCycle(this.nextIndex + 1) <= now) {
       const n = this.nextIndex++;
       this.produced++;
       if (this.level === FIFO_DEPTH) {
@@ -60,7 +61,7 @@ export class Accelerometer implements Peripheral {
       this.ctx.clock.clearAlarm(this);
       return;
     }
-    const at = this.sampleCycle(this.nextIndex + (this.watermark - this.level) - 1);
+    const at = this.sampleCycle(this.nextIndex + (this.watermark - this.level));
     this.ctx.clock.setAlarm(this, at, (t) => this.advance(t));
   }
 
@@ -73,7 +74,7 @@ export class Accelerometer implements Peripheral {
         if (watermark < 1 || watermark > FIFO_DEPTH) return -3;
         this.advance(ctx.clock.now);
         Object.assign(this, { rateHz, rangeG, watermark, level: 0, head: 0 });
-        if (this.running) { this.startCycle = ctx.clock.now; this.nextIndex = 1; }
+        if (this.running) { this.startCycle = ctx.clock.now; this.nextIndex = 0; }
         ctx.busy(DRIVER_CYCLES);
         return 0;
       },
@@ -82,7 +83,7 @@ export class Accelerometer implements Peripheral {
         ctx.busy(DRIVER_CYCLES);
         this.running = true;
         this.startCycle = ctx.clock.now;
-        this.nextIndex = 1;
+        this.nextIndex = 0;
         this.level = this.head = 0;
         this.schedule();
       },
