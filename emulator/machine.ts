@@ -36,7 +36,8 @@ export interface RunOptions {
   maxBusyCycles?: number;
 }
 
-const HAL_CALL_CYCLES = 20;
+/** Cycles charged for entering and leaving a HAL driver. */
+export const HAL_CALL_CYCLES = 20;
 
 export class Machine implements BoardContext, ClockHost {
   readonly events: MachineEmitter = createEmitter();

@@ -1,4 +1,4 @@
-// FAT32 directories: 8.3 and VFAT long names, lookup, path walking, creating, updating
+// FAT32 directories: lookup, path walking, creating, updating
 // and deleting directory entries, timestamps.
 //
 // Names are taken straight from the caller's string (charCodeAt), so lookups allocate
@@ -7,8 +7,11 @@
 // but zeroSectors() does.
 
 import {
-  OK, ERR_BAD_FS, ERR_INVALID_NAME, ERR_NOT_FOUND, ERR_EXISTS, ERR_NOT_DIR, ERR_INVALID_ARG,
+  OK, ERR_BAD_FS, ERR_INVALID_NAME, ERR_NOT_FOUND, ERR_EXISTS, ERR_NOT_DIR, ERR_FULL, ERR_INVALID_ARG,
 } from "./fat32-errors";
+import {
+  ATTR_LFN, toShortName, isLongName, shortChecksum, lfnPartMatches, fillLongEntry, makeAlias,
+} from "./fat32-names";
 import {
   win, winLoad, winStore, zeroSectors, clusterLba, nextCluster, allocCluster, flushFat, rootCluster, secPerClus,
   ld8, ld16, ld32, st8, st16, st32,
@@ -18,9 +21,7 @@ export const ATTR_READ_ONLY: u32 = 0x01;
 export const ATTR_VOLUME_ID: u32 = 0x08;
 export const ATTR_DIRECTORY: u32 = 0x10;
 export const ATTR_ARCHIVE: u32 = 0x20;
-const ATTR_LFN: u32 = 0x0f;
 const DELETED: u32 = 0xe5;
-const MAX_LFN: i32 = 255;
 
 // ---- clock: the timestamps written into entries ----
 let dosDate: u32 = ((2024 - 1980) << 9) | (1 << 5) | 1; // 2024-01-01
@@ -34,68 +35,11 @@ export function setDosClock(year: i32, month: i32, day: i32, hour: i32, minute: 
   return OK;
 }
 
-// ---- names ----
+// ---- name buffers ----
 /** 11-byte short name of the component being looked up / created. */
 const nameBuf: usize = memory.data(11);
 /** Short-name candidates while choosing an alias for a long name. */
 const aliasBuf: usize = memory.data(11);
-
-function isShortChar(c: i32): bool {
-  if ((c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39)) return true;
-  // ! # $ % & ' ( ) - @ ^ _ ` { } ~
-  return c == 0x21 || (c >= 0x23 && c <= 0x29) || c == 0x2d || c == 0x40 || (c >= 0x5e && c <= 0x60) ||
-    c == 0x7b || c == 0x7d || c == 0x7e;
-}
-
-@inline function upper(c: i32): i32 { return c >= 0x61 && c <= 0x7a ? c - 0x20 : c; }
-
-/** Fill `out` with the 8.3 form of s[a..b) (upper-cased); false if it does not fit 8.3 exactly. */
-function toShortName(s: string, a: i32, b: i32, out: usize): bool {
-  memory.fill(out, 0x20, 11);
-  let n = 0;
-  let i = a;
-  for (; i < b; i++) {
-    const c = upper(s.charCodeAt(i));
-    if (c == 0x2e) break;
-    if (!isShortChar(c) || n == 8) return false;
-    st8(out + n++, c);
-  }
-  if (n == 0) return false;
-  if (i < b) { // extension after the dot
-    i++;
-    if (i == b) return false; // "NAME." is not a name
-    let e = 0;
-    for (; i < b; i++) {
-      const c = upper(s.charCodeAt(i));
-      if (!isShortChar(c) || e == 3) return false;
-      st8(out + 8 + e++, c);
-    }
-  }
-  return true;
-}
-
-/** Is s[a..b) acceptable as a long file name? */
-function isLongName(s: string, a: i32, b: i32): bool {
-  const n = b - a;
-  if (n <= 0 || n > MAX_LFN) return false;
-  const last = s.charCodeAt(b - 1);
-  if (last == 0x2e || last == 0x20) return false; // trailing dot or space
-  for (let i = a; i < b; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c == 0x22 || c == 0x2a || c == 0x2f || c == 0x3a || c == 0x3c || c == 0x3e || c == 0x3f ||
-      c == 0x5c || c == 0x7c || c == 0x7f) return false;
-  }
-  return true;
-}
-
-function shortChecksum(p: usize): u32 {
-  let sum: u32 = 0;
-  for (let i = 0; i < 11; i++) sum = ((((sum & 1) << 7) | (sum >> 1)) + ld8(p + i)) & 0xff;
-  return sum;
-}
-
-/** UTF-16 character offsets inside a long-name entry (13 characters per entry). */
-const lfnOffsets: usize = memory.data<u8>([1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30]);
 
 // ---- lookup ----
 // Result of the last findInDir():
@@ -112,6 +56,7 @@ let runClus: u32 = 0;
 let runIdx: u32 = 0;
 let runLen: u32 = 0;
 let dirLast: u32 = 0;
+let dirClusters: u32 = 0; // clusters in the directory (known when runLen < need)
 
 @inline function entriesPerCluster(): u32 { return secPerClus << 4; }
 
@@ -143,12 +88,14 @@ function findInDir(dir: u32, sfn: usize, s: string | null, a: i32, b: i32, need:
         if (runLen < need) {
           if (runLen == 0) { runClus = c; runIdx = i; }
           runLen += epc - i;
+          dirClusters = guard + 1;
           while (runLen < need) {
             const n = nextCluster(c);
             if (n < 0) return <i32>n;
             if (n == 0) break;
             c = <u32>n;
             runLen += epc;
+            dirClusters++;
           }
           dirLast = c;
         }
@@ -184,16 +131,14 @@ function findInDir(dir: u32, sfn: usize, s: string | null, a: i32, b: i32, need:
       const hadSeq = seqLeft == 0x80;
       seqLeft = 0;
       if (attr & ATTR_VOLUME_ID) continue;
-      let hit = sfn != 0 && memory.compare(p, sfn, 11) == 0;
-      const longHit = hadSeq && seqMatch && shortChecksum(p) == seqSum;
-      if (longHit) hit = true;
-      if (hit) {
+      const owned = hadSeq && shortChecksum(p) == seqSum; // the long name belongs to this entry
+      if ((sfn != 0 && memory.compare(p, sfn, 11) == 0) || (owned && seqMatch)) {
         entLba = lba;
         entOff = (i & 15) << 5;
         entAttr = attr;
         entCluster = (ld16(p + 20) << 16) | ld16(p + 26);
         entSize = ld32(p + 28);
-        lfnCount = hadSeq ? seqCount : 0;
+        lfnCount = owned ? seqCount : 0;
         lfnClus = seqClus;
         lfnIdx = seqIdx;
         return OK;
@@ -201,24 +146,11 @@ function findInDir(dir: u32, sfn: usize, s: string | null, a: i32, b: i32, need:
     }
     const n = nextCluster(c);
     if (n < 0) return <i32>n;
-    if (n == 0) { dirLast = c; return ERR_NOT_FOUND; }
-    if (guard > 0x10000) return ERR_BAD_FS; // FAT32 directories hold at most 65536 entries
+    if (n == 0) { dirLast = c; dirClusters = guard + 1; return ERR_NOT_FOUND; }
+    if ((guard + 1) * epc >= 65536) return ERR_BAD_FS; // at most 65536 entries: a longer chain loops
     c = <u32>n;
   }
   return ERR_BAD_FS; // not reached
-}
-
-function lfnPartMatches(p: usize, first: i32, s: string, a: i32, len: i32): bool {
-  for (let j = 0; j < 13; j++) {
-    const ch = <i32>ld16(p + ld8(lfnOffsets + j));
-    const k = first + j;
-    if (k < len) {
-      if (upper(ch) != upper(s.charCodeAt(a + k))) return false;
-    } else {
-      return k > len || ch == 0; // terminator right after the name, then padding
-    }
-  }
-  return true;
 }
 
 // ---- paths ----
@@ -293,50 +225,6 @@ function fillShortEntry(p: usize, name: usize, attr: u32, cluster: u32, size: u3
   st32(p + 28, size);
 }
 
-function fillLongEntry(p: usize, ord: u32, last: bool, sum: u32, s: string, a: i32, len: i32): void {
-  st8(p, last ? ord | 0x40 : ord);
-  st8(p + 11, ATTR_LFN);
-  st8(p + 12, 0);
-  st8(p + 13, sum);
-  st16(p + 26, 0);
-  const first = <i32>(ord - 1) * 13;
-  for (let j = 0; j < 13; j++) {
-    const k = first + j;
-    const ch: u32 = k < len ? <u32>s.charCodeAt(a + k) : k == len ? 0 : 0xffff;
-    st16(p + ld8(lfnOffsets + j), ch);
-  }
-}
-
-/** Build the alias "BASIS~N.EXT" for a long name into aliasBuf. */
-function makeAlias(s: string, a: i32, b: i32, tail: u32): void {
-  memory.fill(aliasBuf, 0x20, 11);
-  let start = a;
-  while (start < b && s.charCodeAt(start) == 0x2e) start++;
-  let dot = -1;
-  for (let i = b - 1; i >= start; i--) if (s.charCodeAt(i) == 0x2e) { dot = i; break; }
-  const baseEnd = dot < 0 ? b : dot;
-  let digits = 1;
-  for (let t = tail; t >= 10; t /= 10) digits++;
-  const maxBase = 7 - digits;
-  let n = 0;
-  for (let i = start; i < baseEnd && n < maxBase; i++) {
-    const c = upper(s.charCodeAt(i));
-    if (c == 0x20 || c == 0x2e) continue;
-    st8(aliasBuf + n++, isShortChar(c) ? c : 0x5f);
-  }
-  if (n == 0) st8(aliasBuf + n++, 0x5f);
-  st8(aliasBuf + n++, 0x7e); // '~'
-  for (let d = digits - 1, t = tail; d >= 0; d--, t /= 10) st8(aliasBuf + n + d, 0x30 + t % 10);
-  if (dot >= 0) {
-    let e = 0;
-    for (let i = dot + 1; i < b && e < 3; i++) {
-      const c = upper(s.charCodeAt(i));
-      if (c == 0x20 || c == 0x2e) continue;
-      st8(aliasBuf + 8 + e++, isShortChar(c) ? c : 0x5f);
-    }
-  }
-}
-
 /**
  * Create an entry for s[a..b) in directory `dir` (which must not hold the name yet):
  * long-name entries first if the name is not 8.3, then the short entry. Grows the
@@ -352,7 +240,7 @@ export function createEntry(dir: u32, s: string, a: i32, b: i32, attr: u32, clus
     if (!isLongName(s, a, b)) return ERR_INVALID_NAME;
     let tail: u32 = 1;
     for (; tail < 1000000; tail++) {
-      makeAlias(s, a, b, tail);
+      makeAlias(s, a, b, tail, aliasBuf);
       r = findInDir(dir, aliasBuf, null, 0, 0, 0);
       if (r == ERR_NOT_FOUND) break;
       if (r < 0) return r;
@@ -367,6 +255,7 @@ export function createEntry(dir: u32, s: string, a: i32, b: i32, attr: u32, clus
 
   const epc = entriesPerCluster();
   while (runLen < slots) { // grow the directory: zeroed cluster on disk, then the FAT link
+    if ((dirClusters + 1) * epc > 65536) return ERR_FULL; // FAT directories end at 65536 entries
     const n = allocCluster(dirLast);
     if (n < 0) return <i32>n;
     const c = <u32>n;
@@ -375,6 +264,7 @@ export function createEntry(dir: u32, s: string, a: i32, b: i32, attr: u32, clus
     if (runLen == 0) { runClus = c; runIdx = 0; }
     runLen += epc;
     dirLast = c;
+    dirClusters++;
     r = flushFat();
     if (r < 0) return r;
   }

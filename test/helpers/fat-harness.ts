@@ -31,7 +31,7 @@ export function compileProgram(entry: string): Promise<WebAssembly.Module> {
         },
       );
       if (res.error || !wasm) throw new Error(`asc failed for ${entry}: ${res.error?.message}\n${stderr.join("")}`);
-      return WebAssembly.compile(wasm);
+      return WebAssembly.compile(new Uint8Array(wasm));
     })();
     compiled.set(entry, m);
   }
