@@ -1,6 +1,7 @@
 // Typed events of a running board: the CLI and tests subscribe rather than poll.
 import { EventEmitter } from "node:events";
-import type TypedEmitter from "typed-emitter";
+import type TypedEmitterModule from "typed-emitter";
+type TypedEmitter<T extends TypedEmitterModule.EventMap> = TypedEmitterModule.default<T>;
 import type { FaultReport } from "./faults.ts";
 
 export interface GpioEvent {
