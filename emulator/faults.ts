@@ -7,6 +7,7 @@ export type FaultKind =
   | "bad-hal-pointer"
   | "flash-write"
   | "watchdog"
+  | "cycle-budget"
   | "panic"
   | "stack-overflow"
   | "not-implemented"

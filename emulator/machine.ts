@@ -15,6 +15,7 @@ import { SystemHal, DebugHal } from "./peripherals/system.ts";
 import { NoNpu, Unimplemented } from "./peripherals/unimplemented.ts";
 import { openAccelSource } from "./inputs/accel-source.ts";
 import { METER_MODULE, CYCLES_GLOBAL } from "./build/meter.ts";
+import { HEAP_TOP_EXPORT } from "./build/compile.ts";
 import { UserError } from "./errors.ts";
 
 export interface MachineOptions {
@@ -48,6 +49,7 @@ export class Machine implements BoardContext, ClockHost {
   watchdogDeadline = Infinity;
   watchdogTimeoutCycles = 0;
   private mem: BoardMemory | null = null;
+  private heapTop: WebAssembly.Global | null = null;
   private endCycle = Infinity;
   private maxBusy = Infinity;
   private readonly peripherals: Peripheral[];
@@ -124,7 +126,7 @@ export class Machine implements BoardContext, ClockHost {
       throw new Fault("watchdog", `watchdog expired (not fed for ${(this.watchdogTimeoutCycles / this.clock.hz * 1000).toFixed(0)} ms)`);
     }
     if (now >= this.endCycle) throw new RunEnd();
-    if (this.clock.busyCycles >= this.maxBusy) throw new Fault("watchdog", `cycle budget of ${this.maxBusy} cycles exhausted`);
+    if (this.clock.busyCycles >= this.maxBusy) throw new Fault("cycle-budget", `cycle budget of ${this.maxBusy} cycles exhausted`);
   }
 
   // --- running ----------------------------------------------------------------------
@@ -169,6 +171,7 @@ export class Machine implements BoardContext, ClockHost {
       const exports = instance.exports as any;
       const cycles = exports[CYCLES_GLOBAL] as WebAssembly.Global | undefined;
       if (cycles) this.clock.attach(() => Number(cycles.value));
+      this.heapTop = exports[HEAP_TOP_EXPORT] ?? null;
       const { layout } = image.manifest;
       this.mem = new BoardMemory(exports.memory, layout.flashWindow, layout.sramBytes, this.target);
       this.mem.bytes.set(image.flash, 0); // the flasher's work
@@ -202,6 +205,13 @@ export class Machine implements BoardContext, ClockHost {
     return { kind, message, cycles: now, timeUs: this.clock.usFromCycles(now), where: backtrace[0] ?? null, backtrace };
   }
 
+  /** Static data and heap high-water mark (the bump allocator never frees) plus the stack budget. */
+  private sramPeak(): number {
+    const { layout } = this.opts.image.manifest;
+    const top = this.heapTop ? Math.max(Number(this.heapTop.value), layout.staticEnd) : layout.staticEnd;
+    return top - layout.sramBase + layout.stackBytes;
+  }
+
   private summary(reason: RunSummary["reason"], exitCode: number | null, fault: FaultReport | null, wallSeconds: number): RunSummary {
     const cycles = Math.min(this.clock.now, this.endCycle);
     const busy = Math.min(this.clock.busyCycles, cycles);
@@ -225,7 +235,7 @@ export class Machine implements BoardContext, ClockHost {
       cpuLoad: cycles > 0 ? busy / cycles : 0,
       wallSeconds,
       realTimeFactor: wallSeconds > 0 ? emulatedSeconds / wallSeconds : Infinity,
-      sramPeakBytes: this.mem ? Math.max(this.mem.peakBytes, this.opts.image.manifest.usage.sramBytes) : 0,
+      sramPeakBytes: this.sramPeak(),
       peripherals,
       fault,
     };

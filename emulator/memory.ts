@@ -10,7 +10,6 @@ export const PAGE = 65536;
 export class BoardMemory {
   bytes!: Uint8Array;
   view!: DataView;
-  peakBytes = 0;
 
   constructor(
     private memory: WebAssembly.Memory,
@@ -25,7 +24,6 @@ export class BoardMemory {
   refresh(): void {
     this.bytes = new Uint8Array(this.memory.buffer);
     this.view = new DataView(this.memory.buffer);
-    this.peakBytes = Math.max(this.peakBytes, this.bytes.length - this.flashWindow);
   }
 
   get size(): number {

@@ -46,6 +46,7 @@ program.command("run").description("boot what is flashed (building and flashing 
   .option("-i, --input <peripheral=spec>", "feed a peripheral from a file or generator, e.g. accel=trace.csv (repeatable)", collect, [])
   .option("--sdcard <img>", "use this SD card image instead of the board's")
   .option("--watchdog <ms>", "arm the watchdog from reset", Number)
+  .option("--max-cycles <n>", "stop with a fault after this many busy cycles (a cycle budget)", Number)
   .option("--json", "print the run summary as JSON")
   .option("-q, --quiet", "do not print the console output")
   .action(runCommand);

@@ -64,6 +64,7 @@ export interface RunCliOptions extends TargetOpts {
   input: string[];
   sdcard?: string;
   watchdog?: number;
+  maxCycles?: number;
   json?: boolean;
   quiet?: boolean;
 }
@@ -83,19 +84,19 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   if (opts.sdcard && !existsSync(opts.sdcard)) ensureCard(opts.sdcard);
   const seconds = opts.seconds ?? image.manifest.defaults.seconds;
   if (!(seconds > 0)) throw new UserError("--seconds must be a positive number");
-  const summary = await runImage(image, target, { inputs, sdcard: opts.sdcard ?? state.sdcardPath, watchdogMs: opts.watchdog, seconds, quiet: opts.quiet || opts.json });
+  const summary = await runImage(image, target, { inputs, sdcard: opts.sdcard ?? state.sdcardPath, watchdogMs: opts.watchdog, maxBusyCycles: opts.maxCycles, seconds, quiet: opts.quiet || opts.json });
   if (opts.json) console.log(JSON.stringify(summary, null, 2));
   else console.log(formatSummary(summary));
   if (summary.fault) process.exitCode = 3;
 }
 
-export async function runImage(image: Image, target: Target, o: { inputs: Record<string, string>; sdcard: string | null; watchdogMs?: number; seconds: number; quiet?: boolean }): Promise<RunSummary> {
+export async function runImage(image: Image, target: Target, o: { inputs: Record<string, string>; sdcard: string | null; watchdogMs?: number; maxBusyCycles?: number; seconds: number; quiet?: boolean }): Promise<RunSummary> {
   const machine = new Machine({ target, image, inputs: o.inputs, sdcard: o.sdcard, watchdogMs: o.watchdogMs });
   if (!o.quiet) {
     machine.events.on("console", (text) => process.stdout.write(text));
   }
   machine.events.on("fault", (f) => { if (!o.quiet) console.log(formatFault(f)); });
-  return machine.run({ seconds: o.seconds });
+  return machine.run({ seconds: o.seconds, maxBusyCycles: o.maxBusyCycles });
 }
 
 export function formatSummary(s: RunSummary): string {
@@ -107,7 +108,7 @@ export function formatSummary(s: RunSummary): string {
     `emulated time  ${s.emulatedSeconds.toFixed(3)} s (${m(s.cycles)}cycles)`,
     `CPU load       ${(s.cpuLoad * 100).toFixed(2)} % busy (${m(s.busyCycles)}cycles), ${((1 - s.cpuLoad) * 100).toFixed(2)} % idle`,
     `wall time      ${s.wallSeconds.toFixed(3)} s, real-time factor ${s.realTimeFactor >= 10 ? Math.round(s.realTimeFactor) : s.realTimeFactor.toFixed(2)}x`,
-    `SRAM in use    ${(s.sramPeakBytes / 1024).toFixed(0)} KB (wasm pages)`,
+    `SRAM peak      ${s.sramPeakBytes} B (static + heap + stack budget)`,
     ...periph.map((p, i) => `${i ? "              " : "peripherals   "} ${p}`),
     `fault          ${s.fault ? formatFault(s.fault) : "none"}`,
   ].join("\n");
