@@ -1,0 +1,64 @@
+// An app is one folder: main.ts, app.json (manifest), its models and sample inputs.
+import { readFileSync, existsSync, statSync } from "node:fs";
+import path from "node:path";
+import { UserError } from "../errors.ts";
+
+export interface AppManifest {
+  name: string;
+  description: string;
+  entry: string;
+  boards: string[];
+  /** Stack reserved in SRAM (the wasm value stack is not in linear memory; this is the budget). */
+  stackBytes: number;
+  partitions: { name: string; file: string }[];
+  /** Default inputs per peripheral ("accel": "gen:rest"), relative paths from the app folder. */
+  inputs: Record<string, string>;
+  /** Default emulated run length in seconds. */
+  seconds: number;
+}
+
+export interface App extends AppManifest {
+  dir: string;
+}
+
+export function isAppDir(p: string): boolean {
+  return existsSync(p) && statSync(p).isDirectory() && existsSync(path.join(p, "app.json"));
+}
+
+export function loadApp(dir: string): App {
+  const file = path.join(dir, "app.json");
+  if (!existsSync(file)) throw new UserError(`${dir} is not an app folder (no app.json)`);
+  let raw: any;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new UserError(`${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  const fail = (why: string) => new UserError(`${file}: ${why}`);
+  if (typeof raw.name !== "string" || !/^[a-z0-9-]+$/.test(raw.name)) throw fail("'name' must be lower-case letters, digits and dashes");
+  const app: App = {
+    dir: path.resolve(dir),
+    name: raw.name,
+    description: String(raw.description ?? ""),
+    entry: String(raw.entry ?? "main.ts"),
+    boards: Array.isArray(raw.boards) ? raw.boards.map(String) : [],
+    stackBytes: raw.stackBytes ?? 16384,
+    partitions: Array.isArray(raw.partitions) ? raw.partitions : [],
+    inputs: raw.inputs ?? {},
+    seconds: raw.seconds ?? 10,
+  };
+  if (!Number.isInteger(app.stackBytes) || app.stackBytes < 0) throw fail("'stackBytes' must be a non-negative integer");
+  if (!(app.seconds > 0)) throw fail("'seconds' must be positive");
+  if (!existsSync(path.join(app.dir, app.entry))) throw fail(`entry ${app.entry} not found`);
+  for (const p of app.partitions) {
+    if (typeof p?.name !== "string" || typeof p?.file !== "string") throw fail("each partition needs 'name' and 'file'");
+  }
+  return app;
+}
+
+/** Resolves an app-relative input spec ("data/x.csv") against the app folder; generators pass through. */
+export function resolveInput(app: App, spec: string): string {
+  if (spec.startsWith("gen:")) return spec;
+  const [file, ...opts] = spec.split(",");
+  return [path.resolve(app.dir, file), ...opts].join(",");
+}

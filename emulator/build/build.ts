@@ -1,0 +1,116 @@
+// tinyboard build: app folder + board -> one firmware image and its memory report.
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
+import type { Target } from "../board.ts";
+import { loadCostTable } from "./cost-table.ts";
+import { compileFirmware, PROJECT_ROOT } from "./compile.ts";
+import { layoutFlash, PAGE } from "./flash-layout.ts";
+import type { Image, ImageManifest } from "./image.ts";
+import { loadApp, type App } from "./app.ts";
+import { memoryReport, needsOf, type MemoryReport } from "./memory-report.ts";
+import { UserError } from "../errors.ts";
+
+const require = createRequire(import.meta.url);
+const VERSIONS = {
+  tinyboard: require("../../package.json").version as string,
+  assemblyscript: require("assemblyscript/package.json").version as string,
+};
+
+export interface BuildOptions {
+  debug?: boolean;
+  /** Skip metering (for the metered/unmetered benchmark only). */
+  unmetered?: boolean;
+  /** Replace the core's cost table (tests of the metering pass). */
+  costs?: Record<string, number>;
+}
+
+export interface BuildResult {
+  app: App;
+  image: Image;
+  report: MemoryReport;
+}
+
+/** Raised when the image does not fit: carries the report so the CLI can print it. */
+export class BudgetError extends UserError {
+  constructor(readonly report: MemoryReport) {
+    super(`${report.problems.join("; ")} on ${report.board}`);
+  }
+}
+
+export async function buildApp(appDir: string, target: Target, opts: BuildOptions = {}): Promise<BuildResult> {
+  const app = loadApp(appDir);
+  if (target.sramBytes % PAGE !== 0) throw new UserError(`board ${target.board.id}: SRAM (${target.sramBytes} B) is not a whole number of 64 KiB pages`);
+  const parts = app.partitions.map((p) => {
+    const file = path.resolve(app.dir, p.file);
+    try {
+      return { name: p.name, data: new Uint8Array(readFileSync(file)), source: path.relative(app.dir, file) };
+    } catch {
+      throw new UserError(`${app.name}: partition '${p.name}': cannot read ${file}`);
+    }
+  });
+  const flash = layoutFlash(parts);
+  // A partition set larger than the flash region fails before compiling.
+  if (flash.flash.length > target.board.flash.size) {
+    throw new UserError(`${app.name}: partitions need ${Math.ceil(flash.flash.length / 1024)} KB of flash, ${target.board.flash.name} on ${target.board.id} has ${target.board.flash.size / 1024} KB`);
+  }
+  const costs = opts.unmetered ? undefined : opts.costs ?? loadCostTable(target.core.type).cycles;
+  const compiled = await compileFirmware({
+    entry: path.join(app.dir, app.entry),
+    memoryBase: flash.window,
+    maxPages: (flash.window + target.sramBytes) / PAGE,
+    costs,
+    debug: true,
+  });
+  const staticBytes = compiled.staticEnd - flash.window;
+  const manifest: ImageManifest = {
+    format: 1,
+    app: app.name,
+    board: target.board.id,
+    core: target.core.id,
+    coreType: target.core.type,
+    clockHz: target.core.clockHz,
+    build: { ...VERSIONS, sourceHash: sourceHash(app), debug: !!opts.debug },
+    layout: {
+      flashWindow: flash.window,
+      sramBase: flash.window,
+      sramBytes: target.sramBytes,
+      maxPages: (flash.window + target.sramBytes) / PAGE,
+      staticEnd: compiled.staticEnd,
+      stackBytes: app.stackBytes,
+    },
+    usage: {
+      codeBytes: compiled.codeBytes,
+      dataBytes: compiled.dataBytes,
+      partitionBytes: flash.flash.length,
+      flashBytes: compiled.codeBytes + compiled.dataBytes + flash.flash.length,
+      staticBytes,
+      sramBytes: staticBytes + app.stackBytes,
+    },
+    partitions: flash.partitions,
+    meter: compiled.meter,
+    defaults: { inputs: app.inputs, seconds: app.seconds },
+  };
+  const image: Image = { manifest, wasm: compiled.wasm, flash: flash.flash, sourceMap: compiled.sourceMap };
+  const report = memoryReport(needsOf(manifest), target);
+  return { app, image, report };
+}
+
+/** Hash of the app's and the firmware library's sources: identifies what was built. */
+function sourceHash(app: App): string {
+  const h = createHash("sha256");
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const f of readdirSync(dir).sort()) {
+      const p = path.join(dir, f);
+      if (statSync(p).isDirectory()) { if (f !== "node_modules" && f !== "data") walk(p); }
+      else if (f.endsWith(".ts")) files.push(p);
+    }
+  };
+  for (const d of [app.dir, path.join(PROJECT_ROOT, "hal"), path.join(PROJECT_ROOT, "firmware")]) {
+    try { walk(d); } catch { /* folder may not exist */ }
+  }
+  for (const f of files) h.update(path.relative(PROJECT_ROOT, f)).update(readFileSync(f));
+  return h.digest("hex").slice(0, 16);
+}

@@ -1,0 +1,139 @@
+// Compiles an app's AssemblyScript with asc against hal/ and firmware/, checks it against
+// the HAL contract, and meters it for the board's core.
+import path from "node:path";
+import { readFileSync } from "node:fs";
+import asc from "assemblyscript/asc";
+import { meterModule, type MeterStats } from "./meter.ts";
+import { checkHalContract } from "./hal-check.ts";
+import { UserError } from "../errors.ts";
+
+export const PROJECT_ROOT = path.resolve(new URL("../..", import.meta.url).pathname);
+
+export interface CompileOptions {
+  /** Entry file, absolute or relative to the project root. */
+  entry: string;
+  /** Start of SRAM in the wasm address space (= size of the flash window). */
+  memoryBase: number;
+  /** Flash window + SRAM, in 64 KiB pages. */
+  maxPages: number;
+  /** Cost table cycles; omit for an unmetered build (benchmarks). */
+  costs?: Record<string, number>;
+  debug?: boolean;
+}
+
+export interface CompileResult {
+  wasm: Uint8Array;
+  sourceMap: string | null;
+  /** End of static data (start of the heap) in the wasm address space. */
+  staticEnd: number;
+  meter: MeterStats | null;
+  /** Bytes of the code section: the firmware's code size in flash. */
+  codeBytes: number;
+  /** Bytes of initialised static data (copied from flash to SRAM at start-up). */
+  dataBytes: number;
+}
+
+const KEEP_EXPORTS = new Set(["main", "memory", "_start"]);
+export const HEAP_TOP_EXPORT = "tb_heap_top";
+
+export async function compileFirmware(opts: CompileOptions): Promise<CompileResult> {
+  const entry = path.relative(PROJECT_ROOT, path.resolve(PROJECT_ROOT, opts.entry));
+  const outputs: Record<string, string | Uint8Array> = {};
+  let staticEnd = opts.memoryBase;
+  let meterStats: MeterStats | null = null;
+  let halProblem: string | null = null;
+
+  class FirmwareTransform {
+    declare binaryen: any;
+    async afterCompile(module: any): Promise<void> {
+      const binaryen = this.binaryen;
+      for (let i = module.getNumExports() - 1; i >= 0; i--) {
+        const name = binaryen.getExportInfo(module.getExportByIndex(i)).name;
+        if (!KEEP_EXPORTS.has(name)) module.removeExport(name);
+      }
+      halProblem = await checkHalContract(module.emitBinary());
+      if (halProblem) return;
+      const heapBase = module.getGlobal("~lib/memory/__heap_base");
+      if (heapBase) staticEnd = binaryen.getExpressionInfo(binaryen.getGlobalInfo(heapBase).init).value;
+      // The stub allocator's bump pointer: the host reads the heap's high-water mark from it.
+      if (module.getGlobal("~lib/rt/stub/offset")) module.addGlobalExport("~lib/rt/stub/offset", HEAP_TOP_EXPORT);
+      if (!opts.costs) return;
+      binaryen.setOptimizeLevel(3);
+      binaryen.setShrinkLevel(0);
+      module.optimize();
+      meterStats = meterModule(binaryen, module, { costs: opts.costs, flashEnd: opts.memoryBase });
+    }
+  }
+
+  const stderr = asc.createMemoryStream();
+  const args = [
+    entry, "hal/system.ts",
+    "--baseDir", PROJECT_ROOT,
+    "--runtime", "stub",
+    "--use", "abort=hal/system/abort",
+    "--enable", "simd",
+    "--memoryBase", String(opts.memoryBase),
+    "--maximumMemory", String(opts.maxPages),
+    "--optimizeLevel", "3", "--shrinkLevel", "0",
+    "--sourceMap",
+    "--exportStart", "_start", // the host writes flash before static initialisers run
+    "--noColors",
+    "--outFile", "firmware.wasm",
+  ];
+  if (opts.debug) args.push("--debug");
+  const { error } = await asc.main(args, {
+    stderr,
+    stdout: asc.createMemoryStream(),
+    transforms: [FirmwareTransform as any],
+    writeFile: (name: string, contents: string | Uint8Array) => { outputs[path.basename(name)] = contents; },
+  } as any);
+  if (halProblem) throw new UserError(`${entry}: does not match the HAL contract (hal/hal.wit): ${halProblem}`);
+  if (error) {
+    const text = stderr.toString().trim();
+    const first = text.split("\n").find((l) => /ERROR|error/.test(l)) ?? error.message;
+    throw new UserError(`${entry}: compile failed: ${first.trim()}`, 1, text);
+  }
+  const wasm = outputs["firmware.wasm"] as Uint8Array;
+  const map = outputs["firmware.wasm.map"];
+  const sections = sectionSizes(wasm);
+  return {
+    wasm,
+    sourceMap: typeof map === "string" ? map : map ? Buffer.from(map).toString("utf8") : null,
+    staticEnd,
+    meter: meterStats,
+    codeBytes: sections.code,
+    dataBytes: sections.data,
+  };
+}
+
+/** Sizes of the code and data sections of a wasm binary, and its memory limits (pages). */
+export function sectionSizes(wasm: Uint8Array): { code: number; data: number; memoryMin: number; memoryMax: number | null } {
+  let p = 8;
+  const out = { code: 0, data: 0, memoryMin: 0, memoryMax: null as number | null };
+  const leb = (): number => {
+    let result = 0, shift = 0, b;
+    do { b = wasm[p++]; result |= (b & 0x7f) << shift; shift += 7; } while (b & 0x80);
+    return result >>> 0;
+  };
+  while (p < wasm.length) {
+    const id = wasm[p++];
+    const size = leb();
+    if (id === 10) out.code = size;
+    if (id === 11) out.data = size;
+    if (id === 5) {
+      const end = p + size;
+      leb(); // one memory
+      const flags = leb();
+      out.memoryMin = leb();
+      if (flags & 1) out.memoryMax = leb();
+      p = end;
+      continue;
+    }
+    p += size;
+  }
+  return out;
+}
+
+export function readSource(file: string): string {
+  return readFileSync(path.resolve(PROJECT_ROOT, file), "utf8");
+}

@@ -1,0 +1,99 @@
+// The memory report, in the format of GNU ld's --print-memory-usage, and budget checks of
+// an image's needs against any board.
+import type { Target } from "../board.ts";
+import type { ImageManifest } from "./image.ts";
+import { formatBytes, kb } from "../errors.ts";
+
+export interface RegionUsage {
+  name: string;
+  kind: string;
+  base: string;
+  used: number;
+  size: number;
+  percent: number;
+}
+
+export interface MemoryReport {
+  board: string;
+  core: string;
+  regions: RegionUsage[];
+  flash: { used: number; size: number };
+  sram: { used: number; size: number; static: number; stack: number };
+  breakdown: { code: number; data: number; partitions: number };
+  fits: boolean;
+  problems: string[];
+}
+
+/** What an image needs, independent of the board it was built for. */
+export interface Needs {
+  flashBytes: number;
+  sramBytes: number;
+  staticBytes: number;
+  stackBytes: number;
+  codeBytes: number;
+  dataBytes: number;
+  partitionBytes: number;
+}
+
+export function needsOf(m: ImageManifest): Needs {
+  return {
+    flashBytes: m.usage.flashBytes,
+    sramBytes: m.usage.sramBytes,
+    staticBytes: m.usage.staticBytes,
+    stackBytes: m.layout.stackBytes,
+    codeBytes: m.usage.codeBytes,
+    dataBytes: m.usage.dataBytes,
+    partitionBytes: m.usage.partitionBytes,
+  };
+}
+
+export function memoryReport(needs: Needs, target: Target): MemoryReport {
+  const { board, core } = target;
+  const regions: RegionUsage[] = [];
+  const hex = (n: number) => "0x" + n.toString(16).padStart(8, "0");
+  const pct = (u: number, s: number) => Math.round((u / s) * 10000) / 100;
+  regions.push({ name: board.flash.name, kind: "flash", base: hex(board.flash.base), used: needs.flashBytes, size: board.flash.size, percent: pct(needs.flashBytes, board.flash.size) });
+  // Static data fills the SRAM regions in the core's allocation order, then the stack.
+  let left = needs.sramBytes;
+  for (const r of target.sram) {
+    const used = Math.min(left, r.size);
+    left -= used;
+    regions.push({ name: r.name, kind: "sram", base: hex(r.base), used, size: r.size, percent: pct(used, r.size) });
+  }
+  const problems: string[] = [];
+  if (needs.flashBytes > board.flash.size) {
+    problems.push(`${board.flash.name} overflowed by ${needs.flashBytes - board.flash.size} bytes (flash needs ${kb(needs.flashBytes)}, has ${kb(board.flash.size)})`);
+  }
+  if (needs.sramBytes > target.sramBytes) {
+    problems.push(`SRAM overflowed by ${needs.sramBytes - target.sramBytes} bytes (SRAM needs ${kb(needs.sramBytes)}, has ${kb(target.sramBytes)})`);
+  }
+  return {
+    board: board.id,
+    core: core.id,
+    regions,
+    flash: { used: needs.flashBytes, size: board.flash.size },
+    sram: { used: needs.sramBytes, size: target.sramBytes, static: needs.staticBytes, stack: needs.stackBytes },
+    breakdown: { code: needs.codeBytes, data: needs.dataBytes, partitions: needs.partitionBytes },
+    fits: problems.length === 0,
+    problems,
+  };
+}
+
+/** Text in GNU ld's layout: one row per region. */
+export function formatReport(r: MemoryReport): string {
+  const lines = ["Memory region         Used Size  Region Size  %age Used"];
+  for (const g of r.regions) {
+    lines.push(`${(g.name + ":").padStart(16)} ${formatBytes(g.used).padStart(16)} ${formatBytes(g.size).padStart(12)} ${g.percent.toFixed(2).padStart(9)}%`);
+  }
+  return lines.join("\n");
+}
+
+/** One line per board: "fits on rt1170" / "does not fit on mcxn947: SRAM needs 640 KB, has 512 KB". */
+export function fitLine(needs: Needs, target: Target): { fits: boolean; line: string } {
+  const r = memoryReport(needs, target);
+  if (r.fits) return { fits: true, line: `fits on ${target.board.id}` };
+  const why: string[] = [];
+  if (needs.sramBytes > target.sramBytes) why.push(`SRAM needs ${kb(needs.sramBytes)}, has ${kb(target.sramBytes)}`);
+  if (needs.flashBytes > target.board.flash.size) why.push(`flash needs ${kb(needs.flashBytes)}, has ${kb(target.board.flash.size)}`);
+  return { fits: false, line: `does not fit on ${target.board.id}: ${why.join("; ")}` };
+}

@@ -1,0 +1,55 @@
+// Shared pieces of the benchmark: building an app, running an image once, medians.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadTarget, type Target } from "../../emulator/board.ts";
+import { buildApp } from "../../emulator/build/build.ts";
+import { resolveInput, type App } from "../../emulator/build/app.ts";
+import type { Image } from "../../emulator/build/image.ts";
+import { Machine } from "../../emulator/machine.ts";
+import type { RunSummary } from "../../emulator/events.ts";
+
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export const BOARDS = ["rt1060", "rt1170", "mcxn947"] as const;
+
+export interface Built {
+  app: App;
+  target: Target;
+  image: Image;
+  /** App inputs resolved against the app folder, as `tinyboard run` passes them. */
+  inputs: Record<string, string>;
+}
+
+export async function build(appDir: string, board: string, opts: { unmetered?: boolean } = {}): Promise<Built> {
+  const target = loadTarget(board);
+  const { app, image, report } = await buildApp(path.resolve(ROOT, appDir), target, opts);
+  if (!report.fits) throw new Error(`${app.name} does not fit ${board}: ${report.problems.join("; ")}`);
+  const inputs = Object.fromEntries(Object.entries(app.inputs).map(([k, v]) => [k, resolveInput(app, v)]));
+  return { app, target, image, inputs };
+}
+
+export interface Run {
+  summary: RunSummary;
+  /** Everything the firmware printed. */
+  console: string;
+}
+
+/** Boots a fresh machine with the image and runs it for up to `seconds` of emulated time. */
+export async function runOnce(b: Built, seconds: number, sdcard: string | null = null): Promise<Run> {
+  const machine = new Machine({ target: b.target, image: b.image, inputs: b.inputs, sdcard });
+  let text = "";
+  machine.events.on("console", (t) => { text += t; });
+  const summary = await machine.run({ seconds });
+  if (summary.fault) throw new Error(`${b.app.name} on ${b.target.board.id} faulted: ${summary.fault.kind}: ${summary.fault.message}`);
+  return { summary, console: text };
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Rounds to `digits` significant digits (for results.json: figures, not float noise). */
+export function sig(x: number, digits = 4): number {
+  return Number.isFinite(x) && x !== 0 ? Number(x.toPrecision(digits)) : x;
+}
