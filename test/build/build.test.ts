@@ -1,0 +1,100 @@
+// Build and image: memory layout, the ld-style report, budgets, image integrity.
+import test from "ava";
+import path from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
+import { loadTarget } from "../../emulator/board.ts";
+import { decodeImage, encodeImage } from "../../emulator/build/image.ts";
+import { fitLine, formatReport, memoryReport, needsOf } from "../../emulator/build/memory-report.ts";
+import { layoutFlash, PAGE } from "../../emulator/build/flash-layout.ts";
+import { sectionSizes } from "../../emulator/build/compile.ts";
+import { built, tempDir } from "../helpers/tools.ts";
+
+test("an image lays out flash then SRAM, with wasm maximum memory = SRAM exactly", async (t) => {
+  for (const board of ["rt1060", "rt1170", "mcxn947"]) {
+    const { image } = await built("apps/sensor-logger", board);
+    const { layout } = image.manifest;
+    const target = loadTarget(board);
+    t.is(layout.sramBytes, target.sramBytes);
+    t.is(layout.flashWindow % PAGE, 0);
+    t.is(layout.sramBase, layout.flashWindow);
+    const mod = await WebAssembly.compile(image.wasm as BufferSource);
+    const mem = WebAssembly.Module.exports(mod).find((e) => e.name === "memory");
+    t.truthy(mem);
+    t.is(layout.maxPages * PAGE, layout.flashWindow + target.sramBytes);
+    t.true(layout.staticEnd > layout.sramBase && layout.staticEnd < layout.sramBase + 64 * 1024);
+    const limits = sectionSizes(image.wasm);
+    t.is(limits.memoryMax, layout.maxPages, "declared maximum = flash window + SRAM");
+    t.true(limits.memoryMin * PAGE >= layout.staticEnd);
+  }
+});
+
+test("the memory report has GNU ld's layout, one row per region", async (t) => {
+  const { report } = await built("apps/sensor-logger", "rt1060");
+  const text = formatReport(report);
+  const lines = text.split("\n");
+  t.is(lines[0], "Memory region         Used Size  Region Size  %age Used");
+  t.deepEqual(lines.slice(1).map((l) => l.trim().split(":")[0]), ["BOARD_FLASH", "SRAM_DTC", "SRAM_OC2", "SRAM_OC", "SRAM_ITC"]);
+  t.regex(lines[1], /^\s+BOARD_FLASH:\s+\d+ B\s+8 MB\s+\d+\.\d\d%$/);
+  t.regex(lines[2], /^\s+SRAM_DTC:\s+\d+ B\s+128 KB\s+\d+\.\d\d%$/);
+  t.true(report.fits);
+  t.is(report.flash.used, report.breakdown.code + report.breakdown.data + report.breakdown.partitions);
+  t.is(report.sram.used, report.sram.static + report.sram.stack);
+});
+
+test("fit lines compare an image's needs against other boards", async (t) => {
+  const { image } = await built("apps/sensor-logger", "rt1060");
+  const needs = { ...needsOf(image.manifest), sramBytes: 640 * 1024 };
+  t.deepEqual(fitLine(needs, loadTarget("rt1170")), { fits: true, line: "fits on rt1170" });
+  t.deepEqual(fitLine(needs, loadTarget("mcxn947")), { fits: false, line: "does not fit on mcxn947: SRAM needs 640 KB, has 512 KB" });
+  const r = memoryReport(needs, loadTarget("mcxn947"));
+  t.false(r.fits);
+  t.regex(r.problems[0], /SRAM overflowed by 131072 bytes/);
+  // Static data spills from the first SRAM region into the next.
+  t.deepEqual(r.regions.map((g) => g.used), [needs.flashBytes, 416 * 1024, 96 * 1024]);
+});
+
+test("partition table: aligned partitions with names, sizes and CRCs", (t) => {
+  const a = new Uint8Array(100).fill(1);
+  const b = new Uint8Array(70000).fill(2);
+  const { flash, window, partitions } = layoutFlash([{ name: "model", data: a }, { name: "labels.txt", data: b }]);
+  t.is(Buffer.from(flash.subarray(0, 4)).toString(), "TBPT");
+  const v = new DataView(flash.buffer);
+  t.is(v.getUint32(8, true), 2);
+  t.is(partitions[0].offset % 64, 0);
+  t.is(partitions[1].offset % 64, 0);
+  t.is(v.getUint32(16 + 16, true), partitions[0].offset);
+  t.is(v.getUint32(48 + 20, true), 70000);
+  t.is(flash[partitions[1].offset + 69999], 2);
+  t.is(window, 2 * PAGE);
+  t.throws(() => layoutFlash([{ name: "a name that is far too long", data: a }]));
+});
+
+test("images round-trip and damage is detected", async (t) => {
+  const { image } = await built("apps/sensor-logger", "mcxn947");
+  const bytes = encodeImage(image);
+  const back = decodeImage(bytes);
+  t.deepEqual(back.manifest, image.manifest);
+  t.deepEqual(Buffer.from(back.wasm), Buffer.from(image.wasm));
+  t.throws(() => decodeImage(bytes.subarray(0, bytes.length - 10), "x.tbi"), { message: /x\.tbi is not a valid tinyboard image: truncated/ });
+  const flipped = Buffer.from(bytes);
+  flipped[flipped.length - 5000] ^= 0xff;
+  t.throws(() => decodeImage(flipped, "y.tbi"), { message: /damaged|CRC/ });
+  t.throws(() => decodeImage(Buffer.from("hello world, not an image"), "z"), { message: /wrong magic/ });
+  const dir = tempDir();
+  writeFileSync(path.join(dir, "a.tbi"), bytes);
+  t.is(readFileSync(path.join(dir, "a.tbi")).length, bytes.length);
+});
+
+test("code size comes from the wasm code section", async (t) => {
+  const { image } = await built("apps/sensor-logger", "rt1060");
+  const s = sectionSizes(image.wasm);
+  t.is(s.code, image.manifest.usage.codeBytes);
+  t.true(s.code > 1000 && s.code < image.wasm.length);
+});
+
+test("builds are reproducible: same sources, same image bytes", async (t) => {
+  const { buildApp } = await import("../../emulator/build/build.ts");
+  const a = await buildApp("apps/sensor-logger", loadTarget("rt1170"));
+  const b = await buildApp("apps/sensor-logger", loadTarget("rt1170"));
+  t.deepEqual(Buffer.from(encodeImage(a.image)), Buffer.from(encodeImage(b.image)));
+});
