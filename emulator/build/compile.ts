@@ -57,10 +57,12 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
       if (heapBase) staticEnd = binaryen.getExpressionInfo(binaryen.getGlobalInfo(heapBase).init).value;
       // The stub allocator's bump pointer: the host reads the heap's high-water mark from it.
       if (module.getGlobal("~lib/rt/stub/offset")) module.addGlobalExport("~lib/rt/stub/offset", HEAP_TOP_EXPORT);
-      if (!opts.costs) return;
+      // Meter optimized code (the cost of what will run); asc optimizes again afterwards,
+      // which tidies the counters. Unmetered builds take the same path, for fair comparisons.
       binaryen.setOptimizeLevel(3);
       binaryen.setShrinkLevel(0);
       module.optimize();
+      if (!opts.costs) return;
       meterStats = meterModule(binaryen, module, { costs: opts.costs, flashEnd: opts.memoryBase });
     }
   }
