@@ -8,7 +8,8 @@ import { demoCommand } from "./demo.ts";
 
 const program = new Command("tinyboard")
   .description("Build AssemblyScript ML firmware against real board budgets and run it on emulated NXP boards")
-  .showHelpAfterError()
+  // Usage errors (unknown option, missing argument) are user errors too: one line.
+  .configureOutput({ outputError: (str, write) => write(`tinyboard: error: ${str.replace(/^error: /, "").replace(/\s*\n\s*/g, " ").trim()}\n`) })
   .exitOverride();
 
 const collect = (v: string, prev: string[]) => [...prev, v];

@@ -12,6 +12,8 @@ import type { RunSummary } from "../events.ts";
 import { UserError } from "../errors.ts";
 import { assertFits } from "./build.ts";
 import { formatReport } from "../build/memory-report.ts";
+import { openAccelSource } from "../inputs/accel-source.ts";
+import { validateCardImage } from "../sdcard/card-image.ts";
 
 interface TargetOpts {
   board: string;
@@ -71,6 +73,11 @@ export interface RunCliOptions extends TargetOpts {
 
 export async function runCommand(spec: string | undefined, opts: RunCliOptions): Promise<void> {
   const target = loadTarget(opts.board, opts.core);
+  // The user's inputs and card are checked before building and flashing: a bad one fails
+  // fast, as one error line, and leaves the board's flash as it was.
+  const overrides = parseInputs(opts.input);
+  if (overrides.accel) openAccelSource(overrides.accel);
+  if (opts.sdcard && existsSync(opts.sdcard)) validateCardImage(opts.sdcard);
   const state = openState(opts.state ?? defaultStateDir(target.board.id));
   let inputs: Record<string, string> = {};
   if (spec) {
@@ -80,7 +87,7 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   }
   const image = flashedImage(state, target.board.id);
   if (!spec) inputs = image.manifest.defaults.inputs;
-  Object.assign(inputs, parseInputs(opts.input));
+  Object.assign(inputs, overrides);
   if (opts.sdcard && !existsSync(opts.sdcard)) ensureCard(opts.sdcard);
   const seconds = opts.seconds ?? image.manifest.defaults.seconds;
   if (!(seconds > 0)) throw new UserError("--seconds must be a positive number");

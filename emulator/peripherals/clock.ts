@@ -26,11 +26,12 @@ export class ClockHal implements Peripheral {
         return BigInt(clock.now);
       },
       "core-hz": () => clock.hz,
+      // u64 arguments arrive as signed i64 BigInts: read them unsigned (u64.MAX_VALUE = never).
       "sleep-until-us": (tUs: bigint) => {
-        ctx.idleUntil(clock.cyclesFromUs(Number(tUs)));
+        ctx.idleUntil(clock.cyclesFromUs(Number(BigInt.asUintN(64, tUs))));
       },
       "wait-event": (mask: number, deadlineUs: bigint) => {
-        const deadline = clock.cyclesFromUs(Number(deadlineUs));
+        const deadline = clock.cyclesFromUs(Number(BigInt.asUintN(64, deadlineUs)));
         for (;;) {
           ctx.sync();
           const hit = host.pending & mask;
