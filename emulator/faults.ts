@@ -81,32 +81,70 @@ export function classify(err: unknown): { kind: FaultKind; message: string } {
   return { kind: "trap", message: String((err as Error)?.message ?? err) };
 }
 
+interface Mapping {
+  offset: number;
+  source: string;
+  line: number;
+  column: number;
+}
+
 /** Maps wasm code offsets to source lines with the build's source map. */
 export class SourceMapper {
-  private consumer: Promise<SourceMapConsumer> | null;
+  private mappings: Promise<Mapping[]> | null;
 
   constructor(sourceMap: string | null) {
-    if (!sourceMap) { this.consumer = null; return; }
+    if (!sourceMap) { this.mappings = null; return; }
     const raw = JSON.parse(sourceMap);
     delete raw.sourceRoot; // asc sets it to the output name; sources are project-relative
-    this.consumer = new SourceMapConsumer(raw);
+    this.mappings = new SourceMapConsumer(raw).then((c) => {
+      const out: Mapping[] = [];
+      c.eachMapping((m) => {
+        if (m.source) out.push({ offset: m.generatedColumn, source: m.source, line: m.originalLine, column: m.originalColumn });
+      }, null, SourceMapConsumer.GENERATED_ORDER);
+      c.destroy();
+      return out.sort((x, y) => x.offset - y.offset);
+    });
   }
 
   async locate(frames: WasmFrame[]): Promise<SourceLocation[]> {
-    const consumer = this.consumer ? await this.consumer.catch(() => null) : null;
+    const mappings = this.mappings ? await this.mappings.catch(() => null) : null;
     return frames.map((f) => {
       const loc: SourceLocation = { function: demangle(f.function) };
-      if (consumer) {
-        const pos = consumer.originalPositionFor({ line: 1, column: f.offset, bias: SourceMapConsumer.GREATEST_LOWER_BOUND });
-        if (pos.source) {
-          loc.file = pos.source;
-          loc.line = pos.line ?? undefined;
-          loc.column = pos.column ?? undefined;
-        }
-      }
+      const m = mappings && nearest(mappings, f.offset, sourceOfFunction(f.function));
+      if (m) Object.assign(loc, { file: m.source, line: m.line, column: m.column });
       return loc;
     });
   }
+}
+
+/**
+ * The mapping at or before `offset`. Code the meter inserted, and standard-library code
+ * inlined into a firmware function, map to no line or to ~lib: then the nearest earlier
+ * mapping in the function's own file is the statement that contains it (or, when the
+ * inlined code's own statement has no mapping, the one before it).
+ */
+function nearest(ms: Mapping[], offset: number, ownFile: string | null): Mapping | null {
+  let lo = 0, hi = ms.length - 1, at = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (ms[mid].offset <= offset) { at = mid; lo = mid + 1; } else hi = mid - 1;
+  }
+  if (at < 0) return null;
+  if (!ownFile || ms[at].source === ownFile) return ms[at];
+  for (let i = at; i >= 0 && i > at - 4096; i--) if (ms[i].source === ownFile) return ms[i];
+  return ms[at];
+}
+
+// "apps/x/main/main" -> "apps/x/main.ts"; library functions have no own file to prefer.
+function sourceOfFunction(name: string): string | null {
+  if (name.startsWith("~lib/") || name.startsWith("wasm-function")) return null;
+  const slash = name.lastIndexOf("/");
+  return slash < 0 ? null : `${name.slice(0, slash)}.ts`;
+}
+
+/** The frame a report should point at: the innermost one in app or firmware code, not the HAL or ~lib. */
+export function userFrame(backtrace: SourceLocation[]): SourceLocation | null {
+  return backtrace.find((l) => l.file && !l.file.startsWith("~lib/") && !l.file.startsWith("hal/")) ?? backtrace[0] ?? null;
 }
 
 // "apps/sensor-logger/main/main" -> "main (apps/sensor-logger/main)"

@@ -4,7 +4,7 @@ import type { Image } from "./build/image.ts";
 import { VirtualClock } from "./clock.ts";
 import { BoardMemory } from "./memory.ts";
 import { createEmitter, type MachineEmitter, type RunSummary } from "./events.ts";
-import { Fault, FirmwareExit, RunEnd, SourceMapper, classify, wasmFrames, type FaultReport } from "./faults.ts";
+import { Fault, FirmwareExit, RunEnd, SourceMapper, classify, userFrame, wasmFrames, type FaultReport } from "./faults.ts";
 import type { BoardContext, Peripheral } from "./peripherals/peripheral.ts";
 import { ClockHal, type ClockHost } from "./peripherals/clock.ts";
 import { Gpio } from "./peripherals/gpio.ts";
@@ -199,10 +199,13 @@ export class Machine implements BoardContext, ClockHost {
 
   private async faultReport(e: unknown): Promise<FaultReport> {
     if (!(e instanceof Fault || e instanceof WebAssembly.RuntimeError || e instanceof RangeError)) throw e; // a host bug: let it show
-    const { kind, message } = classify(e);
-    const backtrace = await new SourceMapper(this.opts.image.sourceMap).locate(wasmFrames(e));
+    const frames = wasmFrames(e);
+    // A trap while the last memory.grow stands refused is the allocator giving up: out of SRAM.
+    const outOfSram = e instanceof WebAssembly.RuntimeError && /unreachable/.test(e.message) && !!this.mem?.refusedNeeds;
+    const { kind, message } = classify(outOfSram ? this.mem!.exhausted() : e);
+    const backtrace = await new SourceMapper(this.opts.image.sourceMap).locate(frames);
     const now = this.clock.now;
-    return { kind, message, cycles: now, timeUs: this.clock.usFromCycles(now), where: backtrace[0] ?? null, backtrace };
+    return { kind, message, cycles: now, timeUs: this.clock.usFromCycles(now), where: userFrame(backtrace), backtrace };
   }
 
   /** Static data and heap high-water mark (the bump allocator never frees) plus the stack budget. */

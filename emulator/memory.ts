@@ -61,17 +61,29 @@ export class BoardMemory {
     return Buffer.from(this.bytes.subarray(ptr, ptr + len)).toString("utf16le");
   }
 
-  /** Handles memory.grow from the firmware's allocator: past the board's SRAM is a fault. */
+  /** SRAM the last refused memory.grow asked for (bytes), for the fault report. */
+  refusedNeeds = 0;
+
+  /**
+   * memory.grow from the firmware's allocator. Past the board's SRAM the request is refused
+   * (-1), as wasm would: allocators may first ask for more than they need and retry.
+   */
   grow(deltaPages: number): number {
-    const pages = this.bytes.length / PAGE;
-    const wanted = pages + deltaPages;
+    const wanted = this.bytes.length / PAGE + (deltaPages >>> 0);
     const needs = wanted * PAGE - this.flashWindow;
     if (needs > this.sramBytes) {
-      throw new Fault("sram-exhausted", `SRAM budget exceeded: needs ${kb(needs)}, ${this.target.board.id} has ${kb(this.sramBytes)}`);
+      this.refusedNeeds = needs;
+      return -1;
     }
     const old = this.memory.grow(deltaPages);
+    this.refusedNeeds = 0;
     this.refresh();
     return old;
+  }
+
+  /** The fault for an allocator that gave up after a refused grow. */
+  exhausted(): Fault {
+    return new Fault("sram-exhausted", `SRAM budget exceeded: needs ${kb(this.refusedNeeds)}, ${this.target.board.id} has ${kb(this.sramBytes)}`);
   }
 
   /** The board address of a wasm address (flash window -> flash region, SRAM -> SRAM regions). */

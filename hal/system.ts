@@ -7,3 +7,9 @@ export function abort(message: string | null, fileName: string | null, line: u32
   panicRaw(<u32>changetype<usize>(message), <u32>changetype<usize>(fileName), line, column);
   unreachable();
 }
+
+/** End of static data. Referencing it makes asc emit __heap_base even in firmware that
+ * never allocates, so the build can count static SRAM exactly. */
+export function staticEnd(): usize {
+  return __heap_base;
+}

@@ -92,6 +92,9 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
   if (halProblem) throw new UserError(`${entry}: does not match the HAL contract (hal/hal.wit): ${halProblem}`);
   if (error) {
     const text = stderr.toString().trim();
+    // Static data past the board's SRAM: build anyway so the memory report can say by how much.
+    const tooBig = /AS106: Module requires at least '(\d+)' pages/.exec(text);
+    if (tooBig && Number(tooBig[1]) > opts.maxPages) return compileFirmware({ ...opts, maxPages: Number(tooBig[1]) });
     const first = text.split("\n").find((l) => /ERROR|error/.test(l)) ?? error.message;
     throw new UserError(`${entry}: compile failed: ${first.trim()}`, 1, text);
   }

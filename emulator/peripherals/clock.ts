@@ -45,7 +45,7 @@ export class ClockHal implements Peripheral {
         }
       },
       "watchdog-start": (timeoutMs: number) => {
-        host.watchdogTimeoutCycles = clock.cyclesFromUs(timeoutMs * 1000);
+        host.watchdogTimeoutCycles = clock.cyclesFromUs((timeoutMs >>> 0) * 1000);
         host.watchdogDeadline = clock.now + host.watchdogTimeoutCycles;
       },
       "watchdog-feed": () => {
