@@ -14,8 +14,7 @@ import { SdCard } from "./peripherals/sdcard.ts";
 import { SystemHal, DebugHal } from "./peripherals/system.ts";
 import { NoNpu, Unimplemented } from "./peripherals/unimplemented.ts";
 import { openAccelSource } from "./inputs/accel-source.ts";
-import { METER_MODULE, CYCLES_GLOBAL } from "./build/meter.ts";
-import { HEAP_TOP_EXPORT } from "./build/compile.ts";
+import { METER_MODULE, CYCLES_GLOBAL, HEAP_TOP_EXPORT } from "./build/meter.ts";
 import { UserError } from "./errors.ts";
 
 export interface MachineOptions {

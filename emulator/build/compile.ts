@@ -3,11 +3,12 @@
 import path from "node:path";
 import { readFileSync } from "node:fs";
 import asc from "assemblyscript/asc";
-import { meterModule, type MeterStats } from "./meter.ts";
+import { meterModule, HEAP_TOP_EXPORT, type MeterStats } from "./meter.ts";
 import { checkHalContract } from "./hal-check.ts";
 import { UserError } from "../errors.ts";
 
-export const PROJECT_ROOT = path.resolve(new URL("../..", import.meta.url).pathname);
+import { PROJECT_ROOT } from "../paths.ts";
+export { PROJECT_ROOT };
 
 export interface CompileOptions {
   /** Entry file, absolute or relative to the project root. */
@@ -34,7 +35,6 @@ export interface CompileResult {
 }
 
 const KEEP_EXPORTS = new Set(["main", "memory", "_start"]);
-export const HEAP_TOP_EXPORT = "tb_heap_top";
 
 export async function compileFirmware(opts: CompileOptions): Promise<CompileResult> {
   const entry = path.relative(PROJECT_ROOT, path.resolve(PROJECT_ROOT, opts.entry));

@@ -34,6 +34,8 @@ const FRACTION_BITS = 4;
 const ONE = 1 << FRACTION_BITS;
 const FAULT_LABEL = "tb$flash_fault";
 export const CYCLES_GLOBAL = "tb_cycles";
+/** The stub allocator's bump pointer, exported so the host can read the heap's high-water mark. */
+export const HEAP_TOP_EXPORT = "tb_heap_top";
 
 // Child fields per expression class that hold expressions (besides operand lists).
 const CHILDREN: Record<string, string[]> = {

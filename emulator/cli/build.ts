@@ -1,7 +1,7 @@
 // tinyboard build / tinyboard size
+import { buildApp } from "./lazy-build.ts";
 import path from "node:path";
 import { loadTarget } from "../board.ts";
-import { buildApp } from "../build/build.ts";
 import { readImage, writeImage } from "../build/image.ts";
 import { fitLine, formatReport, memoryReport, needsOf, type MemoryReport } from "../build/memory-report.ts";
 import { UserError } from "../errors.ts";

@@ -1,11 +1,11 @@
 // tinyboard demo (npm start): the bundled apps, built, flashed and run on every board they
 // target, with their bundled inputs, then a table of what each achieved.
+import { buildApp } from "./lazy-build.ts";
 import path from "node:path";
 import { readdirSync } from "node:fs";
 import { loadTarget } from "../board.ts";
-import { buildApp } from "../build/build.ts";
 import { isAppDir, loadApp, resolveInput } from "../build/app.ts";
-import { PROJECT_ROOT } from "../build/compile.ts";
+import { PROJECT_ROOT } from "../paths.ts";
 import { flashImage, openState } from "../state.ts";
 import { runImage, formatSummary } from "./run.ts";
 

@@ -1,8 +1,8 @@
 // tinyboard flash / tinyboard run
+import { buildApp } from "./lazy-build.ts";
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { loadTarget, type Target } from "../board.ts";
-import { buildApp } from "../build/build.ts";
 import { isAppDir, loadApp, resolveInput } from "../build/app.ts";
 import { readImage, type Image } from "../build/image.ts";
 import { defaultStateDir, flashImage, flashedImage, openState, ensureCard } from "../state.ts";
