@@ -1,0 +1,23 @@
+// What every kernel is: prepared once at init (checks, quantisation parameters, scratch
+// needs), then evaluated once per inference with no allocation.
+import { Operator } from "./operator";
+
+export abstract class Kernel {
+  op!: Operator;
+
+  /** Checks the operator's tensors and options and precomputes what eval needs.
+   *  Returns "" when ready, else a one-line reason ("filter must be int8"). */
+  abstract prepare(): string;
+
+  /** Scratch bytes eval needs in the arena (shared by all layers, 16-byte aligned). */
+  scratchBytes(): i32 {
+    return 0;
+  }
+
+  /** Multiply-accumulates of one evaluation (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED). */
+  macs(): u64 {
+    return 0;
+  }
+
+  abstract eval(scratch: usize): void;
+}

@@ -1,0 +1,201 @@
+// The model read in place: tensors (constants point into the flatbuffer in flash) and
+// operators. Every count, index and size is checked before use; the first problem becomes
+// `error`, naming the layer and op where there is one.
+import { FlatBuffer } from "./flatbuffer";
+import { Tensor } from "./tensor";
+import { Operator } from "./operator";
+import * as s from "./schema";
+
+const MAX_RANK = 6;
+const MAX_ELEMENTS: i64 = 1 << 28;
+const MAX_TENSORS: u32 = 1 << 16;
+const MAX_OPS: u32 = 1 << 16;
+
+export class Model {
+  readonly fb: FlatBuffer;
+  error: string = "";
+  tensors: StaticArray<Tensor> = new StaticArray<Tensor>(0);
+  operators: StaticArray<Operator> = new StaticArray<Operator>(0);
+  inputs: StaticArray<i32> = new StaticArray<i32>(0);
+  outputs: StaticArray<i32> = new StaticArray<i32>(0);
+  private codes: StaticArray<i32> = new StaticArray<i32>(0);
+
+  constructor(base: usize, size: u32) {
+    this.fb = new FlatBuffer(base, size);
+    this.read();
+    if (this.error.length == 0 && this.fb.error.length > 0) this.error = this.fb.error;
+  }
+
+  private fail(why: string): bool {
+    if (this.error.length == 0) this.error = why;
+    return false;
+  }
+
+  /** Stops at the first reader error, naming where it happened. */
+  private ok(where: string): bool {
+    if (this.fb.error.length == 0) return true;
+    return this.fail(where.length > 0 ? where + ": " + this.fb.error : this.fb.error);
+  }
+
+  private read(): bool {
+    const fb = this.fb;
+    if (fb.size < 8) return this.fail("not a TFLite model: " + fb.size.toString() + " bytes");
+    if (fb.u32(4) != 0x334c4654) return this.fail("not a TFLite model (no TFL3 identifier)");
+    const root = fb.deref(0);
+    if (!this.ok("model")) return false;
+    const version = fb.fieldI32(root, s.MODEL_VERSION, 0);
+    if (version != 3) return this.fail("unsupported schema version " + version.toString() + " (expected 3)");
+    if (!this.readCodes(root)) return false;
+    const subgraphs = fb.fieldRef(root, s.MODEL_SUBGRAPHS);
+    if (fb.vectorLength(subgraphs, 4) == 0) return this.fail("model has no subgraph");
+    const sg = fb.tableAt(subgraphs, 0);
+    const buffers = fb.fieldRef(root, s.MODEL_BUFFERS);
+    const nBuffers = fb.vectorLength(buffers, 4);
+    if (!this.ok("model")) return false;
+    if (!this.readTensors(sg, buffers, nBuffers)) return false;
+    this.inputs = this.indexList(fb.fieldRef(sg, s.SUBGRAPH_INPUTS), false, "subgraph inputs");
+    this.outputs = this.indexList(fb.fieldRef(sg, s.SUBGRAPH_OUTPUTS), false, "subgraph outputs");
+    if (this.error.length > 0) return false;
+    if (this.inputs.length == 0 || this.outputs.length == 0) return this.fail("model has no inputs or no outputs");
+    return this.readOperators(sg);
+  }
+
+  private readCodes(root: u32): bool {
+    const fb = this.fb;
+    const vec = fb.fieldRef(root, s.MODEL_OPERATOR_CODES);
+    const n = fb.vectorLength(vec, 4);
+    if (n > MAX_OPS) return this.fail("too many operator codes");
+    this.codes = new StaticArray<i32>(n);
+    for (let i: u32 = 0; i < n; i++) {
+      const t = fb.tableAt(vec, i);
+      // Codes above 127 live in builtin_code; older files only fill the deprecated byte.
+      const deprecated = <i32>(<i8>fb.fieldU8(t, s.OPCODE_DEPRECATED_BUILTIN, 0));
+      const builtin = fb.fieldI32(t, s.OPCODE_BUILTIN, 0);
+      this.codes[i] = max(deprecated, builtin);
+      if (!this.ok("operator code " + i.toString())) return false;
+    }
+    return true;
+  }
+
+  private readTensors(sg: u32, buffers: u32, nBuffers: u32): bool {
+    const fb = this.fb;
+    const vec = fb.fieldRef(sg, s.SUBGRAPH_TENSORS);
+    const n = fb.vectorLength(vec, 4);
+    if (n > MAX_TENSORS) return this.fail("too many tensors");
+    this.tensors = new StaticArray<Tensor>(n);
+    for (let i: u32 = 0; i < n; i++) {
+      const t = new Tensor();
+      t.index = i;
+      this.tensors[i] = t;
+      if (!this.readTensor(t, fb.tableAt(vec, i), buffers, nBuffers)) return false;
+    }
+    return this.ok("tensors");
+  }
+
+  private readTensor(t: Tensor, table: u32, buffers: u32, nBuffers: u32): bool {
+    const fb = this.fb;
+    const where = "tensor " + t.index.toString();
+    const shape = fb.fieldRef(table, s.TENSOR_SHAPE);
+    const rank = fb.vectorLength(shape, 4);
+    if (rank > <u32>MAX_RANK) return this.fail(where + ": rank " + rank.toString() + " is more than " + MAX_RANK.toString());
+    t.dims = new StaticArray<i32>(rank);
+    let elements: i64 = 1;
+    for (let d: u32 = 0; d < rank; d++) {
+      const v = <i32>fb.u32(fb.element(shape, d, 4));
+      if (v < 0) return this.fail(where + ": negative dimension " + v.toString());
+      t.dims[d] = v;
+      elements *= v;
+      if (elements > MAX_ELEMENTS) return this.fail(where + ": too many elements");
+    }
+    t.type = <i32>fb.fieldU8(table, s.TENSOR_TYPE, 0);
+    if (!this.ok(where)) return false;
+    t.bytes = <i32>elements * s.typeBytes(t.type);
+    const buffer = <u32>fb.fieldI32(table, s.TENSOR_BUFFER, 0);
+    if (buffer >= nBuffers && !(buffer == 0 && nBuffers == 0)) return this.fail(where + ": buffer " + buffer.toString() + " out of range (" + nBuffers.toString() + " buffers)");
+    if (buffer > 0) {
+      const b = fb.tableAt(buffers, buffer);
+      if (fb.field(b, s.BUFFER_OFFSET) != 0) return this.fail(where + ": data outside the flatbuffer (large-model buffers) is not supported");
+      const data = fb.fieldRef(b, s.BUFFER_DATA);
+      const len = fb.vectorLength(data, 1);
+      if (!this.ok(where)) return false;
+      if (len > 0) {
+        if (s.typeBytes(t.type) == 0) return this.fail(where + ": constant of unsupported type " + s.typeName(t.type));
+        if (<i64>len < <i64>t.bytes) return this.fail(where + ": constant data has " + len.toString() + " bytes, shape needs " + t.bytes.toString());
+        t.isConstant = true;
+        t.data = fb.base + fb.element(data, 0, 1);
+      }
+    }
+    return this.readQuantization(t, fb.fieldRef(table, s.TENSOR_QUANTIZATION), where);
+  }
+
+  private readQuantization(t: Tensor, q: u32, where: string): bool {
+    if (q == 0) return this.ok(where);
+    const fb = this.fb;
+    const scales = fb.fieldRef(q, s.QUANT_SCALE);
+    const nScales = fb.vectorLength(scales, 4);
+    const zeros = fb.fieldRef(q, s.QUANT_ZERO_POINT);
+    const nZeros = fb.vectorLength(zeros, 8);
+    if (!this.ok(where)) return false;
+    if (nScales == 0) return true;
+    t.scale = fb.f32(fb.element(scales, 0, 4));
+    if (nZeros > 0) {
+      const zp = <i64>load<u64>(fb.base + fb.element(zeros, 0, 8));
+      if (zp < -32768 || zp > 65535) return this.fail(where + ": zero point " + zp.toString() + " out of range");
+      t.zeroPoint = <i32>zp;
+    }
+    if (nScales > 1) {
+      let dim = fb.fieldI32(q, s.QUANT_DIMENSION, 0);
+      // Some converters leave quantized_dimension 3 on rank-1 biases; TFLM reads them as axis 0.
+      if (t.rank == 1) dim = 0;
+      if (dim < 0 || dim >= t.rank || t.dims[dim] != <i32>nScales) {
+        return this.fail(where + ": " + nScales.toString() + " channel scales do not match dimension " + dim.toString());
+      }
+      t.channelScales = fb.base + fb.element(scales, 0, 4);
+      t.channels = <i32>nScales;
+      t.quantizedDimension = dim;
+    }
+    return this.ok(where);
+  }
+
+  private indexList(vec: u32, allowAbsent: bool, where: string): StaticArray<i32> {
+    const fb = this.fb;
+    const n = fb.vectorLength(vec, 4);
+    const out = new StaticArray<i32>(n);
+    for (let i: u32 = 0; i < n; i++) {
+      const v = <i32>fb.u32(fb.element(vec, i, 4));
+      if (v < (allowAbsent ? -1 : 0) || v >= this.tensors.length) {
+        this.fail(where + ": tensor " + v.toString() + " out of range (" + this.tensors.length.toString() + " tensors)");
+        return new StaticArray<i32>(0);
+      }
+      out[i] = v;
+    }
+    this.ok(where);
+    return out;
+  }
+
+  private readOperators(sg: u32): bool {
+    const fb = this.fb;
+    const vec = fb.fieldRef(sg, s.SUBGRAPH_OPERATORS);
+    const n = fb.vectorLength(vec, 4);
+    if (n > MAX_OPS) return this.fail("too many operators");
+    this.operators = new StaticArray<Operator>(n);
+    for (let i: u32 = 0; i < n; i++) {
+      const table = fb.tableAt(vec, i);
+      const op = new Operator(fb, this.tensors);
+      op.index = i;
+      this.operators[i] = op;
+      const codeIndex = <u32>fb.fieldI32(table, s.OPERATOR_OPCODE_INDEX, 0);
+      if (!this.ok("layer " + i.toString())) return false;
+      if (codeIndex >= <u32>this.codes.length) return this.fail("layer " + i.toString() + ": operator code " + codeIndex.toString() + " out of range");
+      op.code = this.codes[codeIndex];
+      const where = "layer " + i.toString() + " (" + op.name + ")";
+      op.inputIndices = this.indexList(fb.fieldRef(table, s.OPERATOR_INPUTS), true, where + ": inputs");
+      op.outputIndices = this.indexList(fb.fieldRef(table, s.OPERATOR_OUTPUTS), false, where + ": outputs");
+      op.options = fb.fieldRef(table, s.OPERATOR_OPTIONS);
+      if (!this.ok(where)) return false;
+      if (this.error.length > 0) return false;
+      if (op.outputIndices.length == 0) return this.fail(where + ": no outputs");
+    }
+    return true;
+  }
+}

@@ -1,0 +1,68 @@
+// One operator (layer) of the model: its code, its tensors and its builtin options, read in
+// place from the flatbuffer.
+import { FlatBuffer } from "./flatbuffer";
+import { Tensor } from "./tensor";
+import { opName } from "./schema";
+
+export class Operator {
+  index: i32 = 0;
+  code: i32 = 0;
+  /** Tensor indices; -1 marks an absent optional input. */
+  inputIndices: StaticArray<i32> = new StaticArray<i32>(0);
+  outputIndices: StaticArray<i32> = new StaticArray<i32>(0);
+  /** Offset of the builtin options table in the flatbuffer, 0 when absent. */
+  options: u32 = 0;
+
+  constructor(readonly fb: FlatBuffer, readonly tensors: StaticArray<Tensor>) {}
+
+  get name(): string {
+    return opName(this.code);
+  }
+
+  get inputCount(): i32 {
+    return this.inputIndices.length;
+  }
+
+  get outputCount(): i32 {
+    return this.outputIndices.length;
+  }
+
+  hasInput(i: i32): bool {
+    return i < this.inputIndices.length && unchecked(this.inputIndices[i]) >= 0;
+  }
+
+  /** Input `i`; check `hasInput` first for optional inputs (such as a bias). */
+  input(i: i32): Tensor {
+    return unchecked(this.tensors[unchecked(this.inputIndices[i])]);
+  }
+
+  output(i: i32): Tensor {
+    return unchecked(this.tensors[unchecked(this.outputIndices[i])]);
+  }
+
+  // Builtin options with the schema's defaults (field ids from schema.fbs).
+  optI32(field: u32, def: i32): i32 {
+    return this.fb.fieldI32(this.options, field, def);
+  }
+
+  optU8(field: u32, def: u32): u32 {
+    return this.fb.fieldU8(this.options, field, def);
+  }
+
+  optF32(field: u32, def: f32): f32 {
+    return this.fb.fieldF32(this.options, field, def);
+  }
+
+  optBool(field: u32, def: bool): bool {
+    return this.fb.fieldU8(this.options, field, def ? 1 : 0) != 0;
+  }
+
+  /** An int vector option (RESHAPE's new_shape); empty when absent. */
+  optI32Vector(field: u32): StaticArray<i32> {
+    const vec = this.fb.fieldRef(this.options, field);
+    const n = this.fb.vectorLength(vec, 4);
+    const out = new StaticArray<i32>(n);
+    for (let i: u32 = 0; i < n; i++) out[i] = <i32>this.fb.u32(this.fb.element(vec, i, 4));
+    return out;
+  }
+}
