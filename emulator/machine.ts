@@ -13,6 +13,7 @@ import { Accelerometer } from "./peripherals/accel.ts";
 import { SdCard } from "./peripherals/sdcard.ts";
 import { SystemHal, DebugHal } from "./peripherals/system.ts";
 import { NoNpu, Unimplemented } from "./peripherals/unimplemented.ts";
+import { Npu } from "./peripherals/npu.ts";
 import { openAccelSource } from "./inputs/accel-source.ts";
 import { METER_MODULE, CYCLES_GLOBAL, HEAP_TOP_EXPORT } from "./build/meter.ts";
 import { UserError } from "./errors.ts";
@@ -50,6 +51,8 @@ export class Machine implements BoardContext, ClockHost {
   private mem: BoardMemory | null = null;
   private heapTop: WebAssembly.Global | null = null;
   private endCycle = Infinity;
+  /** Code cycles when the meter was paused, or -1 while it runs. */
+  private pausedAt = -1;
   private maxBusy = Infinity;
   private readonly peripherals: Peripheral[];
   private readonly sd: SdCard;
@@ -72,7 +75,7 @@ export class Machine implements BoardContext, ClockHost {
       this.sd,
       new Unimplemented(this, "mic"),
       new Unimplemented(this, "camera"),
-      new NoNpu(this),
+      this.target.board.npu ? new Npu(this, this.target.board.npu) : new NoNpu(this),
       new DebugHal(this),
       new SystemHal(this),
     ];
@@ -98,6 +101,7 @@ export class Machine implements BoardContext, ClockHost {
   }
 
   sync(): void {
+    if (this.pausedAt >= 0) return; // time stands still while the meter is paused
     const now = this.clock.now;
     this.clock.fireDue(now);
     this.checkLimits(now);
@@ -118,6 +122,16 @@ export class Machine implements BoardContext, ClockHost {
       this.clock.idleUntil(Math.max(step, now));
       if (step <= now) return;
     }
+  }
+
+  pauseMeter(): void {
+    this.pausedAt = this.clock.codeCycles + this.clock.excludedCycles;
+  }
+
+  resumeMeter(): void {
+    if (this.pausedAt < 0) return;
+    this.clock.excludedCycles += this.clock.codeCycles + this.clock.excludedCycles - this.pausedAt;
+    this.pausedAt = -1;
   }
 
   private checkLimits(now: number): void {

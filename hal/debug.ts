@@ -7,3 +7,12 @@ export function marker(id: u32, label: string): void {
   const buf = String.UTF8.encode(label);
   markerRaw(id, <u32>changetype<usize>(buf), <u32>buf.byteLength);
 }
+@external("tinyboard:hal/debug@0.1.0", "report") declare function reportRaw(kind: u32, ptr: u32, len: u32): void;
+
+export const REPORT_OUTPUT: u32 = 1;
+export const REPORT_PLAN: u32 = 2;
+
+/** Hands the host `len` bytes at `ptr` (a model output, an arena plan). */
+export function report(kind: u32, ptr: usize, len: i32): void {
+  reportRaw(kind, <u32>ptr, <u32>len);
+}

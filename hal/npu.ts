@@ -7,3 +7,5 @@
 export function submit(desc: usize): i32 {
   return submitRaw(<u32>desc);
 }
+@external("tinyboard:hal/npu@0.1.0", "compute-begin") export declare function computeBegin(id: i32): void;
+@external("tinyboard:hal/npu@0.1.0", "compute-end") export declare function computeEnd(id: i32): void;

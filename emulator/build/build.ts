@@ -24,6 +24,9 @@ export interface BuildOptions {
   unmetered?: boolean;
   /** Replace the core's cost table (tests of the metering pass). */
   costs?: Record<string, number>;
+  /** Reserve at least this much flash window, so other partitions can be flashed later
+   *  without recompiling (the model runner). */
+  flashWindow?: number;
 }
 
 export interface BuildResult {
@@ -50,7 +53,7 @@ export async function buildApp(appDir: string, target: Target, opts: BuildOption
       throw new UserError(`${app.name}: partition '${p.name}': cannot read ${file}`);
     }
   });
-  const flash = layoutFlash(parts);
+  const flash = layoutFlash(parts, opts.flashWindow);
   // A partition set larger than the flash region fails before compiling.
   if (flash.flash.length > target.board.flash.size) {
     throw new UserError(`${app.name}: partitions need ${Math.ceil(flash.flash.length / 1024)} KB of flash, ${target.board.flash.name} on ${target.board.id} has ${target.board.flash.size / 1024} KB`);
@@ -98,7 +101,7 @@ export async function buildApp(appDir: string, target: Target, opts: BuildOption
 }
 
 /** Hash of the app's and the firmware library's sources: identifies what was built. */
-function sourceHash(app: App): string {
+export function sourceHash(app: App): string {
   const h = createHash("sha256");
   const files: string[] = [];
   const walk = (dir: string) => {

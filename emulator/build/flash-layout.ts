@@ -19,8 +19,8 @@ export function alignUp(n: number, a: number): number {
   return Math.ceil(n / a) * a;
 }
 
-/** Builds the flash contents; the window is the contents rounded up to a wasm page. */
-export function layoutFlash(parts: PartitionInput[]): { flash: Uint8Array; window: number; partitions: PartitionInfo[] } {
+/** Builds the flash contents; the window is the contents (or `minWindow`) rounded up to a wasm page. */
+export function layoutFlash(parts: PartitionInput[], minWindow = 0): { flash: Uint8Array; window: number; partitions: PartitionInfo[] } {
   for (const p of parts) {
     if (!/^[A-Za-z0-9_.-]{1,15}$/.test(p.name)) throw new Error(`partition name '${p.name}' must be 1-15 characters of [A-Za-z0-9_.-]`);
   }
@@ -43,5 +43,5 @@ export function layoutFlash(parts: PartitionInput[]): { flash: Uint8Array; windo
     view.setUint32(at + 24, p.crc32, true);
     flash.set(parts[i].data, p.offset);
   });
-  return { flash, window: alignUp(Math.max(flash.length, 1), PAGE), partitions };
+  return { flash, window: alignUp(Math.max(flash.length, minWindow, 1), PAGE), partitions };
 }

@@ -23,6 +23,9 @@ export interface BoardContext {
   busy(cycles: number): void;
   /** Idles until the given cycle (DMA or a wait); alarms fire on the way. */
   idleUntil(cycle: number): void;
+  /** Stops counting firmware cycles as CPU time (and time stands still) until resumeMeter. */
+  pauseMeter(): void;
+  resumeMeter(): void;
 }
 
 export interface Peripheral {

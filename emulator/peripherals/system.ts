@@ -31,10 +31,14 @@ export class DebugHal implements Peripheral {
     const { ctx } = this;
     return {
       "layer-begin": (index: number, op: number) => {
-        if (ctx.events.listenerCount("layerBegin")) ctx.events.emit("layerBegin", index, op, ctx.clock.now);
+        if (ctx.events.listenerCount("layerBegin")) ctx.events.emit("layerBegin", index, op, ctx.clock.now, "cpu");
       },
       "layer-end": (index: number) => {
-        if (ctx.events.listenerCount("layerEnd")) ctx.events.emit("layerEnd", index, ctx.clock.now);
+        if (ctx.events.listenerCount("layerEnd")) ctx.events.emit("layerEnd", index, ctx.clock.now, "cpu");
+      },
+      report: (kind: number, ptr: number, len: number) => {
+        const bytes = ctx.memory().read("debug.report", ptr, len);
+        if (ctx.events.listenerCount("report")) ctx.events.emit("report", kind, bytes.slice(), ctx.clock.now);
       },
       marker: (id: number, ptr: number, len: number) => {
         if (!ctx.events.listenerCount("marker")) return;

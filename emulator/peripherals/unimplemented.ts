@@ -6,7 +6,7 @@ import { Fault } from "../faults.ts";
 const FUNCTIONS: Record<string, string[]> = {
   mic: ["configure", "start", "stop", "take-buffer", "overruns"],
   camera: ["configure", "start", "stop", "take-frame", "release-frame", "dropped"],
-  npu: ["submit", "wait"],
+  npu: ["submit", "wait", "compute-begin", "compute-end"],
 };
 
 export class Unimplemented implements Peripheral {

@@ -161,9 +161,10 @@ export class Model {
     const fb = this.fb;
     const n = fb.vectorLength(vec, 4);
     const out = new StaticArray<i32>(n);
+    const lowest: i32 = allowAbsent ? -1 : 0;
     for (let i: u32 = 0; i < n; i++) {
       const v = <i32>fb.u32(fb.element(vec, i, 4));
-      if (v < (allowAbsent ? -1 : 0) || v >= this.tensors.length) {
+      if (v < lowest || v >= this.tensors.length) {
         this.fail(where + ": tensor " + v.toString() + " out of range (" + this.tensors.length.toString() + " tensors)");
         return new StaticArray<i32>(0);
       }

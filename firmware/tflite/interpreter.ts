@@ -1,0 +1,151 @@
+// The interpreter: reads a model in place, prepares a kernel per layer, plans the arena in
+// SRAM and runs the layers in order. On a board with an NPU, runs of consecutive layers the
+// NPU takes go to it as one job (as a converter's NPU subgraph would); the rest run here.
+import { Model } from "./model";
+import { Tensor } from "./tensor";
+import { Kernel } from "./kernel";
+import { ArenaPlan, ARENA_ALIGN, planArena } from "./planner";
+import { createKernel } from "./kernels/registry";
+import { TYPE_INT8 } from "./schema";
+import * as debug from "../../hal/debug";
+import * as npu from "../../hal/npu";
+
+/** Job descriptor words per layer: layer index, op code, MACs, bytes moved. */
+const JOB_WORDS: i32 = 4;
+
+export class Interpreter {
+  readonly model: Model;
+  error: string = "";
+  plan: ArenaPlan = new ArenaPlan(0);
+  kernels: StaticArray<Kernel> = new StaticArray<Kernel>(0);
+  /** Arena base address (16-byte aligned) and size: tensors, then the shared scratch area. */
+  arena: usize = 0;
+  arenaBytes: i32 = 0;
+  scratch: usize = 0;
+  scratchBytes: i32 = 0;
+  /** Per layer: true when the NPU runs it. */
+  onNpu: StaticArray<bool> = new StaticArray<bool>(0);
+  private job: usize = 0;
+
+  constructor(base: usize, size: u32) {
+    this.model = new Model(base, size);
+    if (this.model.error.length > 0) this.error = this.model.error;
+    else this.prepare();
+  }
+
+  get ok(): bool {
+    return this.error.length == 0;
+  }
+
+  input(i: i32): Tensor {
+    return this.model.tensors[this.model.inputs[i]];
+  }
+
+  output(i: i32): Tensor {
+    return this.model.tensors[this.model.outputs[i]];
+  }
+
+  get inputCount(): i32 {
+    return this.model.inputs.length;
+  }
+
+  get outputCount(): i32 {
+    return this.model.outputs.length;
+  }
+
+  private fail(why: string): void {
+    if (this.error.length == 0) this.error = why;
+  }
+
+  private prepare(): void {
+    const ops = this.model.operators;
+    const n = ops.length;
+    this.kernels = new StaticArray<Kernel>(n);
+    this.onNpu = new StaticArray<bool>(n);
+    const npuOps = npu.capabilities();
+    let longestNpuRun = 0;
+    let run = 0;
+    for (let i = 0; i < n; i++) {
+      const op = ops[i];
+      const where = "layer " + i.toString() + " (" + op.name + ")";
+      for (let k = 0; k < op.inputCount; k++) {
+        if (op.hasInput(k) && !op.input(k).isConstant && op.input(k).elementBytes == 0) return this.fail(where + ": input of unsupported type");
+      }
+      const kernel = createKernel(op.code, op.output(0).type);
+      if (kernel === null) return this.fail(where + ": operator not supported");
+      kernel.op = op;
+      const why = kernel.prepare();
+      if (why.length > 0) return this.fail(where + ": " + why);
+      if (this.model.fb.error.length > 0) return this.fail(where + ": " + this.model.fb.error);
+      this.kernels[i] = kernel;
+      this.scratchBytes = max(this.scratchBytes, (kernel.scratchBytes() + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1));
+      const takes = op.code < 32 && (npuOps & (1 << op.code)) != 0 && op.output(0).type == TYPE_INT8;
+      this.onNpu[i] = takes;
+      run = takes ? run + 1 : 0;
+      longestNpuRun = max(longestNpuRun, run);
+    }
+    this.plan = planArena(this.model);
+    this.arenaBytes = this.plan.tensorBytes + this.scratchBytes;
+    // The arena comes from the heap once: running out of SRAM is the board's fault report.
+    const raw = heap.alloc(<usize>this.arenaBytes + ARENA_ALIGN);
+    this.arena = (raw + ARENA_ALIGN - 1) & ~(<usize>ARENA_ALIGN - 1);
+    this.scratch = this.arena + <usize>this.plan.tensorBytes;
+    const tensors = this.model.tensors;
+    for (let t = 0; t < tensors.length; t++) {
+      const offset = this.plan.offsets[t];
+      if (offset >= 0) tensors[t].data = this.arena + <usize>offset;
+    }
+    if (longestNpuRun > 0) this.job = heap.alloc(<usize>(4 + longestNpuRun * JOB_WORDS * 4));
+  }
+
+  /** Runs one inference over the input tensors' data. */
+  invoke(): void {
+    const n = this.kernels.length;
+    let i = 0;
+    while (i < n) {
+      if (unchecked(this.onNpu[i])) {
+        i = this.runOnNpu(i);
+        continue;
+      }
+      const kernel = unchecked(this.kernels[i]);
+      debug.layerBegin(<u32>i, <u32>kernel.op.code);
+      kernel.eval(this.scratch);
+      debug.layerEnd(<u32>i);
+      i++;
+    }
+  }
+
+  /** Sends layers from `from` while the NPU takes them as one job; returns the next layer. */
+  private runOnNpu(from: i32): i32 {
+    const n = this.kernels.length;
+    let to = from;
+    while (to < n && unchecked(this.onNpu[to])) to++;
+    const job = this.job;
+    store<u32>(job, <u32>(to - from));
+    for (let i = from; i < to; i++) {
+      const kernel = unchecked(this.kernels[i]);
+      const at = job + 4 + <usize>((i - from) * JOB_WORDS * 4);
+      store<u32>(at, <u32>i);
+      store<u32>(at, <u32>kernel.op.code, 4);
+      store<u32>(at, <u32>min<u64>(kernel.macs(), u32.MAX_VALUE), 8);
+      store<u32>(at, <u32>bytesMoved(kernel), 12);
+    }
+    const id = npu.submit(job);
+    npu.wait(id);
+    // The NPU's arithmetic is TFLite's integer arithmetic, which is what the kernels compute:
+    // the emulator runs them inside this bracket without charging the CPU (see hal.wit).
+    npu.computeBegin(id);
+    for (let i = from; i < to; i++) unchecked(this.kernels[i]).eval(this.scratch);
+    npu.computeEnd(id);
+    return to;
+  }
+}
+
+/** Bytes a layer reads and writes: activations in and out, and its constants (weights). */
+function bytesMoved(kernel: Kernel): i32 {
+  const op = kernel.op;
+  let bytes = 0;
+  for (let k = 0; k < op.inputCount; k++) if (op.hasInput(k)) bytes += op.input(k).bytes;
+  for (let k = 0; k < op.outputCount; k++) bytes += op.output(k).bytes;
+  return bytes;
+}
