@@ -75,6 +75,16 @@ export function meterModule(binaryen: Binaryen, module: any, opts: MeterOptions)
   const cost = (key: string): number => costs[key] ?? costs.default;
   const limit = opts.checkInterval ?? 1 << 16;
   const ops = operatorKeys(binaryen);
+  // Narrow SIMD loads are a scalar load plus the lane work a core without SIMD must do:
+  // splats replicate, load8x8/16x4/32x2 sign- or zero-extend (LDRD + SXTB16/PKH sequences).
+  const O = binaryen.Operations as Record<string, number>;
+  const simdLoadCost = (op: number): number => {
+    if (op === O.Load8SplatVec128 || op === O.Load16SplatVec128 || op === O.Load32SplatVec128) return cost("load") + cost("simd.splat");
+    if (op === O.Load64SplatVec128) return cost("load64") + cost("simd.splat");
+    if (op === O.Load32ZeroVec128) return cost("load");
+    if (op === O.Load64ZeroVec128) return cost("load64");
+    return cost("load64") + cost("simd.extend");
+  };
   const ids = new Map<number, string>();
   for (const cls of [...Object.keys(CHILDREN), "Block", "Loop", "If", "Call", "Const", "LocalGet", "GlobalGet", "Nop", "Unreachable", "MemorySize"]) {
     ids.set(binaryen[`${cls}Id`], cls);
@@ -300,7 +310,7 @@ export function meterModule(binaryen: Binaryen, module: any, opts: MeterOptions)
         case "SIMDShuffle": acc.cost += cost("simd.shuffle"); break;
         case "SIMDTernary": acc.cost += cost("v128.bitwise"); break;
         case "SIMDShift": acc.cost += cost("simd.shift"); break;
-        case "SIMDLoad": acc.cost += cost("v128.load"); break;
+        case "SIMDLoad": acc.cost += simdLoadCost(binaryen.SIMDLoad.getOp(e)); break;
         case "SIMDLoadStoreLane": acc.cost += cost("load"); break;
         case "MemorySize": acc.cost += cost("memory.size"); return e;
         case "MemoryGrow": {
