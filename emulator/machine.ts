@@ -37,6 +37,15 @@ export interface RunOptions {
   maxBusyCycles?: number;
 }
 
+/** Compiled modules by code bytes: reflashing data (the model runner) need not recompile. */
+const modules = new WeakMap<Uint8Array, Promise<WebAssembly.Module>>();
+
+function compiled(wasm: Uint8Array): Promise<WebAssembly.Module> {
+  let m = modules.get(wasm);
+  if (!m) modules.set(wasm, (m = WebAssembly.compile(wasm as BufferSource)));
+  return m;
+}
+
 /** Cycles charged for entering and leaving a HAL driver. */
 export const HAL_CALL_CYCLES = 20;
 
@@ -178,7 +187,7 @@ export class Machine implements BoardContext, ClockHost {
     let exitCode: number | null = null;
     let fault: FaultReport | null = null;
     try {
-      const module = await WebAssembly.compile(image.wasm as BufferSource);
+      const module = await compiled(image.wasm);
       wallStart = process.hrtime.bigint(); // compiling the image is loading, not running
       const instance = await WebAssembly.instantiate(module, this.imports());
       const exports = instance.exports as any;

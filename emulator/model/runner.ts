@@ -12,6 +12,21 @@ import { Machine } from "../machine.ts";
 import type { RunSummary } from "../events.ts";
 import { PROJECT_ROOT } from "../paths.ts";
 import { UserError } from "../errors.ts";
+import type { FaultReport } from "../faults.ts";
+
+/** The model did not run: the engine refused it (exit code 2 or 3) or the firmware faulted. */
+export class ModelRunError extends UserError {
+  constructor(message: string, readonly fault: FaultReport | null, readonly runnerExit: number | null) {
+    super(message);
+  }
+}
+
+export interface RunModelOptions {
+  /** A name for messages (the model's file). */
+  name?: string;
+  /** Stop with a cycle-budget fault past this many busy cycles (fuzzing). */
+  maxBusyCycles?: number;
+}
 
 export const RUNNER_APP = path.join(PROJECT_ROOT, "firmware", "runner");
 const REPORT_OUTPUT = 1;
@@ -82,7 +97,8 @@ export function withPartitions(image: Image, parts: { name: string; data: Uint8A
 }
 
 /** Runs the model once per input set (each set: every input tensor's raw bytes, in order). */
-export async function runModel(model: Uint8Array, inputSets: Uint8Array[], target: Target, name = "model"): Promise<ModelRun> {
+export async function runModel(model: Uint8Array, inputSets: Uint8Array[], target: Target, opts: RunModelOptions = {}): Promise<ModelRun> {
+  const name = opts.name ?? "model";
   const input = new Uint8Array(inputSets.reduce((n, s) => n + s.length, 0));
   let at = 0;
   for (const s of inputSets) { input.set(s, at); at += s.length; }
@@ -104,9 +120,9 @@ export async function runModel(model: Uint8Array, inputSets: Uint8Array[], targe
     const span = open.get(index);
     if (span) { span.end = cycles; spans.push(span); open.delete(index); }
   });
-  const summary = await machine.run({ seconds: 3600 });
-  if (summary.fault) throw new UserError(`${name}: firmware fault on ${target.board.id}: ${summary.fault.kind}: ${summary.fault.message}`);
-  if (summary.exitCode !== 0) throw new UserError(`${name}: ${text.trim().split("\n").pop() ?? `runner exited with ${summary.exitCode}`}`);
+  const summary = await machine.run({ seconds: 3600, maxBusyCycles: opts.maxBusyCycles });
+  if (summary.fault) throw new ModelRunError(`${name}: firmware fault on ${target.board.id}: ${summary.fault.kind}: ${summary.fault.message}`, summary.fault, null);
+  if (summary.exitCode !== 0) throw new ModelRunError(`${name}: ${text.trim().split("\n").pop() || `the runner stopped (${summary.reason})`}`, null, summary.exitCode);
   return { inferences: splitInferences(spans, outputs, inputSets.length), plan, summary, console: text, wallPerInference: summary.wallSeconds / Math.max(1, inputSets.length) };
 }
 
