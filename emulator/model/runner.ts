@@ -51,6 +51,8 @@ export interface ModelRun {
   inferences: Inference[];
   /** Arena offset per tensor (-1: not in the arena), as the firmware planned it. */
   plan: number[];
+  /** Arena bytes: activations (planned) + the scratch area kernels share. */
+  arena: { tensorBytes: number; scratchBytes: number; bytes: number };
   summary: RunSummary;
   console: string;
   /** Wall seconds per inference on this host (the whole run divided by the input sets). */
@@ -107,12 +109,18 @@ export async function runModel(model: Uint8Array, inputSets: Uint8Array[], targe
   const machine = new Machine({ target, image, sdcard: null });
   let text = "";
   let plan: number[] = [];
+  let arena = { tensorBytes: 0, scratchBytes: 0, bytes: 0 };
   const outputs: Uint8Array[] = [];
   const spans: Span[] = [];
   const open = new Map<number, Span>();
   machine.events.on("console", (t) => { text += t; });
   machine.events.on("report", (kind, bytes) => {
-    if (kind === REPORT_PLAN) plan = Array.from(new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2));
+    if (kind === REPORT_PLAN) {
+      const words = Array.from(new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2));
+      const [tensorBytes, scratchBytes] = words.splice(-2);
+      plan = words;
+      arena = { tensorBytes, scratchBytes, bytes: tensorBytes + scratchBytes };
+    }
     else if (kind === REPORT_OUTPUT) outputs.push(bytes);
   });
   machine.events.on("layerBegin", (index, op, cycles, unit) => { open.set(index, { index, op, unit, start: cycles, end: cycles }); });
@@ -123,7 +131,7 @@ export async function runModel(model: Uint8Array, inputSets: Uint8Array[], targe
   const summary = await machine.run({ seconds: 3600, maxBusyCycles: opts.maxBusyCycles });
   if (summary.fault) throw new ModelRunError(`${name}: firmware fault on ${target.board.id}: ${summary.fault.kind}: ${summary.fault.message}`, summary.fault, null);
   if (summary.exitCode !== 0) throw new ModelRunError(`${name}: ${text.trim().split("\n").pop() || `the runner stopped (${summary.reason})`}`, null, summary.exitCode);
-  return { inferences: splitInferences(spans, outputs, inputSets.length), plan, summary, console: text, wallPerInference: summary.wallSeconds / Math.max(1, inputSets.length) };
+  return { inferences: splitInferences(spans, outputs, inputSets.length), plan, arena, summary, console: text, wallPerInference: summary.wallSeconds / Math.max(1, inputSets.length) };
 }
 
 interface Span {

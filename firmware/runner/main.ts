@@ -17,7 +17,13 @@ export function main(): void {
   if (model == 0) { say("model-runner: no 'model' partition in flash"); system.exit(2); return; }
   const engine = new Interpreter(model, partitionSize("model"));
   if (!engine.ok) { say("model: " + engine.error); system.exit(2); return; }
-  debug.report(debug.REPORT_PLAN, changetype<usize>(engine.plan.offsets), engine.plan.offsets.length * 4);
+  // The plan: each tensor's arena offset, then the tensor area's and the scratch area's bytes.
+  const offsets = engine.plan.offsets;
+  const plan = new StaticArray<i32>(offsets.length + 2);
+  for (let i = 0; i < offsets.length; i++) plan[i] = offsets[i];
+  plan[offsets.length] = engine.plan.tensorBytes;
+  plan[offsets.length + 1] = engine.scratchBytes;
+  debug.report(debug.REPORT_PLAN, changetype<usize>(plan), plan.length * 4);
 
   let setBytes: u32 = 0;
   for (let i = 0; i < engine.inputCount; i++) setBytes += <u32>engine.input(i).bytes;
