@@ -5,6 +5,7 @@ import { boardsCommand } from "./boards.ts";
 import { buildCommand, sizeCommand } from "./build.ts";
 import { flashCommand, runCommand } from "./run.ts";
 import { demoCommand } from "./demo.ts";
+import { modelInspectCommand } from "./model.ts";
 
 const program = new Command("tinyboard")
   .description("Build AssemblyScript ML firmware against real board budgets and run it on emulated NXP boards")
@@ -55,6 +56,15 @@ program.command("run").description("boot what is flashed (building and flashing 
 program.command("demo").description("build, flash and run the bundled apps on every board (what 'npm start' runs)")
   .option("-s, --seconds <n>", "emulated seconds per run", Number)
   .action(demoCommand);
+
+// Models: `model inspect` reads a .tflite file; other model subcommands sit beside it.
+const modelCommand = program.command("model").description("inspect TFLite models against the boards");
+
+modelCommand.command("inspect").description("per-layer shapes, MACs, weights, arena plan and NPU estimate; flash and SRAM fit per board")
+  .argument("<model>", ".tflite model file")
+  .option("-b, --board <board>", "board for the timing columns (default: rt1060 for the CPU, with the first board that has an NPU for the NPU column)")
+  .option("--json", "print JSON")
+  .action(modelInspectCommand);
 
 try {
   await program.parseAsync(process.argv);

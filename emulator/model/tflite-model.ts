@@ -141,7 +141,7 @@ class Reader {
   }
 
   check(off: number, len: number, what: string): void {
-    if (!(off >= 0 && len >= 0 && off + len <= this.size)) this.fail(`${what} at offset ${off} runs past the end of the file (${this.size} bytes)`);
+    if (!(off >= 0 && len >= 0 && off + len <= this.size)) this.fail(`corrupt or truncated: ${what} at offset ${off} lies outside the file (${this.size} bytes)`);
   }
 
   u8(off: number): number { this.check(off, 1, "byte"); return this.bb.readUint8(off); }
