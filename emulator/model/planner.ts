@@ -91,13 +91,17 @@ export function planArena(model: TfliteModel, scratchBytesPerOp: number[] = []):
     placed.splice(j, 0, t);
   }
   const scratchBytes = scratchBytesPerOp.reduce((m, s) => Math.max(m, alignUp(Math.max(s, 0))), 0);
+  // Bytes alive per layer by a sweep: each tensor adds its size at its first layer, removes it after its last.
+  const delta = new Array<number>(Math.max(model.operators.length, 1) + 1).fill(0);
+  lifetimes.forEach((l, i) => {
+    if (!l) return;
+    delta[l.first] += sizes[i];
+    delta[l.last + 1] -= sizes[i];
+  });
   let lowerBound = 0;
-  for (let o = 0; o < Math.max(model.operators.length, 1); o++) {
-    let live = 0;
-    for (let i = 0; i < n; i++) {
-      const l = lifetimes[i];
-      if (l && l.first <= o && o <= l.last) live += sizes[i];
-    }
+  let live = 0;
+  for (const d of delta) {
+    live += d;
     lowerBound = Math.max(lowerBound, live);
   }
   return { offsets, sizes, lifetimes, tensorBytes, scratchBytes, arenaBytes: tensorBytes + scratchBytes, lowerBound };

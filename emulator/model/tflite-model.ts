@@ -130,10 +130,14 @@ class Reader {
   readonly bb: ByteBuffer;
   readonly size: number;
   where = "";
+  // Reads allowed: a sound file reads each part about once, while corrupt offsets could make
+  // many tables share one long vector and turn a small file into a long walk.
+  private budget: number;
 
   constructor(bytes: Uint8Array, private readonly file: string) {
     this.bb = new ByteBuffer(bytes);
     this.size = bytes.length;
+    this.budget = 16 * bytes.length + 100_000;
   }
 
   fail(what: string): never {
@@ -141,6 +145,7 @@ class Reader {
   }
 
   check(off: number, len: number, what: string): void {
+    if (--this.budget < 0) this.fail("corrupt: offsets lead to far more reads than the file holds");
     if (!(off >= 0 && len >= 0 && off + len <= this.size)) this.fail(`corrupt or truncated: ${what} at offset ${off} lies outside the file (${this.size} bytes)`);
   }
 
