@@ -1,0 +1,122 @@
+// SOFTMAX over the innermost dimension. int8 is TFLM's reference: each difference from the
+// row maximum is rescaled by beta * input_scale into Q5.26 (multiplier and left shift as
+// PreprocessSoftmaxScaling; differences below diff_min count as zero), exponentiated with
+// gemmlowp's fixed-point exp, summed in Q12.19, and each exp is scaled by the fixed-point
+// reciprocal of the sum into int8 with scale 1/256 and zero point -128. A difference takes
+// only 256 values, so prepare tabulates its exp (and its Q12.19 form) once.
+import { Kernel } from "../kernel";
+import { Tensor } from "../tensor";
+import { TYPE_FLOAT32, TYPE_INT8 } from "../schema";
+import { quantizedMultiplier, quantizedShift, roundingDivideByPOT } from "../quant";
+import { expOnNegativeValues, inputRadius, oneOverOnePlusX, srdhm } from "./activations";
+
+const OPT_BETA: u32 = 0;
+const SCALED_DIFF_INTEGER_BITS: i32 = 5;
+const ACCUMULATION_INTEGER_BITS: i32 = 12;
+
+export class Softmax extends Kernel {
+  private input: Tensor | null = null;
+  private output: Tensor | null = null;
+  private isFloat: bool = false;
+  private beta: f32 = 0;
+  private rows: i32 = 0;
+  private depth: i32 = 0;
+  /** exp of difference -d (Q0.31) and the same in Q12.19, indexed by d = max - x. */
+  private expTable: StaticArray<i32> = new StaticArray<i32>(0);
+  private sumTable: StaticArray<i32> = new StaticArray<i32>(0);
+
+  prepare(): string {
+    const op = this.op;
+    if (op.inputCount < 1 || !op.hasInput(0)) return "missing input";
+    if (op.outputCount < 1) return "missing output";
+    const input = op.input(0);
+    const output = op.output(0);
+    if (input.type != output.type) return "input and output types differ";
+    if (input.type != TYPE_INT8 && input.type != TYPE_FLOAT32) return "input must be int8 or float32";
+    if (input.rank < 1) return "input must have at least one dimension";
+    if (!input.sameShape(output)) return "input and output shapes differ";
+    this.beta = op.optF32(OPT_BETA, 0);
+    this.depth = input.dim(-1);
+    this.rows = this.depth > 0 ? input.elements / this.depth : 0;
+    this.isFloat = input.type == TYPE_FLOAT32;
+    this.input = input;
+    this.output = output;
+    if (this.isFloat) return "";
+    if (output.zeroPoint != -128 || Math.abs(<f64>output.scale * 256.0 - 1.0) > 1e-3) return "int8 output must have scale 1/256 and zero point -128";
+    const real = min(<f64>this.beta * <f64>input.scale * <f64>(1 << (31 - SCALED_DIFF_INTEGER_BITS)), 2147483647.0);
+    if (!(real > 1)) return "beta * input scale is too small for the int8 softmax";
+    const multiplier = quantizedMultiplier(real);
+    const leftShift = quantizedShift(real);
+    const diffMin = -inputRadius(SCALED_DIFF_INTEGER_BITS, leftShift);
+    this.expTable = new StaticArray<i32>(256);
+    this.sumTable = new StaticArray<i32>(256);
+    for (let d = 0; d < 256; d++) {
+      const diff = -d;
+      // Below diff_min the reference skips the element: exp 0 gives the same sum and output.
+      if (diff < diffMin) continue;
+      const rescaled = srdhm(diff * (1 << leftShift), multiplier);
+      const e = expOnNegativeValues(rescaled, SCALED_DIFF_INTEGER_BITS);
+      this.expTable[d] = e;
+      this.sumTable[d] = roundingDivideByPOT(e, ACCUMULATION_INTEGER_BITS);
+    }
+    return "";
+  }
+
+  eval(scratch: usize): void {
+    if (this.isFloat) this.evalFloat();
+    else this.evalInt8();
+  }
+
+  private evalInt8(): void {
+    let src = changetype<Tensor>(this.input).data;
+    let dst = changetype<Tensor>(this.output).data;
+    const depth = this.depth;
+    const expTable = changetype<usize>(this.expTable);
+    const sumTable = changetype<usize>(this.sumTable);
+    for (let r = 0; r < this.rows; r++) {
+      let maxIn: i32 = -128;
+      for (let c = 0; c < depth; c++) maxIn = max(maxIn, <i32>load<i8>(src + <usize>c));
+      let sum: i32 = 0;
+      for (let c = 0; c < depth; c++) sum += load<i32>(sumTable + (<usize>(maxIn - <i32>load<i8>(src + <usize>c)) << 2));
+      // GetReciprocal: normalise the Q12.19 sum to [1, 2) and invert it in Q0.31.
+      const headroomPlusOne = <i32>clz<u32>(<u32>sum);
+      const bitsOverUnit = ACCUMULATION_INTEGER_BITS - headroomPlusOne;
+      const shiftedSumMinusOne = <i32>((<u32>sum << headroomPlusOne) - (<u32>1 << 31));
+      const scale = oneOverOnePlusX(shiftedSumMinusOne);
+      const exponent = bitsOverUnit + 31 - 8;
+      for (let c = 0; c < depth; c++) {
+        const e = load<i32>(expTable + (<usize>(maxIn - <i32>load<i8>(src + <usize>c)) << 2));
+        const unsat = exponent > 31 ? 0 : roundingDivideByPOT(srdhm(scale, e), exponent);
+        store<i8>(dst + <usize>c, <i8>min(unsat - 128, 127));
+      }
+      src += <usize>depth;
+      dst += <usize>depth;
+    }
+  }
+
+  private evalFloat(): void {
+    let src = changetype<Tensor>(this.input).data;
+    let dst = changetype<Tensor>(this.output).data;
+    const depth = this.depth;
+    const beta = this.beta;
+    for (let r = 0; r < this.rows; r++) {
+      let maxIn: f32 = -3.4028234663852886e38;
+      for (let c = 0; c < depth; c++) {
+        const v = load<f32>(src + (<usize>c << 2));
+        maxIn = maxIn < v ? v : maxIn;
+      }
+      let sum: f32 = 0;
+      for (let c = 0; c < depth; c++) {
+        const e = Mathf.exp((load<f32>(src + (<usize>c << 2)) - maxIn) * beta);
+        store<f32>(dst + (<usize>c << 2), e);
+        sum += e;
+      }
+      for (let c = 0; c < depth; c++) {
+        const at = dst + (<usize>c << 2);
+        store<f32>(at, load<f32>(at) / sum);
+      }
+      src += <usize>depth << 2;
+      dst += <usize>depth << 2;
+    }
+  }
+}
