@@ -1,0 +1,239 @@
+// CONV_2D, int8 (per-channel or per-tensor filter scales) and float32.
+// int8: each output pixel's receptive field ("patch") is widened once to int16 in scratch,
+// with the input zero point where the window leaves the image (the zero point is folded into
+// the bias, so those taps add nothing, as TFLite's skipped taps do); blocks of 4 pixels × 4
+// output channels then run as i32x4.dot_i16x8_s over the patches and the int8 weight rows,
+// which are read in place from flash. 1x1 stride-1 convolutions use the input rows directly.
+import { Kernel } from "../kernel";
+import { Tensor } from "../tensor";
+import { ACT_NONE, PADDING_SAME, PADDING_VALID, TYPE_FLOAT32, TYPE_INT8 } from "../schema";
+import { activationMaxF, activationMinF, isSupportedActivation } from "../quant";
+import { ChannelQuant, biasF32, biasI32, checkBias, checkFilterQuant, gemmRows, rowSum, widenRow } from "./fully-connected";
+
+/** Output size and leading padding along one axis, as TFLite computes them. */
+export class Window {
+  out: i32 = 0;
+  pad: i32 = 0;
+}
+
+export function computeWindow(w: Window, inSize: i32, filter: i32, stride: i32, dilation: i32, padding: i32): void {
+  const effective = (filter - 1) * dilation + 1;
+  w.out = padding == PADDING_SAME ? (inSize + stride - 1) / stride : (inSize - effective + stride) / stride;
+  const total = (w.out - 1) * stride + effective - inSize;
+  w.pad = total > 0 ? total / 2 : 0;
+}
+
+/** Reads and checks the stride/dilation/padding options shared by CONV_2D and DEPTHWISE_CONV_2D. */
+export class ConvGeometry {
+  batches: i32 = 0;
+  inH: i32 = 0;
+  inW: i32 = 0;
+  inC: i32 = 0;
+  kH: i32 = 0;
+  kW: i32 = 0;
+  strideH: i32 = 1;
+  strideW: i32 = 1;
+  dilH: i32 = 1;
+  dilW: i32 = 1;
+  outH: i32 = 0;
+  outW: i32 = 0;
+  outC: i32 = 0;
+  padT: i32 = 0;
+  padL: i32 = 0;
+
+  /** "" when the shapes agree with the options; `padding`/`stride`… are the options. */
+  check(input: Tensor, kH: i32, kW: i32, output: Tensor, padding: i32, strideW: i32, strideH: i32, dilW: i32, dilH: i32): string {
+    if (input.rank != 4 || output.rank != 4) return "input and output must be 4-D (NHWC)";
+    if (padding != PADDING_SAME && padding != PADDING_VALID) return "unknown padding " + padding.toString();
+    if (strideW < 1 || strideH < 1 || dilW < 1 || dilH < 1) return "stride and dilation must be at least 1";
+    if (kH < 1 || kW < 1) return "empty filter";
+    this.batches = input.dim(0); this.inH = input.dim(1); this.inW = input.dim(2); this.inC = input.dim(3);
+    this.kH = kH; this.kW = kW; this.strideH = strideH; this.strideW = strideW; this.dilH = dilH; this.dilW = dilW;
+    const wy = new Window(), wx = new Window();
+    computeWindow(wy, this.inH, kH, strideH, dilH, padding);
+    computeWindow(wx, this.inW, kW, strideW, dilW, padding);
+    if (wy.out < 1 || wx.out < 1) return "filter larger than the input";
+    this.outH = wy.out; this.outW = wx.out; this.padT = wy.pad; this.padL = wx.pad;
+    this.outC = output.dim(3);
+    if (output.dim(0) != this.batches || output.dim(1) != this.outH || output.dim(2) != this.outW) {
+      return "output shape does not match the options (expected " + this.outH.toString() + "x" + this.outW.toString() + ")";
+    }
+    return "";
+  }
+}
+
+export class Conv2D extends Kernel {
+  private g: ConvGeometry = new ConvGeometry();
+  private float: bool = false;
+  private pointwise: bool = false;
+  private K: i32 = 0;
+  private k8: i32 = 0;
+  private bias: Tensor | null = null;
+  private cq: ChannelQuant | null = null;
+  private fmin: f32 = 0;
+  private fmax: f32 = 0;
+  private inZp: i32 = 0;
+
+  prepare(): string {
+    const op = this.op;
+    if (op.inputCount < 2 || !op.hasInput(0) || !op.hasInput(1) || op.outputCount < 1) return "needs an input, a filter and an output";
+    const input = op.input(0), filter = op.input(1), output = op.output(0);
+    this.float = input.type == TYPE_FLOAT32;
+    if (this.float ? (filter.type != TYPE_FLOAT32 || output.type != TYPE_FLOAT32) : (input.type != TYPE_INT8 || filter.type != TYPE_INT8 || output.type != TYPE_INT8)) {
+      return "input, filter and output must all be int8 or all float32";
+    }
+    if (filter.rank != 4) return "filter must be 4-D [out, h, w, in]";
+    const act = <i32>op.optU8(3, ACT_NONE);
+    if (!isSupportedActivation(act)) return "unsupported fused activation " + act.toString();
+    const g = this.g;
+    const why = g.check(input, filter.dim(1), filter.dim(2), output, <i32>op.optU8(0, PADDING_SAME), op.optI32(1, 0), op.optI32(2, 0), op.optI32(4, 1), op.optI32(5, 1));
+    if (why.length > 0) return why;
+    if (filter.dim(3) != g.inC) return "filter depth " + filter.dim(3).toString() + " differs from the input's " + g.inC.toString() + " (grouped convolution is not supported)";
+    if (filter.dim(0) != g.outC) return "filter has " + filter.dim(0).toString() + " output channels, the output " + g.outC.toString();
+    const bias = op.hasInput(2) ? op.input(2) : null;
+    const bw = checkBias(bias, this.float, g.outC);
+    if (bw.length > 0) return bw;
+    this.bias = bias;
+    this.K = g.kH * g.kW * g.inC;
+    this.k8 = (this.K + 7) & ~7;
+    this.pointwise = g.kH == 1 && g.kW == 1 && g.strideH == 1 && g.strideW == 1 && g.outH == g.inH && g.outW == g.inW;
+    if (this.float) {
+      this.fmin = activationMinF(act);
+      this.fmax = activationMaxF(act);
+      return "";
+    }
+    const fq = checkFilterQuant(filter, g.outC, 0);
+    if (fq.length > 0) return fq;
+    this.inZp = input.zeroPoint;
+    const cq = new ChannelQuant(g.outC, act, output.scale, output.zeroPoint);
+    for (let c = 0; c < g.outC; c++) {
+      // TFLite's PopulateConvolutionQuantizationParams: double arithmetic from float scales.
+      const real = <f64>input.scale * <f64>filter.channelScale(c) / <f64>output.scale;
+      cq.set(c, real, biasI32(bias, c), input.zeroPoint * rowSum(filter.data + <usize>c * <usize>this.K, this.K));
+    }
+    this.cq = cq;
+    return "";
+  }
+
+  scratchBytes(): i32 {
+    // Four interleaved patches, then one linear patch with a chunk of slack.
+    return this.float ? 0 : 4 * this.k8 * 2 + (this.k8 + 16) * 2;
+  }
+
+  macs(): u64 {
+    const g = this.g;
+    return <u64>g.batches * <u64>g.outH * <u64>g.outW * <u64>g.outC * <u64>this.K;
+  }
+
+  eval(scratch: usize): void {
+    if (this.float) this.evalFloat();
+    else if (this.pointwise) this.evalPointwise(scratch);
+    else this.evalIm2col(scratch);
+  }
+
+  private evalPointwise(scratch: usize): void {
+    const g = this.g, cq = this.cq!;
+    const input = this.op.input(0).data, w = this.op.input(1).data, out = this.op.output(0).data;
+    const C = g.inC, n = g.outC, K = this.K, k8 = this.k8;
+    const pixels = g.batches * g.outH * g.outW;
+    let p = 0;
+    for (; p + 4 <= pixels; p += 4) {
+      const src = input + <usize>(p * C);
+      widenRow(src, C, scratch, 64);
+      widenRow(src + <usize>C, C, scratch + 16, 64);
+      widenRow(src + <usize>(2 * C), C, scratch + 32, 64);
+      widenRow(src + <usize>(3 * C), C, scratch + 48, 64);
+      const o = out + <usize>(p * n);
+      gemmRows(scratch, 4, k8, w, K, n, cq, o, o + <usize>n, o + <usize>(2 * n), o + <usize>(3 * n));
+    }
+    for (; p < pixels; p++) {
+      widenRow(input + <usize>(p * C), C, scratch, 16);
+      const o = out + <usize>(p * n);
+      gemmRows(scratch, 1, k8, w, K, n, cq, o, o, o, o);
+    }
+  }
+
+  private evalIm2col(scratch: usize): void {
+    const g = this.g, cq = this.cq!;
+    const w = this.op.input(1).data, out = this.op.output(0).data;
+    const n = g.outC, K = this.K, k8 = this.k8;
+    const linear = scratch + <usize>(4 * k8 * 2);
+    const groups = k8 >> 3;
+    const pixels = g.batches * g.outH * g.outW;
+    let p = 0;
+    for (; p + 4 <= pixels; p += 4) {
+      // Build each patch linearly, then deal its groups of 8 into the interleaved layout.
+      for (let r = 0; r < 4; r++) {
+        this.patch(p + r, linear);
+        const dst = scratch + <usize>(r << 4);
+        for (let i = 0; i < groups; i++) v128.store(dst + <usize>(i << 6), v128.load(linear + <usize>(i << 4)));
+      }
+      const o = out + <usize>(p * n);
+      gemmRows(scratch, 4, k8, w, K, n, cq, o, o + <usize>n, o + <usize>(2 * n), o + <usize>(3 * n));
+    }
+    for (; p < pixels; p++) {
+      this.patch(p, linear);
+      const o = out + <usize>(p * n);
+      gemmRows(linear, 1, k8, w, K, n, cq, o, o, o, o);
+    }
+  }
+
+  /** The widened receptive field of output pixel p at dst: K values, zeros up to k8. */
+  private patch(p: i32, dst: usize): void {
+    const g = this.g;
+    const input = this.op.input(0).data;
+    const C = g.inC;
+    const ox = p % g.outW, t = p / g.outW, oy = t % g.outH, b = t / g.outH;
+    const zp = i16x8.splat(<i16>this.inZp);
+    const y0 = oy * g.strideH - g.padT, x0 = ox * g.strideW - g.padL;
+    let at = dst;
+    for (let dy = 0; dy < g.kH; dy++) {
+      const iy = y0 + dy * g.dilH;
+      const rowInside = iy >= 0 && iy < g.inH;
+      const row = input + <usize>((b * g.inH + iy) * g.inW) * <usize>C;
+      for (let dx = 0; dx < g.kW; dx++) {
+        const ix = x0 + dx * g.dilW;
+        // Chunks of 8 may run past this tap; the next tap (or the final zeroing) overwrites them.
+        if (rowInside && ix >= 0 && ix < g.inW) {
+          const src = row + <usize>(ix * C);
+          for (let c = 0; c < C; c += 8) v128.store(at + (<usize>c << 1), v128.load8x8_s(src + <usize>c));
+        } else {
+          for (let c = 0; c < C; c += 8) v128.store(at + (<usize>c << 1), zp);
+        }
+        at += <usize>C << 1;
+      }
+    }
+    v128.store(at, i32x4.splat(0));
+  }
+
+  private evalFloat(): void {
+    const g = this.g;
+    const input = this.op.input(0).data, w = this.op.input(1).data, out = this.op.output(0).data;
+    const C = g.inC, lo = this.fmin, hi = this.fmax, bias = this.bias;
+    let o = out;
+    for (let b = 0; b < g.batches; b++) {
+      for (let oy = 0; oy < g.outH; oy++) {
+        const y0 = oy * g.strideH - g.padT;
+        for (let ox = 0; ox < g.outW; ox++) {
+          const x0 = ox * g.strideW - g.padL;
+          for (let oc = 0; oc < g.outC; oc++) {
+            let s: f32 = 0;
+            for (let dy = 0; dy < g.kH; dy++) {
+              const iy = y0 + dy * g.dilH;
+              if (iy < 0 || iy >= g.inH) continue;
+              for (let dx = 0; dx < g.kW; dx++) {
+                const ix = x0 + dx * g.dilW;
+                if (ix < 0 || ix >= g.inW) continue;
+                const src = input + (<usize>(((b * g.inH + iy) * g.inW + ix) * C) << 2);
+                const wr = w + (<usize>(((oc * g.kH + dy) * g.kW + dx) * C) << 2);
+                for (let c = 0; c < C; c++) s += load<f32>(src + (<usize>c << 2)) * load<f32>(wr + (<usize>c << 2));
+              }
+            }
+            store<f32>(o, min(max(s + biasF32(bias, oc), lo), hi));
+            o += 4;
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,315 @@
+// DEPTHWISE_CONV_2D, int8 (per-channel or per-tensor) and float32, any depth multiplier.
+// The int8 3x3 / multiplier 1 / stride 1-2 case (MobileNets) is vectorised along channels:
+// each input row is widened once into "pair rows" holding, for 4 channels, the values of two
+// neighbouring columns side by side, so one i32x4.dot_i16x8_s applies two filter taps to 4
+// channels at once. Rows outside the image are a row of the input zero point (folded into
+// the bias, so they add nothing, as TFLite's skipped taps do). Other shapes run a plain loop.
+import { Kernel } from "../kernel";
+import { Tensor } from "../tensor";
+import { ACT_NONE, PADDING_SAME, TYPE_FLOAT32, TYPE_INT8 } from "../schema";
+import { activationMaxF, activationMinF, isSupportedActivation } from "../quant";
+import { ChannelQuant, Q_BIAS, Q_BYTES, Q_E, Q_HI, Q_LO, Q_M, Q_MASK, Q_ZP, biasF32, biasI32, checkBias, checkFilterQuant, requant, requantAt } from "./fully-connected";
+import { ConvGeometry } from "./conv";
+
+export class DepthwiseConv2D extends Kernel {
+  private g: ConvGeometry = new ConvGeometry();
+  private float: bool = false;
+  private mult: i32 = 1;
+  private fast: bool = false;
+  private bias: Tensor | null = null;
+  private cq: ChannelQuant | null = null;
+  private fmin: f32 = 0;
+  private fmax: f32 = 0;
+  private inZp: i32 = 0;
+  // Fast path: pairs per row, 4-channel groups (even), bytes per pair row, the row in each slot.
+  private pairs: i32 = 0;
+  private groups: i32 = 0;
+  private rowBytes: i32 = 0;
+  private slotRow: StaticArray<i32> = new StaticArray<i32>(4);
+
+  prepare(): string {
+    const op = this.op;
+    if (op.inputCount < 2 || !op.hasInput(0) || !op.hasInput(1) || op.outputCount < 1) return "needs an input, a filter and an output";
+    const input = op.input(0), filter = op.input(1), output = op.output(0);
+    this.float = input.type == TYPE_FLOAT32;
+    if (this.float ? (filter.type != TYPE_FLOAT32 || output.type != TYPE_FLOAT32) : (input.type != TYPE_INT8 || filter.type != TYPE_INT8 || output.type != TYPE_INT8)) {
+      return "input, filter and output must all be int8 or all float32";
+    }
+    if (filter.rank != 4 || filter.dim(0) != 1) return "filter must be 4-D [1, h, w, channels]";
+    const act = <i32>op.optU8(4, ACT_NONE);
+    if (!isSupportedActivation(act)) return "unsupported fused activation " + act.toString();
+    const g = this.g;
+    const why = g.check(input, filter.dim(1), filter.dim(2), output, <i32>op.optU8(0, PADDING_SAME), op.optI32(1, 0), op.optI32(2, 0), op.optI32(5, 1), op.optI32(6, 1));
+    if (why.length > 0) return why;
+    if (g.inC < 1 || g.outC % g.inC != 0) return "output channels are not a multiple of the input channels";
+    this.mult = g.outC / g.inC;
+    const dm = op.optI32(3, 0);
+    if (dm != 0 && dm != this.mult) return "depth multiplier " + dm.toString() + " does not match the channel counts";
+    if (filter.dim(3) != g.outC) return "filter channels differ from the output channels";
+    const bias = op.hasInput(2) ? op.input(2) : null;
+    const bw = checkBias(bias, this.float, g.outC);
+    if (bw.length > 0) return bw;
+    this.bias = bias;
+    if (this.float) {
+      this.fmin = activationMinF(act);
+      this.fmax = activationMaxF(act);
+      return "";
+    }
+    const fq = checkFilterQuant(filter, g.outC, 3);
+    if (fq.length > 0) return fq;
+    this.inZp = input.zeroPoint;
+    const taps = g.kH * g.kW;
+    const cq = new ChannelQuant(g.outC, act, output.scale, output.zeroPoint);
+    for (let c = 0; c < g.outC; c++) {
+      let sum = 0;
+      for (let t = 0; t < taps; t++) sum += <i32>load<i8>(filter.data + <usize>(t * g.outC + c));
+      const real = <f64>input.scale * <f64>filter.channelScale(c) / <f64>output.scale;
+      cq.set(c, real, biasI32(bias, c), input.zeroPoint * sum);
+    }
+    this.cq = cq;
+    this.fast = this.mult == 1 && g.kH == 3 && g.kW == 3 && g.dilH == 1 && g.dilW == 1 &&
+      (g.strideW == 1 || g.strideW == 2) && g.strideH >= 1;
+    if (this.fast) {
+      this.pairs = ((g.outW - 1) * g.strideW + 4) / 2 + 1;
+      this.groups = ((g.outC + 7) >> 3) << 1;
+      this.rowBytes = this.pairs * this.groups * 16;
+    }
+    return "";
+  }
+
+  scratchBytes(): i32 {
+    // Four pair rows, a zero-point row and the widened filter vectors of one channel group.
+    return this.fast ? 5 * this.rowBytes + 12 * 16 : 0;
+  }
+
+  macs(): u64 {
+    const g = this.g;
+    return <u64>g.batches * <u64>g.outH * <u64>g.outW * <u64>g.outC * <u64>(g.kH * g.kW);
+  }
+
+  eval(scratch: usize): void {
+    if (this.float) this.evalFloat();
+    else if (this.fast) this.evalFast(scratch);
+    else this.evalGeneric();
+  }
+
+  /** Widens input row iy of batch b into pair-row layout [group][pair][c0 x, c0 x+1, c1 x, ...]. */
+  private buildRow(b: i32, iy: i32, dst: usize): void {
+    const g = this.g;
+    const C = g.inC, J = this.pairs;
+    const zp = i8x16.splat(<i8>this.inZp);
+    const row = this.op.input(0).data + <usize>((b * g.inH + iy) * g.inW * C);
+    const groupBytes = <usize>(J << 4);
+    for (let j = 0; j < J; j++) {
+      const x = 2 * j - g.padL;
+      const inA = x >= 0 && x < g.inW, inB = x + 1 >= 0 && x + 1 < g.inW;
+      let d = dst + <usize>(j << 4);
+      for (let c = 0; c < C; c += 8) {
+        const a = inA ? v128.load64_zero(row + <usize>(x * C + c)) : zp;
+        const bb = inB ? v128.load64_zero(row + <usize>((x + 1) * C + c)) : zp;
+        const mix = i8x16.shuffle(a, bb, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+        v128.store(d, i16x8.extend_low_i8x16_s(mix));
+        v128.store(d + groupBytes, i16x8.extend_high_i8x16_s(mix));
+        d += groupBytes << 1;
+      }
+    }
+  }
+
+  /** The pair row holding input row iy (building it if needed), or the zero-point row. */
+  private rowFor(b: i32, iy: i32, scratch: usize): usize {
+    if (iy < 0 || iy >= this.g.inH) return scratch + <usize>(4 * this.rowBytes);
+    const slot = iy & 3;
+    const at = scratch + <usize>(slot * this.rowBytes);
+    if (unchecked(this.slotRow[slot]) != iy) {
+      this.buildRow(b, iy, at);
+      unchecked(this.slotRow[slot] = iy);
+    }
+    return at;
+  }
+
+  private evalFast(scratch: usize): void {
+    const g = this.g, cq = this.cq!;
+    const C = g.outC, J = this.pairs, s = g.strideW;
+    const filter = this.op.input(1).data, out = this.op.output(0).data;
+    const zpRow = scratch + <usize>(4 * this.rowBytes);
+    const zp16 = i16x8.splat(<i16>this.inZp);
+    for (let i = 0; i < this.rowBytes; i += 16) v128.store(zpRow + <usize>i, zp16);
+    const wv = scratch + <usize>(5 * this.rowBytes);
+    const amin = cq.amin, amax = cq.amax;
+    for (let b = 0; b < g.batches; b++) {
+      for (let k = 0; k < 4; k++) unchecked(this.slotRow[k] = -1);
+      for (let oy = 0; oy < g.outH; oy++) {
+        const y0 = oy * g.strideH - g.padT;
+        const r0 = this.rowFor(b, y0, scratch), r1 = this.rowFor(b, y0 + 1, scratch), r2 = this.rowFor(b, y0 + 2, scratch);
+        const orow = out + <usize>(((b * g.outH + oy) * g.outW) * C);
+        for (let c = 0; c < C; c += 4) {
+          this.filterVectors(filter, c, wv);
+          const A0 = v128.load(wv), B0 = v128.load(wv, 16), C0 = v128.load(wv, 32), D0 = v128.load(wv, 48);
+          const A1 = v128.load(wv, 64), B1 = v128.load(wv, 80), C1 = v128.load(wv, 96), D1 = v128.load(wv, 112);
+          const A2 = v128.load(wv, 128), B2 = v128.load(wv, 144), C2 = v128.load(wv, 160), D2 = v128.load(wv, 176);
+          const off = <usize>((c >> 2) * J) << 4;
+          const p0 = r0 + off, p1 = r1 + off, p2 = r2 + off;
+          const q = cq.records + <usize>(c * Q_BYTES);
+          if (C - c < 4) {
+            // Channel tail: requantise lane by lane, storing only real channels.
+            for (let ox = 0; ox < g.outW; ox++) {
+              // Stride 2 reads pairs ox, ox+1; stride 1 pairs ox/2 (A, B) or (ox-1)/2 (C, D).
+              const at = s == 2 ? <usize>(ox << 4) : <usize>((ox >> 1) << 4);
+              let acc: v128;
+              if (s == 2 || (ox & 1) == 0) {
+                acc = i32x4.add(i32x4.add(i32x4.dot_i16x8_s(v128.load(p0 + at), A0), i32x4.dot_i16x8_s(v128.load(p0 + at, 16), B0)),
+                  i32x4.add(i32x4.add(i32x4.dot_i16x8_s(v128.load(p1 + at), A1), i32x4.dot_i16x8_s(v128.load(p1 + at, 16), B1)),
+                    i32x4.add(i32x4.dot_i16x8_s(v128.load(p2 + at), A2), i32x4.dot_i16x8_s(v128.load(p2 + at, 16), B2))));
+              } else {
+                acc = i32x4.add(i32x4.add(i32x4.dot_i16x8_s(v128.load(p0 + at), C0), i32x4.dot_i16x8_s(v128.load(p0 + at, 16), D0)),
+                  i32x4.add(i32x4.add(i32x4.dot_i16x8_s(v128.load(p1 + at), C1), i32x4.dot_i16x8_s(v128.load(p1 + at, 16), D1)),
+                    i32x4.add(i32x4.dot_i16x8_s(v128.load(p2 + at), C2), i32x4.dot_i16x8_s(v128.load(p2 + at, 16), D2))));
+              }
+              const o = orow + <usize>(ox * C + c);
+              const n = C - c;
+              if (n > 0) store<i8>(o, <i8>requantAt(i32x4.extract_lane(acc, 0), q, amin, amax));
+              if (n > 1) store<i8>(o, <i8>requantAt(i32x4.extract_lane(acc, 1), q + <usize>Q_BYTES, amin, amax), 1);
+              if (n > 2) store<i8>(o, <i8>requantAt(i32x4.extract_lane(acc, 2), q + <usize>(2 * Q_BYTES), amin, amax), 2);
+            }
+            continue;
+          }
+          // Four full channels: their requantisation fields live in locals for the whole row.
+          const b0 = load<i32>(q, Q_BIAS), m0 = load<i64>(q, Q_M), e0 = load<i32>(q, Q_E), k0 = load<i32>(q, Q_MASK), l0 = load<i32>(q, Q_LO), h0 = load<i32>(q, Q_HI), z0 = load<i32>(q, Q_ZP);
+          const b1 = load<i32>(q, 32 + Q_BIAS), m1 = load<i64>(q, 32 + Q_M), e1 = load<i32>(q, 32 + Q_E), k1 = load<i32>(q, 32 + Q_MASK), l1 = load<i32>(q, 32 + Q_LO), h1 = load<i32>(q, 32 + Q_HI), z1 = load<i32>(q, 32 + Q_ZP);
+          const b2 = load<i32>(q, 64 + Q_BIAS), m2 = load<i64>(q, 64 + Q_M), e2 = load<i32>(q, 64 + Q_E), k2 = load<i32>(q, 64 + Q_MASK), l2 = load<i32>(q, 64 + Q_LO), h2 = load<i32>(q, 64 + Q_HI), z2 = load<i32>(q, 64 + Q_ZP);
+          const b3 = load<i32>(q, 96 + Q_BIAS), m3 = load<i64>(q, 96 + Q_M), e3 = load<i32>(q, 96 + Q_E), k3 = load<i32>(q, 96 + Q_MASK), l3 = load<i32>(q, 96 + Q_LO), h3 = load<i32>(q, 96 + Q_HI), z3 = load<i32>(q, 96 + Q_ZP);
+          let o = orow + <usize>c;
+          const step = <usize>C;
+          if (s == 1) {
+            // Two outputs per step share the pair loads: ox uses (A, B), ox+1 uses (C, D).
+            let ox = 0;
+            let at: usize = 0;
+            for (; ox + 2 <= g.outW; ox += 2) {
+              const x00 = v128.load(p0 + at), x01 = v128.load(p0 + at, 16);
+              const x10 = v128.load(p1 + at), x11 = v128.load(p1 + at, 16);
+              const x20 = v128.load(p2 + at), x21 = v128.load(p2 + at, 16);
+              const u = i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(x00, A0), i32x4.dot_i16x8_s(x01, B0)), i32x4.add(i32x4.dot_i16x8_s(x10, A1), i32x4.dot_i16x8_s(x11, B1))),
+                i32x4.add(i32x4.dot_i16x8_s(x20, A2), i32x4.dot_i16x8_s(x21, B2)));
+              const v = i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(x00, C0), i32x4.dot_i16x8_s(x01, D0)), i32x4.add(i32x4.dot_i16x8_s(x10, C1), i32x4.dot_i16x8_s(x11, D1))),
+                i32x4.add(i32x4.dot_i16x8_s(x20, C2), i32x4.dot_i16x8_s(x21, D2)));
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 0) + b0, m0, e0, k0, l0, h0, z0, amin, amax));
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 1) + b1, m1, e1, k1, l1, h1, z1, amin, amax), 1);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 2) + b2, m2, e2, k2, l2, h2, z2, amin, amax), 2);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 3) + b3, m3, e3, k3, l3, h3, z3, amin, amax), 3);
+              o += step;
+              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 0) + b0, m0, e0, k0, l0, h0, z0, amin, amax));
+              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 1) + b1, m1, e1, k1, l1, h1, z1, amin, amax), 1);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 2) + b2, m2, e2, k2, l2, h2, z2, amin, amax), 2);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 3) + b3, m3, e3, k3, l3, h3, z3, amin, amax), 3);
+              o += step;
+              at += 16;
+            }
+            if (ox < g.outW) {
+              const u = i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(v128.load(p0 + at), A0), i32x4.dot_i16x8_s(v128.load(p0 + at, 16), B0)),
+                i32x4.add(i32x4.dot_i16x8_s(v128.load(p1 + at), A1), i32x4.dot_i16x8_s(v128.load(p1 + at, 16), B1))),
+                i32x4.add(i32x4.dot_i16x8_s(v128.load(p2 + at), A2), i32x4.dot_i16x8_s(v128.load(p2 + at, 16), B2)));
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 0) + b0, m0, e0, k0, l0, h0, z0, amin, amax));
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 1) + b1, m1, e1, k1, l1, h1, z1, amin, amax), 1);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 2) + b2, m2, e2, k2, l2, h2, z2, amin, amax), 2);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 3) + b3, m3, e3, k3, l3, h3, z3, amin, amax), 3);
+            }
+          } else {
+            // Stride 2: output ox reads pairs ox and ox+1.
+            const end = p0 + <usize>(g.outW << 4);
+            const d1 = p1 - p0, d2 = p2 - p0;
+            for (let p = p0; p < end; p += 16) {
+              const u = i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(v128.load(p), A0), i32x4.dot_i16x8_s(v128.load(p, 16), B0)),
+                i32x4.add(i32x4.dot_i16x8_s(v128.load(p + d1), A1), i32x4.dot_i16x8_s(v128.load(p + d1, 16), B1))),
+                i32x4.add(i32x4.dot_i16x8_s(v128.load(p + d2), A2), i32x4.dot_i16x8_s(v128.load(p + d2, 16), B2)));
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 0) + b0, m0, e0, k0, l0, h0, z0, amin, amax));
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 1) + b1, m1, e1, k1, l1, h1, z1, amin, amax), 1);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 2) + b2, m2, e2, k2, l2, h2, z2, amin, amax), 2);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 3) + b3, m3, e3, k3, l3, h3, z3, amin, amax), 3);
+              o += step;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** For channels c..c+3, per filter row: (w0,w1), (w2,0), (0,w0), (w1,w2) as int16 pairs. */
+  private filterVectors(filter: usize, c: i32, dst: usize): void {
+    const C = this.g.outC;
+    for (let dy = 0; dy < 3; dy++) {
+      const row = dst + <usize>(dy * 64);
+      for (let l = 0; l < 4; l++) {
+        const ch = min(c + l, C - 1); // lanes past the last channel repeat it (their results are dropped)
+        const base = filter + <usize>(dy * 3 * C + ch);
+        const w0 = <i32>load<i8>(base), w1 = <i32>load<i8>(base + <usize>C), w2 = <i32>load<i8>(base + <usize>(2 * C));
+        const at = row + <usize>(l << 2);
+        store<i32>(at, (w0 & 0xffff) | (w1 << 16));
+        store<i32>(at, w2 & 0xffff, 16);
+        store<i32>(at, w0 << 16, 32);
+        store<i32>(at, (w1 & 0xffff) | (w2 << 16), 48);
+      }
+    }
+  }
+
+  /** Any filter size, stride, dilation and depth multiplier: TFLite's loop, zero point folded. */
+  private evalGeneric(): void {
+    const g = this.g, cq = this.cq!;
+    const input = this.op.input(0).data, filter = this.op.input(1).data;
+    const C = g.inC, M = this.mult, OC = g.outC, zp = this.inZp;
+    let o = this.op.output(0).data;
+    for (let b = 0; b < g.batches; b++) {
+      for (let oy = 0; oy < g.outH; oy++) {
+        for (let ox = 0; ox < g.outW; ox++) {
+          for (let ic = 0; ic < C; ic++) {
+            for (let m = 0; m < M; m++) {
+              const oc = ic * M + m;
+              let acc = 0;
+              for (let dy = 0; dy < g.kH; dy++) {
+                const iy = oy * g.strideH - g.padT + dy * g.dilH;
+                for (let dx = 0; dx < g.kW; dx++) {
+                  const ix = ox * g.strideW - g.padL + dx * g.dilW;
+                  const inside = iy >= 0 && iy < g.inH && ix >= 0 && ix < g.inW;
+                  const v = inside ? <i32>load<i8>(input + <usize>(((b * g.inH + iy) * g.inW + ix) * C + ic)) : zp;
+                  acc += v * <i32>load<i8>(filter + <usize>((dy * g.kW + dx) * OC + oc));
+                }
+              }
+              store<i8>(o, <i8>requantAt(acc, cq.records + <usize>(oc * Q_BYTES), cq.amin, cq.amax));
+              o++;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private evalFloat(): void {
+    const g = this.g;
+    const input = this.op.input(0).data, filter = this.op.input(1).data;
+    const C = g.inC, M = this.mult, OC = g.outC, lo = this.fmin, hi = this.fmax, bias = this.bias;
+    let o = this.op.output(0).data;
+    for (let b = 0; b < g.batches; b++) {
+      for (let oy = 0; oy < g.outH; oy++) {
+        for (let ox = 0; ox < g.outW; ox++) {
+          for (let ic = 0; ic < C; ic++) {
+            for (let m = 0; m < M; m++) {
+              const oc = ic * M + m;
+              let s: f32 = 0;
+              for (let dy = 0; dy < g.kH; dy++) {
+                const iy = oy * g.strideH - g.padT + dy * g.dilH;
+                if (iy < 0 || iy >= g.inH) continue;
+                for (let dx = 0; dx < g.kW; dx++) {
+                  const ix = ox * g.strideW - g.padL + dx * g.dilW;
+                  if (ix < 0 || ix >= g.inW) continue;
+                  s += load<f32>(input + (<usize>(((b * g.inH + iy) * g.inW + ix) * C + ic) << 2)) *
+                    load<f32>(filter + (<usize>((dy * g.kW + dx) * OC + oc) << 2));
+                }
+              }
+              store<f32>(o, min(max(s + biasF32(bias, oc), lo), hi));
+              o += 4;
+            }
+          }
+        }
+      }
+    }
+  }
+}
