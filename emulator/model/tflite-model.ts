@@ -135,9 +135,7 @@ class Reader {
   private budget: number;
 
   constructor(bytes: Uint8Array, private readonly file: string) {
-    this.bb = new ByteBuffer(bytes);
-    this.size = bytes.length;
-    this.budget = 16 * bytes.length + 100_000;
+    [this.bb, this.size, this.budget] = [new ByteBuffer(bytes), bytes.length, 16 * bytes.length + 100_000];
   }
 
   fail(what: string): never {
