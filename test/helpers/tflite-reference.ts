@@ -151,7 +151,10 @@ function copyOut(info: CppTensorInfo): ReferenceOutput {
 /** Loads a .tflite model into the reference runtime (single-threaded, XNNPACK on). */
 export async function loadReference(model: Uint8Array): Promise<ReferenceModel> {
   const { wasm } = await runtime();
-  const bytes = fixQuantizedDimensions(model);
+  let bytes = model;
+  try {
+    bytes = fixQuantizedDimensions(model);
+  } catch { /* not a readable flatbuffer: let TFLite say what is wrong with it */ }
   // The interpreter reads the flatbuffer in place, so its copy lives until dispose().
   const ptr = wasm._malloc(bytes.length);
   wasm.HEAPU8.set(bytes, ptr);

@@ -107,3 +107,8 @@ test("wrong input sizes and counts are refused", async (t) => {
   t.throws(() => ref.run([new Int8Array(1)]), { message: /disposed/ });
   await t.throwsAsync(loadReference(new Uint8Array(64)), { message: /tflite-reference/ });
 });
+
+test("a truncated model is an error from loadReference, not a crash", async (t) => {
+  const bytes = fixture("tflite-micro/hello_world_int8.tflite").subarray(0, 300);
+  await t.throwsAsync(loadReference(bytes), { message: /tflite-reference/ });
+});
