@@ -71,7 +71,7 @@ export class Interpreter {
       for (let k = 0; k < op.inputCount; k++) {
         if (op.hasInput(k) && !op.input(k).isConstant && op.input(k).elementBytes == 0) return this.fail(where + ": input of unsupported type");
       }
-      const kernel = createKernel(op.code, op.output(0).type);
+      const kernel = createKernel(op.code);
       if (kernel === null) return this.fail(where + ": operator not supported");
       kernel.op = op;
       const why = kernel.prepare();
