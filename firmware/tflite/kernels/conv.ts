@@ -160,11 +160,14 @@ export class Conv2D extends Kernel {
     const linear = scratch + <usize>(4 * k8 * 2);
     const groups = k8 >> 3;
     const pixels = g.batches * g.outH * g.outW;
+    // Output coordinates advance incrementally (no division per pixel).
+    let b = 0, oy = 0, ox = 0;
     let p = 0;
     for (; p + 4 <= pixels; p += 4) {
       // Build each patch linearly, then deal its groups of 8 into the interleaved layout.
       for (let r = 0; r < 4; r++) {
-        this.patch(p + r, linear);
+        this.patch(b, oy, ox, linear);
+        if (++ox == g.outW) { ox = 0; if (++oy == g.outH) { oy = 0; b++; } }
         const dst = scratch + <usize>(r << 4);
         for (let i = 0; i < groups; i++) v128.store(dst + <usize>(i << 6), v128.load(linear + <usize>(i << 4)));
       }
@@ -172,35 +175,56 @@ export class Conv2D extends Kernel {
       gemmRows(scratch, 4, k8, w, K, n, cq, o, o + <usize>n, o + <usize>(2 * n), o + <usize>(3 * n));
     }
     for (; p < pixels; p++) {
-      this.patch(p, linear);
+      this.patch(b, oy, ox, linear);
+      if (++ox == g.outW) { ox = 0; if (++oy == g.outH) { oy = 0; b++; } }
       const o = out + <usize>(p * n);
       gemmRows(linear, 1, k8, w, K, n, cq, o, o, o, o);
     }
   }
 
-  /** The widened receptive field of output pixel p at dst: K values, zeros up to k8. */
-  private patch(p: i32, dst: usize): void {
+  /** The widened receptive field of output pixel (b, oy, ox) at dst: K values, zeros up to k8. */
+  private patch(b: i32, oy: i32, ox: i32, dst: usize): void {
     const g = this.g;
-    const input = this.op.input(0).data;
     const C = g.inC;
-    const ox = p % g.outW, t = p / g.outW, oy = t % g.outH, b = t / g.outH;
-    const zp = i16x8.splat(<i16>this.inZp);
     const y0 = oy * g.strideH - g.padT, x0 = ox * g.strideW - g.padL;
+    const image = this.op.input(0).data + <usize>(b * g.inH * g.inW * C);
+    const rowBytes = <usize>(g.inW * C), tapBytes = <usize>(g.dilW * C);
+    const chunk = <usize>C << 1;
     let at = dst;
-    for (let dy = 0; dy < g.kH; dy++) {
-      const iy = y0 + dy * g.dilH;
-      const rowInside = iy >= 0 && iy < g.inH;
-      const row = input + <usize>((b * g.inH + iy) * g.inW) * <usize>C;
-      for (let dx = 0; dx < g.kW; dx++) {
-        const ix = x0 + dx * g.dilW;
-        // Chunks of 8 may run past this tap; the next tap (or the final zeroing) overwrites them.
-        if (rowInside && ix >= 0 && ix < g.inW) {
-          const src = row + <usize>(ix * C);
-          for (let c = 0; c < C; c += 8) v128.store(at + (<usize>c << 1), v128.load8x8_s(src + <usize>c));
+    if (y0 >= 0 && x0 >= 0 && y0 + (g.kH - 1) * g.dilH < g.inH && x0 + (g.kW - 1) * g.dilW < g.inW) {
+      // The window lies inside the image: plain copies. Chunks of 8 may run past a tap;
+      // the next tap (or the final zeroing) overwrites them.
+      let row = image + <usize>(y0 * g.inW + x0) * <usize>C;
+      const rowStep = rowBytes * <usize>g.dilH;
+      for (let dy = 0; dy < g.kH; dy++) {
+        let src = row;
+        if (C <= 8) {
+          for (let dx = 0; dx < g.kW; dx++) { v128.store(at, v128.load8x8_s(src)); src += tapBytes; at += chunk; }
         } else {
-          for (let c = 0; c < C; c += 8) v128.store(at + (<usize>c << 1), zp);
+          for (let dx = 0; dx < g.kW; dx++) {
+            for (let c = 0; c < C; c += 8) v128.store(at + (<usize>c << 1), v128.load8x8_s(src + <usize>c));
+            src += tapBytes;
+            at += chunk;
+          }
         }
-        at += <usize>C << 1;
+        row += rowStep;
+      }
+    } else {
+      const zp = i16x8.splat(<i16>this.inZp);
+      for (let dy = 0; dy < g.kH; dy++) {
+        const iy = y0 + dy * g.dilH;
+        const rowInside = iy >= 0 && iy < g.inH;
+        const row = image + <usize>(iy * g.inW * C);
+        for (let dx = 0; dx < g.kW; dx++) {
+          const ix = x0 + dx * g.dilW;
+          if (rowInside && ix >= 0 && ix < g.inW) {
+            const src = row + <usize>(ix * C);
+            for (let c = 0; c < C; c += 8) v128.store(at + (<usize>c << 1), v128.load8x8_s(src + <usize>c));
+          } else {
+            for (let c = 0; c < C; c += 8) v128.store(at + (<usize>c << 1), zp);
+          }
+          at += chunk;
+        }
       }
     }
     v128.store(at, i32x4.splat(0));

@@ -8,7 +8,7 @@ import { Kernel } from "../kernel";
 import { Tensor } from "../tensor";
 import { ACT_NONE, PADDING_SAME, TYPE_FLOAT32, TYPE_INT8 } from "../schema";
 import { activationMaxF, activationMinF, isSupportedActivation } from "../quant";
-import { ChannelQuant, Q_BIAS, Q_BYTES, Q_E, Q_HI, Q_LO, Q_M, Q_MASK, Q_ZP, biasF32, biasI32, checkBias, checkFilterQuant, requant, requantAt } from "./fully-connected";
+import { ChannelQuant, Q_BIAS, Q_BYTES, Q_HI, Q_KNEG, Q_KPOS, Q_LO, Q_M, Q_NEG, Q_S, Q_ZP, biasF32, biasI32, checkBias, checkFilterQuant, requant, requantAt } from "./fully-connected";
 import { ConvGeometry } from "./conv";
 
 export class DepthwiseConv2D extends Kernel {
@@ -78,8 +78,8 @@ export class DepthwiseConv2D extends Kernel {
   }
 
   scratchBytes(): i32 {
-    // Four pair rows, a zero-point row and the widened filter vectors of one channel group.
-    return this.fast ? 5 * this.rowBytes + 12 * 16 : 0;
+    // Four pair rows, a zero-point row and the widened filter vectors of every channel group.
+    return this.fast ? 5 * this.rowBytes + this.groups * 12 * 16 : 0;
   }
 
   macs(): u64 {
@@ -134,7 +134,8 @@ export class DepthwiseConv2D extends Kernel {
     const zpRow = scratch + <usize>(4 * this.rowBytes);
     const zp16 = i16x8.splat(<i16>this.inZp);
     for (let i = 0; i < this.rowBytes; i += 16) v128.store(zpRow + <usize>i, zp16);
-    const wv = scratch + <usize>(5 * this.rowBytes);
+    const wvAll = scratch + <usize>(5 * this.rowBytes);
+    for (let c = 0; c < C; c += 4) this.filterVectors(filter, c, wvAll + <usize>((c >> 2) * 192));
     const amin = cq.amin, amax = cq.amax;
     for (let b = 0; b < g.batches; b++) {
       for (let k = 0; k < 4; k++) unchecked(this.slotRow[k] = -1);
@@ -143,7 +144,7 @@ export class DepthwiseConv2D extends Kernel {
         const r0 = this.rowFor(b, y0, scratch), r1 = this.rowFor(b, y0 + 1, scratch), r2 = this.rowFor(b, y0 + 2, scratch);
         const orow = out + <usize>(((b * g.outH + oy) * g.outW) * C);
         for (let c = 0; c < C; c += 4) {
-          this.filterVectors(filter, c, wv);
+          const wv = wvAll + <usize>((c >> 2) * 192);
           const A0 = v128.load(wv), B0 = v128.load(wv, 16), C0 = v128.load(wv, 32), D0 = v128.load(wv, 48);
           const A1 = v128.load(wv, 64), B1 = v128.load(wv, 80), C1 = v128.load(wv, 96), D1 = v128.load(wv, 112);
           const A2 = v128.load(wv, 128), B2 = v128.load(wv, 144), C2 = v128.load(wv, 160), D2 = v128.load(wv, 176);
@@ -174,10 +175,14 @@ export class DepthwiseConv2D extends Kernel {
             continue;
           }
           // Four full channels: their requantisation fields live in locals for the whole row.
-          const b0 = load<i32>(q, Q_BIAS), m0 = load<i64>(q, Q_M), e0 = load<i32>(q, Q_E), k0 = load<i32>(q, Q_MASK), l0 = load<i32>(q, Q_LO), h0 = load<i32>(q, Q_HI), z0 = load<i32>(q, Q_ZP);
-          const b1 = load<i32>(q, 32 + Q_BIAS), m1 = load<i64>(q, 32 + Q_M), e1 = load<i32>(q, 32 + Q_E), k1 = load<i32>(q, 32 + Q_MASK), l1 = load<i32>(q, 32 + Q_LO), h1 = load<i32>(q, 32 + Q_HI), z1 = load<i32>(q, 32 + Q_ZP);
-          const b2 = load<i32>(q, 64 + Q_BIAS), m2 = load<i64>(q, 64 + Q_M), e2 = load<i32>(q, 64 + Q_E), k2 = load<i32>(q, 64 + Q_MASK), l2 = load<i32>(q, 64 + Q_LO), h2 = load<i32>(q, 64 + Q_HI), z2 = load<i32>(q, 64 + Q_ZP);
-          const b3 = load<i32>(q, 96 + Q_BIAS), m3 = load<i64>(q, 96 + Q_M), e3 = load<i32>(q, 96 + Q_E), k3 = load<i32>(q, 96 + Q_MASK), l3 = load<i32>(q, 96 + Q_LO), h3 = load<i32>(q, 96 + Q_HI), z3 = load<i32>(q, 96 + Q_ZP);
+          const b0 = load<i32>(q, Q_BIAS), m0 = load<i64>(q, Q_M), kp0 = load<i64>(q, Q_KPOS), n0 = load<i64>(q, Q_KNEG), s0 = load<i64>(q, Q_S);
+          const g0 = load<i32>(q, Q_NEG), l0 = load<i32>(q, Q_LO), h0 = load<i32>(q, Q_HI), z0 = load<i32>(q, Q_ZP);
+          const b1 = load<i32>(q, 48 + Q_BIAS), m1 = load<i64>(q, 48 + Q_M), kp1 = load<i64>(q, 48 + Q_KPOS), n1 = load<i64>(q, 48 + Q_KNEG), s1 = load<i64>(q, 48 + Q_S);
+          const g1 = load<i32>(q, 48 + Q_NEG), l1 = load<i32>(q, 48 + Q_LO), h1 = load<i32>(q, 48 + Q_HI), z1 = load<i32>(q, 48 + Q_ZP);
+          const b2 = load<i32>(q, 96 + Q_BIAS), m2 = load<i64>(q, 96 + Q_M), kp2 = load<i64>(q, 96 + Q_KPOS), n2 = load<i64>(q, 96 + Q_KNEG), s2 = load<i64>(q, 96 + Q_S);
+          const g2 = load<i32>(q, 96 + Q_NEG), l2 = load<i32>(q, 96 + Q_LO), h2 = load<i32>(q, 96 + Q_HI), z2 = load<i32>(q, 96 + Q_ZP);
+          const b3 = load<i32>(q, 144 + Q_BIAS), m3 = load<i64>(q, 144 + Q_M), kp3 = load<i64>(q, 144 + Q_KPOS), n3 = load<i64>(q, 144 + Q_KNEG), s3 = load<i64>(q, 144 + Q_S);
+          const g3 = load<i32>(q, 144 + Q_NEG), l3 = load<i32>(q, 144 + Q_LO), h3 = load<i32>(q, 144 + Q_HI), z3 = load<i32>(q, 144 + Q_ZP);
           let o = orow + <usize>c;
           const step = <usize>C;
           if (s == 1) {
@@ -192,15 +197,15 @@ export class DepthwiseConv2D extends Kernel {
                 i32x4.add(i32x4.dot_i16x8_s(x20, A2), i32x4.dot_i16x8_s(x21, B2)));
               const v = i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(x00, C0), i32x4.dot_i16x8_s(x01, D0)), i32x4.add(i32x4.dot_i16x8_s(x10, C1), i32x4.dot_i16x8_s(x11, D1))),
                 i32x4.add(i32x4.dot_i16x8_s(x20, C2), i32x4.dot_i16x8_s(x21, D2)));
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 0) + b0, m0, e0, k0, l0, h0, z0, amin, amax));
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 1) + b1, m1, e1, k1, l1, h1, z1, amin, amax), 1);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 2) + b2, m2, e2, k2, l2, h2, z2, amin, amax), 2);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 3) + b3, m3, e3, k3, l3, h3, z3, amin, amax), 3);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 0) + b0, m0, kp0, n0, s0, g0, l0, h0, z0, amin, amax));
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 1) + b1, m1, kp1, n1, s1, g1, l1, h1, z1, amin, amax), 1);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 2) + b2, m2, kp2, n2, s2, g2, l2, h2, z2, amin, amax), 2);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 3) + b3, m3, kp3, n3, s3, g3, l3, h3, z3, amin, amax), 3);
               o += step;
-              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 0) + b0, m0, e0, k0, l0, h0, z0, amin, amax));
-              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 1) + b1, m1, e1, k1, l1, h1, z1, amin, amax), 1);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 2) + b2, m2, e2, k2, l2, h2, z2, amin, amax), 2);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 3) + b3, m3, e3, k3, l3, h3, z3, amin, amax), 3);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 0) + b0, m0, kp0, n0, s0, g0, l0, h0, z0, amin, amax));
+              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 1) + b1, m1, kp1, n1, s1, g1, l1, h1, z1, amin, amax), 1);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 2) + b2, m2, kp2, n2, s2, g2, l2, h2, z2, amin, amax), 2);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 3) + b3, m3, kp3, n3, s3, g3, l3, h3, z3, amin, amax), 3);
               o += step;
               at += 16;
             }
@@ -208,10 +213,10 @@ export class DepthwiseConv2D extends Kernel {
               const u = i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(v128.load(p0 + at), A0), i32x4.dot_i16x8_s(v128.load(p0 + at, 16), B0)),
                 i32x4.add(i32x4.dot_i16x8_s(v128.load(p1 + at), A1), i32x4.dot_i16x8_s(v128.load(p1 + at, 16), B1))),
                 i32x4.add(i32x4.dot_i16x8_s(v128.load(p2 + at), A2), i32x4.dot_i16x8_s(v128.load(p2 + at, 16), B2)));
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 0) + b0, m0, e0, k0, l0, h0, z0, amin, amax));
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 1) + b1, m1, e1, k1, l1, h1, z1, amin, amax), 1);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 2) + b2, m2, e2, k2, l2, h2, z2, amin, amax), 2);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 3) + b3, m3, e3, k3, l3, h3, z3, amin, amax), 3);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 0) + b0, m0, kp0, n0, s0, g0, l0, h0, z0, amin, amax));
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 1) + b1, m1, kp1, n1, s1, g1, l1, h1, z1, amin, amax), 1);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 2) + b2, m2, kp2, n2, s2, g2, l2, h2, z2, amin, amax), 2);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 3) + b3, m3, kp3, n3, s3, g3, l3, h3, z3, amin, amax), 3);
             }
           } else {
             // Stride 2: output ox reads pairs ox and ox+1.
@@ -221,10 +226,10 @@ export class DepthwiseConv2D extends Kernel {
               const u = i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(v128.load(p), A0), i32x4.dot_i16x8_s(v128.load(p, 16), B0)),
                 i32x4.add(i32x4.dot_i16x8_s(v128.load(p + d1), A1), i32x4.dot_i16x8_s(v128.load(p + d1, 16), B1))),
                 i32x4.add(i32x4.dot_i16x8_s(v128.load(p + d2), A2), i32x4.dot_i16x8_s(v128.load(p + d2, 16), B2)));
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 0) + b0, m0, e0, k0, l0, h0, z0, amin, amax));
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 1) + b1, m1, e1, k1, l1, h1, z1, amin, amax), 1);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 2) + b2, m2, e2, k2, l2, h2, z2, amin, amax), 2);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 3) + b3, m3, e3, k3, l3, h3, z3, amin, amax), 3);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 0) + b0, m0, kp0, n0, s0, g0, l0, h0, z0, amin, amax));
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 1) + b1, m1, kp1, n1, s1, g1, l1, h1, z1, amin, amax), 1);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 2) + b2, m2, kp2, n2, s2, g2, l2, h2, z2, amin, amax), 2);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 3) + b3, m3, kp3, n3, s3, g3, l3, h3, z3, amin, amax), 3);
               o += step;
             }
           }

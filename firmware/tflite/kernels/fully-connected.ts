@@ -7,20 +7,24 @@ import { ACT_NONE, TYPE_FLOAT32, TYPE_INT32, TYPE_INT8 } from "../schema";
 import { activationMax, activationMaxF, activationMin, activationMinF, isSupportedActivation, quantizedMultiplier, quantizedShift } from "../quant";
 
 // ---- Requantisation -------------------------------------------------------------------------
-// One 32-byte record per output channel. TFLite's two-rounding arithmetic is
+// One 48-byte record per output channel. TFLite's two-rounding arithmetic is
 //   y = SRDHM(acc << left, M);  out = RDBPOT(y, e) + zp;  clamp.
-// SRDHM(x, M) equals (x*M + 2^30) >> 31 for every x when M >= 0 (both nudges collapse to
-// +2^30 under a flooring shift), so it is one i64 multiply-add-shift; a left shift folds into
-// M. Because the map acc -> out is monotonic, the clamp becomes two precomputed thresholds:
-// below lo the output is act_min, above hi act_max, and between them no clamp is needed.
+// For M >= 0, SRDHM(x, M) = floor((x*M + 2^30) / 2^31) (both of its nudges collapse to +2^30
+// under a flooring shift), and RDBPOT(y, e) = floor((y + 2^(e-1) - [y<0]) / 2^e); nested
+// floors merge, so out - zp = (acc*M' + K) >> (31+e) with K = 2^30 + 2^(30+e) - [y<0]*2^31
+// (K = 2^30 when e = 0) and M' = M << left. y < 0 exactly when acc < negThr (M' >= 2^30).
+// As acc -> out is monotonic, the clamp becomes two precomputed thresholds: below lo the
+// output is act_min, above hi act_max, and in between no clamp is needed (nor can i64 overflow).
 export const Q_M: usize = 0; // i64 multiplier << left
-export const Q_BIAS: usize = 8; // bias - inZp * sum(w): the input zero point folded in
-export const Q_E: usize = 12; // right shift
-export const Q_MASK: usize = 16; // (1 << e) - 1
-export const Q_LO: usize = 20; // acc < lo  -> act_min
-export const Q_HI: usize = 24; // acc > hi  -> act_max
+export const Q_KPOS: usize = 8; // i64 rounding constant when y >= 0
+export const Q_KNEG: usize = 16; // i64 rounding constant when y < 0
+export const Q_S: usize = 24; // i64 total right shift 31 + e
+export const Q_BIAS: usize = 32; // bias - inZp * sum(w): the input zero point folded in
+export const Q_NEG: usize = 36; // acc < neg  <=>  y < 0
+export const Q_LO: usize = 40; // acc < lo  -> act_min
+export const Q_HI: usize = 44; // acc > hi  -> act_max
 export const Q_ZP: usize = 28; // output zero point (act_min/max for channels that always clamp)
-export const Q_BYTES: i32 = 32;
+export const Q_BYTES: i32 = 48;
 
 /** TFLite's exact result for acc (before clamping), with an unwrapped left shift. */
 function exactRequant(acc: i64, mult: i32, shift: i32): i64 {
@@ -50,21 +54,17 @@ export class ChannelQuant {
 
   /** Channel c's record from its real multiplier, int32 bias and the folded input offset. */
   set(c: i32, real: f64, bias: i32, foldedZp: i32): void {
-    const mult = quantizedMultiplier(real);
+    let mult = quantizedMultiplier(real);
     const shift = quantizedShift(real);
     const r = this.records + <usize>(c * Q_BYTES);
     const e = shift > 0 ? 0 : -shift;
-    store<i64>(r, <i64>mult << (shift > 0 ? shift : 0), Q_M);
-    store<i32>(r, bias - foldedZp, Q_BIAS);
-    store<i32>(r, e, Q_E);
-    store<i32>(r, e >= 31 ? 0x7fffffff : (1 << e) - 1, Q_MASK);
     const zp = <i64>this.zp;
     // lo: the smallest acc whose output exceeds act_min; hi: the largest below act_max.
     let lo = i32.MIN_VALUE, hi = i32.MAX_VALUE, zpc = this.zp;
     if (exactRequant(<i64>i32.MAX_VALUE, mult, shift) + zp <= <i64>this.amin) {
-      zpc = this.amin; store<i64>(r, 0, Q_M); store<i32>(r, 0, Q_E); store<i32>(r, 0, Q_MASK); // always act_min
+      zpc = this.amin; mult = 0; // always act_min
     } else if (exactRequant(<i64>i32.MIN_VALUE, mult, shift) + zp >= <i64>this.amax) {
-      zpc = this.amax; store<i64>(r, 0, Q_M); store<i32>(r, 0, Q_E); store<i32>(r, 0, Q_MASK); // always act_max
+      zpc = this.amax; mult = 0; // always act_max
     } else {
       let a: i64 = i32.MIN_VALUE, b: i64 = i32.MAX_VALUE; // first acc with out > amin
       while (a < b) { const m = (a + b) >> 1; if (exactRequant(m, mult, shift) + zp > <i64>this.amin) b = m; else a = m + 1; }
@@ -73,6 +73,15 @@ export class ChannelQuant {
       while (a < b) { const m = (a + b + 1) >> 1; if (exactRequant(m, mult, shift) + zp < <i64>this.amax) a = m; else b = m - 1; }
       hi = <i32>a;
     }
+    const m64 = <i64>mult << (shift > 0 ? shift : 0);
+    const kpos: i64 = e == 0 ? (1 << 30) : (1 << 30) + (<i64>1 << (30 + e));
+    store<i64>(r, m64, Q_M);
+    store<i64>(r, kpos, Q_KPOS);
+    store<i64>(r, e == 0 ? kpos : kpos - (<i64>1 << 31), Q_KNEG);
+    store<i64>(r, 31 + e, Q_S);
+    store<i32>(r, bias - foldedZp, Q_BIAS);
+    // y < 0 iff acc*M' + 2^30 < 0: acc <= -1 when M' > 2^30, acc <= -2 when M' = 2^30, never when 0.
+    store<i32>(r, m64 == 0 ? i32.MIN_VALUE : m64 == (1 << 30) ? -1 : 0, Q_NEG);
     store<i32>(r, lo, Q_LO);
     store<i32>(r, hi, Q_HI);
     store<i32>(r, zpc, Q_ZP);
@@ -81,18 +90,17 @@ export class ChannelQuant {
 
 /** Requantises acc (bias already added) with the record's fields held in locals. */
 // @ts-ignore: decorator
-@inline export function requant(acc: i32, m: i64, e: i32, mask: i32, lo: i32, hi: i32, zp: i32, amin: i32, amax: i32): i32 {
+@inline export function requant(acc: i32, m: i64, kpos: i64, kneg: i64, s: i64, neg: i32, lo: i32, hi: i32, zp: i32, amin: i32, amax: i32): i32 {
   if (acc < lo) return amin;
   if (acc > hi) return amax;
-  const y = <i32>((<i64>acc * m + 0x40000000) >> 31);
-  return (y >> e) + <i32>((y & mask) > ((mask >> 1) + (y >>> 31))) + zp;
+  return <i32>((<i64>acc * m + (acc < neg ? kneg : kpos)) >> s) + zp;
 }
 
 /** Requantises acc with channel record r (bias added here). */
 // @ts-ignore: decorator
 @inline export function requantAt(acc: i32, r: usize, amin: i32, amax: i32): i32 {
-  return requant(acc + load<i32>(r, Q_BIAS), load<i64>(r, Q_M), load<i32>(r, Q_E), load<i32>(r, Q_MASK),
-    load<i32>(r, Q_LO), load<i32>(r, Q_HI), load<i32>(r, Q_ZP), amin, amax);
+  return requant(acc + load<i32>(r, Q_BIAS), load<i64>(r, Q_M), load<i64>(r, Q_KPOS), load<i64>(r, Q_KNEG), load<i64>(r, Q_S),
+    load<i32>(r, Q_NEG), load<i32>(r, Q_LO), load<i32>(r, Q_HI), load<i32>(r, Q_ZP), amin, amax);
 }
 
 /** Sum of the four lanes. */
@@ -125,12 +133,13 @@ export function block4x4(pat: usize, k8: i32, w: usize, K: i32, q: usize, amin: 
   o0: usize, o1: usize, o2: usize, o3: usize): void {
   let a00 = i32x4.splat(0), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00;
   let a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
-  const kb = <usize>K;
+  // Weight rows 1-3 are addressed relative to row 0: one moving pointer.
+  const kb = <usize>K, kb2 = kb << 1, kb3 = kb2 + kb;
   let w0 = w;
   const end = pat + <usize>(k8 << 3); // 4 rows * 2 bytes per k
   for (let p = pat; p < end; p += 64) {
     const x0 = v128.load(p), x1 = v128.load(p, 16), x2 = v128.load(p, 32), x3 = v128.load(p, 48);
-    const v0 = v128.load8x8_s(w0), v1 = v128.load8x8_s(w0 + kb), v2 = v128.load8x8_s(w0 + 2 * kb), v3 = v128.load8x8_s(w0 + 3 * kb);
+    const v0 = v128.load8x8_s(w0), v1 = v128.load8x8_s(w0 + kb), v2 = v128.load8x8_s(w0 + kb2), v3 = v128.load8x8_s(w0 + kb3);
     a00 = i32x4.add(a00, i32x4.dot_i16x8_s(x0, v0)); a01 = i32x4.add(a01, i32x4.dot_i16x8_s(x0, v1));
     a02 = i32x4.add(a02, i32x4.dot_i16x8_s(x0, v2)); a03 = i32x4.add(a03, i32x4.dot_i16x8_s(x0, v3));
     a10 = i32x4.add(a10, i32x4.dot_i16x8_s(x1, v0)); a11 = i32x4.add(a11, i32x4.dot_i16x8_s(x1, v1));
@@ -150,12 +159,12 @@ export function block4x4(pat: usize, k8: i32, w: usize, K: i32, q: usize, amin: 
 /** One channel's results for four rows: the channel record is read once. */
 // @ts-ignore: decorator
 @inline function store4(s0: i32, s1: i32, s2: i32, s3: i32, r: usize, amin: i32, amax: i32, o0: usize, o1: usize, o2: usize, o3: usize): void {
-  const bias = load<i32>(r, Q_BIAS), m = load<i64>(r, Q_M), e = load<i32>(r, Q_E), mask = load<i32>(r, Q_MASK);
-  const lo = load<i32>(r, Q_LO), hi = load<i32>(r, Q_HI), zp = load<i32>(r, Q_ZP);
-  store<i8>(o0, <i8>requant(s0 + bias, m, e, mask, lo, hi, zp, amin, amax));
-  store<i8>(o1, <i8>requant(s1 + bias, m, e, mask, lo, hi, zp, amin, amax));
-  store<i8>(o2, <i8>requant(s2 + bias, m, e, mask, lo, hi, zp, amin, amax));
-  store<i8>(o3, <i8>requant(s3 + bias, m, e, mask, lo, hi, zp, amin, amax));
+  const bias = load<i32>(r, Q_BIAS), m = load<i64>(r, Q_M), kp = load<i64>(r, Q_KPOS), kn = load<i64>(r, Q_KNEG), sh = load<i64>(r, Q_S);
+  const neg = load<i32>(r, Q_NEG), lo = load<i32>(r, Q_LO), hi = load<i32>(r, Q_HI), zp = load<i32>(r, Q_ZP);
+  store<i8>(o0, <i8>requant(s0 + bias, m, kp, kn, sh, neg, lo, hi, zp, amin, amax));
+  store<i8>(o1, <i8>requant(s1 + bias, m, kp, kn, sh, neg, lo, hi, zp, amin, amax));
+  store<i8>(o2, <i8>requant(s2 + bias, m, kp, kn, sh, neg, lo, hi, zp, amin, amax));
+  store<i8>(o3, <i8>requant(s3 + bias, m, kp, kn, sh, neg, lo, hi, zp, amin, amax));
 }
 
 /** One output channel × four interleaved rows (channel tails). */
@@ -178,15 +187,15 @@ export function block1x4(pat: usize, k8: i32, w: usize, q: usize, amin: i32, ama
 /** Four output channels × one plain row (row tails, batch-1 fully connected layers). */
 export function block4x1(pat: usize, k8: i32, w: usize, K: i32, q: usize, amin: i32, amax: i32, o: usize): void {
   let a0 = i32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
-  const kb = <usize>K;
+  const kb = <usize>K, kb2 = kb << 1, kb3 = kb2 + kb;
   let w0 = w;
   const end = pat + <usize>(k8 << 1);
   for (let p = pat; p < end; p += 16) {
     const x = v128.load(p);
     a0 = i32x4.add(a0, i32x4.dot_i16x8_s(x, v128.load8x8_s(w0)));
     a1 = i32x4.add(a1, i32x4.dot_i16x8_s(x, v128.load8x8_s(w0 + kb)));
-    a2 = i32x4.add(a2, i32x4.dot_i16x8_s(x, v128.load8x8_s(w0 + 2 * kb)));
-    a3 = i32x4.add(a3, i32x4.dot_i16x8_s(x, v128.load8x8_s(w0 + 3 * kb)));
+    a2 = i32x4.add(a2, i32x4.dot_i16x8_s(x, v128.load8x8_s(w0 + kb2)));
+    a3 = i32x4.add(a3, i32x4.dot_i16x8_s(x, v128.load8x8_s(w0 + kb3)));
     w0 += 8;
   }
   store<i8>(o, <i8>requantAt(hsum(a0), q, amin, amax));
