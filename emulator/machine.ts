@@ -27,6 +27,8 @@ export interface MachineOptions {
   sdcard?: string | null;
   /** Arm the watchdog from reset with this timeout (ms). */
   watchdogMs?: number;
+  /** Leave the board's NPU out (every layer on the CPU), for CPU-only figures. */
+  noNpu?: boolean;
   /** Cycles the host charges per HAL call (the driver's entry and exit). */
   halCallCycles?: number;
 }
@@ -84,7 +86,7 @@ export class Machine implements BoardContext, ClockHost {
       this.sd,
       new Unimplemented(this, "mic"),
       new Unimplemented(this, "camera"),
-      this.target.board.npu ? new Npu(this, this.target.board.npu) : new NoNpu(this),
+      this.target.board.npu && !opts.noNpu ? new Npu(this, this.target.board.npu) : new NoNpu(this),
       new DebugHal(this),
       new SystemHal(this),
     ];

@@ -5,7 +5,7 @@ import { boardsCommand } from "./boards.ts";
 import { buildCommand, sizeCommand } from "./build.ts";
 import { flashCommand, runCommand } from "./run.ts";
 import { demoCommand } from "./demo.ts";
-import { modelInspectCommand } from "./model.ts";
+import { modelBenchCommand, modelInspectCommand } from "./model.ts";
 
 const program = new Command("tinyboard")
   .description("Build AssemblyScript ML firmware against real board budgets and run it on emulated NXP boards")
@@ -58,13 +58,23 @@ program.command("demo").description("build, flash and run the bundled apps on ev
   .action(demoCommand);
 
 // Models: `model inspect` reads a .tflite file; other model subcommands sit beside it.
-const modelCommand = program.command("model").description("inspect TFLite models against the boards");
+const modelCommand = program.command("model").description("inspect and benchmark TFLite models on the boards");
 
 modelCommand.command("inspect").description("per-layer shapes, MACs, weights, arena plan and NPU estimate; flash and SRAM fit per board")
   .argument("<model>", ".tflite model file")
   .option("-b, --board <board>", "board for the timing columns (default: rt1060 for the CPU, with the first board that has an NPU for the NPU column)")
   .option("--json", "print JSON")
+  .option("--no-measure", "do not run the model on the board's CPU to measure cycles per layer")
   .action(modelInspectCommand);
+
+modelCommand.command("bench").description("run a model on an emulated board: latency per layer and in total (CPU and NPU), MACs/cycle, arena, outputs")
+  .argument("<model>", ".tflite model file")
+  .requiredOption("-b, --board <board>", "board id (see 'tinyboard boards')")
+  .option("-i, --input <file>", "raw bytes of the input tensor(s), as the fixtures store them (default: zeros)")
+  .option("-o, --output <file>", "write the raw bytes of the output tensor(s)")
+  .option("--cpu-only", "run every layer on the CPU, even on a board with an NPU")
+  .option("--json", "print the report as JSON")
+  .action(modelBenchCommand);
 
 try {
   await program.parseAsync(process.argv);

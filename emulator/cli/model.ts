@@ -1,8 +1,9 @@
 // tinyboard model <subcommand>: actions of the `model` command group (registered in main.ts).
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { UserError } from "../errors.ts";
 import { readModel, type TfliteModel } from "../model/tflite-model.ts";
-import { formatInspect, inspectModel } from "../model/inspect.ts";
+import { DEFAULT_BOARD, formatInspect, inspectModel } from "../model/inspect.ts";
+import { planArena } from "../model/planner.ts";
 
 /** Reads and validates a .tflite file named on the command line (messages name it as given). */
 export function loadModelFile(file: string): { bytes: Uint8Array; model: TfliteModel } {
@@ -18,9 +19,38 @@ export function loadModelFile(file: string): { bytes: Uint8Array; model: TfliteM
   return { bytes, model: readModel(bytes, file) };
 }
 
-/** tinyboard model inspect <model.tflite> [--board <id>] [--json] */
-export function modelInspectCommand(file: string, opts: { board?: string; json?: boolean }): void {
-  const { model } = loadModelFile(file);
-  const report = inspectModel(model, { board: opts.board });
-  console.log(opts.json ? JSON.stringify(report, null, 2) : formatInspect(report));
+/** tinyboard model inspect <model.tflite> [--board <id>] [--json] [--no-measure] */
+export async function modelInspectCommand(file: string, opts: { board?: string; json?: boolean; measure?: boolean }): Promise<void> {
+  const { bytes, model } = loadModelFile(file);
+  let measured: { cpuCyclesPerLayer?: number[]; scratchBytes?: number; note?: string } = {};
+  if (opts.measure !== false) measured = await measureOnCpu(bytes, model, opts.board ?? DEFAULT_BOARD);
+  const report = inspectModel(model, { board: opts.board, cpuCyclesPerLayer: measured.cpuCyclesPerLayer, scratchBytesPerOp: measured.scratchBytes !== undefined ? [measured.scratchBytes] : undefined });
+  console.log(opts.json ? JSON.stringify(report, null, 2) : formatInspect(report) + (measured.note ? `\n${measured.note}` : ""));
+}
+
+/** CPU cycles per layer from one run on the board's CPU (zero input, NPU left out). */
+async function measureOnCpu(bytes: Uint8Array, model: TfliteModel, board: string): Promise<{ cpuCyclesPerLayer?: number[]; scratchBytes?: number; note?: string }> {
+  const { benchModel } = await import("../model/bench.ts"); // loads the compiler: only when measuring
+  try {
+    const r = await benchModel(bytes, model, board, { cpuOnly: true });
+    const cycles = new Array<number>(model.operators.length).fill(0);
+    for (const l of r.layers) cycles[l.index] = l.cycles;
+    return { cpuCyclesPerLayer: cycles, scratchBytes: r.arena_bytes - planArena(model).tensorBytes };
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    return { note: `CPU cycles not measured: ${e.message}` };
+  }
+}
+
+/** tinyboard model bench <model.tflite> --board <id> [--input in.bin] [--output out.bin] [--json] [--cpu-only] */
+export async function modelBenchCommand(file: string, opts: { board: string; input?: string; output?: string; json?: boolean; cpuOnly?: boolean }): Promise<void> {
+  const { bytes, model } = loadModelFile(file);
+  let input: Uint8Array | undefined;
+  if (opts.input) {
+    try { input = new Uint8Array(readFileSync(opts.input)); } catch { throw new UserError(`--input ${opts.input}: cannot read`); }
+  }
+  const { benchModel, benchJson, formatBench } = await import("../model/bench.ts");
+  const report = await benchModel(bytes, model, opts.board, { input, cpuOnly: opts.cpuOnly });
+  if (opts.output) writeFileSync(opts.output, Buffer.concat(report.raw));
+  console.log(opts.json ? benchJson(report) : formatBench(report));
 }

@@ -26,6 +26,8 @@ export interface RunModelOptions {
   name?: string;
   /** Stop with a cycle-budget fault past this many busy cycles (fuzzing). */
   maxBusyCycles?: number;
+  /** Run every layer on the CPU even on a board with an NPU. */
+  cpuOnly?: boolean;
 }
 
 export const RUNNER_APP = path.join(PROJECT_ROOT, "firmware", "runner");
@@ -106,7 +108,7 @@ export async function runModel(model: Uint8Array, inputSets: Uint8Array[], targe
   for (const s of inputSets) { input.set(s, at); at += s.length; }
   const base = await runnerImage(target, windowFor(model.length + input.length));
   const image = withPartitions(base, [{ name: "model", data: model, source: name }, { name: "input", data: input }]);
-  const machine = new Machine({ target, image, sdcard: null });
+  const machine = new Machine({ target, image, sdcard: null, noNpu: opts.cpuOnly });
   let text = "";
   let plan: number[] = [];
   let arena = { tensorBytes: 0, scratchBytes: 0, bytes: 0 };
