@@ -42,7 +42,7 @@ export class Model {
     if (fb.size < 8) return this.fail("not a TFLite model: " + fb.size.toString() + " bytes");
     if (fb.u32(4) != 0x334c4654) return this.fail("not a TFLite model (no TFL3 identifier)");
     const root = fb.deref(0);
-    if (!this.ok("model")) return false;
+    if (!this.ok("")) return false;
     const version = fb.fieldI32(root, s.MODEL_VERSION, 0);
     if (version != 3) return this.fail("unsupported schema version " + version.toString() + " (expected 3)");
     if (!this.readCodes(root)) return false;
@@ -51,7 +51,7 @@ export class Model {
     const sg = fb.tableAt(subgraphs, 0);
     const buffers = fb.fieldRef(root, s.MODEL_BUFFERS);
     const nBuffers = fb.vectorLength(buffers, 4);
-    if (!this.ok("model")) return false;
+    if (!this.ok("")) return false;
     if (!this.readTensors(sg, buffers, nBuffers)) return false;
     this.inputs = this.indexList(fb.fieldRef(sg, s.SUBGRAPH_INPUTS), false, "subgraph inputs");
     this.outputs = this.indexList(fb.fieldRef(sg, s.SUBGRAPH_OUTPUTS), false, "subgraph outputs");
