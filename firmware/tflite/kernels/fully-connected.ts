@@ -131,15 +131,20 @@ export function widenRow(src: usize, k: i32, dst: usize, groupStride: usize): vo
 /** Four output channels × four rows: out[row][c..c+3] for interleaved patches `pat`. */
 export function block4x4(pat: usize, k8: i32, w: usize, K: i32, q: usize, amin: i32, amax: i32,
   o0: usize, o1: usize, o2: usize, o3: usize): void {
-  let a00 = i32x4.splat(0), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-  let a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
-  // Weight rows 1-3 are addressed relative to row 0: one moving pointer.
+  // Weight rows 1-3 are addressed relative to row 0: one moving pointer. The first group of
+  // 8 initialises the accumulators (no zeroing, no adds).
   const kb = <usize>K, kb2 = kb << 1, kb3 = kb2 + kb;
-  let w0 = w;
   const end = pat + <usize>(k8 << 3); // 4 rows * 2 bytes per k
-  for (let p = pat; p < end; p += 64) {
-    const x0 = v128.load(p), x1 = v128.load(p, 16), x2 = v128.load(p, 32), x3 = v128.load(p, 48);
-    const v0 = v128.load8x8_s(w0), v1 = v128.load8x8_s(w0 + kb), v2 = v128.load8x8_s(w0 + kb2), v3 = v128.load8x8_s(w0 + kb3);
+  let x0 = v128.load(pat), x1 = v128.load(pat, 16), x2 = v128.load(pat, 32), x3 = v128.load(pat, 48);
+  let v0 = v128.load8x8_s(w), v1 = v128.load8x8_s(w + kb), v2 = v128.load8x8_s(w + kb2), v3 = v128.load8x8_s(w + kb3);
+  let a00 = i32x4.dot_i16x8_s(x0, v0), a01 = i32x4.dot_i16x8_s(x0, v1), a02 = i32x4.dot_i16x8_s(x0, v2), a03 = i32x4.dot_i16x8_s(x0, v3);
+  let a10 = i32x4.dot_i16x8_s(x1, v0), a11 = i32x4.dot_i16x8_s(x1, v1), a12 = i32x4.dot_i16x8_s(x1, v2), a13 = i32x4.dot_i16x8_s(x1, v3);
+  let a20 = i32x4.dot_i16x8_s(x2, v0), a21 = i32x4.dot_i16x8_s(x2, v1), a22 = i32x4.dot_i16x8_s(x2, v2), a23 = i32x4.dot_i16x8_s(x2, v3);
+  let a30 = i32x4.dot_i16x8_s(x3, v0), a31 = i32x4.dot_i16x8_s(x3, v1), a32 = i32x4.dot_i16x8_s(x3, v2), a33 = i32x4.dot_i16x8_s(x3, v3);
+  let w0 = w + 8;
+  for (let p = pat + 64; p < end; p += 64) {
+    x0 = v128.load(p); x1 = v128.load(p, 16); x2 = v128.load(p, 32); x3 = v128.load(p, 48);
+    v0 = v128.load8x8_s(w0); v1 = v128.load8x8_s(w0 + kb); v2 = v128.load8x8_s(w0 + kb2); v3 = v128.load8x8_s(w0 + kb3);
     a00 = i32x4.add(a00, i32x4.dot_i16x8_s(x0, v0)); a01 = i32x4.add(a01, i32x4.dot_i16x8_s(x0, v1));
     a02 = i32x4.add(a02, i32x4.dot_i16x8_s(x0, v2)); a03 = i32x4.add(a03, i32x4.dot_i16x8_s(x0, v3));
     a10 = i32x4.add(a10, i32x4.dot_i16x8_s(x1, v0)); a11 = i32x4.add(a11, i32x4.dot_i16x8_s(x1, v1));
@@ -170,10 +175,12 @@ export function block4x4(pat: usize, k8: i32, w: usize, K: i32, q: usize, amin: 
 /** One output channel × four interleaved rows (channel tails). */
 export function block1x4(pat: usize, k8: i32, w: usize, q: usize, amin: i32, amax: i32,
   o0: usize, o1: usize, o2: usize, o3: usize): void {
-  let a0 = i32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
-  let w0 = w;
+  const v = v128.load8x8_s(w);
+  let a0 = i32x4.dot_i16x8_s(v128.load(pat), v), a1 = i32x4.dot_i16x8_s(v128.load(pat, 16), v);
+  let a2 = i32x4.dot_i16x8_s(v128.load(pat, 32), v), a3 = i32x4.dot_i16x8_s(v128.load(pat, 48), v);
+  let w0 = w + 8;
   const end = pat + <usize>(k8 << 3);
-  for (let p = pat; p < end; p += 64) {
+  for (let p = pat + 64; p < end; p += 64) {
     const v = v128.load8x8_s(w0);
     a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v128.load(p), v));
     a1 = i32x4.add(a1, i32x4.dot_i16x8_s(v128.load(p, 16), v));
@@ -186,11 +193,13 @@ export function block1x4(pat: usize, k8: i32, w: usize, q: usize, amin: i32, ama
 
 /** Four output channels × one plain row (row tails, batch-1 fully connected layers). */
 export function block4x1(pat: usize, k8: i32, w: usize, K: i32, q: usize, amin: i32, amax: i32, o: usize): void {
-  let a0 = i32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
   const kb = <usize>K, kb2 = kb << 1, kb3 = kb2 + kb;
-  let w0 = w;
+  const x0 = v128.load(pat);
+  let a0 = i32x4.dot_i16x8_s(x0, v128.load8x8_s(w)), a1 = i32x4.dot_i16x8_s(x0, v128.load8x8_s(w + kb));
+  let a2 = i32x4.dot_i16x8_s(x0, v128.load8x8_s(w + kb2)), a3 = i32x4.dot_i16x8_s(x0, v128.load8x8_s(w + kb3));
+  let w0 = w + 8;
   const end = pat + <usize>(k8 << 1);
-  for (let p = pat; p < end; p += 16) {
+  for (let p = pat + 16; p < end; p += 16) {
     const x = v128.load(p);
     a0 = i32x4.add(a0, i32x4.dot_i16x8_s(x, v128.load8x8_s(w0)));
     a1 = i32x4.add(a1, i32x4.dot_i16x8_s(x, v128.load8x8_s(w0 + kb)));
@@ -206,10 +215,10 @@ export function block4x1(pat: usize, k8: i32, w: usize, K: i32, q: usize, amin: 
 
 /** One output channel × one plain row. */
 export function block1x1(pat: usize, k8: i32, w: usize, q: usize, amin: i32, amax: i32, o: usize): void {
-  let a = i32x4.splat(0);
-  let w0 = w;
+  let a = i32x4.dot_i16x8_s(v128.load(pat), v128.load8x8_s(w));
+  let w0 = w + 8;
   const end = pat + <usize>(k8 << 1);
-  for (let p = pat; p < end; p += 16) {
+  for (let p = pat + 16; p < end; p += 16) {
     a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(p), v128.load8x8_s(w0)));
     w0 += 8;
   }
