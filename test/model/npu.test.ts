@@ -1,0 +1,71 @@
+// The MCX N947's NPU: which layers it takes, how long its jobs last, and that its results
+// are the CPU path's bit for bit. Also: profiling hooks do not change what they observe.
+import test from "ava";
+import { readFileSync } from "node:fs";
+import { loadTarget } from "../../emulator/board.ts";
+import { runModel } from "../../emulator/model/runner.ts";
+import { readModel } from "../../emulator/model/tflite-model.ts";
+import { describeLayers } from "../../emulator/model/layers.ts";
+import { layerBytesMoved, npuCyclesToCpu, npuTakes } from "../../emulator/model/npu-timing.ts";
+import { npuLayerCycles } from "../../emulator/peripherals/npu.ts";
+
+const FIX = new URL("../../../shared/fixtures/", import.meta.url);
+const fixture = (p: string) => new Uint8Array(readFileSync(new URL(p, FIX)));
+const PERSON = "tflite-micro/person_detect.tflite";
+
+test("on mcxn947 the NPU takes exactly the int8 layers of its operator list; the CPU runs the rest", async (t) => {
+  const bytes = fixture(PERSON);
+  const facts = describeLayers(readModel(bytes));
+  const target = loadTarget("mcxn947");
+  const run = await runModel(bytes, [fixture("tflite-micro/person_image_data.i8.bin")], target);
+  const units = run.inferences[0].layers.map((l) => l.unit);
+  t.deepEqual(units, facts.layers.map((l) => (npuTakes(target.board.npu, l) ? "npu" : "cpu")));
+  t.true(units.includes("npu") && units.includes("cpu"));
+  t.is(units[facts.layers.findIndex((l) => l.op === "DEPTHWISE_CONV_2D")], "cpu"); // not in the N1-16's list
+});
+
+test("an NPU job lasts its set-up plus MACs at 16 per cycle plus bytes at the bus width, at the NPU clock", async (t) => {
+  const bytes = fixture(PERSON);
+  const facts = describeLayers(readModel(bytes));
+  const target = loadTarget("mcxn947");
+  const npu = target.board.npu!;
+  const run = await runModel(bytes, [fixture("tflite-micro/person_image_data.i8.bin")], target);
+  const layers = run.inferences[0].layers;
+  let checked = 0;
+  for (let i = 0; i < layers.length; i++) {
+    if (layers[i].unit !== "npu") continue;
+    const first = i === 0 || layers[i - 1].unit !== "npu"; // a run of NPU layers is one job: set-up once
+    const l = facts.layers[i];
+    const npuCycles = (first ? npu.setupCycles : 0) + npuLayerCycles(npu, l.macs, layerBytesMoved(l));
+    // Each layer's end is rounded up to a CPU cycle; allow that rounding, nothing more.
+    t.true(Math.abs(layers[i].cycles - npuCyclesToCpu(npuCycles, npu.clockHz, target.core.clockHz)) <= 1, `layer ${i} ${l.op}: ${layers[i].cycles}`);
+    if (l.macs > 100_000) t.true(l.macs / layers[i].cycles > 8, `layer ${i}: ${(l.macs / layers[i].cycles).toFixed(2)} MACs per CPU cycle`);
+    checked++;
+  }
+  t.true(checked >= 10);
+});
+
+test("NPU results equal the CPU path's bit for bit, and the NPU makes the model faster", async (t) => {
+  const bytes = fixture(PERSON);
+  const target = loadTarget("mcxn947");
+  const sets = [fixture("tflite-micro/person_image_data.i8.bin"), fixture("tflite-micro/no_person_image_data.i8.bin")];
+  const withNpu = await runModel(bytes, sets, target);
+  const cpuOnly = await runModel(bytes, sets, target, { cpuOnly: true });
+  withNpu.inferences.forEach((inf, k) => t.deepEqual(Buffer.from(inf.outputs[0]), Buffer.from(cpuOnly.inferences[k].outputs[0])));
+  t.true(cpuOnly.inferences.every((inf) => inf.layers.every((l) => l.unit === "cpu")));
+  const speedup = cpuOnly.inferences[0].cycles / withNpu.inferences[0].cycles;
+  t.true(speedup > 1.5, `speed-up ${speedup.toFixed(2)}x`);
+  t.log(`person_detect on mcxn947: ${cpuOnly.inferences[0].cycles} cycles on the CPU, ${withNpu.inferences[0].cycles} with the NPU (${speedup.toFixed(2)}x)`);
+  // NPU time is idle CPU time: busy cycles drop by more than the latency does.
+  t.true(withNpu.summary.busyCycles < cpuOnly.summary.busyCycles);
+});
+
+test("the same model and input give the same cycles and layer timings on every run", async (t) => {
+  const bytes = fixture("mlcommons-tiny/kws_ref_model.tflite");
+  for (const board of ["rt1060", "mcxn947"]) {
+    const a = await runModel(bytes, [new Uint8Array(490)], loadTarget(board));
+    const b = await runModel(bytes, [new Uint8Array(490)], loadTarget(board));
+    t.deepEqual(a.inferences[0].layers, b.inferences[0].layers, board);
+    t.is(a.summary.cycles, b.summary.cycles, board);
+  }
+});
