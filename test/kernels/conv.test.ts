@@ -7,6 +7,8 @@ import { PROJECT_ROOT } from "../../emulator/paths.ts";
 import { loadReference } from "../helpers/tflite-reference.ts";
 import { runProbe } from "./probe.ts";
 import { CASES, buildCase, randomInput } from "./conv-models.ts";
+import { opModels } from "../helpers/op-models.ts";
+import { runModelSets } from "../helpers/engine.ts";
 
 const FIXTURES = path.join(PROJECT_ROOT, "..", "shared", "fixtures");
 
@@ -48,4 +50,36 @@ test("single-op models match the TFLite reference (int8 within 1, float within 1
     ref.dispose();
   }
   t.log(`int8: ${exact}/${total} exact, ${offByOne} off by one`);
+});
+
+test("engine on rt1060: every CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED op model matches the reference", async (t) => {
+  const models = opModels().filter((m) => m.op === "CONV_2D" || m.op === "DEPTHWISE_CONV_2D" || m.op === "FULLY_CONNECTED");
+  t.true(models.length >= 20);
+  let exact = 0, offByOne = 0, total = 0;
+  for (const m of models) {
+    const ref = await loadReference(m.bytes);
+    const run = await runModelSets(m.bytes, m.inputs, "rt1060");
+    m.inputs.forEach((set, s) => {
+      const want = ref.run([set])[0];
+      const got = run.inferences[s].outputs[0];
+      if (want instanceof Float32Array) {
+        const g = new Float32Array(got.buffer.slice(got.byteOffset, got.byteOffset + got.byteLength));
+        let worst = 0;
+        for (let k = 0; k < g.length; k++) worst = Math.max(worst, Math.abs(g[k] - want[k]) / Math.max(1, Math.abs(want[k])));
+        t.true(worst <= 1e-4, `${m.name}: float error ${worst}`);
+      } else {
+        const g = new Int8Array(got.buffer, got.byteOffset, got.byteLength);
+        t.is(g.length, want.length, m.name);
+        let bad = 0;
+        for (let k = 0; k < g.length; k++) {
+          const d = Math.abs(g[k] - (want[k] as number));
+          total++;
+          if (d === 0) exact++; else if (d === 1) offByOne++; else bad++;
+        }
+        t.is(bad, 0, `${m.name}: ${bad} outputs differ by more than 1`);
+      }
+    });
+    ref.dispose();
+  }
+  t.log(`op models, int8: ${exact}/${total} exact, ${offByOne} off by one`);
 });
