@@ -10,15 +10,38 @@ import { multiplyByQuantizedMultiplier, roundingDivideByPOT } from "../quant";
 
 // ---- gemmlowp fixed point on raw i32 values ----
 
-/** SaturatingRoundingDoublingHighMul without the i64 division (a truncating shift instead). */
+/** gemmlowp's SaturatingRoundingDoublingHighMul. Its nudge-then-truncate (toward zero)
+ *  division by 2^31 equals floor((a * b + 2^30) / 2^31) for either sign of the product, so
+ *  one arithmetic shift replaces the i64 division. */
 // @ts-ignore: decorator
 @inline
 export function srdhm(a: i32, b: i32): i32 {
   if (a == b && a == i32.MIN_VALUE) return i32.MAX_VALUE;
-  const ab = <i64>a * <i64>b;
-  const t = ab + (ab >= 0 ? <i64>(1 << 30) : <i64>(1 - (1 << 30)));
-  // Truncating division by 2^31: bias negative values by 2^31 - 1 before the shift.
-  return <i32>((t + ((t >> 63) & 0x7fffffff)) >> 31);
+  return <i32>((<i64>a * <i64>b + (1 << 30)) >> 31);
+}
+
+/** srdhm for a multiplier known not to be INT32_MIN (the only saturating case). */
+// @ts-ignore: decorator
+@inline
+export function mulHigh(a: i32, b: i32): i32 {
+  return <i32>((<i64>a * <i64>b + (1 << 30)) >> 31);
+}
+
+/** The rounding bias for rescaleMerged's product P (P >= -2^30 or not) with right shift r:
+ *  roundingDivideByPOT(mulHigh(x, m), r) == (P + bias) >> (31 + r), P = x * m. Nested floor
+ *  divisions merge; the round-half-away of the second step only needs P's sign side. */
+export function mergedBias(r: i32, negative: bool): i64 {
+  if (r <= 0) return 1 << 30;
+  return (1 << 30) + ((<i64>1 << (r - 1)) - (negative ? 1 : 0)) * (<i64>1 << 31);
+}
+
+/** TFLite's MultiplyByQuantizedMultiplier (positive multiplier) in one i64 step:
+ *  `left` = max(shift, 0), `rshift` = 31 + max(-shift, 0), biases from mergedBias. */
+// @ts-ignore: decorator
+@inline
+export function rescaleMerged(x: i32, m: i64, left: i32, rshift: i64, biasPos: i64, biasNeg: i64): i32 {
+  const p = <i64>(x << left) * m;
+  return <i32>((p + (p < -(1 << 30) ? biasNeg : biasPos)) >> rshift);
 }
 
 /** SaturatingRoundingMultiplyByPOT for a positive exponent: a saturating left shift. */

@@ -8,9 +8,9 @@ import { Tensor } from "../tensor";
 import { TYPE_FLOAT32, TYPE_INT8 } from "../schema";
 import {
   activationMax, activationMaxF, activationMin, activationMinF, isSupportedActivation,
-  multiplyByQuantizedMultiplier, quantizedMultiplier, quantizedShift, roundingDivideByPOT,
+  multiplyByQuantizedMultiplier, quantizedMultiplier, quantizedShift,
 } from "../quant";
-import { srdhm } from "./activations";
+import { mergedBias, rescaleMerged } from "./activations";
 
 const OPT_ACTIVATION: u32 = 0; // AddOptions / MulOptions.fused_activation_function
 const MAX_RANK: i32 = 4;
@@ -21,13 +21,22 @@ const SCALAR_B: i32 = 1; // input 2 is one element
 const SCALAR_A: i32 = 2; // input 1 is one element
 const BROADCAST: i32 = 3; // general 4-D broadcast, innermost dimension per run
 
-/** Rescales x by multiplier * 2^shift / 2^31 as TFLite does, with srdhm's cheaper division. */
-// @ts-ignore: decorator
-@inline
-function rescale(x: i32, multiplier: i32, shift: i32): i32 {
-  return shift > 0
-    ? srdhm(x << shift, multiplier)
-    : roundingDivideByPOT(srdhm(x, multiplier), -shift);
+/** An output rescale (multiplier, shift) prepared for rescaleMerged. */
+class Rescale {
+  m: i64 = 0;
+  left: i32 = 0;
+  rshift: i64 = 31;
+  biasPos: i64 = 0;
+  biasNeg: i64 = 0;
+
+  constructor(multiplier: i32, shift: i32) {
+    this.m = multiplier;
+    this.left = shift > 0 ? shift : 0;
+    const r = shift > 0 ? 0 : -shift;
+    this.rshift = 31 + r;
+    this.biasPos = mergedBias(r, false);
+    this.biasNeg = mergedBias(r, true);
+  }
 }
 
 abstract class Binary extends Kernel {
@@ -141,8 +150,7 @@ export class Add extends Binary {
   // Each input byte's value shifted left by 20 and rescaled, indexed by the unsigned byte.
   private tableA: StaticArray<i32> = new StaticArray<i32>(0);
   private tableB: StaticArray<i32> = new StaticArray<i32>(0);
-  private outMultiplier: i32 = 0;
-  private outShift: i32 = 0;
+  private rescale: Rescale = new Rescale(0, 0);
 
   prepareInt8(a: Tensor, b: Tensor, out: Tensor): string {
     if (!(a.scale > 0) || !(b.scale > 0) || !(out.scale > 0)) return "int8 tensors need positive scales";
@@ -151,8 +159,7 @@ export class Add extends Binary {
     const realA = <f64>a.scale / twiceMax;
     const realB = <f64>b.scale / twiceMax;
     const realOut = twiceMax / (<f64>(1 << leftShift) * <f64>out.scale);
-    this.outMultiplier = quantizedMultiplier(realOut);
-    this.outShift = quantizedShift(realOut);
+    this.rescale = new Rescale(quantizedMultiplier(realOut), quantizedShift(realOut));
     this.tableA = inputTable(a.zeroPoint, quantizedMultiplier(realA), quantizedShift(realA), leftShift);
     this.tableB = inputTable(b.zeroPoint, quantizedMultiplier(realB), quantizedShift(realB), leftShift);
     return "";
@@ -175,14 +182,14 @@ export class Add extends Binary {
     }
     const ta = changetype<usize>(this.tableA);
     const tb = changetype<usize>(this.tableB);
-    const m = this.outMultiplier;
-    const s = this.outShift;
+    const r = this.rescale;
+    const m = r.m, left = r.left, rshift = r.rshift, biasPos = r.biasPos, biasNeg = r.biasNeg;
     const zp = changetype<Tensor>(this.out).zeroPoint;
     const lo = this.lo;
     const hi = this.hi;
     for (let i = 0; i < n; i++) {
       const sum = load<i32>(ta + (<usize>load<u8>(a) << 2)) + load<i32>(tb + (<usize>load<u8>(b) << 2));
-      const v = rescale(sum, m, s) + zp;
+      const v = rescaleMerged(sum, m, left, rshift, biasPos, biasNeg) + zp;
       store<i8>(dst + <usize>i, <i8>min(max(v, lo), hi));
       a += <usize>stepA;
       b += <usize>stepB;
@@ -201,14 +208,12 @@ function inputTable(zeroPoint: i32, multiplier: i32, shift: i32, leftShift: i32)
 }
 
 export class Mul extends Binary {
-  private outMultiplier: i32 = 0;
-  private outShift: i32 = 0;
+  private rescale: Rescale = new Rescale(0, 0);
 
   prepareInt8(a: Tensor, b: Tensor, out: Tensor): string {
     if (!(out.scale > 0)) return "int8 output needs a positive scale";
     const real = <f64>a.scale * <f64>b.scale / <f64>out.scale;
-    this.outMultiplier = quantizedMultiplier(real);
-    this.outShift = quantizedShift(real);
+    this.rescale = new Rescale(quantizedMultiplier(real), quantizedShift(real));
     return "";
   }
 
@@ -230,13 +235,13 @@ export class Mul extends Binary {
     const za = changetype<Tensor>(this.a).zeroPoint;
     const zb = changetype<Tensor>(this.b).zeroPoint;
     const zp = changetype<Tensor>(this.out).zeroPoint;
-    const m = this.outMultiplier;
-    const s = this.outShift;
+    const r = this.rescale;
+    const m = r.m, left = r.left, rshift = r.rshift, biasPos = r.biasPos, biasNeg = r.biasNeg;
     const lo = this.lo;
     const hi = this.hi;
     for (let i = 0; i < n; i++) {
       const p = (<i32>load<i8>(a) - za) * (<i32>load<i8>(b) - zb);
-      const v = rescale(p, m, s) + zp;
+      const v = rescaleMerged(p, m, left, rshift, biasPos, biasNeg) + zp;
       store<i8>(dst + <usize>i, <i8>min(max(v, lo), hi));
       a += <usize>stepA;
       b += <usize>stepB;

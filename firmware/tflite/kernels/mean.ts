@@ -115,34 +115,44 @@ export class Mean extends Kernel {
   }
 
   // Both sums walk the input in order with an odometer over the outer dimensions; the
-  // innermost dimension is one loop with a fixed output step (0 or 1).
+  // innermost dimension is one run whose output step is 0 (reduced: summed in a register,
+  // same order) or 1 (kept: summed lane-wise, 16 int8 or 4 float32 at a time).
   private sumInt8(src: usize, acc: usize): void {
     const dims = this.dims;
     const stride = this.outStride;
     const rank = dims.length;
     const index = this.index;
     const inner = unchecked(dims[rank - 1]);
-    const step = <usize>unchecked(stride[rank - 1]) << 2;
+    const kept = unchecked(stride[rank - 1]) != 0;
     for (let d = 0; d < rank; d++) unchecked(index[d] = 0);
+    this.at = 0;
     let at = 0;
     while (true) {
-      let p = acc + (<usize>at << 2);
-      for (let i = 0; i < inner; i++) {
-        store<i32>(p, load<i32>(p) + <i32>load<i8>(src));
-        src++;
-        p += step;
+      const p = acc + (<usize>at << 2);
+      if (kept) {
+        let i = 0;
+        for (; i + 16 <= inner; i += 16) {
+          const v = load<v128>(src + <usize>i);
+          const lo = i16x8.extend_low_i8x16_s(v);
+          const hi = i16x8.extend_high_i8x16_s(v);
+          const q = p + (<usize>i << 2);
+          store<v128>(q, i32x4.add(load<v128>(q), i32x4.extend_low_i16x8_s(lo)));
+          store<v128>(q, i32x4.add(load<v128>(q, 16), i32x4.extend_high_i16x8_s(lo)), 16);
+          store<v128>(q, i32x4.add(load<v128>(q, 32), i32x4.extend_low_i16x8_s(hi)), 32);
+          store<v128>(q, i32x4.add(load<v128>(q, 48), i32x4.extend_high_i16x8_s(hi)), 48);
+        }
+        for (; i < inner; i++) {
+          const q = p + (<usize>i << 2);
+          store<i32>(q, load<i32>(q) + <i32>load<i8>(src + <usize>i));
+        }
+      } else {
+        let sum = load<i32>(p);
+        for (let i = 0; i < inner; i++) sum += <i32>load<i8>(src + <usize>i);
+        store<i32>(p, sum);
       }
-      // Advance the outer index.
-      let d = rank - 2;
-      while (d >= 0) {
-        const v = unchecked(index[d]) + 1;
-        at += unchecked(stride[d]);
-        if (v < unchecked(dims[d])) { unchecked(index[d] = v); break; }
-        at -= v * unchecked(stride[d]);
-        unchecked(index[d] = 0);
-        d--;
-      }
-      if (d < 0) return;
+      src += <usize>inner;
+      if (!this.advance(rank - 2)) return;
+      at = this.at;
     }
   }
 
@@ -152,26 +162,56 @@ export class Mean extends Kernel {
     const rank = dims.length;
     const index = this.index;
     const inner = unchecked(dims[rank - 1]);
-    const step = <usize>unchecked(stride[rank - 1]) << 2;
+    const kept = unchecked(stride[rank - 1]) != 0;
     for (let d = 0; d < rank; d++) unchecked(index[d] = 0);
+    this.at = 0;
     let at = 0;
     while (true) {
-      let p = acc + (<usize>at << 2);
-      for (let i = 0; i < inner; i++) {
-        store<f32>(p, load<f32>(p) + load<f32>(src));
-        src += 4;
-        p += step;
+      const p = acc + (<usize>at << 2);
+      if (kept) {
+        let i = 0;
+        for (; i + 4 <= inner; i += 4) {
+          const q = p + (<usize>i << 2);
+          store<v128>(q, f32x4.add(load<v128>(q), load<v128>(src + (<usize>i << 2))));
+        }
+        for (; i < inner; i++) {
+          const q = p + (<usize>i << 2);
+          store<f32>(q, load<f32>(q) + load<f32>(src + (<usize>i << 2)));
+        }
+      } else {
+        let sum = load<f32>(p);
+        for (let i = 0; i < inner; i++) sum += load<f32>(src + (<usize>i << 2));
+        store<f32>(p, sum);
       }
-      let d = rank - 2;
-      while (d >= 0) {
-        const v = unchecked(index[d]) + 1;
-        at += unchecked(stride[d]);
-        if (v < unchecked(dims[d])) { unchecked(index[d] = v); break; }
-        at -= v * unchecked(stride[d]);
-        unchecked(index[d] = 0);
-        d--;
-      }
-      if (d < 0) return;
+      src += <usize>inner << 2;
+      if (!this.advance(rank - 2)) return;
+      at = this.at;
     }
+  }
+
+  /** Output element offset of the current outer index (kept by advance). */
+  private at: i32 = 0;
+
+  /** Steps the outer index (dimensions 0..last); false when the walk is done. */
+  private advance(last: i32): bool {
+    const dims = this.dims;
+    const stride = this.outStride;
+    const index = this.index;
+    let at = this.at;
+    let d = last;
+    while (d >= 0) {
+      const v = unchecked(index[d]) + 1;
+      at += unchecked(stride[d]);
+      if (v < unchecked(dims[d])) {
+        unchecked(index[d] = v);
+        this.at = at;
+        return true;
+      }
+      at -= v * unchecked(stride[d]);
+      unchecked(index[d] = 0);
+      d--;
+    }
+    this.at = 0;
+    return false;
   }
 }

@@ -6,7 +6,7 @@
 import { Kernel } from "../kernel";
 import { Tensor } from "../tensor";
 import { TYPE_FLOAT32, TYPE_INT8 } from "../schema";
-import { multiplyByQuantizedMultiplier, quantizedMultiplier, quantizedShift, roundAway } from "../quant";
+import { multiplyByQuantizedMultiplier, quantizedMultiplier, quantizedShift } from "../quant";
 import { lookup } from "./activations";
 
 function checkOne(k: Kernel): string {
@@ -62,12 +62,15 @@ export class Quantize extends Kernel {
       return;
     }
     const scale = output.scale;
-    const zp = <f64>output.zeroPoint;
+    const zp = output.zeroPoint;
     for (let i = 0; i < n; i++) {
-      // Round the float32 quotient in double: exact, and clamped before the integer cast.
-      let v = roundAway(<f64>(load<f32>(src + (<usize>i << 2)) / scale)) + zp;
-      v = v < -128 ? -128 : v > 127 ? 127 : v;
-      store<i8>(dst + <usize>i, <i8><i32>v);
+      const y = load<f32>(src + (<usize>i << 2)) / scale;
+      // std::round: nearest, with exact halves (only they differ from ties-to-even) away from 0.
+      let r = nearest<f32>(y);
+      if (Mathf.abs(y - r) == <f32>0.5) r = y + copysign<f32>(0.5, y);
+      r = r < -512 ? -512 : r > 512 ? 512 : r; // clamped before the integer cast
+      const v = <i32>r + zp;
+      store<i8>(dst + <usize>i, <i8>(v < -128 ? -128 : v > 127 ? 127 : v));
     }
   }
 }

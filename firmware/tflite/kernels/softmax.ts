@@ -8,7 +8,7 @@ import { Kernel } from "../kernel";
 import { Tensor } from "../tensor";
 import { TYPE_FLOAT32, TYPE_INT8 } from "../schema";
 import { quantizedMultiplier, quantizedShift, roundingDivideByPOT } from "../quant";
-import { expOnNegativeValues, inputRadius, oneOverOnePlusX, srdhm } from "./activations";
+import { expOnNegativeValues, inputRadius, mergedBias, oneOverOnePlusX, srdhm } from "./activations";
 
 const OPT_BETA: u32 = 0;
 const SCALED_DIFF_INTEGER_BITS: i32 = 5;
@@ -84,9 +84,15 @@ export class Softmax extends Kernel {
       const shiftedSumMinusOne = <i32>((<u32>sum << headroomPlusOne) - (<u32>1 << 31));
       const scale = oneOverOnePlusX(shiftedSumMinusOne);
       const exponent = bitsOverUnit + 31 - 8;
+      // RoundingDivideByPOT(srdhm(scale, e), exponent) as one i64 step (the product is >= 0);
+      // past 31 the quotient is below one half: 0.
+      const big = exponent > 31;
+      const bias = mergedBias(exponent, false);
+      const shift = <i64>(31 + exponent);
+      const scale64 = <i64>scale;
       for (let c = 0; c < depth; c++) {
         const e = load<i32>(expTable + (<usize>(maxIn - <i32>load<i8>(src + <usize>c)) << 2));
-        const unsat = exponent > 31 ? 0 : roundingDivideByPOT(srdhm(scale, e), exponent);
+        const unsat = big ? 0 : <i32>((scale64 * <i64>e + bias) >> shift);
         store<i8>(dst + <usize>c, <i8>min(unsat - 128, 127));
       }
       src += <usize>depth;
