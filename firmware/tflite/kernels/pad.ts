@@ -5,6 +5,7 @@
 import { Kernel } from "../kernel";
 import { Tensor } from "../tensor";
 import { TYPE_INT32, TYPE_INT8 } from "../schema";
+import { copyBytes } from "./concatenation";
 
 const MAX_DIMS: i32 = 6;
 
@@ -76,7 +77,7 @@ export class Pad extends Kernel {
     memory.fill(dst, this.fill, <usize>output.bytes);
     if (input.bytes == 0) return;
     let src = input.data;
-    const row = <usize>this.rowBytes;
+    const row = this.rowBytes;
     const dims = this.dims;
     const stride = this.outStride;
     const index = this.index;
@@ -84,8 +85,8 @@ export class Pad extends Kernel {
     for (let d = 0; d < outer; d++) unchecked(index[d] = 0);
     let at = this.origin;
     while (true) {
-      memory.copy(dst + <usize>at, src, row);
-      src += row;
+      copyBytes(dst + <usize>at, src, row);
+      src += <usize>row;
       let d = outer - 1;
       while (d >= 0) {
         const v = unchecked(index[d]) + 1;

@@ -152,8 +152,13 @@ export class AveragePool2D extends Pool2D {
         }
         store<v128>(scratch, lo);
         store<v128>(scratch, hi, 16);
+        const half = count >> 1;
+        const actMin = this.actMin;
+        const actMax = this.actMax;
         for (let k = 0; k < 16; k++) {
-          store<i8>(dst + <usize>(c + k), <i8>this.average(<i32>load<i16>(scratch + (<usize>k << 1)), count));
+          const s = <i32>load<i16>(scratch + (<usize>k << 1));
+          const v = (s + (s > 0 ? half : -half)) / count; // rounding half away from zero
+          store<i8>(dst + <usize>(c + k), <i8>min(max(v, actMin), actMax));
         }
       }
     }
@@ -268,22 +273,19 @@ export class MaxPool2D extends Pool2D {
     const depth = this.depth;
     const rowBytes = <usize>(this.inW * depth) << 2;
     const step = <usize>depth << 2;
+    const clamp = this.actMinF != -Infinity || this.actMaxF != Infinity;
     const lo = f32x4.splat(this.actMinF);
     const hi = f32x4.splat(this.actMaxF);
     let c = 0;
     // pmax(m, v) is m < v ? v : m, std::max's choice; pmax/pmin clamp as TFLite's max/min.
-    for (; c + 4 <= depth; c += 4) {
-      let m = f32x4.splat(-3.4028234663852886e38);
-      let row = at + (<usize>c << 2);
-      for (let y = 0; y < rows; y++) {
-        let p = row;
-        for (let x = 0; x < cols; x++) {
-          m = f32x4.pmax(m, load<v128>(p));
-          p += step;
-        }
-        row += rowBytes;
+    // Two loops, so the clamp costs nothing without a fused activation.
+    if (clamp) {
+      for (; c + 4 <= depth; c += 4) {
+        const m = maxBlockF32(at + (<usize>c << 2), rows, cols, step, rowBytes);
+        store<v128>(dst + (<usize>c << 2), f32x4.pmin(f32x4.pmax(m, lo), hi));
       }
-      store<v128>(dst + (<usize>c << 2), f32x4.pmin(f32x4.pmax(m, lo), hi));
+    } else {
+      for (; c + 4 <= depth; c += 4) store<v128>(dst + (<usize>c << 2), maxBlockF32(at + (<usize>c << 2), rows, cols, step, rowBytes));
     }
     for (; c < depth; c++) {
       let m: f32 = -3.4028234663852886e38;
@@ -302,4 +304,20 @@ export class MaxPool2D extends Pool2D {
       store<f32>(dst + (<usize>c << 2), m);
     }
   }
+}
+
+/** Lane-wise maximum of 4 float channels over a window of rows x cols taps. */
+// @ts-ignore: decorator
+@inline
+function maxBlockF32(at: usize, rows: i32, cols: i32, step: usize, rowBytes: usize): v128 {
+  let m = f32x4.splat(-3.4028234663852886e38);
+  for (let y = 0; y < rows; y++) {
+    let p = at;
+    for (let x = 0; x < cols; x++) {
+      m = f32x4.pmax(m, load<v128>(p));
+      p += step;
+    }
+    at += rowBytes;
+  }
+  return m;
 }
