@@ -1,8 +1,9 @@
 // LOGISTIC and TANH. int8 follows TFLM's reference integer kernels: the input is rescaled to
-// a Q4.27 (logistic) or Q3.28 (tanh) fixed-point value with a frexp-derived multiplier and
-// fed to gemmlowp's fixed-point logistic/tanh. The output depends only on the input byte, so
-// prepare runs that arithmetic once per byte into a 256-entry table and eval is a lookup.
-// The gemmlowp fixed-point helpers live here too (SOFTMAX and others import them).
+// a Q4.27 fixed-point value (kInputIntegerBits 4 in both of TFLM's int8 kernels) with a
+// frexp-derived multiplier and fed to gemmlowp's fixed-point logistic/tanh. The output
+// depends only on the input byte, so prepare runs that arithmetic once per byte into a
+// 256-entry table and eval is a lookup. The gemmlowp fixed-point helpers live here too
+// (SOFTMAX and others import them).
 import { Kernel } from "../kernel";
 import { Tensor } from "../tensor";
 import { TYPE_FLOAT32, TYPE_INT8 } from "../schema";
@@ -117,12 +118,12 @@ function fixedLogistic(a: i32): i32 {
   return positive ? r : i32.MAX_VALUE - r;
 }
 
-/** gemmlowp tanh of a Q3.28 value, Q0.31 result. */
+/** gemmlowp tanh of a Q4.27 value, Q0.31 result. */
 function fixedTanh(a: i32): i32 {
   if (a == 0) return 0;
   const negative = a < 0;
-  // exp(-2|a|): doubling a Q3.28 value is reading its raw bits as Q4.27.
-  const t = oneMinusXOverOnePlusX(expOnNegativeValues(negative ? a : -a, 4));
+  // exp(-2|a|): doubling a Q4.27 value is reading its raw bits as Q5.26.
+  const t = oneMinusXOverOnePlusX(expOnNegativeValues(negative ? a : -a, 5));
   return negative ? -t : t;
 }
 
@@ -259,12 +260,12 @@ export class Tanh extends TableKernel {
     if (this.isFloat) return "";
     if (output.zeroPoint != 0 || Math.abs(<f64>output.scale * 128.0 - 1.0) > 1e-3) return "int8 output must have scale 1/128 and zero point 0";
     if (!(input.scale > 0)) return "input scale must be positive";
-    const real = <f64>input.scale * <f64>(1 << 28); // Q3.28 input
+    const real = <f64>input.scale * <f64>(1 << 27); // Q4.27 input, as TFLM's int8 TANH
     const e = frexpExponent(real);
     this.multiplier = <i32>Math.round(real * Math.pow(2, <f64>(31 - e)));
     this.leftShift = e;
     this.zeroPoint = input.zeroPoint;
-    this.radius = inputRadius(3, e);
+    this.radius = inputRadius(4, e);
     return "";
   }
 
@@ -272,8 +273,8 @@ export class Tanh extends TableKernel {
     const x = q - this.zeroPoint;
     if (x <= -this.radius) return -128;
     if (x >= this.radius) return 127;
-    const inQ3 = multiplyByQuantizedMultiplier(x, this.multiplier, this.leftShift);
-    return roundingDivideByPOT(fixedTanh(inQ3), 24);
+    const inQ4 = multiplyByQuantizedMultiplier(x, this.multiplier, this.leftShift);
+    return roundingDivideByPOT(fixedTanh(inQ4), 24);
   }
 
   evalFloat(src: usize, dst: usize, n: i32): void {
