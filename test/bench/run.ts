@@ -2,6 +2,8 @@
 //   1. real-time factor and CPU load of apps/sensor-logger on each board  (realtime.ts)
 //   2. a compute-heavy firmware on each board: time, cycles, MACs/cycle   (compute.ts)
 //   3. metering overhead: metered / unmetered wall time of that firmware  (metering.ts)
+//   4. fixture models on each board: latency, MACs/cycle, wall vs tfjs     (inference.ts)
+//      (also writes docs/models.md)
 // Prints a table and a markdown snippet for the README, and writes test/bench/results.json.
 // Nothing here asserts a timing: floors are reported, not enforced. Only correctness is
 // checked (runs end as expected, metered and unmetered builds print the same checksum).
@@ -13,6 +15,7 @@ import { BOARDS, build, sig, type Built } from "./util.ts";
 import { benchRealtime, type RealtimeResult } from "./realtime.ts";
 import { benchCompute, COMPUTE_APP, type ComputeResult } from "./compute.ts";
 import { benchMetering, type MeteringResult } from "./metering.ts";
+import { benchInference, inferenceMarkdown, inferenceTable, type InferenceResult } from "./inference.ts";
 
 const REALTIME_SECONDS = 600; // emulated seconds per sensor-logger run (10 minutes: long enough to time well)
 const REALTIME_RUNS = 3;
@@ -68,6 +71,9 @@ async function main(): Promise<void> {
   } finally {
     rmSync(cardDir, { recursive: true, force: true });
   }
+  const inferenceStarted = Date.now();
+  const inference = await benchInference();
+  log(`inference section: ${sig((Date.now() - inferenceStarted) / 1000, 3)} s`);
 
   const results = {
     ...env,
@@ -114,6 +120,8 @@ async function main(): Promise<void> {
       checksum: metering.checksum,
       samples: { metered: metering.samples.metered.map((x) => sig(x)), unmetered: metering.samples.unmetered.map((x) => sig(x)) },
     },
+    inferenceSeconds: sig((Date.now() - inferenceStarted) / 1000, 3),
+    inference,
   };
 
   console.log(table(results));
@@ -130,6 +138,7 @@ type Results = {
   realtime: { emulatedSecondsPerRun: number; runs: number; boards: { board: string; wallSeconds: number; realTimeFactor: number; cpuLoad: number; meetsFloor: boolean }[] };
   compute: { runs: number; checksum: string; boards: { board: string; emulatedSeconds: number; busyCycles: number; wallSeconds: number; realTimeFactor: number; matmul: { macs: number; macsPerCycle: number }; fir: { macs: number; macsPerCycle: number }; crc32: { bytes: number; cyclesPerByte: number } }[] };
   metering: { board: string; runs: number; meteredWallSeconds: number; unmeteredWallSeconds: number; ratio: number; minRatio: number; meetsFloor: boolean; checksum: string };
+  inference: InferenceResult;
 };
 
 const x = (f: number): string => `${f.toFixed(f >= 100 ? 0 : f >= 10 ? 1 : 2)}x`;
@@ -169,6 +178,8 @@ function table(r: Results): string {
       ["unmetered", secs(m.unmeteredWallSeconds)],
     ]),
     `   metered / unmetered = ${m.ratio.toFixed(2)}x (min/min ${m.minRatio.toFixed(2)}x): ${m.meetsFloor ? "ok" : "ABOVE the floor"}; both print checksum ${m.checksum}`,
+    "",
+    inferenceTable(r.inference),
   ].join("\n");
 }
 
@@ -185,6 +196,8 @@ function markdown(r: Results): string {
     }),
     "",
     `Metering overhead (compute firmware on ${m.board}): metered / unmetered wall time = **${m.ratio.toFixed(2)}x** (median of ${m.runs} runs each).`,
+    "",
+    inferenceMarkdown(r.inference),
   ].join("\n");
 }
 
