@@ -111,13 +111,14 @@ export class Conv2D extends Kernel {
       const real = <f64>input.scale * <f64>filter.channelScale(c) / <f64>output.scale;
       cq.set(c, real, biasI32(bias, c), input.zeroPoint * rowSum(filter.data + <usize>c * <usize>this.K, this.K));
     }
+    cq.finish();
     this.cq = cq;
     return "";
   }
 
   scratchBytes(): i32 {
-    // Four interleaved patches, then one linear patch with a chunk of slack.
-    return this.float ? 0 : 4 * this.k8 * 2 + (this.k8 + 16) * 2;
+    // Eight interleaved patches, then one linear patch with a chunk of slack.
+    return this.float ? 0 : 8 * this.k8 * 2 + (this.k8 + 16) * 2;
   }
 
   macs(): u64 {
@@ -136,20 +137,21 @@ export class Conv2D extends Kernel {
     const input = this.op.input(0).data, w = this.op.input(1).data, out = this.op.output(0).data;
     const C = g.inC, n = g.outC, K = this.K, k8 = this.k8;
     const pixels = g.batches * g.outH * g.outW;
+    const os = <usize>n;
     let p = 0;
+    for (; p + 8 <= pixels; p += 8) {
+      let src = input + <usize>(p * C);
+      for (let r = 0; r < 8; r++) { widenRow(src, C, scratch + <usize>(r << 4), 128); src += <usize>C; }
+      gemmRows(scratch, 8, k8, w, K, n, cq, out + <usize>(p * n), os);
+    }
     for (; p + 4 <= pixels; p += 4) {
-      const src = input + <usize>(p * C);
-      widenRow(src, C, scratch, 64);
-      widenRow(src + <usize>C, C, scratch + 16, 64);
-      widenRow(src + <usize>(2 * C), C, scratch + 32, 64);
-      widenRow(src + <usize>(3 * C), C, scratch + 48, 64);
-      const o = out + <usize>(p * n);
-      gemmRows(scratch, 4, k8, w, K, n, cq, o, o + <usize>n, o + <usize>(2 * n), o + <usize>(3 * n));
+      let src = input + <usize>(p * C);
+      for (let r = 0; r < 4; r++) { widenRow(src, C, scratch + <usize>(r << 4), 64); src += <usize>C; }
+      gemmRows(scratch, 4, k8, w, K, n, cq, out + <usize>(p * n), os);
     }
     for (; p < pixels; p++) {
       widenRow(input + <usize>(p * C), C, scratch, 16);
-      const o = out + <usize>(p * n);
-      gemmRows(scratch, 1, k8, w, K, n, cq, o, o, o, o);
+      gemmRows(scratch, 1, k8, w, K, n, cq, out + <usize>(p * n), os);
     }
   }
 
@@ -157,28 +159,32 @@ export class Conv2D extends Kernel {
     const g = this.g, cq = this.cq!;
     const w = this.op.input(1).data, out = this.op.output(0).data;
     const n = g.outC, K = this.K, k8 = this.k8;
-    const linear = scratch + <usize>(4 * k8 * 2);
+    const linear = scratch + <usize>(8 * k8 * 2);
     const groups = k8 >> 3;
     const pixels = g.batches * g.outH * g.outW;
+    const os = <usize>n;
     // Output coordinates advance incrementally (no division per pixel).
     let b = 0, oy = 0, ox = 0;
     let p = 0;
-    for (; p + 4 <= pixels; p += 4) {
-      // Build each patch linearly, then deal its groups of 8 into the interleaved layout.
-      for (let r = 0; r < 4; r++) {
+    while (p < pixels) {
+      const rows = p + 8 <= pixels ? 8 : p + 4 <= pixels ? 4 : 1;
+      if (rows == 1) {
         this.patch(b, oy, ox, linear);
         if (++ox == g.outW) { ox = 0; if (++oy == g.outH) { oy = 0; b++; } }
-        const dst = scratch + <usize>(r << 4);
-        for (let i = 0; i < groups; i++) v128.store(dst + <usize>(i << 6), v128.load(linear + <usize>(i << 4)));
+        gemmRows(linear, 1, k8, w, K, n, cq, out + <usize>(p * n), os);
+        p++;
+        continue;
       }
-      const o = out + <usize>(p * n);
-      gemmRows(scratch, 4, k8, w, K, n, cq, o, o + <usize>n, o + <usize>(2 * n), o + <usize>(3 * n));
-    }
-    for (; p < pixels; p++) {
-      this.patch(b, oy, ox, linear);
-      if (++ox == g.outW) { ox = 0; if (++oy == g.outH) { oy = 0; b++; } }
-      const o = out + <usize>(p * n);
-      gemmRows(linear, 1, k8, w, K, n, cq, o, o, o, o);
+      // Build each patch linearly, then deal its groups of 8 into the interleaved layout.
+      const stride = <usize>(rows << 4);
+      for (let r = 0; r < rows; r++) {
+        this.patch(b, oy, ox, linear);
+        if (++ox == g.outW) { ox = 0; if (++oy == g.outH) { oy = 0; b++; } }
+        let dst = scratch + <usize>(r << 4);
+        for (let i = 0; i < groups; i++) { v128.store(dst, v128.load(linear + <usize>(i << 4))); dst += stride; }
+      }
+      gemmRows(scratch, rows, k8, w, K, n, cq, out + <usize>(p * n), os);
+      p += rows;
     }
   }
 

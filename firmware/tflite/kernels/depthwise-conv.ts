@@ -8,7 +8,7 @@ import { Kernel } from "../kernel";
 import { Tensor } from "../tensor";
 import { ACT_NONE, PADDING_SAME, TYPE_FLOAT32, TYPE_INT8 } from "../schema";
 import { activationMaxF, activationMinF, isSupportedActivation } from "../quant";
-import { ChannelQuant, Q_BIAS, Q_BYTES, Q_HI, Q_KNEG, Q_KPOS, Q_LO, Q_M, Q_NEG, Q_S, Q_ZP, biasF32, biasI32, checkBias, checkFilterQuant, requant, requantAt } from "./fully-connected";
+import { ChannelQuant, Q_BIAS, Q_BYTES, Q_KNEG, Q_KPOS, Q_LO, Q_M, Q_NEG, Q_S, Q_SPAN, Q_ZP, biasF32, biasI32, checkBias, checkFilterQuant, requant, requantAt } from "./fully-connected";
 import { ConvGeometry } from "./conv";
 
 export class DepthwiseConv2D extends Kernel {
@@ -66,6 +66,7 @@ export class DepthwiseConv2D extends Kernel {
       const real = <f64>input.scale * <f64>filter.channelScale(c) / <f64>output.scale;
       cq.set(c, real, biasI32(bias, c), input.zeroPoint * sum);
     }
+    cq.finish();
     this.cq = cq;
     this.fast = this.mult == 1 && g.kH == 3 && g.kW == 3 && g.dilH == 1 && g.dilW == 1 &&
       (g.strideW == 1 || g.strideW == 2) && g.strideH >= 1;
@@ -89,7 +90,7 @@ export class DepthwiseConv2D extends Kernel {
 
   eval(scratch: usize): void {
     if (this.float) this.evalFloat();
-    else if (this.fast) this.evalFast(scratch);
+    else if (this.fast) { if (this.cq!.folded) this.evalFast<u8>(scratch); else this.evalFast<i8>(scratch); }
     else this.evalGeneric();
   }
 
@@ -127,7 +128,9 @@ export class DepthwiseConv2D extends Kernel {
     return at;
   }
 
-  private evalFast(scratch: usize): void {
+  /** F: u8 for the folded requantisation form, i8 for the general one (see ChannelQuant). */
+  private evalFast<F>(scratch: usize): void {
+    const folded = !isSigned<F>();
     const g = this.g, cq = this.cq!;
     const C = g.outC, J = this.pairs, s = g.strideW;
     const filter = this.op.input(1).data, out = this.op.output(0).data;
@@ -168,21 +171,21 @@ export class DepthwiseConv2D extends Kernel {
               }
               const o = orow + <usize>(ox * C + c);
               const n = C - c;
-              if (n > 0) store<i8>(o, <i8>requantAt(i32x4.extract_lane(acc, 0), q, amin, amax));
-              if (n > 1) store<i8>(o, <i8>requantAt(i32x4.extract_lane(acc, 1), q + <usize>Q_BYTES, amin, amax), 1);
-              if (n > 2) store<i8>(o, <i8>requantAt(i32x4.extract_lane(acc, 2), q + <usize>(2 * Q_BYTES), amin, amax), 2);
+              if (n > 0) store<i8>(o, <i8>requantAt(i32x4.extract_lane(acc, 0), q, amin, amax, folded));
+              if (n > 1) store<i8>(o, <i8>requantAt(i32x4.extract_lane(acc, 1), q + <usize>Q_BYTES, amin, amax, folded), 1);
+              if (n > 2) store<i8>(o, <i8>requantAt(i32x4.extract_lane(acc, 2), q + <usize>(2 * Q_BYTES), amin, amax, folded), 2);
             }
             continue;
           }
           // Four full channels: their requantisation fields live in locals for the whole row.
-          const b0 = load<i32>(q, Q_BIAS), m0 = load<i64>(q, Q_M), kp0 = load<i64>(q, Q_KPOS), n0 = load<i64>(q, Q_KNEG), s0 = load<i64>(q, Q_S);
-          const g0 = load<i32>(q, Q_NEG), l0 = load<i32>(q, Q_LO), h0 = load<i32>(q, Q_HI), z0 = load<i32>(q, Q_ZP);
-          const b1 = load<i32>(q, 48 + Q_BIAS), m1 = load<i64>(q, 48 + Q_M), kp1 = load<i64>(q, 48 + Q_KPOS), n1 = load<i64>(q, 48 + Q_KNEG), s1 = load<i64>(q, 48 + Q_S);
-          const g1 = load<i32>(q, 48 + Q_NEG), l1 = load<i32>(q, 48 + Q_LO), h1 = load<i32>(q, 48 + Q_HI), z1 = load<i32>(q, 48 + Q_ZP);
-          const b2 = load<i32>(q, 96 + Q_BIAS), m2 = load<i64>(q, 96 + Q_M), kp2 = load<i64>(q, 96 + Q_KPOS), n2 = load<i64>(q, 96 + Q_KNEG), s2 = load<i64>(q, 96 + Q_S);
-          const g2 = load<i32>(q, 96 + Q_NEG), l2 = load<i32>(q, 96 + Q_LO), h2 = load<i32>(q, 96 + Q_HI), z2 = load<i32>(q, 96 + Q_ZP);
-          const b3 = load<i32>(q, 144 + Q_BIAS), m3 = load<i64>(q, 144 + Q_M), kp3 = load<i64>(q, 144 + Q_KPOS), n3 = load<i64>(q, 144 + Q_KNEG), s3 = load<i64>(q, 144 + Q_S);
-          const g3 = load<i32>(q, 144 + Q_NEG), l3 = load<i32>(q, 144 + Q_LO), h3 = load<i32>(q, 144 + Q_HI), z3 = load<i32>(q, 144 + Q_ZP);
+          const b0 = load<i32>(q, Q_BIAS), m0 = load<i64>(q, Q_M), kp0 = load<i64>(q, Q_KPOS), n0 = folded ? 0 : load<i64>(q, Q_KNEG), s0 = load<i64>(q, Q_S);
+          const g0 = load<i32>(q, Q_NEG), l0 = load<i32>(q, Q_LO), h0 = load<i32>(q, Q_SPAN), z0 = folded ? 0 : load<i32>(q, Q_ZP);
+          const b1 = load<i32>(q, 48 + Q_BIAS), m1 = load<i64>(q, 48 + Q_M), kp1 = load<i64>(q, 48 + Q_KPOS), n1 = folded ? 0 : load<i64>(q, 48 + Q_KNEG), s1 = load<i64>(q, 48 + Q_S);
+          const g1 = load<i32>(q, 48 + Q_NEG), l1 = load<i32>(q, 48 + Q_LO), h1 = load<i32>(q, 48 + Q_SPAN), z1 = folded ? 0 : load<i32>(q, 48 + Q_ZP);
+          const b2 = load<i32>(q, 96 + Q_BIAS), m2 = load<i64>(q, 96 + Q_M), kp2 = load<i64>(q, 96 + Q_KPOS), n2 = folded ? 0 : load<i64>(q, 96 + Q_KNEG), s2 = load<i64>(q, 96 + Q_S);
+          const g2 = load<i32>(q, 96 + Q_NEG), l2 = load<i32>(q, 96 + Q_LO), h2 = load<i32>(q, 96 + Q_SPAN), z2 = folded ? 0 : load<i32>(q, 96 + Q_ZP);
+          const b3 = load<i32>(q, 144 + Q_BIAS), m3 = load<i64>(q, 144 + Q_M), kp3 = load<i64>(q, 144 + Q_KPOS), n3 = folded ? 0 : load<i64>(q, 144 + Q_KNEG), s3 = load<i64>(q, 144 + Q_S);
+          const g3 = load<i32>(q, 144 + Q_NEG), l3 = load<i32>(q, 144 + Q_LO), h3 = load<i32>(q, 144 + Q_SPAN), z3 = folded ? 0 : load<i32>(q, 144 + Q_ZP);
           let o = orow + <usize>c;
           const step = <usize>C;
           if (s == 1) {
@@ -197,15 +200,15 @@ export class DepthwiseConv2D extends Kernel {
                 i32x4.add(i32x4.dot_i16x8_s(x20, A2), i32x4.dot_i16x8_s(x21, B2)));
               const v = i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(x00, C0), i32x4.dot_i16x8_s(x01, D0)), i32x4.add(i32x4.dot_i16x8_s(x10, C1), i32x4.dot_i16x8_s(x11, D1))),
                 i32x4.add(i32x4.dot_i16x8_s(x20, C2), i32x4.dot_i16x8_s(x21, D2)));
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 0) + b0, m0, kp0, n0, s0, g0, l0, h0, z0, amin, amax));
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 1) + b1, m1, kp1, n1, s1, g1, l1, h1, z1, amin, amax), 1);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 2) + b2, m2, kp2, n2, s2, g2, l2, h2, z2, amin, amax), 2);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 3) + b3, m3, kp3, n3, s3, g3, l3, h3, z3, amin, amax), 3);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 0) + b0, m0, kp0, n0, s0, g0, l0, h0, z0, amin, amax, folded));
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 1) + b1, m1, kp1, n1, s1, g1, l1, h1, z1, amin, amax, folded), 1);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 2) + b2, m2, kp2, n2, s2, g2, l2, h2, z2, amin, amax, folded), 2);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 3) + b3, m3, kp3, n3, s3, g3, l3, h3, z3, amin, amax, folded), 3);
               o += step;
-              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 0) + b0, m0, kp0, n0, s0, g0, l0, h0, z0, amin, amax));
-              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 1) + b1, m1, kp1, n1, s1, g1, l1, h1, z1, amin, amax), 1);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 2) + b2, m2, kp2, n2, s2, g2, l2, h2, z2, amin, amax), 2);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 3) + b3, m3, kp3, n3, s3, g3, l3, h3, z3, amin, amax), 3);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 0) + b0, m0, kp0, n0, s0, g0, l0, h0, z0, amin, amax, folded));
+              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 1) + b1, m1, kp1, n1, s1, g1, l1, h1, z1, amin, amax, folded), 1);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 2) + b2, m2, kp2, n2, s2, g2, l2, h2, z2, amin, amax, folded), 2);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 3) + b3, m3, kp3, n3, s3, g3, l3, h3, z3, amin, amax, folded), 3);
               o += step;
               at += 16;
             }
@@ -213,10 +216,10 @@ export class DepthwiseConv2D extends Kernel {
               const u = i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(v128.load(p0 + at), A0), i32x4.dot_i16x8_s(v128.load(p0 + at, 16), B0)),
                 i32x4.add(i32x4.dot_i16x8_s(v128.load(p1 + at), A1), i32x4.dot_i16x8_s(v128.load(p1 + at, 16), B1))),
                 i32x4.add(i32x4.dot_i16x8_s(v128.load(p2 + at), A2), i32x4.dot_i16x8_s(v128.load(p2 + at, 16), B2)));
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 0) + b0, m0, kp0, n0, s0, g0, l0, h0, z0, amin, amax));
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 1) + b1, m1, kp1, n1, s1, g1, l1, h1, z1, amin, amax), 1);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 2) + b2, m2, kp2, n2, s2, g2, l2, h2, z2, amin, amax), 2);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 3) + b3, m3, kp3, n3, s3, g3, l3, h3, z3, amin, amax), 3);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 0) + b0, m0, kp0, n0, s0, g0, l0, h0, z0, amin, amax, folded));
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 1) + b1, m1, kp1, n1, s1, g1, l1, h1, z1, amin, amax, folded), 1);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 2) + b2, m2, kp2, n2, s2, g2, l2, h2, z2, amin, amax, folded), 2);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 3) + b3, m3, kp3, n3, s3, g3, l3, h3, z3, amin, amax, folded), 3);
             }
           } else {
             // Stride 2: output ox reads pairs ox and ox+1.
@@ -226,10 +229,10 @@ export class DepthwiseConv2D extends Kernel {
               const u = i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(v128.load(p), A0), i32x4.dot_i16x8_s(v128.load(p, 16), B0)),
                 i32x4.add(i32x4.dot_i16x8_s(v128.load(p + d1), A1), i32x4.dot_i16x8_s(v128.load(p + d1, 16), B1))),
                 i32x4.add(i32x4.dot_i16x8_s(v128.load(p + d2), A2), i32x4.dot_i16x8_s(v128.load(p + d2, 16), B2)));
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 0) + b0, m0, kp0, n0, s0, g0, l0, h0, z0, amin, amax));
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 1) + b1, m1, kp1, n1, s1, g1, l1, h1, z1, amin, amax), 1);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 2) + b2, m2, kp2, n2, s2, g2, l2, h2, z2, amin, amax), 2);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 3) + b3, m3, kp3, n3, s3, g3, l3, h3, z3, amin, amax), 3);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 0) + b0, m0, kp0, n0, s0, g0, l0, h0, z0, amin, amax, folded));
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 1) + b1, m1, kp1, n1, s1, g1, l1, h1, z1, amin, amax, folded), 1);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 2) + b2, m2, kp2, n2, s2, g2, l2, h2, z2, amin, amax, folded), 2);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 3) + b3, m3, kp3, n3, s3, g3, l3, h3, z3, amin, amax, folded), 3);
               o += step;
             }
           }
@@ -278,7 +281,7 @@ export class DepthwiseConv2D extends Kernel {
                   acc += v * <i32>load<i8>(filter + <usize>((dy * g.kW + dx) * OC + oc));
                 }
               }
-              store<i8>(o, <i8>requantAt(acc, cq.records + <usize>(oc * Q_BYTES), cq.amin, cq.amax));
+              store<i8>(o, <i8>requantAt(acc, cq.records + <usize>(oc * Q_BYTES), cq.amin, cq.amax, cq.folded));
               o++;
             }
           }

@@ -14,16 +14,21 @@ import { activationMax, activationMaxF, activationMin, activationMinF, isSupport
 // floors merge, so out - zp = (acc*M' + K) >> (31+e) with K = 2^30 + 2^(30+e) - [y<0]*2^31
 // (K = 2^30 when e = 0) and M' = M << left. y < 0 exactly when acc < negThr (M' >= 2^30).
 // As acc -> out is monotonic, the clamp becomes two precomputed thresholds: below lo the
-// output is act_min, above hi act_max, and in between no clamp is needed (nor can i64 overflow).
+// output is act_min, above hi act_max, and in between no clamp is needed (nor can i64 overflow);
+// one unsigned compare of acc - lo against hi - lo tells whether acc is in between.
+// Most layers take the "folded" form out = (acc*M' + K + (zp << S)) >> S with a single K:
+// that needs every channel's unclamped accumulators to have one sign of y (a ReLU clamps all
+// y < 0, or e = 0 makes both K equal) and zp << S to fit (S <= 54). Otherwise the general form
+// picks K by the sign and adds zp, kept in the high word of the shift (i64 shifts use 6 bits).
 export const Q_M: usize = 0; // i64 multiplier << left
-export const Q_KPOS: usize = 8; // i64 rounding constant when y >= 0
-export const Q_KNEG: usize = 16; // i64 rounding constant when y < 0
-export const Q_S: usize = 24; // i64 total right shift 31 + e
+export const Q_KPOS: usize = 8; // i64 rounding constant when y >= 0 (+ zp << S when folded)
+export const Q_KNEG: usize = 16; // i64 rounding constant when y < 0 (general form)
+export const Q_S: usize = 24; // i64 total right shift 31 + e (low word)
+export const Q_ZP: usize = 28; // output zero point (general form), the shift's high word
 export const Q_BIAS: usize = 32; // bias - inZp * sum(w): the input zero point folded in
 export const Q_NEG: usize = 36; // acc < neg  <=>  y < 0
 export const Q_LO: usize = 40; // acc < lo  -> act_min
-export const Q_HI: usize = 44; // acc > hi  -> act_max
-export const Q_ZP: usize = 28; // output zero point (act_min/max for channels that always clamp)
+export const Q_SPAN: usize = 44; // hi - lo (unsigned): acc > hi -> act_max
 export const Q_BYTES: i32 = 48;
 
 /** TFLite's exact result for acc (before clamping), with an unwrapped left shift. */
@@ -43,6 +48,9 @@ export class ChannelQuant {
   amin: i32 = -128;
   amax: i32 = 127;
   zp: i32 = 0;
+  /** Every channel takes the folded form (set by finish()). */
+  folded: bool = false;
+  private foldable: bool = true;
 
   constructor(readonly channels: i32, act: i32, outScale: f32, outZp: i32) {
     this.records = heap.alloc(<usize>(channels * Q_BYTES + 16));
@@ -55,16 +63,15 @@ export class ChannelQuant {
   /** Channel c's record from its real multiplier, int32 bias and the folded input offset. */
   set(c: i32, real: f64, bias: i32, foldedZp: i32): void {
     let mult = quantizedMultiplier(real);
-    const shift = quantizedShift(real);
+    let shift = quantizedShift(real);
     const r = this.records + <usize>(c * Q_BYTES);
-    const e = shift > 0 ? 0 : -shift;
     const zp = <i64>this.zp;
     // lo: the smallest acc whose output exceeds act_min; hi: the largest below act_max.
     let lo = i32.MIN_VALUE, hi = i32.MAX_VALUE, zpc = this.zp;
     if (exactRequant(<i64>i32.MAX_VALUE, mult, shift) + zp <= <i64>this.amin) {
-      zpc = this.amin; mult = 0; // always act_min
+      zpc = this.amin; mult = 0; shift = 0; // always act_min
     } else if (exactRequant(<i64>i32.MIN_VALUE, mult, shift) + zp >= <i64>this.amax) {
-      zpc = this.amax; mult = 0; // always act_max
+      zpc = this.amax; mult = 0; shift = 0; // always act_max
     } else {
       let a: i64 = i32.MIN_VALUE, b: i64 = i32.MAX_VALUE; // first acc with out > amin
       while (a < b) { const m = (a + b) >> 1; if (exactRequant(m, mult, shift) + zp > <i64>this.amin) b = m; else a = m + 1; }
@@ -73,34 +80,51 @@ export class ChannelQuant {
       while (a < b) { const m = (a + b + 1) >> 1; if (exactRequant(m, mult, shift) + zp < <i64>this.amax) a = m; else b = m - 1; }
       hi = <i32>a;
     }
+    const e = shift > 0 ? 0 : -shift;
     const m64 = <i64>mult << (shift > 0 ? shift : 0);
     const kpos: i64 = e == 0 ? (1 << 30) : (1 << 30) + (<i64>1 << (30 + e));
+    // y < 0 iff acc*M' + 2^30 < 0: acc <= -1 when M' > 2^30, acc <= -2 when M' = 2^30, never when 0.
+    const neg = m64 == 0 ? i32.MIN_VALUE : m64 == (1 << 30) ? -1 : 0;
+    if (!(e == 0 || lo >= neg) || e > 23) this.foldable = false;
     store<i64>(r, m64, Q_M);
     store<i64>(r, kpos, Q_KPOS);
     store<i64>(r, e == 0 ? kpos : kpos - (<i64>1 << 31), Q_KNEG);
     store<i64>(r, 31 + e, Q_S);
-    store<i32>(r, bias - foldedZp, Q_BIAS);
-    // y < 0 iff acc*M' + 2^30 < 0: acc <= -1 when M' > 2^30, acc <= -2 when M' = 2^30, never when 0.
-    store<i32>(r, m64 == 0 ? i32.MIN_VALUE : m64 == (1 << 30) ? -1 : 0, Q_NEG);
-    store<i32>(r, lo, Q_LO);
-    store<i32>(r, hi, Q_HI);
     store<i32>(r, zpc, Q_ZP);
+    store<i32>(r, bias - foldedZp, Q_BIAS);
+    store<i32>(r, neg, Q_NEG);
+    store<i32>(r, lo, Q_LO);
+    store<i32>(r, hi - lo, Q_SPAN);
+  }
+
+  /** After every set(): folds the zero points into K when every channel allows it. */
+  finish(): void {
+    this.folded = this.foldable;
+    if (!this.folded) return;
+    for (let c = 0; c < this.channels; c++) {
+      const r = this.records + <usize>(c * Q_BYTES);
+      const s = <i64>load<i32>(r, Q_S);
+      store<i64>(r, load<i64>(r, Q_KPOS) + (<i64>load<i32>(r, Q_ZP) << s), Q_KPOS);
+      store<i64>(r, s, Q_S);
+    }
   }
 }
 
-/** Requantises acc (bias already added) with the record's fields held in locals. */
+/** Requantises acc (bias already added) with the record's fields held in locals; `folded` must
+ *  be a compile-time constant (it selects the form). */
 // @ts-ignore: decorator
-@inline export function requant(acc: i32, m: i64, kpos: i64, kneg: i64, s: i64, neg: i32, lo: i32, hi: i32, zp: i32, amin: i32, amax: i32): i32 {
+@inline export function requant(acc: i32, m: i64, kpos: i64, kneg: i64, s: i64, neg: i32, lo: i32, span: i32, zp: i32, amin: i32, amax: i32, folded: bool): i32 {
   if (acc < lo) return amin;
-  if (acc > hi) return amax;
+  if (<u32>(acc - lo) > <u32>span) return amax;
+  if (folded) return <i32>((<i64>acc * m + kpos) >> s);
   return <i32>((<i64>acc * m + (acc < neg ? kneg : kpos)) >> s) + zp;
 }
 
 /** Requantises acc with channel record r (bias added here). */
 // @ts-ignore: decorator
-@inline export function requantAt(acc: i32, r: usize, amin: i32, amax: i32): i32 {
+@inline export function requantAt(acc: i32, r: usize, amin: i32, amax: i32, folded: bool): i32 {
   return requant(acc + load<i32>(r, Q_BIAS), load<i64>(r, Q_M), load<i64>(r, Q_KPOS), load<i64>(r, Q_KNEG), load<i64>(r, Q_S),
-    load<i32>(r, Q_NEG), load<i32>(r, Q_LO), load<i32>(r, Q_HI), load<i32>(r, Q_ZP), amin, amax);
+    load<i32>(r, Q_NEG), load<i32>(r, Q_LO), load<i32>(r, Q_SPAN), load<i32>(r, Q_ZP), amin, amax, folded);
 }
 
 /** Sum of the four lanes. */
@@ -110,9 +134,11 @@ export class ChannelQuant {
 }
 
 // ---- Widened-row blocks ---------------------------------------------------------------------
-// Rows ("patches") are int16, k8 = K rounded up to 8, stored 4 rows interleaved per group of 8
-// ([k/8][row 0..3][8]) so that one pointer with constant offsets reaches all four; a single
-// row is stored plainly. Zero padding past K makes over-reads of weight rows harmless.
+// Rows ("patches") are int16, k8 = K rounded up to 8, stored R rows interleaved per group of 8
+// ([k/8][row 0..R-1][8], R = 8 or 4) so that one pointer with constant offsets reaches all of
+// them; a single row is stored plainly. Zero padding past K makes over-reads of weight rows
+// harmless. Row r of a block writes its outputs at o + r·os. The type parameter F selects the
+// requantisation form at compile time: u8 the folded one, i8 the general one (ChannelQuant).
 
 /** Widens `k` int8 values to int16 at `dst` (stride 16 bytes per group of 8 · `rows`). */
 export function widenRow(src: usize, k: i32, dst: usize, groupStride: usize): void {
@@ -128,71 +154,179 @@ export function widenRow(src: usize, k: i32, dst: usize, groupStride: usize): vo
   }
 }
 
-/** Four output channels × four rows: out[row][c..c+3] for interleaved patches `pat`. */
-export function block4x4(pat: usize, k8: i32, w: usize, K: i32, q: usize, amin: i32, amax: i32,
-  o0: usize, o1: usize, o2: usize, o3: usize): void {
+/** Four output channels × 8 interleaved rows: out[o + row·os + c..c+3]. */
+export function block8x4<F>(pat: usize, k8: i32, w: usize, K: i32, q: usize, amin: i32, amax: i32, o: usize, os: usize): void {
   // Weight rows 1-3 are addressed relative to row 0: one moving pointer. The first group of
   // 8 initialises the accumulators (no zeroing, no adds).
   const kb = <usize>K, kb2 = kb << 1, kb3 = kb2 + kb;
-  const end = pat + <usize>(k8 << 3); // 4 rows * 2 bytes per k
-  let x0 = v128.load(pat), x1 = v128.load(pat, 16), x2 = v128.load(pat, 32), x3 = v128.load(pat, 48);
+  const end = pat + <usize>(k8 * 16);
   let v0 = v128.load8x8_s(w), v1 = v128.load8x8_s(w + kb), v2 = v128.load8x8_s(w + kb2), v3 = v128.load8x8_s(w + kb3);
-  let a00 = i32x4.dot_i16x8_s(x0, v0), a01 = i32x4.dot_i16x8_s(x0, v1), a02 = i32x4.dot_i16x8_s(x0, v2), a03 = i32x4.dot_i16x8_s(x0, v3);
-  let a10 = i32x4.dot_i16x8_s(x1, v0), a11 = i32x4.dot_i16x8_s(x1, v1), a12 = i32x4.dot_i16x8_s(x1, v2), a13 = i32x4.dot_i16x8_s(x1, v3);
-  let a20 = i32x4.dot_i16x8_s(x2, v0), a21 = i32x4.dot_i16x8_s(x2, v1), a22 = i32x4.dot_i16x8_s(x2, v2), a23 = i32x4.dot_i16x8_s(x2, v3);
-  let a30 = i32x4.dot_i16x8_s(x3, v0), a31 = i32x4.dot_i16x8_s(x3, v1), a32 = i32x4.dot_i16x8_s(x3, v2), a33 = i32x4.dot_i16x8_s(x3, v3);
+  let x = v128.load(pat);
+  let a00 = i32x4.dot_i16x8_s(x, v0); let a01 = i32x4.dot_i16x8_s(x, v1); let a02 = i32x4.dot_i16x8_s(x, v2); let a03 = i32x4.dot_i16x8_s(x, v3);
+  x = v128.load(pat, 16);
+  let a10 = i32x4.dot_i16x8_s(x, v0); let a11 = i32x4.dot_i16x8_s(x, v1); let a12 = i32x4.dot_i16x8_s(x, v2); let a13 = i32x4.dot_i16x8_s(x, v3);
+  x = v128.load(pat, 32);
+  let a20 = i32x4.dot_i16x8_s(x, v0); let a21 = i32x4.dot_i16x8_s(x, v1); let a22 = i32x4.dot_i16x8_s(x, v2); let a23 = i32x4.dot_i16x8_s(x, v3);
+  x = v128.load(pat, 48);
+  let a30 = i32x4.dot_i16x8_s(x, v0); let a31 = i32x4.dot_i16x8_s(x, v1); let a32 = i32x4.dot_i16x8_s(x, v2); let a33 = i32x4.dot_i16x8_s(x, v3);
+  x = v128.load(pat, 64);
+  let a40 = i32x4.dot_i16x8_s(x, v0); let a41 = i32x4.dot_i16x8_s(x, v1); let a42 = i32x4.dot_i16x8_s(x, v2); let a43 = i32x4.dot_i16x8_s(x, v3);
+  x = v128.load(pat, 80);
+  let a50 = i32x4.dot_i16x8_s(x, v0); let a51 = i32x4.dot_i16x8_s(x, v1); let a52 = i32x4.dot_i16x8_s(x, v2); let a53 = i32x4.dot_i16x8_s(x, v3);
+  x = v128.load(pat, 96);
+  let a60 = i32x4.dot_i16x8_s(x, v0); let a61 = i32x4.dot_i16x8_s(x, v1); let a62 = i32x4.dot_i16x8_s(x, v2); let a63 = i32x4.dot_i16x8_s(x, v3);
+  x = v128.load(pat, 112);
+  let a70 = i32x4.dot_i16x8_s(x, v0); let a71 = i32x4.dot_i16x8_s(x, v1); let a72 = i32x4.dot_i16x8_s(x, v2); let a73 = i32x4.dot_i16x8_s(x, v3);
   let w0 = w + 8;
-  for (let p = pat + 64; p < end; p += 64) {
-    x0 = v128.load(p); x1 = v128.load(p, 16); x2 = v128.load(p, 32); x3 = v128.load(p, 48);
+  for (let p = pat + 128; p < end; p += 128) {
     v0 = v128.load8x8_s(w0); v1 = v128.load8x8_s(w0 + kb); v2 = v128.load8x8_s(w0 + kb2); v3 = v128.load8x8_s(w0 + kb3);
-    a00 = i32x4.add(a00, i32x4.dot_i16x8_s(x0, v0)); a01 = i32x4.add(a01, i32x4.dot_i16x8_s(x0, v1));
-    a02 = i32x4.add(a02, i32x4.dot_i16x8_s(x0, v2)); a03 = i32x4.add(a03, i32x4.dot_i16x8_s(x0, v3));
-    a10 = i32x4.add(a10, i32x4.dot_i16x8_s(x1, v0)); a11 = i32x4.add(a11, i32x4.dot_i16x8_s(x1, v1));
-    a12 = i32x4.add(a12, i32x4.dot_i16x8_s(x1, v2)); a13 = i32x4.add(a13, i32x4.dot_i16x8_s(x1, v3));
-    a20 = i32x4.add(a20, i32x4.dot_i16x8_s(x2, v0)); a21 = i32x4.add(a21, i32x4.dot_i16x8_s(x2, v1));
-    a22 = i32x4.add(a22, i32x4.dot_i16x8_s(x2, v2)); a23 = i32x4.add(a23, i32x4.dot_i16x8_s(x2, v3));
-    a30 = i32x4.add(a30, i32x4.dot_i16x8_s(x3, v0)); a31 = i32x4.add(a31, i32x4.dot_i16x8_s(x3, v1));
-    a32 = i32x4.add(a32, i32x4.dot_i16x8_s(x3, v2)); a33 = i32x4.add(a33, i32x4.dot_i16x8_s(x3, v3));
+    x = v128.load(p);
+    a00 = i32x4.add(a00, i32x4.dot_i16x8_s(x, v0)); a01 = i32x4.add(a01, i32x4.dot_i16x8_s(x, v1)); a02 = i32x4.add(a02, i32x4.dot_i16x8_s(x, v2)); a03 = i32x4.add(a03, i32x4.dot_i16x8_s(x, v3));
+    x = v128.load(p, 16);
+    a10 = i32x4.add(a10, i32x4.dot_i16x8_s(x, v0)); a11 = i32x4.add(a11, i32x4.dot_i16x8_s(x, v1)); a12 = i32x4.add(a12, i32x4.dot_i16x8_s(x, v2)); a13 = i32x4.add(a13, i32x4.dot_i16x8_s(x, v3));
+    x = v128.load(p, 32);
+    a20 = i32x4.add(a20, i32x4.dot_i16x8_s(x, v0)); a21 = i32x4.add(a21, i32x4.dot_i16x8_s(x, v1)); a22 = i32x4.add(a22, i32x4.dot_i16x8_s(x, v2)); a23 = i32x4.add(a23, i32x4.dot_i16x8_s(x, v3));
+    x = v128.load(p, 48);
+    a30 = i32x4.add(a30, i32x4.dot_i16x8_s(x, v0)); a31 = i32x4.add(a31, i32x4.dot_i16x8_s(x, v1)); a32 = i32x4.add(a32, i32x4.dot_i16x8_s(x, v2)); a33 = i32x4.add(a33, i32x4.dot_i16x8_s(x, v3));
+    x = v128.load(p, 64);
+    a40 = i32x4.add(a40, i32x4.dot_i16x8_s(x, v0)); a41 = i32x4.add(a41, i32x4.dot_i16x8_s(x, v1)); a42 = i32x4.add(a42, i32x4.dot_i16x8_s(x, v2)); a43 = i32x4.add(a43, i32x4.dot_i16x8_s(x, v3));
+    x = v128.load(p, 80);
+    a50 = i32x4.add(a50, i32x4.dot_i16x8_s(x, v0)); a51 = i32x4.add(a51, i32x4.dot_i16x8_s(x, v1)); a52 = i32x4.add(a52, i32x4.dot_i16x8_s(x, v2)); a53 = i32x4.add(a53, i32x4.dot_i16x8_s(x, v3));
+    x = v128.load(p, 96);
+    a60 = i32x4.add(a60, i32x4.dot_i16x8_s(x, v0)); a61 = i32x4.add(a61, i32x4.dot_i16x8_s(x, v1)); a62 = i32x4.add(a62, i32x4.dot_i16x8_s(x, v2)); a63 = i32x4.add(a63, i32x4.dot_i16x8_s(x, v3));
+    x = v128.load(p, 112);
+    a70 = i32x4.add(a70, i32x4.dot_i16x8_s(x, v0)); a71 = i32x4.add(a71, i32x4.dot_i16x8_s(x, v1)); a72 = i32x4.add(a72, i32x4.dot_i16x8_s(x, v2)); a73 = i32x4.add(a73, i32x4.dot_i16x8_s(x, v3));
     w0 += 8;
   }
-  store4(hsum(a00), hsum(a10), hsum(a20), hsum(a30), q, amin, amax, o0, o1, o2, o3);
-  store4(hsum(a01), hsum(a11), hsum(a21), hsum(a31), q + <usize>Q_BYTES, amin, amax, o0 + 1, o1 + 1, o2 + 1, o3 + 1);
-  store4(hsum(a02), hsum(a12), hsum(a22), hsum(a32), q + <usize>(2 * Q_BYTES), amin, amax, o0 + 2, o1 + 2, o2 + 2, o3 + 2);
-  store4(hsum(a03), hsum(a13), hsum(a23), hsum(a33), q + <usize>(3 * Q_BYTES), amin, amax, o0 + 3, o1 + 3, o2 + 3, o3 + 3);
+  store8<F>(hsum(a00), hsum(a10), hsum(a20), hsum(a30), hsum(a40), hsum(a50), hsum(a60), hsum(a70), q + <usize>(0 * Q_BYTES), amin, amax, o + 0, os);
+  store8<F>(hsum(a01), hsum(a11), hsum(a21), hsum(a31), hsum(a41), hsum(a51), hsum(a61), hsum(a71), q + <usize>(1 * Q_BYTES), amin, amax, o + 1, os);
+  store8<F>(hsum(a02), hsum(a12), hsum(a22), hsum(a32), hsum(a42), hsum(a52), hsum(a62), hsum(a72), q + <usize>(2 * Q_BYTES), amin, amax, o + 2, os);
+  store8<F>(hsum(a03), hsum(a13), hsum(a23), hsum(a33), hsum(a43), hsum(a53), hsum(a63), hsum(a73), q + <usize>(3 * Q_BYTES), amin, amax, o + 3, os);
 }
 
-/** One channel's results for four rows: the channel record is read once. */
-// @ts-ignore: decorator
-@inline function store4(s0: i32, s1: i32, s2: i32, s3: i32, r: usize, amin: i32, amax: i32, o0: usize, o1: usize, o2: usize, o3: usize): void {
-  const bias = load<i32>(r, Q_BIAS), m = load<i64>(r, Q_M), kp = load<i64>(r, Q_KPOS), kn = load<i64>(r, Q_KNEG), sh = load<i64>(r, Q_S);
-  const neg = load<i32>(r, Q_NEG), lo = load<i32>(r, Q_LO), hi = load<i32>(r, Q_HI), zp = load<i32>(r, Q_ZP);
-  store<i8>(o0, <i8>requant(s0 + bias, m, kp, kn, sh, neg, lo, hi, zp, amin, amax));
-  store<i8>(o1, <i8>requant(s1 + bias, m, kp, kn, sh, neg, lo, hi, zp, amin, amax));
-  store<i8>(o2, <i8>requant(s2 + bias, m, kp, kn, sh, neg, lo, hi, zp, amin, amax));
-  store<i8>(o3, <i8>requant(s3 + bias, m, kp, kn, sh, neg, lo, hi, zp, amin, amax));
-}
-
-/** One output channel × four interleaved rows (channel tails). */
-export function block1x4(pat: usize, k8: i32, w: usize, q: usize, amin: i32, amax: i32,
-  o0: usize, o1: usize, o2: usize, o3: usize): void {
-  const v = v128.load8x8_s(w);
-  let a0 = i32x4.dot_i16x8_s(v128.load(pat), v), a1 = i32x4.dot_i16x8_s(v128.load(pat, 16), v);
-  let a2 = i32x4.dot_i16x8_s(v128.load(pat, 32), v), a3 = i32x4.dot_i16x8_s(v128.load(pat, 48), v);
+/** Four output channels × 4 interleaved rows: out[o + row·os + c..c+3]. */
+export function block4x4<F>(pat: usize, k8: i32, w: usize, K: i32, q: usize, amin: i32, amax: i32, o: usize, os: usize): void {
+  // Weight rows 1-3 are addressed relative to row 0: one moving pointer. The first group of
+  // 8 initialises the accumulators (no zeroing, no adds).
+  const kb = <usize>K, kb2 = kb << 1, kb3 = kb2 + kb;
+  const end = pat + <usize>(k8 * 8);
+  let v0 = v128.load8x8_s(w), v1 = v128.load8x8_s(w + kb), v2 = v128.load8x8_s(w + kb2), v3 = v128.load8x8_s(w + kb3);
+  let x = v128.load(pat);
+  let a00 = i32x4.dot_i16x8_s(x, v0); let a01 = i32x4.dot_i16x8_s(x, v1); let a02 = i32x4.dot_i16x8_s(x, v2); let a03 = i32x4.dot_i16x8_s(x, v3);
+  x = v128.load(pat, 16);
+  let a10 = i32x4.dot_i16x8_s(x, v0); let a11 = i32x4.dot_i16x8_s(x, v1); let a12 = i32x4.dot_i16x8_s(x, v2); let a13 = i32x4.dot_i16x8_s(x, v3);
+  x = v128.load(pat, 32);
+  let a20 = i32x4.dot_i16x8_s(x, v0); let a21 = i32x4.dot_i16x8_s(x, v1); let a22 = i32x4.dot_i16x8_s(x, v2); let a23 = i32x4.dot_i16x8_s(x, v3);
+  x = v128.load(pat, 48);
+  let a30 = i32x4.dot_i16x8_s(x, v0); let a31 = i32x4.dot_i16x8_s(x, v1); let a32 = i32x4.dot_i16x8_s(x, v2); let a33 = i32x4.dot_i16x8_s(x, v3);
   let w0 = w + 8;
-  const end = pat + <usize>(k8 << 3);
   for (let p = pat + 64; p < end; p += 64) {
-    const v = v128.load8x8_s(w0);
+    v0 = v128.load8x8_s(w0); v1 = v128.load8x8_s(w0 + kb); v2 = v128.load8x8_s(w0 + kb2); v3 = v128.load8x8_s(w0 + kb3);
+    x = v128.load(p);
+    a00 = i32x4.add(a00, i32x4.dot_i16x8_s(x, v0)); a01 = i32x4.add(a01, i32x4.dot_i16x8_s(x, v1)); a02 = i32x4.add(a02, i32x4.dot_i16x8_s(x, v2)); a03 = i32x4.add(a03, i32x4.dot_i16x8_s(x, v3));
+    x = v128.load(p, 16);
+    a10 = i32x4.add(a10, i32x4.dot_i16x8_s(x, v0)); a11 = i32x4.add(a11, i32x4.dot_i16x8_s(x, v1)); a12 = i32x4.add(a12, i32x4.dot_i16x8_s(x, v2)); a13 = i32x4.add(a13, i32x4.dot_i16x8_s(x, v3));
+    x = v128.load(p, 32);
+    a20 = i32x4.add(a20, i32x4.dot_i16x8_s(x, v0)); a21 = i32x4.add(a21, i32x4.dot_i16x8_s(x, v1)); a22 = i32x4.add(a22, i32x4.dot_i16x8_s(x, v2)); a23 = i32x4.add(a23, i32x4.dot_i16x8_s(x, v3));
+    x = v128.load(p, 48);
+    a30 = i32x4.add(a30, i32x4.dot_i16x8_s(x, v0)); a31 = i32x4.add(a31, i32x4.dot_i16x8_s(x, v1)); a32 = i32x4.add(a32, i32x4.dot_i16x8_s(x, v2)); a33 = i32x4.add(a33, i32x4.dot_i16x8_s(x, v3));
+    w0 += 8;
+  }
+  store4<F>(hsum(a00), hsum(a10), hsum(a20), hsum(a30), q + <usize>(0 * Q_BYTES), amin, amax, o + 0, os);
+  store4<F>(hsum(a01), hsum(a11), hsum(a21), hsum(a31), q + <usize>(1 * Q_BYTES), amin, amax, o + 1, os);
+  store4<F>(hsum(a02), hsum(a12), hsum(a22), hsum(a32), q + <usize>(2 * Q_BYTES), amin, amax, o + 2, os);
+  store4<F>(hsum(a03), hsum(a13), hsum(a23), hsum(a33), q + <usize>(3 * Q_BYTES), amin, amax, o + 3, os);
+}
+
+/** One channel's results for 8 rows: the channel record is read once. */
+// @ts-ignore: decorator
+@inline function store8<F>(s0: i32, s1: i32, s2: i32, s3: i32, s4: i32, s5: i32, s6: i32, s7: i32, r: usize, amin: i32, amax: i32, o: usize, os: usize): void {
+  const folded = !isSigned<F>();
+  const bias = load<i32>(r, Q_BIAS), m = load<i64>(r, Q_M), kp = load<i64>(r, Q_KPOS), kn = folded ? 0 : load<i64>(r, Q_KNEG), sh = load<i64>(r, Q_S);
+  const neg = folded ? 0 : load<i32>(r, Q_NEG), lo = load<i32>(r, Q_LO), span = load<i32>(r, Q_SPAN), zp = folded ? 0 : load<i32>(r, Q_ZP);
+  store<i8>(o, <i8>requant(s0 + bias, m, kp, kn, sh, neg, lo, span, zp, amin, amax, folded));
+  o += os;
+  store<i8>(o, <i8>requant(s1 + bias, m, kp, kn, sh, neg, lo, span, zp, amin, amax, folded));
+  o += os;
+  store<i8>(o, <i8>requant(s2 + bias, m, kp, kn, sh, neg, lo, span, zp, amin, amax, folded));
+  o += os;
+  store<i8>(o, <i8>requant(s3 + bias, m, kp, kn, sh, neg, lo, span, zp, amin, amax, folded));
+  o += os;
+  store<i8>(o, <i8>requant(s4 + bias, m, kp, kn, sh, neg, lo, span, zp, amin, amax, folded));
+  o += os;
+  store<i8>(o, <i8>requant(s5 + bias, m, kp, kn, sh, neg, lo, span, zp, amin, amax, folded));
+  o += os;
+  store<i8>(o, <i8>requant(s6 + bias, m, kp, kn, sh, neg, lo, span, zp, amin, amax, folded));
+  o += os;
+  store<i8>(o, <i8>requant(s7 + bias, m, kp, kn, sh, neg, lo, span, zp, amin, amax, folded));
+}
+
+/** One channel's results for 4 rows: the channel record is read once. */
+// @ts-ignore: decorator
+@inline function store4<F>(s0: i32, s1: i32, s2: i32, s3: i32, r: usize, amin: i32, amax: i32, o: usize, os: usize): void {
+  const folded = !isSigned<F>();
+  const bias = load<i32>(r, Q_BIAS), m = load<i64>(r, Q_M), kp = load<i64>(r, Q_KPOS), kn = folded ? 0 : load<i64>(r, Q_KNEG), sh = load<i64>(r, Q_S);
+  const neg = folded ? 0 : load<i32>(r, Q_NEG), lo = load<i32>(r, Q_LO), span = load<i32>(r, Q_SPAN), zp = folded ? 0 : load<i32>(r, Q_ZP);
+  store<i8>(o, <i8>requant(s0 + bias, m, kp, kn, sh, neg, lo, span, zp, amin, amax, folded));
+  o += os;
+  store<i8>(o, <i8>requant(s1 + bias, m, kp, kn, sh, neg, lo, span, zp, amin, amax, folded));
+  o += os;
+  store<i8>(o, <i8>requant(s2 + bias, m, kp, kn, sh, neg, lo, span, zp, amin, amax, folded));
+  o += os;
+  store<i8>(o, <i8>requant(s3 + bias, m, kp, kn, sh, neg, lo, span, zp, amin, amax, folded));
+}
+
+/** One output channel × 8 interleaved rows (channel tails). */
+export function block1x8<F>(pat: usize, k8: i32, w: usize, q: usize, amin: i32, amax: i32, o: usize, os: usize): void {
+  let v = v128.load8x8_s(w);
+  let a0 = i32x4.dot_i16x8_s(v128.load(pat), v);
+  let a1 = i32x4.dot_i16x8_s(v128.load(pat, 16), v);
+  let a2 = i32x4.dot_i16x8_s(v128.load(pat, 32), v);
+  let a3 = i32x4.dot_i16x8_s(v128.load(pat, 48), v);
+  let a4 = i32x4.dot_i16x8_s(v128.load(pat, 64), v);
+  let a5 = i32x4.dot_i16x8_s(v128.load(pat, 80), v);
+  let a6 = i32x4.dot_i16x8_s(v128.load(pat, 96), v);
+  let a7 = i32x4.dot_i16x8_s(v128.load(pat, 112), v);
+  let w0 = w + 8;
+  const end = pat + <usize>(k8 * 16);
+  for (let p = pat + 128; p < end; p += 128) {
+    v = v128.load8x8_s(w0);
+    a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v128.load(p), v));
+    a1 = i32x4.add(a1, i32x4.dot_i16x8_s(v128.load(p, 16), v));
+    a2 = i32x4.add(a2, i32x4.dot_i16x8_s(v128.load(p, 32), v));
+    a3 = i32x4.add(a3, i32x4.dot_i16x8_s(v128.load(p, 48), v));
+    a4 = i32x4.add(a4, i32x4.dot_i16x8_s(v128.load(p, 64), v));
+    a5 = i32x4.add(a5, i32x4.dot_i16x8_s(v128.load(p, 80), v));
+    a6 = i32x4.add(a6, i32x4.dot_i16x8_s(v128.load(p, 96), v));
+    a7 = i32x4.add(a7, i32x4.dot_i16x8_s(v128.load(p, 112), v));
+    w0 += 8;
+  }
+  store8<F>(hsum(a0), hsum(a1), hsum(a2), hsum(a3), hsum(a4), hsum(a5), hsum(a6), hsum(a7), q, amin, amax, o, os);
+}
+
+/** One output channel × 4 interleaved rows (channel tails). */
+export function block1x4<F>(pat: usize, k8: i32, w: usize, q: usize, amin: i32, amax: i32, o: usize, os: usize): void {
+  let v = v128.load8x8_s(w);
+  let a0 = i32x4.dot_i16x8_s(v128.load(pat), v);
+  let a1 = i32x4.dot_i16x8_s(v128.load(pat, 16), v);
+  let a2 = i32x4.dot_i16x8_s(v128.load(pat, 32), v);
+  let a3 = i32x4.dot_i16x8_s(v128.load(pat, 48), v);
+  let w0 = w + 8;
+  const end = pat + <usize>(k8 * 8);
+  for (let p = pat + 64; p < end; p += 64) {
+    v = v128.load8x8_s(w0);
     a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v128.load(p), v));
     a1 = i32x4.add(a1, i32x4.dot_i16x8_s(v128.load(p, 16), v));
     a2 = i32x4.add(a2, i32x4.dot_i16x8_s(v128.load(p, 32), v));
     a3 = i32x4.add(a3, i32x4.dot_i16x8_s(v128.load(p, 48), v));
     w0 += 8;
   }
-  store4(hsum(a0), hsum(a1), hsum(a2), hsum(a3), q, amin, amax, o0, o1, o2, o3);
+  store4<F>(hsum(a0), hsum(a1), hsum(a2), hsum(a3), q, amin, amax, o, os);
 }
 
 /** Four output channels × one plain row (row tails, batch-1 fully connected layers). */
-export function block4x1(pat: usize, k8: i32, w: usize, K: i32, q: usize, amin: i32, amax: i32, o: usize): void {
+export function block4x1<F>(pat: usize, k8: i32, w: usize, K: i32, q: usize, amin: i32, amax: i32, o: usize): void {
+  const folded = !isSigned<F>();
   const kb = <usize>K, kb2 = kb << 1, kb3 = kb2 + kb;
   const x0 = v128.load(pat);
   let a0 = i32x4.dot_i16x8_s(x0, v128.load8x8_s(w)), a1 = i32x4.dot_i16x8_s(x0, v128.load8x8_s(w + kb));
@@ -207,14 +341,14 @@ export function block4x1(pat: usize, k8: i32, w: usize, K: i32, q: usize, amin: 
     a3 = i32x4.add(a3, i32x4.dot_i16x8_s(x, v128.load8x8_s(w0 + kb3)));
     w0 += 8;
   }
-  store<i8>(o, <i8>requantAt(hsum(a0), q, amin, amax));
-  store<i8>(o, <i8>requantAt(hsum(a1), q + <usize>Q_BYTES, amin, amax), 1);
-  store<i8>(o, <i8>requantAt(hsum(a2), q + <usize>(2 * Q_BYTES), amin, amax), 2);
-  store<i8>(o, <i8>requantAt(hsum(a3), q + <usize>(3 * Q_BYTES), amin, amax), 3);
+  store<i8>(o, <i8>requantAt(hsum(a0), q, amin, amax, folded));
+  store<i8>(o, <i8>requantAt(hsum(a1), q + <usize>Q_BYTES, amin, amax, folded), 1);
+  store<i8>(o, <i8>requantAt(hsum(a2), q + <usize>(2 * Q_BYTES), amin, amax, folded), 2);
+  store<i8>(o, <i8>requantAt(hsum(a3), q + <usize>(3 * Q_BYTES), amin, amax, folded), 3);
 }
 
 /** One output channel × one plain row. */
-export function block1x1(pat: usize, k8: i32, w: usize, q: usize, amin: i32, amax: i32, o: usize): void {
+export function block1x1<F>(pat: usize, k8: i32, w: usize, q: usize, amin: i32, amax: i32, o: usize): void {
   let a = i32x4.dot_i16x8_s(v128.load(pat), v128.load8x8_s(w));
   let w0 = w + 8;
   const end = pat + <usize>(k8 << 1);
@@ -222,32 +356,46 @@ export function block1x1(pat: usize, k8: i32, w: usize, q: usize, amin: i32, ama
     a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(p), v128.load8x8_s(w0)));
     w0 += 8;
   }
-  store<i8>(o, <i8>requantAt(hsum(a), q, amin, amax));
+  store<i8>(o, <i8>requantAt(hsum(a), q, amin, amax, !isSigned<F>()));
 }
 
-/** All `n` output channels for the patches at `pat` (4 interleaved rows, or 1 plain row). */
-export function gemmRows(pat: usize, rows: i32, k8: i32, w: usize, K: i32, n: i32, cq: ChannelQuant,
-  o0: usize, o1: usize, o2: usize, o3: usize): void {
+/** All `n` output channels for the patches at `pat` (8 or 4 interleaved rows, or 1 plain row);
+ *  row r's outputs go to o + r·os. */
+export function gemmRows(pat: usize, rows: i32, k8: i32, w: usize, K: i32, n: i32, cq: ChannelQuant, o: usize, os: usize): void {
+  if (cq.folded) gemmRowsF<u8>(pat, rows, k8, w, K, n, cq, o, os);
+  else gemmRowsF<i8>(pat, rows, k8, w, K, n, cq, o, os);
+}
+
+function gemmRowsF<F>(pat: usize, rows: i32, k8: i32, w: usize, K: i32, n: i32, cq: ChannelQuant, o: usize, os: usize): void {
   const q = cq.records, amin = cq.amin, amax = cq.amax;
   const rowBytes = <usize>K;
   let c = 0;
-  if (rows == 4) {
+  if (rows == 8) {
     for (; c + 4 <= n; c += 4) {
       const cc = <usize>c;
-      block4x4(pat, k8, w + cc * rowBytes, K, q + cc * <usize>Q_BYTES, amin, amax, o0 + cc, o1 + cc, o2 + cc, o3 + cc);
+      block8x4<F>(pat, k8, w + cc * rowBytes, K, q + cc * <usize>Q_BYTES, amin, amax, o + cc, os);
     }
     for (; c < n; c++) {
       const cc = <usize>c;
-      block1x4(pat, k8, w + cc * rowBytes, q + cc * <usize>Q_BYTES, amin, amax, o0 + cc, o1 + cc, o2 + cc, o3 + cc);
+      block1x8<F>(pat, k8, w + cc * rowBytes, q + cc * <usize>Q_BYTES, amin, amax, o + cc, os);
+    }
+  } else if (rows == 4) {
+    for (; c + 4 <= n; c += 4) {
+      const cc = <usize>c;
+      block4x4<F>(pat, k8, w + cc * rowBytes, K, q + cc * <usize>Q_BYTES, amin, amax, o + cc, os);
+    }
+    for (; c < n; c++) {
+      const cc = <usize>c;
+      block1x4<F>(pat, k8, w + cc * rowBytes, q + cc * <usize>Q_BYTES, amin, amax, o + cc, os);
     }
   } else {
     for (; c + 4 <= n; c += 4) {
       const cc = <usize>c;
-      block4x1(pat, k8, w + cc * rowBytes, K, q + cc * <usize>Q_BYTES, amin, amax, o0 + cc);
+      block4x1<F>(pat, k8, w + cc * rowBytes, K, q + cc * <usize>Q_BYTES, amin, amax, o + cc);
     }
     for (; c < n; c++) {
       const cc = <usize>c;
-      block1x1(pat, k8, w + cc * rowBytes, q + cc * <usize>Q_BYTES, amin, amax, o0 + cc);
+      block1x1<F>(pat, k8, w + cc * rowBytes, q + cc * <usize>Q_BYTES, amin, amax, o + cc);
     }
   }
 }
@@ -333,12 +481,13 @@ export class FullyConnected extends Kernel {
         : <f64>(input.scale * weights.scale) / <f64>output.scale;
       cq.set(c, real, biasI32(bias, c), input.zeroPoint * rowSum(weights.data + <usize>c * <usize>k, k));
     }
+    cq.finish();
     this.cq = cq;
     return "";
   }
 
   scratchBytes(): i32 {
-    return this.float ? 0 : 4 * this.k8 * 2 + 16;
+    return this.float ? 0 : 8 * this.k8 * 2 + 16;
   }
 
   macs(): u64 {
@@ -349,16 +498,19 @@ export class FullyConnected extends Kernel {
     if (this.float) { this.evalFloat(); return; }
     const input = this.op.input(0).data, w = this.op.input(1).data, out = this.op.output(0).data;
     const K = this.inputs, n = this.outputs, k8 = this.k8, cq = this.cq!;
+    const os = <usize>n;
     let b = 0;
+    for (; b + 8 <= this.batches; b += 8) {
+      for (let r = 0; r < 8; r++) widenRow(input + <usize>((b + r) * K), K, scratch + <usize>(r << 4), 128);
+      gemmRows(scratch, 8, k8, w, K, n, cq, out + <usize>(b * n), os);
+    }
     for (; b + 4 <= this.batches; b += 4) {
       for (let r = 0; r < 4; r++) widenRow(input + <usize>((b + r) * K), K, scratch + <usize>(r << 4), 64);
-      const o = out + <usize>(b * n);
-      gemmRows(scratch, 4, k8, w, K, n, cq, o, o + <usize>n, o + <usize>(2 * n), o + <usize>(3 * n));
+      gemmRows(scratch, 4, k8, w, K, n, cq, out + <usize>(b * n), os);
     }
     for (; b < this.batches; b++) {
       widenRow(input + <usize>(b * K), K, scratch, 16);
-      const o = out + <usize>(b * n);
-      gemmRows(scratch, 1, k8, w, K, n, cq, o, o, o, o);
+      gemmRows(scratch, 1, k8, w, K, n, cq, out + <usize>(b * n), os);
     }
   }
 
