@@ -202,18 +202,28 @@ export class Conv2D extends Kernel {
       // the next tap (or the final zeroing) overwrites them.
       let row = image + <usize>(y0 * g.inW + x0) * <usize>C;
       const rowStep = rowBytes * <usize>g.dilH;
-      for (let dy = 0; dy < g.kH; dy++) {
-        let src = row;
-        if (C <= 8) {
-          for (let dx = 0; dx < g.kW; dx++) { v128.store(at, v128.load8x8_s(src)); src += tapBytes; at += chunk; }
-        } else {
-          for (let dx = 0; dx < g.kW; dx++) {
-            for (let c = 0; c < C; c += 8) v128.store(at + (<usize>c << 1), v128.load8x8_s(src + <usize>c));
-            src += tapBytes;
-            at += chunk;
-          }
+      if (g.dilW == 1) {
+        // The window's row is kW·C contiguous bytes: widen it 8 at a time.
+        const span = <usize>(g.kW * C), spanBytes = span << 1;
+        for (let dy = 0; dy < g.kH; dy++) {
+          for (let c: usize = 0; c < span; c += 8) v128.store(at + (c << 1), v128.load8x8_s(row + c));
+          at += spanBytes;
+          row += rowStep;
         }
-        row += rowStep;
+      } else {
+        for (let dy = 0; dy < g.kH; dy++) {
+          let src = row;
+          if (C <= 8) {
+            for (let dx = 0; dx < g.kW; dx++) { v128.store(at, v128.load8x8_s(src)); src += tapBytes; at += chunk; }
+          } else {
+            for (let dx = 0; dx < g.kW; dx++) {
+              for (let c = 0; c < C; c += 8) v128.store(at + (<usize>c << 1), v128.load8x8_s(src + <usize>c));
+              src += tapBytes;
+              at += chunk;
+            }
+          }
+          row += rowStep;
+        }
       }
     } else {
       const zp = i16x8.splat(<i16>this.inZp);
