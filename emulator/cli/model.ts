@@ -25,7 +25,8 @@ export async function modelInspectCommand(file: string, opts: { board?: string; 
   let measured: { cpuCyclesPerLayer?: number[]; scratchBytes?: number; note?: string } = {};
   if (opts.measure !== false) measured = await measureOnCpu(bytes, model, opts.board ?? DEFAULT_BOARD);
   const report = inspectModel(model, { board: opts.board, cpuCyclesPerLayer: measured.cpuCyclesPerLayer, scratchBytesPerOp: measured.scratchBytes !== undefined ? [measured.scratchBytes] : undefined });
-  console.log(opts.json ? JSON.stringify(report, null, 2) : formatInspect(report) + (measured.note ? `\n${measured.note}` : ""));
+  const json = () => JSON.stringify(measured.note ? { ...report, measureNote: measured.note } : report, null, 2);
+  console.log(opts.json ? json() : formatInspect(report) + (measured.note ? `\n${measured.note}` : ""));
 }
 
 /** CPU cycles per layer from one run on the board's CPU (zero input, NPU left out). */

@@ -72,14 +72,15 @@ cliTest("--board picks the timing columns: no NPU column on rt1170, one on mcxn9
   t.true(mcx.stdout.includes("npu cyc"));
 });
 
-cliTest("--json: person_detect's layers, totals, NPU estimate by the board's rule and fits", (t) => {
-  const r = cli(["model", "inspect", PERSON, "--json"]);
+cliTest("--json --no-measure: person_detect's layers, totals (tensors only), NPU estimate by the board's rule and fits", (t) => {
+  const r = cli(["model", "inspect", PERSON, "--json", "--no-measure"]);
   t.is(r.status, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   t.is(j.layers.length, 31);
   t.is(j.totals.macs, 7_157_888);
   t.is(j.totals.flashBytes, 300_568);
   t.is(j.totals.arenaBytes, 55_296);
+  t.false(j.totals.scratchKnown);
   t.deepEqual(j.fits.map((f: any) => [f.board, f.fits]), [["mcxn947", true], ["rt1060", true], ["rt1170", true]]);
   t.is(j.npu.board, "mcxn947");
   const npu = loadBoard("mcxn947").npu!;
@@ -96,11 +97,14 @@ cliTest("--json: person_detect's layers, totals, NPU estimate by the board's rul
   t.is(j.layers[2].arenaBytes, 36_864);
 });
 
-cliTest("a float model gets no NPU layers", (t) => {
+cliTest("a float model gets no NPU layers; --json carries the measured CPU cycles and the firmware's scratch", (t) => {
   const r = cli(["model", "inspect", HELLO_FLOAT, "--json"]);
   t.is(r.status, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   t.deepEqual(j.layers.map((l: any) => l.npuCycles), [null, null, null]);
+  for (const l of j.layers) t.true(Number.isInteger(l.cpuCycles) && l.cpuCycles > 0, `layer ${l.index}`);
+  t.true(j.totals.scratchKnown);
+  t.is(j.totals.arenaBytes, j.totals.tensorBytes + j.totals.scratchBytes);
   t.is(j.totals.npuLayers, 0);
 });
 
