@@ -284,6 +284,9 @@ export function opModels(): OpModel[] {
       ["9x9x5-k3-s2-valid-m2", { in: [1, 9, 9, 5], k: [3, 3], stride: [2, 2], pad: "VALID", act: "NONE", out: 0, multiplier: 2 }],
       ["6x7x17-k3-s2-same-relu", { in: [1, 6, 7, 17], k: [3, 3], stride: [2, 2], pad: "SAME", act: "RELU", out: 0, multiplier: 1 }],
       ["8x8x8-k3-d2-same", { in: [1, 8, 8, 8], k: [3, 3], stride: [1, 1], pad: "SAME", act: "NONE", out: 0, multiplier: 1, dilation: 2 }],
+      ["11x10x1-k3-s2-same-m8-relu", { in: [1, 11, 10, 1], k: [3, 3], stride: [2, 2], pad: "SAME", act: "RELU", out: 0, multiplier: 8 }],
+      ["7x8x3-k4x2-s1-same-m5", { in: [1, 7, 8, 3], k: [4, 2], stride: [1, 1], pad: "SAME", act: "NONE", out: 0, multiplier: 5 }],
+      ["9x9x2-k3-d2-valid-m3-relu6", { in: [1, 9, 9, 2], k: [3, 3], stride: [1, 1], pad: "VALID", act: "RELU6", out: 0, multiplier: 3, dilation: 2 }],
     ];
     for (const [tag, c] of dws) add(type, "DEPTHWISE_CONV_2D", tag, (g) => depthwise(g, c));
 
