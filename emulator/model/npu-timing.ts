@@ -26,6 +26,23 @@ export function npuTakes(npu: NpuSpec | null, layer: LayerInfo): boolean {
   return npu !== null && npu.ops.includes(layer.op) && layer.outputType === "int8";
 }
 
+/**
+ * Which layers run on the NPU, as the firmware places them: the layers it takes, except runs
+ * of consecutive NPU layers that are all RESHAPE (no work but the job's set-up: they stay on
+ * the CPU).
+ */
+export function npuPlacement(npu: NpuSpec | null, layers: LayerInfo[]): boolean[] {
+  const on = layers.map((l) => npuTakes(npu, l));
+  let start = 0;
+  for (let i = 0; i <= layers.length; i++) {
+    if (i < layers.length && on[i]) continue;
+    const work = layers.slice(start, i).some((l) => l.op !== "RESHAPE");
+    for (let k = start; k < i; k++) on[k] = work;
+    start = i + 1;
+  }
+  return on;
+}
+
 /** NPU cycles of a layer priced as its own job, or null when the NPU does not take it. */
 export function npuLayerEstimate(npu: NpuSpec | null, layer: LayerInfo): number | null {
   if (!npu || !npuTakes(npu, layer)) return null;

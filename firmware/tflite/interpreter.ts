@@ -6,7 +6,7 @@ import { Tensor } from "./tensor";
 import { Kernel } from "./kernel";
 import { ArenaPlan, ARENA_ALIGN, planArena } from "./planner";
 import { createKernel } from "./kernels/registry";
-import { TYPE_INT8 } from "./schema";
+import { OP_RESHAPE, TYPE_INT8 } from "./schema";
 import * as debug from "../../hal/debug";
 import * as npu from "../../hal/npu";
 
@@ -64,7 +64,6 @@ export class Interpreter {
     this.onNpu = new StaticArray<bool>(n);
     const npuOps = npu.capabilities();
     let longestNpuRun = 0;
-    let run = 0;
     for (let i = 0; i < n; i++) {
       const op = ops[i];
       const where = "layer " + i.toString() + " (" + op.name + ")";
@@ -79,10 +78,18 @@ export class Interpreter {
       if (this.model.fb.error.length > 0) return this.fail(where + ": " + this.model.fb.error);
       this.kernels[i] = kernel;
       this.scratchBytes = max(this.scratchBytes, (kernel.scratchBytes() + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1));
-      const takes = op.code < 32 && (npuOps & (1 << op.code)) != 0 && op.output(0).type == TYPE_INT8;
-      this.onNpu[i] = takes;
-      run = takes ? run + 1 : 0;
-      longestNpuRun = max(longestNpuRun, run);
+      this.onNpu[i] = op.code < 32 && (npuOps & (1 << op.code)) != 0 && op.output(0).type == TYPE_INT8;
+    }
+    // A run of NPU layers that are all RESHAPE has no work for the NPU, only its set-up: it
+    // stays on the CPU (a reshape is a no-op there), as a converter would leave it.
+    let start = 0;
+    for (let i = 0; i <= n; i++) {
+      if (i < n && this.onNpu[i]) continue;
+      let work = false;
+      for (let k = start; k < i; k++) if (ops[k].code != OP_RESHAPE) work = true;
+      for (let k = start; k < i; k++) this.onNpu[k] = work;
+      if (work) longestNpuRun = max(longestNpuRun, i - start);
+      start = i + 1;
     }
     this.plan = planArena(this.model);
     this.arenaBytes = this.plan.tensorBytes + this.scratchBytes;

@@ -6,7 +6,7 @@ import { loadTarget } from "../../emulator/board.ts";
 import { runModel } from "../../emulator/model/runner.ts";
 import { readModel } from "../../emulator/model/tflite-model.ts";
 import { describeLayers } from "../../emulator/model/layers.ts";
-import { layerBytesMoved, npuCyclesToCpu, npuTakes } from "../../emulator/model/npu-timing.ts";
+import { layerBytesMoved, npuCyclesToCpu, npuPlacement } from "../../emulator/model/npu-timing.ts";
 import { npuLayerCycles } from "../../emulator/peripherals/npu.ts";
 
 const FIX = new URL("../../../shared/fixtures/", import.meta.url);
@@ -19,9 +19,19 @@ test("on mcxn947 the NPU takes exactly the int8 layers of its operator list; the
   const target = loadTarget("mcxn947");
   const run = await runModel(bytes, [fixture("tflite-micro/person_image_data.i8.bin")], target);
   const units = run.inferences[0].layers.map((l) => l.unit);
-  t.deepEqual(units, facts.layers.map((l) => (npuTakes(target.board.npu, l) ? "npu" : "cpu")));
+  t.deepEqual(units, npuPlacement(target.board.npu, facts.layers).map((on) => (on ? "npu" : "cpu")));
+  t.is(units[29], "npu"); // RESHAPE after a CONV_2D joins its job
   t.true(units.includes("npu") && units.includes("cpu"));
   t.is(units[facts.layers.findIndex((l) => l.op === "DEPTHWISE_CONV_2D")], "cpu"); // not in the N1-16's list
+});
+
+test("a RESHAPE with no NPU neighbour stays on the CPU (micro_speech's first layer)", async (t) => {
+  const bytes = fixture("tflite-micro/micro_speech_quantized.tflite");
+  const facts = describeLayers(readModel(bytes));
+  t.is(facts.layers[0].op, "RESHAPE");
+  t.not(facts.layers[1].op, "RESHAPE");
+  const run = await runModel(bytes, [new Uint8Array(facts.layers[0].inputBytes)], loadTarget("mcxn947"));
+  t.deepEqual(run.inferences[0].layers.map((l) => l.unit), ["cpu", "cpu", "npu", "cpu"]);
 });
 
 test("an NPU job lasts its set-up plus MACs at 16 per cycle plus bytes at the bus width, at the NPU clock", async (t) => {
