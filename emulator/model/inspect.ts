@@ -6,7 +6,7 @@
 import { boardIds, loadTarget, type NpuSpec } from "../board.ts";
 import { formatBytes, kb } from "../errors.ts";
 import { describeLayers, type LayerInfo } from "./layers.ts";
-import { npuLayerEstimate } from "./npu-timing.ts";
+import { npuLayerEstimate, npuPlacement } from "./npu-timing.ts";
 import { planArena } from "./planner.ts";
 import type { TfliteModel } from "./tflite-model.ts";
 
@@ -80,10 +80,11 @@ export function inspectModel(model: TfliteModel, opts: InspectOptions = {}): Ins
   }
   const npu: NpuSpec | null = npuBoard?.npu ?? null;
   const cpuHz = target.core.clockHz;
+  const onNpu = npuPlacement(npu, facts.layers);
   const layers: InspectLayer[] = facts.layers.map((l, i) => {
     const out = model.operators[i].outputs[0];
     const cpu = opts.cpuCyclesPerLayer?.[i] ?? null;
-    const npuCycles = npuLayerEstimate(npu, l);
+    const npuCycles = onNpu[i] ? npuLayerEstimate(npu, l) : null;
     return {
       ...l, arenaOffset: plan.offsets[out], arenaBytes: plan.sizes[out],
       cpuCycles: cpu, cpuUs: cpu === null ? null : us(cpu, cpuHz),
@@ -139,7 +140,7 @@ export function formatInspect(r: InspectReport): string {
   lines.push(`  in ${io(m.inputs) || "-"}, out ${io(m.outputs) || "-"}`);
   lines.push(`  cpu: ${r.cpu.board} ${r.cpu.core} at ${mhz(r.cpu.clockHz)}${r.cpu.measured ? " (measured)" : " (not measured: cycles show \"-\")"}`);
   if (r.npu) {
-    lines.push(`  npu: ${r.npu.board} ${r.npu.name} at ${mhz(r.npu.clockHz)}, takes int8 ${r.npu.ops.join(", ")} (estimate, each layer as its own job)`);
+    lines.push(`  npu: ${r.npu.board} ${r.npu.name} at ${mhz(r.npu.clockHz)}, takes int8 ${r.npu.ops.join(", ")} (estimate, each layer as its own job; a lone RESHAPE stays on the CPU)`);
   }
   lines.push("");
   const head = ["#", "op", "input → output", "MACs", "weights", "arena off", "size", "cpu cyc", "cpu µs"];
