@@ -3,16 +3,15 @@
 // each input row is widened once into "pair rows" holding, for 4 channels, the values of two
 // neighbouring columns side by side, so one i32x4.dot_i16x8_s applies two filter taps to 4
 // channels at once. Rows outside the image are a row of the input zero point (folded into
-// the bias, so they add nothing, as TFLite's skipped taps do). A depth multiplier above 1
-// (person_detect's and micro_speech's first layers: one input channel, 8 outputs) gathers
-// each window once as int16 tap pairs and applies two taps to 4 outputs of the same input
-// channel per i32x4.dot_i16x8_s. Other shapes run a plain loop.
+// the bias, so they add nothing, as TFLite's skipped taps do). A depth multiplier above 1 has
+// its own path (depthwise-multiplier.ts). Other shapes run a plain loop.
 import { Kernel } from "../kernel";
 import { Tensor } from "../tensor";
 import { ACT_NONE, PADDING_SAME, TYPE_FLOAT32, TYPE_INT8 } from "../schema";
 import { activationMaxF, activationMinF, isSupportedActivation } from "../quant";
 import { ChannelQuant, Q_BIAS, Q_BYTES, Q_KNEG, Q_KPOS, Q_LO, Q_M, Q_NEG, Q_S, Q_SPAN, Q_ZP, biasF32, biasI32, checkBias, checkFilterQuant, requant, requantAt } from "./fully-connected";
 import { ConvGeometry } from "./conv";
+import { depthwiseMultiplierFloat, depthwiseMultiplierInt8, multiplierScratchBytes } from "./depthwise-multiplier";
 
 export class DepthwiseConv2D extends Kernel {
   private g: ConvGeometry = new ConvGeometry();
@@ -29,10 +28,7 @@ export class DepthwiseConv2D extends Kernel {
   private groups: i32 = 0;
   private rowBytes: i32 = 0;
   private slotRow: StaticArray<i32> = new StaticArray<i32>(4);
-  // Multiplier path: tap pairs per window, 4-output groups per input channel.
   private multi: bool = false;
-  private tapPairs: i32 = 0;
-  private outGroups: i32 = 0;
 
   prepare(): string {
     const op = this.op;
@@ -57,6 +53,7 @@ export class DepthwiseConv2D extends Kernel {
     const bw = checkBias(bias, this.float, g.outC);
     if (bw.length > 0) return bw;
     this.bias = bias;
+    this.multi = this.mult > 1;
     if (this.float) {
       this.fmin = activationMinF(act);
       this.fmax = activationMaxF(act);
@@ -77,11 +74,6 @@ export class DepthwiseConv2D extends Kernel {
     this.cq = cq;
     this.fast = this.mult == 1 && g.kH == 3 && g.kW == 3 && g.dilH == 1 && g.dilW == 1 &&
       (g.strideW == 1 || g.strideW == 2) && g.strideH >= 1;
-    this.multi = this.mult > 1;
-    if (this.multi) {
-      this.tapPairs = (taps + 1) >> 1;
-      this.outGroups = (this.mult + 3) >> 2;
-    }
     if (this.fast) {
       this.pairs = ((g.outW - 1) * g.strideW + 4) / 2 + 1;
       this.groups = ((g.outC + 7) >> 3) << 1;
@@ -92,7 +84,7 @@ export class DepthwiseConv2D extends Kernel {
 
   scratchBytes(): i32 {
     // Four pair rows, a zero-point row and the widened filter vectors of every channel group.
-    if (this.multi) return this.g.inC * this.outGroups * this.tapPairs * 16 + this.tapPairs * 4;
+    if (this.multi) return multiplierScratchBytes(this.g, this.mult, this.float);
     return this.fast ? 5 * this.rowBytes + this.groups * 12 * 16 : 0;
   }
 
@@ -102,9 +94,11 @@ export class DepthwiseConv2D extends Kernel {
   }
 
   eval(scratch: usize): void {
-    if (this.float) this.evalFloat();
+    const op = this.op;
+    if (this.float && this.multi) depthwiseMultiplierFloat(this.g, op.input(0).data, op.input(1).data, this.bias, op.output(0).data, this.mult, this.fmin, this.fmax, scratch);
+    else if (this.float) this.evalFloat();
     else if (this.fast) { if (this.cq!.folded) this.evalFast<u8>(scratch); else this.evalFast<i8>(scratch); }
-    else if (this.multi) this.evalMultiplier(scratch);
+    else if (this.multi) depthwiseMultiplierInt8(this.g, op.input(0).data, op.input(1).data, op.output(0).data, this.mult, this.inZp, this.cq!, scratch);
     else this.evalGeneric();
   }
 
@@ -273,92 +267,6 @@ export class DepthwiseConv2D extends Kernel {
     }
   }
 
-  /**
-   * Depth multiplier > 1, any filter size, stride and dilation. Weights are widened once per
-   * inference to [input channel][4-output group][tap pair] vectors of int16 (tap 2p, tap 2p+1)
-   * per output lane, zero past the last tap or output; each window is gathered once per input
-   * channel as int16 taps (the zero point outside the image), so a splat of one tap pair
-   * times one weight vector is 8 MACs.
-   */
-  private evalMultiplier(scratch: usize): void {
-    const g = this.g, cq = this.cq!;
-    const input = this.op.input(0).data, filter = this.op.input(1).data;
-    const C = g.inC, M = this.mult, OC = g.outC, zp = this.inZp;
-    const taps = g.kH * g.kW, P = this.tapPairs, GM = this.outGroups;
-    const groupBytes = <usize>(P << 4);
-    const wv = scratch, xs = scratch + <usize>(C * GM) * groupBytes;
-    for (let ic = 0; ic < C; ic++) {
-      for (let gi = 0; gi < GM; gi++) {
-        const at = wv + <usize>(ic * GM + gi) * groupBytes;
-        for (let p = 0; p < P; p++) {
-          for (let l = 0; l < 4; l++) {
-            const m = gi * 4 + l, t0 = 2 * p, t1 = t0 + 1;
-            const oc = ic * M + m;
-            const w0 = m < M ? <i32>load<i8>(filter + <usize>(t0 * OC + oc)) : 0;
-            const w1 = m < M && t1 < taps ? <i32>load<i8>(filter + <usize>(t1 * OC + oc)) : 0;
-            store<i32>(at + <usize>((p << 4) + (l << 2)), (w0 & 0xffff) | (w1 << 16));
-          }
-        }
-      }
-    }
-    store<i16>(xs + <usize>(taps << 1), 0); // the odd tap's partner
-    const amin = cq.amin, amax = cq.amax, folded = cq.folded;
-    const rowBytes = g.inW * C;
-    let o = this.op.output(0).data;
-    for (let b = 0; b < g.batches; b++) {
-      const image = input + <usize>(b * g.inH * rowBytes);
-      for (let oy = 0; oy < g.outH; oy++) {
-        const iy0 = oy * g.strideH - g.padT;
-        for (let ox = 0; ox < g.outW; ox++) {
-          const ix0 = ox * g.strideW - g.padL;
-          // Windows wholly inside the image (most of them) are gathered without bounds tests.
-          const inside = iy0 >= 0 && iy0 + (g.kH - 1) * g.dilH < g.inH && ix0 >= 0 && ix0 + (g.kW - 1) * g.dilW < g.inW;
-          for (let ic = 0; ic < C; ic++) {
-            let t: usize = xs;
-            if (inside) {
-              const colStep = <usize>(g.dilW * C), rowStep = <usize>(g.dilH * rowBytes);
-              let row = image + <usize>(iy0 * rowBytes + ix0 * C + ic);
-              for (let dy = 0; dy < g.kH; dy++) {
-                let at = row;
-                for (let dx = 0; dx < g.kW; dx++) {
-                  store<i16>(t, <i32>load<i8>(at));
-                  at += colStep;
-                  t += 2;
-                }
-                row += rowStep;
-              }
-            } else {
-              for (let dy = 0; dy < g.kH; dy++) {
-                const iy = iy0 + dy * g.dilH;
-                const rowOk = iy >= 0 && iy < g.inH;
-                const row = image + <usize>(iy * rowBytes + ic);
-                for (let dx = 0; dx < g.kW; dx++) {
-                  const ix = ix0 + dx * g.dilW;
-                  store<i16>(t, rowOk && ix >= 0 && ix < g.inW ? <i32>load<i8>(row + <usize>(ix * C)) : zp);
-                  t += 2;
-                }
-              }
-            }
-            let w = wv + <usize>(ic * GM) * groupBytes;
-            for (let gi = 0; gi < GM; gi++) {
-              let acc = i32x4.splat(0);
-              for (let p = 0; p < P; p++) {
-                acc = i32x4.add(acc, i32x4.dot_i16x8_s(v128.load32_splat(xs + <usize>(p << 2)), v128.load(w + <usize>(p << 4))));
-              }
-              w += groupBytes;
-              const m0 = gi * 4, n = min(4, M - m0);
-              const q = cq.records + <usize>((ic * M + m0) * Q_BYTES);
-              store<i8>(o, <i8>requantAt(i32x4.extract_lane(acc, 0), q, amin, amax, folded));
-              if (n > 1) store<i8>(o, <i8>requantAt(i32x4.extract_lane(acc, 1), q + <usize>Q_BYTES, amin, amax, folded), 1);
-              if (n > 2) store<i8>(o, <i8>requantAt(i32x4.extract_lane(acc, 2), q + <usize>(2 * Q_BYTES), amin, amax, folded), 2);
-              if (n > 3) store<i8>(o, <i8>requantAt(i32x4.extract_lane(acc, 3), q + <usize>(3 * Q_BYTES), amin, amax, folded), 3);
-              o += <usize>n;
-            }
-          }
-        }
-      }
-    }
-  }
 
   /** Any filter size, stride, dilation and depth multiplier: TFLite's loop, zero point folded. */
   private evalGeneric(): void {
@@ -390,6 +298,7 @@ export class DepthwiseConv2D extends Kernel {
       }
     }
   }
+
 
   private evalFloat(): void {
     const g = this.g;
