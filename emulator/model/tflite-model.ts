@@ -245,7 +245,8 @@ function read(r: Reader, size: number, name: string): TfliteModel {
   r.where = "subgraph 0";
   const inputs = indexList(r, r.fieldVec(sg, 1, 4, "inputs"), tensors.length, false, "input");
   const outputs = indexList(r, r.fieldVec(sg, 2, 4, "outputs"), tensors.length, false, "output");
-  const operators = readOperators(r, sg, codes, tensors.length);
+  for (const i of inputs) if (tensors[i]?.isConstant) r.fail(`input tensor ${i} has constant data`);
+  const operators = readOperators(r, sg, codes, tensors);
   return { name, fileBytes: size, version, description, subgraphCount: subgraphs.len, tensors, operators, inputs, outputs };
 }
 
@@ -331,7 +332,8 @@ function readQuantization(r: Reader, q: Table | null, shape: number[]): Quantiza
   return { scale, zeroPoint, quantizedDimension: axis, storedQuantizedDimension: stored };
 }
 
-function readOperators(r: Reader, sg: Table, codes: { code: number; custom: string | null }[], nTensors: number): OperatorInfo[] {
+function readOperators(r: Reader, sg: Table, codes: { code: number; custom: string | null }[], tensors: TensorInfo[]): OperatorInfo[] {
+  const nTensors = tensors.length;
   r.where = "subgraph 0";
   const vec = r.fieldVec(sg, 3, 4, "operators");
   const ops: OperatorInfo[] = [];
@@ -346,6 +348,8 @@ function readOperators(r: Reader, sg: Table, codes: { code: number; custom: stri
     const inputs = indexList(r, r.fieldVec(t, 1, 4, "inputs"), nTensors, true, "input");
     const outputs = indexList(r, r.fieldVec(t, 2, 4, "outputs"), nTensors, false, "output");
     if (outputs.length === 0) r.fail("no outputs");
+    // An output with data in the model would be written in flash (the firmware refuses it too).
+    for (const o of outputs) if (tensors[o]?.isConstant) r.fail(`output tensor ${o} has constant data`);
     ops.push({ index, code, opName, customCode: custom, inputs, outputs, options: readOptions(r, t, opName) });
   }
   return ops;

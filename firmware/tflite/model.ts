@@ -57,6 +57,10 @@ export class Model {
     this.outputs = this.indexList(fb.fieldRef(sg, s.SUBGRAPH_OUTPUTS), false, "subgraph outputs");
     if (this.error.length > 0) return false;
     if (this.inputs.length == 0 || this.outputs.length == 0) return this.fail("model has no inputs or no outputs");
+    for (let k = 0; k < this.inputs.length; k++) {
+      const t = unchecked(this.inputs[k]); // the app writes its input there: it cannot be in flash
+      if (this.tensors[t].isConstant) return this.fail("input tensor " + t.toString() + " has constant data");
+    }
     return this.readOperators(sg);
   }
 
@@ -196,6 +200,11 @@ export class Model {
       if (!this.ok(where)) return false;
       if (this.error.length > 0) return false;
       if (op.outputIndices.length == 0) return this.fail(where + ": no outputs");
+      // An output with data in the model would be written in flash.
+      for (let k = 0; k < op.outputIndices.length; k++) {
+        const t = unchecked(op.outputIndices[k]);
+        if (this.tensors[t].isConstant) return this.fail(where + ": output tensor " + t.toString() + " has constant data");
+      }
     }
     return true;
   }

@@ -6,6 +6,10 @@ import test from "ava";
 import { readFileSync } from "node:fs";
 import { loadTarget } from "../../emulator/board.ts";
 import { runModel, ModelRunError } from "../../emulator/model/runner.ts";
+import { readModel } from "../../emulator/model/tflite-model.ts";
+import { writeTflite } from "../../emulator/model/tflite-writer.ts";
+import { UserError } from "../../emulator/errors.ts";
+import { opModels } from "../helpers/op-models.ts";
 
 const FIX = new URL("../../../shared/fixtures/", import.meta.url);
 const COUNT = Number(process.env.FUZZ_COUNT ?? 300);
@@ -74,3 +78,20 @@ for (const [file, inputBytes] of MODELS) {
     t.is(tally.ran + tally.refused + tally.outOfSram, COUNT);
   });
 }
+
+// Found by fuzzing person_detect (one offset nudged so the output tensor's buffer had data):
+// the kernel wrote its output into the model in flash. Both readers now refuse such a model.
+test("a model whose input or output tensor has constant data is refused, not written in flash", async (t) => {
+  const base = opModels().find((m) => m.name.startsWith("int8/FULLY_CONNECTED/"))!;
+  for (const which of ["output", "input"] as const) {
+    const model = structuredClone(base.model);
+    const index = which === "output" ? model.outputs[0] : model.inputs[0];
+    const tensor = model.tensors[index];
+    tensor.data = new Uint8Array(tensor.shape.reduce((a, b) => a * b, 1));
+    const bytes = writeTflite(model);
+    const message = which === "output" ? new RegExp(`layer 0 \\(FULLY_CONNECTED\\): output tensor ${index} has constant data`) : new RegExp(`input tensor ${index} has constant data`);
+    t.throws(() => readModel(bytes, "m.tflite"), { instanceOf: UserError, message });
+    const e = await t.throwsAsync(runModel(bytes, base.inputs, loadTarget("rt1060")), { instanceOf: ModelRunError, message });
+    t.is(e?.fault ?? null, null, "refused by the engine, not a fault");
+  }
+});
