@@ -1,0 +1,155 @@
+// Reproduces the fan-state model: regenerates the dataset, trains the CNN with tfjs (CPU
+// backend, seeded), quantises it to int8 with a calibration set, writes the .tflite with our
+// writer, and prints held-out accuracy of the float model (tfjs) and of the int8 .tflite
+// (TFLite's own runtime, @tensorflow/tfjs-tflite).
+//
+//   npm run train:fan-monitor                 full run: writes apps/fan-monitor/model and data
+//   npm run train:fan-monitor -- --smoke --out DIR    seconds-long check (tests use it)
+import "@tensorflow/tfjs-backend-cpu";
+import * as tf from "@tensorflow/tfjs-core";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { writeTflite } from "../../../emulator/model/tflite-writer.ts";
+import { loadReference } from "../../../test/helpers/tflite-reference.ts";
+import {
+  AXES, CLASSES, HELD_OUT_SET, TRAIN_SET, WINDOW, conditions, record, seededRandom, toCsv, windows, type Windows,
+} from "./dataset.ts";
+import { buildModel, countMacs } from "./model.ts";
+import { quantizeInput, quantizeModel } from "./quantize.ts";
+
+const APP_DIR = fileURLToPath(new URL("..", import.meta.url));
+export const MODEL_FILE = "fan_state_int8.tflite";
+
+export interface TrainOptions { smoke: boolean; epochs: number; outDir: string; dataDir: string | null; log: (s: string) => void }
+export interface TrainResult {
+  floatAccuracy: number;
+  int8Accuracy: number;
+  modelBytes: number;
+  macs: number;
+  parameters: number;
+  trainWindows: number;
+  heldOutWindows: number;
+  modelPath: string;
+}
+
+const SEED = 7;
+const BATCH = 64;
+const CALIBRATION_WINDOWS = 512;
+
+function tensors(w: Windows): { x: tf.Tensor4D; y: tf.Tensor2D } {
+  return { x: tf.tensor4d(w.x, [w.count, WINDOW, 1, AXES]), y: tf.cast(tf.oneHot(tf.tensor1d(w.labels, "int32"), CLASSES.length), "float32") as tf.Tensor2D };
+}
+
+function accuracy(predicted: ArrayLike<number>, labels: Int32Array): number {
+  let ok = 0;
+  for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) ok++;
+  return ok / labels.length;
+}
+
+function confusion(predicted: ArrayLike<number>, labels: Int32Array): string {
+  const m = CLASSES.map(() => CLASSES.map(() => 0));
+  for (let i = 0; i < labels.length; i++) m[labels[i]][predicted[i]]++;
+  return CLASSES.map((c, i) => `    ${c.padEnd(9)} ${m[i].map((v) => String(v).padStart(5)).join("")}`).join("\n");
+}
+
+export async function train(o: TrainOptions): Promise<TrainResult> {
+  tf.enableProdMode(); // no "install tfjs-node" banner; we want the pure-JS CPU backend
+  await tf.setBackend("cpu");
+  const trainSet = o.smoke ? { ...TRAIN_SET, perState: 4 } : TRAIN_SET;
+  const heldSet = o.smoke ? { ...HELD_OUT_SET, perState: 2 } : HELD_OUT_SET;
+  const trainConds = conditions("train", trainSet.perState, trainSet.seconds, trainSet.seed);
+  const heldConds = conditions("heldout", heldSet.perState, heldSet.seconds, heldSet.seed);
+  const trainW = windows(trainConds);
+  const heldW = windows(heldConds);
+  o.log(`dataset: ${trainW.count} training windows from ${trainConds.length} recordings, ${heldW.count} held-out windows from ${heldConds.length}`);
+
+  const model = buildModel(SEED);
+  const parameters = model.countParams();
+  o.log(`model: ${parameters} parameters, ${countMacs()} MACs`);
+  model.compile({ optimizer: tf.train.adam(0.003), loss: (yt: tf.Tensor, yp: tf.Tensor) => tf.losses.softmaxCrossEntropy(yt, yp) });
+  const { x, y } = tensors(trainW);
+  const rnd = seededRandom(SEED);
+  for (let epoch = 0; epoch < o.epochs; epoch++) {
+    // Our own seeded shuffle: fit's shuffle draws from Math.random.
+    const order = Array.from({ length: trainW.count }, (_, i) => i);
+    for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(rnd() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; }
+    const idx = tf.tensor1d(order, "int32");
+    const xs = tf.gather(x, idx);
+    const ys = tf.gather(y, idx);
+    const h = await model.fit(xs, ys, { epochs: 1, batchSize: BATCH, shuffle: false, verbose: 0 });
+    tf.dispose([idx, xs, ys]);
+    o.log(`epoch ${epoch + 1}/${o.epochs}: loss ${Number(h.history.loss[0]).toFixed(4)}`);
+  }
+  tf.dispose([x, y]);
+
+  const held = tensors(heldW);
+  const floatPred = tf.tidy(() => tf.argMax(model.predict(held.x) as tf.Tensor, -1).dataSync());
+  tf.dispose([held.x, held.y]);
+  const floatAccuracy = accuracy(floatPred, heldW.labels);
+  o.log(`held-out float accuracy ${(floatAccuracy * 100).toFixed(2)} %\n${confusion(floatPred, heldW.labels)}`);
+
+  // Calibration: a seeded sample of training windows.
+  const n = Math.min(CALIBRATION_WINDOWS, trainW.count);
+  const calib = new Float32Array(n * WINDOW * AXES);
+  for (let i = 0; i < n; i++) {
+    const k = Math.floor(rnd() * trainW.count);
+    calib.set(trainW.x.subarray(k * WINDOW * AXES, (k + 1) * WINDOW * AXES), i * WINDOW * AXES);
+  }
+  const q = quantizeModel(model, calib, n, `tinyboard fan-state monitor (${CLASSES.join(", ")}), int8`);
+  const bytes = writeTflite(q.model);
+  mkdirSync(o.outDir, { recursive: true });
+  const modelPath = path.join(o.outDir, MODEL_FILE);
+  writeFileSync(modelPath, bytes);
+
+  // The int8 model in TFLite's runtime, window by window.
+  const ref = await loadReference(bytes);
+  const qx = quantizeInput(heldW.x, q.input);
+  const int8Pred = new Int32Array(heldW.count);
+  for (let i = 0; i < heldW.count; i++) {
+    const [out] = ref.run([qx.subarray(i * WINDOW * AXES, (i + 1) * WINDOW * AXES)]);
+    let best = 0;
+    for (let c = 1; c < out.length; c++) if (out[c] > out[best]) best = c;
+    int8Pred[i] = best;
+  }
+  ref.dispose();
+  const int8Accuracy = accuracy(int8Pred, heldW.labels);
+  o.log(`held-out int8 accuracy ${(int8Accuracy * 100).toFixed(2)} % (TFLite runtime; float-to-int8 drop ${((floatAccuracy - int8Accuracy) * 100).toFixed(2)} points)\n${confusion(int8Pred, heldW.labels)}`);
+  o.log(`wrote ${path.relative(process.cwd(), modelPath)} (${bytes.length} B)`);
+
+  const result: TrainResult = {
+    floatAccuracy, int8Accuracy, modelBytes: bytes.length, macs: countMacs(), parameters,
+    trainWindows: trainW.count, heldOutWindows: heldW.count, modelPath,
+  };
+  writeFileSync(path.join(o.outDir, "training.json"), JSON.stringify({
+    ...result, modelPath: MODEL_FILE, epochs: o.epochs, seed: SEED, trainSet, heldOutSet: heldSet,
+    input: q.input, output: q.output, classes: CLASSES,
+  }, null, 2) + "\n");
+
+  if (o.dataDir) {
+    // A small sample dataset: one held-out recording of each state, 20 s, as CSV traces.
+    mkdirSync(o.dataDir, { recursive: true });
+    for (const state of CLASSES) {
+      const c = { ...heldConds.find((h) => h.state === state)!, seconds: 20 };
+      writeFileSync(path.join(o.dataDir, `${state}.csv`), toCsv(c, record(c)));
+    }
+    o.log(`wrote sample traces to ${path.relative(process.cwd(), o.dataDir)}`);
+  }
+  return result;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const { values } = parseArgs({ options: { smoke: { type: "boolean", default: false }, epochs: { type: "string" }, out: { type: "string" } } });
+  const smoke = values.smoke ?? false;
+  const epochs = Number(values.epochs ?? (smoke ? 1 : 30));
+  if (!Number.isInteger(epochs) || epochs < 1) {
+    console.error(`train: --epochs must be a positive integer, got '${values.epochs}'`);
+    process.exit(2);
+  }
+  const outDir = path.resolve(values.out ?? path.join(APP_DIR, "model"));
+  const dataDir = values.out ? null : path.join(APP_DIR, "data");
+  const started = Date.now();
+  await train({ smoke, epochs, outDir, dataDir, log: (s) => console.log(s) });
+  console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
