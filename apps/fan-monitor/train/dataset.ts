@@ -126,8 +126,8 @@ export function windows(conds: Condition[]): Windows {
 }
 
 /** A recording as a CSV trace the accel input reads back (`t_ms,x,y,z` in g). */
-export function toCsv(c: Condition, counts: Int16Array): string {
-  const rows = [`# ${c.state}: ${c.spec}`, `# ${RATE_HZ} Hz, ±${RANGE_G} g counts as g`, "t_ms,x,y,z"];
+export function toCsv(comments: string[], counts: Int16Array): string {
+  const rows = [...comments.map((c) => `# ${c}`), `# ${RATE_HZ} Hz, ±${RANGE_G} g counts as g`, "t_ms,x,y,z"];
   for (let i = 0; i < counts.length / AXES; i++) {
     const g = [0, 1, 2].map((a) => (counts[i * AXES + a] / COUNTS_PER_G).toFixed(6));
     rows.push(`${(i * 1000) / RATE_HZ},${g.join(",")}`);

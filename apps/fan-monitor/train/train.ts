@@ -14,7 +14,7 @@ import { parseArgs } from "node:util";
 import { writeTflite } from "../../../emulator/model/tflite-writer.ts";
 import { loadReference } from "../../../test/helpers/tflite-reference.ts";
 import {
-  AXES, CLASSES, HELD_OUT_SET, TRAIN_SET, WINDOW, conditions, record, seededRandom, toCsv, windows, type Windows,
+  AXES, CLASSES, HELD_OUT_SET, RATE_HZ, TRAIN_SET, WINDOW, conditions, record, seededRandom, toCsv, windows, type Windows,
 } from "./dataset.ts";
 import { buildModel, countMacs } from "./model.ts";
 import { quantizeInput, quantizeModel } from "./quantize.ts";
@@ -128,12 +128,19 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   }, null, 2) + "\n");
 
   if (o.dataDir) {
-    // A small sample dataset: one held-out recording of each state, 20 s, as CSV traces.
+    // A small sample dataset: one held-out recording of each state, 20 s, as CSV traces,
+    // and the demo input: 6 s of each state in turn, from the same recordings.
     mkdirSync(o.dataDir, { recursive: true });
+    const demo: Int16Array[] = [];
     for (const state of CLASSES) {
       const c = { ...heldConds.find((h) => h.state === state)!, seconds: 20 };
-      writeFileSync(path.join(o.dataDir, `${state}.csv`), toCsv(c, record(c)));
+      const counts = record(c);
+      writeFileSync(path.join(o.dataDir, `${state}.csv`), toCsv([`${c.state}: ${c.spec}`], counts));
+      demo.push(counts.subarray(0, 6 * RATE_HZ * AXES));
     }
+    const all = new Int16Array(demo.reduce((n, d) => n + d.length, 0));
+    demo.reduce((at, d) => (all.set(d, at), at + d.length), 0);
+    writeFileSync(path.join(o.dataDir, "demo.csv"), toCsv([`demo: 6 s each of ${CLASSES.join(", ")} (the sample recordings)`], all));
     o.log(`wrote sample traces to ${path.relative(process.cwd(), o.dataDir)}`);
   }
   return result;
