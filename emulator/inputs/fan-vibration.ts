@@ -13,8 +13,8 @@
  * - clogged: a blocked inlet unloads the rotor (the fan runs ~10 % faster), the blade-pass
  *   tone collapses with the airflow, and the stalled flow buffets the housing at low
  *   frequency (2–12 Hz).
- * - friction: a rubbing bearing drags the rotor (~8 % slower), adds broadband energy
- *   across the band and sub-harmonics at 1/2 and 3/2 of the shaft frequency (rub contact
+ * - friction: a rubbing bearing drags the rotor (~8 % slower), adds broadband (white)
+ *   energy across the band and sub-harmonics at 1/2 and 3/2 of the shaft frequency (rub contact
  *   once every other turn).
  * - off: nothing turns; gravity and the sensor's own noise.
  * Each fan instance (seed) varies its imbalance, harmonic mix and turbulence tones.
@@ -59,9 +59,9 @@ interface Tone { axis: number; amp: number; omega: number; phase: number }
 
 const REF_RPM = 1800;
 
-/** The tones of a fan in `state`, in g before the sensor's gain. */
-function fanTones(state: FanState, o: GenOptions): Tone[] {
-  if (state === "off") return [];
+/** The tones of a fan in `state` and its broadband (white) vibration, g before the sensor's gain. */
+function fanTones(state: FanState, o: GenOptions): { tones: Tone[]; broadband: number } {
+  if (state === "off") return { tones: [], broadband: 0 };
   const rnd = uniformStream(Number(o.seed));
   const vary = (lo: number, hi: number) => lo + (hi - lo) * rnd();
   const speed = state === "clogged" ? 1.1 : state === "friction" ? 0.92 : 1;
@@ -98,10 +98,10 @@ function fanTones(state: FanState, o: GenOptions): Tone[] {
     add(1, imbalance * vary(0.4, 0.8), 0.5 * fr);
     add(2, imbalance * vary(0.3, 0.6), 0.5 * fr);
     add(1, imbalance * vary(0.2, 0.4), 1.5 * fr);
-    const rub = 0.05 * load * vary(0.7, 1.3);
-    for (let i = 0; i < 40; i++) add(i % 3, rub / Math.sqrt(40 / 3), vary(3, 100));
+    // Rub contact is impulsive: its energy spreads over the whole band (white, per axis).
+    return { tones, broadband: 0.02 * load * vary(0.7, 1.3) };
   }
-  return tones;
+  return { tones, broadband: 0 };
 }
 
 /** |H(f)| of a 2nd-order Butterworth low-pass: what the sensor's filter leaves of a tone. */
@@ -139,11 +139,13 @@ export function fanVibration(state: FanState, o: GenOptions): AccelSampleFn {
   const gravity = [0, 0, 0];
   gravity[axisIndex(orient)] = orient.startsWith("-") ? -gain : gain;
   // Each tone reduced to (sensor-axis weights x amplitude): three multiply-adds per tone.
-  const tones = fanTones(state, o).map((t) => {
+  const fan = fanTones(state, o);
+  const tones = fan.tones.map((t) => {
     const amp = t.amp * gain * lowPassGain(t.omega / (2 * Math.PI), bw);
     return { omega: t.omega, phase: t.phase, w: frame[t.axis].map((c) => c * amp) };
   }).filter((t) => t.w.some((c) => c !== 0));
   const noise = new WhiteNoise(Number(o.noise), Number(o.seed));
+  const rub = new WhiteNoise(fan.broadband * gain, Number(o.seed) ^ 0x2545f491);
   return (t, out) => {
     out[0] = gravity[0];
     out[1] = gravity[1];
@@ -155,6 +157,7 @@ export function fanVibration(state: FanState, o: GenOptions): AccelSampleFn {
       out[2] += tone.w[2] * s;
     }
     noise.addAt(t, out);
+    rub.addAt(t, out);
   };
 }
 

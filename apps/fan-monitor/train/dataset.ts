@@ -136,5 +136,5 @@ export function toCsv(comments: string[], counts: Int16Array): string {
 }
 
 /** The committed model's data: condition counts, lengths and seeds (change = retrain). */
-export const TRAIN_SET = { perState: 80, seconds: 6.4, seed: 20260101 };
+export const TRAIN_SET = { perState: 48, seconds: 6.4, seed: 20260101 };
 export const HELD_OUT_SET = { perState: 24, seconds: 12.8, seed: 20260202 };

@@ -9,9 +9,13 @@
 //   flatten                        -> [256]
 //   dense 32, ReLU                                  8,192 MACs
 //   dense 4 (logits), softmax                         128 MACs
+//
+// Written with tfjs-core ops rather than tfjs-layers' conv2d: on the pure-JS CPU backend
+// conv2d's gradients are naive loops and an epoch took minutes; im2col (our own op, with
+// its gradient) and one matMul per layer compute the same thing (TensorFlow's SAME padding,
+// kernel layout [tap, in, out] as tfjs' [kh, 1, in, out]) many times faster.
 import * as tf from "@tensorflow/tfjs-core";
-import * as tfl from "@tensorflow/tfjs-layers";
-import { AXES, CLASSES, WINDOW } from "./dataset.ts";
+import { AXES, CLASSES, WINDOW, seededRandom } from "./dataset.ts";
 
 export interface ConvSpec { kind: "conv"; filters: number; kernel: number; stride: number }
 export interface DenseSpec { kind: "dense"; units: number; relu: boolean }
@@ -26,24 +30,107 @@ export const ARCHITECTURE: LayerSpec[] = [
   { kind: "dense", units: CLASSES.length, relu: false },
 ];
 
+/** Weights of a conv ([kernel*in, out]) or dense ([in, out]) layer. */
+export interface LayerWeights { kernel: tf.Variable; bias: tf.Variable; fanIn: number; fanOut: number }
+
+/** Geometry of a SAME-padded strided 1-D convolution over H rows. */
+function geometry(h: number, spec: ConvSpec): { out: number; before: number } {
+  const out = Math.ceil(h / spec.stride);
+  return { out, before: Math.floor(Math.max((out - 1) * spec.stride + spec.kernel - h, 0) / 2) };
+}
+
 /**
- * The model up to the logits (softmax is applied by the loss in training and added as its
- * own op in the .tflite). Initialisers are seeded, so a run is reproducible.
+ * im2col as one op with its own gradient: x [B, H, C] -> columns [B*out, kernel*C], row
+ * (b, i) holding the taps x[b, i*stride + j - before, :] (zero outside). Plain typed-array
+ * loops: tfjs' CPU Slice/Gather walk element by element through index objects.
  */
-export function buildModel(seed: number): tfl.LayersModel {
-  const input = tfl.input({ shape: [WINDOW, 1, AXES] });
-  let x: tfl.SymbolicTensor = input;
-  ARCHITECTURE.forEach((l, i) => {
-    const init = { kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + i }), biasInitializer: "zeros" as const };
-    if (l.kind === "conv") {
-      x = tfl.layers.conv2d({ filters: l.filters, kernelSize: [l.kernel, 1], strides: [l.stride, 1], padding: "same", activation: "relu", ...init, name: `conv${i}` }).apply(x) as tfl.SymbolicTensor;
-    } else if (l.kind === "dense") {
-      x = tfl.layers.dense({ units: l.units, activation: l.relu ? "relu" : "linear", ...init, name: `dense${i}` }).apply(x) as tfl.SymbolicTensor;
-    } else {
-      x = tfl.layers.flatten({ name: `flatten${i}` }).apply(x) as tfl.SymbolicTensor;
-    }
+function im2col(x: tf.Tensor3D, spec: ConvSpec): tf.Tensor2D {
+  const [b, h, c] = x.shape;
+  const { out, before } = geometry(h, spec);
+  const k = spec.kernel;
+  const s = spec.stride;
+  const each = (fn: (xAt: number, colAt: number) => void) => {
+    for (let n = 0; n < b; n++)
+      for (let i = 0; i < out; i++)
+        for (let j = 0; j < k; j++) {
+          const row = i * s + j - before;
+          if (row < 0 || row >= h) continue;
+          fn((n * h + row) * c, ((n * out + i) * k + j) * c);
+        }
+  };
+  const op = tf.customGrad((input: tf.Tensor) => {
+    const xs = input.dataSync() as Float32Array;
+    const cols = new Float32Array(b * out * k * c);
+    each((xAt, colAt) => cols.set(xs.subarray(xAt, xAt + c), colAt));
+    return {
+      value: tf.tensor2d(cols, [b * out, k * c]),
+      gradFunc: (dy: tf.Tensor) => {
+        const g = dy.dataSync() as Float32Array;
+        const dx = new Float32Array(b * h * c);
+        each((xAt, colAt) => { for (let q = 0; q < c; q++) dx[xAt + q] += g[colAt + q]; });
+        return tf.tensor3d(dx, [b, h, c]);
+      },
+    };
   });
-  return tfl.model({ inputs: input, outputs: x });
+  return op(x) as tf.Tensor2D;
+}
+
+/** One convolution with ReLU: im2col, then a matMul with the kernel [tap*in, out]. */
+function conv(x: tf.Tensor3D, w: LayerWeights, spec: ConvSpec): tf.Tensor3D {
+  const { out } = geometry(x.shape[1], spec);
+  const y = tf.relu(tf.add(tf.matMul(im2col(x, spec), w.kernel), w.bias));
+  return tf.reshape(y, [x.shape[0], out, spec.filters]);
+}
+
+export class FanNet {
+  readonly layers: (LayerWeights | null)[];
+
+  /** Glorot-uniform weights from a seeded stream, zero biases: a run is reproducible. */
+  constructor(seed: number) {
+    const rnd = seededRandom(seed);
+    let c = AXES;
+    let h = WINDOW;
+    this.layers = ARCHITECTURE.map((l) => {
+      if (l.kind === "flatten") { c *= h; h = 1; return null; }
+      const fanIn = l.kind === "conv" ? l.kernel * c : c;
+      const fanOut = l.kind === "conv" ? l.filters : l.units;
+      const limit = Math.sqrt(6 / (fanIn + (l.kind === "conv" ? l.kernel * fanOut : fanOut)));
+      const init = Float32Array.from({ length: fanIn * fanOut }, () => (2 * rnd() - 1) * limit);
+      if (l.kind === "conv") h = Math.ceil(h / l.stride);
+      c = fanOut;
+      return { kernel: tf.variable(tf.tensor2d(init, [fanIn, fanOut])), bias: tf.variable(tf.zeros([fanOut])), fanIn, fanOut };
+    });
+  }
+
+  get variables(): tf.Variable[] {
+    return this.layers.flatMap((l) => (l ? [l.kernel, l.bias] : []));
+  }
+
+  get parameters(): number {
+    return this.layers.reduce((n, l) => n + (l ? l.fanIn * l.fanOut + l.fanOut : 0), 0);
+  }
+
+  /** Logits for x [B, 128, 3]; with `each`, also every layer's output (for calibration). */
+  forward(x: tf.Tensor3D, each?: tf.Tensor[]): tf.Tensor2D {
+    let y: tf.Tensor = x;
+    ARCHITECTURE.forEach((spec, i) => {
+      const w = this.layers[i];
+      if (spec.kind === "conv") y = conv(y as tf.Tensor3D, w!, spec);
+      else if (spec.kind === "flatten") y = tf.reshape(y, [y.shape[0], -1]);
+      else {
+        y = tf.add(tf.matMul(y as tf.Tensor2D, w!.kernel), w!.bias);
+        if (spec.relu) y = tf.relu(y);
+      }
+      each?.push(y);
+    });
+    return y as tf.Tensor2D;
+  }
+
+  /** Kernel and bias values of the layer at ARCHITECTURE index i. */
+  weights(i: number): { kernel: Float32Array; bias: Float32Array } {
+    const l = this.layers[i]!;
+    return { kernel: l.kernel.dataSync() as Float32Array, bias: l.bias.dataSync() as Float32Array };
+  }
 }
 
 /** MACs of the convolution and dense layers (as the fixtures' README counts them). */
@@ -57,12 +144,4 @@ export function countMacs(): number {
     else { macs += c * l.units; c = l.units; }
   }
   return macs;
-}
-
-/** A model's per-layer outputs (after activation) for a batch: what calibration measures. */
-export function layerOutputs(model: tfl.LayersModel, x: tf.Tensor): tf.Tensor[] {
-  const outputs = model.layers.slice(1).map((l) => l.output as tfl.SymbolicTensor);
-  const probe = tfl.model({ inputs: model.inputs, outputs });
-  const ys = probe.predict(x);
-  return Array.isArray(ys) ? ys : [ys];
 }

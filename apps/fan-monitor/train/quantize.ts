@@ -4,10 +4,9 @@
 // input scale x weight scale; softmax output at 1/256, zero point -128. The result is a
 // WriterModel for our .tflite writer.
 import * as tf from "@tensorflow/tfjs-core";
-import type * as tfl from "@tensorflow/tfjs-layers";
 import type { WriterModel, WriterTensor } from "../../../emulator/model/tflite-writer.ts";
 import { AXES, CLASSES, WINDOW } from "./dataset.ts";
-import { ARCHITECTURE, layerOutputs } from "./model.ts";
+import { ARCHITECTURE, type FanNet } from "./model.ts";
 
 export interface QuantParams { scale: number; zeroPoint: number }
 
@@ -41,17 +40,19 @@ function int8Symmetric(values: Float32Array | number[], scale: number): Int8Arra
 const bytes = (a: Int8Array | Int32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 /** Min and max of each layer's output over the calibration batch, and of the input. */
-export function calibrate(model: tfl.LayersModel, calibration: Float32Array, count: number): { input: [number, number]; layers: [number, number][] } {
+export function calibrate(model: FanNet, calibration: Float32Array, count: number): { input: [number, number]; layers: [number, number][] } {
   return tf.tidy(() => {
-    const x = tf.tensor4d(calibration, [count, WINDOW, 1, AXES]);
+    const x = tf.tensor3d(calibration, [count, WINDOW, AXES]);
     const range = (t: tf.Tensor): [number, number] => [tf.min(t).dataSync()[0], tf.max(t).dataSync()[0]];
-    return { input: range(x), layers: layerOutputs(model, x).map(range) };
+    const each: tf.Tensor[] = [];
+    model.forward(x, each);
+    return { input: range(x), layers: each.map(range) };
   });
 }
 
 export interface Quantized { model: WriterModel; input: QuantParams; output: QuantParams }
 
-export function quantizeModel(model: tfl.LayersModel, calibration: Float32Array, count: number, description: string): Quantized {
+export function quantizeModel(model: FanNet, calibration: Float32Array, count: number, description: string): Quantized {
   const ranges = calibrate(model, calibration, count);
   const tensors: WriterTensor[] = [];
   const ops: WriterModel["ops"] = [];
@@ -63,8 +64,6 @@ export function quantizeModel(model: tfl.LayersModel, calibration: Float32Array,
   let current = act("input", [1, WINDOW, 1, AXES], inputQ);
   let q = inputQ;
   let shape = [1, WINDOW, 1, AXES];
-  const trainable = model.layers.filter((l) => l.getWeights().length > 0);
-  let w = 0;
   ARCHITECTURE.forEach((spec, i) => {
     const range = ranges.layers[i];
     if (spec.kind === "flatten") {
@@ -76,10 +75,10 @@ export function quantizeModel(model: tfl.LayersModel, calibration: Float32Array,
       shape = flat;
       return;
     }
-    const [kernel, bias] = trainable[w++].getWeights().map((t) => t.dataSync() as Float32Array);
+    const { kernel, bias } = model.weights(i);
     const outQ = activationParams(range[0], range[1]);
     if (spec.kind === "conv") {
-      // tfjs kernel [kh, 1, in, out] -> TFLite filter [out, kh, 1, in], one scale per out.
+      // Kernel [tap, in, out] -> TFLite filter [out, tap, 1, in], one scale per out.
       const inC = shape[3];
       const outC = spec.filters;
       const filter = new Float32Array(outC * spec.kernel * inC);
@@ -107,7 +106,7 @@ export function quantizeModel(model: tfl.LayersModel, calibration: Float32Array,
         options: { padding: "SAME", stride_h: spec.stride, stride_w: 1, fused_activation_function: "RELU" } });
       current = out;
     } else {
-      // tfjs kernel [in, out] -> TFLite weights [out, in], one scale for the tensor.
+      // Kernel [in, out] -> TFLite weights [out, in], one scale for the tensor.
       const inN = shape[1];
       const outN = spec.units;
       const weights = new Float32Array(outN * inN);

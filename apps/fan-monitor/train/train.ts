@@ -7,6 +7,8 @@
 //   npm run train:fan-monitor -- --smoke --out DIR    seconds-long check (tests use it)
 import "@tensorflow/tfjs-backend-cpu";
 import * as tf from "@tensorflow/tfjs-core";
+// tfjs-core's Node bundle registers no gradients; tfjs-layers' bundle registers them all.
+import "@tensorflow/tfjs-layers";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,7 +18,7 @@ import { loadReference } from "../../../test/helpers/tflite-reference.ts";
 import {
   AXES, CLASSES, HELD_OUT_SET, RATE_HZ, TRAIN_SET, WINDOW, conditions, record, seededRandom, toCsv, windows, type Windows,
 } from "./dataset.ts";
-import { buildModel, countMacs } from "./model.ts";
+import { FanNet, countMacs } from "./model.ts";
 import { quantizeInput, quantizeModel } from "./quantize.ts";
 
 const APP_DIR = fileURLToPath(new URL("..", import.meta.url));
@@ -36,10 +38,11 @@ export interface TrainResult {
 
 const SEED = 7;
 const BATCH = 64;
+const LEARNING_RATE = 0.003;
 const CALIBRATION_WINDOWS = 512;
 
-function tensors(w: Windows): { x: tf.Tensor4D; y: tf.Tensor2D } {
-  return { x: tf.tensor4d(w.x, [w.count, WINDOW, 1, AXES]), y: tf.cast(tf.oneHot(tf.tensor1d(w.labels, "int32"), CLASSES.length), "float32") as tf.Tensor2D };
+function tensors(w: Windows): { x: tf.Tensor3D; y: tf.Tensor2D } {
+  return { x: tf.tensor3d(w.x, [w.count, WINDOW, AXES]), y: tf.cast(tf.oneHot(tf.tensor1d(w.labels, "int32"), CLASSES.length), "float32") as tf.Tensor2D };
 }
 
 function accuracy(predicted: ArrayLike<number>, labels: Int32Array): number {
@@ -65,27 +68,33 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const heldW = windows(heldConds);
   o.log(`dataset: ${trainW.count} training windows from ${trainConds.length} recordings, ${heldW.count} held-out windows from ${heldConds.length}`);
 
-  const model = buildModel(SEED);
-  const parameters = model.countParams();
+  const model = new FanNet(SEED);
+  const parameters = model.parameters;
   o.log(`model: ${parameters} parameters, ${countMacs()} MACs`);
-  model.compile({ optimizer: tf.train.adam(0.003), loss: (yt: tf.Tensor, yp: tf.Tensor) => tf.losses.softmaxCrossEntropy(yt, yp) });
+  const optimizer = tf.train.adam(LEARNING_RATE);
   const { x, y } = tensors(trainW);
   const rnd = seededRandom(SEED);
   for (let epoch = 0; epoch < o.epochs; epoch++) {
-    // Our own seeded shuffle: fit's shuffle draws from Math.random.
+    // A seeded shuffle per epoch, then mini-batches.
     const order = Array.from({ length: trainW.count }, (_, i) => i);
     for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(rnd() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; }
-    const idx = tf.tensor1d(order, "int32");
-    const xs = tf.gather(x, idx);
-    const ys = tf.gather(y, idx);
-    const h = await model.fit(xs, ys, { epochs: 1, batchSize: BATCH, shuffle: false, verbose: 0 });
-    tf.dispose([idx, xs, ys]);
-    o.log(`epoch ${epoch + 1}/${o.epochs}: loss ${Number(h.history.loss[0]).toFixed(4)}`);
+    let total = 0;
+    for (let at = 0; at < order.length; at += BATCH) {
+      const cost = tf.tidy(() => {
+        const idx = tf.tensor1d(order.slice(at, at + BATCH), "int32");
+        const xs = tf.gather(x, idx);
+        const ys = tf.gather(y, idx);
+        return optimizer.minimize(() => tf.losses.softmaxCrossEntropy(ys, model.forward(xs)) as tf.Scalar, true, model.variables)!;
+      });
+      total += cost.dataSync()[0] * Math.min(BATCH, order.length - at);
+      cost.dispose();
+    }
+    o.log(`epoch ${epoch + 1}/${o.epochs}: loss ${(total / order.length).toFixed(4)}`);
   }
   tf.dispose([x, y]);
 
   const held = tensors(heldW);
-  const floatPred = tf.tidy(() => tf.argMax(model.predict(held.x) as tf.Tensor, -1).dataSync());
+  const floatPred = tf.tidy(() => tf.argMax(model.forward(held.x), -1).dataSync());
   tf.dispose([held.x, held.y]);
   const floatAccuracy = accuracy(floatPred, heldW.labels);
   o.log(`held-out float accuracy ${(floatAccuracy * 100).toFixed(2)} %\n${confusion(floatPred, heldW.labels)}`);
@@ -149,7 +158,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const { values } = parseArgs({ options: { smoke: { type: "boolean", default: false }, epochs: { type: "string" }, out: { type: "string" } } });
   const smoke = values.smoke ?? false;
-  const epochs = Number(values.epochs ?? (smoke ? 1 : 30));
+  const epochs = Number(values.epochs ?? (smoke ? 1 : 15));
   if (!Number.isInteger(epochs) || epochs < 1) {
     console.error(`train: --epochs must be a positive integer, got '${values.epochs}'`);
     process.exit(2);
