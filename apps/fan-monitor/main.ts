@@ -19,6 +19,7 @@ const RATE_HZ: u32 = 200;
 const RANGE_G: u32 = 4;
 const COUNTS_PER_G: i32 = 32768 / <i32>RANGE_G;
 const WATERMARK: u32 = 16; // a wake-up every 80 ms; the FIFO holds 160 ms
+const RMS_FLOOR_G: f64 = 0.002; // train/dataset.ts RMS_FLOOR_G
 const DEBOUNCE: u32 = 3; // inferences in a row (about 1 s) before the state changes
 const STATES: StaticArray<string> = ["off", "on", "clogged", "friction"];
 
@@ -45,7 +46,7 @@ function say(): void {
 function classify(engine: Interpreter): void {
   const input = engine.input(0);
   const output = engine.output(0);
-  window.normalise(input.data, <f32>COUNTS_PER_G, input.scale, input.zeroPoint);
+  window.normalise(input.data, RMS_FLOOR_G * <f64>COUNTS_PER_G, input.scale, input.zeroPoint);
   const c0 = clock.cycles();
   engine.invoke();
   const us = (clock.cycles() - c0) * 1000000 / <u64>clock.coreHz();

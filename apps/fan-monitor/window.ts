@@ -1,7 +1,8 @@
 // Windowing and normalisation: 128 samples (x, y, z int16 counts) with a hop of 64. Each
-// full window is normalised into the model's int8 input: per axis, the count minus the
-// window's mean (gravity and offset go), in g, quantised with the input tensor's scale and
-// zero point. The trainer (train/dataset.ts normaliseWindow) computes the same numbers.
+// full window is normalised into the model's int8 input: per axis the count minus the
+// window's mean (gravity and offset go), over the window's RMS (speed, mounting and sensor
+// gain scale the vibration; its shape tells the state), quantised with the input tensor's
+// scale and zero point. The trainer (train/dataset.ts normaliseWindow) computes the same.
 export const WINDOW: u32 = 128;
 export const HOP: u32 = 64;
 export const AXES: u32 = 3;
@@ -28,19 +29,42 @@ export class SampleWindow {
     this.windows++;
   }
 
-  /** Writes the normalised window into `dst` (WINDOW x AXES int8, sample-major). */
-  normalise(dst: usize, countsPerG: f32, scale: f32, zeroPoint: i32): void {
-    const toInput: f32 = <f32>1 / (countsPerG * scale);
-    for (let a: u32 = 0; a < AXES; a++) {
-      let sum: i32 = 0;
-      for (let i: u32 = 0; i < WINDOW; i++) sum += <i32>load<i16>(this.samples + i * SAMPLE_BYTES + a * 2);
-      const mean = <f32>sum / <f32>WINDOW; // exact: |sum| < 2^24
-      for (let i: u32 = 0; i < WINDOW; i++) {
-        const c = <f32>load<i16>(this.samples + i * SAMPLE_BYTES + a * 2);
-        let q = <i32>Mathf.round((c - mean) * toInput) + zeroPoint;
-        q = q < -128 ? -128 : q > 127 ? 127 : q;
-        store<i8>(dst + i * AXES + a, <i8>q);
-      }
+  /**
+   * Writes the normalised window into `dst` (WINDOW x AXES int8, sample-major): per axis the
+   * count minus the window's mean, over the window's RMS (all axes, floored at `floorCounts`),
+   * quantised with the input tensor's scale and zero point. Integer sums and squares, then
+   * float64, as train/dataset.ts normaliseWindow computes it.
+   */
+  normalise(dst: usize, floorCounts: f64, scale: f32, zeroPoint: i32): void {
+    let sx: i32 = 0, sy: i32 = 0, sz: i32 = 0;
+    for (let i: u32 = 0; i < WINDOW; i++) {
+      const p = this.samples + i * SAMPLE_BYTES;
+      sx += <i32>load<i16>(p);
+      sy += <i32>load<i16>(p, 2);
+      sz += <i32>load<i16>(p, 4);
+    }
+    let squares: i64 = 0;
+    for (let i: u32 = 0; i < WINDOW; i++) {
+      const p = this.samples + i * SAMPLE_BYTES;
+      const dx = <i64>(<i32>load<i16>(p) * <i32>WINDOW - sx);
+      const dy = <i64>(<i32>load<i16>(p, 2) * <i32>WINDOW - sy);
+      const dz = <i64>(<i32>load<i16>(p, 4) * <i32>WINDOW - sz);
+      squares += dx * dx + dy * dy + dz * dz;
+    }
+    let rms = Math.sqrt(<f64>squares / <f64>(WINDOW * WINDOW * WINDOW * AXES));
+    if (rms < floorCounts) rms = floorCounts;
+    const s = <f64>scale;
+    for (let i: u32 = 0; i < WINDOW; i++) {
+      const p = this.samples + i * SAMPLE_BYTES;
+      store<i8>(dst + i * AXES, quantise(load<i16>(p), sx, rms, s, zeroPoint));
+      store<i8>(dst + i * AXES + 1, quantise(load<i16>(p, 2), sy, rms, s, zeroPoint));
+      store<i8>(dst + i * AXES + 2, quantise(load<i16>(p, 4), sz, rms, s, zeroPoint));
     }
   }
+}
+
+@inline function quantise(count: i16, sum: i32, rms: f64, scale: f64, zeroPoint: i32): i8 {
+  const x = <f64><f32>((<f64>count - <f64>sum / <f64>WINDOW) / rms);
+  let q = <i32>Math.round(x / scale) + zeroPoint;
+  return <i8>(q < -128 ? -128 : q > 127 ? 127 : q);
 }

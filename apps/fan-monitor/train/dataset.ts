@@ -4,7 +4,9 @@
 //
 // Training and held-out conditions differ in what a deployed monitor meets but the model
 // never saw: held-out fans run at speeds in bands excluded from training, and are mounted
-// with other axes up and with the fan axis near horizontal, tilts excluded from training.
+// with other sensor axes up and the fan axis at tilts in bands excluded from training.
+// Every recording is also a different fan (imbalance, harmonics, turbulence) and sensor
+// (gain, noise).
 import { openAccelSource } from "../../../emulator/inputs/accel-source.ts";
 import { FAN_STATES, type FanState } from "../../../emulator/inputs/fan-vibration.ts";
 
@@ -38,8 +40,9 @@ const TRAIN_RPM: [number, number][] = [[700, 1150], [1250, 1750], [1850, 2350], 
 const HELD_OUT_RPM = [1200, 1800, 2400]; // ±40 rpm: inside the gaps above
 const TRAIN_UP = ["z", "-z", "x", "y"];
 const HELD_OUT_UP = ["-x", "-y"];
-const TRAIN_TILT: [number, number][] = [[0, 60], [120, 180]];
-const HELD_OUT_TILT: [number, number] = [65, 115];
+// Tilts of the fan axis: training leaves out bands around 45, 90 and 135 degrees.
+const TRAIN_TILT: [number, number][] = [[0, 38], [52, 83], [97, 128], [142, 180]];
+const HELD_OUT_TILT: [number, number][] = [[40, 50], [85, 95], [130, 140]];
 
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
 
@@ -53,7 +56,7 @@ export function conditions(split: "train" | "heldout", perState: number, seconds
     for (const state of FAN_STATES) {
       const rpm = split === "train" ? within(pick(TRAIN_RPM)) : pick(HELD_OUT_RPM) + within([-40, 40]);
       const orient = pick(split === "train" ? TRAIN_UP : HELD_OUT_UP);
-      const tilt = split === "train" ? within(pick(TRAIN_TILT)) : within(HELD_OUT_TILT);
+      const tilt = within(pick(split === "train" ? TRAIN_TILT : HELD_OUT_TILT));
       const yaw = within([-180, 180]);
       const gain = within([0.8, 1.25]);
       const noise = within([0.001, 0.006]);
@@ -82,18 +85,31 @@ export function record(c: Condition): Int16Array {
 /** How many windows a recording of n samples gives (the firmware's count too). */
 export const windowCount = (n: number): number => (n < WINDOW ? 0 : Math.floor((n - WINDOW) / HOP) + 1);
 
+/** Below this RMS (g) a window is taken as quiet: normalising would only amplify noise. */
+export const RMS_FLOOR_G = 0.002;
+
 /**
- * The model input of one window, in g: each axis minus its mean over the window (gravity and
- * the sensor's offset go, the vibration stays). The firmware computes the same: an integer
- * sum per axis, then (count - sum / 128) / COUNTS_PER_G in float32.
+ * The model input of one window: each axis minus its mean over the window (gravity and the
+ * sensor's offset go), divided by the window's RMS over all three axes (fan speed, mounting
+ * stiffness and sensor gain scale a fan's vibration; its spectrum's shape tells its state).
+ * The firmware computes the same numbers: integer sums, the RMS from exact integer squares,
+ * the rest in float64, stored as float32.
  */
 export function normaliseWindow(counts: Int16Array, start: number, out: Float32Array, at = 0): void {
-  for (let a = 0; a < AXES; a++) {
-    let sum = 0;
-    for (let i = 0; i < WINDOW; i++) sum += counts[(start + i) * AXES + a];
-    const mean = Math.fround(sum / WINDOW);
-    for (let i = 0; i < WINDOW; i++) {
-      out[at + i * AXES + a] = Math.fround(Math.fround(counts[(start + i) * AXES + a] - mean) / COUNTS_PER_G);
+  const sums = [0, 0, 0];
+  for (let i = 0; i < WINDOW; i++) for (let a = 0; a < AXES; a++) sums[a] += counts[(start + i) * AXES + a];
+  // d = count * WINDOW - sum is exact in integers; sum of d^2 < 2^53.
+  let squares = 0;
+  for (let i = 0; i < WINDOW; i++) {
+    for (let a = 0; a < AXES; a++) {
+      const d = counts[(start + i) * AXES + a] * WINDOW - sums[a];
+      squares += d * d;
+    }
+  }
+  const rms = Math.max(Math.sqrt(squares / (WINDOW * WINDOW * WINDOW * AXES)), RMS_FLOOR_G * COUNTS_PER_G);
+  for (let i = 0; i < WINDOW; i++) {
+    for (let a = 0; a < AXES; a++) {
+      out[at + i * AXES + a] = (counts[(start + i) * AXES + a] - sums[a] / WINDOW) / rms;
     }
   }
 }
@@ -136,5 +152,5 @@ export function toCsv(comments: string[], counts: Int16Array): string {
 }
 
 /** The committed model's data: condition counts, lengths and seeds (change = retrain). */
-export const TRAIN_SET = { perState: 48, seconds: 6.4, seed: 20260101 };
+export const TRAIN_SET = { perState: 96, seconds: 3.2, seed: 20260101 };
 export const HELD_OUT_SET = { perState: 24, seconds: 12.8, seed: 20260202 };

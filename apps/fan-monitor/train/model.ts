@@ -58,12 +58,12 @@ function im2col(x: tf.Tensor3D, spec: ConvSpec): tf.Tensor2D {
           fn((n * h + row) * c, ((n * out + i) * k + j) * c);
         }
   };
-  const op = tf.customGrad((input: tf.Tensor) => {
-    const xs = input.dataSync() as Float32Array;
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const xs = (args[0] as tf.Tensor).dataSync() as Float32Array;
     const cols = new Float32Array(b * out * k * c);
     each((xAt, colAt) => cols.set(xs.subarray(xAt, xAt + c), colAt));
     return {
-      value: tf.tensor2d(cols, [b * out, k * c]),
+      value: tf.tensor2d(cols, [b * out, k * c]) as tf.Tensor,
       gradFunc: (dy: tf.Tensor) => {
         const g = dy.dataSync() as Float32Array;
         const dx = new Float32Array(b * h * c);

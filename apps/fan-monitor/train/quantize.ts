@@ -15,7 +15,7 @@ export function activationParams(lo: number, hi: number): QuantParams {
   lo = Math.min(lo, 0);
   hi = Math.max(hi, 0);
   if (hi - lo < 1e-9) hi = lo + 1e-9;
-  const scale = (hi - lo) / 255;
+  const scale = Math.fround((hi - lo) / 255); // stored as float32 in the .tflite
   const zeroPoint = Math.max(-128, Math.min(127, Math.round(-128 - lo / scale)));
   return { scale, zeroPoint };
 }

@@ -71,10 +71,12 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const model = new FanNet(SEED);
   const parameters = model.parameters;
   o.log(`model: ${parameters} parameters, ${countMacs()} MACs`);
-  const optimizer = tf.train.adam(LEARNING_RATE);
+  let optimizer = tf.train.adam(LEARNING_RATE);
   const { x, y } = tensors(trainW);
   const rnd = seededRandom(SEED);
   for (let epoch = 0; epoch < o.epochs; epoch++) {
+    // The last third at a lower rate, to settle.
+    if (epoch === Math.ceil((o.epochs * 2) / 3)) optimizer = tf.train.adam(LEARNING_RATE / 6);
     // A seeded shuffle per epoch, then mini-batches.
     const order = Array.from({ length: trainW.count }, (_, i) => i);
     for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(rnd() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; }

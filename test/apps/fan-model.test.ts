@@ -1,0 +1,77 @@
+// The fan-state model: the committed .tflite is what the trainer's writer makes, TFLite's own
+// runtime (@tensorflow/tfjs-tflite) loads it and gives the same int8 outputs as our engine
+// within 1 (CPU and NPU), and a short seeded training run works end to end and repeats
+// byte for byte. (The full training is an artefact, not a test: npm run train:fan-monitor.)
+import test from "ava";
+import path from "node:path";
+import { readFileSync } from "node:fs";
+import { loadTarget } from "../../emulator/board.ts";
+import { readModel, builtinOpName } from "../../emulator/model/tflite-model.ts";
+import { runModel } from "../../emulator/model/runner.ts";
+import { loadReference } from "../helpers/tflite-reference.ts";
+import { tempDir } from "../helpers/tools.ts";
+import { AXES, HELD_OUT_SET, WINDOW, conditions, windows } from "../../apps/fan-monitor/train/dataset.ts";
+import { quantizeInput } from "../../apps/fan-monitor/train/quantize.ts";
+import { train, MODEL_FILE } from "../../apps/fan-monitor/train/train.ts";
+
+const MODEL = readFileSync(path.resolve("apps/fan-monitor/model", MODEL_FILE));
+const INFO = JSON.parse(readFileSync(path.resolve("apps/fan-monitor/model/training.json"), "utf8"));
+
+/** int8 inputs of the first `n` windows of each of the first held-out recordings. */
+function heldOutInputs(model: Uint8Array, recordings: number): Int8Array[] {
+  const m = readModel(model);
+  const q = m.tensors[m.inputs[0]].quantization!;
+  const conds = conditions("heldout", HELD_OUT_SET.perState, 2.56, HELD_OUT_SET.seed).slice(0, recordings);
+  const w = windows(conds);
+  const all = quantizeInput(w.x, { scale: q.scale[0], zeroPoint: q.zeroPoint[0] });
+  return Array.from({ length: w.count }, (_, i) => all.slice(i * WINDOW * AXES, (i + 1) * WINDOW * AXES));
+}
+
+test("the committed model: NXP-sized CNN of CONV_2D / FULLY_CONNECTED layers, int8 in and out", (t) => {
+  const m = readModel(MODEL);
+  t.deepEqual(m.operators.map((o) => builtinOpName(o.code)), ["CONV_2D", "CONV_2D", "CONV_2D", "RESHAPE", "FULLY_CONNECTED", "FULLY_CONNECTED", "SOFTMAX"]);
+  t.deepEqual(m.tensors[m.inputs[0]].shape, [1, 128, 1, 3]);
+  t.is(m.tensors[m.inputs[0]].type, "int8");
+  t.deepEqual(m.tensors[m.outputs[0]].shape, [1, 4]);
+  t.true(MODEL.length > 10_000 && MODEL.length < 20_000, `${MODEL.length} B`);
+  t.is(INFO.macs, 53376);
+  t.is(INFO.parameters, 9996);
+  t.true(INFO.int8Accuracy >= 0.99, `int8 held-out accuracy in training.json: ${INFO.int8Accuracy}`);
+});
+
+test("TFLite's runtime and our engine (rt1060 CPU, mcxn947 NPU) agree within 1 on held-out windows", async (t) => {
+  const inputs = heldOutInputs(MODEL, 16); // 4 recordings of each state, 3 windows each
+  const ref = await loadReference(MODEL);
+  const expected = inputs.map((x) => Int8Array.from(ref.run([x])[0] as Int8Array));
+  ref.dispose();
+  for (const board of ["rt1060", "mcxn947"]) {
+    const run = await runModel(MODEL, inputs.map((x) => new Uint8Array(x.buffer)), loadTarget(board), { name: "fan_state_int8" });
+    t.is(run.inferences.length, inputs.length);
+    let worst = 0;
+    run.inferences.forEach((inf, i) => {
+      const ours = new Int8Array(inf.outputs[0].buffer, inf.outputs[0].byteOffset, 4);
+      for (let c = 0; c < 4; c++) worst = Math.max(worst, Math.abs(ours[c] - expected[i][c]));
+    });
+    t.true(worst <= 1, `${board}: largest difference ${worst}`);
+    if (board === "mcxn947") t.true(run.inferences[0].layers.some((l) => l.unit === "npu"), "NPU layers");
+  }
+});
+
+test("a short training run writes a model both runtimes load, and repeats byte for byte", async (t) => {
+  const a = tempDir("tinyboard-train-");
+  const b = tempDir("tinyboard-train-");
+  const log: string[] = [];
+  const r = await train({ smoke: true, epochs: 1, outDir: a, dataDir: null, log: (s) => log.push(s) });
+  t.regex(log.join("\n"), /held-out float accuracy [\d.]+ %/);
+  t.regex(log.join("\n"), /held-out int8 accuracy [\d.]+ % \(TFLite runtime; float-to-int8 drop/);
+  t.true(r.floatAccuracy >= 0 && r.floatAccuracy <= 1 && r.int8Accuracy >= 0 && r.int8Accuracy <= 1);
+  t.is(r.macs, 53376);
+  await train({ smoke: true, epochs: 1, outDir: b, dataDir: null, log: () => {} });
+  const bytes = readFileSync(r.modelPath);
+  t.deepEqual(bytes, readFileSync(path.join(b, MODEL_FILE)), "seeded: the same model twice");
+  const run = await runModel(bytes, [new Uint8Array(heldOutInputs(bytes, 1)[0].buffer)], loadTarget("rt1170"));
+  t.is(run.inferences[0].outputs[0].length, 4);
+  const probs = new Int8Array(run.inferences[0].outputs[0].buffer, run.inferences[0].outputs[0].byteOffset, 4);
+  const sum = [...probs].reduce((s, v) => s + (v + 128), 0);
+  t.true(Math.abs(sum - 256) <= 4, `softmax sums to ~1: ${[...probs]}`);
+});
