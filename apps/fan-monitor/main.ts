@@ -19,7 +19,7 @@ const RATE_HZ: u32 = 200;
 const RANGE_G: u32 = 4;
 const COUNTS_PER_G: i32 = 32768 / <i32>RANGE_G;
 const WATERMARK: u32 = 16; // a wake-up every 80 ms; the FIFO holds 160 ms
-const RMS_FLOOR_G: f64 = 0.002; // train/dataset.ts RMS_FLOOR_G
+const RMS_FLOOR_G: f64 = 0.01; // train/dataset.ts RMS_FLOOR_G
 const DEBOUNCE: u32 = 3; // inferences in a row (about 1 s) before the state changes
 const STATES: StaticArray<string> = ["off", "on", "clogged", "friction"];
 

@@ -95,11 +95,12 @@ function fanTones(state: FanState, o: GenOptions): { tones: Tone[]; broadband: n
   }
   if (state === "friction") {
     // Rubbing: sub-harmonics, and broadband energy over the whole band.
-    add(1, imbalance * vary(0.4, 0.8), 0.5 * fr);
-    add(2, imbalance * vary(0.3, 0.6), 0.5 * fr);
-    add(1, imbalance * vary(0.2, 0.4), 1.5 * fr);
-    // Rub contact is impulsive: its energy spreads over the whole band (white, per axis).
-    return { tones, broadband: 0.02 * load * vary(0.7, 1.3) };
+    add(1, imbalance * vary(0.6, 1.0), 0.5 * fr);
+    add(2, imbalance * vary(0.4, 0.8), 0.5 * fr);
+    add(1, imbalance * vary(0.3, 0.5), 1.5 * fr);
+    // Rub contact is impulsive: its energy spreads over the whole band (white, per axis),
+    // growing with the sliding speed.
+    return { tones, broadband: 0.035 * Math.sqrt(load) * vary(0.7, 1.3) };
   }
   return { tones, broadband: 0 };
 }

@@ -29,13 +29,17 @@ function heldOutInputs(model: Uint8Array, recordings: number): Int8Array[] {
 
 test("the committed model: NXP-sized CNN of CONV_2D / FULLY_CONNECTED layers, int8 in and out", (t) => {
   const m = readModel(MODEL);
-  t.deepEqual(m.operators.map((o) => builtinOpName(o.code)), ["CONV_2D", "CONV_2D", "CONV_2D", "RESHAPE", "FULLY_CONNECTED", "FULLY_CONNECTED", "SOFTMAX"]);
+  const ops = m.operators.map((o) => builtinOpName(o.code));
+  // All but the softmax are layers the MCX N947's NPU takes.
+  t.is(ops.at(-1), "SOFTMAX");
+  t.true(ops.slice(0, -1).every((op) => ["CONV_2D", "FULLY_CONNECTED", "AVERAGE_POOL_2D", "RESHAPE"].includes(op)), ops.join(" "));
+  t.is(ops.filter((op) => op === "CONV_2D").length, 3);
   t.deepEqual(m.tensors[m.inputs[0]].shape, [1, 128, 1, 3]);
   t.is(m.tensors[m.inputs[0]].type, "int8");
   t.deepEqual(m.tensors[m.outputs[0]].shape, [1, 4]);
-  t.true(MODEL.length > 10_000 && MODEL.length < 20_000, `${MODEL.length} B`);
-  t.is(INFO.macs, 53376);
-  t.is(INFO.parameters, 9996);
+  t.true(MODEL.length > 8_000 && MODEL.length < 20_000, `${MODEL.length} B`);
+  t.true(INFO.macs > 40_000 && INFO.macs < 70_000, `${INFO.macs} MACs`);
+  t.true(INFO.parameters > 5_000 && INFO.parameters < 15_000, `${INFO.parameters} parameters`);
   t.true(INFO.int8Accuracy >= 0.99, `int8 held-out accuracy in training.json: ${INFO.int8Accuracy}`);
 });
 
@@ -65,7 +69,7 @@ test("a short training run writes a model both runtimes load, and repeats byte f
   t.regex(log.join("\n"), /held-out float accuracy [\d.]+ %/);
   t.regex(log.join("\n"), /held-out int8 accuracy [\d.]+ % \(TFLite runtime; float-to-int8 drop/);
   t.true(r.floatAccuracy >= 0 && r.floatAccuracy <= 1 && r.int8Accuracy >= 0 && r.int8Accuracy <= 1);
-  t.is(r.macs, 53376);
+  t.is(r.macs, INFO.macs, "the committed model's architecture");
   await train({ smoke: true, epochs: 1, outDir: b, dataDir: null, log: () => {} });
   const bytes = readFileSync(r.modelPath);
   t.deepEqual(bytes, readFileSync(path.join(b, MODEL_FILE)), "seeded: the same model twice");

@@ -85,8 +85,8 @@ export function record(c: Condition): Int16Array {
 /** How many windows a recording of n samples gives (the firmware's count too). */
 export const windowCount = (n: number): number => (n < WINDOW ? 0 : Math.floor((n - WINDOW) / HOP) + 1);
 
-/** Below this RMS (g) a window is taken as quiet: normalising would only amplify noise. */
-export const RMS_FLOOR_G = 0.002;
+/** Below this RMS (g) a window keeps its level: a quiet fan is not blown up to look like a loud one. */
+export const RMS_FLOOR_G = 0.01;
 
 /**
  * The model input of one window: each axis minus its mean over the window (gravity and the
@@ -152,5 +152,5 @@ export function toCsv(comments: string[], counts: Int16Array): string {
 }
 
 /** The committed model's data: condition counts, lengths and seeds (change = retrain). */
-export const TRAIN_SET = { perState: 96, seconds: 3.2, seed: 20260101 };
+export const TRAIN_SET = { perState: Number(process.env.FAN_PER_STATE ?? 288), seconds: 1.28, seed: 20260101 };
 export const HELD_OUT_SET = { perState: 24, seconds: 12.8, seed: 20260202 };

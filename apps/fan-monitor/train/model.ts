@@ -17,11 +17,21 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { AXES, CLASSES, WINDOW, seededRandom } from "./dataset.ts";
 
-export interface ConvSpec { kind: "conv"; filters: number; kernel: number; stride: number }
+export interface ConvSpec { kind: "conv"; filters: number; kernel: number; stride: number; valid?: boolean }
 export interface DenseSpec { kind: "dense"; units: number; relu: boolean }
-export type LayerSpec = ConvSpec | DenseSpec | { kind: "flatten" };
+export interface PoolSpec { kind: "pool"; size: number; max?: boolean }
+export type LayerSpec = ConvSpec | DenseSpec | PoolSpec | { kind: "flatten" };
 
-export const ARCHITECTURE: LayerSpec[] = [
+const POOLED: LayerSpec[] = [
+  { kind: "conv", filters: 8, kernel: 8, stride: 2 },
+  { kind: "conv", filters: 16, kernel: 5, stride: 2 },
+  { kind: "conv", filters: 16, kernel: 3, stride: 2 },
+  { kind: "pool", size: 4 },
+  { kind: "flatten" },
+  { kind: "dense", units: 64, relu: true },
+  { kind: "dense", units: CLASSES.length, relu: false },
+];
+const FLAT: LayerSpec[] = [
   { kind: "conv", filters: 8, kernel: 8, stride: 2 },
   { kind: "conv", filters: 16, kernel: 5, stride: 2 },
   { kind: "conv", filters: 16, kernel: 3, stride: 2 },
@@ -29,12 +39,69 @@ export const ARCHITECTURE: LayerSpec[] = [
   { kind: "dense", units: 32, relu: true },
   { kind: "dense", units: CLASSES.length, relu: false },
 ];
+const WIDE: LayerSpec[] = [
+  { kind: "conv", filters: 8, kernel: 8, stride: 2 },
+  { kind: "conv", filters: 16, kernel: 5, stride: 2 },
+  { kind: "conv", filters: 32, kernel: 3, stride: 2 },
+  { kind: "pool", size: 4 },
+  { kind: "flatten" },
+  { kind: "dense", units: 64, relu: true },
+  { kind: "dense", units: CLASSES.length, relu: false },
+];
+const POOLED128: LayerSpec[] = [
+  { kind: "conv", filters: 8, kernel: 8, stride: 2 },
+  { kind: "conv", filters: 16, kernel: 5, stride: 2 },
+  { kind: "conv", filters: 16, kernel: 3, stride: 2 },
+  { kind: "pool", size: 4 },
+  { kind: "flatten" },
+  { kind: "dense", units: 128, relu: true },
+  { kind: "dense", units: CLASSES.length, relu: false },
+];
+const MAXPOOL: LayerSpec[] = [
+  { kind: "conv", filters: 8, kernel: 8, stride: 2 },
+  { kind: "conv", filters: 16, kernel: 5, stride: 2 },
+  { kind: "conv", filters: 16, kernel: 3, stride: 2 },
+  { kind: "pool", size: 4, max: true },
+  { kind: "flatten" },
+  { kind: "dense", units: 64, relu: true },
+  { kind: "dense", units: CLASSES.length, relu: false },
+];
+const CONVPOOL: LayerSpec[] = [
+  { kind: "conv", filters: 8, kernel: 8, stride: 2 },
+  { kind: "conv", filters: 16, kernel: 5, stride: 2 },
+  { kind: "conv", filters: 16, kernel: 3, stride: 2 },
+  { kind: "conv", filters: 16, kernel: 4, stride: 4 },
+  { kind: "flatten" },
+  { kind: "dense", units: 64, relu: true },
+  { kind: "dense", units: CLASSES.length, relu: false },
+];
+const POOL3: LayerSpec[] = [
+  { kind: "conv", filters: 8, kernel: 8, stride: 2 },
+  { kind: "conv", filters: 16, kernel: 5, stride: 2 },
+  { kind: "conv", filters: 16, kernel: 3, stride: 2, valid: true },
+  { kind: "pool", size: 3 },
+  { kind: "flatten" },
+  { kind: "dense", units: 64, relu: true },
+  { kind: "dense", units: CLASSES.length, relu: false },
+];
+const POOL5: LayerSpec[] = [
+  { kind: "conv", filters: 8, kernel: 8, stride: 2 },
+  { kind: "conv", filters: 16, kernel: 5, stride: 2 },
+  { kind: "conv", filters: 16, kernel: 3, stride: 2, valid: true },
+  { kind: "pool", size: 5 },
+  { kind: "flatten" },
+  { kind: "dense", units: 64, relu: true },
+  { kind: "dense", units: CLASSES.length, relu: false },
+];
+const ARCHS: Record<string, LayerSpec[]> = { pool3: POOL3, pool5: POOL5, pooled: POOLED, wide: WIDE, p128: POOLED128, maxpool: MAXPOOL, convpool: CONVPOOL };
+export const ARCHITECTURE: LayerSpec[] = ARCHS[process.env.FAN_ARCH ?? ""] ?? FLAT;
 
 /** Weights of a conv ([kernel*in, out]) or dense ([in, out]) layer. */
 export interface LayerWeights { kernel: tf.Variable; bias: tf.Variable; fanIn: number; fanOut: number }
 
-/** Geometry of a SAME-padded strided 1-D convolution over H rows. */
-function geometry(h: number, spec: ConvSpec): { out: number; before: number } {
+/** Geometry of a strided 1-D convolution over H rows (TensorFlow's SAME or VALID padding). */
+export function geometry(h: number, spec: ConvSpec): { out: number; before: number } {
+  if (spec.valid) return { out: Math.floor((h - spec.kernel) / spec.stride) + 1, before: 0 };
   const out = Math.ceil(h / spec.stride);
   return { out, before: Math.floor(Math.max((out - 1) * spec.stride + spec.kernel - h, 0) / 2) };
 }
@@ -92,11 +159,12 @@ export class FanNet {
     let h = WINDOW;
     this.layers = ARCHITECTURE.map((l) => {
       if (l.kind === "flatten") { c *= h; h = 1; return null; }
+      if (l.kind === "pool") { h = Math.floor(h / l.size); return null; }
       const fanIn = l.kind === "conv" ? l.kernel * c : c;
       const fanOut = l.kind === "conv" ? l.filters : l.units;
       const limit = Math.sqrt(6 / (fanIn + (l.kind === "conv" ? l.kernel * fanOut : fanOut)));
       const init = Float32Array.from({ length: fanIn * fanOut }, () => (2 * rnd() - 1) * limit);
-      if (l.kind === "conv") h = Math.ceil(h / l.stride);
+      if (l.kind === "conv") h = geometry(h, l).out;
       c = fanOut;
       return { kernel: tf.variable(tf.tensor2d(init, [fanIn, fanOut])), bias: tf.variable(tf.zeros([fanOut])), fanIn, fanOut };
     });
@@ -117,6 +185,11 @@ export class FanNet {
       const w = this.layers[i];
       if (spec.kind === "conv") y = conv(y as tf.Tensor3D, w!, spec);
       else if (spec.kind === "flatten") y = tf.reshape(y, [y.shape[0], -1]);
+      else if (spec.kind === "pool") {
+        const [b, h, c] = y.shape;
+        const groups = tf.reshape(y, [b, h / spec.size, spec.size, c]);
+        y = spec.max ? tf.max(groups, 2) : tf.mean(groups, 2);
+      }
       else {
         y = tf.add(tf.matMul(y as tf.Tensor2D, w!.kernel), w!.bias);
         if (spec.relu) y = tf.relu(y);
@@ -139,8 +212,9 @@ export function countMacs(): number {
   let c = AXES;
   let macs = 0;
   for (const l of ARCHITECTURE) {
-    if (l.kind === "conv") { h = Math.ceil(h / l.stride); macs += h * l.filters * l.kernel * c; c = l.filters; }
+    if (l.kind === "conv") { h = geometry(h, l).out; macs += h * l.filters * l.kernel * c; c = l.filters; }
     else if (l.kind === "flatten") { c = h * c; h = 1; }
+    else if (l.kind === "pool") h = Math.floor(h / l.size);
     else { macs += c * l.units; c = l.units; }
   }
   return macs;

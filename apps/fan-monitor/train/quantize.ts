@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { WriterModel, WriterTensor } from "../../../emulator/model/tflite-writer.ts";
 import { AXES, CLASSES, WINDOW } from "./dataset.ts";
-import { ARCHITECTURE, type FanNet } from "./model.ts";
+import { ARCHITECTURE, geometry, type FanNet } from "./model.ts";
 
 export interface QuantParams { scale: number; zeroPoint: number }
 
@@ -66,6 +66,15 @@ export function quantizeModel(model: FanNet, calibration: Float32Array, count: n
   let shape = [1, WINDOW, 1, AXES];
   ARCHITECTURE.forEach((spec, i) => {
     const range = ranges.layers[i];
+    if (spec.kind === "pool") {
+      // int8 pooling keeps its input's quantisation (TFLite requires it).
+      shape = [1, Math.floor(shape[1] / spec.size), 1, shape[3]];
+      const out = act(`pool${i}`, shape, q);
+      ops.push({ op: spec.max ? "MAX_POOL_2D" : "AVERAGE_POOL_2D", inputs: [current], outputs: [out],
+        options: { padding: "VALID", stride_h: spec.size, stride_w: 1, filter_height: spec.size, filter_width: 1 } });
+      current = out;
+      return;
+    }
     if (spec.kind === "flatten") {
       const flat = [1, shape.slice(1).reduce((a, b) => a * b, 1)];
       const newShape = add({ name: `flatten${i}/shape`, type: "int32", shape: [2], data: bytes(new Int32Array(flat)) });
@@ -100,10 +109,10 @@ export function quantizeModel(model: FanNet, calibration: Float32Array, count: n
         quant: { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: 0 } });
       const b = add({ name: `conv${i}/bias`, type: "int32", shape: [outC], data: bytes(qBias),
         quant: { scale: scales.map((s) => s * q.scale), zeroPoint: scales.map(() => 0), quantizedDimension: 0 } });
-      shape = [1, Math.ceil(shape[1] / spec.stride), 1, outC];
+      shape = [1, geometry(shape[1], spec).out, 1, outC];
       const out = act(`conv${i}`, shape, outQ);
       ops.push({ op: "CONV_2D", inputs: [current, f, b], outputs: [out],
-        options: { padding: "SAME", stride_h: spec.stride, stride_w: 1, fused_activation_function: "RELU" } });
+        options: { padding: spec.valid ? "VALID" : "SAME", stride_h: spec.stride, stride_w: 1, fused_activation_function: "RELU" } });
       current = out;
     } else {
       // Kernel [in, out] -> TFLite weights [out, in], one scale for the tensor.

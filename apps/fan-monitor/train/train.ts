@@ -139,28 +139,35 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   }, null, 2) + "\n");
 
   if (o.dataDir) {
-    // A small sample dataset: one held-out recording of each state, 20 s, as CSV traces,
-    // and the demo input: 6 s of each state in turn, from the same recordings.
-    mkdirSync(o.dataDir, { recursive: true });
-    const demo: Int16Array[] = [];
-    for (const state of CLASSES) {
-      const c = { ...heldConds.find((h) => h.state === state)!, seconds: 20 };
-      const counts = record(c);
-      writeFileSync(path.join(o.dataDir, `${state}.csv`), toCsv([`${c.state}: ${c.spec}`], counts));
-      demo.push(counts.subarray(0, 6 * RATE_HZ * AXES));
-    }
-    const all = new Int16Array(demo.reduce((n, d) => n + d.length, 0));
-    demo.reduce((at, d) => (all.set(d, at), at + d.length), 0);
-    writeFileSync(path.join(o.dataDir, "demo.csv"), toCsv([`demo: 6 s each of ${CLASSES.join(", ")} (the sample recordings)`], all));
+    writeSampleData(o.dataDir);
     o.log(`wrote sample traces to ${path.relative(process.cwd(), o.dataDir)}`);
   }
   return result;
 }
 
+/**
+ * The small committed sample: one held-out recording of each state (12 s) as CSV traces, and
+ * the demo input (6 s of each state in turn, from the same recordings).
+ */
+export function writeSampleData(dir: string): void {
+  const heldConds = conditions("heldout", HELD_OUT_SET.perState, HELD_OUT_SET.seconds, HELD_OUT_SET.seed);
+  mkdirSync(dir, { recursive: true });
+  const demo: Int16Array[] = [];
+  for (const state of CLASSES) {
+    const c = { ...heldConds.find((h) => h.state === state)!, seconds: 12 };
+    const counts = record(c);
+    writeFileSync(path.join(dir, `${state}.csv`), toCsv([`${c.state}: ${c.spec}`], counts));
+    demo.push(counts.subarray(0, 6 * RATE_HZ * AXES));
+  }
+  const all = new Int16Array(demo.reduce((n, d) => n + d.length, 0));
+  demo.reduce((at, d) => (all.set(d, at), at + d.length), 0);
+  writeFileSync(path.join(dir, "demo.csv"), toCsv([`demo: 6 s each of ${CLASSES.join(", ")} (the sample recordings)`], all));
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const { values } = parseArgs({ options: { smoke: { type: "boolean", default: false }, epochs: { type: "string" }, out: { type: "string" } } });
   const smoke = values.smoke ?? false;
-  const epochs = Number(values.epochs ?? (smoke ? 1 : 15));
+  const epochs = Number(values.epochs ?? (smoke ? 1 : 20));
   if (!Number.isInteger(epochs) || epochs < 1) {
     console.error(`train: --epochs must be a positive integer, got '${values.epochs}'`);
     process.exit(2);
