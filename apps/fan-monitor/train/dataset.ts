@@ -152,5 +152,5 @@ export function toCsv(comments: string[], counts: Int16Array): string {
 }
 
 /** The committed model's data: condition counts, lengths and seeds (change = retrain). */
-export const TRAIN_SET = { perState: Number(process.env.FAN_PER_STATE ?? 288), seconds: 1.28, seed: 20260101 };
+export const TRAIN_SET = { perState: 288, seconds: 1.28, seed: 20260101 };
 export const HELD_OUT_SET = { perState: 24, seconds: 12.8, seed: 20260202 };

@@ -1,14 +1,19 @@
-// The fan-state CNN, sized like NXP's state-monitor model (~53 k MACs, ~10 k parameters).
-// A window of 128 x 3 samples is an image 128 high, 1 wide, with 3 channels, so every layer
-// is a plain CONV_2D / FULLY_CONNECTED that TFLM-style engines and the MCX N947's NPU run.
+// The fan-state CNN, sized like NXP's state-monitor model (~50 k MACs). A window of 128 x 3
+// samples is an image 128 high, 1 wide, with 3 channels, so every layer is one the MCX
+// N947's NPU takes (CONV_2D, AVERAGE_POOL_2D, RESHAPE, FULLY_CONNECTED) but the softmax.
 //
 //   input  [128,1,3]
 //   conv 8 x (8x1) stride 2, ReLU  -> [64,1,8]    12,288 MACs
 //   conv 16 x (5x1) stride 2, ReLU -> [32,1,16]   20,480 MACs
 //   conv 16 x (3x1) stride 2, ReLU -> [16,1,16]   12,288 MACs
-//   flatten                        -> [256]
-//   dense 32, ReLU                                  8,192 MACs
-//   dense 4 (logits), softmax                         128 MACs
+//   average pool 4x1               -> [4,1,16]    (band energies: where in the window a tone
+//   flatten                        -> [64]         peaks carries no information)
+//   dense 64, ReLU                                  4,096 MACs
+//   dense 4 (logits), softmax                         256 MACs
+//
+// Tried on the same data (held-out int8 accuracy): flatten straight into dense 32 (NXP's
+// ~10 k parameters) 97.6 %; max pool 95.8 %; a strided conv as the pool 96.0 %; 32 filters in
+// the third conv 96.8 %; dense 128 98.9 %; this one 99.2 %.
 //
 // Written with tfjs-core ops rather than tfjs-layers' conv2d: on the pure-JS CPU backend
 // conv2d's gradients are naive loops and an epoch took minutes; im2col (our own op, with
@@ -22,7 +27,7 @@ export interface DenseSpec { kind: "dense"; units: number; relu: boolean }
 export interface PoolSpec { kind: "pool"; size: number; max?: boolean }
 export type LayerSpec = ConvSpec | DenseSpec | PoolSpec | { kind: "flatten" };
 
-const POOLED: LayerSpec[] = [
+export const ARCHITECTURE: LayerSpec[] = [
   { kind: "conv", filters: 8, kernel: 8, stride: 2 },
   { kind: "conv", filters: 16, kernel: 5, stride: 2 },
   { kind: "conv", filters: 16, kernel: 3, stride: 2 },
@@ -31,70 +36,6 @@ const POOLED: LayerSpec[] = [
   { kind: "dense", units: 64, relu: true },
   { kind: "dense", units: CLASSES.length, relu: false },
 ];
-const FLAT: LayerSpec[] = [
-  { kind: "conv", filters: 8, kernel: 8, stride: 2 },
-  { kind: "conv", filters: 16, kernel: 5, stride: 2 },
-  { kind: "conv", filters: 16, kernel: 3, stride: 2 },
-  { kind: "flatten" },
-  { kind: "dense", units: 32, relu: true },
-  { kind: "dense", units: CLASSES.length, relu: false },
-];
-const WIDE: LayerSpec[] = [
-  { kind: "conv", filters: 8, kernel: 8, stride: 2 },
-  { kind: "conv", filters: 16, kernel: 5, stride: 2 },
-  { kind: "conv", filters: 32, kernel: 3, stride: 2 },
-  { kind: "pool", size: 4 },
-  { kind: "flatten" },
-  { kind: "dense", units: 64, relu: true },
-  { kind: "dense", units: CLASSES.length, relu: false },
-];
-const POOLED128: LayerSpec[] = [
-  { kind: "conv", filters: 8, kernel: 8, stride: 2 },
-  { kind: "conv", filters: 16, kernel: 5, stride: 2 },
-  { kind: "conv", filters: 16, kernel: 3, stride: 2 },
-  { kind: "pool", size: 4 },
-  { kind: "flatten" },
-  { kind: "dense", units: 128, relu: true },
-  { kind: "dense", units: CLASSES.length, relu: false },
-];
-const MAXPOOL: LayerSpec[] = [
-  { kind: "conv", filters: 8, kernel: 8, stride: 2 },
-  { kind: "conv", filters: 16, kernel: 5, stride: 2 },
-  { kind: "conv", filters: 16, kernel: 3, stride: 2 },
-  { kind: "pool", size: 4, max: true },
-  { kind: "flatten" },
-  { kind: "dense", units: 64, relu: true },
-  { kind: "dense", units: CLASSES.length, relu: false },
-];
-const CONVPOOL: LayerSpec[] = [
-  { kind: "conv", filters: 8, kernel: 8, stride: 2 },
-  { kind: "conv", filters: 16, kernel: 5, stride: 2 },
-  { kind: "conv", filters: 16, kernel: 3, stride: 2 },
-  { kind: "conv", filters: 16, kernel: 4, stride: 4 },
-  { kind: "flatten" },
-  { kind: "dense", units: 64, relu: true },
-  { kind: "dense", units: CLASSES.length, relu: false },
-];
-const POOL3: LayerSpec[] = [
-  { kind: "conv", filters: 8, kernel: 8, stride: 2 },
-  { kind: "conv", filters: 16, kernel: 5, stride: 2 },
-  { kind: "conv", filters: 16, kernel: 3, stride: 2, valid: true },
-  { kind: "pool", size: 3 },
-  { kind: "flatten" },
-  { kind: "dense", units: 64, relu: true },
-  { kind: "dense", units: CLASSES.length, relu: false },
-];
-const POOL5: LayerSpec[] = [
-  { kind: "conv", filters: 8, kernel: 8, stride: 2 },
-  { kind: "conv", filters: 16, kernel: 5, stride: 2 },
-  { kind: "conv", filters: 16, kernel: 3, stride: 2, valid: true },
-  { kind: "pool", size: 5 },
-  { kind: "flatten" },
-  { kind: "dense", units: 64, relu: true },
-  { kind: "dense", units: CLASSES.length, relu: false },
-];
-const ARCHS: Record<string, LayerSpec[]> = { pool3: POOL3, pool5: POOL5, pooled: POOLED, wide: WIDE, p128: POOLED128, maxpool: MAXPOOL, convpool: CONVPOOL };
-export const ARCHITECTURE: LayerSpec[] = ARCHS[process.env.FAN_ARCH ?? ""] ?? FLAT;
 
 /** Weights of a conv ([kernel*in, out]) or dense ([in, out]) layer. */
 export interface LayerWeights { kernel: tf.Variable; bias: tf.Variable; fanIn: number; fanOut: number }
