@@ -1,7 +1,11 @@
 // The fan vibration generators: the physics they claim shows in their spectra, they are
 // pure functions of time, and bad specs get one-line errors.
 import test from "ava";
+import path from "node:path";
+import { writeFileSync } from "node:fs";
 import { InputError, openAccelSource } from "../../emulator/inputs/accel-source.ts";
+import { cli } from "../faults/helpers.ts";
+import { tempDir } from "../helpers/tools.ts";
 
 const RATE = 200;
 
@@ -120,5 +124,21 @@ test("bad fan specs: one-line errors naming the problem", (t) => {
     const e = t.throws(() => openAccelSource(spec), { instanceOf: InputError });
     t.regex(e!.message, re);
     t.false(e!.message.includes("\n"));
+  }
+});
+
+test.serial("tinyboard run apps/fan-monitor with a bad generator option or a malformed CSV: one line, non-zero exit", (t) => {
+  const dir = tempDir("tinyboard-fan-cli-");
+  const bad = path.join(dir, "bad.csv");
+  writeFileSync(bad, "t_ms,x,y,z\n0,0,0,1\n5,0.1,zero,1\n");
+  for (const [input, re] of [
+    ["accel=gen:friction,rpm=fast", /rpm \(shaft speed when running normally, rev\/min\) must be a number from 60 to 12000, got 'fast'/],
+    ["accel=gen:jammed,rpm=1800", /unknown generator 'jammed'/],
+    [`accel=${bad}`, /bad\.csv line 3: column y is not a number: 'zero'/],
+  ] as const) {
+    const r = cli(["run", "apps/fan-monitor", "--board", "mcxn947", "--state", path.join(dir, "state"), "--input", input, "--seconds", "1"]);
+    t.true(r.status !== 0 && r.status !== 70, `exit ${r.status}`);
+    t.regex(r.stderr, /^tinyboard: error: [^\n]+\n$/, r.stderr);
+    t.regex(r.stderr, re);
   }
 });
