@@ -46,7 +46,7 @@ function say(): void {
 function classify(engine: Interpreter): void {
   const input = engine.input(0);
   const output = engine.output(0);
-  window.normalise(input.data, RMS_FLOOR_G * <f64>COUNTS_PER_G, input.scale, input.zeroPoint);
+  window.normalise(input.data, <f32>(RMS_FLOOR_G * <f64>COUNTS_PER_G), input.scale, input.zeroPoint);
   const c0 = clock.cycles();
   engine.invoke();
   const us = (clock.cycles() - c0) * 1000000 / <u64>clock.coreHz();

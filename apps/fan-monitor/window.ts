@@ -33,9 +33,9 @@ export class SampleWindow {
    * Writes the normalised window into `dst` (WINDOW x AXES int8, sample-major): per axis the
    * count minus the window's mean, over the window's RMS (all axes, floored at `floorCounts`),
    * quantised with the input tensor's scale and zero point. Integer sums and squares, then
-   * float64, as train/dataset.ts normaliseWindow computes it.
+   * float32 (the Cortex-M33 has no double-precision FPU), as train/dataset.ts computes it.
    */
-  normalise(dst: usize, floorCounts: f64, scale: f32, zeroPoint: i32): void {
+  normalise(dst: usize, floorCounts: f32, scale: f32, zeroPoint: i32): void {
     let sx: i32 = 0, sy: i32 = 0, sz: i32 = 0;
     for (let i: u32 = 0; i < WINDOW; i++) {
       const p = this.samples + i * SAMPLE_BYTES;
@@ -51,20 +51,21 @@ export class SampleWindow {
       const dz = <i64>(<i32>load<i16>(p, 4) * <i32>WINDOW - sz);
       squares += dx * dx + dy * dy + dz * dz;
     }
-    let rms = Math.sqrt(<f64>squares / <f64>(WINDOW * WINDOW * WINDOW * AXES));
+    let rms = Mathf.sqrt(<f32>squares / <f32>(WINDOW * WINDOW * WINDOW * AXES));
     if (rms < floorCounts) rms = floorCounts;
-    const s = <f64>scale;
+    // Means are exact in float32 (sum / 128), and so is count - mean (at most 23 bits).
+    const mx = <f32>sx / <f32>WINDOW, my = <f32>sy / <f32>WINDOW, mz = <f32>sz / <f32>WINDOW;
     for (let i: u32 = 0; i < WINDOW; i++) {
       const p = this.samples + i * SAMPLE_BYTES;
-      store<i8>(dst + i * AXES, quantise(load<i16>(p), sx, rms, s, zeroPoint));
-      store<i8>(dst + i * AXES + 1, quantise(load<i16>(p, 2), sy, rms, s, zeroPoint));
-      store<i8>(dst + i * AXES + 2, quantise(load<i16>(p, 4), sz, rms, s, zeroPoint));
+      store<i8>(dst + i * AXES, quantise(load<i16>(p), mx, rms, scale, zeroPoint));
+      store<i8>(dst + i * AXES + 1, quantise(load<i16>(p, 2), my, rms, scale, zeroPoint));
+      store<i8>(dst + i * AXES + 2, quantise(load<i16>(p, 4), mz, rms, scale, zeroPoint));
     }
   }
 }
 
-@inline function quantise(count: i16, sum: i32, rms: f64, scale: f64, zeroPoint: i32): i8 {
-  const x = <f64><f32>((<f64>count - <f64>sum / <f64>WINDOW) / rms);
-  let q = <i32>Math.round(x / scale) + zeroPoint;
+@inline function quantise(count: i16, mean: f32, rms: f32, scale: f32, zeroPoint: i32): i8 {
+  const x = (<f32>count - mean) / rms;
+  let q = <i32>Mathf.round(x / scale) + zeroPoint;
   return <i8>(q < -128 ? -128 : q > 127 ? 127 : q);
 }

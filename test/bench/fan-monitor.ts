@@ -24,6 +24,7 @@ export interface FanMonitorBoard {
   sramPeakBytes: number;
   arenaBytes: number;
   npuLayers: number;
+  layers: number;
   inferences: number;
   latencyUsMedian: number;
   latencyUsMax: number;
@@ -53,7 +54,7 @@ export async function benchFanMonitor(cardDir: string): Promise<FanMonitorResult
     ensureCard(card);
     const { summary: s, console: text } = await runOnce(b, SESSION_SECONDS, card);
     const us = [...text.matchAll(/\) (\d+) us; state/g)].map((m) => Number(m[1]));
-    const arena = /arena (\d+) B, \d+ layers \((\d+) on the NPU\)/.exec(text);
+    const arena = /arena (\d+) B, (\d+) layers \((\d+) on the NPU\)/.exec(text);
     const fsck = hasTool("fsck.fat") ? (sh("fsck.fat", ["-n", card]).status === 0 ? "clean" : "errors") : "not run";
     boards.push({
       board,
@@ -61,7 +62,8 @@ export async function benchFanMonitor(cardDir: string): Promise<FanMonitorResult
       sramBytes: report.sram.used,
       sramPeakBytes: s.sramPeakBytes,
       arenaBytes: Number(arena?.[1] ?? 0),
-      npuLayers: Number(arena?.[2] ?? 0),
+      layers: Number(arena?.[2] ?? 0),
+      npuLayers: Number(arena?.[3] ?? 0),
       inferences: us.length,
       latencyUsMedian: median(us),
       latencyUsMax: Math.max(...us),
@@ -87,7 +89,7 @@ export function fanMonitorMarkdown(r: FanMonitorResult): string {
     "",
     "| board | inference (median / worst) | CPU load | flash | SRAM (static + heap + stack) | arena | real-time factor | overruns | card |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---|",
-    ...r.boards.map((b) => `| ${b.board}${b.npuLayers ? ` (NPU: ${b.npuLayers} of 7 layers)` : ""} | ${b.latencyUsMedian} / ${b.latencyUsMax} µs | ${(b.cpuLoad * 100).toFixed(2)} % | ${kb(b.flashBytes)} | ${kb(b.sramPeakBytes)} | ${kb(b.arenaBytes)} | ${Math.round(b.realTimeFactor)}x | ${b.overruns} | fsck ${b.fsck} |`),
+    ...r.boards.map((b) => `| ${b.board}${b.npuLayers ? ` (NPU: ${b.npuLayers} of ${b.layers} layers)` : ""} | ${b.latencyUsMedian} / ${b.latencyUsMax} µs | ${(b.cpuLoad * 100).toFixed(2)} % | ${kb(b.flashBytes)} | ${kb(b.sramPeakBytes)} | ${kb(b.arenaBytes)} | ${Math.round(b.realTimeFactor)}x | ${b.overruns} | fsck ${b.fsck} |`),
     "",
     `mcxn947 without its NPU: ${Math.round(r.mcxn947CpuOnlyUs)} µs per inference. NXP's state monitor (../shared/reference/boards.md): model 15.8 KB int8, arena about 4 KB, inference in the hundreds of µs.`,
   ].join("\n");

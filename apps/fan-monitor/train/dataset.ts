@@ -92,10 +92,11 @@ export const RMS_FLOOR_G = 0.01;
  * The model input of one window: each axis minus its mean over the window (gravity and the
  * sensor's offset go), divided by the window's RMS over all three axes (fan speed, mounting
  * stiffness and sensor gain scale a fan's vibration; its spectrum's shape tells its state).
- * The firmware computes the same numbers: integer sums, the RMS from exact integer squares,
- * the rest in float64, stored as float32.
+ * The firmware computes the same numbers: integer sums and squares, then float32 arithmetic
+ * (Math.fround after each operation gives float32's correctly rounded results exactly).
  */
 export function normaliseWindow(counts: Int16Array, start: number, out: Float32Array, at = 0): void {
+  const f = Math.fround;
   const sums = [0, 0, 0];
   for (let i = 0; i < WINDOW; i++) for (let a = 0; a < AXES; a++) sums[a] += counts[(start + i) * AXES + a];
   // d = count * WINDOW - sum is exact in integers; sum of d^2 < 2^53.
@@ -106,10 +107,11 @@ export function normaliseWindow(counts: Int16Array, start: number, out: Float32A
       squares += d * d;
     }
   }
-  const rms = Math.max(Math.sqrt(squares / (WINDOW * WINDOW * WINDOW * AXES)), RMS_FLOOR_G * COUNTS_PER_G);
+  const rms = Math.max(f(Math.sqrt(f(f(squares) / (WINDOW * WINDOW * WINDOW * AXES)))), f(RMS_FLOOR_G * COUNTS_PER_G));
   for (let i = 0; i < WINDOW; i++) {
     for (let a = 0; a < AXES; a++) {
-      out[at + i * AXES + a] = (counts[(start + i) * AXES + a] - sums[a] / WINDOW) / rms;
+      // sum / WINDOW and count - mean are exact in float32.
+      out[at + i * AXES + a] = f((counts[(start + i) * AXES + a] - sums[a] / WINDOW) / rms);
     }
   }
 }

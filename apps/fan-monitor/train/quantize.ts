@@ -20,8 +20,9 @@ export function activationParams(lo: number, hi: number): QuantParams {
   return { scale, zeroPoint };
 }
 
+/** round(x / scale) + zero point, the division in float32 as the firmware does it. */
 export function quantizeValue(x: number, q: QuantParams): number {
-  return Math.max(-128, Math.min(127, Math.round(x / q.scale) + q.zeroPoint));
+  return Math.max(-128, Math.min(127, Math.round(Math.fround(x / q.scale)) + q.zeroPoint));
 }
 
 /** A float batch (n x 128 x 3) as the model's int8 input. */
