@@ -25,6 +25,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { accelGeneratorNames, findAccelGenerator, parseNumber, quote, resolveGenOptions } from './accel-generators.ts';
+import './fan-vibration.ts'; // registers gen:off, gen:on, gen:clogged, gen:friction
 
 /** Acceleration in g (x, y, z) the sensor sees. */
 export interface AccelSource {
