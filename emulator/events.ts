@@ -40,6 +40,10 @@ export type MachineEvents = {
   /** Bytes the firmware hands the host (debug.report): kind 1 = output tensor, 2 = arena plan. */
   report: (kind: number, bytes: Uint8Array, cycles: number) => void;
   marker: (id: number, label: string, cycles: number) => void;
+  /** The core idled (waited for an event) from `from` to `to` cycles. */
+  idle: (from: number, to: number) => void;
+  /** A peripheral event: a span (a DMA or bus transfer, start < end) or an instant (an overrun, a dropped frame). */
+  peripheral: (name: string, what: string, start: number, end: number) => void;
   end: (s: RunSummary) => void;
 };
 

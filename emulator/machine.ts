@@ -31,6 +31,9 @@ export interface MachineOptions {
   noNpu?: boolean;
   /** Cycles the host charges per HAL call (the driver's entry and exit). */
   halCallCycles?: number;
+  /** Called at every synchronisation point (HAL calls, loop-head ticks): the debugger's and
+   *  profiler's way in. Absent on plain runs, which then pay one field test per sync. */
+  onSync?: () => void;
 }
 
 export interface RunOptions {
@@ -67,9 +70,11 @@ export class Machine implements BoardContext, ClockHost {
   private maxBusy = Infinity;
   private readonly peripherals: Peripheral[];
   private readonly sd: SdCard;
+  private readonly onSync: (() => void) | undefined;
 
   constructor(private readonly opts: MachineOptions) {
     this.target = opts.target;
+    this.onSync = opts.onSync;
     const m = opts.image.manifest;
     if (m.board !== this.target.board.id || m.core !== this.target.core.id) {
       throw new UserError(`image was built for ${m.board}/${m.core}, not ${this.target.board.id}/${this.target.core.id}: rebuild it for this board`);
@@ -113,6 +118,7 @@ export class Machine implements BoardContext, ClockHost {
 
   sync(): void {
     if (this.pausedAt >= 0) return; // time stands still while the meter is paused
+    if (this.onSync) this.onSync();
     const now = this.clock.now;
     this.clock.fireDue(now);
     this.checkLimits(now);
@@ -123,6 +129,16 @@ export class Machine implements BoardContext, ClockHost {
   }
 
   idleUntil(target: number): void {
+    const from = this.clock.now;
+    try {
+      this.idleSteps(target);
+    } finally {
+      const to = this.clock.now;
+      if (to > from && this.events.listenerCount("idle")) this.events.emit("idle", from, to);
+    }
+  }
+
+  private idleSteps(target: number): void {
     for (;;) {
       const now = this.clock.now;
       this.clock.fireDue(now);

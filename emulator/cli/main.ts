@@ -51,6 +51,8 @@ program.command("run").description("boot what is flashed (building and flashing 
   .option("--max-cycles <n>", "stop with a fault after this many busy cycles (a cycle budget)", Number)
   .option("--json", "print the run summary as JSON")
   .option("-q, --quiet", "do not print the console output")
+  .option("--trace <file>", "write a Chrome trace event / Perfetto timeline (CPU busy/idle, layers, NPU jobs, peripheral events)")
+  .option("--profile", "print the per-layer and per-function cycle tables")
   .action(runCommand);
 
 program.command("demo").description("build, flash and run the bundled apps on every board (what 'npm start' runs)")
