@@ -55,6 +55,19 @@ program.command("run").description("boot what is flashed (building and flashing 
   .option("--profile", "print the per-layer and per-function cycle tables")
   .action(runCommand);
 
+program.command("debug").description("debug an app or image: layer, op, line, fault and cycle breakpoints, step through the inference, inspect tensors against a float reference")
+  .argument("<target>", "image file or app folder")
+  .requiredOption("-b, --board <board>", "board id")
+  .option("--core <core>", "core (default: the board's first)")
+  .option("-s, --seconds <n>", "emulated seconds to run at most (default: the app's)", Number)
+  .option("-i, --input <peripheral=spec>", "feed a peripheral from a file or generator (repeatable)", collect, [])
+  .option("--sdcard <img>", "SD card image (default: none)")
+  .option("--cpu-only", "leave the board's NPU out")
+  .action(async (spec, opts) => (await import("./debug.ts")).debugCommand(spec, opts));
+
+program.command("dap").description("a Debug Adapter Protocol server on stdin/stdout (for VS Code; see docs/debugger.md)")
+  .action(async () => (await import("./dap.ts")).dapCommand());
+
 program.command("demo").description("build, flash and run the bundled apps on every board (what 'npm start' runs)")
   .option("-s, --seconds <n>", "emulated seconds per run", Number)
   .action(demoCommand);

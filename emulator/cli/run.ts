@@ -24,7 +24,7 @@ interface TargetOpts {
 }
 
 /** An image for the board from an app folder (built) or an image file (read). */
-async function imageFor(spec: string, target: Target, quiet = false): Promise<{ image: Image; inputs: Record<string, string> }> {
+export async function imageFor(spec: string, target: Target, quiet = false): Promise<{ image: Image; inputs: Record<string, string> }> {
   if (isAppDir(spec)) {
     const { app, image, report } = await buildApp(spec, target);
     if (!report.fits) {
@@ -50,7 +50,7 @@ export async function flashCommand(spec: string, opts: TargetOpts): Promise<void
   console.log(`flashed ${image.manifest.app} to ${target.board.id} (state ${path.relative(process.cwd(), state.dir) || "."})`);
 }
 
-function parseInputs(list: string[]): Record<string, string> {
+export function parseInputs(list: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const item of list) {
     const eq = item.indexOf("=");
