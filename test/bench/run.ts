@@ -4,6 +4,7 @@
 //   3. metering overhead: metered / unmetered wall time of that firmware  (metering.ts)
 //   4. fixture models on each board: latency, MACs/cycle, wall vs tfjs     (inference.ts)
 //      (also writes docs/models.md)
+//   5. debugger hooks: their cost per VWW inference with no debugger attached  (debug-overhead.ts)
 // Prints a table and a markdown snippet for the README, and writes test/bench/results.json.
 // Nothing here asserts a timing: floors are reported, not enforced. Only correctness is
 // checked (runs end as expected, metered and unmetered builds print the same checksum).
@@ -16,6 +17,7 @@ import { benchRealtime, type RealtimeResult } from "./realtime.ts";
 import { benchCompute, COMPUTE_APP, type ComputeResult } from "./compute.ts";
 import { benchMetering, type MeteringResult } from "./metering.ts";
 import { benchInference, inferenceMarkdown, inferenceTable, type InferenceResult } from "./inference.ts";
+import { benchDebugOverhead, debugOverheadLine, type DebugOverheadResult } from "./debug-overhead.ts";
 
 const REALTIME_SECONDS = 600; // emulated seconds per sensor-logger run (10 minutes: long enough to time well)
 const REALTIME_RUNS = 3;
@@ -74,6 +76,8 @@ async function main(): Promise<void> {
   const inferenceStarted = Date.now();
   const inference = await benchInference();
   log(`inference section: ${sig((Date.now() - inferenceStarted) / 1000, 3)} s`);
+  log("debugger hook overhead (vww on rt1060)");
+  const debugOverhead = await benchDebugOverhead();
 
   const results = {
     ...env,
@@ -122,6 +126,7 @@ async function main(): Promise<void> {
     },
     inferenceSeconds: sig((Date.now() - inferenceStarted) / 1000, 3),
     inference,
+    debugOverhead,
   };
 
   console.log(table(results));
@@ -139,6 +144,7 @@ type Results = {
   compute: { runs: number; checksum: string; boards: { board: string; emulatedSeconds: number; busyCycles: number; wallSeconds: number; realTimeFactor: number; matmul: { macs: number; macsPerCycle: number }; fir: { macs: number; macsPerCycle: number }; crc32: { bytes: number; cyclesPerByte: number } }[] };
   metering: { board: string; runs: number; meteredWallSeconds: number; unmeteredWallSeconds: number; ratio: number; minRatio: number; meetsFloor: boolean; checksum: string };
   inference: InferenceResult;
+  debugOverhead: DebugOverheadResult;
 };
 
 const x = (f: number): string => `${f.toFixed(f >= 100 ? 0 : f >= 10 ? 1 : 2)}x`;
@@ -180,6 +186,8 @@ function table(r: Results): string {
     `   metered / unmetered = ${m.ratio.toFixed(2)}x (min/min ${m.minRatio.toFixed(2)}x): ${m.meetsFloor ? "ok" : "ABOVE the floor"}; both print checksum ${m.checksum}`,
     "",
     inferenceTable(r.inference),
+    "",
+    `5. ${debugOverheadLine(r.debugOverhead).replace(/\*\*/g, "")}`,
   ].join("\n");
 }
 
@@ -198,6 +206,8 @@ function markdown(r: Results): string {
     `Metering overhead (compute firmware on ${m.board}): metered / unmetered wall time = **${m.ratio.toFixed(2)}x** (median of ${m.runs} runs each).`,
     "",
     inferenceMarkdown(r.inference),
+    "",
+    debugOverheadLine(r.debugOverhead),
   ].join("\n");
 }
 
