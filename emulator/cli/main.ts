@@ -66,6 +66,7 @@ program.command("debug").description("debug an app or image: layer, op, line, fa
   .action(async (spec, opts) => (await import("./debug.ts")).debugCommand(spec, opts));
 
 program.command("dap").description("a Debug Adapter Protocol server on stdin/stdout (for VS Code; see docs/debugger.md)")
+  .option("--server <port>", "serve the protocol on a TCP port instead (write it as --server=4711), for launch.json's debugServer")
   .action(async () => (await import("./dap.ts")).dapCommand());
 
 program.command("demo").description("build, flash and run the bundled apps on every board (what 'npm start' runs)")
