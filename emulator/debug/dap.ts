@@ -111,8 +111,15 @@ export class TinyboardDebugSession extends DebugSession {
     this.sendEvent(ev);
   }
 
+  /** Requests that need a launched firmware get an error response instead. */
+  private launched(response: DebugProtocol.Response): DebugEngine | null {
+    if (!this.engine) this.sendErrorResponse(response, 3, "tinyboard: no firmware launched");
+    return this.engine;
+  }
+
   protected async setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): Promise<void> {
-    const engine = this.engine!;
+    const engine = this.launched(response);
+    if (!engine) return;
     const file = path.relative(PROJECT_ROOT, path.resolve(args.source.path ?? "")).split(path.sep).join("/");
     const lines = (args.breakpoints ?? []).map((b) => b.line);
     const added = await engine.replaceBreakpoints((b) => b.kind === "line" && b.file === file, lines.map((line) => ({ kind: "line", file, line })));
@@ -121,7 +128,8 @@ export class TinyboardDebugSession extends DebugSession {
   }
 
   protected async setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): Promise<void> {
-    const engine = this.engine!;
+    const engine = this.launched(response);
+    if (!engine) return;
     const specs: (BreakpointSpec | null)[] = [];
     const errors: string[] = [];
     for (const b of args.breakpoints) {
@@ -171,7 +179,8 @@ export class TinyboardDebugSession extends DebugSession {
   }
 
   protected async variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): Promise<void> {
-    const engine = this.engine!;
+    const engine = this.launched(response);
+    if (!engine) return;
     const ref = this.refs.get(args.variablesReference);
     let variables: DebugProtocol.Variable[] = [];
     try {
@@ -235,8 +244,9 @@ export class TinyboardDebugSession extends DebugSession {
 
   protected async readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): Promise<void> {
     try {
+      if (!this.engine) throw new Error("no firmware launched");
       const address = Number(args.memoryReference) + (args.offset ?? 0);
-      const bytes = await this.engine!.memory(address, Math.min(args.count, 65536));
+      const bytes = await this.engine.memory(address, Math.min(args.count, 65536));
       response.body = { address: String(address), data: Buffer.from(bytes).toString("base64") };
       this.sendResponse(response);
     } catch (e) {
