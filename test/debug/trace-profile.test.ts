@@ -76,6 +76,11 @@ test("on the MCX N947 the trace shows NPU layers and the CPU idling while the NP
   t.true(npu.length > 0 && cpu.length > 0);
   t.is(npu.length + cpu.length, 31);
   t.true(file.traceEvents.some((e) => e.cat === "cpu" && e.name === "idle"), "npu.wait idles the CPU");
+  // Each NPU job is a span on the peripherals track covering its layers.
+  const jobs = file.traceEvents.filter((e) => e.cat === "npu");
+  t.true(jobs.length > 0);
+  t.is(jobs.reduce((n, j) => n + Number(/: (\d+) layers?/.exec(j.name)![1]), 0), npu.length);
+  for (const l of npu) t.true(jobs.some((j) => l.ts! >= j.ts! - 1e-6 && l.ts! + l.dur! <= j.ts! + j.dur! + 1e-6), `${l.name} inside a job`);
   const inf = file.traceEvents.find((e) => e.cat === "inference")!;
   const sum = [...npu, ...cpu].reduce((s, e) => s + (e.args!.cycles as number), 0);
   t.true(sum <= (inf.args!.cycles as number));
