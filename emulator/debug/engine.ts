@@ -82,7 +82,7 @@ export class DebugEngine extends EventEmitter {
     this.pending.clear();
     if (this.state !== "exited") {
       this.state = "exited";
-      this.emit("error", e);
+      if (this.listenerCount("error")) this.emit("error", e); // an unheard "error" event would throw
       for (const w of this.waiters.splice(0)) w(this.summary ?? ({ reason: "fault" } as RunSummary));
     }
   }
@@ -172,9 +172,9 @@ export class DebugEngine extends EventEmitter {
     return describeBreakpoint(b);
   }
 
-  inspect<T>(what: InspectWhat | "find", args?: Record<string, unknown>): Promise<T> {
+  inspect<T>(what: InspectWhat, args?: Record<string, unknown>): Promise<T> {
     if (this.state === "running") return Promise.reject(new Error("the firmware is running: 'pause' it first"));
-    return this.send<T>({ cmd: "inspect", what: what as InspectWhat, args });
+    return this.send<T>({ cmd: "inspect", what, args });
   }
 
   tensor(ref: string): Promise<TensorData> {

@@ -32,7 +32,7 @@ export interface StopInfo {
   frames: WasmFrameRef[];
 }
 
-export type InspectWhat = "tensor" | "tensors" | "memory" | "layers" | "memoryMap" | "peripherals" | "inputs" | "model";
+export type InspectWhat = "tensor" | "tensors" | "find" | "memory" | "layers" | "memoryMap" | "peripherals" | "inputs" | "model";
 
 export type ToWorker =
   | { id: number; cmd: "resume"; mode: ResumeMode }
