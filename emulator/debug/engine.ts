@@ -8,6 +8,7 @@ import { encodeImage, type Image } from "../build/image.ts";
 import type { RunSummary } from "../events.ts";
 import { readModel, type TfliteModel } from "../model/tflite-model.ts";
 import { ControlBlock } from "./control-block.ts";
+import { UserError } from "../errors.ts";
 import { describeBreakpoint, type Breakpoint, type BreakpointSpec } from "./breakpoints.ts";
 import type { FromWorker, InspectWhat, ResumeMode, StopInfo, ToWorker, WorkerSetup } from "./protocol.ts";
 import type { TensorData, MemoryMap } from "./inspector.ts";
@@ -74,10 +75,19 @@ export class DebugEngine extends EventEmitter {
   static async launch(opts: EngineOptions): Promise<DebugEngine> {
     const engine = new DebugEngine(opts);
     await engine.nextEvent();
+    // The worker failed before reset (an image for another board, an unreadable input): say why.
+    if (engine.state === "exited" && engine.failure) {
+      await engine.close();
+      throw new UserError(engine.failure.message);
+    }
     return engine;
   }
 
+  /** Why the worker failed, if it did. */
+  failure: Error | null = null;
+
   private fail(e: Error): void {
+    this.failure ??= e;
     for (const p of this.pending.values()) p.reject(e);
     this.pending.clear();
     if (this.state !== "exited") {

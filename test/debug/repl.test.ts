@@ -9,7 +9,8 @@ import { DebugEngine } from "../../emulator/debug/engine.ts";
 import { runRepl } from "../../emulator/debug/repl.ts";
 import { LayerLog } from "../../emulator/debug/trace.ts";
 import { spawnSync } from "node:child_process";
-import { build, cli, lineOf, ROOT } from "../faults/helpers.ts";
+import path from "node:path";
+import { build, cli, lineOf, ROOT, tmpDir } from "../faults/helpers.ts";
 
 const target = loadTarget("rt1060");
 
@@ -159,4 +160,10 @@ test("tinyboard debug from the command line: piped commands; an unknown board is
   const bad = cli(["debug", "test/fixtures/apps/person-model", "--board", "rt9999"]);
   t.is(bad.status, 1);
   t.regex(bad.stderr, /^tinyboard: error: unknown board 'rt9999'.*\n$/);
+  // An image for another board: the worker refuses it before reset, and that is one line too.
+  const image = path.join(tmpDir(t), "pm.tbi");
+  t.is(cli(["build", "test/fixtures/apps/person-model", "--board", "rt1060", "-o", image]).status, 0);
+  const wrong = cli(["debug", image, "--board", "mcxn947"]);
+  t.is(wrong.status, 1);
+  t.is(wrong.stderr, "tinyboard: error: image was built for rt1060/cm7, not mcxn947/cm33: rebuild it for this board\n");
 });
