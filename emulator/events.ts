@@ -37,9 +37,14 @@ export type MachineEvents = {
   /** A layer starts on the CPU or the NPU (NPU layers are announced when their job is submitted). */
   layerBegin: (index: number, op: number, cycles: number, unit: "cpu" | "npu") => void;
   layerEnd: (index: number, cycles: number, unit: "cpu" | "npu") => void;
-  /** Bytes the firmware hands the host (debug.report): kind 1 = output tensor, 2 = arena plan. */
-  report: (kind: number, bytes: Uint8Array, cycles: number) => void;
+  /** Bytes the firmware hands the host (debug.report) and their address: kind 1 = output tensor,
+   *  2 = arena plan, 3 = a prepared model (in flash), 4 = its arena. */
+  report: (kind: number, bytes: Uint8Array, cycles: number, address: number) => void;
   marker: (id: number, label: string, cycles: number) => void;
+  /** The core idled (waited for an event) from `from` to `to` cycles. */
+  idle: (from: number, to: number) => void;
+  /** A peripheral event: a span (a DMA or bus transfer, start < end) or an instant (an overrun, a dropped frame). */
+  peripheral: (name: string, what: string, start: number, end: number) => void;
   end: (s: RunSummary) => void;
 };
 

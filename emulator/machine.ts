@@ -31,6 +31,9 @@ export interface MachineOptions {
   noNpu?: boolean;
   /** Cycles the host charges per HAL call (the driver's entry and exit). */
   halCallCycles?: number;
+  /** Called at every synchronisation point (each HAL call, loop-head ticks): the debugger's and
+   *  profiler's way in. Absent on plain runs, which then pay one field test per tick. */
+  onSync?: () => void;
 }
 
 export interface RunOptions {
@@ -67,9 +70,11 @@ export class Machine implements BoardContext, ClockHost {
   private maxBusy = Infinity;
   private readonly peripherals: Peripheral[];
   private readonly sd: SdCard;
+  private readonly onSync: (() => void) | undefined;
 
   constructor(private readonly opts: MachineOptions) {
     this.target = opts.target;
+    this.onSync = opts.onSync;
     const m = opts.image.manifest;
     if (m.board !== this.target.board.id || m.core !== this.target.core.id) {
       throw new UserError(`image was built for ${m.board}/${m.core}, not ${this.target.board.id}/${this.target.core.id}: rebuild it for this board`);
@@ -113,6 +118,7 @@ export class Machine implements BoardContext, ClockHost {
 
   sync(): void {
     if (this.pausedAt >= 0) return; // time stands still while the meter is paused
+    if (this.onSync) this.onSync();
     const now = this.clock.now;
     this.clock.fireDue(now);
     this.checkLimits(now);
@@ -123,6 +129,16 @@ export class Machine implements BoardContext, ClockHost {
   }
 
   idleUntil(target: number): void {
+    const from = this.clock.now;
+    try {
+      this.idleSteps(target);
+    } finally {
+      const to = this.clock.now;
+      if (to > from && this.events.listenerCount("idle")) this.events.emit("idle", from, to);
+    }
+  }
+
+  private idleSteps(target: number): void {
     for (;;) {
       const now = this.clock.now;
       this.clock.fireDue(now);
@@ -161,10 +177,16 @@ export class Machine implements BoardContext, ClockHost {
       const fns = p.imports();
       const wrapped: Record<string, (...a: any[]) => any> = {};
       for (const [name, fn] of Object.entries(fns)) {
-        wrapped[name] = (...args: any[]) => {
-          this.clock.halCycles += HAL_CALL_CYCLES;
-          return fn(...args);
-        };
+        wrapped[name] = this.onSync
+          ? (...args: any[]) => {
+            this.clock.halCycles += HAL_CALL_CYCLES;
+            this.onSync!();
+            return fn(...args);
+          }
+          : (...args: any[]) => {
+            this.clock.halCycles += HAL_CALL_CYCLES;
+            return fn(...args);
+          };
       }
       imports[p.module] = wrapped;
     }
@@ -233,21 +255,27 @@ export class Machine implements BoardContext, ClockHost {
   }
 
   /** Static data and heap high-water mark (the bump allocator never frees) plus the stack budget. */
-  private sramPeak(): number {
+  sramPeak(): number {
     const { layout } = this.opts.image.manifest;
     const top = this.heapTop ? Math.max(Number(this.heapTop.value), layout.staticEnd) : layout.staticEnd;
     return top - layout.sramBase + layout.stackBytes;
+  }
+
+  /** Each peripheral's counters now (overruns, blocks written, NPU jobs...), by interface name. */
+  peripheralStats(): Record<string, Record<string, number>> {
+    const out: Record<string, Record<string, number>> = {};
+    for (const p of this.peripherals) {
+      const s = p.stats?.();
+      if (s) out[p.module.replace(/^tinyboard:hal\/|@.*$/g, "")] = s;
+    }
+    return out;
   }
 
   private summary(reason: RunSummary["reason"], exitCode: number | null, fault: FaultReport | null, wallSeconds: number): RunSummary {
     const cycles = Math.min(this.clock.now, this.endCycle);
     const busy = Math.min(this.clock.busyCycles, cycles);
     const emulatedSeconds = cycles / this.clock.hz;
-    const peripherals: Record<string, Record<string, number>> = {};
-    for (const p of this.peripherals) {
-      const s = p.stats?.();
-      if (s) peripherals[p.module.replace(/^tinyboard:hal\/|@.*$/g, "")] = s;
-    }
+    const peripherals = this.peripheralStats();
     return {
       app: this.opts.image.manifest.app,
       board: this.target.board.id,

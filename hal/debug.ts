@@ -11,6 +11,9 @@ export function marker(id: u32, label: string): void {
 
 export const REPORT_OUTPUT: u32 = 1;
 export const REPORT_PLAN: u32 = 2;
+/** A model the interpreter prepared (its bytes in flash), then its arena (tensors + scratch in SRAM): a debugger finds tensors with them. */
+export const REPORT_MODEL: u32 = 3;
+export const REPORT_ARENA: u32 = 4;
 
 /** Hands the host `len` bytes at `ptr` (a model output, an arena plan). */
 export function report(kind: u32, ptr: usize, len: i32): void {

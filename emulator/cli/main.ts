@@ -51,7 +51,23 @@ program.command("run").description("boot what is flashed (building and flashing 
   .option("--max-cycles <n>", "stop with a fault after this many busy cycles (a cycle budget)", Number)
   .option("--json", "print the run summary as JSON")
   .option("-q, --quiet", "do not print the console output")
+  .option("--trace <file>", "write a Chrome trace event / Perfetto timeline (CPU busy/idle, layers, NPU jobs, peripheral events)")
+  .option("--profile", "print the per-layer and per-function cycle tables")
   .action(runCommand);
+
+program.command("debug").description("debug an app or image: layer, op, line, fault and cycle breakpoints, step through the inference, inspect tensors against a float reference")
+  .argument("<target>", "image file or app folder")
+  .requiredOption("-b, --board <board>", "board id")
+  .option("--core <core>", "core (default: the board's first)")
+  .option("-s, --seconds <n>", "emulated seconds to run at most (default: the app's)", Number)
+  .option("-i, --input <peripheral=spec>", "feed a peripheral from a file or generator (repeatable)", collect, [])
+  .option("--sdcard <img>", "SD card image (default: none)")
+  .option("--cpu-only", "leave the board's NPU out")
+  .action(async (spec, opts) => (await import("./debug.ts")).debugCommand(spec, opts));
+
+program.command("dap").description("a Debug Adapter Protocol server on stdin/stdout (for VS Code; see docs/debugger.md)")
+  .option("--server <port>", "serve the protocol on a TCP port instead (write it as --server=4711), for launch.json's debugServer")
+  .action(async () => (await import("./dap.ts")).dapCommand());
 
 program.command("demo").description("build, flash and run the bundled apps on every board (what 'npm start' runs)")
   .option("-s, --seconds <n>", "emulated seconds per run", Number)

@@ -14,6 +14,8 @@ import { assertFits } from "./build.ts";
 import { formatReport } from "../build/memory-report.ts";
 import { openAccelSource } from "../inputs/accel-source.ts";
 import { validateCardImage } from "../sdcard/card-image.ts";
+import { TraceRecorder } from "../debug/trace.ts";
+import { Profiler, formatProfile } from "../debug/profile.ts";
 
 interface TargetOpts {
   board: string;
@@ -22,7 +24,7 @@ interface TargetOpts {
 }
 
 /** An image for the board from an app folder (built) or an image file (read). */
-async function imageFor(spec: string, target: Target, quiet = false): Promise<{ image: Image; inputs: Record<string, string> }> {
+export async function imageFor(spec: string, target: Target, quiet = false): Promise<{ image: Image; inputs: Record<string, string> }> {
   if (isAppDir(spec)) {
     const { app, image, report } = await buildApp(spec, target);
     if (!report.fits) {
@@ -48,7 +50,7 @@ export async function flashCommand(spec: string, opts: TargetOpts): Promise<void
   console.log(`flashed ${image.manifest.app} to ${target.board.id} (state ${path.relative(process.cwd(), state.dir) || "."})`);
 }
 
-function parseInputs(list: string[]): Record<string, string> {
+export function parseInputs(list: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const item of list) {
     const eq = item.indexOf("=");
@@ -69,6 +71,10 @@ export interface RunCliOptions extends TargetOpts {
   maxCycles?: number;
   json?: boolean;
   quiet?: boolean;
+  /** Write a Chrome trace event / Perfetto timeline here. */
+  trace?: string;
+  /** Print the per-layer and per-function cycle tables. */
+  profile?: boolean;
 }
 
 export async function runCommand(spec: string | undefined, opts: RunCliOptions): Promise<void> {
@@ -91,14 +97,23 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   if (opts.sdcard && !existsSync(opts.sdcard)) ensureCard(opts.sdcard);
   const seconds = opts.seconds ?? image.manifest.defaults.seconds;
   if (!(seconds > 0)) throw new UserError("--seconds must be a positive number");
-  const summary = await runImage(image, target, { inputs, sdcard: opts.sdcard ?? state.sdcardPath, watchdogMs: opts.watchdog, maxBusyCycles: opts.maxCycles, seconds, quiet: opts.quiet || opts.json });
-  if (opts.json) console.log(JSON.stringify(summary, null, 2));
-  else console.log(formatSummary(summary));
+  const profiler = opts.profile ? new Profiler(image.sourceMap) : undefined;
+  const summary = await runImage(image, target, { inputs, sdcard: opts.sdcard ?? state.sdcardPath, watchdogMs: opts.watchdog, maxBusyCycles: opts.maxCycles, seconds, quiet: opts.quiet || opts.json, trace: opts.trace, profiler });
+  const profile = profiler ? await profiler.profile() : undefined;
+  if (opts.json) console.log(JSON.stringify(profile ? { ...summary, profile } : summary, null, 2));
+  else {
+    console.log(formatSummary(summary));
+    if (profile) console.log(formatProfile(profile));
+    if (opts.trace) console.log(`trace          ${opts.trace} (open in https://ui.perfetto.dev)`);
+  }
   if (summary.fault) process.exitCode = 3;
 }
 
-export async function runImage(image: Image, target: Target, o: { inputs: Record<string, string>; sdcard: string | null; watchdogMs?: number; maxBusyCycles?: number; seconds: number; quiet?: boolean }): Promise<RunSummary> {
-  const machine = new Machine({ target, image, inputs: o.inputs, sdcard: o.sdcard, watchdogMs: o.watchdogMs });
+export async function runImage(image: Image, target: Target, o: { inputs: Record<string, string>; sdcard: string | null; watchdogMs?: number; maxBusyCycles?: number; seconds: number; quiet?: boolean; trace?: string; profiler?: Profiler }): Promise<RunSummary> {
+  const machine = new Machine({ target, image, inputs: o.inputs, sdcard: o.sdcard, watchdogMs: o.watchdogMs, onSync: o.profiler?.onSync });
+  o.profiler?.attach(machine);
+  const recorder = o.trace ? new TraceRecorder(machine) : null;
+  if (recorder) machine.events.on("end", (summary) => recorder.write(o.trace!, summary));
   if (!o.quiet) {
     machine.events.on("console", (text) => process.stdout.write(text));
   }

@@ -42,6 +42,7 @@ export class Accelerometer implements Peripheral {
       this.produced++;
       if (this.level === FIFO_DEPTH) {
         this.overrunCount++;
+        if (this.ctx.events.listenerCount("peripheral")) this.ctx.events.emit("peripheral", "accel", "FIFO overrun (sample dropped)", this.sampleCycle(n + 1), this.sampleCycle(n + 1));
         continue;
       }
       this.source.sampleAt(n / this.rateHz, this.g);
@@ -111,7 +112,9 @@ export class Accelerometer implements Peripheral {
         this.level -= n;
         // The bus transfer: the driver sets it up, then the core waits for it.
         ctx.busy(DRIVER_CYCLES);
-        ctx.idleUntil(ctx.clock.now + Math.round(((2 + 6 * n) * 9 * ctx.clock.hz) / I2C_HZ));
+        const start = ctx.clock.now;
+        ctx.idleUntil(start + Math.round(((2 + 6 * n) * 9 * ctx.clock.hz) / I2C_HZ));
+        if (ctx.events.listenerCount("peripheral")) ctx.events.emit("peripheral", "accel", `I2C read ${n} samples`, start, ctx.clock.now);
         this.advance(ctx.clock.now);
         return n;
       },

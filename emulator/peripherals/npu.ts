@@ -96,6 +96,7 @@ export class Npu implements Peripheral {
     this.jobs++;
     this.busyUntil = at;
     this.job = { id: this.nextId++, done: at, computed: false };
+    if (ctx.events.listenerCount("peripheral")) ctx.events.emit("peripheral", "npu", `job ${this.job.id}: ${count} layer${count === 1 ? "" : "s"}`, start, at);
     return this.job.id;
   }
 

@@ -32,7 +32,9 @@ export class SdCard implements Peripheral {
   private wait(count: number, write: boolean): void {
     const clock = this.ctx.clock;
     this.ctx.busy(DRIVER_CYCLES);
-    this.ctx.idleUntil(clock.now + clock.cyclesFromUs(this.transferUs(count, write)));
+    const start = clock.now;
+    this.ctx.idleUntil(start + clock.cyclesFromUs(this.transferUs(count, write)));
+    if (this.ctx.events.listenerCount("peripheral")) this.ctx.events.emit("peripheral", "sdcard", `${write ? "write" : "read"} ${count} block${count === 1 ? "" : "s"}`, start, clock.now);
   }
 
   imports() {

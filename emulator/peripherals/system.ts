@@ -38,7 +38,7 @@ export class DebugHal implements Peripheral {
       },
       report: (kind: number, ptr: number, len: number) => {
         const bytes = ctx.memory().read("debug.report", ptr, len);
-        if (ctx.events.listenerCount("report")) ctx.events.emit("report", kind, bytes.slice(), ctx.clock.now);
+        if (ctx.events.listenerCount("report")) ctx.events.emit("report", kind, bytes.slice(), ctx.clock.now, ptr >>> 0);
       },
       marker: (id: number, ptr: number, len: number) => {
         if (!ctx.events.listenerCount("marker")) return;

@@ -103,6 +103,9 @@ export class Interpreter {
       if (offset >= 0) tensors[t].data = this.arena + <usize>offset;
     }
     if (longestNpuRun > 0) this.job = heap.alloc(<usize>(4 + longestNpuRun * JOB_WORDS * 4));
+    // Where the model and its arena lie, for a debugger (two HAL calls, once).
+    debug.report(debug.REPORT_MODEL, this.model.fb.base, <i32>this.model.fb.size);
+    debug.report(debug.REPORT_ARENA, this.arena, this.arenaBytes);
   }
 
   /** Runs one inference over the input tensors' data. */

@@ -5,6 +5,7 @@
 //   4. fixture models on each board: latency, MACs/cycle, wall vs tfjs     (inference.ts)
 //      (also writes docs/models.md)
 //   5. apps/fan-monitor on each board: latency, load, memory, 10-minute session (fan-monitor.ts)
+//   6. debugger hooks: their cost per VWW inference with no debugger attached  (debug-overhead.ts)
 // Prints a table and a markdown snippet for the README, and writes test/bench/results.json.
 // Nothing here asserts a timing: floors are reported, not enforced. Only correctness is
 // checked (runs end as expected, metered and unmetered builds print the same checksum).
@@ -18,6 +19,7 @@ import { benchCompute, COMPUTE_APP, type ComputeResult } from "./compute.ts";
 import { benchMetering, type MeteringResult } from "./metering.ts";
 import { benchInference, inferenceMarkdown, inferenceTable, type InferenceResult } from "./inference.ts";
 import { benchFanMonitor, fanMonitorMarkdown, fanMonitorTable, updateAppReadme, type FanMonitorResult } from "./fan-monitor.ts";
+import { benchDebugOverhead, debugOverheadLine, type DebugOverheadResult } from "./debug-overhead.ts";
 
 const REALTIME_SECONDS = 600; // emulated seconds per sensor-logger run (10 minutes: long enough to time well)
 const REALTIME_RUNS = 3;
@@ -85,6 +87,8 @@ async function main(): Promise<void> {
     rmSync(fanDir, { recursive: true, force: true });
   }
   updateAppReadme(fanMonitor);
+  log("debugger hook overhead (vww on rt1060)");
+  const debugOverhead = await benchDebugOverhead();
 
   const results = {
     ...env,
@@ -134,6 +138,7 @@ async function main(): Promise<void> {
     inferenceSeconds: sig((Date.now() - inferenceStarted) / 1000, 3),
     inference,
     fanMonitor,
+    debugOverhead,
   };
 
   console.log(table(results));
@@ -152,6 +157,7 @@ type Results = {
   metering: { board: string; runs: number; meteredWallSeconds: number; unmeteredWallSeconds: number; ratio: number; minRatio: number; meetsFloor: boolean; checksum: string };
   inference: InferenceResult;
   fanMonitor: FanMonitorResult;
+  debugOverhead: DebugOverheadResult;
 };
 
 const x = (f: number): string => `${f.toFixed(f >= 100 ? 0 : f >= 10 ? 1 : 2)}x`;
@@ -195,6 +201,7 @@ function table(r: Results): string {
     inferenceTable(r.inference),
     "",
     fanMonitorTable(r.fanMonitor),
+    `6. ${debugOverheadLine(r.debugOverhead).replace(/\*\*/g, "")}`,
   ].join("\n");
 }
 
@@ -215,6 +222,7 @@ function markdown(r: Results): string {
     inferenceMarkdown(r.inference),
     "",
     fanMonitorMarkdown(r.fanMonitor),
+    debugOverheadLine(r.debugOverhead),
   ].join("\n");
 }
 

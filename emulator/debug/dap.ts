@@ -1,0 +1,294 @@
+// The Debug Adapter Protocol front end (VS Code): the same engine as the REPL. Source
+// breakpoints are line breakpoints in firmware files; function breakpoints name layers
+// ("layer 5", "5"), ops ("CONV_2D"), "fault" or "cycles N"; the "fault" exception filter
+// stops on faults. Step Over = next source line, Step Into = next layer, Step Out = end of
+// the inference. Scopes: the stopped layer's tensors, every activation tensor, peripherals.
+// The debug console runs REPL commands (print tensor 3, diff tensor 3, info layers, x/16xb ...).
+import path from "node:path";
+import {
+  DebugSession, InitializedEvent, StoppedEvent, OutputEvent, ExitedEvent, TerminatedEvent,
+  Thread, StackFrame, Scope, Source, Handles,
+} from "@vscode/debugadapter";
+import type { DebugProtocol } from "@vscode/debugprotocol";
+import { loadTarget } from "../board.ts";
+import { imageFor } from "../cli/run.ts";
+import { PROJECT_ROOT } from "../paths.ts";
+import { SourceMapper } from "../faults.ts";
+import { builtinOpName } from "../model/tflite-model.ts";
+import { DebugEngine } from "./engine.ts";
+import { Commands, formatExit, hex } from "./commands.ts";
+import { parseBreakpoint, type Breakpoint, type BreakpointSpec } from "./breakpoints.ts";
+import type { ResumeMode, StopInfo } from "./protocol.ts";
+import { dequantize, rawValues, stats, describeQuantization } from "./tensor-view.ts";
+import type { TensorData } from "./inspector.ts";
+
+export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
+  /** App folder (with app.json) or image file, relative to the workspace or absolute. */
+  program: string;
+  board: string;
+  core?: string;
+  seconds?: number;
+  /** Peripheral inputs, e.g. { "accel": "trace.csv" }. */
+  inputs?: Record<string, string>;
+  sdcard?: string;
+  cpuOnly?: boolean;
+  stopOnEntry?: boolean;
+  /** Folder paths are relative to (default: the process's working directory). */
+  cwd?: string;
+}
+
+const THREAD = 1;
+type VarRef = { kind: "layer" } | { kind: "activations" } | { kind: "peripherals" } | { kind: "tensor"; ref: string } | { kind: "peripheral"; name: string };
+
+/** A function breakpoint's name as a breakpoint: "layer 5", "5", "CONV_2D", "op CONV_2D", "fault", "cycles 100". */
+export function functionBreakpoint(name: string): BreakpointSpec {
+  const n = name.trim();
+  if (/^\d+$/.test(n)) return { kind: "layer", index: Number(n) };
+  if (/^[A-Z][A-Z0-9_]*$/.test(n) && n !== "FAULT") return parseBreakpoint(`op ${n}`);
+  return parseBreakpoint(n);
+}
+
+export class TinyboardDebugSession extends DebugSession {
+  private engine: DebugEngine | null = null;
+  private commands: Commands | null = null;
+  private stopOnEntry = false;
+  private readonly refs = new Handles<VarRef>();
+
+  protected initializeRequest(response: DebugProtocol.InitializeResponse): void {
+    response.body = {
+      supportsConfigurationDoneRequest: true,
+      supportsFunctionBreakpoints: true,
+      supportsEvaluateForHovers: false,
+      supportsReadMemoryRequest: true,
+      exceptionBreakpointFilters: [{ filter: "fault", label: "Firmware faults", default: true }],
+    };
+    this.sendResponse(response);
+  }
+
+  protected async launchRequest(response: DebugProtocol.LaunchResponse, args: LaunchArguments): Promise<void> {
+    try {
+      const target = loadTarget(args.board, args.core);
+      const program = path.resolve(args.cwd ?? process.cwd(), args.program);
+      const { image, inputs } = await imageFor(program, target, true);
+      this.engine = await DebugEngine.launch({ image, target, inputs: { ...inputs, ...(args.inputs ?? {}) }, sdcard: args.sdcard ?? null, seconds: args.seconds ?? image.manifest.defaults.seconds, noNpu: args.cpuOnly });
+      this.commands = new Commands(this.engine);
+      this.engine.on("console", (text: string) => this.sendEvent(new OutputEvent(text, "stdout")));
+      this.engine.on("error", (e: Error) => { this.sendEvent(new OutputEvent(`tinyboard: ${e.message}\n`, "stderr")); this.sendEvent(new TerminatedEvent()); });
+      this.stopOnEntry = !!args.stopOnEntry;
+      this.sendResponse(response);
+      this.sendEvent(new InitializedEvent());
+    } catch (e) {
+      this.sendErrorResponse(response, 1, `tinyboard: ${(e as Error).message}`);
+    }
+  }
+
+  protected configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
+    this.sendResponse(response);
+    if (this.stopOnEntry) this.sendEvent(new StoppedEvent("entry", THREAD));
+    else this.resume("continue");
+  }
+
+  private resume(mode: ResumeMode): void {
+    const engine = this.engine;
+    if (!engine) return;
+    this.refs.reset();
+    engine.resume(mode).then((r) => {
+      if ("description" in r) this.stopped(r as StopInfo);
+      else {
+        this.sendEvent(new OutputEvent(`${formatExit(r)}\n`, "console"));
+        this.sendEvent(new ExitedEvent(r.exitCode ?? (r.reason === "fault" ? 3 : 0)));
+        this.sendEvent(new TerminatedEvent());
+      }
+    }, (e: Error) => this.sendEvent(new OutputEvent(`tinyboard: ${e.message}\n`, "stderr")));
+  }
+
+  private stopped(s: StopInfo): void {
+    const reason = s.reason === "fault" ? "exception" : s.reason === "line" || s.reason === "finish" ? "step" : s.reason;
+    const ev = new StoppedEvent(reason, THREAD) as DebugProtocol.StoppedEvent;
+    ev.body.description = s.description;
+    if (s.breakpointId !== undefined) ev.body.hitBreakpointIds = [s.breakpointId];
+    if (s.fault) ev.body.text = s.fault.message;
+    this.sendEvent(ev);
+  }
+
+  /** Requests that need a launched firmware get an error response instead. */
+  private launched(response: DebugProtocol.Response): DebugEngine | null {
+    if (!this.engine) this.sendErrorResponse(response, 3, "tinyboard: no firmware launched");
+    return this.engine;
+  }
+
+  protected async setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): Promise<void> {
+    const engine = this.launched(response);
+    if (!engine) return;
+    const file = path.relative(PROJECT_ROOT, path.resolve(args.source.path ?? "")).split(path.sep).join("/");
+    const lines = (args.breakpoints ?? []).map((b) => b.line);
+    const added = await engine.replaceBreakpoints((b) => b.kind === "line" && b.file === file, lines.map((line) => ({ kind: "line", file, line })));
+    response.body = { breakpoints: added.map((b) => ({ id: b.id, verified: b.verified, message: b.message, line: (b as Breakpoint & { line: number }).line, source: args.source })) };
+    this.sendResponse(response);
+  }
+
+  protected async setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): Promise<void> {
+    const engine = this.launched(response);
+    if (!engine) return;
+    const specs: (BreakpointSpec | null)[] = [];
+    const errors: string[] = [];
+    for (const b of args.breakpoints) {
+      try { specs.push(functionBreakpoint(b.name)); errors.push(""); } catch (e) { specs.push(null); errors.push((e as Error).message); }
+    }
+    const functional = (b: Breakpoint) => b.kind === "layer" || b.kind === "op" || b.kind === "cycles";
+    const added = await engine.replaceBreakpoints(functional, specs.filter((s): s is BreakpointSpec => !!s));
+    let i = 0;
+    response.body = { breakpoints: specs.map((s, k) => (s ? { id: added[i].id, verified: added[i++].verified } : { verified: false, message: errors[k] })) };
+    this.sendResponse(response);
+  }
+
+  protected async setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): Promise<void> {
+    await this.engine?.replaceBreakpoints((b) => b.kind === "fault", args.filters.includes("fault") ? [{ kind: "fault" }] : []);
+    this.sendResponse(response);
+  }
+
+  protected threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+    const core = this.engine ? `${this.engine.opts.target.board.id} ${this.engine.opts.target.core.id}` : "firmware";
+    response.body = { threads: [new Thread(THREAD, core)] };
+    this.sendResponse(response);
+  }
+
+  protected async stackTraceRequest(response: DebugProtocol.StackTraceResponse): Promise<void> {
+    const stop = this.engine?.lastStop;
+    const frames: StackFrame[] = [];
+    if (stop?.layer && stop.reason !== "fault") {
+      const l = stop.layer;
+      frames.push(new StackFrame(1000, `${l.phase === "begin" ? "before" : "after"} layer ${l.index} ${builtinOpName(l.op)} (${l.unit.toUpperCase()}, cycle ${stop.cycles})`));
+    }
+    const located = stop?.fault ? stop.fault.backtrace : stop ? await new SourceMapper(this.engine!.opts.image.sourceMap).locate(stop.frames) : [];
+    located.forEach((f, i) => {
+      const src = f.file && !f.file.startsWith("~lib/") ? new Source(path.basename(f.file), path.join(PROJECT_ROOT, f.file)) : undefined;
+      frames.push(new StackFrame(i + 1, f.function, src, f.line ?? 0, f.column !== undefined ? f.column + 1 : 0));
+    });
+    response.body = { stackFrames: frames, totalFrames: frames.length };
+    this.sendResponse(response);
+  }
+
+  protected scopesRequest(response: DebugProtocol.ScopesResponse): void {
+    response.body = { scopes: [
+      new Scope("Layer tensors", this.refs.create({ kind: "layer" }), false),
+      new Scope("Activation tensors", this.refs.create({ kind: "activations" }), true),
+      new Scope("Peripherals", this.refs.create({ kind: "peripherals" }), false),
+    ] };
+    this.sendResponse(response);
+  }
+
+  protected async variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): Promise<void> {
+    const engine = this.launched(response);
+    if (!engine) return;
+    const ref = this.refs.get(args.variablesReference);
+    let variables: DebugProtocol.Variable[] = [];
+    try {
+      if (ref?.kind === "layer" || ref?.kind === "activations") {
+        const { model } = await engine.model();
+        const layer = engine.lastStop?.layer;
+        let ids: { label: string; index: number }[];
+        if (ref.kind === "activations") ids = model.tensors.filter((t) => !t.isConstant).map((t) => ({ label: `#${t.index}`, index: t.index }));
+        else if (!layer) ids = [];
+        else {
+          const op = model.operators[layer.index];
+          ids = [...op.inputs.filter((t) => t >= 0).map((t, k) => ({ label: `input ${k}`, index: t })), ...op.outputs.map((t, k) => ({ label: `output ${k}`, index: t }))];
+        }
+        for (const { label, index } of ids) variables.push(await this.tensorVariable(label, String(index)));
+      } else if (ref?.kind === "tensor") {
+        variables = this.tensorDetails(await engine.tensor(ref.ref));
+      } else if (ref?.kind === "peripherals") {
+        const p = await engine.peripherals();
+        const hz = engine.opts.target.core.clockHz;
+        variables = [
+          { name: "cycles", value: `${p.cycles} (${((p.cycles / hz) * 1e3).toFixed(3)} ms)`, variablesReference: 0 },
+          { name: "busy cycles", value: String(p.busy), variablesReference: 0 },
+          { name: "idle cycles", value: String(p.idle), variablesReference: 0 },
+          { name: "event lines pending", value: `0b${p.pendingLines.toString(2)}`, variablesReference: 0 },
+          ...Object.entries(p.peripherals).map(([name, v]) => ({ name, value: Object.entries(v).map(([a, b]) => `${a} ${b}`).join(", "), variablesReference: this.refs.create({ kind: "peripheral", name }) })),
+        ];
+      } else if (ref?.kind === "peripheral") {
+        const p = await engine.peripherals();
+        variables = Object.entries(p.peripherals[ref.name] ?? {}).map(([name, v]) => ({ name, value: String(v), variablesReference: 0 }));
+      }
+    } catch (e) {
+      variables = [{ name: "(unavailable)", value: (e as Error).message, variablesReference: 0 }];
+    }
+    response.body = { variables };
+    this.sendResponse(response);
+  }
+
+  private async tensorVariable(label: string, ref: string): Promise<DebugProtocol.Variable> {
+    const t = await this.engine!.tensor(ref);
+    const head = `${t.info.type} [${t.info.shape.join(",")}]`;
+    let value = `${head} (${t.note})`;
+    if (t.valid && t.bytes.length) {
+      const s = stats(dequantize(t.info, rawValues(t.info, t.bytes)));
+      value = `${head} min ${s.min.toFixed(4)} max ${s.max.toFixed(4)} mean ${s.mean.toFixed(4)}`;
+    }
+    return { name: `${label}: ${t.info.name || `tensor ${t.info.index}`}`, value, variablesReference: this.refs.create({ kind: "tensor", ref }), memoryReference: t.address ? String(t.address) : undefined };
+  }
+
+  private tensorDetails(t: TensorData): DebugProtocol.Variable[] {
+    const v = (name: string, value: string) => ({ name, value, variablesReference: 0 });
+    const out = [v("index", String(t.info.index)), v("type", t.info.type), v("shape", `[${t.info.shape.join(", ")}]`), v("quantisation", describeQuantization(t.info)), v("address", `${hex(t.address)} (${t.where})`), v("state", t.note)];
+    if (t.valid && t.bytes.length) {
+      const raw = rawValues(t.info, t.bytes);
+      const real = dequantize(t.info, raw);
+      const rs = stats(raw);
+      out.push(v("values", `min ${rs.min} max ${rs.max} mean ${rs.mean.toFixed(4)}; first: ${Array.from(raw.subarray(0, 16)).join(" ")}`));
+      out.push(v("dequantized", Array.from(real.subarray(0, 16), (x) => x.toFixed(4)).join(" ")));
+    }
+    return out;
+  }
+
+  protected async readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): Promise<void> {
+    try {
+      if (!this.engine) throw new Error("no firmware launched");
+      const address = Number(args.memoryReference) + (args.offset ?? 0);
+      const bytes = await this.engine.memory(address, Math.min(args.count, 65536));
+      response.body = { address: String(address), data: Buffer.from(bytes).toString("base64") };
+      this.sendResponse(response);
+    } catch (e) {
+      this.sendErrorResponse(response, 2, (e as Error).message);
+    }
+  }
+
+  protected async evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
+    const text = this.commands ? await this.commands.execute(args.expression) : "error: not launched";
+    response.body = { result: text, variablesReference: 0 };
+    this.sendResponse(response);
+  }
+
+  protected continueRequest(response: DebugProtocol.ContinueResponse): void {
+    response.body = { allThreadsContinued: true };
+    this.sendResponse(response);
+    this.resume("continue");
+  }
+
+  protected nextRequest(response: DebugProtocol.NextResponse): void {
+    this.sendResponse(response);
+    this.resume("next");
+  }
+
+  protected stepInRequest(response: DebugProtocol.StepInResponse): void {
+    this.sendResponse(response);
+    this.resume("step");
+  }
+
+  protected stepOutRequest(response: DebugProtocol.StepOutResponse): void {
+    this.sendResponse(response);
+    this.resume("finish");
+  }
+
+  protected async pauseRequest(response: DebugProtocol.PauseResponse): Promise<void> {
+    await this.engine?.pause();
+    this.sendResponse(response);
+  }
+
+  protected async disconnectRequest(response: DebugProtocol.DisconnectResponse): Promise<void> {
+    await this.engine?.close();
+    this.engine = null;
+    this.sendResponse(response);
+  }
+}

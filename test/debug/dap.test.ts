@@ -1,0 +1,114 @@
+// tinyboard's debug adapter driven by a real DAP client (@vscode/debugadapter-testsupport's
+// DebugClient, over the adapter's stdin/stdout): launch person-model, set a source breakpoint
+// and a layer breakpoint, hit both, read the stack and the variables, step, continue to exit.
+import test from "ava";
+import path from "node:path";
+import { DebugClient } from "@vscode/debugadapter-testsupport";
+import type { DebugProtocol } from "@vscode/debugprotocol";
+import { ROOT, lineOf } from "../faults/helpers.ts";
+import { functionBreakpoint } from "../../emulator/debug/dap.ts";
+
+const MAIN = path.join(ROOT, "test/fixtures/apps/person-model/main.ts");
+
+async function variables(dc: DebugClient, ref: number): Promise<DebugProtocol.Variable[]> {
+  return (await dc.variablesRequest({ variablesReference: ref })).body.variables;
+}
+
+test("function breakpoint names: layers, ops, fault, cycles; a bad one is refused", (t) => {
+  t.deepEqual(functionBreakpoint("5"), { kind: "layer", index: 5 });
+  t.deepEqual(functionBreakpoint("layer 12"), { kind: "layer", index: 12 });
+  t.deepEqual(functionBreakpoint("CONV_2D"), { kind: "op", op: "CONV_2D" });
+  t.deepEqual(functionBreakpoint("op softmax"), { kind: "op", op: "SOFTMAX" });
+  t.deepEqual(functionBreakpoint("fault"), { kind: "fault" });
+  t.deepEqual(functionBreakpoint("cycles 1000"), { kind: "cycles", at: 1000 });
+  t.throws(() => functionBreakpoint("NOT_AN_OP"), { message: /unknown operator/ });
+  t.throws(() => functionBreakpoint("main"), { message: /unknown kind 'main'/ });
+});
+
+test("DAP session: source and layer breakpoints, stack, variables, step, continue to exit", async (t) => {
+  const dc = new DebugClient(process.execPath, path.join(ROOT, "bin/tinyboard-dap.js"), "tinyboard", { cwd: ROOT });
+  dc.defaultTimeout = 100_000;
+  await dc.start();
+  t.teardown(() => dc.stop().catch(() => undefined));
+  let output = "";
+  dc.on("output", (e: DebugProtocol.OutputEvent) => { output += e.body.output; });
+  const scoresLine = lineOf("person-model", "print-scores");
+
+  const configured = dc.waitForEvent("initialized").then(async () => {
+    const src = await dc.setBreakpointsRequest({ source: { path: MAIN }, breakpoints: [{ line: scoresLine }, { line: 1 }] });
+    const fn = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: "layer 5" }, { name: "NOT_AN_OP" }] });
+    await dc.configurationDoneRequest();
+    return { src: src.body.breakpoints, fn: fn.body.breakpoints };
+  });
+  const firstStop = dc.waitForEvent("stopped");
+  await dc.launch({ program: "test/fixtures/apps/person-model", board: "rt1060", cwd: ROOT });
+  const { src, fn } = await configured;
+  t.true(src[0].verified, "a line with code");
+  t.false(src[1].verified, "line 1 has no code");
+  t.true(fn[0].verified);
+  t.false(fn[1].verified);
+  t.regex(fn[1].message ?? "", /unknown operator 'NOT_AN_OP'/);
+
+  // 1. The layer breakpoint.
+  const stop1 = (await firstStop) as DebugProtocol.StoppedEvent;
+  t.is(stop1.body.reason, "breakpoint");
+  t.deepEqual(stop1.body.hitBreakpointIds, [fn[0].id]);
+  const stack1 = (await dc.stackTraceRequest({ threadId: stop1.body.threadId! })).body.stackFrames;
+  t.regex(stack1[0].name, /^before layer 5 DEPTHWISE_CONV_2D \(CPU, cycle \d+\)$/);
+  t.regex(stack1[1].name, /^main \(test\/fixtures\/apps\/person-model\/main\)$/);
+  t.is(stack1[1].source?.path, MAIN);
+  t.is(stack1[1].line, lineOf("person-model", "invoke"));
+  const scopes = (await dc.scopesRequest({ frameId: stack1[0].id })).body.scopes;
+  t.deepEqual(scopes.map((s) => s.name), ["Layer tensors", "Activation tensors", "Peripherals"]);
+  const layerVars = await variables(dc, scopes[0].variablesReference);
+  t.deepEqual(layerVars.map((v) => v.name.split(":")[0]), ["input 0", "input 1", "input 2", "output 0"]);
+  t.regex(layerVars[0].value, /^int8 \[1,24,24,32\] min 0\.0000 max [\d.]+ mean [\d.]+$/, "the layer's input, computed");
+  t.regex(layerVars[1].value, /^int8 \[1,3,3,32\] min -[\d.]+ max [\d.]+/, "its weights, from flash");
+  t.regex(layerVars[3].value, /not computed yet \(layer 5 produces it\)/);
+  const details = await variables(dc, layerVars[0].variablesReference);
+  t.deepEqual(details.map((v) => v.name), ["index", "type", "shape", "quantisation", "address", "state", "values", "dequantized"]);
+  t.is(details.find((v) => v.name === "shape")!.value, "[1, 24, 24, 32]");
+  const periph = await variables(dc, scopes[2].variablesReference);
+  const cycles1 = Number(/^(\d+)/.exec(periph.find((v) => v.name === "cycles")!.value)![1]);
+  t.regex(stack1[0].name, new RegExp(`cycle ${cycles1}\\)`), "the clock did not move while stopped");
+  t.true(periph.some((v) => v.name === "accel"));
+  const mem = await dc.customRequest("readMemory", { memoryReference: String(0), count: 4 });
+  t.is(Buffer.from(mem.body.data, "base64").toString("latin1"), "TBPT");
+
+  // 2. Step Into = the next layer.
+  const stop2 = dc.waitForEvent("stopped");
+  await dc.stepInRequest({ threadId: 1 });
+  t.is(((await stop2) as DebugProtocol.StoppedEvent).body.reason, "step");
+  const stack2 = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+  t.regex(stack2[0].name, /^before layer 6 CONV_2D/);
+  const cycles2 = Number(/cycle (\d+)/.exec(stack2[0].name)![1]);
+  t.true(cycles2 > cycles1, "the clock advanced by layer 5's cost");
+  const info = await dc.evaluateRequest({ expression: "info layers", context: "repl" });
+  t.regex(info.body.result, /^\s+5\s+DEPTHWISE_CONV_2D\s+cpu\s+\d+/m);
+  const bad = await dc.evaluateRequest({ expression: "print tensor 4242", context: "repl" });
+  t.regex(bad.body.result, /^error: no tensor 4242/);
+
+  // 3. Continue to the source breakpoint.
+  const stop3 = dc.waitForEvent("stopped");
+  await dc.continueRequest({ threadId: 1 });
+  const s3 = (await stop3) as DebugProtocol.StoppedEvent;
+  t.is(s3.body.reason, "breakpoint");
+  t.deepEqual(s3.body.hitBreakpointIds, [src[0].id]);
+  const stack3 = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+  const inMain = stack3.find((f) => f.source?.path === MAIN)!;
+  t.is(inMain.line, scoresLine);
+
+  // 4. Step Over = the next source line; then continue to the end.
+  const stop4 = dc.waitForEvent("stopped");
+  await dc.nextRequest({ threadId: 1 });
+  t.is(((await stop4) as DebugProtocol.StoppedEvent).body.reason, "step");
+  const stack4 = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+  t.true(stack4.find((f) => f.source?.path === MAIN)!.line > scoresLine);
+  const exited = dc.waitForEvent("exited");
+  const terminated = dc.waitForEvent("terminated");
+  await dc.continueRequest({ threadId: 1 });
+  t.is(((await exited) as DebugProtocol.ExitedEvent).body.exitCode, 0);
+  await terminated;
+  t.regex(output, /scores no-person=-113 person=113/);
+  t.regex(output, /firmware ended: exit\(0\)/);
+});
