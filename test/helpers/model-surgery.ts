@@ -7,7 +7,7 @@ interface Spots { inputs: number; outputs: number; ops: number; view: DataView; 
 
 /** File offsets of subgraph 0's input, output and operator vectors, in a copy of the model. */
 function spots(model: Uint8Array): Spots {
-  const bytes = model.slice();
+  const bytes = new Uint8Array(model); // a copy: a Buffer's slice() would be a view of the caller's bytes
   const bb = new ByteBuffer(bytes);
   const field = (table: number, id: number) => {
     const vt = table - bb.readInt32(table);
