@@ -37,7 +37,7 @@ export type MachineEvents = {
   /** A layer starts on the CPU or the NPU (NPU layers are announced when their job is submitted). */
   layerBegin: (index: number, op: number, cycles: number, unit: "cpu" | "npu") => void;
   layerEnd: (index: number, cycles: number, unit: "cpu" | "npu") => void;
-  /** Bytes the firmware hands the host (debug.report): kind 1 = output tensor, 2 = arena plan. */
+  /** Bytes the firmware hands the host (debug.report): kind 1 = output tensor, 2 = arena plan, 3 = model input. */
   report: (kind: number, bytes: Uint8Array, cycles: number) => void;
   marker: (id: number, label: string, cycles: number) => void;
   end: (s: RunSummary) => void;

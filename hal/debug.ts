@@ -11,8 +11,9 @@ export function marker(id: u32, label: string): void {
 
 export const REPORT_OUTPUT: u32 = 1;
 export const REPORT_PLAN: u32 = 2;
+export const REPORT_INPUT: u32 = 3;
 
-/** Hands the host `len` bytes at `ptr` (a model output, an arena plan). */
+/** Hands the host `len` bytes at `ptr` (a model output, an arena plan, a model input). */
 export function report(kind: u32, ptr: usize, len: i32): void {
   reportRaw(kind, <u32>ptr, <u32>len);
 }

@@ -20,7 +20,12 @@ export interface CompileOptions {
   /** Cost table cycles; omit for an unmetered build (benchmarks). */
   costs?: Record<string, number>;
   debug?: boolean;
+  /** Source of the generated module `firmware/board` (the board's facts as constants). */
+  boardModule?: string;
 }
+
+/** The generated module's path as asc asks for it: firmware imports "firmware/board". */
+export const BOARD_MODULE = "firmware/board.ts";
 
 export interface CompileResult {
   wasm: Uint8Array;
@@ -88,6 +93,11 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
     stdout: asc.createMemoryStream(),
     transforms: [FirmwareTransform as any],
     writeFile: (name: string, contents: string | Uint8Array) => { outputs[path.basename(name)] = contents; },
+    // Firmware knows its board at build time (as an SDK's BOARD_ defines): one generated module.
+    readFile: (name: string, baseDir: string) => {
+      if (name === BOARD_MODULE && opts.boardModule !== undefined) return opts.boardModule;
+      try { return readFileSync(path.resolve(baseDir, name), "utf8"); } catch { return null; }
+    },
   } as any);
   if (halProblem) throw new UserError(`${entry}: does not match the HAL contract (hal/hal.wit): ${halProblem}`);
   if (error) {
