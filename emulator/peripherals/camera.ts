@@ -1,5 +1,6 @@
 // Image sensor (as on NXP's EVKs: an OV7670/MT9M114-class module on CSI or SmartDMA) with one
-// frame buffer in SRAM filled by DMA, fed from a CameraSource (image files). The frame clock is
+// frame buffer in SRAM filled by DMA, fed from a CameraSource (image files). It outputs QQVGA,
+// QVGA or VGA, or a centred window of one of them (a smaller frame buffer). The frame clock is
 // an alarm on the board's clock: frame n is exposed at n / fps after start and lands in the
 // buffer at the end of its readout, (n + 1) / fps, if the firmware is not holding the buffer.
 // A frame that finds the buffer held, or that overwrites a frame nobody took, is dropped.
@@ -10,6 +11,19 @@ import { BYTES_PER_PIXEL, FORMAT_GREY8, FORMAT_RGB565 } from "../inputs/optics.t
 
 /** Resolutions the sensor offers: QQVGA, QVGA, VGA. */
 export const CAMERA_RESOLUTIONS: readonly (readonly [number, number])[] = [[160, 120], [320, 240], [640, 480]];
+/** Window sizes (for a smaller frame buffer) are multiples of this. */
+export const WINDOW_STEP = 8;
+
+/**
+ * The sensor mode for a requested output size: a resolution itself (the full field), or a
+ * centred window (the sensor's crop registers, as OV7670's HSTART/HSTOP) of the smallest
+ * resolution that holds it. Null when no mode gives that size.
+ */
+export function sensorMode(width: number, height: number): { width: number; height: number } | null {
+  if (!(width >= 16 && height >= 16 && width % WINDOW_STEP === 0 && height % WINDOW_STEP === 0)) return null;
+  const mode = CAMERA_RESOLUTIONS.find(([w, h]) => width <= w && height <= h);
+  return mode ? { width: mode[0], height: mode[1] } : null;
+}
 export const CAMERA_MAX_FPS = 60;
 /** Frame rates the sensor's PLL dividers give. */
 export const CAMERA_FPS = [1, 2, 5, 10, 15, 20, 25, 30, 60];
@@ -62,7 +76,10 @@ export class Camera implements Peripheral {
       const dst = this.ctx.memory().writable("camera DMA", this.framebuf, this.frameBytes);
       if (this.source) {
         const t = n / this.fps; // the exposure instant
-        dst.set(this.source.frame(this.source.pictureAt(t), this.width, this.height, this.format));
+        const mode = sensorMode(this.width, this.height)!;
+        const full = this.source.frame(this.source.pictureAt(t), mode.width, mode.height, this.format);
+        if (mode.width === this.width && mode.height === this.height) dst.set(full);
+        else copyWindow(full, mode.width, mode.height, dst, this.width, this.height, BYTES_PER_PIXEL[this.format]);
       } else {
         dst.fill(0); // no input: the lens cap is on
       }
@@ -80,7 +97,7 @@ export class Camera implements Peripheral {
       configure: (width: number, height: number, format: number, fps: number, framebuf: number) => {
         ctx.busy(DRIVER_CYCLES);
         if (this.running) return CAMERA_ERR.running;
-        if (!CAMERA_RESOLUTIONS.some(([w, h]) => w === width && h === height)) return CAMERA_ERR.resolution;
+        if (!sensorMode(width, height)) return CAMERA_ERR.resolution;
         if (format !== FORMAT_GREY8 && format !== FORMAT_RGB565) return CAMERA_ERR.format;
         if (!CAMERA_FPS.includes(fps)) return CAMERA_ERR.fps;
         // The DMA target must be SRAM the firmware owns: a bad one is a fault now, not later.
@@ -125,5 +142,15 @@ export class Camera implements Peripheral {
 
   stats() {
     return { cameraFrames: this.captured, cameraTaken: this.taken, cameraDropped: this.droppedCount };
+  }
+}
+
+/** The centred w x h window of a full frame, as the sensor's crop registers read it out. */
+function copyWindow(full: Uint8Array, fullW: number, fullH: number, dst: Uint8Array, w: number, h: number, bpp: number): void {
+  const left = (fullW - w) >> 1;
+  const top = (fullH - h) >> 1;
+  for (let y = 0; y < h; y++) {
+    const from = ((top + y) * fullW + left) * bpp;
+    dst.set(full.subarray(from, from + w * bpp), y * w * bpp);
   }
 }
