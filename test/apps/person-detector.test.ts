@@ -14,7 +14,8 @@ import { openCameraSource } from "../../emulator/inputs/camera-source.ts";
 import { readModel } from "../../emulator/model/tflite-model.ts";
 import type { RunSummary } from "../../emulator/events.ts";
 import { referenceQuantize, referenceView } from "../helpers/vision-reference.ts";
-import { ROOT } from "../faults/helpers.ts";
+import { ROOT, TOOLS_MISSING, newCard, tool } from "../faults/helpers.ts";
+import { readImageFile } from "../../emulator/inputs/image-decode.ts";
 
 const FIX = path.resolve(ROOT, "../shared/fixtures");
 const BOARDS = ["rt1060", "rt1170", "mcxn947"];
@@ -170,4 +171,25 @@ test("a QVGA RGB565 frame buffer does not fit the MCX N947 beside the model: the
   const r = await buildApp(path.join(ROOT, "test/fixtures/apps/person-detector-qvga"), loadTarget("mcxn947"));
   t.false(r.report.fits);
   t.regex(r.report.problems.join("; "), /SRAM overflowed by \d+ bytes \(SRAM needs \d+ KB, has 512 KB\)/);
+});
+
+(TOOLS_MISSING.length ? test.skip : test)("with /CAPTURE on the card, each picture the model saw is saved as a BMP that replays as camera input", async (t) => {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), "tinyboard-capture-"));
+  t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+  const card = newCard(tmp);
+  t.is(tool("mmd", ["-i", card, "::/CAPTURE"]).status, 0);
+  const r = await run("apps/person-detector", "rt1170", SPEC, card);
+  t.regex(r.console, /saving pictures to \/CAPTURE/);
+  t.regex(r.console, /saved \d+/);
+  t.is(tool("fsck.fat", ["-n", card]).status, 0);
+  const first = path.join(tmp, "F0000001.BMP");
+  t.is(tool("mcopy", ["-n", "-i", card, "::/CAPTURE/F0000001.BMP", first]).status, 0);
+  const saved = readImageFile(first);
+  t.deepEqual([saved.width, saved.height], [96, 96]);
+  // The saved picture is the model's view of frame 0 before quantisation: input = view - 128.
+  const input = new Int8Array(r.inputs[0].buffer, r.inputs[0].byteOffset, r.inputs[0].length);
+  t.deepEqual(Array.from(saved.rgb), Array.from(input, (q) => q + 128));
+  // Replayed as a camera input, the detector decides the same.
+  const replay = await run("apps/person-detector", "rt1170", first);
+  t.is(replay.frames[0].decision, r.frames[0].decision);
 });
