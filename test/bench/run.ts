@@ -4,6 +4,8 @@
 //   3. metering overhead: metered / unmetered wall time of that firmware  (metering.ts)
 //   4. fixture models on each board: latency, MACs/cycle, wall vs tfjs     (inference.ts)
 //      (also writes docs/models.md)
+//   5. the person detector on each board with both models                (person-detector.ts)
+//      (also writes its table into apps/person-detector/README.md)
 // Prints a table and a markdown snippet for the README, and writes test/bench/results.json.
 // Nothing here asserts a timing: floors are reported, not enforced. Only correctness is
 // checked (runs end as expected, metered and unmetered builds print the same checksum).
@@ -16,6 +18,7 @@ import { benchRealtime, type RealtimeResult } from "./realtime.ts";
 import { benchCompute, COMPUTE_APP, type ComputeResult } from "./compute.ts";
 import { benchMetering, type MeteringResult } from "./metering.ts";
 import { benchInference, inferenceMarkdown, inferenceTable, type InferenceResult } from "./inference.ts";
+import { benchPersonDetector, personDetectorJson, personDetectorMarkdown, personDetectorTable, updateAppReadme, type DetectorResult } from "./person-detector.ts";
 
 const REALTIME_SECONDS = 600; // emulated seconds per sensor-logger run (10 minutes: long enough to time well)
 const REALTIME_RUNS = 3;
@@ -74,6 +77,10 @@ async function main(): Promise<void> {
   const inferenceStarted = Date.now();
   const inference = await benchInference();
   log(`inference section: ${sig((Date.now() - inferenceStarted) / 1000, 3)} s`);
+  const detectorStarted = Date.now();
+  const personDetector = await benchPersonDetector(log);
+  updateAppReadme(personDetector);
+  log(`person detector section: ${sig((Date.now() - detectorStarted) / 1000, 3)} s`);
 
   const results = {
     ...env,
@@ -122,12 +129,15 @@ async function main(): Promise<void> {
     },
     inferenceSeconds: sig((Date.now() - inferenceStarted) / 1000, 3),
     inference,
+    personDetector: personDetectorJson(personDetector),
+    personDetectorRaw: personDetector,
   };
 
   console.log(table(results));
   console.log("\nREADME snippet:\n");
   console.log(markdown(results));
-  writeFileSync(RESULTS, JSON.stringify(results, null, 2) + "\n");
+  const { personDetectorRaw: _raw, ...saved } = results;
+  writeFileSync(RESULTS, JSON.stringify(saved, null, 2) + "\n");
   updateReadme(markdown(results));
   log(`wrote ${path.relative(process.cwd(), RESULTS)} (${results.benchSeconds} s)`);
 }
@@ -139,6 +149,7 @@ type Results = {
   compute: { runs: number; checksum: string; boards: { board: string; emulatedSeconds: number; busyCycles: number; wallSeconds: number; realTimeFactor: number; matmul: { macs: number; macsPerCycle: number }; fir: { macs: number; macsPerCycle: number }; crc32: { bytes: number; cyclesPerByte: number } }[] };
   metering: { board: string; runs: number; meteredWallSeconds: number; unmeteredWallSeconds: number; ratio: number; minRatio: number; meetsFloor: boolean; checksum: string };
   inference: InferenceResult;
+  personDetectorRaw: DetectorResult[];
 };
 
 const x = (f: number): string => `${f.toFixed(f >= 100 ? 0 : f >= 10 ? 1 : 2)}x`;
@@ -180,6 +191,8 @@ function table(r: Results): string {
     `   metered / unmetered = ${m.ratio.toFixed(2)}x (min/min ${m.minRatio.toFixed(2)}x): ${m.meetsFloor ? "ok" : "ABOVE the floor"}; both print checksum ${m.checksum}`,
     "",
     inferenceTable(r.inference),
+    "",
+    personDetectorTable(r.personDetectorRaw),
   ].join("\n");
 }
 
@@ -198,6 +211,8 @@ function markdown(r: Results): string {
     `Metering overhead (compute firmware on ${m.board}): metered / unmetered wall time = **${m.ratio.toFixed(2)}x** (median of ${m.runs} runs each).`,
     "",
     inferenceMarkdown(r.inference),
+    "",
+    personDetectorMarkdown(r.personDetectorRaw),
   ].join("\n");
 }
 
