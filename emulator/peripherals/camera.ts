@@ -24,7 +24,6 @@ export function sensorMode(width: number, height: number): { width: number; heig
   const mode = CAMERA_RESOLUTIONS.find(([w, h]) => width <= w && height <= h);
   return mode ? { width: mode[0], height: mode[1] } : null;
 }
-export const CAMERA_MAX_FPS = 60;
 /** Frame rates the sensor's PLL dividers give. */
 export const CAMERA_FPS = [1, 2, 5, 10, 15, 20, 25, 30, 60];
 const DRIVER_CYCLES = 300; // register writes over SCCB and the DMA descriptor set-up
