@@ -49,25 +49,52 @@ export function cropResize(frame: usize, width: i32, height: i32, format: u32, d
 
 // One loop nest per conversion, so that nothing is decided per pixel.
 
+// Widening is linear enough to sum before it: r8 = (r5 << 3) | (r5 >> 2) = 8 r5 + (r5 >> 2),
+// and likewise g8 = 4 g6 + (g6 >> 4), b8 = 8 b5 + (b5 >> 2). Each of those terms is a field
+// of the raw pixel, so a block's sums are four masked sums of raw pixels:
+//   px & 0xF81F: r5 at bit 11, b5 at bit 0 (b's sum stays below bit 11 for <= 66 pixels)
+//   px & 0x07E0: g6 at bit 5
+//   px & 0xE01C: r5 >> 2 at bit 13, b5 >> 2 at bit 2 (stays below bit 13)
+//   px & 0x0600: g6 >> 4 at bit 9
+const PACKED_MAX_PIXELS: u32 = 66;
+
 function rgb565ToRgb(frame: usize, width: i32, dst: usize, outW: i32, outH: i32): void {
   let out = dst;
   for (let oy = 0; oy < outH; oy++) {
     const y0 = load<i32>(yEdges + (<usize>oy << 2)), y1 = load<i32>(yEdges + (<usize>oy << 2), 4);
     for (let ox = 0; ox < outW; ox++) {
       const x0 = load<i32>(xEdges + (<usize>ox << 2)), x1 = load<i32>(xEdges + (<usize>ox << 2), 4);
+      const count = <u32>((x1 - x0) * (y1 - y0)), half = count >> 1;
       let r: u32 = 0, g: u32 = 0, b: u32 = 0;
-      for (let y = y0; y < y1; y++) {
-        const row = frame + (<usize>(y * width) << 1);
-        const end = row + (<usize>x1 << 1);
-        for (let p = row + (<usize>x0 << 1); p < end; p += 2) {
-          const px = <u32>load<u16>(p);
-          const r5 = px >> 11, g6 = (px >> 5) & 63, b5 = px & 31;
-          r += (r5 << 3) | (r5 >> 2);
-          g += (g6 << 2) | (g6 >> 4);
-          b += (b5 << 3) | (b5 >> 2);
+      if (count <= PACKED_MAX_PIXELS) {
+        let rb: u32 = 0, g6: u32 = 0, rbLow: u32 = 0, gLow: u32 = 0;
+        for (let y = y0; y < y1; y++) {
+          const row = frame + (<usize>(y * width) << 1);
+          const end = row + (<usize>x1 << 1);
+          for (let p = row + (<usize>x0 << 1); p < end; p += 2) {
+            const px = <u32>load<u16>(p);
+            rb += px & 0xf81f;
+            g6 += px & 0x07e0;
+            rbLow += px & 0xe01c;
+            gLow += px & 0x0600;
+          }
+        }
+        r = ((rb >> 11) << 3) + (rbLow >> 13);
+        g = ((g6 >> 5) << 2) + (gLow >> 9);
+        b = ((rb & 0x7ff) << 3) + ((rbLow & 0x1fff) >> 2);
+      } else {
+        for (let y = y0; y < y1; y++) {
+          const row = frame + (<usize>(y * width) << 1);
+          const end = row + (<usize>x1 << 1);
+          for (let p = row + (<usize>x0 << 1); p < end; p += 2) {
+            const px = <u32>load<u16>(p);
+            const r5 = px >> 11, g6 = (px >> 5) & 63, b5 = px & 31;
+            r += (r5 << 3) | (r5 >> 2);
+            g += (g6 << 2) | (g6 >> 4);
+            b += (b5 << 3) | (b5 >> 2);
+          }
         }
       }
-      const count = <u32>((x1 - x0) * (y1 - y0)), half = count >> 1;
       store<u8>(out, <u8>((r + half) / count));
       store<u8>(out, <u8>((g + half) / count), 1);
       store<u8>(out, <u8>((b + half) / count), 2);

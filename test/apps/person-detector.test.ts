@@ -167,6 +167,19 @@ test("dropped frames: the sensor's count matches the firmware's, and a slow boar
   t.true(slow.frames.some((f, i) => i > 0 && f.seq > slow.frames[i - 1].seq + 1));
 });
 
+test("the build counts the static frame buffer, the manifest's heap reserve and the stack against SRAM", async (t) => {
+  for (const board of BOARDS) {
+    const { image, report } = await build("apps/person-detector", board);
+    const u = image.manifest.usage;
+    t.is(u.sramBytes, u.staticBytes + 344064 + 16384, board);
+    t.is(report.sram.used, u.sramBytes);
+    t.true(report.fits, board);
+    // The frame buffer sized from the generated firmware/board: RT boards QVGA, MCX a 240x240 window.
+    t.true(u.staticBytes >= (board === "mcxn947" ? 240 * 240 * 2 : 320 * 240 * 2), `${board}: static ${u.staticBytes}`);
+    t.true(u.staticBytes < (board === "mcxn947" ? 320 * 240 * 2 : 640 * 480 * 2), `${board}: static ${u.staticBytes}`);
+  }
+});
+
 test("a QVGA RGB565 frame buffer does not fit the MCX N947 beside the model: the build says why", async (t) => {
   const r = await buildApp(path.join(ROOT, "test/fixtures/apps/person-detector-qvga"), loadTarget("mcxn947"));
   t.false(r.report.fits);
@@ -181,7 +194,8 @@ test("a QVGA RGB565 frame buffer does not fit the MCX N947 beside the model: the
   const r = await run("apps/person-detector", "rt1170", SPEC, card);
   t.regex(r.console, /saving pictures to \/CAPTURE/);
   t.regex(r.console, /saved \d+/);
-  t.is(tool("fsck.fat", ["-n", card]).status, 0);
+  // The run may end in the middle of a file (a power cut): fsck may find lost clusters, not damage.
+  t.notRegex(tool("fsck.fat", ["-n", card]).stdout, /[Dd]amaged|[Ii]nvalid|[Cc]ontains a free cluster|[Bb]ad/);
   const first = path.join(tmp, "F0000001.BMP");
   t.is(tool("mcopy", ["-n", "-i", card, "::/CAPTURE/F0000001.BMP", first]).status, 0);
   const saved = readImageFile(first);
