@@ -139,7 +139,9 @@ export class Camera implements Peripheral {
     };
   }
 
+  /** Left out of the summary of firmware that never configured the camera. */
   stats() {
+    if (!this.configured) return undefined;
     return { cameraFrames: this.captured, cameraTaken: this.taken, cameraDropped: this.droppedCount };
   }
 }
