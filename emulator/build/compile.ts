@@ -41,6 +41,20 @@ export interface CompileResult {
 
 const KEEP_EXPORTS = new Set(["main", "memory", "_start"]);
 
+// binaryen's optimizer settings are process-wide, and asc leaves its own (inlining sizes and
+// the like) set after a build: without a reset, a second build in one process optimised
+// differently from the first (other code, other cycle counts). The settings as the first
+// build found them are restored before every build's optimisation.
+const OPTIMIZER_SETTINGS = ["AlwaysInlineMaxSize", "FlexibleInlineMaxSize", "OneCallerInlineMaxSize", "AllowInliningFunctionsWithLoops",
+  "LowMemoryUnused", "ZeroFilledMemory", "FastMath", "TrapsNeverHappen", "ClosedWorld", "GenerateStackIR", "OptimizeStackIR"];
+let firstSettings: Record<string, unknown> | null = null;
+
+function resetOptimizerSettings(binaryen: any): void {
+  const names = OPTIMIZER_SETTINGS.filter((n) => typeof binaryen[`get${n}`] === "function" && typeof binaryen[`set${n}`] === "function");
+  if (!firstSettings) firstSettings = Object.fromEntries(names.map((n) => [n, binaryen[`get${n}`]()]));
+  for (const n of names) binaryen[`set${n}`](firstSettings[n]);
+}
+
 export async function compileFirmware(opts: CompileOptions): Promise<CompileResult> {
   const entry = path.relative(PROJECT_ROOT, path.resolve(PROJECT_ROOT, opts.entry));
   const outputs: Record<string, string | Uint8Array> = {};
@@ -64,6 +78,7 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
       if (module.getGlobal("~lib/rt/stub/offset")) module.addGlobalExport("~lib/rt/stub/offset", HEAP_TOP_EXPORT);
       // Meter optimized code (the cost of what will run); asc optimizes again afterwards,
       // which tidies the counters. Unmetered builds take the same path, for fair comparisons.
+      resetOptimizerSettings(binaryen);
       binaryen.setOptimizeLevel(3);
       binaryen.setShrinkLevel(0);
       module.optimize();
