@@ -38,7 +38,7 @@ export type MachineEvents = {
   layerBegin: (index: number, op: number, cycles: number, unit: "cpu" | "npu") => void;
   layerEnd: (index: number, cycles: number, unit: "cpu" | "npu") => void;
   /** Bytes the firmware hands the host (debug.report) and their address: kind 1 = output tensor,
-   *  2 = arena plan, 3 = a prepared model (in flash), 4 = its arena. */
+   *  2 = arena plan, 3 = a prepared model (in flash), 4 = its arena, 5 = a model input an app built. */
   report: (kind: number, bytes: Uint8Array, cycles: number, address: number) => void;
   marker: (id: number, label: string, cycles: number) => void;
   /** The core idled (waited for an event) from `from` to `to` cycles. */

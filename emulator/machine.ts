@@ -14,14 +14,16 @@ import { SdCard } from "./peripherals/sdcard.ts";
 import { SystemHal, DebugHal } from "./peripherals/system.ts";
 import { NoNpu, Unimplemented } from "./peripherals/unimplemented.ts";
 import { Npu } from "./peripherals/npu.ts";
+import { Camera } from "./peripherals/camera.ts";
 import { openAccelSource } from "./inputs/accel-source.ts";
+import { openCameraSource } from "./inputs/camera-source.ts";
 import { METER_MODULE, CYCLES_GLOBAL, HEAP_TOP_EXPORT } from "./build/meter.ts";
 import { UserError } from "./errors.ts";
 
 export interface MachineOptions {
   target: Target;
   image: Image;
-  /** Peripheral inputs: { accel: "trace.csv" | "gen:rest" }. */
+  /** Peripheral inputs: { accel: "trace.csv" | "gen:rest", camera: "photos/,fps=2" }. */
   inputs?: Record<string, string>;
   /** SD card image file, or null for no card. */
   sdcard?: string | null;
@@ -90,7 +92,7 @@ export class Machine implements BoardContext, ClockHost {
       new Accelerometer(this, openAccelSource(accelSpec)),
       this.sd,
       new Unimplemented(this, "mic"),
-      new Unimplemented(this, "camera"),
+      new Camera(this, opts.inputs?.camera ? openCameraSource(opts.inputs.camera) : null),
       this.target.board.npu && !opts.noNpu ? new Npu(this, this.target.board.npu) : new NoNpu(this),
       new DebugHal(this),
       new SystemHal(this),

@@ -14,8 +14,10 @@ export const REPORT_PLAN: u32 = 2;
 /** A model the interpreter prepared (its bytes in flash), then its arena (tensors + scratch in SRAM): a debugger finds tensors with them. */
 export const REPORT_MODEL: u32 = 3;
 export const REPORT_ARENA: u32 = 4;
+/** A model input the app computed (the person detector's picture), for tests and tools to compare. */
+export const REPORT_INPUT: u32 = 5;
 
-/** Hands the host `len` bytes at `ptr` (a model output, an arena plan). */
+/** Hands the host `len` bytes at `ptr` (a model output, an arena plan, a model input). */
 export function report(kind: u32, ptr: usize, len: i32): void {
   reportRaw(kind, <u32>ptr, <u32>len);
 }

@@ -10,6 +10,8 @@ export interface AppManifest {
   boards: string[];
   /** Stack reserved in SRAM (the wasm value stack is not in linear memory; this is the budget). */
   stackBytes: number;
+  /** Heap reserved in SRAM for run-time allocations (a model's arena), as a linker script's heap size. */
+  heapBytes: number;
   partitions: { name: string; file: string }[];
   /** Default inputs per peripheral ("accel": "gen:rest"), relative paths from the app folder. */
   inputs: Record<string, string>;
@@ -43,11 +45,13 @@ export function loadApp(dir: string): App {
     entry: String(raw.entry ?? "main.ts"),
     boards: Array.isArray(raw.boards) ? raw.boards.map(String) : [],
     stackBytes: raw.stackBytes ?? 16384,
+    heapBytes: raw.heapBytes ?? 0,
     partitions: Array.isArray(raw.partitions) ? raw.partitions : [],
     inputs: raw.inputs ?? {},
     seconds: raw.seconds ?? 10,
   };
   if (!Number.isInteger(app.stackBytes) || app.stackBytes < 0) throw fail("'stackBytes' must be a non-negative integer");
+  if (!Number.isInteger(app.heapBytes) || app.heapBytes < 0) throw fail("'heapBytes' must be a non-negative integer");
   if (!(app.seconds > 0)) throw fail("'seconds' must be positive");
   if (!existsSync(path.join(app.dir, app.entry))) throw fail(`entry ${app.entry} not found`);
   for (const p of app.partitions) {

@@ -20,7 +20,12 @@ export interface CompileOptions {
   /** Cost table cycles; omit for an unmetered build (benchmarks). */
   costs?: Record<string, number>;
   debug?: boolean;
+  /** Source of the generated module `firmware/board` (the board's facts as constants). */
+  boardModule?: string;
 }
+
+/** The generated module's path as asc asks for it: firmware imports "firmware/board". */
+export const BOARD_MODULE = "firmware/board.ts";
 
 export interface CompileResult {
   wasm: Uint8Array;
@@ -35,6 +40,20 @@ export interface CompileResult {
 }
 
 const KEEP_EXPORTS = new Set(["main", "memory", "_start"]);
+
+// binaryen's optimizer settings are process-wide, and asc leaves its own (inlining sizes and
+// the like) set after a build: without a reset, a second build in one process optimised
+// differently from the first (other code, other cycle counts). The settings as the first
+// build found them are restored before every build's optimisation.
+const OPTIMIZER_SETTINGS = ["AlwaysInlineMaxSize", "FlexibleInlineMaxSize", "OneCallerInlineMaxSize", "AllowInliningFunctionsWithLoops",
+  "LowMemoryUnused", "ZeroFilledMemory", "FastMath", "TrapsNeverHappen", "ClosedWorld", "GenerateStackIR", "OptimizeStackIR"];
+let firstSettings: Record<string, unknown> | null = null;
+
+function resetOptimizerSettings(binaryen: any): void {
+  const names = OPTIMIZER_SETTINGS.filter((n) => typeof binaryen[`get${n}`] === "function" && typeof binaryen[`set${n}`] === "function");
+  if (!firstSettings) firstSettings = Object.fromEntries(names.map((n) => [n, binaryen[`get${n}`]()]));
+  for (const n of names) binaryen[`set${n}`](firstSettings[n]);
+}
 
 export async function compileFirmware(opts: CompileOptions): Promise<CompileResult> {
   const entry = path.relative(PROJECT_ROOT, path.resolve(PROJECT_ROOT, opts.entry));
@@ -59,6 +78,7 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
       if (module.getGlobal("~lib/rt/stub/offset")) module.addGlobalExport("~lib/rt/stub/offset", HEAP_TOP_EXPORT);
       // Meter optimized code (the cost of what will run); asc optimizes again afterwards,
       // which tidies the counters. Unmetered builds take the same path, for fair comparisons.
+      resetOptimizerSettings(binaryen);
       binaryen.setOptimizeLevel(3);
       binaryen.setShrinkLevel(0);
       module.optimize();
@@ -88,6 +108,11 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
     stdout: asc.createMemoryStream(),
     transforms: [FirmwareTransform as any],
     writeFile: (name: string, contents: string | Uint8Array) => { outputs[path.basename(name)] = contents; },
+    // Firmware knows its board at build time (as an SDK's BOARD_ defines): one generated module.
+    readFile: (name: string, baseDir: string) => {
+      if (name === BOARD_MODULE && opts.boardModule !== undefined) return opts.boardModule;
+      try { return readFileSync(path.resolve(baseDir, name), "utf8"); } catch { return null; }
+    },
   } as any);
   if (halProblem) throw new UserError(`${entry}: does not match the HAL contract (hal/hal.wit): ${halProblem}`);
   if (error) {

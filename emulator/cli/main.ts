@@ -45,7 +45,7 @@ program.command("run").description("boot what is flashed (building and flashing 
   .option("--core <core>", "core (default: the board's first)")
   .option("--state <dir>", "board state directory (default: .tinyboard/<board>)")
   .option("-s, --seconds <n>", "emulated seconds to run (default: the app's)", Number)
-  .option("-i, --input <peripheral=spec>", "feed a peripheral from a file or generator, e.g. accel=trace.csv (repeatable)", collect, [])
+  .option("-i, --input <peripheral=spec>", "feed a peripheral from a file or generator, e.g. accel=trace.csv, camera=photos/ (repeatable)", collect, [])
   .option("--sdcard <img>", "use this SD card image instead of the board's")
   .option("--watchdog <ms>", "arm the watchdog from reset", Number)
   .option("--max-cycles <n>", "stop with a fault after this many busy cycles (a cycle budget)", Number)

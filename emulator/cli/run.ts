@@ -13,6 +13,7 @@ import { UserError } from "../errors.ts";
 import { assertFits } from "./build.ts";
 import { formatReport } from "../build/memory-report.ts";
 import { openAccelSource } from "../inputs/accel-source.ts";
+import { openCameraSource } from "../inputs/camera-source.ts";
 import { validateCardImage } from "../sdcard/card-image.ts";
 import { TraceRecorder } from "../debug/trace.ts";
 import { Profiler, formatProfile } from "../debug/profile.ts";
@@ -57,7 +58,7 @@ export function parseInputs(list: string[]): Record<string, string> {
     if (eq <= 0) throw new UserError(`--input '${item}': expected peripheral=spec, e.g. accel=trace.csv`);
     const name = item.slice(0, eq);
     if (!["accel", "mic", "camera"].includes(name)) throw new UserError(`--input '${item}': unknown peripheral '${name}' (accel, mic, camera)`);
-    if (name !== "accel") throw new UserError(`--input ${name}: the ${name} peripheral is not emulated yet`);
+    if (name === "mic") throw new UserError(`--input ${name}: the ${name} peripheral is not emulated yet`);
     out[name] = item.slice(eq + 1);
   }
   return out;
@@ -83,6 +84,7 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   // fast, as one error line, and leaves the board's flash as it was.
   const overrides = parseInputs(opts.input);
   if (overrides.accel) openAccelSource(overrides.accel);
+  if (overrides.camera) openCameraSource(overrides.camera);
   if (opts.sdcard && existsSync(opts.sdcard)) validateCardImage(opts.sdcard);
   const state = openState(opts.state ?? defaultStateDir(target.board.id));
   let inputs: Record<string, string> = {};

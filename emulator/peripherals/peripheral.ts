@@ -32,7 +32,7 @@ export interface Peripheral {
   /** The HAL interface it implements, e.g. "tinyboard:hal/accel@0.1.0". */
   readonly module: string;
   imports(): Record<string, (...args: any[]) => any>;
-  /** Figures for the run summary (overruns, blocks written, ...). */
-  stats?(): Record<string, number>;
+  /** Figures for the run summary (overruns, blocks written, ...); undefined to leave it out. */
+  stats?(): Record<string, number> | undefined;
   close?(): void;
 }

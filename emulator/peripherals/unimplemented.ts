@@ -5,7 +5,6 @@ import { Fault } from "../faults.ts";
 
 const FUNCTIONS: Record<string, string[]> = {
   mic: ["configure", "start", "stop", "take-buffer", "overruns"],
-  camera: ["configure", "start", "stop", "take-frame", "release-frame", "dropped"],
   npu: ["submit", "wait", "compute-begin", "compute-end"],
 };
 

@@ -5,7 +5,9 @@
 //   4. fixture models on each board: latency, MACs/cycle, wall vs tfjs     (inference.ts)
 //      (also writes docs/models.md)
 //   5. apps/fan-monitor on each board: latency, load, memory, 10-minute session (fan-monitor.ts)
-//   6. debugger hooks: their cost per VWW inference with no debugger attached  (debug-overhead.ts)
+//   6. the person detector on each board with both models                (person-detector.ts)
+//      (5 and 6 also write their tables into the apps' READMEs)
+//   7. debugger hooks: their cost per VWW inference with no debugger attached  (debug-overhead.ts)
 // Prints a table and a markdown snippet for the README, and writes test/bench/results.json.
 // Nothing here asserts a timing: floors are reported, not enforced. Only correctness is
 // checked (runs end as expected, metered and unmetered builds print the same checksum).
@@ -18,7 +20,8 @@ import { benchRealtime, type RealtimeResult } from "./realtime.ts";
 import { benchCompute, COMPUTE_APP, type ComputeResult } from "./compute.ts";
 import { benchMetering, type MeteringResult } from "./metering.ts";
 import { benchInference, inferenceMarkdown, inferenceTable, type InferenceResult } from "./inference.ts";
-import { benchFanMonitor, fanMonitorMarkdown, fanMonitorTable, updateAppReadme, type FanMonitorResult } from "./fan-monitor.ts";
+import { benchFanMonitor, fanMonitorMarkdown, fanMonitorTable, updateAppReadme as updateFanReadme, type FanMonitorResult } from "./fan-monitor.ts";
+import { benchPersonDetector, personDetectorJson, personDetectorMarkdown, personDetectorTable, updateAppReadme as updateDetectorReadme, type DetectorResult } from "./person-detector.ts";
 import { benchDebugOverhead, debugOverheadLine, type DebugOverheadResult } from "./debug-overhead.ts";
 
 const REALTIME_SECONDS = 600; // emulated seconds per sensor-logger run (10 minutes: long enough to time well)
@@ -86,7 +89,11 @@ async function main(): Promise<void> {
   } finally {
     rmSync(fanDir, { recursive: true, force: true });
   }
-  updateAppReadme(fanMonitor);
+  updateFanReadme(fanMonitor);
+  const detectorStarted = Date.now();
+  const personDetector = await benchPersonDetector(log);
+  updateDetectorReadme(personDetector);
+  log(`person detector section: ${sig((Date.now() - detectorStarted) / 1000, 3)} s`);
   log("debugger hook overhead (vww on rt1060)");
   const debugOverhead = await benchDebugOverhead();
 
@@ -139,12 +146,15 @@ async function main(): Promise<void> {
     inference,
     fanMonitor,
     debugOverhead,
+    personDetector: personDetectorJson(personDetector),
+    personDetectorRaw: personDetector,
   };
 
   console.log(table(results));
   console.log("\nREADME snippet:\n");
   console.log(markdown(results));
-  writeFileSync(RESULTS, JSON.stringify(results, null, 2) + "\n");
+  const { personDetectorRaw: _raw, ...saved } = results;
+  writeFileSync(RESULTS, JSON.stringify(saved, null, 2) + "\n");
   updateReadme(markdown(results));
   log(`wrote ${path.relative(process.cwd(), RESULTS)} (${results.benchSeconds} s)`);
 }
@@ -158,6 +168,7 @@ type Results = {
   inference: InferenceResult;
   fanMonitor: FanMonitorResult;
   debugOverhead: DebugOverheadResult;
+  personDetectorRaw: DetectorResult[];
 };
 
 const x = (f: number): string => `${f.toFixed(f >= 100 ? 0 : f >= 10 ? 1 : 2)}x`;
@@ -201,7 +212,8 @@ function table(r: Results): string {
     inferenceTable(r.inference),
     "",
     fanMonitorTable(r.fanMonitor),
-    `6. ${debugOverheadLine(r.debugOverhead).replace(/\*\*/g, "")}`,
+    `7. ${debugOverheadLine(r.debugOverhead).replace(/\*\*/g, "")}`,
+    personDetectorTable(r.personDetectorRaw),
   ].join("\n");
 }
 
@@ -223,6 +235,7 @@ function markdown(r: Results): string {
     "",
     fanMonitorMarkdown(r.fanMonitor),
     debugOverheadLine(r.debugOverhead),
+    personDetectorMarkdown(r.personDetectorRaw),
   ].join("\n");
 }
 

@@ -289,12 +289,12 @@ test("an integer division by zero traps at its source line", async (t) => {
 
 // ---- peripherals that are not emulated -------------------------------------------------------
 
-test("camera.configure faults with not-implemented: camera not implemented on this board", async (t) => {
-  const r = await runFixture("camera");
+test("mic.configure faults with not-implemented: mic not implemented on this board", async (t) => {
+  const r = await runFixture("mic");
   const f = assertFault(t, r, "not-implemented");
-  t.true(f.message.includes("camera not implemented on this board"), f.message);
-  t.regex(f.message, /\(rt1060\): camera\.configure/);
-  t.is(f.where?.function, fn("camera", "main"));
+  t.true(f.message.includes("mic not implemented on this board"), f.message);
+  t.regex(f.message, /\(rt1060\): mic\.configure/);
+  t.is(f.where?.function, fn("mic", "main"));
   t.false(r.console.includes("returned"), "configure never returned a status");
 });
 
@@ -314,7 +314,7 @@ const CARD_CASES: { app: string; kind: FaultKind; tag: string; watchdogMs?: numb
   { app: "panic-index", kind: "panic", tag: "panic" },
   { app: "trap-unreachable", kind: "trap", tag: "trap" },
   { app: "trap-div", kind: "trap", tag: "trap" },
-  { app: "camera", kind: "not-implemented", tag: "not-implemented" },
+  { app: "mic", kind: "not-implemented", tag: "not-implemented" },
 ];
 
 const toolsNote = TOOLS_MISSING.length ? ` [SKIPPED: ${TOOLS_MISSING.join(", ")} not installed]` : "";

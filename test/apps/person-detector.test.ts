@@ -1,0 +1,209 @@
+// The person detector through the camera path (image file -> sensor -> firmware pipeline ->
+// model) on every board with both models. One image per board and model, one run each: the
+// fixtures' person.png, no_person.png and a colour picture in sequence; every frame's model
+// input is checked bit for bit against the host's reference pipeline.
+import test from "ava";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { PNG } from "pngjs";
+import { loadTarget } from "../../emulator/board.ts";
+import { buildApp, type BuildResult } from "../../emulator/build/build.ts";
+import { Machine } from "../../emulator/machine.ts";
+import { openCameraSource } from "../../emulator/inputs/camera-source.ts";
+import { readModel } from "../../emulator/model/tflite-model.ts";
+import type { RunSummary } from "../../emulator/events.ts";
+import { referenceQuantize, referenceView } from "../helpers/vision-reference.ts";
+import { ROOT, TOOLS_MISSING, newCard, tool } from "../faults/helpers.ts";
+import { readImageFile } from "../../emulator/inputs/image-decode.ts";
+
+const FIX = path.resolve(ROOT, "../shared/fixtures");
+const BOARDS = ["rt1060", "rt1170", "mcxn947"];
+const MODELS = [
+  { app: "apps/person-detector", model: "mlcommons-tiny/vww_96_int8.tflite", format: 1, channels: 3 },
+  { app: "apps/person-detector/grey", model: "tflite-micro/person_detect.tflite", format: 0, channels: 1 },
+];
+const SEQUENCE_FPS = 3; // three pictures, a third of a second each
+const SECONDS = 1.6; // start-up (the engine prepares the model: up to ~0.4 s) and past the first status line
+
+/** A colourful picture of another size and aspect: gradients and blocks, so colour matters. */
+function colourPicture(): Buffer {
+  const png = new PNG({ width: 200, height: 150 });
+  for (let y = 0; y < 150; y++) for (let x = 0; x < 200; x++) {
+    const i = (y * 200 + x) * 4;
+    png.data[i] = (x * 255) / 199;
+    png.data[i + 1] = (y * 255) / 149;
+    png.data[i + 2] = ((x >> 4) + (y >> 4)) % 2 ? 230 : 20;
+    png.data[i + 3] = 255;
+  }
+  return PNG.sync.write(png);
+}
+
+const dir = mkdtempSync(path.join(os.tmpdir(), "tinyboard-person-"));
+symlinkSync(path.join(FIX, "tflite-micro/person.png"), path.join(dir, "1-person.png"));
+symlinkSync(path.join(FIX, "tflite-micro/no_person.png"), path.join(dir, "2-no_person.png"));
+writeFileSync(path.join(dir, "3-colour.png"), colourPicture());
+test.after.always(() => rmSync(dir, { recursive: true, force: true }));
+const SPEC = `${dir},fps=${SEQUENCE_FPS}`;
+const EXPECT = ["PERSON", "no person"]; // the colour picture's decision is not checked
+
+// Builds one after another, each shared by the tests that use it.
+const builds = new Map<string, Promise<BuildResult>>();
+let queue: Promise<unknown> = Promise.resolve();
+function build(app: string, board: string): Promise<BuildResult> {
+  const key = `${app}@${board}`;
+  let b = builds.get(key);
+  if (!b) {
+    b = queue.then(() => buildApp(path.join(ROOT, app), loadTarget(board)));
+    queue = b.catch(() => undefined);
+    builds.set(key, b);
+  }
+  return b;
+}
+
+interface Frame { seq: number; score: number; decision: string }
+interface DetectorRun { summary: RunSummary; console: string; frames: Frame[]; inputs: Uint8Array[]; leds: { on: boolean; timeUs: number }[] }
+
+async function run(app: string, board: string, spec = SPEC, sdcard: string | null = null): Promise<DetectorRun> {
+  const built = await build(app, board);
+  const machine = new Machine({ target: loadTarget(board), image: built.image, inputs: { camera: spec }, sdcard });
+  let text = "";
+  const inputs: Uint8Array[] = [];
+  const leds: { on: boolean; timeUs: number }[] = [];
+  machine.events.on("console", (s) => { text += s; });
+  machine.events.on("report", (kind, bytes) => { if (kind === 5) inputs.push(bytes); });
+  machine.events.on("gpio", (e) => { if (e.led === 0) leds.push({ on: e.on, timeUs: e.timeUs }); });
+  const summary = await machine.run({ seconds: SECONDS });
+  const frames = [...text.matchAll(/^frame (\d+) @ [\d.]+ s: person ([\d.]+) \[-?\d+,-?\d+\] (PERSON|no person)/gm)]
+    .map((m) => ({ seq: Number(m[1]), score: Number(m[2]), decision: m[3] }));
+  return { summary, console: text, frames, inputs, leds };
+}
+
+function centreWindow(full: Uint8Array, fw: number, fh: number, w: number, h: number, bpp: number): Uint8Array {
+  const out = new Uint8Array(w * h * bpp);
+  for (let y = 0; y < h; y++) {
+    const from = (((fh - h) >> 1) + y) * fw * bpp + ((fw - w) >> 1) * bpp;
+    out.set(full.subarray(from, from + w * bpp), y * w * bpp);
+  }
+  return out;
+}
+
+const runs = new Map<string, Promise<DetectorRun>>();
+const runOf = (app: string, board: string) => {
+  const key = `${app}@${board}`;
+  if (!runs.has(key)) runs.set(key, run(app, board));
+  return runs.get(key)!;
+};
+
+for (const m of MODELS) {
+  const modelBytes = new Uint8Array(readFileSync(path.join(FIX, m.model)));
+  const model = readModel(modelBytes);
+  const q = model.tensors[model.inputs[0]].quantization!;
+  for (const board of BOARDS) {
+    test(`${path.basename(m.model)} on ${board}: person.png is a person, no_person.png is not, through the camera`, async (t) => {
+      const r = await runOf(m.app, board);
+      t.is(r.summary.fault, null, r.console);
+      t.regex(r.console, /\[1\.\d\d\d s\] \d+ frames, [\d.]+ fps, dropped \d+/);
+      const fps = 30; // the app's sensor rate
+      for (const picture of [0, 1]) {
+        const seen = r.frames.filter((f) => Math.floor((f.seq / fps) * SEQUENCE_FPS) === picture);
+        t.true(seen.length >= 1, `frames of picture ${picture}: ${r.console}`);
+        for (const f of seen) t.is(f.decision, EXPECT[picture], `frame ${f.seq}: ${JSON.stringify(f)}`);
+      }
+      // LED 0 is lit while a person is in view: on at the first frame, off once no_person shows.
+      t.true(r.leds.length >= 2 && r.leds[0].on && !r.leds[1].on, JSON.stringify(r.leds));
+      const firstNoPerson = r.frames.find((f) => f.decision === "no person")!;
+      t.true(r.leds[1].timeUs > (firstNoPerson.seq / 30) * 1e6, "the LED went off after the no-person frame was exposed");
+    });
+
+    test(`${path.basename(m.model)} on ${board}: the firmware's model input equals the host's reference pipeline bit for bit`, async (t) => {
+      const r = await runOf(m.app, board);
+      const built = await build(m.app, board);
+      // The full QVGA field on the RT boards, its centre 240x240 window on the MCX N947.
+      const [w, h] = built.image.manifest.layout.sramBytes >= 1 << 20 ? [320, 240] : [240, 240];
+      t.regex(r.console, new RegExp(`camera ${w}x${h} ${m.format ? "RGB565" : "grey8"}`));
+      // The run may end while the last frame taken is still in the model (input, no line yet).
+      t.true(r.inputs.length === r.frames.length || r.inputs.length === r.frames.length + 1, `${r.inputs.length} inputs, ${r.frames.length} frames`);
+      t.true(r.frames.some((f) => Math.floor((f.seq / 30) * SEQUENCE_FPS) === 2), "the colour picture was seen");
+      const source = openCameraSource(SPEC);
+      r.frames.forEach((f, k) => {
+        const full = source.frame(source.pictureAt(f.seq / 30), 320, 240, m.format);
+        const frame = centreWindow(full, 320, 240, w, h, m.format ? 2 : 1);
+        const want = referenceQuantize(referenceView(frame, w, h, m.format, 96, 96, m.channels), q.scale[0], q.zeroPoint[0]);
+        t.deepEqual(Buffer.from(r.inputs[k]), Buffer.from(want.buffer), `frame ${f.seq}`);
+      });
+    });
+  }
+}
+
+test("the same image and inputs give the same cycles, console and LED events (mcxn947, VWW with the NPU)", async (t) => {
+  const a = await runOf("apps/person-detector", "mcxn947");
+  const b = await run("apps/person-detector", "mcxn947");
+  t.is(b.console, a.console);
+  t.is(b.summary.cycles, a.summary.cycles);
+  t.is(b.summary.busyCycles, a.summary.busyCycles);
+  t.deepEqual(b.leds, a.leds);
+  t.deepEqual(b.summary.peripherals, a.summary.peripherals);
+});
+
+test("dropped frames: the sensor's count matches the firmware's, and a slow board drops more", async (t) => {
+  const fast = await runOf("apps/person-detector", "rt1170");
+  const slow = await runOf("apps/person-detector/grey", "mcxn947");
+  for (const r of [fast, slow]) {
+    const cam = r.summary.peripherals.camera;
+    t.true(cam.cameraTaken === r.frames.length || cam.cameraTaken === r.frames.length + 1, JSON.stringify(cam));
+    // The sensor ran at 30 fps for the whole run: every frame was taken, dropped, or is the last.
+    // Frames read out since the camera started (after the model's start-up): taken, dropped, or the last one waiting.
+    t.true(cam.cameraFrames + (cam.cameraDropped - (cam.cameraFrames - cam.cameraTaken)) >= cam.cameraTaken, JSON.stringify(cam));
+    t.true(cam.cameraFrames >= cam.cameraTaken && cam.cameraFrames <= cam.cameraTaken + cam.cameraDropped + 1, JSON.stringify(cam));
+    const status = /dropped (\d+)/.exec(r.console);
+    t.truthy(status, r.console);
+    t.true(Number(status![1]) <= cam.cameraDropped);
+  }
+  const dropped = (r: DetectorRun) => r.summary.peripherals.camera.cameraDropped;
+  t.is(dropped(fast), 0, "RT1170 keeps up with 30 fps");
+  t.true(dropped(slow) > 10, `MCX N947 with person_detect (~110 ms per frame) drops most frames: ${dropped(slow)}`);
+  // Frames between two that the firmware took were dropped: sequence numbers skip.
+  t.true(slow.frames.some((f, i) => i > 0 && f.seq > slow.frames[i - 1].seq + 1));
+});
+
+test("the build counts the static frame buffer, the manifest's heap reserve and the stack against SRAM", async (t) => {
+  for (const board of BOARDS) {
+    const { image, report } = await build("apps/person-detector", board);
+    const u = image.manifest.usage;
+    t.is(u.sramBytes, u.staticBytes + 344064 + 16384, board);
+    t.is(report.sram.used, u.sramBytes);
+    t.true(report.fits, board);
+    // The frame buffer sized from the generated firmware/board: RT boards QVGA, MCX a 240x240 window.
+    t.true(u.staticBytes >= (board === "mcxn947" ? 240 * 240 * 2 : 320 * 240 * 2), `${board}: static ${u.staticBytes}`);
+    t.true(u.staticBytes < (board === "mcxn947" ? 320 * 240 * 2 : 640 * 480 * 2), `${board}: static ${u.staticBytes}`);
+  }
+});
+
+test("a QVGA RGB565 frame buffer does not fit the MCX N947 beside the model: the build says why", async (t) => {
+  const r = await buildApp(path.join(ROOT, "test/fixtures/apps/person-detector-qvga"), loadTarget("mcxn947"));
+  t.false(r.report.fits);
+  t.regex(r.report.problems.join("; "), /SRAM overflowed by \d+ bytes \(SRAM needs \d+ KB, has 512 KB\)/);
+});
+
+(TOOLS_MISSING.length ? test.skip : test)("with /CAPTURE on the card, each picture the model saw is saved as a BMP that replays as camera input", async (t) => {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), "tinyboard-capture-"));
+  t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+  const card = newCard(tmp);
+  t.is(tool("mmd", ["-i", card, "::/CAPTURE"]).status, 0);
+  const r = await run("apps/person-detector", "rt1170", SPEC, card);
+  t.regex(r.console, /saving pictures to \/CAPTURE/);
+  t.regex(r.console, /saved \d+/);
+  // The run may end in the middle of a file (a power cut): fsck may find lost clusters, not damage.
+  t.notRegex(tool("fsck.fat", ["-n", card]).stdout, /[Dd]amaged|[Ii]nvalid|[Cc]ontains a free cluster|[Bb]ad/);
+  const first = path.join(tmp, "F0000001.BMP");
+  t.is(tool("mcopy", ["-n", "-i", card, "::/CAPTURE/F0000001.BMP", first]).status, 0);
+  const saved = readImageFile(first);
+  t.deepEqual([saved.width, saved.height], [96, 96]);
+  // The saved picture is the model's view of frame 0 before quantisation: input = view - 128.
+  const input = new Int8Array(r.inputs[0].buffer, r.inputs[0].byteOffset, r.inputs[0].length);
+  t.deepEqual(Array.from(saved.rgb), Array.from(input, (q) => q + 128));
+  // Replayed as a camera input, the detector decides the same.
+  const replay = await run("apps/person-detector", "rt1170", first);
+  t.is(replay.frames[0].decision, r.frames[0].decision);
+});
