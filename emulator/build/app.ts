@@ -2,6 +2,7 @@
 import { readFileSync, existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { UserError } from "../errors.ts";
+import { PROJECT_ROOT } from "../paths.ts";
 
 export interface AppManifest {
   name: string;
@@ -61,6 +62,22 @@ export function loadApp(dir: string): App {
 }
 
 /** Resolves an app-relative input spec ("data/x.csv") against the app folder; generators pass through. */
+/** An app's input spec with its file relative to the project root, as images record it. */
+export function projectInput(app: App, spec: string): string {
+  if (spec.startsWith("gen:")) return spec;
+  const [file, ...opts] = spec.split(",");
+  return [path.relative(PROJECT_ROOT, path.resolve(app.dir, file)).split(path.sep).join("/"), ...opts].join(",");
+}
+
+/** An image's recorded default inputs, resolved against the project root. */
+export function imageInputs(inputs: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(inputs).map(([k, v]) => {
+    if (v.startsWith("gen:")) return [k, v];
+    const [file, ...opts] = v.split(",");
+    return [k, [path.resolve(PROJECT_ROOT, file), ...opts].join(",")];
+  }));
+}
+
 export function resolveInput(app: App, spec: string): string {
   if (spec.startsWith("gen:")) return spec;
   const [file, ...opts] = spec.split(",");

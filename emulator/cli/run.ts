@@ -3,7 +3,7 @@ import { buildApp } from "./lazy-build.ts";
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { loadTarget, type Target } from "../board.ts";
-import { isAppDir, loadApp, resolveInput } from "../build/app.ts";
+import { imageInputs, isAppDir, loadApp, resolveInput } from "../build/app.ts";
 import { readImage, type Image } from "../build/image.ts";
 import { defaultStateDir, flashImage, flashedImage, openState, ensureCard } from "../state.ts";
 import { Machine } from "../machine.ts";
@@ -38,7 +38,7 @@ export async function imageFor(spec: string, target: Target, quiet = false): Pro
   }
   if (existsSync(spec) && statSync(spec).isFile()) {
     const image = readImage(spec);
-    return { image, inputs: image.manifest.defaults.inputs };
+    return { image, inputs: imageInputs(image.manifest.defaults.inputs) };
   }
   throw new UserError(`${spec} is neither an app folder (with app.json) nor an image file`);
 }
@@ -94,7 +94,7 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
     inputs = built.inputs;
   }
   const image = flashedImage(state, target.board.id);
-  if (!spec) inputs = image.manifest.defaults.inputs;
+  if (!spec) inputs = imageInputs(image.manifest.defaults.inputs);
   Object.assign(inputs, overrides);
   if (opts.sdcard && !existsSync(opts.sdcard)) ensureCard(opts.sdcard);
   const seconds = opts.seconds ?? image.manifest.defaults.seconds;

@@ -8,6 +8,8 @@ import { fitLine, formatReport, memoryReport, needsOf } from "../../emulator/bui
 import { layoutFlash, PAGE } from "../../emulator/build/flash-layout.ts";
 import { sectionSizes } from "../../emulator/build/compile.ts";
 import { built, tempDir } from "../helpers/tools.ts";
+import { imageInputs, loadApp, projectInput, resolveInput } from "../../emulator/build/app.ts";
+import { PROJECT_ROOT } from "../../emulator/paths.ts";
 
 test("an image lays out flash then SRAM, with wasm maximum memory = SRAM exactly", async (t) => {
   for (const board of ["rt1060", "rt1170", "mcxn947"]) {
@@ -97,4 +99,11 @@ test("builds are reproducible: same sources, same image bytes", async (t) => {
   const a = await buildApp("apps/sensor-logger", loadTarget("rt1170"));
   const b = await buildApp("apps/sensor-logger", loadTarget("rt1170"));
   t.deepEqual(Buffer.from(encodeImage(a.image)), Buffer.from(encodeImage(b.image)));
+});
+
+test("an image records its app's input files relative to the project root, and runs them from any folder", (t) => {
+  const app = loadApp(path.join(PROJECT_ROOT, "apps/fan-monitor"));
+  const recorded = projectInput(app, "data/demo.csv,loop");
+  t.is(recorded, "apps/fan-monitor/data/demo.csv,loop");
+  t.deepEqual(imageInputs({ accel: recorded, other: "gen:rest" }), { accel: resolveInput(app, "data/demo.csv,loop"), other: "gen:rest" });
 });
