@@ -212,8 +212,10 @@ function table(r: Results): string {
     inferenceTable(r.inference),
     "",
     fanMonitorTable(r.fanMonitor),
-    `7. ${debugOverheadLine(r.debugOverhead).replace(/\*\*/g, "")}`,
+    "",
     personDetectorTable(r.personDetectorRaw),
+    "",
+    `7. ${debugOverheadLine(r.debugOverhead).replace(/\*\*/g, "")}`,
   ].join("\n");
 }
 
@@ -234,8 +236,10 @@ function markdown(r: Results): string {
     inferenceMarkdown(r.inference),
     "",
     fanMonitorMarkdown(r.fanMonitor),
-    debugOverheadLine(r.debugOverhead),
+    "",
     personDetectorMarkdown(r.personDetectorRaw),
+    "",
+    debugOverheadLine(r.debugOverhead),
   ].join("\n");
 }
 
