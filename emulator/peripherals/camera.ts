@@ -68,10 +68,16 @@ export class Camera implements Peripheral {
   /** The end of frame `nextFrame`'s readout: DMA into the buffer, or a dropped frame. */
   private frameDone(): void {
     const n = this.nextFrame++;
+    const events = this.ctx.events, now = this.ctx.clock.now;
+    const tell = events.listenerCount("peripheral") > 0; // the trace's view; free when nobody listens
     if (this.buffer === "held") {
       this.droppedCount++;
+      if (tell) events.emit("peripheral", "camera", `frame ${n} dropped (buffer held)`, now, now);
     } else {
-      if (this.buffer === "full") this.droppedCount++; // never taken, now overwritten
+      if (this.buffer === "full") {
+        this.droppedCount++; // never taken, now overwritten
+        if (tell) events.emit("peripheral", "camera", `frame ${this.seq} dropped (never taken)`, now, now);
+      }
       const dst = this.ctx.memory().writable("camera DMA", this.framebuf, this.frameBytes);
       if (this.source) {
         const t = n / this.fps; // the exposure instant
@@ -85,6 +91,7 @@ export class Camera implements Peripheral {
       this.buffer = "full";
       this.seq = n;
       this.captured++;
+      if (tell) events.emit("peripheral", "camera", `frame ${n} DMA`, n === 0 ? this.startCycle : this.frameEndCycle(n - 1), now);
       this.ctx.raise(LINE.camera);
     }
     this.schedule();
