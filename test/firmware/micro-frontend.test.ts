@@ -72,8 +72,10 @@ async function run(board: string): Promise<{ text: string; cycles: number; exit:
 
 const twinClip = (clip: string) => hexOf(new MicroFrontendReference().clip(wavSamples(read(`${clip}_1000ms.wav`))));
 
+// Serial: each board's build is seconds of synchronous compiling, so a test finishes right
+// after its own build instead of all of them after the last one.
 for (const board of BOARDS) {
-  test(`${board}: firmware features equal TFLM's bytes and micro_speech hears yes / no / silence / silence`, async (t) => {
+  test.serial(`${board}: firmware features equal TFLM's bytes and micro_speech hears yes / no / silence / silence`, async (t) => {
     t.timeout(600_000);
     const { text, exit } = await run(board);
     t.is(exit, "exit 0", text.slice(-400));
@@ -89,7 +91,7 @@ for (const board of BOARDS) {
   });
 }
 
-test(`rt1060: same image, same output and cycles (${fixture(APP)})`, async (t) => {
+test.serial(`rt1060: same image, same output and cycles (${fixture(APP)})`, async (t) => {
   t.timeout(600_000);
   const a = await run("rt1060");
   const b = await run("rt1060");

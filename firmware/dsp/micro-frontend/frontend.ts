@@ -3,7 +3,7 @@
 // 160), and every 20 ms of audio, once the first 30 ms have arrived, a frame of 40 int8
 // features is ready: window → Q15 FFT → mel filter bank → noise reduction → PCAN → log.
 // All buffers are allocated once here; a frame allocates nothing. See docs/micro-frontend.md.
-import { WINDOW_SAMPLES, hannQ12, windowAndScale } from "./window";
+import { WINDOW_SAMPLES, hannQ12, applyWindow } from "./window";
 import { RfftQ15 } from "./rfft-q15";
 import { CHANNELS, FilterBank } from "./filter-bank";
 import { NoiseReduction } from "./noise-reduction";
@@ -69,9 +69,9 @@ export class MicroFrontend {
   }
 
   private compute(): void {
-    const shift = windowAndScale(this.samples, this.window, this.frame, FFT_SIZE);
+    const shift = applyWindow(this.samples, this.window, this.frame, FFT_SIZE);
     this.shift = shift;
-    this.fft.transform(this.frame, this.spectrum);
+    this.fft.transform(this.frame, shift, this.spectrum);
     const bank = this.bank;
     bank.apply(this.spectrum, shift);
     this.noise.apply(bank.out);

@@ -12,6 +12,10 @@ const CPX: usize = 4; // bytes per complex int16 pair
 @inline function sround(x: i32): i32 {
   return <i32><i16>((x + 16384) >> 15);
 }
+/** sround without the int16 wrap, where the result provably fits. */
+@inline function round15(x: i32): i32 {
+  return (x + 16384) >> 15;
+}
 @inline function wrap(x: i32): i32 {
   return <i32><i16>x;
 }
@@ -34,13 +38,15 @@ export class RfftQ15 {
     for (let i = 0; i < N / 2; i++) q15(this.split + <usize>i * CPX, -Math.PI * (<f64>(i + 1) / <f64>N + 0.5));
   }
 
-  /** in: 512 int16 samples; out: 257 complex int16 bins. */
-  transform(input: usize, out: usize): void {
+  /** in: 512 int16 samples, each taken << shift (which must keep it in int16); out: 257 complex int16 bins. */
+  transform(input: usize, shift: i32, out: usize): void {
     const w = this.work;
     // Inputs in base-4 digit-reversed order: where the decimation-in-time recursion reads them.
     for (let j = 0; j < N; j++) {
-      const src = ((j & 3) << 6) | (((j >> 2) & 3) << 4) | (((j >> 4) & 3) << 2) | ((j >> 6) & 3);
-      store<u32>(w + <usize>j * CPX, load<u32>(input + <usize>src * CPX));
+      const src = input + (<usize>(((j & 3) << 6) | (((j >> 2) & 3) << 4) | (((j >> 4) & 3) << 2) | ((j >> 6) & 3)) << 2);
+      const dst = w + <usize>j * CPX;
+      store<i16>(dst, <i16>(<i32>load<i16>(src) << shift));
+      store<i16>(dst, <i16>(<i32>load<i16>(src, 2) << shift), 2);
     }
     for (let m = 1; m < N; m <<= 2) {
       const fstride = N / (m << 2);
@@ -49,26 +55,28 @@ export class RfftQ15 {
     this.splitReal(out);
   }
 
+  // After the divide by 4 every |value| ≤ 8192, so a twiddle product is ≤ 11585 and the sums
+  // before the last are ≤ 23170: only the stores can wrap, and store<i16> does that.
   private butterfly4(f: usize, fstride: i32, m: i32): void {
-    const tw = this.twiddles;
     const step = <usize>m * CPX;
-    for (let k = 0; k < m; k++) {
+    const twStep = <usize>fstride * CPX;
+    let t1 = this.twiddles, t2 = t1, t3 = t1;
+    for (let k = 0; k < m; k++, t1 += twStep, t2 += 2 * twStep, t3 += 3 * twStep) {
       const p0 = f + <usize>k * CPX, p1 = p0 + step, p2 = p1 + step, p3 = p2 + step;
       const r0 = div4(load<i16>(p0)), i0 = div4(load<i16>(p0, 2));
       const r1 = div4(load<i16>(p1)), i1 = div4(load<i16>(p1, 2));
       const r2 = div4(load<i16>(p2)), i2 = div4(load<i16>(p2, 2));
       const r3 = div4(load<i16>(p3)), i3 = div4(load<i16>(p3, 2));
-      const t1 = tw + <usize>(k * fstride) * CPX, t2 = tw + <usize>(2 * k * fstride) * CPX, t3 = tw + <usize>(3 * k * fstride) * CPX;
       const c1 = <i32>load<i16>(t1), s1 = <i32>load<i16>(t1, 2);
       const c2 = <i32>load<i16>(t2), s2 = <i32>load<i16>(t2, 2);
       const c3 = <i32>load<i16>(t3), s3 = <i32>load<i16>(t3, 2);
-      const a0r = sround(r1 * c1 - i1 * s1), a0i = sround(r1 * s1 + i1 * c1);
-      const a1r = sround(r2 * c2 - i2 * s2), a1i = sround(r2 * s2 + i2 * c2);
-      const a2r = sround(r3 * c3 - i3 * s3), a2i = sround(r3 * s3 + i3 * c3);
-      const a5r = wrap(r0 - a1r), a5i = wrap(i0 - a1i);
-      const b0r = wrap(r0 + a1r), b0i = wrap(i0 + a1i);
-      const a3r = wrap(a0r + a2r), a3i = wrap(a0i + a2i);
-      const a4r = wrap(a0r - a2r), a4i = wrap(a0i - a2i);
+      const a0r = round15(r1 * c1 - i1 * s1), a0i = round15(r1 * s1 + i1 * c1);
+      const a1r = round15(r2 * c2 - i2 * s2), a1i = round15(r2 * s2 + i2 * c2);
+      const a2r = round15(r3 * c3 - i3 * s3), a2i = round15(r3 * s3 + i3 * c3);
+      const a5r = r0 - a1r, a5i = i0 - a1i;
+      const b0r = r0 + a1r, b0i = i0 + a1i;
+      const a3r = a0r + a2r, a3i = a0i + a2i;
+      const a4r = a0r - a2r, a4i = a0i - a2i;
       store<i16>(p2, <i16>(b0r - a3r)); store<i16>(p2, <i16>(b0i - a3i), 2);
       store<i16>(p0, <i16>(b0r + a3r)); store<i16>(p0, <i16>(b0i + a3i), 2);
       store<i16>(p1, <i16>(a5r + a4i)); store<i16>(p1, <i16>(a5i - a4r), 2);
