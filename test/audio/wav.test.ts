@@ -2,12 +2,13 @@ import test from "ava";
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { InputError } from "../../emulator/inputs/accel-source.ts";
 import { encodeWav, readWav, writeWav } from "../../emulator/inputs/wav.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "tinyboard-wav-"));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
-const MARVIN = "../shared/fixtures/mlcommons-tiny/marvin_617de221_0.wav";
+const MARVIN = fileURLToPath(new URL("../../../shared/fixtures/mlcommons-tiny/marvin_617de221_0.wav", import.meta.url));
 
 /** A hand-built WAV: header fields as given, samples as raw bytes. */
 function rawWav(format: number, channels: number, rate: number, bits: number, data: Uint8Array, extensible = false): Uint8Array {
