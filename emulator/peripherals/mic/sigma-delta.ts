@@ -24,7 +24,7 @@ const RUNAWAY = 1e4;
 export function ntfDenominator(order = ORDER, hInf = OUT_OF_BAND_GAIN): Float64Array {
   // Bisect the (prewarped) cutoff until |NTF(-1)| = hInf.
   let lo = 1e-4, hi = 10;
-  let a = new Float64Array(order + 1);
+  let a: Float64Array = new Float64Array(order + 1);
   for (let it = 0; it < 100; it++) {
     const wc = Math.sqrt(lo * hi);
     a = butterworthHighPassDenominator(order, wc);
