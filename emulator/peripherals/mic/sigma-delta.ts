@@ -95,16 +95,17 @@ export class SigmaDeltaModulator {
     const a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
     let byte = 0;
     for (let i = 0; i < u.length; i++) {
-      let fb = g0 * e0 + g1 * e1 + g2 * e2 + g3 * e3 - a0 * f0 - a1 * f1 - a2 * f2 - a3 * f3;
+      // Only g0·e0 depends on the last decision: the rest is summed alongside (a short chain).
+      let fb = g0 * e0 + ((g1 * e1 + g2 * e2) + (g3 * e3 - a3 * f3) - ((a0 * f0 + a1 * f1) + a2 * f2));
       if (!(fb < RUNAWAY && fb > -RUNAWAY)) {
         e0 = e1 = e2 = e3 = f0 = f1 = f2 = f3 = fb = 0;
         this.resets++;
       }
       const w = u[i] * FULL_SCALE + fb;
-      const y = w >= 0 ? 1 : -1;
-      e3 = e2; e2 = e1; e1 = e0; e0 = y - w;
+      const bit = +(w >= 0); // a compare-and-set, no branch to mispredict on noise-like signs
+      e3 = e2; e2 = e1; e1 = e0; e0 = 2 * bit - 1 - w;
       f3 = f2; f2 = f1; f1 = f0; f0 = fb;
-      byte = (byte << 1) | (y > 0 ? 1 : 0);
+      byte = (byte << 1) | bit;
       if ((i & 7) === 7) {
         out[outOffset + (i >> 3)] = byte;
         byte = 0;
