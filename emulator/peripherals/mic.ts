@@ -75,14 +75,15 @@ export class Microphones implements Peripheral {
 
   private schedule(): void {
     if (!this.running) return;
-    this.ctx.clock.setAlarm(this, this.blockEndCycle(this.nextBlock) + this.dmaCycles(), () => this.blockDone());
+    this.ctx.clock.setAlarm(this, this.blockEndCycle(this.nextBlock) + this.dmaCycles(), (at) => this.blockDone(at));
   }
 
-  /** The DMA has moved the last word of block `nextBlock` into its buffer. */
-  private blockDone(): void {
+  /** The DMA has moved the last word of block `nextBlock` into its buffer, at cycle `now`
+   *  (the alarm's instant: the board may notice later, at its next synchronisation). */
+  private blockDone(now: number): void {
     const k = this.nextBlock++;
     const index = k & 1;
-    const events = this.ctx.events, now = this.ctx.clock.now;
+    const events = this.ctx.events;
     const tell = events.listenerCount("peripheral") > 0;
     const waiting = this.filled.indexOf(index);
     if (waiting >= 0) {
