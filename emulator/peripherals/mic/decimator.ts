@@ -14,6 +14,29 @@ import { FULL_SCALE } from "./sigma-delta.ts";
 
 const CIC_ORDER = 5;
 
+/**
+ * Tables for the CIC's first stage a byte at a time: ((1 − z⁻⁸)/(1 − z⁻¹))⁵ has integer taps
+ * h[0..35]; table j (257 entries, the last 0 for "no byte yet") gives the sum of h[8j + 7 − p]·(±1)
+ * over the 8 bits of a byte j bytes back (bit p = 0 is the earliest, in bit 7).
+ */
+const BYTE_TABLES: Int32Array = (() => {
+  let h = [1];
+  for (let s = 0; s < CIC_ORDER; s++) {
+    const next = new Array(h.length + 7).fill(0);
+    h.forEach((v, i) => { for (let k = 0; k < 8; k++) next[i + k] += v; });
+    h = next;
+  }
+  const t = new Int32Array(5 * 257);
+  for (let j = 0; j < 5; j++) {
+    for (let b = 0; b < 256; b++) {
+      let sum = 0;
+      for (let p = 0; p < 8; p++) sum += (h[8 * j + 7 - p] ?? 0) * (((b >> (7 - p)) & 1) * 2 - 1);
+      t[j * 257 + b] = sum;
+    }
+  }
+  return t;
+})();
+
 export interface DecimatorConfig {
   /** PDM bits per output sample: 64 or 128 (a multiple of 8). */
   readonly oversampling: number;
@@ -23,6 +46,8 @@ export class PdmDecimator {
   readonly R: number;
   private readonly integ = new Int32Array(CIC_ORDER);
   private readonly comb = new Int32Array(CIC_ORDER);
+  /** The last 4 bytes, 256 = before the stream started (contributes 0). */
+  private readonly byteHist = Int32Array.of(256, 256, 256, 256);
   private readonly cicScale: number;
   private readonly hb: Float64Array;
   private readonly lp: Float64Array;
@@ -57,33 +82,37 @@ export class PdmDecimator {
    * into int16 samples at `out[outOffset..]`; returns how many it wrote.
    */
   decimate(bytes: Uint8Array, out: Int16Array, outOffset = 0): number {
-    const R = this.R;
-    const integ = this.integ, comb = this.comb;
+    // The CIC split by the noble identity: ((1 − z⁻⁸)/(1 − z⁻¹))⁵, an integer FIR of 36 taps
+    // evaluated a byte at a time from tables (5 look-ups per 8 bits), then a 5-stage CIC with
+    // R/8 at the byte rate. Bit-exact with the plain CIC, about 8 times fewer operations.
+    const r = this.R >> 3;
+    const T = BYTE_TABLES, hist = this.byteHist, integ = this.integ, comb = this.comb;
+    let h1 = hist[0], h2 = hist[1], h3 = hist[2], h4 = hist[3];
     let i0 = integ[0], i1 = integ[1], i2 = integ[2], i3 = integ[3], i4 = integ[4];
     let count = 0;
     let written = outOffset;
     for (let b = 0; b < bytes.length; b++) {
-      const byte = bytes[b];
-      for (let k = 7; k >= 0; k--) {
-        const x = ((byte >> k) & 1) * 2 - 1;
-        i0 = (i0 + x) | 0;
-        i1 = (i1 + i0) | 0;
-        i2 = (i2 + i1) | 0;
-        i3 = (i3 + i2) | 0;
-        i4 = (i4 + i3) | 0;
-        if (++count === R) {
-          count = 0;
-          let y = i4;
-          for (let s = 0; s < CIC_ORDER; s++) {
-            const d = (y - comb[s]) | 0;
-            comb[s] = y;
-            y = d;
-          }
-          const v = this.stage1(y * this.cicScale);
-          if (v !== null) written += this.stage2(v, out, written);
+      const h0 = bytes[b];
+      const x = T[h0] + T[257 + h1] + T[514 + h2] + T[771 + h3] + T[1028 + h4];
+      h4 = h3; h3 = h2; h2 = h1; h1 = h0;
+      i0 = (i0 + x) | 0;
+      i1 = (i1 + i0) | 0;
+      i2 = (i2 + i1) | 0;
+      i3 = (i3 + i2) | 0;
+      i4 = (i4 + i3) | 0;
+      if (++count === r) {
+        count = 0;
+        let y = i4;
+        for (let s = 0; s < CIC_ORDER; s++) {
+          const d = (y - comb[s]) | 0;
+          comb[s] = y;
+          y = d;
         }
+        const v = this.stage1(y * this.cicScale);
+        if (v !== null) written += this.stage2(v, out, written);
       }
     }
+    hist[0] = h1; hist[1] = h2; hist[2] = h3; hist[3] = h4;
     integ[0] = i0; integ[1] = i1; integ[2] = i2; integ[3] = i3; integ[4] = i4;
     return written - outOffset;
   }
