@@ -67,6 +67,8 @@ function binomialZeros(order: number): Float64Array {
   return b; // (1 - z^-1)^order
 }
 
+let DEFAULT_NTF: Float64Array | undefined; // designed once per process
+
 export class SigmaDeltaModulator {
   private readonly g: Float64Array; // (B - A) coefficients 1..N
   private readonly a: Float64Array; // A coefficients 1..N
@@ -76,7 +78,7 @@ export class SigmaDeltaModulator {
   resets = 0;
 
   constructor() {
-    const A = ntfDenominator();
+    const A = (DEFAULT_NTF ??= ntfDenominator());
     const B = binomialZeros(ORDER);
     this.a = A.slice(1);
     this.g = Float64Array.from(A.slice(1), (ak, i) => B[i + 1] - ak);
