@@ -43,6 +43,22 @@ export interface SdCardTiming {
   writeBusyUs: number;
 }
 
+export interface MicPosition {
+  name: string;
+  positionMm: [number, number, number];
+}
+
+/** The board's microphone interface and its own microphones (boards/*.json "microphones"). */
+export interface MicrophoneSpec {
+  interface: "pdm-receiver" | "sai-bitstream";
+  maxChannels: number;
+  mics: MicPosition[];
+  driverCycles: number;
+  dmaCyclesPerWord: number;
+  sources: string[];
+  note?: string;
+}
+
 export interface Board {
   id: string;
   name: string;
@@ -56,6 +72,8 @@ export interface Board {
   leds: string[];
   sdcard: SdCardTiming;
   peripherals: Record<string, string>;
+  /** Absent: the board has no microphone interface. */
+  microphones?: MicrophoneSpec;
 }
 
 /** A board with the core that runs the firmware chosen. */

@@ -12,7 +12,10 @@ import { Console } from "./peripherals/console.ts";
 import { Accelerometer } from "./peripherals/accel.ts";
 import { SdCard } from "./peripherals/sdcard.ts";
 import { SystemHal, DebugHal } from "./peripherals/system.ts";
-import { NoNpu, Unimplemented } from "./peripherals/unimplemented.ts";
+import { NoNpu } from "./peripherals/unimplemented.ts";
+import { Microphones } from "./peripherals/mic.ts";
+import { loadMicArray, micLayout } from "./peripherals/mic/array.ts";
+import { openMicSource } from "./inputs/mic-input.ts";
 import { Npu } from "./peripherals/npu.ts";
 import { Camera } from "./peripherals/camera.ts";
 import { openAccelSource } from "./inputs/accel-source.ts";
@@ -23,8 +26,10 @@ import { UserError } from "./errors.ts";
 export interface MachineOptions {
   target: Target;
   image: Image;
-  /** Peripheral inputs: { accel: "trace.csv" | "gen:rest", camera: "photos/,fps=2" }. */
+  /** Peripheral inputs: { accel: "trace.csv" | "gen:rest", camera: "photos/,fps=2", mic: "clip.wav" }. */
   inputs?: Record<string, string>;
+  /** An add-on microphone array: a bundled name (boards/mic-arrays/) or a JSON file. */
+  micArray?: string | null;
   /** SD card image file, or null for no card. */
   sdcard?: string | null;
   /** Arm the watchdog from reset with this timeout (ms). */
@@ -85,13 +90,14 @@ export class Machine implements BoardContext, ClockHost {
     this.gpio = new Gpio(this);
     this.sd = new SdCard(this, opts.sdcard ?? null);
     const accelSpec = opts.inputs?.accel ?? "gen:rest";
+    const mics = micLayout(this.target.board, opts.micArray ? loadMicArray(opts.micArray) : null);
     this.peripherals = [
       new ClockHal(this, this),
       this.gpio,
       new Console(this),
       new Accelerometer(this, openAccelSource(accelSpec)),
       this.sd,
-      new Unimplemented(this, "mic"),
+      new Microphones(this, mics, opts.inputs?.mic ? openMicSource(opts.inputs.mic, mics) : null),
       new Camera(this, opts.inputs?.camera ? openCameraSource(opts.inputs.camera) : null),
       this.target.board.npu && !opts.noNpu ? new Npu(this, this.target.board.npu) : new NoNpu(this),
       new DebugHal(this),

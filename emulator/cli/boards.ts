@@ -10,6 +10,7 @@ export function boardsCommand(opts: { json?: boolean }): void {
       cores: b.cores.map((c) => ({ id: c.id, type: c.type, clockHz: c.clockHz, sramBytes: selectCore(b, c.id).sramBytes })),
       flash: { region: b.flash.name, bytes: b.flash.size },
       npu: b.npu ? { name: b.npu.name, macsPerCycle: b.npu.macsPerCycle, clockHz: b.npu.clockHz } : null,
+      microphones: b.microphones ? { interface: b.microphones.interface, maxChannels: b.microphones.maxChannels, mics: b.microphones.mics } : null,
     })), null, 2));
     return;
   }
@@ -25,5 +26,7 @@ export function boardsCommand(opts: { json?: boolean }): void {
     if (other.length) console.log(`  also   ${other.map((m) => `${m.name} ${formatBytes(m.size)}`).join(", ")}`);
     console.log(`  npu    ${b.npu ? `${b.npu.name}: ${b.npu.macsPerCycle} MACs/cycle at ${mhz(b.npu.clockHz)} (${b.npu.ops.join(", ")})` : "none"}`);
     console.log(`  leds   ${b.leds.join(", ")}`);
+    const m = b.microphones;
+    console.log(`  mics   ${m ? `${m.interface} (up to ${m.maxChannels} channels), ${m.mics.length ? `${m.mics.length} on board: ${m.mics.map((x) => `${x.name} at (${x.positionMm.join(", ")}) mm`).join(", ")}` : "none on board (add one with --mic-array)"}` : "none"}`);
   }
 }

@@ -14,6 +14,8 @@ import { assertFits } from "./build.ts";
 import { formatReport } from "../build/memory-report.ts";
 import { openAccelSource } from "../inputs/accel-source.ts";
 import { openCameraSource } from "../inputs/camera-source.ts";
+import { openMicSource } from "../inputs/mic-input.ts";
+import { loadMicArray, micLayout } from "../peripherals/mic/array.ts";
 import { validateCardImage } from "../sdcard/card-image.ts";
 import { TraceRecorder } from "../debug/trace.ts";
 import { Profiler, formatProfile } from "../debug/profile.ts";
@@ -58,7 +60,6 @@ export function parseInputs(list: string[]): Record<string, string> {
     if (eq <= 0) throw new UserError(`--input '${item}': expected peripheral=spec, e.g. accel=trace.csv`);
     const name = item.slice(0, eq);
     if (!["accel", "mic", "camera"].includes(name)) throw new UserError(`--input '${item}': unknown peripheral '${name}' (accel, mic, camera)`);
-    if (name === "mic") throw new UserError(`--input ${name}: the ${name} peripheral is not emulated yet`);
     out[name] = item.slice(eq + 1);
   }
   return out;
@@ -76,6 +77,8 @@ export interface RunCliOptions extends TargetOpts {
   trace?: string;
   /** Print the per-layer and per-function cycle tables. */
   profile?: boolean;
+  /** Attach an add-on microphone array (bundled name or JSON file). */
+  micArray?: string;
 }
 
 export async function runCommand(spec: string | undefined, opts: RunCliOptions): Promise<void> {
@@ -85,6 +88,8 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   const overrides = parseInputs(opts.input);
   if (overrides.accel) openAccelSource(overrides.accel);
   if (overrides.camera) openCameraSource(overrides.camera);
+  const mics = micLayout(target.board, opts.micArray ? loadMicArray(opts.micArray) : null);
+  if (overrides.mic) openMicSource(overrides.mic, mics);
   if (opts.sdcard && existsSync(opts.sdcard)) validateCardImage(opts.sdcard);
   const state = openState(opts.state ?? defaultStateDir(target.board.id));
   let inputs: Record<string, string> = {};
@@ -100,7 +105,7 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   const seconds = opts.seconds ?? image.manifest.defaults.seconds;
   if (!(seconds > 0)) throw new UserError("--seconds must be a positive number");
   const profiler = opts.profile ? new Profiler(image.sourceMap) : undefined;
-  const summary = await runImage(image, target, { inputs, sdcard: opts.sdcard ?? state.sdcardPath, watchdogMs: opts.watchdog, maxBusyCycles: opts.maxCycles, seconds, quiet: opts.quiet || opts.json, trace: opts.trace, profiler });
+  const summary = await runImage(image, target, { inputs, sdcard: opts.sdcard ?? state.sdcardPath, watchdogMs: opts.watchdog, maxBusyCycles: opts.maxCycles, seconds, quiet: opts.quiet || opts.json, trace: opts.trace, profiler, micArray: opts.micArray });
   const profile = profiler ? await profiler.profile() : undefined;
   if (opts.json) console.log(JSON.stringify(profile ? { ...summary, profile } : summary, null, 2));
   else {
@@ -111,8 +116,8 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   if (summary.fault) process.exitCode = 3;
 }
 
-export async function runImage(image: Image, target: Target, o: { inputs: Record<string, string>; sdcard: string | null; watchdogMs?: number; maxBusyCycles?: number; seconds: number; quiet?: boolean; trace?: string; profiler?: Profiler }): Promise<RunSummary> {
-  const machine = new Machine({ target, image, inputs: o.inputs, sdcard: o.sdcard, watchdogMs: o.watchdogMs, onSync: o.profiler?.onSync });
+export async function runImage(image: Image, target: Target, o: { inputs: Record<string, string>; micArray?: string; sdcard: string | null; watchdogMs?: number; maxBusyCycles?: number; seconds: number; quiet?: boolean; trace?: string; profiler?: Profiler }): Promise<RunSummary> {
+  const machine = new Machine({ target, image, inputs: o.inputs, micArray: o.micArray, sdcard: o.sdcard, watchdogMs: o.watchdogMs, onSync: o.profiler?.onSync });
   o.profiler?.attach(machine);
   const recorder = o.trace ? new TraceRecorder(machine) : null;
   if (recorder) machine.events.on("end", (summary) => recorder.write(o.trace!, summary));

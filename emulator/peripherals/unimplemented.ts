@@ -4,7 +4,6 @@ import type { BoardContext, Peripheral } from "./peripheral.ts";
 import { Fault } from "../faults.ts";
 
 const FUNCTIONS: Record<string, string[]> = {
-  mic: ["configure", "start", "stop", "take-buffer", "overruns"],
   npu: ["submit", "wait", "compute-begin", "compute-end"],
 };
 

@@ -9,6 +9,7 @@
 //      (5 and 6 also write their tables into the apps' READMEs)
 //   7. debugger hooks: their cost per VWW inference with no debugger attached  (debug-overhead.ts)
 //   8. the micro front end: cycles per 20 ms feature frame on each board       (micro-frontend.ts)
+//   9. microphones: host wall time per emulated second of 4-channel audio      (mic.ts)
 // Prints a table and a markdown snippet for the README, and writes test/bench/results.json.
 // Nothing here asserts a timing: floors are reported, not enforced. Only correctness is
 // checked (runs end as expected, metered and unmetered builds print the same checksum).
@@ -25,6 +26,7 @@ import { benchFanMonitor, fanMonitorMarkdown, fanMonitorTable, updateAppReadme a
 import { benchPersonDetector, personDetectorJson, personDetectorMarkdown, personDetectorTable, updateAppReadme as updateDetectorReadme, type DetectorResult } from "./person-detector.ts";
 import { benchDebugOverhead, debugOverheadLine, type DebugOverheadResult } from "./debug-overhead.ts";
 import { benchMicroFrontend, microFrontendMarkdown, microFrontendTable, type MicroFrontendBoard } from "./micro-frontend.ts";
+import { benchMic, micLine, type MicBenchResult } from "./mic.ts";
 
 const REALTIME_SECONDS = 600; // emulated seconds per sensor-logger run (10 minutes: long enough to time well)
 const REALTIME_RUNS = 3;
@@ -100,6 +102,8 @@ async function main(): Promise<void> {
   const debugOverhead = await benchDebugOverhead();
   log("micro front end on each board");
   const microFrontend = await benchMicroFrontend();
+  log("microphones: 4 channels through modulator and decimator");
+  const mic = benchMic();
 
   const results = {
     ...env,
@@ -151,6 +155,7 @@ async function main(): Promise<void> {
     fanMonitor,
     debugOverhead,
     microFrontend,
+    mic,
     personDetector: personDetectorJson(personDetector),
     personDetectorRaw: personDetector,
   };
@@ -174,6 +179,7 @@ type Results = {
   fanMonitor: FanMonitorResult;
   debugOverhead: DebugOverheadResult;
   microFrontend: MicroFrontendBoard[];
+  mic: MicBenchResult;
   personDetectorRaw: DetectorResult[];
 };
 
@@ -224,6 +230,8 @@ function table(r: Results): string {
     `7. ${debugOverheadLine(r.debugOverhead).replace(/\*\*/g, "")}`,
     "",
     microFrontendTable(r.microFrontend),
+    "",
+    `9. ${micLine(r.mic).replace(/\*\*/g, "")}`,
   ].join("\n");
 }
 
@@ -250,6 +258,8 @@ function markdown(r: Results): string {
     debugOverheadLine(r.debugOverhead),
     "",
     microFrontendMarkdown(r.microFrontend),
+    "",
+    micLine(r.mic),
   ].join("\n");
 }
 

@@ -142,8 +142,24 @@ cliTest("a CSV input with bad rows is one error line naming the file and row", (
   t.false(existsSync(path.join(state, "flash.tbi")), "nothing was flashed");
 });
 
-cliTest("--input mic=x says the microphone is not emulated", (t) => {
-  userError(t, cli(["run", IMAGE, "--board", "rt1060", "--state", newState(), "--input", "mic=x"]), /mic.*not emulated/);
+cliTest("bad microphone inputs and arrays are one error line before anything is flashed", (t) => {
+  const notWav = path.join(tmp, "notes.wav");
+  writeFileSync(notWav, "these are not samples\n");
+  const marvin = path.resolve("../shared/fixtures/mlcommons-tiny/marvin_617de221_0.wav");
+  const cases: [string[], RegExp][] = [
+    [["--board", "rt1170", "--input", `mic=${notWav}`], /notes\.wav: not a WAV file/],
+    [["--board", "rt1170", "--input", "mic=missing.wav"], /missing\.wav: file not found/],
+    [["--board", "rt1060", "--input", `mic=${marvin}`], /has no microphones \(attach an array with --mic-array\)/],
+    [["--board", "rt1060", "--mic-array", "sln-local2-tri", "--input", `mic=${marvin}`], /2 channels for 3 microphones/],
+    [["--board", "rt1060", "--mic-array", "ring9"], /--mic-array ring9: no such bundled array \(bundled: linear4-35mm, sln-local2-tri/],
+    [["--board", "rt1170", "--input", `mic=${marvin},gain=loud`], /unknown or bad option 'gain=loud'/],
+  ];
+  for (const [args, why] of cases) {
+    const state = newState();
+    const r = cli(["run", IMAGE, "--state", state, ...args]);
+    userError(t, r, why);
+    t.false(existsSync(path.join(state, "flash.tbi")), "nothing was flashed");
+  }
 });
 
 // ---- images -----------------------------------------------------------------------------------

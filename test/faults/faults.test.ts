@@ -289,13 +289,13 @@ test("an integer division by zero traps at its source line", async (t) => {
 
 // ---- peripherals that are not emulated -------------------------------------------------------
 
-test("mic.configure faults with not-implemented: mic not implemented on this board", async (t) => {
-  const r = await runFixture("mic");
+test("npu.submit on a board without an NPU faults with not-implemented", async (t) => {
+  const r = await runFixture("no-npu");
   const f = assertFault(t, r, "not-implemented");
-  t.true(f.message.includes("mic not implemented on this board"), f.message);
-  t.regex(f.message, /\(rt1060\): mic\.configure/);
-  t.is(f.where?.function, fn("mic", "main"));
-  t.false(r.console.includes("returned"), "configure never returned a status");
+  t.true(f.message.includes("npu not implemented on this board"), f.message);
+  t.regex(f.message, /\(rt1060\): npu\.submit/);
+  t.is(f.where?.function, fn("no-npu", "main"));
+  t.false(r.console.includes("returned"), "submit never returned a status");
 });
 
 // ---- what the firmware wrote before a fault stays on the card --------------------------------
@@ -314,7 +314,7 @@ const CARD_CASES: { app: string; kind: FaultKind; tag: string; watchdogMs?: numb
   { app: "panic-index", kind: "panic", tag: "panic" },
   { app: "trap-unreachable", kind: "trap", tag: "trap" },
   { app: "trap-div", kind: "trap", tag: "trap" },
-  { app: "mic", kind: "not-implemented", tag: "not-implemented" },
+  { app: "no-npu", kind: "not-implemented", tag: "not-implemented" },
 ];
 
 const toolsNote = TOOLS_MISSING.length ? ` [SKIPPED: ${TOOLS_MISSING.join(", ")} not installed]` : "";
