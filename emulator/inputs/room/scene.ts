@@ -171,15 +171,18 @@ function parseScene(raw: Raw, label: string, baseDir: string, geometry: MicGeome
     if (!Array.isArray(v) || v.length !== 3) return fail(`${where} must be [x, y, z] in metres (got ${JSON.stringify(v)})`);
     return v.map((c, i) => num(c, `${where}[${i}]`, undefined, -1e3, 1e3)) as Vec3;
   };
+  const shown = new Map<string, string>(); // resolved path -> as the user wrote it, for messages
   const file = (v: unknown, where: string): string => {
     if (typeof v !== "string" || v.trim() === "") return fail(`${where} must be a file name`);
-    return resolve(baseDir, v);
+    const path = resolve(baseDir, v);
+    shown.set(path, v);
+    return path;
   };
   const wav = (path: string) => {
     try {
       return readWav(path);
     } catch (e) {
-      if (e instanceof InputError) fail(`${e.message}`);
+      if (e instanceof InputError) fail(e.message.split(path).join(shown.get(path) ?? path));
       throw e;
     }
   };
