@@ -90,7 +90,7 @@ export function isRoomSceneSpec(spec: string): boolean {
 /** Reads and validates a scene (`scene.json` or `scene:...`) for these microphones. */
 export function loadScene(spec: string, geometry: MicGeometry, cwd = process.cwd()): Scene {
   const s = spec.trim();
-  if (s.startsWith("scene:")) return parseScene(inlineToRaw(s), `scene '${s.length > 60 ? s.slice(0, 57) + "..." : s}'`, cwd, geometry);
+  if (s.startsWith("scene:")) return parseScene(inlineToRaw(s), `scene '${s.length > 100 ? s.slice(0, 97) + "..." : s}'`, cwd, geometry);
   const path = resolve(cwd, s);
   let text: string;
   try {
