@@ -8,6 +8,7 @@
 //   6. the person detector on each board with both models                (person-detector.ts)
 //      (5 and 6 also write their tables into the apps' READMEs)
 //   7. debugger hooks: their cost per VWW inference with no debugger attached  (debug-overhead.ts)
+//   8. far-field room scenes: render time per second of 4-channel audio      (room.ts)
 // Prints a table and a markdown snippet for the README, and writes test/bench/results.json.
 // Nothing here asserts a timing: floors are reported, not enforced. Only correctness is
 // checked (runs end as expected, metered and unmetered builds print the same checksum).
@@ -23,6 +24,7 @@ import { benchInference, inferenceMarkdown, inferenceTable, type InferenceResult
 import { benchFanMonitor, fanMonitorMarkdown, fanMonitorTable, updateAppReadme as updateFanReadme, type FanMonitorResult } from "./fan-monitor.ts";
 import { benchPersonDetector, personDetectorJson, personDetectorMarkdown, personDetectorTable, updateAppReadme as updateDetectorReadme, type DetectorResult } from "./person-detector.ts";
 import { benchDebugOverhead, debugOverheadLine, type DebugOverheadResult } from "./debug-overhead.ts";
+import { benchRoom, roomMarkdown, roomTable, type RoomBenchResult } from "./room.ts";
 
 const REALTIME_SECONDS = 600; // emulated seconds per sensor-logger run (10 minutes: long enough to time well)
 const REALTIME_RUNS = 3;
@@ -96,6 +98,8 @@ async function main(): Promise<void> {
   log(`person detector section: ${sig((Date.now() - detectorStarted) / 1000, 3)} s`);
   log("debugger hook overhead (vww on rt1060)");
   const debugOverhead = await benchDebugOverhead();
+  log("room scenes: rendering 4-channel audio at RT60 0.3 and 0.6 s");
+  const room = benchRoom();
 
   const results = {
     ...env,
@@ -146,6 +150,7 @@ async function main(): Promise<void> {
     inference,
     fanMonitor,
     debugOverhead,
+    room,
     personDetector: personDetectorJson(personDetector),
     personDetectorRaw: personDetector,
   };
@@ -168,6 +173,7 @@ type Results = {
   inference: InferenceResult;
   fanMonitor: FanMonitorResult;
   debugOverhead: DebugOverheadResult;
+  room: RoomBenchResult;
   personDetectorRaw: DetectorResult[];
 };
 
@@ -216,6 +222,8 @@ function table(r: Results): string {
     personDetectorTable(r.personDetectorRaw),
     "",
     `7. ${debugOverheadLine(r.debugOverhead).replace(/\*\*/g, "")}`,
+    "",
+    roomTable(r.room),
   ].join("\n");
 }
 
@@ -240,6 +248,8 @@ function markdown(r: Results): string {
     personDetectorMarkdown(r.personDetectorRaw),
     "",
     debugOverheadLine(r.debugOverhead),
+    "",
+    roomMarkdown(r.room),
   ].join("\n");
 }
 

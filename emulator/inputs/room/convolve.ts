@@ -27,12 +27,13 @@ export class Convolver {
     this.size = Math.max(1024, nextPow2(4 * filter.length));
     this.block = this.size - filter.length + 1;
     this.fft = new FFT(this.size);
-    this.frame = new Float64Array(this.size);
+    this.frame = new Float64Array(2 * this.size); // complex, interleaved
     this.freq = new Float64Array(2 * this.size);
     this.back = new Float64Array(2 * this.size);
-    this.frame.set(filter);
+    const padded = new Float64Array(this.size);
+    padded.set(filter);
     this.spectrum = new Float64Array(2 * this.size);
-    this.fft.realTransform(this.spectrum, this.frame);
+    this.fft.realTransform(this.spectrum, padded);
     this.fft.completeSpectrum(this.spectrum);
   }
 
@@ -42,15 +43,18 @@ export class Convolver {
    */
   addInto(out: Float64Array, x: Float64Array, offset = 0, gain = 1): void {
     const { size, block, fft, frame, freq, back, spectrum } = this;
-    for (let start = 0; start < x.length; start += block) {
-      const first = offset + start; // where this block's output begins in `out`
+    // Two blocks per FFT: block a in the real part, block b in the imaginary part. The filter
+    // is real, so the inverse transform gives a * h in its real part and b * h in its imaginary.
+    for (let start = 0; start < x.length; start += 2 * block) {
+      const first = offset + start;
       if (first >= out.length) break;
-      if (first + block + this.filterLength - 1 <= 0) continue;
-      const n = Math.min(block, x.length - start);
+      if (first + 2 * block + this.filterLength - 1 <= 0) continue;
+      const na = Math.min(block, x.length - start);
+      const nb = Math.max(0, Math.min(block, x.length - start - block));
       frame.fill(0);
-      frame.set(x.subarray(start, start + n));
-      fft.realTransform(freq, frame);
-      fft.completeSpectrum(freq);
+      for (let i = 0; i < na; i++) frame[2 * i] = x[start + i];
+      for (let i = 0; i < nb; i++) frame[2 * i + 1] = x[start + block + i];
+      fft.transform(freq, frame);
       for (let k = 0; k < 2 * size; k += 2) {
         const re = freq[k] * spectrum[k] - freq[k + 1] * spectrum[k + 1];
         const im = freq[k] * spectrum[k + 1] + freq[k + 1] * spectrum[k];
@@ -58,11 +62,17 @@ export class Convolver {
         freq[k + 1] = im;
       }
       fft.inverseTransform(back, freq);
-      const len = n + this.filterLength - 1;
-      const from = Math.max(0, -first);
-      const to = Math.min(len, out.length - first);
-      for (let i = from; i < to; i++) out[first + i] += gain * back[2 * i];
+      this.accumulate(out, back, 0, first, na, gain);
+      if (nb > 0) this.accumulate(out, back, 1, first + block, nb, gain);
     }
+  }
+
+  /** Adds the (re or im) part of `back`, the convolution of a block of n samples, at out[first...]. */
+  private accumulate(out: Float64Array, back: Float64Array, part: number, first: number, n: number, gain: number): void {
+    const len = n + this.filterLength - 1;
+    const from = Math.max(0, -first);
+    const to = Math.min(len, out.length - first);
+    for (let i = from; i < to; i++) out[first + i] += gain * back[2 * i + part];
   }
 }
 

@@ -50,25 +50,36 @@ export function pinkNoise(n: number, fs: number, rng: Rng): Float64Array {
 /** Fan noise: blade-passing hum with 1/k harmonics, slowly wobbling speed, pink airflow noise 6 dB below. */
 export function fanNoise(n: number, fs: number, rng: Rng, p: FanParams): Float64Array {
   const out = new Float64Array(n);
-  const phases = Array.from({ length: p.harmonics }, () => rng.between(0, 2 * Math.PI));
+  const count = Math.min(p.harmonics, Math.ceil(fs / 2 / p.f0) - 1); // below Nyquist
+  // Each harmonic k is the fundamental's phasor to the power k times a random start phase;
+  // the fundamental advances by the (wobbling) blade-passing frequency each sample.
+  const startRe = new Float64Array(count), startIm = new Float64Array(count);
+  for (let k = 0; k < count; k++) {
+    const ph = rng.between(0, 2 * Math.PI);
+    startRe[k] = Math.cos(ph);
+    startIm[k] = Math.sin(ph);
+  }
   // Speed wobble: a random walk pulled back to 0, about ±0.3 % over seconds.
   let wobble = 0;
   const pull = 1 / fs; // ~1 s memory
   const step = 0.003 * Math.sqrt(2 * pull);
+  let phase = 0;
   let tonal = 0;
   for (let i = 0; i < n; i++) {
     wobble += -pull * wobble + step * rng.gaussian();
-    const w = (2 * Math.PI * p.f0 * (1 + wobble)) / fs;
-    let s = 0;
-    for (let k = 1; k <= p.harmonics; k++) {
-      if (k * p.f0 >= fs / 2) break;
-      phases[k - 1] += k * w;
-      s += Math.sin(phases[k - 1]) / k;
+    phase += (2 * Math.PI * p.f0 * (1 + wobble)) / fs;
+    if (phase > 2 * Math.PI) phase -= 2 * Math.PI;
+    const c = Math.cos(phase), s1 = Math.sin(phase);
+    let zr = 1, zi = 0, s = 0;
+    for (let k = 0; k < count; k++) {
+      const t = zr * c - zi * s1; // z = e^(j(k+1)·phase)
+      zi = zr * s1 + zi * c;
+      zr = t;
+      s += (zi * startRe[k] + zr * startIm[k]) / (k + 1); // sin((k+1)·phase + start_k)
     }
     out[i] = s;
     tonal += s * s;
   }
-  for (let k = 0; k < p.harmonics; k++) phases[k] %= 2 * Math.PI;
   tonal /= n || 1;
   const air = pinkNoise(n, fs, rng);
   const g = Math.sqrt(tonal / 4); // −6 dB
