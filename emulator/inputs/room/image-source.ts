@@ -54,12 +54,11 @@ export function addFractionalImpulse(out: Float64Array, tau: number, gain: numbe
   const table = late ? LATE_KERNEL : EARLY_KERNEL;
   const first = Math.max(0, Math.ceil(tau - half));
   const last = Math.min(out.length - 1, Math.floor(tau + half));
-  for (let n = first; n <= last; n++) {
-    const pos = (n - tau + half) * TABLE_STEPS;
-    const i = Math.floor(pos);
-    const f = pos - i;
-    out[n] += gain * (table[i] + f * (table[i + 1] - table[i]));
-  }
+  // Taps are a whole sample apart, so every tap has the same fractional table position.
+  const pos = (first - tau + half) * TABLE_STEPS;
+  let i = Math.floor(pos);
+  const f = pos - i;
+  for (let n = first; n <= last; n++, i += TABLE_STEPS) out[n] += gain * (table[i] + f * (table[i + 1] - table[i]));
 }
 
 interface AxisImage {
