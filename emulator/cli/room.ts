@@ -58,5 +58,5 @@ export function roomRenderCommand(spec: string, opts: RoomCliOptions): void {
   for (const c of r.channels) for (const v of c) peak = Math.max(peak, Math.abs(v));
   writeWav(opts.out, { sampleRate: scene.sampleRate, channels: r.channels.map((c) => Float64Array.from(c)) }, fmt);
   process.stdout.write(`${opts.out}: ${describeScene(scene)}; ${r.channels.length} channels, peak ${(20 * Math.log10(peak || 1e-12)).toFixed(1)} dBFS` +
-    (r.snr !== null ? `, SNR ${r.snr.toFixed(2)} dB at microphone ${scene.referenceMic}` : "") + `\n`);
+    (r.snr !== null ? `, SNR ${(Math.abs(r.snr) < 0.005 ? 0 : r.snr).toFixed(2)} dB at microphone ${scene.referenceMic}` : "") + `\n`);
 }
