@@ -62,7 +62,7 @@ export function renderScene(scene: Scene): RenderedScene {
         for (let k = 0; k < n; k++) noise[m][k] += g * x[k];
       });
     } else {
-      const sources = mics.map((_, m) => noiseSignal(spec, scene, i, m, n + MIXING_TAPS));
+      const sources = diffuseSources(spec, scene, i, n + MIXING_TAPS);
       mixDiffuse(mics, fs, sources, n).forEach((x, m) => {
         for (let k = 0; k < n; k++) noise[m][k] += g * x[k];
       });
@@ -110,6 +110,31 @@ function noiseSignal(spec: SceneNoise, scene: Scene, index: number, m: number, l
       return normalise(loopTo(r.rate === fs ? r.channels[0] : resample(r.channels[0], r.rate, fs), len));
     }
   }
+}
+
+/** Decay time constant of the diffusion filters that spread one fan or music signal over a field. */
+const DIFFUSION_TAU_SECONDS = 0.03;
+
+/**
+ * One unit-power signal per microphone for a diffuse field, mutually uncorrelated. Noise-like
+ * types (white, pink, babble) draw independent signals. A fan or music is one signal: a
+ * diffuse field of it is that signal arriving from everywhere with random delays, so each
+ * stream is the same signal through its own random, exponentially decaying filter (like a
+ * short reverberation tail), which decorrelates the streams but keeps the tune and the hum.
+ */
+function diffuseSources(spec: SceneNoise, scene: Scene, index: number, len: number): Float64Array[] {
+  if (spec.type !== "fan" && spec.type !== "music") return scene.mics.map((_, m) => noiseSignal(spec, scene, index, m, len));
+  const fs = scene.sampleRate;
+  const taps = Math.round(5 * DIFFUSION_TAU_SECONDS * fs);
+  const signal = noiseSignal(spec, scene, index, 0, len + taps);
+  return scene.mics.map((_, m) => {
+    const rng = rngFor(scene.seed, `noise ${index} diffusion ${m}`);
+    const h = new Float64Array(taps);
+    for (let k = 0; k < taps; k++) h[k] = rng.gaussian() * Math.exp(-k / (DIFFUSION_TAU_SECONDS * fs));
+    const out = new Float64Array(len);
+    new Convolver(h).addInto(out, signal, -taps);
+    return normalise(out);
+  });
 }
 
 /** `x` repeated to exactly `len` samples. */
