@@ -18,6 +18,14 @@ copyFileSync("emulator/inputs/room/speech/yes_1000ms.wav", join(dir, "yes.wav"))
 copyFileSync("emulator/inputs/room/speech/marvin_617de221_0.wav", join(dir, "stereo.wav"));
 writeFileSync(join(dir, "not-a-wav.wav"), "RIFX this is text\n");
 writeFileSync(join(dir, "broken.json"), "{ \"room\": ");
+{
+  // a valid 16-bit mono WAV holding 0.5 s of digital silence
+  const n = 8000, b = Buffer.alloc(44 + 2 * n);
+  b.write("RIFF", 0); b.writeUInt32LE(36 + 2 * n, 4); b.write("WAVEfmt ", 8); b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(1, 20); b.writeUInt16LE(1, 22); b.writeUInt32LE(16000, 24); b.writeUInt32LE(32000, 28);
+  b.writeUInt16LE(2, 32); b.writeUInt16LE(16, 34); b.write("data", 36); b.writeUInt32LE(2 * n, 40);
+  writeFileSync(join(dir, "silent.wav"), b);
+}
 
 const base = { room: { size: [5, 4, 2.8], rt60: 0.4 }, talkers: [{ file: "yes.wav", az: 30, dist: 2 }] };
 function scene(name: string, patch: object): string {
@@ -35,6 +43,7 @@ const cases: [string, string, RegExp][] = [
   ["an impossible RT60", scene("rt.json", { room: { size: [5, 4, 2.8], rt60: 0.05 } }), /too short for a 5 x 4 x 2.8 m room/],
   ["an unknown noise type", scene("noisetype.json", { noise: [{ type: "hum" }] }), /unknown noise type "hum" \(known: white, pink, babble, fan, music, file\)/],
   ["a diffuse recording with fewer channels than microphones", scene("chans.json", { noise: [{ type: "file", file: "stereo.wav" }] }), /stereo\.wav has 2 channel\(s\) but the array has 4 microphones/],
+  ["a silent talker", scene("silent.json", { talkers: [{ file: "silent.wav", az: 30, dist: 2 }] }), /silent\.wav is silent/],
   ["an SNR without noise", scene("snr.json", { snr: 5 }), /snr needs at least one noise source/],
   ["a typo in a key", scene("typo.json", { room: { size: [5, 4, 2.8], rt06: 0.4 } }), /unknown key 'room\.rt06'/],
   ["a missing scene file", join(dir, "no-such-scene.json"), /scene file not found/],

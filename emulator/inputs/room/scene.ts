@@ -253,6 +253,7 @@ function parseScene(raw: Raw, label: string, baseDir: string, geometry: MicGeome
     const w = wav(path);
     const channel = num(o.channel, `${where}.channel`, 0, 0, 63, { integer: true });
     if (channel >= w.channels.length) fail(`${where}: ${o.file} has ${w.channels.length} channel(s), no channel ${channel}`);
+    if (w.channels[channel].every((v) => v === 0)) fail(`${where}: ${o.file} is silent (channel ${channel} is all zeros)`);
     return {
       file: path,
       samples: w.channels[channel],
