@@ -29,7 +29,8 @@ export interface RenderedScene {
   snr: number | null;
 }
 
-const PA_PER_DB = (spl: number) => Math.pow(10, (spl - 94) / 20); // 94 dB SPL = 1 Pa
+/** RMS pressure in Pa of a level in dB SPL (94 dB SPL = 1 Pa). */
+const pascals = (spl: number) => Math.pow(10, (spl - 94) / 20);
 
 /** The impulse response from a room position to each microphone. */
 export function impulseResponses(scene: Scene, from: Vec3): Float64Array[] {
@@ -45,20 +46,20 @@ export function renderScene(scene: Scene): RenderedScene {
   scene.talkers.forEach((t) => {
     const dry = t.fileRate === fs ? t.samples.slice() : resample(t.samples, t.fileRate, fs);
     const level = activeSpeech(dry, fs).power;
-    const g = level > 0 ? PA_PER_DB(t.level) / Math.sqrt(level) : 0;
+    const g = level > 0 ? pascals(t.level) / Math.sqrt(level) : 0;
     const at = Math.round(t.start * fs);
     impulseResponses(scene, t.position).forEach((h, m) => new Convolver(h).addInto(speech[m], dry, at, g));
   });
 
   scene.noise.forEach((spec, i) => {
-    const g = PA_PER_DB(spec.level + (scene.snr === null ? 0 : 94)); // relative levels when an SNR is set
+    const g = pascals(spec.level + (scene.snr === null ? 0 : 94)); // relative levels when an SNR is set
     if (spec.position) {
       // Start in steady state: the reverberation of noise from before t = 0 is already there.
       const src = noiseSignal(spec, scene, i, 0, n + scene.irLength);
       impulseResponses(scene, spec.position).forEach((h, m) => new Convolver(h).addInto(noise[m], src, -scene.irLength, g));
     } else if (spec.recording) {
       spec.recording.channels.forEach((c, m) => {
-        const x = normalise(loopTo(c === undefined ? new Float64Array(1) : spec.recording!.rate === fs ? c : resample(c, spec.recording!.rate, fs), n));
+        const x = normalise(loopTo(spec.recording!.rate === fs ? c : resample(c, spec.recording!.rate, fs), n));
         for (let k = 0; k < n; k++) noise[m][k] += g * x[k];
       });
     } else {
