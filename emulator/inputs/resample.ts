@@ -16,40 +16,70 @@ const STOP_EDGE = 0.5;
 const MAX_TABLE_PHASES = 4096;
 
 export function resample(x: Float64Array, fromHz: number, toHz: number): Float64Array {
-  if (!(Number.isInteger(fromHz) && fromHz > 0 && Number.isInteger(toHz) && toHz > 0)) {
-    throw new RangeError(`resample: rates must be positive integers (got ${fromHz} -> ${toHz})`);
-  }
-  if (fromHz === toHz) return x.slice();
-  const g = gcd(fromHz, toHz);
-  const L = toHz / g;
-  const M = fromHz / g;
-  const kernel = new LowPass(fromHz, toHz);
-  const taps = kernel.taps;
-  const outLength = Math.ceil((x.length * L) / M);
-  const y = new Float64Array(outLength);
-  const table = L <= MAX_TABLE_PHASES ? kernel.table(L) : null;
-  const coeffs = new Float64Array(taps);
-  for (let n = 0; n < outLength; n++) {
-    const pos = n * M; // exact in doubles up to 2^53
-    const idx = Math.floor(pos / L);
-    const phase = pos - idx * L;
-    let h: Float64Array;
-    let hOff = 0;
-    if (table) {
-      h = table;
-      hOff = phase * taps;
-    } else {
-      kernel.fill(phase / L, coeffs);
-      h = coeffs;
-    }
-    const first = idx - kernel.half + 1;
-    const j0 = first < 0 ? -first : 0;
-    const j1 = Math.min(taps, x.length - first);
-    let acc = 0;
-    for (let j = j0; j < j1; j++) acc += h[hOff + j] * x[first + j];
-    y[n] = acc;
-  }
+  if (fromHz === toHz && Number.isInteger(fromHz) && fromHz > 0) return x.slice();
+  const r = new RationalResampler(fromHz, toHz);
+  const y = new Float64Array(Math.ceil((x.length * r.L) / r.M));
+  r.process(x, 0, 0, y);
   return y;
+}
+
+/**
+ * The converter as a reusable object, for streams: `process` computes any run of output samples
+ * from the input samples around them, so a caller can work block by block.
+ */
+export class RationalResampler {
+  readonly L: number;
+  readonly M: number;
+  private readonly kernel: LowPass;
+  private readonly table: Float64Array | null;
+  private readonly coeffs: Float64Array;
+
+  constructor(readonly fromHz: number, readonly toHz: number) {
+    if (!(Number.isInteger(fromHz) && fromHz > 0 && Number.isInteger(toHz) && toHz > 0)) {
+      throw new RangeError(`resample: rates must be positive integers (got ${fromHz} -> ${toHz})`);
+    }
+    const g = gcd(fromHz, toHz);
+    this.L = toHz / g;
+    this.M = fromHz / g;
+    this.kernel = new LowPass(fromHz, toHz);
+    this.table = this.L <= MAX_TABLE_PHASES ? this.kernel.table(this.L) : null;
+    this.coeffs = new Float64Array(this.kernel.taps);
+  }
+
+  /** Input samples output `n` needs: [first, last] (inclusive). */
+  span(n0: number, count: number): [number, number] {
+    const half = this.kernel.half;
+    return [Math.floor((n0 * this.M) / this.L) - half + 1, Math.floor(((n0 + count - 1) * this.M) / this.L) + half];
+  }
+
+  /**
+   * Output samples n0 .. n0 + out.length - 1 into `out`, from `x`, whose x[0] is input sample
+   * `xStart`; input samples outside `x` count as zero.
+   */
+  process(x: Float64Array, xStart: number, n0: number, out: Float64Array): void {
+    const { L, M, table, kernel } = this;
+    const taps = kernel.taps;
+    for (let i = 0; i < out.length; i++) {
+      const pos = (n0 + i) * M; // exact in doubles up to 2^53
+      const idx = Math.floor(pos / L);
+      const phase = pos - idx * L;
+      let h: Float64Array;
+      let hOff = 0;
+      if (table) {
+        h = table;
+        hOff = phase * taps;
+      } else {
+        kernel.fill(phase / L, this.coeffs);
+        h = this.coeffs;
+      }
+      const first = idx - kernel.half + 1 - xStart;
+      const j0 = first < 0 ? -first : 0;
+      const j1 = Math.min(taps, x.length - first);
+      let acc = 0;
+      for (let j = j0; j < j1; j++) acc += h[hOff + j] * x[first + j];
+      out[i] = acc;
+    }
+  }
 }
 
 /** The windowed-sinc prototype, in units of input samples. */
