@@ -74,6 +74,21 @@ program.command("demo").description("build, flash and run the bundled apps on ev
   .option("-s, --seconds <n>", "emulated seconds per run", Number)
   .action(demoCommand);
 
+program.command("room-ir").description("write a far-field scene's room impulse responses (one channel per microphone) to a WAV file")
+  .argument("<scene>", "scene.json or scene:key=value,... (see README, Far-field scenes)")
+  .requiredOption("-o, --out <file>", "WAV file to write")
+  .option("--mics <mm>", "microphone positions x,y,z;x,y,z;... in mm (default: 4 on a line, 35 mm apart)")
+  .option("--talker <n>", "source index: talkers first, then point noise sources (default 0)")
+  .option("--format <f>", "s16 or f32 (default f32)")
+  .action(async (spec, opts) => (await import("./room.ts")).roomIrCommand(spec, opts));
+
+program.command("room-render").description("render a far-field scene's microphone signals to a multichannel WAV file")
+  .argument("<scene>", "scene.json or scene:key=value,...")
+  .requiredOption("-o, --out <file>", "WAV file to write")
+  .option("--mics <mm>", "microphone positions x,y,z;x,y,z;... in mm (default: 4 on a line, 35 mm apart)")
+  .option("--format <f>", "s16 or f32 (default f32)")
+  .action(async (spec, opts) => (await import("./room.ts")).roomRenderCommand(spec, opts));
+
 // Models: `model inspect` reads a .tflite file; other model subcommands sit beside it.
 const modelCommand = program.command("model").description("inspect and benchmark TFLite models on the boards");
 

@@ -5,17 +5,19 @@
  *                         channel per microphone feeds each its own (a stereo file on 2 mics)
  *   clip.wav,loop         start again at the end (default: silence after the clip)
  *   clip.wav,gain=-6      level change in dB before the microphones
+ *   scene.json, scene:... a far-field room (emulator/inputs/room/): talkers, noise, reverberation
  * Any sample rate: the microphone peripheral converts it (band-limited) to its PDM rate.
  */
 import path from "node:path";
 import { InputError } from "./accel-source.ts";
 import type { MicGeometry, MicSource } from "./mic-source.ts";
 import { readWav } from "./wav.ts";
+import { isRoomSceneSpec, openRoomScene } from "./room/room-source.ts";
 
 export function openMicSource(spec: string, geometry: MicGeometry, opts: { cwd?: string } = {}): MicSource {
   const s = spec.trim();
   if (s === "") throw new InputError("mic input: empty spec (give a WAV file)");
-  // The far-field room scene (scene.json, scene:...) joins here.
+  if (isRoomSceneSpec(s)) return openRoomScene(s, geometry, { ...opts, selfNoise: false });
   return openWavMicSource(s, geometry, opts.cwd ?? process.cwd());
 }
 

@@ -10,6 +10,7 @@
 //   7. debugger hooks: their cost per VWW inference with no debugger attached  (debug-overhead.ts)
 //   8. the micro front end: cycles per 20 ms feature frame on each board       (micro-frontend.ts)
 //   9. microphones: host wall time per emulated second of 4-channel audio      (mic.ts)
+//  10. far-field room scenes: render time per second of 4-channel audio      (room.ts)
 // Prints a table and a markdown snippet for the README, and writes test/bench/results.json.
 // Nothing here asserts a timing: floors are reported, not enforced. Only correctness is
 // checked (runs end as expected, metered and unmetered builds print the same checksum).
@@ -27,6 +28,7 @@ import { benchPersonDetector, personDetectorJson, personDetectorMarkdown, person
 import { benchDebugOverhead, debugOverheadLine, type DebugOverheadResult } from "./debug-overhead.ts";
 import { benchMicroFrontend, microFrontendMarkdown, microFrontendTable, type MicroFrontendBoard } from "./micro-frontend.ts";
 import { benchMic, micLine, type MicBenchResult } from "./mic.ts";
+import { benchRoom, roomMarkdown, roomTable, type RoomBenchResult } from "./room.ts";
 
 const REALTIME_SECONDS = 600; // emulated seconds per sensor-logger run (10 minutes: long enough to time well)
 const REALTIME_RUNS = 3;
@@ -104,6 +106,8 @@ async function main(): Promise<void> {
   const microFrontend = await benchMicroFrontend();
   log("microphones: 4 channels through modulator and decimator");
   const mic = benchMic();
+  log("room scenes: rendering 4-channel audio at RT60 0.3 and 0.6 s");
+  const room = benchRoom();
 
   const results = {
     ...env,
@@ -156,6 +160,7 @@ async function main(): Promise<void> {
     debugOverhead,
     microFrontend,
     mic,
+    room,
     personDetector: personDetectorJson(personDetector),
     personDetectorRaw: personDetector,
   };
@@ -180,6 +185,7 @@ type Results = {
   debugOverhead: DebugOverheadResult;
   microFrontend: MicroFrontendBoard[];
   mic: MicBenchResult;
+  room: RoomBenchResult;
   personDetectorRaw: DetectorResult[];
 };
 
@@ -232,6 +238,8 @@ function table(r: Results): string {
     microFrontendTable(r.microFrontend),
     "",
     `9. ${micLine(r.mic).replace(/\*\*/g, "")}`,
+    "",
+    roomTable(r.room),
   ].join("\n");
 }
 
@@ -260,6 +268,8 @@ function markdown(r: Results): string {
     microFrontendMarkdown(r.microFrontend),
     "",
     micLine(r.mic),
+    "",
+    roomMarkdown(r.room),
   ].join("\n");
 }
 
