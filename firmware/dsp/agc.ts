@@ -1,5 +1,5 @@
 // Automatic gain control per block: the block's RMS level in dBFS, the gain that would bring it
-// to the target (limited to [0, maxGain] dB), approached with a fast attack (gain falls) and a
+// to the target (limited to [minGain, maxGain] dB), approached with a fast attack (gain falls) and a
 // slow release (gain rises); blocks below the noise gate keep the gain. Within a block the
 // linear gain ramps from the previous block's to this one's (no steps), and the output is
 // clipped to [-1, 1]. State: 2 floats (gain in dB, previous linear gain).
@@ -9,6 +9,7 @@ export const AGC_STATE_BYTES: i32 = 8;
 export class AgcConfig {
   targetDb: f32 = -20.0;
   maxGainDb: f32 = 30.0;
+  minGainDb: f32 = -20.0;
   gateDb: f32 = -65.0;
   attack: f32 = 0.5;   // fraction of the step taken per block when the gain falls
   release: f32 = 0.05; // ... when it rises
@@ -27,7 +28,7 @@ export function agcProcess(state: usize, cfg: AgcConfig, src: usize, dst: usize,
   let g = load<f32>(state);
   if (level > cfg.gateDb) {
     let want = cfg.targetDb - level;
-    want = want < 0.0 ? 0.0 : want > cfg.maxGainDb ? cfg.maxGainDb : want;
+    want = want < cfg.minGainDb ? cfg.minGainDb : want > cfg.maxGainDb ? cfg.maxGainDb : want;
     g += (want < g ? cfg.attack : cfg.release) * (want - g);
   }
   store<f32>(state, g);

@@ -14,7 +14,7 @@ const BINS: i32 = NS_FFT / 2 + 1;
 export const NS_SMOOTHING: f32 = 0.85;      // power smoothing before the minimum search
 export const NS_DD_ALPHA: f32 = 0.98;       // decision-directed weight
 export const NS_MIN_WINDOW: i32 = 50;       // frames per sub-window of the minimum search (0.5 s)
-export const NS_BIAS: f32 = 1.5;            // minimum-to-mean noise bias factor
+export const NS_BIAS: f32 = 2.5;            // mean / minimum of the smoothed noise power over the window (about 2.5 for these settings)
 export const NS_GAIN_FLOOR: f32 = 0.1;      // -20 dB
 
 const OFF_COUNT: usize = 0;
