@@ -57,7 +57,8 @@ export function setDelay(state: usize, m: i32, samples: f64): void {
     const t = <f64>k - centre;
     const s = Math.abs(t) < 1e-9 ? 1.0 : Math.sin(Math.PI * t) / (Math.PI * t);
     const w = 0.5 + 0.5 * Math.cos((Math.PI * t) / (<f64>BEAM_TAPS / 2.0));
-    store<f32>(ch + 4 + (<usize>k << 2), <f32>((s * w) / sum));
+    // Stored reversed (h[T-1-k] at k), so the block loop walks signal and taps the same way.
+    store<f32>(ch + 4 + (<usize>(BEAM_TAPS - 1 - k) << 2), <f32>((s * w) / sum));
   }
 }
 
@@ -95,14 +96,22 @@ export function beamProcess(state: usize, input: usize, n: i32, out: usize): voi
     memory.copy(buf + (<usize>hist << 2), input + (<usize>(m * n) << 2), <usize>n << 2);
     const ch = channel(state, m);
     const taps = ch + 4;
-    // y[i] = sum_k h[k] buf[hist + i - D - k]; walk the window upwards: x[j] = buf[hist + i - D - (T - 1) + j], h reversed.
-    const start = buf + (<usize>(hist - load<i32>(ch) - (BEAM_TAPS - 1)) << 2);
-    for (let i = 0; i < n; i++) {
-      const x = start + (<usize>i << 2);
-      let y: f32 = 0;
-      for (let j = 0; j < BEAM_TAPS; j++) y += load<f32>(x + (<usize>j << 2)) * load<f32>(taps + (<usize>(BEAM_TAPS - 1 - j) << 2));
-      const o = out + (<usize>i << 2);
-      store<f32>(o, load<f32>(o) + y * gain);
+    // y[i] = sum_k h[k] buf[hist + i - D - k]; walk the window upwards: x[j] = buf[hist + i - D - (T - 1) + j]
+    // against the reversed taps r[j] = h[T - 1 - j], four taps per step, two accumulators.
+    let x = buf + (<usize>(hist - load<i32>(ch) - (BEAM_TAPS - 1)) << 2);
+    let o = out;
+    const stop = out + (<usize>n << 2);
+    while (o < stop) {
+      let y0: f32 = 0, y1: f32 = 0;
+      for (let j: usize = 0; j < <usize>BEAM_TAPS * 4; j += 16) {
+        y0 += load<f32>(x + j) * load<f32>(taps + j);
+        y1 += load<f32>(x + j, 4) * load<f32>(taps + j, 4);
+        y0 += load<f32>(x + j, 8) * load<f32>(taps + j, 8);
+        y1 += load<f32>(x + j, 12) * load<f32>(taps + j, 12);
+      }
+      store<f32>(o, load<f32>(o) + (y0 + y1) * gain);
+      x += 4;
+      o += 4;
     }
     memory.copy(buf, buf + (<usize>n << 2), <usize>hist << 2);
   }

@@ -8,6 +8,8 @@
 //   6. the person detector on each board with both models                (person-detector.ts)
 //      (5 and 6 also write their tables into the apps' READMEs)
 //   7. debugger hooks: their cost per VWW inference with no debugger attached  (debug-overhead.ts)
+//   8. firmware/dsp: cycles per 10 ms of audio per board (PDM decimation, FFT, features,
+//      beamformer, noise suppressor, ...)                                   (dsp.ts; also docs/dsp.md)
 // Prints a table and a markdown snippet for the README, and writes test/bench/results.json.
 // Nothing here asserts a timing: floors are reported, not enforced. Only correctness is
 // checked (runs end as expected, metered and unmetered builds print the same checksum).
@@ -23,6 +25,7 @@ import { benchInference, inferenceMarkdown, inferenceTable, type InferenceResult
 import { benchFanMonitor, fanMonitorMarkdown, fanMonitorTable, updateAppReadme as updateFanReadme, type FanMonitorResult } from "./fan-monitor.ts";
 import { benchPersonDetector, personDetectorJson, personDetectorMarkdown, personDetectorTable, updateAppReadme as updateDetectorReadme, type DetectorResult } from "./person-detector.ts";
 import { benchDebugOverhead, debugOverheadLine, type DebugOverheadResult } from "./debug-overhead.ts";
+import { benchDsp, dspMarkdown, dspTable, updateDspDoc, type DspResult } from "./dsp.ts";
 
 const REALTIME_SECONDS = 600; // emulated seconds per sensor-logger run (10 minutes: long enough to time well)
 const REALTIME_RUNS = 3;
@@ -96,6 +99,10 @@ async function main(): Promise<void> {
   log(`person detector section: ${sig((Date.now() - detectorStarted) / 1000, 3)} s`);
   log("debugger hook overhead (vww on rt1060)");
   const debugOverhead = await benchDebugOverhead();
+  const dspStarted = Date.now();
+  const dsp = await benchDsp(log);
+  updateDspDoc(dsp);
+  log(`dsp section: ${sig((Date.now() - dspStarted) / 1000, 3)} s`);
 
   const results = {
     ...env,
@@ -146,6 +153,7 @@ async function main(): Promise<void> {
     inference,
     fanMonitor,
     debugOverhead,
+    dsp,
     personDetector: personDetectorJson(personDetector),
     personDetectorRaw: personDetector,
   };
@@ -168,6 +176,7 @@ type Results = {
   inference: InferenceResult;
   fanMonitor: FanMonitorResult;
   debugOverhead: DebugOverheadResult;
+  dsp: DspResult;
   personDetectorRaw: DetectorResult[];
 };
 
@@ -216,6 +225,8 @@ function table(r: Results): string {
     personDetectorTable(r.personDetectorRaw),
     "",
     `7. ${debugOverheadLine(r.debugOverhead).replace(/\*\*/g, "")}`,
+    "",
+    dspTable(r.dsp),
   ].join("\n");
 }
 
@@ -240,6 +251,10 @@ function markdown(r: Results): string {
     personDetectorMarkdown(r.personDetectorRaw),
     "",
     debugOverheadLine(r.debugOverhead),
+    "",
+    "Audio DSP in firmware (firmware/dsp, details in docs/dsp.md), cycles per 10 ms of 16 kHz audio:",
+    "",
+    dspMarkdown(r.dsp),
   ].join("\n");
 }
 
