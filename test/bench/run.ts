@@ -11,6 +11,8 @@
 //   8. the micro front end: cycles per 20 ms feature frame on each board       (micro-frontend.ts)
 //   9. microphones: host wall time per emulated second of 4-channel audio      (mic.ts)
 //  10. far-field room scenes: render time per second of 4-channel audio      (room.ts)
+//  11. firmware/dsp: cycles per 10 ms of audio per board (PDM decimation, FFT, features,
+//      beamformer, noise suppressor, ...)                                   (dsp.ts; also docs/dsp.md)
 // Prints a table and a markdown snippet for the README, and writes test/bench/results.json.
 // Nothing here asserts a timing: floors are reported, not enforced. Only correctness is
 // checked (runs end as expected, metered and unmetered builds print the same checksum).
@@ -29,6 +31,7 @@ import { benchDebugOverhead, debugOverheadLine, type DebugOverheadResult } from 
 import { benchMicroFrontend, microFrontendMarkdown, microFrontendTable, type MicroFrontendBoard } from "./micro-frontend.ts";
 import { benchMic, micLine, type MicBenchResult } from "./mic.ts";
 import { benchRoom, roomMarkdown, roomTable, type RoomBenchResult } from "./room.ts";
+import { benchDsp, dspMarkdown, dspTable, updateDspDoc, type DspResult } from "./dsp.ts";
 
 const REALTIME_SECONDS = 600; // emulated seconds per sensor-logger run (10 minutes: long enough to time well)
 const REALTIME_RUNS = 3;
@@ -108,6 +111,10 @@ async function main(): Promise<void> {
   const mic = benchMic();
   log("room scenes: rendering 4-channel audio at RT60 0.3 and 0.6 s");
   const room = benchRoom();
+  const dspStarted = Date.now();
+  const dsp = await benchDsp(log);
+  updateDspDoc(dsp);
+  log(`dsp section: ${sig((Date.now() - dspStarted) / 1000, 3)} s`);
 
   const results = {
     ...env,
@@ -161,6 +168,7 @@ async function main(): Promise<void> {
     microFrontend,
     mic,
     room,
+    dsp,
     personDetector: personDetectorJson(personDetector),
     personDetectorRaw: personDetector,
   };
@@ -186,6 +194,7 @@ type Results = {
   microFrontend: MicroFrontendBoard[];
   mic: MicBenchResult;
   room: RoomBenchResult;
+  dsp: DspResult;
   personDetectorRaw: DetectorResult[];
 };
 
@@ -240,6 +249,8 @@ function table(r: Results): string {
     `9. ${micLine(r.mic).replace(/\*\*/g, "")}`,
     "",
     roomTable(r.room),
+    "",
+    dspTable(r.dsp),
   ].join("\n");
 }
 
@@ -270,6 +281,10 @@ function markdown(r: Results): string {
     micLine(r.mic),
     "",
     roomMarkdown(r.room),
+    "",
+    "Audio DSP in firmware (firmware/dsp, details in docs/dsp.md), cycles per 10 ms of 16 kHz audio:",
+    "",
+    dspMarkdown(r.dsp),
   ].join("\n");
 }
 
