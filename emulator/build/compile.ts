@@ -41,7 +41,10 @@ export interface CompileResult {
 // tsx rewrites the dynamic imports of every ES module it loads and attaches a source map: for
 // asc and binaryen (20 MB of JavaScript) that took ~20 s of a 25 s cold build. Loaded under a
 // tsx namespace nobody registered, they (and what they import) reach Node untouched (~1 s).
-const asc: typeof import("assemblyscript/asc") = (await import(`${import.meta.resolve("assemblyscript/asc")}?tsx-namespace=native`)).default;
+// Loaded on the first compile only: a build served from the cache never pays for it.
+type Asc = typeof import("assemblyscript/asc");
+let ascModule: Promise<Asc> | undefined;
+const loadAsc = (): Promise<Asc> => (ascModule ??= import(`${import.meta.resolve("assemblyscript/asc")}?tsx-namespace=native`).then((m) => m.default));
 
 const KEEP_EXPORTS = new Set(["main", "memory", "_start"]);
 
@@ -60,6 +63,7 @@ function resetOptimizerSettings(binaryen: any): void {
 }
 
 export async function compileFirmware(opts: CompileOptions): Promise<CompileResult> {
+  const asc = await loadAsc();
   const entry = path.relative(PROJECT_ROOT, path.resolve(PROJECT_ROOT, opts.entry));
   const outputs: Record<string, string | Uint8Array> = {};
   let staticEnd = opts.memoryBase;

@@ -6,9 +6,15 @@ import { readImage, writeImage } from "../build/image.ts";
 import { fitLine, formatReport, memoryReport, needsOf, type MemoryReport } from "../build/memory-report.ts";
 import { UserError } from "../errors.ts";
 
+
 function printReport(report: MemoryReport, json?: boolean): void {
   if (json) console.log(JSON.stringify(report, null, 2));
   else console.log(formatReport(report));
+}
+
+/** Where `build` and `run` write an app's image: build/<app>-<board>.tbi (from the cwd). */
+export function imagePath(app: string, board: string): string {
+  return path.join("build", `${app}-${board}.tbi`);
 }
 
 /** Fails with the report's problems (after it was printed). */
@@ -16,14 +22,14 @@ export function assertFits(report: MemoryReport): void {
   if (!report.fits) throw new UserError(`does not fit on ${report.board}: ${report.problems.join("; ")}`);
 }
 
-export async function buildCommand(appDir: string, opts: { board: string; core?: string; out?: string; json?: boolean }): Promise<void> {
+export async function buildCommand(appDir: string, opts: { board: string; core?: string; out?: string; json?: boolean; rebuild?: boolean }): Promise<void> {
   const target = loadTarget(opts.board, opts.core);
-  const { app, image, report } = await buildApp(appDir, target);
+  const { app, image, report, cached } = await buildApp(appDir, target, { cache: !opts.rebuild });
   printReport(report, opts.json);
   assertFits(report);
-  const out = opts.out ?? path.join("build", `${app.name}-${target.board.id}.tbi`);
+  const out = opts.out ?? imagePath(app.name, target.board.id);
   writeImage(out, image);
-  if (!opts.json) console.log(`wrote ${out} (${app.name} for ${target.board.id}/${target.core.id})`);
+  if (!opts.json) console.log(`wrote ${out} (${app.name} for ${target.board.id}/${target.core.id}${cached ? ", unchanged: from the build cache" : ""})`);
 }
 
 export async function sizeCommand(file: string, opts: { board: string[]; json?: boolean }): Promise<void> {

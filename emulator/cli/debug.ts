@@ -14,12 +14,13 @@ export interface DebugCliOptions {
   input: string[];
   sdcard?: string;
   cpuOnly?: boolean;
+  rebuild?: boolean;
 }
 
 export async function debugCommand(spec: string, opts: DebugCliOptions): Promise<void> {
   const target = loadTarget(opts.board, opts.core);
   const overrides = parseInputs(opts.input);
-  const { image, inputs } = await imageFor(spec, target, true);
+  const { image, inputs } = await imageFor(spec, target, { quiet: true, rebuild: opts.rebuild });
   const seconds = opts.seconds ?? image.manifest.defaults.seconds;
   if (!(seconds > 0)) throw new UserError("--seconds must be a positive number");
   const engine = await DebugEngine.launch({ image, target, inputs: { ...inputs, ...overrides }, sdcard: opts.sdcard ?? null, seconds, noNpu: opts.cpuOnly });

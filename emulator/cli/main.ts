@@ -24,6 +24,7 @@ program.command("build").description("compile an app for a board and print its m
   .option("--core <core>", "core to build for (default: the board's first core)")
   .option("-o, --out <file>", "image file to write (default: build/<app>-<board>.tbi)")
   .option("--json", "print the memory report as JSON")
+  .option("--rebuild", "compile even if the build cache (build/cache/) holds this build")
   .action(buildCommand);
 
 program.command("size").description("memory report of an image; with --board, check it against other boards")
@@ -37,6 +38,7 @@ program.command("flash").description("write an image (or build and write an app)
   .requiredOption("-b, --board <board>", "board id")
   .option("--core <core>", "core (default: the board's first)")
   .option("--state <dir>", "board state directory (default: .tinyboard/<board>)")
+  .option("--rebuild", "compile even if the build cache holds this build")
   .action(flashCommand);
 
 program.command("run").description("boot what is flashed (building and flashing an app or image first if given) and run it")
@@ -53,6 +55,7 @@ program.command("run").description("boot what is flashed (building and flashing 
   .option("-q, --quiet", "do not print the console output")
   .option("--trace <file>", "write a Chrome trace event / Perfetto timeline (CPU busy/idle, layers, NPU jobs, peripheral events)")
   .option("--profile", "print the per-layer and per-function cycle tables")
+  .option("--rebuild", "compile even if the build cache holds this build")
   .action(runCommand);
 
 program.command("debug").description("debug an app or image: layer, op, line, fault and cycle breakpoints, step through the inference, inspect tensors against a float reference")
@@ -63,6 +66,7 @@ program.command("debug").description("debug an app or image: layer, op, line, fa
   .option("-i, --input <peripheral=spec>", "feed a peripheral from a file or generator (repeatable)", collect, [])
   .option("--sdcard <img>", "SD card image (default: none)")
   .option("--cpu-only", "leave the board's NPU out")
+  .option("--rebuild", "compile even if the build cache holds this build")
   .action(async (spec, opts) => (await import("./debug.ts")).debugCommand(spec, opts));
 
 program.command("dap").description("a Debug Adapter Protocol server on stdin/stdout (for VS Code; see docs/debugger.md)")

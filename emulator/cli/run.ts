@@ -4,13 +4,15 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { loadTarget, type Target } from "../board.ts";
 import { imageInputs, isAppDir, loadApp, resolveInput } from "../build/app.ts";
-import { readImage, type Image } from "../build/image.ts";
+import { readImage, writeImage, type Image } from "../build/image.ts";
+import { notAnAppMessage } from "../build/app-suggest.ts";
+import { formatBytes } from "../errors.ts";
 import { defaultStateDir, flashImage, flashedImage, openState, ensureCard } from "../state.ts";
 import { Machine } from "../machine.ts";
 import { formatFault } from "../faults.ts";
 import type { RunSummary } from "../events.ts";
 import { UserError } from "../errors.ts";
-import { assertFits } from "./build.ts";
+import { assertFits, imagePath } from "./build.ts";
 import { formatReport } from "../build/memory-report.ts";
 import { openAccelSource } from "../inputs/accel-source.ts";
 import { openCameraSource } from "../inputs/camera-source.ts";
@@ -22,31 +24,41 @@ interface TargetOpts {
   board: string;
   core?: string;
   state?: string;
+  /** Compile even if the build cache holds the image. */
+  rebuild?: boolean;
 }
 
-/** An image for the board from an app folder (built) or an image file (read). */
-export async function imageFor(spec: string, target: Target, quiet = false): Promise<{ image: Image; inputs: Record<string, string> }> {
+/** An image for the board from an app folder (built, or from the build cache, and written to
+ *  build/<app>-<board>.tbi) or an image file (read; it must be for this board). */
+export async function imageFor(spec: string, target: Target, o: { quiet?: boolean; rebuild?: boolean } = {}): Promise<{ image: Image; inputs: Record<string, string> }> {
   if (isAppDir(spec)) {
-    const { app, image, report } = await buildApp(spec, target);
+    const started = performance.now();
+    const { app, image, report, cached } = await buildApp(spec, target, { cache: !o.rebuild });
     if (!report.fits) {
       console.error(formatReport(report));
       assertFits(report);
     }
-    if (!quiet) console.error(`built ${app.name} for ${target.board.id}: flash ${report.flash.used} B, SRAM ${report.sram.used} B`);
+    const out = imagePath(app.name, target.board.id);
+    writeImage(out, image);
+    const how = cached ? "unchanged, from the build cache" : `compiled in ${((performance.now() - started) / 1000).toFixed(1)} s`;
+    if (!o.quiet) console.error(`built ${app.name} for ${target.board.id} (${how}): flash ${formatBytes(report.flash.used)}, SRAM ${formatBytes(report.sram.used)} -> ${out}`);
     const inputs = Object.fromEntries(Object.entries(app.inputs).map(([k, v]) => [k, resolveInput(app, v)]));
     return { image, inputs };
   }
   if (existsSync(spec) && statSync(spec).isFile()) {
     const image = readImage(spec);
+    if (image.manifest.board !== target.board.id) {
+      throw new UserError(`${spec} was built for ${image.manifest.board}, not ${target.board.id} (build the app with --board ${target.board.id})`);
+    }
     return { image, inputs: imageInputs(image.manifest.defaults.inputs) };
   }
-  throw new UserError(`${spec} is neither an app folder (with app.json) nor an image file`);
+  throw new UserError(notAnAppMessage(spec, true));
 }
 
 export async function flashCommand(spec: string, opts: TargetOpts): Promise<void> {
   const target = loadTarget(opts.board, opts.core);
   const state = openState(opts.state ?? defaultStateDir(target.board.id));
-  const { image } = await imageFor(spec, target);
+  const { image } = await imageFor(spec, target, { rebuild: opts.rebuild });
   flashImage(state, image);
   console.log(`flashed ${image.manifest.app} to ${target.board.id} (state ${path.relative(process.cwd(), state.dir) || "."})`);
 }
@@ -89,7 +101,7 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   const state = openState(opts.state ?? defaultStateDir(target.board.id));
   let inputs: Record<string, string> = {};
   if (spec) {
-    const built = await imageFor(spec, target, opts.json);
+    const built = await imageFor(spec, target, { quiet: opts.json, rebuild: opts.rebuild });
     flashImage(state, built.image);
     inputs = built.inputs;
   }
