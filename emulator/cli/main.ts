@@ -74,7 +74,10 @@ program.command("dap").description("a Debug Adapter Protocol server on stdin/std
   .action(async () => (await import("./dap.ts")).dapCommand());
 
 program.command("demo").description("build, flash and run the bundled apps on every board (what 'npm start' runs)")
-  .option("-s, --seconds <n>", "emulated seconds per run", Number)
+  .option("-s, --seconds <n>", "emulated seconds per run (default: each app's)", Number)
+  .option("-b, --board <board>", "only this board (repeatable)", collect, [])
+  .option("-v, --verbose", "print every console line (default: the first few per run)")
+  .option("--rebuild", "compile even if the build cache holds the builds")
   .action(demoCommand);
 
 // Models: `model inspect` reads a .tflite file; other model subcommands sit beside it.

@@ -7,6 +7,7 @@ import { imageInputs, isAppDir, loadApp, resolveInput } from "../build/app.ts";
 import { readImage, writeImage, type Image } from "../build/image.ts";
 import { notAnAppMessage } from "../build/app-suggest.ts";
 import { formatBytes } from "../errors.ts";
+import { formatCycles, formatRealTime } from "./format.ts";
 import { defaultStateDir, flashImage, flashedImage, openState, ensureCard } from "../state.ts";
 import { Machine } from "../machine.ts";
 import { formatFault } from "../faults.ts";
@@ -123,27 +124,25 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   if (summary.fault) process.exitCode = 3;
 }
 
-export async function runImage(image: Image, target: Target, o: { inputs: Record<string, string>; sdcard: string | null; watchdogMs?: number; maxBusyCycles?: number; seconds: number; quiet?: boolean; trace?: string; profiler?: Profiler }): Promise<RunSummary> {
+export async function runImage(image: Image, target: Target, o: { inputs: Record<string, string>; sdcard: string | null; watchdogMs?: number; maxBusyCycles?: number; seconds: number; quiet?: boolean; trace?: string; profiler?: Profiler; onConsole?: (text: string) => void }): Promise<RunSummary> {
   const machine = new Machine({ target, image, inputs: o.inputs, sdcard: o.sdcard, watchdogMs: o.watchdogMs, onSync: o.profiler?.onSync });
   o.profiler?.attach(machine);
   const recorder = o.trace ? new TraceRecorder(machine) : null;
   if (recorder) machine.events.on("end", (summary) => recorder.write(o.trace!, summary));
-  if (!o.quiet) {
-    machine.events.on("console", (text) => process.stdout.write(text));
-  }
+  if (o.onConsole) machine.events.on("console", o.onConsole);
+  else if (!o.quiet) machine.events.on("console", (text) => process.stdout.write(text));
   machine.events.on("fault", (f) => { if (!o.quiet) console.log(formatFault(f)); });
   return machine.run({ seconds: o.seconds, maxBusyCycles: o.maxBusyCycles });
 }
 
 export function formatSummary(s: RunSummary): string {
-  const m = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} G` : n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : `${n}`);
   const periph = Object.entries(s.peripherals).map(([k, v]) => `${k}: ${Object.entries(v).map(([a, b]) => `${a} ${b}`).join(", ")}`);
   const ending = { "time-limit": "time limit reached", returned: "main returned", exit: `firmware exit(${s.exitCode})`, fault: "FAULT" }[s.reason];
   return [
     `--- ${s.app} on ${s.board} (${s.core} at ${(s.clockHz / 1e6).toFixed(1)} MHz): ${ending}`,
-    `emulated time  ${s.emulatedSeconds.toFixed(3)} s (${m(s.cycles)}cycles)`,
-    `CPU load       ${(s.cpuLoad * 100).toFixed(2)} % busy (${m(s.busyCycles)}cycles), ${((1 - s.cpuLoad) * 100).toFixed(2)} % idle`,
-    `wall time      ${s.wallSeconds.toFixed(3)} s, real-time factor ${s.realTimeFactor >= 10 ? Math.round(s.realTimeFactor) : s.realTimeFactor.toFixed(2)}x`,
+    `emulated time  ${s.emulatedSeconds.toFixed(3)} s (${formatCycles(s.cycles)})`,
+    `CPU load       ${(s.cpuLoad * 100).toFixed(2)} % busy (${formatCycles(s.busyCycles)}), ${((1 - s.cpuLoad) * 100).toFixed(2)} % idle`,
+    `wall time      ${s.wallSeconds.toFixed(3)} s, ${formatRealTime(s.realTimeFactor)}`,
     `SRAM peak      ${s.sramPeakBytes} B (static + heap + stack budget)`,
     ...periph.map((p, i) => `${i ? "              " : "peripherals   "} ${p}`),
     `fault          ${s.fault ? formatFault(s.fault) : "none"}`,
