@@ -37,14 +37,20 @@ export async function sizeCommand(file: string, opts: { board: string[]; json?: 
   const needs = needsOf(image.manifest);
   const own = loadTarget(image.manifest.board, image.manifest.core);
   const boards = opts.board.length ? opts.board : [];
-  const checks = boards.map((b) => fitLine(needs, loadTarget(b)));
+  const checks = boards.map((b) => {
+    const c = fitLine(needs, loadTarget(b));
+    return b === own.board.id ? c : { ...c, line: `${c.line} (by size; built for ${own.board.id})` };
+  });
   const report = memoryReport(needs, own);
   if (opts.json) {
-    console.log(JSON.stringify({ ...report, app: image.manifest.app, checks }, null, 2));
+    console.log(JSON.stringify({ ...report, app: image.manifest.app, builtFor: own.board.id, checks: checks.map((c, i) => ({ ...c, board: boards[i], runsOn: boards[i] === own.board.id })) }, null, 2));
   } else {
     console.log(`${file}: ${image.manifest.app} built for ${own.board.id}/${own.core.id}`);
     console.log(formatReport(report));
     for (const c of checks) console.log(c.line);
+    // Sizes carry over; the image does not (other memory map, board constants, cost table).
+    const others = boards.filter((b) => b !== own.board.id);
+    if (others.length) console.log(`note: this image runs only on ${own.board.id}; the lines above compare its sizes. Build the app with --board ${others[0]} to run it there.`);
   }
   if (!report.fits || checks.some((c) => !c.fits)) process.exitCode = 1;
 }

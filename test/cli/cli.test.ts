@@ -77,8 +77,9 @@ cliTest("size --board rt1170 --board mcxn947 prints a fit line per board", (t) =
   const r = cli(["size", IMAGE, "--board", "rt1170", "--board", "mcxn947"]);
   t.is(r.status, 0, r.stderr);
   t.regex(r.stdout, /sensor-logger built for rt1060\/cm7/);
-  t.regex(r.stdout, /^fits on rt1170$/m);
-  t.regex(r.stdout, /^fits on mcxn947$/m);
+  t.regex(r.stdout, /^fits on rt1170 \(by size; built for rt1060\)$/m);
+  t.regex(r.stdout, /^fits on mcxn947 \(by size; built for rt1060\)$/m);
+  t.regex(r.stdout, /^note: this image runs only on rt1060; .*--board rt1170/m);
 });
 
 cliTest("size says why an image does not fit a smaller board, and exits non-zero", (t) => {
@@ -87,8 +88,8 @@ cliTest("size says why an image does not fit a smaller board, and exits non-zero
   t.is(b.status, 0, b.stderr);
   const r = cli(["size", img, "--board", "rt1170", "--board", "mcxn947"]);
   t.is(r.status, 1);
-  t.regex(r.stdout, /^fits on rt1170$/m);
-  t.regex(r.stdout, /^does not fit on mcxn947: SRAM needs \d+ KB, has 512 KB$/m);
+  t.regex(r.stdout, /^fits on rt1170 \(by size; built for rt1060\)$/m);
+  t.regex(r.stdout, /^does not fit on mcxn947: SRAM needs \d+ KB, has 512 KB \(by size; built for rt1060\)$/m);
 });
 
 cliTest("run --json prints a summary that ends at the time limit", (t) => {
@@ -100,6 +101,31 @@ cliTest("run --json prints a summary that ends at the time limit", (t) => {
   t.is(s.app, "sensor-logger");
   t.is(s.emulatedSeconds, 0.5);
   t.is(s.cycles, 300_000_000);
+});
+
+cliTest("run of an app writes build/<app>-<board>.tbi in the cwd; unchanged, the next run takes it from the build cache", (t) => {
+  const app = path.join(process.cwd(), "apps/sensor-logger");
+  const first = cli(["run", app, "--board", "rt1060", "--state", newState(), "--seconds", "0.2", "-q"], 110_000, tmp);
+  t.is(first.status, 0, first.stderr);
+  t.regex(first.stderr, /^built sensor-logger for rt1060 \((compiled in [\d.]+ s|unchanged, from the build cache)\): .* -> build\/sensor-logger-rt1060\.tbi$/m);
+  t.true(existsSync(path.join(tmp, "build/sensor-logger-rt1060.tbi")));
+  const second = cli(["run", app, "--board", "rt1060", "--state", newState(), "--seconds", "0.2", "-q"], 110_000, tmp);
+  t.regex(second.stderr, /^built sensor-logger for rt1060 \(unchanged, from the build cache\)/m);
+  const image = cli(["run", "build/sensor-logger-rt1060.tbi", "--board", "rt1060", "--state", newState(), "--seconds", "0.2", "--json"], 110_000, tmp);
+  t.is(image.status, 0, image.stderr);
+  t.is(JSON.parse(image.stdout).app, "sensor-logger");
+});
+
+cliTest("a misspelled app folder gets the nearest app, in the same words from build and run", (t) => {
+  for (const cmd of ["build", "run"]) {
+    const r = cli([cmd, "apps/sensor-loger", "--board", "rt1060", ...(cmd === "run" ? ["--state", newState()] : [])]);
+    userError(t, r, /^tinyboard: error: no such app: apps\/sensor-loger \(did you mean apps\/sensor-logger\?\)$/m);
+  }
+});
+
+cliTest("an image built for one board is refused by run on another", (t) => {
+  const r = cli(["run", IMAGE, "--board", "mcxn947", "--state", newState()]);
+  userError(t, r, /was built for rt1060, not mcxn947/);
 });
 
 cliTest("a firmware fault is a report and exit code 3, not a CLI error", (t) => {

@@ -149,9 +149,9 @@ const cliEnv: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
 delete cliEnv.TINYBOARD_DEBUG;
 
 /** Runs `node bin/tinyboard.js ...args` from the project root. */
-export function cli(args: string[], timeoutMs = 110_000): CliResult {
+export function cli(args: string[], timeoutMs = 110_000, cwd = ROOT): CliResult {
   const r = spawnSync(process.execPath, [path.join(ROOT, "bin/tinyboard.js"), ...args], {
-    cwd: ROOT,
+    cwd,
     encoding: "utf8",
     timeout: timeoutMs,
     env: cliEnv,
