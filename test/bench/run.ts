@@ -8,6 +8,7 @@
 //   6. the person detector on each board with both models                (person-detector.ts)
 //      (5 and 6 also write their tables into the apps' READMEs)
 //   7. debugger hooks: their cost per VWW inference with no debugger attached  (debug-overhead.ts)
+//   8. build times: cold and warm (build cache) builds and a warm `run`, per app  (build-times.ts)
 // Prints a table and a markdown snippet for the README, and writes test/bench/results.json.
 // Nothing here asserts a timing: floors are reported, not enforced. Only correctness is
 // checked (runs end as expected, metered and unmetered builds print the same checksum).
@@ -23,6 +24,7 @@ import { benchInference, inferenceMarkdown, inferenceTable, type InferenceResult
 import { benchFanMonitor, fanMonitorMarkdown, fanMonitorTable, updateAppReadme as updateFanReadme, type FanMonitorResult } from "./fan-monitor.ts";
 import { benchPersonDetector, personDetectorJson, personDetectorMarkdown, personDetectorTable, updateAppReadme as updateDetectorReadme, type DetectorResult } from "./person-detector.ts";
 import { benchDebugOverhead, debugOverheadLine, type DebugOverheadResult } from "./debug-overhead.ts";
+import { benchBuildTimes, buildTimesTable, type BuildTimesResult } from "./build-times.ts";
 
 const REALTIME_SECONDS = 600; // emulated seconds per sensor-logger run (10 minutes: long enough to time well)
 const REALTIME_RUNS = 3;
@@ -96,6 +98,7 @@ async function main(): Promise<void> {
   log(`person detector section: ${sig((Date.now() - detectorStarted) / 1000, 3)} s`);
   log("debugger hook overhead (vww on rt1060)");
   const debugOverhead = await benchDebugOverhead();
+  const buildTimes = benchBuildTimes(log);
 
   const results = {
     ...env,
@@ -146,6 +149,7 @@ async function main(): Promise<void> {
     inference,
     fanMonitor,
     debugOverhead,
+    buildTimes,
     personDetector: personDetectorJson(personDetector),
     personDetectorRaw: personDetector,
   };
@@ -168,6 +172,7 @@ type Results = {
   inference: InferenceResult;
   fanMonitor: FanMonitorResult;
   debugOverhead: DebugOverheadResult;
+  buildTimes: BuildTimesResult;
   personDetectorRaw: DetectorResult[];
 };
 
@@ -216,6 +221,8 @@ function table(r: Results): string {
     personDetectorTable(r.personDetectorRaw),
     "",
     `7. ${debugOverheadLine(r.debugOverhead).replace(/\*\*/g, "")}`,
+    "",
+    `8. ${buildTimesTable(r.buildTimes)}`,
   ].join("\n");
 }
 
