@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { meterModule, HEAP_TOP_EXPORT, type MeterStats } from "./meter.ts";
 import { checkHalContract } from "./hal-check.ts";
 import { UserError } from "../errors.ts";
+import { formatDiagnostic, parseAscDiagnostics } from "./diagnostics.ts";
 
 import { PROJECT_ROOT } from "../paths.ts";
 export { PROJECT_ROOT };
@@ -128,8 +129,10 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
     // Static data past the board's SRAM: build anyway so the memory report can say by how much.
     const tooBig = /AS106: Module requires at least '(\d+)' pages/.exec(text);
     if (tooBig && Number(tooBig[1]) > opts.maxPages) return compileFirmware({ ...opts, maxPages: Number(tooBig[1]) });
-    const first = text.split("\n").find((l) => /ERROR|error/.test(l)) ?? error.message;
-    throw new UserError(`${entry}: compile failed: ${first.trim()}`, 1, text);
+    const errors = parseAscDiagnostics(text).filter((d) => d.severity === "error");
+    if (!errors.length) throw new UserError(`${entry}: compile failed: ${(text.split("\n").find((l) => /ERROR|error/.test(l)) ?? error.message).trim()}`, 1, text);
+    const count = `${errors.length} error${errors.length === 1 ? "" : "s"}`;
+    throw new UserError(`${path.relative(process.cwd(), path.resolve(PROJECT_ROOT, entry)) || entry}: compile failed, ${count}:\n${errors.map(formatDiagnostic).join("\n")}`, 1, text);
   }
   const wasm = outputs["firmware.wasm"] as Uint8Array;
   const map = outputs["firmware.wasm.map"];

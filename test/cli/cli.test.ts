@@ -123,6 +123,17 @@ cliTest("a misspelled app folder gets the nearest app, in the same words from bu
   }
 });
 
+cliTest("compile errors: every one with file:line:col, its source line and a caret under the column", (t) => {
+  const r = cli(["build", "test/fixtures/apps/compile-errors", "--board", "rt1060", "-o", path.join(tmp, "never.tbi")]);
+  t.is(r.status, 1);
+  t.false(r.stderr.includes("    at "), "no stack trace");
+  t.regex(r.stderr, /^tinyboard: error: test\/fixtures\/apps\/compile-errors\/main\.ts: compile failed, 2 errors:$/m);
+  t.regex(r.stderr, /^test\/fixtures\/apps\/compile-errors\/main\.ts:4:16: error TS2322: Type '~lib\/string\/String' is not assignable to type 'i32'\.\n {4}4 \|   let n: i32 = "three";\n {6}\| {16}\^~{6}$/m);
+  // The helper module's line is indented with a tab: the caret keeps it.
+  t.regex(r.stderr, /^test\/fixtures\/apps\/compile-errors\/util\.ts:2:\d+: error TS\d+: .*\n {4}2 \| \treturn x \* "2";\n {6}\| \t {0,20}\^/m);
+  t.false(existsSync(path.join(tmp, "never.tbi")));
+});
+
 cliTest("an image built for one board is refused by run on another", (t) => {
   const r = cli(["run", IMAGE, "--board", "mcxn947", "--state", newState()]);
   userError(t, r, /was built for rt1060, not mcxn947/);
