@@ -59,7 +59,12 @@ export async function buildApp(appDir: string, target: Target, opts: BuildOption
       throw new UserError(`${app.name}: partition '${p.name}': cannot read ${file}`);
     }
   });
-  const flash = layoutFlash(parts, opts.flashWindow);
+  let flash: ReturnType<typeof layoutFlash>;
+  try {
+    flash = layoutFlash(parts, opts.flashWindow);
+  } catch (e) {
+    throw e instanceof UserError ? new UserError(`${path.join(path.relative(process.cwd(), app.dir), "app.json")}: ${e.message}`) : e;
+  }
   // A partition set larger than the flash region fails before compiling.
   if (flash.flash.length > target.board.flash.size) {
     throw new UserError(`${app.name}: partitions need ${Math.ceil(flash.flash.length / 1024)} KB of flash, ${target.board.flash.name} on ${target.board.id} has ${target.board.flash.size / 1024} KB`);
