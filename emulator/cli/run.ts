@@ -10,7 +10,7 @@ import { formatBytes } from "../errors.ts";
 import { formatCycles, formatRealTime } from "./format.ts";
 import { defaultStateDir, flashImage, flashedImage, openState, ensureCard } from "../state.ts";
 import { Machine } from "../machine.ts";
-import { formatFault } from "../faults.ts";
+import { formatBacktrace, formatFault } from "../faults.ts";
 import type { RunSummary } from "../events.ts";
 import { UserError } from "../errors.ts";
 import { assertFits, imagePath } from "./build.ts";
@@ -131,7 +131,11 @@ export async function runImage(image: Image, target: Target, o: { inputs: Record
   if (recorder) machine.events.on("end", (summary) => recorder.write(o.trace!, summary));
   if (o.onConsole) machine.events.on("console", o.onConsole);
   else if (!o.quiet) machine.events.on("console", (text) => process.stdout.write(text));
-  machine.events.on("fault", (f) => { if (!o.quiet) console.log(formatFault(f)); });
+  machine.events.on("fault", (f) => {
+    if (o.quiet) return;
+    const trace = formatBacktrace(f);
+    console.log(formatFault(f) + (trace ? `\nbacktrace:\n${trace}` : ""));
+  });
   return machine.run({ seconds: o.seconds, maxBusyCycles: o.maxBusyCycles });
 }
 
