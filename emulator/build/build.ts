@@ -11,6 +11,7 @@ import type { Image, ImageManifest } from "./image.ts";
 import { loadApp, projectInput, type App } from "./app.ts";
 import { memoryReport, needsOf, type MemoryReport } from "./memory-report.ts";
 import { UserError } from "../errors.ts";
+import { modelBudgets } from "./model-budget.ts";
 import { KeyHasher, compilerFiles, readCached, sourceFiles, writeCached } from "./build-cache.ts";
 
 const require = createRequire(import.meta.url);
@@ -82,6 +83,7 @@ export async function buildApp(appDir: string, target: Target, opts: BuildOption
     boardModule: boardModule(target),
   });
   const staticBytes = compiled.staticEnd - flash.window;
+  const models = modelBudgets(parts);
   const manifest: ImageManifest = {
     format: 1,
     app: app.name,
@@ -104,7 +106,9 @@ export async function buildApp(appDir: string, target: Target, opts: BuildOption
       partitionBytes: flash.flash.length,
       flashBytes: compiled.codeBytes + compiled.dataBytes + flash.flash.length,
       staticBytes,
-      sramBytes: staticBytes + app.heapBytes + app.stackBytes,
+      sramBytes: staticBytes + Math.max(app.heapBytes, models.reduce((n, m) => n + m.arenaBytes, 0)) + app.stackBytes,
+      heapBytes: app.heapBytes,
+      models,
     },
     partitions: flash.partitions,
     meter: compiled.meter,

@@ -43,6 +43,23 @@ test("the memory report has GNU ld's layout, one row per region", async (t) => {
   t.is(report.sram.used, report.sram.static + report.sram.stack);
 });
 
+test("a model partition's arena is planned on the host and counted in SRAM, as its own report line", async (t) => {
+  const { report, image } = await built("apps/fan-monitor", "rt1060");
+  const [model] = report.sram.models;
+  t.is(model.partition, "model");
+  // The host plan of the model's tensors, as test/model/planner.test.ts checks it against the firmware's.
+  const { readModel } = await import("../../emulator/model/tflite-model.ts");
+  const { planArena } = await import("../../emulator/model/planner.ts");
+  const plan = planArena(readModel(readFileSync(path.join(PROJECT_ROOT, "apps/fan-monitor/model/fan_state_int8.tflite"))));
+  t.is(model.arenaBytes, plan.tensorBytes + 16);
+  t.is(report.sram.heap, 0, "fan-monitor's app.json declares no heap");
+  t.is(report.sram.used, report.sram.static + model.arenaBytes + report.sram.stack);
+  t.is(image.manifest.usage.sramBytes, report.sram.used);
+  const text = formatReport(report);
+  t.regex(text, new RegExp(`^SRAM ${report.sram.used} B = static ${report.sram.static} B \\+ heap ${model.arenaBytes} B \\+ stack 8192 B$`, "m"));
+  t.regex(text, new RegExp(`^  model 'model' arena ${model.arenaBytes} B `, "m"));
+});
+
 test("fit lines compare an image's needs against other boards", async (t) => {
   const { image } = await built("apps/sensor-logger", "rt1060");
   const needs = { ...needsOf(image.manifest), sramBytes: 640 * 1024 };
@@ -96,9 +113,14 @@ test("code size comes from the wasm code section", async (t) => {
 
 test("builds are reproducible: same sources, same image bytes", async (t) => {
   const { buildApp } = await import("../../emulator/build/build.ts");
-  const a = await buildApp("apps/sensor-logger", loadTarget("rt1170"));
-  const b = await buildApp("apps/sensor-logger", loadTarget("rt1170"));
+  // Both compiled (the build cache bypassed), then a third from the cache: all the same bytes.
+  const a = await buildApp("apps/sensor-logger", loadTarget("rt1170"), { cache: false });
+  const b = await buildApp("apps/sensor-logger", loadTarget("rt1170"), { cache: false });
+  t.false(a.cached || b.cached);
   t.deepEqual(Buffer.from(encodeImage(a.image)), Buffer.from(encodeImage(b.image)));
+  const c = await buildApp("apps/sensor-logger", loadTarget("rt1170"));
+  t.true(c.cached);
+  t.deepEqual(Buffer.from(encodeImage(c.image)), Buffer.from(encodeImage(a.image)));
 });
 
 test("an image records its app's input files relative to the project root, and runs them from any folder", (t) => {
