@@ -52,9 +52,11 @@ export class KeyHasher {
   }
 }
 
-/** The compiler's own sources: a change to the metering pass changes every image. */
+/** The compiler's own sources (and the host model planner the memory budget uses): a change to
+ *  the metering pass changes every image. */
 export function compilerFiles(): string[] {
-  return sourceFiles([path.join(PROJECT_ROOT, "emulator", "build")]);
+  const model = path.join(PROJECT_ROOT, "emulator", "model");
+  return [...sourceFiles([path.join(PROJECT_ROOT, "emulator", "build")]), path.join(model, "planner.ts"), path.join(model, "tflite-model.ts")];
 }
 
 export function readCached(key: string): Image | null {
