@@ -89,6 +89,8 @@ export interface RunCliOptions extends TargetOpts {
   trace?: string;
   /** Print the per-layer and per-function cycle tables. */
   profile?: boolean;
+  /** Leave the board's NPU out. */
+  cpuOnly?: boolean;
 }
 
 export async function runCommand(spec: string | undefined, opts: RunCliOptions): Promise<void> {
@@ -96,7 +98,11 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   // The user's inputs and card are checked before building and flashing: a bad one fails
   // fast, as one error line, and leaves the board's flash as it was.
   const overrides = parseInputs(opts.input);
-  if (overrides.accel) openAccelSource(overrides.accel);
+  if (overrides.accel) {
+    const source = openAccelSource(overrides.accel);
+    // Says what it assumed (a fixed-rate CSV without a rate is read at 200 Hz).
+    if (!opts.json) console.error(`input accel: ${source.description}`);
+  }
   if (overrides.camera) openCameraSource(overrides.camera);
   if (opts.sdcard && existsSync(opts.sdcard)) validateCardImage(opts.sdcard);
   const state = openState(opts.state ?? defaultStateDir(target.board.id));
@@ -113,7 +119,7 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   const seconds = opts.seconds ?? image.manifest.defaults.seconds;
   if (!(seconds > 0)) throw new UserError("--seconds must be a positive number");
   const profiler = opts.profile ? new Profiler(image.sourceMap) : undefined;
-  const summary = await runImage(image, target, { inputs, sdcard: opts.sdcard ?? state.sdcardPath, watchdogMs: opts.watchdog, maxBusyCycles: opts.maxCycles, seconds, quiet: opts.quiet || opts.json, trace: opts.trace, profiler });
+  const summary = await runImage(image, target, { inputs, sdcard: opts.sdcard ?? state.sdcardPath, watchdogMs: opts.watchdog, maxBusyCycles: opts.maxCycles, seconds, quiet: opts.quiet || opts.json, trace: opts.trace, profiler, noNpu: opts.cpuOnly });
   const profile = profiler ? await profiler.profile() : undefined;
   if (opts.json) console.log(JSON.stringify(profile ? { ...summary, profile } : summary, null, 2));
   else {
@@ -124,8 +130,8 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   if (summary.fault) process.exitCode = 3;
 }
 
-export async function runImage(image: Image, target: Target, o: { inputs: Record<string, string>; sdcard: string | null; watchdogMs?: number; maxBusyCycles?: number; seconds: number; quiet?: boolean; trace?: string; profiler?: Profiler; onConsole?: (text: string) => void }): Promise<RunSummary> {
-  const machine = new Machine({ target, image, inputs: o.inputs, sdcard: o.sdcard, watchdogMs: o.watchdogMs, onSync: o.profiler?.onSync });
+export async function runImage(image: Image, target: Target, o: { inputs: Record<string, string>; sdcard: string | null; watchdogMs?: number; maxBusyCycles?: number; seconds: number; quiet?: boolean; trace?: string; profiler?: Profiler; onConsole?: (text: string) => void; noNpu?: boolean }): Promise<RunSummary> {
+  const machine = new Machine({ target, image, inputs: o.inputs, sdcard: o.sdcard, watchdogMs: o.watchdogMs, onSync: o.profiler?.onSync, noNpu: o.noNpu });
   o.profiler?.attach(machine);
   const recorder = o.trace ? new TraceRecorder(machine) : null;
   if (recorder) machine.events.on("end", (summary) => recorder.write(o.trace!, summary));

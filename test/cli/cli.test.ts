@@ -134,6 +134,24 @@ cliTest("compile errors: every one with file:line:col, its source line and a car
   t.false(existsSync(path.join(tmp, "never.tbi")));
 });
 
+cliTest("--version prints the package version; run --help lists the boards and explains the input specs", (t) => {
+  const v = cli(["--version"]);
+  t.is(v.status, 0);
+  t.is(v.stdout.trim(), JSON.parse(readFileSync("package.json", "utf8")).version);
+  const h = cli(["run", "--help"]);
+  t.is(h.status, 0);
+  t.regex(h.stdout, /--board <board> +board id, required: mcxn947, rt1060, rt1170/);
+  for (const spec of ["accel=trace.csv,rate=100", "accel=gen:rest", "camera=photos/,fps=10", "--cpu-only", "--rebuild"]) t.true(h.stdout.includes(spec), spec);
+});
+
+cliTest("a fixed-rate CSV without a rate says which rate it assumed", (t) => {
+  const csv = path.join(tmp, "no-rate.csv");
+  writeFileSync(csv, "x,y,z\n0,0,1\n0,0,1\n0,0.1,1\n");
+  const r = cli(["run", IMAGE, "--board", "rt1060", "--state", newState(), "-i", `accel=${csv}`, "-s", "0.1", "-q"]);
+  t.is(r.status, 0, r.stderr);
+  t.regex(r.stderr, /^input accel: .*no-rate\.csv \(3 rows at 200 Hz \(default rate; set ,rate= or # rate_hz=\)/m);
+});
+
 cliTest("an image built for one board is refused by run on another", (t) => {
   const r = cli(["run", IMAGE, "--board", "mcxn947", "--state", newState()]);
   userError(t, r, /was built for rt1060, not mcxn947/);
