@@ -48,8 +48,10 @@ export async function imageFor(spec: string, target: Target, o: { quiet?: boolea
   }
   if (existsSync(spec) && statSync(spec).isFile()) {
     const image = readImage(spec);
-    if (image.manifest.board !== target.board.id) {
-      throw new UserError(`${spec} was built for ${image.manifest.board}, not ${target.board.id} (build the app with --board ${target.board.id})`);
+    const m = image.manifest;
+    if (m.board !== target.board.id || m.core !== target.core.id) {
+      // As the machine words it when an image is booted on another board.
+      throw new UserError(`image was built for ${m.board}/${m.core}, not ${target.board.id}/${target.core.id}: rebuild it for this board`);
     }
     return { image, inputs: imageInputs(image.manifest.defaults.inputs) };
   }

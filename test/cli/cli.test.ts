@@ -154,7 +154,7 @@ cliTest("a fixed-rate CSV without a rate says which rate it assumed", (t) => {
 
 cliTest("an image built for one board is refused by run on another", (t) => {
   const r = cli(["run", IMAGE, "--board", "mcxn947", "--state", newState()]);
-  userError(t, r, /was built for rt1060, not mcxn947/);
+  userError(t, r, /^tinyboard: error: image was built for rt1060\/cm7, not mcxn947\/cm33: rebuild it for this board$/m);
 });
 
 cliTest("a firmware fault is a report and exit code 3, not a CLI error", (t) => {

@@ -143,8 +143,8 @@ test("break op, finish, cycle and line breakpoints, next", async (t) => {
   t.regex(answer(log, "continue", 3), /firmware ended: exit\(0\)/);
   // Hit counts as the stops happened; after the end, no stale stack.
   const info = answer(log, "info breakpoints");
-  t.regex(info, /^ +1 +op SOFTMAX.* hit 1 time$/m, info);
-  t.regex(info, /^ +3 +line .* hit 1 time$/m, info);
+  t.regex(info, /^ *1 +op SOFTMAX.* hit 1 time$/m, info);
+  t.regex(info, /^ *3 +line .* hit 1 time$/m, info);
   t.is(answer(log, "backtrace", 1), "no stack: the firmware has ended (exit(0))");
 });
 
