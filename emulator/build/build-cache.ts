@@ -1,7 +1,9 @@
-// The build cache: an image is a function of its inputs (the app's sources and manifest, the
-// HAL and firmware library, the partitions' bytes, the board, the core's cost table, the
-// compiler and its options), so a build whose inputs hash to a known key reads the image back
-// instead of compiling (as ccache does). Entries live in build/cache/<key>.tbi.
+// The build cache: an image is a function of its inputs (the app's manifest, the partitions'
+// bytes, the board, the core's cost table, the compiler and its options: the key) and of the
+// source files the compiler read (the app's, the HAL's, the firmware library's, wherever they
+// are: recorded with their hashes beside the entry, as ccache's direct mode does). A build
+// whose key is known and whose recorded sources are unchanged reads the image back instead of
+// compiling. Entries live in build/cache/<key>.tbi with <key>.deps.json.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -56,12 +58,24 @@ export class KeyHasher {
  *  the metering pass changes every image. */
 export function compilerFiles(): string[] {
   const model = path.join(PROJECT_ROOT, "emulator", "model");
-  return [...sourceFiles([path.join(PROJECT_ROOT, "emulator", "build")]), path.join(model, "planner.ts"), path.join(model, "tflite-model.ts")];
+  return [...sourceFiles([path.join(PROJECT_ROOT, "emulator", "build")]), path.join(model, "planner.ts"), path.join(model, "tflite-model.ts"), path.join(PROJECT_ROOT, "hal", "hal.wit")];
+}
+
+const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+/** The recorded sources still have the recorded contents. */
+function depsUnchanged(file: string): boolean {
+  let deps: Record<string, string>;
+  try { deps = JSON.parse(readFileSync(file, "utf8")); } catch { return false; }
+  for (const [name, hash] of Object.entries(deps)) {
+    try { if (sha(readFileSync(path.resolve(PROJECT_ROOT, name))) !== hash) return false; } catch { return false; }
+  }
+  return true;
 }
 
 export function readCached(key: string): Image | null {
   const file = path.join(cacheDir(), `${key}.tbi`);
-  if (!existsSync(file)) return null;
+  if (!existsSync(file) || !depsUnchanged(path.join(cacheDir(), `${key}.deps.json`))) return null;
   try {
     const image = decodeImage(readFileSync(file), file);
     writeFileSync(path.join(cacheDir(), `${key}.used`), ""); // last use, for pruning
@@ -71,12 +85,16 @@ export function readCached(key: string): Image | null {
   }
 }
 
-export function writeCached(key: string, image: Image): void {
+/** Stores the image with the sources it was compiled from (absolute paths). */
+export function writeCached(key: string, image: Image, sources: string[]): void {
   const dir = cacheDir();
   try {
     mkdirSync(dir, { recursive: true });
+    const deps = Object.fromEntries(sources.map((f) => [path.relative(PROJECT_ROOT, f).split(path.sep).join("/"), sha(readFileSync(f))]));
     // Written whole, then renamed: a concurrent reader sees the old entry or the new one.
     const tmp = path.join(dir, `${key}.${process.pid}.tmp`);
+    writeFileSync(tmp, JSON.stringify(deps));
+    renameSync(tmp, path.join(dir, `${key}.deps.json`));
     writeFileSync(tmp, encodeImage(image));
     renameSync(tmp, path.join(dir, `${key}.tbi`));
     writeFileSync(path.join(dir, `${key}.used`), "");
@@ -95,6 +113,6 @@ function prune(dir: string): void {
   if (entries.length <= MAX_ENTRIES) return;
   entries.sort((a, b) => a.t - b.t);
   for (const e of entries.slice(0, entries.length - MAX_ENTRIES)) {
-    for (const ext of [".tbi", ".used"]) { try { unlinkSync(path.join(dir, e.key + ext)); } catch { /* gone already */ } }
+    for (const ext of [".tbi", ".used", ".deps.json"]) { try { unlinkSync(path.join(dir, e.key + ext)); } catch { /* gone already */ } }
   }
 }

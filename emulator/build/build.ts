@@ -12,7 +12,7 @@ import { loadApp, projectInput, type App } from "./app.ts";
 import { memoryReport, needsOf, type MemoryReport } from "./memory-report.ts";
 import { UserError } from "../errors.ts";
 import { modelBudgets } from "./model-budget.ts";
-import { KeyHasher, compilerFiles, readCached, sourceFiles, writeCached } from "./build-cache.ts";
+import { KeyHasher, compilerFiles, readCached, writeCached } from "./build-cache.ts";
 
 const require = createRequire(import.meta.url);
 const VERSIONS = {
@@ -117,7 +117,7 @@ export async function buildApp(appDir: string, target: Target, opts: BuildOption
   };
   const image: Image = { manifest, wasm: compiled.wasm, flash: flash.flash, sourceMap: compiled.sourceMap };
   const report = memoryReport(needsOf(manifest), target);
-  writeCached(key, image);
+  writeCached(key, image, compiled.sources);
   return { app, image, report, cached: false };
 }
 
@@ -131,11 +131,8 @@ function buildKey(app: App, target: Target, parts: { name: string; data: Uint8Ar
     .add("costs", JSON.stringify(costs ?? null))
     .add("options", JSON.stringify({ debug: !!opts.debug, unmetered: !!opts.unmetered, flashWindow: opts.flashWindow ?? 0 }));
   for (const p of parts) k.add(`partition ${p.name}`, p.data);
-  return k
-    .files(sourceFiles([dir], (name) => name === "data"))
-    .files(sourceFiles([path.join(PROJECT_ROOT, "hal"), path.join(PROJECT_ROOT, "firmware")]))
-    .files(compilerFiles())
-    .digest();
+  // The sources asc reads are checked against the entry's record (build-cache.ts).
+  return k.files(compilerFiles()).digest();
 }
 
 /** firmware/board: the board's facts as compile-time constants (generated per build). */

@@ -33,6 +33,8 @@ export interface CompileResult {
   /** End of static data (start of the heap) in the wasm address space. */
   staticEnd: number;
   meter: MeterStats | null;
+  /** Every source file the compiler read (absolute paths): what the image depends on. */
+  sources: string[];
   /** Bytes of the code section: the firmware's code size in flash. */
   codeBytes: number;
   /** Bytes of initialised static data (copied from flash to SRAM at start-up). */
@@ -67,6 +69,7 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
   const asc = await loadAsc();
   const entry = path.relative(PROJECT_ROOT, path.resolve(PROJECT_ROOT, opts.entry));
   const outputs: Record<string, string | Uint8Array> = {};
+  const sources = new Set<string>();
   let staticEnd = opts.memoryBase;
   let meterStats: MeterStats | null = null;
   let halProblem: string | null = null;
@@ -120,7 +123,12 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
     // Firmware knows its board at build time (as an SDK's BOARD_ defines): one generated module.
     readFile: (name: string, baseDir: string) => {
       if (name === BOARD_MODULE && opts.boardModule !== undefined) return opts.boardModule;
-      try { return readFileSync(path.resolve(baseDir, name), "utf8"); } catch { return null; }
+      const file = path.resolve(baseDir, name);
+      try {
+        const text = readFileSync(file, "utf8");
+        sources.add(file);
+        return text;
+      } catch { return null; }
     },
   } as any);
   if (halProblem) throw new UserError(`${entry}: does not match the HAL contract (hal/hal.wit): ${halProblem}`);
@@ -142,6 +150,7 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
     sourceMap: typeof map === "string" ? map : map ? Buffer.from(map).toString("utf8") : null,
     staticEnd,
     meter: meterStats,
+    sources: [...sources].sort(),
     codeBytes: sections.code,
     dataBytes: sections.data,
   };

@@ -1,7 +1,7 @@
 // Build and image: memory layout, the ld-style report, budgets, image integrity.
 import test from "ava";
 import path from "node:path";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadTarget } from "../../emulator/board.ts";
 import { decodeImage, encodeImage } from "../../emulator/build/image.ts";
 import { fitLine, formatReport, memoryReport, needsOf } from "../../emulator/build/memory-report.ts";
@@ -121,6 +121,30 @@ test("builds are reproducible: same sources, same image bytes", async (t) => {
   const c = await buildApp("apps/sensor-logger", loadTarget("rt1170"));
   t.true(c.cached);
   t.deepEqual(Buffer.from(encodeImage(c.image)), Buffer.from(encodeImage(a.image)));
+});
+
+test("the build cache serves an unchanged app and recompiles when any source it read changes, even outside the app's folder", async (t) => {
+  const { buildApp } = await import("../../emulator/build/build.ts");
+  const root = tempDir("tinyboard-cache-");
+  const app = path.join(root, "app");
+  const lib = path.join(root, "lib");
+  mkdirSync(app);
+  mkdirSync(lib);
+  writeFileSync(path.join(app, "app.json"), JSON.stringify({ name: "cache-probe", boards: ["rt1060"], stackBytes: 4096 }));
+  writeFileSync(path.join(app, "main.ts"), `import * as console from "${path.relative(app, path.join(PROJECT_ROOT, "hal/console")).split(path.sep).join("/")}";\nimport { VALUE } from "../lib/value";\nexport function main(): void { console.println(VALUE.toString()); }\n`);
+  writeFileSync(path.join(lib, "value.ts"), "export const VALUE: i32 = 1;\n");
+  const target = loadTarget("rt1060");
+  const first = await buildApp(app, target);
+  const again = await buildApp(app, target);
+  t.true(again.cached, "unchanged: from the cache");
+  t.deepEqual(Buffer.from(encodeImage(again.image)), Buffer.from(encodeImage(first.image)));
+  writeFileSync(path.join(lib, "value.ts"), "export const VALUE: i32 = 2;\n");
+  const changed = await buildApp(app, target);
+  t.false(changed.cached, "a source outside the app's folder changed: compiled");
+  t.true((await buildApp(app, target)).cached);
+  const forced = await buildApp(app, target, { cache: false });
+  t.false(forced.cached, "--rebuild compiles");
+  rmSync(root, { recursive: true, force: true });
 });
 
 test("an image records its app's input files relative to the project root, and runs them from any folder", (t) => {
