@@ -2,10 +2,13 @@
 import { Command, CommanderError } from "commander";
 import { UserError } from "../errors.ts";
 import { boardsCommand } from "./boards.ts";
-import { buildCommand, sizeCommand } from "./build.ts";
-import { flashCommand, runCommand } from "./run.ts";
-import { demoCommand } from "./demo.ts";
-import { modelBenchCommand, modelInspectCommand } from "./model.ts";
+// Each command's module loads when the command runs: `build` of an unchanged app then starts
+// without the emulator, its peripherals and their decoders.
+const lazy = <M, K extends keyof M>(load: () => Promise<M>, name: K) =>
+  async (...args: unknown[]): Promise<void> => { await ((await load())[name] as (...a: unknown[]) => unknown)(...args); };
+const buildModule = () => import("./build.ts");
+const runModule = () => import("./run.ts");
+const modelModule = () => import("./model.ts");
 import { boardIds } from "../board.ts";
 import { createRequire } from "node:module";
 
@@ -46,13 +49,13 @@ program.command("build").description("compile an app for a board and print its m
   .option("-o, --out <file>", "image file to write (default: build/<app>-<board>.tbi)")
   .option("--json", "print the memory report as JSON")
   .option("--rebuild", "compile even if the build cache (build/cache/) holds this build")
-  .action(buildCommand);
+  .action(lazy(buildModule, "buildCommand"));
 
 program.command("size").description("memory report of an image; with --board, check it against other boards")
   .argument("<image>", "image file (.tbi)")
   .option("-b, --board <board>", "board to check against (repeatable)", collect, [])
   .option("--json", "print JSON")
-  .action(sizeCommand);
+  .action(lazy(buildModule, "sizeCommand"));
 
 program.command("flash").description("write an image (or build and write an app) into a persistent emulated board")
   .argument("<target>", "image file or app folder")
@@ -60,7 +63,7 @@ program.command("flash").description("write an image (or build and write an app)
   .option("--core <core>", "core (default: the board's first)")
   .option("--state <dir>", "board state directory (default: .tinyboard/<board>)")
   .option("--rebuild", "compile even if the build cache holds this build")
-  .action(flashCommand);
+  .action(lazy(runModule, "flashCommand"));
 
 program.command("run").description("boot what is flashed (building and flashing an app or image first if given) and run it")
   .argument("[target]", "image file or app folder")
@@ -79,7 +82,7 @@ program.command("run").description("boot what is flashed (building and flashing 
   .option("--cpu-only", "leave the board's NPU out (every layer on the CPU)")
   .option("--rebuild", "compile even if the build cache holds this build")
   .addHelpText("after", INPUT_HELP)
-  .action(runCommand);
+  .action(lazy(runModule, "runCommand"));
 
 program.command("debug").description("debug an app or image: layer, op, line, fault and cycle breakpoints, step through the inference, inspect tensors against a float reference")
   .argument("<target>", "image file or app folder")
@@ -103,7 +106,7 @@ program.command("demo").description("build, flash and run the bundled apps on ev
   .option("-b, --board <board>", "only this board (repeatable)", collect, [])
   .option("-v, --verbose", "print every console line (default: the first few per run)")
   .option("--rebuild", "compile even if the build cache holds the builds")
-  .action(demoCommand);
+  .action(lazy(() => import("./demo.ts"), "demoCommand"));
 
 // Models: `model inspect` reads a .tflite file; other model subcommands sit beside it.
 const modelCommand = program.command("model").description("inspect and benchmark TFLite models on the boards");
@@ -113,7 +116,7 @@ modelCommand.command("inspect").description("per-layer shapes, MACs, weights, ar
   .option("-b, --board <board>", "board for the timing columns (default: rt1060 for the CPU, with the first board that has an NPU for the NPU column)")
   .option("--json", "print JSON")
   .option("--no-measure", "do not run the model on the board's CPU to measure cycles per layer")
-  .action(modelInspectCommand);
+  .action(lazy(modelModule, "modelInspectCommand"));
 
 modelCommand.command("bench").description("run a model on an emulated board: latency per layer and in total (CPU and NPU), MACs/cycle, arena, outputs")
   .argument("<model>", ".tflite model file")
@@ -122,7 +125,7 @@ modelCommand.command("bench").description("run a model on an emulated board: lat
   .option("-o, --output <file>", "write the raw bytes of the output tensor(s)")
   .option("--cpu-only", "run every layer on the CPU, even on a board with an NPU")
   .option("--json", "print the report as JSON")
-  .action(modelBenchCommand);
+  .action(lazy(modelModule, "modelBenchCommand"));
 
 try {
   await program.parseAsync(process.argv);
