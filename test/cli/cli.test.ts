@@ -1,7 +1,7 @@
 // The command line: errors a user can act on are one line on stderr ("tinyboard: error: ..."),
 // never a stack trace, with a non-zero exit; user files are never modified by a failed run.
-// Every command gets temporary --state and -o paths: the repo's .tinyboard/ and build/ stay
-// untouched.
+// Every command gets temporary --state and -o paths (or runs in a temporary cwd): the repo's
+// .tinyboard/ and build/ stay untouched, apart from the shared build cache in build/cache/.
 import test, { type ExecutionContext } from "ava";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { createHash, randomBytes } from "node:crypto";
