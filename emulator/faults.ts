@@ -154,6 +154,13 @@ function demangle(name: string): string {
   return `${name.slice(slash + 1)} (${name.slice(0, slash)})`;
 }
 
+/** The backtrace, innermost frame first, as "  #0 check (apps/x/main) at apps/x/main.ts:12";
+ *  empty when there is only the frame the fault line already names. */
+export function formatBacktrace(f: FaultReport): string {
+  if (f.backtrace.length < 2) return "";
+  return f.backtrace.map((l, i) => `  #${i} ${l.function}${l.file ? ` at ${l.file}:${l.line}` : ""}`).join("\n");
+}
+
 export function formatFault(f: FaultReport): string {
   const where = f.where ? ` in ${f.where.function}${f.where.file ? ` at ${f.where.file}:${f.where.line}` : ""}` : "";
   return `FAULT ${f.kind}: ${f.message}${where}, at cycle ${f.cycles} (${(f.timeUs / 1e6).toFixed(6)} s)`;

@@ -16,6 +16,32 @@ export function partitionSize(name: string): u32 {
   return at ? load<u32>(at, 20) : 0;
 }
 
+/** The names of the partitions in flash, comma separated ("model, labels"), for messages. */
+export function partitionNames(): string {
+  if (ASC_MEMORY_BASE < 16 || load<u32>(0) != TABLE_MAGIC) return "";
+  const count = load<u32>(8);
+  let names = "";
+  for (let i: u32 = 0; i < count; i++) {
+    const at: usize = 16 + <usize>i * ENTRY_BYTES;
+    if (at + ENTRY_BYTES > <usize>ASC_MEMORY_BASE) break;
+    let name = "";
+    for (let k: usize = 0; k < 16; k++) {
+      const c = load<u8>(at + k);
+      if (c == 0) break;
+      name += String.fromCharCode(c);
+    }
+    names += (i > 0 ? ", " : "") + name;
+  }
+  return names;
+}
+
+/** Why a partition cannot be used ("no partition named 'modle' (partitions: model)"), or "". */
+export function partitionProblem(name: string): string {
+  if (entry(name) != 0) return "";
+  const names = partitionNames();
+  return "no partition named '" + name + "' (" + (names.length > 0 ? "partitions: " + names : "flash has no partitions") + ")";
+}
+
 function entry(name: string): usize {
   if (ASC_MEMORY_BASE < 16 || load<u32>(0) != TABLE_MAGIC) return 0;
   const count = load<u32>(8);

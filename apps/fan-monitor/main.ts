@@ -7,7 +7,7 @@ import * as clock from "../../hal/clock";
 import * as console from "../../hal/console";
 import * as accel from "../../hal/accel";
 import * as system from "../../hal/system";
-import { partitionBase, partitionSize } from "../../firmware/partitions";
+import { partitionSize } from "../../firmware/partitions";
 import { Interpreter } from "../../firmware/tflite/interpreter";
 import { TextBuffer } from "../../firmware/text";
 import { SampleWindow, WINDOW, HOP, AXES } from "./window";
@@ -78,7 +78,7 @@ function classify(engine: Interpreter): void {
 export function main(): void {
   line.str("fan-monitor on a ").uint(clock.coreHz() / 1000000).str(" MHz core");
   say();
-  const engine = new Interpreter(partitionBase("model"), partitionSize("model"));
+  const engine = Interpreter.fromPartition("model");
   if (!engine.ok) { line.str("fan-monitor: model: ").str(engine.error); say(); system.exit(2); return; }
   const input = engine.input(0);
   if (input.elements != <i32>(WINDOW * AXES) || engine.output(0).elements != STATES.length) {

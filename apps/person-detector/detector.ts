@@ -9,7 +9,6 @@ import * as debug from "../../hal/debug";
 import * as gpio from "../../hal/gpio";
 import * as system from "../../hal/system";
 import { BOARD_ID } from "../../firmware/board";
-import { partitionBase, partitionSize } from "../../firmware/partitions";
 import { Interpreter } from "../../firmware/tflite/interpreter";
 import { TYPE_INT8 } from "../../firmware/tflite/schema";
 import { TextBuffer } from "../../firmware/text";
@@ -39,7 +38,7 @@ function ms(us: u64): TextBuffer {
 }
 
 export function runDetector(framebuf: usize, format: u32): void {
-  const engine = new Interpreter(partitionBase("model"), partitionSize("model"));
+  const engine = Interpreter.fromPartition("model");
   if (!engine.ok) return stop("model: " + engine.error);
   const input = engine.input(0);
   const output = engine.output(0);

@@ -3,6 +3,7 @@ import { readFileSync, existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { UserError } from "../errors.ts";
 import { PROJECT_ROOT } from "../paths.ts";
+import { notAnAppMessage } from "./app-suggest.ts";
 
 export interface AppManifest {
   name: string;
@@ -30,7 +31,7 @@ export function isAppDir(p: string): boolean {
 
 export function loadApp(dir: string): App {
   const file = path.join(dir, "app.json");
-  if (!existsSync(file)) throw new UserError(`${dir} is not an app folder (no app.json)`);
+  if (!existsSync(file)) throw new UserError(notAnAppMessage(dir, false));
   let raw: any;
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));

@@ -11,6 +11,8 @@ import type { Image, ImageManifest } from "./image.ts";
 import { loadApp, projectInput, type App } from "./app.ts";
 import { memoryReport, needsOf, type MemoryReport } from "./memory-report.ts";
 import { UserError } from "../errors.ts";
+import { modelBudgets } from "./model-budget.ts";
+import { KeyHasher, compilerFiles, readCached, writeCached } from "./build-cache.ts";
 
 const require = createRequire(import.meta.url);
 const VERSIONS = {
@@ -27,12 +29,17 @@ export interface BuildOptions {
   /** Reserve at least this much flash window, so other partitions can be flashed later
    *  without recompiling (the model runner). */
   flashWindow?: number;
+  /** false: compile even when the build cache holds the image (--rebuild); the new image is
+   *  still cached. Default true. */
+  cache?: boolean;
 }
 
 export interface BuildResult {
   app: App;
   image: Image;
   report: MemoryReport;
+  /** The image came from the build cache (nothing was compiled). */
+  cached: boolean;
 }
 
 /** Raised when the image does not fit: carries the report so the CLI can print it. */
@@ -53,12 +60,20 @@ export async function buildApp(appDir: string, target: Target, opts: BuildOption
       throw new UserError(`${app.name}: partition '${p.name}': cannot read ${file}`);
     }
   });
-  const flash = layoutFlash(parts, opts.flashWindow);
+  let flash: ReturnType<typeof layoutFlash>;
+  try {
+    flash = layoutFlash(parts, opts.flashWindow);
+  } catch (e) {
+    throw e instanceof UserError ? new UserError(`${path.join(path.relative(process.cwd(), app.dir), "app.json")}: ${e.message}`) : e;
+  }
   // A partition set larger than the flash region fails before compiling.
   if (flash.flash.length > target.board.flash.size) {
     throw new UserError(`${app.name}: partitions need ${Math.ceil(flash.flash.length / 1024)} KB of flash, ${target.board.flash.name} on ${target.board.id} has ${target.board.flash.size / 1024} KB`);
   }
   const costs = opts.unmetered ? undefined : opts.costs ?? loadCostTable(target.core.type).cycles;
+  const key = buildKey(app, target, parts, costs, opts);
+  const hit = opts.cache === false ? null : readCached(key);
+  if (hit) return { app, image: hit, report: memoryReport(needsOf(hit.manifest), target), cached: true };
   const compiled = await compileFirmware({
     entry: path.join(app.dir, app.entry),
     memoryBase: flash.window,
@@ -68,6 +83,7 @@ export async function buildApp(appDir: string, target: Target, opts: BuildOption
     boardModule: boardModule(target),
   });
   const staticBytes = compiled.staticEnd - flash.window;
+  const models = modelBudgets(parts);
   const manifest: ImageManifest = {
     format: 1,
     app: app.name,
@@ -90,7 +106,9 @@ export async function buildApp(appDir: string, target: Target, opts: BuildOption
       partitionBytes: flash.flash.length,
       flashBytes: compiled.codeBytes + compiled.dataBytes + flash.flash.length,
       staticBytes,
-      sramBytes: staticBytes + app.heapBytes + app.stackBytes,
+      sramBytes: staticBytes + Math.max(app.heapBytes, models.reduce((n, m) => n + m.arenaBytes, 0)) + app.stackBytes,
+      heapBytes: app.heapBytes,
+      models,
     },
     partitions: flash.partitions,
     meter: compiled.meter,
@@ -99,7 +117,22 @@ export async function buildApp(appDir: string, target: Target, opts: BuildOption
   };
   const image: Image = { manifest, wasm: compiled.wasm, flash: flash.flash, sourceMap: compiled.sourceMap };
   const report = memoryReport(needsOf(manifest), target);
-  return { app, image, report };
+  writeCached(key, image, compiled.sources);
+  return { app, image, report, cached: false };
+}
+
+/** What the image is a function of: the build cache's key. */
+function buildKey(app: App, target: Target, parts: { name: string; data: Uint8Array }[], costs: Record<string, number> | undefined, opts: BuildOptions): string {
+  const { dir, ...manifest } = app;
+  const k = new KeyHasher()
+    .add("versions", JSON.stringify(VERSIONS))
+    .add("app", JSON.stringify({ at: path.relative(PROJECT_ROOT, dir).split(path.sep).join("/"), manifest }))
+    .add("target", JSON.stringify({ board: target.board, core: target.core, sram: target.sram, sramBytes: target.sramBytes }))
+    .add("costs", JSON.stringify(costs ?? null))
+    .add("options", JSON.stringify({ debug: !!opts.debug, unmetered: !!opts.unmetered, flashWindow: opts.flashWindow ?? 0 }));
+  for (const p of parts) k.add(`partition ${p.name}`, p.data);
+  // The sources asc reads are checked against the entry's record (build-cache.ts).
+  return k.files(compilerFiles()).digest();
 }
 
 /** firmware/board: the board's facts as compile-time constants (generated per build). */

@@ -2,10 +2,10 @@
 // the HAL contract, and meters it for the board's core.
 import path from "node:path";
 import { readFileSync } from "node:fs";
-import asc from "assemblyscript/asc";
 import { meterModule, HEAP_TOP_EXPORT, type MeterStats } from "./meter.ts";
 import { checkHalContract } from "./hal-check.ts";
 import { UserError } from "../errors.ts";
+import { formatDiagnostic, parseAscDiagnostics } from "./diagnostics.ts";
 
 import { PROJECT_ROOT } from "../paths.ts";
 export { PROJECT_ROOT };
@@ -33,11 +33,21 @@ export interface CompileResult {
   /** End of static data (start of the heap) in the wasm address space. */
   staticEnd: number;
   meter: MeterStats | null;
+  /** Every source file the compiler read (absolute paths): what the image depends on. */
+  sources: string[];
   /** Bytes of the code section: the firmware's code size in flash. */
   codeBytes: number;
   /** Bytes of initialised static data (copied from flash to SRAM at start-up). */
   dataBytes: number;
 }
+
+// tsx rewrites the dynamic imports of every ES module it loads and attaches a source map: for
+// asc and binaryen (20 MB of JavaScript) that took ~20 s of a 25 s cold build. Loaded under a
+// tsx namespace nobody registered, they (and what they import) reach Node untouched (~1 s).
+// Loaded on the first compile only: a build served from the cache never pays for it.
+type Asc = typeof import("assemblyscript/asc");
+let ascModule: Promise<Asc> | undefined;
+const loadAsc = (): Promise<Asc> => (ascModule ??= import(`${import.meta.resolve("assemblyscript/asc")}?tsx-namespace=native`).then((m) => m.default));
 
 const KEEP_EXPORTS = new Set(["main", "memory", "_start"]);
 
@@ -56,8 +66,10 @@ function resetOptimizerSettings(binaryen: any): void {
 }
 
 export async function compileFirmware(opts: CompileOptions): Promise<CompileResult> {
+  const asc = await loadAsc();
   const entry = path.relative(PROJECT_ROOT, path.resolve(PROJECT_ROOT, opts.entry));
   const outputs: Record<string, string | Uint8Array> = {};
+  const sources = new Set<string>();
   let staticEnd = opts.memoryBase;
   let meterStats: MeterStats | null = null;
   let halProblem: string | null = null;
@@ -111,7 +123,12 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
     // Firmware knows its board at build time (as an SDK's BOARD_ defines): one generated module.
     readFile: (name: string, baseDir: string) => {
       if (name === BOARD_MODULE && opts.boardModule !== undefined) return opts.boardModule;
-      try { return readFileSync(path.resolve(baseDir, name), "utf8"); } catch { return null; }
+      const file = path.resolve(baseDir, name);
+      try {
+        const text = readFileSync(file, "utf8");
+        sources.add(file);
+        return text;
+      } catch { return null; }
     },
   } as any);
   if (halProblem) throw new UserError(`${entry}: does not match the HAL contract (hal/hal.wit): ${halProblem}`);
@@ -120,8 +137,10 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
     // Static data past the board's SRAM: build anyway so the memory report can say by how much.
     const tooBig = /AS106: Module requires at least '(\d+)' pages/.exec(text);
     if (tooBig && Number(tooBig[1]) > opts.maxPages) return compileFirmware({ ...opts, maxPages: Number(tooBig[1]) });
-    const first = text.split("\n").find((l) => /ERROR|error/.test(l)) ?? error.message;
-    throw new UserError(`${entry}: compile failed: ${first.trim()}`, 1, text);
+    const errors = parseAscDiagnostics(text).filter((d) => d.severity === "error");
+    if (!errors.length) throw new UserError(`${entry}: compile failed: ${(text.split("\n").find((l) => /ERROR|error/.test(l)) ?? error.message).trim()}`, 1, text);
+    const count = `${errors.length} error${errors.length === 1 ? "" : "s"}`;
+    throw new UserError(`${path.relative(process.cwd(), path.resolve(PROJECT_ROOT, entry)) || entry}: compile failed, ${count}:\n${errors.map(formatDiagnostic).join("\n")}`, 1, text);
   }
   const wasm = outputs["firmware.wasm"] as Uint8Array;
   const map = outputs["firmware.wasm.map"];
@@ -131,6 +150,7 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
     sourceMap: typeof map === "string" ? map : map ? Buffer.from(map).toString("utf8") : null,
     staticEnd,
     meter: meterStats,
+    sources: [...sources].sort(),
     codeBytes: sections.code,
     dataBytes: sections.data,
   };

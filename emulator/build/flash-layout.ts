@@ -4,6 +4,7 @@
 // Table: "TBPT", u32 version (1), u32 count, u32 reserved, then per partition 32 bytes:
 // name (16 bytes, NUL padded), u32 offset, u32 size, u32 crc32, u32 reserved.
 import { crc32, type PartitionInfo } from "./image.ts";
+import { UserError } from "../errors.ts";
 
 export const PAGE = 65536;
 export const PARTITION_ALIGN = 64;
@@ -21,8 +22,11 @@ export function alignUp(n: number, a: number): number {
 
 /** Builds the flash contents; the window is the contents (or `minWindow`) rounded up to a wasm page. */
 export function layoutFlash(parts: PartitionInput[], minWindow = 0): { flash: Uint8Array; window: number; partitions: PartitionInfo[] } {
+  const seen = new Set<string>();
   for (const p of parts) {
-    if (!/^[A-Za-z0-9_.-]{1,15}$/.test(p.name)) throw new Error(`partition name '${p.name}' must be 1-15 characters of [A-Za-z0-9_.-]`);
+    if (!/^[A-Za-z0-9_.-]{1,15}$/.test(p.name)) throw new UserError(`partition name '${p.name}' must be 1-15 characters of [A-Za-z0-9_.-]`);
+    if (seen.has(p.name)) throw new UserError(`partition name '${p.name}' is used twice`);
+    seen.add(p.name);
   }
   let offset = alignUp(16 + parts.length * ENTRY, PARTITION_ALIGN);
   const partitions: PartitionInfo[] = parts.map((p) => {

@@ -42,7 +42,12 @@ export interface ImageManifest {
     partitionBytes: number;
     flashBytes: number;
     staticBytes: number;
+    /** static + heap + stack: the heap is app.json's heapBytes, or the models' arenas when larger. */
     sramBytes: number;
+    /** app.json's heapBytes (absent in images from before model budgets). */
+    heapBytes?: number;
+    /** Per model partition, the arena the interpreter will allocate (host plan). */
+    models?: { partition: string; arenaBytes: number }[];
   };
   partitions: PartitionInfo[];
   meter: { functions: number; regions: number; loops: number; guardedStores: number } | null;

@@ -18,7 +18,7 @@ export interface MemoryReport {
   core: string;
   regions: RegionUsage[];
   flash: { used: number; size: number };
-  sram: { used: number; size: number; static: number; stack: number };
+  sram: { used: number; size: number; static: number; stack: number; heap: number; models: { partition: string; arenaBytes: number }[] };
   breakdown: { code: number; data: number; partitions: number };
   fits: boolean;
   problems: string[];
@@ -33,6 +33,8 @@ export interface Needs {
   codeBytes: number;
   dataBytes: number;
   partitionBytes: number;
+  heapBytes: number;
+  models: { partition: string; arenaBytes: number }[];
 }
 
 export function needsOf(m: ImageManifest): Needs {
@@ -44,6 +46,8 @@ export function needsOf(m: ImageManifest): Needs {
     codeBytes: m.usage.codeBytes,
     dataBytes: m.usage.dataBytes,
     partitionBytes: m.usage.partitionBytes,
+    heapBytes: m.usage.heapBytes ?? Math.max(0, m.usage.sramBytes - m.usage.staticBytes - m.layout.stackBytes),
+    models: m.usage.models ?? [],
   };
 }
 
@@ -72,7 +76,7 @@ export function memoryReport(needs: Needs, target: Target): MemoryReport {
     core: core.id,
     regions,
     flash: { used: needs.flashBytes, size: board.flash.size },
-    sram: { used: needs.sramBytes, size: target.sramBytes, static: needs.staticBytes, stack: needs.stackBytes },
+    sram: { used: needs.sramBytes, size: target.sramBytes, static: needs.staticBytes, stack: needs.stackBytes, heap: needs.heapBytes, models: needs.models },
     breakdown: { code: needs.codeBytes, data: needs.dataBytes, partitions: needs.partitionBytes },
     fits: problems.length === 0,
     problems,
@@ -85,6 +89,13 @@ export function formatReport(r: MemoryReport): string {
   for (const g of r.regions) {
     lines.push(`${(g.name + ":").padStart(16)} ${formatBytes(g.used).padStart(16)} ${formatBytes(g.size).padStart(12)} ${g.percent.toFixed(2).padStart(9)}%`);
   }
+  // What the SRAM total is made of: the model arenas count, so "fits" means the model fits too.
+  const s = r.sram;
+  const arenas = s.models.reduce((n, m) => n + m.arenaBytes, 0);
+  const heap = Math.max(s.heap, arenas);
+  if (heap > 0) lines.push(`SRAM ${s.used} B = static ${s.static} B + heap ${heap} B + stack ${s.stack} B`);
+  for (const m of s.models) lines.push(`  model '${m.partition}' arena ${m.arenaBytes} B (tensors as the firmware's planner places them; kernel scratch comes on top)`);
+  if (s.models.length) lines.push(`  heap = ${s.heap >= arenas ? `app.json heapBytes ${s.heap} B (covers the arena${s.models.length > 1 ? "s" : ""})` : `the model arena${s.models.length > 1 ? "s" : ""} (app.json heapBytes ${s.heap} B is less)`}`);
   return lines.join("\n");
 }
 

@@ -6,23 +6,34 @@ import { DebugEngine } from "../debug/engine.ts";
 import { runRepl } from "../debug/repl.ts";
 import { PROJECT_ROOT } from "../paths.ts";
 import { UserError } from "../errors.ts";
+import { existsSync } from "node:fs";
+import { defaultStateDir, ensureCard, openState } from "../state.ts";
+import { validateCardImage } from "../sdcard/card-image.ts";
 
 export interface DebugCliOptions {
   board: string;
   core?: string;
   seconds?: number;
   input: string[];
-  sdcard?: string;
+  /** A card image, false for none (--no-sdcard); default the board's card, as `run` uses. */
+  sdcard?: string | false;
   cpuOnly?: boolean;
+  rebuild?: boolean;
 }
 
 export async function debugCommand(spec: string, opts: DebugCliOptions): Promise<void> {
   const target = loadTarget(opts.board, opts.core);
   const overrides = parseInputs(opts.input);
-  const { image, inputs } = await imageFor(spec, target, true);
+  const { image, inputs } = await imageFor(spec, target, { quiet: true, rebuild: opts.rebuild });
   const seconds = opts.seconds ?? image.manifest.defaults.seconds;
   if (!(seconds > 0)) throw new UserError("--seconds must be a positive number");
-  const engine = await DebugEngine.launch({ image, target, inputs: { ...inputs, ...overrides }, sdcard: opts.sdcard ?? null, seconds, noNpu: opts.cpuOnly });
+  let sdcard: string | null = null;
+  if (opts.sdcard !== false) {
+    sdcard = opts.sdcard ?? openState(defaultStateDir(target.board.id)).sdcardPath;
+    if (existsSync(sdcard)) validateCardImage(sdcard);
+    else ensureCard(sdcard);
+  }
+  const engine = await DebugEngine.launch({ image, target, inputs: { ...inputs, ...overrides }, sdcard, seconds, noNpu: opts.cpuOnly });
   try {
     await runRepl(engine, { input: process.stdin, output: process.stdout, historyFile: path.join(PROJECT_ROOT, ".tinyboard", "debug_history") });
   } finally {

@@ -1,5 +1,6 @@
-// tinyboard demo (npm start): the bundled apps, built, flashed and run on every board they
-// target, with their bundled inputs, then a table of what each achieved.
+// tinyboard demo (npm start): the bundled apps, built (or taken from the build cache), flashed
+// and run on every board they target with their bundled inputs; a few console lines and a
+// summary per run, then a table of what each achieved. --verbose prints every console line.
 import { buildApp } from "./lazy-build.ts";
 import path from "node:path";
 import { readdirSync } from "node:fs";
@@ -7,28 +8,68 @@ import { loadTarget } from "../board.ts";
 import { isAppDir, loadApp, resolveInput } from "../build/app.ts";
 import { PROJECT_ROOT } from "../paths.ts";
 import { flashImage, openState } from "../state.ts";
-import { runImage, formatSummary } from "./run.ts";
+import { runImage } from "./run.ts";
+import { formatFault } from "../faults.ts";
+import { formatBytes, UserError } from "../errors.ts";
+import { formatCycles, formatRealTime } from "./format.ts";
 
-export async function demoCommand(opts: { seconds?: number }): Promise<void> {
+/** Console lines shown per run without --verbose. */
+const SHOWN_LINES = 4;
+
+export async function demoCommand(opts: { seconds?: number; board?: string[]; verbose?: boolean; rebuild?: boolean }): Promise<void> {
   const appsDir = path.join(PROJECT_ROOT, "apps");
   const apps = readdirSync(appsDir).map((d) => path.join(appsDir, d)).filter(isAppDir).sort();
+  const boards = opts.board?.length ? opts.board : null;
+  if (boards) for (const b of boards) loadTarget(b); // an unknown board fails before any build
+  if (opts.seconds !== undefined && !(opts.seconds > 0)) throw new UserError("--seconds must be a positive number");
   const rows: string[] = [];
   for (const dir of apps) {
-    for (const boardId of loadApp(dir).boards) {
+    for (const boardId of loadApp(dir).boards.filter((b) => !boards || boards.includes(b))) {
       const target = loadTarget(boardId);
-      const { app, image, report } = await buildApp(dir, target);
+      const { app, image, report, cached } = await buildApp(dir, target, { cache: !opts.rebuild });
       const state = openState(path.resolve(".tinyboard", "demo", boardId));
       flashImage(state, image);
       const seconds = opts.seconds ?? app.seconds;
-      console.log(`\n=== ${app.name} on ${target.board.name}: flash ${report.flash.used} B, SRAM ${report.sram.used} B; running ${seconds} s`);
+      console.log(`\n=== ${app.name} on ${target.board.name}: flash ${formatBytes(report.flash.used)}, SRAM ${formatBytes(report.sram.used)}${cached ? " (build cache)" : ""}; ${seconds} s emulated`);
       const inputs = Object.fromEntries(Object.entries(app.inputs).map(([k, v]) => [k, resolveInput(app, v)]));
-      const s = await runImage(image, target, { inputs, sdcard: state.sdcardPath, seconds });
-      console.log(formatSummary(s));
-      rows.push(`${app.name.padEnd(16)} ${boardId.padEnd(8)} ${(s.cpuLoad * 100).toFixed(2).padStart(6)} % ${String(Math.round(s.realTimeFactor)).padStart(8)}x  ${s.fault ? s.fault.kind : "ok"}`);
+      const lines = new ConsoleLines(opts.verbose ? Infinity : SHOWN_LINES);
+      const s = await runImage(image, target, { inputs, sdcard: state.sdcardPath, seconds, quiet: true, onConsole: (t) => lines.write(t) });
+      lines.end();
+      const periph = Object.entries(s.peripherals).flatMap(([, v]) => Object.entries(v).filter(([, n]) => n).map(([a, b]) => `${a} ${b}`));
+      console.log(`  ${s.fault ? "FAULT" : "ok"}: CPU ${(s.cpuLoad * 100).toFixed(2)} % busy (${formatCycles(s.busyCycles)} of ${formatCycles(s.cycles)}), ${formatRealTime(s.realTimeFactor)}, SRAM peak ${formatBytes(s.sramPeakBytes)}`);
+      if (periph.length) console.log(`  ${periph.join(", ")}`);
+      if (s.fault) console.log(`  ${formatFault(s.fault)}`);
+      rows.push(`${app.name.padEnd(16)} ${boardId.padEnd(8)} ${(s.cpuLoad * 100).toFixed(2).padStart(6)} % ${formatRealTime(s.realTimeFactor, false).padStart(9)}  ${s.fault ? s.fault.kind : "ok"}`);
       if (s.fault) process.exitCode = 3;
     }
   }
+  if (!rows.length) throw new UserError(`no bundled app targets ${boards?.join(", ")}`);
   console.log(`\n${"app".padEnd(16)} ${"board".padEnd(8)} CPU load  real-time  result`);
   for (const r of rows) console.log(r);
   console.log(`\nSD cards and flashed images are in .tinyboard/demo/<board>/ (try: mdir -i .tinyboard/demo/rt1060/sdcard.img ::/)`);
+  if (!opts.verbose) console.log("Every console line: npm start -- --verbose");
+}
+
+/** The first lines of a run's console, indented, then a count of the rest. */
+class ConsoleLines {
+  private shown = 0;
+  private hidden = 0;
+  private partial = "";
+  constructor(private readonly limit: number) {}
+
+  write(text: string): void {
+    const parts = (this.partial + text).split("\n");
+    this.partial = parts.pop()!;
+    for (const line of parts) this.line(line);
+  }
+
+  end(): void {
+    if (this.partial) this.line(this.partial);
+    if (this.hidden) console.log(`  | ... ${this.hidden} more line${this.hidden === 1 ? "" : "s"}`);
+  }
+
+  private line(line: string): void {
+    if (this.shown < this.limit) { console.log(`  | ${line}`); this.shown++; }
+    else this.hidden++;
+  }
 }

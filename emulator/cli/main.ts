@@ -2,15 +2,39 @@
 import { Command, CommanderError } from "commander";
 import { UserError } from "../errors.ts";
 import { boardsCommand } from "./boards.ts";
-import { buildCommand, sizeCommand } from "./build.ts";
-import { flashCommand, runCommand } from "./run.ts";
-import { demoCommand } from "./demo.ts";
-import { modelBenchCommand, modelInspectCommand } from "./model.ts";
+// Each command's module loads when the command runs: `build` of an unchanged app then starts
+// without the emulator, its peripherals and their decoders.
+const lazy = <M, K extends keyof M>(load: () => Promise<M>, name: K) =>
+  async (...args: unknown[]): Promise<void> => { await ((await load())[name] as (...a: unknown[]) => unknown)(...args); };
+const buildModule = () => import("./build.ts");
+const runModule = () => import("./run.ts");
+const modelModule = () => import("./model.ts");
+import { boardIds } from "../board.ts";
+import { createRequire } from "node:module";
+
+const VERSION = createRequire(import.meta.url)("../../package.json").version as string;
+const BOARD_HELP = `board id, required: ${boardIds().join(", ")} (see 'tinyboard boards')`;
+const INPUT_HELP = `
+Input specs (--input PERIPHERAL=SPEC, repeatable; default: the app's app.json "inputs"):
+  accel=trace.csv            a recorded trace: time-stamped rows (t, t_ms or t_us column, then
+                             x,y,z in g or x_ms2,y_ms2,z_ms2 in m/s^2), or fixed-rate x,y,z rows
+  accel=trace.csv,rate=100   ... fixed-rate rows at 100 Hz (else a '# rate_hz=N' comment in the
+                             file, else 200 Hz, and the run says it assumed 200 Hz)
+  accel=trace.csv,loop       ... repeated (default: the last value holds)
+  accel=gen:rest             generators: gen:rest[,orient=z,noise=0.002,seed=1],
+  accel=gen:sine,freq=50     gen:sine,freq=HZ,amp=G,axis=x|y|z, gen:off|on|clogged|friction
+                             (fan vibration, e.g. gen:friction,rpm=1800)
+  camera=photo.png           one still scene (PNG, JPEG or BMP)
+  camera=photos/             every picture in the folder in name order, one a second
+  camera=photos/,fps=10      ... at 10 pictures a second; ',loop' repeats; ',fit=cover' fills
+                             the sensor (default contain: the whole picture, black around)
+The microphone input is not emulated yet.`;
 
 const program = new Command("tinyboard")
   .description("Build AssemblyScript ML firmware against real board budgets and run it on emulated NXP boards")
   // Usage errors (unknown option, missing argument) are user errors too: one line.
   .configureOutput({ outputError: (str, write) => write(`tinyboard: error: ${str.replace(/^error: /, "").replace(/\s*\n\s*/g, " ").trim()}\n`) })
+  .version(VERSION, "-V, --version", "print the tinyboard version")
   .exitOverride();
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -20,28 +44,30 @@ program.command("boards").description("list the boards with cores, clocks, SRAM,
 
 program.command("build").description("compile an app for a board and print its memory report")
   .argument("<app>", "app folder (with app.json)")
-  .requiredOption("-b, --board <board>", "board id (see 'tinyboard boards')")
+  .requiredOption("-b, --board <board>", BOARD_HELP)
   .option("--core <core>", "core to build for (default: the board's first core)")
   .option("-o, --out <file>", "image file to write (default: build/<app>-<board>.tbi)")
   .option("--json", "print the memory report as JSON")
-  .action(buildCommand);
+  .option("--rebuild", "compile even if the build cache (build/cache/) holds this build")
+  .action(lazy(buildModule, "buildCommand"));
 
 program.command("size").description("memory report of an image; with --board, check it against other boards")
   .argument("<image>", "image file (.tbi)")
   .option("-b, --board <board>", "board to check against (repeatable)", collect, [])
   .option("--json", "print JSON")
-  .action(sizeCommand);
+  .action(lazy(buildModule, "sizeCommand"));
 
 program.command("flash").description("write an image (or build and write an app) into a persistent emulated board")
   .argument("<target>", "image file or app folder")
-  .requiredOption("-b, --board <board>", "board id")
+  .requiredOption("-b, --board <board>", BOARD_HELP)
   .option("--core <core>", "core (default: the board's first)")
   .option("--state <dir>", "board state directory (default: .tinyboard/<board>)")
-  .action(flashCommand);
+  .option("--rebuild", "compile even if the build cache holds this build")
+  .action(lazy(runModule, "flashCommand"));
 
 program.command("run").description("boot what is flashed (building and flashing an app or image first if given) and run it")
   .argument("[target]", "image file or app folder")
-  .requiredOption("-b, --board <board>", "board id")
+  .requiredOption("-b, --board <board>", BOARD_HELP)
   .option("--core <core>", "core (default: the board's first)")
   .option("--state <dir>", "board state directory (default: .tinyboard/<board>)")
   .option("-s, --seconds <n>", "emulated seconds to run (default: the app's)", Number)
@@ -54,16 +80,22 @@ program.command("run").description("boot what is flashed (building and flashing 
   .option("-q, --quiet", "do not print the console output")
   .option("--trace <file>", "write a Chrome trace event / Perfetto timeline (CPU busy/idle, layers, NPU jobs, peripheral events)")
   .option("--profile", "print the per-layer and per-function cycle tables")
-  .action(runCommand);
+  .option("--cpu-only", "leave the board's NPU out (every layer on the CPU)")
+  .option("--rebuild", "compile even if the build cache holds this build")
+  .addHelpText("after", INPUT_HELP)
+  .action(lazy(runModule, "runCommand"));
 
 program.command("debug").description("debug an app or image: layer, op, line, fault and cycle breakpoints, step through the inference, inspect tensors against a float reference")
   .argument("<target>", "image file or app folder")
-  .requiredOption("-b, --board <board>", "board id")
+  .requiredOption("-b, --board <board>", BOARD_HELP)
   .option("--core <core>", "core (default: the board's first)")
   .option("-s, --seconds <n>", "emulated seconds to run at most (default: the app's)", Number)
   .option("-i, --input <peripheral=spec>", "feed a peripheral from a file or generator (repeatable)", collect, [])
-  .option("--sdcard <img>", "SD card image (default: none)")
+  .option("--sdcard <img>", "SD card image (default: the board's, .tinyboard/<board>/sdcard.img)")
+  .option("--no-sdcard", "run without an SD card")
   .option("--cpu-only", "leave the board's NPU out")
+  .option("--rebuild", "compile even if the build cache holds this build")
+  .addHelpText("after", INPUT_HELP)
   .action(async (spec, opts) => (await import("./debug.ts")).debugCommand(spec, opts));
 
 program.command("dap").description("a Debug Adapter Protocol server on stdin/stdout (for VS Code; see docs/debugger.md)")
@@ -71,8 +103,11 @@ program.command("dap").description("a Debug Adapter Protocol server on stdin/std
   .action(async () => (await import("./dap.ts")).dapCommand());
 
 program.command("demo").description("build, flash and run the bundled apps on every board (what 'npm start' runs)")
-  .option("-s, --seconds <n>", "emulated seconds per run", Number)
-  .action(demoCommand);
+  .option("-s, --seconds <n>", "emulated seconds per run (default: each app's)", Number)
+  .option("-b, --board <board>", "only this board (repeatable)", collect, [])
+  .option("-v, --verbose", "print every console line (default: the first few per run)")
+  .option("--rebuild", "compile even if the build cache holds the builds")
+  .action(lazy(() => import("./demo.ts"), "demoCommand"));
 
 program.command("room-ir").description("write a far-field scene's room impulse responses (one channel per microphone) to a WAV file")
   .argument("<scene>", "scene.json or scene:key=value,... (see README, Far-field scenes)")
@@ -97,16 +132,16 @@ modelCommand.command("inspect").description("per-layer shapes, MACs, weights, ar
   .option("-b, --board <board>", "board for the timing columns (default: rt1060 for the CPU, with the first board that has an NPU for the NPU column)")
   .option("--json", "print JSON")
   .option("--no-measure", "do not run the model on the board's CPU to measure cycles per layer")
-  .action(modelInspectCommand);
+  .action(lazy(modelModule, "modelInspectCommand"));
 
 modelCommand.command("bench").description("run a model on an emulated board: latency per layer and in total (CPU and NPU), MACs/cycle, arena, outputs")
   .argument("<model>", ".tflite model file")
-  .requiredOption("-b, --board <board>", "board id (see 'tinyboard boards')")
+  .requiredOption("-b, --board <board>", BOARD_HELP)
   .option("-i, --input <file>", "raw bytes of the input tensor(s), as the fixtures store them (default: zeros)")
   .option("-o, --output <file>", "write the raw bytes of the output tensor(s)")
   .option("--cpu-only", "run every layer on the CPU, even on a board with an NPU")
   .option("--json", "print the report as JSON")
-  .action(modelBenchCommand);
+  .action(lazy(modelModule, "modelBenchCommand"));
 
 try {
   await program.parseAsync(process.argv);

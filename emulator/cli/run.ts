@@ -4,13 +4,16 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { loadTarget, type Target } from "../board.ts";
 import { imageInputs, isAppDir, loadApp, resolveInput } from "../build/app.ts";
-import { readImage, type Image } from "../build/image.ts";
+import { readImage, writeImage, type Image } from "../build/image.ts";
+import { notAnAppMessage } from "../build/app-suggest.ts";
+import { formatBytes } from "../errors.ts";
+import { formatCycles, formatRealTime } from "./format.ts";
 import { defaultStateDir, flashImage, flashedImage, openState, ensureCard } from "../state.ts";
 import { Machine } from "../machine.ts";
-import { formatFault } from "../faults.ts";
+import { formatBacktrace, formatFault } from "../faults.ts";
 import type { RunSummary } from "../events.ts";
 import { UserError } from "../errors.ts";
-import { assertFits } from "./build.ts";
+import { assertFits, imagePath } from "./build.ts";
 import { formatReport } from "../build/memory-report.ts";
 import { openAccelSource } from "../inputs/accel-source.ts";
 import { openCameraSource } from "../inputs/camera-source.ts";
@@ -24,31 +27,43 @@ interface TargetOpts {
   board: string;
   core?: string;
   state?: string;
+  /** Compile even if the build cache holds the image. */
+  rebuild?: boolean;
 }
 
-/** An image for the board from an app folder (built) or an image file (read). */
-export async function imageFor(spec: string, target: Target, quiet = false): Promise<{ image: Image; inputs: Record<string, string> }> {
+/** An image for the board from an app folder (built, or from the build cache, and written to
+ *  build/<app>-<board>.tbi) or an image file (read; it must be for this board). */
+export async function imageFor(spec: string, target: Target, o: { quiet?: boolean; rebuild?: boolean } = {}): Promise<{ image: Image; inputs: Record<string, string> }> {
   if (isAppDir(spec)) {
-    const { app, image, report } = await buildApp(spec, target);
+    const started = performance.now();
+    const { app, image, report, cached } = await buildApp(spec, target, { cache: !o.rebuild });
     if (!report.fits) {
       console.error(formatReport(report));
       assertFits(report);
     }
-    if (!quiet) console.error(`built ${app.name} for ${target.board.id}: flash ${report.flash.used} B, SRAM ${report.sram.used} B`);
+    const out = imagePath(app.name, target.board.id);
+    writeImage(out, image);
+    const how = cached ? "unchanged, from the build cache" : `compiled in ${((performance.now() - started) / 1000).toFixed(1)} s`;
+    if (!o.quiet) console.error(`built ${app.name} for ${target.board.id} (${how}): flash ${formatBytes(report.flash.used)}, SRAM ${formatBytes(report.sram.used)} -> ${out}`);
     const inputs = Object.fromEntries(Object.entries(app.inputs).map(([k, v]) => [k, resolveInput(app, v)]));
     return { image, inputs };
   }
   if (existsSync(spec) && statSync(spec).isFile()) {
     const image = readImage(spec);
+    const m = image.manifest;
+    if (m.board !== target.board.id || m.core !== target.core.id) {
+      // As the machine words it when an image is booted on another board.
+      throw new UserError(`image was built for ${m.board}/${m.core}, not ${target.board.id}/${target.core.id}: rebuild it for this board`);
+    }
     return { image, inputs: imageInputs(image.manifest.defaults.inputs) };
   }
-  throw new UserError(`${spec} is neither an app folder (with app.json) nor an image file`);
+  throw new UserError(notAnAppMessage(spec, true));
 }
 
 export async function flashCommand(spec: string, opts: TargetOpts): Promise<void> {
   const target = loadTarget(opts.board, opts.core);
   const state = openState(opts.state ?? defaultStateDir(target.board.id));
-  const { image } = await imageFor(spec, target);
+  const { image } = await imageFor(spec, target, { rebuild: opts.rebuild });
   flashImage(state, image);
   console.log(`flashed ${image.manifest.app} to ${target.board.id} (state ${path.relative(process.cwd(), state.dir) || "."})`);
 }
@@ -79,6 +94,8 @@ export interface RunCliOptions extends TargetOpts {
   profile?: boolean;
   /** Attach an add-on microphone array (bundled name or JSON file). */
   micArray?: string;
+  /** Leave the board's NPU out. */
+  cpuOnly?: boolean;
 }
 
 export async function runCommand(spec: string | undefined, opts: RunCliOptions): Promise<void> {
@@ -86,7 +103,11 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   // The user's inputs and card are checked before building and flashing: a bad one fails
   // fast, as one error line, and leaves the board's flash as it was.
   const overrides = parseInputs(opts.input);
-  if (overrides.accel) openAccelSource(overrides.accel);
+  if (overrides.accel) {
+    const source = openAccelSource(overrides.accel);
+    // Says what it assumed (a fixed-rate CSV without a rate is read at 200 Hz).
+    if (!opts.json) console.error(`input accel: ${source.description}`);
+  }
   if (overrides.camera) openCameraSource(overrides.camera);
   const mics = micLayout(target.board, opts.micArray ? loadMicArray(opts.micArray) : null);
   if (overrides.mic) openMicSource(overrides.mic, mics);
@@ -94,7 +115,7 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   const state = openState(opts.state ?? defaultStateDir(target.board.id));
   let inputs: Record<string, string> = {};
   if (spec) {
-    const built = await imageFor(spec, target, opts.json);
+    const built = await imageFor(spec, target, { quiet: opts.json, rebuild: opts.rebuild });
     flashImage(state, built.image);
     inputs = built.inputs;
   }
@@ -105,7 +126,7 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   const seconds = opts.seconds ?? image.manifest.defaults.seconds;
   if (!(seconds > 0)) throw new UserError("--seconds must be a positive number");
   const profiler = opts.profile ? new Profiler(image.sourceMap) : undefined;
-  const summary = await runImage(image, target, { inputs, sdcard: opts.sdcard ?? state.sdcardPath, watchdogMs: opts.watchdog, maxBusyCycles: opts.maxCycles, seconds, quiet: opts.quiet || opts.json, trace: opts.trace, profiler, micArray: opts.micArray });
+  const summary = await runImage(image, target, { inputs, sdcard: opts.sdcard ?? state.sdcardPath, watchdogMs: opts.watchdog, maxBusyCycles: opts.maxCycles, seconds, quiet: opts.quiet || opts.json, trace: opts.trace, profiler, micArray: opts.micArray, noNpu: opts.cpuOnly });
   const profile = profiler ? await profiler.profile() : undefined;
   if (opts.json) console.log(JSON.stringify(profile ? { ...summary, profile } : summary, null, 2));
   else {
@@ -116,27 +137,29 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   if (summary.fault) process.exitCode = 3;
 }
 
-export async function runImage(image: Image, target: Target, o: { inputs: Record<string, string>; micArray?: string; sdcard: string | null; watchdogMs?: number; maxBusyCycles?: number; seconds: number; quiet?: boolean; trace?: string; profiler?: Profiler }): Promise<RunSummary> {
-  const machine = new Machine({ target, image, inputs: o.inputs, micArray: o.micArray, sdcard: o.sdcard, watchdogMs: o.watchdogMs, onSync: o.profiler?.onSync });
+export async function runImage(image: Image, target: Target, o: { inputs: Record<string, string>; micArray?: string; sdcard: string | null; watchdogMs?: number; maxBusyCycles?: number; seconds: number; quiet?: boolean; trace?: string; profiler?: Profiler; onConsole?: (text: string) => void; noNpu?: boolean }): Promise<RunSummary> {
+  const machine = new Machine({ target, image, inputs: o.inputs, micArray: o.micArray, sdcard: o.sdcard, watchdogMs: o.watchdogMs, onSync: o.profiler?.onSync, noNpu: o.noNpu });
   o.profiler?.attach(machine);
   const recorder = o.trace ? new TraceRecorder(machine) : null;
   if (recorder) machine.events.on("end", (summary) => recorder.write(o.trace!, summary));
-  if (!o.quiet) {
-    machine.events.on("console", (text) => process.stdout.write(text));
-  }
-  machine.events.on("fault", (f) => { if (!o.quiet) console.log(formatFault(f)); });
+  if (o.onConsole) machine.events.on("console", o.onConsole);
+  else if (!o.quiet) machine.events.on("console", (text) => process.stdout.write(text));
+  machine.events.on("fault", (f) => {
+    if (o.quiet) return;
+    const trace = formatBacktrace(f);
+    console.log(formatFault(f) + (trace ? `\nbacktrace:\n${trace}` : ""));
+  });
   return machine.run({ seconds: o.seconds, maxBusyCycles: o.maxBusyCycles });
 }
 
 export function formatSummary(s: RunSummary): string {
-  const m = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} G` : n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : `${n}`);
   const periph = Object.entries(s.peripherals).map(([k, v]) => `${k}: ${Object.entries(v).map(([a, b]) => `${a} ${b}`).join(", ")}`);
   const ending = { "time-limit": "time limit reached", returned: "main returned", exit: `firmware exit(${s.exitCode})`, fault: "FAULT" }[s.reason];
   return [
     `--- ${s.app} on ${s.board} (${s.core} at ${(s.clockHz / 1e6).toFixed(1)} MHz): ${ending}`,
-    `emulated time  ${s.emulatedSeconds.toFixed(3)} s (${m(s.cycles)}cycles)`,
-    `CPU load       ${(s.cpuLoad * 100).toFixed(2)} % busy (${m(s.busyCycles)}cycles), ${((1 - s.cpuLoad) * 100).toFixed(2)} % idle`,
-    `wall time      ${s.wallSeconds.toFixed(3)} s, real-time factor ${s.realTimeFactor >= 10 ? Math.round(s.realTimeFactor) : s.realTimeFactor.toFixed(2)}x`,
+    `emulated time  ${s.emulatedSeconds.toFixed(3)} s (${formatCycles(s.cycles)})`,
+    `CPU load       ${(s.cpuLoad * 100).toFixed(2)} % busy (${formatCycles(s.busyCycles)}), ${((1 - s.cpuLoad) * 100).toFixed(2)} % idle`,
+    `wall time      ${s.wallSeconds.toFixed(3)} s, ${formatRealTime(s.realTimeFactor)}`,
     `SRAM peak      ${s.sramPeakBytes} B (static + heap + stack budget)`,
     ...periph.map((p, i) => `${i ? "              " : "peripherals   "} ${p}`),
     `fault          ${s.fault ? formatFault(s.fault) : "none"}`,

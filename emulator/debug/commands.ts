@@ -1,5 +1,6 @@
 // The debugger's commands, shared by the REPL and the DAP's debug console: one line in, text
 // out. A typo is answered with one line and never ends the session.
+import { shortTensorName } from "./tensor-view.ts";
 import type { RunSummary } from "../events.ts";
 import { builtinOpName } from "../model/tflite-model.ts";
 import { SourceMapper } from "../faults.ts";
@@ -29,7 +30,7 @@ export const COMMANDS: CommandHelp[] = [
   { name: "finish", aliases: ["fin"], usage: "finish", help: "run to the end of the inference" },
   { name: "print", aliases: ["p"], usage: "print tensor ID|NAME", help: "shape, type, quantisation, values and dequantized values of a tensor" },
   { name: "diff", aliases: [], usage: "diff tensor ID|NAME", help: "compare a tensor with the float reference of the model (SNR in dB)" },
-  { name: "info", aliases: ["i"], usage: "info layers | memory | peripherals | tensors | breakpoints", help: "per-layer cycles so far, flash/SRAM map and arena, peripheral counters, the model's tensors, breakpoints" },
+  { name: "info", aliases: ["i"], usage: "info layers | memory | peripherals | tensors | tensor N | breakpoints", help: "per-layer cycles so far, flash/SRAM map and arena, peripheral counters, the model's tensors (names shortened), one tensor's full name, breakpoints and their hits" },
   { name: "backtrace", aliases: ["bt", "where"], usage: "backtrace", help: "firmware functions and source lines on the stack" },
   { name: "x", aliases: [], usage: "x/NFU ADDR", help: "dump N units of memory at ADDR (F: x hex, d signed, u unsigned; U: b byte, h half, w word), e.g. x/16xb 0x50000" },
   { name: "help", aliases: ["h", "?"], usage: "help [COMMAND]", help: "this list, or one command's help" },
@@ -143,7 +144,7 @@ export class Commands {
     const producer = model.operators.find((op) => op.outputs.includes(info.index));
     const snr = d.snrDb === Infinity ? "exact" : `${d.snrDb.toFixed(2)} dB`;
     return [
-      `tensor ${info.index} '${info.name}'${producer ? ` (output of layer ${producer.index}, ${producer.opName})` : " (model input)"} vs the float reference:`,
+      `tensor ${info.index} '${shortTensorName(info.name)}'${producer ? ` (output of layer ${producer.index}, ${producer.opName})` : " (model input)"} vs the float reference:`,
       `  SNR ${snr}  max |error| ${d.maxAbsError.toPrecision(4)}  mean |error| ${d.meanAbsError.toPrecision(4)}  (reference max |x| ${d.referenceMax.toPrecision(4)}, ${d.elements} values)`,
     ].join("\n");
   }
@@ -156,6 +157,13 @@ export class Commands {
   }
 
   private async info(what: string): Promise<string> {
+    const one = /^tensor\s+(\d+)$/.exec(what.trim());
+    if (one) {
+      const list = await this.engine.inspect<{ index: number; name: string; type: string; shape: number[]; constant: boolean }[]>("tensors");
+      const t = list.find((x) => x.index === Number(one[1]));
+      if (!t) throw new CommandError(`no tensor ${one[1]} (the model has ${list.length})`);
+      return `tensor ${t.index}: ${t.type} [${t.shape.join(",")}]${t.constant ? " const" : ""}\nname: ${t.name}`;
+    }
     switch (what) {
       case "layers": return this.infoLayers();
       case "memory": return this.infoMemory();
@@ -167,7 +175,7 @@ export class Commands {
       }
       case "tensors": {
         const list = await this.engine.inspect<{ index: number; name: string; type: string; shape: number[]; constant: boolean }[]>("tensors");
-        return list.map((t) => `${String(t.index).padStart(4)} ${t.type.padEnd(8)} [${t.shape.join(",")}]${t.constant ? " const" : ""} ${t.name}`).join("\n");
+        return list.map((t) => `${String(t.index).padStart(4)} ${t.type.padEnd(8)} [${t.shape.join(",")}]${t.constant ? " const" : ""} ${shortTensorName(t.name)}`).join("\n");
       }
       case "breakpoints": {
         if (!this.engine.breakpoints.length) return "no breakpoints";
@@ -218,6 +226,11 @@ export class Commands {
   private async backtrace(): Promise<string> {
     const stop = this.engine.lastStop;
     if (this.engine.state === "running") throw new CommandError("the firmware is running");
+    if (this.engine.state === "exited") {
+      const s = this.engine.summary;
+      if (s?.fault) return s.fault.backtrace.map((f, i) => `#${i}  ${f.function}${f.file ? ` at ${f.file}:${f.line}` : ""}`).join("\n");
+      return `no stack: the firmware has ended (${s?.reason === "exit" ? `exit(${s.exitCode})` : s?.reason ?? "exited"})`;
+    }
     if (!stop) return "not started";
     if (stop.fault) return stop.fault.backtrace.map((f, i) => `#${i}  ${f.function}${f.file ? ` at ${f.file}:${f.line}` : ""}`).join("\n");
     if (!stop.frames.length) return stop.reason === "entry" ? "not started (stopped at reset)" : "no firmware frames";

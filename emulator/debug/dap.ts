@@ -69,7 +69,7 @@ export class TinyboardDebugSession extends DebugSession {
     try {
       const target = loadTarget(args.board, args.core);
       const program = path.resolve(args.cwd ?? process.cwd(), args.program);
-      const { image, inputs } = await imageFor(program, target, true);
+      const { image, inputs } = await imageFor(program, target, { quiet: true });
       this.engine = await DebugEngine.launch({ image, target, inputs: { ...inputs, ...(args.inputs ?? {}) }, sdcard: args.sdcard ?? null, seconds: args.seconds ?? image.manifest.defaults.seconds, noNpu: args.cpuOnly });
       this.commands = new Commands(this.engine);
       this.engine.on("console", (text: string) => this.sendEvent(new OutputEvent(text, "stdout")));

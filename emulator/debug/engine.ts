@@ -108,6 +108,9 @@ export class DebugEngine extends EventEmitter {
     } else if (m.type === "stopped") {
       this.state = "stopped";
       this.lastStop = m.stop;
+      // The worker counts hits on its copy; `info breakpoints` reads this one.
+      const hit = m.stop.breakpointId === undefined ? undefined : this.breakpoints.find((b) => b.id === m.stop.breakpointId);
+      if (hit) hit.hits++;
       this.emit("stopped", m.stop);
       for (const w of this.waiters.splice(0)) w(m.stop);
     } else if (m.type === "exited") {

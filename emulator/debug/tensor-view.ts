@@ -90,7 +90,7 @@ export function describeQuantization(info: TensorInfo): string {
 export function formatTensor(t: TensorData, hex: (n: number) => string): string {
   const { info } = t;
   const lines = [
-    `tensor ${info.index} '${info.name}': ${info.type} [${info.shape.join(", ")}] (${info.byteSize} bytes)`,
+    `tensor ${info.index} '${shortTensorName(info.name)}': ${info.type} [${info.shape.join(", ")}] (${info.byteSize} bytes)`,
     `  quantisation: ${describeQuantization(info)}`,
     `  at ${hex(t.address)} in ${t.where === "flash" ? "flash" : "the arena"}: ${t.note}`,
   ];
@@ -116,4 +116,13 @@ export function formatTensor(t: TensorData, hex: (n: number) => string): string 
   const hi = info.type === "int8" ? 128 : info.type === "uint8" ? 256 : rs.max;
   lines.push(`  histogram of values:`, ...histogram(raw, lo, hi));
   return lines.join("\n");
+}
+
+/** Converters name tensors after every op fused into them (hundreds of characters, joined by
+ *  ';'): the first name, cut to `max` characters at its end, which says the most.
+ *  `info tensor N` prints the full name. */
+export function shortTensorName(name: string, max = 64): string {
+  const first = name.split(";")[0];
+  const cut = first.length > max ? `…${first.slice(first.length - max + 1)}` : first;
+  return cut.length < name.length ? `${cut} [+${name.length - cut.length} chars]` : cut;
 }

@@ -1,13 +1,11 @@
 // Runs a .tflite model on an emulated board inside the built-in model-runner firmware
 // (firmware/runner): the model and the input sets are flashed as partitions into a runner
 // image compiled once per board and flash window, then the board boots and reports.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Target } from "../board.ts";
-import { buildApp, sourceHash } from "../build/build.ts";
-import { loadApp } from "../build/app.ts";
+import { buildApp } from "../build/build.ts";
 import { layoutFlash, PAGE } from "../build/flash-layout.ts";
-import { decodeImage, encodeImage, type Image } from "../build/image.ts";
+import type { Image } from "../build/image.ts";
 import { Machine } from "../machine.ts";
 import type { RunSummary } from "../events.ts";
 import { PROJECT_ROOT } from "../paths.ts";
@@ -69,24 +67,10 @@ function windowFor(bytes: number): number {
   return Math.ceil((bytes + 4096) / PAGE) * PAGE;
 }
 
-/** The runner image for a board and window: from memory, from the disk cache, or built. */
+/** The runner image for a board and window: from memory, or from buildApp (and its cache). */
 export function runnerImage(target: Target, window: number): Promise<Image> {
-  const hash = sourceHash(loadApp(RUNNER_APP));
-  const key = `${target.board.id}-${target.core.id}-${window}-${hash}`;
-  if (!images.has(key)) {
-    images.set(key, (async () => {
-      const cacheDir = path.join(PROJECT_ROOT, ".tinyboard", "cache");
-      const file = path.join(cacheDir, `runner-${key}.tbi`);
-      if (existsSync(file)) {
-        try { return decodeImage(readFileSync(file), file); } catch { /* rebuild below */ }
-      }
-      const { image } = await buildApp(RUNNER_APP, target, { flashWindow: window });
-      mkdirSync(cacheDir, { recursive: true });
-      writeFileSync(file + ".tmp", encodeImage(image));
-      renameSync(file + ".tmp", file);
-      return image;
-    })());
-  }
+  const key = `${target.board.id}-${target.core.id}-${window}`;
+  if (!images.has(key)) images.set(key, buildApp(RUNNER_APP, target, { flashWindow: window }).then((r) => r.image));
   return images.get(key)!;
 }
 

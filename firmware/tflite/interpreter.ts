@@ -9,6 +9,7 @@ import { createKernel } from "./kernels/registry";
 import { OP_RESHAPE, TYPE_INT8 } from "./schema";
 import * as debug from "../../hal/debug";
 import * as npu from "../../hal/npu";
+import { partitionBase, partitionProblem, partitionSize } from "../partitions";
 
 /** Job descriptor words per layer: layer index, op code, MACs, bytes moved. */
 const JOB_WORDS: i32 = 4;
@@ -33,16 +34,32 @@ export class Interpreter {
     else this.prepare();
   }
 
+  /** The model in the named flash partition; `error` names the partitions there are when
+   *  the name is wrong. */
+  static fromPartition(name: string): Interpreter {
+    const problem = partitionProblem(name);
+    const engine = new Interpreter(partitionBase(name), partitionSize(name));
+    if (problem.length > 0) engine.error = problem;
+    return engine;
+  }
+
   get ok(): bool {
     return this.error.length == 0;
   }
 
   input(i: i32): Tensor {
+    this.mustBeReady();
     return this.model.tensors[this.model.inputs[i]];
   }
 
   output(i: i32): Tensor {
+    this.mustBeReady();
     return this.model.tensors[this.model.outputs[i]];
+  }
+
+  /** An app that did not check `ok` stops here with the reason, not deep inside a kernel. */
+  private mustBeReady(): void {
+    if (this.error.length > 0) assert(false, "the interpreter is not ready: " + this.error + " (check engine.ok before using it)");
   }
 
   get inputCount(): i32 {
@@ -110,6 +127,7 @@ export class Interpreter {
 
   /** Runs one inference over the input tensors' data. */
   invoke(): void {
+    this.mustBeReady();
     const n = this.kernels.length;
     let i = 0;
     while (i < n) {

@@ -8,7 +8,8 @@ import os from "node:os";
 import path from "node:path";
 import { PNG } from "pngjs";
 import { loadTarget } from "../../emulator/board.ts";
-import { buildApp, type BuildResult } from "../../emulator/build/build.ts";
+import type { BuildResult } from "../../emulator/build/build.ts";
+import { built } from "../helpers/tools.ts";
 import { Machine } from "../../emulator/machine.ts";
 import { openCameraSource } from "../../emulator/inputs/camera-source.ts";
 import { readModel } from "../../emulator/model/tflite-model.ts";
@@ -47,19 +48,7 @@ test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 const SPEC = `${dir},fps=${SEQUENCE_FPS}`;
 const EXPECT = ["PERSON", "no person"]; // the colour picture's decision is not checked
 
-// Builds one after another, each shared by the tests that use it.
-const builds = new Map<string, Promise<BuildResult>>();
-let queue: Promise<unknown> = Promise.resolve();
-function build(app: string, board: string): Promise<BuildResult> {
-  const key = `${app}@${board}`;
-  let b = builds.get(key);
-  if (!b) {
-    b = queue.then(() => buildApp(path.join(ROOT, app), loadTarget(board)));
-    queue = b.catch(() => undefined);
-    builds.set(key, b);
-  }
-  return b;
-}
+const build = (app: string, board: string): Promise<BuildResult> => built(path.join(ROOT, app), board);
 
 interface Frame { seq: number; score: number; decision: string }
 interface DetectorRun { summary: RunSummary; console: string; frames: Frame[]; inputs: Uint8Array[]; leds: { on: boolean; timeUs: number }[]; cameraEvents: string[] }
@@ -186,7 +175,7 @@ test("the build counts the static frame buffer, the manifest's heap reserve and 
 });
 
 test("a QVGA RGB565 frame buffer does not fit the MCX N947 beside the model: the build says why", async (t) => {
-  const r = await buildApp(path.join(ROOT, "test/fixtures/apps/person-detector-qvga"), loadTarget("mcxn947"));
+  const r = await built(path.join(ROOT, "test/fixtures/apps/person-detector-qvga"), "mcxn947");
   t.false(r.report.fits);
   t.regex(r.report.problems.join("; "), /SRAM overflowed by \d+ bytes \(SRAM needs \d+ KB, has 512 KB\)/);
 });

@@ -13,6 +13,7 @@
 //  10. far-field room scenes: render time per second of 4-channel audio      (room.ts)
 //  11. firmware/dsp: cycles per 10 ms of audio per board (PDM decimation, FFT, features,
 //      beamformer, noise suppressor, ...)                                   (dsp.ts; also docs/dsp.md)
+//  12. build times: cold and warm (build cache) builds and a warm `run`, per app  (build-times.ts)
 // Prints a table and a markdown snippet for the README, and writes test/bench/results.json.
 // Nothing here asserts a timing: floors are reported, not enforced. Only correctness is
 // checked (runs end as expected, metered and unmetered builds print the same checksum).
@@ -32,6 +33,7 @@ import { benchMicroFrontend, microFrontendMarkdown, microFrontendTable, type Mic
 import { benchMic, micLine, type MicBenchResult } from "./mic.ts";
 import { benchRoom, roomMarkdown, roomTable, type RoomBenchResult } from "./room.ts";
 import { benchDsp, dspMarkdown, dspTable, updateDspDoc, type DspResult } from "./dsp.ts";
+import { benchBuildTimes, buildTimesTable, type BuildTimesResult } from "./build-times.ts";
 
 const REALTIME_SECONDS = 600; // emulated seconds per sensor-logger run (10 minutes: long enough to time well)
 const REALTIME_RUNS = 3;
@@ -115,6 +117,7 @@ async function main(): Promise<void> {
   const dsp = await benchDsp(log);
   updateDspDoc(dsp);
   log(`dsp section: ${sig((Date.now() - dspStarted) / 1000, 3)} s`);
+  const buildTimes = benchBuildTimes(log);
 
   const results = {
     ...env,
@@ -169,6 +172,7 @@ async function main(): Promise<void> {
     mic,
     room,
     dsp,
+    buildTimes,
     personDetector: personDetectorJson(personDetector),
     personDetectorRaw: personDetector,
   };
@@ -195,6 +199,7 @@ type Results = {
   mic: MicBenchResult;
   room: RoomBenchResult;
   dsp: DspResult;
+  buildTimes: BuildTimesResult;
   personDetectorRaw: DetectorResult[];
 };
 
@@ -251,6 +256,8 @@ function table(r: Results): string {
     roomTable(r.room),
     "",
     dspTable(r.dsp),
+    "",
+    `12. ${buildTimesTable(r.buildTimes)}`,
   ].join("\n");
 }
 

@@ -1,7 +1,7 @@
 // Build and image: memory layout, the ld-style report, budgets, image integrity.
 import test from "ava";
 import path from "node:path";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadTarget } from "../../emulator/board.ts";
 import { decodeImage, encodeImage } from "../../emulator/build/image.ts";
 import { fitLine, formatReport, memoryReport, needsOf } from "../../emulator/build/memory-report.ts";
@@ -41,6 +41,23 @@ test("the memory report has GNU ld's layout, one row per region", async (t) => {
   t.true(report.fits);
   t.is(report.flash.used, report.breakdown.code + report.breakdown.data + report.breakdown.partitions);
   t.is(report.sram.used, report.sram.static + report.sram.stack);
+});
+
+test("a model partition's arena is planned on the host and counted in SRAM, as its own report line", async (t) => {
+  const { report, image } = await built("apps/fan-monitor", "rt1060");
+  const [model] = report.sram.models;
+  t.is(model.partition, "model");
+  // The host plan of the model's tensors, as test/model/planner.test.ts checks it against the firmware's.
+  const { readModel } = await import("../../emulator/model/tflite-model.ts");
+  const { planArena } = await import("../../emulator/model/planner.ts");
+  const plan = planArena(readModel(readFileSync(path.join(PROJECT_ROOT, "apps/fan-monitor/model/fan_state_int8.tflite"))));
+  t.is(model.arenaBytes, plan.tensorBytes + 16);
+  t.is(report.sram.heap, 0, "fan-monitor's app.json declares no heap");
+  t.is(report.sram.used, report.sram.static + model.arenaBytes + report.sram.stack);
+  t.is(image.manifest.usage.sramBytes, report.sram.used);
+  const text = formatReport(report);
+  t.regex(text, new RegExp(`^SRAM ${report.sram.used} B = static ${report.sram.static} B \\+ heap ${model.arenaBytes} B \\+ stack 8192 B$`, "m"));
+  t.regex(text, new RegExp(`^  model 'model' arena ${model.arenaBytes} B `, "m"));
 });
 
 test("fit lines compare an image's needs against other boards", async (t) => {
@@ -96,9 +113,38 @@ test("code size comes from the wasm code section", async (t) => {
 
 test("builds are reproducible: same sources, same image bytes", async (t) => {
   const { buildApp } = await import("../../emulator/build/build.ts");
-  const a = await buildApp("apps/sensor-logger", loadTarget("rt1170"));
-  const b = await buildApp("apps/sensor-logger", loadTarget("rt1170"));
+  // Both compiled (the build cache bypassed), then a third from the cache: all the same bytes.
+  const a = await buildApp("apps/sensor-logger", loadTarget("rt1170"), { cache: false });
+  const b = await buildApp("apps/sensor-logger", loadTarget("rt1170"), { cache: false });
+  t.false(a.cached || b.cached);
   t.deepEqual(Buffer.from(encodeImage(a.image)), Buffer.from(encodeImage(b.image)));
+  const c = await buildApp("apps/sensor-logger", loadTarget("rt1170"));
+  t.true(c.cached);
+  t.deepEqual(Buffer.from(encodeImage(c.image)), Buffer.from(encodeImage(a.image)));
+});
+
+test("the build cache serves an unchanged app and recompiles when any source it read changes, even outside the app's folder", async (t) => {
+  const { buildApp } = await import("../../emulator/build/build.ts");
+  const root = tempDir("tinyboard-cache-");
+  const app = path.join(root, "app");
+  const lib = path.join(root, "lib");
+  mkdirSync(app);
+  mkdirSync(lib);
+  writeFileSync(path.join(app, "app.json"), JSON.stringify({ name: "cache-probe", boards: ["rt1060"], stackBytes: 4096 }));
+  writeFileSync(path.join(app, "main.ts"), `import * as console from "${path.relative(app, path.join(PROJECT_ROOT, "hal/console")).split(path.sep).join("/")}";\nimport { VALUE } from "../lib/value";\nexport function main(): void { console.println(VALUE.toString()); }\n`);
+  writeFileSync(path.join(lib, "value.ts"), "export const VALUE: i32 = 1;\n");
+  const target = loadTarget("rt1060");
+  const first = await buildApp(app, target);
+  const again = await buildApp(app, target);
+  t.true(again.cached, "unchanged: from the cache");
+  t.deepEqual(Buffer.from(encodeImage(again.image)), Buffer.from(encodeImage(first.image)));
+  writeFileSync(path.join(lib, "value.ts"), "export const VALUE: i32 = 2;\n");
+  const changed = await buildApp(app, target);
+  t.false(changed.cached, "a source outside the app's folder changed: compiled");
+  t.true((await buildApp(app, target)).cached);
+  const forced = await buildApp(app, target, { cache: false });
+  t.false(forced.cached, "--rebuild compiles");
+  rmSync(root, { recursive: true, force: true });
 });
 
 test("an image records its app's input files relative to the project root, and runs them from any folder", (t) => {

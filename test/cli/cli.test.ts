@@ -1,7 +1,7 @@
 // The command line: errors a user can act on are one line on stderr ("tinyboard: error: ..."),
 // never a stack trace, with a non-zero exit; user files are never modified by a failed run.
-// Every command gets temporary --state and -o paths: the repo's .tinyboard/ and build/ stay
-// untouched.
+// Every command gets temporary --state and -o paths (or runs in a temporary cwd): the repo's
+// .tinyboard/ and build/ stay untouched, apart from the shared build cache in build/cache/.
 import test, { type ExecutionContext } from "ava";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { createHash, randomBytes } from "node:crypto";
@@ -77,8 +77,9 @@ cliTest("size --board rt1170 --board mcxn947 prints a fit line per board", (t) =
   const r = cli(["size", IMAGE, "--board", "rt1170", "--board", "mcxn947"]);
   t.is(r.status, 0, r.stderr);
   t.regex(r.stdout, /sensor-logger built for rt1060\/cm7/);
-  t.regex(r.stdout, /^fits on rt1170$/m);
-  t.regex(r.stdout, /^fits on mcxn947$/m);
+  t.regex(r.stdout, /^fits on rt1170 \(by size; built for rt1060\)$/m);
+  t.regex(r.stdout, /^fits on mcxn947 \(by size; built for rt1060\)$/m);
+  t.regex(r.stdout, /^note: this image runs only on rt1060; .*--board rt1170/m);
 });
 
 cliTest("size says why an image does not fit a smaller board, and exits non-zero", (t) => {
@@ -87,8 +88,8 @@ cliTest("size says why an image does not fit a smaller board, and exits non-zero
   t.is(b.status, 0, b.stderr);
   const r = cli(["size", img, "--board", "rt1170", "--board", "mcxn947"]);
   t.is(r.status, 1);
-  t.regex(r.stdout, /^fits on rt1170$/m);
-  t.regex(r.stdout, /^does not fit on mcxn947: SRAM needs \d+ KB, has 512 KB$/m);
+  t.regex(r.stdout, /^fits on rt1170 \(by size; built for rt1060\)$/m);
+  t.regex(r.stdout, /^does not fit on mcxn947: SRAM needs \d+ KB, has 512 KB \(by size; built for rt1060\)$/m);
 });
 
 cliTest("run --json prints a summary that ends at the time limit", (t) => {
@@ -100,6 +101,60 @@ cliTest("run --json prints a summary that ends at the time limit", (t) => {
   t.is(s.app, "sensor-logger");
   t.is(s.emulatedSeconds, 0.5);
   t.is(s.cycles, 300_000_000);
+});
+
+cliTest("run of an app writes build/<app>-<board>.tbi in the cwd; unchanged, the next run takes it from the build cache", (t) => {
+  const app = path.join(process.cwd(), "apps/sensor-logger");
+  const first = cli(["run", app, "--board", "rt1060", "--state", newState(), "--seconds", "0.2", "-q"], 110_000, tmp);
+  t.is(first.status, 0, first.stderr);
+  t.regex(first.stderr, /^built sensor-logger for rt1060 \((compiled in [\d.]+ s|unchanged, from the build cache)\): .* -> build\/sensor-logger-rt1060\.tbi$/m);
+  t.true(existsSync(path.join(tmp, "build/sensor-logger-rt1060.tbi")));
+  const second = cli(["run", app, "--board", "rt1060", "--state", newState(), "--seconds", "0.2", "-q"], 110_000, tmp);
+  t.regex(second.stderr, /^built sensor-logger for rt1060 \(unchanged, from the build cache\)/m);
+  const image = cli(["run", "build/sensor-logger-rt1060.tbi", "--board", "rt1060", "--state", newState(), "--seconds", "0.2", "--json"], 110_000, tmp);
+  t.is(image.status, 0, image.stderr);
+  t.is(JSON.parse(image.stdout).app, "sensor-logger");
+});
+
+cliTest("a misspelled app folder gets the nearest app, in the same words from build and run", (t) => {
+  for (const cmd of ["build", "run"]) {
+    const r = cli([cmd, "apps/sensor-loger", "--board", "rt1060", ...(cmd === "run" ? ["--state", newState()] : [])]);
+    userError(t, r, /^tinyboard: error: no such app: apps\/sensor-loger \(did you mean apps\/sensor-logger\?\)$/m);
+  }
+});
+
+cliTest("compile errors: every one with file:line:col, its source line and a caret under the column", (t) => {
+  const r = cli(["build", "test/fixtures/apps/compile-errors", "--board", "rt1060", "-o", path.join(tmp, "never.tbi")]);
+  t.is(r.status, 1);
+  t.false(r.stderr.includes("    at "), "no stack trace");
+  t.regex(r.stderr, /^tinyboard: error: test\/fixtures\/apps\/compile-errors\/main\.ts: compile failed, 2 errors:$/m);
+  t.regex(r.stderr, /^test\/fixtures\/apps\/compile-errors\/main\.ts:4:16: error TS2322: Type '~lib\/string\/String' is not assignable to type 'i32'\.\n {4}4 \|   let n: i32 = "three";\n {6}\| {16}\^~{6}$/m);
+  // The helper module's line is indented with a tab: the caret keeps it.
+  t.regex(r.stderr, /^test\/fixtures\/apps\/compile-errors\/util\.ts:2:\d+: error TS\d+: .*\n {4}2 \| \treturn x \* "2";\n {6}\| \t {0,20}\^/m);
+  t.false(existsSync(path.join(tmp, "never.tbi")));
+});
+
+cliTest("--version prints the package version; run --help lists the boards and explains the input specs", (t) => {
+  const v = cli(["--version"]);
+  t.is(v.status, 0);
+  t.is(v.stdout.trim(), JSON.parse(readFileSync("package.json", "utf8")).version);
+  const h = cli(["run", "--help"]);
+  t.is(h.status, 0);
+  t.regex(h.stdout, /--board <board> +board id, required: mcxn947, rt1060, rt1170/);
+  for (const spec of ["accel=trace.csv,rate=100", "accel=gen:rest", "camera=photos/,fps=10", "--cpu-only", "--rebuild"]) t.true(h.stdout.includes(spec), spec);
+});
+
+cliTest("a fixed-rate CSV without a rate says which rate it assumed", (t) => {
+  const csv = path.join(tmp, "no-rate.csv");
+  writeFileSync(csv, "x,y,z\n0,0,1\n0,0,1\n0,0.1,1\n");
+  const r = cli(["run", IMAGE, "--board", "rt1060", "--state", newState(), "-i", `accel=${csv}`, "-s", "0.1", "-q"]);
+  t.is(r.status, 0, r.stderr);
+  t.regex(r.stderr, /^input accel: .*no-rate\.csv \(3 rows at 200 Hz \(default rate; set ,rate= or # rate_hz=\)/m);
+});
+
+cliTest("an image built for one board is refused by run on another", (t) => {
+  const r = cli(["run", IMAGE, "--board", "mcxn947", "--state", newState()]);
+  userError(t, r, /^tinyboard: error: image was built for rt1060\/cm7, not mcxn947\/cm33: rebuild it for this board$/m);
 });
 
 cliTest("a firmware fault is a report and exit code 3, not a CLI error", (t) => {

@@ -7,6 +7,8 @@ import { DebugClient } from "@vscode/debugadapter-testsupport";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { ROOT, lineOf } from "../faults/helpers.ts";
 import { functionBreakpoint } from "../../emulator/debug/dap.ts";
+import { buildApp } from "../../emulator/build/build.ts";
+import { loadTarget } from "../../emulator/board.ts";
 
 const MAIN = path.join(ROOT, "test/fixtures/apps/person-model/main.ts");
 
@@ -25,9 +27,19 @@ test("function breakpoint names: layers, ops, fault, cycles; a bad one is refuse
   t.throws(() => functionBreakpoint("main"), { message: /unknown kind 'main'/ });
 });
 
+// The app is built before the session (into the build cache the adapter's launch then reads),
+// so the protocol waits below wait for the debugger, not for a compile on a loaded machine.
+test.before(async () => {
+  await buildApp(path.join(ROOT, "test/fixtures/apps/person-model"), loadTarget("rt1060"));
+});
+
+// Every wait is for an event; the ceilings are only there so a broken adapter ends the test.
+const WAIT_MS = 600_000;
+
 test("DAP session: source and layer breakpoints, stack, variables, step, continue to exit", async (t) => {
+  t.timeout(WAIT_MS * 2, "the whole session on a loaded machine");
   const dc = new DebugClient(process.execPath, path.join(ROOT, "bin/tinyboard-dap.js"), "tinyboard", { cwd: ROOT });
-  dc.defaultTimeout = 100_000;
+  dc.defaultTimeout = WAIT_MS;
   await dc.start();
   t.teardown(() => dc.stop().catch(() => undefined));
   let output = "";

@@ -122,7 +122,7 @@ test("typos and bad input get one-line errors and the session goes on", async (t
 test("break op, finish, cycle and line breakpoints, next", async (t) => {
   const plain = await plainRun();
   const line = lineOf("person-model", "print-scores");
-  const log = await session(["break op SOFTMAX", "break cycles 2000000", "continue", "delete 2", "continue", "finish", `break line test/fixtures/apps/person-model/main.ts:${line}`, "break line main.ts:1", "continue", "backtrace", "next", "continue"]);
+  const log = await session(["break op SOFTMAX", "break cycles 2000000", "continue", "delete 2", "continue", "finish", `break line test/fixtures/apps/person-model/main.ts:${line}`, "break line main.ts:1", "continue", "backtrace", "next", "continue", "info breakpoints", "backtrace"]);
   const atCycles = answer(log, "continue");
   t.regex(atCycles, /^stopped: breakpoint 2: cycle \d+ \(>= 2000000\)/);
   const c = cycleOf(atCycles);
@@ -141,6 +141,11 @@ test("break op, finish, cycle and line breakpoints, next", async (t) => {
   t.regex(next, /^\[console\] scores no-person=-113 person=113\nstopped: test\/fixtures\/apps\/person-model\/main\.ts:(\d+)/);
   t.true(Number(/main\.ts:(\d+)/.exec(next)![1]) > line);
   t.regex(answer(log, "continue", 3), /firmware ended: exit\(0\)/);
+  // Hit counts as the stops happened; after the end, no stale stack.
+  const info = answer(log, "info breakpoints");
+  t.regex(info, /^ *1 +op SOFTMAX.* hit 1 time$/m, info);
+  t.regex(info, /^ *3 +line .* hit 1 time$/m, info);
+  t.is(answer(log, "backtrace", 1), "no stack: the firmware has ended (exit(0))");
 });
 
 test("break fault stops at the fault with its backtrace; memory stays readable", async (t) => {

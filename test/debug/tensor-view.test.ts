@@ -3,7 +3,7 @@
 import test from "ava";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { dequantize, rawValues, snrDb, formatTensor } from "../../emulator/debug/tensor-view.ts";
+import { dequantize, rawValues, snrDb, formatTensor, shortTensorName } from "../../emulator/debug/tensor-view.ts";
 import { parseBreakpoint, BreakpointError } from "../../emulator/debug/breakpoints.ts";
 import { tensorState, findTensor, type PreparedModel } from "../../emulator/debug/inspector.ts";
 import { readModel, type TensorInfo } from "../../emulator/model/tflite-model.ts";
@@ -53,4 +53,15 @@ test("a tensor's bytes are its own from its layer until a later tensor takes the
   t.true(tensorState(pm, model.outputs[0], model.operators.length).valid, "the output, after the inference");
   t.is(findTensor(model, "input").index, model.inputs[0]);
   t.throws(() => findTensor(model, "Relu6"), { message: /ambiguous/ });
+});
+
+test("long fused tensor names are shortened to their first name's end, saying how much was left out", (t) => {
+  t.is(shortTensorName("MobilenetV1/MobilenetV1/Conv2d_4_depthwise/Relu6"), "MobilenetV1/MobilenetV1/Conv2d_4_depthwise/Relu6");
+  const fused = `model/conv2d_3/BiasAdd;model/conv2d_3/Conv2D;${"model/batch_normalization_3/FusedBatchNormV3;".repeat(5)}model/activation_3/Relu`;
+  const short = shortTensorName(fused);
+  t.is(short, `model/conv2d_3/BiasAdd [+${fused.length - "model/conv2d_3/BiasAdd".length} chars]`);
+  const long = `${"very_long_scope/".repeat(10)}Relu6`;
+  const s = shortTensorName(long);
+  t.true(s.startsWith("…") && s.includes("/Relu6 [+"), s);
+  t.true(s.length < 80, s);
 });

@@ -246,6 +246,14 @@ test("assert(false, \"boom\") faults with panic, the message and the source line
   t.true([fn("panic-assert", "main"), fn("panic-assert", "check")].includes(f.where?.function ?? ""), f.where?.function);
 });
 
+test("an app that asks the engine for a partition that does not exist and skips engine.ok faults naming the partitions", async (t) => {
+  const r = await runFixture("partition-typo");
+  const f = assertFault(t, r, "panic");
+  t.regex(f.message, /^the interpreter is not ready: no partition named 'modle' \(partitions: model\) \(check engine\.ok before using it\)/);
+  t.true(f.backtrace.some((l) => l.function === fn("partition-typo", "main")), `the backtrace reaches the app's main: ${JSON.stringify(f.backtrace)}`);
+  t.false(/Index out of range/.test(f.message));
+});
+
 test("an array index out of range faults with panic", async (t) => {
   const r = await runFixture("panic-index");
   const f = assertFault(t, r, "panic");

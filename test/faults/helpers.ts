@@ -7,7 +7,8 @@ import { fileURLToPath } from "node:url";
 import os from "node:os";
 import path from "node:path";
 import { loadTarget } from "../../emulator/board.ts";
-import { buildApp, type BuildResult } from "../../emulator/build/build.ts";
+import type { BuildResult } from "../../emulator/build/build.ts";
+import { built } from "../helpers/tools.ts";
 import { Machine } from "../../emulator/machine.ts";
 import type { RunSummary } from "../../emulator/events.ts";
 import type { FaultKind, FaultReport } from "../../emulator/faults.ts";
@@ -20,20 +21,9 @@ export const CARD_BYTES = 64 * 1024 * 1024; // sparse on disk
 /** Project-relative folder of a fixture app ("test/fixtures/apps/<name>"). */
 export const fixture = (name: string) => `test/fixtures/apps/${name}`;
 
-// Builds run one after another (each is ~1 s of synchronous compiling): tests then finish
-// one by one instead of all at the end, and a build is shared by every test that uses it.
-const builds = new Map<string, Promise<BuildResult>>();
-let queue: Promise<unknown> = Promise.resolve();
-
+/** A fixture app built for a board (once per process; see built() in ../helpers/tools.ts). */
 export function build(name: string, board = "rt1060"): Promise<BuildResult> {
-  const key = `${name}@${board}`;
-  let b = builds.get(key);
-  if (!b) {
-    b = queue.then(() => buildApp(path.join(FIXTURES, name), loadTarget(board)));
-    queue = b.catch(() => undefined);
-    builds.set(key, b);
-  }
-  return b;
+  return built(path.join(FIXTURES, name), board);
 }
 
 export interface RunResult {
@@ -149,9 +139,9 @@ const cliEnv: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
 delete cliEnv.TINYBOARD_DEBUG;
 
 /** Runs `node bin/tinyboard.js ...args` from the project root. */
-export function cli(args: string[], timeoutMs = 110_000): CliResult {
+export function cli(args: string[], timeoutMs = 110_000, cwd = ROOT): CliResult {
   const r = spawnSync(process.execPath, [path.join(ROOT, "bin/tinyboard.js"), ...args], {
-    cwd: ROOT,
+    cwd,
     encoding: "utf8",
     timeout: timeoutMs,
     env: cliEnv,

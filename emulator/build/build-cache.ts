@@ -1,0 +1,118 @@
+// The build cache: an image is a function of its inputs (the app's manifest, the partitions'
+// bytes, the board, the core's cost table, the compiler and its options: the key) and of the
+// source files the compiler read (the app's, the HAL's, the firmware library's, wherever they
+// are: recorded with their hashes beside the entry, as ccache's direct mode does). A build
+// whose key is known and whose recorded sources are unchanged reads the image back instead of
+// compiling. Entries live in build/cache/<key>.tbi with <key>.deps.json.
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { PROJECT_ROOT } from "../paths.ts";
+import { decodeImage, encodeImage, type Image } from "./image.ts";
+
+/** The cache folder: build/cache in the project, or $TINYBOARD_BUILD_CACHE. */
+export function cacheDir(): string {
+  return process.env.TINYBOARD_BUILD_CACHE || path.join(PROJECT_ROOT, "build", "cache");
+}
+
+/** Images kept; older entries (by last use) are removed when a new one is written. */
+const MAX_ENTRIES = 96;
+
+/** Every .ts file under the folders (sorted, project-relative), for hashing. */
+export function sourceFiles(dirs: string[], skip: (name: string) => boolean = () => false): string[] {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    let names: string[];
+    try { names = readdirSync(dir).sort(); } catch { return; }
+    for (const f of names) {
+      const p = path.join(dir, f);
+      if (statSync(p).isDirectory()) { if (f !== "node_modules" && !skip(f)) walk(p); }
+      else if (f.endsWith(".ts") || f.endsWith(".wit")) files.push(p);
+    }
+  };
+  for (const d of dirs) walk(d);
+  return files;
+}
+
+/** A hash of labelled parts: strings, bytes, or files (hashed by content and project-relative name). */
+export class KeyHasher {
+  private readonly h = createHash("sha256");
+
+  add(label: string, value: string | Uint8Array): this {
+    const bytes = typeof value === "string" ? Buffer.from(value) : value;
+    this.h.update(`${label}\0${bytes.length}\0`).update(bytes);
+    return this;
+  }
+
+  files(files: string[]): this {
+    for (const f of files) this.add(path.relative(PROJECT_ROOT, f).split(path.sep).join("/"), readFileSync(f));
+    return this;
+  }
+
+  digest(): string {
+    return this.h.digest("hex").slice(0, 24);
+  }
+}
+
+/** The compiler's own sources (and the host model planner the memory budget uses): a change to
+ *  the metering pass changes every image. */
+export function compilerFiles(): string[] {
+  const model = path.join(PROJECT_ROOT, "emulator", "model");
+  return [...sourceFiles([path.join(PROJECT_ROOT, "emulator", "build")]), path.join(model, "planner.ts"), path.join(model, "tflite-model.ts"), path.join(PROJECT_ROOT, "hal", "hal.wit")];
+}
+
+const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+/** The recorded sources still have the recorded contents. */
+function depsUnchanged(file: string): boolean {
+  let deps: Record<string, string>;
+  try { deps = JSON.parse(readFileSync(file, "utf8")); } catch { return false; }
+  for (const [name, hash] of Object.entries(deps)) {
+    try { if (sha(readFileSync(path.resolve(PROJECT_ROOT, name))) !== hash) return false; } catch { return false; }
+  }
+  return true;
+}
+
+export function readCached(key: string): Image | null {
+  const file = path.join(cacheDir(), `${key}.tbi`);
+  if (!existsSync(file) || !depsUnchanged(path.join(cacheDir(), `${key}.deps.json`))) return null;
+  try {
+    const image = decodeImage(readFileSync(file), file);
+    writeFileSync(path.join(cacheDir(), `${key}.used`), ""); // last use, for pruning
+    return image;
+  } catch {
+    return null; // damaged or from an older format: rebuilt and overwritten
+  }
+}
+
+/** Stores the image with the sources it was compiled from (absolute paths). */
+export function writeCached(key: string, image: Image, sources: string[]): void {
+  const dir = cacheDir();
+  try {
+    mkdirSync(dir, { recursive: true });
+    const deps = Object.fromEntries(sources.map((f) => [path.relative(PROJECT_ROOT, f).split(path.sep).join("/"), sha(readFileSync(f))]));
+    // Written whole, then renamed: a concurrent reader sees the old entry or the new one.
+    const tmp = path.join(dir, `${key}.${process.pid}.tmp`);
+    writeFileSync(tmp, JSON.stringify(deps));
+    renameSync(tmp, path.join(dir, `${key}.deps.json`));
+    writeFileSync(tmp, encodeImage(image));
+    renameSync(tmp, path.join(dir, `${key}.tbi`));
+    writeFileSync(path.join(dir, `${key}.used`), "");
+    prune(dir);
+  } catch {
+    // A read-only or full disk costs a rebuild next time, never the build.
+  }
+}
+
+function prune(dir: string): void {
+  const entries = readdirSync(dir).filter((f) => f.endsWith(".tbi")).map((f) => {
+    const key = f.slice(0, -4);
+    const used = path.join(dir, `${key}.used`);
+    return { key, t: existsSync(used) ? statSync(used).mtimeMs : 0 };
+  });
+  if (entries.length <= MAX_ENTRIES) return;
+  entries.sort((a, b) => a.t - b.t);
+  for (const e of entries.slice(0, entries.length - MAX_ENTRIES)) {
+    for (const ext of [".tbi", ".used", ".deps.json"]) { try { unlinkSync(path.join(dir, e.key + ext)); } catch { /* gone already */ } }
+  }
+}
