@@ -5,7 +5,7 @@ import { boardsCommand } from "./boards.ts";
 import { buildCommand, sizeCommand } from "./build.ts";
 import { flashCommand, runCommand } from "./run.ts";
 import { demoCommand } from "./demo.ts";
-import { modelBenchCommand, modelInspectCommand } from "./model.ts";
+import { modelBenchCommand, modelInspectCommand, modelOpsCommand } from "./model.ts";
 
 const program = new Command("tinyboard")
   .description("Build AssemblyScript ML firmware against real board budgets and run it on emulated NXP boards")
@@ -82,6 +82,10 @@ modelCommand.command("inspect").description("per-layer shapes, MACs, weights, ar
   .option("--json", "print JSON")
   .option("--no-measure", "do not run the model on the board's CPU to measure cycles per layer")
   .action(modelInspectCommand);
+
+modelCommand.command("ops").description("the operators the engine runs: int8/float32, other types, NPU eligibility and the TFLM rule each follows")
+  .option("--json", "print JSON")
+  .action(modelOpsCommand);
 
 modelCommand.command("bench").description("run a model on an emulated board: latency per layer and in total (CPU and NPU), MACs/cycle, arena, outputs")
   .argument("<model>", ".tflite model file")
