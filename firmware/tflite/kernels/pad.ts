@@ -132,15 +132,19 @@ export class PadV2 extends ExtensionOp {
   }
 
   eval(scratch: usize): void {
+    // Pad's eval is not called from here: a second caller would change how PAD is compiled.
     const p = this.pad;
     const v = p.value;
-    if (v === null) { p.eval(scratch); return; }
     const input = changetype<Tensor>(p.input);
     const output = changetype<Tensor>(p.output);
-    const elem = <usize>output.elementBytes;
     const dst = output.data;
-    const end = dst + <usize>output.bytes;
-    for (let at = dst; at < end; at += elem) memory.copy(at, v.data, elem);
+    if (v === null) {
+      memory.fill(dst, p.fill, <usize>output.bytes);
+    } else {
+      const elem = <usize>output.elementBytes;
+      const end = dst + <usize>output.bytes;
+      for (let at = dst; at < end; at += elem) memory.copy(at, v.data, elem);
+    }
     if (input.bytes == 0) return;
     copyPaddedRows(dst + <usize>p.origin, input.data, p.rowBytes, p.dims, p.outStride, p.index);
   }
