@@ -28,7 +28,11 @@ Input specs (--input PERIPHERAL=SPEC, repeatable; default: the app's app.json "i
   camera=photos/             every picture in the folder in name order, one a second
   camera=photos/,fps=10      ... at 10 pictures a second; ',loop' repeats; ',fit=cover' fills
                              the sensor (default contain: the whole picture, black around)
-The microphone input is not emulated yet.`;
+  mic=clip.wav               close talk: a mono WAV heard by every microphone, or one channel per
+                             microphone; any rate (resampled); ',loop', ',gain=-6' (dB)
+  mic=scene.json             a far-field room (talkers, noise, reverberation); also inline:
+  mic=scene:speech=yes.wav,az=30,dist=2.5,rt60=0.4,noise=babble,snr=5
+  --mic-array linear4-35mm   attach an add-on array (also sln-local2-tri, or a JSON file)`;
 
 const program = new Command("tinyboard")
   .description("Build AssemblyScript ML firmware against real board budgets and run it on emulated NXP boards")
@@ -133,6 +137,10 @@ modelCommand.command("inspect").description("per-layer shapes, MACs, weights, ar
   .option("--json", "print JSON")
   .option("--no-measure", "do not run the model on the board's CPU to measure cycles per layer")
   .action(lazy(modelModule, "modelInspectCommand"));
+
+modelCommand.command("ops").description("the operators the engine runs: int8/float32, other types, NPU eligibility and the TFLM rule each follows")
+  .option("--json", "print JSON")
+  .action(lazy(modelModule, "modelOpsCommand"));
 
 modelCommand.command("bench").description("run a model on an emulated board: latency per layer and in total (CPU and NPU), MACs/cycle, arena, outputs")
   .argument("<model>", ".tflite model file")

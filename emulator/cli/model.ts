@@ -4,6 +4,8 @@ import { UserError } from "../errors.ts";
 import { readModel, type TfliteModel } from "../model/tflite-model.ts";
 import { DEFAULT_BOARD, formatInspect, inspectModel } from "../model/inspect.ts";
 import { planArena } from "../model/planner.ts";
+import { SUPPORTED_OPS } from "../model/supported-ops.ts";
+import { boardIds, loadTarget } from "../board.ts";
 
 /** Reads and validates a .tflite file named on the command line (messages name it as given). */
 export function loadModelFile(file: string): { bytes: Uint8Array; model: TfliteModel } {
@@ -54,4 +56,17 @@ export async function modelBenchCommand(file: string, opts: { board: string; inp
   const report = await benchModel(bytes, model, opts.board, { input, cpuOnly: opts.cpuOnly });
   if (opts.output) writeFileSync(opts.output, Buffer.concat(report.raw));
   console.log(opts.json ? benchJson(report) : formatBench(report));
+}
+
+/** tinyboard model ops [--json]: the operators the engine runs, their types, and which NPUs take them. */
+export function modelOpsCommand(opts: { json?: boolean }): void {
+  const npus = boardIds().map((id) => loadTarget(id).board).filter((b) => b.npu).map((b) => ({ board: b.id, name: b.npu!.name, ops: b.npu!.ops }));
+  const rows = SUPPORTED_OPS.map((o) => ({ ...o, npu: npus.filter((n) => o.int8 && n.ops.includes(o.op)).map((n) => n.board) }));
+  if (opts.json) { console.log(JSON.stringify({ ops: rows, npus }, null, 2)); return; }
+  const head = ["op", "int8", "float32", "other types", "NPU (int8)", "TFLM rule followed"];
+  const table = rows.map((r) => [r.op, r.int8 ? "yes" : "-", r.float32 ? "yes" : "-", r.other ?? "", r.npu.join(", ") || "-", r.rule]);
+  const widths = head.map((h, c) => Math.max(h.length, ...table.map((row) => row[c].length)));
+  const fmt = (row: string[]) => row.map((v, c) => (c === row.length - 1 ? v : v.padEnd(widths[c]))).join("  ").trimEnd();
+  console.log([`${rows.length} operators (others are refused by name when a model uses them):`, "", fmt(head), ...table.map(fmt), "",
+    ...npus.map((n) => `${n.board}: the ${n.name} takes int8 ${n.ops.join(", ")} (boards/${n.board}.json); every other layer runs on the CPU`)].join("\n"));
 }

@@ -9,6 +9,7 @@ import { describeLayers, type LayerInfo } from "./layers.ts";
 import { npuLayerEstimate, npuPlacement } from "./npu-timing.ts";
 import { planArena } from "./planner.ts";
 import type { TfliteModel } from "./tflite-model.ts";
+import { supportedOp } from "./supported-ops.ts";
 
 /** Without a board the CPU column is the rt1060's and the NPU column the first NPU board's. */
 export const DEFAULT_BOARD = "rt1060";
@@ -31,6 +32,8 @@ export interface InspectLayer extends LayerInfo {
   /** When the NPU takes the layer: its cycles priced as a job of its own, at the NPU clock. */
   npuCycles: number | null;
   npuUs: number | null;
+  /** Where the layer runs on the timing board and why ("cpu: SUB is not in the Neutron's op list"). */
+  placement: string;
 }
 
 export interface BoardFit {
@@ -86,7 +89,7 @@ export function inspectModel(model: TfliteModel, opts: InspectOptions = {}): Ins
     const cpu = opts.cpuCyclesPerLayer?.[i] ?? null;
     const npuCycles = onNpu[i] ? npuLayerEstimate(npu, l) : null;
     return {
-      ...l, arenaOffset: plan.offsets[out], arenaBytes: plan.sizes[out],
+      ...l, arenaOffset: plan.offsets[out], arenaBytes: plan.sizes[out], placement: placement(npu, l, onNpu[i]),
       cpuCycles: cpu, cpuUs: cpu === null ? null : us(cpu, cpuHz),
       npuCycles, npuUs: npuCycles === null || !npu ? null : us(npuCycles, npu.clockHz),
     };
@@ -112,6 +115,16 @@ export function inspectModel(model: TfliteModel, opts: InspectOptions = {}): Ins
     },
     fits: boardIds().map((id) => boardFit(id, plan.arenaBytes, model.fileBytes)),
   };
+}
+
+/** Where a layer runs and why: the engine's kernels, then the NPU's op list and output type. */
+function placement(npu: NpuSpec | null, l: LayerInfo, onNpu: boolean): string {
+  if (!supportedOp(l.op)) return `unsupported: the engine has no ${l.op} kernel (see 'tinyboard model ops')`;
+  if (onNpu) return "npu";
+  if (!npu) return "cpu";
+  if (!npu.ops.includes(l.op)) return `cpu: ${l.op} is not in the ${npu.name}'s op list`;
+  if (l.outputType !== "int8") return `cpu: ${l.outputType} output (the ${npu.name} runs int8)`;
+  return "cpu: a run of RESHAPE alone is not worth an NPU job";
 }
 
 /** The arena must fit the SRAM of the board's first core, the model file its flash. */
@@ -144,16 +157,17 @@ export function formatInspect(r: InspectReport): string {
   }
   lines.push("");
   const head = ["#", "op", "input → output", "MACs", "weights", "arena off", "size", "cpu cyc", "cpu µs"];
-  if (r.npu) head.push("npu cyc", "npu µs");
+  if (r.npu) head.push("npu cyc", "npu µs", "where");
   const rows = r.layers.map((l) => {
     const row = [String(l.index), l.op, `${l.inputShapes.map(shape).join(" ") || "-"} → ${l.outputShapes.map(shape).join(" ")}`,
       num(l.macs), num(l.weightBytes), num(l.arenaOffset), num(l.arenaBytes), num(l.cpuCycles), micro(l.cpuUs)];
-    if (r.npu) row.push(num(l.npuCycles), micro(l.npuUs));
+    if (r.npu) row.push(num(l.npuCycles), micro(l.npuUs), l.placement);
+    else if (l.placement.startsWith("unsupported")) row.push(l.placement);
     return row;
   });
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
   // Text columns (op, shapes) align left, figures right.
-  const fmt = (row: string[]) => row.map((v, c) => (c === 1 || c === 2 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join("  ").trimEnd();
+  const fmt = (row: string[]) => row.map((v, c) => (c >= head.length ? v : c === 1 || c === 2 || c === head.length - 1 && r.npu ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join("  ").trimEnd();
   lines.push(fmt(head), ...rows.map(fmt), "");
   const t = r.totals;
   const arenaNote = t.scratchKnown

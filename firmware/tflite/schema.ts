@@ -84,7 +84,62 @@ export const OP_PAD: i32 = 34;
 export const OP_MEAN: i32 = 40;
 export const OP_SQUEEZE: i32 = 43;
 export const OP_QUANTIZE: i32 = 114;
+export const OP_DEPTH_TO_SPACE: i32 = 5;
+export const OP_RELU_N1_TO_1: i32 = 20;
+export const OP_RESIZE_BILINEAR: i32 = 23;
+export const OP_SPACE_TO_DEPTH: i32 = 26;
+export const OP_GATHER: i32 = 36;
+export const OP_TRANSPOSE: i32 = 39;
+export const OP_SUB: i32 = 41;
+export const OP_STRIDED_SLICE: i32 = 45;
+export const OP_SPLIT: i32 = 49;
+export const OP_PRELU: i32 = 54;
+export const OP_MAXIMUM: i32 = 55;
+export const OP_ARG_MAX: i32 = 56;
+export const OP_MINIMUM: i32 = 57;
+export const OP_LESS: i32 = 58;
+export const OP_NEG: i32 = 59;
+export const OP_PADV2: i32 = 60;
+export const OP_GREATER: i32 = 61;
+export const OP_GREATER_EQUAL: i32 = 62;
+export const OP_LESS_EQUAL: i32 = 63;
+export const OP_SLICE: i32 = 65;
+export const OP_EXPAND_DIMS: i32 = 70;
+export const OP_EQUAL: i32 = 71;
+export const OP_NOT_EQUAL: i32 = 72;
+export const OP_SUM: i32 = 74;
+export const OP_SHAPE: i32 = 77;
+export const OP_ARG_MIN: i32 = 79;
+export const OP_REDUCE_MAX: i32 = 82;
+export const OP_PACK: i32 = 83;
+export const OP_UNPACK: i32 = 88;
+export const OP_ZEROS_LIKE: i32 = 93;
+export const OP_FILL: i32 = 94;
+export const OP_RESIZE_NEAREST_NEIGHBOR: i32 = 97;
+export const OP_LEAKY_RELU: i32 = 98;
+export const OP_SQUARED_DIFFERENCE: i32 = 99;
+export const OP_ABS: i32 = 101;
+export const OP_SPLIT_V: i32 = 102;
+export const OP_HARD_SWISH: i32 = 117;
+export const OP_SELECT_V2: i32 = 123;
+export const OP_RELU_0_TO_1: i32 = 152;
 
+// Builtin operator names by code, 0..161, as schema.fbs spells them: errors name the op
+// ("PADV2", never a number) even for one the engine has no kernel for. Split on first use,
+// not at start-up: naming is for errors and reports.
+let opNames: string[] | null = null;
+const OP_NAMES_TEXT = "ADD AVERAGE_POOL_2D CONCATENATION CONV_2D DEPTHWISE_CONV_2D DEPTH_TO_SPACE DEQUANTIZE EMBEDDING_LOOKUP FLOOR FULLY_CONNECTED HASHTABLE_LOOKUP L2_NORMALIZATION L2_POOL_2D LOCAL_RESPONSE_NORMALIZATION LOGISTIC LSH_PROJECTION LSTM MAX_POOL_2D MUL RELU RELU_N1_TO_1 RELU6 RESHAPE RESIZE_BILINEAR RNN SOFTMAX SPACE_TO_DEPTH SVDF TANH CONCAT_EMBEDDINGS SKIP_GRAM CALL CUSTOM EMBEDDING_LOOKUP_SPARSE PAD UNIDIRECTIONAL_SEQUENCE_RNN GATHER BATCH_TO_SPACE_ND SPACE_TO_BATCH_ND TRANSPOSE MEAN SUB DIV SQUEEZE UNIDIRECTIONAL_SEQUENCE_LSTM STRIDED_SLICE BIDIRECTIONAL_SEQUENCE_RNN EXP TOPK_V2 SPLIT LOG_SOFTMAX DELEGATE BIDIRECTIONAL_SEQUENCE_LSTM CAST PRELU MAXIMUM ARG_MAX MINIMUM LESS NEG PADV2 GREATER GREATER_EQUAL LESS_EQUAL SELECT SLICE SIN TRANSPOSE_CONV SPARSE_TO_DENSE TILE EXPAND_DIMS EQUAL NOT_EQUAL LOG SUM SQRT RSQRT SHAPE POW ARG_MIN FAKE_QUANT REDUCE_PROD REDUCE_MAX PACK LOGICAL_OR ONE_HOT LOGICAL_AND LOGICAL_NOT UNPACK REDUCE_MIN FLOOR_DIV REDUCE_ANY SQUARE ZEROS_LIKE FILL FLOOR_MOD RANGE RESIZE_NEAREST_NEIGHBOR LEAKY_RELU SQUARED_DIFFERENCE MIRROR_PAD ABS SPLIT_V UNIQUE CEIL REVERSE_V2 ADD_N GATHER_ND COS WHERE RANK ELU REVERSE_SEQUENCE MATRIX_DIAG QUANTIZE MATRIX_SET_DIAG ROUND HARD_SWISH IF WHILE NON_MAX_SUPPRESSION_V4 NON_MAX_SUPPRESSION_V5 SCATTER_ND SELECT_V2 DENSIFY SEGMENT_SUM BATCH_MATMUL PLACEHOLDER_FOR_GREATER_OP_CODES CUMSUM CALL_ONCE BROADCAST_TO RFFT2D CONV_3D IMAG REAL COMPLEX_ABS HASHTABLE HASHTABLE_FIND HASHTABLE_IMPORT HASHTABLE_SIZE REDUCE_ALL CONV_3D_TRANSPOSE VAR_HANDLE READ_VARIABLE ASSIGN_VARIABLE BROADCAST_ARGS RANDOM_STANDARD_NORMAL BUCKETIZE RANDOM_UNIFORM MULTINOMIAL GELU DYNAMIC_UPDATE_SLICE RELU_0_TO_1 UNSORTED_SEGMENT_PROD UNSORTED_SEGMENT_MAX UNSORTED_SEGMENT_SUM ATAN2 UNSORTED_SEGMENT_MIN SIGN BITCAST BITWISE_XOR RIGHT_SHIFT";
+
+/** The schema's name of any builtin operator code. */
+function anyOpName(code: i32): string {
+  let names = opNames;
+  if (names === null) opNames = names = OP_NAMES_TEXT.split(" ");
+  if (code >= 0 && code < names.length) return names[code];
+  return "builtin op " + code.toString();
+}
+
+// The first twenty ops keep their direct cases (the interpreter names every layer while it
+// prepares them; this keeps the cycles of that start-up as they were).
 export function opName(code: i32): string {
   switch (code) {
     case OP_ADD: return "ADD";
@@ -107,7 +162,7 @@ export function opName(code: i32): string {
     case OP_SQUEEZE: return "SQUEEZE";
     case OP_QUANTIZE: return "QUANTIZE";
     case 32: return "CUSTOM";
-    default: return "builtin op " + code.toString();
+    default: return anyOpName(code);
   }
 }
 

@@ -2,6 +2,7 @@
 // given input tensors' raw bytes; returns the output tensors' raw bytes and the cycles.
 import { loadTarget } from "../../emulator/board.ts";
 import { runModel as runOnBoard, type ModelRun } from "../../emulator/model/runner.ts";
+import { builtinOpName } from "../../emulator/model/tflite-model.ts";
 
 export interface EngineResult {
   outputs: Uint8Array[];
@@ -10,7 +11,6 @@ export interface EngineResult {
   run: ModelRun;
 }
 
-const OP_NAMES: Record<number, string> = { 0: "ADD", 1: "AVERAGE_POOL_2D", 2: "CONCATENATION", 3: "CONV_2D", 4: "DEPTHWISE_CONV_2D", 6: "DEQUANTIZE", 9: "FULLY_CONNECTED", 14: "LOGISTIC", 17: "MAX_POOL_2D", 18: "MUL", 19: "RELU", 21: "RELU6", 22: "RESHAPE", 25: "SOFTMAX", 28: "TANH", 34: "PAD", 40: "MEAN", 114: "QUANTIZE" };
 
 export async function runModel(model: Uint8Array, inputs: Uint8Array[], opts: { board?: string } = {}): Promise<EngineResult> {
   const set = Buffer.concat(inputs.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength)));
@@ -19,7 +19,7 @@ export async function runModel(model: Uint8Array, inputs: Uint8Array[], opts: { 
   return {
     outputs: inf.outputs,
     cycles: inf.cycles,
-    layers: inf.layers.map((l) => ({ index: l.index, op: OP_NAMES[l.op] ?? String(l.op), unit: l.unit, cycles: l.cycles })),
+    layers: inf.layers.map((l) => ({ index: l.index, op: builtinOpName(l.op), unit: l.unit, cycles: l.cycles })),
     run,
   };
 }

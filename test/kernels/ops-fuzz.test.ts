@@ -1,4 +1,5 @@
-// Odd single-op models for the non-convolution kernels: the op-models descriptions with
+// Odd single-op models for the non-convolution kernels: the op-models descriptions (and the
+// issue-18 operators' cases) with
 // shapes, options, quantisation and types perturbed (zero, negative and huge values,
 // mismatched ranks, missing inputs), written as valid flatbuffers. Each must be refused by a
 // kernel's prepare with a one-line reason, or run; a firmware fault (trap) fails the test.
@@ -7,8 +8,12 @@ import { loadTarget } from "../../emulator/board.ts";
 import { runModel, ModelRunError } from "../../emulator/model/runner.ts";
 import { writeTflite, TENSOR_TYPES, type WriterModel, type WriterTensor } from "../../emulator/model/tflite-writer.ts";
 import { opModels } from "../helpers/op-models.ts";
+import { buildCase } from "../helpers/op-compare.ts";
+import { tflmOpCases } from "../helpers/tflm-op-cases.ts";
 
 const COUNT = Number(process.env.OPS_FUZZ_COUNT ?? 12);
+// The issue-18 cases are many (about 150): fewer variants each by default.
+const COUNT_TFLM = Number(process.env.OPS_FUZZ_COUNT_TFLM ?? 2);
 const CONV_OPS = new Set(["CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"]);
 
 function rng(seed: number): () => number {
@@ -65,14 +70,17 @@ const inputBytes = (m: WriterModel) => m.inputs.reduce((a, i) => {
   return a + t.shape.reduce((x, y) => x * y, 1) * TENSOR_TYPES[t.type].bytes;
 }, 0);
 
-test(`${COUNT} odd variants of each non-convolution op model are refused or run, never trap`, async (t) => {
+test(`${COUNT} odd variants of each non-convolution op model (${COUNT_TFLM} of each issue-18 case) are refused or run, never trap`, async (t) => {
   const target = loadTarget("rt1060");
-  const models = opModels().filter((m) => !CONV_OPS.has(m.op));
+  const models: { name: string; model: WriterModel; count: number }[] = [
+    ...opModels().filter((m) => !CONV_OPS.has(m.op)).map((m) => ({ ...m, count: COUNT })),
+    ...tflmOpCases().map((c) => ({ name: c.name, model: buildCase(c), count: COUNT_TFLM })),
+  ];
   const rand = rng(20240601);
   const tally = { ran: 0, refused: 0, unwritable: 0 };
   const reasons = new Map<string, number>();
   for (const base of models) {
-    for (let i = 0; i < COUNT; i++) {
+    for (let i = 0; i < base.count; i++) {
       const variant = mutate(base.model, rand);
       let bytes: Uint8Array;
       try {

@@ -22,7 +22,7 @@ const SCALAR_A: i32 = 2; // input 1 is one element
 const BROADCAST: i32 = 3; // general 4-D broadcast, innermost dimension per run
 
 /** An output rescale (multiplier, shift) prepared for rescaleMerged. */
-class Rescale {
+export class Rescale {
   m: i64 = 0;
   left: i32 = 0;
   rshift: i64 = 31;
@@ -198,7 +198,7 @@ export class Add extends Binary {
 }
 
 /** Per-byte value of one ADD input: ((q - zp) << leftShift) rescaled by its multiplier. */
-function inputTable(zeroPoint: i32, multiplier: i32, shift: i32, leftShift: i32): StaticArray<i32> {
+export function inputTable(zeroPoint: i32, multiplier: i32, shift: i32, leftShift: i32): StaticArray<i32> {
   const t = new StaticArray<i32>(256);
   for (let u = 0; u < 256; u++) {
     const q = <i32><i8>u;
