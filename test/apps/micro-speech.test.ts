@@ -21,7 +21,9 @@ const FEATURES = 40, FRAMES = 49;
 /** Runs the app on `mic` for `seconds`; returns its console, words heard, feature frames and summary. */
 async function listen(board: string, mic: string, seconds = 2.5) {
   const { image } = await built(APP, board);
-  const machine = new Machine({ target: loadTarget(board), image, sdcard: null, inputs: { mic } });
+  // RT1060 has no microphones of its own: NXP's SLN-LOCAL2 array (an RT1060 kit) is attached.
+  const micArray = board === "rt1060" ? "sln-local2-tri" : null;
+  const machine = new Machine({ target: loadTarget(board), image, sdcard: null, inputs: { mic }, micArray });
   let text = "";
   const frames: Int8Array[] = [];
   machine.events.on("console", (s) => (text += s));
