@@ -17,12 +17,13 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const clip = (name: string) => path.join(ROOT, APP, "samples", `${name}_1000ms.wav`);
 const BOARDS = ["rt1060", "rt1170", "mcxn947"];
 const FEATURES = 40, FRAMES = 49;
+/** Boards without microphones of their own get an add-on array: RT1060 NXP's SLN-LOCAL2 (an RT1060 kit), FRDM-MCXN947 a 4-mic array on its PDM pins. */
+const MIC_ARRAY: Record<string, string> = { rt1060: "sln-local2-tri", mcxn947: "linear4-35mm" };
 
 /** Runs the app on `mic` for `seconds`; returns its console, words heard, feature frames and summary. */
 async function listen(board: string, mic: string, seconds = 2.5) {
   const { image } = await built(APP, board);
-  // RT1060 has no microphones of its own: NXP's SLN-LOCAL2 array (an RT1060 kit) is attached.
-  const micArray = board === "rt1060" ? "sln-local2-tri" : null;
+  const micArray = MIC_ARRAY[board] ?? null;
   const machine = new Machine({ target: loadTarget(board), image, sdcard: null, inputs: { mic }, micArray });
   let text = "";
   const frames: Int8Array[] = [];

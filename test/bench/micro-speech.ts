@@ -2,8 +2,9 @@
 // yes, silence, no, noise, yes, silence) — CPU load at 10 ms blocks, host real-time factor
 // (emulated seconds per wall second, microphone emulation included), and metering overhead for
 // audio firmware: wall time of the metered vs the unmetered build (target ≤ 1.5x, as
-// test/bench/metering.ts for the compute firmware). RT1060 gets NXP's SLN-LOCAL2 array
-// (it has no microphones) and decimates the SAI bit stream in firmware.
+// test/bench/metering.ts for the compute firmware). Neither RT1060 nor FRDM-MCXN947 has
+// microphones: RT1060 gets NXP's SLN-LOCAL2 array (and decimates the SAI bit stream in
+// firmware), MCX N947 the 4-mic linear array on its PDM receiver.
 // Run alone: `npx tsx test/bench/micro-speech.ts`.
 import { fileURLToPath } from "node:url";
 import { Machine } from "../../emulator/machine.ts";
@@ -30,7 +31,7 @@ export interface MicroSpeechBenchResult {
 }
 
 async function runOnce(b: Built) {
-  const micArray = b.target.board.id === "rt1060" ? "sln-local2-tri" : null;
+  const micArray = ({ rt1060: "sln-local2-tri", mcxn947: "linear4-35mm" } as Record<string, string>)[b.target.board.id] ?? null;
   const machine = new Machine({ target: b.target, image: b.image, inputs: b.inputs, sdcard: null, micArray });
   let text = "";
   machine.events.on("console", (t) => { text += t; });
