@@ -11,6 +11,7 @@
 //   8. the micro front end: cycles per 20 ms feature frame on each board       (micro-frontend.ts)
 //   9. microphones: host wall time per emulated second of 4-channel audio      (mic.ts)
 //  10. far-field room scenes: render time per second of 4-channel audio      (room.ts)
+//  11. apps/micro-speech: CPU load, real-time factor, audio metering overhead (micro-speech.ts)
 //  11. firmware/dsp: cycles per 10 ms of audio per board (PDM decimation, FFT, features,
 //      beamformer, noise suppressor, ...)                                   (dsp.ts; also docs/dsp.md)
 // Prints a table and a markdown snippet for the README, and writes test/bench/results.json.
@@ -31,6 +32,7 @@ import { benchDebugOverhead, debugOverheadLine, type DebugOverheadResult } from 
 import { benchMicroFrontend, microFrontendMarkdown, microFrontendTable, type MicroFrontendBoard } from "./micro-frontend.ts";
 import { benchMic, micLine, type MicBenchResult } from "./mic.ts";
 import { benchRoom, roomMarkdown, roomTable, type RoomBenchResult } from "./room.ts";
+import { benchMicroSpeech, microSpeechTable, type MicroSpeechBenchResult } from "./micro-speech.ts";
 import { benchDsp, dspMarkdown, dspTable, updateDspDoc, type DspResult } from "./dsp.ts";
 
 const REALTIME_SECONDS = 600; // emulated seconds per sensor-logger run (10 minutes: long enough to time well)
@@ -111,6 +113,7 @@ async function main(): Promise<void> {
   const mic = benchMic();
   log("room scenes: rendering 4-channel audio at RT60 0.3 and 0.6 s");
   const room = benchRoom();
+  const microSpeech = await benchMicroSpeech(log);
   const dspStarted = Date.now();
   const dsp = await benchDsp(log);
   updateDspDoc(dsp);
@@ -168,6 +171,7 @@ async function main(): Promise<void> {
     microFrontend,
     mic,
     room,
+    microSpeech,
     dsp,
     personDetector: personDetectorJson(personDetector),
     personDetectorRaw: personDetector,
@@ -194,6 +198,7 @@ type Results = {
   microFrontend: MicroFrontendBoard[];
   mic: MicBenchResult;
   room: RoomBenchResult;
+  microSpeech: MicroSpeechBenchResult;
   dsp: DspResult;
   personDetectorRaw: DetectorResult[];
 };
@@ -250,6 +255,8 @@ function table(r: Results): string {
     "",
     roomTable(r.room),
     "",
+    microSpeechTable(r.microSpeech),
+    "",
     dspTable(r.dsp),
   ].join("\n");
 }
@@ -281,6 +288,10 @@ function markdown(r: Results): string {
     micLine(r.mic),
     "",
     roomMarkdown(r.room),
+    "",
+    "Micro speech (`apps/micro-speech` on its demo input):",
+    "",
+    microSpeechTable(r.microSpeech),
     "",
     "Audio DSP in firmware (firmware/dsp, details in docs/dsp.md), cycles per 10 ms of 16 kHz audio:",
     "",
