@@ -32,6 +32,8 @@ export class BoardMemory {
 
   /** Checks a range the firmware passed to `what` (e.g. "sdcard.write-blocks"). */
   check(what: string, ptr: number, len: number, write: boolean): void {
+    // An unmetered build grows its memory natively (no host hook): renew stale views here.
+    if (this.bytes.buffer !== this.memory.buffer) this.refresh();
     ptr >>>= 0;
     if (len < 0 || ptr + len > this.bytes.length) {
       throw new Fault("bad-hal-pointer", `${what}: buffer 0x${ptr.toString(16)}+${len} is outside the board's memory (0x0-0x${this.bytes.length.toString(16)})`);
@@ -54,6 +56,7 @@ export class BoardMemory {
 
   /** Reads an AssemblyScript string object (UTF-16LE, byte length at ptr-4). */
   asString(ptr: number): string | null {
+    if (this.bytes.buffer !== this.memory.buffer) this.refresh();
     ptr >>>= 0;
     if (ptr < 4 || ptr > this.bytes.length) return null;
     const len = this.view.getUint32(ptr - 4, true);

@@ -1,14 +1,15 @@
 // Microphone check: records SECONDS of 16 kHz audio from every microphone into a WAV file
 // on the SD card (/MIC/RECnnnn.WAV, one new file per boot, channels interleaved as WAV wants).
 // PDM-receiver boards (RT1170, MCX N947) deliver PCM; on RT1060 the SAI delivers 1-bit
-// streams at 2.048 MHz and this app decimates them by 128 with a 4th-order CIC (the DSP
-// library's CIC + FIR decimator will replace it). Each block the app records is also handed
+// streams at 2.048 MHz and this app decimates them by 128 with the DSP library's CIC +
+// compensation FIR (firmware/dsp/pdm.ts). Each block the app records is also handed
 // to the host (debug.report kind 6) so tests can compare the file with what the firmware got.
 import * as mic from "../../hal/mic";
 import * as clock from "../../hal/clock";
 import * as console from "../../hal/console";
 import * as debug from "../../hal/debug";
 import * as fat from "../../firmware/fat32";
+import { pdmStateBytes, pdmInit, pdmDecimate } from "../../firmware/dsp/pdm";
 
 const SECONDS: u32 = 3;
 const RATE: u32 = 16000;
@@ -25,29 +26,18 @@ const bufB = memory.data(<i32>BUF_BYTES, 16);
 const pcm = memory.data(<i32>(MAX_CH * SAMPLES * 2), 16); // planar, the DMA layout
 const frames = memory.data(<i32>(MAX_CH * SAMPLES * 2), 16); // interleaved, the WAV layout
 const header = memory.data(44, 4);
-const cic = memory.data(<i32>(MAX_CH * 8 * 4), 16); // 4 integrators + 4 combs per channel
+const floats = memory.data(<i32>(SAMPLES * 4), 16);
+const PDM_RATIO: i32 = <i32>(PDM_CLOCK / RATE);
 
-/** 4th-order CIC, R = 128: 2.048 MHz bits to 16 kHz int16 (gain 2^28; the bits' full scale is 2 x PCM's). */
+/** 2.048 MHz bits to 16 kHz int16 with the DSP library's CIC + compensation FIR (PCM full scale is half the bits'). */
 function decimate(src: usize, dst: usize, st: usize): void {
-  let i0 = load<i32>(st), i1 = load<i32>(st, 4), i2 = load<i32>(st, 8), i3 = load<i32>(st, 12);
-  let out: u32 = 0, count = 0;
-  for (let b: u32 = 0; b < PDM_BYTES; b++) {
-    const byte = <i32>load<u8>(src + b);
-    for (let k = 7; k >= 0; k--) {
-      i0 += ((byte >> k) & 1) * 2 - 1; i1 += i0; i2 += i1; i3 += i2;
-      if (++count == 128) {
-        count = 0;
-        let y = i3;
-        for (let s: u32 = 0; s < 4; s++) { const p = st + 16 + s * 4; const c = load<i32>(p); store<i32>(p, y); y = y - c; }
-        let v = y >> 12;
-        if (v > 32767) v = 32767;
-        if (v < -32768) v = -32768;
-        store<i16>(dst + out * 2, <i16>v);
-        out++;
-      }
-    }
+  pdmDecimate(st, src, <i32>PDM_BYTES, floats, 0);
+  for (let i: u32 = 0; i < SAMPLES; i++) {
+    let v = <i32>nearest<f32>(load<f32>(floats + i * 4) * 65536.0);
+    if (v > 32767) v = 32767;
+    if (v < -32768) v = -32768;
+    store<i16>(dst + i * 2, <i16>v);
   }
-  store<i32>(st, i0); store<i32>(st, i1, 4); store<i32>(st, i2, 8); store<i32>(st, i3, 12);
 }
 
 function put32(at: u32, v: u32): void { store<u32>(header + at, v); }
@@ -91,6 +81,12 @@ export function main(): void {
 
   r = kind == mic.KIND_PDM_RECEIVER ? mic.configurePcm(n, RATE, BLOCK_MS, bufA, bufB) : mic.configurePdm(n, PDM_CLOCK, BLOCK_MS, bufA, bufB);
   if (r != 0) { console.println("mic-check: configure failed (" + r.toString() + ")"); fat.close(file); return; }
+  let states: usize = 0;
+  if (kind == mic.KIND_SAI_BITSTREAM) {
+    const bytes = <usize>pdmStateBytes(PDM_RATIO);
+    states = heap.alloc(bytes * n);
+    for (let c: u32 = 0; c < n; c++) pdmInit(states + c * bytes, PDM_RATIO);
+  }
   mic.start();
   let peak: i32 = 0;
   for (let k: u32 = 0; k < blocks; k++) {
@@ -102,7 +98,7 @@ export function main(): void {
     const buf = idx == 0 ? bufA : bufB;
     let planar = buf;
     if (kind == mic.KIND_SAI_BITSTREAM) {
-      for (let c: u32 = 0; c < n; c++) decimate(buf + c * PDM_BYTES, pcm + c * SAMPLES * 2, cic + c * 32);
+      for (let c: u32 = 0; c < n; c++) decimate(buf + c * PDM_BYTES, pcm + c * SAMPLES * 2, states + c * <usize>pdmStateBytes(PDM_RATIO));
       planar = pcm;
     }
     debug.report(6, planar, <i32>(n * SAMPLES * 2));

@@ -11,6 +11,7 @@
 //   8. the micro front end: cycles per 20 ms feature frame on each board       (micro-frontend.ts)
 //   9. microphones: host wall time per emulated second of 4-channel audio      (mic.ts)
 //  10. far-field room scenes: render time per second of 4-channel audio      (room.ts)
+//  11. apps/micro-speech: CPU load, real-time factor, audio metering overhead (micro-speech.ts)
 //  11. firmware/dsp: cycles per 10 ms of audio per board (PDM decimation, FFT, features,
 //      beamformer, noise suppressor, ...)                                   (dsp.ts; also docs/dsp.md)
 //  12. build times: cold and warm (build cache) builds and a warm `run`, per app  (build-times.ts)
@@ -32,6 +33,7 @@ import { benchDebugOverhead, debugOverheadLine, type DebugOverheadResult } from 
 import { benchMicroFrontend, microFrontendMarkdown, microFrontendTable, type MicroFrontendBoard } from "./micro-frontend.ts";
 import { benchMic, micLine, type MicBenchResult } from "./mic.ts";
 import { benchRoom, roomMarkdown, roomTable, type RoomBenchResult } from "./room.ts";
+import { benchMicroSpeech, microSpeechTable, type MicroSpeechBenchResult } from "./micro-speech.ts";
 import { benchDsp, dspMarkdown, dspTable, updateDspDoc, type DspResult } from "./dsp.ts";
 import { benchBuildTimes, buildTimesTable, type BuildTimesResult } from "./build-times.ts";
 
@@ -113,6 +115,7 @@ async function main(): Promise<void> {
   const mic = benchMic();
   log("room scenes: rendering 4-channel audio at RT60 0.3 and 0.6 s");
   const room = benchRoom();
+  const microSpeech = await benchMicroSpeech(log);
   const dspStarted = Date.now();
   const dsp = await benchDsp(log);
   updateDspDoc(dsp);
@@ -171,6 +174,7 @@ async function main(): Promise<void> {
     microFrontend,
     mic,
     room,
+    microSpeech,
     dsp,
     buildTimes,
     personDetector: personDetectorJson(personDetector),
@@ -198,6 +202,7 @@ type Results = {
   microFrontend: MicroFrontendBoard[];
   mic: MicBenchResult;
   room: RoomBenchResult;
+  microSpeech: MicroSpeechBenchResult;
   dsp: DspResult;
   buildTimes: BuildTimesResult;
   personDetectorRaw: DetectorResult[];
@@ -255,6 +260,8 @@ function table(r: Results): string {
     "",
     roomTable(r.room),
     "",
+    microSpeechTable(r.microSpeech),
+    "",
     dspTable(r.dsp),
     "",
     `12. ${buildTimesTable(r.buildTimes)}`,
@@ -288,6 +295,10 @@ function markdown(r: Results): string {
     micLine(r.mic),
     "",
     roomMarkdown(r.room),
+    "",
+    "Micro speech (`apps/micro-speech` on its demo input):",
+    "",
+    microSpeechTable(r.microSpeech),
     "",
     "Audio DSP in firmware (firmware/dsp, details in docs/dsp.md), cycles per 10 ms of 16 kHz audio:",
     "",
