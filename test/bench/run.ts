@@ -11,7 +11,7 @@
 //   8. the micro front end: cycles per 20 ms feature frame on each board       (micro-frontend.ts)
 //   9. microphones: host wall time per emulated second of 4-channel audio      (mic.ts)
 //  10. far-field room scenes: render time per second of 4-channel audio      (room.ts)
-//  11. apps/micro-speech: CPU load, real-time factor, audio metering overhead (micro-speech.ts)
+//  13. apps/micro-speech: CPU load, real-time factor, audio metering overhead (micro-speech.ts)
 //  11. firmware/dsp: cycles per 10 ms of audio per board (PDM decimation, FFT, features,
 //      beamformer, noise suppressor, ...)                                   (dsp.ts; also docs/dsp.md)
 //  12. build times: cold and warm (build cache) builds and a warm `run`, per app  (build-times.ts)
