@@ -5,7 +5,8 @@ import { imageFor, parseInputs } from "./run.ts";
 import { DebugEngine } from "../debug/engine.ts";
 import { runRepl } from "../debug/repl.ts";
 import { PROJECT_ROOT } from "../paths.ts";
-import { UserError } from "../errors.ts";
+import { lockCardImage } from "../board-lock.ts";
+import { runSeconds } from "./options.ts";
 
 export interface DebugCliOptions {
   board: string;
@@ -20,8 +21,8 @@ export async function debugCommand(spec: string, opts: DebugCliOptions): Promise
   const target = loadTarget(opts.board, opts.core);
   const overrides = parseInputs(opts.input);
   const { image, inputs } = await imageFor(spec, target, true);
-  const seconds = opts.seconds ?? image.manifest.defaults.seconds;
-  if (!(seconds > 0)) throw new UserError("--seconds must be a positive number");
+  const seconds = runSeconds(opts.seconds, image.manifest.defaults.seconds, false);
+  if (opts.sdcard) lockCardImage(opts.sdcard);
   const engine = await DebugEngine.launch({ image, target, inputs: { ...inputs, ...overrides }, sdcard: opts.sdcard ?? null, seconds, noNpu: opts.cpuOnly });
   try {
     await runRepl(engine, { input: process.stdin, output: process.stdout, historyFile: path.join(PROJECT_ROOT, ".tinyboard", "debug_history") });

@@ -6,6 +6,7 @@ import { buildCommand, sizeCommand } from "./build.ts";
 import { flashCommand, runCommand } from "./run.ts";
 import { demoCommand } from "./demo.ts";
 import { modelBenchCommand, modelInspectCommand } from "./model.ts";
+import { parseCycles, parseSeconds, parseWatchdogMs, MAX_EMULATED_SECONDS } from "./options.ts";
 
 const program = new Command("tinyboard")
   .description("Build AssemblyScript ML firmware against real board budgets and run it on emulated NXP boards")
@@ -44,11 +45,12 @@ program.command("run").description("boot what is flashed (building and flashing 
   .requiredOption("-b, --board <board>", "board id")
   .option("--core <core>", "core (default: the board's first)")
   .option("--state <dir>", "board state directory (default: .tinyboard/<board>)")
-  .option("-s, --seconds <n>", "emulated seconds to run (default: the app's)", Number)
+  .option("-s, --seconds <n>", `emulated seconds to run (default: the app's; at most ${MAX_EMULATED_SECONDS} without --forever)`, parseSeconds)
+  .option("--forever", "no limit on the emulated time (stop with Ctrl-C)")
   .option("-i, --input <peripheral=spec>", "feed a peripheral from a file or generator, e.g. accel=trace.csv, camera=photos/ (repeatable)", collect, [])
   .option("--sdcard <img>", "use this SD card image instead of the board's")
-  .option("--watchdog <ms>", "arm the watchdog from reset", Number)
-  .option("--max-cycles <n>", "stop with a fault after this many busy cycles (a cycle budget)", Number)
+  .option("--watchdog <ms>", "arm the watchdog from reset", parseWatchdogMs)
+  .option("--max-cycles <n>", "stop with a fault after this many busy cycles (a cycle budget)", parseCycles)
   .option("--json", "print the run summary as JSON")
   .option("-q, --quiet", "do not print the console output")
   .option("--trace <file>", "write a Chrome trace event / Perfetto timeline (CPU busy/idle, layers, NPU jobs, peripheral events)")
@@ -59,7 +61,7 @@ program.command("debug").description("debug an app or image: layer, op, line, fa
   .argument("<target>", "image file or app folder")
   .requiredOption("-b, --board <board>", "board id")
   .option("--core <core>", "core (default: the board's first)")
-  .option("-s, --seconds <n>", "emulated seconds to run at most (default: the app's)", Number)
+  .option("-s, --seconds <n>", `emulated seconds to run at most (default: the app's; at most ${MAX_EMULATED_SECONDS})`, parseSeconds)
   .option("-i, --input <peripheral=spec>", "feed a peripheral from a file or generator (repeatable)", collect, [])
   .option("--sdcard <img>", "SD card image (default: none)")
   .option("--cpu-only", "leave the board's NPU out")
@@ -70,7 +72,7 @@ program.command("dap").description("a Debug Adapter Protocol server on stdin/std
   .action(async () => (await import("./dap.ts")).dapCommand());
 
 program.command("demo").description("build, flash and run the bundled apps on every board (what 'npm start' runs)")
-  .option("-s, --seconds <n>", "emulated seconds per run", Number)
+  .option("-s, --seconds <n>", "emulated seconds per run", parseSeconds)
   .action(demoCommand);
 
 // Models: `model inspect` reads a .tflite file; other model subcommands sit beside it.

@@ -17,6 +17,9 @@ import { openCameraSource } from "../inputs/camera-source.ts";
 import { validateCardImage } from "../sdcard/card-image.ts";
 import { TraceRecorder } from "../debug/trace.ts";
 import { Profiler, formatProfile } from "../debug/profile.ts";
+import { lockCardImage, lockStateDir } from "../board-lock.ts";
+import { regularFile } from "../host-files.ts";
+import { runSeconds } from "./options.ts";
 
 interface TargetOpts {
   board: string;
@@ -36,7 +39,8 @@ export async function imageFor(spec: string, target: Target, quiet = false): Pro
     const inputs = Object.fromEntries(Object.entries(app.inputs).map(([k, v]) => [k, resolveInput(app, v)]));
     return { image, inputs };
   }
-  if (existsSync(spec) && statSync(spec).isFile()) {
+  if (existsSync(spec) && !statSync(spec).isDirectory()) {
+    regularFile(spec, "image");
     const image = readImage(spec);
     return { image, inputs: imageInputs(image.manifest.defaults.inputs) };
   }
@@ -46,6 +50,7 @@ export async function imageFor(spec: string, target: Target, quiet = false): Pro
 export async function flashCommand(spec: string, opts: TargetOpts): Promise<void> {
   const target = loadTarget(opts.board, opts.core);
   const state = openState(opts.state ?? defaultStateDir(target.board.id));
+  lockStateDir(state.dir);
   const { image } = await imageFor(spec, target);
   flashImage(state, image);
   console.log(`flashed ${image.manifest.app} to ${target.board.id} (state ${path.relative(process.cwd(), state.dir) || "."})`);
@@ -72,6 +77,8 @@ export interface RunCliOptions extends TargetOpts {
   maxCycles?: number;
   json?: boolean;
   quiet?: boolean;
+  /** No limit on the emulated time. */
+  forever?: boolean;
   /** Write a Chrome trace event / Perfetto timeline here. */
   trace?: string;
   /** Print the per-layer and per-function cycle tables. */
@@ -87,6 +94,9 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   if (overrides.camera) openCameraSource(overrides.camera);
   if (opts.sdcard && existsSync(opts.sdcard)) validateCardImage(opts.sdcard);
   const state = openState(opts.state ?? defaultStateDir(target.board.id));
+  // One board, one runner: held until the process ends.
+  lockStateDir(state.dir);
+  if (opts.sdcard) lockCardImage(opts.sdcard);
   let inputs: Record<string, string> = {};
   if (spec) {
     const built = await imageFor(spec, target, opts.json);
@@ -97,8 +107,7 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   if (!spec) inputs = imageInputs(image.manifest.defaults.inputs);
   Object.assign(inputs, overrides);
   if (opts.sdcard && !existsSync(opts.sdcard)) ensureCard(opts.sdcard);
-  const seconds = opts.seconds ?? image.manifest.defaults.seconds;
-  if (!(seconds > 0)) throw new UserError("--seconds must be a positive number");
+  const seconds = runSeconds(opts.seconds, image.manifest.defaults.seconds, opts.forever);
   const profiler = opts.profile ? new Profiler(image.sourceMap) : undefined;
   const summary = await runImage(image, target, { inputs, sdcard: opts.sdcard ?? state.sdcardPath, watchdogMs: opts.watchdog, maxBusyCycles: opts.maxCycles, seconds, quiet: opts.quiet || opts.json, trace: opts.trace, profiler });
   const profile = profiler ? await profiler.profile() : undefined;
