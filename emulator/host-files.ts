@@ -59,7 +59,7 @@ export function folder(dir: string, what = "folder"): Stats {
   return s;
 }
 
-/** Host folders that are no place for board state or cards (kernel and device files). */
+/** Host folders that are no place for board state, cards or app files (kernel, device and system files). */
 export function isSystemPath(resolved: string): boolean {
-  return /^\/(proc|sys|dev)(\/|$)/.test(resolved);
+  return /^\/(proc|sys|dev|etc)(\/|$)/.test(resolved);
 }

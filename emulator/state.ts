@@ -20,7 +20,7 @@ export function defaultStateDir(boardId: string): string {
 }
 
 export function openState(dir: string): BoardState {
-  if (isSystemPath(path.resolve(dir))) throw new UserError(`--state ${dir}: a board state folder cannot lie under /proc, /sys or /dev`);
+  if (isSystemPath(path.resolve(dir))) throw new UserError(`--state ${dir}: a board state folder cannot lie under /proc, /sys, /dev or /etc`);
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
@@ -46,7 +46,7 @@ export function flashImage(state: BoardState, image: Image): void {
 
 export function ensureCard(file: string, sizeBytes = DEFAULT_CARD_SIZE): void {
   if (existsSync(file)) return;
-  if (isSystemPath(path.resolve(file))) throw new UserError(`SD card image ${file}: cannot lie under /proc, /sys or /dev`);
+  if (isSystemPath(path.resolve(file))) throw new UserError(`SD card image ${file}: cannot lie under /proc, /sys, /dev or /etc`);
   try {
     createFat32Image(file, sizeBytes, { label: "TINYBOARD" });
   } catch (e) {

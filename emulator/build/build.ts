@@ -11,6 +11,7 @@ import type { Image, ImageManifest } from "./image.ts";
 import { loadApp, projectInput, type App } from "./app.ts";
 import { memoryReport, needsOf, type MemoryReport } from "./memory-report.ts";
 import { UserError } from "../errors.ts";
+import { readRegularFile } from "../host-files.ts";
 
 const require = createRequire(import.meta.url);
 const VERSIONS = {
@@ -48,9 +49,9 @@ export async function buildApp(appDir: string, target: Target, opts: BuildOption
   const parts = app.partitions.map((p) => {
     const file = path.resolve(app.dir, p.file);
     try {
-      return { name: p.name, data: new Uint8Array(readFileSync(file)), source: path.relative(app.dir, file) };
-    } catch {
-      throw new UserError(`${app.name}: partition '${p.name}': cannot read ${file}`);
+      return { name: p.name, data: new Uint8Array(readRegularFile(file, "partition file", target.board.flash.size)), source: path.relative(app.dir, file) };
+    } catch (e) {
+      throw new UserError(`${app.name}: partition '${p.name}': ${(e as Error).message}`);
     }
   });
   const flash = layoutFlash(parts, opts.flashWindow);
@@ -69,7 +70,7 @@ export async function buildApp(appDir: string, target: Target, opts: BuildOption
   });
   const staticBytes = compiled.staticEnd - flash.window;
   const manifest: ImageManifest = {
-    format: 1,
+    format: 2,
     app: app.name,
     board: target.board.id,
     core: target.core.id,
