@@ -165,7 +165,7 @@ function checkFunction(info: any, cyclesGlobal: string, tick: string): string | 
         if (x.isAtomic) { problem = "it uses atomic memory access"; return false; }
         break;
       case "GlobalSet":
-        if (x.name === cyclesGlobal && !grows(x.value, cyclesGlobal)) { problem = `it sets ${cyclesGlobal} other than by adding an unsigned count`; return false; }
+        if (x.name === cyclesGlobal && !grows(x.value, cyclesGlobal)) { problem = `it sets ${CYCLES_GLOBAL} other than by adding an unsigned count`; return false; }
         break;
       case "Loop":
         if (!x.name) break;

