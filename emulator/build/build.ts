@@ -49,9 +49,9 @@ export async function buildApp(appDir: string, target: Target, opts: BuildOption
   const parts = app.partitions.map((p) => {
     const file = path.resolve(app.dir, p.file);
     try {
-      return { name: p.name, data: new Uint8Array(readRegularFile(file, "partition file", target.board.flash.size)), source: path.relative(app.dir, file) };
+      return { name: p.name, data: new Uint8Array(readRegularFile(file, "partition file")), source: path.relative(app.dir, file) };
     } catch (e) {
-      throw new UserError(`${app.name}: partition '${p.name}': ${(e as Error).message}`);
+      throw new UserError(`${app.name}: partition '${p.name}': cannot read ${file} (${(e as Error).message})`);
     }
   });
   const flash = layoutFlash(parts, opts.flashWindow);
