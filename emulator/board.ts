@@ -4,6 +4,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Ajv } from "ajv";
 import { UserError } from "./errors.ts";
+import { readRegularFile } from "./host-files.ts";
+
+/** Board files are small: anything larger is not one (and is not read whole). */
+const MAX_BOARD_FILE = 1 << 20;
 
 export const BOARDS_DIR = fileURLToPath(new URL("../boards/", import.meta.url));
 
@@ -107,11 +111,13 @@ export function loadBoard(idOrPath: string): Board {
   if (!existsSync(file)) {
     throw new UserError(`unknown board '${idOrPath}' (known boards: ${boardIds().join(", ")})`);
   }
+  const text = readRegularFile(file, "board file", MAX_BOARD_FILE).toString("utf8");
   let raw: any;
   try {
-    raw = JSON.parse(readFileSync(file, "utf8"));
+    raw = JSON.parse(text);
   } catch (e) {
-    throw new UserError(`board file ${file} is not valid JSON: ${(e as Error).message}`);
+    // V8's message can quote the file over several lines: keep the first.
+    throw new UserError(`board file ${file} is not valid JSON: ${(e as Error).message.split("\n")[0]}`);
   }
   const problem = validate(raw);
   if (problem) throw new UserError(`board file ${file} is malformed: ${problem}`);

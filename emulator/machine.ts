@@ -22,6 +22,9 @@ import { openAccelSource } from "./inputs/accel-source.ts";
 import { openCameraSource } from "./inputs/camera-source.ts";
 import { METER_MODULE, CYCLES_GLOBAL, HEAP_TOP_EXPORT } from "./build/meter.ts";
 import { UserError } from "./errors.ts";
+import { verifyImageCode } from "./build/verify-image.ts";
+import { layoutProblem } from "./build/image-manifest.ts";
+import { halContract } from "./build/hal-contract.ts";
 
 export interface MachineOptions {
   target: Target;
@@ -86,6 +89,10 @@ export class Machine implements BoardContext, ClockHost {
     if (m.board !== this.target.board.id || m.core !== this.target.core.id) {
       throw new UserError(`image was built for ${m.board}/${m.core}, not ${this.target.board.id}/${this.target.core.id}: rebuild it for this board`);
     }
+    // Images are untrusted: their code and layout are checked before anything runs.
+    const code = verifyImageCode(opts.image.wasm, `image ${m.app}`);
+    const layout = layoutProblem(opts.image, this.target, code);
+    if (layout) throw new UserError(`image ${m.app} is refused: ${layout}`);
     this.clock = new VirtualClock(this.target.core.clockHz);
     this.gpio = new Gpio(this);
     this.sd = new SdCard(this, opts.sdcard ?? null);
@@ -179,12 +186,17 @@ export class Machine implements BoardContext, ClockHost {
 
   // --- running ----------------------------------------------------------------------
 
+  // Built from hal.wit's functions as own properties of null-prototype objects: an import the
+  // contract does not declare finds nothing (never Object.prototype's `constructor`), and a
+  // declared one the host does not emulate faults when called.
   private imports(): WebAssembly.Imports {
-    const imports: WebAssembly.Imports = {};
+    const imports: WebAssembly.Imports = Object.create(null);
+    const contract = halContract();
     for (const p of this.peripherals) {
-      const fns = p.imports();
-      const wrapped: Record<string, (...a: any[]) => any> = {};
-      for (const [name, fn] of Object.entries(fns)) {
+      const fns = p.imports() as Record<string, (...a: any[]) => any>;
+      const wrapped: Record<string, (...a: any[]) => any> = Object.create(null);
+      for (const name of contract.imports.get(p.module)?.keys() ?? []) {
+        const fn = Object.hasOwn(fns, name) ? fns[name] : () => { throw new Fault("not-implemented", `${p.module.replace(/^tinyboard:hal\/|@.*$/g, "")}.${name} is not implemented on this board (${this.target.board.id})`); };
         wrapped[name] = this.onSync
           ? (...args: any[]) => {
             this.clock.halCycles += HAL_CALL_CYCLES;
@@ -198,14 +210,14 @@ export class Machine implements BoardContext, ClockHost {
       }
       imports[p.module] = wrapped;
     }
-    imports[METER_MODULE] = {
+    imports[METER_MODULE] = Object.assign(Object.create(null), {
       tick: () => this.sync(),
       "flash-write": (addr: number, offset: number) => {
         const at = (addr + offset) >>> 0;
         throw new Fault("flash-write", `write to flash at 0x${at.toString(16)} (board address 0x${(this.target.board.flash.base + at).toString(16)}, ${this.target.board.flash.name})`);
       },
       grow: (delta: number) => this.memory().grow(delta),
-    };
+    });
     return imports;
   }
 
@@ -237,6 +249,9 @@ export class Machine implements BoardContext, ClockHost {
         else if (e instanceof FirmwareExit) { reason = "exit"; exitCode = e.code; }
         else throw e;
       }
+      // The store guards are the image's code: a flash window that changed anyway means code
+      // that got past them, and the run does not end as if nothing happened.
+      this.checkFlashIntact(layout.flashWindow);
     } catch (e) {
       if (e instanceof UserError) throw e;
       reason = "fault";
@@ -249,6 +264,18 @@ export class Machine implements BoardContext, ClockHost {
     const summary = this.summary(reason, exitCode, fault, wallSeconds);
     this.events.emit("end", summary);
     return summary;
+  }
+
+  private checkFlashIntact(window: number): void {
+    const bytes = this.mem!.bytes;
+    const flash = this.opts.image.flash;
+    let at = Buffer.compare(bytes.subarray(0, flash.length), flash) === 0 ? -1 : bytes.findIndex((b, i) => i < flash.length && b !== flash[i]);
+    if (at < 0) {
+      const rest = bytes.subarray(flash.length, window);
+      const j = rest.findIndex((b) => b !== 0);
+      if (j >= 0) at = flash.length + j;
+    }
+    if (at >= 0) throw new Fault("flash-write", `flash at 0x${at.toString(16)} was written past the store guards (board address 0x${(this.target.board.flash.base + at).toString(16)}, ${this.target.board.flash.name})`);
   }
 
   private async faultReport(e: unknown): Promise<FaultReport> {

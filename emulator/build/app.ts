@@ -1,9 +1,10 @@
 // An app is one folder: main.ts, app.json (manifest), its models and sample inputs.
-import { readFileSync, existsSync, statSync } from "node:fs";
+import { readFileSync, existsSync, statSync, realpathSync } from "node:fs";
 import path from "node:path";
 import { UserError } from "../errors.ts";
 import { PROJECT_ROOT } from "../paths.ts";
 import { notAnAppMessage } from "./app-suggest.ts";
+import { isSystemPath } from "../host-files.ts";
 
 export interface AppManifest {
   name: string;
@@ -58,6 +59,15 @@ export function loadApp(dir: string): App {
   if (!existsSync(path.join(app.dir, app.entry))) throw fail(`entry ${app.entry} not found`);
   for (const p of app.partitions) {
     if (typeof p?.name !== "string" || typeof p?.file !== "string") throw fail("each partition needs 'name' and 'file'");
+    // Relative to the app: never an absolute host path. (`..` stays allowed: apps and test
+    // fixtures take models from ../shared today.)
+    if (path.isAbsolute(p.file) || isSystemPath(path.resolve(app.dir, p.file))) throw fail(`partition '${p.name}': ${p.file} must be a relative path to a file of the project`);
+  }
+  if (typeof app.inputs !== "object" || app.inputs === null) throw fail("'inputs' must be an object");
+  for (const [k, v] of Object.entries(app.inputs)) {
+    if (typeof v !== "string") throw fail(`input '${k}' must be a string`);
+    const file = v.split(",")[0];
+    if (!v.startsWith("gen:") && (path.isAbsolute(file) || isSystemPath(path.resolve(app.dir, file)))) throw fail(`input '${k}': ${file} must be a relative path to a file of the project`);
   }
   return app;
 }
@@ -75,8 +85,23 @@ export function imageInputs(inputs: Record<string, string>): Record<string, stri
   return Object.fromEntries(Object.entries(inputs).map(([k, v]) => {
     if (v.startsWith("gen:")) return [k, v];
     const [file, ...opts] = v.split(",");
-    return [k, [path.resolve(PROJECT_ROOT, file), ...opts].join(",")];
+    // An image is untrusted: its inputs may name files of this project only.
+    const resolved = insideProject(file, PROJECT_ROOT);
+    if (!resolved) throw new UserError(`the image's default input '${k}' (${file}) must be a relative path inside the project (give --input ${k}=FILE instead)`);
+    return [k, [resolved, ...opts].join(",")];
   }));
+}
+
+/** `file` resolved against `base` if it is relative and stays inside the project (links too), else null. */
+export function insideProject(file: string, base: string): string | null {
+  if (path.isAbsolute(file)) return null;
+  const resolved = path.resolve(base, file);
+  const within = (p: string, root: string) => { const r = path.relative(root, p); return r === "" || (!r.startsWith("..") && !path.isAbsolute(r)); };
+  if (!within(resolved, PROJECT_ROOT)) return null;
+  try {
+    if (!within(realpathSync(resolved), realpathSync(PROJECT_ROOT))) return null;
+  } catch { /* not there: the input's reader names it */ }
+  return resolved;
 }
 
 export function resolveInput(app: App, spec: string): string {

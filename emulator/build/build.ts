@@ -13,6 +13,7 @@ import { memoryReport, needsOf, type MemoryReport } from "./memory-report.ts";
 import { UserError } from "../errors.ts";
 import { modelBudgets } from "./model-budget.ts";
 import { KeyHasher, compilerFiles, readCached, writeCached } from "./build-cache.ts";
+import { readRegularFile } from "../host-files.ts";
 
 const require = createRequire(import.meta.url);
 const VERSIONS = {
@@ -55,9 +56,9 @@ export async function buildApp(appDir: string, target: Target, opts: BuildOption
   const parts = app.partitions.map((p) => {
     const file = path.resolve(app.dir, p.file);
     try {
-      return { name: p.name, data: new Uint8Array(readFileSync(file)), source: path.relative(app.dir, file) };
-    } catch {
-      throw new UserError(`${app.name}: partition '${p.name}': cannot read ${file}`);
+      return { name: p.name, data: new Uint8Array(readRegularFile(file, "partition file")), source: path.relative(app.dir, file) };
+    } catch (e) {
+      throw new UserError(`${app.name}: partition '${p.name}': cannot read ${file} (${(e as Error).message})`);
     }
   });
   let flash: ReturnType<typeof layoutFlash>;
@@ -85,7 +86,7 @@ export async function buildApp(appDir: string, target: Target, opts: BuildOption
   const staticBytes = compiled.staticEnd - flash.window;
   const models = modelBudgets(parts);
   const manifest: ImageManifest = {
-    format: 1,
+    format: 2,
     app: app.name,
     board: target.board.id,
     core: target.core.id,

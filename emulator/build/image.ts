@@ -1,13 +1,18 @@
 // The firmware image: one file carrying the metered code, its source map, the manifest
 // (app, board, layout, budgets, build info) and the flash contents (partition table and
-// partitions). Layout: "TBIMAGE1", u32 header length, header JSON, then the sections,
-// each with a CRC-32 so that a truncated or damaged image is caught on load.
-import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+// partitions). Layout: "TBIMAGE2", u32 header length, header JSON, then the sections,
+// each with a CRC-32, then a CRC-32 of everything before it (the header included), so that
+// a truncated or damaged image is caught on load. The manifest is checked against a schema
+// (image-manifest.ts): an image is untrusted input.
+import { writeFileSync, mkdirSync } from "node:fs";
+import { readRegularFile } from "../host-files.ts";
 import path from "node:path";
 import zlib from "node:zlib";
 import { UserError } from "../errors.ts";
+import { manifestProblem } from "./image-manifest.ts";
 
-const MAGIC = "TBIMAGE1";
+const MAGIC = "TBIMAGE2";
+const OLD_MAGIC = "TBIMAGE1";
 
 export interface PartitionInfo {
   name: string;
@@ -18,7 +23,7 @@ export interface PartitionInfo {
 }
 
 export interface ImageManifest {
-  format: 1;
+  format: 2;
   app: string;
   board: string;
   core: string;
@@ -77,12 +82,16 @@ export function encodeImage(image: Image): Buffer {
   const header = Buffer.from(JSON.stringify({ manifest: image.manifest, sections }), "utf8");
   const len = Buffer.alloc(4);
   len.writeUInt32LE(header.length);
-  return Buffer.concat([Buffer.from(MAGIC), len, header, ...parts.map(([, d]) => d)]);
+  const body = Buffer.concat([Buffer.from(MAGIC), len, header, ...parts.map(([, d]) => d)]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32LE(crc32(body));
+  return Buffer.concat([body, crc]);
 }
 
 export function decodeImage(bytes: Uint8Array, name = "image"): Image {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const bad = (why: string) => new UserError(`${name} is not a valid tinyboard image: ${why}`);
+  if (buf.length >= 8 && buf.subarray(0, 8).toString("latin1") === OLD_MAGIC) throw bad("written by an older tinyboard (format 1, no whole-image CRC): rebuild it with 'tinyboard build'");
   if (buf.length < 12 || buf.subarray(0, 8).toString("latin1") !== MAGIC) throw bad("wrong magic (expected a file written by 'tinyboard build')");
   const headerLen = buf.readUInt32LE(8);
   if (12 + headerLen > buf.length) throw bad("truncated header");
@@ -92,12 +101,13 @@ export function decodeImage(bytes: Uint8Array, name = "image"): Image {
   } catch {
     throw bad("damaged header");
   }
-  if (header?.manifest?.format !== 1 || !Array.isArray(header.sections)) throw bad("unknown format version");
+  if (header?.manifest?.format !== 2 || !Array.isArray(header.sections)) throw bad("unknown format version");
   const base = 12 + headerLen;
   const get = (section: string): Uint8Array | null => {
-    const s = header.sections.find((x) => x.name === section);
+    const s = header.sections.find((x) => x?.name === section);
     if (!s) return null;
-    if (base + s.offset + s.size > buf.length) throw bad(`truncated (section ${section} ends past the end of the file)`);
+    if (!Number.isSafeInteger(s.offset) || !Number.isSafeInteger(s.size) || s.offset < 0 || s.size < 0) throw bad(`section ${section} has an impossible offset or size`);
+    if (base + s.offset + s.size > buf.length - 4) throw bad(`truncated (section ${section} ends past the end of the file)`);
     const data = buf.subarray(base + s.offset, base + s.offset + s.size);
     if (crc32(data) !== s.crc32) throw bad(`section ${section} is damaged (CRC mismatch)`);
     return data;
@@ -106,17 +116,17 @@ export function decodeImage(bytes: Uint8Array, name = "image"): Image {
   const flash = get("flash.bin");
   if (!wasm || !flash) throw bad("missing code or flash section");
   const map = get("firmware.wasm.map");
+  if (crc32(buf.subarray(0, buf.length - 4)) !== buf.readUInt32LE(buf.length - 4)) throw bad("damaged (whole-image CRC mismatch: the header or the sections were changed)");
+  const problem = manifestProblem(header.manifest);
+  if (problem) throw bad(problem);
   return { manifest: header.manifest, wasm, flash, sourceMap: map ? Buffer.from(map).toString("utf8") : null };
 }
 
+/** Images larger than this are not read (the largest flash is 16 MB; code and map add a few). */
+export const MAX_IMAGE_BYTES = 64 << 20;
+
 export function readImage(file: string): Image {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch {
-    throw new UserError(`cannot read image ${file}`);
-  }
-  return decodeImage(bytes, file);
+  return decodeImage(readRegularFile(file, "image", MAX_IMAGE_BYTES), file);
 }
 
 export function writeImage(file: string, image: Image): void {

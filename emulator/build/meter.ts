@@ -34,6 +34,14 @@ const FRACTION_BITS = 4;
 const ONE = 1 << FRACTION_BITS;
 const FAULT_LABEL = "tb$flash_fault";
 export const CYCLES_GLOBAL = "tb_cycles";
+/** The meter's host functions and their signatures (checked at load, like the HAL's). */
+export const METER_IMPORTS: Record<string, { params: ("i32" | "i64")[]; results: ("i32" | "i64")[] }> = Object.assign(Object.create(null), {
+  tick: { params: [], results: [] },
+  "flash-write": { params: ["i32", "i32"], results: [] },
+  grow: { params: ["i32"], results: ["i32"] },
+});
+/** The largest counter value (1/16 cycles) a loop's check may wait for: the default interval. */
+export const METER_CHECK_LIMIT = (1 << 16) << 4;
 /** The stub allocator's bump pointer, exported so the host can read the heap's high-water mark. */
 export const HEAP_TOP_EXPORT = "tb_heap_top";
 
@@ -61,6 +69,9 @@ const CHILDREN: Record<string, string[]> = {
   SIMDLoad: ["ptr"],
   SIMDLoadStoreLane: ["ptr", "vec"],
   CallIndirect: ["target"],
+  MemoryInit: ["dest", "offset", "size"],
+  AtomicRMW: ["ptr", "value"],
+  AtomicCmpxchg: ["ptr", "expected", "replacement"],
 };
 
 /** What a statement's own code (outside nested blocks) costs and does. */
@@ -296,9 +307,27 @@ export function meterModule(binaryen: Binaryen, module: any, opts: MeterOptions)
           const t = binaryen.getExpressionType(binaryen.Store.getValue(e));
           acc.cost += cost(t === binaryen.v128 ? "v128.store" : binaryen.Store.getBytes(e) === 8 ? "store64" : "store");
           walkChildren(e, cls, acc);
-          guardStore(e);
+          guardStore(binaryen.Store, e);
           return e;
         }
+        // Every other form that writes memory is guarded exactly like a store: lane stores,
+        // memory.init, atomic read-modify-writes (memory.copy/fill go through the helpers).
+        case "SIMDLoadStoreLane":
+          acc.cost += cost("load");
+          walkChildren(e, cls, acc);
+          if (binaryen.SIMDLoadStoreLane.isStore(e)) guardStore(binaryen.SIMDLoadStoreLane, e);
+          return e;
+        case "AtomicRMW":
+        case "AtomicCmpxchg":
+          acc.cost += cost("default");
+          walkChildren(e, cls, acc);
+          guardStore(binaryen[cls], e);
+          return e;
+        case "MemoryInit":
+          acc.cost += cost("mem_bulk.base");
+          walkChildren(e, cls, acc);
+          guardStore({ getOffset: () => 0, getPtr: binaryen.MemoryInit.getDest, setPtr: binaryen.MemoryInit.setDest }, e);
+          return e;
         case "Unary":
           acc.cost += cost(ops.unary.get(binaryen.Unary.getOp(e)) ?? "default");
           break;
@@ -311,7 +340,6 @@ export function meterModule(binaryen: Binaryen, module: any, opts: MeterOptions)
         case "SIMDTernary": acc.cost += cost("v128.bitwise"); break;
         case "SIMDShift": acc.cost += cost("simd.shift"); break;
         case "SIMDLoad": acc.cost += simdLoadCost(binaryen.SIMDLoad.getOp(e)); break;
-        case "SIMDLoadStoreLane": acc.cost += cost("load"); break;
         case "MemorySize": acc.cost += cost("memory.size"); return e;
         case "MemoryGrow": {
           acc.cost += cost("memory.grow");
@@ -346,13 +374,13 @@ export function meterModule(binaryen: Binaryen, module: any, opts: MeterOptions)
 
     // A store below the end of flash branches to the function's one fault path.
     let guarded = false;
-    const guardStore = (e: Ref): void => {
-      const limitAddr = opts.flashEnd - binaryen.Store.getOffset(e);
+    const guardStore = (kind: { getOffset(e: Ref): number; getPtr(e: Ref): Ref; setPtr(e: Ref, p: Ref): void }, e: Ref): void => {
+      const limitAddr = opts.flashEnd - kind.getOffset(e);
       if (limitAddr <= 0) return;
       stats.guardedStores++;
       guarded = true;
-      const ptr = binaryen.Store.getPtr(e);
-      binaryen.Store.setPtr(e, module.block(null, [
+      const ptr = kind.getPtr(e);
+      kind.setPtr(e, module.block(null, [
         module.local.set(addr, ptr),
         module.br(FAULT_LABEL, module.i32.lt_u(module.local.get(addr, i32), module.i32.const(limitAddr))),
         module.local.get(addr, i32),

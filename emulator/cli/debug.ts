@@ -9,6 +9,8 @@ import { UserError } from "../errors.ts";
 import { existsSync } from "node:fs";
 import { defaultStateDir, ensureCard, openState } from "../state.ts";
 import { validateCardImage } from "../sdcard/card-image.ts";
+import { lockCardImage, lockStateDir } from "../board-lock.ts";
+import { runSeconds } from "./options.ts";
 
 export interface DebugCliOptions {
   board: string;
@@ -25,11 +27,18 @@ export async function debugCommand(spec: string, opts: DebugCliOptions): Promise
   const target = loadTarget(opts.board, opts.core);
   const overrides = parseInputs(opts.input);
   const { image, inputs } = await imageFor(spec, target, { quiet: true, rebuild: opts.rebuild });
-  const seconds = opts.seconds ?? image.manifest.defaults.seconds;
-  if (!(seconds > 0)) throw new UserError("--seconds must be a positive number");
+  const seconds = runSeconds(opts.seconds, image.manifest.defaults.seconds, false);
   let sdcard: string | null = null;
   if (opts.sdcard !== false) {
-    sdcard = opts.sdcard ?? openState(defaultStateDir(target.board.id)).sdcardPath;
+    if (opts.sdcard) {
+      lockCardImage(opts.sdcard);
+      sdcard = opts.sdcard;
+    } else {
+      // The board's own card: the session holds the board, as run does (one board, one runner).
+      const state = openState(defaultStateDir(target.board.id));
+      lockStateDir(state.dir);
+      sdcard = state.sdcardPath;
+    }
     if (existsSync(sdcard)) validateCardImage(sdcard);
     else ensureCard(sdcard);
   }

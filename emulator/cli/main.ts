@@ -33,6 +33,7 @@ Input specs (--input PERIPHERAL=SPEC, repeatable; default: the app's app.json "i
   mic=scene.json             a far-field room (talkers, noise, reverberation); also inline:
   mic=scene:speech=yes.wav,az=30,dist=2.5,rt60=0.4,noise=babble,snr=5
   --mic-array linear4-35mm   attach an add-on array (also sln-local2-tri, or a JSON file)`;
+import { parseCycles, parseSeconds, parseWatchdogMs, MAX_EMULATED_SECONDS } from "./options.ts";
 
 const program = new Command("tinyboard")
   .description("Build AssemblyScript ML firmware against real board budgets and run it on emulated NXP boards")
@@ -74,12 +75,13 @@ program.command("run").description("boot what is flashed (building and flashing 
   .requiredOption("-b, --board <board>", BOARD_HELP)
   .option("--core <core>", "core (default: the board's first)")
   .option("--state <dir>", "board state directory (default: .tinyboard/<board>)")
-  .option("-s, --seconds <n>", "emulated seconds to run (default: the app's)", Number)
+  .option("-s, --seconds <n>", `emulated seconds to run (default: the app's; at most ${MAX_EMULATED_SECONDS} without --forever)`, parseSeconds)
+  .option("--forever", "no limit on the emulated time (stop with Ctrl-C)")
   .option("-i, --input <peripheral=spec>", "feed a peripheral from a file or generator, e.g. accel=trace.csv, camera=photos/, mic=clip.wav (repeatable)", collect, [])
   .option("--mic-array <name|file.json>", "attach an add-on microphone array (bundled: linear4-35mm, sln-local2-tri)")
   .option("--sdcard <img>", "use this SD card image instead of the board's")
-  .option("--watchdog <ms>", "arm the watchdog from reset", Number)
-  .option("--max-cycles <n>", "stop with a fault after this many busy cycles (a cycle budget)", Number)
+  .option("--watchdog <ms>", "arm the watchdog from reset", parseWatchdogMs)
+  .option("--max-cycles <n>", "stop with a fault after this many busy cycles (a cycle budget)", parseCycles)
   .option("--json", "print the run summary as JSON")
   .option("-q, --quiet", "do not print the console output")
   .option("--trace <file>", "write a Chrome trace event / Perfetto timeline (CPU busy/idle, layers, NPU jobs, peripheral events)")
@@ -93,7 +95,7 @@ program.command("debug").description("debug an app or image: layer, op, line, fa
   .argument("<target>", "image file or app folder")
   .requiredOption("-b, --board <board>", BOARD_HELP)
   .option("--core <core>", "core (default: the board's first)")
-  .option("-s, --seconds <n>", "emulated seconds to run at most (default: the app's)", Number)
+  .option("-s, --seconds <n>", `emulated seconds to run at most (default: the app's; at most ${MAX_EMULATED_SECONDS})`, parseSeconds)
   .option("-i, --input <peripheral=spec>", "feed a peripheral from a file or generator (repeatable)", collect, [])
   .option("--sdcard <img>", "SD card image (default: the board's, .tinyboard/<board>/sdcard.img)")
   .option("--no-sdcard", "run without an SD card")
@@ -107,7 +109,7 @@ program.command("dap").description("a Debug Adapter Protocol server on stdin/std
   .action(async () => (await import("./dap.ts")).dapCommand());
 
 program.command("demo").description("build, flash and run the bundled apps on every board (what 'npm start' runs)")
-  .option("-s, --seconds <n>", "emulated seconds per run (default: each app's)", Number)
+  .option("-s, --seconds <n>", "emulated seconds per run (default: each app's)", parseSeconds)
   .option("-b, --board <board>", "only this board (repeatable)", collect, [])
   .option("-v, --verbose", "print every console line (default: the first few per run)")
   .option("--rebuild", "compile even if the build cache holds the builds")

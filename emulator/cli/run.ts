@@ -22,6 +22,9 @@ import { loadMicArray, micLayout } from "../peripherals/mic/array.ts";
 import { validateCardImage } from "../sdcard/card-image.ts";
 import { TraceRecorder } from "../debug/trace.ts";
 import { Profiler, formatProfile } from "../debug/profile.ts";
+import { lockCardImage, lockStateDir } from "../board-lock.ts";
+import { regularFile } from "../host-files.ts";
+import { runSeconds } from "./options.ts";
 
 interface TargetOpts {
   board: string;
@@ -48,7 +51,8 @@ export async function imageFor(spec: string, target: Target, o: { quiet?: boolea
     const inputs = Object.fromEntries(Object.entries(app.inputs).map(([k, v]) => [k, resolveInput(app, v)]));
     return { image, inputs };
   }
-  if (existsSync(spec) && statSync(spec).isFile()) {
+  if (existsSync(spec) && !statSync(spec).isDirectory()) {
+    regularFile(spec, "image");
     const image = readImage(spec);
     const m = image.manifest;
     if (m.board !== target.board.id || m.core !== target.core.id) {
@@ -63,6 +67,7 @@ export async function imageFor(spec: string, target: Target, o: { quiet?: boolea
 export async function flashCommand(spec: string, opts: TargetOpts): Promise<void> {
   const target = loadTarget(opts.board, opts.core);
   const state = openState(opts.state ?? defaultStateDir(target.board.id));
+  lockStateDir(state.dir);
   const { image } = await imageFor(spec, target, { rebuild: opts.rebuild });
   flashImage(state, image);
   console.log(`flashed ${image.manifest.app} to ${target.board.id} (state ${path.relative(process.cwd(), state.dir) || "."})`);
@@ -88,6 +93,8 @@ export interface RunCliOptions extends TargetOpts {
   maxCycles?: number;
   json?: boolean;
   quiet?: boolean;
+  /** No limit on the emulated time. */
+  forever?: boolean;
   /** Write a Chrome trace event / Perfetto timeline here. */
   trace?: string;
   /** Print the per-layer and per-function cycle tables. */
@@ -113,6 +120,9 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   if (overrides.mic) openMicSource(overrides.mic, mics);
   if (opts.sdcard && existsSync(opts.sdcard)) validateCardImage(opts.sdcard);
   const state = openState(opts.state ?? defaultStateDir(target.board.id));
+  // One board, one runner: held until the process ends.
+  lockStateDir(state.dir);
+  if (opts.sdcard) lockCardImage(opts.sdcard);
   let inputs: Record<string, string> = {};
   if (spec) {
     const built = await imageFor(spec, target, { quiet: opts.json, rebuild: opts.rebuild });
@@ -123,8 +133,7 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   if (!spec) inputs = imageInputs(image.manifest.defaults.inputs);
   Object.assign(inputs, overrides);
   if (opts.sdcard && !existsSync(opts.sdcard)) ensureCard(opts.sdcard);
-  const seconds = opts.seconds ?? image.manifest.defaults.seconds;
-  if (!(seconds > 0)) throw new UserError("--seconds must be a positive number");
+  const seconds = runSeconds(opts.seconds, image.manifest.defaults.seconds, opts.forever);
   const profiler = opts.profile ? new Profiler(image.sourceMap) : undefined;
   const summary = await runImage(image, target, { inputs, sdcard: opts.sdcard ?? state.sdcardPath, watchdogMs: opts.watchdog, maxBusyCycles: opts.maxCycles, seconds, quiet: opts.quiet || opts.json, trace: opts.trace, profiler, micArray: opts.micArray, noNpu: opts.cpuOnly });
   const profile = profiler ? await profiler.profile() : undefined;

@@ -16,6 +16,8 @@ import { PROJECT_ROOT } from "../paths.ts";
 import { SourceMapper } from "../faults.ts";
 import { builtinOpName } from "../model/tflite-model.ts";
 import { DebugEngine } from "./engine.ts";
+import { lockCardImage, type BoardLock } from "../board-lock.ts";
+import { runSeconds } from "../cli/options.ts";
 import { Commands, formatExit, hex } from "./commands.ts";
 import { parseBreakpoint, type Breakpoint, type BreakpointSpec } from "./breakpoints.ts";
 import type { ResumeMode, StopInfo } from "./protocol.ts";
@@ -50,6 +52,7 @@ export function functionBreakpoint(name: string): BreakpointSpec {
 
 export class TinyboardDebugSession extends DebugSession {
   private engine: DebugEngine | null = null;
+  private cardLock: BoardLock | null = null;
   private commands: Commands | null = null;
   private stopOnEntry = false;
   private readonly refs = new Handles<VarRef>();
@@ -70,7 +73,10 @@ export class TinyboardDebugSession extends DebugSession {
       const target = loadTarget(args.board, args.core);
       const program = path.resolve(args.cwd ?? process.cwd(), args.program);
       const { image, inputs } = await imageFor(program, target, { quiet: true });
-      this.engine = await DebugEngine.launch({ image, target, inputs: { ...inputs, ...(args.inputs ?? {}) }, sdcard: args.sdcard ?? null, seconds: args.seconds ?? image.manifest.defaults.seconds, noNpu: args.cpuOnly });
+      const seconds = runSeconds(args.seconds, image.manifest.defaults.seconds, false);
+      // The card is this session's until it disconnects (one board, one runner).
+      if (args.sdcard && !this.cardLock) this.cardLock = lockCardImage(args.sdcard);
+      this.engine = await DebugEngine.launch({ image, target, inputs: { ...inputs, ...(args.inputs ?? {}) }, sdcard: args.sdcard ?? null, seconds, noNpu: args.cpuOnly });
       this.commands = new Commands(this.engine);
       this.engine.on("console", (text: string) => this.sendEvent(new OutputEvent(text, "stdout")));
       this.engine.on("error", (e: Error) => { this.sendEvent(new OutputEvent(`tinyboard: ${e.message}\n`, "stderr")); this.sendEvent(new TerminatedEvent()); });
@@ -289,6 +295,8 @@ export class TinyboardDebugSession extends DebugSession {
   protected async disconnectRequest(response: DebugProtocol.DisconnectResponse): Promise<void> {
     await this.engine?.close();
     this.engine = null;
+    this.cardLock?.release();
+    this.cardLock = null;
     this.sendResponse(response);
   }
 }

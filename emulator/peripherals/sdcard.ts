@@ -5,6 +5,8 @@
 import { openSync, readSync, writeSync, closeSync } from "node:fs";
 import type { BoardContext, Peripheral } from "./peripheral.ts";
 import { BLOCK, validateCardImage } from "../sdcard/card-image.ts";
+import { UserError } from "../errors.ts";
+import { describeFsError } from "../host-files.ts";
 
 const DRIVER_CYCLES = 300;
 const OK = 0, NO_CARD = -1, RANGE = -2;
@@ -19,7 +21,11 @@ export class SdCard implements Peripheral {
   constructor(private readonly ctx: BoardContext, readonly imagePath: string | null) {
     if (imagePath) {
       this.blocks = validateCardImage(imagePath).blocks;
-      this.fd = openSync(imagePath, "r+");
+      try {
+        this.fd = openSync(imagePath, "r+");
+      } catch (e) {
+        throw new UserError(`cannot write ${describeFsError(e, imagePath, "SD card image")}`);
+      }
     }
   }
 

@@ -2,6 +2,7 @@
 // 512-byte blocks holding a FAT32 volume (superfloppy or MBR with one FAT32 partition).
 import { openSync, readSync, fstatSync, closeSync } from "node:fs";
 import { UserError } from "../errors.ts";
+import { describeFsError, regularFile } from "../host-files.ts";
 
 export const BLOCK = 512;
 
@@ -12,10 +13,11 @@ function isFat32BootSector(s: Buffer): boolean {
 
 export function validateCardImage(file: string): { blocks: number } {
   let fd: number;
+  regularFile(file, "SD card image");
   try {
     fd = openSync(file, "r");
-  } catch {
-    throw new UserError(`cannot open SD card image ${file}`);
+  } catch (e) {
+    throw new UserError(`cannot open ${describeFsError(e, file, "SD card image")}`);
   }
   try {
     const size = fstatSync(fd).size;
