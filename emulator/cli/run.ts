@@ -3,7 +3,7 @@ import { buildApp } from "./lazy-build.ts";
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { loadTarget, type Target } from "../board.ts";
-import { imageInputs, isAppDir, loadApp, resolveInput } from "../build/app.ts";
+import { appMicArray, imageInputs, imageMicArray, isAppDir, loadApp, resolveInput } from "../build/app.ts";
 import { readImage, type Image } from "../build/image.ts";
 import { defaultStateDir, flashImage, flashedImage, openState, ensureCard } from "../state.ts";
 import { Machine } from "../machine.ts";
@@ -88,7 +88,9 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   const overrides = parseInputs(opts.input);
   if (overrides.accel) openAccelSource(overrides.accel);
   if (overrides.camera) openCameraSource(overrides.camera);
-  const mics = micLayout(target.board, opts.micArray ? loadMicArray(opts.micArray) : null);
+  // The app's own add-on array (app.json micArray) unless --mic-array names one.
+  const appArray = spec && isAppDir(spec) ? imageMicArray(appMicArray(loadApp(spec), target.board.id)) : undefined;
+  const mics = micLayout(target.board, (opts.micArray ?? appArray) ? loadMicArray((opts.micArray ?? appArray)!) : null);
   if (overrides.mic) openMicSource(overrides.mic, mics);
   if (opts.sdcard && existsSync(opts.sdcard)) validateCardImage(opts.sdcard);
   const state = openState(opts.state ?? defaultStateDir(target.board.id));
@@ -104,8 +106,9 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   if (opts.sdcard && !existsSync(opts.sdcard)) ensureCard(opts.sdcard);
   const seconds = opts.seconds ?? image.manifest.defaults.seconds;
   if (!(seconds > 0)) throw new UserError("--seconds must be a positive number");
+  const micArray = opts.micArray ?? imageMicArray(image.manifest.defaults.micArray);
   const profiler = opts.profile ? new Profiler(image.sourceMap) : undefined;
-  const summary = await runImage(image, target, { inputs, sdcard: opts.sdcard ?? state.sdcardPath, watchdogMs: opts.watchdog, maxBusyCycles: opts.maxCycles, seconds, quiet: opts.quiet || opts.json, trace: opts.trace, profiler, micArray: opts.micArray });
+  const summary = await runImage(image, target, { inputs, sdcard: opts.sdcard ?? state.sdcardPath, watchdogMs: opts.watchdog, maxBusyCycles: opts.maxCycles, seconds, quiet: opts.quiet || opts.json, trace: opts.trace, profiler, micArray });
   const profile = profiler ? await profiler.profile() : undefined;
   if (opts.json) console.log(JSON.stringify(profile ? { ...summary, profile } : summary, null, 2));
   else {
