@@ -12,11 +12,16 @@ import { History } from "./history";
 
 export const RATE: u32 = 16000;
 export const BLOCK_MS: u32 = 10;
-export const BLOCK: i32 = 160; // samples per channel per block
+export const BLOCK: i32 = 160; // samples per channel per frame
+// The DMA fills buffers of FRAMES_PER_BUFFER frames (40 ms): the models' inferences (up to 42 ms
+// on MCX N947's 150 MHz core with its NPU) then fit in the other buffer's fill time. The DSP
+// still runs frame by frame.
+export const FRAMES_PER_BUFFER: i32 = 4;
+const DMA_MS: u32 = BLOCK_MS * <u32>FRAMES_PER_BUFFER;
 export const MAX_MICS: i32 = 8;
 const PDM_CLOCK: u32 = 2048000;
 const PDM_RATIO: i32 = 128;
-const PDM_BYTES: i32 = <i32>(PDM_CLOCK / 8000 * BLOCK_MS); // per channel per block
+const PDM_BYTES: i32 = <i32>(PDM_CLOCK / 8000 * BLOCK_MS); // per channel per frame
 const MAX_BEAM_DELAY: i32 = 48; // samples: 1 m of aperture at 16 kHz is 47
 
 export class FrontEnd {
@@ -45,7 +50,7 @@ export class FrontEnd {
   constructor() {
     this.mics = <i32>mic.count();
     this.pdm = mic.kind() == mic.KIND_SAI_BITSTREAM;
-    const bytes = this.pdm ? mic.pdmBufferBytes(this.mics, PDM_CLOCK, BLOCK_MS) : mic.pcmBufferBytes(this.mics, RATE, BLOCK_MS);
+    const bytes = this.pdm ? mic.pdmBufferBytes(this.mics, PDM_CLOCK, DMA_MS) : mic.pcmBufferBytes(this.mics, RATE, DMA_MS);
     this.bufA = heap.alloc(bytes);
     this.bufB = heap.alloc(bytes);
     this.planar = heap.alloc(<usize>(MAX_MICS * BLOCK * 4));
@@ -69,7 +74,7 @@ export class FrontEnd {
 
   /** Starts the microphones; 0 or the HAL's error code. */
   start(): i32 {
-    const r = this.pdm ? mic.configurePdm(this.mics, PDM_CLOCK, BLOCK_MS, this.bufA, this.bufB) : mic.configurePcm(this.mics, RATE, BLOCK_MS, this.bufA, this.bufB);
+    const r = this.pdm ? mic.configurePdm(this.mics, PDM_CLOCK, DMA_MS, this.bufA, this.bufB) : mic.configurePcm(this.mics, RATE, DMA_MS, this.bufA, this.bufB);
     if (r != 0) return r;
     mic.start();
     return 0;
@@ -80,17 +85,20 @@ export class FrontEnd {
     beamSteer(this.beam, this.positions, azimuthDeg * Mathf.PI / 180.0, 0, <f32>RATE);
   }
 
-  /** Processes the filled DMA buffer `index` (0 = A, 1 = B). */
-  process(index: i32): void {
+  /** Processes frame `frame` (0..FRAMES_PER_BUFFER-1) of the filled DMA buffer `index` (0 = A, 1 = B; planar, a channel's frames one after another). */
+  process(index: i32, frame: i32): void {
     const buf = index == 0 ? this.bufA : this.bufB;
     const planar = this.planar;
     if (this.pdm) {
       for (let c = 0; c < this.mics; c++) {
-        pdmDecimate(this.pdmStates + <usize>(c * this.pdmStateSize), buf + <usize>(c * PDM_BYTES), PDM_BYTES, planar + <usize>(c * BLOCK * 4), 0);
+        const src = buf + <usize>((c * FRAMES_PER_BUFFER + frame) * PDM_BYTES);
+        pdmDecimate(this.pdmStates + <usize>(c * this.pdmStateSize), src, PDM_BYTES, planar + <usize>(c * BLOCK * 4), 0);
       }
     } else {
-      const n = this.mics * BLOCK;
-      for (let i = 0; i < n; i++) store<f32>(planar + (<usize>i << 2), <f32>load<i16>(buf + (<usize>i << 1)) * (1.0 / 32768.0));
+      for (let c = 0; c < this.mics; c++) {
+        const src = buf + (<usize>((c * FRAMES_PER_BUFFER + frame) * BLOCK) << 1), dst = planar + (<usize>(c * BLOCK) << 2);
+        for (let i = 0; i < BLOCK; i++) store<f32>(dst + (<usize>i << 2), <f32>load<i16>(src + (<usize>i << 1)) * (1.0 / 32768.0));
+      }
     }
     if (this.doa.push(planar, BLOCK)) this.steer(this.doa.azimuthDeg);
     beamProcess(this.beam, planar, BLOCK, this.beamOut);

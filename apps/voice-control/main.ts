@@ -1,4 +1,4 @@
-// Far-field voice control: the microphone array in 10 ms blocks through the front end
+// Far-field voice control: the microphone array in 10 ms frames (DMA buffers of 40 ms) through the front end
 // (frontend.ts: PDM decimation on RT1060, GCC-PHAT direction of arrival, delay-and-sum beam,
 // AGC), the wake word "marvin" (wake.ts, MLPerf streaming wake-word model every 32 ms), then
 // within LISTEN_MS a command (command.ts, MLPerf KWS model, ten words) that drives the LEDs
@@ -10,7 +10,7 @@ import * as system from "../../hal/system";
 import { partitionBase, partitionSize } from "../../firmware/partitions";
 import { Interpreter } from "../../firmware/tflite/interpreter";
 import { TextBuffer } from "../../firmware/text";
-import { FrontEnd, RATE, MAX_MICS } from "./frontend";
+import { FrontEnd, RATE, MAX_MICS, FRAMES_PER_BUFFER } from "./frontend";
 import { WakeWord, HOP_SAMPLES } from "./wake";
 import { Command, WORDS, COMMANDS, THRESHOLD as COMMAND_THRESHOLD, SCORE_EVERY, STEP_SAMPLES } from "./command";
 import { Actions } from "./actions";
@@ -58,12 +58,17 @@ export function main(): void {
   const front = new FrontEnd();
   const wake = new WakeWord(wwEngine!);
   const command = new Command(kwsEngine!);
+  // A core below 400 MHz (MCX N947, 150 MHz) cannot score both models at full rate: the wake
+  // word every 64 ms and commands every 200 ms there.
+  const slow = clock.coreHz() < 400000000;
+  wake.every = slow ? 2 : 1;
+  const scoreEvery: u32 = slow ? 2 * SCORE_EVERY : SCORE_EVERY;
   const actions = new Actions();
   const card = new CardLog();
   const problem = card.open();
   if (problem.length > 0) { line.str("voice-control: sd card: ").str(problem).str("; running without a log"); say(); }
   else { line.str("logging detections to ").str(card.name); say(); }
-  line.str("microphones: ").int(n).str(front.pdm ? " PDM bit streams, decimated here" : " PCM from the PDM receiver").str("; say \"marvin\", then a command");
+  line.str("microphones: ").int(n).str(front.pdm ? " PDM bit streams, decimated here" : " PCM from the PDM receiver").str("; say \"marvin\", then a command; wake word every ").uint(32 * wake.every).str(" ms, commands every ").uint(20 * scoreEvery).str(" ms");
   say();
 
   const r = front.start();
@@ -74,7 +79,7 @@ export function main(): void {
   let listenUntil: u64 = 0; // ms of audio; 0 = not listening
   let sinceScore: u32 = 0;
   let candidate: i32 = -1; // the command word above threshold at the previous scoring
-  let busy: u64 = 0, worst: u64 = 0, periodBlocks: u64 = 0;
+  let busy: u64 = 0, worst: u64 = 0, periodBuffers: u64 = 0;
   const hz = <u64>clock.coreHz();
   for (;;) {
     let idx = mic.takeBuffer();
@@ -83,63 +88,66 @@ export function main(): void {
       clock.watchdogFeed();
       idx = mic.takeBuffer();
     }
+    clock.watchdogFeed();
     const c0 = clock.cycles();
-    front.process(idx);
-    actions.tick();
-    peaks[<i32>(front.blocks % <u64>PEAK_BLOCKS)] = front.peak;
-    const count = front.history.count;
-    const nowMs = count * 1000 / <u64>RATE;
-    while (nextKws <= count) {
-      command.step(front.history, nextKws);
-      nextKws += <u64>STEP_SAMPLES;
-      if (listenUntil == 0) continue;
-      if (++sinceScore < SCORE_EVERY) continue;
-      sinceScore = 0;
-      command.classify();
-      const hit = command.best < COMMANDS && command.score >= COMMAND_THRESHOLD;
-      // The same word above threshold on two scorings in a row (100 ms apart), not a first guess at a word's onset.
-      if (hit && command.best == candidate) {
-        const word = WORDS[command.best];
-        const state = actions.apply(word);
-        const pct = <u32>Mathf.round(command.score * 100);
-        stamp(nowMs).str("command ").str(word).str(" ").uint(pct).str("% doa ").uint(<u64>front.doa.azimuthDeg).str(" deg -> ").str(state);
-        say();
-        card.detection(nowMs, "command", word, pct, <u32>front.doa.azimuthDeg);
-        listenUntil = 0;
-        candidate = -1;
-      } else if (nowMs >= listenUntil) {
-        stamp(nowMs).str("no command within ").uint(LISTEN_MS / 1000).str(" s");
-        say();
-        listenUntil = 0;
-        candidate = -1;
-      } else candidate = hit ? command.best : -1;
-    }
-    while (nextWw <= count) {
-      let peak: i32 = 0;
-      for (let i = 0; i < PEAK_BLOCKS; i++) peak = max(peak, peaks[i]);
-      const woke = wake.hop(front.history, nextWw, peak, nowMs);
-      nextWw += <u64>HOP_SAMPLES;
-      if (woke) {
-        const pct = <u32>Mathf.round(wake.score * 100);
-        stamp(nowMs).str("wake marvin ").uint(pct).str("% doa ").uint(<u64>front.doa.azimuthDeg).str(" deg; listening ").uint(LISTEN_MS / 1000).str(" s");
-        say();
-        card.detection(nowMs, "wake", "marvin", pct, <u32>front.doa.azimuthDeg);
-        actions.woke();
-        listenUntil = nowMs + LISTEN_MS;
-        sinceScore = SCORE_EVERY - 1;
-        candidate = -1;
+    for (let f = 0; f < FRAMES_PER_BUFFER; f++) {
+      front.process(idx, f);
+      actions.tick();
+      peaks[<i32>(front.blocks % <u64>PEAK_BLOCKS)] = front.peak;
+      const count = front.history.count;
+      const nowMs = count * 1000 / <u64>RATE;
+      while (nextKws <= count) {
+        command.step(front.history, nextKws);
+        nextKws += <u64>STEP_SAMPLES;
+        if (listenUntil == 0) continue;
+        if (++sinceScore < scoreEvery) continue;
+        sinceScore = 0;
+        command.classify();
+        const hit = command.best < COMMANDS && command.score >= COMMAND_THRESHOLD;
+        // The same word above threshold on two scorings in a row (100 ms apart), not a first guess at a word's onset.
+        if (hit && command.best == candidate) {
+          const word = WORDS[command.best];
+          const state = actions.apply(word);
+          const pct = <u32>Mathf.round(command.score * 100);
+          stamp(nowMs).str("command ").str(word).str(" ").uint(pct).str("% doa ").uint(<u64>front.doa.azimuthDeg).str(" deg -> ").str(state);
+          say();
+          card.detection(nowMs, "command", word, pct, <u32>front.doa.azimuthDeg);
+          listenUntil = 0;
+          candidate = -1;
+        } else if (nowMs >= listenUntil) {
+          stamp(nowMs).str("no command within ").uint(LISTEN_MS / 1000).str(" s");
+          say();
+          listenUntil = 0;
+          candidate = -1;
+        } else candidate = hit ? command.best : -1;
+      }
+      while (nextWw <= count) {
+        let peak: i32 = 0;
+        for (let i = 0; i < PEAK_BLOCKS; i++) peak = max(peak, peaks[i]);
+        const woke = wake.hop(front.history, nextWw, peak, nowMs);
+        nextWw += <u64>HOP_SAMPLES;
+        if (woke) {
+          const pct = <u32>Mathf.round(wake.score * 100);
+          stamp(nowMs).str("wake marvin ").uint(pct).str("% doa ").uint(<u64>front.doa.azimuthDeg).str(" deg; listening ").uint(LISTEN_MS / 1000).str(" s");
+          say();
+          card.detection(nowMs, "wake", "marvin", pct, <u32>front.doa.azimuthDeg);
+          actions.woke();
+          listenUntil = nowMs + LISTEN_MS;
+          sinceScore = scoreEvery - 1;
+          candidate = -1;
+        }
       }
     }
     const used = clock.cycles() - c0;
     busy += used;
     if (used > worst) worst = used;
-    periodBlocks++;
+    periodBuffers++;
     if (front.blocks % STATS_EVERY == 0) {
-      const budget = hz / 100; // cycles in 10 ms
-      stamp(nowMs).str("load ").fixed(<i64>(busy * 10000 / (budget * periodBlocks)), 2).str(" % average, ")
-        .fixed(<i64>(worst * 10000 / budget), 2).str(" % worst block; overruns ").uint(mic.overruns());
+      const budget = hz / 100 * <u64>FRAMES_PER_BUFFER; // cycles in one buffer's time
+      stamp(front.history.count * 1000 / <u64>RATE).str("load ").fixed(<i64>(busy * 10000 / (budget * periodBuffers)), 2).str(" % average, ")
+        .fixed(<i64>(worst * 10000 / budget), 2).str(" % worst 40 ms buffer; overruns ").uint(mic.overruns());
       say();
-      busy = 0; worst = 0; periodBlocks = 0;
+      busy = 0; worst = 0; periodBuffers = 0;
     }
   }
 }

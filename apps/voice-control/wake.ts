@@ -21,6 +21,8 @@ export class WakeWord {
   invokes: u32 = 0;
   worstCycles: u64 = 0;
   private deafUntilMs: u64 = 0;
+  /** Scores every `every`-th hop (1: every 32 ms; 2 on slow cores, where one inference takes 23 ms). */
+  every: u32 = 1;
 
   constructor(readonly engine: Interpreter) {
     wwInit(this.work);
@@ -34,7 +36,7 @@ export class WakeWord {
     wwFrame(this.work, pcm + 2, scale, previous, this.features + (<usize>(this.next * WW_MELS) << 2));
     this.next = (this.next + 1) % WW_FRAMES;
     this.frames++;
-    if (this.frames < <u32>WW_FRAMES) return false;
+    if (this.frames < <u32>WW_FRAMES || this.frames % this.every != 0) return false;
     const input = this.engine.input(0);
     // Oldest frame first: the ring from `next` on, then from 0.
     const first = WW_FRAMES - this.next;
