@@ -90,7 +90,7 @@ for (const board of BOARDS) {
     t.is(Number(rows[1].split(",")[0]), Math.round(r.wakes[0].t * 1000));
   });
 
-  (tools ? test : test.skip)(`${board}: far field (1 m, RT60 0.3 s, 20 dB SNR): wake word, "yes", the talker's direction, deterministic`, async (t) => {
+  (tools ? test : test.skip)(`${board}: far field (1 m, RT60 0.3 s, 20 dB SNR): wake word, "yes", no overruns, deterministic`, async (t) => {
     const scene = path.resolve(APP, "scenes/far-1m.json");
     const r = await run(board, scene, 5);
     t.is(r.summary.fault, null);
