@@ -95,7 +95,7 @@ export async function buildApp(appDir: string, target: Target, opts: BuildOption
     partitions: flash.partitions,
     meter: compiled.meter,
     // Input files relative to the project root: the image runs alike from any folder.
-    defaults: { inputs: Object.fromEntries(Object.entries(app.inputs).map(([k, v]) => [k, projectInput(app, v)])), seconds: app.seconds, micArray: appMicArray(app, target.board.id) },
+    defaults: { inputs: Object.fromEntries(Object.entries(app.inputs).map(([k, v]) => [k, projectInput(app, v)])), seconds: app.seconds, ...(appMicArray(app, target.board.id) ? { micArray: appMicArray(app, target.board.id) } : {}) },
   };
   const image: Image = { manifest, wasm: compiled.wasm, flash: flash.flash, sourceMap: compiled.sourceMap };
   const report = memoryReport(needsOf(manifest), target);
