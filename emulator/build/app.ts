@@ -20,6 +20,8 @@ export interface AppManifest {
   inputs: Record<string, string>;
   /** Default emulated run length in seconds. */
   seconds: number;
+  /** Add-on microphone array per board id ("rt1060": "sln-local2-tri"; "*" for every board): a bundled name or an app-relative JSON file; --mic-array overrides. */
+  micArray: Record<string, string>;
 }
 
 export interface App extends AppManifest {
@@ -52,7 +54,9 @@ export function loadApp(dir: string): App {
     partitions: Array.isArray(raw.partitions) ? raw.partitions : [],
     inputs: raw.inputs ?? {},
     seconds: raw.seconds ?? 10,
+    micArray: typeof raw.micArray === "string" ? { "*": raw.micArray } : raw.micArray ?? {},
   };
+  if (typeof app.micArray !== "object" || Array.isArray(app.micArray) || Object.values(app.micArray).some((v) => typeof v !== "string")) throw fail("'micArray' must be an array name or { board: name }");
   if (!Number.isInteger(app.stackBytes) || app.stackBytes < 0) throw fail("'stackBytes' must be a non-negative integer");
   if (!Number.isInteger(app.heapBytes) || app.heapBytes < 0) throw fail("'heapBytes' must be a non-negative integer");
   if (!(app.seconds > 0)) throw fail("'seconds' must be positive");
@@ -108,4 +112,16 @@ export function resolveInput(app: App, spec: string): string {
   if (spec.startsWith("gen:")) return spec;
   const [file, ...opts] = spec.split(",");
   return [path.resolve(app.dir, file), ...opts].join(",");
+}
+
+/** The add-on microphone array the app asks for on `board` (project-relative if a file), or undefined. */
+export function appMicArray(app: App, board: string): string | undefined {
+  const spec = app.micArray[board] ?? app.micArray["*"];
+  if (!spec || !spec.endsWith(".json")) return spec;
+  return path.relative(PROJECT_ROOT, path.resolve(app.dir, spec)).split(path.sep).join("/");
+}
+
+/** An image's recorded array (a bundled name, or a file relative to the project root) as --mic-array takes it. */
+export function imageMicArray(spec: string | undefined): string | undefined {
+  return spec && spec.endsWith(".json") ? path.resolve(PROJECT_ROOT, spec) : spec;
 }

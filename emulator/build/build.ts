@@ -8,7 +8,7 @@ import { loadCostTable } from "./cost-table.ts";
 import { compileFirmware, PROJECT_ROOT } from "./compile.ts";
 import { layoutFlash, PAGE } from "./flash-layout.ts";
 import type { Image, ImageManifest } from "./image.ts";
-import { loadApp, projectInput, type App } from "./app.ts";
+import { appMicArray, loadApp, projectInput, type App } from "./app.ts";
 import { memoryReport, needsOf, type MemoryReport } from "./memory-report.ts";
 import { UserError } from "../errors.ts";
 import { modelBudgets } from "./model-budget.ts";
@@ -114,7 +114,7 @@ export async function buildApp(appDir: string, target: Target, opts: BuildOption
     partitions: flash.partitions,
     meter: compiled.meter,
     // Input files relative to the project root: the image runs alike from any folder.
-    defaults: { inputs: Object.fromEntries(Object.entries(app.inputs).map(([k, v]) => [k, projectInput(app, v)])), seconds: app.seconds },
+    defaults: { inputs: Object.fromEntries(Object.entries(app.inputs).map(([k, v]) => [k, projectInput(app, v)])), seconds: app.seconds, ...(appMicArray(app, target.board.id) ? { micArray: appMicArray(app, target.board.id) } : {}) },
   };
   const image: Image = { manifest, wasm: compiled.wasm, flash: flash.flash, sourceMap: compiled.sourceMap };
   const report = memoryReport(needsOf(manifest), target);

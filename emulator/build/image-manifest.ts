@@ -55,6 +55,8 @@ const SCHEMA = {
       properties: {
         inputs: { type: "object", maxProperties: 16, propertyNames: { pattern: "^[a-z][a-z0-9-]{0,31}$" }, additionalProperties: { type: "string", maxLength: 4096 } },
         seconds: { type: "number", exclusiveMinimum: 0, maximum: MAX_EMULATED_SECONDS },
+        // A bundled array name or a JSON file relative to the project root, never outside it.
+        micArray: { type: "string", maxLength: 256, pattern: "^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$" },
       },
     },
   },

@@ -56,7 +56,7 @@ export interface ImageManifest {
   };
   partitions: PartitionInfo[];
   meter: { functions: number; regions: number; loops: number; guardedStores: number } | null;
-  defaults: { inputs: Record<string, string>; seconds: number };
+  defaults: { inputs: Record<string, string>; seconds: number; micArray?: string };
 }
 
 export interface Image {

@@ -3,7 +3,7 @@ import { buildApp } from "./lazy-build.ts";
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { loadTarget, type Target } from "../board.ts";
-import { imageInputs, isAppDir, loadApp, resolveInput } from "../build/app.ts";
+import { appMicArray, imageInputs, imageMicArray, isAppDir, loadApp, resolveInput } from "../build/app.ts";
 import { readImage, writeImage, type Image } from "../build/image.ts";
 import { notAnAppMessage } from "../build/app-suggest.ts";
 import { formatBytes } from "../errors.ts";
@@ -116,7 +116,9 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
     if (!opts.json) console.error(`input accel: ${source.description}`);
   }
   if (overrides.camera) openCameraSource(overrides.camera);
-  const mics = micLayout(target.board, opts.micArray ? loadMicArray(opts.micArray) : null);
+  // The app's own add-on array (app.json micArray) unless --mic-array names one.
+  const appArray = spec && isAppDir(spec) ? imageMicArray(appMicArray(loadApp(spec), target.board.id)) : undefined;
+  const mics = micLayout(target.board, (opts.micArray ?? appArray) ? loadMicArray((opts.micArray ?? appArray)!) : null);
   if (overrides.mic) openMicSource(overrides.mic, mics);
   if (opts.sdcard && existsSync(opts.sdcard)) validateCardImage(opts.sdcard);
   const state = openState(opts.state ?? defaultStateDir(target.board.id));
@@ -134,8 +136,9 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   Object.assign(inputs, overrides);
   if (opts.sdcard && !existsSync(opts.sdcard)) ensureCard(opts.sdcard);
   const seconds = runSeconds(opts.seconds, image.manifest.defaults.seconds, opts.forever);
+  const micArray = opts.micArray ?? imageMicArray(image.manifest.defaults.micArray);
   const profiler = opts.profile ? new Profiler(image.sourceMap) : undefined;
-  const summary = await runImage(image, target, { inputs, sdcard: opts.sdcard ?? state.sdcardPath, watchdogMs: opts.watchdog, maxBusyCycles: opts.maxCycles, seconds, quiet: opts.quiet || opts.json, trace: opts.trace, profiler, micArray: opts.micArray, noNpu: opts.cpuOnly });
+  const summary = await runImage(image, target, { inputs, sdcard: opts.sdcard ?? state.sdcardPath, watchdogMs: opts.watchdog, maxBusyCycles: opts.maxCycles, seconds, quiet: opts.quiet || opts.json, trace: opts.trace, profiler, micArray, noNpu: opts.cpuOnly });
   const profile = profiler ? await profiler.profile() : undefined;
   if (opts.json) console.log(JSON.stringify(profile ? { ...summary, profile } : summary, null, 2));
   else {

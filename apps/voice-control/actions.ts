@@ -1,0 +1,76 @@
+// What the commands drive, shown on the board's LEDs: a light (on / off), its blink rate
+// (up / down: 0 = steady, then 1, 2, 4, 8 Hz), a selection (left / right, 0..4), a run state
+// (go / stop: blinking paused when stopped) and a confirmation (yes / no). With an RGB LED
+// (FRDM-MCXN947) red flashes for "no", blue for "yes" and the wake word; green is the light.
+// With one LED (the RT EVKs) the light is the LED. tick() runs every 10 ms block.
+import * as gpio from "../../hal/gpio";
+
+const RATES: StaticArray<u32> = [0, 1, 2, 4, 8];
+const FLASH_TICKS: u32 = 30; // 300 ms
+
+export class Actions {
+  private readonly rgb: bool = gpio.ledCount() >= 3;
+  light: bool = false;
+  rate: i32 = 0;
+  selection: i32 = 2;
+  running: bool = true;
+  confirmed: i32 = 0; // 1 yes, -1 no, 0 none yet
+  private ticks: u32 = 0;
+  private lit: bool = false;
+  private flashLed: i32 = -1;
+  private flashLeft: u32 = 0;
+
+  /** Applies command `word`; returns the new state as text for the console and log. */
+  apply(word: string): string {
+    if (word == "on") this.light = true;
+    else if (word == "off") this.light = false;
+    else if (word == "up") this.rate = min(this.rate + 1, RATES.length - 1);
+    else if (word == "down") this.rate = max(this.rate - 1, 0);
+    else if (word == "left") this.selection = max(this.selection - 1, 0);
+    else if (word == "right") this.selection = min(this.selection + 1, 4);
+    else if (word == "go") this.running = true;
+    else if (word == "stop") this.running = false;
+    else if (word == "yes") { this.confirmed = 1; this.flash(2); }
+    else if (word == "no") { this.confirmed = -1; this.flash(0); }
+    this.show();
+    return this.describe();
+  }
+
+  describe(): string {
+    return "light " + (this.light ? "on" : "off") + " blink " + RATES[this.rate].toString() + " Hz selection " + this.selection.toString()
+      + (this.running ? " running" : " stopped") + (this.confirmed > 0 ? " confirmed" : this.confirmed < 0 ? " declined" : "");
+  }
+
+  /** The wake word was heard: a short flash (blue, or the single LED toggled). */
+  woke(): void { this.flash(2); }
+
+  tick(): void {
+    this.ticks++;
+    if (this.flashLeft > 0 && --this.flashLeft == 0) {
+      if (this.rgb) gpio.setLed(<u32>this.flashLed, false);
+      this.show();
+    }
+    if (this.flashLeft > 0) return;
+    const hz = RATES[this.rate];
+    if (!this.light || hz == 0 || !this.running) return;
+    const half = 50 / hz; // ticks per half period
+    if (this.ticks % half == 0) this.setLight(!this.lit);
+  }
+
+  private flash(led: i32): void {
+    this.flashLed = led;
+    this.flashLeft = FLASH_TICKS;
+    if (this.rgb) gpio.setLed(<u32>led, true);
+    else this.setLight(!this.light);
+  }
+
+  private show(): void {
+    if (this.flashLeft > 0 && !this.rgb) return;
+    this.setLight(this.light);
+  }
+
+  private setLight(on: bool): void {
+    this.lit = on;
+    gpio.setLed(this.rgb ? 1 : 0, on);
+  }
+}

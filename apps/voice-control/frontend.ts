@@ -1,0 +1,117 @@
+// The audio front end, one 10 ms block at a time: microphone buffers to float32 planar
+// (PDM-receiver PCM, or on RT1060 the SAI bit streams decimated by firmware/dsp/pdm.ts),
+// delay-and-sum beam steered to the direction of arrival (doa.ts), optional noise
+// suppression, AGC, and the result appended to a 16-bit history the models read from.
+import * as mic from "../../hal/mic";
+import { pdmStateBytes, pdmInit, pdmDecimate } from "../../firmware/dsp/pdm";
+import { beamStateBytes, beamInit, beamSteer, beamProcess } from "../../firmware/dsp/beamformer";
+import { AGC_STATE_BYTES, AgcConfig, agcInit, agcProcess } from "../../firmware/dsp/agc";
+import { NS_STATE_BYTES, nsInit, nsProcess } from "../../firmware/dsp/noise-suppressor";
+import { Doa } from "./doa";
+import { History } from "./history";
+
+export const RATE: u32 = 16000;
+export const BLOCK_MS: u32 = 10;
+export const BLOCK: i32 = 160; // samples per channel per frame
+// The DMA fills buffers of FRAMES_PER_BUFFER frames (40 ms): the models' inferences (up to 42 ms
+// on MCX N947's 150 MHz core with its NPU) then fit in the other buffer's fill time. The DSP
+// still runs frame by frame.
+export const FRAMES_PER_BUFFER: i32 = 4;
+const DMA_MS: u32 = BLOCK_MS * <u32>FRAMES_PER_BUFFER;
+export const MAX_MICS: i32 = 8;
+const PDM_CLOCK: u32 = 2048000;
+const PDM_RATIO: i32 = 128;
+const PDM_BYTES: i32 = <i32>(PDM_CLOCK / 8000 * BLOCK_MS); // per channel per frame
+const MAX_BEAM_DELAY: i32 = 48; // samples: 1 m of aperture at 16 kHz is 47
+
+export class FrontEnd {
+  readonly mics: i32;
+  readonly pdm: bool;
+  private readonly bufA: usize;
+  private readonly bufB: usize;
+  private readonly planar: usize; // MAX_MICS x BLOCK f32
+  private readonly beamOut: usize;
+  private pdmStates: usize = 0;
+  private pdmStateSize: i32 = 0;
+  private readonly beam: usize;
+  private readonly agcState: usize;
+  private readonly nsState: usize;
+  readonly positions: usize; // x, y, z mm per microphone (f32)
+  readonly agc: AgcConfig = new AgcConfig();
+  doa!: Doa;
+  readonly history: History = new History();
+  suppress: bool = false;
+  steeredDeg: f32 = 0;
+  gainDb: f32 = 0;
+  /** Largest |sample| of the latest block after AGC, int16 units. */
+  peak: i32 = 0;
+  blocks: u64 = 0;
+
+  constructor() {
+    this.mics = <i32>mic.count();
+    this.pdm = mic.kind() == mic.KIND_SAI_BITSTREAM;
+    const bytes = this.pdm ? mic.pdmBufferBytes(this.mics, PDM_CLOCK, DMA_MS) : mic.pcmBufferBytes(this.mics, RATE, DMA_MS);
+    this.bufA = heap.alloc(bytes);
+    this.bufB = heap.alloc(bytes);
+    this.planar = heap.alloc(<usize>(MAX_MICS * BLOCK * 4));
+    this.beamOut = heap.alloc(<usize>(BLOCK * 4));
+    if (this.pdm) {
+      this.pdmStateSize = pdmStateBytes(PDM_RATIO);
+      this.pdmStates = heap.alloc(<usize>(this.pdmStateSize * this.mics));
+      for (let c = 0; c < this.mics; c++) pdmInit(this.pdmStates + <usize>(c * this.pdmStateSize), PDM_RATIO);
+    }
+    this.positions = heap.alloc(<usize>(this.mics * 12 + 12));
+    for (let c = 0; c < this.mics; c++) mic.position(<u32>c, this.positions + <usize>(c * 12));
+    this.beam = heap.alloc(<usize>beamStateBytes(this.mics, BLOCK, MAX_BEAM_DELAY));
+    beamInit(this.beam, this.mics, BLOCK, MAX_BEAM_DELAY);
+    this.agcState = heap.alloc(AGC_STATE_BYTES);
+    agcInit(this.agcState);
+    this.nsState = heap.alloc(NS_STATE_BYTES);
+    nsInit(this.nsState);
+    this.doa = new Doa(this.mics, this.positions);
+    this.steer(90);
+  }
+
+  /** Starts the microphones; 0 or the HAL's error code. */
+  start(): i32 {
+    const r = this.pdm ? mic.configurePdm(this.mics, PDM_CLOCK, DMA_MS, this.bufA, this.bufB) : mic.configurePcm(this.mics, RATE, DMA_MS, this.bufA, this.bufB);
+    if (r != 0) return r;
+    mic.start();
+    return 0;
+  }
+
+  steer(azimuthDeg: f32): void {
+    this.steeredDeg = azimuthDeg;
+    beamSteer(this.beam, this.positions, azimuthDeg * Mathf.PI / 180.0, 0, <f32>RATE);
+  }
+
+  /** Processes frame `frame` (0..FRAMES_PER_BUFFER-1) of the filled DMA buffer `index` (0 = A, 1 = B; planar, a channel's frames one after another). */
+  process(index: i32, frame: i32): void {
+    const buf = index == 0 ? this.bufA : this.bufB;
+    const planar = this.planar;
+    if (this.pdm) {
+      for (let c = 0; c < this.mics; c++) {
+        const src = buf + <usize>((c * FRAMES_PER_BUFFER + frame) * PDM_BYTES);
+        pdmDecimate(this.pdmStates + <usize>(c * this.pdmStateSize), src, PDM_BYTES, planar + <usize>(c * BLOCK * 4), 0);
+      }
+    } else {
+      for (let c = 0; c < this.mics; c++) {
+        const src = buf + (<usize>((c * FRAMES_PER_BUFFER + frame) * BLOCK) << 1), dst = planar + (<usize>(c * BLOCK) << 2);
+        for (let i = 0; i < BLOCK; i++) store<f32>(dst + (<usize>i << 2), <f32>load<i16>(src + (<usize>i << 1)) * (1.0 / 32768.0));
+      }
+    }
+    if (this.doa.push(planar, BLOCK)) this.steer(this.doa.azimuthDeg);
+    beamProcess(this.beam, planar, BLOCK, this.beamOut);
+    if (this.suppress) nsProcess(this.nsState, this.beamOut, this.beamOut);
+    this.gainDb = agcProcess(this.agcState, this.agc, this.beamOut, this.beamOut, BLOCK);
+    let peak: i32 = 0;
+    for (let i = 0; i < BLOCK; i++) {
+      const v = <i32>Mathf.round(load<f32>(this.beamOut + (<usize>i << 2)) * 32767.0);
+      this.history.push(<i16>v);
+      const a = v < 0 ? -v : v;
+      if (a > peak) peak = a;
+    }
+    this.peak = peak;
+    this.blocks++;
+  }
+}

@@ -1,0 +1,153 @@
+// Far-field voice control: the microphone array in 10 ms frames (DMA buffers of 40 ms) through the front end
+// (frontend.ts: PDM decimation on RT1060, GCC-PHAT direction of arrival, delay-and-sum beam,
+// AGC), the wake word "marvin" (wake.ts, MLPerf streaming wake-word model every 32 ms), then
+// within LISTEN_MS a command (command.ts, MLPerf KWS model, ten words) that drives the LEDs
+// (actions.ts). Every detection is a console line and a row in /VOICE/LOGnnnn.CSV.
+import * as clock from "../../hal/clock";
+import * as console from "../../hal/console";
+import * as mic from "../../hal/mic";
+import * as system from "../../hal/system";
+import { partitionBase, partitionSize } from "../../firmware/partitions";
+import { Interpreter } from "../../firmware/tflite/interpreter";
+import { TextBuffer } from "../../firmware/text";
+import { FrontEnd, RATE, MAX_MICS, FRAMES_PER_BUFFER } from "./frontend";
+import { WakeWord, HOP_SAMPLES } from "./wake";
+import { Command, WORDS, COMMANDS, THRESHOLD as COMMAND_THRESHOLD, SCORE_EVERY, STEP_SAMPLES } from "./command";
+import { Actions } from "./actions";
+import { CardLog } from "./card-log";
+
+const LISTEN_MS: u64 = 3000;
+const STATS_EVERY: u64 = 500; // blocks: a load line every 5 s
+const PEAK_BLOCKS: i32 = 100; // the wake word's scale: the peak of the newest second
+
+const line = new TextBuffer(200);
+const peaks = new StaticArray<i32>(PEAK_BLOCKS);
+
+function say(): void {
+  line.byte(0x0a);
+  console.writeBytes(line.base, line.length);
+  line.clear();
+}
+
+function model(name: string, inputs: i32, outputs: i32): Interpreter | null {
+  const engine = new Interpreter(partitionBase(name), partitionSize(name));
+  if (!engine.ok) { line.str("voice-control: model ").str(name).str(": ").str(engine.error); say(); return null; }
+  if (engine.input(0).elements != inputs || engine.output(0).elements != outputs) {
+    line.str("voice-control: model ").str(name).str(" must take ").int(inputs).str(" and give ").int(outputs).str(" values"); say(); return null;
+  }
+  line.str("model ").str(name).str(" ").uint(partitionSize(name)).str(" B, arena ").uint(engine.arenaBytes).str(" B, ").uint(engine.onNpu.length).str(" layers");
+  say();
+  return engine;
+}
+
+function stamp(ms: u64): TextBuffer {
+  return line.str("[").fixed(<i64>ms, 3).str(" s] ");
+}
+
+export function main(): void {
+  line.str("voice-control on a ").uint(clock.coreHz() / 1000000).str(" MHz core");
+  say();
+  const n = <i32>mic.count();
+  if (n < 2 || n > MAX_MICS) {
+    line.str("voice-control: needs 2 to ").int(MAX_MICS).str(" microphones, the board has ").int(n).str(" (attach an array with --mic-array)"); say();
+    system.exit(2); return;
+  }
+  const wwEngine = model("ww", 30 * 40, 3);
+  const kwsEngine = model("kws", 49 * 10, 12);
+  if (wwEngine == null || kwsEngine == null) { system.exit(2); return; }
+  const front = new FrontEnd();
+  const wake = new WakeWord(wwEngine!);
+  const command = new Command(kwsEngine!);
+  // A core below 400 MHz (MCX N947, 150 MHz) cannot score both models at full rate: the wake
+  // word every 64 ms and commands every 200 ms there.
+  const slow = clock.coreHz() < 400000000;
+  wake.every = slow ? 2 : 1;
+  const scoreEvery: u32 = slow ? 2 * SCORE_EVERY : SCORE_EVERY;
+  const actions = new Actions();
+  const card = new CardLog();
+  const problem = card.open();
+  if (problem.length > 0) { line.str("voice-control: sd card: ").str(problem).str("; running without a log"); say(); }
+  else { line.str("logging detections to ").str(card.name); say(); }
+  line.str("microphones: ").int(n).str(front.pdm ? " PDM bit streams, decimated here" : " PCM from the PDM receiver").str("; say \"marvin\", then a command; wake word every ").uint(32 * wake.every).str(" ms, commands every ").uint(20 * scoreEvery).str(" ms");
+  say();
+
+  const r = front.start();
+  if (r != 0) { line.str("voice-control: microphone configure failed (").int(r).str(")"); say(); system.exit(2); return; }
+  clock.watchdogStart(2000);
+  let nextWw: u64 = <u64>(2 * HOP_SAMPLES + 512);
+  let nextKws: u64 = <u64>(2 * STEP_SAMPLES);
+  let listenUntil: u64 = 0; // ms of audio; 0 = not listening
+  let sinceScore: u32 = 0;
+  let candidate: i32 = -1; // the command word above threshold at the previous scoring
+  let busy: u64 = 0, worst: u64 = 0, periodBuffers: u64 = 0;
+  const hz = <u64>clock.coreHz();
+  for (;;) {
+    let idx = mic.takeBuffer();
+    while (idx < 0) {
+      clock.waitEvent(clock.EVENT_MIC, clock.nowUs() + 100000);
+      clock.watchdogFeed();
+      idx = mic.takeBuffer();
+    }
+    clock.watchdogFeed();
+    const c0 = clock.cycles();
+    for (let f = 0; f < FRAMES_PER_BUFFER; f++) {
+      front.process(idx, f);
+      actions.tick();
+      peaks[<i32>(front.blocks % <u64>PEAK_BLOCKS)] = front.peak;
+      const count = front.history.count;
+      const nowMs = count * 1000 / <u64>RATE;
+      while (nextKws <= count) {
+        command.step(front.history, nextKws);
+        nextKws += <u64>STEP_SAMPLES;
+        if (listenUntil == 0) continue;
+        if (++sinceScore < scoreEvery) continue;
+        sinceScore = 0;
+        command.classify();
+        const hit = command.best < COMMANDS && command.score >= COMMAND_THRESHOLD;
+        // The same word above threshold on two scorings in a row (100 ms apart), not a first guess at a word's onset.
+        if (hit && command.best == candidate) {
+          const word = WORDS[command.best];
+          const state = actions.apply(word);
+          const pct = <u32>Mathf.round(command.score * 100);
+          stamp(nowMs).str("command ").str(word).str(" ").uint(pct).str("% doa ").uint(<u64>front.doa.azimuthDeg).str(" deg -> ").str(state);
+          say();
+          card.detection(nowMs, "command", word, pct, <u32>front.doa.azimuthDeg);
+          listenUntil = 0;
+          candidate = -1;
+        } else if (nowMs >= listenUntil) {
+          stamp(nowMs).str("no command within ").uint(LISTEN_MS / 1000).str(" s");
+          say();
+          listenUntil = 0;
+          candidate = -1;
+        } else candidate = hit ? command.best : -1;
+      }
+      while (nextWw <= count) {
+        let peak: i32 = 0;
+        for (let i = 0; i < PEAK_BLOCKS; i++) peak = max(peak, peaks[i]);
+        const woke = wake.hop(front.history, nextWw, peak, nowMs);
+        nextWw += <u64>HOP_SAMPLES;
+        if (woke) {
+          const pct = <u32>Mathf.round(wake.score * 100);
+          stamp(nowMs).str("wake marvin ").uint(pct).str("% doa ").uint(<u64>front.doa.azimuthDeg).str(" deg; listening ").uint(LISTEN_MS / 1000).str(" s");
+          say();
+          card.detection(nowMs, "wake", "marvin", pct, <u32>front.doa.azimuthDeg);
+          actions.woke();
+          listenUntil = nowMs + LISTEN_MS;
+          sinceScore = scoreEvery - 1;
+          candidate = -1;
+        }
+      }
+    }
+    const used = clock.cycles() - c0;
+    busy += used;
+    if (used > worst) worst = used;
+    periodBuffers++;
+    if (front.blocks % STATS_EVERY == 0) {
+      const budget = hz / 100 * <u64>FRAMES_PER_BUFFER; // cycles in one buffer's time
+      stamp(front.history.count * 1000 / <u64>RATE).str("load ").fixed(<i64>(busy * 10000 / (budget * periodBuffers)), 2).str(" % average, ")
+        .fixed(<i64>(worst * 10000 / budget), 2).str(" % worst 40 ms buffer; overruns ").uint(mic.overruns());
+      say();
+      busy = 0; worst = 0; periodBuffers = 0;
+    }
+  }
+}

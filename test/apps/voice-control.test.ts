@@ -1,0 +1,115 @@
+// apps/voice-control on the emulated boards: the wake word on the close-talk "marvin" clip and
+// on a far-field scene (1 m, RT60 0.3 s, 20 dB SNR), the command after it with its word, the
+// LED it drives, the detections in /VOICE/LOGnnnn.CSV on a card fsck.fat accepts, nothing on
+// noise alone, no microphone overruns, and the same output on a second run.
+import test from "ava";
+import path from "node:path";
+import { readFileSync } from "node:fs";
+import { loadTarget } from "../../emulator/board.ts";
+import { Machine } from "../../emulator/machine.ts";
+import { ensureCard } from "../../emulator/state.ts";
+import { readWav, writeWav } from "../../emulator/inputs/wav.ts";
+import { appMicArray, loadApp } from "../../emulator/build/app.ts";
+import { built, tempDir, hasTool, sh } from "../helpers/tools.ts";
+
+const APP = "apps/voice-control";
+const BOARDS = ["rt1060", "rt1170", "mcxn947"];
+const tools = hasTool("mcopy") && hasTool("fsck.fat");
+const audio = (name: string) => path.resolve(APP, "audio", name);
+
+/** Runs the app (with the add-on array its app.json names for the board) on a fresh card. */
+async function run(board: string, mic: string, seconds: number) {
+  const dir = tempDir("tinyboard-voice-");
+  const card = path.join(dir, "card.img");
+  ensureCard(card);
+  const { image } = await built(APP, board);
+  const micArray = appMicArray(loadApp(APP), board) ?? null;
+  const machine = new Machine({ target: loadTarget(board), image, sdcard: card, inputs: { mic }, micArray });
+  let text = "";
+  const leds: string[] = [];
+  machine.events.on("console", (s) => (text += s));
+  machine.events.on("gpio", (e) => leds.push(`${e.led}:${e.on ? 1 : 0}`));
+  const summary = await machine.run({ seconds });
+  const wakes = [...text.matchAll(/\[([\d.]+) s\] wake marvin (\d+)% doa (\d+) deg/g)].map((m) => ({ t: Number(m[1]), pct: Number(m[2]), doa: Number(m[3]) }));
+  const commands = [...text.matchAll(/\[([\d.]+) s\] command (\w+) (\d+)% doa (\d+) deg -> (.*)/g)].map((m) => ({ t: Number(m[1]), word: m[2], pct: Number(m[3]), doa: Number(m[4]), state: m[5] }));
+  return { summary, text, leds, wakes, commands, dir, card };
+}
+
+function readLog(card: string, dir: string): string {
+  const out = path.join(dir, "log.csv");
+  const r = sh("mcopy", ["-o", "-i", card, "::/VOICE/LOG0001.CSV", out]);
+  if (r.status !== 0) throw new Error(`mcopy: ${r.stderr}`);
+  return readFileSync(out, "utf8");
+}
+
+/** Close talk, one mono file: 0.3 s of quiet, "marvin", 0.2 s, a real "yes", then quiet. */
+function closeTalk(): string {
+  const rate = 16000;
+  const marvin = readWav(audio("marvin_617de221_0.wav")).channels[0];
+  const yes = readWav(audio("yes_1000ms.wav")).channels[0];
+  const out = new Float64Array(rate * 4);
+  out.set(marvin, Math.round(0.3 * rate));
+  out.set(yes, Math.round(1.5 * rate));
+  const file = path.join(tempDir("tinyboard-voice-"), "close-talk.wav");
+  writeWav(file, { sampleRate: rate, channels: [out] });
+  return file;
+}
+
+/** Noise alone: 10 s of pink-ish noise (white through a one-pole low-pass), a fixed seed, at about -30 dBFS. */
+function noiseOnly(): string {
+  const rate = 16000;
+  const out = new Float64Array(rate * 10);
+  let s = 12345, y = 0;
+  for (let i = 0; i < out.length; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    y = 0.9 * y + 0.1 * ((s / 2 ** 32) * 2 - 1);
+    out[i] = y * 0.1;
+  }
+  const file = path.join(tempDir("tinyboard-voice-"), "noise.wav");
+  writeWav(file, { sampleRate: rate, channels: [out] });
+  return file;
+}
+
+for (const board of BOARDS) {
+  (tools ? test : test.skip)(`${board}: close talk: "marvin" wakes it, "yes" is the command, both in the card's log`, async (t) => {
+    const r = await run(board, closeTalk(), 4);
+    t.is(r.summary.fault, null);
+    t.regex(r.text, /logging detections to \/VOICE\/LOG0001\.CSV/);
+    t.is(r.wakes.length, 1, r.text);
+    t.true(r.wakes[0].t > 0.6 && r.wakes[0].t < 1.6, r.text);
+    t.is(r.commands.length, 1, r.text);
+    t.is(r.commands[0].word, "yes");
+    t.true(r.commands[0].t > r.wakes[0].t);
+    t.is(r.summary.peripherals.mic.micOverruns, 0);
+    t.is(sh("fsck.fat", ["-n", r.card]).status, 0);
+    const rows = readLog(r.card, r.dir).trim().split("\n");
+    t.is(rows[0], "t_ms,kind,word,score_pct,doa_deg");
+    t.is(rows.length, 3);
+    t.regex(rows[1], /^\d+,wake,marvin,\d+,\d+$/);
+    t.regex(rows[2], /^\d+,command,yes,\d+,\d+$/);
+    t.is(Number(rows[1].split(",")[0]), Math.round(r.wakes[0].t * 1000));
+  });
+
+  (tools ? test : test.skip)(`${board}: far field (1 m, RT60 0.3 s, 20 dB SNR): wake word, "yes", no overruns, deterministic`, async (t) => {
+    const scene = path.resolve(APP, "scenes/far-1m.json");
+    const r = await run(board, scene, 5);
+    t.is(r.summary.fault, null);
+    t.is(r.wakes.length, 1, r.text);
+    t.is(r.commands.length, 1, r.text);
+    t.is(r.commands[0].word, "yes");
+    t.is(r.summary.peripherals.mic.micOverruns, 0);
+    t.log(`${board}: wake ${r.wakes[0].pct}% at ${r.wakes[0].t} s doa ${r.wakes[0].doa}; ${r.commands[0].word} ${r.commands[0].pct}% doa ${r.commands[0].doa}`);
+    const again = await run(board, scene, 5);
+    t.is(again.text, r.text);
+    t.deepEqual(again.leds, r.leds);
+    t.is(again.summary.cycles, r.summary.cycles);
+  });
+
+  test(`${board}: noise alone: no wake word in 10 s`, async (t) => {
+    const r = await run(board, noiseOnly(), 10);
+    t.is(r.summary.fault, null);
+    t.is(r.wakes.length, 0, r.text);
+    t.is(r.commands.length, 0);
+    t.regex(r.text, /load [\d.]+ % average/);
+  });
+}
