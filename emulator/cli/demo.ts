@@ -5,7 +5,7 @@ import { buildApp } from "./lazy-build.ts";
 import path from "node:path";
 import { readdirSync } from "node:fs";
 import { loadTarget } from "../board.ts";
-import { isAppDir, loadApp, resolveInput } from "../build/app.ts";
+import { imageMicArray, isAppDir, loadApp, resolveInput } from "../build/app.ts";
 import { PROJECT_ROOT } from "../paths.ts";
 import { flashImage, openState } from "../state.ts";
 import { runImage } from "./run.ts";
@@ -33,7 +33,7 @@ export async function demoCommand(opts: { seconds?: number; board?: string[]; ve
       console.log(`\n=== ${app.name} on ${target.board.name}: flash ${formatBytes(report.flash.used)}, SRAM ${formatBytes(report.sram.used)}${cached ? " (build cache)" : ""}; ${seconds} s emulated`);
       const inputs = Object.fromEntries(Object.entries(app.inputs).map(([k, v]) => [k, resolveInput(app, v)]));
       const lines = new ConsoleLines(opts.verbose ? Infinity : SHOWN_LINES);
-      const s = await runImage(image, target, { inputs, sdcard: state.sdcardPath, seconds, quiet: true, onConsole: (t) => lines.write(t) });
+      const s = await runImage(image, target, { inputs, micArray: imageMicArray(image.manifest.defaults.micArray), sdcard: state.sdcardPath, seconds, quiet: true, onConsole: (t) => lines.write(t) });
       lines.end();
       const periph = Object.entries(s.peripherals).flatMap(([, v]) => Object.entries(v).filter(([, n]) => n).map(([a, b]) => `${a} ${b}`));
       console.log(`  ${s.fault ? "FAULT" : "ok"}: CPU ${(s.cpuLoad * 100).toFixed(2)} % busy (${formatCycles(s.busyCycles)} of ${formatCycles(s.cycles)}), ${formatRealTime(s.realTimeFactor)}, SRAM peak ${formatBytes(s.sramPeakBytes)}`);
