@@ -192,12 +192,20 @@ function checkFunction(info: any, cyclesGlobal: string, tick: string): string | 
   return null;
 }
 
-/** counter + unsigned: `global.set tb_cycles (i64.add (global.get tb_cycles) (i64.extend_i32_u x | i64.const k>=0))`. */
+/** counter + unsigned: `global.set tb_cycles (i64.add (global.get tb_cycles) (i64.extend_i32_u x | i64.const k>=0))`,
+ *  or the optimizer's shorter `(i64.sub (global.get tb_cycles) (i64.const -k))` for a small k. */
 function grows(value: number, global: string): boolean {
   if (B.getExpressionId(value) !== B.BinaryId) return false;
   const add = B.getExpressionInfo(value);
-  if (add.op !== B.AddInt64) return false;
   const isSelf = (r: number) => B.getExpressionId(r) === B.GlobalGetId && B.getExpressionInfo(r).name === global;
+  if (add.op === B.SubInt64) {
+    if (!isSelf(add.left) || B.getExpressionId(add.right) !== B.ConstId) return false;
+    const v = B.getExpressionInfo(add.right).value;
+    // Subtracting a negative constant (not the most negative, whose negation wraps) adds.
+    const big = typeof v === "bigint" ? v : (BigInt(v?.high ?? 0) << 32n) | BigInt((v?.low ?? 0) >>> 0);
+    return big <= 0n && big > -(1n << 62n);
+  }
+  if (add.op !== B.AddInt64) return false;
   const isUnsigned = (r: number) => {
     const id = B.getExpressionId(r);
     if (id === B.UnaryId) return B.getExpressionInfo(r).op === B.ExtendUInt32;
