@@ -59,6 +59,13 @@ test("unmetered code (no tick, a loop that never reaches the host) is refused", 
     m.addFunction("rewind", B.none, B.none, [], m.global.set("tb_cycles", m.i64.const(0n)));
   });
   refuse(t, rewind, /sets tb_cycles other than by adding/);
+  // binaryen writes a small charge as `tb_cycles - (-64)` (shorter LEB): that adds and is
+  // accepted; subtracting a positive count goes backwards and is refused.
+  const charge = (k: bigint) => editCode(image, (m) => {
+    m.addFunction("charge", B.none, B.none, [], m.global.set("tb_cycles", m.i64.sub(m.global.get("tb_cycles", B.i64), m.i64.const(k))));
+  });
+  t.notThrows(() => new Machine({ target: rt1060, image: charge(-64n) }));
+  refuse(t, charge(64n), /sets tb_cycles other than by adding/);
 });
 
 test("the image's manifest is CRC-checked and validated; its layout must be the board's", async (t) => {
