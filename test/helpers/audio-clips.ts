@@ -1,8 +1,7 @@
 // The 1 s, 16 kHz test clips for the MLPerf front ends: the fixtures' Speech Commands clips and
 // the espeak-ng command words under test/fixtures/audio (see make-espeak.ts there).
 import path from "node:path";
-import { readFileSync } from "node:fs";
-import wavefile from "wavefile";
+import { readWav } from "../../emulator/inputs/wav.ts";
 import { PROJECT_ROOT } from "../../emulator/paths.ts";
 
 export interface Clip { name: string; pcm: Int16Array; /** the word said, or "silence" / "unknown" */ word: string }
@@ -11,15 +10,14 @@ const SHARED = path.join(PROJECT_ROOT, "..", "shared", "fixtures");
 const AUDIO = path.join(PROJECT_ROOT, "test", "fixtures", "audio");
 export const COMMAND_WORDS = ["down", "go", "left", "no", "off", "on", "right", "stop", "up", "yes"];
 
-/** 16-bit PCM of the first channel, exactly 16000 samples (cut or zero-padded). */
+/** 16-bit PCM of the first channel, exactly 16000 samples (cut or zero-padded), through the
+ *  emulator's own WAV reader (emulator/inputs/wav.ts). */
 export function readClip(file: string): Int16Array {
-  const wav = new wavefile.WaveFile(readFileSync(file));
-  const fmt = wav.fmt as { sampleRate: number; bitsPerSample: number; numChannels: number };
-  if (fmt.sampleRate !== 16000 || fmt.bitsPerSample !== 16) throw new Error(`${file}: want 16 kHz 16-bit, got ${fmt.sampleRate} Hz ${fmt.bitsPerSample}-bit`);
-  let s = wav.getSamples(false, Int16Array) as unknown as Int16Array | Int16Array[];
-  if (Array.isArray(s)) s = s[0];
+  const wav = readWav(file);
+  if (wav.sampleRate !== 16000) throw new Error(`${file}: want 16 kHz, got ${wav.sampleRate} Hz`);
+  const x = wav.channels[0];
   const out = new Int16Array(16000);
-  out.set((s as Int16Array).subarray(0, 16000));
+  for (let i = 0; i < Math.min(16000, x.length); i++) out[i] = Math.max(-32768, Math.min(32767, Math.round(x[i] * 32768)));
   return out;
 }
 
