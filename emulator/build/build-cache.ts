@@ -5,7 +5,7 @@
 // whose key is known and whose recorded sources are unchanged reads the image back instead of
 // compiling. Entries live in build/cache/<key>.tbi with <key>.deps.json.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import path from "node:path";
 import { PROJECT_ROOT } from "../paths.ts";
 import { decodeImage, encodeImage, type Image } from "./image.ts";
@@ -16,7 +16,7 @@ export function cacheDir(): string {
 }
 
 /** Images kept; older entries (by last use) are removed when a new one is written. */
-const MAX_ENTRIES = 96;
+const MAX_ENTRIES = 256;
 
 /** Every .ts file under the folders (sorted, project-relative), for hashing. */
 export function sourceFiles(dirs: string[], skip: (name: string) => boolean = () => false): string[] {
@@ -115,4 +115,48 @@ function prune(dir: string): void {
   for (const e of entries.slice(0, entries.length - MAX_ENTRIES)) {
     for (const ext of [".tbi", ".used", ".deps.json"]) { try { unlinkSync(path.join(dir, e.key + ext)); } catch { /* gone already */ } }
   }
+}
+
+/** How long a build waits for another process compiling the same key before compiling itself. */
+const LOCK_WAIT_MS = 240_000;
+
+const alive = (pid: number) => {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === "EPERM"; }
+};
+
+/**
+ * Compiles under a per-key lock file, so two processes building the same app for the same
+ * board (two terminals, two test workers) compile it once: the second waits for the first's
+ * cache entry and reads it. A lock left by a killed process is taken over; a cache folder that
+ * cannot be written just means compiling unlocked.
+ */
+export async function compileOnce<T>(key: string, cached: () => T | null, compile: () => Promise<T>): Promise<T> {
+  const lock = path.join(cacheDir(), `${key}.lock`);
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    let fd: number;
+    try {
+      mkdirSync(cacheDir(), { recursive: true });
+      fd = openSync(lock, "wx");
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST" || Date.now() > deadline) return compile();
+      const owner = Number(readFileSafe(lock));
+      if (owner > 0 && !alive(owner)) { try { unlinkSync(lock); } catch { /* taken by another */ } continue; }
+      await new Promise((r) => setTimeout(r, 200));
+      const hit = cached();
+      if (hit) return hit;
+      continue;
+    }
+    try {
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return cached() ?? (await compile());
+    } finally {
+      try { unlinkSync(lock); } catch { /* removed already */ }
+    }
+  }
+}
+
+function readFileSafe(file: string): string {
+  try { return readFileSync(file, "utf8"); } catch { return ""; }
 }

@@ -12,7 +12,7 @@ import { appMicArray, loadApp, projectInput, type App } from "./app.ts";
 import { memoryReport, needsOf, type MemoryReport } from "./memory-report.ts";
 import { UserError } from "../errors.ts";
 import { modelBudgets } from "./model-budget.ts";
-import { KeyHasher, compilerFiles, readCached, writeCached } from "./build-cache.ts";
+import { KeyHasher, compileOnce, compilerFiles, readCached, writeCached } from "./build-cache.ts";
 import { readRegularFile } from "../host-files.ts";
 
 const require = createRequire(import.meta.url);
@@ -73,8 +73,17 @@ export async function buildApp(appDir: string, target: Target, opts: BuildOption
   }
   const costs = opts.unmetered ? undefined : opts.costs ?? loadCostTable(target.core.type).cycles;
   const key = buildKey(app, target, parts, costs, opts);
-  const hit = opts.cache === false ? null : readCached(key);
-  if (hit) return { app, image: hit, report: memoryReport(needsOf(hit.manifest), target), cached: true };
+  const fromCache = (): BuildResult | null => {
+    const hit = readCached(key);
+    return hit ? { app, image: hit, report: memoryReport(needsOf(hit.manifest), target), cached: true } : null;
+  };
+  if (opts.cache === false) return compileApp(app, target, opts, flash, parts, costs, key);
+  return compileOnce(key, fromCache, () => compileApp(app, target, opts, flash, parts, costs, key));
+}
+
+type Partitions = Parameters<typeof layoutFlash>[0];
+
+async function compileApp(app: App, target: Target, opts: BuildOptions, flash: ReturnType<typeof layoutFlash>, parts: Partitions, costs: Record<string, number> | undefined, key: string): Promise<BuildResult> {
   const compiled = await compileFirmware({
     entry: path.join(app.dir, app.entry),
     memoryBase: flash.window,

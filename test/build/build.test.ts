@@ -1,7 +1,7 @@
 // Build and image: memory layout, the ld-style report, budgets, image integrity.
 import test from "ava";
 import path from "node:path";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { loadTarget } from "../../emulator/board.ts";
 import { decodeImage, encodeImage } from "../../emulator/build/image.ts";
 import { fitLine, formatReport, memoryReport, needsOf } from "../../emulator/build/memory-report.ts";
@@ -152,4 +152,30 @@ test("an image records its app's input files relative to the project root, and r
   const recorded = projectInput(app, "data/demo.csv,loop");
   t.is(recorded, "apps/fan-monitor/data/demo.csv,loop");
   t.deepEqual(imageInputs({ accel: recorded, other: "gen:rest" }), { accel: resolveInput(app, "data/demo.csv,loop"), other: "gen:rest" });
+});
+
+test("two processes building the same app at once compile it once; a lock left by a dead process is taken over", async (t) => {
+  const { spawn } = await import("node:child_process");
+  const cache = tempDir("tinyboard-cache-");
+  const out = tempDir("tinyboard-out-");
+  const env = { ...process.env, TINYBOARD_BUILD_CACHE: cache };
+  const build = (n: number) => new Promise<string>((resolve, reject) => {
+    const p = spawn(process.execPath, [path.join(PROJECT_ROOT, "bin/tinyboard.js"), "build", path.join(PROJECT_ROOT, "test/fixtures/apps/spin"), "--board", "rt1060", "-o", path.join(out, `${n}.tbi`)], { env });
+    let text = "";
+    p.stdout.on("data", (d) => (text += d));
+    p.stderr.on("data", (d) => (text += d));
+    p.on("close", (code) => (code === 0 ? resolve(text) : reject(new Error(`exit ${code}: ${text}`))));
+  });
+  const outputs = await Promise.all([build(1), build(2)]);
+  t.is(outputs.filter((o) => o.includes("from the build cache")).length, 1, outputs.join("\n"));
+  t.deepEqual(readFileSync(path.join(out, "1.tbi")), readFileSync(path.join(out, "2.tbi")));
+  t.deepEqual(readdirSync(cache).filter((f) => f.endsWith(".lock")), [], "locks released");
+  // A killed build's lock (its pid no longer runs) does not block the next build.
+  const key = readdirSync(cache).find((f) => f.endsWith(".tbi"))!.slice(0, -4);
+  rmSync(path.join(cache, `${key}.tbi`));
+  writeFileSync(path.join(cache, `${key}.lock`), "999999999");
+  t.notRegex(await build(3), /from the build cache/);
+  t.false(existsSync(path.join(cache, `${key}.lock`)));
+  rmSync(cache, { recursive: true, force: true });
+  rmSync(out, { recursive: true, force: true });
 });
