@@ -5,21 +5,10 @@ import { VirtualClock } from "./clock.ts";
 import { BoardMemory } from "./memory.ts";
 import { createEmitter, type MachineEmitter, type RunSummary } from "./events.ts";
 import { Fault, FirmwareExit, RunEnd, SourceMapper, classify, userFrame, wasmFrames, type FaultReport } from "./faults.ts";
-import type { BoardContext, Peripheral } from "./peripherals/peripheral.ts";
-import { ClockHal, type ClockHost } from "./peripherals/clock.ts";
-import { Gpio } from "./peripherals/gpio.ts";
-import { Console } from "./peripherals/console.ts";
-import { Accelerometer } from "./peripherals/accel.ts";
-import { SdCard } from "./peripherals/sdcard.ts";
-import { SystemHal, DebugHal } from "./peripherals/system.ts";
-import { NoNpu } from "./peripherals/unimplemented.ts";
-import { Microphones } from "./peripherals/mic.ts";
+import type { BoardSetup, MachineContext, Peripheral } from "./peripherals/peripheral.ts";
+import { PERIPHERALS } from "./peripherals/registry.ts";
+import { Watchdog } from "./peripherals/watchdog.ts";
 import { loadMicArray, micLayout } from "./peripherals/mic/array.ts";
-import { openMicSource } from "./inputs/mic-input.ts";
-import { Npu } from "./peripherals/npu.ts";
-import { Camera } from "./peripherals/camera.ts";
-import { openAccelSource } from "./inputs/accel-source.ts";
-import { openCameraSource } from "./inputs/camera-source.ts";
 import { METER_MODULE, CYCLES_GLOBAL, HEAP_TOP_EXPORT } from "./build/meter.ts";
 import { UserError } from "./errors.ts";
 import { verifyImageCode } from "./build/verify-image.ts";
@@ -39,8 +28,6 @@ export interface MachineOptions {
   watchdogMs?: number;
   /** Leave the board's NPU out (every layer on the CPU), for CPU-only figures. */
   noNpu?: boolean;
-  /** Cycles the host charges per HAL call (the driver's entry and exit). */
-  halCallCycles?: number;
   /** Called at every synchronisation point (each HAL call, loop-head ticks): the debugger's and
    *  profiler's way in. Absent on plain runs, which then pay one field test per tick. */
   onSync?: () => void;
@@ -64,14 +51,12 @@ function compiled(wasm: Uint8Array): Promise<WebAssembly.Module> {
 /** Cycles charged for entering and leaving a HAL driver. */
 export const HAL_CALL_CYCLES = 20;
 
-export class Machine implements BoardContext, ClockHost {
+export class Machine implements MachineContext {
   readonly events: MachineEmitter = createEmitter();
   readonly clock: VirtualClock;
   readonly target: Target;
-  readonly gpio: Gpio;
+  readonly watchdog: Watchdog;
   pending = 0;
-  watchdogDeadline = Infinity;
-  watchdogTimeoutCycles = 0;
   private mem: BoardMemory | null = null;
   private heapTop: WebAssembly.Global | null = null;
   private endCycle = Infinity;
@@ -79,7 +64,6 @@ export class Machine implements BoardContext, ClockHost {
   private pausedAt = -1;
   private maxBusy = Infinity;
   private readonly peripherals: Peripheral[];
-  private readonly sd: SdCard;
   private readonly onSync: (() => void) | undefined;
 
   constructor(private readonly opts: MachineOptions) {
@@ -94,26 +78,16 @@ export class Machine implements BoardContext, ClockHost {
     const layout = layoutProblem(opts.image, this.target, code);
     if (layout) throw new UserError(`image ${m.app} is refused: ${layout}`);
     this.clock = new VirtualClock(this.target.core.clockHz);
-    this.gpio = new Gpio(this);
-    this.sd = new SdCard(this, opts.sdcard ?? null);
-    const accelSpec = opts.inputs?.accel ?? "gen:rest";
-    const mics = micLayout(this.target.board, opts.micArray ? loadMicArray(opts.micArray) : null);
-    this.peripherals = [
-      new ClockHal(this, this),
-      this.gpio,
-      new Console(this),
-      new Accelerometer(this, openAccelSource(accelSpec)),
-      this.sd,
-      new Microphones(this, mics, opts.inputs?.mic ? openMicSource(opts.inputs.mic, mics) : null),
-      new Camera(this, opts.inputs?.camera ? openCameraSource(opts.inputs.camera) : null),
-      this.target.board.npu && !opts.noNpu ? new Npu(this, this.target.board.npu) : new NoNpu(this),
-      new DebugHal(this),
-      new SystemHal(this),
-    ];
-    if (opts.watchdogMs) {
-      this.watchdogTimeoutCycles = this.clock.cyclesFromUs(opts.watchdogMs * 1000);
-      this.watchdogDeadline = this.watchdogTimeoutCycles;
-    }
+    this.watchdog = new Watchdog(this.clock.hz);
+    const setup: BoardSetup = {
+      target: this.target,
+      inputs: opts.inputs ?? {},
+      mics: micLayout(this.target.board, opts.micArray ? loadMicArray(opts.micArray) : null),
+      sdcard: opts.sdcard ?? null,
+      noNpu: !!opts.noNpu,
+    };
+    this.peripherals = PERIPHERALS.map((p) => p.create(this, setup));
+    if (opts.watchdogMs) this.watchdog.start(this.clock.cyclesFromUs(opts.watchdogMs * 1000), 0);
   }
 
   // --- BoardContext ---------------------------------------------------------------
@@ -160,7 +134,7 @@ export class Machine implements BoardContext, ClockHost {
       this.checkLimits(now);
       if (now >= target) return;
       // Never sleep past the end of the run or the watchdog: they must fire on time.
-      const step = Math.min(target, this.clock.nextAlarm(), this.endCycle, this.watchdogDeadline);
+      const step = Math.min(target, this.clock.nextAlarm(), this.endCycle, this.watchdog.deadline);
       this.clock.idleUntil(Math.max(step, now));
       if (step <= now) return;
     }
@@ -177,9 +151,7 @@ export class Machine implements BoardContext, ClockHost {
   }
 
   private checkLimits(now: number): void {
-    if (now >= this.watchdogDeadline) {
-      throw new Fault("watchdog", `watchdog expired (not fed for ${(this.watchdogTimeoutCycles / this.clock.hz * 1000).toFixed(0)} ms)`);
-    }
+    this.watchdog.check(now);
     if (now >= this.endCycle) throw new RunEnd();
     if (this.clock.busyCycles >= this.maxBusy) throw new Fault("cycle-budget", `cycle budget of ${this.maxBusy} cycles exhausted`);
   }

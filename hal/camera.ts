@@ -6,8 +6,11 @@
 @external("tinyboard:hal/camera@0.1.0", "release-frame") export declare function releaseFrame(): void;
 @external("tinyboard:hal/camera@0.1.0", "dropped") export declare function dropped(): u32;
 
+// --- generated from emulator/hal-constants.ts by `npm run gen:hal`: do not edit ---
+/** Pixel formats of camera.configure. */
 export const FORMAT_GREY8: u32 = 0;
 export const FORMAT_RGB565: u32 = 1;
+// --- end of generated constants ---
 
 export function configure(width: u32, height: u32, format: u32, fps: u32, framebuf: usize): i32 {
   return configureRaw(width, height, format, fps, <u32>framebuf);

@@ -8,14 +8,13 @@
 @external("tinyboard:hal/clock@0.1.0", "watchdog-start") export declare function watchdogStart(timeoutMs: u32): void;
 @external("tinyboard:hal/clock@0.1.0", "watchdog-feed") export declare function watchdogFeed(): void;
 
-/** Event lines returned by waitEvent. */
-export const EVENT_TIMER: u32 = 1;
+// --- generated from emulator/hal-constants.ts by `npm run gen:hal`: do not edit ---
+/** Event lines returned by waitEvent (clock.wait-event). */
 export const EVENT_ACCEL: u32 = 2;
 export const EVENT_MIC: u32 = 4;
 export const EVENT_CAMERA: u32 = 8;
-export const EVENT_SDCARD: u32 = 16;
-export const EVENT_NPU: u32 = 32;
-export const EVENT_ALL: u32 = 63;
+export const EVENT_ALL: u32 = 14;
+// --- end of generated constants ---
 
 export function sleepUs(us: u64): void {
   sleepUntilUs(nowUs() + us);

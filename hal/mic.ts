@@ -9,11 +9,12 @@
 @external("tinyboard:hal/mic@0.1.0", "take-buffer") export declare function takeBuffer(): i32;
 @external("tinyboard:hal/mic@0.1.0", "overruns") export declare function overruns(): u32;
 
+// --- generated from emulator/hal-constants.ts by `npm run gen:hal`: do not edit ---
+/** mic.kind: no interface, a PDM receiver (int16 PCM buffers), a SAI bit stream (packed PDM bits, MSB first; the firmware decimates). */
 export const KIND_NONE: u32 = 0;
-/** PDM receiver with hardware decimation: the buffers hold int16 PCM. */
 export const KIND_PDM_RECEIVER: u32 = 1;
-/** SAI bit stream: the buffers hold packed PDM bits (MSB first); the firmware decimates. */
 export const KIND_SAI_BITSTREAM: u32 = 2;
+// --- end of generated constants ---
 
 /** Microphone `index`'s position in mm (x, y, z as f32) into `out`; 0 ok, -1 no such microphone. */
 export function position(index: u32, out: usize): i32 {

@@ -15,10 +15,8 @@ import type { RunSummary } from "../events.ts";
 import { UserError } from "../errors.ts";
 import { assertFits, imagePath } from "./build.ts";
 import { formatReport } from "../build/memory-report.ts";
-import { openAccelSource } from "../inputs/accel-source.ts";
-import { openCameraSource } from "../inputs/camera-source.ts";
-import { openMicSource } from "../inputs/mic-input.ts";
 import { loadMicArray, micLayout } from "../peripherals/mic/array.ts";
+import { inputPeripherals, peripheralNamed } from "../peripherals/registry.ts";
 import { validateCardImage } from "../sdcard/card-image.ts";
 import { TraceRecorder } from "../debug/trace.ts";
 import { Profiler, formatProfile } from "../debug/profile.ts";
@@ -77,9 +75,10 @@ export function parseInputs(list: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const item of list) {
     const eq = item.indexOf("=");
-    if (eq <= 0) throw new UserError(`--input '${item}': expected peripheral=spec, e.g. accel=trace.csv`);
+    const takers = inputPeripherals();
+    if (eq <= 0) throw new UserError(`--input '${item}': expected peripheral=spec, e.g. ${takers[0].name}=${takers[0].input!.example}`);
     const name = item.slice(0, eq);
-    if (!["accel", "mic", "camera"].includes(name)) throw new UserError(`--input '${item}': unknown peripheral '${name}' (accel, mic, camera)`);
+    if (!takers.some((p) => p.name === name)) throw new UserError(`--input '${item}': unknown peripheral '${name}' (${takers.map((p) => p.name).join(", ")})`);
     out[name] = item.slice(eq + 1);
   }
   return out;
@@ -110,16 +109,14 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   // The user's inputs and card are checked before building and flashing: a bad one fails
   // fast, as one error line, and leaves the board's flash as it was.
   const overrides = parseInputs(opts.input);
-  if (overrides.accel) {
-    const source = openAccelSource(overrides.accel);
-    // Says what it assumed (a fixed-rate CSV without a rate is read at 200 Hz).
-    if (!opts.json) console.error(`input accel: ${source.description}`);
-  }
-  if (overrides.camera) openCameraSource(overrides.camera);
   // The app's own add-on array (app.json micArray) unless --mic-array names one.
   const appArray = spec && isAppDir(spec) ? imageMicArray(appMicArray(loadApp(spec), target.board.id)) : undefined;
   const mics = micLayout(target.board, (opts.micArray ?? appArray) ? loadMicArray((opts.micArray ?? appArray)!) : null);
-  if (overrides.mic) openMicSource(overrides.mic, mics);
+  for (const [name, inputSpec] of Object.entries(overrides)) {
+    const input = peripheralNamed(name)!.input!;
+    const source = input.open(inputSpec, { target, mics });
+    if (input.describe && !opts.json) console.error(`input ${name}: ${input.describe(source)}`);
+  }
   if (opts.sdcard && existsSync(opts.sdcard)) validateCardImage(opts.sdcard);
   const state = openState(opts.state ?? defaultStateDir(target.board.id));
   // One board, one runner: held until the process ends.

@@ -6,9 +6,9 @@ import type { Machine } from "../machine.ts";
 import type { Image } from "../build/image.ts";
 import { readModel, type TfliteModel, type TensorInfo } from "../model/tflite-model.ts";
 import { planArena, type ArenaPlan } from "../model/planner.ts";
+import { REPORT_KIND } from "../hal-constants.ts";
 
-export const REPORT_MODEL = 3;
-export const REPORT_ARENA = 4;
+export const { model: REPORT_MODEL, arena: REPORT_ARENA } = REPORT_KIND;
 const MAX_DUMP = 64 * 1024;
 
 export interface PreparedModel {

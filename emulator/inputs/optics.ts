@@ -5,13 +5,13 @@
 // (its pixels); each sensor pixel integrates the light over its footprint on it (area
 // averaging, enlarging or shrinking alike). Outside the picture the scene is black.
 import type { RgbImage } from "./image-decode.ts";
+import { CAMERA_FORMAT } from "../hal-constants.ts";
 
 export type Fit = "contain" | "cover";
 export const FITS: Fit[] = ["contain", "cover"];
 
-/** Sensor pixel formats, as in hal/hal.wit (camera.configure). */
-export const FORMAT_GREY8 = 0;
-export const FORMAT_RGB565 = 1;
+/** Sensor pixel formats (hal-constants.ts, camera.configure). */
+export const { grey8: FORMAT_GREY8, rgb565: FORMAT_RGB565 } = CAMERA_FORMAT;
 export const BYTES_PER_PIXEL = [1, 2];
 
 /** Per output index along one axis: the source indices and weights that make it. */

@@ -11,6 +11,7 @@ import type { RunSummary } from "../events.ts";
 import { PROJECT_ROOT } from "../paths.ts";
 import { UserError } from "../errors.ts";
 import type { FaultReport } from "../faults.ts";
+import { REPORT_KIND } from "../hal-constants.ts";
 
 /** The model did not run: the engine refused it (exit code 2 or 3) or the firmware faulted. */
 export class ModelRunError extends UserError {
@@ -29,8 +30,7 @@ export interface RunModelOptions {
 }
 
 export const RUNNER_APP = path.join(PROJECT_ROOT, "firmware", "runner");
-const REPORT_OUTPUT = 1;
-const REPORT_PLAN = 2;
+const { output: REPORT_OUTPUT, plan: REPORT_PLAN } = REPORT_KIND;
 
 export interface LayerTiming {
   index: number;

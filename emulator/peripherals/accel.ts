@@ -1,9 +1,10 @@
 // 3-axis accelerometer with a 32-sample FIFO, fed from an AccelSource (CSV trace or
 // generator). Samples are produced lazily at their exact instants whenever the board
 // synchronises; a full FIFO drops new samples and counts an overrun.
-import type { BoardContext, Peripheral } from "./peripheral.ts";
+import type { BoardContext, Peripheral, PeripheralModule } from "./peripheral.ts";
 import { LINE } from "./peripheral.ts";
-import type { AccelSource } from "../inputs/accel-source.ts";
+import { ACCEL_ERR } from "../hal-constants.ts";
+import { openAccelSource, type AccelSource } from "../inputs/accel-source.ts";
 
 export const ACCEL_RATES_HZ = [10, 25, 50, 100, 200, 400, 800, 1600, 3200];
 export const ACCEL_RANGES_G = [2, 4, 8, 16];
@@ -70,9 +71,9 @@ export class Accelerometer implements Peripheral {
     const ctx = this.ctx;
     return {
       configure: (rateHz: number, rangeG: number, watermark: number) => {
-        if (!ACCEL_RATES_HZ.includes(rateHz)) return -1;
-        if (!ACCEL_RANGES_G.includes(rangeG)) return -2;
-        if (watermark < 1 || watermark > FIFO_DEPTH) return -3;
+        if (!ACCEL_RATES_HZ.includes(rateHz)) return ACCEL_ERR.rate;
+        if (!ACCEL_RANGES_G.includes(rangeG)) return ACCEL_ERR.range;
+        if (watermark < 1 || watermark > FIFO_DEPTH) return ACCEL_ERR.watermark;
         this.advance(ctx.clock.now);
         Object.assign(this, { rateHz, rangeG, watermark, level: 0, head: 0 });
         if (this.running) { this.startCycle = ctx.clock.now; this.nextIndex = 0; }
@@ -129,3 +130,20 @@ export class Accelerometer implements Peripheral {
     return { accelSamples: this.produced, accelOverruns: this.overrunCount };
   }
 }
+
+/** Without an --input the sensor lies still on the bench. */
+const DEFAULT_INPUT = "gen:rest";
+
+export const accelPeripheral: PeripheralModule = {
+  name: "accel",
+  wit: "accel",
+  lines: [LINE.accel],
+  stats: ["accelSamples", "accelOverruns"],
+  input: {
+    example: "trace.csv",
+    open: (spec) => openAccelSource(spec),
+    // Says what it assumed (a fixed-rate CSV without a rate is read at 200 Hz).
+    describe: (source: AccelSource) => source.description,
+  },
+  create: (ctx, setup) => new Accelerometer(ctx, openAccelSource(setup.inputs.accel ?? DEFAULT_INPUT)),
+};

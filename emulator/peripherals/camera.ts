@@ -4,9 +4,10 @@
 // an alarm on the board's clock: frame n is exposed at n / fps after start and lands in the
 // buffer at the end of its readout, (n + 1) / fps, if the firmware is not holding the buffer.
 // A frame that finds the buffer held, or that overwrites a frame nobody took, is dropped.
-import type { BoardContext, Peripheral } from "./peripheral.ts";
+import type { BoardContext, Peripheral, PeripheralModule } from "./peripheral.ts";
 import { LINE } from "./peripheral.ts";
-import type { CameraSource } from "../inputs/camera-source.ts";
+import { openCameraSource, type CameraSource } from "../inputs/camera-source.ts";
+import { CAMERA_ERR } from "../hal-constants.ts";
 import { BYTES_PER_PIXEL, FORMAT_GREY8, FORMAT_RGB565 } from "../inputs/optics.ts";
 
 /** Resolutions the sensor offers: QQVGA, QVGA, VGA. */
@@ -28,8 +29,7 @@ export function sensorMode(width: number, height: number): { width: number; heig
 export const CAMERA_FPS = [1, 2, 5, 10, 15, 20, 25, 30, 60];
 const DRIVER_CYCLES = 300; // register writes over SCCB and the DMA descriptor set-up
 
-// Status codes of camera.configure (hal/hal.wit).
-export const CAMERA_ERR = { resolution: -1, format: -2, fps: -3, running: -4 } as const;
+export { CAMERA_ERR };
 
 type BufferState = "free" | "full" | "held";
 
@@ -162,3 +162,12 @@ function copyWindow(full: Uint8Array, fullW: number, fullH: number, dst: Uint8Ar
     dst.set(full.subarray(from, from + w * bpp), y * w * bpp);
   }
 }
+
+export const cameraPeripheral: PeripheralModule = {
+  name: "camera",
+  wit: "camera",
+  lines: [LINE.camera],
+  stats: ["cameraFrames", "cameraTaken", "cameraDropped"],
+  input: { example: "photos/,fps=2", open: (spec) => openCameraSource(spec) },
+  create: (ctx, setup) => new Camera(ctx, setup.inputs.camera ? openCameraSource(setup.inputs.camera) : null),
+};

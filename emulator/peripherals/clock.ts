@@ -1,11 +1,12 @@
-// tinyboard:hal/clock: time, idle waits on event lines, and the watchdog.
-import type { BoardContext, Peripheral } from "./peripheral.ts";
+// tinyboard:hal/clock: time, idle waits on event lines, and the watchdog's controls (the
+// watchdog itself is watchdog.ts).
+import type { BoardContext, MachineContext, Peripheral, PeripheralModule } from "./peripheral.ts";
+import type { Watchdog } from "./watchdog.ts";
 
 export interface ClockHost {
   /** Pending event lines; wait-event clears the ones it returns. */
   pending: number;
-  watchdogDeadline: number;
-  watchdogTimeoutCycles: number;
+  readonly watchdog: Watchdog;
 }
 
 export class ClockHal implements Peripheral {
@@ -45,12 +46,19 @@ export class ClockHal implements Peripheral {
         }
       },
       "watchdog-start": (timeoutMs: number) => {
-        host.watchdogTimeoutCycles = clock.cyclesFromUs((timeoutMs >>> 0) * 1000);
-        host.watchdogDeadline = clock.now + host.watchdogTimeoutCycles;
+        host.watchdog.start(clock.cyclesFromUs((timeoutMs >>> 0) * 1000), clock.now);
       },
       "watchdog-feed": () => {
-        if (host.watchdogTimeoutCycles > 0) host.watchdogDeadline = clock.now + host.watchdogTimeoutCycles;
+        host.watchdog.feed(clock.now);
       },
     };
   }
 }
+
+export const clockPeripheral: PeripheralModule = {
+  name: "clock",
+  wit: "clock",
+  lines: [], // nothing raises the timer line: sleep-until-us and wait-event deadlines wake the core
+  stats: [],
+  create: (ctx: MachineContext) => new ClockHal(ctx, ctx),
+};

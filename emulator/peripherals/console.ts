@@ -1,6 +1,6 @@
 // The debug UART: text out, as events. Writes go through a FIFO/DMA on NXP's EVKs, so the
 // firmware pays the driver's cycles, not the wire time.
-import type { BoardContext, Peripheral } from "./peripheral.ts";
+import type { BoardContext, Peripheral, PeripheralModule } from "./peripheral.ts";
 
 const DRIVER_CYCLES_PER_BYTE = 2;
 
@@ -26,3 +26,11 @@ export class Console implements Peripheral {
     return { consoleBytes: this.bytes };
   }
 }
+
+export const consolePeripheral: PeripheralModule = {
+  name: "console",
+  wit: "console",
+  lines: [],
+  stats: ["consoleBytes"],
+  create: (ctx) => new Console(ctx),
+};

@@ -1,5 +1,5 @@
 // User LEDs and pins.
-import type { BoardContext, Peripheral } from "./peripheral.ts";
+import type { BoardContext, Peripheral, PeripheralModule } from "./peripheral.ts";
 import { Fault } from "../faults.ts";
 
 export class Gpio implements Peripheral {
@@ -34,3 +34,11 @@ export class Gpio implements Peripheral {
     return { ledToggles: this.toggles };
   }
 }
+
+export const gpioPeripheral: PeripheralModule = {
+  name: "gpio",
+  wit: "gpio",
+  lines: [],
+  stats: ["ledToggles"],
+  create: (ctx) => new Gpio(ctx),
+};

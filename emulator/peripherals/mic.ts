@@ -6,13 +6,15 @@
 // MicSource. Buffer k covers [k, k+1) block periods after start and lands at the end of its
 // period plus the DMA's last burst, on an alarm of the board's clock; the buffers alternate
 // a, b, a, ... A filled buffer overwritten before the firmware took it is an overrun.
-import type { BoardContext, Peripheral } from "./peripheral.ts";
+import type { BoardContext, Peripheral, PeripheralModule } from "./peripheral.ts";
+import { openMicSource } from "../inputs/mic-input.ts";
 import { LINE } from "./peripheral.ts";
 import type { MicSource } from "../inputs/mic-source.ts";
 import type { MicLayout } from "./mic/array.ts";
 import { MicChannelPath } from "./mic/channel-path.ts";
 import { PdmDecimator } from "./mic/decimator.ts";
 import { UserError } from "../errors.ts";
+import { MIC_ERR, MIC_KIND } from "../hal-constants.ts";
 
 export const PCM_RATES_HZ = [8000, 16000, 32000, 48000];
 /** PDM clocks the SAI path takes (MEMS microphones run at 1.0–3.25 MHz). */
@@ -23,8 +25,7 @@ export const MAX_BLOCK_MS = 100;
 /** FIFO words per channel moved in the DMA's last burst (MICFIL's FIFO watermark; the SAI's likewise). */
 const FIFO_WATERMARK = 8;
 
-// Status codes of configure-pcm / configure-pdm (hal/hal.wit).
-export const MIC_ERR = { wrongKind: -1, rate: -2, block: -3, running: -4, channels: -5 } as const;
+export { MIC_ERR };
 
 type Mode = "pcm" | "pdm";
 
@@ -118,7 +119,7 @@ export class Microphones implements Peripheral {
   private configure(mode: Mode, channels: number, rateOrClock: number, blockMs: number, bufA: number, bufB: number): number {
     const ctx = this.ctx;
     ctx.busy(this.layout.kind ? this.spec.driverCycles : 0);
-    if (this.layout.kind !== (mode === "pcm" ? 1 : 2)) return MIC_ERR.wrongKind;
+    if (this.layout.kind !== (mode === "pcm" ? MIC_KIND.pdmReceiver : MIC_KIND.saiBitstream)) return MIC_ERR.wrongKind;
     if (mode === "pcm" ? !PCM_RATES_HZ.includes(rateOrClock) : !PDM_CLOCKS_HZ.includes(rateOrClock)) return MIC_ERR.rate;
     if (!(blockMs >= 1 && blockMs <= MAX_BLOCK_MS)) return MIC_ERR.block;
     if (this.running) return MIC_ERR.running;
@@ -212,3 +213,12 @@ export class Microphones implements Peripheral {
 
 /** No mic input: the room is silent, the microphones hear only their own noise. */
 const SILENCE: MicSource = { channels: 1, sampleRate: 16000, description: "silence", read: (_c, _s, out) => out.fill(0) };
+
+export const micPeripheral: PeripheralModule = {
+  name: "mic",
+  wit: "mic",
+  lines: [LINE.mic],
+  stats: ["micChannels", "micRunning", "micBuffers", "micTaken", "micOverruns", "micRateHz", "micClippedSamples", "micPdmClockHz"],
+  input: { example: "clip.wav", open: (spec, setup) => openMicSource(spec, setup.mics) },
+  create: (ctx, setup) => new Microphones(ctx, setup.mics, setup.inputs.mic ? openMicSource(setup.inputs.mic, setup.mics) : null),
+};

@@ -5,7 +5,8 @@
 // the firmware evaluates its layers between compute-begin and compute-end, and the board
 // charges that code to the NPU's datapath (already timed), not to the CPU.
 import type { NpuSpec } from "../board.ts";
-import type { BoardContext, Peripheral } from "./peripheral.ts";
+import type { BoardContext, Peripheral, PeripheralModule } from "./peripheral.ts";
+import { NoNpu } from "./unimplemented.ts";
 import { Fault } from "../faults.ts";
 
 /** TFLite builtin operator codes of the ops an NPU may list in its board file. */
@@ -127,3 +128,12 @@ export class Npu implements Peripheral {
     return { jobs: this.jobs, layers: this.layers, macs: this.macs, npuCycles: this.npuCycles };
   }
 }
+
+export const npuPeripheral: PeripheralModule = {
+  name: "npu",
+  wit: "npu",
+  lines: [], // wait blocks until the job is done
+  stats: ["jobs", "layers", "macs", "npuCycles"],
+  // A board without one (or a CPU-only run) answers the capability queries with 0.
+  create: (ctx, setup) => (setup.target.board.npu && !setup.noNpu ? new Npu(ctx, setup.target.board.npu) : new NoNpu(ctx)),
+};

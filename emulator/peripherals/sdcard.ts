@@ -3,13 +3,14 @@
 // the card's command time plus bytes over bandwidth (plus program time for writes); the
 // core idles meanwhile, as it would waiting for the uSDHC DMA.
 import { openSync, readSync, writeSync, closeSync } from "node:fs";
-import type { BoardContext, Peripheral } from "./peripheral.ts";
+import type { BoardContext, Peripheral, PeripheralModule } from "./peripheral.ts";
 import { BLOCK, validateCardImage } from "../sdcard/card-image.ts";
 import { UserError } from "../errors.ts";
 import { describeFsError } from "../host-files.ts";
+import { SDCARD_STATUS } from "../hal-constants.ts";
 
 const DRIVER_CYCLES = 300;
-const OK = 0, NO_CARD = -1, RANGE = -2;
+const { ok: OK, noCard: NO_CARD, range: RANGE } = SDCARD_STATUS;
 
 export class SdCard implements Peripheral {
   readonly module = "tinyboard:hal/sdcard@0.1.0";
@@ -80,3 +81,11 @@ export class SdCard implements Peripheral {
     this.fd = null;
   }
 }
+
+export const sdcardPeripheral: PeripheralModule = {
+  name: "sdcard",
+  wit: "sdcard",
+  lines: [], // blocking transfers: the driver waits, nothing raises a line
+  stats: ["sdBlocksRead", "sdBlocksWritten"],
+  create: (ctx, setup) => new SdCard(ctx, setup.sdcard),
+};

@@ -1,5 +1,5 @@
-// tinyboard:hal/system (panics and exit) and tinyboard:hal/debug (profiling hooks).
-import type { BoardContext, Peripheral } from "./peripheral.ts";
+// tinyboard:hal/system: AssemblyScript aborts (panics) and the firmware's exit.
+import type { BoardContext, Peripheral, PeripheralModule } from "./peripheral.ts";
 import { Fault, FirmwareExit } from "../faults.ts";
 
 export class SystemHal implements Peripheral {
@@ -22,29 +22,10 @@ export class SystemHal implements Peripheral {
   }
 }
 
-export class DebugHal implements Peripheral {
-  readonly module = "tinyboard:hal/debug@0.1.0";
-
-  constructor(private readonly ctx: BoardContext) {}
-
-  imports() {
-    const { ctx } = this;
-    return {
-      "layer-begin": (index: number, op: number) => {
-        if (ctx.events.listenerCount("layerBegin")) ctx.events.emit("layerBegin", index, op, ctx.clock.now, "cpu");
-      },
-      "layer-end": (index: number) => {
-        if (ctx.events.listenerCount("layerEnd")) ctx.events.emit("layerEnd", index, ctx.clock.now, "cpu");
-      },
-      report: (kind: number, ptr: number, len: number) => {
-        const bytes = ctx.memory().read("debug.report", ptr, len);
-        if (ctx.events.listenerCount("report")) ctx.events.emit("report", kind, bytes.slice(), ctx.clock.now, ptr >>> 0);
-      },
-      marker: (id: number, ptr: number, len: number) => {
-        if (!ctx.events.listenerCount("marker")) return;
-        const label = Buffer.from(ctx.memory().read("debug.marker", ptr, len)).toString("utf8");
-        ctx.events.emit("marker", id, label, ctx.clock.now);
-      },
-    };
-  }
-}
+export const systemPeripheral: PeripheralModule = {
+  name: "system",
+  wit: "system",
+  lines: [],
+  stats: [],
+  create: (ctx) => new SystemHal(ctx),
+};

@@ -1,22 +1,19 @@
-// HAL interfaces declared in the contract but not emulated on this board yet: calling one
-// is a fault that says so, never a silent no-op.
+// A HAL interface declared in the contract but not emulated on this board: every function of
+// it (as hal.wit declares them) is a fault that says so, never a silent no-op.
 import type { BoardContext, Peripheral } from "./peripheral.ts";
 import { Fault } from "../faults.ts";
-
-const FUNCTIONS: Record<string, string[]> = {
-  npu: ["submit", "wait", "compute-begin", "compute-end"],
-};
+import { halContract } from "../build/hal-contract.ts";
 
 export class Unimplemented implements Peripheral {
   readonly module: string;
 
-  constructor(private readonly ctx: BoardContext, private readonly iface: keyof typeof FUNCTIONS) {
-    this.module = `tinyboard:hal/${iface}@0.1.0`;
+  constructor(private readonly ctx: BoardContext, private readonly iface: string) {
+    this.module = [...halContract().imports.keys()].find((m) => m.replace(/^tinyboard:hal\/|@.*$/g, "") === iface) ?? `tinyboard:hal/${iface}@0.1.0`;
   }
 
   imports() {
     const out: Record<string, () => never> = {};
-    for (const fn of FUNCTIONS[this.iface]) {
+    for (const fn of halContract().imports.get(this.module)?.keys() ?? []) {
       out[fn] = () => {
         throw new Fault("not-implemented", `${this.iface} not implemented on this board (${this.ctx.target.board.id}): ${this.iface}.${fn}`);
       };

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { BOARDS_DIR, type Board, type MicPosition } from "../../board.ts";
 import { InputError } from "../../inputs/accel-source.ts";
+import { MIC_KIND } from "../../hal-constants.ts";
 import type { MicGeometry } from "../../inputs/mic-source.ts";
 
 export const MIC_ARRAYS_DIR = path.join(BOARDS_DIR, "mic-arrays");
@@ -63,7 +64,7 @@ export function micLayout(board: Board, addOn: MicArray | null): MicLayout {
   const spec = board.microphones;
   const own = spec?.mics ?? [];
   const mics = [...own, ...(addOn?.mics ?? [])];
-  const kind = !spec ? 0 : spec.interface === "pdm-receiver" ? 1 : 2;
+  const kind = !spec ? MIC_KIND.none : spec.interface === "pdm-receiver" ? MIC_KIND.pdmReceiver : MIC_KIND.saiBitstream;
   if (addOn && !spec) throw new InputError(`--mic-array ${addOn.name}: board ${board.id} has no microphone interface`);
   const maxChannels = spec?.maxChannels ?? 0;
   if (mics.length > maxChannels) {
