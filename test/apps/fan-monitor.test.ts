@@ -115,16 +115,21 @@ test("raw samples are logged on request (/FANMON/RAW.ON) and replay as the same 
   t.deepEqual(again.predictions.map(strip), first.predictions.slice(0, n).map(strip));
 });
 
+// Ten minutes on the MCX N947 (the slowest core, the NPU's job queue); two on the RT boards,
+// whose faster cores have more slack: the suite's CI time goes where the risk is.
+const SESSION_SECONDS: Record<string, number> = { mcxn947: 600, rt1060: 120, rt1170: 120 };
 for (const board of BOARDS) {
-  test(`${board}: a 10-minute session on the looping demo input: no overrun, every change logged, a clean card`, async (t) => {
+  const seconds = SESSION_SECONDS[board];
+  test(`${board}: a ${seconds / 60}-minute session on the looping demo input: no overrun, every change logged, a clean card`, async (t) => {
     const { dir, card } = freshCard();
-    const r = await run(board, `${data("demo.csv")},loop`, 600, card);
+    const r = await run(board, `${data("demo.csv")},loop`, seconds, card);
     t.is(r.summary.fault, null);
     t.is(r.summary.reason, "time-limit");
     t.is(r.summary.peripherals.accel.accelOverruns, 0);
-    t.is(r.predictions.length, Math.floor((600 * 200 - 128) / 64) + 1 - 1, "an inference per hop (the last one is still running at 600 s)");
+    t.is(r.predictions.length, Math.floor((seconds * 200 - 128) / 64) + 1 - 1, `an inference per hop (the last one is still running at ${seconds} s)`);
     const changes = (r.text.match(/^state -> /gm) ?? []).length;
-    t.true(changes >= 4 * 24, `${changes} state changes over 25 demo loops`);
+    const loops = seconds / 24; // the demo recording is 24 s long, one state change per 6 s
+    t.true(changes >= 4 * (loops - 1), `${changes} state changes over ${loops} demo loops`);
     t.true(r.summary.cpuLoad < 0.2, `CPU load ${r.summary.cpuLoad}`);
     if (!tools) return t.pass();
     const fsck = sh("fsck.fat", ["-n", card]);
