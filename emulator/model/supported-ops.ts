@@ -43,6 +43,7 @@ export const SUPPORTED_OPS: SupportedOp[] = [
   { op: "LESS_EQUAL", int8: true, float32: true, rule: "as EQUAL" },
   { op: "LOG", int8: false, float32: true, rule: "float32 only (TFLM's LOG is float-only)" },
   { op: "LOGISTIC", int8: true, float32: true, rule: "int8 output zero point -128; computed at scale 1/256 whatever the output scale (as TFLM)" },
+  { op: "LOG_SOFTMAX", int8: false, float32: true, rule: "innermost axis; int8 not implemented yet" },
   { op: "MAXIMUM", int8: true, float32: true, rule: "raw elements, broadcast to rank 4" },
   { op: "MAX_POOL_2D", int8: true, float32: true, rule: "output keeps the input's quantisation" },
   { op: "MEAN", int8: true, float32: true, rule: "constant axes; int8 requantised in float32 as QuantizedMeanOrSum" },
@@ -79,6 +80,7 @@ export const SUPPORTED_OPS: SupportedOp[] = [
   { op: "SUM", int8: true, float32: true, rule: "constant axes; int8 as TFLM's QuantizedMeanOrSum (narrowed without a clamp)" },
   { op: "TANH", int8: true, float32: true, rule: "int8 output scale 1/128, zero point 0" },
   { op: "TRANSPOSE", int8: true, float32: true, other: ANY, rule: "constant permutation, rank up to 6" },
+  { op: "TRANSPOSE_CONV", int8: true, float32: true, rule: "constant output shape; per-channel int8 filter, int32 bias, fused activation" },
   { op: "UNPACK", int8: true, float32: true, other: ANY, rule: "outputs keep the input's quantisation" },
   { op: "ZEROS_LIKE", int8: false, float32: true, other: "int32, int64", rule: "raw zeros (TFLM: float32, int32, int64)" },
 ];

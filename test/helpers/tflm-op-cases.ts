@@ -119,6 +119,29 @@ export function tflmOpCases(): TflmCase[] {
       outputs: [t(type, [1, 2, 3, 6], qo)], options: { adj_x: true } });
   }
 
+  // TRANSPOSE_CONV: inputs output_shape, filter [out_c, kh, kw, in_c], input, bias (optional).
+  const filterValues = (n: number) => Array.from({ length: n }, (_, i) => ((i * 53 + 11) % 251) - 125);
+  const perChannel = (scales: number[]): Quant => ({ scale: scales.map(Math.fround), zeroPoint: scales.map(() => 0), quantizedDimension: 0 });
+  for (const type of [I, F]) {
+    const fw = (shape: number[], quant: Quant) => (type === I ? int8(shape, filterValues(shape.reduce((a, b) => a * b, 1)), quant)
+      : float32(shape, filterValues(shape.reduce((a, b) => a * b, 1)).map((v) => v / 200)));
+    add({ name: `${type} TRANSPOSE_CONV 3x3 stride 2 SAME per-channel with bias`, op: "TRANSPOSE_CONV", inputs: [t(type, [1, 4, 4, 3], q(0.05, 4))],
+      consts: [{ ...int32([4], [1, 8, 8, 5]), at: 0 }, { ...fw([5, 3, 3, 3], perChannel([0.004, 0.006, 0.003, 0.008, 0.005])), at: 1 },
+        type === I ? int32([5], [100, -250, 0, 37, 900]) : float32([5], [0.1, -0.25, 0, 0.037, 0.9])],
+      outputs: [t(type, [1, 8, 8, 5], q(0.06, -2))], options: { padding: "SAME", stride_w: 2, stride_h: 2 } });
+    // The reference's TFLite predates TransposeConvOptions.fused_activation_function and
+    // ignores it; int8 RELU at zero point -128 clamps nothing, so only int8 carries it.
+    add({ name: `${type} TRANSPOSE_CONV 2x2 stride 2 VALID${type === I ? " relu" : ""}`, op: "TRANSPOSE_CONV", inputs: [t(type, [1, 3, 5, 4], q(0.04, -10))],
+      consts: [{ ...int32([4], [1, 6, 10, 2]), at: 0 }, { ...fw([2, 2, 2, 4], q(0.01, 0)), at: 1 }],
+      outputs: [t(type, [1, 6, 10, 2], q(0.05, -128))], options: { padding: "VALID", stride_w: 2, stride_h: 2, fused_activation_function: type === I ? "RELU" : "NONE" } });
+    add({ name: `${type} TRANSPOSE_CONV 3x3 stride 1 SAME`, op: "TRANSPOSE_CONV", inputs: [t(type, [2, 5, 4, 2], q(0.05, 0))],
+      consts: [{ ...int32([4], [2, 5, 4, 3]), at: 0 }, { ...fw([3, 3, 3, 2], perChannel([0.01, 0.02, 0.005])), at: 1 }],
+      outputs: [t(type, [2, 5, 4, 3], q(0.05, 7))], options: { padding: "SAME" } });
+  }
+
+  add({ name: "float32 LOG_SOFTMAX rows of 10", op: "LOG_SOFTMAX", inputs: [t(F, [3, 10])], outputs: [t(F, [3, 10])], lim: 8 });
+  add({ name: "float32 LOG_SOFTMAX [1,2,2,33]", op: "LOG_SOFTMAX", inputs: [t(F, [1, 2, 2, 33])], outputs: [t(F, [1, 2, 2, 33])] });
+
   // Float-only ops (TFLM has no int8 kernel for them).
   add({ name: "float32 NEG", op: "NEG", inputs: [t(F, [3, 11])], outputs: [t(F, [3, 11])], exact: true });
   add({ name: "float32 ZEROS_LIKE", op: "ZEROS_LIKE", inputs: [t(F, [2, 5])], outputs: [t(F, [2, 5])], exact: true });

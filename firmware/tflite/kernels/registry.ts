@@ -37,6 +37,8 @@ import { Exp, Log, Rsqrt, Sqrt } from "./math";
 import { Div } from "./div";
 import { L2Normalization } from "./l2-normalization";
 import { BatchMatMul } from "./batch-matmul";
+import { TransposeConv } from "./transpose-conv";
+import { LogSoftmax } from "./log-softmax";
 
 export function createKernel(code: i32): Kernel | null {
   switch (code) {
@@ -103,6 +105,8 @@ export function createKernel(code: i32): Kernel | null {
     case s.OP_DIV: return new Extension(new Div());
     case s.OP_L2_NORMALIZATION: return new Extension(new L2Normalization());
     case s.OP_BATCH_MATMUL: return new Extension(new BatchMatMul());
+    case s.OP_TRANSPOSE_CONV: return new Extension(new TransposeConv());
+    case s.OP_LOG_SOFTMAX: return new Extension(new LogSoftmax());
     default: return null;
   }
 }
