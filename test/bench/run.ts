@@ -15,6 +15,7 @@
 //  11. firmware/dsp: cycles per 10 ms of audio per board (PDM decimation, FFT, features,
 //      beamformer, noise suppressor, ...)                                   (dsp.ts; also docs/dsp.md)
 //  12. build times: cold and warm (build cache) builds and a warm `run`, per app  (build-times.ts)
+//  14. operator kernels: cycles per output element of each op on each board   (ops.ts; docs/ops.md)
 // Prints a table and a markdown snippet for the README, and writes test/bench/results.json.
 // Nothing here asserts a timing: floors are reported, not enforced. Only correctness is
 // checked (runs end as expected, metered and unmetered builds print the same checksum).
@@ -35,6 +36,7 @@ import { benchMic, micLine, type MicBenchResult } from "./mic.ts";
 import { benchRoom, roomMarkdown, roomTable, type RoomBenchResult } from "./room.ts";
 import { benchMicroSpeech, microSpeechTable, type MicroSpeechBenchResult } from "./micro-speech.ts";
 import { benchDsp, dspMarkdown, dspTable, updateDspDoc, type DspResult } from "./dsp.ts";
+import { benchOps, opsTable, updateOpsDoc, type OpsResult } from "./ops.ts";
 import { benchBuildTimes, buildTimesTable, type BuildTimesResult } from "./build-times.ts";
 
 const REALTIME_SECONDS = 600; // emulated seconds per sensor-logger run (10 minutes: long enough to time well)
@@ -120,6 +122,8 @@ async function main(): Promise<void> {
   const dsp = await benchDsp(log);
   updateDspDoc(dsp);
   log(`dsp section: ${sig((Date.now() - dspStarted) / 1000, 3)} s`);
+  const ops = await benchOps(log);
+  updateOpsDoc(ops);
   const buildTimes = benchBuildTimes(log);
 
   const results = {
@@ -176,6 +180,7 @@ async function main(): Promise<void> {
     room,
     microSpeech,
     dsp,
+    ops,
     buildTimes,
     personDetector: personDetectorJson(personDetector),
     personDetectorRaw: personDetector,
@@ -204,6 +209,7 @@ type Results = {
   room: RoomBenchResult;
   microSpeech: MicroSpeechBenchResult;
   dsp: DspResult;
+  ops: OpsResult;
   buildTimes: BuildTimesResult;
   personDetectorRaw: DetectorResult[];
 };
@@ -263,6 +269,8 @@ function table(r: Results): string {
     microSpeechTable(r.microSpeech),
     "",
     dspTable(r.dsp),
+    "",
+    `14. operator kernels, cycles per output (docs/ops.md):\n${opsTable(r.ops)}`,
     "",
     `12. ${buildTimesTable(r.buildTimes)}`,
   ].join("\n");
