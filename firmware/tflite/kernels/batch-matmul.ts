@@ -78,6 +78,7 @@ export class BatchMatMul extends ExtensionOp {
       if (!(lhs.scale > 0) || !(rhs.scale > 0) || !(out.scale > 0)) return "int8 tensors need positive scales";
       if (lhs.isPerChannel() || rhs.isPerChannel()) return "int8 inputs must be quantised per tensor";
       const real = <f64>(lhs.scale * rhs.scale / out.scale);
+      if (!isFinite(real) || !(real > 0)) return "int8 scales give a rescale factor out of range";
       this.m = quantizedMultiplier(real);
       this.s = quantizedShift(real);
     }

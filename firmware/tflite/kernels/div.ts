@@ -40,6 +40,7 @@ export class Div extends BroadcastBinary {
     this.lo = activationMin(act, out.scale, out.zeroPoint);
     this.hi = activationMax(act, out.scale, out.zeroPoint);
     const real = <f64>(a.scale / (b.scale * out.scale)); // float32 as TFLM forms it
+    if (!isFinite(real) || !(real > 0)) return "int8 scales give a rescale factor out of range";
     this.m = quantizedMultiplier(real);
     this.s = quantizedShift(real);
     return "";

@@ -78,6 +78,7 @@ export class Rsqrt extends TableOp {
     if (!(input.scale > 0) || !(output.scale > 0)) return "int8 tensors need positive scales";
     // TFLM forms sqrt(s_in) * s_out in float32, then 1 / that in double.
     const real = 1.0 / <f64>(Mathf.sqrt(input.scale) * output.scale);
+    if (!isFinite(real) || !(real > 0)) return "int8 scales give a rescale factor out of range";
     this.m = quantizedMultiplier(real);
     this.s = quantizedShift(real);
     return "";

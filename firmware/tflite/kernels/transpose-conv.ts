@@ -91,6 +91,7 @@ export class TransposeConv extends ExtensionOp {
     this.shift = new StaticArray<i32>(outC);
     for (let c = 0; c < outC; c++) {
       const real = <f64>input.scale * <f64>filter.channelScale(c) / <f64>output.scale;
+      if (!isFinite(real) || !(real > 0)) return "int8 filter scales must be positive";
       this.mult[c] = quantizedMultiplier(real);
       this.shift[c] = quantizedShift(real);
     }
