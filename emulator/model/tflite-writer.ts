@@ -150,6 +150,19 @@ export const BUILTIN_OPS: Record<string, { code: number; options: OptionTable | 
   SPLIT_V: { code: 102, options: { union: 79, fields: [["num_splits", 0, "int", 0]] } },
   SELECT_V2: { code: 123, options: { union: 98, fields: [] } },
   RELU_0_TO_1: { code: 152, options: null },
+  L2_NORMALIZATION: { code: 11, options: { union: 12, fields: [ACT] } },
+  SVDF: { code: 27, options: { union: 6, fields: [["rank", 0, "int", 0], ["fused_activation_function", 1, "activation", 0], ["asymmetric_quantize_inputs", 2, "bool", 0]] } },
+  DIV: { code: 42, options: { union: 29, fields: [ACT] } },
+  EXP: { code: 47, options: { union: 33, fields: [] } },
+  LOG_SOFTMAX: { code: 50, options: { union: 36, fields: [] } },
+  TRANSPOSE_CONV: {
+    code: 67,
+    options: { union: 49, fields: [["padding", 0, "padding", 0], ["stride_w", 1, "int", 0, 1], ["stride_h", 2, "int", 0, 1], ["fused_activation_function", 3, "activation", 0]] },
+  },
+  LOG: { code: 73, options: null },
+  SQRT: { code: 75, options: null },
+  RSQRT: { code: 76, options: null },
+  BATCH_MATMUL: { code: 126, options: { union: 101, fields: [["adj_x", 0, "bool", 0], ["adj_y", 1, "bool", 0], ["asymmetric_quantize_inputs", 2, "bool", 0]] } },
 };
 
 const ENUMS: Partial<Record<FieldKind, string[]>> = {

@@ -123,6 +123,15 @@ export const OP_SPLIT_V: i32 = 102;
 export const OP_HARD_SWISH: i32 = 117;
 export const OP_SELECT_V2: i32 = 123;
 export const OP_RELU_0_TO_1: i32 = 152;
+export const OP_L2_NORMALIZATION: i32 = 11;
+export const OP_DIV: i32 = 42;
+export const OP_EXP: i32 = 47;
+export const OP_LOG: i32 = 73;
+export const OP_SQRT: i32 = 75;
+export const OP_RSQRT: i32 = 76;
+export const OP_BATCH_MATMUL: i32 = 126;
+export const OP_TRANSPOSE_CONV: i32 = 67;
+export const OP_LOG_SOFTMAX: i32 = 50;
 
 // Builtin operator names by code, 0..161, as schema.fbs spells them: errors name the op
 // ("PADV2", never a number) even for one the engine has no kernel for. Split on first use,

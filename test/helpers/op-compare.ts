@@ -73,10 +73,12 @@ export async function compareCase(c: OpCase): Promise<CaseResult> {
         if (g.length !== want.length) throw new Error(`${c.name}: output ${k} has ${g.length} elements, reference ${want.length}`);
         for (let i = 0; i < g.length; i++) {
           const w = want[i] as number;
-          const d = o.type === "float32" ? Math.abs(g[i] - w) / Math.max(Math.abs(w), 1) : Math.abs(g[i] - w);
+          // NaN against NaN and an infinity against the same infinity agree (LOG, RSQRT of x <= 0).
+          const d = Object.is(g[i], w) || g[i] === w ? 0
+            : o.type === "float32" ? Math.abs(g[i] - w) / Math.max(Math.abs(w), 1) : Math.abs(g[i] - w);
           worst = Math.max(worst, Number.isNaN(d) ? Infinity : d);
           total++;
-          if (g[i] === w) exact++;
+          if (d === 0 && (g[i] === w || Object.is(g[i], w))) exact++;
         }
       });
     });

@@ -100,6 +100,48 @@ export function tflmOpCases(): TflmCase[] {
     }
     add({ name: `${type} RESIZE_BILINEAR 8x8 to 4x4 half_pixel_centers`, op: "RESIZE_BILINEAR", inputs: [t(type, [1, 8, 8, 2], qa)], consts: [int32([2], [4, 4])], outputs: [t(type, [1, 4, 4, 2], qa)], options: { half_pixel_centers: true } });
   }
+  // Math, DIV, L2_NORMALIZATION, BATCH_MATMUL (TFLite's reference has no int8 DIV: ops-math.test.ts).
+  add({ name: "int8 RSQRT", op: "RSQRT", inputs: [t(I, [1, 64], q(0.05, -128))], outputs: [t(I, [1, 64], q(0.02, -128))] });
+  add({ name: "int8 RSQRT fine input, wide output", op: "RSQRT", inputs: [t(I, [4, 20], q(0.01, -128))], outputs: [t(I, [4, 20], q(0.05, -100))] });
+  for (const op of ["RSQRT", "SQRT", "EXP", "LOG"]) add({ name: `float32 ${op}`, op, inputs: [t(F, [3, 21])], outputs: [t(F, [3, 21])] });
+  for (const type of [I, F]) {
+    const qa = q(0.05, 4), qo = q(0.1, 3);
+    if (type === F) {
+      add({ name: "float32 DIV same shape", op: "DIV", inputs: [t(F, [2, 3, 7]), t(F, [2, 3, 7])], outputs: [t(F, [2, 3, 7])] });
+      add({ name: "float32 DIV broadcast relu6", op: "DIV", inputs: [t(F, [2, 3, 4]), t(F, [1, 3, 1])], outputs: [t(F, [2, 3, 4])], options: { fused_activation_function: "RELU6" } });
+    }
+    add({ name: `${type} L2_NORMALIZATION rows of 16`, op: "L2_NORMALIZATION", inputs: [t(type, [2, 3, 16], q(0.05, 3))], outputs: [t(type, [2, 3, 16], q(1 / 128, 0))] });
+    add({ name: `${type} L2_NORMALIZATION one row of 40`, op: "L2_NORMALIZATION", inputs: [t(type, [1, 40], q(0.02, -20))], outputs: [t(type, [1, 40], q(1 / 128, 0))] });
+    add({ name: `${type} BATCH_MATMUL [2,3,4] x [2,4,5]`, op: "BATCH_MATMUL", inputs: [t(type, [2, 3, 4], qa), t(type, [2, 4, 5], q(0.04, -3))], outputs: [t(type, [2, 3, 5], q(0.15, 2))] });
+    add({ name: `${type} BATCH_MATMUL adj_y, broadcast lhs`, op: "BATCH_MATMUL", inputs: [t(type, [3, 6], qa), t(type, [2, 5, 6], q(0.04, 0))], outputs: [t(type, [2, 3, 5], q(0.2, -5))], options: { adj_y: true } });
+    add({ name: `${type} BATCH_MATMUL adj_x, constant rhs`, op: "BATCH_MATMUL", inputs: [t(type, [1, 2, 8, 3], qa)],
+      consts: [type === I ? int8([8, 6], Array.from({ length: 48 }, (_, i) => ((i * 37) % 255) - 127), q(0.01, 0)) : float32([8, 6], Array.from({ length: 48 }, (_, i) => Math.sin(i)))],
+      outputs: [t(type, [1, 2, 3, 6], qo)], options: { adj_x: true } });
+  }
+
+  // TRANSPOSE_CONV: inputs output_shape, filter [out_c, kh, kw, in_c], input, bias (optional).
+  const filterValues = (n: number) => Array.from({ length: n }, (_, i) => ((i * 53 + 11) % 251) - 125);
+  const perChannel = (scales: number[]): Quant => ({ scale: scales.map(Math.fround), zeroPoint: scales.map(() => 0), quantizedDimension: 0 });
+  for (const type of [I, F]) {
+    const fw = (shape: number[], quant: Quant) => (type === I ? int8(shape, filterValues(shape.reduce((a, b) => a * b, 1)), quant)
+      : float32(shape, filterValues(shape.reduce((a, b) => a * b, 1)).map((v) => v / 200)));
+    add({ name: `${type} TRANSPOSE_CONV 3x3 stride 2 SAME per-channel with bias`, op: "TRANSPOSE_CONV", inputs: [t(type, [1, 4, 4, 3], q(0.05, 4))],
+      consts: [{ ...int32([4], [1, 8, 8, 5]), at: 0 }, { ...fw([5, 3, 3, 3], perChannel([0.004, 0.006, 0.003, 0.008, 0.005])), at: 1 },
+        type === I ? int32([5], [100, -250, 0, 37, 900]) : float32([5], [0.1, -0.25, 0, 0.037, 0.9])],
+      outputs: [t(type, [1, 8, 8, 5], q(0.06, -2))], options: { padding: "SAME", stride_w: 2, stride_h: 2 } });
+    // The reference's TFLite predates TransposeConvOptions.fused_activation_function and
+    // ignores it; int8 RELU at zero point -128 clamps nothing, so only int8 carries it.
+    add({ name: `${type} TRANSPOSE_CONV 2x2 stride 2 VALID${type === I ? " relu" : ""}`, op: "TRANSPOSE_CONV", inputs: [t(type, [1, 3, 5, 4], q(0.04, -10))],
+      consts: [{ ...int32([4], [1, 6, 10, 2]), at: 0 }, { ...fw([2, 2, 2, 4], q(0.01, 0)), at: 1 }],
+      outputs: [t(type, [1, 6, 10, 2], q(0.05, -128))], options: { padding: "VALID", stride_w: 2, stride_h: 2, fused_activation_function: type === I ? "RELU" : "NONE" } });
+    add({ name: `${type} TRANSPOSE_CONV 3x3 stride 1 SAME`, op: "TRANSPOSE_CONV", inputs: [t(type, [2, 5, 4, 2], q(0.05, 0))],
+      consts: [{ ...int32([4], [2, 5, 4, 3]), at: 0 }, { ...fw([3, 3, 3, 2], perChannel([0.01, 0.02, 0.005])), at: 1 }],
+      outputs: [t(type, [2, 5, 4, 3], q(0.05, 7))], options: { padding: "SAME" } });
+  }
+
+  add({ name: "float32 LOG_SOFTMAX rows of 10", op: "LOG_SOFTMAX", inputs: [t(F, [3, 10])], outputs: [t(F, [3, 10])], lim: 8 });
+  add({ name: "float32 LOG_SOFTMAX [1,2,2,33]", op: "LOG_SOFTMAX", inputs: [t(F, [1, 2, 2, 33])], outputs: [t(F, [1, 2, 2, 33])] });
+
   // Float-only ops (TFLM has no int8 kernel for them).
   add({ name: "float32 NEG", op: "NEG", inputs: [t(F, [3, 11])], outputs: [t(F, [3, 11])], exact: true });
   add({ name: "float32 ZEROS_LIKE", op: "ZEROS_LIKE", inputs: [t(F, [2, 5])], outputs: [t(F, [2, 5])], exact: true });

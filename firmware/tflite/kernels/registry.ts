@@ -33,6 +33,12 @@ import { Gather } from "./gather";
 import { ResizeBilinear, ResizeNearestNeighbor } from "./resize";
 import { ArgMinMax, ReduceMax, Sum } from "./reduce";
 import { SelectV2 } from "./select";
+import { Exp, Log, Rsqrt, Sqrt } from "./math";
+import { Div } from "./div";
+import { L2Normalization } from "./l2-normalization";
+import { BatchMatMul } from "./batch-matmul";
+import { TransposeConv } from "./transpose-conv";
+import { LogSoftmax } from "./log-softmax";
 
 export function createKernel(code: i32): Kernel | null {
   switch (code) {
@@ -92,6 +98,15 @@ export function createKernel(code: i32): Kernel | null {
     case s.OP_REDUCE_MAX: return new Extension(new ReduceMax());
     case s.OP_ARG_MAX: return new Extension(new ArgMinMax(true));
     case s.OP_ARG_MIN: return new Extension(new ArgMinMax(false));
+    case s.OP_RSQRT: return new Extension(new Rsqrt());
+    case s.OP_SQRT: return new Extension(new Sqrt());
+    case s.OP_EXP: return new Extension(new Exp());
+    case s.OP_LOG: return new Extension(new Log());
+    case s.OP_DIV: return new Extension(new Div());
+    case s.OP_L2_NORMALIZATION: return new Extension(new L2Normalization());
+    case s.OP_BATCH_MATMUL: return new Extension(new BatchMatMul());
+    case s.OP_TRANSPOSE_CONV: return new Extension(new TransposeConv());
+    case s.OP_LOG_SOFTMAX: return new Extension(new LogSoftmax());
     default: return null;
   }
 }
