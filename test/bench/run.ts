@@ -15,6 +15,8 @@
 //  11. firmware/dsp: cycles per 10 ms of audio per board (PDM decimation, FFT, features,
 //      beamformer, noise suppressor, ...)                                   (dsp.ts; also docs/dsp.md)
 //  12. build times: cold and warm (build cache) builds and a warm `run`, per app  (build-times.ts)
+//  14. engine memory: every fixture model's arena (head + tail, TFLM's arena_used_bytes) beside
+//      an estimate of TFLM's, peak SRAM, and the engine's start-up per board  (arena.ts)
 // Prints a table and a markdown snippet for the README, and writes test/bench/results.json.
 // Nothing here asserts a timing: floors are reported, not enforced. Only correctness is
 // checked (runs end as expected, metered and unmetered builds print the same checksum).
@@ -36,6 +38,7 @@ import { benchRoom, roomMarkdown, roomTable, type RoomBenchResult } from "./room
 import { benchMicroSpeech, microSpeechTable, type MicroSpeechBenchResult } from "./micro-speech.ts";
 import { benchDsp, dspMarkdown, dspTable, updateDspDoc, type DspResult } from "./dsp.ts";
 import { benchBuildTimes, buildTimesTable, type BuildTimesResult } from "./build-times.ts";
+import { arenaMarkdown, arenaTable, benchArena, type ArenaResult } from "./arena.ts";
 
 const REALTIME_SECONDS = 600; // emulated seconds per sensor-logger run (10 minutes: long enough to time well)
 const REALTIME_RUNS = 3;
@@ -121,6 +124,7 @@ async function main(): Promise<void> {
   updateDspDoc(dsp);
   log(`dsp section: ${sig((Date.now() - dspStarted) / 1000, 3)} s`);
   const buildTimes = benchBuildTimes(log);
+  const arena = await benchArena(log);
 
   const results = {
     ...env,
@@ -177,6 +181,7 @@ async function main(): Promise<void> {
     microSpeech,
     dsp,
     buildTimes,
+    arena,
     personDetector: personDetectorJson(personDetector),
     personDetectorRaw: personDetector,
   };
@@ -205,6 +210,7 @@ type Results = {
   microSpeech: MicroSpeechBenchResult;
   dsp: DspResult;
   buildTimes: BuildTimesResult;
+  arena: ArenaResult[];
   personDetectorRaw: DetectorResult[];
 };
 
@@ -265,6 +271,8 @@ function table(r: Results): string {
     dspTable(r.dsp),
     "",
     `12. ${buildTimesTable(r.buildTimes)}`,
+    "",
+    arenaTable(r.arena),
   ].join("\n");
 }
 
@@ -303,6 +311,10 @@ function markdown(r: Results): string {
     "Audio DSP in firmware (firmware/dsp, details in docs/dsp.md), cycles per 10 ms of 16 kHz audio:",
     "",
     dspMarkdown(r.dsp),
+    "",
+    "Engine memory per fixture model (the arena as TFLM's arena_used_bytes counts it, beside an estimate of TFLM's; test/bench/arena.ts) and the engine's start-up:",
+    "",
+    arenaMarkdown(r.arena),
   ].join("\n");
 }
 
