@@ -54,7 +54,7 @@ export function runDetector(framebuf: usize, format: u32): void {
   const r = camera.configure(FRAME_WIDTH, FRAME_HEIGHT, format, FRAME_FPS, framebuf);
   if (r < 0) return stop("camera.configure failed (" + r.toString() + ")");
   line.str("person-detector on ").str(BOARD_ID).str(": model ").int(outW).byte(0x78).int(outH).byte(0x78).int(channels)
-    .str(" int8, arena ").int(engine.arenaBytes).str(" B; camera ").uint(FRAME_WIDTH).byte(0x78).uint(FRAME_HEIGHT)
+    .str(" int8, arena ").int(engine.arenaUsedBytes).str(" B; camera ").uint(FRAME_WIDTH).byte(0x78).uint(FRAME_HEIGHT)
     .str(format == camera.FORMAT_RGB565 ? " RGB565" : " grey8").str(" at ").uint(FRAME_FPS).str(" fps, frame buffer ")
     .uint(FRAME_WIDTH * FRAME_HEIGHT * (format == camera.FORMAT_RGB565 ? 2 : 1)).str(" B");
   if (capturing) line.str("; saving pictures to /CAPTURE");

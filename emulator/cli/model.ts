@@ -38,7 +38,8 @@ async function measureOnCpu(bytes: Uint8Array, model: TfliteModel, board: string
     const r = await benchModel(bytes, model, board, { cpuOnly: true });
     const cycles = new Array<number>(model.operators.length).fill(0);
     for (const l of r.layers) cycles[l.index] = l.cycles;
-    return { cpuCyclesPerLayer: cycles, scratchBytes: r.arena_bytes - planArena(model).tensorBytes };
+    // The head past the tensors: the scratch the layers share (the tail is not per layer).
+    return { cpuCyclesPerLayer: cycles, scratchBytes: r.arena_head_bytes - planArena(model).tensorBytes };
   } catch (e) {
     if (!(e instanceof UserError)) throw e;
     return { note: `CPU cycles not measured: ${e.message}` };

@@ -45,7 +45,12 @@ export interface BenchReport {
   npu_cycles: number;
   macs: number;
   macs_per_cycle: number;
+  /** TFLM's arena_used_bytes(): head (tensors, scratch) + tail (persistent). */
   arena_bytes: number;
+  arena_head_bytes: number;
+  arena_tail_bytes: number;
+  /** From reset until the engine was ready (model parsed, layers prepared). */
+  startup_ms: number;
   flash_bytes: number;
   sram_peak_bytes: number;
   host_wall_ms: number;
@@ -101,6 +106,9 @@ export async function benchModel(bytes: Uint8Array, model: TfliteModel, boardId:
     macs: facts.totalMacs,
     macs_per_cycle: inf.cycles ? facts.totalMacs / inf.cycles : 0,
     arena_bytes: run.arena.bytes,
+    arena_head_bytes: run.arena.headBytes,
+    arena_tail_bytes: run.arena.persistentBytes,
+    startup_ms: (run.startupCycles / hz) * 1e3,
     flash_bytes: model.fileBytes,
     sram_peak_bytes: run.summary.sramPeakBytes,
     host_wall_ms: run.wallPerInference * 1e3,
@@ -124,7 +132,8 @@ export function formatBench(r: BenchReport): string {
     `${r.model} on ${r.board} (${r.core}, ${r.clock_hz / 1e6} MHz${r.npu ? `, ${r.npu}` : ""})`,
     table,
     `latency ${r.latency_ms.toFixed(3)} ms (${r.cycles} cycles: CPU ${r.cpu_cycles}, NPU ${r.npu_cycles}); ${r.macs} MACs, ${r.macs_per_cycle.toFixed(3)} MAC/cycle`,
-    `arena ${kb(r.arena_bytes)}, peak SRAM ${kb(r.sram_peak_bytes)}, model ${kb(r.flash_bytes)} in flash; host ${r.host_wall_ms.toFixed(2)} ms per inference`,
+    `arena ${kb(r.arena_bytes)} (head ${kb(r.arena_head_bytes)}: tensors and scratch; tail ${kb(r.arena_tail_bytes)}: persistent), start-up ${r.startup_ms.toFixed(2)} ms`,
+    `peak SRAM ${kb(r.sram_peak_bytes)}, model ${kb(r.flash_bytes)} in flash; host ${r.host_wall_ms.toFixed(2)} ms per inference`,
     ...r.outputs.map(show),
   ].join("\n");
 }

@@ -51,9 +51,13 @@ export interface ModelRun {
   inferences: Inference[];
   /** Arena offset per tensor (-1: not in the arena), as the firmware planned it. */
   plan: number[];
-  /** Arena bytes: activations (planned) + the scratch area kernels share. */
-  arena: { tensorBytes: number; scratchBytes: number; bytes: number };
+  /** Arena bytes as TFLM counts them (arena_used_bytes): the head, activations (planned) +
+   *  the scratch area the layers share (kernel scratch and the running layer's requantisation
+   *  records), and the tail, what the engine keeps for the whole run (persistentBytes). */
+  arena: { tensorBytes: number; scratchBytes: number; headBytes: number; persistentBytes: number; bytes: number };
   summary: RunSummary;
+  /** Cycles from reset until the engine was ready (the model parsed, every layer prepared). */
+  startupCycles: number;
   console: string;
   /** Wall seconds per inference on this host (the whole run divided by the input sets). */
   wallPerInference: number;
@@ -95,17 +99,19 @@ export async function runModel(model: Uint8Array, inputSets: Uint8Array[], targe
   const machine = new Machine({ target, image, sdcard: null, noNpu: opts.cpuOnly });
   let text = "";
   let plan: number[] = [];
-  let arena = { tensorBytes: 0, scratchBytes: 0, bytes: 0 };
+  let startupCycles = 0;
+  let arena = { tensorBytes: 0, scratchBytes: 0, headBytes: 0, persistentBytes: 0, bytes: 0 };
   const outputs: Uint8Array[] = [];
   const spans: Span[] = [];
   const open = new Map<number, Span>();
   machine.events.on("console", (t) => { text += t; });
   machine.events.on("report", (kind, bytes) => {
     if (kind === REPORT_PLAN) {
+      startupCycles = machine.clock.now;
       const words = Array.from(new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2));
-      const [tensorBytes, scratchBytes] = words.splice(-2);
+      const [tensorBytes, scratchBytes, persistentBytes] = words.splice(-3);
       plan = words;
-      arena = { tensorBytes, scratchBytes, bytes: tensorBytes + scratchBytes };
+      arena = { tensorBytes, scratchBytes, headBytes: tensorBytes + scratchBytes, persistentBytes, bytes: tensorBytes + scratchBytes + persistentBytes };
     }
     else if (kind === REPORT_OUTPUT) outputs.push(bytes);
   });
@@ -117,7 +123,7 @@ export async function runModel(model: Uint8Array, inputSets: Uint8Array[], targe
   const summary = await machine.run({ seconds: 3600, maxBusyCycles: opts.maxBusyCycles });
   if (summary.fault) throw new ModelRunError(`${name}: firmware fault on ${target.board.id}: ${summary.fault.kind}: ${summary.fault.message}`, summary.fault, null);
   if (summary.exitCode !== 0) throw new ModelRunError(`${name}: ${text.trim().split("\n").pop() || `the runner stopped (${summary.reason})`}`, null, summary.exitCode);
-  return { inferences: splitInferences(spans, outputs, inputSets.length), plan, arena, summary, console: text, wallPerInference: summary.wallSeconds / Math.max(1, inputSets.length) };
+  return { inferences: splitInferences(spans, outputs, inputSets.length), plan, arena, summary, startupCycles, console: text, wallPerInference: summary.wallSeconds / Math.max(1, inputSets.length) };
 }
 
 interface Span {

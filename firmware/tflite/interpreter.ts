@@ -6,6 +6,7 @@ import { Tensor } from "./tensor";
 import { Kernel } from "./kernel";
 import { ArenaPlan, ARENA_ALIGN, planArena } from "./planner";
 import { createKernel } from "./kernels/registry";
+import { Q_BYTES } from "./requant";
 import { OP_RESHAPE, TYPE_INT8 } from "./schema";
 import * as debug from "../../hal/debug";
 import * as npu from "../../hal/npu";
@@ -19,19 +20,33 @@ export class Interpreter {
   error: string = "";
   plan: ArenaPlan = new ArenaPlan(0);
   kernels: StaticArray<Kernel> = new StaticArray<Kernel>(0);
-  /** Arena base address (16-byte aligned) and size: tensors, then the shared scratch area. */
+  /** The arena's head, as TFLM's: tensors, then the scratch area the layers share (kernel
+   *  scratch, then the running layer's requantisation records). Base 16-byte aligned. */
   arena: usize = 0;
   arenaBytes: i32 = 0;
   scratch: usize = 0;
   scratchBytes: i32 = 0;
+  records: usize = 0;
+  recordBytes: i32 = 0;
+  /** The arena's tail: what the engine keeps for the whole run (the parsed model, kernels and
+   *  their data such as per-channel multipliers and shifts), measured as the heap the
+   *  constructor took besides the head. head + tail is TFLM's arena_used_bytes(). */
+  persistentBytes: i32 = 0;
   /** Per layer: true when the NPU runs it. */
   onNpu: StaticArray<bool> = new StaticArray<bool>(0);
   private job: usize = 0;
 
   constructor(base: usize, size: u32) {
+    const start = heapMark();
     this.model = new Model(base, size);
     if (this.model.error.length > 0) this.error = this.model.error;
     else this.prepare();
+    this.persistentBytes = <i32>(heapMark() - start) - (this.arena != 0 ? this.arenaBytes + ARENA_ALIGN : 0);
+  }
+
+  /** TFLM's arena_used_bytes(): head (tensors, scratch) plus tail (persistent data). */
+  get arenaUsedBytes(): i32 {
+    return this.arenaBytes + this.persistentBytes;
   }
 
   /** The model in the named flash partition; `error` names the partitions there are when
@@ -83,18 +98,19 @@ export class Interpreter {
     let longestNpuRun = 0;
     for (let i = 0; i < n; i++) {
       const op = ops[i];
-      const where = "layer " + i.toString() + " (" + op.name + ")";
       for (let k = 0; k < op.inputCount; k++) {
-        if (op.hasInput(k) && !op.input(k).isConstant && op.input(k).elementBytes == 0) return this.fail(where + ": input of unsupported type");
+        if (op.hasInput(k) && !op.input(k).isConstant && op.input(k).elementBytes == 0) return this.fail(layerName(i, op.name) + ": input of unsupported type");
       }
       const kernel = createKernel(op.code);
-      if (kernel === null) return this.fail(where + ": operator not supported");
+      if (kernel === null) return this.fail(layerName(i, op.name) + ": operator not supported");
       kernel.op = op;
       const why = kernel.prepare();
-      if (why.length > 0) return this.fail(where + ": " + why);
-      if (this.model.fb.error.length > 0) return this.fail(where + ": " + this.model.fb.error);
+      if (why.length > 0) return this.fail(layerName(i, op.name) + ": " + why);
+      if (this.model.fb.error.length > 0) return this.fail(layerName(i, op.name) + ": " + this.model.fb.error);
       this.kernels[i] = kernel;
       this.scratchBytes = max(this.scratchBytes, (kernel.scratchBytes() + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1));
+      const quant = kernel.quant;
+      if (quant !== null) this.recordBytes = max(this.recordBytes, quant.channels * Q_BYTES);
       this.onNpu[i] = op.code < 32 && (npuOps & (1 << op.code)) != 0 && op.output(0).type == TYPE_INT8;
     }
     // A run of NPU layers that are all RESHAPE has no work for the NPU, only its set-up: it
@@ -109,11 +125,12 @@ export class Interpreter {
       start = i + 1;
     }
     this.plan = planArena(this.model);
-    this.arenaBytes = this.plan.tensorBytes + this.scratchBytes;
+    this.arenaBytes = this.plan.tensorBytes + this.scratchBytes + this.recordBytes;
     // The arena comes from the heap once: running out of SRAM is the board's fault report.
     const raw = heap.alloc(<usize>this.arenaBytes + ARENA_ALIGN);
     this.arena = (raw + ARENA_ALIGN - 1) & ~(<usize>ARENA_ALIGN - 1);
     this.scratch = this.arena + <usize>this.plan.tensorBytes;
+    this.records = this.scratch + <usize>this.scratchBytes;
     const tensors = this.model.tensors;
     for (let t = 0; t < tensors.length; t++) {
       const offset = this.plan.offsets[t];
@@ -137,6 +154,8 @@ export class Interpreter {
       }
       const kernel = unchecked(this.kernels[i]);
       debug.layerBegin(<u32>i, <u32>kernel.op.code);
+      const quant = kernel.quant;
+      if (quant !== null) quant.expand(this.records);
       kernel.eval(this.scratch);
       debug.layerEnd(<u32>i);
       i++;
@@ -163,10 +182,25 @@ export class Interpreter {
     // The NPU's arithmetic is TFLite's integer arithmetic, which is what the kernels compute:
     // the emulator runs them inside this bracket without charging the CPU (see hal.wit).
     npu.computeBegin(id);
-    for (let i = from; i < to; i++) unchecked(this.kernels[i]).eval(this.scratch);
+    for (let i = from; i < to; i++) {
+      const kernel = unchecked(this.kernels[i]);
+      const quant = kernel.quant; // the NPU's command stream holds these; the CPU does not pay
+      if (quant !== null) quant.expand(this.records);
+      kernel.eval(this.scratch);
+    }
     npu.computeEnd(id);
     return to;
   }
+}
+
+/** "layer 3 (CONV_2D)", made only for a message: every string stays in the heap for good. */
+function layerName(i: i32, name: string): string {
+  return "layer " + i.toString() + " (" + name + ")";
+}
+
+/** The heap's current end (the stub runtime bumps; a zero-byte block costs 16 bytes). */
+function heapMark(): usize {
+  return heap.alloc(0);
 }
 
 /** Bytes a layer reads and writes: activations in and out, and its constants (weights). */

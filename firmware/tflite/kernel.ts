@@ -1,9 +1,13 @@
 // What every kernel is: prepared once at init (checks, quantisation parameters, scratch
 // needs), then evaluated once per inference with no allocation.
 import { Operator } from "./operator";
+import { ChannelQuant } from "./requant";
 
 export abstract class Kernel {
   op!: Operator;
+  /** Per-channel requantisation, when the kernel has one: the interpreter expands its records
+   *  into the arena's record area just before eval. */
+  quant: ChannelQuant | null = null;
 
   /** Checks the operator's tensors and options and precomputes what eval needs.
    *  Returns "" when ready, else a one-line reason ("filter must be int8"). */

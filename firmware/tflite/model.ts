@@ -37,6 +37,11 @@ export class Model {
     return this.fail(where.length > 0 ? where + ": " + this.fb.error : this.fb.error);
   }
 
+  /** ok() for tensor `index`, naming it only when there is an error. */
+  private okAt(index: i32): bool {
+    return this.fb.error.length == 0 ? true : this.ok(tensorName(index));
+  }
+
   private read(): bool {
     const fb = this.fb;
     if (fb.size < 8) return this.fail("not a TFLite model: " + fb.size.toString() + " bytes");
@@ -53,8 +58,8 @@ export class Model {
     const nBuffers = fb.vectorLength(buffers, 4);
     if (!this.ok("")) return false;
     if (!this.readTensors(sg, buffers, nBuffers)) return false;
-    this.inputs = this.indexList(fb.fieldRef(sg, s.SUBGRAPH_INPUTS), false, "subgraph inputs");
-    this.outputs = this.indexList(fb.fieldRef(sg, s.SUBGRAPH_OUTPUTS), false, "subgraph outputs");
+    this.inputs = this.indexList(fb.fieldRef(sg, s.SUBGRAPH_INPUTS), false, -1, "subgraph inputs");
+    this.outputs = this.indexList(fb.fieldRef(sg, s.SUBGRAPH_OUTPUTS), false, -1, "subgraph outputs");
     if (this.error.length > 0) return false;
     if (this.inputs.length == 0 || this.outputs.length == 0) return this.fail("model has no inputs or no outputs");
     for (let k = 0; k < this.inputs.length; k++) {
@@ -76,7 +81,7 @@ export class Model {
       const deprecated = <i32>(<i8>fb.fieldU8(t, s.OPCODE_DEPRECATED_BUILTIN, 0));
       const builtin = fb.fieldI32(t, s.OPCODE_BUILTIN, 0);
       this.codes[i] = max(deprecated, builtin);
-      if (!this.ok("operator code " + i.toString())) return false;
+      if (fb.error.length > 0 && !this.ok("operator code " + i.toString())) return false;
     }
     return true;
   }
@@ -98,33 +103,33 @@ export class Model {
 
   private readTensor(t: Tensor, table: u32, buffers: u32, nBuffers: u32): bool {
     const fb = this.fb;
-    const where = "tensor " + t.index.toString();
+    const where = t.index; // named only in a message (strings made here would stay in the heap)
     const shape = fb.fieldRef(table, s.TENSOR_SHAPE);
     const rank = fb.vectorLength(shape, 4);
-    if (rank > <u32>MAX_RANK) return this.fail(where + ": rank " + rank.toString() + " is more than " + MAX_RANK.toString());
+    if (rank > <u32>MAX_RANK) return this.fail(tensorName(where) + ": rank " + rank.toString() + " is more than " + MAX_RANK.toString());
     t.dims = new StaticArray<i32>(rank);
     let elements: i64 = 1;
     for (let d: u32 = 0; d < rank; d++) {
       const v = <i32>fb.u32(fb.element(shape, d, 4));
-      if (v < 0) return this.fail(where + ": negative dimension " + v.toString());
+      if (v < 0) return this.fail(tensorName(where) + ": negative dimension " + v.toString());
       t.dims[d] = v;
       elements *= v;
-      if (elements > MAX_ELEMENTS) return this.fail(where + ": too many elements");
+      if (elements > MAX_ELEMENTS) return this.fail(tensorName(where) + ": too many elements");
     }
     t.type = <i32>fb.fieldU8(table, s.TENSOR_TYPE, 0);
-    if (!this.ok(where)) return false;
+    if (!this.okAt(where)) return false;
     t.bytes = <i32>elements * s.typeBytes(t.type);
     const buffer = <u32>fb.fieldI32(table, s.TENSOR_BUFFER, 0);
-    if (buffer >= nBuffers && !(buffer == 0 && nBuffers == 0)) return this.fail(where + ": buffer " + buffer.toString() + " out of range (" + nBuffers.toString() + " buffers)");
+    if (buffer >= nBuffers && !(buffer == 0 && nBuffers == 0)) return this.fail(tensorName(where) + ": buffer " + buffer.toString() + " out of range (" + nBuffers.toString() + " buffers)");
     if (buffer > 0) {
       const b = fb.tableAt(buffers, buffer);
-      if (fb.field(b, s.BUFFER_OFFSET) != 0) return this.fail(where + ": data outside the flatbuffer (large-model buffers) is not supported");
+      if (fb.field(b, s.BUFFER_OFFSET) != 0) return this.fail(tensorName(where) + ": data outside the flatbuffer (large-model buffers) is not supported");
       const data = fb.fieldRef(b, s.BUFFER_DATA);
       const len = fb.vectorLength(data, 1);
-      if (!this.ok(where)) return false;
+      if (!this.okAt(where)) return false;
       if (len > 0) {
-        if (s.typeBytes(t.type) == 0) return this.fail(where + ": constant of unsupported type " + s.typeName(t.type));
-        if (<i64>len < <i64>t.bytes) return this.fail(where + ": constant data has " + len.toString() + " bytes, shape needs " + t.bytes.toString());
+        if (s.typeBytes(t.type) == 0) return this.fail(tensorName(where) + ": constant of unsupported type " + s.typeName(t.type));
+        if (<i64>len < <i64>t.bytes) return this.fail(tensorName(where) + ": constant data has " + len.toString() + " bytes, shape needs " + t.bytes.toString());
         t.isConstant = true;
         t.data = fb.base + fb.element(data, 0, 1);
       }
@@ -132,19 +137,19 @@ export class Model {
     return this.readQuantization(t, fb.fieldRef(table, s.TENSOR_QUANTIZATION), where);
   }
 
-  private readQuantization(t: Tensor, q: u32, where: string): bool {
-    if (q == 0) return this.ok(where);
+  private readQuantization(t: Tensor, q: u32, where: i32): bool {
+    if (q == 0) return this.okAt(where);
     const fb = this.fb;
     const scales = fb.fieldRef(q, s.QUANT_SCALE);
     const nScales = fb.vectorLength(scales, 4);
     const zeros = fb.fieldRef(q, s.QUANT_ZERO_POINT);
     const nZeros = fb.vectorLength(zeros, 8);
-    if (!this.ok(where)) return false;
+    if (!this.okAt(where)) return false;
     if (nScales == 0) return true;
     t.scale = fb.f32(fb.element(scales, 0, 4));
     if (nZeros > 0) {
       const zp = <i64>load<u64>(fb.base + fb.element(zeros, 0, 8));
-      if (zp < -32768 || zp > 65535) return this.fail(where + ": zero point " + zp.toString() + " out of range");
+      if (zp < -32768 || zp > 65535) return this.fail(tensorName(where) + ": zero point " + zp.toString() + " out of range");
       t.zeroPoint = <i32>zp;
     }
     if (nScales > 1) {
@@ -152,16 +157,17 @@ export class Model {
       // Some converters leave quantized_dimension 3 on rank-1 biases; TFLM reads them as axis 0.
       if (t.rank == 1) dim = 0;
       if (dim < 0 || dim >= t.rank || t.dims[dim] != <i32>nScales) {
-        return this.fail(where + ": " + nScales.toString() + " channel scales do not match dimension " + dim.toString());
+        return this.fail(tensorName(where) + ": " + nScales.toString() + " channel scales do not match dimension " + dim.toString());
       }
       t.channelScales = fb.base + fb.element(scales, 0, 4);
       t.channels = <i32>nScales;
       t.quantizedDimension = dim;
     }
-    return this.ok(where);
+    return this.okAt(where);
   }
 
-  private indexList(vec: u32, allowAbsent: bool, where: string): StaticArray<i32> {
+  /** Tensor indices from `vec`; `layer` (-1 for the subgraph) and `what` name the list in a message. */
+  private indexList(vec: u32, allowAbsent: bool, layer: i32, what: string): StaticArray<i32> {
     const fb = this.fb;
     const n = fb.vectorLength(vec, 4);
     const out = new StaticArray<i32>(n);
@@ -169,13 +175,17 @@ export class Model {
     for (let i: u32 = 0; i < n; i++) {
       const v = <i32>fb.u32(fb.element(vec, i, 4));
       if (v < lowest || v >= this.tensors.length) {
-        this.fail(where + ": tensor " + v.toString() + " out of range (" + this.tensors.length.toString() + " tensors)");
+        this.fail(this.listName(layer, what) + ": tensor " + v.toString() + " out of range (" + this.tensors.length.toString() + " tensors)");
         return new StaticArray<i32>(0);
       }
       out[i] = v;
     }
-    this.ok(where);
+    if (this.fb.error.length > 0) this.ok(this.listName(layer, what));
     return out;
+  }
+
+  private listName(layer: i32, what: string): string {
+    return layer < 0 ? what : layerName(this.operators[layer]) + what;
   }
 
   private readOperators(sg: u32): bool {
@@ -193,19 +203,27 @@ export class Model {
       if (!this.ok("layer " + i.toString())) return false;
       if (codeIndex >= <u32>this.codes.length) return this.fail("layer " + i.toString() + ": operator code " + codeIndex.toString() + " out of range");
       op.code = this.codes[codeIndex];
-      const where = "layer " + i.toString() + " (" + op.name + ")";
-      op.inputIndices = this.indexList(fb.fieldRef(table, s.OPERATOR_INPUTS), true, where + ": inputs");
-      op.outputIndices = this.indexList(fb.fieldRef(table, s.OPERATOR_OUTPUTS), false, where + ": outputs");
+      op.inputIndices = this.indexList(fb.fieldRef(table, s.OPERATOR_INPUTS), true, i, ": inputs");
+      op.outputIndices = this.indexList(fb.fieldRef(table, s.OPERATOR_OUTPUTS), false, i, ": outputs");
       op.options = fb.fieldRef(table, s.OPERATOR_OPTIONS);
-      if (!this.ok(where)) return false;
+      if (this.fb.error.length > 0 && !this.ok(layerName(op))) return false;
       if (this.error.length > 0) return false;
-      if (op.outputIndices.length == 0) return this.fail(where + ": no outputs");
+      const where = op; // named only in a message
+      if (op.outputIndices.length == 0) return this.fail(layerName(where) + ": no outputs");
       // An output with data in the model would be written in flash.
       for (let k = 0; k < op.outputIndices.length; k++) {
         const t = unchecked(op.outputIndices[k]);
-        if (this.tensors[t].isConstant) return this.fail(where + ": output tensor " + t.toString() + " has constant data");
+        if (this.tensors[t].isConstant) return this.fail(layerName(where) + ": output tensor " + t.toString() + " has constant data");
       }
     }
     return true;
   }
+}
+
+function tensorName(index: i32): string {
+  return "tensor " + index.toString();
+}
+
+function layerName(op: Operator): string {
+  return "layer " + op.index.toString() + " (" + op.name + ")";
 }

@@ -17,26 +17,43 @@ function frexpExponent(x: f64): i32 {
   return biased - 1022;
 }
 
+/** 2^k for k in f64's normal exponent range, exact (Math.pow is a long software routine on
+ *  cores without a double-precision FPU, where start-up spent most of its time). */
+// @ts-ignore: decorator
+@inline function pow2(k: i32): f64 {
+  return reinterpret<f64>(<u64>(1023 + k) << 52);
+}
+
+// TFLite's QuantizeMultiplier: real ≈ multiplier * 2^shift / 2^31, multiplier in [2^30, 2^31).
+// quantizeMultiplier(real) leaves its two results here (no object: nothing is ever freed).
+export let quantizedMultiplierResult: i32 = 0;
+export let quantizedShiftResult: i32 = 0;
+
+export function quantizeMultiplier(real: f64): void {
+  quantizedMultiplierResult = 0;
+  quantizedShiftResult = 0;
+  if (real == 0) return;
+  let shift = frexpExponent(real);
+  if (shift < -40) return; // flushes to zero, as TFLite does (and 2^(31-shift) stays finite)
+  if (shift > 30) { quantizedMultiplierResult = 0x7fffffff; quantizedShiftResult = 30; return; }
+  let q = <i64>roundAway(real * pow2(31 - shift));
+  if (q == (<i64>1 << 31)) { q >>= 1; shift++; }
+  if (shift < -31) return;
+  if (shift > 30) { quantizedMultiplierResult = 0x7fffffff; quantizedShiftResult = 30; return; }
+  quantizedMultiplierResult = <i32>q;
+  quantizedShiftResult = shift;
+}
+
 /** The Q31 multiplier of `real` (see quantizedShift for its exponent). */
 export function quantizedMultiplier(real: f64): i32 {
-  if (real == 0) return 0;
-  let shift = frexpExponent(real);
-  let q = <i64>roundAway(real * Math.pow(2, <f64>(31 - shift)));
-  if (q == (<i64>1 << 31)) { q >>= 1; shift++; }
-  if (shift < -31) return 0;
-  if (shift > 30) return 0x7fffffff;
-  return <i32>q;
+  quantizeMultiplier(real);
+  return quantizedMultiplierResult;
 }
 
 /** The power-of-two exponent that goes with quantizedMultiplier(real): real ≈ m * 2^shift / 2^31. */
 export function quantizedShift(real: f64): i32 {
-  if (real == 0) return 0;
-  let shift = frexpExponent(real);
-  const q = <i64>roundAway(real * Math.pow(2, <f64>(31 - shift)));
-  if (q == (<i64>1 << 31)) shift++;
-  if (shift < -31) return 0;
-  if (shift > 30) return 30;
-  return shift;
+  quantizeMultiplier(real);
+  return quantizedShiftResult;
 }
 
 /** (a * b * 2) >> 32 with rounding; saturates the one overflowing case (INT_MIN * INT_MIN). */
@@ -66,6 +83,43 @@ export function multiplyByQuantizedMultiplier(x: i32, multiplier: i32, shift: i3
   const left = shift > 0 ? shift : 0;
   const right = shift > 0 ? 0 : -shift;
   return roundingDivideByPOT(saturatingRoundingDoublingHighMul(x << left, multiplier), right);
+}
+
+/** TFLite's exact result for acc (before the zero point and clamping), with an unwrapped
+ *  left shift: monotonic non-decreasing in acc (the multiplier is never negative). */
+export function exactRequant(acc: i64, mult: i32, shift: i32): i64 {
+  const left = shift > 0 ? shift : 0;
+  const e = shift > 0 ? 0 : -shift;
+  const x = acc << left;
+  if (x > <i64>i32.MAX_VALUE) return 1 << 40; // beyond any output range
+  if (x < <i64>i32.MIN_VALUE) return -(1 << 40);
+  const y = (x * <i64>mult + (1 << 30)) >> 31;
+  const mask: i64 = (<i64>1 << e) - 1;
+  return (y >> e) + ((y & mask) > ((mask >> 1) + (y < 0 ? 1 : 0)) ? 1 : 0);
+}
+
+/** The smallest i32 accumulator whose exactRequant is at least `target` (the caller makes sure
+ *  i32.MAX_VALUE's is). Starts from the real-valued estimate and brackets outwards, so it
+ *  takes a handful of evaluations where a binary search over the i32 range takes 64. */
+export function firstAccReaching(target: i64, mult: i32, shift: i32): i64 {
+  const MIN = <i64>i32.MIN_VALUE, MAX = <i64>i32.MAX_VALUE;
+  // acc ≈ (target - 1/2) * 2^(31 - shift) / mult; in integers (an f64 division costs hundreds
+  // of cycles on a core without a double FPU), in f64 only where the shifted value would overflow.
+  let estimate: i64 = 0;
+  if (mult > 0 && 30 - shift <= 50 && target > -(1 << 11) && target < (1 << 11)) estimate = ((2 * target - 1) << (30 - shift)) / <i64>mult;
+  else if (mult > 0) estimate = <i64>Math.max(<f64>MIN, Math.min(<f64>MAX, Math.floor((<f64>target - 0.5) / (<f64>mult * pow2(shift - 31)))));
+  let hi: i64 = max(MIN, min(MAX, estimate));
+  let step: i64 = 1;
+  while (exactRequant(hi, mult, shift) < target) { hi = min(hi + step, MAX); step <<= 1; }
+  // lo below hi with exactRequant(lo) < target; MIN - 1 stands for "none in range".
+  let lo = hi - 1;
+  step = 1;
+  while (lo >= MIN && exactRequant(lo, mult, shift) >= target) { hi = lo; lo = max(lo - step, MIN - 1); step <<= 1; }
+  while (hi - lo > 1) {
+    const m = lo + ((hi - lo) >> 1);
+    if (exactRequant(m, mult, shift) >= target) hi = m; else lo = m;
+  }
+  return hi;
 }
 
 /** Clamp range of an int8 output under a fused activation (TFLite's CalculateActivationRangeQuantized). */

@@ -63,7 +63,7 @@ function modelSection(d: ModelDetail, siliconFor: (board: string, model: string)
   const base = reports.find((r) => r.board === LAYER_BOARD)!;
   const cycles = new Array<number>(model.operators.length).fill(0);
   for (const l of base.layers) cycles[l.index] = l.cycles;
-  const scratch = base.arena_bytes - planArena(model).tensorBytes;
+  const scratch = base.arena_head_bytes - planArena(model).tensorBytes; // the head past the tensors
   const inspect = inspectModel(model, { board: LAYER_BOARD, cpuCyclesPerLayer: cycles, scratchBytesPerOp: [scratch] });
   const npu = reports.find((r) => r.board === NPU_BOARD && r.npu);
   const t = inspect.totals;
@@ -89,7 +89,7 @@ function modelSection(d: ModelDetail, siliconFor: (board: string, model: string)
     ...layerTable(inspect, npu),
     "",
     `Arena planned on the host: ${int(t.arenaBytes)} B (tensors ${int(t.tensorBytes)} + kernel scratch ${int(t.scratchBytes)}; live-tensor lower bound ${int(t.lowerBound)} B); ` +
-      `the firmware's own plan: ${int(base.arena_bytes)} B. ` + inspect.fits.map((f) => `${f.board} ${f.fits ? "fits" : "**does not fit**"}`).join(", ") + ".",
+      `the firmware's own head: ${int(base.arena_head_bytes)} B, with its tail (TFLM's arena_used_bytes) ${int(base.arena_bytes)} B. ` + inspect.fits.map((f) => `${f.board} ${f.fits ? "fits" : "**does not fit**"}`).join(", ") + ".",
     "",
   );
   return lines;

@@ -113,6 +113,7 @@ export class Conv2D extends Kernel {
     }
     cq.finish();
     this.cq = cq;
+    this.quant = cq;
     return "";
   }
 

@@ -72,6 +72,7 @@ export class DepthwiseConv2D extends Kernel {
     }
     cq.finish();
     this.cq = cq;
+    this.quant = cq;
     this.fast = this.mult == 1 && g.kH == 3 && g.kW == 3 && g.dilH == 1 && g.dilW == 1 &&
       (g.strideW == 1 || g.strideW == 2) && g.strideH >= 1;
     if (this.fast) {

@@ -4,128 +4,11 @@
 import { Kernel } from "../kernel";
 import { Tensor } from "../tensor";
 import { ACT_NONE, TYPE_FLOAT32, TYPE_INT32, TYPE_INT8 } from "../schema";
-import { activationMax, activationMaxF, activationMin, activationMinF, isSupportedActivation, quantizedMultiplier, quantizedShift } from "../quant";
+import { activationMaxF, activationMinF, isSupportedActivation } from "../quant";
 
-// ---- Requantisation -------------------------------------------------------------------------
-// One 48-byte record per output channel. TFLite's two-rounding arithmetic is
-//   y = SRDHM(acc << left, M);  out = RDBPOT(y, e) + zp;  clamp.
-// For M >= 0, SRDHM(x, M) = floor((x*M + 2^30) / 2^31) (both of its nudges collapse to +2^30
-// under a flooring shift), and RDBPOT(y, e) = floor((y + 2^(e-1) - [y<0]) / 2^e); nested
-// floors merge, so out - zp = (acc*M' + K) >> (31+e) with K = 2^30 + 2^(30+e) - [y<0]*2^31
-// (K = 2^30 when e = 0) and M' = M << left. y < 0 exactly when acc < negThr (M' >= 2^30).
-// As acc -> out is monotonic, the clamp becomes two precomputed thresholds: below lo the
-// output is act_min, above hi act_max, and in between no clamp is needed (nor can i64 overflow);
-// one unsigned compare of acc - lo against hi - lo tells whether acc is in between.
-// Most layers take the "folded" form out = (acc*M' + K + (zp << S)) >> S with a single K:
-// that needs every channel's unclamped accumulators to have one sign of y (a ReLU clamps all
-// y < 0, or e = 0 makes both K equal) and zp << S to fit (S <= 54). Otherwise the general form
-// picks K by the sign and adds zp, kept in the high word of the shift (i64 shifts use 6 bits).
-export const Q_M: usize = 0; // i64 multiplier << left
-export const Q_KPOS: usize = 8; // i64 rounding constant when y >= 0 (+ zp << S when folded)
-export const Q_KNEG: usize = 16; // i64 rounding constant when y < 0 (general form)
-export const Q_S: usize = 24; // i64 total right shift 31 + e (low word)
-export const Q_ZP: usize = 28; // output zero point (general form), the shift's high word
-export const Q_BIAS: usize = 32; // bias - inZp * sum(w): the input zero point folded in
-export const Q_NEG: usize = 36; // acc < neg  <=>  y < 0
-export const Q_LO: usize = 40; // acc < lo  -> act_min
-export const Q_SPAN: usize = 44; // hi - lo (unsigned): acc > hi -> act_max
-export const Q_BYTES: i32 = 48;
-
-/** TFLite's exact result for acc (before clamping), with an unwrapped left shift. */
-function exactRequant(acc: i64, mult: i32, shift: i32): i64 {
-  const left = shift > 0 ? shift : 0;
-  const e = shift > 0 ? 0 : -shift;
-  const x = acc << left;
-  if (x > <i64>i32.MAX_VALUE) return 1 << 40; // beyond any output range
-  if (x < <i64>i32.MIN_VALUE) return -(1 << 40);
-  const y = (x * <i64>mult + (1 << 30)) >> 31;
-  const mask: i64 = (<i64>1 << e) - 1;
-  return (y >> e) + ((y & mask) > ((mask >> 1) + (y < 0 ? 1 : 0)) ? 1 : 0);
-}
-
-export class ChannelQuant {
-  records: usize = 0;
-  amin: i32 = -128;
-  amax: i32 = 127;
-  zp: i32 = 0;
-  /** Every channel takes the folded form (set by finish()). */
-  folded: bool = false;
-  private foldable: bool = true;
-
-  constructor(readonly channels: i32, act: i32, outScale: f32, outZp: i32) {
-    this.records = heap.alloc(<usize>(channels * Q_BYTES + 16));
-    this.records = (this.records + 15) & ~<usize>15;
-    this.amin = activationMin(act, outScale, outZp);
-    this.amax = activationMax(act, outScale, outZp);
-    this.zp = outZp;
-  }
-
-  /** Channel c's record from its real multiplier, int32 bias and the folded input offset. */
-  set(c: i32, real: f64, bias: i32, foldedZp: i32): void {
-    let mult = quantizedMultiplier(real);
-    let shift = quantizedShift(real);
-    const r = this.records + <usize>(c * Q_BYTES);
-    const zp = <i64>this.zp;
-    // lo: the smallest acc whose output exceeds act_min; hi: the largest below act_max.
-    let lo = i32.MIN_VALUE, hi = i32.MAX_VALUE, zpc = this.zp;
-    if (exactRequant(<i64>i32.MAX_VALUE, mult, shift) + zp <= <i64>this.amin) {
-      zpc = this.amin; mult = 0; shift = 0; // always act_min
-    } else if (exactRequant(<i64>i32.MIN_VALUE, mult, shift) + zp >= <i64>this.amax) {
-      zpc = this.amax; mult = 0; shift = 0; // always act_max
-    } else {
-      let a: i64 = i32.MIN_VALUE, b: i64 = i32.MAX_VALUE; // first acc with out > amin
-      while (a < b) { const m = (a + b) >> 1; if (exactRequant(m, mult, shift) + zp > <i64>this.amin) b = m; else a = m + 1; }
-      lo = <i32>a;
-      a = i32.MIN_VALUE; b = i32.MAX_VALUE; // last acc with out < amax
-      while (a < b) { const m = (a + b + 1) >> 1; if (exactRequant(m, mult, shift) + zp < <i64>this.amax) a = m; else b = m - 1; }
-      hi = <i32>a;
-    }
-    const e = shift > 0 ? 0 : -shift;
-    const m64 = <i64>mult << (shift > 0 ? shift : 0);
-    const kpos: i64 = e == 0 ? (1 << 30) : (1 << 30) + (<i64>1 << (30 + e));
-    // y < 0 iff acc*M' + 2^30 < 0: acc <= -1 when M' > 2^30, acc <= -2 when M' = 2^30, never when 0.
-    const neg = m64 == 0 ? i32.MIN_VALUE : m64 == (1 << 30) ? -1 : 0;
-    if (!(e == 0 || lo >= neg) || e > 23) this.foldable = false;
-    store<i64>(r, m64, Q_M);
-    store<i64>(r, kpos, Q_KPOS);
-    store<i64>(r, e == 0 ? kpos : kpos - (<i64>1 << 31), Q_KNEG);
-    store<i64>(r, 31 + e, Q_S);
-    store<i32>(r, zpc, Q_ZP);
-    store<i32>(r, bias - foldedZp, Q_BIAS);
-    store<i32>(r, neg, Q_NEG);
-    store<i32>(r, lo, Q_LO);
-    store<i32>(r, hi - lo, Q_SPAN);
-  }
-
-  /** After every set(): folds the zero points into K when every channel allows it. */
-  finish(): void {
-    this.folded = this.foldable;
-    if (!this.folded) return;
-    for (let c = 0; c < this.channels; c++) {
-      const r = this.records + <usize>(c * Q_BYTES);
-      const s = <i64>load<i32>(r, Q_S);
-      store<i64>(r, load<i64>(r, Q_KPOS) + (<i64>load<i32>(r, Q_ZP) << s), Q_KPOS);
-      store<i64>(r, s, Q_S);
-    }
-  }
-}
-
-/** Requantises acc (bias already added) with the record's fields held in locals; `folded` must
- *  be a compile-time constant (it selects the form). */
-// @ts-ignore: decorator
-@inline export function requant(acc: i32, m: i64, kpos: i64, kneg: i64, s: i64, neg: i32, lo: i32, span: i32, zp: i32, amin: i32, amax: i32, folded: bool): i32 {
-  if (acc < lo) return amin;
-  if (<u32>(acc - lo) > <u32>span) return amax;
-  if (folded) return <i32>((<i64>acc * m + kpos) >> s);
-  return <i32>((<i64>acc * m + (acc < neg ? kneg : kpos)) >> s) + zp;
-}
-
-/** Requantises acc with channel record r (bias added here). */
-// @ts-ignore: decorator
-@inline export function requantAt(acc: i32, r: usize, amin: i32, amax: i32, folded: bool): i32 {
-  return requant(acc + load<i32>(r, Q_BIAS), load<i64>(r, Q_M), load<i64>(r, Q_KPOS), load<i64>(r, Q_KNEG), load<i64>(r, Q_S),
-    load<i32>(r, Q_NEG), load<i32>(r, Q_LO), load<i32>(r, Q_SPAN), load<i32>(r, Q_ZP), amin, amax, folded);
-}
+// ---- Requantisation: records and their arithmetic live in ../requant.ts ------------------
+export { ChannelQuant, Q_BIAS, Q_BYTES, Q_KNEG, Q_KPOS, Q_LO, Q_M, Q_NEG, Q_S, Q_SPAN, Q_ZP, requant, requantAt } from "../requant";
+import { ChannelQuant, Q_BIAS, Q_BYTES, Q_KNEG, Q_KPOS, Q_LO, Q_M, Q_NEG, Q_S, Q_SPAN, Q_ZP, requant, requantAt } from "../requant";
 
 /** Sum of the four lanes. */
 // @ts-ignore: decorator
@@ -483,6 +366,7 @@ export class FullyConnected extends Kernel {
     }
     cq.finish();
     this.cq = cq;
+    this.quant = cq;
     return "";
   }
 

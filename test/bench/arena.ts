@@ -1,0 +1,108 @@
+// 14. Engine memory and start-up: every fixture model in the model-runner firmware. The arena
+// as TFLM counts it (arena_used_bytes: the head of tensors and scratch, the tail of what the
+// engine keeps for the whole run), beside an estimate of TFLM's own figure for the same model,
+// the peak SRAM of the run, and the start-up (reset until the engine is ready) per board.
+// Standalone: `npx tsx test/bench/arena.ts [model name…] [--board rt1060]`.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadTarget } from "../../emulator/board.ts";
+import { runModel } from "../../emulator/model/runner.ts";
+import { planArena } from "../../emulator/model/planner.ts";
+import { readModel, type TfliteModel } from "../../emulator/model/tflite-model.ts";
+import { FIXTURES, MODELS, type ModelSpec } from "./inference.ts";
+import { BOARDS, sig } from "./util.ts";
+
+/**
+ * TFLM's arena for a model, estimated for a 32-bit build with the reference kernels (which
+ * take no scratch for the ops of these models). Head: the same greedy plan of the activations
+ * (TFLM's GreedyMemoryPlanner, which emulator/model/planner.ts mirrors). Tail, from the
+ * structures TFLM allocates persistently (tensorflow/lite/micro: micro_allocator.cc and the
+ * kernels' OpData): a TfLiteEvalTensor per tensor (data pointer, dims pointer, type: 12 B), a
+ * NodeAndRegistration per operator (TfLiteNode's five pointers and two more, plus the
+ * registration pointer: 32 B), each kernel's OpData (about 64 B for conv/depthwise/fully
+ * connected, 16 B for the rest) and, per output channel of a per-channel quantised layer, the
+ * int32 multiplier and int32 shift (8 B). An estimate: TFLM's own tests measure it per build.
+ */
+export const TFLM_STRUCT_BYTES = { evalTensor: 12, nodeAndRegistration: 32, opDataWeighted: 64, opDataOther: 16, perChannel: 8 } as const;
+const WEIGHTED = new Set(["CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"]);
+
+export function tflmArenaEstimate(model: TfliteModel): { head: number; tail: number; bytes: number } {
+  const head = planArena(model).tensorBytes;
+  const s = TFLM_STRUCT_BYTES;
+  let tail = model.tensors.length * s.evalTensor + model.operators.length * s.nodeAndRegistration;
+  for (const op of model.operators) {
+    if (!WEIGHTED.has(op.opName)) { tail += s.opDataOther; continue; }
+    tail += s.opDataWeighted;
+    const out = model.tensors[op.outputs[0]];
+    const channels = out.shape[out.shape.length - 1] ?? 1;
+    if (out.type === "int8") tail += channels * s.perChannel;
+  }
+  return { head, tail, bytes: head + tail };
+}
+
+export interface ArenaResult {
+  model: string;
+  arenaBytes: number;
+  headBytes: number;
+  tailBytes: number;
+  tflm: { head: number; tail: number; bytes: number };
+  sramPeakBytes: number;
+  /** Start-up per board, ms (CPU only: the layers are prepared the same way with an NPU). */
+  startupMs: Record<string, number>;
+}
+
+function inputFor(spec: ModelSpec, model: TfliteModel): Uint8Array {
+  const bytes = model.inputs.reduce((n, t) => n + model.tensors[t].byteSize, 0);
+  return spec.input ? new Uint8Array(readFileSync(path.join(FIXTURES, spec.input))).subarray(0, bytes) : new Uint8Array(bytes);
+}
+
+export async function benchArena(log: (m: string) => void, names: string[] = [], boards: readonly string[] = BOARDS): Promise<ArenaResult[]> {
+  const out: ArenaResult[] = [];
+  for (const spec of MODELS.filter((m) => names.length === 0 || names.includes(m.name))) {
+    const bytes = new Uint8Array(readFileSync(path.join(FIXTURES, spec.file)));
+    const model = readModel(bytes, spec.name);
+    const input = inputFor(spec, model);
+    const startupMs: Record<string, number> = {};
+    let first: Awaited<ReturnType<typeof runModel>> | null = null;
+    for (const board of boards) {
+      log(`arena and start-up: ${spec.name} on ${board}`);
+      const target = loadTarget(board);
+      const run = await runModel(bytes, [input], target, { name: spec.name, cpuOnly: true });
+      startupMs[board] = sig((run.startupCycles / target.core.clockHz) * 1e3, 3);
+      first ??= run;
+    }
+    const a = first!.arena;
+    out.push({ model: spec.name, arenaBytes: a.bytes, headBytes: a.headBytes, tailBytes: a.persistentBytes, tflm: tflmArenaEstimate(model), sramPeakBytes: first!.summary.sramPeakBytes, startupMs });
+  }
+  return out;
+}
+
+const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
+
+export function arenaTable(rs: ArenaResult[]): string {
+  const boards = [...new Set(rs.flatMap((r) => Object.keys(r.startupMs)))];
+  return [
+    "14. engine memory (arena = head + tail, as TFLM's arena_used_bytes) and start-up",
+    ...rs.map((r) => `   ${r.model.padEnd(24)} arena ${kb(r.arenaBytes).padStart(9)} (head ${kb(r.headBytes)}, tail ${kb(r.tailBytes)})  TFLM est. ${kb(r.tflm.bytes).padStart(9)} (head ${kb(r.tflm.head)}, tail ${kb(r.tflm.tail)})  peak SRAM ${kb(r.sramPeakBytes).padStart(9)}  start-up ${boards.map((b) => `${b} ${r.startupMs[b]} ms`).join(", ")}`),
+  ].join("\n");
+}
+
+export function arenaMarkdown(rs: ArenaResult[]): string {
+  const boards = [...new Set(rs.flatMap((r) => Object.keys(r.startupMs)))];
+  return [
+    `| model | arena (head + tail) | TFLM estimate (head + tail) | peak SRAM | ${boards.map((b) => `start-up ${b}`).join(" | ")} |`,
+    `|---|---:|---:|---:|${boards.map(() => "---:").join("|")}|`,
+    ...rs.map((r) => `| ${r.model} | ${kb(r.arenaBytes)} (${kb(r.headBytes)} + ${kb(r.tailBytes)}) | ${kb(r.tflm.bytes)} (${kb(r.tflm.head)} + ${kb(r.tflm.tail)}) | ${kb(r.sramPeakBytes)} | ${boards.map((b) => `${r.startupMs[b]} ms`).join(" | ")} |`),
+  ].join("\n");
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const at = args.indexOf("--board");
+  const boards = at >= 0 ? [args[at + 1]] : BOARDS;
+  const names = args.filter((a, i) => !a.startsWith("--") && (at < 0 || i !== at + 1));
+  const rs = await benchArena((m) => process.stderr.write(`bench: ${m}\n`), names, boards);
+  console.log(arenaTable(rs));
+  console.log(arenaMarkdown(rs));
+}
