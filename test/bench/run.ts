@@ -12,6 +12,7 @@
 //   9. microphones: host wall time per emulated second of 4-channel audio      (mic.ts)
 //  10. far-field room scenes: render time per second of 4-channel audio      (room.ts)
 //  13. apps/micro-speech: CPU load, real-time factor, audio metering overhead (micro-speech.ts)
+//  14. NPU calibration: NXP's published MCX N947 + Neutron latencies beside ours (npu.ts)
 //  11. firmware/dsp: cycles per 10 ms of audio per board (PDM decimation, FFT, features,
 //      beamformer, noise suppressor, ...)                                   (dsp.ts; also docs/dsp.md)
 //  12. build times: cold and warm (build cache) builds and a warm `run`, per app  (build-times.ts)
@@ -36,6 +37,7 @@ import { benchRoom, roomMarkdown, roomTable, type RoomBenchResult } from "./room
 import { benchMicroSpeech, microSpeechTable, type MicroSpeechBenchResult } from "./micro-speech.ts";
 import { benchDsp, dspMarkdown, dspTable, updateDspDoc, type DspResult } from "./dsp.ts";
 import { benchBuildTimes, buildTimesTable, type BuildTimesResult } from "./build-times.ts";
+import { benchNpu, npuMarkdown, type NpuCalibrationRow } from "./npu.ts";
 
 const REALTIME_SECONDS = 600; // emulated seconds per sensor-logger run (10 minutes: long enough to time well)
 const REALTIME_RUNS = 3;
@@ -116,6 +118,7 @@ async function main(): Promise<void> {
   log("room scenes: rendering 4-channel audio at RT60 0.3 and 0.6 s");
   const room = benchRoom();
   const microSpeech = await benchMicroSpeech(log);
+  const npu = await benchNpu(log);
   const dspStarted = Date.now();
   const dsp = await benchDsp(log);
   updateDspDoc(dsp);
@@ -175,6 +178,7 @@ async function main(): Promise<void> {
     mic,
     room,
     microSpeech,
+    npu,
     dsp,
     buildTimes,
     personDetector: personDetectorJson(personDetector),
@@ -203,6 +207,7 @@ type Results = {
   mic: MicBenchResult;
   room: RoomBenchResult;
   microSpeech: MicroSpeechBenchResult;
+  npu: NpuCalibrationRow[];
   dsp: DspResult;
   buildTimes: BuildTimesResult;
   personDetectorRaw: DetectorResult[];
@@ -262,6 +267,9 @@ function table(r: Results): string {
     "",
     microSpeechTable(r.microSpeech),
     "",
+    "14. NPU calibration: mcxn947, NXP's published latencies beside ours (target: ratio within 0.75-1.25)",
+    npuMarkdown(r.npu),
+    "",
     dspTable(r.dsp),
     "",
     `12. ${buildTimesTable(r.buildTimes)}`,
@@ -299,6 +307,10 @@ function markdown(r: Results): string {
     "Micro speech (`apps/micro-speech` on its demo input):",
     "",
     microSpeechTable(r.microSpeech),
+    "",
+    "NPU timing on mcxn947 against NXP's published latencies (docs/cost-model.md, \"NPU\"):",
+    "",
+    npuMarkdown(r.npu),
     "",
     "Audio DSP in firmware (firmware/dsp, details in docs/dsp.md), cycles per 10 ms of 16 kHz audio:",
     "",
