@@ -35,9 +35,20 @@ export interface NpuSpec {
   macsPerCycle: number;
   clockHz: number;
   ops: string[];
+  /** NPU cycles per job: driver hand-off and the NPU's own start-up. */
   setupCycles: number;
+  /** NPU cycles per layer of a job (its command and tiling set-up). */
+  layerCycles: number;
+  /** Activation bytes (in and out) moved per NPU cycle. */
   bytesPerCycle: number;
+  /** Weight bytes read per NPU cycle from where the model lies (in place in flash). */
+  weightBytesPerCycle: number;
+  /** Input channels the MAC array reduces over at once; a layer with fewer wastes the rest. */
+  channelVector: number;
+  /** Fraction of the MAC rate a depthwise layer reaches (no reduction across channels). */
+  depthwiseEfficiency: number;
   note?: string;
+  sources?: string[];
 }
 
 export interface SdCardTiming {

@@ -1,14 +1,15 @@
 // Estimated NPU time of a layer, by the same rule the emulated NPU peripheral times its jobs
-// (emulator/peripherals/npu.ts): a job's set-up, its MACs at the NPU's MACs per cycle and the
-// bytes it moves at the bus width, all in NPU cycles. Here each layer is priced as a job of
+// (emulator/peripherals/npu.ts): a job's set-up, then per layer its overhead, its MACs at the
+// rate its input depth allows, activations at the bus width and weights at the flash read
+// rate, all in NPU cycles. Here each layer is priced as a job of
 // its own; the firmware batches runs of NPU layers into one job and pays set-up once per run.
 import type { NpuSpec } from "../board.ts";
-import { npuLayerCycles } from "../peripherals/npu.ts";
+import { npuLayerCycles, npuOpCode, type NpuLayerWork } from "../peripherals/npu.ts";
 import type { LayerInfo } from "./layers.ts";
 
-/** NPU cycles of one job: set-up, then MACs and bytes at the NPU's rates. */
-export function npuJobCycles(npu: NpuSpec, macs: number, bytesMoved: number): number {
-  return npu.setupCycles + npuLayerCycles(npu, macs, bytesMoved);
+/** NPU cycles of a one-layer job: set-up, then the layer at the NPU's rates. */
+export function npuJobCycles(npu: NpuSpec, work: NpuLayerWork): number {
+  return npu.setupCycles + npuLayerCycles(npu, work);
 }
 
 /** NPU cycles as CPU cycles, rounded up as the peripheral does when it advances the clock. */
@@ -16,9 +17,16 @@ export function npuCyclesToCpu(cycles: number, npuHz: number, cpuHz: number): nu
   return Math.ceil(cycles * (cpuHz / npuHz));
 }
 
-/** Bytes a layer moves: activations in, weights, outputs (as the firmware's job descriptor). */
-export function layerBytesMoved(layer: LayerInfo): number {
-  return layer.inputBytes + layer.weightBytes + layer.outputBytes;
+/** What the firmware's job descriptor says of a layer (firmware/tflite/interpreter.ts). */
+export function layerWork(layer: LayerInfo): NpuLayerWork {
+  const first = layer.inputShapes[0] ?? [];
+  return {
+    op: npuOpCode(layer.op),
+    macs: layer.macs,
+    bytes: layer.inputBytes + layer.outputBytes,
+    weightBytes: layer.weightBytes,
+    channels: first.length > 0 ? first[first.length - 1] : 1,
+  };
 }
 
 /** The NPU takes a layer whose op it lists and whose output is int8 (the firmware's rule). */
@@ -46,5 +54,5 @@ export function npuPlacement(npu: NpuSpec | null, layers: LayerInfo[]): boolean[
 /** NPU cycles of a layer priced as its own job, or null when the NPU does not take it. */
 export function npuLayerEstimate(npu: NpuSpec | null, layer: LayerInfo): number | null {
   if (!npu || !npuTakes(npu, layer)) return null;
-  return npuJobCycles(npu, layer.macs, layerBytesMoved(layer));
+  return npuJobCycles(npu, layerWork(layer));
 }

@@ -1,6 +1,8 @@
 // The NPU (MCX N947's eIQ Neutron): a peripheral with its own clock. A job is a run of
-// layers; its time is set-up plus, per layer, its MACs at the NPU's MACs per cycle and the
-// bytes it moves over the bus, all at the NPU clock. The layers' arithmetic is TFLite's
+// layers; its time is set-up plus, per layer, a layer overhead, its MACs at the MAC rate the
+// layer's shape allows, its activation bytes over the bus and its weights read in place from
+// flash, all at the NPU clock. The constants are fitted to NXP's published latencies
+// (docs/cost-model.md, "NPU"). The layers' arithmetic is TFLite's
 // integer arithmetic, which the firmware's kernels compute bit for bit: once a job is done
 // the firmware evaluates its layers between compute-begin and compute-end, and the board
 // charges that code to the NPU's datapath (already timed), not to the CPU.
@@ -11,20 +13,39 @@ import { Fault } from "../faults.ts";
 
 /** TFLite builtin operator codes of the ops an NPU may list in its board file. */
 const OP_CODES: Record<string, number> = { ADD: 0, AVERAGE_POOL_2D: 1, CONCATENATION: 2, CONV_2D: 3, DEPTHWISE_CONV_2D: 4, FULLY_CONNECTED: 9, MAX_POOL_2D: 17, MUL: 18, RESHAPE: 22, SOFTMAX: 25 };
+/** TFLite builtin code of an operator an NPU may list, -1 for others. */
+export function npuOpCode(name: string): number {
+  return OP_CODES[name] ?? -1;
+}
 const MAX_LAYERS_PER_JOB = 4096;
+/** Words per layer in a job descriptor (hal.wit npu.submit): layer, op, MACs, activation
+ *  bytes, weight bytes, input channels. */
+export const JOB_WORDS = 6;
+const DEPTHWISE = OP_CODES.DEPTHWISE_CONV_2D;
 
-export interface NpuLayerTiming {
-  layer: number;
+/** What the NPU's timing needs of a layer (the job descriptor's words). */
+export interface NpuLayerWork {
+  /** TFLite builtin operator code. */
   op: number;
   macs: number;
+  /** Activation bytes read and written. */
   bytes: number;
-  /** NPU cycles of this layer (the job's set-up is charged to its first layer). */
-  npuCycles: number;
+  /** Constant bytes (weights, biases) read from where the model lies. */
+  weightBytes: number;
+  /** Channels of the first input: the depth each output's MACs reduce over. */
+  channels: number;
 }
 
-/** NPU cycles of one layer: MACs at the MAC rate plus bytes at the bus width. */
-export function npuLayerCycles(npu: NpuSpec, macs: number, bytes: number): number {
-  return Math.ceil(macs / npu.macsPerCycle) + Math.ceil(bytes / npu.bytesPerCycle);
+/**
+ * NPU cycles of one layer, without the job's set-up: the per-layer overhead, the MACs at the
+ * rate the layer's input depth allows (a layer with fewer input channels than the array's
+ * vector leaves the rest idle; depthwise layers reach a fixed share of the rate), activations
+ * at the bus width and weights at the flash read rate.
+ */
+export function npuLayerCycles(npu: NpuSpec, l: NpuLayerWork): number {
+  const fill = Math.min(Math.max(l.channels, 1), npu.channelVector) / npu.channelVector;
+  const rate = npu.macsPerCycle * fill * (l.op === DEPTHWISE ? npu.depthwiseEfficiency : 1);
+  return npu.layerCycles + Math.ceil(l.macs / rate) + Math.ceil(l.bytes / npu.bytesPerCycle) + Math.ceil(l.weightBytes / npu.weightBytesPerCycle);
 }
 
 function dataView(b: Uint8Array): DataView {
@@ -73,17 +94,23 @@ export class Npu implements Peripheral {
     const mem = ctx.memory();
     const count = dataView(mem.read("npu.submit", desc, 4)).getUint32(0, true);
     if (count === 0 || count > MAX_LAYERS_PER_JOB) throw new Fault("bad-hal-argument", `npu.submit: job of ${count} layers`);
-    const words = dataView(mem.read("npu.submit", desc + 4, count * 16));
+    const words = dataView(mem.read("npu.submit", desc + 4, count * JOB_WORDS * 4));
     const toCpu = ctx.clock.hz / spec.clockHz;
     const start = Math.max(ctx.clock.now, this.busyUntil);
     let at = start;
     const emit = ctx.events.listenerCount("layerBegin") + ctx.events.listenerCount("layerEnd") > 0;
     for (let i = 0; i < count; i++) {
-      const layer = words.getUint32(i * 16, true);
-      const op = words.getUint32(i * 16 + 4, true);
-      const macs = words.getUint32(i * 16 + 8, true);
-      const bytes = words.getUint32(i * 16 + 12, true);
-      const cycles = (i === 0 ? spec.setupCycles : 0) + npuLayerCycles(spec, macs, bytes);
+      const w = i * JOB_WORDS * 4;
+      const layer = words.getUint32(w, true);
+      const work: NpuLayerWork = {
+        op: words.getUint32(w + 4, true),
+        macs: words.getUint32(w + 8, true),
+        bytes: words.getUint32(w + 12, true),
+        weightBytes: words.getUint32(w + 16, true),
+        channels: words.getUint32(w + 20, true),
+      };
+      const { op, macs } = work;
+      const cycles = (i === 0 ? spec.setupCycles : 0) + npuLayerCycles(spec, work);
       const end = at + Math.ceil(cycles * toCpu);
       if (emit) {
         ctx.events.emit("layerBegin", layer, op, at, "npu");

@@ -13,7 +13,7 @@ import * as npu from "../../hal/npu";
 import { partitionBase, partitionProblem, partitionSize } from "../partitions";
 
 /** Job descriptor words per layer: layer index, op code, MACs, bytes moved. */
-const JOB_WORDS: i32 = 4;
+const JOB_WORDS: i32 = 6; // layer, op, MACs, activation bytes, weight bytes, input channels (hal.wit npu.submit)
 
 export class Interpreter {
   readonly model: Model;
@@ -175,7 +175,9 @@ export class Interpreter {
       store<u32>(at, <u32>i);
       store<u32>(at, <u32>kernel.op.code, 4);
       store<u32>(at, <u32>min<u64>(kernel.macs(), u32.MAX_VALUE), 8);
-      store<u32>(at, <u32>bytesMoved(kernel), 12);
+      store<u32>(at, <u32>bytesMoved(kernel, false), 12);
+      store<u32>(at, <u32>bytesMoved(kernel, true), 16);
+      store<u32>(at, <u32>inputChannels(kernel), 20);
     }
     const id = npu.submit(job);
     npu.wait(id);
@@ -205,9 +207,19 @@ function heapMark(): usize {
 
 /** Bytes a layer reads and writes: activations in and out, and its constants (weights). */
 function bytesMoved(kernel: Kernel): i32 {
+/** Bytes a layer reads from its constants (weights), or of activations it reads and writes. */
+function bytesMoved(kernel: Kernel, constants: bool): i32 {
   const op = kernel.op;
   let bytes = 0;
-  for (let k = 0; k < op.inputCount; k++) if (op.hasInput(k)) bytes += op.input(k).bytes;
-  for (let k = 0; k < op.outputCount; k++) bytes += op.output(k).bytes;
+  for (let k = 0; k < op.inputCount; k++) if (op.hasInput(k) && op.input(k).isConstant == constants) bytes += op.input(k).bytes;
+  if (!constants) for (let k = 0; k < op.outputCount; k++) bytes += op.output(k).bytes;
   return bytes;
+}
+
+/** Channels (innermost dimension) of a layer's first input: the depth its MACs reduce over. */
+function inputChannels(kernel: Kernel): i32 {
+  const op = kernel.op;
+  if (!op.hasInput(0)) return 1;
+  const t = op.input(0);
+  return t.rank > 0 ? t.dim(-1) : 1;
 }

@@ -25,7 +25,7 @@ test("the three boards load with their published clocks, memories and NPU", (t) 
   t.is(mcx.sramBytes, 512 * 1024);
   t.is(mcx.board.flash.size, 2 * 1024 * 1024);
   t.is(mcx.board.npu?.macsPerCycle, 16);
-  t.deepEqual(mcx.board.npu?.ops, ["CONV_2D", "FULLY_CONNECTED", "AVERAGE_POOL_2D", "RESHAPE", "ADD"]);
+  t.deepEqual(mcx.board.npu?.ops, ["CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "AVERAGE_POOL_2D", "RESHAPE", "ADD"]);
   for (const id of boardIds()) t.true(loadBoard(id).sources.length >= 2, `${id} names its sources`);
 });
 

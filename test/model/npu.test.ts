@@ -5,8 +5,8 @@ import { readFileSync } from "node:fs";
 import { loadTarget } from "../../emulator/board.ts";
 import { runModel } from "../../emulator/model/runner.ts";
 import { readModel } from "../../emulator/model/tflite-model.ts";
-import { describeLayers } from "../../emulator/model/layers.ts";
-import { layerBytesMoved, npuCyclesToCpu, npuPlacement } from "../../emulator/model/npu-timing.ts";
+import { describeLayers, type LayerInfo } from "../../emulator/model/layers.ts";
+import { layerWork, npuCyclesToCpu, npuPlacement } from "../../emulator/model/npu-timing.ts";
 import { npuLayerCycles } from "../../emulator/peripherals/npu.ts";
 
 const FIX = new URL("../../../shared/fixtures/", import.meta.url);
@@ -22,19 +22,26 @@ test("on mcxn947 the NPU takes exactly the int8 layers of its operator list; the
   t.deepEqual(units, npuPlacement(target.board.npu, facts.layers).map((on) => (on ? "npu" : "cpu")));
   t.is(units[29], "npu"); // RESHAPE after a CONV_2D joins its job
   t.true(units.includes("npu") && units.includes("cpu"));
-  t.is(units[facts.layers.findIndex((l) => l.op === "DEPTHWISE_CONV_2D")], "cpu"); // not in the N1-16's list
+  t.is(units[facts.layers.findIndex((l) => l.op === "DEPTHWISE_CONV_2D")], "npu"); // VWW's published speed-up needs it there
+  t.is(units[facts.layers.findIndex((l) => l.op === "SOFTMAX")], "cpu"); // not in the N1-16's list
 });
 
-test("a RESHAPE with no NPU neighbour stays on the CPU (micro_speech's first layer)", async (t) => {
+test("a run of NPU layers that is only RESHAPEs stays on the CPU; a RESHAPE beside NPU work joins its job", (t) => {
+  const npu = loadTarget("mcxn947").board.npu!;
+  const layer = (op: string): LayerInfo => ({ index: 0, op, inputShapes: [[1, 8]], outputShapes: [[1, 8]], outputType: "int8", macs: 0, weightBytes: 0, inputBytes: 8, outputBytes: 8 });
+  t.deepEqual(npuPlacement(npu, ["RESHAPE", "SOFTMAX", "RESHAPE", "RESHAPE", "MUL"].map(layer)), [false, false, false, false, false]);
+  t.deepEqual(npuPlacement(npu, ["RESHAPE", "FULLY_CONNECTED", "SOFTMAX"].map(layer)), [true, true, false]);
+});
+
+test("micro_speech: everything but the softmax runs on the NPU, its leading RESHAPE in the same job", async (t) => {
   const bytes = fixture("tflite-micro/micro_speech_quantized.tflite");
   const facts = describeLayers(readModel(bytes));
-  t.is(facts.layers[0].op, "RESHAPE");
-  t.not(facts.layers[1].op, "RESHAPE");
+  t.deepEqual(facts.layers.map((l) => l.op), ["RESHAPE", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "SOFTMAX"]);
   const run = await runModel(bytes, [new Uint8Array(facts.layers[0].inputBytes)], loadTarget("mcxn947"));
-  t.deepEqual(run.inferences[0].layers.map((l) => l.unit), ["cpu", "cpu", "npu", "cpu"]);
+  t.deepEqual(run.inferences[0].layers.map((l) => l.unit), ["npu", "npu", "npu", "cpu"]);
 });
 
-test("an NPU job lasts its set-up plus MACs at 16 per cycle plus bytes at the bus width, at the NPU clock", async (t) => {
+test("an NPU job lasts its set-up plus, per layer, its overhead, MACs at the rate its depth allows, activations and flash-read weights, at the NPU clock", async (t) => {
   const bytes = fixture(PERSON);
   const facts = describeLayers(readModel(bytes));
   const target = loadTarget("mcxn947");
@@ -46,10 +53,11 @@ test("an NPU job lasts its set-up plus MACs at 16 per cycle plus bytes at the bu
     if (layers[i].unit !== "npu") continue;
     const first = i === 0 || layers[i - 1].unit !== "npu"; // a run of NPU layers is one job: set-up once
     const l = facts.layers[i];
-    const npuCycles = (first ? npu.setupCycles : 0) + npuLayerCycles(npu, l.macs, layerBytesMoved(l));
+    const npuCycles = (first ? npu.setupCycles : 0) + npuLayerCycles(npu, layerWork(l));
     // Each layer's end is rounded up to a CPU cycle; allow that rounding, nothing more.
     t.true(Math.abs(layers[i].cycles - npuCyclesToCpu(npuCycles, npu.clockHz, target.core.clockHz)) <= 1, `layer ${i} ${l.op}: ${layers[i].cycles}`);
-    if (l.macs > 100_000) t.true(l.macs / layers[i].cycles > 8, `layer ${i}: ${(l.macs / layers[i].cycles).toFixed(2)} MACs per CPU cycle`);
+    // A deep conv runs well above the CPU's ~0.3 MACs per cycle even when its weights stream from flash.
+    if (l.macs > 100_000 && l.op === "CONV_2D" && l.inputShapes[0].at(-1)! >= npu.channelVector) t.true(l.macs / layers[i].cycles > 2, `layer ${i}: ${(l.macs / layers[i].cycles).toFixed(2)} MACs per CPU cycle`);
     checked++;
   }
   t.true(checked >= 10);
