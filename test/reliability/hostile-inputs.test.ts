@@ -2,7 +2,7 @@
 // terminal are refused (or neutralised) in one line before any work is done. In-process:
 // these are checks on headers and file kinds, not runs.
 import test from "ava";
-import { closeSync, openSync, ftruncateSync, mkdtempSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, ftruncateSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
@@ -10,6 +10,8 @@ import { decodeImage } from "../../emulator/inputs/image-decode.ts";
 import { openAccelSource, MAX_CSV_BYTES } from "../../emulator/inputs/accel-source.ts";
 import { openCameraSource } from "../../emulator/inputs/camera-source.ts";
 import { escapeControls, forTerminal } from "../../emulator/cli/terminal-text.ts";
+import { loadApp } from "../../emulator/build/app.ts";
+import { PROJECT_ROOT as ROOT } from "../../emulator/paths.ts";
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), "tb-hostile-"));
 
@@ -73,4 +75,27 @@ test("firmware console text: escape sequences are shown, not obeyed, on a termin
   t.false(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/.test(shown));
   t.is(forTerminal(hostile, { isTTY: true }), shown);
   t.is(forTerminal(hostile, { isTTY: false }), hostile);
+});
+
+test("app.json partitions: inside the app's folder or the project only; `..` out of both, absolute paths and links out are refused", (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "tb-part-"));
+  const app = path.join(dir, "app");
+  mkdirSync(app);
+  writeFileSync(path.join(app, "main.ts"), "export function main(): void {}\n");
+  writeFileSync(path.join(app, "model.bin"), "m");
+  writeFileSync(path.join(dir, "outside.bin"), "secret");
+  symlinkSync(path.join(dir, "outside.bin"), path.join(app, "link.bin"));
+  const withPartition = (file: string) => {
+    writeFileSync(path.join(app, "app.json"), JSON.stringify({ name: "app", board: "rt1060", partitions: [{ name: "model", file }] }));
+    return () => loadApp(app);
+  };
+  t.notThrows(withPartition("model.bin"));
+  t.notThrows(withPartition("./sub/../model.bin"));
+  for (const file of ["../outside.bin", "link.bin", "/etc/passwd", "../../../../../../etc/passwd"]) {
+    const e = t.throws(withPartition(file), undefined, file);
+    t.is(e?.name, "UserError");
+    t.regex(e?.message ?? "", /partition 'model': .* must be a relative path to a file inside the app's folder or the project/);
+  }
+  // Inside the project, a sibling app's model stays reachable (apps/person-detector/grey does this).
+  t.is(loadApp(path.join(ROOT, "apps/person-detector/grey")).partitions[0].file, "../model/person_detect.tflite");
 });
