@@ -15,8 +15,8 @@ export interface BoardState {
   sdcardPath: string;
 }
 
-export function defaultStateDir(boardId: string): string {
-  return path.resolve(".tinyboard", boardId);
+export function defaultStateDir(boardId: string, base = process.cwd()): string {
+  return path.resolve(base, ".tinyboard", boardId);
 }
 
 export function openState(dir: string): BoardState {

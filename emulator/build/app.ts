@@ -63,9 +63,11 @@ export function loadApp(dir: string): App {
   if (!existsSync(path.join(app.dir, app.entry))) throw fail(`entry ${app.entry} not found`);
   for (const p of app.partitions) {
     if (typeof p?.name !== "string" || typeof p?.file !== "string") throw fail("each partition needs 'name' and 'file'");
-    // Relative to the app: never an absolute host path. (`..` stays allowed: apps and test
-    // fixtures take models from ../shared today.)
-    if (path.isAbsolute(p.file) || isSystemPath(path.resolve(app.dir, p.file))) throw fail(`partition '${p.name}': ${p.file} must be a relative path to a file of the project`);
+    // Relative to the app and inside it or the project (links resolved): `..` may reach a
+    // sibling app's model, never the rest of the host (an app is shared as a folder).
+    if (path.isAbsolute(p.file) || isSystemPath(path.resolve(app.dir, p.file)) || !(inside(p.file, app.dir, app.dir) || insideProject(p.file, app.dir))) {
+      throw fail(`partition '${p.name}': ${p.file} must be a relative path to a file inside the app's folder or the project`);
+    }
   }
   if (typeof app.inputs !== "object" || app.inputs === null) throw fail("'inputs' must be an object");
   for (const [k, v] of Object.entries(app.inputs)) {
@@ -98,13 +100,18 @@ export function imageInputs(inputs: Record<string, string>): Record<string, stri
 
 /** `file` resolved against `base` if it is relative and stays inside the project (links too), else null. */
 export function insideProject(file: string, base: string): string | null {
+  return inside(file, base, PROJECT_ROOT);
+}
+
+/** `file` resolved against `base` if it is relative and stays inside `root` (links too), else null. */
+function inside(file: string, base: string, root: string): string | null {
   if (path.isAbsolute(file)) return null;
   const resolved = path.resolve(base, file);
-  const within = (p: string, root: string) => { const r = path.relative(root, p); return r === "" || (!r.startsWith("..") && !path.isAbsolute(r)); };
-  if (!within(resolved, PROJECT_ROOT)) return null;
+  const within = (p: string, r: string) => { const rel = path.relative(r, p); return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel)); };
+  if (!within(resolved, root)) return null;
   try {
-    if (!within(realpathSync(resolved), realpathSync(PROJECT_ROOT))) return null;
-  } catch { /* not there: the input's reader names it */ }
+    if (!within(realpathSync(resolved), realpathSync(root))) return null;
+  } catch { /* not there: the reader names it */ }
   return resolved;
 }
 

@@ -32,7 +32,6 @@ export const METER_MODULE = "tinyboard:meter";
 /** Charges are kept in 1/16 cycles so that fractional costs add up instead of rounding per region. */
 const FRACTION_BITS = 4;
 const ONE = 1 << FRACTION_BITS;
-const FAULT_LABEL = "tb$flash_fault";
 export const CYCLES_GLOBAL = "tb_cycles";
 /** The meter's host functions and their signatures (checked at load, like the HAL's). */
 export const METER_IMPORTS: Record<string, { params: ("i32" | "i64")[]; results: ("i32" | "i64")[] }> = Object.assign(Object.create(null), {
@@ -372,17 +371,19 @@ export function meterModule(binaryen: Binaryen, module: any, opts: MeterOptions)
       }
     };
 
-    // A store below the end of flash branches to the function's one fault path.
-    let guarded = false;
+    // A store below the end of flash calls the host's fault right there, so the fault's code
+    // offset (and source line) is the store's, not the function's end.
     const guardStore = (kind: { getOffset(e: Ref): number; getPtr(e: Ref): Ref; setPtr(e: Ref, p: Ref): void }, e: Ref): void => {
       const limitAddr = opts.flashEnd - kind.getOffset(e);
       if (limitAddr <= 0) return;
       stats.guardedStores++;
-      guarded = true;
       const ptr = kind.getPtr(e);
       kind.setPtr(e, module.block(null, [
         module.local.set(addr, ptr),
-        module.br(FAULT_LABEL, module.i32.lt_u(module.local.get(addr, i32), module.i32.const(limitAddr))),
+        module.if(module.i32.lt_u(module.local.get(addr, i32), module.i32.const(limitAddr)), module.block(null, [
+          module.call("tb_flash_write", [module.local.get(addr, i32), module.i32.const(0)], none),
+          module.unreachable(),
+        ], none)),
         module.local.get(addr, i32),
       ], i32));
     };
@@ -392,13 +393,7 @@ export function meterModule(binaryen: Binaryen, module: any, opts: MeterOptions)
     // Every way out flushes the counter: fall-through here, returns where they stand.
     const finish: Ref[] = resultVar < 0 ? [body, ...flush()] : [module.local.set(resultVar, body), ...flush()];
     const value = (): Ref | undefined => (resultVar < 0 ? undefined : module.local.get(resultVar, results));
-    binaryen.Function.setBody(f, guarded
-      ? module.block(null, [
-        module.block(FAULT_LABEL, [...finish, module.return(value())], none),
-        module.call("tb_flash_write", [module.local.get(addr, i32), module.i32.const(0)], none),
-        module.unreachable(),
-      ], results)
-      : module.block(null, resultVar < 0 ? finish : [...finish, value()!], results));
+    binaryen.Function.setBody(f, module.block(null, resultVar < 0 ? finish : [...finish, value()!], results));
   }
 
   // memory.copy / memory.fill: a fixed cost plus a cost per byte, charged straight to the

@@ -1,6 +1,7 @@
 // tinyboard demo (npm start): the bundled apps, built (or taken from the build cache), flashed
 // and run on every board they target with their bundled inputs; a few console lines and a
 // summary per run, then a table of what each achieved. --verbose prints every console line.
+import { forTerminal } from "./terminal-text.ts";
 import { buildApp } from "./lazy-build.ts";
 import path from "node:path";
 import { readdirSync } from "node:fs";
@@ -33,7 +34,7 @@ export async function demoCommand(opts: { seconds?: number; board?: string[]; ve
       console.log(`\n=== ${app.name} on ${target.board.name}: flash ${formatBytes(report.flash.used)}, SRAM ${formatBytes(report.sram.used)}${cached ? " (build cache)" : ""}; ${seconds} s emulated`);
       const inputs = Object.fromEntries(Object.entries(app.inputs).map(([k, v]) => [k, resolveInput(app, v)]));
       const lines = new ConsoleLines(opts.verbose ? Infinity : SHOWN_LINES);
-      const s = await runImage(image, target, { inputs, micArray: imageMicArray(image.manifest.defaults.micArray), sdcard: state.sdcardPath, seconds, quiet: true, onConsole: (t) => lines.write(t) });
+      const s = await runImage(image, target, { inputs, micArray: imageMicArray(image.manifest.defaults.micArray), sdcard: state.sdcardPath, seconds, quiet: true, onConsole: (t) => lines.write(forTerminal(t)) });
       lines.end();
       const periph = Object.entries(s.peripherals).flatMap(([, v]) => Object.entries(v).filter(([, n]) => n).map(([a, b]) => `${a} ${b}`));
       console.log(`  ${s.fault ? "FAULT" : "ok"}: CPU ${(s.cpuLoad * 100).toFixed(2)} % busy (${formatCycles(s.busyCycles)} of ${formatCycles(s.cycles)}), ${formatRealTime(s.realTimeFactor)}, SRAM peak ${formatBytes(s.sramPeakBytes)}`);

@@ -1,6 +1,7 @@
 // tinyboard model <subcommand>: actions of the `model` command group (registered in main.ts).
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { UserError } from "../errors.ts";
+import { describeFsError, readRegularFile } from "../host-files.ts";
 import { readModel, type TfliteModel } from "../model/tflite-model.ts";
 import { DEFAULT_BOARD, formatInspect, inspectModel } from "../model/inspect.ts";
 import { planArena } from "../model/planner.ts";
@@ -9,15 +10,8 @@ import { boardIds, loadTarget } from "../board.ts";
 
 /** Reads and validates a .tflite file named on the command line (messages name it as given). */
 export function loadModelFile(file: string): { bytes: Uint8Array; model: TfliteModel } {
-  let bytes: Uint8Array;
-  try {
-    if (statSync(file).isDirectory()) throw new UserError(`${file}: is a directory, not a .tflite model`);
-    bytes = new Uint8Array(readFileSync(file));
-  } catch (e) {
-    if (e instanceof UserError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(code === "ENOENT" ? `${file}: no such file` : `${file}: cannot read (${code ?? (e as Error).message})`);
-  }
+  // A regular file only: /dev/zero or a FIFO would never end; 1 GiB is past any flash.
+  const bytes = new Uint8Array(readRegularFile(file, "model", 1 << 30));
   return { bytes, model: readModel(bytes, file) };
 }
 
@@ -51,11 +45,17 @@ export async function modelBenchCommand(file: string, opts: { board: string; inp
   const { bytes, model } = loadModelFile(file);
   let input: Uint8Array | undefined;
   if (opts.input) {
-    try { input = new Uint8Array(readFileSync(opts.input)); } catch { throw new UserError(`--input ${opts.input}: cannot read`); }
+    input = new Uint8Array(readRegularFile(opts.input, "--input", 1 << 30));
   }
   const { benchModel, benchJson, formatBench } = await import("../model/bench.ts");
   const report = await benchModel(bytes, model, opts.board, { input, cpuOnly: opts.cpuOnly });
-  if (opts.output) writeFileSync(opts.output, Buffer.concat(report.raw));
+  if (opts.output) {
+    try {
+      writeFileSync(opts.output, Buffer.concat(report.raw));
+    } catch (e) {
+      throw new UserError(`${describeFsError(e, opts.output, "--output")} (give a file to write the output tensors to)`);
+    }
+  }
   console.log(opts.json ? benchJson(report) : formatBench(report));
 }
 

@@ -1,4 +1,5 @@
 // tinyboard flash / tinyboard run
+import { forTerminal } from "./terminal-text.ts";
 import { buildApp } from "./lazy-build.ts";
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
@@ -152,7 +153,7 @@ export async function runImage(image: Image, target: Target, o: { inputs: Record
   const recorder = o.trace ? new TraceRecorder(machine) : null;
   if (recorder) machine.events.on("end", (summary) => recorder.write(o.trace!, summary));
   if (o.onConsole) machine.events.on("console", o.onConsole);
-  else if (!o.quiet) machine.events.on("console", (text) => process.stdout.write(text));
+  else if (!o.quiet) machine.events.on("console", (text) => process.stdout.write(forTerminal(text)));
   machine.events.on("fault", (f) => {
     if (o.quiet) return;
     const trace = formatBacktrace(f);

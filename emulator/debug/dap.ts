@@ -4,6 +4,7 @@
 // stops on faults. Step Over = next source line, Step Into = next layer, Step Out = end of
 // the inference. Scopes: the stopped layer's tensors, every activation tensor, peripherals.
 // The debug console runs REPL commands (print tensor 3, diff tensor 3, info layers, x/16xb ...).
+import { existsSync } from "node:fs";
 import path from "node:path";
 import {
   DebugSession, InitializedEvent, StoppedEvent, OutputEvent, ExitedEvent, TerminatedEvent,
@@ -16,7 +17,9 @@ import { PROJECT_ROOT } from "../paths.ts";
 import { SourceMapper } from "../faults.ts";
 import { builtinOpName } from "../model/tflite-model.ts";
 import { DebugEngine } from "./engine.ts";
-import { lockCardImage, type BoardLock } from "../board-lock.ts";
+import { lockCardImage, lockStateDir, type BoardLock } from "../board-lock.ts";
+import { defaultStateDir, ensureCard, openState } from "../state.ts";
+import { validateCardImage } from "../sdcard/card-image.ts";
 import { runSeconds } from "../cli/options.ts";
 import { Commands, formatExit, hex } from "./commands.ts";
 import { parseBreakpoint, type Breakpoint, type BreakpointSpec } from "./breakpoints.ts";
@@ -32,7 +35,8 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   seconds?: number;
   /** Peripheral inputs, e.g. { "accel": "trace.csv" }. */
   inputs?: Record<string, string>;
-  sdcard?: string;
+  /** A card image; false for none; default the board's own card under `<cwd>/.tinyboard/<board>`, as `run` and `debug` use. */
+  sdcard?: string | false;
   cpuOnly?: boolean;
   stopOnEntry?: boolean;
   /** Folder paths are relative to (default: the process's working directory). */
@@ -74,9 +78,22 @@ export class TinyboardDebugSession extends DebugSession {
       const program = path.resolve(args.cwd ?? process.cwd(), args.program);
       const { image, inputs } = await imageFor(program, target, { quiet: true });
       const seconds = runSeconds(args.seconds, image.manifest.defaults.seconds, false);
-      // The card is this session's until it disconnects (one board, one runner).
-      if (args.sdcard && !this.cardLock) this.cardLock = lockCardImage(args.sdcard);
-      this.engine = await DebugEngine.launch({ image, target, inputs: { ...inputs, ...(args.inputs ?? {}) }, sdcard: args.sdcard ?? null, seconds, noNpu: args.cpuOnly });
+      // The card (or the board's state) is this session's until it disconnects (one board, one runner).
+      let sdcard: string | null = null;
+      if (args.sdcard !== false) {
+        const cwd = args.cwd ?? process.cwd();
+        if (args.sdcard) {
+          sdcard = path.resolve(cwd, args.sdcard);
+          this.cardLock ??= lockCardImage(sdcard);
+        } else {
+          const state = openState(defaultStateDir(target.board.id, cwd));
+          this.cardLock ??= lockStateDir(state.dir);
+          sdcard = state.sdcardPath;
+        }
+        if (existsSync(sdcard)) validateCardImage(sdcard);
+        else ensureCard(sdcard);
+      }
+      this.engine = await DebugEngine.launch({ image, target, inputs: { ...inputs, ...(args.inputs ?? {}) }, sdcard, seconds, noNpu: args.cpuOnly });
       this.commands = new Commands(this.engine);
       this.engine.on("console", (text: string) => this.sendEvent(new OutputEvent(text, "stdout")));
       this.engine.on("error", (e: Error) => { this.sendEvent(new OutputEvent(`tinyboard: ${e.message}\n`, "stderr")); this.sendEvent(new TerminatedEvent()); });

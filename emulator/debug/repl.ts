@@ -1,5 +1,6 @@
 // The debugger prompt: node:readline with history and tab completion over the shared
 // command set. Piped input (scripts, tests) is read line by line and echoed after the prompt.
+import { forTerminal } from "../cli/terminal-text.ts";
 import readline from "node:readline";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -25,7 +26,7 @@ export async function runRepl(engine: DebugEngine, opts: ReplOptions): Promise<v
   });
   const write = (text: string) => { if (text) opts.output.write(text.endsWith("\n") ? text : `${text}\n`); };
   engine.on("error", (e: Error) => write(`error: the firmware's worker failed: ${e.message}`));
-  engine.on("console", (text: string) => write(`[console] ${text.replace(/\n(?!$)/g, "\n[console] ")}`));
+  engine.on("console", (raw: string) => { const text = forTerminal(raw, opts.output as { isTTY?: boolean }); write(`[console] ${text.replace(/\n(?!$)/g, "\n[console] ")}`); });
   // Ctrl-C while the firmware runs stops it; at the prompt it clears the line, as in gdb.
   rl.on("SIGINT", () => {
     if (engine.state === "running") void engine.pause();

@@ -21,7 +21,7 @@
  *   lasts N/R s; after the last row the value holds (default) or, with `,loop`, ramps back
  *   to the first row over one interval and repeats.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { accelGeneratorNames, findAccelGenerator, parseNumber, quote, resolveGenOptions } from './accel-generators.ts';
@@ -55,6 +55,9 @@ const STANDARD_GRAVITY = 9.80665; // m/s^2 per g
 const MAX_ABS_G = 64; // beyond any MEMS accelerometer's range: almost surely a unit mistake
 const DEFAULT_RATE_HZ = 200;
 const MAX_RATE_HZ = 1_000_000;
+// A CSV trace is parsed whole (about 30 bytes of heap per byte of text): past this it is refused,
+// not left to take gigabytes; 16 MiB holds about half a million rows.
+export const MAX_CSV_BYTES = 16 * 1024 * 1024;
 const NON_FINITE_RE = /^[+-]?(?:nan|inf|infinity)$/i;
 const TIME_RE = /^(?:t|time)(?:_(s|ms|us))?$/;
 const AXIS_RE = /^(?:accel_|acc_|a)?([xyz])(?:_(g|ms2|mps2))?$/;
@@ -111,8 +114,16 @@ function openCsvTrace(spec: string, cwd: string): AccelSource {
   const path = resolve(cwd, file);
   let text: string;
   try {
+    const stats = statSync(path);
+    if (stats.isFile() && stats.size > MAX_CSV_BYTES) {
+      throw new InputError(`${file}: ${stats.size} bytes, more than the ${MAX_CSV_BYTES / 1048576} MiB a CSV trace may have (cut it, or use a generator or ,loop)`);
+    }
+    if (!stats.isFile() && !stats.isDirectory()) {
+      throw new InputError(`${file}: not a regular file (a device, FIFO or socket cannot be read as a CSV trace)`);
+    }
     text = readFileSync(path, 'utf8');
   } catch (e) {
+    if (e instanceof InputError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     const hint = findAccelGenerator(file) ? ` (for the generator write gen:${file})` : '';
     if (code === 'ENOENT') throw new InputError(`${file}: file not found (looked for ${path})${hint}`);

@@ -3,6 +3,8 @@
 // one they reject, is an InputError naming the file.
 import { readFileSync } from "node:fs";
 import { PNG } from "pngjs";
+import { UserError } from "../errors.ts";
+import { regularFile } from "../host-files.ts";
 import jpeg from "jpeg-js";
 import bmp from "bmp-js";
 import { InputError } from "./accel-source.ts";
@@ -29,8 +31,17 @@ function kindOf(b: Uint8Array): Kind | null {
   return null;
 }
 
+// A camera picture file past this size is not a photo (a 40-megapixel PNG or JPEG is far smaller).
+const MAX_FILE_BYTES = 256 * 1024 * 1024;
+
 export function readImageFile(file: string, label = file): RgbImage {
   let bytes: Buffer;
+  try {
+    regularFile(file, "camera input", MAX_FILE_BYTES);
+  } catch (e) {
+    if (e instanceof UserError) throw new InputError(e.message);
+    throw e;
+  }
   try {
     bytes = readFileSync(file);
   } catch (e) {
@@ -44,6 +55,11 @@ export function readImageFile(file: string, label = file): RgbImage {
 export function decodeImage(bytes: Buffer, label: string): RgbImage {
   const kind = kindOf(bytes);
   if (!kind) throw new InputError(`${label}: not a PNG, JPEG or BMP image (unrecognised file signature)`);
+  // The header's size is checked before decoding: a small file can claim billions of pixels.
+  const claimed = headerSize(bytes, kind);
+  if (claimed && claimed.width * claimed.height > MAX_PIXELS) {
+    throw new InputError(`${label}: ${claimed.width}x${claimed.height} is larger than ${MAX_PIXELS / 1e6} megapixels`);
+  }
   let rgba: { width: number; height: number; data: Uint8Array; order: "RGBA" | "ABGR" };
   try {
     if (kind === "PNG") {
@@ -75,6 +91,34 @@ export function decodeImage(bytes: Buffer, label: string): RgbImage {
     rgb[j + 2] = data[i + b];
   }
   return { width, height, rgb };
+}
+
+/** The size a PNG's IHDR or a JPEG's SOF marker claims (null where the header cannot be found: the decoder then says why). */
+export function headerSize(b: Buffer, kind: Kind): { width: number; height: number } | null {
+  if (kind === "PNG") {
+    // Signature (8), then the IHDR chunk: length (4), "IHDR", width (4, big-endian), height (4).
+    if (b.length < 24 || b.toString("latin1", 12, 16) !== "IHDR") return null;
+    return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
+  }
+  if (kind === "JPEG") {
+    // Walk the marker segments up to the first start-of-frame (SOF0..SOF15 but DHT, JPG, DAC).
+    let i = 2;
+    while (i + 4 <= b.length) {
+      if (b[i] !== 0xff) return null;
+      const marker = b[i + 1];
+      if (marker === 0xff) { i++; continue; } // fill byte
+      if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd9)) { i += 2; continue; } // no length
+      const length = b.readUInt16BE(i + 2);
+      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+        if (i + 9 > b.length) return null;
+        return { width: b.readUInt16BE(i + 7), height: b.readUInt16BE(i + 5) };
+      }
+      if (marker === 0xda || length < 2) return null; // scan data before any frame header
+      i += 2 + length;
+    }
+    return null;
+  }
+  return null; // BMP: checkBmpHeader
 }
 
 // bmp-js reads whatever the header claims: check the parts it trusts before it runs.

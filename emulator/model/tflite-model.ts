@@ -247,7 +247,45 @@ function read(r: Reader, size: number, name: string): TfliteModel {
   const outputs = indexList(r, r.fieldVec(sg, 2, 4, "outputs"), tensors.length, false, "output");
   for (const i of inputs) if (tensors[i]?.isConstant) r.fail(`input tensor ${i} has constant data`);
   const operators = readOperators(r, sg, codes, tensors);
+  const variables = new Set<number>();
+  const tvec = r.fieldVec(sg, 0, 4, "tensors");
+  for (let i = 0; tvec && i < tvec.len; i++) if (r.fieldU8(r.tableAt(tvec, i), 5, 0)) variables.add(i);
+  checkGraph(r, tensors, operators, inputs, outputs, variables);
   return { name, fileBytes: size, version, description, subgraphCount: subgraphs.len, tensors, operators, inputs, outputs };
+}
+
+// TFLite runs layers in their stored order. A layer that reads a tensor no earlier layer
+// wrote (a cycle, or a wrong order) or a model output no layer writes would compute from
+// whatever the arena held: such a model is refused, naming the layer, as are quantisation
+// scales that are not positive finite numbers (they turn every value into zero or garbage).
+function checkGraph(r: Reader, tensors: TensorInfo[], ops: OperatorInfo[], inputs: number[], outputs: number[], variables: Set<number>): void {
+  const written = new Set<number>(inputs);
+  const label = (i: number) => `tensor ${i}${tensors[i]?.name ? ` '${tensors[i].name.slice(0, 60)}'` : ""}`;
+  for (const op of ops) {
+    r.where = `layer ${op.index} (${op.opName})`;
+    for (const i of op.inputs) {
+      if (i < 0 || tensors[i].isConstant || variables.has(i) || written.has(i)) continue;
+      const later = ops.find((o) => o.index >= op.index && o.outputs.includes(i));
+      r.fail(later ? `reads ${label(i)} before layer ${later.index} (${later.opName}) writes it (the graph has a cycle or is out of order)`
+        : `reads ${label(i)}, which no earlier layer writes and is not a model input`);
+    }
+    for (const i of [...op.inputs, ...op.outputs]) if (i >= 0) checkScales(r, tensors[i], label(i));
+    for (const o of op.outputs) written.add(o);
+  }
+  r.where = "subgraph 0";
+  for (const o of outputs) if (!written.has(o) && !tensors[o].isConstant) r.fail(`model output ${label(o)} is written by no layer`);
+}
+
+function checkScales(r: Reader, t: TensorInfo, label: string): void {
+  const q = t.quantization;
+  if (!q) return;
+  // int32 biases and int64 tensors may carry a zero scale the kernels never read; NaN or a negative scale is never valid.
+  const mustBePositive = t.type === "int8" || t.type === "uint8" || t.type === "int16";
+  for (const s of q.scale) {
+    if (Number.isNaN(s) || s < 0 || !Number.isFinite(s) || (mustBePositive && s === 0)) {
+      r.fail(`${label} has quantisation scale ${s} (a ${t.type} tensor needs a positive finite scale)`);
+    }
+  }
 }
 
 function indexList(r: Reader, v: Vec | null, nTensors: number, optional: boolean, what: string): number[] {

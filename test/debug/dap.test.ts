@@ -2,6 +2,8 @@
 // DebugClient, over the adapter's stdin/stdout): launch person-model, set a source breakpoint
 // and a layer breakpoint, hit both, read the stack and the variables, step, continue to exit.
 import test from "ava";
+import { existsSync, mkdtempSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { DebugClient } from "@vscode/debugadapter-testsupport";
 import type { DebugProtocol } from "@vscode/debugprotocol";
@@ -53,7 +55,11 @@ test("DAP session: source and layer breakpoints, stack, variables, step, continu
     return { src: src.body.breakpoints, fn: fn.body.breakpoints };
   });
   const firstStop = dc.waitForEvent("stopped");
-  await dc.launch({ program: "test/fixtures/apps/person-model", board: "rt1060", cwd: ROOT });
+  // A workspace of its own: the session takes that workspace's rt1060 card, as `run` and `debug` do.
+  const workspace = mkdtempSync(path.join(os.tmpdir(), "tb-dap-"));
+  await dc.launch({ program: path.join(ROOT, "test/fixtures/apps/person-model"), board: "rt1060", cwd: workspace });
+  t.true(existsSync(path.join(workspace, ".tinyboard/rt1060/sdcard.img")), "the board's card by default");
+  t.true(existsSync(path.join(workspace, ".tinyboard/rt1060/.lock")), "held for the session");
   const { src, fn } = await configured;
   t.true(src[0].verified, "a line with code");
   t.false(src[1].verified, "line 1 has no code");

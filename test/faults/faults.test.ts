@@ -233,6 +233,7 @@ test("store<u32>(16, 1) into flash faults with flash-write and names the board a
   const f = assertFault(t, r, "flash-write");
   t.regex(f.message, /flash at 0x10 \(board address 0x60000010, BOARD_FLASH\)/);
   t.is(f.where?.function, fn("flash-store", "main"));
+  t.is(f.where?.line, lineOf("flash-store", "STORE INTO FLASH"), "the store's own line, not the function's last");
   t.false(r.console.includes("stored"), "the store did not complete");
 });
 

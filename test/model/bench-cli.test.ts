@@ -53,7 +53,9 @@ for (const [what, args, message] of [
   ["an input of the wrong size", [PERSON, "-b", "rt1060", "-i", path.join(NETWORK, "input_data.bin")], /input has 1024 bytes, the model's input int8\[1,96,96,1\] needs 9216/],
   ["an unknown board", [PERSON, "-b", "rt9999"], /unknown board/i],
   ["a file that is not a model", [path.join(ROOT, "package.json"), "-b", "rt1060"], /package\.json/],
-  ["a missing input file", [PERSON, "-b", "rt1060", "-i", path.join(tmp, "nope.bin")], /cannot read/],
+  ["a missing input file", [PERSON, "-b", "rt1060", "-i", path.join(tmp, "nope.bin")], /--input .*nope\.bin does not exist/],
+  ["a special file as the model", ["/dev/zero", "-b", "rt1060"], /model \/dev\/zero is not a regular file/],
+  ["a folder as --output", [path.join(NETWORK, "network_model.tflite"), "-b", "rt1060", "-i", path.join(NETWORK, "input_data.bin"), "-o", tmp], /--output .* is a folder, not a file/],
 ] as const) {
   test(`${what} is a one-line error`, async (t) => {
     const r = await cli(["model", "bench", ...args]);

@@ -114,8 +114,9 @@ cliTest("a float model gets no NPU layers; --json carries the measured CPU cycle
 });
 
 cliTest("one-line errors: missing file, directory, not a model, truncated, corrupt, unknown board, no argument", (t) => {
-  userError(t, ["model", "inspect", "no-such-model.tflite"], /no-such-model\.tflite: no such file/);
-  userError(t, ["model", "inspect", "boards"], /boards: is a directory/);
+  userError(t, ["model", "inspect", "no-such-model.tflite"], /model no-such-model\.tflite does not exist/);
+  userError(t, ["model", "inspect", "boards"], /model boards is a folder, not a file/);
+  userError(t, ["model", "inspect", "/dev/zero"], /model \/dev\/zero is not a regular file/);
   userError(t, ["model", "inspect", "package.json"], /package\.json: not a TFLite model \(no TFL3 identifier\)/);
   const truncated = path.join(tmp, "truncated.tflite");
   writeFileSync(truncated, readFileSync(KWS).subarray(0, 20_000));

@@ -9,6 +9,7 @@ import { UserError } from "../../emulator/errors.ts";
 import { readModel, type TfliteModel } from "../../emulator/model/tflite-model.ts";
 import { describeLayers } from "../../emulator/model/layers.ts";
 import { planArena } from "../../emulator/model/planner.ts";
+import { writeTflite, type WriterModel } from "../../emulator/model/tflite-writer.ts";
 
 const FIXTURES = path.resolve("../shared/fixtures");
 const fixture = (rel: string) => new Uint8Array(readFileSync(path.join(FIXTURES, rel)));
@@ -337,3 +338,30 @@ for (const [n, file] of FUZZ_MODELS.entries()) {
     t.log(`${read} of ${FUZZ_CASES} still read; slowest case ${maxMs.toFixed(1)} ms`);
   });
 }
+
+// Issue 12.7: graphs that would compute from whatever the arena held are refused, naming the layer.
+test("a cycle, a read before any write, an output no layer writes and NaN/zero/negative scales are refused naming the layer", (t) => {
+  const q = (scale: number) => ({ scale: [scale], zeroPoint: [0] });
+  const act = (name: string, scale = 0.1) => ({ name, type: "int8" as const, shape: [1, 4], quant: q(scale) });
+  const model = (over: Partial<WriterModel>): WriterModel => ({
+    tensors: [act("in"), act("mid"), act("out")],
+    ops: [{ op: "RELU", inputs: [0], outputs: [1] }, { op: "RELU", inputs: [1], outputs: [2] }],
+    inputs: [0], outputs: [2], ...over,
+  });
+  const refused = (m: WriterModel, message: RegExp) => {
+    const e = t.throws(() => readModel(writeTflite(m), "g.tflite"));
+    t.is(e?.name, "UserError");
+    t.regex(e?.message ?? "", message);
+  };
+  t.notThrows(() => readModel(writeTflite(model({})), "g.tflite"));
+  refused(model({ ops: [{ op: "RELU", inputs: [1], outputs: [2] }, { op: "RELU", inputs: [0], outputs: [1] }] }),
+    /g\.tflite: layer 0 \(RELU\): reads tensor 1 'mid' before layer 1 \(RELU\) writes it/);
+  refused(model({ ops: [{ op: "RELU", inputs: [2], outputs: [1] }, { op: "RELU", inputs: [1], outputs: [2] }] }),
+    /layer 0 \(RELU\): reads tensor 2 'out' before layer 1 \(RELU\) writes it \(the graph has a cycle/);
+  refused(model({ tensors: [act("in"), act("mid"), act("out"), act("stray")], ops: [{ op: "RELU", inputs: [3], outputs: [1] }, { op: "RELU", inputs: [1], outputs: [2] }] }),
+    /layer 0 \(RELU\): reads tensor 3 'stray', which no earlier layer writes/);
+  refused(model({ ops: [{ op: "RELU", inputs: [0], outputs: [1] }] }), /model output tensor 2 'out' is written by no layer/);
+  for (const s of [NaN, 0, -0.5, Infinity]) {
+    refused(model({ tensors: [act("in"), act("mid", s), act("out")] }), new RegExp(`layer 0 \\(RELU\\): tensor 1 'mid' has quantisation scale ${s}`));
+  }
+});
