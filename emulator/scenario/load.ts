@@ -76,7 +76,7 @@ function describe(e: ErrorObject): string {
     case "additionalProperties": return `unknown key '${p.additionalProperty}'`;
     case "required": return `missing '${p.missingProperty}'`;
     case "enum": return `must be one of ${(p.allowedValues as unknown[]).join(", ")}`;
-    case "dependentRequired": return `'${p.property}' needs '${p.missingProperty}' beside it`;
+    case "dependencies": return `'${p.property}' needs '${p.missingProperty}' beside it`;
     case "minProperties": return "is empty";
     case "pattern": return /ms\|s/.test(String(p.pattern)) ? "must be a duration such as 500ms or 2s" : /KB/.test(String(p.pattern)) ? "must be a size such as 2048, 64KB or 1MB" : "must start with / (a path on the card)";
     default: return e.message ?? e.keyword;

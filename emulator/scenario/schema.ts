@@ -42,7 +42,7 @@ export const driveSchema = {
   },
   additionalProperties: false,
   minProperties: 1,
-  dependentRequired: { level: ["pin"], pin: ["level"], for: ["press"] },
+  dependencies: { level: ["pin"], pin: ["level"], for: ["press"] },
 };
 
 export const waitSchema = {
@@ -60,7 +60,7 @@ export const waitSchema = {
       },
       additionalProperties: false,
       minProperties: 1,
-      dependentRequired: { on: ["led"], led: ["on"] },
+      dependencies: { on: ["led"], led: ["on"] },
     },
   ],
 };
@@ -84,7 +84,7 @@ export const expectSchema = {
   },
   additionalProperties: false,
   minProperties: 1,
-  dependentRequired: { on: ["led"], toggles: ["led"], matches: ["file"], rows: ["file"], absent: ["file"] },
+  dependencies: { on: ["led"], toggles: ["led"], matches: ["file"], rows: ["file"], absent: ["file"] },
 };
 
 export interface Range { min?: number; max?: number }
