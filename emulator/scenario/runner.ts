@@ -23,6 +23,8 @@ export interface RunnerOptions {
   jobs?: number;
   /** Write a Chrome trace of each failing run into this folder (the run is played again, traced). */
   traceDir?: string;
+  /** Keep only the runs this returns true for (tests pick one board per app). */
+  pick?: (scenario: Scenario, board: string) => boolean;
   /** Called with each result as it comes in. */
   onResult?: (r: JobResult) => void;
   /** Build the apps (default: the project's build, from its cache); tests may pass their own. */
@@ -67,7 +69,7 @@ export async function planJobs(files: string[], o: RunnerOptions, cardDir: strin
       micArrayFor = () => imageMicArray(image.manifest.defaults.micArray);
     }
     for (const b of boards) if (!boardIds().includes(b)) throw new UserError(`${where}: unknown board '${b}' (known boards: ${boardIds().join(", ")})`);
-    for (const board of boards.filter((b) => !o.boards?.length || o.boards.includes(b))) {
+    for (const board of boards.filter((b) => (!o.boards?.length || o.boards.includes(b)) && (o.pick?.(sc, b) ?? true))) {
       const key = `${sc.app ?? sc.image}@${board}`;
       let image = images.get(key);
       if (!image) images.set(key, (image = await build(sc.app!, board)));
