@@ -15,6 +15,7 @@
 //  11. firmware/dsp: cycles per 10 ms of audio per board (PDM decimation, FFT, features,
 //      beamformer, noise suppressor, ...)                                   (dsp.ts; also docs/dsp.md)
 //  12. build times: cold and warm (build cache) builds and a warm `run`, per app  (build-times.ts)
+//  14. scenarios/*.yaml on every board: wall vs emulated time, suite wall time     (scenarios.ts)
 // Prints a table and a markdown snippet for the README, and writes test/bench/results.json.
 // Nothing here asserts a timing: floors are reported, not enforced. Only correctness is
 // checked (runs end as expected, metered and unmetered builds print the same checksum).
@@ -36,6 +37,7 @@ import { benchRoom, roomMarkdown, roomTable, type RoomBenchResult } from "./room
 import { benchMicroSpeech, microSpeechTable, type MicroSpeechBenchResult } from "./micro-speech.ts";
 import { benchDsp, dspMarkdown, dspTable, updateDspDoc, type DspResult } from "./dsp.ts";
 import { benchBuildTimes, buildTimesTable, type BuildTimesResult } from "./build-times.ts";
+import { benchScenarios, scenariosTable, type ScenarioBenchResult } from "./scenarios.ts";
 
 const REALTIME_SECONDS = 600; // emulated seconds per sensor-logger run (10 minutes: long enough to time well)
 const REALTIME_RUNS = 3;
@@ -121,6 +123,7 @@ async function main(): Promise<void> {
   updateDspDoc(dsp);
   log(`dsp section: ${sig((Date.now() - dspStarted) / 1000, 3)} s`);
   const buildTimes = benchBuildTimes(log);
+  const scenarios = await benchScenarios(log);
 
   const results = {
     ...env,
@@ -177,6 +180,7 @@ async function main(): Promise<void> {
     microSpeech,
     dsp,
     buildTimes,
+    scenarios,
     personDetector: personDetectorJson(personDetector),
     personDetectorRaw: personDetector,
   };
@@ -205,6 +209,7 @@ type Results = {
   microSpeech: MicroSpeechBenchResult;
   dsp: DspResult;
   buildTimes: BuildTimesResult;
+  scenarios: ScenarioBenchResult;
   personDetectorRaw: DetectorResult[];
 };
 
@@ -265,6 +270,8 @@ function table(r: Results): string {
     dspTable(r.dsp),
     "",
     `12. ${buildTimesTable(r.buildTimes)}`,
+    "",
+    `14. scenarios/*.yaml on every board:\n${scenariosTable(r.scenarios)}`,
   ].join("\n");
 }
 
