@@ -14,6 +14,9 @@ import { UserError } from "./errors.ts";
 import { verifyImageCode } from "./build/verify-image.ts";
 import { layoutProblem } from "./build/image-manifest.ts";
 import { halContract } from "./build/hal-contract.ts";
+import type { AccelSource } from "./inputs/accel-source.ts";
+import type { CameraSource } from "./inputs/camera-source.ts";
+import type { MicSource } from "./inputs/mic-source.ts";
 
 export interface MachineOptions {
   target: Target;
@@ -31,6 +34,8 @@ export interface MachineOptions {
   /** Called at every synchronisation point (each HAL call, loop-head ticks): the debugger's and
    *  profiler's way in. Absent on plain runs, which then pay one field test per tick. */
   onSync?: () => void;
+  /** Sources opened by the caller, in place of `inputs` (a scenario swaps what they play mid-run). */
+  sources?: { accel?: AccelSource; camera?: CameraSource; mic?: MicSource };
 }
 
 export interface RunOptions {
@@ -88,6 +93,31 @@ export class Machine implements MachineContext {
     };
     this.peripherals = PERIPHERALS.map((p) => p.create(this, setup));
     if (opts.watchdogMs) this.watchdog.start(this.clock.cyclesFromUs(opts.watchdogMs * 1000), 0);
+    this.gpio = new Gpio(this);
+    this.sd = new SdCard(this, opts.sdcard ?? null);
+    const accelSpec = opts.inputs?.accel ?? "gen:rest";
+    const mics = micLayout(this.target.board, opts.micArray ? loadMicArray(opts.micArray) : null);
+    this.peripherals = [
+      new ClockHal(this, this),
+      this.gpio,
+      new Console(this),
+      new Accelerometer(this, opts.sources?.accel ?? openAccelSource(accelSpec)),
+      this.sd,
+      new Microphones(this, mics, opts.sources?.mic ?? (opts.inputs?.mic ? openMicSource(opts.inputs.mic, mics) : null)),
+      new Camera(this, opts.sources?.camera ?? (opts.inputs?.camera ? openCameraSource(opts.inputs.camera) : null)),
+      this.target.board.npu && !opts.noNpu ? new Npu(this, this.target.board.npu) : new NoNpu(this),
+      new DebugHal(this),
+      new SystemHal(this),
+    ];
+    if (opts.watchdogMs) {
+      this.watchdogTimeoutCycles = this.clock.cyclesFromUs(opts.watchdogMs * 1000);
+      this.watchdogDeadline = this.watchdogTimeoutCycles;
+    }
+  }
+
+  /** The SD card slot (a scenario inserts and removes the card). */
+  get card(): SdCard {
+    return this.sd;
   }
 
   // --- BoardContext ---------------------------------------------------------------

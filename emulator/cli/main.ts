@@ -108,6 +108,17 @@ program.command("dap").description("a Debug Adapter Protocol server on stdin/std
   .option("--server <port>", "serve the protocol on a TCP port instead (write it as --server=4711), for launch.json's debugServer")
   .action(async () => (await import("./dap.ts")).dapCommand());
 
+program.command("test").description("run scenario files: drive inputs, wait for and expect console lines, LEDs, SD card files, faults and budgets on emulated time")
+  .argument("<scenarios...>", "scenario files (.yaml), e.g. scenarios/*.yaml")
+  .option("-b, --board <board>", "only this board of each scenario's (repeatable)", collect, [])
+  .option("--junit <file>", "write a JUnit XML report for CI")
+  .option("-j, --jobs <n>", "worker threads (default: the machine's cores)", (v: string) => {
+    if (!/^[1-9]\d{0,2}$/.test(v.trim())) throw new UserError(`--jobs '${v}': expected a whole number of worker threads, 1 to 999`);
+    return Number(v);
+  })
+  .option("--trace-dir <dir>", "write a Chrome trace of each failing run here (the run is replayed, traced)")
+  .action(lazy(() => import("./test.ts"), "testCommand"));
+
 program.command("demo").description("build, flash and run the bundled apps on every board (what 'npm start' runs)")
   .option("-s, --seconds <n>", "emulated seconds per run (default: each app's)", parseSeconds)
   .option("-b, --board <board>", "only this board (repeatable)", collect, [])

@@ -30,6 +30,11 @@ export class Gpio implements Peripheral {
     };
   }
 
+  /** Drives an input pin from outside (a button, a jumper), as pin-read then sees it. */
+  drivePin(pin: number, high: boolean): void {
+    this.pins.set(pin, high);
+  }
+
   stats() {
     return { ledToggles: this.toggles };
   }

@@ -20,14 +20,24 @@ export class SdCard implements Peripheral {
   private blocksWritten = 0;
 
   constructor(private readonly ctx: BoardContext, readonly imagePath: string | null) {
-    if (imagePath) {
-      this.blocks = validateCardImage(imagePath).blocks;
-      try {
-        this.fd = openSync(imagePath, "r+");
-      } catch (e) {
-        throw new UserError(`cannot write ${describeFsError(e, imagePath, "SD card image")}`);
-      }
+    if (imagePath) this.insert(imagePath);
+  }
+
+  /** Puts a card (an image file) in the slot; present() reports it from now on. */
+  insert(imagePath: string): void {
+    this.close();
+    this.blocks = validateCardImage(imagePath).blocks;
+    try {
+      this.fd = openSync(imagePath, "r+");
+    } catch (e) {
+      throw new UserError(`cannot write ${describeFsError(e, imagePath, "SD card image")}`);
     }
+  }
+
+  /** Pulls the card out: transfers fail with NO_CARD until one is inserted. */
+  remove(): void {
+    this.close();
+    this.blocks = 0;
   }
 
   private transferUs(count: number, write: boolean): number {
