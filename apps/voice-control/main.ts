@@ -109,9 +109,9 @@ export function main(): void {
           const word = WORDS[command.best];
           const state = actions.apply(word);
           const pct = <u32>Mathf.round(command.score * 100);
-          stamp(nowMs).str("command ").str(word).str(" ").uint(pct).str("% doa ").uint(<u64>front.doa.azimuthDeg).str(" deg -> ").str(state);
+          stamp(nowMs).str("command ").str(word).str(" ").uint(pct).str("% doa ").uint(<u64>front.doa.degrees).str(" deg -> ").str(state);
           say();
-          card.detection(nowMs, "command", word, pct, <u32>front.doa.azimuthDeg);
+          card.detection(nowMs, "command", word, pct, front.doa.degrees);
           listenUntil = 0;
           candidate = -1;
         } else if (nowMs >= listenUntil) {
@@ -128,9 +128,9 @@ export function main(): void {
         nextWw += <u64>HOP_SAMPLES;
         if (woke) {
           const pct = <u32>Mathf.round(wake.score * 100);
-          stamp(nowMs).str("wake marvin ").uint(pct).str("% doa ").uint(<u64>front.doa.azimuthDeg).str(" deg; listening ").uint(LISTEN_MS / 1000).str(" s");
+          stamp(nowMs).str("wake marvin ").uint(pct).str("% doa ").uint(<u64>front.doa.degrees).str(" deg; listening ").uint(LISTEN_MS / 1000).str(" s");
           say();
-          card.detection(nowMs, "wake", "marvin", pct, <u32>front.doa.azimuthDeg);
+          card.detection(nowMs, "wake", "marvin", pct, front.doa.degrees);
           actions.woke();
           listenUntil = nowMs + LISTEN_MS;
           sinceScore = scoreEvery - 1;
