@@ -14,6 +14,8 @@
 //  13. apps/micro-speech: CPU load, real-time factor, audio metering overhead (micro-speech.ts)
 //  11. firmware/dsp: cycles per 10 ms of audio per board (PDM decimation, FFT, features,
 //      beamformer, noise suppressor, ...)                                   (dsp.ts; also docs/dsp.md)
+//  14. apps/voice-control in generated far-field scenes: wake-word detection rate, false
+//      accepts per hour, DOA error, latency, load (voice-control.ts; writes the app's README)
 //  12. build times: cold and warm (build cache) builds and a warm `run`, per app  (build-times.ts)
 // Prints a table and a markdown snippet for the README, and writes test/bench/results.json.
 // Nothing here asserts a timing: floors are reported, not enforced. Only correctness is
@@ -34,6 +36,7 @@ import { benchMicroFrontend, microFrontendMarkdown, microFrontendTable, type Mic
 import { benchMic, micLine, type MicBenchResult } from "./mic.ts";
 import { benchRoom, roomMarkdown, roomTable, type RoomBenchResult } from "./room.ts";
 import { benchMicroSpeech, microSpeechTable, type MicroSpeechBenchResult } from "./micro-speech.ts";
+import { benchVoiceControl, updateAppReadme as updateVoiceReadme, voiceControlTable, type VoiceBoardResult } from "./voice-control.ts";
 import { benchDsp, dspMarkdown, dspTable, updateDspDoc, type DspResult } from "./dsp.ts";
 import { benchBuildTimes, buildTimesTable, type BuildTimesResult } from "./build-times.ts";
 
@@ -116,6 +119,8 @@ async function main(): Promise<void> {
   log("room scenes: rendering 4-channel audio at RT60 0.3 and 0.6 s");
   const room = benchRoom();
   const microSpeech = await benchMicroSpeech(log);
+  const voiceControl = await benchVoiceControl(log);
+  updateVoiceReadme(voiceControl);
   const dspStarted = Date.now();
   const dsp = await benchDsp(log);
   updateDspDoc(dsp);
@@ -175,6 +180,7 @@ async function main(): Promise<void> {
     mic,
     room,
     microSpeech,
+    voiceControl,
     dsp,
     buildTimes,
     personDetector: personDetectorJson(personDetector),
@@ -203,6 +209,7 @@ type Results = {
   mic: MicBenchResult;
   room: RoomBenchResult;
   microSpeech: MicroSpeechBenchResult;
+  voiceControl: VoiceBoardResult[];
   dsp: DspResult;
   buildTimes: BuildTimesResult;
   personDetectorRaw: DetectorResult[];
@@ -261,6 +268,8 @@ function table(r: Results): string {
     roomTable(r.room),
     "",
     microSpeechTable(r.microSpeech),
+    "",
+    voiceControlTable(r.voiceControl),
     "",
     dspTable(r.dsp),
     "",
