@@ -8,7 +8,8 @@
 // Why not one GCC-PHAT peak per frame and pair: in a reverberant room a single 32 ms frame's
 // peak often belongs to a reflection (the first version read 38..139 degrees for a talker at
 // 60); averaging the whitened cross-spectra over the word keeps the direct path, which is the
-// only component common to all frames, and searching the angle over all pairs at once uses
+// only component common to all frames; bins near the noise floor are weighted down (below);
+// and searching the angle over all pairs at once uses
 // every pair's whole correlation instead of its argmax.
 // On a line of microphones (RT1170's two, linear4-35mm) only the component along the line is
 // known: the talker is taken on the +90 degree side of the line, as the first version did.
@@ -23,6 +24,8 @@ const K_HI: i32 = 128; // 4 kHz: above, little speech energy and spatial aliasin
 const BINS: i32 = K_HI - K_LO;
 const STEP: f32 = 0.1; // lag grid, samples
 const KEEP: f32 = 0.85; // per speech frame: the average spans about 7 frames (0.2 s of speech)
+const NOISE_KEEP: f32 = 0.9; // per non-speech frame: the noise spectrum follows in about 0.3 s
+const NOISE_OVER: f32 = 2; // a bin counts in proportion to 1 - 2 N / P: nothing below 3 dB SNR
 const GATE_DBFS: f32 = -60; // raw microphone level below which the estimate is not updated
 const SPEECH_DB: f32 = 6; // ... and 6 dB above the tracked noise floor: the talker, not the fan
 const FLOOR_RISE_DB: f32 = 0.1; // per frame (32 ms): the floor follows rising noise in about 2 s per 6 dB
@@ -39,10 +42,12 @@ export class Doa {
   private readonly gridAt: StaticArray<i32>; // per pair: first f32 of its grid in `grids`
   private readonly cross: usize; // pairs x BINS complex f32, the averaged G
   private readonly grids: usize;
+  private readonly noise: usize; // BINS f32: microphone 0's noise power per bin
+  private readonly weights: usize; // BINS f32: this frame's per-bin weight
+  private noiseFrames: u32 = 0;
   private readonly collinear: bool;
   private lineDeg: f32 = 0;
   private filled: i32 = 0;
-  private frameCount: u32 = 0;
   azimuthDeg: f32 = 90;
   floorDb: f32 = 0;
   updates: u32 = 0;
@@ -77,6 +82,9 @@ export class Doa {
     this.cross = heap.alloc(<usize>(max(pairs, 1) * BINS * 8));
     memory.fill(this.cross, 0, <usize>(max(pairs, 1) * BINS * 8));
     this.grids = heap.alloc(<usize>(max(at, 1) * 4));
+    this.noise = heap.alloc(<usize>(BINS * 4));
+    memory.fill(this.noise, 0, <usize>(BINS * 4));
+    this.weights = heap.alloc(<usize>(BINS * 4));
     // Collinear when every microphone lies on the line through the first two (within 1 mm).
     let collinear = true;
     if (mics >= 2) {
@@ -106,11 +114,16 @@ export class Doa {
     this.filled += take;
     if (this.filled < LEN) return false;
     this.filled = 0;
-    this.frameCount++;
     const level = this.levelDb();
     // Noise floor: falls at once to a quieter frame, rises slowly.
     this.floorDb = level < this.floorDb ? level : this.floorDb + FLOOR_RISE_DB;
-    if (this.mics < 2 || level < GATE_DBFS || level < this.floorDb + SPEECH_DB) return false;
+    if (this.mics < 2) return false;
+    this.spectrum(0);
+    if (level < GATE_DBFS || level < this.floorDb + SPEECH_DB) {
+      this.learnNoise();
+      return false;
+    }
+    for (let c = 1; c < this.mics; c++) this.spectrum(c);
     this.accumulate();
     this.estimate();
     return true;
@@ -122,12 +135,34 @@ export class Doa {
     return 10.0 * Mathf.log10(e / <f32>LEN + 1e-12);
   }
 
-  /** Spectra of this frame, and every pair's whitened cross-spectrum into the running average. */
+  /** Channel c's windowed spectrum of this frame into `spectra`. */
+  private spectrum(c: i32): void {
+    const src = this.frames + (<usize>(c * LEN) << 2), dst = this.spectra + (<usize>(c * LEN) << 2);
+    for (let i = 0; i < LEN; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)) * load<f32>(this.window + (<usize>i << 2)));
+    rfftF32(LEN, this.table, dst);
+  }
+
+  /** A frame without speech: microphone 0's power per bin into the noise estimate. */
+  private learnNoise(): void {
+    const first = this.noiseFrames == 0;
+    this.noiseFrames++;
+    for (let k = K_LO; k < K_HI; k++) {
+      const a = this.spectra + (<usize>k << 3);
+      const pw = load<f32>(a) * load<f32>(a) + load<f32>(a, 4) * load<f32>(a, 4);
+      const q = this.noise + (<usize>(k - K_LO) << 2);
+      store<f32>(q, first ? pw : load<f32>(q) * NOISE_KEEP + pw * (1.0 - NOISE_KEEP));
+    }
+  }
+
+  /** Every pair's whitened cross-spectrum into the running average, each bin weighted by how far
+   *  it stands above the noise: bins the noise owns carry the noise field's coherence (a diffuse
+   *  field's is near 1 at lag 0 for close microphones), which pulls the estimate to broadside. */
   private accumulate(): void {
-    for (let c = 0; c < this.mics; c++) {
-      const src = this.frames + (<usize>(c * LEN) << 2), dst = this.spectra + (<usize>(c * LEN) << 2);
-      for (let i = 0; i < LEN; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)) * load<f32>(this.window + (<usize>i << 2)));
-      rfftF32(LEN, this.table, dst);
+    for (let k = K_LO; k < K_HI; k++) {
+      const a = this.spectra + (<usize>k << 3);
+      const pw = load<f32>(a) * load<f32>(a) + load<f32>(a, 4) * load<f32>(a, 4);
+      let w: f32 = 1.0 - NOISE_OVER * load<f32>(this.noise + (<usize>(k - K_LO) << 2)) / (pw + 1e-20);
+      store<f32>(this.weights + (<usize>(k - K_LO) << 2), w < 0 ? 0 : w);
     }
     const fresh: f32 = 1.0 - KEEP;
     for (let p = 0; p < this.pairs; p++) {
@@ -137,7 +172,7 @@ export class Doa {
         const a = xi + (<usize>k << 3), b = xj + (<usize>k << 3);
         const ar = load<f32>(a), ai = load<f32>(a, 4), br = load<f32>(b), bi = load<f32>(b, 4);
         const cr = ar * br + ai * bi, ci = ai * br - ar * bi;
-        const inv: f32 = fresh / (Mathf.sqrt(cr * cr + ci * ci) + 1e-20);
+        const inv: f32 = fresh * load<f32>(this.weights + (<usize>(k - K_LO) << 2)) / (Mathf.sqrt(cr * cr + ci * ci) + 1e-20);
         const q = g + (<usize>(k - K_LO) << 3);
         store<f32>(q, load<f32>(q) * KEEP + cr * inv);
         store<f32>(q, load<f32>(q, 4) * KEEP + ci * inv, 4);

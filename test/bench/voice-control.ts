@@ -144,7 +144,7 @@ export async function benchVoiceControl(log: (s: string) => void = () => undefin
         { file: marvins[i], channel: 0, start: t.wake, az, dist: spec.dist, level: 62 },
         { file: wordFiles[i], channel: 0, start: t.command, az, dist: spec.dist, level: 62 },
       ]);
-      const scene = { seed: 100 + s, sampleRate: 16000, duration: SCENE_SECONDS, room: { size: [6, 5, 2.7], rt60: spec.rt60 }, array: { position: [3, 2.2, 0.9], azimuth: 0 }, talkers, noise: noiseFor(spec, babbleFiles), snr: spec.snr };
+      const scene = { seed: 100 + s, sampleRate: 16000, duration: SCENE_SECONDS, room: { size: [8, 7, 2.7], rt60: spec.rt60 }, array: { position: [4, 3.5, 0.9], azimuth: 0 }, talkers, noise: noiseFor(spec, babbleFiles), snr: spec.snr };
       const p = await runScene(b, scene, dir, `scene-${s}`, SCENE_SECONDS);
       loads.push(p.load);
       overruns += p.overruns;
@@ -177,7 +177,7 @@ export async function benchVoiceControl(log: (s: string) => void = () => undefin
         talkers.push({ file, channel: 0, start: Math.round(t * 100) / 100, az: Math.round(r() * 360), dist: 1 + Math.round(r() * 20) / 10, level: 62 });
       }
       const spec: SceneSpec = { dist: 2, rt60: k % 2 ? 0.6 : 0.3, snr: 5 + 5 * (k % 3), noise: k % 2 ? "fan" : "babble" };
-      const scene = { seed: 9000 + k, sampleRate: 16000, duration: seconds, room: { size: [6, 5, 2.7], rt60: spec.rt60 }, array: { position: [3, 2.2, 0.9], azimuth: 0 }, talkers, noise: noiseFor(spec, babbleFiles), snr: spec.snr };
+      const scene = { seed: 9000 + k, sampleRate: 16000, duration: seconds, room: { size: [8, 7, 2.7], rt60: spec.rt60 }, array: { position: [4, 3.5, 0.9], azimuth: 0 }, talkers, noise: noiseFor(spec, babbleFiles), snr: spec.snr };
       const p = await runScene(b, scene, dir, `fa-${k}`, seconds);
       const wakes = p.lines.filter((l) => l.text.startsWith("wake marvin")).length;
       falseAccepts += wakes;
