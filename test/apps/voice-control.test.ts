@@ -22,10 +22,11 @@ const tools = hasTool("mcopy") && hasTool("fsck.fat");
 const audio = (name: string) => path.resolve(APP, "audio", name);
 
 /** Runs the app (with the add-on array its app.json names for the board) on a fresh card. */
-async function run(board: string, mic: string, seconds: number) {
+async function run(board: string, mic: string, seconds: number, captureFolder = false) {
   const dir = tempDir("tinyboard-voice-");
   const card = path.join(dir, "card.img");
   ensureCard(card);
+  if (captureFolder) sh("mmd", ["-i", card, "::/VOICE", "::/VOICE/CAPTURE"]);
   const { image } = await built(APP, board);
   const micArray = appMicArray(loadApp(APP), board) ?? null;
   const machine = new Machine({ target: loadTarget(board), image, sdcard: card, inputs: { mic }, micArray });
@@ -75,8 +76,8 @@ function noiseOnly(): string {
 }
 
 for (const board of BOARDS) {
-  (tools ? test : test.skip)(`${board}: close talk: "marvin" wakes it, "yes" is the command, both in the card's log`, async (t) => {
-    const r = await run(board, closeTalk(), 4);
+  (tools ? test : test.skip)(`${board}: close talk: "marvin" wakes it, "yes" is the command, both in the card's log and captured as WAV`, async (t) => {
+    const r = await run(board, closeTalk(), 4, true);
     t.is(r.summary.fault, null);
     t.regex(r.text, /logging detections to \/VOICE\/LOG0001\.CSV/);
     t.is(r.wakes.length, 1, r.text);
@@ -92,6 +93,18 @@ for (const board of BOARDS) {
     t.regex(rows[1], /^\d+,wake,marvin,\d+,\d+$/);
     t.regex(rows[2], /^\d+,command,yes,\d+,\d+$/);
     t.is(Number(rows[1].split(",")[0]), Math.round(r.wakes[0].t * 1000));
+    // /VOICE/CAPTURE exists: 1.5 s of 16 kHz mono around each of the two detections.
+    t.regex(r.text, /captured \/VOICE\/CAPTURE\/C0001\.WAV/);
+    t.regex(r.text, /captured \/VOICE\/CAPTURE\/C0002\.WAV/);
+    const snippet = path.join(r.dir, "c1.wav");
+    t.is(sh("mcopy", ["-o", "-i", r.card, "::/VOICE/CAPTURE/C0001.WAV", snippet]).status, 0);
+    const wav = readWav(snippet);
+    t.is(wav.sampleRate, 16000);
+    t.is(wav.channels.length, 1);
+    t.is(wav.channels[0].length, 24000);
+    // The snippet ends 0.5 s after the wake word: "marvin" (0.3..1.3 s of the input) is in it, loud.
+    const peak = wav.channels[0].reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    t.true(peak > 0.05, `peak ${peak}`);
   });
 
   (tools ? test : test.skip)(`${board}: far field (1 m, RT60 0.3 s, 20 dB SNR): wake word, "yes", no overruns, deterministic`, async (t) => {
