@@ -230,7 +230,9 @@ const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
 export function updateAppReadme(results: VoiceBoardResult[]): void {
   const readme = path.join(ROOT, APP, "README.md");
   const text = readFileSync(readme, "utf8");
-  const when = `Measured ${new Date().toISOString().slice(0, 10)} with \`npx tsx test/bench/voice-control.ts\` (${os.cpus().length} host cores).`;
+  const options = process.argv.slice(2).filter((a) => a !== "--readme").join(" ");
+  const how = path.basename(process.argv[1] ?? "") === "run.ts" ? "`npm run bench`" : `\`npx tsx test/bench/voice-control.ts${options ? ` ${options}` : ""}\``;
+  const when = `Measured ${new Date().toISOString().slice(0, 10)} with ${how} (${os.cpus().length} host cores).`;
   const next = text.replace(/(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/, `$1${when}\n\n${voiceControlTable(results)}\n$2`);
   if (next !== text) writeFileSync(readme, next);
 }
