@@ -26,7 +26,7 @@ const STEP: f32 = 0.1; // lag grid, samples
 const KEEP: f32 = 0.85; // per speech frame: the average spans about 7 frames (0.2 s of speech)
 const NOISE_KEEP: f32 = 0.9; // per non-speech frame: the noise spectrum follows in about 0.3 s
 const NOISE_OVER: f32 = 2; // a bin counts in proportion to 1 - 2 N / P: nothing below 3 dB SNR
-const GATE_DBFS: f32 = -60; // raw microphone level below which the estimate is not updated
+const GATE_DBFS: f32 = -85; // raw microphone level below which the estimate is not updated: 5 dB over MEMS self-noise (-90 dBFS); speech from 3 m is about -68 dBFS at -26 dBFS / 94 dB SPL, so -60 froze the estimate there
 const SPEECH_DB: f32 = 6; // ... and 6 dB above the tracked noise floor: the talker, not the fan
 const FLOOR_RISE_DB: f32 = 0.1; // per frame (32 ms): the floor follows rising noise in about 2 s per 6 dB
 
