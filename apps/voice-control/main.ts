@@ -10,11 +10,12 @@ import * as system from "../../hal/system";
 import { partitionBase, partitionSize } from "../../firmware/partitions";
 import { Interpreter } from "../../firmware/tflite/interpreter";
 import { TextBuffer } from "../../firmware/text";
-import { FrontEnd, RATE, MAX_MICS, FRAMES_PER_BUFFER } from "./frontend";
+import { FrontEnd, RATE, MAX_MICS, FRAMES_PER_BUFFER, BLOCK } from "./frontend";
 import { WakeWord, HOP_SAMPLES } from "./wake";
 import { Command, WORDS, COMMANDS, THRESHOLD as COMMAND_THRESHOLD, SCORE_EVERY, STEP_SAMPLES } from "./command";
 import { Actions } from "./actions";
 import { CardLog } from "./card-log";
+import { Capture } from "./capture";
 
 const LISTEN_MS: u64 = 3000;
 const STATS_EVERY: u64 = 500; // blocks: a load line every 5 s
@@ -68,6 +69,9 @@ export function main(): void {
   const problem = card.open();
   if (problem.length > 0) { line.str("voice-control: sd card: ").str(problem).str("; running without a log"); say(); }
   else { line.str("logging detections to ").str(card.name); say(); }
+  const capture = new Capture();
+  if (problem.length == 0) capture.open();
+  if (capture.enabled) { line.str("capturing 1.5 s around each detection to /VOICE/CAPTURE"); say(); }
   line.str("microphones: ").int(n).str(front.pdm ? " PDM bit streams, decimated here" : " PCM from the PDM receiver").str("; say \"marvin\", then a command; wake word every ").uint(32 * wake.every).str(" ms, commands every ").uint(20 * scoreEvery).str(" ms");
   say();
 
@@ -93,6 +97,10 @@ export function main(): void {
     for (let f = 0; f < FRAMES_PER_BUFFER; f++) {
       front.process(idx, f);
       actions.tick();
+      if (capture.enabled) {
+        const block = front.history.window(BLOCK);
+        for (let i = 0; i < BLOCK; i++) capture.push(load<i16>(block + (<usize>i << 1)));
+      }
       peaks[<i32>(front.blocks % <u64>PEAK_BLOCKS)] = front.peak;
       const count = front.history.count;
       const nowMs = count * 1000 / <u64>RATE;
@@ -109,9 +117,10 @@ export function main(): void {
           const word = WORDS[command.best];
           const state = actions.apply(word);
           const pct = <u32>Mathf.round(command.score * 100);
-          stamp(nowMs).str("command ").str(word).str(" ").uint(pct).str("% doa ").uint(<u64>front.doa.azimuthDeg).str(" deg -> ").str(state);
+          stamp(nowMs).str("command ").str(word).str(" ").uint(pct).str("% doa ").uint(<u64>front.doa.degrees).str(" deg -> ").str(state);
           say();
-          card.detection(nowMs, "command", word, pct, <u32>front.doa.azimuthDeg);
+          card.detection(nowMs, "command", word, pct, front.doa.degrees);
+          capture.mark();
           listenUntil = 0;
           candidate = -1;
         } else if (nowMs >= listenUntil) {
@@ -128,15 +137,20 @@ export function main(): void {
         nextWw += <u64>HOP_SAMPLES;
         if (woke) {
           const pct = <u32>Mathf.round(wake.score * 100);
-          stamp(nowMs).str("wake marvin ").uint(pct).str("% doa ").uint(<u64>front.doa.azimuthDeg).str(" deg; listening ").uint(LISTEN_MS / 1000).str(" s");
+          stamp(nowMs).str("wake marvin ").uint(pct).str("% doa ").uint(<u64>front.doa.degrees).str(" deg; listening ").uint(LISTEN_MS / 1000).str(" s");
           say();
-          card.detection(nowMs, "wake", "marvin", pct, <u32>front.doa.azimuthDeg);
+          card.detection(nowMs, "wake", "marvin", pct, front.doa.degrees);
+          capture.mark();
           actions.woke();
           listenUntil = nowMs + LISTEN_MS;
           sinceScore = scoreEvery - 1;
           candidate = -1;
         }
       }
+    }
+    if (capture.enabled) {
+      const saved = capture.poll();
+      if (saved.length > 0) { stamp(front.history.count * 1000 / <u64>RATE).str("captured ").str(saved); say(); }
     }
     const used = clock.cycles() - c0;
     busy += used;
