@@ -18,6 +18,7 @@ import { formatReport } from "../build/memory-report.ts";
 import { openAccelSource } from "../inputs/accel-source.ts";
 import { openCameraSource } from "../inputs/camera-source.ts";
 import { openMicSource } from "../inputs/mic-input.ts";
+import { openAvScene } from "../inputs/av-scene/av-source.ts";
 import { loadMicArray, micLayout } from "../peripherals/mic/array.ts";
 import { validateCardImage } from "../sdcard/card-image.ts";
 import { TraceRecorder } from "../debug/trace.ts";
@@ -79,9 +80,10 @@ export function parseInputs(list: string[]): Record<string, string> {
     const eq = item.indexOf("=");
     if (eq <= 0) throw new UserError(`--input '${item}': expected peripheral=spec, e.g. accel=trace.csv`);
     const name = item.slice(0, eq);
-    if (!["accel", "mic", "camera"].includes(name)) throw new UserError(`--input '${item}': unknown peripheral '${name}' (accel, mic, camera)`);
+    if (!["accel", "mic", "camera", "scene"].includes(name)) throw new UserError(`--input '${item}': unknown peripheral '${name}' (accel, mic, camera, scene)`);
     out[name] = item.slice(eq + 1);
   }
+  if (out.scene && (out.camera || out.mic)) throw new UserError("--input scene=... drives both the camera and the microphones: give it without camera= or mic=");
   return out;
 }
 
@@ -120,6 +122,7 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   const appArray = spec && isAppDir(spec) ? imageMicArray(appMicArray(loadApp(spec), target.board.id)) : undefined;
   const mics = micLayout(target.board, (opts.micArray ?? appArray) ? loadMicArray((opts.micArray ?? appArray)!) : null);
   if (overrides.mic) openMicSource(overrides.mic, mics);
+  if (overrides.scene) openAvScene(overrides.scene, mics);
   if (opts.sdcard && existsSync(opts.sdcard)) validateCardImage(opts.sdcard);
   const state = openState(opts.state ?? defaultStateDir(target.board.id));
   // One board, one runner: held until the process ends.
@@ -133,6 +136,9 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   }
   const image = flashedImage(state, target.board.id);
   if (!spec) inputs = imageInputs(image.manifest.defaults.inputs);
+  // A scene given here replaces the app's default camera and microphone inputs, and the reverse.
+  if (overrides.scene) { delete inputs.camera; delete inputs.mic; }
+  if (overrides.camera || overrides.mic) delete inputs.scene;
   Object.assign(inputs, overrides);
   if (opts.sdcard && !existsSync(opts.sdcard)) ensureCard(opts.sdcard);
   const seconds = runSeconds(opts.seconds, image.manifest.defaults.seconds, opts.forever);
