@@ -205,10 +205,10 @@ export function parseAvScene(raw: Raw, label: string, baseDir: string, geometry:
     const position = seat(o, where);
     const box = project(position);
     if (!box) return fail(`${where} (${name}) is behind the camera or closer than 0.3 m to it`);
+    if (box.hh > 0.3) fail(`${where} (${name}) is too close: the face fills ${(box.hh * 200).toFixed(0)} % of the frame height (at most 60 %)`);
     if (box.cx - box.hw < 0 || box.cx + box.hw > 1 || box.cy - box.hh < 0 || box.cy + box.hh > 1) {
       fail(`${where} (${name}) is not fully in the camera's view (face box x ${(box.cx - box.hw).toFixed(2)}..${(box.cx + box.hw).toFixed(2)}, y ${(box.cy - box.hh).toFixed(2)}..${(box.cy + box.hh).toFixed(2)} of the frame; put a talker out of view in offscreen)`);
     }
-    if (box.hh > 0.3) fail(`${where} (${name}) is too close: the face fills ${(box.hh * 200).toFixed(0)} % of the frame height (at most 60 %)`);
     const shirt = o.shirt === undefined ? ([60 + ((i * 70) % 150), 70 + ((i * 40) % 120), 110 + ((i * 90) % 120)] as [number, number, number]) : o.shirt;
     if (!Array.isArray(shirt) || shirt.length !== 3) fail(`${where}.shirt must be [r, g, b] (0..255)`);
     (shirt as unknown[]).forEach((c, k) => num(c, `${where}.shirt[${k}]`, undefined, 0, 255));
