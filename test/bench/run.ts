@@ -15,6 +15,7 @@
 //  11. firmware/dsp: cycles per 10 ms of audio per board (PDM decimation, FFT, features,
 //      beamformer, noise suppressor, ...)                                   (dsp.ts; also docs/dsp.md)
 //  12. build times: cold and warm (build cache) builds and a warm `run`, per app  (build-times.ts)
+//  14. apps/active-speaker: latency per face and frame, CPU load, dropped frames, NPU on/off (active-speaker.ts)
 // Prints a table and a markdown snippet for the README, and writes test/bench/results.json.
 // Nothing here asserts a timing: floors are reported, not enforced. Only correctness is
 // checked (runs end as expected, metered and unmetered builds print the same checksum).
@@ -35,6 +36,7 @@ import { benchMic, micLine, type MicBenchResult } from "./mic.ts";
 import { benchRoom, roomMarkdown, roomTable, type RoomBenchResult } from "./room.ts";
 import { benchMicroSpeech, microSpeechTable, type MicroSpeechBenchResult } from "./micro-speech.ts";
 import { benchDsp, dspMarkdown, dspTable, updateDspDoc, type DspResult } from "./dsp.ts";
+import { benchActiveSpeaker, activeSpeakerTable, type ActiveSpeakerBoardResult } from "./active-speaker.ts";
 import { benchBuildTimes, buildTimesTable, type BuildTimesResult } from "./build-times.ts";
 
 const REALTIME_SECONDS = 600; // emulated seconds per sensor-logger run (10 minutes: long enough to time well)
@@ -116,6 +118,7 @@ async function main(): Promise<void> {
   log("room scenes: rendering 4-channel audio at RT60 0.3 and 0.6 s");
   const room = benchRoom();
   const microSpeech = await benchMicroSpeech(log);
+  const activeSpeaker = await benchActiveSpeaker(log);
   const dspStarted = Date.now();
   const dsp = await benchDsp(log);
   updateDspDoc(dsp);
@@ -175,6 +178,7 @@ async function main(): Promise<void> {
     mic,
     room,
     microSpeech,
+    activeSpeaker,
     dsp,
     buildTimes,
     personDetector: personDetectorJson(personDetector),
@@ -203,6 +207,7 @@ type Results = {
   mic: MicBenchResult;
   room: RoomBenchResult;
   microSpeech: MicroSpeechBenchResult;
+  activeSpeaker: ActiveSpeakerBoardResult[];
   dsp: DspResult;
   buildTimes: BuildTimesResult;
   personDetectorRaw: DetectorResult[];
@@ -262,6 +267,8 @@ function table(r: Results): string {
     "",
     microSpeechTable(r.microSpeech),
     "",
+    activeSpeakerTable(r.activeSpeaker),
+    "",
     dspTable(r.dsp),
     "",
     `12. ${buildTimesTable(r.buildTimes)}`,
@@ -299,6 +306,10 @@ function markdown(r: Results): string {
     "Micro speech (`apps/micro-speech` on its demo input):",
     "",
     microSpeechTable(r.microSpeech),
+    "",
+    "Active speaker (`apps/active-speaker` on its two-person demo scene):",
+    "",
+    activeSpeakerTable(r.activeSpeaker),
     "",
     "Audio DSP in firmware (firmware/dsp, details in docs/dsp.md), cycles per 10 ms of 16 kHz audio:",
     "",
