@@ -29,7 +29,7 @@ const LEARNING_RATE = 0.002;
 const CALIBRATION = 400;
 const HEADS = ["fused", "video", "audio"] as const;
 
-export interface TrainOptions { smoke: boolean; epochs: number; outDir: string; log: (s: string) => void }
+export interface TrainOptions { smoke: boolean; epochs: number; outDir: string; log: (s: string) => void; scenes?: number; seconds?: number }
 export interface HeadScores { fused: number; video: number; audio: number }
 export interface TrainResult { float: HeadScores; int8: HeadScores; parameters: number; macs: number; modelBytes: number; trainSamples: number; heldOutSamples: number; modelPath: string }
 
@@ -51,8 +51,11 @@ function floatScores(net: AsdNet, s: Samples): Record<(typeof HEADS)[number], Fl
 export async function train(o: TrainOptions): Promise<TrainResult> {
   tf.enableProdMode();
   await tf.setBackend("cpu");
-  const trainSpec = o.smoke ? { ...TRAIN_SET, scenes: 1, seconds: 4 } : TRAIN_SET;
-  const heldSpec = o.smoke ? { ...HELD_OUT_SET, scenes: 1, seconds: 4 } : HELD_OUT_SET;
+  let trainSpec = o.smoke ? { ...TRAIN_SET, scenes: 1, seconds: 4 } : TRAIN_SET;
+  let heldSpec = o.smoke ? { ...HELD_OUT_SET, scenes: 1, seconds: 4 } : HELD_OUT_SET;
+  // A smaller run (--scenes N --seconds S): held-out scenes a third as many.
+  if (o.scenes) { trainSpec = { ...trainSpec, scenes: o.scenes }; heldSpec = { ...heldSpec, scenes: Math.max(1, Math.round(o.scenes / 3)) }; }
+  if (o.seconds) { trainSpec = { ...trainSpec, seconds: o.seconds }; heldSpec = { ...heldSpec, seconds: o.seconds }; }
   o.log(`generating ${trainSpec.scenes} training and ${heldSpec.scenes} held-out meetings of ${trainSpec.seconds} s`);
   const tr = makeSet(trainSpec, o.log);
   const held = makeSet(heldSpec, o.log);
@@ -136,7 +139,13 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  const { values } = parseArgs({ options: { smoke: { type: "boolean", default: false }, epochs: { type: "string" }, out: { type: "string" } } });
+  const { values } = parseArgs({ options: { smoke: { type: "boolean", default: false }, epochs: { type: "string" }, out: { type: "string" }, scenes: { type: "string" }, seconds: { type: "string" } } });
+  const scenes = values.scenes === undefined ? undefined : Number(values.scenes);
+  const seconds = values.seconds === undefined ? undefined : Number(values.seconds);
+  if ((scenes !== undefined && !(Number.isInteger(scenes) && scenes >= 1 && scenes <= 200)) || (seconds !== undefined && !(seconds >= 2 && seconds <= 60))) {
+    console.error(`train: --scenes must be 1..200 and --seconds 2..60`);
+    process.exit(2);
+  }
   const smoke = values.smoke ?? false;
   const epochs = Number(values.epochs ?? (smoke ? 1 : 6));
   if (!Number.isInteger(epochs) || epochs < 1) {
@@ -145,6 +154,6 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   }
   const outDir = path.resolve(values.out ?? path.join(APP_DIR, "model"));
   const started = Date.now();
-  await train({ smoke, epochs, outDir, log: (s) => console.log(s) });
+  await train({ smoke, epochs, outDir, log: (s) => console.log(s), scenes, seconds });
   console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
