@@ -16,21 +16,38 @@ const HEAD_ASPECT = 1.375; // head half-height / half-width
 
 /** The frame at scene time t as RGB bytes (width x height x 3). `frameIndex` seeds the sensor noise. */
 export function renderFrame(scene: AvScene, t: number, width: number, height: number, frameIndex: number): Uint8Array {
-  const img = new Float32Array(width * height * 3);
-  drawRoom(img, width, height, false);
+  const img = Float32Array.from(background(width, height));
   const order = scene.people.map((p, i) => i).sort((a, b) => scene.people[a].box.hw - scene.people[b].box.hw);
   for (const i of order) drawPerson(img, width, height, scene, scene.people[i], faceState(scene.people[i], t));
   drawRoom(img, width, height, true); // the table in front of everyone
   const sigma = (scene.camera.blur * width) / 160;
   if (sigma > 0.2) gaussianBlur(img, width, height, sigma);
   const out = new Uint8Array(width * height * 3);
-  const rng = rngFor(scene.seed, `camera frame ${frameIndex}`);
+  // Sensor noise: a sum of four uniforms (near-Gaussian, variance 1) from a xorshift stream
+  // seeded per frame; a full Box-Muller per pixel cost more than the rest of the frame.
+  let x = rngFor(scene.seed, `camera frame ${frameIndex}`).below(0x7fffffff) | 1;
   const gain = scene.camera.exposure * 255;
+  const amp = scene.camera.noise * Math.sqrt(3) / 2 ** 31;
   for (let k = 0; k < out.length; k++) {
-    const v = img[k] * gain + scene.camera.noise * rng.gaussian();
+    let u = 0;
+    for (let j = 0; j < 4; j++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; u += x; }
+    const v = img[k] * gain + amp * (u / 2);
     out[k] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
   }
   return out;
+}
+
+const backgrounds = new Map<string, Float32Array>();
+
+/** The empty room at this size (computed once per size). */
+function background(w: number, h: number): Float32Array {
+  let b = backgrounds.get(`${w}x${h}`);
+  if (!b) {
+    b = new Float32Array(w * h * 3);
+    drawRoom(b, w, h, false);
+    backgrounds.set(`${w}x${h}`, b);
+  }
+  return b;
 }
 
 function drawRoom(img: Float32Array, w: number, h: number, tableOnly: boolean): void {
@@ -184,22 +201,16 @@ function gaussianBlur(img: Float32Array, w: number, h: number, sigma: number): v
   let sum = 0;
   for (let i = -rad; i <= rad; i++) sum += kern[i + rad] = Math.exp(-(i * i) / (2 * sigma * sigma));
   for (let i = 0; i < kern.length; i++) kern[i] /= sum;
-  const tmp = new Float32Array(img.length);
-  const pass = (src: Float32Array, dst: Float32Array, horizontal: boolean) => {
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        for (let c = 0; c < 3; c++) {
-          let acc = 0;
-          for (let i = -rad; i <= rad; i++) {
-            const xx = horizontal ? Math.min(w - 1, Math.max(0, x + i)) : x;
-            const yy = horizontal ? y : Math.min(h - 1, Math.max(0, y + i));
-            acc += kern[i + rad] * src[3 * (yy * w + xx) + c];
-          }
-          dst[3 * (y * w + x) + c] = acc;
-        }
-      }
+  // One line at a time (a row, or a column per channel), edge pixels repeated.
+  const line = new Float32Array(Math.max(w, h) + 2 * rad);
+  const blurLine = (n: number, base: number, stride: number) => {
+    for (let i = 0; i < n + 2 * rad; i++) line[i] = img[base + stride * Math.min(n - 1, Math.max(0, i - rad))];
+    for (let i = 0, at = base; i < n; i++, at += stride) {
+      let acc = 0;
+      for (let j = 0; j < kern.length; j++) acc += kern[j] * line[i + j];
+      img[at] = acc;
     }
   };
-  pass(img, tmp, true);
-  pass(tmp, img, false);
+  for (let y = 0; y < h; y++) for (let c = 0; c < 3; c++) blurLine(w, 3 * y * w + c, 3);
+  for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) blurLine(h, 3 * x + c, 3 * w);
 }
