@@ -9,6 +9,12 @@ import type { BoardSetup, MachineContext, Peripheral } from "./peripherals/perip
 import { PERIPHERALS } from "./peripherals/registry.ts";
 import { Watchdog } from "./peripherals/watchdog.ts";
 import { loadMicArray, micLayout } from "./peripherals/mic/array.ts";
+import { openMicSource } from "./inputs/mic-input.ts";
+import { Npu } from "./peripherals/npu.ts";
+import { Camera } from "./peripherals/camera.ts";
+import { openAccelSource } from "./inputs/accel-source.ts";
+import { openCameraSource } from "./inputs/camera-source.ts";
+import { openAvScene } from "./inputs/av-scene/av-source.ts";
 import { METER_MODULE, CYCLES_GLOBAL, HEAP_TOP_EXPORT } from "./build/meter.ts";
 import { UserError } from "./errors.ts";
 import { verifyImageCode } from "./build/verify-image.ts";
@@ -97,6 +103,8 @@ export class Machine implements MachineContext {
     this.sd = new SdCard(this, opts.sdcard ?? null);
     const accelSpec = opts.inputs?.accel ?? "gen:rest";
     const mics = micLayout(this.target.board, opts.micArray ? loadMicArray(opts.micArray) : null);
+    // An audio-visual scene drives the camera and the microphones from one timeline.
+    const av = opts.inputs?.scene ? openAvScene(opts.inputs.scene, mics) : null;
     this.peripherals = [
       new ClockHal(this, this),
       this.gpio,
@@ -105,6 +113,8 @@ export class Machine implements MachineContext {
       this.sd,
       new Microphones(this, mics, opts.sources?.mic ?? (opts.inputs?.mic ? openMicSource(opts.inputs.mic, mics) : null)),
       new Camera(this, opts.sources?.camera ?? (opts.inputs?.camera ? openCameraSource(opts.inputs.camera) : null)),
+      new Microphones(this, mics, av ? av.mic : opts.inputs?.mic ? openMicSource(opts.inputs.mic, mics) : null),
+      new Camera(this, av ? av.camera : opts.inputs?.camera ? openCameraSource(opts.inputs.camera) : null),
       this.target.board.npu && !opts.noNpu ? new Npu(this, this.target.board.npu) : new NoNpu(this),
       new DebugHal(this),
       new SystemHal(this),

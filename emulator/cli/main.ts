@@ -32,6 +32,8 @@ Input specs (--input PERIPHERAL=SPEC, repeatable; default: the app's app.json "i
                              microphone; any rate (resampled); ',loop', ',gain=-6' (dB)
   mic=scene.json             a far-field room (talkers, noise, reverberation); also inline:
   mic=scene:speech=yes.wav,az=30,dist=2.5,rt60=0.4,noise=babble,snr=5
+  scene=meeting.json         camera and microphones from one audio-visual scene: people at seats
+                             with speech, distractors, off-screen talkers (emulator/inputs/av-scene/)
   --mic-array linear4-35mm   attach an add-on array (also sln-local2-tri, or a JSON file)`;
 import { parseCycles, parseSeconds, parseWatchdogMs, MAX_EMULATED_SECONDS } from "./options.ts";
 
@@ -140,6 +142,16 @@ program.command("room-render").description("render a far-field scene's microphon
   .option("--mics <mm>", "microphone positions x,y,z;x,y,z;... in mm (default: 4 on a line, 35 mm apart)")
   .option("--format <f>", "s16 or f32 (default f32)")
   .action(async (spec, opts) => (await import("./room.ts")).roomRenderCommand(spec, opts));
+
+const sceneCommand = program.command("scene").description("audio-visual scenes (--input scene=meeting.json): export to look at");
+sceneCommand.command("export").description("write a scene's video (ffmpeg), microphone WAV and per-face ground truth CSV")
+  .argument("<scene>", "meeting.json (see emulator/inputs/av-scene/)")
+  .requiredOption("-o, --out <dir>", "folder to write NAME.mp4, NAME.wav and NAME.truth.csv into")
+  .option("--size <WxH>", "frame size: 160x120, 320x240 (default) or 640x480")
+  .option("--fps <n>", "video frames per second (default 15)")
+  .option("--mics <mm>", "microphone positions x,y,z;x,y,z;... in mm (default: 4 on a line, 35 mm apart)")
+  .option("--no-video", "write only the WAV and the ground truth")
+  .action(async (spec, opts) => (await import("./scene.ts")).sceneExportCommand(spec, opts));
 
 // Models: `model inspect` reads a .tflite file; other model subcommands sit beside it.
 const modelCommand = program.command("model").description("inspect and benchmark TFLite models on the boards");

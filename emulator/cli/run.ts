@@ -16,6 +16,10 @@ import type { RunSummary } from "../events.ts";
 import { UserError } from "../errors.ts";
 import { assertFits, imagePath } from "./build.ts";
 import { formatReport } from "../build/memory-report.ts";
+import { openAccelSource } from "../inputs/accel-source.ts";
+import { openCameraSource } from "../inputs/camera-source.ts";
+import { openMicSource } from "../inputs/mic-input.ts";
+import { openAvScene } from "../inputs/av-scene/av-source.ts";
 import { loadMicArray, micLayout } from "../peripherals/mic/array.ts";
 import { inputPeripherals, peripheralNamed } from "../peripherals/registry.ts";
 import { validateCardImage } from "../sdcard/card-image.ts";
@@ -80,8 +84,10 @@ export function parseInputs(list: string[]): Record<string, string> {
     if (eq <= 0) throw new UserError(`--input '${item}': expected peripheral=spec, e.g. ${takers[0].name}=${takers[0].input!.example}`);
     const name = item.slice(0, eq);
     if (!takers.some((p) => p.name === name)) throw new UserError(`--input '${item}': unknown peripheral '${name}' (${takers.map((p) => p.name).join(", ")})`);
+    if (!["accel", "mic", "camera", "scene"].includes(name)) throw new UserError(`--input '${item}': unknown peripheral '${name}' (accel, mic, camera, scene)`);
     out[name] = item.slice(eq + 1);
   }
+  if (out.scene && (out.camera || out.mic)) throw new UserError("--input scene=... drives both the camera and the microphones: give it without camera= or mic=");
   return out;
 }
 
@@ -118,6 +124,8 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
     const source = input.open(inputSpec, { target, mics });
     if (input.describe && !opts.json) console.error(`input ${name}: ${input.describe(source)}`);
   }
+  if (overrides.mic) openMicSource(overrides.mic, mics);
+  if (overrides.scene) openAvScene(overrides.scene, mics);
   if (opts.sdcard && existsSync(opts.sdcard)) validateCardImage(opts.sdcard);
   const state = openState(opts.state ?? defaultStateDir(target.board.id));
   // One board, one runner: held until the process ends.
@@ -131,6 +139,9 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   }
   const image = flashedImage(state, target.board.id);
   if (!spec) inputs = imageInputs(image.manifest.defaults.inputs);
+  // A scene given here replaces the app's default camera and microphone inputs, and the reverse.
+  if (overrides.scene) { delete inputs.camera; delete inputs.mic; }
+  if (overrides.camera || overrides.mic) delete inputs.scene;
   Object.assign(inputs, overrides);
   if (opts.sdcard && !existsSync(opts.sdcard)) ensureCard(opts.sdcard);
   const seconds = runSeconds(opts.seconds, image.manifest.defaults.seconds, opts.forever);

@@ -22,6 +22,9 @@ import { FITS, projectOntoSensor, toSensorFormat, type Fit } from "./optics.ts";
 
 export interface CameraSource {
   readonly description: string;
+  /** "board": pictureAt takes seconds since the board started (a scene shared with the
+   *  microphones); otherwise seconds since the sensor started. */
+  readonly timeline?: "board";
   /** The pictures, in order (file names relative to the spec). */
   readonly files: readonly string[];
   /** Index of the picture in view at tSeconds after the sensor started. */

@@ -15,6 +15,9 @@ export interface MicSource {
   readonly sampleRate: number;
   /** Where the signal came from, for messages. */
   readonly description: string;
+  /** "board": sample k is at k / sampleRate seconds since the board started (a scene shared with
+   *  the camera); otherwise since the microphones started. */
+  readonly timeline?: "board";
   /**
    * Fills `out` with samples [start, start + out.length) of one microphone, in full-scale
    * units (1.0 = 0 dBFS at the microphone's digital output). Past the end of the material a

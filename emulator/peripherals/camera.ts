@@ -80,7 +80,8 @@ export class Camera implements Peripheral {
       }
       const dst = this.ctx.memory().writable("camera DMA", this.framebuf, this.frameBytes);
       if (this.source) {
-        const t = n / this.fps; // the exposure instant
+        // The exposure instant, on the board's clock for a scene shared with the microphones.
+        const t = n / this.fps + (this.source.timeline === "board" ? this.startCycle / this.ctx.clock.hz : 0);
         const mode = sensorMode(this.width, this.height)!;
         const full = this.source.frame(this.source.pictureAt(t), mode.width, mode.height, this.format);
         if (mode.width === this.width && mode.height === this.height) dst.set(full);

@@ -164,7 +164,8 @@ export class Microphones implements Peripheral {
         this.nextBlock = 0;
         this.filled = [];
         // The microphones power up with the clock: fresh modulators and filters.
-        this.paths = Array.from({ length: this.channels }, (_, c) => new MicChannelPath(this.source ?? SILENCE, this.source ? c : 0, this.pdmClockHz, 0x5eed + c));
+        const source = this.source?.timeline === "board" ? fromBoardTime(this.source, Math.round((this.startCycle / ctx.clock.hz) * this.source.sampleRate)) : this.source;
+        this.paths = Array.from({ length: this.channels }, (_, c) => new MicChannelPath(source ?? SILENCE, source ? c : 0, this.pdmClockHz, 0x5eed + c));
         if (this.mode === "pcm") {
           const osr = this.pdmClockHz / this.rateHz;
           this.decimators = Array.from({ length: this.channels }, () => new PdmDecimator({ oversampling: osr }));
@@ -222,3 +223,7 @@ export const micPeripheral: PeripheralModule = {
   input: { example: "clip.wav", open: (spec, setup) => openMicSource(spec, setup.mics) },
   create: (ctx, setup) => new Microphones(ctx, setup.mics, setup.inputs.mic ? openMicSource(setup.inputs.mic, setup.mics) : null),
 };
+/** A board-timeline source as the microphones read it: their sample 0 is the board's sample `offset`. */
+function fromBoardTime(source: MicSource, offset: number): MicSource {
+  return { channels: source.channels, sampleRate: source.sampleRate, description: source.description, read: (ch, start, out) => source.read(ch, start + offset, out) };
+}

@@ -144,7 +144,7 @@ function inlineToRaw(spec: string): Raw {
   return raw;
 }
 
-function parseScene(raw: Raw, label: string, baseDir: string, geometry: MicGeometry): Scene {
+export function parseScene(raw: Raw, label: string, baseDir: string, geometry: MicGeometry): Scene {
   const fail = (msg: string): never => {
     throw new InputError(`${label}: ${msg}`);
   };

@@ -1,0 +1,95 @@
+// The audio branch's input, as apps/active-speaker/train/features.ts makes it: microphone 0
+// at 16 kHz in 20 ms DMA buffers (PCM from the PDM receiver, or on RT1060 the SAI bit stream
+// decimated here by firmware/dsp/pdm.ts), and per 20 ms hop the log-mel energies of the last
+// 512 samples (Hann window, float FFT, power / 512, 32 HTK mel bands 60-7600 Hz,
+// (ln(x + 1e-6) + 6) * 0.2); the newest 24 hops are kept in a ring.
+import * as mic from "../../hal/mic";
+import { pdmStateBytes, pdmInit, pdmDecimate } from "../../firmware/dsp/pdm";
+import { hannWindow, applyWindow } from "../../firmware/dsp/window";
+import { rfftTableBytes, rfftInitF32, rfftF32 } from "../../firmware/dsp/fft-f32";
+import { powerSpectrumF32 } from "../../firmware/dsp/spectrum";
+import { melTableBytes, melInit, melApply, logInPlace } from "../../firmware/dsp/mel";
+
+export const RATE: u32 = 16000;
+export const HOP: i32 = 320; // 20 ms: one DMA buffer
+export const FFT: i32 = 512;
+export const BANDS: i32 = 32;
+export const HOPS: i32 = 24;
+const BINS: i32 = FFT / 2 + 1;
+const PDM_CLOCK: u32 = 2048000;
+const PDM_RATIO: i32 = 128;
+const PDM_BYTES: i32 = <i32>(PDM_CLOCK / 8 / 50); // 20 ms of one channel's bits
+
+export class AudioFeatures {
+  readonly pdm: bool;
+  private readonly bufA: usize;
+  private readonly bufB: usize;
+  private pdmState: usize = 0;
+  private readonly samples: usize = heap.alloc(<usize>(FFT * 4)); // the newest 512 samples, f32, oldest first
+  private readonly fftBuf: usize = heap.alloc(<usize>(FFT * 4));
+  private readonly window: usize = heap.alloc(<usize>(FFT * 4));
+  private readonly fftTable: usize;
+  private readonly power: usize = heap.alloc(<usize>(BINS * 4));
+  private readonly melTable: usize;
+  readonly mel: usize = heap.alloc(<usize>(HOPS * BANDS * 4)); // ring of HOPS hops
+  hops: i32 = 0;
+
+  constructor() {
+    this.pdm = mic.kind() == mic.KIND_SAI_BITSTREAM;
+    const bytes = this.pdm ? mic.pdmBufferBytes(1, PDM_CLOCK, 20) : mic.pcmBufferBytes(1, RATE, 20);
+    this.bufA = heap.alloc(bytes);
+    this.bufB = heap.alloc(bytes);
+    if (this.pdm) {
+      this.pdmState = heap.alloc(<usize>pdmStateBytes(PDM_RATIO));
+      pdmInit(this.pdmState, PDM_RATIO);
+    }
+    hannWindow(this.window, FFT, true);
+    this.fftTable = heap.alloc(<usize>rfftTableBytes(FFT));
+    rfftInitF32(FFT, this.fftTable);
+    this.melTable = heap.alloc(<usize>melTableBytes(BINS));
+    melInit(this.melTable, BINS, BANDS, <f64>RATE, 60, 7600);
+    memory.fill(this.samples, 0, <usize>(FFT * 4));
+  }
+
+  start(): i32 {
+    const r = this.pdm ? mic.configurePdm(1, PDM_CLOCK, 20, this.bufA, this.bufB) : mic.configurePcm(1, RATE, 20, this.bufA, this.bufB);
+    if (r != 0) return r;
+    mic.start();
+    return 0;
+  }
+
+  /** Takes a filled buffer if there is one and computes its hop; false when none was ready. */
+  poll(): bool {
+    const idx = mic.takeBuffer();
+    if (idx < 0) return false;
+    const buf = idx == 0 ? this.bufA : this.bufB;
+    // Shift the window by one hop and append the new samples.
+    memory.copy(this.samples, this.samples + (<usize>HOP << 2), <usize>((FFT - HOP) * 4));
+    const dst = this.samples + (<usize>(FFT - HOP) << 2);
+    if (this.pdm) pdmDecimate(this.pdmState, buf, PDM_BYTES, dst, 0);
+    else for (let i = 0; i < HOP; i++) store<f32>(dst + (<usize>i << 2), <f32>load<i16>(buf + (<usize>i << 1)) * (1.0 / 32768.0));
+    applyWindow(this.samples, this.window, this.fftBuf, FFT, FFT);
+    rfftF32(FFT, this.fftTable, this.fftBuf);
+    powerSpectrumF32(this.fftBuf, this.power, FFT, 1.0 / <f32>FFT);
+    const out = this.mel + <usize>((this.hops % HOPS) * BANDS * 4);
+    melApply(this.power, this.melTable, BINS, out, BANDS);
+    logInPlace(out, BANDS, 1e-6);
+    for (let b = 0; b < BANDS; b++) {
+      const p = out + (<usize>b << 2);
+      store<f32>(p, (load<f32>(p) + 6.0) * 0.2);
+    }
+    this.hops++;
+    return true;
+  }
+
+  /** The model's audio input [24, 1, 32] int8, oldest hop first. */
+  quantizeInto(dst: usize, scale: f32, zeroPoint: i32): void {
+    for (let j = 0; j < HOPS; j++) {
+      const hop = this.mel + <usize>(((this.hops + j) % HOPS) * BANDS * 4);
+      for (let b = 0; b < BANDS; b++) {
+        const q = <i32>Mathf.round(load<f32>(hop + (<usize>b << 2)) / scale) + zeroPoint;
+        store<i8>(dst + <usize>(j * BANDS + b), <i8>min(127, max(-128, q)));
+      }
+    }
+  }
+}

@@ -1,0 +1,139 @@
+// Generated meetings for training and evaluation: random rooms, seats, looks, lighting,
+// turn-taking (overlaps, silences), distractors (silent mouthing, chewing, smiles, a hand
+// over a talking mouth, a turned head) and off-screen talkers, rendered through the same
+// av-scene code as `--input scene=`. Training uses the eSpeak NG voices; held-out scenes use
+// the Flite voices, other seeds, rooms and noise. One sample per face per camera frame.
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseAvScene, type AvScene } from "../../../emulator/inputs/av-scene/scene.ts";
+import { renderFrame } from "../../../emulator/inputs/av-scene/face-render.ts";
+import { faceState } from "../../../emulator/inputs/av-scene/face-state.ts";
+import { renderScene } from "../../../emulator/inputs/room/render.ts";
+import { FORMAT_GREY8, toSensorFormat } from "../../../emulator/inputs/optics.ts";
+import { AUDIO_HOPS, CROP_H, CROP_W, FPS, FRAME_H, FRAME_W, HISTORY, MEL_BANDS, audioWindow, logMelHops, mouthCrop } from "./features.ts";
+import { seededRandom } from "../../fan-monitor/train/dataset.ts";
+
+export const SPEECH_DIR = fileURLToPath(new URL("../scenes/speech/", import.meta.url));
+export const VIDEO_SIZE = CROP_H * CROP_W * HISTORY;
+export const AUDIO_SIZE = AUDIO_HOPS * MEL_BANDS;
+
+export interface Samples {
+  count: number;
+  video: Float32Array;
+  audio: Float32Array;
+  /** This face speaks (the fused and video targets). */
+  face: Float32Array;
+  /** Some face speaks (the audio target). */
+  any: Float32Array;
+  /** Which distractor, if any, this face shows ("" for none); for per-condition figures. */
+  condition: string[];
+}
+
+export interface SetSpec { name: "train" | "heldout"; scenes: number; seconds: number; seed: number }
+export const TRAIN_SET: SetSpec = { name: "train", scenes: 16, seconds: 10, seed: 11 };
+export const HELD_OUT_SET: SetSpec = { name: "heldout", scenes: 5, seconds: 10, seed: 9001 };
+
+const clips = (heldOut: boolean) => readdirSync(SPEECH_DIR).filter((f) => f.endsWith(".wav") && f.startsWith("fl-") === heldOut).sort();
+
+/** A random meeting as a scene object (the meeting.json format). */
+export function randomMeeting(set: SetSpec, index: number): Record<string, unknown> {
+  const rnd = seededRandom(set.seed * 1000 + index);
+  const between = (a: number, b: number) => a + (b - a) * rnd();
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
+  const pool = clips(set.name === "heldout");
+  const n = rnd() < 0.3 ? 2 : 3;
+  const azs = n === 2 ? [between(8, 20), between(-20, -8)] : [between(15, 22), between(-4, 4), between(-22, -15)];
+  const people = azs.map((az, i) => ({ name: `p${i}`, az, dist: between(1.4, 2.3), skin: Math.floor(rnd() * 6), hair: pick(["black", "brown", "blonde", "grey", "red"]),
+    hairStyle: pick(["short", "short", "long", "bald"]), glasses: rnd() < 0.3, level: between(56, 66), speech: [] as object[], events: [] as object[] }));
+  // Turn-taking: a talker at a time, with gaps and occasional overlaps.
+  let t = between(0, 0.8);
+  let last = -1;
+  while (t < set.seconds - 1) {
+    let who = Math.floor(rnd() * n);
+    if (who === last) who = (who + 1) % n;
+    people[who].speech.push({ file: pick(pool), start: Number(t.toFixed(3)) });
+    last = who;
+    t += between(1.4, 2.6) + between(-0.6, 1.2); // overlap when negative remainder
+    if (rnd() < 0.25) t += between(0.5, 1.5); // a silence
+  }
+  // Distractors on random people at random times.
+  for (let k = 0; k < 3; k++) {
+    const start = between(0, set.seconds - 1.5);
+    pick(people).events.push({ type: pick(["mouthing", "chewing", "smile", "hand", "turned", "mouthing"]), start: Number(start.toFixed(2)), end: Number((start + between(1, 2.5)).toFixed(2)) });
+  }
+  const offscreen = rnd() < 0.5 ? [{ file: pick(pool), start: Number(between(0, set.seconds - 2).toFixed(2)), az: pick([-1, 1]) * between(55, 80), dist: between(1.2, 2) }] : [];
+  return {
+    seed: set.seed * 1000 + index, duration: set.seconds,
+    room: { size: [between(4, 7), between(3.5, 6), 2.7], rt60: between(0.2, 0.6) },
+    device: { position: [2, 0.3, between(0.95, 1.2)], azimuth: 90 },
+    camera: { noise: between(1, 5), blur: between(0.3, 1.2), light: [between(-1, 1), between(0.2, 1), between(0.4, 1)], ambient: between(0.2, 0.5), exposure: between(0.8, 1.2) },
+    people, offscreen,
+    noise: [{ type: pick(["babble", "fan", "pink", "music"]) }], snr: between(8, 25),
+  };
+}
+
+/** The scene and every face-frame sample in it. */
+export function sceneSamples(raw: Record<string, unknown>, label: string): { scene: AvScene; samples: Samples } {
+  const scene = parseAvScene(raw, label, SPEECH_DIR, { positionsMm: [[0, 0, 0]] });
+  const audio = renderScene(scene.room!).channels[0];
+  const hops = logMelHops(audio);
+  const frames = Math.floor(scene.duration * FPS);
+  const people = scene.people;
+  const count = Math.max(0, frames - HISTORY + 1) * people.length;
+  const s: Samples = { count, video: new Float32Array(count * VIDEO_SIZE), audio: new Float32Array(count * AUDIO_SIZE), face: new Float32Array(count), any: new Float32Array(count), condition: [] };
+  // Crops per face per frame, in a ring of HISTORY frames.
+  const ring = people.map(() => Array.from({ length: HISTORY }, () => new Float32Array(CROP_H * CROP_W * HISTORY)));
+  let k = 0;
+  const audioBuf = new Float32Array(AUDIO_SIZE);
+  for (let f = 0; f < frames; f++) {
+    const t = f / FPS;
+    const grey = toSensorFormat(renderFrame(scene, t, FRAME_W, FRAME_H, f), FORMAT_GREY8);
+    people.forEach((p, i) => mouthCrop(grey, FRAME_W, FRAME_H, p.box, ring[i][f % HISTORY], 0));
+    if (f < HISTORY - 1) continue;
+    audioWindow(hops, t, audioBuf);
+    const states = people.map((p) => faceState(p, t));
+    const any = states.some((st) => st.speaking) ? 1 : 0;
+    people.forEach((p, i) => {
+      // Channel j = frame f - HISTORY + 1 + j (oldest first).
+      const v = s.video.subarray(k * VIDEO_SIZE, (k + 1) * VIDEO_SIZE);
+      for (let j = 0; j < HISTORY; j++) {
+        const crop = ring[i][(f - HISTORY + 1 + j) % HISTORY];
+        for (let q = 0; q < CROP_H * CROP_W; q++) v[q * HISTORY + j] = crop[q * HISTORY];
+      }
+      s.audio.set(audioBuf, k * AUDIO_SIZE);
+      s.face[k] = states[i].speaking ? 1 : 0;
+      s.any[k] = any;
+      const ev = p.events.find((e) => t >= e.start && t < e.end);
+      s.condition.push(ev ? ev.type : "");
+      k++;
+    });
+  }
+  return { scene, samples: s };
+}
+
+export function concat(parts: Samples[]): Samples {
+  const count = parts.reduce((n, p) => n + p.count, 0);
+  const out: Samples = { count, video: new Float32Array(count * VIDEO_SIZE), audio: new Float32Array(count * AUDIO_SIZE), face: new Float32Array(count), any: new Float32Array(count), condition: [] };
+  let at = 0;
+  for (const p of parts) {
+    out.video.set(p.video, at * VIDEO_SIZE);
+    out.audio.set(p.audio, at * AUDIO_SIZE);
+    out.face.set(p.face, at);
+    out.any.set(p.any, at);
+    out.condition.push(...p.condition);
+    at += p.count;
+  }
+  return out;
+}
+
+export function makeSet(set: SetSpec, log: (s: string) => void = () => {}): Samples {
+  const parts: Samples[] = [];
+  for (let i = 0; i < set.scenes; i++) {
+    parts.push(sceneSamples(randomMeeting(set, i), `${set.name} scene ${i}`).samples);
+    log(`  ${set.name} scene ${i + 1}/${set.scenes}: ${parts[i].count} face-frames`);
+  }
+  return concat(parts);
+}
+
+export { path };
