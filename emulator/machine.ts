@@ -9,26 +9,25 @@ import type { BoardSetup, MachineContext, Peripheral } from "./peripherals/perip
 import { PERIPHERALS } from "./peripherals/registry.ts";
 import { Watchdog } from "./peripherals/watchdog.ts";
 import { loadMicArray, micLayout } from "./peripherals/mic/array.ts";
-import { openMicSource } from "./inputs/mic-input.ts";
-import { Npu } from "./peripherals/npu.ts";
-import { Camera } from "./peripherals/camera.ts";
-import { openAccelSource } from "./inputs/accel-source.ts";
-import { openCameraSource } from "./inputs/camera-source.ts";
-import { openAvScene } from "./inputs/av-scene/av-source.ts";
 import { METER_MODULE, CYCLES_GLOBAL, HEAP_TOP_EXPORT } from "./build/meter.ts";
 import { UserError } from "./errors.ts";
 import { verifyImageCode } from "./build/verify-image.ts";
 import { layoutProblem } from "./build/image-manifest.ts";
 import { halContract } from "./build/hal-contract.ts";
+import { openAvScene } from "./inputs/av-scene/av-source.ts";
 import type { AccelSource } from "./inputs/accel-source.ts";
 import type { CameraSource } from "./inputs/camera-source.ts";
 import type { MicSource } from "./inputs/mic-source.ts";
+import type { Gpio } from "./peripherals/gpio.ts";
+import type { SdCard } from "./peripherals/sdcard.ts";
 
 export interface MachineOptions {
   target: Target;
   image: Image;
   /** Peripheral inputs: { accel: "trace.csv" | "gen:rest", camera: "photos/,fps=2", mic: "clip.wav" }. */
   inputs?: Record<string, string>;
+  /** Sources opened by the caller, in place of `inputs` (a scenario swaps what they play mid-run). */
+  sources?: { accel?: AccelSource; camera?: CameraSource; mic?: MicSource };
   /** An add-on microphone array: a bundled name (boards/mic-arrays/) or a JSON file. */
   micArray?: string | null;
   /** SD card image file, or null for no card. */
@@ -40,8 +39,6 @@ export interface MachineOptions {
   /** Called at every synchronisation point (each HAL call, loop-head ticks): the debugger's and
    *  profiler's way in. Absent on plain runs, which then pay one field test per tick. */
   onSync?: () => void;
-  /** Sources opened by the caller, in place of `inputs` (a scenario swaps what they play mid-run). */
-  sources?: { accel?: AccelSource; camera?: CameraSource; mic?: MicSource };
 }
 
 export interface RunOptions {
@@ -75,6 +72,7 @@ export class Machine implements MachineContext {
   private pausedAt = -1;
   private maxBusy = Infinity;
   private readonly peripherals: Peripheral[];
+  private readonly byName: Map<string, Peripheral>;
   private readonly onSync: (() => void) | undefined;
 
   constructor(private readonly opts: MachineOptions) {
@@ -90,44 +88,30 @@ export class Machine implements MachineContext {
     if (layout) throw new UserError(`image ${m.app} is refused: ${layout}`);
     this.clock = new VirtualClock(this.target.core.clockHz);
     this.watchdog = new Watchdog(this.clock.hz);
+    const mics = micLayout(this.target.board, opts.micArray ? loadMicArray(opts.micArray) : null);
+    // An audio-visual scene drives the camera and the microphones from one timeline.
+    const av = opts.inputs?.scene ? openAvScene(opts.inputs.scene, mics) : null;
     const setup: BoardSetup = {
       target: this.target,
       inputs: opts.inputs ?? {},
-      mics: micLayout(this.target.board, opts.micArray ? loadMicArray(opts.micArray) : null),
+      sources: { ...(av ? { camera: av.camera, mic: av.mic ?? undefined } : {}), ...opts.sources },
+      mics,
       sdcard: opts.sdcard ?? null,
       noNpu: !!opts.noNpu,
     };
     this.peripherals = PERIPHERALS.map((p) => p.create(this, setup));
+    this.byName = new Map(PERIPHERALS.map((p, i) => [p.name, this.peripherals[i]]));
     if (opts.watchdogMs) this.watchdog.start(this.clock.cyclesFromUs(opts.watchdogMs * 1000), 0);
-    this.gpio = new Gpio(this);
-    this.sd = new SdCard(this, opts.sdcard ?? null);
-    const accelSpec = opts.inputs?.accel ?? "gen:rest";
-    const mics = micLayout(this.target.board, opts.micArray ? loadMicArray(opts.micArray) : null);
-    // An audio-visual scene drives the camera and the microphones from one timeline.
-    const av = opts.inputs?.scene ? openAvScene(opts.inputs.scene, mics) : null;
-    this.peripherals = [
-      new ClockHal(this, this),
-      this.gpio,
-      new Console(this),
-      new Accelerometer(this, opts.sources?.accel ?? openAccelSource(accelSpec)),
-      this.sd,
-      new Microphones(this, mics, opts.sources?.mic ?? (opts.inputs?.mic ? openMicSource(opts.inputs.mic, mics) : null)),
-      new Camera(this, opts.sources?.camera ?? (opts.inputs?.camera ? openCameraSource(opts.inputs.camera) : null)),
-      new Microphones(this, mics, av ? av.mic : opts.inputs?.mic ? openMicSource(opts.inputs.mic, mics) : null),
-      new Camera(this, av ? av.camera : opts.inputs?.camera ? openCameraSource(opts.inputs.camera) : null),
-      this.target.board.npu && !opts.noNpu ? new Npu(this, this.target.board.npu) : new NoNpu(this),
-      new DebugHal(this),
-      new SystemHal(this),
-    ];
-    if (opts.watchdogMs) {
-      this.watchdogTimeoutCycles = this.clock.cyclesFromUs(opts.watchdogMs * 1000);
-      this.watchdogDeadline = this.watchdogTimeoutCycles;
-    }
+  }
+
+  /** The GPIO block (a scenario drives pins and reads LEDs). */
+  get gpio(): Gpio {
+    return this.byName.get("gpio") as Gpio;
   }
 
   /** The SD card slot (a scenario inserts and removes the card). */
   get card(): SdCard {
-    return this.sd;
+    return this.byName.get("sdcard") as SdCard;
   }
 
   // --- BoardContext ---------------------------------------------------------------

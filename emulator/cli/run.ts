@@ -16,9 +16,6 @@ import type { RunSummary } from "../events.ts";
 import { UserError } from "../errors.ts";
 import { assertFits, imagePath } from "./build.ts";
 import { formatReport } from "../build/memory-report.ts";
-import { openAccelSource } from "../inputs/accel-source.ts";
-import { openCameraSource } from "../inputs/camera-source.ts";
-import { openMicSource } from "../inputs/mic-input.ts";
 import { openAvScene } from "../inputs/av-scene/av-source.ts";
 import { loadMicArray, micLayout } from "../peripherals/mic/array.ts";
 import { inputPeripherals, peripheralNamed } from "../peripherals/registry.ts";
@@ -83,8 +80,9 @@ export function parseInputs(list: string[]): Record<string, string> {
     const takers = inputPeripherals();
     if (eq <= 0) throw new UserError(`--input '${item}': expected peripheral=spec, e.g. ${takers[0].name}=${takers[0].input!.example}`);
     const name = item.slice(0, eq);
-    if (!takers.some((p) => p.name === name)) throw new UserError(`--input '${item}': unknown peripheral '${name}' (${takers.map((p) => p.name).join(", ")})`);
-    if (!["accel", "mic", "camera", "scene"].includes(name)) throw new UserError(`--input '${item}': unknown peripheral '${name}' (accel, mic, camera, scene)`);
+    // scene= is not a peripheral: an audio-visual scene drives the camera and the microphones.
+    const names = [...takers.map((p) => p.name), "scene"];
+    if (!names.includes(name)) throw new UserError(`--input '${item}': unknown peripheral '${name}' (${names.join(", ")})`);
     out[name] = item.slice(eq + 1);
   }
   if (out.scene && (out.camera || out.mic)) throw new UserError("--input scene=... drives both the camera and the microphones: give it without camera= or mic=");
@@ -120,11 +118,11 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   const appArray = spec && isAppDir(spec) ? imageMicArray(appMicArray(loadApp(spec), target.board.id)) : undefined;
   const mics = micLayout(target.board, (opts.micArray ?? appArray) ? loadMicArray((opts.micArray ?? appArray)!) : null);
   for (const [name, inputSpec] of Object.entries(overrides)) {
+    if (name === "scene") continue; // opened below
     const input = peripheralNamed(name)!.input!;
     const source = input.open(inputSpec, { target, mics });
     if (input.describe && !opts.json) console.error(`input ${name}: ${input.describe(source)}`);
   }
-  if (overrides.mic) openMicSource(overrides.mic, mics);
   if (overrides.scene) openAvScene(overrides.scene, mics);
   if (opts.sdcard && existsSync(opts.sdcard)) validateCardImage(opts.sdcard);
   const state = openState(opts.state ?? defaultStateDir(target.board.id));

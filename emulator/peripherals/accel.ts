@@ -145,5 +145,5 @@ export const accelPeripheral: PeripheralModule = {
     // Says what it assumed (a fixed-rate CSV without a rate is read at 200 Hz).
     describe: (source: AccelSource) => source.description,
   },
-  create: (ctx, setup) => new Accelerometer(ctx, openAccelSource(setup.inputs.accel ?? DEFAULT_INPUT)),
+  create: (ctx, setup) => new Accelerometer(ctx, setup.sources.accel ?? openAccelSource(setup.inputs.accel ?? DEFAULT_INPUT)),
 };

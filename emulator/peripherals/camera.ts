@@ -170,5 +170,5 @@ export const cameraPeripheral: PeripheralModule = {
   lines: [LINE.camera],
   stats: ["cameraFrames", "cameraTaken", "cameraDropped"],
   input: { example: "photos/,fps=2", open: (spec) => openCameraSource(spec) },
-  create: (ctx, setup) => new Camera(ctx, setup.inputs.camera ? openCameraSource(setup.inputs.camera) : null),
+  create: (ctx, setup) => new Camera(ctx, setup.sources.camera ?? (setup.inputs.camera ? openCameraSource(setup.inputs.camera) : null)),
 };

@@ -221,7 +221,7 @@ export const micPeripheral: PeripheralModule = {
   lines: [LINE.mic],
   stats: ["micChannels", "micRunning", "micBuffers", "micTaken", "micOverruns", "micRateHz", "micClippedSamples", "micPdmClockHz"],
   input: { example: "clip.wav", open: (spec, setup) => openMicSource(spec, setup.mics) },
-  create: (ctx, setup) => new Microphones(ctx, setup.mics, setup.inputs.mic ? openMicSource(setup.inputs.mic, setup.mics) : null),
+  create: (ctx, setup) => new Microphones(ctx, setup.mics, setup.sources.mic ?? (setup.inputs.mic ? openMicSource(setup.inputs.mic, setup.mics) : null)),
 };
 /** A board-timeline source as the microphones read it: their sample 0 is the board's sample `offset`. */
 function fromBoardTime(source: MicSource, offset: number): MicSource {

@@ -1,4 +1,7 @@
 // What a peripheral gets from the board and gives to the firmware.
+import type { AccelSource } from "../inputs/accel-source.ts";
+import type { CameraSource } from "../inputs/camera-source.ts";
+import type { MicSource } from "../inputs/mic-source.ts";
 import type { VirtualClock } from "../clock.ts";
 import type { BoardMemory } from "../memory.ts";
 import type { Target } from "../board.ts";
@@ -52,6 +55,8 @@ export interface BoardSetup {
   readonly target: Target;
   /** Input specs by peripheral name (`--input name=spec`, or the app's defaults). */
   readonly inputs: Readonly<Record<string, string>>;
+  /** Sources already opened (a scenario's switchable ones, an audio-visual scene's): used before `inputs`. */
+  readonly sources: { readonly accel?: AccelSource; readonly camera?: CameraSource; readonly mic?: MicSource };
   /** The microphones present: the board's own plus an add-on array's. */
   readonly mics: MicLayout;
   /** SD card image file, or null for no card. */

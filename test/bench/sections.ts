@@ -18,6 +18,12 @@ import { benchRoom, roomMarkdown, roomTable } from "./room.ts";
 import { benchMicroSpeech, microSpeechTable } from "./micro-speech.ts";
 import { benchDsp, dspMarkdown, dspTable, updateDspDoc } from "./dsp.ts";
 import { benchBuildTimes, buildTimesTable } from "./build-times.ts";
+import { benchOps, opsMarkdown, opsTable, updateOpsDoc } from "./ops.ts";
+import { arenaMarkdown, arenaTable, benchArena } from "./arena.ts";
+import { benchNpu, npuMarkdown } from "./npu.ts";
+import { benchScenarios, scenariosTable } from "./scenarios.ts";
+import { benchVoiceControl, updateAppReadme as updateVoiceReadme, voiceControlTable } from "./voice-control.ts";
+import { benchActiveSpeaker, activeSpeakerTable } from "./active-speaker.ts";
 
 /** Floors are reported beside the figures, never enforced. */
 export const FLOORS = { realTimeFactor: 100, meteringRatio: 1.5 };
@@ -112,6 +118,24 @@ export const SECTIONS: BenchSection[] = [
   section({
     id: "dsp", title: "firmware/dsp: cycles per 10 ms of audio per board (also docs/dsp.md)", run: (log) => benchDsp(log), table: dspTable, publish: updateDspDoc,
     markdown: (r) => ["Audio DSP in firmware (firmware/dsp, details in docs/dsp.md), cycles per 10 ms of 16 kHz audio:", "", dspMarkdown(r)].join("\n"),
+  }),
+  section({ id: "ops", title: "operator kernels: cycles per output element of each op on each board (also docs/ops.md)", run: (log) => benchOps(log), table: opsTable, publish: updateOpsDoc }),
+  section({
+    id: "arena", title: "engine memory: each fixture model's arena (head + tail, as TFLM counts it) beside TFLM's estimate, peak SRAM, start-up",
+    run: (log) => benchArena(log), table: arenaTable,
+    markdown: (r) => ["Engine memory per fixture model (the arena as TFLM's arena_used_bytes counts it, beside an estimate of TFLM's; test/bench/arena.ts) and the engine's start-up:", "", arenaMarkdown(r)].join("\n"),
+  }),
+  section({
+    id: "npu", title: "NPU calibration: NXP's published MCX N947 + Neutron latencies beside ours (target ratio 0.75-1.25)",
+    run: (log) => benchNpu(log), table: npuMarkdown,
+    markdown: (r) => ["NPU timing on mcxn947 against NXP's published latencies (docs/cost-model.md, \"NPU\"):", "", npuMarkdown(r)].join("\n"),
+  }),
+  section({ id: "scenarios", title: "scenarios/*.yaml on every board: wall vs emulated time", run: (log) => benchScenarios(log), table: scenariosTable }),
+  section({ id: "voiceControl", title: "apps/voice-control in generated far-field scenes: detection, false accepts, DOA, latency, load", run: (log) => benchVoiceControl(log), table: voiceControlTable, publish: updateVoiceReadme }),
+  section({
+    id: "activeSpeaker", title: "apps/active-speaker: latency per face and frame, CPU load, dropped frames, NPU on/off",
+    run: (log) => benchActiveSpeaker(log), table: activeSpeakerTable,
+    markdown: (r) => ["Active speaker (`apps/active-speaker` on its two-person demo scene):", "", activeSpeakerTable(r)].join("\n"),
   }),
   section({ id: "buildTimes", title: "build times: cold and warm (build cache) builds and a warm `run`, per app", run: async (log) => benchBuildTimes(log), table: buildTimesTable }),
 ];
