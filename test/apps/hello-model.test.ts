@@ -1,4 +1,4 @@
-// apps/hello-model, the guide's example of running a model from a partition: on every board
+// apps/hello-model, the guide's example of running a model from a partition: on two boards
 // the model's estimate of sin(x) is within 0.06 of sin(x) for the ten x of its sweep, and the
 // app ends with exit(0).
 import test from "ava";
@@ -8,7 +8,8 @@ import { Machine } from "../../emulator/machine.ts";
 import { built } from "../helpers/tools.ts";
 import { ROOT } from "../faults/helpers.ts";
 
-for (const board of ["rt1060", "rt1170", "mcxn947"]) {
+// rt1060 and the MCX N947 (its NPU): the rt1170 build differs from rt1060 only in its clock.
+for (const board of ["rt1060", "mcxn947"]) {
   test(`hello-model on ${board}: ten estimates of sin(x) within 0.06, then exit(0)`, async (t) => {
     const { image } = await built(path.join(ROOT, "apps/hello-model"), board);
     const machine = new Machine({ target: loadTarget(board), image, sdcard: null });
