@@ -52,7 +52,7 @@ export interface ImageManifest {
     /** app.json's heapBytes (absent in images from before model budgets). */
     heapBytes?: number;
     /** Per model partition, the arena the interpreter will allocate (host plan). */
-    models?: { partition: string; arenaBytes: number }[];
+    models?: { partition: string; arenaBytes: number; headBytes?: number; tailBytes?: number }[];
   };
   partitions: PartitionInfo[];
   meter: { functions: number; regions: number; loops: number; guardedStores: number } | null;

@@ -3,6 +3,7 @@
 import type { Target } from "../board.ts";
 import type { ImageManifest } from "./image.ts";
 import { formatBytes, kb } from "../errors.ts";
+import type { ModelBudget } from "./model-budget.ts";
 
 export interface RegionUsage {
   name: string;
@@ -18,7 +19,7 @@ export interface MemoryReport {
   core: string;
   regions: RegionUsage[];
   flash: { used: number; size: number };
-  sram: { used: number; size: number; static: number; stack: number; heap: number; models: { partition: string; arenaBytes: number }[] };
+  sram: { used: number; size: number; static: number; stack: number; heap: number; models: ModelBudget[] };
   breakdown: { code: number; data: number; partitions: number };
   fits: boolean;
   problems: string[];
@@ -34,7 +35,7 @@ export interface Needs {
   dataBytes: number;
   partitionBytes: number;
   heapBytes: number;
-  models: { partition: string; arenaBytes: number }[];
+  models: ModelBudget[];
 }
 
 export function needsOf(m: ImageManifest): Needs {
@@ -94,7 +95,11 @@ export function formatReport(r: MemoryReport): string {
   const arenas = s.models.reduce((n, m) => n + m.arenaBytes, 0);
   const heap = Math.max(s.heap, arenas);
   if (heap > 0) lines.push(`SRAM ${s.used} B = static ${s.static} B + heap ${heap} B + stack ${s.stack} B`);
-  for (const m of s.models) lines.push(`  model '${m.partition}' arena ${m.arenaBytes} B (tensors as the firmware's planner places them; kernel scratch comes on top)`);
+  for (const m of s.models) {
+    // Images built before the head/tail split carry only arenaBytes.
+    const parts = m.headBytes !== undefined ? ` = head ${m.headBytes} B (tensors, kernel scratch, requantisation records) + tail ${m.tailBytes} B (parsed model, kernels, per-channel data)` : "";
+    lines.push(`  model '${m.partition}' arena ${m.arenaBytes} B${parts}`);
+  }
   if (s.models.length) lines.push(`  heap = ${s.heap >= arenas ? `app.json heapBytes ${s.heap} B (covers the arena${s.models.length > 1 ? "s" : ""})` : `the model arena${s.models.length > 1 ? "s" : ""} (app.json heapBytes ${s.heap} B is less)`}`);
   return lines.join("\n");
 }
