@@ -205,8 +205,6 @@ function heapMark(): usize {
   return heap.alloc(0);
 }
 
-/** Bytes a layer reads and writes: activations in and out, and its constants (weights). */
-function bytesMoved(kernel: Kernel): i32 {
 /** Bytes a layer reads from its constants (weights), or of activations it reads and writes. */
 function bytesMoved(kernel: Kernel, constants: bool): i32 {
   const op = kernel.op;
