@@ -78,7 +78,7 @@ export const SUPPORTED_OPS: SupportedOp[] = [
   { op: "STRIDED_SLICE", int8: true, float32: true, other: ANY, rule: "constant begin/end/strides, begin/end/shrink masks; no ellipsis or new-axis mask (as TFLM)" },
   { op: "SUB", int8: true, float32: true, rule: "as ADD" },
   { op: "SUM", int8: true, float32: true, rule: "constant axes; int8 as TFLM's QuantizedMeanOrSum (narrowed without a clamp)" },
-  { op: "SVDF", int8: false, float32: true, rule: "2-D input, rank divides the filters; state kept by the kernel between invocations; int8 not implemented yet" },
+  { op: "SVDF", int8: true, float32: true, rule: "2-D input, rank divides the filters; state kept by the kernel between invocations; int8: int16 time weights and state (zero point 0), int32 bias, no fused activation (as TFLM)" },
   { op: "TANH", int8: true, float32: true, rule: "int8 output scale 1/128, zero point 0" },
   { op: "TRANSPOSE", int8: true, float32: true, other: ANY, rule: "constant permutation, rank up to 6" },
   { op: "TRANSPOSE_CONV", int8: true, float32: true, rule: "constant output shape; per-channel int8 filter, int32 bias, fused activation" },
