@@ -43,7 +43,7 @@ export const SUPPORTED_OPS: SupportedOp[] = [
   { op: "LESS_EQUAL", int8: true, float32: true, rule: "as EQUAL" },
   { op: "LOG", int8: false, float32: true, rule: "float32 only (TFLM's LOG is float-only)" },
   { op: "LOGISTIC", int8: true, float32: true, rule: "int8 output zero point -128; computed at scale 1/256 whatever the output scale (as TFLM)" },
-  { op: "LOG_SOFTMAX", int8: false, float32: true, rule: "innermost axis; int8 not implemented yet" },
+  { op: "LOG_SOFTMAX", int8: true, float32: true, rule: "innermost axis; int8 output scale 16/256, zero point 127 (TFLM's fixed-point exp and log)" },
   { op: "MAXIMUM", int8: true, float32: true, rule: "raw elements, broadcast to rank 4" },
   { op: "MAX_POOL_2D", int8: true, float32: true, rule: "output keeps the input's quantisation" },
   { op: "MEAN", int8: true, float32: true, rule: "constant axes; int8 requantised in float32 as QuantizedMeanOrSum" },
