@@ -144,3 +144,11 @@ test("refuses int8 SVDF whose time weights are not int16, with a one-line reason
   t.regex(err!.message, /\(SVDF\): int8 needs int8 feature weights, int16 time weights/);
   t.false(err!.message.includes("\n"));
 });
+
+test("a fresh boot starts SVDF from a zero state: two boots give the same outputs and cycles", async (t) => {
+  const s = int8Shapes[0];
+  const bytes = writeTflite(int8SvdfModel(s));
+  const sets = [3, 5, 8].map((k) => data("int8", [s.batches, s.inputSize], k));
+  const [a, b] = [await runModelSets(bytes, sets, "rt1060"), await runModelSets(bytes, sets, "rt1060")];
+  t.deepEqual(a.inferences.map((i) => [Buffer.from(i.outputs[0]).toString("hex"), i.cycles]), b.inferences.map((i) => [Buffer.from(i.outputs[0]).toString("hex"), i.cycles]));
+});
