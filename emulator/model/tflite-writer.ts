@@ -13,6 +13,8 @@ export interface WriterTensor {
   /** Constant data, little-endian, exactly elements x element size bytes; absent = activation. */
   data?: Uint8Array;
   quant?: { scale: number[]; zeroPoint: number[]; quantizedDimension?: number };
+  /** A variable tensor (is_variable): state a runtime keeps between invocations, e.g. SVDF's. */
+  variable?: boolean;
 }
 
 export interface WriterOp {
@@ -325,6 +327,7 @@ export function writeTflite(model: WriterModel): Uint8Array {
     b.addFieldInt32(2, tensorBuffer[i], 0); // buffer
     b.addFieldOffset(3, name, 0); // name
     if (quant) b.addFieldOffset(4, quant, 0); // quantization
+    if (t.variable) b.addFieldInt8(5, 1, 0); // is_variable
     return b.endObject();
   });
 

@@ -21,9 +21,9 @@ export class DebugHal implements Peripheral {
         if (ctx.events.listenerCount("report")) ctx.events.emit("report", kind, bytes.slice(), ctx.clock.now, ptr >>> 0);
       },
       marker: (id: number, ptr: number, len: number) => {
-        if (!ctx.events.listenerCount("marker")) return;
-        const label = Buffer.from(ctx.memory().read("debug.marker", ptr, len)).toString("utf8");
-        ctx.events.emit("marker", id, label, ctx.clock.now);
+        // The pointer is checked whether or not anyone listens: a bad one faults the same either way.
+        const bytes = ctx.memory().read("debug.marker", ptr, len);
+        if (ctx.events.listenerCount("marker")) ctx.events.emit("marker", id, Buffer.from(bytes).toString("utf8"), ctx.clock.now);
       },
     };
   }

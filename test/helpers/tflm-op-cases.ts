@@ -141,6 +141,7 @@ export function tflmOpCases(): TflmCase[] {
 
   add({ name: "float32 LOG_SOFTMAX rows of 10", op: "LOG_SOFTMAX", inputs: [t(F, [3, 10])], outputs: [t(F, [3, 10])], lim: 8 });
   add({ name: "float32 LOG_SOFTMAX [1,2,2,33]", op: "LOG_SOFTMAX", inputs: [t(F, [1, 2, 2, 33])], outputs: [t(F, [1, 2, 2, 33])] });
+  add({ name: "int8 LOG_SOFTMAX rows of 40", op: "LOG_SOFTMAX", inputs: [t(I, [2, 40], q(0.12, -3))], outputs: [t(I, [2, 40], q(16 / 256, 127))] });
 
   // Float-only ops (TFLM has no int8 kernel for them).
   add({ name: "float32 NEG", op: "NEG", inputs: [t(F, [3, 11])], outputs: [t(F, [3, 11])], exact: true });

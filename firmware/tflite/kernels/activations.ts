@@ -54,7 +54,7 @@ export function saturatingShiftLeft(x: i32, exponent: i32): i32 {
 }
 
 /** (a + b) / 2 rounded half away from zero (gemmlowp RoundingHalfSum). */
-function roundingHalfSum(a: i32, b: i32): i32 {
+export function roundingHalfSum(a: i32, b: i32): i32 {
   const sum = <i64>a + <i64>b;
   return <i32>((sum + (sum >= 0 ? 1 : -1)) / 2);
 }

@@ -39,6 +39,7 @@ import { L2Normalization } from "./l2-normalization";
 import { BatchMatMul } from "./batch-matmul";
 import { TransposeConv } from "./transpose-conv";
 import { LogSoftmax } from "./log-softmax";
+import { Svdf } from "./svdf";
 
 export function createKernel(code: i32): Kernel | null {
   switch (code) {
@@ -107,6 +108,7 @@ export function createKernel(code: i32): Kernel | null {
     case s.OP_BATCH_MATMUL: return new Extension(new BatchMatMul());
     case s.OP_TRANSPOSE_CONV: return new Extension(new TransposeConv());
     case s.OP_LOG_SOFTMAX: return new Extension(new LogSoftmax());
+    case s.OP_SVDF: return new Extension(new Svdf());
     default: return null;
   }
 }
