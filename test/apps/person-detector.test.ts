@@ -53,9 +53,9 @@ const build = (app: string, board: string): Promise<BuildResult> => built(path.j
 interface Frame { seq: number; score: number; decision: string }
 interface DetectorRun { summary: RunSummary; console: string; frames: Frame[]; inputs: Uint8Array[]; leds: { on: boolean; timeUs: number }[]; cameraEvents: string[] }
 
-async function run(app: string, board: string, spec = SPEC, sdcard: string | null = null): Promise<DetectorRun> {
+async function run(app: string, board: string, spec = SPEC, sdcard: string | null = null, noNpu = false): Promise<DetectorRun> {
   const built = await build(app, board);
-  const machine = new Machine({ target: loadTarget(board), image: built.image, inputs: { camera: spec }, sdcard });
+  const machine = new Machine({ target: loadTarget(board), image: built.image, inputs: { camera: spec }, sdcard, noNpu });
   let text = "";
   const inputs: Uint8Array[] = [];
   const leds: { on: boolean; timeUs: number }[] = [];
@@ -139,7 +139,8 @@ test("the same image and inputs give the same cycles, console and LED events (mc
 
 test("dropped frames: the sensor's count matches the firmware's, and a slow board drops more", async (t) => {
   const fast = await runOf("apps/person-detector", "rt1170");
-  const slow = await runOf("apps/person-detector/grey", "mcxn947");
+  // The MCX N947 with its NPU keeps up since depthwise layers run there; its Cortex-M33 alone does not.
+  const slow = await run("apps/person-detector/grey", "mcxn947", SPEC, null, true);
   for (const r of [fast, slow]) {
     const cam = r.summary.peripherals.camera;
     t.true(cam.cameraTaken === r.frames.length || cam.cameraTaken === r.frames.length + 1, JSON.stringify(cam));
@@ -156,7 +157,7 @@ test("dropped frames: the sensor's count matches the firmware's, and a slow boar
   }
   const dropped = (r: DetectorRun) => r.summary.peripherals.camera.cameraDropped;
   t.is(dropped(fast), 0, "RT1170 keeps up with 30 fps");
-  t.true(dropped(slow) > 10, `MCX N947 with person_detect (~57 ms per frame) drops frames: ${dropped(slow)}`);
+  t.true(dropped(slow) > 10, `MCX N947 CPU-only with person_detect drops frames: ${dropped(slow)}`);
   // Frames between two that the firmware took were dropped: sequence numbers skip.
   t.true(slow.frames.some((f, i) => i > 0 && f.seq > slow.frames[i - 1].seq + 1));
 });
