@@ -10,7 +10,7 @@
 //    body calls `tinyboard:meter.tick`, or it opens with the pass's check
 //    (`br_if (i32.ge_u counter K)`) out to a block inside a loop that does.
 // A refusal is one line naming what was found.
-import binaryen from "binaryen";
+import binaryen from "./binaryen.ts";
 import { halContract, type CoreType, type HalFunction } from "./hal-contract.ts";
 import { METER_MODULE, CYCLES_GLOBAL, HEAP_TOP_EXPORT, METER_IMPORTS, METER_CHECK_LIMIT } from "./meter.ts";
 import { UserError } from "../errors.ts";

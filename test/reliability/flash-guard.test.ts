@@ -2,7 +2,7 @@
 // store binaryen can emit is metered into a module here, aimed at flash address 16, and
 // must reach the meter's flash-write fault exactly like i32.store.
 import test from "ava";
-import binaryen from "binaryen";
+import binaryen from "../../emulator/build/binaryen.ts";
 import { meterModule } from "../../emulator/build/meter.ts";
 import { loadCostTable } from "../../emulator/build/cost-table.ts";
 

@@ -2,7 +2,7 @@
 // from a real build (no committed binaries) and expects a one-line refusal, never a run.
 import test from "ava";
 import path from "node:path";
-import binaryen from "binaryen";
+import binaryen from "../../emulator/build/binaryen.ts";
 import { decodeImage, encodeImage, writeImage, type Image } from "../../emulator/build/image.ts";
 import { loadTarget } from "../../emulator/board.ts";
 import { Machine } from "../../emulator/machine.ts";
