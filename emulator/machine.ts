@@ -56,9 +56,6 @@ function compiled(wasm: Uint8Array): Promise<WebAssembly.Module> {
   return m;
 }
 
-/** Cycles charged for entering and leaving a HAL driver. */
-export const HAL_CALL_CYCLES = 20;
-
 export class Machine implements MachineContext {
   readonly events: MachineEmitter = createEmitter();
   readonly clock: VirtualClock;
@@ -188,6 +185,8 @@ export class Machine implements MachineContext {
   private imports(): WebAssembly.Imports {
     const imports: WebAssembly.Imports = Object.create(null);
     const contract = halContract();
+    // Entering and leaving a HAL driver (the board file's timing).
+    const halCall = this.target.board.timing.halCallCycles.value;
     for (const p of this.peripherals) {
       const fns = p.imports() as Record<string, (...a: any[]) => any>;
       const wrapped: Record<string, (...a: any[]) => any> = Object.create(null);
@@ -195,12 +194,12 @@ export class Machine implements MachineContext {
         const fn = Object.hasOwn(fns, name) ? fns[name] : () => { throw new Fault("not-implemented", `${p.module.replace(/^tinyboard:hal\/|@.*$/g, "")}.${name} is not implemented on this board (${this.target.board.id})`); };
         wrapped[name] = this.onSync
           ? (...args: any[]) => {
-            this.clock.halCycles += HAL_CALL_CYCLES;
+            this.clock.halCycles += halCall;
             this.onSync!();
             return fn(...args);
           }
           : (...args: any[]) => {
-            this.clock.halCycles += HAL_CALL_CYCLES;
+            this.clock.halCycles += halCall;
             return fn(...args);
           };
       }
