@@ -16,7 +16,7 @@ export interface ConstantGroup {
 }
 
 /** Event lines clock.wait-event returns and masks (one bit per line; each is raised by the
- *  peripheral of its name, registry.ts). Bits 1, 16 and 32 are reserved: nothing raises them. */
+ *  peripheral of its name, registry.ts); hal.wit's wait-event lists them. */
 export const EVENT_LINE = { accel: 2, mic: 4, camera: 8 } as const;
 
 /** Kinds of block debug.report hands the host. */

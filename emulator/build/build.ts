@@ -21,8 +21,11 @@ const VERSIONS = {
   assemblyscript: require("assemblyscript/package.json").version as string,
 };
 
+/** Every build keeps asc's debug info (--debug): fault backtraces and the debugger name
+ *  functions and source lines from it. The manifest records it. */
+const DEBUG_INFO = true;
+
 export interface BuildOptions {
-  debug?: boolean;
   /** Skip metering (for the metered/unmetered benchmark only). */
   unmetered?: boolean;
   /** Replace the core's cost table (tests of the metering pass). */
@@ -89,7 +92,7 @@ async function compileApp(app: App, target: Target, opts: BuildOptions, flash: R
     memoryBase: flash.window,
     maxPages: (flash.window + target.sramBytes) / PAGE,
     costs,
-    debug: true,
+    debug: DEBUG_INFO,
     boardModule: boardModule(target),
   });
   const staticBytes = compiled.staticEnd - flash.window;
@@ -101,7 +104,7 @@ async function compileApp(app: App, target: Target, opts: BuildOptions, flash: R
     core: target.core.id,
     coreType: target.core.type,
     clockHz: target.core.clockHz,
-    build: { ...VERSIONS, sourceHash: sourceHash(app), debug: !!opts.debug },
+    build: { ...VERSIONS, sourceHash: sourceHash(app), debug: DEBUG_INFO },
     layout: {
       flashWindow: flash.window,
       sramBase: flash.window,
@@ -139,7 +142,7 @@ function buildKey(app: App, target: Target, parts: { name: string; data: Uint8Ar
     .add("app", JSON.stringify({ at: path.relative(PROJECT_ROOT, dir).split(path.sep).join("/"), manifest }))
     .add("target", JSON.stringify({ board: target.board, core: target.core, sram: target.sram, sramBytes: target.sramBytes }))
     .add("costs", JSON.stringify(costs ?? null))
-    .add("options", JSON.stringify({ debug: !!opts.debug, unmetered: !!opts.unmetered, flashWindow: opts.flashWindow ?? 0 }));
+    .add("options", JSON.stringify({ debug: DEBUG_INFO, unmetered: !!opts.unmetered, flashWindow: opts.flashWindow ?? 0 }));
   for (const p of parts) k.add(`partition ${p.name}`, p.data);
   // The sources asc reads are checked against the entry's record (build-cache.ts).
   return k.files(compilerFiles()).digest();
