@@ -1,7 +1,7 @@
 // The HAL's numbers, defined once: event lines, report kinds, camera formats, microphone
 // kinds and status codes, as hal/hal.wit documents them. The host reads them from here; the
 // firmware from the blocks marked "generated" in hal/*.ts, written from this table by
-// `npm run gen:hal` (emulator/build/hal-constants-gen.ts; a test fails when one is stale).
+// `npm run gen:hal` (emulator/toolchain/hal-constants-gen.ts; a test fails when one is stale).
 
 /** One group of constants: how the firmware's generated file names and types them. */
 export interface ConstantGroup {

@@ -1,6 +1,6 @@
 // One emulated board running one firmware image: memory, virtual time, peripherals, faults.
 import type { Target } from "./board.ts";
-import type { Image } from "./build/image.ts";
+import type { Image } from "./toolchain/image.ts";
 import { VirtualClock } from "./clock.ts";
 import { BoardMemory } from "./memory.ts";
 import { createEmitter, type MachineEmitter, type RunSummary } from "./events.ts";
@@ -9,11 +9,11 @@ import type { BoardSetup, MachineContext, Peripheral } from "./peripherals/perip
 import { PERIPHERALS } from "./peripherals/registry.ts";
 import { Watchdog } from "./peripherals/watchdog.ts";
 import { loadMicArray, micLayout } from "./peripherals/mic/array.ts";
-import { METER_MODULE, CYCLES_GLOBAL, HEAP_TOP_EXPORT } from "./build/meter.ts";
+import { METER_MODULE, CYCLES_GLOBAL, HEAP_TOP_EXPORT } from "./toolchain/meter.ts";
 import { UserError } from "./errors.ts";
-import { verifyImageCode } from "./build/verify-image.ts";
-import { layoutProblem } from "./build/image-manifest.ts";
-import { halContract } from "./build/hal-contract.ts";
+import { verifyImageCode } from "./toolchain/verify-image.ts";
+import { layoutProblem } from "./toolchain/image-manifest.ts";
+import { halContract } from "./toolchain/hal-contract.ts";
 import { openAvScene } from "./inputs/av-scene/av-source.ts";
 import type { AccelSource } from "./inputs/accel-source.ts";
 import type { CameraSource } from "./inputs/camera-source.ts";

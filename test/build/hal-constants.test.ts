@@ -4,7 +4,7 @@ import test from "ava";
 import { readFileSync } from "node:fs";
 import { EVENT_LINE } from "../../emulator/hal-constants.ts";
 import { PERIPHERALS } from "../../emulator/peripherals/registry.ts";
-import { HAL_DIR, generatedModules, withGeneratedBlock } from "../../emulator/build/hal-constants-gen.ts";
+import { HAL_DIR, generatedModules, withGeneratedBlock } from "../../emulator/toolchain/hal-constants-gen.ts";
 
 test("hal/*.ts carry the generated constants as generated (npm run gen:hal)", (t) => {
   for (const module of generatedModules()) {

@@ -1,9 +1,9 @@
 // The metering pass charges what the cost table says, per executed operator.
 import test from "ava";
 import { loadTarget } from "../../emulator/board.ts";
-import { buildApp } from "../../emulator/build/build.ts";
+import { buildApp } from "../../emulator/toolchain/build.ts";
 import { Machine } from "../../emulator/machine.ts";
-import { loadCostTable, classifyOperator, operatorKeys } from "../../emulator/build/cost-table.ts";
+import { loadCostTable, classifyOperator, operatorKeys } from "../../emulator/toolchain/cost-table.ts";
 import binaryen from "../../node_modules/assemblyscript/node_modules/binaryen/index.js";
 
 const PROBE = "test/emulator/meter-probe";

@@ -3,8 +3,8 @@
 // must reach the meter's flash-write fault exactly like i32.store.
 import test from "ava";
 import binaryen from "binaryen";
-import { meterModule } from "../../emulator/build/meter.ts";
-import { loadCostTable } from "../../emulator/build/cost-table.ts";
+import { meterModule } from "../../emulator/toolchain/meter.ts";
+import { loadCostTable } from "../../emulator/toolchain/cost-table.ts";
 
 const B = binaryen as any;
 const FLASH_END = 65536;
