@@ -58,6 +58,30 @@ export interface SdCardTiming {
   writeBusyUs: number;
 }
 
+/** A timing constant and where it comes from (a document, or "estimate" and why). */
+export interface Timed {
+  value: number;
+  source: string;
+}
+
+/** Driver and bus timing the peripherals charge (boards/*.json "timing"). */
+export interface DriverTiming {
+  /** Core cycles of every HAL call's entry and return (machine.ts). */
+  halCallCycles: Timed;
+  consoleWriteCycles: Timed;
+  consoleCyclesPerByte: Timed;
+  /** Per accelerometer configure, start or FIFO read, before the bus transfer. */
+  accelDriverCycles: Timed;
+  /** The accelerometer's I2C clock. */
+  i2cHz: Timed;
+  /** Per camera configure, start or stop. */
+  cameraDriverCycles: Timed;
+  /** Per SD card transfer, before the card's own time (sdcard). */
+  sdcardDriverCycles: Timed;
+  /** Words per channel the DMA moves after a microphone buffer's last sample. */
+  micFifoWatermarkWords: Timed;
+}
+
 export interface MicPosition {
   name: string;
   positionMm: [number, number, number];
@@ -86,6 +110,7 @@ export interface Board {
   npu: NpuSpec | null;
   leds: string[];
   sdcard: SdCardTiming;
+  timing: DriverTiming;
   peripherals: Record<string, string>;
   /** Absent: the board has no microphone interface. */
   microphones?: MicrophoneSpec;

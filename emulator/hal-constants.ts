@@ -1,7 +1,7 @@
 // The HAL's numbers, defined once: event lines, report kinds, camera formats, microphone
 // kinds and status codes, as hal/hal.wit documents them. The host reads them from here; the
 // firmware from the blocks marked "generated" in hal/*.ts, written from this table by
-// `npm run gen:hal` (emulator/build/hal-constants-gen.ts; a test fails when one is stale).
+// `npm run gen:hal` (emulator/toolchain/hal-constants-gen.ts; a test fails when one is stale).
 
 /** One group of constants: how the firmware's generated file names and types them. */
 export interface ConstantGroup {
@@ -16,7 +16,7 @@ export interface ConstantGroup {
 }
 
 /** Event lines clock.wait-event returns and masks (one bit per line; each is raised by the
- *  peripheral of its name, registry.ts). Bits 1, 16 and 32 are reserved: nothing raises them. */
+ *  peripheral of its name, registry.ts); hal.wit's wait-event lists them. */
 export const EVENT_LINE = { accel: 2, mic: 4, camera: 8 } as const;
 
 /** Kinds of block debug.report hands the host. */

@@ -1,6 +1,6 @@
 // One emulated board running one firmware image: memory, virtual time, peripherals, faults.
 import type { Target } from "./board.ts";
-import type { Image } from "./build/image.ts";
+import type { Image } from "./toolchain/image.ts";
 import { VirtualClock } from "./clock.ts";
 import { BoardMemory } from "./memory.ts";
 import { createEmitter, type MachineEmitter, type RunSummary } from "./events.ts";
@@ -9,11 +9,11 @@ import type { BoardSetup, MachineContext, Peripheral } from "./peripherals/perip
 import { PERIPHERALS } from "./peripherals/registry.ts";
 import { Watchdog } from "./peripherals/watchdog.ts";
 import { loadMicArray, micLayout } from "./peripherals/mic/array.ts";
-import { METER_MODULE, CYCLES_GLOBAL, HEAP_TOP_EXPORT } from "./build/meter.ts";
+import { METER_MODULE, CYCLES_GLOBAL, HEAP_TOP_EXPORT } from "./toolchain/meter.ts";
 import { UserError } from "./errors.ts";
-import { verifyImageCode } from "./build/verify-image.ts";
-import { layoutProblem } from "./build/image-manifest.ts";
-import { halContract } from "./build/hal-contract.ts";
+import { verifyImageCode } from "./toolchain/verify-image.ts";
+import { layoutProblem } from "./toolchain/image-manifest.ts";
+import { halContract } from "./toolchain/hal-contract.ts";
 import { openAvScene } from "./inputs/av-scene/av-source.ts";
 import type { AccelSource } from "./inputs/accel-source.ts";
 import type { CameraSource } from "./inputs/camera-source.ts";
@@ -55,9 +55,6 @@ function compiled(wasm: Uint8Array): Promise<WebAssembly.Module> {
   if (!m) modules.set(wasm, (m = WebAssembly.compile(wasm as BufferSource)));
   return m;
 }
-
-/** Cycles charged for entering and leaving a HAL driver. */
-export const HAL_CALL_CYCLES = 20;
 
 export class Machine implements MachineContext {
   readonly events: MachineEmitter = createEmitter();
@@ -188,6 +185,8 @@ export class Machine implements MachineContext {
   private imports(): WebAssembly.Imports {
     const imports: WebAssembly.Imports = Object.create(null);
     const contract = halContract();
+    // Entering and leaving a HAL driver (the board file's timing).
+    const halCall = this.target.board.timing.halCallCycles.value;
     for (const p of this.peripherals) {
       const fns = p.imports() as Record<string, (...a: any[]) => any>;
       const wrapped: Record<string, (...a: any[]) => any> = Object.create(null);
@@ -195,12 +194,12 @@ export class Machine implements MachineContext {
         const fn = Object.hasOwn(fns, name) ? fns[name] : () => { throw new Fault("not-implemented", `${p.module.replace(/^tinyboard:hal\/|@.*$/g, "")}.${name} is not implemented on this board (${this.target.board.id})`); };
         wrapped[name] = this.onSync
           ? (...args: any[]) => {
-            this.clock.halCycles += HAL_CALL_CYCLES;
+            this.clock.halCycles += halCall;
             this.onSync!();
             return fn(...args);
           }
           : (...args: any[]) => {
-            this.clock.halCycles += HAL_CALL_CYCLES;
+            this.clock.halCycles += halCall;
             return fn(...args);
           };
       }

@@ -3,8 +3,8 @@
 // as earlier runs left it.
 import { existsSync, mkdirSync, writeFileSync, renameSync } from "node:fs";
 import path from "node:path";
-import type { Image } from "./build/image.ts";
-import { encodeImage, readImage } from "./build/image.ts";
+import type { Image } from "./toolchain/image.ts";
+import { encodeImage, readImage } from "./toolchain/image.ts";
 import { createFat32Image, DEFAULT_CARD_SIZE } from "./sdcard/format-fat32.ts";
 import { UserError } from "./errors.ts";
 import { describeFsError, folder, isSystemPath, regularFile } from "./host-files.ts";

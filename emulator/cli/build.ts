@@ -2,8 +2,8 @@
 import { buildApp } from "./lazy-build.ts";
 import path from "node:path";
 import { loadTarget } from "../board.ts";
-import { readImage, writeImage } from "../build/image.ts";
-import { fitLine, formatReport, memoryReport, needsOf, type MemoryReport } from "../build/memory-report.ts";
+import { readImage, writeImage } from "../toolchain/image.ts";
+import { fitLine, formatReport, memoryReport, needsOf, type MemoryReport } from "../toolchain/memory-report.ts";
 import { UserError } from "../errors.ts";
 
 

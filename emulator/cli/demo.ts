@@ -6,7 +6,7 @@ import { buildApp } from "./lazy-build.ts";
 import path from "node:path";
 import { readdirSync } from "node:fs";
 import { loadTarget } from "../board.ts";
-import { imageMicArray, isAppDir, loadApp, resolveInput } from "../build/app.ts";
+import { imageMicArray, isAppDir, loadApp, resolveInput } from "../toolchain/app.ts";
 import { PROJECT_ROOT } from "../paths.ts";
 import { flashImage, openState } from "../state.ts";
 import { runImage } from "./run.ts";

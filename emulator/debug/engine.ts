@@ -4,7 +4,7 @@
 import { EventEmitter } from "node:events";
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import type { Target } from "../board.ts";
-import { encodeImage, type Image } from "../build/image.ts";
+import { encodeImage, type Image } from "../toolchain/image.ts";
 import type { RunSummary } from "../events.ts";
 import { readModel, type TfliteModel } from "../model/tflite-model.ts";
 import { ControlBlock } from "./control-block.ts";

@@ -3,7 +3,7 @@
 // (read where the firmware keeps them: constants in flash, activations at their planned arena
 // offset), memory, the flash and SRAM map, and whether a tensor's bytes are still its own.
 import type { Machine } from "../machine.ts";
-import type { Image } from "../build/image.ts";
+import type { Image } from "../toolchain/image.ts";
 import { readModel, type TfliteModel, type TensorInfo } from "../model/tflite-model.ts";
 import { planArena, type ArenaPlan } from "../model/planner.ts";
 import { REPORT_KIND } from "../hal-constants.ts";

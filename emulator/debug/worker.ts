@@ -4,7 +4,7 @@
 // stands still, because nothing runs. Then it returns from the hook and the firmware goes on.
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { loadTarget } from "../board.ts";
-import { decodeImage } from "../build/image.ts";
+import { decodeImage } from "../toolchain/image.ts";
 import { Machine } from "../machine.ts";
 import { wasmFrames } from "../faults.ts";
 import type { FaultReport } from "../faults.ts";

@@ -4,7 +4,8 @@
 // rate, all in NPU cycles. Here each layer is priced as a job of
 // its own; the firmware batches runs of NPU layers into one job and pays set-up once per run.
 import type { NpuSpec } from "../board.ts";
-import { npuLayerCycles, npuOpCode, type NpuLayerWork } from "../peripherals/npu.ts";
+import { npuLayerCycles, npuOpMask, type NpuLayerWork } from "../peripherals/npu.ts";
+import { builtinOpCode } from "./tflite-model.ts";
 import type { LayerInfo } from "./layers.ts";
 
 /** NPU cycles of a one-layer job: set-up, then the layer at the NPU's rates. */
@@ -21,7 +22,7 @@ export function npuCyclesToCpu(cycles: number, npuHz: number, cpuHz: number): nu
 export function layerWork(layer: LayerInfo): NpuLayerWork {
   const first = layer.inputShapes[0] ?? [];
   return {
-    op: npuOpCode(layer.op),
+    op: builtinOpCode(layer.op),
     macs: layer.macs,
     bytes: layer.inputBytes + layer.outputBytes,
     weightBytes: layer.weightBytes,
@@ -29,9 +30,12 @@ export function layerWork(layer: LayerInfo): NpuLayerWork {
   };
 }
 
-/** The NPU takes a layer whose op it lists and whose output is int8 (the firmware's rule). */
+/** The NPU takes a layer whose op is in its capability mask (the one the firmware gets) and
+ *  whose output is int8: firmware/tflite/interpreter.ts's rule. */
 export function npuTakes(npu: NpuSpec | null, layer: LayerInfo): boolean {
-  return npu !== null && npu.ops.includes(layer.op) && layer.outputType === "int8";
+  if (npu === null || layer.outputType !== "int8") return false;
+  const code = builtinOpCode(layer.op);
+  return code >= 0 && code < 32 && (npuOpMask(npu) & (1 << code)) !== 0;
 }
 
 /**

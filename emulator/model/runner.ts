@@ -3,9 +3,9 @@
 // image compiled once per board and flash window, then the board boots and reports.
 import path from "node:path";
 import type { Target } from "../board.ts";
-import { buildApp } from "../build/build.ts";
-import { layoutFlash, PAGE } from "../build/flash-layout.ts";
-import type { Image } from "../build/image.ts";
+import { buildApp } from "../toolchain/build.ts";
+import { layoutFlash, PAGE } from "../toolchain/flash-layout.ts";
+import type { Image } from "../toolchain/image.ts";
 import { Machine } from "../machine.ts";
 import type { RunSummary } from "../events.ts";
 import { PROJECT_ROOT } from "../paths.ts";

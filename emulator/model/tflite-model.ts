@@ -35,6 +35,11 @@ const OP_NAMES = (
   "BITWISE_XOR RIGHT_SHIFT"
 ).split(" ");
 
+/** The builtin operator code of an op name (schema.fbs), -1 for a name it does not have. */
+export function builtinOpCode(name: string): number {
+  return OP_NAMES.indexOf(name);
+}
+
 /** The name of a builtin operator code ("BUILTIN_200" past the names we carry). */
 export function builtinOpName(code: number): string {
   return OP_NAMES[code] ?? `BUILTIN_${code}`;

@@ -9,8 +9,6 @@ import { openAccelSource, type AccelSource } from "../inputs/accel-source.ts";
 export const ACCEL_RATES_HZ = [10, 25, 50, 100, 200, 400, 800, 1600, 3200];
 export const ACCEL_RANGES_G = [2, 4, 8, 16];
 export const FIFO_DEPTH = 32;
-const I2C_HZ = 400_000; // fast-mode I2C, 9 bit times per byte
-const DRIVER_CYCLES = 200;
 
 export class Accelerometer implements Peripheral {
   readonly module = "tinyboard:hal/accel@0.1.0";
@@ -28,7 +26,15 @@ export class Accelerometer implements Peripheral {
   private produced = 0;
   private readonly g = new Float64Array(3);
 
-  constructor(private readonly ctx: BoardContext, private readonly source: AccelSource) {}
+  // Driver and bus timing: the board file's, with their sources.
+  private readonly driverCycles: number;
+  private readonly i2cHz: number;
+
+  constructor(private readonly ctx: BoardContext, private readonly source: AccelSource) {
+    const t = ctx.target.board.timing;
+    this.driverCycles = t.accelDriverCycles.value;
+    this.i2cHz = t.i2cHz.value;
+  }
 
   private sampleCycle(n: number): number {
     return this.startCycle + Math.round((n * this.ctx.clock.hz) / this.rateHz);
@@ -77,12 +83,12 @@ export class Accelerometer implements Peripheral {
         this.advance(ctx.clock.now);
         Object.assign(this, { rateHz, rangeG, watermark, level: 0, head: 0 });
         if (this.running) { this.startCycle = ctx.clock.now; this.nextIndex = 0; }
-        ctx.busy(DRIVER_CYCLES);
+        ctx.busy(this.driverCycles);
         return 0;
       },
       start: () => {
         if (this.running) return;
-        ctx.busy(DRIVER_CYCLES);
+        ctx.busy(this.driverCycles);
         this.running = true;
         this.startCycle = ctx.clock.now;
         this.nextIndex = 0;
@@ -111,10 +117,11 @@ export class Accelerometer implements Peripheral {
           this.head = (this.head + 1) % FIFO_DEPTH;
         }
         this.level -= n;
-        // The bus transfer: the driver sets it up, then the core waits for it.
-        ctx.busy(DRIVER_CYCLES);
+        // The bus transfer: the driver sets it up, then the core waits for it (address and
+        // register bytes, then 6 per sample; 9 clocks a byte with the ACK).
+        ctx.busy(this.driverCycles);
         const start = ctx.clock.now;
-        ctx.idleUntil(start + Math.round(((2 + 6 * n) * 9 * ctx.clock.hz) / I2C_HZ));
+        ctx.idleUntil(start + Math.round(((2 + 6 * n) * 9 * ctx.clock.hz) / this.i2cHz));
         if (ctx.events.listenerCount("peripheral")) ctx.events.emit("peripheral", "accel", `I2C read ${n} samples`, start, ctx.clock.now);
         this.advance(ctx.clock.now);
         return n;

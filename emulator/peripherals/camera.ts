@@ -27,7 +27,6 @@ export function sensorMode(width: number, height: number): { width: number; heig
 }
 /** Frame rates the sensor's PLL dividers give. */
 export const CAMERA_FPS = [1, 2, 5, 10, 15, 20, 25, 30, 60];
-const DRIVER_CYCLES = 300; // register writes over SCCB and the DMA descriptor set-up
 
 export { CAMERA_ERR };
 
@@ -50,7 +49,12 @@ export class Camera implements Peripheral {
   private droppedCount = 0;
   private taken = 0;
 
-  constructor(private readonly ctx: BoardContext, private readonly source: CameraSource | null) {}
+  /** Register writes over SCCB and the DMA descriptor set-up (the board file's timing). */
+  private readonly driverCycles: number;
+
+  constructor(private readonly ctx: BoardContext, private readonly source: CameraSource | null) {
+    this.driverCycles = ctx.target.board.timing.cameraDriverCycles.value;
+  }
 
   get frameBytes(): number {
     return this.width * this.height * BYTES_PER_PIXEL[this.format];
@@ -102,7 +106,7 @@ export class Camera implements Peripheral {
     const ctx = this.ctx;
     return {
       configure: (width: number, height: number, format: number, fps: number, framebuf: number) => {
-        ctx.busy(DRIVER_CYCLES);
+        ctx.busy(this.driverCycles);
         if (this.running) return CAMERA_ERR.running;
         if (!sensorMode(width, height)) return CAMERA_ERR.resolution;
         if (format !== FORMAT_GREY8 && format !== FORMAT_RGB565) return CAMERA_ERR.format;
@@ -113,7 +117,7 @@ export class Camera implements Peripheral {
         return 0;
       },
       start: () => {
-        ctx.busy(DRIVER_CYCLES);
+        ctx.busy(this.driverCycles);
         if (this.running || !this.configured) return;
         this.running = true;
         this.startCycle = ctx.clock.now;
@@ -124,7 +128,7 @@ export class Camera implements Peripheral {
         this.schedule();
       },
       stop: () => {
-        ctx.busy(DRIVER_CYCLES);
+        ctx.busy(this.driverCycles);
         ctx.sync();
         this.running = false;
         ctx.clock.clearAlarm(this);

@@ -22,9 +22,6 @@ export const PDM_CLOCKS_HZ = [1_024_000, 2_048_000, 3_072_000];
 /** The PDM clock MICFIL runs the microphones at for each output rate: 128·fs up to 16 kHz, 64·fs above. */
 export const pdmClockForRate = (rate: number) => rate * (rate <= 16000 ? 128 : 64);
 export const MAX_BLOCK_MS = 100;
-/** FIFO words per channel moved in the DMA's last burst (MICFIL's FIFO watermark; the SAI's likewise). */
-const FIFO_WATERMARK = 8;
-
 export { MIC_ERR };
 
 type Mode = "pcm" | "pdm";
@@ -69,8 +66,10 @@ export class Microphones implements Peripheral {
   private blockEndCycle(k: number): number {
     return this.startCycle + Math.round(((k + 1) * this.blockMs * this.ctx.clock.hz) / 1000);
   }
+  // The DMA's last burst after a buffer's final sample: the FIFO watermark's words per channel.
   private dmaCycles(): number {
-    const words = this.mode === "pcm" ? this.channels * FIFO_WATERMARK : Math.min(this.channels * FIFO_WATERMARK, this.bytesPerChannel / 4);
+    const watermark = this.ctx.target.board.timing.micFifoWatermarkWords.value;
+    const words = this.mode === "pcm" ? this.channels * watermark : Math.min(this.channels * watermark, this.bytesPerChannel / 4);
     return Math.ceil(words * this.spec.dmaCyclesPerWord);
   }
 

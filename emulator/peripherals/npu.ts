@@ -10,18 +10,27 @@ import type { NpuSpec } from "../board.ts";
 import type { BoardContext, Peripheral, PeripheralModule } from "./peripheral.ts";
 import { NoNpu } from "./unimplemented.ts";
 import { Fault } from "../faults.ts";
+import { builtinOpCode } from "../model/tflite-model.ts";
 
-/** TFLite builtin operator codes of the ops an NPU may list in its board file. */
-const OP_CODES: Record<string, number> = { ADD: 0, AVERAGE_POOL_2D: 1, CONCATENATION: 2, CONV_2D: 3, DEPTHWISE_CONV_2D: 4, FULLY_CONNECTED: 9, MAX_POOL_2D: 17, MUL: 18, RESHAPE: 22, SOFTMAX: 25 };
-/** TFLite builtin code of an operator an NPU may list, -1 for others. */
-export function npuOpCode(name: string): number {
-  return OP_CODES[name] ?? -1;
+/**
+ * Which ops the NPU takes, as the bit mask of TFLite builtin codes it hands the firmware
+ * (hal.wit npu.capabilities; one bit per code, so codes 0-31 only). The board file's `ops`
+ * list is the one table: the firmware places layers by this mask, and the host's
+ * `tinyboard model` derives its placement from the same mask (model/npu-timing.ts).
+ */
+export function npuOpMask(spec: NpuSpec): number {
+  let mask = 0;
+  for (const name of spec.ops) {
+    const code = builtinOpCode(name);
+    if (code >= 0 && code < 32) mask |= 1 << code;
+  }
+  return mask >>> 0;
 }
 const MAX_LAYERS_PER_JOB = 4096;
 /** Words per layer in a job descriptor (hal.wit npu.submit): layer, op, MACs, activation
  *  bytes, weight bytes, input channels. */
 export const JOB_WORDS = 6;
-const DEPTHWISE = OP_CODES.DEPTHWISE_CONV_2D;
+const DEPTHWISE = builtinOpCode("DEPTHWISE_CONV_2D");
 
 /** What the NPU's timing needs of a layer (the job descriptor's words). */
 export interface NpuLayerWork {
@@ -73,9 +82,7 @@ export class Npu implements Peripheral {
 
   /** Bit mask of TFLite builtin codes the NPU takes (hal.wit npu.capabilities). */
   capabilities(): number {
-    let mask = 0;
-    for (const name of this.spec.ops) if (OP_CODES[name] !== undefined && OP_CODES[name] < 32) mask |= 1 << OP_CODES[name];
-    return mask >>> 0;
+    return npuOpMask(this.spec);
   }
 
   imports() {

@@ -9,7 +9,6 @@ import { UserError } from "../errors.ts";
 import { describeFsError } from "../host-files.ts";
 import { SDCARD_STATUS } from "../hal-constants.ts";
 
-const DRIVER_CYCLES = 300;
 const { ok: OK, noCard: NO_CARD, range: RANGE } = SDCARD_STATUS;
 
 export class SdCard implements Peripheral {
@@ -48,7 +47,7 @@ export class SdCard implements Peripheral {
 
   private wait(count: number, write: boolean): void {
     const clock = this.ctx.clock;
-    this.ctx.busy(DRIVER_CYCLES);
+    this.ctx.busy(this.ctx.target.board.timing.sdcardDriverCycles.value);
     const start = clock.now;
     this.ctx.idleUntil(start + clock.cyclesFromUs(this.transferUs(count, write)));
     if (this.ctx.events.listenerCount("peripheral")) this.ctx.events.emit("peripheral", "sdcard", `${write ? "write" : "read"} ${count} block${count === 1 ? "" : "s"}`, start, clock.now);

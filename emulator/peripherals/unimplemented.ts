@@ -2,7 +2,7 @@
 // it (as hal.wit declares them) is a fault that says so, never a silent no-op.
 import type { BoardContext, Peripheral } from "./peripheral.ts";
 import { Fault } from "../faults.ts";
-import { halContract } from "../build/hal-contract.ts";
+import { halContract } from "../toolchain/hal-contract.ts";
 
 export class Unimplemented implements Peripheral {
   readonly module: string;

@@ -4,7 +4,7 @@
 // The run ends as soon as the last step passes or one fails.
 import path from "node:path";
 import type { Target } from "../board.ts";
-import type { Image } from "../build/image.ts";
+import type { Image } from "../toolchain/image.ts";
 import { Machine } from "../machine.ts";
 import { RunEnd, formatFault } from "../faults.ts";
 import type { RunSummary } from "../events.ts";

@@ -2,7 +2,7 @@
 // result back. A user error (an input file that cannot be read) comes back as the job's error.
 import { parentPort } from "node:worker_threads";
 import { loadTarget } from "../board.ts";
-import { decodeImage, type Image } from "../build/image.ts";
+import { decodeImage, type Image } from "../toolchain/image.ts";
 import { playScenario } from "./player.ts";
 import type { Job, JobReply } from "./job.ts";
 

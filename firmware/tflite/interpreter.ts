@@ -114,7 +114,9 @@ export class Interpreter {
       this.onNpu[i] = op.code < 32 && (npuOps & (1 << op.code)) != 0 && op.output(0).type == TYPE_INT8;
     }
     // A run of NPU layers that are all RESHAPE has no work for the NPU, only its set-up: it
-    // stays on the CPU (a reshape is a no-op there), as a converter would leave it.
+    // stays on the CPU (a reshape is a no-op there), as a converter would leave it. The host
+    // predicts this placement by the same rule (emulator/model/npu-timing.ts npuPlacement,
+    // from the same capability mask); test/model/npu.test.ts checks the two agree.
     let start = 0;
     for (let i = 0; i <= n; i++) {
       if (i < n && this.onNpu[i]) continue;

@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { PNG } from "pngjs";
 import { loadTarget } from "../../emulator/board.ts";
-import type { BuildResult } from "../../emulator/build/build.ts";
+import type { BuildResult } from "../../emulator/toolchain/build.ts";
 import { built } from "../helpers/tools.ts";
 import { Machine } from "../../emulator/machine.ts";
 import { openCameraSource } from "../../emulator/inputs/camera-source.ts";

@@ -12,7 +12,7 @@ import { loadTarget } from "../../emulator/board.ts";
 import { Machine } from "../../emulator/machine.ts";
 import { ensureCard } from "../../emulator/state.ts";
 import { readWav, writeWav } from "../../emulator/inputs/wav.ts";
-import { appMicArray, loadApp } from "../../emulator/build/app.ts";
+import { appMicArray, loadApp } from "../../emulator/toolchain/app.ts";
 import { built, tempDir, hasTool, sh } from "../helpers/tools.ts";
 
 const APP = "apps/voice-control";

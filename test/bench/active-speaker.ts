@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Machine } from "../../emulator/machine.ts";
-import { appMicArray } from "../../emulator/build/app.ts";
+import { appMicArray } from "../../emulator/toolchain/app.ts";
 import { BOARDS, build, sig, type Built } from "./util.ts";
 
 const APP = "apps/active-speaker";

@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import binaryen from "../../emulator/build/binaryen.ts";
+import binaryen from "../../emulator/toolchain/binaryen.ts";
 import { loadTarget } from "../../emulator/board.ts";
 import { Machine } from "../../emulator/machine.ts";
 import { runModel, runnerImage, withPartitions } from "../../emulator/model/runner.ts";

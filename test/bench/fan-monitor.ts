@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { loadTarget } from "../../emulator/board.ts";
 import { ensureCard } from "../../emulator/state.ts";
 import { runModel } from "../../emulator/model/runner.ts";
-import { buildApp } from "../../emulator/build/build.ts";
+import { buildApp } from "../../emulator/toolchain/build.ts";
 import { BOARDS, ROOT, median, runOnce, sig, type Built } from "./util.ts";
 import { hasTool, sh } from "../helpers/tools.ts";
 

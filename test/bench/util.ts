@@ -2,9 +2,9 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadTarget, type Target } from "../../emulator/board.ts";
-import { buildApp } from "../../emulator/build/build.ts";
-import { resolveInput, type App } from "../../emulator/build/app.ts";
-import type { Image } from "../../emulator/build/image.ts";
+import { buildApp } from "../../emulator/toolchain/build.ts";
+import { resolveInput, type App } from "../../emulator/toolchain/app.ts";
+import type { Image } from "../../emulator/toolchain/image.ts";
 import { Machine } from "../../emulator/machine.ts";
 import type { RunSummary } from "../../emulator/events.ts";
 

@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { appMicArray } from "../../emulator/build/app.ts";
+import { appMicArray } from "../../emulator/toolchain/app.ts";
 import { Machine } from "../../emulator/machine.ts";
 import { readWav } from "../../emulator/inputs/wav.ts";
 import { BOARDS, ROOT, build, median, sig, type Built } from "./util.ts";

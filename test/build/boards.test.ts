@@ -44,3 +44,18 @@ test("unknown and malformed boards give one-line errors", (t) => {
     try { loadBoard(path.join(dir, `${f}.json`)); } catch (e) { t.false((e as Error).message.includes("\n")); }
   }
 });
+
+test("driver and bus timing lives in the board files, each constant with its source", (t) => {
+  for (const id of boardIds()) {
+    const timing = loadBoard(id).timing;
+    t.is(timing.i2cHz.value, 400_000, `${id}: fast-mode I2C`);
+    for (const [name, c] of Object.entries(timing)) t.regex(c.source, /\w{3}/, `${id} timing.${name} names its source`);
+  }
+  const dir = tempDir();
+  const good = JSON.parse(readFileSync(path.join(BOARDS_DIR, "rt1060.json"), "utf8"));
+  const file = path.join(dir, "t.json");
+  writeFileSync(file, JSON.stringify({ ...good, timing: { ...good.timing, i2cHz: { value: 400_000 } } }));
+  t.throws(() => loadBoard(file), { message: /malformed: \/timing\/i2cHz must have required property 'source'/ });
+  writeFileSync(file, JSON.stringify({ ...good, timing: undefined }));
+  t.throws(() => loadBoard(file), { message: /malformed: .*timing/ });
+});

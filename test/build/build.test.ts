@@ -3,12 +3,12 @@ import test from "ava";
 import path from "node:path";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { loadTarget } from "../../emulator/board.ts";
-import { decodeImage, encodeImage } from "../../emulator/build/image.ts";
-import { fitLine, formatReport, memoryReport, needsOf } from "../../emulator/build/memory-report.ts";
-import { layoutFlash, PAGE } from "../../emulator/build/flash-layout.ts";
-import { sectionSizes } from "../../emulator/build/compile.ts";
+import { decodeImage, encodeImage } from "../../emulator/toolchain/image.ts";
+import { fitLine, formatReport, memoryReport, needsOf } from "../../emulator/toolchain/memory-report.ts";
+import { layoutFlash, PAGE } from "../../emulator/toolchain/flash-layout.ts";
+import { sectionSizes } from "../../emulator/toolchain/compile.ts";
 import { built, tempDir } from "../helpers/tools.ts";
-import { imageInputs, loadApp, projectInput, resolveInput } from "../../emulator/build/app.ts";
+import { imageInputs, loadApp, projectInput, resolveInput } from "../../emulator/toolchain/app.ts";
 import { PROJECT_ROOT } from "../../emulator/paths.ts";
 
 test("an image lays out flash then SRAM, with wasm maximum memory = SRAM exactly", async (t) => {
@@ -115,7 +115,7 @@ test("code size comes from the wasm code section", async (t) => {
 });
 
 test("builds are reproducible: same sources, same image bytes", async (t) => {
-  const { buildApp } = await import("../../emulator/build/build.ts");
+  const { buildApp } = await import("../../emulator/toolchain/build.ts");
   // Both compiled (the build cache bypassed), then a third from the cache: all the same bytes.
   const a = await buildApp("apps/sensor-logger", loadTarget("rt1170"), { cache: false });
   const b = await buildApp("apps/sensor-logger", loadTarget("rt1170"), { cache: false });
@@ -127,7 +127,7 @@ test("builds are reproducible: same sources, same image bytes", async (t) => {
 });
 
 test("the build cache serves an unchanged app and recompiles when any source it read changes, even outside the app's folder", async (t) => {
-  const { buildApp } = await import("../../emulator/build/build.ts");
+  const { buildApp } = await import("../../emulator/toolchain/build.ts");
   const root = tempDir("tinyboard-cache-");
   const app = path.join(root, "app");
   const lib = path.join(root, "lib");

@@ -6,7 +6,7 @@ import path from "node:path";
 import { readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { PROJECT_ROOT } from "../../emulator/paths.ts";
-import { modelBudgets } from "../../emulator/build/model-budget.ts";
+import { modelBudgets } from "../../emulator/toolchain/model-budget.ts";
 
 const CLI = path.join(PROJECT_ROOT, "bin/tinyboard.js");
 

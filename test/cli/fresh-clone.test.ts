@@ -11,7 +11,7 @@ import { promisify } from "node:util";
 import path from "node:path";
 import { ROOT } from "../faults/helpers.ts";
 import { tempDir } from "../helpers/tools.ts";
-import { cacheDir } from "../../emulator/build/build-cache.ts";
+import { cacheDir } from "../../emulator/toolchain/build-cache.ts";
 
 const run = promisify(execFile);
 const gitOk = spawnSync("git", ["-C", ROOT, "rev-parse", "HEAD"]).status === 0;

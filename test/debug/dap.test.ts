@@ -9,7 +9,7 @@ import { DebugClient } from "@vscode/debugadapter-testsupport";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { ROOT, lineOf } from "../faults/helpers.ts";
 import { functionBreakpoint } from "../../emulator/debug/dap.ts";
-import { buildApp } from "../../emulator/build/build.ts";
+import { buildApp } from "../../emulator/toolchain/build.ts";
 import { loadTarget } from "../../emulator/board.ts";
 
 const MAIN = path.join(ROOT, "test/fixtures/apps/person-model/main.ts");

@@ -5,7 +5,7 @@ import test from "ava";
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { loadTarget } from "../../emulator/board.ts";
-import { buildApp } from "../../emulator/build/build.ts";
+import { buildApp } from "../../emulator/toolchain/build.ts";
 import { UserError } from "../../emulator/errors.ts";
 import type { FaultKind } from "../../emulator/faults.ts";
 import {

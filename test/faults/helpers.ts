@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import os from "node:os";
 import path from "node:path";
 import { loadTarget } from "../../emulator/board.ts";
-import type { BuildResult } from "../../emulator/build/build.ts";
+import type { BuildResult } from "../../emulator/toolchain/build.ts";
 import { built } from "../helpers/tools.ts";
 import { Machine } from "../../emulator/machine.ts";
 import type { RunSummary } from "../../emulator/events.ts";

@@ -3,9 +3,9 @@
 // back as a report and its compute's cycles from the layer span around it.
 import path from "node:path";
 import { loadTarget } from "../../emulator/board.ts";
-import { buildApp } from "../../emulator/build/build.ts";
+import { buildApp } from "../../emulator/toolchain/build.ts";
 import { withPartitions } from "../../emulator/model/runner.ts";
-import type { Image } from "../../emulator/build/image.ts";
+import type { Image } from "../../emulator/toolchain/image.ts";
 import { Machine } from "../../emulator/machine.ts";
 import { PROJECT_ROOT } from "../../emulator/paths.ts";
 

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { loadTarget } from "../../emulator/board.ts";
-import { buildApp, type BuildResult } from "../../emulator/build/build.ts";
+import { buildApp, type BuildResult } from "../../emulator/toolchain/build.ts";
 
 // One build per app and board per test process, shared by every test that asks for it; across
 // processes and runs, buildApp's build cache (build/cache) serves unchanged builds. Builds run

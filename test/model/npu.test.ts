@@ -7,7 +7,7 @@ import { runModel } from "../../emulator/model/runner.ts";
 import { readModel } from "../../emulator/model/tflite-model.ts";
 import { describeLayers, type LayerInfo } from "../../emulator/model/layers.ts";
 import { layerWork, npuCyclesToCpu, npuPlacement } from "../../emulator/model/npu-timing.ts";
-import { npuLayerCycles } from "../../emulator/peripherals/npu.ts";
+import { npuLayerCycles, npuOpMask } from "../../emulator/peripherals/npu.ts";
 
 const FIX = new URL("../../../shared/fixtures/", import.meta.url);
 const fixture = (p: string) => new Uint8Array(readFileSync(new URL(p, FIX)));
@@ -31,6 +31,16 @@ test("a run of NPU layers that is only RESHAPEs stays on the CPU; a RESHAPE besi
   const layer = (op: string): LayerInfo => ({ index: 0, op, inputShapes: [[1, 8]], outputShapes: [[1, 8]], outputType: "int8", macs: 0, weightBytes: 0, inputBytes: 8, outputBytes: 8 });
   t.deepEqual(npuPlacement(npu, ["RESHAPE", "SOFTMAX", "RESHAPE", "RESHAPE", "MUL"].map(layer)), [false, false, false, false, false]);
   t.deepEqual(npuPlacement(npu, ["RESHAPE", "FULLY_CONNECTED", "SOFTMAX"].map(layer)), [true, true, false]);
+});
+
+test("the board's op list is the one table: the firmware's capability mask and the host's placement both come from it", (t) => {
+  const npu = loadTarget("mcxn947").board.npu!;
+  // ADD 0, AVERAGE_POOL_2D 1, CONV_2D 3, DEPTHWISE_CONV_2D 4, FULLY_CONNECTED 9, RESHAPE 22 (schema.fbs)
+  t.is(npuOpMask(npu), (1 << 0) | (1 << 1) | (1 << 3) | (1 << 4) | (1 << 9) | (1 << 22));
+  const layer = (op: string, outputType = "int8"): LayerInfo => ({ index: 0, op, inputShapes: [[1, 8]], outputShapes: [[1, 8]], outputType, macs: 0, weightBytes: 0, inputBytes: 8, outputBytes: 8 });
+  // MEAN is code 40: past the mask's 32 bits the firmware cannot be told, so the host does not place it either.
+  const wider = { ...npu, ops: [...npu.ops, "MEAN", "SOFTMAX"] };
+  t.deepEqual(npuPlacement(wider, [layer("MEAN"), layer("SOFTMAX"), layer("CONV_2D", "float32")]), [false, true, false]);
 });
 
 test("micro_speech: everything but the softmax runs on the NPU, its leading RESHAPE in the same job", async (t) => {

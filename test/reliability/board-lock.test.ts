@@ -4,7 +4,7 @@
 import test from "ava";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { writeImage } from "../../emulator/build/image.ts";
+import { writeImage } from "../../emulator/toolchain/image.ts";
 import { acquireLock } from "../../emulator/board-lock.ts";
 import { built, cli, startCli, tempDir, until } from "./helpers.ts";
 

@@ -2,9 +2,9 @@
 // store binaryen can emit is metered into a module here, aimed at flash address 16, and
 // must reach the meter's flash-write fault exactly like i32.store.
 import test from "ava";
-import binaryen from "../../emulator/build/binaryen.ts";
-import { meterModule } from "../../emulator/build/meter.ts";
-import { loadCostTable } from "../../emulator/build/cost-table.ts";
+import binaryen from "../../emulator/toolchain/binaryen.ts";
+import { meterModule } from "../../emulator/toolchain/meter.ts";
+import { loadCostTable } from "../../emulator/toolchain/cost-table.ts";
 
 const B = binaryen as any;
 const FLASH_END = 65536;

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { InvalidArgumentError } from "commander";
-import { decodeImage as decodeTbi, encodeImage, type Image } from "../../emulator/build/image.ts";
+import { decodeImage as decodeTbi, encodeImage, type Image } from "../../emulator/toolchain/image.ts";
 import { loadTarget } from "../../emulator/board.ts";
 import { Machine } from "../../emulator/machine.ts";
 import { UserError } from "../../emulator/errors.ts";

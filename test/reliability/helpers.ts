@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadTarget } from "../../emulator/board.ts";
-import { buildApp, type BuildResult } from "../../emulator/build/build.ts";
+import { buildApp, type BuildResult } from "../../emulator/toolchain/build.ts";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const BIN = path.join(ROOT, "bin/tinyboard.js");

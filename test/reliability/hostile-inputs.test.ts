@@ -10,7 +10,7 @@ import { decodeImage } from "../../emulator/inputs/image-decode.ts";
 import { openAccelSource, MAX_CSV_BYTES } from "../../emulator/inputs/accel-source.ts";
 import { openCameraSource } from "../../emulator/inputs/camera-source.ts";
 import { escapeControls, forTerminal } from "../../emulator/cli/terminal-text.ts";
-import { loadApp } from "../../emulator/build/app.ts";
+import { loadApp } from "../../emulator/toolchain/app.ts";
 import { PROJECT_ROOT as ROOT } from "../../emulator/paths.ts";
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), "tb-hostile-"));

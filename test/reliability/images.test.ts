@@ -2,11 +2,11 @@
 // from a real build (no committed binaries) and expects a one-line refusal, never a run.
 import test from "ava";
 import path from "node:path";
-import binaryen from "../../emulator/build/binaryen.ts";
-import { decodeImage, encodeImage, writeImage, type Image } from "../../emulator/build/image.ts";
+import binaryen from "../../emulator/toolchain/binaryen.ts";
+import { decodeImage, encodeImage, writeImage, type Image } from "../../emulator/toolchain/image.ts";
 import { loadTarget } from "../../emulator/board.ts";
 import { Machine } from "../../emulator/machine.ts";
-import { parseHalWit } from "../../emulator/build/hal-contract.ts";
+import { parseHalWit } from "../../emulator/toolchain/hal-contract.ts";
 import { built, cli, tempDir } from "./helpers.ts";
 
 const B = binaryen as any;

@@ -9,7 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { loadTarget } from "../../../emulator/board.ts";
-import { buildApp } from "../../../emulator/build/build.ts";
+import { buildApp } from "../../../emulator/toolchain/build.ts";
 import { Machine } from "../../../emulator/machine.ts";
 import { CLASSES, HELD_OUT_SET, conditions, windowCount, RATE_HZ, type Condition } from "./dataset.ts";
 

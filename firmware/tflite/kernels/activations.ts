@@ -6,8 +6,9 @@
 // (SOFTMAX and others import them).
 import { Kernel } from "../kernel";
 import { Tensor } from "../tensor";
-import { TYPE_FLOAT32, TYPE_INT8 } from "../schema";
+import { TYPE_FLOAT32 } from "../schema";
 import { multiplyByQuantizedMultiplier, roundingDivideByPOT } from "../quant";
+import { checkUnary } from "./common";
 
 // ---- gemmlowp fixed point on raw i32 values ----
 
@@ -133,20 +134,7 @@ export function inputRadius(integerBits: i32, leftShift: i32): i32 {
   return <i32>Math.floor(v);
 }
 
-// ---- shared checks and the table-driven int8 unary kernel ----
-
-/** "" when the op has one present input and one output of the same type (int8 or float32). */
-export function checkUnary(op: Kernel): string {
-  const o = op.op;
-  if (o.inputCount < 1 || !o.hasInput(0)) return "missing input";
-  if (o.outputCount < 1) return "missing output";
-  const input = o.input(0);
-  const output = o.output(0);
-  if (input.type != output.type) return "input and output types differ";
-  if (input.type != TYPE_INT8 && input.type != TYPE_FLOAT32) return "input must be int8 or float32";
-  if (input.elements != output.elements) return "input and output element counts differ";
-  return "";
-}
+// ---- the table-driven int8 unary kernel ----
 
 /** An int8 -> int8 elementwise op evaluated as a 256-entry table indexed by the input byte. */
 export abstract class TableKernel extends Kernel {
@@ -162,7 +150,7 @@ export abstract class TableKernel extends Kernel {
   abstract prepareTyped(input: Tensor, output: Tensor): string;
 
   prepare(): string {
-    const why = checkUnary(this);
+    const why = checkUnary(this.op);
     if (why.length > 0) return why;
     const input = this.op.input(0);
     const output = this.op.output(0);

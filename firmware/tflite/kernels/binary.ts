@@ -6,14 +6,7 @@
 import { ExtensionOp } from "./extension";
 import { Tensor } from "../tensor";
 import { TYPE_FLOAT32, TYPE_INT8 } from "../schema";
-
-const MAX_RANK: i32 = 4;
-
-/** Dimension d of t's shape extended to rank 4 with leading ones. */
-function extendedDim(t: Tensor, d: i32): i32 {
-  const k = d - (MAX_RANK - t.rank);
-  return k >= 0 ? t.dim(k) : 1;
-}
+import { MAX_RANK, planBroadcast } from "./common";
 
 export abstract class BroadcastBinary extends ExtensionOp {
   protected a: Tensor | null = null;
@@ -56,24 +49,7 @@ export abstract class BroadcastBinary extends ExtensionOp {
 
   private plan(a: Tensor, b: Tensor, out: Tensor): string {
     if (a.sameShape(b) && a.sameShape(out)) { this.same = true; return ""; }
-    if (a.rank > MAX_RANK || b.rank > MAX_RANK || out.rank > MAX_RANK) return "broadcasting supports rank 4 at most";
-    if (out.rank != max(a.rank, b.rank)) return "output rank does not match the broadcast rank";
-    let sa = 1;
-    let sb = 1;
-    for (let d = MAX_RANK - 1; d >= 0; d--) {
-      const k = d - (MAX_RANK - out.rank);
-      const da = extendedDim(a, d);
-      const db = extendedDim(b, d);
-      const dout = k >= 0 ? out.dim(k) : 1;
-      if ((da != dout && da != 1) || (db != dout && db != 1)) return "input shapes do not broadcast to the output shape";
-      if (max(da, db) != dout && out.elements > 0) return "output shape is not the broadcast of the input shapes";
-      this.dims[d] = dout;
-      this.strideA[d] = da == 1 ? 0 : sa;
-      this.strideB[d] = db == 1 ? 0 : sb;
-      sa *= da;
-      sb *= db;
-    }
-    return "";
+    return planBroadcast(a, b, out, this.dims, this.strideA, this.strideB);
   }
 
   eval(scratch: usize): void {

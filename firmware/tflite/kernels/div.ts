@@ -9,6 +9,7 @@ import {
   quantizedMultiplier, quantizedShift,
 } from "../quant";
 import { BroadcastBinary } from "./binary";
+import { positiveScales } from "./common";
 import { oneOverOnePlusX, srdhm } from "./activations";
 
 const OPT_ACTIVATION: u32 = 0; // DivOptions.fused_activation_function
@@ -36,7 +37,7 @@ export class Div extends BroadcastBinary {
       this.hiF = activationMaxF(act);
       return "";
     }
-    if (!(a.scale > 0) || !(b.scale > 0) || !(out.scale > 0)) return "int8 tensors need positive scales";
+    if (!positiveScales(a, b, out)) return "int8 tensors need positive scales";
     this.lo = activationMin(act, out.scale, out.zeroPoint);
     this.hi = activationMax(act, out.scale, out.zeroPoint);
     const real = <f64>(a.scale / (b.scale * out.scale)); // float32 as TFLM forms it

@@ -8,12 +8,12 @@ import { Tensor } from "../tensor";
 import { TYPE_FLOAT32, TYPE_INT8 } from "../schema";
 import {
   activationMax, activationMaxF, activationMin, activationMinF, isSupportedActivation,
-  multiplyByQuantizedMultiplier, quantizedMultiplier, quantizedShift,
+  quantizedMultiplier, quantizedShift,
 } from "../quant";
 import { mergedBias, rescaleMerged } from "./activations";
+import { MAX_RANK, inputTable, planBroadcast } from "./common";
 
 const OPT_ACTIVATION: u32 = 0; // AddOptions / MulOptions.fused_activation_function
-const MAX_RANK: i32 = 4;
 
 // How the two inputs line up with the output.
 const SAME: i32 = 0; // same element count: one run
@@ -89,23 +89,8 @@ abstract class Binary extends Kernel {
   private planBroadcast(a: Tensor, b: Tensor, out: Tensor): string {
     const n = out.elements;
     if (a.sameShape(b) && a.sameShape(out)) { this.mode = SAME; return ""; }
-    if (a.rank > MAX_RANK || b.rank > MAX_RANK || out.rank > MAX_RANK) return "broadcasting supports rank 4 at most";
-    if (out.rank != max(a.rank, b.rank)) return "output rank does not match the broadcast rank";
-    let strideA = 1;
-    let strideB = 1;
-    for (let d = MAX_RANK - 1; d >= 0; d--) {
-      const k = d - (MAX_RANK - out.rank);
-      const da = extendedDim(a, d);
-      const db = extendedDim(b, d);
-      const dout = k >= 0 ? out.dim(k) : 1;
-      if ((da != dout && da != 1) || (db != dout && db != 1)) return "input shapes do not broadcast to the output shape";
-      if (max(da, db) != dout && n > 0) return "output shape is not the broadcast of the input shapes";
-      this.dims[d] = dout;
-      this.strideA[d] = da == 1 ? 0 : strideA;
-      this.strideB[d] = db == 1 ? 0 : strideB;
-      strideA *= da;
-      strideB *= db;
-    }
+    const why = planBroadcast(a, b, out, this.dims, this.strideA, this.strideB);
+    if (why.length > 0) return why;
     if (b.elements == 1 && a.elements == n) this.mode = SCALAR_B;
     else if (a.elements == 1 && b.elements == n) this.mode = SCALAR_A;
     else this.mode = BROADCAST;
@@ -138,12 +123,6 @@ abstract class Binary extends Kernel {
       }
     }
   }
-}
-
-/** Dimension d of t's shape extended to rank 4 with leading ones. */
-function extendedDim(t: Tensor, d: i32): i32 {
-  const k = d - (MAX_RANK - t.rank);
-  return k >= 0 ? t.dim(k) : 1;
 }
 
 export class Add extends Binary {
@@ -195,16 +174,6 @@ export class Add extends Binary {
       b += <usize>stepB;
     }
   }
-}
-
-/** Per-byte value of one ADD input: ((q - zp) << leftShift) rescaled by its multiplier. */
-export function inputTable(zeroPoint: i32, multiplier: i32, shift: i32, leftShift: i32): StaticArray<i32> {
-  const t = new StaticArray<i32>(256);
-  for (let u = 0; u < 256; u++) {
-    const q = <i32><i8>u;
-    t[u] = multiplyByQuantizedMultiplier((q - zeroPoint) * (1 << leftShift), multiplier, shift);
-  }
-  return t;
 }
 
 export class Mul extends Binary {

@@ -7,9 +7,10 @@
 // differently; measured on the op-models set).
 import { Kernel } from "../kernel";
 import { Operator } from "../operator";
-import { TYPE_FLOAT32, TYPE_INT8 } from "../schema";
+import { TYPE_FLOAT32 } from "../schema";
 import { Tensor } from "../tensor";
 import { clampI8, lookup } from "./activations";
+import { checkUnary } from "./common";
 
 export abstract class ExtensionOp {
   op!: Operator;
@@ -56,14 +57,10 @@ export abstract class TableOp extends ExtensionOp {
   abstract prepareTyped(input: Tensor, output: Tensor): string;
 
   prepare(): string {
-    const o = this.op;
-    if (o.inputCount < 1 || !o.hasInput(0)) return "missing input";
-    if (o.outputCount < 1) return "missing output";
-    const input = o.input(0);
-    const output = o.output(0);
-    if (input.type != output.type) return "input and output types differ";
-    if (input.type != TYPE_INT8 && input.type != TYPE_FLOAT32) return "input must be int8 or float32";
-    if (input.elements != output.elements) return "input and output element counts differ";
+    const why = checkUnary(this.op);
+    if (why.length > 0) return why;
+    const input = this.op.input(0);
+    const output = this.op.output(0);
     this.input = input;
     this.output = output;
     this.isFloat = input.type == TYPE_FLOAT32;

@@ -5,6 +5,7 @@
 import { Tensor } from "../tensor";
 import { multiplyByQuantizedMultiplier, quantizedMultiplier, quantizedShift } from "../quant";
 import { BroadcastBinary } from "./binary";
+import { positiveScales } from "./common";
 import { clampI8 } from "./activations";
 
 export class Prelu extends BroadcastBinary {
@@ -15,7 +16,7 @@ export class Prelu extends BroadcastBinary {
 
   prepareOp(a: Tensor, b: Tensor, out: Tensor): string {
     if (this.isFloat) return "";
-    if (!(a.scale > 0) || !(b.scale > 0) || !(out.scale > 0)) return "int8 tensors need positive scales";
+    if (!positiveScales(a, b, out)) return "int8 tensors need positive scales";
     const identity = <f64>a.scale / <f64>out.scale;
     const alpha = <f64>a.scale * <f64>b.scale / <f64>out.scale;
     this.m1 = quantizedMultiplier(identity);

@@ -5,18 +5,10 @@
 import { Tensor } from "../tensor";
 import { multiplyByQuantizedMultiplier, quantizedMultiplier, quantizedShift } from "../quant";
 import { BroadcastBinary } from "./binary";
+import { positiveScales, scaledInputTable } from "./common";
 import { clampI8 } from "./activations";
 
 const LEFT_SHIFT: i32 = 7;
-
-/** Per-byte value of one input: ((q - zp) << leftShift) rescaled by real. */
-export function scaledInputTable(zeroPoint: i32, real: f64, leftShift: i32): StaticArray<i32> {
-  const m = quantizedMultiplier(real);
-  const s = quantizedShift(real);
-  const t = new StaticArray<i32>(256);
-  for (let u = 0; u < 256; u++) t[u] = multiplyByQuantizedMultiplier((<i32><i8>u - zeroPoint) * (1 << leftShift), m, s);
-  return t;
-}
 
 export class SquaredDifference extends BroadcastBinary {
   private tableA: StaticArray<i32> = new StaticArray<i32>(0);
@@ -26,7 +18,7 @@ export class SquaredDifference extends BroadcastBinary {
 
   prepareOp(a: Tensor, b: Tensor, out: Tensor): string {
     if (this.isFloat) return "";
-    if (!(a.scale > 0) || !(b.scale > 0) || !(out.scale > 0)) return "int8 tensors need positive scales";
+    if (!positiveScales(a, b, out)) return "int8 tensors need positive scales";
     const twiceMax = 2.0 * <f64>max(a.scale, b.scale);
     this.tableA = scaledInputTable(a.zeroPoint, <f64>a.scale / twiceMax, LEFT_SHIFT);
     this.tableB = scaledInputTable(b.zeroPoint, <f64>b.scale / twiceMax, LEFT_SHIFT);

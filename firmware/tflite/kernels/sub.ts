@@ -7,7 +7,8 @@ import {
   activationMax, activationMaxF, activationMin, activationMinF, isSupportedActivation, quantizedMultiplier, quantizedShift,
 } from "../quant";
 import { BroadcastBinary } from "./binary";
-import { Rescale, inputTable } from "./elementwise";
+import { Rescale } from "./elementwise";
+import { inputTable, positiveScales } from "./common";
 import { rescaleMerged } from "./activations";
 
 const OPT_ACTIVATION: u32 = 0; // SubOptions.fused_activation_function
@@ -30,7 +31,7 @@ export class Sub extends BroadcastBinary {
       this.hiF = activationMaxF(act);
       return "";
     }
-    if (!(a.scale > 0) || !(b.scale > 0) || !(out.scale > 0)) return "int8 tensors need positive scales";
+    if (!positiveScales(a, b, out)) return "int8 tensors need positive scales";
     this.lo = activationMin(act, out.scale, out.zeroPoint);
     this.hi = activationMax(act, out.scale, out.zeroPoint);
     const twiceMax = 2.0 * <f64>max(a.scale, b.scale);

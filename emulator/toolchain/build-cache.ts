@@ -58,7 +58,7 @@ export class KeyHasher {
  *  the metering pass changes every image. */
 export function compilerFiles(): string[] {
   const model = path.join(PROJECT_ROOT, "emulator", "model");
-  return [...sourceFiles([path.join(PROJECT_ROOT, "emulator", "build")]), path.join(model, "planner.ts"), path.join(model, "tflite-model.ts"), path.join(PROJECT_ROOT, "hal", "hal.wit")];
+  return [...sourceFiles([path.join(PROJECT_ROOT, "emulator", "toolchain")]), path.join(model, "planner.ts"), path.join(model, "tflite-model.ts"), path.join(PROJECT_ROOT, "hal", "hal.wit")];
 }
 
 const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
