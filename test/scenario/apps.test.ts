@@ -19,6 +19,7 @@ export const TEST_BOARD: Record<string, string> = {
   "mic-check": "rt1170",
   "micro-speech": "rt1170",
   "voice-control": "rt1170",
+  "active-speaker": "rt1170",
 };
 
 const files = readdirSync(DIR).filter((f) => f.endsWith(".yaml")).sort().map((f) => path.join(DIR, f));
