@@ -8,6 +8,7 @@ import { UserError } from "../errors.ts";
 import { formatDiagnostic, parseAscDiagnostics } from "./diagnostics.ts";
 
 import { PROJECT_ROOT } from "../paths.ts";
+import { importNative } from "./native-import.ts";
 export { PROJECT_ROOT };
 
 export interface CompileOptions {
@@ -41,13 +42,11 @@ export interface CompileResult {
   dataBytes: number;
 }
 
-// tsx rewrites the dynamic imports of every ES module it loads and attaches a source map: for
-// asc and binaryen (20 MB of JavaScript) that took ~20 s of a 25 s cold build. Loaded under a
-// tsx namespace nobody registered, they (and what they import) reach Node untouched (~1 s).
-// Loaded on the first compile only: a build served from the cache never pays for it.
+// asc and binaryen are 20 MB of JavaScript: imported natively (native-import.ts), and on the
+// first compile only, so a build served from the cache never pays for them.
 type Asc = typeof import("assemblyscript/asc");
 let ascModule: Promise<Asc> | undefined;
-const loadAsc = (): Promise<Asc> => (ascModule ??= import(`${import.meta.resolve("assemblyscript/asc")}?tsx-namespace=native`).then((m) => m.default));
+const loadAsc = (): Promise<Asc> => (ascModule ??= importNative("assemblyscript/asc").then((m) => m.default));
 
 const KEEP_EXPORTS = new Set(["main", "memory", "_start"]);
 

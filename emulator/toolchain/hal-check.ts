@@ -2,6 +2,7 @@
 // be a HAL function with the declared signature, and `main` must be exported.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { importNative } from "./native-import.ts";
 
 const WIT_FILE = fileURLToPath(new URL("../../hal/hal.wit", import.meta.url));
 let witSource: string | undefined;
@@ -9,7 +10,7 @@ let witSource: string | undefined;
 /** Returns null when the module fits the contract, else a one-line reason. */
 export async function checkHalContract(core: Uint8Array): Promise<string | null> {
   witSource ??= readFileSync(WIT_FILE, "utf8");
-  const { componentEmbed, componentNew } = await import("@bytecodealliance/jco"); // only builds that compile load it
+  const { componentEmbed, componentNew } = await importNative("@bytecodealliance/jco"); // only builds that compile load it
   try {
     const embedded = await componentEmbed({ binary: core, witSource, world: "firmware" } as any);
     await componentNew(embedded as any);
