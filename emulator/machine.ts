@@ -79,6 +79,8 @@ export class Machine implements MachineContext {
   private mem: BoardMemory | null = null;
   private heapTop: WebAssembly.Global | null = null;
   private lineSwitch: WebAssembly.Global | null = null;
+  /** Wasm frames where the run ended by exit() or the time limit (empty otherwise). */
+  endFrames: { function: string; offset: number }[] = [];
   private linesWanted = false;
   private endCycle = Infinity;
   /** Code cycles when the meter was paused, or -1 while it runs. */
@@ -275,6 +277,8 @@ export class Machine implements MachineContext {
         exports._start?.();
         exports.main();
       } catch (e) {
+        // Where the firmware was when it ended: the debugger's backtrace after the end.
+        if (e instanceof RunEnd || e instanceof FirmwareExit) this.endFrames = wasmFrames(e);
         if (e instanceof RunEnd) reason = "time-limit";
         else if (e instanceof FirmwareExit) { reason = "exit"; exitCode = e.code; }
         else throw e;

@@ -32,7 +32,7 @@ export interface StopInfo {
   frames: WasmFrameRef[];
 }
 
-export type InspectWhat = "tensor" | "tensors" | "find" | "memory" | "layers" | "memoryMap" | "peripherals" | "inputs" | "model";
+export type InspectWhat = "locals" | "tensor" | "tensors" | "find" | "memory" | "layers" | "memoryMap" | "peripherals" | "inputs" | "model";
 
 export type ToWorker =
   | { id: number; cmd: "resume"; mode: ResumeMode }
@@ -46,7 +46,8 @@ export type FromWorker =
   | { type: "reply"; id: number; ok: false; error: string }
   | { type: "stopped"; stop: StopInfo }
   | { type: "console"; text: string }
-  | { type: "exited"; summary: RunSummary };
+  | { type: "logpoint"; breakpointId: number; text: string }
+  | { type: "exited"; summary: RunSummary; frames: WasmFrameRef[] };
 
 export interface WorkerSetup {
   /** The encoded image (tinyboard image file bytes). */
