@@ -211,7 +211,7 @@ export class TinyboardDebugSession extends DebugSession {
 
   protected scopesRequest(response: DebugProtocol.ScopesResponse): void {
     response.body = { scopes: [
-      ...(this.engine?.lastStop?.line ? [new Scope("Locals", this.refs.create({ kind: "locals" }), false)] : []),
+      ...(this.engine?.lastStop?.statement ? [new Scope("Locals", this.refs.create({ kind: "locals" }), false)] : []),
       new Scope("Layer tensors", this.refs.create({ kind: "layer" }), false),
       new Scope("Activation tensors", this.refs.create({ kind: "activations" }), true),
       new Scope("Peripherals", this.refs.create({ kind: "peripherals" }), false),

@@ -27,6 +27,8 @@ export interface StopInfo {
   layer: LayerPosition | null;
   /** Where the source-line hook stopped (debug builds). */
   line: { file: string; line: number } | null;
+  /** Stopped at a statement hook (debug-lines builds): locals are readable. */
+  statement?: boolean;
   fault: FaultReport | null;
   /** Wasm frames, innermost first (function names and code offsets for the source map). */
   frames: WasmFrameRef[];

@@ -29,14 +29,15 @@ export interface StatementStop {
   error?: string;
 }
 
-interface Hook { fn: number; file: string; line: number; user: boolean }
+/** own: the statement is the function's own (not code the optimiser inlined from elsewhere). */
+interface Hook { fn: number; file: string; line: number; user: boolean; own: boolean }
 
 export class StatementStops implements LineHooks {
   private readonly hooks: (Hook | null)[];
   private readonly functions: LineTable["functions"];
   private breakpoints: Breakpoint[] = [];
   private step: LineStep | null = null;
-  private from: { fn: number; key: string; depth: number } | null = null;
+  private from: { fn: number; key: string; depth: number; own: boolean } | null = null;
   private deeper = new Set<number>();
   private lastKey = "";
   private pending: { id: number; bp?: Breakpoint } | null = null;
@@ -51,7 +52,7 @@ export class StatementStops implements LineHooks {
     this.hooks = table.hooks.map(([fn, file, line]) => {
       if (file < 0) return null;
       const f = table.files[file];
-      return { fn, file: f, line, user: !f.startsWith("~lib/") && !f.startsWith("hal/") };
+      return { fn, file: f, line, user: !f.startsWith("~lib/") && !f.startsWith("hal/"), own: ownFile(table.functions[fn].name) === f };
     });
   }
 
@@ -88,7 +89,7 @@ export class StatementStops implements LineHooks {
     this.step = step;
     this.deeper.clear();
     const at = this.current;
-    this.from = step && at ? { fn: this.hooks[at.id]!.fn, key: `${at.file}:${at.line}`, depth } : null;
+    this.from = step && at ? { fn: this.hooks[at.id]!.fn, key: `${at.file}:${at.line}`, depth, own: this.hooks[at.id]!.own } : null;
     if (step && !this.from) this.step = step === "in" ? "in" : null; // not at a statement: `step` stops at the first one
     this.current = null;
     this.locals = [];
@@ -110,7 +111,9 @@ export class StatementStops implements LineHooks {
     let stop = false;
     if (this.step === "in") stop = !from || key !== from.key;
     else if (from) {
-      if (h.fn === from.fn) stop = this.step === "over" && key !== from.key; // same frame (recursion aside)
+      // The same function is the same frame (recursion aside); code inlined into it counts as
+      // a call: `next` steps over it, `finish` from it stops back at the function's own lines.
+      if (h.fn === from.fn) stop = h.own && (this.step === "over" ? key !== from.key : !from.own);
       else if (!this.deeper.has(h.fn)) {
         const depth = this.host.depth();
         if (depth < from.depth) stop = true; // back in the caller
@@ -154,4 +157,10 @@ export class StatementStops implements LineHooks {
     this.step = null;
     this.host.stop(at);
   }
+}
+
+// "apps/x/main/main" -> "apps/x/main.ts", "firmware/text/TextBuffer#uint" -> "firmware/text.ts"
+function ownFile(name: string): string | null {
+  const slash = name.lastIndexOf("/");
+  return slash < 0 ? null : `${name.slice(0, slash)}.ts`;
 }

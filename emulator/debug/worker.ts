@@ -123,7 +123,8 @@ function stop(reason: StopInfo["reason"], description: string, bp?: Breakpoint, 
     const at = lines.position(frames);
     if (at) line = { file: at.file, line: at.line };
   }
-  send({ type: "stopped", stop: { reason, description, breakpointId: bp?.id, cycles: now, timeUs: machine.clock.usFromCycles(now), layer: position, line, fault, frames } });
+  const statement = !!statements?.current;
+  send({ type: "stopped", stop: { reason, description, breakpointId: bp?.id, cycles: now, timeUs: machine.clock.usFromCycles(now), layer: position, line, fault, frames, statement } });
   serve();
 }
 

@@ -32,7 +32,7 @@ test("function breakpoint names: layers, ops, fault, cycles; a bad one is refuse
 // The app is built before the session (into the build cache the adapter's launch then reads),
 // so the protocol waits below wait for the debugger, not for a compile on a loaded machine.
 test.before(async () => {
-  await buildApp(path.join(ROOT, "test/fixtures/apps/person-model"), loadTarget("rt1060"));
+  await buildApp(path.join(ROOT, "test/fixtures/apps/person-model"), loadTarget("rt1060"), { debugLines: true });
 });
 
 // Every wait is for an event; the ceilings are only there so a broken adapter ends the test.
