@@ -87,7 +87,8 @@ function onSync(): void {
   for (const b of breakpoints) {
     if (b.kind === "cycles" && b.hits === 0 && machine.clock.now >= b.at) return stop("breakpoint", `breakpoint ${b.id}: cycle ${machine.clock.now} (>= ${b.at})`, b);
   }
-  if (statements || !stepper.active(breakpoints)) return;
+  // With statement hooks, lines are theirs; sync points still serve `stepi`.
+  if ((statements && mode !== "stepi") || !stepper.active(breakpoints)) return;
   const r = stepper.check(captureFrames(), breakpoints);
   if (!r) return;
   const line = r.at ? { file: r.at.file, line: r.at.line } : null;
