@@ -14,7 +14,7 @@ import { DebugEngine } from "../../emulator/debug/engine.ts";
 import { Commands } from "../../emulator/debug/commands.ts";
 import { parseBreakpoint } from "../../emulator/debug/breakpoints.ts";
 import { Expression } from "../../emulator/debug/condition.ts";
-import { ROOT, newCard, tmpDir } from "../faults/helpers.ts";
+import { ROOT, lineOf, newCard, tmpDir } from "../faults/helpers.ts";
 
 const target = loadTarget("rt1060");
 const HELLO = path.join(ROOT, "apps/hello-model");
@@ -83,6 +83,15 @@ test("hello-model: any-line breakpoints, next/step/finish by line, conditions, l
   t.regex(await run("info breakpoints"), new RegExp(`hit ${logs.length} times`));
   // After the end: where the firmware was when it called exit().
   t.regex(await run("backtrace"), /^the firmware has ended \(exit\(0\)\); its stack then:\n#0 {2}main \(apps\/hello-model\/main\) at apps\/hello-model\/main.ts:55/);
+});
+
+test("a fault in a debug-lines build names its statement, at the release build's cycle", async (t) => {
+  const dir = path.join(ROOT, "test/fixtures/apps/trap-div");
+  const runOnce = async (debugLines: boolean) => new Machine({ target, image: (await buildApp(dir, target, { debugLines })).image, sdcard: null }).run({ seconds: 1 });
+  const [release, hooked] = [await runOnce(false), await runOnce(true)];
+  t.is(hooked.reason, "fault");
+  t.is(hooked.cycles, release.cycles);
+  t.like(hooked.fault!.backtrace[0], { file: "test/fixtures/apps/trap-div/main.ts", line: lineOf("trap-div", "DIVIDE") });
 });
 
 // The hooks must not change the emulated cycle count: every bundled app, built both ways, runs
