@@ -15,8 +15,10 @@
 // - Speed: with no debugger interested the hook is a global load and a branch. With line
 //   breakpoints or line stepping the host sees every statement (one call), and locals are only
 //   spilled when the host says it stops (conditions and logpoints need them too).
-// - Locals: a host cannot read wasm locals, so the hook passes them: each named local or
-//   argument of the function (i32/i64/f32/f64) goes to the host by slot number before `stop`.
+// - Locals: a host cannot read wasm locals, so the hook passes them: each
+//   argument of the function (i32/i64/f32/f64) goes to the host by slot number before `stop`
+//   (arguments only: the optimiser that runs before metering merges the other locals and
+//   drops their names, and spilling them everywhere cost too much wall time).
 //   Slot -> name and type is a per-function table written into the source map (below).
 // - Lines: the `line` call carries a debug location in a synthetic file with the hook's ID as
 //   its line; after asc writes the source map, resolveHookLines() gives every hook the source
@@ -42,8 +44,8 @@ const HOOK_FILE = "hal/system.ts";
 const HOOK_COLUMN = 65535;
 /** Source map field holding the hook table (source maps allow x_ extensions). */
 export const LINE_TABLE_FIELD = "x_tinyboard_lines";
-/** At most this many locals are spilled per function (the first ones: arguments first). */
-const MAX_LOCALS = 48;
+/** At most this many arguments are spilled per function. */
+const MAX_LOCALS = 16;
 
 export interface LineTable {
   /** Per function with hooks: its name and spilled locals (slot = index in `locals`). */
@@ -99,11 +101,12 @@ export function insertLineHooks(binaryen: any, module: any, argumentNames: Argum
     const params = binaryen.expandType(info.params) as number[];
     const locals: { index: number; name: string; type: number }[] = [];
     const n = binaryen.Function.getNumLocals(f);
-    // Arguments by the names they had before optimisation (if the optimiser kept the signature);
-    // other locals are the optimiser's merged ones, shown by wasm index.
+    // Arguments by the names they had before optimisation (if the optimiser kept the signature).
+    // Other locals are the optimiser's merged, nameless ones: spilling them at every statement
+    // made the code 6x larger and a model app 18x slower to emulate, so only arguments go.
     const args = argumentNames.get(info.name);
     const argNames = args && args.params === info.params ? args.names : null;
-    for (let l = 0; l < n && locals.length < MAX_LOCALS; l++) {
+    for (let l = 0; l < Math.min(n, params.length) && locals.length < MAX_LOCALS; l++) {
       const type = l < params.length ? params[l] : binaryen.Function.getVar(f, l - params.length);
       const name = l < params.length ? argNames?.[l] ?? `arg${l}` : `$${l}`;
       if (typeName.has(type)) locals.push({ index: l, name, type });
