@@ -30,7 +30,7 @@ export const COMMANDS: CommandHelp[] = [
   { name: "finish", aliases: ["fin"], usage: "finish", help: "at a source line: run until this function returns to its caller; at a layer: run to the end of the inference" },
   { name: "print", aliases: ["p"], usage: "print tensor ID|NAME", help: "shape, type, quantisation, values and dequantized values of a tensor" },
   { name: "diff", aliases: [], usage: "diff tensor ID|NAME", help: "compare a tensor with the float reference of the model (SNR in dB)" },
-  { name: "info", aliases: ["i"], usage: "info locals | layers | memory | peripherals | tensors | tensor N | breakpoints", help: "the stopped statement's arguments and locals, per-layer cycles so far, flash/SRAM map and arena, peripheral counters, the model's tensors (names shortened), one tensor's full name, breakpoints and their hits" },
+  { name: "info", aliases: ["i"], usage: "info locals | layers | memory | peripherals | tensors | tensor N | breakpoints", help: "the stopped function's arguments (debug-lines builds), per-layer cycles so far, flash/SRAM map and arena, peripheral counters, the model's tensors (names shortened), one tensor's full name, breakpoints and their hits" },
   { name: "backtrace", aliases: ["bt", "where"], usage: "backtrace", help: "firmware functions and source lines on the stack" },
   { name: "x", aliases: [], usage: "x/NFU ADDR", help: "dump N units of memory at ADDR (F: x hex, d signed, u unsigned; U: b byte, h half, w word), e.g. x/16xb 0x50000" },
   { name: "help", aliases: ["h", "?"], usage: "help [COMMAND]", help: "this list, or one command's help" },
