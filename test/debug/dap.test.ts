@@ -174,6 +174,8 @@ test("DAP debug-lines: conditional breakpoint, logpoint, unverified line, locals
   t.deepEqual(locals.slice(0, 3).map((v) => v.name), ["this", "v", "width"]);
   t.true(Number(locals[1].value) > 1000);
 
+  // Breakpoints first stop a step too: cleared, so the steps below end where they step to.
+  await dc.setBreakpointsRequest({ source: { path: text }, breakpoints: [] });
   const out = dc.waitForEvent("stopped");
   await dc.stepOutRequest({ threadId: 1 });
   t.is(((await out) as DebugProtocol.StoppedEvent).body.reason, "step");
@@ -185,7 +187,6 @@ test("DAP debug-lines: conditional breakpoint, logpoint, unverified line, locals
   const next = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0];
   t.true(next.line !== caller.line || next.name !== caller.name, "moved to another line");
 
-  await dc.setBreakpointsRequest({ source: { path: text }, breakpoints: [] });
   const exited = dc.waitForEvent("exited");
   await dc.continueRequest({ threadId: 1 });
   t.is(((await exited) as DebugProtocol.ExitedEvent).body.exitCode, 0);
