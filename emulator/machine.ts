@@ -10,6 +10,7 @@ import { PERIPHERALS } from "./peripherals/registry.ts";
 import { Watchdog } from "./peripherals/watchdog.ts";
 import { loadMicArray, micLayout } from "./peripherals/mic/array.ts";
 import { METER_MODULE, CYCLES_GLOBAL, HEAP_TOP_EXPORT } from "./toolchain/meter.ts";
+import { DEBUG_MODULE, DEBUG_LINES_GLOBAL, LINE_TABLE_FIELD } from "./toolchain/line-hooks.ts";
 import { UserError } from "./errors.ts";
 import { verifyImageCode } from "./toolchain/verify-image.ts";
 import { layoutProblem } from "./toolchain/image-manifest.ts";
@@ -39,6 +40,16 @@ export interface MachineOptions {
   /** Called at every synchronisation point (each HAL call, loop-head ticks): the debugger's and
    *  profiler's way in. Absent on plain runs, which then pay one field test per tick. */
   onSync?: () => void;
+  /** The statement hooks of a debug-lines build (build/line-hooks.ts): the debugger's. */
+  lineHooks?: LineHooks;
+}
+
+/** Host side of a debug-lines build's statement hooks. */
+export interface LineHooks {
+  /** At a statement: true to stop here (the firmware then passes its locals and calls stop). */
+  line(id: number): boolean;
+  local(slot: number, value: number | bigint): void;
+  stop(id: number): void;
 }
 
 export interface RunOptions {
@@ -64,6 +75,10 @@ export class Machine implements MachineContext {
   pending = 0;
   private mem: BoardMemory | null = null;
   private heapTop: WebAssembly.Global | null = null;
+  private lineSwitch: WebAssembly.Global | null = null;
+  /** Wasm frames where the run ended by exit() or the time limit (empty otherwise). */
+  endFrames: { function: string; offset: number }[] = [];
+  private linesWanted = false;
   private endCycle = Infinity;
   /** Code cycles when the meter was paused, or -1 while it runs. */
   private pausedAt = -1;
@@ -161,6 +176,17 @@ export class Machine implements MachineContext {
     }
   }
 
+  /** Whether a debug-lines image calls its statement hooks (a debugger wants lines). */
+  setLineHooks(on: boolean): void {
+    this.linesWanted = on;
+    if (this.lineSwitch) this.lineSwitch.value = on ? 1 : 0;
+  }
+
+  /** The image has statement hooks (built with --debug-lines). */
+  get hasLineHooks(): boolean {
+    return !!this.opts.image.sourceMap?.includes(`"${LINE_TABLE_FIELD}"`);
+  }
+
   pauseMeter(): void {
     this.pausedAt = this.clock.codeCycles + this.clock.excludedCycles;
   }
@@ -205,6 +231,14 @@ export class Machine implements MachineContext {
       }
       imports[p.module] = wrapped;
     }
+    // A debug-lines image run without a debugger: the hooks are never armed (the global stays 0).
+    const hooks = this.opts.lineHooks;
+    const local = (slot: number, value: number | bigint) => hooks?.local(slot, value);
+    imports[DEBUG_MODULE] = Object.assign(Object.create(null), {
+      line: (id: number) => (hooks?.line(id) ? 1 : 0),
+      stop: (id: number) => hooks?.stop(id),
+      "local-i32": local, "local-i64": local, "local-f32": local, "local-f64": local,
+    });
     imports[METER_MODULE] = Object.assign(Object.create(null), {
       tick: () => this.sync(),
       "flash-write": (addr: number, offset: number) => {
@@ -233,6 +267,8 @@ export class Machine implements MachineContext {
       const cycles = exports[CYCLES_GLOBAL] as WebAssembly.Global | undefined;
       if (cycles) this.clock.attach(() => Number(cycles.value));
       this.heapTop = exports[HEAP_TOP_EXPORT] ?? null;
+      this.lineSwitch = exports[DEBUG_LINES_GLOBAL] ?? null;
+      if (this.lineSwitch) this.lineSwitch.value = this.linesWanted ? 1 : 0;
       const { layout } = image.manifest;
       this.mem = new BoardMemory(exports.memory, layout.flashWindow, layout.sramBytes, this.target);
       this.mem.bytes.set(image.flash, 0); // the flasher's work
@@ -240,6 +276,8 @@ export class Machine implements MachineContext {
         exports._start?.();
         exports.main();
       } catch (e) {
+        // Where the firmware was when it ended: the debugger's backtrace after the end.
+        if (e instanceof RunEnd || e instanceof FirmwareExit) this.endFrames = wasmFrames(e);
         if (e instanceof RunEnd) reason = "time-limit";
         else if (e instanceof FirmwareExit) { reason = "exit"; exitCode = e.code; }
         else throw e;

@@ -22,9 +22,9 @@ export function assertFits(report: MemoryReport): void {
   if (!report.fits) throw new UserError(`does not fit on ${report.board}: ${report.problems.join("; ")}`);
 }
 
-export async function buildCommand(appDir: string, opts: { board: string; core?: string; out?: string; json?: boolean; rebuild?: boolean }): Promise<void> {
+export async function buildCommand(appDir: string, opts: { board: string; core?: string; out?: string; json?: boolean; rebuild?: boolean; debugLines?: boolean }): Promise<void> {
   const target = loadTarget(opts.board, opts.core);
-  const { app, image, report, cached } = await buildApp(appDir, target, { cache: !opts.rebuild });
+  const { app, image, report, cached } = await buildApp(appDir, target, { cache: !opts.rebuild, debugLines: opts.debugLines });
   printReport(report, opts.json);
   assertFits(report);
   const out = opts.out ?? imagePath(app.name, target.board.id);

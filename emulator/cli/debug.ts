@@ -21,12 +21,14 @@ export interface DebugCliOptions {
   sdcard?: string | false;
   cpuOnly?: boolean;
   rebuild?: boolean;
+  /** false (--no-debug-lines): debug the release build (lines only at sync points). */
+  debugLines?: boolean;
 }
 
 export async function debugCommand(spec: string, opts: DebugCliOptions): Promise<void> {
   const target = loadTarget(opts.board, opts.core);
   const overrides = parseInputs(opts.input);
-  const { image, inputs } = await imageFor(spec, target, { quiet: true, rebuild: opts.rebuild });
+  const { image, inputs } = await imageFor(spec, target, { quiet: true, rebuild: opts.rebuild, debugLines: opts.debugLines !== false });
   const seconds = runSeconds(opts.seconds, image.manifest.defaults.seconds, false);
   let sdcard: string | null = null;
   if (opts.sdcard !== false) {

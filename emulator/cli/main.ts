@@ -56,6 +56,7 @@ program.command("build").description("compile an app for a board and print its m
   .option("-o, --out <file>", "image file to write (default: build/<app>-<board>.tbi)")
   .option("--json", "print the memory report as JSON")
   .option("--rebuild", "compile even if the build cache (build/cache/) holds this build")
+  .option("--debug-lines", "insert statement hooks for the debugger (breakpoints on any line, line steps, locals); same cycles as the release build")
   .action(lazy(buildModule, "buildCommand"));
 
 program.command("size").description("memory report of an image; with --board, check it against other boards")
@@ -103,6 +104,7 @@ program.command("debug").description("debug an app or image: layer, op, line, fa
   .option("--no-sdcard", "run without an SD card")
   .option("--cpu-only", "leave the board's NPU out")
   .option("--rebuild", "compile even if the build cache holds this build")
+  .option("--no-debug-lines", "debug the release build (source lines only at sync points) instead of a --debug-lines build")
   .addHelpText("after", INPUT_HELP)
   .action(async (spec, opts) => (await import("./debug.ts")).debugCommand(spec, opts));
 

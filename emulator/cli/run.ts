@@ -36,15 +36,16 @@ interface TargetOpts {
 
 /** An image for the board from an app folder (built, or from the build cache, and written to
  *  build/<app>-<board>.tbi) or an image file (read; it must be for this board). */
-export async function imageFor(spec: string, target: Target, o: { quiet?: boolean; rebuild?: boolean } = {}): Promise<{ image: Image; inputs: Record<string, string> }> {
+export async function imageFor(spec: string, target: Target, o: { quiet?: boolean; rebuild?: boolean; debugLines?: boolean } = {}): Promise<{ image: Image; inputs: Record<string, string> }> {
   if (isAppDir(spec)) {
     const started = performance.now();
-    const { app, image, report, cached } = await buildApp(spec, target, { cache: !o.rebuild });
+    const { app, image, report, cached } = await buildApp(spec, target, { cache: !o.rebuild, debugLines: o.debugLines });
     if (!report.fits) {
       console.error(formatReport(report));
       assertFits(report);
     }
-    const out = imagePath(app.name, target.board.id);
+    // A debugger's hooked image sits beside the release image, not over it.
+    const out = o.debugLines ? imagePath(app.name, target.board.id).replace(/\.tbi$/, "-debug-lines.tbi") : imagePath(app.name, target.board.id);
     writeImage(out, image);
     const how = cached ? "unchanged, from the build cache" : `compiled in ${((performance.now() - started) / 1000).toFixed(1)} s`;
     if (!o.quiet) console.error(`built ${app.name} for ${target.board.id} (${how}): flash ${formatBytes(report.flash.used)}, SRAM ${formatBytes(report.sram.used)} -> ${out}`);

@@ -21,16 +21,16 @@ export interface CommandHelp {
 }
 
 export const COMMANDS: CommandHelp[] = [
-  { name: "break", aliases: ["b"], usage: "break layer N | op NAME | line FILE:LINE | fault | cycles N", help: "stop before layer N, before any layer running op NAME, on a source line, on a fault, or at a cycle count" },
+  { name: "break", aliases: ["b"], usage: "break layer N | op NAME | [line] FILE:LINE [if COND] | fault | cycles N", help: "stop before layer N, before any layer running op NAME, on a source line (only when COND over the locals holds), on a fault, or at a cycle count" },
   { name: "delete", aliases: ["d"], usage: "delete [ID...]", help: "delete breakpoints (all without IDs)" },
   { name: "continue", aliases: ["c"], usage: "continue", help: "run to the next breakpoint or the end" },
-  { name: "step", aliases: ["s"], usage: "step", help: "run one layer: stop before the next (or at the end of the inference)" },
-  { name: "next", aliases: ["n"], usage: "next", help: "run to another source line of this function or its caller (stops at sync points: calls, HAL calls, loop heads)" },
+  { name: "step", aliases: ["s"], usage: "step", help: "at a source line: run to the next line, into calls; at a layer: run one layer (stop before the next, or at the end of the inference)" },
+  { name: "next", aliases: ["n"], usage: "next", help: "run to another source line of this function or its caller (any statement in a debug-lines build, else sync points: calls, HAL calls, loop heads)" },
   { name: "stepi", aliases: ["si"], usage: "stepi", help: "run to the next sync point (HAL call, layer hook or loop-head tick)" },
-  { name: "finish", aliases: ["fin"], usage: "finish", help: "run to the end of the inference" },
+  { name: "finish", aliases: ["fin"], usage: "finish", help: "at a source line: run until this function returns to its caller; at a layer: run to the end of the inference" },
   { name: "print", aliases: ["p"], usage: "print tensor ID|NAME", help: "shape, type, quantisation, values and dequantized values of a tensor" },
   { name: "diff", aliases: [], usage: "diff tensor ID|NAME", help: "compare a tensor with the float reference of the model (SNR in dB)" },
-  { name: "info", aliases: ["i"], usage: "info layers | memory | peripherals | tensors | tensor N | breakpoints", help: "per-layer cycles so far, flash/SRAM map and arena, peripheral counters, the model's tensors (names shortened), one tensor's full name, breakpoints and their hits" },
+  { name: "info", aliases: ["i"], usage: "info locals | layers | memory | peripherals | tensors | tensor N | breakpoints", help: "the stopped function's arguments (debug-lines builds), per-layer cycles so far, flash/SRAM map and arena, peripheral counters, the model's tensors (names shortened), one tensor's full name, breakpoints and their hits" },
   { name: "backtrace", aliases: ["bt", "where"], usage: "backtrace", help: "firmware functions and source lines on the stack" },
   { name: "x", aliases: [], usage: "x/NFU ADDR", help: "dump N units of memory at ADDR (F: x hex, d signed, u unsigned; U: b byte, h half, w word), e.g. x/16xb 0x50000" },
   { name: "help", aliases: ["h", "?"], usage: "help [COMMAND]", help: "this list, or one command's help" },
@@ -39,7 +39,7 @@ export const COMMANDS: CommandHelp[] = [
 
 const NAMES = COMMANDS.flatMap((c) => [c.name, ...c.aliases]);
 const SUBCOMMANDS: Record<string, string[]> = {
-  break: ["layer", "op", "line", "fault", "cycles"], info: ["layers", "memory", "peripherals", "tensors", "breakpoints"],
+  break: ["layer", "op", "line", "fault", "cycles"], info: ["locals", "layers", "memory", "peripherals", "tensors", "breakpoints"],
   print: ["tensor"], diff: ["tensor"],
 };
 
@@ -165,6 +165,11 @@ export class Commands {
       return `tensor ${t.index}: ${t.type} [${t.shape.join(",")}]${t.constant ? " const" : ""}\nname: ${t.name}`;
     }
     switch (what) {
+      case "locals": {
+        const l = await this.engine.locals();
+        if (!l.locals.length) return `${l.function}: no locals`;
+        return [`${l.function}:`, ...l.locals.map((v) => `  ${v.name.padEnd(12)} ${v.type}  ${formatLocal(v.value, v.type)}`)].join("\n");
+      }
       case "layers": return this.infoLayers();
       case "memory": return this.infoMemory();
       case "peripherals": {
@@ -182,7 +187,7 @@ export class Commands {
         return this.engine.breakpoints.map((b) => `${String(b.id).padStart(3)}  ${this.engine.describe(b).padEnd(40)} hit ${b.hits} time${b.hits === 1 ? "" : "s"}`).join("\n");
       }
     }
-    throw new CommandError(`info: expected layers, memory, peripherals, tensors or breakpoints${what ? `, not '${what}'` : ""}`);
+    throw new CommandError(`info: expected locals, layers, memory, peripherals, tensors or breakpoints${what ? `, not '${what}'` : ""}`);
   }
 
   private async infoLayers(): Promise<string> {
@@ -229,7 +234,10 @@ export class Commands {
     if (this.engine.state === "exited") {
       const s = this.engine.summary;
       if (s?.fault) return s.fault.backtrace.map((f, i) => `#${i}  ${f.function}${f.file ? ` at ${f.file}:${f.line}` : ""}`).join("\n");
-      return `no stack: the firmware has ended (${s?.reason === "exit" ? `exit(${s.exitCode})` : s?.reason ?? "exited"})`;
+      const how = s?.reason === "exit" ? `exit(${s.exitCode})` : s?.reason === "time-limit" ? "the time limit" : s?.reason === "returned" ? "main returned" : s?.reason ?? "exited";
+      if (!this.engine.endFrames.length) return `no stack: the firmware has ended (${how})`;
+      const frames = await new SourceMapper(this.engine.opts.image.sourceMap).locate(this.engine.endFrames);
+      return [`the firmware has ended (${how}); its stack then:`, ...frames.map((f, i) => `#${i}  ${f.function}${f.file ? ` at ${f.file}:${f.line}` : ""}`)].join("\n");
     }
     if (!stop) return "not started";
     if (stop.fault) return stop.fault.backtrace.map((f, i) => `#${i}  ${f.function}${f.file ? ` at ${f.file}:${f.line}` : ""}`).join("\n");
@@ -259,6 +267,14 @@ export class Commands {
     }
     return out.join("\n");
   }
+}
+
+function formatLocal(v: number | bigint, type: string): string {
+  if (type === "f32" || type === "f64") return String(v);
+  const n = BigInt(v);
+  const bits = type === "i64" ? 64 : 32;
+  const unsigned = BigInt.asUintN(bits, n);
+  return `${BigInt.asIntN(bits, n)} (0x${unsigned.toString(16)})`;
 }
 
 export function formatStop(s: StopInfo, hz: number): string {

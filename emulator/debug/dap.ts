@@ -22,7 +22,7 @@ import { defaultStateDir, ensureCard, openState } from "../state.ts";
 import { validateCardImage } from "../sdcard/card-image.ts";
 import { runSeconds } from "../cli/options.ts";
 import { Commands, formatExit, hex } from "./commands.ts";
-import { parseBreakpoint, type Breakpoint, type BreakpointSpec } from "./breakpoints.ts";
+import { checkExpression, checkLogMessage, parseBreakpoint, type Breakpoint, type BreakpointSpec } from "./breakpoints.ts";
 import type { ResumeMode, StopInfo } from "./protocol.ts";
 import { dequantize, rawValues, stats, describeQuantization } from "./tensor-view.ts";
 import type { TensorData } from "./inspector.ts";
@@ -38,13 +38,15 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   /** A card image; false for none; default the board's own card under `<cwd>/.tinyboard/<board>`, as `run` and `debug` use. */
   sdcard?: string | false;
   cpuOnly?: boolean;
+  /** Build an app with statement hooks (any-line breakpoints, line steps, locals); default true. */
+  debugLines?: boolean;
   stopOnEntry?: boolean;
   /** Folder paths are relative to (default: the process's working directory). */
   cwd?: string;
 }
 
 const THREAD = 1;
-type VarRef = { kind: "layer" } | { kind: "activations" } | { kind: "peripherals" } | { kind: "tensor"; ref: string } | { kind: "peripheral"; name: string };
+type VarRef = { kind: "locals" } | { kind: "layer" } | { kind: "activations" } | { kind: "peripherals" } | { kind: "tensor"; ref: string } | { kind: "peripheral"; name: string };
 
 /** A function breakpoint's name as a breakpoint: "layer 5", "5", "CONV_2D", "op CONV_2D", "fault", "cycles 100". */
 export function functionBreakpoint(name: string): BreakpointSpec {
@@ -67,6 +69,8 @@ export class TinyboardDebugSession extends DebugSession {
       supportsFunctionBreakpoints: true,
       supportsEvaluateForHovers: false,
       supportsReadMemoryRequest: true,
+      supportsConditionalBreakpoints: true,
+      supportsLogPoints: true,
       exceptionBreakpointFilters: [{ filter: "fault", label: "Firmware faults", default: true }],
     };
     this.sendResponse(response);
@@ -76,7 +80,7 @@ export class TinyboardDebugSession extends DebugSession {
     try {
       const target = loadTarget(args.board, args.core);
       const program = path.resolve(args.cwd ?? process.cwd(), args.program);
-      const { image, inputs } = await imageFor(program, target, { quiet: true });
+      const { image, inputs } = await imageFor(program, target, { quiet: true, debugLines: args.debugLines !== false });
       const seconds = runSeconds(args.seconds, image.manifest.defaults.seconds, false);
       // The card (or the board's state) is this session's until it disconnects (one board, one runner).
       let sdcard: string | null = null;
@@ -96,6 +100,7 @@ export class TinyboardDebugSession extends DebugSession {
       this.engine = await DebugEngine.launch({ image, target, inputs: { ...inputs, ...(args.inputs ?? {}) }, sdcard, seconds, noNpu: args.cpuOnly });
       this.commands = new Commands(this.engine);
       this.engine.on("console", (text: string) => this.sendEvent(new OutputEvent(text, "stdout")));
+      this.engine.on("logpoint", (text: string) => this.sendEvent(new OutputEvent(`${text}\n`, "console")));
       this.engine.on("error", (e: Error) => { this.sendEvent(new OutputEvent(`tinyboard: ${e.message}\n`, "stderr")); this.sendEvent(new TerminatedEvent()); });
       this.stopOnEntry = !!args.stopOnEntry;
       this.sendResponse(response);
@@ -144,9 +149,21 @@ export class TinyboardDebugSession extends DebugSession {
     const engine = this.launched(response);
     if (!engine) return;
     const file = path.relative(PROJECT_ROOT, path.resolve(args.source.path ?? "")).split(path.sep).join("/");
-    const lines = (args.breakpoints ?? []).map((b) => b.line);
-    const added = await engine.replaceBreakpoints((b) => b.kind === "line" && b.file === file, lines.map((line) => ({ kind: "line", file, line })));
-    response.body = { breakpoints: added.map((b) => ({ id: b.id, verified: b.verified, message: b.message, line: (b as Breakpoint & { line: number }).line, source: args.source })) };
+    // A condition or log message that does not parse leaves its breakpoint unverified, saying why.
+    const problems = new Map<number, string>();
+    const specs: BreakpointSpec[] = (args.breakpoints ?? []).map((b, i) => {
+      const spec: BreakpointSpec = { kind: "line", file, line: b.line };
+      try {
+        if (b.condition) spec.condition = checkExpression(b.condition);
+        if (b.logMessage) spec.logMessage = checkLogMessage(b.logMessage);
+      } catch (e) {
+        problems.set(i, (e as Error).message);
+        return { kind: "line", file, line: 0 };
+      }
+      return spec;
+    });
+    const added = await engine.replaceBreakpoints((b) => b.kind === "line" && b.file === file, specs);
+    response.body = { breakpoints: added.map((b, i) => ({ id: b.id, verified: b.verified && !problems.has(i), message: problems.get(i) ?? b.message, line: (args.breakpoints ?? [])[i]?.line, source: args.source })) };
     this.sendResponse(response);
   }
 
@@ -194,6 +211,7 @@ export class TinyboardDebugSession extends DebugSession {
 
   protected scopesRequest(response: DebugProtocol.ScopesResponse): void {
     response.body = { scopes: [
+      ...(this.engine?.lastStop?.statement ? [new Scope("Locals", this.refs.create({ kind: "locals" }), false)] : []),
       new Scope("Layer tensors", this.refs.create({ kind: "layer" }), false),
       new Scope("Activation tensors", this.refs.create({ kind: "activations" }), true),
       new Scope("Peripherals", this.refs.create({ kind: "peripherals" }), false),
@@ -207,7 +225,10 @@ export class TinyboardDebugSession extends DebugSession {
     const ref = this.refs.get(args.variablesReference);
     let variables: DebugProtocol.Variable[] = [];
     try {
-      if (ref?.kind === "layer" || ref?.kind === "activations") {
+      if (ref?.kind === "locals") {
+        const l = await engine.locals();
+        variables = l.locals.map((v) => ({ name: v.name, value: String(v.value), type: v.type, variablesReference: 0 }));
+      } else if (ref?.kind === "layer" || ref?.kind === "activations") {
         const { model } = await engine.model();
         const layer = engine.lastStop?.layer;
         let ids: { label: string; index: number }[];

@@ -10,7 +10,8 @@ import { readModel, type TfliteModel } from "../model/tflite-model.ts";
 import { ControlBlock } from "./control-block.ts";
 import { UserError } from "../errors.ts";
 import { describeBreakpoint, type Breakpoint, type BreakpointSpec } from "./breakpoints.ts";
-import type { FromWorker, InspectWhat, ResumeMode, StopInfo, ToWorker, WorkerSetup } from "./protocol.ts";
+import type { FromWorker, InspectWhat, ResumeMode, StopInfo, ToWorker, WasmFrameRef, WorkerSetup } from "./protocol.ts";
+import type { LocalValue } from "./statement-stops.ts";
 import type { TensorData, MemoryMap } from "./inspector.ts";
 import type { LayerSpan } from "./trace.ts";
 
@@ -41,11 +42,13 @@ export interface LayerState {
   cycles: number;
 }
 
-/** Events: console(text), stopped(StopInfo), exited(RunSummary), error(Error). */
+/** Events: console(text), logpoint(text, breakpointId), stopped(StopInfo), exited(RunSummary), error(Error). */
 export class DebugEngine extends EventEmitter {
   state: EngineState = "stopped";
   lastStop: StopInfo | null = null;
   summary: RunSummary | null = null;
+  /** Where the firmware was when it ended (exit() or the time limit). */
+  endFrames: WasmFrameRef[] = [];
   readonly breakpoints: Breakpoint[] = [];
   private nextBreakpointId = 1;
   private nextRequest = 1;
@@ -113,9 +116,14 @@ export class DebugEngine extends EventEmitter {
       if (hit) hit.hits++;
       this.emit("stopped", m.stop);
       for (const w of this.waiters.splice(0)) w(m.stop);
+    } else if (m.type === "logpoint") {
+      const bp = this.breakpoints.find((b) => b.id === m.breakpointId);
+      if (bp) bp.hits++;
+      this.emit("logpoint", m.text, m.breakpointId);
     } else if (m.type === "exited") {
       this.state = "exited";
       this.summary = m.summary;
+      this.endFrames = m.frames;
       this.emit("exited", m.summary);
       for (const w of this.waiters.splice(0)) w(m.summary);
     }
@@ -215,6 +223,11 @@ export class DebugEngine extends EventEmitter {
     const r = await this.inspect<{ base: number; bytes: Uint8Array; done: number }>("model");
     if (!this.modelCache || this.modelCache.base !== r.base) this.modelCache = { base: r.base, bytes: r.bytes, model: readModel(r.bytes) };
     return { ...this.modelCache, done: r.done };
+  }
+
+  /** The stopped statement's function and its locals (debug-lines builds). */
+  locals(): Promise<{ function: string; locals: LocalValue[] }> {
+    return this.inspect("locals");
   }
 
   inputs(): Promise<Uint8Array[]> {

@@ -27,12 +27,14 @@ export interface StopInfo {
   layer: LayerPosition | null;
   /** Where the source-line hook stopped (debug builds). */
   line: { file: string; line: number } | null;
+  /** Stopped at a statement hook (debug-lines builds): locals are readable. */
+  statement?: boolean;
   fault: FaultReport | null;
   /** Wasm frames, innermost first (function names and code offsets for the source map). */
   frames: WasmFrameRef[];
 }
 
-export type InspectWhat = "tensor" | "tensors" | "find" | "memory" | "layers" | "memoryMap" | "peripherals" | "inputs" | "model";
+export type InspectWhat = "locals" | "tensor" | "tensors" | "find" | "memory" | "layers" | "memoryMap" | "peripherals" | "inputs" | "model";
 
 export type ToWorker =
   | { id: number; cmd: "resume"; mode: ResumeMode }
@@ -46,7 +48,8 @@ export type FromWorker =
   | { type: "reply"; id: number; ok: false; error: string }
   | { type: "stopped"; stop: StopInfo }
   | { type: "console"; text: string }
-  | { type: "exited"; summary: RunSummary };
+  | { type: "logpoint"; breakpointId: number; text: string }
+  | { type: "exited"; summary: RunSummary; frames: WasmFrameRef[] };
 
 export interface WorkerSetup {
   /** The encoded image (tinyboard image file bytes). */

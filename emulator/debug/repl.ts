@@ -25,6 +25,7 @@ export async function runRepl(engine: DebugEngine, opts: ReplOptions): Promise<v
     completer: (line: string) => commands.complete(line),
   });
   const write = (text: string) => { if (text) opts.output.write(text.endsWith("\n") ? text : `${text}\n`); };
+  engine.on("logpoint", (text: string) => write(`[log] ${text}`));
   engine.on("error", (e: Error) => write(`error: the firmware's worker failed: ${e.message}`));
   engine.on("console", (raw: string) => { const text = forTerminal(raw, opts.output as { isTTY?: boolean }); write(`[console] ${text.replace(/\n(?!$)/g, "\n[console] ")}`); });
   // Ctrl-C while the firmware runs stops it; at the prompt it clears the line, as in gdb.

@@ -13,6 +13,7 @@ import { layerBreakpoint, type Breakpoint } from "./breakpoints.ts";
 import { ModelLog, readTensor, dumpMemory, memoryMap, findTensor } from "./inspector.ts";
 import { LayerLog } from "./trace.ts";
 import { SourceLines, LineStepper } from "./source-lines.ts";
+import { StatementStops } from "./statement-stops.ts";
 import { builtinOpName } from "../model/tflite-model.ts";
 import type { FromWorker, LayerPosition, ResumeMode, StopInfo, ToWorker, WasmFrameRef, WorkerSetup } from "./protocol.ts";
 
@@ -23,7 +24,8 @@ const image = decodeImage(setup.image);
 const target = loadTarget(setup.board, setup.core);
 
 let breakpoints: Breakpoint[] = setup.breakpoints;
-let mode: ResumeMode | "entry" = "entry";
+/** "line": stepping by source line with the statement hooks (layer hooks do not stop). */
+let mode: ResumeMode | "entry" | "line" = "entry";
 let started = false;
 let exited = false;
 /** Layers of the current inference that completed; -1 before any inference. */
@@ -36,7 +38,18 @@ const send = (m: FromWorker) => port.postMessage(m);
 const lines = await SourceLines.load(image.sourceMap);
 const stepper = new LineStepper(lines);
 let lastFrames: WasmFrameRef[] = [];
-const machine = new Machine({ target, image, inputs: setup.inputs, sdcard: setup.sdcard, noNpu: setup.noNpu, onSync });
+// A debug-lines image: statement hooks stop on any statement (line breakpoints, conditions,
+// logpoints, stepping by line, locals); otherwise lines are matched at sync points.
+const statements = StatementStops.fromSourceMap(image.sourceMap, {
+  depth: () => captureFrames().length,
+  stop: (at) => {
+    const where = `${at.file}:${at.line}`;
+    const what = at.bp ? `breakpoint ${at.bp.id}: ${where}${at.error ? ` (condition: ${at.error})` : ""}` : where;
+    stop(at.bp ? "breakpoint" : "line", what, at.bp, null, { file: at.file, line: at.line });
+  },
+  log: (text, bp) => { bp.hits++; send({ type: "logpoint", breakpointId: bp.id, text }); },
+});
+const machine = new Machine({ target, image, inputs: setup.inputs, sdcard: setup.sdcard, noNpu: setup.noNpu, onSync, lineHooks: statements ?? undefined });
 const models = new ModelLog(machine);
 const layers = new LayerLog(machine);
 
@@ -74,7 +87,8 @@ function onSync(): void {
   for (const b of breakpoints) {
     if (b.kind === "cycles" && b.hits === 0 && machine.clock.now >= b.at) return stop("breakpoint", `breakpoint ${b.id}: cycle ${machine.clock.now} (>= ${b.at})`, b);
   }
-  if (!stepper.active(breakpoints)) return;
+  // With statement hooks, lines are theirs; sync points still serve `stepi`.
+  if ((statements && mode !== "stepi") || !stepper.active(breakpoints)) return;
   const r = stepper.check(captureFrames(), breakpoints);
   if (!r) return;
   const line = r.at ? { file: r.at.file, line: r.at.line } : null;
@@ -110,7 +124,8 @@ function stop(reason: StopInfo["reason"], description: string, bp?: Breakpoint, 
     const at = lines.position(frames);
     if (at) line = { file: at.file, line: at.line };
   }
-  send({ type: "stopped", stop: { reason, description, breakpointId: bp?.id, cycles: now, timeUs: machine.clock.usFromCycles(now), layer: position, line, fault, frames } });
+  const statement = !!statements?.current;
+  send({ type: "stopped", stop: { reason, description, breakpointId: bp?.id, cycles: now, timeUs: machine.clock.usFromCycles(now), layer: position, line, fault, frames, statement } });
   serve();
 }
 
@@ -122,6 +137,14 @@ function serve(): void {
       if (exited) { reply(m.id, false, "the firmware has exited"); continue; }
       mode = m.mode;
       stepper.resume(m.mode, lines.position(lastFrames));
+      if (statements) {
+        // At a statement, step/finish move by line (into, out); next always does.
+        const atStatement = statements.current !== null;
+        const step = m.mode === "next" ? "over" : m.mode === "step" && atStatement ? "in" : m.mode === "finish" && atStatement ? "out" : null;
+        statements.resume(step, step ? lastFrames.length : 0);
+        if (step) mode = "line";
+        machine.setLineHooks(statements.wanted);
+      }
       reply(m.id, true);
       return;
     }
@@ -137,7 +160,14 @@ function reply(id: number, ok: boolean, result?: unknown): void {
 
 function handle(m: ToWorker): void {
   try {
-    if (m.cmd === "breakpoints") { breakpoints = m.breakpoints; return reply(m.id, true, verify(breakpoints)); }
+    if (m.cmd === "breakpoints") {
+      breakpoints = m.breakpoints;
+      if (statements) {
+        statements.setBreakpoints(breakpoints);
+        machine.setLineHooks(statements.wanted);
+      }
+      return reply(m.id, true, verify(breakpoints));
+    }
     if (m.cmd === "pause") return reply(m.id, true); // already stopped
     if (m.cmd !== "inspect") return reply(m.id, false, `unexpected '${m.cmd}'`);
     reply(m.id, true, inspect(m.what, m.args ?? {}));
@@ -152,6 +182,7 @@ function verify(list: Breakpoint[]): { id: number; verified: boolean; message?: 
     if (b.kind !== "line") return { id: b.id, verified: true };
     const file = lines.fileFor(b.file);
     if (!file) return { id: b.id, verified: false, message: lines.available ? `${b.file} is not part of this build` : "this image has no source map" };
+    if (statements && !statements.statementLines(file).has(b.line)) return { id: b.id, verified: false, message: `${file}:${b.line} is not a statement of this build`, file };
     if (!lines.linesOf(file).has(b.line)) return { id: b.id, verified: false, message: `${file}:${b.line} has no code`, file };
     return { id: b.id, verified: true, file };
   });
@@ -190,6 +221,11 @@ function inspect(what: string, args: Record<string, unknown>): unknown {
       const heapTop = started ? machine.sramPeak() - image.manifest.layout.stackBytes + image.manifest.layout.sramBase : image.manifest.layout.staticEnd;
       return memoryMap(machine, image, models.models, heapTop, Math.max(done, 0));
     }
+    case "locals": {
+      if (!statements) throw new Error("locals need a debug-lines build (tinyboard build --debug-lines; tinyboard debug uses one)");
+      if (!statements.current) throw new Error("not stopped at a statement: locals are shown at line breakpoints and line steps");
+      return { function: statements.current.function, locals: statements.locals };
+    }
     case "layers":
       return { spans: layers.spans.map((s) => ({ ...s })), current: position, done, cycles: machine.clock.now };
     case "peripherals":
@@ -209,7 +245,7 @@ serve();
 started = true;
 const summary = await machine.run({ seconds: setup.seconds });
 exited = true;
-send({ type: "exited", summary });
+send({ type: "exited", summary, frames: machine.endFrames });
 // Post-mortem: memory and tensors stay readable until the debugger quits.
 for (;;) {
   const m = control.nextMessage<ToWorker>(port);

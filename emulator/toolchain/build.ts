@@ -26,6 +26,8 @@ const VERSIONS = {
 const DEBUG_INFO = true;
 
 export interface BuildOptions {
+  /** Statement hooks for source-level debugging (same cycles as the release build). */
+  debugLines?: boolean;
   /** Skip metering (for the metered/unmetered benchmark only). */
   unmetered?: boolean;
   /** Replace the core's cost table (tests of the metering pass). */
@@ -93,6 +95,7 @@ async function compileApp(app: App, target: Target, opts: BuildOptions, flash: R
     maxPages: (flash.window + target.sramBytes) / PAGE,
     costs,
     debug: DEBUG_INFO,
+    debugLines: !!opts.debugLines,
     boardModule: boardModule(target),
   });
   const staticBytes = compiled.staticEnd - flash.window;
@@ -142,7 +145,7 @@ function buildKey(app: App, target: Target, parts: { name: string; data: Uint8Ar
     .add("app", JSON.stringify({ at: path.relative(PROJECT_ROOT, dir).split(path.sep).join("/"), manifest }))
     .add("target", JSON.stringify({ board: target.board, core: target.core, sram: target.sram, sramBytes: target.sramBytes }))
     .add("costs", JSON.stringify(costs ?? null))
-    .add("options", JSON.stringify({ debug: DEBUG_INFO, unmetered: !!opts.unmetered, flashWindow: opts.flashWindow ?? 0 }));
+    .add("options", JSON.stringify({ debug: DEBUG_INFO, debugLines: !!opts.debugLines, unmetered: !!opts.unmetered, flashWindow: opts.flashWindow ?? 0 }));
   for (const p of parts) k.add(`partition ${p.name}`, p.data);
   // The sources asc reads are checked against the entry's record (build-cache.ts).
   return k.files(compilerFiles()).digest();

@@ -3,6 +3,7 @@
 import path from "node:path";
 import { readFileSync } from "node:fs";
 import { meterModule, HEAP_TOP_EXPORT, type MeterStats } from "./meter.ts";
+import { insertLineHooks, recordArgumentNames, resolveHookLines, type HookPass } from "./line-hooks.ts";
 import { checkHalContract } from "./hal-check.ts";
 import { UserError } from "../errors.ts";
 import { formatDiagnostic, parseAscDiagnostics } from "./diagnostics.ts";
@@ -21,6 +22,8 @@ export interface CompileOptions {
   /** Cost table cycles; omit for an unmetered build (benchmarks). */
   costs?: Record<string, number>;
   debug?: boolean;
+  /** Insert statement hooks for the debugger (line-hooks.ts); cycles stay the release build's. */
+  debugLines?: boolean;
   /** Source of the generated module `firmware/board` (the board's facts as constants). */
   boardModule?: string;
 }
@@ -72,6 +75,7 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
   let staticEnd = opts.memoryBase;
   let meterStats: MeterStats | null = null;
   let halProblem: string | null = null;
+  let hookPass: HookPass | null = null;
 
   class FirmwareTransform {
     declare binaryen: any;
@@ -90,11 +94,15 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
       // Meter optimized code (the cost of what will run); asc optimizes again afterwards,
       // which tidies the counters. Unmetered builds take the same path, for fair comparisons.
       resetOptimizerSettings(binaryen);
+      // The optimiser drops local names (it merges locals): arguments keep their places, so their names are taken now.
+      const argumentNames = opts.debugLines ? recordArgumentNames(binaryen, module) : null;
       binaryen.setOptimizeLevel(3);
       binaryen.setShrinkLevel(0);
       module.optimize();
+      // Statement hooks go in after the optimisation the meter sees and are skipped by it.
+      if (argumentNames) hookPass = insertLineHooks(binaryen, module, argumentNames);
       if (!opts.costs) return;
-      meterStats = meterModule(binaryen, module, { costs: opts.costs, flashEnd: opts.memoryBase });
+      meterStats = meterModule(binaryen, module, { costs: opts.costs, flashEnd: opts.memoryBase, skip: (hookPass as HookPass | null)?.hooks });
     }
   }
 
@@ -147,9 +155,12 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
   const wasm = outputs["firmware.wasm"] as Uint8Array;
   const map = outputs["firmware.wasm.map"];
   const sections = sectionSizes(wasm);
+  let sourceMap = typeof map === "string" ? map : map ? Buffer.from(map).toString("utf8") : null;
+  const pass = hookPass as HookPass | null;
+  if (pass && sourceMap) sourceMap = await resolveHookLines(sourceMap, pass.table);
   return {
     wasm,
-    sourceMap: typeof map === "string" ? map : map ? Buffer.from(map).toString("utf8") : null,
+    sourceMap,
     staticEnd,
     meter: meterStats,
     sources: [...sources].sort(),

@@ -19,6 +19,8 @@ export interface MeterOptions {
   flashEnd: number;
   /** Loop-head cycles between visits to the host (at least one per iteration). */
   checkInterval?: number;
+  /** Expressions the meter leaves alone and charges nothing for (a debug build's statement hooks). */
+  skip?: Set<number>;
 }
 
 export interface MeterStats {
@@ -216,6 +218,7 @@ export function meterModule(binaryen: Binaryen, module: any, opts: MeterOptions)
     // Walks one statement's expression tree: sums its cost into acc, instruments nested
     // control flow, and returns the (possibly replaced) expression.
     const walk = (e: Ref, acc: Acc): Ref => {
+      if (opts.skip?.has(e)) return e;
       const id = binaryen.getExpressionId(e);
       const cls = ids.get(id);
       switch (cls) {

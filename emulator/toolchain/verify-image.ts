@@ -12,6 +12,7 @@
 // A refusal is one line naming what was found.
 import binaryen from "./binaryen.ts";
 import { halContract, type CoreType, type HalFunction } from "./hal-contract.ts";
+import { DEBUG_MODULE, DEBUG_IMPORTS, DEBUG_LINES_GLOBAL } from "./line-hooks.ts";
 import { METER_MODULE, CYCLES_GLOBAL, HEAP_TOP_EXPORT, METER_IMPORTS, METER_CHECK_LIMIT } from "./meter.ts";
 import { UserError } from "../errors.ts";
 
@@ -19,7 +20,7 @@ import { UserError } from "../errors.ts";
 const B = binaryen as any;
 
 /** Exports the runner reads besides the world's (name -> kind). */
-const RUNNER_EXPORTS: Record<string, number> = { memory: B.ExternalMemory, _start: B.ExternalFunction, [CYCLES_GLOBAL]: B.ExternalGlobal, [HEAP_TOP_EXPORT]: B.ExternalGlobal };
+const RUNNER_EXPORTS: Record<string, number> = { memory: B.ExternalMemory, _start: B.ExternalFunction, [CYCLES_GLOBAL]: B.ExternalGlobal, [HEAP_TOP_EXPORT]: B.ExternalGlobal, [DEBUG_LINES_GLOBAL]: B.ExternalGlobal };
 
 const TYPE_NAMES = new Map<number, CoreType | "v128">([[B.i32, "i32"], [B.i64, "i64"], [B.f32, "f32"], [B.f64, "f64"], [B.v128, "v128"]]);
 const typeList = (t: number): string[] => (t === B.none ? [] : B.expandType(t).map((x: number) => TYPE_NAMES.get(x) ?? `type${x}`));
@@ -67,7 +68,8 @@ function checkModule(module: any): string | CodeFacts {
     const info = B.getFunctionInfo(module.getFunctionByIndex(i));
     if (!info.module) { internal.add(info.name); continue; }
     const have = { params: typeList(info.params), results: typeList(info.results) };
-    const declared: HalFunction | undefined = info.module === METER_MODULE ? Object.hasOwn(METER_IMPORTS, info.base) ? METER_IMPORTS[info.base] : undefined : contract.imports.get(info.module)?.get(info.base);
+    const runner = info.module === METER_MODULE ? METER_IMPORTS : info.module === DEBUG_MODULE ? DEBUG_IMPORTS : null;
+    const declared: HalFunction | undefined = runner ? Object.hasOwn(runner, info.base) ? runner[info.base] as HalFunction : undefined : contract.imports.get(info.module)?.get(info.base);
     if (!declared) return `it imports '${info.base}' from '${info.module}', which hal/hal.wit does not declare`;
     if (sig(have) !== sig(declared)) return `it imports ${info.module}.${info.base} as ${sig(have)}, hal/hal.wit declares ${sig(declared)}`;
     if (info.module === METER_MODULE && info.base === "tick") tick = info.name;

@@ -24,6 +24,7 @@ import { benchNpu, npuMarkdown } from "./npu.ts";
 import { benchScenarios, scenariosTable } from "./scenarios.ts";
 import { benchVoiceControl, updateAppReadme as updateVoiceReadme, voiceControlTable } from "./voice-control.ts";
 import { benchActiveSpeaker, activeSpeakerTable } from "./active-speaker.ts";
+import { benchDebugLines, debugLinesTable, debugLinesMarkdown } from "./debug-lines.ts";
 
 /** Floors are reported beside the figures, never enforced. */
 export const FLOORS = { realTimeFactor: 100, meteringRatio: 1.5 };
@@ -108,6 +109,7 @@ export const SECTIONS: BenchSection[] = [
   }),
   section({ id: "personDetector", title: "the person detector on each board with both models", run: (log) => benchPersonDetector(log), table: personDetectorTable, markdown: personDetectorMarkdown, publish: updateDetectorReadme }),
   section({ id: "debugOverhead", title: "debugger hooks: their cost per VWW inference with no debugger attached", run: () => benchDebugOverhead(), table: (r) => debugOverheadLine(r).replace(/\*\*/g, ""), markdown: debugOverheadLine }),
+  section({ id: "debugLines", title: "the debug-lines build (statement hooks) vs release: wall time with no line breakpoints, identical cycles", run: (log) => benchDebugLines(log), table: debugLinesTable, markdown: debugLinesMarkdown }),
   section({ id: "microFrontend", title: "the micro front end: cycles per 20 ms feature frame on each board", run: () => benchMicroFrontend(), table: microFrontendTable, markdown: microFrontendMarkdown }),
   section({ id: "mic", title: "microphones: host wall time per emulated second of 4-channel audio", run: async () => benchMic(), table: (r) => micLine(r).replace(/\*\*/g, ""), markdown: micLine }),
   section({ id: "room", title: "far-field room scenes: render time per second of 4-channel audio", run: async () => benchRoom(), table: roomTable, markdown: roomMarkdown }),

@@ -32,7 +32,7 @@ test("function breakpoint names: layers, ops, fault, cycles; a bad one is refuse
 // The app is built before the session (into the build cache the adapter's launch then reads),
 // so the protocol waits below wait for the debugger, not for a compile on a loaded machine.
 test.before(async () => {
-  await buildApp(path.join(ROOT, "test/fixtures/apps/person-model"), loadTarget("rt1060"));
+  await buildApp(path.join(ROOT, "test/fixtures/apps/person-model"), loadTarget("rt1060"), { debugLines: true });
 });
 
 // Every wait is for an event; the ceilings are only there so a broken adapter ends the test.
@@ -129,4 +129,65 @@ test("DAP session: source and layer breakpoints, stack, variables, step, continu
   await terminated;
   t.regex(output, /scores no-person=-113 person=113/);
   t.regex(output, /firmware ended: exit\(0\)/);
+});
+
+// A debug-lines session on hello-model: a conditional breakpoint and a logpoint, a line that is
+// not a statement left unverified, locals in `variables`, step in and out by line.
+test("DAP debug-lines: conditional breakpoint, logpoint, unverified line, locals, step in/out by line", async (t) => {
+  t.timeout(WAIT_MS * 2, "the whole session on a loaded machine");
+  const hello = path.join(ROOT, "apps/hello-model");
+  const text = path.join(ROOT, "firmware/text.ts");
+  await buildApp(hello, loadTarget("rt1060"), { debugLines: true });
+  const dc = new DebugClient(process.execPath, path.join(ROOT, "bin/tinyboard-dap.js"), "tinyboard", { cwd: ROOT });
+  dc.defaultTimeout = WAIT_MS;
+  await dc.start();
+  t.teardown(() => dc.stop().catch(() => undefined));
+  let output = "";
+  dc.on("output", (e: DebugProtocol.OutputEvent) => { output += e.body.output; });
+  const configured = dc.waitForEvent("initialized").then(async () => {
+    const main = await dc.setBreakpointsRequest({ source: { path: path.join(hello, "main.ts") }, breakpoints: [{ line: 40 }, { line: 42, condition: "nope >" }] });
+    const src = await dc.setBreakpointsRequest({ source: { path: text }, breakpoints: [{ line: 44, condition: "v > 1000" }, { line: 43, logMessage: "uint v={v}" }] });
+    await dc.configurationDoneRequest();
+    return [...main.body.breakpoints, ...src.body.breakpoints];
+  });
+  const firstStop = dc.waitForEvent("stopped");
+  const workspace = mkdtempSync(path.join(os.tmpdir(), "tb-dap-lines-"));
+  await dc.launch({ program: hello, board: "rt1060", cwd: workspace, sdcard: false });
+  const bps = await configured;
+  t.false(bps[0].verified, "a comment line");
+  t.regex(bps[0].message ?? "", /not a statement/);
+  t.false(bps[1].verified);
+  t.regex(bps[1].message ?? "", /condition: 'nope >' ends too early/);
+  t.true(bps[2].verified);
+  t.true(bps[3].verified);
+
+  const stop = (await firstStop) as DebugProtocol.StoppedEvent;
+  t.is(stop.body.reason, "breakpoint");
+  t.deepEqual(stop.body.hitBreakpointIds, [bps[2].id]);
+  t.regex(output, /uint v=\d+/, "the logpoint printed before the condition held");
+  const stack = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+  t.is(stack[0].source?.path, text);
+  t.is(stack[0].line, 44);
+  const scopes = (await dc.scopesRequest({ frameId: stack[0].id })).body.scopes;
+  t.is(scopes[0].name, "Locals");
+  const locals = await variables(dc, scopes[0].variablesReference);
+  t.deepEqual(locals.slice(0, 3).map((v) => v.name), ["this", "v", "width"]);
+  t.true(Number(locals[1].value) > 1000);
+
+  // Breakpoints first stop a step too: cleared, so the steps below end where they step to.
+  await dc.setBreakpointsRequest({ source: { path: text }, breakpoints: [] });
+  const out = dc.waitForEvent("stopped");
+  await dc.stepOutRequest({ threadId: 1 });
+  t.is(((await out) as DebugProtocol.StoppedEvent).body.reason, "step");
+  const caller = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0];
+  t.not(caller.name, stack[0].name, "back in the caller");
+  const into = dc.waitForEvent("stopped");
+  await dc.stepInRequest({ threadId: 1 });
+  t.is(((await into) as DebugProtocol.StoppedEvent).body.reason, "step");
+  const next = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0];
+  t.true(next.line !== caller.line || next.name !== caller.name, "moved to another line");
+
+  const exited = dc.waitForEvent("exited");
+  await dc.continueRequest({ threadId: 1 });
+  t.is(((await exited) as DebugProtocol.ExitedEvent).body.exitCode, 0);
 });

@@ -9,6 +9,7 @@ import { DebugEngine } from "../../emulator/debug/engine.ts";
 import { runRepl } from "../../emulator/debug/repl.ts";
 import { LayerLog } from "../../emulator/debug/trace.ts";
 import { spawnSync } from "node:child_process";
+import { buildApp } from "../../emulator/toolchain/build.ts";
 import path from "node:path";
 import { build, cli, lineOf, ROOT, tmpDir } from "../faults/helpers.ts";
 
@@ -154,6 +155,12 @@ test("break fault stops at the fault with its backtrace; memory stays readable",
   t.regex(answer(log, "backtrace"), new RegExp(`main \\(test/fixtures/apps/trap-div/main\\) at test/fixtures/apps/trap-div/main.ts:${lineOf("trap-div", "DIVIDE")}`));
   t.regex(answer(log, "x/8xb 0x0"), /^0x00000000: 54 42 50 54 /, "the partition table's magic, TBPT");
   t.regex(answer(log, "continue", 1), /firmware ended: FAULT trap/);
+});
+
+// `tinyboard debug` builds a debug-lines image: built here first (into the build cache the CLI
+// then reads), so the CLI's timeout is for the session, not a compile on a loaded machine.
+test.before(async () => {
+  await buildApp(path.join(ROOT, "test/fixtures/apps/person-model"), target, { debugLines: true });
 });
 
 test("tinyboard debug from the command line: piped commands; an unknown board is one line", (t) => {
