@@ -392,7 +392,8 @@ function grows(value: number, global: string): boolean {
   const isUnsigned = (r: number) => {
     const id = B.getExpressionId(r);
     if (id === B.UnaryId) return B.getExpressionInfo(r).op === B.ExtendUInt32;
-    if (id === B.ConstId) { const v = B.getExpressionInfo(r).value; return typeof v === "bigint" ? v >= 0n : (v?.high ?? -1) >= 0; }
+    // A constant count is at most 2^32 (adding one near 2^63 would wrap the counter backwards).
+    if (id === B.ConstId) { const v = B.getExpressionInfo(r).value; return typeof v === "bigint" ? v >= 0n && v <= 1n << 32n : (v?.high ?? -1) === 0 || ((v?.high ?? -1) === 1 && (v?.low ?? 1) === 0); }
     return false;
   };
   return (isSelf(add.left) && isUnsigned(add.right)) || (isSelf(add.right) && isUnsigned(add.left));
