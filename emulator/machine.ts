@@ -59,6 +59,8 @@ export interface RunOptions {
 }
 
 /** Compiled modules by code bytes: reflashing data (the model runner) need not recompile. */
+/** Loop ticks in a row at one meter count before an image is refused (honest code: none). */
+const MAX_STALLED_TICKS = 1000;
 const modules = new WeakMap<Uint8Array, Promise<WebAssembly.Module>>();
 
 function compiled(wasm: Uint8Array): Promise<WebAssembly.Module> {
@@ -82,6 +84,9 @@ export class Machine implements MachineContext {
   private endCycle = Infinity;
   /** Code cycles when the meter was paused, or -1 while it runs. */
   private pausedAt = -1;
+  /** The meter's raw count at the last loop tick, and how many ticks since found it unchanged. */
+  private lastTickCycles = -1;
+  private stalledTicks = 0;
   private maxBusy = Infinity;
   private readonly peripherals: Peripheral[];
   private readonly byName: Map<string, Peripheral>;
@@ -240,7 +245,15 @@ export class Machine implements MachineContext {
       "local-i32": local, "local-i64": local, "local-f32": local, "local-f64": local,
     });
     imports[METER_MODULE] = Object.assign(Object.create(null), {
-      tick: () => this.sync(),
+      tick: () => {
+        // Every metered loop iteration costs at least a cycle, so time moves between ticks. An
+        // image whose tick path never adds to tb_cycles (tampered) would tick forever at one
+        // instant, past --seconds and the watchdog: refused after MAX_STALLED_TICKS.
+        const raw = this.clock.codeCycles + this.clock.excludedCycles;
+        if (raw !== this.lastTickCycles) { this.lastTickCycles = raw; this.stalledTicks = 0; }
+        else if (++this.stalledTicks >= MAX_STALLED_TICKS) throw new UserError(`image ${this.opts.image.manifest.app} is refused: its loops reach the host ${MAX_STALLED_TICKS} times without its meter counting a cycle (code not metered by 'tinyboard build')`);
+        this.sync();
+      },
       "flash-write": (addr: number, offset: number) => {
         const at = (addr + offset) >>> 0;
         throw new Fault("flash-write", `write to flash at 0x${at.toString(16)} (board address 0x${(this.target.board.flash.base + at).toString(16)}, ${this.target.board.flash.name})`);

@@ -5,6 +5,7 @@
 import { openSync, readSync, writeSync, closeSync } from "node:fs";
 import type { BoardContext, Peripheral, PeripheralModule } from "./peripheral.ts";
 import { BLOCK, validateCardImage } from "../sdcard/card-image.ts";
+import { mountCard, unmountCard } from "../sdcard/mount-fat32.ts";
 import { UserError } from "../errors.ts";
 import { describeFsError } from "../host-files.ts";
 import { SDCARD_STATUS } from "../hal-constants.ts";
@@ -31,6 +32,9 @@ export class SdCard implements Peripheral {
     } catch (e) {
       throw new UserError(`cannot write ${describeFsError(e, imagePath, "SD card image")}`);
     }
+    // Mounted for the run (FAT[1]'s clean bit cleared); a card a killed run left is repaired first.
+    const repaired = mountCard(this.fd, imagePath);
+    if (repaired) process.stderr.write(`${repaired}\n`);
   }
 
   /** Pulls the card out: transfers fail with NO_CARD until one is inserted. */
@@ -86,8 +90,13 @@ export class SdCard implements Peripheral {
   }
 
   close(): void {
-    if (this.fd !== null) closeSync(this.fd);
-    this.fd = null;
+    if (this.fd === null) return;
+    try {
+      unmountCard(this.fd); // clean again, unless the firmware left it inconsistent
+    } finally {
+      closeSync(this.fd);
+      this.fd = null;
+    }
   }
 }
 

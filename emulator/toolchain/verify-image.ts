@@ -139,58 +139,241 @@ for (const k of Object.keys(CHILDREN)) KIND.set(B[`${k}Id`], k);
 const ALL_KINDS = new Map<number, string>();
 for (const k of Object.keys(B)) if (k.endsWith("Id") && typeof B[k] === "number" && k !== "InvalidId") ALL_KINDS.set(B[k], k.slice(0, -2));
 
-interface Frame { kind: string; name: string | null; ref: number }
+interface Frame { kind: string; name: string | null; ref: number; parent: number; index: number }
 
+/** Largest count a check local may grow by in one step (a region's charge, in 1/16 cycles). */
+const MAX_STEP = 1 << 24;
+
+/**
+ * Every loop must reach the host. A loop is either
+ *  - checked: it opens with the meter's check on a counter local (`br_if $B (c >= K)` then
+ *    `c += k`, or `if (c < K) (c += k ... br $loop)` as its only statement), K at most the
+ *    pass's limit and 0 < k; the check's way out leads straight to `call tick`, and inside
+ *    the loop the counter only grows, or is reset right before a `call tick`; or
+ *  - ticking: every branch back to its head comes after a plain `call tick` in its body.
+ * So at most K/k iterations run between ticks, and the host (with its stall guard) sees time.
+ */
 function checkFunction(info: any, cyclesGlobal: string, tick: string): string | null {
-  const ticks = new Map<number, boolean>(); // loop ref -> its body calls tick
-  const needs: { loop: number; outer: number }[] = []; // a checked loop needs its outer loop to tick
   const stack: Frame[] = [];
+  const parents = new Map<number, { parent: number; index: number }>(); // statement -> its block
   let problem: string | null = null;
+  const loops: { ref: number; x: any; ancestors: Frame[] }[] = [];
+  const branches: { target: string; path: Frame[] }[] = [];
+  const localWrites: { local: number; ref: number; path: Frame[] }[] = [];
 
-  const walk = (e: number): boolean => {
-    if (problem || !e) return false;
+  const walk = (e: number): void => {
+    if (problem || !e) return;
     const id = B.getExpressionId(e);
     const kind = KIND.get(id);
-    if (!kind) { problem = `it uses ${ALL_KINDS.get(id) ?? `instruction kind ${id}`}, which firmware builds do not emit`; return false; }
-    if (kind === "Nop" || kind === "Unreachable") return false; // binaryen has no info for these
+    if (!kind) { problem = `it uses ${ALL_KINDS.get(id) ?? `instruction kind ${id}`}, which firmware builds do not emit`; return; }
+    if (kind === "Nop" || kind === "Unreachable") return; // binaryen has no info for these
     const x = B.getExpressionInfo(e);
-    let hasTick = false;
     switch (kind) {
-      case "Call":
-        if (x.isReturn) { problem = "it uses a tail call"; return false; }
-        if (x.target === tick) hasTick = true;
-        break;
-      case "CallIndirect":
-        if (x.isReturn) { problem = "it uses a tail call"; return false; }
+      case "Call": case "CallIndirect":
+        if (x.isReturn) { problem = "it uses a tail call"; return; }
         break;
       case "Load": case "Store":
-        if (x.isAtomic) { problem = "it uses atomic memory access"; return false; }
+        if (x.isAtomic) { problem = "it uses atomic memory access"; return; }
         break;
       case "GlobalSet":
-        if (x.name === cyclesGlobal && !grows(x.value, cyclesGlobal)) { problem = `it sets ${CYCLES_GLOBAL} other than by adding an unsigned count`; return false; }
+        if (x.name === cyclesGlobal && !grows(x.value, cyclesGlobal)) { problem = `it sets ${CYCLES_GLOBAL} other than by adding an unsigned count`; return; }
+        break;
+      case "LocalSet":
+        localWrites.push({ local: x.index, ref: e, path: stack.slice() });
+        break;
+      case "Break":
+        branches.push({ target: x.name, path: stack.slice() });
+        break;
+      case "Switch":
+        for (const n of new Set<string>([...x.names, x.defaultName])) branches.push({ target: n, path: stack.slice() });
         break;
       case "Loop":
-        if (!x.name) break;
+        loops.push({ ref: e, x, ancestors: stack.slice() });
         break;
     }
-    stack.push({ kind, name: x.name ?? null, ref: e });
     const kids: number[] = kind === "Block" ? x.children : kind === "Call" || kind === "CallIndirect" ? [...(kind === "CallIndirect" ? [x.target] : []), ...x.operands] : CHILDREN[kind].map((f) => x[f]);
-    for (const k of kids) if (walk(k)) hasTick = true;
-    stack.pop();
-    if (kind === "Loop") {
-      ticks.set(e, hasTick);
-      if (!hasTick) {
-        const outer = checkedLoop(x, stack);
-        if (outer === null && process.env.TB_VERIFY_DEBUG) console.error(B.emitText(e).slice(0, 1500));
-        if (outer === null) { problem = `a loop (${x.name ?? "unnamed"}) never reaches the host: the code was not metered`; return false; }
-        needs.push({ loop: e, outer });
-      }
-    }
-    return hasTick;
+    kids.forEach((k, i) => {
+      if (!k) return;
+      stack.push({ kind, name: x.name ?? null, ref: e, parent: 0, index: i });
+      walk(k);
+      stack.pop();
+    });
   };
   walk(info.body);
   if (problem) return problem;
-  for (const n of needs) if (!ticks.get(n.outer)) return "a loop's meter check leads to no tick: the code was not metered";
+  const isTick = (r: number) => B.getExpressionId(r) === B.CallId && B.getExpressionInfo(r).target === tick && !B.getExpressionInfo(r).isReturn;
+
+  for (const loop of loops) {
+    const name = loop.x.name ?? "unnamed";
+    const check = loopCheck(loop.x);
+    if (check) {
+      // The way out of the check must run into `call tick` (sets of plain values may come first).
+      const exitPoint = check.form === "if" ? { block: loop.ancestors.at(-1), after: loop.ref } : exitBlock(check.target!, loop.ancestors);
+      if (!exitPoint || !exitPoint.block || exitPoint.block.kind !== "Block" || !leadsToTick(exitPoint.block.ref, exitPoint.after, isTick)) {
+        return `a loop's meter check (${name}) does not lead to a tick: the code was not metered`;
+      }
+      // Inside the loop the counter only grows, or is reset right before a tick.
+      for (const w of localWrites) {
+        if (w.local !== check.local || !w.path.some((f) => f.ref === loop.ref)) continue;
+        if (isStep(w.ref, check.local)) continue;
+        const holder = w.path.at(-1);
+        if (holder && holder.kind === "Block" && leadsToTick(holder.ref, w.ref, isTick)) continue;
+        return `a loop's meter counter (${name}) is set back without a tick: the code was not metered`;
+      }
+      continue;
+    }
+    // A ticking loop: every branch back to its head comes after a plain tick in its body.
+    const label = loop.x.name;
+    const body = loop.x.body;
+    // Its body's statements (a block, named or not: a branch to that block leaves the loop).
+    const bodyIsBlock = !!body && B.getExpressionId(body) === B.BlockId;
+    const top: number[] = bodyIsBlock ? B.getExpressionInfo(body).children : [body];
+    const firstTick = top.findIndex((r) => r && isTick(r));
+    for (const b of branches) {
+      if (!label || b.target !== label) continue;
+      // Which statement of the loop's body holds the branch?
+      const at = b.path.findIndex((f) => f.ref === loop.ref);
+      const index = bodyIsBlock ? b.path[at + 1]?.index ?? 0 : 0;
+      if (firstTick < 0 || index <= firstTick) return `a loop (${name}) never reaches the host: the code was not metered`;
+    }
+  }
+  return null;
+}
+
+/** Is `r` a `local.set/tee c (c + k)` with 0 < k <= MAX_STEP (k possibly a sum of constants)? */
+function isStep(r: number, local: number): boolean {
+  if (B.getExpressionId(r) !== B.LocalSetId) return false;
+  const x = B.getExpressionInfo(r);
+  if (x.index !== local) return false;
+  // The value as c + constants: how many times c appears, and the constants' sum.
+  const sum = (q: number): { self: number; k: number } | null => {
+    const id = B.getExpressionId(q);
+    if (id === B.LocalGetId) return B.getExpressionInfo(q).index === local ? { self: 1, k: 0 } : null;
+    if (id === B.ConstId) return { self: 0, k: B.getExpressionInfo(q).value | 0 }; // signed: a "huge" add subtracts
+    if (id !== B.BinaryId) return null;
+    const op = B.getExpressionInfo(q).op;
+    const a = sum(B.getExpressionInfo(q).left), b = a && sum(B.getExpressionInfo(q).right);
+    if (!a || !b) return null;
+    if (op === B.AddInt32) return { self: a.self + b.self, k: a.k + b.k };
+    // The optimizer writes a small add as `c - (-k)` (a shorter LEB).
+    if (op === B.SubInt32 && b.self === 0) return { self: a.self, k: a.k - b.k };
+    return null;
+  };
+  const v = sum(x.value);
+  return !!v && v.self === 1 && v.k > 0 && v.k <= MAX_STEP;
+}
+
+/** From kids[from] on: plain sets of other locals and globals, then the step of `local`. */
+function stepsNext(kids: number[], from: number, local: number): boolean {
+  for (let i = from; i < kids.length; i++) {
+    if (isStep(kids[i], local)) return true;
+    const id = B.getExpressionId(kids[i]);
+    if (id !== B.LocalSetId && id !== B.GlobalSetId) return false;
+    const x = B.getExpressionInfo(kids[i]);
+    if ((id === B.LocalSetId && x.index === local) || !plain(x.value)) return false;
+  }
+  return false;
+}
+
+/** The statements after `after` in `block` are plain sets up to a `call tick`. */
+function leadsToTick(block: number, after: number, isTick: (r: number) => boolean): boolean {
+  const kids: number[] = B.getExpressionInfo(block).children;
+  const i = kids.indexOf(after);
+  if (i < 0) return false;
+  for (let j = i + 1; j < kids.length; j++) {
+    if (isTick(kids[j])) return true;
+    const id = B.getExpressionId(kids[j]);
+    if ((id !== B.LocalSetId && id !== B.GlobalSetId) || !plain(B.getExpressionInfo(kids[j]).value)) return false;
+  }
+  return false;
+}
+
+/** Values without control flow or calls: gets, constants, arithmetic, tees. */
+function plain(r: number): boolean {
+  const id = B.getExpressionId(r);
+  if (id === B.LocalGetId || id === B.GlobalGetId || id === B.ConstId) return true;
+  const x = B.getExpressionInfo(r);
+  if (id === B.UnaryId) return plain(x.value);
+  if (id === B.BinaryId) return plain(x.left) && plain(x.right);
+  if (id === B.LocalSetId && x.isTee) return plain(x.value);
+  return false;
+}
+
+/** The block a br_if leaves to, and the statement of its parent block it ends (for leadsToTick). */
+function exitBlock(target: string, ancestors: Frame[]): { block: Frame | undefined; after: number } | null {
+  for (let i = ancestors.length - 1; i >= 0; i--) {
+    if (ancestors[i].kind === "Loop") return null; // a branch to another loop's head is no exit
+    if (ancestors[i].kind === "Block" && ancestors[i].name === target) return { block: ancestors[i - 1], after: ancestors[i].ref };
+  }
+  return null;
+}
+
+/**
+ * The meter's check at a loop's head, if that is how the loop opens: the counter local, and
+ * where the check leaves to (a block label, or out of the loop for the `if` form).
+ */
+function loopCheck(loop: any): { local: number; form: "br_if" | "if"; target?: string } | null {
+  // The first statement, and the one after it in the same block.
+  let holder: number | null = null;
+  let first = loop.body;
+  while (first && B.getExpressionId(first) === B.BlockId) {
+    const kids = B.getExpressionInfo(first).children;
+    if (!kids.length) return null;
+    holder = first;
+    first = kids[0];
+  }
+  if (!first) return null;
+  // `c` or `tee c (c + k)`; an exit condition `c >= K` (K at most the pass's limit).
+  const counterOf = (r: number): { local: number; stepped: boolean } | null => {
+    const id = B.getExpressionId(r);
+    if (id === B.LocalGetId) return { local: B.getExpressionInfo(r).index, stepped: false };
+    if (id === B.LocalSetId && B.getExpressionInfo(r).isTee) {
+      const local = B.getExpressionInfo(r).index;
+      return isStep(r, local) ? { local, stepped: true } : null;
+    }
+    return null;
+  };
+  const bound = (r: number) => (B.getExpressionId(r) === B.ConstId ? B.getExpressionInfo(r).value >>> 0 : Infinity);
+  /** The counter of a condition that holds exactly when `c >= K'` (or its negation when `negate`). */
+  const exitWhen = (cond: number, negate: boolean): { local: number; stepped: boolean } | null => {
+    if (B.getExpressionId(cond) === B.UnaryId && B.getExpressionInfo(cond).op === B.EqZInt32) return exitWhen(B.getExpressionInfo(cond).value, !negate);
+    if (B.getExpressionId(cond) !== B.BinaryId) return null;
+    const cmp = B.getExpressionInfo(cond);
+    const c = counterOf(cmp.left);
+    if (!c) return null;
+    const k = bound(cmp.right);
+    const ge = (cmp.op === B.GeUInt32 && k <= METER_CHECK_LIMIT) || (cmp.op === B.GtUInt32 && k < METER_CHECK_LIMIT);
+    const lt = (cmp.op === B.LtUInt32 && k <= METER_CHECK_LIMIT) || (cmp.op === B.LeUInt32 && k < METER_CHECK_LIMIT);
+    return (negate ? lt : ge) ? c : null;
+  };
+  const id = B.getExpressionId(first);
+  if (id === B.BreakId) {
+    const br = B.getExpressionInfo(first);
+    if (!br.condition || br.value) return null;
+    const c = exitWhen(br.condition, false);
+    if (!c) return null;
+    if (!c.stepped) {
+      // The charge follows the check: the next statement steps the counter.
+      const kids: number[] = holder ? B.getExpressionInfo(holder).children : [];
+      if (!stepsNext(kids, 1, c.local)) return null;
+    }
+    return { local: c.local, form: "br_if", target: br.name };
+  }
+  // The optimizer's `if (c < K) (... br $loop)`: the loop goes round only below the limit and
+  // falls out into the tick path; the if must be the loop's only statement, without an else.
+  if (id === B.IfId) {
+    if (holder && B.getExpressionInfo(holder).children.length !== 1) return null;
+    const x = B.getExpressionInfo(first);
+    if (x.ifFalse) return null;
+    const c = exitWhen(x.condition, true);
+    if (!c) return null;
+    if (!c.stepped) {
+      let kids: number[] = [x.ifTrue];
+      while (B.getExpressionId(kids[0]) === B.BlockId && B.getExpressionInfo(kids[0]).children.length) kids = B.getExpressionInfo(kids[0]).children;
+      if (!stepsNext(kids, 0, c.local)) return null;
+    }
+    return { local: c.local, form: "if" };
+  }
   return null;
 }
 
@@ -211,56 +394,9 @@ function grows(value: number, global: string): boolean {
   const isUnsigned = (r: number) => {
     const id = B.getExpressionId(r);
     if (id === B.UnaryId) return B.getExpressionInfo(r).op === B.ExtendUInt32;
-    if (id === B.ConstId) { const v = B.getExpressionInfo(r).value; return typeof v === "bigint" ? v >= 0n : (v?.high ?? -1) >= 0; }
+    // A constant count is at most 2^32 (adding one near 2^63 would wrap the counter backwards).
+    if (id === B.ConstId) { const v = B.getExpressionInfo(r).value; return typeof v === "bigint" ? v >= 0n && v <= 1n << 32n : (v?.high ?? -1) === 0 || ((v?.high ?? -1) === 1 && (v?.low ?? 1) === 0); }
     return false;
   };
   return (isSelf(add.left) && isUnsigned(add.right)) || (isSelf(add.right) && isUnsigned(add.left));
-}
-
-/**
- * A loop without a tick of its own must open with the meter's check: a br_if on
- * `counter >= K` (K at most the pass's interval) to a block that lies inside an enclosing
- * loop (the tick path). Returns that loop's ref, or null.
- */
-function checkedLoop(loop: any, ancestors: Frame[]): number | null {
-  let first = loop.body;
-  while (first && B.getExpressionId(first) === B.BlockId) {
-    const kids = B.getExpressionInfo(first).children;
-    if (!kids.length) return null;
-    first = kids[0];
-  }
-  if (!first) return null;
-  const isCounter = (r: number) => {
-    const id = B.getExpressionId(r);
-    return id === B.LocalGetId || (id === B.LocalSetId && B.getExpressionInfo(r).isTee);
-  };
-  const bound = (r: number) => (B.getExpressionId(r) === B.ConstId ? B.getExpressionInfo(r).value >>> 0 : Infinity);
-  // The optimizer may turn `br_if $tick (counter >= K)` into `if (counter < K) (... br $loop)`:
-  // the loop goes round only below the limit and falls out into the enclosing tick path.
-  if (B.getExpressionId(first) === B.IfId) {
-    const x = B.getExpressionInfo(first);
-    if (x.ifFalse || B.getExpressionId(x.condition) !== B.BinaryId) return null;
-    const cmp = B.getExpressionInfo(x.condition);
-    if (!isCounter(cmp.left)) return null;
-    const k = bound(cmp.right);
-    if (!((cmp.op === B.LtUInt32 && k <= METER_CHECK_LIMIT) || (cmp.op === B.LeUInt32 && k < METER_CHECK_LIMIT))) return null;
-    for (let i = ancestors.length - 1; i >= 0; i--) if (ancestors[i].kind === "Loop") return ancestors[i].ref;
-    return null;
-  }
-  if (B.getExpressionId(first) !== B.BreakId) return null;
-  const br = B.getExpressionInfo(first);
-  if (!br.condition || br.value) return null;
-  if (B.getExpressionId(br.condition) !== B.BinaryId) return null;
-  const cmp = B.getExpressionInfo(br.condition);
-  if (!isCounter(cmp.left)) return null;
-  const k = bound(cmp.right);
-  if (!((cmp.op === B.GeUInt32 && k <= METER_CHECK_LIMIT) || (cmp.op === B.GtUInt32 && k < METER_CHECK_LIMIT))) return null;
-  // The target block, then the first loop around it.
-  let i = ancestors.length - 1;
-  while (i >= 0 && !(ancestors[i].kind === "Block" && ancestors[i].name === br.name)) {
-    if (ancestors[i].kind === "Loop") return null; // branching to another loop's head is no exit
-    i--;
-  }
-  for (i--; i >= 0; i--) if (ancestors[i].kind === "Loop") return ancestors[i].ref;
-  return null;
 }

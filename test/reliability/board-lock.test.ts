@@ -16,7 +16,8 @@ test("a second run on a board in use is refused naming the pid; a killed run's l
   const card = path.join(dir, "card.img");
   // The first run spins for an emulated hour: it holds the board until killed.
   const first = startCli(["run", image, "--board", "rt1060", "--state", state, "--sdcard", card, "--seconds", "3600", "-q"], { timeoutMs: 900_000 }); // killed below; the bound only stops a stray process
-  t.true(await until(() => existsSync(path.join(state, ".lock")) && existsSync(card + ".lock")), "the first run takes the locks");
+  // A bound only (the CLI loads binaryen through tsx: tens of seconds on a loaded machine).
+  t.true(await until(() => existsSync(path.join(state, ".lock")) && existsSync(card + ".lock"), 600_000), "the first run takes the locks");
 
   const second = await cli(["run", "--board", "rt1060", "--state", state, "--seconds", "0.01", "-q"]);
   t.is(second.status, 1);
