@@ -4,8 +4,8 @@
 // --seconds or the host's stall guard (under a wall-clock guard, so a hang fails the test).
 import test from "ava";
 import path from "node:path";
-import binaryen from "binaryen";
-import { writeImage, type Image } from "../../emulator/build/image.ts";
+import binaryen from "../../emulator/toolchain/binaryen.ts";
+import { writeImage, type Image } from "../../emulator/toolchain/image.ts";
 import { loadTarget } from "../../emulator/board.ts";
 import { Machine } from "../../emulator/machine.ts";
 import { built, cli, tempDir } from "./helpers.ts";

@@ -5,7 +5,7 @@
 import test from "ava";
 import { closeSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from "node:fs";
 import path from "node:path";
-import { writeImage } from "../../emulator/build/image.ts";
+import { writeImage } from "../../emulator/toolchain/image.ts";
 import { createFat32Image } from "../../emulator/sdcard/format-fat32.ts";
 import { TOOLS_MISSING, fsck, mcopyIn, mdirSizes, run } from "../helpers/fat-harness.ts";
 import { built, cli, startCli, tempDir, until } from "./helpers.ts";
