@@ -1,6 +1,6 @@
 // The TFLite builtin operator table exists in several places (issue 10): the firmware's
 // schema.ts (names by code and OP_ constants), the host's tflite-model.ts (names by code), the
-// writer's BUILTIN_OPS, the NPU's op codes in emulator/peripherals/npu.ts; and the kernels the
+// writer's BUILTIN_OPS, the NPU's op list in the board file (codes from the host's table); and the kernels the
 // registry creates are listed for `model ops` in supported-ops.ts. Until they are one source,
 // this proves the copies agree. The AssemblyScript files are read as text (they are not
 // importable from Node), by the same patterns they are written in.
@@ -8,7 +8,8 @@ import test from "ava";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { builtinOpName } from "../../emulator/model/tflite-model.ts";
+import { builtinOpCode, builtinOpName } from "../../emulator/model/tflite-model.ts";
+import { npuOpMask } from "../../emulator/peripherals/npu.ts";
 import { BUILTIN_OPS } from "../../emulator/model/tflite-writer.ts";
 import { SUPPORTED_OPS } from "../../emulator/model/supported-ops.ts";
 
@@ -33,11 +34,18 @@ test("the writer's builtin op codes name their codes", (t) => {
   for (const [name, { code }] of Object.entries(BUILTIN_OPS)) t.is(firmwareNames[code], name, `${name} = ${code}`);
 });
 
-test("the NPU's op codes name their codes", (t) => {
-  const table = /const OP_CODES: Record<string, number> = \{([^}]*)\}/.exec(read("emulator/peripherals/npu.ts"))![1];
-  const entries = [...table.matchAll(/([A-Z0-9_]+): (\d+)/g)];
-  t.true(entries.length > 5);
-  for (const [, name, code] of entries) t.is(firmwareNames[Number(code)], name, `${name} = ${code}`);
+test("the NPU's op list (the board file) names ops whose codes the firmware gives the same names", (t) => {
+  // The Neutron's capability mask is built from the board's op names with the host's code
+  // table (emulator/peripherals/npu.ts): each name must mean the same code in the firmware.
+  const board = JSON.parse(read("boards/mcxn947.json"));
+  const ops: string[] = board.npu.ops;
+  t.true(ops.length >= 5);
+  for (const name of ops) {
+    const code = builtinOpCode(name);
+    t.true(code >= 0 && code < 32, `${name}: code ${code} fits the 32-bit mask`);
+    t.is(firmwareNames[code], name, `${name} = ${code}`);
+  }
+  t.is(npuOpMask(board.npu) >>> 0, ops.reduce((m, n) => (m | (1 << builtinOpCode(n))) >>> 0, 0));
 });
 
 test("the ops the kernel registry creates are exactly the ops `model ops` lists", (t) => {
