@@ -145,7 +145,8 @@ export interface RunResult {
 }
 
 export function run(cmd: string, args: string[], env: Record<string, string> = {}): RunResult {
-  const r = spawnSync(cmd, args, { encoding: "utf8", env: { ...process.env, MTOOLS_SKIP_CHECK: "1", ...env } });
+  // A card's log can run to megabytes: past spawnSync's 1 MB default buffer.
+  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 256 * 1024 * 1024, env: { ...process.env, MTOOLS_SKIP_CHECK: "1", ...env } });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
