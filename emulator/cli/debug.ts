@@ -5,7 +5,6 @@ import { imageFor, parseInputs } from "./run.ts";
 import { DebugEngine } from "../debug/engine.ts";
 import { runRepl } from "../debug/repl.ts";
 import { PROJECT_ROOT } from "../paths.ts";
-import { UserError } from "../errors.ts";
 import { existsSync } from "node:fs";
 import { defaultStateDir, ensureCard, openState } from "../state.ts";
 import { validateCardImage } from "../sdcard/card-image.ts";

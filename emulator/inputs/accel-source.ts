@@ -293,7 +293,7 @@ class TraceSource implements AccelSource {
   /** Index i with times[i] <= t < times[i + 1], for 0 <= t < times[last]. */
   private segment(t: number): number {
     const times = this.times;
-    let i = this.hint;
+    const i = this.hint;
     if (times[i] <= t && t < times[i + 1]) return i;
     if (times[i + 1] <= t && t < times[i + 2]) return (this.hint = i + 1);
     let lo = 0;

@@ -24,7 +24,7 @@
 //   its line; after asc writes the source map, resolveHookLines() gives every hook the source
 //   line of the first real mapping after it (the statement it stands before) and rewrites the
 //   hook's mapping to that line, so fault reports and backtraces see ordinary source lines.
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 import { SourceMapConsumer, SourceMapGenerator } from "source-map";
 
 export const DEBUG_MODULE = "tinyboard:debug";

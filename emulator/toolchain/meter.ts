@@ -8,7 +8,7 @@
 // Run it on optimized code (costs of what will run), then optimize again to tidy up.
 import { operatorKeys } from "./cost-table.ts";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 type Binaryen = any;
 type Ref = number;
 

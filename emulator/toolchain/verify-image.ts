@@ -16,7 +16,7 @@ import { DEBUG_MODULE, DEBUG_IMPORTS, DEBUG_LINES_GLOBAL } from "./line-hooks.ts
 import { METER_MODULE, CYCLES_GLOBAL, HEAP_TOP_EXPORT, METER_IMPORTS, METER_CHECK_LIMIT } from "./meter.ts";
 import { UserError } from "../errors.ts";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 const B = binaryen as any;
 
 /** Exports the runner reads besides the world's (name -> kind). */
@@ -155,7 +155,6 @@ const MAX_STEP = 1 << 24;
  */
 function checkFunction(info: any, cyclesGlobal: string, tick: string): string | null {
   const stack: Frame[] = [];
-  const parents = new Map<number, { parent: number; index: number }>(); // statement -> its block
   let problem: string | null = null;
   const loops: { ref: number; x: any; ancestors: Frame[] }[] = [];
   const branches: { target: string; path: Frame[] }[] = [];

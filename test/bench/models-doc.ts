@@ -18,7 +18,6 @@ const NPU_BOARD = "mcxn947";
 const int = (n: number): string => Math.round(n).toLocaleString("en-US");
 const fixed = (n: number, d: number): string => n.toFixed(d);
 const shape = (s: number[]): string => `[${s.join(",")}]`;
-const kib = (n: number): string => `${(n / 1024).toFixed(1)} KiB`;
 const label = (r: BenchReport): string => `${r.board}${r.npu ? ` + ${r.npu}` : loadTarget(r.board).board.npu ? " (CPU only)" : ""}`;
 
 function latencyTable(reports: BenchReport[], silicon: (board: string) => string): string[] {

@@ -18,7 +18,7 @@ import { benchRoom, roomMarkdown, roomTable } from "./room.ts";
 import { benchMicroSpeech, microSpeechTable } from "./micro-speech.ts";
 import { benchDsp, dspMarkdown, dspTable, updateDspDoc } from "./dsp.ts";
 import { benchBuildTimes, buildTimesTable } from "./build-times.ts";
-import { benchOps, opsMarkdown, opsTable, updateOpsDoc } from "./ops.ts";
+import { benchOps, opsTable, updateOpsDoc } from "./ops.ts";
 import { arenaMarkdown, arenaTable, benchArena } from "./arena.ts";
 import { benchNpu, npuMarkdown } from "./npu.ts";
 import { benchScenarios, scenariosTable } from "./scenarios.ts";

@@ -7,7 +7,7 @@ import { loadTarget } from "../../emulator/board.ts";
 import { Machine } from "../../emulator/machine.ts";
 import { TraceRecorder, type TraceFile, type TraceEvent } from "../../emulator/debug/trace.ts";
 import { Profiler, formatProfile } from "../../emulator/debug/profile.ts";
-import { build, cli, tmpDir, ROOT } from "../faults/helpers.ts";
+import { build, cli, tmpDir } from "../faults/helpers.ts";
 
 
 async function run(board: string, o: { trace?: boolean; profile?: boolean } = {}) {

@@ -93,16 +93,18 @@ export interface Firmware {
 
 /** Instantiate a compiled program with the sdcard and console imports; all others throw. */
 export async function instantiate(module: WebAssembly.Module, card: ImageCard): Promise<Firmware> {
+  // Assigned once the instance exists; the imports below read it only when called.
+  // eslint-disable-next-line prefer-const
   let memory: WebAssembly.Memory | undefined;
   const mem = () => new Uint8Array(memory!.buffer);
   const out: string[] = [];
-  const sdcard: Record<string, Function> = {
+  const sdcard: Record<string, (...args: any[]) => unknown> = {
     present: () => 1,
     "block-count": () => card.blocks,
     "read-blocks": (lba: number, count: number, ptr: number) => card.read(lba >>> 0, count >>> 0, mem().subarray(ptr >>> 0, (ptr >>> 0) + count * BLOCK)),
     "write-blocks": (lba: number, count: number, ptr: number) => card.write(lba >>> 0, count >>> 0, mem().subarray(ptr >>> 0, (ptr >>> 0) + count * BLOCK)),
   };
-  const consoleImports: Record<string, Function> = {
+  const consoleImports: Record<string, (...args: any[]) => unknown> = {
     write: (ptr: number, len: number) => { out.push(Buffer.from(mem().subarray(ptr, ptr + len)).toString("utf8")); },
   };
   const asString = (ptr: number) => {

@@ -68,7 +68,7 @@ for (const m of MODELS) {
   });
 }
 
-test.after.always("exact-match rates per op", (t) => {
+test.after.always("exact-match rates per op", () => {
   for (const [key, v] of [...tallies].sort()) {
     const rate = v.total ? ((100 * v.exact) / v.total).toFixed(1) : "-";
     const extra = key.startsWith("float32") ? `worst relative error ${v.worstRel.toExponential(2)}` : `${v.offByOne} off by one`;

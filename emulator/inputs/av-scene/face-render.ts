@@ -132,7 +132,8 @@ function drawPerson(img: Float32Array, w: number, h: number, scene: AvScene, p: 
         continue;
       }
       // Inside the head: an ellipsoid's normal.
-      let nx = u, ny = -v / HEAD_ASPECT;
+      let nx = u;
+      const ny = -v / HEAD_ASPECT;
       const nz = Math.sqrt(Math.max(0, 1 - e));
       // Face coordinates: the features turn with the head.
       const fu = (u - shift) / squeeze;
