@@ -7,7 +7,15 @@
 // refreshes, and the emulator keeps the event loop busy for seconds at a time, so a live
 // run would look stale. A pid can be checked at any time: a lock whose process is gone
 // (or whose pid now belongs to a process started later) is stale and is taken over.
-import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import path from "node:path";
 import { UserError } from "./errors.ts";
 
@@ -16,7 +24,10 @@ export interface BoardLock {
   release(): void;
 }
 
-interface Owner { pid: number; start: string }
+interface Owner {
+  pid: number;
+  start: string;
+}
 
 /** The start time of a process (Linux: field 22 of /proc/PID/stat), or "" where unknown. */
 function startTime(pid: number): string {
@@ -65,7 +76,9 @@ export function acquireLock(file: string, what: string): BoardLock {
     writeSync(fd, JSON.stringify(me) + "\n");
     closeSync(fd);
   } catch (e) {
-    throw new UserError(`cannot lock ${what}: ${(e as NodeJS.ErrnoException).code === "EACCES" ? "permission denied" : (e as Error).message} (${path.dirname(file)})`);
+    throw new UserError(
+      `cannot lock ${what}: ${(e as NodeJS.ErrnoException).code === "EACCES" ? "permission denied" : (e as Error).message} (${path.dirname(file)})`,
+    );
   }
   try {
     for (let attempt = 0; ; attempt++) {
@@ -73,7 +86,8 @@ export function acquireLock(file: string, what: string): BoardLock {
         linkSync(tmp, file); // atomic: fails if the lock exists
         break;
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw new UserError(`cannot lock ${what}: ${(e as Error).message}`);
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST")
+          throw new UserError(`cannot lock ${what}: ${(e as Error).message}`);
       }
       const owner = readOwner(file);
       if (owner && alive(owner)) throw new UserError(`${what} is in use by pid ${owner.pid}`);
@@ -94,20 +108,31 @@ export function acquireLock(file: string, what: string): BoardLock {
       unlinkSync(aside);
     }
   } finally {
-    try { unlinkSync(tmp); } catch { /* already gone */ }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already gone */
+    }
   }
   const lock: BoardLock = {
     file,
     release() {
       if (!held.delete(lock)) return;
       const owner = readOwner(file);
-      if (owner?.pid === process.pid) try { unlinkSync(file); } catch { /* gone */ }
+      if (owner?.pid === process.pid)
+        try {
+          unlinkSync(file);
+        } catch {
+          /* gone */
+        }
     },
   };
   held.add(lock);
   if (!exitHook) {
     exitHook = true;
-    process.on("exit", () => { for (const l of [...held]) l.release(); });
+    process.on("exit", () => {
+      for (const l of [...held]) l.release();
+    });
   }
   return lock;
 }

@@ -137,7 +137,10 @@ function validate(json: unknown): string | null {
 }
 
 export function boardIds(): string[] {
-  return readdirSync(BOARDS_DIR).filter((f) => f.endsWith(".json") && f !== "board.schema.json").map((f) => f.slice(0, -5)).sort();
+  return readdirSync(BOARDS_DIR)
+    .filter((f) => f.endsWith(".json") && f !== "board.schema.json")
+    .map((f) => f.slice(0, -5))
+    .sort();
 }
 
 /** Loads a board by id ("rt1060") or by the path of a board file. */
@@ -153,17 +156,25 @@ export function loadBoard(idOrPath: string): Board {
     raw = JSON.parse(text);
   } catch (e) {
     // V8's message can quote the file over several lines: keep the first.
-    throw new UserError(`board file ${file} is not valid JSON: ${(e as Error).message.split("\n")[0]}`);
+    throw new UserError(
+      `board file ${file} is not valid JSON: ${(e as Error).message.split("\n")[0]}`,
+    );
   }
   const problem = validate(raw);
   if (problem) throw new UserError(`board file ${file} is malformed: ${problem}`);
   const memory: MemoryRegion[] = raw.memory.map((m: any) => ({ ...m, base: parseInt(m.base, 16) }));
   const byName = new Map(memory.map((m) => [m.name, m]));
   const flash = byName.get(raw.flash);
-  if (!flash || flash.kind !== "flash") throw new UserError(`board file ${file} is malformed: flash '${raw.flash}' is not a flash region`);
+  if (!flash || flash.kind !== "flash")
+    throw new UserError(
+      `board file ${file} is malformed: flash '${raw.flash}' is not a flash region`,
+    );
   for (const core of raw.cores as CoreSpec[]) {
     for (const r of core.sram) {
-      if (byName.get(r)?.kind !== "sram") throw new UserError(`board file ${file} is malformed: core ${core.id} lists '${r}', which is not an SRAM region`);
+      if (byName.get(r)?.kind !== "sram")
+        throw new UserError(
+          `board file ${file} is malformed: core ${core.id} lists '${r}', which is not an SRAM region`,
+        );
     }
   }
   return { notes: [], peripherals: {}, ...raw, memory, flash };
@@ -171,7 +182,10 @@ export function loadBoard(idOrPath: string): Board {
 
 export function selectCore(board: Board, coreId?: string): Target {
   const core = coreId ? board.cores.find((c) => c.id === coreId) : board.cores[0];
-  if (!core) throw new UserError(`board ${board.id} has no core '${coreId}' (cores: ${board.cores.map((c) => c.id).join(", ")})`);
+  if (!core)
+    throw new UserError(
+      `board ${board.id} has no core '${coreId}' (cores: ${board.cores.map((c) => c.id).join(", ")})`,
+    );
   const sram = core.sram.map((n) => board.memory.find((m) => m.name === n)!);
   return { board, core, sram, sramBytes: sram.reduce((s, r) => s + r.size, 0) };
 }

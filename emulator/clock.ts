@@ -64,7 +64,8 @@ export class VirtualClock {
   fireDue(now: number): void {
     for (;;) {
       let due: [object, Alarm] | undefined;
-      for (const entry of this.alarms) if (entry[1].at <= now && (!due || entry[1].at < due[1].at)) due = entry;
+      for (const entry of this.alarms)
+        if (entry[1].at <= now && (!due || entry[1].at < due[1].at)) due = entry;
       if (!due) return;
       this.alarms.delete(due[0]);
       due[1].fire(due[1].at);

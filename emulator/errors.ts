@@ -1,6 +1,10 @@
 // Errors a user can act on: the CLI prints their message as one line and exits non-zero.
 export class UserError extends Error {
-  constructor(message: string, readonly exitCode = 1, readonly detail?: string) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+    readonly detail?: string,
+  ) {
     super(message);
     this.name = "UserError";
   }

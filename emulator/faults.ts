@@ -31,7 +31,10 @@ export interface FaultReport {
 
 /** Thrown from HAL imports or the meter to stop the firmware. */
 export class Fault extends Error {
-  constructor(readonly kind: FaultKind, message: string) {
+  constructor(
+    readonly kind: FaultKind,
+    message: string,
+  ) {
     super(message);
     this.name = "Fault";
   }
@@ -62,7 +65,11 @@ export function wasmFrames(err: unknown): WasmFrame[] {
   const frames: WasmFrame[] = [];
   for (const line of stack.split("\n")) {
     const m = /at (.*?) \(?wasm:\/\/wasm\/[^:]*:wasm-function\[(\d+)\]:0x([0-9a-f]+)\)?/.exec(line);
-    if (m) frames.push({ function: m[1].trim() || `wasm-function[${m[2]}]`, offset: parseInt(m[3], 16) });
+    if (m)
+      frames.push({
+        function: m[1].trim() || `wasm-function[${m[2]}]`,
+        offset: parseInt(m[3], 16),
+      });
   }
   return frames;
 }
@@ -75,7 +82,8 @@ export function classify(err: unknown): { kind: FaultKind; message: string } {
   }
   if (err instanceof WebAssembly.RuntimeError) {
     const m = err.message;
-    if (/out of bounds/.test(m)) return { kind: "trap", message: `memory access out of bounds (outside the board's memory)` };
+    if (/out of bounds/.test(m))
+      return { kind: "trap", message: `memory access out of bounds (outside the board's memory)` };
     return { kind: "trap", message: m };
   }
   return { kind: "trap", message: String((err as Error)?.message ?? err) };
@@ -93,14 +101,27 @@ export class SourceMapper {
   private mappings: Promise<Mapping[]> | null;
 
   constructor(sourceMap: string | null) {
-    if (!sourceMap) { this.mappings = null; return; }
+    if (!sourceMap) {
+      this.mappings = null;
+      return;
+    }
     const raw = JSON.parse(sourceMap);
     delete raw.sourceRoot; // asc sets it to the output name; sources are project-relative
     this.mappings = new SourceMapConsumer(raw).then((c) => {
       const out: Mapping[] = [];
-      c.eachMapping((m) => {
-        if (m.source) out.push({ offset: m.generatedColumn, source: m.source, line: m.originalLine, column: m.originalColumn });
-      }, null, SourceMapConsumer.GENERATED_ORDER);
+      c.eachMapping(
+        (m) => {
+          if (m.source)
+            out.push({
+              offset: m.generatedColumn,
+              source: m.source,
+              line: m.originalLine,
+              column: m.originalColumn,
+            });
+        },
+        null,
+        SourceMapConsumer.GENERATED_ORDER,
+      );
       c.destroy();
       return out.sort((x, y) => x.offset - y.offset);
     });
@@ -124,10 +145,15 @@ export class SourceMapper {
  * inlined code's own statement has no mapping, the one before it).
  */
 function nearest(ms: Mapping[], offset: number, ownFile: string | null): Mapping | null {
-  let lo = 0, hi = ms.length - 1, at = -1;
+  let lo = 0,
+    hi = ms.length - 1,
+    at = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (ms[mid].offset <= offset) { at = mid; lo = mid + 1; } else hi = mid - 1;
+    if (ms[mid].offset <= offset) {
+      at = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
   }
   if (at < 0) return null;
   if (!ownFile || ms[at].source === ownFile) return ms[at];
@@ -144,7 +170,11 @@ function sourceOfFunction(name: string): string | null {
 
 /** The frame a report should point at: the innermost one in app or firmware code, not the HAL or ~lib. */
 export function userFrame(backtrace: SourceLocation[]): SourceLocation | null {
-  return backtrace.find((l) => l.file && !l.file.startsWith("~lib/") && !l.file.startsWith("hal/")) ?? backtrace[0] ?? null;
+  return (
+    backtrace.find((l) => l.file && !l.file.startsWith("~lib/") && !l.file.startsWith("hal/")) ??
+    backtrace[0] ??
+    null
+  );
 }
 
 // "apps/sensor-logger/main/main" -> "main (apps/sensor-logger/main)"
@@ -158,10 +188,14 @@ function demangle(name: string): string {
  *  empty when there is only the frame the fault line already names. */
 export function formatBacktrace(f: FaultReport): string {
   if (f.backtrace.length < 2) return "";
-  return f.backtrace.map((l, i) => `  #${i} ${l.function}${l.file ? ` at ${l.file}:${l.line}` : ""}`).join("\n");
+  return f.backtrace
+    .map((l, i) => `  #${i} ${l.function}${l.file ? ` at ${l.file}:${l.line}` : ""}`)
+    .join("\n");
 }
 
 export function formatFault(f: FaultReport): string {
-  const where = f.where ? ` in ${f.where.function}${f.where.file ? ` at ${f.where.file}:${f.where.line}` : ""}` : "";
+  const where = f.where
+    ? ` in ${f.where.function}${f.where.file ? ` at ${f.where.file}:${f.where.line}` : ""}`
+    : "";
   return `FAULT ${f.kind}: ${f.message}${where}, at cycle ${f.cycles} (${(f.timeUs / 1e6).toFixed(6)} s)`;
 }

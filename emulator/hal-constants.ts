@@ -46,7 +46,9 @@ export const FIRMWARE_CONSTANTS: readonly ConstantGroup[] = [
     doc: "Event lines returned by waitEvent (clock.wait-event).",
     type: "u32",
     values: {
-      EVENT_ACCEL: EVENT_LINE.accel, EVENT_MIC: EVENT_LINE.mic, EVENT_CAMERA: EVENT_LINE.camera,
+      EVENT_ACCEL: EVENT_LINE.accel,
+      EVENT_MIC: EVENT_LINE.mic,
+      EVENT_CAMERA: EVENT_LINE.camera,
       EVENT_ALL: Object.values(EVENT_LINE).reduce((a, b) => a | b, 0),
     },
   },
@@ -55,8 +57,12 @@ export const FIRMWARE_CONSTANTS: readonly ConstantGroup[] = [
     doc: "Kinds of debug.report: an output tensor, an arena plan, a prepared model then its arena (a debugger finds tensors with them), a model input an app computed, audio an app captured.",
     type: "u32",
     values: {
-      REPORT_OUTPUT: REPORT_KIND.output, REPORT_PLAN: REPORT_KIND.plan, REPORT_MODEL: REPORT_KIND.model,
-      REPORT_ARENA: REPORT_KIND.arena, REPORT_INPUT: REPORT_KIND.input, REPORT_AUDIO: REPORT_KIND.audio,
+      REPORT_OUTPUT: REPORT_KIND.output,
+      REPORT_PLAN: REPORT_KIND.plan,
+      REPORT_MODEL: REPORT_KIND.model,
+      REPORT_ARENA: REPORT_KIND.arena,
+      REPORT_INPUT: REPORT_KIND.input,
+      REPORT_AUDIO: REPORT_KIND.audio,
     },
   },
   {
@@ -69,13 +75,21 @@ export const FIRMWARE_CONSTANTS: readonly ConstantGroup[] = [
     module: "mic",
     doc: "mic.kind: no interface, a PDM receiver (int16 PCM buffers), a SAI bit stream (packed PDM bits, MSB first; the firmware decimates).",
     type: "u32",
-    values: { KIND_NONE: MIC_KIND.none, KIND_PDM_RECEIVER: MIC_KIND.pdmReceiver, KIND_SAI_BITSTREAM: MIC_KIND.saiBitstream },
+    values: {
+      KIND_NONE: MIC_KIND.none,
+      KIND_PDM_RECEIVER: MIC_KIND.pdmReceiver,
+      KIND_SAI_BITSTREAM: MIC_KIND.saiBitstream,
+    },
   },
   { module: "sdcard", doc: "Bytes per block.", type: "u32", values: { BLOCK_SIZE: SDCARD_BLOCK } },
   {
     module: "sdcard",
     doc: "Status codes of sdcard.read-blocks / write-blocks.",
     type: "i32",
-    values: { OK: SDCARD_STATUS.ok, ERR_NO_CARD: SDCARD_STATUS.noCard, ERR_RANGE: SDCARD_STATUS.range },
+    values: {
+      OK: SDCARD_STATUS.ok,
+      ERR_NO_CARD: SDCARD_STATUS.noCard,
+      ERR_RANGE: SDCARD_STATUS.range,
+    },
   },
 ];

@@ -11,17 +11,32 @@ export function describeFsError(e: unknown, file: string, what = "file"): string
   switch (code) {
     case "ENOENT": {
       let dangling = false;
-      try { dangling = lstatSync(file).isSymbolicLink(); } catch { /* not there at all */ }
-      return dangling ? `${what} ${file} is a symbolic link to nothing` : `${what} ${file} does not exist`;
+      try {
+        dangling = lstatSync(file).isSymbolicLink();
+      } catch {
+        /* not there at all */
+      }
+      return dangling
+        ? `${what} ${file} is a symbolic link to nothing`
+        : `${what} ${file} does not exist`;
     }
-    case "ELOOP": return `${what} ${file} is a loop of symbolic links`;
-    case "EACCES": case "EPERM": return `${what} ${file}: permission denied`;
-    case "ENOTDIR": return `${what} ${file}: a part of the path is a file, not a folder`;
-    case "EISDIR": return `${what} ${file} is a folder, not a file`;
-    case "ENAMETOOLONG": return `${what} ${file}: the path is too long`;
-    case "EROFS": return `${what} ${file} is on a read-only file system`;
-    case "ENOSPC": return `${what} ${file}: no space left on the device`;
-    default: return `${what} ${file}: ${(e as Error)?.message ?? e}`;
+    case "ELOOP":
+      return `${what} ${file} is a loop of symbolic links`;
+    case "EACCES":
+    case "EPERM":
+      return `${what} ${file}: permission denied`;
+    case "ENOTDIR":
+      return `${what} ${file}: a part of the path is a file, not a folder`;
+    case "EISDIR":
+      return `${what} ${file} is a folder, not a file`;
+    case "ENAMETOOLONG":
+      return `${what} ${file}: the path is too long`;
+    case "EROFS":
+      return `${what} ${file} is on a read-only file system`;
+    case "ENOSPC":
+      return `${what} ${file}: no space left on the device`;
+    default:
+      return `${what} ${file}: ${(e as Error)?.message ?? e}`;
   }
 }
 
@@ -37,8 +52,14 @@ function stat(file: string, what: string): Stats {
 export function regularFile(file: string, what = "file", maxBytes = Infinity): Stats {
   const s = stat(file, what);
   if (s.isDirectory()) throw new UserError(`${what} ${file} is a folder, not a file`);
-  if (!s.isFile()) throw new UserError(`${what} ${file} is not a regular file (a device, FIFO or socket cannot be read as one)`);
-  if (s.size > maxBytes) throw new UserError(`${what} ${file} is ${s.size} bytes, more than the ${maxBytes} bytes accepted`);
+  if (!s.isFile())
+    throw new UserError(
+      `${what} ${file} is not a regular file (a device, FIFO or socket cannot be read as one)`,
+    );
+  if (s.size > maxBytes)
+    throw new UserError(
+      `${what} ${file} is ${s.size} bytes, more than the ${maxBytes} bytes accepted`,
+    );
   return s;
 }
 

@@ -4,7 +4,16 @@ import type { Image } from "./toolchain/image.ts";
 import { VirtualClock } from "./clock.ts";
 import { BoardMemory } from "./memory.ts";
 import { createEmitter, type MachineEmitter, type RunSummary } from "./events.ts";
-import { Fault, FirmwareExit, RunEnd, SourceMapper, classify, userFrame, wasmFrames, type FaultReport } from "./faults.ts";
+import {
+  Fault,
+  FirmwareExit,
+  RunEnd,
+  SourceMapper,
+  classify,
+  userFrame,
+  wasmFrames,
+  type FaultReport,
+} from "./faults.ts";
 import type { BoardSetup, MachineContext, Peripheral } from "./peripherals/peripheral.ts";
 import { PERIPHERALS } from "./peripherals/registry.ts";
 import { Watchdog } from "./peripherals/watchdog.ts";
@@ -97,7 +106,9 @@ export class Machine implements MachineContext {
     this.onSync = opts.onSync;
     const m = opts.image.manifest;
     if (m.board !== this.target.board.id || m.core !== this.target.core.id) {
-      throw new UserError(`image was built for ${m.board}/${m.core}, not ${this.target.board.id}/${this.target.core.id}: rebuild it for this board`);
+      throw new UserError(
+        `image was built for ${m.board}/${m.core}, not ${this.target.board.id}/${this.target.core.id}: rebuild it for this board`,
+      );
     }
     // Images are untrusted: their code and layout are checked before anything runs.
     const code = verifyImageCode(opts.image.wasm, `image ${m.app}`);
@@ -205,7 +216,8 @@ export class Machine implements MachineContext {
   private checkLimits(now: number): void {
     this.watchdog.check(now);
     if (now >= this.endCycle) throw new RunEnd();
-    if (this.clock.busyCycles >= this.maxBusy) throw new Fault("cycle-budget", `cycle budget of ${this.maxBusy} cycles exhausted`);
+    if (this.clock.busyCycles >= this.maxBusy)
+      throw new Fault("cycle-budget", `cycle budget of ${this.maxBusy} cycles exhausted`);
   }
 
   // --- running ----------------------------------------------------------------------
@@ -222,17 +234,24 @@ export class Machine implements MachineContext {
       const fns = p.imports() as Record<string, (...a: any[]) => any>;
       const wrapped: Record<string, (...a: any[]) => any> = Object.create(null);
       for (const name of contract.imports.get(p.module)?.keys() ?? []) {
-        const fn = Object.hasOwn(fns, name) ? fns[name] : () => { throw new Fault("not-implemented", `${p.module.replace(/^tinyboard:hal\/|@.*$/g, "")}.${name} is not implemented on this board (${this.target.board.id})`); };
+        const fn = Object.hasOwn(fns, name)
+          ? fns[name]
+          : () => {
+              throw new Fault(
+                "not-implemented",
+                `${p.module.replace(/^tinyboard:hal\/|@.*$/g, "")}.${name} is not implemented on this board (${this.target.board.id})`,
+              );
+            };
         wrapped[name] = this.onSync
           ? (...args: any[]) => {
-            this.clock.halCycles += halCall;
-            this.onSync!();
-            return fn(...args);
-          }
+              this.clock.halCycles += halCall;
+              this.onSync!();
+              return fn(...args);
+            }
           : (...args: any[]) => {
-            this.clock.halCycles += halCall;
-            return fn(...args);
-          };
+              this.clock.halCycles += halCall;
+              return fn(...args);
+            };
       }
       imports[p.module] = wrapped;
     }
@@ -242,7 +261,10 @@ export class Machine implements MachineContext {
     imports[DEBUG_MODULE] = Object.assign(Object.create(null), {
       line: (id: number) => (hooks?.line(id) ? 1 : 0),
       stop: (id: number) => hooks?.stop(id),
-      "local-i32": local, "local-i64": local, "local-f32": local, "local-f64": local,
+      "local-i32": local,
+      "local-i64": local,
+      "local-f32": local,
+      "local-f64": local,
     });
     imports[METER_MODULE] = Object.assign(Object.create(null), {
       tick: () => {
@@ -250,13 +272,21 @@ export class Machine implements MachineContext {
         // image whose tick path never adds to tb_cycles (tampered) would tick forever at one
         // instant, past --seconds and the watchdog: refused after MAX_STALLED_TICKS.
         const raw = this.clock.codeCycles + this.clock.excludedCycles;
-        if (raw !== this.lastTickCycles) { this.lastTickCycles = raw; this.stalledTicks = 0; }
-        else if (++this.stalledTicks >= MAX_STALLED_TICKS) throw new UserError(`image ${this.opts.image.manifest.app} is refused: its loops reach the host ${MAX_STALLED_TICKS} times without its meter counting a cycle (code not metered by 'tinyboard build')`);
+        if (raw !== this.lastTickCycles) {
+          this.lastTickCycles = raw;
+          this.stalledTicks = 0;
+        } else if (++this.stalledTicks >= MAX_STALLED_TICKS)
+          throw new UserError(
+            `image ${this.opts.image.manifest.app} is refused: its loops reach the host ${MAX_STALLED_TICKS} times without its meter counting a cycle (code not metered by 'tinyboard build')`,
+          );
         this.sync();
       },
       "flash-write": (addr: number, offset: number) => {
         const at = (addr + offset) >>> 0;
-        throw new Fault("flash-write", `write to flash at 0x${at.toString(16)} (board address 0x${(this.target.board.flash.base + at).toString(16)}, ${this.target.board.flash.name})`);
+        throw new Fault(
+          "flash-write",
+          `write to flash at 0x${at.toString(16)} (board address 0x${(this.target.board.flash.base + at).toString(16)}, ${this.target.board.flash.name})`,
+        );
       },
       grow: (delta: number) => this.memory().grow(delta),
     });
@@ -292,8 +322,10 @@ export class Machine implements MachineContext {
         // Where the firmware was when it ended: the debugger's backtrace after the end.
         if (e instanceof RunEnd || e instanceof FirmwareExit) this.endFrames = wasmFrames(e);
         if (e instanceof RunEnd) reason = "time-limit";
-        else if (e instanceof FirmwareExit) { reason = "exit"; exitCode = e.code; }
-        else throw e;
+        else if (e instanceof FirmwareExit) {
+          reason = "exit";
+          exitCode = e.code;
+        } else throw e;
       }
       // The store guards are the image's code: a flash window that changed anyway means code
       // that got past them, and the run does not end as if nothing happened.
@@ -315,30 +347,50 @@ export class Machine implements MachineContext {
   private checkFlashIntact(window: number): void {
     const bytes = this.mem!.bytes;
     const flash = this.opts.image.flash;
-    let at = Buffer.compare(bytes.subarray(0, flash.length), flash) === 0 ? -1 : bytes.findIndex((b, i) => i < flash.length && b !== flash[i]);
+    let at =
+      Buffer.compare(bytes.subarray(0, flash.length), flash) === 0
+        ? -1
+        : bytes.findIndex((b, i) => i < flash.length && b !== flash[i]);
     if (at < 0) {
       const rest = bytes.subarray(flash.length, window);
       const j = rest.findIndex((b) => b !== 0);
       if (j >= 0) at = flash.length + j;
     }
-    if (at >= 0) throw new Fault("flash-write", `flash at 0x${at.toString(16)} was written past the store guards (board address 0x${(this.target.board.flash.base + at).toString(16)}, ${this.target.board.flash.name})`);
+    if (at >= 0)
+      throw new Fault(
+        "flash-write",
+        `flash at 0x${at.toString(16)} was written past the store guards (board address 0x${(this.target.board.flash.base + at).toString(16)}, ${this.target.board.flash.name})`,
+      );
   }
 
   private async faultReport(e: unknown): Promise<FaultReport> {
-    if (!(e instanceof Fault || e instanceof WebAssembly.RuntimeError || e instanceof RangeError)) throw e; // a host bug: let it show
+    if (!(e instanceof Fault || e instanceof WebAssembly.RuntimeError || e instanceof RangeError))
+      throw e; // a host bug: let it show
     const frames = wasmFrames(e);
     // A trap while the last memory.grow stands refused is the allocator giving up: out of SRAM.
-    const outOfSram = e instanceof WebAssembly.RuntimeError && /unreachable/.test(e.message) && !!this.mem?.refusedNeeds;
+    const outOfSram =
+      e instanceof WebAssembly.RuntimeError &&
+      /unreachable/.test(e.message) &&
+      !!this.mem?.refusedNeeds;
     const { kind, message } = classify(outOfSram ? this.mem!.exhausted() : e);
     const backtrace = await new SourceMapper(this.opts.image.sourceMap).locate(frames);
     const now = this.clock.now;
-    return { kind, message, cycles: now, timeUs: this.clock.usFromCycles(now), where: userFrame(backtrace), backtrace };
+    return {
+      kind,
+      message,
+      cycles: now,
+      timeUs: this.clock.usFromCycles(now),
+      where: userFrame(backtrace),
+      backtrace,
+    };
   }
 
   /** Static data and heap high-water mark (the bump allocator never frees) plus the stack budget. */
   sramPeak(): number {
     const { layout } = this.opts.image.manifest;
-    const top = this.heapTop ? Math.max(Number(this.heapTop.value), layout.staticEnd) : layout.staticEnd;
+    const top = this.heapTop
+      ? Math.max(Number(this.heapTop.value), layout.staticEnd)
+      : layout.staticEnd;
     return top - layout.sramBase + layout.stackBytes;
   }
 
@@ -352,7 +404,12 @@ export class Machine implements MachineContext {
     return out;
   }
 
-  private summary(reason: RunSummary["reason"], exitCode: number | null, fault: FaultReport | null, wallSeconds: number): RunSummary {
+  private summary(
+    reason: RunSummary["reason"],
+    exitCode: number | null,
+    fault: FaultReport | null,
+    wallSeconds: number,
+  ): RunSummary {
     const cycles = Math.min(this.clock.now, this.endCycle);
     const busy = Math.min(this.clock.busyCycles, cycles);
     const emulatedSeconds = cycles / this.clock.hz;

@@ -36,7 +36,10 @@ export class BoardMemory {
     if (this.bytes.buffer !== this.memory.buffer) this.refresh();
     ptr >>>= 0;
     if (len < 0 || ptr + len > this.bytes.length) {
-      throw new Fault("bad-hal-pointer", `${what}: buffer 0x${ptr.toString(16)}+${len} is outside the board's memory (0x0-0x${this.bytes.length.toString(16)})`);
+      throw new Fault(
+        "bad-hal-pointer",
+        `${what}: buffer 0x${ptr.toString(16)}+${len} is outside the board's memory (0x0-0x${this.bytes.length.toString(16)})`,
+      );
     }
     if (write && len > 0 && ptr < this.flashWindow) {
       throw new Fault("flash-write", `${what}: DMA write into flash at 0x${ptr.toString(16)}`);
@@ -86,12 +89,16 @@ export class BoardMemory {
 
   /** The fault for an allocator that gave up after a refused grow. */
   exhausted(): Fault {
-    return new Fault("sram-exhausted", `SRAM budget exceeded: needs ${kb(this.refusedNeeds)}, ${this.target.board.id} has ${kb(this.sramBytes)}`);
+    return new Fault(
+      "sram-exhausted",
+      `SRAM budget exceeded: needs ${kb(this.refusedNeeds)}, ${this.target.board.id} has ${kb(this.sramBytes)}`,
+    );
   }
 
   /** The board address of a wasm address (flash window -> flash region, SRAM -> SRAM regions). */
   boardAddress(addr: number): { region: string; address: number } | null {
-    if (addr < this.flashWindow) return { region: this.target.board.flash.name, address: this.target.board.flash.base + addr };
+    if (addr < this.flashWindow)
+      return { region: this.target.board.flash.name, address: this.target.board.flash.base + addr };
     let off = addr - this.flashWindow;
     for (const r of this.target.sram) {
       if (off < r.size) return { region: r.name, address: r.base + off };

@@ -20,12 +20,19 @@ export function defaultStateDir(boardId: string, base = process.cwd()): string {
 }
 
 export function openState(dir: string): BoardState {
-  if (isSystemPath(path.resolve(dir))) throw new UserError(`--state ${dir}: a board state folder cannot lie under /proc, /sys, /dev or /etc`);
+  if (isSystemPath(path.resolve(dir)))
+    throw new UserError(
+      `--state ${dir}: a board state folder cannot lie under /proc, /sys, /dev or /etc`,
+    );
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(code === "EEXIST" || code === "ENOTDIR" ? `--state ${dir} is a file or lies under one: give a folder` : `cannot create board state ${describeFsError(e, dir, "folder")}`);
+    throw new UserError(
+      code === "EEXIST" || code === "ENOTDIR"
+        ? `--state ${dir} is a file or lies under one: give a folder`
+        : `cannot create board state ${describeFsError(e, dir, "folder")}`,
+    );
   }
   folder(dir, "board state");
   return { dir, imagePath: path.join(dir, "flash.tbi"), sdcardPath: path.join(dir, "sdcard.img") };
@@ -37,7 +44,19 @@ export function flashImage(state: BoardState, image: Image): void {
   try {
     writeFileSync(tmp, encodeImage(image));
     renameSync(tmp, state.imagePath); // a crash mid-flash leaves the old image, not half a new one
-    writeFileSync(path.join(state.dir, "board.json"), JSON.stringify({ board: image.manifest.board, core: image.manifest.core, app: image.manifest.app, sourceHash: image.manifest.build.sourceHash }, null, 2) + "\n");
+    writeFileSync(
+      path.join(state.dir, "board.json"),
+      JSON.stringify(
+        {
+          board: image.manifest.board,
+          core: image.manifest.core,
+          app: image.manifest.app,
+          sourceHash: image.manifest.build.sourceHash,
+        },
+        null,
+        2,
+      ) + "\n",
+    );
   } catch (e) {
     throw new UserError(`cannot flash: ${describeFsError(e, state.dir, "board state")}`);
   }
@@ -46,7 +65,8 @@ export function flashImage(state: BoardState, image: Image): void {
 
 export function ensureCard(file: string, sizeBytes = DEFAULT_CARD_SIZE): void {
   if (existsSync(file)) return;
-  if (isSystemPath(path.resolve(file))) throw new UserError(`SD card image ${file}: cannot lie under /proc, /sys, /dev or /etc`);
+  if (isSystemPath(path.resolve(file)))
+    throw new UserError(`SD card image ${file}: cannot lie under /proc, /sys, /dev or /etc`);
   try {
     createFat32Image(file, sizeBytes, { label: "TINYBOARD" });
   } catch (e) {
@@ -56,7 +76,9 @@ export function ensureCard(file: string, sizeBytes = DEFAULT_CARD_SIZE): void {
 
 export function flashedImage(state: BoardState, boardId: string): Image {
   if (!existsSync(state.imagePath)) {
-    throw new UserError(`nothing is flashed on ${boardId} (state ${state.dir}): run 'tinyboard flash <app|image> --board ${boardId}' first, or give an app to run`);
+    throw new UserError(
+      `nothing is flashed on ${boardId} (state ${state.dir}): run 'tinyboard flash <app|image> --board ${boardId}' first, or give an app to run`,
+    );
   }
   regularFile(state.imagePath, "flashed image");
   return readImage(state.imagePath);

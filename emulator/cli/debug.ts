@@ -27,7 +27,11 @@ export interface DebugCliOptions {
 export async function debugCommand(spec: string, opts: DebugCliOptions): Promise<void> {
   const target = loadTarget(opts.board, opts.core);
   const overrides = parseInputs(opts.input);
-  const { image, inputs } = await imageFor(spec, target, { quiet: true, rebuild: opts.rebuild, debugLines: opts.debugLines !== false });
+  const { image, inputs } = await imageFor(spec, target, {
+    quiet: true,
+    rebuild: opts.rebuild,
+    debugLines: opts.debugLines !== false,
+  });
   const seconds = runSeconds(opts.seconds, image.manifest.defaults.seconds, false);
   let sdcard: string | null = null;
   if (opts.sdcard !== false) {
@@ -43,9 +47,20 @@ export async function debugCommand(spec: string, opts: DebugCliOptions): Promise
     if (existsSync(sdcard)) validateCardImage(sdcard);
     else ensureCard(sdcard);
   }
-  const engine = await DebugEngine.launch({ image, target, inputs: { ...inputs, ...overrides }, sdcard, seconds, noNpu: opts.cpuOnly });
+  const engine = await DebugEngine.launch({
+    image,
+    target,
+    inputs: { ...inputs, ...overrides },
+    sdcard,
+    seconds,
+    noNpu: opts.cpuOnly,
+  });
   try {
-    await runRepl(engine, { input: process.stdin, output: process.stdout, historyFile: path.join(PROJECT_ROOT, ".tinyboard", "debug_history") });
+    await runRepl(engine, {
+      input: process.stdin,
+      output: process.stdout,
+      historyFile: path.join(PROJECT_ROOT, ".tinyboard", "debug_history"),
+    });
   } finally {
     await engine.close();
   }

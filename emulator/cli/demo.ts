@@ -17,12 +17,21 @@ import { formatCycles, formatRealTime } from "./format.ts";
 /** Console lines shown per run without --verbose. */
 const SHOWN_LINES = 4;
 
-export async function demoCommand(opts: { seconds?: number; board?: string[]; verbose?: boolean; rebuild?: boolean }): Promise<void> {
+export async function demoCommand(opts: {
+  seconds?: number;
+  board?: string[];
+  verbose?: boolean;
+  rebuild?: boolean;
+}): Promise<void> {
   const appsDir = path.join(PROJECT_ROOT, "apps");
-  const apps = readdirSync(appsDir).map((d) => path.join(appsDir, d)).filter(isAppDir).sort();
+  const apps = readdirSync(appsDir)
+    .map((d) => path.join(appsDir, d))
+    .filter(isAppDir)
+    .sort();
   const boards = opts.board?.length ? opts.board : null;
   if (boards) for (const b of boards) loadTarget(b); // an unknown board fails before any build
-  if (opts.seconds !== undefined && !(opts.seconds > 0)) throw new UserError("--seconds must be a positive number");
+  if (opts.seconds !== undefined && !(opts.seconds > 0))
+    throw new UserError("--seconds must be a positive number");
   const rows: string[] = [];
   for (const dir of apps) {
     for (const boardId of loadApp(dir).boards.filter((b) => !boards || boards.includes(b))) {
@@ -31,23 +40,44 @@ export async function demoCommand(opts: { seconds?: number; board?: string[]; ve
       const state = openState(path.resolve(".tinyboard", "demo", boardId));
       flashImage(state, image);
       const seconds = opts.seconds ?? app.seconds;
-      console.log(`\n=== ${app.name} on ${target.board.name}: flash ${formatBytes(report.flash.used)}, SRAM ${formatBytes(report.sram.used)}${cached ? " (build cache)" : ""}; ${seconds} s emulated`);
-      const inputs = Object.fromEntries(Object.entries(app.inputs).map(([k, v]) => [k, resolveInput(app, v)]));
+      console.log(
+        `\n=== ${app.name} on ${target.board.name}: flash ${formatBytes(report.flash.used)}, SRAM ${formatBytes(report.sram.used)}${cached ? " (build cache)" : ""}; ${seconds} s emulated`,
+      );
+      const inputs = Object.fromEntries(
+        Object.entries(app.inputs).map(([k, v]) => [k, resolveInput(app, v)]),
+      );
       const lines = new ConsoleLines(opts.verbose ? Infinity : SHOWN_LINES);
-      const s = await runImage(image, target, { inputs, micArray: imageMicArray(image.manifest.defaults.micArray), sdcard: state.sdcardPath, seconds, quiet: true, onConsole: (t) => lines.write(forTerminal(t)) });
+      const s = await runImage(image, target, {
+        inputs,
+        micArray: imageMicArray(image.manifest.defaults.micArray),
+        sdcard: state.sdcardPath,
+        seconds,
+        quiet: true,
+        onConsole: (t) => lines.write(forTerminal(t)),
+      });
       lines.end();
-      const periph = Object.entries(s.peripherals).flatMap(([, v]) => Object.entries(v).filter(([, n]) => n).map(([a, b]) => `${a} ${b}`));
-      console.log(`  ${s.fault ? "FAULT" : "ok"}: CPU ${(s.cpuLoad * 100).toFixed(2)} % busy (${formatCycles(s.busyCycles)} of ${formatCycles(s.cycles)}), ${formatRealTime(s.realTimeFactor)}, SRAM peak ${formatBytes(s.sramPeakBytes)}`);
+      const periph = Object.entries(s.peripherals).flatMap(([, v]) =>
+        Object.entries(v)
+          .filter(([, n]) => n)
+          .map(([a, b]) => `${a} ${b}`),
+      );
+      console.log(
+        `  ${s.fault ? "FAULT" : "ok"}: CPU ${(s.cpuLoad * 100).toFixed(2)} % busy (${formatCycles(s.busyCycles)} of ${formatCycles(s.cycles)}), ${formatRealTime(s.realTimeFactor)}, SRAM peak ${formatBytes(s.sramPeakBytes)}`,
+      );
       if (periph.length) console.log(`  ${periph.join(", ")}`);
       if (s.fault) console.log(`  ${formatFault(s.fault)}`);
-      rows.push(`${app.name.padEnd(16)} ${boardId.padEnd(8)} ${(s.cpuLoad * 100).toFixed(2).padStart(6)} % ${formatRealTime(s.realTimeFactor, false).padStart(9)}  ${s.fault ? s.fault.kind : "ok"}`);
+      rows.push(
+        `${app.name.padEnd(16)} ${boardId.padEnd(8)} ${(s.cpuLoad * 100).toFixed(2).padStart(6)} % ${formatRealTime(s.realTimeFactor, false).padStart(9)}  ${s.fault ? s.fault.kind : "ok"}`,
+      );
       if (s.fault) process.exitCode = 3;
     }
   }
   if (!rows.length) throw new UserError(`no bundled app targets ${boards?.join(", ")}`);
   console.log(`\n${"app".padEnd(16)} ${"board".padEnd(8)} CPU load  real-time  result`);
   for (const r of rows) console.log(r);
-  console.log(`\nSD cards and flashed images are in .tinyboard/demo/<board>/ (try: mdir -i .tinyboard/demo/rt1060/sdcard.img ::/)`);
+  console.log(
+    `\nSD cards and flashed images are in .tinyboard/demo/<board>/ (try: mdir -i .tinyboard/demo/rt1060/sdcard.img ::/)`,
+  );
   if (!opts.verbose) console.log("Every console line: npm start -- --verbose");
 }
 
@@ -70,7 +100,9 @@ class ConsoleLines {
   }
 
   private line(line: string): void {
-    if (this.shown < this.limit) { console.log(`  | ${line}`); this.shown++; }
-    else this.hidden++;
+    if (this.shown < this.limit) {
+      console.log(`  | ${line}`);
+      this.shown++;
+    } else this.hidden++;
   }
 }

@@ -4,8 +4,11 @@ import { UserError } from "../errors.ts";
 import { boardsCommand } from "./boards.ts";
 // Each command's module loads when the command runs: `build` of an unchanged app then starts
 // without the emulator, its peripherals and their decoders.
-const lazy = <M, K extends keyof M>(load: () => Promise<M>, name: K) =>
-  async (...args: unknown[]): Promise<void> => { await ((await load())[name] as (...a: unknown[]) => unknown)(...args); };
+const lazy =
+  <M, K extends keyof M>(load: () => Promise<M>, name: K) =>
+  async (...args: unknown[]): Promise<void> => {
+    await ((await load())[name] as (...a: unknown[]) => unknown)(...args);
+  };
 const buildModule = () => import("./build.ts");
 const runModule = () => import("./run.ts");
 const modelModule = () => import("./model.ts");
@@ -38,34 +41,56 @@ Input specs (--input PERIPHERAL=SPEC, repeatable; default: the app's app.json "i
 import { parseCycles, parseSeconds, parseWatchdogMs, MAX_EMULATED_SECONDS } from "./options.ts";
 
 const program = new Command("tinyboard")
-  .description("Build AssemblyScript ML firmware against real board budgets and run it on emulated NXP boards")
+  .description(
+    "Build AssemblyScript ML firmware against real board budgets and run it on emulated NXP boards",
+  )
   // Usage errors (unknown option, missing argument) are user errors too: one line.
-  .configureOutput({ outputError: (str, write) => write(`tinyboard: error: ${str.replace(/^error: /, "").replace(/\s*\n\s*/g, " ").trim()}\n`) })
+  .configureOutput({
+    outputError: (str, write) =>
+      write(
+        `tinyboard: error: ${str
+          .replace(/^error: /, "")
+          .replace(/\s*\n\s*/g, " ")
+          .trim()}\n`,
+      ),
+  })
   .version(VERSION, "-V, --version", "print the tinyboard version")
   .exitOverride();
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
-program.command("boards").description("list the boards with cores, clocks, SRAM, flash and NPU")
-  .option("--json", "print JSON").action(boardsCommand);
+program
+  .command("boards")
+  .description("list the boards with cores, clocks, SRAM, flash and NPU")
+  .option("--json", "print JSON")
+  .action(boardsCommand);
 
-program.command("build").description("compile an app for a board and print its memory report")
+program
+  .command("build")
+  .description("compile an app for a board and print its memory report")
   .argument("<app>", "app folder (with app.json)")
   .requiredOption("-b, --board <board>", BOARD_HELP)
   .option("--core <core>", "core to build for (default: the board's first core)")
   .option("-o, --out <file>", "image file to write (default: build/<app>-<board>.tbi)")
   .option("--json", "print the memory report as JSON")
   .option("--rebuild", "compile even if the build cache (build/cache/) holds this build")
-  .option("--debug-lines", "insert statement hooks for the debugger (breakpoints on any line, line steps, locals); same cycles as the release build")
+  .option(
+    "--debug-lines",
+    "insert statement hooks for the debugger (breakpoints on any line, line steps, locals); same cycles as the release build",
+  )
   .action(lazy(buildModule, "buildCommand"));
 
-program.command("size").description("memory report of an image; with --board, check it against other boards")
+program
+  .command("size")
+  .description("memory report of an image; with --board, check it against other boards")
   .argument("<image>", "image file (.tbi)")
   .option("-b, --board <board>", "board to check against (repeatable)", collect, [])
   .option("--json", "print JSON")
   .action(lazy(buildModule, "sizeCommand"));
 
-program.command("flash").description("write an image (or build and write an app) into a persistent emulated board")
+program
+  .command("flash")
+  .description("write an image (or build and write an app) into a persistent emulated board")
   .argument("<target>", "image file or app folder")
   .requiredOption("-b, --board <board>", BOARD_HELP)
   .option("--core <core>", "core (default: the board's first)")
@@ -73,106 +98,201 @@ program.command("flash").description("write an image (or build and write an app)
   .option("--rebuild", "compile even if the build cache holds this build")
   .action(lazy(runModule, "flashCommand"));
 
-program.command("run").description("boot what is flashed (building and flashing an app or image first if given) and run it")
+program
+  .command("run")
+  .description(
+    "boot what is flashed (building and flashing an app or image first if given) and run it",
+  )
   .argument("[target]", "image file or app folder")
   .requiredOption("-b, --board <board>", BOARD_HELP)
   .option("--core <core>", "core (default: the board's first)")
   .option("--state <dir>", "board state directory (default: .tinyboard/<board>)")
-  .option("-s, --seconds <n>", `emulated seconds to run (default: the app's; at most ${MAX_EMULATED_SECONDS} without --forever)`, parseSeconds)
+  .option(
+    "-s, --seconds <n>",
+    `emulated seconds to run (default: the app's; at most ${MAX_EMULATED_SECONDS} without --forever)`,
+    parseSeconds,
+  )
   .option("--forever", "no limit on the emulated time (stop with Ctrl-C)")
-  .option("-i, --input <peripheral=spec>", "feed a peripheral from a file or generator, e.g. accel=trace.csv, camera=photos/, mic=clip.wav (repeatable)", collect, [])
-  .option("--mic-array <name|file.json>", "attach an add-on microphone array (bundled: linear4-35mm, sln-local2-tri)")
+  .option(
+    "-i, --input <peripheral=spec>",
+    "feed a peripheral from a file or generator, e.g. accel=trace.csv, camera=photos/, mic=clip.wav (repeatable)",
+    collect,
+    [],
+  )
+  .option(
+    "--mic-array <name|file.json>",
+    "attach an add-on microphone array (bundled: linear4-35mm, sln-local2-tri)",
+  )
   .option("--sdcard <img>", "use this SD card image instead of the board's")
   .option("--watchdog <ms>", "arm the watchdog from reset", parseWatchdogMs)
-  .option("--max-cycles <n>", "stop with a fault after this many busy cycles (a cycle budget)", parseCycles)
+  .option(
+    "--max-cycles <n>",
+    "stop with a fault after this many busy cycles (a cycle budget)",
+    parseCycles,
+  )
   .option("--json", "print the run summary as JSON")
   .option("-q, --quiet", "do not print the console output")
-  .option("--trace <file>", "write a Chrome trace event / Perfetto timeline (CPU busy/idle, layers, NPU jobs, peripheral events)")
+  .option(
+    "--trace <file>",
+    "write a Chrome trace event / Perfetto timeline (CPU busy/idle, layers, NPU jobs, peripheral events)",
+  )
   .option("--profile", "print the per-layer and per-function cycle tables")
   .option("--cpu-only", "leave the board's NPU out (every layer on the CPU)")
   .option("--rebuild", "compile even if the build cache holds this build")
   .addHelpText("after", INPUT_HELP)
   .action(lazy(runModule, "runCommand"));
 
-program.command("debug").description("debug an app or image: layer, op, line, fault and cycle breakpoints, step through the inference, inspect tensors against a float reference")
+program
+  .command("debug")
+  .description(
+    "debug an app or image: layer, op, line, fault and cycle breakpoints, step through the inference, inspect tensors against a float reference",
+  )
   .argument("<target>", "image file or app folder")
   .requiredOption("-b, --board <board>", BOARD_HELP)
   .option("--core <core>", "core (default: the board's first)")
-  .option("-s, --seconds <n>", `emulated seconds to run at most (default: the app's; at most ${MAX_EMULATED_SECONDS})`, parseSeconds)
-  .option("-i, --input <peripheral=spec>", "feed a peripheral from a file or generator (repeatable)", collect, [])
+  .option(
+    "-s, --seconds <n>",
+    `emulated seconds to run at most (default: the app's; at most ${MAX_EMULATED_SECONDS})`,
+    parseSeconds,
+  )
+  .option(
+    "-i, --input <peripheral=spec>",
+    "feed a peripheral from a file or generator (repeatable)",
+    collect,
+    [],
+  )
   .option("--sdcard <img>", "SD card image (default: the board's, .tinyboard/<board>/sdcard.img)")
   .option("--no-sdcard", "run without an SD card")
   .option("--cpu-only", "leave the board's NPU out")
   .option("--rebuild", "compile even if the build cache holds this build")
-  .option("--no-debug-lines", "debug the release build (source lines only at sync points) instead of a --debug-lines build")
+  .option(
+    "--no-debug-lines",
+    "debug the release build (source lines only at sync points) instead of a --debug-lines build",
+  )
   .addHelpText("after", INPUT_HELP)
   .action(async (spec, opts) => (await import("./debug.ts")).debugCommand(spec, opts));
 
-program.command("dap").description("a Debug Adapter Protocol server on stdin/stdout (for VS Code; see docs/debugger.md)")
-  .option("--server <port>", "serve the protocol on a TCP port instead (write it as --server=4711), for launch.json's debugServer")
+program
+  .command("dap")
+  .description(
+    "a Debug Adapter Protocol server on stdin/stdout (for VS Code; see docs/debugger.md)",
+  )
+  .option(
+    "--server <port>",
+    "serve the protocol on a TCP port instead (write it as --server=4711), for launch.json's debugServer",
+  )
   .action(async () => (await import("./dap.ts")).dapCommand());
 
-program.command("test").description("run scenario files: drive inputs, wait for and expect console lines, LEDs, SD card files, faults and budgets on emulated time")
+program
+  .command("test")
+  .description(
+    "run scenario files: drive inputs, wait for and expect console lines, LEDs, SD card files, faults and budgets on emulated time",
+  )
   .argument("<scenarios...>", "scenario files (.yaml), e.g. scenarios/*.yaml")
   .option("-b, --board <board>", "only this board of each scenario's (repeatable)", collect, [])
   .option("--junit <file>", "write a JUnit XML report for CI")
   .option("-j, --jobs <n>", "worker threads (default: the machine's cores)", (v: string) => {
-    if (!/^[1-9]\d{0,2}$/.test(v.trim())) throw new UserError(`--jobs '${v}': expected a whole number of worker threads, 1 to 999`);
+    if (!/^[1-9]\d{0,2}$/.test(v.trim()))
+      throw new UserError(`--jobs '${v}': expected a whole number of worker threads, 1 to 999`);
     return Number(v);
   })
-  .option("--trace-dir <dir>", "write a Chrome trace of each failing run here (the run is replayed, traced)")
+  .option(
+    "--trace-dir <dir>",
+    "write a Chrome trace of each failing run here (the run is replayed, traced)",
+  )
   .action(lazy(() => import("./test.ts"), "testCommand"));
 
-program.command("demo").description("build, flash and run the bundled apps on every board (what 'npm start' runs)")
+program
+  .command("demo")
+  .description("build, flash and run the bundled apps on every board (what 'npm start' runs)")
   .option("-s, --seconds <n>", "emulated seconds per run (default: each app's)", parseSeconds)
   .option("-b, --board <board>", "only this board (repeatable)", collect, [])
   .option("-v, --verbose", "print every console line (default: the first few per run)")
   .option("--rebuild", "compile even if the build cache holds the builds")
   .action(lazy(() => import("./demo.ts"), "demoCommand"));
 
-program.command("room-ir").description("write a far-field scene's room impulse responses (one channel per microphone) to a WAV file")
+program
+  .command("room-ir")
+  .description(
+    "write a far-field scene's room impulse responses (one channel per microphone) to a WAV file",
+  )
   .argument("<scene>", "scene.json or scene:key=value,... (see README, Far-field scenes)")
   .requiredOption("-o, --out <file>", "WAV file to write")
-  .option("--mics <mm>", "microphone positions x,y,z;x,y,z;... in mm (default: 4 on a line, 35 mm apart)")
+  .option(
+    "--mics <mm>",
+    "microphone positions x,y,z;x,y,z;... in mm (default: 4 on a line, 35 mm apart)",
+  )
   .option("--talker <n>", "source index: talkers first, then point noise sources (default 0)")
   .option("--format <f>", "s16 or f32 (default f32)")
   .action(async (spec, opts) => (await import("./room.ts")).roomIrCommand(spec, opts));
 
-program.command("room-render").description("render a far-field scene's microphone signals to a multichannel WAV file")
+program
+  .command("room-render")
+  .description("render a far-field scene's microphone signals to a multichannel WAV file")
   .argument("<scene>", "scene.json or scene:key=value,...")
   .requiredOption("-o, --out <file>", "WAV file to write")
-  .option("--mics <mm>", "microphone positions x,y,z;x,y,z;... in mm (default: 4 on a line, 35 mm apart)")
+  .option(
+    "--mics <mm>",
+    "microphone positions x,y,z;x,y,z;... in mm (default: 4 on a line, 35 mm apart)",
+  )
   .option("--format <f>", "s16 or f32 (default f32)")
   .action(async (spec, opts) => (await import("./room.ts")).roomRenderCommand(spec, opts));
 
-const sceneCommand = program.command("scene").description("audio-visual scenes (--input scene=meeting.json): export to look at");
-sceneCommand.command("export").description("write a scene's video (ffmpeg), microphone WAV and per-face ground truth CSV")
+const sceneCommand = program
+  .command("scene")
+  .description("audio-visual scenes (--input scene=meeting.json): export to look at");
+sceneCommand
+  .command("export")
+  .description("write a scene's video (ffmpeg), microphone WAV and per-face ground truth CSV")
   .argument("<scene>", "meeting.json (see emulator/inputs/av-scene/)")
   .requiredOption("-o, --out <dir>", "folder to write NAME.mp4, NAME.wav and NAME.truth.csv into")
   .option("--size <WxH>", "frame size: 160x120, 320x240 (default) or 640x480")
   .option("--fps <n>", "video frames per second (default 15)")
-  .option("--mics <mm>", "microphone positions x,y,z;x,y,z;... in mm (default: 4 on a line, 35 mm apart)")
+  .option(
+    "--mics <mm>",
+    "microphone positions x,y,z;x,y,z;... in mm (default: 4 on a line, 35 mm apart)",
+  )
   .option("--no-video", "write only the WAV and the ground truth")
   .action(async (spec, opts) => (await import("./scene.ts")).sceneExportCommand(spec, opts));
 
 // Models: `model inspect` reads a .tflite file; other model subcommands sit beside it.
-const modelCommand = program.command("model").description("inspect and benchmark TFLite models on the boards");
+const modelCommand = program
+  .command("model")
+  .description("inspect and benchmark TFLite models on the boards");
 
-modelCommand.command("inspect").description("per-layer shapes, MACs, weights, arena plan and NPU estimate; flash and SRAM fit per board")
+modelCommand
+  .command("inspect")
+  .description(
+    "per-layer shapes, MACs, weights, arena plan and NPU estimate; flash and SRAM fit per board",
+  )
   .argument("<model>", ".tflite model file")
-  .option("-b, --board <board>", "board for the timing columns (default: rt1060 for the CPU, with the first board that has an NPU for the NPU column)")
+  .option(
+    "-b, --board <board>",
+    "board for the timing columns (default: rt1060 for the CPU, with the first board that has an NPU for the NPU column)",
+  )
   .option("--json", "print JSON")
   .option("--no-measure", "do not run the model on the board's CPU to measure cycles per layer")
   .action(lazy(modelModule, "modelInspectCommand"));
 
-modelCommand.command("ops").description("the operators the engine runs: int8/float32, other types, NPU eligibility and the TFLM rule each follows")
+modelCommand
+  .command("ops")
+  .description(
+    "the operators the engine runs: int8/float32, other types, NPU eligibility and the TFLM rule each follows",
+  )
   .option("--json", "print JSON")
   .action(lazy(modelModule, "modelOpsCommand"));
 
-modelCommand.command("bench").description("run a model on an emulated board: latency per layer and in total (CPU and NPU), MACs/cycle, arena, outputs")
+modelCommand
+  .command("bench")
+  .description(
+    "run a model on an emulated board: latency per layer and in total (CPU and NPU), MACs/cycle, arena, outputs",
+  )
   .argument("<model>", ".tflite model file")
   .requiredOption("-b, --board <board>", BOARD_HELP)
-  .option("-i, --input <file>", "raw bytes of the input tensor(s), as the fixtures store them (default: zeros)")
+  .option(
+    "-i, --input <file>",
+    "raw bytes of the input tensor(s), as the fixtures store them (default: zeros)",
+  )
   .option("-o, --output <file>", "write the raw bytes of the output tensor(s)")
   .option("--cpu-only", "run every layer on the CPU, even on a board with an NPU")
   .option("--json", "print the report as JSON")

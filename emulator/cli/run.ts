@@ -4,7 +4,14 @@ import { buildApp } from "./lazy-build.ts";
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { loadTarget, type Target } from "../board.ts";
-import { appMicArray, imageInputs, imageMicArray, isAppDir, loadApp, resolveInput } from "../toolchain/app.ts";
+import {
+  appMicArray,
+  imageInputs,
+  imageMicArray,
+  isAppDir,
+  loadApp,
+  resolveInput,
+} from "../toolchain/app.ts";
 import { readImage, writeImage, type Image } from "../toolchain/image.ts";
 import { notAnAppMessage } from "../toolchain/app-suggest.ts";
 import { formatBytes } from "../errors.ts";
@@ -36,20 +43,36 @@ interface TargetOpts {
 
 /** An image for the board from an app folder (built, or from the build cache, and written to
  *  build/<app>-<board>.tbi) or an image file (read; it must be for this board). */
-export async function imageFor(spec: string, target: Target, o: { quiet?: boolean; rebuild?: boolean; debugLines?: boolean } = {}): Promise<{ image: Image; inputs: Record<string, string> }> {
+export async function imageFor(
+  spec: string,
+  target: Target,
+  o: { quiet?: boolean; rebuild?: boolean; debugLines?: boolean } = {},
+): Promise<{ image: Image; inputs: Record<string, string> }> {
   if (isAppDir(spec)) {
     const started = performance.now();
-    const { app, image, report, cached } = await buildApp(spec, target, { cache: !o.rebuild, debugLines: o.debugLines });
+    const { app, image, report, cached } = await buildApp(spec, target, {
+      cache: !o.rebuild,
+      debugLines: o.debugLines,
+    });
     if (!report.fits) {
       console.error(formatReport(report));
       assertFits(report);
     }
     // A debugger's hooked image sits beside the release image, not over it.
-    const out = o.debugLines ? imagePath(app.name, target.board.id).replace(/\.tbi$/, "-debug-lines.tbi") : imagePath(app.name, target.board.id);
+    const out = o.debugLines
+      ? imagePath(app.name, target.board.id).replace(/\.tbi$/, "-debug-lines.tbi")
+      : imagePath(app.name, target.board.id);
     writeImage(out, image);
-    const how = cached ? "unchanged, from the build cache" : `compiled in ${((performance.now() - started) / 1000).toFixed(1)} s`;
-    if (!o.quiet) console.error(`built ${app.name} for ${target.board.id} (${how}): flash ${formatBytes(report.flash.used)}, SRAM ${formatBytes(report.sram.used)} -> ${out}`);
-    const inputs = Object.fromEntries(Object.entries(app.inputs).map(([k, v]) => [k, resolveInput(app, v)]));
+    const how = cached
+      ? "unchanged, from the build cache"
+      : `compiled in ${((performance.now() - started) / 1000).toFixed(1)} s`;
+    if (!o.quiet)
+      console.error(
+        `built ${app.name} for ${target.board.id} (${how}): flash ${formatBytes(report.flash.used)}, SRAM ${formatBytes(report.sram.used)} -> ${out}`,
+      );
+    const inputs = Object.fromEntries(
+      Object.entries(app.inputs).map(([k, v]) => [k, resolveInput(app, v)]),
+    );
     return { image, inputs };
   }
   if (existsSync(spec) && !statSync(spec).isDirectory()) {
@@ -58,7 +81,9 @@ export async function imageFor(spec: string, target: Target, o: { quiet?: boolea
     const m = image.manifest;
     if (m.board !== target.board.id || m.core !== target.core.id) {
       // As the machine words it when an image is booted on another board.
-      throw new UserError(`image was built for ${m.board}/${m.core}, not ${target.board.id}/${target.core.id}: rebuild it for this board`);
+      throw new UserError(
+        `image was built for ${m.board}/${m.core}, not ${target.board.id}/${target.core.id}: rebuild it for this board`,
+      );
     }
     return { image, inputs: imageInputs(image.manifest.defaults.inputs) };
   }
@@ -71,7 +96,9 @@ export async function flashCommand(spec: string, opts: TargetOpts): Promise<void
   lockStateDir(state.dir);
   const { image } = await imageFor(spec, target, { rebuild: opts.rebuild });
   flashImage(state, image);
-  console.log(`flashed ${image.manifest.app} to ${target.board.id} (state ${path.relative(process.cwd(), state.dir) || "."})`);
+  console.log(
+    `flashed ${image.manifest.app} to ${target.board.id} (state ${path.relative(process.cwd(), state.dir) || "."})`,
+  );
 }
 
 export function parseInputs(list: string[]): Record<string, string> {
@@ -79,14 +106,21 @@ export function parseInputs(list: string[]): Record<string, string> {
   for (const item of list) {
     const eq = item.indexOf("=");
     const takers = inputPeripherals();
-    if (eq <= 0) throw new UserError(`--input '${item}': expected peripheral=spec, e.g. ${takers[0].name}=${takers[0].input!.example}`);
+    if (eq <= 0)
+      throw new UserError(
+        `--input '${item}': expected peripheral=spec, e.g. ${takers[0].name}=${takers[0].input!.example}`,
+      );
     const name = item.slice(0, eq);
     // scene= is not a peripheral: an audio-visual scene drives the camera and the microphones.
     const names = [...takers.map((p) => p.name), "scene"];
-    if (!names.includes(name)) throw new UserError(`--input '${item}': unknown peripheral '${name}' (${names.join(", ")})`);
+    if (!names.includes(name))
+      throw new UserError(`--input '${item}': unknown peripheral '${name}' (${names.join(", ")})`);
     out[name] = item.slice(eq + 1);
   }
-  if (out.scene && (out.camera || out.mic)) throw new UserError("--input scene=... drives both the camera and the microphones: give it without camera= or mic=");
+  if (out.scene && (out.camera || out.mic))
+    throw new UserError(
+      "--input scene=... drives both the camera and the microphones: give it without camera= or mic=",
+    );
   return out;
 }
 
@@ -116,8 +150,12 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   // fast, as one error line, and leaves the board's flash as it was.
   const overrides = parseInputs(opts.input);
   // The app's own add-on array (app.json micArray) unless --mic-array names one.
-  const appArray = spec && isAppDir(spec) ? imageMicArray(appMicArray(loadApp(spec), target.board.id)) : undefined;
-  const mics = micLayout(target.board, (opts.micArray ?? appArray) ? loadMicArray((opts.micArray ?? appArray)!) : null);
+  const appArray =
+    spec && isAppDir(spec) ? imageMicArray(appMicArray(loadApp(spec), target.board.id)) : undefined;
+  const mics = micLayout(
+    target.board,
+    (opts.micArray ?? appArray) ? loadMicArray((opts.micArray ?? appArray)!) : null,
+  );
   for (const [name, inputSpec] of Object.entries(overrides)) {
     if (name === "scene") continue; // opened below
     const input = peripheralNamed(name)!.input!;
@@ -139,14 +177,28 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   const image = flashedImage(state, target.board.id);
   if (!spec) inputs = imageInputs(image.manifest.defaults.inputs);
   // A scene given here replaces the app's default camera and microphone inputs, and the reverse.
-  if (overrides.scene) { delete inputs.camera; delete inputs.mic; }
+  if (overrides.scene) {
+    delete inputs.camera;
+    delete inputs.mic;
+  }
   if (overrides.camera || overrides.mic) delete inputs.scene;
   Object.assign(inputs, overrides);
   if (opts.sdcard && !existsSync(opts.sdcard)) ensureCard(opts.sdcard);
   const seconds = runSeconds(opts.seconds, image.manifest.defaults.seconds, opts.forever);
   const micArray = opts.micArray ?? imageMicArray(image.manifest.defaults.micArray);
   const profiler = opts.profile ? new Profiler(image.sourceMap) : undefined;
-  const summary = await runImage(image, target, { inputs, sdcard: opts.sdcard ?? state.sdcardPath, watchdogMs: opts.watchdog, maxBusyCycles: opts.maxCycles, seconds, quiet: opts.quiet || opts.json, trace: opts.trace, profiler, micArray, noNpu: opts.cpuOnly });
+  const summary = await runImage(image, target, {
+    inputs,
+    sdcard: opts.sdcard ?? state.sdcardPath,
+    watchdogMs: opts.watchdog,
+    maxBusyCycles: opts.maxCycles,
+    seconds,
+    quiet: opts.quiet || opts.json,
+    trace: opts.trace,
+    profiler,
+    micArray,
+    noNpu: opts.cpuOnly,
+  });
   const profile = profiler ? await profiler.profile() : undefined;
   if (opts.json) console.log(JSON.stringify(profile ? { ...summary, profile } : summary, null, 2));
   else {
@@ -157,13 +209,39 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   if (summary.fault) process.exitCode = 3;
 }
 
-export async function runImage(image: Image, target: Target, o: { inputs: Record<string, string>; micArray?: string; sdcard: string | null; watchdogMs?: number; maxBusyCycles?: number; seconds: number; quiet?: boolean; trace?: string; profiler?: Profiler; onConsole?: (text: string) => void; noNpu?: boolean }): Promise<RunSummary> {
-  const machine = new Machine({ target, image, inputs: o.inputs, micArray: o.micArray, sdcard: o.sdcard, watchdogMs: o.watchdogMs, onSync: o.profiler?.onSync, noNpu: o.noNpu });
+export async function runImage(
+  image: Image,
+  target: Target,
+  o: {
+    inputs: Record<string, string>;
+    micArray?: string;
+    sdcard: string | null;
+    watchdogMs?: number;
+    maxBusyCycles?: number;
+    seconds: number;
+    quiet?: boolean;
+    trace?: string;
+    profiler?: Profiler;
+    onConsole?: (text: string) => void;
+    noNpu?: boolean;
+  },
+): Promise<RunSummary> {
+  const machine = new Machine({
+    target,
+    image,
+    inputs: o.inputs,
+    micArray: o.micArray,
+    sdcard: o.sdcard,
+    watchdogMs: o.watchdogMs,
+    onSync: o.profiler?.onSync,
+    noNpu: o.noNpu,
+  });
   o.profiler?.attach(machine);
   const recorder = o.trace ? new TraceRecorder(machine) : null;
   if (recorder) machine.events.on("end", (summary) => recorder.write(o.trace!, summary));
   if (o.onConsole) machine.events.on("console", o.onConsole);
-  else if (!o.quiet) machine.events.on("console", (text) => process.stdout.write(forTerminal(text)));
+  else if (!o.quiet)
+    machine.events.on("console", (text) => process.stdout.write(forTerminal(text)));
   machine.events.on("fault", (f) => {
     if (o.quiet) return;
     const trace = formatBacktrace(f);
@@ -173,8 +251,18 @@ export async function runImage(image: Image, target: Target, o: { inputs: Record
 }
 
 export function formatSummary(s: RunSummary): string {
-  const periph = Object.entries(s.peripherals).map(([k, v]) => `${k}: ${Object.entries(v).map(([a, b]) => `${a} ${b}`).join(", ")}`);
-  const ending = { "time-limit": "time limit reached", returned: "main returned", exit: `firmware exit(${s.exitCode})`, fault: "FAULT" }[s.reason];
+  const periph = Object.entries(s.peripherals).map(
+    ([k, v]) =>
+      `${k}: ${Object.entries(v)
+        .map(([a, b]) => `${a} ${b}`)
+        .join(", ")}`,
+  );
+  const ending = {
+    "time-limit": "time limit reached",
+    returned: "main returned",
+    exit: `firmware exit(${s.exitCode})`,
+    fault: "FAULT",
+  }[s.reason];
   return [
     `--- ${s.app} on ${s.board} (${s.core} at ${(s.clockHz / 1e6).toFixed(1)} MHz): ${ending}`,
     `emulated time  ${s.emulatedSeconds.toFixed(3)} s (${formatCycles(s.cycles)})`,

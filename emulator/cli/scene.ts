@@ -26,16 +26,25 @@ const SIZES = ["160x120", "320x240", "640x480"];
 
 export function sceneExportCommand(spec: string, opts: SceneExportOptions): void {
   const size = opts.size ?? "320x240";
-  if (!SIZES.includes(size)) throw new UserError(`--size '${size}': expected one of the sensor's sizes ${SIZES.join(", ")}`);
+  if (!SIZES.includes(size))
+    throw new UserError(`--size '${size}': expected one of the sensor's sizes ${SIZES.join(", ")}`);
   const [width, height] = size.split("x").map(Number);
   const fps = opts.fps === undefined ? 15 : Number(opts.fps);
-  if (!(Number.isInteger(fps) && fps >= 1 && fps <= 60)) throw new UserError(`--fps '${opts.fps}': expected a whole number of frames per second, 1..60`);
+  if (!(Number.isInteger(fps) && fps >= 1 && fps <= 60))
+    throw new UserError(`--fps '${opts.fps}': expected a whole number of frames per second, 1..60`);
   const scene = loadAvScene(spec, parseMics(opts.mics));
   const name = path.basename(spec.trim()).replace(/\.json$/i, "");
   mkdirSync(opts.out, { recursive: true });
   const wavPath = path.join(opts.out, `${name}.wav`);
   const rendered = renderScene(scene.room!);
-  writeWav(wavPath, { sampleRate: scene.room!.sampleRate, channels: rendered.channels.map((c) => Float64Array.from(c)) }, "s16");
+  writeWav(
+    wavPath,
+    {
+      sampleRate: scene.room!.sampleRate,
+      channels: rendered.channels.map((c) => Float64Array.from(c)),
+    },
+    "s16",
+  );
   const truthPath = path.join(opts.out, `${name}.truth.csv`);
   writeFileSync(truthPath, truthCsv(scene, fps, width, height));
   const frames = Math.floor(scene.duration * fps);
@@ -43,15 +52,56 @@ export function sceneExportCommand(spec: string, opts: SceneExportOptions): void
   if (opts.video !== false) {
     const videoPath = path.join(opts.out, `${name}.mp4`);
     const raw = Buffer.alloc(frames * width * height * 3);
-    for (let f = 0; f < frames; f++) raw.set(renderFrame(scene, f / fps, width, height, f), f * width * height * 3);
+    for (let f = 0; f < frames; f++)
+      raw.set(renderFrame(scene, f / fps, width, height, f), f * width * height * 3);
     const monoPath = path.join(opts.out, `.${name}.mono.wav`);
-    writeWav(monoPath, { sampleRate: scene.room!.sampleRate, channels: [Float64Array.from(rendered.channels[scene.room!.referenceMic])] }, "s16");
-    const r = spawnSync("ffmpeg", ["-y", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", size, "-r", String(fps), "-i", "pipe:0", "-i", monoPath,
-      "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", videoPath], { input: raw, maxBuffer: 1 << 20 });
+    writeWav(
+      monoPath,
+      {
+        sampleRate: scene.room!.sampleRate,
+        channels: [Float64Array.from(rendered.channels[scene.room!.referenceMic])],
+      },
+      "s16",
+    );
+    const r = spawnSync(
+      "ffmpeg",
+      [
+        "-y",
+        "-loglevel",
+        "error",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "-s",
+        size,
+        "-r",
+        String(fps),
+        "-i",
+        "pipe:0",
+        "-i",
+        monoPath,
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-shortest",
+        videoPath,
+      ],
+      { input: raw, maxBuffer: 1 << 20 },
+    );
     rmSync(monoPath, { force: true });
-    if (r.error) throw new UserError(`ffmpeg not found (${(r.error as NodeJS.ErrnoException).code}): install it (apt-get install ffmpeg) or give --no-video`);
-    if (r.status !== 0) throw new UserError(`ffmpeg failed: ${String(r.stderr).trim().split("\n")[0]}`);
+    if (r.error)
+      throw new UserError(
+        `ffmpeg not found (${(r.error as NodeJS.ErrnoException).code}): install it (apt-get install ffmpeg) or give --no-video`,
+      );
+    if (r.status !== 0)
+      throw new UserError(`ffmpeg failed: ${String(r.stderr).trim().split("\n")[0]}`);
     video = `${videoPath} (${frames} frames, ${size} at ${fps} fps), `;
   }
-  process.stdout.write(`${video}${wavPath} (${scene.room!.mics.length} microphones, ${scene.duration.toFixed(2)} s), ${truthPath} (${frames} frames x ${scene.people.length} faces)\n`);
+  process.stdout.write(
+    `${video}${wavPath} (${scene.room!.mics.length} microphones, ${scene.duration.toFixed(2)} s), ${truthPath} (${frames} frames x ${scene.people.length} faces)\n`,
+  );
 }

@@ -9,7 +9,9 @@ const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 /** The text with every control character but \n and \t written as \xNN. */
 export function escapeControls(text: string): string {
   // A \r that ends a line (CRLF from the firmware) is harmless: keep it as the line end.
-  return text.replace(/\r\n/g, "\n").replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  return text
+    .replace(/\r\n/g, "\n")
+    .replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 
 /** What to print of firmware text on this stream: escaped on a terminal, raw when piped. */

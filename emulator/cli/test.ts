@@ -15,7 +15,9 @@ export interface TestCliOptions {
 export async function testCommand(files: string[], opts: TestCliOptions): Promise<void> {
   const started = performance.now();
   const results = await runScenarios(files, {
-    boards: opts.board, jobs: opts.jobs, traceDir: opts.traceDir,
+    boards: opts.board,
+    jobs: opts.jobs,
+    traceDir: opts.traceDir,
     onResult: (r) => console.log(resultLine(r)),
   });
   console.log(totalsLine(results, (performance.now() - started) / 1000));

@@ -11,13 +11,33 @@ type Node =
 
 // Binding power per binary operator (higher binds tighter), as in C.
 const BINARY: Record<string, number> = {
-  "||": 1, "&&": 2, "|": 3, "^": 4, "&": 5, "==": 6, "!=": 6, "<": 7, "<=": 7, ">": 7, ">=": 7,
-  "<<": 8, ">>": 8, "+": 9, "-": 9, "*": 10, "/": 10, "%": 10,
+  "||": 1,
+  "&&": 2,
+  "|": 3,
+  "^": 4,
+  "&": 5,
+  "==": 6,
+  "!=": 6,
+  "<": 7,
+  "<=": 7,
+  ">": 7,
+  ">=": 7,
+  "<<": 8,
+  ">>": 8,
+  "+": 9,
+  "-": 9,
+  "*": 10,
+  "/": 10,
+  "%": 10,
 };
-const TOKEN = /\s*(0x[0-9a-fA-F]+|\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|[A-Za-z_$][\w$]*|\|\||&&|==|!=|<=|>=|<<|>>|[-+*/%<>!~&|^()])/y;
+const TOKEN =
+  /\s*(0x[0-9a-fA-F]+|\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|[A-Za-z_$][\w$]*|\|\||&&|==|!=|<=|>=|<<|>>|[-+*/%<>!~&|^()])/y;
 
 export class Expression {
-  private constructor(readonly text: string, private readonly root: Node) {}
+  private constructor(
+    readonly text: string,
+    private readonly root: Node,
+  ) {}
 
   static parse(text: string): Expression {
     const tokens: string[] = [];
@@ -66,10 +86,14 @@ export class Expression {
   evaluate(locals: Map<string, number>): number {
     const ev = (n: Node): number => {
       switch (n.k) {
-        case "num": return n.v;
+        case "num":
+          return n.v;
         case "name": {
           const v = locals.get(n.name);
-          if (v === undefined) throw new ConditionError(`no local '${n.name}' here (${[...locals.keys()].join(", ") || "no locals"})`);
+          if (v === undefined)
+            throw new ConditionError(
+              `no local '${n.name}' here (${[...locals.keys()].join(", ") || "no locals"})`,
+            );
           return v;
         }
         case "un": {
@@ -79,24 +103,41 @@ export class Expression {
         case "bin": {
           if (n.op === "&&") return Number(!!ev(n.a) && !!ev(n.b));
           if (n.op === "||") return Number(!!ev(n.a) || !!ev(n.b));
-          const a = ev(n.a), b = ev(n.b);
+          const a = ev(n.a),
+            b = ev(n.b);
           switch (n.op) {
-            case "==": return Number(a === b);
-            case "!=": return Number(a !== b);
-            case "<": return Number(a < b);
-            case "<=": return Number(a <= b);
-            case ">": return Number(a > b);
-            case ">=": return Number(a >= b);
-            case "+": return a + b;
-            case "-": return a - b;
-            case "*": return a * b;
-            case "/": return b === 0 ? NaN : a / b;
-            case "%": return b === 0 ? NaN : a % b;
-            case "&": return a & b;
-            case "|": return a | b;
-            case "^": return a ^ b;
-            case "<<": return a << b;
-            default: return a >> b;
+            case "==":
+              return Number(a === b);
+            case "!=":
+              return Number(a !== b);
+            case "<":
+              return Number(a < b);
+            case "<=":
+              return Number(a <= b);
+            case ">":
+              return Number(a > b);
+            case ">=":
+              return Number(a >= b);
+            case "+":
+              return a + b;
+            case "-":
+              return a - b;
+            case "*":
+              return a * b;
+            case "/":
+              return b === 0 ? NaN : a / b;
+            case "%":
+              return b === 0 ? NaN : a % b;
+            case "&":
+              return a & b;
+            case "|":
+              return a | b;
+            case "^":
+              return a ^ b;
+            case "<<":
+              return a << b;
+            default:
+              return a >> b;
           }
         }
       }
@@ -107,9 +148,18 @@ export class Expression {
 
 /** A logpoint's message: text with {expression} parts, checked when it is set. */
 export function parseLogMessage(message: string): (locals: Map<string, number>) => string {
-  const parts = message.split(/(\{[^{}]*\})/).map((p) => (p.startsWith("{") && p.endsWith("}") ? Expression.parse(p.slice(1, -1)) : p));
-  return (locals) => parts.map((p) => {
-    if (typeof p === "string") return p;
-    try { return String(p.evaluate(locals)); } catch (e) { return `<${(e as Error).message}>`; }
-  }).join("");
+  const parts = message
+    .split(/(\{[^{}]*\})/)
+    .map((p) => (p.startsWith("{") && p.endsWith("}") ? Expression.parse(p.slice(1, -1)) : p));
+  return (locals) =>
+    parts
+      .map((p) => {
+        if (typeof p === "string") return p;
+        try {
+          return String(p.evaluate(locals));
+        } catch (e) {
+          return `<${(e as Error).message}>`;
+        }
+      })
+      .join("");
 }

@@ -33,7 +33,9 @@ export class ControlBlock {
 
   /** True once per callAttention. */
   takeAttention(): boolean {
-    return Atomics.load(this.words, ATTENTION) !== 0 && Atomics.exchange(this.words, ATTENTION, 0) !== 0;
+    return (
+      Atomics.load(this.words, ATTENTION) !== 0 && Atomics.exchange(this.words, ATTENTION, 0) !== 0
+    );
   }
 
   /** Blocks until a message arrives on `port` (messages are posted before the signal). */

@@ -7,8 +7,17 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import {
-  DebugSession, InitializedEvent, StoppedEvent, OutputEvent, ExitedEvent, TerminatedEvent,
-  Thread, StackFrame, Scope, Source, Handles,
+  DebugSession,
+  InitializedEvent,
+  StoppedEvent,
+  OutputEvent,
+  ExitedEvent,
+  TerminatedEvent,
+  Thread,
+  StackFrame,
+  Scope,
+  Source,
+  Handles,
 } from "@vscode/debugadapter";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { loadTarget } from "../board.ts";
@@ -22,7 +31,13 @@ import { defaultStateDir, ensureCard, openState } from "../state.ts";
 import { validateCardImage } from "../sdcard/card-image.ts";
 import { runSeconds } from "../cli/options.ts";
 import { Commands, formatExit, hex } from "./commands.ts";
-import { checkExpression, checkLogMessage, parseBreakpoint, type Breakpoint, type BreakpointSpec } from "./breakpoints.ts";
+import {
+  checkExpression,
+  checkLogMessage,
+  parseBreakpoint,
+  type Breakpoint,
+  type BreakpointSpec,
+} from "./breakpoints.ts";
 import type { ResumeMode, StopInfo } from "./protocol.ts";
 import { dequantize, rawValues, stats, describeQuantization } from "./tensor-view.ts";
 import type { TensorData } from "./inspector.ts";
@@ -46,7 +61,13 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
 }
 
 const THREAD = 1;
-type VarRef = { kind: "locals" } | { kind: "layer" } | { kind: "activations" } | { kind: "peripherals" } | { kind: "tensor"; ref: string } | { kind: "peripheral"; name: string };
+type VarRef =
+  | { kind: "locals" }
+  | { kind: "layer" }
+  | { kind: "activations" }
+  | { kind: "peripherals" }
+  | { kind: "tensor"; ref: string }
+  | { kind: "peripheral"; name: string };
 
 /** A function breakpoint's name as a breakpoint: "layer 5", "5", "CONV_2D", "op CONV_2D", "fault", "cycles 100". */
 export function functionBreakpoint(name: string): BreakpointSpec {
@@ -76,11 +97,17 @@ export class TinyboardDebugSession extends DebugSession {
     this.sendResponse(response);
   }
 
-  protected async launchRequest(response: DebugProtocol.LaunchResponse, args: LaunchArguments): Promise<void> {
+  protected async launchRequest(
+    response: DebugProtocol.LaunchResponse,
+    args: LaunchArguments,
+  ): Promise<void> {
     try {
       const target = loadTarget(args.board, args.core);
       const program = path.resolve(args.cwd ?? process.cwd(), args.program);
-      const { image, inputs } = await imageFor(program, target, { quiet: true, debugLines: args.debugLines !== false });
+      const { image, inputs } = await imageFor(program, target, {
+        quiet: true,
+        debugLines: args.debugLines !== false,
+      });
       const seconds = runSeconds(args.seconds, image.manifest.defaults.seconds, false);
       // The card (or the board's state) is this session's until it disconnects (one board, one runner).
       let sdcard: string | null = null;
@@ -97,11 +124,23 @@ export class TinyboardDebugSession extends DebugSession {
         if (existsSync(sdcard)) validateCardImage(sdcard);
         else ensureCard(sdcard);
       }
-      this.engine = await DebugEngine.launch({ image, target, inputs: { ...inputs, ...(args.inputs ?? {}) }, sdcard, seconds, noNpu: args.cpuOnly });
+      this.engine = await DebugEngine.launch({
+        image,
+        target,
+        inputs: { ...inputs, ...(args.inputs ?? {}) },
+        sdcard,
+        seconds,
+        noNpu: args.cpuOnly,
+      });
       this.commands = new Commands(this.engine);
       this.engine.on("console", (text: string) => this.sendEvent(new OutputEvent(text, "stdout")));
-      this.engine.on("logpoint", (text: string) => this.sendEvent(new OutputEvent(`${text}\n`, "console")));
-      this.engine.on("error", (e: Error) => { this.sendEvent(new OutputEvent(`tinyboard: ${e.message}\n`, "stderr")); this.sendEvent(new TerminatedEvent()); });
+      this.engine.on("logpoint", (text: string) =>
+        this.sendEvent(new OutputEvent(`${text}\n`, "console")),
+      );
+      this.engine.on("error", (e: Error) => {
+        this.sendEvent(new OutputEvent(`tinyboard: ${e.message}\n`, "stderr"));
+        this.sendEvent(new TerminatedEvent());
+      });
       this.stopOnEntry = !!args.stopOnEntry;
       this.sendResponse(response);
       this.sendEvent(new InitializedEvent());
@@ -120,18 +159,26 @@ export class TinyboardDebugSession extends DebugSession {
     const engine = this.engine;
     if (!engine) return;
     this.refs.reset();
-    engine.resume(mode).then((r) => {
-      if ("description" in r) this.stopped(r as StopInfo);
-      else {
-        this.sendEvent(new OutputEvent(`${formatExit(r)}\n`, "console"));
-        this.sendEvent(new ExitedEvent(r.exitCode ?? (r.reason === "fault" ? 3 : 0)));
-        this.sendEvent(new TerminatedEvent());
-      }
-    }, (e: Error) => this.sendEvent(new OutputEvent(`tinyboard: ${e.message}\n`, "stderr")));
+    engine.resume(mode).then(
+      (r) => {
+        if ("description" in r) this.stopped(r as StopInfo);
+        else {
+          this.sendEvent(new OutputEvent(`${formatExit(r)}\n`, "console"));
+          this.sendEvent(new ExitedEvent(r.exitCode ?? (r.reason === "fault" ? 3 : 0)));
+          this.sendEvent(new TerminatedEvent());
+        }
+      },
+      (e: Error) => this.sendEvent(new OutputEvent(`tinyboard: ${e.message}\n`, "stderr")),
+    );
   }
 
   private stopped(s: StopInfo): void {
-    const reason = s.reason === "fault" ? "exception" : s.reason === "line" || s.reason === "finish" ? "step" : s.reason;
+    const reason =
+      s.reason === "fault"
+        ? "exception"
+        : s.reason === "line" || s.reason === "finish"
+          ? "step"
+          : s.reason;
     const ev = new StoppedEvent(reason, THREAD) as DebugProtocol.StoppedEvent;
     ev.body.description = s.description;
     if (s.breakpointId !== undefined) ev.body.hitBreakpointIds = [s.breakpointId];
@@ -145,10 +192,16 @@ export class TinyboardDebugSession extends DebugSession {
     return this.engine;
   }
 
-  protected async setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): Promise<void> {
+  protected async setBreakPointsRequest(
+    response: DebugProtocol.SetBreakpointsResponse,
+    args: DebugProtocol.SetBreakpointsArguments,
+  ): Promise<void> {
     const engine = this.launched(response);
     if (!engine) return;
-    const file = path.relative(PROJECT_ROOT, path.resolve(args.source.path ?? "")).split(path.sep).join("/");
+    const file = path
+      .relative(PROJECT_ROOT, path.resolve(args.source.path ?? ""))
+      .split(path.sep)
+      .join("/");
     // A condition or log message that does not parse leaves its breakpoint unverified, saying why.
     const problems = new Map<number, string>();
     const specs: BreakpointSpec[] = (args.breakpoints ?? []).map((b, i) => {
@@ -162,33 +215,71 @@ export class TinyboardDebugSession extends DebugSession {
       }
       return spec;
     });
-    const added = await engine.replaceBreakpoints((b) => b.kind === "line" && b.file === file, specs);
-    response.body = { breakpoints: added.map((b, i) => ({ id: b.id, verified: b.verified && !problems.has(i), message: problems.get(i) ?? b.message, line: (args.breakpoints ?? [])[i]?.line, source: args.source })) };
+    const added = await engine.replaceBreakpoints(
+      (b) => b.kind === "line" && b.file === file,
+      specs,
+    );
+    response.body = {
+      breakpoints: added.map((b, i) => ({
+        id: b.id,
+        verified: b.verified && !problems.has(i),
+        message: problems.get(i) ?? b.message,
+        line: (args.breakpoints ?? [])[i]?.line,
+        source: args.source,
+      })),
+    };
     this.sendResponse(response);
   }
 
-  protected async setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): Promise<void> {
+  protected async setFunctionBreakPointsRequest(
+    response: DebugProtocol.SetFunctionBreakpointsResponse,
+    args: DebugProtocol.SetFunctionBreakpointsArguments,
+  ): Promise<void> {
     const engine = this.launched(response);
     if (!engine) return;
     const specs: (BreakpointSpec | null)[] = [];
     const errors: string[] = [];
     for (const b of args.breakpoints) {
-      try { specs.push(functionBreakpoint(b.name)); errors.push(""); } catch (e) { specs.push(null); errors.push((e as Error).message); }
+      try {
+        specs.push(functionBreakpoint(b.name));
+        errors.push("");
+      } catch (e) {
+        specs.push(null);
+        errors.push((e as Error).message);
+      }
     }
-    const functional = (b: Breakpoint) => b.kind === "layer" || b.kind === "op" || b.kind === "cycles";
-    const added = await engine.replaceBreakpoints(functional, specs.filter((s): s is BreakpointSpec => !!s));
+    const functional = (b: Breakpoint) =>
+      b.kind === "layer" || b.kind === "op" || b.kind === "cycles";
+    const added = await engine.replaceBreakpoints(
+      functional,
+      specs.filter((s): s is BreakpointSpec => !!s),
+    );
     let i = 0;
-    response.body = { breakpoints: specs.map((s, k) => (s ? { id: added[i].id, verified: added[i++].verified } : { verified: false, message: errors[k] })) };
+    response.body = {
+      breakpoints: specs.map((s, k) =>
+        s
+          ? { id: added[i].id, verified: added[i++].verified }
+          : { verified: false, message: errors[k] },
+      ),
+    };
     this.sendResponse(response);
   }
 
-  protected async setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): Promise<void> {
-    await this.engine?.replaceBreakpoints((b) => b.kind === "fault", args.filters.includes("fault") ? [{ kind: "fault" }] : []);
+  protected async setExceptionBreakPointsRequest(
+    response: DebugProtocol.SetExceptionBreakpointsResponse,
+    args: DebugProtocol.SetExceptionBreakpointsArguments,
+  ): Promise<void> {
+    await this.engine?.replaceBreakpoints(
+      (b) => b.kind === "fault",
+      args.filters.includes("fault") ? [{ kind: "fault" }] : [],
+    );
     this.sendResponse(response);
   }
 
   protected threadsRequest(response: DebugProtocol.ThreadsResponse): void {
-    const core = this.engine ? `${this.engine.opts.target.board.id} ${this.engine.opts.target.core.id}` : "firmware";
+    const core = this.engine
+      ? `${this.engine.opts.target.board.id} ${this.engine.opts.target.core.id}`
+      : "firmware";
     response.body = { threads: [new Thread(THREAD, core)] };
     this.sendResponse(response);
   }
@@ -198,28 +289,55 @@ export class TinyboardDebugSession extends DebugSession {
     const frames: StackFrame[] = [];
     if (stop?.layer && stop.reason !== "fault") {
       const l = stop.layer;
-      frames.push(new StackFrame(1000, `${l.phase === "begin" ? "before" : "after"} layer ${l.index} ${builtinOpName(l.op)} (${l.unit.toUpperCase()}, cycle ${stop.cycles})`));
+      frames.push(
+        new StackFrame(
+          1000,
+          `${l.phase === "begin" ? "before" : "after"} layer ${l.index} ${builtinOpName(l.op)} (${l.unit.toUpperCase()}, cycle ${stop.cycles})`,
+        ),
+      );
     }
-    const located = stop?.fault ? stop.fault.backtrace : stop ? await new SourceMapper(this.engine!.opts.image.sourceMap).locate(stop.frames) : [];
+    const located = stop?.fault
+      ? stop.fault.backtrace
+      : stop
+        ? await new SourceMapper(this.engine!.opts.image.sourceMap).locate(stop.frames)
+        : [];
     located.forEach((f, i) => {
-      const src = f.file && !f.file.startsWith("~lib/") ? new Source(path.basename(f.file), path.join(PROJECT_ROOT, f.file)) : undefined;
-      frames.push(new StackFrame(i + 1, f.function, src, f.line ?? 0, f.column !== undefined ? f.column + 1 : 0));
+      const src =
+        f.file && !f.file.startsWith("~lib/")
+          ? new Source(path.basename(f.file), path.join(PROJECT_ROOT, f.file))
+          : undefined;
+      frames.push(
+        new StackFrame(
+          i + 1,
+          f.function,
+          src,
+          f.line ?? 0,
+          f.column !== undefined ? f.column + 1 : 0,
+        ),
+      );
     });
     response.body = { stackFrames: frames, totalFrames: frames.length };
     this.sendResponse(response);
   }
 
   protected scopesRequest(response: DebugProtocol.ScopesResponse): void {
-    response.body = { scopes: [
-      ...(this.engine?.lastStop?.statement ? [new Scope("Locals", this.refs.create({ kind: "locals" }), false)] : []),
-      new Scope("Layer tensors", this.refs.create({ kind: "layer" }), false),
-      new Scope("Activation tensors", this.refs.create({ kind: "activations" }), true),
-      new Scope("Peripherals", this.refs.create({ kind: "peripherals" }), false),
-    ] };
+    response.body = {
+      scopes: [
+        ...(this.engine?.lastStop?.statement
+          ? [new Scope("Locals", this.refs.create({ kind: "locals" }), false)]
+          : []),
+        new Scope("Layer tensors", this.refs.create({ kind: "layer" }), false),
+        new Scope("Activation tensors", this.refs.create({ kind: "activations" }), true),
+        new Scope("Peripherals", this.refs.create({ kind: "peripherals" }), false),
+      ],
+    };
     this.sendResponse(response);
   }
 
-  protected async variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): Promise<void> {
+  protected async variablesRequest(
+    response: DebugProtocol.VariablesResponse,
+    args: DebugProtocol.VariablesArguments,
+  ): Promise<void> {
     const engine = this.launched(response);
     if (!engine) return;
     const ref = this.refs.get(args.variablesReference);
@@ -227,33 +345,63 @@ export class TinyboardDebugSession extends DebugSession {
     try {
       if (ref?.kind === "locals") {
         const l = await engine.locals();
-        variables = l.locals.map((v) => ({ name: v.name, value: String(v.value), type: v.type, variablesReference: 0 }));
+        variables = l.locals.map((v) => ({
+          name: v.name,
+          value: String(v.value),
+          type: v.type,
+          variablesReference: 0,
+        }));
       } else if (ref?.kind === "layer" || ref?.kind === "activations") {
         const { model } = await engine.model();
         const layer = engine.lastStop?.layer;
         let ids: { label: string; index: number }[];
-        if (ref.kind === "activations") ids = model.tensors.filter((t) => !t.isConstant).map((t) => ({ label: `#${t.index}`, index: t.index }));
+        if (ref.kind === "activations")
+          ids = model.tensors
+            .filter((t) => !t.isConstant)
+            .map((t) => ({ label: `#${t.index}`, index: t.index }));
         else if (!layer) ids = [];
         else {
           const op = model.operators[layer.index];
-          ids = [...op.inputs.filter((t) => t >= 0).map((t, k) => ({ label: `input ${k}`, index: t })), ...op.outputs.map((t, k) => ({ label: `output ${k}`, index: t }))];
+          ids = [
+            ...op.inputs.filter((t) => t >= 0).map((t, k) => ({ label: `input ${k}`, index: t })),
+            ...op.outputs.map((t, k) => ({ label: `output ${k}`, index: t })),
+          ];
         }
-        for (const { label, index } of ids) variables.push(await this.tensorVariable(label, String(index)));
+        for (const { label, index } of ids)
+          variables.push(await this.tensorVariable(label, String(index)));
       } else if (ref?.kind === "tensor") {
         variables = this.tensorDetails(await engine.tensor(ref.ref));
       } else if (ref?.kind === "peripherals") {
         const p = await engine.peripherals();
         const hz = engine.opts.target.core.clockHz;
         variables = [
-          { name: "cycles", value: `${p.cycles} (${((p.cycles / hz) * 1e3).toFixed(3)} ms)`, variablesReference: 0 },
+          {
+            name: "cycles",
+            value: `${p.cycles} (${((p.cycles / hz) * 1e3).toFixed(3)} ms)`,
+            variablesReference: 0,
+          },
           { name: "busy cycles", value: String(p.busy), variablesReference: 0 },
           { name: "idle cycles", value: String(p.idle), variablesReference: 0 },
-          { name: "event lines pending", value: `0b${p.pendingLines.toString(2)}`, variablesReference: 0 },
-          ...Object.entries(p.peripherals).map(([name, v]) => ({ name, value: Object.entries(v).map(([a, b]) => `${a} ${b}`).join(", "), variablesReference: this.refs.create({ kind: "peripheral", name }) })),
+          {
+            name: "event lines pending",
+            value: `0b${p.pendingLines.toString(2)}`,
+            variablesReference: 0,
+          },
+          ...Object.entries(p.peripherals).map(([name, v]) => ({
+            name,
+            value: Object.entries(v)
+              .map(([a, b]) => `${a} ${b}`)
+              .join(", "),
+            variablesReference: this.refs.create({ kind: "peripheral", name }),
+          })),
         ];
       } else if (ref?.kind === "peripheral") {
         const p = await engine.peripherals();
-        variables = Object.entries(p.peripherals[ref.name] ?? {}).map(([name, v]) => ({ name, value: String(v), variablesReference: 0 }));
+        variables = Object.entries(p.peripherals[ref.name] ?? {}).map(([name, v]) => ({
+          name,
+          value: String(v),
+          variablesReference: 0,
+        }));
       }
     } catch (e) {
       variables = [{ name: "(unavailable)", value: (e as Error).message, variablesReference: 0 }];
@@ -270,23 +418,43 @@ export class TinyboardDebugSession extends DebugSession {
       const s = stats(dequantize(t.info, rawValues(t.info, t.bytes)));
       value = `${head} min ${s.min.toFixed(4)} max ${s.max.toFixed(4)} mean ${s.mean.toFixed(4)}`;
     }
-    return { name: `${label}: ${t.info.name || `tensor ${t.info.index}`}`, value, variablesReference: this.refs.create({ kind: "tensor", ref }), memoryReference: t.address ? String(t.address) : undefined };
+    return {
+      name: `${label}: ${t.info.name || `tensor ${t.info.index}`}`,
+      value,
+      variablesReference: this.refs.create({ kind: "tensor", ref }),
+      memoryReference: t.address ? String(t.address) : undefined,
+    };
   }
 
   private tensorDetails(t: TensorData): DebugProtocol.Variable[] {
     const v = (name: string, value: string) => ({ name, value, variablesReference: 0 });
-    const out = [v("index", String(t.info.index)), v("type", t.info.type), v("shape", `[${t.info.shape.join(", ")}]`), v("quantisation", describeQuantization(t.info)), v("address", `${hex(t.address)} (${t.where})`), v("state", t.note)];
+    const out = [
+      v("index", String(t.info.index)),
+      v("type", t.info.type),
+      v("shape", `[${t.info.shape.join(", ")}]`),
+      v("quantisation", describeQuantization(t.info)),
+      v("address", `${hex(t.address)} (${t.where})`),
+      v("state", t.note),
+    ];
     if (t.valid && t.bytes.length) {
       const raw = rawValues(t.info, t.bytes);
       const real = dequantize(t.info, raw);
       const rs = stats(raw);
-      out.push(v("values", `min ${rs.min} max ${rs.max} mean ${rs.mean.toFixed(4)}; first: ${Array.from(raw.subarray(0, 16)).join(" ")}`));
+      out.push(
+        v(
+          "values",
+          `min ${rs.min} max ${rs.max} mean ${rs.mean.toFixed(4)}; first: ${Array.from(raw.subarray(0, 16)).join(" ")}`,
+        ),
+      );
       out.push(v("dequantized", Array.from(real.subarray(0, 16), (x) => x.toFixed(4)).join(" ")));
     }
     return out;
   }
 
-  protected async readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): Promise<void> {
+  protected async readMemoryRequest(
+    response: DebugProtocol.ReadMemoryResponse,
+    args: DebugProtocol.ReadMemoryArguments,
+  ): Promise<void> {
     try {
       if (!this.engine) throw new Error("no firmware launched");
       const address = Number(args.memoryReference) + (args.offset ?? 0);
@@ -298,8 +466,13 @@ export class TinyboardDebugSession extends DebugSession {
     }
   }
 
-  protected async evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
-    const text = this.commands ? await this.commands.execute(args.expression) : "error: not launched";
+  protected async evaluateRequest(
+    response: DebugProtocol.EvaluateResponse,
+    args: DebugProtocol.EvaluateArguments,
+  ): Promise<void> {
+    const text = this.commands
+      ? await this.commands.execute(args.expression)
+      : "error: not launched";
     response.body = { result: text, variablesReference: 0 };
     this.sendResponse(response);
   }

@@ -10,7 +10,15 @@ import { readModel, type TfliteModel } from "../model/tflite-model.ts";
 import { ControlBlock } from "./control-block.ts";
 import { UserError } from "../errors.ts";
 import { describeBreakpoint, type Breakpoint, type BreakpointSpec } from "./breakpoints.ts";
-import type { FromWorker, InspectWhat, ResumeMode, StopInfo, ToWorker, WasmFrameRef, WorkerSetup } from "./protocol.ts";
+import type {
+  FromWorker,
+  InspectWhat,
+  ResumeMode,
+  StopInfo,
+  ToWorker,
+  WasmFrameRef,
+  WorkerSetup,
+} from "./protocol.ts";
 import type { LocalValue } from "./statement-stops.ts";
 import type { TensorData, MemoryMap } from "./inspector.ts";
 import type { LayerSpan } from "./trace.ts";
@@ -52,7 +60,10 @@ export class DebugEngine extends EventEmitter {
   readonly breakpoints: Breakpoint[] = [];
   private nextBreakpointId = 1;
   private nextRequest = 1;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: Error) => void }
+  >();
   private readonly control = new ControlBlock();
   private readonly port: MessagePort;
   private readonly worker: Worker;
@@ -64,11 +75,21 @@ export class DebugEngine extends EventEmitter {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const setup: WorkerSetup & { port: MessagePort } = {
-      image: encodeImage(opts.image), board: opts.target.board.id, core: opts.target.core.id,
-      inputs: opts.inputs ?? {}, sdcard: opts.sdcard ?? null, seconds: opts.seconds, noNpu: opts.noNpu,
-      control: this.control.buffer, breakpoints: [], port: port2,
+      image: encodeImage(opts.image),
+      board: opts.target.board.id,
+      core: opts.target.core.id,
+      inputs: opts.inputs ?? {},
+      sdcard: opts.sdcard ?? null,
+      seconds: opts.seconds,
+      noNpu: opts.noNpu,
+      control: this.control.buffer,
+      breakpoints: [],
+      port: port2,
     };
-    this.worker = new Worker(new URL("./worker-boot.mjs", import.meta.url), { workerData: setup, transferList: [port2] });
+    this.worker = new Worker(new URL("./worker-boot.mjs", import.meta.url), {
+      workerData: setup,
+      transferList: [port2],
+    });
     this.worker.on("error", (e) => this.fail(e));
     this.worker.on("exit", () => this.fail(new Error("the firmware's worker stopped")));
     this.port.on("message", (m: FromWorker) => this.receive(m));
@@ -96,7 +117,8 @@ export class DebugEngine extends EventEmitter {
     if (this.state !== "exited") {
       this.state = "exited";
       if (this.listenerCount("error")) this.emit("error", e); // an unheard "error" event would throw
-      for (const w of this.waiters.splice(0)) w(this.summary ?? ({ reason: "fault" } as RunSummary));
+      for (const w of this.waiters.splice(0))
+        w(this.summary ?? ({ reason: "fault" } as RunSummary));
     }
   }
 
@@ -112,7 +134,10 @@ export class DebugEngine extends EventEmitter {
       this.state = "stopped";
       this.lastStop = m.stop;
       // The worker counts hits on its copy; `info breakpoints` reads this one.
-      const hit = m.stop.breakpointId === undefined ? undefined : this.breakpoints.find((b) => b.id === m.stop.breakpointId);
+      const hit =
+        m.stop.breakpointId === undefined
+          ? undefined
+          : this.breakpoints.find((b) => b.id === m.stop.breakpointId);
       if (hit) hit.hits++;
       this.emit("stopped", m.stop);
       for (const w of this.waiters.splice(0)) w(m.stop);
@@ -170,14 +195,19 @@ export class DebugEngine extends EventEmitter {
 
   async deleteBreakpoints(ids?: number[]): Promise<number> {
     const before = this.breakpoints.length;
-    for (let i = this.breakpoints.length - 1; i >= 0; i--) if (!ids || ids.includes(this.breakpoints[i].id)) this.breakpoints.splice(i, 1);
+    for (let i = this.breakpoints.length - 1; i >= 0; i--)
+      if (!ids || ids.includes(this.breakpoints[i].id)) this.breakpoints.splice(i, 1);
     await this.syncBreakpoints();
     return before - this.breakpoints.length;
   }
 
   /** Replaces the breakpoints of some kinds (the DAP sets them per file and per kind). */
-  async replaceBreakpoints(match: (b: Breakpoint) => boolean, specs: BreakpointSpec[]): Promise<(Breakpoint & BreakpointStatus)[]> {
-    for (let i = this.breakpoints.length - 1; i >= 0; i--) if (match(this.breakpoints[i])) this.breakpoints.splice(i, 1);
+  async replaceBreakpoints(
+    match: (b: Breakpoint) => boolean,
+    specs: BreakpointSpec[],
+  ): Promise<(Breakpoint & BreakpointStatus)[]> {
+    for (let i = this.breakpoints.length - 1; i >= 0; i--)
+      if (match(this.breakpoints[i])) this.breakpoints.splice(i, 1);
     const added = specs.map((s) => ({ ...s, id: this.nextBreakpointId++, hits: 0 }) as Breakpoint);
     this.breakpoints.push(...added);
     const status = await this.syncBreakpoints();
@@ -185,7 +215,12 @@ export class DebugEngine extends EventEmitter {
   }
 
   private async syncBreakpoints(): Promise<BreakpointStatus[]> {
-    if (this.state === "exited") return this.breakpoints.map((b) => ({ id: b.id, verified: false, message: "the firmware has exited" }));
+    if (this.state === "exited")
+      return this.breakpoints.map((b) => ({
+        id: b.id,
+        verified: false,
+        message: "the firmware has exited",
+      }));
     return this.send<BreakpointStatus[]>({ cmd: "breakpoints", breakpoints: this.breakpoints });
   }
 
@@ -194,7 +229,8 @@ export class DebugEngine extends EventEmitter {
   }
 
   inspect<T>(what: InspectWhat, args?: Record<string, unknown>): Promise<T> {
-    if (this.state === "running") return Promise.reject(new Error("the firmware is running: 'pause' it first"));
+    if (this.state === "running")
+      return Promise.reject(new Error("the firmware is running: 'pause' it first"));
     return this.send<T>({ cmd: "inspect", what, args });
   }
 
@@ -214,14 +250,21 @@ export class DebugEngine extends EventEmitter {
     return this.inspect<LayerState>("layers");
   }
 
-  peripherals(): Promise<{ cycles: number; busy: number; idle: number; pendingLines: number; peripherals: Record<string, Record<string, number>> }> {
+  peripherals(): Promise<{
+    cycles: number;
+    busy: number;
+    idle: number;
+    pendingLines: number;
+    peripherals: Record<string, Record<string, number>>;
+  }> {
     return this.inspect("peripherals");
   }
 
   /** The model the firmware prepared (parsed on this side once). */
   async model(): Promise<{ model: TfliteModel; bytes: Uint8Array; base: number; done: number }> {
     const r = await this.inspect<{ base: number; bytes: Uint8Array; done: number }>("model");
-    if (!this.modelCache || this.modelCache.base !== r.base) this.modelCache = { base: r.base, bytes: r.bytes, model: readModel(r.bytes) };
+    if (!this.modelCache || this.modelCache.base !== r.base)
+      this.modelCache = { base: r.base, bytes: r.bytes, model: readModel(r.bytes) };
     return { ...this.modelCache, done: r.done };
   }
 
@@ -237,7 +280,11 @@ export class DebugEngine extends EventEmitter {
   async close(): Promise<void> {
     this.worker.removeAllListeners("exit");
     this.worker.on("exit", () => undefined);
-    if (this.state !== "running") await Promise.race([this.send({ cmd: "quit" }).catch(() => undefined), new Promise((r) => setTimeout(r, 500))]);
+    if (this.state !== "running")
+      await Promise.race([
+        this.send({ cmd: "quit" }).catch(() => undefined),
+        new Promise((r) => setTimeout(r, 500)),
+      ]);
     await this.worker.terminate();
     this.port.close();
   }

@@ -40,9 +40,20 @@ export class ModelLog {
       if (kind === REPORT_MODEL) this.pending = { base: address, bytes };
       else if (kind === REPORT_ARENA && this.pending) {
         try {
-          const model = readModel(this.pending.bytes, `model at 0x${this.pending.base.toString(16)}`);
-          this.models.push({ ...this.pending, model, plan: planArena(model), arena: address, arenaBytes: bytes.length });
-        } catch { /* a model the host cannot read: the firmware refused it too */ }
+          const model = readModel(
+            this.pending.bytes,
+            `model at 0x${this.pending.base.toString(16)}`,
+          );
+          this.models.push({
+            ...this.pending,
+            model,
+            plan: planArena(model),
+            arena: address,
+            arenaBytes: bytes.length,
+          });
+        } catch {
+          /* a model the host cannot read: the firmware refused it too */
+        }
         this.pending = null;
       }
     });
@@ -66,8 +77,16 @@ export function findTensor(model: TfliteModel, ref: string): TensorInfo {
   if (exact) return exact;
   const partial = model.tensors.filter((t) => t.name.includes(r));
   if (partial.length === 1) return partial[0];
-  if (partial.length > 1) throw new Error(`tensor name '${r}' is ambiguous: ${partial.slice(0, 4).map((t) => `${t.index} ${t.name}`).join(", ")}${partial.length > 4 ? ", ..." : ""}`);
-  throw new Error(`no tensor named '${r}' (use an index 0..${model.tensors.length - 1}, or 'info tensors')`);
+  if (partial.length > 1)
+    throw new Error(
+      `tensor name '${r}' is ambiguous: ${partial
+        .slice(0, 4)
+        .map((t) => `${t.index} ${t.name}`)
+        .join(", ")}${partial.length > 4 ? ", ..." : ""}`,
+    );
+  throw new Error(
+    `no tensor named '${r}' (use an index 0..${model.tensors.length - 1}, or 'info tensors')`,
+  );
 }
 
 /**
@@ -75,62 +94,160 @@ export function findTensor(model: TfliteModel, ref: string): TensorInfo {
  * 0..done-1 ran): it has been produced, and no tensor sharing its bytes has been written since
  * its last use.
  */
-export function tensorState(pm: PreparedModel, t: number, done: number): { valid: boolean; note: string } {
+export function tensorState(
+  pm: PreparedModel,
+  t: number,
+  done: number,
+): { valid: boolean; note: string } {
   const { plan, model } = pm;
   const life = plan.lifetimes[t];
   if (!life) return { valid: false, note: "not in the arena (unused by the graph)" };
   const producer = model.operators.findIndex((op) => op.outputs.includes(t));
-  if (producer >= done) return { valid: false, note: `not computed yet (layer ${producer} produces it)` };
+  if (producer >= done)
+    return { valid: false, note: `not computed yet (layer ${producer} produces it)` };
   const [off, size] = [plan.offsets[t], plan.sizes[t]];
   for (let u = 0; u < plan.offsets.length; u++) {
     const lu = plan.lifetimes[u];
     if (u === t || !lu || lu.first <= life.last || lu.first >= done) continue;
     if (plan.offsets[u] < off + size && off < plan.offsets[u] + plan.sizes[u]) {
-      return { valid: false, note: `its arena bytes were reused by tensor ${u} (layer ${lu.first}) after its last use at layer ${life.last}` };
+      return {
+        valid: false,
+        note: `its arena bytes were reused by tensor ${u} (layer ${lu.first}) after its last use at layer ${life.last}`,
+      };
     }
   }
   return { valid: true, note: producer < 0 ? "model input" : `computed by layer ${producer}` };
 }
 
-export function readTensor(machine: Machine, pm: PreparedModel, ref: string, done: number): TensorData {
+export function readTensor(
+  machine: Machine,
+  pm: PreparedModel,
+  ref: string,
+  done: number,
+): TensorData {
   const info = findTensor(pm.model, ref);
   const mem = machine.memory();
   if (info.isConstant && info.data) {
     const address = pm.base + info.data.offset;
-    return { info, address, where: "flash", valid: true, note: "constant, read in place from flash", bytes: mem.bytes.slice(address, address + info.data.length) };
+    return {
+      info,
+      address,
+      where: "flash",
+      valid: true,
+      note: "constant, read in place from flash",
+      bytes: mem.bytes.slice(address, address + info.data.length),
+    };
   }
   const offset = pm.plan.offsets[info.index];
-  if (offset < 0) return { info, address: 0, where: "arena", valid: false, note: "not in the arena (unused by the graph)", bytes: new Uint8Array(0) };
+  if (offset < 0)
+    return {
+      info,
+      address: 0,
+      where: "arena",
+      valid: false,
+      note: "not in the arena (unused by the graph)",
+      bytes: new Uint8Array(0),
+    };
   const address = pm.arena + offset;
   const state = tensorState(pm, info.index, done);
-  return { info, address, where: "arena", ...state, bytes: mem.bytes.slice(address, address + info.byteSize) };
+  return {
+    info,
+    address,
+    where: "arena",
+    ...state,
+    bytes: mem.bytes.slice(address, address + info.byteSize),
+  };
 }
 
 export function dumpMemory(machine: Machine, address: number, length: number): Uint8Array {
   const mem = machine.memory();
-  if (!Number.isInteger(address) || address < 0 || address >= mem.size) throw new Error(`address 0x${address.toString(16)} is outside the board's memory (0x0-0x${mem.size.toString(16)})`);
+  if (!Number.isInteger(address) || address < 0 || address >= mem.size)
+    throw new Error(
+      `address 0x${address.toString(16)} is outside the board's memory (0x0-0x${mem.size.toString(16)})`,
+    );
   const n = Math.min(length, MAX_DUMP, mem.size - address);
   return mem.bytes.slice(address, address + n);
 }
 
 export interface MemoryMap {
-  flash: { name: string; base: number; size: number; window: number; code: number; data: number; partitions: { name: string; offset: number; size: number }[] };
-  sram: { regions: { name: string; base: number; size: number }[]; wasmBase: number; bytes: number; staticEnd: number; heapTop: number; stackBytes: number };
-  arenas: { model: number; arena: number; arenaBytes: number; tensorBytes: number; scratchBytes: number; liveBytes: number; liveTensors: number }[];
+  flash: {
+    name: string;
+    base: number;
+    size: number;
+    window: number;
+    code: number;
+    data: number;
+    partitions: { name: string; offset: number; size: number }[];
+  };
+  sram: {
+    regions: { name: string; base: number; size: number }[];
+    wasmBase: number;
+    bytes: number;
+    staticEnd: number;
+    heapTop: number;
+    stackBytes: number;
+  };
+  arenas: {
+    model: number;
+    arena: number;
+    arenaBytes: number;
+    tensorBytes: number;
+    scratchBytes: number;
+    liveBytes: number;
+    liveTensors: number;
+  }[];
 }
 
-export function memoryMap(machine: Machine, image: Image, models: PreparedModel[], heapTop: number, done: number): MemoryMap {
+export function memoryMap(
+  machine: Machine,
+  image: Image,
+  models: PreparedModel[],
+  heapTop: number,
+  done: number,
+): MemoryMap {
   const { layout, usage, partitions } = image.manifest;
   const board = machine.target.board;
   return {
-    flash: { name: board.flash.name, base: board.flash.base, size: board.flash.size, window: layout.flashWindow, code: usage.codeBytes, data: usage.dataBytes, partitions: partitions.map((p) => ({ name: p.name, offset: p.offset, size: p.size })) },
-    sram: { regions: machine.target.sram.map((r) => ({ name: r.name, base: r.base, size: r.size })), wasmBase: layout.sramBase, bytes: layout.sramBytes, staticEnd: layout.staticEnd, heapTop, stackBytes: layout.stackBytes },
+    flash: {
+      name: board.flash.name,
+      base: board.flash.base,
+      size: board.flash.size,
+      window: layout.flashWindow,
+      code: usage.codeBytes,
+      data: usage.dataBytes,
+      partitions: partitions.map((p) => ({ name: p.name, offset: p.offset, size: p.size })),
+    },
+    sram: {
+      regions: machine.target.sram.map((r) => ({ name: r.name, base: r.base, size: r.size })),
+      wasmBase: layout.sramBase,
+      bytes: layout.sramBytes,
+      staticEnd: layout.staticEnd,
+      heapTop,
+      stackBytes: layout.stackBytes,
+    },
     arenas: models.map((pm) => {
-      let liveBytes = 0, liveTensors = 0;
+      let liveBytes = 0,
+        liveTensors = 0;
       pm.plan.lifetimes.forEach((l, t) => {
-        if (l && l.first <= Math.max(done, 0) && l.last >= done - 1 && tensorState(pm, t, done).valid) { liveBytes += pm.plan.sizes[t]; liveTensors++; }
+        if (
+          l &&
+          l.first <= Math.max(done, 0) &&
+          l.last >= done - 1 &&
+          tensorState(pm, t, done).valid
+        ) {
+          liveBytes += pm.plan.sizes[t];
+          liveTensors++;
+        }
       });
-      return { model: pm.base, arena: pm.arena, arenaBytes: pm.arenaBytes, tensorBytes: pm.plan.tensorBytes, scratchBytes: pm.arenaBytes - pm.plan.tensorBytes, liveBytes, liveTensors };
+      return {
+        model: pm.base,
+        arena: pm.arena,
+        arenaBytes: pm.arenaBytes,
+        tensorBytes: pm.plan.tensorBytes,
+        scratchBytes: pm.arenaBytes - pm.plan.tensorBytes,
+        liveBytes,
+        liveTensors,
+      };
     }),
   };
 }

@@ -57,8 +57,10 @@ export class Profiler {
     Error.stackTraceLimit = limit;
     const key = frame?.function ?? "(host)";
     const s = this.samples.get(key);
-    if (s) { s.cycles += delta; s.samples++; }
-    else this.samples.set(key, { cycles: delta, samples: 1, offset: frame?.offset ?? 0 });
+    if (s) {
+      s.cycles += delta;
+      s.samples++;
+    } else this.samples.set(key, { cycles: delta, samples: 1, offset: frame?.offset ?? 0 });
   };
 
   constructor(private readonly sourceMap: string | null) {}
@@ -74,13 +76,20 @@ export class Profiler {
     if (!m || !this.layers) throw new Error("profiler: attach() a machine first");
     const inferences = this.layers.inferences();
     const byIndex = new Map<string, LayerProfile>();
-    let total = 0, inside = 0;
+    let total = 0,
+      inside = 0;
     for (const inf of inferences) {
       total += inferenceCycles(inf);
       for (const l of inf) {
         inside += l.end - l.start;
         const key = `${l.unit}${l.index}`;
-        const p = byIndex.get(key) ?? { index: l.index, op: builtinOpName(l.op), unit: l.unit, runs: 0, cycles: 0 };
+        const p = byIndex.get(key) ?? {
+          index: l.index,
+          op: builtinOpName(l.op),
+          unit: l.unit,
+          runs: 0,
+          cycles: 0,
+        };
         p.runs++;
         p.cycles += l.end - l.start;
         byIndex.set(key, p);
@@ -89,31 +98,46 @@ export class Profiler {
     const n = Math.max(inferences.length, 1);
     const mapper = new SourceMapper(this.sourceMap);
     const entries = [...this.samples.entries()].sort((a, b) => b[1].cycles - a[1].cycles);
-    const located = await mapper.locate(entries.map(([fn, s]) => ({ function: fn, offset: s.offset })));
+    const located = await mapper.locate(
+      entries.map(([fn, s]) => ({ function: fn, offset: s.offset })),
+    );
     return {
       clockHz: m.clock.hz,
       inferences: inferences.length,
       inferenceCycles: total / n,
       layerCycles: inside / n,
       dispatchCycles: (total - inside) / n,
-      layers: [...byIndex.values()].sort((a, b) => a.index - b.index || a.unit.localeCompare(b.unit)),
-      functions: entries.map(([, s], i) => ({ function: located[i].function, file: located[i].file, line: located[i].line, cycles: s.cycles, samples: s.samples })),
+      layers: [...byIndex.values()].sort(
+        (a, b) => a.index - b.index || a.unit.localeCompare(b.unit),
+      ),
+      functions: entries.map(([, s], i) => ({
+        function: located[i].function,
+        file: located[i].file,
+        line: located[i].line,
+        cycles: s.cycles,
+        samples: s.samples,
+      })),
       sampledCycles: entries.reduce((sum, [, s]) => sum + s.cycles, 0),
     };
   }
 }
 
-const pct = (part: number, whole: number) => (whole > 0 ? ((100 * part) / whole).toFixed(1) : "0.0").padStart(6);
+const pct = (part: number, whole: number) =>
+  (whole > 0 ? ((100 * part) / whole).toFixed(1) : "0.0").padStart(6);
 
 export function formatProfile(p: Profile, maxFunctions = 15): string {
   const us = (c: number) => ((c * 1e6) / p.clockHz).toFixed(1);
   const lines: string[] = [];
   if (p.inferences > 0) {
-    lines.push(`--- layers: ${p.inferences} inference${p.inferences === 1 ? "" : "s"}, ${Math.round(p.inferenceCycles)} cycles (${us(p.inferenceCycles)} us) each = ${Math.round(p.layerCycles)} in layers + ${Math.round(p.dispatchCycles)} dispatch between them`);
+    lines.push(
+      `--- layers: ${p.inferences} inference${p.inferences === 1 ? "" : "s"}, ${Math.round(p.inferenceCycles)} cycles (${us(p.inferenceCycles)} us) each = ${Math.round(p.layerCycles)} in layers + ${Math.round(p.dispatchCycles)} dispatch between them`,
+    );
     lines.push("layer  op                   unit   cycles/run        us   %inf");
     for (const l of p.layers) {
       const per = l.cycles / l.runs;
-      lines.push(`${String(l.index).padStart(5)}  ${l.op.padEnd(20)} ${l.unit.padEnd(4)} ${String(Math.round(per)).padStart(12)} ${us(per).padStart(9)} ${pct(per, p.inferenceCycles)}`);
+      lines.push(
+        `${String(l.index).padStart(5)}  ${l.op.padEnd(20)} ${l.unit.padEnd(4)} ${String(Math.round(per)).padStart(12)} ${us(per).padStart(9)} ${pct(per, p.inferenceCycles)}`,
+      );
     }
   } else {
     lines.push("--- layers: no inference ran (no debug.layer-begin/end hooks were called)");
@@ -121,8 +145,11 @@ export function formatProfile(p: Profile, maxFunctions = 15): string {
   lines.push(`--- functions (busy cycles sampled at every sync point; ${p.sampledCycles} cycles)`);
   lines.push("        cycles   %busy  function");
   for (const f of p.functions.slice(0, maxFunctions)) {
-    lines.push(`${String(f.cycles).padStart(14)} ${pct(f.cycles, p.sampledCycles)}  ${f.function}${f.file ? ` ${f.file}:${f.line}` : ""}`);
+    lines.push(
+      `${String(f.cycles).padStart(14)} ${pct(f.cycles, p.sampledCycles)}  ${f.function}${f.file ? ` ${f.file}:${f.line}` : ""}`,
+    );
   }
-  if (p.functions.length > maxFunctions) lines.push(`   (${p.functions.length - maxFunctions} more)`);
+  if (p.functions.length > maxFunctions)
+    lines.push(`   (${p.functions.length - maxFunctions} more)`);
   return lines.join("\n");
 }

@@ -34,7 +34,17 @@ export interface StopInfo {
   frames: WasmFrameRef[];
 }
 
-export type InspectWhat = "locals" | "tensor" | "tensors" | "find" | "memory" | "layers" | "memoryMap" | "peripherals" | "inputs" | "model";
+export type InspectWhat =
+  | "locals"
+  | "tensor"
+  | "tensors"
+  | "find"
+  | "memory"
+  | "layers"
+  | "memoryMap"
+  | "peripherals"
+  | "inputs"
+  | "model";
 
 export type ToWorker =
   | { id: number; cmd: "resume"; mode: ResumeMode }

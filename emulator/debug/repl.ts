@@ -18,23 +18,43 @@ const PROMPT = "(tinyboard) ";
 
 export async function runRepl(engine: DebugEngine, opts: ReplOptions): Promise<void> {
   const commands = new Commands(engine);
-  const terminal = (opts.input as { isTTY?: boolean }).isTTY === true && (opts.output as { isTTY?: boolean }).isTTY === true;
-  const history = terminal && opts.historyFile && existsSync(opts.historyFile) ? readFileSync(opts.historyFile, "utf8").split("\n").filter(Boolean).reverse() : [];
+  const terminal =
+    (opts.input as { isTTY?: boolean }).isTTY === true &&
+    (opts.output as { isTTY?: boolean }).isTTY === true;
+  const history =
+    terminal && opts.historyFile && existsSync(opts.historyFile)
+      ? readFileSync(opts.historyFile, "utf8").split("\n").filter(Boolean).reverse()
+      : [];
   const rl = readline.createInterface({
-    input: opts.input, output: opts.output, terminal, history, historySize: 1000, removeHistoryDuplicates: true,
+    input: opts.input,
+    output: opts.output,
+    terminal,
+    history,
+    historySize: 1000,
+    removeHistoryDuplicates: true,
     completer: (line: string) => commands.complete(line),
   });
-  const write = (text: string) => { if (text) opts.output.write(text.endsWith("\n") ? text : `${text}\n`); };
+  const write = (text: string) => {
+    if (text) opts.output.write(text.endsWith("\n") ? text : `${text}\n`);
+  };
   engine.on("logpoint", (text: string) => write(`[log] ${text}`));
   engine.on("error", (e: Error) => write(`error: the firmware's worker failed: ${e.message}`));
-  engine.on("console", (raw: string) => { const text = forTerminal(raw, opts.output as { isTTY?: boolean }); write(`[console] ${text.replace(/\n(?!$)/g, "\n[console] ")}`); });
+  engine.on("console", (raw: string) => {
+    const text = forTerminal(raw, opts.output as { isTTY?: boolean });
+    write(`[console] ${text.replace(/\n(?!$)/g, "\n[console] ")}`);
+  });
   // Ctrl-C while the firmware runs stops it; at the prompt it clears the line, as in gdb.
   rl.on("SIGINT", () => {
     if (engine.state === "running") void engine.pause();
-    else { opts.output.write("\n"); rl.prompt(); }
+    else {
+      opts.output.write("\n");
+      rl.prompt();
+    }
   });
   const hz = engine.opts.target.core.clockHz;
-  write(`tinyboard debugger: ${engine.opts.image.manifest.app} on ${engine.opts.target.board.id} (${engine.opts.target.core.id} at ${hz / 1e6} MHz). 'help' lists the commands.`);
+  write(
+    `tinyboard debugger: ${engine.opts.image.manifest.app} on ${engine.opts.target.board.id} (${engine.opts.target.core.id} at ${hz / 1e6} MHz). 'help' lists the commands.`,
+  );
   if (engine.lastStop) write(formatStop(engine.lastStop, hz));
   rl.setPrompt(PROMPT);
   rl.prompt();

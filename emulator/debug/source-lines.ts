@@ -29,7 +29,10 @@ export interface SourcePosition {
 }
 
 export class SourceLines {
-  private constructor(private readonly mappings: Mapping[], readonly files: Set<string>) {}
+  private constructor(
+    private readonly mappings: Mapping[],
+    readonly files: Set<string>,
+  ) {}
 
   static async load(sourceMap: string | null): Promise<SourceLines> {
     if (!sourceMap) return new SourceLines([], new Set());
@@ -37,7 +40,14 @@ export class SourceLines {
     delete raw.sourceRoot; // asc sets it to the output name; sources are project-relative
     const consumer = await new SourceMapConsumer(raw);
     const out: Mapping[] = [];
-    consumer.eachMapping((m) => { if (m.source) out.push({ offset: m.generatedColumn, source: m.source, line: m.originalLine }); }, null, SourceMapConsumer.GENERATED_ORDER);
+    consumer.eachMapping(
+      (m) => {
+        if (m.source)
+          out.push({ offset: m.generatedColumn, source: m.source, line: m.originalLine });
+      },
+      null,
+      SourceMapConsumer.GENERATED_ORDER,
+    );
     consumer.destroy();
     out.sort((a, b) => a.offset - b.offset);
     return new SourceLines(out, new Set(out.map((m) => m.source)));
@@ -64,7 +74,9 @@ export class SourceLines {
     return frames.map((f) => {
       const own = ownFile(f.function);
       const m = this.nearest(f.offset, own);
-      return m ? { function: demangle(f.function), file: m.source, line: m.line } : { function: demangle(f.function) };
+      return m
+        ? { function: demangle(f.function), file: m.source, line: m.line }
+        : { function: demangle(f.function) };
     });
   }
 
@@ -73,21 +85,28 @@ export class SourceLines {
     const located = this.locate(frames);
     for (let i = 0; i < located.length; i++) {
       const f = located[i];
-      if (f.file && !f.file.startsWith("~lib/") && !f.file.startsWith("hal/")) return { file: f.file, line: f.line!, depth: located.length - i };
+      if (f.file && !f.file.startsWith("~lib/") && !f.file.startsWith("hal/"))
+        return { file: f.file, line: f.line!, depth: located.length - i };
     }
     return null;
   }
 
   private nearest(offset: number, ownFile: string | null): Mapping | null {
     const ms = this.mappings;
-    let lo = 0, hi = ms.length - 1, at = -1;
+    let lo = 0,
+      hi = ms.length - 1,
+      at = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (ms[mid].offset <= offset) { at = mid; lo = mid + 1; } else hi = mid - 1;
+      if (ms[mid].offset <= offset) {
+        at = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
     if (at < 0) return null;
     // Inlined library code maps to ~lib: the statement containing it is the nearest earlier mapping in the function's own file.
-    if (ownFile && ms[at].source !== ownFile) for (let i = at; i >= 0 && i > at - 4096; i--) if (ms[i].source === ownFile) return ms[i];
+    if (ownFile && ms[at].source !== ownFile)
+      for (let i = at; i >= 0 && i > at - 4096; i--) if (ms[i].source === ownFile) return ms[i];
     return ms[at];
   }
 }
@@ -102,7 +121,9 @@ function ownFile(name: string): string | null {
 // "apps/x/main/main" -> "main (apps/x/main)", as fault reports name functions
 function demangle(name: string): string {
   const slash = name.lastIndexOf("/");
-  return slash < 0 || name.startsWith("wasm-function") ? name : `${name.slice(slash + 1)} (${name.slice(0, slash)})`;
+  return slash < 0 || name.startsWith("wasm-function")
+    ? name
+    : `${name.slice(slash + 1)} (${name.slice(0, slash)})`;
 }
 
 /**
@@ -118,7 +139,9 @@ export class LineStepper {
 
   /** Whether sync points must look at the stack at all (it costs a stack capture). */
   active(breakpoints: Breakpoint[]): boolean {
-    return this.mode === "next" || this.mode === "stepi" || breakpoints.some((b) => b.kind === "line");
+    return (
+      this.mode === "next" || this.mode === "stepi" || breakpoints.some((b) => b.kind === "line")
+    );
   }
 
   resume(mode: ResumeMode, at: SourcePosition | null): void {
@@ -126,19 +149,33 @@ export class LineStepper {
     this.from = at;
   }
 
-  check(frames: WasmFrameRef[], breakpoints: Breakpoint[]): { bp?: Breakpoint; step?: boolean; at: SourcePosition | null } | null {
+  check(
+    frames: WasmFrameRef[],
+    breakpoints: Breakpoint[],
+  ): { bp?: Breakpoint; step?: boolean; at: SourcePosition | null } | null {
     const located = this.lines.locate(frames);
     const at = this.lines.position(frames);
     for (const b of breakpoints) {
       if (b.kind !== "line") continue;
       const onStack = located.some((f) => f.file && f.line === b.line && sameFile(b.file, f.file));
-      if (!onStack) { this.armed.delete(b.id); continue; }
-      if (!this.armed.has(b.id)) { this.armed.add(b.id); return { bp: b, at }; }
+      if (!onStack) {
+        this.armed.delete(b.id);
+        continue;
+      }
+      if (!this.armed.has(b.id)) {
+        this.armed.add(b.id);
+        return { bp: b, at };
+      }
     }
     if (this.mode === "stepi") return { step: true, at };
     if (this.mode === "next" && at) {
       const from = this.from;
-      if (!from || at.depth < from.depth || (at.depth === from.depth && (at.line !== from.line || at.file !== from.file))) return { step: true, at };
+      if (
+        !from ||
+        at.depth < from.depth ||
+        (at.depth === from.depth && (at.line !== from.line || at.file !== from.file))
+      )
+        return { step: true, at };
     }
     return null;
   }

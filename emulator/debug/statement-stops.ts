@@ -30,7 +30,13 @@ export interface StatementStop {
 }
 
 /** own: the statement is the function's own (not code the optimiser inlined from elsewhere). */
-interface Hook { fn: number; file: string; line: number; user: boolean; own: boolean }
+interface Hook {
+  fn: number;
+  file: string;
+  line: number;
+  user: boolean;
+  own: boolean;
+}
 
 export class StatementStops implements LineHooks {
   private readonly hooks: (Hook | null)[];
@@ -42,22 +48,45 @@ export class StatementStops implements LineHooks {
   private lastKey = "";
   private pending: { id: number; bp?: Breakpoint } | null = null;
   private values: (number | bigint)[] = [];
-  private compiled = new Map<number, { cond?: Expression; log?: (l: Map<string, number>) => string }>();
+  private compiled = new Map<
+    number,
+    { cond?: Expression; log?: (l: Map<string, number>) => string }
+  >();
   /** The locals of the statement stopped at (empty when not stopped at one). */
   locals: LocalValue[] = [];
   current: StatementStop | null = null;
 
-  private constructor(table: LineTable, private readonly host: { depth(): number; stop(at: StatementStop): void; log(text: string, bp: Breakpoint): void }) {
+  private constructor(
+    table: LineTable,
+    private readonly host: {
+      depth(): number;
+      stop(at: StatementStop): void;
+      log(text: string, bp: Breakpoint): void;
+    },
+  ) {
     this.functions = table.functions;
     this.hooks = table.hooks.map(([fn, file, line]) => {
       if (file < 0) return null;
       const f = table.files[file];
-      return { fn, file: f, line, user: !f.startsWith("~lib/") && !f.startsWith("hal/"), own: ownFile(table.functions[fn].name) === f };
+      return {
+        fn,
+        file: f,
+        line,
+        user: !f.startsWith("~lib/") && !f.startsWith("hal/"),
+        own: ownFile(table.functions[fn].name) === f,
+      };
     });
   }
 
   /** The hooks of an image's source map, or null for an image without them (a release build). */
-  static fromSourceMap(sourceMap: string | null, host: { depth(): number; stop(at: StatementStop): void; log(text: string, bp: Breakpoint): void }): StatementStops | null {
+  static fromSourceMap(
+    sourceMap: string | null,
+    host: {
+      depth(): number;
+      stop(at: StatementStop): void;
+      log(text: string, bp: Breakpoint): void;
+    },
+  ): StatementStops | null {
     if (!sourceMap) return null;
     const table = JSON.parse(sourceMap)[LINE_TABLE_FIELD] as LineTable | undefined;
     return table ? new StatementStops(table, host) : null;
@@ -80,7 +109,10 @@ export class StatementStops implements LineHooks {
     this.compiled.clear();
     for (const b of list) {
       if (b.kind !== "line") continue;
-      this.compiled.set(b.id, { cond: b.condition ? Expression.parse(b.condition) : undefined, log: b.logMessage ? parseLogMessage(b.logMessage) : undefined });
+      this.compiled.set(b.id, {
+        cond: b.condition ? Expression.parse(b.condition) : undefined,
+        log: b.logMessage ? parseLogMessage(b.logMessage) : undefined,
+      });
     }
   }
 
@@ -89,7 +121,15 @@ export class StatementStops implements LineHooks {
     this.step = step;
     this.deeper.clear();
     const at = this.current;
-    this.from = step && at ? { fn: this.hooks[at.id]!.fn, key: `${at.file}:${at.line}`, depth, own: this.hooks[at.id]!.own } : null;
+    this.from =
+      step && at
+        ? {
+            fn: this.hooks[at.id]!.fn,
+            key: `${at.file}:${at.line}`,
+            depth,
+            own: this.hooks[at.id]!.own,
+          }
+        : null;
     if (step && !this.from) this.step = step === "in" ? "in" : null; // not at a statement: `step` stops at the first one
     this.current = null;
     this.locals = [];
@@ -103,7 +143,10 @@ export class StatementStops implements LineHooks {
     this.lastKey = key;
     if (arrived) {
       for (const b of this.breakpoints) {
-        if (b.kind === "line" && b.line === h.line && sameFile(b.file, h.file)) { this.pending = { id, bp: b }; return true; }
+        if (b.kind === "line" && b.line === h.line && sameFile(b.file, h.file)) {
+          this.pending = { id, bp: b };
+          return true;
+        }
       }
     }
     if (!this.step || !arrived) return false;
@@ -116,7 +159,8 @@ export class StatementStops implements LineHooks {
       if (h.fn === from.fn) stop = h.own && (this.step === "over" ? key !== from.key : !from.own);
       else if (!this.deeper.has(h.fn)) {
         const depth = this.host.depth();
-        if (depth < from.depth) stop = true; // back in the caller
+        if (depth < from.depth)
+          stop = true; // back in the caller
         else this.deeper.add(h.fn);
       }
     }
@@ -134,7 +178,11 @@ export class StatementStops implements LineHooks {
     const h = this.hooks[id];
     if (!h || !pending) return;
     const fn = this.functions[h.fn];
-    const locals = fn.locals.map((l, i) => ({ name: l.name, type: l.type, value: this.values[i] ?? 0 }));
+    const locals = fn.locals.map((l, i) => ({
+      name: l.name,
+      type: l.type,
+      value: this.values[i] ?? 0,
+    }));
     this.values = [];
     const at: StatementStop = { id, file: h.file, line: h.line, function: fn.name, bp: pending.bp };
     const c = pending.bp ? this.compiled.get(pending.bp.id) : undefined;

@@ -4,9 +4,14 @@ import type { TensorInfo } from "../model/tflite-model.ts";
 import type { TensorData } from "./inspector.ts";
 
 const READERS: Record<string, (v: DataView, i: number) => number> = {
-  int8: (v, i) => v.getInt8(i), uint8: (v, i) => v.getUint8(i), int16: (v, i) => v.getInt16(i * 2, true),
-  int32: (v, i) => v.getInt32(i * 4, true), float32: (v, i) => v.getFloat32(i * 4, true), bool: (v, i) => v.getUint8(i),
-  uint16: (v, i) => v.getUint16(i * 2, true), uint32: (v, i) => v.getUint32(i * 4, true),
+  int8: (v, i) => v.getInt8(i),
+  uint8: (v, i) => v.getUint8(i),
+  int16: (v, i) => v.getInt16(i * 2, true),
+  int32: (v, i) => v.getInt32(i * 4, true),
+  float32: (v, i) => v.getFloat32(i * 4, true),
+  bool: (v, i) => v.getUint8(i),
+  uint16: (v, i) => v.getUint16(i * 2, true),
+  uint32: (v, i) => v.getUint32(i * 4, true),
 };
 
 export const elementCount = (shape: number[]) => shape.reduce((n, d) => n * d, 1);
@@ -14,9 +19,11 @@ export const elementCount = (shape: number[]) => shape.reduce((n, d) => n * d, 1
 /** The stored values of a tensor's bytes. */
 export function rawValues(info: TensorInfo, bytes: Uint8Array): Float64Array {
   const read = READERS[info.type];
-  if (!read) throw new Error(`tensor ${info.index} is ${info.type}: values of this type are not shown`);
+  if (!read)
+    throw new Error(`tensor ${info.index} is ${info.type}: values of this type are not shown`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const size = info.type === "float32" || info.type.endsWith("32") ? 4 : info.type.endsWith("16") ? 2 : 1;
+  const size =
+    info.type === "float32" || info.type.endsWith("32") ? 4 : info.type.endsWith("16") ? 2 : 1;
   const n = Math.min(elementCount(info.shape), Math.floor(bytes.byteLength / size));
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = read(view, i);
@@ -50,14 +57,21 @@ export interface Stats {
 }
 
 export function stats(v: Float64Array): Stats {
-  let min = Infinity, max = -Infinity, sum = 0;
-  for (const x of v) { if (x < min) min = x; if (x > max) max = x; sum += x; }
+  let min = Infinity,
+    max = -Infinity,
+    sum = 0;
+  for (const x of v) {
+    if (x < min) min = x;
+    if (x > max) max = x;
+    sum += x;
+  }
   return { min, max, mean: v.length ? sum / v.length : 0 };
 }
 
 /** Signal-to-noise ratio of `test` against `reference`, in dB (Infinity when identical). */
 export function snrDb(reference: ArrayLike<number>, test: ArrayLike<number>): number {
-  let signal = 0, noise = 0;
+  let signal = 0,
+    noise = 0;
   for (let i = 0; i < reference.length; i++) {
     signal += reference[i] * reference[i];
     const d = reference[i] - test[i];
@@ -68,14 +82,22 @@ export function snrDb(reference: ArrayLike<number>, test: ArrayLike<number>): nu
   return 10 * Math.log10(signal / noise);
 }
 
-const num = (x: number) => (Number.isInteger(x) ? String(x) : Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(3) : x.toFixed(4));
+const num = (x: number) =>
+  Number.isInteger(x)
+    ? String(x)
+    : Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0)
+      ? x.toExponential(3)
+      : x.toFixed(4);
 
 function histogram(v: Float64Array, lo: number, hi: number, bins = 8): string[] {
   const counts = new Array<number>(bins).fill(0);
   const width = (hi - lo) / bins || 1;
   for (const x of v) counts[Math.min(bins - 1, Math.max(0, Math.floor((x - lo) / width)))]++;
   const peak = Math.max(...counts, 1);
-  return counts.map((c, i) => `  [${num(lo + i * width).padStart(8)}, ${num(lo + (i + 1) * width).padStart(8)}) ${String(c).padStart(7)} ${"#".repeat(Math.round((30 * c) / peak))}`);
+  return counts.map(
+    (c, i) =>
+      `  [${num(lo + i * width).padStart(8)}, ${num(lo + (i + 1) * width).padStart(8)}) ${String(c).padStart(7)} ${"#".repeat(Math.round((30 * c) / peak))}`,
+  );
 }
 
 export function describeQuantization(info: TensorInfo): string {
@@ -107,7 +129,9 @@ export function formatTensor(t: TensorData, hex: (n: number) => string): string 
     return lines.join("\n");
   }
   const rs = stats(raw);
-  lines.push(`  values:      min ${num(rs.min)}  max ${num(rs.max)}  mean ${num(rs.mean)}  (${raw.length} elements; first 16: ${Array.from(raw.subarray(0, 16), num).join(" ")})`);
+  lines.push(
+    `  values:      min ${num(rs.min)}  max ${num(rs.max)}  mean ${num(rs.mean)}  (${raw.length} elements; first 16: ${Array.from(raw.subarray(0, 16), num).join(" ")})`,
+  );
   if (quantized) {
     const ds = stats(real);
     lines.push(`  dequantized: min ${num(ds.min)}  max ${num(ds.max)}  mean ${num(ds.mean)}`);

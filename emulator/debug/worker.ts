@@ -15,7 +15,15 @@ import { LayerLog } from "./trace.ts";
 import { SourceLines, LineStepper } from "./source-lines.ts";
 import { StatementStops } from "./statement-stops.ts";
 import { builtinOpName } from "../model/tflite-model.ts";
-import type { FromWorker, LayerPosition, ResumeMode, StopInfo, ToWorker, WasmFrameRef, WorkerSetup } from "./protocol.ts";
+import type {
+  FromWorker,
+  LayerPosition,
+  ResumeMode,
+  StopInfo,
+  ToWorker,
+  WasmFrameRef,
+  WorkerSetup,
+} from "./protocol.ts";
 
 const setup = workerData as WorkerSetup & { port: MessagePort };
 const port = setup.port;
@@ -44,12 +52,25 @@ const statements = StatementStops.fromSourceMap(image.sourceMap, {
   depth: () => captureFrames().length,
   stop: (at) => {
     const where = `${at.file}:${at.line}`;
-    const what = at.bp ? `breakpoint ${at.bp.id}: ${where}${at.error ? ` (condition: ${at.error})` : ""}` : where;
+    const what = at.bp
+      ? `breakpoint ${at.bp.id}: ${where}${at.error ? ` (condition: ${at.error})` : ""}`
+      : where;
     stop(at.bp ? "breakpoint" : "line", what, at.bp, null, { file: at.file, line: at.line });
   },
-  log: (text, bp) => { bp.hits++; send({ type: "logpoint", breakpointId: bp.id, text }); },
+  log: (text, bp) => {
+    bp.hits++;
+    send({ type: "logpoint", breakpointId: bp.id, text });
+  },
 });
-const machine = new Machine({ target, image, inputs: setup.inputs, sdcard: setup.sdcard, noNpu: setup.noNpu, onSync, lineHooks: statements ?? undefined });
+const machine = new Machine({
+  target,
+  image,
+  inputs: setup.inputs,
+  sdcard: setup.sdcard,
+  noNpu: setup.noNpu,
+  onSync,
+  lineHooks: statements ?? undefined,
+});
 const models = new ModelLog(machine);
 const layers = new LayerLog(machine);
 
@@ -64,9 +85,16 @@ machine.events.on("layerBegin", (index, op, _cycles, unit) => {
   }
   position = { index, op, unit, phase: "begin" };
   if (control.takeAttention()) attend();
-  const hit = mode !== "step" && mode !== "finish" ? layerBreakpoint(breakpoints, index, op) : undefined;
-  if (hit) return stop("breakpoint", `breakpoint ${hit.id}: layer ${index} (${opName(op)}) on the ${unit.toUpperCase()}`, hit);
-  if (mode === "step") return stop("step", `layer ${index} (${opName(op)}) on the ${unit.toUpperCase()}`);
+  const hit =
+    mode !== "step" && mode !== "finish" ? layerBreakpoint(breakpoints, index, op) : undefined;
+  if (hit)
+    return stop(
+      "breakpoint",
+      `breakpoint ${hit.id}: layer ${index} (${opName(op)}) on the ${unit.toUpperCase()}`,
+      hit,
+    );
+  if (mode === "step")
+    return stop("step", `layer ${index} (${opName(op)}) on the ${unit.toUpperCase()}`);
 });
 
 machine.events.on("layerEnd", (index, _cycles, unit) => {
@@ -74,7 +102,8 @@ machine.events.on("layerEnd", (index, _cycles, unit) => {
   const pm = models.current;
   const last = pm ? pm.model.operators.length - 1 : -1;
   position = { index, op: position?.op ?? 0, unit, phase: "end" };
-  if (index === last && (mode === "finish" || mode === "step")) stop("finish", `end of inference: layer ${index} done`);
+  if (index === last && (mode === "finish" || mode === "step"))
+    stop("finish", `end of inference: layer ${index} done`);
 });
 
 machine.events.on("fault", (f) => {
@@ -85,7 +114,8 @@ machine.events.on("fault", (f) => {
 function onSync(): void {
   if (control.takeAttention()) attend();
   for (const b of breakpoints) {
-    if (b.kind === "cycles" && b.hits === 0 && machine.clock.now >= b.at) return stop("breakpoint", `breakpoint ${b.id}: cycle ${machine.clock.now} (>= ${b.at})`, b);
+    if (b.kind === "cycles" && b.hits === 0 && machine.clock.now >= b.at)
+      return stop("breakpoint", `breakpoint ${b.id}: cycle ${machine.clock.now} (>= ${b.at})`, b);
   }
   // With statement hooks, lines are theirs; sync points still serve `stepi`.
   if ((statements && mode !== "stepi") || !stepper.active(breakpoints)) return;
@@ -93,7 +123,14 @@ function onSync(): void {
   if (!r) return;
   const line = r.at ? { file: r.at.file, line: r.at.line } : null;
   const where = line ? `${line.file}:${line.line}` : "a sync point";
-  if (r.bp) stop("breakpoint", `breakpoint ${r.bp.id}: ${r.bp.kind === "line" ? `${r.bp.file}:${r.bp.line}` : ""} (at ${where})`, r.bp, null, line);
+  if (r.bp)
+    stop(
+      "breakpoint",
+      `breakpoint ${r.bp.id}: ${r.bp.kind === "line" ? `${r.bp.file}:${r.bp.line}` : ""} (at ${where})`,
+      r.bp,
+      null,
+      line,
+    );
   else stop("line", where, undefined, null, line);
 }
 
@@ -110,12 +147,20 @@ const opName = (op: number) => builtinOpName(op);
 /** Messages that arrive while running: new breakpoints, a pause. */
 function attend(): void {
   for (let m = control.pollMessage<ToWorker>(port); m; m = control.pollMessage<ToWorker>(port)) {
-    if (m.cmd === "pause") { reply(m.id, true); stop("pause", "paused"); }
-    else handle(m);
+    if (m.cmd === "pause") {
+      reply(m.id, true);
+      stop("pause", "paused");
+    } else handle(m);
   }
 }
 
-function stop(reason: StopInfo["reason"], description: string, bp?: Breakpoint, fault: FaultReport | null = null, line: StopInfo["line"] = null): void {
+function stop(
+  reason: StopInfo["reason"],
+  description: string,
+  bp?: Breakpoint,
+  fault: FaultReport | null = null,
+  line: StopInfo["line"] = null,
+): void {
   if (bp) bp.hits++;
   const frames = fault ? [] : captureFrames();
   lastFrames = frames;
@@ -125,7 +170,21 @@ function stop(reason: StopInfo["reason"], description: string, bp?: Breakpoint, 
     if (at) line = { file: at.file, line: at.line };
   }
   const statement = !!statements?.current;
-  send({ type: "stopped", stop: { reason, description, breakpointId: bp?.id, cycles: now, timeUs: machine.clock.usFromCycles(now), layer: position, line, fault, frames, statement } });
+  send({
+    type: "stopped",
+    stop: {
+      reason,
+      description,
+      breakpointId: bp?.id,
+      cycles: now,
+      timeUs: machine.clock.usFromCycles(now),
+      layer: position,
+      line,
+      fault,
+      frames,
+      statement,
+    },
+  });
   serve();
 }
 
@@ -134,13 +193,23 @@ function serve(): void {
   for (;;) {
     const m = control.nextMessage<ToWorker>(port);
     if (m.cmd === "resume") {
-      if (exited) { reply(m.id, false, "the firmware has exited"); continue; }
+      if (exited) {
+        reply(m.id, false, "the firmware has exited");
+        continue;
+      }
       mode = m.mode;
       stepper.resume(m.mode, lines.position(lastFrames));
       if (statements) {
         // At a statement, step/finish move by line (into, out); next always does.
         const atStatement = statements.current !== null;
-        const step = m.mode === "next" ? "over" : m.mode === "step" && atStatement ? "in" : m.mode === "finish" && atStatement ? "out" : null;
+        const step =
+          m.mode === "next"
+            ? "over"
+            : m.mode === "step" && atStatement
+              ? "in"
+              : m.mode === "finish" && atStatement
+                ? "out"
+                : null;
         statements.resume(step, step ? lastFrames.length : 0);
         if (step) mode = "line";
         machine.setLineHooks(statements.wanted);
@@ -148,7 +217,10 @@ function serve(): void {
       reply(m.id, true);
       return;
     }
-    if (m.cmd === "quit") { reply(m.id, true); process.exit(0); }
+    if (m.cmd === "quit") {
+      reply(m.id, true);
+      process.exit(0);
+    }
     handle(m);
   }
 }
@@ -177,20 +249,41 @@ function handle(m: ToWorker): void {
 }
 
 /** Per breakpoint: whether it can be hit, and why not. Line breakpoints need a line with code in the build. */
-function verify(list: Breakpoint[]): { id: number; verified: boolean; message?: string; file?: string }[] {
+function verify(
+  list: Breakpoint[],
+): { id: number; verified: boolean; message?: string; file?: string }[] {
   return list.map((b) => {
     if (b.kind !== "line") return { id: b.id, verified: true };
     const file = lines.fileFor(b.file);
-    if (!file) return { id: b.id, verified: false, message: lines.available ? `${b.file} is not part of this build` : "this image has no source map" };
-    if (statements && !statements.statementLines(file).has(b.line)) return { id: b.id, verified: false, message: `${file}:${b.line} is not a statement of this build`, file };
-    if (!lines.linesOf(file).has(b.line)) return { id: b.id, verified: false, message: `${file}:${b.line} has no code`, file };
+    if (!file)
+      return {
+        id: b.id,
+        verified: false,
+        message: lines.available
+          ? `${b.file} is not part of this build`
+          : "this image has no source map",
+      };
+    if (statements && !statements.statementLines(file).has(b.line))
+      return {
+        id: b.id,
+        verified: false,
+        message: `${file}:${b.line} is not a statement of this build`,
+        file,
+      };
+    if (!lines.linesOf(file).has(b.line))
+      return { id: b.id, verified: false, message: `${file}:${b.line} has no code`, file };
     return { id: b.id, verified: true, file };
   });
 }
 
 function needModel() {
   const pm = models.current;
-  if (!pm) throw new Error(started ? "no model has been prepared yet (the interpreter reports it when it is created)" : "the firmware has not started: 'continue' or 'step' first");
+  if (!pm)
+    throw new Error(
+      started
+        ? "no model has been prepared yet (the interpreter reports it when it is created)"
+        : "the firmware has not started: 'continue' or 'step' first",
+    );
   return pm;
 }
 
@@ -206,7 +299,13 @@ function inspect(what: string, args: Record<string, unknown>): unknown {
     }
     case "tensors": {
       const pm = needModel();
-      return pm.model.tensors.map((t) => ({ index: t.index, name: t.name, type: t.type, shape: t.shape, constant: t.isConstant }));
+      return pm.model.tensors.map((t) => ({
+        index: t.index,
+        name: t.name,
+        type: t.type,
+        shape: t.shape,
+        constant: t.isConstant,
+      }));
     }
     case "inputs": {
       needModel();
@@ -218,18 +317,37 @@ function inspect(what: string, args: Record<string, unknown>): unknown {
       return dumpMemory(machine, Number(args.address), Number(args.length));
     }
     case "memoryMap": {
-      const heapTop = started ? machine.sramPeak() - image.manifest.layout.stackBytes + image.manifest.layout.sramBase : image.manifest.layout.staticEnd;
+      const heapTop = started
+        ? machine.sramPeak() - image.manifest.layout.stackBytes + image.manifest.layout.sramBase
+        : image.manifest.layout.staticEnd;
       return memoryMap(machine, image, models.models, heapTop, Math.max(done, 0));
     }
     case "locals": {
-      if (!statements) throw new Error("locals need a debug-lines build (tinyboard build --debug-lines; tinyboard debug uses one)");
-      if (!statements.current) throw new Error("not stopped at a statement: locals are shown at line breakpoints and line steps");
+      if (!statements)
+        throw new Error(
+          "locals need a debug-lines build (tinyboard build --debug-lines; tinyboard debug uses one)",
+        );
+      if (!statements.current)
+        throw new Error(
+          "not stopped at a statement: locals are shown at line breakpoints and line steps",
+        );
       return { function: statements.current.function, locals: statements.locals };
     }
     case "layers":
-      return { spans: layers.spans.map((s) => ({ ...s })), current: position, done, cycles: machine.clock.now };
+      return {
+        spans: layers.spans.map((s) => ({ ...s })),
+        current: position,
+        done,
+        cycles: machine.clock.now,
+      };
     case "peripherals":
-      return { cycles: started ? machine.clock.now : 0, busy: started ? machine.clock.busyCycles : 0, idle: machine.clock.idleCycles, pendingLines: machine.pending, peripherals: machine.peripheralStats() };
+      return {
+        cycles: started ? machine.clock.now : 0,
+        busy: started ? machine.clock.busyCycles : 0,
+        idle: machine.clock.idleCycles,
+        pendingLines: machine.pending,
+        peripherals: machine.peripheralStats(),
+      };
     case "find": {
       const pm = needModel();
       return findTensor(pm.model, String(args.ref)).index;
@@ -240,7 +358,19 @@ function inspect(what: string, args: Record<string, unknown>): unknown {
 }
 
 // Stopped at entry (before reset) until the debugger says go.
-send({ type: "stopped", stop: { reason: "entry", description: "stopped at reset, before the firmware starts", cycles: 0, timeUs: 0, layer: null, line: null, fault: null, frames: [] } });
+send({
+  type: "stopped",
+  stop: {
+    reason: "entry",
+    description: "stopped at reset, before the firmware starts",
+    cycles: 0,
+    timeUs: 0,
+    layer: null,
+    line: null,
+    fault: null,
+    frames: [],
+  },
+});
 serve();
 started = true;
 const summary = await machine.run({ seconds: setup.seconds });
@@ -249,8 +379,14 @@ send({ type: "exited", summary, frames: machine.endFrames });
 // Post-mortem: memory and tensors stay readable until the debugger quits.
 for (;;) {
   const m = control.nextMessage<ToWorker>(port);
-  if (m.cmd === "quit") { reply(m.id, true); break; }
-  if (m.cmd === "resume") { reply(m.id, false, "the firmware has exited"); continue; }
+  if (m.cmd === "quit") {
+    reply(m.id, true);
+    break;
+  }
+  if (m.cmd === "resume") {
+    reply(m.id, false, "the firmware has exited");
+    continue;
+  }
   handle(m);
 }
 port.close();

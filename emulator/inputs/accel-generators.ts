@@ -58,49 +58,68 @@ export function parseNumber(raw: string): number | undefined {
 
 /** Quote user text for an error message, kept short. */
 export function quote(raw: string): string {
-  return `'${raw.length > 40 ? raw.slice(0, 37) + '...' : raw}'`;
+  return `'${raw.length > 40 ? raw.slice(0, 37) + "..." : raw}'`;
 }
 
 function describeOption(key: string, o: GenOptionSpec): string {
-  return `${key}=<${o.choices ? o.choices.join('|') : o.help}> (default ${o.default})`;
+  return `${key}=<${o.choices ? o.choices.join("|") : o.help}> (default ${o.default})`;
 }
 
 /** The option's value, or an error message. */
-function parseOption(key: string, raw: string, o: GenOptionSpec): { value: GenOptionValue } | { error: string } {
+function parseOption(
+  key: string,
+  raw: string,
+  o: GenOptionSpec,
+): { value: GenOptionValue } | { error: string } {
   if (o.choices) {
-    return o.choices.includes(raw) ? { value: raw } : { error: `${key} must be one of ${o.choices.join(', ')}, got ${quote(raw)}` };
+    return o.choices.includes(raw)
+      ? { value: raw }
+      : { error: `${key} must be one of ${o.choices.join(", ")}, got ${quote(raw)}` };
   }
   const v = parseNumber(raw);
-  const ok = v !== undefined && Number.isFinite(v) && (!o.integer || Number.isInteger(v)) &&
-    (o.min === undefined || v >= o.min) && (o.max === undefined || v <= o.max);
+  const ok =
+    v !== undefined &&
+    Number.isFinite(v) &&
+    (!o.integer || Number.isInteger(v)) &&
+    (o.min === undefined || v >= o.min) &&
+    (o.max === undefined || v <= o.max);
   if (ok) return { value: v };
-  const kind = o.integer ? 'an integer' : 'a number';
-  return { error: `${key} (${o.help}) must be ${kind} from ${o.min ?? '-inf'} to ${o.max ?? 'inf'}, got ${quote(raw)}` };
+  const kind = o.integer ? "an integer" : "a number";
+  return {
+    error: `${key} (${o.help}) must be ${kind} from ${o.min ?? "-inf"} to ${o.max ?? "inf"}, got ${quote(raw)}`,
+  };
 }
 
 /**
  * Checks `key=value` parts against gen's declared options. Returns every option (defaults
  * filled in), or an error message for the caller to wrap with the spec.
  */
-export function resolveGenOptions(name: string, gen: AccelGenerator, parts: readonly string[]): GenOptions | string {
+export function resolveGenOptions(
+  name: string,
+  gen: AccelGenerator,
+  parts: readonly string[],
+): GenOptions | string {
   const given: Record<string, GenOptionValue> = {};
   for (const part of parts) {
-    const eq = part.indexOf('=');
+    const eq = part.indexOf("=");
     const key = (eq < 0 ? part : part.slice(0, eq)).trim();
     const o = Object.hasOwn(gen.options, key) ? gen.options[key] : undefined;
     if (!o) {
-      const known = Object.entries(gen.options).map(([k, v]) => describeOption(k, v)).join(', ');
+      const known = Object.entries(gen.options)
+        .map(([k, v]) => describeOption(k, v))
+        .join(", ");
       return `unknown option ${quote(key)} for gen:${name} (known: ${known})`;
     }
-    const raw = eq < 0 ? '' : part.slice(eq + 1).trim();
-    if (raw === '') return `option ${key} needs a value: ${describeOption(key, o)}`;
+    const raw = eq < 0 ? "" : part.slice(eq + 1).trim();
+    if (raw === "") return `option ${key} needs a value: ${describeOption(key, o)}`;
     if (Object.hasOwn(given, key)) return `option ${key} given twice`;
     const parsed = parseOption(key, raw, o);
-    if ('error' in parsed) return parsed.error;
+    if ("error" in parsed) return parsed.error;
     given[key] = parsed.value;
   }
   const full: Record<string, GenOptionValue> = {};
-  for (const [key, o] of Object.entries(gen.options)) full[key] = Object.hasOwn(given, key) ? given[key] : o.default;
+  for (const [key, o] of Object.entries(gen.options))
+    full[key] = Object.hasOwn(given, key) ? given[key] : o.default;
   return full;
 }
 
@@ -124,7 +143,10 @@ export class WhiteNoise {
   private readonly seedHash: number;
 
   /** sigma: standard deviation (g RMS) per axis. */
-  constructor(private readonly sigma: number, seed: number) {
+  constructor(
+    private readonly sigma: number,
+    seed: number,
+  ) {
     this.seedHash = mix32((seed + 0x9e3779b9) >>> 0);
   }
 
@@ -158,24 +180,24 @@ export class WhiteNoise {
 // ---------------------------------------------------------------------------------------
 // Shared building block: gravity on the "up" axis plus sensor noise
 
-const ORIENTATIONS = ['x', 'y', 'z', '-x', '-y', '-z'] as const;
+const ORIENTATIONS = ["x", "y", "z", "-x", "-y", "-z"] as const;
 
 /** Options every physical-device generator takes; spread into a generator's own options. */
 export const GRAVITY_NOISE_OPTIONS = {
-  orient: { help: 'axis pointing up, which reads +1 g', default: 'z', choices: ORIENTATIONS },
-  noise: { help: 'white sensor noise, g RMS per axis', default: 0.002, min: 0, max: 1 },
-  seed: { help: 'noise seed, integer', default: 1, min: 0, max: TWO_32 - 1, integer: true },
+  orient: { help: "axis pointing up, which reads +1 g", default: "z", choices: ORIENTATIONS },
+  noise: { help: "white sensor noise, g RMS per axis", default: 0.002, min: 0, max: 1 },
+  seed: { help: "noise seed, integer", default: 1, min: 0, max: TWO_32 - 1, integer: true },
 } as const satisfies Record<string, GenOptionSpec>;
 
 export function axisIndex(axis: string): number {
-  return 'xyz'.indexOf(axis.replace('-', ''));
+  return "xyz".indexOf(axis.replace("-", ""));
 }
 
 /** A device at rest: +1 g on the up axis (the sensor reads the support force) plus noise. */
 export function gravityWithNoise(opts: GenOptions): AccelSampleFn {
   const orient = String(opts.orient);
   const gravity = new Float64Array(3);
-  gravity[axisIndex(orient)] = orient.startsWith('-') ? -1 : 1;
+  gravity[axisIndex(orient)] = orient.startsWith("-") ? -1 : 1;
   const noise = new WhiteNoise(Number(opts.noise), Number(opts.seed));
   return (t, out) => {
     out[0] = gravity[0];
@@ -188,18 +210,18 @@ export function gravityWithNoise(opts: GenOptions): AccelSampleFn {
 // ---------------------------------------------------------------------------------------
 // Built-in generators
 
-registerAccelGenerator('rest', {
-  help: 'device at rest: gravity plus white sensor noise',
+registerAccelGenerator("rest", {
+  help: "device at rest: gravity plus white sensor noise",
   options: GRAVITY_NOISE_OPTIONS,
   create: gravityWithNoise,
 });
 
-registerAccelGenerator('sine', {
-  help: 'gravity plus amp*sin(2*pi*freq*t) on one axis, plus noise (noise=0 for a clean tone)',
+registerAccelGenerator("sine", {
+  help: "gravity plus amp*sin(2*pi*freq*t) on one axis, plus noise (noise=0 for a clean tone)",
   options: {
-    freq: { help: 'frequency, Hz', default: 50, min: 0, max: 100_000 },
-    amp: { help: 'peak amplitude, g', default: 0.5, min: 0, max: 32 },
-    axis: { help: 'axis carrying the sinusoid', default: 'x', choices: ['x', 'y', 'z'] },
+    freq: { help: "frequency, Hz", default: 50, min: 0, max: 100_000 },
+    amp: { help: "peak amplitude, g", default: 0.5, min: 0, max: 32 },
+    axis: { help: "axis carrying the sinusoid", default: "x", choices: ["x", "y", "z"] },
     ...GRAVITY_NOISE_OPTIONS,
   },
   create(opts) {

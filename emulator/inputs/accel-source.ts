@@ -21,11 +21,17 @@
  *   lasts N/R s; after the last row the value holds (default) or, with `,loop`, ramps back
  *   to the first row over one interval and repeats.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { parse } from 'csv-parse/sync';
-import { accelGeneratorNames, findAccelGenerator, parseNumber, quote, resolveGenOptions } from './accel-generators.ts';
-import './fan-vibration.ts'; // registers gen:off, gen:on, gen:clogged, gen:friction
+import { readFileSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import { parse } from "csv-parse/sync";
+import {
+  accelGeneratorNames,
+  findAccelGenerator,
+  parseNumber,
+  quote,
+  resolveGenOptions,
+} from "./accel-generators.ts";
+import "./fan-vibration.ts"; // registers gen:off, gen:on, gen:clogged, gen:friction
 
 /** Acceleration in g (x, y, z) the sensor sees. */
 export interface AccelSource {
@@ -40,15 +46,18 @@ export interface AccelSource {
 export class InputError extends Error {
   constructor(message: string) {
     // Quoted file content may hold newlines; keep the message on one line.
-    super(message.replace(/\s*[\r\n]+\s*/g, ' '));
-    this.name = 'InputError';
+    super(message.replace(/\s*[\r\n]+\s*/g, " "));
+    this.name = "InputError";
   }
 }
 
 export function openAccelSource(spec: string, opts: { cwd?: string } = {}): AccelSource {
   const s = spec.trim();
-  if (s === '') throw new InputError('accel input: empty spec (give a CSV file or a generator such as gen:rest)');
-  return s.startsWith('gen:') ? openGenerator(s) : openCsvTrace(s, opts.cwd ?? process.cwd());
+  if (s === "")
+    throw new InputError(
+      "accel input: empty spec (give a CSV file or a generator such as gen:rest)",
+    );
+  return s.startsWith("gen:") ? openGenerator(s) : openCsvTrace(s, opts.cwd ?? process.cwd());
 }
 
 const STANDARD_GRAVITY = 9.80665; // m/s^2 per g
@@ -63,11 +72,11 @@ const TIME_RE = /^(?:t|time)(?:_(s|ms|us))?$/;
 const AXIS_RE = /^(?:accel_|acc_|a)?([xyz])(?:_(g|ms2|mps2))?$/;
 const TIME_SCALE: Record<string, number> = { s: 1, ms: 1e-3, us: 1e-6 };
 const EXPECTED_COLUMNS =
-  'expected a time column (t, time, t_ms, time_ms, t_us, time_us) and x,y,z / ax,ay,az / accel_x,... in g or x_ms2,y_ms2,z_ms2 in m/s^2';
+  "expected a time column (t, time, t_ms, time_ms, t_us, time_us) and x,y,z / ax,ay,az / accel_x,... in g or x_ms2,y_ms2,z_ms2 in m/s^2";
 
 function split(spec: string): [string, string[]] {
-  const [head, ...rest] = spec.split(',');
-  return [head.trim(), rest.map((p) => p.trim()).filter((p) => p !== '')];
+  const [head, ...rest] = spec.split(",");
+  return [head.trim(), rest.map((p) => p.trim()).filter((p) => p !== "")];
 }
 
 // ---------------------------------------------------------------------------------------
@@ -75,18 +84,24 @@ function split(spec: string): [string, string[]] {
 
 function openGenerator(spec: string): AccelSource {
   const [head, parts] = split(spec);
-  const name = head.slice('gen:'.length).trim();
+  const name = head.slice("gen:".length).trim();
   const gen = findAccelGenerator(name);
   if (!gen) {
-    const known = accelGeneratorNames().map((n) => `gen:${n}`).join(', ');
+    const known = accelGeneratorNames()
+      .map((n) => `gen:${n}`)
+      .join(", ");
     throw new InputError(`${spec}: unknown generator ${quote(name)} (known: ${known})`);
   }
   const full = resolveGenOptions(name, gen, parts);
-  if (typeof full === 'string') throw new InputError(`${spec}: ${full}`);
+  if (typeof full === "string") throw new InputError(`${spec}: ${full}`);
   const sample = gen.create(full);
   return {
     // The canonical spec with every default spelled out: reproducible from a log line.
-    description: `gen:${name}` + Object.entries(full).map(([k, v]) => `,${k}=${v}`).join(''),
+    description:
+      `gen:${name}` +
+      Object.entries(full)
+        .map(([k, v]) => `,${k}=${v}`)
+        .join(""),
     durationSeconds: Infinity,
     sampleAt: (t, out) => sample(t > 0 ? t : 0, out),
   };
@@ -95,8 +110,15 @@ function openGenerator(spec: string): AccelSource {
 // ---------------------------------------------------------------------------------------
 // CSV traces
 
-interface Column { readonly name: string; readonly index: number; readonly scale: number }
-interface CsvRecord { record: string[]; info: { lines: number } }
+interface Column {
+  readonly name: string;
+  readonly index: number;
+  readonly scale: number;
+}
+interface CsvRecord {
+  record: string[];
+  info: { lines: number };
+}
 
 function openCsvTrace(spec: string, cwd: string): AccelSource {
   const [file, parts] = split(spec);
@@ -104,33 +126,39 @@ function openCsvTrace(spec: string, cwd: string): AccelSource {
   let loop = false;
   for (const part of parts) {
     const m = /^rate\s*=\s*(.*)$/.exec(part);
-    if (part === 'loop' || part === 'hold') loop = part === 'loop';
+    if (part === "loop" || part === "hold") loop = part === "loop";
     else if (m) {
       specRate = parseNumber(m[1]);
       if (specRate === undefined || !(specRate > 0 && specRate <= MAX_RATE_HZ))
         throw new InputError(`${spec}: rate must be a positive number of Hz, got ${quote(m[1])}`);
-    } else throw new InputError(`${spec}: unknown option ${quote(part)} (known: rate=<Hz>, loop, hold)`);
+    } else
+      throw new InputError(`${spec}: unknown option ${quote(part)} (known: rate=<Hz>, loop, hold)`);
   }
   const path = resolve(cwd, file);
   let text: string;
   try {
     const stats = statSync(path);
     if (stats.isFile() && stats.size > MAX_CSV_BYTES) {
-      throw new InputError(`${file}: ${stats.size} bytes, more than the ${MAX_CSV_BYTES / 1048576} MiB a CSV trace may have (cut it, or use a generator or ,loop)`);
+      throw new InputError(
+        `${file}: ${stats.size} bytes, more than the ${MAX_CSV_BYTES / 1048576} MiB a CSV trace may have (cut it, or use a generator or ,loop)`,
+      );
     }
     if (!stats.isFile() && !stats.isDirectory()) {
-      throw new InputError(`${file}: not a regular file (a device, FIFO or socket cannot be read as a CSV trace)`);
+      throw new InputError(
+        `${file}: not a regular file (a device, FIFO or socket cannot be read as a CSV trace)`,
+      );
     }
-    text = readFileSync(path, 'utf8');
+    text = readFileSync(path, "utf8");
   } catch (e) {
     if (e instanceof InputError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    const hint = findAccelGenerator(file) ? ` (for the generator write gen:${file})` : '';
-    if (code === 'ENOENT') throw new InputError(`${file}: file not found (looked for ${path})${hint}`);
-    if (code === 'EISDIR') throw new InputError(`${file}: is a directory, expected a CSV file`);
+    const hint = findAccelGenerator(file) ? ` (for the generator write gen:${file})` : "";
+    if (code === "ENOENT")
+      throw new InputError(`${file}: file not found (looked for ${path})${hint}`);
+    if (code === "EISDIR") throw new InputError(`${file}: is a directory, expected a CSV file`);
     throw new InputError(`${file}: cannot read: ${(e as Error).message}`);
   }
-  return parseTrace(file, text.replace(/^\uFEFF/, ''), specRate, loop);
+  return parseTrace(file, text.replace(/^\uFEFF/, ""), specRate, loop);
 }
 
 /** `# rate_hz=N` comments above the header row. */
@@ -139,13 +167,15 @@ function commentRate(file: string, text: string): number | undefined {
   const lines = text.split(/\r\n|\n|\r/);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();
-    if (line === '') continue;
-    if (!line.startsWith('#')) break;
+    if (line === "") continue;
+    if (!line.startsWith("#")) break;
     const m = /^#\s*rate_hz\s*[=:]\s*(.*)$/i.exec(line);
     if (!m) continue;
     rate = parseNumber(m[1].trim());
     if (rate === undefined || !(rate > 0 && rate <= MAX_RATE_HZ))
-      throw new InputError(`${file} line ${i + 1}: rate_hz must be a positive number of Hz, got ${quote(m[1].trim())}`);
+      throw new InputError(
+        `${file} line ${i + 1}: rate_hz must be a positive number of Hz, got ${quote(m[1].trim())}`,
+      );
   }
   return rate;
 }
@@ -153,31 +183,45 @@ function commentRate(file: string, text: string): number | undefined {
 function readRecords(file: string, text: string): CsvRecord[] {
   try {
     const records = parse(text, {
-      info: true, comment: '#', comment_no_infix: true, skip_empty_lines: true,
-      relax_column_count: true, trim: true,
+      info: true,
+      comment: "#",
+      comment_no_infix: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      trim: true,
     }) as unknown as CsvRecord[];
     // Whitespace-only lines survive skip_empty_lines as one empty field: treat them as blank.
-    return records.filter((r) => !(r.record.length === 1 && r.record[0] === ''));
+    return records.filter((r) => !(r.record.length === 1 && r.record[0] === ""));
   } catch (e) {
     const line = (e as { lines?: number }).lines ?? 1;
     throw new InputError(`${file} line ${line}: not valid CSV: ${(e as Error).message}`);
   }
 }
 
-function parseTrace(file: string, text: string, specRate: number | undefined, loop: boolean): AccelSource {
-  if (text.trim() === '') throw new InputError(`${file} line 1: file is empty (${EXPECTED_COLUMNS})`);
+function parseTrace(
+  file: string,
+  text: string,
+  specRate: number | undefined,
+  loop: boolean,
+): AccelSource {
+  if (text.trim() === "")
+    throw new InputError(`${file} line 1: file is empty (${EXPECTED_COLUMNS})`);
   const fileRate = commentRate(file, text);
   const records = readRecords(file, text);
   if (records.length === 0) {
-    const lastLine = text.replace(/\s+$/, '').split(/\r\n|\n|\r/).length;
-    throw new InputError(`${file} line ${lastLine}: no header row, only comments (${EXPECTED_COLUMNS})`);
+    const lastLine = text.replace(/\s+$/, "").split(/\r\n|\n|\r/).length;
+    throw new InputError(
+      `${file} line ${lastLine}: no header row, only comments (${EXPECTED_COLUMNS})`,
+    );
   }
 
   // Header: map each column to time or an axis, with its unit scale.
   const header = records[0];
   const at = `${file} line ${header.info.lines}`;
   if (header.record.every((c) => parseNumber(c) !== undefined))
-    throw new InputError(`${at}: no header row, the first row is numbers (add one such as t,x,y,z or x,y,z)`);
+    throw new InputError(
+      `${at}: no header row, the first row is numbers (add one such as t,x,y,z or x,y,z)`,
+    );
   let time: Column | undefined;
   const axes: (Column | undefined)[] = [undefined, undefined, undefined];
   header.record.forEach((raw, index) => {
@@ -186,22 +230,29 @@ function parseTrace(file: string, text: string, specRate: number | undefined, lo
     const am = AXIS_RE.exec(name);
     if (tm) {
       if (time) throw new InputError(`${at}: two time columns, ${time.name} and ${raw}`);
-      time = { name: raw, index, scale: TIME_SCALE[tm[1] ?? 's'] };
+      time = { name: raw, index, scale: TIME_SCALE[tm[1] ?? "s"] };
     } else if (am) {
-      const a = 'xyz'.indexOf(am[1]);
+      const a = "xyz".indexOf(am[1]);
       const prev = axes[a];
       if (prev) throw new InputError(`${at}: two columns for ${am[1]}, ${prev.name} and ${raw}`);
-      axes[a] = { name: raw, index, scale: am[2] === 'ms2' || am[2] === 'mps2' ? 1 / STANDARD_GRAVITY : 1 };
+      axes[a] = {
+        name: raw,
+        index,
+        scale: am[2] === "ms2" || am[2] === "mps2" ? 1 / STANDARD_GRAVITY : 1,
+      };
     } else {
-      const sep = /[;\t|]/.test(raw) ? '; the file must be comma-separated' : '';
+      const sep = /[;\t|]/.test(raw) ? "; the file must be comma-separated" : "";
       throw new InputError(`${at}: unknown column ${quote(raw)} (${EXPECTED_COLUMNS}${sep})`);
     }
   });
   const missing = axes.findIndex((c) => !c);
-  if (missing >= 0) throw new InputError(`${at}: no column for ${'xyz'[missing]} (${EXPECTED_COLUMNS})`);
+  if (missing >= 0)
+    throw new InputError(`${at}: no column for ${"xyz"[missing]} (${EXPECTED_COLUMNS})`);
   const axisCols = axes as Column[];
   if (time && specRate !== undefined)
-    throw new InputError(`${at}: rate= is for fixed-rate files, but this one has a time column (${time.name})`);
+    throw new InputError(
+      `${at}: rate= is for fixed-rate files, but this one has a time column (${time.name})`,
+    );
   const rate = specRate ?? fileRate ?? DEFAULT_RATE_HZ;
 
   // Data rows.
@@ -214,10 +265,12 @@ function parseTrace(file: string, text: string, specRate: number | undefined, lo
   rows.forEach(({ record, info }, r) => {
     const where = `${file} line ${info.lines}`;
     if (record.length > header.record.length)
-      throw new InputError(`${where}: ${record.length} values but the header (line ${header.info.lines}) has ${header.record.length} columns`);
+      throw new InputError(
+        `${where}: ${record.length} values but the header (line ${header.info.lines}) has ${header.record.length} columns`,
+      );
     const value = (col: Column): number => {
-      const raw = record[col.index] ?? '';
-      if (raw === '') throw new InputError(`${where}: column ${col.name} is missing`);
+      const raw = record[col.index] ?? "";
+      if (raw === "") throw new InputError(`${where}: column ${col.name} is missing`);
       const v = parseNumber(raw);
       if (v === undefined && !NON_FINITE_RE.test(raw))
         throw new InputError(`${where}: column ${col.name} is not a number: ${quote(raw)}`);
@@ -231,7 +284,9 @@ function parseTrace(file: string, text: string, specRate: number | undefined, lo
       // Rebase in raw units first: subtracting epoch-sized stamps before scaling keeps µs exact.
       times[r] = (raw - firstRaw) * time.scale;
       if (r > 0 && !(raw > prevRaw && times[r] > times[r - 1]))
-        throw new InputError(`${where}: time not increasing (${time.name} ${raw} after ${prevRaw} on line ${rows[r - 1].info.lines})`);
+        throw new InputError(
+          `${where}: time not increasing (${time.name} ${raw} after ${prevRaw} on line ${rows[r - 1].info.lines})`,
+        );
       prevRaw = raw;
     } else {
       times[r] = r / rate;
@@ -239,15 +294,19 @@ function parseTrace(file: string, text: string, specRate: number | undefined, lo
     axisCols.forEach((col, a) => {
       const g = value(col) * col.scale;
       if (Math.abs(g) > MAX_ABS_G) {
-        const hint = col.scale === 1 ? `; for m/s^2 name the column ${'xyz'[a]}_ms2` : '';
-        throw new InputError(`${where}: column ${col.name} is ${+g.toPrecision(4)} g, beyond ±${MAX_ABS_G} g${hint}`);
+        const hint = col.scale === 1 ? `; for m/s^2 name the column ${"xyz"[a]}_ms2` : "";
+        throw new InputError(
+          `${where}: column ${col.name} is ${+g.toPrecision(4)} g, beyond ±${MAX_ABS_G} g${hint}`,
+        );
       }
       xyz[3 * r + a] = g;
     });
   });
   if (n < 2) {
     const line = n ? rows[0].info.lines : header.info.lines;
-    throw new InputError(`${file} line ${line}: needs at least 2 data rows to interpolate, found ${n}`);
+    throw new InputError(
+      `${file} line ${line}: needs at least 2 data rows to interpolate, found ${n}`,
+    );
   }
 
   const step = time ? times[n - 1] / (n - 1) : 1 / rate;
@@ -255,10 +314,13 @@ function parseTrace(file: string, text: string, specRate: number | undefined, lo
   const hz = +(1 / step).toPrecision(4);
   const layout = time
     ? `${n} rows time-stamped by ${time.name}, ~${hz} Hz`
-    : `${n} rows at ${hz} Hz` + (specRate === undefined && fileRate === undefined ? ' (default rate; set ,rate= or # rate_hz=)' : '');
+    : `${n} rows at ${hz} Hz` +
+      (specRate === undefined && fileRate === undefined
+        ? " (default rate; set ,rate= or # rate_hz=)"
+        : "");
   const secs = duration < 1 ? duration.toPrecision(3) : duration.toFixed(1);
-  const ms2 = axisCols.some((c) => c.scale !== 1) ? ', m/s^2 converted to g' : '';
-  const description = `${file} (${layout}, ${secs} s${ms2}${loop ? ', looped' : ''})`;
+  const ms2 = axisCols.some((c) => c.scale !== 1) ? ", m/s^2 converted to g" : "";
+  const description = `${file} (${layout}, ${secs} s${ms2}${loop ? ", looped" : ""})`;
   return new TraceSource(description, times, xyz, duration, loop);
 }
 

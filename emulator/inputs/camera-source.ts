@@ -38,7 +38,10 @@ const KEEP_BYTES = 256 * 1024 * 1024;
 
 export function openCameraSource(spec: string, opts: { cwd?: string } = {}): CameraSource {
   const s = spec.trim();
-  if (s === "") throw new InputError("camera input: empty spec (give an image file or a folder of PNG/JPEG/BMP files)");
+  if (s === "")
+    throw new InputError(
+      "camera input: empty spec (give an image file or a folder of PNG/JPEG/BMP files)",
+    );
   const [head, ...rest] = s.split(",");
   const target = head.trim();
   let fps: number | undefined;
@@ -49,11 +52,18 @@ export function openCameraSource(spec: string, opts: { cwd?: string } = {}): Cam
     if (raw === "loop" || raw === "hold") loop = raw === "loop";
     else if (m?.[1] === "fps") {
       fps = Number(m[2]);
-      if (!(fps > 0 && fps <= MAX_FPS) || m[2].trim() === "") throw new InputError(`${spec}: fps must be a positive number up to ${MAX_FPS}, got '${m[2]}'`);
+      if (!(fps > 0 && fps <= MAX_FPS) || m[2].trim() === "")
+        throw new InputError(
+          `${spec}: fps must be a positive number up to ${MAX_FPS}, got '${m[2]}'`,
+        );
     } else if (m?.[1] === "fit") {
-      if (!FITS.includes(m[2] as Fit)) throw new InputError(`${spec}: fit must be ${FITS.join(" or ")}, got '${m[2]}'`);
+      if (!FITS.includes(m[2] as Fit))
+        throw new InputError(`${spec}: fit must be ${FITS.join(" or ")}, got '${m[2]}'`);
       fit = m[2] as Fit;
-    } else throw new InputError(`${spec}: unknown option '${raw}' (known: fps=<pictures per second>, loop, hold, fit=contain|cover)`);
+    } else
+      throw new InputError(
+        `${spec}: unknown option '${raw}' (known: fps=<pictures per second>, loop, hold, fit=contain|cover)`,
+      );
   }
   const full = path.resolve(opts.cwd ?? process.cwd(), target);
   let isDir: boolean;
@@ -64,9 +74,18 @@ export function openCameraSource(spec: string, opts: { cwd?: string } = {}): Cam
   }
   let files: string[];
   if (isDir) {
-    const names = readdirSync(full).filter((n) => IMAGE_EXTENSIONS.includes(path.extname(n).toLowerCase()) && statSync(path.join(full, n)).isFile());
-    if (names.length === 0) throw new InputError(`${target}: folder has no images (expected ${IMAGE_EXTENSIONS.join(", ")} files)`);
-    names.sort((a, b) => a.localeCompare(b, "en", { numeric: true }) || (a < b ? -1 : a > b ? 1 : 0));
+    const names = readdirSync(full).filter(
+      (n) =>
+        IMAGE_EXTENSIONS.includes(path.extname(n).toLowerCase()) &&
+        statSync(path.join(full, n)).isFile(),
+    );
+    if (names.length === 0)
+      throw new InputError(
+        `${target}: folder has no images (expected ${IMAGE_EXTENSIONS.join(", ")} files)`,
+      );
+    names.sort(
+      (a, b) => a.localeCompare(b, "en", { numeric: true }) || (a < b ? -1 : a > b ? 1 : 0),
+    );
     files = names.map((n) => path.join(full, n));
   } else {
     files = [full];
@@ -84,9 +103,10 @@ export function openCameraSource(spec: string, opts: { cwd?: string } = {}): Cam
   });
   const rate = fps ?? 1;
   const sizes = [...sizeSet].slice(0, 3).join(", ") + (sizeSet.size > 3 ? ", ..." : "");
-  const description = pictures.length === 1
-    ? `${labels[0]} (${sizes}, still, fit=${fit})`
-    : `${target} (${pictures.length} pictures, ${sizes}, ${rate} per second${loop ? ", looped" : ""}, fit=${fit})`;
+  const description =
+    pictures.length === 1
+      ? `${labels[0]} (${sizes}, still, fit=${fit})`
+      : `${target} (${pictures.length} pictures, ${sizes}, ${rate} per second${loop ? ", looped" : ""}, fit=${fit})`;
   return new PictureSequence(description, labels, files, pictures, rate, loop, fit);
 }
 

@@ -25,8 +25,13 @@
  * sensor's anti-aliasing low-pass itself (`bw`, 2nd-order Butterworth magnitude per tone).
  */
 import {
-  GRAVITY_NOISE_OPTIONS, WhiteNoise, axisIndex, registerAccelGenerator,
-  type AccelSampleFn, type GenOptionSpec, type GenOptions,
+  GRAVITY_NOISE_OPTIONS,
+  WhiteNoise,
+  axisIndex,
+  registerAccelGenerator,
+  type AccelSampleFn,
+  type GenOptionSpec,
+  type GenOptions,
 } from "./accel-generators.ts";
 
 export const FAN_STATES = ["off", "on", "clogged", "friction"] as const;
@@ -55,7 +60,12 @@ function uniformStream(seed: number): () => number {
 }
 
 /** One sinusoid on one fan-frame axis (0 = axial, 1 = r1, 2 = r2). */
-interface Tone { axis: number; amp: number; omega: number; phase: number }
+interface Tone {
+  axis: number;
+  amp: number;
+  omega: number;
+  phase: number;
+}
 
 const REF_RPM = 1800;
 
@@ -66,7 +76,7 @@ function fanTones(state: FanState, o: GenOptions): { tones: Tone[]; broadband: n
   const vary = (lo: number, hi: number) => lo + (hi - lo) * rnd();
   const speed = state === "clogged" ? 1.1 : state === "friction" ? 0.92 : 1;
   const fr = (Number(o.rpm) * speed) / 60;
-  const load = (fr * 60 / REF_RPM) ** 2; // centrifugal and aerodynamic forces ~ rpm^2
+  const load = ((fr * 60) / REF_RPM) ** 2; // centrifugal and aerodynamic forces ~ rpm^2
   const tones: Tone[] = [];
   const add = (axis: number, amp: number, hz: number, phase = 2 * Math.PI * rnd()) =>
     tones.push({ axis, amp, omega: 2 * Math.PI * hz, phase });
@@ -74,7 +84,11 @@ function fanTones(state: FanState, o: GenOptions): { tones: Tone[]; broadband: n
   // Imbalance: rotating radial force (elliptical), with 2x/3x harmonics.
   const imbalance = 0.06 * load * vary(0.6, 1.4);
   const ellipse = vary(0.6, 0.9);
-  for (const [k, rel] of [[1, 1], [2, vary(0.15, 0.35)], [3, vary(0.05, 0.15)]]) {
+  for (const [k, rel] of [
+    [1, 1],
+    [2, vary(0.15, 0.35)],
+    [3, vary(0.05, 0.15)],
+  ]) {
     const ph = 2 * Math.PI * rnd();
     add(1, imbalance * rel, k * fr, ph);
     add(2, imbalance * rel * ellipse, k * fr, ph + Math.PI / 2);
@@ -86,7 +100,8 @@ function fanTones(state: FanState, o: GenOptions): { tones: Tone[]; broadband: n
   add(0, 0.015 * load * airflow * vary(0.5, 1.5), 2 * Number(o.blades) * fr);
   // Airflow turbulence: 24 random tones over 5..90 Hz, mostly axial.
   const turbulence = 0.012 * load * airflow;
-  for (let i = 0; i < 24; i++) add(i % 3 === 0 ? 1 : 0, turbulence / Math.sqrt(24 / 2), vary(5, 90));
+  for (let i = 0; i < 24; i++)
+    add(i % 3 === 0 ? 1 : 0, turbulence / Math.sqrt(24 / 2), vary(5, 90));
 
   if (state === "clogged") {
     // Stall buffeting: strong low-frequency, axial and radial.
@@ -116,8 +131,10 @@ function mountMatrix(o: GenOptions): number[][] {
   const up = axisIndex(orient);
   const sign = orient.startsWith("-") ? -1 : 1;
   // Two sensor axes completing a right-handed frame with the up axis.
-  const u = [0, 0, 0]; u[up] = sign;
-  const p = [0, 0, 0]; p[(up + 1) % 3] = 1;
+  const u = [0, 0, 0];
+  u[up] = sign;
+  const p = [0, 0, 0];
+  p[(up + 1) % 3] = 1;
   const q = [u[1] * p[2] - u[2] * p[1], u[2] * p[0] - u[0] * p[2], u[0] * p[1] - u[1] * p[0]];
   const tilt = (Number(o.tilt) * Math.PI) / 180;
   const yaw = (Number(o.yaw) * Math.PI) / 180;
@@ -141,10 +158,12 @@ export function fanVibration(state: FanState, o: GenOptions): AccelSampleFn {
   gravity[axisIndex(orient)] = orient.startsWith("-") ? -gain : gain;
   // Each tone reduced to (sensor-axis weights x amplitude): three multiply-adds per tone.
   const fan = fanTones(state, o);
-  const tones = fan.tones.map((t) => {
-    const amp = t.amp * gain * lowPassGain(t.omega / (2 * Math.PI), bw);
-    return { omega: t.omega, phase: t.phase, w: frame[t.axis].map((c) => c * amp) };
-  }).filter((t) => t.w.some((c) => c !== 0));
+  const tones = fan.tones
+    .map((t) => {
+      const amp = t.amp * gain * lowPassGain(t.omega / (2 * Math.PI), bw);
+      return { omega: t.omega, phase: t.phase, w: frame[t.axis].map((c) => c * amp) };
+    })
+    .filter((t) => t.w.some((c) => c !== 0));
   const noise = new WhiteNoise(Number(o.noise), Number(o.seed));
   const rub = new WhiteNoise(fan.broadband * gain, Number(o.seed) ^ 0x2545f491);
   return (t, out) => {
@@ -170,5 +189,9 @@ const HELP: Record<FanState, string> = {
 };
 
 for (const state of FAN_STATES) {
-  registerAccelGenerator(state, { help: HELP[state], options: FAN_OPTIONS, create: (o) => fanVibration(state, o) });
+  registerAccelGenerator(state, {
+    help: HELP[state],
+    options: FAN_OPTIONS,
+    create: (o) => fanVibration(state, o),
+  });
 }

@@ -25,7 +25,8 @@ const MAX_PIXELS = 40e6;
 type Kind = "PNG" | "JPEG" | "BMP";
 
 function kindOf(b: Uint8Array): Kind | null {
-  if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return "PNG";
+  if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47)
+    return "PNG";
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return "JPEG";
   if (b.length >= 2 && b[0] === 0x42 && b[1] === 0x4d) return "BMP";
   return null;
@@ -54,11 +55,14 @@ export function readImageFile(file: string, label = file): RgbImage {
 
 export function decodeImage(bytes: Buffer, label: string): RgbImage {
   const kind = kindOf(bytes);
-  if (!kind) throw new InputError(`${label}: not a PNG, JPEG or BMP image (unrecognised file signature)`);
+  if (!kind)
+    throw new InputError(`${label}: not a PNG, JPEG or BMP image (unrecognised file signature)`);
   // The header's size is checked before decoding: a small file can claim billions of pixels.
   const claimed = headerSize(bytes, kind);
   if (claimed && claimed.width * claimed.height > MAX_PIXELS) {
-    throw new InputError(`${label}: ${claimed.width}x${claimed.height} is larger than ${MAX_PIXELS / 1e6} megapixels`);
+    throw new InputError(
+      `${label}: ${claimed.width}x${claimed.height} is larger than ${MAX_PIXELS / 1e6} megapixels`,
+    );
   }
   let rgba: { width: number; height: number; data: Uint8Array; order: "RGBA" | "ABGR" };
   try {
@@ -66,7 +70,12 @@ export function decodeImage(bytes: Buffer, label: string): RgbImage {
       const png = PNG.sync.read(bytes);
       rgba = { width: png.width, height: png.height, data: png.data, order: "RGBA" };
     } else if (kind === "JPEG") {
-      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_PIXELS / 1e6, maxMemoryUsageInMB: 1024 });
+      const img = jpeg.decode(bytes, {
+        useTArray: true,
+        formatAsRGBA: true,
+        maxResolutionInMP: MAX_PIXELS / 1e6,
+        maxMemoryUsageInMB: 1024,
+      });
       rgba = { width: img.width, height: img.height, data: img.data, order: "RGBA" };
     } else {
       checkBmpHeader(bytes, label);
@@ -76,12 +85,19 @@ export function decodeImage(bytes: Buffer, label: string): RgbImage {
   } catch (e) {
     if (e instanceof InputError) throw e;
     const why = e instanceof Error ? e.message : String(e);
-    throw new InputError(`${label}: corrupt or unsupported ${kind} image (${why || "decoder failed"})`);
+    throw new InputError(
+      `${label}: corrupt or unsupported ${kind} image (${why || "decoder failed"})`,
+    );
   }
   const { width, height, data, order } = rgba;
-  if (!(width > 0 && height > 0)) throw new InputError(`${label}: ${kind} image has no pixels (${width}x${height})`);
-  if (width * height > MAX_PIXELS) throw new InputError(`${label}: ${width}x${height} is larger than ${MAX_PIXELS / 1e6} megapixels`);
-  if (data.length < width * height * 4) throw new InputError(`${label}: corrupt ${kind} image (pixel data is truncated)`);
+  if (!(width > 0 && height > 0))
+    throw new InputError(`${label}: ${kind} image has no pixels (${width}x${height})`);
+  if (width * height > MAX_PIXELS)
+    throw new InputError(
+      `${label}: ${width}x${height} is larger than ${MAX_PIXELS / 1e6} megapixels`,
+    );
+  if (data.length < width * height * 4)
+    throw new InputError(`${label}: corrupt ${kind} image (pixel data is truncated)`);
   const rgb = new Uint8Array(width * height * 3);
   // Alpha is ignored: a transparent pixel shows whatever colour it stores, as a print would.
   const [r, g, b] = order === "RGBA" ? [0, 1, 2] : [3, 2, 1];
@@ -106,10 +122,22 @@ export function headerSize(b: Buffer, kind: Kind): { width: number; height: numb
     while (i + 4 <= b.length) {
       if (b[i] !== 0xff) return null;
       const marker = b[i + 1];
-      if (marker === 0xff) { i++; continue; } // fill byte
-      if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd9)) { i += 2; continue; } // no length
+      if (marker === 0xff) {
+        i++;
+        continue;
+      } // fill byte
+      if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd9)) {
+        i += 2;
+        continue;
+      } // no length
       const length = b.readUInt16BE(i + 2);
-      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      if (
+        marker >= 0xc0 &&
+        marker <= 0xcf &&
+        marker !== 0xc4 &&
+        marker !== 0xc8 &&
+        marker !== 0xcc
+      ) {
         if (i + 9 > b.length) return null;
         return { width: b.readUInt16BE(i + 7), height: b.readUInt16BE(i + 5) };
       }
@@ -123,20 +151,29 @@ export function headerSize(b: Buffer, kind: Kind): { width: number; height: numb
 
 // bmp-js reads whatever the header claims: check the parts it trusts before it runs.
 function checkBmpHeader(b: Buffer, label: string): void {
-  if (b.length < 54) throw new InputError(`${label}: corrupt BMP image (${b.length} bytes, shorter than its headers)`);
+  if (b.length < 54)
+    throw new InputError(
+      `${label}: corrupt BMP image (${b.length} bytes, shorter than its headers)`,
+    );
   const offset = b.readUInt32LE(10);
   const width = b.readInt32LE(18);
   const height = Math.abs(b.readInt32LE(22));
   const bpp = b.readUInt16LE(28);
   const compression = b.readUInt32LE(30);
-  if (![1, 4, 8, 16, 24, 32].includes(bpp)) throw new InputError(`${label}: unsupported BMP (${bpp} bits per pixel)`);
+  if (![1, 4, 8, 16, 24, 32].includes(bpp))
+    throw new InputError(`${label}: unsupported BMP (${bpp} bits per pixel)`);
   // 0 = BI_RGB; 3 = BI_BITFIELDS, which bmp-js reads for 16 and 32 bits only.
   if (!(compression === 0 || (compression === 3 && (bpp === 16 || bpp === 32)))) {
-    throw new InputError(`${label}: unsupported BMP compression ${compression} (only uncompressed BMPs are read)`);
+    throw new InputError(
+      `${label}: unsupported BMP compression ${compression} (only uncompressed BMPs are read)`,
+    );
   }
-  if (!(width > 0 && height > 0) || width * height > MAX_PIXELS) throw new InputError(`${label}: corrupt BMP image (size ${width}x${height})`);
+  if (!(width > 0 && height > 0) || width * height > MAX_PIXELS)
+    throw new InputError(`${label}: corrupt BMP image (size ${width}x${height})`);
   const rowBytes = Math.ceil((width * bpp) / 32) * 4;
   if (offset + rowBytes * height > b.length) {
-    throw new InputError(`${label}: corrupt BMP image (pixel data is truncated: needs ${offset + rowBytes * height} bytes, file has ${b.length})`);
+    throw new InputError(
+      `${label}: corrupt BMP image (pixel data is truncated: needs ${offset + rowBytes * height} bytes, file has ${b.length})`,
+    );
   }
 }

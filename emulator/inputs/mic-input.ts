@@ -14,7 +14,11 @@ import type { MicGeometry, MicSource } from "./mic-source.ts";
 import { readWav } from "./wav.ts";
 import { isRoomSceneSpec, openRoomScene } from "./room/room-source.ts";
 
-export function openMicSource(spec: string, geometry: MicGeometry, opts: { cwd?: string } = {}): MicSource {
+export function openMicSource(
+  spec: string,
+  geometry: MicGeometry,
+  opts: { cwd?: string } = {},
+): MicSource {
   const s = spec.trim();
   if (s === "") throw new InputError("mic input: empty spec (give a WAV file)");
   if (isRoomSceneSpec(s)) return openRoomScene(s, geometry, { ...opts, selfNoise: false });
@@ -28,17 +32,29 @@ function openWavMicSource(spec: string, geometry: MicGeometry, cwd: string): Mic
   for (const raw of rest.map((p) => p.trim()).filter((p) => p !== "")) {
     const m = /^gain\s*=\s*(.*)$/.exec(raw);
     if (raw === "loop") loop = true;
-    else if (m && m[1].trim() !== "" && Number.isFinite(Number(m[1])) && Math.abs(Number(m[1])) <= 60) gainDb = Number(m[1]);
-    else throw new InputError(`${spec}: unknown or bad option '${raw}' (known: loop, gain=<dB, -60..60>)`);
+    else if (
+      m &&
+      m[1].trim() !== "" &&
+      Number.isFinite(Number(m[1])) &&
+      Math.abs(Number(m[1])) <= 60
+    )
+      gainDb = Number(m[1]);
+    else
+      throw new InputError(
+        `${spec}: unknown or bad option '${raw}' (known: loop, gain=<dB, -60..60>)`,
+      );
   }
   const file = head.trim();
   if (!/\.wav$/i.test(file)) throw new InputError(`${file}: the mic input takes a .wav file`);
   const wav = readWav(path.resolve(cwd, file));
   const mics = geometry.positionsMm.length;
   const n = wav.channels.length;
-  if (mics === 0) throw new InputError(`${file}: this run has no microphones (attach an array with --mic-array)`);
+  if (mics === 0)
+    throw new InputError(`${file}: this run has no microphones (attach an array with --mic-array)`);
   if (n !== 1 && n !== mics) {
-    throw new InputError(`${file}: ${n} channels for ${mics} microphones (give a mono file, heard by every microphone, or one channel per microphone)`);
+    throw new InputError(
+      `${file}: ${n} channels for ${mics} microphones (give a mono file, heard by every microphone, or one channel per microphone)`,
+    );
   }
   const gain = 10 ** (gainDb / 20);
   const channels = gain === 1 ? wav.channels : wav.channels.map((c) => c.map((v) => v * gain));

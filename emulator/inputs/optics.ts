@@ -27,7 +27,10 @@ function axisTaps(outSize: number, srcSize: number, scale: number, offset: numbe
     const u1 = (o + 1 - offset) / scale;
     for (let i = Math.max(0, Math.floor(u0)); i < Math.min(srcSize, Math.ceil(u1)); i++) {
       const overlap = Math.min(u1, i + 1) - Math.max(u0, i);
-      if (overlap > 1e-12) { idx.push(i); wts.push(overlap * scale); }
+      if (overlap > 1e-12) {
+        idx.push(i);
+        wts.push(overlap * scale);
+      }
     }
     taps.push({ index: Int32Array.from(idx), weight: Float64Array.from(wts) });
   }
@@ -35,8 +38,16 @@ function axisTaps(outSize: number, srcSize: number, scale: number, offset: numbe
 }
 
 /** The scene as the sensor sees it: RGB888 at width x height. */
-export function projectOntoSensor(img: RgbImage, width: number, height: number, fit: Fit): Uint8Array {
-  const scale = fit === "contain" ? Math.min(width / img.width, height / img.height) : Math.max(width / img.width, height / img.height);
+export function projectOntoSensor(
+  img: RgbImage,
+  width: number,
+  height: number,
+  fit: Fit,
+): Uint8Array {
+  const scale =
+    fit === "contain"
+      ? Math.min(width / img.width, height / img.height)
+      : Math.max(width / img.width, height / img.height);
   const xTaps = axisTaps(width, img.width, scale, (width - img.width * scale) / 2);
   const yTaps = axisTaps(height, img.height, scale, (height - img.height * scale) / 2);
   // Rows first (every source row to the sensor's width), then columns.
@@ -46,7 +57,9 @@ export function projectOntoSensor(img: RgbImage, width: number, height: number, 
     const dst = y * width * 3;
     for (let x = 0; x < width; x++) {
       const { index, weight } = xTaps[x];
-      let r = 0, g = 0, b = 0;
+      let r = 0,
+        g = 0,
+        b = 0;
       for (let k = 0; k < index.length; k++) {
         const p = src + index[k] * 3;
         r += img.rgb[p] * weight[k];
@@ -75,7 +88,8 @@ export function toSensorFormat(rgb: Uint8Array, format: number): Uint8Array {
   const n = rgb.length / 3;
   if (format === FORMAT_GREY8) {
     const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = (77 * rgb[3 * i] + 150 * rgb[3 * i + 1] + 29 * rgb[3 * i + 2] + 128) >> 8;
+    for (let i = 0; i < n; i++)
+      out[i] = (77 * rgb[3 * i] + 150 * rgb[3 * i + 1] + 29 * rgb[3 * i + 2] + 128) >> 8;
     return out;
   }
   const out = new Uint8Array(n * 2);

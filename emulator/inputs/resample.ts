@@ -34,7 +34,10 @@ export class RationalResampler {
   private readonly table: Float64Array | null;
   private readonly coeffs: Float64Array;
 
-  constructor(readonly fromHz: number, readonly toHz: number) {
+  constructor(
+    readonly fromHz: number,
+    readonly toHz: number,
+  ) {
     if (!(Number.isInteger(fromHz) && fromHz > 0 && Number.isInteger(toHz) && toHz > 0)) {
       throw new RangeError(`resample: rates must be positive integers (got ${fromHz} -> ${toHz})`);
     }
@@ -49,7 +52,10 @@ export class RationalResampler {
   /** Input samples output `n` needs: [first, last] (inclusive). */
   span(n0: number, count: number): [number, number] {
     const half = this.kernel.half;
-    return [Math.floor((n0 * this.M) / this.L) - half + 1, Math.floor(((n0 + count - 1) * this.M) / this.L) + half];
+    return [
+      Math.floor((n0 * this.M) / this.L) - half + 1,
+      Math.floor(((n0 + count - 1) * this.M) / this.L) + half,
+    ];
   }
 
   /**

@@ -33,7 +33,9 @@ export function readWav(path: string): WavFile {
     bytes = readFileSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(`${path}: ${code === "ENOENT" ? "file not found" : code === "EISDIR" ? "is a folder, not a WAV file" : `cannot read (${code ?? (e as Error).message})`}`);
+    throw new InputError(
+      `${path}: ${code === "ENOENT" ? "file not found" : code === "EISDIR" ? "is a folder, not a WAV file" : `cannot read (${code ?? (e as Error).message})`}`,
+    );
   }
   return { path, ...decodeWav(bytes, path) };
 }
@@ -44,11 +46,18 @@ export function decodeWav(bytes: Uint8Array, name: string): WavAudio {
     throw new InputError(`${name}: ${why}`);
   };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const tag = (at: number) => String.fromCharCode(bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]);
+  const tag = (at: number) =>
+    String.fromCharCode(bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]);
   if (bytes.length < 12 || tag(0) !== "RIFF" || tag(8) !== "WAVE") {
-    fail(bytes.length >= 4 && tag(0) === "RF64" ? "RF64 WAV files are not supported (use a RIFF WAV under 4 GB)" : "not a WAV file (no RIFF/WAVE header)");
+    fail(
+      bytes.length >= 4 && tag(0) === "RF64"
+        ? "RF64 WAV files are not supported (use a RIFF WAV under 4 GB)"
+        : "not a WAV file (no RIFF/WAVE header)",
+    );
   }
-  let fmt: { format: number; channels: number; rate: number; bits: number; blockAlign: number } | undefined;
+  let fmt:
+    | { format: number; channels: number; rate: number; bits: number; blockAlign: number }
+    | undefined;
   let data: Uint8Array | undefined;
   let at = 12;
   while (at + 8 <= bytes.length) {
@@ -63,9 +72,18 @@ export function decodeWav(bytes: Uint8Array, name: string): WavAudio {
         if (size < 40) fail("WAVE_FORMAT_EXTENSIBLE fmt chunk too short");
         format = view.getUint16(body + 24, true); // first two bytes of the sub-format GUID
       }
-      fmt = { format, channels: view.getUint16(body + 2, true), rate: view.getUint32(body + 4, true), bits, blockAlign: view.getUint16(body + 12, true) };
+      fmt = {
+        format,
+        channels: view.getUint16(body + 2, true),
+        rate: view.getUint32(body + 4, true),
+        bits,
+        blockAlign: view.getUint16(body + 12, true),
+      };
     } else if (id === "data") {
-      if (body + size > bytes.length) fail(`truncated: the data chunk declares ${size} bytes, the file holds ${bytes.length - body}`);
+      if (body + size > bytes.length)
+        fail(
+          `truncated: the data chunk declares ${size} bytes, the file holds ${bytes.length - body}`,
+        );
       data = bytes.subarray(body, body + size);
       break;
     }
@@ -74,13 +92,23 @@ export function decodeWav(bytes: Uint8Array, name: string): WavAudio {
   if (!fmt) return fail("no fmt chunk (not a WAV file, or truncated)");
   if (!data) return fail("no data chunk (truncated?)");
   const { format, channels, rate, bits, blockAlign } = fmt;
-  const supported = (format === FORMAT_PCM && [8, 16, 24, 32].includes(bits)) || (format === FORMAT_FLOAT && (bits === 32 || bits === 64));
-  if (!supported) fail(`unsupported sample format (format tag ${format}, ${bits} bits; supported: 8/16/24/32-bit PCM, 32/64-bit float)`);
-  if (channels < 1 || channels > MAX_CHANNELS) fail(`unsupported channel count ${channels} (1..${MAX_CHANNELS})`);
+  const supported =
+    (format === FORMAT_PCM && [8, 16, 24, 32].includes(bits)) ||
+    (format === FORMAT_FLOAT && (bits === 32 || bits === 64));
+  if (!supported)
+    fail(
+      `unsupported sample format (format tag ${format}, ${bits} bits; supported: 8/16/24/32-bit PCM, 32/64-bit float)`,
+    );
+  if (channels < 1 || channels > MAX_CHANNELS)
+    fail(`unsupported channel count ${channels} (1..${MAX_CHANNELS})`);
   if (!(rate >= 1000 && rate <= 384000)) fail(`unsupported sample rate ${rate} Hz (1000..384000)`);
   const bytesPerSample = bits / 8;
-  if (blockAlign !== channels * bytesPerSample) fail(`inconsistent fmt chunk (block align ${blockAlign} for ${channels} x ${bits}-bit)`);
-  if (data.length % blockAlign !== 0) fail(`truncated: data chunk of ${data.length} bytes is not a whole number of ${blockAlign}-byte frames`);
+  if (blockAlign !== channels * bytesPerSample)
+    fail(`inconsistent fmt chunk (block align ${blockAlign} for ${channels} x ${bits}-bit)`);
+  if (data.length % blockAlign !== 0)
+    fail(
+      `truncated: data chunk of ${data.length} bytes is not a whole number of ${blockAlign}-byte frames`,
+    );
   const frames = data.length / blockAlign;
   const out = Array.from({ length: channels }, () => new Float64Array(frames));
   const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
@@ -110,10 +138,13 @@ function readSample(dv: DataView, p: number, format: number, bits: number): numb
 export function encodeWav(audio: WavAudio, format: WavWriteFormat): Uint8Array {
   const { sampleRate, channels } = audio;
   const n = channels.length;
-  if (n < 1 || n > MAX_CHANNELS) throw new RangeError(`encodeWav: ${n} channels (1..${MAX_CHANNELS})`);
-  if (!(Number.isInteger(sampleRate) && sampleRate > 0)) throw new RangeError(`encodeWav: sample rate ${sampleRate}`);
+  if (n < 1 || n > MAX_CHANNELS)
+    throw new RangeError(`encodeWav: ${n} channels (1..${MAX_CHANNELS})`);
+  if (!(Number.isInteger(sampleRate) && sampleRate > 0))
+    throw new RangeError(`encodeWav: sample rate ${sampleRate}`);
   const frames = channels[0].length;
-  if (channels.some((c) => c.length !== frames)) throw new RangeError("encodeWav: channels differ in length");
+  if (channels.some((c) => c.length !== frames))
+    throw new RangeError("encodeWav: channels differ in length");
   const bytesPerSample = format === "s16" ? 2 : 4;
   const blockAlign = n * bytesPerSample;
   const dataBytes = frames * blockAlign;

@@ -68,13 +68,22 @@ const TYPED: Record<string, (b: Uint8Array) => ArrayLike<number>> = {
   float32: (b) => new Float32Array(b.slice().buffer),
 };
 
-export async function benchModel(bytes: Uint8Array, model: TfliteModel, boardId: string, opts: BenchOptions = {}): Promise<BenchReport> {
+export async function benchModel(
+  bytes: Uint8Array,
+  model: TfliteModel,
+  boardId: string,
+  opts: BenchOptions = {},
+): Promise<BenchReport> {
   const target = loadTarget(boardId);
   const inputBytes = model.inputs.reduce((n, t) => n + model.tensors[t].byteSize, 0);
   const input = opts.input ?? new Uint8Array(inputBytes);
   if (input.length !== inputBytes) {
-    const shapes = model.inputs.map((t) => `${model.tensors[t].type}[${model.tensors[t].shape.join(",")}]`).join(" + ");
-    throw new UserError(`${model.name}: input has ${input.length} bytes, the model's input ${shapes} needs ${inputBytes}`);
+    const shapes = model.inputs
+      .map((t) => `${model.tensors[t].type}[${model.tensors[t].shape.join(",")}]`)
+      .join(" + ");
+    throw new UserError(
+      `${model.name}: input has ${input.length} bytes, the model's input ${shapes} needs ${inputBytes}`,
+    );
   }
   const facts = describeLayers(model);
   const run = await runModel(bytes, [input], target, { name: model.name, cpuOnly: opts.cpuOnly });
@@ -82,15 +91,27 @@ export async function benchModel(bytes: Uint8Array, model: TfliteModel, boardId:
   const hz = target.core.clockHz;
   const layers: BenchLayer[] = inf.layers.map((l) => {
     const macs = facts.layers[l.index]?.macs ?? 0;
-    return { index: l.index, op: facts.layers[l.index]?.op ?? String(l.op), unit: l.unit, cycles: l.cycles, latency_us: (l.cycles / hz) * 1e6, macs, macs_per_cycle: macs && l.cycles ? macs / l.cycles : null };
+    return {
+      index: l.index,
+      op: facts.layers[l.index]?.op ?? String(l.op),
+      unit: l.unit,
+      cycles: l.cycles,
+      latency_us: (l.cycles / hz) * 1e6,
+      macs,
+      macs_per_cycle: macs && l.cycles ? macs / l.cycles : null,
+    };
   });
-  const sum = (unit: "cpu" | "npu") => layers.filter((l) => l.unit === unit).reduce((n, l) => n + l.cycles, 0);
+  const sum = (unit: "cpu" | "npu") =>
+    layers.filter((l) => l.unit === unit).reduce((n, l) => n + l.cycles, 0);
   const outputs = model.outputs.map((t, k): BenchOutput => {
     const info = model.tensors[t];
     const raw = inf.outputs[k];
     const values = Array.from((TYPED[info.type] ?? TYPED.uint8)(raw));
     const q = info.quantization;
-    const dequantized = q && q.scale.length === 1 && info.type !== "float32" ? values.map((v) => (v - q.zeroPoint[0]) * q.scale[0]) : null;
+    const dequantized =
+      q && q.scale.length === 1 && info.type !== "float32"
+        ? values.map((v) => (v - q.zeroPoint[0]) * q.scale[0])
+        : null;
     return { index: t, name: info.name, type: info.type, shape: info.shape, values, dequantized };
   });
   return {
@@ -119,13 +140,35 @@ export async function benchModel(bytes: Uint8Array, model: TfliteModel, boardId:
 }
 
 export function formatBench(r: BenchReport): string {
-  const rows = [["#", "op", "unit", "cycles", "µs", "MACs", "MAC/cycle"],
-    ...r.layers.map((l) => [String(l.index), l.op, l.unit, String(l.cycles), l.latency_us.toFixed(1), String(l.macs), l.macs_per_cycle === null ? "-" : l.macs_per_cycle.toFixed(2)])];
+  const rows = [
+    ["#", "op", "unit", "cycles", "µs", "MACs", "MAC/cycle"],
+    ...r.layers.map((l) => [
+      String(l.index),
+      l.op,
+      l.unit,
+      String(l.cycles),
+      l.latency_us.toFixed(1),
+      String(l.macs),
+      l.macs_per_cycle === null ? "-" : l.macs_per_cycle.toFixed(2),
+    ]),
+  ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  const table = rows.map((row) => row.map((c, i) => (i === 1 || i === 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ")).join("\n");
+  const table = rows
+    .map((row) =>
+      row
+        .map((c, i) => (i === 1 || i === 2 ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+        .join("  "),
+    )
+    .join("\n");
   const show = (o: BenchOutput) => {
-    const v = o.values.length > 16 ? `${o.values.slice(0, 16).join(", ")}, … (${o.values.length} values)` : o.values.join(", ");
-    const d = o.dequantized && o.values.length <= 16 ? ` = ${o.dequantized.map((x) => x.toFixed(4)).join(", ")}` : "";
+    const v =
+      o.values.length > 16
+        ? `${o.values.slice(0, 16).join(", ")}, … (${o.values.length} values)`
+        : o.values.join(", ");
+    const d =
+      o.dequantized && o.values.length <= 16
+        ? ` = ${o.dequantized.map((x) => x.toFixed(4)).join(", ")}`
+        : "";
     return `output ${o.name || o.index} ${o.type}[${o.shape.join(",")}]: ${v}${d}`;
   };
   return [

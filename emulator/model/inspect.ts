@@ -48,7 +48,12 @@ export interface BoardFit {
 
 export interface InspectReport {
   model: {
-    name: string; fileBytes: number; description: string; subgraphs: number; tensors: number; layers: number;
+    name: string;
+    fileBytes: number;
+    description: string;
+    subgraphs: number;
+    tensors: number;
+    layers: number;
     inputs: { index: number; name: string; type: string; shape: number[] }[];
     outputs: { index: number; name: string; type: string; shape: number[] }[];
   };
@@ -56,10 +61,19 @@ export interface InspectReport {
   npu: { board: string; name: string; clockHz: number; ops: string[] } | null;
   layers: InspectLayer[];
   totals: {
-    macs: number; weightBytes: number; flashBytes: number;
-    arenaBytes: number; tensorBytes: number; scratchBytes: number; scratchKnown: boolean; lowerBound: number;
-    cpuCycles: number | null; cpuUs: number | null;
-    npuLayers: number; npuCycles: number | null; npuUs: number | null;
+    macs: number;
+    weightBytes: number;
+    flashBytes: number;
+    arenaBytes: number;
+    tensorBytes: number;
+    scratchBytes: number;
+    scratchKnown: boolean;
+    lowerBound: number;
+    cpuCycles: number | null;
+    cpuUs: number | null;
+    npuLayers: number;
+    npuCycles: number | null;
+    npuUs: number | null;
   };
   fits: BoardFit[];
 }
@@ -70,7 +84,9 @@ export function inspectModel(model: TfliteModel, opts: InspectOptions = {}): Ins
   const facts = describeLayers(model);
   const n = facts.layers.length;
   if (opts.cpuCyclesPerLayer && opts.cpuCyclesPerLayer.length !== n) {
-    throw new RangeError(`cpuCyclesPerLayer has ${opts.cpuCyclesPerLayer.length} entries for ${n} layers`);
+    throw new RangeError(
+      `cpuCyclesPerLayer has ${opts.cpuCyclesPerLayer.length} entries for ${n} layers`,
+    );
   }
   const plan = planArena(model, opts.scratchBytesPerOp);
   const target = loadTarget(opts.board ?? DEFAULT_BOARD);
@@ -78,7 +94,10 @@ export function inspectModel(model: TfliteModel, opts: InspectOptions = {}): Ins
   if (!opts.board) {
     for (const id of boardIds()) {
       const b = loadTarget(id).board;
-      if (b.npu) { npuBoard = b; break; }
+      if (b.npu) {
+        npuBoard = b;
+        break;
+      }
     }
   }
   const npu: NpuSpec | null = npuBoard?.npu ?? null;
@@ -89,29 +108,63 @@ export function inspectModel(model: TfliteModel, opts: InspectOptions = {}): Ins
     const cpu = opts.cpuCyclesPerLayer?.[i] ?? null;
     const npuCycles = onNpu[i] ? npuLayerEstimate(npu, l) : null;
     return {
-      ...l, arenaOffset: plan.offsets[out], arenaBytes: plan.sizes[out], placement: placement(npu, l, onNpu[i]),
-      cpuCycles: cpu, cpuUs: cpu === null ? null : us(cpu, cpuHz),
-      npuCycles, npuUs: npuCycles === null || !npu ? null : us(npuCycles, npu.clockHz),
+      ...l,
+      arenaOffset: plan.offsets[out],
+      arenaBytes: plan.sizes[out],
+      placement: placement(npu, l, onNpu[i]),
+      cpuCycles: cpu,
+      cpuUs: cpu === null ? null : us(cpu, cpuHz),
+      npuCycles,
+      npuUs: npuCycles === null || !npu ? null : us(npuCycles, npu.clockHz),
     };
   });
   const npuLayers = layers.filter((l) => l.npuCycles !== null);
   const npuCycles = npu ? npuLayers.reduce((s, l) => s + l.npuCycles!, 0) : null;
-  const cpuCycles = opts.cpuCyclesPerLayer ? opts.cpuCyclesPerLayer.reduce((s, c) => s + c, 0) : null;
-  const io = (i: number) => ({ index: i, name: model.tensors[i].name, type: model.tensors[i].type, shape: model.tensors[i].shape });
+  const cpuCycles = opts.cpuCyclesPerLayer
+    ? opts.cpuCyclesPerLayer.reduce((s, c) => s + c, 0)
+    : null;
+  const io = (i: number) => ({
+    index: i,
+    name: model.tensors[i].name,
+    type: model.tensors[i].type,
+    shape: model.tensors[i].shape,
+  });
   return {
     model: {
-      name: model.name, fileBytes: model.fileBytes, description: model.description, subgraphs: model.subgraphCount,
-      tensors: model.tensors.length, layers: n, inputs: model.inputs.map(io), outputs: model.outputs.map(io),
+      name: model.name,
+      fileBytes: model.fileBytes,
+      description: model.description,
+      subgraphs: model.subgraphCount,
+      tensors: model.tensors.length,
+      layers: n,
+      inputs: model.inputs.map(io),
+      outputs: model.outputs.map(io),
     },
-    cpu: { board: target.board.id, core: target.core.id, clockHz: cpuHz, measured: !!opts.cpuCyclesPerLayer },
-    npu: npu && npuBoard ? { board: npuBoard.id, name: npu.name, clockHz: npu.clockHz, ops: npu.ops } : null,
+    cpu: {
+      board: target.board.id,
+      core: target.core.id,
+      clockHz: cpuHz,
+      measured: !!opts.cpuCyclesPerLayer,
+    },
+    npu:
+      npu && npuBoard
+        ? { board: npuBoard.id, name: npu.name, clockHz: npu.clockHz, ops: npu.ops }
+        : null,
     layers,
     totals: {
-      macs: facts.totalMacs, weightBytes: facts.totalWeightBytes, flashBytes: model.fileBytes,
-      arenaBytes: plan.arenaBytes, tensorBytes: plan.tensorBytes, scratchBytes: plan.scratchBytes,
-      scratchKnown: !!opts.scratchBytesPerOp, lowerBound: plan.lowerBound,
-      cpuCycles, cpuUs: cpuCycles === null ? null : us(cpuCycles, cpuHz),
-      npuLayers: npuLayers.length, npuCycles, npuUs: npuCycles === null || !npu ? null : us(npuCycles, npu.clockHz),
+      macs: facts.totalMacs,
+      weightBytes: facts.totalWeightBytes,
+      flashBytes: model.fileBytes,
+      arenaBytes: plan.arenaBytes,
+      tensorBytes: plan.tensorBytes,
+      scratchBytes: plan.scratchBytes,
+      scratchKnown: !!opts.scratchBytesPerOp,
+      lowerBound: plan.lowerBound,
+      cpuCycles,
+      cpuUs: cpuCycles === null ? null : us(cpuCycles, cpuHz),
+      npuLayers: npuLayers.length,
+      npuCycles,
+      npuUs: npuCycles === null || !npu ? null : us(npuCycles, npu.clockHz),
     },
     fits: boardIds().map((id) => boardFit(id, plan.arenaBytes, model.fileBytes)),
   };
@@ -119,7 +172,8 @@ export function inspectModel(model: TfliteModel, opts: InspectOptions = {}): Ins
 
 /** Where a layer runs and why: the engine's kernels, then the NPU's op list and output type. */
 function placement(npu: NpuSpec | null, l: LayerInfo, onNpu: boolean): string {
-  if (!supportedOp(l.op)) return `unsupported: the engine has no ${l.op} kernel (see 'tinyboard model ops')`;
+  if (!supportedOp(l.op))
+    return `unsupported: the engine has no ${l.op} kernel (see 'tinyboard model ops')`;
   if (onNpu) return "npu";
   if (!npu) return "cpu";
   if (!npu.ops.includes(l.op)) return `cpu: ${l.op} is not in the ${npu.name}'s op list`;
@@ -133,9 +187,18 @@ function boardFit(id: string, arenaBytes: number, modelBytes: number): BoardFit 
   const sramOk = arenaBytes <= t.sramBytes;
   const flashOk = modelBytes <= t.board.flash.size;
   const fits = sramOk && flashOk;
-  const line = `${id}: ${fits ? "fits" : "does not fit"} (arena ${kb(arenaBytes)} of ${kb(t.sramBytes)} SRAM${sramOk ? "" : " (too big)"}, ` +
+  const line =
+    `${id}: ${fits ? "fits" : "does not fit"} (arena ${kb(arenaBytes)} of ${kb(t.sramBytes)} SRAM${sramOk ? "" : " (too big)"}, ` +
     `model ${kb(modelBytes)} of ${formatBytes(t.board.flash.size)} flash${flashOk ? "" : " (too big)"})`;
-  return { board: id, fits, arenaBytes, sramBytes: t.sramBytes, modelBytes, flashBytes: t.board.flash.size, line };
+  return {
+    board: id,
+    fits,
+    arenaBytes,
+    sramBytes: t.sramBytes,
+    modelBytes,
+    flashBytes: t.board.flash.size,
+    line,
+  };
 }
 
 const num = (v: number | null) => (v === null ? "-" : Math.round(v).toLocaleString("en-US"));
@@ -147,27 +210,63 @@ const mhz = (hz: number) => `${+(hz / 1e6).toFixed(1)} MHz`;
 export function formatInspect(r: InspectReport): string {
   const lines: string[] = [];
   const m = r.model;
-  lines.push(`${m.name}: ${m.layers} layers, ${m.tensors} tensors, ${num(m.fileBytes)} bytes` +
-    `${m.description ? ` ("${m.description}")` : ""}${m.subgraphs > 1 ? `, ${m.subgraphs} subgraphs (the first is shown)` : ""}`);
-  const io = (ts: InspectReport["model"]["inputs"]) => ts.map((t) => `${t.type} ${shape(t.shape)}`).join(", ");
+  lines.push(
+    `${m.name}: ${m.layers} layers, ${m.tensors} tensors, ${num(m.fileBytes)} bytes` +
+      `${m.description ? ` ("${m.description}")` : ""}${m.subgraphs > 1 ? `, ${m.subgraphs} subgraphs (the first is shown)` : ""}`,
+  );
+  const io = (ts: InspectReport["model"]["inputs"]) =>
+    ts.map((t) => `${t.type} ${shape(t.shape)}`).join(", ");
   lines.push(`  in ${io(m.inputs) || "-"}, out ${io(m.outputs) || "-"}`);
-  lines.push(`  cpu: ${r.cpu.board} ${r.cpu.core} at ${mhz(r.cpu.clockHz)}${r.cpu.measured ? " (measured)" : " (not measured: cycles show \"-\")"}`);
+  lines.push(
+    `  cpu: ${r.cpu.board} ${r.cpu.core} at ${mhz(r.cpu.clockHz)}${r.cpu.measured ? " (measured)" : ' (not measured: cycles show "-")'}`,
+  );
   if (r.npu) {
-    lines.push(`  npu: ${r.npu.board} ${r.npu.name} at ${mhz(r.npu.clockHz)}, takes int8 ${r.npu.ops.join(", ")} (estimate, each layer as its own job; a lone RESHAPE stays on the CPU)`);
+    lines.push(
+      `  npu: ${r.npu.board} ${r.npu.name} at ${mhz(r.npu.clockHz)}, takes int8 ${r.npu.ops.join(", ")} (estimate, each layer as its own job; a lone RESHAPE stays on the CPU)`,
+    );
   }
   lines.push("");
-  const head = ["#", "op", "input → output", "MACs", "weights", "arena off", "size", "cpu cyc", "cpu µs"];
+  const head = [
+    "#",
+    "op",
+    "input → output",
+    "MACs",
+    "weights",
+    "arena off",
+    "size",
+    "cpu cyc",
+    "cpu µs",
+  ];
   if (r.npu) head.push("npu cyc", "npu µs", "where");
   const rows = r.layers.map((l) => {
-    const row = [String(l.index), l.op, `${l.inputShapes.map(shape).join(" ") || "-"} → ${l.outputShapes.map(shape).join(" ")}`,
-      num(l.macs), num(l.weightBytes), num(l.arenaOffset), num(l.arenaBytes), num(l.cpuCycles), micro(l.cpuUs)];
+    const row = [
+      String(l.index),
+      l.op,
+      `${l.inputShapes.map(shape).join(" ") || "-"} → ${l.outputShapes.map(shape).join(" ")}`,
+      num(l.macs),
+      num(l.weightBytes),
+      num(l.arenaOffset),
+      num(l.arenaBytes),
+      num(l.cpuCycles),
+      micro(l.cpuUs),
+    ];
     if (r.npu) row.push(num(l.npuCycles), micro(l.npuUs), l.placement);
     else if (l.placement.startsWith("unsupported")) row.push(l.placement);
     return row;
   });
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
   // Text columns (op, shapes) align left, figures right.
-  const fmt = (row: string[]) => row.map((v, c) => (c >= head.length ? v : c === 1 || c === 2 || c === head.length - 1 && r.npu ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join("  ").trimEnd();
+  const fmt = (row: string[]) =>
+    row
+      .map((v, c) =>
+        c >= head.length
+          ? v
+          : c === 1 || c === 2 || (c === head.length - 1 && r.npu)
+            ? v.padEnd(widths[c])
+            : v.padStart(widths[c]),
+      )
+      .join("  ")
+      .trimEnd();
   lines.push(fmt(head), ...rows.map(fmt), "");
   const t = r.totals;
   const arenaNote = t.scratchKnown
@@ -176,10 +275,15 @@ export function formatInspect(r: InspectReport): string {
   lines.push(`MACs          ${num(t.macs)}`);
   lines.push(`weights       ${num(t.weightBytes)} B`);
   lines.push(`flash needed  ${num(t.flashBytes)} B (the model file, read in place)`);
-  lines.push(`arena needed  ${num(t.arenaBytes)} B (${arenaNote}; live-tensor lower bound ${num(t.lowerBound)} B)`);
-  if (t.cpuCycles !== null) lines.push(`cpu           ${num(t.cpuCycles)} cycles = ${micro(t.cpuUs)} µs on ${r.cpu.board}`);
+  lines.push(
+    `arena needed  ${num(t.arenaBytes)} B (${arenaNote}; live-tensor lower bound ${num(t.lowerBound)} B)`,
+  );
+  if (t.cpuCycles !== null)
+    lines.push(`cpu           ${num(t.cpuCycles)} cycles = ${micro(t.cpuUs)} µs on ${r.cpu.board}`);
   if (r.npu) {
-    lines.push(`npu           ${t.npuLayers} of ${r.layers.length} layers, ${num(t.npuCycles)} cycles = ${micro(t.npuUs)} µs on ${r.npu.board}${t.npuLayers < r.layers.length ? " (the rest run on its CPU)" : ""}`);
+    lines.push(
+      `npu           ${t.npuLayers} of ${r.layers.length} layers, ${num(t.npuCycles)} cycles = ${micro(t.npuUs)} µs on ${r.npu.board}${t.npuLayers < r.layers.length ? " (the rest run on its CPU)" : ""}`,
+    );
   }
   lines.push("", ...r.fits.map((f) => f.line));
   return lines.join("\n");

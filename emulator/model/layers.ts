@@ -47,8 +47,15 @@ export function describeLayers(model: TfliteModel): LayerFacts {
     }
     const outs = op.outputs.map((o) => model.tensors[o]);
     layers.push({
-      index: op.index, op: op.opName, inputShapes, outputShapes: outs.map((t) => t.shape), outputType: outs[0].type,
-      macs: layerMacs(model, op), weightBytes, inputBytes, outputBytes: outs.reduce((n, t) => n + t.byteSize, 0),
+      index: op.index,
+      op: op.opName,
+      inputShapes,
+      outputShapes: outs.map((t) => t.shape),
+      outputType: outs[0].type,
+      macs: layerMacs(model, op),
+      weightBytes,
+      inputBytes,
+      outputBytes: outs.reduce((n, t) => n + t.byteSize, 0),
     });
   }
   let totalWeightBytes = 0;
@@ -58,7 +65,12 @@ export function describeLayers(model: TfliteModel): LayerFacts {
 
 /** Multiply-accumulates of one layer; 0 for layers that are not dot products. */
 export function layerMacs(model: TfliteModel, op: OperatorInfo): number {
-  if (op.opName !== "CONV_2D" && op.opName !== "DEPTHWISE_CONV_2D" && op.opName !== "FULLY_CONNECTED") return 0;
+  if (
+    op.opName !== "CONV_2D" &&
+    op.opName !== "DEPTHWISE_CONV_2D" &&
+    op.opName !== "FULLY_CONNECTED"
+  )
+    return 0;
   const fail = (why: string): never => {
     throw new UserError(`${model.name}: layer ${op.index} (${op.opName}): ${why}`);
   };
@@ -75,8 +87,10 @@ export function layerMacs(model: TfliteModel, op: OperatorInfo): number {
     // Weights are [outputs, inputs]; every other output dimension is a batch.
     if (weights.length !== 2) fail(`weights shape [${weights}] is not [outputs, inputs]`);
     const [outputs, inputs] = weights;
-    if (outputs > 0 && product(out) % outputs !== 0) fail(`output shape [${out}] is not a whole number of ${outputs}-wide rows`);
-    if (inputs > 0 && product(input) % inputs !== 0) fail(`input shape [${input}] is not a whole number of ${inputs}-wide rows`);
+    if (outputs > 0 && product(out) % outputs !== 0)
+      fail(`output shape [${out}] is not a whole number of ${outputs}-wide rows`);
+    if (inputs > 0 && product(input) % inputs !== 0)
+      fail(`input shape [${input}] is not a whole number of ${inputs}-wide rows`);
     const batch = outputs > 0 ? product(out) / outputs : 0;
     return batch * outputs * inputs;
   }

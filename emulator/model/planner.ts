@@ -104,5 +104,13 @@ export function planArena(model: TfliteModel, scratchBytesPerOp: number[] = []):
     live += d;
     lowerBound = Math.max(lowerBound, live);
   }
-  return { offsets, sizes, lifetimes, tensorBytes, scratchBytes, arenaBytes: tensorBytes + scratchBytes, lowerBound };
+  return {
+    offsets,
+    sizes,
+    lifetimes,
+    tensorBytes,
+    scratchBytes,
+    arenaBytes: tensorBytes + scratchBytes,
+    lowerBound,
+  };
 }

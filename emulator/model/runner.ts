@@ -15,7 +15,11 @@ import { REPORT_KIND } from "../hal-constants.ts";
 
 /** The model did not run: the engine refused it (exit code 2 or 3) or the firmware faulted. */
 export class ModelRunError extends UserError {
-  constructor(message: string, readonly fault: FaultReport | null, readonly runnerExit: number | null) {
+  constructor(
+    message: string,
+    readonly fault: FaultReport | null,
+    readonly runnerExit: number | null,
+  ) {
     super(message);
   }
 }
@@ -54,7 +58,13 @@ export interface ModelRun {
   /** Arena bytes as TFLM counts them (arena_used_bytes): the head, activations (planned) +
    *  the scratch area the layers share (kernel scratch and the running layer's requantisation
    *  records), and the tail, what the engine keeps for the whole run (persistentBytes). */
-  arena: { tensorBytes: number; scratchBytes: number; headBytes: number; persistentBytes: number; bytes: number };
+  arena: {
+    tensorBytes: number;
+    scratchBytes: number;
+    headBytes: number;
+    persistentBytes: number;
+    bytes: number;
+  };
   summary: RunSummary;
   /** Cycles from reset until the engine was ready (the model parsed, every layer prepared). */
   startupCycles: number;
@@ -74,28 +84,57 @@ function windowFor(bytes: number): number {
 /** The runner image for a board and window: from memory, or from buildApp (and its cache). */
 export function runnerImage(target: Target, window: number): Promise<Image> {
   const key = `${target.board.id}-${target.core.id}-${window}`;
-  if (!images.has(key)) images.set(key, buildApp(RUNNER_APP, target, { flashWindow: window }).then((r) => r.image));
+  if (!images.has(key))
+    images.set(
+      key,
+      buildApp(RUNNER_APP, target, { flashWindow: window }).then((r) => r.image),
+    );
   return images.get(key)!;
 }
 
 /** The image with new flash contents (the window must hold them). */
-export function withPartitions(image: Image, parts: { name: string; data: Uint8Array; source?: string }[]): Image {
+export function withPartitions(
+  image: Image,
+  parts: { name: string; data: Uint8Array; source?: string }[],
+): Image {
   const flash = layoutFlash(parts);
   if (flash.flash.length > image.manifest.layout.flashWindow) {
-    throw new UserError(`partitions need ${flash.flash.length} bytes, the runner's flash window is ${image.manifest.layout.flashWindow}`);
+    throw new UserError(
+      `partitions need ${flash.flash.length} bytes, the runner's flash window is ${image.manifest.layout.flashWindow}`,
+    );
   }
-  const usage = { ...image.manifest.usage, partitionBytes: flash.flash.length, flashBytes: image.manifest.usage.codeBytes + image.manifest.usage.dataBytes + flash.flash.length };
-  return { ...image, flash: flash.flash, manifest: { ...image.manifest, partitions: flash.partitions, usage } };
+  const usage = {
+    ...image.manifest.usage,
+    partitionBytes: flash.flash.length,
+    flashBytes:
+      image.manifest.usage.codeBytes + image.manifest.usage.dataBytes + flash.flash.length,
+  };
+  return {
+    ...image,
+    flash: flash.flash,
+    manifest: { ...image.manifest, partitions: flash.partitions, usage },
+  };
 }
 
 /** Runs the model once per input set (each set: every input tensor's raw bytes, in order). */
-export async function runModel(model: Uint8Array, inputSets: Uint8Array[], target: Target, opts: RunModelOptions = {}): Promise<ModelRun> {
+export async function runModel(
+  model: Uint8Array,
+  inputSets: Uint8Array[],
+  target: Target,
+  opts: RunModelOptions = {},
+): Promise<ModelRun> {
   const name = opts.name ?? "model";
   const input = new Uint8Array(inputSets.reduce((n, s) => n + s.length, 0));
   let at = 0;
-  for (const s of inputSets) { input.set(s, at); at += s.length; }
+  for (const s of inputSets) {
+    input.set(s, at);
+    at += s.length;
+  }
   const base = await runnerImage(target, windowFor(model.length + input.length));
-  const image = withPartitions(base, [{ name: "model", data: model, source: name }, { name: "input", data: input }]);
+  const image = withPartitions(base, [
+    { name: "model", data: model, source: name },
+    { name: "input", data: input },
+  ]);
   const machine = new Machine({ target, image, sdcard: null, noNpu: opts.cpuOnly });
   let text = "";
   let plan: number[] = [];
@@ -104,26 +143,59 @@ export async function runModel(model: Uint8Array, inputSets: Uint8Array[], targe
   const outputs: Uint8Array[] = [];
   const spans: Span[] = [];
   const open = new Map<number, Span>();
-  machine.events.on("console", (t) => { text += t; });
+  machine.events.on("console", (t) => {
+    text += t;
+  });
   machine.events.on("report", (kind, bytes) => {
     if (kind === REPORT_PLAN) {
       startupCycles = machine.clock.now;
-      const words = Array.from(new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2));
+      const words = Array.from(
+        new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2),
+      );
       const [tensorBytes, scratchBytes, persistentBytes] = words.splice(-3);
       plan = words;
-      arena = { tensorBytes, scratchBytes, headBytes: tensorBytes + scratchBytes, persistentBytes, bytes: tensorBytes + scratchBytes + persistentBytes };
-    }
-    else if (kind === REPORT_OUTPUT) outputs.push(bytes);
+      arena = {
+        tensorBytes,
+        scratchBytes,
+        headBytes: tensorBytes + scratchBytes,
+        persistentBytes,
+        bytes: tensorBytes + scratchBytes + persistentBytes,
+      };
+    } else if (kind === REPORT_OUTPUT) outputs.push(bytes);
   });
-  machine.events.on("layerBegin", (index, op, cycles, unit) => { open.set(index, { index, op, unit, start: cycles, end: cycles }); });
+  machine.events.on("layerBegin", (index, op, cycles, unit) => {
+    open.set(index, { index, op, unit, start: cycles, end: cycles });
+  });
   machine.events.on("layerEnd", (index, cycles) => {
     const span = open.get(index);
-    if (span) { span.end = cycles; spans.push(span); open.delete(index); }
+    if (span) {
+      span.end = cycles;
+      spans.push(span);
+      open.delete(index);
+    }
   });
   const summary = await machine.run({ seconds: 3600, maxBusyCycles: opts.maxBusyCycles });
-  if (summary.fault) throw new ModelRunError(`${name}: firmware fault on ${target.board.id}: ${summary.fault.kind}: ${summary.fault.message}`, summary.fault, null);
-  if (summary.exitCode !== 0) throw new ModelRunError(`${name}: ${text.trim().split("\n").pop() || `the runner stopped (${summary.reason})`}`, null, summary.exitCode);
-  return { inferences: splitInferences(spans, outputs, inputSets.length), plan, arena, summary, startupCycles, console: text, wallPerInference: summary.wallSeconds / Math.max(1, inputSets.length) };
+  if (summary.fault)
+    throw new ModelRunError(
+      `${name}: firmware fault on ${target.board.id}: ${summary.fault.kind}: ${summary.fault.message}`,
+      summary.fault,
+      null,
+    );
+  if (summary.exitCode !== 0)
+    throw new ModelRunError(
+      `${name}: ${text.trim().split("\n").pop() || `the runner stopped (${summary.reason})`}`,
+      null,
+      summary.exitCode,
+    );
+  return {
+    inferences: splitInferences(spans, outputs, inputSets.length),
+    plan,
+    arena,
+    summary,
+    startupCycles,
+    console: text,
+    wallPerInference: summary.wallSeconds / Math.max(1, inputSets.length),
+  };
 }
 
 interface Span {
@@ -140,11 +212,20 @@ function splitInferences(spans: Span[], outputs: Uint8Array[], sets: number): In
   const perSetLayers = spans.length / sets;
   const result: Inference[] = [];
   for (let s = 0; s < sets; s++) {
-    const mine = spans.slice(s * perSetLayers, (s + 1) * perSetLayers).sort((a, b) => a.index - b.index);
-    const cycles = mine.length ? Math.max(...mine.map((l) => l.end)) - Math.min(...mine.map((l) => l.start)) : 0;
+    const mine = spans
+      .slice(s * perSetLayers, (s + 1) * perSetLayers)
+      .sort((a, b) => a.index - b.index);
+    const cycles = mine.length
+      ? Math.max(...mine.map((l) => l.end)) - Math.min(...mine.map((l) => l.start))
+      : 0;
     result.push({
       cycles,
-      layers: mine.map(({ index, op, unit, start, end }) => ({ index, op, unit, cycles: end - start })),
+      layers: mine.map(({ index, op, unit, start, end }) => ({
+        index,
+        op,
+        unit,
+        cycles: end - start,
+      })),
       outputs: outputs.slice(s * perSetOutputs, (s + 1) * perSetOutputs),
     });
   }

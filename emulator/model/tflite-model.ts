@@ -8,9 +8,25 @@ import { UserError } from "../errors.ts";
 
 // TensorType: name and bytes per element (0: not held as plain elements; INT4 packs two).
 const TYPES: [string, number][] = [
-  ["float32", 4], ["float16", 2], ["int32", 4], ["uint8", 1], ["int64", 8], ["string", 0], ["bool", 1],
-  ["int16", 2], ["complex64", 8], ["int8", 1], ["float64", 8], ["complex128", 16], ["uint64", 8],
-  ["resource", 0], ["variant", 0], ["uint32", 4], ["uint16", 2], ["int4", 0.5], ["bfloat16", 2],
+  ["float32", 4],
+  ["float16", 2],
+  ["int32", 4],
+  ["uint8", 1],
+  ["int64", 8],
+  ["string", 0],
+  ["bool", 1],
+  ["int16", 2],
+  ["complex64", 8],
+  ["int8", 1],
+  ["float64", 8],
+  ["complex128", 16],
+  ["uint64", 8],
+  ["resource", 0],
+  ["variant", 0],
+  ["uint32", 4],
+  ["uint16", 2],
+  ["int4", 0.5],
+  ["bfloat16", 2],
 ];
 
 // BuiltinOperator names by code, 0..161 (schema.fbs); later codes are StableHLO and friends.
@@ -75,17 +91,65 @@ export interface TensorInfo {
   quantization: Quantization | null;
 }
 
-export interface ConvOptions { kind: "conv"; padding: Padding; strideW: number; strideH: number; dilationW: number; dilationH: number; activation: Activation }
-export interface DepthwiseOptions extends Omit<ConvOptions, "kind"> { kind: "depthwise"; depthMultiplier: number }
-export interface FullyConnectedOptions { kind: "fully-connected"; activation: Activation; weightsFormat: number; keepNumDims: boolean }
-export interface PoolOptions { kind: "pool"; padding: Padding; strideW: number; strideH: number; filterW: number; filterH: number; activation: Activation }
-export interface SoftmaxOptions { kind: "softmax"; beta: number }
-export interface ReshapeOptions { kind: "reshape"; newShape: number[] | null }
-export interface ConcatenationOptions { kind: "concatenation"; axis: number; activation: Activation }
-export interface MeanOptions { kind: "mean"; keepDims: boolean }
-export interface ActivationOptions { kind: "activation"; activation: Activation }
-export type BuiltinOptions = ConvOptions | DepthwiseOptions | FullyConnectedOptions | PoolOptions | SoftmaxOptions
-  | ReshapeOptions | ConcatenationOptions | MeanOptions | ActivationOptions;
+export interface ConvOptions {
+  kind: "conv";
+  padding: Padding;
+  strideW: number;
+  strideH: number;
+  dilationW: number;
+  dilationH: number;
+  activation: Activation;
+}
+export interface DepthwiseOptions extends Omit<ConvOptions, "kind"> {
+  kind: "depthwise";
+  depthMultiplier: number;
+}
+export interface FullyConnectedOptions {
+  kind: "fully-connected";
+  activation: Activation;
+  weightsFormat: number;
+  keepNumDims: boolean;
+}
+export interface PoolOptions {
+  kind: "pool";
+  padding: Padding;
+  strideW: number;
+  strideH: number;
+  filterW: number;
+  filterH: number;
+  activation: Activation;
+}
+export interface SoftmaxOptions {
+  kind: "softmax";
+  beta: number;
+}
+export interface ReshapeOptions {
+  kind: "reshape";
+  newShape: number[] | null;
+}
+export interface ConcatenationOptions {
+  kind: "concatenation";
+  axis: number;
+  activation: Activation;
+}
+export interface MeanOptions {
+  kind: "mean";
+  keepDims: boolean;
+}
+export interface ActivationOptions {
+  kind: "activation";
+  activation: Activation;
+}
+export type BuiltinOptions =
+  | ConvOptions
+  | DepthwiseOptions
+  | FullyConnectedOptions
+  | PoolOptions
+  | SoftmaxOptions
+  | ReshapeOptions
+  | ConcatenationOptions
+  | MeanOptions
+  | ActivationOptions;
 
 export interface OperatorInfo {
   index: number;
@@ -119,16 +183,41 @@ const MAX_TENSOR_BYTES = 2 ** 31 - 1;
 
 // BuiltinOptions union members and the ops whose options we parse.
 const OPTION_TYPES: Record<string, number> = {
-  CONV_2D: 1, DEPTHWISE_CONV_2D: 2, AVERAGE_POOL_2D: 5, MAX_POOL_2D: 5, L2_POOL_2D: 5, FULLY_CONNECTED: 8,
-  SOFTMAX: 9, CONCATENATION: 10, ADD: 11, RESHAPE: 17, MUL: 21, MEAN: 27,
+  CONV_2D: 1,
+  DEPTHWISE_CONV_2D: 2,
+  AVERAGE_POOL_2D: 5,
+  MAX_POOL_2D: 5,
+  L2_POOL_2D: 5,
+  FULLY_CONNECTED: 8,
+  SOFTMAX: 9,
+  CONCATENATION: 10,
+  ADD: 11,
+  RESHAPE: 17,
+  MUL: 21,
+  MEAN: 27,
 };
 const OPTION_TYPE_NAMES: Record<number, string> = {
-  1: "Conv2DOptions", 2: "DepthwiseConv2DOptions", 5: "Pool2DOptions", 8: "FullyConnectedOptions", 9: "SoftmaxOptions",
-  10: "ConcatenationOptions", 11: "AddOptions", 17: "ReshapeOptions", 21: "MulOptions", 27: "ReducerOptions",
+  1: "Conv2DOptions",
+  2: "DepthwiseConv2DOptions",
+  5: "Pool2DOptions",
+  8: "FullyConnectedOptions",
+  9: "SoftmaxOptions",
+  10: "ConcatenationOptions",
+  11: "AddOptions",
+  17: "ReshapeOptions",
+  21: "MulOptions",
+  27: "ReducerOptions",
 };
 
-interface Table { pos: number; vt: number; vtSize: number }
-interface Vec { pos: number; len: number }
+interface Table {
+  pos: number;
+  vt: number;
+  vtSize: number;
+}
+interface Vec {
+  pos: number;
+  len: number;
+}
 
 /** Bounds-checked flatbuffer access over flatbuffers' ByteBuffer; failures name `where`. */
 class Reader {
@@ -139,8 +228,15 @@ class Reader {
   // many tables share one long vector and turn a small file into a long walk.
   private budget: number;
 
-  constructor(bytes: Uint8Array, private readonly file: string) {
-    [this.bb, this.size, this.budget] = [new ByteBuffer(bytes), bytes.length, 16 * bytes.length + 100_000];
+  constructor(
+    bytes: Uint8Array,
+    private readonly file: string,
+  ) {
+    [this.bb, this.size, this.budget] = [
+      new ByteBuffer(bytes),
+      bytes.length,
+      16 * bytes.length + 100_000,
+    ];
   }
 
   fail(what: string): never {
@@ -149,16 +245,40 @@ class Reader {
 
   check(off: number, len: number, what: string): void {
     if (--this.budget < 0) this.fail("corrupt: offsets lead to far more reads than the file holds");
-    if (!(off >= 0 && len >= 0 && off + len <= this.size)) this.fail(`corrupt or truncated: ${what} at offset ${off} lies outside the file (${this.size} bytes)`);
+    if (!(off >= 0 && len >= 0 && off + len <= this.size))
+      this.fail(
+        `corrupt or truncated: ${what} at offset ${off} lies outside the file (${this.size} bytes)`,
+      );
   }
 
-  u8(off: number): number { this.check(off, 1, "byte"); return this.bb.readUint8(off); }
-  i8(off: number): number { this.check(off, 1, "byte"); return this.bb.readInt8(off); }
-  u16(off: number): number { this.check(off, 2, "u16"); return this.bb.readUint16(off); }
-  i32(off: number): number { this.check(off, 4, "int"); return this.bb.readInt32(off); }
-  u32(off: number): number { this.check(off, 4, "uint"); return this.bb.readUint32(off); }
-  f32(off: number): number { this.check(off, 4, "float"); return this.bb.readFloat32(off); }
-  i64(off: number): bigint { this.check(off, 8, "long"); return this.bb.readInt64(off); }
+  u8(off: number): number {
+    this.check(off, 1, "byte");
+    return this.bb.readUint8(off);
+  }
+  i8(off: number): number {
+    this.check(off, 1, "byte");
+    return this.bb.readInt8(off);
+  }
+  u16(off: number): number {
+    this.check(off, 2, "u16");
+    return this.bb.readUint16(off);
+  }
+  i32(off: number): number {
+    this.check(off, 4, "int");
+    return this.bb.readInt32(off);
+  }
+  u32(off: number): number {
+    this.check(off, 4, "uint");
+    return this.bb.readUint32(off);
+  }
+  f32(off: number): number {
+    this.check(off, 4, "float");
+    return this.bb.readFloat32(off);
+  }
+  i64(off: number): bigint {
+    this.check(off, 8, "long");
+    return this.bb.readInt64(off);
+  }
 
   /** The table a uoffset at `off` points to, with its vtable checked. */
   table(off: number): Table {
@@ -167,7 +287,8 @@ class Reader {
     const vt = pos - this.i32(pos);
     this.check(vt, 4, `vtable of the table at ${pos}`);
     const vtSize = this.u16(vt);
-    if (vtSize < 4 || vtSize % 2 !== 0) this.fail(`vtable at offset ${vt} has a bad size ${vtSize}`);
+    if (vtSize < 4 || vtSize % 2 !== 0)
+      this.fail(`vtable at offset ${vt} has a bad size ${vtSize}`);
     this.check(vt, vtSize, `vtable of the table at ${pos}`);
     this.check(pos, this.u16(vt + 2), `table body`);
     return { pos, vt, vtSize };
@@ -182,12 +303,30 @@ class Reader {
     return rel === 0 ? 0 : t.pos + rel;
   }
 
-  fieldU8(t: Table | null, id: number, def: number): number { const at = this.field(t, id); return at ? this.u8(at) : def; }
-  fieldI8(t: Table | null, id: number, def: number): number { const at = this.field(t, id); return at ? this.i8(at) : def; }
-  fieldI32(t: Table | null, id: number, def: number): number { const at = this.field(t, id); return at ? this.i32(at) : def; }
-  fieldU32(t: Table | null, id: number, def: number): number { const at = this.field(t, id); return at ? this.u32(at) : def; }
-  fieldF32(t: Table | null, id: number, def: number): number { const at = this.field(t, id); return at ? this.f32(at) : def; }
-  fieldTable(t: Table | null, id: number): Table | null { const at = this.field(t, id); return at ? this.table(at) : null; }
+  fieldU8(t: Table | null, id: number, def: number): number {
+    const at = this.field(t, id);
+    return at ? this.u8(at) : def;
+  }
+  fieldI8(t: Table | null, id: number, def: number): number {
+    const at = this.field(t, id);
+    return at ? this.i8(at) : def;
+  }
+  fieldI32(t: Table | null, id: number, def: number): number {
+    const at = this.field(t, id);
+    return at ? this.i32(at) : def;
+  }
+  fieldU32(t: Table | null, id: number, def: number): number {
+    const at = this.field(t, id);
+    return at ? this.u32(at) : def;
+  }
+  fieldF32(t: Table | null, id: number, def: number): number {
+    const at = this.field(t, id);
+    return at ? this.f32(at) : def;
+  }
+  fieldTable(t: Table | null, id: number): Table | null {
+    const at = this.field(t, id);
+    return at ? this.table(at) : null;
+  }
 
   /** A vector field (absent: null), checked to hold `len` elements of `elem` bytes. */
   fieldVec(t: Table | null, id: number, elem: number, what: string): Vec | null {
@@ -205,7 +344,9 @@ class Reader {
     return new TextDecoder().decode(this.bb.bytes().subarray(v.pos, v.pos + v.len));
   }
 
-  tableAt(v: Vec, i: number): Table { return this.table(v.pos + 4 * i); }
+  tableAt(v: Vec, i: number): Table {
+    return this.table(v.pos + 4 * i);
+  }
 
   ints(v: Vec | null): number[] {
     const out: number[] = [];
@@ -221,12 +362,15 @@ export function readModel(bytes: Uint8Array, name = "model"): TfliteModel {
   } catch (e) {
     if (e instanceof UserError) throw e;
     // A reader bug must still reach the user as one line (the fuzz test looks for this text).
-    throw new UserError(`${name}: unreadable model (internal reader error: ${(e as Error)?.message ?? e})`);
+    throw new UserError(
+      `${name}: unreadable model (internal reader error: ${(e as Error)?.message ?? e})`,
+    );
   }
 }
 
 function read(r: Reader, size: number, name: string): TfliteModel {
-  if (size < 8 || r.u32(4) !== TFL3) throw new UserError(`${name}: not a TFLite model (no TFL3 identifier)`);
+  if (size < 8 || r.u32(4) !== TFL3)
+    throw new UserError(`${name}: not a TFLite model (no TFL3 identifier)`);
   r.where = "model";
   const root = r.table(0);
   const version = r.fieldU32(root, 0, 0);
@@ -254,31 +398,55 @@ function read(r: Reader, size: number, name: string): TfliteModel {
   const operators = readOperators(r, sg, codes, tensors);
   const variables = new Set<number>();
   const tvec = r.fieldVec(sg, 0, 4, "tensors");
-  for (let i = 0; tvec && i < tvec.len; i++) if (r.fieldU8(r.tableAt(tvec, i), 5, 0)) variables.add(i);
+  for (let i = 0; tvec && i < tvec.len; i++)
+    if (r.fieldU8(r.tableAt(tvec, i), 5, 0)) variables.add(i);
   checkGraph(r, tensors, operators, inputs, outputs, variables);
-  return { name, fileBytes: size, version, description, subgraphCount: subgraphs.len, tensors, operators, inputs, outputs };
+  return {
+    name,
+    fileBytes: size,
+    version,
+    description,
+    subgraphCount: subgraphs.len,
+    tensors,
+    operators,
+    inputs,
+    outputs,
+  };
 }
 
 // TFLite runs layers in their stored order. A layer that reads a tensor no earlier layer
 // wrote (a cycle, or a wrong order) or a model output no layer writes would compute from
 // whatever the arena held: such a model is refused, naming the layer, as are quantisation
 // scales that are not positive finite numbers (they turn every value into zero or garbage).
-function checkGraph(r: Reader, tensors: TensorInfo[], ops: OperatorInfo[], inputs: number[], outputs: number[], variables: Set<number>): void {
+function checkGraph(
+  r: Reader,
+  tensors: TensorInfo[],
+  ops: OperatorInfo[],
+  inputs: number[],
+  outputs: number[],
+  variables: Set<number>,
+): void {
   const written = new Set<number>(inputs);
-  const label = (i: number) => `tensor ${i}${tensors[i]?.name ? ` '${tensors[i].name.slice(0, 60)}'` : ""}`;
+  const label = (i: number) =>
+    `tensor ${i}${tensors[i]?.name ? ` '${tensors[i].name.slice(0, 60)}'` : ""}`;
   for (const op of ops) {
     r.where = `layer ${op.index} (${op.opName})`;
     for (const i of op.inputs) {
       if (i < 0 || tensors[i].isConstant || variables.has(i) || written.has(i)) continue;
       const later = ops.find((o) => o.index >= op.index && o.outputs.includes(i));
-      r.fail(later ? `reads ${label(i)} before layer ${later.index} (${later.opName}) writes it (the graph has a cycle or is out of order)`
-        : `reads ${label(i)}, which no earlier layer writes and is not a model input`);
+      r.fail(
+        later
+          ? `reads ${label(i)} before layer ${later.index} (${later.opName}) writes it (the graph has a cycle or is out of order)`
+          : `reads ${label(i)}, which no earlier layer writes and is not a model input`,
+      );
     }
     for (const i of [...op.inputs, ...op.outputs]) if (i >= 0) checkScales(r, tensors[i], label(i));
     for (const o of op.outputs) written.add(o);
   }
   r.where = "subgraph 0";
-  for (const o of outputs) if (!written.has(o) && !tensors[o].isConstant) r.fail(`model output ${label(o)} is written by no layer`);
+  for (const o of outputs)
+    if (!written.has(o) && !tensors[o].isConstant)
+      r.fail(`model output ${label(o)} is written by no layer`);
 }
 
 function checkScales(r: Reader, t: TensorInfo, label: string): void {
@@ -288,15 +456,24 @@ function checkScales(r: Reader, t: TensorInfo, label: string): void {
   const mustBePositive = t.type === "int8" || t.type === "uint8" || t.type === "int16";
   for (const s of q.scale) {
     if (Number.isNaN(s) || s < 0 || !Number.isFinite(s) || (mustBePositive && s === 0)) {
-      r.fail(`${label} has quantisation scale ${s} (a ${t.type} tensor needs a positive finite scale)`);
+      r.fail(
+        `${label} has quantisation scale ${s} (a ${t.type} tensor needs a positive finite scale)`,
+      );
     }
   }
 }
 
-function indexList(r: Reader, v: Vec | null, nTensors: number, optional: boolean, what: string): number[] {
+function indexList(
+  r: Reader,
+  v: Vec | null,
+  nTensors: number,
+  optional: boolean,
+  what: string,
+): number[] {
   const list = r.ints(v);
   for (const t of list) {
-    if (t >= nTensors || t < (optional ? -1 : 0)) r.fail(`${what} tensor ${t} out of range (${nTensors} tensors)`);
+    if (t >= nTensors || t < (optional ? -1 : 0))
+      r.fail(`${what} tensor ${t} out of range (${nTensors} tensors)`);
   }
   return list;
 }
@@ -319,16 +496,28 @@ function readTensors(r: Reader, sg: Table, buffers: Vec | null, size: number): T
     const type = TYPES[typeCode];
     if (!type) r.fail(`unknown tensor type ${typeCode}`);
     const byteSize = Math.ceil(elements * type[1]);
-    if (byteSize > MAX_TENSOR_BYTES) r.fail(`shape [${shape}] of ${type[0]} needs ${elements * type[1]} bytes (more than 2 GB)`);
+    if (byteSize > MAX_TENSOR_BYTES)
+      r.fail(`shape [${shape}] of ${type[0]} needs ${elements * type[1]} bytes (more than 2 GB)`);
     const buffer = r.fieldU32(t, 2, 0);
-    if (buffer >= nBuffers && buffer !== 0) r.fail(`buffer ${buffer} out of range (${nBuffers} buffers)`);
+    if (buffer >= nBuffers && buffer !== 0)
+      r.fail(`buffer ${buffer} out of range (${nBuffers} buffers)`);
     const data = buffer > 0 ? bufferData(r, r.tableAt(buffers!, buffer), buffer, size) : null;
     // Buffer 0 is the schema's empty sentinel: a tensor pointing at it is never a constant.
     if (data && type[1] > 0 && data.length < byteSize) {
-      r.fail(`constant data has ${data.length} bytes, shape [${shape}] of ${type[0]} needs ${byteSize}`);
+      r.fail(
+        `constant data has ${data.length} bytes, shape [${shape}] of ${type[0]} needs ${byteSize}`,
+      );
     }
     tensors.push({
-      index, name: r.fieldString(t, 3, "name"), type: type[0], typeCode, shape, isConstant: data !== null, byteSize, buffer, data,
+      index,
+      name: r.fieldString(t, 3, "name"),
+      type: type[0],
+      typeCode,
+      shape,
+      isConstant: data !== null,
+      byteSize,
+      buffer,
+      data,
       quantization: readQuantization(r, r.fieldTable(t, 4), shape),
     });
   }
@@ -336,7 +525,12 @@ function readTensors(r: Reader, sg: Table, buffers: Vec | null, size: number): T
 }
 
 /** A buffer's data in the file, or null when it has none. */
-function bufferData(r: Reader, b: Table, index: number, size: number): { offset: number; length: number } | null {
+function bufferData(
+  r: Reader,
+  b: Table,
+  index: number,
+  size: number,
+): { offset: number; length: number } | null {
   const data = r.fieldVec(b, 0, 1, `buffer ${index} data`);
   if (data && data.len > 0) return { offset: data.pos, length: data.len };
   // Large models keep data outside the flatbuffer: offset (from the file's start) > 1.
@@ -345,7 +539,10 @@ function bufferData(r: Reader, b: Table, index: number, size: number): { offset:
   if (offset <= 1) return null;
   const sizeAt = r.field(b, 2);
   const length = sizeAt ? Number(r.i64(sizeAt)) : 0;
-  if (length < 0 || offset + length > size) r.fail(`buffer ${index}: ${length} bytes at offset ${offset} run past the end of the file (${size} bytes)`);
+  if (length < 0 || offset + length > size)
+    r.fail(
+      `buffer ${index}: ${length} bytes at offset ${offset} run past the end of the file (${size} bytes)`,
+    );
   return length > 0 ? { offset, length } : null;
 }
 
@@ -371,11 +568,17 @@ function readQuantization(r: Reader, q: Table | null, shape: number[]): Quantiza
       r.fail(`${scale.length} channel scales do not match dimension ${stored} of shape [${shape}]`);
     }
   }
-  if (zeroPoint.length > 1 && zeroPoint.length !== scale.length) r.fail(`${zeroPoint.length} zero points for ${scale.length} scales`);
+  if (zeroPoint.length > 1 && zeroPoint.length !== scale.length)
+    r.fail(`${zeroPoint.length} zero points for ${scale.length} scales`);
   return { scale, zeroPoint, quantizedDimension: axis, storedQuantizedDimension: stored };
 }
 
-function readOperators(r: Reader, sg: Table, codes: { code: number; custom: string | null }[], tensors: TensorInfo[]): OperatorInfo[] {
+function readOperators(
+  r: Reader,
+  sg: Table,
+  codes: { code: number; custom: string | null }[],
+  tensors: TensorInfo[],
+): OperatorInfo[] {
   const nTensors = tensors.length;
   r.where = "subgraph 0";
   const vec = r.fieldVec(sg, 3, 4, "operators");
@@ -384,7 +587,8 @@ function readOperators(r: Reader, sg: Table, codes: { code: number; custom: stri
     r.where = `layer ${index}`;
     const t = r.tableAt(vec, index);
     const codeIndex = r.fieldU32(t, 0, 0);
-    if (codeIndex >= codes.length) r.fail(`operator code ${codeIndex} out of range (${codes.length} codes)`);
+    if (codeIndex >= codes.length)
+      r.fail(`operator code ${codeIndex} out of range (${codes.length} codes)`);
     const { code, custom } = codes[codeIndex];
     const opName = builtinOpName(code);
     r.where = `layer ${index} (${opName})`;
@@ -392,8 +596,17 @@ function readOperators(r: Reader, sg: Table, codes: { code: number; custom: stri
     const outputs = indexList(r, r.fieldVec(t, 2, 4, "outputs"), nTensors, false, "output");
     if (outputs.length === 0) r.fail("no outputs");
     // An output with data in the model would be written in flash (the firmware refuses it too).
-    for (const o of outputs) if (tensors[o]?.isConstant) r.fail(`output tensor ${o} has constant data`);
-    ops.push({ index, code, opName, customCode: custom, inputs, outputs, options: readOptions(r, t, opName) });
+    for (const o of outputs)
+      if (tensors[o]?.isConstant) r.fail(`output tensor ${o} has constant data`);
+    ops.push({
+      index,
+      code,
+      opName,
+      customCode: custom,
+      inputs,
+      outputs,
+      options: readOptions(r, t, opName),
+    });
   }
   return ops;
 }
@@ -403,7 +616,8 @@ function readOptions(r: Reader, op: Table, opName: string): BuiltinOptions | nul
   if (expected === undefined) return null;
   const type = r.fieldU8(op, 3, 0);
   const o = r.fieldTable(op, 4);
-  if (o && type !== expected) r.fail(`builtin options are of union type ${type}, expected ${OPTION_TYPE_NAMES[expected]}`);
+  if (o && type !== expected)
+    r.fail(`builtin options are of union type ${type}, expected ${OPTION_TYPE_NAMES[expected]}`);
   const act = (id: number) => enumValue(r, ACTIVATIONS, r.fieldI8(o, id, 0), "fused activation");
   const pad = () => enumValue(r, PADDINGS, r.fieldI8(o, 0, 0), "padding");
   const positive = (id: number, what: string, def = 0) => {
@@ -413,17 +627,45 @@ function readOptions(r: Reader, op: Table, opName: string): BuiltinOptions | nul
   };
   switch (opName) {
     case "CONV_2D":
-      return { kind: "conv", padding: pad(), strideW: positive(1, "stride_w"), strideH: positive(2, "stride_h"),
-        activation: act(3), dilationW: positive(4, "dilation_w_factor", 1), dilationH: positive(5, "dilation_h_factor", 1) };
+      return {
+        kind: "conv",
+        padding: pad(),
+        strideW: positive(1, "stride_w"),
+        strideH: positive(2, "stride_h"),
+        activation: act(3),
+        dilationW: positive(4, "dilation_w_factor", 1),
+        dilationH: positive(5, "dilation_h_factor", 1),
+      };
     case "DEPTHWISE_CONV_2D":
-      return { kind: "depthwise", padding: pad(), strideW: positive(1, "stride_w"), strideH: positive(2, "stride_h"),
-        depthMultiplier: r.fieldI32(o, 3, 0), activation: act(4),
-        dilationW: positive(5, "dilation_w_factor", 1), dilationH: positive(6, "dilation_h_factor", 1) };
-    case "AVERAGE_POOL_2D": case "MAX_POOL_2D": case "L2_POOL_2D":
-      return { kind: "pool", padding: pad(), strideW: positive(1, "stride_w"), strideH: positive(2, "stride_h"),
-        filterW: positive(3, "filter_width"), filterH: positive(4, "filter_height"), activation: act(5) };
+      return {
+        kind: "depthwise",
+        padding: pad(),
+        strideW: positive(1, "stride_w"),
+        strideH: positive(2, "stride_h"),
+        depthMultiplier: r.fieldI32(o, 3, 0),
+        activation: act(4),
+        dilationW: positive(5, "dilation_w_factor", 1),
+        dilationH: positive(6, "dilation_h_factor", 1),
+      };
+    case "AVERAGE_POOL_2D":
+    case "MAX_POOL_2D":
+    case "L2_POOL_2D":
+      return {
+        kind: "pool",
+        padding: pad(),
+        strideW: positive(1, "stride_w"),
+        strideH: positive(2, "stride_h"),
+        filterW: positive(3, "filter_width"),
+        filterH: positive(4, "filter_height"),
+        activation: act(5),
+      };
     case "FULLY_CONNECTED":
-      return { kind: "fully-connected", activation: act(0), weightsFormat: r.fieldI8(o, 1, 0), keepNumDims: r.fieldU8(o, 2, 0) !== 0 };
+      return {
+        kind: "fully-connected",
+        activation: act(0),
+        weightsFormat: r.fieldI8(o, 1, 0),
+        keepNumDims: r.fieldU8(o, 2, 0) !== 0,
+      };
     case "SOFTMAX":
       return { kind: "softmax", beta: r.fieldF32(o, 0, 0) };
     case "RESHAPE": {

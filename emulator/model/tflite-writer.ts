@@ -44,20 +44,35 @@ export interface WriterModel {
 
 /** TensorType enum values and element sizes. */
 export const TENSOR_TYPES: Record<WriterType, { code: number; bytes: number }> = {
-  float32: { code: 0, bytes: 4 }, int32: { code: 2, bytes: 4 }, uint8: { code: 3, bytes: 1 },
-  int64: { code: 4, bytes: 8 }, bool: { code: 6, bytes: 1 }, int16: { code: 7, bytes: 2 }, int8: { code: 9, bytes: 1 },
+  float32: { code: 0, bytes: 4 },
+  int32: { code: 2, bytes: 4 },
+  uint8: { code: 3, bytes: 1 },
+  int64: { code: 4, bytes: 8 },
+  bool: { code: 6, bytes: 1 },
+  int16: { code: 7, bytes: 2 },
+  int8: { code: 9, bytes: 1 },
 };
 
-type FieldKind = "padding" | "activation" | "weights_format" | "tensor_type" | "int" | "bool" | "float" | "ints";
+type FieldKind =
+  "padding" | "activation" | "weights_format" | "tensor_type" | "int" | "bool" | "float" | "ints";
 // [field name, field id, kind, schema default, writer default (if different)]
 type Field = [string, number, FieldKind, number, number?];
-interface OptionTable { union: number; fields: Field[] }
+interface OptionTable {
+  union: number;
+  fields: Field[];
+}
 
 const ACT: Field = ["fused_activation_function", 0, "activation", 0];
 const POOL: OptionTable = {
   union: 5, // Pool2DOptions
-  fields: [["padding", 0, "padding", 0], ["stride_w", 1, "int", 0, 1], ["stride_h", 2, "int", 0, 1],
-    ["filter_width", 3, "int", 0], ["filter_height", 4, "int", 0], ["fused_activation_function", 5, "activation", 0]],
+  fields: [
+    ["padding", 0, "padding", 0],
+    ["stride_w", 1, "int", 0, 1],
+    ["stride_h", 2, "int", 0, 1],
+    ["filter_width", 3, "int", 0],
+    ["filter_height", 4, "int", 0],
+    ["fused_activation_function", 5, "activation", 0],
+  ],
 };
 const REDUCER: OptionTable = { union: 27, fields: [["keep_dims", 0, "bool", 0]] };
 
@@ -65,23 +80,44 @@ const REDUCER: OptionTable = { union: 27, fields: [["keep_dims", 0, "bool", 0]] 
 export const BUILTIN_OPS: Record<string, { code: number; options: OptionTable | null }> = {
   ADD: { code: 0, options: { union: 11, fields: [ACT, ["pot_scale_int16", 1, "bool", 1]] } },
   AVERAGE_POOL_2D: { code: 1, options: POOL },
-  CONCATENATION: { code: 2, options: { union: 10, fields: [["axis", 0, "int", 0], ["fused_activation_function", 1, "activation", 0]] } },
+  CONCATENATION: {
+    code: 2,
+    options: {
+      union: 10,
+      fields: [
+        ["axis", 0, "int", 0],
+        ["fused_activation_function", 1, "activation", 0],
+      ],
+    },
+  },
   CONV_2D: {
     code: 3,
     options: {
       union: 1,
-      fields: [["padding", 0, "padding", 0], ["stride_w", 1, "int", 0, 1], ["stride_h", 2, "int", 0, 1],
-        ["fused_activation_function", 3, "activation", 0], ["dilation_w_factor", 4, "int", 1], ["dilation_h_factor", 5, "int", 1],
-        ["quantized_bias_type", 6, "tensor_type", 0]],
+      fields: [
+        ["padding", 0, "padding", 0],
+        ["stride_w", 1, "int", 0, 1],
+        ["stride_h", 2, "int", 0, 1],
+        ["fused_activation_function", 3, "activation", 0],
+        ["dilation_w_factor", 4, "int", 1],
+        ["dilation_h_factor", 5, "int", 1],
+        ["quantized_bias_type", 6, "tensor_type", 0],
+      ],
     },
   },
   DEPTHWISE_CONV_2D: {
     code: 4,
     options: {
       union: 2,
-      fields: [["padding", 0, "padding", 0], ["stride_w", 1, "int", 0, 1], ["stride_h", 2, "int", 0, 1],
-        ["depth_multiplier", 3, "int", 0, 1], ["fused_activation_function", 4, "activation", 0],
-        ["dilation_w_factor", 5, "int", 1], ["dilation_h_factor", 6, "int", 1]],
+      fields: [
+        ["padding", 0, "padding", 0],
+        ["stride_w", 1, "int", 0, 1],
+        ["stride_h", 2, "int", 0, 1],
+        ["depth_multiplier", 3, "int", 0, 1],
+        ["fused_activation_function", 4, "activation", 0],
+        ["dilation_w_factor", 5, "int", 1],
+        ["dilation_h_factor", 6, "int", 1],
+      ],
     },
   },
   DEQUANTIZE: { code: 6, options: { union: 38, fields: [] } },
@@ -89,8 +125,13 @@ export const BUILTIN_OPS: Record<string, { code: number; options: OptionTable | 
     code: 9,
     options: {
       union: 8,
-      fields: [ACT, ["weights_format", 1, "weights_format", 0], ["keep_num_dims", 2, "bool", 0],
-        ["asymmetric_quantize_inputs", 3, "bool", 0], ["quantized_bias_type", 4, "tensor_type", 0]],
+      fields: [
+        ACT,
+        ["weights_format", 1, "weights_format", 0],
+        ["keep_num_dims", 2, "bool", 0],
+        ["asymmetric_quantize_inputs", 3, "bool", 0],
+        ["quantized_bias_type", 4, "tensor_type", 0],
+      ],
     },
   },
   L2_POOL_2D: { code: 12, options: POOL },
@@ -113,16 +154,42 @@ export const BUILTIN_OPS: Record<string, { code: number; options: OptionTable | 
   QUANTIZE: { code: 114, options: { union: 89, fields: [] } },
   HARD_SWISH: { code: 117, options: { union: 91, fields: [] } },
   DEPTH_TO_SPACE: { code: 5, options: { union: 94, fields: [["block_size", 0, "int", 0]] } },
-  RESIZE_BILINEAR: { code: 23, options: { union: 15, fields: [["new_height", 0, "int", 0], ["new_width", 1, "int", 0], ["align_corners", 2, "bool", 0], ["half_pixel_centers", 3, "bool", 0]] } },
+  RESIZE_BILINEAR: {
+    code: 23,
+    options: {
+      union: 15,
+      fields: [
+        ["new_height", 0, "int", 0],
+        ["new_width", 1, "int", 0],
+        ["align_corners", 2, "bool", 0],
+        ["half_pixel_centers", 3, "bool", 0],
+      ],
+    },
+  },
   SPACE_TO_DEPTH: { code: 26, options: { union: 19, fields: [["block_size", 0, "int", 0]] } },
-  GATHER: { code: 36, options: { union: 23, fields: [["axis", 0, "int", 0], ["batch_dims", 1, "int", 0]] } },
+  GATHER: {
+    code: 36,
+    options: {
+      union: 23,
+      fields: [
+        ["axis", 0, "int", 0],
+        ["batch_dims", 1, "int", 0],
+      ],
+    },
+  },
   TRANSPOSE: { code: 39, options: { union: 26, fields: [] } },
   STRIDED_SLICE: {
     code: 45,
     options: {
       union: 32,
-      fields: [["begin_mask", 0, "int", 0], ["end_mask", 1, "int", 0], ["ellipsis_mask", 2, "int", 0], ["new_axis_mask", 3, "int", 0],
-        ["shrink_axis_mask", 4, "int", 0], ["offset", 5, "bool", 0]],
+      fields: [
+        ["begin_mask", 0, "int", 0],
+        ["end_mask", 1, "int", 0],
+        ["ellipsis_mask", 2, "int", 0],
+        ["new_axis_mask", 3, "int", 0],
+        ["shrink_axis_mask", 4, "int", 0],
+        ["offset", 5, "bool", 0],
+      ],
     },
   },
   SPLIT: { code: 49, options: { union: 35, fields: [["num_splits", 0, "int", 0]] } },
@@ -141,11 +208,38 @@ export const BUILTIN_OPS: Record<string, { code: number; options: OptionTable | 
   NOT_EQUAL: { code: 72, options: { union: 54, fields: [] } },
   SHAPE: { code: 77, options: { union: 55, fields: [["out_type", 0, "tensor_type", 0]] } },
   ARG_MIN: { code: 79, options: { union: 57, fields: [["output_type", 0, "tensor_type", 0]] } },
-  PACK: { code: 83, options: { union: 59, fields: [["values_count", 0, "int", 0], ["axis", 1, "int", 0]] } },
-  UNPACK: { code: 88, options: { union: 64, fields: [["num", 0, "int", 0], ["axis", 1, "int", 0]] } },
+  PACK: {
+    code: 83,
+    options: {
+      union: 59,
+      fields: [
+        ["values_count", 0, "int", 0],
+        ["axis", 1, "int", 0],
+      ],
+    },
+  },
+  UNPACK: {
+    code: 88,
+    options: {
+      union: 64,
+      fields: [
+        ["num", 0, "int", 0],
+        ["axis", 1, "int", 0],
+      ],
+    },
+  },
   ZEROS_LIKE: { code: 93, options: { union: 67, fields: [] } },
   FILL: { code: 94, options: { union: 68, fields: [] } },
-  RESIZE_NEAREST_NEIGHBOR: { code: 97, options: { union: 74, fields: [["align_corners", 0, "bool", 0], ["half_pixel_centers", 1, "bool", 0]] } },
+  RESIZE_NEAREST_NEIGHBOR: {
+    code: 97,
+    options: {
+      union: 74,
+      fields: [
+        ["align_corners", 0, "bool", 0],
+        ["half_pixel_centers", 1, "bool", 0],
+      ],
+    },
+  },
   LEAKY_RELU: { code: 98, options: { union: 75, fields: [["alpha", 0, "float", 0]] } },
   SQUARED_DIFFERENCE: { code: 99, options: { union: 76, fields: [] } },
   ABS: { code: 101, options: { union: 78, fields: [] } },
@@ -153,18 +247,46 @@ export const BUILTIN_OPS: Record<string, { code: number; options: OptionTable | 
   SELECT_V2: { code: 123, options: { union: 98, fields: [] } },
   RELU_0_TO_1: { code: 152, options: null },
   L2_NORMALIZATION: { code: 11, options: { union: 12, fields: [ACT] } },
-  SVDF: { code: 27, options: { union: 6, fields: [["rank", 0, "int", 0], ["fused_activation_function", 1, "activation", 0], ["asymmetric_quantize_inputs", 2, "bool", 0]] } },
+  SVDF: {
+    code: 27,
+    options: {
+      union: 6,
+      fields: [
+        ["rank", 0, "int", 0],
+        ["fused_activation_function", 1, "activation", 0],
+        ["asymmetric_quantize_inputs", 2, "bool", 0],
+      ],
+    },
+  },
   DIV: { code: 42, options: { union: 29, fields: [ACT] } },
   EXP: { code: 47, options: { union: 33, fields: [] } },
   LOG_SOFTMAX: { code: 50, options: { union: 36, fields: [] } },
   TRANSPOSE_CONV: {
     code: 67,
-    options: { union: 49, fields: [["padding", 0, "padding", 0], ["stride_w", 1, "int", 0, 1], ["stride_h", 2, "int", 0, 1], ["fused_activation_function", 3, "activation", 0]] },
+    options: {
+      union: 49,
+      fields: [
+        ["padding", 0, "padding", 0],
+        ["stride_w", 1, "int", 0, 1],
+        ["stride_h", 2, "int", 0, 1],
+        ["fused_activation_function", 3, "activation", 0],
+      ],
+    },
   },
   LOG: { code: 73, options: null },
   SQRT: { code: 75, options: null },
   RSQRT: { code: 76, options: null },
-  BATCH_MATMUL: { code: 126, options: { union: 101, fields: [["adj_x", 0, "bool", 0], ["adj_y", 1, "bool", 0], ["asymmetric_quantize_inputs", 2, "bool", 0]] } },
+  BATCH_MATMUL: {
+    code: 126,
+    options: {
+      union: 101,
+      fields: [
+        ["adj_x", 0, "bool", 0],
+        ["adj_y", 1, "bool", 0],
+        ["asymmetric_quantize_inputs", 2, "bool", 0],
+      ],
+    },
+  },
 };
 
 const ENUMS: Partial<Record<FieldKind, string[]>> = {
@@ -176,7 +298,9 @@ const ENUMS: Partial<Record<FieldKind, string[]>> = {
 const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 class WriteError extends Error {}
-const fail = (msg: string): never => { throw new WriteError(`tflite-writer: ${msg}`); };
+const fail = (msg: string): never => {
+  throw new WriteError(`tflite-writer: ${msg}`);
+};
 
 function elementCount(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
@@ -185,21 +309,29 @@ function elementCount(shape: number[]): number {
 function validate(m: WriterModel): void {
   const n = m.tensors.length;
   const checkIndex = (i: number, what: string, optional: boolean) => {
-    if (!Number.isInteger(i) || i >= n || i < (optional ? -1 : 0)) fail(`${what}: tensor index ${i} out of range (${n} tensors)`);
+    if (!Number.isInteger(i) || i >= n || i < (optional ? -1 : 0))
+      fail(`${what}: tensor index ${i} out of range (${n} tensors)`);
   };
   m.tensors.forEach((t, i) => {
     const what = `tensor ${i} '${t.name}'`;
     if (!TENSOR_TYPES[t.type]) fail(`${what}: unknown type ${t.type}`);
-    if (!t.shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`${what}: bad shape [${t.shape}]`);
+    if (!t.shape.every((d) => Number.isInteger(d) && d >= 0))
+      fail(`${what}: bad shape [${t.shape}]`);
     if (t.data) {
       const want = elementCount(t.shape) * TENSOR_TYPES[t.type].bytes;
-      if (t.data.length !== want) fail(`${what}: data has ${t.data.length} bytes, shape [${t.shape}] of ${t.type} needs ${want}`);
+      if (t.data.length !== want)
+        fail(
+          `${what}: data has ${t.data.length} bytes, shape [${t.shape}] of ${t.type} needs ${want}`,
+        );
     }
     if (t.quant) {
       const { scale, zeroPoint, quantizedDimension = 0 } = t.quant;
-      if (scale.length !== zeroPoint.length) fail(`${what}: ${scale.length} scales but ${zeroPoint.length} zero points`);
+      if (scale.length !== zeroPoint.length)
+        fail(`${what}: ${scale.length} scales but ${zeroPoint.length} zero points`);
       if (scale.length > 1 && t.shape[quantizedDimension] !== scale.length) {
-        fail(`${what}: ${scale.length} scales along dimension ${quantizedDimension} of [${t.shape}]`);
+        fail(
+          `${what}: ${scale.length} scales along dimension ${quantizedDimension} of [${t.shape}]`,
+        );
       }
     }
   });
@@ -215,7 +347,8 @@ function validate(m: WriterModel): void {
 /** An enum option given by name or number. */
 function enumValue(kind: FieldKind, v: unknown, where: string): number {
   if (typeof v === "number") return v;
-  if (kind === "tensor_type" && typeof v === "string" && v in TENSOR_TYPES) return TENSOR_TYPES[v as WriterType].code;
+  if (kind === "tensor_type" && typeof v === "string" && v in TENSOR_TYPES)
+    return TENSOR_TYPES[v as WriterType].code;
   const i = typeof v === "string" ? (ENUMS[kind] ?? []).indexOf(v.toUpperCase()) : -1;
   return i >= 0 ? i : fail(`${where}: bad value ${JSON.stringify(v)}`);
 }
@@ -268,17 +401,29 @@ function writeOptions(b: Builder, op: WriterOp, k: number): { type: number; tabl
         if (vectors.has(name)) b.addFieldOffset(id, vectors.get(name)!, 0);
         break;
       case "float":
-        b.addFieldFloat32(id, typeof v === "number" ? v : (writerDefault ?? schemaDefault), schemaDefault);
+        b.addFieldFloat32(
+          id,
+          typeof v === "number" ? v : (writerDefault ?? schemaDefault),
+          schemaDefault,
+        );
         break;
       case "bool":
         b.addFieldInt8(id, v === undefined ? schemaDefault : Number(Boolean(v)), schemaDefault);
         break;
       case "int":
         if (v !== undefined && !Number.isInteger(v)) fail(`${where}: must be an integer`);
-        b.addFieldInt32(id, v === undefined ? (writerDefault ?? schemaDefault) : (v as number), schemaDefault);
+        b.addFieldInt32(
+          id,
+          v === undefined ? (writerDefault ?? schemaDefault) : (v as number),
+          schemaDefault,
+        );
         break;
       default: // byte-sized enums
-        b.addFieldInt8(id, v === undefined ? schemaDefault : enumValue(kind, v, where), schemaDefault);
+        b.addFieldInt8(
+          id,
+          v === undefined ? schemaDefault : enumValue(kind, v, where),
+          schemaDefault,
+        );
     }
   }
   return { type: spec.union, table: b.endObject() };
@@ -309,7 +454,10 @@ export function writeTflite(model: WriterModel): Uint8Array {
   b.startObject(3);
   bufferOffsets.push(b.endObject());
   for (const t of model.tensors) {
-    if (!t.data) { tensorBuffer.push(0); continue; }
+    if (!t.data) {
+      tensorBuffer.push(0);
+      continue;
+    }
     const data = alignedBytes(b, t.data);
     b.startObject(3);
     b.addFieldOffset(0, data, 0);

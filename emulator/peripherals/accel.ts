@@ -30,7 +30,10 @@ export class Accelerometer implements Peripheral {
   private readonly driverCycles: number;
   private readonly i2cHz: number;
 
-  constructor(private readonly ctx: BoardContext, private readonly source: AccelSource) {
+  constructor(
+    private readonly ctx: BoardContext,
+    private readonly source: AccelSource,
+  ) {
     const t = ctx.target.board.timing;
     this.driverCycles = t.accelDriverCycles.value;
     this.i2cHz = t.i2cHz.value;
@@ -49,12 +52,20 @@ export class Accelerometer implements Peripheral {
       this.produced++;
       if (this.level === FIFO_DEPTH) {
         this.overrunCount++;
-        if (this.ctx.events.listenerCount("peripheral")) this.ctx.events.emit("peripheral", "accel", "FIFO overrun (sample dropped)", this.sampleCycle(n + 1), this.sampleCycle(n + 1));
+        if (this.ctx.events.listenerCount("peripheral"))
+          this.ctx.events.emit(
+            "peripheral",
+            "accel",
+            "FIFO overrun (sample dropped)",
+            this.sampleCycle(n + 1),
+            this.sampleCycle(n + 1),
+          );
         continue;
       }
       this.source.sampleAt(n / this.rateHz, this.g);
       const at = ((this.head + this.level) % FIFO_DEPTH) * 3;
-      for (let i = 0; i < 3; i++) this.fifo[at + i] = Math.max(-32768, Math.min(32767, Math.round(this.g[i] * scale)));
+      for (let i = 0; i < 3; i++)
+        this.fifo[at + i] = Math.max(-32768, Math.min(32767, Math.round(this.g[i] * scale)));
       this.level++;
     }
     // Level-triggered, like the sensor's watermark interrupt pin.
@@ -82,7 +93,10 @@ export class Accelerometer implements Peripheral {
         if (watermark < 1 || watermark > FIFO_DEPTH) return ACCEL_ERR.watermark;
         this.advance(ctx.clock.now);
         Object.assign(this, { rateHz, rangeG, watermark, level: 0, head: 0 });
-        if (this.running) { this.startCycle = ctx.clock.now; this.nextIndex = 0; }
+        if (this.running) {
+          this.startCycle = ctx.clock.now;
+          this.nextIndex = 0;
+        }
         ctx.busy(this.driverCycles);
         return 0;
       },
@@ -122,7 +136,8 @@ export class Accelerometer implements Peripheral {
         ctx.busy(this.driverCycles);
         const start = ctx.clock.now;
         ctx.idleUntil(start + Math.round(((2 + 6 * n) * 9 * ctx.clock.hz) / this.i2cHz));
-        if (ctx.events.listenerCount("peripheral")) ctx.events.emit("peripheral", "accel", `I2C read ${n} samples`, start, ctx.clock.now);
+        if (ctx.events.listenerCount("peripheral"))
+          ctx.events.emit("peripheral", "accel", `I2C read ${n} samples`, start, ctx.clock.now);
         this.advance(ctx.clock.now);
         return n;
       },
@@ -152,5 +167,9 @@ export const accelPeripheral: PeripheralModule = {
     // Says what it assumed (a fixed-rate CSV without a rate is read at 200 Hz).
     describe: (source: AccelSource) => source.description,
   },
-  create: (ctx, setup) => new Accelerometer(ctx, setup.sources.accel ?? openAccelSource(setup.inputs.accel ?? DEFAULT_INPUT)),
+  create: (ctx, setup) =>
+    new Accelerometer(
+      ctx,
+      setup.sources.accel ?? openAccelSource(setup.inputs.accel ?? DEFAULT_INPUT),
+    ),
 };

@@ -11,7 +11,11 @@ import { CAMERA_ERR } from "../hal-constants.ts";
 import { BYTES_PER_PIXEL, FORMAT_GREY8, FORMAT_RGB565 } from "../inputs/optics.ts";
 
 /** Resolutions the sensor offers: QQVGA, QVGA, VGA. */
-export const CAMERA_RESOLUTIONS: readonly (readonly [number, number])[] = [[160, 120], [320, 240], [640, 480]];
+export const CAMERA_RESOLUTIONS: readonly (readonly [number, number])[] = [
+  [160, 120],
+  [320, 240],
+  [640, 480],
+];
 /** Window sizes (for a smaller frame buffer) are multiples of this. */
 export const WINDOW_STEP = 8;
 
@@ -20,8 +24,12 @@ export const WINDOW_STEP = 8;
  * centred window (the sensor's crop registers, as OV7670's HSTART/HSTOP) of the smallest
  * resolution that holds it. Null when no mode gives that size.
  */
-export function sensorMode(width: number, height: number): { width: number; height: number } | null {
-  if (!(width >= 16 && height >= 16 && width % WINDOW_STEP === 0 && height % WINDOW_STEP === 0)) return null;
+export function sensorMode(
+  width: number,
+  height: number,
+): { width: number; height: number } | null {
+  if (!(width >= 16 && height >= 16 && width % WINDOW_STEP === 0 && height % WINDOW_STEP === 0))
+    return null;
   const mode = CAMERA_RESOLUTIONS.find(([w, h]) => width <= w && height <= h);
   return mode ? { width: mode[0], height: mode[1] } : null;
 }
@@ -52,7 +60,10 @@ export class Camera implements Peripheral {
   /** Register writes over SCCB and the DMA descriptor set-up (the board file's timing). */
   private readonly driverCycles: number;
 
-  constructor(private readonly ctx: BoardContext, private readonly source: CameraSource | null) {
+  constructor(
+    private readonly ctx: BoardContext,
+    private readonly source: CameraSource | null,
+  ) {
     this.driverCycles = ctx.target.board.timing.cameraDriverCycles.value;
   }
 
@@ -72,7 +83,8 @@ export class Camera implements Peripheral {
   /** The end of frame `nextFrame`'s readout: DMA into the buffer, or a dropped frame. */
   private frameDone(): void {
     const n = this.nextFrame++;
-    const events = this.ctx.events, now = this.ctx.clock.now;
+    const events = this.ctx.events,
+      now = this.ctx.clock.now;
     const tell = events.listenerCount("peripheral") > 0; // the trace's view; free when nobody listens
     if (this.buffer === "held") {
       this.droppedCount++;
@@ -80,23 +92,47 @@ export class Camera implements Peripheral {
     } else {
       if (this.buffer === "full") {
         this.droppedCount++; // never taken, now overwritten
-        if (tell) events.emit("peripheral", "camera", `frame ${this.seq} dropped (never taken)`, now, now);
+        if (tell)
+          events.emit("peripheral", "camera", `frame ${this.seq} dropped (never taken)`, now, now);
       }
       const dst = this.ctx.memory().writable("camera DMA", this.framebuf, this.frameBytes);
       if (this.source) {
         // The exposure instant, on the board's clock for a scene shared with the microphones.
-        const t = n / this.fps + (this.source.timeline === "board" ? this.startCycle / this.ctx.clock.hz : 0);
+        const t =
+          n / this.fps +
+          (this.source.timeline === "board" ? this.startCycle / this.ctx.clock.hz : 0);
         const mode = sensorMode(this.width, this.height)!;
-        const full = this.source.frame(this.source.pictureAt(t), mode.width, mode.height, this.format);
+        const full = this.source.frame(
+          this.source.pictureAt(t),
+          mode.width,
+          mode.height,
+          this.format,
+        );
         if (mode.width === this.width && mode.height === this.height) dst.set(full);
-        else copyWindow(full, mode.width, mode.height, dst, this.width, this.height, BYTES_PER_PIXEL[this.format]);
+        else
+          copyWindow(
+            full,
+            mode.width,
+            mode.height,
+            dst,
+            this.width,
+            this.height,
+            BYTES_PER_PIXEL[this.format],
+          );
       } else {
         dst.fill(0); // no input: the lens cap is on
       }
       this.buffer = "full";
       this.seq = n;
       this.captured++;
-      if (tell) events.emit("peripheral", "camera", `frame ${n} DMA`, n === 0 ? this.startCycle : this.frameEndCycle(n - 1), now);
+      if (tell)
+        events.emit(
+          "peripheral",
+          "camera",
+          `frame ${n} DMA`,
+          n === 0 ? this.startCycle : this.frameEndCycle(n - 1),
+          now,
+        );
       this.ctx.raise(LINE.camera);
     }
     this.schedule();
@@ -112,8 +148,17 @@ export class Camera implements Peripheral {
         if (format !== FORMAT_GREY8 && format !== FORMAT_RGB565) return CAMERA_ERR.format;
         if (!CAMERA_FPS.includes(fps)) return CAMERA_ERR.fps;
         // The DMA target must be SRAM the firmware owns: a bad one is a fault now, not later.
-        ctx.memory().check("camera.configure", framebuf, width * height * BYTES_PER_PIXEL[format], true);
-        Object.assign(this, { width, height, format, fps, framebuf: framebuf >>> 0, configured: true });
+        ctx
+          .memory()
+          .check("camera.configure", framebuf, width * height * BYTES_PER_PIXEL[format], true);
+        Object.assign(this, {
+          width,
+          height,
+          format,
+          fps,
+          framebuf: framebuf >>> 0,
+          configured: true,
+        });
         return 0;
       },
       start: () => {
@@ -154,12 +199,24 @@ export class Camera implements Peripheral {
   /** Left out of the summary of firmware that never configured the camera. */
   stats() {
     if (!this.configured) return undefined;
-    return { cameraFrames: this.captured, cameraTaken: this.taken, cameraDropped: this.droppedCount };
+    return {
+      cameraFrames: this.captured,
+      cameraTaken: this.taken,
+      cameraDropped: this.droppedCount,
+    };
   }
 }
 
 /** The centred w x h window of a full frame, as the sensor's crop registers read it out. */
-function copyWindow(full: Uint8Array, fullW: number, fullH: number, dst: Uint8Array, w: number, h: number, bpp: number): void {
+function copyWindow(
+  full: Uint8Array,
+  fullW: number,
+  fullH: number,
+  dst: Uint8Array,
+  w: number,
+  h: number,
+  bpp: number,
+): void {
   const left = (fullW - w) >> 1;
   const top = (fullH - h) >> 1;
   for (let y = 0; y < h; y++) {
@@ -174,5 +231,9 @@ export const cameraPeripheral: PeripheralModule = {
   lines: [LINE.camera],
   stats: ["cameraFrames", "cameraTaken", "cameraDropped"],
   input: { example: "photos/,fps=2", open: (spec) => openCameraSource(spec) },
-  create: (ctx, setup) => new Camera(ctx, setup.sources.camera ?? (setup.inputs.camera ? openCameraSource(setup.inputs.camera) : null)),
+  create: (ctx, setup) =>
+    new Camera(
+      ctx,
+      setup.sources.camera ?? (setup.inputs.camera ? openCameraSource(setup.inputs.camera) : null),
+    ),
 };

@@ -12,7 +12,10 @@ export interface ClockHost {
 export class ClockHal implements Peripheral {
   readonly module = "tinyboard:hal/clock@0.1.0";
 
-  constructor(private readonly ctx: BoardContext, private readonly host: ClockHost) {}
+  constructor(
+    private readonly ctx: BoardContext,
+    private readonly host: ClockHost,
+  ) {}
 
   imports() {
     const { ctx, host } = this;

@@ -22,7 +22,11 @@ export class Console implements Peripheral {
         const data = this.ctx.memory().read("console.write", ptr, len);
         this.bytes += len;
         this.ctx.busy(this.callCycles + len * this.cyclesPerByte);
-        this.ctx.events.emit("console", this.decoder.decode(data, { stream: true }), this.ctx.clock.usFromCycles(this.ctx.clock.now));
+        this.ctx.events.emit(
+          "console",
+          this.decoder.decode(data, { stream: true }),
+          this.ctx.clock.usFromCycles(this.ctx.clock.now),
+        );
       },
     };
   }

@@ -11,19 +11,23 @@ export class DebugHal implements Peripheral {
     const { ctx } = this;
     return {
       "layer-begin": (index: number, op: number) => {
-        if (ctx.events.listenerCount("layerBegin")) ctx.events.emit("layerBegin", index, op, ctx.clock.now, "cpu");
+        if (ctx.events.listenerCount("layerBegin"))
+          ctx.events.emit("layerBegin", index, op, ctx.clock.now, "cpu");
       },
       "layer-end": (index: number) => {
-        if (ctx.events.listenerCount("layerEnd")) ctx.events.emit("layerEnd", index, ctx.clock.now, "cpu");
+        if (ctx.events.listenerCount("layerEnd"))
+          ctx.events.emit("layerEnd", index, ctx.clock.now, "cpu");
       },
       report: (kind: number, ptr: number, len: number) => {
         const bytes = ctx.memory().read("debug.report", ptr, len);
-        if (ctx.events.listenerCount("report")) ctx.events.emit("report", kind, bytes.slice(), ctx.clock.now, ptr >>> 0);
+        if (ctx.events.listenerCount("report"))
+          ctx.events.emit("report", kind, bytes.slice(), ctx.clock.now, ptr >>> 0);
       },
       marker: (id: number, ptr: number, len: number) => {
         // The pointer is checked whether or not anyone listens: a bad one faults the same either way.
         const bytes = ctx.memory().read("debug.marker", ptr, len);
-        if (ctx.events.listenerCount("marker")) ctx.events.emit("marker", id, Buffer.from(bytes).toString("utf8"), ctx.clock.now);
+        if (ctx.events.listenerCount("marker"))
+          ctx.events.emit("marker", id, Buffer.from(bytes).toString("utf8"), ctx.clock.now);
       },
     };
   }

@@ -17,7 +17,11 @@ export class Gpio implements Peripheral {
     return {
       "led-count": () => names.length,
       "set-led": (index: number, on: number) => {
-        if (index >>> 0 >= names.length) throw new Fault("bad-hal-argument", `gpio.set-led: no LED ${index} on ${this.ctx.target.board.id} (it has ${names.length})`);
+        if (index >>> 0 >= names.length)
+          throw new Fault(
+            "bad-hal-argument",
+            `gpio.set-led: no LED ${index} on ${this.ctx.target.board.id} (it has ${names.length})`,
+          );
         const state = on !== 0;
         if (this.leds[index] === state) return;
         this.leds[index] = state;
@@ -25,7 +29,9 @@ export class Gpio implements Peripheral {
         const timeUs = this.ctx.clock.usFromCycles(this.ctx.clock.now);
         this.ctx.events.emit("gpio", { led: index, name: names[index], on: state, timeUs });
       },
-      "pin-write": (pin: number, high: number) => { this.pins.set(pin, high !== 0); },
+      "pin-write": (pin: number, high: number) => {
+        this.pins.set(pin, high !== 0);
+      },
       "pin-read": (pin: number) => (this.pins.get(pin) ? 1 : 0),
     };
   }

@@ -46,7 +46,11 @@ export class Microphones implements Peripheral {
   private taken = 0;
   private overrunCount = 0;
 
-  constructor(private readonly ctx: BoardContext, private readonly layout: MicLayout, private readonly source: MicSource | null) {}
+  constructor(
+    private readonly ctx: BoardContext,
+    private readonly layout: MicLayout,
+    private readonly source: MicSource | null,
+  ) {}
 
   /** Bytes of one buffer in the configured mode. */
   get bufferBytes(): number {
@@ -69,13 +73,18 @@ export class Microphones implements Peripheral {
   // The DMA's last burst after a buffer's final sample: the FIFO watermark's words per channel.
   private dmaCycles(): number {
     const watermark = this.ctx.target.board.timing.micFifoWatermarkWords.value;
-    const words = this.mode === "pcm" ? this.channels * watermark : Math.min(this.channels * watermark, this.bytesPerChannel / 4);
+    const words =
+      this.mode === "pcm"
+        ? this.channels * watermark
+        : Math.min(this.channels * watermark, this.bytesPerChannel / 4);
     return Math.ceil(words * this.spec.dmaCyclesPerWord);
   }
 
   private schedule(): void {
     if (!this.running) return;
-    this.ctx.clock.setAlarm(this, this.blockEndCycle(this.nextBlock) + this.dmaCycles(), (at) => this.blockDone(at));
+    this.ctx.clock.setAlarm(this, this.blockEndCycle(this.nextBlock) + this.dmaCycles(), (at) =>
+      this.blockDone(at),
+    );
   }
 
   /** The DMA has moved the last word of block `nextBlock` into its buffer, at cycle `now`
@@ -89,12 +98,26 @@ export class Microphones implements Peripheral {
     if (waiting >= 0) {
       this.filled.splice(waiting, 1);
       this.overrunCount++;
-      if (tell) events.emit("peripheral", "mic", `buffer ${"ab"[index]} overrun (block ${k - 2} never taken)`, now, now);
+      if (tell)
+        events.emit(
+          "peripheral",
+          "mic",
+          `buffer ${"ab"[index]} overrun (block ${k - 2} never taken)`,
+          now,
+          now,
+        );
     }
     this.fill(this.ctx.memory().writable("mic DMA", this.bufs[index], this.bufferBytes));
     this.filled.push(index);
     this.buffersFilled++;
-    if (tell) events.emit("peripheral", "mic", `buffer ${"ab"[index]} DMA (block ${k}, ${this.channels} ch)`, k === 0 ? this.startCycle : this.blockEndCycle(k - 1), now);
+    if (tell)
+      events.emit(
+        "peripheral",
+        "mic",
+        `buffer ${"ab"[index]} DMA (block ${k}, ${this.channels} ch)`,
+        k === 0 ? this.startCycle : this.blockEndCycle(k - 1),
+        now,
+      );
     this.ctx.raise(LINE.mic);
     this.schedule();
   }
@@ -115,18 +138,29 @@ export class Microphones implements Peripheral {
     }
   }
 
-  private configure(mode: Mode, channels: number, rateOrClock: number, blockMs: number, bufA: number, bufB: number): number {
+  private configure(
+    mode: Mode,
+    channels: number,
+    rateOrClock: number,
+    blockMs: number,
+    bufA: number,
+    bufB: number,
+  ): number {
     const ctx = this.ctx;
     ctx.busy(this.layout.kind ? this.spec.driverCycles : 0);
-    if (this.layout.kind !== (mode === "pcm" ? MIC_KIND.pdmReceiver : MIC_KIND.saiBitstream)) return MIC_ERR.wrongKind;
-    if (mode === "pcm" ? !PCM_RATES_HZ.includes(rateOrClock) : !PDM_CLOCKS_HZ.includes(rateOrClock)) return MIC_ERR.rate;
+    if (this.layout.kind !== (mode === "pcm" ? MIC_KIND.pdmReceiver : MIC_KIND.saiBitstream))
+      return MIC_ERR.wrongKind;
+    if (mode === "pcm" ? !PCM_RATES_HZ.includes(rateOrClock) : !PDM_CLOCKS_HZ.includes(rateOrClock))
+      return MIC_ERR.rate;
     if (!(blockMs >= 1 && blockMs <= MAX_BLOCK_MS)) return MIC_ERR.block;
     if (this.running) return MIC_ERR.running;
     if (channels < 1) return MIC_ERR.channels;
     const have = this.layout.mics.length;
     if (channels > have) {
       const { boardCount, addOn } = this.layout;
-      throw new UserError(`the firmware configures ${channels} microphone channels; ${ctx.target.board.id} has ${have} (${boardCount} on the board${addOn ? ` + ${addOn.mics.length} on the add-on array ${addOn.name}` : ", no add-on array: attach one with --mic-array"})`);
+      throw new UserError(
+        `the firmware configures ${channels} microphone channels; ${ctx.target.board.id} has ${have} (${boardCount} on the board${addOn ? ` + ${addOn.mics.length} on the add-on array ${addOn.name}` : ", no add-on array: attach one with --mic-array"})`,
+      );
     }
     this.mode = mode;
     this.channels = channels;
@@ -153,8 +187,20 @@ export class Microphones implements Peripheral {
         ctx.memory().writable("mic.position", ptr, 12).set(new Uint8Array(positionBytes.buffer));
         return 0;
       },
-      "configure-pcm": (channels: number, rateHz: number, blockMs: number, bufA: number, bufB: number) => this.configure("pcm", channels >>> 0, rateHz >>> 0, blockMs >>> 0, bufA, bufB),
-      "configure-pdm": (channels: number, clockHz: number, blockMs: number, bufA: number, bufB: number) => this.configure("pdm", channels >>> 0, clockHz >>> 0, blockMs >>> 0, bufA, bufB),
+      "configure-pcm": (
+        channels: number,
+        rateHz: number,
+        blockMs: number,
+        bufA: number,
+        bufB: number,
+      ) => this.configure("pcm", channels >>> 0, rateHz >>> 0, blockMs >>> 0, bufA, bufB),
+      "configure-pdm": (
+        channels: number,
+        clockHz: number,
+        blockMs: number,
+        bufA: number,
+        bufB: number,
+      ) => this.configure("pdm", channels >>> 0, clockHz >>> 0, blockMs >>> 0, bufA, bufB),
       start: () => {
         if (this.running || !this.mode) return;
         ctx.busy(this.spec.driverCycles);
@@ -163,11 +209,24 @@ export class Microphones implements Peripheral {
         this.nextBlock = 0;
         this.filled = [];
         // The microphones power up with the clock: fresh modulators and filters.
-        const source = this.source?.timeline === "board" ? fromBoardTime(this.source, Math.round((this.startCycle / ctx.clock.hz) * this.source.sampleRate)) : this.source;
-        this.paths = Array.from({ length: this.channels }, (_, c) => new MicChannelPath(source ?? SILENCE, source ? c : 0, this.pdmClockHz, 0x5eed + c));
+        const source =
+          this.source?.timeline === "board"
+            ? fromBoardTime(
+                this.source,
+                Math.round((this.startCycle / ctx.clock.hz) * this.source.sampleRate),
+              )
+            : this.source;
+        this.paths = Array.from(
+          { length: this.channels },
+          (_, c) =>
+            new MicChannelPath(source ?? SILENCE, source ? c : 0, this.pdmClockHz, 0x5eed + c),
+        );
         if (this.mode === "pcm") {
           const osr = this.pdmClockHz / this.rateHz;
-          this.decimators = Array.from({ length: this.channels }, () => new PdmDecimator({ oversampling: osr }));
+          this.decimators = Array.from(
+            { length: this.channels },
+            () => new PdmDecimator({ oversampling: osr }),
+          );
           this.bits = new Uint8Array(this.bytesPerChannel);
           this.pcm = new Int16Array(this.samplesPerChannel);
         }
@@ -206,23 +265,49 @@ export class Microphones implements Peripheral {
       micBuffers: this.buffersFilled,
       micTaken: this.taken,
       micOverruns: this.overrunCount,
-      ...(this.mode === "pcm" ? { micRateHz: this.rateHz, micClippedSamples: clipped } : { micPdmClockHz: this.pdmClockHz }),
+      ...(this.mode === "pcm"
+        ? { micRateHz: this.rateHz, micClippedSamples: clipped }
+        : { micPdmClockHz: this.pdmClockHz }),
     };
   }
 }
 
 /** No mic input: the room is silent, the microphones hear only their own noise. */
-const SILENCE: MicSource = { channels: 1, sampleRate: 16000, description: "silence", read: (_c, _s, out) => out.fill(0) };
+const SILENCE: MicSource = {
+  channels: 1,
+  sampleRate: 16000,
+  description: "silence",
+  read: (_c, _s, out) => out.fill(0),
+};
 
 export const micPeripheral: PeripheralModule = {
   name: "mic",
   wit: "mic",
   lines: [LINE.mic],
-  stats: ["micChannels", "micRunning", "micBuffers", "micTaken", "micOverruns", "micRateHz", "micClippedSamples", "micPdmClockHz"],
+  stats: [
+    "micChannels",
+    "micRunning",
+    "micBuffers",
+    "micTaken",
+    "micOverruns",
+    "micRateHz",
+    "micClippedSamples",
+    "micPdmClockHz",
+  ],
   input: { example: "clip.wav", open: (spec, setup) => openMicSource(spec, setup.mics) },
-  create: (ctx, setup) => new Microphones(ctx, setup.mics, setup.sources.mic ?? (setup.inputs.mic ? openMicSource(setup.inputs.mic, setup.mics) : null)),
+  create: (ctx, setup) =>
+    new Microphones(
+      ctx,
+      setup.mics,
+      setup.sources.mic ?? (setup.inputs.mic ? openMicSource(setup.inputs.mic, setup.mics) : null),
+    ),
 };
 /** A board-timeline source as the microphones read it: their sample 0 is the board's sample `offset`. */
 function fromBoardTime(source: MicSource, offset: number): MicSource {
-  return { channels: source.channels, sampleRate: source.sampleRate, description: source.description, read: (ch, start, out) => source.read(ch, start + offset, out) };
+  return {
+    channels: source.channels,
+    sampleRate: source.sampleRate,
+    description: source.description,
+    read: (ch, start, out) => source.read(ch, start + offset, out),
+  };
 }

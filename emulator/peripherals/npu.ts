@@ -54,7 +54,12 @@ export interface NpuLayerWork {
 export function npuLayerCycles(npu: NpuSpec, l: NpuLayerWork): number {
   const fill = Math.min(Math.max(l.channels, 1), npu.channelVector) / npu.channelVector;
   const rate = npu.macsPerCycle * fill * (l.op === DEPTHWISE ? npu.depthwiseEfficiency : 1);
-  return npu.layerCycles + Math.ceil(l.macs / rate) + Math.ceil(l.bytes / npu.bytesPerCycle) + Math.ceil(l.weightBytes / npu.weightBytesPerCycle);
+  return (
+    npu.layerCycles +
+    Math.ceil(l.macs / rate) +
+    Math.ceil(l.bytes / npu.bytesPerCycle) +
+    Math.ceil(l.weightBytes / npu.weightBytesPerCycle)
+  );
 }
 
 function dataView(b: Uint8Array): DataView {
@@ -78,7 +83,10 @@ export class Npu implements Peripheral {
   private macs = 0;
   private npuCycles = 0;
 
-  constructor(private readonly ctx: BoardContext, private readonly spec: NpuSpec) {}
+  constructor(
+    private readonly ctx: BoardContext,
+    private readonly spec: NpuSpec,
+  ) {}
 
   /** Bit mask of TFLite builtin codes the NPU takes (hal.wit npu.capabilities). */
   capabilities(): number {
@@ -100,7 +108,8 @@ export class Npu implements Peripheral {
     const { ctx, spec } = this;
     const mem = ctx.memory();
     const count = dataView(mem.read("npu.submit", desc, 4)).getUint32(0, true);
-    if (count === 0 || count > MAX_LAYERS_PER_JOB) throw new Fault("bad-hal-argument", `npu.submit: job of ${count} layers`);
+    if (count === 0 || count > MAX_LAYERS_PER_JOB)
+      throw new Fault("bad-hal-argument", `npu.submit: job of ${count} layers`);
     const words = dataView(mem.read("npu.submit", desc + 4, count * JOB_WORDS * 4));
     const toCpu = ctx.clock.hz / spec.clockHz;
     const start = Math.max(ctx.clock.now, this.busyUntil);
@@ -131,7 +140,14 @@ export class Npu implements Peripheral {
     this.jobs++;
     this.busyUntil = at;
     this.job = { id: this.nextId++, done: at, computed: false };
-    if (ctx.events.listenerCount("peripheral")) ctx.events.emit("peripheral", "npu", `job ${this.job.id}: ${count} layer${count === 1 ? "" : "s"}`, start, at);
+    if (ctx.events.listenerCount("peripheral"))
+      ctx.events.emit(
+        "peripheral",
+        "npu",
+        `job ${this.job.id}: ${count} layer${count === 1 ? "" : "s"}`,
+        start,
+        at,
+      );
     return this.job.id;
   }
 
@@ -145,7 +161,10 @@ export class Npu implements Peripheral {
   private computeBegin(id: number): void {
     const job = this.job;
     if (!job || job.id !== id || job.computed || this.ctx.clock.now < job.done) {
-      throw new Fault("bad-hal-argument", `npu.compute-begin: job ${id} is not a finished job awaiting its results`);
+      throw new Fault(
+        "bad-hal-argument",
+        `npu.compute-begin: job ${id} is not a finished job awaiting its results`,
+      );
     }
     job.computed = true;
     this.computing = job;
@@ -153,7 +172,8 @@ export class Npu implements Peripheral {
   }
 
   private computeEnd(id: number): void {
-    if (!this.computing || this.computing.id !== id) throw new Fault("bad-hal-argument", `npu.compute-end: job ${id} was not begun`);
+    if (!this.computing || this.computing.id !== id)
+      throw new Fault("bad-hal-argument", `npu.compute-end: job ${id} was not begun`);
     this.computing = null;
     this.ctx.resumeMeter();
   }
@@ -169,5 +189,6 @@ export const npuPeripheral: PeripheralModule = {
   lines: [], // wait blocks until the job is done
   stats: ["jobs", "layers", "macs", "npuCycles"],
   // A board without one (or a CPU-only run) answers the capability queries with 0.
-  create: (ctx, setup) => (setup.target.board.npu && !setup.noNpu ? new Npu(ctx, setup.target.board.npu) : new NoNpu(ctx)),
+  create: (ctx, setup) =>
+    setup.target.board.npu && !setup.noNpu ? new Npu(ctx, setup.target.board.npu) : new NoNpu(ctx),
 };

@@ -56,7 +56,11 @@ export interface BoardSetup {
   /** Input specs by peripheral name (`--input name=spec`, or the app's defaults). */
   readonly inputs: Readonly<Record<string, string>>;
   /** Sources already opened (a scenario's switchable ones, an audio-visual scene's): used before `inputs`. */
-  readonly sources: { readonly accel?: AccelSource; readonly camera?: CameraSource; readonly mic?: MicSource };
+  readonly sources: {
+    readonly accel?: AccelSource;
+    readonly camera?: CameraSource;
+    readonly mic?: MicSource;
+  };
   /** The microphones present: the board's own plus an add-on array's. */
   readonly mics: MicLayout;
   /** SD card image file, or null for no card. */

@@ -19,7 +19,10 @@ export class SdCard implements Peripheral {
   private blocksRead = 0;
   private blocksWritten = 0;
 
-  constructor(private readonly ctx: BoardContext, readonly imagePath: string | null) {
+  constructor(
+    private readonly ctx: BoardContext,
+    readonly imagePath: string | null,
+  ) {
     if (imagePath) this.insert(imagePath);
   }
 
@@ -54,7 +57,14 @@ export class SdCard implements Peripheral {
     this.ctx.busy(this.ctx.target.board.timing.sdcardDriverCycles.value);
     const start = clock.now;
     this.ctx.idleUntil(start + clock.cyclesFromUs(this.transferUs(count, write)));
-    if (this.ctx.events.listenerCount("peripheral")) this.ctx.events.emit("peripheral", "sdcard", `${write ? "write" : "read"} ${count} block${count === 1 ? "" : "s"}`, start, clock.now);
+    if (this.ctx.events.listenerCount("peripheral"))
+      this.ctx.events.emit(
+        "peripheral",
+        "sdcard",
+        `${write ? "write" : "read"} ${count} block${count === 1 ? "" : "s"}`,
+        start,
+        clock.now,
+      );
   }
 
   imports() {
@@ -64,7 +74,8 @@ export class SdCard implements Peripheral {
       "block-count": () => this.blocks,
       "read-blocks": (lba: number, count: number, ptr: number) => {
         if (this.fd === null) return NO_CARD;
-        lba >>>= 0; count >>>= 0;
+        lba >>>= 0;
+        count >>>= 0;
         if (lba + count > this.blocks) return RANGE;
         const dst = ctx.memory().writable("sdcard.read-blocks", ptr, count * BLOCK);
         readSync(this.fd, dst, 0, dst.length, lba * BLOCK);
@@ -74,7 +85,8 @@ export class SdCard implements Peripheral {
       },
       "write-blocks": (lba: number, count: number, ptr: number) => {
         if (this.fd === null) return NO_CARD;
-        lba >>>= 0; count >>>= 0;
+        lba >>>= 0;
+        count >>>= 0;
         if (lba + count > this.blocks) return RANGE;
         const src = ctx.memory().read("sdcard.write-blocks", ptr, count * BLOCK);
         writeSync(this.fd, src, 0, src.length, lba * BLOCK);

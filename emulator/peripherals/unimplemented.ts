@@ -7,15 +7,24 @@ import { halContract } from "../toolchain/hal-contract.ts";
 export class Unimplemented implements Peripheral {
   readonly module: string;
 
-  constructor(private readonly ctx: BoardContext, private readonly iface: string) {
-    this.module = [...halContract().imports.keys()].find((m) => m.replace(/^tinyboard:hal\/|@.*$/g, "") === iface) ?? `tinyboard:hal/${iface}@0.1.0`;
+  constructor(
+    private readonly ctx: BoardContext,
+    private readonly iface: string,
+  ) {
+    this.module =
+      [...halContract().imports.keys()].find(
+        (m) => m.replace(/^tinyboard:hal\/|@.*$/g, "") === iface,
+      ) ?? `tinyboard:hal/${iface}@0.1.0`;
   }
 
   imports() {
     const out: Record<string, () => never> = {};
     for (const fn of halContract().imports.get(this.module)?.keys() ?? []) {
       out[fn] = () => {
-        throw new Fault("not-implemented", `${this.iface} not implemented on this board (${this.ctx.target.board.id}): ${this.iface}.${fn}`);
+        throw new Fault(
+          "not-implemented",
+          `${this.iface} not implemented on this board (${this.ctx.target.board.id}): ${this.iface}.${fn}`,
+        );
       };
     }
     return out;

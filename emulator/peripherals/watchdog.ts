@@ -25,7 +25,10 @@ export class Watchdog {
   /** Faults once `now` has reached the deadline. */
   check(now: number): void {
     if (now >= this.deadline) {
-      throw new Fault("watchdog", `watchdog expired (not fed for ${(this.timeoutCycles / this.hz * 1000).toFixed(0)} ms)`);
+      throw new Fault(
+        "watchdog",
+        `watchdog expired (not fed for ${((this.timeoutCycles / this.hz) * 1000).toFixed(0)} ms)`,
+      );
     }
   }
 }

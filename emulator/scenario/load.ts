@@ -7,7 +7,18 @@ import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { LineCounter, parseAllDocuments, isNode, type Document } from "yaml";
 import { UserError } from "../errors.ts";
 import { describeFsError } from "../host-files.ts";
-import { driveSchema, expectSchema, scenarioSchema, waitSchema, STEP_KINDS, type Drive, type Expect, type Scenario, type Step, type Wait } from "./schema.ts";
+import {
+  driveSchema,
+  expectSchema,
+  scenarioSchema,
+  waitSchema,
+  STEP_KINDS,
+  type Drive,
+  type Expect,
+  type Scenario,
+  type Step,
+  type Wait,
+} from "./schema.ts";
 
 const ajv = new Ajv({ allErrors: false, strict: false });
 const validators = {
@@ -36,7 +47,11 @@ export function parseSize(v: number | string): number {
 type Path = (string | number)[];
 
 class FileContext {
-  constructor(readonly file: string, readonly doc: Document, readonly lines: LineCounter) {}
+  constructor(
+    readonly file: string,
+    readonly doc: Document,
+    readonly lines: LineCounter,
+  ) {}
 
   /** Line of the node at `at`, or of its nearest parent that exists. */
   line(at: Path): number {
@@ -57,15 +72,27 @@ class FileContext {
     const errors = validate.errors ?? [];
     // With anyOf (a wait as a duration or an object) the error of the object branch says most.
     const e = errors.find((x) => x.keyword !== "anyOf" && x.keyword !== "type") ?? errors[0];
-    const where = [...at, ...e.instancePath.split("/").filter((p) => p !== "").map((p) => (/^\d+$/.test(p) ? Number(p) : p))];
-    this.fail(where, `${what}${e.instancePath ? ` ${e.instancePath.slice(1).replace(/\//g, ".")}` : ""}: ${describe(e)}`);
+    const where = [
+      ...at,
+      ...e.instancePath
+        .split("/")
+        .filter((p) => p !== "")
+        .map((p) => (/^\d+$/.test(p) ? Number(p) : p)),
+    ];
+    this.fail(
+      where,
+      `${what}${e.instancePath ? ` ${e.instancePath.slice(1).replace(/\//g, ".")}` : ""}: ${describe(e)}`,
+    );
   }
 
   regex(source: string, at: Path): RegExp {
     try {
       return new RegExp(source, "m");
     } catch (e) {
-      this.fail(at, `bad regex /${source}/: ${(e as Error).message.replace(/^Invalid regular expression: \/.*\/\w*: /, "")}`);
+      this.fail(
+        at,
+        `bad regex /${source}/: ${(e as Error).message.replace(/^Invalid regular expression: \/.*\/\w*: /, "")}`,
+      );
     }
   }
 }
@@ -73,26 +100,46 @@ class FileContext {
 function describe(e: ErrorObject): string {
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
-    case "additionalProperties": return `unknown key '${p.additionalProperty}'`;
-    case "required": return `missing '${p.missingProperty}'`;
-    case "enum": return `must be one of ${(p.allowedValues as unknown[]).join(", ")}`;
-    case "dependencies": return `'${p.property}' needs '${p.missingProperty}' beside it`;
-    case "minProperties": return "is empty";
-    case "pattern": return /ms\|s/.test(String(p.pattern)) ? "must be a duration such as 500ms or 2s" : /KB/.test(String(p.pattern)) ? "must be a size such as 2048, 64KB or 1MB" : "must start with / (a path on the card)";
-    default: return e.message ?? e.keyword;
+    case "additionalProperties":
+      return `unknown key '${p.additionalProperty}'`;
+    case "required":
+      return `missing '${p.missingProperty}'`;
+    case "enum":
+      return `must be one of ${(p.allowedValues as unknown[]).join(", ")}`;
+    case "dependencies":
+      return `'${p.property}' needs '${p.missingProperty}' beside it`;
+    case "minProperties":
+      return "is empty";
+    case "pattern":
+      return /ms\|s/.test(String(p.pattern))
+        ? "must be a duration such as 500ms or 2s"
+        : /KB/.test(String(p.pattern))
+          ? "must be a size such as 2048, 64KB or 1MB"
+          : "must start with / (a path on the card)";
+    default:
+      return e.message ?? e.keyword;
   }
 }
 
 function toWait(ctx: FileContext, raw: any, at: Path): Wait {
   if (typeof raw === "number" || typeof raw === "string") return { ms: parseDurationMs(raw) };
-  const timeoutMs = raw.timeout !== undefined ? parseDurationMs(raw.timeout) : DEFAULT_WAIT_TIMEOUT_MS;
-  const kinds = ["for", "console", "led", "fault", "inferences"].filter((k) => raw[k] !== undefined);
-  if (kinds.length !== 1) ctx.fail(at, `a wait waits for one thing: for, console, led, fault or inferences (got ${kinds.join(", ") || "none"})`);
+  const timeoutMs =
+    raw.timeout !== undefined ? parseDurationMs(raw.timeout) : DEFAULT_WAIT_TIMEOUT_MS;
+  const kinds = ["for", "console", "led", "fault", "inferences"].filter(
+    (k) => raw[k] !== undefined,
+  );
+  if (kinds.length !== 1)
+    ctx.fail(
+      at,
+      `a wait waits for one thing: for, console, led, fault or inferences (got ${kinds.join(", ") || "none"})`,
+    );
   if (raw.for !== undefined) {
-    if (raw.timeout !== undefined) ctx.fail([...at, "timeout"], "a wait for a duration takes no timeout");
+    if (raw.timeout !== undefined)
+      ctx.fail([...at, "timeout"], "a wait for a duration takes no timeout");
     return { ms: parseDurationMs(raw.for) };
   }
-  if (raw.console !== undefined) return { console: ctx.regex(raw.console, [...at, "console"]), timeoutMs };
+  if (raw.console !== undefined)
+    return { console: ctx.regex(raw.console, [...at, "console"]), timeoutMs };
   if (raw.led !== undefined) return { led: raw.led, on: raw.on, timeoutMs };
   if (raw.fault !== undefined) return { fault: raw.fault, timeoutMs };
   return { inferences: raw.inferences, timeoutMs };
@@ -103,17 +150,30 @@ function toExpect(ctx: FileContext, raw: any, at: Path): Expect {
   if (raw.console !== undefined) e.console = ctx.regex(raw.console, [...at, "console"]);
   if (raw.noConsole !== undefined) e.noConsole = ctx.regex(raw.noConsole, [...at, "noConsole"]);
   if (raw.matches !== undefined) e.matches = ctx.regex(raw.matches, [...at, "matches"]);
-  if (raw.sramPeak) e.sramPeak = Object.fromEntries(Object.entries(raw.sramPeak).map(([k, v]) => [k, parseSize(v as number | string)]));
-  if (raw.led !== undefined && raw.on === undefined && raw.toggles === undefined) ctx.fail(at, "an LED expectation needs 'on' or 'toggles'");
+  if (raw.sramPeak)
+    e.sramPeak = Object.fromEntries(
+      Object.entries(raw.sramPeak).map(([k, v]) => [k, parseSize(v as number | string)]),
+    );
+  if (raw.led !== undefined && raw.on === undefined && raw.toggles === undefined)
+    ctx.fail(at, "an LED expectation needs 'on' or 'toggles'");
   return e;
 }
 
 function toStep(ctx: FileContext, raw: any, at: Path, text: string): Step {
   const keys = Object.keys(raw).filter((k) => k !== "name");
   const unknown = keys.find((k) => !(STEP_KINDS as readonly string[]).includes(k));
-  if (unknown) ctx.fail([...at, unknown], `unknown step '${unknown}' (a step is one of ${STEP_KINDS.join(", ")})`);
-  if (keys.length !== 1) ctx.fail(at, `a step is one of ${STEP_KINDS.join(", ")}, not ${keys.length ? keys.join(" and ") : "none"}`);
-  if (raw.name !== undefined && typeof raw.name !== "string") ctx.fail([...at, "name"], "a step's name is text");
+  if (unknown)
+    ctx.fail(
+      [...at, unknown],
+      `unknown step '${unknown}' (a step is one of ${STEP_KINDS.join(", ")})`,
+    );
+  if (keys.length !== 1)
+    ctx.fail(
+      at,
+      `a step is one of ${STEP_KINDS.join(", ")}, not ${keys.length ? keys.join(" and ") : "none"}`,
+    );
+  if (raw.name !== undefined && typeof raw.name !== "string")
+    ctx.fail([...at, "name"], "a step's name is text");
   const kind = keys[0] as (typeof STEP_KINDS)[number];
   const inner = [...at, kind];
   ctx.check(validators[kind], raw[kind], inner, kind);
@@ -143,7 +203,10 @@ export function loadScenarios(file: string): Scenario[] {
   const out: Scenario[] = [];
   for (const doc of docs) {
     const bad = doc.errors[0];
-    if (bad) throw new UserError(`${file}:${lines.linePos(bad.pos[0]).line}: YAML: ${bad.message.split("\n")[0]}`);
+    if (bad)
+      throw new UserError(
+        `${file}:${lines.linePos(bad.pos[0]).line}: YAML: ${bad.message.split("\n")[0]}`,
+      );
     if (doc.contents === null) continue;
     const ctx = new FileContext(file, doc, lines);
     const raw = doc.toJS() as any;
@@ -151,20 +214,33 @@ export function loadScenarios(file: string): Scenario[] {
     if (!raw.app === !raw.image) ctx.fail([], "a scenario names an app or an image (one of them)");
     const steps = (raw.steps as unknown[]).map((s, i) => {
       const node = doc.getIn(["steps", i], true);
-      const src = isNode(node) && node.range ? text.slice(node.range[0], node.range[1]).trim().replace(/\s+/g, " ") : "";
+      const src =
+        isNode(node) && node.range
+          ? text.slice(node.range[0], node.range[1]).trim().replace(/\s+/g, " ")
+          : "";
       return toStep(ctx, s, ["steps", i], src);
     });
     const resolve = (p: string) => path.resolve(dir, p);
     // Input specs are paths up to the first comma, or generator/scene specs that carry their own.
-    const inputs = Object.fromEntries(Object.entries((raw.inputs ?? {}) as Record<string, string>).map(([k, v]) => [k, /^(gen|scene):/.test(v) ? v : resolve(v.split(",")[0]) + v.slice(v.split(",")[0].length)]));
+    const inputs = Object.fromEntries(
+      Object.entries((raw.inputs ?? {}) as Record<string, string>).map(([k, v]) => [
+        k,
+        /^(gen|scene):/.test(v) ? v : resolve(v.split(",")[0]) + v.slice(v.split(",")[0].length),
+      ]),
+    );
     out.push({
-      file, line: ctx.line([]), name: raw.name,
+      file,
+      line: ctx.line([]),
+      name: raw.name,
       app: raw.app ? resolve(raw.app) : undefined,
       image: raw.image ? resolve(raw.image) : undefined,
       boards: raw.boards ?? [],
       inputs,
       micArray: raw.micArray,
-      sdcard: raw.sdcard === undefined || raw.sdcard === "blank" || raw.sdcard === "none" ? raw.sdcard ?? "blank" : resolve(raw.sdcard),
+      sdcard:
+        raw.sdcard === undefined || raw.sdcard === "blank" || raw.sdcard === "none"
+          ? (raw.sdcard ?? "blank")
+          : resolve(raw.sdcard),
       timeoutMs: raw.timeout !== undefined ? parseDurationMs(raw.timeout) : DEFAULT_TIMEOUT_MS,
       steps,
     });

@@ -42,7 +42,9 @@ export class BoardObserver {
       // Invocations are closed when every layer begun has ended: the next layer 0 may be long.
       if (this.openLayers === 0) this.closeInference();
     });
-    machine.events.on("fault", (f) => { this.fault = f; });
+    machine.events.on("fault", (f) => {
+      this.fault = f;
+    });
   }
 
   private closeInference(): void {
@@ -70,7 +72,8 @@ export class BoardObserver {
   /** Index of an LED by number or name (case-insensitive), or an error message. */
   led(ref: number | string): number | string {
     const names = this.machine.target.board.leds;
-    const i = typeof ref === "number" ? ref : names.findIndex((n) => n.toLowerCase() === ref.toLowerCase());
+    const i =
+      typeof ref === "number" ? ref : names.findIndex((n) => n.toLowerCase() === ref.toLowerCase());
     if (i >= 0 && i < names.length) return i;
     return `${this.machine.target.board.id} has no LED ${typeof ref === "number" ? ref : `'${ref}'`} (LEDs: ${names.map((n, k) => `${k} ${n}`).join(", ")})`;
   }

@@ -55,27 +55,45 @@ const CONSOLE_TAIL = 10;
 
 function describeWait(w: Wait): string {
   if ("ms" in w) return `${w.ms} ms to pass`;
-  if ("console" in w) return `console output matching /${w.console.source}/ within ${w.timeoutMs} ms`;
+  if ("console" in w)
+    return `console output matching /${w.console.source}/ within ${w.timeoutMs} ms`;
   if ("led" in w) return `LED ${w.led} ${w.on ? "on" : "off"} within ${w.timeoutMs} ms`;
-  if ("fault" in w) return `${w.fault === "any" ? "a" : `a ${w.fault}`} fault within ${w.timeoutMs} ms`;
+  if ("fault" in w)
+    return `${w.fault === "any" ? "a" : `a ${w.fault}`} fault within ${w.timeoutMs} ms`;
   return `${w.inferences} more inference(s) within ${w.timeoutMs} ms`;
 }
 
-export async function playScenario(sc: Scenario, image: Image, target: Target, o: PlayOptions): Promise<ScenarioResult> {
+export async function playScenario(
+  sc: Scenario,
+  image: Image,
+  target: Target,
+  o: PlayOptions,
+): Promise<ScenarioResult> {
   const cwd = path.dirname(path.resolve(sc.file));
   const mics = micLayout(target.board, o.micArray ? loadMicArray(o.micArray) : null);
   const accel = new SwitchableAccel(openAccelSource(o.inputs.accel ?? "gen:rest", { cwd }));
-  const camera = new SwitchableCamera(o.inputs.camera ? openCameraSource(o.inputs.camera, { cwd }) : null);
-  const mic = o.inputs.mic ? new SwitchableMic(openMicSource(o.inputs.mic, mics, { cwd })) : undefined;
+  const camera = new SwitchableCamera(
+    o.inputs.camera ? openCameraSource(o.inputs.camera, { cwd }) : null,
+  );
+  const mic = o.inputs.mic
+    ? new SwitchableMic(openMicSource(o.inputs.mic, mics, { cwd }))
+    : undefined;
   // Drives open their inputs before the run: a bad file is a user error, not a failed step.
   const opened = new Map<Step, () => void>();
   for (const s of sc.steps) if ("drive" in s) opened.set(s, openDrive(s.drive));
 
-  const machine = new Machine({ target, image, micArray: o.micArray, sdcard: o.sdcard, sources: { accel, camera, mic } });
+  const machine = new Machine({
+    target,
+    image,
+    micArray: o.micArray,
+    sdcard: o.sdcard,
+    sources: { accel, camera, mic },
+  });
   const seen = new BoardObserver(machine);
   const recorder = o.trace ? new TraceRecorder(machine) : null;
   const clock = machine.clock;
-  const timer = {}, release = {};
+  const timer = {},
+    release = {};
   let index = 0;
   let failure: ScenarioFailure | null = null;
   let phase: "boot" | "running" | "stopped" = "boot";
@@ -84,7 +102,10 @@ export async function playScenario(sc: Scenario, image: Image, target: Target, o
   function openDrive(d: Drive): () => void {
     const a = d.accel !== undefined ? openAccelSource(d.accel, { cwd }) : null;
     const c = d.camera !== undefined ? openCameraSource(d.camera, { cwd }) : null;
-    if (d.mic !== undefined && !mic) throw new UserError(`${sc.file}: a mic drive needs a mic input from the start (inputs: { mic: ... })`);
+    if (d.mic !== undefined && !mic)
+      throw new UserError(
+        `${sc.file}: a mic drive needs a mic input from the start (inputs: { mic: ... })`,
+      );
     const m = d.mic !== undefined ? openMicSource(d.mic, mics, { cwd }) : null;
     return () => {
       if (a) accel.switchTo(a);
@@ -92,23 +113,35 @@ export async function playScenario(sc: Scenario, image: Image, target: Target, o
       if (m) mic!.switchTo(m);
       if (d.sdcard === "remove") machine.card.remove();
       if (d.sdcard === "insert") {
-        if (!o.sdcard) throw new UserError(`${sc.file}: 'sdcard: insert' in a scenario with sdcard: none`);
+        if (!o.sdcard)
+          throw new UserError(`${sc.file}: 'sdcard: insert' in a scenario with sdcard: none`);
         machine.card.insert(o.sdcard);
       }
       if (d.pin !== undefined) machine.gpio.drivePin(d.pin, d.level === "high");
       if (d.press !== undefined) {
         machine.gpio.drivePin(d.press, true);
         const pin = d.press;
-        clock.setAlarm(release, clock.now + clock.cyclesFromUs((d.forMs ?? 100) * 1000), () => machine.gpio.drivePin(pin, false));
+        clock.setAlarm(release, clock.now + clock.cyclesFromUs((d.forMs ?? 100) * 1000), () =>
+          machine.gpio.drivePin(pin, false),
+        );
       }
     };
   }
 
-  const stop = () => { if (phase === "running") throw new RunEnd(); };
+  const stop = () => {
+    if (phase === "running") throw new RunEnd();
+  };
 
   function fail(step: Step, expected: string, actual: string): void {
     if (failure) return;
-    failure = { line: step.line, step: step.text, expected, actual, timeUs: seen.nowUs, console: seen.tail(CONSOLE_TAIL) };
+    failure = {
+      line: step.line,
+      step: step.text,
+      expected,
+      actual,
+      timeUs: seen.nowUs,
+      console: seen.tail(CONSOLE_TAIL),
+    };
     clear();
     stop();
   }
@@ -145,7 +178,10 @@ export async function playScenario(sc: Scenario, image: Image, target: Target, o
       }
       if ("led" in w) {
         const i = seen.led(w.led);
-        if (typeof i === "string") { fail(s, `LED ${w.led}`, i); return false; }
+        if (typeof i === "string") {
+          fail(s, `LED ${w.led}`, i);
+          return false;
+        }
         return machine.gpio.leds[i] === w.on;
       }
       if ("inferences" in w) return seen.inferences - inferencesAt >= w.inferences;
@@ -154,11 +190,15 @@ export async function playScenario(sc: Scenario, image: Image, target: Target, o
     inferencesAt = seen.inferences;
     if (satisfied()) return true;
     if (failure) return false;
-    const check = () => { if (satisfied()) passWait(); };
+    const check = () => {
+      if (satisfied()) passWait();
+    };
     if ("console" in w) seen.onConsole = check;
     if ("led" in w) seen.onGpio = check;
     if ("inferences" in w) seen.onInference = check;
-    clock.setAlarm(timer, at(w.timeoutMs), () => fail(s, describeWait(w), `nothing by ${(seen.nowUs / 1e6).toFixed(3)} s`));
+    clock.setAlarm(timer, at(w.timeoutMs), () =>
+      fail(s, describeWait(w), `nothing by ${(seen.nowUs / 1e6).toFixed(3)} s`),
+    );
     return false;
   }
 
@@ -186,18 +226,48 @@ export async function playScenario(sc: Scenario, image: Image, target: Target, o
     const current = sc.steps[index];
     if (!failure && current) {
       const w = "wait" in current ? current.wait : null;
-      if (summary.fault && w && "fault" in w && (w.fault === "any" || w.fault === summary.fault.kind)) {
+      if (
+        summary.fault &&
+        w &&
+        "fault" in w &&
+        (w.fault === "any" || w.fault === summary.fault.kind)
+      ) {
         index++;
         advance(); // the steps after it look at the stopped board
-      } else if (summary.fault) fail(current, "wait" in current ? describeWait(current.wait) : "no fault", formatFault(summary.fault));
-      else if (summary.reason === "time-limit") fail(current, "wait" in current ? describeWait(current.wait) : "the step to be reached", `the scenario's time limit (timeout: ${sc.timeoutMs} ms) was reached`);
-      else fail(current, "wait" in current ? describeWait(current.wait) : "the firmware to keep running", summary.reason === "exit" ? `the firmware exited (exit(${summary.exitCode}))` : "main returned");
+      } else if (summary.fault)
+        fail(
+          current,
+          "wait" in current ? describeWait(current.wait) : "no fault",
+          formatFault(summary.fault),
+        );
+      else if (summary.reason === "time-limit")
+        fail(
+          current,
+          "wait" in current ? describeWait(current.wait) : "the step to be reached",
+          `the scenario's time limit (timeout: ${sc.timeoutMs} ms) was reached`,
+        );
+      else
+        fail(
+          current,
+          "wait" in current ? describeWait(current.wait) : "the firmware to keep running",
+          summary.reason === "exit"
+            ? `the firmware exited (exit(${summary.exitCode}))`
+            : "main returned",
+        );
     }
   }
   if (recorder && summary) recorder.write(o.trace!, summary);
   return {
-    name: sc.name, file: sc.file, line: sc.line, board: target.board.id, app: image.manifest.app,
-    passed: !failure, stepsPassed: index, steps: sc.steps.length, failure,
-    emulatedSeconds: clock.now / clock.hz, wallSeconds: summary?.wallSeconds ?? 0,
+    name: sc.name,
+    file: sc.file,
+    line: sc.line,
+    board: target.board.id,
+    app: image.manifest.app,
+    passed: !failure,
+    stepsPassed: index,
+    steps: sc.steps.length,
+    failure,
+    emulatedSeconds: clock.now / clock.hz,
+    wallSeconds: summary?.wallSeconds ?? 0,
   };
 }

@@ -6,7 +6,14 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { loadTarget, boardIds } from "../board.ts";
-import { appMicArray, imageInputs, imageMicArray, isAppDir, loadApp, resolveInput } from "../toolchain/app.ts";
+import {
+  appMicArray,
+  imageInputs,
+  imageMicArray,
+  isAppDir,
+  loadApp,
+  resolveInput,
+} from "../toolchain/app.ts";
 import { encodeImage, readImage, type Image } from "../toolchain/image.ts";
 import { createFat32Image, DEFAULT_CARD_SIZE } from "../sdcard/format-fat32.ts";
 import { validateCardImage } from "../sdcard/card-image.ts";
@@ -33,18 +40,28 @@ export interface RunnerOptions {
 
 export type JobResult = ScenarioResult & { error?: string; trace?: string };
 
-interface PlannedJob extends Omit<Job, "image"> { image: Image }
+interface PlannedJob extends Omit<Job, "image"> {
+  image: Image;
+}
 
 async function defaultBuild(appDir: string, board: string): Promise<Image> {
   const { buildApp } = await import("../cli/lazy-build.ts");
   const { report, image } = await buildApp(appDir, loadTarget(board), { cache: true });
-  if (!report.fits) throw new UserError(`${path.basename(appDir)} does not fit on ${board}: run 'tinyboard build ${appDir} --board ${board}' for the memory report`);
+  if (!report.fits)
+    throw new UserError(
+      `${path.basename(appDir)} does not fit on ${board}: run 'tinyboard build ${appDir} --board ${board}' for the memory report`,
+    );
   return image;
 }
 
 /** Loads every file (all problems surface before anything runs) and plans the jobs. */
-export async function planJobs(files: string[], o: RunnerOptions, cardDir: string): Promise<PlannedJob[]> {
-  if (files.length === 0) throw new UserError("no scenario files given (tinyboard test scenarios/*.yaml)");
+export async function planJobs(
+  files: string[],
+  o: RunnerOptions,
+  cardDir: string,
+): Promise<PlannedJob[]> {
+  if (files.length === 0)
+    throw new UserError("no scenario files given (tinyboard test scenarios/*.yaml)");
   for (const b of o.boards ?? []) loadTarget(b); // an unknown --board is an error, not an empty run
   const scenarios: Scenario[] = files.flatMap((f) => loadScenarios(f));
   const images = new Map<string, Image>();
@@ -56,10 +73,13 @@ export async function planJobs(files: string[], o: RunnerOptions, cardDir: strin
     let defaults: Record<string, string> = {};
     let micArrayFor: (board: string) => string | undefined = () => undefined;
     if (sc.app) {
-      if (!isAppDir(sc.app)) throw new UserError(`${where}: app ${sc.app} is not an app folder (no app.json)`);
+      if (!isAppDir(sc.app))
+        throw new UserError(`${where}: app ${sc.app} is not an app folder (no app.json)`);
       const app = loadApp(sc.app);
       boards = sc.boards.length ? sc.boards : app.boards;
-      defaults = Object.fromEntries(Object.entries(app.inputs).map(([k, v]) => [k, resolveInput(app, v)]));
+      defaults = Object.fromEntries(
+        Object.entries(app.inputs).map(([k, v]) => [k, resolveInput(app, v)]),
+      );
       micArrayFor = (b) => imageMicArray(appMicArray(app, b));
     } else {
       const image = readImage(sc.image!);
@@ -68,17 +88,38 @@ export async function planJobs(files: string[], o: RunnerOptions, cardDir: strin
       defaults = imageInputs(image.manifest.defaults.inputs);
       micArrayFor = () => imageMicArray(image.manifest.defaults.micArray);
     }
-    for (const b of boards) if (!boardIds().includes(b)) throw new UserError(`${where}: unknown board '${b}' (known boards: ${boardIds().join(", ")})`);
-    for (const board of boards.filter((b) => (!o.boards?.length || o.boards.includes(b)) && (o.pick?.(sc, b) ?? true))) {
+    for (const b of boards)
+      if (!boardIds().includes(b))
+        throw new UserError(
+          `${where}: unknown board '${b}' (known boards: ${boardIds().join(", ")})`,
+        );
+    for (const board of boards.filter(
+      (b) => (!o.boards?.length || o.boards.includes(b)) && (o.pick?.(sc, b) ?? true),
+    )) {
       const key = `${sc.app ?? sc.image}@${board}`;
       let image = images.get(key);
       if (!image) images.set(key, (image = await build(sc.app!, board)));
-      if (image.manifest.board !== board) throw new UserError(`${where}: image ${sc.image} is for ${image.manifest.board}, not ${board}`);
+      if (image.manifest.board !== board)
+        throw new UserError(
+          `${where}: image ${sc.image} is for ${image.manifest.board}, not ${board}`,
+        );
       const id = jobs.length;
       if (sc.sdcard !== "none" && sc.sdcard !== "blank") validateCardImage(sc.sdcard);
-      const sdcard = sc.sdcard === "none" ? null : freshCard(sc, path.join(cardDir, `card-${id}.img`));
-      const micArray = sc.micArray ? (/[/.]/.test(sc.micArray) ? path.resolve(path.dirname(sc.file), sc.micArray) : sc.micArray) : micArrayFor(board);
-      jobs.push({ id, scenario: sc, board, imageKey: key, image, options: { inputs: { ...defaults, ...sc.inputs }, micArray, sdcard } });
+      const sdcard =
+        sc.sdcard === "none" ? null : freshCard(sc, path.join(cardDir, `card-${id}.img`));
+      const micArray = sc.micArray
+        ? /[/.]/.test(sc.micArray)
+          ? path.resolve(path.dirname(sc.file), sc.micArray)
+          : sc.micArray
+        : micArrayFor(board);
+      jobs.push({
+        id,
+        scenario: sc,
+        board,
+        imageKey: key,
+        image,
+        options: { inputs: { ...defaults, ...sc.inputs }, micArray, sdcard },
+      });
     }
   }
   return jobs;
@@ -96,13 +137,17 @@ async function playAll(jobs: PlannedJob[], o: RunnerOptions): Promise<JobResult[
   const results: JobResult[] = new Array(jobs.length);
   const queue = [...jobs];
   const workers = Math.max(1, Math.min(o.jobs ?? availableParallelism(), jobs.length));
-  const one = (w: Worker, sent: Set<string>, job: PlannedJob) => new Promise<JobReply>((resolve, reject) => {
-    w.once("message", resolve);
-    w.once("error", reject);
-    const msg: Job = { ...job, image: sent.has(job.imageKey) ? undefined : encodeImage(job.image) };
-    sent.add(job.imageKey);
-    w.postMessage(msg);
-  });
+  const one = (w: Worker, sent: Set<string>, job: PlannedJob) =>
+    new Promise<JobReply>((resolve, reject) => {
+      w.once("message", resolve);
+      w.once("error", reject);
+      const msg: Job = {
+        ...job,
+        image: sent.has(job.imageKey) ? undefined : encodeImage(job.image),
+      };
+      sent.add(job.imageKey);
+      w.postMessage(msg);
+    });
   const lane = async () => {
     const w = new Worker(new URL("./worker-boot.mjs", import.meta.url));
     const sent = new Set<string>();
@@ -112,9 +157,14 @@ async function playAll(jobs: PlannedJob[], o: RunnerOptions): Promise<JobResult[
         w.removeAllListeners("error");
         const r = toResult(job, reply);
         if (!r.passed && !r.error && o.traceDir) {
-          r.trace = path.join(o.traceDir, `${path.basename(job.scenario.file, path.extname(job.scenario.file))}-${job.board}-${job.id}.json`);
+          r.trace = path.join(
+            o.traceDir,
+            `${path.basename(job.scenario.file, path.extname(job.scenario.file))}-${job.board}-${job.id}.json`,
+          );
           // Deterministic: the same run on a fresh card, traced.
-          const sdcard = job.options.sdcard ? freshCard(job.scenario, `${job.options.sdcard}.again`) : null;
+          const sdcard = job.options.sdcard
+            ? freshCard(job.scenario, `${job.options.sdcard}.again`)
+            : null;
           await one(w, sent, { ...job, options: { ...job.options, sdcard, trace: r.trace } });
         }
         results[job.id] = r;
@@ -131,7 +181,20 @@ async function playAll(jobs: PlannedJob[], o: RunnerOptions): Promise<JobResult[
 function toResult(job: PlannedJob, reply: JobReply): JobResult {
   if ("result" in reply) return reply.result;
   const sc = job.scenario;
-  return { name: sc.name, file: sc.file, line: sc.line, board: job.board, app: job.image.manifest.app, passed: false, stepsPassed: 0, steps: sc.steps.length, failure: null, emulatedSeconds: 0, wallSeconds: 0, error: reply.error };
+  return {
+    name: sc.name,
+    file: sc.file,
+    line: sc.line,
+    board: job.board,
+    app: job.image.manifest.app,
+    passed: false,
+    stepsPassed: 0,
+    steps: sc.steps.length,
+    failure: null,
+    emulatedSeconds: 0,
+    wallSeconds: 0,
+    error: reply.error,
+  };
 }
 
 /** Loads, plans and plays scenario files. Cards live in a temporary folder removed at the end. */

@@ -2,12 +2,43 @@
 // runner works with once a file has passed it.
 import type { FaultKind } from "../faults.ts";
 
-const duration = { anyOf: [{ type: "number", minimum: 0 }, { type: "string", pattern: "^\\s*\\d+(\\.\\d+)?\\s*(ms|s)\\s*$" }] };
-const size = { anyOf: [{ type: "integer", minimum: 0 }, { type: "string", pattern: "^\\s*\\d+(\\.\\d+)?\\s*(B|KB|MB)\\s*$" }] };
-const range = (value: object) => ({ type: "object", properties: { min: value, max: value }, additionalProperties: false, minProperties: 1 });
-const led = { anyOf: [{ type: "integer", minimum: 0 }, { type: "string", minLength: 1 }] };
+const duration = {
+  anyOf: [
+    { type: "number", minimum: 0 },
+    { type: "string", pattern: "^\\s*\\d+(\\.\\d+)?\\s*(ms|s)\\s*$" },
+  ],
+};
+const size = {
+  anyOf: [
+    { type: "integer", minimum: 0 },
+    { type: "string", pattern: "^\\s*\\d+(\\.\\d+)?\\s*(B|KB|MB)\\s*$" },
+  ],
+};
+const range = (value: object) => ({
+  type: "object",
+  properties: { min: value, max: value },
+  additionalProperties: false,
+  minProperties: 1,
+});
+const led = {
+  anyOf: [
+    { type: "integer", minimum: 0 },
+    { type: "string", minLength: 1 },
+  ],
+};
 
-export const FAULT_KINDS: FaultKind[] = ["trap", "sram-exhausted", "bad-hal-pointer", "flash-write", "watchdog", "cycle-budget", "panic", "stack-overflow", "not-implemented", "bad-hal-argument"];
+export const FAULT_KINDS: FaultKind[] = [
+  "trap",
+  "sram-exhausted",
+  "bad-hal-pointer",
+  "flash-write",
+  "watchdog",
+  "cycle-budget",
+  "panic",
+  "stack-overflow",
+  "not-implemented",
+  "bad-hal-argument",
+];
 
 export const scenarioSchema = {
   type: "object",
@@ -17,7 +48,15 @@ export const scenarioSchema = {
     app: { type: "string", minLength: 1 },
     image: { type: "string", minLength: 1 },
     boards: { type: "array", items: { type: "string" }, minItems: 1 },
-    inputs: { type: "object", properties: { accel: { type: "string" }, camera: { type: "string" }, mic: { type: "string" } }, additionalProperties: false },
+    inputs: {
+      type: "object",
+      properties: {
+        accel: { type: "string" },
+        camera: { type: "string" },
+        mic: { type: "string" },
+      },
+      additionalProperties: false,
+    },
     micArray: { type: "string" },
     sdcard: { type: "string", minLength: 1 },
     timeout: duration,
@@ -53,7 +92,8 @@ export const waitSchema = {
       properties: {
         for: duration,
         console: { type: "string", minLength: 1 },
-        led, on: { type: "boolean" },
+        led,
+        on: { type: "boolean" },
         fault: { enum: ["any", ...FAULT_KINDS] },
         inferences: { type: "integer", minimum: 1 },
         timeout: duration,
@@ -70,7 +110,9 @@ export const expectSchema = {
   properties: {
     console: { type: "string", minLength: 1 },
     noConsole: { type: "string", minLength: 1 },
-    led, on: { type: "boolean" }, toggles: range({ type: "integer", minimum: 0 }),
+    led,
+    on: { type: "boolean" },
+    toggles: range({ type: "integer", minimum: 0 }),
     fault: { enum: ["none", ...FAULT_KINDS] },
     file: { type: "string", pattern: "^/" },
     matches: { type: "string", minLength: 1 },
@@ -84,12 +126,30 @@ export const expectSchema = {
   },
   additionalProperties: false,
   minProperties: 1,
-  dependencies: { on: ["led"], toggles: ["led"], matches: ["file"], rows: ["file"], absent: ["file"] },
+  dependencies: {
+    on: ["led"],
+    toggles: ["led"],
+    matches: ["file"],
+    rows: ["file"],
+    absent: ["file"],
+  },
 };
 
-export interface Range { min?: number; max?: number }
+export interface Range {
+  min?: number;
+  max?: number;
+}
 
-export type Drive = { camera?: string; accel?: string; mic?: string; sdcard?: "insert" | "remove"; pin?: number; level?: "high" | "low"; press?: number; forMs?: number };
+export type Drive = {
+  camera?: string;
+  accel?: string;
+  mic?: string;
+  sdcard?: "insert" | "remove";
+  pin?: number;
+  level?: "high" | "low";
+  press?: number;
+  forMs?: number;
+};
 
 export type Wait =
   | { ms: number }
@@ -116,7 +176,9 @@ export interface Expect {
   sramPeak?: Range;
 }
 
-export type Step = { line: number; text: string; name?: string } & ({ drive: Drive } | { wait: Wait } | { expect: Expect });
+export type Step = { line: number; text: string; name?: string } & (
+  { drive: Drive } | { wait: Wait } | { expect: Expect }
+);
 
 export interface Scenario {
   /** The scenario file and the line its document starts on. */

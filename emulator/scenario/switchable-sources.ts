@@ -77,7 +77,9 @@ export class SwitchableMic implements MicSource {
 
   switchTo(source: MicSource): void {
     if (source.sampleRate !== this.sampleRate || source.channels !== this.channels) {
-      throw new UserError(`mic input ${source.description}: ${source.sampleRate} Hz, ${source.channels} channel(s); this run's microphones play ${this.sampleRate} Hz, ${this.channels} channel(s) (switch between sources of one rate)`);
+      throw new UserError(
+        `mic input ${source.description}: ${source.sampleRate} Hz, ${source.channels} channel(s); this run's microphones play ${this.sampleRate} Hz, ${this.channels} channel(s) (switch between sources of one rate)`,
+      );
     }
     this.previous = { source: this.source, start: this.startSample };
     this.source = source;

@@ -7,8 +7,14 @@ import { describeFsError, regularFile } from "../host-files.ts";
 export const BLOCK = 512;
 
 function isFat32BootSector(s: Buffer): boolean {
-  return s.readUInt16LE(510) === 0xaa55 && s.readUInt16LE(11) === 512 && s[13] > 0 &&
-    s.readUInt16LE(22) === 0 && s.readUInt32LE(36) > 0 && s.subarray(82, 87).toString("latin1") === "FAT32";
+  return (
+    s.readUInt16LE(510) === 0xaa55 &&
+    s.readUInt16LE(11) === 512 &&
+    s[13] > 0 &&
+    s.readUInt16LE(22) === 0 &&
+    s.readUInt32LE(36) > 0 &&
+    s.subarray(82, 87).toString("latin1") === "FAT32"
+  );
 }
 
 export function validateCardImage(file: string): { blocks: number } {
@@ -21,7 +27,10 @@ export function validateCardImage(file: string): { blocks: number } {
   }
   try {
     const size = fstatSync(fd).size;
-    if (size < 1 << 20 || size % BLOCK !== 0) throw new UserError(`SD card image ${file} is corrupt: ${size} bytes is not a whole number of 512-byte blocks of at least 1 MB`);
+    if (size < 1 << 20 || size % BLOCK !== 0)
+      throw new UserError(
+        `SD card image ${file} is corrupt: ${size} bytes is not a whole number of 512-byte blocks of at least 1 MB`,
+      );
     const s0 = Buffer.alloc(BLOCK);
     readSync(fd, s0, 0, BLOCK, 0);
     if (isFat32BootSector(s0)) return { blocks: size / BLOCK };
@@ -36,7 +45,9 @@ export function validateCardImage(file: string): { blocks: number } {
         if (isFat32BootSector(vbr)) return { blocks: size / BLOCK };
       }
     }
-    throw new UserError(`SD card image ${file} is corrupt or not FAT32 (no FAT32 boot sector or partition found)`);
+    throw new UserError(
+      `SD card image ${file} is corrupt or not FAT32 (no FAT32 boot sector or partition found)`,
+    );
   } finally {
     closeSync(fd);
   }

@@ -27,7 +27,14 @@ export interface Fat32Options {
   /** Force sectors per cluster (power of two, 1..128). Default: chosen from the size. */
   sectorsPerCluster?: number;
   /** Timestamp used for the volume label entry. Default 2024-01-01 00:00:00. */
-  date?: { year: number; month: number; day: number; hour?: number; minute?: number; second?: number };
+  date?: {
+    year: number;
+    month: number;
+    day: number;
+    hour?: number;
+    minute?: number;
+    second?: number;
+  };
 }
 
 export interface Fat32Layout {
@@ -72,14 +79,20 @@ function defaultSectorsPerCluster(volumeSectors: number): number {
   return 64; // 32 KiB
 }
 
-function clustersFor(volumeSectors: number, reserved: number, fatSectors: number, spc: number): number {
+function clustersFor(
+  volumeSectors: number,
+  reserved: number,
+  fatSectors: number,
+  spc: number,
+): number {
   return Math.floor((volumeSectors - reserved - NUM_FATS * fatSectors) / spc);
 }
 
 /** Smallest FAT size (sectors) that holds an entry for every cluster it leaves room for. */
 function fatSectorsFor(volumeSectors: number, reserved: number, spc: number): number {
   const entriesPerSector = SECTOR_SIZE / 4;
-  const needed = (fat: number) => Math.ceil((clustersFor(volumeSectors, reserved, fat, spc) + 2) / entriesPerSector);
+  const needed = (fat: number) =>
+    Math.ceil((clustersFor(volumeSectors, reserved, fat, spc) + 2) / entriesPerSector);
   // Upper bound: as if the FATs took no space; then shrink while the smaller FAT still fits.
   let fat = Math.ceil((Math.floor((volumeSectors - reserved) / spc) + 2) / entriesPerSector);
   while (fat > 1 && needed(fat - 1) <= fat - 1) fat--;
@@ -96,9 +109,14 @@ function normalizeLabel(label: string | undefined): string {
 }
 
 /** Compute the geometry of the volume without producing any data. */
-export function fat32Layout(sizeBytes: number = DEFAULT_CARD_SIZE, opts: Fat32Options = {}): Fat32Layout {
+export function fat32Layout(
+  sizeBytes: number = DEFAULT_CARD_SIZE,
+  opts: Fat32Options = {},
+): Fat32Layout {
   if (!Number.isSafeInteger(sizeBytes) || sizeBytes <= 0 || sizeBytes % SECTOR_SIZE !== 0) {
-    throw new RangeError(`card size must be a positive multiple of ${SECTOR_SIZE} bytes, got ${sizeBytes}`);
+    throw new RangeError(
+      `card size must be a positive multiple of ${SECTOR_SIZE} bytes, got ${sizeBytes}`,
+    );
   }
   const cardSectors = sizeBytes / SECTOR_SIZE;
   if (cardSectors > 0xffffffff) throw new RangeError("card too large for 32-bit sector numbers");
@@ -107,7 +125,10 @@ export function fat32Layout(sizeBytes: number = DEFAULT_CARD_SIZE, opts: Fat32Op
   if (volumeSectors <= 0) throw new RangeError("card too small");
 
   const forced = opts.sectorsPerCluster;
-  if (forced !== undefined && !(Number.isInteger(forced) && forced >= 1 && forced <= 128 && (forced & (forced - 1)) === 0)) {
+  if (
+    forced !== undefined &&
+    !(Number.isInteger(forced) && forced >= 1 && forced <= 128 && (forced & (forced - 1)) === 0)
+  ) {
     throw new RangeError(`sectors per cluster must be a power of two in 1..128, got ${forced}`);
   }
   let spc = forced ?? defaultSectorsPerCluster(volumeSectors);
@@ -130,7 +151,8 @@ export function fat32Layout(sizeBytes: number = DEFAULT_CARD_SIZE, opts: Fat32Op
       `volume too small for FAT32: ${clusters} clusters of ${spc * SECTOR_SIZE} bytes (need ${FAT32_MIN_CLUSTERS})`,
     );
   }
-  if (clusters > FAT32_MAX_CLUSTERS) throw new RangeError("volume too large for FAT32 with this cluster size");
+  if (clusters > FAT32_MAX_CLUSTERS)
+    throw new RangeError("volume too large for FAT32 with this cluster size");
   return {
     sizeBytes,
     cardSectors,
@@ -228,7 +250,10 @@ function mbrSector(l: Fat32Layout): Buffer {
  * The non-zero sectors of a blank FAT32 card (every other sector is zero), sorted by LBA.
  * LBAs are absolute card sectors.
  */
-export function fat32Sectors(sizeBytes: number = DEFAULT_CARD_SIZE, opts: Fat32Options = {}): { layout: Fat32Layout; sectors: SectorData[] } {
+export function fat32Sectors(
+  sizeBytes: number = DEFAULT_CARD_SIZE,
+  opts: Fat32Options = {},
+): { layout: Fat32Layout; sectors: SectorData[] } {
   const l = fat32Layout(sizeBytes, opts);
   const v = l.volumeStart;
   const sectors: SectorData[] = [];
@@ -236,14 +261,18 @@ export function fat32Sectors(sizeBytes: number = DEFAULT_CARD_SIZE, opts: Fat32O
   const boot = bootSector(l);
   const info = fsInfoSector(l);
   sectors.push({ lba: v, data: boot }, { lba: v + FSINFO_SECTOR, data: info });
-  sectors.push({ lba: v + BACKUP_BOOT_SECTOR, data: boot }, { lba: v + BACKUP_BOOT_SECTOR + FSINFO_SECTOR, data: info });
+  sectors.push(
+    { lba: v + BACKUP_BOOT_SECTOR, data: boot },
+    { lba: v + BACKUP_BOOT_SECTOR + FSINFO_SECTOR, data: info },
+  );
   // FAT[0] = media byte with the rest of the bits set, FAT[1] = end-of-chain with the
   // "clean shutdown" and "no hard error" bits set, FAT[2] = root directory (one cluster).
   const fat = Buffer.alloc(SECTOR_SIZE);
   fat.writeUInt32LE(0x0fffff00 | MEDIA_FIXED, 0);
   fat.writeUInt32LE(0x0fffffff, 4);
   fat.writeUInt32LE(0x0fffffff, 8);
-  for (let i = 0; i < l.numFats; i++) sectors.push({ lba: v + l.reservedSectors + i * l.fatSectors, data: fat });
+  for (let i = 0; i < l.numFats; i++)
+    sectors.push({ lba: v + l.reservedSectors + i * l.fatSectors, data: fat });
   if (l.label) {
     const d = { hour: 0, minute: 0, second: 0, ...(opts.date ?? { year: 2024, month: 1, day: 1 }) };
     const { date, time } = fatDate(d);
@@ -261,7 +290,11 @@ export function fat32Sectors(sizeBytes: number = DEFAULT_CARD_SIZE, opts: Fat32O
  * Write a blank FAT32 card image of `sizeBytes` (default 64 MiB) to `path` as a sparse
  * file (an existing file is replaced). Returns the layout.
  */
-export function createFat32Image(path: string, sizeBytes: number = DEFAULT_CARD_SIZE, opts: Fat32Options = {}): Fat32Layout {
+export function createFat32Image(
+  path: string,
+  sizeBytes: number = DEFAULT_CARD_SIZE,
+  opts: Fat32Options = {},
+): Fat32Layout {
   const { layout, sectors } = fat32Sectors(sizeBytes, opts);
   const fd = openSync(path, "w");
   try {
@@ -274,7 +307,10 @@ export function createFat32Image(path: string, sizeBytes: number = DEFAULT_CARD_
 }
 
 /** The same image in memory (allocates the whole card: meant for small cards and tests). */
-export function formatFat32(sizeBytes: number = DEFAULT_CARD_SIZE, opts: Fat32Options = {}): Buffer {
+export function formatFat32(
+  sizeBytes: number = DEFAULT_CARD_SIZE,
+  opts: Fat32Options = {},
+): Buffer {
   const { sectors } = fat32Sectors(sizeBytes, opts);
   const img = Buffer.alloc(sizeBytes);
   for (const s of sectors) s.data.copy(img, s.lba * SECTOR_SIZE);

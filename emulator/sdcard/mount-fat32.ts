@@ -16,7 +16,9 @@ const CLEAN_BIT = 0x08000000;
 const MASK = 0x0fffffff;
 const EOC = 0x0fffffff;
 const BAD = 0x0ffffff7;
-const ATTR_LONG_NAME = 0x0f, ATTR_VOLUME = 0x08, ATTR_DIR = 0x10;
+const ATTR_LONG_NAME = 0x0f,
+  ATTR_VOLUME = 0x08,
+  ATTR_DIR = 0x10;
 
 interface Volume {
   start: number; // byte offset of the boot sector
@@ -49,19 +51,30 @@ function findVolume(fd: number): Volume {
   if (boot.toString("latin1", 82, 87) !== "FAT32") {
     for (let i = 0; i < 4; i++) {
       const e = 446 + i * 16;
-      if (boot[e + 4] === 0x0b || boot[e + 4] === 0x0c) { start = boot.readUInt32LE(e + 8) * SECTOR; break; }
+      if (boot[e + 4] === 0x0b || boot[e + 4] === 0x0c) {
+        start = boot.readUInt32LE(e + 8) * SECTOR;
+        break;
+      }
     }
     boot = read(fd, start, SECTOR);
   }
-  const spc = boot[13], reserved = boot.readUInt16LE(14), numFats = boot[16];
+  const spc = boot[13],
+    reserved = boot.readUInt16LE(14),
+    numFats = boot[16];
   const fatSectors = boot.readUInt32LE(36);
   const total = boot.readUInt16LE(19) || boot.readUInt32LE(32);
   const meta = reserved + numFats * fatSectors;
   const fsi = boot.readUInt16LE(48);
   return {
-    start, clusterBytes: spc * SECTOR, fatStart: start + reserved * SECTOR, fatBytes: fatSectors * SECTOR, numFats,
-    dataStart: start + meta * SECTOR, clusters: Math.min(Math.floor((total - meta) / spc), fatSectors * 128 - 2),
-    rootCluster: boot.readUInt32LE(44), fsInfo: fsi > 0 && fsi < reserved ? start + fsi * SECTOR : 0,
+    start,
+    clusterBytes: spc * SECTOR,
+    fatStart: start + reserved * SECTOR,
+    fatBytes: fatSectors * SECTOR,
+    numFats,
+    dataStart: start + meta * SECTOR,
+    clusters: Math.min(Math.floor((total - meta) / spc), fatSectors * 128 - 2),
+    rootCluster: boot.readUInt32LE(44),
+    fsInfo: fsi > 0 && fsi < reserved ? start + fsi * SECTOR : 0,
   };
 }
 
@@ -71,7 +84,9 @@ function findVolume(fd: number): Volume {
  */
 function checkVolume(fd: number, repair: boolean, mounted: boolean): CardCheck {
   const v = findVolume(fd);
-  const copies = Array.from({ length: v.numFats }, (_, i) => read(fd, v.fatStart + i * v.fatBytes, v.fatBytes));
+  const copies = Array.from({ length: v.numFats }, (_, i) =>
+    read(fd, v.fatStart + i * v.fatBytes, v.fatBytes),
+  );
   const fatBuf = Buffer.from(copies[0]);
   const fat = new Uint32Array(fatBuf.buffer, fatBuf.byteOffset, fatBuf.length >>> 2);
   const wasClean = (fat[1] & CLEAN_BIT) !== 0;
@@ -79,7 +94,8 @@ function checkVolume(fd: number, repair: boolean, mounted: boolean): CardCheck {
   const used = new Uint8Array(v.clusters + 2);
   const valid = (c: number) => c >= 2 && c <= v.clusters + 1;
   const dirWrites: { at: number; buf: Buffer }[] = [];
-  let brokenChains = 0, freedTails = 0;
+  let brokenChains = 0,
+    freedTails = 0;
   const truncated: string[] = [];
 
   /** A chain's clusters; a link to a free, invalid or already used cluster ends the chain there. */
@@ -93,7 +109,10 @@ function checkVolume(fd: number, repair: boolean, mounted: boolean): CardCheck {
       if (next >= 0x0ffffff8) return out;
       c = next;
     }
-    if (out.length) { brokenChains++; fat[out[out.length - 1]] = EOC; }
+    if (out.length) {
+      brokenChains++;
+      fat[out[out.length - 1]] = EOC;
+    }
     return out;
   };
 
@@ -107,14 +126,26 @@ function checkVolume(fd: number, repair: boolean, mounted: boolean): CardCheck {
       for (let o = 0; o < buf.length && !end; o += 32) {
         const lead = buf[o];
         const attr = buf[o + 11];
-        if (lead === 0) { end = true; break; }
-        if (lead === 0xe5) { longName = ""; continue; }
+        if (lead === 0) {
+          end = true;
+          break;
+        }
+        if (lead === 0xe5) {
+          longName = "";
+          continue;
+        }
         if (attr === ATTR_LONG_NAME) {
-          const part = buf.toString("utf16le", o + 1, o + 11) + buf.toString("utf16le", o + 14, o + 26) + buf.toString("utf16le", o + 28, o + 32);
+          const part =
+            buf.toString("utf16le", o + 1, o + 11) +
+            buf.toString("utf16le", o + 14, o + 26) +
+            buf.toString("utf16le", o + 28, o + 32);
           longName = part + (lead & 0x40 ? "" : longName);
           continue;
         }
-        if (attr & ATTR_VOLUME) { longName = ""; continue; }
+        if (attr & ATTR_VOLUME) {
+          longName = "";
+          continue;
+        }
         const ext = buf.toString("latin1", o + 8, o + 11).trimEnd();
         const short = buf.toString("latin1", o, o + 8).trimEnd() + (ext ? `.${ext}` : "");
         const name = `${where}${longName.split("\0")[0] || short}`;
@@ -135,7 +166,10 @@ function checkVolume(fd: number, repair: boolean, mounted: boolean): CardCheck {
           dirty = true;
         } else if (cs.length > need) {
           // Clusters past the size (allocated, the size never written): freed, as fsck.fat does.
-          for (const x of cs.slice(need)) { fat[x] = 0; used[x] = 0; }
+          for (const x of cs.slice(need)) {
+            fat[x] = 0;
+            used[x] = 0;
+          }
           if (need > 0) fat[cs[need - 1]] = EOC;
           freedTails++;
         }
@@ -152,15 +186,35 @@ function checkVolume(fd: number, repair: boolean, mounted: boolean): CardCheck {
   walkDir(v.rootCluster, "/", 0);
 
   let lost = 0;
-  for (let c = 2; c <= v.clusters + 1; c++) if (!used[c] && fat[c] !== 0 && fat[c] !== BAD) { fat[c] = 0; lost++; }
+  for (let c = 2; c <= v.clusters + 1; c++)
+    if (!used[c] && fat[c] !== 0 && fat[c] !== BAD) {
+      fat[c] = 0;
+      lost++;
+    }
   const s = (n: number) => (n === 1 ? "" : "s");
-  if (truncated.length) problems.push(`truncated ${truncated.length} file${s(truncated.length)} to the cluster chain (${truncated.slice(0, 3).join(", ")}${truncated.length > 3 ? ", ..." : ""})`);
-  if (freedTails) problems.push(`freed the clusters past the size of ${freedTails} file${s(freedTails)}`);
+  if (truncated.length)
+    problems.push(
+      `truncated ${truncated.length} file${s(truncated.length)} to the cluster chain (${truncated.slice(0, 3).join(", ")}${truncated.length > 3 ? ", ..." : ""})`,
+    );
+  if (freedTails)
+    problems.push(`freed the clusters past the size of ${freedTails} file${s(freedTails)}`);
   if (brokenChains) problems.push(`ended ${brokenChains} broken cluster chain${s(brokenChains)}`);
   if (lost) problems.push(`freed ${lost} lost cluster${s(lost)}`);
   // The copies as found, ignoring the clean bit (it changes on every mount and unmount).
-  const withoutBit = (b: Buffer) => { const x = Buffer.from(b.subarray(0, SECTOR)); x.writeUInt32LE(x.readUInt32LE(4) & ~CLEAN_BIT, 4); return x; };
-  if (copies.some((c, i) => i > 0 && (!withoutBit(c).equals(withoutBit(copies[0])) || c.compare(copies[0], SECTOR, c.length, SECTOR, c.length) !== 0))) problems.push("made the FAT copies equal");
+  const withoutBit = (b: Buffer) => {
+    const x = Buffer.from(b.subarray(0, SECTOR));
+    x.writeUInt32LE(x.readUInt32LE(4) & ~CLEAN_BIT, 4);
+    return x;
+  };
+  if (
+    copies.some(
+      (c, i) =>
+        i > 0 &&
+        (!withoutBit(c).equals(withoutBit(copies[0])) ||
+          c.compare(copies[0], SECTOR, c.length, SECTOR, c.length) !== 0),
+    )
+  )
+    problems.push("made the FAT copies equal");
 
   let freeCount = 0;
   for (let c = 2; c <= v.clusters + 1; c++) if (fat[c] === 0) freeCount++;
@@ -168,7 +222,12 @@ function checkVolume(fd: number, repair: boolean, mounted: boolean): CardCheck {
   if (v.fsInfo) {
     const b = read(fd, v.fsInfo, SECTOR);
     const was = b.readUInt32LE(488);
-    if (b.readUInt32LE(0) === 0x41615252 && b.readUInt32LE(484) === 0x61417272 && was !== freeCount && was !== 0xffffffff) {
+    if (
+      b.readUInt32LE(0) === 0x41615252 &&
+      b.readUInt32LE(484) === 0x61417272 &&
+      was !== freeCount &&
+      was !== 0xffffffff
+    ) {
       // A stale hint (firmware stopped before writing it): corrected, but not damage.
       b.writeUInt32LE(freeCount, 488);
       info = b;
@@ -181,7 +240,8 @@ function checkVolume(fd: number, repair: boolean, mounted: boolean): CardCheck {
   // Every copy becomes the (repaired) first FAT, sector by sector where they differ.
   copies.forEach((copy, i) => {
     for (let o = 0; o < v.fatBytes; o += SECTOR) {
-      if (copy.compare(fatBuf, o, o + SECTOR, o, o + SECTOR) !== 0) writeSync(fd, fatBuf, o, SECTOR, v.fatStart + i * v.fatBytes + o);
+      if (copy.compare(fatBuf, o, o + SECTOR, o, o + SECTOR) !== 0)
+        writeSync(fd, fatBuf, o, SECTOR, v.fatStart + i * v.fatBytes + o);
     }
   });
   if (info) writeSync(fd, info, 0, SECTOR, v.fsInfo);
@@ -198,7 +258,9 @@ export function mountCard(fd: number, file: string): string | null {
   // Damage on a card marked clean (another tool's doing) is repaired the same way.
   const fixed = wasClean ? checkVolume(fd, true, true) : r;
   const what = fixed.problems.length ? fixed.problems.join(", ") : "nothing was damaged";
-  return wasClean ? `sdcard: card was marked clean but damaged: repaired ${file}: ${what}` : `sdcard: card was not cleanly unmounted: repaired ${file}: ${what}`;
+  return wasClean
+    ? `sdcard: card was marked clean but damaged: repaired ${file}: ${what}`
+    : `sdcard: card was not cleanly unmounted: repaired ${file}: ${what}`;
 }
 
 /** Unmounts after a run: sets the clean bit if the volume is consistent, else leaves it

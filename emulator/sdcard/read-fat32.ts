@@ -7,7 +7,9 @@ import { closeSync, openSync, readSync } from "node:fs";
 import { UserError } from "../errors.ts";
 
 const END_OF_CHAIN = 0x0ffffff8;
-const ATTR_LONG_NAME = 0x0f, ATTR_VOLUME = 0x08, ATTR_DIR = 0x10;
+const ATTR_LONG_NAME = 0x0f,
+  ATTR_VOLUME = 0x08,
+  ATTR_DIR = 0x10;
 
 export interface CardEntry {
   name: string;
@@ -32,7 +34,8 @@ export class Fat32Reader {
       if (boot.toString("latin1", 82, 90) !== "FAT32   ") {
         volume = boot.readUInt32LE(0x1be + 8) * 512; // first MBR partition's LBA
         boot = this.read(volume, 512);
-        if (boot.toString("latin1", 82, 90) !== "FAT32   ") throw new UserError(`${imagePath}: not a FAT32 card image`);
+        if (boot.toString("latin1", 82, 90) !== "FAT32   ")
+          throw new UserError(`${imagePath}: not a FAT32 card image`);
       }
       this.bytesPerSector = boot.readUInt16LE(11);
       this.sectorsPerCluster = boot.readUInt8(13);
@@ -65,12 +68,19 @@ export class Fat32Reader {
   /** The clusters of a chain, guarded against loops in a damaged FAT. */
   private chain(first: number): number[] {
     const out: number[] = [];
-    for (let c = first; c >= 2 && c < END_OF_CHAIN && out.length < 1 << 20; c = this.read(this.fatStart + c * 4, 4).readUInt32LE(0) & 0x0fffffff) out.push(c);
+    for (
+      let c = first;
+      c >= 2 && c < END_OF_CHAIN && out.length < 1 << 20;
+      c = this.read(this.fatStart + c * 4, 4).readUInt32LE(0) & 0x0fffffff
+    )
+      out.push(c);
     return out;
   }
 
   private readChain(first: number, size?: number): Buffer {
-    const parts = this.chain(first).map((c) => this.read(this.dataStart + (c - 2) * this.clusterBytes, this.clusterBytes));
+    const parts = this.chain(first).map((c) =>
+      this.read(this.dataStart + (c - 2) * this.clusterBytes, this.clusterBytes),
+    );
     const all = Buffer.concat(parts);
     return size === undefined ? all : all.subarray(0, size);
   }
@@ -84,9 +94,16 @@ export class Fat32Reader {
       const first = data[at];
       if (first === 0) break;
       const attr = data[at + 11];
-      if (first === 0xe5) { longName = []; continue; }
+      if (first === 0xe5) {
+        longName = [];
+        continue;
+      }
       if (attr === ATTR_LONG_NAME) {
-        const units = [...data.subarray(at + 1, at + 11), ...data.subarray(at + 14, at + 26), ...data.subarray(at + 28, at + 32)];
+        const units = [
+          ...data.subarray(at + 1, at + 11),
+          ...data.subarray(at + 14, at + 26),
+          ...data.subarray(at + 28, at + 32),
+        ];
         let part = "";
         for (let i = 0; i < units.length; i += 2) {
           const u = units[i] | (units[i + 1] << 8);
@@ -96,14 +113,22 @@ export class Fat32Reader {
         longName[(first & 0x1f) - 1] = part;
         continue;
       }
-      if (attr & ATTR_VOLUME) { longName = []; continue; }
+      if (attr & ATTR_VOLUME) {
+        longName = [];
+        continue;
+      }
       const base = data.toString("latin1", at, at + 8).trimEnd();
       const ext = data.toString("latin1", at + 8, at + 11).trimEnd();
       const name = longName.length ? longName.join("") : ext ? `${base}.${ext}` : base;
       longName = [];
       if (name === "." || name === "..") continue;
       const cl = (data.readUInt16LE(at + 20) << 16) | data.readUInt16LE(at + 26);
-      out.push({ name, dir: (attr & ATTR_DIR) !== 0, size: data.readUInt32LE(at + 28), cluster: cl });
+      out.push({
+        name,
+        dir: (attr & ATTR_DIR) !== 0,
+        size: data.readUInt32LE(at + 28),
+        cluster: cl,
+      });
     }
     return out;
   }
@@ -113,7 +138,9 @@ export class Fat32Reader {
     let entry: CardEntry = { name: "/", dir: true, size: 0, cluster: this.rootCluster };
     for (const name of filePath.split("/").filter((p) => p !== "")) {
       if (!entry.dir) return null;
-      const next = this.list(entry.cluster).find((e) => e.name.toUpperCase() === name.toUpperCase());
+      const next = this.list(entry.cluster).find(
+        (e) => e.name.toUpperCase() === name.toUpperCase(),
+      );
       if (!next) return null;
       entry = next;
     }

@@ -9,7 +9,11 @@ import { PROJECT_ROOT } from "../paths.ts";
 function appFolders(root: string, depth = 2): string[] {
   const out: string[] = [];
   let names: string[];
-  try { names = readdirSync(root); } catch { return out; }
+  try {
+    names = readdirSync(root);
+  } catch {
+    return out;
+  }
   for (const n of names) {
     const p = path.join(root, n);
     if (n === "node_modules" || n.startsWith(".") || !statSync(p).isDirectory()) continue;
@@ -22,15 +26,22 @@ function appFolders(root: string, depth = 2): string[] {
 /** The nearest app folder to a path that is not one, as the user would type it; null if none is close. */
 export function nearestApp(spec: string): string | null {
   const wanted = path.resolve(spec);
-  const candidates = new Set([...appFolders(path.join(PROJECT_ROOT, "apps")), ...appFolders(path.dirname(wanted), 1)]);
+  const candidates = new Set([
+    ...appFolders(path.join(PROJECT_ROOT, "apps")),
+    ...appFolders(path.dirname(wanted), 1),
+  ]);
   let best: string | null = null;
   let bestDistance = Infinity;
   for (const c of candidates) {
     const d = distance(path.relative(process.cwd(), wanted), path.relative(process.cwd(), c));
-    if (d < bestDistance) { bestDistance = d; best = c; }
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = c;
+    }
   }
   // Only a near miss is a suggestion: a few edits, relative to the name's length.
-  if (!best || bestDistance > Math.max(3, Math.floor(path.basename(wanted).length / 3))) return null;
+  if (!best || bestDistance > Math.max(3, Math.floor(path.basename(wanted).length / 3)))
+    return null;
   return path.relative(process.cwd(), best) || ".";
 }
 
@@ -38,7 +49,9 @@ export function nearestApp(spec: string): string | null {
 export function notAnAppMessage(spec: string, imageToo: boolean): string {
   const base = !existsSync(spec)
     ? `no such ${spec.endsWith(".tbi") ? "image" : "app"}: ${spec}`
-    : imageToo ? `${spec} is neither an app folder (with app.json) nor an image file` : `${spec} is not an app folder (no app.json)`;
+    : imageToo
+      ? `${spec} is neither an app folder (with app.json) nor an image file`
+      : `${spec} is not an app folder (no app.json)`;
   const near = nearestApp(spec);
   return near ? `${base} (did you mean ${near}?)` : base;
 }

@@ -42,7 +42,8 @@ export function loadApp(dir: string): App {
     throw new UserError(`${file} is not valid JSON: ${(e as Error).message}`);
   }
   const fail = (why: string) => new UserError(`${file}: ${why}`);
-  if (typeof raw.name !== "string" || !/^[a-z0-9-]+$/.test(raw.name)) throw fail("'name' must be lower-case letters, digits and dashes");
+  if (typeof raw.name !== "string" || !/^[a-z0-9-]+$/.test(raw.name))
+    throw fail("'name' must be lower-case letters, digits and dashes");
   const app: App = {
     dir: path.resolve(dir),
     name: raw.name,
@@ -54,26 +55,45 @@ export function loadApp(dir: string): App {
     partitions: Array.isArray(raw.partitions) ? raw.partitions : [],
     inputs: raw.inputs ?? {},
     seconds: raw.seconds ?? 10,
-    micArray: typeof raw.micArray === "string" ? { "*": raw.micArray } : raw.micArray ?? {},
+    micArray: typeof raw.micArray === "string" ? { "*": raw.micArray } : (raw.micArray ?? {}),
   };
-  if (typeof app.micArray !== "object" || Array.isArray(app.micArray) || Object.values(app.micArray).some((v) => typeof v !== "string")) throw fail("'micArray' must be an array name or { board: name }");
-  if (!Number.isInteger(app.stackBytes) || app.stackBytes < 0) throw fail("'stackBytes' must be a non-negative integer");
-  if (!Number.isInteger(app.heapBytes) || app.heapBytes < 0) throw fail("'heapBytes' must be a non-negative integer");
+  if (
+    typeof app.micArray !== "object" ||
+    Array.isArray(app.micArray) ||
+    Object.values(app.micArray).some((v) => typeof v !== "string")
+  )
+    throw fail("'micArray' must be an array name or { board: name }");
+  if (!Number.isInteger(app.stackBytes) || app.stackBytes < 0)
+    throw fail("'stackBytes' must be a non-negative integer");
+  if (!Number.isInteger(app.heapBytes) || app.heapBytes < 0)
+    throw fail("'heapBytes' must be a non-negative integer");
   if (!(app.seconds > 0)) throw fail("'seconds' must be positive");
   if (!existsSync(path.join(app.dir, app.entry))) throw fail(`entry ${app.entry} not found`);
   for (const p of app.partitions) {
-    if (typeof p?.name !== "string" || typeof p?.file !== "string") throw fail("each partition needs 'name' and 'file'");
+    if (typeof p?.name !== "string" || typeof p?.file !== "string")
+      throw fail("each partition needs 'name' and 'file'");
     // Relative to the app and inside it or the project (links resolved): `..` may reach a
     // sibling app's model, never the rest of the host (an app is shared as a folder).
-    if (path.isAbsolute(p.file) || isSystemPath(path.resolve(app.dir, p.file)) || !(inside(p.file, app.dir, app.dir) || insideProject(p.file, app.dir))) {
-      throw fail(`partition '${p.name}': ${p.file} must be a relative path to a file inside the app's folder or the project`);
+    if (
+      path.isAbsolute(p.file) ||
+      isSystemPath(path.resolve(app.dir, p.file)) ||
+      !(inside(p.file, app.dir, app.dir) || insideProject(p.file, app.dir))
+    ) {
+      throw fail(
+        `partition '${p.name}': ${p.file} must be a relative path to a file inside the app's folder or the project`,
+      );
     }
   }
-  if (typeof app.inputs !== "object" || app.inputs === null) throw fail("'inputs' must be an object");
+  if (typeof app.inputs !== "object" || app.inputs === null)
+    throw fail("'inputs' must be an object");
   for (const [k, v] of Object.entries(app.inputs)) {
     if (typeof v !== "string") throw fail(`input '${k}' must be a string`);
     const file = v.split(",")[0];
-    if (!v.startsWith("gen:") && (path.isAbsolute(file) || isSystemPath(path.resolve(app.dir, file)))) throw fail(`input '${k}': ${file} must be a relative path to a file of the project`);
+    if (
+      !v.startsWith("gen:") &&
+      (path.isAbsolute(file) || isSystemPath(path.resolve(app.dir, file)))
+    )
+      throw fail(`input '${k}': ${file} must be a relative path to a file of the project`);
   }
   return app;
 }
@@ -83,19 +103,27 @@ export function loadApp(dir: string): App {
 export function projectInput(app: App, spec: string): string {
   if (spec.startsWith("gen:")) return spec;
   const [file, ...opts] = spec.split(",");
-  return [path.relative(PROJECT_ROOT, path.resolve(app.dir, file)).split(path.sep).join("/"), ...opts].join(",");
+  return [
+    path.relative(PROJECT_ROOT, path.resolve(app.dir, file)).split(path.sep).join("/"),
+    ...opts,
+  ].join(",");
 }
 
 /** An image's recorded default inputs, resolved against the project root. */
 export function imageInputs(inputs: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(inputs).map(([k, v]) => {
-    if (v.startsWith("gen:")) return [k, v];
-    const [file, ...opts] = v.split(",");
-    // An image is untrusted: its inputs may name files of this project only.
-    const resolved = insideProject(file, PROJECT_ROOT);
-    if (!resolved) throw new UserError(`the image's default input '${k}' (${file}) must be a relative path inside the project (give --input ${k}=FILE instead)`);
-    return [k, [resolved, ...opts].join(",")];
-  }));
+  return Object.fromEntries(
+    Object.entries(inputs).map(([k, v]) => {
+      if (v.startsWith("gen:")) return [k, v];
+      const [file, ...opts] = v.split(",");
+      // An image is untrusted: its inputs may name files of this project only.
+      const resolved = insideProject(file, PROJECT_ROOT);
+      if (!resolved)
+        throw new UserError(
+          `the image's default input '${k}' (${file}) must be a relative path inside the project (give --input ${k}=FILE instead)`,
+        );
+      return [k, [resolved, ...opts].join(",")];
+    }),
+  );
 }
 
 /** `file` resolved against `base` if it is relative and stays inside the project (links too), else null. */
@@ -107,11 +135,16 @@ export function insideProject(file: string, base: string): string | null {
 function inside(file: string, base: string, root: string): string | null {
   if (path.isAbsolute(file)) return null;
   const resolved = path.resolve(base, file);
-  const within = (p: string, r: string) => { const rel = path.relative(r, p); return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel)); };
+  const within = (p: string, r: string) => {
+    const rel = path.relative(r, p);
+    return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
+  };
   if (!within(resolved, root)) return null;
   try {
     if (!within(realpathSync(resolved), realpathSync(root))) return null;
-  } catch { /* not there: the reader names it */ }
+  } catch {
+    /* not there: the reader names it */
+  }
   return resolved;
 }
 

@@ -5,7 +5,19 @@
 // whose key is known and whose recorded sources are unchanged reads the image back instead of
 // compiling. Entries live in build/cache/<key>.tbi with <key>.deps.json.
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import path from "node:path";
 import { PROJECT_ROOT } from "../paths.ts";
 import { decodeImage, encodeImage, type Image } from "./image.ts";
@@ -19,15 +31,23 @@ export function cacheDir(): string {
 const MAX_ENTRIES = 256;
 
 /** Every .ts file under the folders (sorted, project-relative), for hashing. */
-export function sourceFiles(dirs: string[], skip: (name: string) => boolean = () => false): string[] {
+export function sourceFiles(
+  dirs: string[],
+  skip: (name: string) => boolean = () => false,
+): string[] {
   const files: string[] = [];
   const walk = (dir: string) => {
     let names: string[];
-    try { names = readdirSync(dir).sort(); } catch { return; }
+    try {
+      names = readdirSync(dir).sort();
+    } catch {
+      return;
+    }
     for (const f of names) {
       const p = path.join(dir, f);
-      if (statSync(p).isDirectory()) { if (f !== "node_modules" && !skip(f)) walk(p); }
-      else if (f.endsWith(".ts") || f.endsWith(".wit")) files.push(p);
+      if (statSync(p).isDirectory()) {
+        if (f !== "node_modules" && !skip(f)) walk(p);
+      } else if (f.endsWith(".ts") || f.endsWith(".wit")) files.push(p);
     }
   };
   for (const d of dirs) walk(d);
@@ -45,7 +65,8 @@ export class KeyHasher {
   }
 
   files(files: string[]): this {
-    for (const f of files) this.add(path.relative(PROJECT_ROOT, f).split(path.sep).join("/"), readFileSync(f));
+    for (const f of files)
+      this.add(path.relative(PROJECT_ROOT, f).split(path.sep).join("/"), readFileSync(f));
     return this;
   }
 
@@ -58,7 +79,12 @@ export class KeyHasher {
  *  the metering pass changes every image. */
 export function compilerFiles(): string[] {
   const model = path.join(PROJECT_ROOT, "emulator", "model");
-  return [...sourceFiles([path.join(PROJECT_ROOT, "emulator", "toolchain")]), path.join(model, "planner.ts"), path.join(model, "tflite-model.ts"), path.join(PROJECT_ROOT, "hal", "hal.wit")];
+  return [
+    ...sourceFiles([path.join(PROJECT_ROOT, "emulator", "toolchain")]),
+    path.join(model, "planner.ts"),
+    path.join(model, "tflite-model.ts"),
+    path.join(PROJECT_ROOT, "hal", "hal.wit"),
+  ];
 }
 
 const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
@@ -66,9 +92,17 @@ const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("he
 /** The recorded sources still have the recorded contents. */
 function depsUnchanged(file: string): boolean {
   let deps: Record<string, string>;
-  try { deps = JSON.parse(readFileSync(file, "utf8")); } catch { return false; }
+  try {
+    deps = JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    return false;
+  }
   for (const [name, hash] of Object.entries(deps)) {
-    try { if (sha(readFileSync(path.resolve(PROJECT_ROOT, name))) !== hash) return false; } catch { return false; }
+    try {
+      if (sha(readFileSync(path.resolve(PROJECT_ROOT, name))) !== hash) return false;
+    } catch {
+      return false;
+    }
   }
   return true;
 }
@@ -90,7 +124,12 @@ export function writeCached(key: string, image: Image, sources: string[]): void 
   const dir = cacheDir();
   try {
     mkdirSync(dir, { recursive: true });
-    const deps = Object.fromEntries(sources.map((f) => [path.relative(PROJECT_ROOT, f).split(path.sep).join("/"), sha(readFileSync(f))]));
+    const deps = Object.fromEntries(
+      sources.map((f) => [
+        path.relative(PROJECT_ROOT, f).split(path.sep).join("/"),
+        sha(readFileSync(f)),
+      ]),
+    );
     // Written whole, then renamed: a concurrent reader sees the old entry or the new one.
     const tmp = path.join(dir, `${key}.${process.pid}.tmp`);
     writeFileSync(tmp, JSON.stringify(deps));
@@ -105,15 +144,23 @@ export function writeCached(key: string, image: Image, sources: string[]): void 
 }
 
 function prune(dir: string): void {
-  const entries = readdirSync(dir).filter((f) => f.endsWith(".tbi")).map((f) => {
-    const key = f.slice(0, -4);
-    const used = path.join(dir, `${key}.used`);
-    return { key, t: existsSync(used) ? statSync(used).mtimeMs : 0 };
-  });
+  const entries = readdirSync(dir)
+    .filter((f) => f.endsWith(".tbi"))
+    .map((f) => {
+      const key = f.slice(0, -4);
+      const used = path.join(dir, `${key}.used`);
+      return { key, t: existsSync(used) ? statSync(used).mtimeMs : 0 };
+    });
   if (entries.length <= MAX_ENTRIES) return;
   entries.sort((a, b) => a.t - b.t);
   for (const e of entries.slice(0, entries.length - MAX_ENTRIES)) {
-    for (const ext of [".tbi", ".used", ".deps.json"]) { try { unlinkSync(path.join(dir, e.key + ext)); } catch { /* gone already */ } }
+    for (const ext of [".tbi", ".used", ".deps.json"]) {
+      try {
+        unlinkSync(path.join(dir, e.key + ext));
+      } catch {
+        /* gone already */
+      }
+    }
   }
 }
 
@@ -121,7 +168,12 @@ function prune(dir: string): void {
 const LOCK_WAIT_MS = 240_000;
 
 const alive = (pid: number) => {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === "EPERM"; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
 };
 
 /**
@@ -130,7 +182,11 @@ const alive = (pid: number) => {
  * cache entry and reads it. A lock left by a killed process is taken over; a cache folder that
  * cannot be written just means compiling unlocked.
  */
-export async function compileOnce<T>(key: string, cached: () => T | null, compile: () => Promise<T>): Promise<T> {
+export async function compileOnce<T>(
+  key: string,
+  cached: () => T | null,
+  compile: () => Promise<T>,
+): Promise<T> {
   const lock = path.join(cacheDir(), `${key}.lock`);
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
@@ -141,7 +197,14 @@ export async function compileOnce<T>(key: string, cached: () => T | null, compil
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST" || Date.now() > deadline) return compile();
       const owner = Number(readFileSafe(lock));
-      if (owner > 0 && !alive(owner)) { try { unlinkSync(lock); } catch { /* taken by another */ } continue; }
+      if (owner > 0 && !alive(owner)) {
+        try {
+          unlinkSync(lock);
+        } catch {
+          /* taken by another */
+        }
+        continue;
+      }
       await new Promise((r) => setTimeout(r, 200));
       const hit = cached();
       if (hit) return hit;
@@ -152,11 +215,19 @@ export async function compileOnce<T>(key: string, cached: () => T | null, compil
       closeSync(fd);
       return cached() ?? (await compile());
     } finally {
-      try { unlinkSync(lock); } catch { /* removed already */ }
+      try {
+        unlinkSync(lock);
+      } catch {
+        /* removed already */
+      }
     }
   }
 }
 
 function readFileSafe(file: string): string {
-  try { return readFileSync(file, "utf8"); } catch { return ""; }
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
 }

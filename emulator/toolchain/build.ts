@@ -55,32 +55,53 @@ export class BudgetError extends UserError {
   }
 }
 
-export async function buildApp(appDir: string, target: Target, opts: BuildOptions = {}): Promise<BuildResult> {
+export async function buildApp(
+  appDir: string,
+  target: Target,
+  opts: BuildOptions = {},
+): Promise<BuildResult> {
   const app = loadApp(appDir);
-  if (target.sramBytes % PAGE !== 0) throw new UserError(`board ${target.board.id}: SRAM (${target.sramBytes} B) is not a whole number of 64 KiB pages`);
+  if (target.sramBytes % PAGE !== 0)
+    throw new UserError(
+      `board ${target.board.id}: SRAM (${target.sramBytes} B) is not a whole number of 64 KiB pages`,
+    );
   const parts = app.partitions.map((p) => {
     const file = path.resolve(app.dir, p.file);
     try {
-      return { name: p.name, data: new Uint8Array(readRegularFile(file, "partition file")), source: path.relative(app.dir, file) };
+      return {
+        name: p.name,
+        data: new Uint8Array(readRegularFile(file, "partition file")),
+        source: path.relative(app.dir, file),
+      };
     } catch (e) {
-      throw new UserError(`${app.name}: partition '${p.name}': cannot read ${file} (${(e as Error).message})`);
+      throw new UserError(
+        `${app.name}: partition '${p.name}': cannot read ${file} (${(e as Error).message})`,
+      );
     }
   });
   let flash: ReturnType<typeof layoutFlash>;
   try {
     flash = layoutFlash(parts, opts.flashWindow);
   } catch (e) {
-    throw e instanceof UserError ? new UserError(`${path.join(path.relative(process.cwd(), app.dir), "app.json")}: ${e.message}`) : e;
+    throw e instanceof UserError
+      ? new UserError(
+          `${path.join(path.relative(process.cwd(), app.dir), "app.json")}: ${e.message}`,
+        )
+      : e;
   }
   // A partition set larger than the flash region fails before compiling.
   if (flash.flash.length > target.board.flash.size) {
-    throw new UserError(`${app.name}: partitions need ${Math.ceil(flash.flash.length / 1024)} KB of flash, ${target.board.flash.name} on ${target.board.id} has ${target.board.flash.size / 1024} KB`);
+    throw new UserError(
+      `${app.name}: partitions need ${Math.ceil(flash.flash.length / 1024)} KB of flash, ${target.board.flash.name} on ${target.board.id} has ${target.board.flash.size / 1024} KB`,
+    );
   }
-  const costs = opts.unmetered ? undefined : opts.costs ?? loadCostTable(target.core.type).cycles;
+  const costs = opts.unmetered ? undefined : (opts.costs ?? loadCostTable(target.core.type).cycles);
   const key = buildKey(app, target, parts, costs, opts);
   const fromCache = (): BuildResult | null => {
     const hit = readCached(key);
-    return hit ? { app, image: hit, report: memoryReport(needsOf(hit.manifest), target), cached: true } : null;
+    return hit
+      ? { app, image: hit, report: memoryReport(needsOf(hit.manifest), target), cached: true }
+      : null;
   };
   if (opts.cache === false) return compileApp(app, target, opts, flash, parts, costs, key);
   return compileOnce(key, fromCache, () => compileApp(app, target, opts, flash, parts, costs, key));
@@ -88,7 +109,15 @@ export async function buildApp(appDir: string, target: Target, opts: BuildOption
 
 type Partitions = Parameters<typeof layoutFlash>[0];
 
-async function compileApp(app: App, target: Target, opts: BuildOptions, flash: ReturnType<typeof layoutFlash>, parts: Partitions, costs: Record<string, number> | undefined, key: string): Promise<BuildResult> {
+async function compileApp(
+  app: App,
+  target: Target,
+  opts: BuildOptions,
+  flash: ReturnType<typeof layoutFlash>,
+  parts: Partitions,
+  costs: Record<string, number> | undefined,
+  key: string,
+): Promise<BuildResult> {
   const compiled = await compileFirmware({
     entry: path.join(app.dir, app.entry),
     memoryBase: flash.window,
@@ -122,30 +151,72 @@ async function compileApp(app: App, target: Target, opts: BuildOptions, flash: R
       partitionBytes: flash.flash.length,
       flashBytes: compiled.codeBytes + compiled.dataBytes + flash.flash.length,
       staticBytes,
-      sramBytes: staticBytes + Math.max(app.heapBytes, models.reduce((n, m) => n + m.arenaBytes, 0)) + app.stackBytes,
+      sramBytes:
+        staticBytes +
+        Math.max(
+          app.heapBytes,
+          models.reduce((n, m) => n + m.arenaBytes, 0),
+        ) +
+        app.stackBytes,
       heapBytes: app.heapBytes,
       models,
     },
     partitions: flash.partitions,
     meter: compiled.meter,
     // Input files relative to the project root: the image runs alike from any folder.
-    defaults: { inputs: Object.fromEntries(Object.entries(app.inputs).map(([k, v]) => [k, projectInput(app, v)])), seconds: app.seconds, ...(appMicArray(app, target.board.id) ? { micArray: appMicArray(app, target.board.id) } : {}) },
+    defaults: {
+      inputs: Object.fromEntries(
+        Object.entries(app.inputs).map(([k, v]) => [k, projectInput(app, v)]),
+      ),
+      seconds: app.seconds,
+      ...(appMicArray(app, target.board.id) ? { micArray: appMicArray(app, target.board.id) } : {}),
+    },
   };
-  const image: Image = { manifest, wasm: compiled.wasm, flash: flash.flash, sourceMap: compiled.sourceMap };
+  const image: Image = {
+    manifest,
+    wasm: compiled.wasm,
+    flash: flash.flash,
+    sourceMap: compiled.sourceMap,
+  };
   const report = memoryReport(needsOf(manifest), target);
   writeCached(key, image, compiled.sources);
   return { app, image, report, cached: false };
 }
 
 /** What the image is a function of: the build cache's key. */
-function buildKey(app: App, target: Target, parts: { name: string; data: Uint8Array }[], costs: Record<string, number> | undefined, opts: BuildOptions): string {
+function buildKey(
+  app: App,
+  target: Target,
+  parts: { name: string; data: Uint8Array }[],
+  costs: Record<string, number> | undefined,
+  opts: BuildOptions,
+): string {
   const { dir, ...manifest } = app;
   const k = new KeyHasher()
     .add("versions", JSON.stringify(VERSIONS))
-    .add("app", JSON.stringify({ at: path.relative(PROJECT_ROOT, dir).split(path.sep).join("/"), manifest }))
-    .add("target", JSON.stringify({ board: target.board, core: target.core, sram: target.sram, sramBytes: target.sramBytes }))
+    .add(
+      "app",
+      JSON.stringify({ at: path.relative(PROJECT_ROOT, dir).split(path.sep).join("/"), manifest }),
+    )
+    .add(
+      "target",
+      JSON.stringify({
+        board: target.board,
+        core: target.core,
+        sram: target.sram,
+        sramBytes: target.sramBytes,
+      }),
+    )
     .add("costs", JSON.stringify(costs ?? null))
-    .add("options", JSON.stringify({ debug: DEBUG_INFO, debugLines: !!opts.debugLines, unmetered: !!opts.unmetered, flashWindow: opts.flashWindow ?? 0 }));
+    .add(
+      "options",
+      JSON.stringify({
+        debug: DEBUG_INFO,
+        debugLines: !!opts.debugLines,
+        unmetered: !!opts.unmetered,
+        flashWindow: opts.flashWindow ?? 0,
+      }),
+    );
   for (const p of parts) k.add(`partition ${p.name}`, p.data);
   // The sources asc reads are checked against the entry's record (build-cache.ts).
   return k.files(compilerFiles()).digest();
@@ -170,12 +241,17 @@ export function sourceHash(app: App): string {
   const walk = (dir: string) => {
     for (const f of readdirSync(dir).sort()) {
       const p = path.join(dir, f);
-      if (statSync(p).isDirectory()) { if (f !== "node_modules" && f !== "data") walk(p); }
-      else if (f.endsWith(".ts")) files.push(p);
+      if (statSync(p).isDirectory()) {
+        if (f !== "node_modules" && f !== "data") walk(p);
+      } else if (f.endsWith(".ts")) files.push(p);
     }
   };
   for (const d of [app.dir, path.join(PROJECT_ROOT, "hal"), path.join(PROJECT_ROOT, "firmware")]) {
-    try { walk(d); } catch { /* folder may not exist */ }
+    try {
+      walk(d);
+    } catch {
+      /* folder may not exist */
+    }
   }
   for (const f of files) h.update(path.relative(PROJECT_ROOT, f)).update(readFileSync(f));
   return h.digest("hex").slice(0, 16);

@@ -3,7 +3,12 @@
 import path from "node:path";
 import { readFileSync } from "node:fs";
 import { meterModule, HEAP_TOP_EXPORT, type MeterStats } from "./meter.ts";
-import { insertLineHooks, recordArgumentNames, resolveHookLines, type HookPass } from "./line-hooks.ts";
+import {
+  insertLineHooks,
+  recordArgumentNames,
+  resolveHookLines,
+  type HookPass,
+} from "./line-hooks.ts";
 import { checkHalContract } from "./hal-check.ts";
 import { UserError } from "../errors.ts";
 import { formatDiagnostic, parseAscDiagnostics } from "./diagnostics.ts";
@@ -49,7 +54,8 @@ export interface CompileResult {
 // first compile only, so a build served from the cache never pays for them.
 type Asc = typeof import("assemblyscript/asc");
 let ascModule: Promise<Asc> | undefined;
-const loadAsc = (): Promise<Asc> => (ascModule ??= importNative("assemblyscript/asc").then((m) => m.default));
+const loadAsc = (): Promise<Asc> =>
+  (ascModule ??= importNative("assemblyscript/asc").then((m) => m.default));
 
 const KEEP_EXPORTS = new Set(["main", "memory", "_start"]);
 
@@ -57,13 +63,27 @@ const KEEP_EXPORTS = new Set(["main", "memory", "_start"]);
 // the like) set after a build: without a reset, a second build in one process optimised
 // differently from the first (other code, other cycle counts). The settings as the first
 // build found them are restored before every build's optimisation.
-const OPTIMIZER_SETTINGS = ["AlwaysInlineMaxSize", "FlexibleInlineMaxSize", "OneCallerInlineMaxSize", "AllowInliningFunctionsWithLoops",
-  "LowMemoryUnused", "ZeroFilledMemory", "FastMath", "TrapsNeverHappen", "ClosedWorld", "GenerateStackIR", "OptimizeStackIR"];
+const OPTIMIZER_SETTINGS = [
+  "AlwaysInlineMaxSize",
+  "FlexibleInlineMaxSize",
+  "OneCallerInlineMaxSize",
+  "AllowInliningFunctionsWithLoops",
+  "LowMemoryUnused",
+  "ZeroFilledMemory",
+  "FastMath",
+  "TrapsNeverHappen",
+  "ClosedWorld",
+  "GenerateStackIR",
+  "OptimizeStackIR",
+];
 let firstSettings: Record<string, unknown> | null = null;
 
 function resetOptimizerSettings(binaryen: any): void {
-  const names = OPTIMIZER_SETTINGS.filter((n) => typeof binaryen[`get${n}`] === "function" && typeof binaryen[`set${n}`] === "function");
-  if (!firstSettings) firstSettings = Object.fromEntries(names.map((n) => [n, binaryen[`get${n}`]()]));
+  const names = OPTIMIZER_SETTINGS.filter(
+    (n) => typeof binaryen[`get${n}`] === "function" && typeof binaryen[`set${n}`] === "function",
+  );
+  if (!firstSettings)
+    firstSettings = Object.fromEntries(names.map((n) => [n, binaryen[`get${n}`]()]));
   for (const n of names) binaryen[`set${n}`](firstSettings[n]);
 }
 
@@ -88,9 +108,11 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
       halProblem = await checkHalContract(module.emitBinary());
       if (halProblem) return;
       const heapBase = module.getGlobal("~lib/memory/__heap_base");
-      if (heapBase) staticEnd = binaryen.getExpressionInfo(binaryen.getGlobalInfo(heapBase).init).value;
+      if (heapBase)
+        staticEnd = binaryen.getExpressionInfo(binaryen.getGlobalInfo(heapBase).init).value;
       // The stub allocator's bump pointer: the host reads the heap's high-water mark from it.
-      if (module.getGlobal("~lib/rt/stub/offset")) module.addGlobalExport("~lib/rt/stub/offset", HEAP_TOP_EXPORT);
+      if (module.getGlobal("~lib/rt/stub/offset"))
+        module.addGlobalExport("~lib/rt/stub/offset", HEAP_TOP_EXPORT);
       // Meter optimized code (the cost of what will run); asc optimizes again afterwards,
       // which tidies the counters. Unmetered builds take the same path, for fair comparisons.
       resetOptimizerSettings(binaryen);
@@ -102,34 +124,52 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
       // Statement hooks go in after the optimisation the meter sees and are skipped by it.
       if (argumentNames) hookPass = insertLineHooks(binaryen, module, argumentNames);
       if (!opts.costs) return;
-      meterStats = meterModule(binaryen, module, { costs: opts.costs, flashEnd: opts.memoryBase, skip: (hookPass as HookPass | null)?.hooks });
+      meterStats = meterModule(binaryen, module, {
+        costs: opts.costs,
+        flashEnd: opts.memoryBase,
+        skip: (hookPass as HookPass | null)?.hooks,
+      });
     }
   }
 
   const stderr = asc.createMemoryStream();
   const args = [
-    entry, "hal/system.ts",
-    "--baseDir", PROJECT_ROOT,
-    "--runtime", "stub",
-    "--use", "abort=hal/system/abort",
-    "--enable", "simd",
-    "--memoryBase", String(opts.memoryBase),
-    "--maximumMemory", String(opts.maxPages),
+    entry,
+    "hal/system.ts",
+    "--baseDir",
+    PROJECT_ROOT,
+    "--runtime",
+    "stub",
+    "--use",
+    "abort=hal/system/abort",
+    "--enable",
+    "simd",
+    "--memoryBase",
+    String(opts.memoryBase),
+    "--maximumMemory",
+    String(opts.maxPages),
     // asc's own optimisation runs after metering: cycle counts are fixed by then, so it only
     // tidies. -O1 here instead of -O3 halves a model app's build (fan monitor 21 -> 10 s) with
     // the same cycles and the same emulation speed (measured on the person detector and fan monitor).
-    "--optimizeLevel", "1", "--shrinkLevel", "0",
+    "--optimizeLevel",
+    "1",
+    "--shrinkLevel",
+    "0",
     "--sourceMap",
-    "--exportStart", "_start", // the host writes flash before static initialisers run
+    "--exportStart",
+    "_start", // the host writes flash before static initialisers run
     "--noColors",
-    "--outFile", "firmware.wasm",
+    "--outFile",
+    "firmware.wasm",
   ];
   if (opts.debug) args.push("--debug");
   const { error } = await asc.main(args, {
     stderr,
     stdout: asc.createMemoryStream(),
     transforms: [FirmwareTransform as any],
-    writeFile: (name: string, contents: string | Uint8Array) => { outputs[path.basename(name)] = contents; },
+    writeFile: (name: string, contents: string | Uint8Array) => {
+      outputs[path.basename(name)] = contents;
+    },
     // Firmware knows its board at build time (as an SDK's BOARD_ defines): one generated module.
     readFile: (name: string, baseDir: string) => {
       if (name === BOARD_MODULE && opts.boardModule !== undefined) return opts.boardModule;
@@ -138,19 +178,32 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
         const text = readFileSync(file, "utf8");
         sources.add(file);
         return text;
-      } catch { return null; }
+      } catch {
+        return null;
+      }
     },
   } as any);
-  if (halProblem) throw new UserError(`${entry}: does not match the HAL contract (hal/hal.wit): ${halProblem}`);
+  if (halProblem)
+    throw new UserError(`${entry}: does not match the HAL contract (hal/hal.wit): ${halProblem}`);
   if (error) {
     const text = stderr.toString().trim();
     // Static data past the board's SRAM: build anyway so the memory report can say by how much.
     const tooBig = /AS106: Module requires at least '(\d+)' pages/.exec(text);
-    if (tooBig && Number(tooBig[1]) > opts.maxPages) return compileFirmware({ ...opts, maxPages: Number(tooBig[1]) });
+    if (tooBig && Number(tooBig[1]) > opts.maxPages)
+      return compileFirmware({ ...opts, maxPages: Number(tooBig[1]) });
     const errors = parseAscDiagnostics(text).filter((d) => d.severity === "error");
-    if (!errors.length) throw new UserError(`${entry}: compile failed: ${(text.split("\n").find((l) => /ERROR|error/.test(l)) ?? error.message).trim()}`, 1, text);
+    if (!errors.length)
+      throw new UserError(
+        `${entry}: compile failed: ${(text.split("\n").find((l) => /ERROR|error/.test(l)) ?? error.message).trim()}`,
+        1,
+        text,
+      );
     const count = `${errors.length} error${errors.length === 1 ? "" : "s"}`;
-    throw new UserError(`${path.relative(process.cwd(), path.resolve(PROJECT_ROOT, entry)) || entry}: compile failed, ${count}:\n${errors.map(formatDiagnostic).join("\n")}`, 1, text);
+    throw new UserError(
+      `${path.relative(process.cwd(), path.resolve(PROJECT_ROOT, entry)) || entry}: compile failed, ${count}:\n${errors.map(formatDiagnostic).join("\n")}`,
+      1,
+      text,
+    );
   }
   const wasm = outputs["firmware.wasm"] as Uint8Array;
   const map = outputs["firmware.wasm.map"];
@@ -170,12 +223,23 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
 }
 
 /** Sizes of the code and data sections of a wasm binary, and its memory limits (pages). */
-export function sectionSizes(wasm: Uint8Array): { code: number; data: number; memoryMin: number; memoryMax: number | null } {
+export function sectionSizes(wasm: Uint8Array): {
+  code: number;
+  data: number;
+  memoryMin: number;
+  memoryMax: number | null;
+} {
   let p = 8;
   const out = { code: 0, data: 0, memoryMin: 0, memoryMax: null as number | null };
   const leb = (): number => {
-    let result = 0, shift = 0, b;
-    do { b = wasm[p++]; result |= (b & 0x7f) << shift; shift += 7; } while (b & 0x80);
+    let result = 0,
+      shift = 0,
+      b;
+    do {
+      b = wasm[p++];
+      result |= (b & 0x7f) << shift;
+      shift += 7;
+    } while (b & 0x80);
     return result >>> 0;
   };
   while (p < wasm.length) {

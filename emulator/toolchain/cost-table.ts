@@ -26,7 +26,8 @@ export function loadCostTable(core: string): CostTable {
     throw new Error(`no cost table for core '${core}' (${file}): ${(e as Error).message}`);
   }
   for (const [k, v] of Object.entries(table.cycles ?? {})) {
-    if (typeof v !== "number" || !(v >= 0)) throw new Error(`cost table ${core}: '${k}' is not a cycle count`);
+    if (typeof v !== "number" || !(v >= 0))
+      throw new Error(`cost table ${core}: '${k}' is not a cycle count`);
   }
   if (table.cycles?.default === undefined) throw new Error(`cost table ${core}: missing 'default'`);
   return table;
@@ -39,7 +40,8 @@ export function classifyOperator(name: string): string {
   const f64 = name.includes("Float64");
   const f32 = name.includes("Float32");
   if (/^Trunc(Float32|Float64)$/.test(name)) return f64 ? "f64.round" : "f32.round";
-  if (/^(Convert|Trunc|Demote|Promote|Reinterpret)/.test(name)) return f64 ? "f64.convert" : "f32.convert";
+  if (/^(Convert|Trunc|Demote|Promote|Reinterpret)/.test(name))
+    return f64 ? "f64.convert" : "f32.convert";
   if (f32 || f64) {
     const p = f64 ? "f64" : "f32";
     if (name.startsWith("Mul")) return `${p}.mul`;
@@ -68,12 +70,14 @@ export function classifyOperator(name: string): string {
 }
 
 function classifyVector(name: string): string {
-  if (/^(And|Or|Xor|AndNot|Not)Vec128$/.test(name) || name === "BitselectVec128") return "v128.bitwise";
+  if (/^(And|Or|Xor|AndNot|Not)Vec128$/.test(name) || name === "BitselectVec128")
+    return "v128.bitwise";
   if (/^(AnyTrue|AllTrue|Bitmask)/.test(name)) return "v128.any_true_bitmask";
   if (name.includes("F64x2")) {
     if (name.startsWith("Mul")) return "f64x2.mul";
     if (name.startsWith("Div")) return "f64x2.div";
-    if (/^(Convert|Trunc|Demote|Promote)/.test(name) && !/^TruncVec/.test(name)) return "f32x4.convert";
+    if (/^(Convert|Trunc|Demote|Promote)/.test(name) && !/^TruncVec/.test(name))
+      return "f32x4.convert";
     return "f64x2.add";
   }
   if (name.includes("F32x4") && !/^(Convert|Trunc|Narrow|Extend)/.test(name)) {
@@ -115,22 +119,37 @@ function classifyVector(name: string): string {
 }
 
 /** Maps binaryen Unary and Binary operator numbers (separate number spaces) to cost keys. */
-export function operatorKeys(binaryen: Record<string, unknown>): { unary: Map<number, string>; binary: Map<number, string> } {
+export function operatorKeys(binaryen: Record<string, unknown>): {
+  unary: Map<number, string>;
+  binary: Map<number, string>;
+} {
   const unary = new Map<number, string>();
   const binary = new Map<number, string>();
   const shaped = /(Int32|Int64|Float32|Float64|Vec128|I8x16|I16x8|I32x4|I64x2|F32x4|F64x2)\w*$/;
-  const unaryOp = /^(Clz|Ctz|Popcnt|Neg|Abs|Ceil|Floor|Trunc|Nearest|Sqrt|EqZ|Extend|Wrap|Convert|Demote|Promote|Reinterpret|Splat|Not|AnyTrue|AllTrue|Bitmask|ExtAddPairwise|RelaxedTrunc)/;
-  const binaryOp = /^(Add|Sub|Mul|Div|Rem|And|Or|Xor|Shl|Shr|Rot|Eq|Ne|Lt|Gt|Le|Ge|Min|Max|CopySign|Dot|ExtMul|Narrow|Avgr|Q15|Swizzle|PMin|PMax|RelaxedSwizzle|RelaxedMin|RelaxedMax|RelaxedQ15|AndNot)/;
+  const unaryOp =
+    /^(Clz|Ctz|Popcnt|Neg|Abs|Ceil|Floor|Trunc|Nearest|Sqrt|EqZ|Extend|Wrap|Convert|Demote|Promote|Reinterpret|Splat|Not|AnyTrue|AllTrue|Bitmask|ExtAddPairwise|RelaxedTrunc)/;
+  const binaryOp =
+    /^(Add|Sub|Mul|Div|Rem|And|Or|Xor|Shl|Shr|Rot|Eq|Ne|Lt|Gt|Le|Ge|Min|Max|CopySign|Dot|ExtMul|Narrow|Avgr|Q15|Swizzle|PMin|PMax|RelaxedSwizzle|RelaxedMin|RelaxedMax|RelaxedQ15|AndNot)/;
   // Operators of other expression kinds (SIMD shifts, lane ops, ternaries, loads, wide
   // multiplies) have number spaces of their own; they are charged by expression kind.
-  const otherKind = /^(Extract|Replace|Load|Store|Atomic|Shuffle|Bitselect|Relaxed(Madd|Nmadd|Laneselect)|MulWide|AddWide|SubWide|(Shl|ShrS|ShrU)Vec|DotI8x16I7x16AddS)/;
+  const otherKind =
+    /^(Extract|Replace|Load|Store|Atomic|Shuffle|Bitselect|Relaxed(Madd|Nmadd|Laneselect)|MulWide|AddWide|SubWide|(Shl|ShrS|ShrU)Vec|DotI8x16I7x16AddS)/;
   const seen = { unary: new Map<number, string>(), binary: new Map<number, string>() };
   for (const [name, value] of Object.entries(binaryen)) {
-    if (typeof value !== "number" || name.endsWith("Id") || !shaped.test(name) || otherKind.test(name)) continue;
+    if (
+      typeof value !== "number" ||
+      name.endsWith("Id") ||
+      !shaped.test(name) ||
+      otherKind.test(name)
+    )
+      continue;
     const kind = unaryOp.test(name) ? "unary" : binaryOp.test(name) ? "binary" : null;
     if (!kind) continue;
     const clash = seen[kind].get(value);
-    if (clash) throw new Error(`binaryen ${kind} operators ${clash} and ${name} share number ${value}: update operatorKeys`);
+    if (clash)
+      throw new Error(
+        `binaryen ${kind} operators ${clash} and ${name} share number ${value}: update operatorKeys`,
+      );
     seen[kind].set(value, name);
     (kind === "unary" ? unary : binary).set(value, classifyOperator(name));
   }

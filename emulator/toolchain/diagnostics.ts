@@ -24,7 +24,12 @@ export function parseAscDiagnostics(text: string): Diagnostic[] {
   for (const line of text.split("\n")) {
     const head = /^(ERROR|WARNING) ([A-Z]+\d+): (.*)$/.exec(line.trim());
     if (head) {
-      current = { severity: head[1] === "ERROR" ? "error" : "warning", code: head[2], message: head[3], length: 1 };
+      current = {
+        severity: head[1] === "ERROR" ? "error" : "warning",
+        code: head[2],
+        message: head[3],
+        length: 1,
+      };
       out.push(current);
       continue;
     }
@@ -50,7 +55,11 @@ function displayName(file: string): string {
 function sourceLine(file: string, line: number): string | null {
   if (file.startsWith("~lib/")) return null;
   try {
-    return readFileSync(path.resolve(PROJECT_ROOT, file), "utf8").split("\n")[line - 1]?.replace(/\r$/, "") ?? null;
+    return (
+      readFileSync(path.resolve(PROJECT_ROOT, file), "utf8")
+        .split("\n")
+        [line - 1]?.replace(/\r$/, "") ?? null
+    );
   } catch {
     return null;
   }
@@ -59,14 +68,19 @@ function sourceLine(file: string, line: number): string | null {
 /** One diagnostic: location and message, then the source line and a caret under the column. */
 export function formatDiagnostic(d: Diagnostic): string {
   if (!d.file || !d.line || !d.column) return `${d.severity} ${d.code}: ${d.message}`;
-  const lines = [`${displayName(d.file)}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}`];
+  const lines = [
+    `${displayName(d.file)}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}`,
+  ];
   const src = sourceLine(d.file, d.line);
   if (src !== null) {
     const gutter = String(d.line).padStart(5);
     // Tabs stay tabs under the caret, so it lines up in any terminal.
     const pad = src.slice(0, d.column - 1).replace(/[^\t]/g, " ");
     const len = Math.max(1, Math.min(d.length, src.length - d.column + 1));
-    lines.push(`${gutter} | ${src}`, `${" ".repeat(gutter.length)} | ${pad}^${"~".repeat(len - 1)}`);
+    lines.push(
+      `${gutter} | ${src}`,
+      `${" ".repeat(gutter.length)} | ${pad}^${"~".repeat(len - 1)}`,
+    );
   }
   return lines.join("\n");
 }

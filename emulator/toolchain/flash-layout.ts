@@ -21,16 +21,26 @@ export function alignUp(n: number, a: number): number {
 }
 
 /** Builds the flash contents; the window is the contents (or `minWindow`) rounded up to a wasm page. */
-export function layoutFlash(parts: PartitionInput[], minWindow = 0): { flash: Uint8Array; window: number; partitions: PartitionInfo[] } {
+export function layoutFlash(
+  parts: PartitionInput[],
+  minWindow = 0,
+): { flash: Uint8Array; window: number; partitions: PartitionInfo[] } {
   const seen = new Set<string>();
   for (const p of parts) {
-    if (!/^[A-Za-z0-9_.-]{1,15}$/.test(p.name)) throw new UserError(`partition name '${p.name}' must be 1-15 characters of [A-Za-z0-9_.-]`);
+    if (!/^[A-Za-z0-9_.-]{1,15}$/.test(p.name))
+      throw new UserError(`partition name '${p.name}' must be 1-15 characters of [A-Za-z0-9_.-]`);
     if (seen.has(p.name)) throw new UserError(`partition name '${p.name}' is used twice`);
     seen.add(p.name);
   }
   let offset = alignUp(16 + parts.length * ENTRY, PARTITION_ALIGN);
   const partitions: PartitionInfo[] = parts.map((p) => {
-    const info = { name: p.name, offset, size: p.data.length, crc32: crc32(p.data), source: p.source };
+    const info = {
+      name: p.name,
+      offset,
+      size: p.data.length,
+      crc32: crc32(p.data),
+      source: p.source,
+    };
     offset = alignUp(offset + p.data.length, PARTITION_ALIGN);
     return info;
   });

@@ -22,7 +22,12 @@ export async function checkHalContract(core: Uint8Array): Promise<string | null>
 
 // wasm-tools errors are several lines ("failed to encode ... Caused by: ..."); keep the cause.
 function summarize(message: string): string {
-  const lines = message.split("\n").map((l) => l.trim().replace(/^\d+:\s*/, "")).filter(Boolean);
-  const causes = lines.filter((l) => !/^(Caused by:|failed to encode a component|\$?failed to decode world)/.test(l));
+  const lines = message
+    .split("\n")
+    .map((l) => l.trim().replace(/^\d+:\s*/, ""))
+    .filter(Boolean);
+  const causes = lines.filter(
+    (l) => !/^(Caused by:|failed to encode a component|\$?failed to decode world)/.test(l),
+  );
   return (causes.slice(-2).join(": ") || lines[0] || "unknown error").replace(/^\$/, "");
 }

@@ -5,7 +5,8 @@ import { fileURLToPath } from "node:url";
 import { FIRMWARE_CONSTANTS } from "../hal-constants.ts";
 
 export const HAL_DIR = fileURLToPath(new URL("../../hal/", import.meta.url));
-const BEGIN = "// --- generated from emulator/hal-constants.ts by `npm run gen:hal`: do not edit ---";
+const BEGIN =
+  "// --- generated from emulator/hal-constants.ts by `npm run gen:hal`: do not edit ---";
 const END = "// --- end of generated constants ---";
 
 /** The modules (hal/<name>.ts) that carry a generated block. */
@@ -18,7 +19,8 @@ export function generatedBlock(module: string): string {
   const lines = [BEGIN];
   for (const group of FIRMWARE_CONSTANTS.filter((g) => g.module === module)) {
     lines.push(`/** ${group.doc} */`);
-    for (const [name, value] of Object.entries(group.values)) lines.push(`export const ${name}: ${group.type} = ${value};`);
+    for (const [name, value] of Object.entries(group.values))
+      lines.push(`export const ${name}: ${group.type} = ${value};`);
   }
   lines.push(END);
   return lines.join("\n");
@@ -28,7 +30,8 @@ export function generatedBlock(module: string): string {
 export function withGeneratedBlock(source: string, module: string): string {
   const from = source.indexOf(BEGIN);
   const to = source.indexOf(END);
-  if (from < 0 || to < from) throw new Error(`hal/${module}.ts has no generated-constants block (add the two marker lines)`);
+  if (from < 0 || to < from)
+    throw new Error(`hal/${module}.ts has no generated-constants block (add the two marker lines)`);
   return source.slice(0, from) + generatedBlock(module) + source.slice(to + END.length);
 }
 

@@ -25,13 +25,28 @@ export interface HalContract {
 
 // How the canonical ABI passes each primitive WIT type in core wasm.
 const FLAT: Record<string, CoreType> = {
-  bool: "i32", u8: "i32", s8: "i32", u16: "i32", s16: "i32", u32: "i32", s32: "i32", char: "i32",
-  u64: "i64", s64: "i64", f32: "f32", f64: "f64", float32: "f32", float64: "f64",
+  bool: "i32",
+  u8: "i32",
+  s8: "i32",
+  u16: "i32",
+  s16: "i32",
+  u32: "i32",
+  s32: "i32",
+  char: "i32",
+  u64: "i64",
+  s64: "i64",
+  f32: "f32",
+  f64: "f64",
+  float32: "f32",
+  float64: "f64",
 };
 
 function flat(type: string, where: string): CoreType {
   const t = FLAT[type.trim()];
-  if (!t) throw new Error(`hal.wit: ${where} uses type '${type.trim()}', which the image loader cannot check (only primitive types are lowered)`);
+  if (!t)
+    throw new Error(
+      `hal.wit: ${where} uses type '${type.trim()}', which the image loader cannot check (only primitive types are lowered)`,
+    );
   return t;
 }
 
@@ -39,7 +54,11 @@ function flat(type: string, where: string): CoreType {
 function signature(text: string, where: string): HalFunction {
   const m = /^func\s*\(([^)]*)\)\s*(?:->\s*(.+))?$/.exec(text.trim());
   if (!m) throw new Error(`hal.wit: cannot read the signature of ${where}: ${text.trim()}`);
-  const params = m[1].split(",").map((p) => p.trim()).filter(Boolean).map((p) => flat(p.slice(p.indexOf(":") + 1), where));
+  const params = m[1]
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => flat(p.slice(p.indexOf(":") + 1), where));
   const results = m[2] ? [flat(m[2], where)] : [];
   return { params, results };
 }
@@ -52,10 +71,14 @@ export function parseHalWit(source: string): HalContract {
   const interfaces = new Map<string, Map<string, HalFunction>>();
   for (const m of text.matchAll(/interface\s+([\w-]+)\s*\{([^}]*)\}/g)) {
     const fns = new Map<string, HalFunction>();
-    for (const item of m[2].split(";").map((s) => s.trim()).filter(Boolean)) {
+    for (const item of m[2]
+      .split(";")
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const colon = item.indexOf(":");
       const name = item.slice(0, colon).trim();
-      if (colon < 0 || !/^[a-z][\w-]*$/.test(name)) throw new Error(`hal.wit: cannot read '${item}' in interface ${m[1]}`);
+      if (colon < 0 || !/^[a-z][\w-]*$/.test(name))
+        throw new Error(`hal.wit: cannot read '${item}' in interface ${m[1]}`);
       fns.set(name, signature(item.slice(colon + 1), `${m[1]}.${name}`));
     }
     interfaces.set(m[1], fns);
@@ -64,7 +87,10 @@ export function parseHalWit(source: string): HalContract {
   if (!world) throw new Error("hal.wit: no world 'firmware'");
   const imports = new Map<string, Map<string, HalFunction>>();
   const exports = new Map<string, HalFunction>();
-  for (const item of world[1].split(";").map((s) => s.trim()).filter(Boolean)) {
+  for (const item of world[1]
+    .split(";")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const imp = /^import\s+([\w-]+)$/.exec(item);
     if (imp) {
       const fns = interfaces.get(imp[1]);
@@ -73,7 +99,10 @@ export function parseHalWit(source: string): HalContract {
       continue;
     }
     const exp = /^export\s+([\w-]+)\s*:\s*(func.*)$/.exec(item);
-    if (exp) { exports.set(exp[1], signature(exp[2], `export ${exp[1]}`)); continue; }
+    if (exp) {
+      exports.set(exp[1], signature(exp[2], `export ${exp[1]}`));
+      continue;
+    }
     throw new Error(`hal.wit: cannot read '${item}' in world firmware`);
   }
   return { imports, exports };

@@ -15,7 +15,20 @@ const id = { type: "string", pattern: "^[a-z0-9][a-z0-9-]{0,63}$" };
 // of them); the fields the runner does read are exact.
 const SCHEMA = {
   type: "object",
-  required: ["format", "app", "board", "core", "coreType", "clockHz", "build", "layout", "usage", "partitions", "meter", "defaults"],
+  required: [
+    "format",
+    "app",
+    "board",
+    "core",
+    "coreType",
+    "clockHz",
+    "build",
+    "layout",
+    "usage",
+    "partitions",
+    "meter",
+    "defaults",
+  ],
   properties: {
     format: { const: 2 },
     app: id,
@@ -44,7 +57,13 @@ const SCHEMA = {
       items: {
         type: "object",
         required: ["name", "offset", "size", "crc32"],
-        properties: { name: { type: "string", maxLength: 64 }, offset: uint(), size: uint(), crc32: uint(), source: { type: "string", maxLength: 4096 } },
+        properties: {
+          name: { type: "string", maxLength: 64 },
+          offset: uint(),
+          size: uint(),
+          crc32: uint(),
+          source: { type: "string", maxLength: 4096 },
+        },
       },
     },
     meter: { type: ["object", "null"] },
@@ -53,10 +72,19 @@ const SCHEMA = {
       additionalProperties: false,
       required: ["inputs", "seconds"],
       properties: {
-        inputs: { type: "object", maxProperties: 16, propertyNames: { pattern: "^[a-z][a-z0-9-]{0,31}$" }, additionalProperties: { type: "string", maxLength: 4096 } },
+        inputs: {
+          type: "object",
+          maxProperties: 16,
+          propertyNames: { pattern: "^[a-z][a-z0-9-]{0,31}$" },
+          additionalProperties: { type: "string", maxLength: 4096 },
+        },
         seconds: { type: "number", exclusiveMinimum: 0, maximum: MAX_EMULATED_SECONDS },
         // A bundled array name or a JSON file relative to the project root, never outside it.
-        micArray: { type: "string", maxLength: 256, pattern: "^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$" },
+        micArray: {
+          type: "string",
+          maxLength: 256,
+          pattern: "^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$",
+        },
       },
     },
   },
@@ -79,16 +107,27 @@ export function manifestProblem(manifest: unknown): string | null {
 export function layoutProblem(image: Image, target: Target, mem: CodeFacts): string | null {
   const m: ImageManifest = image.manifest;
   const { layout: l } = m;
-  if (m.coreType !== target.core.type) return `it was metered for a ${m.coreType}, ${target.board.id}/${target.core.id} is a ${target.core.type}`;
-  if (l.sramBase !== l.flashWindow) return `its SRAM starts at ${l.sramBase}, not at the end of its flash window (${l.flashWindow})`;
-  if (l.sramBytes !== target.sramBytes) return `its layout has ${l.sramBytes} B of SRAM, ${target.board.id}/${target.core.id} has ${target.sramBytes} B`;
-  if (l.flashWindow > target.board.flash.size) return `its flash window (${l.flashWindow} B) is larger than ${target.board.flash.name} (${target.board.flash.size} B)`;
-  if (l.maxPages * PAGE !== l.flashWindow + l.sramBytes) return `its memory limit (${l.maxPages} pages) is not its flash window plus SRAM`;
-  if (l.staticEnd < l.sramBase || l.staticEnd > l.sramBase + l.sramBytes) return `its static data ends at ${l.staticEnd}, outside SRAM`;
+  if (m.coreType !== target.core.type)
+    return `it was metered for a ${m.coreType}, ${target.board.id}/${target.core.id} is a ${target.core.type}`;
+  if (l.sramBase !== l.flashWindow)
+    return `its SRAM starts at ${l.sramBase}, not at the end of its flash window (${l.flashWindow})`;
+  if (l.sramBytes !== target.sramBytes)
+    return `its layout has ${l.sramBytes} B of SRAM, ${target.board.id}/${target.core.id} has ${target.sramBytes} B`;
+  if (l.flashWindow > target.board.flash.size)
+    return `its flash window (${l.flashWindow} B) is larger than ${target.board.flash.name} (${target.board.flash.size} B)`;
+  if (l.maxPages * PAGE !== l.flashWindow + l.sramBytes)
+    return `its memory limit (${l.maxPages} pages) is not its flash window plus SRAM`;
+  if (l.staticEnd < l.sramBase || l.staticEnd > l.sramBase + l.sramBytes)
+    return `its static data ends at ${l.staticEnd}, outside SRAM`;
   if (l.stackBytes > l.sramBytes) return `its stack budget (${l.stackBytes} B) is larger than SRAM`;
-  if (image.flash.length > l.flashWindow) return `its flash contents (${image.flash.length} B) are larger than its flash window`;
-  for (const p of m.partitions) if (p.offset + p.size > image.flash.length) return `partition '${p.name}' lies outside its flash contents`;
-  if (mem.memoryMax !== l.maxPages) return `its code's memory limit (${mem.memoryMax ?? "none"} pages) differs from its layout (${l.maxPages})`;
-  if (mem.memoryMin > l.maxPages) return `its code needs ${mem.memoryMin} pages of memory, more than its layout's ${l.maxPages}`;
+  if (image.flash.length > l.flashWindow)
+    return `its flash contents (${image.flash.length} B) are larger than its flash window`;
+  for (const p of m.partitions)
+    if (p.offset + p.size > image.flash.length)
+      return `partition '${p.name}' lies outside its flash contents`;
+  if (mem.memoryMax !== l.maxPages)
+    return `its code's memory limit (${mem.memoryMax ?? "none"} pages) differs from its layout (${l.maxPages})`;
+  if (mem.memoryMin > l.maxPages)
+    return `its code needs ${mem.memoryMin} pages of memory, more than its layout's ${l.maxPages}`;
   return null;
 }

@@ -71,7 +71,10 @@ export function crc32(data: Uint8Array): number {
 }
 
 export function encodeImage(image: Image): Buffer {
-  const parts: [string, Uint8Array][] = [["firmware.wasm", image.wasm], ["flash.bin", image.flash]];
+  const parts: [string, Uint8Array][] = [
+    ["firmware.wasm", image.wasm],
+    ["flash.bin", image.flash],
+  ];
   if (image.sourceMap) parts.push(["firmware.wasm.map", Buffer.from(image.sourceMap, "utf8")]);
   let offset = 0;
   const sections = parts.map(([name, data]) => {
@@ -91,23 +94,38 @@ export function encodeImage(image: Image): Buffer {
 export function decodeImage(bytes: Uint8Array, name = "image"): Image {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const bad = (why: string) => new UserError(`${name} is not a valid tinyboard image: ${why}`);
-  if (buf.length >= 8 && buf.subarray(0, 8).toString("latin1") === OLD_MAGIC) throw bad("written by an older tinyboard (format 1, no whole-image CRC): rebuild it with 'tinyboard build'");
-  if (buf.length < 12 || buf.subarray(0, 8).toString("latin1") !== MAGIC) throw bad("wrong magic (expected a file written by 'tinyboard build')");
+  if (buf.length >= 8 && buf.subarray(0, 8).toString("latin1") === OLD_MAGIC)
+    throw bad(
+      "written by an older tinyboard (format 1, no whole-image CRC): rebuild it with 'tinyboard build'",
+    );
+  if (buf.length < 12 || buf.subarray(0, 8).toString("latin1") !== MAGIC)
+    throw bad("wrong magic (expected a file written by 'tinyboard build')");
   const headerLen = buf.readUInt32LE(8);
   if (12 + headerLen > buf.length) throw bad("truncated header");
-  let header: { manifest: ImageManifest; sections: { name: string; offset: number; size: number; crc32: number }[] };
+  let header: {
+    manifest: ImageManifest;
+    sections: { name: string; offset: number; size: number; crc32: number }[];
+  };
   try {
     header = JSON.parse(buf.subarray(12, 12 + headerLen).toString("utf8"));
   } catch {
     throw bad("damaged header");
   }
-  if (header?.manifest?.format !== 2 || !Array.isArray(header.sections)) throw bad("unknown format version");
+  if (header?.manifest?.format !== 2 || !Array.isArray(header.sections))
+    throw bad("unknown format version");
   const base = 12 + headerLen;
   const get = (section: string): Uint8Array | null => {
     const s = header.sections.find((x) => x?.name === section);
     if (!s) return null;
-    if (!Number.isSafeInteger(s.offset) || !Number.isSafeInteger(s.size) || s.offset < 0 || s.size < 0) throw bad(`section ${section} has an impossible offset or size`);
-    if (base + s.offset + s.size > buf.length - 4) throw bad(`truncated (section ${section} ends past the end of the file)`);
+    if (
+      !Number.isSafeInteger(s.offset) ||
+      !Number.isSafeInteger(s.size) ||
+      s.offset < 0 ||
+      s.size < 0
+    )
+      throw bad(`section ${section} has an impossible offset or size`);
+    if (base + s.offset + s.size > buf.length - 4)
+      throw bad(`truncated (section ${section} ends past the end of the file)`);
     const data = buf.subarray(base + s.offset, base + s.offset + s.size);
     if (crc32(data) !== s.crc32) throw bad(`section ${section} is damaged (CRC mismatch)`);
     return data;
@@ -116,10 +134,16 @@ export function decodeImage(bytes: Uint8Array, name = "image"): Image {
   const flash = get("flash.bin");
   if (!wasm || !flash) throw bad("missing code or flash section");
   const map = get("firmware.wasm.map");
-  if (crc32(buf.subarray(0, buf.length - 4)) !== buf.readUInt32LE(buf.length - 4)) throw bad("damaged (whole-image CRC mismatch: the header or the sections were changed)");
+  if (crc32(buf.subarray(0, buf.length - 4)) !== buf.readUInt32LE(buf.length - 4))
+    throw bad("damaged (whole-image CRC mismatch: the header or the sections were changed)");
   const problem = manifestProblem(header.manifest);
   if (problem) throw bad(problem);
-  return { manifest: header.manifest, wasm, flash, sourceMap: map ? Buffer.from(map).toString("utf8") : null };
+  return {
+    manifest: header.manifest,
+    wasm,
+    flash,
+    sourceMap: map ? Buffer.from(map).toString("utf8") : null,
+  };
 }
 
 /** Images larger than this are not read (the largest flash is 16 MB; code and map add a few). */

@@ -19,7 +19,14 @@ export interface MemoryReport {
   core: string;
   regions: RegionUsage[];
   flash: { used: number; size: number };
-  sram: { used: number; size: number; static: number; stack: number; heap: number; models: ModelBudget[] };
+  sram: {
+    used: number;
+    size: number;
+    static: number;
+    stack: number;
+    heap: number;
+    models: ModelBudget[];
+  };
   breakdown: { code: number; data: number; partitions: number };
   fits: boolean;
   problems: string[];
@@ -47,7 +54,9 @@ export function needsOf(m: ImageManifest): Needs {
     codeBytes: m.usage.codeBytes,
     dataBytes: m.usage.dataBytes,
     partitionBytes: m.usage.partitionBytes,
-    heapBytes: m.usage.heapBytes ?? Math.max(0, m.usage.sramBytes - m.usage.staticBytes - m.layout.stackBytes),
+    heapBytes:
+      m.usage.heapBytes ??
+      Math.max(0, m.usage.sramBytes - m.usage.staticBytes - m.layout.stackBytes),
     models: m.usage.models ?? [],
   };
 }
@@ -57,27 +66,52 @@ export function memoryReport(needs: Needs, target: Target): MemoryReport {
   const regions: RegionUsage[] = [];
   const hex = (n: number) => "0x" + n.toString(16).padStart(8, "0");
   const pct = (u: number, s: number) => Math.round((u / s) * 10000) / 100;
-  regions.push({ name: board.flash.name, kind: "flash", base: hex(board.flash.base), used: needs.flashBytes, size: board.flash.size, percent: pct(needs.flashBytes, board.flash.size) });
+  regions.push({
+    name: board.flash.name,
+    kind: "flash",
+    base: hex(board.flash.base),
+    used: needs.flashBytes,
+    size: board.flash.size,
+    percent: pct(needs.flashBytes, board.flash.size),
+  });
   // Static data fills the SRAM regions in the core's allocation order, then the stack.
   let left = needs.sramBytes;
   for (const r of target.sram) {
     const used = Math.min(left, r.size);
     left -= used;
-    regions.push({ name: r.name, kind: "sram", base: hex(r.base), used, size: r.size, percent: pct(used, r.size) });
+    regions.push({
+      name: r.name,
+      kind: "sram",
+      base: hex(r.base),
+      used,
+      size: r.size,
+      percent: pct(used, r.size),
+    });
   }
   const problems: string[] = [];
   if (needs.flashBytes > board.flash.size) {
-    problems.push(`${board.flash.name} overflowed by ${needs.flashBytes - board.flash.size} bytes (flash needs ${kb(needs.flashBytes)}, has ${kb(board.flash.size)})`);
+    problems.push(
+      `${board.flash.name} overflowed by ${needs.flashBytes - board.flash.size} bytes (flash needs ${kb(needs.flashBytes)}, has ${kb(board.flash.size)})`,
+    );
   }
   if (needs.sramBytes > target.sramBytes) {
-    problems.push(`SRAM overflowed by ${needs.sramBytes - target.sramBytes} bytes (SRAM needs ${kb(needs.sramBytes)}, has ${kb(target.sramBytes)})`);
+    problems.push(
+      `SRAM overflowed by ${needs.sramBytes - target.sramBytes} bytes (SRAM needs ${kb(needs.sramBytes)}, has ${kb(target.sramBytes)})`,
+    );
   }
   return {
     board: board.id,
     core: core.id,
     regions,
     flash: { used: needs.flashBytes, size: board.flash.size },
-    sram: { used: needs.sramBytes, size: target.sramBytes, static: needs.staticBytes, stack: needs.stackBytes, heap: needs.heapBytes, models: needs.models },
+    sram: {
+      used: needs.sramBytes,
+      size: target.sramBytes,
+      static: needs.staticBytes,
+      stack: needs.stackBytes,
+      heap: needs.heapBytes,
+      models: needs.models,
+    },
     breakdown: { code: needs.codeBytes, data: needs.dataBytes, partitions: needs.partitionBytes },
     fits: problems.length === 0,
     problems,
@@ -88,19 +122,28 @@ export function memoryReport(needs: Needs, target: Target): MemoryReport {
 export function formatReport(r: MemoryReport): string {
   const lines = ["Memory region         Used Size  Region Size  %age Used"];
   for (const g of r.regions) {
-    lines.push(`${(g.name + ":").padStart(16)} ${formatBytes(g.used).padStart(16)} ${formatBytes(g.size).padStart(12)} ${g.percent.toFixed(2).padStart(9)}%`);
+    lines.push(
+      `${(g.name + ":").padStart(16)} ${formatBytes(g.used).padStart(16)} ${formatBytes(g.size).padStart(12)} ${g.percent.toFixed(2).padStart(9)}%`,
+    );
   }
   // What the SRAM total is made of: the model arenas count, so "fits" means the model fits too.
   const s = r.sram;
   const arenas = s.models.reduce((n, m) => n + m.arenaBytes, 0);
   const heap = Math.max(s.heap, arenas);
-  if (heap > 0) lines.push(`SRAM ${s.used} B = static ${s.static} B + heap ${heap} B + stack ${s.stack} B`);
+  if (heap > 0)
+    lines.push(`SRAM ${s.used} B = static ${s.static} B + heap ${heap} B + stack ${s.stack} B`);
   for (const m of s.models) {
     // Images built before the head/tail split carry only arenaBytes.
-    const parts = m.headBytes !== undefined ? ` = head ${m.headBytes} B (tensors, kernel scratch, requantisation records) + tail ${m.tailBytes} B (parsed model, kernels, per-channel data)` : "";
+    const parts =
+      m.headBytes !== undefined
+        ? ` = head ${m.headBytes} B (tensors, kernel scratch, requantisation records) + tail ${m.tailBytes} B (parsed model, kernels, per-channel data)`
+        : "";
     lines.push(`  model '${m.partition}' arena ${m.arenaBytes} B${parts}`);
   }
-  if (s.models.length) lines.push(`  heap = ${s.heap >= arenas ? `app.json heapBytes ${s.heap} B (covers the arena${s.models.length > 1 ? "s" : ""})` : `the model arena${s.models.length > 1 ? "s" : ""} (app.json heapBytes ${s.heap} B is less)`}`);
+  if (s.models.length)
+    lines.push(
+      `  heap = ${s.heap >= arenas ? `app.json heapBytes ${s.heap} B (covers the arena${s.models.length > 1 ? "s" : ""})` : `the model arena${s.models.length > 1 ? "s" : ""} (app.json heapBytes ${s.heap} B is less)`}`,
+    );
   return lines.join("\n");
 }
 
@@ -109,7 +152,9 @@ export function fitLine(needs: Needs, target: Target): { fits: boolean; line: st
   const r = memoryReport(needs, target);
   if (r.fits) return { fits: true, line: `fits on ${target.board.id}` };
   const why: string[] = [];
-  if (needs.sramBytes > target.sramBytes) why.push(`SRAM needs ${kb(needs.sramBytes)}, has ${kb(target.sramBytes)}`);
-  if (needs.flashBytes > target.board.flash.size) why.push(`flash needs ${kb(needs.flashBytes)}, has ${kb(target.board.flash.size)}`);
+  if (needs.sramBytes > target.sramBytes)
+    why.push(`SRAM needs ${kb(needs.sramBytes)}, has ${kb(target.sramBytes)}`);
+  if (needs.flashBytes > target.board.flash.size)
+    why.push(`flash needs ${kb(needs.flashBytes)}, has ${kb(target.board.flash.size)}`);
   return { fits: false, line: `does not fit on ${target.board.id}: ${why.join("; ")}` };
 }

@@ -8,7 +8,6 @@
 // Run it on optimized code (costs of what will run), then optimize again to tidy up.
 import { operatorKeys } from "./cost-table.ts";
 
- 
 type Binaryen = any;
 type Ref = number;
 
@@ -36,7 +35,10 @@ const FRACTION_BITS = 4;
 const ONE = 1 << FRACTION_BITS;
 export const CYCLES_GLOBAL = "tb_cycles";
 /** The meter's host functions and their signatures (checked at load, like the HAL's). */
-export const METER_IMPORTS: Record<string, { params: ("i32" | "i64")[]; results: ("i32" | "i64")[] }> = Object.assign(Object.create(null), {
+export const METER_IMPORTS: Record<
+  string,
+  { params: ("i32" | "i64")[]; results: ("i32" | "i64")[] }
+> = Object.assign(Object.create(null), {
   tick: { params: [], results: [] },
   "flash-write": { params: ["i32", "i32"], results: [] },
   grow: { params: ["i32"], results: ["i32"] },
@@ -91,14 +93,27 @@ export function meterModule(binaryen: Binaryen, module: any, opts: MeterOptions)
   // splats replicate, load8x8/16x4/32x2 sign- or zero-extend (LDRD + SXTB16/PKH sequences).
   const O = binaryen.Operations as Record<string, number>;
   const simdLoadCost = (op: number): number => {
-    if (op === O.Load8SplatVec128 || op === O.Load16SplatVec128 || op === O.Load32SplatVec128) return cost("load") + cost("simd.splat");
+    if (op === O.Load8SplatVec128 || op === O.Load16SplatVec128 || op === O.Load32SplatVec128)
+      return cost("load") + cost("simd.splat");
     if (op === O.Load64SplatVec128) return cost("load64") + cost("simd.splat");
     if (op === O.Load32ZeroVec128) return cost("load");
     if (op === O.Load64ZeroVec128) return cost("load64");
     return cost("load64") + cost("simd.extend");
   };
   const ids = new Map<number, string>();
-  for (const cls of [...Object.keys(CHILDREN), "Block", "Loop", "If", "Call", "Const", "LocalGet", "GlobalGet", "Nop", "Unreachable", "MemorySize"]) {
+  for (const cls of [
+    ...Object.keys(CHILDREN),
+    "Block",
+    "Loop",
+    "If",
+    "Call",
+    "Const",
+    "LocalGet",
+    "GlobalGet",
+    "Nop",
+    "Unreachable",
+    "MemorySize",
+  ]) {
     ids.set(binaryen[`${cls}Id`], cls);
   }
   const { i32, i64, none } = binaryen;
@@ -107,7 +122,13 @@ export function meterModule(binaryen: Binaryen, module: any, opts: MeterOptions)
   module.addGlobal(CYCLES_GLOBAL, i64, true, module.i64.const(0n));
   module.addGlobalExport(CYCLES_GLOBAL, CYCLES_GLOBAL);
   module.addFunctionImport("tb_tick", METER_MODULE, "tick", none, none);
-  module.addFunctionImport("tb_flash_write", METER_MODULE, "flash-write", binaryen.createType([i32, i32]), none);
+  module.addFunctionImport(
+    "tb_flash_write",
+    METER_MODULE,
+    "flash-write",
+    binaryen.createType([i32, i32]),
+    none,
+  );
   module.addFunctionImport("tb_grow", METER_MODULE, "grow", i32, i32);
   addBulkHelpers();
 
@@ -126,17 +147,33 @@ export function meterModule(binaryen: Binaryen, module: any, opts: MeterOptions)
     const sinceCheck = binaryen._BinaryenFunctionAddVar(f, i32);
     const addr = binaryen._BinaryenFunctionAddVar(f, i32);
     const results = info.results;
-    const resultVar = results === none || results === binaryen.unreachable ? -1 : binaryen._BinaryenFunctionAddVar(f, results);
+    const resultVar =
+      results === none || results === binaryen.unreachable
+        ? -1
+        : binaryen._BinaryenFunctionAddVar(f, results);
     const loops: { hasCall: boolean }[] = [];
     let labels = 0;
 
     const charge = (units: number): Ref =>
-      module.local.set(counter, module.i32.add(module.local.get(counter, i32), module.i32.const(units)));
+      module.local.set(
+        counter,
+        module.i32.add(module.local.get(counter, i32), module.i32.const(units)),
+      );
     // Whole cycles go to the global; the fraction stays in the counter.
     const flush = (): Ref[] => [
-      module.global.set(CYCLES_GLOBAL, module.i64.add(module.global.get(CYCLES_GLOBAL, i64),
-        module.i64.extend_u(module.i32.shr_u(module.local.get(counter, i32), module.i32.const(FRACTION_BITS))))),
-      module.local.set(counter, module.i32.and(module.local.get(counter, i32), module.i32.const(ONE - 1))),
+      module.global.set(
+        CYCLES_GLOBAL,
+        module.i64.add(
+          module.global.get(CYCLES_GLOBAL, i64),
+          module.i64.extend_u(
+            module.i32.shr_u(module.local.get(counter, i32), module.i32.const(FRACTION_BITS)),
+          ),
+        ),
+      ),
+      module.local.set(
+        counter,
+        module.i32.and(module.local.get(counter, i32), module.i32.const(ONE - 1)),
+      ),
     ];
 
     // Instruments a block's children in place: a charge at each region start, a flush
@@ -151,7 +188,10 @@ export function meterModule(binaryen: Binaryen, module: any, opts: MeterOptions)
         let units = Math.round(regionCost * ONE);
         // Every loop iteration costs at least a cycle, so a loop always reaches its check.
         if (loopHead && regionStart === 0) units = headUnits = Math.max(ONE, units);
-        if (units > 0) { inserts.push({ at: regionStart, exprs: [charge(units)] }); stats.regions++; }
+        if (units > 0) {
+          inserts.push({ at: regionStart, exprs: [charge(units)] });
+          stats.regions++;
+        }
         regionStart = end;
         regionCost = 0;
       };
@@ -195,19 +235,48 @@ export function meterModule(binaryen: Binaryen, module: any, opts: MeterOptions)
       const n = labels++;
       const [exit, again, tick] = [`tb$exit${n}`, `tb$again${n}`, `tb$tick${n}`];
       const due = info.hasCall
-        ? module.i32.ge_u(module.local.tee(sinceCheck, module.i32.add(module.local.get(sinceCheck, i32), module.i32.const(headUnits)), i32), module.i32.const(limit * ONE))
+        ? module.i32.ge_u(
+            module.local.tee(
+              sinceCheck,
+              module.i32.add(module.local.get(sinceCheck, i32), module.i32.const(headUnits)),
+              i32,
+            ),
+            module.i32.const(limit * ONE),
+          )
         : module.i32.ge_u(module.local.get(counter, i32), module.i32.const(limit * ONE));
       binaryen.Block.insertChildAt(body, 0, module.br(tick, due));
       const type = binaryen.getExpressionType(loop);
-      const tickPath = [module.local.set(sinceCheck, module.i32.const(0)), ...flush(), module.call("tb_tick", [], none), module.br(again)];
+      const tickPath = [
+        module.local.set(sinceCheck, module.i32.const(0)),
+        ...flush(),
+        module.call("tb_tick", [], none),
+        module.br(again),
+      ];
       // A loop that never falls through stays unreachable-typed (it has no exit to branch to).
       if (type === binaryen.unreachable) {
-        return module.loop(again, module.block(null, [module.block(tick, [loop], none), ...tickPath], binaryen.unreachable));
+        return module.loop(
+          again,
+          module.block(null, [module.block(tick, [loop], none), ...tickPath], binaryen.unreachable),
+        );
       }
-      const leave = type === none ? module.block(null, [loop, module.br(exit)], none) : module.br(exit, undefined, loop);
-      return module.block(exit, [
-        module.loop(again, module.block(null, [module.block(tick, [leave], none), ...tickPath], binaryen.unreachable)),
-      ], type);
+      const leave =
+        type === none
+          ? module.block(null, [loop, module.br(exit)], none)
+          : module.br(exit, undefined, loop);
+      return module.block(
+        exit,
+        [
+          module.loop(
+            again,
+            module.block(
+              null,
+              [module.block(tick, [leave], none), ...tickPath],
+              binaryen.unreachable,
+            ),
+          ),
+        ],
+        type,
+      );
     };
 
     const asBlock = (e: Ref): Ref => {
@@ -279,7 +348,9 @@ export function meterModule(binaryen: Binaryen, module: any, opts: MeterOptions)
           acc.exits = true;
           return e;
         case "Const":
-          acc.cost += cost(binaryen.getExpressionType(e) === binaryen.v128 ? "v128.const" : "const");
+          acc.cost += cost(
+            binaryen.getExpressionType(e) === binaryen.v128 ? "v128.const" : "const",
+          );
           return e;
         case "LocalGet":
           acc.cost += cost("local");
@@ -302,12 +373,20 @@ export function meterModule(binaryen: Binaryen, module: any, opts: MeterOptions)
           break;
         case "Load": {
           const t = binaryen.getExpressionType(e);
-          acc.cost += cost(t === binaryen.v128 ? "v128.load" : binaryen.Load.getBytes(e) === 8 ? "load64" : "load");
+          acc.cost += cost(
+            t === binaryen.v128 ? "v128.load" : binaryen.Load.getBytes(e) === 8 ? "load64" : "load",
+          );
           break;
         }
         case "Store": {
           const t = binaryen.getExpressionType(binaryen.Store.getValue(e));
-          acc.cost += cost(t === binaryen.v128 ? "v128.store" : binaryen.Store.getBytes(e) === 8 ? "store64" : "store");
+          acc.cost += cost(
+            t === binaryen.v128
+              ? "v128.store"
+              : binaryen.Store.getBytes(e) === 8
+                ? "store64"
+                : "store",
+          );
           walkChildren(e, cls, acc);
           guardStore(binaryen.Store, e);
           return e;
@@ -328,7 +407,14 @@ export function meterModule(binaryen: Binaryen, module: any, opts: MeterOptions)
         case "MemoryInit":
           acc.cost += cost("mem_bulk.base");
           walkChildren(e, cls, acc);
-          guardStore({ getOffset: () => 0, getPtr: binaryen.MemoryInit.getDest, setPtr: binaryen.MemoryInit.setDest }, e);
+          guardStore(
+            {
+              getOffset: () => 0,
+              getPtr: binaryen.MemoryInit.getDest,
+              setPtr: binaryen.MemoryInit.setDest,
+            },
+            e,
+          );
           return e;
         case "Unary":
           acc.cost += cost(ops.unary.get(binaryen.Unary.getOp(e)) ?? "default");
@@ -336,13 +422,27 @@ export function meterModule(binaryen: Binaryen, module: any, opts: MeterOptions)
         case "Binary":
           acc.cost += cost(ops.binary.get(binaryen.Binary.getOp(e)) ?? "default");
           break;
-        case "SIMDExtract": acc.cost += cost("simd.extract_lane"); break;
-        case "SIMDReplace": acc.cost += cost("simd.replace_lane"); break;
-        case "SIMDShuffle": acc.cost += cost("simd.shuffle"); break;
-        case "SIMDTernary": acc.cost += cost("v128.bitwise"); break;
-        case "SIMDShift": acc.cost += cost("simd.shift"); break;
-        case "SIMDLoad": acc.cost += simdLoadCost(binaryen.SIMDLoad.getOp(e)); break;
-        case "MemorySize": acc.cost += cost("memory.size"); return e;
+        case "SIMDExtract":
+          acc.cost += cost("simd.extract_lane");
+          break;
+        case "SIMDReplace":
+          acc.cost += cost("simd.replace_lane");
+          break;
+        case "SIMDShuffle":
+          acc.cost += cost("simd.shuffle");
+          break;
+        case "SIMDTernary":
+          acc.cost += cost("v128.bitwise");
+          break;
+        case "SIMDShift":
+          acc.cost += cost("simd.shift");
+          break;
+        case "SIMDLoad":
+          acc.cost += simdLoadCost(binaryen.SIMDLoad.getOp(e));
+          break;
+        case "MemorySize":
+          acc.cost += cost("memory.size");
+          return e;
         case "MemoryGrow": {
           acc.cost += cost("memory.grow");
           acc.calls = true;
@@ -350,11 +450,15 @@ export function meterModule(binaryen: Binaryen, module: any, opts: MeterOptions)
           return module.call("tb_grow", [delta], i32);
         }
         case "MemoryCopy": {
-          const args = ["dest", "source", "size"].map((f) => walk(binaryen.MemoryCopy[`get${cap(f)}`](e), acc));
+          const args = ["dest", "source", "size"].map((f) =>
+            walk(binaryen.MemoryCopy[`get${cap(f)}`](e), acc),
+          );
           return module.call("tb_memcpy", args, none);
         }
         case "MemoryFill": {
-          const args = ["dest", "value", "size"].map((f) => walk(binaryen.MemoryFill[`get${cap(f)}`](e), acc));
+          const args = ["dest", "value", "size"].map((f) =>
+            walk(binaryen.MemoryFill[`get${cap(f)}`](e), acc),
+          );
           return module.call("tb_memfill", args, none);
         }
         default:
@@ -376,27 +480,53 @@ export function meterModule(binaryen: Binaryen, module: any, opts: MeterOptions)
 
     // A store below the end of flash calls the host's fault right there, so the fault's code
     // offset (and source line) is the store's, not the function's end.
-    const guardStore = (kind: { getOffset(e: Ref): number; getPtr(e: Ref): Ref; setPtr(e: Ref, p: Ref): void }, e: Ref): void => {
+    const guardStore = (
+      kind: { getOffset(e: Ref): number; getPtr(e: Ref): Ref; setPtr(e: Ref, p: Ref): void },
+      e: Ref,
+    ): void => {
       const limitAddr = opts.flashEnd - kind.getOffset(e);
       if (limitAddr <= 0) return;
       stats.guardedStores++;
       const ptr = kind.getPtr(e);
-      kind.setPtr(e, module.block(null, [
-        module.local.set(addr, ptr),
-        module.if(module.i32.lt_u(module.local.get(addr, i32), module.i32.const(limitAddr)), module.block(null, [
-          module.call("tb_flash_write", [module.local.get(addr, i32), module.i32.const(0)], none),
-          module.unreachable(),
-        ], none)),
-        module.local.get(addr, i32),
-      ], i32));
+      kind.setPtr(
+        e,
+        module.block(
+          null,
+          [
+            module.local.set(addr, ptr),
+            module.if(
+              module.i32.lt_u(module.local.get(addr, i32), module.i32.const(limitAddr)),
+              module.block(
+                null,
+                [
+                  module.call(
+                    "tb_flash_write",
+                    [module.local.get(addr, i32), module.i32.const(0)],
+                    none,
+                  ),
+                  module.unreachable(),
+                ],
+                none,
+              ),
+            ),
+            module.local.get(addr, i32),
+          ],
+          i32,
+        ),
+      );
     };
 
     const body = asBlock(info.body);
     block(body, false);
     // Every way out flushes the counter: fall-through here, returns where they stand.
-    const finish: Ref[] = resultVar < 0 ? [body, ...flush()] : [module.local.set(resultVar, body), ...flush()];
-    const value = (): Ref | undefined => (resultVar < 0 ? undefined : module.local.get(resultVar, results));
-    binaryen.Function.setBody(f, module.block(null, resultVar < 0 ? finish : [...finish, value()!], results));
+    const finish: Ref[] =
+      resultVar < 0 ? [body, ...flush()] : [module.local.set(resultVar, body), ...flush()];
+    const value = (): Ref | undefined =>
+      resultVar < 0 ? undefined : module.local.get(resultVar, results);
+    binaryen.Function.setBody(
+      f,
+      module.block(null, resultVar < 0 ? finish : [...finish, value()!], results),
+    );
   }
 
   // memory.copy / memory.fill: a fixed cost plus a cost per byte, charged straight to the
@@ -405,18 +535,47 @@ export function meterModule(binaryen: Binaryen, module: any, opts: MeterOptions)
     const base = Math.round(cost("mem_bulk.base"));
     const perByte256 = Math.round(cost("mem_bulk.per_byte") * 256);
     const arg = (i: number): Ref => module.local.get(i, i32);
-    const chargeBulk = (): Ref => module.global.set(CYCLES_GLOBAL, module.i64.add(module.global.get(CYCLES_GLOBAL, i64),
-      module.i64.extend_u(module.i32.add(module.i32.const(base),
-        module.i32.shr_u(module.i32.mul(arg(2), module.i32.const(perByte256)), module.i32.const(8))))));
-    const guard = (): Ref => opts.flashEnd > 0
-      ? module.if(module.i32.and(module.i32.ne(arg(2), module.i32.const(0)), module.i32.lt_u(arg(0), module.i32.const(opts.flashEnd))),
-          module.call("tb_flash_write", [arg(0), module.i32.const(0)], none))
-      : module.nop();
+    const chargeBulk = (): Ref =>
+      module.global.set(
+        CYCLES_GLOBAL,
+        module.i64.add(
+          module.global.get(CYCLES_GLOBAL, i64),
+          module.i64.extend_u(
+            module.i32.add(
+              module.i32.const(base),
+              module.i32.shr_u(
+                module.i32.mul(arg(2), module.i32.const(perByte256)),
+                module.i32.const(8),
+              ),
+            ),
+          ),
+        ),
+      );
+    const guard = (): Ref =>
+      opts.flashEnd > 0
+        ? module.if(
+            module.i32.and(
+              module.i32.ne(arg(2), module.i32.const(0)),
+              module.i32.lt_u(arg(0), module.i32.const(opts.flashEnd)),
+            ),
+            module.call("tb_flash_write", [arg(0), module.i32.const(0)], none),
+          )
+        : module.nop();
     const params = binaryen.createType([i32, i32, i32]);
-    module.addFunction("tb_memcpy", params, none, [],
-      module.block(null, [chargeBulk(), guard(), module.memory.copy(arg(0), arg(1), arg(2))], none));
-    module.addFunction("tb_memfill", params, none, [],
-      module.block(null, [chargeBulk(), guard(), module.memory.fill(arg(0), arg(1), arg(2))], none));
+    module.addFunction(
+      "tb_memcpy",
+      params,
+      none,
+      [],
+      module.block(null, [chargeBulk(), guard(), module.memory.copy(arg(0), arg(1), arg(2))], none),
+    );
+    module.addFunction(
+      "tb_memfill",
+      params,
+      none,
+      [],
+      module.block(null, [chargeBulk(), guard(), module.memory.fill(arg(0), arg(1), arg(2))], none),
+    );
   }
 }
 

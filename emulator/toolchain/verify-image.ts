@@ -13,20 +13,42 @@
 import binaryen from "./binaryen.ts";
 import { halContract, type CoreType, type HalFunction } from "./hal-contract.ts";
 import { DEBUG_MODULE, DEBUG_IMPORTS, DEBUG_LINES_GLOBAL } from "./line-hooks.ts";
-import { METER_MODULE, CYCLES_GLOBAL, HEAP_TOP_EXPORT, METER_IMPORTS, METER_CHECK_LIMIT } from "./meter.ts";
+import {
+  METER_MODULE,
+  CYCLES_GLOBAL,
+  HEAP_TOP_EXPORT,
+  METER_IMPORTS,
+  METER_CHECK_LIMIT,
+} from "./meter.ts";
 import { UserError } from "../errors.ts";
 
- 
 const B = binaryen as any;
 
 /** Exports the runner reads besides the world's (name -> kind). */
-const RUNNER_EXPORTS: Record<string, number> = { memory: B.ExternalMemory, _start: B.ExternalFunction, [CYCLES_GLOBAL]: B.ExternalGlobal, [HEAP_TOP_EXPORT]: B.ExternalGlobal, [DEBUG_LINES_GLOBAL]: B.ExternalGlobal };
+const RUNNER_EXPORTS: Record<string, number> = {
+  memory: B.ExternalMemory,
+  _start: B.ExternalFunction,
+  [CYCLES_GLOBAL]: B.ExternalGlobal,
+  [HEAP_TOP_EXPORT]: B.ExternalGlobal,
+  [DEBUG_LINES_GLOBAL]: B.ExternalGlobal,
+};
 
-const TYPE_NAMES = new Map<number, CoreType | "v128">([[B.i32, "i32"], [B.i64, "i64"], [B.f32, "f32"], [B.f64, "f64"], [B.v128, "v128"]]);
-const typeList = (t: number): string[] => (t === B.none ? [] : B.expandType(t).map((x: number) => TYPE_NAMES.get(x) ?? `type${x}`));
-const sig = (f: HalFunction | { params: string[]; results: string[] }) => `(${f.params.join(", ")}) -> (${f.results.join(", ")})`;
+const TYPE_NAMES = new Map<number, CoreType | "v128">([
+  [B.i32, "i32"],
+  [B.i64, "i64"],
+  [B.f32, "f32"],
+  [B.f64, "f64"],
+  [B.v128, "v128"],
+]);
+const typeList = (t: number): string[] =>
+  t === B.none ? [] : B.expandType(t).map((x: number) => TYPE_NAMES.get(x) ?? `type${x}`);
+const sig = (f: HalFunction | { params: string[]; results: string[] }) =>
+  `(${f.params.join(", ")}) -> (${f.results.join(", ")})`;
 
-export interface CodeFacts { memoryMin: number; memoryMax: number }
+export interface CodeFacts {
+  memoryMin: number;
+  memoryMax: number;
+}
 const verified = new WeakMap<Uint8Array, string | CodeFacts>();
 
 /** Refuses (UserError) an image whose code is not what a tinyboard build makes; else its memory limits. */
@@ -43,7 +65,8 @@ export function verifyImageCode(wasm: Uint8Array, name: string): CodeFacts {
 function check(wasm: Uint8Array): string | CodeFacts {
   let module: any;
   // The engine judges validity first: binaryen asserts (and may abort) on some malformed input.
-  if (!WebAssembly.validate(wasm as BufferSource)) return "its code is not a valid WebAssembly module";
+  if (!WebAssembly.validate(wasm as BufferSource))
+    return "its code is not a valid WebAssembly module";
   try {
     // Read with every feature, so any valid module parses; the walk below admits only the
     // instructions builds emit (no atomics, GC, exceptions, tail calls...).
@@ -66,28 +89,46 @@ function checkModule(module: any): string | CodeFacts {
   const internal = new Set<string>();
   for (let i = 0; i < module.getNumFunctions(); i++) {
     const info = B.getFunctionInfo(module.getFunctionByIndex(i));
-    if (!info.module) { internal.add(info.name); continue; }
+    if (!info.module) {
+      internal.add(info.name);
+      continue;
+    }
     const have = { params: typeList(info.params), results: typeList(info.results) };
-    const runner = info.module === METER_MODULE ? METER_IMPORTS : info.module === DEBUG_MODULE ? DEBUG_IMPORTS : null;
-    const declared: HalFunction | undefined = runner ? Object.hasOwn(runner, info.base) ? runner[info.base] as HalFunction : undefined : contract.imports.get(info.module)?.get(info.base);
-    if (!declared) return `it imports '${info.base}' from '${info.module}', which hal/hal.wit does not declare`;
-    if (sig(have) !== sig(declared)) return `it imports ${info.module}.${info.base} as ${sig(have)}, hal/hal.wit declares ${sig(declared)}`;
+    const runner =
+      info.module === METER_MODULE
+        ? METER_IMPORTS
+        : info.module === DEBUG_MODULE
+          ? DEBUG_IMPORTS
+          : null;
+    const declared: HalFunction | undefined = runner
+      ? Object.hasOwn(runner, info.base)
+        ? (runner[info.base] as HalFunction)
+        : undefined
+      : contract.imports.get(info.module)?.get(info.base);
+    if (!declared)
+      return `it imports '${info.base}' from '${info.module}', which hal/hal.wit does not declare`;
+    if (sig(have) !== sig(declared))
+      return `it imports ${info.module}.${info.base} as ${sig(have)}, hal/hal.wit declares ${sig(declared)}`;
     if (info.module === METER_MODULE && info.base === "tick") tick = info.name;
   }
   for (let i = 0; i < module.getNumGlobals(); i++) {
     const g = B.getGlobalInfo(module.getGlobalByIndex(i));
-    if (g.module) return `it imports the global '${g.base}' from '${g.module}' (firmware imports HAL functions only)`;
+    if (g.module)
+      return `it imports the global '${g.base}' from '${g.module}' (firmware imports HAL functions only)`;
   }
   for (let i = 0; i < module.getNumTables(); i++) {
     const t = B.getTableInfo(module.getTableByIndex(i));
-    if (t.module) return `it imports the table '${t.base}' from '${t.module}' (firmware imports HAL functions only)`;
+    if (t.module)
+      return `it imports the table '${t.base}' from '${t.module}' (firmware imports HAL functions only)`;
   }
   if (!module.hasMemory()) return "it has no memory";
   const mem = module.getMemoryInfo();
   if (mem.module) return `it imports its memory from '${mem.module}' (the board provides none)`;
   if (mem.shared) return "its memory is shared";
-  if (mem.max === undefined || mem.max === null) return "its memory has no maximum (the board's SRAM is one)";
-  if (module.getStart()) return "it has a start function (the board runs _start and main after writing flash)";
+  if (mem.max === undefined || mem.max === null)
+    return "its memory has no maximum (the board's SRAM is one)";
+  if (module.getStart())
+    return "it has a start function (the board runs _start and main after writing flash)";
   // --- exports ---------------------------------------------------------------------
   let cyclesGlobal: string | null = null;
   const exports = new Map<string, any>();
@@ -99,21 +140,26 @@ function checkModule(module: any): string | CodeFacts {
       if (e.kind !== B.ExternalFunction) return `its export '${e.name}' is not a function`;
       const f = B.getFunctionInfo(module.getFunction(e.value));
       const have = { params: typeList(f.params), results: typeList(f.results) };
-      if (sig(have) !== sig(wanted)) return `it exports ${e.name} as ${sig(have)}, hal/hal.wit declares ${sig(wanted)}`;
+      if (sig(have) !== sig(wanted))
+        return `it exports ${e.name} as ${sig(have)}, hal/hal.wit declares ${sig(wanted)}`;
     } else if (!Object.hasOwn(RUNNER_EXPORTS, e.name) || RUNNER_EXPORTS[e.name] !== e.kind) {
       return `it exports '${e.name}', which is neither in hal/hal.wit's world nor the runner's`;
     }
     if (e.name === "_start") {
       const f = B.getFunctionInfo(module.getFunction(e.value));
-      if (typeList(f.params).length || typeList(f.results).length) return "its _start takes or returns values";
+      if (typeList(f.params).length || typeList(f.results).length)
+        return "its _start takes or returns values";
     }
     if (e.name === CYCLES_GLOBAL) cyclesGlobal = e.value;
-    if (e.name === HEAP_TOP_EXPORT && B.getGlobalInfo(module.getGlobal(e.value)).type !== B.i32) return `its ${HEAP_TOP_EXPORT} is not an i32`;
+    if (e.name === HEAP_TOP_EXPORT && B.getGlobalInfo(module.getGlobal(e.value)).type !== B.i32)
+      return `its ${HEAP_TOP_EXPORT} is not an i32`;
   }
-  for (const name of contract.exports.keys()) if (!exports.has(name)) return `it does not export '${name}' (hal/hal.wit's world asks for it)`;
+  for (const name of contract.exports.keys())
+    if (!exports.has(name)) return `it does not export '${name}' (hal/hal.wit's world asks for it)`;
   if (!exports.has("memory")) return "it does not export its memory";
   // --- metering --------------------------------------------------------------------
-  if (!cyclesGlobal || !tick) return `its code is not metered (no ${CYCLES_GLOBAL} counter or ${METER_MODULE}.tick): rebuild it with 'tinyboard build'`;
+  if (!cyclesGlobal || !tick)
+    return `its code is not metered (no ${CYCLES_GLOBAL} counter or ${METER_MODULE}.tick): rebuild it with 'tinyboard build'`;
   const cg = B.getGlobalInfo(module.getGlobal(cyclesGlobal));
   if (cg.type !== B.i64 || !cg.mutable) return `its ${CYCLES_GLOBAL} is not a mutable i64`;
   for (let i = 0; i < module.getNumFunctions(); i++) {
@@ -127,19 +173,52 @@ function checkModule(module: any): string | CodeFacts {
 
 // Child fields per expression kind: the instructions builds emit, and nothing else.
 const CHILDREN: Record<string, string[]> = {
-  Block: [], If: ["condition", "ifTrue", "ifFalse"], Loop: ["body"], Break: ["condition", "value"], Switch: ["condition", "value"],
-  Call: [], CallIndirect: ["target"], LocalGet: [], LocalSet: ["value"], GlobalGet: [], GlobalSet: ["value"],
-  Load: ["ptr"], Store: ["ptr", "value"], Const: [], Unary: ["value"], Binary: ["left", "right"], Select: ["ifTrue", "ifFalse", "condition"],
-  Drop: ["value"], Return: ["value"], MemorySize: [], Nop: [], Unreachable: [], MemoryCopy: ["dest", "source", "size"], MemoryFill: ["dest", "value", "size"],
-  SIMDExtract: ["vec"], SIMDReplace: ["vec", "value"], SIMDShuffle: ["left", "right"], SIMDTernary: ["a", "b", "c"], SIMDShift: ["vec", "shift"],
-  SIMDLoad: ["ptr"], SIMDLoadStoreLane: ["ptr", "vec"],
+  Block: [],
+  If: ["condition", "ifTrue", "ifFalse"],
+  Loop: ["body"],
+  Break: ["condition", "value"],
+  Switch: ["condition", "value"],
+  Call: [],
+  CallIndirect: ["target"],
+  LocalGet: [],
+  LocalSet: ["value"],
+  GlobalGet: [],
+  GlobalSet: ["value"],
+  Load: ["ptr"],
+  Store: ["ptr", "value"],
+  Const: [],
+  Unary: ["value"],
+  Binary: ["left", "right"],
+  Select: ["ifTrue", "ifFalse", "condition"],
+  Drop: ["value"],
+  Return: ["value"],
+  MemorySize: [],
+  Nop: [],
+  Unreachable: [],
+  MemoryCopy: ["dest", "source", "size"],
+  MemoryFill: ["dest", "value", "size"],
+  SIMDExtract: ["vec"],
+  SIMDReplace: ["vec", "value"],
+  SIMDShuffle: ["left", "right"],
+  SIMDTernary: ["a", "b", "c"],
+  SIMDShift: ["vec", "shift"],
+  SIMDLoad: ["ptr"],
+  SIMDLoadStoreLane: ["ptr", "vec"],
 };
 const KIND = new Map<number, string>();
 for (const k of Object.keys(CHILDREN)) KIND.set(B[`${k}Id`], k);
 const ALL_KINDS = new Map<number, string>();
-for (const k of Object.keys(B)) if (k.endsWith("Id") && typeof B[k] === "number" && k !== "InvalidId") ALL_KINDS.set(B[k], k.slice(0, -2));
+for (const k of Object.keys(B))
+  if (k.endsWith("Id") && typeof B[k] === "number" && k !== "InvalidId")
+    ALL_KINDS.set(B[k], k.slice(0, -2));
 
-interface Frame { kind: string; name: string | null; ref: number; parent: number; index: number }
+interface Frame {
+  kind: string;
+  name: string | null;
+  ref: number;
+  parent: number;
+  index: number;
+}
 
 /** Largest count a check local may grow by in one step (a region's charge, in 1/16 cycles). */
 const MAX_STEP = 1 << 24;
@@ -164,18 +243,32 @@ function checkFunction(info: any, cyclesGlobal: string, tick: string): string | 
     if (problem || !e) return;
     const id = B.getExpressionId(e);
     const kind = KIND.get(id);
-    if (!kind) { problem = `it uses ${ALL_KINDS.get(id) ?? `instruction kind ${id}`}, which firmware builds do not emit`; return; }
+    if (!kind) {
+      problem = `it uses ${ALL_KINDS.get(id) ?? `instruction kind ${id}`}, which firmware builds do not emit`;
+      return;
+    }
     if (kind === "Nop" || kind === "Unreachable") return; // binaryen has no info for these
     const x = B.getExpressionInfo(e);
     switch (kind) {
-      case "Call": case "CallIndirect":
-        if (x.isReturn) { problem = "it uses a tail call"; return; }
+      case "Call":
+      case "CallIndirect":
+        if (x.isReturn) {
+          problem = "it uses a tail call";
+          return;
+        }
         break;
-      case "Load": case "Store":
-        if (x.isAtomic) { problem = "it uses atomic memory access"; return; }
+      case "Load":
+      case "Store":
+        if (x.isAtomic) {
+          problem = "it uses atomic memory access";
+          return;
+        }
         break;
       case "GlobalSet":
-        if (x.name === cyclesGlobal && !grows(x.value, cyclesGlobal)) { problem = `it sets ${CYCLES_GLOBAL} other than by adding an unsigned count`; return; }
+        if (x.name === cyclesGlobal && !grows(x.value, cyclesGlobal)) {
+          problem = `it sets ${CYCLES_GLOBAL} other than by adding an unsigned count`;
+          return;
+        }
         break;
       case "LocalSet":
         localWrites.push({ local: x.index, ref: e, path: stack.slice() });
@@ -184,13 +277,19 @@ function checkFunction(info: any, cyclesGlobal: string, tick: string): string | 
         branches.push({ target: x.name, path: stack.slice() });
         break;
       case "Switch":
-        for (const n of new Set<string>([...x.names, x.defaultName])) branches.push({ target: n, path: stack.slice() });
+        for (const n of new Set<string>([...x.names, x.defaultName]))
+          branches.push({ target: n, path: stack.slice() });
         break;
       case "Loop":
         loops.push({ ref: e, x, ancestors: stack.slice() });
         break;
     }
-    const kids: number[] = kind === "Block" ? x.children : kind === "Call" || kind === "CallIndirect" ? [...(kind === "CallIndirect" ? [x.target] : []), ...x.operands] : CHILDREN[kind].map((f) => x[f]);
+    const kids: number[] =
+      kind === "Block"
+        ? x.children
+        : kind === "Call" || kind === "CallIndirect"
+          ? [...(kind === "CallIndirect" ? [x.target] : []), ...x.operands]
+          : CHILDREN[kind].map((f) => x[f]);
     kids.forEach((k, i) => {
       if (!k) return;
       stack.push({ kind, name: x.name ?? null, ref: e, parent: 0, index: i });
@@ -200,15 +299,26 @@ function checkFunction(info: any, cyclesGlobal: string, tick: string): string | 
   };
   walk(info.body);
   if (problem) return problem;
-  const isTick = (r: number) => B.getExpressionId(r) === B.CallId && B.getExpressionInfo(r).target === tick && !B.getExpressionInfo(r).isReturn;
+  const isTick = (r: number) =>
+    B.getExpressionId(r) === B.CallId &&
+    B.getExpressionInfo(r).target === tick &&
+    !B.getExpressionInfo(r).isReturn;
 
   for (const loop of loops) {
     const name = loop.x.name ?? "unnamed";
     const check = loopCheck(loop.x);
     if (check) {
       // The way out of the check must run into `call tick` (sets of plain values may come first).
-      const exitPoint = check.form === "if" ? { block: loop.ancestors.at(-1), after: loop.ref } : exitBlock(check.target!, loop.ancestors);
-      if (!exitPoint || !exitPoint.block || exitPoint.block.kind !== "Block" || !leadsToTick(exitPoint.block.ref, exitPoint.after, isTick)) {
+      const exitPoint =
+        check.form === "if"
+          ? { block: loop.ancestors.at(-1), after: loop.ref }
+          : exitBlock(check.target!, loop.ancestors);
+      if (
+        !exitPoint ||
+        !exitPoint.block ||
+        exitPoint.block.kind !== "Block" ||
+        !leadsToTick(exitPoint.block.ref, exitPoint.after, isTick)
+      ) {
         return `a loop's meter check (${name}) does not lead to a tick: the code was not metered`;
       }
       // Inside the loop the counter only grows, or is reset right before a tick.
@@ -232,8 +342,9 @@ function checkFunction(info: any, cyclesGlobal: string, tick: string): string | 
       if (!label || b.target !== label) continue;
       // Which statement of the loop's body holds the branch?
       const at = b.path.findIndex((f) => f.ref === loop.ref);
-      const index = bodyIsBlock ? b.path[at + 1]?.index ?? 0 : 0;
-      if (firstTick < 0 || index <= firstTick) return `a loop (${name}) never reaches the host: the code was not metered`;
+      const index = bodyIsBlock ? (b.path[at + 1]?.index ?? 0) : 0;
+      if (firstTick < 0 || index <= firstTick)
+        return `a loop (${name}) never reaches the host: the code was not metered`;
     }
   }
   return null;
@@ -247,11 +358,13 @@ function isStep(r: number, local: number): boolean {
   // The value as c + constants: how many times c appears, and the constants' sum.
   const sum = (q: number): { self: number; k: number } | null => {
     const id = B.getExpressionId(q);
-    if (id === B.LocalGetId) return B.getExpressionInfo(q).index === local ? { self: 1, k: 0 } : null;
+    if (id === B.LocalGetId)
+      return B.getExpressionInfo(q).index === local ? { self: 1, k: 0 } : null;
     if (id === B.ConstId) return { self: 0, k: B.getExpressionInfo(q).value | 0 }; // signed: a "huge" add subtracts
     if (id !== B.BinaryId) return null;
     const op = B.getExpressionInfo(q).op;
-    const a = sum(B.getExpressionInfo(q).left), b = a && sum(B.getExpressionInfo(q).right);
+    const a = sum(B.getExpressionInfo(q).left),
+      b = a && sum(B.getExpressionInfo(q).right);
     if (!a || !b) return null;
     if (op === B.AddInt32) return { self: a.self + b.self, k: a.k + b.k };
     // The optimizer writes a small add as `c - (-k)` (a shorter LEB).
@@ -282,7 +395,8 @@ function leadsToTick(block: number, after: number, isTick: (r: number) => boolea
   for (let j = i + 1; j < kids.length; j++) {
     if (isTick(kids[j])) return true;
     const id = B.getExpressionId(kids[j]);
-    if ((id !== B.LocalSetId && id !== B.GlobalSetId) || !plain(B.getExpressionInfo(kids[j]).value)) return false;
+    if ((id !== B.LocalSetId && id !== B.GlobalSetId) || !plain(B.getExpressionInfo(kids[j]).value))
+      return false;
   }
   return false;
 }
@@ -299,10 +413,14 @@ function plain(r: number): boolean {
 }
 
 /** The block a br_if leaves to, and the statement of its parent block it ends (for leadsToTick). */
-function exitBlock(target: string, ancestors: Frame[]): { block: Frame | undefined; after: number } | null {
+function exitBlock(
+  target: string,
+  ancestors: Frame[],
+): { block: Frame | undefined; after: number } | null {
   for (let i = ancestors.length - 1; i >= 0; i--) {
     if (ancestors[i].kind === "Loop") return null; // a branch to another loop's head is no exit
-    if (ancestors[i].kind === "Block" && ancestors[i].name === target) return { block: ancestors[i - 1], after: ancestors[i].ref };
+    if (ancestors[i].kind === "Block" && ancestors[i].name === target)
+      return { block: ancestors[i - 1], after: ancestors[i].ref };
   }
   return null;
 }
@@ -332,17 +450,23 @@ function loopCheck(loop: any): { local: number; form: "br_if" | "if"; target?: s
     }
     return null;
   };
-  const bound = (r: number) => (B.getExpressionId(r) === B.ConstId ? B.getExpressionInfo(r).value >>> 0 : Infinity);
+  const bound = (r: number) =>
+    B.getExpressionId(r) === B.ConstId ? B.getExpressionInfo(r).value >>> 0 : Infinity;
   /** The counter of a condition that holds exactly when `c >= K'` (or its negation when `negate`). */
   const exitWhen = (cond: number, negate: boolean): { local: number; stepped: boolean } | null => {
-    if (B.getExpressionId(cond) === B.UnaryId && B.getExpressionInfo(cond).op === B.EqZInt32) return exitWhen(B.getExpressionInfo(cond).value, !negate);
+    if (B.getExpressionId(cond) === B.UnaryId && B.getExpressionInfo(cond).op === B.EqZInt32)
+      return exitWhen(B.getExpressionInfo(cond).value, !negate);
     if (B.getExpressionId(cond) !== B.BinaryId) return null;
     const cmp = B.getExpressionInfo(cond);
     const c = counterOf(cmp.left);
     if (!c) return null;
     const k = bound(cmp.right);
-    const ge = (cmp.op === B.GeUInt32 && k <= METER_CHECK_LIMIT) || (cmp.op === B.GtUInt32 && k < METER_CHECK_LIMIT);
-    const lt = (cmp.op === B.LtUInt32 && k <= METER_CHECK_LIMIT) || (cmp.op === B.LeUInt32 && k < METER_CHECK_LIMIT);
+    const ge =
+      (cmp.op === B.GeUInt32 && k <= METER_CHECK_LIMIT) ||
+      (cmp.op === B.GtUInt32 && k < METER_CHECK_LIMIT);
+    const lt =
+      (cmp.op === B.LtUInt32 && k <= METER_CHECK_LIMIT) ||
+      (cmp.op === B.LeUInt32 && k < METER_CHECK_LIMIT);
     return (negate ? lt : ge) ? c : null;
   };
   const id = B.getExpressionId(first);
@@ -368,7 +492,11 @@ function loopCheck(loop: any): { local: number; form: "br_if" | "if"; target?: s
     if (!c) return null;
     if (!c.stepped) {
       let kids: number[] = [x.ifTrue];
-      while (B.getExpressionId(kids[0]) === B.BlockId && B.getExpressionInfo(kids[0]).children.length) kids = B.getExpressionInfo(kids[0]).children;
+      while (
+        B.getExpressionId(kids[0]) === B.BlockId &&
+        B.getExpressionInfo(kids[0]).children.length
+      )
+        kids = B.getExpressionInfo(kids[0]).children;
       if (!stepsNext(kids, 0, c.local)) return null;
     }
     return { local: c.local, form: "if" };
@@ -381,12 +509,14 @@ function loopCheck(loop: any): { local: number; form: "br_if" | "if"; target?: s
 function grows(value: number, global: string): boolean {
   if (B.getExpressionId(value) !== B.BinaryId) return false;
   const add = B.getExpressionInfo(value);
-  const isSelf = (r: number) => B.getExpressionId(r) === B.GlobalGetId && B.getExpressionInfo(r).name === global;
+  const isSelf = (r: number) =>
+    B.getExpressionId(r) === B.GlobalGetId && B.getExpressionInfo(r).name === global;
   if (add.op === B.SubInt64) {
     if (!isSelf(add.left) || B.getExpressionId(add.right) !== B.ConstId) return false;
     const v = B.getExpressionInfo(add.right).value;
     // Subtracting a negative constant (not the most negative, whose negation wraps) adds.
-    const big = typeof v === "bigint" ? v : (BigInt(v?.high ?? 0) << 32n) | BigInt((v?.low ?? 0) >>> 0);
+    const big =
+      typeof v === "bigint" ? v : (BigInt(v?.high ?? 0) << 32n) | BigInt((v?.low ?? 0) >>> 0);
     return big <= 0n && big > -(1n << 62n);
   }
   if (add.op !== B.AddInt64) return false;
@@ -394,7 +524,12 @@ function grows(value: number, global: string): boolean {
     const id = B.getExpressionId(r);
     if (id === B.UnaryId) return B.getExpressionInfo(r).op === B.ExtendUInt32;
     // A constant count is at most 2^32 (adding one near 2^63 would wrap the counter backwards).
-    if (id === B.ConstId) { const v = B.getExpressionInfo(r).value; return typeof v === "bigint" ? v >= 0n && v <= 1n << 32n : (v?.high ?? -1) === 0 || ((v?.high ?? -1) === 1 && (v?.low ?? 1) === 0); }
+    if (id === B.ConstId) {
+      const v = B.getExpressionInfo(r).value;
+      return typeof v === "bigint"
+        ? v >= 0n && v <= 1n << 32n
+        : (v?.high ?? -1) === 0 || ((v?.high ?? -1) === 1 && (v?.low ?? 1) === 0);
+    }
     return false;
   };
   return (isSelf(add.left) && isUnsigned(add.right)) || (isSelf(add.right) && isUnsigned(add.left));

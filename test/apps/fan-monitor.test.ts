@@ -19,14 +19,30 @@ const data = (name: string) => path.resolve(APP, "data", name);
 
 async function run(board: string, accel: string, seconds: number, card: string | null = null) {
   const { image, report } = await built(APP, board);
-  const machine = new Machine({ target: loadTarget(board), image, sdcard: card, inputs: { accel } });
+  const machine = new Machine({
+    target: loadTarget(board),
+    image,
+    sdcard: card,
+    inputs: { accel },
+  });
   let text = "";
   const leds: [number, boolean][] = [];
-  machine.events.on("console", (t) => { text += t; });
-  machine.events.on("gpio", (e) => { leds.push([e.led, e.on]); });
+  machine.events.on("console", (t) => {
+    text += t;
+  });
+  machine.events.on("gpio", (e) => {
+    leds.push([e.led, e.on]);
+  });
   const summary = await machine.run({ seconds });
-  const predictions = [...text.matchAll(/\] window (\d+): (\w+) (\d+)% \([-\d ]+\) (\d+) us; state (\S+)/g)]
-    .map((m) => ({ window: Number(m[1]), cls: m[2], pct: Number(m[3]), us: Number(m[4]), state: m[5] }));
+  const predictions = [
+    ...text.matchAll(/\] window (\d+): (\w+) (\d+)% \([-\d ]+\) (\d+) us; state (\S+)/g),
+  ].map((m) => ({
+    window: Number(m[1]),
+    cls: m[2],
+    pct: Number(m[3]),
+    us: Number(m[4]),
+    state: m[5],
+  }));
   return { summary, text, leds, predictions, report };
 }
 
@@ -56,15 +72,26 @@ for (const board of BOARDS) {
     t.regex(r.text, /logging state changes to \/FANMON\/STAT0001\.CSV/);
     // Windows end at 0.64 s and then every 0.32 s: 17 by 6 s.
     t.is(r.predictions.length, 17);
-    t.deepEqual(r.predictions.map((p) => p.window), [...Array(17).keys()]);
-    t.true(r.predictions.every((p) => p.cls === "clogged"), r.text);
+    t.deepEqual(
+      r.predictions.map((p) => p.window),
+      [...Array(17).keys()],
+    );
+    t.true(
+      r.predictions.every((p) => p.cls === "clogged"),
+      r.text,
+    );
     t.is(r.predictions[1].state, "-", "no state before three agreeing windows");
     t.is(r.predictions[2].state, "clogged");
     t.true(r.predictions.every((p) => p.us > 0));
     t.is(r.summary.peripherals.accel.accelOverruns, 0);
     // The last level each LED was set to (events fire on changes; unset means dark).
     const lit = new Map(r.leds);
-    if (board === "mcxn947") t.deepEqual([lit.get(0) ?? false, lit.get(1) ?? false, lit.get(2) ?? false], [false, false, true], "blue");
+    if (board === "mcxn947")
+      t.deepEqual(
+        [lit.get(0) ?? false, lit.get(1) ?? false, lit.get(2) ?? false],
+        [false, false, true],
+        "blue",
+      );
     else t.true(r.leds.length >= 3, "the user LED blinks slowly for clogged");
     if (!tools) return t.log("mtools/dosfstools missing: card checks skipped");
     t.is(sh("fsck.fat", ["-n", card]).status, 0);
@@ -80,11 +107,18 @@ for (const board of BOARDS) {
 }
 
 test("friction and on recordings, and gen:friction at an unseen speed, are classified", async (t) => {
-  for (const [accel, want] of [[data("friction.csv"), "friction"], [data("on.csv"), "on"], [data("off.csv"), "off"],
-    ["gen:friction,rpm=1630,orient=-y,tilt=95,yaw=12,gain=0.9,seed=77", "friction"]]) {
+  for (const [accel, want] of [
+    [data("friction.csv"), "friction"],
+    [data("on.csv"), "on"],
+    [data("off.csv"), "off"],
+    ["gen:friction,rpm=1630,orient=-y,tilt=95,yaw=12,gain=0.9,seed=77", "friction"],
+  ]) {
     const r = await run("rt1170", accel, 4);
     const right = r.predictions.filter((p) => p.cls === want).length;
-    t.true(right >= r.predictions.length - 1, `${accel}: ${right}/${r.predictions.length} ${want}\n${r.text}`);
+    t.true(
+      right >= r.predictions.length - 1,
+      `${accel}: ${right}/${r.predictions.length} ${want}\n${r.text}`,
+    );
     t.is(r.predictions.at(-1)!.state, want);
   }
 });
@@ -104,14 +138,20 @@ test("raw samples are logged on request (/FANMON/RAW.ON) and replay as the same 
   const rows = raw.trim().split("\n");
   t.is(rows[0], "t_ms,x,y,z");
   t.true(rows.length > 600, `${rows.length} rows`); // flushed 4 KB blocks of the 1000 samples
-  rows.slice(1).forEach((r, i) => { if (Number(r.split(",")[0]) !== i * 5) t.fail(`row ${i}: ${r}`); });
+  rows.slice(1).forEach((r, i) => {
+    if (Number(r.split(",")[0]) !== i * 5) t.fail(`row ${i}: ${r}`);
+  });
   // Replayed, the logged samples give the firmware the same counts: the same outputs.
   const trace = path.join(dir, "raw.csv");
   writeFileSync(trace, raw);
   const again = await run("mcxn947", trace, 3);
   const n = again.predictions.length;
   t.true(n >= 7);
-  const strip = (p: (typeof first.predictions)[number]) => ({ window: p.window, cls: p.cls, pct: p.pct });
+  const strip = (p: (typeof first.predictions)[number]) => ({
+    window: p.window,
+    cls: p.cls,
+    pct: p.pct,
+  });
   t.deepEqual(again.predictions.map(strip), first.predictions.slice(0, n).map(strip));
 });
 
@@ -126,7 +166,11 @@ for (const board of BOARDS) {
     t.is(r.summary.fault, null);
     t.is(r.summary.reason, "time-limit");
     t.is(r.summary.peripherals.accel.accelOverruns, 0);
-    t.is(r.predictions.length, Math.floor((seconds * 200 - 128) / 64) + 1 - 1, `an inference per hop (the last one is still running at ${seconds} s)`);
+    t.is(
+      r.predictions.length,
+      Math.floor((seconds * 200 - 128) / 64) + 1 - 1,
+      `an inference per hop (the last one is still running at ${seconds} s)`,
+    );
     const changes = (r.text.match(/^state -> /gm) ?? []).length;
     const loops = seconds / 24; // the demo recording is 24 s long, one state change per 6 s
     t.true(changes >= 4 * (loops - 1), `${changes} state changes over ${loops} demo loops`);

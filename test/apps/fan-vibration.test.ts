@@ -108,17 +108,26 @@ test("a pure function of time: order and repetition do not matter; seeds differ"
   c.sampleAt(3.215, gb);
   a.sampleAt(3.215, ga);
   t.notDeepEqual([...ga], [...gb]);
-  t.is(a.description, "gen:friction,rpm=1800,blades=5,orient=z,noise=0.003,seed=11,tilt=40,yaw=30,gain=1,bw=80");
+  t.is(
+    a.description,
+    "gen:friction,rpm=1800,blades=5,orient=z,noise=0.003,seed=11,tilt=40,yaw=30,gain=1,bw=80",
+  );
 });
 
 test("bad fan specs: one-line errors naming the problem", (t) => {
   const bad: [string, RegExp][] = [
-    ["gen:friction,rpm=fast", /rpm \(shaft speed.*\) must be a number from 60 to 12000, got 'fast'/],
+    [
+      "gen:friction,rpm=fast",
+      /rpm \(shaft speed.*\) must be a number from 60 to 12000, got 'fast'/,
+    ],
     ["gen:clogged,rpm=10", /rpm .* must be a number from 60/],
     ["gen:on,blades=2.5", /blades .* must be an integer/],
     ["gen:on,speed=3", /unknown option 'speed' for gen:on \(known: rpm=/],
     ["gen:on,orient=up", /orient must be one of x, y, z, -x, -y, -z/],
-    ["gen:rattle,rpm=1800", /unknown generator 'rattle' \(known: .*gen:off, gen:on, gen:clogged, gen:friction/],
+    [
+      "gen:rattle,rpm=1800",
+      /unknown generator 'rattle' \(known: .*gen:off, gen:on, gen:clogged, gen:friction/,
+    ],
   ];
   for (const [spec, re] of bad) {
     const e = t.throws(() => openAccelSource(spec), { instanceOf: InputError });
@@ -127,18 +136,35 @@ test("bad fan specs: one-line errors naming the problem", (t) => {
   }
 });
 
-test.serial("tinyboard run apps/fan-monitor with a bad generator option or a malformed CSV: one line, non-zero exit", (t) => {
-  const dir = tempDir("tinyboard-fan-cli-");
-  const bad = path.join(dir, "bad.csv");
-  writeFileSync(bad, "t_ms,x,y,z\n0,0,0,1\n5,0.1,zero,1\n");
-  for (const [input, re] of [
-    ["accel=gen:friction,rpm=fast", /rpm \(shaft speed when running normally, rev\/min\) must be a number from 60 to 12000, got 'fast'/],
-    ["accel=gen:jammed,rpm=1800", /unknown generator 'jammed'/],
-    [`accel=${bad}`, /bad\.csv line 3: column y is not a number: 'zero'/],
-  ] as const) {
-    const r = cli(["run", "apps/fan-monitor", "--board", "mcxn947", "--state", path.join(dir, "state"), "--input", input, "--seconds", "1"]);
-    t.true(r.status !== 0 && r.status !== 70, `exit ${r.status}`);
-    t.regex(r.stderr, /^tinyboard: error: [^\n]+\n$/, r.stderr);
-    t.regex(r.stderr, re);
-  }
-});
+test.serial(
+  "tinyboard run apps/fan-monitor with a bad generator option or a malformed CSV: one line, non-zero exit",
+  (t) => {
+    const dir = tempDir("tinyboard-fan-cli-");
+    const bad = path.join(dir, "bad.csv");
+    writeFileSync(bad, "t_ms,x,y,z\n0,0,0,1\n5,0.1,zero,1\n");
+    for (const [input, re] of [
+      [
+        "accel=gen:friction,rpm=fast",
+        /rpm \(shaft speed when running normally, rev\/min\) must be a number from 60 to 12000, got 'fast'/,
+      ],
+      ["accel=gen:jammed,rpm=1800", /unknown generator 'jammed'/],
+      [`accel=${bad}`, /bad\.csv line 3: column y is not a number: 'zero'/],
+    ] as const) {
+      const r = cli([
+        "run",
+        "apps/fan-monitor",
+        "--board",
+        "mcxn947",
+        "--state",
+        path.join(dir, "state"),
+        "--input",
+        input,
+        "--seconds",
+        "1",
+      ]);
+      t.true(r.status !== 0 && r.status !== 70, `exit ${r.status}`);
+      t.regex(r.stderr, /^tinyboard: error: [^\n]+\n$/, r.stderr);
+      t.regex(r.stderr, re);
+    }
+  },
+);

@@ -14,12 +14,18 @@ for (const board of ["rt1060", "mcxn947"]) {
     const { image } = await built(path.join(ROOT, "apps/hello-model"), board);
     const machine = new Machine({ target: loadTarget(board), image, sdcard: null });
     let out = "";
-    machine.events.on("console", (s) => { out += s; });
+    machine.events.on("console", (s) => {
+      out += s;
+    });
     const s = await machine.run({ seconds: 2 });
     t.is(s.fault, null);
     t.is(s.reason, "exit");
     t.is(s.exitCode, 0);
-    const rows = [...out.matchAll(/^x (-?\d+\.\d+) {2}model (-?\d+\.\d+) {2}sin (-?\d+\.\d+) {2}\((\d+) cycles\)$/gm)];
+    const rows = [
+      ...out.matchAll(
+        /^x (-?\d+\.\d+) {2}model (-?\d+\.\d+) {2}sin (-?\d+\.\d+) {2}\((\d+) cycles\)$/gm,
+      ),
+    ];
     t.is(rows.length, 10, out);
     for (const [, x, model, sin] of rows) {
       t.true(Math.abs(Number(sin) - Math.sin(Number(x))) < 0.001, `x ${x}: sin ${sin}`);

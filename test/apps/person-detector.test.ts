@@ -21,8 +21,18 @@ import { readImageFile } from "../../emulator/inputs/image-decode.ts";
 const FIX = path.resolve(ROOT, "../shared/fixtures");
 const BOARDS = ["rt1060", "rt1170", "mcxn947"];
 const MODELS = [
-  { app: "apps/person-detector", model: "mlcommons-tiny/vww_96_int8.tflite", format: 1, channels: 3 },
-  { app: "apps/person-detector/grey", model: "tflite-micro/person_detect.tflite", format: 0, channels: 1 },
+  {
+    app: "apps/person-detector",
+    model: "mlcommons-tiny/vww_96_int8.tflite",
+    format: 1,
+    channels: 3,
+  },
+  {
+    app: "apps/person-detector/grey",
+    model: "tflite-micro/person_detect.tflite",
+    format: 0,
+    channels: 1,
+  },
 ];
 const SEQUENCE_FPS = 3; // three pictures, a third of a second each
 const SECONDS = 1.6; // start-up (the engine prepares the model: up to ~0.4 s) and past the first status line
@@ -30,13 +40,14 @@ const SECONDS = 1.6; // start-up (the engine prepares the model: up to ~0.4 s) a
 /** A colourful picture of another size and aspect: gradients and blocks, so colour matters. */
 function colourPicture(): Buffer {
   const png = new PNG({ width: 200, height: 150 });
-  for (let y = 0; y < 150; y++) for (let x = 0; x < 200; x++) {
-    const i = (y * 200 + x) * 4;
-    png.data[i] = (x * 255) / 199;
-    png.data[i + 1] = (y * 255) / 149;
-    png.data[i + 2] = ((x >> 4) + (y >> 4)) % 2 ? 230 : 20;
-    png.data[i + 3] = 255;
-  }
+  for (let y = 0; y < 150; y++)
+    for (let x = 0; x < 200; x++) {
+      const i = (y * 200 + x) * 4;
+      png.data[i] = (x * 255) / 199;
+      png.data[i + 1] = (y * 255) / 149;
+      png.data[i + 2] = ((x >> 4) + (y >> 4)) % 2 ? 230 : 20;
+      png.data[i + 3] = 255;
+    }
   return PNG.sync.write(png);
 }
 
@@ -48,29 +59,71 @@ test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 const SPEC = `${dir},fps=${SEQUENCE_FPS}`;
 const EXPECT = ["PERSON", "no person"]; // the colour picture's decision is not checked
 
-const build = (app: string, board: string): Promise<BuildResult> => built(path.join(ROOT, app), board);
+const build = (app: string, board: string): Promise<BuildResult> =>
+  built(path.join(ROOT, app), board);
 
-interface Frame { seq: number; score: number; decision: string }
-interface DetectorRun { summary: RunSummary; console: string; frames: Frame[]; inputs: Uint8Array[]; leds: { on: boolean; timeUs: number }[]; cameraEvents: string[] }
+interface Frame {
+  seq: number;
+  score: number;
+  decision: string;
+}
+interface DetectorRun {
+  summary: RunSummary;
+  console: string;
+  frames: Frame[];
+  inputs: Uint8Array[];
+  leds: { on: boolean; timeUs: number }[];
+  cameraEvents: string[];
+}
 
-async function run(app: string, board: string, spec = SPEC, sdcard: string | null = null, noNpu = false): Promise<DetectorRun> {
+async function run(
+  app: string,
+  board: string,
+  spec = SPEC,
+  sdcard: string | null = null,
+  noNpu = false,
+): Promise<DetectorRun> {
   const built = await build(app, board);
-  const machine = new Machine({ target: loadTarget(board), image: built.image, inputs: { camera: spec }, sdcard, noNpu });
+  const machine = new Machine({
+    target: loadTarget(board),
+    image: built.image,
+    inputs: { camera: spec },
+    sdcard,
+    noNpu,
+  });
   let text = "";
   const inputs: Uint8Array[] = [];
   const leds: { on: boolean; timeUs: number }[] = [];
-  machine.events.on("console", (s) => { text += s; });
-  machine.events.on("report", (kind, bytes) => { if (kind === 5) inputs.push(bytes); });
-  machine.events.on("gpio", (e) => { if (e.led === 0) leds.push({ on: e.on, timeUs: e.timeUs }); });
+  machine.events.on("console", (s) => {
+    text += s;
+  });
+  machine.events.on("report", (kind, bytes) => {
+    if (kind === 5) inputs.push(bytes);
+  });
+  machine.events.on("gpio", (e) => {
+    if (e.led === 0) leds.push({ on: e.on, timeUs: e.timeUs });
+  });
   const cameraEvents: string[] = [];
-  machine.events.on("peripheral", (name, what) => { if (name === "camera") cameraEvents.push(what); });
+  machine.events.on("peripheral", (name, what) => {
+    if (name === "camera") cameraEvents.push(what);
+  });
   const summary = await machine.run({ seconds: SECONDS });
-  const frames = [...text.matchAll(/^frame (\d+) @ [\d.]+ s: person ([\d.]+) \[-?\d+,-?\d+\] (PERSON|no person)/gm)]
-    .map((m) => ({ seq: Number(m[1]), score: Number(m[2]), decision: m[3] }));
+  const frames = [
+    ...text.matchAll(
+      /^frame (\d+) @ [\d.]+ s: person ([\d.]+) \[-?\d+,-?\d+\] (PERSON|no person)/gm,
+    ),
+  ].map((m) => ({ seq: Number(m[1]), score: Number(m[2]), decision: m[3] }));
   return { summary, console: text, frames, inputs, leds, cameraEvents };
 }
 
-function centreWindow(full: Uint8Array, fw: number, fh: number, w: number, h: number, bpp: number): Uint8Array {
+function centreWindow(
+  full: Uint8Array,
+  fw: number,
+  fh: number,
+  w: number,
+  h: number,
+  bpp: number,
+): Uint8Array {
   const out = new Uint8Array(w * h * bpp);
   for (let y = 0; y < h; y++) {
     const from = (((fh - h) >> 1) + y) * fw * bpp + ((fw - w) >> 1) * bpp;
@@ -99,12 +152,16 @@ for (const m of MODELS) {
       for (const picture of [0, 1]) {
         const seen = r.frames.filter((f) => Math.floor((f.seq / fps) * SEQUENCE_FPS) === picture);
         t.true(seen.length >= 1, `frames of picture ${picture}: ${r.console}`);
-        for (const f of seen) t.is(f.decision, EXPECT[picture], `frame ${f.seq}: ${JSON.stringify(f)}`);
+        for (const f of seen)
+          t.is(f.decision, EXPECT[picture], `frame ${f.seq}: ${JSON.stringify(f)}`);
       }
       // LED 0 is lit while a person is in view: on at the first frame, off once no_person shows.
       t.true(r.leds.length >= 2 && r.leds[0].on && !r.leds[1].on, JSON.stringify(r.leds));
       const firstNoPerson = r.frames.find((f) => f.decision === "no person")!;
-      t.true(r.leds[1].timeUs > (firstNoPerson.seq / 30) * 1e6, "the LED went off after the no-person frame was exposed");
+      t.true(
+        r.leds[1].timeUs > (firstNoPerson.seq / 30) * 1e6,
+        "the LED went off after the no-person frame was exposed",
+      );
     });
 
     test(`${path.basename(m.model)} on ${board}: the firmware's model input equals the host's reference pipeline bit for bit`, async (t) => {
@@ -114,13 +171,23 @@ for (const m of MODELS) {
       const [w, h] = [320, 240];
       t.regex(r.console, new RegExp(`camera ${w}x${h} ${m.format ? "RGB565" : "grey8"}`));
       // The run may end while the last frame taken is still in the model (input, no line yet).
-      t.true(r.inputs.length === r.frames.length || r.inputs.length === r.frames.length + 1, `${r.inputs.length} inputs, ${r.frames.length} frames`);
-      t.true(r.frames.some((f) => Math.floor((f.seq / 30) * SEQUENCE_FPS) === 2), "the colour picture was seen");
+      t.true(
+        r.inputs.length === r.frames.length || r.inputs.length === r.frames.length + 1,
+        `${r.inputs.length} inputs, ${r.frames.length} frames`,
+      );
+      t.true(
+        r.frames.some((f) => Math.floor((f.seq / 30) * SEQUENCE_FPS) === 2),
+        "the colour picture was seen",
+      );
       const source = openCameraSource(SPEC);
       r.frames.forEach((f, k) => {
         const full = source.frame(source.pictureAt(f.seq / 30), 320, 240, m.format);
         const frame = centreWindow(full, 320, 240, w, h, m.format ? 2 : 1);
-        const want = referenceQuantize(referenceView(frame, w, h, m.format, 96, 96, m.channels), q.scale[0], q.zeroPoint[0]);
+        const want = referenceQuantize(
+          referenceView(frame, w, h, m.format, 96, 96, m.channels),
+          q.scale[0],
+          q.zeroPoint[0],
+        );
         t.deepEqual(Buffer.from(r.inputs[k]), Buffer.from(want.buffer), `frame ${f.seq}`);
       });
     });
@@ -143,11 +210,22 @@ test("dropped frames: the sensor's count matches the firmware's, and a slow boar
   const slow = await run("apps/person-detector/grey", "mcxn947", SPEC, null, true);
   for (const r of [fast, slow]) {
     const cam = r.summary.peripherals.camera;
-    t.true(cam.cameraTaken === r.frames.length || cam.cameraTaken === r.frames.length + 1, JSON.stringify(cam));
+    t.true(
+      cam.cameraTaken === r.frames.length || cam.cameraTaken === r.frames.length + 1,
+      JSON.stringify(cam),
+    );
     // The sensor ran at 30 fps for the whole run: every frame was taken, dropped, or is the last.
     // Frames read out since the camera started (after the model's start-up): taken, dropped, or the last one waiting.
-    t.true(cam.cameraFrames + (cam.cameraDropped - (cam.cameraFrames - cam.cameraTaken)) >= cam.cameraTaken, JSON.stringify(cam));
-    t.true(cam.cameraFrames >= cam.cameraTaken && cam.cameraFrames <= cam.cameraTaken + cam.cameraDropped + 1, JSON.stringify(cam));
+    t.true(
+      cam.cameraFrames + (cam.cameraDropped - (cam.cameraFrames - cam.cameraTaken)) >=
+        cam.cameraTaken,
+      JSON.stringify(cam),
+    );
+    t.true(
+      cam.cameraFrames >= cam.cameraTaken &&
+        cam.cameraFrames <= cam.cameraTaken + cam.cameraDropped + 1,
+      JSON.stringify(cam),
+    );
     const status = /dropped (\d+)/.exec(r.console);
     t.truthy(status, r.console);
     t.true(Number(status![1]) <= cam.cameraDropped);
@@ -182,27 +260,39 @@ test("the build counts the static frame buffer, the manifest's heap reserve and 
 test("a QVGA RGB565 frame buffer does not fit the MCX N947 beside the old 336 KB heap reserve: the build says why", async (t) => {
   const r = await built(path.join(ROOT, "test/fixtures/apps/person-detector-qvga"), "mcxn947");
   t.false(r.report.fits);
-  t.regex(r.report.problems.join("; "), /SRAM overflowed by \d+ bytes \(SRAM needs \d+ KB, has 512 KB\)/);
+  t.regex(
+    r.report.problems.join("; "),
+    /SRAM overflowed by \d+ bytes \(SRAM needs \d+ KB, has 512 KB\)/,
+  );
 });
 
-(TOOLS_MISSING.length ? test.skip : test)("with /CAPTURE on the card, each picture the model saw is saved as a BMP that replays as camera input", async (t) => {
-  const tmp = mkdtempSync(path.join(os.tmpdir(), "tinyboard-capture-"));
-  t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
-  const card = newCard(tmp);
-  t.is(tool("mmd", ["-i", card, "::/CAPTURE"]).status, 0);
-  const r = await run("apps/person-detector", "rt1170", SPEC, card);
-  t.regex(r.console, /saving pictures to \/CAPTURE/);
-  t.regex(r.console, /saved \d+/);
-  // The run may end in the middle of a file (a power cut): fsck may find lost clusters, not damage.
-  t.notRegex(tool("fsck.fat", ["-n", card]).stdout, /[Dd]amaged|[Ii]nvalid|[Cc]ontains a free cluster|[Bb]ad/);
-  const first = path.join(tmp, "F0000001.BMP");
-  t.is(tool("mcopy", ["-n", "-i", card, "::/CAPTURE/F0000001.BMP", first]).status, 0);
-  const saved = readImageFile(first);
-  t.deepEqual([saved.width, saved.height], [96, 96]);
-  // The saved picture is the model's view of frame 0 before quantisation: input = view - 128.
-  const input = new Int8Array(r.inputs[0].buffer, r.inputs[0].byteOffset, r.inputs[0].length);
-  t.deepEqual(Array.from(saved.rgb), Array.from(input, (q) => q + 128));
-  // Replayed as a camera input, the detector decides the same.
-  const replay = await run("apps/person-detector", "rt1170", first);
-  t.is(replay.frames[0].decision, r.frames[0].decision);
-});
+(TOOLS_MISSING.length ? test.skip : test)(
+  "with /CAPTURE on the card, each picture the model saw is saved as a BMP that replays as camera input",
+  async (t) => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), "tinyboard-capture-"));
+    t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+    const card = newCard(tmp);
+    t.is(tool("mmd", ["-i", card, "::/CAPTURE"]).status, 0);
+    const r = await run("apps/person-detector", "rt1170", SPEC, card);
+    t.regex(r.console, /saving pictures to \/CAPTURE/);
+    t.regex(r.console, /saved \d+/);
+    // The run may end in the middle of a file (a power cut): fsck may find lost clusters, not damage.
+    t.notRegex(
+      tool("fsck.fat", ["-n", card]).stdout,
+      /[Dd]amaged|[Ii]nvalid|[Cc]ontains a free cluster|[Bb]ad/,
+    );
+    const first = path.join(tmp, "F0000001.BMP");
+    t.is(tool("mcopy", ["-n", "-i", card, "::/CAPTURE/F0000001.BMP", first]).status, 0);
+    const saved = readImageFile(first);
+    t.deepEqual([saved.width, saved.height], [96, 96]);
+    // The saved picture is the model's view of frame 0 before quantisation: input = view - 128.
+    const input = new Int8Array(r.inputs[0].buffer, r.inputs[0].byteOffset, r.inputs[0].length);
+    t.deepEqual(
+      Array.from(saved.rgb),
+      Array.from(input, (q) => q + 128),
+    );
+    // Replayed as a camera input, the detector decides the same.
+    const replay = await run("apps/person-detector", "rt1170", first);
+    t.is(replay.frames[0].decision, r.frames[0].decision);
+  },
+);

@@ -29,14 +29,32 @@ async function run(board: string, mic: string, seconds: number, captureFolder = 
   if (captureFolder) sh("mmd", ["-i", card, "::/VOICE", "::/VOICE/CAPTURE"]);
   const { image } = await built(APP, board);
   const micArray = appMicArray(loadApp(APP), board) ?? null;
-  const machine = new Machine({ target: loadTarget(board), image, sdcard: card, inputs: { mic }, micArray });
+  const machine = new Machine({
+    target: loadTarget(board),
+    image,
+    sdcard: card,
+    inputs: { mic },
+    micArray,
+  });
   let text = "";
   const leds: string[] = [];
   machine.events.on("console", (s) => (text += s));
   machine.events.on("gpio", (e) => leds.push(`${e.led}:${e.on ? 1 : 0}`));
   const summary = await machine.run({ seconds });
-  const wakes = [...text.matchAll(/\[([\d.]+) s\] wake marvin (\d+)% doa (\d+) deg/g)].map((m) => ({ t: Number(m[1]), pct: Number(m[2]), doa: Number(m[3]) }));
-  const commands = [...text.matchAll(/\[([\d.]+) s\] command (\w+) (\d+)% doa (\d+) deg -> (.*)/g)].map((m) => ({ t: Number(m[1]), word: m[2], pct: Number(m[3]), doa: Number(m[4]), state: m[5] }));
+  const wakes = [...text.matchAll(/\[([\d.]+) s\] wake marvin (\d+)% doa (\d+) deg/g)].map((m) => ({
+    t: Number(m[1]),
+    pct: Number(m[2]),
+    doa: Number(m[3]),
+  }));
+  const commands = [
+    ...text.matchAll(/\[([\d.]+) s\] command (\w+) (\d+)% doa (\d+) deg -> (.*)/g),
+  ].map((m) => ({
+    t: Number(m[1]),
+    word: m[2],
+    pct: Number(m[3]),
+    doa: Number(m[4]),
+    state: m[5],
+  }));
   return { summary, text, leds, wakes, commands, dir, card };
 }
 
@@ -64,7 +82,8 @@ function closeTalk(): string {
 function noiseOnly(): string {
   const rate = 16000;
   const out = new Float64Array(rate * 10);
-  let s = 12345, y = 0;
+  let s = 12345,
+    y = 0;
   for (let i = 0; i < out.length; i++) {
     s = (Math.imul(s, 1103515245) + 12345) >>> 0;
     y = 0.9 * y + 0.1 * ((s / 2 ** 32) * 2 - 1);
@@ -76,54 +95,62 @@ function noiseOnly(): string {
 }
 
 for (const board of BOARDS) {
-  (tools ? test : test.skip)(`${board}: close talk: "marvin" wakes it, "yes" is the command, both in the card's log and captured as WAV`, async (t) => {
-    const r = await run(board, closeTalk(), 4, true);
-    t.is(r.summary.fault, null);
-    t.regex(r.text, /logging detections to \/VOICE\/LOG0001\.CSV/);
-    t.is(r.wakes.length, 1, r.text);
-    t.true(r.wakes[0].t > 0.6 && r.wakes[0].t < 1.6, r.text);
-    t.is(r.commands.length, 1, r.text);
-    t.is(r.commands[0].word, "yes");
-    t.true(r.commands[0].t > r.wakes[0].t);
-    t.is(r.summary.peripherals.mic.micOverruns, 0);
-    t.is(sh("fsck.fat", ["-n", r.card]).status, 0);
-    const rows = readLog(r.card, r.dir).trim().split("\n");
-    t.is(rows[0], "t_ms,kind,word,score_pct,doa_deg");
-    t.is(rows.length, 3);
-    t.regex(rows[1], /^\d+,wake,marvin,\d+,\d+$/);
-    t.regex(rows[2], /^\d+,command,yes,\d+,\d+$/);
-    t.is(Number(rows[1].split(",")[0]), Math.round(r.wakes[0].t * 1000));
-    // /VOICE/CAPTURE exists: 1.5 s of 16 kHz mono around each of the two detections.
-    t.regex(r.text, /captured \/VOICE\/CAPTURE\/C0001\.WAV/);
-    t.regex(r.text, /captured \/VOICE\/CAPTURE\/C0002\.WAV/);
-    const snippet = path.join(r.dir, "c1.wav");
-    t.is(sh("mcopy", ["-o", "-i", r.card, "::/VOICE/CAPTURE/C0001.WAV", snippet]).status, 0);
-    const wav = readWav(snippet);
-    t.is(wav.sampleRate, 16000);
-    t.is(wav.channels.length, 1);
-    t.is(wav.channels[0].length, 24000);
-    // The snippet ends 0.5 s after the wake word: "marvin" (0.3..1.3 s of the input) is in it, loud.
-    const peak = wav.channels[0].reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-    t.true(peak > 0.05, `peak ${peak}`);
-  });
+  (tools ? test : test.skip)(
+    `${board}: close talk: "marvin" wakes it, "yes" is the command, both in the card's log and captured as WAV`,
+    async (t) => {
+      const r = await run(board, closeTalk(), 4, true);
+      t.is(r.summary.fault, null);
+      t.regex(r.text, /logging detections to \/VOICE\/LOG0001\.CSV/);
+      t.is(r.wakes.length, 1, r.text);
+      t.true(r.wakes[0].t > 0.6 && r.wakes[0].t < 1.6, r.text);
+      t.is(r.commands.length, 1, r.text);
+      t.is(r.commands[0].word, "yes");
+      t.true(r.commands[0].t > r.wakes[0].t);
+      t.is(r.summary.peripherals.mic.micOverruns, 0);
+      t.is(sh("fsck.fat", ["-n", r.card]).status, 0);
+      const rows = readLog(r.card, r.dir).trim().split("\n");
+      t.is(rows[0], "t_ms,kind,word,score_pct,doa_deg");
+      t.is(rows.length, 3);
+      t.regex(rows[1], /^\d+,wake,marvin,\d+,\d+$/);
+      t.regex(rows[2], /^\d+,command,yes,\d+,\d+$/);
+      t.is(Number(rows[1].split(",")[0]), Math.round(r.wakes[0].t * 1000));
+      // /VOICE/CAPTURE exists: 1.5 s of 16 kHz mono around each of the two detections.
+      t.regex(r.text, /captured \/VOICE\/CAPTURE\/C0001\.WAV/);
+      t.regex(r.text, /captured \/VOICE\/CAPTURE\/C0002\.WAV/);
+      const snippet = path.join(r.dir, "c1.wav");
+      t.is(sh("mcopy", ["-o", "-i", r.card, "::/VOICE/CAPTURE/C0001.WAV", snippet]).status, 0);
+      const wav = readWav(snippet);
+      t.is(wav.sampleRate, 16000);
+      t.is(wav.channels.length, 1);
+      t.is(wav.channels[0].length, 24000);
+      // The snippet ends 0.5 s after the wake word: "marvin" (0.3..1.3 s of the input) is in it, loud.
+      const peak = wav.channels[0].reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      t.true(peak > 0.05, `peak ${peak}`);
+    },
+  );
 
-  (tools ? test : test.skip)(`${board}: far field (1 m, RT60 0.3 s, 20 dB SNR): wake word, "yes", no overruns, deterministic`, async (t) => {
-    const scene = path.resolve(APP, "scenes/far-1m.json");
-    const r = await run(board, scene, 5);
-    t.is(r.summary.fault, null);
-    t.is(r.wakes.length, 1, r.text);
-    t.is(r.commands.length, 1, r.text);
-    t.is(r.commands[0].word, "yes");
-    t.is(r.summary.peripherals.mic.micOverruns, 0);
-    // The 3-microphone array sees the whole circle: within 5 degrees of the talker, at the wake word and at the command.
-    t.true(Math.abs(r.wakes[0].doa - TALKER_DEG) <= 5, `wake doa ${r.wakes[0].doa}`);
-    t.true(Math.abs(r.commands[0].doa - TALKER_DEG) <= 5, `command doa ${r.commands[0].doa}`);
-    t.log(`${board}: wake ${r.wakes[0].pct}% at ${r.wakes[0].t} s doa ${r.wakes[0].doa}; ${r.commands[0].word} ${r.commands[0].pct}% doa ${r.commands[0].doa}`);
-    const again = await run(board, scene, 5);
-    t.is(again.text, r.text);
-    t.deepEqual(again.leds, r.leds);
-    t.is(again.summary.cycles, r.summary.cycles);
-  });
+  (tools ? test : test.skip)(
+    `${board}: far field (1 m, RT60 0.3 s, 20 dB SNR): wake word, "yes", no overruns, deterministic`,
+    async (t) => {
+      const scene = path.resolve(APP, "scenes/far-1m.json");
+      const r = await run(board, scene, 5);
+      t.is(r.summary.fault, null);
+      t.is(r.wakes.length, 1, r.text);
+      t.is(r.commands.length, 1, r.text);
+      t.is(r.commands[0].word, "yes");
+      t.is(r.summary.peripherals.mic.micOverruns, 0);
+      // The 3-microphone array sees the whole circle: within 5 degrees of the talker, at the wake word and at the command.
+      t.true(Math.abs(r.wakes[0].doa - TALKER_DEG) <= 5, `wake doa ${r.wakes[0].doa}`);
+      t.true(Math.abs(r.commands[0].doa - TALKER_DEG) <= 5, `command doa ${r.commands[0].doa}`);
+      t.log(
+        `${board}: wake ${r.wakes[0].pct}% at ${r.wakes[0].t} s doa ${r.wakes[0].doa}; ${r.commands[0].word} ${r.commands[0].pct}% doa ${r.commands[0].doa}`,
+      );
+      const again = await run(board, scene, 5);
+      t.is(again.text, r.text);
+      t.deepEqual(again.leds, r.leds);
+      t.is(again.summary.cycles, r.summary.cycles);
+    },
+  );
 
   test(`${board}: noise alone: no wake word in 10 s`, async (t) => {
     const r = await run(board, noiseOnly(), 10);

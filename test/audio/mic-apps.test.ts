@@ -12,17 +12,37 @@ const FIX = fileURLToPath(new URL("../../../shared/fixtures/", import.meta.url))
 const YES = path.join(FIX, "tflite-micro/yes_1000ms.wav");
 const MARVIN = path.join(FIX, "mlcommons-tiny/marvin_617de221_0.wav");
 
-interface MicRun { console: string; reports: Uint8Array[]; peripheral: string[]; cycles: number; stats: Record<string, number> }
+interface MicRun {
+  console: string;
+  reports: Uint8Array[];
+  peripheral: string[];
+  cycles: number;
+  stats: Record<string, number>;
+}
 
-async function runMic(app: string, board: string, o: { mic?: string; micArray?: string; seconds?: number } = {}): Promise<MicRun> {
+async function runMic(
+  app: string,
+  board: string,
+  o: { mic?: string; micArray?: string; seconds?: number } = {},
+): Promise<MicRun> {
   const built = await build(app, board);
-  const m = new Machine({ target: loadTarget(board), image: built.image, inputs: o.mic ? { mic: o.mic } : {}, micArray: o.micArray ?? null, sdcard: null });
+  const m = new Machine({
+    target: loadTarget(board),
+    image: built.image,
+    inputs: o.mic ? { mic: o.mic } : {},
+    micArray: o.micArray ?? null,
+    sdcard: null,
+  });
   let out = "";
   const reports: Uint8Array[] = [];
   const peripheral: string[] = [];
   m.events.on("console", (s) => (out += s));
-  m.events.on("report", (kind, bytes) => { if (kind === 6) reports.push(bytes.slice()); });
-  m.events.on("peripheral", (name, what) => { if (name === "mic") peripheral.push(what); });
+  m.events.on("report", (kind, bytes) => {
+    if (kind === 6) reports.push(bytes.slice());
+  });
+  m.events.on("peripheral", (name, what) => {
+    if (name === "mic") peripheral.push(what);
+  });
   const s = await m.run({ seconds: o.seconds ?? 1 });
   if (s.fault) throw new Error(`fault: ${s.fault.message}`);
   return { console: out, reports, peripheral, cycles: s.cycles, stats: s.peripherals.mic };
@@ -48,7 +68,9 @@ test("rt1170: two on-board microphones, PCM buffers alternate a/b every 10 ms, o
 
 /** x delayed by `d` samples (fractional), by a Hann-windowed sinc. */
 function delayed(x: Float64Array, d: number, n: number): Float64Array {
-  const y = new Float64Array(n), di = Math.floor(d), f = d - di;
+  const y = new Float64Array(n),
+    di = Math.floor(d),
+    f = d - di;
   for (let i = 0; i < n; i++) {
     let acc = 0;
     for (let k = -32; k <= 32; k++) {
@@ -67,13 +89,19 @@ test("rt1170: the PCM the firmware gets is the WAV through modulator and decimat
   const r = await runMic("mic-pcm", "rt1170", { mic: `${YES},gain=20` });
   t.is(r.reports.length, 30);
   const got = new Float64Array(30 * 160);
-  r.reports.forEach((rep, k) => channel(rep, 2, 1).forEach((v, i) => (got[k * 160 + i] = v / 32768)));
+  r.reports.forEach((rep, k) =>
+    channel(rep, 2, 1).forEach((v, i) => (got[k * 160 + i] = v / 32768)),
+  );
   const wav = readWav(YES).channels[0].map((v) => v * 10);
   let best = { d: 0, err: Infinity };
   for (let d = 26; d <= 32; d += 0.05) {
     const want = delayed(wav, d, got.length);
-    let e = 0, p = 0;
-    for (let i = 400; i < got.length; i++) { e += (got[i] - want[i]) ** 2; p += want[i] ** 2; }
+    let e = 0,
+      p = 0;
+    for (let i = 400; i < got.length; i++) {
+      e += (got[i] - want[i]) ** 2;
+      p += want[i] ** 2;
+    }
     if (e / p < best.err) best = { d, err: e / p };
   }
   const errDb = 10 * Math.log10(best.err);
@@ -83,13 +111,19 @@ test("rt1170: the PCM the firmware gets is the WAV through modulator and decimat
 });
 
 test("same image and inputs: same cycles, same PCM", async (t) => {
-  const a = await runMic("mic-pcm", "mcxn947", { mic: MARVIN, micArray: "sln-local2-tri" }).catch((e) => e);
+  const a = await runMic("mic-pcm", "mcxn947", { mic: MARVIN, micArray: "sln-local2-tri" }).catch(
+    (e) => e,
+  );
   t.true(a instanceof Error && /2 channels for 3 microphones/.test(a.message), String(a));
   const r1 = await runMic("mic-pcm", "rt1170", { mic: MARVIN });
   const r2 = await runMic("mic-pcm", "rt1170", { mic: MARVIN });
   t.is(r1.cycles, r2.cycles);
   t.deepEqual(r1.reports, r2.reports);
-  t.notDeepEqual(channel(r1.reports[20], 2, 0), channel(r1.reports[20], 2, 1), "stereo: each microphone its own channel");
+  t.notDeepEqual(
+    channel(r1.reports[20], 2, 0),
+    channel(r1.reports[20], 2, 1),
+    "stereo: each microphone its own channel",
+  );
 });
 
 test("mcxn947 with an add-on array: 4 channels, positions from the array file", async (t) => {
@@ -108,16 +142,28 @@ test("rt1060: SAI bit streams, decimated in firmware, follow the input too", asy
   t.is(r.reports.length, 20);
   const got = r.reports.flatMap((rep) => [...channel(rep, 3, 2)].map((v) => v / 32768));
   const want = readWav(YES).channels[0];
-  let rmsGot = 0, rmsWant = 0;
-  for (let i = 400; i < got.length; i++) { rmsGot += got[i] ** 2; rmsWant += want[i] ** 2; }
-  t.log(`rms firmware ${Math.sqrt(rmsGot / got.length).toFixed(4)}, wav ${Math.sqrt(rmsWant / got.length).toFixed(4)}`);
+  let rmsGot = 0,
+    rmsWant = 0;
+  for (let i = 400; i < got.length; i++) {
+    rmsGot += got[i] ** 2;
+    rmsWant += want[i] ** 2;
+  }
+  t.log(
+    `rms firmware ${Math.sqrt(rmsGot / got.length).toFixed(4)}, wav ${Math.sqrt(rmsWant / got.length).toFixed(4)}`,
+  );
   t.true(Math.abs(10 * Math.log10(rmsGot / rmsWant)) < 1.5);
 });
 
 test("a firmware that configures more channels than the board and add-on have is refused, naming both numbers", async (t) => {
   const e1 = await runMic("mic-greedy", "rt1170").catch((e) => e);
   t.true(e1 instanceof UserError);
-  t.regex(e1.message, /configures 3 microphone channels; rt1170 has 2 \(2 on the board, no add-on array/);
+  t.regex(
+    e1.message,
+    /configures 3 microphone channels; rt1170 has 2 \(2 on the board, no add-on array/,
+  );
   const e2 = await runMic("mic-greedy", "rt1060", { micArray: "linear4-35mm" }).catch((e) => e);
-  t.regex(e2.message, /configures 5 microphone channels; rt1060 has 4 \(0 on the board \+ 4 on the add-on array linear4-35mm\)/);
+  t.regex(
+    e2.message,
+    /configures 5 microphone channels; rt1060 has 4 \(0 on the board \+ 4 on the add-on array linear4-35mm\)/,
+  );
 });

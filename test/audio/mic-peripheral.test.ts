@@ -17,14 +17,24 @@ function board(id: string, array: string | null = null, source: MicSource | null
   let pending = 0;
   const events = createEmitter();
   const ctx: BoardContext = {
-    target, clock, events,
-    memory: () => ({ check() {}, writable: (_w: string, p: number, n: number) => mem.subarray(p, p + n) }) as any,
+    target,
+    clock,
+    events,
+    memory: () =>
+      ({
+        check() {},
+        writable: (_w: string, p: number, n: number) => mem.subarray(p, p + n),
+      }) as any,
     raise: (l) => (pending |= l),
     lower: (l) => (pending &= ~l),
     sync: () => clock.fireDue(clock.now),
     busy: (c) => (clock.halCycles += c),
-    idleUntil: (c) => { clock.idleUntil(c); clock.fireDue(clock.now); },
-    pauseMeter() {}, resumeMeter() {},
+    idleUntil: (c) => {
+      clock.idleUntil(c);
+      clock.fireDue(clock.now);
+    },
+    pauseMeter() {},
+    resumeMeter() {},
   };
   const layout = micLayout(target.board, array ? loadMicArray(array) : null);
   const mic = new Microphones(ctx, layout, source);
@@ -37,8 +47,13 @@ function board(id: string, array: string | null = null, source: MicSource | null
 }
 
 const tone = (hz: number, amp: number, rate = 16000): MicSource => ({
-  channels: 4, sampleRate: rate, description: "tone",
-  read: (_c, start, out) => { for (let i = 0; i < out.length; i++) out[i] = amp * Math.sin((2 * Math.PI * hz * (start + i)) / rate); },
+  channels: 4,
+  sampleRate: rate,
+  description: "tone",
+  read: (_c, start, out) => {
+    for (let i = 0; i < out.length; i++)
+      out[i] = amp * Math.sin((2 * Math.PI * hz * (start + i)) / rate);
+  },
 });
 
 test("rt1170 PCM: buffers land at the end of each 10 ms period plus the DMA's last burst, a, b, a, ...", (t) => {
@@ -60,7 +75,10 @@ test("rt1170 PCM: buffers land at the end of each 10 ms period plus the DMA's la
   t.is(b.hal["take-buffer"](), 0);
   t.is(b.hal["take-buffer"](), -1);
   const spans = b.log.filter(([w]) => /DMA/.test(w));
-  t.deepEqual(spans.map(([, , end]) => end - start), [1, 2, 3].map((k) => Math.round((k * 10 * b.clock.hz) / 1000) + dma));
+  t.deepEqual(
+    spans.map(([, , end]) => end - start),
+    [1, 2, 3].map((k) => Math.round((k * 10 * b.clock.hz) / 1000) + dma),
+  );
   t.is(b.hal.overruns(), 0);
 });
 
@@ -73,7 +91,15 @@ test("overruns: a filled buffer overwritten before it was taken", (t) => {
   t.is(b.hal["take-buffer"](), 1); // block 3, the oldest still waiting
   t.is(b.hal["take-buffer"](), 0); // block 4
   t.true(b.log.filter(([w]) => /overrun/.test(w)).length === 3);
-  t.deepEqual(b.mic.stats(), { micChannels: 1, micRunning: 1, micBuffers: 5, micTaken: 2, micOverruns: 3, micRateHz: 16000, micClippedSamples: 0 });
+  t.deepEqual(b.mic.stats(), {
+    micChannels: 1,
+    micRunning: 1,
+    micBuffers: 5,
+    micTaken: 2,
+    micOverruns: 3,
+    micRateHz: 16000,
+    micClippedSamples: 0,
+  });
 });
 
 test("PCM layout: int16 LE planar per channel; a -6 dBFS tone comes out at -6 dBFS", (t) => {
@@ -90,7 +116,12 @@ test("PCM layout: int16 LE planar per channel; a -6 dBFS tone comes out at -6 dB
 });
 
 test("rt1060 SAI: planar blocks of packed bits, MSB first; pulse density follows the signal", (t) => {
-  const dc = (v: number): MicSource => ({ channels: 2, sampleRate: 16000, description: "dc", read: (_c, _s, out) => out.fill(v) });
+  const dc = (v: number): MicSource => ({
+    channels: 2,
+    sampleRate: 16000,
+    description: "dc",
+    read: (_c, _s, out) => out.fill(v),
+  });
   const b = board("rt1060", "linear4-35mm", dc(0.5));
   t.is(b.hal["configure-pcm"](2, 16000, 10, 0x1000, 0x8000), MIC_ERR.wrongKind);
   t.is(b.hal["configure-pdm"](2, 2_000_000, 10, 0x1000, 0x8000), MIC_ERR.rate);
@@ -105,7 +136,8 @@ test("rt1060 SAI: planar blocks of packed bits, MSB first; pulse density follows
   // PCM 0.5 full scale = modulator input 0.25: pulse density (1 + 0.25) / 2 = 62.5 %.
   for (let c = 0; c < 2; c++) {
     let ones = 0;
-    for (const byte of bytes.subarray(c * 2560, (c + 1) * 2560)) for (let k = 0; k < 8; k++) ones += (byte >> k) & 1;
+    for (const byte of bytes.subarray(c * 2560, (c + 1) * 2560))
+      for (let k = 0; k < 8; k++) ones += (byte >> k) & 1;
     t.true(Math.abs(ones / 20480 - 0.625) < 0.005, `channel ${c}: ${ones / 20480}`);
   }
 });
@@ -114,10 +146,18 @@ test("more channels than board + add-on is refused with both numbers; positions 
   const b = board("rt1060", "sln-local2-tri");
   t.is(b.hal.kind(), 2);
   t.is(b.hal.count(), 3);
-  const e = t.throws(() => b.hal["configure-pdm"](4, 2_048_000, 10, 0x1000, 0x8000), { instanceOf: UserError });
-  t.regex(e!.message, /configures 4 microphone channels; rt1060 has 3 \(0 on the board \+ 3 on the add-on array sln-local2-tri\)/);
+  const e = t.throws(() => b.hal["configure-pdm"](4, 2_048_000, 10, 0x1000, 0x8000), {
+    instanceOf: UserError,
+  });
+  t.regex(
+    e!.message,
+    /configures 4 microphone channels; rt1060 has 3 \(0 on the board \+ 3 on the add-on array sln-local2-tri\)/,
+  );
   t.is(b.hal.position(1, 0x100), 0);
-  t.deepEqual([...new Float32Array(b.mem.buffer.slice(0x100, 0x10c))], [-25, Math.fround(-14.43), 0]);
+  t.deepEqual(
+    [...new Float32Array(b.mem.buffer.slice(0x100, 0x10c))],
+    [-25, Math.fround(-14.43), 0],
+  );
   t.is(b.hal.position(3, 0x100), -1);
   const none = board("mcxn947");
   t.is(none.hal.count(), 0);

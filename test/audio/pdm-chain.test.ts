@@ -3,17 +3,25 @@ import { SigmaDeltaModulator, ntfDenominator } from "../../emulator/peripherals/
 import { PdmDecimator } from "../../emulator/peripherals/mic/decimator.ts";
 
 /** A tone at `dbfs` through modulator and decimator: the int16 PCM at fs = pdmHz / osr. */
-function chain(hz: number, dbfs: number, osr: number, pdmHz: number, seconds: number): { pcm: Int16Array; mod: SigmaDeltaModulator; dec: PdmDecimator } {
+function chain(
+  hz: number,
+  dbfs: number,
+  osr: number,
+  pdmHz: number,
+  seconds: number,
+): { pcm: Int16Array; mod: SigmaDeltaModulator; dec: PdmDecimator } {
   const mod = new SigmaDeltaModulator();
   const dec = new PdmDecimator({ oversampling: osr });
   const amp = 10 ** (dbfs / 20);
   const block = osr * 64; // 64 output samples per block
   const blocks = Math.round((seconds * pdmHz) / block);
-  const u = new Float64Array(block), bits = new Uint8Array(block / 8);
+  const u = new Float64Array(block),
+    bits = new Uint8Array(block / 8);
   const pcm = new Int16Array(blocks * 64);
   let n = 0;
   for (let b = 0; b < blocks; b++) {
-    for (let i = 0; i < block; i++) u[i] = amp * Math.sin((2 * Math.PI * hz * (b * block + i)) / pdmHz);
+    for (let i = 0; i < block; i++)
+      u[i] = amp * Math.sin((2 * Math.PI * hz * (b * block + i)) / pdmHz);
     mod.modulate(u, bits);
     n += dec.decimate(bits, pcm, n);
   }
@@ -22,15 +30,27 @@ function chain(hz: number, dbfs: number, osr: number, pdmHz: number, seconds: nu
 
 /** SNR in dB over 0..bandHz from a Hann-windowed DFT: the tone's bins against all others. */
 function snr(pcm: Int16Array, fs: number, hz: number, bandHz: number): number {
-  const N = 8192, x = pcm.subarray(pcm.length - N);
-  const w = Float64Array.from({ length: N }, (_, i) => x[i] * (0.5 - 0.5 * Math.cos((2 * Math.PI * i) / N)));
-  let sig = 0, noise = 0;
-  const tone = Math.round((hz * N) / fs), top = Math.floor((bandHz * N) / fs);
+  const N = 8192,
+    x = pcm.subarray(pcm.length - N);
+  const w = Float64Array.from(
+    { length: N },
+    (_, i) => x[i] * (0.5 - 0.5 * Math.cos((2 * Math.PI * i) / N)),
+  );
+  let sig = 0,
+    noise = 0;
+  const tone = Math.round((hz * N) / fs),
+    top = Math.floor((bandHz * N) / fs);
   for (let k = 1; k <= top; k++) {
-    let re = 0, im = 0;
-    for (let i = 0; i < N; i++) { const a = (2 * Math.PI * k * i) / N; re += w[i] * Math.cos(a); im -= w[i] * Math.sin(a); }
+    let re = 0,
+      im = 0;
+    for (let i = 0; i < N; i++) {
+      const a = (2 * Math.PI * k * i) / N;
+      re += w[i] * Math.cos(a);
+      im -= w[i] * Math.sin(a);
+    }
     const p = re * re + im * im;
-    if (Math.abs(k - tone) <= 3) sig += p; else noise += p;
+    if (Math.abs(k - tone) <= 3) sig += p;
+    else noise += p;
   }
   return 10 * Math.log10(sig / noise);
 }

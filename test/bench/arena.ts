@@ -24,15 +24,28 @@ import { BOARDS, sig } from "./util.ts";
  * connected, 16 B for the rest) and, per output channel of a per-channel quantised layer, the
  * int32 multiplier and int32 shift (8 B). An estimate: TFLM's own tests measure it per build.
  */
-export const TFLM_STRUCT_BYTES = { evalTensor: 12, nodeAndRegistration: 32, opDataWeighted: 64, opDataOther: 16, perChannel: 8 } as const;
+export const TFLM_STRUCT_BYTES = {
+  evalTensor: 12,
+  nodeAndRegistration: 32,
+  opDataWeighted: 64,
+  opDataOther: 16,
+  perChannel: 8,
+} as const;
 const WEIGHTED = new Set(["CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"]);
 
-export function tflmArenaEstimate(model: TfliteModel): { head: number; tail: number; bytes: number } {
+export function tflmArenaEstimate(model: TfliteModel): {
+  head: number;
+  tail: number;
+  bytes: number;
+} {
   const head = planArena(model).tensorBytes;
   const s = TFLM_STRUCT_BYTES;
   let tail = model.tensors.length * s.evalTensor + model.operators.length * s.nodeAndRegistration;
   for (const op of model.operators) {
-    if (!WEIGHTED.has(op.opName)) { tail += s.opDataOther; continue; }
+    if (!WEIGHTED.has(op.opName)) {
+      tail += s.opDataOther;
+      continue;
+    }
     tail += s.opDataWeighted;
     const out = model.tensors[op.outputs[0]];
     const channels = out.shape[out.shape.length - 1] ?? 1;
@@ -54,10 +67,16 @@ export interface ArenaResult {
 
 function inputFor(spec: ModelSpec, model: TfliteModel): Uint8Array {
   const bytes = model.inputs.reduce((n, t) => n + model.tensors[t].byteSize, 0);
-  return spec.input ? new Uint8Array(readFileSync(path.join(FIXTURES, spec.input))).subarray(0, bytes) : new Uint8Array(bytes);
+  return spec.input
+    ? new Uint8Array(readFileSync(path.join(FIXTURES, spec.input))).subarray(0, bytes)
+    : new Uint8Array(bytes);
 }
 
-export async function benchArena(log: (m: string) => void, names: string[] = [], boards: readonly string[] = BOARDS): Promise<ArenaResult[]> {
+export async function benchArena(
+  log: (m: string) => void,
+  names: string[] = [],
+  boards: readonly string[] = BOARDS,
+): Promise<ArenaResult[]> {
   const out: ArenaResult[] = [];
   for (const spec of MODELS.filter((m) => names.length === 0 || names.includes(m.name))) {
     const bytes = new Uint8Array(readFileSync(path.join(FIXTURES, spec.file)));
@@ -73,7 +92,15 @@ export async function benchArena(log: (m: string) => void, names: string[] = [],
       first ??= run;
     }
     const a = first!.arena;
-    out.push({ model: spec.name, arenaBytes: a.bytes, headBytes: a.headBytes, tailBytes: a.persistentBytes, tflm: tflmArenaEstimate(model), sramPeakBytes: first!.summary.sramPeakBytes, startupMs });
+    out.push({
+      model: spec.name,
+      arenaBytes: a.bytes,
+      headBytes: a.headBytes,
+      tailBytes: a.persistentBytes,
+      tflm: tflmArenaEstimate(model),
+      sramPeakBytes: first!.summary.sramPeakBytes,
+      startupMs,
+    });
   }
   return out;
 }
@@ -84,7 +111,10 @@ export function arenaTable(rs: ArenaResult[]): string {
   const boards = [...new Set(rs.flatMap((r) => Object.keys(r.startupMs)))];
   return [
     "14. engine memory (arena = head + tail, as TFLM's arena_used_bytes) and start-up",
-    ...rs.map((r) => `   ${r.model.padEnd(24)} arena ${kb(r.arenaBytes).padStart(9)} (head ${kb(r.headBytes)}, tail ${kb(r.tailBytes)})  TFLM est. ${kb(r.tflm.bytes).padStart(9)} (head ${kb(r.tflm.head)}, tail ${kb(r.tflm.tail)})  peak SRAM ${kb(r.sramPeakBytes).padStart(9)}  start-up ${boards.map((b) => `${b} ${r.startupMs[b]} ms`).join(", ")}`),
+    ...rs.map(
+      (r) =>
+        `   ${r.model.padEnd(24)} arena ${kb(r.arenaBytes).padStart(9)} (head ${kb(r.headBytes)}, tail ${kb(r.tailBytes)})  TFLM est. ${kb(r.tflm.bytes).padStart(9)} (head ${kb(r.tflm.head)}, tail ${kb(r.tflm.tail)})  peak SRAM ${kb(r.sramPeakBytes).padStart(9)}  start-up ${boards.map((b) => `${b} ${r.startupMs[b]} ms`).join(", ")}`,
+    ),
   ].join("\n");
 }
 
@@ -93,7 +123,10 @@ export function arenaMarkdown(rs: ArenaResult[]): string {
   return [
     `| model | arena (head + tail) | TFLM estimate (head + tail) | peak SRAM | ${boards.map((b) => `start-up ${b}`).join(" | ")} |`,
     `|---|---:|---:|---:|${boards.map(() => "---:").join("|")}|`,
-    ...rs.map((r) => `| ${r.model} | ${kb(r.arenaBytes)} (${kb(r.headBytes)} + ${kb(r.tailBytes)}) | ${kb(r.tflm.bytes)} (${kb(r.tflm.head)} + ${kb(r.tflm.tail)}) | ${kb(r.sramPeakBytes)} | ${boards.map((b) => `${r.startupMs[b]} ms`).join(" | ")} |`),
+    ...rs.map(
+      (r) =>
+        `| ${r.model} | ${kb(r.arenaBytes)} (${kb(r.headBytes)} + ${kb(r.tailBytes)}) | ${kb(r.tflm.bytes)} (${kb(r.tflm.head)} + ${kb(r.tflm.tail)}) | ${kb(r.sramPeakBytes)} | ${boards.map((b) => `${r.startupMs[b]} ms`).join(" | ")} |`,
+    ),
   ].join("\n");
 }
 

@@ -17,14 +17,24 @@ const ROUNDS = 3;
 export interface BuildTimesResult {
   board: string;
   rounds: number;
-  apps: { app: string; coldSeconds: number; warmSeconds: number; runWarmSeconds: number; samples: { cold: number[]; warm: number[]; runWarm: number[] } }[];
+  apps: {
+    app: string;
+    coldSeconds: number;
+    warmSeconds: number;
+    runWarmSeconds: number;
+    samples: { cold: number[]; warm: number[]; runWarm: number[] };
+  }[];
 }
 
 function timed(args: string[], cwd: string): number {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [path.join(ROOT, "bin/tinyboard.js"), ...args], { cwd, encoding: "utf8" });
+  const r = spawnSync(process.execPath, [path.join(ROOT, "bin/tinyboard.js"), ...args], {
+    cwd,
+    encoding: "utf8",
+  });
   const seconds = (performance.now() - t0) / 1000;
-  if (r.status !== 0) throw new Error(`tinyboard ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
+  if (r.status !== 0)
+    throw new Error(`tinyboard ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
   return seconds;
 }
 
@@ -36,12 +46,40 @@ export function benchBuildTimes(log: (msg: string) => void = () => {}): BuildTim
       const samples = { cold: [] as number[], warm: [] as number[], runWarm: [] as number[] };
       const out = path.join(dir, "x.tbi");
       for (let i = 0; i < ROUNDS; i++) {
-        samples.cold.push(timed(["build", path.join(ROOT, app), "--board", BOARD, "--rebuild", "-o", out, "--json"], dir));
-        samples.warm.push(timed(["build", path.join(ROOT, app), "--board", BOARD, "-o", out, "--json"], dir));
-        samples.runWarm.push(timed(["run", path.join(ROOT, app), "--board", BOARD, "--state", path.join(dir, "state"), "--seconds", "0.01", "--json"], dir));
+        samples.cold.push(
+          timed(
+            ["build", path.join(ROOT, app), "--board", BOARD, "--rebuild", "-o", out, "--json"],
+            dir,
+          ),
+        );
+        samples.warm.push(
+          timed(["build", path.join(ROOT, app), "--board", BOARD, "-o", out, "--json"], dir),
+        );
+        samples.runWarm.push(
+          timed(
+            [
+              "run",
+              path.join(ROOT, app),
+              "--board",
+              BOARD,
+              "--state",
+              path.join(dir, "state"),
+              "--seconds",
+              "0.01",
+              "--json",
+            ],
+            dir,
+          ),
+        );
       }
       const s = (xs: number[]) => xs.map((x) => sig(x, 3));
-      return { app, coldSeconds: sig(median(samples.cold), 3), warmSeconds: sig(median(samples.warm), 3), runWarmSeconds: sig(median(samples.runWarm), 3), samples: { cold: s(samples.cold), warm: s(samples.warm), runWarm: s(samples.runWarm) } };
+      return {
+        app,
+        coldSeconds: sig(median(samples.cold), 3),
+        warmSeconds: sig(median(samples.warm), 3),
+        runWarmSeconds: sig(median(samples.runWarm), 3),
+        samples: { cold: s(samples.cold), warm: s(samples.warm), runWarm: s(samples.runWarm) },
+      };
     });
     return { board: BOARD, rounds: ROUNDS, apps };
   } finally {
@@ -50,11 +88,21 @@ export function benchBuildTimes(log: (msg: string) => void = () => {}): BuildTim
 }
 
 export function buildTimesTable(r: BuildTimesResult): string {
-  const rows = [["app", "cold build", "warm build", "warm run (10 ms)"], ...r.apps.map((a) => [a.app, `${a.coldSeconds.toFixed(2)} s`, `${a.warmSeconds.toFixed(2)} s`, `${a.runWarmSeconds.toFixed(2)} s`])];
+  const rows = [
+    ["app", "cold build", "warm build", "warm run (10 ms)"],
+    ...r.apps.map((a) => [
+      a.app,
+      `${a.coldSeconds.toFixed(2)} s`,
+      `${a.warmSeconds.toFixed(2)} s`,
+      `${a.runWarmSeconds.toFixed(2)} s`,
+    ]),
+  ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   return [
     `build times on ${r.board}: a new CLI process each, median of ${r.rounds} (cold: --rebuild; warm: from build/cache)`,
-    ...rows.map((row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ")),
+    ...rows.map((row) =>
+      row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  "),
+    ),
   ].join("\n");
 }
 

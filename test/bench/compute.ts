@@ -53,13 +53,17 @@ export async function benchCompute(b: Built, o: { runs: number }): Promise<Compu
   const runs = [];
   for (let i = 0; i < o.runs; i++) {
     const r = await runOnce(b, LIMIT_SECONDS);
-    if (r.summary.reason !== "returned") throw new Error(`compute on ${board} did not return from main (${r.summary.reason})`);
+    if (r.summary.reason !== "returned")
+      throw new Error(`compute on ${board} did not return from main (${r.summary.reason})`);
     runs.push(r);
   }
   const s = runs[0].summary;
   const out = parseComputeOutput(runs[0].console);
   for (const r of runs) {
-    if (r.summary.busyCycles !== s.busyCycles) throw new Error(`compute on ${board}: busy cycles differ between runs (${r.summary.busyCycles} vs ${s.busyCycles})`);
+    if (r.summary.busyCycles !== s.busyCycles)
+      throw new Error(
+        `compute on ${board}: busy cycles differ between runs (${r.summary.busyCycles} vs ${s.busyCycles})`,
+      );
   }
   const wall = median(runs.map((r) => r.summary.wallSeconds));
   return {

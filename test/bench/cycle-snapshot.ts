@@ -6,7 +6,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-const APPS = (process.env.SNAPSHOT_APPS ?? "sensor-logger,fan-monitor,hello-model,person-detector,micro-speech,mic-check").split(",");
+const APPS = (
+  process.env.SNAPSHOT_APPS ??
+  "sensor-logger,fan-monitor,hello-model,person-detector,micro-speech,mic-check"
+).split(",");
 const BOARDS = (process.env.SNAPSHOT_BOARDS ?? "rt1060,rt1170,mcxn947").split(",");
 const SECONDS = process.env.SNAPSHOT_SECONDS ?? "2";
 
@@ -15,17 +18,38 @@ const out: Record<string, unknown> = {};
 try {
   for (const app of APPS) {
     for (const board of BOARDS) {
-      const args = ["bin/tinyboard.js", "run", `apps/${app}`, "--board", board, "--seconds", SECONDS, "--json", "--state", path.join(state, board)];
+      const args = [
+        "bin/tinyboard.js",
+        "run",
+        `apps/${app}`,
+        "--board",
+        board,
+        "--seconds",
+        SECONDS,
+        "--json",
+        "--state",
+        path.join(state, board),
+      ];
       let text: string;
       try {
-        text = execFileSync(process.execPath, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+        text = execFileSync(process.execPath, args, {
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "pipe"],
+        });
       } catch (e: any) {
-        out[`${app}@${board}`] = { error: String(e.stderr ?? e.message).trim().split("\n").pop() };
+        out[`${app}@${board}`] = {
+          error: String(e.stderr ?? e.message)
+            .trim()
+            .split("\n")
+            .pop(),
+        };
         continue;
       }
       const { wallSeconds, realTimeFactor, ...summary } = JSON.parse(text);
       out[`${app}@${board}`] = summary;
-      process.stderr.write(`${app}@${board}: ${summary.cycles} cycles, ${summary.busyCycles} busy\n`);
+      process.stderr.write(
+        `${app}@${board}: ${summary.cycles} cycles, ${summary.busyCycles} busy\n`,
+      );
     }
   }
 } finally {

@@ -17,7 +17,10 @@ import { grid, x } from "./section.ts";
 const BOARD = "rt1060";
 const ROUNDS = 3;
 /** A model app (kernel loops: the most statements per emulated second) and the smallest app. */
-const APPS: { name: string; seconds: number }[] = [{ name: "person-detector", seconds: 2 }, { name: "hello-model", seconds: 1.2 }];
+const APPS: { name: string; seconds: number }[] = [
+  { name: "person-detector", seconds: 2 },
+  { name: "hello-model", seconds: 1.2 },
+];
 
 export interface DebugLinesRow {
   app: string;
@@ -39,7 +42,9 @@ export async function benchDebugLines(log: (m: string) => void): Promise<DebugLi
     const rows: DebugLinesRow[] = [];
     for (const { name, seconds } of APPS) {
       const app = loadApp(path.join(PROJECT_ROOT, "apps", name));
-      const inputs = Object.fromEntries(Object.entries(app.inputs).map(([k, v]) => [k, resolveInput(app, v)]));
+      const inputs = Object.fromEntries(
+        Object.entries(app.inputs).map(([k, v]) => [k, resolveInput(app, v)]),
+      );
       const measure = async (debugLines: boolean) => {
         const { image } = await buildApp(app.dir, target, { debugLines });
         const walls: number[] = [];
@@ -47,7 +52,13 @@ export async function benchDebugLines(log: (m: string) => void): Promise<DebugLi
         for (let i = 0; i < ROUNDS; i++) {
           const card = path.join(dir, `${name}-${debugLines}-${i}.img`);
           createFat32Image(card, 64 * 1024 * 1024);
-          const s = await new Machine({ target, image, inputs, sdcard: card, micArray: image.manifest.defaults.micArray }).run({ seconds });
+          const s = await new Machine({
+            target,
+            image,
+            inputs,
+            sdcard: card,
+            micArray: image.manifest.defaults.micArray,
+          }).run({ seconds });
           walls.push(s.wallSeconds);
           cycles = s.cycles;
         }
@@ -56,7 +67,16 @@ export async function benchDebugLines(log: (m: string) => void): Promise<DebugLi
       const release = await measure(false);
       const hooked = await measure(true);
       log(`${name}: release ${release.wall.toFixed(3)} s, debug-lines ${hooked.wall.toFixed(3)} s`);
-      rows.push({ app: name, seconds, releaseWallS: release.wall, hookedWallS: hooked.wall, ratio: hooked.wall / release.wall, releaseCycles: release.cycles, hookedCycles: hooked.cycles, codeBytes: { release: release.code, hooked: hooked.code } });
+      rows.push({
+        app: name,
+        seconds,
+        releaseWallS: release.wall,
+        hookedWallS: hooked.wall,
+        ratio: hooked.wall / release.wall,
+        releaseCycles: release.cycles,
+        hookedCycles: hooked.cycles,
+        codeBytes: { release: release.code, hooked: hooked.code },
+      });
     }
     return rows;
   } finally {
@@ -66,8 +86,26 @@ export async function benchDebugLines(log: (m: string) => void): Promise<DebugLi
 
 export function debugLinesTable(rows: DebugLinesRow[]): string {
   return grid([
-    ["app (rt1060)", "emulated", "release wall", "debug-lines wall", "overhead", "cycles equal", "code release / debug-lines"],
-    ...rows.map((r) => [r.app, `${r.seconds} s`, `${r.releaseWallS.toFixed(3)} s`, `${r.hookedWallS.toFixed(3)} s`, x(r.ratio), r.hookedCycles === r.releaseCycles ? `yes (${r.releaseCycles})` : `NO: ${r.releaseCycles} vs ${r.hookedCycles}`, `${r.codeBytes.release} / ${r.codeBytes.hooked} B`]),
+    [
+      "app (rt1060)",
+      "emulated",
+      "release wall",
+      "debug-lines wall",
+      "overhead",
+      "cycles equal",
+      "code release / debug-lines",
+    ],
+    ...rows.map((r) => [
+      r.app,
+      `${r.seconds} s`,
+      `${r.releaseWallS.toFixed(3)} s`,
+      `${r.hookedWallS.toFixed(3)} s`,
+      x(r.ratio),
+      r.hookedCycles === r.releaseCycles
+        ? `yes (${r.releaseCycles})`
+        : `NO: ${r.releaseCycles} vs ${r.hookedCycles}`,
+      `${r.codeBytes.release} / ${r.codeBytes.hooked} B`,
+    ]),
   ]);
 }
 
@@ -75,6 +113,9 @@ export function debugLinesMarkdown(rows: DebugLinesRow[]): string {
   return [
     "| app (rt1060) | emulated | release wall | debug-lines wall | overhead (target ≤ 2x) | cycles identical |",
     "|---|---|---|---|---|---|",
-    ...rows.map((r) => `| ${r.app} | ${r.seconds} s | ${r.releaseWallS.toFixed(3)} s | ${r.hookedWallS.toFixed(3)} s | ${x(r.ratio)} | ${r.hookedCycles === r.releaseCycles ? "yes" : "**no**"} (${r.releaseCycles}) |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.app} | ${r.seconds} s | ${r.releaseWallS.toFixed(3)} s | ${r.hookedWallS.toFixed(3)} s | ${x(r.ratio)} | ${r.hookedCycles === r.releaseCycles ? "yes" : "**no**"} (${r.releaseCycles}) |`,
+    ),
   ].join("\n");
 }

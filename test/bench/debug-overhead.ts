@@ -83,31 +83,46 @@ export async function benchDebugOverhead(): Promise<DebugOverheadResult> {
   let layers = 0;
   for (let r = 0; r < ROUNDS; r++) {
     const run = await runModel(model, Array(sets).fill(input), target);
-    plainRuns.push(run.summary.wallSeconds * 1000 / sets);
+    plainRuns.push((run.summary.wallSeconds * 1000) / sets);
     layers = run.inferences[0].layers.length;
   }
   const wallPerInferenceMs = median(plainRuns);
 
   // 2. Cost of one hook pair through the machine's real wrapped imports (nobody listening).
   const base = await runnerImage(target, 1 << 20);
-  const image = withPartitions(base, [{ name: "model", data: model }, { name: "input", data: input }]);
+  const image = withPartitions(base, [
+    { name: "model", data: model },
+    { name: "input", data: input },
+  ]);
   const machine = new Machine({ target, image, sdcard: null });
   const wrapped = (machine as unknown as { imports(): WebAssembly.Imports }).imports();
-  const { instance } = (await WebAssembly.instantiate(loopModule() as BufferSource, { [DEBUG]: wrapped[DEBUG] })) as unknown as WebAssembly.WebAssemblyInstantiatedSource;
+  const { instance } = (await WebAssembly.instantiate(loopModule() as BufferSource, {
+    [DEBUG]: wrapped[DEBUG],
+  })) as unknown as WebAssembly.WebAssemblyInstantiatedSource;
   const loops = instance.exports as { hooks(n: number): void; bare(n: number): void };
-  loops.hooks(100_000); loops.bare(100_000); // warm-up (tier-up)
-  const hookLoopMs: number[] = [], bareLoopMs: number[] = [];
+  loops.hooks(100_000);
+  loops.bare(100_000); // warm-up (tier-up)
+  const hookLoopMs: number[] = [],
+    bareLoopMs: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    let t0 = process.hrtime.bigint(); loops.hooks(LOOP_CALLS); hookLoopMs.push(ms(t0));
-    t0 = process.hrtime.bigint(); loops.bare(LOOP_CALLS); bareLoopMs.push(ms(t0));
+    let t0 = process.hrtime.bigint();
+    loops.hooks(LOOP_CALLS);
+    hookLoopMs.push(ms(t0));
+    t0 = process.hrtime.bigint();
+    loops.bare(LOOP_CALLS);
+    bareLoopMs.push(ms(t0));
   }
-  const nsPerHookPair = Math.max(0, (median(hookLoopMs) - median(bareLoopMs)) * 1e6 / LOOP_CALLS);
+  const nsPerHookPair = Math.max(0, ((median(hookLoopMs) - median(bareLoopMs)) * 1e6) / LOOP_CALLS);
   const hookOverheadPercent = (100 * layers * nsPerHookPair) / (wallPerInferenceMs * 1e6);
 
   // 3. Attached debugger, no breakpoints, against a plain machine: the same image, one boot each
   // (16 inferences per boot: the debugger reads the model once per boot, when it is prepared).
-  const plainMs: number[] = [], attachedMs: number[] = [];
-  const sixSets = withPartitions(base, [{ name: "model", data: model }, { name: "input", data: new Uint8Array(Buffer.concat(Array(16).fill(Buffer.from(input)))) }]);
+  const plainMs: number[] = [],
+    attachedMs: number[] = [];
+  const sixSets = withPartitions(base, [
+    { name: "model", data: model },
+    { name: "input", data: new Uint8Array(Buffer.concat(Array(16).fill(Buffer.from(input)))) },
+  ]);
   for (let r = 0; r < 3; r++) {
     const plain = new Machine({ target, image: sixSets, sdcard: null });
     const s = await plain.run({ seconds: 60 });
@@ -115,14 +130,25 @@ export async function benchDebugOverhead(): Promise<DebugOverheadResult> {
     const engine = await DebugEngine.launch({ image: sixSets, target, seconds: 60, sdcard: null });
     const end = await engine.resume("continue");
     await engine.close();
-    if (!("wallSeconds" in end) || end.cycles !== s.cycles) throw new Error("the attached run did not end like the plain run");
+    if (!("wallSeconds" in end) || end.cycles !== s.cycles)
+      throw new Error("the attached run did not end like the plain run");
     attachedMs.push(end.wallSeconds * 1000);
   }
   return {
-    board: BOARD, model: "vww_96_int8", layers,
-    wallPerInferenceMs: sig(wallPerInferenceMs, 4), nsPerHookPair: sig(nsPerHookPair, 3), hookPairsPerInference: layers,
-    hookOverheadPercent: sig(hookOverheadPercent, 3), attachedRatio: sig(median(attachedMs) / median(plainMs), 3),
-    samples: { hookLoopMs: hookLoopMs.map((x) => sig(x)), bareLoopMs: bareLoopMs.map((x) => sig(x)), plainMs: plainMs.map((x) => sig(x)), attachedMs: attachedMs.map((x) => sig(x)) },
+    board: BOARD,
+    model: "vww_96_int8",
+    layers,
+    wallPerInferenceMs: sig(wallPerInferenceMs, 4),
+    nsPerHookPair: sig(nsPerHookPair, 3),
+    hookPairsPerInference: layers,
+    hookOverheadPercent: sig(hookOverheadPercent, 3),
+    attachedRatio: sig(median(attachedMs) / median(plainMs), 3),
+    samples: {
+      hookLoopMs: hookLoopMs.map((x) => sig(x)),
+      bareLoopMs: bareLoopMs.map((x) => sig(x)),
+      plainMs: plainMs.map((x) => sig(x)),
+      attachedMs: attachedMs.map((x) => sig(x)),
+    },
   };
 }
 

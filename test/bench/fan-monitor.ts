@@ -49,13 +49,22 @@ export async function benchFanMonitor(cardDir: string): Promise<FanMonitorResult
   for (const board of BOARDS) {
     const target = loadTarget(board);
     const { app, image, report } = await buildApp(path.join(ROOT, APP), target);
-    const b: Built = { app, target, image, inputs: { accel: `${path.join(ROOT, APP, "data/demo.csv")},loop` } };
+    const b: Built = {
+      app,
+      target,
+      image,
+      inputs: { accel: `${path.join(ROOT, APP, "data/demo.csv")},loop` },
+    };
     const card = path.join(cardDir, `fan-monitor-${board}.img`);
     ensureCard(card);
     const { summary: s, console: text } = await runOnce(b, SESSION_SECONDS, card);
     const us = [...text.matchAll(/\) (\d+) us; state/g)].map((m) => Number(m[1]));
     const arena = /arena (\d+) B, (\d+) layers \((\d+) on the NPU\)/.exec(text);
-    const fsck = hasTool("fsck.fat") ? (sh("fsck.fat", ["-n", card]).status === 0 ? "clean" : "errors") : "not run";
+    const fsck = hasTool("fsck.fat")
+      ? sh("fsck.fat", ["-n", card]).status === 0
+        ? "clean"
+        : "errors"
+      : "not run";
     boards.push({
       board,
       flashBytes: report.flash.used,
@@ -76,9 +85,16 @@ export async function benchFanMonitor(cardDir: string): Promise<FanMonitorResult
     });
   }
   const model = readFileSync(MODEL);
-  const cpu = await runModel(model, [new Uint8Array(128 * 3)], loadTarget("mcxn947"), { cpuOnly: true });
+  const cpu = await runModel(model, [new Uint8Array(128 * 3)], loadTarget("mcxn947"), {
+    cpuOnly: true,
+  });
   const mcxn947CpuOnlyUs = (cpu.inferences[0].cycles / cpu.summary.clockHz) * 1e6;
-  return { sessionSeconds: SESSION_SECONDS, modelBytes: model.length, boards, mcxn947CpuOnlyUs: sig(mcxn947CpuOnlyUs, 3) };
+  return {
+    sessionSeconds: SESSION_SECONDS,
+    modelBytes: model.length,
+    boards,
+    mcxn947CpuOnlyUs: sig(mcxn947CpuOnlyUs, 3),
+  };
 }
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
@@ -89,7 +105,10 @@ export function fanMonitorMarkdown(r: FanMonitorResult): string {
     "",
     "| board | inference (median / worst) | CPU load | flash | SRAM (static + heap + stack) | arena | real-time factor | overruns | card |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---|",
-    ...r.boards.map((b) => `| ${b.board}${b.npuLayers ? ` (NPU: ${b.npuLayers} of ${b.layers} layers)` : ""} | ${b.latencyUsMedian} / ${b.latencyUsMax} µs | ${(b.cpuLoad * 100).toFixed(2)} % | ${kb(b.flashBytes)} | ${kb(b.sramPeakBytes)} | ${kb(b.arenaBytes)} | ${Math.round(b.realTimeFactor)}x | ${b.overruns} | fsck ${b.fsck} |`),
+    ...r.boards.map(
+      (b) =>
+        `| ${b.board}${b.npuLayers ? ` (NPU: ${b.npuLayers} of ${b.layers} layers)` : ""} | ${b.latencyUsMedian} / ${b.latencyUsMax} µs | ${(b.cpuLoad * 100).toFixed(2)} % | ${kb(b.flashBytes)} | ${kb(b.sramPeakBytes)} | ${kb(b.arenaBytes)} | ${Math.round(b.realTimeFactor)}x | ${b.overruns} | fsck ${b.fsck} |`,
+    ),
     "",
     `mcxn947 without its NPU: ${Math.round(r.mcxn947CpuOnlyUs)} µs per inference. NXP's state monitor (../shared/reference/boards.md): model 15.8 KB int8, arena about 4 KB, inference in the hundreds of µs.`,
   ].join("\n");
@@ -98,7 +117,10 @@ export function fanMonitorMarkdown(r: FanMonitorResult): string {
 export function fanMonitorTable(r: FanMonitorResult): string {
   return [
     `5. fan-monitor: ${r.sessionSeconds} s session per board, model ${r.modelBytes} B`,
-    ...r.boards.map((b) => `   ${b.board.padEnd(8)} ${String(b.latencyUsMedian).padStart(5)} us (max ${b.latencyUsMax})  load ${(b.cpuLoad * 100).toFixed(2)} %  flash ${b.flashBytes} B  SRAM peak ${b.sramPeakBytes} B  arena ${b.arenaBytes} B  ${b.inferences} inferences  wall ${b.wallSeconds.toFixed(2)} s  RTF ${Math.round(b.realTimeFactor)}x  overruns ${b.overruns}  ${b.stateChanges} changes  fsck ${b.fsck}`),
+    ...r.boards.map(
+      (b) =>
+        `   ${b.board.padEnd(8)} ${String(b.latencyUsMedian).padStart(5)} us (max ${b.latencyUsMax})  load ${(b.cpuLoad * 100).toFixed(2)} %  flash ${b.flashBytes} B  SRAM peak ${b.sramPeakBytes} B  arena ${b.arenaBytes} B  ${b.inferences} inferences  wall ${b.wallSeconds.toFixed(2)} s  RTF ${Math.round(b.realTimeFactor)}x  overruns ${b.overruns}  ${b.stateChanges} changes  fsck ${b.fsck}`,
+    ),
     `   mcxn947 CPU only: ${r.mcxn947CpuOnlyUs} us`,
   ].join("\n");
 }
@@ -107,12 +129,18 @@ export function fanMonitorTable(r: FanMonitorResult): string {
 export function updateAppReadme(r: FanMonitorResult): void {
   const readme = path.join(ROOT, APP, "README.md");
   const text = readFileSync(readme, "utf8");
-  const next = text.replace(/(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/, `$1${fanMonitorMarkdown(r)}\n$2`);
+  const next = text.replace(
+    /(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/,
+    `$1${fanMonitorMarkdown(r)}\n$2`,
+  );
   if (next !== text) writeFileSync(readme, next);
 }
 
 // `npx tsx test/bench/fan-monitor.ts`: this section alone.
-if (process.argv[1] && path.resolve(process.argv[1]) === path.join(ROOT, "test/bench/fan-monitor.ts")) {
+if (
+  process.argv[1] &&
+  path.resolve(process.argv[1]) === path.join(ROOT, "test/bench/fan-monitor.ts")
+) {
   const { mkdtempSync, rmSync } = await import("node:fs");
   const os = await import("node:os");
   const dir = mkdtempSync(path.join(os.tmpdir(), "tinyboard-bench-fan-"));

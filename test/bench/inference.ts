@@ -28,11 +28,23 @@ export const MODELS: ModelSpec[] = [
   { name: "vww_96_int8", file: "mlcommons-tiny/vww_96_int8.tflite" },
   { name: "kws_ref_model", file: "mlcommons-tiny/kws_ref_model.tflite" },
   { name: "ad01_int8", file: "mlcommons-tiny/ad01_int8.tflite" },
-  { name: "person_detect", file: "tflite-micro/person_detect.tflite", input: "tflite-micro/person_image_data.i8.bin" },
+  {
+    name: "person_detect",
+    file: "tflite-micro/person_detect.tflite",
+    input: "tflite-micro/person_image_data.i8.bin",
+  },
   { name: "hello_world_int8", file: "tflite-micro/hello_world_int8.tflite" },
   { name: "micro_speech_quantized", file: "tflite-micro/micro_speech_quantized.tflite" },
-  { name: "network_model", file: "tflite-micro/network_tester/network_model.tflite", input: "tflite-micro/network_tester/input_data.bin" },
-  { name: "magic_wand", file: "tflite-micro/magic_wand/magic_wand.tflite", input: "tflite-micro/magic_wand/ring_micro_features_data.f32.bin" },
+  {
+    name: "network_model",
+    file: "tflite-micro/network_tester/network_model.tflite",
+    input: "tflite-micro/network_tester/input_data.bin",
+  },
+  {
+    name: "magic_wand",
+    file: "tflite-micro/magic_wand/magic_wand.tflite",
+    input: "tflite-micro/magic_wand/ring_micro_features_data.f32.bin",
+  },
 ];
 
 /**
@@ -41,12 +53,52 @@ export const MODELS: ModelSpec[] = [
  * MACs per cycle = MACs / (latency x clock).
  */
 export const SILICON = {
-  source: "../shared/reference/boards.md, \"Sanity anchors for inference latency\" (lines 41-49)",
+  source: '../shared/reference/boards.md, "Sanity anchors for inference latency" (lines 41-49)',
   rows: [
-    { core: "cm7", chip: "RT1060 600 MHz", software: "Glow + CMSIS-NN, activations in OCRAM", model: "NXP person detector, ShuffleNetV2 192x320", macs: 58.42e6, latencyMs: 255, macsPerCycle: 0.38, fixture: null, line: 43 },
-    { core: "cm7", chip: "RT1170 996 MHz", software: "Glow + CMSIS-NN, activations in OCRAM", model: "NXP person detector, ShuffleNetV2 192x320", macs: 58.42e6, latencyMs: 165, macsPerCycle: 0.36, fixture: null, line: 44 },
-    { core: "cm33", chip: "Renesas RA6M4 200 MHz", software: "TFLM + CMSIS-NN (MLPerf Tiny v0.7)", model: "KWS DS-CNN", macs: 2.66e6, latencyMs: 50.57, macsPerCycle: 0.26, fixture: "kws_ref_model", line: 45 },
-    { core: "cm33", chip: "Renesas RA6M4 200 MHz", software: "TFLM + CMSIS-NN (MLPerf Tiny v0.7)", model: "VWW MobileNetV1 0.25", macs: 7.49e6, latencyMs: 162.4, macsPerCycle: 0.23, fixture: "vww_96_int8", line: 46 },
+    {
+      core: "cm7",
+      chip: "RT1060 600 MHz",
+      software: "Glow + CMSIS-NN, activations in OCRAM",
+      model: "NXP person detector, ShuffleNetV2 192x320",
+      macs: 58.42e6,
+      latencyMs: 255,
+      macsPerCycle: 0.38,
+      fixture: null,
+      line: 43,
+    },
+    {
+      core: "cm7",
+      chip: "RT1170 996 MHz",
+      software: "Glow + CMSIS-NN, activations in OCRAM",
+      model: "NXP person detector, ShuffleNetV2 192x320",
+      macs: 58.42e6,
+      latencyMs: 165,
+      macsPerCycle: 0.36,
+      fixture: null,
+      line: 44,
+    },
+    {
+      core: "cm33",
+      chip: "Renesas RA6M4 200 MHz",
+      software: "TFLM + CMSIS-NN (MLPerf Tiny v0.7)",
+      model: "KWS DS-CNN",
+      macs: 2.66e6,
+      latencyMs: 50.57,
+      macsPerCycle: 0.26,
+      fixture: "kws_ref_model",
+      line: 45,
+    },
+    {
+      core: "cm33",
+      chip: "Renesas RA6M4 200 MHz",
+      software: "TFLM + CMSIS-NN (MLPerf Tiny v0.7)",
+      model: "VWW MobileNetV1 0.25",
+      macs: 7.49e6,
+      latencyMs: 162.4,
+      macsPerCycle: 0.23,
+      fixture: "vww_96_int8",
+      line: 46,
+    },
   ],
   /** Faster commercial stacks, same models (MLPerf Tiny v1.2-v1.3): the bar for excellent kernels. */
   best: { cm7: [0.8, 1.1], cm33: [0.6, 0.8], line: "48-49" },
@@ -59,7 +111,9 @@ const WALL_ROUNDS = 3;
 /** Host seconds each timed batch should last (more sets for a fast model). */
 const BATCH_SECONDS = 0.3;
 
-const log = (msg: string): void => { process.stderr.write(`bench: ${msg}\n`); };
+const log = (msg: string): void => {
+  process.stderr.write(`bench: ${msg}\n`);
+};
 
 export interface BoardRun {
   board: string;
@@ -131,7 +185,11 @@ const WINDOWS = [256 << 10, 1 << 20, 4 << 20, 16 << 20];
  * window, as a different window is a different runner image, compiled and tiered up on its
  * own. When the smallest window holds too few sets, both runs move to a larger one.
  */
-export function batchSizes(modelBytes: number, setBytes: number, want: number): { base: number; extra: number } {
+export function batchSizes(
+  modelBytes: number,
+  setBytes: number,
+  want: number,
+): { base: number; extra: number } {
   let prev = 0;
   let best = { base: 1, extra: 1 };
   for (const w of WINDOWS) {
@@ -145,7 +203,12 @@ export function batchSizes(modelBytes: number, setBytes: number, want: number): 
   return best;
 }
 
-async function oursPerInference(bytes: Uint8Array, input: Uint8Array, n: { base: number; extra: number }, name: string): Promise<number> {
+async function oursPerInference(
+  bytes: Uint8Array,
+  input: Uint8Array,
+  n: { base: number; extra: number },
+  name: string,
+): Promise<number> {
   const target = loadTarget(WALL_BOARD);
   const sets = (k: number) => new Array<Uint8Array>(k).fill(input);
   const few = await runModel(bytes, sets(n.base), target, { name });
@@ -160,10 +223,19 @@ async function hostWall(bytes: Uint8Array, input: Uint8Array, name: string): Pro
   // The estimate is whole wall / sets: setup included, so an upper bound, never negative.
   let est = 0;
   for (let i = 0; i < 2; i++) {
-    const warm = await runModel(bytes, new Array<Uint8Array>(21).fill(input), loadTarget(WALL_BOARD), { name });
+    const warm = await runModel(
+      bytes,
+      new Array<Uint8Array>(21).fill(input),
+      loadTarget(WALL_BOARD),
+      { name },
+    );
     est = (warm.summary.wallSeconds / 21) * 1e3;
   }
-  const n = batchSizes(bytes.length, input.length, clamp((BATCH_SECONDS * 1e3) / Math.max(est, 1e-3), 20, 5000));
+  const n = batchSizes(
+    bytes.length,
+    input.length,
+    clamp((BATCH_SECONDS * 1e3) / Math.max(est, 1e-3), 20, 5000),
+  );
   await oursPerInference(bytes, input, n, name);
   let tfjsRuns = 0;
   let tfjsError: string | undefined;
@@ -175,23 +247,40 @@ async function hostWall(bytes: Uint8Array, input: Uint8Array, name: string): Pro
   }
   const ours: number[] = [];
   const tfjs: number[] = [];
-  for (let k = 0; k < WALL_ROUNDS; k++) { // interleaved: both meet the same host load
+  for (let k = 0; k < WALL_ROUNDS; k++) {
+    // interleaved: both meet the same host load
     ours.push(await oursPerInference(bytes, input, n, name));
     if (tfjsRuns) tfjs.push(await timeReference(bytes, input, tfjsRuns));
   }
   const oursMs = median(ours);
   const tfjsMs = tfjs.length ? median(tfjs) : null;
-  const spread = (xs: number[]) => (xs.length ? (Math.max(...xs) - Math.min(...xs)) / Math.abs(median(xs)) : 0);
+  const spread = (xs: number[]) =>
+    xs.length ? (Math.max(...xs) - Math.min(...xs)) / Math.abs(median(xs)) : 0;
   return {
-    board: WALL_BOARD, oursMs: sig(oursMs), tfjsMs: tfjsMs === null ? null : sig(tfjsMs), ratio: tfjsMs ? sig(oursMs / tfjsMs, 3) : null,
-    minRatio: tfjs.length ? sig(Math.min(...ours) / Math.min(...tfjs), 3) : null, noisy: spread(ours) > 0.5 || spread(tfjs) > 0.5,
-    baseSets: n.base, extraSets: n.extra, tfjsRuns, samples: { ours: ours.map((x) => sig(x)), tfjs: tfjs.map((x) => sig(x)) }, ...(tfjsError ? { tfjsError } : {}),
+    board: WALL_BOARD,
+    oursMs: sig(oursMs),
+    tfjsMs: tfjsMs === null ? null : sig(tfjsMs),
+    ratio: tfjsMs ? sig(oursMs / tfjsMs, 3) : null,
+    minRatio: tfjs.length ? sig(Math.min(...ours) / Math.min(...tfjs), 3) : null,
+    noisy: spread(ours) > 0.5 || spread(tfjs) > 0.5,
+    baseSets: n.base,
+    extraSets: n.extra,
+    tfjsRuns,
+    samples: { ours: ours.map((x) => sig(x)), tfjs: tfjs.map((x) => sig(x)) },
+    ...(tfjsError ? { tfjsError } : {}),
   };
 }
 
 const boardRun = (r: BenchReport, npu: boolean): BoardRun => ({
-  board: r.board, npu, latencyMs: sig(r.latency_ms), cycles: r.cycles, cpuCycles: r.cpu_cycles, npuCycles: r.npu_cycles,
-  macsPerCycle: sig(r.macs_per_cycle, 3), arenaBytes: r.arena_bytes, sramPeakBytes: r.sram_peak_bytes,
+  board: r.board,
+  npu,
+  latencyMs: sig(r.latency_ms),
+  cycles: r.cycles,
+  cpuCycles: r.cpu_cycles,
+  npuCycles: r.npu_cycles,
+  macsPerCycle: sig(r.macs_per_cycle, 3),
+  arenaBytes: r.arena_bytes,
+  sramPeakBytes: r.sram_peak_bytes,
 });
 
 function sameBytes(a: Uint8Array[], b: Uint8Array[]): boolean {
@@ -199,11 +288,21 @@ function sameBytes(a: Uint8Array[], b: Uint8Array[]): boolean {
 }
 
 /** Emulated runs of one model on every board (the cycle figures do not depend on the host). */
-async function emulate(spec: ModelSpec): Promise<ModelDetail & { bytes: Uint8Array; input: Uint8Array }> {
+async function emulate(
+  spec: ModelSpec,
+): Promise<ModelDetail & { bytes: Uint8Array; input: Uint8Array }> {
   const bytes = new Uint8Array(readFileSync(path.join(FIXTURES, spec.file)));
   const result: ModelResult = {
-    name: spec.name, file: spec.file, input: spec.input ?? "zeros", macs: 0, layers: 0,
-    refused: null, runs: [], npuSpeedup: null, sameOutputs: true, wall: null,
+    name: spec.name,
+    file: spec.file,
+    input: spec.input ?? "zeros",
+    macs: 0,
+    layers: 0,
+    refused: null,
+    runs: [],
+    npuSpeedup: null,
+    sameOutputs: true,
+    wall: null,
   };
   let model: TfliteModel | null = null;
   const reports: BenchReport[] = [];
@@ -213,7 +312,9 @@ async function emulate(spec: ModelSpec): Promise<ModelDetail & { bytes: Uint8Arr
     const m = model;
     result.layers = m.operators.length;
     const setBytes = m.inputs.reduce((n, t) => n + m.tensors[t].byteSize, 0);
-    input = spec.input ? new Uint8Array(readFileSync(path.join(FIXTURES, spec.input))) : new Uint8Array(setBytes);
+    input = spec.input
+      ? new Uint8Array(readFileSync(path.join(FIXTURES, spec.input)))
+      : new Uint8Array(setBytes);
     for (const board of BOARDS) {
       const hasNpu = !!loadTarget(board).board.npu;
       if (hasNpu) reports.push(await benchModel(bytes, m, board, { input, cpuOnly: true }));
@@ -242,7 +343,9 @@ export async function benchInference(): Promise<InferenceResult> {
   const reference = await referenceBuild();
   for (const d of details) {
     if (d.result.refused) continue;
-    log(`inference: host wall time of ${d.spec.name} on ${WALL_BOARD} vs tfjs-tflite (${reference})`);
+    log(
+      `inference: host wall time of ${d.spec.name} on ${WALL_BOARD} vs tfjs-tflite (${reference})`,
+    );
     d.result.wall = await hostWall(d.bytes, d.input, d.spec.name);
   }
   const models = details.map((d) => d.result);
@@ -252,7 +355,9 @@ export async function benchInference(): Promise<InferenceResult> {
     reference: `@tensorflow/tfjs-tflite ${reference} wasm build, XNNPACK, 1 thread`,
     floors: {
       ...FLOORS,
-      vwwM7MacsPerCycleMet: m7.length ? m7.every((r) => r.macsPerCycle >= FLOORS.vwwM7MacsPerCycle) : null,
+      vwwM7MacsPerCycleMet: m7.length
+        ? m7.every((r) => r.macsPerCycle >= FLOORS.vwwM7MacsPerCycle)
+        : null,
       vwwWallRatioMet: vww?.wall?.ratio != null ? vww.wall.ratio <= FLOORS.vwwWallRatio : null,
     },
     silicon: SILICON,
@@ -264,26 +369,42 @@ export async function benchInference(): Promise<InferenceResult> {
 
 // ---- console table and README snippet --------------------------------------------------
 
-const ms = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 0.1 ? v.toFixed(2) : v.toFixed(3));
-const mega = (n: number): string => (n >= 1e5 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : String(n));
-const run = (m: ModelResult, board: string, npu: boolean) => m.runs.find((r) => r.board === board && r.npu === npu) ?? m.runs.find((r) => r.board === board);
-const cell = (r: BoardRun | undefined): string => (r ? `${ms(r.latencyMs)} ms / ${r.macsPerCycle.toFixed(3)}` : "-");
+const ms = (v: number): string =>
+  v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 0.1 ? v.toFixed(2) : v.toFixed(3);
+const mega = (n: number): string =>
+  n >= 1e5 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : String(n);
+const run = (m: ModelResult, board: string, npu: boolean) =>
+  m.runs.find((r) => r.board === board && r.npu === npu) ?? m.runs.find((r) => r.board === board);
+const cell = (r: BoardRun | undefined): string =>
+  r ? `${ms(r.latencyMs)} ms / ${r.macsPerCycle.toFixed(3)}` : "-";
 /** "~" marks a ratio whose samples were noisy. */
-const ratio = (m: ModelResult): string => (m.wall?.ratio != null ? `${m.wall.noisy ? "~" : ""}${m.wall.ratio.toFixed(2)}x` : "-");
+const ratio = (m: ModelResult): string =>
+  m.wall?.ratio != null ? `${m.wall.noisy ? "~" : ""}${m.wall.ratio.toFixed(2)}x` : "-";
 
 /** The published MACs/cycle to hold a board's figure against (model-specific where the anchor is the same model). */
 export function siliconFor(board: string, model: string): string {
   const core = loadTarget(board).core.id;
   const same = SILICON.rows.find((r) => r.core === core && r.fixture === model);
   if (same) return `${same.macsPerCycle}`;
-  const rows = SILICON.rows.filter((r) => r.core === core && (core !== "cm7" || r.chip.startsWith(board.toUpperCase())));
+  const rows = SILICON.rows.filter(
+    (r) => r.core === core && (core !== "cm7" || r.chip.startsWith(board.toUpperCase())),
+  );
   const vals = rows.map((r) => r.macsPerCycle);
-  return Math.min(...vals) === Math.max(...vals) ? `${vals[0]}` : `${Math.min(...vals)}–${Math.max(...vals)}`;
+  return Math.min(...vals) === Math.max(...vals)
+    ? `${vals[0]}`
+    : `${Math.min(...vals)}–${Math.max(...vals)}`;
 }
 
 function grid(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 export function inferenceTable(r: InferenceResult): string {
@@ -293,14 +414,42 @@ export function inferenceTable(r: InferenceResult): string {
   return [
     `4. inference: ${ok.length} of ${r.models.length} fixture models; emulated latency / MACs per cycle (median host wall per inference vs ${r.reference}, on ${WALL_BOARD})`,
     grid([
-      ["model", "MACs", "rt1060", "rt1170", "mcxn947 CPU", "mcxn947 +NPU", "NPU x", "silicon M7 1060/1170, M33", "ours ms", "tfjs ms", "ours/tfjs", "min/min"],
-      ...ok.map((m) => [m.name, mega(m.macs), cell(run(m, "rt1060", false)), cell(run(m, "rt1170", false)), cell(run(m, "mcxn947", false)), cell(run(m, "mcxn947", true)),
-        m.npuSpeedup ? `${m.npuSpeedup.toFixed(2)}x` : "-", `${siliconFor("rt1060", m.name)}/${siliconFor("rt1170", m.name)}, ${siliconFor("mcxn947", m.name)}`,
-        m.wall ? ms(m.wall.oursMs) : "-", m.wall?.tfjsMs != null ? ms(m.wall.tfjsMs) : "-", ratio(m), m.wall?.minRatio != null ? `${m.wall.minRatio.toFixed(2)}x` : "-"]),
+      [
+        "model",
+        "MACs",
+        "rt1060",
+        "rt1170",
+        "mcxn947 CPU",
+        "mcxn947 +NPU",
+        "NPU x",
+        "silicon M7 1060/1170, M33",
+        "ours ms",
+        "tfjs ms",
+        "ours/tfjs",
+        "min/min",
+      ],
+      ...ok.map((m) => [
+        m.name,
+        mega(m.macs),
+        cell(run(m, "rt1060", false)),
+        cell(run(m, "rt1170", false)),
+        cell(run(m, "mcxn947", false)),
+        cell(run(m, "mcxn947", true)),
+        m.npuSpeedup ? `${m.npuSpeedup.toFixed(2)}x` : "-",
+        `${siliconFor("rt1060", m.name)}/${siliconFor("rt1170", m.name)}, ${siliconFor("mcxn947", m.name)}`,
+        m.wall ? ms(m.wall.oursMs) : "-",
+        m.wall?.tfjsMs != null ? ms(m.wall.tfjsMs) : "-",
+        ratio(m),
+        m.wall?.minRatio != null ? `${m.wall.minRatio.toFixed(2)}x` : "-",
+      ]),
     ]),
-    ...r.models.filter((m) => m.refused).map((m) => `   ${m.name}: refused by the engine: ${m.refused}`),
+    ...r.models
+      .filter((m) => m.refused)
+      .map((m) => `   ${m.name}: refused by the engine: ${m.refused}`),
     ...ok.filter((m) => !m.sameOutputs).map((m) => `   ${m.name}: outputs DIFFER between boards`),
-    ...ok.filter((m) => m.wall?.tfjsError).map((m) => `   ${m.name}: tfjs-tflite failed: ${m.wall!.tfjsError}`),
+    ...ok
+      .filter((m) => m.wall?.tfjsError)
+      .map((m) => `   ${m.name}: tfjs-tflite failed: ${m.wall!.tfjsError}`),
     `   best commercial stacks: ${b.cm7[0]}–${b.cm7[1]} MAC/cycle on M7, ${b.cm33[0]}–${b.cm33[1]} on M33 (${SILICON.source})`,
     `   floors: VWW on the M7 >= ${r.floors.vwwM7MacsPerCycle} MAC/cycle: ${flag(r.floors.vwwM7MacsPerCycleMet)}; VWW wall <= ${r.floors.vwwWallRatio}x tfjs: ${flag(r.floors.vwwWallRatioMet)}`,
     `   host wall: median of ${WALL_ROUNDS} interleaved rounds; ~ marks samples spread by more than half their median (busy host, or a model too small to time)`,
@@ -316,7 +465,10 @@ export function inferenceMarkdown(r: InferenceResult): string {
     "",
     "| model | MACs | rt1060 | rt1170 | mcxn947 CPU | mcxn947 + NPU | wall ours / tfjs¹ |",
     "|---|---:|---:|---:|---:|---:|---:|",
-    ...ok.map((m) => `| ${m.name} | ${mega(m.macs)} | ${cell(run(m, "rt1060", false))} | ${cell(run(m, "rt1170", false))} | ${cell(run(m, "mcxn947", false))} | ${cell(run(m, "mcxn947", true))} | ${ratio(m)} |`),
+    ...ok.map(
+      (m) =>
+        `| ${m.name} | ${mega(m.macs)} | ${cell(run(m, "rt1060", false))} | ${cell(run(m, "rt1170", false))} | ${cell(run(m, "mcxn947", false))} | ${cell(run(m, "mcxn947", true))} | ${ratio(m)} |`,
+    ),
     "",
     `¹ Median of ${WALL_ROUNDS} rounds; ~: noisy samples (see \`test/bench/results.json\`). Published silicon (${"`../shared/reference/boards.md`"}): M7 0.38 (RT1060) / 0.36 (RT1170) MAC/cycle with Glow + CMSIS-NN; M33 0.26 (KWS) / 0.23 (VWW) with TFLM + CMSIS-NN; best commercial stacks 0.8–1.1 (M7), 0.6–0.8 (M33).` +
       (refused.length ? ` Refused by the engine: ${refused.join(", ")}.` : ""),

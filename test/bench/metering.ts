@@ -20,21 +20,33 @@ export interface MeteringResult {
 
 const LIMIT_SECONDS = 3600;
 
-export async function benchMetering(metered: Built, unmetered: Built, o: { runs: number }): Promise<MeteringResult> {
+export async function benchMetering(
+  metered: Built,
+  unmetered: Built,
+  o: { runs: number },
+): Promise<MeteringResult> {
   const board = metered.target.board.id;
   const m0 = await runOnce(metered, LIMIT_SECONDS); // warm-ups
   const u0 = await runOnce(unmetered, LIMIT_SECONDS);
   const checksum = parseComputeOutput(m0.console).checksum;
   const other = parseComputeOutput(u0.console).checksum;
-  if (other !== checksum) throw new Error(`metered and unmetered builds disagree: checksum ${checksum} vs ${other}`);
-  if (u0.summary.busyCycles >= m0.summary.busyCycles) throw new Error("the unmetered build counted cycles: it is not unmetered");
+  if (other !== checksum)
+    throw new Error(`metered and unmetered builds disagree: checksum ${checksum} vs ${other}`);
+  if (u0.summary.busyCycles >= m0.summary.busyCycles)
+    throw new Error("the unmetered build counted cycles: it is not unmetered");
 
   const samples = { metered: [] as number[], unmetered: [] as number[] };
   // Alternate the two so that a burst of load on the host hits both alike.
   for (let i = 0; i < o.runs; i++) {
-    for (const [b, list] of [[metered, samples.metered], [unmetered, samples.unmetered]] as const) {
+    for (const [b, list] of [
+      [metered, samples.metered],
+      [unmetered, samples.unmetered],
+    ] as const) {
       const r = await runOnce(b, LIMIT_SECONDS);
-      if (r.summary.reason !== "returned") throw new Error(`compute (${b === metered ? "metered" : "unmetered"}) did not return from main`);
+      if (r.summary.reason !== "returned")
+        throw new Error(
+          `compute (${b === metered ? "metered" : "unmetered"}) did not return from main`,
+        );
       const sum = parseComputeOutput(r.console).checksum;
       if (sum !== checksum) throw new Error(`checksum changed between runs: ${sum} vs ${checksum}`);
       list.push(r.summary.wallSeconds);

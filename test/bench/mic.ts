@@ -14,7 +14,9 @@ const CHANNELS = 4;
 const SECONDS = 2;
 const RUNS = 3;
 const BLOCK_MS = 10;
-const CLIP = fileURLToPath(new URL("../../../shared/fixtures/tflite-micro/yes_1000ms.wav", import.meta.url));
+const CLIP = fileURLToPath(
+  new URL("../../../shared/fixtures/tflite-micro/yes_1000ms.wav", import.meta.url),
+);
 
 export interface MicBenchResult {
   channels: number;
@@ -27,9 +29,14 @@ export interface MicBenchResult {
 
 function once(pcm: boolean): number {
   const array = loadMicArray("linear4-35mm");
-  const source = openMicSource(`${CLIP},loop`, { positionsMm: array.mics.map((m) => m.positionMm) });
+  const source = openMicSource(`${CLIP},loop`, {
+    positionsMm: array.mics.map((m) => m.positionMm),
+  });
   const clock = 2_048_000;
-  const paths = Array.from({ length: CHANNELS }, (_, c) => new MicChannelPath(source, c, clock, 0x5eed + c));
+  const paths = Array.from(
+    { length: CHANNELS },
+    (_, c) => new MicChannelPath(source, c, clock, 0x5eed + c),
+  );
   const decs = Array.from({ length: CHANNELS }, () => new PdmDecimator({ oversampling: 128 }));
   const bytes = (clock * BLOCK_MS) / 8000;
   const bits = new Uint8Array(bytes);
@@ -50,7 +57,12 @@ export function benchMic(): MicBenchResult {
   once(true); // warm up the JIT
   const pcm = median(Array.from({ length: RUNS }, () => once(true)));
   const pdm = median(Array.from({ length: RUNS }, () => once(false)));
-  return { channels: CHANNELS, input: "yes_1000ms.wav (16 kHz), looped", pcmWallPerSecond: sig(pcm, 3), pdmWallPerSecond: sig(pdm, 3) };
+  return {
+    channels: CHANNELS,
+    input: "yes_1000ms.wav (16 kHz), looped",
+    pcmWallPerSecond: sig(pcm, 3),
+    pdmWallPerSecond: sig(pdm, 3),
+  };
 }
 
 export function micLine(r: MicBenchResult): string {

@@ -32,17 +32,28 @@ export async function benchMicroFrontend(): Promise<MicroFrontendBoard[]> {
   for (const board of BOARDS) {
     const b = await build(APP, board);
     const { console: text } = await runOnce(b, 10);
-    const rows = [...text.matchAll(/^cycles \S+: frames (\d+) min (\d+) max (\d+) mean (\d+) at (\d+) MHz$/gm)].map((m) => m.slice(1).map(Number));
+    const rows = [
+      ...text.matchAll(/^cycles \S+: frames (\d+) min (\d+) max (\d+) mean (\d+) at (\d+) MHz$/gm),
+    ].map((m) => m.slice(1).map(Number));
     const invokes = [...text.matchAll(/^invoke \S+: (\d+) cycles$/gm)].map((m) => Number(m[1]));
-    if (rows.length !== 4 || invokes.length !== 4) throw new Error(`micro-speech on ${board}: unexpected output\n${text.slice(-500)}`);
+    if (rows.length !== 4 || invokes.length !== 4)
+      throw new Error(`micro-speech on ${board}: unexpected output\n${text.slice(-500)}`);
     const frames = rows.reduce((s, r) => s + r[0], 0);
     const mean = rows.reduce((s, r) => s + r[0] * r[3], 0) / frames;
     const mhz = rows[0][4];
     const staged = await runOnce(await build(STAGES_APP, board), 10);
-    const stages = [...staged.console.matchAll(/^stage (.+): (\d+) cycles\/frame$/gm)].map((m) => ({ stage: m[1], cycles: Number(m[2]) }));
-    if (!/same features as MicroFrontend/.test(staged.console)) throw new Error(`micro-frontend-stages on ${board}: the staged chain differs from MicroFrontend`);
+    const stages = [...staged.console.matchAll(/^stage (.+): (\d+) cycles\/frame$/gm)].map((m) => ({
+      stage: m[1],
+      cycles: Number(m[2]),
+    }));
+    if (!/same features as MicroFrontend/.test(staged.console))
+      throw new Error(
+        `micro-frontend-stages on ${board}: the staged chain differs from MicroFrontend`,
+      );
     out.push({
-      board, mhz, frames,
+      board,
+      mhz,
+      frames,
       cyclesPerFrameMean: Math.round(mean),
       cyclesPerFrameMax: Math.max(...rows.map((r) => r[2])),
       usPerFrame: sig(mean / mhz, 4),
@@ -55,12 +66,37 @@ export async function benchMicroFrontend(): Promise<MicroFrontendBoard[]> {
 }
 
 export function microFrontendTable(r: MicroFrontendBoard[]): string {
-  const rows = [["board", "MHz", "cycles/frame (mean)", "max", "µs/frame", "of the 20 ms hop", "micro_speech inference cycles"],
-    ...r.map((b) => [b.board, String(b.mhz), String(b.cyclesPerFrameMean), String(b.cyclesPerFrameMax), b.usPerFrame.toFixed(1), `${(b.loadOfHop * 100).toFixed(2)} %`, String(b.inferenceCycles)])];
+  const rows = [
+    [
+      "board",
+      "MHz",
+      "cycles/frame (mean)",
+      "max",
+      "µs/frame",
+      "of the 20 ms hop",
+      "micro_speech inference cycles",
+    ],
+    ...r.map((b) => [
+      b.board,
+      String(b.mhz),
+      String(b.cyclesPerFrameMean),
+      String(b.cyclesPerFrameMax),
+      b.usPerFrame.toFixed(1),
+      `${(b.loadOfHop * 100).toFixed(2)} %`,
+      String(b.inferenceCycles),
+    ]),
+  ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  const stages = r[0].stages.map((st, i) => `${st.stage} ${r.map((b) => b.stages[i]?.cycles).join(" / ")}`).join("; ");
-  return ["8. micro front end (TFLM micro_speech features), 196 frames per board", ...rows.map((row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ")),
-    `   cycles per frame by stage (${r.map((b) => b.board).join(" / ")}): ${stages}`].join("\n");
+  const stages = r[0].stages
+    .map((st, i) => `${st.stage} ${r.map((b) => b.stages[i]?.cycles).join(" / ")}`)
+    .join("; ");
+  return [
+    "8. micro front end (TFLM micro_speech features), 196 frames per board",
+    ...rows.map((row) =>
+      row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  "),
+    ),
+    `   cycles per frame by stage (${r.map((b) => b.board).join(" / ")}): ${stages}`,
+  ].join("\n");
 }
 
 export function microFrontendMarkdown(r: MicroFrontendBoard[]): string {
@@ -69,7 +105,10 @@ export function microFrontendMarkdown(r: MicroFrontendBoard[]): string {
     "",
     "| board | cycles per frame | µs per frame | of the 20 ms hop | micro_speech inference |",
     "|---|---:|---:|---:|---:|",
-    ...r.map((b) => `| ${b.board} | ${b.cyclesPerFrameMean} | ${b.usPerFrame.toFixed(1)} | ${(b.loadOfHop * 100).toFixed(2)} % | ${(b.inferenceCycles / 1e6).toFixed(2)} M cycles |`),
+    ...r.map(
+      (b) =>
+        `| ${b.board} | ${b.cyclesPerFrameMean} | ${b.usPerFrame.toFixed(1)} | ${(b.loadOfHop * 100).toFixed(2)} % | ${(b.inferenceCycles / 1e6).toFixed(2)} M cycles |`,
+    ),
   ].join("\n");
 }
 

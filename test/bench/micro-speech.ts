@@ -27,23 +27,47 @@ export interface MicroSpeechBoardResult {
 
 export interface MicroSpeechBenchResult {
   boards: MicroSpeechBoardResult[];
-  metering: { board: string; runs: number; meteredWallSeconds: number; unmeteredWallSeconds: number; ratio: number; minRatio: number; meetsFloor: boolean };
+  metering: {
+    board: string;
+    runs: number;
+    meteredWallSeconds: number;
+    unmeteredWallSeconds: number;
+    ratio: number;
+    minRatio: number;
+    meetsFloor: boolean;
+  };
 }
 
 async function runOnce(b: Built) {
-  const micArray = ({ rt1060: "sln-local2-tri", mcxn947: "linear4-35mm" } as Record<string, string>)[b.target.board.id] ?? null;
-  const machine = new Machine({ target: b.target, image: b.image, inputs: b.inputs, sdcard: null, micArray });
+  const micArray =
+    ({ rt1060: "sln-local2-tri", mcxn947: "linear4-35mm" } as Record<string, string>)[
+      b.target.board.id
+    ] ?? null;
+  const machine = new Machine({
+    target: b.target,
+    image: b.image,
+    inputs: b.inputs,
+    sdcard: null,
+    micArray,
+  });
   let text = "";
-  machine.events.on("console", (t) => { text += t; });
+  machine.events.on("console", (t) => {
+    text += t;
+  });
   const t0 = process.hrtime.bigint();
   const summary = await machine.run({ seconds: SECONDS });
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (summary.fault) throw new Error(`micro-speech on ${b.target.board.id} faulted: ${summary.fault.message}`);
-  const words = [...text.matchAll(/heard (\w+) \(score \d+\) at (\d+) ms/g)].map((m) => `${m[1]}@${m[2]}`);
+  if (summary.fault)
+    throw new Error(`micro-speech on ${b.target.board.id} faulted: ${summary.fault.message}`);
+  const words = [...text.matchAll(/heard (\w+) \(score \d+\) at (\d+) ms/g)].map(
+    (m) => `${m[1]}@${m[2]}`,
+  );
   return { summary, wall, words };
 }
 
-export async function benchMicroSpeech(log: (s: string) => void = () => undefined): Promise<MicroSpeechBenchResult> {
+export async function benchMicroSpeech(
+  log: (s: string) => void = () => undefined,
+): Promise<MicroSpeechBenchResult> {
   const boards: MicroSpeechBoardResult[] = [];
   let metered: Built | null = null;
   for (const board of BOARDS) {
@@ -54,24 +78,50 @@ export async function benchMicroSpeech(log: (s: string) => void = () => undefine
     const runs = [];
     for (let i = 0; i < RUNS; i++) runs.push(await runOnce(b));
     const s = runs[0].summary;
-    boards.push({ board, coreMHz: sig(b.target.core.clockHz / 1e6), cpuLoad: sig(s.cpuLoad, 3), realTimeFactor: sig(SECONDS / median(runs.map((r) => r.wall)), 3), words: runs[0].words });
+    boards.push({
+      board,
+      coreMHz: sig(b.target.core.clockHz / 1e6),
+      cpuLoad: sig(s.cpuLoad, 3),
+      realTimeFactor: sig(SECONDS / median(runs.map((r) => r.wall)), 3),
+      words: runs[0].words,
+    });
   }
   log(`building micro-speech unmetered for ${METERING_BOARD}`);
   const unmetered = await build(APP, METERING_BOARD, { unmetered: true });
-  const m0 = await runOnce(metered!), u0 = await runOnce(unmetered);
-  if (m0.words.join() !== u0.words.join()) throw new Error(`metered and unmetered builds heard different words: ${m0.words} vs ${u0.words}`);
-  if (u0.summary.busyCycles >= m0.summary.busyCycles) throw new Error("the unmetered build counted cycles: it is not unmetered");
-  const mw: number[] = [], uw: number[] = [];
-  for (let i = 0; i < RUNS; i++) { mw.push((await runOnce(metered!)).wall); uw.push((await runOnce(unmetered)).wall); }
+  const m0 = await runOnce(metered!),
+    u0 = await runOnce(unmetered);
+  if (m0.words.join() !== u0.words.join())
+    throw new Error(
+      `metered and unmetered builds heard different words: ${m0.words} vs ${u0.words}`,
+    );
+  if (u0.summary.busyCycles >= m0.summary.busyCycles)
+    throw new Error("the unmetered build counted cycles: it is not unmetered");
+  const mw: number[] = [],
+    uw: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    mw.push((await runOnce(metered!)).wall);
+    uw.push((await runOnce(unmetered)).wall);
+  }
   const ratio = median(mw) / median(uw);
   return {
     boards,
-    metering: { board: METERING_BOARD, runs: RUNS, meteredWallSeconds: sig(median(mw)), unmeteredWallSeconds: sig(median(uw)), ratio: sig(ratio, 3), minRatio: sig(Math.min(...mw) / Math.min(...uw), 3), meetsFloor: ratio <= 1.5 },
+    metering: {
+      board: METERING_BOARD,
+      runs: RUNS,
+      meteredWallSeconds: sig(median(mw)),
+      unmeteredWallSeconds: sig(median(uw)),
+      ratio: sig(ratio, 3),
+      minRatio: sig(Math.min(...mw) / Math.min(...uw), 3),
+      meetsFloor: ratio <= 1.5,
+    },
   };
 }
 
 export function microSpeechTable(r: MicroSpeechBenchResult): string {
-  const rows = r.boards.map((b) => `| ${b.board} (${b.coreMHz} MHz) | ${(b.cpuLoad * 100).toFixed(2)} % | ${b.realTimeFactor}x | ${b.words.join(", ")} |`);
+  const rows = r.boards.map(
+    (b) =>
+      `| ${b.board} (${b.coreMHz} MHz) | ${(b.cpuLoad * 100).toFixed(2)} % | ${b.realTimeFactor}x | ${b.words.join(", ")} |`,
+  );
   return [
     "| board | CPU load (10 ms blocks, 1 inference / 100 ms) | real-time factor | words heard (demo.wav) |",
     "|---|---|---|---|",

@@ -18,44 +18,69 @@ const NPU_BOARD = "mcxn947";
 const int = (n: number): string => Math.round(n).toLocaleString("en-US");
 const fixed = (n: number, d: number): string => n.toFixed(d);
 const shape = (s: number[]): string => `[${s.join(",")}]`;
-const label = (r: BenchReport): string => `${r.board}${r.npu ? ` + ${r.npu}` : loadTarget(r.board).board.npu ? " (CPU only)" : ""}`;
+const label = (r: BenchReport): string =>
+  `${r.board}${r.npu ? ` + ${r.npu}` : loadTarget(r.board).board.npu ? " (CPU only)" : ""}`;
 
 function latencyTable(reports: BenchReport[], silicon: (board: string) => string): string[] {
   return [
     "| board | clock | latency | cycles | CPU cycles | NPU cycles | MAC/cycle | published silicon MAC/cycle | arena | peak SRAM |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ...reports.map((r) => `| ${label(r)} | ${r.clock_hz / 1e6} MHz | ${fixed(r.latency_ms, 3)} ms | ${int(r.cycles)} | ${int(r.cpu_cycles)} | ${int(r.npu_cycles)} | ` +
-      `${fixed(r.macs_per_cycle, 3)} | ${silicon(r.board)} | ${int(r.arena_bytes)} B | ${int(r.sram_peak_bytes)} B |`),
+    ...reports.map(
+      (r) =>
+        `| ${label(r)} | ${r.clock_hz / 1e6} MHz | ${fixed(r.latency_ms, 3)} ms | ${int(r.cycles)} | ${int(r.cpu_cycles)} | ${int(r.npu_cycles)} | ` +
+        `${fixed(r.macs_per_cycle, 3)} | ${silicon(r.board)} | ${int(r.arena_bytes)} B | ${int(r.sram_peak_bytes)} B |`,
+    ),
   ];
 }
 
 function layerTable(inspect: InspectReport, npu: BenchReport | undefined): string[] {
   const npuLayer = new Map((npu?.layers ?? []).map((l) => [l.index, l]));
-  const head = `| # | op | input → output | MACs | weights | arena offset | arena bytes | ${LAYER_BOARD} cycles | ${LAYER_BOARD} µs | MAC/cycle |` +
+  const head =
+    `| # | op | input → output | MACs | weights | arena offset | arena bytes | ${LAYER_BOARD} cycles | ${LAYER_BOARD} µs | MAC/cycle |` +
     (npu ? ` ${NPU_BOARD} unit | ${NPU_BOARD} cycles |` : "");
   const rows = inspect.layers.map((l) => {
     const n = npuLayer.get(l.index);
     const perCycle = l.macs && l.cpuCycles ? fixed(l.macs / l.cpuCycles, 3) : "-";
-    return `| ${l.index} | ${l.op} | ${l.inputShapes.map(shape).join(" ") || "-"} → ${l.outputShapes.map(shape).join(" ")} | ${int(l.macs)} | ${int(l.weightBytes)} | ` +
+    return (
+      `| ${l.index} | ${l.op} | ${l.inputShapes.map(shape).join(" ") || "-"} → ${l.outputShapes.map(shape).join(" ")} | ${int(l.macs)} | ${int(l.weightBytes)} | ` +
       `${int(l.arenaOffset)} | ${int(l.arenaBytes)} | ${l.cpuCycles === null ? "-" : int(l.cpuCycles)} | ${l.cpuUs === null ? "-" : fixed(l.cpuUs, 1)} | ${perCycle} |` +
-      (npu ? ` ${n?.unit ?? "-"} | ${n ? int(n.cycles) : "-"} |` : "");
+      (npu ? ` ${n?.unit ?? "-"} | ${n ? int(n.cycles) : "-"} |` : "")
+    );
   });
   const sep = "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|" + (npu ? "---|---:|" : "");
   return [head, sep, ...rows];
 }
 
 function outputsLine(r: BenchReport): string {
-  return r.outputs.map((o) => {
-    const vals = o.type.startsWith("float") ? o.values.map((x) => Number(x.toPrecision(4))) : o.values;
-    const v = vals.length > 12 ? `${vals.slice(0, 12).join(", ")}, … (${vals.length} values)` : vals.join(", ");
-    const d = o.dequantized && o.values.length <= 12 ? ` (dequantized ${o.dequantized.map((x) => x.toFixed(3)).join(", ")})` : "";
-    return `\`${o.name || o.index}\` ${o.type}${shape(o.shape)} = ${v}${d}`;
-  }).join("; ");
+  return r.outputs
+    .map((o) => {
+      const vals = o.type.startsWith("float")
+        ? o.values.map((x) => Number(x.toPrecision(4)))
+        : o.values;
+      const v =
+        vals.length > 12
+          ? `${vals.slice(0, 12).join(", ")}, … (${vals.length} values)`
+          : vals.join(", ");
+      const d =
+        o.dequantized && o.values.length <= 12
+          ? ` (dequantized ${o.dequantized.map((x) => x.toFixed(3)).join(", ")})`
+          : "";
+      return `\`${o.name || o.index}\` ${o.type}${shape(o.shape)} = ${v}${d}`;
+    })
+    .join("; ");
 }
 
-function modelSection(d: ModelDetail, siliconFor: (board: string, model: string) => string): string[] {
+function modelSection(
+  d: ModelDetail,
+  siliconFor: (board: string, model: string) => string,
+): string[] {
   const { spec, result, model, reports } = d;
-  const lines = [`## ${spec.name}`, "", `\`${spec.file}\` (in \`../shared/fixtures/\`), input: ${spec.input ? `\`${spec.input}\`` : "zeros"}.`, ""];
+  const lines = [
+    `## ${spec.name}`,
+    "",
+    `\`${spec.file}\` (in \`../shared/fixtures/\`), input: ${spec.input ? `\`${spec.input}\`` : "zeros"}.`,
+    "",
+  ];
   if (result.refused || !model) {
     return [...lines, `**Refused by the engine:** ${result.refused}`, ""];
   }
@@ -63,10 +88,15 @@ function modelSection(d: ModelDetail, siliconFor: (board: string, model: string)
   const cycles = new Array<number>(model.operators.length).fill(0);
   for (const l of base.layers) cycles[l.index] = l.cycles;
   const scratch = base.arena_head_bytes - planArena(model).tensorBytes; // the head past the tensors
-  const inspect = inspectModel(model, { board: LAYER_BOARD, cpuCyclesPerLayer: cycles, scratchBytesPerOp: [scratch] });
+  const inspect = inspectModel(model, {
+    board: LAYER_BOARD,
+    cpuCyclesPerLayer: cycles,
+    scratchBytesPerOp: [scratch],
+  });
   const npu = reports.find((r) => r.board === NPU_BOARD && r.npu);
   const t = inspect.totals;
-  const io = (ts: InspectReport["model"]["inputs"]) => ts.map((x) => `${x.type} ${shape(x.shape)}`).join(", ");
+  const io = (ts: InspectReport["model"]["inputs"]) =>
+    ts.map((x) => `${x.type} ${shape(x.shape)}`).join(", ");
   lines.push(
     `${inspect.model.layers} layers, ${int(t.macs)} MACs, ${int(t.weightBytes)} B of weights, ${int(inspect.model.fileBytes)} B file` +
       `${inspect.model.description ? ` ("${inspect.model.description}")` : ""}; in ${io(inspect.model.inputs)}, out ${io(inspect.model.outputs)}.`,
@@ -79,22 +109,33 @@ function modelSection(d: ModelDetail, siliconFor: (board: string, model: string)
       `${npu ? ` (${npu.layers.filter((l) => l.unit === "npu").length} of ${npu.layers.length} layers on the NPU)` : ""}. ` +
       `Outputs ${result.sameOutputs ? "are the same bytes on every board" : "**differ between boards**"}: ${outputsLine(base)}.`,
     "",
-    ...(result.wall ? [`Host wall time per inference on ${result.wall.board}: ${fixed(result.wall.oursMs, 3)} ms (emulator) vs ` +
-      `${result.wall.tfjsMs === null ? `- (tfjs-tflite: ${result.wall.tfjsError})` : `${fixed(result.wall.tfjsMs, 3)} ms (tfjs-tflite)`}` +
-      `${result.wall.ratio !== null ? `, ratio ${result.wall.ratio.toFixed(2)}x (fastest samples ${result.wall.minRatio!.toFixed(2)}x)${result.wall.noisy ? "; the samples were noisy" : ""}` : ""}` +
-      ` (median of ${result.wall.samples.ours.length} rounds).`, ""] : []),
+    ...(result.wall
+      ? [
+          `Host wall time per inference on ${result.wall.board}: ${fixed(result.wall.oursMs, 3)} ms (emulator) vs ` +
+            `${result.wall.tfjsMs === null ? `- (tfjs-tflite: ${result.wall.tfjsError})` : `${fixed(result.wall.tfjsMs, 3)} ms (tfjs-tflite)`}` +
+            `${result.wall.ratio !== null ? `, ratio ${result.wall.ratio.toFixed(2)}x (fastest samples ${result.wall.minRatio!.toFixed(2)}x)${result.wall.noisy ? "; the samples were noisy" : ""}` : ""}` +
+            ` (median of ${result.wall.samples.ours.length} rounds).`,
+          "",
+        ]
+      : []),
     `### Layers (CPU cycles measured on ${LAYER_BOARD})`,
     "",
     ...layerTable(inspect, npu),
     "",
     `Arena planned on the host: ${int(t.arenaBytes)} B (tensors ${int(t.tensorBytes)} + kernel scratch ${int(t.scratchBytes)}; live-tensor lower bound ${int(t.lowerBound)} B); ` +
-      `the firmware's own head: ${int(base.arena_head_bytes)} B, with its tail (TFLM's arena_used_bytes) ${int(base.arena_bytes)} B. ` + inspect.fits.map((f) => `${f.board} ${f.fits ? "fits" : "**does not fit**"}`).join(", ") + ".",
+      `the firmware's own head: ${int(base.arena_head_bytes)} B, with its tail (TFLM's arena_used_bytes) ${int(base.arena_bytes)} B. ` +
+      inspect.fits.map((f) => `${f.board} ${f.fits ? "fits" : "**does not fit**"}`).join(", ") +
+      ".",
     "",
   );
   return lines;
 }
 
-export function modelsDoc(details: ModelDetail[], r: InferenceResult, siliconFor: (board: string, model: string) => string): string {
+export function modelsDoc(
+  details: ModelDetail[],
+  r: InferenceResult,
+  siliconFor: (board: string, model: string) => string,
+): string {
   const s = r.silicon;
   return [
     "# Fixture models on the emulated boards",
@@ -131,7 +172,11 @@ export function modelsDoc(details: ModelDetail[], r: InferenceResult, siliconFor
   ].join("\n");
 }
 
-export function writeModelsDoc(details: ModelDetail[], r: InferenceResult, siliconFor: (board: string, model: string) => string): void {
+export function writeModelsDoc(
+  details: ModelDetail[],
+  r: InferenceResult,
+  siliconFor: (board: string, model: string) => string,
+): void {
   writeFileSync(MODELS_DOC, modelsDoc(details, r, siliconFor));
   process.stderr.write(`bench: wrote ${path.relative(process.cwd(), MODELS_DOC)}\n`);
 }

@@ -21,17 +21,29 @@ export interface NpuCalibrationRow {
   oursCpuMs: number;
 }
 
-export async function benchNpu(log: (msg: string) => void = () => {}): Promise<NpuCalibrationRow[]> {
+export async function benchNpu(
+  log: (msg: string) => void = () => {},
+): Promise<NpuCalibrationRow[]> {
   const rows: NpuCalibrationRow[] = [];
   for (const fig of PUBLISHED_NPU) {
     if (!fig.ours) continue;
     log(`npu calibration: ${fig.ours} on mcxn947`);
-    const file = fig.ours.startsWith("apps/") ? path.join(ROOT, fig.ours) : path.join(FIXTURES, fig.ours);
+    const file = fig.ours.startsWith("apps/")
+      ? path.join(ROOT, fig.ours)
+      : path.join(FIXTURES, fig.ours);
     const bytes = new Uint8Array(readFileSync(file));
     const model = readModel(bytes, fig.ours);
     const npu = await benchModel(bytes, model, "mcxn947");
     const cpu = await benchModel(bytes, model, "mcxn947", { cpuOnly: true });
-    rows.push({ model: fig.model, ours: fig.ours, publishedMs: fig.npuMs, oursMs: sig(npu.latency_ms, 4), ratio: sig(npu.latency_ms / fig.npuMs, 3), publishedCpuMs: fig.cpuMs, oursCpuMs: sig(cpu.latency_ms, 4) });
+    rows.push({
+      model: fig.model,
+      ours: fig.ours,
+      publishedMs: fig.npuMs,
+      oursMs: sig(npu.latency_ms, 4),
+      ratio: sig(npu.latency_ms / fig.npuMs, 3),
+      publishedCpuMs: fig.cpuMs,
+      oursCpuMs: sig(cpu.latency_ms, 4),
+    });
   }
   return rows;
 }
@@ -41,7 +53,10 @@ export function npuMarkdown(rows: NpuCalibrationRow[]): string {
   return [
     "| model (ours) | NXP, Neutron | ours, Neutron | ours / NXP | NXP, M33 only | ours, M33 only |",
     "|---|---:|---:|---:|---:|---:|",
-    ...rows.map((r) => `| ${r.model} (\`${path.basename(r.ours)}\`) | ${r.publishedMs} ms | ${r.oursMs} ms | ${r.ratio.toFixed(2)} | ${r.publishedCpuMs === null ? "-" : `${r.publishedCpuMs} ms`} | ${r.oursCpuMs} ms |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.model} (\`${path.basename(r.ours)}\`) | ${r.publishedMs} ms | ${r.oursMs} ms | ${r.ratio.toFixed(2)} | ${r.publishedCpuMs === null ? "-" : `${r.publishedCpuMs} ms`} | ${r.oursCpuMs} ms |`,
+    ),
   ].join("\n");
 }
 

@@ -12,8 +12,17 @@ import { tflmOpCases } from "../helpers/tflm-op-cases.ts";
 import { runModelSets } from "../helpers/engine.ts";
 import { BOARDS, ROOT, sig } from "./util.ts";
 
-export interface OpsRow { op: string; type: string; shape: string; outputs: number; perOutput: Record<string, number>; unit: Record<string, string> }
-export interface OpsResult { rows: OpsRow[] }
+export interface OpsRow {
+  op: string;
+  type: string;
+  shape: string;
+  outputs: number;
+  perOutput: Record<string, number>;
+  unit: Record<string, string>;
+}
+export interface OpsResult {
+  rows: OpsRow[];
+}
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
@@ -23,8 +32,16 @@ function mergedModel(cases: OpCase[]): { model: WriterModel; cases: OpCase[] } {
   for (const c of cases) {
     const m = buildCase(c);
     const base = model.tensors.length;
-    model.tensors.push(...m.tensors.map((t, i) => ({ ...t, name: `${model.ops.length}_${t.name}_${i}` })));
-    model.ops.push(...m.ops.map((o) => ({ ...o, inputs: o.inputs.map((i) => (i < 0 ? i : i + base)), outputs: o.outputs.map((i) => i + base) })));
+    model.tensors.push(
+      ...m.tensors.map((t, i) => ({ ...t, name: `${model.ops.length}_${t.name}_${i}` })),
+    );
+    model.ops.push(
+      ...m.ops.map((o) => ({
+        ...o,
+        inputs: o.inputs.map((i) => (i < 0 ? i : i + base)),
+        outputs: o.outputs.map((i) => i + base),
+      })),
+    );
     model.inputs.push(...m.inputs.map((i) => i + base));
     model.outputs.push(...m.outputs.map((i) => i + base));
   }
@@ -34,12 +51,18 @@ function mergedModel(cases: OpCase[]): { model: WriterModel; cases: OpCase[] } {
 function groups(): { type: string; cases: OpCase[] }[] {
   const byType = new Map<string, Map<string, OpCase>>();
   for (const c of tflmOpCases()) {
-    const type = c.outputs.some((o) => o.type === "float32") || c.inputs.some((i) => i.type === "float32") ? "float32" : "int8";
+    const type =
+      c.outputs.some((o) => o.type === "float32") || c.inputs.some((i) => i.type === "float32")
+        ? "float32"
+        : "int8";
     const ops = byType.get(type) ?? new Map<string, OpCase>();
     if (!ops.has(c.op)) ops.set(c.op, c);
     byType.set(type, ops);
   }
-  return [...byType].map(([type, ops]) => ({ type, cases: [...ops.values()].sort((a, b) => a.op.localeCompare(b.op)) }));
+  return [...byType].map(([type, ops]) => ({
+    type,
+    cases: [...ops.values()].sort((a, b) => a.op.localeCompare(b.op)),
+  }));
 }
 
 export async function benchOps(log: (m: string) => void): Promise<OpsResult> {
@@ -47,10 +70,16 @@ export async function benchOps(log: (m: string) => void): Promise<OpsResult> {
   for (const { type, cases } of groups()) {
     const { model } = mergedModel(cases);
     const bytes = writeTflite(model);
-    const input = Buffer.concat(model.inputs.map((i, k) => data(model.tensors[i].type, model.tensors[i].shape, k + 1)));
+    const input = Buffer.concat(
+      model.inputs.map((i, k) => data(model.tensors[i].type, model.tensors[i].shape, k + 1)),
+    );
     const typeRows = cases.map((c) => ({
-      op: c.op, type, shape: c.inputs.map((i) => `[${i.shape}]`).join(" "), outputs: c.outputs.reduce((n, o) => n + size(o.shape), 0),
-      perOutput: {} as Record<string, number>, unit: {} as Record<string, string>,
+      op: c.op,
+      type,
+      shape: c.inputs.map((i) => `[${i.shape}]`).join(" "),
+      outputs: c.outputs.reduce((n, o) => n + size(o.shape), 0),
+      perOutput: {} as Record<string, number>,
+      unit: {} as Record<string, string>,
     }));
     for (const board of BOARDS) {
       log(`ops: ${cases.length} ${type} ops on ${board}`);
@@ -68,15 +97,26 @@ export async function benchOps(log: (m: string) => void): Promise<OpsResult> {
 
 export function opsTable(r: OpsResult): string {
   const head = ["op", "type", "inputs", "outputs", ...BOARDS];
-  const lines = r.rows.map((row) => [row.op, row.type, row.shape, String(row.outputs), ...BOARDS.map((b) => `${row.perOutput[b] ?? "-"}${row.unit[b] === "npu" ? " (NPU)" : ""}`)]);
+  const lines = r.rows.map((row) => [
+    row.op,
+    row.type,
+    row.shape,
+    String(row.outputs),
+    ...BOARDS.map((b) => `${row.perOutput[b] ?? "-"}${row.unit[b] === "npu" ? " (NPU)" : ""}`),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   return [head, ...lines].map((l) => l.map((c, i) => c.padEnd(widths[i])).join("  ")).join("\n");
 }
 
 export function opsMarkdown(r: OpsResult): string {
-  const out = ["| op | type | inputs | outputs | " + BOARDS.join(" | ") + " |", "|---|---|---|---:|" + BOARDS.map(() => "---:").join("|") + "|"];
+  const out = [
+    "| op | type | inputs | outputs | " + BOARDS.join(" | ") + " |",
+    "|---|---|---|---:|" + BOARDS.map(() => "---:").join("|") + "|",
+  ];
   for (const row of r.rows) {
-    out.push(`| ${row.op} | ${row.type} | ${row.shape} | ${row.outputs} | ${BOARDS.map((b) => `${row.perOutput[b] ?? "-"}${row.unit[b] === "npu" ? " (NPU)" : ""}`).join(" | ")} |`);
+    out.push(
+      `| ${row.op} | ${row.type} | ${row.shape} | ${row.outputs} | ${BOARDS.map((b) => `${row.perOutput[b] ?? "-"}${row.unit[b] === "npu" ? " (NPU)" : ""}`).join(" | ")} |`,
+    );
   }
   return out.join("\n");
 }
@@ -84,7 +124,10 @@ export function opsMarkdown(r: OpsResult): string {
 export function updateOpsDoc(r: OpsResult): void {
   const doc = path.join(ROOT, "docs", "ops.md");
   const text = readFileSync(doc, "utf8");
-  const next = text.replace(/(<!-- bench:ops:start -->\n)[\s\S]*?(<!-- bench:ops:end -->)/, `$1${opsMarkdown(r)}\n$2`);
+  const next = text.replace(
+    /(<!-- bench:ops:start -->\n)[\s\S]*?(<!-- bench:ops:end -->)/,
+    `$1${opsMarkdown(r)}\n$2`,
+  );
   if (next !== text) writeFileSync(doc, next);
 }
 

@@ -41,40 +41,76 @@ export interface DetectorResult {
   realTimeFactor: number;
 }
 
-async function benchOne(board: string, model: (typeof DETECTOR_MODELS)[number]): Promise<DetectorResult> {
+async function benchOne(
+  board: string,
+  model: (typeof DETECTOR_MODELS)[number],
+): Promise<DetectorResult> {
   const b = await build(model.app, board);
-  const machine = new Machine({ target: b.target, image: b.image, inputs: { camera: path.resolve(ROOT, INPUT) }, sdcard: null });
+  const machine = new Machine({
+    target: b.target,
+    image: b.image,
+    inputs: { camera: path.resolve(ROOT, INPUT) },
+    sdcard: null,
+  });
   let text = "";
   let startupCycles = -1; // until the first line, printed when the model is ready and the camera starts
   let npuCycles = 0;
   const npuOpen = new Map<number, number>();
-  machine.events.on("console", (s) => { text += s; if (startupCycles < 0) startupCycles = machine.clock.now; });
-  machine.events.on("layerBegin", (i, _op, c, unit) => { if (unit === "npu") npuOpen.set(i, c); });
-  machine.events.on("layerEnd", (i, c, unit) => { if (unit === "npu") { npuCycles += c - npuOpen.get(i)!; npuOpen.delete(i); } });
+  machine.events.on("console", (s) => {
+    text += s;
+    if (startupCycles < 0) startupCycles = machine.clock.now;
+  });
+  machine.events.on("layerBegin", (i, _op, c, unit) => {
+    if (unit === "npu") npuOpen.set(i, c);
+  });
+  machine.events.on("layerEnd", (i, c, unit) => {
+    if (unit === "npu") {
+      npuCycles += c - npuOpen.get(i)!;
+      npuOpen.delete(i);
+    }
+  });
   const summary = await machine.run({ seconds: SECONDS });
-  if (summary.fault) throw new Error(`person-detector on ${board} faulted: ${summary.fault.message}`);
-  const frames = [...text.matchAll(/^frame (\d+) @ ([\d.]+) s: person [\d.]+ \[[-\d,]+\] (PERSON|no person) \| pipeline ([\d.]+) ms, inference ([\d.]+) ms/gm)];
-  if (frames.length < 3) throw new Error(`person-detector on ${board}: ${frames.length} frames in ${SECONDS} s:\n${text}`);
+  if (summary.fault)
+    throw new Error(`person-detector on ${board} faulted: ${summary.fault.message}`);
+  const frames = [
+    ...text.matchAll(
+      /^frame (\d+) @ ([\d.]+) s: person [\d.]+ \[[-\d,]+\] (PERSON|no person) \| pipeline ([\d.]+) ms, inference ([\d.]+) ms/gm,
+    ),
+  ];
+  if (frames.length < 3)
+    throw new Error(
+      `person-detector on ${board}: ${frames.length} frames in ${SECONDS} s:\n${text}`,
+    );
   const times = frames.map((m) => Number(m[2]));
   const inferenceMs = median(frames.map((m) => Number(m[5])));
   const npuMs = (npuCycles / frames.length / b.target.core.clockHz) * 1000;
   const cam = summary.peripherals.camera;
   const report = b.image.manifest.usage;
   return {
-    board, model: model.name, frames: frames.length,
+    board,
+    model: model.name,
+    frames: frames.length,
     pipelineMs: median(frames.map((m) => Number(m[4]))),
-    inferenceMs, npuMs, cpuMs: inferenceMs - npuMs,
+    inferenceMs,
+    npuMs,
+    cpuMs: inferenceMs - npuMs,
     fps: (frames.length - 1) / (times[times.length - 1] - times[0]),
-    dropped: cam.cameraDropped, taken: cam.cameraTaken,
+    dropped: cam.cameraDropped,
+    taken: cam.cameraTaken,
     decisions: [...new Set(frames.map((m) => m[3]))],
-    sramBytes: report.sramBytes, sramPeakBytes: summary.sramPeakBytes, sramSize: b.target.sramBytes,
+    sramBytes: report.sramBytes,
+    sramPeakBytes: summary.sramPeakBytes,
+    sramSize: b.target.sramBytes,
     flashBytes: report.flashBytes,
     startupMs: (startupCycles / b.target.core.clockHz) * 1000,
-    wallSeconds: summary.wallSeconds, realTimeFactor: summary.realTimeFactor,
+    wallSeconds: summary.wallSeconds,
+    realTimeFactor: summary.realTimeFactor,
   };
 }
 
-export async function benchPersonDetector(log: (m: string) => void = () => {}): Promise<DetectorResult[]> {
+export async function benchPersonDetector(
+  log: (m: string) => void = () => {},
+): Promise<DetectorResult[]> {
   const out: DetectorResult[] = [];
   for (const model of DETECTOR_MODELS) {
     for (const board of BOARDS) {
@@ -103,26 +139,37 @@ export function personDetectorMarkdown(rs: DetectorResult[]): string {
     "",
     "| model | board | pipeline | inference (CPU + NPU) | frame total | NXP scaled | fps | dropped | SRAM (build / peak) | flash |",
     "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ...rs.map((r) => `| ${r.model} | ${r.board} | ${ms(r.pipelineMs)} ms | ${ms(r.inferenceMs)} ms (${ms(r.cpuMs)} + ${ms(r.npuMs)}) | ${ms(r.pipelineMs + r.inferenceMs)} ms | ${nxpScaled(r.board, macsOf(r.model))} | ${r.fps.toFixed(1)} | ${r.dropped} of ${r.taken + r.dropped} | ${kb(r.sramBytes)} / ${kb(r.sramPeakBytes)} of ${kb(r.sramSize)} | ${kb(r.flashBytes)} |`),
+    ...rs.map(
+      (r) =>
+        `| ${r.model} | ${r.board} | ${ms(r.pipelineMs)} ms | ${ms(r.inferenceMs)} ms (${ms(r.cpuMs)} + ${ms(r.npuMs)}) | ${ms(r.pipelineMs + r.inferenceMs)} ms | ${nxpScaled(r.board, macsOf(r.model))} | ${r.fps.toFixed(1)} | ${r.dropped} of ${r.taken + r.dropped} | ${kb(r.sramBytes)} / ${kb(r.sramPeakBytes)} of ${kb(r.sramSize)} | ${kb(r.flashBytes)} |`,
+    ),
   ].join("\n");
 }
 
 export function personDetectorTable(rs: DetectorResult[]): string {
   return [
     `6. person detector (${SECONDS} s emulated each, camera ${INPUT})`,
-    ...rs.map((r) => `   ${r.model.padEnd(14)} ${r.board.padEnd(8)} pipeline ${ms(r.pipelineMs).padStart(6)} ms  inference ${ms(r.inferenceMs).padStart(6)} ms (npu ${ms(r.npuMs)})  ${r.fps.toFixed(1).padStart(5)} fps  dropped ${String(r.dropped).padStart(3)}  start-up ${ms(r.startupMs)} ms  ${r.decisions.join("/")}  wall ${r.wallSeconds.toFixed(2)} s`),
+    ...rs.map(
+      (r) =>
+        `   ${r.model.padEnd(14)} ${r.board.padEnd(8)} pipeline ${ms(r.pipelineMs).padStart(6)} ms  inference ${ms(r.inferenceMs).padStart(6)} ms (npu ${ms(r.npuMs)})  ${r.fps.toFixed(1).padStart(5)} fps  dropped ${String(r.dropped).padStart(3)}  start-up ${ms(r.startupMs)} ms  ${r.decisions.join("/")}  wall ${r.wallSeconds.toFixed(2)} s`,
+    ),
   ].join("\n");
 }
 
 export function personDetectorJson(rs: DetectorResult[]) {
-  return rs.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "number" ? sig(v) : v])));
+  return rs.map((r) =>
+    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "number" ? sig(v) : v])),
+  );
 }
 
 /** Puts the table between the bench markers of the app's README. */
 export function updateAppReadme(rs: DetectorResult[]): void {
   const readme = path.join(ROOT, "apps/person-detector/README.md");
   const text = readFileSync(readme, "utf8");
-  const next = text.replace(/(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/, `$1${personDetectorMarkdown(rs)}\n$2`);
+  const next = text.replace(
+    /(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/,
+    `$1${personDetectorMarkdown(rs)}\n$2`,
+  );
   if (next !== text) writeFileSync(readme, next);
 }
 

@@ -15,7 +15,10 @@ export interface RealtimeResult {
   runs: number;
 }
 
-export async function benchRealtime(b: Built, o: { seconds: number; runs: number; cardDir: string }): Promise<RealtimeResult> {
+export async function benchRealtime(
+  b: Built,
+  o: { seconds: number; runs: number; cardDir: string },
+): Promise<RealtimeResult> {
   const board = b.target.board.id;
   let n = 0;
   const fresh = (): string => {
@@ -27,7 +30,8 @@ export async function benchRealtime(b: Built, o: { seconds: number; runs: number
   const runs = [];
   for (let i = 0; i < o.runs; i++) {
     const { summary: s } = await runOnce(b, o.seconds, fresh());
-    if (s.reason !== "time-limit") throw new Error(`sensor-logger on ${board} stopped early (${s.reason})`);
+    if (s.reason !== "time-limit")
+      throw new Error(`sensor-logger on ${board} stopped early (${s.reason})`);
     runs.push(s);
   }
   // Virtual time is deterministic: every run covers the same cycles; only wall time varies.

@@ -11,8 +11,17 @@ import { sig } from "./util.ts";
 const RUNS = 3;
 const SECONDS = 10;
 const RT60S = [0.3, 0.6];
-const ARRAY = { positionsMm: [[-52.5, 0, 0], [-17.5, 0, 0], [17.5, 0, 0], [52.5, 0, 0]] as [number, number, number][] };
-const YES = fileURLToPath(new URL("../../emulator/inputs/room/speech/yes_1000ms.wav", import.meta.url));
+const ARRAY = {
+  positionsMm: [
+    [-52.5, 0, 0],
+    [-17.5, 0, 0],
+    [17.5, 0, 0],
+    [52.5, 0, 0],
+  ] as [number, number, number][],
+};
+const YES = fileURLToPath(
+  new URL("../../emulator/inputs/room/speech/yes_1000ms.wav", import.meta.url),
+);
 
 export interface RoomBenchRow {
   rt60: number;
@@ -35,10 +44,16 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 export function benchRoom(): RoomBenchResult {
   const rows = RT60S.map((rt60): RoomBenchRow => {
-    const scene = () => loadScene(`scene:speech=${YES},az=30,dist=2.5,start=4,rt60=${rt60},noise=babble,snr=5,duration=${SECONDS}`, ARRAY);
+    const scene = () =>
+      loadScene(
+        `scene:speech=${YES},az=30,dist=2.5,start=4,rt60=${rt60},noise=babble,snr=5,duration=${SECONDS}`,
+        ARRAY,
+      );
     const s = scene();
     s.noise.push({ ...s.noise[0], type: "fan", position: [0.5, 0.5, 2.3], level: -6 }); // a second, point-source noise
-    const ir: number[] = [], render: number[] = [], cpu: number[] = [];
+    const ir: number[] = [],
+      render: number[] = [],
+      cpu: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       let t0 = performance.now();
       impulseResponses(s, s.talkers[0].position);
@@ -52,9 +67,15 @@ export function benchRoom(): RoomBenchResult {
     }
     const renderMs = median(render);
     return {
-      rt60, audioSeconds: SECONDS, channels: ARRAY.positionsMm.length, irSamples: s.irLength,
-      irMs: sig(median(ir), 3), renderMs: sig(renderMs, 3), renderCpuMs: sig(median(cpu), 3),
-      msPerAudioSecond: sig(renderMs / SECONDS, 3), realTimeFactor: sig((SECONDS * 1000) / renderMs, 3),
+      rt60,
+      audioSeconds: SECONDS,
+      channels: ARRAY.positionsMm.length,
+      irSamples: s.irLength,
+      irMs: sig(median(ir), 3),
+      renderMs: sig(renderMs, 3),
+      renderCpuMs: sig(median(cpu), 3),
+      msPerAudioSecond: sig(renderMs / SECONDS, 3),
+      realTimeFactor: sig((SECONDS * 1000) / renderMs, 3),
     };
   });
   return { runs: RUNS, rows };
@@ -63,7 +84,10 @@ export function benchRoom(): RoomBenchResult {
 export function roomTable(r: RoomBenchResult): string {
   return [
     `8. room scenes: ${r.rows[0]?.audioSeconds} s of 4-channel audio at 16 kHz (talker, diffuse babble, point fan), median of ${r.runs} renders`,
-    ...r.rows.map((x) => `   RT60 ${x.rt60} s: ${x.msPerAudioSecond} ms per second of audio (${x.realTimeFactor}x real time; CPU ${sig(x.renderCpuMs / x.audioSeconds, 3)} ms per second); 4 impulse responses of ${x.irSamples} samples in ${x.irMs} ms`),
+    ...r.rows.map(
+      (x) =>
+        `   RT60 ${x.rt60} s: ${x.msPerAudioSecond} ms per second of audio (${x.realTimeFactor}x real time; CPU ${sig(x.renderCpuMs / x.audioSeconds, 3)} ms per second); 4 impulse responses of ${x.irSamples} samples in ${x.irMs} ms`,
+    ),
   ].join("\n");
 }
 
@@ -73,7 +97,10 @@ export function roomMarkdown(r: RoomBenchResult): string {
     "",
     "| RT60 | wall ms per audio second | real-time factor | CPU ms per audio second | 4 impulse responses |",
     "|---:|---:|---:|---:|---:|",
-    ...r.rows.map((x) => `| ${x.rt60} s | ${x.msPerAudioSecond} | ${x.realTimeFactor}x | ${sig(x.renderCpuMs / x.audioSeconds, 3)} | ${x.irMs} ms (${x.irSamples} samples) |`),
+    ...r.rows.map(
+      (x) =>
+        `| ${x.rt60} s | ${x.msPerAudioSecond} | ${x.realTimeFactor}x | ${sig(x.renderCpuMs / x.audioSeconds, 3)} | ${x.irMs} ms (${x.irSamples} samples) |`,
+    ),
   ].join("\n");
 }
 

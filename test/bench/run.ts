@@ -16,11 +16,25 @@ import { SECTIONS } from "./sections.ts";
 const RESULTS = fileURLToPath(new URL("./results.json", import.meta.url));
 const README = fileURLToPath(new URL("../../README.md", import.meta.url));
 
-interface Host { date: string; node: string; cpu: string; cores: number; loadAverage1m: number }
-interface Measured { host: Host; seconds: number; result: unknown }
-interface Results { sections: Record<string, Measured> }
+interface Host {
+  date: string;
+  node: string;
+  cpu: string;
+  cores: number;
+  loadAverage1m: number;
+}
+interface Measured {
+  host: Host;
+  seconds: number;
+  result: unknown;
+}
+interface Results {
+  sections: Record<string, Measured>;
+}
 
-const log = (msg: string): void => { process.stderr.write(`bench: ${msg}\n`); };
+const log = (msg: string): void => {
+  process.stderr.write(`bench: ${msg}\n`);
+};
 
 const host = (): Host => ({
   date: new Date().toISOString(),
@@ -35,34 +49,71 @@ function loadResults(): Results {
   const saved = JSON.parse(readFileSync(RESULTS, "utf8"));
   if (saved.sections) return saved;
   // The older single-run file: its sections carried over where their figures read the same.
-  const old: Host = { date: saved.date, node: saved.node, cpu: `${saved.cpu}, ${saved.platform}`, cores: saved.cores, loadAverage1m: saved.loadAverage1m };
-  const carried: Record<string, unknown> = { realtime: saved.realtime?.boards, compute: saved.compute?.boards, metering: saved.metering };
-  for (const id of ["inference", "fanMonitor", "debugOverhead", "microFrontend", "mic", "room", "microSpeech", "dsp", "buildTimes"]) carried[id] = saved[id];
+  const old: Host = {
+    date: saved.date,
+    node: saved.node,
+    cpu: `${saved.cpu}, ${saved.platform}`,
+    cores: saved.cores,
+    loadAverage1m: saved.loadAverage1m,
+  };
+  const carried: Record<string, unknown> = {
+    realtime: saved.realtime?.boards,
+    compute: saved.compute?.boards,
+    metering: saved.metering,
+  };
+  for (const id of [
+    "inference",
+    "fanMonitor",
+    "debugOverhead",
+    "microFrontend",
+    "mic",
+    "room",
+    "microSpeech",
+    "dsp",
+    "buildTimes",
+  ])
+    carried[id] = saved[id];
   const sections: Record<string, Measured> = {};
-  for (const [id, result] of Object.entries(carried)) if (result) sections[id] = { host: old, seconds: 0, result };
+  for (const [id, result] of Object.entries(carried))
+    if (result) sections[id] = { host: old, seconds: 0, result };
   return { sections };
 }
 
 function readme(results: Results): string {
-  const lines = [`Measured with \`npm run bench\`; each section's date, host and load are in test/bench/results.json.`];
+  const lines = [
+    `Measured with \`npm run bench\`; each section's date, host and load are in test/bench/results.json.`,
+  ];
   for (const s of SECTIONS) {
     const m = results.sections[s.id];
     if (!m || !s.markdown) continue;
-    lines.push("", s.markdown(m.result), `<sub>${s.id}: ${m.host.date.slice(0, 10)}, ${m.host.cpu} (${m.host.cores} cores, load ${m.host.loadAverage1m})</sub>`);
+    lines.push(
+      "",
+      s.markdown(m.result),
+      `<sub>${s.id}: ${m.host.date.slice(0, 10)}, ${m.host.cpu} (${m.host.cores} cores, load ${m.host.loadAverage1m})</sub>`,
+    );
   }
   return lines.join("\n");
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { only: { type: "string" }, list: { type: "boolean" } } });
+  const { values } = parseArgs({
+    options: { only: { type: "string" }, list: { type: "boolean" } },
+  });
   if (values.list) {
     for (const s of SECTIONS) console.log(`${s.id.padEnd(18)} ${s.title}`);
     return;
   }
-  const ids = values.only ? values.only.split(",").map((s) => s.trim()).filter(Boolean) : SECTIONS.map((s) => s.id);
+  const ids = values.only
+    ? values.only
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : SECTIONS.map((s) => s.id);
   const unknown = ids.filter((id) => !SECTIONS.some((s) => s.id === id));
   if (unknown.length) {
-    process.stderr.write(`bench: unknown section ${unknown.join(", ")} (npm run bench -- --list)\n`);
+    process.stderr.write(
+      `bench: unknown section ${unknown.join(", ")} (npm run bench -- --list)\n`,
+    );
     process.exit(1);
   }
   const results = loadResults();
@@ -79,7 +130,10 @@ async function main(): Promise<void> {
     writeFileSync(RESULTS, JSON.stringify(results, null, 2) + "\n");
   }
   const text = readFileSync(README, "utf8");
-  const next = text.replace(/(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/, `$1${readme(results).trim()}\n$2`);
+  const next = text.replace(
+    /(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/,
+    `$1${readme(results).trim()}\n$2`,
+  );
   if (next !== text) {
     writeFileSync(README, next);
     log("updated the figures in README.md");

@@ -13,7 +13,14 @@ const DIR = fileURLToPath(new URL("../../scenarios", import.meta.url));
 
 export interface ScenarioBenchResult {
   jobs: number;
-  runs: { app: string; board: string; name: string; passed: boolean; emulatedSeconds: number; wallSeconds: number }[];
+  runs: {
+    app: string;
+    board: string;
+    name: string;
+    passed: boolean;
+    emulatedSeconds: number;
+    wallSeconds: number;
+  }[];
   passed: number;
   failed: number;
   emulatedSeconds: number;
@@ -23,16 +30,29 @@ export interface ScenarioBenchResult {
   suiteWallSeconds: number;
 }
 
-export async function benchScenarios(log: (msg: string) => void = () => {}): Promise<ScenarioBenchResult> {
-  const files = readdirSync(DIR).filter((f) => f.endsWith(".yaml")).sort().map((f) => path.join(DIR, f));
+export async function benchScenarios(
+  log: (msg: string) => void = () => {},
+): Promise<ScenarioBenchResult> {
+  const files = readdirSync(DIR)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort()
+    .map((f) => path.join(DIR, f));
   const jobs = availableParallelism();
   log(`scenarios: ${files.length} files on every board, ${jobs} worker threads`);
   const started = performance.now();
   const results = await runScenarios(files, { jobs });
   const suiteWallSeconds = (performance.now() - started) / 1000;
-  const runs = results.map((r) => ({ app: r.app, board: r.board, name: r.name, passed: r.passed, emulatedSeconds: sig(r.emulatedSeconds), wallSeconds: sig(r.wallSeconds) }));
+  const runs = results.map((r) => ({
+    app: r.app,
+    board: r.board,
+    name: r.name,
+    passed: r.passed,
+    emulatedSeconds: sig(r.emulatedSeconds),
+    wallSeconds: sig(r.wallSeconds),
+  }));
   return {
-    jobs, runs,
+    jobs,
+    runs,
     passed: runs.filter((r) => r.passed).length,
     failed: runs.filter((r) => !r.passed).length,
     emulatedSeconds: sig(results.reduce((s, r) => s + r.emulatedSeconds, 0)),
@@ -42,7 +62,10 @@ export async function benchScenarios(log: (msg: string) => void = () => {}): Pro
 }
 
 export function scenariosTable(r: ScenarioBenchResult): string {
-  const rows = r.runs.map((x) => `| ${x.app} | ${x.board} | ${x.passed ? "pass" : "FAIL"} | ${x.emulatedSeconds} | ${x.wallSeconds} | ${x.wallSeconds > 0 ? sig(x.emulatedSeconds / x.wallSeconds, 3) : "-"}x |`);
+  const rows = r.runs.map(
+    (x) =>
+      `| ${x.app} | ${x.board} | ${x.passed ? "pass" : "FAIL"} | ${x.emulatedSeconds} | ${x.wallSeconds} | ${x.wallSeconds > 0 ? sig(x.emulatedSeconds / x.wallSeconds, 3) : "-"}x |`,
+  );
   return [
     "| app | board | result | emulated s | wall s | emulated / wall |",
     "|---|---|---|---|---|---|",

@@ -9,8 +9,18 @@ import { benchRealtime, type RealtimeResult } from "./realtime.ts";
 import { benchCompute, COMPUTE_APP, type ComputeResult } from "./compute.ts";
 import { benchMetering, type MeteringResult } from "./metering.ts";
 import { benchInference, inferenceMarkdown, inferenceTable } from "./inference.ts";
-import { benchFanMonitor, fanMonitorMarkdown, fanMonitorTable, updateAppReadme as updateFanReadme } from "./fan-monitor.ts";
-import { benchPersonDetector, personDetectorMarkdown, personDetectorTable, updateAppReadme as updateDetectorReadme } from "./person-detector.ts";
+import {
+  benchFanMonitor,
+  fanMonitorMarkdown,
+  fanMonitorTable,
+  updateAppReadme as updateFanReadme,
+} from "./fan-monitor.ts";
+import {
+  benchPersonDetector,
+  personDetectorMarkdown,
+  personDetectorTable,
+  updateAppReadme as updateDetectorReadme,
+} from "./person-detector.ts";
 import { benchDebugOverhead, debugOverheadLine } from "./debug-overhead.ts";
 import { benchMicroFrontend, microFrontendMarkdown, microFrontendTable } from "./micro-frontend.ts";
 import { benchMic, micLine } from "./mic.ts";
@@ -22,7 +32,11 @@ import { benchOps, opsTable, updateOpsDoc } from "./ops.ts";
 import { arenaMarkdown, arenaTable, benchArena } from "./arena.ts";
 import { benchNpu, npuMarkdown } from "./npu.ts";
 import { benchScenarios, scenariosTable } from "./scenarios.ts";
-import { benchVoiceControl, updateAppReadme as updateVoiceReadme, voiceControlTable } from "./voice-control.ts";
+import {
+  benchVoiceControl,
+  updateAppReadme as updateVoiceReadme,
+  voiceControlTable,
+} from "./voice-control.ts";
 import { benchActiveSpeaker, activeSpeakerTable } from "./active-speaker.ts";
 import { benchDebugLines, debugLinesTable, debugLinesMarkdown } from "./debug-lines.ts";
 
@@ -36,29 +50,54 @@ const METERING_RUNS = 9;
 
 const withDir = async <T>(prefix: string, fn: (dir: string) => Promise<T>): Promise<T> => {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  try { return await fn(dir); } finally { rmSync(dir, { recursive: true, force: true }); }
+  try {
+    return await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 };
 
 const realtime = section({
   id: "realtime",
   title: `real-time factor and CPU load of apps/sensor-logger (${REALTIME_SECONDS} s emulated, median of ${REALTIME_RUNS})`,
-  run: (log) => withDir("tinyboard-bench-", async (cardDir) => {
-    const out: RealtimeResult[] = [];
-    for (const board of BOARDS) {
-      log(`sensor-logger on ${board}: ${REALTIME_RUNS} x ${REALTIME_SECONDS} s emulated`);
-      out.push(await benchRealtime(await build("apps/sensor-logger", board), { seconds: REALTIME_SECONDS, runs: REALTIME_RUNS, cardDir }));
-    }
-    return out.map((r) => ({ ...r, wallSeconds: sig(r.wallSeconds), realTimeFactor: sig(r.realTimeFactor, 3), cpuLoad: sig(r.cpuLoad), meetsFloor: r.realTimeFactor >= FLOORS.realTimeFactor }));
-  }),
-  table: (rs) => grid([
-    ["board", "wall", "real-time factor", "CPU load", `floor ${FLOORS.realTimeFactor}x`],
-    ...rs.map((b) => [b.board, secs(b.wallSeconds), x(b.realTimeFactor), pct(b.cpuLoad), b.meetsFloor ? "ok" : "BELOW"]),
-  ]),
-  markdown: (rs) => [
-    "| board | sensor-logger real-time factor | sensor-logger CPU load |",
-    "|---|---:|---:|",
-    ...rs.map((b) => `| ${b.board} | ${x(b.realTimeFactor)} | ${pct(b.cpuLoad)} |`),
-  ].join("\n"),
+  run: (log) =>
+    withDir("tinyboard-bench-", async (cardDir) => {
+      const out: RealtimeResult[] = [];
+      for (const board of BOARDS) {
+        log(`sensor-logger on ${board}: ${REALTIME_RUNS} x ${REALTIME_SECONDS} s emulated`);
+        out.push(
+          await benchRealtime(await build("apps/sensor-logger", board), {
+            seconds: REALTIME_SECONDS,
+            runs: REALTIME_RUNS,
+            cardDir,
+          }),
+        );
+      }
+      return out.map((r) => ({
+        ...r,
+        wallSeconds: sig(r.wallSeconds),
+        realTimeFactor: sig(r.realTimeFactor, 3),
+        cpuLoad: sig(r.cpuLoad),
+        meetsFloor: r.realTimeFactor >= FLOORS.realTimeFactor,
+      }));
+    }),
+  table: (rs) =>
+    grid([
+      ["board", "wall", "real-time factor", "CPU load", `floor ${FLOORS.realTimeFactor}x`],
+      ...rs.map((b) => [
+        b.board,
+        secs(b.wallSeconds),
+        x(b.realTimeFactor),
+        pct(b.cpuLoad),
+        b.meetsFloor ? "ok" : "BELOW",
+      ]),
+    ]),
+  markdown: (rs) =>
+    [
+      "| board | sensor-logger real-time factor | sensor-logger CPU load |",
+      "|---|---:|---:|",
+      ...rs.map((b) => `| ${b.board} | ${x(b.realTimeFactor)} | ${pct(b.cpuLoad)} |`),
+    ].join("\n"),
 });
 
 const compute = section({
@@ -71,73 +110,226 @@ const compute = section({
       out.push(await benchCompute(await build(COMPUTE_APP, board), { runs: COMPUTE_RUNS }));
     }
     const sums = new Set(out.map((c) => c.checksum));
-    if (sums.size !== 1) throw new Error(`the compute firmware's checksum differs between boards: ${[...sums].join(", ")}`);
-    return out.map((c) => ({ ...c, wallSeconds: sig(c.wallSeconds), realTimeFactor: sig(c.realTimeFactor, 3) }));
+    if (sums.size !== 1)
+      throw new Error(
+        `the compute firmware's checksum differs between boards: ${[...sums].join(", ")}`,
+      );
+    return out.map((c) => ({
+      ...c,
+      wallSeconds: sig(c.wallSeconds),
+      realTimeFactor: sig(c.realTimeFactor, 3),
+    }));
   },
-  table: (cs) => [grid([
-    ["board", "emulated", "busy cycles", "wall", "real-time factor", "matmul MAC/cycle", "FIR MAC/cycle", "CRC cycles/B"],
-    ...cs.map((b) => [b.board, secs(b.emulatedSeconds), mega(b.busyCycles), secs(b.wallSeconds), x(b.realTimeFactor),
-      b.matmul.macsPerCycle.toFixed(3), b.fir.macsPerCycle.toFixed(3), b.crc32.cyclesPerByte.toFixed(2)]),
-  ]), `checksum ${cs[0].checksum} on every board`].join("\n"),
-  markdown: (cs) => [
-    "| board | compute emulated | compute wall | compute real-time factor | matmul MAC/cycle |",
-    "|---|---:|---:|---:|---:|",
-    ...cs.map((c) => `| ${c.board} | ${secs(c.emulatedSeconds)} | ${secs(c.wallSeconds)} | ${x(c.realTimeFactor)} | ${c.matmul.macsPerCycle.toFixed(3)} |`),
-  ].join("\n"),
+  table: (cs) =>
+    [
+      grid([
+        [
+          "board",
+          "emulated",
+          "busy cycles",
+          "wall",
+          "real-time factor",
+          "matmul MAC/cycle",
+          "FIR MAC/cycle",
+          "CRC cycles/B",
+        ],
+        ...cs.map((b) => [
+          b.board,
+          secs(b.emulatedSeconds),
+          mega(b.busyCycles),
+          secs(b.wallSeconds),
+          x(b.realTimeFactor),
+          b.matmul.macsPerCycle.toFixed(3),
+          b.fir.macsPerCycle.toFixed(3),
+          b.crc32.cyclesPerByte.toFixed(2),
+        ]),
+      ]),
+      `checksum ${cs[0].checksum} on every board`,
+    ].join("\n"),
+  markdown: (cs) =>
+    [
+      "| board | compute emulated | compute wall | compute real-time factor | matmul MAC/cycle |",
+      "|---|---:|---:|---:|---:|",
+      ...cs.map(
+        (c) =>
+          `| ${c.board} | ${secs(c.emulatedSeconds)} | ${secs(c.wallSeconds)} | ${x(c.realTimeFactor)} | ${c.matmul.macsPerCycle.toFixed(3)} |`,
+      ),
+    ].join("\n"),
 });
 
 const metering = section({
   id: "metering",
   title: `metering overhead: metered / unmetered wall time of the compute firmware on ${METERING_BOARD}`,
   async run(log) {
-    log(`metering overhead on ${METERING_BOARD}: ${METERING_RUNS} runs each, metered and unmetered`);
-    const m: MeteringResult = await benchMetering(await build(COMPUTE_APP, METERING_BOARD), await build(COMPUTE_APP, METERING_BOARD, { unmetered: true }), { runs: METERING_RUNS });
-    return { ...m, ratio: sig(m.ratio, 3), minRatio: sig(m.minRatio, 3), meetsFloor: m.ratio <= FLOORS.meteringRatio };
+    log(
+      `metering overhead on ${METERING_BOARD}: ${METERING_RUNS} runs each, metered and unmetered`,
+    );
+    const m: MeteringResult = await benchMetering(
+      await build(COMPUTE_APP, METERING_BOARD),
+      await build(COMPUTE_APP, METERING_BOARD, { unmetered: true }),
+      { runs: METERING_RUNS },
+    );
+    return {
+      ...m,
+      ratio: sig(m.ratio, 3),
+      minRatio: sig(m.minRatio, 3),
+      meetsFloor: m.ratio <= FLOORS.meteringRatio,
+    };
   },
-  table: (m) => `${secs(m.meteredWallSeconds)} metered, ${secs(m.unmeteredWallSeconds)} unmetered: ${m.ratio.toFixed(2)}x (min/min ${m.minRatio.toFixed(2)}x, floor ${FLOORS.meteringRatio}x: ${m.meetsFloor ? "ok" : "ABOVE"}); checksum ${m.checksum}`,
-  markdown: (m) => `Metering overhead (compute firmware on ${m.board}): metered / unmetered wall time = **${m.ratio.toFixed(2)}x** (median of ${m.runs} runs each).`,
+  table: (m) =>
+    `${secs(m.meteredWallSeconds)} metered, ${secs(m.unmeteredWallSeconds)} unmetered: ${m.ratio.toFixed(2)}x (min/min ${m.minRatio.toFixed(2)}x, floor ${FLOORS.meteringRatio}x: ${m.meetsFloor ? "ok" : "ABOVE"}); checksum ${m.checksum}`,
+  markdown: (m) =>
+    `Metering overhead (compute firmware on ${m.board}): metered / unmetered wall time = **${m.ratio.toFixed(2)}x** (median of ${m.runs} runs each).`,
 });
 
 export const SECTIONS: BenchSection[] = [
   realtime,
   compute,
   metering,
-  section({ id: "inference", title: "fixture models on each board: latency, MACs/cycle, wall vs tfjs (also docs/models.md)", run: () => benchInference(), table: inferenceTable, markdown: inferenceMarkdown }),
   section({
-    id: "fanMonitor", title: "apps/fan-monitor on each board: latency, load, memory, a 10-minute session",
-    run: () => withDir("tinyboard-bench-fan-", (dir) => benchFanMonitor(dir)), table: fanMonitorTable, markdown: fanMonitorMarkdown, publish: updateFanReadme,
-  }),
-  section({ id: "personDetector", title: "the person detector on each board with both models", run: (log) => benchPersonDetector(log), table: personDetectorTable, markdown: personDetectorMarkdown, publish: updateDetectorReadme }),
-  section({ id: "debugOverhead", title: "debugger hooks: their cost per VWW inference with no debugger attached", run: () => benchDebugOverhead(), table: (r) => debugOverheadLine(r).replace(/\*\*/g, ""), markdown: debugOverheadLine }),
-  section({ id: "debugLines", title: "the debug-lines build (statement hooks) vs release: wall time with no line breakpoints, identical cycles", run: (log) => benchDebugLines(log), table: debugLinesTable, markdown: debugLinesMarkdown }),
-  section({ id: "microFrontend", title: "the micro front end: cycles per 20 ms feature frame on each board", run: () => benchMicroFrontend(), table: microFrontendTable, markdown: microFrontendMarkdown }),
-  section({ id: "mic", title: "microphones: host wall time per emulated second of 4-channel audio", run: async () => benchMic(), table: (r) => micLine(r).replace(/\*\*/g, ""), markdown: micLine }),
-  section({ id: "room", title: "far-field room scenes: render time per second of 4-channel audio", run: async () => benchRoom(), table: roomTable, markdown: roomMarkdown }),
-  section({
-    id: "microSpeech", title: "apps/micro-speech: CPU load, real-time factor, audio metering overhead", run: (log) => benchMicroSpeech(log), table: microSpeechTable,
-    markdown: (r) => ["Micro speech (`apps/micro-speech` on its demo input):", "", microSpeechTable(r)].join("\n"),
+    id: "inference",
+    title: "fixture models on each board: latency, MACs/cycle, wall vs tfjs (also docs/models.md)",
+    run: () => benchInference(),
+    table: inferenceTable,
+    markdown: inferenceMarkdown,
   }),
   section({
-    id: "dsp", title: "firmware/dsp: cycles per 10 ms of audio per board (also docs/dsp.md)", run: (log) => benchDsp(log), table: dspTable, publish: updateDspDoc,
-    markdown: (r) => ["Audio DSP in firmware (firmware/dsp, details in docs/dsp.md), cycles per 10 ms of 16 kHz audio:", "", dspMarkdown(r)].join("\n"),
-  }),
-  section({ id: "ops", title: "operator kernels: cycles per output element of each op on each board (also docs/ops.md)", run: (log) => benchOps(log), table: opsTable, publish: updateOpsDoc }),
-  section({
-    id: "arena", title: "engine memory: each fixture model's arena (head + tail, as TFLM counts it) beside TFLM's estimate, peak SRAM, start-up",
-    run: (log) => benchArena(log), table: arenaTable,
-    markdown: (r) => ["Engine memory per fixture model (the arena as TFLM's arena_used_bytes counts it, beside an estimate of TFLM's; test/bench/arena.ts) and the engine's start-up:", "", arenaMarkdown(r)].join("\n"),
+    id: "fanMonitor",
+    title: "apps/fan-monitor on each board: latency, load, memory, a 10-minute session",
+    run: () => withDir("tinyboard-bench-fan-", (dir) => benchFanMonitor(dir)),
+    table: fanMonitorTable,
+    markdown: fanMonitorMarkdown,
+    publish: updateFanReadme,
   }),
   section({
-    id: "npu", title: "NPU calibration: NXP's published MCX N947 + Neutron latencies beside ours (target ratio 0.75-1.25)",
-    run: (log) => benchNpu(log), table: npuMarkdown,
-    markdown: (r) => ["NPU timing on mcxn947 against NXP's published latencies (docs/cost-model.md, \"NPU\"):", "", npuMarkdown(r)].join("\n"),
+    id: "personDetector",
+    title: "the person detector on each board with both models",
+    run: (log) => benchPersonDetector(log),
+    table: personDetectorTable,
+    markdown: personDetectorMarkdown,
+    publish: updateDetectorReadme,
   }),
-  section({ id: "scenarios", title: "scenarios/*.yaml on every board: wall vs emulated time", run: (log) => benchScenarios(log), table: scenariosTable }),
-  section({ id: "voiceControl", title: "apps/voice-control in generated far-field scenes: detection, false accepts, DOA, latency, load", run: (log) => benchVoiceControl(log), table: voiceControlTable, publish: updateVoiceReadme }),
   section({
-    id: "activeSpeaker", title: "apps/active-speaker: latency per face and frame, CPU load, dropped frames, NPU on/off",
-    run: (log) => benchActiveSpeaker(log), table: activeSpeakerTable,
-    markdown: (r) => ["Active speaker (`apps/active-speaker` on its two-person demo scene):", "", activeSpeakerTable(r)].join("\n"),
+    id: "debugOverhead",
+    title: "debugger hooks: their cost per VWW inference with no debugger attached",
+    run: () => benchDebugOverhead(),
+    table: (r) => debugOverheadLine(r).replace(/\*\*/g, ""),
+    markdown: debugOverheadLine,
   }),
-  section({ id: "buildTimes", title: "build times: cold and warm (build cache) builds and a warm `run`, per app", run: async (log) => benchBuildTimes(log), table: buildTimesTable }),
+  section({
+    id: "debugLines",
+    title:
+      "the debug-lines build (statement hooks) vs release: wall time with no line breakpoints, identical cycles",
+    run: (log) => benchDebugLines(log),
+    table: debugLinesTable,
+    markdown: debugLinesMarkdown,
+  }),
+  section({
+    id: "microFrontend",
+    title: "the micro front end: cycles per 20 ms feature frame on each board",
+    run: () => benchMicroFrontend(),
+    table: microFrontendTable,
+    markdown: microFrontendMarkdown,
+  }),
+  section({
+    id: "mic",
+    title: "microphones: host wall time per emulated second of 4-channel audio",
+    run: async () => benchMic(),
+    table: (r) => micLine(r).replace(/\*\*/g, ""),
+    markdown: micLine,
+  }),
+  section({
+    id: "room",
+    title: "far-field room scenes: render time per second of 4-channel audio",
+    run: async () => benchRoom(),
+    table: roomTable,
+    markdown: roomMarkdown,
+  }),
+  section({
+    id: "microSpeech",
+    title: "apps/micro-speech: CPU load, real-time factor, audio metering overhead",
+    run: (log) => benchMicroSpeech(log),
+    table: microSpeechTable,
+    markdown: (r) =>
+      ["Micro speech (`apps/micro-speech` on its demo input):", "", microSpeechTable(r)].join("\n"),
+  }),
+  section({
+    id: "dsp",
+    title: "firmware/dsp: cycles per 10 ms of audio per board (also docs/dsp.md)",
+    run: (log) => benchDsp(log),
+    table: dspTable,
+    publish: updateDspDoc,
+    markdown: (r) =>
+      [
+        "Audio DSP in firmware (firmware/dsp, details in docs/dsp.md), cycles per 10 ms of 16 kHz audio:",
+        "",
+        dspMarkdown(r),
+      ].join("\n"),
+  }),
+  section({
+    id: "ops",
+    title:
+      "operator kernels: cycles per output element of each op on each board (also docs/ops.md)",
+    run: (log) => benchOps(log),
+    table: opsTable,
+    publish: updateOpsDoc,
+  }),
+  section({
+    id: "arena",
+    title:
+      "engine memory: each fixture model's arena (head + tail, as TFLM counts it) beside TFLM's estimate, peak SRAM, start-up",
+    run: (log) => benchArena(log),
+    table: arenaTable,
+    markdown: (r) =>
+      [
+        "Engine memory per fixture model (the arena as TFLM's arena_used_bytes counts it, beside an estimate of TFLM's; test/bench/arena.ts) and the engine's start-up:",
+        "",
+        arenaMarkdown(r),
+      ].join("\n"),
+  }),
+  section({
+    id: "npu",
+    title:
+      "NPU calibration: NXP's published MCX N947 + Neutron latencies beside ours (target ratio 0.75-1.25)",
+    run: (log) => benchNpu(log),
+    table: npuMarkdown,
+    markdown: (r) =>
+      [
+        'NPU timing on mcxn947 against NXP\'s published latencies (docs/cost-model.md, "NPU"):',
+        "",
+        npuMarkdown(r),
+      ].join("\n"),
+  }),
+  section({
+    id: "scenarios",
+    title: "scenarios/*.yaml on every board: wall vs emulated time",
+    run: (log) => benchScenarios(log),
+    table: scenariosTable,
+  }),
+  section({
+    id: "voiceControl",
+    title:
+      "apps/voice-control in generated far-field scenes: detection, false accepts, DOA, latency, load",
+    run: (log) => benchVoiceControl(log),
+    table: voiceControlTable,
+    publish: updateVoiceReadme,
+  }),
+  section({
+    id: "activeSpeaker",
+    title: "apps/active-speaker: latency per face and frame, CPU load, dropped frames, NPU on/off",
+    run: (log) => benchActiveSpeaker(log),
+    table: activeSpeakerTable,
+    markdown: (r) =>
+      [
+        "Active speaker (`apps/active-speaker` on its two-person demo scene):",
+        "",
+        activeSpeakerTable(r),
+      ].join("\n"),
+  }),
+  section({
+    id: "buildTimes",
+    title: "build times: cold and warm (build cache) builds and a warm `run`, per app",
+    run: async (log) => benchBuildTimes(log),
+    table: buildTimesTable,
+  }),
 ];

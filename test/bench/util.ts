@@ -19,11 +19,18 @@ export interface Built {
   inputs: Record<string, string>;
 }
 
-export async function build(appDir: string, board: string, opts: { unmetered?: boolean } = {}): Promise<Built> {
+export async function build(
+  appDir: string,
+  board: string,
+  opts: { unmetered?: boolean } = {},
+): Promise<Built> {
   const target = loadTarget(board);
   const { app, image, report } = await buildApp(path.resolve(ROOT, appDir), target, opts);
-  if (!report.fits) throw new Error(`${app.name} does not fit ${board}: ${report.problems.join("; ")}`);
-  const inputs = Object.fromEntries(Object.entries(app.inputs).map(([k, v]) => [k, resolveInput(app, v)]));
+  if (!report.fits)
+    throw new Error(`${app.name} does not fit ${board}: ${report.problems.join("; ")}`);
+  const inputs = Object.fromEntries(
+    Object.entries(app.inputs).map(([k, v]) => [k, resolveInput(app, v)]),
+  );
   return { app, target, image, inputs };
 }
 
@@ -34,12 +41,21 @@ export interface Run {
 }
 
 /** Boots a fresh machine with the image and runs it for up to `seconds` of emulated time. */
-export async function runOnce(b: Built, seconds: number, sdcard: string | null = null): Promise<Run> {
+export async function runOnce(
+  b: Built,
+  seconds: number,
+  sdcard: string | null = null,
+): Promise<Run> {
   const machine = new Machine({ target: b.target, image: b.image, inputs: b.inputs, sdcard });
   let text = "";
-  machine.events.on("console", (t) => { text += t; });
+  machine.events.on("console", (t) => {
+    text += t;
+  });
   const summary = await machine.run({ seconds });
-  if (summary.fault) throw new Error(`${b.app.name} on ${b.target.board.id} faulted: ${summary.fault.kind}: ${summary.fault.message}`);
+  if (summary.fault)
+    throw new Error(
+      `${b.app.name} on ${b.target.board.id} faulted: ${summary.fault.kind}: ${summary.fault.message}`,
+    );
   return { summary, console: text };
 }
 

@@ -39,7 +39,8 @@ const cliTest = (title: string, fn: (t: ExecutionContext) => void) =>
 const IMAGE = path.join(tmp, "sensor-logger-rt1060.tbi");
 test.before(() => {
   const r = cli(["build", "apps/sensor-logger", "--board", "rt1060", "-o", IMAGE]);
-  if (r.status !== 0 || !existsSync(IMAGE)) throw new Error(`build failed (${r.status}): ${r.stderr}`);
+  if (r.status !== 0 || !existsSync(IMAGE))
+    throw new Error(`build failed (${r.status}): ${r.stderr}`);
 });
 
 // ---- positive checks --------------------------------------------------------------------
@@ -56,7 +57,9 @@ cliTest("boards lists rt1060, rt1170 and mcxn947 at 600, 996 and 150 MHz", (t) =
 
   const j = cli(["boards", "--json"]);
   t.is(j.status, 0, j.stderr);
-  const clocks = Object.fromEntries(JSON.parse(j.stdout).map((b: any) => [b.id, b.cores[0].clockHz]));
+  const clocks = Object.fromEntries(
+    JSON.parse(j.stdout).map((b: any) => [b.id, b.cores[0].clockHz]),
+  );
   t.deepEqual(clocks, { mcxn947: 150_000_000, rt1060: 600_000_000, rt1170: 996_000_000 });
 });
 
@@ -67,7 +70,10 @@ cliTest("build --json prints the memory report with regions", (t) => {
   const report = JSON.parse(r.stdout);
   t.is(report.board, "mcxn947");
   t.true(report.fits);
-  t.deepEqual(report.regions.map((g: any) => g.name), ["PROGRAM_FLASH", "SRAM", "SRAMX"]);
+  t.deepEqual(
+    report.regions.map((g: any) => g.name),
+    ["PROGRAM_FLASH", "SRAM", "SRAMX"],
+  );
   for (const g of report.regions) t.true(g.used >= 0 && g.used <= g.size, JSON.stringify(g));
   t.true(report.regions[0].used > 0 && report.regions[1].used > 0, "code in flash, data in SRAM");
   t.true(existsSync(out), "the image was written where -o said");
@@ -89,11 +95,24 @@ cliTest("size says why an image does not fit a smaller board, and exits non-zero
   const r = cli(["size", img, "--board", "rt1170", "--board", "mcxn947"]);
   t.is(r.status, 1);
   t.regex(r.stdout, /^fits on rt1170 \(by size; built for rt1060\)$/m);
-  t.regex(r.stdout, /^does not fit on mcxn947: SRAM needs \d+ KB, has 512 KB \(by size; built for rt1060\)$/m);
+  t.regex(
+    r.stdout,
+    /^does not fit on mcxn947: SRAM needs \d+ KB, has 512 KB \(by size; built for rt1060\)$/m,
+  );
 });
 
 cliTest("run --json prints a summary that ends at the time limit", (t) => {
-  const r = cli(["run", IMAGE, "--board", "rt1060", "--state", newState(), "--seconds", "0.5", "--json"]);
+  const r = cli([
+    "run",
+    IMAGE,
+    "--board",
+    "rt1060",
+    "--state",
+    newState(),
+    "--seconds",
+    "0.5",
+    "--json",
+  ]);
   t.is(r.status, 0, r.stderr);
   const s = JSON.parse(r.stdout);
   t.is(s.reason, "time-limit");
@@ -103,62 +122,159 @@ cliTest("run --json prints a summary that ends at the time limit", (t) => {
   t.is(s.cycles, 300_000_000);
 });
 
-cliTest("run of an app writes build/<app>-<board>.tbi in the cwd; unchanged, the next run takes it from the build cache", (t) => {
-  const app = path.join(process.cwd(), "apps/sensor-logger");
-  const first = cli(["run", app, "--board", "rt1060", "--state", newState(), "--seconds", "0.2", "-q"], 110_000, tmp);
-  t.is(first.status, 0, first.stderr);
-  t.regex(first.stderr, /^built sensor-logger for rt1060 \((compiled in [\d.]+ s|unchanged, from the build cache)\): .* -> build\/sensor-logger-rt1060\.tbi$/m);
-  t.true(existsSync(path.join(tmp, "build/sensor-logger-rt1060.tbi")));
-  const second = cli(["run", app, "--board", "rt1060", "--state", newState(), "--seconds", "0.2", "-q"], 110_000, tmp);
-  t.regex(second.stderr, /^built sensor-logger for rt1060 \(unchanged, from the build cache\)/m);
-  const image = cli(["run", "build/sensor-logger-rt1060.tbi", "--board", "rt1060", "--state", newState(), "--seconds", "0.2", "--json"], 110_000, tmp);
-  t.is(image.status, 0, image.stderr);
-  t.is(JSON.parse(image.stdout).app, "sensor-logger");
-});
+cliTest(
+  "run of an app writes build/<app>-<board>.tbi in the cwd; unchanged, the next run takes it from the build cache",
+  (t) => {
+    const app = path.join(process.cwd(), "apps/sensor-logger");
+    const first = cli(
+      ["run", app, "--board", "rt1060", "--state", newState(), "--seconds", "0.2", "-q"],
+      110_000,
+      tmp,
+    );
+    t.is(first.status, 0, first.stderr);
+    t.regex(
+      first.stderr,
+      /^built sensor-logger for rt1060 \((compiled in [\d.]+ s|unchanged, from the build cache)\): .* -> build\/sensor-logger-rt1060\.tbi$/m,
+    );
+    t.true(existsSync(path.join(tmp, "build/sensor-logger-rt1060.tbi")));
+    const second = cli(
+      ["run", app, "--board", "rt1060", "--state", newState(), "--seconds", "0.2", "-q"],
+      110_000,
+      tmp,
+    );
+    t.regex(second.stderr, /^built sensor-logger for rt1060 \(unchanged, from the build cache\)/m);
+    const image = cli(
+      [
+        "run",
+        "build/sensor-logger-rt1060.tbi",
+        "--board",
+        "rt1060",
+        "--state",
+        newState(),
+        "--seconds",
+        "0.2",
+        "--json",
+      ],
+      110_000,
+      tmp,
+    );
+    t.is(image.status, 0, image.stderr);
+    t.is(JSON.parse(image.stdout).app, "sensor-logger");
+  },
+);
 
-cliTest("a misspelled app folder gets the nearest app, in the same words from build and run", (t) => {
-  for (const cmd of ["build", "run"]) {
-    const r = cli([cmd, "apps/sensor-loger", "--board", "rt1060", ...(cmd === "run" ? ["--state", newState()] : [])]);
-    userError(t, r, /^tinyboard: error: no such app: apps\/sensor-loger \(did you mean apps\/sensor-logger\?\)$/m);
-  }
-});
+cliTest(
+  "a misspelled app folder gets the nearest app, in the same words from build and run",
+  (t) => {
+    for (const cmd of ["build", "run"]) {
+      const r = cli([
+        cmd,
+        "apps/sensor-loger",
+        "--board",
+        "rt1060",
+        ...(cmd === "run" ? ["--state", newState()] : []),
+      ]);
+      userError(
+        t,
+        r,
+        /^tinyboard: error: no such app: apps\/sensor-loger \(did you mean apps\/sensor-logger\?\)$/m,
+      );
+    }
+  },
+);
 
-cliTest("compile errors: every one with file:line:col, its source line and a caret under the column", (t) => {
-  const r = cli(["build", "test/fixtures/apps/compile-errors", "--board", "rt1060", "-o", path.join(tmp, "never.tbi")]);
-  t.is(r.status, 1);
-  t.false(r.stderr.includes("    at "), "no stack trace");
-  t.regex(r.stderr, /^tinyboard: error: test\/fixtures\/apps\/compile-errors\/main\.ts: compile failed, 2 errors:$/m);
-  t.regex(r.stderr, /^test\/fixtures\/apps\/compile-errors\/main\.ts:4:16: error TS2322: Type '~lib\/string\/String' is not assignable to type 'i32'\.\n {4}4 \|   let n: i32 = "three";\n {6}\| {16}\^~{6}$/m);
-  // The helper module's line is indented with a tab: the caret keeps it.
-  t.regex(r.stderr, /^test\/fixtures\/apps\/compile-errors\/util\.ts:2:\d+: error TS\d+: .*\n {4}2 \| \treturn x \* "2";\n {6}\| \t {0,20}\^/m);
-  t.false(existsSync(path.join(tmp, "never.tbi")));
-});
+cliTest(
+  "compile errors: every one with file:line:col, its source line and a caret under the column",
+  (t) => {
+    const r = cli([
+      "build",
+      "test/fixtures/apps/compile-errors",
+      "--board",
+      "rt1060",
+      "-o",
+      path.join(tmp, "never.tbi"),
+    ]);
+    t.is(r.status, 1);
+    t.false(r.stderr.includes("    at "), "no stack trace");
+    t.regex(
+      r.stderr,
+      /^tinyboard: error: test\/fixtures\/apps\/compile-errors\/main\.ts: compile failed, 2 errors:$/m,
+    );
+    t.regex(
+      r.stderr,
+      /^test\/fixtures\/apps\/compile-errors\/main\.ts:4:16: error TS2322: Type '~lib\/string\/String' is not assignable to type 'i32'\.\n {4}4 \|   let n: i32 = "three";\n {6}\| {16}\^~{6}$/m,
+    );
+    // The helper module's line is indented with a tab: the caret keeps it.
+    t.regex(
+      r.stderr,
+      /^test\/fixtures\/apps\/compile-errors\/util\.ts:2:\d+: error TS\d+: .*\n {4}2 \| \treturn x \* "2";\n {6}\| \t {0,20}\^/m,
+    );
+    t.false(existsSync(path.join(tmp, "never.tbi")));
+  },
+);
 
-cliTest("--version prints the package version; run --help lists the boards and explains the input specs", (t) => {
-  const v = cli(["--version"]);
-  t.is(v.status, 0);
-  t.is(v.stdout.trim(), JSON.parse(readFileSync("package.json", "utf8")).version);
-  const h = cli(["run", "--help"]);
-  t.is(h.status, 0);
-  t.regex(h.stdout, /--board <board> +board id, required: mcxn947, rt1060, rt1170/);
-  for (const spec of ["accel=trace.csv,rate=100", "accel=gen:rest", "camera=photos/,fps=10", "--cpu-only", "--rebuild"]) t.true(h.stdout.includes(spec), spec);
-});
+cliTest(
+  "--version prints the package version; run --help lists the boards and explains the input specs",
+  (t) => {
+    const v = cli(["--version"]);
+    t.is(v.status, 0);
+    t.is(v.stdout.trim(), JSON.parse(readFileSync("package.json", "utf8")).version);
+    const h = cli(["run", "--help"]);
+    t.is(h.status, 0);
+    t.regex(h.stdout, /--board <board> +board id, required: mcxn947, rt1060, rt1170/);
+    for (const spec of [
+      "accel=trace.csv,rate=100",
+      "accel=gen:rest",
+      "camera=photos/,fps=10",
+      "--cpu-only",
+      "--rebuild",
+    ])
+      t.true(h.stdout.includes(spec), spec);
+  },
+);
 
 cliTest("a fixed-rate CSV without a rate says which rate it assumed", (t) => {
   const csv = path.join(tmp, "no-rate.csv");
   writeFileSync(csv, "x,y,z\n0,0,1\n0,0,1\n0,0.1,1\n");
-  const r = cli(["run", IMAGE, "--board", "rt1060", "--state", newState(), "-i", `accel=${csv}`, "-s", "0.1", "-q"]);
+  const r = cli([
+    "run",
+    IMAGE,
+    "--board",
+    "rt1060",
+    "--state",
+    newState(),
+    "-i",
+    `accel=${csv}`,
+    "-s",
+    "0.1",
+    "-q",
+  ]);
   t.is(r.status, 0, r.stderr);
-  t.regex(r.stderr, /^input accel: .*no-rate\.csv \(3 rows at 200 Hz \(default rate; set ,rate= or # rate_hz=\)/m);
+  t.regex(
+    r.stderr,
+    /^input accel: .*no-rate\.csv \(3 rows at 200 Hz \(default rate; set ,rate= or # rate_hz=\)/m,
+  );
 });
 
 cliTest("an image built for one board is refused by run on another", (t) => {
   const r = cli(["run", IMAGE, "--board", "mcxn947", "--state", newState()]);
-  userError(t, r, /^tinyboard: error: image was built for rt1060\/cm7, not mcxn947\/cm33: rebuild it for this board$/m);
+  userError(
+    t,
+    r,
+    /^tinyboard: error: image was built for rt1060\/cm7, not mcxn947\/cm33: rebuild it for this board$/m,
+  );
 });
 
 cliTest("a firmware fault is a report and exit code 3, not a CLI error", (t) => {
-  const r = cli(["run", "test/fixtures/apps/wd-spin", "--board", "rt1060", "--state", newState(), "--json"]);
+  const r = cli([
+    "run",
+    "test/fixtures/apps/wd-spin",
+    "--board",
+    "rt1060",
+    "--state",
+    newState(),
+    "--json",
+  ]);
   t.is(r.status, 3, r.stderr);
   t.is(r.stderr, "");
   const s = JSON.parse(r.stdout);
@@ -169,20 +285,31 @@ cliTest("a firmware fault is a report and exit code 3, not a CLI error", (t) => 
 // ---- boards ---------------------------------------------------------------------------------
 
 cliTest("an unknown board is one error line naming the known boards", (t) => {
-  userError(t, cli(["build", "apps/sensor-logger", "--board", "nope", "-o", path.join(tmp, "nope.tbi")]),
-    /unknown board 'nope' \(known boards: mcxn947, rt1060, rt1170\)/);
+  userError(
+    t,
+    cli(["build", "apps/sensor-logger", "--board", "nope", "-o", path.join(tmp, "nope.tbi")]),
+    /unknown board 'nope' \(known boards: mcxn947, rt1060, rt1170\)/,
+  );
 });
 
 cliTest("a board file that is not JSON is one error line", (t) => {
   const file = path.join(tmp, "bad-board.json");
   writeFileSync(file, "{ this is not json");
-  userError(t, cli(["build", "apps/sensor-logger", "--board", file, "-o", path.join(tmp, "b.tbi")]), /not valid JSON/);
+  userError(
+    t,
+    cli(["build", "apps/sensor-logger", "--board", file, "-o", path.join(tmp, "b.tbi")]),
+    /not valid JSON/,
+  );
 });
 
 cliTest("a board file of valid JSON missing fields is one error line", (t) => {
   const file = path.join(tmp, "thin-board.json");
   writeFileSync(file, JSON.stringify({ id: "thin", cores: [] }));
-  userError(t, cli(["build", "apps/sensor-logger", "--board", file, "-o", path.join(tmp, "t.tbi")]), /malformed/);
+  userError(
+    t,
+    cli(["build", "apps/sensor-logger", "--board", file, "-o", path.join(tmp, "t.tbi")]),
+    /malformed/,
+  );
 });
 
 // ---- inputs -----------------------------------------------------------------------------------
@@ -191,7 +318,16 @@ cliTest("a CSV input with bad rows is one error line naming the file and row", (
   const csv = path.join(tmp, "bad.csv");
   writeFileSync(csv, "t,x,y,z\n0,0,0,1\nabc,1,2\n0.02,0,0,1\n");
   const state = newState();
-  const r = cli(["run", "apps/sensor-logger", "--board", "rt1060", "--input", `accel=${csv}`, "--state", state]);
+  const r = cli([
+    "run",
+    "apps/sensor-logger",
+    "--board",
+    "rt1060",
+    "--input",
+    `accel=${csv}`,
+    "--state",
+    state,
+  ]);
   userError(t, r, /bad\.csv line 3/);
   t.is(r.stdout, "", "nothing ran");
   t.false(existsSync(path.join(state, "flash.tbi")), "nothing was flashed");
@@ -204,10 +340,22 @@ cliTest("bad microphone inputs and arrays are one error line before anything is 
   const cases: [string[], RegExp][] = [
     [["--board", "rt1170", "--input", `mic=${notWav}`], /notes\.wav: not a WAV file/],
     [["--board", "rt1170", "--input", "mic=missing.wav"], /missing\.wav: file not found/],
-    [["--board", "rt1060", "--input", `mic=${marvin}`], /has no microphones \(attach an array with --mic-array\)/],
-    [["--board", "rt1060", "--mic-array", "sln-local2-tri", "--input", `mic=${marvin}`], /2 channels for 3 microphones/],
-    [["--board", "rt1060", "--mic-array", "ring9"], /--mic-array ring9: no such bundled array \(bundled: linear4-35mm, sln-local2-tri/],
-    [["--board", "rt1170", "--input", `mic=${marvin},gain=loud`], /unknown or bad option 'gain=loud'/],
+    [
+      ["--board", "rt1060", "--input", `mic=${marvin}`],
+      /has no microphones \(attach an array with --mic-array\)/,
+    ],
+    [
+      ["--board", "rt1060", "--mic-array", "sln-local2-tri", "--input", `mic=${marvin}`],
+      /2 channels for 3 microphones/,
+    ],
+    [
+      ["--board", "rt1060", "--mic-array", "ring9"],
+      /--mic-array ring9: no such bundled array \(bundled: linear4-35mm, sln-local2-tri/,
+    ],
+    [
+      ["--board", "rt1170", "--input", `mic=${marvin},gain=loud`],
+      /unknown or bad option 'gain=loud'/,
+    ],
   ];
   for (const [args, why] of cases) {
     const state = newState();
@@ -233,7 +381,8 @@ cliTest("a truncated image is one error line for size and for run", (t) => {
   ] as const) {
     const file = variant(name, bytes);
     userError(t, cli(["size", file]), why);
-    if (name === "cut-end.tbi") userError(t, cli(["run", file, "--board", "rt1060", "--state", newState()]), why);
+    if (name === "cut-end.tbi")
+      userError(t, cli(["run", file, "--board", "rt1060", "--state", newState()]), why);
     t.deepEqual(readFileSync(file), bytes, "the image file is left as it was");
   }
 });
@@ -242,13 +391,21 @@ cliTest("a damaged image (one byte flipped in its code) is caught by its CRC", (
   const bytes = Buffer.from(readFileSync(IMAGE));
   const codeStart = 12 + bytes.readUInt32LE(8); // magic, header length, header, then the wasm
   bytes[codeStart + 100] ^= 0xff;
-  userError(t, cli(["size", variant("flipped.tbi", bytes)]), /section firmware\.wasm is damaged \(CRC mismatch\)/);
+  userError(
+    t,
+    cli(["size", variant("flipped.tbi", bytes)]),
+    /section firmware\.wasm is damaged \(CRC mismatch\)/,
+  );
 });
 
 cliTest("a file that is not an image is one error line", (t) => {
   const file = variant("notes.txt", Buffer.from("these are my notes, not firmware\n"));
   userError(t, cli(["size", file]), /not a valid tinyboard image: wrong magic/);
-  userError(t, cli(["run", file, "--board", "rt1060", "--state", newState()]), /not a valid tinyboard image/);
+  userError(
+    t,
+    cli(["run", file, "--board", "rt1060", "--state", newState()]),
+    /not a valid tinyboard image/,
+  );
 });
 
 cliTest("run with nothing flashed says so", (t) => {
@@ -261,15 +418,33 @@ cliTest("run with nothing flashed says so", (t) => {
 cliTest("a corrupt SD card image (2 MB of random bytes) is refused and left unchanged", (t) => {
   const card = variant("garbage.img", randomBytes(2 * 1024 * 1024));
   const before = sha(card);
-  userError(t, cli(["run", "apps/sensor-logger", "--board", "rt1060", "--state", newState(), "--sdcard", card, "--seconds", "1"]),
-    /SD card image .*garbage\.img is corrupt/);
+  userError(
+    t,
+    cli([
+      "run",
+      "apps/sensor-logger",
+      "--board",
+      "rt1060",
+      "--state",
+      newState(),
+      "--sdcard",
+      card,
+      "--seconds",
+      "1",
+    ]),
+    /SD card image .*garbage\.img is corrupt/,
+  );
   t.is(sha(card), before, "never lose data: the file is byte for byte as it was");
 });
 
 // ---- options ---------------------------------------------------------------------------------
 
 cliTest("an unknown option is one error line, not usage text", (t) => {
-  userError(t, cli(["run", IMAGE, "--board", "rt1060", "--state", newState(), "--frobnicate"]), /unknown option '--frobnicate'/);
+  userError(
+    t,
+    cli(["run", IMAGE, "--board", "rt1060", "--state", newState(), "--frobnicate"]),
+    /unknown option '--frobnicate'/,
+  );
 });
 
 cliTest("a missing required option is one error line", (t) => {

@@ -42,27 +42,41 @@ test.before(async () => {
     const manifest = JSON.parse(readFileSync(path.join(dir, "app.json"), "utf8"));
     const files = [
       ...(manifest.partitions ?? []).map((p: { file: string }) => p.file),
-      ...Object.values<string>(manifest.inputs ?? {}).filter((s) => !s.startsWith("gen:")).map((s) => s.split(",")[0]),
+      ...Object.values<string>(manifest.inputs ?? {})
+        .filter((s) => !s.startsWith("gen:"))
+        .map((s) => s.split(",")[0]),
     ];
     for (const f of files) {
       const abs = path.resolve(dir, f);
-      t.false(path.relative(CLONE, abs).startsWith(".."), `${path.relative(CLONE, dir)}: ${f} is outside the repository`);
+      t.false(
+        path.relative(CLONE, abs).startsWith(".."),
+        `${path.relative(CLONE, dir)}: ${f} is outside the repository`,
+      );
       t.true(existsSync(abs), `${path.relative(CLONE, dir)}: ${f} is not in the repository`);
     }
   }
 });
 
-(gitOk ? test : test.skip)("npm start runs every bundled app in a clone without ../shared", async (t) => {
-  t.timeout(900_000, "cold builds of every app on a loaded machine");
-  const { stdout } = await run("npm", ["start", "--", "--board", "rt1060", "--seconds", "0.3"], {
-    cwd: CLONE,
-    env: { ...process.env, TINYBOARD_BUILD_CACHE: cacheDir() },
-    maxBuffer: 16 << 20,
-  });
-  const apps = readdirSync(path.join(CLONE, "apps")).filter((d) => existsSync(path.join(CLONE, "apps", d, "app.json")));
-  for (const app of apps) {
-    t.regex(stdout, new RegExp(`=== ${app} on .*\\n(?:.*\\n)*?  ok: `), `${app} ran without a fault`);
-    t.regex(stdout, new RegExp(`^${app} +rt1060 .* ok$`, "m"));
-  }
-  t.false(/shared/.test(stdout));
-});
+(gitOk ? test : test.skip)(
+  "npm start runs every bundled app in a clone without ../shared",
+  async (t) => {
+    t.timeout(900_000, "cold builds of every app on a loaded machine");
+    const { stdout } = await run("npm", ["start", "--", "--board", "rt1060", "--seconds", "0.3"], {
+      cwd: CLONE,
+      env: { ...process.env, TINYBOARD_BUILD_CACHE: cacheDir() },
+      maxBuffer: 16 << 20,
+    });
+    const apps = readdirSync(path.join(CLONE, "apps")).filter((d) =>
+      existsSync(path.join(CLONE, "apps", d, "app.json")),
+    );
+    for (const app of apps) {
+      t.regex(
+        stdout,
+        new RegExp(`=== ${app} on .*\\n(?:.*\\n)*?  ok: `),
+        `${app} ran without a fault`,
+      );
+      t.regex(stdout, new RegExp(`^${app} +rt1060 .* ok$`, "m"));
+    }
+    t.false(/shared/.test(stdout));
+  },
+);

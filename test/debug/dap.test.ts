@@ -32,7 +32,9 @@ test("function breakpoint names: layers, ops, fault, cycles; a bad one is refuse
 // The app is built before the session (into the build cache the adapter's launch then reads),
 // so the protocol waits below wait for the debugger, not for a compile on a loaded machine.
 test.before(async () => {
-  await buildApp(path.join(ROOT, "test/fixtures/apps/person-model"), loadTarget("rt1060"), { debugLines: true });
+  await buildApp(path.join(ROOT, "test/fixtures/apps/person-model"), loadTarget("rt1060"), {
+    debugLines: true,
+  });
 });
 
 // Every wait is for an event; the ceilings are only there so a broken adapter ends the test.
@@ -40,25 +42,44 @@ const WAIT_MS = 600_000;
 
 test("DAP session: source and layer breakpoints, stack, variables, step, continue to exit", async (t) => {
   t.timeout(WAIT_MS * 2, "the whole session on a loaded machine");
-  const dc = new DebugClient(process.execPath, path.join(ROOT, "bin/tinyboard-dap.js"), "tinyboard", { cwd: ROOT });
+  const dc = new DebugClient(
+    process.execPath,
+    path.join(ROOT, "bin/tinyboard-dap.js"),
+    "tinyboard",
+    { cwd: ROOT },
+  );
   dc.defaultTimeout = WAIT_MS;
   await dc.start();
   t.teardown(() => dc.stop().catch(() => undefined));
   let output = "";
-  dc.on("output", (e: DebugProtocol.OutputEvent) => { output += e.body.output; });
+  dc.on("output", (e: DebugProtocol.OutputEvent) => {
+    output += e.body.output;
+  });
   const scoresLine = lineOf("person-model", "print-scores");
 
   const configured = dc.waitForEvent("initialized").then(async () => {
-    const src = await dc.setBreakpointsRequest({ source: { path: MAIN }, breakpoints: [{ line: scoresLine }, { line: 1 }] });
-    const fn = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: "layer 5" }, { name: "NOT_AN_OP" }] });
+    const src = await dc.setBreakpointsRequest({
+      source: { path: MAIN },
+      breakpoints: [{ line: scoresLine }, { line: 1 }],
+    });
+    const fn = await dc.setFunctionBreakpointsRequest({
+      breakpoints: [{ name: "layer 5" }, { name: "NOT_AN_OP" }],
+    });
     await dc.configurationDoneRequest();
     return { src: src.body.breakpoints, fn: fn.body.breakpoints };
   });
   const firstStop = dc.waitForEvent("stopped");
   // A workspace of its own: the session takes that workspace's rt1060 card, as `run` and `debug` do.
   const workspace = mkdtempSync(path.join(os.tmpdir(), "tb-dap-"));
-  await dc.launch({ program: path.join(ROOT, "test/fixtures/apps/person-model"), board: "rt1060", cwd: workspace });
-  t.true(existsSync(path.join(workspace, ".tinyboard/rt1060/sdcard.img")), "the board's card by default");
+  await dc.launch({
+    program: path.join(ROOT, "test/fixtures/apps/person-model"),
+    board: "rt1060",
+    cwd: workspace,
+  });
+  t.true(
+    existsSync(path.join(workspace, ".tinyboard/rt1060/sdcard.img")),
+    "the board's card by default",
+  );
   t.true(existsSync(path.join(workspace, ".tinyboard/rt1060/.lock")), "held for the session");
   const { src, fn } = await configured;
   t.true(src[0].verified, "a line with code");
@@ -77,18 +98,39 @@ test("DAP session: source and layer breakpoints, stack, variables, step, continu
   t.is(stack1[1].source?.path, MAIN);
   t.is(stack1[1].line, lineOf("person-model", "invoke"));
   const scopes = (await dc.scopesRequest({ frameId: stack1[0].id })).body.scopes;
-  t.deepEqual(scopes.map((s) => s.name), ["Layer tensors", "Activation tensors", "Peripherals"]);
+  t.deepEqual(
+    scopes.map((s) => s.name),
+    ["Layer tensors", "Activation tensors", "Peripherals"],
+  );
   const layerVars = await variables(dc, scopes[0].variablesReference);
-  t.deepEqual(layerVars.map((v) => v.name.split(":")[0]), ["input 0", "input 1", "input 2", "output 0"]);
-  t.regex(layerVars[0].value, /^int8 \[1,24,24,32\] min 0\.0000 max [\d.]+ mean [\d.]+$/, "the layer's input, computed");
-  t.regex(layerVars[1].value, /^int8 \[1,3,3,32\] min -[\d.]+ max [\d.]+/, "its weights, from flash");
+  t.deepEqual(
+    layerVars.map((v) => v.name.split(":")[0]),
+    ["input 0", "input 1", "input 2", "output 0"],
+  );
+  t.regex(
+    layerVars[0].value,
+    /^int8 \[1,24,24,32\] min 0\.0000 max [\d.]+ mean [\d.]+$/,
+    "the layer's input, computed",
+  );
+  t.regex(
+    layerVars[1].value,
+    /^int8 \[1,3,3,32\] min -[\d.]+ max [\d.]+/,
+    "its weights, from flash",
+  );
   t.regex(layerVars[3].value, /not computed yet \(layer 5 produces it\)/);
   const details = await variables(dc, layerVars[0].variablesReference);
-  t.deepEqual(details.map((v) => v.name), ["index", "type", "shape", "quantisation", "address", "state", "values", "dequantized"]);
+  t.deepEqual(
+    details.map((v) => v.name),
+    ["index", "type", "shape", "quantisation", "address", "state", "values", "dequantized"],
+  );
   t.is(details.find((v) => v.name === "shape")!.value, "[1, 24, 24, 32]");
   const periph = await variables(dc, scopes[2].variablesReference);
   const cycles1 = Number(/^(\d+)/.exec(periph.find((v) => v.name === "cycles")!.value)![1]);
-  t.regex(stack1[0].name, new RegExp(`cycle ${cycles1}\\)`), "the clock did not move while stopped");
+  t.regex(
+    stack1[0].name,
+    new RegExp(`cycle ${cycles1}\\)`),
+    "the clock did not move while stopped",
+  );
   t.true(periph.some((v) => v.name === "accel"));
   const mem = await dc.customRequest("readMemory", { memoryReference: String(0), count: 4 });
   t.is(Buffer.from(mem.body.data, "base64").toString("latin1"), "TBPT");
@@ -138,15 +180,31 @@ test("DAP debug-lines: conditional breakpoint, logpoint, unverified line, locals
   const hello = path.join(ROOT, "apps/hello-model");
   const text = path.join(ROOT, "firmware/text.ts");
   await buildApp(hello, loadTarget("rt1060"), { debugLines: true });
-  const dc = new DebugClient(process.execPath, path.join(ROOT, "bin/tinyboard-dap.js"), "tinyboard", { cwd: ROOT });
+  const dc = new DebugClient(
+    process.execPath,
+    path.join(ROOT, "bin/tinyboard-dap.js"),
+    "tinyboard",
+    { cwd: ROOT },
+  );
   dc.defaultTimeout = WAIT_MS;
   await dc.start();
   t.teardown(() => dc.stop().catch(() => undefined));
   let output = "";
-  dc.on("output", (e: DebugProtocol.OutputEvent) => { output += e.body.output; });
+  dc.on("output", (e: DebugProtocol.OutputEvent) => {
+    output += e.body.output;
+  });
   const configured = dc.waitForEvent("initialized").then(async () => {
-    const main = await dc.setBreakpointsRequest({ source: { path: path.join(hello, "main.ts") }, breakpoints: [{ line: 40 }, { line: 42, condition: "nope >" }] });
-    const src = await dc.setBreakpointsRequest({ source: { path: text }, breakpoints: [{ line: 44, condition: "v > 1000" }, { line: 43, logMessage: "uint v={v}" }] });
+    const main = await dc.setBreakpointsRequest({
+      source: { path: path.join(hello, "main.ts") },
+      breakpoints: [{ line: 40 }, { line: 42, condition: "nope >" }],
+    });
+    const src = await dc.setBreakpointsRequest({
+      source: { path: text },
+      breakpoints: [
+        { line: 44, condition: "v > 1000" },
+        { line: 43, logMessage: "uint v={v}" },
+      ],
+    });
     await dc.configurationDoneRequest();
     return [...main.body.breakpoints, ...src.body.breakpoints];
   });
@@ -171,7 +229,10 @@ test("DAP debug-lines: conditional breakpoint, logpoint, unverified line, locals
   const scopes = (await dc.scopesRequest({ frameId: stack[0].id })).body.scopes;
   t.is(scopes[0].name, "Locals");
   const locals = await variables(dc, scopes[0].variablesReference);
-  t.deepEqual(locals.slice(0, 3).map((v) => v.name), ["this", "v", "width"]);
+  t.deepEqual(
+    locals.slice(0, 3).map((v) => v.name),
+    ["this", "v", "width"],
+  );
   t.true(Number(locals[1].value) > 1000);
 
   // Breakpoints first stop a step too: cleared, so the steps below end where they step to.

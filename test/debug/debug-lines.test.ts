@@ -20,12 +20,33 @@ const target = loadTarget("rt1060");
 const HELLO = path.join(ROOT, "apps/hello-model");
 
 test("break FILE:LINE if COND parses; a bad condition is one line", (t) => {
-  t.deepEqual(parseBreakpoint("main.ts:42 if count > 10"), { kind: "line", file: "main.ts", line: 42, condition: "count > 10" });
-  t.deepEqual(parseBreakpoint("line apps/x/main.ts:7"), { kind: "line", file: "apps/x/main.ts", line: 7 });
-  t.throws(() => parseBreakpoint("main.ts:42 if count >"), { message: /condition: 'count >' ends too early/ });
-  t.is(Expression.parse("a * 2 + 1 > 10 && !(b == 3)").evaluate(new Map([["a", 5], ["b", 4]])), 1);
+  t.deepEqual(parseBreakpoint("main.ts:42 if count > 10"), {
+    kind: "line",
+    file: "main.ts",
+    line: 42,
+    condition: "count > 10",
+  });
+  t.deepEqual(parseBreakpoint("line apps/x/main.ts:7"), {
+    kind: "line",
+    file: "apps/x/main.ts",
+    line: 7,
+  });
+  t.throws(() => parseBreakpoint("main.ts:42 if count >"), {
+    message: /condition: 'count >' ends too early/,
+  });
+  t.is(
+    Expression.parse("a * 2 + 1 > 10 && !(b == 3)").evaluate(
+      new Map([
+        ["a", 5],
+        ["b", 4],
+      ]),
+    ),
+    1,
+  );
   t.is(Expression.parse("a << 2 | 1").evaluate(new Map([["a", 3]])), 13);
-  t.throws(() => Expression.parse("nope > 1").evaluate(new Map([["v", 1]])), { message: /no local 'nope' here \(v\)/ });
+  t.throws(() => Expression.parse("nope > 1").evaluate(new Map([["v", 1]])), {
+    message: /no local 'nope' here \(v\)/,
+  });
 });
 
 test("hello-model: any-line breakpoints, next/step/finish by line, conditions, locals, logpoints, hits, backtrace after exit", async (t) => {
@@ -39,12 +60,25 @@ test("hello-model: any-line breakpoints, next/step/finish by line, conditions, l
   const run = (cmd: string) => c.execute(cmd);
 
   // Line 42 is a store (no call, no loop head): a sync-point debugger could not stop there.
-  t.is(await run("break apps/hello-model/main.ts:42"), "breakpoint 1: line apps/hello-model/main.ts:42");
-  t.regex(await run("break apps/hello-model/main.ts:40"), /not verified: apps\/hello-model\/main.ts:40 is not a statement of this build/);
+  t.is(
+    await run("break apps/hello-model/main.ts:42"),
+    "breakpoint 1: line apps/hello-model/main.ts:42",
+  );
+  t.regex(
+    await run("break apps/hello-model/main.ts:40"),
+    /not verified: apps\/hello-model\/main.ts:40 is not a statement of this build/,
+  );
   const first = await run("continue");
   t.regex(first, /^stopped: breakpoint 1: apps\/hello-model\/main.ts:42, cycle \d+/);
-  t.regex(await run("backtrace"), /^#0 {2}main \(apps\/hello-model\/main\) at apps\/hello-model\/main.ts:42$/);
-  t.is(await run("info locals"), "apps/hello-model/main/main: no locals", "main has no arguments (merged locals are not shown)");
+  t.regex(
+    await run("backtrace"),
+    /^#0 {2}main \(apps\/hello-model\/main\) at apps\/hello-model\/main.ts:42$/,
+  );
+  t.is(
+    await run("info locals"),
+    "apps/hello-model/main/main: no locals",
+    "main has no arguments (merged locals are not shown)",
+  );
   t.regex(await run("next"), /at apps\/hello-model\/main.ts:43$/);
   const at44 = await run("next");
   t.regex(at44, /at apps\/hello-model\/main.ts:44$/);
@@ -60,11 +94,17 @@ test("hello-model: any-line breakpoints, next/step/finish by line, conditions, l
   t.regex(await run("step"), /at firmware\/text.ts:29$/);
   t.regex(await run("step"), /at firmware\/text.ts:21$/);
   t.regex(await run("finish"), /at firmware\/text.ts:29$/);
-  t.regex(await run("info breakpoints"), /1 {2}line apps\/hello-model\/main.ts:42 +hit 1 time\n +2 {2}line apps\/hello-model\/main.ts:40 +hit 0 times/);
+  t.regex(
+    await run("info breakpoints"),
+    /1 {2}line apps\/hello-model\/main.ts:42 +hit 1 time\n +2 {2}line apps\/hello-model\/main.ts:40 +hit 0 times/,
+  );
   await run("delete");
 
   // A condition over an argument: stops only when it holds, with the locals by name.
-  t.is(await run("break firmware/text.ts:44 if v > 1000"), "breakpoint 3: line firmware/text.ts:44 if v > 1000");
+  t.is(
+    await run("break firmware/text.ts:44 if v > 1000"),
+    "breakpoint 3: line firmware/text.ts:44 if v > 1000",
+  );
   t.regex(await run("continue"), /breakpoint 3: firmware\/text.ts:44/);
   const locals = await run("info locals");
   t.regex(locals, /^firmware\/text\/TextBuffer#uint:\n {2}this +i32 +\d+/);
@@ -75,45 +115,76 @@ test("hello-model: any-line breakpoints, next/step/finish by line, conditions, l
 
   // A logpoint prints and goes on; its hits count.
   engine.breakpoints.length = 0;
-  await engine.addBreakpoint({ kind: "line", file: "firmware/text.ts", line: 43, logMessage: "uint v={v} width={width}" });
+  await engine.addBreakpoint({
+    kind: "line",
+    file: "firmware/text.ts",
+    line: 43,
+    logMessage: "uint v={v} width={width}",
+  });
   const end = await run("continue");
   t.regex(end, /^firmware ended: exit\(0\)/);
   t.true(logs.length >= 10, `${logs.length} log lines`);
   t.regex(logs[0], /^uint v=\d+ width=\d+$/);
   t.regex(await run("info breakpoints"), new RegExp(`hit ${logs.length} times`));
   // After the end: where the firmware was when it called exit().
-  t.regex(await run("backtrace"), /^the firmware has ended \(exit\(0\)\); its stack then:\n#0 {2}main \(apps\/hello-model\/main\) at apps\/hello-model\/main.ts:55/);
+  t.regex(
+    await run("backtrace"),
+    /^the firmware has ended \(exit\(0\)\); its stack then:\n#0 {2}main \(apps\/hello-model\/main\) at apps\/hello-model\/main.ts:55/,
+  );
 });
 
 test("a fault in a debug-lines build names its statement, at the release build's cycle", async (t) => {
   const dir = path.join(ROOT, "test/fixtures/apps/trap-div");
-  const runOnce = async (debugLines: boolean) => new Machine({ target, image: (await buildApp(dir, target, { debugLines })).image, sdcard: null }).run({ seconds: 1 });
+  const runOnce = async (debugLines: boolean) =>
+    new Machine({
+      target,
+      image: (await buildApp(dir, target, { debugLines })).image,
+      sdcard: null,
+    }).run({ seconds: 1 });
   const [release, hooked] = [await runOnce(false), await runOnce(true)];
   t.is(hooked.reason, "fault");
   t.is(hooked.cycles, release.cycles);
-  t.like(hooked.fault!.backtrace[0], { file: "test/fixtures/apps/trap-div/main.ts", line: lineOf("trap-div", "DIVIDE") });
+  t.like(hooked.fault!.backtrace[0], {
+    file: "test/fixtures/apps/trap-div/main.ts",
+    line: lineOf("trap-div", "DIVIDE"),
+  });
 });
 
 // The hooks must not change the emulated cycle count: every bundled app, built both ways, runs
 // the same emulated time to the same cycle. The release image carries no hook at all.
 const SECONDS = 0.5;
-const apps = readdirSync(path.join(ROOT, "apps")).filter((a) => existsSync(path.join(ROOT, "apps", a, "app.json")));
+const apps = readdirSync(path.join(ROOT, "apps")).filter((a) =>
+  existsSync(path.join(ROOT, "apps", a, "app.json")),
+);
 for (const name of apps) {
   test(`${name}: the debug-lines build charges the release build's cycles on rt1060 (${SECONDS} s)`, async (t) => {
     t.timeout(900_000);
     const dir = tmpDir(t);
     const app = loadApp(path.join(ROOT, "apps", name));
-    const inputs = Object.fromEntries(Object.entries(app.inputs).map(([k, v]) => [k, resolveInput(app, v)]));
+    const inputs = Object.fromEntries(
+      Object.entries(app.inputs).map(([k, v]) => [k, resolveInput(app, v)]),
+    );
     const runOnce = async (debugLines: boolean) => {
       const { image } = await buildApp(app.dir, target, { debugLines });
-      const machine = new Machine({ target, image, inputs, sdcard: newCard(dir, `${debugLines}.img`), micArray: image.manifest.defaults.micArray });
+      const machine = new Machine({
+        target,
+        image,
+        inputs,
+        sdcard: newCard(dir, `${debugLines}.img`),
+        micArray: image.manifest.defaults.micArray,
+      });
       let out = "";
-      machine.events.on("console", (s) => { out += s; });
+      machine.events.on("console", (s) => {
+        out += s;
+      });
       return { image, summary: await machine.run({ seconds: SECONDS }), out };
     };
     const release = await runOnce(false);
     const hooked = await runOnce(true);
-    t.false(Buffer.from(release.image.wasm).includes("tinyboard:debug"), "no hooks in the release image");
+    t.false(
+      Buffer.from(release.image.wasm).includes("tinyboard:debug"),
+      "no hooks in the release image",
+    );
     t.true(Buffer.from(hooked.image.wasm).includes("tinyboard:debug"));
     t.is(hooked.summary.cycles, release.summary.cycles);
     t.is(hooked.summary.busyCycles, release.summary.busyCycles);

@@ -13,13 +13,17 @@ test("stopping at every layer and inspecting changes no cycle and no output (mcx
   const { image } = await build("person-model", "mcxn947");
   const plain = new Machine({ target, image, sdcard: null });
   let plainConsole = "";
-  plain.events.on("console", (s) => { plainConsole += s; });
+  plain.events.on("console", (s) => {
+    plainConsole += s;
+  });
   const want = await plain.run({ seconds: 2 });
 
   const engine = await DebugEngine.launch({ image, target, seconds: 2 });
   t.teardown(() => engine.close());
   let debugConsole = "";
-  engine.on("console", (s: string) => { debugConsole += s; });
+  engine.on("console", (s: string) => {
+    debugConsole += s;
+  });
   const units = new Set<string>();
   let stops = 0;
   let r: StopInfo | RunSummary = await engine.resume("step");

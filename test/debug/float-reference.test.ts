@@ -36,5 +36,8 @@ test("person_detect in float finds the person; the engine's int8 output is withi
   const engine = await runModel(bytes, [image]);
   const d = ref.diff(model.tensors[model.outputs[0]], engine.outputs[0]);
   t.true(d.snrDb > 40, `output SNR ${d.snrDb} dB`);
-  t.throws(() => ref.diff(model.tensors[0], new Uint8Array(72)), { instanceOf: FloatReferenceError, message: /constant/ });
+  t.throws(() => ref.diff(model.tensors[0], new Uint8Array(72)), {
+    instanceOf: FloatReferenceError,
+    message: /constant/,
+  });
 });

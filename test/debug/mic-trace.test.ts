@@ -45,9 +45,15 @@ test("debugger: `info peripherals` shows the microphone's buffers, overruns and 
   const input = new PassThrough();
   const output = new PassThrough();
   let text = "";
-  output.on("data", (d) => { text += d; });
+  output.on("data", (d) => {
+    text += d;
+  });
   // 0.2 s in (996 MHz): 20 buffers filled, none overrun yet; then the end, after the stall.
-  input.end(["break cycles 199200000", "continue", "info peripherals", "continue", "info peripherals"].join("\n") + "\n");
+  input.end(
+    ["break cycles 199200000", "continue", "info peripherals", "continue", "info peripherals"].join(
+      "\n",
+    ) + "\n",
+  );
   try {
     await runRepl(engine, { input, output });
   } finally {

@@ -17,48 +17,104 @@ const SPEECH = path.join(ROOT, "apps/active-speaker/scenes/speech");
 const dir = mkdtempSync(path.join(os.tmpdir(), "tinyboard-av-"));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 const NO_MICS = { positionsMm: [] };
-const LINE4 = { positionsMm: [[-52.5, 0, 0], [-17.5, 0, 0], [17.5, 0, 0], [52.5, 0, 0]] as [number, number, number][] };
+const LINE4 = {
+  positionsMm: [
+    [-52.5, 0, 0],
+    [-17.5, 0, 0],
+    [17.5, 0, 0],
+    [52.5, 0, 0],
+  ] as [number, number, number][],
+};
 
 function sceneFile(name: string, scene: object): string {
   const f = path.join(dir, name);
   writeFileSync(f, JSON.stringify(scene));
   return f;
 }
-const talker = (extra: object = {}) => ({ name: "a", az: 10, dist: 1.5, speech: [{ file: path.join(SPEECH, "es-us-m1-0.wav"), start: 0.5 }], ...extra });
+const talker = (extra: object = {}) => ({
+  name: "a",
+  az: 10,
+  dist: 1.5,
+  speech: [{ file: path.join(SPEECH, "es-us-m1-0.wav"), start: 0.5 }],
+  ...extra,
+});
 
 test("bad scenes are refused with one line naming the field", (t) => {
   const cases: [object, RegExp][] = [
-    [{ people: [talker({ speech: [{ file: "missing.wav" }] })] }, /people\[0\]\.speech\[0\]: missing\.wav: file not found/],
+    [
+      { people: [talker({ speech: [{ file: "missing.wav" }] })] },
+      /people\[0\]\.speech\[0\]: missing\.wav: file not found/,
+    ],
     [{ people: [talker({ az: 50 })] }, /people\[0\] \(a\) is not fully in the camera's view/],
     [{ people: [talker(), talker({ name: "b", az: 11 })] }, /overlap in the image/],
     [{ people: [talker({ dist: 0.35 })] }, /too close/],
-    [{ people: [talker()], offscreen: [{ file: path.join(SPEECH, "fl-kal-0.wav"), az: 5, dist: 2 }] }, /offscreen\[0\] is in the camera's view/],
-    [{ people: [talker({ events: [{ type: "yawn", start: 1, end: 2 }] })] }, /events\[0\]\.type must be one of mouthing, chewing, smile, hand, turned/],
-    [{ people: [talker({ events: [{ type: "hand", start: 2, end: 1 }] })] }, /end \(1\) must be after start \(2\)/],
+    [
+      {
+        people: [talker()],
+        offscreen: [{ file: path.join(SPEECH, "fl-kal-0.wav"), az: 5, dist: 2 }],
+      },
+      /offscreen\[0\] is in the camera's view/,
+    ],
+    [
+      { people: [talker({ events: [{ type: "yawn", start: 1, end: 2 }] })] },
+      /events\[0\]\.type must be one of mouthing, chewing, smile, hand, turned/,
+    ],
+    [
+      { people: [talker({ events: [{ type: "hand", start: 2, end: 1 }] })] },
+      /end \(1\) must be after start \(2\)/,
+    ],
     [{ people: [talker({ hat: true })] }, /unknown key 'people\[0\]\.hat'/],
-    [{ people: [talker({ dist: 9 })], room: { size: [5, 4, 2.7] } }, /outside the 5 x 4 x 2.7 m room/],
+    [
+      { people: [talker({ dist: 9 })], room: { size: [5, 4, 2.7] } },
+      /outside the 5 x 4 x 2.7 m room/,
+    ],
     [{ people: [] }, /duration is required/],
   ];
   cases.forEach(([scene, message], i) => {
-    const e = t.throws(() => loadAvScene(sceneFile(`bad${i}.json`, scene), LINE4), { instanceOf: InputError });
+    const e = t.throws(() => loadAvScene(sceneFile(`bad${i}.json`, scene), LINE4), {
+      instanceOf: InputError,
+    });
     t.regex(e!.message, message);
     t.false(e!.message.includes("\n"));
   });
-  t.throws(() => loadAvScene(path.join(dir, "none.json"), NO_MICS), { message: /scene file not found/ });
+  t.throws(() => loadAvScene(path.join(dir, "none.json"), NO_MICS), {
+    message: /scene file not found/,
+  });
 });
 
 test("the CLI refuses a bad scene with one line and exit code 1", (t) => {
-  const r = cli(["scene", "export", sceneFile("bad-cli.json", { people: [talker({ az: 70 })] }), "-o", path.join(dir, "out-bad"), "--no-video"]);
+  const r = cli([
+    "scene",
+    "export",
+    sceneFile("bad-cli.json", { people: [talker({ az: 70 })] }),
+    "-o",
+    path.join(dir, "out-bad"),
+    "--no-video",
+  ]);
   t.is(r.status, 1);
   t.regex(r.stderr.trim(), /^tinyboard: .*not fully in the camera's view/);
   t.is(r.stderr.trim().split("\n").length, 1);
 });
 
 test("the mouth opens with the person's own speech; truth follows the speech, not the lips", (t) => {
-  const scene = loadAvScene(sceneFile("lips.json", {
-    duration: 6,
-    people: [talker(), { name: "m", az: -15, dist: 1.5, events: [{ type: "mouthing", start: 0.5, end: 3 }, { type: "chewing", start: 3.5, end: 5.5 }] }],
-  }), NO_MICS);
+  const scene = loadAvScene(
+    sceneFile("lips.json", {
+      duration: 6,
+      people: [
+        talker(),
+        {
+          name: "m",
+          az: -15,
+          dist: 1.5,
+          events: [
+            { type: "mouthing", start: 0.5, end: 3 },
+            { type: "chewing", start: 3.5, end: 5.5 },
+          ],
+        },
+      ],
+    }),
+    NO_MICS,
+  );
   const [a, m] = scene.people;
   const open = { speaking: [] as number[], silent: [] as number[] };
   let mouthingOpen = 0;
@@ -77,25 +133,39 @@ test("the mouth opens with the person's own speech; truth follows the speech, no
 });
 
 test("speech behind a hand is speech with the mouth hidden", (t) => {
-  const scene = loadAvScene(sceneFile("hand.json", { people: [talker({ events: [{ type: "hand", start: 0, end: 4 }] })] }), NO_MICS);
+  const scene = loadAvScene(
+    sceneFile("hand.json", { people: [talker({ events: [{ type: "hand", start: 0, end: 4 }] })] }),
+    NO_MICS,
+  );
   const rows = [1, 1.5, 2].map((s) => faceTruth(scene, s, 160, 120)[0]);
   t.true(rows.some((r) => r.speaking));
   t.true(rows.every((r) => !r.mouthVisible));
 });
 
 test("frames are deterministic; sensor noise differs from frame to frame; the face is where the truth says", (t) => {
-  const scene = loadAvScene(sceneFile("det.json", { people: [talker({ skin: 5, hair: "black" })] }), NO_MICS);
-  const f1 = renderFrame(scene, 1, 160, 120, 30), f2 = renderFrame(scene, 1, 160, 120, 30), f3 = renderFrame(scene, 1, 160, 120, 31);
+  const scene = loadAvScene(
+    sceneFile("det.json", { people: [talker({ skin: 5, hair: "black" })] }),
+    NO_MICS,
+  );
+  const f1 = renderFrame(scene, 1, 160, 120, 30),
+    f2 = renderFrame(scene, 1, 160, 120, 30),
+    f3 = renderFrame(scene, 1, 160, 120, 31);
   t.deepEqual(f1, f2);
   t.notDeepEqual(f1, f3);
   const [x, y, w, h] = faceTruth(scene, 1, 160, 120)[0].box;
-  const lum = (f: Uint8Array, px: number, py: number) => f[3 * (py * 160 + px)] + f[3 * (py * 160 + px) + 1] + f[3 * (py * 160 + px) + 2];
+  const lum = (f: Uint8Array, px: number, py: number) =>
+    f[3 * (py * 160 + px)] + f[3 * (py * 160 + px) + 1] + f[3 * (py * 160 + px) + 2];
   // A dark-skinned face is darker than the lit wall beside it.
-  t.true(lum(f1, x + (w >> 1), y + Math.round(h * 0.6)) < lum(f1, Math.max(0, x - w), y + (h >> 1)) - 60);
+  t.true(
+    lum(f1, x + (w >> 1), y + Math.round(h * 0.6)) < lum(f1, Math.max(0, x - w), y + (h >> 1)) - 60,
+  );
 });
 
 test("sound and picture share the timeline: the microphones hear a person when the truth says they speak", (t) => {
-  const { scene, mic } = openAvScene(sceneFile("sync.json", { people: [talker()], room: { rt60: 0.2 } }), LINE4);
+  const { scene, mic } = openAvScene(
+    sceneFile("sync.json", { people: [talker()], room: { rt60: 0.2 } }),
+    LINE4,
+  );
   t.truthy(mic);
   t.is(mic!.timeline, "board");
   const n = Math.round(scene.duration * 16000);
@@ -103,17 +173,23 @@ test("sound and picture share the timeline: the microphones hear a person when t
   mic!.read(0, 0, x);
   const rms = (t0: number) => {
     let acc = 0;
-    for (let i = Math.round(t0 * 16000); i < Math.round((t0 + 0.02) * 16000); i++) acc += x[i] * x[i];
+    for (let i = Math.round(t0 * 16000); i < Math.round((t0 + 0.02) * 16000); i++)
+      acc += x[i] * x[i];
     return Math.sqrt(acc / 320);
   };
-  const onset = Array.from({ length: 300 }, (_, k) => k * 0.01).find((s) => scene.people[0].track.speakingAt(s))!;
+  const onset = Array.from({ length: 300 }, (_, k) => k * 0.01).find((s) =>
+    scene.people[0].track.speakingAt(s),
+  )!;
   t.true(Math.abs(onset - 0.5) < 0.1, `truth onset ${onset}`);
   t.true(rms(onset + 0.05) > 10 * rms(onset - 0.2), "the sound starts with the truth");
 });
 
 test("scene export writes the video, the WAV and the ground truth", (t) => {
   const out = path.join(dir, "export");
-  const f = sceneFile("short.json", { duration: 1, people: [talker({ speech: [{ file: path.join(SPEECH, "es-us-m1-0.wav"), start: 0 }] })] });
+  const f = sceneFile("short.json", {
+    duration: 1,
+    people: [talker({ speech: [{ file: path.join(SPEECH, "es-us-m1-0.wav"), start: 0 }] })],
+  });
   const r = cli(["scene", "export", f, "-o", out, "--size", "160x120", "--fps", "5"]);
   t.is(r.status, 0, r.stderr);
   const rows = readFileSync(path.join(out, "short.truth.csv"), "utf8").trim().split("\n");

@@ -12,7 +12,12 @@ async function once(board: string) {
   const { image } = await built("apps/sensor-logger", board);
   const card = path.join(tempDir(), "card.img");
   ensureCard(card);
-  const machine = new Machine({ target: loadTarget(board), image, sdcard: card, inputs: { accel: "gen:rest,seed=3" } });
+  const machine = new Machine({
+    target: loadTarget(board),
+    image,
+    sdcard: card,
+    inputs: { accel: "gen:rest,seed=3" },
+  });
   const events: string[] = [];
   machine.events.on("console", (text, us) => events.push(`c ${us} ${text}`));
   machine.events.on("gpio", (e) => events.push(`g ${e.timeUs} ${e.led} ${e.on}`));
@@ -39,6 +44,11 @@ test("a different input seed changes the card but not the timing of the log", as
   const { image } = await built("apps/sensor-logger", "rt1060");
   const card = path.join(tempDir(), "card.img");
   ensureCard(card);
-  await new Machine({ target: loadTarget("rt1060"), image, sdcard: card, inputs: { accel: "gen:rest,seed=4" } }).run({ seconds: 4 });
+  await new Machine({
+    target: loadTarget("rt1060"),
+    image,
+    sdcard: card,
+    inputs: { accel: "gen:rest,seed=4" },
+  }).run({ seconds: 4 });
   t.not(createHash("sha256").update(readFileSync(card)).digest("hex"), a.cardHash);
 });

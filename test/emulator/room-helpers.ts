@@ -31,7 +31,9 @@ export function fractionalPeak(x: Float64Array): number {
   big.inverseTransform(y, wide);
   let best = 0;
   for (let i = 1; i < n * up; i++) if (y[2 * i] > y[2 * best]) best = i;
-  const a = y[2 * ((best - 1 + n * up) % (n * up))], b = y[2 * best], c = y[2 * ((best + 1) % (n * up))];
+  const a = y[2 * ((best - 1 + n * up) % (n * up))],
+    b = y[2 * best],
+    c = y[2 * ((best + 1) % (n * up))];
   const d = a - 2 * b + c;
   return (best + (d !== 0 ? (0.5 * (a - c)) / d : 0)) / up;
 }
@@ -51,7 +53,8 @@ export function gccPhat(x1: Float64Array, x2: Float64Array, maxLag: number): num
     fft.completeSpectrum(s);
     return s;
   };
-  const a = spec(x1), b = spec(x2);
+  const a = spec(x1),
+    b = spec(x2);
   const cross = new Float64Array(2 * n);
   for (let k = 0; k < 2 * n; k += 2) {
     const re = b[k] * a[k] + b[k + 1] * a[k + 1]; // X2 · conj(X1)

@@ -15,7 +15,14 @@ import type { MicGeometry } from "../../emulator/inputs/mic-source.ts";
 import { gccPhat } from "./room-helpers.ts";
 
 const YES = "emulator/inputs/room/speech/yes_1000ms.wav";
-const LINEAR4: MicGeometry = { positionsMm: [[-52.5, 0, 0], [-17.5, 0, 0], [17.5, 0, 0], [52.5, 0, 0]] };
+const LINEAR4: MicGeometry = {
+  positionsMm: [
+    [-52.5, 0, 0],
+    [-17.5, 0, 0],
+    [17.5, 0, 0],
+    [52.5, 0, 0],
+  ],
+};
 const dir = mkdtempSync(join(tmpdir(), "tinyboard-room-"));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -36,12 +43,19 @@ const snrCases: [string, number, object][] = [
 for (const [name, snr, noise] of snrCases) {
   test(`SNR at the reference microphone is within 0.5 dB of the request: ${name}, ${snr} dB`, (t) => {
     const noiseList = name === "white + babble" ? [noise, { type: "babble" }] : [noise];
-    const scene = loadScene(sceneFile(`snr-${snr}.json`, {
-      seed: 3, duration: 2.5, referenceMic: 1, microphones: { selfNoise: false, gainTolerance: 1 },
-      room: { size: [5, 4, 2.8], rt60: 0.4 },
-      talkers: [{ file: join(process.cwd(), YES), az: 30, dist: 2, start: 0.5 }],
-      noise: noiseList, snr,
-    }), LINEAR4);
+    const scene = loadScene(
+      sceneFile(`snr-${snr}.json`, {
+        seed: 3,
+        duration: 2.5,
+        referenceMic: 1,
+        microphones: { selfNoise: false, gainTolerance: 1 },
+        room: { size: [5, 4, 2.8], rt60: 0.4 },
+        talkers: [{ file: join(process.cwd(), YES), az: 30, dist: 2, start: 0.5 }],
+        noise: noiseList,
+        snr,
+      }),
+      LINEAR4,
+    );
     const r = renderScene(scene);
     // Measured from the rendered components at the reference microphone.
     const ref = 1;
@@ -52,7 +66,13 @@ for (const [name, snr, noise] of snrCases) {
     // And the microphone output is exactly gain x sensitivity x (speech + noise) (no self-noise here).
     const fsPerPa = Math.pow(10, -26 / 20);
     let worst = 0;
-    for (let k = 0; k < scene.length; k += 97) worst = Math.max(worst, Math.abs(r.channels[ref][k] - r.gains[ref] * fsPerPa * (r.speech[ref][k] + r.noise[ref][k])));
+    for (let k = 0; k < scene.length; k += 97)
+      worst = Math.max(
+        worst,
+        Math.abs(
+          r.channels[ref][k] - r.gains[ref] * fsPerPa * (r.speech[ref][k] + r.noise[ref][k]),
+        ),
+      );
     t.true(worst < 1e-6, `output differs from gain x (speech + noise) by ${worst}`);
   });
 }
@@ -61,7 +81,9 @@ test("active speech level ignores the silence around a word", (t) => {
   const fs = 16000;
   const x = new Float64Array(3 * fs);
   // 0.4 s of a 0.1-amplitude 500 Hz tone, twice, in 3 s of silence.
-  for (const at of [0.5, 1.8]) for (let i = 0; i < 0.4 * fs; i++) x[Math.round(at * fs) + i] = 0.1 * Math.sin((2 * Math.PI * 500 * i) / fs);
+  for (const at of [0.5, 1.8])
+    for (let i = 0; i < 0.4 * fs; i++)
+      x[Math.round(at * fs) + i] = 0.1 * Math.sin((2 * Math.PI * 500 * i) / fs);
   const a = activeSpeech(x, fs);
   const db = 10 * Math.log10(a.power / 0.005); // tone power 0.1^2 / 2
   t.true(Math.abs(db) < 0.2, `active level off by ${db.toFixed(2)} dB`);
@@ -69,7 +91,12 @@ test("active speech level ignores the silence around a word", (t) => {
 });
 
 test("the time difference of arrival of a talker at az=30° matches the geometry (GCC-PHAT)", (t) => {
-  const pair: MicGeometry = { positionsMm: [[-50, 0, 0], [50, 0, 0]] };
+  const pair: MicGeometry = {
+    positionsMm: [
+      [-50, 0, 0],
+      [50, 0, 0],
+    ],
+  };
   // An 8 x 6 m room keeps the talker 2 m from the walls: a wall within a metre of the talker
   // gives a reflection strong enough to rival the direct path's GCC-PHAT peak (real, but not
   // what this test is about).
@@ -85,19 +112,38 @@ test("the time difference of arrival of a talker at az=30° matches the geometry
   }
   // 100 mm at az 30°: the far-field value d·cos(az)/c·fs is 4.04 samples; the mic nearer the talker leads.
   const s30 = loadScene(`scene:speech=${YES},az=30,dist=2`, pair);
-  t.true(distance(s30.talkers[0].position, s30.mics[1]) < distance(s30.talkers[0].position, s30.mics[0]));
+  t.true(
+    distance(s30.talkers[0].position, s30.mics[1]) < distance(s30.talkers[0].position, s30.mics[0]),
+  );
 });
 
 test("diffuse noise has the coherence of a spherically isotropic field between microphones", (t) => {
-  const pair: MicGeometry = { positionsMm: [[-40, 0, 0], [40, 0, 0]] };
-  const scene = loadScene(sceneFile("diffuse.json", { duration: 20, noise: [{ type: "white", level: 60 }], microphones: { selfNoise: false } }), pair);
+  const pair: MicGeometry = {
+    positionsMm: [
+      [-40, 0, 0],
+      [40, 0, 0],
+    ],
+  };
+  const scene = loadScene(
+    sceneFile("diffuse.json", {
+      duration: 20,
+      noise: [{ type: "white", level: 60 }],
+      microphones: { selfNoise: false },
+    }),
+    pair,
+  );
   const r = renderScene(scene);
   const fs = scene.sampleRate;
   // Welch estimate of the real part of the coherence, 256-point Hann frames, 50 % overlap.
   const n = 256;
   const fft = new FFT(n);
-  const s11 = new Float64Array(n / 2), s22 = new Float64Array(n / 2), s12 = new Float64Array(n / 2);
-  const f1 = new Float64Array(n), f2 = new Float64Array(n), o1 = new Float64Array(2 * n), o2 = new Float64Array(2 * n);
+  const s11 = new Float64Array(n / 2),
+    s22 = new Float64Array(n / 2),
+    s12 = new Float64Array(n / 2);
+  const f1 = new Float64Array(n),
+    f2 = new Float64Array(n),
+    o1 = new Float64Array(2 * n),
+    o2 = new Float64Array(2 * n);
   for (let at = 0; at + n <= scene.length; at += n / 2) {
     for (let i = 0; i < n; i++) {
       const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n);
@@ -125,7 +171,8 @@ test("diffuse noise has the coherence of a spherically isotropic field between m
 });
 
 test("same seed, same samples; another seed, other noise", (t) => {
-  const spec = (seed: number) => `scene:speech=${YES},az=30,dist=2.5,rt60=0.3,noise=babble,snr=5,seed=${seed}`;
+  const spec = (seed: number) =>
+    `scene:speech=${YES},az=30,dist=2.5,rt60=0.3,noise=babble,snr=5,seed=${seed}`;
   const read = (seed: number) => {
     const src = openRoomScene(spec(seed), LINEAR4);
     return [0, 1, 2, 3].map((c) => {
@@ -134,7 +181,9 @@ test("same seed, same samples; another seed, other noise", (t) => {
       return out;
     });
   };
-  const a = read(11), b = read(11), c = read(12);
+  const a = read(11),
+    b = read(11),
+    c = read(12);
   t.deepEqual(a, b);
   t.notDeepEqual(a[0], c[0]);
 });
@@ -148,7 +197,8 @@ test("MicSource contract: one channel per microphone, silence past the end, or a
   src.read(2, 24000, past);
   t.true(past.every((v) => v === 0));
   const looped = openRoomScene(`scene:speech=${YES},az=0,dist=1.5,duration=1.5,loop`, LINEAR4);
-  const first = new Float64Array(100), again = new Float64Array(100);
+  const first = new Float64Array(100),
+    again = new Float64Array(100);
   looped.read(2, 5000, first);
   looped.read(2, 5000 + 24000, again);
   t.deepEqual(first, again);
@@ -162,8 +212,12 @@ test("MicSource contract: one channel per microphone, silence past the end, or a
 });
 
 test("raising the SNR by 10 dB lowers the noise by exactly 10 dB and leaves the speech alone", (t) => {
-  const at = (snr: number) => renderScene(loadScene(`scene:speech=${YES},az=-20,dist=1.8,noise=pink,snr=${snr},duration=2`, LINEAR4));
-  const a = at(0), b = at(10);
+  const at = (snr: number) =>
+    renderScene(
+      loadScene(`scene:speech=${YES},az=-20,dist=1.8,noise=pink,snr=${snr},duration=2`, LINEAR4),
+    );
+  const a = at(0),
+    b = at(10);
   t.deepEqual(a.speech[2], b.speech[2]);
   const drop = 10 * Math.log10(meanPower(a.noise[2]) / meanPower(b.noise[2]));
   t.true(Math.abs(drop - 10) < 1e-6, `noise dropped ${drop} dB`);
@@ -174,13 +228,18 @@ test("raising the SNR by 10 dB lowers the noise by exactly 10 dB and leaves the 
 
 test("turning the array turns the room around it: a talker given by az/dist keeps its distances to the microphones", (t) => {
   const d = (arrayAz: number) => {
-    const s = loadScene(sceneFile(`turn-${arrayAz}.json`, {
-      room: { size: [8, 6, 3] }, array: { position: [4, 3, 1], azimuth: arrayAz, elevation: 10 },
-      talkers: [{ file: join(process.cwd(), YES), az: 40, dist: 2, elevation: 20 }],
-    }), LINEAR4);
+    const s = loadScene(
+      sceneFile(`turn-${arrayAz}.json`, {
+        room: { size: [8, 6, 3] },
+        array: { position: [4, 3, 1], azimuth: arrayAz, elevation: 10 },
+        talkers: [{ file: join(process.cwd(), YES), az: 40, dist: 2, elevation: 20 }],
+      }),
+      LINEAR4,
+    );
     return s.mics.map((m) => distance(m, s.talkers[0].position));
   };
-  const a = d(0), b = d(75);
+  const a = d(0),
+    b = d(75);
   a.forEach((v, i) => t.true(Math.abs(v - b[i]) < 1e-9));
   t.true(Math.abs(a[0] - 2) < 0.06 && a[0] !== a[3]);
 });

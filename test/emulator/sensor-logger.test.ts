@@ -11,11 +11,18 @@ import { built, tempDir, hasTool, sh } from "../helpers/tools.ts";
 const APP = "apps/sensor-logger";
 const tools = hasTool("mdir") && hasTool("mcopy") && hasTool("fsck.fat");
 
-async function runLogger(board: string, card: string, seconds: number, inputs: Record<string, string> = {}) {
+async function runLogger(
+  board: string,
+  card: string,
+  seconds: number,
+  inputs: Record<string, string> = {},
+) {
   const { image } = await built(APP, board);
   const machine = new Machine({ target: loadTarget(board), image, sdcard: card, inputs });
   let text = "";
-  machine.events.on("console", (t) => { text += t; });
+  machine.events.on("console", (t) => {
+    text += t;
+  });
   const summary = await machine.run({ seconds });
   return { summary, text };
 }

@@ -9,7 +9,19 @@ import { buildApp } from "../../emulator/toolchain/build.ts";
 import { UserError } from "../../emulator/errors.ts";
 import type { FaultKind } from "../../emulator/faults.ts";
 import {
-  FIXTURES, assertFault, build, cardFile, cli, fixture, fn, lineOf, newCard, readBlock, runFixture, tmpDir, tool,
+  FIXTURES,
+  assertFault,
+  build,
+  cardFile,
+  cli,
+  fixture,
+  fn,
+  lineOf,
+  newCard,
+  readBlock,
+  runFixture,
+  tmpDir,
+  tool,
   TOOLS_MISSING,
 } from "./helpers.ts";
 
@@ -46,8 +58,11 @@ test("a loop that calls a (non-inlined) function each iteration is caught by the
   const r = await runFixture("wd-call", { seconds: 1 });
   // The calls really are calls: both functions survive optimisation.
   const wasm = Buffer.from(r.build.image.wasm);
-  t.true(wasm.includes("test/fixtures/apps/wd-call/main/stepA") && wasm.includes("test/fixtures/apps/wd-call/main/stepB"),
-    "stepA and stepB are functions of the image (not inlined)");
+  t.true(
+    wasm.includes("test/fixtures/apps/wd-call/main/stepA") &&
+      wasm.includes("test/fixtures/apps/wd-call/main/stepB"),
+    "stepA and stepB are functions of the image (not inlined)",
+  );
   const f = assertFault(t, r, "watchdog");
   t.true(inRange(f.timeUs, 100_000, 110_000), `fault at ${f.timeUs} us`);
 });
@@ -97,7 +112,10 @@ test("allocating 2 MB at run time on rt1060 (1 MB of SRAM) faults with sram-exha
   t.true(Number(needs?.[1]) >= 2048, `needs ${needs?.[1]} KB for a 2 MB array`);
   t.regex(f.message, /rt1060 has 1024 KB/);
   t.false(r.console.includes("allocated"), "main did not go on after the failed allocation");
-  t.true(f.backtrace.some((l) => l.function === fn("sram-runtime", "main")), "the backtrace reaches main");
+  t.true(
+    f.backtrace.some((l) => l.function === fn("sram-runtime", "main")),
+    "the backtrace reaches main",
+  );
 });
 
 /** Blocks of 100 KB the sram-heap fixture reported before it stopped. */
@@ -118,12 +136,19 @@ test("every heap allocation that fits in SRAM succeeds (the allocator's doubling
   t.is(blocksAllocated(r.console), 10, "10 x 100 KB (plus a little static data) fit in 1024 KB");
   const needs = Number(/needs (\d+) KB/.exec(r.summary.fault?.message ?? "")?.[1]);
   // About 1100 KB, rounded up to whole 64 KB pages.
-  t.true(needs > 1024 && needs <= 1100 + 64, `the 11th block needs about 1100 KB, reported ${needs} KB`);
+  t.true(
+    needs > 1024 && needs <= 1100 + 64,
+    `the 11th block needs about 1100 KB, reported ${needs} KB`,
+  );
 });
 
 test("static data larger than SRAM (memory.data(2 MB)) never yields an image that fits", async (t) => {
-  const result = await build("sram-static").then((b) => b, (e: Error) => e);
-  if (result instanceof Error) t.true(result instanceof UserError, `a user error, not ${result.stack}`);
+  const result = await build("sram-static").then(
+    (b) => b,
+    (e: Error) => e,
+  );
+  if (result instanceof Error)
+    t.true(result instanceof UserError, `a user error, not ${result.stack}`);
   else t.false(result.report.fits);
 });
 
@@ -131,7 +156,10 @@ test("static data larger than SRAM (memory.data(2 MB)) never yields an image tha
 test("static data larger than SRAM: buildApp reports an SRAM overflow (report.fits false)", async (t) => {
   const { report } = await build("sram-static");
   t.false(report.fits);
-  t.true(report.problems.some((p) => /SRAM overflowed/.test(p) && /has 1024 KB/.test(p)), report.problems.join("; "));
+  t.true(
+    report.problems.some((p) => /SRAM overflowed/.test(p) && /has 1024 KB/.test(p)),
+    report.problems.join("; "),
+  );
 });
 
 test("tinyboard build of an app whose static data exceeds SRAM: one-line error, no stack, exit != 0", (t) => {
@@ -177,12 +205,17 @@ test("the same 3 MB partition fits rt1060's 8 MB flash", async (t) => {
   const { report, image } = await buildApp(app, loadTarget("rt1060"));
   t.true(report.fits, report.problems.join("; "));
   t.true(report.flash.used > 3 * 1024 * 1024);
-  t.deepEqual(image.manifest.partitions.map((p) => [p.name, p.size]), [["model", 3 * 1024 * 1024]]);
+  t.deepEqual(
+    image.manifest.partitions.map((p) => [p.name, p.size]),
+    [["model", 3 * 1024 * 1024]],
+  );
 });
 
 test("a partition file that does not exist is a user error", async (t) => {
-  await t.throwsAsync(buildApp(path.join(FIXTURES, "big-partition"), loadTarget("mcxn947")),
-    { instanceOf: UserError, message: /partition 'model': cannot read .*big\.bin/ });
+  await t.throwsAsync(buildApp(path.join(FIXTURES, "big-partition"), loadTarget("mcxn947")), {
+    instanceOf: UserError,
+    message: /partition 'model': cannot read .*big\.bin/,
+  });
 });
 
 // ---- bad HAL pointers -------------------------------------------------------------------
@@ -233,25 +266,43 @@ test("store<u32>(16, 1) into flash faults with flash-write and names the board a
   const f = assertFault(t, r, "flash-write");
   t.regex(f.message, /flash at 0x10 \(board address 0x60000010, BOARD_FLASH\)/);
   t.is(f.where?.function, fn("flash-store", "main"));
-  t.is(f.where?.line, lineOf("flash-store", "STORE INTO FLASH"), "the store's own line, not the function's last");
+  t.is(
+    f.where?.line,
+    lineOf("flash-store", "STORE INTO FLASH"),
+    "the store's own line, not the function's last",
+  );
   t.false(r.console.includes("stored"), "the store did not complete");
 });
 
 // ---- AssemblyScript aborts ------------------------------------------------------------------
 
-test("assert(false, \"boom\") faults with panic, the message and the source line", async (t) => {
+test('assert(false, "boom") faults with panic, the message and the source line', async (t) => {
   const r = await runFixture("panic-assert");
   const f = assertFault(t, r, "panic");
   t.regex(f.message, /^boom /);
-  t.true(f.message.includes(`test/fixtures/apps/panic-assert/main.ts:${lineOf("panic-assert", "ASSERT")}:`), f.message);
-  t.true([fn("panic-assert", "main"), fn("panic-assert", "check")].includes(f.where?.function ?? ""), f.where?.function);
+  t.true(
+    f.message.includes(
+      `test/fixtures/apps/panic-assert/main.ts:${lineOf("panic-assert", "ASSERT")}:`,
+    ),
+    f.message,
+  );
+  t.true(
+    [fn("panic-assert", "main"), fn("panic-assert", "check")].includes(f.where?.function ?? ""),
+    f.where?.function,
+  );
 });
 
 test("an app that asks the engine for a partition that does not exist and skips engine.ok faults naming the partitions", async (t) => {
   const r = await runFixture("partition-typo");
   const f = assertFault(t, r, "panic");
-  t.regex(f.message, /^the interpreter is not ready: no partition named 'modle' \(partitions: model\) \(check engine\.ok before using it\)/);
-  t.true(f.backtrace.some((l) => l.function === fn("partition-typo", "main")), `the backtrace reaches the app's main: ${JSON.stringify(f.backtrace)}`);
+  t.regex(
+    f.message,
+    /^the interpreter is not ready: no partition named 'modle' \(partitions: model\) \(check engine\.ok before using it\)/,
+  );
+  t.true(
+    f.backtrace.some((l) => l.function === fn("partition-typo", "main")),
+    `the backtrace reaches the app's main: ${JSON.stringify(f.backtrace)}`,
+  );
   t.false(/Index out of range/.test(f.message));
 });
 
@@ -259,7 +310,10 @@ test("an array index out of range faults with panic", async (t) => {
   const r = await runFixture("panic-index");
   const f = assertFault(t, r, "panic");
   t.regex(f.message, /Index out of range/);
-  t.true(f.backtrace.some((l) => l.function === fn("panic-index", "main")), "the backtrace reaches main");
+  t.true(
+    f.backtrace.some((l) => l.function === fn("panic-index", "main")),
+    "the backtrace reaches main",
+  );
   t.false(r.console.includes("table[i]"));
 });
 
@@ -270,7 +324,10 @@ test("an index out of range names the firmware's function and source line", asyn
   const line = lineOf("panic-index", "INDEX");
   t.is(f.where?.file, "test/fixtures/apps/panic-index/main.ts");
   t.is(f.where?.function, fn("panic-index", "main"));
-  t.true(f.where!.line! >= line - 1 && f.where!.line! <= line, `line ${f.where?.line}, indexing at ${line}`);
+  t.true(
+    f.where!.line! >= line - 1 && f.where!.line! <= line,
+    `line ${f.where?.line}, indexing at ${line}`,
+  );
   t.regex(f.message, /Index out of range/);
 });
 
@@ -326,20 +383,25 @@ const CARD_CASES: { app: string; kind: FaultKind; tag: string; watchdogMs?: numb
   { app: "no-npu", kind: "not-implemented", tag: "not-implemented" },
 ];
 
-const toolsNote = TOOLS_MISSING.length ? ` [SKIPPED: ${TOOLS_MISSING.join(", ")} not installed]` : "";
+const toolsNote = TOOLS_MISSING.length
+  ? ` [SKIPPED: ${TOOLS_MISSING.join(", ")} not installed]`
+  : "";
 for (const c of CARD_CASES) {
-  (TOOLS_MISSING.length ? test.skip : test)(`after a ${c.kind} fault (${c.app}) the card passes fsck and the file written before it is intact${toolsNote}`, async (t) => {
-    const card = newCard(tmpDir(t));
-    const boot = readBlock(card, 0);
-    const r = await runFixture(c.app, { sdcard: card, watchdogMs: c.watchdogMs });
-    assertFault(t, r, c.kind);
-    t.true(r.console.includes("before-fault: wrote /BEFORE.TXT"), r.console);
-    t.deepEqual(readBlock(card, 0), boot, "boot sector unchanged");
-    const fsck = tool("fsck.fat", ["-n", card]);
-    t.is(fsck.status, 0, fsck.stdout + fsck.stderr);
-    const dir = tool("mdir", ["-i", card, "::/"]);
-    t.is(dir.status, 0, dir.stderr);
-    t.regex(dir.stdout, /^BEFORE\s+TXT\s+\d+ /m);
-    t.is(cardFile(card, "/BEFORE.TXT"), `written before the ${c.tag} fault\n`);
-  });
+  (TOOLS_MISSING.length ? test.skip : test)(
+    `after a ${c.kind} fault (${c.app}) the card passes fsck and the file written before it is intact${toolsNote}`,
+    async (t) => {
+      const card = newCard(tmpDir(t));
+      const boot = readBlock(card, 0);
+      const r = await runFixture(c.app, { sdcard: card, watchdogMs: c.watchdogMs });
+      assertFault(t, r, c.kind);
+      t.true(r.console.includes("before-fault: wrote /BEFORE.TXT"), r.console);
+      t.deepEqual(readBlock(card, 0), boot, "boot sector unchanged");
+      const fsck = tool("fsck.fat", ["-n", card]);
+      t.is(fsck.status, 0, fsck.stdout + fsck.stderr);
+      const dir = tool("mdir", ["-i", card, "::/"]);
+      t.is(dir.status, 0, dir.stderr);
+      t.regex(dir.stdout, /^BEFORE\s+TXT\s+\d+ /m);
+      t.is(cardFile(card, "/BEFORE.TXT"), `written before the ${c.tag} fault\n`);
+    },
+  );
 }

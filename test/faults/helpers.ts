@@ -35,13 +35,23 @@ export interface RunResult {
   build: BuildResult;
 }
 
-export async function runFixture(name: string, o: { board?: string; seconds?: number; sdcard?: string | null; watchdogMs?: number } = {}): Promise<RunResult> {
+export async function runFixture(
+  name: string,
+  o: { board?: string; seconds?: number; sdcard?: string | null; watchdogMs?: number } = {},
+): Promise<RunResult> {
   const board = o.board ?? "rt1060";
   const built = await build(name, board);
-  const machine = new Machine({ target: loadTarget(board), image: built.image, sdcard: o.sdcard ?? null, watchdogMs: o.watchdogMs });
+  const machine = new Machine({
+    target: loadTarget(board),
+    image: built.image,
+    sdcard: o.sdcard ?? null,
+    watchdogMs: o.watchdogMs,
+  });
   let out = "";
   const faults: FaultReport[] = [];
-  machine.events.on("console", (s) => { out += s; });
+  machine.events.on("console", (s) => {
+    out += s;
+  });
   machine.events.on("fault", (f) => faults.push(f));
   // A host exception rejects here and fails the test: faults must come back in the summary.
   const summary = await machine.run({ seconds: o.seconds ?? 1 });
@@ -54,7 +64,11 @@ export async function runFixture(name: string, o: { board?: string; seconds?: nu
  */
 export function assertFault(t: ExecutionContext, r: RunResult, kind: FaultKind): FaultReport {
   const { summary } = r;
-  t.is(summary.reason, "fault", `run ended with ${summary.reason}, console: ${JSON.stringify(r.console)}`);
+  t.is(
+    summary.reason,
+    "fault",
+    `run ended with ${summary.reason}, console: ${JSON.stringify(r.console)}`,
+  );
   const f = summary.fault;
   if (!f) throw new Error(`no fault in the summary (reason ${summary.reason})`);
   t.is(f.kind, kind, `fault ${f.kind}: ${f.message}`);
@@ -63,7 +77,10 @@ export function assertFault(t: ExecutionContext, r: RunResult, kind: FaultKind):
   t.true(Math.abs(f.timeUs - (f.cycles / summary.clockHz) * 1e6) < 1e-6, "timeUs matches cycles");
   t.deepEqual(r.faults, [f], "one fault event, the same report as the summary");
   t.truthy(f.where, "the fault says where it happened");
-  t.true(f.where === f.backtrace[0] || f.backtrace.includes(f.where!), "where is a frame of the backtrace");
+  t.true(
+    f.where === f.backtrace[0] || f.backtrace.includes(f.where!),
+    "where is a frame of the backtrace",
+  );
   return f;
 }
 
@@ -114,7 +131,11 @@ export interface ToolResult {
 }
 
 export function tool(cmd: string, args: string[]): ToolResult {
-  const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 30_000, env: { ...process.env, MTOOLS_SKIP_CHECK: "1" } });
+  const r = spawnSync(cmd, args, {
+    encoding: "utf8",
+    timeout: 30_000,
+    env: { ...process.env, MTOOLS_SKIP_CHECK: "1" },
+  });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -7,9 +7,12 @@
 import test from "ava";
 import { assertFault, lineOf, runFixture } from "./helpers.ts";
 
-test.failing("sram-exhausted inside an inlined allocation names the allocation's own line", async (t) => {
-  const r = await runFixture("sram-runtime");
-  const f = assertFault(t, r, "sram-exhausted");
-  t.is(f.where?.file, "test/fixtures/apps/sram-runtime/main.ts", JSON.stringify(f.backtrace));
-  t.is(f.where?.line, lineOf("sram-runtime", "ALLOC"), JSON.stringify(f.backtrace));
-});
+test.failing(
+  "sram-exhausted inside an inlined allocation names the allocation's own line",
+  async (t) => {
+    const r = await runFixture("sram-runtime");
+    const f = assertFault(t, r, "sram-exhausted");
+    t.is(f.where?.file, "test/fixtures/apps/sram-runtime/main.ts", JSON.stringify(f.backtrace));
+    t.is(f.where?.line, lineOf("sram-runtime", "ALLOC"), JSON.stringify(f.backtrace));
+  },
+);

@@ -12,8 +12,24 @@ import { PROJECT_ROOT } from "../../emulator/paths.ts";
 export const DSP_PROBE_APP = path.join(PROJECT_ROOT, "test", "fixtures", "dsp-probe");
 
 export const OP = {
-  rfftF32: 1, rfftQ15: 2, rfftQ31: 3, irfftF32: 4, mel: 5, dct: 6, kwsClip: 7, wwClip: 8, kwsFrame: 9, wwFrame: 10,
-  pdm: 11, biquad: 12, gccPhat: 13, beam: 14, noiseSuppressor: 15, agc: 16, window: 17, spectrum: 18,
+  rfftF32: 1,
+  rfftQ15: 2,
+  rfftQ31: 3,
+  irfftF32: 4,
+  mel: 5,
+  dct: 6,
+  kwsClip: 7,
+  wwClip: 8,
+  kwsFrame: 9,
+  wwFrame: 10,
+  pdm: 11,
+  biquad: 12,
+  gccPhat: 13,
+  beam: 14,
+  noiseSuppressor: 15,
+  agc: 16,
+  window: 17,
+  spectrum: 18,
 } as const;
 
 export interface DspJob {
@@ -22,7 +38,10 @@ export interface DspJob {
   data: ArrayBufferView;
 }
 
-export interface DspResult { bytes: Uint8Array; cycles: number }
+export interface DspResult {
+  bytes: Uint8Array;
+  cycles: number;
+}
 
 export const f32bits = (x: number): number => new Uint32Array(new Float32Array([x]).buffer)[0];
 
@@ -35,7 +54,11 @@ function windowFor(bytes: number): number {
 
 function image(board: string, window: number): Promise<Image> {
   const key = `${board}-${window}`;
-  if (!images.has(key)) images.set(key, buildApp(DSP_PROBE_APP, loadTarget(board), { flashWindow: window }).then((r) => r.image));
+  if (!images.has(key))
+    images.set(
+      key,
+      buildApp(DSP_PROBE_APP, loadTarget(board), { flashWindow: window }).then((r) => r.image),
+    );
   return images.get(key)!;
 }
 
@@ -56,22 +79,41 @@ export function encodeJobs(jobs: DspJob[]): Uint8Array {
 export async function runDsp(jobs: DspJob[], board = "rt1060"): Promise<DspResult[]> {
   const blob = encodeJobs(jobs);
   const target = loadTarget(board);
-  const img = withPartitions(await image(board, windowFor(blob.length)), [{ name: "jobs", data: blob }]);
+  const img = withPartitions(await image(board, windowFor(blob.length)), [
+    { name: "jobs", data: blob },
+  ]);
   const machine = new Machine({ target, image: img, sdcard: null });
   let text = "";
   const outs: Uint8Array[] = [];
   const spans = new Map<number, { start: number; end: number }>();
-  machine.events.on("console", (t) => { text += t; });
-  machine.events.on("report", (kind, bytes) => { if (kind === 1) outs.push(new Uint8Array(bytes)); });
-  machine.events.on("layerBegin", (index, _op, cycles) => { spans.set(index, { start: cycles, end: cycles }); });
-  machine.events.on("layerEnd", (index, cycles) => { const s = spans.get(index); if (s) s.end = cycles; });
+  machine.events.on("console", (t) => {
+    text += t;
+  });
+  machine.events.on("report", (kind, bytes) => {
+    if (kind === 1) outs.push(new Uint8Array(bytes));
+  });
+  machine.events.on("layerBegin", (index, _op, cycles) => {
+    spans.set(index, { start: cycles, end: cycles });
+  });
+  machine.events.on("layerEnd", (index, cycles) => {
+    const s = spans.get(index);
+    if (s) s.end = cycles;
+  });
   const summary = await machine.run({ seconds: 3600 });
-  if (summary.fault) throw new Error(`dsp-probe fault: ${summary.fault.kind}: ${summary.fault.message}`);
+  if (summary.fault)
+    throw new Error(`dsp-probe fault: ${summary.fault.kind}: ${summary.fault.message}`);
   if (summary.exitCode !== 0) throw new Error(`dsp-probe: ${text.trim()}`);
-  if (outs.length !== jobs.length) throw new Error(`dsp-probe: ${outs.length} outputs for ${jobs.length} jobs`);
-  return outs.map((bytes, i) => ({ bytes, cycles: (spans.get(i)?.end ?? 0) - (spans.get(i)?.start ?? 0) }));
+  if (outs.length !== jobs.length)
+    throw new Error(`dsp-probe: ${outs.length} outputs for ${jobs.length} jobs`);
+  return outs.map((bytes, i) => ({
+    bytes,
+    cycles: (spans.get(i)?.end ?? 0) - (spans.get(i)?.start ?? 0),
+  }));
 }
 
-export const asF32 = (b: Uint8Array): Float32Array => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-export const asI16 = (b: Uint8Array): Int16Array => new Int16Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-export const asI32 = (b: Uint8Array): Int32Array => new Int32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+export const asF32 = (b: Uint8Array): Float32Array =>
+  new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+export const asI16 = (b: Uint8Array): Int16Array =>
+  new Int16Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+export const asI32 = (b: Uint8Array): Int32Array =>
+  new Int32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));

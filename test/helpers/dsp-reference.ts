@@ -3,22 +3,32 @@
 
 /** Real DFT via a float64 radix-2 complex FFT: re/im of bins 0..n/2. */
 export function rfft(x: ArrayLike<number>, n = x.length): { re: Float64Array; im: Float64Array } {
-  const re = new Float64Array(n), im = new Float64Array(n);
+  const re = new Float64Array(n),
+    im = new Float64Array(n);
   for (let i = 0; i < Math.min(n, x.length); i++) re[i] = x[i];
   for (let i = 1, j = 0; i < n; i++) {
     let bit = n >> 1;
     for (; j & bit; bit >>= 1) j ^= bit;
     j ^= bit;
-    if (i < j) { [re[i], re[j]] = [re[j], re[i]]; [im[i], im[j]] = [im[j], im[i]]; }
+    if (i < j) {
+      [re[i], re[j]] = [re[j], re[i]];
+      [im[i], im[j]] = [im[j], im[i]];
+    }
   }
   for (let size = 2; size <= n; size <<= 1) {
     const ang = (-2 * Math.PI) / size;
     for (let s = 0; s < n; s += size) {
       for (let k = 0; k < size / 2; k++) {
-        const wr = Math.cos(ang * k), wi = Math.sin(ang * k);
-        const a = s + k, b = a + size / 2;
-        const tr = re[b] * wr - im[b] * wi, ti = re[b] * wi + im[b] * wr;
-        re[b] = re[a] - tr; im[b] = im[a] - ti; re[a] += tr; im[a] += ti;
+        const wr = Math.cos(ang * k),
+          wi = Math.sin(ang * k);
+        const a = s + k,
+          b = a + size / 2;
+        const tr = re[b] * wr - im[b] * wi,
+          ti = re[b] * wi + im[b] * wr;
+        re[b] = re[a] - tr;
+        im[b] = im[a] - ti;
+        re[a] += tr;
+        im[a] += ti;
       }
     }
   }
@@ -29,27 +39,52 @@ export function rfft(x: ArrayLike<number>, n = x.length): { re: Float64Array; im
 export function packed(x: ArrayLike<number>, n = x.length): Float64Array {
   const { re, im } = rfft(x, n);
   const out = new Float64Array(n);
-  out[0] = re[0]; out[1] = re[n / 2];
-  for (let k = 1; k < n / 2; k++) { out[2 * k] = re[k]; out[2 * k + 1] = im[k]; }
+  out[0] = re[0];
+  out[1] = re[n / 2];
+  for (let k = 1; k < n / 2; k++) {
+    out[2 * k] = re[k];
+    out[2 * k + 1] = im[k];
+  }
   return out;
 }
 
 /** SNR in dB of `got` against `want`. */
 export function snrDb(want: ArrayLike<number>, got: ArrayLike<number>): number {
-  let s = 0, e = 0;
-  for (let i = 0; i < want.length; i++) { s += want[i] ** 2; e += (want[i] - got[i]) ** 2; }
+  let s = 0,
+    e = 0;
+  for (let i = 0; i < want.length; i++) {
+    s += want[i] ** 2;
+    e += (want[i] - got[i]) ** 2;
+  }
   return e === 0 ? Infinity : 10 * Math.log10(s / e);
 }
 
-export const hann = (n: number, periodic = true): Float64Array => Float64Array.from({ length: n }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (periodic ? n : n - 1)));
-export const hamming = (n: number, periodic = false): Float64Array => Float64Array.from({ length: n }, (_, i) => 0.54 - 0.46 * Math.cos((2 * Math.PI * i) / (periodic ? n : n - 1)));
+export const hann = (n: number, periodic = true): Float64Array =>
+  Float64Array.from(
+    { length: n },
+    (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (periodic ? n : n - 1)),
+  );
+export const hamming = (n: number, periodic = false): Float64Array =>
+  Float64Array.from(
+    { length: n },
+    (_, i) => 0.54 - 0.46 * Math.cos((2 * Math.PI * i) / (periodic ? n : n - 1)),
+  );
 
 const hzToMel = (f: number): number => 1127 * Math.log(1 + f / 700);
 
 /** tf.signal.linear_to_mel_weight_matrix: [bins][bands], DC row zero. */
-export function melMatrix(bands: number, bins: number, sampleRate: number, lowHz: number, highHz: number): Float64Array[] {
+export function melMatrix(
+  bands: number,
+  bins: number,
+  sampleRate: number,
+  lowHz: number,
+  highHz: number,
+): Float64Array[] {
   const nyq = sampleRate / 2;
-  const edges = Array.from({ length: bands + 2 }, (_, i) => hzToMel(lowHz) + ((hzToMel(highHz) - hzToMel(lowHz)) * i) / (bands + 1));
+  const edges = Array.from(
+    { length: bands + 2 },
+    (_, i) => hzToMel(lowHz) + ((hzToMel(highHz) - hzToMel(lowHz)) * i) / (bands + 1),
+  );
   const w: Float64Array[] = [];
   for (let k = 0; k < bins; k++) {
     const row = new Float64Array(bands);
@@ -68,7 +103,8 @@ export function melMatrix(bands: number, bins: number, sampleRate: number, lowHz
 
 export function applyMel(spec: ArrayLike<number>, w: Float64Array[]): Float64Array {
   const out = new Float64Array(w[0].length);
-  for (let k = 0; k < w.length; k++) for (let b = 0; b < out.length; b++) out[b] += spec[k] * w[k][b];
+  for (let k = 0; k < w.length; k++)
+    for (let b = 0; b < out.length; b++) out[b] += spec[k] * w[k][b];
   return out;
 }
 
@@ -79,7 +115,7 @@ export function dct2(x: ArrayLike<number>, coefs: number, ortho = false): Float6
   for (let k = 0; k < coefs; k++) {
     let s = 0;
     for (let i = 0; i < n; i++) s += x[i] * Math.cos((Math.PI * k * (2 * i + 1)) / (2 * n));
-    out[k] = 2 * s / Math.sqrt(2 * n) * (ortho && k === 0 ? Math.SQRT1_2 : 1);
+    out[k] = ((2 * s) / Math.sqrt(2 * n)) * (ortho && k === 0 ? Math.SQRT1_2 : 1);
   }
   return out;
 }
@@ -117,7 +153,8 @@ export function wwFeatures(pcm: Int16Array): Float64Array {
     const { re, im } = rfft(frame, 1024);
     const pow = re.map((r, k) => Math.max(1e-30, (r * r + im[k] * im[k]) / 1024));
     const mel = applyMel(pow, w);
-    for (let b = 0; b < 40; b++) out[t * 40 + b] = Math.max(0, Math.min(1, (10 * Math.log10(mel[b]) + 52) / 64));
+    for (let b = 0; b < 40; b++)
+      out[t * 40 + b] = Math.max(0, Math.min(1, (10 * Math.log10(mel[b]) + 52) / 64));
   }
   return out;
 }

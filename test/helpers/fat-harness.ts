@@ -21,16 +21,37 @@ export function compileProgram(entry: string): Promise<WebAssembly.Module> {
       let wasm: Uint8Array | undefined;
       const stderr: string[] = [];
       const res = await asc.main(
-        [entry, "hal/system.ts", "--baseDir", ROOT, "--outFile", "out.wasm", "--runtime", "stub",
-          "--use", "abort=hal/system/abort", "--enable", "simd", "--optimizeLevel", "2", "--noColors"],
+        [
+          entry,
+          "hal/system.ts",
+          "--baseDir",
+          ROOT,
+          "--outFile",
+          "out.wasm",
+          "--runtime",
+          "stub",
+          "--use",
+          "abort=hal/system/abort",
+          "--enable",
+          "simd",
+          "--optimizeLevel",
+          "2",
+          "--noColors",
+        ],
         {
           writeFile: (name, contents) => {
             if (name.endsWith(".wasm")) wasm = contents as Uint8Array;
           },
-          stderr: { write: (s: string | Uint8Array) => { stderr.push(String(s)); return true; } } as never,
+          stderr: {
+            write: (s: string | Uint8Array) => {
+              stderr.push(String(s));
+              return true;
+            },
+          } as never,
         },
       );
-      if (res.error || !wasm) throw new Error(`asc failed for ${entry}: ${res.error?.message}\n${stderr.join("")}`);
+      if (res.error || !wasm)
+        throw new Error(`asc failed for ${entry}: ${res.error?.message}\n${stderr.join("")}`);
       return WebAssembly.compile(new Uint8Array(wasm));
     })();
     compiled.set(entry, m);
@@ -75,7 +96,8 @@ export class ImageCard {
     if (lba + count > this.blocks) return -2;
     this.writeCalls++;
     let n = count;
-    if (this.powerCutAfter !== undefined) n = Math.min(count, this.powerCutAfter - this.blocksWritten);
+    if (this.powerCutAfter !== undefined)
+      n = Math.min(count, this.powerCutAfter - this.blocksWritten);
     // Blocks of a multi-block write land one after the other: a cut may leave the first few.
     if (n > 0) writeSync(this.fd, src, 0, n * BLOCK, lba * BLOCK);
     this.blocksWritten += n;
@@ -101,11 +123,15 @@ export async function instantiate(module: WebAssembly.Module, card: ImageCard): 
   const sdcard: Record<string, (...args: any[]) => unknown> = {
     present: () => 1,
     "block-count": () => card.blocks,
-    "read-blocks": (lba: number, count: number, ptr: number) => card.read(lba >>> 0, count >>> 0, mem().subarray(ptr >>> 0, (ptr >>> 0) + count * BLOCK)),
-    "write-blocks": (lba: number, count: number, ptr: number) => card.write(lba >>> 0, count >>> 0, mem().subarray(ptr >>> 0, (ptr >>> 0) + count * BLOCK)),
+    "read-blocks": (lba: number, count: number, ptr: number) =>
+      card.read(lba >>> 0, count >>> 0, mem().subarray(ptr >>> 0, (ptr >>> 0) + count * BLOCK)),
+    "write-blocks": (lba: number, count: number, ptr: number) =>
+      card.write(lba >>> 0, count >>> 0, mem().subarray(ptr >>> 0, (ptr >>> 0) + count * BLOCK)),
   };
   const consoleImports: Record<string, (...args: any[]) => unknown> = {
-    write: (ptr: number, len: number) => { out.push(Buffer.from(mem().subarray(ptr, ptr + len)).toString("utf8")); },
+    write: (ptr: number, len: number) => {
+      out.push(Buffer.from(mem().subarray(ptr, ptr + len)).toString("utf8"));
+    },
   };
   const asString = (ptr: number) => {
     if (!ptr) return "";
@@ -115,14 +141,18 @@ export async function instantiate(module: WebAssembly.Module, card: ImageCard): 
   const imports: Record<string, Record<string, any>> = {};
   for (const imp of WebAssembly.Module.imports(module)) {
     const ns = (imports[imp.module] ??= {});
-    if (imp.module === "tinyboard:hal/sdcard@0.1.0" && imp.name in sdcard) ns[imp.name] = sdcard[imp.name];
-    else if (imp.module === "tinyboard:hal/console@0.1.0" && imp.name === "write") ns[imp.name] = consoleImports.write;
+    if (imp.module === "tinyboard:hal/sdcard@0.1.0" && imp.name in sdcard)
+      ns[imp.name] = sdcard[imp.name];
+    else if (imp.module === "tinyboard:hal/console@0.1.0" && imp.name === "write")
+      ns[imp.name] = consoleImports.write;
     else if (imp.module === "tinyboard:hal/system@0.1.0" && imp.name === "panic") {
       ns[imp.name] = (msg: number, file: number, line: number, col: number) => {
         throw new Error(`firmware abort: ${asString(msg)} at ${asString(file)}:${line}:${col}`);
       };
     } else if (imp.kind === "function") {
-      ns[imp.name] = () => { throw new Error(`import ${imp.module}#${imp.name} is not provided by the FAT test harness`); };
+      ns[imp.name] = () => {
+        throw new Error(`import ${imp.module}#${imp.name} is not provided by the FAT test harness`);
+      };
     } else {
       throw new Error(`unexpected ${imp.kind} import ${imp.module}#${imp.name}`);
     }
@@ -148,7 +178,11 @@ export interface RunResult {
 
 export function run(cmd: string, args: string[], env: Record<string, string> = {}): RunResult {
   // A card's log can run to megabytes: past spawnSync's 1 MB default buffer.
-  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 256 * 1024 * 1024, env: { ...process.env, MTOOLS_SKIP_CHECK: "1", ...env } });
+  const r = spawnSync(cmd, args, {
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, MTOOLS_SKIP_CHECK: "1", ...env },
+  });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -176,9 +210,13 @@ export function mdirSizes(image: string, dir: string): Map<string, number> {
 }
 
 export function mcopyOut(image: string, src: string, dest: string): void {
-  execFileSync("mcopy", ["-n", "-o", "-i", image, src, dest], { env: { ...process.env, MTOOLS_SKIP_CHECK: "1" } });
+  execFileSync("mcopy", ["-n", "-o", "-i", image, src, dest], {
+    env: { ...process.env, MTOOLS_SKIP_CHECK: "1" },
+  });
 }
 
 export function mcopyIn(image: string, src: string, dest: string): void {
-  execFileSync("mcopy", ["-o", "-i", image, src, dest], { env: { ...process.env, MTOOLS_SKIP_CHECK: "1" } });
+  execFileSync("mcopy", ["-o", "-i", image, src, dest], {
+    env: { ...process.env, MTOOLS_SKIP_CHECK: "1" },
+  });
 }

@@ -3,7 +3,13 @@
 import { ByteBuffer } from "flatbuffers";
 import { readModel } from "../../emulator/model/tflite-model.ts";
 
-interface Spots { inputs: number; outputs: number; ops: number; view: DataView; bytes: Uint8Array }
+interface Spots {
+  inputs: number;
+  outputs: number;
+  ops: number;
+  view: DataView;
+  bytes: Uint8Array;
+}
 
 /** File offsets of subgraph 0's input, output and operator vectors, in a copy of the model. */
 function spots(model: Uint8Array): Spots {
@@ -17,7 +23,13 @@ function spots(model: Uint8Array): Spots {
   };
   const deref = (at: number) => at + bb.readUint32(at);
   const sg = deref(deref(field(bb.readUint32(0), 2)) + 4);
-  return { inputs: deref(field(sg, 1)), outputs: deref(field(sg, 2)), ops: deref(field(sg, 3)), view: new DataView(bytes.buffer), bytes };
+  return {
+    inputs: deref(field(sg, 1)),
+    outputs: deref(field(sg, 2)),
+    ops: deref(field(sg, 3)),
+    view: new DataView(bytes.buffer),
+    bytes,
+  };
 }
 
 /** The model cut after layer `k`: its output is layer k's first output. */
@@ -35,7 +47,7 @@ export function singleLayer(model: Uint8Array, k: number): Uint8Array {
   const info = readModel(model);
   const s = spots(model);
   const op = info.operators[k];
-  const opTable = (s.ops + 4 + 4 * k) + s.view.getUint32(s.ops + 4 + 4 * k, true);
+  const opTable = s.ops + 4 + 4 * k + s.view.getUint32(s.ops + 4 + 4 * k, true);
   s.view.setUint32(s.inputs, 1, true);
   s.view.setUint32(s.inputs + 4, op.inputs[0], true);
   s.view.setUint32(s.outputs, 1, true);

@@ -17,7 +17,11 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ByteBuffer } from "flatbuffers";
 
-export interface ReferenceTensor { name: string; shape: number[]; dtype: string }
+export interface ReferenceTensor {
+  name: string;
+  shape: number[];
+  dtype: string;
+}
 export type ReferenceOutput = Int8Array | Float32Array | Int32Array | Uint8Array | Int16Array;
 
 export interface ReferenceModel {
@@ -29,22 +33,45 @@ export interface ReferenceModel {
 }
 
 // The parts of the Emscripten module and embind classes we use.
-type TensorData = Int8Array | Uint8Array | Int16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
-interface CppTensorInfo { id: number; dataType: string; name: string; shape: string; data(): TensorData; delete(): void }
-interface CppVector<T> { size(): number; get(i: number): T; delete(): void }
+type TensorData =
+  Int8Array | Uint8Array | Int16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
+interface CppTensorInfo {
+  id: number;
+  dataType: string;
+  name: string;
+  shape: string;
+  data(): TensorData;
+  delete(): void;
+}
+interface CppVector<T> {
+  size(): number;
+  get(i: number): T;
+  delete(): void;
+}
 interface CppRunner {
   GetInputs(): CppVector<CppTensorInfo>;
   GetOutputs(): CppVector<CppTensorInfo>;
   Infer(): boolean;
   delete(): void;
 }
-interface CppStatusOr<T> { ok(): boolean; errorMessage(): string; value(): T; delete(): void }
-interface RunnerOptions { numThreads: number; enableProfiling: boolean; maxProfilingBufferEntries: number }
+interface CppStatusOr<T> {
+  ok(): boolean;
+  errorMessage(): string;
+  value(): T;
+  delete(): void;
+}
+interface RunnerOptions {
+  numThreads: number;
+  enableProfiling: boolean;
+  maxProfilingBufferEntries: number;
+}
 interface TfliteWasm {
   HEAPU8: Uint8Array;
   _malloc(n: number): number;
   _free(p: number): void;
-  TFLiteWebModelRunner: { CreateFromBufferAndOptions(ptr: number, len: number, o: RunnerOptions): CppStatusOr<CppRunner> };
+  TFLiteWebModelRunner: {
+    CreateFromBufferAndOptions(ptr: number, len: number, o: RunnerOptions): CppStatusOr<CppRunner>;
+  };
 }
 type Factory = (overrides: Record<string, unknown>) => Promise<TfliteWasm>;
 
@@ -61,7 +88,9 @@ async function instantiate(build: string): Promise<TfliteWasm> {
     wasmBinary: readFileSync(join(WASM_DIR, `${build}.wasm`)),
     print: (s: string) => stderrLines.push(s),
     // "INFO: Created TensorFlow Lite XNNPACK delegate" on every load is noise; keep the rest.
-    printErr: (s: string) => { if (!s.startsWith("INFO:")) stderrLines.push(s); },
+    printErr: (s: string) => {
+      if (!s.startsWith("INFO:")) stderrLines.push(s);
+    },
   });
 }
 
@@ -70,7 +99,9 @@ function runtime(): Promise<{ wasm: TfliteWasm; build: string }> {
     if (process.env.TFLITE_REFERENCE_BUILD !== "scalar") {
       try {
         return { wasm: await instantiate("tflite_web_api_cc_simd"), build: "simd" };
-      } catch { /* no wasm SIMD here: fall back to the scalar build */ }
+      } catch {
+        /* no wasm SIMD here: fall back to the scalar build */
+      }
     }
     return { wasm: await instantiate("tflite_web_api_cc"), build: "scalar" };
   })();
@@ -141,10 +172,17 @@ function tensorsOf(vec: CppVector<CppTensorInfo>): CppTensorInfo[] {
 function copyOut(info: CppTensorInfo): ReferenceOutput {
   const d = info.data();
   switch (info.dataType) {
-    case "int8": case "uint8": case "bool": case "int16": case "int32": case "float32":
+    case "int8":
+    case "uint8":
+    case "bool":
+    case "int16":
+    case "int32":
+    case "float32":
       return (d as ReferenceOutput).slice();
     default:
-      throw new Error(`tflite-reference: output '${info.name}' has unsupported type ${info.dataType}`);
+      throw new Error(
+        `tflite-reference: output '${info.name}' has unsupported type ${info.dataType}`,
+      );
   }
 }
 
@@ -154,25 +192,35 @@ export async function loadReference(model: Uint8Array): Promise<ReferenceModel> 
   let bytes = model;
   try {
     bytes = fixQuantizedDimensions(model);
-  } catch { /* not a readable flatbuffer: let TFLite say what is wrong with it */ }
+  } catch {
+    /* not a readable flatbuffer: let TFLite say what is wrong with it */
+  }
   // The interpreter reads the flatbuffer in place, so its copy lives until dispose().
   const ptr = wasm._malloc(bytes.length);
   wasm.HEAPU8.set(bytes, ptr);
   stderrLines = [];
   const status = wasm.TFLiteWebModelRunner.CreateFromBufferAndOptions(ptr, bytes.length, {
-    numThreads: 1, enableProfiling: false, maxProfilingBufferEntries: 1024,
+    numThreads: 1,
+    enableProfiling: false,
+    maxProfilingBufferEntries: 1024,
   });
   if (!status.ok()) {
     const message = status.errorMessage();
     status.delete();
     wasm._free(ptr);
-    throw new Error(`tflite-reference: ${message}${stderrLines.length ? `\n${stderrLines.join("\n")}` : ""}`);
+    throw new Error(
+      `tflite-reference: ${message}${stderrLines.length ? `\n${stderrLines.join("\n")}` : ""}`,
+    );
   }
   const runner = status.value();
   status.delete();
   const inputs = tensorsOf(runner.GetInputs());
   const outputs = tensorsOf(runner.GetOutputs());
-  const describe = (t: CppTensorInfo): ReferenceTensor => ({ name: t.name, shape: parseShape(t.shape), dtype: t.dataType });
+  const describe = (t: CppTensorInfo): ReferenceTensor => ({
+    name: t.name,
+    shape: parseShape(t.shape),
+    dtype: t.dataType,
+  });
   let disposed = false;
 
   return {
@@ -180,17 +228,23 @@ export async function loadReference(model: Uint8Array): Promise<ReferenceModel> 
     outputs: outputs.map(describe),
     run(values: ArrayBufferView[]): ReferenceOutput[] {
       if (disposed) throw new Error("tflite-reference: model already disposed");
-      if (values.length !== inputs.length) throw new Error(`tflite-reference: model takes ${inputs.length} inputs, got ${values.length}`);
+      if (values.length !== inputs.length)
+        throw new Error(
+          `tflite-reference: model takes ${inputs.length} inputs, got ${values.length}`,
+        );
       values.forEach((v, i) => {
         const d = inputs[i].data();
         const target = new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
         if (v.byteLength !== target.length) {
-          throw new Error(`tflite-reference: input ${i} '${inputs[i].name}' takes ${target.length} bytes, got ${v.byteLength}`);
+          throw new Error(
+            `tflite-reference: input ${i} '${inputs[i].name}' takes ${target.length} bytes, got ${v.byteLength}`,
+          );
         }
         target.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
       });
       stderrLines = [];
-      if (!runner.Infer()) throw new Error(`tflite-reference: inference failed\n${stderrLines.join("\n")}`);
+      if (!runner.Infer())
+        throw new Error(`tflite-reference: inference failed\n${stderrLines.join("\n")}`);
       return outputs.map(copyOut);
     },
     dispose(): void {
@@ -204,7 +258,11 @@ export async function loadReference(model: Uint8Array): Promise<ReferenceModel> 
 }
 
 /** Mean milliseconds per inference of a one-input model over `runs` runs, after a warm-up. */
-export async function timeReference(model: Uint8Array, input: ArrayBufferView, runs: number): Promise<number> {
+export async function timeReference(
+  model: Uint8Array,
+  input: ArrayBufferView,
+  runs: number,
+): Promise<number> {
   const ref = await loadReference(model);
   try {
     for (let i = 0; i < 3; i++) ref.run([input]);

@@ -34,7 +34,14 @@ export function hasTool(name: string): boolean {
 }
 
 /** Runs a command; returns exit status and output. */
-export function sh(cmd: string, args: string[]): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
+export function sh(
+  cmd: string,
+  args: string[],
+): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(cmd, args, {
+    encoding: "utf8",
+    timeout: 60_000,
+    maxBuffer: 256 * 1024 * 1024,
+  });
   return { status: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
 }

@@ -18,7 +18,9 @@ const read = (p: string) => readFileSync(path.join(ROOT, p), "utf8");
 
 const schema = read("firmware/tflite/schema.ts");
 const firmwareNames = /const OP_NAMES_TEXT = "([A-Z0-9_ ]+)"/.exec(schema)![1].split(" ");
-const firmwareConsts = [...schema.matchAll(/export const OP_([A-Z0-9_]+): i32 = (\d+);/g)].map((m) => [m[1], Number(m[2])] as const);
+const firmwareConsts = [...schema.matchAll(/export const OP_([A-Z0-9_]+): i32 = (\d+);/g)].map(
+  (m) => [m[1], Number(m[2])] as const,
+);
 
 test("the firmware's op names by code equal the host's (every code of schema.fbs)", (t) => {
   t.true(firmwareNames.length >= 162);
@@ -27,11 +29,13 @@ test("the firmware's op names by code equal the host's (every code of schema.fbs
 
 test("the firmware's OP_ constants name their codes", (t) => {
   t.true(firmwareConsts.length > 60);
-  for (const [name, code] of firmwareConsts) t.is(firmwareNames[code], name, `OP_${name} = ${code}`);
+  for (const [name, code] of firmwareConsts)
+    t.is(firmwareNames[code], name, `OP_${name} = ${code}`);
 });
 
 test("the writer's builtin op codes name their codes", (t) => {
-  for (const [name, { code }] of Object.entries(BUILTIN_OPS)) t.is(firmwareNames[code], name, `${name} = ${code}`);
+  for (const [name, { code }] of Object.entries(BUILTIN_OPS))
+    t.is(firmwareNames[code], name, `${name} = ${code}`);
 });
 
 test("the NPU's op list (the board file) names ops whose codes the firmware gives the same names", (t) => {
@@ -45,7 +49,10 @@ test("the NPU's op list (the board file) names ops whose codes the firmware give
     t.true(code >= 0 && code < 32, `${name}: code ${code} fits the 32-bit mask`);
     t.is(firmwareNames[code], name, `${name} = ${code}`);
   }
-  t.is(npuOpMask(board.npu) >>> 0, ops.reduce((m, n) => (m | (1 << builtinOpCode(n))) >>> 0, 0));
+  t.is(
+    npuOpMask(board.npu) >>> 0,
+    ops.reduce((m, n) => (m | (1 << builtinOpCode(n))) >>> 0, 0),
+  );
 });
 
 test("the ops the kernel registry creates are exactly the ops `model ops` lists", (t) => {

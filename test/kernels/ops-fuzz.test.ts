@@ -6,7 +6,12 @@
 import test from "ava";
 import { loadTarget } from "../../emulator/board.ts";
 import { runModel, ModelRunError } from "../../emulator/model/runner.ts";
-import { writeTflite, TENSOR_TYPES, type WriterModel, type WriterTensor } from "../../emulator/model/tflite-writer.ts";
+import {
+  writeTflite,
+  TENSOR_TYPES,
+  type WriterModel,
+  type WriterTensor,
+} from "../../emulator/model/tflite-writer.ts";
 import { opModels } from "../helpers/op-models.ts";
 import { buildCase } from "../helpers/op-compare.ts";
 import { tflmOpCases } from "../helpers/tflm-op-cases.ts";
@@ -18,7 +23,11 @@ const CONV_OPS = new Set(["CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"]);
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => { s = (Math.imul(s ^ (s >>> 15), 2246822507) + 0x9e3779b9) >>> 0; s = (s ^ (s >>> 13)) >>> 0; return s / 2 ** 32; };
+  return () => {
+    s = (Math.imul(s ^ (s >>> 15), 2246822507) + 0x9e3779b9) >>> 0;
+    s = (s ^ (s >>> 13)) >>> 0;
+    return s / 2 ** 32;
+  };
 }
 
 const ODD = [0, 1, 2, 3, -1, -7, 255, 1 << 20, -(1 << 30), 0x7fffffff];
@@ -31,28 +40,45 @@ function mutate(model: WriterModel, rand: () => number): WriterModel {
   const op = m.ops[0];
   const t: WriterTensor = pick(m.tensors);
   switch (Math.floor(rand() * 7)) {
-    case 0: { // a dimension changed
-      if (t.shape.length && !t.data) t.shape[Math.floor(rand() * t.shape.length)] = pick([0, 1, 2, 3, 5, 64]);
+    case 0: {
+      // a dimension changed
+      if (t.shape.length && !t.data)
+        t.shape[Math.floor(rand() * t.shape.length)] = pick([0, 1, 2, 3, 5, 64]);
       break;
     }
     case 1: // rank changed
       if (!t.data) t.shape = rand() < 0.5 ? t.shape.slice(1) : [1, ...t.shape];
       break;
-    case 2: { // an option changed
+    case 2: {
+      // an option changed
       const keys = Object.keys(op.options ?? {});
-      const names = [...keys, "axis", "stride_w", "filter_height", "keep_dims", "beta", "fused_activation_function"];
-      op.options = { ...(op.options ?? {}), [pick(names)]: pick([...ODD, ...ODD_F, "RELU6", "TANH"]) };
+      const names = [
+        ...keys,
+        "axis",
+        "stride_w",
+        "filter_height",
+        "keep_dims",
+        "beta",
+        "fused_activation_function",
+      ];
+      op.options = {
+        ...(op.options ?? {}),
+        [pick(names)]: pick([...ODD, ...ODD_F, "RELU6", "TANH"]),
+      };
       break;
     }
     case 3: // quantisation changed
-      if (t.type !== "float32") t.quant = { scale: [pick(ODD_F)], zeroPoint: [pick([-128, 127, 300, -1000, 0])] };
+      if (t.type !== "float32")
+        t.quant = { scale: [pick(ODD_F)], zeroPoint: [pick([-128, 127, 300, -1000, 0])] };
       break;
     case 4: // element type changed
       if (!t.data) t.type = pick(["int8", "float32", "int32", "int16", "uint8"]);
       break;
     case 5: // a constant's values changed (axes, paddings)
       if (t.data && t.type === "int32") {
-        const v = new Int32Array(t.data.buffer.slice(t.data.byteOffset, t.data.byteOffset + t.data.byteLength));
+        const v = new Int32Array(
+          t.data.buffer.slice(t.data.byteOffset, t.data.byteOffset + t.data.byteLength),
+        );
         v[Math.floor(rand() * v.length)] = pick(ODD);
         t.data = new Uint8Array(v.buffer);
       }
@@ -65,15 +91,18 @@ function mutate(model: WriterModel, rand: () => number): WriterModel {
   return m;
 }
 
-const inputBytes = (m: WriterModel) => m.inputs.reduce((a, i) => {
-  const t = m.tensors[i];
-  return a + t.shape.reduce((x, y) => x * y, 1) * TENSOR_TYPES[t.type].bytes;
-}, 0);
+const inputBytes = (m: WriterModel) =>
+  m.inputs.reduce((a, i) => {
+    const t = m.tensors[i];
+    return a + t.shape.reduce((x, y) => x * y, 1) * TENSOR_TYPES[t.type].bytes;
+  }, 0);
 
 test(`${COUNT} odd variants of each non-convolution op model (${COUNT_TFLM} of each issue-18 case) are refused or run, never trap`, async (t) => {
   const target = loadTarget("rt1060");
   const models: { name: string; model: WriterModel; count: number }[] = [
-    ...opModels().filter((m) => !CONV_OPS.has(m.op)).map((m) => ({ ...m, count: COUNT })),
+    ...opModels()
+      .filter((m) => !CONV_OPS.has(m.op))
+      .map((m) => ({ ...m, count: COUNT })),
     ...tflmOpCases().map((c) => ({ name: c.name, model: buildCase(c), count: COUNT_TFLM })),
   ];
   const rand = rng(20240601);
@@ -92,18 +121,33 @@ test(`${COUNT} odd variants of each non-convolution op model (${COUNT_TFLM} of e
       const n = inputBytes(variant);
       const input = Uint8Array.from({ length: n }, () => Math.floor(rand() * 256));
       try {
-        await runModel(bytes, [input], target, { maxBusyCycles: 50_000_000, name: `${base.name} variant ${i}` });
+        await runModel(bytes, [input], target, {
+          maxBusyCycles: 50_000_000,
+          name: `${base.name} variant ${i}`,
+        });
         tally.ran++;
       } catch (e) {
         if (!(e instanceof ModelRunError)) throw e;
-        if (e.fault) { t.fail(e.message); continue; }
+        if (e.fault) {
+          t.fail(e.message);
+          continue;
+        }
         tally.refused++;
         t.false(e.message.includes("\n"), e.message);
-        const reason = e.message.replace(/^.*variant \d+: /, "").replace(/\d+/g, "N").slice(0, 70);
+        const reason = e.message
+          .replace(/^.*variant \d+: /, "")
+          .replace(/\d+/g, "N")
+          .slice(0, 70);
         reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
       }
     }
   }
-  t.log(`${JSON.stringify(tally)}; top refusals: ${[...reasons].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([r, k]) => `${k}x ${r}`).join(" | ")}`);
+  t.log(
+    `${JSON.stringify(tally)}; top refusals: ${[...reasons]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 6)
+      .map(([r, k]) => `${k}x ${r}`)
+      .join(" | ")}`,
+  );
   t.true(tally.ran > 0 && tally.refused > 0);
 });

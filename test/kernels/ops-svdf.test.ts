@@ -12,22 +12,53 @@ import { runModelSets } from "../helpers/engine.ts";
 const f32 = (values: Float32Array) => new Uint8Array(values.buffer);
 const weights = (n: number, seed: number) => new Float32Array(data("float32", [n], seed, 1).buffer);
 
-interface SvdfShape { batches: number; inputSize: number; units: number; rank: number; memory: number; bias: boolean; act: string }
+interface SvdfShape {
+  batches: number;
+  inputSize: number;
+  units: number;
+  rank: number;
+  memory: number;
+  bias: boolean;
+  act: string;
+}
 
 function svdfModel(s: SvdfShape): WriterModel {
   const filters = s.units * s.rank;
   const tensors: WriterModel["tensors"] = [
     { name: "input", type: "float32", shape: [s.batches, s.inputSize] },
-    { name: "weights_feature", type: "float32", shape: [filters, s.inputSize], data: f32(weights(filters * s.inputSize, 7)) },
-    { name: "weights_time", type: "float32", shape: [filters, s.memory], data: f32(weights(filters * s.memory, 11)) },
+    {
+      name: "weights_feature",
+      type: "float32",
+      shape: [filters, s.inputSize],
+      data: f32(weights(filters * s.inputSize, 7)),
+    },
+    {
+      name: "weights_time",
+      type: "float32",
+      shape: [filters, s.memory],
+      data: f32(weights(filters * s.memory, 11)),
+    },
     { name: "bias", type: "float32", shape: [s.units], data: f32(weights(s.units, 13)) },
-    { name: "activation_state", type: "float32", shape: [s.batches, filters * s.memory], variable: true },
+    {
+      name: "activation_state",
+      type: "float32",
+      shape: [s.batches, filters * s.memory],
+      variable: true,
+    },
     { name: "output", type: "float32", shape: [s.batches, s.units] },
   ];
   return {
     tensors,
-    ops: [{ op: "SVDF", inputs: [0, 1, 2, s.bias ? 3 : -1, 4], outputs: [5], options: { rank: s.rank, fused_activation_function: s.act } }],
-    inputs: [0], outputs: [5],
+    ops: [
+      {
+        op: "SVDF",
+        inputs: [0, 1, 2, s.bias ? 3 : -1, 4],
+        outputs: [5],
+        options: { rank: s.rank, fused_activation_function: s.act },
+      },
+    ],
+    inputs: [0],
+    outputs: [5],
   };
 }
 
@@ -53,13 +84,18 @@ for (const s of shapes) {
         const out = run.inferences[i].outputs[0];
         const got = new Float32Array(out.buffer, out.byteOffset, out.byteLength / 4);
         t.is(got.length, want.length);
-        for (let k = 0; k < got.length; k++) worst = Math.max(worst, Math.abs(got[k] - want[k]) / Math.max(Math.abs(want[k]), 1));
+        for (let k = 0; k < got.length; k++)
+          worst = Math.max(worst, Math.abs(got[k] - want[k]) / Math.max(Math.abs(want[k]), 1));
       });
     } finally {
       ref.dispose();
     }
-    const first = Buffer.from(run.inferences[0].outputs[0]), second = Buffer.from(run.inferences[1].outputs[0]);
-    t.false(first.equals(second), "the state carried into the second invocation changes its output");
+    const first = Buffer.from(run.inferences[0].outputs[0]),
+      second = Buffer.from(run.inferences[1].outputs[0]);
+    t.false(
+      first.equals(second),
+      "the state carried into the second invocation changes its output",
+    );
     t.log(`worst relative difference ${worst}`);
     t.true(worst <= 1e-5, `worst relative difference ${worst}`);
   });
@@ -69,31 +105,117 @@ const ints = (n: number, seed: number, lim: number) => {
   const bytes = data("float32", [n], seed, 1);
   return Array.from(new Float32Array(bytes.buffer), (x) => Math.round(x * lim));
 };
-const qp = (scale: number, zeroPoint: number) => ({ scale: [Math.fround(scale)], zeroPoint: [zeroPoint] });
+const qp = (scale: number, zeroPoint: number) => ({
+  scale: [Math.fround(scale)],
+  zeroPoint: [zeroPoint],
+});
 
-interface Int8Svdf extends SvdfShape { inputZero: number; outputZero: number; stateScale: number; outputScale: number }
+interface Int8Svdf extends SvdfShape {
+  inputZero: number;
+  outputZero: number;
+  stateScale: number;
+  outputScale: number;
+}
 
 function int8SvdfModel(s: Int8Svdf): WriterModel {
   const filters = s.units * s.rank;
   const wtScale = 0.0005;
   return {
     tensors: [
-      { name: "input", type: "int8", shape: [s.batches, s.inputSize], quant: qp(0.05, s.inputZero) },
-      { name: "weights_feature", type: "int8", shape: [filters, s.inputSize], quant: qp(0.01, 0), data: new Uint8Array(Int8Array.from(ints(filters * s.inputSize, 7, 127)).buffer) },
-      { name: "weights_time", type: "int16", shape: [filters, s.memory], quant: qp(wtScale, 0), data: new Uint8Array(Int16Array.from(ints(filters * s.memory, 11, 2000)).buffer) },
-      { name: "bias", type: "int32", shape: [s.units], quant: qp(s.stateScale * wtScale, 0), data: new Uint8Array(Int32Array.from(ints(s.units, 13, 5000)).buffer) },
-      { name: "activation_state", type: "int16", shape: [s.batches, filters * s.memory], quant: qp(s.stateScale, 0), variable: true },
-      { name: "output", type: "int8", shape: [s.batches, s.units], quant: qp(s.outputScale, s.outputZero) },
+      {
+        name: "input",
+        type: "int8",
+        shape: [s.batches, s.inputSize],
+        quant: qp(0.05, s.inputZero),
+      },
+      {
+        name: "weights_feature",
+        type: "int8",
+        shape: [filters, s.inputSize],
+        quant: qp(0.01, 0),
+        data: new Uint8Array(Int8Array.from(ints(filters * s.inputSize, 7, 127)).buffer),
+      },
+      {
+        name: "weights_time",
+        type: "int16",
+        shape: [filters, s.memory],
+        quant: qp(wtScale, 0),
+        data: new Uint8Array(Int16Array.from(ints(filters * s.memory, 11, 2000)).buffer),
+      },
+      {
+        name: "bias",
+        type: "int32",
+        shape: [s.units],
+        quant: qp(s.stateScale * wtScale, 0),
+        data: new Uint8Array(Int32Array.from(ints(s.units, 13, 5000)).buffer),
+      },
+      {
+        name: "activation_state",
+        type: "int16",
+        shape: [s.batches, filters * s.memory],
+        quant: qp(s.stateScale, 0),
+        variable: true,
+      },
+      {
+        name: "output",
+        type: "int8",
+        shape: [s.batches, s.units],
+        quant: qp(s.outputScale, s.outputZero),
+      },
     ],
-    ops: [{ op: "SVDF", inputs: [0, 1, 2, s.bias ? 3 : -1, 4], outputs: [5], options: { rank: s.rank, fused_activation_function: s.act } }],
-    inputs: [0], outputs: [5],
+    ops: [
+      {
+        op: "SVDF",
+        inputs: [0, 1, 2, s.bias ? 3 : -1, 4],
+        outputs: [5],
+        options: { rank: s.rank, fused_activation_function: s.act },
+      },
+    ],
+    inputs: [0],
+    outputs: [5],
   };
 }
 
 const int8Shapes: Int8Svdf[] = [
-  { batches: 1, inputSize: 10, units: 4, rank: 1, memory: 8, bias: true, act: "RELU", inputZero: 3, outputZero: -5, stateScale: 0.002, outputScale: 0.15 },
-  { batches: 2, inputSize: 7, units: 3, rank: 2, memory: 5, bias: false, act: "RELU", inputZero: -20, outputZero: 10, stateScale: 0.004, outputScale: 0.05 },
-  { batches: 1, inputSize: 40, units: 16, rank: 2, memory: 10, bias: true, act: "RELU", inputZero: 0, outputZero: 0, stateScale: 0.01, outputScale: 0.3 },
+  {
+    batches: 1,
+    inputSize: 10,
+    units: 4,
+    rank: 1,
+    memory: 8,
+    bias: true,
+    act: "RELU",
+    inputZero: 3,
+    outputZero: -5,
+    stateScale: 0.002,
+    outputScale: 0.15,
+  },
+  {
+    batches: 2,
+    inputSize: 7,
+    units: 3,
+    rank: 2,
+    memory: 5,
+    bias: false,
+    act: "RELU",
+    inputZero: -20,
+    outputZero: 10,
+    stateScale: 0.004,
+    outputScale: 0.05,
+  },
+  {
+    batches: 1,
+    inputSize: 40,
+    units: 16,
+    rank: 2,
+    memory: 10,
+    bias: true,
+    act: "RELU",
+    inputZero: 0,
+    outputZero: 0,
+    stateScale: 0.01,
+    outputScale: 0.3,
+  },
 ];
 
 for (const s of int8Shapes) {
@@ -104,7 +226,9 @@ for (const s of int8Shapes) {
     const sets = seeds.map((k) => data("int8", [s.batches, s.inputSize], k));
     const run = await runModelSets(bytes, sets, "rt1060");
     const ref = await loadReference(bytes);
-    let worst = 0, clamped = 0, total = 0;
+    let worst = 0,
+      clamped = 0,
+      total = 0;
     try {
       sets.forEach((set, i) => {
         const want = ref.run([set])[0] as Int8Array;
@@ -120,7 +244,10 @@ for (const s of int8Shapes) {
     } finally {
       ref.dispose();
     }
-    t.false(Buffer.from(run.inferences[0].outputs[0]).equals(Buffer.from(run.inferences[1].outputs[0])), "the state carried into the second invocation changes its output");
+    t.false(
+      Buffer.from(run.inferences[0].outputs[0]).equals(Buffer.from(run.inferences[1].outputs[0])),
+      "the state carried into the second invocation changes its output",
+    );
     t.log(`worst difference ${worst} over ${total} outputs (${clamped} at the int8 limits)`);
     t.true(clamped < total / 2, "most outputs lie inside the int8 range");
     t.is(worst, 0);
@@ -132,15 +259,37 @@ test("refuses int8 SVDF whose time weights are not int16, with a one-line reason
   const model: WriterModel = {
     tensors: [
       { name: "input", type: "int8", shape: [1, 4], quant: q(0.1, 0) },
-      { name: "weights_feature", type: "int8", shape: [2, 4], data: new Uint8Array(8), quant: q(0.01, 0) },
-      { name: "weights_time", type: "int8", shape: [2, 3], data: new Uint8Array(6), quant: q(0.001, 0) },
+      {
+        name: "weights_feature",
+        type: "int8",
+        shape: [2, 4],
+        data: new Uint8Array(8),
+        quant: q(0.01, 0),
+      },
+      {
+        name: "weights_time",
+        type: "int8",
+        shape: [2, 3],
+        data: new Uint8Array(6),
+        quant: q(0.001, 0),
+      },
       { name: "activation_state", type: "int16", shape: [1, 6], quant: q(0.01, 0), variable: true },
       { name: "output", type: "int8", shape: [1, 2], quant: q(0.1, 0) },
     ],
-    ops: [{ op: "SVDF", inputs: [0, 1, 2, -1, 3], outputs: [4], options: { rank: 1, fused_activation_function: "RELU" } }],
-    inputs: [0], outputs: [4],
+    ops: [
+      {
+        op: "SVDF",
+        inputs: [0, 1, 2, -1, 3],
+        outputs: [4],
+        options: { rank: 1, fused_activation_function: "RELU" },
+      },
+    ],
+    inputs: [0],
+    outputs: [4],
   };
-  const err = await t.throwsAsync(runModelSets(writeTflite(model), [new Uint8Array(4)], "rt1060"), { instanceOf: ModelRunError });
+  const err = await t.throwsAsync(runModelSets(writeTflite(model), [new Uint8Array(4)], "rt1060"), {
+    instanceOf: ModelRunError,
+  });
   t.regex(err!.message, /\(SVDF\): int8 needs int8 feature weights, int16 time weights/);
   t.false(err!.message.includes("\n"));
 });
@@ -149,6 +298,12 @@ test("a fresh boot starts SVDF from a zero state: two boots give the same output
   const s = int8Shapes[0];
   const bytes = writeTflite(int8SvdfModel(s));
   const sets = [3, 5, 8].map((k) => data("int8", [s.batches, s.inputSize], k));
-  const [a, b] = [await runModelSets(bytes, sets, "rt1060"), await runModelSets(bytes, sets, "rt1060")];
-  t.deepEqual(a.inferences.map((i) => [Buffer.from(i.outputs[0]).toString("hex"), i.cycles]), b.inferences.map((i) => [Buffer.from(i.outputs[0]).toString("hex"), i.cycles]));
+  const [a, b] = [
+    await runModelSets(bytes, sets, "rt1060"),
+    await runModelSets(bytes, sets, "rt1060"),
+  ];
+  t.deepEqual(
+    a.inferences.map((i) => [Buffer.from(i.outputs[0]).toString("hex"), i.cycles]),
+    b.inferences.map((i) => [Buffer.from(i.outputs[0]).toString("hex"), i.cycles]),
+  );
 });

@@ -16,7 +16,12 @@ function split(m: OpModel, set: Uint8Array): Uint8Array[] {
   return m.inputBytes.map((n) => set.subarray(at, (at += n)));
 }
 
-interface Tally { exact: number; offByOne: number; total: number; worstRel: number }
+interface Tally {
+  exact: number;
+  offByOne: number;
+  total: number;
+  worstRel: number;
+}
 const tallies = new Map<string, Tally>();
 
 function tally(key: string): Tally {
@@ -45,9 +50,13 @@ for (const m of MODELS) {
         if (outType === "float32") {
           const g = new Float32Array(got.buffer, got.byteOffset, got.byteLength / 4);
           let worst = 0;
-          for (let k = 0; k < g.length; k++) worst = Math.max(worst, relErr(g[k], want[k] as number));
+          for (let k = 0; k < g.length; k++)
+            worst = Math.max(worst, relErr(g[k], want[k] as number));
           acc.worstRel = Math.max(acc.worstRel, worst);
-          for (let k = 0; k < g.length; k++) { acc.total++; if (g[k] === want[k]) acc.exact++; }
+          for (let k = 0; k < g.length; k++) {
+            acc.total++;
+            if (g[k] === want[k]) acc.exact++;
+          }
           t.true(worst <= 1e-5, `set ${s}: worst relative error ${worst}`);
         } else {
           const g = new Int8Array(got.buffer, got.byteOffset, got.byteLength);
@@ -71,7 +80,9 @@ for (const m of MODELS) {
 test.after.always("exact-match rates per op", () => {
   for (const [key, v] of [...tallies].sort()) {
     const rate = v.total ? ((100 * v.exact) / v.total).toFixed(1) : "-";
-    const extra = key.startsWith("float32") ? `worst relative error ${v.worstRel.toExponential(2)}` : `${v.offByOne} off by one`;
+    const extra = key.startsWith("float32")
+      ? `worst relative error ${v.worstRel.toExponential(2)}`
+      : `${v.offByOne} off by one`;
     console.log(`  ${key}: ${v.exact}/${v.total} exact (${rate}%), ${extra}`);
   }
 });

@@ -11,6 +11,10 @@ for (const board of ["rt1060", "rt1170", "mcxn947"]) {
     t.is(r.summary.exitCode, 0, r.console);
     const rows = [...r.console.matchAll(/^x=([\d.e+-]+) y=([\d.e+-]+)$/gm)];
     t.is(rows.length, 4, r.console);
-    for (const [, x, y] of rows) t.true(Math.abs(Math.sin(Number(x)) - Number(y)) <= 0.05, `x=${x}: ${y} vs ${Math.sin(Number(x))}`);
+    for (const [, x, y] of rows)
+      t.true(
+        Math.abs(Math.sin(Number(x)) - Number(y)) <= 0.05,
+        `x=${x}: ${y} vs ${Math.sin(Number(x))}`,
+      );
   });
 }

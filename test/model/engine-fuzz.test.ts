@@ -23,27 +23,37 @@ const MODELS: [string, number][] = [
 /** A small deterministic generator (the same mutations every run). */
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => { s = (Math.imul(s ^ (s >>> 15), 2246822507) + 0x9e3779b9) >>> 0; s = (s ^ (s >>> 13)) >>> 0; return s / 2 ** 32; };
+  return () => {
+    s = (Math.imul(s ^ (s >>> 15), 2246822507) + 0x9e3779b9) >>> 0;
+    s = (s ^ (s >>> 13)) >>> 0;
+    return s / 2 ** 32;
+  };
 }
 
 function mutate(model: Uint8Array, rand: () => number): Uint8Array {
   const m = model.slice();
   const at = (n = m.length) => Math.floor(rand() * n);
   switch (Math.floor(rand() * 5)) {
-    case 0: for (let k = 1 + at(8); k > 0; k--) m[at()] ^= 1 << at(8); return m; // bit flips
-    case 1: return m.subarray(0, at()); // truncation
-    case 2: { // an aligned word (most likely an offset or a count) set to a random value
+    case 0:
+      for (let k = 1 + at(8); k > 0; k--) m[at()] ^= 1 << at(8);
+      return m; // bit flips
+    case 1:
+      return m.subarray(0, at()); // truncation
+    case 2: {
+      // an aligned word (most likely an offset or a count) set to a random value
       const view = new DataView(m.buffer);
       view.setUint32(at(m.length >> 2) << 2, (rand() * 2 ** 32) >>> 0, true);
       return m;
     }
-    case 3: { // a word nudged by a small amount: near-valid offsets and counts
+    case 3: {
+      // a word nudged by a small amount: near-valid offsets and counts
       const view = new DataView(m.buffer);
       const w = at(Math.min(m.length, 4096) >> 2) << 2;
       view.setUint32(w, (view.getUint32(w, true) + Math.floor(rand() * 64) - 32) >>> 0, true);
       return m;
     }
-    default: { // a run of bytes in the header area zeroed (vtables, roots)
+    default: {
+      // a run of bytes in the header area zeroed (vtables, roots)
       const start = at(Math.min(m.length, 2048));
       m.fill(0, start, start + 1 + at(32));
       return m;
@@ -63,18 +73,36 @@ for (const [file, inputBytes] of MODELS) {
     for (let i = 0; i < COUNT; i++) {
       const m = mutate(original, rand);
       try {
-        await runModel(m, [new Uint8Array(inputBytes)], target, { maxBusyCycles: budget, name: `mutant ${i}` });
+        await runModel(m, [new Uint8Array(inputBytes)], target, {
+          maxBusyCycles: budget,
+          name: `mutant ${i}`,
+        });
         tally.ran++;
       } catch (e) {
         if (!(e instanceof ModelRunError)) throw e;
-        if (e.fault?.kind === "sram-exhausted") { tally.outOfSram++; continue; }
-        if (e.fault) { t.fail(`mutant ${i}: ${e.message}`); continue; }
+        if (e.fault?.kind === "sram-exhausted") {
+          tally.outOfSram++;
+          continue;
+        }
+        if (e.fault) {
+          t.fail(`mutant ${i}: ${e.message}`);
+          continue;
+        }
         tally.refused++;
-        const reason = e.message.replace(/^mutant \d+: /, "").replace(/\d+/g, "N").slice(0, 60);
+        const reason = e.message
+          .replace(/^mutant \d+: /, "")
+          .replace(/\d+/g, "N")
+          .slice(0, 60);
         reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
       }
     }
-    t.log(`${file}: ${JSON.stringify(tally)}; top refusals: ${[...reasons].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([r, n]) => `${n}x ${r}`).join(" | ")}`);
+    t.log(
+      `${file}: ${JSON.stringify(tally)}; top refusals: ${[...reasons]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 4)
+        .map(([r, n]) => `${n}x ${r}`)
+        .join(" | ")}`,
+    );
     t.is(tally.ran + tally.refused + tally.outOfSram, COUNT);
   });
 }
@@ -89,9 +117,15 @@ test("a model whose input or output tensor has constant data is refused, not wri
     const tensor = model.tensors[index];
     tensor.data = new Uint8Array(tensor.shape.reduce((a, b) => a * b, 1));
     const bytes = writeTflite(model);
-    const message = which === "output" ? new RegExp(`layer 0 \\(FULLY_CONNECTED\\): output tensor ${index} has constant data`) : new RegExp(`input tensor ${index} has constant data`);
+    const message =
+      which === "output"
+        ? new RegExp(`layer 0 \\(FULLY_CONNECTED\\): output tensor ${index} has constant data`)
+        : new RegExp(`input tensor ${index} has constant data`);
     t.throws(() => readModel(bytes, "m.tflite"), { instanceOf: UserError, message });
-    const e = await t.throwsAsync(runModel(bytes, base.inputs, loadTarget("rt1060")), { instanceOf: ModelRunError, message });
+    const e = await t.throwsAsync(runModel(bytes, base.inputs, loadTarget("rt1060")), {
+      instanceOf: ModelRunError,
+      message,
+    });
     t.is(e?.fault ?? null, null, "refused by the engine, not a fault");
   }
 });

@@ -26,7 +26,10 @@ const MODELS: [string, string][] = [
 function pseudoRandom(bytes: number, seed: number): Uint8Array {
   const b = new Uint8Array(bytes);
   let s = seed;
-  for (let i = 0; i < bytes; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; b[i] = s >>> 24; }
+  for (let i = 0; i < bytes; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    b[i] = s >>> 24;
+  }
   return b;
 }
 
@@ -44,13 +47,29 @@ for (const [file, inputFile] of MODELS) {
       ref.dispose();
       const run = await runModelSets(layer, [input], "rt1060");
       const got = i8(run.inferences[0].outputs[0]);
-      let max = 0, off = 0;
-      for (let i = 0; i < got.length; i++) { const d = Math.abs(got[i] - want[i]); max = Math.max(max, d); if (d) off++; }
+      let max = 0,
+        off = 0;
+      for (let i = 0; i < got.length; i++) {
+        const d = Math.abs(got[i] - want[i]);
+        max = Math.max(max, d);
+        if (d) off++;
+      }
       t.true(max <= 1, `layer ${k} (${info.operators[k].opName}): max difference ${max}`);
       worst.push(`${k}:${info.operators[k].opName}=${off}/${got.length}`);
       // The next layer's input: what our engine computes up to this layer.
-      if (k + 1 < info.operators.length && info.operators[k + 1].inputs[0] === info.operators[k].outputs[0]) input = new Uint8Array(got.buffer.slice(got.byteOffset, got.byteOffset + got.byteLength));
-      else if (k + 1 < info.operators.length) input = (await runModelSets(prefix(model, k), [inputFile ? fixture(inputFile) : pseudoRandom(first.byteSize, 7)], "rt1060")).inferences[0].outputs[0];
+      if (
+        k + 1 < info.operators.length &&
+        info.operators[k + 1].inputs[0] === info.operators[k].outputs[0]
+      )
+        input = new Uint8Array(got.buffer.slice(got.byteOffset, got.byteOffset + got.byteLength));
+      else if (k + 1 < info.operators.length)
+        input = (
+          await runModelSets(
+            prefix(model, k),
+            [inputFile ? fixture(inputFile) : pseudoRandom(first.byteSize, 7)],
+            "rt1060",
+          )
+        ).inferences[0].outputs[0];
     }
     t.log(`values off by 1 per layer: ${worst.join(" ")}`);
   });

@@ -20,7 +20,9 @@ for (const fig of PUBLISHED_NPU) {
     t.truthy(r.npu);
     t.true(r.layers.some((l) => l.unit === "npu"));
     const ratio = r.latency_ms / fig.npuMs;
-    t.log(`${fig.ours}: ${r.latency_ms.toFixed(3)} ms emulated, ${fig.npuMs} ms published, ratio ${ratio.toFixed(2)}`);
+    t.log(
+      `${fig.ours}: ${r.latency_ms.toFixed(3)} ms emulated, ${fig.npuMs} ms published, ratio ${ratio.toFixed(2)}`,
+    );
     t.true(Math.abs(ratio - 1) <= TOLERANCE, `ratio ${ratio.toFixed(3)}`);
   });
 }

@@ -41,7 +41,10 @@ test("every store form binaryen can emit faults on a write to flash, as i32.stor
   const probe = new B.Module();
   const names = Object.keys(storeForms(probe));
   probe.dispose();
-  t.true(names.filter((n) => n.endsWith("_lane")).length >= 4, "the four lane stores are enumerated");
+  t.true(
+    names.filter((n) => n.endsWith("_lane")).length >= 4,
+    "the four lane stores are enumerated",
+  );
   for (const name of names) {
     const m = new B.Module();
     m.setFeatures(B.Features.All);
@@ -57,13 +60,23 @@ test("every store form binaryen can emit faults on a write to flash, as i32.stor
     const { instance } = await WebAssembly.instantiate(wasm, {
       "tinyboard:meter": {
         tick: () => {},
-        "flash-write": (addr: number, off: number) => { fault = addr + off; throw new Error("flash-write"); },
+        "flash-write": (addr: number, off: number) => {
+          fault = addr + off;
+          throw new Error("flash-write");
+        },
         grow: () => -1,
       },
     } as any);
     const mem = (instance.exports as any).memory as WebAssembly.Memory;
-    t.throws(() => (instance.exports as any).main(), { message: "flash-write" }, `${name} reached flash unguarded`);
+    t.throws(
+      () => (instance.exports as any).main(),
+      { message: "flash-write" },
+      `${name} reached flash unguarded`,
+    );
     t.not(fault, null, name);
-    t.true(new Uint8Array(mem.buffer, 0, 64).every((b) => b === 0), `${name}: flash is unchanged`);
+    t.true(
+      new Uint8Array(mem.buffer, 0, 64).every((b) => b === 0),
+      `${name}: flash is unchanged`,
+    );
   }
 });

@@ -9,7 +9,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { InvalidArgumentError } from "commander";
-import { decodeImage as decodeTbi, encodeImage, type Image } from "../../emulator/toolchain/image.ts";
+import {
+  decodeImage as decodeTbi,
+  encodeImage,
+  type Image,
+} from "../../emulator/toolchain/image.ts";
 import { loadTarget } from "../../emulator/board.ts";
 import { Machine } from "../../emulator/machine.ts";
 import { UserError } from "../../emulator/errors.ts";
@@ -46,21 +50,68 @@ function mutate(r: Rng, input: Uint8Array): Uint8Array {
   for (let e = 0; e < edits && b.length > 0; e++) {
     const at = r.int(b.length);
     switch (r.int(5)) {
-      case 0: b[at] ^= 1 << r.int(8); break;
-      case 1: for (let i = at; i < Math.min(b.length, at + 1 + r.int(16)); i++) b[i] = r.pick([0, 0xff, 0x7f, 0x80, r.int(256)]); break;
-      case 2: b = b.slice(0, at); break;
-      case 3: { const junk = Uint8Array.from({ length: 1 + r.int(64) }, () => r.int(256)); b = new Uint8Array([...b.subarray(0, at), ...junk, ...b.subarray(at)]); break; }
-      default: { const len = Math.min(b.length - at, 1 + r.int(256)); b = new Uint8Array([...b.subarray(0, at + len), ...b.subarray(at, at + len), ...b.subarray(at + len)]); }
+      case 0:
+        b[at] ^= 1 << r.int(8);
+        break;
+      case 1:
+        for (let i = at; i < Math.min(b.length, at + 1 + r.int(16)); i++)
+          b[i] = r.pick([0, 0xff, 0x7f, 0x80, r.int(256)]);
+        break;
+      case 2:
+        b = b.slice(0, at);
+        break;
+      case 3: {
+        const junk = Uint8Array.from({ length: 1 + r.int(64) }, () => r.int(256));
+        b = new Uint8Array([...b.subarray(0, at), ...junk, ...b.subarray(at)]);
+        break;
+      }
+      default: {
+        const len = Math.min(b.length - at, 1 + r.int(256));
+        b = new Uint8Array([
+          ...b.subarray(0, at + len),
+          ...b.subarray(at, at + len),
+          ...b.subarray(at + len),
+        ]);
+      }
     }
   }
   return b;
 }
 
 /** Values a hostile manifest field might hold. */
-const HOSTILE = [-1, 0, 1, 0.5, -1e12, 1e15, 2 ** 31, 2 ** 53, NaN, null, "", "x", "/etc/passwd", "../../../etc/passwd", "/dev/zero",
-  "constructor", "__proto__", [], {}, { __proto__: { polluted: 1 } }, true, "a".repeat(5000), [1, 2, 3], "gen:rest", "camera/../../x"] as const;
+const HOSTILE = [
+  -1,
+  0,
+  1,
+  0.5,
+  -1e12,
+  1e15,
+  2 ** 31,
+  2 ** 53,
+  NaN,
+  null,
+  "",
+  "x",
+  "/etc/passwd",
+  "../../../etc/passwd",
+  "/dev/zero",
+  "constructor",
+  "__proto__",
+  [],
+  {},
+  { __proto__: { polluted: 1 } },
+  true,
+  "a".repeat(5000),
+  [1, 2, 3],
+  "gen:rest",
+  "camera/../../x",
+] as const;
 
-interface Outcome { ok: number; refused: number; failures: string[] }
+interface Outcome {
+  ok: number;
+  refused: number;
+  failures: string[];
+}
 
 /** Runs `fn`; counts success or a one-line project error; anything else is a failure naming the case. */
 async function fuzzCase(o: Outcome, what: string, fn: () => unknown): Promise<void> {
@@ -68,16 +119,20 @@ async function fuzzCase(o: Outcome, what: string, fn: () => unknown): Promise<vo
     await fn();
     o.ok++;
   } catch (e) {
-    const expected = e instanceof UserError || e instanceof InputError || e instanceof InvalidArgumentError;
+    const expected =
+      e instanceof UserError || e instanceof InputError || e instanceof InvalidArgumentError;
     const message = (e as Error)?.message ?? String(e);
     if (expected && !message.includes("\n") && message.trim() !== "") o.refused++;
-    else if (o.failures.length < 10) o.failures.push(`${what}: ${(e as Error)?.name}: ${message.split("\n")[0].slice(0, 200)}`);
+    else if (o.failures.length < 10)
+      o.failures.push(`${what}: ${(e as Error)?.name}: ${message.split("\n")[0].slice(0, 200)}`);
     else o.failures.push("(more)");
   }
 }
 
 function report(t: any, label: string, o: Outcome): void {
-  t.log(`${label}: ${o.ok + o.refused + o.failures.length} cases, ${o.ok} accepted, ${o.refused} refused in one line, ${o.failures.length} failures`);
+  t.log(
+    `${label}: ${o.ok + o.refused + o.failures.length} cases, ${o.ok} accepted, ${o.refused} refused in one line, ${o.failures.length} failures`,
+  );
   t.deepEqual(o.failures, [], label);
 }
 
@@ -89,7 +144,11 @@ test("fuzz: damaged .tbi files and hostile manifests are refused in one line or 
   // Whole files, damaged byte by byte: the CRC and the reader refuse them.
   for (let i = 0; i < 150 * SCALE; i++) {
     const damaged = mutate(r, bytes);
-    await fuzzCase(o, `tbi #${i}`, () => new Machine({ target: rt1060, image: decodeTbi(damaged, "fuzz.tbi") }));
+    await fuzzCase(
+      o,
+      `tbi #${i}`,
+      () => new Machine({ target: rt1060, image: decodeTbi(damaged, "fuzz.tbi") }),
+    );
   }
   // Manifests re-encoded with a valid CRC: the schema and the board check refuse what is
   // impossible; what is accepted boots and runs a short, bounded time.
@@ -97,7 +156,13 @@ test("fuzz: damaged .tbi files and hostile manifests are refused in one line or 
   for (let i = 0; i < 150 * SCALE; i++) {
     const manifest = JSON.parse(JSON.stringify(image.manifest));
     const paths: string[][] = [];
-    const walk = (v: any, at: string[]) => { if (v && typeof v === "object") for (const k of Object.keys(v)) { paths.push([...at, k]); walk(v[k], [...at, k]); } };
+    const walk = (v: any, at: string[]) => {
+      if (v && typeof v === "object")
+        for (const k of Object.keys(v)) {
+          paths.push([...at, k]);
+          walk(v[k], [...at, k]);
+        }
+    };
     walk(manifest, []);
     for (let k = 0, n = 1 + r.int(3); k < n; k++) {
       const p = r.pick(paths);
@@ -105,7 +170,13 @@ test("fuzz: damaged .tbi files and hostile manifests are refused in one line or 
       for (const key of p.slice(0, -1)) obj = obj?.[key];
       if (obj && typeof obj === "object") obj[p[p.length - 1]] = r.pick(HOSTILE);
     }
-    if (r.int(4) === 0) manifest.defaults = { ...manifest.defaults, inputs: { [r.pick(["accel", "camera", "mic", "constructor", "__proto__"])]: r.pick(HOSTILE) } };
+    if (r.int(4) === 0)
+      manifest.defaults = {
+        ...manifest.defaults,
+        inputs: {
+          [r.pick(["accel", "camera", "mic", "constructor", "__proto__"])]: r.pick(HOSTILE),
+        },
+      };
     await fuzzCase(o, `manifest #${i} ${JSON.stringify(manifest).slice(0, 120)}`, async () => {
       const crafted = decodeTbi(encodeImage({ ...image, manifest } as Image), "fuzz.tbi");
       const machine = new Machine({ target: rt1060, image: crafted });
@@ -123,7 +194,15 @@ test("fuzz: damaged firmware code (valid CRC) is refused by the load-time check 
   // known gap of the structural check (re-metering at load would close it).
   for (let i = 0; i < 100 * SCALE; i++) {
     const wasm = mutate(r, image.wasm);
-    await fuzzCase(o, `wasm #${i}`, () => new Machine({ target: rt1060, image: decodeTbi(encodeImage({ ...image, wasm }), "fuzz.tbi") }));
+    await fuzzCase(
+      o,
+      `wasm #${i}`,
+      () =>
+        new Machine({
+          target: rt1060,
+          image: decodeTbi(encodeImage({ ...image, wasm }), "fuzz.tbi"),
+        }),
+    );
   }
   report(t, "firmware code", o);
 });
@@ -153,11 +232,58 @@ test("fuzz: damaged PNG, WAV and CSV input files are read or refused in one line
 test("fuzz: numeric options and input specs are parsed or refused in one line", async (t) => {
   const r = rng(12_004);
   const o: Outcome = { ok: 0, refused: 0, failures: [] };
-  const numbers = ["1", "0", "-1", "abc", "NaN", "Infinity", "1e400", "1e12", "0x10", " 5 ", "", "1.5", "4294967296", "9007199254740993", "+3", ".5", "5.", "1e-9", "١٢"];
-  const pieces = ["gen:rest", "gen:", "gen:nope", "gen:fan", "rate=100", "rate=-1", "rate=abc", "loop", "hold", "fps=0", "fps=5", "fit=cover", "fit=x",
-    "apps/fan-monitor/data/on.csv", "apps/person-detector/samples", "apps/person-detector/samples/1-person.png", "/dev/zero", "/etc", "nope.csv", "", " ", ",", "=", "constructor"];
+  const numbers = [
+    "1",
+    "0",
+    "-1",
+    "abc",
+    "NaN",
+    "Infinity",
+    "1e400",
+    "1e12",
+    "0x10",
+    " 5 ",
+    "",
+    "1.5",
+    "4294967296",
+    "9007199254740993",
+    "+3",
+    ".5",
+    "5.",
+    "1e-9",
+    "١٢",
+  ];
+  const pieces = [
+    "gen:rest",
+    "gen:",
+    "gen:nope",
+    "gen:fan",
+    "rate=100",
+    "rate=-1",
+    "rate=abc",
+    "loop",
+    "hold",
+    "fps=0",
+    "fps=5",
+    "fit=cover",
+    "fit=x",
+    "apps/fan-monitor/data/on.csv",
+    "apps/person-detector/samples",
+    "apps/person-detector/samples/1-person.png",
+    "/dev/zero",
+    "/etc",
+    "nope.csv",
+    "",
+    " ",
+    ",",
+    "=",
+    "constructor",
+  ];
   for (let i = 0; i < 100 * SCALE; i++) {
-    const text = r.int(3) === 0 ? String.fromCharCode(...Array.from({ length: r.int(12) }, () => 32 + r.int(95))) : r.pick(numbers);
+    const text =
+      r.int(3) === 0
+        ? String.fromCharCode(...Array.from({ length: r.int(12) }, () => 32 + r.int(95)))
+        : r.pick(numbers);
     const parse = r.pick([parseSeconds, parseWatchdogMs, parseCycles]);
     await fuzzCase(o, `${parse.name}(${JSON.stringify(text)})`, () => parse(text));
     const spec = Array.from({ length: 1 + r.int(3) }, () => r.pick(pieces)).join(",");

@@ -11,24 +11,51 @@ import { buildApp, type BuildResult } from "../../emulator/toolchain/build.ts";
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const BIN = path.join(ROOT, "bin/tinyboard.js");
 
-export interface CliResult { status: number | null; signal: string | null; stdout: string; stderr: string; timedOut: boolean }
+export interface CliResult {
+  status: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
 
 /** Starts the CLI; `done` resolves when it exits (killed after timeoutMs: a hang). */
-export function startCli(args: string[], o: { cwd?: string; timeoutMs?: number; stdin?: string } = {}): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: o.cwd ?? ROOT, env: { ...process.env, TINYBOARD_DEBUG: "" }, stdio: ["pipe", "pipe", "pipe"] });
-  let stdout = "", stderr = "", timedOut = false;
-  child.stdout!.on("data", (d) => { if (stdout.length < 1 << 20) stdout += d; });
-  child.stderr!.on("data", (d) => { if (stderr.length < 1 << 20) stderr += d; });
+export function startCli(
+  args: string[],
+  o: { cwd?: string; timeoutMs?: number; stdin?: string } = {},
+): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: o.cwd ?? ROOT,
+    env: { ...process.env, TINYBOARD_DEBUG: "" },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stdout = "",
+    stderr = "",
+    timedOut = false;
+  child.stdout!.on("data", (d) => {
+    if (stdout.length < 1 << 20) stdout += d;
+  });
+  child.stderr!.on("data", (d) => {
+    if (stderr.length < 1 << 20) stderr += d;
+  });
   child.stdin!.end(o.stdin ?? "");
-  const timer = setTimeout(() => { timedOut = true; child.kill("SIGKILL"); }, o.timeoutMs ?? 300_000);
-  const done = new Promise<CliResult>((resolve) => child.on("close", (status, signal) => {
-    clearTimeout(timer);
-    resolve({ status, signal, stdout, stderr, timedOut });
-  }));
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill("SIGKILL");
+  }, o.timeoutMs ?? 300_000);
+  const done = new Promise<CliResult>((resolve) =>
+    child.on("close", (status, signal) => {
+      clearTimeout(timer);
+      resolve({ status, signal, stdout, stderr, timedOut });
+    }),
+  );
   return { child, done };
 }
 
-export function cli(args: string[], o: { cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function cli(
+  args: string[],
+  o: { cwd?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
   return startCli(args, o).done;
 }
 

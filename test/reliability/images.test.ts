@@ -3,7 +3,12 @@
 import test from "ava";
 import path from "node:path";
 import binaryen from "../../emulator/toolchain/binaryen.ts";
-import { decodeImage, encodeImage, writeImage, type Image } from "../../emulator/toolchain/image.ts";
+import {
+  decodeImage,
+  encodeImage,
+  writeImage,
+  type Image,
+} from "../../emulator/toolchain/image.ts";
 import { loadTarget } from "../../emulator/board.ts";
 import { Machine } from "../../emulator/machine.ts";
 import { parseHalWit } from "../../emulator/toolchain/hal-contract.ts";
@@ -29,22 +34,48 @@ function editCode(image: Image, edit: (m: any) => void): Image {
 
 test("an import outside hal.wit (constructor, Object.defineProperty) is refused naming it", async (t) => {
   const { image } = await built("test/fixtures/apps/wait-forever");
-  for (const [mod, name] of [["tinyboard:hal/clock@0.1.0", "constructor"], ["tinyboard:hal/clock@0.1.0", "__proto__"], ["Object", "defineProperty"], ["tinyboard:meter", "toString"]]) {
+  for (const [mod, name] of [
+    ["tinyboard:hal/clock@0.1.0", "constructor"],
+    ["tinyboard:hal/clock@0.1.0", "__proto__"],
+    ["Object", "defineProperty"],
+    ["tinyboard:meter", "toString"],
+  ]) {
     const crafted = editCode(image, (m) => {
       m.addFunctionImport("evil", mod, name, B.none, B.none);
       m.addFunctionExport("evil", "evil_export_is_not_needed");
       m.removeExport("evil_export_is_not_needed");
     });
-    refuse(t, crafted, new RegExp(`imports '${name.replace(/[_$]/g, "\\$&")}' from '${mod}', which hal/hal.wit does not declare`));
+    refuse(
+      t,
+      crafted,
+      new RegExp(
+        `imports '${name.replace(/[_$]/g, "\\$&")}' from '${mod}', which hal/hal.wit does not declare`,
+      ),
+    );
   }
 });
 
 test("a HAL import with the wrong signature, a missing main and an extra export are refused", async (t) => {
   const { image } = await built("test/fixtures/apps/wait-forever");
-  refuse(t, editCode(image, (m) => m.addFunctionImport("bad", "tinyboard:hal/clock@0.1.0", "now-us", B.none, B.i32)),
-    /imports tinyboard:hal\/clock@0\.1\.0\.now-us as \(\) -> \(i32\), hal\/hal\.wit declares \(\) -> \(i64\)/);
-  refuse(t, editCode(image, (m) => m.removeExport("main")), /does not export 'main'/);
-  refuse(t, editCode(image, (m) => m.addFunctionExport(B.getExportInfo(m.getExport("main")).value, "main2")), /exports 'main2'/);
+  refuse(
+    t,
+    editCode(image, (m) =>
+      m.addFunctionImport("bad", "tinyboard:hal/clock@0.1.0", "now-us", B.none, B.i32),
+    ),
+    /imports tinyboard:hal\/clock@0\.1\.0\.now-us as \(\) -> \(i32\), hal\/hal\.wit declares \(\) -> \(i64\)/,
+  );
+  refuse(
+    t,
+    editCode(image, (m) => m.removeExport("main")),
+    /does not export 'main'/,
+  );
+  refuse(
+    t,
+    editCode(image, (m) =>
+      m.addFunctionExport(B.getExportInfo(m.getExport("main")).value, "main2"),
+    ),
+    /exports 'main2'/,
+  );
 });
 
 test("unmetered code (no tick, a loop that never reaches the host) is refused", async (t) => {
@@ -53,7 +84,11 @@ test("unmetered code (no tick, a loop that never reaches the host) is refused", 
   const crafted = editCode(image, (m) => {
     m.addFunction("spin_forever", B.none, B.none, [], m.loop("L", m.br("L")));
   });
-  refuse(t, crafted, /a loop \(\w+\) never reaches the host: the code was not metered in function \w+$/);
+  refuse(
+    t,
+    crafted,
+    /a loop \(\w+\) never reaches the host: the code was not metered in function \w+$/,
+  );
   // The meter's time counter set backwards.
   const rewind = editCode(image, (m) => {
     m.addFunction("rewind", B.none, B.none, [], m.global.set("tb_cycles", m.i64.const(0n)));
@@ -61,9 +96,16 @@ test("unmetered code (no tick, a loop that never reaches the host) is refused", 
   refuse(t, rewind, /sets tb_cycles other than by adding/);
   // binaryen writes a small charge as `tb_cycles - (-64)` (shorter LEB): that adds and is
   // accepted; subtracting a positive count goes backwards and is refused.
-  const charge = (k: bigint) => editCode(image, (m) => {
-    m.addFunction("charge", B.none, B.none, [], m.global.set("tb_cycles", m.i64.sub(m.global.get("tb_cycles", B.i64), m.i64.const(k))));
-  });
+  const charge = (k: bigint) =>
+    editCode(image, (m) => {
+      m.addFunction(
+        "charge",
+        B.none,
+        B.none,
+        [],
+        m.global.set("tb_cycles", m.i64.sub(m.global.get("tb_cycles", B.i64), m.i64.const(k))),
+      );
+    });
   t.notThrows(() => new Machine({ target: rt1060, image: charge(-64n) }));
   refuse(t, charge(64n), /sets tb_cycles other than by adding/);
 });
@@ -88,7 +130,10 @@ test("the image's manifest is CRC-checked and validated; its layout must be the 
     t.throws(() => decodeImage(encodeImage(crafted), "y.tbi"), { message: why });
   }
   // Valid shape, wrong board facts: 2 GB of SRAM on an rt1060.
-  const big = { ...image, manifest: { ...image.manifest, layout: { ...image.manifest.layout, sramBytes: 2 ** 31 } } };
+  const big = {
+    ...image,
+    manifest: { ...image.manifest, layout: { ...image.manifest.layout, sramBytes: 2 ** 31 } },
+  };
   refuse(t, decodeImage(encodeImage(big)), /has 2147483648 B of SRAM, rt1060\/cm7 has 1048576 B/);
 });
 
@@ -97,10 +142,29 @@ test("a default input outside the project (/etc/passwd, ../) is refused; the CLI
   const dir = tempDir();
   for (const spec of ["/etc/passwd", "../../../../etc/passwd", "apps/../../etc/passwd,loop"]) {
     const file = path.join(dir, "evil.tbi");
-    writeImage(file, { ...image, manifest: { ...image.manifest, defaults: { ...image.manifest.defaults, inputs: { accel: spec } } } });
-    const r = await cli(["run", file, "--board", "rt1060", "--state", path.join(dir, "s"), "--seconds", "0.01", "-q"]);
+    writeImage(file, {
+      ...image,
+      manifest: {
+        ...image.manifest,
+        defaults: { ...image.manifest.defaults, inputs: { accel: spec } },
+      },
+    });
+    const r = await cli([
+      "run",
+      file,
+      "--board",
+      "rt1060",
+      "--state",
+      path.join(dir, "s"),
+      "--seconds",
+      "0.01",
+      "-q",
+    ]);
     t.is(r.status, 1, r.stderr);
-    t.regex(r.stderr, /^tinyboard: error: [^\n]*default input 'accel' [^\n]*must be a relative path inside the project[^\n]*\n$/);
+    t.regex(
+      r.stderr,
+      /^tinyboard: error: [^\n]*default input 'accel' [^\n]*must be a relative path inside the project[^\n]*\n$/,
+    );
   }
 });
 
@@ -109,6 +173,13 @@ test("hal.wit is read at run time: a new interface and changed signatures reach 
 interface mic { configure: func(rate: u32, bits: u8) -> s32; read: func(ptr: u32, n: u32) -> u64; }
 world firmware { import mic; export main: func(); }`);
   t.deepEqual([...c.imports.keys()], ["tinyboard:hal/mic@0.2.0"]);
-  t.deepEqual(c.imports.get("tinyboard:hal/mic@0.2.0")!.get("read"), { params: ["i32", "i32"], results: ["i64"] });
-  t.throws(() => parseHalWit(`package a:b; interface x { f: func(s: string); } world firmware { import x; }`), { message: /cannot check/ });
+  t.deepEqual(c.imports.get("tinyboard:hal/mic@0.2.0")!.get("read"), {
+    params: ["i32", "i32"],
+    results: ["i64"],
+  });
+  t.throws(
+    () =>
+      parseHalWit(`package a:b; interface x { f: func(s: string); } world firmware { import x; }`),
+    { message: /cannot check/ },
+  );
 });

@@ -43,25 +43,117 @@ function craft(image: Image, build: (m: any, tick: string) => number): Image {
 const c = (m: any) => m.local.get(0, B.i32);
 const check = (m: any, target: string) => m.br(target, m.i32.ge_u(c(m), m.i32.const(K)));
 const step = (m: any, k: number) => m.local.set(0, m.i32.add(c(m), m.i32.const(k)));
-const flush = (m: any) => m.global.set("tb_cycles", m.i64.add(m.global.get("tb_cycles", B.i64), m.i64.extend_u(m.i32.shr_u(c(m), m.i32.const(4)))));
+const flush = (m: any) =>
+  m.global.set(
+    "tb_cycles",
+    m.i64.add(m.global.get("tb_cycles", B.i64), m.i64.extend_u(m.i32.shr_u(c(m), m.i32.const(4)))),
+  );
 /** The meter's shape: loop $A (block $B (loop $L (check -> $B) body...)) after... (call tick) (br $A). */
 const metered = (m: any, tick: string, body: number[], after: number[]) =>
-  m.loop("A", m.block(null, [m.block("B", [m.loop("L", m.block(null, [check(m, "B"), ...body], B.none))]), ...after, m.call(tick, [], B.none), m.br("A")]));
+  m.loop(
+    "A",
+    m.block(null, [
+      m.block("B", [m.loop("L", m.block(null, [check(m, "B"), ...body], B.none))]),
+      ...after,
+      m.call(tick, [], B.none),
+      m.br("A"),
+    ]),
+  );
 
 test("loop counters that never advance, go back or lead nowhere are refused in one line", async (t) => {
   const { image } = await built("test/fixtures/apps/spin");
   // The crafted shape itself is accepted when honest (so the refusals below are about the attack).
-  t.notThrows(() => new Machine({ target: rt1060, image: craft(image, (m, tick) => metered(m, tick, [step(m, 16), m.br("L")], [flush(m), m.local.set(0, m.i32.const(0))])) }));
+  t.notThrows(
+    () =>
+      new Machine({
+        target: rt1060,
+        image: craft(image, (m, tick) =>
+          metered(m, tick, [step(m, 16), m.br("L")], [flush(m), m.local.set(0, m.i32.const(0))]),
+        ),
+      }),
+  );
   const cases: [string, (m: any, tick: string) => number, RegExp][] = [
-    ["no step: the counter never advances", (m, tick) => metered(m, tick, [m.br("L")], [flush(m)]), /a loop \(\w+\) never reaches the host/],
-    ["an add of 0", (m, tick) => metered(m, tick, [step(m, 0), m.br("L")], [flush(m)]), /a loop \(\w+\) never reaches the host/],
-    ["a huge add that wraps backwards (-16)", (m, tick) => metered(m, tick, [step(m, -16), m.br("L")], [flush(m)]), /a loop \(\w+\) never reaches the host/],
-    ["the counter reset inside the loop", (m, tick) => metered(m, tick, [step(m, 16), m.local.set(0, m.i32.const(0)), m.br("L")], [flush(m)]), /meter counter \(\w+\) is set back without a tick/],
-    ["a tick that is dead code", (m, tick) => m.loop("A", m.block(null, [m.block("B", [m.loop("L", m.block(null, [check(m, "B"), step(m, 16), m.br("L")], B.none))]), m.if(m.i32.const(0), m.call(tick, [], B.none)), m.br("A")])), /(meter check \(\w+\) does not lead to a tick|a loop \(\w+\) never reaches the host)/],
-    ["a back edge before the tick", (m, tick) => m.loop("A", m.block(null, [m.br("A", m.i32.const(1)), m.call(tick, [], B.none), m.br("A")])), /a loop \(\w+\) never reaches the host/],
-    ["a check with a limit past the meter's", (m, tick) => m.loop("A", m.block(null, [m.block("B", [m.loop("L", m.block(null, [m.br("B", m.i32.ge_u(c(m), m.i32.const(-1))), step(m, 16), m.br("L")], B.none))]), m.call(tick, [], B.none), m.br("A")])), /a loop \(\w+\) never reaches the host/],
-    ["tb_cycles pushed near 2^63 (wraps backwards)", (m) => m.global.set("tb_cycles", m.i64.add(m.global.get("tb_cycles", B.i64), m.i64.const((1n << 63n) - 1n))), /sets tb_cycles other than by adding an unsigned count/],
-    ["raw memory.grow (not through the host)", (m) => m.drop(m.memory.grow(m.i32.const(1))), /uses MemoryGrow, which firmware builds do not emit/],
+    [
+      "no step: the counter never advances",
+      (m, tick) => metered(m, tick, [m.br("L")], [flush(m)]),
+      /a loop \(\w+\) never reaches the host/,
+    ],
+    [
+      "an add of 0",
+      (m, tick) => metered(m, tick, [step(m, 0), m.br("L")], [flush(m)]),
+      /a loop \(\w+\) never reaches the host/,
+    ],
+    [
+      "a huge add that wraps backwards (-16)",
+      (m, tick) => metered(m, tick, [step(m, -16), m.br("L")], [flush(m)]),
+      /a loop \(\w+\) never reaches the host/,
+    ],
+    [
+      "the counter reset inside the loop",
+      (m, tick) =>
+        metered(m, tick, [step(m, 16), m.local.set(0, m.i32.const(0)), m.br("L")], [flush(m)]),
+      /meter counter \(\w+\) is set back without a tick/,
+    ],
+    [
+      "a tick that is dead code",
+      (m, tick) =>
+        m.loop(
+          "A",
+          m.block(null, [
+            m.block("B", [
+              m.loop("L", m.block(null, [check(m, "B"), step(m, 16), m.br("L")], B.none)),
+            ]),
+            m.if(m.i32.const(0), m.call(tick, [], B.none)),
+            m.br("A"),
+          ]),
+        ),
+      /(meter check \(\w+\) does not lead to a tick|a loop \(\w+\) never reaches the host)/,
+    ],
+    [
+      "a back edge before the tick",
+      (m, tick) =>
+        m.loop(
+          "A",
+          m.block(null, [m.br("A", m.i32.const(1)), m.call(tick, [], B.none), m.br("A")]),
+        ),
+      /a loop \(\w+\) never reaches the host/,
+    ],
+    [
+      "a check with a limit past the meter's",
+      (m, tick) =>
+        m.loop(
+          "A",
+          m.block(null, [
+            m.block("B", [
+              m.loop(
+                "L",
+                m.block(
+                  null,
+                  [m.br("B", m.i32.ge_u(c(m), m.i32.const(-1))), step(m, 16), m.br("L")],
+                  B.none,
+                ),
+              ),
+            ]),
+            m.call(tick, [], B.none),
+            m.br("A"),
+          ]),
+        ),
+      /a loop \(\w+\) never reaches the host/,
+    ],
+    [
+      "tb_cycles pushed near 2^63 (wraps backwards)",
+      (m) =>
+        m.global.set(
+          "tb_cycles",
+          m.i64.add(m.global.get("tb_cycles", B.i64), m.i64.const((1n << 63n) - 1n)),
+        ),
+      /sets tb_cycles other than by adding an unsigned count/,
+    ],
+    [
+      "raw memory.grow (not through the host)",
+      (m) => m.drop(m.memory.grow(m.i32.const(1))),
+      /uses MemoryGrow, which firmware builds do not emit/,
+    ],
   ];
   for (const [what, build, message] of cases) {
     t.log(what);
@@ -75,16 +167,60 @@ test("a tick path that never moves the meter (a counter on another global) is st
   // Ticks come, but the flush goes to another global: tb_cycles never moves, time stands still.
   const stalled = craft(image, (m, tick) => {
     m.addGlobal("decoy", B.i64, true, m.i64.const(0n));
-    return metered(m, tick, [step(m, 16), m.br("L")], [m.global.set("decoy", m.i64.add(m.global.get("decoy", B.i64), m.i64.extend_u(c(m)))), m.local.set(0, m.i32.const(0))]);
+    return metered(
+      m,
+      tick,
+      [step(m, 16), m.br("L")],
+      [
+        m.global.set("decoy", m.i64.add(m.global.get("decoy", B.i64), m.i64.extend_u(c(m)))),
+        m.local.set(0, m.i32.const(0)),
+      ],
+    );
   });
   writeImage(path.join(dir, "stalled.tbi"), stalled);
-  const r = await cli(["run", path.join(dir, "stalled.tbi"), "--board", "rt1060", "--state", path.join(dir, "s1"), "--seconds", "1", "--watchdog", "100", "-q"], { timeoutMs: 600_000 });
+  const r = await cli(
+    [
+      "run",
+      path.join(dir, "stalled.tbi"),
+      "--board",
+      "rt1060",
+      "--state",
+      path.join(dir, "s1"),
+      "--seconds",
+      "1",
+      "--watchdog",
+      "100",
+      "-q",
+    ],
+    { timeoutMs: 600_000 },
+  );
   t.false(r.timedOut, "a hang");
   t.is(r.status, 1, r.stderr);
-  t.regex(r.stderr, /^tinyboard: error: image spin is refused: its loops reach the host 1000 times without its meter counting a cycle[^\n]*\n$/);
+  t.regex(
+    r.stderr,
+    /^tinyboard: error: image spin is refused: its loops reach the host 1000 times without its meter counting a cycle[^\n]*\n$/,
+  );
   // The same shape with the flush: time moves, and --seconds ends the run.
-  writeImage(path.join(dir, "honest.tbi"), craft(image, (m, tick) => metered(m, tick, [step(m, 16), m.br("L")], [flush(m), m.local.set(0, m.i32.const(0))])));
-  const h = await cli(["run", path.join(dir, "honest.tbi"), "--board", "rt1060", "--state", path.join(dir, "s2"), "--seconds", "0.1", "--json"], { timeoutMs: 600_000 });
+  writeImage(
+    path.join(dir, "honest.tbi"),
+    craft(image, (m, tick) =>
+      metered(m, tick, [step(m, 16), m.br("L")], [flush(m), m.local.set(0, m.i32.const(0))]),
+    ),
+  );
+  const h = await cli(
+    [
+      "run",
+      path.join(dir, "honest.tbi"),
+      "--board",
+      "rt1060",
+      "--state",
+      path.join(dir, "s2"),
+      "--seconds",
+      "0.1",
+      "--json",
+    ],
+    { timeoutMs: 600_000 },
+  );
   t.false(h.timedOut, "a hang");
   t.is(h.status, 0, h.stderr);
   t.is(JSON.parse(h.stdout).reason, "time-limit");

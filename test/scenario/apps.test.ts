@@ -22,14 +22,19 @@ export const TEST_BOARD: Record<string, string> = {
   "active-speaker": "rt1170",
 };
 
-const files = readdirSync(DIR).filter((f) => f.endsWith(".yaml")).sort().map((f) => path.join(DIR, f));
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith(".yaml"))
+  .sort()
+  .map((f) => path.join(DIR, f));
 // One run of all files on two worker threads; each file's test finishes as soon as its own
 // results are in (AVA's timeout counts from the last finished test).
-const byFile = new Map(files.map((f) => {
-  let resolve!: (r: JobResult[]) => void;
-  const done = new Promise<JobResult[]>((r) => (resolve = r));
-  return [f, { expected: loadScenarios(f).length, got: [] as JobResult[], done, resolve }];
-}));
+const byFile = new Map(
+  files.map((f) => {
+    let resolve!: (r: JobResult[]) => void;
+    const done = new Promise<JobResult[]>((r) => (resolve = r));
+    return [f, { expected: loadScenarios(f).length, got: [] as JobResult[], done, resolve }];
+  }),
+);
 let started: Promise<unknown> | null = null;
 function results(f: string): Promise<JobResult[]> {
   started ??= runScenarios(files, {
@@ -40,7 +45,9 @@ function results(f: string): Promise<JobResult[]> {
       e.got.push(r);
       if (e.got.length === e.expected) e.resolve(e.got);
     },
-  }).catch((err) => { for (const e of byFile.values()) e.resolve([{ error: String(err) } as JobResult]); });
+  }).catch((err) => {
+    for (const e of byFile.values()) e.resolve([{ error: String(err) } as JobResult]);
+  });
   return byFile.get(f)!.done;
 }
 

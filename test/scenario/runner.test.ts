@@ -16,26 +16,35 @@ const dir = mkdtempSync(path.join(os.tmpdir(), "tb-scenario-run-"));
 let n = 0;
 function scenario(steps: string, head = ""): string {
   const f = path.join(dir, `s${n++}.yaml`);
-  writeFileSync(f, `name: logger ${n}\napp: ${APP}\nboards: [rt1060]\ntimeout: 4s\n${head}steps:\n${steps}`);
+  writeFileSync(
+    f,
+    `name: logger ${n}\napp: ${APP}\nboards: [rt1060]\ntimeout: 4s\n${head}steps:\n${steps}`,
+  );
   return f;
 }
 const one = async (f: string): Promise<JobResult> => (await runScenarios([f], { jobs: 1 }))[0];
 
 test("steps pass on emulated time, and the run stops when the last one has", async (t) => {
-  const r = await one(scenario([
-    "  - wait: { console: 'logging to /LOGS/LOG0001\\.CSV', timeout: 100ms }",
-    "  - wait: 1500ms",
-    "  - expect: { console: '\\[1\\.000 s\\] samples', led: 0, toggles: { min: 1 } }",
-    "  - expect: { file: /LOGS/LOG0001.CSV, matches: '^t_ms,x,y,z$', rows: { min: 150 } }",
-    "  - expect: { cpuLoad: { max: 2 }, sramPeak: { max: 64KB }, fault: none }",
-  ].join("\n") + "\n"));
+  const r = await one(
+    scenario(
+      [
+        "  - wait: { console: 'logging to /LOGS/LOG0001\\.CSV', timeout: 100ms }",
+        "  - wait: 1500ms",
+        "  - expect: { console: '\\[1\\.000 s\\] samples', led: 0, toggles: { min: 1 } }",
+        "  - expect: { file: /LOGS/LOG0001.CSV, matches: '^t_ms,x,y,z$', rows: { min: 150 } }",
+        "  - expect: { cpuLoad: { max: 2 }, sramPeak: { max: 64KB }, fault: none }",
+      ].join("\n") + "\n",
+    ),
+  );
   t.true(r.passed, resultLine(r));
   t.is(r.stepsPassed, 5);
   t.true(r.emulatedSeconds > 1.5 && r.emulatedSeconds < 1.51, String(r.emulatedSeconds));
 });
 
 test("a failed expectation reports the step, expected, got, time and the last console lines", async (t) => {
-  const f = scenario("  - wait: 1200ms\n  - expect: { file: /LOGS/LOG0001.CSV, rows: { min: 100000 } }\n  - wait: 1s\n");
+  const f = scenario(
+    "  - wait: 1200ms\n  - expect: { file: /LOGS/LOG0001.CSV, rows: { min: 100000 } }\n  - wait: 1s\n",
+  );
   const r = await one(f);
   t.false(r.passed);
   t.is(r.stepsPassed, 1);
@@ -62,20 +71,27 @@ test("a console wait times out on emulated time", async (t) => {
 
 test("the scenario's time limit fails the step it stopped in", async (t) => {
   const f = path.join(dir, "limit.yaml");
-  writeFileSync(f, `name: limit\napp: ${APP}\nboards: [rt1060]\ntimeout: 1s\nsteps:\n  - wait: 10s\n`);
+  writeFileSync(
+    f,
+    `name: limit\napp: ${APP}\nboards: [rt1060]\ntimeout: 1s\nsteps:\n  - wait: 10s\n`,
+  );
   const r = await one(f);
   t.false(r.passed);
   t.regex(r.failure!.actual, /time limit \(timeout: 1000 ms\) was reached/);
 });
 
 test("a card pulled out mid-run: the file the logger had written stays readable", async (t) => {
-  const r = await one(scenario([
-    "  - wait: 1100ms",
-    "  - drive: { sdcard: remove }",
-    "  - wait: 500ms",
-    "  - expect: { file: /LOGS/LOG0001.CSV, rows: { min: 100 } }",
-    "  - expect: { file: /LOGS/LOG0002.CSV, absent: true }",
-  ].join("\n") + "\n"));
+  const r = await one(
+    scenario(
+      [
+        "  - wait: 1100ms",
+        "  - drive: { sdcard: remove }",
+        "  - wait: 500ms",
+        "  - expect: { file: /LOGS/LOG0001.CSV, rows: { min: 100 } }",
+        "  - expect: { file: /LOGS/LOG0002.CSV, absent: true }",
+      ].join("\n") + "\n",
+    ),
+  );
   t.true(r.passed, resultLine(r));
 });
 
@@ -85,13 +101,19 @@ test("a missing file names what the folder holds", async (t) => {
 });
 
 test("same scenario, same result: emulated time and the failure are deterministic", async (t) => {
-  const f = scenario("  - wait: { console: 'samples 1\\d\\d,', timeout: 2s }\n  - expect: { busyCycles: { max: 1 } }\n");
+  const f = scenario(
+    "  - wait: { console: 'samples 1\\d\\d,', timeout: 2s }\n  - expect: { busyCycles: { max: 1 } }\n",
+  );
   const [a, b] = await runScenarios([f, f], { jobs: 2 });
   t.false(a.passed);
   t.deepEqual({ ...a, wallSeconds: 0 }, { ...b, wallSeconds: 0 });
 });
 
-const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, "bin/tinyboard.js"), "test", ...args], { encoding: "utf8", cwd: dir });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, [path.join(ROOT, "bin/tinyboard.js"), "test", ...args], {
+    encoding: "utf8",
+    cwd: dir,
+  });
 
 test("tinyboard test: a line per run, the totals, exit 1 on a failure, JUnit XML", (t) => {
   const good = scenario("  - wait: 300ms\n  - expect: { fault: none }\n");

@@ -11,7 +11,19 @@ import { renderFrame } from "../../../emulator/inputs/av-scene/face-render.ts";
 import { faceState } from "../../../emulator/inputs/av-scene/face-state.ts";
 import { renderScene } from "../../../emulator/inputs/room/render.ts";
 import { FORMAT_GREY8, toSensorFormat } from "../../../emulator/inputs/optics.ts";
-import { AUDIO_HOPS, CROP_H, CROP_W, FPS, FRAME_H, FRAME_W, HISTORY, MEL_BANDS, audioWindow, logMelHops, mouthCrop } from "./features.ts";
+import {
+  AUDIO_HOPS,
+  CROP_H,
+  CROP_W,
+  FPS,
+  FRAME_H,
+  FRAME_W,
+  HISTORY,
+  MEL_BANDS,
+  audioWindow,
+  logMelHops,
+  mouthCrop,
+} from "./features.ts";
 import { seededRandom } from "../../fan-monitor/train/dataset.ts";
 
 export const SPEECH_DIR = fileURLToPath(new URL("../scenes/speech/", import.meta.url));
@@ -30,11 +42,19 @@ export interface Samples {
   condition: string[];
 }
 
-export interface SetSpec { name: "train" | "heldout"; scenes: number; seconds: number; seed: number }
+export interface SetSpec {
+  name: "train" | "heldout";
+  scenes: number;
+  seconds: number;
+  seed: number;
+}
 export const TRAIN_SET: SetSpec = { name: "train", scenes: 16, seconds: 10, seed: 11 };
 export const HELD_OUT_SET: SetSpec = { name: "heldout", scenes: 5, seconds: 10, seed: 9001 };
 
-const clips = (heldOut: boolean) => readdirSync(SPEECH_DIR).filter((f) => f.endsWith(".wav") && f.startsWith("fl-") === heldOut).sort();
+const clips = (heldOut: boolean) =>
+  readdirSync(SPEECH_DIR)
+    .filter((f) => f.endsWith(".wav") && f.startsWith("fl-") === heldOut)
+    .sort();
 
 /** A random meeting as a scene object (the meeting.json format). */
 export function randomMeeting(set: SetSpec, index: number): Record<string, unknown> {
@@ -43,9 +63,22 @@ export function randomMeeting(set: SetSpec, index: number): Record<string, unkno
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
   const pool = clips(set.name === "heldout");
   const n = rnd() < 0.3 ? 2 : 3;
-  const azs = n === 2 ? [between(8, 20), between(-20, -8)] : [between(15, 22), between(-4, 4), between(-22, -15)];
-  const people = azs.map((az, i) => ({ name: `p${i}`, az, dist: between(1.4, 2.3), skin: Math.floor(rnd() * 6), hair: pick(["black", "brown", "blonde", "grey", "red"]),
-    hairStyle: pick(["short", "short", "long", "bald"]), glasses: rnd() < 0.3, level: between(56, 66), speech: [] as object[], events: [] as object[] }));
+  const azs =
+    n === 2
+      ? [between(8, 20), between(-20, -8)]
+      : [between(15, 22), between(-4, 4), between(-22, -15)];
+  const people = azs.map((az, i) => ({
+    name: `p${i}`,
+    az,
+    dist: between(1.4, 2.3),
+    skin: Math.floor(rnd() * 6),
+    hair: pick(["black", "brown", "blonde", "grey", "red"]),
+    hairStyle: pick(["short", "short", "long", "bald"]),
+    glasses: rnd() < 0.3,
+    level: between(56, 66),
+    speech: [] as object[],
+    events: [] as object[],
+  }));
   // Turn-taking: a talker at a time, with gaps and occasional overlaps.
   let t = between(0, 0.8);
   let last = -1;
@@ -60,30 +93,65 @@ export function randomMeeting(set: SetSpec, index: number): Record<string, unkno
   // Distractors on random people at random times.
   for (let k = 0; k < 3; k++) {
     const start = between(0, set.seconds - 1.5);
-    pick(people).events.push({ type: pick(["mouthing", "chewing", "smile", "hand", "turned", "mouthing"]), start: Number(start.toFixed(2)), end: Number((start + between(1, 2.5)).toFixed(2)) });
+    pick(people).events.push({
+      type: pick(["mouthing", "chewing", "smile", "hand", "turned", "mouthing"]),
+      start: Number(start.toFixed(2)),
+      end: Number((start + between(1, 2.5)).toFixed(2)),
+    });
   }
-  const offscreen = rnd() < 0.5 ? [{ file: pick(pool), start: Number(between(0, set.seconds - 2).toFixed(2)), az: pick([-1, 1]) * between(55, 80), dist: between(1.2, 2) }] : [];
+  const offscreen =
+    rnd() < 0.5
+      ? [
+          {
+            file: pick(pool),
+            start: Number(between(0, set.seconds - 2).toFixed(2)),
+            az: pick([-1, 1]) * between(55, 80),
+            dist: between(1.2, 2),
+          },
+        ]
+      : [];
   return {
-    seed: set.seed * 1000 + index, duration: set.seconds,
+    seed: set.seed * 1000 + index,
+    duration: set.seconds,
     room: { size: [between(4, 7), between(3.5, 6), 2.7], rt60: between(0.2, 0.6) },
     device: { position: [2, 0.3, between(0.95, 1.2)], azimuth: 90 },
-    camera: { noise: between(1, 5), blur: between(0.3, 1.2), light: [between(-1, 1), between(0.2, 1), between(0.4, 1)], ambient: between(0.2, 0.5), exposure: between(0.8, 1.2) },
-    people, offscreen,
-    noise: [{ type: pick(["babble", "fan", "pink", "music"]) }], snr: between(8, 25),
+    camera: {
+      noise: between(1, 5),
+      blur: between(0.3, 1.2),
+      light: [between(-1, 1), between(0.2, 1), between(0.4, 1)],
+      ambient: between(0.2, 0.5),
+      exposure: between(0.8, 1.2),
+    },
+    people,
+    offscreen,
+    noise: [{ type: pick(["babble", "fan", "pink", "music"]) }],
+    snr: between(8, 25),
   };
 }
 
 /** The scene and every face-frame sample in it. */
-export function sceneSamples(raw: Record<string, unknown>, label: string): { scene: AvScene; samples: Samples } {
+export function sceneSamples(
+  raw: Record<string, unknown>,
+  label: string,
+): { scene: AvScene; samples: Samples } {
   const scene = parseAvScene(raw, label, SPEECH_DIR, { positionsMm: [[0, 0, 0]] });
   const audio = renderScene(scene.room!).channels[0];
   const hops = logMelHops(audio);
   const frames = Math.floor(scene.duration * FPS);
   const people = scene.people;
   const count = Math.max(0, frames - HISTORY + 1) * people.length;
-  const s: Samples = { count, video: new Float32Array(count * VIDEO_SIZE), audio: new Float32Array(count * AUDIO_SIZE), face: new Float32Array(count), any: new Float32Array(count), condition: [] };
+  const s: Samples = {
+    count,
+    video: new Float32Array(count * VIDEO_SIZE),
+    audio: new Float32Array(count * AUDIO_SIZE),
+    face: new Float32Array(count),
+    any: new Float32Array(count),
+    condition: [],
+  };
   // Crops per face per frame, in a ring of HISTORY frames.
-  const ring = people.map(() => Array.from({ length: HISTORY }, () => new Float32Array(CROP_H * CROP_W * HISTORY)));
+  const ring = people.map(() =>
+    Array.from({ length: HISTORY }, () => new Float32Array(CROP_H * CROP_W * HISTORY)),
+  );
   let k = 0;
   const audioBuf = new Float32Array(AUDIO_SIZE);
   for (let f = 0; f < frames; f++) {
@@ -114,7 +182,14 @@ export function sceneSamples(raw: Record<string, unknown>, label: string): { sce
 
 export function concat(parts: Samples[]): Samples {
   const count = parts.reduce((n, p) => n + p.count, 0);
-  const out: Samples = { count, video: new Float32Array(count * VIDEO_SIZE), audio: new Float32Array(count * AUDIO_SIZE), face: new Float32Array(count), any: new Float32Array(count), condition: [] };
+  const out: Samples = {
+    count,
+    video: new Float32Array(count * VIDEO_SIZE),
+    audio: new Float32Array(count * AUDIO_SIZE),
+    face: new Float32Array(count),
+    any: new Float32Array(count),
+    condition: [],
+  };
   let at = 0;
   for (const p of parts) {
     out.video.set(p.video, at * VIDEO_SIZE);

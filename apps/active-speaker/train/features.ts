@@ -25,23 +25,44 @@ export const MEL_HIGH_HZ = 7600;
 export const LOG_OFFSET = 6;
 export const LOG_SCALE = 0.2;
 
-export interface SeatBox { cx: number; cy: number; hw: number; hh: number }
+export interface SeatBox {
+  cx: number;
+  cy: number;
+  hw: number;
+  hh: number;
+}
 
 /** Mouth crop of one seat from a grey frame (w x h bytes), normalised, into out[k*HISTORY + slot] layout [16, 24, HISTORY]. */
-export function mouthCrop(grey: Uint8Array, w: number, h: number, seat: SeatBox, out: Float32Array, slot: number): void {
-  const x0 = (seat.cx - seat.hw) * w, x1 = (seat.cx + seat.hw) * w;
-  const y0 = (seat.cy + 0.1 * seat.hh) * h, y1 = (seat.cy + 1.2 * seat.hh) * h;
+export function mouthCrop(
+  grey: Uint8Array,
+  w: number,
+  h: number,
+  seat: SeatBox,
+  out: Float32Array,
+  slot: number,
+): void {
+  const x0 = (seat.cx - seat.hw) * w,
+    x1 = (seat.cx + seat.hw) * w;
+  const y0 = (seat.cy + 0.1 * seat.hh) * h,
+    y1 = (seat.cy + 1.2 * seat.hh) * h;
   const vals = new Float32Array(CROP_W * CROP_H);
   let sum = 0;
   for (let r = 0; r < CROP_H; r++) {
     for (let c = 0; c < CROP_W; c++) {
       // Area average over the source pixels the output pixel covers (nearest whole pixels).
-      const sx0 = Math.floor(x0 + ((x1 - x0) * c) / CROP_W), sx1 = Math.max(sx0 + 1, Math.floor(x0 + ((x1 - x0) * (c + 1)) / CROP_W));
-      const sy0 = Math.floor(y0 + ((y1 - y0) * r) / CROP_H), sy1 = Math.max(sy0 + 1, Math.floor(y0 + ((y1 - y0) * (r + 1)) / CROP_H));
-      let acc = 0, n = 0;
-      for (let y = sy0; y < sy1; y++) for (let x = sx0; x < sx1; x++) {
-        if (x >= 0 && x < w && y >= 0 && y < h) { acc += grey[y * w + x]; n++; }
-      }
+      const sx0 = Math.floor(x0 + ((x1 - x0) * c) / CROP_W),
+        sx1 = Math.max(sx0 + 1, Math.floor(x0 + ((x1 - x0) * (c + 1)) / CROP_W));
+      const sy0 = Math.floor(y0 + ((y1 - y0) * r) / CROP_H),
+        sy1 = Math.max(sy0 + 1, Math.floor(y0 + ((y1 - y0) * (r + 1)) / CROP_H));
+      let acc = 0,
+        n = 0;
+      for (let y = sy0; y < sy1; y++)
+        for (let x = sx0; x < sx1; x++) {
+          if (x >= 0 && x < w && y >= 0 && y < h) {
+            acc += grey[y * w + x];
+            n++;
+          }
+        }
       const v = n ? acc / n : 0;
       vals[r * CROP_W + c] = v;
       sum += v;
@@ -60,11 +81,14 @@ const hzToMel = (f: number) => 1127 * Math.log(1 + f / 700);
 function melMatrix(): Float32Array {
   const bins = FFT_SIZE / 2 + 1;
   const m = new Float32Array(bins * MEL_BANDS);
-  const lo = hzToMel(MEL_LOW_HZ), hi = hzToMel(MEL_HIGH_HZ), step = (hi - lo) / (MEL_BANDS + 1);
+  const lo = hzToMel(MEL_LOW_HZ),
+    hi = hzToMel(MEL_HIGH_HZ),
+    step = (hi - lo) / (MEL_BANDS + 1);
   for (let k = 1; k < bins; k++) {
     const pos = (hzToMel((k * SAMPLE_RATE) / 2 / (bins - 1)) - lo) / step;
     if (!(pos > 0 && pos < MEL_BANDS + 1)) continue;
-    const seg = Math.floor(pos), w = pos - seg;
+    const seg = Math.floor(pos),
+      w = pos - seg;
     if (seg < MEL_BANDS) m[k * MEL_BANDS + seg] += w; // rising edge of band seg
     if (seg >= 1) m[k * MEL_BANDS + seg - 1] += 1 - w; // falling edge of band seg - 1
   }
@@ -77,7 +101,10 @@ export function logMelHops(x: Float32Array | Float64Array): Float32Array {
   const out = new Float32Array(hops * MEL_BANDS);
   const fft = new FFT(FFT_SIZE);
   const mel = melMatrix();
-  const win = Float64Array.from({ length: FFT_SIZE }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / FFT_SIZE));
+  const win = Float64Array.from(
+    { length: FFT_SIZE },
+    (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / FFT_SIZE),
+  );
   const frame = new Array<number>(FFT_SIZE);
   const spec = fft.createComplexArray() as number[];
   const bins = FFT_SIZE / 2 + 1;
@@ -96,7 +123,8 @@ export function logMelHops(x: Float32Array | Float64Array): Float32Array {
         if (wgt) out[k * MEL_BANDS + b] += wgt * p;
       }
     }
-    for (let b = 0; b < MEL_BANDS; b++) out[k * MEL_BANDS + b] = (Math.log(out[k * MEL_BANDS + b] + 1e-6) + LOG_OFFSET) * LOG_SCALE;
+    for (let b = 0; b < MEL_BANDS; b++)
+      out[k * MEL_BANDS + b] = (Math.log(out[k * MEL_BANDS + b] + 1e-6) + LOG_OFFSET) * LOG_SCALE;
   }
   return out;
 }
@@ -106,6 +134,10 @@ export function audioWindow(hops: Float32Array, t: number, out: Float32Array): v
   const last = Math.floor((t * SAMPLE_RATE) / HOP) - 1;
   for (let i = 0; i < AUDIO_HOPS; i++) {
     const k = last - AUDIO_HOPS + 1 + i;
-    for (let b = 0; b < MEL_BANDS; b++) out[i * MEL_BANDS + b] = k >= 0 && (k + 1) * MEL_BANDS <= hops.length ? hops[k * MEL_BANDS + b] : LOG_SCALE * (Math.log(1e-6) + LOG_OFFSET);
+    for (let b = 0; b < MEL_BANDS; b++)
+      out[i * MEL_BANDS + b] =
+        k >= 0 && (k + 1) * MEL_BANDS <= hops.length
+          ? hops[k * MEL_BANDS + b]
+          : LOG_SCALE * (Math.log(1e-6) + LOG_OFFSET);
   }
 }

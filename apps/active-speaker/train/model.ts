@@ -24,7 +24,11 @@ import { seededRandom } from "../../fan-monitor/train/dataset.ts";
 export const EMBED = 32;
 export const FUSION = 16;
 
-export interface Outputs { fused: tf.Tensor2D; video: tf.Tensor2D; audio: tf.Tensor2D }
+export interface Outputs {
+  fused: tf.Tensor2D;
+  video: tf.Tensor2D;
+  audio: tf.Tensor2D;
+}
 
 type Shape = number[];
 
@@ -37,20 +41,42 @@ export class AsdNet {
     const glorot = (name: string, shape: Shape, fanIn: number, fanOut: number) => {
       const limit = Math.sqrt(6 / (fanIn + fanOut));
       const n = shape.reduce((a, b) => a * b, 1);
-      this.vars.set(name, tf.variable(tf.tensor(Float32Array.from({ length: n }, () => (2 * this.rnd() - 1) * limit), shape), true, name));
+      this.vars.set(
+        name,
+        tf.variable(
+          tf.tensor(
+            Float32Array.from({ length: n }, () => (2 * this.rnd() - 1) * limit),
+            shape,
+          ),
+          true,
+          name,
+        ),
+      );
     };
-    const zeros = (name: string, n: number) => this.vars.set(name, tf.variable(tf.zeros([n]), true, name));
-    glorot("v1/w", [3, 3, HISTORY, 16], 9 * HISTORY, 9 * 16); zeros("v1/b", 16);
-    glorot("v2dw/w", [3, 3, 16, 1], 9, 9); zeros("v2dw/b", 16);
-    glorot("v2pw/w", [1, 1, 16, 32], 16, 32); zeros("v2pw/b", 32);
-    glorot("v3dw/w", [3, 3, 32, 1], 9, 9); zeros("v3dw/b", 32);
-    glorot("v3pw/w", [1, 1, 32, EMBED], 32, EMBED); zeros("v3pw/b", EMBED);
-    glorot("a1/w", [3, 1, MEL_BANDS, 32], 3 * MEL_BANDS, 3 * 32); zeros("a1/b", 32);
-    glorot("a2/w", [3, 1, 32, EMBED], 3 * 32, 3 * EMBED); zeros("a2/b", EMBED);
-    glorot("vhead/w", [EMBED, 1], EMBED, 1); zeros("vhead/b", 1);
-    glorot("ahead/w", [EMBED, 1], EMBED, 1); zeros("ahead/b", 1);
-    glorot("f1/w", [2 * EMBED, FUSION], 2 * EMBED, FUSION); zeros("f1/b", FUSION);
-    glorot("f2/w", [FUSION, 1], FUSION, 1); zeros("f2/b", 1);
+    const zeros = (name: string, n: number) =>
+      this.vars.set(name, tf.variable(tf.zeros([n]), true, name));
+    glorot("v1/w", [3, 3, HISTORY, 16], 9 * HISTORY, 9 * 16);
+    zeros("v1/b", 16);
+    glorot("v2dw/w", [3, 3, 16, 1], 9, 9);
+    zeros("v2dw/b", 16);
+    glorot("v2pw/w", [1, 1, 16, 32], 16, 32);
+    zeros("v2pw/b", 32);
+    glorot("v3dw/w", [3, 3, 32, 1], 9, 9);
+    zeros("v3dw/b", 32);
+    glorot("v3pw/w", [1, 1, 32, EMBED], 32, EMBED);
+    zeros("v3pw/b", EMBED);
+    glorot("a1/w", [3, 1, MEL_BANDS, 32], 3 * MEL_BANDS, 3 * 32);
+    zeros("a1/b", 32);
+    glorot("a2/w", [3, 1, 32, EMBED], 3 * 32, 3 * EMBED);
+    zeros("a2/b", EMBED);
+    glorot("vhead/w", [EMBED, 1], EMBED, 1);
+    zeros("vhead/b", 1);
+    glorot("ahead/w", [EMBED, 1], EMBED, 1);
+    zeros("ahead/b", 1);
+    glorot("f1/w", [2 * EMBED, FUSION], 2 * EMBED, FUSION);
+    zeros("f1/b", FUSION);
+    glorot("f2/w", [FUSION, 1], FUSION, 1);
+    zeros("f2/b", 1);
     this.vars.set("lambdaV", tf.variable(tf.scalar(1), true, "lambdaV"));
     this.vars.set("lambdaA", tf.variable(tf.scalar(1), true, "lambdaA"));
   }
@@ -64,15 +90,30 @@ export class AsdNet {
   }
 
   get parameters(): number {
-    return [...this.vars.entries()].filter(([k]) => !k.startsWith("lambda")).reduce((n, [, t]) => n + t.size, 0);
+    return [...this.vars.entries()]
+      .filter(([k]) => !k.startsWith("lambda"))
+      .reduce((n, [, t]) => n + t.size, 0);
   }
 
   /** Logits of the three heads; with `each`, every intermediate activation by name (calibration). */
   forward(video: tf.Tensor4D, audio: tf.Tensor4D, each?: Map<string, tf.Tensor>): Outputs {
-    const keep = (name: string, t: tf.Tensor) => { each?.set(name, t); return t; };
-    const conv = (x: tf.Tensor4D, n: string, stride: [number, number]) => tf.relu(tf.add(tf.conv2d(x, this.v(`${n}/w`) as tf.Tensor4D, stride, "same"), this.v(`${n}/b`))) as tf.Tensor4D;
-    const dw = (x: tf.Tensor4D, n: string, stride: [number, number]) => tf.relu(tf.add(tf.depthwiseConv2d(x, this.v(`${n}/w`) as tf.Tensor4D, stride, "same"), this.v(`${n}/b`))) as tf.Tensor4D;
-    const dense = (x: tf.Tensor2D, n: string) => tf.add(tf.matMul(x, this.v(`${n}/w`) as tf.Tensor2D), this.v(`${n}/b`)) as tf.Tensor2D;
+    const keep = (name: string, t: tf.Tensor) => {
+      each?.set(name, t);
+      return t;
+    };
+    const conv = (x: tf.Tensor4D, n: string, stride: [number, number]) =>
+      tf.relu(
+        tf.add(tf.conv2d(x, this.v(`${n}/w`) as tf.Tensor4D, stride, "same"), this.v(`${n}/b`)),
+      ) as tf.Tensor4D;
+    const dw = (x: tf.Tensor4D, n: string, stride: [number, number]) =>
+      tf.relu(
+        tf.add(
+          tf.depthwiseConv2d(x, this.v(`${n}/w`) as tf.Tensor4D, stride, "same"),
+          this.v(`${n}/b`),
+        ),
+      ) as tf.Tensor4D;
+    const dense = (x: tf.Tensor2D, n: string) =>
+      tf.add(tf.matMul(x, this.v(`${n}/w`) as tf.Tensor2D), this.v(`${n}/b`)) as tf.Tensor2D;
     let v = keep("v1", conv(video, "v1", [2, 2])) as tf.Tensor4D;
     v = keep("v2dw", dw(v, "v2dw", [1, 1])) as tf.Tensor4D;
     v = keep("v2pw", conv(v, "v2pw", [1, 1])) as tf.Tensor4D;
@@ -84,8 +125,17 @@ export class AsdNet {
     const hA = keep("hA", tf.mean(a, [1, 2])) as tf.Tensor2D;
     const f1w = this.v("f1/w") as tf.Tensor2D;
     // The two halves of the fusion layer, as the .tflite computes them.
-    const pv = keep("f1v", tf.add(tf.matMul(tf.mul(hV, this.v("lambdaV")), tf.slice(f1w, [0, 0], [EMBED, FUSION])), this.v("f1/b"))) as tf.Tensor2D;
-    const pa = keep("f1a", tf.matMul(tf.mul(hA, this.v("lambdaA")), tf.slice(f1w, [EMBED, 0], [EMBED, FUSION]))) as tf.Tensor2D;
+    const pv = keep(
+      "f1v",
+      tf.add(
+        tf.matMul(tf.mul(hV, this.v("lambdaV")), tf.slice(f1w, [0, 0], [EMBED, FUSION])),
+        this.v("f1/b"),
+      ),
+    ) as tf.Tensor2D;
+    const pa = keep(
+      "f1a",
+      tf.matMul(tf.mul(hA, this.v("lambdaA")), tf.slice(f1w, [EMBED, 0], [EMBED, FUSION])),
+    ) as tf.Tensor2D;
     const u = keep("f1", tf.relu(tf.add(pv, pa))) as tf.Tensor2D;
     return {
       fused: keep("fused", dense(u, "f2")) as tf.Tensor2D,

@@ -8,14 +8,30 @@ import type { WriterModel, WriterTensor } from "../../../emulator/model/tflite-w
 import { activationParams, type QuantParams } from "../../fan-monitor/train/quantize.ts";
 import { AUDIO_SHAPE, EMBED, FUSION, VIDEO_SHAPE, type AsdNet } from "./model.ts";
 
-export { activationParams, quantizeInput, type QuantParams } from "../../fan-monitor/train/quantize.ts";
+export {
+  activationParams,
+  quantizeInput,
+  type QuantParams,
+} from "../../fan-monitor/train/quantize.ts";
 
-const bytes = (a: Int8Array | Int32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-const sym = (x: ArrayLike<number>, s: number) => Int8Array.from(x as ArrayLike<number>, (v) => Math.max(-127, Math.min(127, Math.round(v / s))));
+const bytes = (a: Int8Array | Int32Array): Uint8Array =>
+  new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+const sym = (x: ArrayLike<number>, s: number) =>
+  Int8Array.from(x as ArrayLike<number>, (v) => Math.max(-127, Math.min(127, Math.round(v / s))));
 
-export interface Quantized { model: WriterModel; video: QuantParams; audio: QuantParams; outputs: QuantParams[] }
+export interface Quantized {
+  model: WriterModel;
+  video: QuantParams;
+  audio: QuantParams;
+  outputs: QuantParams[];
+}
 
-export function calibrationRanges(net: AsdNet, video: Float32Array, audio: Float32Array, n: number): Map<string, [number, number]> {
+export function calibrationRanges(
+  net: AsdNet,
+  video: Float32Array,
+  audio: Float32Array,
+  n: number,
+): Map<string, [number, number]> {
   return tf.tidy(() => {
     const each = new Map<string, tf.Tensor>();
     const v = tf.tensor4d(video, [n, ...VIDEO_SHAPE] as [number, number, number, number]);
@@ -29,66 +45,170 @@ export function calibrationRanges(net: AsdNet, video: Float32Array, audio: Float
   });
 }
 
-export function quantizeNet(net: AsdNet, ranges: Map<string, [number, number]>, description: string): Quantized {
+export function quantizeNet(
+  net: AsdNet,
+  ranges: Map<string, [number, number]>,
+  description: string,
+): Quantized {
   const tensors: WriterTensor[] = [];
   const ops: WriterModel["ops"] = [];
   const add = (t: WriterTensor) => tensors.push(t) - 1;
   const qOf = (name: string) => activationParams(...ranges.get(name)!);
-  const act = (name: string, shape: number[], q: QuantParams) => add({ name, type: "int8", shape, quant: { scale: [q.scale], zeroPoint: [q.zeroPoint] } });
+  const act = (name: string, shape: number[], q: QuantParams) =>
+    add({ name, type: "int8", shape, quant: { scale: [q.scale], zeroPoint: [q.zeroPoint] } });
   const data = (name: string) => net.v(name).dataSync() as Float32Array;
 
   /** A conv (depthwise when `depthwise`) from tfjs kernel [fh, fw, in, out|1] to TFLite. */
-  const conv = (name: string, input: number, inQ: QuantParams, outShape: number[], stride: [number, number], depthwise: boolean): [number, QuantParams] => {
+  const conv = (
+    name: string,
+    input: number,
+    inQ: QuantParams,
+    outShape: number[],
+    stride: [number, number],
+    depthwise: boolean,
+  ): [number, QuantParams] => {
     const k = net.v(`${name}/w`).shape as number[];
     const [fh, fw, cin, last] = k;
     const cout = depthwise ? cin : last;
-    const w = data(`${name}/w`), b = data(`${name}/b`);
+    const w = data(`${name}/w`),
+      b = data(`${name}/b`);
     // TFLite layouts: conv [out, fh, fw, in]; depthwise [1, fh, fw, in] (multiplier 1).
     const filter = new Float32Array(w.length);
-    for (let y = 0; y < fh; y++) for (let x = 0; x < fw; x++) for (let c = 0; c < cin; c++) for (let o = 0; o < last; o++) {
-      const src = ((y * fw + x) * cin + c) * last + o;
-      filter[depthwise ? (y * fw + x) * cin + c : ((o * fh + y) * fw + x) * cin + c] = w[src];
-    }
-    const per = (o: number) => depthwise ? Array.from({ length: fh * fw }, (_, j) => filter[j * cin + o]) : Array.from(filter.subarray(o * fh * fw * cin, (o + 1) * fh * fw * cin));
-    const scales = Array.from({ length: cout }, (_, o) => Math.max(1e-12, per(o).reduce((m, v) => Math.max(m, Math.abs(v)), 0) / 127));
+    for (let y = 0; y < fh; y++)
+      for (let x = 0; x < fw; x++)
+        for (let c = 0; c < cin; c++)
+          for (let o = 0; o < last; o++) {
+            const src = ((y * fw + x) * cin + c) * last + o;
+            filter[depthwise ? (y * fw + x) * cin + c : ((o * fh + y) * fw + x) * cin + c] = w[src];
+          }
+    const per = (o: number) =>
+      depthwise
+        ? Array.from({ length: fh * fw }, (_, j) => filter[j * cin + o])
+        : Array.from(filter.subarray(o * fh * fw * cin, (o + 1) * fh * fw * cin));
+    const scales = Array.from({ length: cout }, (_, o) =>
+      Math.max(1e-12, per(o).reduce((m, v) => Math.max(m, Math.abs(v)), 0) / 127),
+    );
     const qf = new Int8Array(filter.length);
     for (let i = 0; i < filter.length; i++) {
       const o = depthwise ? i % cin : Math.floor(i / (fh * fw * cin));
       qf[i] = Math.max(-127, Math.min(127, Math.round(filter[i] / scales[o])));
     }
-    const qb = Int32Array.from({ length: cout }, (_, o) => Math.round(b[o] / (inQ.scale * scales[o])));
-    const f = add({ name: `${name}/filter`, type: "int8", shape: depthwise ? [1, fh, fw, cin] : [cout, fh, fw, cin], data: bytes(qf),
-      quant: { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: depthwise ? 3 : 0 } });
-    const bias = add({ name: `${name}/bias`, type: "int32", shape: [cout], data: bytes(qb), quant: { scale: scales.map((s) => s * inQ.scale), zeroPoint: scales.map(() => 0), quantizedDimension: 0 } });
+    const qb = Int32Array.from({ length: cout }, (_, o) =>
+      Math.round(b[o] / (inQ.scale * scales[o])),
+    );
+    const f = add({
+      name: `${name}/filter`,
+      type: "int8",
+      shape: depthwise ? [1, fh, fw, cin] : [cout, fh, fw, cin],
+      data: bytes(qf),
+      quant: {
+        scale: scales,
+        zeroPoint: scales.map(() => 0),
+        quantizedDimension: depthwise ? 3 : 0,
+      },
+    });
+    const bias = add({
+      name: `${name}/bias`,
+      type: "int32",
+      shape: [cout],
+      data: bytes(qb),
+      quant: {
+        scale: scales.map((s) => s * inQ.scale),
+        zeroPoint: scales.map(() => 0),
+        quantizedDimension: 0,
+      },
+    });
     const q = qOf(name);
     const out = act(name, outShape, q);
-    ops.push({ op: depthwise ? "DEPTHWISE_CONV_2D" : "CONV_2D", inputs: [input, f, bias], outputs: [out],
-      options: { padding: "SAME", stride_h: stride[0], stride_w: stride[1], fused_activation_function: "RELU", ...(depthwise ? { depth_multiplier: 1 } : {}) } });
+    ops.push({
+      op: depthwise ? "DEPTHWISE_CONV_2D" : "CONV_2D",
+      inputs: [input, f, bias],
+      outputs: [out],
+      options: {
+        padding: "SAME",
+        stride_h: stride[0],
+        stride_w: stride[1],
+        fused_activation_function: "RELU",
+        ...(depthwise ? { depth_multiplier: 1 } : {}),
+      },
+    });
     return [out, q];
   };
-  const pool = (name: string, input: number, q: QuantParams, h: number, w: number, c: number): number => {
+  const pool = (
+    name: string,
+    input: number,
+    q: QuantParams,
+    h: number,
+    w: number,
+    c: number,
+  ): number => {
     const pooled = act(`${name}/pool`, [1, 1, 1, c], q);
-    ops.push({ op: "AVERAGE_POOL_2D", inputs: [input], outputs: [pooled], options: { padding: "VALID", stride_h: h, stride_w: w, filter_height: h, filter_width: w } });
-    const shape = add({ name: `${name}/shape`, type: "int32", shape: [2], data: bytes(new Int32Array([1, c])) });
+    ops.push({
+      op: "AVERAGE_POOL_2D",
+      inputs: [input],
+      outputs: [pooled],
+      options: { padding: "VALID", stride_h: h, stride_w: w, filter_height: h, filter_width: w },
+    });
+    const shape = add({
+      name: `${name}/shape`,
+      type: "int32",
+      shape: [2],
+      data: bytes(new Int32Array([1, c])),
+    });
     const flat = act(name, [1, c], q);
-    ops.push({ op: "RESHAPE", inputs: [pooled, shape], outputs: [flat], options: { new_shape: [1, c] } });
+    ops.push({
+      op: "RESHAPE",
+      inputs: [pooled, shape],
+      outputs: [flat],
+      options: { new_shape: [1, c] },
+    });
     return flat;
   };
   /** Dense from tfjs [in, out] weights (times `gain`) to TFLite [out, in], per-tensor scale. */
-  const dense = (name: string, input: number, inQ: QuantParams, w: Float32Array, inN: number, outN: number, bias: Float32Array | null, outName: string, relu = false): [number, QuantParams] => {
+  const dense = (
+    name: string,
+    input: number,
+    inQ: QuantParams,
+    w: Float32Array,
+    inN: number,
+    outN: number,
+    bias: Float32Array | null,
+    outName: string,
+    relu = false,
+  ): [number, QuantParams] => {
     const t = new Float32Array(outN * inN);
     for (let o = 0; o < outN; o++) for (let i = 0; i < inN; i++) t[o * inN + i] = w[i * outN + o];
     const s = Math.max(1e-12, t.reduce((m, v) => Math.max(m, Math.abs(v)), 0) / 127);
-    const wt = add({ name: `${name}/weights`, type: "int8", shape: [outN, inN], data: bytes(sym(t, s)), quant: { scale: [s], zeroPoint: [0] } });
-    const qb = Int32Array.from({ length: outN }, (_, o) => Math.round((bias ? bias[o] : 0) / (inQ.scale * s)));
-    const b = add({ name: `${name}/bias`, type: "int32", shape: [outN], data: bytes(qb), quant: { scale: [s * inQ.scale], zeroPoint: [0] } });
+    const wt = add({
+      name: `${name}/weights`,
+      type: "int8",
+      shape: [outN, inN],
+      data: bytes(sym(t, s)),
+      quant: { scale: [s], zeroPoint: [0] },
+    });
+    const qb = Int32Array.from({ length: outN }, (_, o) =>
+      Math.round((bias ? bias[o] : 0) / (inQ.scale * s)),
+    );
+    const b = add({
+      name: `${name}/bias`,
+      type: "int32",
+      shape: [outN],
+      data: bytes(qb),
+      quant: { scale: [s * inQ.scale], zeroPoint: [0] },
+    });
     const q = qOf(outName);
     const out = act(outName, [1, outN], q);
-    ops.push({ op: "FULLY_CONNECTED", inputs: [input, wt, b], outputs: [out], options: { fused_activation_function: relu ? "RELU" : "NONE" } });
+    ops.push({
+      op: "FULLY_CONNECTED",
+      inputs: [input, wt, b],
+      outputs: [out],
+      options: { fused_activation_function: relu ? "RELU" : "NONE" },
+    });
     return [out, q];
   };
 
-  const videoQ = qOf("input_video"), audioQ = qOf("input_audio");
+  const videoQ = qOf("input_video"),
+    audioQ = qOf("input_audio");
   const vin = act("input_video", [1, ...VIDEO_SHAPE], videoQ);
   const ain = act("input_audio", [1, ...AUDIO_SHAPE], audioQ);
   let [x, q] = conv("v1", vin, videoQ, [1, 8, 12, 16], [2, 2], false);
@@ -96,19 +216,50 @@ export function quantizeNet(net: AsdNet, ranges: Map<string, [number, number]>, 
   [x, q] = conv("v2pw", x, q, [1, 8, 12, 32], [1, 1], false);
   [x, q] = conv("v3dw", x, q, [1, 4, 6, 32], [2, 2], true);
   [x, q] = conv("v3pw", x, q, [1, 4, 6, EMBED], [1, 1], false);
-  const hV = pool("hV", x, q, 4, 6, EMBED), hVq = q;
+  const hV = pool("hV", x, q, 4, 6, EMBED),
+    hVq = q;
   let [y, qa] = conv("a1", ain, audioQ, [1, 12, 1, 32], [2, 1], false);
   [y, qa] = conv("a2", y, qa, [1, 6, 1, EMBED], [2, 1], false);
-  const hA = pool("hA", y, qa, 6, 1, EMBED), hAq = qa;
+  const hA = pool("hA", y, qa, 6, 1, EMBED),
+    hAq = qa;
   const f1 = data("f1/w");
-  const lv = data("lambdaV")[0], la = data("lambdaA")[0];
-  const [pv] = dense("f1v", hV, hVq, f1.slice(0, EMBED * FUSION).map((v) => v * lv), EMBED, FUSION, data("f1/b"), "f1v");
-  const [pa] = dense("f1a", hA, hAq, f1.slice(EMBED * FUSION).map((v) => v * la), EMBED, FUSION, null, "f1a");
+  const lv = data("lambdaV")[0],
+    la = data("lambdaA")[0];
+  const [pv] = dense(
+    "f1v",
+    hV,
+    hVq,
+    f1.slice(0, EMBED * FUSION).map((v) => v * lv),
+    EMBED,
+    FUSION,
+    data("f1/b"),
+    "f1v",
+  );
+  const [pa] = dense(
+    "f1a",
+    hA,
+    hAq,
+    f1.slice(EMBED * FUSION).map((v) => v * la),
+    EMBED,
+    FUSION,
+    null,
+    "f1a",
+  );
   const uq = qOf("f1");
   const u = act("f1", [1, FUSION], uq);
-  ops.push({ op: "ADD", inputs: [pv, pa], outputs: [u], options: { fused_activation_function: "RELU" } });
+  ops.push({
+    op: "ADD",
+    inputs: [pv, pa],
+    outputs: [u],
+    options: { fused_activation_function: "RELU" },
+  });
   const [fused, fq] = dense("f2", u, uq, data("f2/w"), FUSION, 1, data("f2/b"), "fused");
   const [video, vq] = dense("vhead", hV, hVq, data("vhead/w"), EMBED, 1, data("vhead/b"), "video");
   const [audio, aq] = dense("ahead", hA, hAq, data("ahead/w"), EMBED, 1, data("ahead/b"), "audio");
-  return { model: { tensors, ops, inputs: [vin, ain], outputs: [fused, video, audio], description }, video: videoQ, audio: audioQ, outputs: [fq, vq, aq] };
+  return {
+    model: { tensors, ops, inputs: [vin, ain], outputs: [fused, video, audio], description },
+    video: videoQ,
+    audio: audioQ,
+    outputs: [fq, vq, aq],
+  };
 }

@@ -16,7 +16,14 @@ import { parseArgs } from "node:util";
 import { writeTflite } from "../../../emulator/model/tflite-writer.ts";
 import { loadReference } from "../../../test/helpers/tflite-reference.ts";
 import { seededRandom } from "../../fan-monitor/train/dataset.ts";
-import { AUDIO_SIZE, HELD_OUT_SET, TRAIN_SET, VIDEO_SIZE, makeSet, type Samples } from "./dataset.ts";
+import {
+  AUDIO_SIZE,
+  HELD_OUT_SET,
+  TRAIN_SET,
+  VIDEO_SIZE,
+  makeSet,
+  type Samples,
+} from "./dataset.ts";
 import { AsdNet, AUDIO_SHAPE, VIDEO_SHAPE, layerMacs } from "./model.ts";
 import { calibrationRanges, quantizeInput, quantizeNet } from "./quantize.ts";
 import { auroc } from "./auroc.ts";
@@ -29,19 +36,48 @@ const LEARNING_RATE = 0.002;
 const CALIBRATION = 400;
 const HEADS = ["fused", "video", "audio"] as const;
 
-export interface TrainOptions { smoke: boolean; epochs: number; outDir: string; log: (s: string) => void; scenes?: number; seconds?: number }
-export interface HeadScores { fused: number; video: number; audio: number }
-export interface TrainResult { float: HeadScores; int8: HeadScores; parameters: number; macs: number; modelBytes: number; trainSamples: number; heldOutSamples: number; modelPath: string }
+export interface TrainOptions {
+  smoke: boolean;
+  epochs: number;
+  outDir: string;
+  log: (s: string) => void;
+  scenes?: number;
+  seconds?: number;
+}
+export interface HeadScores {
+  fused: number;
+  video: number;
+  audio: number;
+}
+export interface TrainResult {
+  float: HeadScores;
+  int8: HeadScores;
+  parameters: number;
+  macs: number;
+  modelBytes: number;
+  trainSamples: number;
+  heldOutSamples: number;
+  modelPath: string;
+}
 
-const v4 = (x: Float32Array, n: number) => tf.tensor4d(x, [n, ...VIDEO_SHAPE] as [number, number, number, number]);
-const a4 = (x: Float32Array, n: number) => tf.tensor4d(x, [n, ...AUDIO_SHAPE] as [number, number, number, number]);
+const v4 = (x: Float32Array, n: number) =>
+  tf.tensor4d(x, [n, ...VIDEO_SHAPE] as [number, number, number, number]);
+const a4 = (x: Float32Array, n: number) =>
+  tf.tensor4d(x, [n, ...AUDIO_SHAPE] as [number, number, number, number]);
 
 function floatScores(net: AsdNet, s: Samples): Record<(typeof HEADS)[number], Float32Array> {
-  const out = { fused: new Float32Array(s.count), video: new Float32Array(s.count), audio: new Float32Array(s.count) };
+  const out = {
+    fused: new Float32Array(s.count),
+    video: new Float32Array(s.count),
+    audio: new Float32Array(s.count),
+  };
   for (let at = 0; at < s.count; at += 256) {
     const n = Math.min(256, s.count - at);
     tf.tidy(() => {
-      const o = net.forward(v4(s.video.subarray(at * VIDEO_SIZE, (at + n) * VIDEO_SIZE), n), a4(s.audio.subarray(at * AUDIO_SIZE, (at + n) * AUDIO_SIZE), n));
+      const o = net.forward(
+        v4(s.video.subarray(at * VIDEO_SIZE, (at + n) * VIDEO_SIZE), n),
+        a4(s.audio.subarray(at * AUDIO_SIZE, (at + n) * AUDIO_SIZE), n),
+      );
       for (const h of HEADS) out[h].set(o[h].dataSync() as Float32Array, at);
     });
   }
@@ -54,95 +90,189 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   let trainSpec = o.smoke ? { ...TRAIN_SET, scenes: 1, seconds: 4 } : TRAIN_SET;
   let heldSpec = o.smoke ? { ...HELD_OUT_SET, scenes: 1, seconds: 4 } : HELD_OUT_SET;
   // A smaller run (--scenes N --seconds S): held-out scenes a third as many.
-  if (o.scenes) { trainSpec = { ...trainSpec, scenes: o.scenes }; heldSpec = { ...heldSpec, scenes: Math.max(1, Math.round(o.scenes / 3)) }; }
-  if (o.seconds) { trainSpec = { ...trainSpec, seconds: o.seconds }; heldSpec = { ...heldSpec, seconds: o.seconds }; }
-  o.log(`generating ${trainSpec.scenes} training and ${heldSpec.scenes} held-out meetings of ${trainSpec.seconds} s`);
+  if (o.scenes) {
+    trainSpec = { ...trainSpec, scenes: o.scenes };
+    heldSpec = { ...heldSpec, scenes: Math.max(1, Math.round(o.scenes / 3)) };
+  }
+  if (o.seconds) {
+    trainSpec = { ...trainSpec, seconds: o.seconds };
+    heldSpec = { ...heldSpec, seconds: o.seconds };
+  }
+  o.log(
+    `generating ${trainSpec.scenes} training and ${heldSpec.scenes} held-out meetings of ${trainSpec.seconds} s`,
+  );
   const tr = makeSet(trainSpec, o.log);
   const held = makeSet(heldSpec, o.log);
   const pos = (x: Float32Array) => x.reduce((a, b) => a + b, 0);
-  o.log(`dataset: ${tr.count} training face-frames (${pos(tr.face)} speaking), ${held.count} held-out (${pos(held.face)} speaking)`);
+  o.log(
+    `dataset: ${tr.count} training face-frames (${pos(tr.face)} speaking), ${held.count} held-out (${pos(held.face)} speaking)`,
+  );
 
   const net = new AsdNet(SEED);
   const macs = layerMacs();
   const totalMacs = macs.reduce((n, l) => n + l.macs, 0);
-  o.log(`model: ${net.parameters} parameters, ${totalMacs} MACs per face\n${macs.map((l) => `    ${l.layer.padEnd(24)} ${String(l.macs).padStart(8)}`).join("\n")}`);
+  o.log(
+    `model: ${net.parameters} parameters, ${totalMacs} MACs per face\n${macs.map((l) => `    ${l.layer.padEnd(24)} ${String(l.macs).padStart(8)}`).join("\n")}`,
+  );
   let optimizer = tf.train.adam(LEARNING_RATE);
   const rnd = seededRandom(SEED);
-  const vx = v4(tr.video, tr.count), ax = a4(tr.audio, tr.count);
-  const yf = tf.tensor2d(tr.face, [tr.count, 1]), ya = tf.tensor2d(tr.any, [tr.count, 1]);
+  const vx = v4(tr.video, tr.count),
+    ax = a4(tr.audio, tr.count);
+  const yf = tf.tensor2d(tr.face, [tr.count, 1]),
+    ya = tf.tensor2d(tr.any, [tr.count, 1]);
   for (let epoch = 0; epoch < o.epochs; epoch++) {
     if (epoch === Math.ceil((o.epochs * 2) / 3)) optimizer = tf.train.adam(LEARNING_RATE / 5);
     const order = Array.from({ length: tr.count }, (_, i) => i);
-    for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(rnd() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; }
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rnd() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
     let total = 0;
     for (let at = 0; at < order.length; at += BATCH) {
       const cost = tf.tidy(() => {
         const idx = tf.tensor1d(order.slice(at, at + BATCH), "int32");
-        const [bv, ba, bf, bA] = [tf.gather(vx, idx), tf.gather(ax, idx), tf.gather(yf, idx), tf.gather(ya, idx)];
-        return optimizer.minimize(() => {
-          const out = net.forward(bv as tf.Tensor4D, ba as tf.Tensor4D);
-          // L = L_fusion + L_video + L_audio; the audio label is "some face speaks".
-          return tf.addN([tf.losses.sigmoidCrossEntropy(bf, out.fused), tf.losses.sigmoidCrossEntropy(bf, out.video), tf.losses.sigmoidCrossEntropy(bA, out.audio)]) as tf.Scalar;
-        }, true, net.variables)!;
+        const [bv, ba, bf, bA] = [
+          tf.gather(vx, idx),
+          tf.gather(ax, idx),
+          tf.gather(yf, idx),
+          tf.gather(ya, idx),
+        ];
+        return optimizer.minimize(
+          () => {
+            const out = net.forward(bv as tf.Tensor4D, ba as tf.Tensor4D);
+            // L = L_fusion + L_video + L_audio; the audio label is "some face speaks".
+            return tf.addN([
+              tf.losses.sigmoidCrossEntropy(bf, out.fused),
+              tf.losses.sigmoidCrossEntropy(bf, out.video),
+              tf.losses.sigmoidCrossEntropy(bA, out.audio),
+            ]) as tf.Scalar;
+          },
+          true,
+          net.variables,
+        )!;
       });
       total += cost.dataSync()[0] * Math.min(BATCH, order.length - at);
       cost.dispose();
     }
-    o.log(`epoch ${epoch + 1}/${o.epochs}: loss ${(total / order.length).toFixed(4)} (λV ${net.v("lambdaV").dataSync()[0].toFixed(3)}, λA ${net.v("lambdaA").dataSync()[0].toFixed(3)})`);
+    o.log(
+      `epoch ${epoch + 1}/${o.epochs}: loss ${(total / order.length).toFixed(4)} (λV ${net.v("lambdaV").dataSync()[0].toFixed(3)}, λA ${net.v("lambdaA").dataSync()[0].toFixed(3)})`,
+    );
   }
   tf.dispose([vx, ax, yf, ya]);
 
   const fs = floatScores(net, held);
-  const float = Object.fromEntries(HEADS.map((h) => [h, auroc(fs[h], held.face)])) as unknown as HeadScores;
-  o.log(`held-out float auROC: fused ${float.fused.toFixed(4)}, video ${float.video.toFixed(4)}, audio ${float.audio.toFixed(4)}`);
+  const float = Object.fromEntries(
+    HEADS.map((h) => [h, auroc(fs[h], held.face)]),
+  ) as unknown as HeadScores;
+  o.log(
+    `held-out float auROC: fused ${float.fused.toFixed(4)}, video ${float.video.toFixed(4)}, audio ${float.audio.toFixed(4)}`,
+  );
 
   // Calibration: a seeded sample of training face-frames.
   const n = Math.min(CALIBRATION, tr.count);
-  const cv = new Float32Array(n * VIDEO_SIZE), ca = new Float32Array(n * AUDIO_SIZE);
+  const cv = new Float32Array(n * VIDEO_SIZE),
+    ca = new Float32Array(n * AUDIO_SIZE);
   for (let i = 0; i < n; i++) {
     const k = Math.floor(rnd() * tr.count);
     cv.set(tr.video.subarray(k * VIDEO_SIZE, (k + 1) * VIDEO_SIZE), i * VIDEO_SIZE);
     ca.set(tr.audio.subarray(k * AUDIO_SIZE, (k + 1) * AUDIO_SIZE), i * AUDIO_SIZE);
   }
-  const q = quantizeNet(net, calibrationRanges(net, cv, ca, n), "tinyboard active speaker: video (mouth crops) + audio (log-mel) branches, learned fusion; outputs fused, video, audio logits; int8");
+  const q = quantizeNet(
+    net,
+    calibrationRanges(net, cv, ca, n),
+    "tinyboard active speaker: video (mouth crops) + audio (log-mel) branches, learned fusion; outputs fused, video, audio logits; int8",
+  );
   const bytes = writeTflite(q.model);
   mkdirSync(o.outDir, { recursive: true });
   const modelPath = path.join(o.outDir, MODEL_FILE);
   writeFileSync(modelPath, bytes);
 
   const ref = await loadReference(bytes);
-  const qv = quantizeInput(held.video, q.video), qa = quantizeInput(held.audio, q.audio);
-  const is = { fused: new Float32Array(held.count), video: new Float32Array(held.count), audio: new Float32Array(held.count) };
+  const qv = quantizeInput(held.video, q.video),
+    qa = quantizeInput(held.audio, q.audio);
+  const is = {
+    fused: new Float32Array(held.count),
+    video: new Float32Array(held.count),
+    audio: new Float32Array(held.count),
+  };
   for (let i = 0; i < held.count; i++) {
-    const outs = ref.run([qv.subarray(i * VIDEO_SIZE, (i + 1) * VIDEO_SIZE), qa.subarray(i * AUDIO_SIZE, (i + 1) * AUDIO_SIZE)]);
-    HEADS.forEach((h, j) => (is[h][i] = (outs[j][0] - q.outputs[j].zeroPoint) * q.outputs[j].scale));
+    const outs = ref.run([
+      qv.subarray(i * VIDEO_SIZE, (i + 1) * VIDEO_SIZE),
+      qa.subarray(i * AUDIO_SIZE, (i + 1) * AUDIO_SIZE),
+    ]);
+    HEADS.forEach(
+      (h, j) => (is[h][i] = (outs[j][0] - q.outputs[j].zeroPoint) * q.outputs[j].scale),
+    );
   }
   ref.dispose();
-  const int8 = Object.fromEntries(HEADS.map((h) => [h, auroc(is[h], held.face)])) as unknown as HeadScores;
-  o.log(`held-out int8 auROC (TFLite runtime): fused ${int8.fused.toFixed(4)}, video ${int8.video.toFixed(4)}, audio ${int8.audio.toFixed(4)}`);
+  const int8 = Object.fromEntries(
+    HEADS.map((h) => [h, auroc(is[h], held.face)]),
+  ) as unknown as HeadScores;
+  o.log(
+    `held-out int8 auROC (TFLite runtime): fused ${int8.fused.toFixed(4)}, video ${int8.video.toFixed(4)}, audio ${int8.audio.toFixed(4)}`,
+  );
   // Per distractor: how the fused head does on the face-frames showing each.
   const conditions = [...new Set(held.condition)].sort();
   const byCondition: Record<string, { frames: number; speaking: number; meanFused: number }> = {};
   for (const c of conditions) {
     const idx = held.condition.flatMap((x, i) => (x === c ? [i] : []));
-    byCondition[c || "none"] = { frames: idx.length, speaking: idx.filter((i) => held.face[i] === 1).length, meanFused: idx.reduce((s, i) => s + 1 / (1 + Math.exp(-is.fused[i])), 0) / idx.length };
+    byCondition[c || "none"] = {
+      frames: idx.length,
+      speaking: idx.filter((i) => held.face[i] === 1).length,
+      meanFused: idx.reduce((s, i) => s + 1 / (1 + Math.exp(-is.fused[i])), 0) / idx.length,
+    };
   }
   o.log(`per condition (held-out, int8 fused mean probability): ${JSON.stringify(byCondition)}`);
   o.log(`wrote ${path.relative(process.cwd(), modelPath)} (${bytes.length} B)`);
-  const result: TrainResult = { float, int8, parameters: net.parameters, macs: totalMacs, modelBytes: bytes.length, trainSamples: tr.count, heldOutSamples: held.count, modelPath };
-  writeFileSync(path.join(o.outDir, "training.json"), JSON.stringify({
-    ...result, modelPath: MODEL_FILE, epochs: o.epochs, seed: SEED, trainSet: trainSpec, heldOutSet: heldSpec, layerMacs: macs,
-    lambda: { video: net.v("lambdaV").dataSync()[0], audio: net.v("lambdaA").dataSync()[0] },
-    input: { video: q.video, audio: q.audio }, outputs: { fused: q.outputs[0], video: q.outputs[1], audio: q.outputs[2] }, byCondition,
-  }, null, 2) + "\n");
+  const result: TrainResult = {
+    float,
+    int8,
+    parameters: net.parameters,
+    macs: totalMacs,
+    modelBytes: bytes.length,
+    trainSamples: tr.count,
+    heldOutSamples: held.count,
+    modelPath,
+  };
+  writeFileSync(
+    path.join(o.outDir, "training.json"),
+    JSON.stringify(
+      {
+        ...result,
+        modelPath: MODEL_FILE,
+        epochs: o.epochs,
+        seed: SEED,
+        trainSet: trainSpec,
+        heldOutSet: heldSpec,
+        layerMacs: macs,
+        lambda: { video: net.v("lambdaV").dataSync()[0], audio: net.v("lambdaA").dataSync()[0] },
+        input: { video: q.video, audio: q.audio },
+        outputs: { fused: q.outputs[0], video: q.outputs[1], audio: q.outputs[2] },
+        byCondition,
+      },
+      null,
+      2,
+    ) + "\n",
+  );
   return result;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  const { values } = parseArgs({ options: { smoke: { type: "boolean", default: false }, epochs: { type: "string" }, out: { type: "string" }, scenes: { type: "string" }, seconds: { type: "string" } } });
+  const { values } = parseArgs({
+    options: {
+      smoke: { type: "boolean", default: false },
+      epochs: { type: "string" },
+      out: { type: "string" },
+      scenes: { type: "string" },
+      seconds: { type: "string" },
+    },
+  });
   const scenes = values.scenes === undefined ? undefined : Number(values.scenes);
   const seconds = values.seconds === undefined ? undefined : Number(values.seconds);
-  if ((scenes !== undefined && !(Number.isInteger(scenes) && scenes >= 1 && scenes <= 200)) || (seconds !== undefined && !(seconds >= 2 && seconds <= 60))) {
+  if (
+    (scenes !== undefined && !(Number.isInteger(scenes) && scenes >= 1 && scenes <= 200)) ||
+    (seconds !== undefined && !(seconds >= 2 && seconds <= 60))
+  ) {
     console.error(`train: --scenes must be 1..200 and --seconds 2..60`);
     process.exit(2);
   }

@@ -36,32 +36,53 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-const TRAIN_RPM: [number, number][] = [[700, 1150], [1250, 1750], [1850, 2350], [2450, 2600]];
+const TRAIN_RPM: [number, number][] = [
+  [700, 1150],
+  [1250, 1750],
+  [1850, 2350],
+  [2450, 2600],
+];
 const HELD_OUT_RPM = [1200, 1800, 2400]; // ±40 rpm: inside the gaps above
 const TRAIN_UP = ["z", "-z", "x", "y"];
 const HELD_OUT_UP = ["-x", "-y"];
 // Tilts of the fan axis: training leaves out bands around 45, 90 and 135 degrees.
-const TRAIN_TILT: [number, number][] = [[0, 38], [52, 83], [97, 128], [142, 180]];
-const HELD_OUT_TILT: [number, number][] = [[40, 50], [85, 95], [130, 140]];
+const TRAIN_TILT: [number, number][] = [
+  [0, 38],
+  [52, 83],
+  [97, 128],
+  [142, 180],
+];
+const HELD_OUT_TILT: [number, number][] = [
+  [40, 50],
+  [85, 95],
+  [130, 140],
+];
 
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
 
 /** `perState` conditions of each state, `seconds` long; "train" or "heldout" ranges. */
-export function conditions(split: "train" | "heldout", perState: number, seconds: number, seed: number): Condition[] {
+export function conditions(
+  split: "train" | "heldout",
+  perState: number,
+  seconds: number,
+  seed: number,
+): Condition[] {
   const rnd = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
   const within = ([lo, hi]: [number, number]) => lo + (hi - lo) * rnd();
   const out: Condition[] = [];
   for (let i = 0; i < perState; i++) {
     for (const state of FAN_STATES) {
-      const rpm = split === "train" ? within(pick(TRAIN_RPM)) : pick(HELD_OUT_RPM) + within([-40, 40]);
+      const rpm =
+        split === "train" ? within(pick(TRAIN_RPM)) : pick(HELD_OUT_RPM) + within([-40, 40]);
       const orient = pick(split === "train" ? TRAIN_UP : HELD_OUT_UP);
       const tilt = within(pick(split === "train" ? TRAIN_TILT : HELD_OUT_TILT));
       const yaw = within([-180, 180]);
       const gain = within([0.8, 1.25]);
       const noise = within([0.001, 0.006]);
       const instance = Math.floor(rnd() * 1e9) + (split === "train" ? 0 : 1e9);
-      const spec = `gen:${state},rpm=${Math.round(rpm)},orient=${orient},tilt=${round(tilt, 1)},yaw=${round(yaw, 1)}` +
+      const spec =
+        `gen:${state},rpm=${Math.round(rpm)},orient=${orient},tilt=${round(tilt, 1)},yaw=${round(yaw, 1)}` +
         `,gain=${round(gain, 3)},noise=${round(noise, 4)},seed=${instance}`;
       out.push({ state, spec, seconds });
     }
@@ -77,13 +98,15 @@ export function record(c: Condition): Int16Array {
   const g = new Float64Array(3);
   for (let i = 0; i < n; i++) {
     src.sampleAt(i / RATE_HZ, g);
-    for (let a = 0; a < AXES; a++) counts[i * AXES + a] = Math.max(-32768, Math.min(32767, Math.round(g[a] * COUNTS_PER_G)));
+    for (let a = 0; a < AXES; a++)
+      counts[i * AXES + a] = Math.max(-32768, Math.min(32767, Math.round(g[a] * COUNTS_PER_G)));
   }
   return counts;
 }
 
 /** How many windows a recording of n samples gives (the firmware's count too). */
-export const windowCount = (n: number): number => (n < WINDOW ? 0 : Math.floor((n - WINDOW) / HOP) + 1);
+export const windowCount = (n: number): number =>
+  n < WINDOW ? 0 : Math.floor((n - WINDOW) / HOP) + 1;
 
 /** Below this RMS (g) a window keeps its level: a quiet fan is not blown up to look like a loud one. */
 export const RMS_FLOOR_G = 0.01;
@@ -95,10 +118,16 @@ export const RMS_FLOOR_G = 0.01;
  * The firmware computes the same numbers: integer sums and squares, then float32 arithmetic
  * (Math.fround after each operation gives float32's correctly rounded results exactly).
  */
-export function normaliseWindow(counts: Int16Array, start: number, out: Float32Array, at = 0): void {
+export function normaliseWindow(
+  counts: Int16Array,
+  start: number,
+  out: Float32Array,
+  at = 0,
+): void {
   const f = Math.fround;
   const sums = [0, 0, 0];
-  for (let i = 0; i < WINDOW; i++) for (let a = 0; a < AXES; a++) sums[a] += counts[(start + i) * AXES + a];
+  for (let i = 0; i < WINDOW; i++)
+    for (let a = 0; a < AXES; a++) sums[a] += counts[(start + i) * AXES + a];
   // d = count * WINDOW - sum is exact in integers; sum of d^2 < 2^53.
   let squares = 0;
   for (let i = 0; i < WINDOW; i++) {
@@ -107,7 +136,10 @@ export function normaliseWindow(counts: Int16Array, start: number, out: Float32A
       squares += d * d;
     }
   }
-  const rms = Math.max(f(Math.sqrt(f(f(squares) / (WINDOW * WINDOW * WINDOW * AXES)))), f(RMS_FLOOR_G * COUNTS_PER_G));
+  const rms = Math.max(
+    f(Math.sqrt(f(f(squares) / (WINDOW * WINDOW * WINDOW * AXES)))),
+    f(RMS_FLOOR_G * COUNTS_PER_G),
+  );
   for (let i = 0; i < WINDOW; i++) {
     for (let a = 0; a < AXES; a++) {
       // sum / WINDOW and count - mean are exact in float32.
@@ -145,7 +177,11 @@ export function windows(conds: Condition[]): Windows {
 
 /** A recording as a CSV trace the accel input reads back (`t_ms,x,y,z` in g). */
 export function toCsv(comments: string[], counts: Int16Array): string {
-  const rows = [...comments.map((c) => `# ${c}`), `# ${RATE_HZ} Hz, ±${RANGE_G} g counts as g`, "t_ms,x,y,z"];
+  const rows = [
+    ...comments.map((c) => `# ${c}`),
+    `# ${RATE_HZ} Hz, ±${RANGE_G} g counts as g`,
+    "t_ms,x,y,z",
+  ];
   for (let i = 0; i < counts.length / AXES; i++) {
     const g = [0, 1, 2].map((a) => (counts[i * AXES + a] / COUNTS_PER_G).toFixed(6));
     rows.push(`${(i * 1000) / RATE_HZ},${g.join(",")}`);

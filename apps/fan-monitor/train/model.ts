@@ -22,9 +22,23 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { AXES, CLASSES, WINDOW, seededRandom } from "./dataset.ts";
 
-export interface ConvSpec { kind: "conv"; filters: number; kernel: number; stride: number; valid?: boolean }
-export interface DenseSpec { kind: "dense"; units: number; relu: boolean }
-export interface PoolSpec { kind: "pool"; size: number; max?: boolean }
+export interface ConvSpec {
+  kind: "conv";
+  filters: number;
+  kernel: number;
+  stride: number;
+  valid?: boolean;
+}
+export interface DenseSpec {
+  kind: "dense";
+  units: number;
+  relu: boolean;
+}
+export interface PoolSpec {
+  kind: "pool";
+  size: number;
+  max?: boolean;
+}
 export type LayerSpec = ConvSpec | DenseSpec | PoolSpec | { kind: "flatten" };
 
 export const ARCHITECTURE: LayerSpec[] = [
@@ -38,7 +52,12 @@ export const ARCHITECTURE: LayerSpec[] = [
 ];
 
 /** Weights of a conv ([kernel*in, out]) or dense ([in, out]) layer. */
-export interface LayerWeights { kernel: tf.Variable; bias: tf.Variable; fanIn: number; fanOut: number }
+export interface LayerWeights {
+  kernel: tf.Variable;
+  bias: tf.Variable;
+  fanIn: number;
+  fanOut: number;
+}
 
 /** Geometry of a strided 1-D convolution over H rows (TensorFlow's SAME or VALID padding). */
 export function geometry(h: number, spec: ConvSpec): { out: number; before: number } {
@@ -75,7 +94,9 @@ function im2col(x: tf.Tensor3D, spec: ConvSpec): tf.Tensor2D {
       gradFunc: (dy: tf.Tensor) => {
         const g = dy.dataSync() as Float32Array;
         const dx = new Float32Array(b * h * c);
-        each((xAt, colAt) => { for (let q = 0; q < c; q++) dx[xAt + q] += g[colAt + q]; });
+        each((xAt, colAt) => {
+          for (let q = 0; q < c; q++) dx[xAt + q] += g[colAt + q];
+        });
         return tf.tensor3d(dx, [b, h, c]);
       },
     };
@@ -99,15 +120,27 @@ export class FanNet {
     let c = AXES;
     let h = WINDOW;
     this.layers = ARCHITECTURE.map((l) => {
-      if (l.kind === "flatten") { c *= h; h = 1; return null; }
-      if (l.kind === "pool") { h = Math.floor(h / l.size); return null; }
+      if (l.kind === "flatten") {
+        c *= h;
+        h = 1;
+        return null;
+      }
+      if (l.kind === "pool") {
+        h = Math.floor(h / l.size);
+        return null;
+      }
       const fanIn = l.kind === "conv" ? l.kernel * c : c;
       const fanOut = l.kind === "conv" ? l.filters : l.units;
       const limit = Math.sqrt(6 / (fanIn + (l.kind === "conv" ? l.kernel * fanOut : fanOut)));
       const init = Float32Array.from({ length: fanIn * fanOut }, () => (2 * rnd() - 1) * limit);
       if (l.kind === "conv") h = geometry(h, l).out;
       c = fanOut;
-      return { kernel: tf.variable(tf.tensor2d(init, [fanIn, fanOut])), bias: tf.variable(tf.zeros([fanOut])), fanIn, fanOut };
+      return {
+        kernel: tf.variable(tf.tensor2d(init, [fanIn, fanOut])),
+        bias: tf.variable(tf.zeros([fanOut])),
+        fanIn,
+        fanOut,
+      };
     });
   }
 
@@ -130,8 +163,7 @@ export class FanNet {
         const [b, h, c] = y.shape;
         const groups = tf.reshape(y, [b, h / spec.size, spec.size, c]);
         y = spec.max ? tf.max(groups, 2) : tf.mean(groups, 2);
-      }
-      else {
+      } else {
         y = tf.add(tf.matMul(y as tf.Tensor2D, w!.kernel), w!.bias);
         if (spec.relu) y = tf.relu(y);
       }
@@ -153,10 +185,18 @@ export function countMacs(): number {
   let c = AXES;
   let macs = 0;
   for (const l of ARCHITECTURE) {
-    if (l.kind === "conv") { h = geometry(h, l).out; macs += h * l.filters * l.kernel * c; c = l.filters; }
-    else if (l.kind === "flatten") { c = h * c; h = 1; }
-    else if (l.kind === "pool") h = Math.floor(h / l.size);
-    else { macs += c * l.units; c = l.units; }
+    if (l.kind === "conv") {
+      h = geometry(h, l).out;
+      macs += h * l.filters * l.kernel * c;
+      c = l.filters;
+    } else if (l.kind === "flatten") {
+      c = h * c;
+      h = 1;
+    } else if (l.kind === "pool") h = Math.floor(h / l.size);
+    else {
+      macs += c * l.units;
+      c = l.units;
+    }
   }
   return macs;
 }

@@ -8,7 +8,10 @@ import type { WriterModel, WriterTensor } from "../../../emulator/model/tflite-w
 import { AXES, CLASSES, WINDOW } from "./dataset.ts";
 import { ARCHITECTURE, geometry, type FanNet } from "./model.ts";
 
-export interface QuantParams { scale: number; zeroPoint: number }
+export interface QuantParams {
+  scale: number;
+  zeroPoint: number;
+}
 
 /** int8 parameters covering [lo, hi] (widened to include 0, as TFLite requires). */
 export function activationParams(lo: number, hi: number): QuantParams {
@@ -34,26 +37,44 @@ export function quantizeInput(x: Float32Array, q: QuantParams): Int8Array {
 
 function int8Symmetric(values: Float32Array | number[], scale: number): Int8Array {
   const out = new Int8Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = Math.max(-127, Math.min(127, Math.round(values[i] / scale)));
+  for (let i = 0; i < values.length; i++)
+    out[i] = Math.max(-127, Math.min(127, Math.round(values[i] / scale)));
   return out;
 }
 
-const bytes = (a: Int8Array | Int32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+const bytes = (a: Int8Array | Int32Array): Uint8Array =>
+  new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 /** Min and max of each layer's output over the calibration batch, and of the input. */
-export function calibrate(model: FanNet, calibration: Float32Array, count: number): { input: [number, number]; layers: [number, number][] } {
+export function calibrate(
+  model: FanNet,
+  calibration: Float32Array,
+  count: number,
+): { input: [number, number]; layers: [number, number][] } {
   return tf.tidy(() => {
     const x = tf.tensor3d(calibration, [count, WINDOW, AXES]);
-    const range = (t: tf.Tensor): [number, number] => [tf.min(t).dataSync()[0], tf.max(t).dataSync()[0]];
+    const range = (t: tf.Tensor): [number, number] => [
+      tf.min(t).dataSync()[0],
+      tf.max(t).dataSync()[0],
+    ];
     const each: tf.Tensor[] = [];
     model.forward(x, each);
     return { input: range(x), layers: each.map(range) };
   });
 }
 
-export interface Quantized { model: WriterModel; input: QuantParams; output: QuantParams }
+export interface Quantized {
+  model: WriterModel;
+  input: QuantParams;
+  output: QuantParams;
+}
 
-export function quantizeModel(model: FanNet, calibration: Float32Array, count: number, description: string): Quantized {
+export function quantizeModel(
+  model: FanNet,
+  calibration: Float32Array,
+  count: number,
+  description: string,
+): Quantized {
   const ranges = calibrate(model, calibration, count);
   const tensors: WriterTensor[] = [];
   const ops: WriterModel["ops"] = [];
@@ -71,16 +92,36 @@ export function quantizeModel(model: FanNet, calibration: Float32Array, count: n
       // int8 pooling keeps its input's quantisation (TFLite requires it).
       shape = [1, Math.floor(shape[1] / spec.size), 1, shape[3]];
       const out = act(`pool${i}`, shape, q);
-      ops.push({ op: spec.max ? "MAX_POOL_2D" : "AVERAGE_POOL_2D", inputs: [current], outputs: [out],
-        options: { padding: "VALID", stride_h: spec.size, stride_w: 1, filter_height: spec.size, filter_width: 1 } });
+      ops.push({
+        op: spec.max ? "MAX_POOL_2D" : "AVERAGE_POOL_2D",
+        inputs: [current],
+        outputs: [out],
+        options: {
+          padding: "VALID",
+          stride_h: spec.size,
+          stride_w: 1,
+          filter_height: spec.size,
+          filter_width: 1,
+        },
+      });
       current = out;
       return;
     }
     if (spec.kind === "flatten") {
       const flat = [1, shape.slice(1).reduce((a, b) => a * b, 1)];
-      const newShape = add({ name: `flatten${i}/shape`, type: "int32", shape: [2], data: bytes(new Int32Array(flat)) });
+      const newShape = add({
+        name: `flatten${i}/shape`,
+        type: "int32",
+        shape: [2],
+        data: bytes(new Int32Array(flat)),
+      });
       const out = act(`flatten${i}`, flat, q); // RESHAPE keeps the quantisation
-      ops.push({ op: "RESHAPE", inputs: [current, newShape], outputs: [out], options: { new_shape: flat } });
+      ops.push({
+        op: "RESHAPE",
+        inputs: [current, newShape],
+        outputs: [out],
+        options: { new_shape: flat },
+      });
       current = out;
       shape = flat;
       return;
@@ -94,7 +135,8 @@ export function quantizeModel(model: FanNet, calibration: Float32Array, count: n
       const filter = new Float32Array(outC * spec.kernel * inC);
       for (let o = 0; o < outC; o++)
         for (let k = 0; k < spec.kernel; k++)
-          for (let c = 0; c < inC; c++) filter[(o * spec.kernel + k) * inC + c] = kernel[(k * inC + c) * outC + o];
+          for (let c = 0; c < inC; c++)
+            filter[(o * spec.kernel + k) * inC + c] = kernel[(k * inC + c) * outC + o];
       const scales: number[] = [];
       const qFilter = new Int8Array(filter.length);
       const qBias = new Int32Array(outC);
@@ -106,32 +148,71 @@ export function quantizeModel(model: FanNet, calibration: Float32Array, count: n
         qFilter.set(int8Symmetric(row, s), o * spec.kernel * inC);
         qBias[o] = Math.round(bias[o] / (q.scale * s));
       }
-      const f = add({ name: `conv${i}/filter`, type: "int8", shape: [outC, spec.kernel, 1, inC], data: bytes(qFilter),
-        quant: { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: 0 } });
-      const b = add({ name: `conv${i}/bias`, type: "int32", shape: [outC], data: bytes(qBias),
-        quant: { scale: scales.map((s) => s * q.scale), zeroPoint: scales.map(() => 0), quantizedDimension: 0 } });
+      const f = add({
+        name: `conv${i}/filter`,
+        type: "int8",
+        shape: [outC, spec.kernel, 1, inC],
+        data: bytes(qFilter),
+        quant: { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: 0 },
+      });
+      const b = add({
+        name: `conv${i}/bias`,
+        type: "int32",
+        shape: [outC],
+        data: bytes(qBias),
+        quant: {
+          scale: scales.map((s) => s * q.scale),
+          zeroPoint: scales.map(() => 0),
+          quantizedDimension: 0,
+        },
+      });
       shape = [1, geometry(shape[1], spec).out, 1, outC];
       const out = act(`conv${i}`, shape, outQ);
-      ops.push({ op: "CONV_2D", inputs: [current, f, b], outputs: [out],
-        options: { padding: spec.valid ? "VALID" : "SAME", stride_h: spec.stride, stride_w: 1, fused_activation_function: "RELU" } });
+      ops.push({
+        op: "CONV_2D",
+        inputs: [current, f, b],
+        outputs: [out],
+        options: {
+          padding: spec.valid ? "VALID" : "SAME",
+          stride_h: spec.stride,
+          stride_w: 1,
+          fused_activation_function: "RELU",
+        },
+      });
       current = out;
     } else {
       // Kernel [in, out] -> TFLite weights [out, in], one scale for the tensor.
       const inN = shape[1];
       const outN = spec.units;
       const weights = new Float32Array(outN * inN);
-      for (let o = 0; o < outN; o++) for (let k = 0; k < inN; k++) weights[o * inN + k] = kernel[k * outN + o];
+      for (let o = 0; o < outN; o++)
+        for (let k = 0; k < inN; k++) weights[o * inN + k] = kernel[k * outN + o];
       const max = weights.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
       const s = max > 0 ? max / 127 : 1;
       const qBias = new Int32Array(outN);
       for (let o = 0; o < outN; o++) qBias[o] = Math.round(bias[o] / (q.scale * s));
-      const wt = add({ name: `dense${i}/weights`, type: "int8", shape: [outN, inN], data: bytes(int8Symmetric(weights, s)),
-        quant: { scale: [s], zeroPoint: [0] } });
-      const b = add({ name: `dense${i}/bias`, type: "int32", shape: [outN], data: bytes(qBias), quant: { scale: [s * q.scale], zeroPoint: [0] } });
+      const wt = add({
+        name: `dense${i}/weights`,
+        type: "int8",
+        shape: [outN, inN],
+        data: bytes(int8Symmetric(weights, s)),
+        quant: { scale: [s], zeroPoint: [0] },
+      });
+      const b = add({
+        name: `dense${i}/bias`,
+        type: "int32",
+        shape: [outN],
+        data: bytes(qBias),
+        quant: { scale: [s * q.scale], zeroPoint: [0] },
+      });
       shape = [1, outN];
       const out = act(spec.relu ? `dense${i}` : "logits", shape, outQ);
-      ops.push({ op: "FULLY_CONNECTED", inputs: [current, wt, b], outputs: [out],
-        options: { fused_activation_function: spec.relu ? "RELU" : "NONE" } });
+      ops.push({
+        op: "FULLY_CONNECTED",
+        inputs: [current, wt, b],
+        outputs: [out],
+        options: { fused_activation_function: spec.relu ? "RELU" : "NONE" },
+      });
       current = out;
     }
     q = outQ;
@@ -139,5 +220,9 @@ export function quantizeModel(model: FanNet, calibration: Float32Array, count: n
   const outputQ = { scale: 1 / 256, zeroPoint: -128 };
   const probs = act("probabilities", [1, CLASSES.length], outputQ);
   ops.push({ op: "SOFTMAX", inputs: [current], outputs: [probs], options: { beta: 1 } });
-  return { model: { tensors, ops, inputs: [0], outputs: [probs], description }, input: inputQ, output: outputQ };
+  return {
+    model: { tensors, ops, inputs: [0], outputs: [probs], description },
+    input: inputQ,
+    output: outputQ,
+  };
 }

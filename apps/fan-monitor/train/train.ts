@@ -16,7 +16,18 @@ import { parseArgs } from "node:util";
 import { writeTflite } from "../../../emulator/model/tflite-writer.ts";
 import { loadReference } from "../../../test/helpers/tflite-reference.ts";
 import {
-  AXES, CLASSES, HELD_OUT_SET, RATE_HZ, TRAIN_SET, WINDOW, conditions, record, seededRandom, toCsv, windows, type Windows,
+  AXES,
+  CLASSES,
+  HELD_OUT_SET,
+  RATE_HZ,
+  TRAIN_SET,
+  WINDOW,
+  conditions,
+  record,
+  seededRandom,
+  toCsv,
+  windows,
+  type Windows,
 } from "./dataset.ts";
 import { FanNet, countMacs } from "./model.ts";
 import { quantizeInput, quantizeModel } from "./quantize.ts";
@@ -24,7 +35,13 @@ import { quantizeInput, quantizeModel } from "./quantize.ts";
 const APP_DIR = fileURLToPath(new URL("..", import.meta.url));
 export const MODEL_FILE = "fan_state_int8.tflite";
 
-export interface TrainOptions { smoke: boolean; epochs: number; outDir: string; dataDir: string | null; log: (s: string) => void }
+export interface TrainOptions {
+  smoke: boolean;
+  epochs: number;
+  outDir: string;
+  dataDir: string | null;
+  log: (s: string) => void;
+}
 export interface TrainResult {
   floatAccuracy: number;
   int8Accuracy: number;
@@ -42,7 +59,10 @@ const LEARNING_RATE = 0.003;
 const CALIBRATION_WINDOWS = 512;
 
 function tensors(w: Windows): { x: tf.Tensor3D; y: tf.Tensor2D } {
-  return { x: tf.tensor3d(w.x, [w.count, WINDOW, AXES]), y: tf.cast(tf.oneHot(tf.tensor1d(w.labels, "int32"), CLASSES.length), "float32") as tf.Tensor2D };
+  return {
+    x: tf.tensor3d(w.x, [w.count, WINDOW, AXES]),
+    y: tf.cast(tf.oneHot(tf.tensor1d(w.labels, "int32"), CLASSES.length), "float32") as tf.Tensor2D,
+  };
 }
 
 function accuracy(predicted: ArrayLike<number>, labels: Int32Array): number {
@@ -54,7 +74,9 @@ function accuracy(predicted: ArrayLike<number>, labels: Int32Array): number {
 function confusion(predicted: ArrayLike<number>, labels: Int32Array): string {
   const m = CLASSES.map(() => CLASSES.map(() => 0));
   for (let i = 0; i < labels.length; i++) m[labels[i]][predicted[i]]++;
-  return CLASSES.map((c, i) => `    ${c.padEnd(9)} ${m[i].map((v) => String(v).padStart(5)).join("")}`).join("\n");
+  return CLASSES.map(
+    (c, i) => `    ${c.padEnd(9)} ${m[i].map((v) => String(v).padStart(5)).join("")}`,
+  ).join("\n");
 }
 
 export async function train(o: TrainOptions): Promise<TrainResult> {
@@ -66,7 +88,9 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const heldConds = conditions("heldout", heldSet.perState, heldSet.seconds, heldSet.seed);
   const trainW = windows(trainConds);
   const heldW = windows(heldConds);
-  o.log(`dataset: ${trainW.count} training windows from ${trainConds.length} recordings, ${heldW.count} held-out windows from ${heldConds.length}`);
+  o.log(
+    `dataset: ${trainW.count} training windows from ${trainConds.length} recordings, ${heldW.count} held-out windows from ${heldConds.length}`,
+  );
 
   const model = new FanNet(SEED);
   const parameters = model.parameters;
@@ -79,14 +103,21 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     if (epoch === Math.ceil((o.epochs * 2) / 3)) optimizer = tf.train.adam(LEARNING_RATE / 6);
     // A seeded shuffle per epoch, then mini-batches.
     const order = Array.from({ length: trainW.count }, (_, i) => i);
-    for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(rnd() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; }
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rnd() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
     let total = 0;
     for (let at = 0; at < order.length; at += BATCH) {
       const cost = tf.tidy(() => {
         const idx = tf.tensor1d(order.slice(at, at + BATCH), "int32");
         const xs = tf.gather(x, idx);
         const ys = tf.gather(y, idx);
-        return optimizer.minimize(() => tf.losses.softmaxCrossEntropy(ys, model.forward(xs)) as tf.Scalar, true, model.variables)!;
+        return optimizer.minimize(
+          () => tf.losses.softmaxCrossEntropy(ys, model.forward(xs)) as tf.Scalar,
+          true,
+          model.variables,
+        )!;
       });
       total += cost.dataSync()[0] * Math.min(BATCH, order.length - at);
       cost.dispose();
@@ -99,7 +130,9 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const floatPred = tf.tidy(() => tf.argMax(model.forward(held.x), -1).dataSync());
   tf.dispose([held.x, held.y]);
   const floatAccuracy = accuracy(floatPred, heldW.labels);
-  o.log(`held-out float accuracy ${(floatAccuracy * 100).toFixed(2)} %\n${confusion(floatPred, heldW.labels)}`);
+  o.log(
+    `held-out float accuracy ${(floatAccuracy * 100).toFixed(2)} %\n${confusion(floatPred, heldW.labels)}`,
+  );
 
   // Calibration: a seeded sample of training windows.
   const n = Math.min(CALIBRATION_WINDOWS, trainW.count);
@@ -108,7 +141,12 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const k = Math.floor(rnd() * trainW.count);
     calib.set(trainW.x.subarray(k * WINDOW * AXES, (k + 1) * WINDOW * AXES), i * WINDOW * AXES);
   }
-  const q = quantizeModel(model, calib, n, `tinyboard fan-state monitor (${CLASSES.join(", ")}), int8`);
+  const q = quantizeModel(
+    model,
+    calib,
+    n,
+    `tinyboard fan-state monitor (${CLASSES.join(", ")}), int8`,
+  );
   const bytes = writeTflite(q.model);
   mkdirSync(o.outDir, { recursive: true });
   const modelPath = path.join(o.outDir, MODEL_FILE);
@@ -126,17 +164,39 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   }
   ref.dispose();
   const int8Accuracy = accuracy(int8Pred, heldW.labels);
-  o.log(`held-out int8 accuracy ${(int8Accuracy * 100).toFixed(2)} % (TFLite runtime; float-to-int8 drop ${((floatAccuracy - int8Accuracy) * 100).toFixed(2)} points)\n${confusion(int8Pred, heldW.labels)}`);
+  o.log(
+    `held-out int8 accuracy ${(int8Accuracy * 100).toFixed(2)} % (TFLite runtime; float-to-int8 drop ${((floatAccuracy - int8Accuracy) * 100).toFixed(2)} points)\n${confusion(int8Pred, heldW.labels)}`,
+  );
   o.log(`wrote ${path.relative(process.cwd(), modelPath)} (${bytes.length} B)`);
 
   const result: TrainResult = {
-    floatAccuracy, int8Accuracy, modelBytes: bytes.length, macs: countMacs(), parameters,
-    trainWindows: trainW.count, heldOutWindows: heldW.count, modelPath,
+    floatAccuracy,
+    int8Accuracy,
+    modelBytes: bytes.length,
+    macs: countMacs(),
+    parameters,
+    trainWindows: trainW.count,
+    heldOutWindows: heldW.count,
+    modelPath,
   };
-  writeFileSync(path.join(o.outDir, "training.json"), JSON.stringify({
-    ...result, modelPath: MODEL_FILE, epochs: o.epochs, seed: SEED, trainSet, heldOutSet: heldSet,
-    input: q.input, output: q.output, classes: CLASSES,
-  }, null, 2) + "\n");
+  writeFileSync(
+    path.join(o.outDir, "training.json"),
+    JSON.stringify(
+      {
+        ...result,
+        modelPath: MODEL_FILE,
+        epochs: o.epochs,
+        seed: SEED,
+        trainSet,
+        heldOutSet: heldSet,
+        input: q.input,
+        output: q.output,
+        classes: CLASSES,
+      },
+      null,
+      2,
+    ) + "\n",
+  );
 
   if (o.dataDir) {
     writeSampleData(o.dataDir);
@@ -150,7 +210,12 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
  * the demo input (6 s of each state in turn, from the same recordings).
  */
 export function writeSampleData(dir: string): void {
-  const heldConds = conditions("heldout", HELD_OUT_SET.perState, HELD_OUT_SET.seconds, HELD_OUT_SET.seed);
+  const heldConds = conditions(
+    "heldout",
+    HELD_OUT_SET.perState,
+    HELD_OUT_SET.seconds,
+    HELD_OUT_SET.seed,
+  );
   mkdirSync(dir, { recursive: true });
   const demo: Int16Array[] = [];
   for (const state of CLASSES) {
@@ -161,11 +226,20 @@ export function writeSampleData(dir: string): void {
   }
   const all = new Int16Array(demo.reduce((n, d) => n + d.length, 0));
   demo.reduce((at, d) => (all.set(d, at), at + d.length), 0);
-  writeFileSync(path.join(dir, "demo.csv"), toCsv([`demo: 6 s each of ${CLASSES.join(", ")} (the sample recordings)`], all));
+  writeFileSync(
+    path.join(dir, "demo.csv"),
+    toCsv([`demo: 6 s each of ${CLASSES.join(", ")} (the sample recordings)`], all),
+  );
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  const { values } = parseArgs({ options: { smoke: { type: "boolean", default: false }, epochs: { type: "string" }, out: { type: "string" } } });
+  const { values } = parseArgs({
+    options: {
+      smoke: { type: "boolean", default: false },
+      epochs: { type: "string" },
+      out: { type: "string" },
+    },
+  });
   const smoke = values.smoke ?? false;
   const epochs = Number(values.epochs ?? (smoke ? 1 : 20));
   if (!Number.isInteger(epochs) || epochs < 1) {

@@ -19,9 +19,17 @@ export interface AvInputs {
   mic: MicSource | null;
 }
 
-export function openAvScene(spec: string, geometry: MicGeometry, opts: { cwd?: string } = {}): AvInputs {
+export function openAvScene(
+  spec: string,
+  geometry: MicGeometry,
+  opts: { cwd?: string } = {},
+): AvInputs {
   const scene = loadAvScene(spec, geometry, opts.cwd);
-  const mic = scene.room ? Object.assign(new RoomSceneSource({ ...scene.room, selfNoise: null }), { timeline: "board" as const }) : null;
+  const mic = scene.room
+    ? Object.assign(new RoomSceneSource({ ...scene.room, selfNoise: null }), {
+        timeline: "board" as const,
+      })
+    : null;
   return { scene, camera: new AvCamera(scene, spec.trim()), mic };
 }
 
@@ -31,7 +39,10 @@ class AvCamera implements CameraSource {
   readonly description: string;
   private readonly cache = new Map<string, Uint8Array>();
 
-  constructor(private readonly scene: AvScene, spec: string) {
+  constructor(
+    private readonly scene: AvScene,
+    spec: string,
+  ) {
     this.files = [spec];
     this.description = `${spec} (${scene.people.length} people, ${scene.duration.toFixed(1)} s, rendered faces)`;
   }
@@ -44,7 +55,10 @@ class AvCamera implements CameraSource {
     const key = `${index}:${width}x${height}:${format}`;
     let f = this.cache.get(key);
     if (!f) {
-      f = toSensorFormat(renderFrame(this.scene, index / PICTURES_PER_SECOND, width, height, index), format);
+      f = toSensorFormat(
+        renderFrame(this.scene, index / PICTURES_PER_SECOND, width, height, index),
+        format,
+      );
       if (this.cache.size >= 8) this.cache.clear();
       this.cache.set(key, f);
     }

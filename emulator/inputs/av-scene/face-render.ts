@@ -10,15 +10,28 @@ import { faceState, type FaceState } from "./face-state.ts";
 import { SKIN_TONES, type AvScene, type Person } from "./scene.ts";
 
 const HAIR_RGB: Record<string, [number, number, number]> = {
-  black: [0.09, 0.08, 0.08], brown: [0.32, 0.2, 0.12], blonde: [0.78, 0.64, 0.4], grey: [0.62, 0.62, 0.6], red: [0.56, 0.24, 0.12],
+  black: [0.09, 0.08, 0.08],
+  brown: [0.32, 0.2, 0.12],
+  blonde: [0.78, 0.64, 0.4],
+  grey: [0.62, 0.62, 0.6],
+  red: [0.56, 0.24, 0.12],
 };
 const HEAD_ASPECT = 1.375; // head half-height / half-width
 
 /** The frame at scene time t as RGB bytes (width x height x 3). `frameIndex` seeds the sensor noise. */
-export function renderFrame(scene: AvScene, t: number, width: number, height: number, frameIndex: number): Uint8Array {
+export function renderFrame(
+  scene: AvScene,
+  t: number,
+  width: number,
+  height: number,
+  frameIndex: number,
+): Uint8Array {
   const img = Float32Array.from(background(width, height));
-  const order = scene.people.map((p, i) => i).sort((a, b) => scene.people[a].box.hw - scene.people[b].box.hw);
-  for (const i of order) drawPerson(img, width, height, scene, scene.people[i], faceState(scene.people[i], t));
+  const order = scene.people
+    .map((p, i) => i)
+    .sort((a, b) => scene.people[a].box.hw - scene.people[b].box.hw);
+  for (const i of order)
+    drawPerson(img, width, height, scene, scene.people[i], faceState(scene.people[i], t));
   drawRoom(img, width, height, true); // the table in front of everyone
   const sigma = (scene.camera.blur * width) / 160;
   if (sigma > 0.2) gaussianBlur(img, width, height, sigma);
@@ -27,10 +40,15 @@ export function renderFrame(scene: AvScene, t: number, width: number, height: nu
   // seeded per frame; a full Box-Muller per pixel cost more than the rest of the frame.
   let x = rngFor(scene.seed, `camera frame ${frameIndex}`).below(0x7fffffff) | 1;
   const gain = scene.camera.exposure * 255;
-  const amp = scene.camera.noise * Math.sqrt(3) / 2 ** 31;
+  const amp = (scene.camera.noise * Math.sqrt(3)) / 2 ** 31;
   for (let k = 0; k < out.length; k++) {
     let u = 0;
-    for (let j = 0; j < 4; j++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; u += x; }
+    for (let j = 0; j < 4; j++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      u += x;
+    }
     const v = img[k] * gain + amp * (u / 2);
     out[k] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
   }
@@ -60,42 +78,61 @@ function drawRoom(img: Float32Array, w: number, h: number, tableOnly: boolean): 
       const light = 0.8 - 0.25 * Math.hypot(fx - 0.3, fy - 0.2);
       if (fy > 0.86) {
         const edge = fy < 0.875 ? 1.25 : 1;
-        img[k] = 0.42 * light * edge; img[k + 1] = 0.3 * light * edge; img[k + 2] = 0.2 * light * edge;
+        img[k] = 0.42 * light * edge;
+        img[k + 1] = 0.3 * light * edge;
+        img[k + 2] = 0.2 * light * edge;
       } else {
-        img[k] = 0.74 * light; img[k + 1] = 0.72 * light; img[k + 2] = 0.66 * light;
+        img[k] = 0.74 * light;
+        img[k + 1] = 0.72 * light;
+        img[k + 2] = 0.66 * light;
       }
     }
   }
 }
 
 function put(img: Float32Array, k: number, r: number, g: number, b: number): void {
-  img[k] = r; img[k + 1] = g; img[k + 2] = b;
+  img[k] = r;
+  img[k + 1] = g;
+  img[k + 2] = b;
 }
 
-function drawPerson(img: Float32Array, w: number, h: number, scene: AvScene, p: Person, s: FaceState): void {
+function drawPerson(
+  img: Float32Array,
+  w: number,
+  h: number,
+  scene: AvScene,
+  p: Person,
+  s: FaceState,
+): void {
   const { light, ambient } = scene.camera;
   const ln = Math.hypot(...light);
   const [lx, ly, lz] = [light[0] / ln, light[1] / ln, light[2] / ln];
   const scale = p.box.hw * w; // pixels per head half-width
-  const cx = p.box.cx * w + s.dx * scale, cy = p.box.cy * h + s.dy * scale;
+  const cx = p.box.cx * w + s.dx * scale,
+    cy = p.box.cy * h + s.dy * scale;
   const skin = SKIN_TONES[p.skin].map((c) => c / 255);
   const hair = HAIR_RGB[p.hair];
   const shirt = p.shirt.map((c) => c / 255);
   const yawA = (s.yaw * Math.PI) / 2;
   const shift = 0.95 * Math.sin(yawA); // features slide towards the turned side
   const squeeze = Math.max(0.15, Math.cos(yawA));
-  const x0 = Math.max(0, Math.floor(cx - 2.8 * scale)), x1 = Math.min(w, Math.ceil(cx + 2.8 * scale));
-  const y0 = Math.max(0, Math.floor(cy - 1.7 * scale)), y1 = h;
+  const x0 = Math.max(0, Math.floor(cx - 2.8 * scale)),
+    x1 = Math.min(w, Math.ceil(cx + 2.8 * scale));
+  const y0 = Math.max(0, Math.floor(cy - 1.7 * scale)),
+    y1 = h;
   const lit = (x: number, y: number, z: number): [number, number] => {
     const n = Math.hypot(x, y, z) || 1;
-    const nx = x / n, ny = y / n, nz = z / n;
+    const nx = x / n,
+      ny = y / n,
+      nz = z / n;
     const d = Math.max(0, nx * lx + ny * ly + nz * lz);
     const rz = 2 * d * nz - lz; // reflected light towards the camera
     return [ambient + (1 - ambient) * d, rz > 0 ? 0.05 * rz ** 24 : 0];
   };
   for (let py = y0; py < y1; py++) {
     for (let px = x0; px < x1; px++) {
-      const u = (px + 0.5 - cx) / scale, v = (py + 0.5 - cy) / scale;
+      const u = (px + 0.5 - cx) / scale,
+        v = (py + 0.5 - cy) / scale;
       const k = 3 * (py * w + px);
       const e = u * u + (v / HEAD_ASPECT) ** 2; // < 1 inside the head
       // Shoulders and neck (behind the head).
@@ -106,7 +143,7 @@ function drawPerson(img: Float32Array, w: number, h: number, scene: AvScene, p: 
           continue;
         }
         if (v > 0.9 && v <= 1.9 && Math.abs(u) < 0.42) {
-          const [sh] = lit(u / 0.42 * 0.7, 0.1, 0.7);
+          const [sh] = lit((u / 0.42) * 0.7, 0.1, 0.7);
           put(img, k, skin[0] * sh * 0.78, skin[1] * sh * 0.78, skin[2] * sh * 0.78);
           continue;
         }
@@ -117,7 +154,8 @@ function drawPerson(img: Float32Array, w: number, h: number, scene: AvScene, p: 
           put(img, k, hair[0] * sh * strand, hair[1] * sh * strand, hair[2] * sh * strand);
           continue;
         }
-        const earU = (Math.abs(u - shift * 0.3) - 1.0 * squeeze - 0.02) / 0.13, earV = (v - 0.08) / 0.24;
+        const earU = (Math.abs(u - shift * 0.3) - 1.0 * squeeze - 0.02) / 0.13,
+          earV = (v - 0.08) / 0.24;
         if (earU * earU + earV * earV < 1 && s.yaw < 0.9) {
           const [sh] = lit(Math.sign(u) * 0.8, -0.1, 0.5);
           put(img, k, skin[0] * sh * 0.92, skin[1] * sh * 0.85, skin[2] * sh * 0.85);
@@ -137,56 +175,120 @@ function drawPerson(img: Float32Array, w: number, h: number, scene: AvScene, p: 
       const nz = Math.sqrt(Math.max(0, 1 - e));
       // Face coordinates: the features turn with the head.
       const fu = (u - shift) / squeeze;
-      const faceVisible = Math.abs(fu) * squeeze < Math.sqrt(Math.max(0, 1 - (v / HEAD_ASPECT) ** 2)) * 0.97;
+      const faceVisible =
+        Math.abs(fu) * squeeze < Math.sqrt(Math.max(0, 1 - (v / HEAD_ASPECT) ** 2)) * 0.97;
       // Hair on the head: above the hairline, and over the face as the head turns away.
       const hairline = -0.55 + 0.3 * fu * fu;
       const backOfHead = s.yaw > 0.35 && u < shift - 1.0 * squeeze - 0.05;
-      if (p.hairStyle !== "bald" && (v < hairline || backOfHead || (p.hairStyle === "long" && Math.abs(fu) > 0.86 && v < 0.7))) {
+      if (
+        p.hairStyle !== "bald" &&
+        (v < hairline || backOfHead || (p.hairStyle === "long" && Math.abs(fu) > 0.86 && v < 0.7))
+      ) {
         const strand = 0.8 + 0.2 * Math.sin(u * 37 + Math.sin(v * 6) * 2);
         const [sh, sp] = lit(nx, ny, nz);
-        put(img, k, hair[0] * sh * strand + sp, hair[1] * sh * strand + sp, hair[2] * sh * strand + sp);
+        put(
+          img,
+          k,
+          hair[0] * sh * strand + sp,
+          hair[1] * sh * strand + sp,
+          hair[2] * sh * strand + sp,
+        );
         continue;
       }
-      let r = skin[0], g = skin[1], b = skin[2];
+      let r = skin[0],
+        g = skin[1],
+        b = skin[2];
       let flat = false; // colours that are not lit as skin (eye whites, mouth interior)
       if (faceVisible) {
         // Nose ridge: the normal tilts sideways, so one side catches the light.
         if (Math.abs(fu) < 0.1 && v > -0.12 && v < 0.3) nx += (fu / 0.1) * 0.7;
-        if (((Math.abs(fu) - 0.07) / 0.04) ** 2 + ((v - 0.3) / 0.025) ** 2 < 1) { r *= 0.45; g *= 0.4; b *= 0.4; }
+        if (((Math.abs(fu) - 0.07) / 0.04) ** 2 + ((v - 0.3) / 0.025) ** 2 < 1) {
+          r *= 0.45;
+          g *= 0.4;
+          b *= 0.4;
+        }
         // Cheeks slightly warmer.
-        if (((Math.abs(fu) - 0.5) / 0.22) ** 2 + ((v - 0.25) / 0.16) ** 2 < 1) { r *= 1.03; g *= 0.96; b *= 0.96; }
+        if (((Math.abs(fu) - 0.5) / 0.22) ** 2 + ((v - 0.25) / 0.16) ** 2 < 1) {
+          r *= 1.03;
+          g *= 0.96;
+          b *= 0.96;
+        }
         // Eye sockets, eyes, brows.
-        const eu = Math.abs(fu) - 0.36, ev = v + 0.1;
-        if ((eu / 0.24) ** 2 + (ev / 0.14) ** 2 < 1) { r *= 0.88; g *= 0.86; b *= 0.86; }
-        if (Math.abs(ev + 0.17 - 0.25 * eu * eu) < 0.035 && Math.abs(eu) < 0.2) { r = hair[0] * 1.1; g = hair[1] * 1.1; b = hair[2] * 1.1; }
+        const eu = Math.abs(fu) - 0.36,
+          ev = v + 0.1;
+        if ((eu / 0.24) ** 2 + (ev / 0.14) ** 2 < 1) {
+          r *= 0.88;
+          g *= 0.86;
+          b *= 0.86;
+        }
+        if (Math.abs(ev + 0.17 - 0.25 * eu * eu) < 0.035 && Math.abs(eu) < 0.2) {
+          r = hair[0] * 1.1;
+          g = hair[1] * 1.1;
+          b = hair[2] * 1.1;
+        }
         const lid = 0.075 * s.eyes;
         if (lid > 0.008 && (eu / 0.16) ** 2 + (ev / lid) ** 2 < 1) {
           const iris = (eu - 0.01 * s.dx) ** 2 + ev * ev < 0.062 ** 2;
-          if (iris) { r = 0.22; g = 0.14; b = 0.09; } else { r = 0.86; g = 0.84; b = 0.8; }
-          if (eu * eu + ev * ev < 0.025 ** 2) { r = g = b = 0.03; }
-        } else if (lid <= 0.008 && Math.abs(ev) < 0.012 && Math.abs(eu) < 0.16) { r *= 0.5; g *= 0.45; b *= 0.45; }
+          if (iris) {
+            r = 0.22;
+            g = 0.14;
+            b = 0.09;
+          } else {
+            r = 0.86;
+            g = 0.84;
+            b = 0.8;
+          }
+          if (eu * eu + ev * ev < 0.025 ** 2) {
+            r = g = b = 0.03;
+          }
+        } else if (lid <= 0.008 && Math.abs(ev) < 0.012 && Math.abs(eu) < 0.16) {
+          r *= 0.5;
+          g *= 0.45;
+          b *= 0.45;
+        }
         // Mouth: lips around a dark opening, corners lifted by a smile.
-        const mw = 0.25 * (0.85 + 0.35 * s.spread), mh = 0.012 + 0.2 * s.open * (1 - 0.35 * s.spread);
+        const mw = 0.25 * (0.85 + 0.35 * s.spread),
+          mh = 0.012 + 0.2 * s.open * (1 - 0.35 * s.spread);
         const mu = fu / mw;
         const mv = v - 0.52 + 0.07 * s.smile * mu * mu;
         if (mu * mu + (mv / (mh + 0.05)) ** 2 < 1 && Math.abs(mu) < 1.1) {
           if (mu * mu + (mv / mh) ** 2 < 1) {
             flat = true;
             const teeth = s.open > 0.25 && mv < -mh + 0.045;
-            if (teeth) { r = 0.85; g = 0.82; b = 0.74; } else { r = 0.16; g = 0.05; b = 0.05; }
-          } else { r *= 0.82; g *= 0.5; b *= 0.52; }
+            if (teeth) {
+              r = 0.85;
+              g = 0.82;
+              b = 0.74;
+            } else {
+              r = 0.16;
+              g = 0.05;
+              b = 0.05;
+            }
+          } else {
+            r *= 0.82;
+            g *= 0.5;
+            b *= 0.52;
+          }
         }
         // A hand over the mouth (the palm towards the camera, fingers as darker seams).
         if (s.hand && ((fu - 0.05) / 0.5) ** 2 + ((v - 0.55) / 0.34) ** 2 < 1) {
           const seam = Math.abs(((v - 0.3) / 0.11) % 1) < 0.12;
-          r = skin[0] * (seam ? 0.75 : 1.02); g = skin[1] * (seam ? 0.7 : 0.97); b = skin[2] * (seam ? 0.7 : 0.95);
+          r = skin[0] * (seam ? 0.75 : 1.02);
+          g = skin[1] * (seam ? 0.7 : 0.97);
+          b = skin[2] * (seam ? 0.7 : 0.95);
           nx = (fu - 0.05) * 0.6;
         }
         // Glasses: frames around the eyes and a bridge.
         if (p.glasses) {
           const ring = (eu / 0.22) ** 2 + (ev / 0.15) ** 2;
-          if ((ring > 0.78 && ring < 1) || (Math.abs(fu) < 0.14 && Math.abs(ev + 0.02) < 0.018)) { r = g = b = 0.06; flat = true; }
-          else if (ring <= 0.78) { r = r * 0.92 + 0.05; g = g * 0.92 + 0.05; b = b * 0.92 + 0.07; }
+          if ((ring > 0.78 && ring < 1) || (Math.abs(fu) < 0.14 && Math.abs(ev + 0.02) < 0.018)) {
+            r = g = b = 0.06;
+            flat = true;
+          } else if (ring <= 0.78) {
+            r = r * 0.92 + 0.05;
+            g = g * 0.92 + 0.05;
+            b = b * 0.92 + 0.07;
+          }
         }
       }
       const [sh, sp] = lit(Math.max(-1, Math.min(1, nx)), ny, nz);
@@ -205,7 +307,8 @@ function gaussianBlur(img: Float32Array, w: number, h: number, sigma: number): v
   // One line at a time (a row, or a column per channel), edge pixels repeated.
   const line = new Float32Array(Math.max(w, h) + 2 * rad);
   const blurLine = (n: number, base: number, stride: number) => {
-    for (let i = 0; i < n + 2 * rad; i++) line[i] = img[base + stride * Math.min(n - 1, Math.max(0, i - rad))];
+    for (let i = 0; i < n + 2 * rad; i++)
+      line[i] = img[base + stride * Math.min(n - 1, Math.max(0, i - rad))];
     for (let i = 0, at = base; i < n; i++, at += stride) {
       let acc = 0;
       for (let j = 0; j < kern.length; j++) acc += kern[j] * line[i + j];

@@ -20,7 +20,8 @@ export interface FaceState {
   speaking: boolean;
 }
 
-const activeEvent = (events: SceneEvent[], type: string, t: number) => events.find((e) => e.type === type && t >= e.start && t < e.end);
+const activeEvent = (events: SceneEvent[], type: string, t: number) =>
+  events.find((e) => e.type === type && t >= e.start && t < e.end);
 
 /** Syllable-rate jaw motion without sound: about 4-5 syllables a second, with pauses between phrases. */
 function mouthing(t: number, phase: number): number {
@@ -34,8 +35,12 @@ export function faceState(p: Person, t: number): FaceState {
   // Slow sway and nod (about 0.1 head widths), a little faster while speaking.
   const speaking = p.track.speakingAt(t);
   const motion = speaking ? 1.6 : 1;
-  const dx = 0.08 * Math.sin(2 * Math.PI * 0.23 * t + 10 * ph) + 0.03 * Math.sin(2 * Math.PI * 0.71 * motion * t + 3 * ph);
-  const dy = 0.05 * Math.sin(2 * Math.PI * 0.31 * t + 7 * ph) + (speaking ? 0.03 * Math.sin(2 * Math.PI * 2.1 * t) : 0);
+  const dx =
+    0.08 * Math.sin(2 * Math.PI * 0.23 * t + 10 * ph) +
+    0.03 * Math.sin(2 * Math.PI * 0.71 * motion * t + 3 * ph);
+  const dy =
+    0.05 * Math.sin(2 * Math.PI * 0.31 * t + 7 * ph) +
+    (speaking ? 0.03 * Math.sin(2 * Math.PI * 2.1 * t) : 0);
   // Blinks: one about every 3.5 s, 150 ms long.
   const period = 3.2 + 1.2 * ph;
   const inBlink = ((t + 5 * ph) % period) / 0.15;
@@ -62,5 +67,15 @@ export function faceState(p: Person, t: number): FaceState {
     const ramp = Math.min(1, (t - turned.start) / 0.3, (turned.end - t) / 0.3);
     yaw = Math.max(yaw, ramp);
   }
-  return { dx, dy, yaw, eyes, open, spread, smile, hand: !!activeEvent(p.events, "hand", t), speaking };
+  return {
+    dx,
+    dy,
+    yaw,
+    eyes,
+    open,
+    spread,
+    smile,
+    hand: !!activeEvent(p.events, "hand", t),
+    speaking,
+  };
 }

@@ -27,7 +27,11 @@ export class SpeechTrack {
   readonly openness: Float32Array;
   readonly spread: Float32Array;
 
-  constructor(clips: SpeechClip[], seconds: number, readonly lead: number) {
+  constructor(
+    clips: SpeechClip[],
+    seconds: number,
+    readonly lead: number,
+  ) {
     const fs = 16000;
     const hop = Math.round(HOP_SECONDS * fs);
     const frames = Math.ceil(seconds / HOP_SECONDS) + 1;
@@ -41,10 +45,11 @@ export class SpeechTrack {
     const zcr = new Float32Array(frames);
     let peak = -200;
     for (let f = 0; f < frames; f++) {
-      let acc = 0, crossings = 0;
+      let acc = 0,
+        crossings = 0;
       for (let i = f * hop; i < (f + 1) * hop; i++) {
         acc += x[i] * x[i];
-        if (i > f * hop && (x[i] >= 0) !== (x[i - 1] >= 0)) crossings++;
+        if (i > f * hop && x[i] >= 0 !== x[i - 1] >= 0) crossings++;
       }
       db[f] = 10 * Math.log10(acc / hop + 1e-12);
       zcr[f] = crossings / hop;
@@ -57,7 +62,8 @@ export class SpeechTrack {
     fillGaps(speaking, Math.round(MIN_SEGMENT_S / HOP_SECONDS), 1);
     const openness = new Float32Array(frames);
     const spread = new Float32Array(frames);
-    const attack = 1 - Math.exp(-HOP_SECONDS / 0.03), release = 1 - Math.exp(-HOP_SECONDS / 0.07);
+    const attack = 1 - Math.exp(-HOP_SECONDS / 0.03),
+      release = 1 - Math.exp(-HOP_SECONDS / 0.07);
     let o = 0;
     for (let f = 0; f < frames; f++) {
       const target = Math.min(1, Math.max(0, (db[f] - floor) / RANGE_DB)) ** 0.8;
@@ -91,7 +97,10 @@ export class SpeechTrack {
 function fillGaps(x: Uint8Array, minRun: number, value: number): void {
   let f = 0;
   while (f < x.length) {
-    if (x[f] !== value) { f++; continue; }
+    if (x[f] !== value) {
+      f++;
+      continue;
+    }
     let g = f;
     while (g < x.length && x[g] === value) g++;
     if (f > 0 && g < x.length && g - f < minRun) x.fill(1 - value, f, g);

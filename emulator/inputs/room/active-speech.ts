@@ -36,16 +36,33 @@ export function activeSpeech(x: Float64Array, sampleRate: number): ActiveSpeech 
     let sum = 0;
     let count = 0;
     const threshold = level * margin;
-    for (let f = 0; f < frames; f++) if (power[f] >= threshold) { sum += power[f]; count++; }
+    for (let f = 0; f < frames; f++)
+      if (power[f] >= threshold) {
+        sum += power[f];
+        count++;
+      }
     const next = sum / count;
     active = count;
-    if (Math.abs(next - level) <= 1e-9 * level) { level = next; break; }
+    if (Math.abs(next - level) <= 1e-9 * level) {
+      level = next;
+      break;
+    }
     level = next;
   }
   const threshold = level * margin;
-  let first = -1, last = -1;
-  for (let f = 0; f < frames; f++) if (power[f] >= threshold) { if (first < 0) first = f; last = f; }
-  return { power: level, activity: active / frames, start: first * frame, end: Math.min(x.length, (last + 1) * frame) };
+  let first = -1,
+    last = -1;
+  for (let f = 0; f < frames; f++)
+    if (power[f] >= threshold) {
+      if (first < 0) first = f;
+      last = f;
+    }
+  return {
+    power: level,
+    activity: active / frames,
+    start: first * frame,
+    end: Math.min(x.length, (last + 1) * frame),
+  };
 }
 
 export function meanPower(x: Float64Array, from = 0, to = x.length): number {

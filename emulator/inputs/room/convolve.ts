@@ -68,7 +68,14 @@ export class Convolver {
   }
 
   /** Adds the (re or im) part of `back`, the convolution of a block of n samples, at out[first...]. */
-  private accumulate(out: Float64Array, back: Float64Array, part: number, first: number, n: number, gain: number): void {
+  private accumulate(
+    out: Float64Array,
+    back: Float64Array,
+    part: number,
+    first: number,
+    n: number,
+    gain: number,
+  ): void {
     const len = n + this.filterLength - 1;
     const from = Math.max(0, -first);
     const to = Math.min(len, out.length - first);
@@ -87,7 +94,11 @@ export function convolve(x: Float64Array, h: Float64Array): Float64Array {
  * A zero-phase FIR of odd length `taps` whose magnitude response follows `gainAt(f)` (f in Hz),
  * by frequency sampling and a Hann window. Used for noise colouring and diffuse-field mixing.
  */
-export function firFromResponse(gainAt: (hz: number) => number, sampleRate: number, taps: number): Float64Array {
+export function firFromResponse(
+  gainAt: (hz: number) => number,
+  sampleRate: number,
+  taps: number,
+): Float64Array {
   const size = nextPow2(2 * taps);
   const fft = new FFT(size);
   const spec = new Float64Array(2 * size);

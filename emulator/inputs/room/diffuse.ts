@@ -31,7 +31,11 @@ export function cholesky(a: number[][]): number[][] {
 export const MIXING_TAPS = 255;
 
 /** Mixing filters h[i][j] (j ≤ i): microphone i gets Σ_j h[i][j] * noise_j. */
-export function diffuseMixingFilters(mics: Vec3[], sampleRate: number, taps = MIXING_TAPS): Float64Array[][] {
+export function diffuseMixingFilters(
+  mics: Vec3[],
+  sampleRate: number,
+  taps = MIXING_TAPS,
+): Float64Array[][] {
   const m = mics.length;
   const size = 2 * (taps + 1);
   const bins = size / 2 + 1;
@@ -40,14 +44,22 @@ export function diffuseMixingFilters(mics: Vec3[], sampleRate: number, taps = MI
   const factors: number[][][] = [];
   for (let k = 0; k < bins; k++) {
     const f = (k * sampleRate) / size;
-    const g = mics.map((p, i) => mics.map((q, j) => (i === j ? 1 + 1e-9 : diffuseCoherence(distance(p, q), f))));
+    const g = mics.map((p, i) =>
+      mics.map((q, j) => (i === j ? 1 + 1e-9 : diffuseCoherence(distance(p, q), f))),
+    );
     factors.push(cholesky(g));
   }
   const filters: Float64Array[][] = [];
   for (let i = 0; i < m; i++) {
     filters.push([]);
     for (let j = 0; j <= i; j++) {
-      filters[i].push(firFromResponse((f) => factors[Math.min(bins - 1, Math.round((f * size) / sampleRate))][i][j], sampleRate, taps));
+      filters[i].push(
+        firFromResponse(
+          (f) => factors[Math.min(bins - 1, Math.round((f * size) / sampleRate))][i][j],
+          sampleRate,
+          taps,
+        ),
+      );
     }
   }
   return filters;
@@ -57,7 +69,12 @@ export function diffuseMixingFilters(mics: Vec3[], sampleRate: number, taps = MI
  * Diffuse noise at `mics` from independent unit-power signals `sources` (one per
  * microphone, each at least `length + MIXING_TAPS` long): returns one signal per microphone.
  */
-export function mixDiffuse(mics: Vec3[], sampleRate: number, sources: Float64Array[], length: number): Float64Array[] {
+export function mixDiffuse(
+  mics: Vec3[],
+  sampleRate: number,
+  sources: Float64Array[],
+  length: number,
+): Float64Array[] {
   const filters = diffuseMixingFilters(mics, sampleRate);
   const half = (MIXING_TAPS - 1) / 2;
   return mics.map((_, i) => {

@@ -49,7 +49,12 @@ export interface IrOptions {
 }
 
 /** Adds a unit impulse at fractional sample position `tau`, scaled by `gain`. */
-export function addFractionalImpulse(out: Float64Array, tau: number, gain: number, late = false): void {
+export function addFractionalImpulse(
+  out: Float64Array,
+  tau: number,
+  gain: number,
+  late = false,
+): void {
   const half = late ? LATE_SINC_HALF_WIDTH : SINC_HALF_WIDTH;
   const table = late ? LATE_KERNEL : EARLY_KERNEL;
   const first = Math.max(0, Math.ceil(tau - half));
@@ -58,7 +63,8 @@ export function addFractionalImpulse(out: Float64Array, tau: number, gain: numbe
   const pos = (first - tau + half) * TABLE_STEPS;
   let i = Math.floor(pos);
   const f = pos - i;
-  for (let n = first; n <= last; n++, i += TABLE_STEPS) out[n] += gain * (table[i] + f * (table[i + 1] - table[i]));
+  for (let n = first; n <= last; n++, i += TABLE_STEPS)
+    out[n] += gain * (table[i] + f * (table[i + 1] - table[i]));
 }
 
 interface AxisImage {
@@ -69,7 +75,14 @@ interface AxisImage {
 }
 
 /** The images along one axis whose offset from the microphone is within `reach`. */
-function axisImages(src: number, mic: number, len: number, b0: number, b1: number, reach: number): AxisImage[] {
+function axisImages(
+  src: number,
+  mic: number,
+  len: number,
+  b0: number,
+  b1: number,
+  reach: number,
+): AxisImage[] {
   const out: AxisImage[] = [];
   const lMax = Math.ceil(reach / (2 * len)) + 1;
   for (let l = -lMax; l <= lMax; l++) {
@@ -87,7 +100,12 @@ function axisImages(src: number, mic: number, len: number, b0: number, b1: numbe
  * The impulse response from `source` to `mic` (room positions in metres), with 1/r spreading
  * normalised to 1 m: a source 1 m away in free field gives a unit direct-path impulse.
  */
-export function roomImpulseResponse(room: ShoeboxRoom, source: Vec3, mic: Vec3, o: IrOptions): Float64Array {
+export function roomImpulseResponse(
+  room: ShoeboxRoom,
+  source: Vec3,
+  mic: Vec3,
+  o: IrOptions,
+): Float64Array {
   const fs = o.sampleRate;
   const ir = new Float64Array(o.length);
   const reach = ((o.length + SINC_HALF_WIDTH) / fs) * SPEED_OF_SOUND;
@@ -109,7 +127,12 @@ export function roomImpulseResponse(room: ShoeboxRoom, source: Vec3, mic: Vec3, 
         const r2 = xy2 + z.d * z.d;
         if (r2 > reach2) continue;
         const r = Math.sqrt(r2);
-        addFractionalImpulse(ir, r * samplesPerMetre, (gxy * z.gain) / Math.max(r, 1e-3), r > early);
+        addFractionalImpulse(
+          ir,
+          r * samplesPerMetre,
+          (gxy * z.gain) / Math.max(r, 1e-3),
+          r > early,
+        );
       }
     }
   }
@@ -124,9 +147,12 @@ export function roomImpulseResponse(room: ShoeboxRoom, source: Vec3, mic: Vec3, 
 export function allenBerkleyHighPass(x: Float64Array, fs: number): void {
   const w = (2 * Math.PI * 100) / fs;
   const r = Math.exp(-w);
-  const a1 = 2 * r * Math.cos(w), a2 = -r * r; // feedback
-  const b1 = -(1 + r), b2 = r; // feed-forward after the recursive part
-  let y1 = 0, y2 = 0;
+  const a1 = 2 * r * Math.cos(w),
+    a2 = -r * r; // feedback
+  const b1 = -(1 + r),
+    b2 = r; // feed-forward after the recursive part
+  let y1 = 0,
+    y2 = 0;
   for (let i = 0; i < x.length; i++) {
     const y0 = x[i] + a1 * y1 + a2 * y2;
     x[i] = y0 + b1 * y1 + b2 * y2;

@@ -53,7 +53,8 @@ export function fanNoise(n: number, fs: number, rng: Rng, p: FanParams): Float64
   const count = Math.min(p.harmonics, Math.ceil(fs / 2 / p.f0) - 1); // below Nyquist
   // Each harmonic k is the fundamental's phasor to the power k times a random start phase;
   // the fundamental advances by the (wobbling) blade-passing frequency each sample.
-  const startRe = new Float64Array(count), startIm = new Float64Array(count);
+  const startRe = new Float64Array(count),
+    startIm = new Float64Array(count);
   for (let k = 0; k < count; k++) {
     const ph = rng.between(0, 2 * Math.PI);
     startRe[k] = Math.cos(ph);
@@ -69,8 +70,11 @@ export function fanNoise(n: number, fs: number, rng: Rng, p: FanParams): Float64
     wobble += -pull * wobble + step * rng.gaussian();
     phase += (2 * Math.PI * p.f0 * (1 + wobble)) / fs;
     if (phase > 2 * Math.PI) phase -= 2 * Math.PI;
-    const c = Math.cos(phase), s1 = Math.sin(phase);
-    let zr = 1, zi = 0, s = 0;
+    const c = Math.cos(phase),
+      s1 = Math.sin(phase);
+    let zr = 1,
+      zi = 0,
+      s = 0;
     for (let k = 0; k < count; k++) {
       const t = zr * c - zi * s1; // z = e^(j(k+1)·phase)
       zi = zr * s1 + zi * c;
@@ -101,7 +105,14 @@ export function musicNoise(n: number, fs: number, rng: Rng): Float64Array {
   const out = new Float64Array(n);
   const beat = 60 / rng.between(90, 130);
   const beatSamples = Math.round(beat * fs);
-  const tone = (start: number, len: number, f: number, amp: number, harmonics: number, decay: number) => {
+  const tone = (
+    start: number,
+    len: number,
+    f: number,
+    amp: number,
+    harmonics: number,
+    decay: number,
+  ) => {
     const attack = Math.round(0.01 * fs);
     for (let k = 1; k <= harmonics && k * f < fs / 2; k++) {
       const w = (2 * Math.PI * k * f) / fs;
@@ -116,7 +127,8 @@ export function musicNoise(n: number, fs: number, rng: Rng): Float64Array {
     const chord = CHORDS[Math.floor(b / 4) % 4];
     if (b % 4 === 0) for (const f of chord) tone(at, 4 * beatSamples, f, 0.15, 4, 2 * beat); // pad
     if (b % 2 === 0) tone(at, 2 * beatSamples, chord[0] / 2, 0.4, 6, beat); // bass
-    if (rng.uniform() < 0.8) tone(at, beatSamples, PENTATONIC[rng.below(PENTATONIC.length)], 0.3, 6, 0.4 * beat); // melody
+    if (rng.uniform() < 0.8)
+      tone(at, beatSamples, PENTATONIC[rng.below(PENTATONIC.length)], 0.3, 6, 0.4 * beat); // melody
     if (b % 2 === 0) {
       // kick: a falling sine, 100 -> 50 Hz
       let ph = 0;
@@ -143,13 +155,15 @@ export function musicNoise(n: number, fs: number, rng: Rng): Float64Array {
  * separated by short random pauses, each voice starting at a random point.
  */
 export function babbleNoise(n: number, fs: number, rng: Rng, p: BabbleParams): Float64Array {
-  const words = p.clips.map((c) => {
-    const a = activeSpeech(c, fs);
-    const w = c.slice(a.start, a.end);
-    const g = a.power > 0 ? 1 / Math.sqrt(a.power) : 0;
-    for (let i = 0; i < w.length; i++) w[i] *= g;
-    return w;
-  }).filter((w) => w.length > 0);
+  const words = p.clips
+    .map((c) => {
+      const a = activeSpeech(c, fs);
+      const w = c.slice(a.start, a.end);
+      const g = a.power > 0 ? 1 / Math.sqrt(a.power) : 0;
+      for (let i = 0; i < w.length; i++) w[i] *= g;
+      return w;
+    })
+    .filter((w) => w.length > 0);
   const out = new Float64Array(n);
   if (words.length === 0) return out;
   const speeds = [0.8, 0.9, 1.0, 1.1, 1.25];

@@ -35,7 +35,9 @@ const pascals = (spl: number) => Math.pow(10, (spl - 94) / 20);
 /** The impulse response from a room position to each microphone. */
 export function impulseResponses(scene: Scene, from: Vec3): Float64Array[] {
   const room = { size: scene.size, beta: reflectionCoefficients(scene.absorption) };
-  return scene.mics.map((m) => roomImpulseResponse(room, from, m, { sampleRate: scene.sampleRate, length: scene.irLength }));
+  return scene.mics.map((m) =>
+    roomImpulseResponse(room, from, m, { sampleRate: scene.sampleRate, length: scene.irLength }),
+  );
 }
 
 export function renderScene(scene: Scene): RenderedScene {
@@ -48,7 +50,9 @@ export function renderScene(scene: Scene): RenderedScene {
     const level = activeSpeech(dry, fs).power;
     const g = level > 0 ? pascals(t.level) / Math.sqrt(level) : 0;
     const at = Math.round(t.start * fs);
-    impulseResponses(scene, t.position).forEach((h, m) => new Convolver(h).addInto(speech[m], dry, at, g));
+    impulseResponses(scene, t.position).forEach((h, m) =>
+      new Convolver(h).addInto(speech[m], dry, at, g),
+    );
   });
 
   scene.noise.forEach((spec, i) => {
@@ -56,10 +60,14 @@ export function renderScene(scene: Scene): RenderedScene {
     if (spec.position) {
       // Start in steady state: the reverberation of noise from before t = 0 is already there.
       const src = noiseSignal(spec, scene, i, 0, n + scene.irLength);
-      impulseResponses(scene, spec.position).forEach((h, m) => new Convolver(h).addInto(noise[m], src, -scene.irLength, g));
+      impulseResponses(scene, spec.position).forEach((h, m) =>
+        new Convolver(h).addInto(noise[m], src, -scene.irLength, g),
+      );
     } else if (spec.recording) {
       spec.recording.channels.forEach((c, m) => {
-        const x = normalise(loopTo(spec.recording!.rate === fs ? c : resample(c, spec.recording!.rate, fs), n));
+        const x = normalise(
+          loopTo(spec.recording!.rate === fs ? c : resample(c, spec.recording!.rate, fs), n),
+        );
         for (let k = 0; k < n; k++) noise[m][k] += g * x[k];
       });
     } else {
@@ -83,32 +91,51 @@ export function renderScene(scene: Scene): RenderedScene {
   }
 
   const gainRng = rngFor(scene.seed, "microphone gains");
-  const gains = mics.map(() => Math.pow(10, gainRng.between(-scene.gainTolerance, scene.gainTolerance) / 20));
+  const gains = mics.map(() =>
+    Math.pow(10, gainRng.between(-scene.gainTolerance, scene.gainTolerance) / 20),
+  );
   const fullScalePerPa = Math.pow(10, scene.sensitivity / 20);
   const channels = mics.map((_, m) => {
     const out = new Float32Array(n);
     const g = gains[m] * fullScalePerPa;
     const self = scene.selfNoise === null ? null : rngFor(scene.seed, `self-noise ${m}`);
     const selfRms = scene.selfNoise === null ? 0 : Math.pow(10, scene.selfNoise / 20);
-    for (let k = 0; k < n; k++) out[k] = g * (speech[m][k] + noise[m][k]) + (self ? selfRms * self.gaussian() : 0);
+    for (let k = 0; k < n; k++)
+      out[k] = g * (speech[m][k] + noise[m][k]) + (self ? selfRms * self.gaussian() : 0);
     return out;
   });
   return { channels, speech, noise, gains, snr };
 }
 
 /** A unit-power noise signal of `len` samples for noise source `index`, stream `m` (one per microphone for diffuse fields). */
-function noiseSignal(spec: SceneNoise, scene: Scene, index: number, m: number, len: number): Float64Array {
+function noiseSignal(
+  spec: SceneNoise,
+  scene: Scene,
+  index: number,
+  m: number,
+  len: number,
+): Float64Array {
   const rng = rngFor(scene.seed, `noise ${index} ${m}`);
   const fs = scene.sampleRate;
   switch (spec.type) {
-    case "white": return whiteNoise(len, rng);
-    case "pink": return pinkNoise(len, fs, rng);
-    case "fan": return fanNoise(len, fs, rng, { f0: spec.f0, harmonics: spec.harmonics });
-    case "music": return musicNoise(len, fs, rng);
-    case "babble": return babbleNoise(len, fs, rng, { voices: spec.voices, clips: spec.clips.map((c) => (c.rate === fs ? c.samples : resample(c.samples, c.rate, fs))) });
+    case "white":
+      return whiteNoise(len, rng);
+    case "pink":
+      return pinkNoise(len, fs, rng);
+    case "fan":
+      return fanNoise(len, fs, rng, { f0: spec.f0, harmonics: spec.harmonics });
+    case "music":
+      return musicNoise(len, fs, rng);
+    case "babble":
+      return babbleNoise(len, fs, rng, {
+        voices: spec.voices,
+        clips: spec.clips.map((c) => (c.rate === fs ? c.samples : resample(c.samples, c.rate, fs))),
+      });
     case "file": {
       const r = spec.recording!;
-      return normalise(loopTo(r.rate === fs ? r.channels[0] : resample(r.channels[0], r.rate, fs), len));
+      return normalise(
+        loopTo(r.rate === fs ? r.channels[0] : resample(r.channels[0], r.rate, fs), len),
+      );
     }
   }
 }
@@ -123,15 +150,22 @@ const DIFFUSION_TAU_SECONDS = 0.03;
  * stream is the same signal through its own random, exponentially decaying filter (like a
  * short reverberation tail), which decorrelates the streams but keeps the tune and the hum.
  */
-function diffuseSources(spec: SceneNoise, scene: Scene, index: number, len: number): Float64Array[] {
-  if (spec.type !== "fan" && spec.type !== "music") return scene.mics.map((_, m) => noiseSignal(spec, scene, index, m, len));
+function diffuseSources(
+  spec: SceneNoise,
+  scene: Scene,
+  index: number,
+  len: number,
+): Float64Array[] {
+  if (spec.type !== "fan" && spec.type !== "music")
+    return scene.mics.map((_, m) => noiseSignal(spec, scene, index, m, len));
   const fs = scene.sampleRate;
   const taps = Math.round(5 * DIFFUSION_TAU_SECONDS * fs);
   const signal = noiseSignal(spec, scene, index, 0, len + taps);
   return scene.mics.map((_, m) => {
     const rng = rngFor(scene.seed, `noise ${index} diffusion ${m}`);
     const h = new Float64Array(taps);
-    for (let k = 0; k < taps; k++) h[k] = rng.gaussian() * Math.exp(-k / (DIFFUSION_TAU_SECONDS * fs));
+    for (let k = 0; k < taps; k++)
+      h[k] = rng.gaussian() * Math.exp(-k / (DIFFUSION_TAU_SECONDS * fs));
     const out = new Float64Array(len);
     new Convolver(h).addInto(out, signal, -taps);
     return normalise(out);

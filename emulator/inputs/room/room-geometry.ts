@@ -51,7 +51,12 @@ export interface Orientation {
 /** Rotation matrix (row-major 3x3) taking array-frame vectors to room-frame vectors. */
 export function rotation(o: Orientation): number[] {
   const [a, e, r] = [o.azimuth, o.elevation, o.roll].map((d) => (d * Math.PI) / 180);
-  const ca = Math.cos(a), sa = Math.sin(a), ce = Math.cos(e), se = Math.sin(e), cr = Math.cos(r), sr = Math.sin(r);
+  const ca = Math.cos(a),
+    sa = Math.sin(a),
+    ce = Math.cos(e),
+    se = Math.sin(e),
+    cr = Math.cos(r),
+    sr = Math.sin(r);
   // Rz(a) · Ry(-e) · Rx(r): a positive elevation tilts the array's x axis upwards.
   const rz = [ca, -sa, 0, sa, ca, 0, 0, 0, 1];
   const ry = [ce, 0, -se, 0, 1, 0, se, 0, ce];
@@ -61,18 +66,25 @@ export function rotation(o: Orientation): number[] {
 
 function mul(p: number[], q: number[]): number[] {
   const out = new Array<number>(9).fill(0);
-  for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) for (let k = 0; k < 3; k++) out[3 * i + j] += p[3 * i + k] * q[3 * k + j];
+  for (let i = 0; i < 3; i++)
+    for (let j = 0; j < 3; j++)
+      for (let k = 0; k < 3; k++) out[3 * i + j] += p[3 * i + k] * q[3 * k + j];
   return out;
 }
 
 export function apply(m: number[], v: readonly number[]): Vec3 {
-  return [m[0] * v[0] + m[1] * v[1] + m[2] * v[2], m[3] * v[0] + m[4] * v[1] + m[5] * v[2], m[6] * v[0] + m[7] * v[1] + m[8] * v[2]];
+  return [
+    m[0] * v[0] + m[1] * v[1] + m[2] * v[2],
+    m[3] * v[0] + m[4] * v[1] + m[5] * v[2],
+    m[6] * v[0] + m[7] * v[1] + m[8] * v[2],
+  ];
 }
 
 /** The centroid of the microphones in the board frame, in metres. */
 export function arrayCentroid(geometry: MicGeometry): Vec3 {
   const c: Vec3 = [0, 0, 0];
-  for (const p of geometry.positionsMm) for (let i = 0; i < 3; i++) c[i] += p[i] / 1000 / geometry.positionsMm.length;
+  for (const p of geometry.positionsMm)
+    for (let i = 0; i < 3; i++) c[i] += p[i] / 1000 / geometry.positionsMm.length;
   return c;
 }
 
@@ -91,9 +103,20 @@ export function placeMicrophones(geometry: MicGeometry, center: Vec3, o: Orienta
  * The room position at `dist` metres from the array centre in direction (az, el), degrees in
  * the array's frame: azimuth from the array's +x axis towards +y, elevation up from its x-y plane.
  */
-export function pointFromArray(center: Vec3, o: Orientation, az: number, el: number, dist: number): Vec3 {
-  const a = (az * Math.PI) / 180, e = (el * Math.PI) / 180;
-  const v = apply(rotation(o), [dist * Math.cos(e) * Math.cos(a), dist * Math.cos(e) * Math.sin(a), dist * Math.sin(e)]);
+export function pointFromArray(
+  center: Vec3,
+  o: Orientation,
+  az: number,
+  el: number,
+  dist: number,
+): Vec3 {
+  const a = (az * Math.PI) / 180,
+    e = (el * Math.PI) / 180;
+  const v = apply(rotation(o), [
+    dist * Math.cos(e) * Math.cos(a),
+    dist * Math.cos(e) * Math.sin(a),
+    dist * Math.sin(e),
+  ]);
   return [center[0] + v[0], center[1] + v[1], center[2] + v[2]];
 }
 

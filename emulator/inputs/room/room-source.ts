@@ -10,15 +10,23 @@ export { isRoomSceneSpec } from "./scene.ts";
 
 /** `selfNoise: false` leaves the microphones' self-noise out of the render: the microphone
  *  peripheral adds its own (emulator/peripherals/mic/channel-path.ts), so it is not counted twice. */
-export function openRoomScene(spec: string, geometry: MicGeometry, opts: { cwd?: string; selfNoise?: boolean } = {}): MicSource {
+export function openRoomScene(
+  spec: string,
+  geometry: MicGeometry,
+  opts: { cwd?: string; selfNoise?: boolean } = {},
+): MicSource {
   const scene = loadScene(spec, geometry, opts.cwd);
   return new RoomSceneSource(opts.selfNoise === false ? { ...scene, selfNoise: null } : scene);
 }
 
 export function describeScene(scene: Scene): string {
   const noise = scene.noise.map((n) => `${n.position ? "" : "diffuse "}${n.type}`).join(" + ");
-  return `${scene.label}: ${scene.size.join(" x ")} m room, RT60 ${scene.rt60.toFixed(2)} s, ${scene.talkers.length} talker(s)` +
-    (noise ? `, ${noise}` : "") + (scene.snr !== null ? ` at ${scene.snr} dB SNR` : "") + `, ${(scene.length / scene.sampleRate).toFixed(2)} s${scene.loop ? " looped" : ""}`;
+  return (
+    `${scene.label}: ${scene.size.join(" x ")} m room, RT60 ${scene.rt60.toFixed(2)} s, ${scene.talkers.length} talker(s)` +
+    (noise ? `, ${noise}` : "") +
+    (scene.snr !== null ? ` at ${scene.snr} dB SNR` : "") +
+    `, ${(scene.length / scene.sampleRate).toFixed(2)} s${scene.loop ? " looped" : ""}`
+  );
 }
 
 export class RoomSceneSource implements MicSource {
@@ -34,7 +42,8 @@ export class RoomSceneSource implements MicSource {
   }
 
   read(channel: number, start: number, out: Float64Array): void {
-    if (!(channel >= 0 && channel < this.channels)) throw new RangeError(`room scene: no microphone ${channel} (${this.channels} channels)`);
+    if (!(channel >= 0 && channel < this.channels))
+      throw new RangeError(`room scene: no microphone ${channel} (${this.channels} channels)`);
     this.rendered ??= renderScene(this.scene).channels;
     const x = this.rendered[channel];
     const n = x.length;

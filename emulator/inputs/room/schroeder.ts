@@ -22,7 +22,11 @@ export function energyDecayDb(ir: Float64Array): Float64Array {
  */
 export function measureRt60(ir: Float64Array, sampleRate: number, fromDb = -5, toDb = -25): number {
   const edc = energyDecayDb(ir);
-  let n = 0, st = 0, sy = 0, stt = 0, sty = 0;
+  let n = 0,
+    st = 0,
+    sy = 0,
+    stt = 0,
+    sty = 0;
   let reached = false;
   for (let i = 0; i < edc.length; i++) {
     const y = edc[i];

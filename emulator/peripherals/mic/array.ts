@@ -29,7 +29,10 @@ export interface MicLayout extends MicGeometry {
 }
 
 export function bundledMicArrays(): string[] {
-  return readdirSync(MIC_ARRAYS_DIR).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)).sort();
+  return readdirSync(MIC_ARRAYS_DIR)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => f.slice(0, -5))
+    .sort();
 }
 
 /** Loads an add-on array by bundled name or file; a bad one is a one-line InputError. */
@@ -37,7 +40,11 @@ export function loadMicArray(spec: string, cwd = process.cwd()): MicArray {
   const isFile = spec.endsWith(".json") || spec.includes("/");
   const file = isFile ? path.resolve(cwd, spec) : path.join(MIC_ARRAYS_DIR, `${spec}.json`);
   if (!existsSync(file)) {
-    throw new InputError(isFile ? `--mic-array ${spec}: file not found` : `--mic-array ${spec}: no such bundled array (bundled: ${bundledMicArrays().join(", ")}; or give a .json file)`);
+    throw new InputError(
+      isFile
+        ? `--mic-array ${spec}: file not found`
+        : `--mic-array ${spec}: no such bundled array (bundled: ${bundledMicArrays().join(", ")}; or give a .json file)`,
+    );
   }
   let raw: any;
   try {
@@ -48,27 +55,55 @@ export function loadMicArray(spec: string, cwd = process.cwd()): MicArray {
   const bad = (why: string): never => {
     throw new InputError(`--mic-array ${spec}: ${why}`);
   };
-  if (typeof raw !== "object" || raw === null || !Array.isArray(raw.mics)) bad(`expected {"name", "mics": [{"name", "positionMm": [x, y, z]}, ...]}`);
+  if (typeof raw !== "object" || raw === null || !Array.isArray(raw.mics))
+    bad(`expected {"name", "mics": [{"name", "positionMm": [x, y, z]}, ...]}`);
   if (raw.mics.length < 1 || raw.mics.length > 16) bad(`${raw.mics.length} microphones (1..16)`);
   const mics: MicPosition[] = raw.mics.map((m: any, i: number) => {
     const p = m?.positionMm;
-    if (!Array.isArray(p) || p.length !== 3 || !p.every((v: unknown) => typeof v === "number" && Number.isFinite(v) && Math.abs(v) <= 10_000)) {
+    if (
+      !Array.isArray(p) ||
+      p.length !== 3 ||
+      !p.every((v: unknown) => typeof v === "number" && Number.isFinite(v) && Math.abs(v) <= 10_000)
+    ) {
       bad(`mics[${i}].positionMm must be [x, y, z] in mm (within 10 m)`);
     }
-    return { name: typeof m.name === "string" ? m.name : `M${i + 1}`, positionMm: [p[0], p[1], p[2]] };
+    return {
+      name: typeof m.name === "string" ? m.name : `M${i + 1}`,
+      positionMm: [p[0], p[1], p[2]],
+    };
   });
-  return { name: typeof raw.name === "string" ? raw.name : path.basename(file, ".json"), description: String(raw.description ?? ""), mics };
+  return {
+    name: typeof raw.name === "string" ? raw.name : path.basename(file, ".json"),
+    description: String(raw.description ?? ""),
+    mics,
+  };
 }
 
 export function micLayout(board: Board, addOn: MicArray | null): MicLayout {
   const spec = board.microphones;
   const own = spec?.mics ?? [];
   const mics = [...own, ...(addOn?.mics ?? [])];
-  const kind = !spec ? MIC_KIND.none : spec.interface === "pdm-receiver" ? MIC_KIND.pdmReceiver : MIC_KIND.saiBitstream;
-  if (addOn && !spec) throw new InputError(`--mic-array ${addOn.name}: board ${board.id} has no microphone interface`);
+  const kind = !spec
+    ? MIC_KIND.none
+    : spec.interface === "pdm-receiver"
+      ? MIC_KIND.pdmReceiver
+      : MIC_KIND.saiBitstream;
+  if (addOn && !spec)
+    throw new InputError(
+      `--mic-array ${addOn.name}: board ${board.id} has no microphone interface`,
+    );
   const maxChannels = spec?.maxChannels ?? 0;
   if (mics.length > maxChannels) {
-    throw new InputError(`--mic-array ${addOn?.name}: ${board.id}'s ${spec!.interface} takes ${maxChannels} microphones; the board has ${own.length} and the array adds ${addOn?.mics.length ?? 0}`);
+    throw new InputError(
+      `--mic-array ${addOn?.name}: ${board.id}'s ${spec!.interface} takes ${maxChannels} microphones; the board has ${own.length} and the array adds ${addOn?.mics.length ?? 0}`,
+    );
   }
-  return { kind, mics, boardCount: own.length, addOn, maxChannels, positionsMm: mics.map((m) => m.positionMm) };
+  return {
+    kind,
+    mics,
+    boardCount: own.length,
+    addOn,
+    maxChannels,
+    positionsMm: mics.map((m) => m.positionMm),
+  };
 }

@@ -10,7 +10,12 @@ import { SigmaDeltaModulator } from "./sigma-delta.ts";
 
 /** Typical MEMS microphone (../shared/reference/audio.md): 64 dB(A) SNR at −26 dBFS for 94 dB SPL,
  *  so the self-noise floor is −90 dBFS over the audio band (taken as 20 kHz, unweighted). */
-export const MEMS_MIC = { sensitivityDbfs: -26, snrDb: 64, aopDbSpl: 120, noiseBandHz: 20_000 } as const;
+export const MEMS_MIC = {
+  sensitivityDbfs: -26,
+  snrDb: 64,
+  aopDbSpl: 120,
+  noiseBandHz: 20_000,
+} as const;
 export const SELF_NOISE_DBFS = MEMS_MIC.sensitivityDbfs - MEMS_MIC.snrDb;
 const INTERP = 32;
 
@@ -23,7 +28,12 @@ export class MicChannelPath {
   private mid = new Float64Array(0);
   private pdm = new Float64Array(0);
 
-  constructor(private readonly source: MicSource, private readonly channel: number, readonly pdmClockHz: number, private readonly seed: number) {
+  constructor(
+    private readonly source: MicSource,
+    private readonly channel: number,
+    readonly pdmClockHz: number,
+    private readonly seed: number,
+  ) {
     const mid = pdmClockHz / INTERP;
     this.resampler = new RationalResampler(source.sampleRate, mid);
     // White noise over 0..mid/2 whose share in the audio band is SELF_NOISE_DBFS.
@@ -34,7 +44,8 @@ export class MicChannelPath {
   next(count: number, out: Uint8Array, offset: number): void {
     const j0 = this.nextBit;
     this.nextBit += count;
-    const m0 = Math.floor(j0 / INTERP), mCount = count / INTERP + 1; // one more for the interpolation
+    const m0 = Math.floor(j0 / INTERP),
+      mCount = count / INTERP + 1; // one more for the interpolation
     if (this.mid.length < mCount) this.mid = new Float64Array(mCount);
     const mid = this.mid.subarray(0, mCount);
     const [first, last] = this.resampler.span(m0, mCount);
@@ -48,7 +59,8 @@ export class MicChannelPath {
     if (this.pdm.length < count) this.pdm = new Float64Array(count);
     const u = this.pdm.subarray(0, count);
     for (let k = 0, i = 0; k < mCount - 1; k++) {
-      const a = mid[k], step = (mid[k + 1] - a) / INTERP;
+      const a = mid[k],
+        step = (mid[k + 1] - a) / INTERP;
       for (let s = 0; s < INTERP; s++) u[i++] = a + step * s;
     }
     this.modulator.modulate(u, out, offset);
@@ -63,7 +75,11 @@ function gaussian(seed: number, index: number): number {
 }
 
 function hash(seed: number, i: number): number {
-  let h = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ (i | 0) ^ Math.imul((i / 4294967296) | 0, 0xc2b2ae35)) >>> 0;
+  let h =
+    (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^
+      (i | 0) ^
+      Math.imul((i / 4294967296) | 0, 0xc2b2ae35)) >>>
+    0;
   h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
   h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
   return (h ^ (h >>> 16)) >>> 0;

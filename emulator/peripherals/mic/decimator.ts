@@ -23,7 +23,9 @@ const BYTE_TABLES: Int32Array = (() => {
   let h = [1];
   for (let s = 0; s < CIC_ORDER; s++) {
     const next = new Array(h.length + 7).fill(0);
-    h.forEach((v, i) => { for (let k = 0; k < 8; k++) next[i + k] += v; });
+    h.forEach((v, i) => {
+      for (let k = 0; k < 8; k++) next[i + k] += v;
+    });
     h = next;
   }
   const t = new Int32Array(5 * 257);
@@ -62,7 +64,8 @@ export class PdmDecimator {
 
   constructor(readonly config: DecimatorConfig) {
     const osr = config.oversampling;
-    if (!(osr % 32 === 0 && osr >= 32 && osr <= 256)) throw new RangeError(`decimator: oversampling ${osr} (32..256, a multiple of 32)`);
+    if (!(osr % 32 === 0 && osr >= 32 && osr <= 256))
+      throw new RangeError(`decimator: oversampling ${osr} (32..256, a multiple of 32)`);
     this.R = osr / 4;
     this.cicScale = 1 / (this.R ** CIC_ORDER * FULL_SCALE);
     this.hb = kaiserLowPass(0.25, 0.1125, 0.3875, 90); // at 4·fs
@@ -86,15 +89,28 @@ export class PdmDecimator {
     // evaluated a byte at a time from tables (5 look-ups per 8 bits), then a 5-stage CIC with
     // R/8 at the byte rate. Bit-exact with the plain CIC, about 8 times fewer operations.
     const r = this.R >> 3;
-    const T = BYTE_TABLES, hist = this.byteHist, integ = this.integ, comb = this.comb;
-    let h1 = hist[0], h2 = hist[1], h3 = hist[2], h4 = hist[3];
-    let i0 = integ[0], i1 = integ[1], i2 = integ[2], i3 = integ[3], i4 = integ[4];
+    const T = BYTE_TABLES,
+      hist = this.byteHist,
+      integ = this.integ,
+      comb = this.comb;
+    let h1 = hist[0],
+      h2 = hist[1],
+      h3 = hist[2],
+      h4 = hist[3];
+    let i0 = integ[0],
+      i1 = integ[1],
+      i2 = integ[2],
+      i3 = integ[3],
+      i4 = integ[4];
     let count = 0;
     let written = outOffset;
     for (let b = 0; b < bytes.length; b++) {
       const h0 = bytes[b];
       const x = T[h0] + T[257 + h1] + T[514 + h2] + T[771 + h3] + T[1028 + h4];
-      h4 = h3; h3 = h2; h2 = h1; h1 = h0;
+      h4 = h3;
+      h3 = h2;
+      h2 = h1;
+      h1 = h0;
       i0 = (i0 + x) | 0;
       i1 = (i1 + i0) | 0;
       i2 = (i2 + i1) | 0;
@@ -112,14 +128,22 @@ export class PdmDecimator {
         if (v !== null) written += this.stage2(v, out, written);
       }
     }
-    hist[0] = h1; hist[1] = h2; hist[2] = h3; hist[3] = h4;
-    integ[0] = i0; integ[1] = i1; integ[2] = i2; integ[3] = i3; integ[4] = i4;
+    hist[0] = h1;
+    hist[1] = h2;
+    hist[2] = h3;
+    hist[3] = h4;
+    integ[0] = i0;
+    integ[1] = i1;
+    integ[2] = i2;
+    integ[3] = i3;
+    integ[4] = i4;
     return written - outOffset;
   }
 
   /** Half-band ↓2: returns an output every second input. */
   private stage1(x: number): number | null {
-    const h = this.hist1, n = h.length;
+    const h = this.hist1,
+      n = h.length;
     h.copyWithin(0, 1);
     h[n - 1] = x;
     this.phase1 ^= 1;
@@ -128,7 +152,8 @@ export class PdmDecimator {
   }
 
   private stage2(x: number, out: Int16Array, at: number): number {
-    const h = this.hist2, n = h.length;
+    const h = this.hist2,
+      n = h.length;
     h.copyWithin(0, 1);
     h[n - 1] = x;
     this.phase2 ^= 1;
@@ -181,7 +206,8 @@ function compensate(h: Float64Array, R: number, osr: number): Float64Array {
 
 function i0(x: number): number {
   const q = (x * x) / 4;
-  let term = 1, sum = 1;
+  let term = 1,
+    sum = 1;
   for (let k = 1; k < 64 && term > sum * 1e-17; k++) {
     term *= q / (k * k);
     sum += term;
