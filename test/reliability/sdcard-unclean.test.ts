@@ -49,6 +49,28 @@ function fsckFindings(card: string): { status: number | null; lines: string[] } 
 }
 const mtype = (card: string, file: string) => run("mtype", ["-i", card, file]);
 
+/** The spin fixture as an image in dir: a run that only mounts and unmounts the card. */
+async function spinImage(dir: string): Promise<string> {
+  const image = path.join(dir, "spin.tbi");
+  writeImage(image, (await built("test/fixtures/apps/spin")).image);
+  return image;
+}
+/** One short run of image with the card: the mount (and any repair) and a clean unmount. */
+const mountOnce = (image: string, dir: string, card: string) =>
+  cli([
+    "run",
+    image,
+    "--board",
+    "rt1060",
+    "--state",
+    path.join(dir, "board"),
+    "--sdcard",
+    card,
+    "--seconds",
+    "0.01",
+    "-q",
+  ]);
+
 toolTest(
   "hand-made power-cut damage is repaired on the next mount; intact files keep every byte",
   async (t) => {
@@ -83,21 +105,8 @@ toolTest(
       before.lines.join("\n"),
     );
 
-    const image = path.join(dir, "spin.tbi");
-    writeImage(image, (await built("test/fixtures/apps/spin")).image);
-    const r = await cli([
-      "run",
-      image,
-      "--board",
-      "rt1060",
-      "--state",
-      path.join(dir, "board"),
-      "--sdcard",
-      card,
-      "--seconds",
-      "0.01",
-      "-q",
-    ]);
+    const image = await spinImage(dir);
+    const r = await mountOnce(image, dir, card);
     t.is(r.status, 0, r.stderr);
     t.is(
       r.stderr,
@@ -117,19 +126,7 @@ toolTest(
     );
 
     // A clean card mounts without a word, and is clean again after the run.
-    const again = await cli([
-      "run",
-      image,
-      "--board",
-      "rt1060",
-      "--state",
-      path.join(dir, "board"),
-      "--sdcard",
-      card,
-      "--seconds",
-      "0.01",
-      "-q",
-    ]);
+    const again = await mountOnce(image, dir, card);
     t.is(again.status, 0, again.stderr);
     t.is(again.stderr, "");
     t.deepEqual(fsckFindings(card), { status: 0, lines: [] });
@@ -176,21 +173,8 @@ toolTest(
     await first.done;
     t.is(peek(card, g.fatStart + 4) & CLEAN_BIT, 0, "a killed run leaves the card unclean");
 
-    const spin = path.join(dir, "spin.tbi");
-    writeImage(spin, (await built("test/fixtures/apps/spin")).image);
-    const r = await cli([
-      "run",
-      spin,
-      "--board",
-      "rt1060",
-      "--state",
-      path.join(dir, "board"),
-      "--sdcard",
-      card,
-      "--seconds",
-      "0.01",
-      "-q",
-    ]);
+    const spin = await spinImage(dir);
+    const r = await mountOnce(spin, dir, card);
     t.is(r.status, 0, r.stderr);
     t.regex(
       r.stderr,
