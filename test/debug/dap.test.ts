@@ -1,7 +1,7 @@
 // tinyboard's debug adapter driven by a real DAP client (@vscode/debugadapter-testsupport's
 // DebugClient, over the adapter's stdin/stdout): launch person-model, set a source breakpoint
 // and a layer breakpoint, hit both, read the stack and the variables, step, continue to exit.
-import test from "ava";
+import test, { type ExecutionContext } from "ava";
 import { existsSync, mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -40,8 +40,8 @@ test.before(async () => {
 // Every wait is for an event; the ceilings are only there so a broken adapter ends the test.
 const WAIT_MS = 600_000;
 
-test("DAP session: source and layer breakpoints, stack, variables, step, continue to exit", async (t) => {
-  t.timeout(WAIT_MS * 2, "the whole session on a loaded machine");
+/** A started adapter (stopped at the test's end) and the debuggee's output so far. */
+async function startSession(t: ExecutionContext) {
   const dc = new DebugClient(
     process.execPath,
     path.join(ROOT, "bin/tinyboard-dap.js"),
@@ -51,10 +51,16 @@ test("DAP session: source and layer breakpoints, stack, variables, step, continu
   dc.defaultTimeout = WAIT_MS;
   await dc.start();
   t.teardown(() => dc.stop().catch(() => undefined));
-  let output = "";
+  const log = { text: "" };
   dc.on("output", (e: DebugProtocol.OutputEvent) => {
-    output += e.body.output;
+    log.text += e.body.output;
   });
+  return { dc, output: () => log.text };
+}
+
+test("DAP session: source and layer breakpoints, stack, variables, step, continue to exit", async (t) => {
+  t.timeout(WAIT_MS * 2, "the whole session on a loaded machine");
+  const { dc, output } = await startSession(t);
   const scoresLine = lineOf("person-model", "print-scores");
 
   const configured = dc.waitForEvent("initialized").then(async () => {
@@ -169,8 +175,8 @@ test("DAP session: source and layer breakpoints, stack, variables, step, continu
   await dc.continueRequest({ threadId: 1 });
   t.is(((await exited) as DebugProtocol.ExitedEvent).body.exitCode, 0);
   await terminated;
-  t.regex(output, /scores no-person=-113 person=113/);
-  t.regex(output, /firmware ended: exit\(0\)/);
+  t.regex(output(), /scores no-person=-113 person=113/);
+  t.regex(output(), /firmware ended: exit\(0\)/);
 });
 
 // A debug-lines session on hello-model: a conditional breakpoint and a logpoint, a line that is
@@ -180,19 +186,7 @@ test("DAP debug-lines: conditional breakpoint, logpoint, unverified line, locals
   const hello = path.join(ROOT, "apps/hello-model");
   const text = path.join(ROOT, "firmware/text.ts");
   await buildApp(hello, loadTarget("rt1060"), { debugLines: true });
-  const dc = new DebugClient(
-    process.execPath,
-    path.join(ROOT, "bin/tinyboard-dap.js"),
-    "tinyboard",
-    { cwd: ROOT },
-  );
-  dc.defaultTimeout = WAIT_MS;
-  await dc.start();
-  t.teardown(() => dc.stop().catch(() => undefined));
-  let output = "";
-  dc.on("output", (e: DebugProtocol.OutputEvent) => {
-    output += e.body.output;
-  });
+  const { dc, output } = await startSession(t);
   const configured = dc.waitForEvent("initialized").then(async () => {
     const main = await dc.setBreakpointsRequest({
       source: { path: path.join(hello, "main.ts") },
@@ -222,7 +216,7 @@ test("DAP debug-lines: conditional breakpoint, logpoint, unverified line, locals
   const stop = (await firstStop) as DebugProtocol.StoppedEvent;
   t.is(stop.body.reason, "breakpoint");
   t.deepEqual(stop.body.hitBreakpointIds, [bps[2].id]);
-  t.regex(output, /uint v=\d+/, "the logpoint printed before the condition held");
+  t.regex(output(), /uint v=\d+/, "the logpoint printed before the condition held");
   const stack = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
   t.is(stack[0].source?.path, text);
   t.is(stack[0].line, 44);
