@@ -26,6 +26,10 @@ export interface RunSummary {
   wallSeconds: number;
   realTimeFactor: number;
   sramPeakBytes: number;
+  /** Heap in use at the end (the bump allocator never frees: also its peak). */
+  heapUsedBytes: number;
+  /** The heap the build counted (app.json heapBytes or the model arenas); null when undeclared. */
+  heapBudgetBytes: number | null;
   peripherals: Record<string, Record<string, number>>;
   fault: FaultReport | null;
 }

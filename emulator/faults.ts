@@ -4,6 +4,7 @@ import { SourceMapConsumer } from "source-map";
 export type FaultKind =
   | "trap"
   | "sram-exhausted"
+  | "heap-budget"
   | "bad-hal-pointer"
   | "flash-write"
   | "watchdog"

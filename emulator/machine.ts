@@ -17,6 +17,7 @@ import {
 import type { BoardSetup, MachineContext, Peripheral } from "./peripherals/peripheral.ts";
 import { PERIPHERALS } from "./peripherals/registry.ts";
 import { Watchdog } from "./peripherals/watchdog.ts";
+import { HeapBudget } from "./heap-budget.ts";
 import { loadMicArray, micLayout } from "./peripherals/mic/array.ts";
 import { METER_MODULE, CYCLES_GLOBAL, HEAP_TOP_EXPORT } from "./toolchain/meter.ts";
 import { DEBUG_MODULE, DEBUG_LINES_GLOBAL, LINE_TABLE_FIELD } from "./toolchain/line-hooks.ts";
@@ -86,6 +87,7 @@ export class Machine implements MachineContext {
   pending = 0;
   private mem: BoardMemory | null = null;
   private heapTop: WebAssembly.Global | null = null;
+  private readonly heap: HeapBudget;
   private lineSwitch: WebAssembly.Global | null = null;
   /** Wasm frames where the run ended by exit() or the time limit (empty otherwise). */
   endFrames: { function: string; offset: number }[] = [];
@@ -105,6 +107,7 @@ export class Machine implements MachineContext {
     this.target = opts.target;
     this.onSync = opts.onSync;
     const m = opts.image.manifest;
+    this.heap = new HeapBudget(m);
     if (m.board !== this.target.board.id || m.core !== this.target.core.id) {
       throw new UserError(
         `image was built for ${m.board}/${m.core}, not ${this.target.board.id}/${this.target.core.id}: rebuild it for this board`,
@@ -215,6 +218,7 @@ export class Machine implements MachineContext {
 
   private checkLimits(now: number): void {
     this.watchdog.check(now);
+    if (this.heapTop) this.heap.check(Number(this.heapTop.value));
     if (now >= this.endCycle) throw new RunEnd();
     if (this.clock.busyCycles >= this.maxBusy)
       throw new Fault("cycle-budget", `cycle budget of ${this.maxBusy} cycles exhausted`);
@@ -327,6 +331,8 @@ export class Machine implements MachineContext {
           exitCode = e.code;
         } else throw e;
       }
+      // A run that ends between ticks is held to the heap budget too.
+      if (this.heapTop) this.heap.check(Number(this.heapTop.value));
       // The store guards are the image's code: a flash window that changed anyway means code
       // that got past them, and the run does not end as if nothing happened.
       this.checkFlashIntact(layout.flashWindow);
@@ -429,6 +435,8 @@ export class Machine implements MachineContext {
       wallSeconds,
       realTimeFactor: wallSeconds > 0 ? emulatedSeconds / wallSeconds : Infinity,
       sramPeakBytes: this.sramPeak(),
+      heapUsedBytes: this.heapTop ? this.heap.used(Number(this.heapTop.value)) : 0,
+      heapBudgetBytes: this.heap.bytes,
       peripherals,
       fault,
     };

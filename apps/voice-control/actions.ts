@@ -4,6 +4,7 @@
 // (FRDM-MCXN947) red flashes for "no", blue for "yes" and the wake word; green is the light.
 // With one LED (the RT EVKs) the light is the LED. tick() runs every 10 ms block.
 import * as gpio from "../../hal/gpio";
+import { TextBuffer } from "../../firmware/text";
 
 const RATES: StaticArray<u32> = [0, 1, 2, 4, 8];
 const FLASH_TICKS: u32 = 30; // 300 ms
@@ -20,8 +21,8 @@ export class Actions {
   private flashLed: i32 = -1;
   private flashLeft: u32 = 0;
 
-  /** Applies command `word`; returns the new state as text for the console and log. */
-  apply(word: string): string {
+  /** Applies command `word` (its new state: describe). */
+  apply(word: string): void {
     if (word == "on") this.light = true;
     else if (word == "off") this.light = false;
     else if (word == "up") this.rate = min(this.rate + 1, RATES.length - 1);
@@ -33,12 +34,14 @@ export class Actions {
     else if (word == "yes") { this.confirmed = 1; this.flash(2); }
     else if (word == "no") { this.confirmed = -1; this.flash(0); }
     this.show();
-    return this.describe();
   }
 
-  describe(): string {
-    return "light " + (this.light ? "on" : "off") + " blink " + RATES[this.rate].toString() + " Hz selection " + this.selection.toString()
-      + (this.running ? " running" : " stopped") + (this.confirmed > 0 ? " confirmed" : this.confirmed < 0 ? " declined" : "");
+  /** The state as text into `out`: no string is built (the stub heap never frees, and a session hears many commands). */
+  describe(out: TextBuffer): TextBuffer {
+    out.str("light ").str(this.light ? "on" : "off").str(" blink ").uint(RATES[this.rate]).str(" Hz selection ").int(this.selection)
+      .str(this.running ? " running" : " stopped");
+    if (this.confirmed != 0) out.str(this.confirmed > 0 ? " confirmed" : " declined");
+    return out;
   }
 
   /** The wake word was heard: a short flash (blue, or the single LED toggled). */

@@ -115,9 +115,9 @@ export function main(): void {
         // The same word above threshold on two scorings in a row (100 ms apart), not a first guess at a word's onset.
         if (hit && command.best == candidate) {
           const word = WORDS[command.best];
-          const state = actions.apply(word);
+          actions.apply(word);
           const pct = <u32>Mathf.round(command.score * 100);
-          stamp(nowMs).str("command ").str(word).str(" ").uint(pct).str("% doa ").uint(<u64>front.doa.degrees).str(" deg -> ").str(state);
+          actions.describe(stamp(nowMs).str("command ").str(word).str(" ").uint(pct).str("% doa ").uint(<u64>front.doa.degrees).str(" deg -> "));
           say();
           card.detection(nowMs, "command", word, pct, front.doa.degrees);
           capture.mark();

@@ -269,6 +269,7 @@ export function formatSummary(s: RunSummary): string {
     `CPU load       ${(s.cpuLoad * 100).toFixed(2)} % busy (${formatCycles(s.busyCycles)}), ${((1 - s.cpuLoad) * 100).toFixed(2)} % idle`,
     `wall time      ${s.wallSeconds.toFixed(3)} s, ${formatRealTime(s.realTimeFactor)}`,
     `SRAM peak      ${s.sramPeakBytes} B (static + heap + stack budget)`,
+    `heap           ${s.heapUsedBytes} B used, ${s.heapBudgetBytes === null ? "no heapBytes in app.json (the build counts only the model arenas)" : `${s.heapBudgetBytes} B budget`}`,
     ...periph.map((p, i) => `${i ? "              " : "peripherals   "} ${p}`),
     `fault          ${s.fault ? formatFault(s.fault) : "none"}`,
   ].join("\n");

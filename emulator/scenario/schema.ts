@@ -30,6 +30,7 @@ const led = {
 export const FAULT_KINDS: FaultKind[] = [
   "trap",
   "sram-exhausted",
+  "heap-budget",
   "bad-hal-pointer",
   "flash-write",
   "watchdog",

@@ -130,8 +130,12 @@ export function formatReport(r: MemoryReport): string {
   const s = r.sram;
   const arenas = s.models.reduce((n, m) => n + m.arenaBytes, 0);
   const heap = Math.max(s.heap, arenas);
-  if (heap > 0)
-    lines.push(`SRAM ${s.used} B = static ${s.static} B + heap ${heap} B + stack ${s.stack} B`);
+  lines.push(`SRAM ${s.used} B = static ${s.static} B + heap ${heap} B + stack ${s.stack} B`);
+  // A run holds the firmware to a declared heap; an undeclared one cannot be checked here.
+  if (s.heap === 0)
+    lines.push(
+      `  heap not declared (app.json heapBytes): counted as ${arenas ? "the model arenas only" : "0 B"}; a run reports the heap the app uses`,
+    );
   for (const m of s.models) {
     // Images built before the head/tail split carry only arenaBytes.
     const parts =

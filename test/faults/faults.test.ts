@@ -118,6 +118,22 @@ test("allocating 2 MB at run time on rt1060 (1 MB of SRAM) faults with sram-exha
   );
 });
 
+// The build counts app.json's heapBytes in the board's SRAM; the run holds the firmware to it.
+test("allocating past app.json heapBytes faults with heap-budget, with the figures", async (t) => {
+  const r = await runFixture("heap-budget");
+  const f = assertFault(t, r, "heap-budget");
+  t.regex(f.message, /app\.json heapBytes 65,536 B/);
+  const used = Number(/allocated ([\d,]+) B/.exec(f.message)?.[1].replace(/,/g, ""));
+  t.true(used > 65536 && used <= 65536 + 10 * 1024 + 64, `${used} B in use when caught`);
+  const blocks = (r.console.match(/^block \d+$/gm) ?? []).length;
+  t.true(blocks >= 6 && blocks <= 7, `${blocks} blocks of 10 KB reported in a 64 KB heap`);
+  t.is(r.summary.heapBudgetBytes, 65536);
+  t.true(
+    f.backtrace.some((l) => l.function === fn("heap-budget", "main")),
+    "the backtrace reaches main",
+  );
+});
+
 /** Blocks of 100 KB the sram-heap fixture reported before it stopped. */
 const blocksAllocated = (console: string) => (console.match(/^block \d+$/gm) ?? []).length;
 
