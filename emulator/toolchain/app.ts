@@ -14,7 +14,8 @@ export interface AppManifest {
   /** Stack reserved in SRAM (the wasm value stack is not in linear memory; this is the budget). */
   stackBytes: number;
   /** Heap reserved in SRAM for run-time allocations (a model's arena), as a linker script's heap size. */
-  heapBytes: number;
+  /** Heap per board id ("*" for every board): app.json's heapBytes, a number or { board: bytes }. */
+  heapBytes: Record<string, number>;
   partitions: { name: string; file: string }[];
   /** Default inputs per peripheral ("accel": "gen:rest"), relative paths from the app folder. */
   inputs: Record<string, string>;
@@ -51,7 +52,10 @@ export function loadApp(dir: string): App {
     entry: String(raw.entry ?? "main.ts"),
     boards: Array.isArray(raw.boards) ? raw.boards.map(String) : [],
     stackBytes: raw.stackBytes ?? 16384,
-    heapBytes: raw.heapBytes ?? 0,
+    heapBytes:
+      typeof raw.heapBytes === "object" && raw.heapBytes !== null
+        ? raw.heapBytes
+        : { "*": raw.heapBytes ?? 0 },
     partitions: Array.isArray(raw.partitions) ? raw.partitions : [],
     inputs: raw.inputs ?? {},
     seconds: raw.seconds ?? 10,
@@ -65,8 +69,11 @@ export function loadApp(dir: string): App {
     throw fail("'micArray' must be an array name or { board: name }");
   if (!Number.isInteger(app.stackBytes) || app.stackBytes < 0)
     throw fail("'stackBytes' must be a non-negative integer");
-  if (!Number.isInteger(app.heapBytes) || app.heapBytes < 0)
-    throw fail("'heapBytes' must be a non-negative integer");
+  if (
+    Array.isArray(app.heapBytes) ||
+    !Object.values(app.heapBytes).every((v) => Number.isInteger(v) && v >= 0)
+  )
+    throw fail("'heapBytes' must be a non-negative integer or { board: integer }");
   if (!(app.seconds > 0)) throw fail("'seconds' must be positive");
   if (!existsSync(path.join(app.dir, app.entry))) throw fail(`entry ${app.entry} not found`);
   for (const p of app.partitions) {
@@ -164,4 +171,9 @@ export function appMicArray(app: App, board: string): string | undefined {
 /** An image's recorded array (a bundled name, or a file relative to the project root) as --mic-array takes it. */
 export function imageMicArray(spec: string | undefined): string | undefined {
   return spec && spec.endsWith(".json") ? path.resolve(PROJECT_ROOT, spec) : spec;
+}
+
+/** The heap app.json declares for a board (0: none declared). */
+export function heapBytesFor(app: App, board: string): number {
+  return app.heapBytes[board] ?? app.heapBytes["*"] ?? 0;
 }

@@ -8,7 +8,7 @@ import { loadCostTable } from "./cost-table.ts";
 import { compileFirmware, PROJECT_ROOT } from "./compile.ts";
 import { layoutFlash, PAGE } from "./flash-layout.ts";
 import type { Image, ImageManifest } from "./image.ts";
-import { appMicArray, loadApp, projectInput, type App } from "./app.ts";
+import { appMicArray, heapBytesFor, loadApp, projectInput, type App } from "./app.ts";
 import { memoryReport, needsOf, type MemoryReport } from "./memory-report.ts";
 import { UserError } from "../errors.ts";
 import { modelBudgets } from "./model-budget.ts";
@@ -154,11 +154,11 @@ async function compileApp(
       sramBytes:
         staticBytes +
         Math.max(
-          app.heapBytes,
+          heapBytesFor(app, target.board.id),
           models.reduce((n, m) => n + m.arenaBytes, 0),
         ) +
         app.stackBytes,
-      heapBytes: app.heapBytes,
+      heapBytes: heapBytesFor(app, target.board.id),
       models,
     },
     partitions: flash.partitions,

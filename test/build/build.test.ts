@@ -35,32 +35,35 @@ test("the memory report has GNU ld's layout, one row per region", async (t) => {
   const text = formatReport(report);
   const lines = text.split("\n");
   t.is(lines[0], "Memory region         Used Size  Region Size  %age Used");
-  t.deepEqual(lines.slice(1).map((l) => l.trim().split(":")[0]), ["BOARD_FLASH", "SRAM_DTC", "SRAM_OC2", "SRAM_OC", "SRAM_ITC"]);
+  t.deepEqual(lines.slice(1, 6).map((l) => l.trim().split(":")[0]), ["BOARD_FLASH", "SRAM_DTC", "SRAM_OC2", "SRAM_OC", "SRAM_ITC"]);
   t.regex(lines[1], /^\s+BOARD_FLASH:\s+\d+ B\s+8 MB\s+\d+\.\d\d%$/);
   t.regex(lines[2], /^\s+SRAM_DTC:\s+\d+ B\s+128 KB\s+\d+\.\d\d%$/);
   t.true(report.fits);
   t.is(report.flash.used, report.breakdown.code + report.breakdown.data + report.breakdown.partitions);
-  t.is(report.sram.used, report.sram.static + report.sram.stack);
+  t.is(report.sram.heap, 8192, "sensor-logger's app.json heapBytes");
+  t.is(report.sram.used, report.sram.static + report.sram.heap + report.sram.stack);
+  t.is(lines[6], `SRAM ${report.sram.used} B = static ${report.sram.static} B + heap 8192 B + stack 8192 B`);
 });
 
 test("a model partition's arena is planned on the host and counted in SRAM, as its own report line", async (t) => {
-  const { report, image } = await built("apps/fan-monitor", "rt1060");
+  const { report, image } = await built("test/fixtures/apps/sine-model", "rt1060");
   const [model] = report.sram.models;
   t.is(model.partition, "model");
   // The host plan of the model's tensors, as test/model/planner.test.ts checks it against the firmware's.
   const { readModel } = await import("../../emulator/model/tflite-model.ts");
   const { planArena } = await import("../../emulator/model/planner.ts");
-  const plan = planArena(readModel(readFileSync(path.join(PROJECT_ROOT, "apps/fan-monitor/model/fan_state_int8.tflite"))));
+  const plan = planArena(readModel(readFileSync(path.join(PROJECT_ROOT, "apps/hello-model/model/sine_int8.tflite"))));
   // The head holds the planned tensors (and scratch, records); the tail the engine's persistent data.
   t.true(model.headBytes! >= plan.tensorBytes + 16, `head ${model.headBytes} B, tensors ${plan.tensorBytes} B`);
   t.true(model.tailBytes! > 0);
   t.is(model.arenaBytes, model.headBytes! + model.tailBytes!);
-  t.is(report.sram.heap, 0, "fan-monitor's app.json declares no heap");
+  t.is(report.sram.heap, 0, "sine-model's app.json declares no heap");
   t.is(report.sram.used, report.sram.static + model.arenaBytes + report.sram.stack);
   t.is(image.manifest.usage.sramBytes, report.sram.used);
   const text = formatReport(report);
   t.regex(text, new RegExp(`^SRAM ${report.sram.used} B = static ${report.sram.static} B \\+ heap ${model.arenaBytes} B \\+ stack 8192 B$`, "m"));
   t.regex(text, new RegExp(`^  model 'model' arena ${model.arenaBytes} B `, "m"));
+  t.regex(text, /^ {2}heap not declared \(app\.json heapBytes\): counted as the model arenas only/m);
 });
 
 test("fit lines compare an image's needs against other boards", async (t) => {
