@@ -1,5 +1,6 @@
 // Faults stop the firmware with a report (what, where, when) and never crash the host.
 import { SourceMapConsumer } from "source-map";
+import { callSite, INLINE_TABLE_FIELD, type InlineTable } from "./toolchain/inlined-calls.ts";
 
 export type FaultKind =
   | "trap"
@@ -100,6 +101,7 @@ interface Mapping {
 /** Maps wasm code offsets to source lines with the build's source map. */
 export class SourceMapper {
   private mappings: Promise<Mapping[]> | null;
+  private readonly inlined: InlineTable | null = null;
 
   constructor(sourceMap: string | null) {
     if (!sourceMap) {
@@ -108,6 +110,7 @@ export class SourceMapper {
     }
     const raw = JSON.parse(sourceMap);
     delete raw.sourceRoot; // asc sets it to the output name; sources are project-relative
+    this.inlined = raw[INLINE_TABLE_FIELD] ?? null;
     this.mappings = new SourceMapConsumer(raw).then((c) => {
       const out: Mapping[] = [];
       c.eachMapping(
@@ -132,34 +135,56 @@ export class SourceMapper {
     const mappings = this.mappings ? await this.mappings.catch(() => null) : null;
     return frames.map((f) => {
       const loc: SourceLocation = { function: demangle(f.function) };
-      const m = mappings && nearest(mappings, f.offset, sourceOfFunction(f.function));
+      const m = mappings && this.nearest(mappings, f.offset, f.function);
       if (m) Object.assign(loc, { file: m.source, line: m.line, column: m.column });
       return loc;
     });
   }
-}
 
-/**
- * The mapping at or before `offset`. Code the meter inserted, and standard-library code
- * inlined into a firmware function, map to no line or to ~lib: then the nearest earlier
- * mapping in the function's own file is the statement that contains it (or, when the
- * inlined code's own statement has no mapping, the one before it).
- */
-function nearest(ms: Mapping[], offset: number, ownFile: string | null): Mapping | null {
-  let lo = 0,
-    hi = ms.length - 1,
-    at = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (ms[mid].offset <= offset) {
-      at = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
+  /**
+   * The mapping at or before `offset` in function `fn`. Code the meter inserted, and library
+   * code inlined into a firmware function, map to no line or to the library's: then the call
+   * the build recorded before optimising names the statement (inlined-calls.ts), else the
+   * nearest earlier mapping in the function's own file (the statement before, at worst).
+   */
+  private nearest(ms: Mapping[], offset: number, fn: string): Mapping | null {
+    const ownFile = sourceOfFunction(fn);
+    let lo = 0,
+      hi = ms.length - 1,
+      at = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (ms[mid].offset <= offset) {
+        at = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (at < 0) return null;
+    if (!ownFile || ms[at].source === ownFile) return ms[at];
+    let before: Mapping | null = null;
+    for (let i = at; i >= 0 && i > at - 4096; i--)
+      if (ms[i].source === ownFile) {
+        before = ms[i];
+        break;
+      }
+    if (this.inlined) {
+      let after: Mapping | null = null;
+      for (let i = at + 1; i < ms.length && i < at + 4096; i++)
+        if (ms[i].source === ownFile) {
+          after = ms[i];
+          break;
+        }
+      const site = callSite(
+        this.inlined,
+        fn,
+        `${ms[at].source}:${ms[at].line}`,
+        before?.line ?? null,
+        after?.line ?? null,
+      );
+      if (site) return { offset: ms[at].offset, source: ownFile, ...site };
+    }
+    return before ?? ms[at];
   }
-  if (at < 0) return null;
-  if (!ownFile || ms[at].source === ownFile) return ms[at];
-  for (let i = at; i >= 0 && i > at - 4096; i--) if (ms[i].source === ownFile) return ms[i];
-  return ms[at];
 }
 
 // "apps/x/main/main" -> "apps/x/main.ts"; library functions have no own file to prefer.

@@ -2,6 +2,7 @@
 // the HAL contract, and meters it for the board's core.
 import path from "node:path";
 import { readFileSync } from "node:fs";
+import { INLINE_TABLE_FIELD, recordInlinedCalls, type InlineTable } from "./inlined-calls.ts";
 import { meterModule, HEAP_TOP_EXPORT, type MeterStats } from "./meter.ts";
 import {
   insertLineHooks,
@@ -96,6 +97,7 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
   let meterStats: MeterStats | null = null;
   let halProblem: string | null = null;
   let hookPass: HookPass | null = null;
+  let inlineTable: InlineTable | null = null;
 
   class FirmwareTransform {
     declare binaryen: any;
@@ -115,6 +117,8 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
         module.addGlobalExport("~lib/rt/stub/offset", HEAP_TOP_EXPORT);
       // Meter optimized code (the cost of what will run); asc optimizes again afterwards,
       // which tidies the counters. Unmetered builds take the same path, for fair comparisons.
+      // Before the optimiser inlines: which call each library line is reached from (fault lines).
+      inlineTable = recordInlinedCalls(module.emitText());
       resetOptimizerSettings(binaryen);
       // The optimiser drops local names (it merges locals): arguments keep their places, so their names are taken now.
       const argumentNames = opts.debugLines ? recordArgumentNames(binaryen, module) : null;
@@ -211,6 +215,8 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
   let sourceMap = typeof map === "string" ? map : map ? Buffer.from(map).toString("utf8") : null;
   const pass = hookPass as HookPass | null;
   if (pass && sourceMap) sourceMap = await resolveHookLines(sourceMap, pass.table);
+  if (sourceMap && inlineTable)
+    sourceMap = JSON.stringify({ ...JSON.parse(sourceMap), [INLINE_TABLE_FIELD]: inlineTable });
   return {
     wasm,
     sourceMap,
