@@ -4,63 +4,11 @@
 // float32 within 1e-5 relative; int8 (int16 state, two requantisations) exactly.
 import test from "ava";
 import { writeTflite, type WriterModel } from "../../emulator/model/tflite-writer.ts";
+import { int8SvdfModel, svdfModel, type Int8Svdf, type SvdfShape } from "../helpers/svdf-models.ts";
 import { ModelRunError } from "../../emulator/model/runner.ts";
 import { data } from "../helpers/op-compare.ts";
 import { loadReference } from "../helpers/tflite-reference.ts";
 import { runModelSets } from "../helpers/engine.ts";
-
-const f32 = (values: Float32Array) => new Uint8Array(values.buffer);
-const weights = (n: number, seed: number) => new Float32Array(data("float32", [n], seed, 1).buffer);
-
-interface SvdfShape {
-  batches: number;
-  inputSize: number;
-  units: number;
-  rank: number;
-  memory: number;
-  bias: boolean;
-  act: string;
-}
-
-function svdfModel(s: SvdfShape): WriterModel {
-  const filters = s.units * s.rank;
-  const tensors: WriterModel["tensors"] = [
-    { name: "input", type: "float32", shape: [s.batches, s.inputSize] },
-    {
-      name: "weights_feature",
-      type: "float32",
-      shape: [filters, s.inputSize],
-      data: f32(weights(filters * s.inputSize, 7)),
-    },
-    {
-      name: "weights_time",
-      type: "float32",
-      shape: [filters, s.memory],
-      data: f32(weights(filters * s.memory, 11)),
-    },
-    { name: "bias", type: "float32", shape: [s.units], data: f32(weights(s.units, 13)) },
-    {
-      name: "activation_state",
-      type: "float32",
-      shape: [s.batches, filters * s.memory],
-      variable: true,
-    },
-    { name: "output", type: "float32", shape: [s.batches, s.units] },
-  ];
-  return {
-    tensors,
-    ops: [
-      {
-        op: "SVDF",
-        inputs: [0, 1, 2, s.bias ? 3 : -1, 4],
-        outputs: [5],
-        options: { rank: s.rank, fused_activation_function: s.act },
-      },
-    ],
-    inputs: [0],
-    outputs: [5],
-  };
-}
 
 const shapes: SvdfShape[] = [
   { batches: 1, inputSize: 10, units: 4, rank: 1, memory: 8, bias: true, act: "NONE" },
@@ -99,81 +47,6 @@ for (const s of shapes) {
     t.log(`worst relative difference ${worst}`);
     t.true(worst <= 1e-5, `worst relative difference ${worst}`);
   });
-}
-
-const ints = (n: number, seed: number, lim: number) => {
-  const bytes = data("float32", [n], seed, 1);
-  return Array.from(new Float32Array(bytes.buffer), (x) => Math.round(x * lim));
-};
-const qp = (scale: number, zeroPoint: number) => ({
-  scale: [Math.fround(scale)],
-  zeroPoint: [zeroPoint],
-});
-
-interface Int8Svdf extends SvdfShape {
-  inputZero: number;
-  outputZero: number;
-  stateScale: number;
-  outputScale: number;
-}
-
-function int8SvdfModel(s: Int8Svdf): WriterModel {
-  const filters = s.units * s.rank;
-  const wtScale = 0.0005;
-  return {
-    tensors: [
-      {
-        name: "input",
-        type: "int8",
-        shape: [s.batches, s.inputSize],
-        quant: qp(0.05, s.inputZero),
-      },
-      {
-        name: "weights_feature",
-        type: "int8",
-        shape: [filters, s.inputSize],
-        quant: qp(0.01, 0),
-        data: new Uint8Array(Int8Array.from(ints(filters * s.inputSize, 7, 127)).buffer),
-      },
-      {
-        name: "weights_time",
-        type: "int16",
-        shape: [filters, s.memory],
-        quant: qp(wtScale, 0),
-        data: new Uint8Array(Int16Array.from(ints(filters * s.memory, 11, 2000)).buffer),
-      },
-      {
-        name: "bias",
-        type: "int32",
-        shape: [s.units],
-        quant: qp(s.stateScale * wtScale, 0),
-        data: new Uint8Array(Int32Array.from(ints(s.units, 13, 5000)).buffer),
-      },
-      {
-        name: "activation_state",
-        type: "int16",
-        shape: [s.batches, filters * s.memory],
-        quant: qp(s.stateScale, 0),
-        variable: true,
-      },
-      {
-        name: "output",
-        type: "int8",
-        shape: [s.batches, s.units],
-        quant: qp(s.outputScale, s.outputZero),
-      },
-    ],
-    ops: [
-      {
-        op: "SVDF",
-        inputs: [0, 1, 2, s.bias ? 3 : -1, 4],
-        outputs: [5],
-        options: { rank: s.rank, fused_activation_function: s.act },
-      },
-    ],
-    inputs: [0],
-    outputs: [5],
-  };
 }
 
 const int8Shapes: Int8Svdf[] = [
