@@ -1,6 +1,7 @@
 // SVDF single-op models for the tests (test/kernels/ops-svdf.test.ts, ops-fuzz.test.ts): a
 // float32 one and TFLM's integer one (int8 input and feature weights, int16 time weights and
-// state, int32 bias), each with a variable activation state; seeded weights.
+// state as TFLite takes them, or int8 ones with a state zero point as TFLM's newer kernel
+// does, int32 bias), each with a variable activation state; seeded weights.
 import type { WriterModel } from "../../emulator/model/tflite-writer.ts";
 import { data } from "./op-compare.ts";
 
@@ -78,11 +79,18 @@ export interface Int8Svdf extends SvdfShape {
   outputZero: number;
   stateScale: number;
   outputScale: number;
+  /** Time weights and state: int16 (default, the type TFLite takes) or int8 (TFLM's newer kernel). */
+  stateType?: "int16" | "int8";
+  /** The state's zero point (default 0; TFLM's kernel honours it, TFLite's assumes 0). */
+  stateZero?: number;
 }
 
 export function int8SvdfModel(s: Int8Svdf): WriterModel {
   const filters = s.units * s.rank;
-  const wtScale = 0.0005;
+  const narrow = s.stateType === "int8";
+  // int8 time weights in [-127, 127] at 16x the scale of int16 ones in [-2000, 2000]
+  const wtScale = narrow ? 0.008 : 0.0005;
+  const timeWeights = ints(filters * s.memory, 11 + (s.seed ?? 0), narrow ? 127 : 2000);
   return {
     tensors: [
       {
@@ -102,12 +110,10 @@ export function int8SvdfModel(s: Int8Svdf): WriterModel {
       },
       {
         name: "weights_time",
-        type: "int16",
+        type: s.stateType ?? "int16",
         shape: [filters, s.memory],
         quant: qp(wtScale, 0),
-        data: new Uint8Array(
-          Int16Array.from(ints(filters * s.memory, 11 + (s.seed ?? 0), 2000)).buffer,
-        ),
+        data: new Uint8Array((narrow ? Int8Array : Int16Array).from(timeWeights).buffer),
       },
       {
         name: "bias",
@@ -118,9 +124,9 @@ export function int8SvdfModel(s: Int8Svdf): WriterModel {
       },
       {
         name: "activation_state",
-        type: "int16",
+        type: s.stateType ?? "int16",
         shape: [s.batches, filters * s.memory],
-        quant: qp(s.stateScale, 0),
+        quant: qp(s.stateScale, s.stateZero ?? 0),
         variable: true,
       },
       {

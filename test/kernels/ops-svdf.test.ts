@@ -9,6 +9,7 @@ import { ModelRunError } from "../../emulator/model/runner.ts";
 import { data } from "../helpers/op-compare.ts";
 import { loadReference } from "../helpers/tflite-reference.ts";
 import { runModelSets } from "../helpers/engine.ts";
+import { SvdfReference } from "../helpers/svdf-reference.ts";
 
 const shapes: SvdfShape[] = [
   { batches: 1, inputSize: 10, units: 4, rank: 1, memory: 8, bias: true, act: "NONE" },
@@ -127,7 +128,7 @@ for (const s of int8Shapes) {
   });
 }
 
-test("refuses int8 SVDF whose time weights are not int16, with a one-line reason naming the op", async (t) => {
+test("refuses int8 SVDF whose time weights and state differ in type, with a one-line reason naming the op", async (t) => {
   const q = (scale: number, zeroPoint: number) => ({ scale: [scale], zeroPoint: [zeroPoint] });
   const model: WriterModel = {
     tensors: [
@@ -163,7 +164,10 @@ test("refuses int8 SVDF whose time weights are not int16, with a one-line reason
   const err = await t.throwsAsync(runModelSets(writeTflite(model), [new Uint8Array(4)], "rt1060"), {
     instanceOf: ModelRunError,
   });
-  t.regex(err!.message, /\(SVDF\): int8 needs int8 feature weights, int16 time weights/);
+  t.regex(
+    err!.message,
+    /\(SVDF\): int8 needs time weights and activation state both int16 or both int8/,
+  );
   t.false(err!.message.includes("\n"));
 });
 
@@ -179,4 +183,68 @@ test("a fresh boot starts SVDF from a zero state: two boots give the same output
     a.inferences.map((i) => [Buffer.from(i.outputs[0]).toString("hex"), i.cycles]),
     b.inferences.map((i) => [Buffer.from(i.outputs[0]).toString("hex"), i.cycles]),
   );
+});
+
+// TFLM's newer integer SVDF also takes int8 time weights and state, and honours the state's
+// zero point; TFLite's runtime takes neither, so those run against TFLM's arithmetic written
+// again in TypeScript (test/helpers/svdf-reference.ts), itself held to TFLite first.
+const int8View = (b: Uint8Array) => new Int8Array(b.buffer, b.byteOffset, b.byteLength);
+
+test("the TypeScript rewrite of TFLM's integer SVDF equals TFLite on the int16 models", async (t) => {
+  for (const s of int8Shapes) {
+    const model = int8SvdfModel(s);
+    const ref = await loadReference(writeTflite(model));
+    const ours = new SvdfReference(model);
+    try {
+      for (const k of [3, 3, 5, 8, 13, 21]) {
+        const set = data("int8", [s.batches, s.inputSize], k);
+        t.deepEqual(Array.from(ours.invoke(int8View(set))), Array.from(ref.run([set])[0]));
+      }
+    } finally {
+      ref.dispose();
+    }
+  }
+});
+
+const zeroPointCases: Int8Svdf[] = [
+  { ...int8Shapes[0], stateType: "int8" as const, stateZero: 0 },
+  { ...int8Shapes[1], stateType: "int8" as const, stateZero: 17 },
+  { ...int8Shapes[2], stateType: "int8" as const, stateZero: -40 },
+  { ...int8Shapes[0], stateZero: 300 }, // int16 state with a zero point
+].map((s: Int8Svdf) => {
+  // state at about 2.5 standard deviations of the feature dot product a step's full range,
+  // so some state values clamp; the output's range about 3 of its own
+  const feature = 74 * 0.05 * 73 * 0.01 * Math.sqrt(s.inputSize);
+  const narrow = s.stateType === "int8";
+  const timeStd = narrow ? (127 / Math.sqrt(3)) * 0.008 : (2000 / Math.sqrt(3)) * 0.0005;
+  const output = feature * timeStd * Math.sqrt(s.memory * s.rank);
+  return {
+    ...s,
+    stateScale: (2.5 * feature) / (narrow ? 127 : 32767),
+    outputScale: (3 * output) / 127,
+  };
+});
+
+test("int8 time weights and state, and a state zero point, follow TFLM's integer SVDF exactly", async (t) => {
+  let clamps = 0;
+  for (const s of zeroPointCases) {
+    const model = int8SvdfModel(s);
+    const sets = [3, 3, 5, 8, 13, 21, 34, 55].map((k) => data("int8", [s.batches, s.inputSize], k));
+    const run = await runModelSets(writeTflite(model), sets, "rt1060");
+    const ref = new SvdfReference(model);
+    sets.forEach((set, i) =>
+      t.deepEqual(
+        Array.from(int8View(run.inferences[i].outputs[0])),
+        Array.from(ref.invoke(int8View(set))),
+        `${s.stateType ?? "int16"} state, zero point ${s.stateZero}, invocation ${i}`,
+      ),
+    );
+    t.false(
+      Buffer.from(run.inferences[0].outputs[0]).equals(Buffer.from(run.inferences[1].outputs[0])),
+      "the state carried into the second invocation changes its output",
+    );
+    clamps += ref.stateClamps;
+  }
+  t.log(`${clamps} state values clamped at the state type's limits`);
+  t.true(clamps > 0, "some state values reach the clamp");
 });

@@ -1,8 +1,9 @@
 // An int8 keyword model in the shape of TFLM's SVDF keyword models: each invocation takes
 // one frame of 40 filterbank features, two SVDF layers keep the last frames in their
 // (variable) activation state, two FULLY_CONNECTED layers and a SOFTMAX score 12 keywords.
-// TFLM's integer SVDF: int8 input and feature weights, int16 time weights and state (zero
-// point 0), int32 bias at the state's scale x the time weights' scale.
+// TFLM's integer SVDF as TFLite also runs it (the reference): int8 input and feature weights,
+// int16 time weights and state (zero point 0), int32 bias at the state's scale x the time
+// weights' scale.
 import { q } from "../helpers/op-compare.ts";
 import { Net } from "../helpers/writer-net.ts";
 
