@@ -128,7 +128,7 @@ export const ARCHITECTURES: Architecture[] = [
     name: "int8 MobileNetV3-style blocks",
     id: "mobilenet_v3_blocks",
     build: mobileNetV3Blocks,
-    sets: 3,
+    sets: 6,
     about:
       "64x64x3 image; stem CONV_2D + HARD_SWISH, two inverted-residual blocks (1x1 expand + HARD_SWISH, " +
       "3x3 DEPTHWISE_CONV_2D + HARD_SWISH, squeeze-excite MEAN/FULLY_CONNECTED/hard-sigmoid/MUL in the first, " +
