@@ -195,13 +195,6 @@ export const SECTIONS: BenchSection[] = [
     markdown: inferenceMarkdown,
   }),
   section({
-    id: "architectures",
-    title:
-      "writer-built architectures (MobileNetV3 blocks, SVDF keywords, ...) on each board: latency, arena, peak SRAM (docs/models.md)",
-    run: (log) => benchArchitectures(log),
-    table: architecturesTable,
-  }),
-  section({
     id: "fanMonitor",
     title: "apps/fan-monitor on each board: latency, load, memory, a 10-minute session",
     run: () => withDir("tinyboard-bench-fan-", (dir) => benchFanMonitor(dir)),
@@ -339,5 +332,12 @@ export const SECTIONS: BenchSection[] = [
     title: "build times: cold and warm (build cache) builds and a warm `run`, per app",
     run: async (log) => benchBuildTimes(log),
     table: buildTimesTable,
+  }),
+  section({
+    id: "architectures",
+    title:
+      "writer-built architectures (MobileNetV3 blocks, SVDF keywords, ...) on each board: latency, arena, peak SRAM (docs/models.md)",
+    run: (log) => benchArchitectures(log),
+    table: architecturesTable,
   }),
 ];
