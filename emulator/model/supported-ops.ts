@@ -282,7 +282,7 @@ export const SUPPORTED_OPS: SupportedOp[] = [
     op: "SVDF",
     int8: true,
     float32: true,
-    rule: "2-D input, rank divides the filters; state kept by the kernel between invocations; int8: int16 time weights and state (zero point 0), int32 bias, no fused activation (as TFLM)",
+    rule: "2-D input, rank divides the filters; state kept by the kernel between invocations; int8: time weights and state both int16 or both int8 (state zero point honoured), int32 bias, no fused activation (as TFLM)",
   },
   { op: "TANH", int8: true, float32: true, rule: "int8 output scale 1/128, zero point 0" },
   {

@@ -18,10 +18,12 @@ export const FIXTURES = path.resolve(ROOT, "../shared/fixtures");
 
 export interface ModelSpec {
   name: string;
-  /** Relative to FIXTURES. */
+  /** Relative to FIXTURES; for a model built by a test (`about` set), the source that builds it. */
   file: string;
-  /** The fixture's own input (raw bytes of the input tensor); zeros when absent. */
+  /** The fixture's own input (raw bytes of the input tensor); zeros when absent. For a built model, what the input is. */
   input?: string;
+  /** A model built with our writer (test/kernels/architectures.ts): what it is. */
+  about?: string;
 }
 
 export const MODELS: ModelSpec[] = [
@@ -287,11 +289,23 @@ function sameBytes(a: Uint8Array[], b: Uint8Array[]): boolean {
   return a.length === b.length && a.every((x, i) => Buffer.compare(x, b[i]) === 0);
 }
 
-/** Emulated runs of one model on every board (the cycle figures do not depend on the host). */
-async function emulate(
+/** Emulated runs of one fixture model on every board. */
+const emulate = (spec: ModelSpec) =>
+  emulateModel(
+    spec,
+    new Uint8Array(readFileSync(path.join(FIXTURES, spec.file))),
+    spec.input ? new Uint8Array(readFileSync(path.join(FIXTURES, spec.input))) : null,
+  );
+
+/**
+ * Emulated runs of a model on every board, mcxn947 with and without its NPU (the cycle
+ * figures do not depend on the host). `given`: the input set's bytes (null: zeros).
+ */
+export async function emulateModel(
   spec: ModelSpec,
+  bytes: Uint8Array,
+  given: Uint8Array | null,
 ): Promise<ModelDetail & { bytes: Uint8Array; input: Uint8Array }> {
-  const bytes = new Uint8Array(readFileSync(path.join(FIXTURES, spec.file)));
   const result: ModelResult = {
     name: spec.name,
     file: spec.file,
@@ -306,15 +320,13 @@ async function emulate(
   };
   let model: TfliteModel | null = null;
   const reports: BenchReport[] = [];
-  let input = new Uint8Array(0);
+  let input: Uint8Array = new Uint8Array(0);
   try {
     model = readModel(bytes, spec.name);
     const m = model;
     result.layers = m.operators.length;
     const setBytes = m.inputs.reduce((n, t) => n + m.tensors[t].byteSize, 0);
-    input = spec.input
-      ? new Uint8Array(readFileSync(path.join(FIXTURES, spec.input)))
-      : new Uint8Array(setBytes);
+    input = given ?? new Uint8Array(setBytes);
     for (const board of BOARDS) {
       const hasNpu = !!loadTarget(board).board.npu;
       if (hasNpu) reports.push(await benchModel(bytes, m, board, { input, cpuOnly: true }));

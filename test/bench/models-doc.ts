@@ -1,7 +1,8 @@
 // docs/models.md: per fixture model, the layer table of `tinyboard model inspect` (with the
 // CPU cycles measured on the rt1060 in the bench run) and the latency report of
-// `tinyboard model bench` on every board. Written by inference.ts during `npm run bench`.
-import { writeFileSync } from "node:fs";
+// `tinyboard model bench` on every board. Written by inference.ts during `npm run bench`;
+// the writer-built architectures' sections at its end by architectures.ts.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { loadTarget } from "../../emulator/board.ts";
 import type { BenchReport } from "../../emulator/model/bench.ts";
@@ -78,7 +79,9 @@ function modelSection(
   const lines = [
     `## ${spec.name}`,
     "",
-    `\`${spec.file}\` (in \`../shared/fixtures/\`), input: ${spec.input ? `\`${spec.input}\`` : "zeros"}.`,
+    spec.about
+      ? `Built with our writer by \`${spec.file}\`, seeded random weights: ${spec.about}. Input: ${spec.input}.`
+      : `\`${spec.file}\` (in \`../shared/fixtures/\`), input: ${spec.input ? `\`${spec.input}\`` : "zeros"}.`,
     "",
   ];
   if (result.refused || !model) {
@@ -172,11 +175,49 @@ export function modelsDoc(
   ].join("\n");
 }
 
+/** The part of docs/models.md the architectures section writes; the inference section keeps it. */
+const ARCHITECTURES_BLOCK =
+  /<!-- bench:architectures:start -->\n[\s\S]*?<!-- bench:architectures:end -->\n/;
+const block = (body: string) =>
+  `<!-- bench:architectures:start -->\n${body}<!-- bench:architectures:end -->\n`;
+const readDoc = () => (existsSync(MODELS_DOC) ? readFileSync(MODELS_DOC, "utf8") : "");
+
 export function writeModelsDoc(
   details: ModelDetail[],
   r: InferenceResult,
   siliconFor: (board: string, model: string) => string,
 ): void {
-  writeFileSync(MODELS_DOC, modelsDoc(details, r, siliconFor));
+  const kept = readDoc().match(ARCHITECTURES_BLOCK)?.[0] ?? block("");
+  writeFileSync(MODELS_DOC, `${modelsDoc(details, r, siliconFor)}\n${kept}`);
   process.stderr.write(`bench: wrote ${path.relative(process.cwd(), MODELS_DOC)}\n`);
+}
+
+/** The writer-built architectures' sections, between their markers at the end of docs/models.md. */
+export function writeArchitecturesDoc(
+  details: ModelDetail[],
+  siliconFor: (board: string, model: string) => string,
+): void {
+  const body = [
+    "## Architectures built with our writer",
+    "",
+    "Small models of architectures users bring that the fixtures lack, built by",
+    "`test/kernels/architectures.ts` with our tflite-writer and seeded random weights (the",
+    "same bytes every run) and compared layer by layer with TFLite in",
+    "`test/kernels/ops-architectures.test.ts`; here each is deployed with only its last layer as",
+    "output. Their figures come from `npm run bench -- --only architectures` (no host wall time:",
+    "the weights are random, the timing of TFLite on them tells nothing new). MACs count",
+    "CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED only, as above, so the MAC/cycle of a model",
+    "whose work is TRANSPOSE_CONV, BATCH_MATMUL or SVDF (fomo_head, attention_block,",
+    "svdf_keyword) says little; their layer cycles are the figures to read.",
+    "",
+    ...details.flatMap((d) => modelSection(d, siliconFor)),
+  ].join("\n");
+  const text = readDoc();
+  const next = ARCHITECTURES_BLOCK.test(text)
+    ? text.replace(ARCHITECTURES_BLOCK, () => block(body))
+    : `${text}\n${block(body)}`;
+  writeFileSync(MODELS_DOC, next);
+  process.stderr.write(
+    `bench: wrote the architectures in ${path.relative(process.cwd(), MODELS_DOC)}\n`,
+  );
 }

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { writeTflite, type WriterModel } from "../../emulator/model/tflite-writer.ts";
 import { buildCase, data, type OpCase } from "../helpers/op-compare.ts";
 import { tflmOpCases } from "../helpers/tflm-op-cases.ts";
+import { otherOpModels } from "./ops-other-models.ts";
 import { runModelSets } from "../helpers/engine.ts";
 import { BOARDS, ROOT, sig } from "./util.ts";
 
@@ -26,11 +27,10 @@ export interface OpsResult {
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
-/** The cases of one element type, one per op, merged into one model with every input and output its own. */
-function mergedModel(cases: OpCase[]): { model: WriterModel; cases: OpCase[] } {
+/** Single-op models side by side in one model, every input and output their own. */
+function mergedModel(models: WriterModel[]): WriterModel {
   const model: WriterModel = { tensors: [], ops: [], inputs: [], outputs: [] };
-  for (const c of cases) {
-    const m = buildCase(c);
+  for (const m of models) {
     const base = model.tensors.length;
     model.tensors.push(
       ...m.tensors.map((t, i) => ({ ...t, name: `${model.ops.length}_${t.name}_${i}` })),
@@ -45,10 +45,16 @@ function mergedModel(cases: OpCase[]): { model: WriterModel; cases: OpCase[] } {
     model.inputs.push(...m.inputs.map((i) => i + base));
     model.outputs.push(...m.outputs.map((i) => i + base));
   }
-  return { model, cases };
+  return model;
 }
 
-function groups(): { type: string; cases: OpCase[] }[] {
+interface Group {
+  type: string;
+  cases: { op: string; model: WriterModel }[];
+}
+
+/** Per element type, the first tflm-op case of each op (one model per type). */
+function tflmGroups(): Group[] {
   const byType = new Map<string, Map<string, OpCase>>();
   for (const c of tflmOpCases()) {
     const type =
@@ -61,23 +67,43 @@ function groups(): { type: string; cases: OpCase[] }[] {
   }
   return [...byType].map(([type, ops]) => ({
     type,
-    cases: [...ops.values()].sort((a, b) => a.op.localeCompare(b.op)),
+    cases: [...ops.values()]
+      .sort((a, b) => a.op.localeCompare(b.op))
+      .map((c) => ({ op: c.op, model: buildCase(c) })),
   }));
+}
+
+/**
+ * The tflm-op cases' models as before (their figures unchanged), then per type one more model
+ * of every other op and type the registry runs (ops-other-models.ts).
+ */
+function groups(): Group[] {
+  const tflm = tflmGroups();
+  const covered = new Set(tflm.flatMap((g) => g.cases.map((c) => `${g.type} ${c.op}`)));
+  const others = otherOpModels(covered);
+  const more = (["int8", "float32"] as const).map((type) => ({
+    type,
+    cases: others
+      .filter((o) => o.type === type)
+      .sort((a, b) => a.op.localeCompare(b.op))
+      .map((o) => ({ op: o.op, model: o.model })),
+  }));
+  return [...tflm, ...more.filter((g) => g.cases.length)];
 }
 
 export async function benchOps(log: (m: string) => void): Promise<OpsResult> {
   const rows: OpsRow[] = [];
   for (const { type, cases } of groups()) {
-    const { model } = mergedModel(cases);
+    const model = mergedModel(cases.map((c) => c.model));
     const bytes = writeTflite(model);
     const input = Buffer.concat(
       model.inputs.map((i, k) => data(model.tensors[i].type, model.tensors[i].shape, k + 1)),
     );
-    const typeRows = cases.map((c) => ({
-      op: c.op,
+    const typeRows = cases.map(({ op, model: m }) => ({
+      op,
       type,
-      shape: c.inputs.map((i) => `[${i.shape}]`).join(" "),
-      outputs: c.outputs.reduce((n, o) => n + size(o.shape), 0),
+      shape: m.inputs.map((i) => `[${m.tensors[i].shape}]`).join(" "),
+      outputs: m.outputs.reduce((n, o) => n + size(m.tensors[o].shape), 0),
       perOutput: {} as Record<string, number>,
       unit: {} as Record<string, string>,
     }));
@@ -92,6 +118,9 @@ export async function benchOps(log: (m: string) => void): Promise<OpsResult> {
     }
     rows.push(...typeRows);
   }
+  // one table sorted by type (int8 first) then op
+  const order = (t: string) => (t === "int8" ? 0 : 1);
+  rows.sort((a, b) => order(a.type) - order(b.type) || a.op.localeCompare(b.op));
   return { rows };
 }
 

@@ -9,6 +9,7 @@ import { benchRealtime, type RealtimeResult } from "./realtime.ts";
 import { benchCompute, COMPUTE_APP, type ComputeResult } from "./compute.ts";
 import { benchMetering, type MeteringResult } from "./metering.ts";
 import { benchInference, inferenceMarkdown, inferenceTable } from "./inference.ts";
+import { architecturesTable, benchArchitectures } from "./architectures.ts";
 import {
   benchFanMonitor,
   fanMonitorMarkdown,
@@ -331,5 +332,12 @@ export const SECTIONS: BenchSection[] = [
     title: "build times: cold and warm (build cache) builds and a warm `run`, per app",
     run: async (log) => benchBuildTimes(log),
     table: buildTimesTable,
+  }),
+  section({
+    id: "architectures",
+    title:
+      "writer-built architectures (MobileNetV3 blocks, SVDF keywords, ...) on each board: latency, arena, peak SRAM (docs/models.md)",
+    run: (log) => benchArchitectures(log),
+    table: architecturesTable,
   }),
 ];

@@ -4,63 +4,12 @@
 // float32 within 1e-5 relative; int8 (int16 state, two requantisations) exactly.
 import test from "ava";
 import { writeTflite, type WriterModel } from "../../emulator/model/tflite-writer.ts";
+import { int8SvdfModel, svdfModel, type Int8Svdf, type SvdfShape } from "../helpers/svdf-models.ts";
 import { ModelRunError } from "../../emulator/model/runner.ts";
 import { data } from "../helpers/op-compare.ts";
 import { loadReference } from "../helpers/tflite-reference.ts";
 import { runModelSets } from "../helpers/engine.ts";
-
-const f32 = (values: Float32Array) => new Uint8Array(values.buffer);
-const weights = (n: number, seed: number) => new Float32Array(data("float32", [n], seed, 1).buffer);
-
-interface SvdfShape {
-  batches: number;
-  inputSize: number;
-  units: number;
-  rank: number;
-  memory: number;
-  bias: boolean;
-  act: string;
-}
-
-function svdfModel(s: SvdfShape): WriterModel {
-  const filters = s.units * s.rank;
-  const tensors: WriterModel["tensors"] = [
-    { name: "input", type: "float32", shape: [s.batches, s.inputSize] },
-    {
-      name: "weights_feature",
-      type: "float32",
-      shape: [filters, s.inputSize],
-      data: f32(weights(filters * s.inputSize, 7)),
-    },
-    {
-      name: "weights_time",
-      type: "float32",
-      shape: [filters, s.memory],
-      data: f32(weights(filters * s.memory, 11)),
-    },
-    { name: "bias", type: "float32", shape: [s.units], data: f32(weights(s.units, 13)) },
-    {
-      name: "activation_state",
-      type: "float32",
-      shape: [s.batches, filters * s.memory],
-      variable: true,
-    },
-    { name: "output", type: "float32", shape: [s.batches, s.units] },
-  ];
-  return {
-    tensors,
-    ops: [
-      {
-        op: "SVDF",
-        inputs: [0, 1, 2, s.bias ? 3 : -1, 4],
-        outputs: [5],
-        options: { rank: s.rank, fused_activation_function: s.act },
-      },
-    ],
-    inputs: [0],
-    outputs: [5],
-  };
-}
+import { SvdfReference } from "../helpers/svdf-reference.ts";
 
 const shapes: SvdfShape[] = [
   { batches: 1, inputSize: 10, units: 4, rank: 1, memory: 8, bias: true, act: "NONE" },
@@ -99,81 +48,6 @@ for (const s of shapes) {
     t.log(`worst relative difference ${worst}`);
     t.true(worst <= 1e-5, `worst relative difference ${worst}`);
   });
-}
-
-const ints = (n: number, seed: number, lim: number) => {
-  const bytes = data("float32", [n], seed, 1);
-  return Array.from(new Float32Array(bytes.buffer), (x) => Math.round(x * lim));
-};
-const qp = (scale: number, zeroPoint: number) => ({
-  scale: [Math.fround(scale)],
-  zeroPoint: [zeroPoint],
-});
-
-interface Int8Svdf extends SvdfShape {
-  inputZero: number;
-  outputZero: number;
-  stateScale: number;
-  outputScale: number;
-}
-
-function int8SvdfModel(s: Int8Svdf): WriterModel {
-  const filters = s.units * s.rank;
-  const wtScale = 0.0005;
-  return {
-    tensors: [
-      {
-        name: "input",
-        type: "int8",
-        shape: [s.batches, s.inputSize],
-        quant: qp(0.05, s.inputZero),
-      },
-      {
-        name: "weights_feature",
-        type: "int8",
-        shape: [filters, s.inputSize],
-        quant: qp(0.01, 0),
-        data: new Uint8Array(Int8Array.from(ints(filters * s.inputSize, 7, 127)).buffer),
-      },
-      {
-        name: "weights_time",
-        type: "int16",
-        shape: [filters, s.memory],
-        quant: qp(wtScale, 0),
-        data: new Uint8Array(Int16Array.from(ints(filters * s.memory, 11, 2000)).buffer),
-      },
-      {
-        name: "bias",
-        type: "int32",
-        shape: [s.units],
-        quant: qp(s.stateScale * wtScale, 0),
-        data: new Uint8Array(Int32Array.from(ints(s.units, 13, 5000)).buffer),
-      },
-      {
-        name: "activation_state",
-        type: "int16",
-        shape: [s.batches, filters * s.memory],
-        quant: qp(s.stateScale, 0),
-        variable: true,
-      },
-      {
-        name: "output",
-        type: "int8",
-        shape: [s.batches, s.units],
-        quant: qp(s.outputScale, s.outputZero),
-      },
-    ],
-    ops: [
-      {
-        op: "SVDF",
-        inputs: [0, 1, 2, s.bias ? 3 : -1, 4],
-        outputs: [5],
-        options: { rank: s.rank, fused_activation_function: s.act },
-      },
-    ],
-    inputs: [0],
-    outputs: [5],
-  };
 }
 
 const int8Shapes: Int8Svdf[] = [
@@ -254,7 +128,7 @@ for (const s of int8Shapes) {
   });
 }
 
-test("refuses int8 SVDF whose time weights are not int16, with a one-line reason naming the op", async (t) => {
+test("refuses int8 SVDF whose time weights and state differ in type, with a one-line reason naming the op", async (t) => {
   const q = (scale: number, zeroPoint: number) => ({ scale: [scale], zeroPoint: [zeroPoint] });
   const model: WriterModel = {
     tensors: [
@@ -290,7 +164,10 @@ test("refuses int8 SVDF whose time weights are not int16, with a one-line reason
   const err = await t.throwsAsync(runModelSets(writeTflite(model), [new Uint8Array(4)], "rt1060"), {
     instanceOf: ModelRunError,
   });
-  t.regex(err!.message, /\(SVDF\): int8 needs int8 feature weights, int16 time weights/);
+  t.regex(
+    err!.message,
+    /\(SVDF\): int8 needs time weights and activation state both int16 or both int8/,
+  );
   t.false(err!.message.includes("\n"));
 });
 
@@ -306,4 +183,68 @@ test("a fresh boot starts SVDF from a zero state: two boots give the same output
     a.inferences.map((i) => [Buffer.from(i.outputs[0]).toString("hex"), i.cycles]),
     b.inferences.map((i) => [Buffer.from(i.outputs[0]).toString("hex"), i.cycles]),
   );
+});
+
+// TFLM's newer integer SVDF also takes int8 time weights and state, and honours the state's
+// zero point; TFLite's runtime takes neither, so those run against TFLM's arithmetic written
+// again in TypeScript (test/helpers/svdf-reference.ts), itself held to TFLite first.
+const int8View = (b: Uint8Array) => new Int8Array(b.buffer, b.byteOffset, b.byteLength);
+
+test("the TypeScript rewrite of TFLM's integer SVDF equals TFLite on the int16 models", async (t) => {
+  for (const s of int8Shapes) {
+    const model = int8SvdfModel(s);
+    const ref = await loadReference(writeTflite(model));
+    const ours = new SvdfReference(model);
+    try {
+      for (const k of [3, 3, 5, 8, 13, 21]) {
+        const set = data("int8", [s.batches, s.inputSize], k);
+        t.deepEqual(Array.from(ours.invoke(int8View(set))), Array.from(ref.run([set])[0]));
+      }
+    } finally {
+      ref.dispose();
+    }
+  }
+});
+
+const zeroPointCases: Int8Svdf[] = [
+  { ...int8Shapes[0], stateType: "int8" as const, stateZero: 0 },
+  { ...int8Shapes[1], stateType: "int8" as const, stateZero: 17 },
+  { ...int8Shapes[2], stateType: "int8" as const, stateZero: -40 },
+  { ...int8Shapes[0], stateZero: 300 }, // int16 state with a zero point
+].map((s: Int8Svdf) => {
+  // state at about 2.5 standard deviations of the feature dot product a step's full range,
+  // so some state values clamp; the output's range about 3 of its own
+  const feature = 74 * 0.05 * 73 * 0.01 * Math.sqrt(s.inputSize);
+  const narrow = s.stateType === "int8";
+  const timeStd = narrow ? (127 / Math.sqrt(3)) * 0.008 : (2000 / Math.sqrt(3)) * 0.0005;
+  const output = feature * timeStd * Math.sqrt(s.memory * s.rank);
+  return {
+    ...s,
+    stateScale: (2.5 * feature) / (narrow ? 127 : 32767),
+    outputScale: (3 * output) / 127,
+  };
+});
+
+test("int8 time weights and state, and a state zero point, follow TFLM's integer SVDF exactly", async (t) => {
+  let clamps = 0;
+  for (const s of zeroPointCases) {
+    const model = int8SvdfModel(s);
+    const sets = [3, 3, 5, 8, 13, 21, 34, 55].map((k) => data("int8", [s.batches, s.inputSize], k));
+    const run = await runModelSets(writeTflite(model), sets, "rt1060");
+    const ref = new SvdfReference(model);
+    sets.forEach((set, i) =>
+      t.deepEqual(
+        Array.from(int8View(run.inferences[i].outputs[0])),
+        Array.from(ref.invoke(int8View(set))),
+        `${s.stateType ?? "int16"} state, zero point ${s.stateZero}, invocation ${i}`,
+      ),
+    );
+    t.false(
+      Buffer.from(run.inferences[0].outputs[0]).equals(Buffer.from(run.inferences[1].outputs[0])),
+      "the state carried into the second invocation changes its output",
+    );
+    clamps += ref.stateClamps;
+  }
+  t.log(`${clamps} state values clamped at the state type's limits`);
+  t.true(clamps > 0, "some state values reach the clamp");
 });

@@ -4,9 +4,10 @@
 // its memory with its time weights, sums `rank` filters per unit, adds bias and the fused
 // activation. The state lives here, not in the arena (whose activation memory the planner
 // reuses between layers): zeroed at prepare like TFLM's variable tensors, carried between
-// invocations. int8 is TFLM's integer SVDF: int8 input and feature weights, int16 time
-// weights and state (zero point 0), int32 bias; the feature dot product is requantised to
-// the state's scale (clamped to int16), the time dot products summed in int32 and
+// invocations. int8 is TFLM's integer SVDF: int8 input and feature weights, time weights and
+// state both int16 or both int8 (TFLM's newer kernel takes either), int32 bias; the feature
+// dot product is requantised to the state's scale, plus the state's zero point, clamped to
+// the state's type; the time dot products (state minus its zero point) summed in int32 and
 // requantised to the output (clamped to int8). The integer path applies no fused activation
 // (TFLite's and TFLM's integer SVDF ignore it).
 import { Tensor } from "../tensor";
@@ -25,6 +26,9 @@ export class Svdf extends ExtensionOp {
   private output: Tensor | null = null;
   private state: StaticArray<f32> = new StaticArray<f32>(0);
   private state16: StaticArray<i16> = new StaticArray<i16>(0);
+  private state8: StaticArray<i8> | null = null; // only an int8 state allocates
+  private stateZero: i32 = 0;
+  private narrowState: bool = false;
   private isInt8: bool = false;
   private featureMult: i32 = 0;
   private featureShift: i32 = 0;
@@ -49,10 +53,11 @@ export class Svdf extends ExtensionOp {
     const input = o.input(0), wf = o.input(1), wt = o.input(2), state = o.input(4), output = o.output(0);
     this.isInt8 = input.type == TYPE_INT8;
     if (this.isInt8) {
-      if (wf.type != TYPE_INT8 || wt.type != TYPE_INT16 || state.type != TYPE_INT16 || output.type != TYPE_INT8) {
-        return "int8 needs int8 feature weights, int16 time weights, an int16 state and an int8 output";
+      if (wf.type != TYPE_INT8 || output.type != TYPE_INT8) return "int8 needs int8 feature weights and an int8 output";
+      // TFLM reads the state as the time weights' type, so the two must match
+      if ((wt.type != TYPE_INT16 && wt.type != TYPE_INT8) || state.type != wt.type) {
+        return "int8 needs time weights and activation state both int16 or both int8";
       }
-      if (state.zeroPoint != 0) return "int16 state must have zero point 0";
     } else if (input.type != TYPE_FLOAT32 || wf.type != TYPE_FLOAT32 || wt.type != TYPE_FLOAT32 || state.type != TYPE_FLOAT32 || output.type != TYPE_FLOAT32) {
       return "input, weights, state and output must all be float32";
     }
@@ -94,7 +99,14 @@ export class Svdf extends ExtensionOp {
       this.outputShift = quantizedShiftResult;
       this.inputZero = input.zeroPoint;
       this.outputZero = output.zeroPoint;
-      this.state16 = new StaticArray<i16>(batches * filters * memory);
+      this.stateZero = state.zeroPoint;
+      this.narrowState = state.type == TYPE_INT8;
+      if (this.narrowState) {
+        // TFLM resets an int8 variable tensor to its zero point (an int16 one to 0)
+        const state8 = new StaticArray<i8>(batches * filters * memory);
+        for (let i = 0; i < state8.length; i++) state8[i] = <i8>state.zeroPoint;
+        this.state8 = state8;
+      } else this.state16 = new StaticArray<i16>(batches * filters * memory);
     } else {
       this.state = new StaticArray<f32>(batches * filters * memory);
     }
@@ -102,8 +114,49 @@ export class Svdf extends ExtensionOp {
   }
 
   eval(scratch: usize): void {
-    if (this.isInt8) this.evalInt8();
-    else this.evalFloat();
+    if (!this.isInt8) this.evalFloat();
+    else if (this.narrowState) this.evalZeroPoint<i8>(changetype<usize>(this.state8));
+    else if (this.stateZero != 0) this.evalZeroPoint<i16>(changetype<usize>(this.state16));
+    else this.evalInt8();
+  }
+
+  /** The integer SVDF with a state zero point (int8 time weights and state, or int16 with a zero point). */
+  private evalZeroPoint<T>(state: usize): void {
+    const size = <usize>sizeof<T>();
+    const lo: i32 = size == 1 ? -128 : -32768, hi: i32 = size == 1 ? 127 : 32767;
+    const total = this.batches * this.filters * this.memory;
+    memory.copy(state, state + size, <usize>(total - 1) * size);
+    const src = changetype<Tensor>(this.input).data;
+    const wf = changetype<Tensor>(this.featureWeights).data;
+    const wt = changetype<Tensor>(this.timeWeights).data;
+    const dst = changetype<Tensor>(this.output).data;
+    const bias = this.bias;
+    const n = this.inputSize, mem = this.memory, zp = this.inputZero, sz = this.stateZero;
+    for (let b = 0; b < this.batches; b++) {
+      const row = src + <usize>(b * n);
+      const bState = state + <usize>(b * this.filters * mem) * size;
+      for (let f = 0; f < this.filters; f++) {
+        const w = wf + <usize>(f * n);
+        let dot: i32 = 0;
+        for (let c = 0; c < n; c++) dot += <i32>load<i8>(w + <usize>c) * (<i32>load<i8>(row + <usize>c) - zp);
+        // the zero point goes in before the clamp, as TFLM (no wrap when narrowed)
+        dot = multiplyByQuantizedMultiplier(dot, this.featureMult, this.featureShift) + sz;
+        store<T>(bState + <usize>(f * mem + mem - 1) * size, <T>min<i32>(max<i32>(dot, lo), hi));
+      }
+      for (let u = 0; u < this.units; u++) {
+        let acc: i32 = bias != null ? load<i32>(bias.data + (<usize>u << 2)) : 0;
+        for (let r = 0; r < this.rank; r++) {
+          const f = u * this.rank + r;
+          const s = bState + <usize>(f * mem) * size;
+          const t = wt + <usize>(f * mem) * size;
+          let sum: i32 = 0;
+          for (let j = 0; j < mem; j++) sum += <i32>load<T>(t + <usize>j * size) * (<i32>load<T>(s + <usize>j * size) - sz);
+          acc += sum;
+        }
+        const y = multiplyByQuantizedMultiplier(acc, this.outputMult, this.outputShift) + this.outputZero;
+        store<i8>(dst + <usize>(b * this.units + u), <i8>min<i32>(max<i32>(y, -128), 127));
+      }
+    }
   }
 
   private evalInt8(): void {
