@@ -7,6 +7,7 @@
 // (`tinyboard:meter.tick`), which handles the watchdog, budgets and the end of the run.
 // Run it on optimized code (costs of what will run), then optimize again to tidy up.
 import { operatorKeys } from "./cost-table.ts";
+import { EXPRESSION_CHILDREN, expressionKinds } from "./expression-children.ts";
 
 type Binaryen = any;
 type Ref = number;
@@ -48,35 +49,6 @@ export const METER_CHECK_LIMIT = (1 << 16) << 4;
 /** The stub allocator's bump pointer, exported so the host can read the heap's high-water mark. */
 export const HEAP_TOP_EXPORT = "tb_heap_top";
 
-// Child fields per expression class that hold expressions (besides operand lists).
-const CHILDREN: Record<string, string[]> = {
-  Break: ["condition", "value"],
-  Switch: ["condition", "value"],
-  LocalSet: ["value"],
-  GlobalSet: ["value"],
-  Load: ["ptr"],
-  Store: ["ptr", "value"],
-  Unary: ["value"],
-  Binary: ["left", "right"],
-  Select: ["ifTrue", "ifFalse", "condition"],
-  Drop: ["value"],
-  Return: ["value"],
-  MemoryGrow: ["delta"],
-  MemoryCopy: ["dest", "source", "size"],
-  MemoryFill: ["dest", "value", "size"],
-  SIMDExtract: ["vec"],
-  SIMDReplace: ["vec", "value"],
-  SIMDShuffle: ["left", "right"],
-  SIMDTernary: ["a", "b", "c"],
-  SIMDShift: ["vec", "shift"],
-  SIMDLoad: ["ptr"],
-  SIMDLoadStoreLane: ["ptr", "vec"],
-  CallIndirect: ["target"],
-  MemoryInit: ["dest", "offset", "size"],
-  AtomicRMW: ["ptr", "value"],
-  AtomicCmpxchg: ["ptr", "expected", "replacement"],
-};
-
 /** What a statement's own code (outside nested blocks) costs and does. */
 interface Acc {
   cost: number;
@@ -100,22 +72,7 @@ export function meterModule(binaryen: Binaryen, module: any, opts: MeterOptions)
     if (op === O.Load64ZeroVec128) return cost("load64");
     return cost("load64") + cost("simd.extend");
   };
-  const ids = new Map<number, string>();
-  for (const cls of [
-    ...Object.keys(CHILDREN),
-    "Block",
-    "Loop",
-    "If",
-    "Call",
-    "Const",
-    "LocalGet",
-    "GlobalGet",
-    "Nop",
-    "Unreachable",
-    "MemorySize",
-  ]) {
-    ids.set(binaryen[`${cls}Id`], cls);
-  }
+  const ids = expressionKinds(binaryen);
   const { i32, i64, none } = binaryen;
   const stats: MeterStats = { functions: 0, regions: 0, loops: 0, guardedStores: 0 };
 
@@ -470,7 +427,7 @@ export function meterModule(binaryen: Binaryen, module: any, opts: MeterOptions)
     };
 
     const walkChildren = (e: Ref, cls: string, acc: Acc): void => {
-      for (const field of CHILDREN[cls] ?? []) {
+      for (const field of EXPRESSION_CHILDREN[cls] ?? []) {
         const child = binaryen[cls][`get${cap(field)}`](e);
         if (!child) continue;
         const next = walk(child, acc);

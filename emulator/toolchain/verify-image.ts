@@ -20,6 +20,7 @@ import {
   METER_IMPORTS,
   METER_CHECK_LIMIT,
 } from "./meter.ts";
+import { childrenOf } from "./expression-children.ts";
 import { UserError } from "../errors.ts";
 
 const B = binaryen as any;
@@ -171,42 +172,42 @@ function checkModule(module: any): string | CodeFacts {
   return { memoryMin: mem.initial, memoryMax: mem.max };
 }
 
-// Child fields per expression kind: the instructions builds emit, and nothing else.
-const CHILDREN: Record<string, string[]> = {
-  Block: [],
-  If: ["condition", "ifTrue", "ifFalse"],
-  Loop: ["body"],
-  Break: ["condition", "value"],
-  Switch: ["condition", "value"],
-  Call: [],
-  CallIndirect: ["target"],
-  LocalGet: [],
-  LocalSet: ["value"],
-  GlobalGet: [],
-  GlobalSet: ["value"],
-  Load: ["ptr"],
-  Store: ["ptr", "value"],
-  Const: [],
-  Unary: ["value"],
-  Binary: ["left", "right"],
-  Select: ["ifTrue", "ifFalse", "condition"],
-  Drop: ["value"],
-  Return: ["value"],
-  MemorySize: [],
-  Nop: [],
-  Unreachable: [],
-  MemoryCopy: ["dest", "source", "size"],
-  MemoryFill: ["dest", "value", "size"],
-  SIMDExtract: ["vec"],
-  SIMDReplace: ["vec", "value"],
-  SIMDShuffle: ["left", "right"],
-  SIMDTernary: ["a", "b", "c"],
-  SIMDShift: ["vec", "shift"],
-  SIMDLoad: ["ptr"],
-  SIMDLoadStoreLane: ["ptr", "vec"],
-};
+// The expression kinds builds emit, and nothing else (no atomics, memory.init, raw memory.grow).
+const FIRMWARE_KINDS = [
+  "Block",
+  "If",
+  "Loop",
+  "Break",
+  "Switch",
+  "Call",
+  "CallIndirect",
+  "LocalGet",
+  "LocalSet",
+  "GlobalGet",
+  "GlobalSet",
+  "Load",
+  "Store",
+  "Const",
+  "Unary",
+  "Binary",
+  "Select",
+  "Drop",
+  "Return",
+  "MemorySize",
+  "Nop",
+  "Unreachable",
+  "MemoryCopy",
+  "MemoryFill",
+  "SIMDExtract",
+  "SIMDReplace",
+  "SIMDShuffle",
+  "SIMDTernary",
+  "SIMDShift",
+  "SIMDLoad",
+  "SIMDLoadStoreLane",
+];
 const KIND = new Map<number, string>();
-for (const k of Object.keys(CHILDREN)) KIND.set(B[`${k}Id`], k);
+for (const k of FIRMWARE_KINDS) KIND.set(B[`${k}Id`], k);
 const ALL_KINDS = new Map<number, string>();
 for (const k of Object.keys(B))
   if (k.endsWith("Id") && typeof B[k] === "number" && k !== "InvalidId")
@@ -284,12 +285,7 @@ function checkFunction(info: any, cyclesGlobal: string, tick: string): string | 
         loops.push({ ref: e, x, ancestors: stack.slice() });
         break;
     }
-    const kids: number[] =
-      kind === "Block"
-        ? x.children
-        : kind === "Call" || kind === "CallIndirect"
-          ? [...(kind === "CallIndirect" ? [x.target] : []), ...x.operands]
-          : CHILDREN[kind].map((f) => x[f]);
+    const kids = childrenOf(kind, x);
     kids.forEach((k, i) => {
       if (!k) return;
       stack.push({ kind, name: x.name ?? null, ref: e, parent: 0, index: i });
