@@ -55,7 +55,7 @@ export const COMMANDS: CommandHelp[] = [
     name: "stepi",
     aliases: ["si"],
     usage: "stepi",
-    help: "run to the next sync point (HAL call, layer hook or loop-head tick)",
+    help: "run to the next sync point (HAL call, layer hook, loop-head or recursive-entry tick)",
   },
   {
     name: "finish",
