@@ -6,7 +6,7 @@
 // signature matches, and a function with `call_ref` or any expression kind this walk does not
 // know (none that builds emit; the verifier refuses them) may call anything. Imports never
 // call back in (the host runs only `_start` and `main`).
-import { childrenOf, expressionKinds } from "./expression-children.ts";
+import { EXPRESSION_CHILDREN, HAS_OPERANDS, expressionKinds } from "./expression-children.ts";
 
 type Binaryen = any;
 
@@ -49,11 +49,27 @@ export function recursiveFunctions(binaryen: Binaryen, module: any): Set<string>
         for (const n of names) out.add(n); // call_ref, or a kind not in the table: anything
         break;
       }
-      if (kind === "Nop" || kind === "Unreachable") continue; // binaryen has no info for these
-      const x = B.getExpressionInfo(e);
-      if (kind === "Call" && signature.has(x.target)) out.add(x.target);
-      if (kind === "CallIndirect") for (const n of viaTable(`${x.params}:${x.results}`)) out.add(n);
-      for (const c of childrenOf(kind, x)) if (c) todo.push(c);
+      // Single getters, not getExpressionInfo (which reads every field): this walk sees every
+      // expression of the image at each load.
+      if (kind === "Block") {
+        for (let i = B._BinaryenBlockGetNumChildren(e) - 1; i >= 0; i--)
+          todo.push(B._BinaryenBlockGetChildAt(e, i));
+        continue;
+      }
+      const cls = B[kind];
+      if (kind === "Call") {
+        const target = cls.getTarget(e);
+        if (signature.has(target)) out.add(target);
+      } else if (kind === "CallIndirect") {
+        const sig = `${cls.getParams(e)}:${cls.getResults(e)}`;
+        for (const n of viaTable(sig)) out.add(n);
+      }
+      if (HAS_OPERANDS.has(kind))
+        for (let i = cls.getNumOperands(e) - 1; i >= 0; i--) todo.push(cls.getOperandAt(e, i));
+      for (const field of EXPRESSION_CHILDREN[kind]) {
+        const c = cls[`get${field[0].toUpperCase()}${field.slice(1)}`](e);
+        if (c) todo.push(c);
+      }
     }
     return [...out].map((n) => index.get(n)!);
   });
