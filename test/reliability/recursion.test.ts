@@ -5,7 +5,7 @@
 import test from "ava";
 import path from "node:path";
 import binaryen from "../../emulator/toolchain/binaryen.ts";
-import { recursiveFunctions } from "../../emulator/toolchain/call-graph.ts";
+import { recursiveFunctions, stronglyConnected } from "../../emulator/toolchain/call-graph.ts";
 import { writeImage, type Image } from "../../emulator/toolchain/image.ts";
 import { loadTarget } from "../../emulator/board.ts";
 import { Machine } from "../../emulator/machine.ts";
@@ -74,6 +74,23 @@ for (const [kind, { app, recursive }] of Object.entries(APPS)) {
     t.true(inOneOf(watchdog.summary.fault.where?.function, recursive), watchdog.stderr);
   });
 }
+
+test("Tarjan's components: cycles of one, two and more, chains and a 200,000-deep chain", (t) => {
+  const sorted = (cs: number[][]) =>
+    cs.map((c) => [...c].sort((a, b) => a - b)).sort((a, b) => a[0] - b[0]);
+  // 0 -> 1 -> 2 -> 0 (a triangle), 2 -> 3 (chain out), 3 -> 3 (self), 4 <-> 5, 5 -> 0
+  t.deepEqual(sorted(stronglyConnected([[1], [2], [0, 3], [3], [5], [4, 0]])), [
+    [0, 1, 2],
+    [3],
+    [4, 5],
+  ]);
+  // A long call chain (a hostile image's) is walked without recursion: no JS stack overflow.
+  const n = 200_000;
+  const chain = Array.from({ length: n }, (_, i) => (i + 1 < n ? [i + 1] : [0]));
+  t.is(stronglyConnected(chain).length, 1);
+  chain[n - 1] = [];
+  t.is(stronglyConnected(chain).length, n);
+});
 
 // --- crafted images -------------------------------------------------------------------
 
