@@ -1,4 +1,5 @@
 // Faults stop the firmware with a report (what, where, when) and never crash the host.
+import { bodyAt, functionBodies, type CodeRange } from "./wasm-functions.ts";
 import { SourceMapConsumer } from "source-map";
 
 export type FaultKind =
@@ -29,7 +30,8 @@ export interface FaultReport {
   backtrace: SourceLocation[];
 }
 
-/** Thrown from HAL imports or the meter to stop the firmware. */
+/** Thrown from HAL import { bodyAt, functionBodies, type CodeRange } from "./wasm-functions.ts";
+imports or the meter to stop the firmware. */
 export class Fault extends Error {
   constructor(
     readonly kind: FaultKind,
@@ -99,8 +101,11 @@ interface Mapping {
 /** Maps wasm code offsets to source lines with the build's source map. */
 export class SourceMapper {
   private mappings: Promise<Mapping[]> | null;
+  private readonly bodies: CodeRange[];
 
-  constructor(sourceMap: string | null) {
+  /** `wasm`, when given, keeps each frame's line inside its own function's code. */
+  constructor(sourceMap: string | null, wasm?: Uint8Array) {
+    this.bodies = wasm ? functionBodies(wasm) : [];
     if (!sourceMap) {
       this.mappings = null;
       return;
@@ -131,7 +136,8 @@ export class SourceMapper {
     const mappings = this.mappings ? await this.mappings.catch(() => null) : null;
     return frames.map((f) => {
       const loc: SourceLocation = { function: demangle(f.function) };
-      const m = mappings && nearest(mappings, f.offset, sourceOfFunction(f.function));
+      const body = bodyAt(this.bodies, f.offset);
+      const m = mappings && nearest(mappings, f.offset, sourceOfFunction(f.function), body);
       if (m) Object.assign(loc, { file: m.source, line: m.line, column: m.column });
       return loc;
     });
@@ -142,9 +148,16 @@ export class SourceMapper {
  * The mapping at or before `offset`. Code the meter inserted, and standard-library code
  * inlined into a firmware function, map to no line or to ~lib: then the nearest earlier
  * mapping in the function's own file is the statement that contains it (or, when the
- * inlined code's own statement has no mapping, the one before it).
+ * inlined code's own statement has no mapping, the one before it). Code before a function's
+ * first mapped statement (the meter's entry check of a recursive function) maps to that
+ * statement, not to the end of the function before it.
  */
-function nearest(ms: Mapping[], offset: number, ownFile: string | null): Mapping | null {
+function nearest(
+  ms: Mapping[],
+  offset: number,
+  ownFile: string | null,
+  body: CodeRange | null,
+): Mapping | null {
   let lo = 0,
     hi = ms.length - 1,
     at = -1;
@@ -154,6 +167,10 @@ function nearest(ms: Mapping[], offset: number, ownFile: string | null): Mapping
       at = mid;
       lo = mid + 1;
     } else hi = mid - 1;
+  }
+  if (body && (at < 0 || ms[at].offset < body.start)) {
+    const first = ms[at + 1];
+    if (first && first.offset < body.end) return first;
   }
   if (at < 0) return null;
   if (!ownFile || ms[at].source === ownFile) return ms[at];

@@ -374,7 +374,10 @@ export class Machine implements MachineContext {
       /unreachable/.test(e.message) &&
       !!this.mem?.refusedNeeds;
     const { kind, message } = classify(outOfSram ? this.mem!.exhausted() : e);
-    const backtrace = await new SourceMapper(this.opts.image.sourceMap).locate(frames);
+    const backtrace = await new SourceMapper(
+      this.opts.image.sourceMap,
+      this.opts.image.wasm,
+    ).locate(frames);
     const now = this.clock.now;
     return {
       kind,
