@@ -3,13 +3,14 @@
 // --seconds, --max-cycles and the watchdog; an image whose recursive functions lack the meter's
 // entry check is refused at load, in one line naming the function.
 import test from "ava";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import binaryen from "../../emulator/toolchain/binaryen.ts";
 import { recursiveFunctions, stronglyConnected } from "../../emulator/toolchain/call-graph.ts";
 import { writeImage, type Image } from "../../emulator/toolchain/image.ts";
 import { loadTarget } from "../../emulator/board.ts";
 import { Machine } from "../../emulator/machine.ts";
-import { built, cli, tempDir } from "./helpers.ts";
+import { ROOT, built, cli, tempDir } from "./helpers.ts";
 
 const B = binaryen as any;
 const rt1060 = loadTarget("rt1060");
@@ -25,6 +26,14 @@ const shortName = (n: string) => n.slice(n.lastIndexOf("/") + 1);
 /** A fault report's function ("fib (test/fixtures/apps/recurse-self/main)") is one of `names`. */
 const inOneOf = (where: string | undefined, names: string[]) =>
   names.some((n) => where?.startsWith(`${n} (`));
+
+/** The lines of `export function name` in an app's main.ts, to its closing brace. */
+function linesOf(app: string, name: string): { start: number; end: number } {
+  const lines = readFileSync(path.join(ROOT, app, "main.ts"), "utf8").split("\n");
+  const start = lines.findIndex((l) => l.startsWith(`export function ${name}(`)) + 1;
+  const end = lines.findIndex((l, i) => i >= start && l.startsWith("}")) + 1;
+  return { start, end };
+}
 
 /** The image's recursive functions (short names), as the meter and the verifier see them. */
 function recursiveIn(image: Image): string[] {
@@ -72,6 +81,11 @@ for (const [kind, { app, recursive }] of Object.entries(APPS)) {
       `${watchdog.summary.fault.cycles}`,
     );
     t.true(inOneOf(watchdog.summary.fault.where?.function, recursive), watchdog.stderr);
+    // The line is the named function's own (its first statement: the entry check maps there),
+    // not the end of the function before it in the code.
+    const where = watchdog.summary.fault.where;
+    const lines = linesOf(app, where.function.split(" ")[0]);
+    t.true(where.line > lines.start && where.line <= lines.end, JSON.stringify(where));
   });
 }
 
