@@ -1,4 +1,5 @@
 // Faults stop the firmware with a report (what, where, when) and never crash the host.
+import { bodyAt, functionBodies, type CodeRange } from "./wasm-functions.ts";
 import { SourceMapConsumer } from "source-map";
 import { callSite, INLINE_TABLE_FIELD, type InlineTable } from "./toolchain/inlined-calls.ts";
 
@@ -31,7 +32,8 @@ export interface FaultReport {
   backtrace: SourceLocation[];
 }
 
-/** Thrown from HAL imports or the meter to stop the firmware. */
+/** Thrown from HAL import { bodyAt, functionBodies, type CodeRange } from "./wasm-functions.ts";
+imports or the meter to stop the firmware. */
 export class Fault extends Error {
   constructor(
     readonly kind: FaultKind,
@@ -102,8 +104,11 @@ interface Mapping {
 export class SourceMapper {
   private mappings: Promise<Mapping[]> | null;
   private readonly inlined: InlineTable | null = null;
+  private readonly bodies: CodeRange[];
 
-  constructor(sourceMap: string | null) {
+  /** `wasm`, when given, keeps each frame's line inside its own function's code. */
+  constructor(sourceMap: string | null, wasm?: Uint8Array) {
+    this.bodies = wasm ? functionBodies(wasm) : [];
     if (!sourceMap) {
       this.mappings = null;
       return;
@@ -135,19 +140,27 @@ export class SourceMapper {
     const mappings = this.mappings ? await this.mappings.catch(() => null) : null;
     return frames.map((f) => {
       const loc: SourceLocation = { function: demangle(f.function) };
-      const m = mappings && this.nearest(mappings, f.offset, f.function);
+      const body = bodyAt(this.bodies, f.offset);
+      const m = mappings && this.nearest(mappings, f.offset, f.function, body);
       if (m) Object.assign(loc, { file: m.source, line: m.line, column: m.column });
       return loc;
     });
   }
 
   /**
-   * The mapping at or before `offset` in function `fn`. Code the meter inserted, and library
-   * code inlined into a firmware function, map to no line or to the library's: then the call
-   * the build recorded before optimising names the statement (inlined-calls.ts), else the
-   * nearest earlier mapping in the function's own file (the statement before, at worst).
+   * The mapping at or before `offset` in function `fn`. Code before a function's first mapped
+   * statement (the meter's entry check of a recursive function) maps to that statement, not
+   * to the end of the function before it. Code the meter inserted, and library code inlined
+   * into a firmware function, map to no line or to the library's: then the call the build
+   * recorded before optimising names the statement (inlined-calls.ts), else the nearest
+   * earlier mapping in the function's own file (the statement before, at worst).
    */
-  private nearest(ms: Mapping[], offset: number, fn: string): Mapping | null {
+  private nearest(
+    ms: Mapping[],
+    offset: number,
+    fn: string,
+    body: CodeRange | null,
+  ): Mapping | null {
     const ownFile = sourceOfFunction(fn);
     let lo = 0,
       hi = ms.length - 1,
@@ -159,17 +172,23 @@ export class SourceMapper {
         lo = mid + 1;
       } else hi = mid - 1;
     }
+    if (body && (at < 0 || ms[at].offset < body.start)) {
+      const first = ms[at + 1];
+      if (first && first.offset < body.end) return first;
+    }
     if (at < 0) return null;
     if (!ownFile || ms[at].source === ownFile) return ms[at];
+    const start = body?.start ?? -Infinity;
+    const end = body?.end ?? Infinity;
     let before: Mapping | null = null;
-    for (let i = at; i >= 0 && i > at - 4096; i--)
+    for (let i = at; i >= 0 && i > at - 4096 && ms[i].offset >= start; i--)
       if (ms[i].source === ownFile) {
         before = ms[i];
         break;
       }
     if (this.inlined) {
       let after: Mapping | null = null;
-      for (let i = at + 1; i < ms.length && i < at + 4096; i++)
+      for (let i = at + 1; i < ms.length && i < at + 4096 && ms[i].offset < end; i++)
         if (ms[i].source === ownFile) {
           after = ms[i];
           break;
@@ -185,6 +204,7 @@ export class SourceMapper {
     }
     return before ?? ms[at];
   }
+}
 }
 
 // "apps/x/main/main" -> "apps/x/main.ts"; library functions have no own file to prefer.

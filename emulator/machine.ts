@@ -47,7 +47,7 @@ export interface MachineOptions {
   watchdogMs?: number;
   /** Leave the board's NPU out (every layer on the CPU), for CPU-only figures. */
   noNpu?: boolean;
-  /** Called at every synchronisation point (each HAL call, loop-head ticks): the debugger's and
+  /** Called at every synchronisation point (each HAL call, meter ticks): the debugger's and
    *  profiler's way in. Absent on plain runs, which then pay one field test per tick. */
   onSync?: () => void;
   /** The statement hooks of a debug-lines build (build/line-hooks.ts): the debugger's. */
@@ -69,7 +69,7 @@ export interface RunOptions {
 }
 
 /** Compiled modules by code bytes: reflashing data (the model runner) need not recompile. */
-/** Loop ticks in a row at one meter count before an image is refused (honest code: none). */
+/** Meter ticks in a row at one meter count before an image is refused (honest code: none). */
 const MAX_STALLED_TICKS = 1000;
 const modules = new WeakMap<Uint8Array, Promise<WebAssembly.Module>>();
 
@@ -95,7 +95,7 @@ export class Machine implements MachineContext {
   private endCycle = Infinity;
   /** Code cycles when the meter was paused, or -1 while it runs. */
   private pausedAt = -1;
-  /** The meter's raw count at the last loop tick, and how many ticks since found it unchanged. */
+  /** The meter's raw count at the last tick, and how many ticks since found it unchanged. */
   private lastTickCycles = -1;
   private stalledTicks = 0;
   private maxBusy = Infinity;
@@ -272,16 +272,17 @@ export class Machine implements MachineContext {
     });
     imports[METER_MODULE] = Object.assign(Object.create(null), {
       tick: () => {
-        // Every metered loop iteration costs at least a cycle, so time moves between ticks. An
-        // image whose tick path never adds to tb_cycles (tampered) would tick forever at one
-        // instant, past --seconds and the watchdog: refused after MAX_STALLED_TICKS.
+        // Every metered loop iteration (and recursive call) costs at least a cycle, so time
+        // moves between ticks. An image whose tick path never adds to tb_cycles (tampered) would
+        // tick forever at one instant, past --seconds and the watchdog: refused after
+        // MAX_STALLED_TICKS.
         const raw = this.clock.codeCycles + this.clock.excludedCycles;
         if (raw !== this.lastTickCycles) {
           this.lastTickCycles = raw;
           this.stalledTicks = 0;
         } else if (++this.stalledTicks >= MAX_STALLED_TICKS)
           throw new UserError(
-            `image ${this.opts.image.manifest.app} is refused: its loops reach the host ${MAX_STALLED_TICKS} times without its meter counting a cycle (code not metered by 'tinyboard build')`,
+            `image ${this.opts.image.manifest.app} is refused: its loops or recursive calls reach the host ${MAX_STALLED_TICKS} times without its meter counting a cycle (code not metered by 'tinyboard build')`,
           );
         this.sync();
       },
@@ -379,7 +380,10 @@ export class Machine implements MachineContext {
       /unreachable/.test(e.message) &&
       !!this.mem?.refusedNeeds;
     const { kind, message } = classify(outOfSram ? this.mem!.exhausted() : e);
-    const backtrace = await new SourceMapper(this.opts.image.sourceMap).locate(frames);
+    const backtrace = await new SourceMapper(
+      this.opts.image.sourceMap,
+      this.opts.image.wasm,
+    ).locate(frames);
     const now = this.clock.now;
     return {
       kind,

@@ -55,7 +55,7 @@ export const COMMANDS: CommandHelp[] = [
     name: "stepi",
     aliases: ["si"],
     usage: "stepi",
-    help: "run to the next sync point (HAL call, layer hook or loop-head tick)",
+    help: "run to the next sync point (HAL call, layer hook, loop-head or recursive-entry tick)",
   },
   {
     name: "finish",
@@ -405,9 +405,10 @@ export class Commands {
               ? "main returned"
               : (s?.reason ?? "exited");
       if (!this.engine.endFrames.length) return `no stack: the firmware has ended (${how})`;
-      const frames = await new SourceMapper(this.engine.opts.image.sourceMap).locate(
-        this.engine.endFrames,
-      );
+      const frames = await new SourceMapper(
+        this.engine.opts.image.sourceMap,
+        this.engine.opts.image.wasm,
+      ).locate(this.engine.endFrames);
       return [
         `the firmware has ended (${how}); its stack then:`,
         ...frames.map((f, i) => `#${i}  ${f.function}${f.file ? ` at ${f.file}:${f.line}` : ""}`),
@@ -420,7 +421,10 @@ export class Commands {
         .join("\n");
     if (!stop.frames.length)
       return stop.reason === "entry" ? "not started (stopped at reset)" : "no firmware frames";
-    const frames = await new SourceMapper(this.engine.opts.image.sourceMap).locate(stop.frames);
+    const frames = await new SourceMapper(
+      this.engine.opts.image.sourceMap,
+      this.engine.opts.image.wasm,
+    ).locate(stop.frames);
     return frames
       .map((f, i) => `#${i}  ${f.function}${f.file ? ` at ${f.file}:${f.line}` : ""}`)
       .join("\n");

@@ -299,7 +299,10 @@ export class TinyboardDebugSession extends DebugSession {
     const located = stop?.fault
       ? stop.fault.backtrace
       : stop
-        ? await new SourceMapper(this.engine!.opts.image.sourceMap).locate(stop.frames)
+        ? await new SourceMapper(
+            this.engine!.opts.image.sourceMap,
+            this.engine!.opts.image.wasm,
+          ).locate(stop.frames)
         : [];
     located.forEach((f, i) => {
       const src =

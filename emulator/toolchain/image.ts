@@ -55,7 +55,14 @@ export interface ImageManifest {
     models?: { partition: string; arenaBytes: number; headBytes?: number; tailBytes?: number }[];
   };
   partitions: PartitionInfo[];
-  meter: { functions: number; regions: number; loops: number; guardedStores: number } | null;
+  meter: {
+    functions: number;
+    regions: number;
+    loops: number;
+    /** Functions checked at their entry (on a call-graph cycle); absent in older images. */
+    recursive?: number;
+    guardedStores: number;
+  } | null;
   defaults: { inputs: Record<string, string>; seconds: number; micArray?: string };
 }
 

@@ -5,8 +5,12 @@
 // counter is flushed into the exported i64 global `tb_cycles` before calls and returns, and
 // every loop head checks it against a threshold so that runaway loops still reach the host
 // (`tinyboard:meter.tick`), which handles the watchdog, budgets and the end of the run.
+// Recursion reaches the host without a loop: a function on a call-graph cycle checks at its
+// entry instead, on a global that adds up the entry charges of such functions.
 // Run it on optimized code (costs of what will run), then optimize again to tidy up.
 import { operatorKeys } from "./cost-table.ts";
+import { recursiveFunctions } from "./call-graph.ts";
+import { EXPRESSION_CHILDREN, expressionKinds } from "./expression-children.ts";
 
 type Binaryen = any;
 type Ref = number;
@@ -26,6 +30,8 @@ export interface MeterStats {
   functions: number;
   regions: number;
   loops: number;
+  /** Functions on a call-graph cycle, checked at their entry. */
+  recursive: number;
   guardedStores: number;
 }
 
@@ -45,37 +51,10 @@ export const METER_IMPORTS: Record<
 });
 /** The largest counter value (1/16 cycles) a loop's check may wait for: the default interval. */
 export const METER_CHECK_LIMIT = (1 << 16) << 4;
+/** The entry checks' count (1/16 cycles of entry charges since their last tick); not exported. */
+export const ENTRY_CHECK_GLOBAL = "tb_entry_since_tick";
 /** The stub allocator's bump pointer, exported so the host can read the heap's high-water mark. */
 export const HEAP_TOP_EXPORT = "tb_heap_top";
-
-// Child fields per expression class that hold expressions (besides operand lists).
-const CHILDREN: Record<string, string[]> = {
-  Break: ["condition", "value"],
-  Switch: ["condition", "value"],
-  LocalSet: ["value"],
-  GlobalSet: ["value"],
-  Load: ["ptr"],
-  Store: ["ptr", "value"],
-  Unary: ["value"],
-  Binary: ["left", "right"],
-  Select: ["ifTrue", "ifFalse", "condition"],
-  Drop: ["value"],
-  Return: ["value"],
-  MemoryGrow: ["delta"],
-  MemoryCopy: ["dest", "source", "size"],
-  MemoryFill: ["dest", "value", "size"],
-  SIMDExtract: ["vec"],
-  SIMDReplace: ["vec", "value"],
-  SIMDShuffle: ["left", "right"],
-  SIMDTernary: ["a", "b", "c"],
-  SIMDShift: ["vec", "shift"],
-  SIMDLoad: ["ptr"],
-  SIMDLoadStoreLane: ["ptr", "vec"],
-  CallIndirect: ["target"],
-  MemoryInit: ["dest", "offset", "size"],
-  AtomicRMW: ["ptr", "value"],
-  AtomicCmpxchg: ["ptr", "expected", "replacement"],
-};
 
 /** What a statement's own code (outside nested blocks) costs and does. */
 interface Acc {
@@ -100,24 +79,9 @@ export function meterModule(binaryen: Binaryen, module: any, opts: MeterOptions)
     if (op === O.Load64ZeroVec128) return cost("load64");
     return cost("load64") + cost("simd.extend");
   };
-  const ids = new Map<number, string>();
-  for (const cls of [
-    ...Object.keys(CHILDREN),
-    "Block",
-    "Loop",
-    "If",
-    "Call",
-    "Const",
-    "LocalGet",
-    "GlobalGet",
-    "Nop",
-    "Unreachable",
-    "MemorySize",
-  ]) {
-    ids.set(binaryen[`${cls}Id`], cls);
-  }
+  const ids = expressionKinds(binaryen);
   const { i32, i64, none } = binaryen;
-  const stats: MeterStats = { functions: 0, regions: 0, loops: 0, guardedStores: 0 };
+  const stats: MeterStats = { functions: 0, regions: 0, loops: 0, recursive: 0, guardedStores: 0 };
 
   module.addGlobal(CYCLES_GLOBAL, i64, true, module.i64.const(0n));
   module.addGlobalExport(CYCLES_GLOBAL, CYCLES_GLOBAL);
@@ -130,6 +94,9 @@ export function meterModule(binaryen: Binaryen, module: any, opts: MeterOptions)
     none,
   );
   module.addFunctionImport("tb_grow", METER_MODULE, "grow", i32, i32);
+  // Before the helpers go in: they are the meter's and never recursive.
+  const recursive = recursiveFunctions(binaryen, module);
+  if (recursive.size) module.addGlobal(ENTRY_CHECK_GLOBAL, i32, true, module.i32.const(0));
   addBulkHelpers();
 
   const funcs: Ref[] = [];
@@ -187,7 +154,8 @@ export function meterModule(binaryen: Binaryen, module: any, opts: MeterOptions)
       const closeRegion = (end: number): void => {
         let units = Math.round(regionCost * ONE);
         // Every loop iteration costs at least a cycle, so a loop always reaches its check.
-        if (loopHead && regionStart === 0) units = headUnits = Math.max(ONE, units);
+        if (loopHead && regionStart === 0) units = Math.max(ONE, units);
+        if (regionStart === 0) headUnits = units;
         if (units > 0) {
           inserts.push({ at: regionStart, exprs: [charge(units)] });
           stats.regions++;
@@ -470,7 +438,7 @@ export function meterModule(binaryen: Binaryen, module: any, opts: MeterOptions)
     };
 
     const walkChildren = (e: Ref, cls: string, acc: Acc): void => {
-      for (const field of CHILDREN[cls] ?? []) {
+      for (const field of EXPRESSION_CHILDREN[cls] ?? []) {
         const child = binaryen[cls][`get${cap(field)}`](e);
         if (!child) continue;
         const next = walk(child, acc);
@@ -517,16 +485,48 @@ export function meterModule(binaryen: Binaryen, module: any, opts: MeterOptions)
     };
 
     const body = asBlock(info.body);
-    block(body, false);
+    const entryUnits = block(body, false);
     // Every way out flushes the counter: fall-through here, returns where they stand.
     const finish: Ref[] =
       resultVar < 0 ? [body, ...flush()] : [module.local.set(resultVar, body), ...flush()];
     const value = (): Ref | undefined =>
       resultVar < 0 ? undefined : module.local.get(resultVar, results);
+    const entry = recursive.has(info.name) ? entryCheck(entryUnits) : [];
     binaryen.Function.setBody(
       f,
-      module.block(null, resultVar < 0 ? finish : [...finish, value()!], results),
+      module.block(
+        null,
+        resultVar < 0 ? [...entry, ...finish] : [...entry, ...finish, value()!],
+        results,
+      ),
     );
+  }
+
+  // A recursive function opens with a loop head's kind of check, on a global: its entry charge
+  // (at least a cycle, as a loop iteration's) is added up over entries, and past the interval
+  // the host gets a tick. It charges nothing (cycle counts are those of unchecked code); the
+  // caller flushed before the call, so tb_cycles is current and the local counter still 0.
+  //   global.set $g (g + step)  (if (g >= limit) (global.set $g 0) (call tick))
+  function entryCheck(entryUnits: number): Ref[] {
+    stats.recursive++;
+    const g = (): Ref => module.global.get(ENTRY_CHECK_GLOBAL, i32);
+    return [
+      module.global.set(
+        ENTRY_CHECK_GLOBAL,
+        module.i32.add(g(), module.i32.const(Math.max(ONE, entryUnits))),
+      ),
+      module.if(
+        module.i32.ge_u(g(), module.i32.const(limit * ONE)),
+        module.block(
+          null,
+          [
+            module.global.set(ENTRY_CHECK_GLOBAL, module.i32.const(0)),
+            module.call("tb_tick", [], none),
+          ],
+          none,
+        ),
+      ),
+    ];
   }
 
   // memory.copy / memory.fill: a fixed cost plus a cost per byte, charged straight to the

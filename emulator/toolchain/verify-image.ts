@@ -8,7 +8,8 @@
 //  - instructions: those firmware builds emit (no atomics, memory.init, raw memory.grow);
 //  - metering: `tb_cycles` only ever grows, and every loop reaches the host: either its
 //    body calls `tinyboard:meter.tick`, or it opens with the pass's check
-//    (`br_if (i32.ge_u counter K)`) out to a block inside a loop that does.
+//    (`br_if (i32.ge_u counter K)`) out to a block inside a loop that does; and every
+//    function on a call-graph cycle opens with the pass's entry check (verify-recursion.ts).
 // A refusal is one line naming what was found.
 import binaryen from "./binaryen.ts";
 import { halContract, type CoreType, type HalFunction } from "./hal-contract.ts";
@@ -20,6 +21,9 @@ import {
   METER_IMPORTS,
   METER_CHECK_LIMIT,
 } from "./meter.ts";
+import { childrenOf } from "./expression-children.ts";
+import { leadsToTick, plain } from "./tick-path.ts";
+import { checkRecursion, type GlobalWrite } from "./verify-recursion.ts";
 import { UserError } from "../errors.ts";
 
 const B = binaryen as any;
@@ -162,51 +166,54 @@ function checkModule(module: any): string | CodeFacts {
     return `its code is not metered (no ${CYCLES_GLOBAL} counter or ${METER_MODULE}.tick): rebuild it with 'tinyboard build'`;
   const cg = B.getGlobalInfo(module.getGlobal(cyclesGlobal));
   if (cg.type !== B.i64 || !cg.mutable) return `its ${CYCLES_GLOBAL} is not a mutable i64`;
+  const globalWrites: GlobalWrite[] = [];
   for (let i = 0; i < module.getNumFunctions(); i++) {
     const info = B.getFunctionInfo(module.getFunctionByIndex(i));
     if (info.module) continue;
-    const problem = checkFunction(info, cyclesGlobal, tick);
+    const problem = checkFunction(info, cyclesGlobal, tick, globalWrites);
     if (problem) return `${problem} in function ${info.name}`;
   }
+  const recursion = checkRecursion(module, isTickOf(tick), globalWrites);
+  if (recursion) return recursion;
   return { memoryMin: mem.initial, memoryMax: mem.max };
 }
 
-// Child fields per expression kind: the instructions builds emit, and nothing else.
-const CHILDREN: Record<string, string[]> = {
-  Block: [],
-  If: ["condition", "ifTrue", "ifFalse"],
-  Loop: ["body"],
-  Break: ["condition", "value"],
-  Switch: ["condition", "value"],
-  Call: [],
-  CallIndirect: ["target"],
-  LocalGet: [],
-  LocalSet: ["value"],
-  GlobalGet: [],
-  GlobalSet: ["value"],
-  Load: ["ptr"],
-  Store: ["ptr", "value"],
-  Const: [],
-  Unary: ["value"],
-  Binary: ["left", "right"],
-  Select: ["ifTrue", "ifFalse", "condition"],
-  Drop: ["value"],
-  Return: ["value"],
-  MemorySize: [],
-  Nop: [],
-  Unreachable: [],
-  MemoryCopy: ["dest", "source", "size"],
-  MemoryFill: ["dest", "value", "size"],
-  SIMDExtract: ["vec"],
-  SIMDReplace: ["vec", "value"],
-  SIMDShuffle: ["left", "right"],
-  SIMDTernary: ["a", "b", "c"],
-  SIMDShift: ["vec", "shift"],
-  SIMDLoad: ["ptr"],
-  SIMDLoadStoreLane: ["ptr", "vec"],
-};
+// The expression kinds builds emit, and nothing else (no atomics, memory.init, raw memory.grow).
+const FIRMWARE_KINDS = [
+  "Block",
+  "If",
+  "Loop",
+  "Break",
+  "Switch",
+  "Call",
+  "CallIndirect",
+  "LocalGet",
+  "LocalSet",
+  "GlobalGet",
+  "GlobalSet",
+  "Load",
+  "Store",
+  "Const",
+  "Unary",
+  "Binary",
+  "Select",
+  "Drop",
+  "Return",
+  "MemorySize",
+  "Nop",
+  "Unreachable",
+  "MemoryCopy",
+  "MemoryFill",
+  "SIMDExtract",
+  "SIMDReplace",
+  "SIMDShuffle",
+  "SIMDTernary",
+  "SIMDShift",
+  "SIMDLoad",
+  "SIMDLoadStoreLane",
+];
 const KIND = new Map<number, string>();
-for (const k of Object.keys(CHILDREN)) KIND.set(B[`${k}Id`], k);
+for (const k of FIRMWARE_KINDS) KIND.set(B[`${k}Id`], k);
 const ALL_KINDS = new Map<number, string>();
 for (const k of Object.keys(B))
   if (k.endsWith("Id") && typeof B[k] === "number" && k !== "InvalidId")
@@ -232,7 +239,12 @@ const MAX_STEP = 1 << 24;
  *  - ticking: every branch back to its head comes after a plain `call tick` in its body.
  * So at most K/k iterations run between ticks, and the host (with its stall guard) sees time.
  */
-function checkFunction(info: any, cyclesGlobal: string, tick: string): string | null {
+function checkFunction(
+  info: any,
+  cyclesGlobal: string,
+  tick: string,
+  globalWrites: GlobalWrite[],
+): string | null {
   const stack: Frame[] = [];
   let problem: string | null = null;
   const loops: { ref: number; x: any; ancestors: Frame[] }[] = [];
@@ -264,12 +276,20 @@ function checkFunction(info: any, cyclesGlobal: string, tick: string): string | 
           return;
         }
         break;
-      case "GlobalSet":
+      case "GlobalSet": {
         if (x.name === cyclesGlobal && !grows(x.value, cyclesGlobal)) {
           problem = `it sets ${CYCLES_GLOBAL} other than by adding an unsigned count`;
           return;
         }
+        const holder = stack.at(-1);
+        globalWrites.push({
+          global: x.name,
+          ref: e,
+          block: holder?.kind === "Block" ? holder.ref : null,
+          fn: info.name,
+        });
         break;
+      }
       case "LocalSet":
         localWrites.push({ local: x.index, ref: e, path: stack.slice() });
         break;
@@ -284,12 +304,7 @@ function checkFunction(info: any, cyclesGlobal: string, tick: string): string | 
         loops.push({ ref: e, x, ancestors: stack.slice() });
         break;
     }
-    const kids: number[] =
-      kind === "Block"
-        ? x.children
-        : kind === "Call" || kind === "CallIndirect"
-          ? [...(kind === "CallIndirect" ? [x.target] : []), ...x.operands]
-          : CHILDREN[kind].map((f) => x[f]);
+    const kids = childrenOf(kind, x);
     kids.forEach((k, i) => {
       if (!k) return;
       stack.push({ kind, name: x.name ?? null, ref: e, parent: 0, index: i });
@@ -299,10 +314,7 @@ function checkFunction(info: any, cyclesGlobal: string, tick: string): string | 
   };
   walk(info.body);
   if (problem) return problem;
-  const isTick = (r: number) =>
-    B.getExpressionId(r) === B.CallId &&
-    B.getExpressionInfo(r).target === tick &&
-    !B.getExpressionInfo(r).isReturn;
+  const isTick = isTickOf(tick);
 
   for (const loop of loops) {
     const name = loop.x.name ?? "unnamed";
@@ -350,6 +362,14 @@ function checkFunction(info: any, cyclesGlobal: string, tick: string): string | 
   return null;
 }
 
+/** Is an expression a plain `call tick` (not a tail call)? */
+function isTickOf(tick: string): (r: number) => boolean {
+  return (r) =>
+    B.getExpressionId(r) === B.CallId &&
+    B.getExpressionInfo(r).target === tick &&
+    !B.getExpressionInfo(r).isReturn;
+}
+
 /** Is `r` a `local.set/tee c (c + k)` with 0 < k <= MAX_STEP (k possibly a sum of constants)? */
 function isStep(r: number, local: number): boolean {
   if (B.getExpressionId(r) !== B.LocalSetId) return false;
@@ -384,31 +404,6 @@ function stepsNext(kids: number[], from: number, local: number): boolean {
     const x = B.getExpressionInfo(kids[i]);
     if ((id === B.LocalSetId && x.index === local) || !plain(x.value)) return false;
   }
-  return false;
-}
-
-/** The statements after `after` in `block` are plain sets up to a `call tick`. */
-function leadsToTick(block: number, after: number, isTick: (r: number) => boolean): boolean {
-  const kids: number[] = B.getExpressionInfo(block).children;
-  const i = kids.indexOf(after);
-  if (i < 0) return false;
-  for (let j = i + 1; j < kids.length; j++) {
-    if (isTick(kids[j])) return true;
-    const id = B.getExpressionId(kids[j]);
-    if ((id !== B.LocalSetId && id !== B.GlobalSetId) || !plain(B.getExpressionInfo(kids[j]).value))
-      return false;
-  }
-  return false;
-}
-
-/** Values without control flow or calls: gets, constants, arithmetic, tees. */
-function plain(r: number): boolean {
-  const id = B.getExpressionId(r);
-  if (id === B.LocalGetId || id === B.GlobalGetId || id === B.ConstId) return true;
-  const x = B.getExpressionInfo(r);
-  if (id === B.UnaryId) return plain(x.value);
-  if (id === B.BinaryId) return plain(x.left) && plain(x.right);
-  if (id === B.LocalSetId && x.isTee) return plain(x.value);
   return false;
 }
 

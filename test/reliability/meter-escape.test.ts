@@ -198,7 +198,7 @@ test("a tick path that never moves the meter (a counter on another global) is st
   t.is(r.status, 1, r.stderr);
   t.regex(
     r.stderr,
-    /^tinyboard: error: image spin is refused: its loops reach the host 1000 times without its meter counting a cycle[^\n]*\n$/,
+    /^tinyboard: error: image spin is refused: its loops or recursive calls reach the host 1000 times without its meter counting a cycle[^\n]*\n$/,
   );
   // The same shape with the flush: time moves, and --seconds ends the run.
   writeImage(
