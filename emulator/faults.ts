@@ -205,7 +205,6 @@ export class SourceMapper {
     return before ?? ms[at];
   }
 }
-}
 
 // "apps/x/main/main" -> "apps/x/main.ts"; library functions have no own file to prefer.
 function sourceOfFunction(name: string): string | null {
