@@ -7,8 +7,8 @@ import { ACT_NONE, TYPE_FLOAT32, TYPE_INT32, TYPE_INT8 } from "../schema";
 import { activationMaxF, activationMinF, isSupportedActivation } from "../quant";
 
 // ---- Requantisation: records and their arithmetic live in ../requant.ts ------------------
-export { ChannelQuant, Q_BIAS, Q_BYTES, Q_KNEG, Q_KPOS, Q_LO, Q_M, Q_NEG, Q_S, Q_SPAN, Q_ZP, requant, requantAt } from "../requant";
-import { ChannelQuant, Q_BIAS, Q_BYTES, Q_KNEG, Q_KPOS, Q_LO, Q_M, Q_NEG, Q_S, Q_SPAN, Q_ZP, requant, requantAt } from "../requant";
+export { ChannelQuant, Q_BIAS, Q_BYTES, Q_KNEG, Q_KPOS, Q_LO, Q_M, Q_NEG, Q_S, Q_SPAN, Q_ZP, requant, requantAt } from "./common/requant";
+import { ChannelQuant, Q_BIAS, Q_BYTES, Q_KNEG, Q_KPOS, Q_LO, Q_M, Q_NEG, Q_S, Q_SPAN, Q_ZP, requant, requantAt } from "./common/requant";
 
 /** Sum of the four lanes. */
 // @ts-ignore: decorator
