@@ -1,7 +1,7 @@
 // The SD card log: /ASD/LOGnnnn.CSV, one new numbered file per boot, a row per camera step
 // while someone speaks: "t_ms,face,probability_pct,x,y,w,h" (the active speaker's seat box
 // in pixels), synced once a second.
-import * as fat from "../../firmware/fat32";
+import * as fat from "../../firmware/fat32/file-system";
 import { TextBuffer } from "../../firmware/text";
 
 const DIR = "/ASD";

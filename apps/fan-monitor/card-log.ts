@@ -4,7 +4,7 @@
 // - RAWnnnn.CSV: when the card holds /FANMON/RAW.ON, every sample as "t_ms,x,y,z" in g, the
 //   accelerometer-input format, so the file replays with --input accel=... and windows cut
 //   from it (timed against the state log) make a new dataset: NXP's data-logging mode.
-import * as fat from "../../firmware/fat32";
+import * as fat from "../../firmware/fat32/file-system";
 import { TextBuffer } from "../../firmware/text";
 
 const DIR = "/FANMON";

@@ -8,7 +8,7 @@ import * as mic from "../../hal/mic";
 import * as clock from "../../hal/clock";
 import * as console from "../../hal/console";
 import * as debug from "../../hal/debug";
-import * as fat from "../../firmware/fat32";
+import * as fat from "../../firmware/fat32/file-system";
 import { pdmStateBytes, pdmInit, pdmDecimate } from "../../firmware/dsp/pdm";
 
 const SECONDS: u32 = 3;

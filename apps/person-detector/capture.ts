@@ -1,7 +1,7 @@
 // "Save camera data for training": each picture the model saw (its 96x96 input before
 // quantisation) as a 24-bit BMP in /CAPTURE on the SD card, when that folder exists on the
 // card (make it with `mmd -i card.img ::/CAPTURE`). The files replay as camera input.
-import * as fat from "../../firmware/fat32";
+import * as fat from "../../firmware/fat32/file-system";
 
 const HEADER_BYTES: u32 = 54;
 let header: usize = 0;

@@ -5,7 +5,7 @@ import * as clock from "../../hal/clock";
 import * as console from "../../hal/console";
 import * as gpio from "../../hal/gpio";
 import * as accel from "../../hal/accel";
-import * as fat from "../../firmware/fat32";
+import * as fat from "../../firmware/fat32/file-system";
 import { TextBuffer } from "../../firmware/text";
 
 const RATE_HZ: u32 = 200;

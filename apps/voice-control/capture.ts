@@ -4,7 +4,7 @@
 // replays as `--input mic=Cnnnn.WAV` (the same signal on every microphone). The audio after the
 // detection is not there yet when it happens, so the write waits for it; a detection while one
 // is pending is skipped (it is inside that snippet anyway).
-import * as fat from "../../firmware/fat32";
+import * as fat from "../../firmware/fat32/file-system";
 
 const DIR = "/VOICE/CAPTURE";
 const RING: i32 = 32768; // samples, 2.05 s at 16 kHz: 1.5 s plus the slack of one DMA buffer

@@ -1,6 +1,6 @@
 // The SD card log: /VOICE/LOGnnnn.CSV, one new numbered file per boot, a row per detection
 // "t_ms,kind,word,score_pct,doa_deg" (kind: wake or command), synced at once.
-import * as fat from "../../firmware/fat32";
+import * as fat from "../../firmware/fat32/file-system";
 import { TextBuffer } from "../../firmware/text";
 
 const DIR = "/VOICE";

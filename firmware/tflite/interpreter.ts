@@ -6,7 +6,7 @@ import { Tensor } from "./tensor";
 import { Kernel } from "./kernel";
 import { ArenaPlan, ARENA_ALIGN, planArena } from "./planner";
 import { createKernel } from "./kernels/registry";
-import { Q_BYTES } from "./requant";
+import { Q_BYTES } from "./kernels/common/requant";
 import { OP_RESHAPE, TYPE_INT8 } from "./schema";
 import * as debug from "../../hal/debug";
 import * as npu from "../../hal/npu";

@@ -1,7 +1,7 @@
 // What every kernel is: prepared once at init (checks, quantisation parameters, scratch
 // needs), then evaluated once per inference with no allocation.
 import { Operator } from "./operator";
-import { ChannelQuant } from "./requant";
+import { ChannelQuant } from "./kernels/common/requant";
 
 export abstract class Kernel {
   op!: Operator;

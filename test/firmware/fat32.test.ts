@@ -1,4 +1,4 @@
-// FAT32 file system (firmware/fat32.ts) and the host formatter (emulator/sdcard/format-fat32.ts),
+// FAT32 file system (firmware/fat32/) and the host formatter (emulator/sdcard/format-fat32.ts),
 // checked against real tools: mtools (mdir, mcopy, mmd) and dosfstools (fsck.fat, mkfs.fat).
 import test, { type ExecutionContext } from "ava";
 import {
@@ -16,7 +16,7 @@ import { createFat32Image, fat32Layout, formatFat32, FAT32_MIN_CLUSTERS } from "
 const PROGRAM = "test/firmware/fat-progs/fs-shim.ts";
 const MiB = 1024 * 1024;
 
-// Error codes of firmware/fat32-errors.ts.
+// Error codes of firmware/fat32/errors.ts.
 const ERR = {
   NO_FS: -3, BAD_FS: -4, UNSUPPORTED: -5, NOT_MOUNTED: -6, INVALID_NAME: -7, NOT_FOUND: -8, EXISTS: -9,
   NOT_DIR: -10, IS_DIR: -11, FULL: -12, TOO_MANY_OPEN: -13, BAD_HANDLE: -14, BAD_MODE: -15, BUSY: -16,

@@ -1,4 +1,4 @@
-// Minimal harness for testing firmware/fat32.ts in isolation: compile an AssemblyScript
+// Minimal harness for testing firmware/fat32/ in isolation: compile an AssemblyScript
 // test program, instantiate it with plain WebAssembly.instantiate and back the
 // tinyboard:hal/sdcard imports with an image file on disk. (Not the board emulator.)
 

@@ -8,7 +8,7 @@ import { Kernel } from "../kernel";
 import { Tensor } from "../tensor";
 import { TYPE_FLOAT32 } from "../schema";
 import { multiplyByQuantizedMultiplier, roundingDivideByPOT } from "../quant";
-import { checkUnary } from "./common";
+import { checkUnary } from "./common/prepare";
 
 // ---- gemmlowp fixed point on raw i32 values ----
 

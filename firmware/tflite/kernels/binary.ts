@@ -6,7 +6,7 @@
 import { ExtensionOp } from "./extension";
 import { Tensor } from "../tensor";
 import { TYPE_FLOAT32, TYPE_INT8 } from "../schema";
-import { MAX_RANK, planBroadcast } from "./common";
+import { MAX_RANK, planBroadcast } from "./common/broadcast";
 
 export abstract class BroadcastBinary extends ExtensionOp {
   protected a: Tensor | null = null;

@@ -5,7 +5,7 @@
 import { Tensor } from "../tensor";
 import { TYPE_BOOL } from "../schema";
 import { BroadcastBinary } from "./binary";
-import { scaledInputTable } from "./common";
+import { scaledInputTable } from "./common/input-table";
 
 const LEFT_SHIFT: i32 = 8;
 

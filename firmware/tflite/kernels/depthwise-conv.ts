@@ -9,8 +9,9 @@ import { Kernel } from "../kernel";
 import { Tensor } from "../tensor";
 import { ACT_NONE, PADDING_SAME, TYPE_FLOAT32, TYPE_INT8 } from "../schema";
 import { activationMaxF, activationMinF, isSupportedActivation } from "../quant";
-import { ChannelQuant, Q_BIAS, Q_BYTES, Q_KNEG, Q_KPOS, Q_LO, Q_M, Q_NEG, Q_S, Q_SPAN, Q_ZP, biasF32, biasI32, checkBias, checkFilterQuant, requant, requantAt } from "./fully-connected";
-import { ConvGeometry } from "./conv";
+import { ChannelQuant, Q_BIAS, Q_BYTES, Q_KNEG, Q_KPOS, Q_LO, Q_M, Q_NEG, Q_S, Q_SPAN, Q_ZP, requant, requantAt } from "./common/requant";
+import { biasF32, biasI32, checkBias, checkFilterQuant } from "./common/weights";
+import { ConvGeometry } from "./common/conv-geometry";
 import { depthwiseMultiplierFloat, depthwiseMultiplierInt8, multiplierScratchBytes } from "./depthwise-multiplier";
 
 export class DepthwiseConv2D extends Kernel {

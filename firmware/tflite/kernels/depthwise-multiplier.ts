@@ -4,8 +4,9 @@
 // same input channel, so one vector operation applies a tap (float) or two taps (int8) to 4
 // outputs.
 import { Tensor } from "../tensor";
-import { ChannelQuant, Q_BYTES, biasF32, requantAt } from "./fully-connected";
-import { ConvGeometry } from "./conv";
+import { ChannelQuant, Q_BYTES, requantAt } from "./common/requant";
+import { biasF32 } from "./common/weights";
+import { ConvGeometry } from "./common/conv-geometry";
 
 /** Scratch bytes: the widened weights and one gathered window. */
 export function multiplierScratchBytes(g: ConvGeometry, M: i32, float: bool): i32 {

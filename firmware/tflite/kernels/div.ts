@@ -9,7 +9,7 @@ import {
   quantizedMultiplier, quantizedShift,
 } from "../quant";
 import { BroadcastBinary } from "./binary";
-import { positiveScales } from "./common";
+import { positiveScales } from "./common/prepare";
 import { oneOverOnePlusX, srdhm } from "./activations";
 
 const OPT_ACTIVATION: u32 = 0; // DivOptions.fused_activation_function

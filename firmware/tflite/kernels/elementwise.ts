@@ -11,7 +11,8 @@ import {
   quantizedMultiplier, quantizedShift,
 } from "../quant";
 import { mergedBias, rescaleMerged } from "./activations";
-import { MAX_RANK, inputTable, planBroadcast } from "./common";
+import { MAX_RANK, planBroadcast } from "./common/broadcast";
+import { inputTable } from "./common/input-table";
 
 const OPT_ACTIVATION: u32 = 0; // AddOptions / MulOptions.fused_activation_function
 

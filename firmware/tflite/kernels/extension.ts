@@ -10,7 +10,7 @@ import { Operator } from "../operator";
 import { TYPE_FLOAT32 } from "../schema";
 import { Tensor } from "../tensor";
 import { clampI8, lookup } from "./activations";
-import { checkUnary } from "./common";
+import { checkUnary } from "./common/prepare";
 
 export abstract class ExtensionOp {
   op!: Operator;

@@ -5,7 +5,7 @@
 import { Tensor } from "../tensor";
 import { multiplyByQuantizedMultiplier, quantizedMultiplier, quantizedShift } from "../quant";
 import { BroadcastBinary } from "./binary";
-import { positiveScales } from "./common";
+import { positiveScales } from "./common/prepare";
 import { clampI8 } from "./activations";
 
 export class Prelu extends BroadcastBinary {

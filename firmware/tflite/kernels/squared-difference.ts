@@ -5,7 +5,8 @@
 import { Tensor } from "../tensor";
 import { multiplyByQuantizedMultiplier, quantizedMultiplier, quantizedShift } from "../quant";
 import { BroadcastBinary } from "./binary";
-import { positiveScales, scaledInputTable } from "./common";
+import { positiveScales } from "./common/prepare";
+import { scaledInputTable } from "./common/input-table";
 import { clampI8 } from "./activations";
 
 const LEFT_SHIFT: i32 = 7;

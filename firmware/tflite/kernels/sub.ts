@@ -8,7 +8,8 @@ import {
 } from "../quant";
 import { BroadcastBinary } from "./binary";
 import { Rescale } from "./elementwise";
-import { inputTable, positiveScales } from "./common";
+import { inputTable } from "./common/input-table";
+import { positiveScales } from "./common/prepare";
 import { rescaleMerged } from "./activations";
 
 const OPT_ACTIVATION: u32 = 0; // SubOptions.fused_activation_function

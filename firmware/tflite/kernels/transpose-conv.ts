@@ -12,7 +12,7 @@ import {
   quantizedMultiplier, quantizedShift,
 } from "../quant";
 import { ExtensionOp } from "./extension";
-import { biasF32, biasI32, checkBias, checkFilterQuant } from "./fully-connected";
+import { biasF32, biasI32, checkBias, checkFilterQuant } from "./common/weights";
 
 const OPT_PADDING: u32 = 0; // TransposeConvOptions.padding
 const OPT_STRIDE_W: u32 = 1;

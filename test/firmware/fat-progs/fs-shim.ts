@@ -1,6 +1,6 @@
-// Test program for firmware/fat32.ts: exports the file system API to the test harness.
+// Test program for firmware/fat32/file-system.ts: exports the file system API to the test harness.
 // Paths and data pass through `io` (the harness writes into it and reads from it).
-import * as fs from "../../../firmware/fat32";
+import * as fs from "../../../firmware/fat32/file-system";
 import { writeBytes } from "../../../hal/console";
 
 const IO_SIZE: u32 = 256 * 1024;

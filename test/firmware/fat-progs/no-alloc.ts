@@ -1,6 +1,6 @@
 // Test program: the file system API must not allocate. Runs a typical logging session with
 // literal paths (static strings) and reports how many heap bytes it used (expected 0).
-import * as fs from "../../../firmware/fat32";
+import * as fs from "../../../firmware/fat32/file-system";
 
 const data: usize = memory.data(3000, 16);
 const back: usize = memory.data(3000, 16);

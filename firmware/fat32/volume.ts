@@ -4,10 +4,10 @@
 // Static buffers only: `win` (directory and boot sectors), `fatBuf` (one FAT sector) and
 // `infoBuf` (the FSInfo sector). Nothing here allocates.
 
-import { present, blockCount, readBlocks, writeBlocks } from "../hal/sdcard";
+import { present, blockCount, readBlocks, writeBlocks } from "../../hal/sdcard";
 import {
   OK, ERR_IO, ERR_NO_CARD, ERR_NO_FS, ERR_BAD_FS, ERR_UNSUPPORTED, ERR_FULL,
-} from "./fat32-errors";
+} from "./errors";
 
 export const SECTOR: u32 = 512;
 export const NO_LBA: u32 = 0xffffffff;

@@ -1,7 +1,7 @@
 // FAT names: 8.3 short names, VFAT long-name entries (13 UTF-16 characters each) and the
 // "BASIS~N.EXT" alias a long name gets. Names are read from the caller's string in place.
 
-import { ld8, ld16, st8, st16 } from "./fat32-volume";
+import { ld8, ld16, st8, st16 } from "./volume";
 
 export const ATTR_LFN: u32 = 0x0f;
 const MAX_LFN: i32 = 255;

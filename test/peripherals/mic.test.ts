@@ -1,49 +1,31 @@
 // The microphone peripheral on a fake board (no firmware): exact buffer instants, ping-pong
 // order, overruns, status codes, both layouts, determinism. Fast: no build.
 import test from "ava";
-import { VirtualClock } from "../../emulator/clock.ts";
-import { createEmitter } from "../../emulator/events.ts";
-import { loadTarget } from "../../emulator/board.ts";
+import { FakeBoard } from "../helpers/fake-board.ts";
 import { Microphones, MIC_ERR } from "../../emulator/peripherals/mic.ts";
 import { loadMicArray, micLayout } from "../../emulator/peripherals/mic/array.ts";
-import { LINE, type BoardContext } from "../../emulator/peripherals/peripheral.ts";
+import { LINE } from "../../emulator/peripherals/peripheral.ts";
 import type { MicSource } from "../../emulator/inputs/mic-source.ts";
 import { UserError } from "../../emulator/errors.ts";
 
 function board(id: string, array: string | null = null, source: MicSource | null = null) {
-  const target = loadTarget(id);
-  const clock = new VirtualClock(target.core.clockHz);
-  const mem = new Uint8Array(1 << 20);
-  let pending = 0;
-  const events = createEmitter();
-  const ctx: BoardContext = {
-    target,
-    clock,
-    events,
-    memory: () =>
-      ({
-        check() {},
-        writable: (_w: string, p: number, n: number) => mem.subarray(p, p + n),
-      }) as any,
-    raise: (l) => (pending |= l),
-    lower: (l) => (pending &= ~l),
-    sync: () => clock.fireDue(clock.now),
-    busy: (c) => (clock.halCycles += c),
-    idleUntil: (c) => {
-      clock.idleUntil(c);
-      clock.fireDue(clock.now);
-    },
-    pauseMeter() {},
-    resumeMeter() {},
-  };
-  const layout = micLayout(target.board, array ? loadMicArray(array) : null);
+  const ctx = new FakeBoard(id);
+  const layout = micLayout(ctx.target.board, array ? loadMicArray(array) : null);
   const mic = new Microphones(ctx, layout, source);
   const hal = mic.imports();
-  const log: [string, number, number][] = [];
-  events.on("peripheral", (name, what, start, end) => log.push([what, start, end]));
-  /** Idles until `ms` after reset, firing the DMA's alarms on the way. */
-  const until = (ms: number) => ctx.idleUntil(Math.round((ms * clock.hz) / 1000));
-  return { ctx, clock, mem, mic, hal, log, until, pending: () => pending };
+  return {
+    ctx,
+    clock: ctx.clock,
+    mem: ctx.bytes,
+    mic,
+    hal,
+    /** The mic's trace events so far as [what, start, end], in order. */
+    get log(): [string, number, number][] {
+      return ctx.trace.map((e) => [e.what, e.start, e.end]);
+    },
+    until: (ms: number) => ctx.idleUntilMs(ms),
+    pending: () => ctx.pending,
+  };
 }
 
 const tone = (hz: number, amp: number, rate = 16000): MicSource => ({

@@ -1,4 +1,4 @@
-// Result codes of the FAT32 file system (firmware/fat32.ts). 0 = ok, negative = error.
+// Result codes of the FAT32 file system (firmware/fat32/file-system.ts). 0 = ok, negative = error.
 
 export const OK: i32 = 0;
 /** A block read or write on the card failed. */

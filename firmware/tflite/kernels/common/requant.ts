@@ -1,6 +1,6 @@
 // Per-channel requantisation: what a layer keeps (TFLM's multiplier and shift per channel)
 // and the records its inner loops read, written just before it runs.
-import { activationMax, quantizeMultiplier, quantizedMultiplierResult, quantizedShiftResult, activationMin, exactRequant, firstAccReaching } from "./quant";
+import { activationMax, quantizeMultiplier, quantizedMultiplierResult, quantizedShiftResult, activationMin, exactRequant, firstAccReaching } from "../../quant";
 
 // One 48-byte record per output channel, written for the running layer only. TFLite's two-rounding arithmetic is
 //   y = SRDHM(acc << left, M);  out = RDBPOT(y, e) + zp;  clamp.

@@ -19,18 +19,18 @@
 // clusters and a short (or empty) entry for the file being written.
 
 import { OK, ERR_IO, ERR_NOT_MOUNTED, ERR_NOT_FOUND, ERR_EXISTS, ERR_IS_DIR, ERR_TOO_MANY_OPEN, ERR_BAD_HANDLE,
-  ERR_BAD_MODE, ERR_BUSY, ERR_READ_ONLY, ERR_FILE_TOO_BIG, ERR_BAD_FS } from "./fat32-errors";
-import { readBlocks, writeBlocks } from "../hal/sdcard";
+  ERR_BAD_MODE, ERR_BUSY, ERR_READ_ONLY, ERR_FILE_TOO_BIG, ERR_BAD_FS } from "./errors";
+import { readBlocks, writeBlocks } from "../../hal/sdcard";
 import {
   mounted, mountVolume, unmountVolume, setDataFlushHook, flushFat, commitFsInfo, allocCluster, freeChain,
   nextCluster, clusterLba, zeroSectors, countFree, secPerClus, clusShift, NO_LBA,
-} from "./fat32-volume";
+} from "./volume";
 import {
   ATTR_DIRECTORY, ATTR_ARCHIVE, ATTR_READ_ONLY, resolve, lookup, createEntry, updateEntry, deleteFoundEntry,
   writeDotEntries, setDosClock, parentCluster, compA, compB, entLba, entOff, entAttr, entCluster, entSize,
-} from "./fat32-dir";
+} from "./dir";
 
-export * from "./fat32-errors";
+export * from "./errors";
 
 export const MODE_READ: i32 = 1;
 /** Create the file, or truncate it to 0 bytes. */

@@ -8,14 +8,14 @@
 
 import {
   OK, ERR_BAD_FS, ERR_INVALID_NAME, ERR_NOT_FOUND, ERR_EXISTS, ERR_NOT_DIR, ERR_FULL, ERR_INVALID_ARG,
-} from "./fat32-errors";
+} from "./errors";
 import {
   ATTR_LFN, toShortName, isLongName, shortChecksum, lfnPartMatches, fillLongEntry, makeAlias,
-} from "./fat32-names";
+} from "./names";
 import {
   win, winLoad, winStore, zeroSectors, clusterLba, nextCluster, allocCluster, flushFat, rootCluster, secPerClus,
   ld8, ld16, ld32, st8, st16, st32,
-} from "./fat32-volume";
+} from "./volume";
 
 export const ATTR_READ_ONLY: u32 = 0x01;
 export const ATTR_VOLUME_ID: u32 = 0x08;
