@@ -16,8 +16,12 @@ export class HeapBudget {
   constructor(manifest: ImageManifest) {
     const { layout, usage } = manifest;
     this.base = layout.staticEnd;
-    this.declared = usage.heapBytes ?? 0;
-    this.arenas = (usage.models ?? []).reduce((n, m) => n + m.arenaBytes, 0);
+    // The manifest is the image's (untrusted): figures that are not sizes hold nothing.
+    const size = (n: unknown) => (Number.isSafeInteger(n) && (n as number) > 0 ? (n as number) : 0);
+    this.declared = size(usage?.heapBytes);
+    this.arenas = Array.isArray(usage?.models)
+      ? usage.models.reduce((n, m) => n + size(m?.arenaBytes), 0)
+      : 0;
     this.bytes = this.declared > 0 ? Math.max(this.declared, this.arenas) : null;
   }
 

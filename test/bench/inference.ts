@@ -191,10 +191,12 @@ export function batchSizes(
   modelBytes: number,
   setBytes: number,
   want: number,
+  flashBytes = Infinity,
 ): { base: number; extra: number } {
   let prev = 0;
   let best = { base: 1, extra: 1 };
-  for (const w of WINDOWS) {
+  // A window past the board's flash is an image the board refuses.
+  for (const w of WINDOWS.filter((x) => x <= flashBytes)) {
     const base = Math.max(1, Math.floor((prev - 4096 - modelBytes) / setBytes) + 1);
     const most = Math.floor((w - 4096 - modelBytes) / setBytes);
     prev = w;
@@ -203,6 +205,11 @@ export function batchSizes(
     if (best.extra >= want) break;
   }
   return best;
+}
+
+/** Bytes of the board's flash region (where the runner's window of model + input sets lives). */
+function flashSize(target: ReturnType<typeof loadTarget>): number {
+  return target.board.flash.size;
 }
 
 async function oursPerInference(
@@ -237,6 +244,7 @@ async function hostWall(bytes: Uint8Array, input: Uint8Array, name: string): Pro
     bytes.length,
     input.length,
     clamp((BATCH_SECONDS * 1e3) / Math.max(est, 1e-3), 20, 5000),
+    flashSize(loadTarget(WALL_BOARD)),
   );
   await oursPerInference(bytes, input, n, name);
   let tfjsRuns = 0;
