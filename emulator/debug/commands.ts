@@ -10,6 +10,7 @@ import type { ResumeMode, StopInfo } from "./protocol.ts";
 import { FloatReference } from "./float-reference.ts";
 import { formatTensor } from "./tensor-view.ts";
 import { findTensor } from "./inspector.ts";
+import { formatLocal } from "./local-value.ts";
 
 export const hex = (n: number) => `0x${n.toString(16).padStart(8, "0")}`;
 
@@ -286,9 +287,7 @@ export class Commands {
         if (!l.locals.length) return `${l.function}: no locals`;
         return [
           `${l.function}:`,
-          ...l.locals.map(
-            (v) => `  ${v.name.padEnd(12)} ${v.type}  ${formatLocal(v.value, v.type)}`,
-          ),
+          ...l.locals.map((v) => `  ${v.name.padEnd(12)} ${v.type}  ${formatLocal(v, true)}`),
         ].join("\n");
       }
       case "layers":
@@ -469,14 +468,6 @@ export class Commands {
     }
     return out.join("\n");
   }
-}
-
-function formatLocal(v: number | bigint, type: string): string {
-  if (type === "f32" || type === "f64") return String(v);
-  const n = BigInt(v);
-  const bits = type === "i64" ? 64 : 32;
-  const unsigned = BigInt.asUintN(bits, n);
-  return `${BigInt.asIntN(bits, n)} (0x${unsigned.toString(16)})`;
 }
 
 export function formatStop(s: StopInfo, hz: number): string {
