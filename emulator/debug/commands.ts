@@ -285,9 +285,12 @@ export class Commands {
       case "locals": {
         const l = await this.engine.locals();
         if (!l.locals.length) return `${l.function}: no locals`;
+        const typeWidth = Math.max(...l.locals.map((v) => v.type.length));
         return [
           `${l.function}:`,
-          ...l.locals.map((v) => `  ${v.name.padEnd(12)} ${v.type}  ${formatLocal(v, true)}`),
+          ...l.locals.map(
+            (v) => `  ${v.name.padEnd(12)} ${v.type.padEnd(typeWidth)}  ${formatLocal(v, true)}`,
+          ),
         ].join("\n");
       }
       case "layers":
