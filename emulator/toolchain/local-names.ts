@@ -45,18 +45,18 @@ export function sourceName(name: string): string | null {
   return SOURCE_NAME.exec(name)?.[1] ?? null;
 }
 
-/** Expression kinds without children (and kinds getExpressionInfo does not describe). */
-let LEAVES: Set<number>;
-
 /** An expression's children in evaluation order. */
 function children(b: any, e: number): number[] {
-  const id = b.getExpressionId(e);
-  if (LEAVES.has(id)) return [];
-  const info = b.getExpressionInfo(e);
-  const pick = (...fields: string[]) => fields.map((f) => info[f]).filter((c) => c);
-  switch (id) {
+  // Described only for the kinds below: getExpressionInfo does not know every kind, and leaves
+  // (constants, local.get, ...) have no children.
+  const info = () => b.getExpressionInfo(e);
+  const pick = (...fields: string[]) => {
+    const i = info();
+    return fields.map((f) => i[f]).filter((c) => c);
+  };
+  switch (b.getExpressionId(e)) {
     case b.BlockId:
-      return info.children;
+      return info().children;
     case b.IfId:
       return pick("condition", "ifTrue", "ifFalse");
     case b.LoopId:
@@ -65,9 +65,9 @@ function children(b: any, e: number): number[] {
     case b.SwitchId:
       return pick("value", "condition");
     case b.CallId:
-      return info.operands;
+      return info().operands;
     case b.CallIndirectId:
-      return [...info.operands, info.target];
+      return pick("operands", "target").flat();
     case b.LocalSetId:
     case b.GlobalSetId:
     case b.DropId:
@@ -112,11 +112,6 @@ function children(b: any, e: number): number[] {
 
 /** Tags every assignment of a named local, and keeps argument names (call before optimising). */
 export function tagLocalNames(b: any, module: any, program?: any): LocalTags {
-  LEAVES = new Set(
-    ["Const", "LocalGet", "GlobalGet", "Nop", "Unreachable", "MemorySize", "RefNull", "RefFunc"]
-      .map((k) => b[`${k}Id`])
-      .filter((id) => id !== undefined),
-  );
   const tags: LocalTags = { sets: new Map(), args: new Map(), types: new Map() };
   for (let i = 0; i < module.getNumFunctions(); i++) {
     const f = module.getFunctionByIndex(i);
