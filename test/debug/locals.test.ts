@@ -9,6 +9,7 @@ import { buildApp } from "../../emulator/toolchain/build.ts";
 import { DebugEngine } from "../../emulator/debug/engine.ts";
 import { Commands } from "../../emulator/debug/commands.ts";
 import { localValue, formatLocal } from "../../emulator/debug/local-value.ts";
+import { sourceName } from "../../emulator/toolchain/local-names.ts";
 import { ROOT, lineOf } from "../faults/helpers.ts";
 
 const target = loadTarget("rt1060");
@@ -21,6 +22,13 @@ function firstLoop(i: number) {
   for (let k = 0; k <= i; k++) total += k * k + 6;
   return { total, low: (total * 7) & 0xff };
 }
+
+test("source names: a redeclared x|1 is x; asc's temporaries and inlined copies have none", (t) => {
+  t.is(sourceName("total"), "total");
+  t.is(sourceName("i|1"), "i");
+  for (const temp of ["7", "#temp", "~lib/memory/__stack_pointer", "value|inlined.0"])
+    t.is(sourceName(temp), null, temp);
+});
 
 test("values read as their source types; v128 is unavailable", (t) => {
   const view = (type: string, wasm: "i32" | "i64" | "f32" | "f64" | "v128" = "i32") => ({
