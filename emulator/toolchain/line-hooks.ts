@@ -42,7 +42,7 @@ export const LINE_TABLE_FIELD = "x_tinyboard_lines";
 /** At most this many locals are passed per statement (the lowest-numbered: arguments first). */
 const MAX_LOCALS = 32;
 
-/** A local shown at a statement: its source name and type; `slot` is its place in the call. */
+/** A local shown at a statement: its source name and type. */
 export interface LocalView {
   name: string;
   /** The source's type (`u8`, `bool`, a class) or the wasm type; v128 is not passed. */
@@ -53,7 +53,8 @@ export interface LocalView {
 export interface LineTable {
   /** Functions with hooks, by name. */
   functions: { name: string }[];
-  /** Distinct lists of locals (hooks share them): the call's arguments after the ID, in order, then the v128 ones. */
+  /** Distinct lists of locals (hooks share them): the call's arguments after the ID, in
+   *  order, then the v128 locals (listed, not passed). */
   views: LocalView[][];
   /** Per hook ID (index): [function index, file index or -1, line, view]. Lines: resolveHookLines. */
   hooks: [number, number, number, number][];
