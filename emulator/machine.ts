@@ -20,7 +20,12 @@ import { Watchdog } from "./peripherals/watchdog.ts";
 import { HeapBudget } from "./heap-budget.ts";
 import { loadMicArray, micLayout } from "./peripherals/mic/array.ts";
 import { METER_MODULE, CYCLES_GLOBAL, HEAP_TOP_EXPORT } from "./toolchain/meter.ts";
-import { DEBUG_MODULE, DEBUG_LINES_GLOBAL, LINE_TABLE_FIELD } from "./toolchain/line-hooks.ts";
+import {
+  DEBUG_MODULE,
+  DEBUG_LINES_GLOBAL,
+  LINE_TABLE_FIELD,
+  STATEMENT_IMPORT,
+} from "./toolchain/line-hooks.ts";
 import { UserError } from "./errors.ts";
 import { verifyImageCode } from "./toolchain/verify-image.ts";
 import { layoutProblem } from "./toolchain/image-manifest.ts";
@@ -56,10 +61,8 @@ export interface MachineOptions {
 
 /** Host side of a debug-lines build's statement hooks. */
 export interface LineHooks {
-  /** At a statement: true to stop here (the firmware then passes its locals and calls stop). */
-  line(id: number): boolean;
-  local(slot: number, value: number | bigint): void;
-  stop(id: number): void;
+  /** At statement `id`, with its named locals' values (the debugger stops inside this call). */
+  statement(id: number, locals: (number | bigint)[]): void;
 }
 
 export interface RunOptions {
@@ -261,14 +264,9 @@ export class Machine implements MachineContext {
     }
     // A debug-lines image run without a debugger: the hooks are never armed (the global stays 0).
     const hooks = this.opts.lineHooks;
-    const local = (slot: number, value: number | bigint) => hooks?.local(slot, value);
     imports[DEBUG_MODULE] = Object.assign(Object.create(null), {
-      line: (id: number) => (hooks?.line(id) ? 1 : 0),
-      stop: (id: number) => hooks?.stop(id),
-      "local-i32": local,
-      "local-i64": local,
-      "local-f32": local,
-      "local-f64": local,
+      [STATEMENT_IMPORT]: (id: number, ...locals: (number | bigint)[]) =>
+        hooks?.statement(id, locals),
     });
     imports[METER_MODULE] = Object.assign(Object.create(null), {
       tick: () => {

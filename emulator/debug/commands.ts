@@ -10,6 +10,7 @@ import type { ResumeMode, StopInfo } from "./protocol.ts";
 import { FloatReference } from "./float-reference.ts";
 import { formatTensor } from "./tensor-view.ts";
 import { findTensor } from "./inspector.ts";
+import { formatLocal } from "./local-value.ts";
 
 export const hex = (n: number) => `0x${n.toString(16).padStart(8, "0")}`;
 
@@ -284,10 +285,11 @@ export class Commands {
       case "locals": {
         const l = await this.engine.locals();
         if (!l.locals.length) return `${l.function}: no locals`;
+        const typeWidth = Math.max(...l.locals.map((v) => v.type.length));
         return [
           `${l.function}:`,
           ...l.locals.map(
-            (v) => `  ${v.name.padEnd(12)} ${v.type}  ${formatLocal(v.value, v.type)}`,
+            (v) => `  ${v.name.padEnd(12)} ${v.type.padEnd(typeWidth)}  ${formatLocal(v, true)}`,
           ),
         ].join("\n");
       }
@@ -473,14 +475,6 @@ export class Commands {
     }
     return out.join("\n");
   }
-}
-
-function formatLocal(v: number | bigint, type: string): string {
-  if (type === "f32" || type === "f64") return String(v);
-  const n = BigInt(v);
-  const bits = type === "i64" ? 64 : 32;
-  const unsigned = BigInt.asUintN(bits, n);
-  return `${BigInt.asIntN(bits, n)} (0x${unsigned.toString(16)})`;
 }
 
 export function formatStop(s: StopInfo, hz: number): string {

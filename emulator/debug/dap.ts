@@ -26,6 +26,7 @@ import { PROJECT_ROOT } from "../paths.ts";
 import { SourceMapper } from "../faults.ts";
 import { builtinOpName } from "../model/tflite-model.ts";
 import { DebugEngine } from "./engine.ts";
+import { formatLocal } from "./local-value.ts";
 import { lockCardImage, lockStateDir, type BoardLock } from "../board-lock.ts";
 import { defaultStateDir, ensureCard, openState } from "../state.ts";
 import { validateCardImage } from "../sdcard/card-image.ts";
@@ -350,7 +351,7 @@ export class TinyboardDebugSession extends DebugSession {
         const l = await engine.locals();
         variables = l.locals.map((v) => ({
           name: v.name,
-          value: String(v.value),
+          value: formatLocal(v, false),
           type: v.type,
           variablesReference: 0,
         }));

@@ -10,14 +10,10 @@ import { sameFile, type Breakpoint } from "./breakpoints.ts";
 import { Expression, parseLogMessage } from "./condition.ts";
 import { LINE_TABLE_FIELD, type LineTable } from "../toolchain/line-hooks.ts";
 import type { LineHooks } from "../machine.ts";
+import { localValue, type LocalValue } from "./local-value.ts";
 
+export type { LocalValue };
 export type LineStep = "in" | "over" | "out";
-
-export interface LocalValue {
-  name: string;
-  type: string;
-  value: number | bigint;
-}
 
 export interface StatementStop {
   id: number;
@@ -32,6 +28,7 @@ export interface StatementStop {
 /** own: the statement is the function's own (not code the optimiser inlined from elsewhere). */
 interface Hook {
   fn: number;
+  view: number;
   file: string;
   line: number;
   user: boolean;
@@ -41,13 +38,13 @@ interface Hook {
 export class StatementStops implements LineHooks {
   private readonly hooks: (Hook | null)[];
   private readonly functions: LineTable["functions"];
+  private readonly views: LineTable["views"];
   private breakpoints: Breakpoint[] = [];
   private step: LineStep | null = null;
   private from: { fn: number; key: string; depth: number; own: boolean } | null = null;
   private deeper = new Set<number>();
   private lastKey = "";
   private pending: { id: number; bp?: Breakpoint } | null = null;
-  private values: (number | bigint)[] = [];
   private compiled = new Map<
     number,
     { cond?: Expression; log?: (l: Map<string, number>) => string }
@@ -65,11 +62,13 @@ export class StatementStops implements LineHooks {
     },
   ) {
     this.functions = table.functions;
-    this.hooks = table.hooks.map(([fn, file, line]) => {
+    this.views = table.views;
+    this.hooks = table.hooks.map(([fn, file, line, view]) => {
       if (file < 0) return null;
       const f = table.files[file];
       return {
         fn,
+        view,
         file: f,
         line,
         user: !f.startsWith("~lib/") && !f.startsWith("hal/"),
@@ -135,7 +134,13 @@ export class StatementStops implements LineHooks {
     this.locals = [];
   }
 
-  line(id: number): boolean {
+  /** A statement hook: stops there (inside this call) when a breakpoint or a step says so. */
+  statement(id: number, values: (number | bigint)[]): void {
+    if (this.line(id)) this.stop(id, values);
+  }
+
+  /** Whether statement `id` stops (its breakpoint's condition aside). */
+  private line(id: number): boolean {
     const h = this.hooks[id];
     if (!h || !h.user) return false;
     const key = `${h.file}:${h.line}`;
@@ -168,26 +173,19 @@ export class StatementStops implements LineHooks {
     return stop;
   }
 
-  local(slot: number, value: number | bigint): void {
-    this.values[slot] = value;
-  }
-
-  stop(id: number): void {
+  private stop(id: number, values: (number | bigint)[]): void {
     const pending = this.pending;
     this.pending = null;
     const h = this.hooks[id];
     if (!h || !pending) return;
     const fn = this.functions[h.fn];
-    const locals = fn.locals.map((l, i) => ({
-      name: l.name,
-      type: l.type,
-      value: this.values[i] ?? 0,
-    }));
-    this.values = [];
+    const locals = this.views[h.view].map((view, i) => localValue(view, values[i]));
     const at: StatementStop = { id, file: h.file, line: h.line, function: fn.name, bp: pending.bp };
     const c = pending.bp ? this.compiled.get(pending.bp.id) : undefined;
     if (c?.cond || c?.log) {
-      const byName = new Map(locals.map((l) => [l.name, Number(l.value)]));
+      const byName = new Map(
+        locals.filter((l) => l.value !== null).map((l) => [l.name, Number(l.value)]),
+      );
       if (c.cond) {
         try {
           if (!c.cond.evaluate(byName)) return;

@@ -4,12 +4,8 @@ import path from "node:path";
 import { readFileSync } from "node:fs";
 import { INLINE_TABLE_FIELD, recordInlinedCalls, type InlineTable } from "./inlined-calls.ts";
 import { meterModule, HEAP_TOP_EXPORT, type MeterStats } from "./meter.ts";
-import {
-  insertLineHooks,
-  recordArgumentNames,
-  resolveHookLines,
-  type HookPass,
-} from "./line-hooks.ts";
+import { insertLineHooks, resolveHookLines, type HookPass } from "./line-hooks.ts";
+import { tagLocalNames } from "./local-names.ts";
 import { checkHalContract } from "./hal-check.ts";
 import { UserError } from "../errors.ts";
 import { formatDiagnostic, parseAscDiagnostics } from "./diagnostics.ts";
@@ -101,6 +97,7 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
 
   class FirmwareTransform {
     declare binaryen: any;
+    declare program: any;
     async afterCompile(module: any): Promise<void> {
       const binaryen = this.binaryen;
       for (let i = module.getNumExports() - 1; i >= 0; i--) {
@@ -120,13 +117,13 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
       // Before the optimiser inlines: which call each library line is reached from (fault lines).
       inlineTable = recordInlinedCalls(module.emitText());
       resetOptimizerSettings(binaryen);
-      // The optimiser drops local names (it merges locals): arguments keep their places, so their names are taken now.
-      const argumentNames = opts.debugLines ? recordArgumentNames(binaryen, module) : null;
+      // The optimiser merges locals and drops their names: they are carried through it by tags.
+      const localTags = opts.debugLines ? tagLocalNames(binaryen, module, this.program) : null;
       binaryen.setOptimizeLevel(3);
       binaryen.setShrinkLevel(0);
       module.optimize();
       // Statement hooks go in after the optimisation the meter sees and are skipped by it.
-      if (argumentNames) hookPass = insertLineHooks(binaryen, module, argumentNames);
+      if (localTags) hookPass = insertLineHooks(binaryen, module, localTags);
       if (!opts.costs) return;
       meterStats = meterModule(binaryen, module, {
         costs: opts.costs,

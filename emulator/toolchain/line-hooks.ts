@@ -2,59 +2,62 @@
 // statement of firmware code (every child of a block in binaryen's IR, after the optimisation
 // that precedes metering) the pass inserts
 //
-//   (if (global.get $tb_debug_lines)                       ;; 0 unless a debugger wants lines
-//     (if (call $line (i32.const ID))                      ;; host: stop here?
-//       (then (call $local-i32 (i32.const SLOT) (local.get N)) ...   ;; spill the named locals
-//             (call $stop (i32.const ID)))))                ;; host: stopped until resumed
+//   (if (global.get $tb_debug_lines)                  ;; 0 unless a debugger wants lines
+//     (call $statement (i32.const ID) (local.get A) (local.get B) ...))  ;; the named locals
 //
 // Design (why this shape):
 // - Cycles: the pass runs before the meter, and the meter skips the hook expressions (charges
 //   nothing, does not end a region or flush for them), so the debug-lines build charges exactly
 //   the release build's cycles; the optimisation after metering only tidies semantics-preserving
 //   code, and the hook changes neither the counter nor tb_cycles. The release build gets no pass.
-// - Speed: with no debugger interested the hook is a global load and a branch. With line
-//   breakpoints or line stepping the host sees every statement (one call), and locals are only
-//   spilled when the host says it stops (conditions and logpoints need them too).
-// - Locals: a host cannot read wasm locals, so the hook passes them: each
-//   argument of the function (i32/i64/f32/f64) goes to the host by slot number before `stop`
-//   (arguments only: the optimiser that runs before metering merges the other locals and
-//   drops their names, and spilling them everywhere cost too much wall time).
-//   Slot -> name and type is a per-function table written into the source map (below).
-// - Lines: the `line` call carries a debug location in a synthetic file with the hook's ID as
+// - Speed: with no debugger interested the hook is a global load and a branch, and one call
+//   (not one per local, as an earlier shape had) keeps the code small, which is most of what a
+//   debug build costs in wall time: the engine compiles twice the code before it runs fast.
+//   With line breakpoints or line stepping the host sees every statement, with its locals.
+// - Locals: a host cannot read wasm locals, so the hook passes those that have a source name
+//   at that statement (local-names.ts carries the names through the optimiser); the import's
+//   signature is (i32, the locals' types): one `statement` import per signature, which the
+//   host serves with one function. v128 locals cannot cross to JavaScript and are listed as
+//   unavailable. Which local is which name at each hook is the table written into the map.
+// - Lines: the call carries a debug location in a synthetic file with the hook's ID as
 //   its line; after asc writes the source map, resolveHookLines() gives every hook the source
 //   line of the first real mapping after it (the statement it stands before) and rewrites the
 //   hook's mapping to that line, so fault reports and backtraces see ordinary source lines.
 
 import { SourceMapConsumer, SourceMapGenerator } from "source-map";
+import { namedLocalsBefore, type LocalTags } from "./local-names.ts";
 
 export const DEBUG_MODULE = "tinyboard:debug";
 export const DEBUG_LINES_GLOBAL = "tb_debug_lines";
-/** The debug module's host functions and their signatures (checked at load, like the HAL's). */
-export const DEBUG_IMPORTS: Record<
-  string,
-  { params: ("i32" | "i64" | "f32" | "f64")[]; results: "i32"[] }
-> = Object.assign(Object.create(null), {
-  line: { params: ["i32"], results: ["i32"] },
-  stop: { params: ["i32"], results: [] },
-  "local-i32": { params: ["i32", "i32"], results: [] },
-  "local-i64": { params: ["i32", "i64"], results: [] },
-  "local-f32": { params: ["i32", "f32"], results: [] },
-  "local-f64": { params: ["i32", "f64"], results: [] },
-});
+/** The debug module's host function: `statement(id, ...locals)`, its locals' types vary. */
+export const STATEMENT_IMPORT = "statement";
+export type WasmValueType = "i32" | "i64" | "f32" | "f64";
+export const LOCAL_TYPES: readonly string[] = ["i32", "i64", "f32", "f64"];
 // asc fills the map's sourcesContent from the program's sources, so the hooks' mappings name a
 // file every build compiles; the column (no source line is that long) marks them as hooks.
 const HOOK_FILE = "hal/system.ts";
 const HOOK_COLUMN = 65535;
 /** Source map field holding the hook table (source maps allow x_ extensions). */
 export const LINE_TABLE_FIELD = "x_tinyboard_lines";
-/** At most this many arguments are spilled per function. */
-const MAX_LOCALS = 16;
+/** At most this many locals are passed per statement (the lowest-numbered: arguments first). */
+const MAX_LOCALS = 32;
+
+/** A local shown at a statement: its source name and type. */
+export interface LocalView {
+  name: string;
+  /** The source's type (`u8`, `bool`, a class) or the wasm type; v128 is not passed. */
+  type: string;
+  wasm: WasmValueType | "v128";
+}
 
 export interface LineTable {
-  /** Per function with hooks: its name and spilled locals (slot = index in `locals`). */
-  functions: { name: string; locals: { name: string; type: "i32" | "i64" | "f32" | "f64" }[] }[];
-  /** Per hook ID (index): [function index, file index or -1, line]. Filled by resolveHookLines. */
-  hooks: [number, number, number][];
+  /** Functions with hooks, by name. */
+  functions: { name: string }[];
+  /** Distinct lists of locals (hooks share them): the call's arguments after the ID, in
+   *  order, then the v128 locals (listed, not passed). */
+  views: LocalView[][];
+  /** Per hook ID (index): [function index, file index or -1, line, view]. Lines: resolveHookLines. */
+  hooks: [number, number, number, number][];
   files: string[];
 }
 
@@ -64,53 +67,45 @@ export interface HookPass {
   table: LineTable;
 }
 
-/** Argument names per function (before the optimiser clears them), with the signature they belong to. */
-export type ArgumentNames = Map<string, { params: number; names: string[] }>;
-
-export function recordArgumentNames(binaryen: any, module: any): ArgumentNames {
-  const out: ArgumentNames = new Map();
-  for (let i = 0; i < module.getNumFunctions(); i++) {
-    const f = module.getFunctionByIndex(i);
-    const info = binaryen.getFunctionInfo(f);
-    if (info.module) continue;
-    const n = binaryen.expandType(info.params).length;
-    out.set(info.name, {
-      params: info.params,
-      names: Array.from({ length: n }, (_, l) =>
-        binaryen.Function.hasLocalName(f, l) ? binaryen.Function.getLocalName(f, l) : `arg${l}`,
-      ),
-    });
-  }
-  return out;
-}
-
-export function insertLineHooks(
-  binaryen: any,
-  module: any,
-  argumentNames: ArgumentNames,
-): HookPass {
-  const { i32, i64, f32, f64, none } = binaryen;
-  const typeName = new Map<number, "i32" | "i64" | "f32" | "f64">([
+export function insertLineHooks(binaryen: any, module: any, tags: LocalTags): HookPass {
+  const { i32, i64, f32, f64, v128, none } = binaryen;
+  const typeName = new Map<number, WasmValueType | "v128">([
     [i32, "i32"],
     [i64, "i64"],
     [f32, "f32"],
     [f64, "f64"],
+    [v128, "v128"],
   ]);
   module.addGlobal(DEBUG_LINES_GLOBAL, i32, true, module.i32.const(0));
   module.addGlobalExport(DEBUG_LINES_GLOBAL, DEBUG_LINES_GLOBAL);
-  const imp = (name: string) => `tb_debug_${name.replace("-", "_")}`;
-  for (const [name, s] of Object.entries(DEBUG_IMPORTS)) {
-    module.addFunctionImport(
-      imp(name),
-      DEBUG_MODULE,
-      name,
-      binaryen.createType(s.params.map((p) => binaryen[p])),
-      s.results.length ? i32 : none,
-    );
-  }
+  // One import per signature of the statement call (internal names only; all are `statement`).
+  const imports = new Map<string, string>();
+  const statementImport = (types: WasmValueType[]): string => {
+    const key = types.join(",");
+    let name = imports.get(key);
+    if (!name) {
+      name = `tb_debug_statement_${imports.size}`;
+      imports.set(key, name);
+      module.addFunctionImport(
+        name,
+        DEBUG_MODULE,
+        STATEMENT_IMPORT,
+        binaryen.createType([i32, ...types.map((t) => binaryen[t])]),
+        none,
+      );
+    }
+    return name;
+  };
   const fileIndex = module.addDebugInfoFileName(HOOK_FILE);
   const hooks = new Set<number>();
-  const table: LineTable = { functions: [], hooks: [], files: [] };
+  const table: LineTable = { functions: [], views: [], hooks: [], files: [] };
+  const viewIds = new Map<string, number>();
+  const viewOf = (list: LocalView[]): number => {
+    const key = JSON.stringify(list);
+    let v = viewIds.get(key);
+    if (v === undefined) viewIds.set(key, (v = table.views.push(list) - 1));
+    return v;
+  };
   const ids = new Map<number, string>([
     [binaryen.BlockId, "Block"],
     [binaryen.LoopId, "Loop"],
@@ -125,48 +120,36 @@ export function insertLineHooks(
     // inlined statements inside app functions still get hooks, mapped to ~lib lines).
     if (info.module || !info.body || info.name.startsWith("tb_") || info.name.startsWith("~lib/"))
       continue;
-    const fnIndex = table.functions.length;
+    const fnIndex = table.functions.push({ name: info.name }) - 1;
     const params = binaryen.expandType(info.params) as number[];
-    const locals: { index: number; name: string; type: number }[] = [];
-    const n = binaryen.Function.getNumLocals(f);
-    // Arguments by the names they had before optimisation (if the optimiser kept the signature).
-    // Other locals are the optimiser's merged, nameless ones: spilling them at every statement
-    // made the code 6x larger and a model app 18x slower to emulate, so only arguments go.
-    const args = argumentNames.get(info.name);
-    const argNames = args && args.params === info.params ? args.names : null;
-    for (let l = 0; l < Math.min(n, params.length) && locals.length < MAX_LOCALS; l++) {
-      const type = l < params.length ? params[l] : binaryen.Function.getVar(f, l - params.length);
-      const name = l < params.length ? (argNames?.[l] ?? `arg${l}`) : `$${l}`;
-      if (typeName.has(type)) locals.push({ index: l, name, type });
-    }
-    table.functions.push({
-      name: info.name,
-      locals: locals.map((l) => ({ name: l.name, type: typeName.get(l.type)! })),
-    });
+    const localType = (l: number): number =>
+      l < params.length ? params[l] : binaryen.Function.getVar(f, l - params.length);
+    const named = namedLocalsBefore(binaryen, f, tags);
 
-    const hook = (): number => {
+    const hook = (before: number): number => {
       const id = table.hooks.length;
-      table.hooks.push([fnIndex, -1, 0]);
-      const call = module.call(imp("line"), [module.i32.const(id)], i32);
+      const locals = (named.get(before) ?? [])
+        .map((l) => ({ ...l, wasm: typeName.get(localType(l.index)) }))
+        .filter((l) => l.wasm)
+        .slice(0, MAX_LOCALS);
+      const passed = locals.filter((l) => l.wasm !== "v128");
+      const view = [...passed, ...locals.filter((l) => l.wasm === "v128")].map((l) => ({
+        name: l.name,
+        type: l.sourceType ?? l.wasm!,
+        wasm: l.wasm!,
+      }));
+      table.hooks.push([fnIndex, -1, 0, viewOf(view)]);
+      const types = passed.map((l) => l.wasm as WasmValueType);
+      const call = module.call(
+        statementImport(types),
+        [
+          module.i32.const(id),
+          ...passed.map((l, k) => module.local.get(l.index, binaryen[types[k]])),
+        ],
+        none,
+      );
       module.setDebugLocation(f, call, fileIndex, id + 1, HOOK_COLUMN);
-      const spill = locals.map((l, slot) =>
-        module.call(
-          imp(`local-${typeName.get(l.type)}`),
-          [module.i32.const(slot), module.local.get(l.index, l.type)],
-          none,
-        ),
-      );
-      const e = module.if(
-        module.global.get(DEBUG_LINES_GLOBAL, i32),
-        module.if(
-          call,
-          module.block(
-            null,
-            [...spill, module.call(imp("stop"), [module.i32.const(id)], none)],
-            none,
-          ),
-        ),
-      );
+      const e = module.if(module.global.get(DEBUG_LINES_GLOBAL, i32), call);
       hooks.add(e);
       return e;
     };
@@ -178,7 +161,8 @@ export function insertLineHooks(
     const block = (b: number): void => {
       const children: number[] = binaryen.getExpressionInfo(b).children;
       children.forEach((c) => nested(c));
-      for (let i = children.length - 1; i >= 0; i--) binaryen.Block.insertChildAt(b, i, hook());
+      for (let i = children.length - 1; i >= 0; i--)
+        binaryen.Block.insertChildAt(b, i, hook(children[i]));
     };
     const nested = (e: number): void => {
       switch (ids.get(binaryen.getExpressionId(e))) {
@@ -262,8 +246,8 @@ export async function resolveHookLines(sourceMap: string, table: LineTable): Pro
     if (isHook(m) && target) {
       const id = m.line - 1;
       if (!files.has(target.source!)) files.set(target.source!, files.size);
-      if (table.hooks[id])
-        table.hooks[id] = [table.hooks[id][0], files.get(target.source!)!, target.line];
+      const h = table.hooks[id];
+      if (h) table.hooks[id] = [h[0], files.get(target.source!)!, target.line, h[3]];
     }
     if (!target?.source) {
       if (!isHook(m)) gen.addMapping({ generated: { line: m.gl, column: m.gc } } as any);

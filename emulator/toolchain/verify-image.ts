@@ -13,7 +13,7 @@
 // A refusal is one line naming what was found.
 import binaryen from "./binaryen.ts";
 import { halContract, type CoreType, type HalFunction } from "./hal-contract.ts";
-import { DEBUG_MODULE, DEBUG_IMPORTS, DEBUG_LINES_GLOBAL } from "./line-hooks.ts";
+import { DEBUG_MODULE, DEBUG_LINES_GLOBAL, LOCAL_TYPES, STATEMENT_IMPORT } from "./line-hooks.ts";
 import {
   METER_MODULE,
   CYCLES_GLOBAL,
@@ -98,12 +98,19 @@ function checkModule(module: any): string | CodeFacts {
       continue;
     }
     const have = { params: typeList(info.params), results: typeList(info.results) };
-    const runner =
-      info.module === METER_MODULE
-        ? METER_IMPORTS
-        : info.module === DEBUG_MODULE
-          ? DEBUG_IMPORTS
-          : null;
+    if (info.module === DEBUG_MODULE) {
+      // A statement hook: its ID, then the statement's named locals (any number, scalar types).
+      const [id, ...locals] = have.params;
+      if (
+        info.base !== STATEMENT_IMPORT ||
+        id !== "i32" ||
+        have.results.length ||
+        !locals.every((t) => LOCAL_TYPES.includes(t))
+      )
+        return `it imports ${info.module}.${info.base} as ${sig(have)}; a debug-lines build imports only ${STATEMENT_IMPORT} as (i32, locals of i32/i64/f32/f64) -> ()`;
+      continue;
+    }
+    const runner = info.module === METER_MODULE ? METER_IMPORTS : null;
     const declared: HalFunction | undefined = runner
       ? Object.hasOwn(runner, info.base)
         ? (runner[info.base] as HalFunction)

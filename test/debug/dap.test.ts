@@ -246,3 +246,35 @@ test("DAP debug-lines: conditional breakpoint, logpoint, unverified line, locals
   await dc.continueRequest({ threadId: 1 });
   t.is(((await exited) as DebugProtocol.ExitedEvent).body.exitCode, 0);
 });
+
+test("DAP debug-lines: a loop's locals by name and source type at the iteration a condition picks", async (t) => {
+  t.timeout(WAIT_MS * 2, "the whole session on a loaded machine");
+  const app = path.join(ROOT, "test/fixtures/apps/locals-loop");
+  await buildApp(app, loadTarget("rt1060"), { debugLines: true });
+  const { dc } = await startSession(t);
+  const configured = dc.waitForEvent("initialized").then(async () => {
+    await dc.setBreakpointsRequest({
+      source: { path: path.join(app, "main.ts") },
+      breakpoints: [{ line: lineOf("locals-loop", "LOW BYTE"), condition: "i == 3" }],
+    });
+    await dc.configurationDoneRequest();
+  });
+  const stopped = dc.waitForEvent("stopped");
+  const workspace = mkdtempSync(path.join(os.tmpdir(), "tb-dap-locals-"));
+  await dc.launch({ program: app, board: "rt1060", cwd: workspace, sdcard: false });
+  await configured;
+  t.is(((await stopped) as DebugProtocol.StoppedEvent).body.reason, "breakpoint");
+  const frame = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0];
+  const scopes = (await dc.scopesRequest({ frameId: frame.id })).body.scopes;
+  const locals = await variables(dc, scopes[0].variablesReference);
+  const byName = Object.fromEntries(locals.map((v) => [v.name, `${v.value} ${v.type}`]));
+  // total = Σ (k² + 6) for k = 0..3; low = total * 7 as a u8.
+  t.like(
+    byName,
+    { i: "3 i32", total: "38 i32", low: "10 u8", base: "6 i32" },
+    JSON.stringify(byName),
+  );
+  const exited = dc.waitForEvent("exited");
+  await dc.continueRequest({ threadId: 1 });
+  await exited;
+});

@@ -78,6 +78,21 @@ test("a HAL import with the wrong signature, a missing main and an extra export 
   );
 });
 
+test("a debug-lines import other than statement(i32, scalar locals) is refused", async (t) => {
+  const { image } = await built("test/fixtures/apps/wait-forever");
+  const withImport = (name: string, params: number[], result: number) =>
+    editCode(image, (m) =>
+      m.addFunctionImport("dbg", "tinyboard:debug", name, B.createType(params), result),
+    );
+  const message = /imports only statement as \(i32, locals of i32\/i64\/f32\/f64\) -> \(\)/;
+  refuse(t, withImport("constructor", [B.i32], B.none), message);
+  refuse(t, withImport("statement", [B.i32], B.i32), message);
+  refuse(t, withImport("statement", [B.i64], B.none), message);
+  refuse(t, withImport("statement", [B.i32, B.v128], B.none), message);
+  const ok = withImport("statement", [B.i32, B.i64, B.f32, B.f64, B.i32], B.none);
+  t.notThrows(() => new Machine({ target: rt1060, image: ok }));
+});
+
 test("unmetered code (no tick, a loop that never reaches the host) is refused", async (t) => {
   const { image } = await built("test/fixtures/apps/spin");
   // A loop that spins without the meter's check, added to the real image.
