@@ -5,6 +5,7 @@ import { Kernel } from "../kernel";
 import { Tensor } from "../tensor";
 import { ACT_NONE, TYPE_FLOAT32, TYPE_INT32, TYPE_INT8 } from "../schema";
 import { activationMaxF, activationMinF, isSupportedActivation } from "../quant";
+import { sumInt8 } from "../weight-sum";
 
 // ---- Requantisation: records and their arithmetic live in ../requant.ts ------------------
 export { ChannelQuant, Q_BIAS, Q_BYTES, Q_KNEG, Q_KPOS, Q_LO, Q_M, Q_NEG, Q_S, Q_SPAN, Q_ZP, requant, requantAt } from "../requant";
@@ -285,9 +286,7 @@ function gemmRowsF<F>(pat: usize, rows: i32, k8: i32, w: usize, K: i32, n: i32, 
 
 /** Sum of weights of row c (for folding the input zero point into the bias). */
 export function rowSum(w: usize, K: i32): i32 {
-  let s = 0;
-  for (let k = 0; k < K; k++) s += <i32>load<i8>(w + <usize>k);
-  return s;
+  return sumInt8(w, K);
 }
 
 /** Bias element c as int32, 0 when absent. */
