@@ -1,6 +1,6 @@
 // Per-channel requantisation: what a layer keeps (TFLM's multiplier and shift per channel)
 // and the records its inner loops read, written just before it runs.
-import { activationMax, quantizeMultiplier, quantizedMultiplierResult, quantizedShiftResult, activationMin, exactRequant, firstAccReaching } from "./quant";
+import { activationMax, quantizeMultiplier, quantizeScaleRatio, quantizedMultiplierResult, quantizedShiftResult, activationMin, exactRequant, firstAccReaching } from "./quant";
 
 // One 48-byte record per output channel, written for the running layer only. TFLite's two-rounding arithmetic is
 //   y = SRDHM(acc << left, M);  out = RDBPOT(y, e) + zp;  clamp.
@@ -63,6 +63,18 @@ export class ChannelQuant {
   /** Channel c from its real multiplier, int32 bias and the folded input offset. */
   set(c: i32, real: f64, bias: i32, foldedZp: i32): void {
     quantizeMultiplier(real);
+    this.keep(c, bias, foldedZp);
+  }
+
+  /** set() with real = inScale * filterScale / outScale in double precision (TFLite's
+   *  PopulateConvolutionQuantizationParams), the multiplier found in integers. */
+  setScales(c: i32, inScale: f32, filterScale: f32, outScale: f32, bias: i32, foldedZp: i32): void {
+    quantizeScaleRatio(inScale, filterScale, outScale);
+    this.keep(c, bias, foldedZp);
+  }
+
+  /** Channel c from quantizeMultiplier's results. */
+  private keep(c: i32, bias: i32, foldedZp: i32): void {
     let mult = quantizedMultiplierResult, shift = quantizedShiftResult;
     const zp = <i64>this.zp;
     let folded = bias - foldedZp;
