@@ -142,6 +142,11 @@ export function exactRequant(acc: i64, mult: i32, shift: i32): i64 {
  *  takes a handful of evaluations where a binary search over the i32 range takes 64. */
 export function firstAccReaching(target: i64, mult: i32, shift: i32): i64 {
   const MIN = <i64>i32.MIN_VALUE, MAX = <i64>i32.MAX_VALUE;
+  // Closed form first, checked by two evaluations (the bound is the acc where the result
+  // first reaches target, so f(acc) >= target > f(acc - 1) pins it); the search below is the
+  // fallback when the form does not apply or the check fails.
+  const exact = closedFormFirstAcc(target, mult, shift);
+  if (exact >= MIN && exact <= MAX && exactRequant(exact, mult, shift) >= target && exactRequant(exact - 1, mult, shift) < target) return exact;
   // acc ≈ (target - 1/2) * 2^(31 - shift) / mult; in integers (an f64 division costs hundreds
   // of cycles on a core without a double FPU), in f64 only where the shifted value would overflow.
   let estimate: i64 = 0;
@@ -159,6 +164,33 @@ export function firstAccReaching(target: i64, mult: i32, shift: i32): i64 {
     if (exactRequant(m, mult, shift) >= target) hi = m; else lo = m;
   }
   return hi;
+}
+
+/** firstAccReaching in closed form (MIN - 1 where it does not apply), in two steps: the
+ *  smallest y (the high multiply's result) that rounding y / 2^e half away from zero takes
+ *  to target, then the smallest x = acc << left with floor((x * M + 2^30) / 2^31) >= y. */
+function closedFormFirstAcc(target: i64, mult: i32, shift: i32): i64 {
+  const none = <i64>i32.MIN_VALUE - 1;
+  const left = shift > 0 ? shift : 0;
+  const e = shift > 0 ? 0 : -shift;
+  // QuantizeMultiplier's range; |target| < 2^10 keeps target * 2^e inside i64.
+  if (mult < (1 << 30) || e > 40 || target <= -(1 << 10) || target >= (1 << 10)) return none;
+  let y = target;
+  if (e > 0) {
+    // y >= 0 rounds as floor((y + 2^(e-1)) / 2^e), y < 0 as floor((y + 2^(e-1) - 1) / 2^e).
+    const yPos = (target << e) - (<i64>1 << (e - 1));
+    y = yPos >= 0 ? yPos : min(yPos + 1, 0);
+  }
+  if (y > (<i64>1 << 31) || y < -(<i64>1 << 31)) return none; // beyond any i32 product: the search decides
+  const x = ceilDiv((y << 31) - (1 << 30), <i64>mult);
+  return -((-x) >> left); // ceil(x / 2^left)
+}
+
+/** ceil(a / b) for b > 0. */
+// @ts-ignore: decorator
+@inline function ceilDiv(a: i64, b: i64): i64 {
+  const q = a / b;
+  return q * b < a ? q + 1 : q;
 }
 
 /** Clamp range of an int8 output under a fused activation (TFLite's CalculateActivationRangeQuantized). */

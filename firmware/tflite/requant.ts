@@ -80,14 +80,15 @@ export class ChannelQuant {
     let folded = bias - foldedZp;
     // lo: the smallest acc whose output exceeds act_min; hi: the largest below act_max.
     let lo = i32.MIN_VALUE, hi = i32.MAX_VALUE;
-    if (mult == 0 || exactRequant(<i64>i32.MAX_VALUE, mult, shift) + zp <= <i64>this.amin) {
+    const top = mult == 0 ? 0 : exactRequant(<i64>i32.MAX_VALUE, mult, shift) + zp; // the largest output
+    if (mult == 0 || top <= <i64>this.amin) {
       // A constant output (zero multiplier, or always act_min): kept in the bias slot.
       folded = mult == 0 ? min(max(this.zp, this.amin), this.amax) : this.amin; mult = 0; shift = 0;
     } else if (exactRequant(<i64>i32.MIN_VALUE, mult, shift) + zp >= <i64>this.amax) {
       folded = this.amax; mult = 0; shift = 0; // always act_max
     } else {
       lo = <i32>firstAccReaching(<i64>this.amin - zp + 1, mult, shift);
-      if (exactRequant(<i64>i32.MAX_VALUE, mult, shift) + zp >= <i64>this.amax) hi = <i32>(firstAccReaching(<i64>this.amax - zp, mult, shift) - 1);
+      if (top >= <i64>this.amax) hi = <i32>(firstAccReaching(<i64>this.amax - zp, mult, shift) - 1);
       // The folded form needs every channel's unclamped accumulators to give one sign of y.
       const e = shift > 0 ? 0 : -shift;
       if (!(e == 0 || lo >= negThreshold(mult, shift)) || e > 23) this.foldable = false;
