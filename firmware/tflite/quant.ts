@@ -44,6 +44,45 @@ export function quantizeMultiplier(real: f64): void {
   quantizedShiftResult = shift;
 }
 
+/** quantizeMultiplier(<f64>a * <f64>b / <f64>c), found without double arithmetic (a software
+ *  routine on the M4 and M33, where a division alone costs hundreds of cycles): a * b is exact
+ *  in a double (two 24-bit significands), so the double quotient is the 53-bit round-to-nearest-
+ *  even of p / mc (p, mc the integer significands), computed here from a long division with a
+ *  sticky bit; QuantizeMultiplier then rounds its top 31 bits half away from zero. Zero,
+ *  negative, subnormal or non-finite scales take the double path. */
+export function quantizeScaleRatio(a: f32, b: f32, c: f32): void {
+  const ba = reinterpret<u32>(a), bb = reinterpret<u32>(b), bc = reinterpret<u32>(c);
+  const xa = <i32>(ba >> 23), xb = <i32>(bb >> 23), xc = <i32>(bc >> 23); // sign bit 0: the exponent
+  if (xa == 0 || xa >= 255 || xb == 0 || xb >= 255 || xc == 0 || xc >= 255) {
+    quantizeMultiplier(<f64>a * <f64>b / <f64>c);
+    return;
+  }
+  const p = <u64>((ba & 0x7fffff) | 0x800000) * <u64>((bb & 0x7fffff) | 0x800000); // [2^46, 2^48)
+  const mc = <u64>((bc & 0x7fffff) | 0x800000); // [2^23, 2^24)
+  // q = floor(p * 2^36 / mc) in [2^58, 2^61), in two steps that stay inside 64 bits.
+  const q1 = p / mc;
+  const n2 = (p - q1 * mc) << 36;
+  const q2 = n2 / mc;
+  const sticky = n2 != q2 * mc;
+  const q = (q1 << 36) | q2;
+  const drop = <i32>(11 - clz(q)); // bits below a double's 53
+  const low = q & ((<u64>1 << drop) - 1), half = <u64>1 << (drop - 1);
+  let m53 = q >> drop;
+  if (low > half || (low == half && (sticky || (m53 & 1) != 0))) m53++;
+  // a = ma * 2^(xa - 150) for each scale: real = m53 * 2^(drop - 36 + xa + xb - xc - 150),
+  // and frexp's exponent is 53 more.
+  let shift = drop + xa + xb - xc - 133;
+  if (m53 == (<u64>1 << 53)) { m53 = <u64>1 << 52; shift++; }
+  let mult = (m53 + (1 << 21)) >> 22; // round(m * 2^31), m = m53 / 2^53, ties away from zero
+  if (mult == (<u64>1 << 31)) { mult >>= 1; shift++; }
+  quantizedMultiplierResult = 0;
+  quantizedShiftResult = 0;
+  if (shift < -31) return;
+  if (shift > 30) { quantizedMultiplierResult = 0x7fffffff; quantizedShiftResult = 30; return; }
+  quantizedMultiplierResult = <i32>mult;
+  quantizedShiftResult = shift;
+}
+
 /** The Q31 multiplier of `real` (see quantizedShift for its exponent). */
 export function quantizedMultiplier(real: f64): i32 {
   quantizeMultiplier(real);
@@ -103,6 +142,11 @@ export function exactRequant(acc: i64, mult: i32, shift: i32): i64 {
  *  takes a handful of evaluations where a binary search over the i32 range takes 64. */
 export function firstAccReaching(target: i64, mult: i32, shift: i32): i64 {
   const MIN = <i64>i32.MIN_VALUE, MAX = <i64>i32.MAX_VALUE;
+  // Closed form first, checked by two evaluations (the bound is the acc where the result
+  // first reaches target, so f(acc) >= target > f(acc - 1) pins it); the search below is the
+  // fallback when the form does not apply or the check fails.
+  const exact = closedFormFirstAcc(target, mult, shift);
+  if (exact >= MIN && exact <= MAX && exactRequant(exact, mult, shift) >= target && exactRequant(exact - 1, mult, shift) < target) return exact;
   // acc ≈ (target - 1/2) * 2^(31 - shift) / mult; in integers (an f64 division costs hundreds
   // of cycles on a core without a double FPU), in f64 only where the shifted value would overflow.
   let estimate: i64 = 0;
@@ -120,6 +164,33 @@ export function firstAccReaching(target: i64, mult: i32, shift: i32): i64 {
     if (exactRequant(m, mult, shift) >= target) hi = m; else lo = m;
   }
   return hi;
+}
+
+/** firstAccReaching in closed form (MIN - 1 where it does not apply), in two steps: the
+ *  smallest y (the high multiply's result) that rounding y / 2^e half away from zero takes
+ *  to target, then the smallest x = acc << left with floor((x * M + 2^30) / 2^31) >= y. */
+function closedFormFirstAcc(target: i64, mult: i32, shift: i32): i64 {
+  const none = <i64>i32.MIN_VALUE - 1;
+  const left = shift > 0 ? shift : 0;
+  const e = shift > 0 ? 0 : -shift;
+  // QuantizeMultiplier's range; |target| < 2^10 keeps target * 2^e inside i64.
+  if (mult < (1 << 30) || e > 40 || target <= -(1 << 10) || target >= (1 << 10)) return none;
+  let y = target;
+  if (e > 0) {
+    // y >= 0 rounds as floor((y + 2^(e-1)) / 2^e), y < 0 as floor((y + 2^(e-1) - 1) / 2^e).
+    const yPos = (target << e) - (<i64>1 << (e - 1));
+    y = yPos >= 0 ? yPos : min(yPos + 1, 0);
+  }
+  if (y > (<i64>1 << 31) || y < -(<i64>1 << 31)) return none; // beyond any i32 product: the search decides
+  const x = ceilDiv((y << 31) - (1 << 30), <i64>mult);
+  return -((-x) >> left); // ceil(x / 2^left)
+}
+
+/** ceil(a / b) for b > 0. */
+// @ts-ignore: decorator
+@inline function ceilDiv(a: i64, b: i64): i64 {
+  const q = a / b;
+  return q * b < a ? q + 1 : q;
 }
 
 /** Clamp range of an int8 output under a fused activation (TFLite's CalculateActivationRangeQuantized). */

@@ -59,8 +59,7 @@ export class Conv2D extends Kernel {
     const cq = new ChannelQuant(g.outC, act, output.scale, output.zeroPoint);
     for (let c = 0; c < g.outC; c++) {
       // TFLite's PopulateConvolutionQuantizationParams: double arithmetic from float scales.
-      const real = <f64>input.scale * <f64>filter.channelScale(c) / <f64>output.scale;
-      cq.set(c, real, biasI32(bias, c), input.zeroPoint * rowSum(filter.data + <usize>c * <usize>this.K, this.K));
+      cq.setScales(c, input.scale, filter.channelScale(c), output.scale, biasI32(bias, c), input.zeroPoint * rowSum(filter.data + <usize>c * <usize>this.K, this.K));
     }
     cq.finish();
     this.cq = cq;

@@ -68,8 +68,7 @@ export class DepthwiseConv2D extends Kernel {
     for (let c = 0; c < g.outC; c++) {
       let sum = 0;
       for (let t = 0; t < taps; t++) sum += <i32>load<i8>(filter.data + <usize>(t * g.outC + c));
-      const real = <f64>input.scale * <f64>filter.channelScale(c) / <f64>output.scale;
-      cq.set(c, real, biasI32(bias, c), input.zeroPoint * sum);
+      cq.setScales(c, input.scale, filter.channelScale(c), output.scale, biasI32(bias, c), input.zeroPoint * sum);
     }
     cq.finish();
     this.cq = cq;

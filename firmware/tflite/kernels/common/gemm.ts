@@ -1,6 +1,7 @@
 // The widened-row "GEMM" blocks FULLY_CONNECTED and CONV_2D share: rows of int16 activations
 // against int8 weight rows read in place from flash, four lanes at a time with
 // i32x4.dot_i16x8_s, each result requantised per channel (requant.ts).
+import { sumInt8 } from "../../weight-sum";
 import { ChannelQuant, Q_BIAS, Q_BYTES, Q_KNEG, Q_KPOS, Q_LO, Q_M, Q_NEG, Q_S, Q_SPAN, Q_ZP, requant, requantAt } from "./requant";
 
 /** Sum of the four lanes. */
@@ -278,7 +279,5 @@ function gemmRowsF<F>(pat: usize, rows: i32, k8: i32, w: usize, K: i32, n: i32, 
 
 /** Sum of weights of row c (for folding the input zero point into the bias). */
 export function rowSum(w: usize, K: i32): i32 {
-  let s = 0;
-  for (let k = 0; k < K; k++) s += <i32>load<i8>(w + <usize>k);
-  return s;
+  return sumInt8(w, K);
 }

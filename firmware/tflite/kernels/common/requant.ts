@@ -1,6 +1,6 @@
 // Per-channel requantisation: what a layer keeps (TFLM's multiplier and shift per channel)
 // and the records its inner loops read, written just before it runs.
-import { activationMax, quantizeMultiplier, quantizedMultiplierResult, quantizedShiftResult, activationMin, exactRequant, firstAccReaching } from "../../quant";
+import { activationMax, quantizeMultiplier, quantizeScaleRatio, quantizedMultiplierResult, quantizedShiftResult, activationMin, exactRequant, firstAccReaching } from "../../quant";
 
 // One 48-byte record per output channel, written for the running layer only. TFLite's two-rounding arithmetic is
 //   y = SRDHM(acc << left, M);  out = RDBPOT(y, e) + zp;  clamp.
@@ -63,19 +63,32 @@ export class ChannelQuant {
   /** Channel c from its real multiplier, int32 bias and the folded input offset. */
   set(c: i32, real: f64, bias: i32, foldedZp: i32): void {
     quantizeMultiplier(real);
+    this.keep(c, bias, foldedZp);
+  }
+
+  /** set() with real = inScale * filterScale / outScale in double precision (TFLite's
+   *  PopulateConvolutionQuantizationParams), the multiplier found in integers. */
+  setScales(c: i32, inScale: f32, filterScale: f32, outScale: f32, bias: i32, foldedZp: i32): void {
+    quantizeScaleRatio(inScale, filterScale, outScale);
+    this.keep(c, bias, foldedZp);
+  }
+
+  /** Channel c from quantizeMultiplier's results. */
+  private keep(c: i32, bias: i32, foldedZp: i32): void {
     let mult = quantizedMultiplierResult, shift = quantizedShiftResult;
     const zp = <i64>this.zp;
     let folded = bias - foldedZp;
     // lo: the smallest acc whose output exceeds act_min; hi: the largest below act_max.
     let lo = i32.MIN_VALUE, hi = i32.MAX_VALUE;
-    if (mult == 0 || exactRequant(<i64>i32.MAX_VALUE, mult, shift) + zp <= <i64>this.amin) {
+    const top = mult == 0 ? 0 : exactRequant(<i64>i32.MAX_VALUE, mult, shift) + zp; // the largest output
+    if (mult == 0 || top <= <i64>this.amin) {
       // A constant output (zero multiplier, or always act_min): kept in the bias slot.
       folded = mult == 0 ? min(max(this.zp, this.amin), this.amax) : this.amin; mult = 0; shift = 0;
     } else if (exactRequant(<i64>i32.MIN_VALUE, mult, shift) + zp >= <i64>this.amax) {
       folded = this.amax; mult = 0; shift = 0; // always act_max
     } else {
       lo = <i32>firstAccReaching(<i64>this.amin - zp + 1, mult, shift);
-      if (exactRequant(<i64>i32.MAX_VALUE, mult, shift) + zp >= <i64>this.amax) hi = <i32>(firstAccReaching(<i64>this.amax - zp, mult, shift) - 1);
+      if (top >= <i64>this.amax) hi = <i32>(firstAccReaching(<i64>this.amax - zp, mult, shift) - 1);
       // The folded form needs every channel's unclamped accumulators to give one sign of y.
       const e = shift > 0 ? 0 : -shift;
       if (!(e == 0 || lo >= negThreshold(mult, shift)) || e > 23) this.foldable = false;
