@@ -236,6 +236,11 @@ interface Frame {
 
 /** Largest count a check local may grow by in one step (a region's charge, in 1/16 cycles). */
 const MAX_STEP = 1 << 24;
+/**
+ * Largest sum of a checked loop's steps (1/16 cycles). A check passes below the limit, so
+ * with less than 2^31 more before the next check the i32 counter cannot wrap back under it.
+ */
+const MAX_STEPS_BETWEEN_CHECKS = 2 ** 31 - METER_CHECK_LIMIT;
 
 /**
  * Every loop must reach the host. A loop is either
@@ -244,7 +249,12 @@ const MAX_STEP = 1 << 24;
  *    pass's limit and 0 < k; the check's way out leads straight to `call tick`, and inside
  *    the loop the counter only grows, or is reset right before a `call tick`; or
  *  - ticking: every branch back to its head comes after a plain `call tick` in its body.
- * So at most K/k iterations run between ticks, and the host (with its stall guard) sees time.
+ * Between two checks the counter must not wrap (issue 12: steps adding 2^32 per iteration
+ * bring it back below K forever): a loop inside a checked one that steps its counter is
+ * checked on that counter too, or ticking, so no tickless way from check to check runs a step
+ * twice; then the sum of all the steps inside the loop bounds the gain, and must stay below
+ * 2^31 - K. So at most K/k iterations run between ticks, and the host (with its stall guard)
+ * sees time.
  */
 function checkFunction(
   info: any,
@@ -322,6 +332,10 @@ function checkFunction(
   walk(info.body);
   if (problem) return problem;
   const isTick = isTickOf(tick);
+  // Each loop's check counter (null: a ticking loop, or one refused below).
+  const checkedOn = new Map<number, number | null>();
+  for (const loop of loops) checkedOn.set(loop.ref, loopCheck(loop.x)?.local ?? null);
+  const loopName = (ref: number): string => B.getExpressionInfo(ref).name ?? "unnamed";
 
   for (const loop of loops) {
     const name = loop.x.name ?? "unnamed";
@@ -341,13 +355,28 @@ function checkFunction(
         return `a loop's meter check (${name}) does not lead to a tick: the code was not metered`;
       }
       // Inside the loop the counter only grows, or is reset right before a tick.
+      let gain = 0;
       for (const w of localWrites) {
-        if (w.local !== check.local || !w.path.some((f) => f.ref === loop.ref)) continue;
-        if (isStep(w.ref, check.local)) continue;
+        const at = w.path.findIndex((f) => f.ref === loop.ref);
+        if (w.local !== check.local || at < 0) continue;
+        const k = stepSize(w.ref, check.local);
+        if (k !== null) {
+          // A loop between this one and the step, checked on another counter, repeats it unseen.
+          const inner = w.path.slice(at + 1).find((f) => {
+            const on = f.kind === "Loop" ? checkedOn.get(f.ref) : null;
+            return on !== null && on !== undefined && on !== check.local;
+          });
+          if (inner)
+            return `a loop's meter counter (${name}) is stepped inside a loop (${loopName(inner.ref)}) checked on another counter: the code was not metered`;
+          gain += k;
+          continue;
+        }
         const holder = w.path.at(-1);
         if (holder && holder.kind === "Block" && leadsToTick(holder.ref, w.ref, isTick)) continue;
         return `a loop's meter counter (${name}) is set back without a tick: the code was not metered`;
       }
+      if (gain > MAX_STEPS_BETWEEN_CHECKS)
+        return `a loop's meter counter (${name}) can grow by ${gain} between two checks (at most ${MAX_STEPS_BETWEEN_CHECKS}, or it wraps): the code was not metered`;
       continue;
     }
     // A ticking loop: every branch back to its head comes after a plain tick in its body.
@@ -379,9 +408,14 @@ function isTickOf(tick: string): (r: number) => boolean {
 
 /** Is `r` a `local.set/tee c (c + k)` with 0 < k <= MAX_STEP (k possibly a sum of constants)? */
 function isStep(r: number, local: number): boolean {
-  if (B.getExpressionId(r) !== B.LocalSetId) return false;
+  return stepSize(r, local) !== null;
+}
+
+/** k if `r` is a `local.set/tee c (c + k)` with 0 < k <= MAX_STEP, else null. */
+function stepSize(r: number, local: number): number | null {
+  if (B.getExpressionId(r) !== B.LocalSetId) return null;
   const x = B.getExpressionInfo(r);
-  if (x.index !== local) return false;
+  if (x.index !== local) return null;
   // The value as c + constants: how many times c appears, and the constants' sum.
   const sum = (q: number): { self: number; k: number } | null => {
     const id = B.getExpressionId(q);
@@ -399,7 +433,7 @@ function isStep(r: number, local: number): boolean {
     return null;
   };
   const v = sum(x.value);
-  return !!v && v.self === 1 && v.k > 0 && v.k <= MAX_STEP;
+  return v && v.self === 1 && v.k > 0 && v.k <= MAX_STEP ? v.k : null;
 }
 
 /** From kids[from] on: plain sets of other locals and globals, then the step of `local`. */

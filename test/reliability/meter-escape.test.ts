@@ -23,7 +23,7 @@ function refuse(t: any, image: Image, message: RegExp): void {
 
 /**
  * The spin image with `evil` added as its main: `build(m, tick)` returns the body, which
- * has one i32 local (0, a counter) and may call the meter's tick import.
+ * has two i32 locals (0 and 1, counters) and may call the meter's tick import.
  */
 function craft(image: Image, build: (m: any, tick: string) => number): Image {
   const m = B.readBinaryWithFeatures(image.wasm, B.Features.All);
@@ -32,7 +32,7 @@ function craft(image: Image, build: (m: any, tick: string) => number): Image {
     const f = B.getFunctionInfo(m.getFunctionByIndex(i));
     if (f.module === "tinyboard:meter" && f.base === "tick") tick = f.name;
   }
-  m.addFunction("evil", B.none, B.none, [B.i32], build(m, tick));
+  m.addFunction("evil", B.none, B.none, [B.i32, B.i32], build(m, tick));
   m.removeExport("main");
   m.addFunctionExport("evil", "main");
   const wasm = m.emitBinary();
@@ -139,6 +139,61 @@ test("loop counters that never advance, go back or lead nowhere are refused in o
           ]),
         ),
       /a loop \(\w+\) never reaches the host/,
+    ],
+    [
+      "steps adding exactly 2^32 per iteration (the counter wraps to where it was)",
+      (m, tick) =>
+        metered(
+          m,
+          tick,
+          [
+            step(m, 16),
+            ...Array.from({ length: 255 }, () => step(m, 1 << 24)),
+            step(m, (1 << 24) - 16),
+            m.br("L"),
+          ],
+          [flush(m), m.local.set(0, m.i32.const(0))],
+        ),
+      /meter counter \(\w+\) can grow by 4294967296 between two checks/,
+    ],
+    [
+      "the counter stepped 255 x 2^24 inside an inner loop checked on another counter",
+      (m, tick) => {
+        const d = () => m.local.get(1, B.i32);
+        // block $X (loop $A2 (block (block $B2 (loop $L2 ...) (br $X)) (call tick) (br $A2)))
+        const inner = m.block("X", [
+          m.loop(
+            "A2",
+            m.block(null, [
+              m.block("B2", [
+                m.loop(
+                  "L2",
+                  m.block(
+                    null,
+                    [
+                      m.br("B2", m.i32.ge_u(d(), m.i32.const(K))),
+                      m.local.set(1, m.i32.add(d(), m.i32.const(16))),
+                      step(m, 1 << 24),
+                      m.br("L2", m.i32.lt_u(d(), m.i32.const(255 * 16))),
+                    ],
+                    B.none,
+                  ),
+                ),
+                m.br("X"),
+              ]),
+              m.call(tick, [], B.none),
+              m.br("A2"),
+            ]),
+          ),
+        ]);
+        return metered(
+          m,
+          tick,
+          [step(m, 16), step(m, (1 << 24) - 16), m.local.set(1, m.i32.const(0)), inner, m.br("L")],
+          [flush(m), m.local.set(0, m.i32.const(0))],
+        );
+      },
+      /meter counter \(\w+\) is stepped inside a loop \(\w+\) checked on another counter/,
     ],
     [
       "tb_cycles pushed near 2^63 (wraps backwards)",
