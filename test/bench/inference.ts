@@ -399,7 +399,11 @@ const cell = (r: BoardRun | undefined): string =>
   r ? `${ms(r.latencyMs)} ms / ${r.macsPerCycle.toFixed(3)}` : "-";
 /** "~" marks a ratio whose samples were noisy. */
 const ratio = (m: ModelResult): string =>
-  m.wall?.ratio != null ? `${m.wall.noisy ? "~" : ""}${m.wall.ratio.toFixed(2)}x` : "-";
+  m.wall?.ratio == null
+    ? "-"
+    : m.wall.ratio <= 0 // a difference of two noisy wall times, not a ratio
+      ? "noisy"
+      : `${m.wall.noisy ? "~" : ""}${m.wall.ratio.toFixed(2)}x`;
 
 /** The published MACs/cycle to hold a board's figure against (model-specific where the anchor is the same model). */
 export function siliconFor(board: string, model: string): string {

@@ -2,6 +2,7 @@
 // section (the list and what each measures: sections.ts; `--list` prints it).
 //   npm run bench                      every section
 //   npm run bench -- --only mic,dsp    those sections; the others keep their last figures
+//   npm run bench -- --readme          only rewrite the README's figures from results.json
 // Prints each section's table, writes test/bench/results.json (per section: its figures, the
 // date, the host and its load) and the README's figures between the bench markers. Nothing
 // here asserts a timing: floors are reported, not enforced.
@@ -97,10 +98,15 @@ function readme(results: Results): string {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { only: { type: "string" }, list: { type: "boolean" } },
+    options: { only: { type: "string" }, list: { type: "boolean" }, readme: { type: "boolean" } },
   });
   if (values.list) {
     for (const s of SECTIONS) console.log(`${s.id.padEnd(18)} ${s.title}`);
+    return;
+  }
+  // --readme: the README's figures from results.json as it stands (sections measured elsewhere).
+  if (values.readme) {
+    writeReadme(loadResults());
     return;
   }
   const ids = values.only
@@ -129,6 +135,11 @@ async function main(): Promise<void> {
     // Saved after every section: an interrupted run keeps what it measured.
     writeFileSync(RESULTS, JSON.stringify(results, null, 2) + "\n");
   }
+  writeReadme(results);
+  log(`wrote ${path.relative(process.cwd(), RESULTS)}`);
+}
+
+function writeReadme(results: Results): void {
   const text = readFileSync(README, "utf8");
   const next = text.replace(
     /(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/,
@@ -138,7 +149,6 @@ async function main(): Promise<void> {
     writeFileSync(README, next);
     log("updated the figures in README.md");
   }
-  log(`wrote ${path.relative(process.cwd(), RESULTS)}`);
 }
 
 await main();
