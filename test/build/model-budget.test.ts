@@ -32,7 +32,8 @@ test.serial("hello-model on rt1060: the build's SRAM is the run's peak within a 
 test.serial("person-detector on mcxn947: the build's SRAM is the run's peak within a few KB, never below; the engine estimate is the engine's own", (t) => {
   const r = buildAndRun(path.join(PROJECT_ROOT, "apps/person-detector"), "mcxn947", 1);
   t.true(r.built >= r.peak, `build ${r.built} B, peak ${r.peak} B`);
-  t.true(r.built - r.peak <= FEW_KB, `build ${r.built} B, peak ${r.peak} B`);
+  // app.json's heapBytes also covers the /CAPTURE buffers (3 KB row + header, ~5 KB margin) this run does not allocate.
+  t.true(r.built - r.peak <= 3 * FEW_KB, `build ${r.built} B, peak ${r.peak} B`);
   // The app prints the engine's arena_used_bytes (head + tail) as the firmware counts it.
   const engine = Number(/arena (\d+) B/.exec(r.console)![1]);
   const [budget] = modelBudgets([{ name: "model", data: new Uint8Array(readFileSync(path.join(PROJECT_ROOT, "apps/person-detector/model/vww_96_int8.tflite"))) }]);
