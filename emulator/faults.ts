@@ -100,6 +100,21 @@ interface Mapping {
   column: number;
 }
 
+/** Index of the last mapping at or before `offset` in mappings sorted by offset (-1: none). */
+export function mappingAt(ms: readonly { offset: number }[], offset: number): number {
+  let lo = 0,
+    hi = ms.length - 1,
+    at = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (ms[mid].offset <= offset) {
+      at = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return at;
+}
+
 /** Maps wasm code offsets to source lines with the build's source map. */
 export class SourceMapper {
   private mappings: Promise<Mapping[]> | null;
@@ -162,16 +177,7 @@ export class SourceMapper {
     body: CodeRange | null,
   ): Mapping | null {
     const ownFile = sourceOfFunction(fn);
-    let lo = 0,
-      hi = ms.length - 1,
-      at = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (ms[mid].offset <= offset) {
-        at = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const at = mappingAt(ms, offset);
     if (body && (at < 0 || ms[at].offset < body.start)) {
       const first = ms[at + 1];
       if (first && first.offset < body.end) return first;

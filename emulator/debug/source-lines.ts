@@ -5,6 +5,7 @@
 // function it called is), so lines with a call or a loop can be hit; straight-line arithmetic
 // between two sync points cannot.
 import { SourceMapConsumer } from "source-map";
+import { mappingAt } from "../faults.ts";
 import { sameFile, type Breakpoint } from "./breakpoints.ts";
 import type { ResumeMode, WasmFrameRef } from "./protocol.ts";
 
@@ -93,16 +94,7 @@ export class SourceLines {
 
   private nearest(offset: number, ownFile: string | null): Mapping | null {
     const ms = this.mappings;
-    let lo = 0,
-      hi = ms.length - 1,
-      at = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (ms[mid].offset <= offset) {
-        at = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const at = mappingAt(ms, offset);
     if (at < 0) return null;
     // Inlined library code maps to ~lib: the statement containing it is the nearest earlier mapping in the function's own file.
     if (ownFile && ms[at].source !== ownFile)

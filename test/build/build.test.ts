@@ -8,7 +8,7 @@ import { fitLine, formatReport, memoryReport, needsOf } from "../../emulator/too
 import { layoutFlash, PAGE } from "../../emulator/toolchain/flash-layout.ts";
 import { sectionSizes } from "../../emulator/toolchain/compile.ts";
 import { built, tempDir } from "../helpers/tools.ts";
-import { imageInputs, loadApp, projectInput, resolveInput } from "../../emulator/toolchain/app.ts";
+import { heapBytesFor, imageInputs, loadApp, projectInput, resolveInput } from "../../emulator/toolchain/app.ts";
 import { PROJECT_ROOT } from "../../emulator/paths.ts";
 
 test("an image lays out flash then SRAM, with wasm maximum memory = SRAM exactly", async (t) => {
@@ -184,4 +184,23 @@ test("two processes building the same app at once compile it once; a lock left b
   t.false(existsSync(path.join(cache, `${key}.lock`)));
   rmSync(cache, { recursive: true, force: true });
   rmSync(out, { recursive: true, force: true });
+});
+
+test("heapBytes is a number or one per board ('*' for the rest); anything else is one line naming the field", (t) => {
+  const dir = tempDir();
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(path.join(dir, "main.ts"), "export function main(): void {}\n");
+  const write = (heapBytes: unknown) => writeFileSync(path.join(dir, "app.json"), JSON.stringify({ name: "heap", heapBytes }));
+  write({ "*": 4096, mcxn947: 8192 });
+  const app = loadApp(dir);
+  t.is(heapBytesFor(app, "mcxn947"), 8192);
+  t.is(heapBytesFor(app, "rt1060"), 4096);
+  write(12288);
+  t.is(heapBytesFor(loadApp(dir), "rt1170"), 12288);
+  write({ mcxn947: 8192 });
+  t.is(heapBytesFor(loadApp(dir), "rt1060"), 0, "undeclared for this board");
+  for (const bad of [-1, 1.5, "big", [4096], { rt1060: -8 }]) {
+    write(bad);
+    t.throws(() => loadApp(dir), { message: /'heapBytes' must be a non-negative integer/ }, JSON.stringify(bad));
+  }
 });
