@@ -7,7 +7,8 @@
 //  - a file whose size runs past its chain is truncated to the chain; clusters past the
 //    size are freed (a file of size 0 loses its chain);
 //  - clusters marked used that no file or folder reaches (lost clusters) are freed;
-//  - every FAT copy becomes the repaired first FAT, and FSInfo gets the true free count.
+//  - every FAT copy becomes the repaired first FAT, and FSInfo gets the true free count (also
+//    when it says "unknown", 0xFFFFFFFF: fsck.fat flags that).
 // Intact files keep every byte. Only the sectors that change are written (cards are sparse).
 import { readSync, writeSync } from "node:fs";
 
@@ -225,10 +226,11 @@ function checkVolume(fd: number, repair: boolean, mounted: boolean): CardCheck {
     if (
       b.readUInt32LE(0) === 0x41615252 &&
       b.readUInt32LE(484) === 0x61417272 &&
-      was !== freeCount &&
-      was !== 0xffffffff
+      was !== freeCount
     ) {
-      // A stale hint (firmware stopped before writing it): corrected, but not damage.
+      // A stale or unknown hint: corrected, but not damage. The firmware marks the count
+      // unknown (0xFFFFFFFF) before it writes the FAT and stores the new one after, so a kill in
+      // between leaves "unknown", which fsck.fat reports ("Free cluster summary uninitialized").
       b.writeUInt32LE(freeCount, 488);
       info = b;
     }
