@@ -186,7 +186,7 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   if (opts.sdcard && !existsSync(opts.sdcard)) ensureCard(opts.sdcard);
   const seconds = runSeconds(opts.seconds, image.manifest.defaults.seconds, opts.forever);
   const micArray = opts.micArray ?? imageMicArray(image.manifest.defaults.micArray);
-  const profiler = opts.profile ? new Profiler(image.sourceMap) : undefined;
+  const profiler = opts.profile ? new Profiler(image.sourceMap, image.wasm) : undefined;
   const summary = await runImage(image, target, {
     inputs,
     sdcard: opts.sdcard ?? state.sdcardPath,

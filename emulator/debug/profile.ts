@@ -63,7 +63,10 @@ export class Profiler {
     } else this.samples.set(key, { cycles: delta, samples: 1, offset: frame?.offset ?? 0 });
   };
 
-  constructor(private readonly sourceMap: string | null) {}
+  constructor(
+    private readonly sourceMap: string | null,
+    private readonly wasm?: Uint8Array,
+  ) {}
 
   /** Starts listening to a machine created with `onSync: profiler.onSync`. */
   attach(machine: Machine): void {
@@ -96,7 +99,7 @@ export class Profiler {
       }
     }
     const n = Math.max(inferences.length, 1);
-    const mapper = new SourceMapper(this.sourceMap);
+    const mapper = new SourceMapper(this.sourceMap, this.wasm);
     const entries = [...this.samples.entries()].sort((a, b) => b[1].cycles - a[1].cycles);
     const located = await mapper.locate(
       entries.map(([fn, s]) => ({ function: fn, offset: s.offset })),

@@ -4,16 +4,9 @@
 // stops at the first one reached while that line is on the stack (it is executing, or a
 // function it called is), so lines with a call or a loop can be hit; straight-line arithmetic
 // between two sync points cannot.
-import { SourceMapConsumer } from "source-map";
-import { mappingAt } from "../faults.ts";
+import { CodeLines, demangle } from "../code-lines.ts";
 import { sameFile, type Breakpoint } from "./breakpoints.ts";
 import type { ResumeMode, WasmFrameRef } from "./protocol.ts";
-
-interface Mapping {
-  offset: number;
-  source: string;
-  line: number;
-}
 
 export interface Frame {
   function: string;
@@ -30,38 +23,24 @@ export interface SourcePosition {
 }
 
 export class SourceLines {
-  private constructor(
-    private readonly mappings: Mapping[],
-    readonly files: Set<string>,
-  ) {}
+  readonly files: Set<string>;
+  private constructor(private readonly code: CodeLines) {
+    this.files = new Set(code.mappings.map((m) => m.source));
+  }
 
-  static async load(sourceMap: string | null): Promise<SourceLines> {
-    if (!sourceMap) return new SourceLines([], new Set());
-    const raw = JSON.parse(sourceMap);
-    delete raw.sourceRoot; // asc sets it to the output name; sources are project-relative
-    const consumer = await new SourceMapConsumer(raw);
-    const out: Mapping[] = [];
-    consumer.eachMapping(
-      (m) => {
-        if (m.source)
-          out.push({ offset: m.generatedColumn, source: m.source, line: m.originalLine });
-      },
-      null,
-      SourceMapConsumer.GENERATED_ORDER,
-    );
-    consumer.destroy();
-    out.sort((a, b) => a.offset - b.offset);
-    return new SourceLines(out, new Set(out.map((m) => m.source)));
+  /** `wasm`, when given, keeps each frame's line inside its own function (as fault reports do). */
+  static async load(sourceMap: string | null, wasm?: Uint8Array): Promise<SourceLines> {
+    return new SourceLines(await CodeLines.load(sourceMap, wasm));
   }
 
   get available(): boolean {
-    return this.mappings.length > 0;
+    return this.code.mappings.length > 0;
   }
 
   /** Source lines of `file` that have code (where a line breakpoint can be verified). */
   linesOf(file: string): Set<number> {
     const out = new Set<number>();
-    for (const m of this.mappings) if (sameFile(file, m.source)) out.add(m.line);
+    for (const m of this.code.mappings) if (sameFile(file, m.source)) out.add(m.line);
     return out;
   }
 
@@ -73,8 +52,7 @@ export class SourceLines {
 
   locate(frames: WasmFrameRef[]): Frame[] {
     return frames.map((f) => {
-      const own = ownFile(f.function);
-      const m = this.nearest(f.offset, own);
+      const m = this.code.lineAt(f.offset, f.function);
       return m
         ? { function: demangle(f.function), file: m.source, line: m.line }
         : { function: demangle(f.function) };
@@ -91,31 +69,6 @@ export class SourceLines {
     }
     return null;
   }
-
-  private nearest(offset: number, ownFile: string | null): Mapping | null {
-    const ms = this.mappings;
-    const at = mappingAt(ms, offset);
-    if (at < 0) return null;
-    // Inlined library code maps to ~lib: the statement containing it is the nearest earlier mapping in the function's own file.
-    if (ownFile && ms[at].source !== ownFile)
-      for (let i = at; i >= 0 && i > at - 4096; i--) if (ms[i].source === ownFile) return ms[i];
-    return ms[at];
-  }
-}
-
-// "apps/x/main/main" -> "apps/x/main.ts"
-function ownFile(name: string): string | null {
-  if (name.startsWith("~lib/") || name.startsWith("wasm-function")) return null;
-  const slash = name.lastIndexOf("/");
-  return slash < 0 ? null : `${name.slice(0, slash)}.ts`;
-}
-
-// "apps/x/main/main" -> "main (apps/x/main)", as fault reports name functions
-function demangle(name: string): string {
-  const slash = name.lastIndexOf("/");
-  return slash < 0 || name.startsWith("wasm-function")
-    ? name
-    : `${name.slice(slash + 1)} (${name.slice(0, slash)})`;
 }
 
 /**

@@ -43,7 +43,7 @@ let inputSnapshot: Uint8Array[] = [];
 
 const send = (m: FromWorker) => port.postMessage(m);
 
-const lines = await SourceLines.load(image.sourceMap);
+const lines = await SourceLines.load(image.sourceMap, image.wasm);
 const stepper = new LineStepper(lines);
 let lastFrames: WasmFrameRef[] = [];
 // A debug-lines image: statement hooks stop on any statement (line breakpoints, conditions,

@@ -11,7 +11,7 @@ import { build, cli, tmpDir } from "../faults/helpers.ts";
 
 async function run(board: string, o: { trace?: boolean; profile?: boolean } = {}) {
   const built = await build("person-model", board);
-  const profiler = o.profile ? new Profiler(built.image.sourceMap) : undefined;
+  const profiler = o.profile ? new Profiler(built.image.sourceMap, built.image.wasm) : undefined;
   const machine = new Machine({
     target: loadTarget(board),
     image: built.image,

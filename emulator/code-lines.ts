@@ -1,0 +1,126 @@
+// Wasm code offsets -> firmware source lines, from the build's source map. One place for the
+// rules both fault reports and the debugger need: a frame's line stays inside its own function
+// (wasm-functions.ts), and code that maps to no line of the function's own file (library code
+// inlined into it, or code the meter inserted) is named by the call the build recorded before
+// optimising (toolchain/inlined-calls.ts), else by the statement before it.
+import { SourceMapConsumer } from "source-map";
+import { bodyAt, functionBodies, type CodeRange } from "./wasm-functions.ts";
+import { callSite, INLINE_TABLE_FIELD, type InlineTable } from "./toolchain/inlined-calls.ts";
+
+export interface CodeLine {
+  offset: number;
+  source: string;
+  line: number;
+  column: number;
+}
+
+/** Index of the last mapping at or before `offset` in mappings sorted by offset (-1: none). */
+export function mappingAt(ms: readonly { offset: number }[], offset: number): number {
+  let lo = 0,
+    hi = ms.length - 1,
+    at = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (ms[mid].offset <= offset) {
+      at = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return at;
+}
+
+// How far (in mappings) a search for the function's own file goes before giving up.
+const SEARCH_SPAN = 4096;
+
+export class CodeLines {
+  private constructor(
+    /** Every mapping with a source, sorted by code offset. */
+    readonly mappings: readonly CodeLine[],
+    private readonly inlined: InlineTable | null,
+    private readonly bodies: CodeRange[],
+  ) {}
+
+  static readonly none = new CodeLines([], null, []);
+
+  /** `wasm`, when given, keeps each frame's line inside its own function's code. */
+  static async load(sourceMap: string | null, wasm?: Uint8Array): Promise<CodeLines> {
+    if (!sourceMap) return CodeLines.none;
+    const raw = JSON.parse(sourceMap);
+    delete raw.sourceRoot; // asc sets it to the output name; sources are project-relative
+    const consumer = await new SourceMapConsumer(raw);
+    const out: CodeLine[] = [];
+    consumer.eachMapping(
+      (m) => {
+        if (m.source)
+          out.push({
+            offset: m.generatedColumn,
+            source: m.source,
+            line: m.originalLine,
+            column: m.originalColumn,
+          });
+      },
+      null,
+      SourceMapConsumer.GENERATED_ORDER,
+    );
+    consumer.destroy();
+    out.sort((x, y) => x.offset - y.offset);
+    return new CodeLines(out, raw[INLINE_TABLE_FIELD] ?? null, wasm ? functionBodies(wasm) : []);
+  }
+
+  /**
+   * The line of code offset `offset` in function `fn` (its wasm name). Code before a function's
+   * first mapped statement (the meter's entry check of a recursive function) maps to that
+   * statement, not to the end of the function before it.
+   */
+  lineAt(offset: number, fn: string): CodeLine | null {
+    const ms = this.mappings;
+    const body = bodyAt(this.bodies, offset);
+    const ownFile = sourceOfFunction(fn);
+    const at = mappingAt(ms, offset);
+    if (body && (at < 0 || ms[at].offset < body.start)) {
+      const first = ms[at + 1];
+      if (first && first.offset < body.end) return first;
+    }
+    if (at < 0) return null;
+    if (!ownFile || ms[at].source === ownFile) return ms[at];
+    const start = body?.start ?? -Infinity;
+    const end = body?.end ?? Infinity;
+    let before: CodeLine | null = null;
+    for (let i = at; i >= 0 && i > at - SEARCH_SPAN && ms[i].offset >= start; i--)
+      if (ms[i].source === ownFile) {
+        before = ms[i];
+        break;
+      }
+    if (this.inlined) {
+      let after: CodeLine | null = null;
+      for (let i = at + 1; i < ms.length && i < at + SEARCH_SPAN && ms[i].offset < end; i++)
+        if (ms[i].source === ownFile) {
+          after = ms[i];
+          break;
+        }
+      const site = callSite(
+        this.inlined,
+        fn,
+        `${ms[at].source}:${ms[at].line}`,
+        before?.line ?? null,
+        after?.line ?? null,
+      );
+      if (site) return { offset: ms[at].offset, source: ownFile, ...site };
+    }
+    return before ?? ms[at];
+  }
+}
+
+// "apps/x/main/main" -> "apps/x/main.ts"; library functions have no own file to prefer.
+export function sourceOfFunction(name: string): string | null {
+  if (name.startsWith("~lib/") || name.startsWith("wasm-function")) return null;
+  const slash = name.lastIndexOf("/");
+  return slash < 0 ? null : `${name.slice(0, slash)}.ts`;
+}
+
+// "apps/sensor-logger/main/main" -> "main (apps/sensor-logger/main)"
+export function demangle(name: string): string {
+  const slash = name.lastIndexOf("/");
+  if (slash < 0 || name.startsWith("wasm-function")) return name;
+  return `${name.slice(slash + 1)} (${name.slice(0, slash)})`;
+}
