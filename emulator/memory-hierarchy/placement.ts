@@ -97,8 +97,8 @@ export interface PlacedBytes {
 
 /**
  * What each placed item takes in its region: the arena the build counted (or the bytes given),
- * the model partitions' bytes when copied to RAM (in place in flash they are in the flash
- * figure already), the frame buffer's given bytes.
+ * the model partitions' bytes when copied to RAM or kept in another flash (in place in the
+ * board's flash they are in the flash figure already), the frame buffer's given bytes.
  */
 export function placedBytes(
   p: Placement,
@@ -114,7 +114,10 @@ export function placedBytes(
     const bytes =
       entry.bytes ??
       (item === "arena" ? figures.arenaBytes : item === "model" ? figures.modelBytes : 0);
-    out.push({ item, region, bytes: item === "model" && !copied ? 0 : bytes, copied });
+    // In place in the board's flash the model is in the flash figure already; in another flash
+    // (an external QSPI) it is counted there too (the emulator still flashes it to the first).
+    const inBoardFlash = item === "model" && region === target.board.flash;
+    out.push({ item, region, bytes: inBoardFlash ? 0 : bytes, copied });
   }
   return out;
 }

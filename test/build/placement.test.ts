@@ -119,3 +119,9 @@ test("an image's placement is checked like the rest of its manifest", (t) => {
   t.truthy(manifestProblem({ ...base, placement: { stack: { region: "SRAM_DTC" } } }));
   t.truthy(manifestProblem({ ...base, placement: { arena: { region: "SRAM_DTC", bytes: -4 } } }));
 });
+
+test("a model kept in another flash (the MCX N947's external QSPI) is counted there", (t) => {
+  const r = memoryReport(needs({ model: { region: "QSPI_FLASH" } }), loadTarget("mcxn947"));
+  t.is(r.regions.find((g) => g.name === "QSPI_FLASH")?.used, 240_000);
+  t.regex(formatReport(r), /placed: model in QSPI_FLASH \(read in place\)/);
+});
