@@ -98,6 +98,25 @@ export interface MicrophoneSpec {
   note?: string;
 }
 
+/** Core cycles per cache line in one memory region (boards/*.json "memoryTiming"). */
+export interface RegionTiming {
+  /** A line read in a sequential stream (the controller's prefetch or open row helping). */
+  lineCycles: number;
+  /** A stream's first line (command, address, row activation). */
+  firstLineCycles: number;
+  /** A dirty line written back. */
+  writeLineCycles: number;
+  /** Bytes of the cache in front of the region; 0: every access goes to the region. */
+  cacheBytes: number;
+  source: string;
+}
+
+export interface MemoryTiming {
+  dataCache: { bytes: number; lineBytes: number; ways: number; source: string } | null;
+  regions: Record<string, RegionTiming>;
+  note?: string;
+}
+
 export interface Board {
   id: string;
   name: string;
@@ -114,6 +133,8 @@ export interface Board {
   peripherals: Record<string, string>;
   /** Absent: the board has no microphone interface. */
   microphones?: MicrophoneSpec;
+  /** Per-region access costs; absent: every region costs as zero-wait TCM. */
+  memoryTiming?: MemoryTiming;
 }
 
 /** A board with the core that runs the firmware chosen. */
@@ -176,6 +197,12 @@ export function loadBoard(idOrPath: string): Board {
           `board file ${file} is malformed: core ${core.id} lists '${r}', which is not an SRAM region`,
         );
     }
+  }
+  for (const r of Object.keys(raw.memoryTiming?.regions ?? {})) {
+    if (!byName.has(r))
+      throw new UserError(
+        `board file ${file} is malformed: memoryTiming names '${r}', which is not a memory region`,
+      );
   }
   return { notes: [], peripherals: {}, ...raw, memory, flash };
 }

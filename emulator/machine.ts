@@ -36,6 +36,7 @@ import type { CameraSource } from "./inputs/camera-source.ts";
 import type { MicSource } from "./inputs/mic-source.ts";
 import type { Gpio } from "./peripherals/gpio.ts";
 import type { SdCard } from "./peripherals/sdcard.ts";
+import { checkPlacement, type Placement } from "./memory-hierarchy/placement.ts";
 
 export interface MachineOptions {
   target: Target;
@@ -52,6 +53,8 @@ export interface MachineOptions {
   watchdogMs?: number;
   /** Leave the board's NPU out (every layer on the CPU), for CPU-only figures. */
   noNpu?: boolean;
+  /** Memory placement in place of the image's (app.json "placement"); checked against the board. */
+  placement?: Placement;
   /** Called at every synchronisation point (each HAL call, meter ticks): the debugger's and
    *  profiler's way in. Absent on plain runs, which then pay one field test per tick. */
   onSync?: () => void;
@@ -125,6 +128,9 @@ export class Machine implements MachineContext {
     const mics = micLayout(this.target.board, opts.micArray ? loadMicArray(opts.micArray) : null);
     // An audio-visual scene drives the camera and the microphones from one timeline.
     const av = opts.inputs?.scene ? openAvScene(opts.inputs.scene, mics) : null;
+    // The image's placement is untrusted like the rest of it: checked against the board.
+    const placement = opts.placement ?? m.placement;
+    if (placement) checkPlacement(placement, this.target);
     const setup: BoardSetup = {
       target: this.target,
       inputs: opts.inputs ?? {},
@@ -132,6 +138,7 @@ export class Machine implements MachineContext {
       mics,
       sdcard: opts.sdcard ?? null,
       noNpu: !!opts.noNpu,
+      placement,
     };
     this.peripherals = PERIPHERALS.map((p) => p.create(this, setup));
     this.byName = new Map(PERIPHERALS.map((p, i) => [p.name, this.peripherals[i]]));

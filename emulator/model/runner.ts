@@ -12,6 +12,7 @@ import { PROJECT_ROOT } from "../paths.ts";
 import { UserError } from "../errors.ts";
 import type { FaultReport } from "../faults.ts";
 import { REPORT_KIND } from "../hal-constants.ts";
+import type { Placement } from "../memory-hierarchy/placement.ts";
 
 /** The model did not run: the engine refused it (exit code 2 or 3) or the firmware faulted. */
 export class ModelRunError extends UserError {
@@ -31,6 +32,8 @@ export interface RunModelOptions {
   maxBusyCycles?: number;
   /** Run every layer on the CPU even on a board with an NPU. */
   cpuOnly?: boolean;
+  /** Where the arena and the model live (absent: zero-wait TCM timing, as before). */
+  placement?: Placement;
 }
 
 export const RUNNER_APP = path.join(PROJECT_ROOT, "firmware", "runner");
@@ -135,7 +138,13 @@ export async function runModel(
     { name: "model", data: model, source: name },
     { name: "input", data: input },
   ]);
-  const machine = new Machine({ target, image, sdcard: null, noNpu: opts.cpuOnly });
+  const machine = new Machine({
+    target,
+    image,
+    sdcard: null,
+    noNpu: opts.cpuOnly,
+    placement: opts.placement,
+  });
   let text = "";
   let plan: number[] = [];
   let startupCycles = 0;

@@ -4,6 +4,7 @@
 // an alarm on the board's clock: frame n is exposed at n / fps after start and lands in the
 // buffer at the end of its readout, (n + 1) / fps, if the firmware is not holding the buffer.
 // A frame that finds the buffer held, or that overwrites a frame nobody took, is dropped.
+import { bufferReadCycles } from "../memory-hierarchy/stall-model.ts";
 import type { BoardContext, Peripheral, PeripheralModule } from "./peripheral.ts";
 import { LINE } from "./peripheral.ts";
 import { openCameraSource, type CameraSource } from "../inputs/camera-source.ts";
@@ -63,6 +64,8 @@ export class Camera implements Peripheral {
   constructor(
     private readonly ctx: BoardContext,
     private readonly source: CameraSource | null,
+    /** Region app.json places the frame buffer in (undefined: zero-wait, as before). */
+    private readonly frameRegion?: string,
   ) {
     this.driverCycles = ctx.target.board.timing.cameraDriverCycles.value;
   }
@@ -183,6 +186,10 @@ export class Camera implements Peripheral {
         if (this.buffer !== "full") return -1;
         this.buffer = "held";
         this.taken++;
+        // The firmware reads the new frame once, cache-cold (the driver invalidated its lines
+        // after the DMA): charged here, where it takes the frame.
+        if (this.frameRegion)
+          ctx.busy(bufferReadCycles(this.frameBytes, this.frameRegion, ctx.target));
         ctx.lower(LINE.camera);
         return this.seq;
       },
@@ -235,5 +242,6 @@ export const cameraPeripheral: PeripheralModule = {
     new Camera(
       ctx,
       setup.sources.camera ?? (setup.inputs.camera ? openCameraSource(setup.inputs.camera) : null),
+      setup.placement?.frameBuffer?.region,
     ),
 };

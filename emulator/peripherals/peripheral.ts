@@ -8,6 +8,7 @@ import type { Target } from "../board.ts";
 import type { MachineEmitter } from "../events.ts";
 import type { MicLayout } from "./mic/array.ts";
 import type { Watchdog } from "./watchdog.ts";
+import type { Placement } from "../memory-hierarchy/placement.ts";
 
 /** Event lines (hal-constants.ts), under the name peripherals use. */
 export { EVENT_LINE as LINE } from "../hal-constants.ts";
@@ -67,6 +68,8 @@ export interface BoardSetup {
   readonly sdcard: string | null;
   /** Leave the board's NPU out (every layer on the CPU). */
   readonly noNpu: boolean;
+  /** Where the arena, frame buffer and model live (undefined: zero-wait TCM timing, as before). */
+  readonly placement?: Placement;
 }
 
 /** How a peripheral's `--input` spec is opened: files and generators checked up front. */

@@ -5,6 +5,7 @@ import { UserError } from "../errors.ts";
 import { PROJECT_ROOT } from "../paths.ts";
 import { notAnAppMessage } from "./app-suggest.ts";
 import { isSystemPath } from "../host-files.ts";
+import { parsePlacement, type AppPlacement } from "../memory-hierarchy/placement.ts";
 
 export interface AppManifest {
   name: string;
@@ -23,6 +24,8 @@ export interface AppManifest {
   seconds: number;
   /** Add-on microphone array per board id ("rt1060": "sln-local2-tri"; "*" for every board): a bundled name or an app-relative JSON file; --mic-array overrides. */
   micArray: Record<string, string>;
+  /** Regions for the arena, frame buffer and model per board id ("*" for every board). */
+  placement: AppPlacement;
 }
 
 export interface App extends AppManifest {
@@ -60,6 +63,7 @@ export function loadApp(dir: string): App {
     inputs: raw.inputs ?? {},
     seconds: raw.seconds ?? 10,
     micArray: typeof raw.micArray === "string" ? { "*": raw.micArray } : (raw.micArray ?? {}),
+    placement: parsePlacement(raw.placement, fail),
   };
   if (
     typeof app.micArray !== "object" ||

@@ -8,6 +8,7 @@ import { loadCostTable } from "./cost-table.ts";
 import { compileFirmware, PROJECT_ROOT } from "./compile.ts";
 import { layoutFlash, PAGE } from "./flash-layout.ts";
 import type { Image, ImageManifest } from "./image.ts";
+import { checkPlacement, placementFor } from "../memory-hierarchy/placement.ts";
 import { appMicArray, heapBytesFor, loadApp, projectInput, type App } from "./app.ts";
 import { memoryReport, needsOf, type MemoryReport } from "./memory-report.ts";
 import { UserError } from "../errors.ts";
@@ -95,6 +96,14 @@ export async function buildApp(
       `${app.name}: partitions need ${Math.ceil(flash.flash.length / 1024)} KB of flash, ${target.board.flash.name} on ${target.board.id} has ${target.board.flash.size / 1024} KB`,
     );
   }
+  const placement = placementFor(app.placement, target.board.id);
+  try {
+    if (placement) checkPlacement(placement, target);
+  } catch (e) {
+    throw new UserError(
+      `${path.join(path.relative(process.cwd(), app.dir), "app.json")}: ${(e as Error).message}`,
+    );
+  }
   const costs = opts.unmetered ? undefined : (opts.costs ?? loadCostTable(target.core.type).cycles);
   const key = buildKey(app, target, parts, costs, opts);
   const fromCache = (): BuildResult | null => {
@@ -171,6 +180,9 @@ async function compileApp(
       seconds: app.seconds,
       ...(appMicArray(app, target.board.id) ? { micArray: appMicArray(app, target.board.id) } : {}),
     },
+    ...(placementFor(app.placement, target.board.id)
+      ? { placement: placementFor(app.placement, target.board.id) }
+      : {}),
   };
   const image: Image = {
     manifest,

@@ -67,6 +67,25 @@ const SCHEMA = {
       },
     },
     meter: { type: ["object", "null"] },
+    // Read by the runner: exact, then checked against the board (memory-hierarchy/placement.ts).
+    placement: {
+      type: "object",
+      additionalProperties: false,
+      properties: Object.fromEntries(
+        ["arena", "frameBuffer", "model"].map((item) => [
+          item,
+          {
+            type: "object",
+            additionalProperties: false,
+            required: ["region"],
+            properties: {
+              region: { type: "string", pattern: "^[A-Za-z0-9_]{1,64}$" },
+              bytes: uint(),
+            },
+          },
+        ]),
+      ),
+    },
     defaults: {
       type: "object",
       additionalProperties: false,

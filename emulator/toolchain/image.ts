@@ -9,6 +9,7 @@ import { readRegularFile } from "../host-files.ts";
 import path from "node:path";
 import zlib from "node:zlib";
 import { UserError } from "../errors.ts";
+import type { Placement } from "../memory-hierarchy/placement.ts";
 import { manifestProblem } from "./image-manifest.ts";
 
 const MAGIC = "TBIMAGE2";
@@ -64,6 +65,8 @@ export interface ImageManifest {
     guardedStores: number;
   } | null;
   defaults: { inputs: Record<string, string>; seconds: number; micArray?: string };
+  /** app.json's placement for this board (absent: none, zero-wait timing). */
+  placement?: Placement;
 }
 
 export interface Image {

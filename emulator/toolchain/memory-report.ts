@@ -4,6 +4,12 @@ import type { Target } from "../board.ts";
 import type { ImageManifest } from "./image.ts";
 import { formatBytes, kb } from "../errors.ts";
 import type { ModelBudget } from "./model-budget.ts";
+import {
+  placedBytes,
+  placementOverflows,
+  type PlacedBytes,
+  type Placement,
+} from "../memory-hierarchy/placement.ts";
 
 export interface RegionUsage {
   name: string;
@@ -28,6 +34,8 @@ export interface MemoryReport {
     models: ModelBudget[];
   };
   breakdown: { code: number; data: number; partitions: number };
+  /** What app.json placed in named regions (empty without a placement). */
+  placed: PlacedBytes[];
   fits: boolean;
   problems: string[];
 }
@@ -43,6 +51,9 @@ export interface Needs {
   partitionBytes: number;
   heapBytes: number;
   models: ModelBudget[];
+  /** app.json's placement for the board, and the bytes of the model partitions it may copy. */
+  placement?: Placement;
+  modelBytes?: number;
 }
 
 export function needsOf(m: ImageManifest): Needs {
@@ -58,6 +69,11 @@ export function needsOf(m: ImageManifest): Needs {
       m.usage.heapBytes ??
       Math.max(0, m.usage.sramBytes - m.usage.staticBytes - m.layout.stackBytes),
     models: m.usage.models ?? [],
+    placement: m.placement,
+    modelBytes: (m.usage.models ?? []).reduce(
+      (n, b) => n + (m.partitions.find((p) => p.name === b.partition)?.size ?? 0),
+      0,
+    ),
   };
 }
 
@@ -74,21 +90,44 @@ export function memoryReport(needs: Needs, target: Target): MemoryReport {
     size: board.flash.size,
     percent: pct(needs.flashBytes, board.flash.size),
   });
+  // Placed items take their regions first (app.json "placement"); they leave the general SRAM
+  // figure (the arena is part of the heap, the frame buffer of static data or heap).
+  const placed = needs.placement
+    ? placedBytes(needs.placement, target, {
+        arenaBytes: needs.models.reduce((n, m) => n + m.arenaBytes, 0),
+        modelBytes: needs.modelBytes ?? 0,
+      })
+    : [];
+  const placedIn = (name: string) =>
+    placed.filter((p) => p.region.name === name).reduce((n, p) => n + p.bytes, 0);
+  const movedOut = placed.filter((p) => p.item !== "model").reduce((n, p) => n + p.bytes, 0);
   // Static data fills the SRAM regions in the core's allocation order, then the stack.
-  let left = needs.sramBytes;
+  let left = Math.max(0, needs.sramBytes - movedOut);
   for (const r of target.sram) {
-    const used = Math.min(left, r.size);
+    const own = placedIn(r.name);
+    const used = Math.min(left, Math.max(0, r.size - own));
     left -= used;
     regions.push({
       name: r.name,
       kind: "sram",
       base: hex(r.base),
-      used,
+      used: used + own,
       size: r.size,
-      percent: pct(used, r.size),
+      percent: pct(used + own, r.size),
     });
   }
-  const problems: string[] = [];
+  for (const r of board.memory) {
+    if (target.sram.includes(r) || r === board.flash || placedIn(r.name) === 0) continue;
+    regions.push({
+      name: r.name,
+      kind: r.kind,
+      base: hex(r.base),
+      used: placedIn(r.name),
+      size: r.size,
+      percent: pct(placedIn(r.name), r.size),
+    });
+  }
+  const problems: string[] = placementOverflows(placed);
   if (needs.flashBytes > board.flash.size) {
     problems.push(
       `${board.flash.name} overflowed by ${needs.flashBytes - board.flash.size} bytes (flash needs ${kb(needs.flashBytes)}, has ${kb(board.flash.size)})`,
@@ -97,6 +136,10 @@ export function memoryReport(needs: Needs, target: Target): MemoryReport {
   if (needs.sramBytes > target.sramBytes) {
     problems.push(
       `SRAM overflowed by ${needs.sramBytes - target.sramBytes} bytes (SRAM needs ${kb(needs.sramBytes)}, has ${kb(target.sramBytes)})`,
+    );
+  } else if (left > 0) {
+    problems.push(
+      `SRAM overflowed by ${left} bytes beside the placed items (${placed.map((p) => `${p.item} in ${p.region.name}`).join(", ")})`,
     );
   }
   return {
@@ -113,6 +156,7 @@ export function memoryReport(needs: Needs, target: Target): MemoryReport {
       models: needs.models,
     },
     breakdown: { code: needs.codeBytes, data: needs.dataBytes, partitions: needs.partitionBytes },
+    placed,
     fits: problems.length === 0,
     problems,
   };
@@ -147,6 +191,10 @@ export function formatReport(r: MemoryReport): string {
   if (s.models.length)
     lines.push(
       `  heap = ${s.heap >= arenas ? `app.json heapBytes ${s.heap} B (covers the arena${s.models.length > 1 ? "s" : ""})` : `the model arena${s.models.length > 1 ? "s" : ""} (app.json heapBytes ${s.heap} B is less)`}`,
+    );
+  for (const p of r.placed)
+    lines.push(
+      `  placed: ${p.item} in ${p.region.name}${p.item === "model" ? (p.copied ? ` (copied from flash at start-up, ${p.bytes} B)` : " (read in place)") : ` ${p.bytes} B`}`,
     );
   return lines.join("\n");
 }

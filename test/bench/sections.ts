@@ -32,6 +32,11 @@ import { benchBuildTimes, buildTimesTable } from "./build-times.ts";
 import { benchOps, opsTable, updateOpsDoc } from "./ops.ts";
 import { arenaMarkdown, arenaTable, benchArena } from "./arena.ts";
 import { benchNpu, npuMarkdown } from "./npu.ts";
+import {
+  benchMemoryHierarchy,
+  memoryHierarchyMarkdown,
+  updateCostModelDoc,
+} from "./memory-hierarchy.ts";
 import { benchScenarios, scenariosTable } from "./scenarios.ts";
 import {
   benchVoiceControl,
@@ -300,6 +305,20 @@ export const SECTIONS: BenchSection[] = [
         "",
         npuMarkdown(r),
       ].join("\n"),
+  }),
+  section({
+    id: "memoryHierarchy",
+    title:
+      "memory hierarchy: VWW's activations in OCRAM vs SDRAM on rt1060/rt1170 beside NXP's ratio (target 0.8-1.2), realistic placements vs today",
+    run: (log) => benchMemoryHierarchy(log),
+    table: memoryHierarchyMarkdown,
+    markdown: (r) =>
+      [
+        'Memory hierarchy (docs/cost-model.md, "Memory hierarchy"): the person detector\'s model with its activations placed in OCRAM or SDRAM:',
+        "",
+        memoryHierarchyMarkdown(r),
+      ].join("\n"),
+    publish: updateCostModelDoc,
   }),
   section({
     id: "scenarios",
