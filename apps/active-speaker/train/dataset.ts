@@ -56,7 +56,7 @@ export interface SetSpec {
   seconds: number;
   seed: number;
 }
-export const TRAIN_SET: SetSpec = { name: "train", scenes: 16, seconds: 10, seed: 11 };
+export const TRAIN_SET: SetSpec = { name: "train", scenes: 24, seconds: 10, seed: 11 };
 export const HELD_OUT_SET: SetSpec = { name: "heldout", scenes: 5, seconds: 10, seed: 9001 };
 
 const clips = (heldOut: boolean) =>
@@ -237,7 +237,12 @@ function sourcesHash(): string {
         .sort();
     }),
   ];
-  for (const f of files) h.update(f.slice(ROOT.length)).update(readFileSync(f));
+  // Source text without whitespace: reformatting a file does not invalidate the cache.
+  for (const f of files) {
+    const bytes = readFileSync(f);
+    h.update(f.slice(ROOT.length));
+    h.update(f.endsWith(".ts") ? bytes.toString("utf8").replace(/\s+/g, "") : bytes);
+  }
   return (sourcesDigest = h.digest("hex"));
 }
 
@@ -273,9 +278,13 @@ function loadSamples(file: string): Samples {
 }
 
 /** One meeting's samples, from the cache when this scene and these sources made them before. */
-export function cachedSceneSamples(raw: Record<string, unknown>, label: string): Samples {
+export function sceneCacheFile(raw: Record<string, unknown>): string {
   const key = createHash("sha256").update(sourcesHash()).update(JSON.stringify(raw)).digest("hex");
-  const file = path.join(CACHE_DIR, `${key.slice(0, 32)}.bin`);
+  return path.join(CACHE_DIR, `${key.slice(0, 32)}.bin`);
+}
+
+export function cachedSceneSamples(raw: Record<string, unknown>, label: string): Samples {
+  const file = sceneCacheFile(raw);
   if (existsSync(file)) return loadSamples(file);
   const s = sceneSamples(raw, label).samples;
   saveSamples(file, s);
