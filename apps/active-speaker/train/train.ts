@@ -266,6 +266,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       2,
     ) + "\n",
   );
+  // Variables are registered by name: free them so another run in this process can start.
+  tf.dispose(net.variables);
   return result;
 }
 
