@@ -2,7 +2,7 @@
 // at 16 kHz in 20 ms DMA buffers (PCM from the PDM receiver, or on RT1060 the SAI bit stream
 // decimated here by firmware/dsp/pdm.ts), and per 20 ms hop the log-mel energies of the last
 // 512 samples (Hann window, float FFT, power / 512, 32 HTK mel bands 60-7600 Hz,
-// (ln(x + 1e-6) + 6) * 0.2); the newest 24 hops are kept in a ring.
+// (ln(x + 1e-12) + 13.5) * 0.25, train/features.ts LOG_*); the newest 24 hops are kept in a ring.
 import * as mic from "../../hal/mic";
 import { pdmStateBytes, pdmInit, pdmDecimate } from "../../firmware/dsp/pdm";
 import { hannWindow, applyWindow } from "../../firmware/dsp/window";
@@ -73,10 +73,10 @@ export class AudioFeatures {
     powerSpectrumF32(this.fftBuf, this.power, FFT, 1.0 / <f32>FFT);
     const out = this.mel + <usize>((this.hops % HOPS) * BANDS * 4);
     melApply(this.power, this.melTable, BINS, out, BANDS);
-    logInPlace(out, BANDS, 1e-6);
+    logInPlace(out, BANDS, 1e-12);
     for (let b = 0; b < BANDS; b++) {
       const p = out + (<usize>b << 2);
-      store<f32>(p, (load<f32>(p) + 6.0) * 0.2);
+      store<f32>(p, (load<f32>(p) + 13.5) * 0.25);
     }
     this.hops++;
     return true;

@@ -71,7 +71,6 @@ test("two seats on the demo scene: a line per step, LED and /ASD log agree, no d
         s.ana >= 0 && s.ana <= 1 && s.ben >= 0 && s.ben <= 1 && /^(ana|ben|nobody)$/.test(s.who),
     ),
   );
-  const speaks = steps.filter((s) => s.who !== "nobody").length;
   // LED 0 changes exactly where the step lines go from nobody to someone and back.
   const changes = steps.filter(
     (s, i) => (s.who !== "nobody") !== (i > 0 && steps[i - 1].who !== "nobody"),
@@ -87,7 +86,15 @@ test("two seats on the demo scene: a line per step, LED and /ASD log agree, no d
     t.is(sh("mcopy", ["-o", "-i", card, "::/ASD/LOG0001.CSV", out]).status, 0);
     const rows = readFileSync(out, "utf8").trim().split("\n");
     t.is(rows[0], "t_ms,face,probability_pct,x,y,w,h");
-    t.is(rows.length - 1, speaks, "a row per step with a speaker");
+    // The app syncs the log with its once-a-second status line; rows of the steps after the
+    // last one are still in RAM when the run stops. The card holds a row per step with a
+    // speaker up to the last status line, which counts the steps and the rows.
+    const status = [...text.matchAll(/\] (\d+) steps, .*, log rows (\d+)/g)].at(-1)!;
+    t.truthy(status, "a status line");
+    const [stepsThen, rowsThen] = [Number(status[1]), Number(status[2])];
+    t.true(stepsThen >= steps.length - 16, `${stepsThen} of ${steps.length} steps synced`);
+    t.is(rowsThen, steps.slice(0, stepsThen).filter((s) => s.who !== "nobody").length);
+    t.is(rows.length - 1, rowsThen, "a row per step with a speaker");
     t.true(
       rows.slice(1).every((r) => /^\d+,(ana|ben),\d+,\d+,\d+,\d+,\d+$/.test(r)),
       rows.slice(1, 4).join(" | "),
@@ -95,7 +102,8 @@ test("two seats on the demo scene: a line per step, LED and /ASD log agree, no d
   }
 });
 
-// Known to fail with the committed model (held-out fused auROC 0.56, see the app's README):
+// Known to fail with the committed model (held-out fused auROC 0.89; ben scores 0.59 while he
+// speaks where 0.6 is wanted, see the app's README):
 // AVA's test.failing passes while these checks fail and reports it as soon as a trained model
 // meets them; then make it a plain test.
 test.failing(

@@ -5,7 +5,7 @@
 //    the last 8 frames at 15 fps (0.53 s) as 8 channels [16, 24, 8];
 //  - audio: log-mel energies (32 bands 60-7600 Hz, HTK mel as tf.signal and firmware/dsp/mel.ts,
 //    Hann window 512 at 16 kHz, hop 320 = 20 ms) of the 24 hops ending at the frame, with a
-//    fixed offset and scale [24, 1, 32].
+//    fixed floor, offset and scale [24, 1, 32].
 import FFT from "fft.js";
 
 export const FPS = 15;
@@ -21,9 +21,15 @@ export const MEL_BANDS = 32;
 export const AUDIO_HOPS = 24;
 export const MEL_LOW_HZ = 60;
 export const MEL_HIGH_HZ = 7600;
-/** log(power + 1e-6) of a full-scale signal sits in about -14..4: this maps it to about -1..1.5. */
-export const LOG_OFFSET = 6;
-export const LOG_SCALE = 0.2;
+/**
+ * ln(power + LOG_FLOOR) of the generated meetings spans about -20 (quiet high bands, 1st
+ * percentile) to -6.3 (the loudest speech); this maps it to about -1.6..1.8. The floor sits
+ * below the quietest band: a floor of 1e-6 (ln -13.8) clamped over half of all values, the
+ * pauses, the noise and most high bands, to one value.
+ */
+export const LOG_FLOOR = 1e-12;
+export const LOG_OFFSET = 13.5;
+export const LOG_SCALE = 0.25;
 
 export interface SeatBox {
   cx: number;
@@ -124,7 +130,8 @@ export function logMelHops(x: Float32Array | Float64Array): Float32Array {
       }
     }
     for (let b = 0; b < MEL_BANDS; b++)
-      out[k * MEL_BANDS + b] = (Math.log(out[k * MEL_BANDS + b] + 1e-6) + LOG_OFFSET) * LOG_SCALE;
+      out[k * MEL_BANDS + b] =
+        (Math.log(out[k * MEL_BANDS + b] + LOG_FLOOR) + LOG_OFFSET) * LOG_SCALE;
   }
   return out;
 }
@@ -138,6 +145,6 @@ export function audioWindow(hops: Float32Array, t: number, out: Float32Array): v
       out[i * MEL_BANDS + b] =
         k >= 0 && (k + 1) * MEL_BANDS <= hops.length
           ? hops[k * MEL_BANDS + b]
-          : LOG_SCALE * (Math.log(1e-6) + LOG_OFFSET);
+          : LOG_SCALE * (Math.log(LOG_FLOOR) + LOG_OFFSET);
   }
 }

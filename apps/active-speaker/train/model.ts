@@ -20,6 +20,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { AUDIO_HOPS, CROP_H, CROP_W, HISTORY, MEL_BANDS } from "./features.ts";
 import { seededRandom } from "../../fan-monitor/train/dataset.ts";
+import { conv2dSame, depthwiseSame } from "./fast-conv.ts";
 
 export const EMBED = 32;
 export const FUSION = 16;
@@ -103,14 +104,11 @@ export class AsdNet {
     };
     const conv = (x: tf.Tensor4D, n: string, stride: [number, number]) =>
       tf.relu(
-        tf.add(tf.conv2d(x, this.v(`${n}/w`) as tf.Tensor4D, stride, "same"), this.v(`${n}/b`)),
+        tf.add(conv2dSame(x, this.v(`${n}/w`) as tf.Tensor4D, stride), this.v(`${n}/b`)),
       ) as tf.Tensor4D;
     const dw = (x: tf.Tensor4D, n: string, stride: [number, number]) =>
       tf.relu(
-        tf.add(
-          tf.depthwiseConv2d(x, this.v(`${n}/w`) as tf.Tensor4D, stride, "same"),
-          this.v(`${n}/b`),
-        ),
+        tf.add(depthwiseSame(x, this.v(`${n}/w`) as tf.Tensor4D, stride), this.v(`${n}/b`)),
       ) as tf.Tensor4D;
     const dense = (x: tf.Tensor2D, n: string) =>
       tf.add(tf.matMul(x, this.v(`${n}/w`) as tf.Tensor2D), this.v(`${n}/b`)) as tf.Tensor2D;

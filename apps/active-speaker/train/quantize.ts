@@ -32,17 +32,17 @@ export function calibrationRanges(
   audio: Float32Array,
   n: number,
 ): Map<string, [number, number]> {
-  return tf.tidy(() => {
+  const out = new Map<string, [number, number]>();
+  tf.tidy(() => {
     const each = new Map<string, tf.Tensor>();
     const v = tf.tensor4d(video, [n, ...VIDEO_SHAPE] as [number, number, number, number]);
     const a = tf.tensor4d(audio, [n, ...AUDIO_SHAPE] as [number, number, number, number]);
     net.forward(v, a, each);
     each.set("input_video", v);
     each.set("input_audio", a);
-    const out = new Map<string, [number, number]>();
     for (const [k, t] of each) out.set(k, [tf.min(t).dataSync()[0], tf.max(t).dataSync()[0]]);
-    return out;
   });
+  return out;
 }
 
 export function quantizeNet(

@@ -25,6 +25,10 @@ export const VOICES: Voice[] = [
   { name: "es-gb-f3", engine: "espeak-ng", voice: "en-gb+f3", speed: 145 },
   { name: "es-us-m3", engine: "espeak-ng", voice: "en-us+m3", speed: 165 },
   { name: "es-sc-f2", engine: "espeak-ng", voice: "en-gb-scotland+f2", speed: 140 },
+  { name: "es-rp-f4", engine: "espeak-ng", voice: "en-gb-x-rp+f4", speed: 155 },
+  { name: "es-cb-m2", engine: "espeak-ng", voice: "en-029+m2", speed: 135 },
+  { name: "es-ny-m4", engine: "espeak-ng", voice: "en-us-nyc+m4", speed: 170 },
+  { name: "es-lc-f1", engine: "espeak-ng", voice: "en-gb-x-gbclan+f1", speed: 150 },
   { name: "fl-kal", engine: "flite", voice: "kal", heldOut: true },
   { name: "fl-slt", engine: "flite", voice: "slt", heldOut: true },
 ];
@@ -34,6 +38,10 @@ export const SENTENCES = [
   "I think the second option is cheaper.",
   "Can everyone hear me on the call?",
   "We should ship the board next week.",
+  "Who is taking notes today?",
+  "The prototype failed the heat test twice.",
+  "Let me share my screen for a moment.",
+  "Sorry, could you say that again please?",
 ];
 
 function synthesise(v: Voice, text: string, out: string): void {
@@ -53,9 +61,11 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   const tmp = mkdtempSync(path.join(os.tmpdir(), "asd-speech-"));
   try {
     VOICES.forEach((v, vi) => {
-      // Two sentences per voice, rotating so that every sentence has several voices.
-      for (const k of [0, 1]) {
-        const text = SENTENCES[(vi + 2 * k) % SENTENCES.length];
+      // Two sentences per voice (four per training voice: more for the model to generalise
+      // from), rotating so that every sentence has several voices. The first four sentences
+      // and clips -0, -1 are the original set; the held-out voices keep two each.
+      for (const k of v.heldOut ? [0, 1] : [0, 1, 2, 3]) {
+        const text = k < 2 ? SENTENCES[(vi + 2 * k) % 4] : SENTENCES[4 + ((vi + k) % 4)];
         const raw = path.join(tmp, `${v.name}-${k}.wav`);
         synthesise(v, text, raw);
         const wav = new wavefile.WaveFile(readFileSync(raw));
