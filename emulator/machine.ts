@@ -19,7 +19,7 @@ import { PERIPHERALS } from "./peripherals/registry.ts";
 import { Watchdog } from "./peripherals/watchdog.ts";
 import { HeapBudget } from "./heap-budget.ts";
 import { loadMicArray, micLayout } from "./peripherals/mic/array.ts";
-import { METER_MODULE, CYCLES_GLOBAL, HEAP_TOP_EXPORT } from "./toolchain/meter.ts";
+import { METER_MODULE, CYCLES_GLOBAL, HEAP_TOP_EXPORT } from "./toolchain/meter-abi.ts";
 import {
   DEBUG_MODULE,
   DEBUG_LINES_GLOBAL,
