@@ -19,7 +19,7 @@ import { PERIPHERALS } from "./peripherals/registry.ts";
 import { Watchdog } from "./peripherals/watchdog.ts";
 import { HeapBudget } from "./heap-budget.ts";
 import { loadMicArray, micLayout } from "./peripherals/mic/array.ts";
-import { METER_MODULE, CYCLES_GLOBAL, HEAP_TOP_EXPORT } from "./toolchain/meter.ts";
+import { METER_MODULE, CYCLES_GLOBAL, HEAP_TOP_EXPORT } from "./toolchain/meter-abi.ts";
 import {
   DEBUG_MODULE,
   DEBUG_LINES_GLOBAL,
@@ -104,6 +104,9 @@ export class Machine implements MachineContext {
   /** The meter's raw count at the last tick, and how many ticks since found it unchanged. */
   private lastTickCycles = -1;
   private stalledTicks = 0;
+  /** tb_cycles read once at a meter tick (it cannot move while the tick runs), or -1. */
+  private tickCodeCycles = -1;
+  private readTbCycles: () => number = () => 0;
   private maxBusy = Infinity;
   private readonly peripherals: Peripheral[];
   private readonly byName: Map<string, Peripheral>;
@@ -281,15 +284,21 @@ export class Machine implements MachineContext {
         // moves between ticks. An image whose tick path never adds to tb_cycles (tampered) would
         // tick forever at one instant, past --seconds and the watchdog: refused after
         // MAX_STALLED_TICKS.
-        const raw = this.clock.codeCycles + this.clock.excludedCycles;
-        if (raw !== this.lastTickCycles) {
-          this.lastTickCycles = raw;
-          this.stalledTicks = 0;
-        } else if (++this.stalledTicks >= MAX_STALLED_TICKS)
-          throw new UserError(
-            `image ${this.opts.image.manifest.app} is refused: its loops or recursive calls reach the host ${MAX_STALLED_TICKS} times without its meter counting a cycle (code not metered by 'tinyboard build')`,
-          );
-        this.sync();
+        // The counter is read once (a BigInt global) for the stall check, `now` and the limits.
+        this.tickCodeCycles = this.readTbCycles();
+        try {
+          const raw = this.clock.codeCycles + this.clock.excludedCycles;
+          if (raw !== this.lastTickCycles) {
+            this.lastTickCycles = raw;
+            this.stalledTicks = 0;
+          } else if (++this.stalledTicks >= MAX_STALLED_TICKS)
+            throw new UserError(
+              `image ${this.opts.image.manifest.app} is refused: its loops or recursive calls reach the host ${MAX_STALLED_TICKS} times without its meter counting a cycle (code not metered by 'tinyboard build')`,
+            );
+          this.sync();
+        } finally {
+          this.tickCodeCycles = -1;
+        }
       },
       "flash-write": (addr: number, offset: number) => {
         const at = (addr + offset) >>> 0;
@@ -318,7 +327,12 @@ export class Machine implements MachineContext {
       const instance = await WebAssembly.instantiate(module, this.imports());
       const exports = instance.exports as any;
       const cycles = exports[CYCLES_GLOBAL] as WebAssembly.Global | undefined;
-      if (cycles) this.clock.attach(() => Number(cycles.value));
+      if (cycles) {
+        this.readTbCycles = () => Number(cycles.value);
+        this.clock.attach(() =>
+          this.tickCodeCycles >= 0 ? this.tickCodeCycles : this.readTbCycles(),
+        );
+      }
       this.heapTop = exports[HEAP_TOP_EXPORT] ?? null;
       this.lineSwitch = exports[DEBUG_LINES_GLOBAL] ?? null;
       if (this.lineSwitch) this.lineSwitch.value = this.linesWanted ? 1 : 0;

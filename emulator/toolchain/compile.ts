@@ -3,7 +3,8 @@
 import path from "node:path";
 import { readFileSync } from "node:fs";
 import { INLINE_TABLE_FIELD, recordInlinedCalls, type InlineTable } from "./inlined-calls.ts";
-import { meterModule, HEAP_TOP_EXPORT, type MeterStats } from "./meter.ts";
+import { meterModule, type MeterStats } from "./meter.ts";
+import { HEAP_TOP_EXPORT } from "./meter-abi.ts";
 import { insertLineHooks, resolveHookLines, type HookPass } from "./line-hooks.ts";
 import { tagLocalNames } from "./local-names.ts";
 import { checkHalContract } from "./hal-check.ts";

@@ -9,7 +9,7 @@
 // no cycle), and a tick that never moves tb_cycles is the host's stall guard's to stop.
 import binaryen from "./binaryen.ts";
 import { recursiveFunctions } from "./call-graph.ts";
-import { METER_CHECK_LIMIT } from "./meter.ts";
+import { METER_CHECK_LIMIT } from "./meter-abi.ts";
 import { leadsToTick, setsThenTick } from "./tick-path.ts";
 
 const B = binaryen as any;

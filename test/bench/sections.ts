@@ -179,13 +179,14 @@ const metering = section({
       ...m,
       ratio: sig(m.ratio, 3),
       minRatio: sig(m.minRatio, 3),
+      cpuRatio: sig(m.cpuRatio, 3),
       meetsFloor: m.ratio <= FLOORS.meteringRatio,
     };
   },
   table: (m) =>
-    `${secs(m.meteredWallSeconds)} metered, ${secs(m.unmeteredWallSeconds)} unmetered: ${m.ratio.toFixed(2)}x (min/min ${m.minRatio.toFixed(2)}x, floor ${FLOORS.meteringRatio}x: ${m.meetsFloor ? "ok" : "ABOVE"}); checksum ${m.checksum}`,
+    `${secs(m.meteredWallSeconds)} metered, ${secs(m.unmeteredWallSeconds)} unmetered: ${m.ratio.toFixed(2)}x (min/min ${m.minRatio.toFixed(2)}x, CPU time min/min ${m.cpuRatio?.toFixed(2) ?? "-"}x, floor ${FLOORS.meteringRatio}x: ${m.meetsFloor ? "ok" : "ABOVE"}); checksum ${m.checksum}`,
   markdown: (m) =>
-    `Metering overhead (compute firmware on ${m.board}): metered / unmetered wall time = **${m.ratio.toFixed(2)}x** (median of ${m.runs} runs each).`,
+    `Metering overhead (compute firmware on ${m.board}): metered / unmetered wall time = **${m.ratio.toFixed(2)}x** (median of ${m.runs} runs each${m.cpuRatio ? `; process CPU time, min / min: ${m.cpuRatio.toFixed(2)}x` : ""}).`,
 });
 
 export const SECTIONS: BenchSection[] = [

@@ -3,6 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadTarget, type Target } from "../../emulator/board.ts";
 import { buildApp } from "../../emulator/toolchain/build.ts";
+import { admitUnmeteredBenchmark } from "../../emulator/toolchain/verify-image.ts";
 import { resolveInput, type App } from "../../emulator/toolchain/app.ts";
 import type { Image } from "../../emulator/toolchain/image.ts";
 import { Machine } from "../../emulator/machine.ts";
@@ -28,6 +29,8 @@ export async function build(
   const { app, image, report } = await buildApp(path.resolve(ROOT, appDir), target, opts);
   if (!report.fits)
     throw new Error(`${app.name} does not fit ${board}: ${report.problems.join("; ")}`);
+  // The metering benchmark's baseline: the loader refuses unmetered code unless told in-process.
+  if (opts.unmetered) admitUnmeteredBenchmark(image.wasm);
   const inputs = Object.fromEntries(
     Object.entries(app.inputs).map(([k, v]) => [k, resolveInput(app, v)]),
   );

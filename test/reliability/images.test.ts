@@ -12,7 +12,9 @@ import {
 import { loadTarget } from "../../emulator/board.ts";
 import { Machine } from "../../emulator/machine.ts";
 import { parseHalWit } from "../../emulator/toolchain/hal-contract.ts";
-import { built, cli, tempDir } from "./helpers.ts";
+import { buildApp } from "../../emulator/toolchain/build.ts";
+import { admitUnmeteredBenchmark } from "../../emulator/toolchain/verify-image.ts";
+import { ROOT, built, cli, tempDir } from "./helpers.ts";
 
 const B = binaryen as any;
 const rt1060 = loadTarget("rt1060");
@@ -123,6 +125,31 @@ test("unmetered code (no tick, a loop that never reaches the host) is refused", 
     });
   t.notThrows(() => new Machine({ target: rt1060, image: charge(-64n) }));
   refuse(t, charge(64n), /sets tb_cycles other than by adding/);
+});
+
+test("an unmetered build runs only when admitted in-process (the metering benchmark); the CLI refuses it", async (t) => {
+  const { image } = await buildApp(path.join(ROOT, "test/fixtures/apps/wait-forever"), rt1060, {
+    unmetered: true,
+  });
+  const notMetered =
+    /is refused: its code is not metered \(no tb_cycles counter or tinyboard:meter\.tick\)/;
+  refuse(t, image, notMetered);
+  // A copy of the same bytes (as a file or manifest would give) is not the admitted build.
+  const copy = { ...image, wasm: new Uint8Array(image.wasm) };
+  admitUnmeteredBenchmark(image.wasm);
+  const summary = await new Machine({ target: rt1060, image }).run({ seconds: 0.01 });
+  t.is(summary.reason, "time-limit");
+  t.is(summary.fault, null);
+  refuse(t, copy, notMetered);
+  const dir = tempDir();
+  const file = path.join(dir, "unmetered.tbi");
+  writeImage(file, image);
+  const r = await cli(["run", file, "--board", "rt1060", "--state", path.join(dir, "s"), "-q"]);
+  t.is(r.status, 1, r.stderr);
+  t.regex(
+    r.stderr,
+    /^tinyboard: error: image wait-forever is refused: its code is not metered[^\n]*\n$/,
+  );
 });
 
 test("the image's manifest is CRC-checked and validated; its layout must be the board's", async (t) => {

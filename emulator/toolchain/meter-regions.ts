@@ -1,0 +1,124 @@
+// One function's metering state and its straight-line regions: a local cycle counter (in 1/16
+// cycles), a charge at the start of each region, and a flush of the counter's whole cycles into
+// `tb_cycles` before every statement that calls or returns (where the host may look at time).
+import { CYCLES_GLOBAL, FRACTION_BITS, ONE } from "./meter-abi.ts";
+import type { MeterContext } from "./meter.ts";
+import { walkExpression, type Acc } from "./expression-cost.ts";
+import { instrumentLoop } from "./meter-loops.ts";
+
+type Ref = number;
+
+export class FunctionMeter {
+  /** The cycle counter local (1/16 cycles, flushed to tb_cycles). */
+  readonly counter: number;
+  /** Head charges since the last check, for loops whose calls flush the counter. */
+  readonly sinceCheck: number;
+  /** Scratch local for the flash guards' addresses. */
+  readonly addr: number;
+  /** The loops being instrumented, innermost last: whether each holds a call. */
+  readonly loops: { hasCall: boolean }[] = [];
+  private labels = 0;
+
+  constructor(
+    readonly ctx: MeterContext,
+    f: Ref,
+  ) {
+    const i32 = ctx.binaryen.i32;
+    this.counter = ctx.binaryen._BinaryenFunctionAddVar(f, i32);
+    this.sinceCheck = ctx.binaryen._BinaryenFunctionAddVar(f, i32);
+    this.addr = ctx.binaryen._BinaryenFunctionAddVar(f, i32);
+  }
+
+  get module(): any {
+    return this.ctx.module;
+  }
+
+  /** A fresh label number for the function's tick paths. */
+  label(): number {
+    return this.labels++;
+  }
+
+  charge(units: number): Ref {
+    const m = this.module;
+    return m.local.set(
+      this.counter,
+      m.i32.add(m.local.get(this.counter, this.ctx.binaryen.i32), m.i32.const(units)),
+    );
+  }
+
+  /** Whole cycles go to the global; the fraction stays in the counter. */
+  flush(): Ref[] {
+    const m = this.module;
+    const { i32, i64 } = this.ctx.binaryen;
+    return [
+      m.global.set(
+        CYCLES_GLOBAL,
+        m.i64.add(
+          m.global.get(CYCLES_GLOBAL, i64),
+          m.i64.extend_u(m.i32.shr_u(m.local.get(this.counter, i32), m.i32.const(FRACTION_BITS))),
+        ),
+      ),
+      m.local.set(this.counter, m.i32.and(m.local.get(this.counter, i32), m.i32.const(ONE - 1))),
+    ];
+  }
+
+  /** `e` as an unnamed block (a new one around it if it is not one). */
+  asBlock(e: Ref): Ref {
+    const b = this.ctx.binaryen;
+    if (b.getExpressionId(e) === b.BlockId && !b.Block.getName(e)) return e;
+    return this.module.block(null, [e], b.getExpressionType(e));
+  }
+
+  walk(e: Ref, acc: Acc): Ref {
+    return walkExpression(this, e, acc);
+  }
+
+  instrumentLoop(loop: Ref): Ref {
+    return instrumentLoop(this, loop);
+  }
+
+  /**
+   * Instruments a block's children in place: a charge at each region start, a flush before
+   * statements that call or return. Returns the first region's charge.
+   */
+  block(b: Ref, loopHead: boolean): number {
+    const binaryen = this.ctx.binaryen;
+    const stats = this.ctx.stats;
+    const children: Ref[] = binaryen.getExpressionInfo(b).children;
+    const inserts: { at: number; exprs: Ref[] }[] = [];
+    let regionStart = 0;
+    let regionCost = 0;
+    let headUnits = 0;
+    const closeRegion = (end: number): void => {
+      let units = Math.round(regionCost * ONE);
+      // Every loop iteration costs at least a cycle, so a loop always reaches its check.
+      if (loopHead && regionStart === 0) units = Math.max(ONE, units);
+      if (regionStart === 0) headUnits = units;
+      if (units > 0) {
+        inserts.push({ at: regionStart, exprs: [this.charge(units)] });
+        stats.regions++;
+      }
+      regionStart = end;
+      regionCost = 0;
+    };
+    children.forEach((child, i) => {
+      const acc: Acc = { cost: 0, calls: false, exits: false };
+      const next = this.walk(child, acc);
+      if (next !== child) binaryen.Block.setChildAt(b, i, next);
+      regionCost += acc.cost;
+      if (acc.calls) {
+        inserts.push({ at: i, exprs: this.flush() });
+        for (const l of this.loops) l.hasCall = true;
+      }
+      // Calls are where the host looks at the clock: charge what comes after them separately.
+      if (acc.exits || acc.calls) closeRegion(i + 1);
+    });
+    if (regionCost > 0 || regionStart === 0) closeRegion(children.length);
+    // Insert from the back so earlier indices stay valid; region heads go before flushes.
+    inserts.sort((a, b2) => b2.at - a.at);
+    for (const { at, exprs } of inserts) {
+      for (let j = exprs.length - 1; j >= 0; j--) binaryen.Block.insertChildAt(b, at, exprs[j]);
+    }
+    return headUnits;
+  }
+}
