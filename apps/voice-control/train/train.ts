@@ -24,6 +24,7 @@ import {
   FRAMES,
   COEFS,
   HELD_OUT_VOICES,
+  SILENCE,
   TRAIN_VOICES,
   makeSet,
   type Examples,
@@ -75,7 +76,7 @@ function predictions(out: (i: number) => ArrayLike<number>, n: number): Int32Arr
   return p;
 }
 
-/** Accuracy overall and per condition (near/far) and engine. */
+/** Accuracy overall, on the commands alone, per condition (near/far) and per engine. */
 function report(
   name: string,
   pred: Int32Array,
@@ -86,7 +87,9 @@ function report(
   for (let i = 0; i < set.count; i++) {
     const ok = pred[i] === set.labels[i] ? 1 : 0;
     const [voice, cond] = set.tags[i].split(" ");
-    for (const g of ["all", cond ?? "noise", voice.split("/")[0]]) {
+    // "commands": the five commands alone (unknown phrases outnumber them in every set).
+    const kind = set.labels[i] < SILENCE ? ["commands"] : [];
+    for (const g of ["all", ...kind, cond ?? "noise", voice.split("/")[0]]) {
       groups[g] ??= [0, 0];
       groups[g][0] += ok;
       groups[g][1]++;
