@@ -66,8 +66,8 @@ test("held-out clips: TFLite's runtime and the firmware's engine decide the same
   t.deepEqual(ours, theirs, "identical decisions");
   const right = ours.filter((c, label) => c === label).length;
   t.log(`held-out sample clips: ${right}/${ours.length} right (${ours.map((c) => CLASSES[c])})`);
-  // Today 3 of 5 (led-red by festival and led-green by flite slt are taken for unknown).
-  t.true(right >= 3, `${ours.map((c) => CLASSES[c])}`);
+  // Today 5 of 5.
+  t.true(right >= 4, `${ours.map((c) => CLASSES[c])}`);
 });
 
 test("rt1060: with the 'led' partition the app hears held-out LED commands after 'marvin'", async (t) => {
@@ -77,12 +77,13 @@ test("rt1060: with the 'led' partition the app hears held-out LED commands after
     { name: "ww", data: new Uint8Array(ww) },
     { name: "led", data: new Uint8Array(MODEL) },
   ]);
-  // "marvin", then "cycle fast" (espeak-ng en-gb-x-gbclan+m7, never trained on) 1.2 s later.
-  // Of the five sample clips only this one is heard right through the whole app today (README
-  // "Own command set": the flite and festival clips are missed, the espeak-ng "led blue"
-  // is taken for "led red").
+  // "marvin", then a held-out command 1.2 s later, every 3.5 s: all five sample clips.
+  // Through the whole app (front end, beam, AGC, streaming windows) today 2 of 5 are right:
+  // the window still holding "marvin" and a command's onset is taken for "cycle slow"
+  // (README "Own command set"). The test holds the floor and that every action matches
+  // what was heard.
   const marvin = readWav(path.resolve(APP, "audio/marvin_617de221_0.wav")).channels[0];
-  const order = [3];
+  const order = [0, 1, 2, 3, 4];
   const input = new Float64Array(Math.round(RATE * (1 + 3.5 * order.length)));
   order.forEach((label, i) => {
     const at = Math.round(RATE * (0.3 + 3.5 * i));
@@ -104,12 +105,16 @@ test("rt1060: with the 'led' partition the app hears held-out LED commands after
   t.is(summary.fault, null);
   t.regex(text, /model led \d+ B/);
   const heard = [...text.matchAll(/command ([\w-]+) (\d+)% doa \d+ deg -> (.*)/g)];
-  t.deepEqual(
-    heard.map((m) => m[1]),
-    order.map((l) => WORDS[l]),
-    text,
-  );
-  t.regex(heard[0][3], /^light on blink 4 Hz/);
+  t.is(heard.length, order.length, text);
+  const said = order.map((l) => WORDS[l]);
+  const right = heard.filter((m, i) => m[1] === said[i]).length;
+  t.log(`said ${said}; heard ${heard.map((m) => m[1])}`);
+  t.true(right >= 2, text);
+  for (const m of heard) {
+    if (m[1] === "cycle-fast") t.regex(m[3], /^light on blink 4 Hz/);
+    if (m[1] === "cycle-slow") t.regex(m[3], /^light on blink 1 Hz/);
+    if (m[1].startsWith("led-")) t.regex(m[3], new RegExp(`colour ${m[1].slice(4)}$`));
+  }
 });
 
 const tools = missingTools();

@@ -18,7 +18,7 @@ export interface Voice {
   name: string;
 }
 
-/** One utterance: a voice saying `text`, at a speed factor and (espeak-ng) a pitch 0-99. */
+/** One utterance: a voice saying `text`, at a speed factor and a pitch 0-99 (50: the voice's own). */
 export interface Utterance {
   voice: Voice;
   text: string;
@@ -26,6 +26,8 @@ export interface Utterance {
   pitch: number;
 }
 
+/** Bumped when how an utterance is made changes, so the cache cannot serve the old audio. */
+const RECIPE_VERSION = 3;
 const CACHE_DIR = fileURLToPath(new URL("../../../build/voice-cmds/", import.meta.url));
 const TOOL_OF: Record<Engine, string> = {
   "espeak-ng": "espeak-ng",
@@ -63,7 +65,8 @@ function engineWav(u: Utterance, tmp: string): string {
 
 /** 16 kHz mono int16 samples of an utterance (cached). */
 export function synthesise(u: Utterance): Int16Array {
-  const key = createHash("sha256").update(JSON.stringify(u)).digest("hex").slice(0, 24);
+  const recipe = JSON.stringify({ ...u, v: RECIPE_VERSION });
+  const key = createHash("sha256").update(recipe).digest("hex").slice(0, 24);
   const cached = path.join(CACHE_DIR, `${key}.raw`);
   if (existsSync(cached)) return new Int16Array(new Uint8Array(readFileSync(cached)).buffer);
   mkdirSync(CACHE_DIR, { recursive: true });
@@ -72,8 +75,19 @@ export function synthesise(u: Utterance): Int16Array {
   const wav = engineWav(u, tmp);
   // flite and festival have no speed switch we trust across voices: sox's `speed` resamples
   // (tempo and pitch together, like a tape), then `rate` brings every engine to 16 kHz.
-  const effects = u.voice.engine === "espeak-ng" || u.speed === 1 ? [] : ["speed", String(u.speed)];
+  // Their pitch: sox `pitch` in cents, 20 per step from 50 (so 30..70 spans -400..+400 cents,
+  // a male voice reaching a female range), tempo kept.
+  const cents = (u.pitch - 50) * 20;
+  const effects =
+    u.voice.engine === "espeak-ng"
+      ? []
+      : [
+          ...(cents !== 0 ? ["pitch", String(cents)] : []),
+          ...(u.speed !== 1 ? ["speed", String(u.speed)] : []),
+        ];
+  // -R: repeatable (sox seeds its dither randomly otherwise, and the bytes differ per run).
   const raw = run("sox", [
+    "-R",
     wav,
     "-t",
     "raw",
