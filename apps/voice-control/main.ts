@@ -2,7 +2,8 @@
 // (frontend.ts: PDM decimation on RT1060, GCC-PHAT direction of arrival, delay-and-sum beam,
 // AGC), the wake word "marvin" (wake.ts, MLPerf streaming wake-word model every 32 ms), then
 // within LISTEN_MS a command (command.ts, MLPerf KWS model, ten words) that drives the LEDs
-// (actions.ts). Every detection is a console line and a row in /VOICE/LOGnnnn.CSV.
+// (actions.ts). With a partition named "led" in app.json instead of "kws", the commands are the
+// app's own LED-control set (train/). Every detection is a console line and a row in /VOICE/LOGnnnn.CSV.
 import * as clock from "../../hal/clock";
 import * as console from "../../hal/console";
 import * as mic from "../../hal/mic";
@@ -12,7 +13,7 @@ import { Interpreter } from "../../firmware/tflite/interpreter";
 import { TextBuffer } from "../../firmware/text";
 import { FrontEnd, RATE, MAX_MICS, FRAMES_PER_BUFFER, BLOCK } from "./frontend";
 import { WakeWord, HOP_SAMPLES } from "./wake";
-import { Command, WORDS, COMMANDS, THRESHOLD as COMMAND_THRESHOLD, SCORE_EVERY, STEP_SAMPLES } from "./command";
+import { Command, LED_PARTITION, LED_WORDS, LED_COMMANDS, THRESHOLD as COMMAND_THRESHOLD, SCORE_EVERY, STEP_SAMPLES } from "./command";
 import { Actions } from "./actions";
 import { CardLog } from "./card-log";
 import { Capture } from "./capture";
@@ -54,11 +55,13 @@ export function main(): void {
     system.exit(2); return;
   }
   const wwEngine = model("ww", 30 * 40, 3);
-  const kwsEngine = model("kws", 49 * 10, 12);
+  // The command set: the app's LED set when flash holds its partition, else MLPerf's ten words.
+  const led = partitionSize(LED_PARTITION) > 0;
+  const kwsEngine = led ? model(LED_PARTITION, 49 * 10, LED_WORDS.length) : model("kws", 49 * 10, 12);
   if (wwEngine == null || kwsEngine == null) { system.exit(2); return; }
   const front = new FrontEnd();
   const wake = new WakeWord(wwEngine!);
-  const command = new Command(kwsEngine!);
+  const command = led ? new Command(kwsEngine!, LED_WORDS, LED_COMMANDS) : new Command(kwsEngine!);
   // A core below 400 MHz (MCX N947, 150 MHz) cannot score both models at full rate: the wake
   // word every 64 ms and commands every 200 ms there.
   const slow = clock.coreHz() < 400000000;
@@ -111,10 +114,10 @@ export function main(): void {
         if (++sinceScore < scoreEvery) continue;
         sinceScore = 0;
         command.classify();
-        const hit = command.best < COMMANDS && command.score >= COMMAND_THRESHOLD;
+        const hit = command.best < command.commands && command.score >= COMMAND_THRESHOLD;
         // The same word above threshold on two scorings in a row (100 ms apart), not a first guess at a word's onset.
         if (hit && command.best == candidate) {
-          const word = WORDS[command.best];
+          const word = command.words[command.best];
           actions.apply(word);
           const pct = <u32>Mathf.round(command.score * 100);
           actions.describe(stamp(nowMs).str("command ").str(word).str(" ").uint(pct).str("% doa ").uint(<u64>front.doa.degrees).str(" deg -> "));
