@@ -33,9 +33,17 @@ export class Command {
   invokes: u32 = 0;
   worstCycles: u64 = 0;
 
-  /** The model's labels (the first `commands` are commands). */
-  constructor(readonly engine: Interpreter, readonly words: StaticArray<string> = WORDS, readonly commands: i32 = COMMANDS) {
+  /** The model's labels (the first `commands` are commands): MLPerf's unless useSet() names others. */
+  words: StaticArray<string> = WORDS;
+  commands: i32 = COMMANDS;
+
+  constructor(readonly engine: Interpreter) {
     kwsInit(this.work);
+  }
+
+  useSet(words: StaticArray<string>, commands: i32): void {
+    this.words = words;
+    this.commands = commands;
   }
 
   /** A step's samples have arrived: the newest frame's MFCCs (always, so the window is full when a command starts). */
