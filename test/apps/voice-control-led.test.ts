@@ -66,7 +66,7 @@ test("held-out clips: TFLite's runtime and the firmware's engine decide the same
   t.deepEqual(ours, theirs, "identical decisions");
   const right = ours.filter((c, label) => c === label).length;
   t.log(`held-out sample clips: ${right}/${ours.length} right (${ours.map((c) => CLASSES[c])})`);
-  // Today 5 of 5.
+  // Today 4 of 5 (the streaming-trained model; "cycle slow" is heard as unknown).
   t.true(right >= 4, `${ours.map((c) => CLASSES[c])}`);
 });
 
@@ -78,10 +78,11 @@ test("rt1060: with the 'led' partition the app hears held-out LED commands after
     { name: "led", data: new Uint8Array(MODEL) },
   ]);
   // "marvin", then a held-out command 1.2 s later, every 3.5 s: all five sample clips.
-  // Through the whole app (front end, beam, AGC, streaming windows) today 2 of 5 are right:
-  // the window still holding "marvin" and a command's onset is taken for "cycle slow"
-  // (README "Own command set"). The test holds the floor and that every action matches
-  // what was heard.
+  // Through the whole app (front end, beam, AGC, streaming windows) the model trained with
+  // streaming windows (a command cut by the window's edge, the end of "marvin" into a command's
+  // onset, as "unknown") and the first scoring 700 ms after the wake word: 3 of 5 right and
+  // none wrong (the first model: 2 right, 3 taken for "cycle slow"). A wrong action is worse
+  // than none: the test holds both.
   const marvin = readWav(path.resolve(APP, "audio/marvin_617de221_0.wav")).channels[0];
   const order = [0, 1, 2, 3, 4];
   const input = new Float64Array(Math.round(RATE * (1 + 3.5 * order.length)));
@@ -104,16 +105,19 @@ test("rt1060: with the 'led' partition the app hears held-out LED commands after
   const summary = await machine.run({ seconds: input.length / RATE });
   t.is(summary.fault, null);
   t.regex(text, /model led \d+ B/);
-  const heard = [...text.matchAll(/command ([\w-]+) (\d+)% doa \d+ deg -> (.*)/g)];
-  t.is(heard.length, order.length, text);
   const said = order.map((l) => WORDS[l]);
-  const right = heard.filter((m, i) => m[1] === said[i]).length;
-  t.log(`said ${said}; heard ${heard.map((m) => m[1])}`);
-  t.true(right >= 2, text);
-  for (const m of heard) {
-    if (m[1] === "cycle-fast") t.regex(m[3], /^light on blink 4 Hz/);
-    if (m[1] === "cycle-slow") t.regex(m[3], /^light on blink 1 Hz/);
-    if (m[1].startsWith("led-")) t.regex(m[3], new RegExp(`colour ${m[1].slice(4)}$`));
+  // Each command line belongs to the trial (3.5 s) it falls in.
+  const heard = [
+    ...text.matchAll(/\[([\d.]+) s\] command ([\w-]+) (\d+)% doa \d+ deg -> (.*)/g),
+  ].map((m) => ({ trial: Math.floor((Number(m[1]) - 0.3) / 3.5), word: m[2], state: m[4] }));
+  t.log(`said ${said}; heard ${heard.map((h) => `${h.word} (trial ${h.trial + 1})`)}`);
+  t.true(heard.length <= order.length, text);
+  for (const h of heard) t.is(h.word, said[h.trial], `a wrong command: ${text}`);
+  t.true(heard.length >= 3, text);
+  for (const h of heard) {
+    if (h.word === "cycle-fast") t.regex(h.state, /^light on blink 4 Hz/);
+    if (h.word === "cycle-slow") t.regex(h.state, /^light on blink 1 Hz/);
+    if (h.word.startsWith("led-")) t.regex(h.state, new RegExp(`colour ${h.word.slice(4)}$`));
   }
 });
 

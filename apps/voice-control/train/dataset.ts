@@ -6,6 +6,12 @@
 // engine it never hears (festival). Each training utterance is placed at a random offset in
 // its second and heard twice: near (quiet noise) and far (a shoebox room by the emulator's
 // image-source model, then white or pink noise at 5-25 dB SNR).
+//
+// Streaming windows: in the app the model scores a sliding 1 s window, so it also sees a
+// command cut by the window's edge and the end of "marvin" running into a command's onset.
+// Each command utterance therefore also gives two "unknown" examples: the word with 40-75 %
+// of it cut off at one end, and the last 0.2-0.5 s of the same voice's "marvin", a short
+// pause, then the first 20-55 % of the command.
 import { roomImpulseResponse } from "../../../emulator/inputs/room/image-source.ts";
 import { convolve } from "../../../emulator/inputs/room/convolve.ts";
 import { pinkNoise, whiteNoise } from "../../../emulator/inputs/room/noise.ts";
@@ -177,13 +183,30 @@ export function utterances(o: SetOptions): { u: Utterance; label: number }[] {
   return list;
 }
 
-/** The set's examples: every utterance in every condition, plus silence (noise only). */
+/** What a streaming window may hold that is not a command (see the header), from one utterance. */
+function streamingNegatives(speech: Float64Array, marvin: Float64Array, rng: Rng): Float64Array[] {
+  const keep = Math.round(speech.length * rng.between(0.25, 0.6));
+  const cut = rng.uniform() < 0.5 ? speech.slice(0, keep) : speech.slice(speech.length - keep);
+  const tail = marvin.slice(
+    Math.max(0, marvin.length - Math.round(rng.between(0.2, 0.5) * SAMPLE_RATE)),
+  );
+  const pause = Math.round(rng.between(0.05, 0.3) * SAMPLE_RATE);
+  const onset = speech.slice(0, Math.round(speech.length * rng.between(0.2, 0.55)));
+  const joined = new Float64Array(tail.length + pause + onset.length);
+  joined.set(tail, 0);
+  joined.set(onset, tail.length + pause);
+  return [cut, joined];
+}
+
+/** The set's examples: every utterance in every condition, the streaming negatives, plus silence (noise only). */
 export function makeSet(o: SetOptions, log: (s: string) => void = () => {}): Examples {
   const list = utterances(o);
   const rng = new Rng(o.seed + 1);
   const rooms = roomBank(rng, 12);
-  const silences = Math.round((list.length * o.conditions.length) / CLASSES.length);
-  const count = list.length * o.conditions.length + silences;
+  const commands = list.filter((u) => u.label < SILENCE).length;
+  const spoken = list.length * o.conditions.length + 2 * commands;
+  const silences = Math.round(spoken / CLASSES.length);
+  const count = spoken + silences;
   const x = new Float32Array(count * FEATURES);
   const labels = new Int32Array(count);
   const tags: string[] = [];
@@ -193,10 +216,26 @@ export function makeSet(o: SetOptions, log: (s: string) => void = () => {}): Exa
     labels[n++] = label;
     tags.push(tag);
   };
+  const marvins = new Map<string, Float64Array>();
   list.forEach(({ u, label }, i) => {
     const speech = trim(synthesise(u));
+    const voice = `${u.voice.engine}/${u.voice.name}`;
     for (const c of o.conditions)
-      add(clip(speech, c === "far", rooms, rng), label, `${u.voice.engine}/${u.voice.name} ${c}`);
+      add(clip(speech, c === "far", rooms, rng), label, `${voice} ${c}`);
+    if (label < SILENCE) {
+      if (!marvins.has(voice))
+        marvins.set(
+          voice,
+          trim(synthesise({ voice: u.voice, text: "marvin", speed: u.speed, pitch: u.pitch })),
+        );
+      streamingNegatives(speech, marvins.get(voice)!, rng).forEach((s, k) =>
+        add(
+          clip(s, rng.uniform() < 0.5, rooms, rng),
+          UNKNOWN,
+          `${voice} ${k ? "marvin-onset" : "cut"}`,
+        ),
+      );
+    }
     if (i % 200 === 199) log(`  ${i + 1}/${list.length} utterances`);
   });
   for (let i = 0; i < silences; i++) add(clip(null, false, rooms, rng), SILENCE, "noise");
