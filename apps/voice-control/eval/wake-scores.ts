@@ -15,7 +15,14 @@ import { fileURLToPath } from "node:url";
 import { loadScene } from "../../../emulator/inputs/room/scene.ts";
 import { renderScene } from "../../../emulator/inputs/room/render.ts";
 import { loadMicArray } from "../../../emulator/peripherals/mic/array.ts";
-import { applyMel, hamming, melMatrix, rfft } from "../../../test/helpers/dsp-reference.ts";
+import {
+  applyMel,
+  hamming,
+  kwsFeatures,
+  melMatrix,
+  quantize,
+  rfft,
+} from "../../../test/helpers/dsp-reference.ts";
 import { loadReference, type ReferenceModel } from "../../../test/helpers/tflite-reference.ts";
 
 export const MODES = ["frame", "window", "fixed"] as const;
@@ -30,6 +37,28 @@ const INPUT = { scale: 0.003701042616739869, zeroPoint: -128 };
 const PEAK_FLOOR = 1024; // apps/voice-control/wake.ts: quieter audio is not scaled up further
 const AGC_TARGET_DBFS = -20; // firmware/dsp/agc.ts target
 const MODEL = fileURLToPath(new URL("../model/str_ww_ref_model.tflite", import.meta.url));
+
+const KWS_MODEL = fileURLToPath(new URL("../model/kws_ref_model.tflite", import.meta.url));
+/** kws_ref_model.tflite's input quantisation (firmware/dsp/mlperf-kws.ts). */
+const KWS_INPUT = { scale: 0.5847029089927673, zeroPoint: 83 };
+
+let kws: ReferenceModel | null = null;
+/**
+ * The MLPerf KWS model's answer on the second before `end` (the recipe's features, as the
+ * firmware's command path computes them): its top class (0-9 the command words, 10 silence,
+ * 11 unknown) and that class's score.
+ */
+export async function kwsAnswer(pcm: Int16Array, end: number): Promise<[number, number]> {
+  kws ??= await loadReference(new Uint8Array(readFileSync(KWS_MODEL)));
+  const x = new Int16Array(RATE);
+  x.set(pcm.subarray(Math.max(0, end - RATE), end), Math.max(0, RATE - end));
+  const out = kws.run([
+    quantize(kwsFeatures(x), KWS_INPUT.scale, KWS_INPUT.zeroPoint),
+  ])[0] as Int8Array;
+  let best = 0;
+  for (let c = 1; c < out.length; c++) if (out[c] > out[best]) best = c;
+  return [best, (out[best] + 128) / 256];
+}
 
 let model: ReferenceModel | null = null;
 export async function wakeModel(): Promise<ReferenceModel> {
