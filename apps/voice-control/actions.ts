@@ -2,7 +2,9 @@
 // (up / down: 0 = steady, then 1, 2, 4, 8 Hz), a selection (left / right, 0..4), a run state
 // (go / stop: blinking paused when stopped) and a confirmation (yes / no). With an RGB LED
 // (FRDM-MCXN947) red flashes for "no", blue for "yes" and the wake word; green is the light.
-// With one LED (the RT EVKs) the light is the LED. tick() runs every 10 ms block.
+// With one LED (the RT EVKs) the light is the LED. The LED-control set (led-red / green / blue,
+// cycle-fast / slow) picks the light's colour (RGB LED; the single LED just lights) and blinks
+// it at 4 or 1 Hz. tick() runs every 10 ms block.
 import * as gpio from "../../hal/gpio";
 import { TextBuffer } from "../../firmware/text";
 
@@ -16,6 +18,8 @@ export class Actions {
   selection: i32 = 2;
   running: bool = true;
   confirmed: i32 = 0; // 1 yes, -1 no, 0 none yet
+  colour: i32 = -1; // the LED-control set's colour: 0 red, 1 green, 2 blue; -1 not chosen
+  private lightLed: i32 = 1; // the RGB LED's colour that is the light (green)
   private ticks: u32 = 0;
   private lit: bool = false;
   private flashLed: i32 = -1;
@@ -33,6 +37,11 @@ export class Actions {
     else if (word == "stop") this.running = false;
     else if (word == "yes") { this.confirmed = 1; this.flash(2); }
     else if (word == "no") { this.confirmed = -1; this.flash(0); }
+    else if (word == "led-red") this.choose(0);
+    else if (word == "led-green") this.choose(1);
+    else if (word == "led-blue") this.choose(2);
+    else if (word == "cycle-fast") { this.light = true; this.running = true; this.rate = 3; }
+    else if (word == "cycle-slow") { this.light = true; this.running = true; this.rate = 1; }
     this.show();
   }
 
@@ -41,7 +50,15 @@ export class Actions {
     out.str("light ").str(this.light ? "on" : "off").str(" blink ").uint(RATES[this.rate]).str(" Hz selection ").int(this.selection)
       .str(this.running ? " running" : " stopped");
     if (this.confirmed != 0) out.str(this.confirmed > 0 ? " confirmed" : " declined");
+    if (this.colour >= 0) out.str(this.colour == 0 ? " colour red" : this.colour == 1 ? " colour green" : " colour blue");
     return out;
+  }
+
+  /** The LED-control set: the light in colour c (on an RGB LED the previous colour goes off). */
+  private choose(c: i32): void {
+    if (this.rgb && c != this.lightLed) { this.setLight(false); this.lightLed = c; }
+    this.colour = c;
+    this.light = true;
   }
 
   /** The wake word was heard: a short flash (blue, or the single LED toggled). */
@@ -74,6 +91,6 @@ export class Actions {
 
   private setLight(on: bool): void {
     this.lit = on;
-    gpio.setLed(this.rgb ? 1 : 0, on);
+    gpio.setLed(this.rgb ? <u32>this.lightLed : 0, on);
   }
 }

@@ -11,6 +11,11 @@ import * as clock from "../../hal/clock";
 
 export const WORDS: StaticArray<string> = ["down", "go", "left", "no", "off", "on", "right", "stop", "up", "yes", "silence", "unknown"];
 export const COMMANDS: i32 = 10; // the first ten are commands
+// The app's own set (apps/voice-control/train: synthetic speech, same features), used when
+// flash holds a partition named LED_PARTITION instead of "kws".
+export const LED_PARTITION = "led";
+export const LED_WORDS: StaticArray<string> = ["led-red", "led-green", "led-blue", "cycle-fast", "cycle-slow", "silence", "unknown"];
+export const LED_COMMANDS: i32 = 5;
 export const THRESHOLD: f32 = 0.7;
 export const SCORE_EVERY: u32 = 5; // frames: every 100 ms
 export const STEP_SAMPLES: i32 = KWS_STEP;
@@ -28,8 +33,17 @@ export class Command {
   invokes: u32 = 0;
   worstCycles: u64 = 0;
 
+  /** The model's labels (the first `commands` are commands): MLPerf's unless useSet() names others. */
+  words: StaticArray<string> = WORDS;
+  commands: i32 = COMMANDS;
+
   constructor(readonly engine: Interpreter) {
     kwsInit(this.work);
+  }
+
+  useSet(words: StaticArray<string>, commands: i32): void {
+    this.words = words;
+    this.commands = commands;
   }
 
   /** A step's samples have arrived: the newest frame's MFCCs (always, so the window is full when a command starts). */
@@ -65,7 +79,7 @@ export class Command {
     this.invokes++;
     const out = this.engine.output(0);
     let best = 0;
-    for (let c = 1; c < WORDS.length; c++) if (load<i8>(out.data + <usize>c) > load<i8>(out.data + <usize>best)) best = c;
+    for (let c = 1; c < this.words.length; c++) if (load<i8>(out.data + <usize>c) > load<i8>(out.data + <usize>best)) best = c;
     this.best = best;
     this.score = <f32>(<i32>load<i8>(out.data + <usize>best) - out.zeroPoint) * out.scale;
   }

@@ -5,7 +5,7 @@
 import * as mic from "../../hal/mic";
 import { pdmStateBytes, pdmInit, pdmDecimate } from "../../firmware/dsp/pdm";
 import { beamStateBytes, beamInit, beamSteer, beamProcess } from "../../firmware/dsp/beamformer";
-import { AGC_STATE_BYTES, AgcConfig, agcInit, agcProcess } from "../../firmware/dsp/agc";
+import { AGC_STATE_BYTES, AgcConfig, agcInitAt, agcProcess } from "../../firmware/dsp/agc";
 import { NS_STATE_BYTES, nsInit, nsProcess } from "../../firmware/dsp/noise-suppressor";
 import { Doa } from "./doa";
 import { History } from "./history";
@@ -65,7 +65,7 @@ export class FrontEnd {
     this.beam = heap.alloc(<usize>beamStateBytes(this.mics, BLOCK, MAX_BEAM_DELAY));
     beamInit(this.beam, this.mics, BLOCK, MAX_BEAM_DELAY);
     this.agcState = heap.alloc(AGC_STATE_BYTES);
-    agcInit(this.agcState);
+    agcInitAt(this.agcState, this.agc.maxGainDb); // see agcInitAt: the first word is not ramped through
     this.nsState = heap.alloc(NS_STATE_BYTES);
     nsInit(this.nsState);
     this.doa = new Doa(this.mics, this.positions);

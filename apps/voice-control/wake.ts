@@ -1,23 +1,37 @@
 // Wake word "marvin": MLPerf Tiny's streaming wake-word model on the newest 30 log-mel frames
-// (frames of 1024 samples every 512, about 1 s), one inference per 32 ms hop. Each frame's
-// features are computed once, when its samples have arrived, scaled by the newest second's
-// peak (the recipe divides a clip by its largest sample). A detection needs the score at or
-// above THRESHOLD; after one, the detector is deaf for REFRACTORY_MS.
+// (frames of 1024 samples every 512, about 1 s), one inference per 32 ms hop.
+//
+// Scaling: the recipe divides each 1 s clip by its largest |sample| before the features. Each
+// frame's log-mel values are computed once, when its samples arrive, at a fixed scale and not
+// yet clipped; at scoring time the whole window is shifted by 20 log10(32768 / the window's
+// peak) / 64 and clipped to [0, 1], which is exactly the recipe on that window. (Until now each
+// frame was scaled by the peak of the second before it: frames of one window at different
+// scales, which cost detections; eval/wake-sweep.ts measures both.)
+//
+// Decision: the mean of the last SMOOTH scores at or above THRESHOLD on RUN scorings in a row;
+// after a detection the detector is deaf for REFRACTORY_MS. The operating point was chosen on
+// the host sweep (eval/wake-sweep.ts, README "Wake word operating point").
 import { Interpreter } from "../../firmware/tflite/interpreter";
-import { WW_WORK_BYTES, WW_FRAME, WW_STEP, WW_FRAMES, WW_MELS, WW_INPUT_SCALE, WW_INPUT_ZERO_POINT, wwInit, wwFrame } from "../../firmware/dsp/mlperf-ww";
-import { quantizeFeatures } from "../../firmware/dsp/mlperf-kws";
+import { WW_WORK_BYTES, WW_FRAME, WW_STEP, WW_FRAMES, WW_MELS, WW_INPUT_SCALE, WW_INPUT_ZERO_POINT, wwInit, wwFrameUnclipped } from "../../firmware/dsp/mlperf-ww";
 import { History } from "./history";
 
-export const THRESHOLD: f32 = 0.8;
+export const THRESHOLD: f32 = 0.95;
+export const SMOOTH: i32 = 1; // scores averaged
+export const RUN: u32 = 2; // scorings in a row
 export const REFRACTORY_MS: u64 = 1500;
 const PEAK_FLOOR: i32 = 1024; // -30 dBFS: quieter audio is not scaled up further
+const DB_PER_UNIT: f32 = 64.0; // the recipe's (dB + 52) / 64
 
 export class WakeWord {
   readonly work: usize = heap.alloc(<usize>WW_WORK_BYTES);
-  readonly features: usize = heap.alloc(<usize>(WW_FRAMES * WW_MELS * 4)); // ring of frames
+  readonly features: usize = heap.alloc(<usize>(WW_FRAMES * WW_MELS * 4)); // ring of frames, unclipped
+  private readonly framePeak: usize = heap.alloc(<usize>(WW_FRAMES * 4)); // largest |sample| of each frame
+  private readonly recent: usize = heap.alloc(<usize>(SMOOTH * 4)); // the last SMOOTH scores
   private next: i32 = 0; // ring slot of the next frame
   private frames: u32 = 0;
-  score: f32 = 0;
+  private above: u32 = 0; // scorings in a row at or above the threshold
+  score: f32 = 0; // the model's newest score
+  smoothed: f32 = 0;
   invokes: u32 = 0;
   worstCycles: u64 = 0;
   private deafUntilMs: u64 = 0;
@@ -29,28 +43,50 @@ export class WakeWord {
   }
 
   /** The hop ending before sample `end` has arrived: computes the newest frame and scores the window; true on a detection at `nowMs`. */
-  hop(history: History, end: u64, peak: i32, nowMs: u64): bool {
+  hop(history: History, end: u64, nowMs: u64): bool {
     const pcm = history.ending(end, WW_FRAME + 1);
-    const scale: f32 = 1.0 / <f32>max(peak, PEAK_FLOOR);
+    const scale: f32 = 1.0 / 32768.0;
     const previous = <f32>load<i16>(pcm) * scale;
-    wwFrame(this.work, pcm + 2, scale, previous, this.features + (<usize>(this.next * WW_MELS) << 2));
+    wwFrameUnclipped(this.work, pcm + 2, scale, previous, this.features + (<usize>(this.next * WW_MELS) << 2));
+    let peak: i32 = 0;
+    for (let i = 1; i <= WW_FRAME; i++) peak = max(peak, abs<i32>(<i32>load<i16>(pcm + (<usize>i << 1))));
+    store<i32>(this.framePeak + (<usize>this.next << 2), peak);
     this.next = (this.next + 1) % WW_FRAMES;
     this.frames++;
     if (this.frames < <u32>WW_FRAMES || this.frames % this.every != 0) return false;
-    const input = this.engine.input(0);
+    peak = PEAK_FLOOR;
+    for (let t = 0; t < WW_FRAMES; t++) peak = max(peak, load<i32>(this.framePeak + (<usize>t << 2)));
+    const shift: f32 = Mathf.log(32768.0 / <f32>peak) * (20.0 / Mathf.log(10.0)) / DB_PER_UNIT;
     // Oldest frame first: the ring from `next` on, then from 0.
-    const first = WW_FRAMES - this.next;
-    quantizeFeatures(this.features + (<usize>(this.next * WW_MELS) << 2), input.data, first * WW_MELS, WW_INPUT_SCALE, WW_INPUT_ZERO_POINT);
-    if (this.next > 0) quantizeFeatures(this.features, input.data + <usize>(first * WW_MELS), this.next * WW_MELS, WW_INPUT_SCALE, WW_INPUT_ZERO_POINT);
+    const input = this.engine.input(0);
+    const inv: f32 = 1.0 / WW_INPUT_SCALE;
+    for (let t = 0; t < WW_FRAMES; t++) {
+      const src = this.features + (<usize>(((this.next + t) % WW_FRAMES) * WW_MELS) << 2);
+      const dst = input.data + <usize>(t * WW_MELS);
+      for (let b = 0; b < WW_MELS; b++) {
+        let v = load<f32>(src + (<usize>b << 2)) + shift;
+        v = v < 0.0 ? 0.0 : v > 1.0 ? 1.0 : v;
+        // As quantizeFeatures (round half away from zero; v >= 0 here), then saturate.
+        const q = <i32>Mathf.floor(v * inv + 0.5) + WW_INPUT_ZERO_POINT;
+        store<i8>(dst + <usize>b, <i8>(q > 127 ? 127 : q));
+      }
+    }
     const c0 = clockCycles();
     this.engine.invoke();
     const used = clockCycles() - c0;
     if (used > this.worstCycles) this.worstCycles = used;
-    this.invokes++;
     const out = this.engine.output(0);
     this.score = <f32>(<i32>load<i8>(out.data) - out.zeroPoint) * out.scale;
-    if (nowMs < this.deafUntilMs || this.score < THRESHOLD) return false;
+    store<f32>(this.recent + (<usize>(this.invokes % <u32>SMOOTH) << 2), this.score);
+    this.invokes++;
+    const k = min<u32>(this.invokes, <u32>SMOOTH);
+    let sum: f32 = 0;
+    for (let i: u32 = 0; i < k; i++) sum += load<f32>(this.recent + (<usize>i << 2));
+    this.smoothed = sum / <f32>k;
+    this.above = this.smoothed >= THRESHOLD ? this.above + 1 : 0;
+    if (nowMs < this.deafUntilMs || this.above < RUN) return false;
     this.deafUntilMs = nowMs + REFRACTORY_MS;
+    this.above = 0;
     return true;
   }
 }

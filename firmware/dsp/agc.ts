@@ -20,6 +20,17 @@ export function agcInit(state: usize): void {
   store<f32>(state, 1.0, 4);
 }
 
+/**
+ * Starts at `gainDb` instead of 0 dB. Below the noise gate the gain holds, so an AGC started at
+ * 0 dB in a quiet room meets the first word far too quiet and ramps up through it (release
+ * 0.05 per block: about 0.2 s to cover 60 % of the way); started high, the fast attack brings
+ * it down within the word's first few blocks.
+ */
+export function agcInitAt(state: usize, gainDb: f32): void {
+  store<f32>(state, gainDb);
+  store<f32>(state, Mathf.exp(gainDb * (Mathf.log(10.0) / 20.0)), 4);
+}
+
 /** One block of n float32 samples (src may equal dst). Returns the gain applied at its end, in dB. */
 export function agcProcess(state: usize, cfg: AgcConfig, src: usize, dst: usize, n: i32): f32 {
   let energy: f32 = 0;

@@ -39,6 +39,31 @@ export function wwInit(work: usize): void {
  * the scaled sample before the frame, 0 at the clip's start) to 40 features in [0, 1] at `out`.
  */
 export function wwFrame(work: usize, pcm: usize, scale: f32, previous: f32, out: usize): void {
+  melPowers(work, pcm, scale, previous, out);
+  const toDb: f32 = 10.0 / Mathf.log(10.0);
+  for (let b = 0; b < WW_MELS; b++) {
+    const p = out + (<usize>b << 2);
+    let v = (toDb * Mathf.log(load<f32>(p)) + 52.0) / 64.0;
+    v = v < 0.0 ? 0.0 : v > 1.0 ? 1.0 : v;
+    store<f32>(p, v);
+  }
+}
+
+/**
+ * As wwFrame, without the final clip to [0, 1]: a streaming caller scales a whole window
+ * afterwards (scaling the samples by s adds 20 log10(s) / 64 to every value), then clips.
+ */
+export function wwFrameUnclipped(work: usize, pcm: usize, scale: f32, previous: f32, out: usize): void {
+  melPowers(work, pcm, scale, previous, out);
+  const toDb: f32 = 10.0 / Mathf.log(10.0);
+  for (let b = 0; b < WW_MELS; b++) {
+    const p = out + (<usize>b << 2);
+    store<f32>(p, (toDb * Mathf.log(load<f32>(p)) + 52.0) / 64.0);
+  }
+}
+
+/** Pre-emphasis, window, FFT, power (floored at 1e-30) and the 40 mel bands of one frame, at `out`. */
+@inline function melPowers(work: usize, pcm: usize, scale: f32, previous: f32, out: usize): void {
   const frame = work + OFF_FRAME, win = work + OFF_WINDOW;
   let prev = previous;
   for (let i = 0; i < WW_FRAME; i++) {
@@ -54,13 +79,6 @@ export function wwFrame(work: usize, pcm: usize, scale: f32, previous: f32, out:
     if (load<f32>(p) < 1e-30) store<f32>(p, 1e-30);
   }
   melApply(spec, work + OFF_MEL_TABLE, BINS, out, WW_MELS);
-  const toDb: f32 = 10.0 / Mathf.log(10.0);
-  for (let b = 0; b < WW_MELS; b++) {
-    const p = out + (<usize>b << 2);
-    let v = (toDb * Mathf.log(load<f32>(p)) + 52.0) / 64.0;
-    v = v < 0.0 ? 0.0 : v > 1.0 ? 1.0 : v;
-    store<f32>(p, v);
-  }
 }
 
 /** The whole clip: 16000 int16 samples to 30 x 40 f32 features (row per frame). */

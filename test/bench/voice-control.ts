@@ -10,42 +10,24 @@
 // words from other voices and directions but no "marvin", every wake counted.
 // What is synthetic: rooms, noise and half the talkers; how far it carries: see the app README.
 // Run alone: `npx tsx test/bench/voice-control.ts [--board B]... [--snr 20,5] [--fa-minutes N]`.
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { appMicArray } from "../../emulator/toolchain/app.ts";
 import { Machine } from "../../emulator/machine.ts";
-import { readWav } from "../../emulator/inputs/wav.ts";
+import {
+  TRIALS,
+  SCENE_SECONDS,
+  falseAcceptScenes,
+  speechEnd,
+  trialScenes,
+  type SceneSpec,
+} from "../../apps/voice-control/eval/scenes.ts";
 import { BOARDS, ROOT, build, median, sig, type Built } from "./util.ts";
 
 const APP = "apps/voice-control";
-const AUDIO = path.join(ROOT, APP, "audio");
-const REAL_MARVIN = path.join(AUDIO, "marvin_617de221_0.wav");
-const SCENE_SECONDS = 8;
-const TRIALS = [
-  { wake: 0.5, command: 1.8 },
-  { wake: 4.5, command: 5.8 },
-];
-/** Voices for synthetic speech: never in the wake word's or KWS model's training data. */
-const VOICES = [
-  { engine: "espeak-ng", voice: "en-us+m3" },
-  { engine: "flite", voice: "slt" },
-  { engine: "espeak-ng", voice: "en-gb+f2" },
-  { engine: "flite", voice: "rms" },
-  { engine: "espeak-ng", voice: "en-us+f4" },
-  { engine: "flite", voice: "awb" },
-];
-/** Command words the KWS model hears correctly from espeak-ng on their own (docs/dsp.md). */
-const COMMANDS = ["on", "left", "off", "go", "right", "up", "yes"];
-
-export interface SceneSpec {
-  dist: number;
-  rt60: number;
-  snr: number;
-  noise: "babble" | "fan";
-}
+export type { SceneSpec };
 export interface TrialResult {
   scene: SceneSpec;
   az: number;
@@ -73,54 +55,6 @@ export interface VoiceBoardResult {
   falseAccepts: number;
   falseAcceptMinutes: number;
   falseAcceptsPerHour: number;
-}
-
-/** Synthesises `word` with a voice into dir; returns the WAV path (engine's own rate; scenes resample). */
-function synth(dir: string, engine: string, voice: string, word: string): string {
-  const file = path.join(dir, `${engine}-${voice.replace(/[^a-z0-9]/gi, "_")}-${word}.wav`);
-  if (engine === "espeak-ng")
-    execFileSync("espeak-ng", ["-v", voice, "-s", "140", "-w", file, word]);
-  else execFileSync("flite", ["-voice", voice, "-t", word, "-o", file]);
-  return file;
-}
-
-/** End of the speech in a clip (last 10 ms block within 30 dB of the loudest), seconds. */
-function speechEnd(file: string): number {
-  const w = readWav(file);
-  const x = w.channels[0],
-    block = Math.round(w.sampleRate / 100);
-  const e: number[] = [];
-  for (let i = 0; i + block <= x.length; i += block) {
-    let s = 0;
-    for (let j = 0; j < block; j++) s += x[i + j] ** 2;
-    e.push(s);
-  }
-  const top = Math.max(...e);
-  let last = 0;
-  e.forEach((v, i) => {
-    if (v > top * 1e-3) last = i;
-  });
-  return ((last + 1) * block) / w.sampleRate;
-}
-
-/** mulberry32: neighbouring seeds give unrelated sequences. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
-function noiseFor(spec: SceneSpec, babbleFiles: string[]) {
-  return spec.noise === "babble"
-    ? [{ type: "babble", files: babbleFiles, voices: 4 }]
-    : [
-        { type: "fan", az: 200, dist: 1.5, f0: 80, harmonics: 10 },
-        { type: "pink", level: -10 },
-      ];
 }
 
 const circularError = (a: number, b: number) => {
@@ -189,19 +123,8 @@ export async function benchVoiceControl(
   const dir = mkdtempSync(path.join(os.tmpdir(), "tinyboard-voice-bench-"));
   const snrs = opts.snrs ?? [20, 10, 5, 0];
   const faMinutes = opts.falseAcceptMinutes ?? 10;
-  const grid: SceneSpec[] = [];
-  for (const dist of [1, 3])
-    for (const rt60 of [0.3, 0.6])
-      for (const snr of snrs)
-        for (const noise of ["babble", "fan"] as const) grid.push({ dist, rt60, snr, noise });
-  // Babble: real "yes" / "no" and synthetic command words (never "marvin": the default babble has it).
-  const babbleFiles = [
-    path.join(AUDIO, "yes_1000ms.wav"),
-    path.join(ROOT, "emulator/inputs/room/speech/no_1000ms.wav"),
-    ...COMMANDS.slice(0, 4).map((w, i) =>
-      synth(dir, VOICES[i % VOICES.length].engine, VOICES[i % VOICES.length].voice, w),
-    ),
-  ];
+  const scenes = trialScenes(dir, snrs);
+  const faScenes = falseAcceptScenes(dir, faMinutes);
   const results: VoiceBoardResult[] = [];
   for (const board of opts.boards ?? BOARDS) {
     log(`building voice-control for ${board}`);
@@ -210,35 +133,8 @@ export async function benchVoiceControl(
     const trials: TrialResult[] = [];
     const loads: number[] = [];
     let overruns = 0;
-    for (let s = 0; s < grid.length; s++) {
-      const spec = grid[s];
-      const r = rng(1000 + s);
-      const az = Math.round(r() * 360);
-      const v = VOICES[s % VOICES.length];
-      const marvins = [REAL_MARVIN, synth(dir, v.engine, v.voice, "marvin")];
-      const words = TRIALS.map((_, i) => COMMANDS[(s * 2 + i) % COMMANDS.length]);
-      const wordFiles = words.map((w, i) =>
-        synth(
-          dir,
-          VOICES[(s + i + 1) % VOICES.length].engine,
-          VOICES[(s + i + 1) % VOICES.length].voice,
-          w,
-        ),
-      );
-      const talkers = TRIALS.flatMap((t, i) => [
-        { file: marvins[i], channel: 0, start: t.wake, az, dist: spec.dist, level: 62 },
-        { file: wordFiles[i], channel: 0, start: t.command, az, dist: spec.dist, level: 62 },
-      ]);
-      const scene = {
-        seed: 100 + s,
-        sampleRate: 16000,
-        duration: SCENE_SECONDS,
-        room: { size: [8, 7, 2.7], rt60: spec.rt60 },
-        array: { position: [4, 3.5, 0.9], azimuth: 0 },
-        talkers,
-        noise: noiseFor(spec, babbleFiles),
-        snr: spec.snr,
-      };
+    for (let s = 0; s < scenes.length; s++) {
+      const { spec, scene, az, voice, marvins, words, wordFiles } = scenes[s];
       const p = await runScene(b, scene, dir, `scene-${s}`, SCENE_SECONDS);
       loads.push(p.load);
       overruns += p.overruns;
@@ -259,7 +155,7 @@ export async function benchVoiceControl(
         trials.push({
           scene: spec,
           az,
-          voice: i === 0 ? "Speech Commands (real)" : `${v.engine} ${v.voice}`,
+          voice: i === 0 ? "Speech Commands (real)" : voice,
           woke: !!wake,
           doaErrorDeg: doa === null ? null : circularError(doa, fold(az)),
           wakeLatencyMs: wake ? latency(wake, wakeEnd) : null,
@@ -270,56 +166,20 @@ export async function benchVoiceControl(
       });
       const last = trials.slice(-2);
       log(
-        `${board} scene ${s + 1}/${grid.length} ${spec.dist} m rt60 ${spec.rt60} ${spec.noise} ${spec.snr} dB az ${az}: ${last.map((x) => `${x.woke ? "wake" : "miss"}${x.doaErrorDeg === null ? "" : ` doa err ${x.doaErrorDeg}`} ${x.command}->${x.heard}`).join("; ")}`,
+        `${board} scene ${s + 1}/${scenes.length} ${spec.dist} m rt60 ${spec.rt60} ${spec.noise} ${spec.snr} dB az ${az}: ${last.map((x) => `${x.woke ? "wake" : "miss"}${x.doaErrorDeg === null ? "" : ` doa err ${x.doaErrorDeg}`} ${x.command}->${x.heard}`).join("; ")}`,
       );
     }
     // False accepts: 2-minute scenes of babble or fan with command words (no "marvin") from several voices and directions.
     let falseAccepts = 0,
       faSeconds = 0;
-    const FA_SCENE = 120;
-    for (let k = 0; faSeconds < faMinutes * 60; k++) {
-      const seconds = Math.min(FA_SCENE, faMinutes * 60 - faSeconds);
-      const r = rng(5000 + k);
-      const talkers = [];
-      for (let t = 0.5; t < seconds - 1.5; t += 1.5 + r() * 2) {
-        const v = VOICES[Math.floor(r() * VOICES.length)];
-        const file =
-          r() < 0.2
-            ? path.join(AUDIO, "yes_1000ms.wav")
-            : synth(dir, v.engine, v.voice, COMMANDS[Math.floor(r() * COMMANDS.length)]);
-        talkers.push({
-          file,
-          channel: 0,
-          start: Math.round(t * 100) / 100,
-          az: Math.round(r() * 360),
-          dist: 1 + Math.round(r() * 20) / 10,
-          level: 62,
-        });
-      }
-      const spec: SceneSpec = {
-        dist: 2,
-        rt60: k % 2 ? 0.6 : 0.3,
-        snr: 5 + 5 * (k % 3),
-        noise: k % 2 ? "fan" : "babble",
-      };
-      const scene = {
-        seed: 9000 + k,
-        sampleRate: 16000,
-        duration: seconds,
-        room: { size: [8, 7, 2.7], rt60: spec.rt60 },
-        array: { position: [4, 3.5, 0.9], azimuth: 0 },
-        talkers,
-        noise: noiseFor(spec, babbleFiles),
-        snr: spec.snr,
-      };
+    for (let k = 0; k < faScenes.length; k++) {
+      const { seconds, words, scene } = faScenes[k];
       const p = await runScene(b, scene, dir, `fa-${k}`, seconds);
       const wakes = p.lines.filter((l) => l.text.startsWith("wake marvin")).length;
       falseAccepts += wakes;
       faSeconds += seconds;
       overruns += p.overruns;
-      log(
-        `${board} false-accept scene ${k + 1}: ${seconds} s, ${talkers.length} words, ${wakes} wakes`,
-      );
+      log(`${board} false-accept scene ${k + 1}: ${seconds} s, ${words} words, ${wakes} wakes`);
     }
     const woke = trials.filter((t) => t.woke);
     const errs = woke.map((t) => t.doaErrorDeg!).sort((a, b) => a - b);

@@ -51,6 +51,14 @@ export const ARCHITECTURE: LayerSpec[] = [
   { kind: "dense", units: CLASSES.length, relu: false },
 ];
 
+/** A net's input (rows x channels) and layers: the fan model's by default. */
+export interface NetShape {
+  window: number;
+  channels: number;
+  architecture: LayerSpec[];
+}
+export const FAN_SHAPE: NetShape = { window: WINDOW, channels: AXES, architecture: ARCHITECTURE };
+
 /** Weights of a conv ([kernel*in, out]) or dense ([in, out]) layer. */
 export interface LayerWeights {
   kernel: tf.Variable;
@@ -115,11 +123,14 @@ export class FanNet {
   readonly layers: (LayerWeights | null)[];
 
   /** Glorot-uniform weights from a seeded stream, zero biases: a run is reproducible. */
-  constructor(seed: number) {
+  constructor(
+    seed: number,
+    readonly shape: NetShape = FAN_SHAPE,
+  ) {
     const rnd = seededRandom(seed);
-    let c = AXES;
-    let h = WINDOW;
-    this.layers = ARCHITECTURE.map((l) => {
+    let c = shape.channels;
+    let h = shape.window;
+    this.layers = shape.architecture.map((l) => {
       if (l.kind === "flatten") {
         c *= h;
         h = 1;
@@ -152,10 +163,10 @@ export class FanNet {
     return this.layers.reduce((n, l) => n + (l ? l.fanIn * l.fanOut + l.fanOut : 0), 0);
   }
 
-  /** Logits for x [B, 128, 3]; with `each`, also every layer's output (for calibration). */
+  /** Logits for x [B, rows, channels]; with `each`, also every layer's output (for calibration). */
   forward(x: tf.Tensor3D, each?: tf.Tensor[]): tf.Tensor2D {
     let y: tf.Tensor = x;
-    ARCHITECTURE.forEach((spec, i) => {
+    this.shape.architecture.forEach((spec, i) => {
       const w = this.layers[i];
       if (spec.kind === "conv") y = conv(y as tf.Tensor3D, w!, spec);
       else if (spec.kind === "flatten") y = tf.reshape(y, [y.shape[0], -1]);
@@ -172,7 +183,7 @@ export class FanNet {
     return y as tf.Tensor2D;
   }
 
-  /** Kernel and bias values of the layer at ARCHITECTURE index i. */
+  /** Kernel and bias values of the layer at architecture index i. */
   weights(i: number): { kernel: Float32Array; bias: Float32Array } {
     const l = this.layers[i]!;
     return { kernel: l.kernel.dataSync() as Float32Array, bias: l.bias.dataSync() as Float32Array };
@@ -180,11 +191,11 @@ export class FanNet {
 }
 
 /** MACs of the convolution and dense layers (as the fixtures' README counts them). */
-export function countMacs(): number {
-  let h = WINDOW;
-  let c = AXES;
+export function countMacs(shape: NetShape = FAN_SHAPE): number {
+  let h = shape.window;
+  let c = shape.channels;
   let macs = 0;
-  for (const l of ARCHITECTURE) {
+  for (const l of shape.architecture) {
     if (l.kind === "conv") {
       h = geometry(h, l).out;
       macs += h * l.filters * l.kernel * c;

@@ -5,8 +5,7 @@
 // WriterModel for our .tflite writer.
 import * as tf from "@tensorflow/tfjs-core";
 import type { WriterModel, WriterTensor } from "../../../emulator/model/tflite-writer.ts";
-import { AXES, CLASSES, WINDOW } from "./dataset.ts";
-import { ARCHITECTURE, geometry, type FanNet } from "./model.ts";
+import { geometry, type FanNet } from "./model.ts";
 
 export interface QuantParams {
   scale: number;
@@ -28,7 +27,7 @@ export function quantizeValue(x: number, q: QuantParams): number {
   return Math.max(-128, Math.min(127, Math.round(Math.fround(x / q.scale)) + q.zeroPoint));
 }
 
-/** A float batch (n x 128 x 3) as the model's int8 input. */
+/** A float batch (n x rows x channels) as the model's int8 input. */
 export function quantizeInput(x: Float32Array, q: QuantParams): Int8Array {
   const out = new Int8Array(x.length);
   for (let i = 0; i < x.length; i++) out[i] = quantizeValue(x[i], q);
@@ -52,7 +51,7 @@ export function calibrate(
   count: number,
 ): { input: [number, number]; layers: [number, number][] } {
   return tf.tidy(() => {
-    const x = tf.tensor3d(calibration, [count, WINDOW, AXES]);
+    const x = tf.tensor3d(calibration, [count, model.shape.window, model.shape.channels]);
     const range = (t: tf.Tensor): [number, number] => [
       tf.min(t).dataSync()[0],
       tf.max(t).dataSync()[0],
@@ -74,19 +73,22 @@ export function quantizeModel(
   calibration: Float32Array,
   count: number,
   description: string,
+  /** Fixed input quantisation (a firmware front end that quantises for another model). */
+  fixedInput?: QuantParams,
 ): Quantized {
   const ranges = calibrate(model, calibration, count);
+  const { window, channels, architecture } = model.shape;
   const tensors: WriterTensor[] = [];
   const ops: WriterModel["ops"] = [];
   const add = (t: WriterTensor): number => tensors.push(t) - 1;
   const act = (name: string, shape: number[], q: QuantParams) =>
     add({ name, type: "int8", shape, quant: { scale: [q.scale], zeroPoint: [q.zeroPoint] } });
 
-  const inputQ = activationParams(...ranges.input);
-  let current = act("input", [1, WINDOW, 1, AXES], inputQ);
+  const inputQ = fixedInput ?? activationParams(...ranges.input);
+  let current = act("input", [1, window, 1, channels], inputQ);
   let q = inputQ;
-  let shape = [1, WINDOW, 1, AXES];
-  ARCHITECTURE.forEach((spec, i) => {
+  let shape = [1, window, 1, channels];
+  architecture.forEach((spec, i) => {
     const range = ranges.layers[i];
     if (spec.kind === "pool") {
       // int8 pooling keeps its input's quantisation (TFLite requires it).
@@ -218,7 +220,7 @@ export function quantizeModel(
     q = outQ;
   });
   const outputQ = { scale: 1 / 256, zeroPoint: -128 };
-  const probs = act("probabilities", [1, CLASSES.length], outputQ);
+  const probs = act("probabilities", shape, outputQ);
   ops.push({ op: "SOFTMAX", inputs: [current], outputs: [probs], options: { beta: 1 } });
   return {
     model: { tensors, ops, inputs: [0], outputs: [probs], description },
