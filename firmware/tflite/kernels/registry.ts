@@ -40,6 +40,7 @@ import { BatchMatMul } from "./batch-matmul";
 import { TransposeConv } from "./transpose-conv";
 import { LogSoftmax } from "./log-softmax";
 import { Svdf } from "./svdf";
+import { UnidirectionalSequenceLstm } from "./lstm";
 
 export function createKernel(code: i32): Kernel | null {
   switch (code) {
@@ -109,6 +110,7 @@ export function createKernel(code: i32): Kernel | null {
     case s.OP_TRANSPOSE_CONV: return new Extension(new TransposeConv());
     case s.OP_LOG_SOFTMAX: return new Extension(new LogSoftmax());
     case s.OP_SVDF: return new Extension(new Svdf());
+    case s.OP_UNIDIRECTIONAL_SEQUENCE_LSTM: return new Extension(new UnidirectionalSequenceLstm());
     default: return null;
   }
 }
