@@ -15,8 +15,10 @@
 //
 // Every step is elementwise in the state dimension once the two matrix products are done, so
 // the kernel runs one state element at a time, all four gates at once (one pass over the
-// input and one over the old hidden state, which is widened into scratch first), and writes
-// the new hidden state in place: the results equal TFLM's, which runs gate by gate.
+// input and one over the old hidden state, both widened into scratch less their zero points
+// first, as TFLM adds the offsets inside its dot products), and writes the new hidden state
+// in place: the results equal TFLM's, which runs gate by gate. Biases and weights are read in
+// place; the kernel keeps no per-unit data of its own but the two states.
 //
 // State: the hidden and cell states live here, not in the arena (whose activation memory the
 // planner shares between layers), as TFLM keeps variable tensors in its arena's persistent
@@ -26,7 +28,7 @@ import { Tensor } from "../tensor";
 import { TYPE_INT16, TYPE_INT32, TYPE_INT8, typeName } from "../schema";
 import { multiplyByQuantizedMultiplier, quantizeMultiplier, quantizedMultiplierResult, quantizedShiftResult } from "../quant";
 import { ExtensionOp } from "./extension";
-import { hsum, rowSum, widenRow } from "./common/gemm";
+import { hsum } from "./common/gemm";
 import { sigmoidQ15, tanhQ15 } from "./common/int16-activations";
 
 // Input indices of TFLM's 24-tensor LSTM (lstm_shared.h). The gates' weights and biases come
@@ -56,10 +58,9 @@ export class UnidirectionalSequenceLstm extends ExtensionOp {
   /** Weight row addresses per gate (input, then recurrent). */
   private inputWeights: StaticArray<usize> = new StaticArray<usize>(4);
   private recurrentWeights: StaticArray<usize> = new StaticArray<usize>(4);
-  /** Per gate and unit: the bias minus the input zero point times the weight row's sum, and
-   *  the recurrent product's own zero point term (TFLM adds these inside its dot products). */
-  private inputBias: StaticArray<i32> = new StaticArray<i32>(0);
-  private recurrentBias: StaticArray<i32> = new StaticArray<i32>(0);
+  /** Bias addresses per gate (int32, read in place). */
+  private biases: StaticArray<usize> = new StaticArray<usize>(4);
+  private inputZero: i32 = 0;
   private inputMult: StaticArray<i32> = new StaticArray<i32>(4);
   private inputShift: StaticArray<i32> = new StaticArray<i32>(4);
   private recurrentMult: StaticArray<i32> = new StaticArray<i32>(4);
@@ -126,8 +127,7 @@ export class UnidirectionalSequenceLstm extends ExtensionOp {
     this.inputSize = inputSize;
     this.units = units;
     this.timeMajor = timeMajor;
-    this.inputBias = new StaticArray<i32>(4 * units);
-    this.recurrentBias = new StaticArray<i32>(4 * units);
+    this.inputZero = input.zeroPoint;
     for (let g = 0; g < 4; g++) {
       const wx = o.input(IN_INPUT_WEIGHTS + g), wh = o.input(IN_RECURRENT_WEIGHTS + g), bias = o.input(IN_BIAS + g);
       this.inputWeights[g] = wx.data;
@@ -139,10 +139,7 @@ export class UnidirectionalSequenceLstm extends ExtensionOp {
       quantizeMultiplier(<f64>(hidden.scale * wh.scale) / <f64>GATE_IN_SCALE);
       this.recurrentMult[g] = quantizedMultiplierResult;
       this.recurrentShift[g] = quantizedShiftResult;
-      for (let u = 0; u < units; u++) {
-        this.inputBias[g * units + u] = load<i32>(bias.data + (<usize>u << 2)) - input.zeroPoint * rowSum(wx.data + <usize>(u * inputSize), inputSize);
-        this.recurrentBias[g * units + u] = -hidden.zeroPoint * rowSum(wh.data + <usize>(u * units), units);
-      }
+      this.biases[g] = bias.data;
     }
     // CreateInterGateMulParams: double products of the input scales over the output scale
     const gate = <f64>GATE_OUT_SCALE;
@@ -170,7 +167,7 @@ export class UnidirectionalSequenceLstm extends ExtensionOp {
     return "";
   }
 
-  /** The input row and the old hidden state, widened to int16 in groups of 8. */
+  /** The input row and the old hidden state less their zero points, as int16 in groups of 8. */
   scratchBytes(): i32 {
     return (((this.inputSize + 7) >> 3) + ((this.units + 7) >> 3)) << 4;
   }
@@ -189,8 +186,8 @@ export class UnidirectionalSequenceLstm extends ExtensionOp {
     const x = scratch, h = scratch + (<usize>xGroups << 4);
     const hidden = changetype<usize>(this.hidden) + <usize>(b * S);
     const cell = changetype<usize>(this.cell) + (<usize>(b * S) << 1);
-    widenRow(changetype<Tensor>(this.input).data + <usize>(row * I), I, x, 16);
-    widenRow(hidden, S, h, 16);
+    widenCentered(changetype<Tensor>(this.input).data + <usize>(row * I), I, this.inputZero, x);
+    widenCentered(hidden, S, this.hiddenZero, h);
     const wxI = unchecked(this.inputWeights[GATE_INPUT]), wxF = unchecked(this.inputWeights[GATE_FORGET]);
     const wxC = unchecked(this.inputWeights[GATE_CELL]), wxO = unchecked(this.inputWeights[GATE_OUTPUT]);
     const whI = unchecked(this.recurrentWeights[GATE_INPUT]), whF = unchecked(this.recurrentWeights[GATE_FORGET]);
@@ -242,9 +239,9 @@ export class UnidirectionalSequenceLstm extends ExtensionOp {
   // @ts-ignore: decorator
   @inline
   private gateInput(g: i32, u: i32, inputDot: i32, recurrentDot: i32): i32 {
-    const k = g * this.units + u;
-    const a = clamp16(multiplyByQuantizedMultiplier(inputDot + unchecked(this.inputBias[k]), unchecked(this.inputMult[g]), unchecked(this.inputShift[g])));
-    const b = clamp16(multiplyByQuantizedMultiplier(recurrentDot + unchecked(this.recurrentBias[k]), unchecked(this.recurrentMult[g]), unchecked(this.recurrentShift[g])));
+    const bias = load<i32>(unchecked(this.biases[g]) + (<usize>u << 2));
+    const a = clamp16(multiplyByQuantizedMultiplier(inputDot + bias, unchecked(this.inputMult[g]), unchecked(this.inputShift[g])));
+    const b = clamp16(multiplyByQuantizedMultiplier(recurrentDot, unchecked(this.recurrentMult[g]), unchecked(this.recurrentShift[g])));
     return clamp16(a + b);
   }
 }
@@ -253,4 +250,19 @@ export class UnidirectionalSequenceLstm extends ExtensionOp {
 @inline
 function clamp16(v: i32): i32 {
   return min(max(v, -32768), 32767);
+}
+
+/** `k` int8 values less `zero` as int16 (|q - zero| <= 255 fits) in groups of 8, the last
+ *  group's lanes past `k` zeroed: products with the weights' over-read bytes vanish. */
+function widenCentered(src: usize, k: i32, zero: i32, dst: usize): void {
+  const z = i16x8.splat(<i16>zero);
+  let g = 0;
+  for (; g + 8 <= k; g += 8) {
+    v128.store(dst, i16x8.sub(v128.load8x8_s(src + <usize>g), z));
+    dst += 16;
+  }
+  if (g < k) {
+    const keep = i16x8.lt_s(i16x8(0, 1, 2, 3, 4, 5, 6, 7), i16x8.splat(<i16>(k - g)));
+    v128.store(dst, v128.and(i16x8.sub(v128.load8x8_s(src + <usize>g), z), keep));
+  }
 }
