@@ -1,6 +1,7 @@
 // Per-layer facts of a model read by tflite-model.ts: shapes, multiply-accumulates and the
 // bytes of weights each layer reads. MACs count only the layers that are dot products
-// (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED), the convention MLPerf Tiny's figures use.
+// (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, as MLPerf Tiny's figures count them, and the
+// four gates' matrix products of UNIDIRECTIONAL_SEQUENCE_LSTM).
 import { UserError } from "../errors.ts";
 import type { OperatorInfo, TfliteModel } from "./tflite-model.ts";
 
@@ -65,6 +66,7 @@ export function describeLayers(model: TfliteModel): LayerFacts {
 
 /** Multiply-accumulates of one layer; 0 for layers that are not dot products. */
 export function layerMacs(model: TfliteModel, op: OperatorInfo): number {
+  if (op.opName === "UNIDIRECTIONAL_SEQUENCE_LSTM") return lstmMacs(model, op);
   if (
     op.opName !== "CONV_2D" &&
     op.opName !== "DEPTHWISE_CONV_2D" &&
@@ -100,4 +102,15 @@ export function layerMacs(model: TfliteModel, op: OperatorInfo): number {
   // CONV_2D filters are [outC, kH, kW, inC per group]; DEPTHWISE_CONV_2D ones [1, kH, kW, outC].
   const perOutput = op.opName === "CONV_2D" ? kH * kW * last : kH * kW;
   return product(out) * perOutput;
+}
+
+/** An LSTM's four gates, each an input [units, inputs] and a recurrent [units, units] matrix
+ *  product, per step of every batch row: output elements x 4 x (inputs + units). */
+function lstmMacs(model: TfliteModel, op: OperatorInfo): number {
+  const input = op.inputs[0] >= 0 ? model.tensors[op.inputs[0]].shape : [];
+  const weights = op.inputs[1] >= 0 ? model.tensors[op.inputs[1]]?.shape : undefined;
+  const out = model.tensors[op.outputs[0]].shape;
+  if (!weights || weights.length !== 2 || input.length === 0) return 0;
+  const [units, inputs] = weights;
+  return out.reduce((a, b) => a * b, 1) * 4 * (inputs + units);
 }

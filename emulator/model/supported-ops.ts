@@ -299,6 +299,12 @@ export const SUPPORTED_OPS: SupportedOp[] = [
     rule: "constant output shape; per-channel int8 filter, int32 bias, fused activation",
   },
   {
+    op: "UNIDIRECTIONAL_SEQUENCE_LSTM",
+    int8: true,
+    float32: false,
+    rule: "TFLM's integer LSTM: 24 inputs, no peephole, projection, layer norm or CIFG; int8 weights (zero point 0, per tensor), int32 biases, int8 hidden and int16 cell state kept by the kernel between invocations; gates in Q3.12, cell gate TANH, cell_clip",
+  },
+  {
     op: "UNPACK",
     int8: true,
     float32: true,

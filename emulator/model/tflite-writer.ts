@@ -23,6 +23,8 @@ export interface WriterOp {
   /** Tensor indices; -1 marks an absent optional input. */
   inputs: number[];
   outputs: number[];
+  /** Operator.intermediates: tensors a quantized LSTM names for its internal scales. */
+  intermediates?: number[];
   /**
    * Builtin options by schema field name (snake_case; camelCase is accepted too). Enums take
    * their schema names or numbers: padding "SAME"/"VALID", fused_activation_function
@@ -259,6 +261,20 @@ export const BUILTIN_OPS: Record<string, { code: number; options: OptionTable | 
     },
   },
   DIV: { code: 42, options: { union: 29, fields: [ACT] } },
+  UNIDIRECTIONAL_SEQUENCE_LSTM: {
+    code: 44,
+    options: {
+      union: 71,
+      fields: [
+        ACT,
+        ["cell_clip", 1, "float", 0],
+        ["proj_clip", 2, "float", 0],
+        ["time_major", 3, "bool", 0],
+        ["asymmetric_quantize_inputs", 4, "bool", 0],
+        ["diagonal_recurrent_tensors", 5, "bool", 0],
+      ],
+    },
+  },
   EXP: { code: 47, options: { union: 33, fields: [] } },
   LOG_SOFTMAX: { code: 50, options: { union: 36, fields: [] } },
   TRANSPOSE_CONV: {
@@ -341,6 +357,7 @@ function validate(m: WriterModel): void {
     if (!BUILTIN_OPS[op.op]) fail(`op ${k}: unknown builtin operator ${op.op}`);
     op.inputs.forEach((i) => checkIndex(i, `op ${k} ${op.op} input`, true));
     op.outputs.forEach((i) => checkIndex(i, `op ${k} ${op.op} output`, false));
+    op.intermediates?.forEach((i) => checkIndex(i, `op ${k} ${op.op} intermediate`, false));
   });
 }
 
@@ -500,12 +517,14 @@ export function writeTflite(model: WriterModel): Uint8Array {
     const inputs = int32Vector(b, op.inputs);
     const outputs = int32Vector(b, op.outputs);
     const options = writeOptions(b, op, k);
-    b.startObject(5);
+    const intermediates = op.intermediates ? int32Vector(b, op.intermediates) : 0;
+    b.startObject(9);
     b.addFieldInt32(0, opcodeIndex[k], 0); // opcode_index
     b.addFieldOffset(1, inputs, 0);
     b.addFieldOffset(2, outputs, 0);
     b.addFieldInt8(3, options.type, 0); // builtin_options_type
     if (options.table) b.addFieldOffset(4, options.table, 0); // builtin_options
+    if (intermediates) b.addFieldOffset(8, intermediates, 0); // intermediates
     return b.endObject();
   });
 

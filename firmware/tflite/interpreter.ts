@@ -5,7 +5,7 @@ import { Model } from "./model";
 import { Tensor } from "./tensor";
 import { Kernel } from "./kernel";
 import { ArenaPlan, ARENA_ALIGN, planArena } from "./planner";
-import { createKernel } from "./kernels/registry";
+import { createKernel, createLaterKernel } from "./kernels/registry";
 import { Q_BYTES } from "./kernels/common/requant";
 import { OP_RESHAPE, TYPE_INT8 } from "./schema";
 import * as debug from "../../hal/debug";
@@ -101,8 +101,11 @@ export class Interpreter {
       for (let k = 0; k < op.inputCount; k++) {
         if (op.hasInput(k) && !op.input(k).isConstant && op.input(k).elementBytes == 0) return this.fail(layerName(i, op.name) + ": input of unsupported type");
       }
-      const kernel = createKernel(op.code);
-      if (kernel === null) return this.fail(layerName(i, op.name) + ": operator not supported");
+      let kernel = createKernel(op.code);
+      if (kernel === null) {
+        kernel = createLaterKernel(op.code);
+        if (kernel === null) return this.fail(layerName(i, op.name) + ": operator not supported");
+      }
       kernel.op = op;
       const why = kernel.prepare();
       if (why.length > 0) return this.fail(layerName(i, op.name) + ": " + why);

@@ -133,6 +133,7 @@ export const OP_BATCH_MATMUL: i32 = 126;
 export const OP_TRANSPOSE_CONV: i32 = 67;
 export const OP_LOG_SOFTMAX: i32 = 50;
 export const OP_SVDF: i32 = 27;
+export const OP_UNIDIRECTIONAL_SEQUENCE_LSTM: i32 = 44;
 
 // Builtin operator names by code, 0..161, as schema.fbs spells them: errors name the op
 // ("PADV2", never a number) even for one the engine has no kernel for. Split on first use,

@@ -1,11 +1,13 @@
 // Single-op models for the ops bench (ops.ts) of the registry's ops and element types that
 // have no case in test/helpers/tflm-op-cases.ts: the first model of test/helpers/op-models.ts
 // for that op and type (the original kernels: CONV_2D, pooling, ADD, SOFTMAX, ...), else a
-// small model here (the RELU family, SQUEEZE, int8 DIV) or test/helpers/svdf-models.ts (SVDF).
+// small model here (the RELU family, SQUEEZE, int8 DIV), test/helpers/svdf-models.ts (SVDF) or
+// test/helpers/lstm-models.ts (UNIDIRECTIONAL_SEQUENCE_LSTM).
 import type { WriterModel, WriterTensor } from "../../emulator/model/tflite-writer.ts";
 import { SUPPORTED_OPS } from "../../emulator/model/supported-ops.ts";
 import { opModels } from "../helpers/op-models.ts";
 import { int8SvdfModel, svdfModel } from "../helpers/svdf-models.ts";
+import { lstmModel } from "../helpers/lstm-models.ts";
 
 export interface OpBenchModel {
   op: string;
@@ -53,6 +55,14 @@ const div8: WriterModel = {
 /** The SVDF of a keyword model's first layer: 40 features, 32 units, rank 2, memory 10. */
 const SVDF_SHAPE = { batches: 1, inputSize: 40, units: 32, rank: 2, memory: 10, bias: true };
 
+/** One step of a 64-input, 32-unit int8 LSTM, without the intermediates (only TFLite's
+ *  runtime reads them; the merged bench model does not renumber them). */
+function benchLstm(): WriterModel {
+  const m = lstmModel({ batches: 1, steps: 1, inputSize: 64, units: 32 });
+  delete m.ops[0].intermediates;
+  return m;
+}
+
 function handMade(op: string, type: "int8" | "float32"): WriterModel | null {
   switch (op) {
     case "RELU":
@@ -74,6 +84,8 @@ function handMade(op: string, type: "int8" | "float32"): WriterModel | null {
             stateScale: 1 / 4096,
             outputScale: 0.05,
           });
+    case "UNIDIRECTIONAL_SEQUENCE_LSTM":
+      return type === "int8" ? benchLstm() : null;
     default:
       return null;
   }
