@@ -16,6 +16,7 @@ import { parseArgs } from "node:util";
 import { writeTflite } from "../../../emulator/model/tflite-writer.ts";
 import { loadReference } from "../../../test/helpers/tflite-reference.ts";
 import { seededRandom } from "../../fan-monitor/train/dataset.ts";
+import { trainEpochs } from "../../fan-monitor/train/epochs.ts";
 import {
   AUDIO_SIZE,
   HELD_OUT_SET,
@@ -116,60 +117,45 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   o.log(
     `model: ${net.parameters} parameters, ${totalMacs} MACs per face\n${macs.map((l) => `    ${l.layer.padEnd(24)} ${String(l.macs).padStart(8)}`).join("\n")}`,
   );
-  let optimizer = tf.train.adam(LEARNING_RATE);
   const rnd = seededRandom(SEED);
   const vx = v4(tr.video, tr.count),
     ax = a4(tr.audio, tr.count);
   const yf = tf.tensor2d(tr.face, [tr.count, 1]),
     ya = tf.tensor2d(tr.any, [tr.count, 1]);
-  for (let epoch = 0; epoch < o.epochs; epoch++) {
-    if (epoch === Math.ceil((o.epochs * 2) / 3)) optimizer = tf.train.adam(LEARNING_RATE / 5);
-    const order = Array.from({ length: tr.count }, (_, i) => i);
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(rnd() * (i + 1));
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-    let total = 0;
-    for (let at = 0; at < order.length; at += BATCH) {
-      const cost = tf.tidy(() => {
-        const idx = tf.tensor1d(order.slice(at, at + BATCH), "int32");
-        const [bv0, ba0, bf, bA] = [
-          tf.gather(vx, idx),
-          tf.gather(ax, idx),
-          tf.gather(yf, idx),
-          tf.gather(ya, idx),
-        ];
-        // Augmentation against the few training voices and faces: half the mouth crops
-        // mirrored left-right, every log-mel window shifted by up to +-5 dB (talker level).
-        const n = idx.shape[0];
-        const flip = tf.tensor4d(
-          Array.from({ length: n }, () => (rnd() < 0.5 ? 1 : 0)),
-          [n, 1, 1, 1],
-        );
-        const bv = tf.add(bv0, tf.mul(flip, tf.sub(tf.reverse(bv0, 2), bv0)));
-        const gain = Array.from({ length: n }, () => (2 * rnd() - 1) * LEVEL_JITTER);
-        const ba = tf.add(ba0, tf.tensor4d(gain, [n, 1, 1, 1]));
-        return optimizer.minimize(
-          () => {
-            const out = net.forward(bv as tf.Tensor4D, ba as tf.Tensor4D);
-            // L = L_fusion + L_video + L_audio; the audio label is "some face speaks".
-            return tf.addN([
-              tf.losses.sigmoidCrossEntropy(bf, out.fused),
-              tf.losses.sigmoidCrossEntropy(bf, out.video),
-              tf.losses.sigmoidCrossEntropy(bA, out.audio),
-            ]) as tf.Scalar;
-          },
-          true,
-          net.variables,
-        )!;
-      });
-      total += cost.dataSync()[0] * Math.min(BATCH, order.length - at);
-      cost.dispose();
-    }
-    o.log(
-      `epoch ${epoch + 1}/${o.epochs}: loss ${(total / order.length).toFixed(4)} (λV ${net.v("lambdaV").dataSync()[0].toFixed(3)}, λA ${net.v("lambdaA").dataSync()[0].toFixed(3)})`,
+  const lambdas = () =>
+    `(λV ${net.v("lambdaV").dataSync()[0].toFixed(3)}, λA ${net.v("lambdaA").dataSync()[0].toFixed(3)})`;
+  const plan = { count: tr.count, epochs: o.epochs, batch: BATCH, rnd, log: o.log, note: lambdas };
+  trainEpochs({ ...plan, learningRate: LEARNING_RATE, lateDivisor: 5 }, (optimizer, idx) => {
+    const [bv0, ba0, bf, bA] = [
+      tf.gather(vx, idx),
+      tf.gather(ax, idx),
+      tf.gather(yf, idx),
+      tf.gather(ya, idx),
+    ];
+    // Augmentation against the few training voices and faces: half the mouth crops
+    // mirrored left-right, every log-mel window shifted by up to +-5 dB (talker level).
+    const n = idx.shape[0];
+    const flip = tf.tensor4d(
+      Array.from({ length: n }, () => (rnd() < 0.5 ? 1 : 0)),
+      [n, 1, 1, 1],
     );
-  }
+    const bv = tf.add(bv0, tf.mul(flip, tf.sub(tf.reverse(bv0, 2), bv0)));
+    const gain = Array.from({ length: n }, () => (2 * rnd() - 1) * LEVEL_JITTER);
+    const ba = tf.add(ba0, tf.tensor4d(gain, [n, 1, 1, 1]));
+    return optimizer.minimize(
+      () => {
+        const out = net.forward(bv as tf.Tensor4D, ba as tf.Tensor4D);
+        // L = L_fusion + L_video + L_audio; the audio label is "some face speaks".
+        return tf.addN([
+          tf.losses.sigmoidCrossEntropy(bf, out.fused),
+          tf.losses.sigmoidCrossEntropy(bf, out.video),
+          tf.losses.sigmoidCrossEntropy(bA, out.audio),
+        ]) as tf.Scalar;
+      },
+      true,
+      net.variables,
+    )!;
+  });
   tf.dispose([vx, ax, yf, ya]);
 
   const fs = floatScores(net, held);

@@ -14,6 +14,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { writeTflite } from "../../../emulator/model/tflite-writer.ts";
+import { trainEpochs } from "./epochs.ts";
 import { loadReference } from "../../../test/helpers/tflite-reference.ts";
 import {
   AXES,
@@ -95,35 +96,18 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const model = new FanNet(SEED);
   const parameters = model.parameters;
   o.log(`model: ${parameters} parameters, ${countMacs()} MACs`);
-  let optimizer = tf.train.adam(LEARNING_RATE);
   const { x, y } = tensors(trainW);
   const rnd = seededRandom(SEED);
-  for (let epoch = 0; epoch < o.epochs; epoch++) {
-    // The last third at a lower rate, to settle.
-    if (epoch === Math.ceil((o.epochs * 2) / 3)) optimizer = tf.train.adam(LEARNING_RATE / 6);
-    // A seeded shuffle per epoch, then mini-batches.
-    const order = Array.from({ length: trainW.count }, (_, i) => i);
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(rnd() * (i + 1));
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-    let total = 0;
-    for (let at = 0; at < order.length; at += BATCH) {
-      const cost = tf.tidy(() => {
-        const idx = tf.tensor1d(order.slice(at, at + BATCH), "int32");
-        const xs = tf.gather(x, idx);
-        const ys = tf.gather(y, idx);
-        return optimizer.minimize(
-          () => tf.losses.softmaxCrossEntropy(ys, model.forward(xs)) as tf.Scalar,
-          true,
-          model.variables,
-        )!;
-      });
-      total += cost.dataSync()[0] * Math.min(BATCH, order.length - at);
-      cost.dispose();
-    }
-    o.log(`epoch ${epoch + 1}/${o.epochs}: loss ${(total / order.length).toFixed(4)}`);
-  }
+  const plan = { count: trainW.count, epochs: o.epochs, batch: BATCH, rnd, log: o.log };
+  trainEpochs({ ...plan, learningRate: LEARNING_RATE, lateDivisor: 6 }, (optimizer, idx) => {
+    const xs = tf.gather(x, idx);
+    const ys = tf.gather(y, idx);
+    return optimizer.minimize(
+      () => tf.losses.softmaxCrossEntropy(ys, model.forward(xs)) as tf.Scalar,
+      true,
+      model.variables,
+    )!;
+  });
   tf.dispose([x, y]);
 
   const held = tensors(heldW);

@@ -16,6 +16,7 @@ import { parseArgs } from "node:util";
 import { writeTflite } from "../../../emulator/model/tflite-writer.ts";
 import { loadReference } from "../../../test/helpers/tflite-reference.ts";
 import { seededRandom } from "../../fan-monitor/train/dataset.ts";
+import { trainEpochs } from "../../fan-monitor/train/epochs.ts";
 import { FanNet, countMacs } from "../../fan-monitor/train/model.ts";
 import { quantizeInput, quantizeModel } from "../../fan-monitor/train/quantize.ts";
 import {
@@ -118,32 +119,17 @@ export async function train(o: TrainOptions) {
   o.log(`model: ${model.parameters} parameters, ${countMacs(LED_SHAPE)} MACs`);
   const x = tf.tensor3d(trainSet.x, [trainSet.count, FRAMES, COEFS]);
   const y = tf.cast(tf.oneHot(tf.tensor1d(trainSet.labels, "int32"), CLASSES.length), "float32");
-  let optimizer = tf.train.adam(LEARNING_RATE);
   const rnd = seededRandom(SEED);
-  for (let epoch = 0; epoch < o.epochs; epoch++) {
-    if (epoch === Math.ceil((o.epochs * 2) / 3)) optimizer = tf.train.adam(LEARNING_RATE / 5);
-    const order = Array.from({ length: trainSet.count }, (_, i) => i);
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(rnd() * (i + 1));
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-    let total = 0;
-    for (let at = 0; at < order.length; at += BATCH) {
-      const cost = tf.tidy(() => {
-        const idx = tf.tensor1d(order.slice(at, at + BATCH), "int32");
-        const xs = tf.gather(x, idx) as tf.Tensor3D;
-        const ys = tf.gather(y, idx);
-        return optimizer.minimize(
-          () => tf.losses.softmaxCrossEntropy(ys, model.forward(xs)) as tf.Scalar,
-          true,
-          model.variables,
-        )!;
-      });
-      total += cost.dataSync()[0] * Math.min(BATCH, order.length - at);
-      cost.dispose();
-    }
-    o.log(`epoch ${epoch + 1}/${o.epochs}: loss ${(total / order.length).toFixed(4)}`);
-  }
+  const plan = { count: trainSet.count, epochs: o.epochs, batch: BATCH, rnd, log: o.log };
+  trainEpochs({ ...plan, learningRate: LEARNING_RATE, lateDivisor: 5 }, (optimizer, idx) => {
+    const xs = tf.gather(x, idx) as tf.Tensor3D;
+    const ys = tf.gather(y, idx);
+    return optimizer.minimize(
+      () => tf.losses.softmaxCrossEntropy(ys, model.forward(xs)) as tf.Scalar,
+      true,
+      model.variables,
+    )!;
+  });
   tf.dispose([x, y]);
 
   const hx = tf.tensor3d(held.x, [held.count, FRAMES, COEFS]);
