@@ -61,6 +61,13 @@ export function maxSample(pcm: usize, n: i32): i32 {
   return m;
 }
 
+/** The largest |sample| of n int16 samples (32768 for -32768). */
+export function maxAbsSample(pcm: usize, n: i32): i32 {
+  let m: i32 = 0;
+  for (let i = 0; i < n; i++) m = max(m, abs<i32>(<i32>load<i16>(pcm + (<usize>i << 1))));
+  return m;
+}
+
 /** The whole clip: 16000 int16 samples to 49 x 10 f32 MFCCs (row per frame). A clip whose max is <= 0 is not scaled. */
 export function kwsClip(work: usize, pcm: usize, out: usize): void {
   const m = maxSample(pcm, KWS_SAMPLES);

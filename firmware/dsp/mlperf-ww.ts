@@ -9,7 +9,7 @@ import { hammingWindow } from "./window";
 import { rfftF32, rfftInitF32, rfftTableBytes } from "./fft-f32";
 import { powerSpectrumF32 } from "./spectrum";
 import { melApply, melInit, melTableBytes } from "./mel";
-import { maxSample } from "./mlperf-kws";
+import { maxAbsSample } from "./mlperf-kws";
 
 export const WW_SAMPLES: i32 = 16000;
 export const WW_FRAME: i32 = 1024;
@@ -83,7 +83,8 @@ export function wwFrameUnclipped(work: usize, pcm: usize, scale: f32, previous: 
 
 /** The whole clip: 16000 int16 samples to 30 x 40 f32 features (row per frame). */
 export function wwClip(work: usize, pcm: usize, out: usize): void {
-  const m = maxSample(pcm, WW_SAMPLES);
+  // The recipe divides by the largest absolute sample (KWS's divides by the largest signed one).
+  const m = maxAbsSample(pcm, WW_SAMPLES);
   const scale: f32 = m > 0 ? 1.0 / <f32>m : 1.0 / 32768.0;
   for (let t = 0; t < WW_FRAMES; t++) {
     const start = t * WW_STEP;

@@ -121,6 +121,7 @@ export function dct2(x: ArrayLike<number>, coefs: number, ortho = false): Float6
 }
 
 const maxOf = (pcm: Int16Array): number => pcm.reduce((m, v) => Math.max(m, v), -32768);
+const maxAbsOf = (pcm: Int16Array): number => pcm.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 
 /** MLPerf KWS: 49 x 10 MFCC (row per frame) of 16000 int16 samples. */
 export function kwsFeatures(pcm: Int16Array): Float64Array {
@@ -141,7 +142,7 @@ export function kwsFeatures(pcm: Int16Array): Float64Array {
 
 /** MLPerf streaming wake word: 30 x 40 log-mel features in [0, 1] of 16000 int16 samples. */
 export function wwFeatures(pcm: Int16Array): Float64Array {
-  const m = maxOf(pcm);
+  const m = maxAbsOf(pcm); // wav / reduce_max(abs(wav)), ../shared/reference/audio.md
   const x = Float64Array.from(pcm, (v) => (m > 0 ? v / m : v / 32768));
   const c = 1 - 2 ** -5;
   const y = Float64Array.from(x, (v, i) => v - c * (i > 0 ? x[i - 1] : 0));

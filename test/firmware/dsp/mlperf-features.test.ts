@@ -92,3 +92,22 @@ test("firmware KWS and wake-word features match the host references; both models
 });
 
 const COMMANDS = new Set(["down", "go", "left", "no", "off", "on", "right", "stop", "up", "yes"]);
+
+test("wake-word features scale by the largest absolute sample: a clip and its negation give the same features", async (t) => {
+  // The recipe divides by reduce_max(abs(wav)); the power spectrum ignores the sign, so -x must give
+  // x's features. Dividing by the largest signed sample (KWS's rule) scales -x differently.
+  const clip = testClips()[0].pcm;
+  const negated = Int16Array.from(clip, (v) => Math.max(-32767, Math.min(32767, -v)));
+  const clipped = Int16Array.from(clip, (v) => Math.max(-32767, Math.min(32767, v)));
+  t.not(
+    clipped.reduce((m, v) => Math.max(m, v), -32768),
+    negated.reduce((m, v) => Math.max(m, v), -32768),
+    "the clip's positive and negative peaks differ, so the rule matters",
+  );
+  const [a, b] = await runDsp([{ op: OP.wwClip, data: clipped }, { op: OP.wwClip, data: negated }]);
+  const fa = asF32(a.bytes.subarray(0, 1200 * 4)), fb = asF32(b.bytes.subarray(0, 1200 * 4));
+  const worst = Math.max(...Array.from(fa, (v, i) => Math.abs(v - fb[i])));
+  t.true(worst <= 1e-5, `max |difference| ${worst}`);
+  const ra = wwFeatures(clipped), rb = wwFeatures(negated);
+  t.true(Math.max(...Array.from(ra, (v, i) => Math.abs(v - rb[i]))) <= 1e-9, "the host reference too");
+});
