@@ -18,6 +18,16 @@ export interface OperandStream {
 
 const product = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
+/**
+ * Whose kernels walk the tensors. "engine": ours (firmware/tflite/kernels), what a placed run
+ * is charged. "cmsis-nn": Arm's CMSIS-NN loop order, used only to compare with published
+ * figures of software built on it (NXP's Glow + CMSIS-NN person detector): its 1x1 convolution
+ * (arm_nn_mat_mult_nt_t_s8, DSP path) takes the output channels two at a time and, for each
+ * pair, sweeps every input pixel and writes two bytes per output pixel (tflite-micro
+ * third_party/cmsis_nn/Source/NNSupportFunctions/arm_nn_mat_mult_nt_t_s8.c).
+ */
+export type KernelLoopOrder = "engine" | "cmsis-nn";
+
 /** Output pixels a convolution kernel processes per sweep of its filters (conv.ts: blocks of 8). */
 const GEMM_ROWS = 8;
 /** Bytes of one output channel's requantisation record (firmware/tflite/kernels/common/requant.ts
@@ -34,8 +44,36 @@ function recordStreams(channels: number, sweeps: number): OperandStream[] {
   ];
 }
 
+/** CMSIS-NN's 1x1 convolution: input and output swept once per pair of output channels. */
+function pointwiseCmsisStreams(
+  model: TfliteModel,
+  op: OperatorInfo,
+  input: number,
+  weightBytes: number,
+): OperandStream[] {
+  const out = model.tensors[op.outputs[0]];
+  const pairs = Math.ceil((out.shape.at(-1) ?? 1) / 2);
+  const inBytes = model.tensors[input].byteSize;
+  return [
+    // Each pair of filter rows is read once and stays cached while the pixels stream by.
+    { role: "weights", tensor: op.inputs[1], bytes: weightBytes, passes: 1, reuseBytes: 0 },
+    { role: "input", tensor: input, bytes: inBytes, passes: pairs, reuseBytes: inBytes },
+    {
+      role: "output",
+      tensor: op.outputs[0],
+      bytes: out.byteSize,
+      passes: pairs,
+      reuseBytes: out.byteSize,
+    },
+  ];
+}
+
 /** The streams of one layer. RESHAPE aliases its input (no traffic). */
-export function operatorStreams(model: TfliteModel, op: OperatorInfo): OperandStream[] {
+export function operatorStreams(
+  model: TfliteModel,
+  op: OperatorInfo,
+  order: KernelLoopOrder = "engine",
+): OperandStream[] {
   if (op.opName === "RESHAPE" || op.opName === "SQUEEZE" || op.opName === "EXPAND_DIMS") return [];
   const t = model.tensors;
   const activations = op.inputs.filter((i) => i >= 0 && !t[i].isConstant);
@@ -61,6 +99,9 @@ export function operatorStreams(model: TfliteModel, op: OperatorInfo): OperandSt
   ) {
     const filter = t[op.inputs[1]].shape;
     const [kH, kW] = [filter[1] ?? 1, filter[2] ?? 1];
+    const pointwise = op.opName === "CONV_2D" && kH === 1 && kW === 1;
+    if (order === "cmsis-nn" && pointwise && o.strideH === 1 && o.strideW === 1)
+      return pointwiseCmsisStreams(model, op, activations[0], weightBytes);
     const pixels = outShape.length === 4 ? outShape[0] * outShape[1] * outShape[2] : 1;
     // Conv: every block of output pixels sweeps all filters; depthwise: every pixel its taps.
     const sweeps = op.opName === "CONV_2D" ? Math.ceil(pixels / GEMM_ROWS) : pixels;
@@ -124,6 +165,9 @@ export function operatorStreams(model: TfliteModel, op: OperatorInfo): OperandSt
   return streams;
 }
 
-export function modelStreams(model: TfliteModel): OperandStream[][] {
-  return model.operators.map((op) => operatorStreams(model, op));
+export function modelStreams(
+  model: TfliteModel,
+  order: KernelLoopOrder = "engine",
+): OperandStream[][] {
+  return model.operators.map((op) => operatorStreams(model, op, order));
 }

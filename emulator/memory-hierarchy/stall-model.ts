@@ -4,7 +4,7 @@
 // model in counts, not tags: the same answer every run, and no cost per memory access.
 import type { RegionTiming, Target } from "../board.ts";
 import type { TfliteModel } from "../model/tflite-model.ts";
-import { modelStreams, type OperandStream } from "./layer-traffic.ts";
+import { modelStreams, type KernelLoopOrder, type OperandStream } from "./layer-traffic.ts";
 import type { Placement } from "./placement.ts";
 
 /** Lines of a region without a cache are still counted in 32-byte units (one AXI burst). */
@@ -42,10 +42,12 @@ export function streamCycles(
   const startup = timing.firstLineCycles - timing.lineCycles;
   if (s.role === "output") {
     // Write-allocate: each line is filled, then written back when evicted; without a cache
-    // the stores go out through the write buffer.
+    // the stores go out through the write buffer. A kernel that writes its output in several
+    // sweeps touches every line again in each sweep the cache could not keep it through.
+    const touches = lines * (1 + (s.passes - 1) * missAgain);
     return timing.cacheBytes > 0
-      ? lines * (timing.lineCycles + timing.writeLineCycles) + startup
-      : lines * timing.writeLineCycles;
+      ? touches * (timing.lineCycles + timing.writeLineCycles) + startup
+      : touches * timing.writeLineCycles;
   }
   if (timing.cacheBytes === 0) return s.passes * (lines * timing.lineCycles + startup);
   const firstLines = lines * (1 - resident);
@@ -59,11 +61,12 @@ export function modelStalls(
   model: TfliteModel,
   placement: Placement,
   target: Target,
+  order: KernelLoopOrder = "engine",
 ): LayerStall[] {
   const lineBytes = target.board.memoryTiming?.dataCache?.lineBytes ?? DEFAULT_LINE;
   const arena = placement.arena ? regionTiming(target, placement.arena.region) : null;
   const weights = placement.model ? regionTiming(target, placement.model.region) : null;
-  const streams = modelStreams(model);
+  const streams = modelStreams(model, order);
   const result: LayerStall[] = [];
   let previousOutputs = new Set<number>();
   const timingOf = (s: OperandStream) => (s.role === "weights" ? weights : arena);
@@ -76,7 +79,8 @@ export function modelStalls(
     let need = 0;
     for (const s of layer) {
       const t = timingOf(s);
-      if (!t || t.cacheBytes === 0 || s.role === "output") continue;
+      // An output swept once is only written; one swept again must also stay cached.
+      if (!t || t.cacheBytes === 0 || (s.role === "output" && s.passes <= 1)) continue;
       cache = Math.max(cache, t.cacheBytes);
       need += s.reuseBytes;
     }

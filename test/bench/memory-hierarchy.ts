@@ -1,22 +1,32 @@
-// Memory hierarchy: the person detector's model (MLPerf Tiny VWW) with its activations in
-// OCRAM and in SDRAM on the RT1060 and RT1170 EVKs, our OCRAM/SDRAM latency ratio beside
-// NXP's published one (../shared/reference/boards.md), and what a realistic default placement
-// per board would change against today's zero-wait figures. Emulated cycles: deterministic.
+// Memory hierarchy: NXP's person detector's shape (ShuffleNetV2 192x320, test/bench/models/) and
+// our person detector's model (MLPerf Tiny VWW) with their activations in OCRAM and in SDRAM on
+// the RT1060 and RT1170 EVKs, our OCRAM/SDRAM latency ratio beside NXP's published one
+// (../shared/reference/boards.md), and what a realistic default placement per board would
+// change against today's zero-wait figures. Emulated cycles: deterministic.
 // Run alone with `npx tsx test/bench/memory-hierarchy.ts` (also rewrites docs/cost-model.md).
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadTarget } from "../../emulator/board.ts";
 import { runModel } from "../../emulator/model/runner.ts";
+import { readModel } from "../../emulator/model/tflite-model.ts";
 import type { Placement } from "../../emulator/memory-hierarchy/placement.ts";
+import { modelStalls } from "../../emulator/memory-hierarchy/stall-model.ts";
+import type { KernelLoopOrder } from "../../emulator/memory-hierarchy/layer-traffic.ts";
+import {
+  macs,
+  SHUFFLENET_PERSON_FILE,
+  SHUFFLENET_PERSON_INPUT,
+  shuffleNetPerson,
+} from "./models/shufflenet-person.ts";
 import { ROOT, sig } from "./util.ts";
 
 const MODEL = "apps/person-detector/model/vww_96_int8.tflite";
 
-/** NXP's person detector (Glow + CMSIS-NN), activations in OCRAM vs SDRAM (boards.md). */
-const NXP: Record<string, { ocramMs: number; sdramMs: number }> = {
-  rt1060: { ocramMs: 255, sdramMs: 364 },
-  rt1170: { ocramMs: 165, sdramMs: 280 },
+/** NXP's person detector (Glow + CMSIS-NN, 58.42 M MACs), activations in OCRAM vs SDRAM (boards.md). */
+export const NXP: Record<string, { ocramMs: number; sdramMs: number; macs: number }> = {
+  rt1060: { ocramMs: 255, sdramMs: 364, macs: 58.42e6 },
+  rt1170: { ocramMs: 165, sdramMs: 280, macs: 58.42e6 },
 };
 const OCRAM: Record<string, string> = { rt1060: "SRAM_OC2", rt1170: "SRAM_OC1" };
 
@@ -28,8 +38,12 @@ const REALISTIC: Record<string, Placement> = {
 };
 
 export interface RatioRow {
+  model: string;
   board: string;
   weights: string;
+  /** Whose loop order the stalls follow: our engine's (a placed run) or CMSIS-NN's (the
+   *  stall model applied to NXP's kernels' traffic, on top of the run's TCM cycles). */
+  kernels: string;
   tcmMs: number;
   ocramMs: number;
   sdramMs: number;
@@ -47,9 +61,84 @@ export interface DefaultRow {
   change: number;
 }
 
+/** The ShuffleNetV2 shape against NXP's absolute figures (activations in OCRAM / SDRAM). */
+export interface AbsoluteRow {
+  board: string;
+  kernels: string;
+  ocramMs: number;
+  nxpOcramMs: number;
+  sdramMs: number;
+  nxpSdramMs: number;
+  /** MACs per core cycle with the activations in OCRAM, ours and NXP's. */
+  macsPerCycle: number;
+  nxpMacsPerCycle: number;
+}
+
 export interface MemoryHierarchyResult {
   ratios: RatioRow[];
+  absolute: AbsoluteRow[];
   defaults: DefaultRow[];
+}
+
+const ENGINE = "engine (placed run)";
+const CMSIS = "CMSIS-NN order (stall model)";
+
+/**
+ * NXP's person-detector shape on one board: the engine's placed runs, and the same TCM run
+ * plus the stall model's figure for CMSIS-NN's loop order (NXP's kernels; the engine does not
+ * run them, so that row is the stall model's prediction for them, not an emulated run).
+ */
+async function shuffleNetRows(
+  board: string,
+  log: (msg: string) => void,
+): Promise<{ ratios: RatioRow[]; absolute: AbsoluteRow[] }> {
+  const bytes = new Uint8Array(readFileSync(path.join(ROOT, SHUFFLENET_PERSON_FILE)));
+  const input = new Uint8Array(SHUFFLENET_PERSON_INPUT.reduce((a, b) => a * b, 1));
+  const target = loadTarget(board);
+  const cycles = async (placement?: Placement) => {
+    log(`memory hierarchy: ShuffleNetV2 192x320 on ${board}, ${JSON.stringify(placement ?? {})}`);
+    const run = await runModel(bytes, [input], target, { placement });
+    return run.inferences[0].cycles;
+  };
+  const ms = (c: number) => sig((c / target.core.clockHz) * 1e3, 5);
+  const ocram = { arena: { region: OCRAM[board] } };
+  const sdram = { arena: { region: "BOARD_SDRAM" } };
+  const tcm = await cycles();
+  const engine = { ocram: await cycles(ocram), sdram: await cycles(sdram) };
+  const model = readModel(bytes);
+  const stalls = (p: Placement, order: KernelLoopOrder) =>
+    modelStalls(model, p, target, order).reduce((n, l) => n + l.cycles, 0);
+  const cmsis = { ocram: tcm + stalls(ocram, "cmsis-nn"), sdram: tcm + stalls(sdram, "cmsis-nn") };
+  const nxp = NXP[board];
+  const nxpRatio = nxp.ocramMs / nxp.sdramMs;
+  const rows = [
+    { kernels: ENGINE, c: engine },
+    { kernels: CMSIS, c: cmsis },
+  ];
+  return {
+    ratios: rows.map(({ kernels, c }) => ({
+      model: "ShuffleNetV2 192x320",
+      board,
+      weights: "TCM",
+      kernels,
+      tcmMs: ms(tcm),
+      ocramMs: ms(c.ocram),
+      sdramMs: ms(c.sdram),
+      ratio: sig(c.ocram / c.sdram, 3),
+      nxpRatio: sig(nxpRatio, 3),
+      agreement: sig(c.ocram / c.sdram / nxpRatio, 3),
+    })),
+    absolute: rows.map(({ kernels, c }) => ({
+      board,
+      kernels,
+      ocramMs: ms(c.ocram),
+      nxpOcramMs: nxp.ocramMs,
+      sdramMs: ms(c.sdram),
+      nxpSdramMs: nxp.sdramMs,
+      macsPerCycle: sig(macs(shuffleNetPerson()) / c.ocram, 3),
+      nxpMacsPerCycle: sig(nxp.macs / ((nxp.ocramMs / 1e3) * target.core.clockHz), 3),
+    })),
+  };
 }
 
 export async function benchMemoryHierarchy(
@@ -66,7 +155,13 @@ export async function benchMemoryHierarchy(
     return sig((run.inferences[0].cycles / target.core.clockHz) * 1e3, 5);
   };
   const ratios: RatioRow[] = [];
+  const absolute: AbsoluteRow[] = [];
   const defaults: DefaultRow[] = [];
+  for (const board of ["rt1060", "rt1170"]) {
+    const shuffle = await shuffleNetRows(board, log);
+    ratios.push(...shuffle.ratios);
+    absolute.push(...shuffle.absolute);
+  }
   for (const board of ["rt1060", "rt1170"]) {
     const tcmMs = await ms(board);
     for (const weights of ["TCM (as today)", "BOARD_FLASH"]) {
@@ -76,8 +171,10 @@ export async function benchMemoryHierarchy(
       const nxpRatio = NXP[board].ocramMs / NXP[board].sdramMs;
       const ratio = ocramMs / sdramMs;
       ratios.push({
+        model: "VWW 96x96",
         board,
         weights,
+        kernels: ENGINE,
         tcmMs,
         ocramMs,
         sdramMs,
@@ -98,16 +195,23 @@ export async function benchMemoryHierarchy(
       change: sig(placedMs / todayMs, 3),
     });
   }
-  return { ratios, defaults };
+  return { ratios, absolute, defaults };
 }
 
 export function memoryHierarchyMarkdown(r: MemoryHierarchyResult): string {
   return [
-    "| board | weights | all TCM (today) | activations in OCRAM | in SDRAM | OCRAM / SDRAM, ours | NXP's (person detector) | ours / NXP's |",
-    "|---|---|---:|---:|---:|---:|---:|---:|",
+    "| model | board | weights | kernels | all TCM (today) | activations in OCRAM | in SDRAM | OCRAM / SDRAM, ours | NXP's (person detector) | ours / NXP's |",
+    "|---|---|---|---|---:|---:|---:|---:|---:|---:|",
     ...r.ratios.map(
       (x) =>
-        `| ${x.board} | ${x.weights} | ${x.tcmMs} ms | ${x.ocramMs} ms | ${x.sdramMs} ms | ${x.ratio.toFixed(3)} | ${x.nxpRatio.toFixed(3)} | ${x.agreement.toFixed(2)} |`,
+        `| ${x.model} | ${x.board} | ${x.weights} | ${x.kernels} | ${x.tcmMs} ms | ${x.ocramMs} ms | ${x.sdramMs} ms | ${x.ratio.toFixed(3)} | ${x.nxpRatio.toFixed(3)} | ${x.agreement.toFixed(2)} |`,
+    ),
+    "",
+    "| ShuffleNetV2 192x320 | kernels | OCRAM, ours | NXP's | ours / NXP's | SDRAM, ours | NXP's | ours / NXP's | MACs/cycle (OCRAM), ours | NXP's |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ...r.absolute.map(
+      (a) =>
+        `| ${a.board} | ${a.kernels} | ${a.ocramMs} ms | ${a.nxpOcramMs} ms | ${(a.ocramMs / a.nxpOcramMs).toFixed(2)} | ${a.sdramMs} ms | ${a.nxpSdramMs} ms | ${(a.sdramMs / a.nxpSdramMs).toFixed(2)} | ${a.macsPerCycle} | ${a.nxpMacsPerCycle} |`,
     ),
     "",
     "| board | realistic placement | today (zero-wait) | placed | change |",
