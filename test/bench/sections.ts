@@ -310,12 +310,12 @@ export const SECTIONS: BenchSection[] = [
   section({
     id: "memoryHierarchy",
     title:
-      "memory hierarchy: VWW's activations in OCRAM vs SDRAM on rt1060/rt1170 beside NXP's ratio (target 0.8-1.2), realistic placements vs today",
+      "memory hierarchy: NXP's person-detector shape (ShuffleNetV2 192x320) and VWW, activations in OCRAM vs SDRAM on rt1060/rt1170 beside NXP's ratio (target 0.8-1.2), realistic placements vs today",
     run: (log) => benchMemoryHierarchy(log),
     table: memoryHierarchyMarkdown,
     markdown: (r) =>
       [
-        'Memory hierarchy (docs/cost-model.md, "Memory hierarchy"): the person detector\'s model with its activations placed in OCRAM or SDRAM:',
+        'Memory hierarchy (docs/cost-model.md, "Memory hierarchy"): NXP\'s person-detector shape (ShuffleNetV2 192x320, test/bench/models/) and our person detector\'s model with their activations placed in OCRAM or SDRAM:',
         "",
         memoryHierarchyMarkdown(r),
       ].join("\n"),
