@@ -315,7 +315,7 @@ export const SECTIONS: BenchSection[] = [
     table: memoryHierarchyMarkdown,
     markdown: (r) =>
       [
-        'Memory hierarchy (docs/cost-model.md, "Memory hierarchy"): NXP\'s person-detector shape (ShuffleNetV2 192x320, test/bench/models/) and our person detector\'s model with their activations placed in OCRAM or SDRAM:',
+        "Memory hierarchy (docs/cost-model.md, \"Memory hierarchy\"): NXP's person-detector shape (ShuffleNetV2 192x320, test/bench/models/) and our person detector's model with their activations placed in OCRAM or SDRAM:",
         "",
         memoryHierarchyMarkdown(r),
       ].join("\n"),
