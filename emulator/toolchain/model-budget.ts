@@ -138,12 +138,18 @@ function layerNeeds(
     }
     case "DEPTHWISE_CONV_2D": {
       // kernels/depthwise-conv.ts, depthwise-multiplier.ts
-      if (!int8 || o?.kind !== "depthwise") return { scratch: 0, channels: 0 };
+      if (o?.kind !== "depthwise") return { scratch: 0, channels: 0 };
       const [, kH, kW] = dims(filter);
       const outC = last(output),
         inC = last(input),
         mult = Math.max(1, outC / Math.max(inC, 1));
       const taps = kH * kW;
+      // A float layer needs scratch only with a depth multiplier (multiplierScratchBytes).
+      if (!int8)
+        return {
+          scratch: mult > 1 ? inC * ((mult + 3) >> 2) * taps * 16 + taps * 4 : 0,
+          channels: 0,
+        };
       if (mult > 1)
         return {
           scratch: inC * ((mult + 3) >> 2) * ((taps + 1) >> 1) * 16 + ((taps + 1) >> 1) * 4,

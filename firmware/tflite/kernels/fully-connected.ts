@@ -56,7 +56,7 @@ export class FullyConnected extends Kernel {
       const real = weights.isPerChannel()
         ? <f64>input.scale * <f64>weights.channelScale(c) / <f64>output.scale
         : <f64>(input.scale * weights.scale) / <f64>output.scale;
-      cq.set(c, real, biasI32(bias, c), input.zeroPoint == 0 ? 0 : input.zeroPoint * rowSum(weights.data + <usize>c * <usize>k, k)); // no weight sum to fold for a zero input offset
+      cq.set(c, real, biasI32(bias, c), input.zeroPoint * rowSum(weights.data + <usize>c * <usize>k, k));
     }
     cq.finish();
     this.cq = cq;
