@@ -1,7 +1,7 @@
 // The camera set-up: the full QVGA field, 320x240, 150 KB in RGB565 (75 KB grey), on every
 // board; the firmware crops its centre 240x240 and shrinks it 2.5x to 96x96. The model needs
-// about 190 KB of heap for VWW (TFLM's arena_used_bytes: its 107 KB head of tensors and
-// scratch and its 83 KB tail of per-layer data; app.json reserves 240 KB with the app's own
+// about 132 KB of heap for VWW (TFLM's arena_used_bytes: its 63 KB head of tensors and
+// scratch and its 69 KB tail of per-layer data; app.json reserves 168 KB with the app's own
 // buffers), which leaves room for the QVGA buffer even in the MCX N947's 512 KB. (Until the
 // engine kept per-channel data as TFLM does, it needed 336 KB and the MCX N947 read out only
 // the centre 240x240 window of the field.)

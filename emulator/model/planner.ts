@@ -114,3 +114,30 @@ export function planArena(model: TfliteModel, scratchBytesPerOp: number[] = []):
     lowerBound,
   };
 }
+
+/** Each layer's scratch area (`layerBytes`: kernel scratch + requantisation records) in the
+ *  lowest gap among the tensors alive during that layer, after the tensors are placed, as
+ *  firmware/tflite/planner.ts places them. Returns the offsets (-1: none) and the head's end. */
+export function placeLayerAreas(
+  plan: ArenaPlan,
+  layerBytes: number[],
+): { layerOffsets: number[]; headBytes: number } {
+  const placed = plan.offsets
+    .flatMap((o, i) => (o >= 0 ? [i] : []))
+    .sort((a, b) => plan.offsets[a] - plan.offsets[b] || a - b);
+  let headBytes = plan.tensorBytes;
+  const layerOffsets = layerBytes.map((bytes, layer) => {
+    const size = alignUp(Math.max(bytes, 0));
+    if (size === 0) return -1;
+    let offset = 0;
+    for (const q of placed) {
+      const lq = plan.lifetimes[q]!;
+      if (lq.last < layer || lq.first > layer) continue; // not alive during this layer
+      if (offset + size <= plan.offsets[q]) break;
+      offset = Math.max(offset, plan.offsets[q] + plan.sizes[q]);
+    }
+    headBytes = Math.max(headBytes, offset + size);
+    return offset;
+  });
+  return { layerOffsets, headBytes };
+}

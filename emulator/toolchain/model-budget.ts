@@ -2,14 +2,16 @@
 // the host before the firmware runs, in the two parts the engine allocates
 // (firmware/tflite/interpreter.ts):
 // - the head, one heap block: the arena's tensors as the firmware's planner places them
-//   (emulator/model/planner.ts mirrors firmware/tflite/planner.ts), then the scratch area the
-//   layers share (the largest kernel scratch, as each kernel's scratchBytes() computes it) and
-//   the running layer's requantisation records (the most channels of any layer, 48 B each);
+//   (emulator/model/planner.ts mirrors firmware/tflite/planner.ts), and each layer's scratch
+//   area (its kernel scratch, as the kernel's scratchBytes() computes it, then its
+//   requantisation records, 48 B per channel) in the lowest gap among the tensors alive while
+//   that layer runs;
 // - the tail, what the engine keeps for the whole run (persistentBytes): each quantised
-//   layer's 17 B per channel, and the objects of the parsed model and its kernels.
+//   layer's 17 B per channel (4 B when its weights have one scale), and the objects of the
+//   parsed model and its kernels.
 // test/build/model-budget.test.ts checks the estimate against the firmware's own report.
 import { readModel, type TfliteModel, type TensorInfo } from "../model/tflite-model.ts";
-import { ARENA_ALIGN, alignUp, planArena } from "../model/planner.ts";
+import { ARENA_ALIGN, alignUp, placeLayerAreas, planArena } from "../model/planner.ts";
 
 export interface ModelBudget {
   /** The partition's name in app.json. */
@@ -23,20 +25,23 @@ export interface ModelBudget {
   tailBytes?: number;
 }
 
-/** firmware/tflite/requant.ts: Q_BYTES (expanded record) and PERSISTENT_CHANNEL_BYTES (kept). */
+/** firmware/tflite/requant.ts: Q_BYTES (expanded record) and PERSISTENT_CHANNEL_BYTES (kept,
+ *  per-channel weights; per-tensor ones keep a 16-byte header and UNIFORM_CHANNEL_BYTES, 4). */
 const RECORD_BYTES = 48;
 const PERSISTENT_CHANNEL_BYTES = 17;
 /** The firmware's allocator (AssemblyScript's stub runtime) puts a 16-byte header before each
  *  block and rounds blocks to 16 bytes; an object adds its fields and arrays their backing store. */
 const BLOCK = 16;
 const block = (payload: number) => BLOCK + alignUp(Math.max(payload, 0));
-/** Objects the engine keeps per tensor (Tensor + its shape array, and the empty one its field
- *  initialiser made first), per layer (Operator + its two index arrays, each also made empty
- *  first, + the kernel object and its small arrays) and once (Model, FlatBuffer reader,
- *  Interpreter arrays): upper sizes of their fields (firmware/tflite/tensor.ts, operator.ts,
- *  kernels/*.ts, model.ts). Rounded up: the build must not say "fits" when the run does not. */
-const PER_TENSOR = block(96) + block(32) + block(16);
-const PER_LAYER = block(48) + 4 * block(32) + block(256);
+/** Objects the engine keeps per tensor (the Tensor: its shape is read in place from the
+ *  model), per layer (the Operator, whose index lists are read in place, + the kernel object
+ *  and its small arrays) and once (Model, FlatBuffer reader, Interpreter arrays): upper sizes
+ *  of their fields (firmware/tflite/tensor.ts, operator.ts, kernels/*.ts, model.ts). Rounded
+ *  up: the build must not say "fits" when the run does not. */
+const PER_TENSOR = block(64);
+const PER_LAYER = block(48) + block(304);
+/** SOFTMAX keeps two 256-entry int32 tables (kernels/softmax.ts). */
+const SOFTMAX_TABLES = 2 * block(1024);
 const PER_MODEL = 8 * block(64);
 
 /** TFLite flatbuffers carry the file identifier "TFL3" at byte 4. */
@@ -68,21 +73,30 @@ export function engineBytes(model: TfliteModel): {
   headBytes: number;
   tailBytes: number;
 } {
-  let scratch = 0;
-  let channels = 0;
   let kept = 0;
   for (const op of model.operators) {
     const l = layerNeeds(model, op);
-    scratch = Math.max(scratch, alignUp(l.scratch));
-    channels = Math.max(channels, l.channels);
-    if (l.channels > 0) kept += block(l.channels * PERSISTENT_CHANNEL_BYTES) + block(64); // + the ChannelQuant object
+    // A layer with per-tensor weights keeps one multiplier and 4 B (its folded bias) per channel.
+    const perTensor = (model.tensors[op.inputs[1]]?.quantization?.scale.length ?? 0) <= 1;
+    const bytes = perTensor ? 16 + l.channels * 4 : l.channels * PERSISTENT_CHANNEL_BYTES;
+    if (l.channels > 0) kept += block(bytes) + block(64); // + the ChannelQuant object
+    if (op.opName === "SOFTMAX") kept += SOFTMAX_TABLES;
   }
-  const headBytes = block(
-    planArena(model).tensorBytes + scratch + channels * RECORD_BYTES + ARENA_ALIGN,
-  );
+  const headBytes = block(engineHeadBytes(model) + ARENA_ALIGN);
   const tailBytes =
     kept + PER_MODEL + model.tensors.length * PER_TENSOR + model.operators.length * PER_LAYER;
   return { arenaBytes: headBytes + tailBytes, headBytes, tailBytes };
+}
+
+/** The arena's head as the firmware plans it: the tensors, and each layer's scratch area
+ *  (kernel scratch, then 48 B of requantisation records per channel) in the lowest gap among the
+ *  tensors alive during that layer. */
+export function engineHeadBytes(model: TfliteModel): number {
+  const layerBytes = model.operators.map((op) => {
+    const l = layerNeeds(model, op);
+    return alignUp(l.scratch) + l.channels * RECORD_BYTES;
+  });
+  return placeLayerAreas(planArena(model), layerBytes).headBytes;
 }
 
 const dims = (t: TensorInfo | undefined) => t?.shape ?? [];
@@ -113,20 +127,29 @@ function layerNeeds(
         : { scratch: 0, channels: 0 };
     }
     case "FULLY_CONNECTED": {
-      // kernels/fully-connected.ts
-      const k8 = (last(filter) + 7) & ~7;
+      // kernels/fully-connected.ts: widened rows for the largest block of batch rows it runs
+      const k = Math.max(last(filter), 1);
+      const k8 = (k + 7) & ~7;
+      const batches = Math.trunc(elements(input) / k);
+      const rows = batches >= 8 ? 8 : batches >= 4 ? 4 : 1;
       return int8
-        ? { scratch: 8 * k8 * 2 + 16, channels: dims(filter)[0] ?? 1 }
+        ? { scratch: rows * k8 * 2 + 16, channels: dims(filter)[0] ?? 1 }
         : { scratch: 0, channels: 0 };
     }
     case "DEPTHWISE_CONV_2D": {
       // kernels/depthwise-conv.ts, depthwise-multiplier.ts
-      if (!int8 || o?.kind !== "depthwise") return { scratch: 0, channels: 0 };
+      if (o?.kind !== "depthwise") return { scratch: 0, channels: 0 };
       const [, kH, kW] = dims(filter);
       const outC = last(output),
         inC = last(input),
         mult = Math.max(1, outC / Math.max(inC, 1));
       const taps = kH * kW;
+      // A float layer needs scratch only with a depth multiplier (multiplierScratchBytes).
+      if (!int8)
+        return {
+          scratch: mult > 1 ? inC * ((mult + 3) >> 2) * taps * 16 + taps * 4 : 0,
+          channels: 0,
+        };
       if (mult > 1)
         return {
           scratch: inC * ((mult + 3) >> 2) * ((taps + 1) >> 1) * 16 + ((taps + 1) >> 1) * 4,

@@ -18,12 +18,13 @@ export function main(): void {
   const engine = new Interpreter(model, partitionSize("model"));
   if (!engine.ok) { say("model: " + engine.error); system.exit(2); return; }
   // The plan: each tensor's arena offset, then the bytes of the tensor area, the scratch area
-  // (kernel scratch and the requantisation records) and the persistent tail.
+  // (the layers' kernel scratch and requantisation records, where they reach past the tensors)
+  // and the persistent tail.
   const offsets = engine.plan.offsets;
   const plan = new StaticArray<i32>(offsets.length + 3);
   for (let i = 0; i < offsets.length; i++) plan[i] = offsets[i];
   plan[offsets.length] = engine.plan.tensorBytes;
-  plan[offsets.length + 1] = engine.scratchBytes + engine.recordBytes;
+  plan[offsets.length + 1] = engine.arenaBytes - engine.plan.tensorBytes;
   plan[offsets.length + 2] = engine.persistentBytes;
   debug.report(debug.REPORT_PLAN, changetype<usize>(plan), plan.length * 4);
 

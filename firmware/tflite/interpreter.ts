@@ -18,16 +18,13 @@ const JOB_WORDS: i32 = 6; // layer, op, MACs, activation bytes, weight bytes, in
 export class Interpreter {
   readonly model: Model;
   error: string = "";
-  plan: ArenaPlan = new ArenaPlan(0);
+  plan: ArenaPlan = new ArenaPlan(0, 0);
   kernels: StaticArray<Kernel> = new StaticArray<Kernel>(0);
-  /** The arena's head, as TFLM's: tensors, then the scratch area the layers share (kernel
-   *  scratch, then the running layer's requantisation records). Base 16-byte aligned. */
+  /** The arena's head, as TFLM's: the tensors and each layer's scratch area (kernel scratch,
+   *  then its requantisation records), planned together so that a layer's scratch lies where
+   *  no tensor alive during that layer does. Base 16-byte aligned. */
   arena: usize = 0;
   arenaBytes: i32 = 0;
-  scratch: usize = 0;
-  scratchBytes: i32 = 0;
-  records: usize = 0;
-  recordBytes: i32 = 0;
   /** The arena's tail: what the engine keeps for the whole run (the parsed model, kernels and
    *  their data such as per-channel multipliers and shifts), measured as the heap the
    *  constructor took besides the head. head + tail is TFLM's arena_used_bytes(). */
@@ -95,6 +92,7 @@ export class Interpreter {
     this.kernels = new StaticArray<Kernel>(n);
     this.onNpu = new StaticArray<bool>(n);
     const npuOps = npu.capabilities();
+    const layerBytes = new StaticArray<i32>(n);
     let longestNpuRun = 0;
     for (let i = 0; i < n; i++) {
       const op = ops[i];
@@ -111,9 +109,8 @@ export class Interpreter {
       if (why.length > 0) return this.fail(layerName(i, op.name) + ": " + why);
       if (this.model.fb.error.length > 0) return this.fail(layerName(i, op.name) + ": " + this.model.fb.error);
       this.kernels[i] = kernel;
-      this.scratchBytes = max(this.scratchBytes, (kernel.scratchBytes() + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1));
       const quant = kernel.quant;
-      if (quant !== null) this.recordBytes = max(this.recordBytes, quant.channels * Q_BYTES);
+      layerBytes[i] = ((kernel.scratchBytes() + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1)) + (quant !== null ? quant.channels * Q_BYTES : 0);
       this.onNpu[i] = op.code < 32 && (npuOps & (1 << op.code)) != 0 && op.output(0).type == TYPE_INT8;
     }
     // A run of NPU layers that are all RESHAPE has no work for the NPU, only its set-up: it
@@ -129,13 +126,17 @@ export class Interpreter {
       if (work) longestNpuRun = max(longestNpuRun, i - start);
       start = i + 1;
     }
-    this.plan = planArena(this.model);
-    this.arenaBytes = this.plan.tensorBytes + this.scratchBytes + this.recordBytes;
+    this.plan = planArena(this.model, layerBytes);
+    this.arenaBytes = this.plan.headBytes;
     // The arena comes from the heap once: running out of SRAM is the board's fault report.
     const raw = heap.alloc(<usize>this.arenaBytes + ARENA_ALIGN);
     this.arena = (raw + ARENA_ALIGN - 1) & ~(<usize>ARENA_ALIGN - 1);
-    this.scratch = this.arena + <usize>this.plan.tensorBytes;
-    this.records = this.scratch + <usize>this.scratchBytes;
+    for (let i = 0; i < n; i++) {
+      const kernel = this.kernels[i];
+      const at = this.plan.layerOffsets[i];
+      kernel.scratch = this.arena + <usize>max(at, 0);
+      kernel.records = kernel.scratch + <usize>((kernel.scratchBytes() + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1));
+    }
     const tensors = this.model.tensors;
     for (let t = 0; t < tensors.length; t++) {
       const offset = this.plan.offsets[t];
@@ -160,8 +161,8 @@ export class Interpreter {
       const kernel = unchecked(this.kernels[i]);
       debug.layerBegin(<u32>i, <u32>kernel.op.code);
       const quant = kernel.quant;
-      if (quant !== null) quant.expand(this.records);
-      kernel.eval(this.scratch);
+      if (quant !== null) quant.expand(kernel.records);
+      kernel.eval(kernel.scratch);
       debug.layerEnd(<u32>i);
       i++;
     }
@@ -192,8 +193,8 @@ export class Interpreter {
     for (let i = from; i < to; i++) {
       const kernel = unchecked(this.kernels[i]);
       const quant = kernel.quant; // the NPU's command stream holds these; the CPU does not pay
-      if (quant !== null) quant.expand(this.records);
-      kernel.eval(this.scratch);
+      if (quant !== null) quant.expand(kernel.records);
+      kernel.eval(kernel.scratch);
     }
     npu.computeEnd(id);
     return to;

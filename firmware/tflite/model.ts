@@ -3,7 +3,7 @@
 // `error`, naming the layer and op where there is one.
 import { FlatBuffer } from "./flatbuffer";
 import { Tensor } from "./tensor";
-import { Operator } from "./operator";
+import { NO_INDICES, Operator, indexAt, indexCount } from "./operator";
 import * as s from "./schema";
 
 const MAX_RANK = 6;
@@ -58,8 +58,8 @@ export class Model {
     const nBuffers = fb.vectorLength(buffers, 4);
     if (!this.ok("")) return false;
     if (!this.readTensors(sg, buffers, nBuffers)) return false;
-    this.inputs = this.indexList(fb.fieldRef(sg, s.SUBGRAPH_INPUTS), false, -1, "subgraph inputs");
-    this.outputs = this.indexList(fb.fieldRef(sg, s.SUBGRAPH_OUTPUTS), false, -1, "subgraph outputs");
+    this.inputs = copyIndices(this.indexList(fb.fieldRef(sg, s.SUBGRAPH_INPUTS), false, -1, "subgraph inputs"));
+    this.outputs = copyIndices(this.indexList(fb.fieldRef(sg, s.SUBGRAPH_OUTPUTS), false, -1, "subgraph outputs"));
     if (this.error.length > 0) return false;
     if (this.inputs.length == 0 || this.outputs.length == 0) return this.fail("model has no inputs or no outputs");
     for (let k = 0; k < this.inputs.length; k++) {
@@ -107,12 +107,13 @@ export class Model {
     const shape = fb.fieldRef(table, s.TENSOR_SHAPE);
     const rank = fb.vectorLength(shape, 4);
     if (rank > <u32>MAX_RANK) return this.fail(tensorName(where) + ": rank " + rank.toString() + " is more than " + MAX_RANK.toString());
-    t.dims = new StaticArray<i32>(rank);
+    if (!this.okAt(where)) return false;
+    // In place: the vector is 4-aligned in a 4-aligned model, its length word just before.
+    if (rank > 0) t.dims = fb.base + fb.element(shape, 0, 4);
     let elements: i64 = 1;
     for (let d: u32 = 0; d < rank; d++) {
       const v = <i32>fb.u32(fb.element(shape, d, 4));
       if (v < 0) return this.fail(tensorName(where) + ": negative dimension " + v.toString());
-      t.dims[d] = v;
       elements *= v;
       if (elements > MAX_ELEMENTS) return this.fail(tensorName(where) + ": too many elements");
     }
@@ -156,7 +157,7 @@ export class Model {
       let dim = fb.fieldI32(q, s.QUANT_DIMENSION, 0);
       // Some converters leave quantized_dimension 3 on rank-1 biases; TFLM reads them as axis 0.
       if (t.rank == 1) dim = 0;
-      if (dim < 0 || dim >= t.rank || t.dims[dim] != <i32>nScales) {
+      if (dim < 0 || dim >= t.rank || t.dim(dim) != <i32>nScales) {
         return this.fail(tensorName(where) + ": " + nScales.toString() + " channel scales do not match dimension " + dim.toString());
       }
       t.channelScales = fb.base + fb.element(scales, 0, 4);
@@ -166,22 +167,24 @@ export class Model {
     return this.okAt(where);
   }
 
-  /** Tensor indices from `vec`; `layer` (-1 for the subgraph) and `what` name the list in a message. */
-  private indexList(vec: u32, allowAbsent: bool, layer: i32, what: string): StaticArray<i32> {
+  /** Tensor indices from `vec`, checked and read in place (NO_INDICES when absent or wrong);
+   *  `layer` (-1 for the subgraph) and `what` name the list in a message. */
+  private indexList(vec: u32, allowAbsent: bool, layer: i32, what: string): usize {
     const fb = this.fb;
     const n = fb.vectorLength(vec, 4);
-    const out = new StaticArray<i32>(n);
     const lowest: i32 = allowAbsent ? -1 : 0;
     for (let i: u32 = 0; i < n; i++) {
       const v = <i32>fb.u32(fb.element(vec, i, 4));
       if (v < lowest || v >= this.tensors.length) {
         this.fail(this.listName(layer, what) + ": tensor " + v.toString() + " out of range (" + this.tensors.length.toString() + " tensors)");
-        return new StaticArray<i32>(0);
+        return NO_INDICES;
       }
-      out[i] = v;
     }
-    if (this.fb.error.length > 0) this.ok(this.listName(layer, what));
-    return out;
+    if (this.fb.error.length > 0) {
+      this.ok(this.listName(layer, what));
+      return NO_INDICES;
+    }
+    return n > 0 ? fb.base + fb.element(vec, 0, 4) : NO_INDICES;
   }
 
   private listName(layer: i32, what: string): string {
@@ -209,15 +212,23 @@ export class Model {
       if (this.fb.error.length > 0 && !this.ok(layerName(op))) return false;
       if (this.error.length > 0) return false;
       const where = op; // named only in a message
-      if (op.outputIndices.length == 0) return this.fail(layerName(where) + ": no outputs");
+      if (op.outputCount == 0) return this.fail(layerName(where) + ": no outputs");
       // An output with data in the model would be written in flash.
-      for (let k = 0; k < op.outputIndices.length; k++) {
-        const t = unchecked(op.outputIndices[k]);
+      for (let k = 0; k < op.outputCount; k++) {
+        const t = op.outputIndex(k);
         if (this.tensors[t].isConstant) return this.fail(layerName(where) + ": output tensor " + t.toString() + " has constant data");
       }
     }
     return true;
   }
+}
+
+/** The subgraph's inputs or outputs as an array (two small ones per model, read often). */
+function copyIndices(list: usize): StaticArray<i32> {
+  const n = indexCount(list);
+  const out = new StaticArray<i32>(n);
+  for (let i = 0; i < n; i++) unchecked(out[i] = indexAt(list, i));
+  return out;
 }
 
 function tensorName(index: i32): string {

@@ -4,12 +4,27 @@ import { FlatBuffer } from "./flatbuffer";
 import { Tensor } from "./tensor";
 import { opName } from "./schema";
 
+/** An empty index list (a length word of 0), for absent vectors. */
+export const NO_INDICES: usize = memory.data(8, 4) + 4;
+
+/** Entry `i` of an index list read in place: int32s with their count in the word before. */
+// @ts-ignore: decorator
+@inline export function indexAt(list: usize, i: i32): i32 {
+  return load<i32>(list + (<usize>i << 2));
+}
+
+// @ts-ignore: decorator
+@inline export function indexCount(list: usize): i32 {
+  return load<i32>(list - 4);
+}
+
 export class Operator {
   index: i32 = 0;
   code: i32 = 0;
-  /** Tensor indices; -1 marks an absent optional input. */
-  inputIndices: StaticArray<i32> = new StaticArray<i32>(0);
-  outputIndices: StaticArray<i32> = new StaticArray<i32>(0);
+  /** Tensor indices, read in place from the flatbuffer (as TFLM's TfLiteNode does); -1 marks
+   *  an absent optional input. Checked against the tensor count when the model is read. */
+  inputIndices: usize = NO_INDICES;
+  outputIndices: usize = NO_INDICES;
   /** Offset of the builtin options table in the flatbuffer, 0 when absent. */
   options: u32 = 0;
 
@@ -20,24 +35,33 @@ export class Operator {
   }
 
   get inputCount(): i32 {
-    return this.inputIndices.length;
+    return indexCount(this.inputIndices);
   }
 
   get outputCount(): i32 {
-    return this.outputIndices.length;
+    return indexCount(this.outputIndices);
+  }
+
+  /** Tensor index of input `i` (-1: absent). */
+  inputIndex(i: i32): i32 {
+    return indexAt(this.inputIndices, i);
+  }
+
+  outputIndex(i: i32): i32 {
+    return indexAt(this.outputIndices, i);
   }
 
   hasInput(i: i32): bool {
-    return i < this.inputIndices.length && unchecked(this.inputIndices[i]) >= 0;
+    return i < this.inputCount && indexAt(this.inputIndices, i) >= 0;
   }
 
   /** Input `i`; check `hasInput` first for optional inputs (such as a bias). */
   input(i: i32): Tensor {
-    return unchecked(this.tensors[unchecked(this.inputIndices[i])]);
+    return unchecked(this.tensors[indexAt(this.inputIndices, i)]);
   }
 
   output(i: i32): Tensor {
-    return unchecked(this.tensors[unchecked(this.outputIndices[i])]);
+    return unchecked(this.tensors[indexAt(this.outputIndices, i)]);
   }
 
   // Builtin options with the schema's defaults (field ids from schema.fbs).

@@ -2,10 +2,16 @@
 // constants, in the arena for activations), its shape and its quantisation.
 import { typeBytes } from "./schema";
 
+/** A shape with no dimensions (a scalar, or a tensor whose shape field is absent): a length
+ *  word of 0, for `dims` to point just past. */
+const NO_DIMS: usize = memory.data(8, 4) + 4;
+
 export class Tensor {
   index: i32 = 0;
   type: i32 = 0;
-  dims: StaticArray<i32> = new StaticArray<i32>(0);
+  /** The shape, read in place (as TFLM's TfLiteEvalTensor does): the first of the flatbuffer
+   *  vector's int32 dimensions, its length in the word before. */
+  dims: usize = NO_DIMS;
   /** Address of the data: in the flash window (constants) or the arena (activations). */
   data: usize = 0;
   /** Bytes of data: elements times the element size. */
@@ -18,21 +24,19 @@ export class Tensor {
   channelScales: usize = 0;
   channels: i32 = 0;
   quantizedDimension: i32 = 0;
-  /** Arena offset planned for an activation, -1 for constants and unused tensors. */
-  arenaOffset: i32 = -1;
-
   get rank(): i32 {
-    return this.dims.length;
+    return load<i32>(this.dims - 4);
   }
 
   /** Dimension `i`; negative counts from the end (-1 = innermost). */
   dim(i: i32): i32 {
-    return unchecked(this.dims[i < 0 ? this.dims.length + i : i]);
+    return load<i32>(this.dims + (<usize>(i < 0 ? this.rank + i : i) << 2));
   }
 
   get elements(): i32 {
     let n = 1;
-    for (let i = 0; i < this.dims.length; i++) n *= unchecked(this.dims[i]);
+    const rank = this.rank;
+    for (let i = 0; i < rank; i++) n *= load<i32>(this.dims + (<usize>i << 2));
     return n;
   }
 
@@ -50,8 +54,9 @@ export class Tensor {
   }
 
   sameShape(other: Tensor): bool {
-    if (other.dims.length != this.dims.length) return false;
-    for (let i = 0; i < this.dims.length; i++) if (unchecked(other.dims[i]) != unchecked(this.dims[i])) return false;
+    const rank = this.rank;
+    if (other.rank != rank) return false;
+    for (let i = 0; i < rank; i++) if (other.dim(i) != this.dim(i)) return false;
     return true;
   }
 }

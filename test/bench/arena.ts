@@ -16,22 +16,48 @@ import { BOARDS, sig } from "./util.ts";
 /**
  * TFLM's arena for a model, estimated for a 32-bit build with the reference kernels (which
  * take no scratch for the ops of these models). Head: the same greedy plan of the activations
- * (TFLM's GreedyMemoryPlanner, which emulator/model/planner.ts mirrors). Tail, from the
- * structures TFLM allocates persistently (tensorflow/lite/micro: micro_allocator.cc and the
- * kernels' OpData): a TfLiteEvalTensor per tensor (data pointer, dims pointer, type: 12 B), a
- * NodeAndRegistration per operator (TfLiteNode's five pointers and two more, plus the
- * registration pointer: 32 B), each kernel's OpData (about 64 B for conv/depthwise/fully
- * connected, 16 B for the rest) and, per output channel of a per-channel quantised layer, the
- * int32 multiplier and int32 shift (8 B). An estimate: TFLM's own tests measure it per build.
+ * (TFLM's GreedyMemoryPlanner, which emulator/model/planner.ts mirrors; CreatePlan in
+ * micro_allocator.cc rounds each buffer up to MicroArenaBufferAlignment(), 16). Tail, from what
+ * tensorflow/lite/micro allocates persistently:
+ * - micro_allocator.cc: a TfLiteEvalTensor per tensor (data pointer, dims pointer into the
+ *   flatbuffer, type: 12 B); a NodeAndRegistration per operator (TfLiteNode's seven words and
+ *   the registration pointer: 32 B); each operator's builtin options struct
+ *   (MicroBuiltinDataAllocator allocates them persistently, at their own alignment: sizes from
+ *   builtin_op_data.h below); a persistent TfLiteTensor for each model input and output
+ *   (micro_interpreter.cc AllocateTensors, with its TfLiteAffineQuantization and zero-point
+ *   array: about 88 B); and the allocator's own objects (GetDefaultTailUsage: the arena
+ *   allocator, MicroAllocator, the builtin-data allocator, SubgraphAllocations and the
+ *   GreedyMemoryPlanner: about 200 B on a 32-bit build).
+ * - the kernels' Init/Prepare, through AllocatePersistentBuffer (16-byte aligned): their OpData
+ *   (OpDataConv, kernels/conv.h: 56 B, 64 once aligned, also for depthwise; about 48 B for fully
+ *   connected; 16 B for the rest) and, per quantised conv/depthwise layer and per fully connected
+ *   layer with per-channel weights, the int32 per-channel multipliers and int32 shifts
+ *   (conv_common.cc, depthwise_conv_common.cc, fully_connected_common.cc: two arrays of 4 B
+ *   per output channel, each aligned to 16).
+ * An estimate: TFLM's own tests measure it per build (memory_arena_threshold_test.cc).
  */
 export const TFLM_STRUCT_BYTES = {
   evalTensor: 12,
   nodeAndRegistration: 32,
-  opDataWeighted: 64,
+  opDataConv: 64,
+  opDataFullyConnected: 48,
   opDataOther: 16,
-  perChannel: 8,
+  perChannelArray: 4,
+  ioTensor: 88,
+  allocator: 200,
 } as const;
+/** builtin_op_data.h struct sizes on a 32-bit build (int and enum fields: 4 B each). */
+const BUILTIN_DATA_BYTES: Record<string, number> = {
+  CONV_2D: 28, // padding, stride w/h, activation, dilation w/h, quantized_bias_type
+  DEPTHWISE_CONV_2D: 28, // padding, stride w/h, depth_multiplier, activation, dilation w/h
+  FULLY_CONNECTED: 20, // activation, weights_format, keep_num_dims, asymmetric_quantize_inputs, quantized_bias_type
+  AVERAGE_POOL_2D: 40, // padding, stride w/h, filter w/h, activation, computed padding (4 ints)
+  MAX_POOL_2D: 40,
+  RESHAPE: 36, // shape[8], num_dimensions
+  SOFTMAX: 4, // beta
+};
 const WEIGHTED = new Set(["CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"]);
+const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 
 export function tflmArenaEstimate(model: TfliteModel): {
   head: number;
@@ -40,16 +66,26 @@ export function tflmArenaEstimate(model: TfliteModel): {
 } {
   const head = planArena(model).tensorBytes;
   const s = TFLM_STRUCT_BYTES;
-  let tail = model.tensors.length * s.evalTensor + model.operators.length * s.nodeAndRegistration;
+  let tail =
+    s.allocator +
+    model.tensors.length * s.evalTensor +
+    model.operators.length * s.nodeAndRegistration +
+    (model.inputs.length + model.outputs.length) * s.ioTensor;
   for (const op of model.operators) {
+    tail += BUILTIN_DATA_BYTES[op.opName] ?? 0;
     if (!WEIGHTED.has(op.opName)) {
       tail += s.opDataOther;
       continue;
     }
-    tail += s.opDataWeighted;
+    const fc = op.opName === "FULLY_CONNECTED";
+    tail += fc ? s.opDataFullyConnected : s.opDataConv;
     const out = model.tensors[op.outputs[0]];
     const channels = out.shape[out.shape.length - 1] ?? 1;
-    if (out.type === "int8") tail += channels * s.perChannel;
+    // Convolutions always allocate the arrays; fully connected only for per-channel weights
+    // (fully_connected_common.cc: a per-tensor layer keeps one multiplier in its OpData).
+    const perChannel = (model.tensors[op.inputs[1]]?.quantization?.scale.length ?? 0) > 1;
+    if (out.type === "int8" && (!fc || perChannel))
+      tail += 2 * align16(channels * s.perChannelArray);
   }
   return { head, tail, bytes: head + tail };
 }

@@ -56,7 +56,7 @@ export class Conv2D extends Kernel {
     const fq = checkFilterQuant(filter, g.outC, 0);
     if (fq.length > 0) return fq;
     this.inZp = input.zeroPoint;
-    const cq = new ChannelQuant(g.outC, act, output.scale, output.zeroPoint);
+    const cq = new ChannelQuant(g.outC, act, output.scale, output.zeroPoint, !filter.isPerChannel());
     for (let c = 0; c < g.outC; c++) {
       // TFLite's PopulateConvolutionQuantizationParams: double arithmetic from float scales.
       cq.setScales(c, input.scale, filter.channelScale(c), output.scale, biasI32(bias, c), input.zeroPoint * rowSum(filter.data + <usize>c * <usize>this.K, this.K));

@@ -64,7 +64,7 @@ export class DepthwiseConv2D extends Kernel {
     if (fq.length > 0) return fq;
     this.inZp = input.zeroPoint;
     const taps = g.kH * g.kW;
-    const cq = new ChannelQuant(g.outC, act, output.scale, output.zeroPoint);
+    const cq = new ChannelQuant(g.outC, act, output.scale, output.zeroPoint, !filter.isPerChannel());
     for (let c = 0; c < g.outC; c++) {
       let sum = 0;
       for (let t = 0; t < taps; t++) sum += <i32>load<i8>(filter.data + <usize>(t * g.outC + c));

@@ -50,7 +50,7 @@ export class FullyConnected extends Kernel {
     }
     const fq = checkFilterQuant(weights, n, 0);
     if (fq.length > 0) return fq;
-    const cq = new ChannelQuant(n, <i32>act, output.scale, output.zeroPoint);
+    const cq = new ChannelQuant(n, <i32>act, output.scale, output.zeroPoint, !weights.isPerChannel());
     for (let c = 0; c < n; c++) {
       // TFLite: per-tensor scales multiply in float, per-channel ones in double.
       const real = weights.isPerChannel()
@@ -65,7 +65,10 @@ export class FullyConnected extends Kernel {
   }
 
   scratchBytes(): i32 {
-    return this.float ? 0 : 8 * this.k8 * 2 + 16;
+    // The widened rows of the largest block eval runs (8, 4 or 1 batch rows), plus the slack
+    // of a chunk: a one-row layer (most of them) needs one row, not eight.
+    const rows = this.batches >= 8 ? 8 : this.batches >= 4 ? 4 : 1;
+    return this.float ? 0 : rows * this.k8 * 2 + 16;
   }
 
   macs(): u64 {

@@ -40,6 +40,18 @@ const P_HI: usize = 12; // i32: acc > hi -> act_max
 const P_WORDS_BYTES: i32 = 16;
 /** Persistent bytes per channel: four words, then one shift byte. */
 export const PERSISTENT_CHANNEL_BYTES: i32 = P_WORDS_BYTES + 1;
+// A layer whose weights have one scale (per-tensor) has one multiplier, shift and pair of
+// clamp thresholds for every channel (the thresholds apply to acc + bias, so the bias does not
+// move them): it keeps them once, in a 16-byte header (U_MULT, U_LO, U_HI, U_SHIFT), then only
+// the folded bias per channel (4 B, what CMSIS-NN keeps as kernel sums), where TFLM's reference
+// kernels keep one multiplier for such a layer (fully_connected_common.cc).
+const U_MULT: usize = 0;
+const U_LO: usize = 4;
+const U_HI: usize = 8;
+const U_SHIFT: usize = 12;
+const U_HEADER_BYTES: i32 = 16;
+/** Persistent bytes per channel of a per-tensor layer. */
+export const UNIFORM_CHANNEL_BYTES: i32 = 4;
 
 export class ChannelQuant {
   /** The expanded records (valid while this layer runs; see expand). */
@@ -53,8 +65,12 @@ export class ChannelQuant {
   /** Persistent data: four words per channel, then a shift byte per channel. */
   private data: usize = 0;
 
-  constructor(readonly channels: i32, act: i32, outScale: f32, outZp: i32) {
-    this.data = heap.alloc(<usize>(channels * PERSISTENT_CHANNEL_BYTES));
+  /** Per-tensor weights: one multiplier for every channel (see U_MULT). */
+  readonly uniform: bool;
+
+  constructor(readonly channels: i32, act: i32, outScale: f32, outZp: i32, uniform: bool = false) {
+    this.uniform = uniform;
+    this.data = heap.alloc(<usize>(uniform ? U_HEADER_BYTES + channels * UNIFORM_CHANNEL_BYTES : channels * PERSISTENT_CHANNEL_BYTES));
     this.amin = activationMin(act, outScale, outZp);
     this.amax = activationMax(act, outScale, outZp);
     this.zp = outZp;
@@ -62,6 +78,7 @@ export class ChannelQuant {
 
   /** Channel c from its real multiplier, int32 bias and the folded input offset. */
   set(c: i32, real: f64, bias: i32, foldedZp: i32): void {
+    if (this.uniform && c > 0) { this.keepBias(c, bias, foldedZp); return; }
     quantizeMultiplier(real);
     this.keep(c, bias, foldedZp);
   }
@@ -69,8 +86,16 @@ export class ChannelQuant {
   /** set() with real = inScale * filterScale / outScale in double precision (TFLite's
    *  PopulateConvolutionQuantizationParams), the multiplier found in integers. */
   setScales(c: i32, inScale: f32, filterScale: f32, outScale: f32, bias: i32, foldedZp: i32): void {
+    if (this.uniform && c > 0) { this.keepBias(c, bias, foldedZp); return; }
     quantizeScaleRatio(inScale, filterScale, outScale);
     this.keep(c, bias, foldedZp);
+  }
+
+  /** A per-tensor layer's channel after the first: only its bias slot (the constant output
+   *  when the shared multiplier makes one, as keep() decides for every channel alike). */
+  private keepBias(c: i32, bias: i32, foldedZp: i32): void {
+    const slot = load<i32>(this.data, U_MULT) == 0 ? load<i32>(this.data + <usize>U_HEADER_BYTES) : bias - foldedZp;
+    store<i32>(this.data + <usize>(U_HEADER_BYTES + c * UNIFORM_CHANNEL_BYTES), slot);
   }
 
   /** Channel c from quantizeMultiplier's results. */
@@ -93,6 +118,14 @@ export class ChannelQuant {
       const e = shift > 0 ? 0 : -shift;
       if (!(e == 0 || lo >= negThreshold(mult, shift)) || e > 23) this.foldable = false;
     }
+    if (this.uniform) {
+      store<i32>(this.data, mult, U_MULT);
+      store<i32>(this.data, lo, U_LO);
+      store<i32>(this.data, hi, U_HI);
+      store<i8>(this.data, <i8>shift, U_SHIFT);
+      store<i32>(this.data + <usize>(U_HEADER_BYTES + c * UNIFORM_CHANNEL_BYTES), folded);
+      return;
+    }
     const p = this.data + <usize>(c * P_WORDS_BYTES);
     store<i32>(p, mult, P_MULT);
     store<i32>(p, folded, P_BIAS);
@@ -110,6 +143,19 @@ export class ChannelQuant {
   expand(area: usize): void {
     this.records = area;
     const n = this.channels, folded = this.folded, zp = this.zp;
+    if (this.uniform) {
+      const d = this.data;
+      const mult = load<i32>(d, U_MULT), lo = load<i32>(d, U_LO), hi = load<i32>(d, U_HI), shift = <i32>load<i8>(d, U_SHIFT);
+      let b = d + <usize>U_HEADER_BYTES, r = area;
+      const stop = b + <usize>(n * UNIFORM_CHANNEL_BYTES);
+      while (b < stop) {
+        const bias = load<i32>(b);
+        writeRecord(r, mult, shift, mult == 0 ? bias : zp, mult == 0 ? 0 : bias, lo, hi, folded);
+        b += <usize>UNIFORM_CHANNEL_BYTES;
+        r += <usize>Q_BYTES;
+      }
+      return;
+    }
     let p = this.data, r = area;
     let shifts = this.data + <usize>(n * P_WORDS_BYTES);
     const end = shifts;
