@@ -287,7 +287,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   });
   const mismatch = values.mismatch === undefined ? undefined : Number(values.mismatch);
   if (mismatch !== undefined && !(mismatch >= 0 && mismatch < 1)) {
-    console.error(`train: --mismatch must be 0..1, got '${values.mismatch}'`);
+    console.error(`train: --mismatch must be at least 0 and below 1, got '${values.mismatch}'`);
     process.exit(2);
   }
   const scenes = values.scenes === undefined ? undefined : Number(values.scenes);
