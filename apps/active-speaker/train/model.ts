@@ -9,14 +9,18 @@
 //     conv 32 x (3x1) stride 2, ReLU                  -> [12, 1, 32]  temporal convs
 //     conv 32 x (3x1) stride 2, ReLU                  -> [6, 1, 32]
 //     average pool 6x1                                -> hA [32]
-//   fusion  u = λV·hV ⊕ λA·hA (λ learned), dense 16 ReLU, dense 1 -> fused logit
+//   sync    (with --sync) zV = dense 16 on hV, zA = dense 16 on the a2 sequence as it is (6 steps x 32, the
+//           audio envelope in time), s = zV ⊙ zA: a learned correlation between the mouth's
+//           motion over the 8 frames and the sound over the same 0.48 s
+//   fusion  u = λV·hV ⊕ λA·hA ⊕ s (λ learned), dense 16 ReLU, dense 1 -> fused logit
 //   heads   dense 1 on hV (video logit), dense 1 on hA (audio logit: "some face speaks")
 //   loss    L = L_fusion + L_video + L_audio (binary cross-entropy each)
 //
 // In the .tflite the concatenation and the λ disappear: a dense layer over [a; b] is the sum
 // of a dense layer over a and one over b, so the fusion is two FULLY_CONNECTED (λ folded into
-// their weights) and an ADD with ReLU, all ops the MCX N947's NPU takes, as are the CONV_2D,
-// AVERAGE_POOL_2D and RESHAPE layers; the depthwise convolutions run on the CPU.
+// their weights) and an ADD with ReLU (with --sync a third FULLY_CONNECTED over the product and
+// a second ADD), ops the MCX N947's NPU takes, as are the CONV_2D, AVERAGE_POOL_2D and RESHAPE
+// layers; the sync product (MUL, 16 values) runs on its CPU.
 import * as tf from "@tensorflow/tfjs-core";
 import { AUDIO_HOPS, CROP_H, CROP_W, HISTORY, MEL_BANDS } from "./features.ts";
 import { seededRandom } from "../../fan-monitor/train/dataset.ts";
@@ -24,6 +28,10 @@ import { conv2dSame, depthwiseSame } from "./fast-conv.ts";
 
 export const EMBED = 32;
 export const FUSION = 16;
+/** Width of the synchrony product zV ⊙ zA. */
+export const SYNC = 16;
+/** Time steps of the audio branch's output (24 hops, two stride-2 convs). */
+export const AUDIO_STEPS = 6;
 
 export interface Outputs {
   fused: tf.Tensor2D;
@@ -37,7 +45,11 @@ export class AsdNet {
   readonly vars = new Map<string, tf.Variable>();
   private readonly rnd: () => number;
 
-  constructor(seed: number) {
+  /** With `sync`, the fusion also gets the synchrony product zV ⊙ zA. */
+  constructor(
+    seed: number,
+    readonly sync = false,
+  ) {
     this.rnd = seededRandom(seed);
     const glorot = (name: string, shape: Shape, fanIn: number, fanOut: number) => {
       const limit = Math.sqrt(6 / (fanIn + fanOut));
@@ -80,6 +92,14 @@ export class AsdNet {
     zeros("f2/b", 1);
     this.vars.set("lambdaV", tf.variable(tf.scalar(1), true, "lambdaV"));
     this.vars.set("lambdaA", tf.variable(tf.scalar(1), true, "lambdaA"));
+    // Drawn last, so the net without them starts from the same weights as before they existed.
+    if (sync) {
+      glorot("sv/w", [EMBED, SYNC], EMBED, SYNC);
+      zeros("sv/b", SYNC);
+      glorot("sa/w", [AUDIO_STEPS * EMBED, SYNC], AUDIO_STEPS * EMBED, SYNC);
+      zeros("sa/b", SYNC);
+      glorot("fs/w", [SYNC, FUSION], SYNC, FUSION);
+    }
   }
 
   v(name: string): tf.Variable {
@@ -134,7 +154,23 @@ export class AsdNet {
       "f1a",
       tf.matMul(tf.mul(hA, this.v("lambdaA")), tf.slice(f1w, [EMBED, 0], [EMBED, FUSION])),
     ) as tf.Tensor2D;
-    const u = keep("f1", tf.relu(tf.add(pv, pa))) as tf.Tensor2D;
+    if (!this.sync) {
+      const u = keep("f1", tf.relu(tf.add(pv, pa))) as tf.Tensor2D;
+      return {
+        fused: keep("fused", dense(u, "f2")) as tf.Tensor2D,
+        video: keep("video", dense(hV, "vhead")) as tf.Tensor2D,
+        audio: keep("audio", dense(hA, "ahead")) as tf.Tensor2D,
+      };
+    }
+    // Synchrony: the audio sequence keeps its 6 time steps, so zA can follow the envelope
+    // that a talking mouth's motion (in zV) follows; their product is large when both agree.
+    const aSeq = keep("aSeq", tf.reshape(a, [-1, AUDIO_STEPS * EMBED])) as tf.Tensor2D;
+    const zV = keep("sv", dense(hV, "sv")) as tf.Tensor2D;
+    const zA = keep("sa", dense(aSeq, "sa")) as tf.Tensor2D;
+    const sync = keep("sync", tf.mul(zV, zA)) as tf.Tensor2D;
+    const ps = keep("fs", tf.matMul(sync, this.v("fs/w") as tf.Tensor2D)) as tf.Tensor2D;
+    const pva = keep("f1va", tf.add(pv, pa)) as tf.Tensor2D;
+    const u = keep("f1", tf.relu(tf.add(pva, ps))) as tf.Tensor2D;
     return {
       fused: keep("fused", dense(u, "f2")) as tf.Tensor2D,
       video: keep("video", dense(hV, "vhead")) as tf.Tensor2D,
@@ -144,7 +180,8 @@ export class AsdNet {
 }
 
 /** MACs per layer for one face (the audio branch is shared by all faces of a step: counted once here). */
-export function layerMacs(): { layer: string; macs: number }[] {
+export function layerMacs(sync = false): { layer: string; macs: number }[] {
+  const syncMacs = EMBED * SYNC + AUDIO_STEPS * EMBED * SYNC + SYNC;
   return [
     { layer: "v1 conv 3x3/2 8->16", macs: 8 * 12 * 16 * 9 * HISTORY },
     { layer: "v2 depthwise 3x3", macs: 8 * 12 * 16 * 9 },
@@ -153,7 +190,11 @@ export function layerMacs(): { layer: string; macs: number }[] {
     { layer: "v3 pointwise 32->32", macs: 4 * 6 * 32 * EMBED },
     { layer: "a1 conv 3x1/2 32->32", macs: 12 * 32 * 3 * MEL_BANDS },
     { layer: "a2 conv 3x1/2 32->32", macs: 6 * EMBED * 3 * 32 },
-    { layer: "heads + fusion", macs: 2 * EMBED + 2 * EMBED * FUSION + FUSION },
+    ...(sync ? [{ layer: "sync zV, zA, zV*zA", macs: syncMacs }] : []),
+    {
+      layer: "heads + fusion",
+      macs: 2 * EMBED + 2 * EMBED * FUSION + (sync ? SYNC * FUSION : 0) + FUSION,
+    },
   ];
 }
 

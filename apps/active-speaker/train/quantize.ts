@@ -6,7 +6,15 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { WriterModel, WriterTensor } from "../../../emulator/model/tflite-writer.ts";
 import { activationParams, type QuantParams } from "../../fan-monitor/train/quantize.ts";
-import { AUDIO_SHAPE, EMBED, FUSION, VIDEO_SHAPE, type AsdNet } from "./model.ts";
+import {
+  AUDIO_SHAPE,
+  AUDIO_STEPS,
+  EMBED,
+  FUSION,
+  SYNC,
+  VIDEO_SHAPE,
+  type AsdNet,
+} from "./model.ts";
 
 export {
   activationParams,
@@ -245,14 +253,62 @@ export function quantizeNet(
     null,
     "f1a",
   );
-  const uq = qOf("f1");
-  const u = act("f1", [1, FUSION], uq);
-  ops.push({
-    op: "ADD",
-    inputs: [pv, pa],
-    outputs: [u],
-    options: { fused_activation_function: "RELU" },
-  });
+  /** The fusion with the synchrony product (AsdNet with sync): u = relu(pv + pa + (zV ⊙ zA)·Wfs). */
+  const syncFusion = (pv: number, pa: number): [number, QuantParams] => {
+    // Synchrony: the a2 sequence flattened (a RESHAPE keeps its quantisation), zV and zA, their product.
+    const seqShape = add({
+      name: "aSeq/shape",
+      type: "int32",
+      shape: [2],
+      data: bytes(new Int32Array([1, AUDIO_STEPS * EMBED])),
+    });
+    const aSeq = act("aSeq", [1, AUDIO_STEPS * EMBED], qa);
+    ops.push({
+      op: "RESHAPE",
+      inputs: [y, seqShape],
+      outputs: [aSeq],
+      options: { new_shape: [1, AUDIO_STEPS * EMBED] },
+    });
+    const [zV] = dense("sv", hV, hVq, data("sv/w"), EMBED, SYNC, data("sv/b"), "sv");
+    const [zA] = dense("sa", aSeq, qa, data("sa/w"), AUDIO_STEPS * EMBED, SYNC, data("sa/b"), "sa");
+    const syncQ = qOf("sync");
+    const sync = act("sync", [1, SYNC], syncQ);
+    ops.push({
+      op: "MUL",
+      inputs: [zV, zA],
+      outputs: [sync],
+      options: { fused_activation_function: "NONE" },
+    });
+    const [ps] = dense("fs", sync, syncQ, data("fs/w"), SYNC, FUSION, null, "fs");
+    const pvaQ = qOf("f1va");
+    const pva = act("f1va", [1, FUSION], pvaQ);
+    ops.push({
+      op: "ADD",
+      inputs: [pv, pa],
+      outputs: [pva],
+      options: { fused_activation_function: "NONE" },
+    });
+    const uq = qOf("f1");
+    const u = act("f1", [1, FUSION], uq);
+    ops.push({
+      op: "ADD",
+      inputs: [pva, ps],
+      outputs: [u],
+      options: { fused_activation_function: "RELU" },
+    });
+    return [u, uq];
+  };
+  let u: number, uq: QuantParams;
+  if (!net.sync) {
+    uq = qOf("f1");
+    u = act("f1", [1, FUSION], uq);
+    ops.push({
+      op: "ADD",
+      inputs: [pv, pa],
+      outputs: [u],
+      options: { fused_activation_function: "RELU" },
+    });
+  } else [u, uq] = syncFusion(pv, pa);
   const [fused, fq] = dense("f2", u, uq, data("f2/w"), FUSION, 1, data("f2/b"), "fused");
   const [video, vq] = dense("vhead", hV, hVq, data("vhead/w"), EMBED, 1, data("vhead/b"), "video");
   const [audio, aq] = dense("ahead", hA, hAq, data("ahead/w"), EMBED, 1, data("ahead/b"), "audio");

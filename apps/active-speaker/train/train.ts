@@ -28,6 +28,7 @@ import {
 import { AsdNet, AUDIO_SHAPE, VIDEO_SHAPE, layerMacs } from "./model.ts";
 import { calibrationRanges, quantizeInput, quantizeNet } from "./quantize.ts";
 import { auroc } from "./auroc.ts";
+import { mismatchBatch } from "./mismatch.ts";
 
 const APP_DIR = fileURLToPath(new URL("..", import.meta.url));
 export const MODEL_FILE = "asd_int8.tflite";
@@ -38,6 +39,8 @@ const CALIBRATION = 400;
 /** Log-mel shift for augmentation: 0.3 x (1 / LOG_SCALE = 4 nats) = 1.2 nats, about 5 dB. */
 const LEVEL_JITTER = 0.3;
 const HEADS = ["fused", "video", "audio"] as const;
+/** Share of each batch trained on another sample's audio, fused target 0 (mismatch.ts; --mismatch). */
+export const MISMATCH = 0;
 
 export interface TrainOptions {
   smoke: boolean;
@@ -46,6 +49,10 @@ export interface TrainOptions {
   log: (s: string) => void;
   scenes?: number;
   seconds?: number;
+  /** Share of mismatched audio per batch (default MISMATCH). */
+  mismatch?: number;
+  /** The fusion's synchrony product (model.ts). */
+  sync?: boolean;
 }
 export interface HeadScores {
   fused: number;
@@ -111,8 +118,9 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     `dataset: ${tr.count} training face-frames (${pos(tr.face)} speaking), ${held.count} held-out (${pos(held.face)} speaking)`,
   );
 
-  const net = new AsdNet(SEED);
-  const macs = layerMacs();
+  const sync = o.sync ?? false;
+  const net = new AsdNet(SEED, sync);
+  const macs = layerMacs(sync);
   const totalMacs = macs.reduce((n, l) => n + l.macs, 0);
   o.log(
     `model: ${net.parameters} parameters, ${totalMacs} MACs per face\n${macs.map((l) => `    ${l.layer.padEnd(24)} ${String(l.macs).padStart(8)}`).join("\n")}`,
@@ -125,13 +133,18 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const lambdas = () =>
     `(λV ${net.v("lambdaV").dataSync()[0].toFixed(3)}, λA ${net.v("lambdaA").dataSync()[0].toFixed(3)})`;
   const plan = { count: tr.count, epochs: o.epochs, batch: BATCH, rnd, log: o.log, note: lambdas };
+  const mismatch = o.mismatch ?? MISMATCH;
   trainEpochs({ ...plan, learningRate: LEARNING_RATE, lateDivisor: 5 }, (optimizer, idx) => {
-    const [bv0, ba0, bf, bA] = [
+    const own = idx.dataSync();
+    const { audioIdx, fusedKeep } = mismatchBatch(own, tr.count, mismatch, rnd);
+    const keepFused = tf.tensor2d(fusedKeep, [own.length, 1]);
+    const [bv0, ba0, bv, bA] = [
       tf.gather(vx, idx),
-      tf.gather(ax, idx),
+      tf.gather(ax, audioIdx),
       tf.gather(yf, idx),
-      tf.gather(ya, idx),
+      tf.gather(ya, audioIdx),
     ];
+    const bf = tf.mul(bv, keepFused);
     // Augmentation against the few training voices and faces: half the mouth crops
     // mirrored left-right, every log-mel window shifted by up to +-5 dB (talker level).
     const n = idx.shape[0];
@@ -139,16 +152,16 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       Array.from({ length: n }, () => (rnd() < 0.5 ? 1 : 0)),
       [n, 1, 1, 1],
     );
-    const bv = tf.add(bv0, tf.mul(flip, tf.sub(tf.reverse(bv0, 2), bv0)));
+    const mouths = tf.add(bv0, tf.mul(flip, tf.sub(tf.reverse(bv0, 2), bv0)));
     const gain = Array.from({ length: n }, () => (2 * rnd() - 1) * LEVEL_JITTER);
     const ba = tf.add(ba0, tf.tensor4d(gain, [n, 1, 1, 1]));
     return optimizer.minimize(
       () => {
-        const out = net.forward(bv as tf.Tensor4D, ba as tf.Tensor4D);
+        const out = net.forward(mouths as tf.Tensor4D, ba as tf.Tensor4D);
         // L = L_fusion + L_video + L_audio; the audio label is "some face speaks".
         return tf.addN([
           tf.losses.sigmoidCrossEntropy(bf, out.fused),
-          tf.losses.sigmoidCrossEntropy(bf, out.video),
+          tf.losses.sigmoidCrossEntropy(bv, out.video),
           tf.losses.sigmoidCrossEntropy(bA, out.audio),
         ]) as tf.Scalar;
       },
@@ -240,6 +253,9 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         modelPath: MODEL_FILE,
         epochs: o.epochs,
         seed: SEED,
+        // Options away from the defaults (none for the committed model).
+        ...(mismatch ? { mismatch } : {}),
+        ...(sync ? { sync } : {}),
         trainSet: trainSpec,
         heldOutSet: heldSpec,
         layerMacs: macs,
@@ -265,8 +281,15 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
       out: { type: "string" },
       scenes: { type: "string" },
       seconds: { type: "string" },
+      mismatch: { type: "string" },
+      sync: { type: "boolean", default: false },
     },
   });
+  const mismatch = values.mismatch === undefined ? undefined : Number(values.mismatch);
+  if (mismatch !== undefined && !(mismatch >= 0 && mismatch < 1)) {
+    console.error(`train: --mismatch must be at least 0 and below 1, got '${values.mismatch}'`);
+    process.exit(2);
+  }
   const scenes = values.scenes === undefined ? undefined : Number(values.scenes);
   const seconds = values.seconds === undefined ? undefined : Number(values.seconds);
   if (
@@ -284,6 +307,15 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   }
   const outDir = path.resolve(values.out ?? path.join(APP_DIR, "model"));
   const started = Date.now();
-  await train({ smoke, epochs, outDir, log: (s) => console.log(s), scenes, seconds });
+  await train({
+    smoke,
+    epochs,
+    outDir,
+    log: (s) => console.log(s),
+    scenes,
+    seconds,
+    mismatch,
+    sync: values.sync,
+  });
   console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
