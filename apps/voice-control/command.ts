@@ -60,18 +60,7 @@ export class Command {
 
   /** Scores the newest second; sets best and score. */
   classify(): void {
-    let m: i32 = -32768;
-    for (let t = 0; t < KWS_FRAMES; t++) m = max(m, load<i32>(this.frameMax + (<usize>t << 2)));
-    // Not scaled when the largest sample is <= 0, as the recipe; features were made at 1/32768.
-    const shift: f32 = m > 0 ? C0_SHIFT * Mathf.log(32768.0 / <f32>m) : 0;
-    for (let t = 0; t < KWS_FRAMES; t++) {
-      const src = this.mfcc + (<usize>(((this.next + t) % KWS_FRAMES) * KWS_COEFS) << 2);
-      const dst = this.window + (<usize>(t * KWS_COEFS) << 2);
-      memory.copy(dst, src, <usize>KWS_COEFS << 2);
-      store<f32>(dst, load<f32>(dst) + shift);
-    }
-    const input = this.engine.input(0);
-    quantizeFeatures(this.window, input.data, KWS_FRAMES * KWS_COEFS, KWS_INPUT_SCALE, KWS_INPUT_ZERO_POINT);
+    this.fill(this.engine);
     const c0 = clock.cycles();
     this.engine.invoke();
     const used = clock.cycles() - c0;
@@ -82,5 +71,21 @@ export class Command {
     for (let c = 1; c < this.words.length; c++) if (load<i8>(out.data + <usize>c) > load<i8>(out.data + <usize>best)) best = c;
     this.best = best;
     this.score = <f32>(<i32>load<i8>(out.data + <usize>best) - out.zeroPoint) * out.scale;
+  }
+
+  /** The newest second's MFCC window, scaled as the recipe and quantised, into `engine`'s input (the wake-word verifier takes the same). */
+  fill(engine: Interpreter): void {
+    let m: i32 = -32768;
+    for (let t = 0; t < KWS_FRAMES; t++) m = max(m, load<i32>(this.frameMax + (<usize>t << 2)));
+    // Not scaled when the largest sample is <= 0, as the recipe; features were made at 1/32768.
+    const shift: f32 = m > 0 ? C0_SHIFT * Mathf.log(32768.0 / <f32>m) : 0;
+    for (let t = 0; t < KWS_FRAMES; t++) {
+      const src = this.mfcc + (<usize>(((this.next + t) % KWS_FRAMES) * KWS_COEFS) << 2);
+      const dst = this.window + (<usize>(t * KWS_COEFS) << 2);
+      memory.copy(dst, src, <usize>KWS_COEFS << 2);
+      store<f32>(dst, load<f32>(dst) + shift);
+    }
+    const input = engine.input(0);
+    quantizeFeatures(this.window, input.data, KWS_FRAMES * KWS_COEFS, KWS_INPUT_SCALE, KWS_INPUT_ZERO_POINT);
   }
 }

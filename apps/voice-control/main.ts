@@ -12,7 +12,8 @@ import { partitionBase, partitionSize } from "../../firmware/partitions";
 import { Interpreter } from "../../firmware/tflite/interpreter";
 import { TextBuffer } from "../../firmware/text";
 import { FrontEnd, RATE, MAX_MICS, FRAMES_PER_BUFFER, BLOCK } from "./frontend";
-import { WakeWord, HOP_SAMPLES } from "./wake";
+import { WakeWord, HOP_SAMPLES, CANDIDATE_THRESHOLD } from "./wake";
+import { Verifier, VERIFIER_PARTITION } from "./verifier";
 import { Command, LED_PARTITION, LED_WORDS, LED_COMMANDS, THRESHOLD as COMMAND_THRESHOLD, SCORE_EVERY, STEP_SAMPLES } from "./command";
 import { Actions } from "./actions";
 import { CardLog } from "./card-log";
@@ -73,8 +74,16 @@ export function main(): void {
     if (kwsEngine == null) { system.exit(2); return; }
     led = true;
   }
+  // The wake word's second stage, when flash holds it (app.json "wwv").
+  let verifier: Verifier | null = null;
+  if (partitionSize(VERIFIER_PARTITION) > 0) {
+    const engine = model(VERIFIER_PARTITION, 49 * 10, 2);
+    if (engine == null) { system.exit(2); return; }
+    verifier = new Verifier(engine);
+  }
   const front = new FrontEnd();
   const wake = new WakeWord(wwEngine!);
+  if (verifier != null) { wake.threshold = CANDIDATE_THRESHOLD; wake.run = 1; }
   const command = new Command(kwsEngine!);
   if (led) command.useSet(LED_WORDS, LED_COMMANDS);
   // A core below 400 MHz (MCX N947, 150 MHz) cannot score both models at full rate: the wake
@@ -148,10 +157,13 @@ export function main(): void {
         } else candidate = hit ? command.best : -1;
       }
       while (nextWw <= count) {
-        const woke = wake.hop(front.history, nextWw, nowMs);
+        let woke = wake.hop(front.history, nextWw, nowMs);
         nextWw += <u64>HOP_SAMPLES;
+        if (woke && verifier != null) woke = verifier!.check(command);
         if (woke) {
-          const pct = <u32>Mathf.round(wake.smoothed * 100);
+          wake.accept(nowMs);
+          // With the verifier the score shown is its own (the first stage only named a candidate).
+          const pct = <u32>Mathf.round((verifier != null ? verifier!.score : wake.smoothed) * 100);
           stamp(nowMs).str("wake marvin ").uint(pct).str("% doa ").uint(<u64>front.doa.degrees).str(" deg; listening ").uint(LISTEN_MS / 1000).str(" s");
           say();
           card.detection(nowMs, "wake", "marvin", pct, front.doa.degrees);

@@ -8,16 +8,21 @@
 // frame was scaled by the peak of the second before it: frames of one window at different
 // scales, which cost detections; eval/wake-sweep.ts measures both.)
 //
-// Decision: the mean of the last SMOOTH scores at or above THRESHOLD on RUN scorings in a row;
-// after a detection the detector is deaf for REFRACTORY_MS. The operating point was chosen on
-// the host sweep (eval/wake-sweep.ts, README "Wake word operating point").
+// Decision: a candidate is the mean of the last SMOOTH scores at or above `threshold` on `run`
+// scorings in a row, outside the refractory time. With the verifier (verifier.ts, flash
+// partition "wwv") main.ts asks it about every candidate and calls accept() on a yes; the
+// candidate is then CANDIDATE_THRESHOLD on one scoring (the same rule at every scoring rate).
+// Without it the first stage decides alone (THRESHOLD on RUN scorings in a row).
+// After an accepted detection the detector is deaf for REFRACTORY_MS. Both operating points were
+// chosen on the host (eval/wake-sweep.ts, eval/wake-verify.ts; README "Wake word").
 import { Interpreter } from "../../firmware/tflite/interpreter";
 import { WW_WORK_BYTES, WW_FRAME, WW_STEP, WW_FRAMES, WW_MELS, WW_INPUT_SCALE, WW_INPUT_ZERO_POINT, wwInit, wwFrameUnclipped } from "../../firmware/dsp/mlperf-ww";
 import { History } from "./history";
 
-export const THRESHOLD: f32 = 0.95;
+export const THRESHOLD: f32 = 0.95; // first stage alone
+export const RUN: u32 = 2; // scorings in a row, first stage alone
+export const CANDIDATE_THRESHOLD: f32 = 0.95; // with the verifier, on one scoring
 export const SMOOTH: i32 = 1; // scores averaged
-export const RUN: u32 = 2; // scorings in a row
 export const REFRACTORY_MS: u64 = 1500;
 const PEAK_FLOOR: i32 = 1024; // -30 dBFS: quieter audio is not scaled up further
 const DB_PER_UNIT: f32 = 64.0; // the recipe's (dB + 52) / 64
@@ -37,12 +42,14 @@ export class WakeWord {
   private deafUntilMs: u64 = 0;
   /** Scores every `every`-th hop (1: every 32 ms; 2 on slow cores, where one inference takes 23 ms). */
   every: u32 = 1;
+  threshold: f32 = THRESHOLD;
+  run: u32 = RUN;
 
   constructor(readonly engine: Interpreter) {
     wwInit(this.work);
   }
 
-  /** The hop ending before sample `end` has arrived: computes the newest frame and scores the window; true on a detection at `nowMs`. */
+  /** The hop ending before sample `end` has arrived: computes the newest frame and scores the window; true on a candidate at `nowMs`. */
   hop(history: History, end: u64, nowMs: u64): bool {
     const pcm = history.ending(end, WW_FRAME + 1);
     const scale: f32 = 1.0 / 32768.0;
@@ -83,11 +90,14 @@ export class WakeWord {
     let sum: f32 = 0;
     for (let i: u32 = 0; i < k; i++) sum += load<f32>(this.recent + (<usize>i << 2));
     this.smoothed = sum / <f32>k;
-    this.above = this.smoothed >= THRESHOLD ? this.above + 1 : 0;
-    if (nowMs < this.deafUntilMs || this.above < RUN) return false;
+    this.above = this.smoothed >= this.threshold ? this.above + 1 : 0;
+    return nowMs >= this.deafUntilMs && this.above >= this.run;
+  }
+
+  /** The candidate at `nowMs` is a detection: deaf for the refractory time. */
+  accept(nowMs: u64): void {
     this.deafUntilMs = nowMs + REFRACTORY_MS;
     this.above = 0;
-    return true;
   }
 }
 

@@ -102,7 +102,9 @@ for (const board of BOARDS) {
       t.is(r.summary.fault, null);
       t.regex(r.text, /logging detections to \/VOICE\/LOG0001\.CSV/);
       t.is(r.wakes.length, 1, r.text);
-      t.true(r.wakes[0].t > 0.6 && r.wakes[0].t < 1.6, r.text);
+      // "marvin" is 0.3..1.3 s of the input; with the verifier the wake line may come a few hops
+      // after the word's end (1.60 s with a candidate threshold of 0.3).
+      t.true(r.wakes[0].t > 0.6 && r.wakes[0].t < 2.0, r.text);
       t.is(r.commands.length, 1, r.text);
       t.is(r.commands[0].word, "yes");
       t.true(r.commands[0].t > r.wakes[0].t);

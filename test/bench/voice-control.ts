@@ -9,7 +9,8 @@
 // load and microphone overruns. Then false accepts: minutes of babble and fan with command
 // words from other voices and directions but no "marvin", every wake counted.
 // What is synthetic: rooms, noise and half the talkers; how far it carries: see the app README.
-// Run alone: `npx tsx test/bench/voice-control.ts [--board B]... [--snr 20,5] [--fa-minutes N]`.
+// Run alone: `npx tsx test/bench/voice-control.ts [--board B]... [--snr 20,5] [--fa-minutes N] [--fa-only]`
+// (--fa-only: the false-accept scenes alone, e.g. the full emulated hour with --fa-minutes 60).
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -114,6 +115,8 @@ export interface VoiceBenchOptions {
   boards?: readonly string[];
   snrs?: number[];
   falseAcceptMinutes?: number;
+  /** False accepts only (a long run, e.g. the full emulated hour: `--fa-minutes 60 --fa-only`). */
+  falseAcceptsOnly?: boolean;
 }
 
 export async function benchVoiceControl(
@@ -123,7 +126,7 @@ export async function benchVoiceControl(
   const dir = mkdtempSync(path.join(os.tmpdir(), "tinyboard-voice-bench-"));
   const snrs = opts.snrs ?? [20, 10, 5, 0];
   const faMinutes = opts.falseAcceptMinutes ?? 10;
-  const scenes = trialScenes(dir, snrs);
+  const scenes = opts.falseAcceptsOnly ? [] : trialScenes(dir, snrs);
   const faScenes = falseAcceptScenes(dir, faMinutes);
   const results: VoiceBoardResult[] = [];
   for (const board of opts.boards ?? BOARDS) {
@@ -275,6 +278,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     boards: boards.length ? boards : undefined,
     snrs: snrArg >= 0 ? args[snrArg + 1].split(",").map(Number) : undefined,
     falseAcceptMinutes: faArg >= 0 ? Number(args[faArg + 1]) : undefined,
+    falseAcceptsOnly: args.includes("--fa-only"),
   });
   console.log(
     JSON.stringify(

@@ -115,30 +115,57 @@ function roomScene(
   };
 }
 
-/** Babble: real "yes" / "no" and synthetic command words (never "marvin": the default babble has it). */
-export function babbleFiles(dir: string): string[] {
+/**
+ * Which talkers a set of scenes uses. The bench: VOICES, the real Speech Commands "marvin" and
+ * "yes" / "no", seeds from 1000 / 100. A validation set (wake-verify.ts chooses thresholds on
+ * it): other voices, synthetic speech only, other seeds.
+ */
+export interface Talkers {
+  voices: { engine: string; voice: string }[];
+  real: boolean;
+  /** Added to every scene seed (0: the bench). */
+  seedOffset: number;
+}
+export const BENCH_TALKERS: Talkers = { voices: VOICES, real: true, seedOffset: 0 };
+
+/** Babble: real "yes" / "no" (bench only) and synthetic command words (never "marvin": the default babble has it). */
+export function babbleFiles(dir: string, who: Talkers = BENCH_TALKERS): string[] {
+  const v = who.voices;
   return [
-    path.join(AUDIO, "yes_1000ms.wav"),
-    path.join(ROOT, "emulator/inputs/room/speech/no_1000ms.wav"),
-    ...COMMANDS.slice(0, 4).map((w, i) =>
-      synth(dir, VOICES[i % VOICES.length].engine, VOICES[i % VOICES.length].voice, w),
+    ...(who.real
+      ? [
+          path.join(AUDIO, "yes_1000ms.wav"),
+          path.join(ROOT, "emulator/inputs/room/speech/no_1000ms.wav"),
+        ]
+      : []),
+    ...COMMANDS.slice(0, who.real ? 4 : 6).map((w, i) =>
+      synth(dir, v[i % v.length].engine, v[i % v.length].voice, w),
     ),
   ];
 }
 
 /** The grid: distance 1 / 3 m, RT60 0.3 / 0.6 s, each SNR, babble and fan; seeded per index. */
-export function trialScenes(dir: string, snrs: number[]): TrialScene[] {
-  const babble = babbleFiles(dir);
+export function trialScenes(
+  dir: string,
+  snrs: number[],
+  who: Talkers = BENCH_TALKERS,
+): TrialScene[] {
+  const babble = babbleFiles(dir, who);
+  const VOICES = who.voices;
   const grid: SceneSpec[] = [];
   for (const dist of [1, 3])
     for (const rt60 of [0.3, 0.6])
       for (const snr of snrs)
         for (const noise of ["babble", "fan"] as const) grid.push({ dist, rt60, snr, noise });
   return grid.map((spec, s) => {
-    const r = rng(1000 + s);
+    const r = rng(1000 + who.seedOffset + s);
     const az = Math.round(r() * 360);
     const v = VOICES[s % VOICES.length];
-    const marvins = [REAL_MARVIN, synth(dir, v.engine, v.voice, "marvin")];
+    const w = VOICES[(s + 3) % VOICES.length];
+    const marvins = [
+      who.real ? REAL_MARVIN : synth(dir, w.engine, w.voice, "marvin"),
+      synth(dir, v.engine, v.voice, "marvin"),
+    ];
     const words = TRIALS.map((_, i) => COMMANDS[(s * 2 + i) % COMMANDS.length]);
     const wordFiles = words.map((w, i) => {
       const u = VOICES[(s + i + 1) % VOICES.length];
@@ -148,7 +175,7 @@ export function trialScenes(dir: string, snrs: number[]): TrialScene[] {
       { file: marvins[i], channel: 0, start: t.wake, az, dist: spec.dist, level: 62 },
       { file: wordFiles[i], channel: 0, start: t.command, az, dist: spec.dist, level: 62 },
     ]);
-    const scene = roomScene(100 + s, spec, SCENE_SECONDS, talkers, babble);
+    const scene = roomScene(100 + who.seedOffset + s, spec, SCENE_SECONDS, talkers, babble);
     return { spec, scene, az, voice: `${v.engine} ${v.voice}`, marvins, words, wordFiles };
   });
 }
@@ -158,8 +185,10 @@ export function falseAcceptScenes(
   dir: string,
   minutes: number,
   seedBase = 5000,
+  who: Talkers = BENCH_TALKERS,
 ): { seconds: number; words: number; scene: object }[] {
-  const babble = babbleFiles(dir);
+  const babble = babbleFiles(dir, who);
+  const VOICES = who.voices;
   const out = [];
   for (let k = 0, done = 0; done < minutes * 60; k++) {
     const seconds = Math.min(FA_SCENE_SECONDS, minutes * 60 - done);
@@ -168,7 +197,7 @@ export function falseAcceptScenes(
     for (let t = 0.5; t < seconds - 1.5; t += 1.5 + r() * 2) {
       const v = VOICES[Math.floor(r() * VOICES.length)];
       const file =
-        r() < 0.2
+        r() < 0.2 && who.real
           ? path.join(AUDIO, "yes_1000ms.wav")
           : synth(dir, v.engine, v.voice, COMMANDS[Math.floor(r() * COMMANDS.length)]);
       talkers.push({

@@ -66,12 +66,20 @@ export async function wakeModel(): Promise<ReferenceModel> {
   return model;
 }
 
-/** The scene's reference microphone as int16 at the AGC's level (one gain for the scene). */
-export function renderReferenceMic(sceneFile: string, array = "sln-local2-tri"): Int16Array {
+/**
+ * The scene's reference microphone as int16 at the AGC's level (one gain for the scene).
+ * `alone`: render that microphone only (a third of the work; its diffuse noise then has no
+ * neighbours to be coherent with, so it is not sample-identical to the array's channel 0).
+ */
+export function renderReferenceMic(
+  sceneFile: string,
+  array = "sln-local2-tri",
+  alone = false,
+): Int16Array {
   const mics = loadMicArray(array).mics;
   const scene = loadScene(
     sceneFile,
-    { positionsMm: mics.map((m) => m.positionMm) },
+    { positionsMm: (alone ? mics.slice(0, 1) : mics).map((m) => m.positionMm) },
     path.dirname(sceneFile),
   );
   const x = renderScene(scene).channels[0];

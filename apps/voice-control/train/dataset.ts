@@ -97,7 +97,7 @@ export interface SetOptions {
 }
 
 /** Leading and trailing samples below 1 % of the peak removed (engines pad differently). */
-function trim(pcm: Int16Array): Float64Array {
+export function trim(pcm: Int16Array): Float64Array {
   let peak = 1;
   for (const v of pcm) peak = Math.max(peak, Math.abs(v));
   const floor = peak / 100;
@@ -108,14 +108,14 @@ function trim(pcm: Int16Array): Float64Array {
   return Float64Array.from(pcm.subarray(a, b), (v) => v / 32768);
 }
 
-function power(x: Float64Array): number {
+export function power(x: Float64Array): number {
   let s = 0;
   for (const v of x) s += v * v;
   return s / Math.max(1, x.length);
 }
 
 /** A small bank of room responses (rooms 3-8 m, RT60 0.2-0.7 s, talker 0.5-3 m away). */
-function roomBank(rng: Rng, n: number): Float64Array[] {
+export function roomBank(rng: Rng, n: number): Float64Array[] {
   return Array.from({ length: n }, () => {
     const size: [number, number, number] = [rng.between(3, 8), rng.between(3, 6), 2.7];
     const rt60 = rng.between(0.2, 0.7);

@@ -1,0 +1,267 @@
+// The two-stage wake word on the host: the MLPerf wake-word model (first stage, window scaling
+// as wake.ts) on every 32 ms hop, and wherever it scores >= MIN_CANDIDATE the verifier
+// (model/wake_verifier_int8.tflite, trained by train/wake-train.ts) on the second before, with
+// the KWS features the firmware's command path computes (test/helpers/dsp-reference.ts), both
+// in TFLite's own runtime.
+//
+// The rule (as main.ts): a candidate is a first-stage score >= candidate threshold; it is a
+// detection when the verifier's "marvin" score on the same second is >= verifier threshold;
+// then 1.5 s deaf. The two thresholds are chosen on the VALIDATION scenes (eval/scenes.ts with
+// voices neither the verifier's training nor the bench uses), then measured on the bench's
+// scenes. Scores are cached per scene (and per verifier model), so re-runs take seconds.
+//
+// `npx tsx apps/voice-control/eval/wake-verify.ts [--snr 20,10,5,0] [--val-fa-minutes 60]
+//   [--fa-minutes 10] [--every 1|2] [--model F] [--json out.json]`
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { kwsFeatures, quantize } from "../../../test/helpers/dsp-reference.ts";
+import { loadReference, type ReferenceModel } from "../../../test/helpers/tflite-reference.ts";
+import { WAKE_VALIDATION_VOICES } from "../train/wake-dataset.ts";
+import { falseAcceptScenes, trialScenes, TRIALS, type Talkers } from "./scenes.ts";
+import { renderReferenceMic, wakeScores, RATE } from "./wake-scores.ts";
+
+const CACHE = path.join(os.tmpdir(), "tinyboard-wake-eval");
+const MODEL = fileURLToPath(new URL("../model/wake_verifier_int8.tflite", import.meta.url));
+/** kws_ref_model.tflite's input quantisation, which the verifier shares (firmware/dsp/mlperf-kws.ts). */
+const KWS_INPUT = { scale: 0.5847029089927673, zeroPoint: 83 };
+/** Below this first-stage score the verifier is not run (no candidate threshold goes lower). */
+export const MIN_CANDIDATE = 0.3;
+const REFRACTORY = 1.5;
+
+export const VALIDATION_TALKERS: Talkers = {
+  voices: WAKE_VALIDATION_VOICES.map((v) => ({ engine: v.engine, voice: v.name })),
+  real: false,
+  seedOffset: 20000,
+};
+
+/** Per hop: end time (s), first-stage score, verifier "marvin" score (-1 where not run). */
+export interface Trace {
+  t: number[];
+  score: number[];
+  verifier: number[];
+}
+
+export interface TwoStageRule {
+  candidate: number;
+  /** -1: no verifier (the first stage decides alone). */
+  verify: number;
+  /** First-stage scorings in a row at or above `candidate` (1 with the verifier). */
+  run?: number;
+  /** First stage scored every `every`-th hop (2 on MCX N947). */
+  every: number;
+}
+
+export function detections(tr: Trace, rule: TwoStageRule): number[] {
+  const out: number[] = [];
+  let deafUntil = -1,
+    above = 0;
+  for (let i = rule.every - 1; i < tr.t.length; i += rule.every) {
+    above = tr.score[i] >= rule.candidate ? above + 1 : 0;
+    if (tr.t[i] < deafUntil || above < (rule.run ?? 1)) continue;
+    if (rule.verify >= 0 && tr.verifier[i] < rule.verify) continue;
+    above = 0;
+    out.push(tr.t[i]);
+    deafUntil = tr.t[i] + REFRACTORY;
+  }
+  return out;
+}
+
+let verifier: ReferenceModel | null = null;
+/** The verifier's "marvin" probability on the second before sample `end`. */
+export async function verifierScore(model: Uint8Array, pcm: Int16Array, end: number) {
+  verifier ??= await loadReference(model);
+  const x = new Int16Array(RATE);
+  x.set(pcm.subarray(Math.max(0, end - RATE), end), Math.max(0, RATE - end));
+  const q = quantize(kwsFeatures(x), KWS_INPUT.scale, KWS_INPUT.zeroPoint);
+  return ((verifier.run([q])[0] as Int8Array)[0] + 128) / 256;
+}
+
+const hash = (x: string | Uint8Array) => createHash("sha256").update(x).digest("hex").slice(0, 16);
+
+/** The scene's trace: first-stage scores cached per scene, verifier scores per scene and model. */
+export async function sceneTrace(
+  scene: object,
+  model: Uint8Array,
+  dir: string,
+  withPcm = false,
+): Promise<Trace & { pcm?: Int16Array }> {
+  const key = hash(JSON.stringify({ scene, v: 3 }));
+  const wwFile = path.join(CACHE, `ww-${key}.json`);
+  const verFile = path.join(CACHE, `ver-${key}-${hash(model)}.json`);
+  let pcm: Int16Array | null = null;
+  // The rendered reference microphone is cached too: a new verifier needs it again.
+  const pcmFile = path.join(CACHE, `pcm-${key}.raw`);
+  const render = () => {
+    if (pcm) return pcm;
+    if (existsSync(pcmFile))
+      return (pcm = new Int16Array(new Uint8Array(readFileSync(pcmFile)).buffer));
+    const file = path.join(dir, `scene-${key}.json`);
+    writeFileSync(file, JSON.stringify(scene));
+    pcm = renderReferenceMic(file, undefined, true);
+    writeFileSync(pcmFile, new Uint8Array(pcm.buffer));
+    return pcm;
+  };
+  let ww: { t: number[]; score: number[] };
+  if (existsSync(wwFile)) ww = JSON.parse(readFileSync(wwFile, "utf8"));
+  else {
+    const s = await wakeScores(render(), "window");
+    ww = { t: Array.from(s.t), score: Array.from(s.score) };
+    writeFileSync(wwFile, JSON.stringify(ww));
+  }
+  let ver: number[];
+  if (model.length === 0)
+    ver = ww.t.map(() => -1); // first stage only (warming the cache)
+  else if (existsSync(verFile)) ver = JSON.parse(readFileSync(verFile, "utf8"));
+  else {
+    ver = [];
+    for (let i = 0; i < ww.t.length; i++)
+      ver.push(
+        ww.score[i] >= MIN_CANDIDATE
+          ? await verifierScore(model, render(), Math.round(ww.t[i] * RATE))
+          : -1,
+      );
+    writeFileSync(verFile, JSON.stringify(ver));
+  }
+  return { ...ww, verifier: ver, ...(withPcm ? { pcm: render() } : {}) };
+}
+
+interface SetTraces {
+  trials: { snr: number; dist: number; trace: Trace }[];
+  fa: Trace[];
+  faHours: number;
+}
+
+async function setTraces(
+  name: string,
+  who: Talkers | undefined,
+  snrs: number[],
+  faMinutes: number,
+  faSeed: number,
+  model: Uint8Array,
+  dir: string,
+  log: (s: string) => void,
+): Promise<SetTraces> {
+  const trials = trialScenes(dir, snrs, who);
+  const fa = falseAcceptScenes(dir, faMinutes, faSeed, who);
+  const out: SetTraces = { trials: [], fa: [], faHours: 0 };
+  for (let i = 0; i < trials.length; i++) {
+    const { spec, scene } = trials[i];
+    out.trials.push({ snr: spec.snr, dist: spec.dist, trace: await sceneTrace(scene, model, dir) });
+    log(`${name} trial scene ${i + 1}/${trials.length}`);
+  }
+  for (let i = 0; i < fa.length; i++) {
+    out.fa.push(await sceneTrace(fa[i].scene, model, dir));
+    out.faHours += fa[i].seconds / 3600;
+    log(`${name} false-accept scene ${i + 1}/${fa.length}`);
+  }
+  return out;
+}
+
+/** Detection (all trials, and at 5 dB, 3 m) and false accepts of a rule on a set. */
+export function measure(set: SetTraces, rule: TwoStageRule) {
+  let hit = 0,
+    n = 0,
+    hit53 = 0,
+    n53 = 0;
+  for (const tr of set.trials) {
+    const d = detections(tr.trace, rule);
+    for (const w of TRIALS) {
+      const ok = d.some((t) => t >= w.wake && t <= w.command + 0.5);
+      n++;
+      hit += +ok;
+      if (tr.snr === 5 && tr.dist === 3) {
+        n53++;
+        hit53 += +ok;
+      }
+    }
+  }
+  const fa = set.fa.reduce((s, tr) => s + detections(tr, rule).length, 0);
+  return {
+    detection: hit / n,
+    detection5dB3m: n53 ? hit53 / n53 : NaN,
+    falseAccepts: fa,
+    perHour: fa / set.faHours,
+  };
+}
+
+const fmt = (m: ReturnType<typeof measure>) =>
+  `det ${(m.detection * 100).toFixed(0)} % (5 dB 3 m ${(m.detection5dB3m * 100).toFixed(0)} %), ${m.falseAccepts} FA = ${m.perHour.toFixed(1)}/h`;
+
+async function main() {
+  const args = process.argv.slice(2);
+  const opt = (name: string, d: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : d);
+  const snrs = opt("--snr", "20,10,5,0").split(",").map(Number);
+  const every = Number(opt("--every", "1"));
+  // --model none: first-stage scores only (fills the cache while a verifier trains).
+  const modelFile = opt("--model", MODEL);
+  const model = modelFile === "none" ? new Uint8Array(0) : new Uint8Array(readFileSync(modelFile));
+  const dir = path.join(CACHE, "scenes");
+  mkdirSync(dir, { recursive: true });
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  const val = await setTraces(
+    "validation",
+    VALIDATION_TALKERS,
+    snrs,
+    Number(opt("--val-fa-minutes", "60")),
+    11000,
+    model,
+    dir,
+    log,
+  );
+  const bench = await setTraces(
+    "bench",
+    undefined,
+    snrs,
+    Number(opt("--fa-minutes", "10")),
+    5000,
+    model,
+    dir,
+    log,
+  );
+  const rows = [];
+  for (let c = 0.3; c <= 0.96; c += 0.05)
+    for (let v = 0.5; v <= 0.995; v += 0.01) {
+      const rule = {
+        candidate: Math.round(c * 100) / 100,
+        verify: Math.round(v * 100) / 100,
+        every,
+      };
+      rows.push({ ...rule, val: measure(val, rule), bench: measure(bench, rule) });
+    }
+  if (args.includes("--json")) writeFileSync(opt("--json", "verify.json"), JSON.stringify(rows));
+  for (const run of [1, 2]) {
+    const first = { candidate: 0.95, verify: -1, run, every };
+    console.log(
+      `first stage alone at 0.95, ${run} in a row: validation ${fmt(measure(val, first))} | bench ${fmt(measure(bench, first))}`,
+    );
+  }
+  // Per false-accept limit on validation: the rule with the best validation detection, and what the bench says.
+  for (const lim of [0, 1, 3, 6, 30]) {
+    const ok = rows.filter((r) => r.val.perHour <= lim);
+    const best = ok.sort(
+      (a, b) =>
+        b.val.detection - a.val.detection ||
+        b.val.detection5dB3m - a.val.detection5dB3m ||
+        b.verify - a.verify,
+    )[0];
+    console.log(
+      best
+        ? `validation <= ${lim}/h: candidate ${best.candidate}, verify ${best.verify}: validation ${fmt(best.val)} | bench ${fmt(best.bench)}`
+        : `validation <= ${lim}/h: none`,
+    );
+  }
+  for (const c of [0.3, 0.5, 0.7, 0.9])
+    for (const v of [0.5, 0.8, 0.9, 0.95, 0.98]) {
+      const r = rows.find((x) => x.candidate === c && x.verify === v)!;
+      console.log(`candidate ${c} verify ${v}: validation ${fmt(r.val)} | bench ${fmt(r.bench)}`);
+    }
+}
+
+if (
+  process.argv[1] &&
+  path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)
+)
+  await main();
