@@ -41,6 +41,8 @@ export interface MeterStats {
   functions: number;
   regions: number;
   loops: number;
+  /** Loops charged once at entry for their trip count (meter-counted.ts). */
+  counted: number;
   /** Functions on a call-graph cycle, checked at their entry. */
   recursive: number;
   guardedStores: number;
@@ -67,7 +69,7 @@ export function meterModule(binaryen: Binaryen, module: any, opts: MeterOptions)
     binaryen,
     module,
     opts,
-    stats: { functions: 0, regions: 0, loops: 0, recursive: 0, guardedStores: 0 },
+    stats: { functions: 0, regions: 0, loops: 0, counted: 0, recursive: 0, guardedStores: 0 },
     cost: (key) => costs[key] ?? costs.default,
     limit: opts.checkInterval ?? DEFAULT_CHECK_INTERVAL,
     ops: operatorKeys(binaryen),
