@@ -10,6 +10,7 @@
 // Run it on optimized code (costs of what will run), then optimize again to tidy up.
 //   regions and flushes: meter-regions.ts   costs: expression-cost.ts   loops: meter-loops.ts
 //   flash guard: flash-guard.ts             names shared with the host: meter-abi.ts
+//   loops charged once for a known trip count: meter-counted.ts
 import { operatorKeys } from "./cost-table.ts";
 import { recursiveFunctions } from "./call-graph.ts";
 import { expressionKinds } from "./expression-children.ts";
