@@ -175,7 +175,7 @@ export function meterCountedLoop(
   loop: Ref,
   instrumentChecked: (copy: Ref) => Ref,
 ): Ref | null {
-  const shape = countedShape(fm, loop);
+  const shape = fm.ctx.opts.countedLoops === false ? null : countedShape(fm, loop);
   if (!shape) return null;
   const { binaryen, module, limit } = fm.ctx;
   const { i32, none } = binaryen;

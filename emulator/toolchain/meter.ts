@@ -34,6 +34,8 @@ export interface MeterOptions {
   flashEnd: number;
   /** Loop-head cycles between visits to the host (at least one per iteration). */
   checkInterval?: number;
+  /** Charge loops with a known trip count once at entry (meter-counted.ts). */
+  countedLoops?: boolean;
   /** Expressions the meter leaves alone and charges nothing for (a debug build's statement hooks). */
   skip?: Set<number>;
 }
