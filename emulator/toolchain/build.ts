@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import type { Target } from "../board.ts";
 import { loadCostTable } from "./cost-table.ts";
 import { compileFirmware, PROJECT_ROOT } from "./compile.ts";
+import { verifyImageCode } from "./verify-image.ts";
 import { layoutFlash, PAGE } from "./flash-layout.ts";
 import type { Image, ImageManifest } from "./image.ts";
 import { checkPlacement, placementFor } from "../memory-hierarchy/placement.ts";
@@ -118,6 +119,17 @@ export async function buildApp(
 
 type Partitions = Parameters<typeof layoutFlash>[0];
 
+/** Does the image verifier refuse this code for a counted loop it cannot prove? */
+function countedLoopUnproven(wasm: Uint8Array): boolean {
+  try {
+    verifyImageCode(wasm, "firmware");
+    return false;
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    return e.message.includes("no proven trip count");
+  }
+}
+
 async function compileApp(
   app: App,
   target: Target,
@@ -127,7 +139,7 @@ async function compileApp(
   costs: Record<string, number> | undefined,
   key: string,
 ): Promise<BuildResult> {
-  const compiled = await compileFirmware({
+  const compileOpts = {
     entry: path.join(app.dir, app.entry),
     memoryBase: flash.window,
     maxPages: (flash.window + target.sramBytes) / PAGE,
@@ -135,7 +147,12 @@ async function compileApp(
     debug: DEBUG_INFO,
     debugLines: !!opts.debugLines,
     boardModule: boardModule(target),
-  });
+  };
+  let compiled = await compileFirmware(compileOpts);
+  // The optimizer after the meter can fold a counted loop's charge into a shape the image
+  // verifier cannot prove: such a build is made again with every loop checked per iteration.
+  if (costs && countedLoopUnproven(compiled.wasm))
+    compiled = await compileFirmware({ ...compileOpts, countedLoops: false });
   const staticBytes = compiled.staticEnd - flash.window;
   const models = modelBudgets(parts);
   const manifest: ImageManifest = {

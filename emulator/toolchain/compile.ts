@@ -24,6 +24,8 @@ export interface CompileOptions {
   maxPages: number;
   /** Cost table cycles; omit for an unmetered build (benchmarks). */
   costs?: Record<string, number>;
+  /** Charge loops with a known trip count once at entry (meter-counted.ts); on by default. */
+  countedLoops?: boolean;
   debug?: boolean;
   /** Insert statement hooks for the debugger (line-hooks.ts); cycles stay the release build's. */
   debugLines?: boolean;
@@ -130,6 +132,7 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
         costs: opts.costs,
         flashEnd: opts.memoryBase,
         skip: (hookPass as HookPass | null)?.hooks,
+        countedLoops: opts.countedLoops !== false,
       });
     }
   }

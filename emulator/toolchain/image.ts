@@ -62,6 +62,8 @@ export interface ImageManifest {
     loops: number;
     /** Functions checked at their entry (on a call-graph cycle); absent in older images. */
     recursive?: number;
+    /** Loops charged once at entry for their trip count (absent in images from before them). */
+    counted?: number;
     guardedStores: number;
   } | null;
   defaults: { inputs: Record<string, string>; seconds: number; micArray?: string };

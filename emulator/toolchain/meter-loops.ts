@@ -7,10 +7,15 @@
 // count head charges in a counter of their own.
 import { ONE } from "./meter-abi.ts";
 import type { FunctionMeter } from "./meter-regions.ts";
+import { meterCountedLoop } from "./meter-counted.ts";
 
 type Ref = number;
 
 export function instrumentLoop(fm: FunctionMeter, loop: Ref): Ref {
+  return meterCountedLoop(fm, loop, (copy) => checkedLoop(fm, copy)) ?? checkedLoop(fm, loop);
+}
+
+function checkedLoop(fm: FunctionMeter, loop: Ref): Ref {
   const { binaryen, module, stats, limit } = fm.ctx;
   const { i32, none } = binaryen;
   stats.loops++;

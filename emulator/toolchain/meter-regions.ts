@@ -17,6 +17,11 @@ export class FunctionMeter {
   readonly addr: number;
   /** The loops being instrumented, innermost last: whether each holds a call. */
   readonly loops: { hasCall: boolean }[] = [];
+  /**
+   * While set, region charges are added up here instead of being inserted (a counted loop's
+   * unchecked copy, charged once at its entry: meter-counted.ts).
+   */
+  tally: number[] | null = null;
   private labels = 0;
 
   constructor(
@@ -94,7 +99,8 @@ export class FunctionMeter {
       // Every loop iteration costs at least a cycle, so a loop always reaches its check.
       if (loopHead && regionStart === 0) units = Math.max(ONE, units);
       if (regionStart === 0) headUnits = units;
-      if (units > 0) {
+      if (units > 0 && this.tally) this.tally.push(units);
+      else if (units > 0) {
         inserts.push({ at: regionStart, exprs: [this.charge(units)] });
         stats.regions++;
       }

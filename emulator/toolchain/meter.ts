@@ -10,6 +10,7 @@
 // Run it on optimized code (costs of what will run), then optimize again to tidy up.
 //   regions and flushes: meter-regions.ts   costs: expression-cost.ts   loops: meter-loops.ts
 //   flash guard: flash-guard.ts             names shared with the host: meter-abi.ts
+//   loops charged once for a known trip count: meter-counted.ts
 import { operatorKeys } from "./cost-table.ts";
 import { recursiveFunctions } from "./call-graph.ts";
 import { expressionKinds } from "./expression-children.ts";
@@ -33,6 +34,8 @@ export interface MeterOptions {
   flashEnd: number;
   /** Loop-head cycles between visits to the host (at least one per iteration). */
   checkInterval?: number;
+  /** Charge loops with a known trip count once at entry (meter-counted.ts). */
+  countedLoops?: boolean;
   /** Expressions the meter leaves alone and charges nothing for (a debug build's statement hooks). */
   skip?: Set<number>;
 }
@@ -41,6 +44,8 @@ export interface MeterStats {
   functions: number;
   regions: number;
   loops: number;
+  /** Loops charged once at entry for their trip count (meter-counted.ts). */
+  counted: number;
   /** Functions on a call-graph cycle, checked at their entry. */
   recursive: number;
   guardedStores: number;
@@ -67,7 +72,7 @@ export function meterModule(binaryen: Binaryen, module: any, opts: MeterOptions)
     binaryen,
     module,
     opts,
-    stats: { functions: 0, regions: 0, loops: 0, recursive: 0, guardedStores: 0 },
+    stats: { functions: 0, regions: 0, loops: 0, counted: 0, recursive: 0, guardedStores: 0 },
     cost: (key) => costs[key] ?? costs.default,
     limit: opts.checkInterval ?? DEFAULT_CHECK_INTERVAL,
     ops: operatorKeys(binaryen),

@@ -6,6 +6,7 @@ import { CYCLES_GLOBAL, METER_CHECK_LIMIT } from "./meter-abi.ts";
 import { childrenOf } from "./expression-children.ts";
 import { leadsToTick } from "./tick-path.ts";
 import type { GlobalWrite } from "./verify-recursion.ts";
+import { provedCounted, type CountedProof } from "./verify-counted.ts";
 import { exitBlock, grows, isTickOf, loopCheck, stepSize } from "./verify-patterns.ts";
 
 const B = binaryen as any;
@@ -159,6 +160,28 @@ export function checkFunction(
   const checkedOn = new Map<number, number | null>();
   for (const loop of loops) checkedOn.set(loop.ref, loopCheck(loop.x)?.local ?? null);
   const loopName = (ref: number): string => B.getExpressionInfo(ref).name ?? "unnamed";
+  // Loops without a check: counted (their trip count proven and paid at entry), or ticking.
+  const checkCounters = new Set<number>();
+  for (const on of checkedOn.values()) if (on !== null) checkCounters.add(on);
+  const counted = new Map<number, CountedProof | string>();
+  const countedCharges = new Map<number, number>(); // charge statement -> its largest gain
+  for (const loop of loops) {
+    if (checkedOn.get(loop.ref) !== null) continue;
+    const inside = (path: Frame[]) => path.some((f) => f.ref === loop.ref);
+    const writesInside = new Map<number, number>();
+    for (const w of localWrites)
+      if (inside(w.path)) writesInside.set(w.local, (writesInside.get(w.local) ?? 0) + 1);
+    const proof = provedCounted(
+      loop,
+      writesInside,
+      (label) => branches.filter((b) => b.target === label).length,
+      loops.some((l) => l !== loop && inside(l.ancestors)),
+      checkCounters,
+      B.expandType(info.params).length,
+    );
+    counted.set(loop.ref, proof);
+    if (typeof proof !== "string") countedCharges.set(proof.charge, proof.gain);
+  }
 
   for (const loop of loops) {
     const name = loop.x.name ?? "unnamed";
@@ -182,7 +205,7 @@ export function checkFunction(
       for (const w of localWrites) {
         const at = w.path.findIndex((f) => f.ref === loop.ref);
         if (w.local !== check.local || at < 0) continue;
-        const k = stepSize(w.ref, check.local);
+        const k = stepSize(w.ref, check.local) ?? countedCharges.get(w.ref) ?? null;
         if (k !== null) {
           // A loop between this one and the step, checked on another counter, repeats it unseen.
           const inner = w.path.slice(at + 1).find((f) => {
@@ -202,6 +225,8 @@ export function checkFunction(
         return `a loop's meter counter (${name}) can grow by ${gain} between two checks (at most ${MAX_STEPS_BETWEEN_CHECKS}, or it wraps): the code was not metered`;
       continue;
     }
+    const proof = counted.get(loop.ref);
+    if (proof !== undefined && typeof proof !== "string") continue;
     // A ticking loop: every branch back to its head comes after a plain tick in its body.
     const label = loop.x.name;
     const body = loop.x.body;
@@ -215,7 +240,7 @@ export function checkFunction(
       const at = b.path.findIndex((f) => f.ref === loop.ref);
       const index = bodyIsBlock ? (b.path[at + 1]?.index ?? 0) : 0;
       if (firstTick < 0 || index <= firstTick)
-        return `a loop (${name}) never reaches the host: the code was not metered`;
+        return `a loop (${name}) never reaches the host (no meter check, no tick, and no proven trip count: ${proof ?? "it is checked"}): the code was not metered`;
     }
   }
   return null;
