@@ -15,6 +15,7 @@ import { UserError } from "../errors.ts";
 import { modelBudgets } from "./model-budget.ts";
 import { KeyHasher, compileOnce, compilerFiles, readCached, writeCached } from "./build-cache.ts";
 import { readRegularFile } from "../host-files.ts";
+import { appOptionsModule, resolveAppOptions, type AppOptions } from "./app-options.ts";
 
 const require = createRequire(import.meta.url);
 const VERSIONS = {
@@ -39,6 +40,8 @@ export interface BuildOptions {
   /** false: compile even when the build cache holds the image (--rebuild); the new image is
    *  still cached. Default true. */
   cache?: boolean;
+  /** Values for options app.json declares (app-options.ts), replacing its defaults. */
+  appOptions?: AppOptions;
 }
 
 export interface BuildResult {
@@ -61,7 +64,11 @@ export async function buildApp(
   target: Target,
   opts: BuildOptions = {},
 ): Promise<BuildResult> {
-  const app = loadApp(appDir);
+  const loaded = loadApp(appDir);
+  const app = {
+    ...loaded,
+    options: resolveAppOptions(loaded.name, loaded.options, opts.appOptions),
+  };
   if (target.sramBytes % PAGE !== 0)
     throw new UserError(
       `board ${target.board.id}: SRAM (${target.sramBytes} B) is not a whole number of 64 KiB pages`,
@@ -135,6 +142,7 @@ async function compileApp(
     debug: DEBUG_INFO,
     debugLines: !!opts.debugLines,
     boardModule: boardModule(target),
+    optionsModule: appOptionsModule(app.options),
   });
   const staticBytes = compiled.staticEnd - flash.window;
   const models = modelBudgets(parts);
