@@ -2,11 +2,14 @@
 // (PDM-receiver PCM, or on RT1060 the SAI bit streams decimated by firmware/dsp/pdm.ts),
 // delay-and-sum beam steered to the direction of arrival (doa.ts), optional noise
 // suppression, AGC, and the result appended to a 16-bit history the models read from.
+// app.json's options: BEAM false feeds microphone 0 alone (the beamformer on one channel: the
+// same filter and latency, no other microphone), NOISE_SUPPRESSOR true switches the suppressor on.
 import * as mic from "../../hal/mic";
 import { pdmStateBytes, pdmInit, pdmDecimate } from "../../firmware/dsp/pdm";
 import { beamStateBytes, beamInit, beamSteer, beamProcess } from "../../firmware/dsp/beamformer";
 import { AGC_STATE_BYTES, AgcConfig, agcInitAt, agcProcess } from "../../firmware/dsp/agc";
 import { NS_STATE_BYTES, nsInit, nsProcess } from "../../firmware/dsp/noise-suppressor";
+import { BEAM, NOISE_SUPPRESSOR } from "../../firmware/app-options";
 import { Doa } from "./doa";
 import { History } from "./history";
 
@@ -40,7 +43,7 @@ export class FrontEnd {
   readonly agc: AgcConfig = new AgcConfig();
   doa!: Doa;
   readonly history: History = new History();
-  suppress: bool = false;
+  suppress: bool = NOISE_SUPPRESSOR;
   steeredDeg: f32 = 0;
   gainDb: f32 = 0;
   /** Largest |sample| of the latest block after AGC, int16 units. */
@@ -63,7 +66,7 @@ export class FrontEnd {
     this.positions = heap.alloc(<usize>(this.mics * 12 + 12));
     for (let c = 0; c < this.mics; c++) mic.position(<u32>c, this.positions + <usize>(c * 12));
     this.beam = heap.alloc(<usize>beamStateBytes(this.mics, BLOCK, MAX_BEAM_DELAY));
-    beamInit(this.beam, this.mics, BLOCK, MAX_BEAM_DELAY);
+    beamInit(this.beam, BEAM ? this.mics : 1, BLOCK, MAX_BEAM_DELAY);
     this.agcState = heap.alloc(AGC_STATE_BYTES);
     agcInitAt(this.agcState, this.agc.maxGainDb); // see agcInitAt: the first word is not ramped through
     this.nsState = heap.alloc(NS_STATE_BYTES);

@@ -1,5 +1,6 @@
 // tinyboard build / tinyboard size
 import { buildApp } from "./lazy-build.ts";
+import { parseOptionFlag } from "../toolchain/app-options.ts";
 import path from "node:path";
 import { loadTarget } from "../board.ts";
 import { readImage, writeImage } from "../toolchain/image.ts";
@@ -37,12 +38,14 @@ export async function buildCommand(
     json?: boolean;
     rebuild?: boolean;
     debugLines?: boolean;
+    option?: string[];
   },
 ): Promise<void> {
   const target = loadTarget(opts.board, opts.core);
   const { app, image, report, cached } = await buildApp(appDir, target, {
     cache: !opts.rebuild,
     debugLines: opts.debugLines,
+    appOptions: Object.assign({}, ...(opts.option ?? []).map(parseOptionFlag)),
   });
   printReport(report, opts.json);
   assertFits(report);

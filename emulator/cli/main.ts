@@ -75,6 +75,12 @@ program
   .option("--json", "print the memory report as JSON")
   .option("--rebuild", "compile even if the build cache (build/cache/) holds this build")
   .option(
+    "--option <NAME=VALUE>",
+    "set a build option app.json declares in 'options' (repeatable), e.g. BEAM=false",
+    collect,
+    [],
+  )
+  .option(
     "--debug-lines",
     "insert statement hooks for the debugger (breakpoints on any line, line steps, locals); same cycles as the release build",
   )
@@ -96,6 +102,12 @@ program
   .option("--core <core>", "core (default: the board's first)")
   .option("--state <dir>", "board state directory (default: .tinyboard/<board>)")
   .option("--rebuild", "compile even if the build cache holds this build")
+  .option(
+    "--option <NAME=VALUE>",
+    "set a build option app.json declares in 'options' (repeatable), e.g. BEAM=false",
+    collect,
+    [],
+  )
   .action(lazy(runModule, "flashCommand"));
 
 program
@@ -111,6 +123,12 @@ program
     "-s, --seconds <n>",
     `emulated seconds to run (default: the app's; at most ${MAX_EMULATED_SECONDS} without --forever)`,
     parseSeconds,
+  )
+  .option(
+    "--option <NAME=VALUE>",
+    "set a build option app.json declares in 'options' (repeatable), e.g. BEAM=false",
+    collect,
+    [],
   )
   .option("--forever", "no limit on the emulated time (stop with Ctrl-C)")
   .option(

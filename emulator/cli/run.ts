@@ -32,6 +32,7 @@ import { Profiler, formatProfile } from "../debug/profile.ts";
 import { lockCardImage, lockStateDir } from "../board-lock.ts";
 import { regularFile } from "../host-files.ts";
 import { runSeconds } from "./options.ts";
+import { parseOptionFlag } from "../toolchain/app-options.ts";
 
 interface TargetOpts {
   board: string;
@@ -39,6 +40,8 @@ interface TargetOpts {
   state?: string;
   /** Compile even if the build cache holds the image. */
   rebuild?: boolean;
+  /** `--option NAME=VALUE`: values for options app.json declares (app-options.ts). */
+  option?: string[];
 }
 
 /** An image for the board from an app folder (built, or from the build cache, and written to
@@ -46,13 +49,14 @@ interface TargetOpts {
 export async function imageFor(
   spec: string,
   target: Target,
-  o: { quiet?: boolean; rebuild?: boolean; debugLines?: boolean } = {},
+  o: { quiet?: boolean; rebuild?: boolean; debugLines?: boolean; option?: string[] } = {},
 ): Promise<{ image: Image; inputs: Record<string, string> }> {
   if (isAppDir(spec)) {
     const started = performance.now();
     const { app, image, report, cached } = await buildApp(spec, target, {
       cache: !o.rebuild,
       debugLines: o.debugLines,
+      appOptions: Object.assign({}, ...(o.option ?? []).map(parseOptionFlag)),
     });
     if (!report.fits) {
       console.error(formatReport(report));
@@ -94,7 +98,7 @@ export async function flashCommand(spec: string, opts: TargetOpts): Promise<void
   const target = loadTarget(opts.board, opts.core);
   const state = openState(opts.state ?? defaultStateDir(target.board.id));
   lockStateDir(state.dir);
-  const { image } = await imageFor(spec, target, { rebuild: opts.rebuild });
+  const { image } = await imageFor(spec, target, { rebuild: opts.rebuild, option: opts.option });
   flashImage(state, image);
   console.log(
     `flashed ${image.manifest.app} to ${target.board.id} (state ${path.relative(process.cwd(), state.dir) || "."})`,
@@ -170,7 +174,11 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   if (opts.sdcard) lockCardImage(opts.sdcard);
   let inputs: Record<string, string> = {};
   if (spec) {
-    const built = await imageFor(spec, target, { quiet: opts.json, rebuild: opts.rebuild });
+    const built = await imageFor(spec, target, {
+      quiet: opts.json,
+      rebuild: opts.rebuild,
+      option: opts.option,
+    });
     flashImage(state, built.image);
     inputs = built.inputs;
   }

@@ -6,6 +6,7 @@ import { PROJECT_ROOT } from "../paths.ts";
 import { notAnAppMessage } from "./app-suggest.ts";
 import { isSystemPath } from "../host-files.ts";
 import { parsePlacement, type AppPlacement } from "../memory-hierarchy/placement.ts";
+import { parseAppOptions, type AppOptions } from "./app-options.ts";
 
 export interface AppManifest {
   name: string;
@@ -26,6 +27,8 @@ export interface AppManifest {
   micArray: Record<string, string>;
   /** Regions for the arena, frame buffer and model per board id ("*" for every board). */
   placement: AppPlacement;
+  /** Build-time switches (app-options.ts): constants of the generated module firmware/app-options. */
+  options: AppOptions;
 }
 
 export interface App extends AppManifest {
@@ -64,6 +67,7 @@ export function loadApp(dir: string): App {
     seconds: raw.seconds ?? 10,
     micArray: typeof raw.micArray === "string" ? { "*": raw.micArray } : (raw.micArray ?? {}),
     placement: parsePlacement(raw.placement, fail),
+    options: parseAppOptions(raw.options, fail),
   };
   if (
     typeof app.micArray !== "object" ||

@@ -16,6 +16,7 @@ import { UserError } from "../errors.ts";
 import { modelBudgets } from "./model-budget.ts";
 import { KeyHasher, compileOnce, compilerFiles, readCached, writeCached } from "./build-cache.ts";
 import { readRegularFile } from "../host-files.ts";
+import { appOptionsModule, resolveAppOptions, type AppOptions } from "./app-options.ts";
 
 const require = createRequire(import.meta.url);
 const VERSIONS = {
@@ -40,6 +41,8 @@ export interface BuildOptions {
   /** false: compile even when the build cache holds the image (--rebuild); the new image is
    *  still cached. Default true. */
   cache?: boolean;
+  /** Values for options app.json declares (app-options.ts), replacing its defaults. */
+  appOptions?: AppOptions;
 }
 
 export interface BuildResult {
@@ -62,7 +65,11 @@ export async function buildApp(
   target: Target,
   opts: BuildOptions = {},
 ): Promise<BuildResult> {
-  const app = loadApp(appDir);
+  const loaded = loadApp(appDir);
+  const app = {
+    ...loaded,
+    options: resolveAppOptions(loaded.name, loaded.options, opts.appOptions),
+  };
   if (target.sramBytes % PAGE !== 0)
     throw new UserError(
       `board ${target.board.id}: SRAM (${target.sramBytes} B) is not a whole number of 64 KiB pages`,
@@ -147,6 +154,7 @@ async function compileApp(
     debug: DEBUG_INFO,
     debugLines: !!opts.debugLines,
     boardModule: boardModule(target),
+    optionsModule: appOptionsModule(app.options),
   };
   let compiled = await compileFirmware(compileOpts);
   // The optimizer after the meter can fold a counted loop's charge into a shape the image

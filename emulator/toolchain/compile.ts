@@ -31,10 +31,13 @@ export interface CompileOptions {
   debugLines?: boolean;
   /** Source of the generated module `firmware/board` (the board's facts as constants). */
   boardModule?: string;
+  /** Source of the generated module `firmware/app-options` (app.json's options as constants). */
+  optionsModule?: string;
 }
 
 /** The generated module's path as asc asks for it: firmware imports "firmware/board". */
 export const BOARD_MODULE = "firmware/board.ts";
+export const OPTIONS_MODULE = "firmware/app-options.ts";
 
 export interface CompileResult {
   wasm: Uint8Array;
@@ -178,6 +181,7 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
     // Firmware knows its board at build time (as an SDK's BOARD_ defines): one generated module.
     readFile: (name: string, baseDir: string) => {
       if (name === BOARD_MODULE && opts.boardModule !== undefined) return opts.boardModule;
+      if (name === OPTIONS_MODULE && opts.optionsModule !== undefined) return opts.optionsModule;
       const file = path.resolve(baseDir, name);
       try {
         const text = readFileSync(file, "utf8");

@@ -43,6 +43,7 @@ import {
   updateAppReadme as updateVoiceReadme,
   voiceControlTable,
 } from "./voice-control.ts";
+import { benchVoiceSession, voiceSessionTable } from "./voice-session.ts";
 import { benchActiveSpeaker, activeSpeakerTable } from "./active-speaker.ts";
 import { benchDebugLines, debugLinesTable, debugLinesMarkdown } from "./debug-lines.ts";
 
@@ -334,6 +335,13 @@ export const SECTIONS: BenchSection[] = [
     run: (log) => benchVoiceControl(log),
     table: voiceControlTable,
     publish: updateVoiceReadme,
+  }),
+  section({
+    id: "voiceSession",
+    title:
+      "apps/voice-control: a 10-minute far-field session per board: overruns, CPU load, detections, real-time factor",
+    run: (log) => benchVoiceSession(log),
+    table: voiceSessionTable,
   }),
   section({
     id: "activeSpeaker",

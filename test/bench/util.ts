@@ -6,6 +6,7 @@ import { buildApp } from "../../emulator/toolchain/build.ts";
 import { admitUnmeteredBenchmark } from "../../emulator/toolchain/verify-image.ts";
 import { resolveInput, type App } from "../../emulator/toolchain/app.ts";
 import type { Image } from "../../emulator/toolchain/image.ts";
+import type { AppOptions } from "../../emulator/toolchain/app-options.ts";
 import { Machine } from "../../emulator/machine.ts";
 import type { RunSummary } from "../../emulator/events.ts";
 
@@ -23,7 +24,7 @@ export interface Built {
 export async function build(
   appDir: string,
   board: string,
-  opts: { unmetered?: boolean } = {},
+  opts: { unmetered?: boolean; appOptions?: AppOptions } = {},
 ): Promise<Built> {
   const target = loadTarget(board);
   const { app, image, report } = await buildApp(path.resolve(ROOT, appDir), target, opts);

@@ -26,6 +26,7 @@ import {
   type SceneSpec,
 } from "../../apps/voice-control/eval/scenes.ts";
 import { BOARDS, ROOT, build, median, sig, type Built } from "./util.ts";
+import type { AppOptions } from "../../emulator/toolchain/app-options.ts";
 
 const APP = "apps/voice-control";
 export type { SceneSpec };
@@ -117,6 +118,8 @@ export interface VoiceBenchOptions {
   falseAcceptMinutes?: number;
   /** False accepts only (a long run, e.g. the full emulated hour: `--fa-minutes 60 --fa-only`). */
   falseAcceptsOnly?: boolean;
+  /** Build options for the app (app.json "options"), e.g. { BEAM: false } for microphone 0 alone. */
+  appOptions?: AppOptions;
 }
 
 export async function benchVoiceControl(
@@ -131,7 +134,7 @@ export async function benchVoiceControl(
   const results: VoiceBoardResult[] = [];
   for (const board of opts.boards ?? BOARDS) {
     log(`building voice-control for ${board}`);
-    const b = await build(APP, board);
+    const b = await build(APP, board, { appOptions: opts.appOptions });
     const fold = (az: number) => (board === "rt1170" && az > 180 ? 360 - az : az); // a line of 2 mics: front half only
     const trials: TrialResult[] = [];
     const loads: number[] = [];
@@ -210,7 +213,7 @@ export async function benchVoiceControl(
       overruns,
       falseAccepts,
       falseAcceptMinutes: sig(faSeconds / 60, 3),
-      falseAcceptsPerHour: sig((falseAccepts * 3600) / faSeconds, 3),
+      falseAcceptsPerHour: faSeconds > 0 ? sig((falseAccepts * 3600) / faSeconds, 3) : NaN,
     });
   }
   return results;

@@ -1,0 +1,166 @@
+// SNR of voice-control's front end measured on the signal itself: the bench's far-field scenes
+// (apps/voice-control/eval/scenes.ts) rendered once, their speech and noise at each microphone
+// kept apart (the room renderer is linear: emulator/inputs/room/render.ts returns both), each
+// component put through the front end on its own, SNR over the frames where the talker is
+// active. Beam vs microphone 0: the delay-and-sum beam steered to the talker's true azimuth in
+// the horizontal plane (what the firmware's DOA settles to, median error 3 degrees on the
+// 3-microphone array) against the same filter on microphone 0 alone (the app's BEAM=false).
+// The noise suppressor is not linear: its SNR comes from Hagerman and Olofsson's phase-inversion
+// method (process s + n and s - n; (a + b) / 2 is the speech, (a - b) / 2 the noise through the
+// same gains). The DSP is the host reference of test/helpers/dsp-reference-filters.ts, held to
+// the firmware's own code by test/firmware/dsp/filters.test.ts (within 80 dB for the beam,
+// 60 dB for the suppressor). Bands: the same ratio after a 4th-order low-pass at 1 kHz and a
+// 4th-order high-pass at 2 kHz, to show where an array of this size has directivity.
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { loadTarget } from "../../emulator/board.ts";
+import { loadMicArray, micLayout } from "../../emulator/peripherals/mic/array.ts";
+import { loadScene } from "../../emulator/inputs/room/scene.ts";
+import { renderScene } from "../../emulator/inputs/room/render.ts";
+import { ACTIVITY_MARGIN_DB } from "../../emulator/inputs/room/active-speech.ts";
+import { appMicArray, loadApp } from "../../emulator/toolchain/app.ts";
+import { trialScenes, type SceneSpec } from "../../apps/voice-control/eval/scenes.ts";
+import { beamform, biquadCascade, noiseSuppress, rbj } from "../helpers/dsp-reference-filters.ts";
+import { ROOT, median } from "./util.ts";
+
+const FS = 16000;
+const FRAME = 160; // 10 ms, as the renderer's active-speech measure
+const NS_LATENCY = 160; // samples (firmware/dsp/noise-suppressor.ts)
+const BANDS = {
+  all: null,
+  "below 1 kHz": [rbj(0, 1000, Math.SQRT1_2, FS), rbj(0, 1000, Math.SQRT1_2, FS)],
+  "above 2 kHz": [rbj(1, 2000, Math.SQRT1_2, FS), rbj(1, 2000, Math.SQRT1_2, FS)],
+} as const;
+export type Band = keyof typeof BANDS;
+
+export interface SceneSnr {
+  spec: SceneSpec;
+  az: number;
+  /** SNR in dB over the talker's active frames, per band: microphone 0, beam, beam + suppressor. */
+  mic0: Record<Band, number>;
+  beam: Record<Band, number>;
+  beamSuppressed: Record<Band, number>;
+}
+
+export interface BoardSnr {
+  board: string;
+  array: string;
+  mics: number;
+  scenes: SceneSnr[];
+  /** Medians over the scenes, dB: beam minus microphone 0, suppressor minus beam, per band. */
+  beamGainDb: Record<Band, number>;
+  suppressorGainDb: Record<Band, number>;
+}
+
+const frames = (n: number) => Math.floor(n / FRAME);
+function framePowers(x: ArrayLike<number>, shift = 0): Float64Array {
+  const p = new Float64Array(frames(x.length - shift));
+  for (let f = 0; f < p.length; f++) {
+    let s = 0;
+    for (let i = 0; i < FRAME; i++) s += x[shift + f * FRAME + i] ** 2;
+    p[f] = s;
+  }
+  return p;
+}
+
+/** Frames where the talker is active at microphone 0: within ACTIVITY_MARGIN_DB of the active level (render.ts' rule). */
+function activeFrames(speech: ArrayLike<number>): boolean[] {
+  const p = framePowers(speech);
+  let level = p.reduce((a, b) => a + b, 0) / Math.max(1, p.length);
+  const margin = 10 ** (-ACTIVITY_MARGIN_DB / 10);
+  for (let it = 0; it < 50; it++) {
+    const on = p.filter((v) => v >= level * margin);
+    const next = on.reduce((a, b) => a + b, 0) / Math.max(1, on.length);
+    if (Math.abs(next - level) <= 1e-9 * level) break;
+    level = next;
+  }
+  return Array.from(p, (v) => v >= level * margin);
+}
+
+function snrDb(s: ArrayLike<number>, n: ArrayLike<number>, mask: boolean[], shift = 0): number {
+  const ps = framePowers(s, shift),
+    pn = framePowers(n, shift);
+  let a = 0,
+    b = 0;
+  for (let f = 0; f < Math.min(mask.length, ps.length); f++)
+    if (mask[f]) {
+      a += ps[f];
+      b += pn[f];
+    }
+  return 10 * Math.log10(a / b);
+}
+
+function perBand(
+  s: Float64Array,
+  n: Float64Array,
+  mask: boolean[],
+  shift = 0,
+): Record<Band, number> {
+  const out = {} as Record<Band, number>;
+  for (const [band, sections] of Object.entries(BANDS) as [Band, number[][] | null][]) {
+    const f = (x: Float64Array) =>
+      sections ? biquadCascade(sections.flat(), sections.length, x) : x;
+    out[band] = snrDb(f(s), f(n), mask, shift);
+  }
+  return out;
+}
+
+/** Every trial scene of the bench at these SNRs through board's microphones. */
+export function measureFrontEndSnr(
+  board: string,
+  dir: string,
+  snrs: number[],
+  log: (s: string) => void = () => undefined,
+): BoardSnr {
+  const app = loadApp(path.join(ROOT, "apps/voice-control"));
+  const target = loadTarget(board);
+  const arrayName = appMicArray(app, board);
+  const layout = micLayout(target.board, arrayName ? loadMicArray(arrayName) : null);
+  const positions = layout.positionsMm.map((p) => [...p]);
+  const scenes: SceneSnr[] = [];
+  trialScenes(dir, snrs).forEach(({ spec, scene, az }, k) => {
+    const file = path.join(dir, `snr-${board}-${k}.json`);
+    writeFileSync(file, JSON.stringify(scene));
+    const r = renderScene(loadScene(file, layout));
+    // Each microphone's own gain (the mismatch draw) applies to both components.
+    const s = r.speech.map((x, m) => x.map((v) => v * r.gains[m]));
+    const n = r.noise.map((x, m) => x.map((v) => v * r.gains[m]));
+    const mask = activeFrames(s[0]);
+    const steer = (az * Math.PI) / 180;
+    const one = (x: Float64Array[]) => beamform([positions[0]], [x[0]], 0, FS);
+    const all = (x: Float64Array[]) => beamform(positions, x, steer, FS);
+    const bs = all(s),
+      bn = all(n);
+    const plus = noiseSuppress(bs.map((v, i) => v + bn[i]));
+    const minus = noiseSuppress(bs.map((v, i) => v - bn[i]));
+    const ss = plus.map((v, i) => (v + minus[i]) / 2),
+      sn = plus.map((v, i) => (v - minus[i]) / 2);
+    const row: SceneSnr = {
+      spec,
+      az,
+      mic0: perBand(one(s), one(n), mask),
+      beam: perBand(bs, bn, mask),
+      // The suppressor's output is one hop late: its frames are compared from there.
+      beamSuppressed: perBand(ss, sn, mask, NS_LATENCY),
+    };
+    scenes.push(row);
+    log(
+      `${board} snr scene ${k + 1}: ${spec.dist} m rt60 ${spec.rt60} ${spec.noise} ${spec.snr} dB az ${az}: ` +
+        `mic0 ${row.mic0.all.toFixed(1)} beam ${row.beam.all.toFixed(1)} +ns ${row.beamSuppressed.all.toFixed(1)} dB`,
+    );
+  });
+  const gain = (a: "beam" | "beamSuppressed", b: "mic0" | "beam") => {
+    const out = {} as Record<Band, number>;
+    for (const band of Object.keys(BANDS) as Band[])
+      out[band] = Math.round(median(scenes.map((x) => x[a][band] - x[b][band])) * 100) / 100;
+    return out;
+  };
+  return {
+    board,
+    array: arrayName ?? `${board}'s own`,
+    mics: positions.length,
+    scenes,
+    beamGainDb: gain("beam", "mic0"),
+    suppressorGainDb: gain("beamSuppressed", "beam"),
+  };
+}
