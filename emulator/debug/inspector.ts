@@ -34,8 +34,26 @@ export interface TensorData {
 export class ModelLog {
   readonly models: PreparedModel[] = [];
   private pending: { base: number; bytes: Uint8Array } | null = null;
+  /** Op codes of the running inference's layers so far, and the model they point to. */
+  private seen: number[] = [];
+  private running: PreparedModel | null = null;
 
   constructor(machine: Machine) {
+    // The layer hooks carry no model id: with several models in flash (voice-control has three)
+    // the running one is the last prepared model whose layers match the op codes seen since
+    // layer 0. Models that share a prefix of ops stay ambiguous only until they differ.
+    machine.events.on("layerBegin", (index, op) => {
+      if (index === 0) this.seen = [];
+      if (index !== this.seen.length) return; // an NPU job's layers are announced once
+      this.seen.push(op);
+      const fits = (pm: PreparedModel) =>
+        pm.model.operators.length > index &&
+        this.seen.every((code, i) => pm.model.operators[i].code === code);
+      if (this.running && fits(this.running)) return;
+      this.running = null;
+      for (let m = this.models.length - 1; m >= 0 && !this.running; m--)
+        if (fits(this.models[m])) this.running = this.models[m];
+    });
     machine.events.on("report", (kind, bytes, _cycles, address) => {
       if (kind === REPORT_MODEL) this.pending = { base: address, bytes };
       else if (kind === REPORT_ARENA && this.pending) {
@@ -59,9 +77,9 @@ export class ModelLog {
     });
   }
 
-  /** The model whose layers run now: the last one prepared. */
+  /** The model whose layers run now (before any layer ran: the last one prepared). */
   get current(): PreparedModel | null {
-    return this.models[this.models.length - 1] ?? null;
+    return this.running ?? this.models[this.models.length - 1] ?? null;
   }
 }
 

@@ -102,53 +102,51 @@ test("two seats on the demo scene: a line per step, LED and /ASD log agree, no d
   }
 });
 
-// Known to fail with the committed model (held-out fused auROC 0.89; ben scores 0.59 while he
-// speaks where 0.6 is wanted, see the app's README):
-// AVA's test.failing passes while these checks fail and reports it as soon as a trained model
-// meets them; then make it a plain test.
-test.failing(
-  "the demo scene's speaking seat is named while it speaks (ground truth per seat)",
-  async (t) => {
-    const { steps } = await demoRun();
-    // Ground truth at each step: ana speaks 0.2-2.53 s, ben 3.0-4.6 s while ana smiles.
-    const scene = loadAvScene(path.resolve(APP, "scenes/demo.json"), { positionsMm: [[0, 0, 0]] });
-    const truthAt = (at: number) =>
-      Object.fromEntries(faceTruth(scene, at, 320, 240).map((f) => [f.person, f.speaking]));
-    const settled = steps.filter((s) => {
-      const now = truthAt(s.t);
-      for (let d = 0.05; d <= SETTLE_S; d += 0.05) {
-        const then = truthAt(Math.max(0, s.t - d));
-        if (SEATS.some((p) => then[p] !== now[p])) return false;
-      }
-      return true;
-    });
-    t.true(settled.length > 30, `${settled.length} settled steps`);
-    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    for (const seat of SEATS) {
-      const on = settled.filter((s) => truthAt(s.t)[seat]).map((s) => s[seat]);
-      const off = settled.filter((s) => !truthAt(s.t)[seat]).map((s) => s[seat]);
-      t.true(
-        on.length > 10 && off.length > 10,
-        `${seat}: ${on.length} speaking and ${off.length} silent steps`,
-      );
-      // Speaking scores well above silent (for ana, silent includes her smile while ben talks).
-      t.true(
-        mean(on) > 0.6 && mean(off) < 0.4,
-        `${seat}: mean probability ${mean(on).toFixed(2)} speaking, ${mean(off).toFixed(2)} not`,
-      );
+// Per seat against the scene's ground truth (the committed model: held-out fused auROC 0.89).
+// It was a test.failing until the engine's shorter start-up (issue 16) moved the app's steps onto
+// other camera frames: the same model now meets it, narrowly (the figures are logged).
+test("the demo scene's speaking seat is named while it speaks (ground truth per seat)", async (t) => {
+  const { steps } = await demoRun();
+  // Ground truth at each step: ana speaks 0.2-2.53 s, ben 3.0-4.6 s while ana smiles.
+  const scene = loadAvScene(path.resolve(APP, "scenes/demo.json"), { positionsMm: [[0, 0, 0]] });
+  const truthAt = (at: number) =>
+    Object.fromEntries(faceTruth(scene, at, 320, 240).map((f) => [f.person, f.speaking]));
+  const settled = steps.filter((s) => {
+    const now = truthAt(s.t);
+    for (let d = 0.05; d <= SETTLE_S; d += 0.05) {
+      const then = truthAt(Math.max(0, s.t - d));
+      if (SEATS.some((p) => then[p] !== now[p])) return false;
     }
-    // The named speaker is the one speaking (or nobody when nobody is) in most settled steps.
-    const right = settled.filter((s) => {
-      const truth = truthAt(s.t);
-      const who = SEATS.filter((p) => truth[p]);
-      return who.length === 0 ? s.who === "nobody" : who.includes(s.who as (typeof SEATS)[number]);
-    });
+    return true;
+  });
+  t.true(settled.length > 30, `${settled.length} settled steps`);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  for (const seat of SEATS) {
+    const on = settled.filter((s) => truthAt(s.t)[seat]).map((s) => s[seat]);
+    const off = settled.filter((s) => !truthAt(s.t)[seat]).map((s) => s[seat]);
     t.true(
-      right.length >= 0.8 * settled.length,
-      `the right speaker (or nobody) in ${right.length} of ${settled.length} settled steps`,
+      on.length > 10 && off.length > 10,
+      `${seat}: ${on.length} speaking and ${off.length} silent steps`,
     );
-  },
-);
+    // Speaking scores well above silent (for ana, silent includes her smile while ben talks).
+    t.log(`${seat}: mean ${mean(on).toFixed(3)} speaking, ${mean(off).toFixed(3)} not`);
+    t.true(
+      mean(on) > 0.6 && mean(off) < 0.4,
+      `${seat}: mean probability ${mean(on).toFixed(2)} speaking, ${mean(off).toFixed(2)} not`,
+    );
+  }
+  // The named speaker is the one speaking (or nobody when nobody is) in most settled steps.
+  const right = settled.filter((s) => {
+    const truth = truthAt(s.t);
+    const who = SEATS.filter((p) => truth[p]);
+    return who.length === 0 ? s.who === "nobody" : who.includes(s.who as (typeof SEATS)[number]);
+  });
+  t.log(`the right speaker (or nobody) in ${right.length} of ${settled.length} settled steps`);
+  t.true(
+    right.length >= 0.8 * settled.length,
+    `the right speaker (or nobody) in ${right.length} of ${settled.length} settled steps`,
+  );
+});
 
 test("a bad scene file is one line and exit code 1 before anything is built", (t) => {
   const dir = tempDir("tinyboard-asd-bad-");
