@@ -17,11 +17,8 @@ import { kwsFeatures, quantize } from "../helpers/dsp-reference.ts";
 import { loadReference } from "../helpers/tflite-reference.ts";
 import { built, tempDir } from "../helpers/tools.ts";
 import { missingTools } from "../../apps/voice-control/train/synth.ts";
-import {
-  KWS_INPUT,
-  VERIFIER_FILE,
-  trainVerifier,
-} from "../../apps/voice-control/train/wake-train.ts";
+import { VERIFIER_FILE, trainVerifier } from "../../apps/voice-control/train/wake-train.ts";
+import { KWS_INPUT } from "../../apps/voice-control/train/train.ts";
 
 const APP = "apps/voice-control";
 const MODEL = readFileSync(path.resolve(APP, "model", VERIFIER_FILE));

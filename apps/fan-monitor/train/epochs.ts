@@ -44,3 +44,23 @@ export function trainEpochs(
     plan.log(`epoch ${epoch + 1}/${plan.epochs}: loss ${(total / order.length).toFixed(4)}${note}`);
   }
 }
+
+/** A classifier trained on softmax cross-entropy: the whole loop of the three FanNet trainers
+ *  (fan monitor, the LED command set, the wake-word verifier). `x` holds every sample and `y`
+ *  their one-hot labels; `forward` is the model's logits and `variables` what Adam moves. */
+export function trainSoftmaxClassifier(
+  net: { forward(x: tf.Tensor3D): tf.Tensor; readonly variables: tf.Variable[] },
+  x: tf.Tensor3D,
+  y: tf.Tensor,
+  plan: EpochPlan,
+): void {
+  trainEpochs(plan, (optimizer, idx) => {
+    const xs = tf.gather(x, idx) as tf.Tensor3D;
+    const ys = tf.gather(y, idx);
+    return optimizer.minimize(
+      () => tf.losses.softmaxCrossEntropy(ys, net.forward(xs)) as tf.Scalar,
+      true,
+      net.variables,
+    )!;
+  });
+}

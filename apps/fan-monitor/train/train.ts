@@ -14,7 +14,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { writeTflite } from "../../../emulator/model/tflite-writer.ts";
-import { trainEpochs } from "./epochs.ts";
+import { trainSoftmaxClassifier } from "./epochs.ts";
 import { loadReference } from "../../../test/helpers/tflite-reference.ts";
 import {
   AXES,
@@ -99,15 +99,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const { x, y } = tensors(trainW);
   const rnd = seededRandom(SEED);
   const plan = { count: trainW.count, epochs: o.epochs, batch: BATCH, rnd, log: o.log };
-  trainEpochs({ ...plan, learningRate: LEARNING_RATE, lateDivisor: 6 }, (optimizer, idx) => {
-    const xs = tf.gather(x, idx);
-    const ys = tf.gather(y, idx);
-    return optimizer.minimize(
-      () => tf.losses.softmaxCrossEntropy(ys, model.forward(xs)) as tf.Scalar,
-      true,
-      model.variables,
-    )!;
-  });
+  trainSoftmaxClassifier(model, x, y, { ...plan, learningRate: LEARNING_RATE, lateDivisor: 6 });
   tf.dispose([x, y]);
 
   const held = tensors(heldW);

@@ -24,6 +24,7 @@ import {
   rfft,
 } from "../../../test/helpers/dsp-reference.ts";
 import { loadReference, type ReferenceModel } from "../../../test/helpers/tflite-reference.ts";
+import { KWS_INPUT } from "../train/train.ts";
 
 export const MODES = ["frame", "window", "fixed"] as const;
 export type ScaleMode = (typeof MODES)[number];
@@ -40,7 +41,6 @@ const MODEL = fileURLToPath(new URL("../model/str_ww_ref_model.tflite", import.m
 
 const KWS_MODEL = fileURLToPath(new URL("../model/kws_ref_model.tflite", import.meta.url));
 /** kws_ref_model.tflite's input quantisation (firmware/dsp/mlperf-kws.ts). */
-const KWS_INPUT = { scale: 0.5847029089927673, zeroPoint: 83 };
 
 let kws: ReferenceModel | null = null;
 /**

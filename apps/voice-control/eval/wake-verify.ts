@@ -22,11 +22,11 @@ import { loadReference, type ReferenceModel } from "../../../test/helpers/tflite
 import { WAKE_VALIDATION_VOICES } from "../train/wake-dataset.ts";
 import { falseAcceptScenes, trialScenes, TRIALS, type Talkers } from "./scenes.ts";
 import { renderReferenceMic, wakeScores, RATE } from "./wake-scores.ts";
+import { KWS_INPUT } from "../train/train.ts";
 
 const CACHE = path.join(os.tmpdir(), "tinyboard-wake-eval");
 const MODEL = fileURLToPath(new URL("../model/wake_verifier_int8.tflite", import.meta.url));
 /** kws_ref_model.tflite's input quantisation, which the verifier shares (firmware/dsp/mlperf-kws.ts). */
-const KWS_INPUT = { scale: 0.5847029089927673, zeroPoint: 83 };
 /** Below this first-stage score the verifier is not run (no candidate threshold goes lower). */
 export const MIN_CANDIDATE = 0.3;
 const REFRACTORY = 1.5;

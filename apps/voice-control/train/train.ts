@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { writeTflite } from "../../../emulator/model/tflite-writer.ts";
 import { loadReference } from "../../../test/helpers/tflite-reference.ts";
 import { seededRandom } from "../../fan-monitor/train/dataset.ts";
-import { trainEpochs } from "../../fan-monitor/train/epochs.ts";
+import { trainSoftmaxClassifier } from "../../fan-monitor/train/epochs.ts";
 import { FanNet, countMacs } from "../../fan-monitor/train/model.ts";
 import { quantizeInput, quantizeModel } from "../../fan-monitor/train/quantize.ts";
 import {
@@ -121,15 +121,7 @@ export async function train(o: TrainOptions) {
   const y = tf.cast(tf.oneHot(tf.tensor1d(trainSet.labels, "int32"), CLASSES.length), "float32");
   const rnd = seededRandom(SEED);
   const plan = { count: trainSet.count, epochs: o.epochs, batch: BATCH, rnd, log: o.log };
-  trainEpochs({ ...plan, learningRate: LEARNING_RATE, lateDivisor: 5 }, (optimizer, idx) => {
-    const xs = tf.gather(x, idx) as tf.Tensor3D;
-    const ys = tf.gather(y, idx);
-    return optimizer.minimize(
-      () => tf.losses.softmaxCrossEntropy(ys, model.forward(xs)) as tf.Scalar,
-      true,
-      model.variables,
-    )!;
-  });
+  trainSoftmaxClassifier(model, x, y, { ...plan, learningRate: LEARNING_RATE, lateDivisor: 5 });
   tf.dispose([x, y]);
 
   const hx = tf.tensor3d(held.x, [held.count, FRAMES, COEFS]);

@@ -16,11 +16,12 @@ import { parseArgs } from "node:util";
 import { writeTflite } from "../../../emulator/model/tflite-writer.ts";
 import { loadReference } from "../../../test/helpers/tflite-reference.ts";
 import { seededRandom } from "../../fan-monitor/train/dataset.ts";
-import { trainEpochs } from "../../fan-monitor/train/epochs.ts";
+import { trainSoftmaxClassifier } from "../../fan-monitor/train/epochs.ts";
 import { FanNet, countMacs, type NetShape } from "../../fan-monitor/train/model.ts";
 import { quantizeInput, quantizeModel } from "../../fan-monitor/train/quantize.ts";
 import { COEFS, FEATURES, FRAMES } from "./dataset.ts";
 import { missingTools } from "./synth.ts";
+import { KWS_INPUT } from "./train.ts";
 import {
   MARVIN,
   WAKE_CLASSES,
@@ -33,8 +34,6 @@ import {
 
 const APP_DIR = fileURLToPath(new URL("..", import.meta.url));
 export const VERIFIER_FILE = "wake_verifier_int8.tflite";
-/** firmware/dsp/mlperf-kws.ts KWS_INPUT_SCALE / KWS_INPUT_ZERO_POINT (kws_ref_model's input). */
-export const KWS_INPUT = { scale: 0.5847029089927673, zeroPoint: 83 };
 
 //   input  [49,1,10] (the command path's MFCC window)
 //   conv 16 x (5x1) stride 2, ReLU -> [25,1,16]   20,000 MACs
@@ -124,15 +123,7 @@ export async function trainVerifier(o: WakeTrainOptions) {
   );
   const rnd = seededRandom(SEED);
   const plan = { count: trainSet.count, epochs: o.epochs, batch: BATCH, rnd, log: o.log };
-  trainEpochs({ ...plan, learningRate: LEARNING_RATE, lateDivisor: 5 }, (optimizer, idx) => {
-    const xs = tf.gather(x, idx) as tf.Tensor3D;
-    const ys = tf.gather(y, idx);
-    return optimizer.minimize(
-      () => tf.losses.softmaxCrossEntropy(ys, model.forward(xs)) as tf.Scalar,
-      true,
-      model.variables,
-    )!;
-  });
+  trainSoftmaxClassifier(model, x, y, { ...plan, learningRate: LEARNING_RATE, lateDivisor: 5 });
   tf.dispose([x, y]);
 
   const vx = tf.tensor3d(val.x, [val.count, FRAMES, COEFS]);
