@@ -44,15 +44,16 @@ export class ModelLog {
     // layer 0. Models that share a prefix of ops stay ambiguous only until they differ.
     machine.events.on("layerBegin", (index, op) => {
       if (index === 0) this.seen = [];
-      if (index !== this.seen.length) return; // an NPU job's layers are announced once
+      if (index !== this.seen.length) return; // out of sequence: keep the guess
       this.seen.push(op);
-      const fits = (pm: PreparedModel) =>
+      // The running model matched every earlier layer: only its newest needs checking.
+      if (this.running?.model.operators[index]?.code === op) return;
+      const matches = (pm: PreparedModel) =>
         pm.model.operators.length > index &&
         this.seen.every((code, i) => pm.model.operators[i].code === code);
-      if (this.running && fits(this.running)) return;
       this.running = null;
       for (let m = this.models.length - 1; m >= 0 && !this.running; m--)
-        if (fits(this.models[m])) this.running = this.models[m];
+        if (matches(this.models[m])) this.running = this.models[m];
     });
     machine.events.on("report", (kind, bytes, _cycles, address) => {
       if (kind === REPORT_MODEL) this.pending = { base: address, bytes };
