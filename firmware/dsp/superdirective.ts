@@ -139,19 +139,51 @@ export function sdInit(state: usize, mics: i32, positions: usize, sampleRate: f3
   sdSteer(state, positions, 0, sampleRate);
 }
 
-/** Steers to azimuth (radians, from +x towards +y, horizontal plane): each bin's weights from its stored inverse. */
+/**
+ * Steers to azimuth (radians, from +x towards +y, horizontal plane): each bin's weights
+ * Q d / (d^H Q d) from its stored inverse, in f32 (MCX N947's M33 has no double-precision FPU,
+ * and the DOA re-steers every 32 ms of speech). d at bin k is d at bin 1 to the power k: one
+ * complex rotation per bin and microphone instead of a cosine and a sine.
+ */
 export function sdSteer(state: usize, positions: usize, azimuth: f32, sampleRate: f32): void {
   const mics = load<i32>(state, H_MICS);
-  const q = state + offScratchQ(mics), work = state + offScratchWork(mics); // q: f64 copy of one bin's inverse
-  const dr = work, wr = work + <usize>(mics * 16), wi = wr + <usize>(mics * 8);
+  const work = state + offScratchWork(mics); // f32: step (re, im), d (re, im) per microphone, then Q d (re, im)
+  const step = work, d = work + <usize>(mics * 8), qd = d + <usize>(mics * 8);
   const qStore = state + offQ(mics), wStore = state + offW(mics);
+  const ux = Mathf.cos(azimuth), uy = Mathf.sin(azimuth);
+  const k1 = <f32>wavenumber(1, sampleRate);
+  for (let m = 0; m < mics; m++) {
+    const p = positions + <usize>(m * 12);
+    const ph = k1 * (load<f32>(p) * ux + load<f32>(p, 4) * uy);
+    store<f32>(step + (<usize>m << 3), Mathf.cos(ph));
+    store<f32>(step + (<usize>m << 3), Mathf.sin(ph), 4);
+    store<f32>(d + (<usize>m << 3), 1.0);
+    store<f32>(d + (<usize>m << 3), 0.0, 4);
+  }
   for (let k = 0; k < BINS; k++) {
-    for (let i = 0; i < mics * mics; i++) store<f64>(q + (<usize>i << 3), <f64>load<f32>(qStore + (<usize>(k * mics * mics + i) << 2)));
-    designWeights(q, mics, positions, <f64>azimuth, wavenumber(k, sampleRate), dr, wr, wi);
+    const q = qStore + <usize>(k * mics * mics * 4);
+    let den: f32 = 0;
+    for (let i = 0; i < mics; i++) {
+      let re: f32 = 0, im: f32 = 0;
+      for (let j = 0; j < mics; j++) {
+        const v = load<f32>(q + (<usize>(i * mics + j) << 2));
+        re += v * load<f32>(d + (<usize>j << 3));
+        im += v * load<f32>(d + (<usize>j << 3), 4);
+      }
+      store<f32>(qd + (<usize>i << 3), re);
+      store<f32>(qd + (<usize>i << 3), im, 4);
+      den += load<f32>(d + (<usize>i << 3)) * re + load<f32>(d + (<usize>i << 3), 4) * im;
+    }
+    const inv: f32 = 1.0 / den;
     for (let m = 0; m < mics; m++) {
       const o = wStore + (<usize>((k * mics + m) * 2) << 2);
-      store<f32>(o, <f32>load<f64>(wr + (<usize>m << 3)));
-      store<f32>(o, <f32>load<f64>(wi + (<usize>m << 3)), 4);
+      store<f32>(o, load<f32>(qd + (<usize>m << 3)) * inv);
+      store<f32>(o, load<f32>(qd + (<usize>m << 3), 4) * inv, 4);
+      // Next bin: d *= step.
+      const dr = load<f32>(d + (<usize>m << 3)), di = load<f32>(d + (<usize>m << 3), 4);
+      const sr = load<f32>(step + (<usize>m << 3)), si = load<f32>(step + (<usize>m << 3), 4);
+      store<f32>(d + (<usize>m << 3), dr * sr - di * si);
+      store<f32>(d + (<usize>m << 3), dr * si + di * sr, 4);
     }
   }
 }

@@ -117,8 +117,8 @@ export function measureFrontEndSnr(
   dir: string,
   snrs: number[],
   log: (s: string) => void = () => undefined,
-  /** Only these scenes of the grid (indices), e.g. for a quick test. */
-  only?: (k: number) => boolean,
+  /** Without the noise suppressor (its SNR is then NaN): the slow part, which a test of the beams does not need. */
+  withSuppressor = true,
 ): BoardSnr {
   const app = loadApp(path.join(ROOT, "apps/voice-control"));
   const target = loadTarget(board);
@@ -127,7 +127,6 @@ export function measureFrontEndSnr(
   const positions = layout.positionsMm.map((p) => [...p]);
   const scenes: SceneSnr[] = [];
   trialScenes(dir, snrs).forEach(({ spec, scene, az }, k) => {
-    if (only && !only(k)) return;
     const file = path.join(dir, `snr-${board}-${k}.json`);
     writeFileSync(file, JSON.stringify(scene));
     const r = renderScene(loadScene(file, layout));
@@ -144,8 +143,10 @@ export function measureFrontEndSnr(
       bn = all(n),
       ds = sd(s),
       dn = sd(n);
-    const plus = noiseSuppress(ds.map((v, i) => v + dn[i]));
-    const minus = noiseSuppress(ds.map((v, i) => v - dn[i]));
+    const suppress = (x: ArrayLike<number>) =>
+      withSuppressor ? noiseSuppress(x) : new Float64Array(x.length).fill(NaN);
+    const plus = suppress(ds.map((v, i) => v + dn[i]));
+    const minus = suppress(ds.map((v, i) => v - dn[i]));
     const ss = plus.map((v, i) => (v + minus[i]) / 2),
       sn = plus.map((v, i) => (v - minus[i]) / 2);
     const row: SceneSnr = {
