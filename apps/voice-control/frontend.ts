@@ -1,12 +1,15 @@
 // The audio front end, one 10 ms block at a time: microphone buffers to float32 planar
 // (PDM-receiver PCM, or on RT1060 the SAI bit streams decimated by firmware/dsp/pdm.ts),
-// delay-and-sum beam steered to the direction of arrival (doa.ts), optional noise
-// suppression, AGC, and the result appended to a 16-bit history the models read from.
-// app.json's options: BEAM false feeds microphone 0 alone (the beamformer on one channel: the
-// same filter and latency, no other microphone), NOISE_SUPPRESSOR true switches the suppressor on.
+// beam steered to the direction of arrival (doa.ts), optional noise suppression, AGC, and the
+// result appended to a 16-bit history the models read from.
+// app.json's options: BEAM picks the beam: 2 superdirective (firmware/dsp/superdirective.ts, the
+// default), 1 delay-and-sum (firmware/dsp/beamformer.ts), 0 microphone 0 alone (the
+// delay-and-sum filter on one channel: the same filter, no other microphone);
+// NOISE_SUPPRESSOR true switches the suppressor on.
 import * as mic from "../../hal/mic";
 import { pdmStateBytes, pdmInit, pdmDecimate } from "../../firmware/dsp/pdm";
 import { beamStateBytes, beamInit, beamSteer, beamProcess } from "../../firmware/dsp/beamformer";
+import { sdStateBytes, sdInit, sdSteer, sdProcess } from "../../firmware/dsp/superdirective";
 import { AGC_STATE_BYTES, AgcConfig, agcInitAt, agcProcess } from "../../firmware/dsp/agc";
 import { NS_STATE_BYTES, nsInit, nsProcess } from "../../firmware/dsp/noise-suppressor";
 import { BEAM, NOISE_SUPPRESSOR } from "../../firmware/app-options";
@@ -26,6 +29,16 @@ const PDM_CLOCK: u32 = 2048000;
 const PDM_RATIO: i32 = 128;
 const PDM_BYTES: i32 = <i32>(PDM_CLOCK / 8000 * BLOCK_MS); // per channel per frame
 const MAX_BEAM_DELAY: i32 = 48; // samples: 1 m of aperture at 16 kHz is 47
+export const BEAM_MIC0: i32 = 0;
+export const BEAM_DELAY_AND_SUM: i32 = 1;
+export const BEAM_SUPERDIRECTIVE: i32 = 2;
+// The superdirective beam's floor on white-noise gain (how far it may amplify what is
+// uncorrelated between microphones: self-noise, the +-1 dB gain spread, position error).
+// Chosen on the far-field bench's 5 dB scenes by the host reference (README "Beamformer and
+// noise suppressor, measured": floors of -40..-15 dB tried): a pair has one degree of freedom
+// and loses more to mismatch at a low floor.
+const SD_WNG_MIN_DB_PAIR: f32 = -15;
+const SD_WNG_MIN_DB: f32 = -20;
 
 export class FrontEnd {
   readonly mics: i32;
@@ -37,6 +50,7 @@ export class FrontEnd {
   private pdmStates: usize = 0;
   private pdmStateSize: i32 = 0;
   private readonly beam: usize;
+  private readonly superdirective: bool = BEAM == BEAM_SUPERDIRECTIVE;
   private readonly agcState: usize;
   private readonly nsState: usize;
   readonly positions: usize; // x, y, z mm per microphone (f32)
@@ -65,8 +79,13 @@ export class FrontEnd {
     }
     this.positions = heap.alloc(<usize>(this.mics * 12 + 12));
     for (let c = 0; c < this.mics; c++) mic.position(<u32>c, this.positions + <usize>(c * 12));
-    this.beam = heap.alloc(<usize>beamStateBytes(this.mics, BLOCK, MAX_BEAM_DELAY));
-    beamInit(this.beam, BEAM ? this.mics : 1, BLOCK, MAX_BEAM_DELAY);
+    if (this.superdirective) {
+      this.beam = heap.alloc(<usize>sdStateBytes(this.mics));
+      sdInit(this.beam, this.mics, this.positions, <f32>RATE, this.mics == 2 ? SD_WNG_MIN_DB_PAIR : SD_WNG_MIN_DB);
+    } else {
+      this.beam = heap.alloc(<usize>beamStateBytes(this.mics, BLOCK, MAX_BEAM_DELAY));
+      beamInit(this.beam, BEAM == BEAM_MIC0 ? 1 : this.mics, BLOCK, MAX_BEAM_DELAY);
+    }
     this.agcState = heap.alloc(AGC_STATE_BYTES);
     agcInitAt(this.agcState, this.agc.maxGainDb); // see agcInitAt: the first word is not ramped through
     this.nsState = heap.alloc(NS_STATE_BYTES);
@@ -85,7 +104,8 @@ export class FrontEnd {
 
   steer(azimuthDeg: f32): void {
     this.steeredDeg = azimuthDeg;
-    beamSteer(this.beam, this.positions, azimuthDeg * Mathf.PI / 180.0, 0, <f32>RATE);
+    if (this.superdirective) sdSteer(this.beam, this.positions, azimuthDeg * Mathf.PI / 180.0, <f32>RATE);
+    else beamSteer(this.beam, this.positions, azimuthDeg * Mathf.PI / 180.0, 0, <f32>RATE);
   }
 
   /** Processes frame `frame` (0..FRAMES_PER_BUFFER-1) of the filled DMA buffer `index` (0 = A, 1 = B; planar, a channel's frames one after another). */
@@ -104,7 +124,8 @@ export class FrontEnd {
       }
     }
     if (this.doa.push(planar, BLOCK)) this.steer(this.doa.azimuthDeg);
-    beamProcess(this.beam, planar, BLOCK, this.beamOut);
+    if (this.superdirective) sdProcess(this.beam, planar, this.beamOut);
+    else beamProcess(this.beam, planar, BLOCK, this.beamOut);
     if (this.suppress) nsProcess(this.nsState, this.beamOut, this.beamOut);
     this.gainDb = agcProcess(this.agcState, this.agc, this.beamOut, this.beamOut, BLOCK);
     let peak: i32 = 0;

@@ -76,7 +76,7 @@ program
   .option("--rebuild", "compile even if the build cache (build/cache/) holds this build")
   .option(
     "--option <NAME=VALUE>",
-    "set a build option app.json declares in 'options' (repeatable), e.g. BEAM=false",
+    "set a build option app.json declares in 'options' (repeatable), e.g. BEAM=0",
     collect,
     [],
   )
@@ -104,7 +104,7 @@ program
   .option("--rebuild", "compile even if the build cache holds this build")
   .option(
     "--option <NAME=VALUE>",
-    "set a build option app.json declares in 'options' (repeatable), e.g. BEAM=false",
+    "set a build option app.json declares in 'options' (repeatable), e.g. BEAM=0",
     collect,
     [],
   )
@@ -126,7 +126,7 @@ program
   )
   .option(
     "--option <NAME=VALUE>",
-    "set a build option app.json declares in 'options' (repeatable), e.g. BEAM=false",
+    "set a build option app.json declares in 'options' (repeatable), e.g. BEAM=0",
     collect,
     [],
   )

@@ -118,7 +118,7 @@ export interface VoiceBenchOptions {
   falseAcceptMinutes?: number;
   /** False accepts only (a long run, e.g. the full emulated hour: `--fa-minutes 60 --fa-only`). */
   falseAcceptsOnly?: boolean;
-  /** Build options for the app (app.json "options"), e.g. { BEAM: false } for microphone 0 alone. */
+  /** Build options for the app (app.json "options"), e.g. { BEAM: 0 } for microphone 0 alone. */
   appOptions?: AppOptions;
 }
 

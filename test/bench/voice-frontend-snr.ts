@@ -2,9 +2,10 @@
 // (apps/voice-control/eval/scenes.ts) rendered once, their speech and noise at each microphone
 // kept apart (the room renderer is linear: emulator/inputs/room/render.ts returns both), each
 // component put through the front end on its own, SNR over the frames where the talker is
-// active. Beam vs microphone 0: the delay-and-sum beam steered to the talker's true azimuth in
-// the horizontal plane (what the firmware's DOA settles to, median error 3 degrees on the
-// 3-microphone array) against the same filter on microphone 0 alone (the app's BEAM=false).
+// active. Beams vs microphone 0: the superdirective beam (the app's BEAM=2) and delay-and-sum
+// (BEAM=1), steered to the talker's true azimuth in the horizontal plane (what the firmware's
+// DOA settles to, median error 3 degrees on the 3-microphone array), against the delay-and-sum
+// filter on microphone 0 alone (BEAM=0).
 // The noise suppressor is not linear: its SNR comes from Hagerman and Olofsson's phase-inversion
 // method (process s + n and s - n; (a + b) / 2 is the speech, (a - b) / 2 the noise through the
 // same gains). The DSP is the host reference of test/helpers/dsp-reference-filters.ts, held to
@@ -21,11 +22,14 @@ import { ACTIVITY_MARGIN_DB } from "../../emulator/inputs/room/active-speech.ts"
 import { appMicArray, loadApp } from "../../emulator/toolchain/app.ts";
 import { trialScenes, type SceneSpec } from "../../apps/voice-control/eval/scenes.ts";
 import { beamform, biquadCascade, noiseSuppress, rbj } from "../helpers/dsp-reference-filters.ts";
+import { superdirective, SD_HOP } from "../helpers/dsp-reference-superdirective.ts";
 import { ROOT, median } from "./util.ts";
 
 const FS = 16000;
 const FRAME = 160; // 10 ms, as the renderer's active-speech measure
 const NS_LATENCY = 160; // samples (firmware/dsp/noise-suppressor.ts)
+/** The app's white-noise-gain floor of the superdirective beam (apps/voice-control/frontend.ts). */
+export const wngFloorDb = (mics: number): number => (mics === 2 ? -15 : -20);
 const BANDS = {
   all: null,
   "below 1 kHz": [rbj(0, 1000, Math.SQRT1_2, FS), rbj(0, 1000, Math.SQRT1_2, FS)],
@@ -36,9 +40,10 @@ export type Band = keyof typeof BANDS;
 export interface SceneSnr {
   spec: SceneSpec;
   az: number;
-  /** SNR in dB over the talker's active frames, per band: microphone 0, beam, beam + suppressor. */
+  /** SNR in dB over the talker's active frames, per band: microphone 0, delay-and-sum, superdirective, superdirective + suppressor. */
   mic0: Record<Band, number>;
   beam: Record<Band, number>;
+  superdirective: Record<Band, number>;
   beamSuppressed: Record<Band, number>;
 }
 
@@ -47,8 +52,9 @@ export interface BoardSnr {
   array: string;
   mics: number;
   scenes: SceneSnr[];
-  /** Medians over the scenes, dB: beam minus microphone 0, suppressor minus beam, per band. */
+  /** Medians over the scenes, dB: delay-and-sum minus microphone 0, superdirective minus microphone 0, suppressor minus superdirective, per band. */
   beamGainDb: Record<Band, number>;
+  superdirectiveGainDb: Record<Band, number>;
   suppressorGainDb: Record<Band, number>;
 }
 
@@ -111,6 +117,8 @@ export function measureFrontEndSnr(
   dir: string,
   snrs: number[],
   log: (s: string) => void = () => undefined,
+  /** Without the noise suppressor (its SNR is then NaN): the slow part, which a test of the beams does not need. */
+  withSuppressor = true,
 ): BoardSnr {
   const app = loadApp(path.join(ROOT, "apps/voice-control"));
   const target = loadTarget(board);
@@ -129,10 +137,16 @@ export function measureFrontEndSnr(
     const steer = (az * Math.PI) / 180;
     const one = (x: Float64Array[]) => beamform([positions[0]], [x[0]], 0, FS);
     const all = (x: Float64Array[]) => beamform(positions, x, steer, FS);
+    const sd = (x: Float64Array[]) =>
+      superdirective(positions, x, steer, FS, wngFloorDb(positions.length));
     const bs = all(s),
-      bn = all(n);
-    const plus = noiseSuppress(bs.map((v, i) => v + bn[i]));
-    const minus = noiseSuppress(bs.map((v, i) => v - bn[i]));
+      bn = all(n),
+      ds = sd(s),
+      dn = sd(n);
+    const suppress = (x: ArrayLike<number>) =>
+      withSuppressor ? noiseSuppress(x) : new Float64Array(x.length).fill(NaN);
+    const plus = suppress(ds.map((v, i) => v + dn[i]));
+    const minus = suppress(ds.map((v, i) => v - dn[i]));
     const ss = plus.map((v, i) => (v + minus[i]) / 2),
       sn = plus.map((v, i) => (v - minus[i]) / 2);
     const row: SceneSnr = {
@@ -140,16 +154,17 @@ export function measureFrontEndSnr(
       az,
       mic0: perBand(one(s), one(n), mask),
       beam: perBand(bs, bn, mask),
-      // The suppressor's output is one hop late: its frames are compared from there.
-      beamSuppressed: perBand(ss, sn, mask, NS_LATENCY),
+      // The superdirective beam's output is one hop late, the suppressor's one more: frames are compared from there.
+      superdirective: perBand(ds, dn, mask, SD_HOP),
+      beamSuppressed: perBand(ss, sn, mask, SD_HOP + NS_LATENCY),
     };
     scenes.push(row);
     log(
       `${board} snr scene ${k + 1}: ${spec.dist} m rt60 ${spec.rt60} ${spec.noise} ${spec.snr} dB az ${az}: ` +
-        `mic0 ${row.mic0.all.toFixed(1)} beam ${row.beam.all.toFixed(1)} +ns ${row.beamSuppressed.all.toFixed(1)} dB`,
+        `mic0 ${row.mic0.all.toFixed(1)} delay-and-sum ${row.beam.all.toFixed(1)} superdirective ${row.superdirective.all.toFixed(1)} +ns ${row.beamSuppressed.all.toFixed(1)} dB`,
     );
   });
-  const gain = (a: "beam" | "beamSuppressed", b: "mic0" | "beam") => {
+  const gain = (a: "beam" | "superdirective" | "beamSuppressed", b: "mic0" | "superdirective") => {
     const out = {} as Record<Band, number>;
     for (const band of Object.keys(BANDS) as Band[])
       out[band] = Math.round(median(scenes.map((x) => x[a][band] - x[b][band])) * 100) / 100;
@@ -161,6 +176,7 @@ export function measureFrontEndSnr(
     mics: positions.length,
     scenes,
     beamGainDb: gain("beam", "mic0"),
-    suppressorGainDb: gain("beamSuppressed", "beam"),
+    superdirectiveGainDb: gain("superdirective", "mic0"),
+    suppressorGainDb: gain("beamSuppressed", "superdirective"),
   };
 }

@@ -1,24 +1,26 @@
-// Voice-control's front end, one stage at a time: the beamformer against microphone 0 alone
-// (app option BEAM=false) and the noise suppressor on (NOISE_SUPPRESSOR=true), at the same
+// Voice-control's front end, one stage at a time: the superdirective beam (app option BEAM=2,
+// the app's default) and delay-and-sum (BEAM=1) against microphone 0 alone (BEAM=0), and the
+// noise suppressor on (NOISE_SUPPRESSOR=true), at the same
 // far-field scenes as test/bench/voice-control.ts (same seeds), per board. Two measures:
 // SNR on the signal itself (voice-frontend-snr.ts: speech and noise rendered apart) and, in the
 // emulator, wake-word detection and command accuracy per SNR.
 // Run alone: `npx tsx test/bench/voice-frontend.ts [--board B]... [--snr 5,20] [--signal-snr 5]
-// [--no-signal] [--no-emulator] [--json out.json]`.
+// [--no-signal] [--no-emulator] [--front-end NAME]... [--json out.json]`.
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { benchVoiceControl, type TrialResult } from "./voice-control.ts";
 import { measureFrontEndSnr, type BoardSnr } from "./voice-frontend-snr.ts";
-import { BOARDS, ROOT } from "./util.ts";
+import { BOARDS, ROOT, median } from "./util.ts";
 import { appMicArray, loadApp } from "../../emulator/toolchain/app.ts";
 import type { AppOptions } from "../../emulator/toolchain/app-options.ts";
 
 export const FRONT_ENDS: { name: string; options: AppOptions }[] = [
-  { name: "beam", options: {} },
-  { name: "microphone 0", options: { BEAM: false } },
-  { name: "beam + suppressor", options: { NOISE_SUPPRESSOR: true } },
+  { name: "superdirective", options: { BEAM: 2 } },
+  { name: "microphone 0", options: { BEAM: 0 } },
+  { name: "delay-and-sum", options: { BEAM: 1 } },
+  { name: "superdirective + suppressor", options: { BEAM: 2, NOISE_SUPPRESSOR: true } },
 ];
 
 export interface FrontEndAccuracy {
@@ -66,6 +68,8 @@ export async function benchVoiceFrontEnd(
     signalSnrs?: number[];
     signal?: boolean;
     emulator?: boolean;
+    /** Front ends to run in the emulator (names of FRONT_ENDS; default all). */
+    frontEnds?: string[];
     save?: (r: FrontEndResult) => void;
   } = {},
 ): Promise<FrontEndResult> {
@@ -87,7 +91,9 @@ export async function benchVoiceFrontEnd(
   }
   if (opts.emulator === false) return result;
   for (const board of boards)
-    for (const f of FRONT_ENDS) {
+    for (const f of FRONT_ENDS.filter(
+      (x) => !opts.frontEnds?.length || opts.frontEnds.includes(x.name),
+    )) {
       const [r] = await benchVoiceControl((s) => log(`${f.name}: ${s}`), {
         boards: [board],
         snrs,
@@ -102,18 +108,37 @@ export async function benchVoiceFrontEnd(
 
 const pct = (a: number, b: number) => (b ? `${Math.round((100 * a) / b)} %` : "-");
 
+const signed = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(2)}`;
+
 export function frontEndTable(r: FrontEndResult): string {
   const out = [
-    "| board (array) | beam - mic 0, all | below 1 kHz | above 2 kHz | suppressor, all | below 1 kHz | above 2 kHz |",
-    "|---|---:|---:|---:|---:|---:|---:|",
+    "| board (array) | superdirective - mic 0, all | below 1 kHz | above 2 kHz | delay-and-sum - mic 0, all | suppressor on the beam, all |",
+    "|---|---:|---:|---:|---:|---:|",
   ];
   for (const s of r.snr) {
-    const b = s.beamGainDb,
+    const d = s.superdirectiveGainDb,
+      b = s.beamGainDb,
       n = s.suppressorGainDb;
     out.push(
-      `| ${s.board} (${s.array}, ${s.mics} mics) | ${b.all} dB | ${b["below 1 kHz"]} dB | ${b["above 2 kHz"]} dB | ${n.all} dB | ${n["below 1 kHz"]} dB | ${n["above 2 kHz"]} dB |`,
+      `| ${s.board} (${s.array}, ${s.mics} mics) | ${signed(d.all)} dB | ${signed(d["below 1 kHz"])} dB | ${signed(d["above 2 kHz"])} dB | ${signed(b.all)} dB | ${signed(n.all)} dB |`,
     );
   }
+  // Per noise and distance (whole band, medians over the scenes: the RT60s and SNRs measured).
+  out.push(
+    "",
+    "| board | noise | distance | superdirective - mic 0 | delay-and-sum - mic 0 | scenes |",
+    "|---|---|---:|---:|---:|---:|",
+  );
+  for (const s of r.snr)
+    for (const noise of ["babble", "fan"])
+      for (const dist of [1, 3]) {
+        const sc = s.scenes.filter((x) => x.spec.noise === noise && x.spec.dist === dist);
+        if (!sc.length) continue;
+        const g = (k: "superdirective" | "beam") => median(sc.map((x) => x[k].all - x.mic0.all));
+        out.push(
+          `| ${s.board} | ${noise} | ${dist} m | ${signed(g("superdirective"))} dB | ${signed(g("beam"))} dB | ${sc.length} |`,
+        );
+      }
   if (r.accuracy.length) {
     out.push(
       "",
@@ -143,6 +168,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     signalSnrs: signalArg >= 0 ? args[signalArg + 1].split(",").map(Number) : undefined,
     signal: !args.includes("--no-signal"),
     emulator: !args.includes("--no-emulator"),
+    frontEnds: args.flatMap((a, i) => (a === "--front-end" ? [args[i + 1]] : [])).filter(Boolean),
     save,
   });
   save(r);

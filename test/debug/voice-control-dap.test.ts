@@ -1,6 +1,6 @@
 // The debugger walkthrough of apps/voice-control (its README, "Debugging"), driven by a real DAP
 // client (@vscode/debugadapter-testsupport's DebugClient) on rt1170 with the demo scene: break
-// in the front end by source line (the beamformer's steering, setDelay), read its locals,
+// in the front end by source line (the superdirective beam's steering, sdSteer), read its locals,
 // then break before the wake-word model's first layer and step through the model layer by layer
 // to its softmax. Its input (the 30 x 40 log-mel features) in the layer scope: see the failing test.
 import test from "ava";
@@ -16,7 +16,7 @@ import { loadTarget } from "../../emulator/board.ts";
 const APP = path.join(ROOT, "apps/voice-control");
 // A front-end function the optimiser keeps as a function: FrontEnd.process and the DSP it calls
 // are inlined into main, where a line breakpoint stops but the frame shows main.ts.
-const BEAMFORMER = path.join(ROOT, "firmware/dsp/beamformer.ts");
+const BEAMFORMER = path.join(ROOT, "firmware/dsp/superdirective.ts");
 // The wake-word model (apps/voice-control/model/str_ww_ref_model.tflite), layer by layer.
 const WW_LAYERS = [
   ...Array.from({ length: 4 }, () => ["DEPTHWISE_CONV_2D", "CONV_2D"]).flat(),
@@ -40,7 +40,7 @@ test.before(async () => {
 
 test("voice-control under the debugger: front-end line breakpoint and locals, the wake-word model's layers stepped one by one", async (t) => {
   t.timeout(WAIT_MS * 2, "the whole session on a loaded machine");
-  const delayLine = lineWith(BEAMFORMER, "let sum: f64 = 0;");
+  const delayLine = lineWith(BEAMFORMER, "store<f32>(step + (<usize>m << 3), Mathf.cos(ph));");
   const dc = new DebugClient(
     process.execPath,
     path.join(ROOT, "bin/tinyboard-dap.js"),
@@ -76,14 +76,13 @@ test("voice-control under the debugger: front-end line breakpoint and locals, th
   const stack1 = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
   t.is(stack1[0].source?.path, BEAMFORMER);
   t.is(stack1[0].line, delayLine);
-  t.regex(stack1[0].name, /^setDelay/);
+  t.regex(stack1[0].name, /^sdSteer/);
   const scopes1 = (await dc.scopesRequest({ frameId: stack1[0].id })).body.scopes;
   const locals = (await dc.variablesRequest({ variablesReference: scopes1[0].variablesReference }))
     .body.variables;
   const byName = Object.fromEntries(locals.map((v) => [v.name, v.value]));
-  // The first steering (FrontEnd's constructor, 90 degrees), microphone 0: a delay of 0 samples,
-  // so the fractional filter is centred on tap 7 (BEAM_TAPS / 2 - 1).
-  t.like(byName, { d: "0", whole: "0", centre: "7" }, JSON.stringify(byName));
+  // The first steering (the end of sdInit in FrontEnd's constructor): azimuth 0, the x axis.
+  t.like(byName, { ux: "1", uy: "0" }, JSON.stringify(byName));
 
   // 2. Before the wake-word model's first layer (the first model the app runs).
   await dc.setBreakpointsRequest({ source: { path: BEAMFORMER }, breakpoints: [] });

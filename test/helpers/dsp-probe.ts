@@ -30,6 +30,7 @@ export const OP = {
   agc: 16,
   window: 17,
   spectrum: 18,
+  superdirective: 19,
 } as const;
 
 export interface DspJob {
