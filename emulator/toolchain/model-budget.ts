@@ -7,8 +7,8 @@
 //   requantisation records, 48 B per channel) in the lowest gap among the tensors alive while
 //   that layer runs;
 // - the tail, what the engine keeps for the whole run (persistentBytes): each quantised
-//   layer's 17 B per channel (4 B when its weights have one scale), and the objects of the
-//   parsed model and its kernels.
+//   layer's 8 B per channel (9 B when a folded bias needs more than 24 bits; 4 B when its
+//   weights have one scale), and the objects of the parsed model and its kernels.
 // test/build/model-budget.test.ts checks the estimate against the firmware's own report.
 import { readModel, type TfliteModel, type TensorInfo } from "../model/tflite-model.ts";
 import { ARENA_ALIGN, alignUp, placeLayerAreas, planArena } from "../model/planner.ts";
@@ -25,10 +25,12 @@ export interface ModelBudget {
   tailBytes?: number;
 }
 
-/** firmware/tflite/requant.ts: Q_BYTES (expanded record) and PERSISTENT_CHANNEL_BYTES (kept,
- *  per-channel weights; per-tensor ones keep a 16-byte header and UNIFORM_CHANNEL_BYTES, 4). */
+/** firmware/tflite/kernels/common/requant.ts: Q_BYTES (expanded record) and the bytes kept per
+ *  channel: PERSISTENT_CHANNEL_BYTES (8) with per-channel weights, plus a block of shift bytes
+ *  when they cannot be packed into the bias words (counted here: the host does not fold biases);
+ *  per-tensor weights keep an 8-byte header and UNIFORM_CHANNEL_BYTES, 4. */
 const RECORD_BYTES = 48;
-const PERSISTENT_CHANNEL_BYTES = 17;
+const PERSISTENT_CHANNEL_BYTES = 8;
 /** The firmware's allocator (AssemblyScript's stub runtime) puts a 16-byte header before each
  *  block and rounds blocks to 16 bytes; an object adds its fields and arrays their backing store. */
 const BLOCK = 16;
@@ -78,8 +80,11 @@ export function engineBytes(model: TfliteModel): {
     const l = layerNeeds(model, op);
     // A layer with per-tensor weights keeps one multiplier and 4 B (its folded bias) per channel.
     const perTensor = (model.tensors[op.inputs[1]]?.quantization?.scale.length ?? 0) <= 1;
-    const bytes = perTensor ? 16 + l.channels * 4 : l.channels * PERSISTENT_CHANNEL_BYTES;
-    if (l.channels > 0) kept += block(bytes) + block(64); // + the ChannelQuant object
+    // Per-channel: the words, then the shift bytes' own block (given back when they pack).
+    const data = perTensor
+      ? block(8 + l.channels * 4)
+      : block(l.channels * PERSISTENT_CHANNEL_BYTES) + block(l.channels);
+    if (l.channels > 0) kept += data + block(64); // + the ChannelQuant object
     if (op.opName === "SOFTMAX") kept += SOFTMAX_TABLES;
   }
   const headBytes = block(engineHeadBytes(model) + ARENA_ALIGN);
