@@ -55,13 +55,11 @@ export class FullyConnected extends Kernel {
     // bias is read in place and nothing is kept per channel beyond the multiplier and shift.
     this.inOffset = -input.zeroPoint;
     const cq = new ChannelQuant(n, <i32>act, output.scale, output.zeroPoint, !weights.isPerChannel(), true, bias);
-    for (let c = 0; c < n; c++) {
-      // TFLite: per-tensor scales multiply in float, per-channel ones in double.
-      const real = weights.isPerChannel()
-        ? <f64>input.scale * <f64>weights.channelScale(c) / <f64>output.scale
-        : <f64>(input.scale * weights.scale) / <f64>output.scale;
-      cq.set(c, real, 0, 0);
-    }
+    // TFLite: per-tensor scales multiply in float (one multiplier for the layer), per-channel
+    // ones in double (found in integers by setScales; a double division is a software routine
+    // on the M33). The bias is read in place, so nothing else is set per channel.
+    if (!weights.isPerChannel()) cq.set(0, <f64>(input.scale * weights.scale) / <f64>output.scale, 0, 0);
+    else for (let c = 0; c < n; c++) cq.setScales(c, input.scale, weights.channelScale(c), output.scale, 0, 0);
     cq.finish();
     this.cq = cq;
     this.quant = cq;
