@@ -47,39 +47,52 @@ export function quantizeMultiplier(real: f64): void {
 /** quantizeMultiplier(<f64>a * <f64>b / <f64>c), found without double arithmetic (a software
  *  routine on the M4 and M33, where a division alone costs hundreds of cycles): a * b is exact
  *  in a double (two 24-bit significands), so the double quotient is the 53-bit round-to-nearest-
- *  even of p / mc (p, mc the integer significands), computed here from a long division with a
- *  sticky bit; QuantizeMultiplier then rounds its top 31 bits half away from zero. Zero,
- *  negative, subnormal or non-finite scales take the double path. */
+ *  even of p / mc (p, mc the integer significands); QuantizeMultiplier then rounds its top 31
+ *  bits half away from zero. One 64-bit division gives enough bits for all but about 1 channel
+ *  in 256, which take the double path, as zero, negative, subnormal or non-finite scales do. */
 export function quantizeScaleRatio(a: f32, b: f32, c: f32): void {
   const ba = reinterpret<u32>(a), bb = reinterpret<u32>(b), bc = reinterpret<u32>(c);
   const xa = <i32>(ba >> 23), xb = <i32>(bb >> 23), xc = <i32>(bc >> 23); // sign bit 0: the exponent
   if (xa == 0 || xa >= 255 || xb == 0 || xb >= 255 || xc == 0 || xc >= 255) {
-    quantizeMultiplier(<f64>a * <f64>b / <f64>c);
+    scaleRatioByDouble(a, b, c);
     return;
   }
   const p = <u64>((ba & 0x7fffff) | 0x800000) * <u64>((bb & 0x7fffff) | 0x800000); // [2^46, 2^48)
   const mc = <u64>((bc & 0x7fffff) | 0x800000); // [2^23, 2^24)
-  // q = floor(p * 2^36 / mc) in [2^58, 2^61), in two steps that stay inside 64 bits.
-  const q1 = p / mc;
-  const n2 = (p - q1 * mc) << 36;
-  const q2 = n2 / mc;
-  const sticky = n2 != q2 * mc;
-  const q = (q1 << 36) | q2;
-  const drop = <i32>(11 - clz(q)); // bits below a double's 53
-  const low = q & ((<u64>1 << drop) - 1), half = <u64>1 << (drop - 1);
-  let m53 = q >> drop;
-  if (low > half || (low == half && (sticky || (m53 & 1) != 0))) m53++;
-  // a = ma * 2^(xa - 150) for each scale: real = m53 * 2^(drop - 36 + xa + xb - xc - 150),
-  // and frexp's exponent is 53 more.
-  let shift = drop + xa + xb - xc - 133;
-  if (m53 == (<u64>1 << 53)) { m53 = <u64>1 << 52; shift++; }
-  let mult = (m53 + (1 << 21)) >> 22; // round(m * 2^31), m = m53 / 2^53, ties away from zero
-  if (mult == (<u64>1 << 31)) { mult >>= 1; shift++; }
+  // One division first: t = floor(p * 2^15 / mc), 38 to 40 bits, of which the top 31 are the
+  // multiplier and the d = 7..9 below decide its rounding. The double's 53-bit rounding moves
+  // the quotient by under 2^-23 of the multiplier's last unit, so it can change the result
+  // only when those d bits read 0111…1 (just below one half; about 1 channel in 256): then
+  // the double path decides.
+  const t = (p << 15) / mc;
+  const bits = 64 - <i32>clz(t);
+  const d = bits - 31;
+  const below = t & ((<u64>1 << d) - 1), halfBelow = (<u64>1 << (d - 1)) - 1;
+  if (below != halfBelow) {
+    let m31 = (t >> d) + (below > halfBelow ? 1 : 0);
+    let sh = bits + xa + xb - xc - 165; // frexp's exponent of a * b / c
+    if (m31 == (<u64>1 << 31)) { m31 >>= 1; sh++; }
+    setQuantized(<i32>m31, sh);
+    return;
+  }
+  scaleRatioByDouble(a, b, c);
+}
+
+/** TFLite's own arithmetic, for the scales the integer path leaves: its own function, called
+ *  with the scales, so that the optimiser has no double division to move onto the common path
+ *  (where the M33 would pay for it in software every time). */
+function scaleRatioByDouble(a: f32, b: f32, c: f32): void {
+  quantizeMultiplier(<f64>a * <f64>b / <f64>c);
+}
+
+/** QuantizeMultiplier's last step: a shift below -31 flushes to zero, above 30 saturates. */
+// @ts-ignore: decorator
+@inline function setQuantized(mult: i32, shift: i32): void {
   quantizedMultiplierResult = 0;
   quantizedShiftResult = 0;
   if (shift < -31) return;
   if (shift > 30) { quantizedMultiplierResult = 0x7fffffff; quantizedShiftResult = 30; return; }
-  quantizedMultiplierResult = <i32>mult;
+  quantizedMultiplierResult = mult;
   quantizedShiftResult = shift;
 }
 
