@@ -7,8 +7,9 @@
 //   requantisation records, 48 B per channel) in the lowest gap among the tensors alive while
 //   that layer runs;
 // - the tail, what the engine keeps for the whole run (persistentBytes): each quantised
-//   layer's 17 B per channel (4 B when its weights have one scale), and the objects of the
-//   parsed model and its kernels.
+//   layer's 8 B per channel (9 B when a folded bias needs more than 24 bits; 4 B when its
+//   weights have one scale; 5 B, or none with one scale, for FULLY_CONNECTED and 1x1 CONV_2D,
+//   which read their bias in place), and the objects of the parsed model and its kernels.
 // test/build/model-budget.test.ts checks the estimate against the firmware's own report.
 import { readModel, type TfliteModel, type TensorInfo } from "../model/tflite-model.ts";
 import { ARENA_ALIGN, alignUp, placeLayerAreas, planArena } from "../model/planner.ts";
@@ -25,10 +26,13 @@ export interface ModelBudget {
   tailBytes?: number;
 }
 
-/** firmware/tflite/requant.ts: Q_BYTES (expanded record) and PERSISTENT_CHANNEL_BYTES (kept,
- *  per-channel weights; per-tensor ones keep a 16-byte header and UNIFORM_CHANNEL_BYTES, 4). */
+/** firmware/tflite/kernels/common/requant.ts: Q_BYTES (expanded record) and the bytes kept per
+ *  channel: PERSISTENT_CHANNEL_BYTES (8) with per-channel weights, plus a block of shift bytes
+ *  when they cannot be packed into the bias words (counted here: the host does not fold biases);
+ *  per-tensor weights keep an 8-byte header and UNIFORM_CHANNEL_BYTES, 4. */
 const RECORD_BYTES = 48;
-const PERSISTENT_CHANNEL_BYTES = 17;
+const PERSISTENT_CHANNEL_BYTES = 8;
+const IN_PLACE_CHANNEL_BYTES = 4;
 /** The firmware's allocator (AssemblyScript's stub runtime) puts a 16-byte header before each
  *  block and rounds blocks to 16 bytes; an object adds its fields and arrays their backing store. */
 const BLOCK = 16;
@@ -38,7 +42,7 @@ const block = (payload: number) => BLOCK + alignUp(Math.max(payload, 0));
  *  and its small arrays) and once (Model, FlatBuffer reader, Interpreter arrays): upper sizes
  *  of their fields (firmware/tflite/tensor.ts, operator.ts, kernels/*.ts, model.ts). Rounded
  *  up: the build must not say "fits" when the run does not. */
-const PER_TENSOR = block(64);
+const PER_TENSOR = block(32);
 const PER_LAYER = block(48) + block(304);
 /** SOFTMAX keeps two 256-entry int32 tables (kernels/softmax.ts). */
 const SOFTMAX_TABLES = 2 * block(1024);
@@ -78,8 +82,14 @@ export function engineBytes(model: TfliteModel): {
     const l = layerNeeds(model, op);
     // A layer with per-tensor weights keeps one multiplier and 4 B (its folded bias) per channel.
     const perTensor = (model.tensors[op.inputs[1]]?.quantization?.scale.length ?? 0) <= 1;
-    const bytes = perTensor ? 16 + l.channels * 4 : l.channels * PERSISTENT_CHANNEL_BYTES;
-    if (l.channels > 0) kept += block(bytes) + block(64); // + the ChannelQuant object
+    // Per-channel: the words, then the shift bytes' own block (given back when they pack); a
+    // layer that reads its bias in place (FULLY_CONNECTED, 1x1 CONV_2D) keeps the multiplier
+    // and the shift byte per channel, only the 8-byte header with per-tensor weights.
+    const perChannel = l.inPlace ? IN_PLACE_CHANNEL_BYTES : PERSISTENT_CHANNEL_BYTES;
+    const data = perTensor
+      ? block(8 + (l.inPlace ? 0 : l.channels * 4))
+      : block(l.channels * perChannel) + block(l.channels);
+    if (l.channels > 0) kept += data + block(64); // + the ChannelQuant object
     if (op.opName === "SOFTMAX") kept += SOFTMAX_TABLES;
   }
   const headBytes = block(engineHeadBytes(model) + ARENA_ALIGN);
@@ -110,7 +120,7 @@ const elements = (t: TensorInfo | undefined) => dims(t).reduce((n, d) => n * d, 
 function layerNeeds(
   model: TfliteModel,
   op: TfliteModel["operators"][number],
-): { scratch: number; channels: number } {
+): { scratch: number; channels: number; inPlace?: boolean } {
   const input = model.tensors[op.inputs[0]];
   const filter =
     op.inputs.length > 1 && op.inputs[1] >= 0 ? model.tensors[op.inputs[1]] : undefined;
@@ -122,8 +132,17 @@ function layerNeeds(
       // kernels/conv.ts
       const [, kH, kW, inC] = dims(filter);
       const k8 = (kH * kW * inC + 7) & ~7;
+      // 1x1, stride 1, same size: the pointwise path, which reads its bias in place.
+      const inPlace =
+        kH === 1 &&
+        kW === 1 &&
+        o?.kind === "conv" &&
+        o.strideH === 1 &&
+        o.strideW === 1 &&
+        dims(output)[1] === dims(input)[1] &&
+        dims(output)[2] === dims(input)[2];
       return int8
-        ? { scratch: 8 * k8 * 2 + (k8 + 16) * 2, channels: last(output) }
+        ? { scratch: 8 * k8 * 2 + (k8 + 16) * 2, channels: last(output), inPlace }
         : { scratch: 0, channels: 0 };
     }
     case "FULLY_CONNECTED": {
@@ -133,7 +152,7 @@ function layerNeeds(
       const batches = Math.trunc(elements(input) / k);
       const rows = batches >= 8 ? 8 : batches >= 4 ? 4 : 1;
       return int8
-        ? { scratch: rows * k8 * 2 + 16, channels: dims(filter)[0] ?? 1 }
+        ? { scratch: rows * k8 * 2 + 16, channels: dims(filter)[0] ?? 1, inPlace: true }
         : { scratch: 0, channels: 0 };
     }
     case "DEPTHWISE_CONV_2D": {

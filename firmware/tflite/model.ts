@@ -94,16 +94,14 @@ export class Model {
     this.tensors = new StaticArray<Tensor>(n);
     for (let i: u32 = 0; i < n; i++) {
       const t = new Tensor();
-      t.index = i;
       this.tensors[i] = t;
-      if (!this.readTensor(t, fb.tableAt(vec, i), buffers, nBuffers)) return false;
+      if (!this.readTensor(t, <i32>i, fb.tableAt(vec, i), buffers, nBuffers)) return false;
     }
     return this.ok("tensors");
   }
 
-  private readTensor(t: Tensor, table: u32, buffers: u32, nBuffers: u32): bool {
-    const fb = this.fb;
-    const where = t.index; // named only in a message (strings made here would stay in the heap)
+  private readTensor(t: Tensor, where: i32, table: u32, buffers: u32, nBuffers: u32): bool {
+    const fb = this.fb; // `where` (the index) is named only in a message: strings made here would stay in the heap
     const shape = fb.fieldRef(table, s.TENSOR_SHAPE);
     const rank = fb.vectorLength(shape, 4);
     if (rank > <u32>MAX_RANK) return this.fail(tensorName(where) + ": rank " + rank.toString() + " is more than " + MAX_RANK.toString());
@@ -117,7 +115,7 @@ export class Model {
       elements *= v;
       if (elements > MAX_ELEMENTS) return this.fail(tensorName(where) + ": too many elements");
     }
-    t.type = <i32>fb.fieldU8(table, s.TENSOR_TYPE, 0);
+    t.type = <u8>fb.fieldU8(table, s.TENSOR_TYPE, 0);
     if (!this.okAt(where)) return false;
     t.bytes = <i32>elements * s.typeBytes(t.type);
     const buffer = <u32>fb.fieldI32(table, s.TENSOR_BUFFER, 0);
@@ -160,9 +158,8 @@ export class Model {
       if (dim < 0 || dim >= t.rank || t.dim(dim) != <i32>nScales) {
         return this.fail(tensorName(where) + ": " + nScales.toString() + " channel scales do not match dimension " + dim.toString());
       }
-      t.channelScales = fb.base + fb.element(scales, 0, 4);
-      t.channels = <i32>nScales;
-      t.quantizedDimension = dim;
+      t.channelScales = fb.base + fb.element(scales, 0, 4); // its count in the word before
+      t.quantizedDimension = <u8>dim;
     }
     return this.okAt(where);
   }

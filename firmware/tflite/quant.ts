@@ -47,39 +47,52 @@ export function quantizeMultiplier(real: f64): void {
 /** quantizeMultiplier(<f64>a * <f64>b / <f64>c), found without double arithmetic (a software
  *  routine on the M4 and M33, where a division alone costs hundreds of cycles): a * b is exact
  *  in a double (two 24-bit significands), so the double quotient is the 53-bit round-to-nearest-
- *  even of p / mc (p, mc the integer significands), computed here from a long division with a
- *  sticky bit; QuantizeMultiplier then rounds its top 31 bits half away from zero. Zero,
- *  negative, subnormal or non-finite scales take the double path. */
+ *  even of p / mc (p, mc the integer significands); QuantizeMultiplier then rounds its top 31
+ *  bits half away from zero. One 64-bit division gives enough bits for all but about 1 channel
+ *  in 256, which take the double path, as zero, negative, subnormal or non-finite scales do. */
 export function quantizeScaleRatio(a: f32, b: f32, c: f32): void {
   const ba = reinterpret<u32>(a), bb = reinterpret<u32>(b), bc = reinterpret<u32>(c);
   const xa = <i32>(ba >> 23), xb = <i32>(bb >> 23), xc = <i32>(bc >> 23); // sign bit 0: the exponent
   if (xa == 0 || xa >= 255 || xb == 0 || xb >= 255 || xc == 0 || xc >= 255) {
-    quantizeMultiplier(<f64>a * <f64>b / <f64>c);
+    scaleRatioByDouble(a, b, c);
     return;
   }
   const p = <u64>((ba & 0x7fffff) | 0x800000) * <u64>((bb & 0x7fffff) | 0x800000); // [2^46, 2^48)
   const mc = <u64>((bc & 0x7fffff) | 0x800000); // [2^23, 2^24)
-  // q = floor(p * 2^36 / mc) in [2^58, 2^61), in two steps that stay inside 64 bits.
-  const q1 = p / mc;
-  const n2 = (p - q1 * mc) << 36;
-  const q2 = n2 / mc;
-  const sticky = n2 != q2 * mc;
-  const q = (q1 << 36) | q2;
-  const drop = <i32>(11 - clz(q)); // bits below a double's 53
-  const low = q & ((<u64>1 << drop) - 1), half = <u64>1 << (drop - 1);
-  let m53 = q >> drop;
-  if (low > half || (low == half && (sticky || (m53 & 1) != 0))) m53++;
-  // a = ma * 2^(xa - 150) for each scale: real = m53 * 2^(drop - 36 + xa + xb - xc - 150),
-  // and frexp's exponent is 53 more.
-  let shift = drop + xa + xb - xc - 133;
-  if (m53 == (<u64>1 << 53)) { m53 = <u64>1 << 52; shift++; }
-  let mult = (m53 + (1 << 21)) >> 22; // round(m * 2^31), m = m53 / 2^53, ties away from zero
-  if (mult == (<u64>1 << 31)) { mult >>= 1; shift++; }
+  // One division first: t = floor(p * 2^15 / mc), 38 to 40 bits, of which the top 31 are the
+  // multiplier and the d = 7..9 below decide its rounding. The double's 53-bit rounding moves
+  // the quotient by under 2^-23 of the multiplier's last unit, so it can change the result
+  // only when those d bits read 0111…1 (just below one half; about 1 channel in 256): then
+  // the double path decides.
+  const t = (p << 15) / mc;
+  const bits = 64 - <i32>clz(t);
+  const d = bits - 31;
+  const below = t & ((<u64>1 << d) - 1), halfBelow = (<u64>1 << (d - 1)) - 1;
+  if (below != halfBelow) {
+    let m31 = (t >> d) + (below > halfBelow ? 1 : 0);
+    let sh = bits + xa + xb - xc - 165; // frexp's exponent of a * b / c
+    if (m31 == (<u64>1 << 31)) { m31 >>= 1; sh++; }
+    setQuantized(<i32>m31, sh);
+    return;
+  }
+  scaleRatioByDouble(a, b, c);
+}
+
+/** TFLite's own arithmetic, for the scales the integer path leaves: its own function, called
+ *  with the scales, so that the optimiser has no double division to move onto the common path
+ *  (where the M33 would pay for it in software every time). */
+function scaleRatioByDouble(a: f32, b: f32, c: f32): void {
+  quantizeMultiplier(<f64>a * <f64>b / <f64>c);
+}
+
+/** QuantizeMultiplier's last step: a shift below -31 flushes to zero, above 30 saturates. */
+// @ts-ignore: decorator
+@inline function setQuantized(mult: i32, shift: i32): void {
   quantizedMultiplierResult = 0;
   quantizedShiftResult = 0;
   if (shift < -31) return;
   if (shift > 30) { quantizedMultiplierResult = 0x7fffffff; quantizedShiftResult = 30; return; }
-  quantizedMultiplierResult = <i32>mult;
+  quantizedMultiplierResult = mult;
   quantizedShiftResult = shift;
 }
 
@@ -122,75 +135,6 @@ export function multiplyByQuantizedMultiplier(x: i32, multiplier: i32, shift: i3
   const left = shift > 0 ? shift : 0;
   const right = shift > 0 ? 0 : -shift;
   return roundingDivideByPOT(saturatingRoundingDoublingHighMul(x << left, multiplier), right);
-}
-
-/** TFLite's exact result for acc (before the zero point and clamping), with an unwrapped
- *  left shift: monotonic non-decreasing in acc (the multiplier is never negative). */
-export function exactRequant(acc: i64, mult: i32, shift: i32): i64 {
-  const left = shift > 0 ? shift : 0;
-  const e = shift > 0 ? 0 : -shift;
-  const x = acc << left;
-  if (x > <i64>i32.MAX_VALUE) return 1 << 40; // beyond any output range
-  if (x < <i64>i32.MIN_VALUE) return -(1 << 40);
-  const y = (x * <i64>mult + (1 << 30)) >> 31;
-  const mask: i64 = (<i64>1 << e) - 1;
-  return (y >> e) + ((y & mask) > ((mask >> 1) + (y < 0 ? 1 : 0)) ? 1 : 0);
-}
-
-/** The smallest i32 accumulator whose exactRequant is at least `target` (the caller makes sure
- *  i32.MAX_VALUE's is). Starts from the real-valued estimate and brackets outwards, so it
- *  takes a handful of evaluations where a binary search over the i32 range takes 64. */
-export function firstAccReaching(target: i64, mult: i32, shift: i32): i64 {
-  const MIN = <i64>i32.MIN_VALUE, MAX = <i64>i32.MAX_VALUE;
-  // Closed form first, checked by two evaluations (the bound is the acc where the result
-  // first reaches target, so f(acc) >= target > f(acc - 1) pins it); the search below is the
-  // fallback when the form does not apply or the check fails.
-  const exact = closedFormFirstAcc(target, mult, shift);
-  if (exact >= MIN && exact <= MAX && exactRequant(exact, mult, shift) >= target && exactRequant(exact - 1, mult, shift) < target) return exact;
-  // acc ≈ (target - 1/2) * 2^(31 - shift) / mult; in integers (an f64 division costs hundreds
-  // of cycles on a core without a double FPU), in f64 only where the shifted value would overflow.
-  let estimate: i64 = 0;
-  if (mult > 0 && 30 - shift <= 50 && target > -(1 << 11) && target < (1 << 11)) estimate = ((2 * target - 1) << (30 - shift)) / <i64>mult;
-  else if (mult > 0) estimate = <i64>Math.max(<f64>MIN, Math.min(<f64>MAX, Math.floor((<f64>target - 0.5) / (<f64>mult * pow2(shift - 31)))));
-  let hi: i64 = max(MIN, min(MAX, estimate));
-  let step: i64 = 1;
-  while (exactRequant(hi, mult, shift) < target) { hi = min(hi + step, MAX); step <<= 1; }
-  // lo below hi with exactRequant(lo) < target; MIN - 1 stands for "none in range".
-  let lo = hi - 1;
-  step = 1;
-  while (lo >= MIN && exactRequant(lo, mult, shift) >= target) { hi = lo; lo = max(lo - step, MIN - 1); step <<= 1; }
-  while (hi - lo > 1) {
-    const m = lo + ((hi - lo) >> 1);
-    if (exactRequant(m, mult, shift) >= target) hi = m; else lo = m;
-  }
-  return hi;
-}
-
-/** firstAccReaching in closed form (MIN - 1 where it does not apply), in two steps: the
- *  smallest y (the high multiply's result) that rounding y / 2^e half away from zero takes
- *  to target, then the smallest x = acc << left with floor((x * M + 2^30) / 2^31) >= y. */
-function closedFormFirstAcc(target: i64, mult: i32, shift: i32): i64 {
-  const none = <i64>i32.MIN_VALUE - 1;
-  const left = shift > 0 ? shift : 0;
-  const e = shift > 0 ? 0 : -shift;
-  // QuantizeMultiplier's range; |target| < 2^10 keeps target * 2^e inside i64.
-  if (mult < (1 << 30) || e > 40 || target <= -(1 << 10) || target >= (1 << 10)) return none;
-  let y = target;
-  if (e > 0) {
-    // y >= 0 rounds as floor((y + 2^(e-1)) / 2^e), y < 0 as floor((y + 2^(e-1) - 1) / 2^e).
-    const yPos = (target << e) - (<i64>1 << (e - 1));
-    y = yPos >= 0 ? yPos : min(yPos + 1, 0);
-  }
-  if (y > (<i64>1 << 31) || y < -(<i64>1 << 31)) return none; // beyond any i32 product: the search decides
-  const x = ceilDiv((y << 31) - (1 << 30), <i64>mult);
-  return -((-x) >> left); // ceil(x / 2^left)
-}
-
-/** ceil(a / b) for b > 0. */
-// @ts-ignore: decorator
-@inline function ceilDiv(a: i64, b: i64): i64 {
-  const q = a / b;
-  return q * b < a ? q + 1 : q;
 }
 
 /** Clamp range of an int8 output under a fused activation (TFLite's CalculateActivationRangeQuantized). */

@@ -7,8 +7,12 @@ import { typeBytes } from "./schema";
 const NO_DIMS: usize = memory.data(8, 4) + 4;
 
 export class Tensor {
-  index: i32 = 0;
-  type: i32 = 0;
+  // 28 bytes of fields: with the allocator's header, a 48-byte block per tensor (the small
+  // fields first, packed together).
+  type: u8 = 0;
+  isConstant: bool = false;
+  /** The axis of the per-channel scales. */
+  quantizedDimension: u8 = 0;
   /** The shape, read in place (as TFLM's TfLiteEvalTensor does): the first of the flatbuffer
    *  vector's int32 dimensions, its length in the word before. */
   dims: usize = NO_DIMS;
@@ -16,14 +20,18 @@ export class Tensor {
   data: usize = 0;
   /** Bytes of data: elements times the element size. */
   bytes: i32 = 0;
-  isConstant: bool = false;
   /** Per-tensor quantisation (the first entry when per-channel). */
   scale: f32 = 0;
   zeroPoint: i32 = 0;
-  /** Per-channel scales: address of `channels` f32 values in flash (0 when per-tensor). */
+  /** Per-channel scales: address of the f32 values in flash, read in place, their count in the
+   *  word before (0 when per-tensor). */
   channelScales: usize = 0;
-  channels: i32 = 0;
-  quantizedDimension: i32 = 0;
+
+  /** Number of per-channel scales (0 when per-tensor). */
+  get channels(): i32 {
+    return this.channelScales != 0 ? load<i32>(this.channelScales - 4) : 0;
+  }
+
   get rank(): i32 {
     return load<i32>(this.dims - 4);
   }

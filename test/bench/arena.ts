@@ -142,6 +142,8 @@ export async function benchArena(
 }
 
 const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
+/** Our tail over TFLM's estimated tail: what the engine keeps beyond what TFLM would. */
+const tailRatio = (r: ArenaResult): string => `${(r.tailBytes / r.tflm.tail).toFixed(2)}x`;
 
 export function arenaTable(rs: ArenaResult[]): string {
   const boards = [...new Set(rs.flatMap((r) => Object.keys(r.startupMs)))];
@@ -149,7 +151,7 @@ export function arenaTable(rs: ArenaResult[]): string {
     "14. engine memory (arena = head + tail, as TFLM's arena_used_bytes) and start-up",
     ...rs.map(
       (r) =>
-        `   ${r.model.padEnd(24)} arena ${kb(r.arenaBytes).padStart(9)} (head ${kb(r.headBytes)}, tail ${kb(r.tailBytes)})  TFLM est. ${kb(r.tflm.bytes).padStart(9)} (head ${kb(r.tflm.head)}, tail ${kb(r.tflm.tail)})  peak SRAM ${kb(r.sramPeakBytes).padStart(9)}  start-up ${boards.map((b) => `${b} ${r.startupMs[b]} ms`).join(", ")}`,
+        `   ${r.model.padEnd(24)} arena ${kb(r.arenaBytes).padStart(9)} (head ${kb(r.headBytes)}, tail ${kb(r.tailBytes)}, ${tailRatio(r)} TFLM's)  TFLM est. ${kb(r.tflm.bytes).padStart(9)} (head ${kb(r.tflm.head)}, tail ${kb(r.tflm.tail)})  peak SRAM ${kb(r.sramPeakBytes).padStart(9)}  start-up ${boards.map((b) => `${b} ${r.startupMs[b]} ms`).join(", ")}`,
     ),
   ].join("\n");
 }
@@ -157,11 +159,11 @@ export function arenaTable(rs: ArenaResult[]): string {
 export function arenaMarkdown(rs: ArenaResult[]): string {
   const boards = [...new Set(rs.flatMap((r) => Object.keys(r.startupMs)))];
   return [
-    `| model | arena (head + tail) | TFLM estimate (head + tail) | peak SRAM | ${boards.map((b) => `start-up ${b}`).join(" | ")} |`,
-    `|---|---:|---:|---:|${boards.map(() => "---:").join("|")}|`,
+    `| model | arena (head + tail) | TFLM estimate (head + tail) | tail / TFLM's | peak SRAM | ${boards.map((b) => `start-up ${b}`).join(" | ")} |`,
+    `|---|---:|---:|---:|---:|${boards.map(() => "---:").join("|")}|`,
     ...rs.map(
       (r) =>
-        `| ${r.model} | ${kb(r.arenaBytes)} (${kb(r.headBytes)} + ${kb(r.tailBytes)}) | ${kb(r.tflm.bytes)} (${kb(r.tflm.head)} + ${kb(r.tflm.tail)}) | ${kb(r.sramPeakBytes)} | ${boards.map((b) => `${r.startupMs[b]} ms`).join(" | ")} |`,
+        `| ${r.model} | ${kb(r.arenaBytes)} (${kb(r.headBytes)} + ${kb(r.tailBytes)}) | ${kb(r.tflm.bytes)} (${kb(r.tflm.head)} + ${kb(r.tflm.tail)}) | ${tailRatio(r)} | ${kb(r.sramPeakBytes)} | ${boards.map((b) => `${r.startupMs[b]} ms`).join(" | ")} |`,
     ),
   ].join("\n");
 }

@@ -56,10 +56,15 @@ export class Conv2D extends Kernel {
     const fq = checkFilterQuant(filter, g.outC, 0);
     if (fq.length > 0) return fq;
     this.inZp = input.zeroPoint;
-    const cq = new ChannelQuant(g.outC, act, output.scale, output.zeroPoint, !filter.isPerChannel());
+    // 1x1: the input zero point is subtracted as the rows are widened (TFLM's input_offset), so
+    // the bias is read in place; the im2col path folds it into the bias (its padding taps hold
+    // the zero point and add nothing).
+    const inPlace = this.pointwise;
+    const cq = new ChannelQuant(g.outC, act, output.scale, output.zeroPoint, !filter.isPerChannel(), inPlace, bias);
     for (let c = 0; c < g.outC; c++) {
       // TFLite's PopulateConvolutionQuantizationParams: double arithmetic from float scales.
-      cq.setScales(c, input.scale, filter.channelScale(c), output.scale, biasI32(bias, c), input.zeroPoint * rowSum(filter.data + <usize>c * <usize>this.K, this.K));
+      const folded = inPlace ? 0 : input.zeroPoint * rowSum(filter.data + <usize>c * <usize>this.K, this.K);
+      cq.setScales(c, input.scale, filter.channelScale(c), output.scale, inPlace ? 0 : biasI32(bias, c), folded);
     }
     cq.finish();
     this.cq = cq;
@@ -86,22 +91,22 @@ export class Conv2D extends Kernel {
   private evalPointwise(scratch: usize): void {
     const g = this.g, cq = this.cq!;
     const input = this.op.input(0).data, w = this.op.input(1).data, out = this.op.output(0).data;
-    const C = g.inC, n = g.outC, K = this.K, k8 = this.k8;
+    const C = g.inC, n = g.outC, K = this.K, k8 = this.k8, off = -this.inZp;
     const pixels = g.batches * g.outH * g.outW;
     const os = <usize>n;
     let p = 0;
     for (; p + 8 <= pixels; p += 8) {
       let src = input + <usize>(p * C);
-      for (let r = 0; r < 8; r++) { widenRow(src, C, scratch + <usize>(r << 4), 128); src += <usize>C; }
+      for (let r = 0; r < 8; r++) { widenRow(src, C, scratch + <usize>(r << 4), 128, off); src += <usize>C; }
       gemmRows(scratch, 8, k8, w, K, n, cq, out + <usize>(p * n), os);
     }
     for (; p + 4 <= pixels; p += 4) {
       let src = input + <usize>(p * C);
-      for (let r = 0; r < 4; r++) { widenRow(src, C, scratch + <usize>(r << 4), 64); src += <usize>C; }
+      for (let r = 0; r < 4; r++) { widenRow(src, C, scratch + <usize>(r << 4), 64, off); src += <usize>C; }
       gemmRows(scratch, 4, k8, w, K, n, cq, out + <usize>(p * n), os);
     }
     for (; p < pixels; p++) {
-      widenRow(input + <usize>(p * C), C, scratch, 16);
+      widenRow(input + <usize>(p * C), C, scratch, 16, off);
       gemmRows(scratch, 1, k8, w, K, n, cq, out + <usize>(p * n), os);
     }
   }

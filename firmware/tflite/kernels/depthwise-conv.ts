@@ -9,7 +9,7 @@ import { Kernel } from "../kernel";
 import { Tensor } from "../tensor";
 import { ACT_NONE, PADDING_SAME, TYPE_FLOAT32, TYPE_INT8 } from "../schema";
 import { activationMaxF, activationMinF, isSupportedActivation } from "../quant";
-import { ChannelQuant, Q_BIAS, Q_BYTES, Q_KNEG, Q_KPOS, Q_LO, Q_M, Q_NEG, Q_S, Q_SPAN, Q_ZP, requant, requantAt } from "./common/requant";
+import { ChannelQuant, Q_BIAS, Q_BYTES, Q_KNEG, Q_KPOS, Q_M, Q_NEG, Q_S, Q_ZP, requant, requantAt } from "./common/requant";
 import { biasF32, biasI32, checkBias, checkFilterQuant } from "./common/weights";
 import { ConvGeometry } from "./common/conv-geometry";
 import { depthwiseMultiplierFloat, depthwiseMultiplierInt8, multiplierScratchBytes } from "./depthwise-multiplier";
@@ -188,13 +188,13 @@ export class DepthwiseConv2D extends Kernel {
           }
           // Four full channels: their requantisation fields live in locals for the whole row.
           const b0 = load<i32>(q, Q_BIAS), m0 = load<i64>(q, Q_M), kp0 = load<i64>(q, Q_KPOS), n0 = folded ? 0 : load<i64>(q, Q_KNEG), s0 = load<i64>(q, Q_S);
-          const g0 = load<i32>(q, Q_NEG), l0 = load<i32>(q, Q_LO), h0 = load<i32>(q, Q_SPAN), z0 = folded ? 0 : load<i32>(q, Q_ZP);
+          const g0 = folded ? 0 : load<i32>(q, Q_NEG), z0 = folded ? 0 : load<i32>(q, Q_ZP);
           const b1 = load<i32>(q, 48 + Q_BIAS), m1 = load<i64>(q, 48 + Q_M), kp1 = load<i64>(q, 48 + Q_KPOS), n1 = folded ? 0 : load<i64>(q, 48 + Q_KNEG), s1 = load<i64>(q, 48 + Q_S);
-          const g1 = load<i32>(q, 48 + Q_NEG), l1 = load<i32>(q, 48 + Q_LO), h1 = load<i32>(q, 48 + Q_SPAN), z1 = folded ? 0 : load<i32>(q, 48 + Q_ZP);
+          const g1 = folded ? 0 : load<i32>(q, 48 + Q_NEG), z1 = folded ? 0 : load<i32>(q, 48 + Q_ZP);
           const b2 = load<i32>(q, 96 + Q_BIAS), m2 = load<i64>(q, 96 + Q_M), kp2 = load<i64>(q, 96 + Q_KPOS), n2 = folded ? 0 : load<i64>(q, 96 + Q_KNEG), s2 = load<i64>(q, 96 + Q_S);
-          const g2 = load<i32>(q, 96 + Q_NEG), l2 = load<i32>(q, 96 + Q_LO), h2 = load<i32>(q, 96 + Q_SPAN), z2 = folded ? 0 : load<i32>(q, 96 + Q_ZP);
+          const g2 = folded ? 0 : load<i32>(q, 96 + Q_NEG), z2 = folded ? 0 : load<i32>(q, 96 + Q_ZP);
           const b3 = load<i32>(q, 144 + Q_BIAS), m3 = load<i64>(q, 144 + Q_M), kp3 = load<i64>(q, 144 + Q_KPOS), n3 = folded ? 0 : load<i64>(q, 144 + Q_KNEG), s3 = load<i64>(q, 144 + Q_S);
-          const g3 = load<i32>(q, 144 + Q_NEG), l3 = load<i32>(q, 144 + Q_LO), h3 = load<i32>(q, 144 + Q_SPAN), z3 = folded ? 0 : load<i32>(q, 144 + Q_ZP);
+          const g3 = folded ? 0 : load<i32>(q, 144 + Q_NEG), z3 = folded ? 0 : load<i32>(q, 144 + Q_ZP);
           let o = orow + <usize>c;
           const step = <usize>C;
           if (s == 1) {
@@ -209,15 +209,15 @@ export class DepthwiseConv2D extends Kernel {
                 i32x4.add(i32x4.dot_i16x8_s(x20, A2), i32x4.dot_i16x8_s(x21, B2)));
               const v = i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(x00, C0), i32x4.dot_i16x8_s(x01, D0)), i32x4.add(i32x4.dot_i16x8_s(x10, C1), i32x4.dot_i16x8_s(x11, D1))),
                 i32x4.add(i32x4.dot_i16x8_s(x20, C2), i32x4.dot_i16x8_s(x21, D2)));
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 0) + b0, m0, kp0, n0, s0, g0, l0, h0, z0, amin, amax, folded));
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 1) + b1, m1, kp1, n1, s1, g1, l1, h1, z1, amin, amax, folded), 1);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 2) + b2, m2, kp2, n2, s2, g2, l2, h2, z2, amin, amax, folded), 2);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 3) + b3, m3, kp3, n3, s3, g3, l3, h3, z3, amin, amax, folded), 3);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 0) + b0, m0, kp0, n0, s0, g0, z0, amin, amax, folded));
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 1) + b1, m1, kp1, n1, s1, g1, z1, amin, amax, folded), 1);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 2) + b2, m2, kp2, n2, s2, g2, z2, amin, amax, folded), 2);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 3) + b3, m3, kp3, n3, s3, g3, z3, amin, amax, folded), 3);
               o += step;
-              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 0) + b0, m0, kp0, n0, s0, g0, l0, h0, z0, amin, amax, folded));
-              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 1) + b1, m1, kp1, n1, s1, g1, l1, h1, z1, amin, amax, folded), 1);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 2) + b2, m2, kp2, n2, s2, g2, l2, h2, z2, amin, amax, folded), 2);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 3) + b3, m3, kp3, n3, s3, g3, l3, h3, z3, amin, amax, folded), 3);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 0) + b0, m0, kp0, n0, s0, g0, z0, amin, amax, folded));
+              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 1) + b1, m1, kp1, n1, s1, g1, z1, amin, amax, folded), 1);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 2) + b2, m2, kp2, n2, s2, g2, z2, amin, amax, folded), 2);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 3) + b3, m3, kp3, n3, s3, g3, z3, amin, amax, folded), 3);
               o += step;
               at += 16;
             }
@@ -225,10 +225,10 @@ export class DepthwiseConv2D extends Kernel {
               const u = i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(v128.load(p0 + at), A0), i32x4.dot_i16x8_s(v128.load(p0 + at, 16), B0)),
                 i32x4.add(i32x4.dot_i16x8_s(v128.load(p1 + at), A1), i32x4.dot_i16x8_s(v128.load(p1 + at, 16), B1))),
                 i32x4.add(i32x4.dot_i16x8_s(v128.load(p2 + at), A2), i32x4.dot_i16x8_s(v128.load(p2 + at, 16), B2)));
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 0) + b0, m0, kp0, n0, s0, g0, l0, h0, z0, amin, amax, folded));
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 1) + b1, m1, kp1, n1, s1, g1, l1, h1, z1, amin, amax, folded), 1);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 2) + b2, m2, kp2, n2, s2, g2, l2, h2, z2, amin, amax, folded), 2);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 3) + b3, m3, kp3, n3, s3, g3, l3, h3, z3, amin, amax, folded), 3);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 0) + b0, m0, kp0, n0, s0, g0, z0, amin, amax, folded));
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 1) + b1, m1, kp1, n1, s1, g1, z1, amin, amax, folded), 1);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 2) + b2, m2, kp2, n2, s2, g2, z2, amin, amax, folded), 2);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 3) + b3, m3, kp3, n3, s3, g3, z3, amin, amax, folded), 3);
             }
           } else {
             // Stride 2: output ox reads pairs ox and ox+1.
@@ -238,10 +238,10 @@ export class DepthwiseConv2D extends Kernel {
               const u = i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(v128.load(p), A0), i32x4.dot_i16x8_s(v128.load(p, 16), B0)),
                 i32x4.add(i32x4.dot_i16x8_s(v128.load(p + d1), A1), i32x4.dot_i16x8_s(v128.load(p + d1, 16), B1))),
                 i32x4.add(i32x4.dot_i16x8_s(v128.load(p + d2), A2), i32x4.dot_i16x8_s(v128.load(p + d2, 16), B2)));
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 0) + b0, m0, kp0, n0, s0, g0, l0, h0, z0, amin, amax, folded));
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 1) + b1, m1, kp1, n1, s1, g1, l1, h1, z1, amin, amax, folded), 1);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 2) + b2, m2, kp2, n2, s2, g2, l2, h2, z2, amin, amax, folded), 2);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 3) + b3, m3, kp3, n3, s3, g3, l3, h3, z3, amin, amax, folded), 3);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 0) + b0, m0, kp0, n0, s0, g0, z0, amin, amax, folded));
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 1) + b1, m1, kp1, n1, s1, g1, z1, amin, amax, folded), 1);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 2) + b2, m2, kp2, n2, s2, g2, z2, amin, amax, folded), 2);
+              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 3) + b3, m3, kp3, n3, s3, g3, z3, amin, amax, folded), 3);
               o += step;
             }
           }

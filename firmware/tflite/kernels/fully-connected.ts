@@ -5,8 +5,8 @@ import { Tensor } from "../tensor";
 import { ACT_NONE, TYPE_FLOAT32, TYPE_INT32, TYPE_INT8 } from "../schema";
 import { activationMaxF, activationMinF, isSupportedActivation } from "../quant";
 import { ChannelQuant } from "./common/requant";
-import { gemmRows, rowSum, widenRow } from "./common/gemm";
-import { biasF32, biasI32, checkBias, checkFilterQuant } from "./common/weights";
+import { gemmRows, widenRow } from "./common/gemm";
+import { biasF32, checkBias, checkFilterQuant } from "./common/weights";
 
 // ---- FULLY_CONNECTED ------------------------------------------------------------------------
 export class FullyConnected extends Kernel {
@@ -19,6 +19,7 @@ export class FullyConnected extends Kernel {
   private cq: ChannelQuant | null = null;
   private fmin: f32 = 0;
   private fmax: f32 = 0;
+  private inOffset: i32 = 0;
 
   prepare(): string {
     const op = this.op;
@@ -50,14 +51,15 @@ export class FullyConnected extends Kernel {
     }
     const fq = checkFilterQuant(weights, n, 0);
     if (fq.length > 0) return fq;
-    const cq = new ChannelQuant(n, <i32>act, output.scale, output.zeroPoint, !weights.isPerChannel());
-    for (let c = 0; c < n; c++) {
-      // TFLite: per-tensor scales multiply in float, per-channel ones in double.
-      const real = weights.isPerChannel()
-        ? <f64>input.scale * <f64>weights.channelScale(c) / <f64>output.scale
-        : <f64>(input.scale * weights.scale) / <f64>output.scale;
-      cq.set(c, real, biasI32(bias, c), input.zeroPoint * rowSum(weights.data + <usize>c * <usize>k, k));
-    }
+    // The input zero point is subtracted as the input is widened (TFLM's input_offset), so the
+    // bias is read in place and nothing is kept per channel beyond the multiplier and shift.
+    this.inOffset = -input.zeroPoint;
+    const cq = new ChannelQuant(n, <i32>act, output.scale, output.zeroPoint, !weights.isPerChannel(), true, bias);
+    // TFLite: per-tensor scales multiply in float (one multiplier for the layer), per-channel
+    // ones in double (found in integers by setScales; a double division is a software routine
+    // on the M33). The bias is read in place, so nothing else is set per channel.
+    if (!weights.isPerChannel()) cq.set(0, <f64>(input.scale * weights.scale) / <f64>output.scale, 0, 0);
+    else for (let c = 0; c < n; c++) cq.setScales(c, input.scale, weights.channelScale(c), output.scale, 0, 0);
     cq.finish();
     this.cq = cq;
     this.quant = cq;
@@ -78,19 +80,19 @@ export class FullyConnected extends Kernel {
   eval(scratch: usize): void {
     if (this.float) { this.evalFloat(); return; }
     const input = this.op.input(0).data, w = this.op.input(1).data, out = this.op.output(0).data;
-    const K = this.inputs, n = this.outputs, k8 = this.k8, cq = this.cq!;
+    const K = this.inputs, n = this.outputs, k8 = this.k8, cq = this.cq!, off = this.inOffset;
     const os = <usize>n;
     let b = 0;
     for (; b + 8 <= this.batches; b += 8) {
-      for (let r = 0; r < 8; r++) widenRow(input + <usize>((b + r) * K), K, scratch + <usize>(r << 4), 128);
+      for (let r = 0; r < 8; r++) widenRow(input + <usize>((b + r) * K), K, scratch + <usize>(r << 4), 128, off);
       gemmRows(scratch, 8, k8, w, K, n, cq, out + <usize>(b * n), os);
     }
     for (; b + 4 <= this.batches; b += 4) {
-      for (let r = 0; r < 4; r++) widenRow(input + <usize>((b + r) * K), K, scratch + <usize>(r << 4), 64);
+      for (let r = 0; r < 4; r++) widenRow(input + <usize>((b + r) * K), K, scratch + <usize>(r << 4), 64, off);
       gemmRows(scratch, 4, k8, w, K, n, cq, out + <usize>(b * n), os);
     }
     for (; b < this.batches; b++) {
-      widenRow(input + <usize>(b * K), K, scratch, 16);
+      widenRow(input + <usize>(b * K), K, scratch, 16, off);
       gemmRows(scratch, 1, k8, w, K, n, cq, out + <usize>(b * n), os);
     }
   }

@@ -16,6 +16,9 @@ export function computeWindow(w: Window, inSize: i32, filter: i32, stride: i32, 
   w.pad = total > 0 ? total / 2 : 0;
 }
 
+// check()'s two axes: shared, so that preparing a layer leaves no objects in the arena's tail.
+const windowY = new Window(), windowX = new Window();
+
 /** Reads and checks the stride/dilation/padding options shared by CONV_2D and DEPTHWISE_CONV_2D. */
 export class ConvGeometry {
   batches: i32 = 0;
@@ -42,7 +45,7 @@ export class ConvGeometry {
     if (kH < 1 || kW < 1) return "empty filter";
     this.batches = input.dim(0); this.inH = input.dim(1); this.inW = input.dim(2); this.inC = input.dim(3);
     this.kH = kH; this.kW = kW; this.strideH = strideH; this.strideW = strideW; this.dilH = dilH; this.dilW = dilW;
-    const wy = new Window(), wx = new Window();
+    const wy = windowY, wx = windowX;
     computeWindow(wy, this.inH, kH, strideH, dilH, padding);
     computeWindow(wx, this.inW, kW, strideW, dilW, padding);
     if (wy.out < 1 || wx.out < 1) return "filter larger than the input";

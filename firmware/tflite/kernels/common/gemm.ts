@@ -2,7 +2,7 @@
 // against int8 weight rows read in place from flash, four lanes at a time with
 // i32x4.dot_i16x8_s, each result requantised per channel (requant.ts).
 import { sumInt8 } from "../../weight-sum";
-import { ChannelQuant, Q_BIAS, Q_BYTES, Q_KNEG, Q_KPOS, Q_LO, Q_M, Q_NEG, Q_S, Q_SPAN, Q_ZP, requant, requantAt } from "./requant";
+import { ChannelQuant, Q_BIAS, Q_BYTES, Q_KNEG, Q_KPOS, Q_M, Q_NEG, Q_S, Q_ZP, requant, requantAt } from "./requant";
 
 /** Sum of the four lanes. */
 // @ts-ignore: decorator
@@ -15,19 +15,21 @@ import { ChannelQuant, Q_BIAS, Q_BYTES, Q_KNEG, Q_KPOS, Q_LO, Q_M, Q_NEG, Q_S, Q
 // ([k/8][row 0..R-1][8], R = 8 or 4) so that one pointer with constant offsets reaches all of
 // them; a single row is stored plainly. Zero padding past K makes over-reads of weight rows
 // harmless. Row r of a block writes its outputs at o + r·os. The type parameter F selects the
-// requantisation form at compile time: u8 the folded one, i8 the general one (ChannelQuant).
+// requantisation form at compile time: u8 the ReLU form, i8 the general one (ChannelQuant).
 
-/** Widens `k` int8 values to int16 at `dst` (stride 16 bytes per group of 8 · `rows`). */
-export function widenRow(src: usize, k: i32, dst: usize, groupStride: usize): void {
+/** Widens `k` int8 values to int16 at `dst` (stride 16 bytes per group of 8 · `rows`).
+ *  `offset` (minus the input zero point: TFLM's input_offset) is added to every value; the
+ *  masked tail lanes stay 0. */
+export function widenRow(src: usize, k: i32, dst: usize, groupStride: usize, offset: i32): void {
+  const off = i16x8.splat(<i16>offset);
   let g = 0;
   for (; g + 8 <= k; g += 8) {
-    v128.store(dst, v128.load8x8_s(src + <usize>g));
+    v128.store(dst, i16x8.add(v128.load8x8_s(src + <usize>g), off));
     dst += groupStride;
   }
   if (g < k) {
-    // The tail group: mask off lanes past k (the load may read the next row's bytes).
     const keep = i16x8.lt_s(i16x8(0, 1, 2, 3, 4, 5, 6, 7), i16x8.splat(<i16>(k - g)));
-    v128.store(dst, v128.and(v128.load8x8_s(src + <usize>g), keep));
+    v128.store(dst, v128.and(i16x8.add(v128.load8x8_s(src + <usize>g), off), keep));
   }
 }
 
@@ -120,22 +122,22 @@ export function block4x4<F>(pat: usize, k8: i32, w: usize, K: i32, q: usize, ami
 @inline function store8<F>(s0: i32, s1: i32, s2: i32, s3: i32, s4: i32, s5: i32, s6: i32, s7: i32, r: usize, amin: i32, amax: i32, o: usize, os: usize): void {
   const folded = !isSigned<F>();
   const bias = load<i32>(r, Q_BIAS), m = load<i64>(r, Q_M), kp = load<i64>(r, Q_KPOS), kn = folded ? 0 : load<i64>(r, Q_KNEG), sh = load<i64>(r, Q_S);
-  const neg = folded ? 0 : load<i32>(r, Q_NEG), lo = load<i32>(r, Q_LO), span = load<i32>(r, Q_SPAN), zp = folded ? 0 : load<i32>(r, Q_ZP);
-  store<i8>(o, <i8>requant(s0 + bias, m, kp, kn, sh, neg, lo, span, zp, amin, amax, folded));
+  const neg = folded ? 0 : load<i32>(r, Q_NEG), zp = folded ? 0 : load<i32>(r, Q_ZP);
+  store<i8>(o, <i8>requant(s0 + bias, m, kp, kn, sh, neg, zp, amin, amax, folded));
   o += os;
-  store<i8>(o, <i8>requant(s1 + bias, m, kp, kn, sh, neg, lo, span, zp, amin, amax, folded));
+  store<i8>(o, <i8>requant(s1 + bias, m, kp, kn, sh, neg, zp, amin, amax, folded));
   o += os;
-  store<i8>(o, <i8>requant(s2 + bias, m, kp, kn, sh, neg, lo, span, zp, amin, amax, folded));
+  store<i8>(o, <i8>requant(s2 + bias, m, kp, kn, sh, neg, zp, amin, amax, folded));
   o += os;
-  store<i8>(o, <i8>requant(s3 + bias, m, kp, kn, sh, neg, lo, span, zp, amin, amax, folded));
+  store<i8>(o, <i8>requant(s3 + bias, m, kp, kn, sh, neg, zp, amin, amax, folded));
   o += os;
-  store<i8>(o, <i8>requant(s4 + bias, m, kp, kn, sh, neg, lo, span, zp, amin, amax, folded));
+  store<i8>(o, <i8>requant(s4 + bias, m, kp, kn, sh, neg, zp, amin, amax, folded));
   o += os;
-  store<i8>(o, <i8>requant(s5 + bias, m, kp, kn, sh, neg, lo, span, zp, amin, amax, folded));
+  store<i8>(o, <i8>requant(s5 + bias, m, kp, kn, sh, neg, zp, amin, amax, folded));
   o += os;
-  store<i8>(o, <i8>requant(s6 + bias, m, kp, kn, sh, neg, lo, span, zp, amin, amax, folded));
+  store<i8>(o, <i8>requant(s6 + bias, m, kp, kn, sh, neg, zp, amin, amax, folded));
   o += os;
-  store<i8>(o, <i8>requant(s7 + bias, m, kp, kn, sh, neg, lo, span, zp, amin, amax, folded));
+  store<i8>(o, <i8>requant(s7 + bias, m, kp, kn, sh, neg, zp, amin, amax, folded));
 }
 
 /** One channel's results for 4 rows: the channel record is read once. */
@@ -143,14 +145,14 @@ export function block4x4<F>(pat: usize, k8: i32, w: usize, K: i32, q: usize, ami
 @inline function store4<F>(s0: i32, s1: i32, s2: i32, s3: i32, r: usize, amin: i32, amax: i32, o: usize, os: usize): void {
   const folded = !isSigned<F>();
   const bias = load<i32>(r, Q_BIAS), m = load<i64>(r, Q_M), kp = load<i64>(r, Q_KPOS), kn = folded ? 0 : load<i64>(r, Q_KNEG), sh = load<i64>(r, Q_S);
-  const neg = folded ? 0 : load<i32>(r, Q_NEG), lo = load<i32>(r, Q_LO), span = load<i32>(r, Q_SPAN), zp = folded ? 0 : load<i32>(r, Q_ZP);
-  store<i8>(o, <i8>requant(s0 + bias, m, kp, kn, sh, neg, lo, span, zp, amin, amax, folded));
+  const neg = folded ? 0 : load<i32>(r, Q_NEG), zp = folded ? 0 : load<i32>(r, Q_ZP);
+  store<i8>(o, <i8>requant(s0 + bias, m, kp, kn, sh, neg, zp, amin, amax, folded));
   o += os;
-  store<i8>(o, <i8>requant(s1 + bias, m, kp, kn, sh, neg, lo, span, zp, amin, amax, folded));
+  store<i8>(o, <i8>requant(s1 + bias, m, kp, kn, sh, neg, zp, amin, amax, folded));
   o += os;
-  store<i8>(o, <i8>requant(s2 + bias, m, kp, kn, sh, neg, lo, span, zp, amin, amax, folded));
+  store<i8>(o, <i8>requant(s2 + bias, m, kp, kn, sh, neg, zp, amin, amax, folded));
   o += os;
-  store<i8>(o, <i8>requant(s3 + bias, m, kp, kn, sh, neg, lo, span, zp, amin, amax, folded));
+  store<i8>(o, <i8>requant(s3 + bias, m, kp, kn, sh, neg, zp, amin, amax, folded));
 }
 
 /** One output channel × 8 interleaved rows (channel tails). */
