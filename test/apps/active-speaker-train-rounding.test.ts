@@ -15,7 +15,8 @@ import { writeTflite, type WriterModel } from "../../emulator/model/tflite-write
 import { readModel, type TfliteModel } from "../../emulator/model/tflite-model.ts";
 import { loadReference } from "../helpers/tflite-reference.ts";
 import { runModelSets } from "../helpers/engine.ts";
-import { prefix, singleLayer } from "../helpers/model-surgery.ts";
+import { ByteBuffer } from "flatbuffers";
+import { prefix } from "../helpers/model-surgery.ts";
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from "../helpers/svdf-reference.ts";
 
 const MODEL = new URL("../../apps/active-speaker/model/asd_int8.tflite", import.meta.url);
@@ -65,16 +66,46 @@ test("one FULLY_CONNECTED layer at output scale 2: the firmware rounds ties away
   t.is(differ, 64);
 });
 
+/** Layer k alone, in a copy: its activation inputs (MUL has two) are the model's inputs. */
+function layerAlone(model: Uint8Array, info: TfliteModel, k: number): Uint8Array {
+  const bytes = new Uint8Array(model);
+  const bb = new ByteBuffer(bytes);
+  const field = (table: number, id: number) =>
+    table + bb.readUint16(table - bb.readInt32(table) + 4 + 2 * id);
+  const deref = (at: number) => at + bb.readUint32(at);
+  const sg = deref(deref(field(bb.readUint32(0), 2)) + 4);
+  const [ins, outs, ops] = [1, 2, 3].map((id) => deref(field(sg, id)));
+  const v = new DataView(bytes.buffer);
+  const op = info.operators[k];
+  // The model has two inputs, so its input vector has room for MUL's two.
+  const acts = op.inputs.filter((i) => i >= 0 && !info.tensors[i].isConstant);
+  v.setUint32(ins, acts.length, true);
+  acts.forEach((a, j) => v.setUint32(ins + 4 + 4 * j, a, true));
+  v.setUint32(outs, 1, true);
+  v.setUint32(outs + 4, op.outputs[0], true);
+  const table = ops + 4 + 4 * k + v.getUint32(ops + 4 + 4 * k, true);
+  v.setUint32(ops, 1, true);
+  v.setUint32(ops + 4, table - (ops + 4), true);
+  return bytes;
+}
+
 /** One weighted layer's int32 accumulators (bias included) for one input, output order NHWC. */
 function accumulators(info: TfliteModel, model: Uint8Array, k: number, x: Int8Array): number[] {
   const op = info.operators[k];
   const [X, W, B] = op.inputs.map((i) => info.tensors[i]);
   const data = (tn: typeof W) => model.subarray(tn.data!.offset, tn.data!.offset + tn.data!.length);
-  const w = i8(data(W));
-  const b = new Int32Array(data(B).slice().buffer);
+  const w = W.isConstant ? i8(data(W)) : new Int8Array(0);
+  const b = B ? new Int32Array(data(B).slice().buffer) : new Int32Array(0);
   const zx = X.quantization!.zeroPoint[0];
   const out = info.tensors[op.outputs[0]].shape;
   const acc: number[] = [];
+  if (op.opName === "MUL") {
+    // TFLM's MUL: (x1 - z1) * (x2 - z2), requantised by s1 * s2 / sy; x holds both inputs.
+    const n = x.length / 2;
+    const z2 = W.quantization!.zeroPoint[0];
+    for (let i = 0; i < n; i++) acc.push((x[i] - zx) * (x[n + i] - z2));
+    return acc;
+  }
   if (op.opName === "FULLY_CONNECTED") {
     const depth = W.shape[1];
     for (let p = 0; p < x.length / depth; p++)
@@ -127,24 +158,28 @@ test("every weighted layer of the committed model: the firmware follows TFLM's r
   let differ = 0;
   for (let k = 0; k < info.operators.length; k++) {
     const op = info.operators[k];
-    if (!["CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"].includes(op.opName)) continue;
-    const xi = op.inputs[0];
-    // The layer's input as TFLite's runtime computed it.
-    const from = info.operators.findIndex((p) => p.outputs[0] === xi);
-    let inputs: Int8Array[];
-    if (from < 0) inputs = sets.map((s) => s[info.inputs.indexOf(xi)]);
-    else {
-      const upstream = await loadReference(prefix(model, from));
-      inputs = sets.map((s) => i8(upstream.run(s)[0]).slice());
-      upstream.dispose();
+    if (!["CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "MUL"].includes(op.opName)) continue;
+    // The layer's activation inputs as TFLite's runtime computed them, per set.
+    const acts = op.inputs.filter((i) => i >= 0 && !info.tensors[i].isConstant);
+    const perInput: Int8Array[][] = [];
+    for (const xi of acts) {
+      const from = info.operators.findIndex((p) => p.outputs[0] === xi);
+      if (from < 0) perInput.push(sets.map((s) => s[info.inputs.indexOf(xi)]));
+      else {
+        const upstream = await loadReference(prefix(model, from));
+        perInput.push(sets.map((s) => i8(upstream.run(s)[0]).slice()));
+        upstream.dispose();
+      }
     }
-    const alone = singleLayer(model, k);
+    const alone = layerAlone(model, info, k);
     const ref = await loadReference(alone);
-    const theirs = inputs.map((x) => i8(ref.run([x])[0]).slice());
+    const theirs = sets.map((_, s) => i8(ref.run(perInput.map((x) => x[s]))[0]).slice());
     ref.dispose();
-    const ours = (await runModelSets(alone, inputs.map(u8))).inferences.map((r) =>
+    const joined = sets.map((_, s) => Int8Array.from(perInput.flatMap((x) => [...x[s]])));
+    const ours = (await runModelSets(alone, joined.map(u8))).inferences.map((r) =>
       i8(r.outputs[0]),
     );
+    const inputs = joined;
     const [X, W] = op.inputs.map((i) => info.tensors[i]);
     const Y = info.tensors[op.outputs[0]];
     const [sx, sy, zy] = [
@@ -152,7 +187,7 @@ test("every weighted layer of the committed model: the firmware follows TFLM's r
       Y.quantization!.scale[0],
       Y.quantization!.zeroPoint[0],
     ];
-    const act = (op.options as { activation: string }).activation;
+    const act = (op.options as { activation?: string } | null)?.activation ?? "NONE";
     t.true(act === "NONE" || act === "RELU", `layer ${k}: activation ${act}`);
     const lo = act === "RELU" ? Math.max(-128, zy) : -128;
     const clamp = (n: number) => Math.min(127, Math.max(lo, n));
