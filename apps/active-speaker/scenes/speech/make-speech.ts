@@ -31,6 +31,17 @@ export const VOICES: Voice[] = [
   { name: "es-lc-f1", engine: "espeak-ng", voice: "en-gb-x-gbclan+f1", speed: 150 },
   { name: "fl-kal", engine: "flite", voice: "kal", heldOut: true },
   { name: "fl-slt", engine: "flite", voice: "slt", heldOut: true },
+  // More eSpeak NG variants for training, appended so that the clips above keep their
+  // sentences (the rotation follows the index). Festival's only voice here, kal_diphone, is
+  // the speaker Flite's held-out kal voice was built from, so it is not used for training.
+  { name: "es-us-kl", engine: "espeak-ng", voice: "en-us+klatt", speed: 150 },
+  { name: "es-gb-an", engine: "espeak-ng", voice: "en-gb+Annie", speed: 160 },
+  { name: "es-us-ad", engine: "espeak-ng", voice: "en-us+Andy", speed: 140 },
+  { name: "es-gb-li", engine: "espeak-ng", voice: "en-gb+Linda", speed: 155 },
+  { name: "es-us-st", engine: "espeak-ng", voice: "en-us+Steph", speed: 165 },
+  { name: "es-rp-ed", engine: "espeak-ng", voice: "en-gb-x-rp+Edward", speed: 145 },
+  { name: "es-us-f5", engine: "espeak-ng", voice: "en-us+female5", speed: 150 },
+  { name: "es-en-mi", engine: "espeak-ng", voice: "en+Michael", speed: 135 },
 ];
 
 export const SENTENCES = [
