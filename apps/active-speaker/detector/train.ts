@@ -27,6 +27,7 @@ import {
   IN_W,
   TRAIN_FRAMES,
   renderFrames,
+  type Face,
   type Frames,
 } from "./frames.ts";
 import { FaceNet, INPUT_SHAPE, layerMacs } from "./net.ts";
@@ -37,11 +38,12 @@ export const MODEL_FILE = "face_detector_int8.tflite";
 const SEED = 5;
 const BATCH = 32;
 const LEARNING_RATE = 0.004;
-const EPOCHS = 14;
+const EPOCHS = 12;
 const CALIBRATION_FRAMES = 160;
 /** Weight of a face-centre cell in the objectness loss (about 1 cell in 100 holds one). */
 const POSITIVE_WEIGHT = 20;
-const BOX_WEIGHT = 4;
+/** Weight of the box head's squared error (cell units), summed like the objectness loss over a frame's cells. */
+const BOX_WEIGHT = 20;
 /** A hit: centre within this many true half widths (the crop tolerance, see the README). */
 export const CROP_TOLERANCE = 0.25;
 /** A face found at all: centre within one half width (inside the head). */
@@ -76,24 +78,36 @@ function targets(f: Frames): Targets {
     box: new Float32Array(f.count * CELLS * 3),
     mask: new Float32Array(f.count * CELLS),
   };
+  const cellOf = (p: Face) => [
+    Math.min(GRID_W - 1, Math.floor(p.cx / CELL)),
+    Math.min(GRID_H - 1, Math.floor(p.cy / CELL)),
+  ];
   f.faces.forEach((faces, k) => {
-    // Cells next to a face's centre cell are neither face nor background: no objectness loss.
+    // The 3 x 3 cells around a face's centre cell: no objectness loss (neither face nor
+    // background), but box targets relative to each of them, so that whichever of them peaks
+    // places the face (the nearest face's, when two faces share a cell's neighbourhood).
+    const nearest = new Float32Array(CELLS).fill(Infinity);
     for (const p of faces) {
-      const gx = Math.min(GRID_W - 1, Math.floor(p.cx / CELL)),
-        gy = Math.min(GRID_H - 1, Math.floor(p.cy / CELL));
+      const [gx, gy] = cellOf(p);
       for (let ny = gy - 1; ny <= gy + 1; ny++)
-        for (let nx = gx - 1; nx <= gx + 1; nx++)
-          if (nx >= 0 && ny >= 0 && nx < GRID_W && ny < GRID_H)
-            t.weight[k * CELLS + ny * GRID_W + nx] = 0;
+        for (let nx = gx - 1; nx <= gx + 1; nx++) {
+          if (nx < 0 || ny < 0 || nx >= GRID_W || ny >= GRID_H) continue;
+          const c = ny * GRID_W + nx,
+            i = k * CELLS + c;
+          t.weight[i] = 0;
+          const dx = p.cx / CELL - nx - 0.5,
+            dy = p.cy / CELL - ny - 0.5;
+          if (Math.hypot(dx, dy) >= nearest[c]) continue;
+          nearest[c] = Math.hypot(dx, dy);
+          t.mask[i] = 1;
+          t.box.set([dx, dy, p.hw / CELL], 3 * i);
+        }
     }
     for (const p of faces) {
-      const gx = Math.min(GRID_W - 1, Math.floor(p.cx / CELL)),
-        gy = Math.min(GRID_H - 1, Math.floor(p.cy / CELL));
+      const [gx, gy] = cellOf(p);
       const i = k * CELLS + gy * GRID_W + gx;
       t.obj[i] = 1;
       t.weight[i] = POSITIVE_WEIGHT;
-      t.mask[i] = 1;
-      t.box.set([p.cx / CELL - gx - 0.5, p.cy / CELL - gy - 0.5, p.hw / CELL], 3 * i);
     }
   });
   return t;
@@ -190,10 +204,7 @@ export async function trainDetector(o: DetectorTrainOptions) {
             tf.log1p(tf.exp(tf.neg(tf.abs(z)))),
           );
           const objLoss = tf.div(tf.sum(tf.mul(bce, wo)), idx.shape[0]);
-          const boxLoss = tf.div(
-            tf.sum(tf.mul(tf.square(tf.sub(out.box, yb)), mb)),
-            tf.maximum(tf.sum(mb), 1),
-          );
+          const boxLoss = tf.div(tf.sum(tf.mul(tf.square(tf.sub(out.box, yb)), mb)), idx.shape[0]);
           return tf.add(objLoss, tf.mul(boxLoss, BOX_WEIGHT)) as tf.Scalar;
         },
         true,
