@@ -15,7 +15,7 @@ export default tseslint.config(
       "test/bench-apps/**",
       "test/emulator/meter-probe/**",
       "apps/*/*.ts",
-      "apps/*/!(train)/**",
+      "apps/*/!(train|detector)/**",
     ],
   },
   js.configs.recommended,

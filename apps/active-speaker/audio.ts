@@ -33,6 +33,7 @@ export class AudioFeatures {
   private readonly melTable: usize;
   readonly mel: usize = heap.alloc(<usize>(HOPS * BANDS * 4)); // ring of HOPS hops
   hops: i32 = 0;
+  readonly hopSamples: i32 = HOP;
 
   constructor() {
     this.pdm = mic.kind() == mic.KIND_SAI_BITSTREAM;
@@ -80,6 +81,11 @@ export class AudioFeatures {
     }
     this.hops++;
     return true;
+  }
+
+  /** The newest hop's samples (f32, full scale 1), valid until the next poll. */
+  newest(): usize {
+    return this.samples + (<usize>(FFT - HOP) << 2);
   }
 
   /** The model's audio input [24, 1, 32] int8, oldest hop first. */

@@ -1,21 +1,28 @@
 // Active speaker detection for a meeting-room camera: grey QVGA frames at 15 fps and
-// microphone 0 at 16 kHz on one timeline. Per frame: each fixed seat's mouth crop into its
-// 8-frame history (mouth.ts), the shared log-mel history (audio.ts), the two-branch int8
-// model per face (fused, video and audio logits), smoothing, a console line with every
-// face's probability and the active speaker, LED 0 while someone speaks, and the active
-// speaker's box in /ASD/LOGnnnn.CSV.
+// microphone 0 at 16 kHz on one timeline. Per frame: the faces (the int8 face detector and
+// the tracker by default; with the option FACE_DETECTOR=false the fixed seats of seats.txt),
+// each face's mouth crop into its 8-frame history (mouth.ts), the shared log-mel history
+// (audio.ts), the two-branch int8 model per face (fused, video and audio logits), smoothing,
+// a console line with every face's probability and the active speaker, LED 0 while someone
+// speaks, the active speaker's box in /ASD/LOGnnnn.CSV, and with /ASD/CAPTURE on the card
+// crop sequences and audio for datasets (capture.ts).
 import * as camera from "../../hal/camera";
 import * as clock from "../../hal/clock";
 import * as console from "../../hal/console";
 import * as gpio from "../../hal/gpio";
 import * as system from "../../hal/system";
 import { BOARD_ID } from "../../firmware/board";
+import { FACE_DETECTOR } from "../../firmware/app-options";
 import { Interpreter } from "../../firmware/tflite/interpreter";
 import { TextBuffer } from "../../firmware/text";
 import { MouthHistory, HISTORY } from "./mouth";
 import { AudioFeatures, HOPS } from "./audio";
-import { SEATS, SEAT_NAMES, SEAT_BOX } from "./seats";
+import { Seats } from "./seats";
+import { FaceDetector } from "./face-detector";
+import { Tracker, MAX_TRACKS } from "./tracker";
+import { Faces } from "./faces";
 import { SpeakerLog } from "./speaker-log";
+import { Capture } from "./capture";
 
 const FRAME_W: u32 = 320;
 const FRAME_H: u32 = 240;
@@ -24,7 +31,7 @@ const SMOOTH: f32 = 0.5; // weight of the newest probability
 const ON: f32 = 0.5;
 
 const framebuf = memory.data(<i32>(FRAME_W * FRAME_H), 16);
-const line = new TextBuffer(256);
+const line = new TextBuffer(320);
 
 function say(): void {
   line.byte(0x0a);
@@ -49,19 +56,38 @@ export function main(): void {
   const vin = engine.input(0), ain = engine.input(1);
   if (vin.elements != 16 * 24 * HISTORY || ain.elements != HOPS * 32) return stop("the model must take video [16, 24, 8] and audio [24, 1, 32]");
   const fused = engine.output(0), video = engine.output(1), audio = engine.output(2);
-  const mouths = new StaticArray<MouthHistory>(SEATS);
-  for (let s = 0; s < SEATS; s++) mouths[s] = new MouthHistory();
-  const smooth = new StaticArray<f32>(SEATS);
+  let detector: FaceDetector | null = null;
+  let seats: Seats | null = null;
+  if (FACE_DETECTOR) {
+    const d = new FaceDetector("facedet", <i32>FRAME_W, <i32>FRAME_H);
+    if (!d.ok) return stop("face detector: " + d.error);
+    detector = d;
+  } else {
+    const s = new Seats("seats");
+    if (s.error.length > 0) return stop(s.error);
+    seats = s;
+  }
+  const faces = new Faces(<i32>FRAME_W, <i32>FRAME_H);
+  const tracker = new Tracker();
+  const mouths = new StaticArray<MouthHistory>(MAX_TRACKS);
+  for (let s = 0; s < MAX_TRACKS; s++) mouths[s] = new MouthHistory();
+  const smooth = new StaticArray<f32>(MAX_TRACKS);
+  const scoredBefore = new StaticArray<bool>(MAX_TRACKS); // smoothing starts at a face's first score
   const features = new AudioFeatures();
   const log = new SpeakerLog();
   const problem = log.open();
+  const capture = new Capture();
+  if (problem.length == 0) capture.open();
 
-  line.str("active-speaker on ").str(BOARD_ID).str(" (").uint(clock.coreHz() / 1000000).str(" MHz): ").int(SEATS).str(" seats, camera ")
-    .uint(FRAME_W).byte(0x78).uint(FRAME_H).str(" grey8 at ").uint(FPS).str(" fps, microphone 0 ").str(features.pdm ? "PDM bits decimated here" : "PCM")
+  line.str("active-speaker on ").str(BOARD_ID).str(" (").uint(clock.coreHz() / 1000000).str(" MHz): ");
+  if (detector) line.str("face detector (arena ").int(detector.engine.arenaBytes).str(" B, ").int(detector.engine.onNpu.length).str(" layers), up to ").int(MAX_TRACKS).str(" faces");
+  else line.int(seats!.count).str(" seats");
+  line.str(", camera ").uint(FRAME_W).byte(0x78).uint(FRAME_H).str(" grey8 at ").uint(FPS).str(" fps, microphone 0 ").str(features.pdm ? "PDM bits decimated here" : "PCM")
     .str(", model arena ").int(engine.arenaBytes).str(" B, ").int(engine.onNpu.length).str(" layers");
   say();
   if (problem.length > 0) { line.str("active-speaker: sd card: ").str(problem).str("; running without a log"); say(); }
   else { line.str("logging the active speaker to ").str(log.name); say(); }
+  if (capture.enabled) { line.str("capturing face crops and audio to /ASD/CAPTURE"); say(); }
 
   const r = camera.configure(FRAME_W, FRAME_H, camera.FORMAT_GREY8, FPS, framebuf);
   if (r < 0) return stop("camera.configure failed (" + r.toString() + ")");
@@ -72,27 +98,37 @@ export function main(): void {
 
   const t0 = clock.nowUs();
   let nextStatus = t0 + 1000000;
-  let steps: u32 = 0, busy: u64 = 0, worstFace: u64 = 0, faceRuns: u64 = 0, faceCycles: u64 = 0;
+  let steps: u32 = 0, busy: u64 = 0, worstFace: u64 = 0, faceRuns: u64 = 0, faceCycles: u64 = 0, detectRuns: u64 = 0, detectCycles: u64 = 0;
   let speaking = false;
   for (;;) {
     const lines = clock.waitEvent(clock.EVENT_CAMERA | clock.EVENT_MIC, nextStatus);
     clock.watchdogFeed();
     const c0 = clock.cycles();
-    if (lines & clock.EVENT_MIC) while (features.poll()) {}
+    if (lines & clock.EVENT_MIC) while (features.poll()) capture.audioHop(features.newest(), features.hopSamples);
     if (lines & clock.EVENT_CAMERA) {
       const seq = camera.takeFrame();
       if (seq >= 0) {
-        for (let s = 0; s < SEATS; s++) {
-          mouths[s].push(framebuf, <i32>FRAME_W, <i32>FRAME_H, SEAT_BOX[4 * s], SEAT_BOX[4 * s + 1], SEAT_BOX[4 * s + 2], SEAT_BOX[4 * s + 3]);
+        if (detector) {
+          const d0 = clock.cycles();
+          const n = detector.detect(framebuf);
+          detectCycles += clock.cycles() - d0; detectRuns++;
+          tracker.update(detector.cx, detector.cy, detector.hw, n);
+          faces.fromTracks(tracker);
+        } else faces.fromSeats(seats!);
+        for (let s = 0; s < MAX_TRACKS; s++) {
+          if (!faces.live[s]) continue;
+          if (faces.fresh[s]) { mouths[s].reset(); scoredBefore[s] = false; }
+          mouths[s].push(framebuf, <i32>FRAME_W, <i32>FRAME_H, faces.cx[s], faces.cy[s], faces.hw[s], faces.hh[s]);
         }
         camera.releaseFrame();
-        if (mouths[0].frames >= HISTORY && features.hops >= HOPS) {
+        if (features.hops >= HOPS) {
           const tMs = (clock.nowUs() - t0) / 1000;
           features.quantizeInto(ain.data, ain.scale, ain.zeroPoint);
           line.str("[").fixed(<i64>tMs, 3).str(" s]");
-          let best = -1;
+          let best = -1, scored = 0;
           let bestP: f32 = 0;
-          for (let s = 0; s < SEATS; s++) {
+          for (let s = 0; s < MAX_TRACKS; s++) {
+            if (!faces.live[s] || !faces.shown[s] || mouths[s].frames < HISTORY) continue;
             const f0 = clock.cycles();
             mouths[s].quantizeInto(vin.data, vin.scale, vin.zeroPoint);
             engine.invoke();
@@ -102,20 +138,23 @@ export function main(): void {
             const p: f32 = 1.0 / (1.0 + Mathf.exp(-logit(fused.data, fused.scale, fused.zeroPoint)));
             const pv: f32 = 1.0 / (1.0 + Mathf.exp(-logit(video.data, video.scale, video.zeroPoint)));
             const pa: f32 = 1.0 / (1.0 + Mathf.exp(-logit(audio.data, audio.scale, audio.zeroPoint)));
-            smooth[s] = steps == 0 ? p : SMOOTH * p + (<f32>1 - SMOOTH) * smooth[s];
-            line.str(" ").str(SEAT_NAMES[s]).str(" ").fixed(<i64>Mathf.round(smooth[s] * 100), 2)
+            smooth[s] = scoredBefore[s] ? SMOOTH * p + (<f32>1 - SMOOTH) * smooth[s] : p;
+            scoredBefore[s] = true;
+            line.str(" ").str(faces.name(s)).byte(0x40).int(faces.px(s)).byte(0x2c).int(faces.py(s)).str(" ").fixed(<i64>Mathf.round(smooth[s] * 100), 2)
               .str(" (v ").fixed(<i64>Mathf.round(pv * 100), 2).str(" a ").fixed(<i64>Mathf.round(pa * 100), 2).str(")");
             if (smooth[s] >= ON && smooth[s] > bestP) { best = s; bestP = smooth[s]; }
+            capture.face(s, faces.id[s], mouths[s].raw, faces.left(s), faces.top(s), faces.width(s), faces.height(s), smooth[s]);
+            scored++;
           }
-          line.str(" | ").str(best >= 0 ? SEAT_NAMES[best] + " speaks" : "nobody speaks");
+          if (scored == 0) line.str(" no faces");
+          line.str(" | ").str(best >= 0 ? faces.name(best) + " speaks" : "nobody speaks");
           say();
           if ((best >= 0) != speaking) { speaking = best >= 0; gpio.setLed(0, speaking); }
-          if (best >= 0) {
-            const bx = SEAT_BOX[4 * best], by = SEAT_BOX[4 * best + 1], bw = SEAT_BOX[4 * best + 2], bh = SEAT_BOX[4 * best + 3];
-            log.speaker(tMs, SEAT_NAMES[best], <u32>Mathf.round(bestP * 100), <i32>((bx - bw) * <f64>FRAME_W), <i32>((by - bh) * <f64>FRAME_H), <i32>(2 * bw * <f64>FRAME_W), <i32>(2 * bh * <f64>FRAME_H));
-          }
+          if (best >= 0) log.speaker(tMs, faces.name(best), <u32>Mathf.round(bestP * 100), faces.left(best), faces.top(best), faces.width(best), faces.height(best));
           steps++;
         }
+        const w = capture.endFrame();
+        if (w < 0) { line.str("active-speaker: capture write failed (").int(w).str("); capture stops"); say(); capture.enabled = false; }
       }
     }
     busy += clock.cycles() - c0;
@@ -125,6 +164,8 @@ export function main(): void {
       line.str("[").fixed(<i64>((now - t0) / 1000), 3).str(" s] ").uint(steps).str(" steps, CPU load ").fixed(<i64>(busy * 10000 / hz), 2)
         .str(" %, per face ").fixed(<i64>(faceRuns > 0 ? faceCycles * 1000000 / hz / faceRuns : 0), 3).str(" ms (worst ").fixed(<i64>(worstFace * 1000000 / hz), 3)
         .str(" ms), dropped frames ").uint(camera.dropped()).str(", log rows ").uint(log.rows);
+      if (detector) line.str(", detector ").fixed(<i64>(detectRuns > 0 ? detectCycles * 1000000 / hz / detectRuns : 0), 3).str(" ms, faces ").int(faces.count).str(" (tracks started ").uint(tracker.started).str(", lost ").uint(tracker.dropped).str(")");
+      if (capture.enabled) line.str(", capture clips ").uint(capture.clips);
       say();
       log.flush(true);
       busy = 0;

@@ -9,7 +9,14 @@ const PIXELS: i32 = CROP_W * CROP_H;
 
 export class MouthHistory {
   readonly ring: usize = heap.alloc(<usize>(HISTORY * PIXELS * 4)); // HISTORY crops of f32
+  /** The newest crop before normalisation, 0..255 (for /ASD/CAPTURE). */
+  readonly raw: usize = heap.alloc(<usize>PIXELS);
   frames: i32 = 0;
+
+  /** A new face in this slot: its history starts empty. */
+  reset(): void {
+    this.frames = 0;
+  }
 
   /** Crops the mouth of the box (fractions cx, cy, hw, hh) from a grey w x h frame into the ring. */
   push(grey: usize, w: i32, h: i32, cx: f64, cy: f64, hw: f64, hh: f64): void {
@@ -34,6 +41,7 @@ export class MouthHistory {
         }
         const v: f64 = n > 0 ? <f64>acc / <f64>n : 0;
         store<f32>(out + (<usize>(r * CROP_W + c) << 2), <f32>v);
+        store<u8>(this.raw + <usize>(r * CROP_W + c), <u8>(<i32>(v + 0.5)));
         sum += v;
       }
     }
