@@ -3,7 +3,7 @@
 // app on rt1060 hears a far-field scene with a /VOICE/CAPTURE folder on its card, so each wake
 // word leaves the audio the models heard (the beam after the AGC, int16, as the history holds
 // it); the host's verifier score on the window firmware-window.ts picks in that audio must be
-// the score the firmware printed. The window matters: shifted by 32-480 samples the same
+// the score the firmware printed (its newest window's; the decision averages the last three). The window matters: shifted by 32-480 samples the same
 // verifier's score moves by up to 0.5 (README "Wake-word verifier").
 import test from "ava";
 import path from "node:path";
