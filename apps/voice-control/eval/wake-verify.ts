@@ -1,14 +1,15 @@
 // The two-stage wake word on the host: the MLPerf wake-word model (first stage, window scaling
 // as wake.ts) on every 32 ms hop, and wherever it scores >= MIN_CANDIDATE the verifier
-// (model/wake_verifier_int8.tflite, trained by train/wake-train.ts) on the second before, with
-// the KWS features the firmware's command path computes (test/helpers/dsp-reference.ts), both
-// in TFLite's own runtime.
+// (model/wake_verifier_int8.tflite, trained by train/wake-train.ts) on the firmware's own
+// window (firmware-window.ts) and the windows after it, both in TFLite's own runtime.
 //
-// The rule (as main.ts): a candidate is a first-stage score >= candidate threshold; it is a
-// detection when the verifier's "marvin" score on the same second is >= verifier threshold;
-// then 1.5 s deaf. The two thresholds are chosen on the VALIDATION scenes (eval/scenes.ts with
-// voices neither the verifier's training nor the bench uses), then measured on the bench's
-// scenes. Scores are cached per scene (and per verifier model), so re-runs take seconds.
+// The rule (as main.ts and verifier.ts): a candidate is a first-stage score >= candidate
+// threshold; it is a detection at the first of up to `scorings` verifier windows where the mean
+// of the last `smooth` scores is >= the verifier threshold; then 1.5 s deaf. Rule and thresholds
+// are chosen on the VALIDATION scenes (eval/scenes.ts with voices neither the verifier's
+// training nor the bench uses; the app took the best validation detection with <= 1 false
+// accept in `--val-fa-minutes 20`), then measured on the bench's scenes. Scores are cached per
+// scene (and per verifier model), so re-runs take seconds.
 //
 // `npx tsx apps/voice-control/eval/wake-verify.ts [--snr 20,10,5,0] [--val-fa-minutes 60]
 //   [--fa-minutes 10] [--every 1|2] [--model F] [--json out.json]`
