@@ -130,9 +130,11 @@ export function main(): void {
       }
       const count = front.history.count;
       const nowMs = count * 1000 / <u64>RATE;
+      let woke = false;
       while (nextKws <= count) {
         command.step(front.history, nextKws);
         nextKws += <u64>STEP_SAMPLES;
+        if (verifier != null && verifier!.step(command)) woke = true;
         if (listenUntil == 0) continue;
         if (++sinceScore < <i32>scoreEvery) continue;
         sinceScore = 0;
@@ -157,22 +159,24 @@ export function main(): void {
         } else candidate = hit ? command.best : -1;
       }
       while (nextWw <= count) {
-        let woke = wake.hop(front.history, nextWw, nowMs);
+        const named = wake.hop(front.history, nextWw, nowMs);
         nextWw += <u64>HOP_SAMPLES;
-        if (woke && verifier != null) woke = verifier!.check(command);
-        if (woke) {
-          wake.accept(nowMs);
-          // With the verifier the score shown is its own (the first stage only named a candidate).
-          const pct = <u32>Mathf.round((verifier != null ? verifier!.score : wake.smoothed) * 100);
-          stamp(nowMs).str("wake marvin ").uint(pct).str("% doa ").uint(<u64>front.doa.degrees).str(" deg; listening ").uint(LISTEN_MS / 1000).str(" s");
-          say();
-          card.detection(nowMs, "wake", "marvin", pct, front.doa.degrees);
-          capture.mark();
-          actions.woke();
-          listenUntil = nowMs + LISTEN_MS;
-          sinceScore = <i32>scoreEvery - 1 - FIRST_SCORE_STEPS;
-          candidate = -1;
-        }
+        // With the verifier a candidate is checked over the next windows (verifier.ts), one at a time.
+        if (named && !woke) woke = verifier == null ? true : verifier!.busy ? false : verifier!.start(command);
+      }
+      if (woke) {
+        wake.accept(nowMs);
+        // With the verifier the score shown is its newest window's (the first stage only named a
+        // candidate; the decision took the mean of the last few, verifier.ts).
+        const pct = <u32>Mathf.round((verifier != null ? verifier!.score : wake.smoothed) * 100);
+        stamp(nowMs).str("wake marvin ").uint(pct).str("% doa ").uint(<u64>front.doa.degrees).str(" deg; listening ").uint(LISTEN_MS / 1000).str(" s");
+        say();
+        card.detection(nowMs, "wake", "marvin", pct, front.doa.degrees);
+        capture.mark();
+        actions.woke();
+        listenUntil = nowMs + LISTEN_MS;
+        sinceScore = <i32>scoreEvery - 1 - FIRST_SCORE_STEPS;
+        candidate = -1;
       }
     }
     if (capture.enabled) {

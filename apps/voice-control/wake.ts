@@ -10,8 +10,9 @@
 //
 // Decision: a candidate is the mean of the last SMOOTH scores at or above `threshold` on `run`
 // scorings in a row, outside the refractory time. With the verifier (verifier.ts, flash
-// partition "wwv") main.ts asks it about every candidate and calls accept() on a yes; the
-// candidate is then CANDIDATE_THRESHOLD on one scoring (the same rule at every scoring rate).
+// partition "wwv") main.ts hands it every candidate (it scores the next windows, verifier.ts)
+// and calls accept() on a yes; the candidate is then CANDIDATE_THRESHOLD on one scoring (the
+// same rule at every scoring rate).
 // Without it the first stage decides alone (THRESHOLD on RUN scorings in a row).
 // After an accepted detection the detector is deaf for REFRACTORY_MS. Both operating points were
 // chosen on the host (eval/wake-sweep.ts, eval/wake-verify.ts; README "Wake word").
@@ -21,7 +22,7 @@ import { History } from "./history";
 
 export const THRESHOLD: f32 = 0.95; // first stage alone
 export const RUN: u32 = 2; // scorings in a row, first stage alone
-export const CANDIDATE_THRESHOLD: f32 = 0.95; // with the verifier, on one scoring
+export const CANDIDATE_THRESHOLD: f32 = 0.9; // with the verifier, on one scoring (verifier.ts)
 export const SMOOTH: i32 = 1; // scores averaged
 export const REFRACTORY_MS: u64 = 1500;
 const PEAK_FLOOR: i32 = 1024; // -30 dBFS: quieter audio is not scaled up further

@@ -9,8 +9,9 @@
 // load and microphone overruns. Then false accepts: minutes of babble and fan with command
 // words from other voices and directions but no "marvin", every wake counted.
 // What is synthetic: rooms, noise and half the talkers; how far it carries: see the app README.
-// Run alone: `npx tsx test/bench/voice-control.ts [--board B]... [--snr 20,5] [--fa-minutes N] [--fa-only]`
-// (--fa-only: the false-accept scenes alone, e.g. the full emulated hour with --fa-minutes 60).
+// Run alone: `npx tsx test/bench/voice-control.ts [--board B]... [--snr 20,5] [--fa-minutes N] [--fa-only]
+// [--fa-workers W]` (--fa-only: the false-accept scenes alone, e.g. the full emulated hour with
+// --fa-minutes 60; --fa-workers: that many processes share the false-accept scenes, same total).
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -27,8 +28,10 @@ import {
 } from "../../apps/voice-control/eval/scenes.ts";
 import { BOARDS, ROOT, build, median, sig, type Built } from "./util.ts";
 import type { AppOptions } from "../../emulator/toolchain/app-options.ts";
+import { falseAcceptsParallel } from "./voice-false-accepts.ts";
 
-const APP = "apps/voice-control";
+export const VOICE_APP = "apps/voice-control";
+const APP = VOICE_APP;
 export type { SceneSpec };
 export interface TrialResult {
   scene: SceneSpec;
@@ -72,7 +75,8 @@ interface Parsed {
   overruns: number;
 }
 
-async function runScene(
+/** Runs one scene JSON on a built image; the console lines with their times, load and overruns. */
+export async function runScene(
   b: Built,
   scene: object,
   dir: string,
@@ -118,6 +122,8 @@ export interface VoiceBenchOptions {
   falseAcceptMinutes?: number;
   /** False accepts only (a long run, e.g. the full emulated hour: `--fa-minutes 60 --fa-only`). */
   falseAcceptsOnly?: boolean;
+  /** Worker processes for the false-accept scenes (voice-false-accepts.ts); 1: in this process. */
+  falseAcceptWorkers?: number;
   /** Build options for the app (app.json "options"), e.g. { BEAM: 0 } for microphone 0 alone. */
   appOptions?: AppOptions;
 }
@@ -178,7 +184,15 @@ export async function benchVoiceControl(
     // False accepts: 2-minute scenes of babble or fan with command words (no "marvin") from several voices and directions.
     let falseAccepts = 0,
       faSeconds = 0;
-    for (let k = 0; k < faScenes.length; k++) {
+    const workers = opts.falseAcceptWorkers ?? 1;
+    if (workers > 1 && faMinutes > 0) {
+      if (opts.appOptions) throw new Error("false-accept workers build the app without options");
+      const run = await falseAcceptsParallel(board, faMinutes, workers, log);
+      falseAccepts = run.falseAccepts;
+      faSeconds = run.minutes * 60;
+      overruns += run.overruns;
+    }
+    for (let k = 0; workers <= 1 && k < faScenes.length; k++) {
       const { seconds, words, scene } = faScenes[k];
       const p = await runScene(b, scene, dir, `fa-${k}`, seconds);
       const wakes = p.lines.filter((l) => l.text.startsWith("wake marvin")).length;
@@ -282,6 +296,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     snrs: snrArg >= 0 ? args[snrArg + 1].split(",").map(Number) : undefined,
     falseAcceptMinutes: faArg >= 0 ? Number(args[faArg + 1]) : undefined,
     falseAcceptsOnly: args.includes("--fa-only"),
+    falseAcceptWorkers: args.includes("--fa-workers")
+      ? Number(args[args.indexOf("--fa-workers") + 1])
+      : undefined,
   });
   console.log(
     JSON.stringify(

@@ -123,9 +123,9 @@ export function dct2(x: ArrayLike<number>, coefs: number, ortho = false): Float6
 const maxOf = (pcm: Int16Array): number => pcm.reduce((m, v) => Math.max(m, v), -32768);
 const maxAbsOf = (pcm: Int16Array): number => pcm.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 
-/** MLPerf KWS: 49 x 10 MFCC (row per frame) of 16000 int16 samples. */
-export function kwsFeatures(pcm: Int16Array): Float64Array {
-  const m = maxOf(pcm);
+/** MLPerf KWS: 49 x 10 MFCC (row per frame) of 16000 int16 samples, scaled by the clip's largest sample (or `scaleMax`). */
+export function kwsFeatures(pcm: Int16Array, scaleMax = maxOf(pcm)): Float64Array {
+  const m = scaleMax;
   const x = Float64Array.from(pcm, (v) => Math.max(-1, Math.min(1, m > 0 ? v / m : v / 32768)));
   const win = hann(480, true);
   const w = melMatrix(40, 257, 16000, 20, 4000);

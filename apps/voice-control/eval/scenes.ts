@@ -5,6 +5,7 @@
 // then a synthetic voice neither model was trained on). False-accept scenes: minutes of
 // babble or fan with command words (never "marvin") from several voices and directions.
 import { execFileSync } from "node:child_process";
+import { existsSync, renameSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { readWav } from "../../../emulator/inputs/wav.ts";
@@ -48,12 +49,20 @@ export interface TrialScene {
   wordFiles: string[];
 }
 
-/** Synthesises `word` with a voice into dir; returns the WAV path (engine's own rate; scenes resample). */
+/**
+ * Synthesises `word` with a voice into dir, once per dir (an hour of scenes names the same few
+ * files thousands of times); returns the WAV path (engine's own rate; scenes resample).
+ */
 export function synth(dir: string, engine: string, voice: string, word: string): string {
   const file = path.join(dir, `${engine}-${voice.replace(/[^a-z0-9]/gi, "_")}-${word}.wav`);
+  if (existsSync(file)) return file;
+  // Written under a name of this process and renamed: a run stopped mid-write, or another
+  // process reading the same directory, never finds half a file under the final name.
+  const part = `${file}.${process.pid}.part`;
   if (engine === "espeak-ng")
-    execFileSync("espeak-ng", ["-v", voice, "-s", "140", "-w", file, word]);
-  else execFileSync("flite", ["-voice", voice, "-t", word, "-o", file]);
+    execFileSync("espeak-ng", ["-v", voice, "-s", "140", "-w", part, word]);
+  else execFileSync("flite", ["-voice", voice, "-t", word, "-o", part]);
+  renameSync(part, file);
   return file;
 }
 

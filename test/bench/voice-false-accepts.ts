@@ -1,0 +1,148 @@
+// The voice-control bench's false-accept hour in parallel: the false-accept scenes
+// (apps/voice-control/eval/scenes.ts, 2-minute stretches of babble or fan with command words
+// and no "marvin") are independent emulator runs, so W worker processes each take the scenes
+// k = w, w + W, ... and the parent adds up their wake lines. Every scene starts a fresh machine
+// from the same image with its own seeded scene, so the total is the same for any W and any
+// order the workers finish in; only the wall time changes.
+// Run alone: `npx tsx test/bench/voice-false-accepts.ts --board rt1170 --minutes 60 --workers 2`.
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { falseAcceptScenes } from "../../apps/voice-control/eval/scenes.ts";
+import { build, ROOT } from "./util.ts";
+import { runScene, VOICE_APP } from "./voice-control.ts";
+
+/** One scene's outcome. */
+export interface FalseAcceptScene {
+  index: number;
+  seconds: number;
+  words: number;
+  wakes: number;
+  overruns: number;
+}
+
+export interface FalseAcceptRun {
+  board: string;
+  scenes: FalseAcceptScene[];
+  minutes: number;
+  falseAccepts: number;
+  perHour: number;
+  overruns: number;
+  workers: number;
+  wallSeconds: number;
+}
+
+const SELF = fileURLToPath(import.meta.url);
+
+/** Runs this process's share of the scenes (k % workers == worker), one JSON line per scene on stdout. */
+async function workerMain(
+  board: string,
+  minutes: number,
+  worker: number,
+  workers: number,
+  dir: string,
+) {
+  const scenes = falseAcceptScenes(dir, minutes);
+  const b = await build(VOICE_APP, board);
+  for (let k = worker; k < scenes.length; k += workers) {
+    const { seconds, words, scene } = scenes[k];
+    const p = await runScene(b, scene, dir, `fa-${k}`, seconds);
+    const wakes = p.lines.filter((l) => l.text.startsWith("wake marvin")).length;
+    const row: FalseAcceptScene = { index: k, seconds, words, wakes, overruns: p.overruns };
+    process.stdout.write(`${JSON.stringify(row)}\n`);
+  }
+}
+
+/** One worker process: resolves with its scenes' rows; rejects with its stderr on failure. */
+function runWorker(
+  board: string,
+  minutes: number,
+  worker: number,
+  workers: number,
+  dir: string,
+  onRow: (r: FalseAcceptScene) => void,
+): Promise<void> {
+  const tsx = path.join(ROOT, "node_modules/.bin/tsx");
+  const args = [SELF, "--worker", `${worker}/${workers}`, "--board", board];
+  const child = spawn(tsx, [...args, "--minutes", String(minutes), "--dir", dir], { cwd: ROOT });
+  let out = "",
+    err = "";
+  child.stdout.on("data", (d: Buffer) => {
+    out += d.toString();
+    for (let nl = out.indexOf("\n"); nl >= 0; nl = out.indexOf("\n")) {
+      onRow(JSON.parse(out.slice(0, nl)) as FalseAcceptScene);
+      out = out.slice(nl + 1);
+    }
+  });
+  child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+  return new Promise((resolve, reject) =>
+    child.on("close", (code) =>
+      code === 0 ? resolve() : reject(new Error(`false-accept worker ${worker}: ${err.trim()}`)),
+    ),
+  );
+}
+
+/** `minutes` of false-accept scenes on `board`, split over `workers` processes. */
+export async function falseAcceptsParallel(
+  board: string,
+  minutes: number,
+  workers: number,
+  log: (s: string) => void = () => undefined,
+): Promise<FalseAcceptRun> {
+  const started = Date.now();
+  // The scenes' speech is synthesised here once; the workers find it in `dir`.
+  const dir = mkdtempSync(path.join(os.tmpdir(), "tinyboard-voice-fa-"));
+  falseAcceptScenes(dir, minutes);
+  const scenes: FalseAcceptScene[] = [];
+  const onRow = (r: FalseAcceptScene) => {
+    scenes.push(r);
+    log(
+      `${board} false-accept scene ${r.index + 1}: ${r.seconds} s, ${r.words} words, ${r.wakes} wakes`,
+    );
+  };
+  await Promise.all(
+    Array.from({ length: workers }, (_, w) => runWorker(board, minutes, w, workers, dir, onRow)),
+  );
+  scenes.sort((a, b) => a.index - b.index);
+  const seconds = scenes.reduce((s, r) => s + r.seconds, 0);
+  const falseAccepts = scenes.reduce((s, r) => s + r.wakes, 0);
+  return {
+    board,
+    scenes,
+    minutes: seconds / 60,
+    falseAccepts,
+    perHour: seconds > 0 ? (falseAccepts * 3600) / seconds : NaN,
+    overruns: scenes.reduce((s, r) => s + r.overruns, 0),
+    workers,
+    wallSeconds: Math.round((Date.now() - started) / 1000),
+  };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === SELF) {
+  const args = process.argv.slice(2);
+  const opt = (name: string, d: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : d);
+  const board = opt("--board", "rt1170");
+  const minutes = Number(opt("--minutes", "60"));
+  const bad = (s: string) => {
+    console.error(`voice-false-accepts: ${s}`);
+    process.exit(2);
+  };
+  if (!(minutes > 0)) bad(`--minutes must be a positive number, got '${opt("--minutes", "")}'`);
+  if (args.includes("--worker")) {
+    const [w, n] = opt("--worker", "0/1").split("/").map(Number);
+    await workerMain(board, minutes, w, n, opt("--dir", ""));
+  } else {
+    const workers = Number(opt("--workers", String(os.cpus().length)));
+    if (!Number.isInteger(workers) || workers < 1)
+      bad(`--workers must be a positive integer, got '${opt("--workers", "")}'`);
+    const r = await falseAcceptsParallel(board, minutes, workers, (s) =>
+      process.stderr.write(`bench: ${s}\n`),
+    );
+    console.log(JSON.stringify(r, null, 2));
+    console.log(
+      `${board}: ${r.falseAccepts} false accepts in ${r.minutes.toFixed(1)} min of non-wake speech and noise (${r.perHour.toFixed(1)} per hour), ${r.overruns} overruns; ${r.workers} workers, ${r.wallSeconds} s wall`,
+    );
+  }
+}
