@@ -210,7 +210,7 @@ test("break op, finish, cycle and line breakpoints, next", async (t) => {
   const line = lineOf("person-model", "print-scores");
   const log = await session([
     "break op SOFTMAX",
-    "break cycles 2000000",
+    "break cycles 500000",
     "continue",
     "delete 2",
     "continue",
@@ -225,10 +225,10 @@ test("break op, finish, cycle and line breakpoints, next", async (t) => {
     "backtrace",
   ]);
   const atCycles = answer(log, "continue");
-  t.regex(atCycles, /^stopped: breakpoint 2: cycle \d+ \(>= 2000000\)/);
+  t.regex(atCycles, /^stopped: breakpoint 2: cycle \d+ \(>= 500000\)/);
   const c = cycleOf(atCycles);
   // The first sync point (HAL call or loop-head tick) at or past the cycle count.
-  t.true(c >= 2_000_000 && c < plain.begins.get(0)!, `stopped at ${c}, before the inference`);
+  t.true(c >= 500_000 && c < plain.begins.get(0)!, `stopped at ${c}, before the inference`);
   t.regex(answer(log, "continue", 1), /^stopped: breakpoint 1: layer 30 \(SOFTMAX\)/);
   t.is(cycleOf(answer(log, "continue", 1)), plain.begins.get(30)!);
   t.regex(answer(log, "finish"), /^stopped: end of inference: layer 30 done/);
