@@ -9,6 +9,7 @@
 //                                 the app's own label to check or correct
 // Buffers (1 s of audio, 15 crops per track) are allocated only when capturing.
 import * as fat from "../../firmware/fat32/file-system";
+import { WAV_HEADER_BYTES, storeWavHeader } from "../../firmware/wav-header";
 import { TextBuffer } from "../../firmware/text";
 import { CROP_W, CROP_H } from "./mouth";
 import { MAX_TRACKS } from "./tracker";
@@ -42,7 +43,7 @@ export class Capture {
     if (!this.enabled) return;
     this.audio = heap.alloc(<usize>(AUDIO_MAX * 2));
     this.crops = heap.alloc(<usize>(MAX_TRACKS * CLIP_FRAMES * CROP));
-    this.header = heap.alloc(44);
+    this.header = heap.alloc(<usize>WAV_HEADER_BYTES);
     // Continue numbering after the clips a previous run left.
     while (this.next < 9999 && fat.exists(DIR + "/A" + this.next.toString().padStart(4, "0") + ".WAV")) this.next++;
     const name = DIR + "/INDEX.CSV";
@@ -106,20 +107,8 @@ export class Capture {
     const h = fat.open(name, fat.MODE_WRITE);
     if (h < 0) return h;
     const p = this.header, data: u32 = <u32>(this.samples * 2);
-    store<u32>(p, 0x46464952); // "RIFF"
-    store<u32>(p, 36 + data, 4);
-    store<u32>(p, 0x45564157, 8); // "WAVE"
-    store<u32>(p, 0x20746d66, 12); // "fmt "
-    store<u32>(p, 16, 16);
-    store<u16>(p, 1, 20); // PCM
-    store<u16>(p, 1, 22); // mono
-    store<u32>(p, 16000, 24);
-    store<u32>(p, 32000, 28); // bytes per second
-    store<u16>(p, 2, 32); // block align
-    store<u16>(p, 16, 34); // bits
-    store<u32>(p, 0x61746164, 36); // "data"
-    store<u32>(p, data, 40);
-    let r = fat.write(h, p, 44);
+    storeWavHeader(p, data, 16000);
+    let r = fat.write(h, p, <u32>WAV_HEADER_BYTES);
     if (r >= 0 && data > 0) r = fat.write(h, this.audio, data);
     const c = fat.close(h);
     return r < 0 ? r : c;

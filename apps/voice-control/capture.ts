@@ -5,13 +5,13 @@
 // detection is not there yet when it happens, so the write waits for it; a detection while one
 // is pending is skipped (it is inside that snippet anyway).
 import * as fat from "../../firmware/fat32/file-system";
+import { WAV_HEADER_BYTES, storeWavHeader } from "../../firmware/wav-header";
 
 const DIR = "/VOICE/CAPTURE";
 const RING: i32 = 32768; // samples, 2.05 s at 16 kHz: 1.5 s plus the slack of one DMA buffer
 const BEFORE: u64 = 16000;
 const AFTER: u64 = 8000;
 const LENGTH: i32 = <i32>(BEFORE + AFTER);
-const HEADER: i32 = 44;
 
 export class Capture {
   enabled: bool = false;
@@ -28,7 +28,7 @@ export class Capture {
     this.enabled = fat.exists(DIR);
     if (!this.enabled) return;
     this.ring = heap.alloc(<usize>(RING * 2));
-    this.header = heap.alloc(<usize>HEADER);
+    this.header = heap.alloc(<usize>WAV_HEADER_BYTES);
   }
 
   @inline push(v: i16): void {
@@ -57,7 +57,7 @@ export class Capture {
     const h = fat.open(name, fat.MODE_WRITE);
     if (h < 0) { this.lastError = h; return ""; }
     this.writeHeader();
-    let r = fat.write(h, this.header, <u32>HEADER);
+    let r = fat.write(h, this.header, <u32>WAV_HEADER_BYTES);
     // The ring holds the snippet in at most two pieces.
     const start = <i32>((end - <u64>LENGTH) & <u64>(RING - 1));
     const first = min(LENGTH, RING - start);
@@ -70,19 +70,6 @@ export class Capture {
   }
 
   private writeHeader(): void {
-    const p = this.header, data: u32 = <u32>(LENGTH * 2);
-    store<u32>(p, 0x46464952); // "RIFF"
-    store<u32>(p, 36 + data, 4);
-    store<u32>(p, 0x45564157, 8); // "WAVE"
-    store<u32>(p, 0x20746d66, 12); // "fmt "
-    store<u32>(p, 16, 16);
-    store<u16>(p, 1, 20); // PCM
-    store<u16>(p, 1, 22); // mono
-    store<u32>(p, 16000, 24);
-    store<u32>(p, 32000, 28); // bytes per second
-    store<u16>(p, 2, 32); // block align
-    store<u16>(p, 16, 34); // bits
-    store<u32>(p, 0x61746164, 36); // "data"
-    store<u32>(p, data, 40);
+    storeWavHeader(this.header, <u32>(LENGTH * 2), 16000);
   }
 }
