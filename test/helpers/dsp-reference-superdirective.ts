@@ -6,41 +6,13 @@
 // Simmer, "Superdirective microphone arrays", in Microphone Arrays, Springer 2001), not from the
 // firmware.
 
+import { fftInPlace as fft } from "./dsp-reference.ts";
+
 const C = 343; // m/s, as firmware/dsp/beamformer.ts
 export const SD_HOP = 160;
 export const SD_FRAME = 320;
 export const SD_FFT = 512;
 const BINS = SD_FFT / 2 + 1;
-
-/** Complex FFT in place (radix 2); inverse (unscaled) when sign is +1. */
-function fft(re: Float64Array, im: Float64Array, sign: number): void {
-  const n = re.length;
-  for (let i = 1, j = 0; i < n; i++) {
-    let bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) {
-      [re[i], re[j]] = [re[j], re[i]];
-      [im[i], im[j]] = [im[j], im[i]];
-    }
-  }
-  for (let size = 2; size <= n; size <<= 1) {
-    const ang = (sign * 2 * Math.PI) / size;
-    for (let s = 0; s < n; s += size)
-      for (let k = 0; k < size / 2; k++) {
-        const wr = Math.cos(ang * k),
-          wi = Math.sin(ang * k);
-        const a = s + k,
-          b = a + size / 2;
-        const tr = re[b] * wr - im[b] * wi,
-          ti = re[b] * wi + im[b] * wr;
-        re[b] = re[a] - tr;
-        im[b] = im[a] - ti;
-        re[a] += tr;
-        im[a] += ti;
-      }
-  }
-}
 
 /** Solves (A) x = b for a real symmetric positive definite A (row-major m x m) by Gauss elimination. */
 function solve(a: number[][], b: number[]): number[] {

@@ -1,11 +1,9 @@
 // Host references for firmware/dsp in float64, written from the published definitions
 // (TensorFlow's tf.signal functions, the MLPerf Tiny feature recipes), not from the firmware.
 
-/** Real DFT via a float64 radix-2 complex FFT: re/im of bins 0..n/2. */
-export function rfft(x: ArrayLike<number>, n = x.length): { re: Float64Array; im: Float64Array } {
-  const re = new Float64Array(n),
-    im = new Float64Array(n);
-  for (let i = 0; i < Math.min(n, x.length); i++) re[i] = x[i];
+/** Complex radix-2 FFT in place, float64; the inverse (unscaled) when sign is +1. */
+export function fftInPlace(re: Float64Array, im: Float64Array, sign = -1): void {
+  const n = re.length;
   for (let i = 1, j = 0; i < n; i++) {
     let bit = n >> 1;
     for (; j & bit; bit >>= 1) j ^= bit;
@@ -16,8 +14,8 @@ export function rfft(x: ArrayLike<number>, n = x.length): { re: Float64Array; im
     }
   }
   for (let size = 2; size <= n; size <<= 1) {
-    const ang = (-2 * Math.PI) / size;
-    for (let s = 0; s < n; s += size) {
+    const ang = (sign * 2 * Math.PI) / size;
+    for (let s = 0; s < n; s += size)
       for (let k = 0; k < size / 2; k++) {
         const wr = Math.cos(ang * k),
           wi = Math.sin(ang * k);
@@ -30,8 +28,15 @@ export function rfft(x: ArrayLike<number>, n = x.length): { re: Float64Array; im
         re[a] += tr;
         im[a] += ti;
       }
-    }
   }
+}
+
+/** Real DFT via the float64 complex FFT: re/im of bins 0..n/2. */
+export function rfft(x: ArrayLike<number>, n = x.length): { re: Float64Array; im: Float64Array } {
+  const re = new Float64Array(n),
+    im = new Float64Array(n);
+  for (let i = 0; i < Math.min(n, x.length); i++) re[i] = x[i];
+  fftInPlace(re, im);
   return { re: re.slice(0, n / 2 + 1), im: im.slice(0, n / 2 + 1) };
 }
 
