@@ -5,6 +5,7 @@
 //   accelerometer-input format, so the file replays with --input accel=... and windows cut
 //   from it (timed against the state log) make a new dataset: NXP's data-logging mode.
 import * as fat from "../../firmware/fat32/file-system";
+import { freeLogName, openCardFolder } from "../../firmware/csv-log";
 import { TextBuffer } from "../../firmware/text";
 
 const DIR = "/FANMON";
@@ -13,7 +14,6 @@ const FLUSH_BYTES: u32 = 4096;
 const ROW_MAX: u32 = 48;
 
 export class CardLog {
-  error: i32 = 0;
   stateFile: i32 = -1;
   rawFile: i32 = -1;
   stateName: string = "";
@@ -23,18 +23,15 @@ export class CardLog {
   private readonly row: TextBuffer = new TextBuffer(96);
   private readonly raw: TextBuffer = new TextBuffer(FLUSH_BYTES);
 
-  /** Mounts the card and opens the logs; error < 0 names the failed step's code. */
+  /** Mounts the card and opens the logs; "" or what failed. */
   open(): string {
-    fat.setClock(2026, 1, 1, 0, 0, 0);
-    let r = fat.mount();
-    if (r < 0) return this.fail("mount", r);
-    r = fat.mkdir(DIR);
-    if (r < 0) return this.fail("mkdir", r);
+    const problem = openCardFolder(DIR);
+    if (problem.length > 0) return problem;
     this.stateName = this.freeName("STAT");
     this.stateFile = fat.open(this.stateName, fat.MODE_WRITE);
     if (this.stateFile < 0) return this.fail("open " + this.stateName, this.stateFile);
     this.row.str("t_ms,state,confidence_pct,window\n");
-    r = this.writeRow(this.stateFile);
+    const r = this.writeRow(this.stateFile);
     if (r < 0) return this.fail("write", r);
     if (fat.exists(RAW_FLAG)) {
       this.rawName = this.freeName("RAW");
@@ -86,18 +83,11 @@ export class CardLog {
 
   /** /FANMON/<prefix>nnnn.CSV with the first free number (8.3 names). */
   private freeName(prefix: string): string {
-    const digits = 8 - prefix.length;
-    let limit = 1;
-    for (let i = 0; i < digits; i++) limit *= 10;
-    for (let n = 1; n < limit; n++) {
-      const name = DIR + "/" + prefix + n.toString().padStart(digits, "0") + ".CSV";
-      if (!fat.exists(name)) return name;
-    }
-    return DIR + "/" + prefix + "FULL.CSV";
+    const name = freeLogName(DIR, prefix, 8 - prefix.length);
+    return name.length > 0 ? name : DIR + "/" + prefix + "FULL.CSV";
   }
 
   private fail(what: string, code: i32): string {
-    this.error = code;
     return what + " failed (" + code.toString() + ")";
   }
 }

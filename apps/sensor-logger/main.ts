@@ -6,6 +6,7 @@ import * as console from "../../hal/console";
 import * as gpio from "../../hal/gpio";
 import * as accel from "../../hal/accel";
 import * as fat from "../../firmware/fat32/file-system";
+import { freeLogName, openCardFolder } from "../../firmware/csv-log";
 import { TextBuffer } from "../../firmware/text";
 
 const RATE_HZ: u32 = 200;
@@ -37,17 +38,14 @@ function fail(what: string, code: i32): void {
 
 /** Opens /LOGS/LOGnnnn.CSV with the first free number. */
 function openNewLog(): i32 {
-  for (let n = 1; n < 10000; n++) {
-    const name = "/LOGS/LOG" + n.toString().padStart(4, "0") + ".CSV";
-    if (fat.exists(name)) continue;
-    const h = fat.open(name, fat.MODE_WRITE);
-    if (h >= 0) {
-      line.str("logging to ").str(name);
-      say();
-    }
-    return h;
+  const name = freeLogName("/LOGS", "LOG", 4);
+  if (name.length == 0) return fat.ERR_FULL;
+  const h = fat.open(name, fat.MODE_WRITE);
+  if (h >= 0) {
+    line.str("logging to ").str(name);
+    say();
   }
-  return fat.ERR_FULL;
+  return h;
 }
 
 // g with 4 decimals from raw counts: counts * range / 32768 g.
@@ -69,16 +67,13 @@ function flush(file: i32): void {
 export function main(): void {
   line.str("sensor-logger on a ").uint(clock.coreHz() / 1000000).str(" MHz core");
   say();
-  fat.setClock(2026, 1, 1, 0, 0, 0);
-  let r = fat.mount();
-  if (r < 0) { fail("mount", r); return; }
-  r = fat.mkdir("/LOGS");
-  if (r < 0) { fail("mkdir", r); return; }
+  const problem = openCardFolder("/LOGS");
+  if (problem.length > 0) { line.str("sensor-logger: ").str(problem); say(); return; }
   const file = openNewLog();
   if (file < 0) { fail("open", file); return; }
   rows.str("t_ms,x,y,z\n");
 
-  r = accel.configure(RATE_HZ, RANGE_G, WATERMARK);
+  let r = accel.configure(RATE_HZ, RANGE_G, WATERMARK);
   if (r < 0) { fail("accel.configure", r); return; }
   accel.start();
   clock.watchdogStart(2000);
