@@ -4,10 +4,10 @@
 // timeline drives the camera (face-render.ts) and the microphones (the room render), so lips
 // and sound stay in sync to the sample. Validation happens here, before anything renders:
 // every error is one InputError line naming the scene and the field.
-import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import { InputError } from "../accel-source.ts";
 import type { MicGeometry } from "../mic-source.ts";
+import { readSceneObject } from "../scene-file.ts";
 import { readWav } from "../wav.ts";
 import { parseScene, type Scene } from "../room/scene.ts";
 import {
@@ -128,25 +128,8 @@ export function loadAvScene(spec: string, geometry: MicGeometry, cwd = process.c
     throw new InputError(
       `scene input '${s}': expected a .json scene file (see emulator/inputs/av-scene/)`,
     );
-  const path = resolve(cwd, s);
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(
-      `${s}: ${code === "ENOENT" ? "scene file not found" : `cannot read (${code})`}`,
-    );
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`${s}: not valid JSON (${(e as Error).message})`);
-  }
-  if (!raw || typeof raw !== "object" || Array.isArray(raw))
-    throw new InputError(`${s}: a scene is a JSON object`);
-  return parseAvScene(raw as Raw, s, dirname(path), geometry);
+  const { raw, baseDir } = readSceneObject(s, cwd);
+  return parseAvScene(raw, s, baseDir, geometry);
 }
 
 export function parseAvScene(

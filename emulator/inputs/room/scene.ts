@@ -2,11 +2,11 @@
 // validation. Everything a render needs is checked here, before anything is built: numbers,
 // noise types, files (read and decoded), channel counts, and that every source and
 // microphone is inside the room. Errors are InputErrors: one line naming the scene.
-import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InputError } from "../accel-source.ts";
 import type { MicGeometry } from "../mic-source.ts";
+import { readSceneObject } from "../scene-file.ts";
 import { readWav } from "../wav.ts";
 import { NOISE_TYPES, type NoiseType } from "./noise.ts";
 import {
@@ -130,25 +130,8 @@ export function loadScene(spec: string, geometry: MicGeometry, cwd = process.cwd
       cwd,
       geometry,
     );
-  const path = resolve(cwd, s);
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(
-      `${s}: ${code === "ENOENT" ? "scene file not found" : `cannot read (${code})`}`,
-    );
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`${s}: not valid JSON (${(e as Error).message})`);
-  }
-  if (!raw || typeof raw !== "object" || Array.isArray(raw))
-    throw new InputError(`${s}: a scene is a JSON object`);
-  return parseScene(raw as Raw, s, dirname(path), geometry);
+  const { raw, baseDir } = readSceneObject(s, cwd);
+  return parseScene(raw, s, baseDir, geometry);
 }
 
 // Inline keys -> scene.json fields.
