@@ -5,9 +5,7 @@
 // Run alone: `npx tsx test/bench/active-speaker.ts`.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Machine } from "../../emulator/machine.ts";
-import { appMicArray } from "../../emulator/toolchain/app.ts";
-import { BOARDS, build, sig, type Built } from "./util.ts";
+import { BOARDS, build, runOnce, sig, type Built } from "./util.ts";
 
 const APP = "apps/active-speaker";
 const SECONDS = 4;
@@ -25,25 +23,8 @@ export interface ActiveSpeakerBoardResult {
   realTimeFactor: number;
 }
 
-async function runOnce(b: Built, noNpu: boolean): Promise<ActiveSpeakerBoardResult> {
-  const micArray = appMicArray(b.app, b.target.board.id) ?? null;
-  const machine = new Machine({
-    target: b.target,
-    image: b.image,
-    inputs: b.inputs,
-    sdcard: null,
-    micArray,
-    noNpu,
-  });
-  let text = "";
-  machine.events.on("console", (t) => {
-    text += t;
-  });
-  const t0 = process.hrtime.bigint();
-  const summary = await machine.run({ seconds: SECONDS });
-  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (summary.fault)
-    throw new Error(`active-speaker on ${b.target.board.id} faulted: ${summary.fault.message}`);
+async function runOnBoard(b: Built, noNpu: boolean): Promise<ActiveSpeakerBoardResult> {
+  const { summary, console: text, wallSeconds: wall } = await runOnce(b, SECONDS, { noNpu });
   const status = [
     ...text.matchAll(
       /(\d+) steps, CPU load [\d.]+ %, per face ([\d.]+) ms \(worst [\d.]+ ms\), dropped frames (\d+)/g,
@@ -75,7 +56,7 @@ export async function benchActiveSpeaker(
     log(`building active-speaker for ${board}`);
     const b = await build(APP, board);
     for (const noNpu of b.target.board.npu ? [false, true] : [false])
-      out.push(await runOnce(b, noNpu));
+      out.push(await runOnBoard(b, noNpu));
   }
   return out;
 }

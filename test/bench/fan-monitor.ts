@@ -57,7 +57,7 @@ export async function benchFanMonitor(cardDir: string): Promise<FanMonitorResult
     };
     const card = path.join(cardDir, `fan-monitor-${board}.img`);
     ensureCard(card);
-    const { summary: s, console: text } = await runOnce(b, SESSION_SECONDS, card);
+    const { summary: s, console: text } = await runOnce(b, SESSION_SECONDS, { sdcard: card });
     const us = [...text.matchAll(/\) (\d+) us; state/g)].map((m) => Number(m[1]));
     const arena = /arena (\d+) B, (\d+) layers \((\d+) on the NPU\)/.exec(text);
     const fsck = hasTool("fsck.fat")

@@ -3,12 +3,11 @@
 // (emulated seconds per wall second, microphone emulation included), and metering overhead for
 // audio firmware: wall time of the metered vs the unmetered build (target ≤ 1.5x, as
 // test/bench/metering.ts for the compute firmware). Neither RT1060 nor FRDM-MCXN947 has
-// microphones: RT1060 gets NXP's SLN-LOCAL2 array (and decimates the SAI bit stream in
-// firmware), MCX N947 the 4-mic linear array on its PDM receiver.
+// microphones: both get the array app.json names, NXP's SLN-LOCAL2 triangle (RT1060 decimates
+// the SAI bit stream in firmware, MCX N947 takes PCM from its PDM receiver).
 // Run alone: `npx tsx test/bench/micro-speech.ts`.
 import { fileURLToPath } from "node:url";
-import { Machine } from "../../emulator/machine.ts";
-import { BOARDS, build, median, sig, type Built } from "./util.ts";
+import { BOARDS, build, median, runOnce, sig, type Built } from "./util.ts";
 
 const APP = "apps/micro-speech";
 const SECONDS = 7;
@@ -38,27 +37,8 @@ export interface MicroSpeechBenchResult {
   };
 }
 
-async function runOnce(b: Built) {
-  const micArray =
-    ({ rt1060: "sln-local2-tri", mcxn947: "linear4-35mm" } as Record<string, string>)[
-      b.target.board.id
-    ] ?? null;
-  const machine = new Machine({
-    target: b.target,
-    image: b.image,
-    inputs: b.inputs,
-    sdcard: null,
-    micArray,
-  });
-  let text = "";
-  machine.events.on("console", (t) => {
-    text += t;
-  });
-  const t0 = process.hrtime.bigint();
-  const summary = await machine.run({ seconds: SECONDS });
-  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (summary.fault)
-    throw new Error(`micro-speech on ${b.target.board.id} faulted: ${summary.fault.message}`);
+async function runWords(b: Built) {
+  const { summary, console: text, wallSeconds: wall } = await runOnce(b, SECONDS);
   const words = [...text.matchAll(/heard (\w+) \(score \d+\) at (\d+) ms/g)].map(
     (m) => `${m[1]}@${m[2]}`,
   );
@@ -74,9 +54,9 @@ export async function benchMicroSpeech(
     log(`building micro-speech for ${board}`);
     const b = await build(APP, board);
     if (board === METERING_BOARD) metered = b;
-    await runOnce(b); // warm-up
+    await runWords(b); // warm-up
     const runs = [];
-    for (let i = 0; i < RUNS; i++) runs.push(await runOnce(b));
+    for (let i = 0; i < RUNS; i++) runs.push(await runWords(b));
     const s = runs[0].summary;
     boards.push({
       board,
@@ -88,8 +68,8 @@ export async function benchMicroSpeech(
   }
   log(`building micro-speech unmetered for ${METERING_BOARD}`);
   const unmetered = await build(APP, METERING_BOARD, { unmetered: true });
-  const m0 = await runOnce(metered!),
-    u0 = await runOnce(unmetered);
+  const m0 = await runWords(metered!),
+    u0 = await runWords(unmetered);
   if (m0.words.join() !== u0.words.join())
     throw new Error(
       `metered and unmetered builds heard different words: ${m0.words} vs ${u0.words}`,
@@ -99,8 +79,8 @@ export async function benchMicroSpeech(
   const mw: number[] = [],
     uw: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    mw.push((await runOnce(metered!)).wall);
-    uw.push((await runOnce(unmetered)).wall);
+    mw.push((await runWords(metered!)).wall);
+    uw.push((await runWords(unmetered)).wall);
   }
   const ratio = median(mw) / median(uw);
   return {

@@ -26,10 +26,10 @@ export async function benchRealtime(
     ensureCard(card);
     return card;
   };
-  await runOnce(b, o.seconds, fresh()); // warm-up: engine tier-up, file system caches
+  await runOnce(b, o.seconds, { sdcard: fresh() }); // warm-up: engine tier-up, file system caches
   const runs = [];
   for (let i = 0; i < o.runs; i++) {
-    const { summary: s } = await runOnce(b, o.seconds, fresh());
+    const { summary: s } = await runOnce(b, o.seconds, { sdcard: fresh() });
     if (s.reason !== "time-limit")
       throw new Error(`sensor-logger on ${board} stopped early (${s.reason})`);
     runs.push(s);

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { loadTarget, type Target } from "../../emulator/board.ts";
 import { buildApp } from "../../emulator/toolchain/build.ts";
 import { admitUnmeteredBenchmark } from "../../emulator/toolchain/verify-image.ts";
-import { resolveInput, type App } from "../../emulator/toolchain/app.ts";
+import { appMicArray, resolveInput, type App } from "../../emulator/toolchain/app.ts";
 import type { Image } from "../../emulator/toolchain/image.ts";
 import type { AppOptions } from "../../emulator/toolchain/app-options.ts";
 import { Machine } from "../../emulator/machine.ts";
@@ -42,25 +42,37 @@ export interface Run {
   summary: RunSummary;
   /** Everything the firmware printed. */
   console: string;
+  /** Host wall time of the run alone (boot to end), seconds. */
+  wallSeconds: number;
 }
 
-/** Boots a fresh machine with the image and runs it for up to `seconds` of emulated time. */
+/** Boots a fresh machine with the image (the microphone array app.json names for the board)
+ * and runs it for up to `seconds` of emulated time; a fault is an error. */
 export async function runOnce(
   b: Built,
   seconds: number,
-  sdcard: string | null = null,
+  opts: { sdcard?: string | null; noNpu?: boolean } = {},
 ): Promise<Run> {
-  const machine = new Machine({ target: b.target, image: b.image, inputs: b.inputs, sdcard });
+  const machine = new Machine({
+    target: b.target,
+    image: b.image,
+    inputs: b.inputs,
+    sdcard: opts.sdcard ?? null,
+    micArray: appMicArray(b.app, b.target.board.id) ?? null,
+    noNpu: opts.noNpu ?? false,
+  });
   let text = "";
   machine.events.on("console", (t) => {
     text += t;
   });
+  const t0 = process.hrtime.bigint();
   const summary = await machine.run({ seconds });
+  const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (summary.fault)
     throw new Error(
       `${b.app.name} on ${b.target.board.id} faulted: ${summary.fault.kind}: ${summary.fault.message}`,
     );
-  return { summary, console: text };
+  return { summary, console: text, wallSeconds };
 }
 
 export function median(xs: number[]): number {
