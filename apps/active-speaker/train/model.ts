@@ -60,6 +60,7 @@ export class AsdNet {
     seed: number,
     readonly sync = false,
     readonly steps = false,
+    readonly residual = false,
   ) {
     this.rnd = seededRandom(seed);
     const glorot = (name: string, shape: Shape, fanIn: number, fanOut: number) => {
@@ -177,11 +178,23 @@ export class AsdNet {
       "f1a",
       tf.matMul(tf.mul(hA, this.v("lambdaA")), tf.slice(f1w, [EMBED, 0], [EMBED, FUSION])),
     ) as tf.Tensor2D;
-    const heads = (u: tf.Tensor2D): Outputs => ({
-      fused: keep("fused", dense(u, "f2")) as tf.Tensor2D,
-      video: keep("video", dense(hV, "vhead")) as tf.Tensor2D,
-      audio: keep("audio", dense(hA, "ahead")) as tf.Tensor2D,
-    });
+    const heads = (u: tf.Tensor2D): Outputs => {
+      if (!this.residual)
+        return {
+          fused: keep("fused", dense(u, "f2")) as tf.Tensor2D,
+          video: keep("video", dense(hV, "vhead")) as tf.Tensor2D,
+          audio: keep("audio", dense(hA, "ahead")) as tf.Tensor2D,
+        };
+      // Residual fusion: the fused logit is the video head's plus a learned correction, so the
+      // fusion starts from the video branch's ranking instead of having to relearn it.
+      const video = keep("video", dense(hV, "vhead")) as tf.Tensor2D;
+      const correction = keep("f2", dense(u, "f2")) as tf.Tensor2D;
+      return {
+        fused: keep("fused", tf.add(correction, video)) as tf.Tensor2D,
+        video,
+        audio: keep("audio", dense(hA, "ahead")) as tf.Tensor2D,
+      };
+    };
     const pt = this.steps ? this.stepSync(video, a, keep) : null;
     if (!this.sync) {
       if (!pt) return heads(keep("f1", tf.relu(tf.add(pv, pa))) as tf.Tensor2D);

@@ -314,8 +314,23 @@ export function quantizeNet(
       options: { fused_activation_function: "RELU" },
     });
   } else [u, uq] = syncFusion(pv, pa);
-  const [fused, fq] = dense("f2", u, uq, data("f2/w"), FUSION, 1, data("f2/b"), "fused");
-  const [video, vq] = dense("vhead", hV, hVq, data("vhead/w"), EMBED, 1, data("vhead/b"), "video");
+  let fused: number, fq: QuantParams, video: number, vq: QuantParams;
+  if (!net.residual) {
+    [fused, fq] = dense("f2", u, uq, data("f2/w"), FUSION, 1, data("f2/b"), "fused");
+    [video, vq] = dense("vhead", hV, hVq, data("vhead/w"), EMBED, 1, data("vhead/b"), "video");
+  } else {
+    // Residual fusion (AsdNet with residual): fused = the correction f2 + the video logit.
+    [video, vq] = dense("vhead", hV, hVq, data("vhead/w"), EMBED, 1, data("vhead/b"), "video");
+    const [f2] = dense("f2", u, uq, data("f2/w"), FUSION, 1, data("f2/b"), "f2");
+    fq = qOf("fused");
+    fused = act("fused", [1, 1], fq);
+    ops.push({
+      op: "ADD",
+      inputs: [f2, video],
+      outputs: [fused],
+      options: { fused_activation_function: "NONE" },
+    });
+  }
   const [audio, aq] = dense("ahead", hA, hAq, data("ahead/w"), EMBED, 1, data("ahead/b"), "audio");
   return {
     model: { tensors, ops, inputs: [vin, ain], outputs: [fused, video, audio], description },

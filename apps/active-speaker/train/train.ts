@@ -79,6 +79,8 @@ export interface TrainOptions {
   steps?: boolean;
   /** Fused-loss weight of the hard negatives (default HARD_NEGATIVE_WEIGHT). */
   hardWeight?: number;
+  /** Residual fusion: the fused logit is the video logit plus a learned correction (model.ts). */
+  residual?: boolean;
   /** Training meetings, validation ones included (default MEETINGS; held-out unchanged). */
   meetings?: number;
   /** Validation meetings (default VALIDATION; 0 in smoke and --scenes runs). */
@@ -168,7 +170,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const sync = o.sync ?? SYNC;
   const steps = o.steps ?? STEPS;
   const hardWeight = o.hardWeight ?? HARD_NEGATIVE_WEIGHT;
-  const net = new AsdNet(SEED, sync, steps);
+  const residual = o.residual ?? false;
+  const net = new AsdNet(SEED, sync, steps, residual);
   const macs = layerMacs(sync, steps);
   const totalMacs = macs.reduce((n, l) => n + l.macs, 0);
   o.log(
@@ -324,6 +327,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         ...(mismatch ? { mismatch } : {}),
         sync,
         ...(steps ? { steps } : {}),
+        ...(residual ? { residual } : {}),
         ...(hardWeight !== 1 ? { hardNegativeWeight: hardWeight } : {}),
         trainSet: trainSpec,
         ...(nVal ? { validationScenes: nVal } : {}),
@@ -355,6 +359,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
       sync: { type: "boolean" },
       "no-sync": { type: "boolean" },
       steps: { type: "boolean" },
+      residual: { type: "boolean" },
       "no-steps": { type: "boolean" },
       meetings: { type: "string" },
       validation: { type: "string" },
@@ -411,6 +416,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     steps: values["no-steps"] ? false : (values.steps ?? STEPS),
     meetings,
     validation,
+    residual: values.residual ?? false,
     hardWeight,
   });
   console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
