@@ -9,6 +9,7 @@
 //   npm run train:active-speaker -- --no-sync ...         without the fusion's synchrony product
 //   npm run train:active-speaker -- --steps ...           with the per-time-step synchrony path
 //   npm run train:active-speaker -- --hard-weight W ...   fused-loss weight of the hard negatives
+//   npm run train:active-speaker -- --residual ...        fused logit = video logit + a learned correction
 // A full run trains on the first 32 of 36 training meetings and reports float auROC on the last
 // 4 (validation: for choosing between options without looking at the held-out meetings).
 import "@tensorflow/tfjs-backend-cpu";
