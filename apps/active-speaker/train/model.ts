@@ -12,7 +12,12 @@
 //   sync    (with --sync) zV = dense 16 on hV, zA = dense 16 on the a2 sequence as it is (6 steps x 32, the
 //           audio envelope in time), s = zV ⊙ zA: a learned correlation between the mouth's
 //           motion over the 8 frames and the sound over the same 0.48 s
-//   fusion  u = λV·hV ⊕ λA·hA ⊕ s (λ learned), dense 16 ReLU, dense 1 -> fused logit
+//   steps   (with --steps) a per-time-step synchrony path: each frame's mouth, kept apart
+//           (depthwise 3x3/2 twice over the 8 frame channels, average pool 2x3 -> 2x2 regions
+//           x 8 frames), mV = dense 48 = 6 audio steps x 8; mA = 1x1 conv 32->8 at each of
+//           a2's 6 steps; t = mV ⊙ mA (48 values: mouth motion times sound, step by step),
+//           summed over time by a learned dense 48->16 into the fusion
+//   fusion  u = λV·hV ⊕ λA·hA ⊕ s ⊕ t (λ learned), dense 16 ReLU, dense 1 -> fused logit
 //   heads   dense 1 on hV (video logit), dense 1 on hA (audio logit: "some face speaks")
 //   loss    L = L_fusion + L_video + L_audio (binary cross-entropy each)
 //
@@ -32,6 +37,10 @@ export const FUSION = 16;
 export const SYNC = 16;
 /** Time steps of the audio branch's output (24 hops, two stride-2 convs). */
 export const AUDIO_STEPS = 6;
+/** Width of the per-step mouth and audio embeddings of the --steps path. */
+export const STEP_EMBED = 8;
+/** The --steps path's mouth features: 2 x 2 regions x HISTORY frames. */
+export const FRAME_FEATURES = 4 * HISTORY;
 
 export interface Outputs {
   fused: tf.Tensor2D;
@@ -45,10 +54,13 @@ export class AsdNet {
   readonly vars = new Map<string, tf.Variable>();
   private readonly rnd: () => number;
 
-  /** With `sync`, the fusion also gets the synchrony product zV ⊙ zA. */
+  /** With `sync`, the fusion also gets the synchrony product zV ⊙ zA; with `steps`, the
+   *  per-time-step product mV ⊙ mA. */
   constructor(
     seed: number,
     readonly sync = false,
+    readonly steps = false,
+    readonly residual = false,
   ) {
     this.rnd = seededRandom(seed);
     const glorot = (name: string, shape: Shape, fanIn: number, fanOut: number) => {
@@ -99,6 +111,18 @@ export class AsdNet {
       glorot("sa/w", [AUDIO_STEPS * EMBED, SYNC], AUDIO_STEPS * EMBED, SYNC);
       zeros("sa/b", SYNC);
       glorot("fs/w", [SYNC, FUSION], SYNC, FUSION);
+    }
+    if (steps) {
+      const n = AUDIO_STEPS * STEP_EMBED;
+      glorot("t1/w", [3, 3, HISTORY, 1], 9, 9);
+      zeros("t1/b", HISTORY);
+      glorot("t2/w", [3, 3, HISTORY, 1], 9, 9);
+      zeros("t2/b", HISTORY);
+      glorot("mv/w", [FRAME_FEATURES, n], FRAME_FEATURES, n);
+      zeros("mv/b", n);
+      glorot("ma/w", [1, 1, EMBED, STEP_EMBED], EMBED, STEP_EMBED);
+      zeros("ma/b", STEP_EMBED);
+      glorot("ft/w", [n, FUSION], n, FUSION);
     }
   }
 
@@ -154,13 +178,28 @@ export class AsdNet {
       "f1a",
       tf.matMul(tf.mul(hA, this.v("lambdaA")), tf.slice(f1w, [EMBED, 0], [EMBED, FUSION])),
     ) as tf.Tensor2D;
-    if (!this.sync) {
-      const u = keep("f1", tf.relu(tf.add(pv, pa))) as tf.Tensor2D;
+    const heads = (u: tf.Tensor2D): Outputs => {
+      if (!this.residual)
+        return {
+          fused: keep("fused", dense(u, "f2")) as tf.Tensor2D,
+          video: keep("video", dense(hV, "vhead")) as tf.Tensor2D,
+          audio: keep("audio", dense(hA, "ahead")) as tf.Tensor2D,
+        };
+      // Residual fusion: the fused logit is the video head's plus a learned correction, so the
+      // fusion starts from the video branch's ranking instead of having to relearn it.
+      const video = keep("video", dense(hV, "vhead")) as tf.Tensor2D;
+      const correction = keep("f2", dense(u, "f2")) as tf.Tensor2D;
       return {
-        fused: keep("fused", dense(u, "f2")) as tf.Tensor2D,
-        video: keep("video", dense(hV, "vhead")) as tf.Tensor2D,
+        fused: keep("fused", tf.add(correction, video)) as tf.Tensor2D,
+        video,
         audio: keep("audio", dense(hA, "ahead")) as tf.Tensor2D,
       };
+    };
+    const pt = this.steps ? this.stepSync(video, a, keep) : null;
+    if (!this.sync) {
+      if (!pt) return heads(keep("f1", tf.relu(tf.add(pv, pa))) as tf.Tensor2D);
+      const pva = keep("f1va", tf.add(pv, pa)) as tf.Tensor2D;
+      return heads(keep("f1", tf.relu(tf.add(pva, pt))) as tf.Tensor2D);
     }
     // Synchrony: the audio sequence keeps its 6 time steps, so zA can follow the envelope
     // that a talking mouth's motion (in zV) follows; their product is large when both agree.
@@ -170,18 +209,45 @@ export class AsdNet {
     const sync = keep("sync", tf.mul(zV, zA)) as tf.Tensor2D;
     const ps = keep("fs", tf.matMul(sync, this.v("fs/w") as tf.Tensor2D)) as tf.Tensor2D;
     const pva = keep("f1va", tf.add(pv, pa)) as tf.Tensor2D;
-    const u = keep("f1", tf.relu(tf.add(pva, ps))) as tf.Tensor2D;
-    return {
-      fused: keep("fused", dense(u, "f2")) as tf.Tensor2D,
-      video: keep("video", dense(hV, "vhead")) as tf.Tensor2D,
-      audio: keep("audio", dense(hA, "ahead")) as tf.Tensor2D,
-    };
+    if (!pt) return heads(keep("f1", tf.relu(tf.add(pva, ps))) as tf.Tensor2D);
+    const pvas = keep("f1vas", tf.add(pva, ps)) as tf.Tensor2D;
+    return heads(keep("f1", tf.relu(tf.add(pvas, pt))) as tf.Tensor2D);
+  }
+
+  /** The --steps path: the fusion's term from mV ⊙ mA, mouth and sound compared per 80 ms step. */
+  private stepSync(
+    video: tf.Tensor4D,
+    a2: tf.Tensor4D,
+    keep: (name: string, t: tf.Tensor) => tf.Tensor,
+  ): tf.Tensor2D {
+    const dw = (x: tf.Tensor4D, n: string) =>
+      tf.relu(
+        tf.add(depthwiseSame(x, this.v(`${n}/w`) as tf.Tensor4D, [2, 2]), this.v(`${n}/b`)),
+      ) as tf.Tensor4D;
+    // Depthwise only: each of the 8 frame channels stays its own frame.
+    let t = keep("t1", dw(video, "t1")) as tf.Tensor4D;
+    t = keep("t2", dw(t, "t2")) as tf.Tensor4D;
+    const regions = tf.avgPool(t, [2, 3], [2, 3], "valid");
+    const frames = tf.reshape(regions, [-1, FRAME_FEATURES]) as tf.Tensor2D;
+    const mV = keep(
+      "mv",
+      tf.add(tf.matMul(frames, this.v("mv/w") as tf.Tensor2D), this.v("mv/b")),
+    ) as tf.Tensor2D;
+    // mA: the same 1x1 projection at each audio step (no ReLU: a signed embedding).
+    const mA4 = keep(
+      "ma",
+      tf.add(conv2dSame(a2, this.v("ma/w") as tf.Tensor4D, [1, 1]), this.v("ma/b")),
+    );
+    const mA = tf.reshape(mA4, [-1, AUDIO_STEPS * STEP_EMBED]) as tf.Tensor2D;
+    const prod = keep("steps", tf.mul(mV, mA)) as tf.Tensor2D;
+    return keep("ft", tf.matMul(prod, this.v("ft/w") as tf.Tensor2D)) as tf.Tensor2D;
   }
 }
 
 /** MACs per layer for one face (the audio branch is shared by all faces of a step: counted once here). */
-export function layerMacs(sync = false): { layer: string; macs: number }[] {
+export function layerMacs(sync = false, steps = false): { layer: string; macs: number }[] {
   const syncMacs = EMBED * SYNC + AUDIO_STEPS * EMBED * SYNC + SYNC;
+  const n = AUDIO_STEPS * STEP_EMBED;
   return [
     { layer: "v1 conv 3x3/2 8->16", macs: 8 * 12 * 16 * 9 * HISTORY },
     { layer: "v2 depthwise 3x3", macs: 8 * 12 * 16 * 9 },
@@ -191,9 +257,21 @@ export function layerMacs(sync = false): { layer: string; macs: number }[] {
     { layer: "a1 conv 3x1/2 32->32", macs: 12 * 32 * 3 * MEL_BANDS },
     { layer: "a2 conv 3x1/2 32->32", macs: 6 * EMBED * 3 * 32 },
     ...(sync ? [{ layer: "sync zV, zA, zV*zA", macs: syncMacs }] : []),
+    ...(steps
+      ? [
+          { layer: "steps t1 depthwise 3x3/2", macs: 8 * 12 * HISTORY * 9 },
+          { layer: "steps t2 depthwise 3x3/2", macs: 4 * 6 * HISTORY * 9 },
+          { layer: "steps mV, mA, mV*mA", macs: FRAME_FEATURES * n + n * EMBED + n },
+        ]
+      : []),
     {
       layer: "heads + fusion",
-      macs: 2 * EMBED + 2 * EMBED * FUSION + (sync ? SYNC * FUSION : 0) + FUSION,
+      macs:
+        2 * EMBED +
+        2 * EMBED * FUSION +
+        (sync ? SYNC * FUSION : 0) +
+        (steps ? n * FUSION : 0) +
+        FUSION,
     },
   ];
 }

@@ -10,7 +10,9 @@ import {
   AUDIO_SHAPE,
   AUDIO_STEPS,
   EMBED,
+  FRAME_FEATURES,
   FUSION,
+  STEP_EMBED,
   SYNC,
   VIDEO_SHAPE,
   type AsdNet,
@@ -74,6 +76,7 @@ export function quantizeNet(
     outShape: number[],
     stride: [number, number],
     depthwise: boolean,
+    relu = true,
   ): [number, QuantParams] => {
     const shape = net.v(`${name}/w`).shape as number[];
     const w = data(`${name}/w`),
@@ -89,7 +92,7 @@ export function quantizeNet(
         padding: "SAME",
         stride_h: stride[0],
         stride_w: stride[1],
-        fused_activation_function: "RELU",
+        fused_activation_function: relu ? "RELU" : "NONE",
         ...(depthwise ? { depth_multiplier: 1 } : {}),
       },
     });
@@ -122,6 +125,23 @@ export function quantizeNet(
       inputs: [pooled, shape],
       outputs: [flat],
       options: { new_shape: [1, c] },
+    });
+    return flat;
+  };
+  /** RESHAPE to [1, n]: the same bytes, so the same quantisation. */
+  const flatten = (name: string, input: number, q: QuantParams, n: number): number => {
+    const shape = add({
+      name: `${name}/shape`,
+      type: "int32",
+      shape: [2],
+      data: bytes(new Int32Array([1, n])),
+    });
+    const flat = act(name, [1, n], q);
+    ops.push({
+      op: "RESHAPE",
+      inputs: [input, shape],
+      outputs: [flat],
+      options: { new_shape: [1, n] },
     });
     return flat;
   };
@@ -206,8 +226,19 @@ export function quantizeNet(
     null,
     "f1a",
   );
-  /** The fusion with the synchrony product (AsdNet with sync): u = relu(pv + pa + (zV ⊙ zA)·Wfs). */
-  const syncFusion = (pv: number, pa: number): [number, QuantParams] => {
+  const addOp = (name: string, a: number, b: number, relu: boolean): [number, QuantParams] => {
+    const q = qOf(name);
+    const out = act(name, [1, FUSION], q);
+    ops.push({
+      op: "ADD",
+      inputs: [a, b],
+      outputs: [out],
+      options: { fused_activation_function: relu ? "RELU" : "NONE" },
+    });
+    return [out, q];
+  };
+  /** The synchrony product's term (AsdNet with sync): (zV ⊙ zA)·Wfs. */
+  const syncProduct = (): number => {
     // Synchrony: the a2 sequence flattened (a RESHAPE keeps its quantisation), zV and zA, their product.
     const seqShape = add({
       name: "aSeq/shape",
@@ -232,27 +263,48 @@ export function quantizeNet(
       outputs: [sync],
       options: { fused_activation_function: "NONE" },
     });
-    const [ps] = dense("fs", sync, syncQ, data("fs/w"), SYNC, FUSION, null, "fs");
-    const pvaQ = qOf("f1va");
-    const pva = act("f1va", [1, FUSION], pvaQ);
+    return dense("fs", sync, syncQ, data("fs/w"), SYNC, FUSION, null, "fs")[0];
+  };
+  /** The fusion with the synchrony product: u = relu(pv + pa + (zV ⊙ zA)·Wfs). */
+  const syncFusion = (pv: number, pa: number): [number, QuantParams] => {
+    const ps = syncProduct();
+    const [pva] = addOp("f1va", pv, pa, false);
+    return addOp("f1", pva, ps, true);
+  };
+  /** The --steps path (AsdNet.stepSync): per-frame depthwise features, mV ⊙ mA, dense to FUSION. */
+  const stepSync = (): number => {
+    let [t, tq] = conv("t1", vin, videoQ, [1, 8, 12, VIDEO_SHAPE[2]], [2, 2], true);
+    [t, tq] = conv("t2", t, tq, [1, 4, 6, VIDEO_SHAPE[2]], [2, 2], true);
+    // Average pooling keeps its input's quantisation (TFLite requires it).
+    const regions = act("t2/pool", [1, 2, 2, VIDEO_SHAPE[2]], tq);
     ops.push({
-      op: "ADD",
-      inputs: [pv, pa],
-      outputs: [pva],
+      op: "AVERAGE_POOL_2D",
+      inputs: [t],
+      outputs: [regions],
+      options: { padding: "VALID", stride_h: 2, stride_w: 3, filter_height: 2, filter_width: 3 },
+    });
+    const n = AUDIO_STEPS * STEP_EMBED;
+    const frames = flatten("frames", regions, tq, FRAME_FEATURES);
+    const [mv] = dense("mv", frames, tq, data("mv/w"), FRAME_FEATURES, n, data("mv/b"), "mv");
+    const [ma4, maq] = conv("ma", y, qa, [1, AUDIO_STEPS, 1, STEP_EMBED], [1, 1], false, false);
+    const ma = flatten("maSeq", ma4, maq, n);
+    const prodQ = qOf("steps");
+    const prod = act("steps", [1, n], prodQ);
+    ops.push({
+      op: "MUL",
+      inputs: [mv, ma],
+      outputs: [prod],
       options: { fused_activation_function: "NONE" },
     });
-    const uq = qOf("f1");
-    const u = act("f1", [1, FUSION], uq);
-    ops.push({
-      op: "ADD",
-      inputs: [pva, ps],
-      outputs: [u],
-      options: { fused_activation_function: "RELU" },
-    });
-    return [u, uq];
+    return dense("ft", prod, prodQ, data("ft/w"), n, FUSION, null, "ft")[0];
   };
   let u: number, uq: QuantParams;
-  if (!net.sync) {
+  if (net.steps) {
+    const pt = stepSync();
+    let [pva] = addOp("f1va", pv, pa, false);
+    if (net.sync) [pva] = addOp("f1vas", pva, syncProduct(), false);
+    [u, uq] = addOp("f1", pva, pt, true);
+  } else if (!net.sync) {
     uq = qOf("f1");
     u = act("f1", [1, FUSION], uq);
     ops.push({
@@ -262,8 +314,23 @@ export function quantizeNet(
       options: { fused_activation_function: "RELU" },
     });
   } else [u, uq] = syncFusion(pv, pa);
-  const [fused, fq] = dense("f2", u, uq, data("f2/w"), FUSION, 1, data("f2/b"), "fused");
-  const [video, vq] = dense("vhead", hV, hVq, data("vhead/w"), EMBED, 1, data("vhead/b"), "video");
+  let fused: number, fq: QuantParams, video: number, vq: QuantParams;
+  if (!net.residual) {
+    [fused, fq] = dense("f2", u, uq, data("f2/w"), FUSION, 1, data("f2/b"), "fused");
+    [video, vq] = dense("vhead", hV, hVq, data("vhead/w"), EMBED, 1, data("vhead/b"), "video");
+  } else {
+    // Residual fusion (AsdNet with residual): fused = the correction f2 + the video logit.
+    [video, vq] = dense("vhead", hV, hVq, data("vhead/w"), EMBED, 1, data("vhead/b"), "video");
+    const [f2] = dense("f2", u, uq, data("f2/w"), FUSION, 1, data("f2/b"), "f2");
+    fq = qOf("fused");
+    fused = act("fused", [1, 1], fq);
+    ops.push({
+      op: "ADD",
+      inputs: [f2, video],
+      outputs: [fused],
+      options: { fused_activation_function: "NONE" },
+    });
+  }
   const [audio, aq] = dense("ahead", hA, hAq, data("ahead/w"), EMBED, 1, data("ahead/b"), "audio");
   return {
     model: { tensors, ops, inputs: [vin, ain], outputs: [fused, video, audio], description },
