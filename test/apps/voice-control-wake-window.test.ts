@@ -4,7 +4,9 @@
 // word leaves the audio the models heard (the beam after the AGC, int16, as the history holds
 // it); the host's verifier score on the window firmware-window.ts picks in that audio must be
 // the score the firmware printed (its newest window's; the decision averages the last three). The window matters: shifted by 32-480 samples the same
-// verifier's score moves by up to 0.5 (README "Wake-word verifier").
+// verifier's score moves by up to 0.5 (README "Wake-word verifier"). The host's model of the
+// front end (eval/host-frontend.ts, which the verifier's training data goes through) must give
+// the same audio and the same score.
 import test from "ava";
 import path from "node:path";
 import { readFileSync } from "node:fs";
@@ -14,6 +16,7 @@ import { ensureCard } from "../../emulator/state.ts";
 import { readWav } from "../../emulator/inputs/wav.ts";
 import { appMicArray, loadApp } from "../../emulator/toolchain/app.ts";
 import { firmwareVerifierInput } from "../../apps/voice-control/eval/firmware-window.ts";
+import { renderFrontEnd } from "../../apps/voice-control/eval/host-frontend.ts";
 import { loadReference } from "../helpers/tflite-reference.ts";
 import { kwsFeatures, quantize } from "../helpers/dsp-reference.ts";
 import { KWS_INPUT } from "../../apps/voice-control/train/train.ts";
@@ -54,8 +57,9 @@ const tools = hasTool("mcopy") && hasTool("mmd");
     const model = await loadReference(
       new Uint8Array(readFileSync(path.resolve(APP, "model/wake_verifier_int8.tflite"))),
     );
-    const score = (end: number) =>
-      ((model.run([firmwareVerifierInput(pcm, end)])[0] as Int8Array)[0] + 128) / 256;
+    const scoreOf = (x: Int16Array, end: number) =>
+      ((model.run([firmwareVerifierInput(x, end)])[0] as Int8Array)[0] + 128) / 256;
+    const score = (end: number) => scoreOf(pcm, end);
     // The newest KWS frame ends at the last multiple of 320 at or before the count.
     const host = score(RATE - (count % 320));
     // The evaluation before: the second ending at the detection, framed from its start.
@@ -65,6 +69,33 @@ const tools = hasTool("mcopy") && hasTool("mmd");
     // Within 2 points (5 output steps: the firmware computes its features in float32, the host
     // in float64); the second before the detection, the host's window until now, is 3 off here.
     t.true(Math.abs(host - printed) <= 0.02, `firmware ${printed}, host ${host}`);
+    // The verifier is trained on the host's model of the front end (eval/host-frontend.ts): the
+    // same scene through it must be the audio the firmware captured (up to the PDM decimator's
+    // delay, a few samples) and give the verifier the score the firmware printed.
+    const scene = path.resolve(APP, "scenes/far-1m.json");
+    const talker = JSON.parse(readFileSync(scene, "utf8")).talkers[0];
+    const fe = renderFrontEnd(scene, [{ at: 0, azDeg: talker.az }]);
+    const from = count - RATE; // the capture's first sample in the firmware's count
+    const corr = (lag: number) => {
+      let xy = 0,
+        xx = 0,
+        yy = 0;
+      for (let i = 0; i < pcm.length; i++) {
+        const y = fe[from + i - lag] ?? 0;
+        xy += pcm[i] * y;
+        xx += pcm[i] ** 2;
+        yy += y * y;
+      }
+      return xy / Math.sqrt(xx * yy || 1);
+    };
+    let lag = 0;
+    for (let l = -64; l <= 64; l++) if (corr(l) > corr(lag)) lag = l;
+    const feScore = scoreOf(fe, from - lag + RATE - (count % 320));
+    t.log(
+      `host front end: correlation ${corr(lag).toFixed(3)} at ${lag} samples, verifier ${feScore.toFixed(3)}`,
+    );
+    t.true(corr(lag) >= 0.95, `correlation ${corr(lag)} at lag ${lag}`);
+    t.true(Math.abs(feScore - printed) <= 0.03, `firmware ${printed}, host front end ${feScore}`);
     model.dispose();
   },
 );

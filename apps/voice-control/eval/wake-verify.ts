@@ -11,7 +11,7 @@
 // accept in `--val-fa-minutes 20`), then measured on the bench's scenes. Scores are cached per
 // scene (and per verifier model), so re-runs take seconds.
 //
-// `npx tsx apps/voice-control/eval/wake-verify.ts [--snr 20,10,5,0] [--val-fa-minutes 60]
+// `npx tsx apps/voice-control/eval/wake-verify.ts [--audio frontend|mic0] [--snr 20,10,5,0] [--val-fa-minutes 60]
 //   [--fa-minutes 10] [--every 1|2] [--model F] [--json out.json]`
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -23,6 +23,7 @@ import { WAKE_VALIDATION_VOICES } from "../train/wake-dataset.ts";
 import { falseAcceptScenes, trialScenes, TRIALS, type Talkers } from "./scenes.ts";
 import { renderReferenceMic, wakeScores, RATE } from "./wake-scores.ts";
 import { firmwareVerifierInput, kwsWindowEnd, KWS_STEP } from "./firmware-window.ts";
+import { renderFrontEnd, type Steer } from "./host-frontend.ts";
 
 const CACHE = path.join(os.tmpdir(), "tinyboard-wake-eval");
 const MODEL = fileURLToPath(new URL("../model/wake_verifier_int8.tflite", import.meta.url));
@@ -122,8 +123,9 @@ export async function sceneTrace(
   model: Uint8Array,
   dir: string,
   withPcm = false,
+  source: AudioSource = AUDIO_SOURCE,
 ): Promise<Trace & { pcm?: Int16Array }> {
-  const key = hash(JSON.stringify({ scene, v: 3 }));
+  const key = hash(JSON.stringify(source === "mic0" ? { scene, v: 3 } : { scene, v: 4, source }));
   const wwFile = path.join(CACHE, `ww-${key}.json`);
   const verFile = path.join(CACHE, `verfw-${key}-${hash(model)}.json`);
   let pcm: Int16Array | null = null;
@@ -135,7 +137,10 @@ export async function sceneTrace(
       return (pcm = new Int16Array(new Uint8Array(readFileSync(pcmFile)).buffer));
     const file = path.join(dir, `scene-${key}.json`);
     writeFileSync(file, JSON.stringify(scene));
-    pcm = renderReferenceMic(file, undefined, true);
+    pcm =
+      source === "mic0"
+        ? renderReferenceMic(file, undefined, true)
+        : renderFrontEnd(file, steering(scene));
     writeFileSync(pcmFile, new Uint8Array(pcm.buffer));
     return pcm;
   };
@@ -168,6 +173,24 @@ export async function sceneTrace(
     writeFileSync(verFile, JSON.stringify(ver));
   }
   return { ...ww, verifier: ver, ...(withPcm ? { pcm: render() } : {}) };
+}
+
+/**
+ * What the models hear: "frontend", the app's front end on the host (host-frontend.ts: all
+ * microphones, superdirective beam steered to each talker as it starts, AGC), or "mic0", the
+ * reference microphone alone at one gain (the evaluation until the verifier was trained on the
+ * front end's output).
+ */
+export type AudioSource = "frontend" | "mic0";
+export let AUDIO_SOURCE: AudioSource = "frontend";
+
+/** The beam follows each talker from its start (the firmware's DOA settles on the talker). */
+function steering(scene: object): Steer[] {
+  const talkers = (scene as { talkers: { start: number; az: number }[] }).talkers;
+  const out = [...talkers]
+    .sort((a, b) => a.start - b.start)
+    .map((t) => ({ at: t.start, azDeg: t.az }));
+  return out.length ? out : [{ at: 0, azDeg: 90 }];
 }
 
 interface SetTraces {
@@ -236,6 +259,12 @@ async function main() {
   const args = process.argv.slice(2);
   const opt = (name: string, d: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : d);
   const snrs = opt("--snr", "20,10,5,0").split(",").map(Number);
+  const source = opt("--audio", "frontend");
+  if (source !== "frontend" && source !== "mic0") {
+    console.error(`wake-verify: --audio must be frontend or mic0, got '${source}'`);
+    process.exit(2);
+  }
+  AUDIO_SOURCE = source;
   const every = Number(opt("--every", "1"));
   // --model none: first-stage scores only (fills the cache while a verifier trains).
   const modelFile = opt("--model", MODEL);

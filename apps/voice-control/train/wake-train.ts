@@ -6,6 +6,10 @@
 //
 //   npm run train:wake-verifier                       full run: writes apps/voice-control/model
 //   npm run train:wake-verifier -- --smoke --out DIR  a short run (tests use it)
+//   npm run train:wake-verifier -- --front-end --out DIR
+//       adds windows of far-field scenes put through the app's front end on the host, cut where
+//       the firmware's windows lie (wake-frontend-set.ts). Not the committed model's recipe yet:
+//       it has not been scored on the validation scenes (README "Wake-word verifier").
 import "@tensorflow/tfjs-backend-cpu";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-layers"; // registers the gradients
@@ -31,6 +35,7 @@ import {
   type WakeExamples,
   type WakeSetOptions,
 } from "./wake-dataset.ts";
+import { joinSets, makeFrontEndSet, type FrontEndSetOptions } from "./wake-frontend-set.ts";
 
 const APP_DIR = fileURLToPath(new URL("..", import.meta.url));
 export const VERIFIER_FILE = "wake_verifier_int8.tflite";
@@ -65,6 +70,13 @@ export const WAKE_TRAIN_SET: WakeSetOptions = {
   others: 35,
   seed: 303,
 };
+/** Far-field scenes of the training voices through the app's front end (--front-end). */
+export const WAKE_FRONTEND_SET: FrontEndSetOptions = {
+  voices: WAKE_TRAIN_VOICES.filter((v) => v.engine !== "festival"),
+  scenes: 24, // 1-3 minutes each on the loaded 2-core machine
+  seconds: 8,
+  seed: 40400,
+};
 export const WAKE_VALIDATION_SET: WakeSetOptions = {
   voices: WAKE_VALIDATION_VOICES,
   marvins: 6,
@@ -96,6 +108,8 @@ function report(name: string, pMarvin: Float32Array, set: WakeExamples, log: (s:
 
 export interface WakeTrainOptions {
   smoke: boolean;
+  /** Add the front end's windows (WAKE_FRONTEND_SET) to the training set. */
+  frontEnd?: boolean;
   epochs: number;
   outDir: string;
   log: (s: string) => void;
@@ -110,7 +124,11 @@ export async function trainVerifier(o: WakeTrainOptions) {
   const valOpts = o.smoke
     ? { ...WAKE_VALIDATION_SET, voices: WAKE_VALIDATION_VOICES.slice(0, 1), marvins: 2, others: 6 }
     : WAKE_VALIDATION_SET;
-  const trainSet = makeWakeSet(trainOpts, o.log);
+  const synthetic = makeWakeSet(trainOpts, o.log);
+  const feOpts = o.smoke ? { ...WAKE_FRONTEND_SET, scenes: 1, seconds: 5 } : WAKE_FRONTEND_SET;
+  const frontEnd = o.frontEnd ? await makeFrontEndSet(feOpts, o.log) : null;
+  if (frontEnd) o.log(`  ${frontEnd.count} windows of the front end's output`);
+  const trainSet = frontEnd ? joinSets(synthetic, frontEnd) : synthetic;
   const val = makeWakeSet(valOpts, o.log);
   o.log(`dataset: ${trainSet.count} training clips, ${val.count} validation clips`);
 
@@ -163,6 +181,7 @@ export async function trainVerifier(o: WakeTrainOptions) {
     epochs: o.epochs,
     seed: SEED,
     trainClips: trainSet.count,
+    ...(frontEnd ? { trainFrontEndWindows: frontEnd.count } : {}),
     validationClips: val.count,
     trainVoices: trainOpts.voices.map((v) => `${v.engine}/${v.name}`),
     validationVoices: valOpts.voices.map((v) => `${v.engine}/${v.name}`),
@@ -181,6 +200,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   const { values } = parseArgs({
     options: {
       smoke: { type: "boolean", default: false },
+      "front-end": { type: "boolean", default: false },
       epochs: { type: "string" },
       out: { type: "string" },
     },
@@ -198,6 +218,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   }
   const outDir = path.resolve(values.out ?? path.join(APP_DIR, "model"));
   const started = Date.now();
-  await trainVerifier({ smoke, epochs, outDir, log: (s) => console.log(s) });
+  const frontEnd = values["front-end"] ?? false;
+  await trainVerifier({ smoke, frontEnd, epochs, outDir, log: (s) => console.log(s) });
   console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -1,0 +1,198 @@
+// Verifier examples cut from what the firmware feeds the verifier: far-field scenes of the
+// training voices (a talker saying "marvin" and other words, babble or fan noise, 1-3.5 m,
+// RT60 0.25-0.7 s, SNR 0-20 dB) rendered at every microphone, put through the app's front end
+// on the host (eval/host-frontend.ts: superdirective beam, AGC) and cut into the command path's
+// windows exactly where the firmware's would lie (eval/firmware-window.ts: ends on multiples
+// of 320 samples, the firmware's scaling).
+// Positives: windows ending 0-0.55 s after a "marvin" ends (the verifier scores the candidate's
+// window and the 360 ms after it; the first stage fires at or after the word's end). Negatives:
+// windows after other words, windows while "marvin" is still being said, windows where the MLPerf
+// first stage (eval/wake-scores.ts) would name a candidate away from any "marvin" (what the
+// verifier must reject), and windows anywhere else.
+// Rendered scenes are cached under build/voice-cmds/wake-fe/.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { writeWav } from "../../../emulator/inputs/wav.ts";
+import { Rng } from "../../../emulator/inputs/room/prng.ts";
+import { renderFrontEnd } from "../eval/host-frontend.ts";
+import { firmwareVerifierFeatures, KWS_STEP } from "../eval/firmware-window.ts";
+import { wakeScores } from "../eval/wake-scores.ts";
+import { kwsWindowEnd } from "../eval/firmware-window.ts";
+import { FEATURES, trim } from "./dataset.ts";
+import { SAMPLE_RATE, synthesise, type Voice } from "./synth.ts";
+import { MARVIN, OTHER, OTHER_WORDS, type WakeExamples } from "./wake-dataset.ts";
+
+const CACHE = fileURLToPath(new URL("../../../build/voice-cmds/wake-fe/", import.meta.url));
+const C = 343; // m/s
+const BEAM_LAG = 160; // samples: the superdirective beam's latency (host-frontend.ts)
+const CANDIDATE_SCORE = 0.5; // eval/wake-verify.ts MIN_CANDIDATE: no candidate threshold goes lower
+
+export interface FrontEndSetOptions {
+  /** espeak-ng and flite voices only (the scenes' WAV files). */
+  voices: Voice[];
+  /** Scene k has voice k mod the voices' count. */
+  scenes: number;
+  seconds: number;
+  seed: number;
+}
+
+/** A spoken clip as a trimmed WAV in the cache: its path and length in samples. */
+function clipFile(voice: Voice, text: string, speed: number, pitch: number) {
+  const s = trim(synthesise({ voice, text, speed, pitch }));
+  const key = createHash("sha256")
+    .update(JSON.stringify({ voice, text, speed, pitch }))
+    .digest("hex")
+    .slice(0, 20);
+  const file = path.join(CACHE, `clip-${key}.wav`);
+  if (!existsSync(file)) writeWav(file, { sampleRate: SAMPLE_RATE, channels: [s] });
+  return { file, samples: s.length };
+}
+
+/** The babble's voices: other words of the same voices (never "marvin"). */
+function babble(voices: Voice[], rng: Rng): string[] {
+  return Array.from({ length: 6 }, () => {
+    const v = voices[rng.below(voices.length)];
+    return clipFile(v, OTHER_WORDS[rng.below(OTHER_WORDS.length)], 1, 50).file;
+  });
+}
+
+/** The front end's output for one scene (cached) and what was said where. */
+async function scene(o: FrontEndSetOptions, k: number, rng: Rng, babbleFiles: string[]) {
+  const voice = o.voices[k % o.voices.length];
+  const az = Math.round(rng.between(0, 360));
+  const dist = Number(rng.between(1, 3.5).toFixed(2));
+  const spoken: { marvin: boolean; start: number; end: number }[] = [];
+  const talkers = [];
+  for (let t = 0.4 + rng.between(0, 0.4); t < o.seconds - 1.3; t += rng.between(1.3, 2.0)) {
+    const marvin = rng.uniform() < 0.45;
+    const text = marvin ? "marvin" : OTHER_WORDS[rng.below(OTHER_WORDS.length)];
+    const speed = Number(rng.between(0.8, 1.25).toFixed(2));
+    const c = clipFile(voice, text, speed, Math.round(rng.between(25, 75)));
+    const start = Math.round(t * 100) / 100;
+    talkers.push({ file: c.file, channel: 0, start, az, dist, level: 62 });
+    const at = Math.round((start + dist / C) * SAMPLE_RATE) + BEAM_LAG;
+    spoken.push({ marvin, start: at, end: at + c.samples });
+  }
+  const spec = {
+    seed: o.seed + k,
+    sampleRate: SAMPLE_RATE,
+    duration: o.seconds,
+    room: { size: [8, 7, 2.7], rt60: Number(rng.between(0.25, 0.7).toFixed(2)) },
+    array: { position: [4, 3.5, 0.9], azimuth: 0 },
+    talkers,
+    noise:
+      rng.uniform() < 0.5
+        ? [{ type: "babble", files: babbleFiles, voices: 4 }]
+        : [
+            {
+              type: "fan",
+              az: Math.round(rng.between(0, 360)),
+              dist: 1.5,
+              f0: 60 + rng.below(60),
+              harmonics: 10,
+            },
+            { type: "pink", level: -10 },
+          ],
+    snr: [0, 5, 10, 15, 20][rng.below(5)],
+  };
+  const key = createHash("sha256")
+    .update(JSON.stringify({ spec, az, v: 1 }))
+    .digest("hex")
+    .slice(0, 20);
+  const pcmFile = path.join(CACHE, `fe-${key}.raw`);
+  let pcm: Int16Array;
+  if (existsSync(pcmFile)) pcm = new Int16Array(new Uint8Array(readFileSync(pcmFile)).buffer);
+  else {
+    const sceneFile = path.join(CACHE, `scene-${key}.json`);
+    writeFileSync(sceneFile, JSON.stringify(spec));
+    pcm = renderFrontEnd(sceneFile, [{ at: 0, azDeg: az }]);
+    writeFileSync(pcmFile, new Uint8Array(pcm.buffer));
+  }
+  return { pcm, spoken, voice: `${voice.engine}/${voice.name}` };
+}
+
+/** Window ends (multiples of KWS_STEP) in [from, to] samples. */
+function endsIn(from: number, to: number): number[] {
+  const out = [];
+  for (let e = Math.ceil(from / KWS_STEP) * KWS_STEP; e <= to; e += KWS_STEP) out.push(e);
+  return out;
+}
+
+/** Up to n of xs, picked by rng without repeats (order kept). */
+function pick(rng: Rng, xs: number[], n: number): number[] {
+  const idx = xs.map((_, i) => i);
+  for (let i = idx.length - 1; i > 0; i--) {
+    const j = rng.below(i + 1);
+    [idx[i], idx[j]] = [idx[j], idx[i]];
+  }
+  return idx
+    .slice(0, n)
+    .sort((a, b) => a - b)
+    .map((i) => xs[i]);
+}
+
+export async function makeFrontEndSet(
+  o: FrontEndSetOptions,
+  log: (s: string) => void = () => {},
+): Promise<WakeExamples> {
+  mkdirSync(CACHE, { recursive: true });
+  const rng = new Rng(o.seed);
+  const babbleFiles = babble(o.voices, rng);
+  const xs: Float64Array[] = [];
+  const labels: number[] = [];
+  const tags: string[] = [];
+  const scenes = o.scenes;
+  const s = SAMPLE_RATE;
+  for (let k = 0; k < scenes; k++) {
+    const { pcm, spoken, voice } = await scene(o, k, rng, babbleFiles);
+    const add = (end: number, label: number, tag: string) => {
+      if (end < 0.5 * s || end > pcm.length) return;
+      xs.push(firmwareVerifierFeatures(pcm, end));
+      labels.push(label);
+      tags.push(`${voice} ${tag}`);
+    };
+    // Near a "marvin" (from its start to 0.7 s after its end) no window is a negative.
+    const nearMarvin = (e: number) =>
+      spoken.some((w) => w.marvin && e >= w.start && e <= w.end + 0.7 * s);
+    for (const w of spoken) {
+      if (w.marvin) {
+        for (const e of pick(rng, endsIn(w.end, w.end + 0.55 * s), 6)) add(e, MARVIN, "fe marvin");
+        const len = w.end - w.start;
+        for (const e of pick(rng, endsIn(w.start + 0.35 * len, w.start + 0.7 * len), 1))
+          add(e, OTHER, "fe partial");
+      } else
+        for (const e of pick(rng, endsIn(w.end, w.end + 0.5 * s), 3).filter((e) => !nearMarvin(e)))
+          add(e, OTHER, "fe word");
+    }
+    // Where the first stage would name a candidate away from any "marvin".
+    const ww = await wakeScores(pcm, "window");
+    const candidates: number[] = [];
+    for (let i = 0; i < ww.t.length; i++) {
+      const e = kwsWindowEnd(Math.round(ww.t[i] * s));
+      if (ww.score[i] >= CANDIDATE_SCORE && !nearMarvin(e)) candidates.push(e);
+    }
+    for (const e of pick(rng, candidates, 6)) add(e, OTHER, "fe candidate");
+    const anywhere = endsIn(s, pcm.length).filter((e) => !nearMarvin(e));
+    for (const e of pick(rng, anywhere, 3)) add(e, OTHER, "fe elsewhere");
+    if ((k + 1) % 10 === 0 || k + 1 === scenes) log(`  front-end scenes ${k + 1}/${scenes}`);
+  }
+  const count = labels.length;
+  const x = new Float32Array(count * FEATURES);
+  xs.forEach((f, i) => x.set(f, i * FEATURES));
+  return { count, x, labels: Int32Array.from(labels), tags };
+}
+
+/** Two sets as one (a's examples first). */
+export function joinSets(a: WakeExamples, b: WakeExamples): WakeExamples {
+  const x = new Float32Array((a.count + b.count) * FEATURES);
+  x.set(a.x);
+  x.set(b.x, a.count * FEATURES);
+  return {
+    count: a.count + b.count,
+    x,
+    labels: Int32Array.from([...a.labels, ...b.labels]),
+    tags: [...a.tags, ...b.tags],
+  };
+}
