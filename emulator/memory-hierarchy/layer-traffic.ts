@@ -119,7 +119,13 @@ export function operatorStreams(
       passes: slide(kH, kW, o.strideH, o.strideW),
       reuseBytes: windowRows(kH),
     });
-    if (out.type === "int8")
+    // A depthwise layer off its vectorised paths (3x3, dilation 1, stride 1-2, or a depth
+    // multiplier) reads its kept data, not records (kernels/depthwise-conv.ts evalGeneric).
+    const dwGeneric =
+      o.kind === "depthwise" &&
+      (outShape.at(-1) ?? 1) === (input.shape.at(-1) ?? 1) &&
+      !(kH === 3 && kW === 3 && o.dilationH === 1 && o.dilationW === 1 && o.strideW <= 2);
+    if (out.type === "int8" && !dwGeneric)
       streams.push(...recordStreams(outShape[outShape.length - 1] ?? 1, sweeps));
   } else if (op.opName === "FULLY_CONNECTED" && input) {
     const w = t[op.inputs[1]].shape;
@@ -139,7 +145,9 @@ export function operatorStreams(
       passes: w[0] ?? 1,
       reuseBytes: input.byteSize,
     });
-    if (out.type === "int8") streams.push(...recordStreams(w[0] ?? 1, rows));
+    // Fewer than 4 rows run without records (kernels/common/gemv.ts: the multiplier is kept,
+    // the bias read in place, a few bytes per channel, left out here).
+    if (out.type === "int8" && rows >= 4) streams.push(...recordStreams(w[0] ?? 1, rows));
   } else if (o && o.kind === "pool" && input) {
     streams.push({
       role: "input",

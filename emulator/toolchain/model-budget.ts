@@ -99,12 +99,13 @@ export function engineBytes(model: TfliteModel): {
 }
 
 /** The arena's head as the firmware plans it: the tensors, and each layer's scratch area
- *  (kernel scratch, then 48 B of requantisation records per channel) in the lowest gap among the
+ *  (kernel scratch, then 48 B of requantisation records per channel, none for a batch-1
+ *  FULLY_CONNECTED or a DEPTHWISE_CONV_2D off its vectorised paths) in the lowest gap among the
  *  tensors alive during that layer. */
 export function engineHeadBytes(model: TfliteModel): number {
   const layerBytes = model.operators.map((op) => {
     const l = layerNeeds(model, op);
-    return alignUp(l.scratch) + l.channels * RECORD_BYTES;
+    return alignUp(l.scratch) + (l.records === false ? 0 : l.channels * RECORD_BYTES);
   });
   return placeLayerAreas(planArena(model), layerBytes).headBytes;
 }
@@ -116,11 +117,12 @@ const last = (t: TensorInfo | undefined) => {
 };
 const elements = (t: TensorInfo | undefined) => dims(t).reduce((n, d) => n * d, 1);
 
-/** A layer's kernel scratch and requantised channels, as its firmware kernel prepares them. */
-function layerNeeds(
+/** A layer's kernel scratch and requantised channels, as its firmware kernel prepares them;
+ *  `records: false` when its kernel reads the kept data instead of expanded records. */
+export function layerNeeds(
   model: TfliteModel,
   op: TfliteModel["operators"][number],
-): { scratch: number; channels: number; inPlace?: boolean } {
+): { scratch: number; channels: number; inPlace?: boolean; records?: boolean } {
   const input = model.tensors[op.inputs[0]];
   const filter =
     op.inputs.length > 1 && op.inputs[1] >= 0 ? model.tensors[op.inputs[1]] : undefined;
@@ -150,9 +152,16 @@ function layerNeeds(
       const k = Math.max(last(filter), 1);
       const k8 = (k + 7) & ~7;
       const batches = Math.trunc(elements(input) / k);
-      const rows = batches >= 8 ? 8 : batches >= 4 ? 4 : 1;
+      // (8 or 4); fewer than 4 rows run straight from the input: no scratch, no records.
+      const direct = batches < 4;
+      const rows = batches >= 8 ? 8 : 4;
       return int8
-        ? { scratch: rows * k8 * 2 + 16, channels: dims(filter)[0] ?? 1, inPlace: true }
+        ? {
+            scratch: direct ? 0 : rows * k8 * 2 + 16,
+            channels: dims(filter)[0] ?? 1,
+            inPlace: true,
+            records: !direct,
+          }
         : { scratch: 0, channels: 0 };
     }
     case "DEPTHWISE_CONV_2D": {
@@ -180,7 +189,7 @@ function layerNeeds(
         o.dilationH === 1 &&
         o.dilationW === 1 &&
         (o.strideW === 1 || o.strideW === 2);
-      if (!fast) return { scratch: 0, channels: outC };
+      if (!fast) return { scratch: 0, channels: outC, records: false }; // the generic loop reads kept data
       const outW = dims(output)[2] ?? 1;
       const pairs = Math.trunc(((outW - 1) * o.strideW + 4) / 2) + 1;
       const groups = ((outC + 7) >> 3) << 1;

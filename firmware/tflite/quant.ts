@@ -48,8 +48,10 @@ export function quantizeMultiplier(real: f64): void {
  *  routine on the M4 and M33, where a division alone costs hundreds of cycles): a * b is exact
  *  in a double (two 24-bit significands), so the double quotient is the 53-bit round-to-nearest-
  *  even of p / mc (p, mc the integer significands); QuantizeMultiplier then rounds its top 31
- *  bits half away from zero. One 64-bit division gives enough bits for all but about 1 channel
- *  in 256, which take the double path, as zero, negative, subnormal or non-finite scales do. */
+ *  bits half away from zero. The quotient's top bits come from a multiply by a reciprocal kept
+ *  for the last (a, c) pair (a layer's input and output scales: one division per layer, none
+ *  per channel); they settle all but about 1 channel in 256, which take the double path, as
+ *  zero, negative, subnormal or non-finite scales do. */
 export function quantizeScaleRatio(a: f32, b: f32, c: f32): void {
   const ba = reinterpret<u32>(a), bb = reinterpret<u32>(b), bc = reinterpret<u32>(c);
   const xa = <i32>(ba >> 23), xb = <i32>(bb >> 23), xc = <i32>(bc >> 23); // sign bit 0: the exponent
@@ -57,14 +59,25 @@ export function quantizeScaleRatio(a: f32, b: f32, c: f32): void {
     scaleRatioByDouble(a, b, c);
     return;
   }
-  const p = <u64>((ba & 0x7fffff) | 0x800000) * <u64>((bb & 0x7fffff) | 0x800000); // [2^46, 2^48)
+  const ma = (ba & 0x7fffff) | 0x800000, mb = <u64>((bb & 0x7fffff) | 0x800000);
   const mc = <u64>((bc & 0x7fffff) | 0x800000); // [2^23, 2^24)
-  // One division first: t = floor(p * 2^15 / mc), 38 to 40 bits, of which the top 31 are the
-  // multiplier and the d = 7..9 below decide its rounding. The double's 53-bit rounding moves
-  // the quotient by under 2^-23 of the multiplier's last unit, so it can change the result
-  // only when those d bits read 0111…1 (just below one half; about 1 channel in 256): then
-  // the double path decides.
-  const t = (p << 15) / mc;
+  const p = <u64>ma * mb; // [2^46, 2^48)
+  // t = floor(p * 2^15 / mc), 38 to 40 bits, of which the top 31 are the multiplier and the
+  // d = 7..9 below decide its rounding. With G = floor(ma * 2^39 / mc) (< 2^40), mb * G fits
+  // 64 bits and (mb * G) >> 24 is t or t - 1 (G is short of the exact ratio by under 1, times
+  // mb < 2^24, over 2^24); one multiply-back settles which (t - 1 would read 0111…10 where
+  // t reads 0111…1, skipping the double path that case needs).
+  if (ma != reciprocalA || <u32>mc != reciprocalC) {
+    reciprocalA = ma;
+    reciprocalC = <u32>mc;
+    reciprocalG = (<u64>ma << 39) / mc;
+  }
+  const n = p << 15;
+  let t = (mb * reciprocalG) >> 24;
+  if (n - t * mc >= mc) t++;
+  // The double's 53-bit rounding moves the quotient by under 2^-23 of the multiplier's last
+  // unit, so it can change the result only when those d bits read 0111…1 (just below one
+  // half; about 1 channel in 256): then the double path decides.
   const bits = 64 - <i32>clz(t);
   const d = bits - 31;
   const below = t & ((<u64>1 << d) - 1), halfBelow = (<u64>1 << (d - 1)) - 1;
@@ -77,6 +90,11 @@ export function quantizeScaleRatio(a: f32, b: f32, c: f32): void {
   }
   scaleRatioByDouble(a, b, c);
 }
+
+// quantizeScaleRatio's reciprocal, kept for the (a, c) significands it was found for.
+let reciprocalA: u32 = 0;
+let reciprocalC: u32 = 0;
+let reciprocalG: u64 = 0;
 
 /** TFLite's own arithmetic, for the scales the integer path leaves: its own function, called
  *  with the scales, so that the optimiser has no double division to move onto the common path

@@ -2,13 +2,15 @@
 // as TFLM counts it (arena_used_bytes: the head of tensors and scratch, the tail of what the
 // engine keeps for the whole run), beside an estimate of TFLM's own figure for the same model,
 // the peak SRAM of the run, and the start-up (reset until the engine is ready) per board.
-// Standalone: `npx tsx test/bench/arena.ts [model name…] [--board rt1060]`.
+// Standalone: `npx tsx test/bench/arena.ts [model name…] [--board rt1060] [--layers]`
+// (--layers: each layer's scratch and records and where they land beyond the tensors).
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadTarget } from "../../emulator/board.ts";
 import { runModel } from "../../emulator/model/runner.ts";
-import { planArena } from "../../emulator/model/planner.ts";
+import { alignUp, placeLayerAreas, planArena } from "../../emulator/model/planner.ts";
+import { layerNeeds } from "../../emulator/toolchain/model-budget.ts";
 import { readModel, type TfliteModel } from "../../emulator/model/tflite-model.ts";
 import { FIXTURES, MODELS, type ModelSpec } from "./inference.ts";
 import { BOARDS, sig } from "./util.ts";
@@ -168,8 +170,39 @@ export function arenaMarkdown(rs: ArenaResult[]): string {
   ].join("\n");
 }
 
+/** Per layer with a scratch area: kernel scratch, records (48 B per channel where its kernel
+ *  reads them), and the bytes it adds to the head beyond the tensors (the host's plan). */
+export function headLayers(model: TfliteModel): string[] {
+  const plan = planArena(model);
+  const needs = model.operators.map((op) => layerNeeds(model, op));
+  const bytes = needs.map((l) => alignUp(l.scratch) + (l.records === false ? 0 : l.channels * 48));
+  const { layerOffsets } = placeLayerAreas(plan, bytes);
+  return model.operators.flatMap((op, i) => {
+    if (bytes[i] === 0) return [];
+    const over = layerOffsets[i] + alignUp(bytes[i]) - plan.tensorBytes;
+    return [
+      `   ${String(i).padStart(3)} ${op.opName.padEnd(18)} scratch ${String(needs[i].scratch).padStart(6)} B, records ${String(bytes[i] - alignUp(needs[i].scratch)).padStart(6)} B${over > 0 ? `, ${over} B past the tensors` : ""}`,
+    ];
+  });
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
+  if (args.includes("--layers")) {
+    for (const spec of MODELS.filter(
+      (m) => !args.some((a) => !a.startsWith("--")) || args.includes(m.name),
+    )) {
+      const model = readModel(
+        new Uint8Array(readFileSync(path.join(FIXTURES, spec.file))),
+        spec.name,
+      );
+      console.log(
+        `${spec.name}: tensors ${planArena(model).tensorBytes} B, TFLM's head ${tflmArenaEstimate(model).head} B`,
+      );
+      for (const line of headLayers(model)) console.log(line);
+    }
+    process.exit(0);
+  }
   const at = args.indexOf("--board");
   const boards = at >= 0 ? [args[at + 1]] : BOARDS;
   const names = args.filter((a, i) => !a.startsWith("--") && (at < 0 || i !== at + 1));

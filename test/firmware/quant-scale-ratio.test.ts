@@ -1,7 +1,8 @@
 // The engine's prepare finds each channel's multiplier from the three f32 scales in integers
 // (firmware/tflite/quant.ts quantizeScaleRatio) instead of dividing doubles: it must give
 // TFLite's QuantizeMultiplier(in * filter / out in double) exactly. Checked in the firmware
-// for every channel of every weighted layer of every fixture model, and on random scales.
+// for every channel of every weighted layer of every fixture model, on random scales and on
+// random layers (one input and output scale, many filter scales: the reciprocal reused).
 import test from "ava";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
@@ -46,8 +47,8 @@ function fixtureTriples(): { triples: number[][]; models: number } {
 }
 
 /** Random positive scales over the range converters write, seeded (xorshift32). */
-function randomTriples(n: number): number[][] {
-  let x = 0x9e3779b9;
+function randomTriples(n: number, seed = 0x9e3779b9): number[][] {
+  let x = seed;
   const next = () => {
     x ^= x << 13;
     x ^= x >>> 17;
@@ -56,6 +57,17 @@ function randomTriples(n: number): number[][] {
   };
   const scale = () => Math.fround((0.5 + next()) * 2 ** Math.floor(-30 + 34 * next()));
   return Array.from({ length: n }, () => [scale(), scale(), scale()]);
+}
+
+/** Layers of random scales: one input and output scale, `channels` filter scales each (the
+ *  integer path keeps a reciprocal per (input, output) pair, reused across a layer). */
+function randomLayers(layers: number, channels: number): number[][] {
+  const layer = randomTriples(layers, 0x2545f491);
+  const filters = randomTriples(layers * channels, 0x6c078965);
+  return filters.map(([, f], k) => {
+    const [a, , c] = layer[Math.floor(k / channels)];
+    return [a, f, c];
+  });
 }
 
 async function probe(triples: number[][]): Promise<Int32Array> {
@@ -87,7 +99,7 @@ test("the integer multiplier equals the double path on every fixture channel and
     [0, 0.5, 0.25],
     [2 ** -140, 0.5, 0.25],
   ];
-  const triples = [...fixtures, ...edges, ...randomTriples(20000)];
+  const triples = [...fixtures, ...edges, ...randomTriples(20000), ...randomLayers(500, 40)];
   const out = await probe(triples);
   t.is(out.length, triples.length * 4);
   let bad = 0;

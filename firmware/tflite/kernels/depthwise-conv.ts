@@ -9,7 +9,7 @@ import { Kernel } from "../kernel";
 import { Tensor } from "../tensor";
 import { ACT_NONE, PADDING_SAME, TYPE_FLOAT32, TYPE_INT8 } from "../schema";
 import { activationMaxF, activationMinF, isSupportedActivation } from "../quant";
-import { ChannelQuant, Q_BIAS, Q_BYTES, Q_KNEG, Q_KPOS, Q_M, Q_NEG, Q_S, Q_ZP, requant, requantAt } from "./common/requant";
+import { ChannelQuant, Q_BIAS, Q_BYTES, Q_KNEG, Q_KPOS, Q_M, Q_NEG, Q_S, Q_ZP, deriveDirect, directKneg, directKpos, directM, directNeg, directS, requant, requantAt } from "./common/requant";
 import { biasF32, biasI32, checkBias, checkFilterQuant } from "./common/weights";
 import { ConvGeometry } from "./common/conv-geometry";
 import { depthwiseMultiplierFloat, depthwiseMultiplierInt8, multiplierScratchBytes } from "./depthwise-multiplier";
@@ -72,7 +72,6 @@ export class DepthwiseConv2D extends Kernel {
     }
     cq.finish();
     this.cq = cq;
-    this.quant = cq;
     this.fast = this.mult == 1 && g.kH == 3 && g.kW == 3 && g.dilH == 1 && g.dilW == 1 &&
       (g.strideW == 1 || g.strideW == 2) && g.strideH >= 1;
     if (this.fast) {
@@ -80,6 +79,8 @@ export class DepthwiseConv2D extends Kernel {
       this.groups = ((g.outC + 7) >> 3) << 1;
       this.rowBytes = this.pairs * this.groups * 16;
     }
+    // The vectorised paths read expanded records; the generic loop reads the kept data.
+    if (this.fast || this.multi) this.quant = cq;
     return "";
   }
 
@@ -269,31 +270,34 @@ export class DepthwiseConv2D extends Kernel {
   }
 
 
-  /** Any filter size, stride, dilation and depth multiplier: TFLite's loop, zero point folded. */
+  /** Any filter size, stride and dilation: TFLite's sums, zero point folded, one output
+   *  channel at a time so that its requantisation fields are derived once from what the layer
+   *  keeps (no record area in the arena). */
   private evalGeneric(): void {
     const g = this.g, cq = this.cq!;
-    const input = this.op.input(0).data, filter = this.op.input(1).data;
+    const input = this.op.input(0).data, filter = this.op.input(1).data, out = this.op.output(0).data;
     const C = g.inC, M = this.mult, OC = g.outC, zp = this.inZp;
-    let o = this.op.output(0).data;
-    for (let b = 0; b < g.batches; b++) {
-      for (let oy = 0; oy < g.outH; oy++) {
-        for (let ox = 0; ox < g.outW; ox++) {
-          for (let ic = 0; ic < C; ic++) {
-            for (let m = 0; m < M; m++) {
-              const oc = ic * M + m;
-              let acc = 0;
-              for (let dy = 0; dy < g.kH; dy++) {
-                const iy = oy * g.strideH - g.padT + dy * g.dilH;
-                for (let dx = 0; dx < g.kW; dx++) {
-                  const ix = ox * g.strideW - g.padL + dx * g.dilW;
-                  const inside = iy >= 0 && iy < g.inH && ix >= 0 && ix < g.inW;
-                  const v = inside ? <i32>load<i8>(input + <usize>(((b * g.inH + iy) * g.inW + ix) * C + ic)) : zp;
-                  acc += v * <i32>load<i8>(filter + <usize>((dy * g.kW + dx) * OC + oc));
-                }
+    const amin = cq.amin, amax = cq.amax, ozp = cq.zp;
+    for (let oc = 0; oc < OC; oc++) {
+      const ic = oc / M;
+      deriveDirect(cq.keptMultiplier(oc), cq.keptShift(oc));
+      const m = directM, kp = directKpos, kn = directKneg, s = directS, neg = directNeg, bias = cq.keptBias(oc);
+      let o = out + <usize>oc;
+      for (let b = 0; b < g.batches; b++) {
+        for (let oy = 0; oy < g.outH; oy++) {
+          for (let ox = 0; ox < g.outW; ox++) {
+            let acc = 0;
+            for (let dy = 0; dy < g.kH; dy++) {
+              const iy = oy * g.strideH - g.padT + dy * g.dilH;
+              for (let dx = 0; dx < g.kW; dx++) {
+                const ix = ox * g.strideW - g.padL + dx * g.dilW;
+                const inside = iy >= 0 && iy < g.inH && ix >= 0 && ix < g.inW;
+                const v = inside ? <i32>load<i8>(input + <usize>(((b * g.inH + iy) * g.inW + ix) * C + ic)) : zp;
+                acc += v * <i32>load<i8>(filter + <usize>((dy * g.kW + dx) * OC + oc));
               }
-              store<i8>(o, <i8>requantAt(acc, cq.records + <usize>(oc * Q_BYTES), cq.amin, cq.amax, cq.folded));
-              o++;
             }
+            store<i8>(o, <i8>requant(acc + bias, m, kp, kn, s, neg, ozp, amin, amax, false));
+            o += <usize>OC;
           }
         }
       }

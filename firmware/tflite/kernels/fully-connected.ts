@@ -6,6 +6,7 @@ import { ACT_NONE, TYPE_FLOAT32, TYPE_INT32, TYPE_INT8 } from "../schema";
 import { activationMaxF, activationMinF, isSupportedActivation } from "../quant";
 import { ChannelQuant } from "./common/requant";
 import { gemmRows, widenRow } from "./common/gemm";
+import { gemvRow } from "./common/gemv";
 import { biasF32, checkBias, checkFilterQuant } from "./common/weights";
 
 // ---- FULLY_CONNECTED ------------------------------------------------------------------------
@@ -20,6 +21,9 @@ export class FullyConnected extends Kernel {
   private fmin: f32 = 0;
   private fmax: f32 = 0;
   private inOffset: i32 = 0;
+  /** Fewer than 4 batch rows: each row runs straight from the int8 input (common/gemv.ts), with
+   *  no scratch and no requantisation records in the arena. */
+  private direct: bool = false;
 
   prepare(): string {
     const op = this.op;
@@ -62,15 +66,16 @@ export class FullyConnected extends Kernel {
     else for (let c = 0; c < n; c++) cq.setScales(c, input.scale, weights.channelScale(c), output.scale, 0, 0);
     cq.finish();
     this.cq = cq;
-    this.quant = cq;
+    this.direct = this.batches < 4;
+    if (!this.direct) this.quant = cq; // the blocked path reads expanded records
     return "";
   }
 
   scratchBytes(): i32 {
-    // The widened rows of the largest block eval runs (8, 4 or 1 batch rows), plus the slack
-    // of a chunk: a one-row layer (most of them) needs one row, not eight.
-    const rows = this.batches >= 8 ? 8 : this.batches >= 4 ? 4 : 1;
-    return this.float ? 0 : rows * this.k8 * 2 + 16;
+    // The widened rows of the largest block eval runs (8 or 4 batch rows; single rows past
+    // them reuse the first), plus the slack of a chunk; a direct layer needs none.
+    const rows = this.batches >= 8 ? 8 : 4;
+    return this.float || this.direct ? 0 : rows * this.k8 * 2 + 16;
   }
 
   macs(): u64 {
@@ -81,6 +86,11 @@ export class FullyConnected extends Kernel {
     if (this.float) { this.evalFloat(); return; }
     const input = this.op.input(0).data, w = this.op.input(1).data, out = this.op.output(0).data;
     const K = this.inputs, n = this.outputs, k8 = this.k8, cq = this.cq!, off = this.inOffset;
+    if (this.direct) {
+      const bias = this.bias !== null ? this.bias!.data : 0;
+      for (let b = 0; b < this.batches; b++) gemvRow(input + <usize>(b * K), K, off, w, bias, n, cq, out + <usize>(b * n));
+      return;
+    }
     const os = <usize>n;
     let b = 0;
     for (; b + 8 <= this.batches; b += 8) {

@@ -156,6 +156,26 @@ export class ChannelQuant {
     this.shifts = 0;
   }
 
+  /** Channel c's Q31 multiplier and shift as kept (for a kernel that reads them in place of
+   *  the expanded records): the layer's one pair with per-tensor weights. */
+  keptMultiplier(c: i32): i32 {
+    if (this.uniform) return load<i32>(this.data, U_MULT);
+    return load<i32>(this.data + <usize>(c * (this.inPlace ? IN_PLACE_CHANNEL_BYTES : P_WORDS_BYTES)));
+  }
+
+  /** Channel c's folded bias as kept (not for a layer that reads its bias in place). */
+  keptBias(c: i32): i32 {
+    if (this.uniform) return load<i32>(this.data + <usize>(U_HEADER_BYTES + c * UNIFORM_CHANNEL_BYTES));
+    const word = load<i32>(this.data + <usize>(c * P_WORDS_BYTES), P_BIAS);
+    return this.packed ? word >> 8 : word;
+  }
+
+  keptShift(c: i32): i32 {
+    if (this.uniform) return <i32>load<i8>(this.data, U_SHIFT);
+    if (this.packed) return (load<i32>(this.data + <usize>(c * P_WORDS_BYTES), P_BIAS) << 24) >> 24;
+    return <i32>load<i8>(this.shifts + <usize>c);
+  }
+
   /** Writes every channel's 48-byte record at `area` (channels * Q_BYTES long) for eval. */
   expand(area: usize): void {
     this.records = area;
@@ -234,6 +254,25 @@ function negThreshold(mult: i32, shift: i32): i32 {
   }
   store<i32>(r, bias, Q_BIAS);
   store<i32>(r, negThreshold(mult, shift), Q_NEG);
+}
+
+/** The record fields of one channel (what writeRecord stores), for kernels that keep no
+ *  records: derived from the kept multiplier and shift into these globals, which the caller
+ *  copies into locals (no object, nothing allocated). General form (the zero point added). */
+export let directM: i64 = 0;
+export let directKpos: i64 = 0;
+export let directKneg: i64 = 0;
+export let directS: i64 = 0;
+export let directNeg: i32 = 0;
+
+export function deriveDirect(mult: i32, shift: i32): void {
+  const e = shift > 0 ? 0 : -shift;
+  const kpos: i64 = e == 0 ? (1 << 30) : (1 << 30) + (<i64>1 << (30 + e));
+  directM = <i64>mult << (shift > 0 ? shift : 0);
+  directKpos = kpos;
+  directKneg = e == 0 ? kpos : kpos - (<i64>1 << 31);
+  directS = 31 + e;
+  directNeg = negThreshold(mult, shift);
 }
 
 /** Requantises acc (bias already added) with the record's fields held in locals and clamps it
