@@ -120,15 +120,16 @@ const signed = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(2)}`;
 
 export function frontEndTable(r: FrontEndResult): string {
   const out = [
-    "| board (array) | superdirective - mic 0, all | below 1 kHz | above 2 kHz | delay-and-sum - mic 0, all | suppressor on the beam, all |",
-    "|---|---:|---:|---:|---:|---:|",
+    "| board (array) | superdirective - mic 0, all | below 1 kHz | above 2 kHz | delay-and-sum - mic 0, all | suppressor on the beam, all | calibrated superdirective - mic 0 (settled / matched mics) | calibration converged, median; worst final error |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const s of r.snr) {
     const d = s.superdirectiveGainDb,
       b = s.beamGainDb,
       n = s.suppressorGainDb;
     out.push(
-      `| ${s.board} (${s.array}, ${s.mics} mics) | ${signed(d.all)} dB | ${signed(d["below 1 kHz"])} dB | ${signed(d["above 2 kHz"])} dB | ${signed(b.all)} dB | ${signed(n.all)} dB |`,
+      `| ${s.board} (${s.array}, ${s.mics} mics) | ${signed(d.all)} dB | ${signed(d["below 1 kHz"])} dB | ${signed(d["above 2 kHz"])} dB | ${signed(b.all)} dB | ${signed(n.all)} dB | ` +
+        `${signed(s.calibratedGainDb.all)} dB (${signed(s.settledGainDb.all)} / ${signed(s.matchedGainDb.all)}) | ${s.convergedSeconds} s; ${s.worstEstimateErrorDb.toFixed(2)} dB |`,
     );
   }
   // Per noise and distance (whole band, medians over the scenes: the RT60s and SNRs measured).
