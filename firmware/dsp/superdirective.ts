@@ -12,7 +12,10 @@
 // matrix-vector product per bin.
 // STFT: 10 ms hop (160 samples), 20 ms square-root periodic Hann analysis and synthesis windows
 // (50 % overlap-add sums to 1), 512-point FFT: as noise-suppressor.ts. Latency 160 samples.
-// Everything lives in one caller-provided state of sdStateBytes(mics).
+// Everything lives in one caller-provided state of sdStateBytes(mics). With sdCalibrate, each
+// microphone's spectrum is measured by and corrected with firmware/dsp/mic-calibration.ts
+// before the weights (its gain folded into them).
+import { calObserve, calGain, calEndFrame } from "./mic-calibration";
 import { rfftF32, rfftInverseF32, rfftInitF32, rfftTableBytes } from "./fft-f32";
 import { sqrtHannWindow } from "./window";
 import { SPEED_OF_SOUND } from "./beamformer";
@@ -25,6 +28,7 @@ const LADDER_STEPS: i32 = 13; // mu = 1e-4 * 10^(step / 2): 1e-4 .. 1e2 (at 1e2 
 const CHECK_AZIMUTHS: i32 = 12;
 
 const H_MICS: usize = 0;
+const H_CAL: usize = 4; // a mic-calibration state, or 0
 const HEADER: usize = 16;
 const OFF_TABLE: usize = HEADER;
 const OFF_WINDOW: usize = OFF_TABLE + <usize>rfftTableBytes(SD_FFT);
@@ -188,11 +192,17 @@ export function sdSteer(state: usize, positions: usize, azimuth: f32, sampleRate
   }
 }
 
+/** Corrects every microphone with the calibration state `cal` (mic-calibration.ts, set up for as many microphones), learning from each frame; 0: none. */
+export function sdCalibrate(state: usize, cal: usize): void {
+  store<u32>(state, <u32>cal, H_CAL);
+}
+
 /** One hop: `input` planar (mics x 160 float32), `out` 160 float32, delayed by 160 samples. */
 export function sdProcess(state: usize, input: usize, out: usize): void {
   const mics = load<i32>(state, H_MICS);
   const table = state + OFF_TABLE, win = state + OFF_WINDOW, frame = state + OFF_FRAME, sum = state + OFF_SUM;
   const wStore = state + offW(mics);
+  const cal = <usize>load<u32>(state, H_CAL);
   memory.fill(sum, 0, <usize>SD_FFT << 2);
   for (let m = 0; m < mics; m++) {
     const prev = state + OFF_PREV + <usize>(m * SD_HOP * 4), src = input + <usize>(m * SD_HOP * 4);
@@ -204,21 +214,27 @@ export function sdProcess(state: usize, input: usize, out: usize): void {
     }
     memory.fill(frame + (<usize>SD_FRAME << 2), 0, <usize>(SD_FFT - SD_FRAME) << 2);
     rfftF32(SD_FFT, table, frame);
+    let g: f32 = 1;
+    if (cal != 0) {
+      calObserve(cal, m, frame);
+      g = calGain(cal, m);
+    }
     // Packed layout: words 0 and 1 are the real bins 0 and n/2; their outputs take Re(conj w) X.
     const w0 = wStore + (<usize>(m * 2) << 2), wn = wStore + (<usize>(((BINS - 1) * mics + m) * 2) << 2);
-    store<f32>(sum, load<f32>(sum) + load<f32>(w0) * load<f32>(frame));
-    store<f32>(sum, load<f32>(sum, 4) + load<f32>(wn) * load<f32>(frame, 4), 4);
+    store<f32>(sum, load<f32>(sum) + g * load<f32>(w0) * load<f32>(frame));
+    store<f32>(sum, load<f32>(sum, 4) + g * load<f32>(wn) * load<f32>(frame, 4), 4);
     const stride = <usize>(mics * 8);
     let w = wStore + stride + (<usize>m << 3);
     for (let k = 1; k < BINS - 1; k++) {
       const p = frame + (<usize>k << 3), s = sum + (<usize>k << 3);
-      const xr = load<f32>(p), xi = load<f32>(p, 4), wr = load<f32>(w), wi = load<f32>(w, 4);
+      const xr = load<f32>(p), xi = load<f32>(p, 4), wr = g * load<f32>(w), wi = g * load<f32>(w, 4);
       // conj(w) x
       store<f32>(s, load<f32>(s) + wr * xr + wi * xi);
       store<f32>(s, load<f32>(s, 4) + wr * xi - wi * xr, 4);
       w += stride;
     }
   }
+  if (cal != 0) calEndFrame(cal);
   rfftInverseF32(SD_FFT, table, sum);
   const ola = state + OFF_OLA;
   for (let i = 0; i < SD_HOP; i++) {

@@ -22,14 +22,21 @@ import { ACTIVITY_MARGIN_DB } from "../../emulator/inputs/room/active-speech.ts"
 import { appMicArray, loadApp } from "../../emulator/toolchain/app.ts";
 import { trialScenes, type SceneSpec } from "../../apps/voice-control/eval/scenes.ts";
 import { beamform, biquadCascade, noiseSuppress, rbj } from "../helpers/dsp-reference-filters.ts";
-import { superdirective, SD_HOP } from "../helpers/dsp-reference-superdirective.ts";
+import {
+  superdirective,
+  calibrationTrajectory,
+  SD_HOP,
+  type GainTrajectory,
+} from "../helpers/dsp-reference-superdirective.ts";
+import { relativeGainsDb } from "../helpers/dsp-reference-mic-calibration.ts";
 import { ROOT, median } from "./util.ts";
 
 const FS = 16000;
 const FRAME = 160; // 10 ms, as the renderer's active-speech measure
 const NS_LATENCY = 160; // samples (firmware/dsp/noise-suppressor.ts)
-/** The app's white-noise-gain floor of the superdirective beam (apps/voice-control/frontend.ts). */
-export const wngFloorDb = (mics: number): number => (mics === 2 ? -15 : -20);
+/** The app's white-noise-gain floor of the superdirective beam (apps/voice-control/frontend.ts): lower with the microphone calibration. */
+export const wngFloorDb = (mics: number, calibrated: boolean): number =>
+  calibrated ? (mics === 2 ? -25 : -20) : mics === 2 ? -15 : -20;
 const BANDS = {
   all: null,
   "below 1 kHz": [rbj(0, 1000, Math.SQRT1_2, FS), rbj(0, 1000, Math.SQRT1_2, FS)],
@@ -45,6 +52,18 @@ export interface SceneSnr {
   beam: Record<Band, number>;
   superdirective: Record<Band, number>;
   beamSuppressed: Record<Band, number>;
+  /** The superdirective beam after the microphone calibration (firmware/dsp/mic-calibration.ts), learning from the scene's start. */
+  calibrated: Record<Band, number>;
+  /** ... with the calibration's final estimate from the start (what a board that has heard the room for a while applies). */
+  calibratedSettled: Record<Band, number>;
+  /** ... with matched microphones (no gain spread): the bound a perfect calibration reaches; NaN unless asked for. */
+  matched: Record<Band, number>;
+  /** Each microphone's true gain relative to the array mean, dB (the scene's mismatch draw). */
+  trueGainsDb: number[];
+  /** The calibration's estimate at the scene's end, per microphone, dB. */
+  estimatedGainsDb: number[];
+  /** Seconds until every microphone's estimate stays within 0.25 dB of the truth (Infinity: never in the scene). */
+  convergedSeconds: number;
 }
 
 export interface BoardSnr {
@@ -56,6 +75,26 @@ export interface BoardSnr {
   beamGainDb: Record<Band, number>;
   superdirectiveGainDb: Record<Band, number>;
   suppressorGainDb: Record<Band, number>;
+  /** Medians over the scenes, dB: the calibrated superdirective beam (learning from the start / settled / matched microphones) minus microphone 0. */
+  calibratedGainDb: Record<Band, number>;
+  settledGainDb: Record<Band, number>;
+  matchedGainDb: Record<Band, number>;
+  /** Median over the scenes of the calibration's convergence time, s, and the largest final error, dB. */
+  convergedSeconds: number;
+  worstEstimateErrorDb: number;
+}
+
+/** Within this many dB the calibration counts as converged. */
+export const CONVERGED_DB = 0.25;
+
+/** First time (s) after which every estimate stays within CONVERGED_DB of the truth. */
+function convergence(gains: GainTrajectory, truthDb: number[]): number {
+  let last = -1;
+  gains.forEach((g, f) => {
+    for (let m = 0; m < g.length; m++)
+      if (Math.abs(-20 * Math.log10(g[m]) - truthDb[m]) > CONVERGED_DB) last = f;
+  });
+  return last === gains.length - 1 ? Infinity : ((last + 1) * SD_HOP) / FS;
 }
 
 const frames = (n: number) => Math.floor(n / FRAME);
@@ -117,8 +156,12 @@ export function measureFrontEndSnr(
   dir: string,
   snrs: number[],
   log: (s: string) => void = () => undefined,
-  /** Without the noise suppressor (its SNR is then NaN): the slow part, which a test of the beams does not need. */
-  withSuppressor = true,
+  opts: {
+    /** The noise suppressor (the slow part, which a test of the beams does not need); else its SNR is NaN. */
+    suppressor?: boolean;
+    /** The calibrated beam with the calibration's final gains from the start, and the beam on matched microphones (the bound); else NaN. */
+    bounds?: boolean;
+  } = {},
 ): BoardSnr {
   const app = loadApp(path.join(ROOT, "apps/voice-control"));
   const target = loadTarget(board);
@@ -129,22 +172,33 @@ export function measureFrontEndSnr(
   trialScenes(dir, snrs).forEach(({ spec, scene, az }, k) => {
     const file = path.join(dir, `snr-${board}-${k}.json`);
     writeFileSync(file, JSON.stringify(scene));
-    const r = renderScene(loadScene(file, layout));
-    // Each microphone's own gain (the mismatch draw) applies to both components.
+    const sc = loadScene(file, layout);
+    const r = renderScene(sc);
+    // Each microphone's own gain (the mismatch draw) applies to both components; the noise
+    // includes the microphones' self-noise (what the channels hold beyond speech and noise).
+    const perPa = 10 ** (sc.sensitivity / 20);
     const s = r.speech.map((x, m) => x.map((v) => v * r.gains[m]));
-    const n = r.noise.map((x, m) => x.map((v) => v * r.gains[m]));
+    const n = r.channels.map((x, m) => Float64Array.from(x, (v, i) => v / perPa - s[m][i]));
     const mask = activeFrames(s[0]);
+    // The calibration learns from what the microphones hear (speech + noise) ...
+    const { gains: trajectory, cal } = calibrationTrajectory(
+      s.map((x, m) => x.map((v, i) => v + n[m][i])),
+    );
+    const settled = trajectory.map(() => cal.gain);
+    const ones = trajectory.map(() => new Float64Array(positions.length).fill(1));
+    const trueGainsDb = relativeGainsDb(r.gains);
     const steer = (az * Math.PI) / 180;
     const one = (x: Float64Array[]) => beamform([positions[0]], [x[0]], 0, FS);
     const all = (x: Float64Array[]) => beamform(positions, x, steer, FS);
-    const sd = (x: Float64Array[]) =>
-      superdirective(positions, x, steer, FS, wngFloorDb(positions.length));
+    const sd = (x: Float64Array[], g?: GainTrajectory) =>
+      superdirective(positions, x, steer, FS, wngFloorDb(positions.length, !!g), g);
     const bs = all(s),
       bn = all(n),
       ds = sd(s),
       dn = sd(n);
+    const nan = { all: NaN, "below 1 kHz": NaN, "above 2 kHz": NaN };
     const suppress = (x: ArrayLike<number>) =>
-      withSuppressor ? noiseSuppress(x) : new Float64Array(x.length).fill(NaN);
+      opts.suppressor ? noiseSuppress(x) : new Float64Array(x.length).fill(NaN);
     const plus = suppress(ds.map((v, i) => v + dn[i]));
     const minus = suppress(ds.map((v, i) => v - dn[i]));
     const ss = plus.map((v, i) => (v + minus[i]) / 2),
@@ -157,14 +211,37 @@ export function measureFrontEndSnr(
       // The superdirective beam's output is one hop late, the suppressor's one more: frames are compared from there.
       superdirective: perBand(ds, dn, mask, SD_HOP),
       beamSuppressed: perBand(ss, sn, mask, SD_HOP + NS_LATENCY),
+      // ... and its gains, frame by frame, apply to speech and noise alike.
+      calibrated: perBand(sd(s, trajectory), sd(n, trajectory), mask, SD_HOP),
+      calibratedSettled: opts.bounds ? perBand(sd(s, settled), sd(n, settled), mask, SD_HOP) : nan,
+      matched: opts.bounds
+        ? perBand(
+            sd(r.speech, ones),
+            sd(
+              n.map((x, m) => x.map((v) => v / r.gains[m])),
+              ones,
+            ),
+            mask,
+            SD_HOP,
+          )
+        : nan,
+      trueGainsDb,
+      estimatedGainsDb: Array.from(cal.gain, (_, m) => cal.estimateDb(m)),
+      convergedSeconds: convergence(trajectory, trueGainsDb),
     };
     scenes.push(row);
     log(
       `${board} snr scene ${k + 1}: ${spec.dist} m rt60 ${spec.rt60} ${spec.noise} ${spec.snr} dB az ${az}: ` +
-        `mic0 ${row.mic0.all.toFixed(1)} delay-and-sum ${row.beam.all.toFixed(1)} superdirective ${row.superdirective.all.toFixed(1)} +ns ${row.beamSuppressed.all.toFixed(1)} dB`,
+        `mic0 ${row.mic0.all.toFixed(1)} delay-and-sum ${row.beam.all.toFixed(1)} superdirective ${row.superdirective.all.toFixed(1)} ` +
+        `calibrated ${row.calibrated.all.toFixed(1)} (settled ${row.calibratedSettled.all.toFixed(1)}, matched ${row.matched.all.toFixed(1)}) +ns ${row.beamSuppressed.all.toFixed(1)} dB; ` +
+        `gains ${trueGainsDb.map((g) => g.toFixed(2)).join(" ")} dB, estimated ${row.estimatedGainsDb.map((e) => e.toFixed(2)).join(" ")}, converged ${row.convergedSeconds.toFixed(2)} s`,
     );
   });
-  const gain = (a: "beam" | "superdirective" | "beamSuppressed", b: "mic0" | "superdirective") => {
+  const gain = (
+    a:
+      "beam" | "superdirective" | "beamSuppressed" | "calibrated" | "calibratedSettled" | "matched",
+    b: "mic0" | "superdirective",
+  ) => {
     const out = {} as Record<Band, number>;
     for (const band of Object.keys(BANDS) as Band[])
       out[band] = Math.round(median(scenes.map((x) => x[a][band] - x[b][band])) * 100) / 100;
@@ -178,5 +255,12 @@ export function measureFrontEndSnr(
     beamGainDb: gain("beam", "mic0"),
     superdirectiveGainDb: gain("superdirective", "mic0"),
     suppressorGainDb: gain("beamSuppressed", "superdirective"),
+    calibratedGainDb: gain("calibrated", "mic0"),
+    settledGainDb: gain("calibratedSettled", "mic0"),
+    matchedGainDb: gain("matched", "mic0"),
+    convergedSeconds: median(scenes.map((x) => x.convergedSeconds)),
+    worstEstimateErrorDb: Math.max(
+      ...scenes.flatMap((x) => x.estimatedGainsDb.map((e, m) => Math.abs(e - x.trueGainsDb[m]))),
+    ),
   };
 }

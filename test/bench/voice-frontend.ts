@@ -5,19 +5,24 @@
 // SNR on the signal itself (voice-frontend-snr.ts: speech and noise rendered apart) and, in the
 // emulator, wake-word detection and command accuracy per SNR.
 // Run alone: `npx tsx test/bench/voice-frontend.ts [--board B]... [--snr 5,20] [--signal-snr 5]
-// [--no-signal] [--no-emulator] [--front-end NAME]... [--json out.json]`.
+// [--no-signal] [--no-emulator] [--front-end NAME]... [--json out.json]`; with
+// `--accuracy-sets N` instead: N sets of the scene grid at the first --snr (16 trials each) per
+// front end (default superdirective and microphone 0), counts and one-sided Fisher p-values
+// (voice-frontend-accuracy.ts).
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { benchVoiceControl, type TrialResult } from "./voice-control.ts";
 import { measureFrontEndSnr, type BoardSnr } from "./voice-frontend-snr.ts";
+import { frontEndTrials, fisherOneSided, type AccuracyTrial } from "./voice-frontend-accuracy.ts";
 import { BOARDS, ROOT, median } from "./util.ts";
 import { appMicArray, loadApp } from "../../emulator/toolchain/app.ts";
 import type { AppOptions } from "../../emulator/toolchain/app-options.ts";
 
 export const FRONT_ENDS: { name: string; options: AppOptions }[] = [
   { name: "superdirective", options: { BEAM: 2 } },
+  { name: "superdirective, uncalibrated", options: { BEAM: 2, MIC_CALIBRATION: false } },
   { name: "microphone 0", options: { BEAM: 0 } },
   { name: "delay-and-sum", options: { BEAM: 1 } },
   { name: "superdirective + suppressor", options: { BEAM: 2, NOISE_SUPPRESSOR: true } },
@@ -84,7 +89,10 @@ export async function benchVoiceFrontEnd(
     const known = byArray.get(array);
     const s = known
       ? { ...known, board }
-      : measureFrontEndSnr(board, dir, opts.signalSnrs ?? snrs, log);
+      : measureFrontEndSnr(board, dir, opts.signalSnrs ?? snrs, log, {
+          suppressor: true,
+          bounds: true,
+        });
     byArray.set(array, s);
     result.snr.push(s);
     opts.save?.(result);
@@ -112,15 +120,16 @@ const signed = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(2)}`;
 
 export function frontEndTable(r: FrontEndResult): string {
   const out = [
-    "| board (array) | superdirective - mic 0, all | below 1 kHz | above 2 kHz | delay-and-sum - mic 0, all | suppressor on the beam, all |",
-    "|---|---:|---:|---:|---:|---:|",
+    "| board (array) | superdirective - mic 0, all | below 1 kHz | above 2 kHz | delay-and-sum - mic 0, all | suppressor on the beam, all | calibrated superdirective - mic 0 (settled / matched mics) | calibration converged, median; worst final error |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const s of r.snr) {
     const d = s.superdirectiveGainDb,
       b = s.beamGainDb,
       n = s.suppressorGainDb;
     out.push(
-      `| ${s.board} (${s.array}, ${s.mics} mics) | ${signed(d.all)} dB | ${signed(d["below 1 kHz"])} dB | ${signed(d["above 2 kHz"])} dB | ${signed(b.all)} dB | ${signed(n.all)} dB |`,
+      `| ${s.board} (${s.array}, ${s.mics} mics) | ${signed(d.all)} dB | ${signed(d["below 1 kHz"])} dB | ${signed(d["above 2 kHz"])} dB | ${signed(b.all)} dB | ${signed(n.all)} dB | ` +
+        `${signed(s.calibratedGainDb.all)} dB (${signed(s.settledGainDb.all)} / ${signed(s.matchedGainDb.all)}) | ${s.convergedSeconds} s; ${s.worstEstimateErrorDb.toFixed(2)} dB |`,
     );
   }
   // Per noise and distance (whole band, medians over the scenes: the RT60s and SNRs measured).
@@ -153,7 +162,61 @@ export function frontEndTable(r: FrontEndResult): string {
   return out.join("\n");
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+/** Counts per front end and the one-sided Fisher p of each against microphone 0 (the last front end is the baseline). */
+export function accuracyTable(
+  board: string,
+  snr: number,
+  runs: { name: string; trials: AccuracyTrial[] }[],
+): string {
+  const base = runs.find((r) => r.name === "microphone 0");
+  const out = [
+    `| ${board}, ${snr} dB | trials | wake words detected | p (one-sided Fisher) vs microphone 0 | commands right | p vs microphone 0 |`,
+    "|---|---:|---:|---:|---:|---:|",
+  ];
+  for (const r of runs) {
+    const n = r.trials.length,
+      w = r.trials.filter((t) => t.woke).length,
+      c = r.trials.filter((t) => t.commandRight).length;
+    const p = (mine: number, key: "woke" | "commandRight") =>
+      base && base !== r
+        ? fisherOneSided(
+            mine,
+            n,
+            base.trials.filter((t) => t[key]).length,
+            base.trials.length,
+          ).toFixed(4)
+        : "-";
+    out.push(`| ${r.name} | ${n} | ${w} | ${p(w, "woke")} | ${c} | ${p(c, "commandRight")} |`);
+  }
+  return out.join("\n");
+}
+
+if (
+  process.argv[1] === fileURLToPath(import.meta.url) &&
+  process.argv.includes("--accuracy-sets")
+) {
+  const args = process.argv.slice(2);
+  const sets = Number(args[args.indexOf("--accuracy-sets") + 1]);
+  const snrArg = args.indexOf("--snr");
+  const snr = snrArg >= 0 ? Number(args[snrArg + 1].split(",")[0]) : 5;
+  const boards = args.flatMap((a, i) => (a === "--board" ? [args[i + 1]] : []));
+  const names = args.flatMap((a, i) => (a === "--front-end" ? [args[i + 1]] : []));
+  const chosen = names.length ? names : ["superdirective", "microphone 0"];
+  for (const board of boards.length ? boards : ["rt1060"]) {
+    const runs = [];
+    for (const name of chosen) {
+      const f = FRONT_ENDS.find((x) => x.name === name);
+      if (!f)
+        throw new Error(`no front end '${name}' (${FRONT_ENDS.map((x) => x.name).join(", ")})`);
+      const trials = await frontEndTrials(board, f.options, snr, sets, (s) =>
+        process.stderr.write(`bench: ${s}\n`),
+      );
+      runs.push({ name, trials });
+      process.stderr.write(`bench: ${JSON.stringify({ board, name, trials })}\n`);
+    }
+    console.log(accuracyTable(board, snr, runs));
+  }
+} else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const boards = args.flatMap((a, i) => (a === "--board" ? [args[i + 1]] : []));
   const snrArg = args.indexOf("--snr"),

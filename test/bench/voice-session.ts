@@ -6,7 +6,8 @@
 // firmware's 5 s averages and its worst 40 ms buffer), wake words and commands detected, and
 // the host's real-time factor (emulated seconds per wall second).
 // Speech, voices and babble come from apps/voice-control/eval/scenes.ts (the far-field bench's).
-// Run alone: `npx tsx test/bench/voice-session.ts [--board B]... [--minutes 10]`.
+// Run alone: `npx tsx test/bench/voice-session.ts [--board B]... [--minutes 10] [--option K=V]...`
+// (--option: an app.json option for the build, e.g. MIC_CALIBRATION=false).
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -26,6 +27,7 @@ import {
   synth,
 } from "../../apps/voice-control/eval/scenes.ts";
 import { BOARDS, build, sig, type Built } from "./util.ts";
+import { parseOptionFlag, type AppOptions } from "../../emulator/toolchain/app-options.ts";
 
 const APP = "apps/voice-control";
 const SEGMENT_SECONDS = 120;
@@ -116,14 +118,14 @@ function sessionAudio(b: Built, dir: string, minutes: number) {
 
 export async function benchVoiceSession(
   log: (s: string) => void = () => undefined,
-  opts: { boards?: readonly string[]; minutes?: number } = {},
+  opts: { boards?: readonly string[]; minutes?: number; appOptions?: AppOptions } = {},
 ): Promise<SessionResult[]> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "tinyboard-voice-session-"));
   const minutes = opts.minutes ?? 10;
   const out: SessionResult[] = [];
   for (const board of opts.boards ?? BOARDS) {
     log(`${board}: rendering ${minutes} min of scenes`);
-    const b = await build(APP, board);
+    const b = await build(APP, board, { appOptions: opts.appOptions });
     const { wav, requests } = sessionAudio(b, dir, minutes);
     const machine = new Machine({
       target: b.target,
@@ -194,6 +196,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const results = await benchVoiceSession((s) => process.stderr.write(`bench: ${s}\n`), {
     boards: boards.length ? boards : undefined,
     minutes: m >= 0 ? Number(args[m + 1]) : undefined,
+    appOptions: Object.assign(
+      {},
+      ...args.flatMap((a, i) => (a === "--option" ? [parseOptionFlag(args[i + 1])] : [])),
+    ) as AppOptions,
   });
   console.log(JSON.stringify(results, null, 2));
   console.log(voiceSessionTable(results));

@@ -31,6 +31,7 @@ export const OP = {
   window: 17,
   spectrum: 18,
   superdirective: 19,
+  superdirectiveCalibrated: 20,
 } as const;
 
 export interface DspJob {

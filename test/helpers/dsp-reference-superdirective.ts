@@ -7,6 +7,7 @@
 // firmware.
 
 import { fftInPlace as fft } from "./dsp-reference.ts";
+import { MicCalibration } from "./dsp-reference-mic-calibration.ts";
 
 const C = 343; // m/s, as firmware/dsp/beamformer.ts
 export const SD_HOP = 160;
@@ -33,8 +34,24 @@ function solve(a: number[][], b: number[]): number[] {
   return x;
 }
 
+const inverses = new Map<string, { inv: number[][][]; mu: number[] }>();
+
 /** (Gamma + mu I)^-1 for each bin: the diffuse field's coherence sin(kd)/(kd), loaded so that the white-noise gain stays >= wngMinDb. */
 export function superdirectiveInverses(
+  positions: number[][],
+  fs: number,
+  wngMinDb: number,
+): { inv: number[][][]; mu: number[] } {
+  // Depends on the geometry only: kept per array (a bench calls the beam many times on one).
+  const key = JSON.stringify([positions, fs, wngMinDb]);
+  const known = inverses.get(key);
+  if (known) return known;
+  const made = designInverses(positions, fs, wngMinDb);
+  inverses.set(key, made);
+  return made;
+}
+
+function designInverses(
   positions: number[][],
   fs: number,
   wngMinDb: number,
@@ -100,21 +117,67 @@ function worstWng(q: number[][], positions: number[][], w: number): number {
   return worst;
 }
 
-/** The superdirective beam over planar signals, steered to azimuth az (rad); output delayed by SD_HOP samples. */
+const sqrtHann = (): Float64Array =>
+  Float64Array.from({ length: SD_FRAME }, (_, i) =>
+    Math.sqrt(0.5 - 0.5 * Math.cos((2 * Math.PI * i) / SD_FRAME)),
+  );
+
+/** Frame f of x (samples (f-1) hop .. (f+1) hop, square-root Hann, zero-padded) as a spectrum. */
+function frameSpectrum(x: Float64Array, f: number, win: Float64Array) {
+  const re = new Float64Array(SD_FFT),
+    im = new Float64Array(SD_FFT);
+  for (let i = 0; i < SD_FRAME; i++) {
+    const t = (f - 1) * SD_HOP + i;
+    re[i] = t >= 0 ? x[t] * win[i] : 0;
+  }
+  fft(re, im, -1);
+  return { re, im };
+}
+
+/** Per frame, per microphone: the linear gain correction the beam applies in that frame. */
+export type GainTrajectory = Float64Array[];
+
+/**
+ * The microphone calibration (dsp-reference-mic-calibration.ts) run over `signals` as the
+ * firmware runs it inside the beam: each frame corrected with the gains learnt from the frames
+ * before it, then learning from this one. Run on the mixture, the trajectory then applies to
+ * its speech and noise apart (the beam with given gains is linear).
+ */
+export function calibrationTrajectory(signals: Float64Array[]): {
+  gains: GainTrajectory;
+  cal: MicCalibration;
+} {
+  const cal = new MicCalibration(signals.length);
+  const win = sqrtHann();
+  const gains: GainTrajectory = [];
+  for (let f = 0; (f + 1) * SD_HOP <= signals[0].length; f++) {
+    gains.push(cal.gain.slice());
+    signals.forEach((x, m) => {
+      const { re, im } = frameSpectrum(x, f, win);
+      cal.observe(m, re, im);
+    });
+    cal.endFrame();
+  }
+  return { gains, cal };
+}
+
+/**
+ * The superdirective beam over planar signals, steered to azimuth az (rad); output delayed by
+ * SD_HOP samples. With `gains`, each microphone is corrected first.
+ */
 export function superdirective(
   positions: number[][],
   signals: Float64Array[],
   az: number,
   fs: number,
   wngMinDb: number,
+  gains?: GainTrajectory,
 ): Float64Array {
   const { inv } = superdirectiveInverses(positions, fs, wngMinDb);
   const wts = inv.map((q, k) =>
     weights(q, steering(positions, az, (2 * Math.PI * k * fs) / SD_FFT / C)),
   );
-  const win = Float64Array.from({ length: SD_FRAME }, (_, i) =>
-    Math.sqrt(0.5 - 0.5 * Math.cos((2 * Math.PI * i) / SD_FRAME)),
-  );
+  const win = sqrtHann();
   const n = signals[0].length;
   const out = new Float64Array(n);
   const ola = new Float64Array(SD_HOP);
@@ -122,17 +185,12 @@ export function superdirective(
     const yr = new Float64Array(SD_FFT),
       yi = new Float64Array(SD_FFT);
     signals.forEach((x, m) => {
-      const re = new Float64Array(SD_FFT),
-        im = new Float64Array(SD_FFT);
-      for (let i = 0; i < SD_FRAME; i++) {
-        const t = (f - 1) * SD_HOP + i;
-        re[i] = t >= 0 ? x[t] * win[i] : 0;
-      }
-      fft(re, im, -1);
+      const { re, im } = frameSpectrum(x, f, win);
+      const c = gains ? gains[f][m] : 1;
       for (let k = 0; k < BINS; k++) {
         // conj(w) X
-        const wr = wts[k].re[m],
-          wi = wts[k].im[m];
+        const wr = wts[k].re[m] * c,
+          wi = wts[k].im[m] * c;
         yr[k] += wr * re[k] + wi * im[k];
         yi[k] += wr * im[k] - wi * re[k];
       }

@@ -1,0 +1,100 @@
+// Wake words and commands at one SNR, beam against microphone 0 on the same scenes, with enough
+// trials for a test of the difference: the far-field bench's scene grid (apps/voice-control/
+// eval/scenes.ts: 1 / 3 m, RT60 0.3 / 0.6 s, babble / fan; 2 trials per scene) repeated with
+// other seeds (other talker directions, noise and microphone-gain draws; the same voices), each
+// front end an app build option (test/bench/voice-frontend.ts FRONT_ENDS). A trial counts as in
+// test/bench/voice-control.ts: the wake line between the start of "marvin" and 0.5 s after the
+// command starts; the command line within 3.2 s after it naming the word said.
+// Significance: one-sided Fisher exact test (hypergeometric tail) that the beam's count is no
+// better than microphone 0's.
+// `npx tsx test/bench/voice-frontend.ts --board rt1060 --accuracy-sets 3 --snr 5 --no-signal`.
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { runScene, VOICE_APP } from "./voice-control.ts";
+import { build, ROOT } from "./util.ts";
+import {
+  trialScenes,
+  TRIALS,
+  VOICES,
+  SCENE_SECONDS,
+  type SceneSpec,
+} from "../../apps/voice-control/eval/scenes.ts";
+import type { AppOptions } from "../../emulator/toolchain/app-options.ts";
+
+/** Seed offset between scene sets: past the bench grid's 32 scenes, far from the validation set's 20000. */
+const SET_SEEDS = 1000;
+
+export interface AccuracyTrial {
+  set: number;
+  spec: SceneSpec;
+  woke: boolean;
+  commandRight: boolean;
+}
+
+export async function frontEndTrials(
+  board: string,
+  options: AppOptions,
+  snr: number,
+  sets: number,
+  log: (s: string) => void = () => undefined,
+): Promise<AccuracyTrial[]> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "tinyboard-voice-accuracy-"));
+  const b = await build(path.join(ROOT, VOICE_APP), board, { appOptions: options });
+  const out: AccuracyTrial[] = [];
+  for (let set = 0; set < sets; set++) {
+    const scenes = trialScenes(dir, [snr], {
+      voices: VOICES,
+      real: true,
+      seedOffset: set * SET_SEEDS,
+    });
+    for (let s = 0; s < scenes.length; s++) {
+      const { spec, scene, words } = scenes[s];
+      const p = await runScene(b, scene, dir, `acc-${set}-${s}`, SCENE_SECONDS);
+      TRIALS.forEach((t, i) => {
+        const wake = p.lines.find(
+          (l) => l.text.startsWith("wake marvin") && l.t >= t.wake && l.t <= t.command + 0.5,
+        );
+        const cmd = wake
+          ? p.lines.find(
+              (l) => l.text.startsWith("command ") && l.t > wake.t && l.t <= wake.t + 3.2,
+            )
+          : undefined;
+        out.push({
+          set,
+          spec,
+          woke: !!wake,
+          commandRight: !!cmd && cmd.text.split(" ")[1] === words[i],
+        });
+      });
+      log(
+        `${board} ${JSON.stringify(options)} set ${set} scene ${s + 1}/${scenes.length}: ` +
+          out
+            .slice(-2)
+            .map((x) => `${x.woke ? "wake" : "miss"} ${x.commandRight ? "right" : "-"}`)
+            .join("; "),
+      );
+    }
+  }
+  return out;
+}
+
+const logFactorial = (n: number): number => {
+  let s = 0;
+  for (let i = 2; i <= n; i++) s += Math.log(i);
+  return s;
+};
+const logChoose = (n: number, k: number): number =>
+  logFactorial(n) - logFactorial(k) - logFactorial(n - k);
+
+/**
+ * One-sided Fisher exact test: P(X >= a) for a of n successes in group A against b of m in
+ * group B, X hypergeometric (a + b successes drawn into A's n of the n + m trials).
+ */
+export function fisherOneSided(a: number, n: number, b: number, m: number): number {
+  const k = a + b;
+  let p = 0;
+  for (let x = a; x <= Math.min(n, k); x++)
+    p += Math.exp(logChoose(n, x) + logChoose(m, k - x) - logChoose(n + m, k));
+  return Math.min(1, p);
+}
