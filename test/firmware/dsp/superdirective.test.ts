@@ -8,25 +8,8 @@ import { snrDb } from "../../helpers/dsp-reference.ts";
 import { beamform } from "../../helpers/dsp-reference-filters.ts";
 import { superdirective, SD_HOP } from "../../helpers/dsp-reference-superdirective.ts";
 import { mixDiffuse, MIXING_TAPS } from "../../../emulator/inputs/room/diffuse.ts";
+import { db, gauss, power, rng } from "../../helpers/test-noise.ts";
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32 - 0.5;
-  };
-}
-const gauss = (r: () => number): number => {
-  let s = 0;
-  for (let i = 0; i < 12; i++) s += r();
-  return s;
-};
-const power = (x: ArrayLike<number>, from: number, to = x.length): number => {
-  let s = 0;
-  for (let i = from; i < to; i++) s += x[i] ** 2;
-  return s / (to - from);
-};
-const db = (x: number): number => 10 * Math.log10(x);
 
 // A "speech-like" source as a function of continuous time (tones 200..4000 Hz, most power low).
 function source(seed: number): (t: number) => number {
