@@ -54,7 +54,7 @@ export class FullyConnected extends Kernel {
     // The input zero point is subtracted as the input is widened (TFLM's input_offset), so the
     // bias is read in place and nothing is kept per channel beyond the multiplier and shift.
     this.inOffset = -input.zeroPoint;
-    const cq = new ChannelQuant(n, <i32>act, output.scale, output.zeroPoint, !weights.isPerChannel(), true, bias);
+    const cq = ChannelQuant.create(n, <i32>act, output.scale, output.zeroPoint, !weights.isPerChannel(), true, bias);
     // TFLite: per-tensor scales multiply in float (one multiplier for the layer), per-channel
     // ones in double (found in integers by setScales; a double division is a software routine
     // on the M33). The bias is read in place, so nothing else is set per channel.
