@@ -37,17 +37,17 @@ const IN_PLACE_CHANNEL_BYTES = 4;
  *  block and rounds blocks to 16 bytes; an object adds its fields and arrays their backing store. */
 const BLOCK = 16;
 const block = (payload: number) => BLOCK + alignUp(Math.max(payload, 0));
-/** What the engine keeps per tensor (a 20-byte record in one block: its shape and scales are
+/** What the engine keeps per tensor (a 16-byte record in one block: its shape and scales are
  *  read in place from the model), per layer (a 28-byte Operator record in one block, the kernel
  *  object with its geometry, its slots in the kernel and NPU arrays) and once (Model,
  *  FlatBuffer reader, the blocks' headers, Interpreter arrays): upper sizes of their fields
  *  (firmware/tflite/tensor.ts, operator.ts, kernels/*.ts, model.ts). Rounded up: the build
  *  must not say "fits" when the run does not. */
-const PER_TENSOR = 20;
-const PER_LAYER = 28 + block(160) + 5;
+const PER_TENSOR = 16;
+const PER_LAYER = 28 + block(128) + 4;
 const PER_MODEL = 8 * block(64);
 /** ChannelQuant's fields, before its per-channel data in the same block (requant.ts). */
-const CHANNEL_QUANT_FIELDS = 40;
+const CHANNEL_QUANT_FIELDS = 36;
 
 /** TFLite flatbuffers carry the file identifier "TFL3" at byte 4. */
 export function isTflite(data: Uint8Array): boolean {

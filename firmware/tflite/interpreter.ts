@@ -30,13 +30,13 @@ export class Interpreter {
    *  their data such as per-channel multipliers and shifts), measured as the heap the
    *  constructor took besides the head. head + tail is TFLM's arena_used_bytes(). */
   persistentBytes: i32 = 0;
-  /** Per layer: true when the NPU runs it. */
-  onNpu: StaticArray<bool> = new StaticArray<bool>(0);
   private job: usize = 0;
 
   constructor(base: usize, size: u32) {
     const start = heapMark();
+    DBG_START = start;
     this.model = new Model(base, size);
+    DBG_MARKS[0] = <i32>(heapMark() - start);
     if (this.model.error.length > 0) this.error = this.model.error;
     else this.prepare();
     this.persistentBytes = <i32>(heapMark() - start) - (this.arena != 0 ? this.arenaBytes + ARENA_ALIGN : 0);
@@ -101,7 +101,6 @@ export class Interpreter {
     const ops = this.model.operators;
     const n = ops.length;
     this.kernels = new StaticArray<Kernel>(n);
-    this.onNpu = new StaticArray<bool>(n);
     const npuOps = npu.capabilities();
     let longestNpuRun = 0;
     for (let i = 0; i < n; i++) {
@@ -119,7 +118,7 @@ export class Interpreter {
       if (why.length > 0) return this.fail(layerName(i, op.name) + ": " + why);
       if (this.model.fb.error.length > 0) return this.fail(layerName(i, op.name) + ": " + this.model.fb.error);
       this.kernels[i] = kernel;
-      this.onNpu[i] = op.code < 32 && (npuOps & (1 << op.code)) != 0 && op.output(0).type == TYPE_INT8;
+      kernel.onNpu = op.code < 32 && (npuOps & (1 << op.code)) != 0 && op.output(0).type == TYPE_INT8;
     }
     // A run of NPU layers that are all RESHAPE has no work for the NPU, only its set-up: it
     // stays on the CPU (a reshape is a no-op there), as a converter would leave it. The host
@@ -127,13 +126,14 @@ export class Interpreter {
     // from the same capability mask); test/model/npu.test.ts checks the two agree.
     let start = 0;
     for (let i = 0; i <= n; i++) {
-      if (i < n && this.onNpu[i]) continue;
+      if (i < n && this.kernels[i].onNpu) continue;
       let work = false;
       for (let k = start; k < i; k++) if (ops[k].code != OP_RESHAPE) work = true;
-      for (let k = start; k < i; k++) this.onNpu[k] = work;
+      for (let k = start; k < i; k++) this.kernels[k].onNpu = work;
       if (work) longestNpuRun = max(longestNpuRun, i - start);
       start = i + 1;
     }
+    DBG_MARKS[1] = <i32>(heapMark() - DBG_START);
     // The plan is temporary, as TFLM's (made in the arena's temporary area): its offsets go
     // into the tensors and kernels, then its blocks, the last on the heap, are given back.
     const layerBytes = new StaticArray<i32>(n);
@@ -156,13 +156,13 @@ export class Interpreter {
     freeObject(changetype<usize>(offsets));
     freeObject(changetype<usize>(plan));
     freeObject(changetype<usize>(layerBytes));
+    DBG_MARKS[2] = <i32>(heapMark() - DBG_START);
     // The arena comes from the heap once: running out of SRAM is the board's fault report.
     const raw = heap.alloc(<usize>this.arenaBytes + ARENA_ALIGN);
     this.arena = (raw + ARENA_ALIGN - 1) & ~(<usize>ARENA_ALIGN - 1);
     for (let i = 0; i < n; i++) {
       const kernel = this.kernels[i];
       kernel.scratch += this.arena;
-      kernel.records = kernel.scratch + <usize>alignArena(kernel.scratchBytes());
     }
     for (let t = 0; t < tensors.length; t++) {
       const tensor = tensors[t];
@@ -181,14 +181,14 @@ export class Interpreter {
     const n = this.kernels.length;
     let i = 0;
     while (i < n) {
-      if (unchecked(this.onNpu[i])) {
+      if (unchecked(this.kernels[i]).onNpu) {
         i = this.runOnNpu(i);
         continue;
       }
       const kernel = unchecked(this.kernels[i]);
       debug.layerBegin(<u32>i, <u32>kernel.op.code);
       const quant = kernel.quant;
-      if (quant !== null) quant.expand(kernel.records);
+      if (quant !== null) quant.expand(recordsOf(kernel));
       kernel.eval(kernel.scratch);
       debug.layerEnd(<u32>i);
       i++;
@@ -199,7 +199,7 @@ export class Interpreter {
   private runOnNpu(from: i32): i32 {
     const n = this.kernels.length;
     let to = from;
-    while (to < n && unchecked(this.onNpu[to])) to++;
+    while (to < n && unchecked(this.kernels[to]).onNpu) to++;
     const job = this.job;
     store<u32>(job, <u32>(to - from));
     for (let i = from; i < to; i++) {
@@ -220,7 +220,7 @@ export class Interpreter {
     for (let i = from; i < to; i++) {
       const kernel = unchecked(this.kernels[i]);
       const quant = kernel.quant; // the NPU's command stream holds these; the CPU does not pay
-      if (quant !== null) quant.expand(kernel.records);
+      if (quant !== null) quant.expand(recordsOf(kernel));
       kernel.eval(kernel.scratch);
     }
     npu.computeEnd(id);
@@ -250,6 +250,11 @@ function freeObject(object: usize): void {
 /** A tensor's data while the plan's offsets wait for the arena: none for this tensor. */
 const NOT_IN_ARENA: usize = <usize>-1;
 
+/** Where a layer's requantisation records go: right after its kernel scratch. */
+function recordsOf(kernel: Kernel): usize {
+  return kernel.scratch + <usize>alignArena(kernel.scratchBytes());
+}
+
 function alignArena(bytes: i32): i32 {
   return (bytes + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
 }
@@ -270,3 +275,6 @@ function inputChannels(kernel: Kernel): i32 {
   const t = op.input(0);
   return t.rank > 0 ? t.dim(-1) : 1;
 }
+
+export let DBG_START: usize = 0;
+export const DBG_MARKS = new StaticArray<i32>(4);

@@ -22,9 +22,6 @@ export class Model {
   /** The subgraph's input and output tensor indices, read in place (count in the word before). */
   inputs: IndexList = changetype<IndexList>(NO_INDICES);
   outputs: IndexList = changetype<IndexList>(NO_INDICES);
-  /** The operator codes vector in the flatbuffer (each operator's code is read from it). */
-  private codes: u32 = 0;
-  private codeCount: u32 = 0;
 
   constructor(base: usize, size: u32) {
     this.fb = new FlatBuffer(base, size);
@@ -56,7 +53,8 @@ export class Model {
     if (!this.ok("")) return false;
     const version = fb.fieldI32(root, s.MODEL_VERSION, 0);
     if (version != 3) return this.fail("unsupported schema version " + version.toString() + " (expected 3)");
-    if (!this.readCodes(root)) return false;
+    const codes = this.fb.fieldRef(root, s.MODEL_OPERATOR_CODES);
+    if (!this.readCodes(codes)) return false;
     const subgraphs = fb.fieldRef(root, s.MODEL_SUBGRAPHS);
     if (fb.vectorLength(subgraphs, 4) == 0) return this.fail("model has no subgraph");
     const sg = fb.tableAt(subgraphs, 0);
@@ -72,26 +70,23 @@ export class Model {
       const t = this.inputs[k]; // the app writes its input there: it cannot be in flash
       if (this.tensors[t].isConstant) return this.fail("input tensor " + t.toString() + " has constant data");
     }
-    return this.readOperators(sg);
+    return this.readOperators(sg, codes);
   }
 
   /** Checks the operator codes; each operator reads its own (codeAt) when it is read. */
-  private readCodes(root: u32): bool {
-    const vec = this.fb.fieldRef(root, s.MODEL_OPERATOR_CODES);
+  private readCodes(vec: u32): bool {
     const n = this.fb.vectorLength(vec, 4);
     if (n > MAX_OPS) return this.fail("too many operator codes");
-    this.codes = vec;
-    this.codeCount = n;
     for (let i: u32 = 0; i < n; i++) {
-      this.codeAt(i);
+      this.codeAt(vec, i);
       if (this.fb.error.length > 0 && !this.ok("operator code " + i.toString())) return false;
     }
     return true;
   }
 
-  private codeAt(i: u32): i32 {
+  private codeAt(codes: u32, i: u32): i32 {
     const fb = this.fb;
-    const t = fb.tableAt(this.codes, i);
+    const t = fb.tableAt(codes, i);
     // Codes above 127 live in builtin_code; older files only fill the deprecated byte.
     const deprecated = <i32>(<i8>fb.fieldU8(t, s.OPCODE_DEPRECATED_BUILTIN, 0));
     return max(deprecated, fb.fieldI32(t, s.OPCODE_BUILTIN, 0));
@@ -198,7 +193,7 @@ export class Model {
     return layer < 0 ? what : layerName(this.operators[layer]) + what;
   }
 
-  private readOperators(sg: u32): bool {
+  private readOperators(sg: u32, codes: u32): bool {
     const fb = this.fb;
     const vec = fb.fieldRef(sg, s.SUBGRAPH_OPERATORS);
     const n = fb.vectorLength(vec, 4);
@@ -209,9 +204,9 @@ export class Model {
       const op = this.operators[<i32>i];
       op.index = i;
       const codeIndex = <u32>fb.fieldI32(table, s.OPERATOR_OPCODE_INDEX, 0);
-      if (!this.ok("layer " + i.toString())) return false;
-      if (codeIndex >= this.codeCount) return this.fail("layer " + i.toString() + ": operator code " + codeIndex.toString() + " out of range");
-      op.code = this.codeAt(codeIndex);
+      if (fb.error.length > 0 && !this.ok("layer " + i.toString())) return false; // the name made only for a message
+      if (codeIndex >= fb.vectorLength(codes, 4)) return this.fail("layer " + i.toString() + ": operator code " + codeIndex.toString() + " out of range");
+      op.code = this.codeAt(codes, codeIndex);
       op.inputIndices = this.indexList(fb.fieldRef(table, s.OPERATOR_INPUTS), true, i, ": inputs");
       op.outputIndices = this.indexList(fb.fieldRef(table, s.OPERATOR_OUTPUTS), false, i, ": outputs");
       op.options = fb.fieldRef(table, s.OPERATOR_OPTIONS);

@@ -113,6 +113,7 @@ export class Operator {
 @unmanaged
 export class OperatorList {
   static create(n: i32, fb: FlatBuffer, tensors: TensorList): OperatorList {
+    if (offsetof<Operator>() != <usize>OPERATOR_BYTES) unreachable(); // folded away: the record size is OPERATOR_BYTES
     const block = heap.alloc(<usize>(4 + n * OPERATOR_BYTES)) + 4;
     store<i32>(block - 4, n);
     for (let i = 0; i < n; i++) {

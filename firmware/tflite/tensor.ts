@@ -1,5 +1,5 @@
 // A tensor as the interpreter holds it: where its data lives (in place in flash for
-// constants, in the arena for activations), its shape and its quantisation. A fixed 20-byte
+// constants, in the arena for activations), its shape and its quantisation. A fixed 16-byte
 // record in one block for the whole model (TensorList), as TFLM's TfLiteEvalTensor array, not
 // one heap object each (an object's header and 16-byte block would more than double it).
 import { typeBytes } from "./schema";
@@ -9,14 +9,18 @@ import { typeBytes } from "./schema";
 export const NO_DIMS: usize = memory.data(8, 4) + 4;
 
 /** Bytes of one tensor record (the fields below, in order). */
-export const TENSOR_BYTES: i32 = 20;
+export const TENSOR_BYTES: i32 = 16;
+
+// The first word packs what is small: the type (bits 0-7), constant data (bit 8), the axis of
+// the per-channel scales (bits 9-11; rank <= 6) and the zero point (bits 12-31, signed: TFLite's
+// zero points lie in -32768..65535).
+const CONSTANT_BIT: i32 = 1 << 8;
+const AXIS_SHIFT: i32 = 9;
+const ZERO_POINT_SHIFT: i32 = 12;
 
 @unmanaged
 export class Tensor {
-  type: u8;
-  isConstant: bool;
-  /** The axis of the per-channel scales. */
-  quantizedDimension: u8;
+  private meta: i32;
   /** The shape, read in place (as TFLM's TfLiteEvalTensor does): the first of the flatbuffer
    *  vector's int32 dimensions, its length in the word before. */
   dims: usize;
@@ -25,7 +29,39 @@ export class Tensor {
   /** The f32 scales, read in place from the flatbuffer (their count in the word before; one
    *  for per-tensor quantisation); 0 when the tensor has none. */
   scales: usize;
-  zeroPoint: i32;
+
+  get type(): u8 {
+    return <u8>this.meta;
+  }
+
+  set type(v: u8) {
+    this.meta = (this.meta & ~0xff) | <i32>v;
+  }
+
+  get isConstant(): bool {
+    return (this.meta & CONSTANT_BIT) != 0;
+  }
+
+  set isConstant(v: bool) {
+    this.meta = v ? this.meta | CONSTANT_BIT : this.meta & ~CONSTANT_BIT;
+  }
+
+  /** The axis of the per-channel scales. */
+  get quantizedDimension(): u8 {
+    return <u8>((this.meta >> AXIS_SHIFT) & 7);
+  }
+
+  set quantizedDimension(v: u8) {
+    this.meta = (this.meta & ~(7 << AXIS_SHIFT)) | ((<i32>v & 7) << AXIS_SHIFT);
+  }
+
+  get zeroPoint(): i32 {
+    return this.meta >> ZERO_POINT_SHIFT;
+  }
+
+  set zeroPoint(v: i32) {
+    this.meta = (this.meta & ((1 << ZERO_POINT_SHIFT) - 1)) | (v << ZERO_POINT_SHIFT);
+  }
 
   /** Per-tensor quantisation (the first entry when per-channel; 0 without quantisation). */
   get scale(): f32 {
@@ -85,6 +121,7 @@ export class Tensor {
 @unmanaged
 export class TensorList {
   static create(n: i32): TensorList {
+    if (offsetof<Tensor>() != <usize>TENSOR_BYTES) unreachable(); // folded away: the record size is TENSOR_BYTES
     const block = heap.alloc(<usize>(4 + n * TENSOR_BYTES)) + 4;
     store<i32>(block - 4, n);
     memory.fill(block, 0, <usize>(n * TENSOR_BYTES));

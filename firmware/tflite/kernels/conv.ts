@@ -13,15 +13,19 @@ import { biasF32, biasI32, checkBias, checkFilterQuant } from "./common/weights"
 import { ConvGeometry } from "./common/conv-geometry";
 
 export class Conv2D extends ConvGeometry {
+  // Few fields: the object stays in the arena's tail for the whole run (k8, the float clamp
+  // bounds and the requantisation are derived from what is kept).
   private float: bool = false;
   private pointwise: bool = false;
+  private act: u8 = <u8>ACT_NONE;
   private K: i32 = 0;
-  private k8: i32 = 0;
   private bias: Tensor | null = null;
-  private cq: ChannelQuant | null = null;
-  private fmin: f32 = 0;
-  private fmax: f32 = 0;
   private inZp: i32 = 0;
+
+  /** The patch length rounded up to the 8 values of a dot-product chunk. */
+  private get k8(): i32 {
+    return (this.K + 7) & ~7;
+  }
 
   prepare(): string {
     const op = this.op;
@@ -44,13 +48,9 @@ export class Conv2D extends ConvGeometry {
     if (bw.length > 0) return bw;
     this.bias = bias;
     this.K = g.kH * g.kW * g.inC;
-    this.k8 = (this.K + 7) & ~7;
     this.pointwise = g.kH == 1 && g.kW == 1 && g.strideH == 1 && g.strideW == 1 && g.outH == g.inH && g.outW == g.inW;
-    if (this.float) {
-      this.fmin = activationMinF(act);
-      this.fmax = activationMaxF(act);
-      return "";
-    }
+    this.act = <u8>act;
+    if (this.float) return "";
     const fq = checkFilterQuant(filter, g.outC, 0);
     if (fq.length > 0) return fq;
     this.inZp = input.zeroPoint;
@@ -65,7 +65,6 @@ export class Conv2D extends ConvGeometry {
       cq.setScales(c, input.scale, filter.channelScale(c), output.scale, inPlace ? 0 : biasI32(bias, c), folded);
     }
     cq.finish();
-    this.cq = cq;
     this.quant = cq;
     return "";
   }
@@ -87,7 +86,7 @@ export class Conv2D extends ConvGeometry {
   }
 
   private evalPointwise(scratch: usize): void {
-    const g = this, cq = this.cq!;
+    const g = this, cq = changetype<ChannelQuant>(this.quant);
     const input = this.op.input(0).data, w = this.op.input(1).data, out = this.op.output(0).data;
     const C = g.inC, n = g.outC, K = this.K, k8 = this.k8, off = -this.inZp;
     const pixels = g.batches * g.outH * g.outW;
@@ -110,7 +109,7 @@ export class Conv2D extends ConvGeometry {
   }
 
   private evalIm2col(scratch: usize): void {
-    const g = this, cq = this.cq!;
+    const g = this, cq = changetype<ChannelQuant>(this.quant);
     const w = this.op.input(1).data, out = this.op.output(0).data;
     const n = g.outC, K = this.K, k8 = this.k8;
     const linear = scratch + <usize>(8 * k8 * 2);
@@ -203,7 +202,7 @@ export class Conv2D extends ConvGeometry {
   private evalFloat(): void {
     const g = this;
     const input = this.op.input(0).data, w = this.op.input(1).data, out = this.op.output(0).data;
-    const C = g.inC, lo = this.fmin, hi = this.fmax, bias = this.bias;
+    const C = g.inC, lo = activationMinF(<i32>this.act), hi = activationMaxF(<i32>this.act), bias = this.bias;
     let o = out;
     for (let b = 0; b < g.batches; b++) {
       for (let oy = 0; oy < g.outH; oy++) {

@@ -14,25 +14,34 @@ import { ConvGeometry } from "./common/conv-geometry";
 import { depthwiseMultiplierFloat, depthwiseMultiplierInt8, multiplierScratchBytes } from "./depthwise-multiplier";
 
 export class DepthwiseConv2D extends ConvGeometry {
+  // Few fields, the small ones together: the object stays in the arena's tail for the whole
+  // run (the float clamp bounds, the fast path's group count and row size are derived).
   private float: bool = false;
-  private mult: i32 = 1;
   private fast: bool = false;
+  private act: u8 = <u8>ACT_NONE;
+  private mult: i32 = 1;
   private bias: Tensor | null = null;
-  private cq: ChannelQuant | null = null;
-  private fmin: f32 = 0;
-  private fmax: f32 = 0;
   private inZp: i32 = 0;
   // Fast path: pairs per row, 4-channel groups (even), bytes per pair row, the row in each slot.
   private pairs: i32 = 0;
-  private groups: i32 = 0;
-  private rowBytes: i32 = 0;
-  private multi: bool = false;
   // The input row each of the 4 pair-row slots holds: four fields addressed by slot (slotRow),
   // not an array object of their own in the arena's tail.
-  private slot0: i32 = -1;
-  private slot1: i32 = -1;
-  private slot2: i32 = -1;
-  private slot3: i32 = -1;
+  private slot0: i16 = -1;
+  private slot1: i16 = -1;
+  private slot2: i16 = -1;
+  private slot3: i16 = -1;
+
+  private get multi(): bool {
+    return this.mult > 1;
+  }
+
+  private get groups(): i32 {
+    return ((this.outC + 7) >> 3) << 1;
+  }
+
+  private get rowBytes(): i32 {
+    return this.pairs * this.groups * 16;
+  }
 
   prepare(): string {
     const op = this.op;
@@ -57,12 +66,8 @@ export class DepthwiseConv2D extends ConvGeometry {
     const bw = checkBias(bias, this.float, g.outC);
     if (bw.length > 0) return bw;
     this.bias = bias;
-    this.multi = this.mult > 1;
-    if (this.float) {
-      this.fmin = activationMinF(act);
-      this.fmax = activationMaxF(act);
-      return "";
-    }
+    this.act = <u8>act;
+    if (this.float) return "";
     const fq = checkFilterQuant(filter, g.outC, 3);
     if (fq.length > 0) return fq;
     this.inZp = input.zeroPoint;
@@ -74,14 +79,11 @@ export class DepthwiseConv2D extends ConvGeometry {
       cq.setScales(c, input.scale, filter.channelScale(c), output.scale, biasI32(bias, c), input.zeroPoint * sum);
     }
     cq.finish();
-    this.cq = cq;
     this.quant = cq;
     this.fast = this.mult == 1 && g.kH == 3 && g.kW == 3 && g.dilH == 1 && g.dilW == 1 &&
-      (g.strideW == 1 || g.strideW == 2) && g.strideH >= 1;
+      (g.strideW == 1 || g.strideW == 2) && g.strideH >= 1 && g.inH <= i16.MAX_VALUE; // rows fit the i16 slots
     if (this.fast) {
       this.pairs = ((g.outW - 1) * g.strideW + 4) / 2 + 1;
-      this.groups = ((g.outC + 7) >> 3) << 1;
-      this.rowBytes = this.pairs * this.groups * 16;
     }
     return "";
   }
@@ -99,10 +101,10 @@ export class DepthwiseConv2D extends ConvGeometry {
 
   eval(scratch: usize): void {
     const op = this.op;
-    if (this.float && this.multi) depthwiseMultiplierFloat(this, op.input(0).data, op.input(1).data, this.bias, op.output(0).data, this.mult, this.fmin, this.fmax, scratch);
+    if (this.float && this.multi) depthwiseMultiplierFloat(this, op.input(0).data, op.input(1).data, this.bias, op.output(0).data, this.mult, activationMinF(<i32>this.act), activationMaxF(<i32>this.act), scratch);
     else if (this.float) this.evalFloat();
-    else if (this.fast) { if (this.cq!.folded) this.evalFast<u8>(scratch); else this.evalFast<i8>(scratch); }
-    else if (this.multi) depthwiseMultiplierInt8(this, op.input(0).data, op.input(1).data, op.output(0).data, this.mult, this.inZp, this.cq!, scratch);
+    else if (this.fast) { if (changetype<ChannelQuant>(this.quant).folded) this.evalFast<u8>(scratch); else this.evalFast<i8>(scratch); }
+    else if (this.multi) depthwiseMultiplierInt8(this, op.input(0).data, op.input(1).data, op.output(0).data, this.mult, this.inZp, changetype<ChannelQuant>(this.quant), scratch);
     else this.evalGeneric();
   }
 
@@ -131,7 +133,7 @@ export class DepthwiseConv2D extends ConvGeometry {
   /** Where slot k's input row is kept (slot0..slot3, consecutive fields). */
   // @ts-ignore: decorator
   @inline private slotRow(k: i32): usize {
-    return changetype<usize>(this) + offsetof<DepthwiseConv2D>("slot0") + (<usize>k << 2);
+    return changetype<usize>(this) + offsetof<DepthwiseConv2D>("slot0") + (<usize>k << 1);
   }
 
   /** The pair row holding input row iy (building it if needed), or the zero-point row. */
@@ -140,9 +142,9 @@ export class DepthwiseConv2D extends ConvGeometry {
     const slot = iy & 3;
     const at = scratch + <usize>(slot * this.rowBytes);
     const held = this.slotRow(slot);
-    if (load<i32>(held) != iy) {
+    if (<i32>load<i16>(held) != iy) {
       this.buildRow(b, iy, at);
-      store<i32>(held, iy);
+      store<i16>(held, <i16>iy);
     }
     return at;
   }
@@ -150,7 +152,7 @@ export class DepthwiseConv2D extends ConvGeometry {
   /** F: u8 for the folded requantisation form, i8 for the general one (see ChannelQuant). */
   private evalFast<F>(scratch: usize): void {
     const folded = !isSigned<F>();
-    const g = this, cq = this.cq!;
+    const g = this, cq = changetype<ChannelQuant>(this.quant);
     const C = g.outC, J = this.pairs, s = g.strideW;
     const filter = this.op.input(1).data, out = this.op.output(0).data;
     const zpRow = scratch + <usize>(4 * this.rowBytes);
@@ -160,7 +162,7 @@ export class DepthwiseConv2D extends ConvGeometry {
     for (let c = 0; c < C; c += 4) this.filterVectors(filter, c, wvAll + <usize>((c >> 2) * 192));
     const amin = cq.amin, amax = cq.amax;
     for (let b = 0; b < g.batches; b++) {
-      for (let k = 0; k < 4; k++) store<i32>(this.slotRow(k), -1);
+      for (let k = 0; k < 4; k++) store<i16>(this.slotRow(k), -1);
       for (let oy = 0; oy < g.outH; oy++) {
         const y0 = oy * g.strideH - g.padT;
         const r0 = this.rowFor(b, y0, scratch), r1 = this.rowFor(b, y0 + 1, scratch), r2 = this.rowFor(b, y0 + 2, scratch);
@@ -281,7 +283,7 @@ export class DepthwiseConv2D extends ConvGeometry {
 
   /** Any filter size, stride, dilation and depth multiplier: TFLite's loop, zero point folded. */
   private evalGeneric(): void {
-    const g = this, cq = this.cq!;
+    const g = this, cq = changetype<ChannelQuant>(this.quant);
     const input = this.op.input(0).data, filter = this.op.input(1).data;
     const C = g.inC, M = this.mult, OC = g.outC, zp = this.inZp;
     let o = this.op.output(0).data;
@@ -314,7 +316,7 @@ export class DepthwiseConv2D extends ConvGeometry {
   private evalFloat(): void {
     const g = this;
     const input = this.op.input(0).data, filter = this.op.input(1).data;
-    const C = g.inC, M = this.mult, OC = g.outC, lo = this.fmin, hi = this.fmax, bias = this.bias;
+    const C = g.inC, M = this.mult, OC = g.outC, lo = activationMinF(<i32>this.act), hi = activationMaxF(<i32>this.act), bias = this.bias;
     let o = this.op.output(0).data;
     for (let b = 0; b < g.batches; b++) {
       for (let oy = 0; oy < g.outH; oy++) {

@@ -6,7 +6,6 @@
 // where it is used, twice per element as the reference does (softmax.h SoftmaxInt8), so the
 // layer keeps no tables in the arena's tail (TFLM's OpData only: multiplier, shift, diff_min).
 import { Kernel } from "../kernel";
-import { Tensor } from "../tensor";
 import { TYPE_FLOAT32, TYPE_INT8 } from "../schema";
 import { quantizedMultiplier, quantizedShift, roundingDivideByPOT } from "../quant";
 import { expOnNegativeValues, inputRadius, mergedBias, oneOverOnePlusX, srdhm } from "./activations";
@@ -16,8 +15,6 @@ const SCALED_DIFF_INTEGER_BITS: i32 = 5;
 const ACCUMULATION_INTEGER_BITS: i32 = 12;
 
 export class Softmax extends Kernel {
-  private input: Tensor | null = null;
-  private output: Tensor | null = null;
   private isFloat: bool = false;
   private beta: f32 = 0;
   private rows: i32 = 0;
@@ -42,8 +39,6 @@ export class Softmax extends Kernel {
     this.depth = input.dim(-1);
     this.rows = this.depth > 0 ? input.elements / this.depth : 0;
     this.isFloat = input.type == TYPE_FLOAT32;
-    this.input = input;
-    this.output = output;
     if (this.isFloat) return "";
     if (output.zeroPoint != -128 || Math.abs(<f64>output.scale * 256.0 - 1.0) > 1e-3) return "int8 output must have scale 1/256 and zero point -128";
     const real = min(<f64>this.beta * <f64>input.scale * <f64>(1 << (31 - SCALED_DIFF_INTEGER_BITS)), 2147483647.0);
@@ -60,8 +55,8 @@ export class Softmax extends Kernel {
   }
 
   private evalInt8(): void {
-    let src = changetype<Tensor>(this.input).data;
-    let dst = changetype<Tensor>(this.output).data;
+    let src = this.op.input(0).data;
+    let dst = this.op.output(0).data;
     const depth = this.depth;
     const multiplier = this.multiplier, leftShift = this.leftShift, diffMin = this.diffMin;
     for (let r = 0; r < this.rows; r++) {
@@ -97,8 +92,8 @@ export class Softmax extends Kernel {
   }
 
   private evalFloat(): void {
-    let src = changetype<Tensor>(this.input).data;
-    let dst = changetype<Tensor>(this.output).data;
+    let src = this.op.input(0).data;
+    let dst = this.op.output(0).data;
     const depth = this.depth;
     const beta = this.beta;
     for (let r = 0; r < this.rows; r++) {

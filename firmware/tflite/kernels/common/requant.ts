@@ -71,9 +71,6 @@ export class ChannelQuant {
   zp: i32;
   /** The largest right shift e of any channel (the ReLU form needs e <= 23). */
   private maxE: i32;
-  /** Persistent data (after these fields): two words per channel; then, unless packed, a
-   *  shift byte per channel. */
-  private data: usize;
   /** One shift byte per channel while set() runs (kept only when they cannot be packed). */
   private shifts: usize;
   private bias: Tensor | null;
@@ -86,6 +83,13 @@ export class ChannelQuant {
   /** The kernel applies the input zero point itself: the bias is read in place (see above). */
   inPlace: bool;
 
+  /** Persistent data, right after these fields: two words per channel; then, unless packed, a
+   *  shift byte per channel. */
+  // @ts-ignore: decorator
+  @inline private get data(): usize {
+    return changetype<usize>(this) + offsetof<ChannelQuant>();
+  }
+
   static create(channels: i32, act: i32, outScale: f32, outZp: i32, uniform: bool = false, inPlace: bool = false, bias: Tensor | null = null): ChannelQuant {
     const perChannel = inPlace ? IN_PLACE_CHANNEL_BYTES : P_WORDS_BYTES;
     const perTensor = inPlace ? 0 : UNIFORM_CHANNEL_BYTES;
@@ -96,7 +100,6 @@ export class ChannelQuant {
     q.records = 0;
     q.channels = channels;
     q.maxE = 0;
-    q.data = at + fields;
     q.bias = bias;
     q.folded = false;
     q.uniform = uniform;
