@@ -6,7 +6,7 @@ import * as console from "../../hal/console";
 import * as debug from "../../hal/debug";
 import * as system from "../../hal/system";
 import { partitionBase, partitionSize } from "../partitions";
-import { Interpreter, DBG_MARKS } from "../tflite/interpreter";
+import { Interpreter } from "../tflite/interpreter";
 
 function say(text: string): void {
   console.println(text);
@@ -16,7 +16,6 @@ export function main(): void {
   const model = partitionBase("model");
   if (model == 0) { say("model-runner: no 'model' partition in flash"); system.exit(2); return; }
   const engine = new Interpreter(model, partitionSize("model"));
-  say("marks " + DBG_MARKS[0].toString() + " " + DBG_MARKS[1].toString() + " " + DBG_MARKS[2].toString() + " tail " + engine.persistentBytes.toString());
   if (!engine.ok) { say("model: " + engine.error); system.exit(2); return; }
   // The plan: each tensor's arena offset, then the bytes of the tensor area, the scratch area
   // (the layers' kernel scratch and requantisation records, where they reach past the tensors)

@@ -34,9 +34,7 @@ export class Interpreter {
 
   constructor(base: usize, size: u32) {
     const start = heapMark();
-    DBG_START = start;
     this.model = new Model(base, size);
-    DBG_MARKS[0] = <i32>(heapMark() - start);
     if (this.model.error.length > 0) this.error = this.model.error;
     else this.prepare();
     this.persistentBytes = <i32>(heapMark() - start) - (this.arena != 0 ? this.arenaBytes + ARENA_ALIGN : 0);
@@ -133,7 +131,6 @@ export class Interpreter {
       if (work) longestNpuRun = max(longestNpuRun, i - start);
       start = i + 1;
     }
-    DBG_MARKS[1] = <i32>(heapMark() - DBG_START);
     // The plan is temporary, as TFLM's (made in the arena's temporary area): its offsets go
     // into the tensors and kernels, then its blocks, the last on the heap, are given back.
     const layerBytes = new StaticArray<i32>(n);
@@ -156,7 +153,6 @@ export class Interpreter {
     freeObject(changetype<usize>(offsets));
     freeObject(changetype<usize>(plan));
     freeObject(changetype<usize>(layerBytes));
-    DBG_MARKS[2] = <i32>(heapMark() - DBG_START);
     // The arena comes from the heap once: running out of SRAM is the board's fault report.
     const raw = heap.alloc(<usize>this.arenaBytes + ARENA_ALIGN);
     this.arena = (raw + ARENA_ALIGN - 1) & ~(<usize>ARENA_ALIGN - 1);
@@ -275,6 +271,3 @@ function inputChannels(kernel: Kernel): i32 {
   const t = op.input(0);
   return t.rank > 0 ? t.dim(-1) : 1;
 }
-
-export let DBG_START: usize = 0;
-export const DBG_MARKS = new StaticArray<i32>(4);
