@@ -73,6 +73,16 @@ export class Interpreter {
     if (this.error.length > 0) assert(false, "the interpreter is not ready: " + this.error + " (check engine.ok before using it)");
   }
 
+  /** Layers of the model. */
+  get layerCount(): i32 {
+    return this.kernels.length;
+  }
+
+  /** Whether the NPU runs layer i. */
+  layerOnNpu(i: i32): bool {
+    return this.kernels[i].onNpu;
+  }
+
   get tensorCount(): i32 {
     return this.model.tensors.length;
   }
