@@ -80,10 +80,10 @@ export function main(): void {
   if (problem.length == 0) capture.open();
 
   line.str("active-speaker on ").str(BOARD_ID).str(" (").uint(clock.coreHz() / 1000000).str(" MHz): ");
-  if (detector) line.str("face detector (arena ").int(detector.engine.arenaBytes).str(" B, ").int(detector.engine.onNpu.length).str(" layers), up to ").int(MAX_TRACKS).str(" faces");
+  if (detector) line.str("face detector (arena ").int(detector.engine.arenaBytes).str(" B, ").int(detector.engine.layerCount).str(" layers), up to ").int(MAX_TRACKS).str(" faces");
   else line.int(seats!.count).str(" seats");
   line.str(", camera ").uint(FRAME_W).byte(0x78).uint(FRAME_H).str(" grey8 at ").uint(FPS).str(" fps, microphone 0 ").str(features.pdm ? "PDM bits decimated here" : "PCM")
-    .str(", model arena ").int(engine.arenaBytes).str(" B, ").int(engine.onNpu.length).str(" layers");
+    .str(", model arena ").int(engine.arenaBytes).str(" B, ").int(engine.layerCount).str(" layers");
   say();
   if (problem.length > 0) { line.str("active-speaker: sd card: ").str(problem).str("; running without a log"); say(); }
   else { line.str("logging the active speaker to ").str(log.name); say(); }

@@ -85,9 +85,9 @@ export function main(): void {
     line.str("fan-monitor: the model must take 128x3 int8 and give 4 classes"); say(); system.exit(2); return;
   }
   let npuLayers = 0;
-  for (let i = 0; i < engine.onNpu.length; i++) if (engine.onNpu[i]) npuLayers++;
+  for (let i = 0; i < engine.layerCount; i++) if (engine.layerOnNpu(i)) npuLayers++;
   line.str("model ").uint(partitionSize("model")).str(" B, arena ").uint(engine.arenaBytes).str(" B, ")
-    .uint(engine.onNpu.length).str(" layers (").uint(npuLayers).str(" on the NPU)");
+    .uint(engine.layerCount).str(" layers (").uint(npuLayers).str(" on the NPU)");
   say();
 
   const problem = card.open();

@@ -45,7 +45,7 @@ function model(name: string, inputs: i32, outputs: i32): Interpreter | null {
   if (engine.input(0).elements != inputs || engine.output(0).elements != outputs) {
     line.str("voice-control: model ").str(name).str(" must take ").int(inputs).str(" and give ").int(outputs).str(" values"); say(); return null;
   }
-  line.str("model ").str(name).str(" ").uint(partitionSize(name)).str(" B, arena ").uint(engine.arenaBytes).str(" B, ").uint(engine.onNpu.length).str(" layers");
+  line.str("model ").str(name).str(" ").uint(partitionSize(name)).str(" B, arena ").uint(engine.arenaBytes).str(" B, ").uint(engine.layerCount).str(" layers");
   say();
   return engine;
 }

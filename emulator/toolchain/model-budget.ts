@@ -37,16 +37,17 @@ const IN_PLACE_CHANNEL_BYTES = 4;
  *  block and rounds blocks to 16 bytes; an object adds its fields and arrays their backing store. */
 const BLOCK = 16;
 const block = (payload: number) => BLOCK + alignUp(Math.max(payload, 0));
-/** Objects the engine keeps per tensor (the Tensor: its shape is read in place from the
- *  model), per layer (the Operator, whose index lists are read in place, + the kernel object
- *  and its small arrays) and once (Model, FlatBuffer reader, Interpreter arrays): upper sizes
- *  of their fields (firmware/tflite/tensor.ts, operator.ts, kernels/*.ts, model.ts). Rounded
- *  up: the build must not say "fits" when the run does not. */
-const PER_TENSOR = block(32);
-const PER_LAYER = block(48) + block(304);
-/** SOFTMAX keeps two 256-entry int32 tables (kernels/softmax.ts). */
-const SOFTMAX_TABLES = 2 * block(1024);
+/** What the engine keeps per tensor (a 16-byte record in one block: its shape and scales are
+ *  read in place from the model), per layer (a 28-byte Operator record in one block, the kernel
+ *  object with its geometry, its slots in the kernel and NPU arrays) and once (Model,
+ *  FlatBuffer reader, the blocks' headers, Interpreter arrays): upper sizes of their fields
+ *  (firmware/tflite/tensor.ts, operator.ts, kernels/*.ts, model.ts). Rounded up: the build
+ *  must not say "fits" when the run does not. */
+const PER_TENSOR = 16;
+const PER_LAYER = 28 + block(128) + 4;
 const PER_MODEL = 8 * block(64);
+/** ChannelQuant's fields, before its per-channel data in the same block (requant.ts). */
+const CHANNEL_QUANT_FIELDS = 36;
 
 /** TFLite flatbuffers carry the file identifier "TFL3" at byte 4. */
 export function isTflite(data: Uint8Array): boolean {
@@ -87,10 +88,9 @@ export function engineBytes(model: TfliteModel): {
     // and the shift byte per channel, only the 8-byte header with per-tensor weights.
     const perChannel = l.inPlace ? IN_PLACE_CHANNEL_BYTES : PERSISTENT_CHANNEL_BYTES;
     const data = perTensor
-      ? block(8 + (l.inPlace ? 0 : l.channels * 4))
-      : block(l.channels * perChannel) + block(l.channels);
-    if (l.channels > 0) kept += data + block(64); // + the ChannelQuant object
-    if (op.opName === "SOFTMAX") kept += SOFTMAX_TABLES;
+      ? block(CHANNEL_QUANT_FIELDS + 8 + (l.inPlace ? 0 : l.channels * 4))
+      : block(CHANNEL_QUANT_FIELDS + l.channels * perChannel) + block(l.channels);
+    if (l.channels > 0) kept += data;
   }
   const headBytes = block(engineHeadBytes(model) + ARENA_ALIGN);
   const tailBytes =

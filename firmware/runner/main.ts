@@ -20,12 +20,12 @@ export function main(): void {
   // The plan: each tensor's arena offset, then the bytes of the tensor area, the scratch area
   // (the layers' kernel scratch and requantisation records, where they reach past the tensors)
   // and the persistent tail.
-  const offsets = engine.plan.offsets;
-  const plan = new StaticArray<i32>(offsets.length + 3);
-  for (let i = 0; i < offsets.length; i++) plan[i] = offsets[i];
-  plan[offsets.length] = engine.plan.tensorBytes;
-  plan[offsets.length + 1] = engine.arenaBytes - engine.plan.tensorBytes;
-  plan[offsets.length + 2] = engine.persistentBytes;
+  const n = engine.tensorCount;
+  const plan = new StaticArray<i32>(n + 3);
+  for (let i = 0; i < n; i++) plan[i] = engine.tensorOffset(i);
+  plan[n] = engine.tensorBytes;
+  plan[n + 1] = engine.arenaBytes - engine.tensorBytes;
+  plan[n + 2] = engine.persistentBytes;
   debug.report(debug.REPORT_PLAN, changetype<usize>(plan), plan.length * 4);
 
   let setBytes: u32 = 0;

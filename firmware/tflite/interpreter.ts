@@ -4,7 +4,7 @@
 import { Model } from "./model";
 import { Tensor } from "./tensor";
 import { Kernel } from "./kernel";
-import { ArenaPlan, ARENA_ALIGN, planArena } from "./planner";
+import { ARENA_ALIGN, planArena } from "./planner";
 import { createKernel, createLaterKernel } from "./kernels/registry";
 import { Q_BYTES } from "./kernels/common/requant";
 import { OP_RESHAPE, TYPE_INT8 } from "./schema";
@@ -18,7 +18,8 @@ const JOB_WORDS: i32 = 6; // layer, op, MACs, activation bytes, weight bytes, in
 export class Interpreter {
   readonly model: Model;
   error: string = "";
-  plan: ArenaPlan = new ArenaPlan(0, 0);
+  /** The head's tensor area (the plan's tensorBytes; each tensor's offset is in its data). */
+  tensorBytes: i32 = 0;
   kernels: StaticArray<Kernel> = new StaticArray<Kernel>(0);
   /** The arena's head, as TFLM's: the tensors and each layer's scratch area (kernel scratch,
    *  then its requantisation records), planned together so that a layer's scratch lies where
@@ -29,8 +30,6 @@ export class Interpreter {
    *  their data such as per-channel multipliers and shifts), measured as the heap the
    *  constructor took besides the head. head + tail is TFLM's arena_used_bytes(). */
   persistentBytes: i32 = 0;
-  /** Per layer: true when the NPU runs it. */
-  onNpu: StaticArray<bool> = new StaticArray<bool>(0);
   private job: usize = 0;
 
   constructor(base: usize, size: u32) {
@@ -74,6 +73,26 @@ export class Interpreter {
     if (this.error.length > 0) assert(false, "the interpreter is not ready: " + this.error + " (check engine.ok before using it)");
   }
 
+  /** Layers of the model. */
+  get layerCount(): i32 {
+    return this.kernels.length;
+  }
+
+  /** Whether the NPU runs layer i. */
+  layerOnNpu(i: i32): bool {
+    return this.kernels[i].onNpu;
+  }
+
+  get tensorCount(): i32 {
+    return this.model.tensors.length;
+  }
+
+  /** Tensor i's offset in the arena as planned, -1 when it is not there (constants, unused). */
+  tensorOffset(i: i32): i32 {
+    const t = this.model.tensors[i];
+    return t.isConstant || t.data == 0 ? -1 : <i32>(t.data - this.arena);
+  }
+
   get inputCount(): i32 {
     return this.model.inputs.length;
   }
@@ -90,9 +109,7 @@ export class Interpreter {
     const ops = this.model.operators;
     const n = ops.length;
     this.kernels = new StaticArray<Kernel>(n);
-    this.onNpu = new StaticArray<bool>(n);
     const npuOps = npu.capabilities();
-    const layerBytes = new StaticArray<i32>(n);
     let longestNpuRun = 0;
     for (let i = 0; i < n; i++) {
       const op = ops[i];
@@ -109,9 +126,7 @@ export class Interpreter {
       if (why.length > 0) return this.fail(layerName(i, op.name) + ": " + why);
       if (this.model.fb.error.length > 0) return this.fail(layerName(i, op.name) + ": " + this.model.fb.error);
       this.kernels[i] = kernel;
-      const quant = kernel.quant;
-      layerBytes[i] = ((kernel.scratchBytes() + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1)) + (quant !== null ? quant.channels * Q_BYTES : 0);
-      this.onNpu[i] = op.code < 32 && (npuOps & (1 << op.code)) != 0 && op.output(0).type == TYPE_INT8;
+      kernel.onNpu = op.code < 32 && (npuOps & (1 << op.code)) != 0 && op.output(0).type == TYPE_INT8;
     }
     // A run of NPU layers that are all RESHAPE has no work for the NPU, only its set-up: it
     // stays on the CPU (a reshape is a no-op there), as a converter would leave it. The host
@@ -119,28 +134,45 @@ export class Interpreter {
     // from the same capability mask); test/model/npu.test.ts checks the two agree.
     let start = 0;
     for (let i = 0; i <= n; i++) {
-      if (i < n && this.onNpu[i]) continue;
+      if (i < n && this.kernels[i].onNpu) continue;
       let work = false;
       for (let k = start; k < i; k++) if (ops[k].code != OP_RESHAPE) work = true;
-      for (let k = start; k < i; k++) this.onNpu[k] = work;
+      for (let k = start; k < i; k++) this.kernels[k].onNpu = work;
       if (work) longestNpuRun = max(longestNpuRun, i - start);
       start = i + 1;
     }
-    this.plan = planArena(this.model, layerBytes);
-    this.arenaBytes = this.plan.headBytes;
+    // The plan is temporary, as TFLM's (made in the arena's temporary area): its offsets go
+    // into the tensors and kernels, then its blocks, the last on the heap, are given back.
+    const layerBytes = new StaticArray<i32>(n);
+    for (let i = 0; i < n; i++) {
+      const kernel = this.kernels[i];
+      layerBytes[i] = alignArena(kernel.scratchBytes()) + (kernel.readsRecords() ? kernel.quant!.channels * Q_BYTES : 0);
+    }
+    const plan = planArena(this.model, layerBytes);
+    this.arenaBytes = plan.headBytes;
+    this.tensorBytes = plan.tensorBytes;
+    const tensors = this.model.tensors;
+    const offsets = plan.offsets, layerOffsets = plan.layerOffsets;
+    for (let i = 0; i < n; i++) this.kernels[i].scratch = <usize>max(layerOffsets[i], 0);
+    for (let t = 0; t < tensors.length; t++) {
+      if (offsets[t] >= 0) tensors[t].data = <usize>offsets[t];
+      else if (!tensors[t].isConstant) tensors[t].data = NOT_IN_ARENA;
+    }
+    freeObject(changetype<usize>(layerOffsets));
+    freeObject(changetype<usize>(offsets));
+    freeObject(changetype<usize>(plan));
+    freeObject(changetype<usize>(layerBytes));
     // The arena comes from the heap once: running out of SRAM is the board's fault report.
     const raw = heap.alloc(<usize>this.arenaBytes + ARENA_ALIGN);
     this.arena = (raw + ARENA_ALIGN - 1) & ~(<usize>ARENA_ALIGN - 1);
     for (let i = 0; i < n; i++) {
       const kernel = this.kernels[i];
-      const at = this.plan.layerOffsets[i];
-      kernel.scratch = this.arena + <usize>max(at, 0);
-      kernel.records = kernel.scratch + <usize>((kernel.scratchBytes() + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1));
+      kernel.scratch += this.arena;
     }
-    const tensors = this.model.tensors;
     for (let t = 0; t < tensors.length; t++) {
-      const offset = this.plan.offsets[t];
-      if (offset >= 0) tensors[t].data = this.arena + <usize>offset;
+      const tensor = tensors[t];
+      if (tensor.isConstant) continue;
+      tensor.data = tensor.data == NOT_IN_ARENA ? 0 : this.arena + tensor.data;
     }
     if (longestNpuRun > 0) this.job = heap.alloc(<usize>(4 + longestNpuRun * JOB_WORDS * 4));
     // Where the model and its arena lie, for a debugger (two HAL calls, once).
@@ -154,14 +186,13 @@ export class Interpreter {
     const n = this.kernels.length;
     let i = 0;
     while (i < n) {
-      if (unchecked(this.onNpu[i])) {
+      if (unchecked(this.kernels[i]).onNpu) {
         i = this.runOnNpu(i);
         continue;
       }
       const kernel = unchecked(this.kernels[i]);
       debug.layerBegin(<u32>i, <u32>kernel.op.code);
-      const quant = kernel.quant;
-      if (quant !== null) quant.expand(kernel.records);
+      if (kernel.readsRecords()) kernel.quant!.expand(recordsOf(kernel));
       kernel.eval(kernel.scratch);
       debug.layerEnd(<u32>i);
       i++;
@@ -172,7 +203,7 @@ export class Interpreter {
   private runOnNpu(from: i32): i32 {
     const n = this.kernels.length;
     let to = from;
-    while (to < n && unchecked(this.onNpu[to])) to++;
+    while (to < n && unchecked(this.kernels[to]).onNpu) to++;
     const job = this.job;
     store<u32>(job, <u32>(to - from));
     for (let i = from; i < to; i++) {
@@ -192,8 +223,8 @@ export class Interpreter {
     npu.computeBegin(id);
     for (let i = from; i < to; i++) {
       const kernel = unchecked(this.kernels[i]);
-      const quant = kernel.quant; // the NPU's command stream holds these; the CPU does not pay
-      if (quant !== null) quant.expand(kernel.records);
+      // The NPU's command stream holds the records; the CPU does not pay for them.
+      if (kernel.readsRecords()) kernel.quant!.expand(recordsOf(kernel));
       kernel.eval(kernel.scratch);
     }
     npu.computeEnd(id);
@@ -206,9 +237,30 @@ function layerName(i: i32, name: string): string {
   return "layer " + i.toString() + " (" + name + ")";
 }
 
-/** The heap's current end (the stub runtime bumps; a zero-byte block costs 16 bytes). */
+/** The heap's current end (the stub runtime bumps): a zero-byte block, given straight back. */
 function heapMark(): usize {
-  return heap.alloc(0);
+  const mark = heap.alloc(0);
+  heap.free(mark);
+  return mark;
+}
+
+/** Gives a heap object back to the stub runtime's bump allocator, which reclaims it when it is
+ *  the last block (else nothing happens): its block starts the object header before the fields
+ *  (OBJECT_OVERHEAD, 16 bytes, in AssemblyScript's rt/common.ts). */
+function freeObject(object: usize): void {
+  heap.free(object - 16);
+}
+
+/** A tensor's data while the plan's offsets wait for the arena: none for this tensor. */
+const NOT_IN_ARENA: usize = <usize>-1;
+
+/** Where a layer's requantisation records go: right after its kernel scratch. */
+function recordsOf(kernel: Kernel): usize {
+  return kernel.scratch + <usize>alignArena(kernel.scratchBytes());
+}
+
+function alignArena(bytes: i32): i32 {
+  return (bytes + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
 }
 
 /** Bytes a layer reads from its constants (weights), or of activations it reads and writes. */

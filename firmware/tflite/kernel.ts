@@ -8,15 +8,22 @@ export abstract class Kernel {
   /** Per-channel requantisation, when the kernel has one: the interpreter expands its records
    *  into the arena's record area just before eval. */
   quant: ChannelQuant | null = null;
-  /** This layer's scratch area in the arena's head, and its requantisation records right after
-   *  the scratch (set by the interpreter from the plan; the area is shared with activations
-   *  that are not alive while the layer runs). */
+  /** This layer's scratch area in the arena's head, its requantisation records right after the
+   *  scratch (set by the interpreter from the plan; the area is shared with activations that
+   *  are not alive while the layer runs). */
   scratch: usize = 0;
-  records: usize = 0;
+  /** The NPU runs this layer (a byte here, where subclasses' own flags pack beside it). */
+  onNpu: bool = false;
 
   /** Checks the operator's tensors and options and precomputes what eval needs.
    *  Returns "" when ready, else a one-line reason ("filter must be int8"). */
   abstract prepare(): string;
+
+  /** Eval reads `quant`'s records, expanded into the arena just before it (the vectorised
+   *  paths); kernels with paths that derive them from the kept data say when. */
+  readsRecords(): bool {
+    return this.quant !== null;
+  }
 
   /** Scratch bytes eval needs in the arena (shared by all layers, 16-byte aligned). */
   scratchBytes(): i32 {

@@ -2,23 +2,26 @@
 // operators. Every count, index and size is checked before use; the first problem becomes
 // `error`, naming the layer and op where there is one.
 import { FlatBuffer } from "./flatbuffer";
-import { Tensor } from "./tensor";
-import { NO_INDICES, Operator, indexAt, indexCount } from "./operator";
+import { Tensor, TensorList } from "./tensor";
+import { IndexList, NO_INDICES, Operator, OperatorList } from "./operator";
 import * as s from "./schema";
 
 const MAX_RANK = 6;
 const MAX_ELEMENTS: i64 = 1 << 28;
 const MAX_TENSORS: u32 = 1 << 16;
 const MAX_OPS: u32 = 1 << 16;
+// Until the model is read: lists of none (a count word of 0, as NO_INDICES).
+const EMPTY_TENSORS = changetype<TensorList>(NO_INDICES);
+const EMPTY_OPERATORS = changetype<OperatorList>(NO_INDICES);
 
 export class Model {
   readonly fb: FlatBuffer;
   error: string = "";
-  tensors: StaticArray<Tensor> = new StaticArray<Tensor>(0);
-  operators: StaticArray<Operator> = new StaticArray<Operator>(0);
-  inputs: StaticArray<i32> = new StaticArray<i32>(0);
-  outputs: StaticArray<i32> = new StaticArray<i32>(0);
-  private codes: StaticArray<i32> = new StaticArray<i32>(0);
+  tensors: TensorList = EMPTY_TENSORS;
+  operators: OperatorList = EMPTY_OPERATORS;
+  /** The subgraph's input and output tensor indices, read in place (count in the word before). */
+  inputs: IndexList = changetype<IndexList>(NO_INDICES);
+  outputs: IndexList = changetype<IndexList>(NO_INDICES);
 
   constructor(base: usize, size: u32) {
     this.fb = new FlatBuffer(base, size);
@@ -50,7 +53,8 @@ export class Model {
     if (!this.ok("")) return false;
     const version = fb.fieldI32(root, s.MODEL_VERSION, 0);
     if (version != 3) return this.fail("unsupported schema version " + version.toString() + " (expected 3)");
-    if (!this.readCodes(root)) return false;
+    const codes = this.fb.fieldRef(root, s.MODEL_OPERATOR_CODES);
+    if (!this.readCodes(codes)) return false;
     const subgraphs = fb.fieldRef(root, s.MODEL_SUBGRAPHS);
     if (fb.vectorLength(subgraphs, 4) == 0) return this.fail("model has no subgraph");
     const sg = fb.tableAt(subgraphs, 0);
@@ -58,32 +62,34 @@ export class Model {
     const nBuffers = fb.vectorLength(buffers, 4);
     if (!this.ok("")) return false;
     if (!this.readTensors(sg, buffers, nBuffers)) return false;
-    this.inputs = copyIndices(this.indexList(fb.fieldRef(sg, s.SUBGRAPH_INPUTS), false, -1, "subgraph inputs"));
-    this.outputs = copyIndices(this.indexList(fb.fieldRef(sg, s.SUBGRAPH_OUTPUTS), false, -1, "subgraph outputs"));
+    this.inputs = changetype<IndexList>(this.indexList(fb.fieldRef(sg, s.SUBGRAPH_INPUTS), false, -1, "subgraph inputs"));
+    this.outputs = changetype<IndexList>(this.indexList(fb.fieldRef(sg, s.SUBGRAPH_OUTPUTS), false, -1, "subgraph outputs"));
     if (this.error.length > 0) return false;
     if (this.inputs.length == 0 || this.outputs.length == 0) return this.fail("model has no inputs or no outputs");
     for (let k = 0; k < this.inputs.length; k++) {
-      const t = unchecked(this.inputs[k]); // the app writes its input there: it cannot be in flash
+      const t = this.inputs[k]; // the app writes its input there: it cannot be in flash
       if (this.tensors[t].isConstant) return this.fail("input tensor " + t.toString() + " has constant data");
     }
-    return this.readOperators(sg);
+    return this.readOperators(sg, codes);
   }
 
-  private readCodes(root: u32): bool {
-    const fb = this.fb;
-    const vec = fb.fieldRef(root, s.MODEL_OPERATOR_CODES);
-    const n = fb.vectorLength(vec, 4);
+  /** Checks the operator codes; each operator reads its own (codeAt) when it is read. */
+  private readCodes(vec: u32): bool {
+    const n = this.fb.vectorLength(vec, 4);
     if (n > MAX_OPS) return this.fail("too many operator codes");
-    this.codes = new StaticArray<i32>(n);
     for (let i: u32 = 0; i < n; i++) {
-      const t = fb.tableAt(vec, i);
-      // Codes above 127 live in builtin_code; older files only fill the deprecated byte.
-      const deprecated = <i32>(<i8>fb.fieldU8(t, s.OPCODE_DEPRECATED_BUILTIN, 0));
-      const builtin = fb.fieldI32(t, s.OPCODE_BUILTIN, 0);
-      this.codes[i] = max(deprecated, builtin);
-      if (fb.error.length > 0 && !this.ok("operator code " + i.toString())) return false;
+      this.codeAt(vec, i);
+      if (this.fb.error.length > 0 && !this.ok("operator code " + i.toString())) return false;
     }
     return true;
+  }
+
+  private codeAt(codes: u32, i: u32): i32 {
+    const fb = this.fb;
+    const t = fb.tableAt(codes, i);
+    // Codes above 127 live in builtin_code; older files only fill the deprecated byte.
+    const deprecated = <i32>(<i8>fb.fieldU8(t, s.OPCODE_DEPRECATED_BUILTIN, 0));
+    return max(deprecated, fb.fieldI32(t, s.OPCODE_BUILTIN, 0));
   }
 
   private readTensors(sg: u32, buffers: u32, nBuffers: u32): bool {
@@ -91,10 +97,9 @@ export class Model {
     const vec = fb.fieldRef(sg, s.SUBGRAPH_TENSORS);
     const n = fb.vectorLength(vec, 4);
     if (n > MAX_TENSORS) return this.fail("too many tensors");
-    this.tensors = new StaticArray<Tensor>(n);
+    this.tensors = TensorList.create(<i32>n);
     for (let i: u32 = 0; i < n; i++) {
-      const t = new Tensor();
-      this.tensors[i] = t;
+      const t = this.tensors[<i32>i];
       if (!this.readTensor(t, <i32>i, fb.tableAt(vec, i), buffers, nBuffers)) return false;
     }
     return this.ok("tensors");
@@ -117,7 +122,7 @@ export class Model {
     }
     t.type = <u8>fb.fieldU8(table, s.TENSOR_TYPE, 0);
     if (!this.okAt(where)) return false;
-    t.bytes = <i32>elements * s.typeBytes(t.type);
+    const bytes = <i32>elements * s.typeBytes(t.type);
     const buffer = <u32>fb.fieldI32(table, s.TENSOR_BUFFER, 0);
     if (buffer >= nBuffers && !(buffer == 0 && nBuffers == 0)) return this.fail(tensorName(where) + ": buffer " + buffer.toString() + " out of range (" + nBuffers.toString() + " buffers)");
     if (buffer > 0) {
@@ -128,7 +133,7 @@ export class Model {
       if (!this.okAt(where)) return false;
       if (len > 0) {
         if (s.typeBytes(t.type) == 0) return this.fail(tensorName(where) + ": constant of unsupported type " + s.typeName(t.type));
-        if (<i64>len < <i64>t.bytes) return this.fail(tensorName(where) + ": constant data has " + len.toString() + " bytes, shape needs " + t.bytes.toString());
+        if (<i64>len < <i64>bytes) return this.fail(tensorName(where) + ": constant data has " + len.toString() + " bytes, shape needs " + bytes.toString());
         t.isConstant = true;
         t.data = fb.base + fb.element(data, 0, 1);
       }
@@ -145,7 +150,8 @@ export class Model {
     const nZeros = fb.vectorLength(zeros, 8);
     if (!this.okAt(where)) return false;
     if (nScales == 0) return true;
-    t.scale = fb.f32(fb.element(scales, 0, 4));
+    // In place, as the shape: the first scale, their count in the word before.
+    t.scales = fb.base + fb.element(scales, 0, 4);
     if (nZeros > 0) {
       const zp = <i64>load<u64>(fb.base + fb.element(zeros, 0, 8));
       if (zp < -32768 || zp > 65535) return this.fail(tensorName(where) + ": zero point " + zp.toString() + " out of range");
@@ -158,7 +164,6 @@ export class Model {
       if (dim < 0 || dim >= t.rank || t.dim(dim) != <i32>nScales) {
         return this.fail(tensorName(where) + ": " + nScales.toString() + " channel scales do not match dimension " + dim.toString());
       }
-      t.channelScales = fb.base + fb.element(scales, 0, 4); // its count in the word before
       t.quantizedDimension = <u8>dim;
     }
     return this.okAt(where);
@@ -188,21 +193,20 @@ export class Model {
     return layer < 0 ? what : layerName(this.operators[layer]) + what;
   }
 
-  private readOperators(sg: u32): bool {
+  private readOperators(sg: u32, codes: u32): bool {
     const fb = this.fb;
     const vec = fb.fieldRef(sg, s.SUBGRAPH_OPERATORS);
     const n = fb.vectorLength(vec, 4);
     if (n > MAX_OPS) return this.fail("too many operators");
-    this.operators = new StaticArray<Operator>(n);
+    this.operators = OperatorList.create(<i32>n, fb, this.tensors);
     for (let i: u32 = 0; i < n; i++) {
       const table = fb.tableAt(vec, i);
-      const op = new Operator(fb, this.tensors);
+      const op = this.operators[<i32>i];
       op.index = i;
-      this.operators[i] = op;
       const codeIndex = <u32>fb.fieldI32(table, s.OPERATOR_OPCODE_INDEX, 0);
-      if (!this.ok("layer " + i.toString())) return false;
-      if (codeIndex >= <u32>this.codes.length) return this.fail("layer " + i.toString() + ": operator code " + codeIndex.toString() + " out of range");
-      op.code = this.codes[codeIndex];
+      if (fb.error.length > 0 && !this.ok("layer " + i.toString())) return false; // the name made only for a message
+      if (codeIndex >= fb.vectorLength(codes, 4)) return this.fail("layer " + i.toString() + ": operator code " + codeIndex.toString() + " out of range");
+      op.code = this.codeAt(codes, codeIndex);
       op.inputIndices = this.indexList(fb.fieldRef(table, s.OPERATOR_INPUTS), true, i, ": inputs");
       op.outputIndices = this.indexList(fb.fieldRef(table, s.OPERATOR_OUTPUTS), false, i, ": outputs");
       op.options = fb.fieldRef(table, s.OPERATOR_OPTIONS);
@@ -218,14 +222,6 @@ export class Model {
     }
     return true;
   }
-}
-
-/** The subgraph's inputs or outputs as an array (two small ones per model, read often). */
-function copyIndices(list: usize): StaticArray<i32> {
-  const n = indexCount(list);
-  const out = new StaticArray<i32>(n);
-  for (let i = 0; i < n; i++) unchecked(out[i] = indexAt(list, i));
-  return out;
 }
 
 function tensorName(index: i32): string {

@@ -1,7 +1,7 @@
 // One operator (layer) of the model: its code, its tensors and its builtin options, read in
 // place from the flatbuffer.
 import { FlatBuffer } from "./flatbuffer";
-import { Tensor } from "./tensor";
+import { Tensor, TensorList } from "./tensor";
 import { opName } from "./schema";
 
 /** An empty index list (a length word of 0), for absent vectors. */
@@ -18,17 +18,35 @@ export const NO_INDICES: usize = memory.data(8, 4) + 4;
   return load<i32>(list - 4);
 }
 
+/** Tensor indices read in place (a flatbuffer int32 vector: the count in the word before). */
+@unmanaged
+export class IndexList {
+  get length(): i32 {
+    return indexCount(changetype<usize>(this));
+  }
+
+  // @ts-ignore: decorator
+  @operator("[]") @inline at(i: i32): i32 {
+    return indexAt(changetype<usize>(this), i);
+  }
+}
+
+/** Bytes of one operator record (the fields below, in order). */
+export const OPERATOR_BYTES: i32 = 28;
+
+/** A fixed record in one block for the model (OperatorList), as TFLM's TfLiteNode array. */
+@unmanaged
 export class Operator {
-  index: i32 = 0;
-  code: i32 = 0;
+  index: i32;
+  code: i32;
   /** Tensor indices, read in place from the flatbuffer (as TFLM's TfLiteNode does); -1 marks
    *  an absent optional input. Checked against the tensor count when the model is read. */
-  inputIndices: usize = NO_INDICES;
-  outputIndices: usize = NO_INDICES;
+  inputIndices: usize;
+  outputIndices: usize;
   /** Offset of the builtin options table in the flatbuffer, 0 when absent. */
-  options: u32 = 0;
-
-  constructor(readonly fb: FlatBuffer, readonly tensors: StaticArray<Tensor>) {}
+  options: u32;
+  fb: FlatBuffer;
+  tensors: TensorList;
 
   get name(): string {
     return opName(this.code);
@@ -57,11 +75,11 @@ export class Operator {
 
   /** Input `i`; check `hasInput` first for optional inputs (such as a bias). */
   input(i: i32): Tensor {
-    return unchecked(this.tensors[indexAt(this.inputIndices, i)]);
+    return this.tensors[indexAt(this.inputIndices, i)];
   }
 
   output(i: i32): Tensor {
-    return unchecked(this.tensors[indexAt(this.outputIndices, i)]);
+    return this.tensors[indexAt(this.outputIndices, i)];
   }
 
   // Builtin options with the schema's defaults (field ids from schema.fbs).
@@ -88,5 +106,35 @@ export class Operator {
     const out = new StaticArray<i32>(n);
     for (let i: u32 = 0; i < n; i++) out[i] = <i32>this.fb.u32(this.fb.element(vec, i, 4));
     return out;
+  }
+}
+
+/** The model's operators: one block, the count in the word before the first record. */
+@unmanaged
+export class OperatorList {
+  static create(n: i32, fb: FlatBuffer, tensors: TensorList): OperatorList {
+    if (offsetof<Operator>() != <usize>OPERATOR_BYTES) unreachable(); // folded away: the record size is OPERATOR_BYTES
+    const block = heap.alloc(<usize>(4 + n * OPERATOR_BYTES)) + 4;
+    store<i32>(block - 4, n);
+    for (let i = 0; i < n; i++) {
+      const op = changetype<Operator>(block + <usize>(i * OPERATOR_BYTES));
+      op.index = i;
+      op.code = 0;
+      op.inputIndices = NO_INDICES;
+      op.outputIndices = NO_INDICES;
+      op.options = 0;
+      op.fb = fb;
+      op.tensors = tensors;
+    }
+    return changetype<OperatorList>(block);
+  }
+
+  get length(): i32 {
+    return load<i32>(changetype<usize>(this) - 4);
+  }
+
+  // @ts-ignore: decorator
+  @operator("[]") @inline at(i: i32): Operator {
+    return changetype<Operator>(changetype<usize>(this) + <usize>(i * OPERATOR_BYTES));
   }
 }

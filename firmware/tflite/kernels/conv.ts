@@ -4,7 +4,6 @@
 // the bias, so those taps add nothing, as TFLite's skipped taps do); blocks of 4 pixels × 4
 // output channels then run as i32x4.dot_i16x8_s over the patches and the int8 weight rows,
 // which are read in place from flash. 1x1 stride-1 convolutions use the input rows directly.
-import { Kernel } from "../kernel";
 import { Tensor } from "../tensor";
 import { ACT_NONE, PADDING_SAME, PADDING_VALID, TYPE_FLOAT32, TYPE_INT8 } from "../schema";
 import { activationMaxF, activationMinF, isSupportedActivation } from "../quant";
@@ -13,17 +12,20 @@ import { gemmRows, rowSum, widenRow } from "./common/gemm";
 import { biasF32, biasI32, checkBias, checkFilterQuant } from "./common/weights";
 import { ConvGeometry } from "./common/conv-geometry";
 
-export class Conv2D extends Kernel {
-  private g: ConvGeometry = new ConvGeometry();
+export class Conv2D extends ConvGeometry {
+  // Few fields: the object stays in the arena's tail for the whole run (k8, the float clamp
+  // bounds and the requantisation are derived from what is kept).
   private float: bool = false;
   private pointwise: bool = false;
+  private act: u8 = <u8>ACT_NONE;
   private K: i32 = 0;
-  private k8: i32 = 0;
   private bias: Tensor | null = null;
-  private cq: ChannelQuant | null = null;
-  private fmin: f32 = 0;
-  private fmax: f32 = 0;
   private inZp: i32 = 0;
+
+  /** The patch length rounded up to the 8 values of a dot-product chunk. */
+  private get k8(): i32 {
+    return (this.K + 7) & ~7;
+  }
 
   prepare(): string {
     const op = this.op;
@@ -36,7 +38,7 @@ export class Conv2D extends Kernel {
     if (filter.rank != 4) return "filter must be 4-D [out, h, w, in]";
     const act = <i32>op.optU8(3, ACT_NONE);
     if (!isSupportedActivation(act)) return "unsupported fused activation " + act.toString();
-    const g = this.g;
+    const g = this;
     const why = g.check(input, filter.dim(1), filter.dim(2), output, <i32>op.optU8(0, PADDING_SAME), op.optI32(1, 0), op.optI32(2, 0), op.optI32(4, 1), op.optI32(5, 1));
     if (why.length > 0) return why;
     if (filter.dim(3) != g.inC) return "filter depth " + filter.dim(3).toString() + " differs from the input's " + g.inC.toString() + " (grouped convolution is not supported)";
@@ -46,13 +48,9 @@ export class Conv2D extends Kernel {
     if (bw.length > 0) return bw;
     this.bias = bias;
     this.K = g.kH * g.kW * g.inC;
-    this.k8 = (this.K + 7) & ~7;
     this.pointwise = g.kH == 1 && g.kW == 1 && g.strideH == 1 && g.strideW == 1 && g.outH == g.inH && g.outW == g.inW;
-    if (this.float) {
-      this.fmin = activationMinF(act);
-      this.fmax = activationMaxF(act);
-      return "";
-    }
+    this.act = <u8>act;
+    if (this.float) return "";
     const fq = checkFilterQuant(filter, g.outC, 0);
     if (fq.length > 0) return fq;
     this.inZp = input.zeroPoint;
@@ -60,14 +58,13 @@ export class Conv2D extends Kernel {
     // the bias is read in place; the im2col path folds it into the bias (its padding taps hold
     // the zero point and add nothing).
     const inPlace = this.pointwise;
-    const cq = new ChannelQuant(g.outC, act, output.scale, output.zeroPoint, !filter.isPerChannel(), inPlace, bias);
+    const cq = ChannelQuant.create(g.outC, act, output.scale, output.zeroPoint, !filter.isPerChannel(), inPlace, bias);
     for (let c = 0; c < g.outC; c++) {
       // TFLite's PopulateConvolutionQuantizationParams: double arithmetic from float scales.
       const folded = inPlace ? 0 : input.zeroPoint * rowSum(filter.data + <usize>c * <usize>this.K, this.K);
       cq.setScales(c, input.scale, filter.channelScale(c), output.scale, inPlace ? 0 : biasI32(bias, c), folded);
     }
     cq.finish();
-    this.cq = cq;
     this.quant = cq;
     return "";
   }
@@ -78,7 +75,7 @@ export class Conv2D extends Kernel {
   }
 
   macs(): u64 {
-    const g = this.g;
+    const g = this;
     return <u64>g.batches * <u64>g.outH * <u64>g.outW * <u64>g.outC * <u64>this.K;
   }
 
@@ -89,7 +86,7 @@ export class Conv2D extends Kernel {
   }
 
   private evalPointwise(scratch: usize): void {
-    const g = this.g, cq = this.cq!;
+    const g = this, cq = changetype<ChannelQuant>(this.quant);
     const input = this.op.input(0).data, w = this.op.input(1).data, out = this.op.output(0).data;
     const C = g.inC, n = g.outC, K = this.K, k8 = this.k8, off = -this.inZp;
     const pixels = g.batches * g.outH * g.outW;
@@ -112,7 +109,7 @@ export class Conv2D extends Kernel {
   }
 
   private evalIm2col(scratch: usize): void {
-    const g = this.g, cq = this.cq!;
+    const g = this, cq = changetype<ChannelQuant>(this.quant);
     const w = this.op.input(1).data, out = this.op.output(0).data;
     const n = g.outC, K = this.K, k8 = this.k8;
     const linear = scratch + <usize>(8 * k8 * 2);
@@ -146,7 +143,7 @@ export class Conv2D extends Kernel {
 
   /** The widened receptive field of output pixel (b, oy, ox) at dst: K values, zeros up to k8. */
   private patch(b: i32, oy: i32, ox: i32, dst: usize): void {
-    const g = this.g;
+    const g = this;
     const C = g.inC;
     const y0 = oy * g.strideH - g.padT, x0 = ox * g.strideW - g.padL;
     const image = this.op.input(0).data + <usize>(b * g.inH * g.inW * C);
@@ -203,9 +200,9 @@ export class Conv2D extends Kernel {
   }
 
   private evalFloat(): void {
-    const g = this.g;
+    const g = this;
     const input = this.op.input(0).data, w = this.op.input(1).data, out = this.op.output(0).data;
-    const C = g.inC, lo = this.fmin, hi = this.fmax, bias = this.bias;
+    const C = g.inC, lo = activationMinF(<i32>this.act), hi = activationMaxF(<i32>this.act), bias = this.bias;
     let o = out;
     for (let b = 0; b < g.batches; b++) {
       for (let oy = 0; oy < g.outH; oy++) {

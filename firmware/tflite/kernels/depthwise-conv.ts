@@ -5,7 +5,6 @@
 // channels at once. Rows outside the image are a row of the input zero point (folded into
 // the bias, so they add nothing, as TFLite's skipped taps do). A depth multiplier above 1 has
 // its own path (depthwise-multiplier.ts). Other shapes run a plain loop.
-import { Kernel } from "../kernel";
 import { Tensor } from "../tensor";
 import { ACT_NONE, PADDING_SAME, TYPE_FLOAT32, TYPE_INT8 } from "../schema";
 import { activationMaxF, activationMinF, isSupportedActivation } from "../quant";
@@ -14,22 +13,35 @@ import { biasF32, biasI32, checkBias, checkFilterQuant } from "./common/weights"
 import { ConvGeometry } from "./common/conv-geometry";
 import { depthwiseMultiplierFloat, depthwiseMultiplierInt8, multiplierScratchBytes } from "./depthwise-multiplier";
 
-export class DepthwiseConv2D extends Kernel {
-  private g: ConvGeometry = new ConvGeometry();
+export class DepthwiseConv2D extends ConvGeometry {
+  // Few fields, the small ones together: the object stays in the arena's tail for the whole
+  // run (the float clamp bounds, the fast path's group count and row size are derived).
   private float: bool = false;
-  private mult: i32 = 1;
   private fast: bool = false;
+  private act: u8 = <u8>ACT_NONE;
+  private mult: i32 = 1;
   private bias: Tensor | null = null;
-  private cq: ChannelQuant | null = null;
-  private fmin: f32 = 0;
-  private fmax: f32 = 0;
   private inZp: i32 = 0;
   // Fast path: pairs per row, 4-channel groups (even), bytes per pair row, the row in each slot.
   private pairs: i32 = 0;
-  private groups: i32 = 0;
-  private rowBytes: i32 = 0;
-  private slotRow: StaticArray<i32> = new StaticArray<i32>(4);
-  private multi: bool = false;
+  // The input row each of the 4 pair-row slots holds: four fields addressed by slot (slotRow),
+  // not an array object of their own in the arena's tail.
+  private slot0: i16 = -1;
+  private slot1: i16 = -1;
+  private slot2: i16 = -1;
+  private slot3: i16 = -1;
+
+  private get multi(): bool {
+    return this.mult > 1;
+  }
+
+  private get groups(): i32 {
+    return ((this.outC + 7) >> 3) << 1;
+  }
+
+  private get rowBytes(): i32 {
+    return this.pairs * this.groups * 16;
+  }
 
   prepare(): string {
     const op = this.op;
@@ -42,7 +54,7 @@ export class DepthwiseConv2D extends Kernel {
     if (filter.rank != 4 || filter.dim(0) != 1) return "filter must be 4-D [1, h, w, channels]";
     const act = <i32>op.optU8(4, ACT_NONE);
     if (!isSupportedActivation(act)) return "unsupported fused activation " + act.toString();
-    const g = this.g;
+    const g = this;
     const why = g.check(input, filter.dim(1), filter.dim(2), output, <i32>op.optU8(0, PADDING_SAME), op.optI32(1, 0), op.optI32(2, 0), op.optI32(5, 1), op.optI32(6, 1));
     if (why.length > 0) return why;
     if (g.inC < 1 || g.outC % g.inC != 0) return "output channels are not a multiple of the input channels";
@@ -54,59 +66,57 @@ export class DepthwiseConv2D extends Kernel {
     const bw = checkBias(bias, this.float, g.outC);
     if (bw.length > 0) return bw;
     this.bias = bias;
-    this.multi = this.mult > 1;
-    if (this.float) {
-      this.fmin = activationMinF(act);
-      this.fmax = activationMaxF(act);
-      return "";
-    }
+    this.act = <u8>act;
+    if (this.float) return "";
     const fq = checkFilterQuant(filter, g.outC, 3);
     if (fq.length > 0) return fq;
     this.inZp = input.zeroPoint;
     const taps = g.kH * g.kW;
-    const cq = new ChannelQuant(g.outC, act, output.scale, output.zeroPoint, !filter.isPerChannel());
+    const cq = ChannelQuant.create(g.outC, act, output.scale, output.zeroPoint, !filter.isPerChannel());
     for (let c = 0; c < g.outC; c++) {
       let sum = 0;
       for (let t = 0; t < taps; t++) sum += <i32>load<i8>(filter.data + <usize>(t * g.outC + c));
       cq.setScales(c, input.scale, filter.channelScale(c), output.scale, biasI32(bias, c), input.zeroPoint * sum);
     }
     cq.finish();
-    this.cq = cq;
+    this.quant = cq;
     this.fast = this.mult == 1 && g.kH == 3 && g.kW == 3 && g.dilH == 1 && g.dilW == 1 &&
-      (g.strideW == 1 || g.strideW == 2) && g.strideH >= 1;
+      (g.strideW == 1 || g.strideW == 2) && g.strideH >= 1 && g.inH <= i16.MAX_VALUE; // rows fit the i16 slots
     if (this.fast) {
       this.pairs = ((g.outW - 1) * g.strideW + 4) / 2 + 1;
-      this.groups = ((g.outC + 7) >> 3) << 1;
-      this.rowBytes = this.pairs * this.groups * 16;
     }
-    // The vectorised paths read expanded records; the generic loop reads the kept data.
-    if (this.fast || this.multi) this.quant = cq;
     return "";
+  }
+
+  /** The vectorised paths read expanded records; the generic loop derives them from the kept
+   *  data, one channel at a time. */
+  readsRecords(): bool {
+    return this.quant !== null && (this.fast || this.multi);
   }
 
   scratchBytes(): i32 {
     // Four pair rows, a zero-point row and the widened filter vectors of every channel group.
-    if (this.multi) return multiplierScratchBytes(this.g, this.mult, this.float);
+    if (this.multi) return multiplierScratchBytes(this, this.mult, this.float);
     return this.fast ? 5 * this.rowBytes + this.groups * 12 * 16 : 0;
   }
 
   macs(): u64 {
-    const g = this.g;
+    const g = this;
     return <u64>g.batches * <u64>g.outH * <u64>g.outW * <u64>g.outC * <u64>(g.kH * g.kW);
   }
 
   eval(scratch: usize): void {
     const op = this.op;
-    if (this.float && this.multi) depthwiseMultiplierFloat(this.g, op.input(0).data, op.input(1).data, this.bias, op.output(0).data, this.mult, this.fmin, this.fmax, scratch);
+    if (this.float && this.multi) depthwiseMultiplierFloat(this, op.input(0).data, op.input(1).data, this.bias, op.output(0).data, this.mult, activationMinF(<i32>this.act), activationMaxF(<i32>this.act), scratch);
     else if (this.float) this.evalFloat();
-    else if (this.fast) { if (this.cq!.folded) this.evalFast<u8>(scratch); else this.evalFast<i8>(scratch); }
-    else if (this.multi) depthwiseMultiplierInt8(this.g, op.input(0).data, op.input(1).data, op.output(0).data, this.mult, this.inZp, this.cq!, scratch);
+    else if (this.fast) { if (changetype<ChannelQuant>(this.quant).folded) this.evalFast<u8>(scratch); else this.evalFast<i8>(scratch); }
+    else if (this.multi) depthwiseMultiplierInt8(this, op.input(0).data, op.input(1).data, op.output(0).data, this.mult, this.inZp, changetype<ChannelQuant>(this.quant), scratch);
     else this.evalGeneric();
   }
 
   /** Widens input row iy of batch b into pair-row layout [group][pair][c0 x, c0 x+1, c1 x, ...]. */
   private buildRow(b: i32, iy: i32, dst: usize): void {
-    const g = this.g;
+    const g = this;
     const C = g.inC, J = this.pairs;
     const zp = i8x16.splat(<i8>this.inZp);
     const row = this.op.input(0).data + <usize>((b * g.inH + iy) * g.inW * C);
@@ -126,14 +136,21 @@ export class DepthwiseConv2D extends Kernel {
     }
   }
 
+  /** Where slot k's input row is kept (slot0..slot3, consecutive fields). */
+  // @ts-ignore: decorator
+  @inline private slotRow(k: i32): usize {
+    return changetype<usize>(this) + offsetof<DepthwiseConv2D>("slot0") + (<usize>k << 1);
+  }
+
   /** The pair row holding input row iy (building it if needed), or the zero-point row. */
   private rowFor(b: i32, iy: i32, scratch: usize): usize {
-    if (iy < 0 || iy >= this.g.inH) return scratch + <usize>(4 * this.rowBytes);
+    if (iy < 0 || iy >= this.inH) return scratch + <usize>(4 * this.rowBytes);
     const slot = iy & 3;
     const at = scratch + <usize>(slot * this.rowBytes);
-    if (unchecked(this.slotRow[slot]) != iy) {
+    const held = this.slotRow(slot);
+    if (<i32>load<i16>(held) != iy) {
       this.buildRow(b, iy, at);
-      unchecked(this.slotRow[slot] = iy);
+      store<i16>(held, <i16>iy);
     }
     return at;
   }
@@ -141,7 +158,7 @@ export class DepthwiseConv2D extends Kernel {
   /** F: u8 for the folded requantisation form, i8 for the general one (see ChannelQuant). */
   private evalFast<F>(scratch: usize): void {
     const folded = !isSigned<F>();
-    const g = this.g, cq = this.cq!;
+    const g = this, cq = changetype<ChannelQuant>(this.quant);
     const C = g.outC, J = this.pairs, s = g.strideW;
     const filter = this.op.input(1).data, out = this.op.output(0).data;
     const zpRow = scratch + <usize>(4 * this.rowBytes);
@@ -151,7 +168,7 @@ export class DepthwiseConv2D extends Kernel {
     for (let c = 0; c < C; c += 4) this.filterVectors(filter, c, wvAll + <usize>((c >> 2) * 192));
     const amin = cq.amin, amax = cq.amax;
     for (let b = 0; b < g.batches; b++) {
-      for (let k = 0; k < 4; k++) unchecked(this.slotRow[k] = -1);
+      for (let k = 0; k < 4; k++) store<i16>(this.slotRow(k), -1);
       for (let oy = 0; oy < g.outH; oy++) {
         const y0 = oy * g.strideH - g.padT;
         const r0 = this.rowFor(b, y0, scratch), r1 = this.rowFor(b, y0 + 1, scratch), r2 = this.rowFor(b, y0 + 2, scratch);
@@ -253,7 +270,7 @@ export class DepthwiseConv2D extends Kernel {
 
   /** For channels c..c+3, per filter row: (w0,w1), (w2,0), (0,w0), (w1,w2) as int16 pairs. */
   private filterVectors(filter: usize, c: i32, dst: usize): void {
-    const C = this.g.outC;
+    const C = this.outC;
     for (let dy = 0; dy < 3; dy++) {
       const row = dst + <usize>(dy * 64);
       for (let l = 0; l < 4; l++) {
@@ -274,7 +291,7 @@ export class DepthwiseConv2D extends Kernel {
    *  channel at a time so that its requantisation fields are derived once from what the layer
    *  keeps (no record area in the arena). */
   private evalGeneric(): void {
-    const g = this.g, cq = this.cq!;
+    const g = this, cq = changetype<ChannelQuant>(this.quant);
     const input = this.op.input(0).data, filter = this.op.input(1).data, out = this.op.output(0).data;
     const C = g.inC, M = this.mult, OC = g.outC, zp = this.inZp;
     const amin = cq.amin, amax = cq.amax, ozp = cq.zp;
@@ -306,9 +323,9 @@ export class DepthwiseConv2D extends Kernel {
 
 
   private evalFloat(): void {
-    const g = this.g;
+    const g = this;
     const input = this.op.input(0).data, filter = this.op.input(1).data;
-    const C = g.inC, M = this.mult, OC = g.outC, lo = this.fmin, hi = this.fmax, bias = this.bias;
+    const C = g.inC, M = this.mult, OC = g.outC, lo = activationMinF(<i32>this.act), hi = activationMaxF(<i32>this.act), bias = this.bias;
     let o = this.op.output(0).data;
     for (let b = 0; b < g.batches; b++) {
       for (let oy = 0; oy < g.outH; oy++) {

@@ -11,19 +11,26 @@ import { biasF32, checkBias, checkFilterQuant } from "./common/weights";
 
 // ---- FULLY_CONNECTED ------------------------------------------------------------------------
 export class FullyConnected extends Kernel {
+  // Few fields: the object stays in the arena's tail for the whole run (k8, the float clamp
+  // bounds and the requantisation are derived from what is kept).
   private float: bool = false;
-  private batches: i32 = 0;
-  private inputs: i32 = 0;
-  private outputs: i32 = 0;
-  private k8: i32 = 0;
-  private bias: Tensor | null = null;
-  private cq: ChannelQuant | null = null;
-  private fmin: f32 = 0;
-  private fmax: f32 = 0;
-  private inOffset: i32 = 0;
+  private act: u8 = <u8>ACT_NONE;
   /** Fewer than 4 batch rows: each row runs straight from the int8 input (common/gemv.ts), with
    *  no scratch and no requantisation records in the arena. */
   private direct: bool = false;
+  private batches: i32 = 0;
+  private inputs: i32 = 0;
+  private inOffset: i32 = 0;
+
+  /** Output units: the weights' rows. */
+  private get outputs(): i32 {
+    return this.op.input(1).dim(0);
+  }
+
+  /** The depth rounded up to the 8 values of a dot-product chunk. */
+  private get k8(): i32 {
+    return (this.inputs + 7) & ~7;
+  }
 
   prepare(): string {
     const op = this.op;
@@ -39,36 +46,34 @@ export class FullyConnected extends Kernel {
     if (weights.rank != 2) return "weights must be 2-D";
     const n = weights.dim(0), k = weights.dim(1);
     if (n <= 0 || k <= 0 || input.elements % k != 0) return "input size is not a multiple of the weights' depth";
-    this.outputs = n;
     this.inputs = k;
     this.batches = input.elements / k;
     if (output.rank < 1 || output.dim(-1) != n || output.elements != this.batches * n) return "output shape does not match batch x units";
     const bias = op.hasInput(2) ? op.input(2) : null;
     const why = checkBias(bias, this.float, n);
     if (why.length > 0) return why;
-    this.bias = bias;
-    this.k8 = (k + 7) & ~7;
-    if (this.float) {
-      this.fmin = activationMinF(<i32>act);
-      this.fmax = activationMaxF(<i32>act);
-      return "";
-    }
+    this.act = <u8>act;
+    if (this.float) return "";
     const fq = checkFilterQuant(weights, n, 0);
     if (fq.length > 0) return fq;
     // The input zero point is subtracted as the input is widened (TFLM's input_offset), so the
     // bias is read in place and nothing is kept per channel beyond the multiplier and shift.
     this.inOffset = -input.zeroPoint;
-    const cq = new ChannelQuant(n, <i32>act, output.scale, output.zeroPoint, !weights.isPerChannel(), true, bias);
+    const cq = ChannelQuant.create(n, <i32>act, output.scale, output.zeroPoint, !weights.isPerChannel(), true, bias);
     // TFLite: per-tensor scales multiply in float (one multiplier for the layer), per-channel
     // ones in double (found in integers by setScales; a double division is a software routine
     // on the M33). The bias is read in place, so nothing else is set per channel.
     if (!weights.isPerChannel()) cq.set(0, <f64>(input.scale * weights.scale) / <f64>output.scale, 0, 0);
     else for (let c = 0; c < n; c++) cq.setScales(c, input.scale, weights.channelScale(c), output.scale, 0, 0);
     cq.finish();
-    this.cq = cq;
+    this.quant = cq;
     this.direct = this.batches < 4;
-    if (!this.direct) this.quant = cq; // the blocked path reads expanded records
     return "";
+  }
+
+  /** Only the blocked path (4 or more batch rows) reads expanded records. */
+  readsRecords(): bool {
+    return this.quant !== null && !this.direct;
   }
 
   scratchBytes(): i32 {
@@ -85,9 +90,9 @@ export class FullyConnected extends Kernel {
   eval(scratch: usize): void {
     if (this.float) { this.evalFloat(); return; }
     const input = this.op.input(0).data, w = this.op.input(1).data, out = this.op.output(0).data;
-    const K = this.inputs, n = this.outputs, k8 = this.k8, cq = this.cq!, off = this.inOffset;
+    const K = this.inputs, n = this.outputs, k8 = this.k8, cq = changetype<ChannelQuant>(this.quant), off = this.inOffset;
     if (this.direct) {
-      const bias = this.bias !== null ? this.bias!.data : 0;
+      const bias = this.op.hasInput(2) ? this.op.input(2).data : 0;
       for (let b = 0; b < this.batches; b++) gemvRow(input + <usize>(b * K), K, off, w, bias, n, cq, out + <usize>(b * n));
       return;
     }
@@ -109,8 +114,8 @@ export class FullyConnected extends Kernel {
 
   private evalFloat(): void {
     const input = this.op.input(0).data, w = this.op.input(1).data, out = this.op.output(0).data;
-    const K = this.inputs, n = this.outputs, lo = this.fmin, hi = this.fmax;
-    const bias = this.bias;
+    const K = this.inputs, n = this.outputs, lo = activationMinF(<i32>this.act), hi = activationMaxF(<i32>this.act);
+    const bias = this.op.hasInput(2) ? this.op.input(2) : null;
     for (let b = 0; b < this.batches; b++) {
       const x = input + (<usize>(b * K) << 2);
       for (let c = 0; c < n; c++) {

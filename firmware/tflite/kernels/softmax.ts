@@ -2,10 +2,10 @@
 // row maximum is rescaled by beta * input_scale into Q5.26 (multiplier and left shift as
 // PreprocessSoftmaxScaling; differences below diff_min count as zero), exponentiated with
 // gemmlowp's fixed-point exp, summed in Q12.19, and each exp is scaled by the fixed-point
-// reciprocal of the sum into int8 with scale 1/256 and zero point -128. A difference takes
-// only 256 values, so prepare tabulates its exp (and its Q12.19 form) once.
+// reciprocal of the sum into int8 with scale 1/256 and zero point -128. Each exp is computed
+// where it is used, twice per element as the reference does (softmax.h SoftmaxInt8), so the
+// layer keeps no tables in the arena's tail (TFLM's OpData only: multiplier, shift, diff_min).
 import { Kernel } from "../kernel";
-import { Tensor } from "../tensor";
 import { TYPE_FLOAT32, TYPE_INT8 } from "../schema";
 import { quantizedMultiplier, quantizedShift, roundingDivideByPOT } from "../quant";
 import { expOnNegativeValues, inputRadius, mergedBias, oneOverOnePlusX, srdhm } from "./activations";
@@ -15,15 +15,15 @@ const SCALED_DIFF_INTEGER_BITS: i32 = 5;
 const ACCUMULATION_INTEGER_BITS: i32 = 12;
 
 export class Softmax extends Kernel {
-  private input: Tensor | null = null;
-  private output: Tensor | null = null;
   private isFloat: bool = false;
   private beta: f32 = 0;
   private rows: i32 = 0;
   private depth: i32 = 0;
-  /** exp of difference -d (Q0.31) and the same in Q12.19, indexed by d = max - x. */
-  private expTable: StaticArray<i32> = new StaticArray<i32>(0);
-  private sumTable: StaticArray<i32> = new StaticArray<i32>(0);
+  /** The Q5.26 rescaling of a difference (PreprocessSoftmaxScaling) and the smallest
+   *  difference that counts (below it the exp is 0). */
+  private multiplier: i32 = 0;
+  private leftShift: i32 = 0;
+  private diffMin: i32 = 0;
 
   prepare(): string {
     const op = this.op;
@@ -39,26 +39,13 @@ export class Softmax extends Kernel {
     this.depth = input.dim(-1);
     this.rows = this.depth > 0 ? input.elements / this.depth : 0;
     this.isFloat = input.type == TYPE_FLOAT32;
-    this.input = input;
-    this.output = output;
     if (this.isFloat) return "";
     if (output.zeroPoint != -128 || Math.abs(<f64>output.scale * 256.0 - 1.0) > 1e-3) return "int8 output must have scale 1/256 and zero point -128";
     const real = min(<f64>this.beta * <f64>input.scale * <f64>(1 << (31 - SCALED_DIFF_INTEGER_BITS)), 2147483647.0);
     if (!(real > 1)) return "beta * input scale is too small for the int8 softmax";
-    const multiplier = quantizedMultiplier(real);
-    const leftShift = quantizedShift(real);
-    const diffMin = -inputRadius(SCALED_DIFF_INTEGER_BITS, leftShift);
-    this.expTable = new StaticArray<i32>(256);
-    this.sumTable = new StaticArray<i32>(256);
-    for (let d = 0; d < 256; d++) {
-      const diff = -d;
-      // Below diff_min the reference skips the element: exp 0 gives the same sum and output.
-      if (diff < diffMin) continue;
-      const rescaled = srdhm(diff * (1 << leftShift), multiplier);
-      const e = expOnNegativeValues(rescaled, SCALED_DIFF_INTEGER_BITS);
-      this.expTable[d] = e;
-      this.sumTable[d] = roundingDivideByPOT(e, ACCUMULATION_INTEGER_BITS);
-    }
+    this.multiplier = quantizedMultiplier(real);
+    this.leftShift = quantizedShift(real);
+    this.diffMin = -inputRadius(SCALED_DIFF_INTEGER_BITS, this.leftShift);
     return "";
   }
 
@@ -68,16 +55,18 @@ export class Softmax extends Kernel {
   }
 
   private evalInt8(): void {
-    let src = changetype<Tensor>(this.input).data;
-    let dst = changetype<Tensor>(this.output).data;
+    let src = this.op.input(0).data;
+    let dst = this.op.output(0).data;
     const depth = this.depth;
-    const expTable = changetype<usize>(this.expTable);
-    const sumTable = changetype<usize>(this.sumTable);
+    const multiplier = this.multiplier, leftShift = this.leftShift, diffMin = this.diffMin;
     for (let r = 0; r < this.rows; r++) {
       let maxIn: i32 = -128;
       for (let c = 0; c < depth; c++) maxIn = max(maxIn, <i32>load<i8>(src + <usize>c));
       let sum: i32 = 0;
-      for (let c = 0; c < depth; c++) sum += load<i32>(sumTable + (<usize>(maxIn - <i32>load<i8>(src + <usize>c)) << 2));
+      for (let c = 0; c < depth; c++) {
+        const diff = <i32>load<i8>(src + <usize>c) - maxIn;
+        if (diff >= diffMin) sum += roundingDivideByPOT(expOf(diff, multiplier, leftShift), ACCUMULATION_INTEGER_BITS);
+      }
       // GetReciprocal: normalise the Q12.19 sum to [1, 2) and invert it in Q0.31.
       const headroomPlusOne = <i32>clz<u32>(<u32>sum);
       const bitsOverUnit = ACCUMULATION_INTEGER_BITS - headroomPlusOne;
@@ -91,7 +80,9 @@ export class Softmax extends Kernel {
       const shift = <i64>(31 + exponent);
       const scale64 = <i64>scale;
       for (let c = 0; c < depth; c++) {
-        const e = load<i32>(expTable + (<usize>(maxIn - <i32>load<i8>(src + <usize>c)) << 2));
+        const diff = <i32>load<i8>(src + <usize>c) - maxIn;
+        // Below diff_min the reference writes the zero point (-128), what an exp of 0 gives.
+        const e = diff >= diffMin ? expOf(diff, multiplier, leftShift) : 0;
         const unsat = big ? 0 : <i32>((scale64 * <i64>e + bias) >> shift);
         store<i8>(dst + <usize>c, <i8>min(unsat - 128, 127));
       }
@@ -101,8 +92,8 @@ export class Softmax extends Kernel {
   }
 
   private evalFloat(): void {
-    let src = changetype<Tensor>(this.input).data;
-    let dst = changetype<Tensor>(this.output).data;
+    let src = this.op.input(0).data;
+    let dst = this.op.output(0).data;
     const depth = this.depth;
     const beta = this.beta;
     for (let r = 0; r < this.rows; r++) {
@@ -125,4 +116,10 @@ export class Softmax extends Kernel {
       dst += <usize>depth << 2;
     }
   }
+}
+
+/** exp of a difference from the row maximum (<= 0), in Q0.31: rescaled into Q5.26, then
+ *  gemmlowp's exp_on_negative_values. */
+function expOf(diff: i32, multiplier: i32, leftShift: i32): i32 {
+  return expOnNegativeValues(srdhm(diff * (1 << leftShift), multiplier), SCALED_DIFF_INTEGER_BITS);
 }

@@ -1,5 +1,6 @@
 // The output size and padding of a windowed op along each axis, and the stride / dilation /
 // padding options CONV_2D and DEPTHWISE_CONV_2D share, as TFLite computes them.
+import { Kernel } from "../../kernel";
 import { Tensor } from "../../tensor";
 import { PADDING_SAME, PADDING_VALID } from "../../schema";
 
@@ -19,8 +20,10 @@ export function computeWindow(w: Window, inSize: i32, filter: i32, stride: i32, 
 // check()'s two axes: shared, so that preparing a layer leaves no objects in the arena's tail.
 const windowY = new Window(), windowX = new Window();
 
-/** Reads and checks the stride/dilation/padding options shared by CONV_2D and DEPTHWISE_CONV_2D. */
-export class ConvGeometry {
+/** Reads and checks the stride/dilation/padding options shared by CONV_2D and DEPTHWISE_CONV_2D:
+ *  their kernels' base class, so the geometry lives in the kernel's own object (one heap
+ *  header in the arena's tail per layer, not two). */
+export abstract class ConvGeometry extends Kernel {
   batches: i32 = 0;
   inH: i32 = 0;
   inW: i32 = 0;

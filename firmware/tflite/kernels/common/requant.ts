@@ -59,42 +59,58 @@ export const UNIFORM_CHANNEL_BYTES: i32 = 4;
 /** Multiplier bytes per channel of an in-place layer with per-channel weights (+ a shift byte). */
 const IN_PLACE_CHANNEL_BYTES: i32 = 4;
 
+/** One layer's requantisation state, its per-channel data right after its fields in the same
+ *  heap block (unmanaged: no object header in the arena's tail). */
+@unmanaged
 export class ChannelQuant {
   /** The expanded records (valid while this layer runs; see expand). */
-  records: usize = 0;
-  amin: i32 = -128;
-  amax: i32 = 127;
-  zp: i32 = 0;
-  /** Every channel takes the ReLU form (set by finish()). */
-  folded: bool = false;
+  records: usize;
+  channels: i32;
+  amin: i32;
+  amax: i32;
+  zp: i32;
   /** The largest right shift e of any channel (the ReLU form needs e <= 23). */
-  private maxE: i32 = 0;
-  /** Every folded bias fits in 24 bits: the shifts are packed into the bias words. */
-  private packed: bool = true;
-  /** Persistent data: two words per channel; then, unless packed, a shift byte per channel. */
-  private data: usize = 0;
+  private maxE: i32;
   /** One shift byte per channel while set() runs (kept only when they cannot be packed). */
-  private shifts: usize = 0;
-
-  /** Per-tensor weights: one multiplier for every channel (see U_MULT). */
-  readonly uniform: bool;
-  /** The kernel applies the input zero point itself: the bias is read in place (see above). */
-  readonly inPlace: bool;
+  private shifts: usize;
   private bias: Tensor | null;
+  /** Every channel takes the ReLU form (set by finish()). */
+  folded: bool;
+  /** Every folded bias fits in 24 bits: the shifts are packed into the bias words. */
+  private packed: bool;
+  /** Per-tensor weights: one multiplier for every channel (see U_MULT). */
+  uniform: bool;
+  /** The kernel applies the input zero point itself: the bias is read in place (see above). */
+  inPlace: bool;
 
-  constructor(readonly channels: i32, act: i32, outScale: f32, outZp: i32, uniform: bool = false, inPlace: bool = false, bias: Tensor | null = null) {
-    this.uniform = uniform;
-    this.inPlace = inPlace;
-    this.bias = bias;
+  /** Persistent data, right after these fields: two words per channel; then, unless packed, a
+   *  shift byte per channel. */
+  // @ts-ignore: decorator
+  @inline private get data(): usize {
+    return changetype<usize>(this) + offsetof<ChannelQuant>();
+  }
+
+  static create(channels: i32, act: i32, outScale: f32, outZp: i32, uniform: bool = false, inPlace: bool = false, bias: Tensor | null = null): ChannelQuant {
     const perChannel = inPlace ? IN_PLACE_CHANNEL_BYTES : P_WORDS_BYTES;
     const perTensor = inPlace ? 0 : UNIFORM_CHANNEL_BYTES;
-    this.data = heap.alloc(<usize>(uniform ? U_HEADER_BYTES + channels * perTensor : channels * perChannel));
+    const fields = offsetof<ChannelQuant>();
+    const dataBytes = uniform ? U_HEADER_BYTES + channels * perTensor : channels * perChannel;
+    const at = heap.alloc(fields + <usize>dataBytes);
+    const q = changetype<ChannelQuant>(at);
+    q.records = 0;
+    q.channels = channels;
+    q.maxE = 0;
+    q.bias = bias;
+    q.folded = false;
+    q.uniform = uniform;
+    q.inPlace = inPlace;
+    q.packed = !inPlace;
     // Allocated last, so that finish() can give it back to the bump allocator.
-    if (!uniform) this.shifts = heap.alloc(<usize>max(channels, 1));
-    if (inPlace) this.packed = false;
-    this.amin = activationMin(act, outScale, outZp);
-    this.amax = activationMax(act, outScale, outZp);
-    this.zp = outZp;
+    q.shifts = uniform ? 0 : heap.alloc(<usize>max(channels, 1));
+    q.amin = activationMin(act, outScale, outZp);
+    q.amax = activationMax(act, outScale, outZp);
+    q.zp = outZp;
+    return q;
   }
 
   /** Channel c from its real multiplier, int32 bias and the folded input offset. */
