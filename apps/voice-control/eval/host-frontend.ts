@@ -1,7 +1,10 @@
 // The app's front end on the host, for training and scoring the wake-word verifier on what the
 // firmware feeds it: the scene rendered at every microphone of the array (emulator/inputs/room/,
 // full-scale units, as the microphone peripheral reads them), the superdirective beam steered to
-// the talker's true azimuth (the firmware steers to its GCC-PHAT estimate, median error 3
+// the talker's true azimuth with each microphone's gain corrected by the calibration the
+// firmware runs inside the beam (firmware/dsp/mic-calibration.ts, the app's MIC_CALIBRATION
+// default; float64 reference in test/helpers/dsp-reference-mic-calibration.ts), learning from
+// the first sample on (the firmware steers to its GCC-PHAT estimate, median error 3
 // degrees on this array: test/bench/voice-frontend-snr.ts), the AGC as firmware/dsp/agc.ts with
 // the app's start at its +30 dB ceiling (frontend.ts agcInitAt), then int16 as the history
 // holds it (x 32767, rounded). The beam is the float64 reference of
@@ -10,7 +13,11 @@
 import { loadMicArray } from "../../../emulator/peripherals/mic/array.ts";
 import { loadScene } from "../../../emulator/inputs/room/scene.ts";
 import { renderScene } from "../../../emulator/inputs/room/render.ts";
-import { superdirective } from "../../../test/helpers/dsp-reference-superdirective.ts";
+import {
+  SD_HOP,
+  calibrationTrajectory,
+  superdirective,
+} from "../../../test/helpers/dsp-reference-superdirective.ts";
 
 const RATE = 16000;
 const BLOCK = 160;
@@ -54,12 +61,19 @@ export interface Steer {
  * it points as the first). Like the firmware's, it lags the scene by the beam's 160 samples, so
  * hops and verifier windows fall on the same samples as there.
  */
-export function renderFrontEnd(sceneFile: string, steer: Steer[]): Int16Array {
+export function renderFrontEnd(
+  sceneFile: string,
+  steer: Steer[],
+  opts: { calibrate?: boolean } = {},
+): Int16Array {
   const mics = loadMicArray(FRONTEND_ARRAY).mics.map((m) => m.positionMm);
   const positions = mics.map((p) => [...p]);
   const scene = loadScene(sceneFile, { positionsMm: mics }, process.cwd());
   const x = renderScene(scene).channels.map((c) => Float64Array.from(c));
   const n = x[0].length;
+  // The calibration runs on every frame from boot, whatever the beam is steered to.
+  const gains =
+    opts.calibrate === false ? null : calibrationTrajectory(x.map((c) => c.slice())).gains;
   const beam = new Float64Array(n);
   const at = steer.map((s) => Math.round((s.at * RATE) / BLOCK) * BLOCK);
   at[0] = 0;
@@ -75,6 +89,7 @@ export function renderFrontEnd(sceneFile: string, steer: Steer[]): Int16Array {
       (steer[k].azDeg * Math.PI) / 180,
       RATE,
       WNG_MIN_DB,
+      gains?.slice(from / SD_HOP),
     );
     beam.set(y.subarray(a - from), a);
   }
