@@ -3,7 +3,8 @@
 // log-mel hops, run through the engine on an emulated board (firmware/runner: the same engine
 // the app links, with the NPU on MCX N947), and scored per head. Each output byte is compared
 // with TFLite's own runtime (@tensorflow/tfjs-tflite) on the same int8 inputs, so "the same
-// decisions" is checked, not assumed.
+// decisions" is checked, not assumed. With every face-frame (--every 1) each head is also
+// scored smoothed per track over time as the app smooths it (smoothing.ts).
 //
 //   npm run eval:active-speaker [-- --board rt1170] [--every K: every K-th face-frame] [--model DIR]
 import { existsSync, readFileSync } from "node:fs";
@@ -12,27 +13,37 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { loadTarget } from "../../../emulator/board.ts";
 import { runModel } from "../../../emulator/model/runner.ts";
-import { loadReference } from "../../../test/helpers/tflite-reference.ts";
-import { AUDIO_SIZE, VIDEO_SIZE, makeSet, type SetSpec } from "./dataset.ts";
-import { quantizeInput, type QuantParams } from "./quantize.ts";
-import { auroc } from "./auroc.ts";
+import { AUDIO_SIZE, VIDEO_SIZE, type SetSpec } from "./dataset.ts";
+import type { QuantParams } from "./quantize.ts";
+import {
+  HEADS,
+  formatScores,
+  loadMeetings,
+  logitsOf,
+  quantizedInputs,
+  scoreHeads,
+  tfliteOutputs,
+  type Head,
+  type HeadScores,
+} from "./evaluate.ts";
 
 export const MODEL_DIR = fileURLToPath(new URL("../model/", import.meta.url));
-const HEADS = ["fused", "video", "audio"] as const;
 /** Input sets per emulator boot (keeps the input partition a few MB). */
 const CHUNK = 400;
 
 interface Training {
   heldOutSet: SetSpec;
   input: { video: QuantParams; audio: QuantParams };
-  outputs: Record<(typeof HEADS)[number], QuantParams>;
+  outputs: Record<Head, QuantParams>;
 }
 
 export interface FirmwareAuroc {
   board: string;
   npu: boolean;
   frames: number;
-  auroc: Record<(typeof HEADS)[number], number>;
+  auroc: HeadScores;
+  /** With every face-frame (--every 1): each head smoothed per track as the app smooths it. */
+  smoothed?: HeadScores;
   /** Face-frames whose three int8 outputs equal TFLite's runtime byte for byte. */
   sameAsTflite: number;
   /** Face-frames whose three outputs are within 1 (int8 step) of TFLite's runtime. */
@@ -47,49 +58,26 @@ export async function evalFirmware(
   log: (s: string) => void = () => {},
   modelDir = MODEL_DIR,
 ): Promise<FirmwareAuroc[]> {
-  const training = JSON.parse(readFileSync(path.join(modelDir, "training.json"), "utf8"));
-  const t = training as Training;
+  const t = JSON.parse(readFileSync(path.join(modelDir, "training.json"), "utf8")) as Training;
   const model = new Uint8Array(readFileSync(path.join(modelDir, "asd_int8.tflite")));
-  const held = makeSet(t.heldOutSet);
-  // Every `every`-th face-frame, spread over all held-out scenes.
-  const pick = Array.from({ length: Math.ceil(held.count / every) }, (_, i) => i * every);
+  const held = loadMeetings(t.heldOutSet, 0, t.heldOutSet.scenes);
+  // Every `every`-th face-frame, spread over all held-out scenes; smoothing needs them all.
+  const pick = Array.from({ length: Math.ceil(held.samples.count / every) }, (_, i) => i * every);
   const n = pick.length;
-  const qv = new Int8Array(n * VIDEO_SIZE),
-    qa = new Int8Array(n * AUDIO_SIZE);
-  const labels = pick.map((i) => held.face[i]);
-  pick.forEach((k, i) => {
-    qv.set(
-      quantizeInput(held.video.subarray(k * VIDEO_SIZE, (k + 1) * VIDEO_SIZE), t.input.video),
-      i * VIDEO_SIZE,
-    );
-    qa.set(
-      quantizeInput(held.audio.subarray(k * AUDIO_SIZE, (k + 1) * AUDIO_SIZE), t.input.audio),
-      i * AUDIO_SIZE,
-    );
-  });
-  const sets = Array.from({ length: n }, (_, i) => {
+  const labels = pick.map((i) => held.samples.face[i]);
+  const inputs = quantizedInputs(held.samples, pick, t.input);
+  const sets = inputs.map(({ video, audio }) => {
     const s = new Uint8Array(VIDEO_SIZE + AUDIO_SIZE);
-    s.set(new Uint8Array(qv.buffer, i * VIDEO_SIZE, VIDEO_SIZE), 0);
-    s.set(new Uint8Array(qa.buffer, i * AUDIO_SIZE, AUDIO_SIZE), VIDEO_SIZE);
+    s.set(new Uint8Array(video.buffer, video.byteOffset, VIDEO_SIZE), 0);
+    s.set(new Uint8Array(audio.buffer, audio.byteOffset, AUDIO_SIZE), VIDEO_SIZE);
     return s;
   });
-  const ref = await loadReference(model);
-  const refOut = sets.map((_, i) =>
-    ref.run([
-      qv.subarray(i * VIDEO_SIZE, (i + 1) * VIDEO_SIZE),
-      qa.subarray(i * AUDIO_SIZE, (i + 1) * AUDIO_SIZE),
-    ]),
-  );
-  ref.dispose();
-  const logit = (h: (typeof HEADS)[number], byte: number) =>
-    (((byte << 24) >> 24) - t.outputs[h].zeroPoint) * t.outputs[h].scale;
+  const ref = await tfliteOutputs(model, inputs, t.outputs);
+  const logit = (h: Head, byte: number) => (byte - t.outputs[h].zeroPoint) * t.outputs[h].scale;
   const results: FirmwareAuroc[] = [];
   for (const { board, npu } of boards) {
     const target = loadTarget(board);
-    const scores = Object.fromEntries(HEADS.map((h) => [h, new Float32Array(n)])) as Record<
-      (typeof HEADS)[number],
-      Float32Array
-    >;
+    const scores = logitsOf(n);
     let same = 0,
       withinOne = 0,
       sameDecision = 0;
@@ -100,23 +88,22 @@ export async function evalFirmware(
       });
       run.inferences.forEach((inf, j) => {
         const i = at + j;
-        HEADS.forEach((h, k) => (scores[h][i] = logit(h, inf.outputs[k][0])));
-        const r = refOut[i];
-        const diff = HEADS.map((_, k) => Math.abs(((inf.outputs[k][0] << 24) >> 24) - r[k][0]));
+        const got = HEADS.map((_, k) => (inf.outputs[k][0] << 24) >> 24);
+        HEADS.forEach((h, k) => (scores[h][i] = logit(h, got[k])));
+        const diff = got.map((b, k) => Math.abs(b - ref.bytes[i][k]));
         if (diff.every((d) => d === 0)) same++;
         if (diff.every((d) => d <= 1)) withinOne++;
-        if (scores.fused[i] >= 0 === logit("fused", r[0][0] & 0xff) >= 0) sameDecision++;
+        if (scores.fused[i] >= 0 === ref.logits.fused[i] >= 0) sameDecision++;
       });
       log(`  ${board}${npu ? "" : " (CPU only)"}: ${Math.min(n, at + CHUNK)}/${n} face-frames`);
     }
+    const r = scoreHeads(scores, labels, every === 1 ? held.tracks : null);
     results.push({
       board,
       npu,
       frames: n,
-      auroc: Object.fromEntries(HEADS.map((h) => [h, auroc(scores[h], labels)])) as Record<
-        (typeof HEADS)[number],
-        number
-      >,
+      auroc: r.raw,
+      ...(r.smoothed ? { smoothed: r.smoothed } : {}),
       sameAsTflite: same,
       withinOne,
       sameDecision,
@@ -126,10 +113,10 @@ export async function evalFirmware(
 }
 
 export function formatFirmwareAuroc(r: FirmwareAuroc): string {
-  const a = r.auroc;
   return (
     `${r.board}${r.npu ? "" : " (CPU only)"}: held-out auROC through the firmware engine: ` +
-    `fused ${a.fused.toFixed(4)}, video ${a.video.toFixed(4)}, audio ${a.audio.toFixed(4)}; ` +
+    `${formatScores(r.auroc)}; ` +
+    (r.smoothed ? `smoothed as the app: ${formatScores(r.smoothed)}; ` : "") +
     `${r.sameAsTflite}/${r.frames} face-frames byte-identical to TFLite's runtime ` +
     `(${r.withinOne} within one int8 step on every head), ` +
     `${r.sameDecision}/${r.frames} the same fused decision`

@@ -2,7 +2,8 @@
 // trains the two-branch net with tfjs (CPU backend, seeded; L = L_fusion + L_video + L_audio),
 // quantises it to int8 with a calibration set, writes the .tflite with our writer, and
 // reports auROC per face-frame on the held-out meetings for the fused, video-only and
-// audio-only heads, in float (tfjs) and int8 (TFLite's runtime, @tensorflow/tfjs-tflite).
+// audio-only heads, in float (tfjs) and int8 (TFLite's runtime), raw and smoothed as the app
+// smooths them (report.ts).
 //
 //   npm run train:active-speaker                          full run: writes apps/active-speaker/model
 //   npm run train:active-speaker -- --smoke --out DIR     a short check (tests use it)
@@ -20,24 +21,14 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { writeTflite } from "../../../emulator/model/tflite-writer.ts";
-import { loadReference } from "../../../test/helpers/tflite-reference.ts";
 import { seededRandom } from "../../fan-monitor/train/dataset.ts";
 import { trainEpochs } from "../../fan-monitor/train/epochs.ts";
-import {
-  AUDIO_SIZE,
-  HELD_OUT_SET,
-  TRAIN_SET,
-  VIDEO_SIZE,
-  cachedSceneSamples,
-  concat,
-  randomMeeting,
-  type Samples,
-  type SetSpec,
-} from "./dataset.ts";
-import { AsdNet, AUDIO_SHAPE, VIDEO_SHAPE, layerMacs } from "./model.ts";
-import { calibrationRanges, quantizeInput, quantizeNet } from "./quantize.ts";
-import { auroc } from "./auroc.ts";
+import { AUDIO_SIZE, HELD_OUT_SET, TRAIN_SET, VIDEO_SIZE } from "./dataset.ts";
+import { AsdNet, layerMacs } from "./model.ts";
+import { calibrationRanges, quantizeNet } from "./quantize.ts";
 import { mismatchBatch } from "./mismatch.ts";
+import { loadMeetings, type HeadScores } from "./evaluate.ts";
+import { a4, report, v4, type SmoothedReport } from "./report.ts";
 
 const APP_DIR = fileURLToPath(new URL("..", import.meta.url));
 export const MODEL_FILE = "asd_int8.tflite";
@@ -47,7 +38,6 @@ const LEARNING_RATE = 0.002;
 const CALIBRATION = 400;
 /** Log-mel shift for augmentation: 0.3 x (1 / LOG_SCALE = 4 nats) = 1.2 nats, about 5 dB. */
 const LEVEL_JITTER = 0.3;
-const HEADS = ["fused", "video", "audio"] as const;
 /** Share of each batch trained on another sample's audio, fused target 0 (mismatch.ts; --mismatch). */
 export const MISMATCH = 0;
 /** The fusion's synchrony product (model.ts): on by default since it lifted held-out fused auROC. */
@@ -91,56 +81,20 @@ export interface TrainOptions {
   /** Validation meetings (default VALIDATION; 0 in smoke and --scenes runs). */
   validation?: number;
 }
-export interface HeadScores {
-  fused: number;
-  video: number;
-  audio: number;
-}
+export type { HeadScores };
 export interface TrainResult {
   float: HeadScores;
   /** Float auROC on the validation meetings (the training seeds' last ones), when any. */
   validation?: HeadScores;
   int8: HeadScores;
+  /** The same as the app reports them: smoothed per track over time (report.ts). */
+  smoothed: SmoothedReport;
   parameters: number;
   macs: number;
   modelBytes: number;
   trainSamples: number;
   heldOutSamples: number;
   modelPath: string;
-}
-
-const v4 = (x: Float32Array, n: number) =>
-  tf.tensor4d(x, [n, ...VIDEO_SHAPE] as [number, number, number, number]);
-const a4 = (x: Float32Array, n: number) =>
-  tf.tensor4d(x, [n, ...AUDIO_SHAPE] as [number, number, number, number]);
-
-function floatScores(net: AsdNet, s: Samples): Record<(typeof HEADS)[number], Float32Array> {
-  const out = {
-    fused: new Float32Array(s.count),
-    video: new Float32Array(s.count),
-    audio: new Float32Array(s.count),
-  };
-  for (let at = 0; at < s.count; at += 256) {
-    const n = Math.min(256, s.count - at);
-    tf.tidy(() => {
-      const o = net.forward(
-        v4(s.video.subarray(at * VIDEO_SIZE, (at + n) * VIDEO_SIZE), n),
-        a4(s.audio.subarray(at * AUDIO_SIZE, (at + n) * AUDIO_SIZE), n),
-      );
-      for (const h of HEADS) out[h].set(o[h].dataSync() as Float32Array, at);
-    });
-  }
-  return out;
-}
-
-/** Meetings from..to-1 of a set (dataset.ts's cache). */
-function meetings(set: SetSpec, from: number, to: number, log: (s: string) => void): Samples {
-  const parts: Samples[] = [];
-  for (let i = from; i < to; i++) {
-    parts.push(cachedSceneSamples(randomMeeting(set, i), `${set.name} scene ${i}`));
-    log(`  ${set.name} scene ${i + 1}/${set.scenes}: ${parts[parts.length - 1].count} face-frames`);
-  }
-  return concat(parts);
 }
 
 export async function train(o: TrainOptions): Promise<TrainResult> {
@@ -164,12 +118,14 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   );
   const nVal = o.smoke ? 0 : (o.validation ?? (o.scenes ? 0 : VALIDATION));
   if (nVal >= trainSpec.scenes) throw new Error("train: fewer validation than training meetings");
-  const tr = meetings(trainSpec, 0, trainSpec.scenes - nVal, o.log);
-  const val = nVal ? meetings(trainSpec, trainSpec.scenes - nVal, trainSpec.scenes, o.log) : null;
-  const held = meetings(heldSpec, 0, heldSpec.scenes, o.log);
+  const tr = loadMeetings(trainSpec, 0, trainSpec.scenes - nVal, o.log).samples;
+  const val = nVal
+    ? loadMeetings(trainSpec, trainSpec.scenes - nVal, trainSpec.scenes, o.log)
+    : null;
+  const held = loadMeetings(heldSpec, 0, heldSpec.scenes, o.log);
   const pos = (x: Float32Array) => x.reduce((a, b) => a + b, 0);
   o.log(
-    `dataset: ${tr.count} training face-frames (${pos(tr.face)} speaking), ${val?.count ?? 0} validation, ${held.count} held-out (${pos(held.face)} speaking)`,
+    `dataset: ${tr.count} training face-frames (${pos(tr.face)} speaking), ${val?.samples.count ?? 0} validation, ${held.samples.count} held-out (${pos(held.samples.face)} speaking)`,
   );
 
   const sync = o.sync ?? SYNC;
@@ -236,24 +192,6 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   });
   tf.dispose([vx, ax, yf, ya, wf]);
 
-  let validation: HeadScores | undefined;
-  if (val) {
-    const vs = floatScores(net, val);
-    validation = Object.fromEntries(
-      HEADS.map((h) => [h, auroc(vs[h], val.face)]),
-    ) as unknown as HeadScores;
-    o.log(
-      `validation float auROC: fused ${validation.fused.toFixed(4)}, video ${validation.video.toFixed(4)}, audio ${validation.audio.toFixed(4)}`,
-    );
-  }
-  const fs = floatScores(net, held);
-  const float = Object.fromEntries(
-    HEADS.map((h) => [h, auroc(fs[h], held.face)]),
-  ) as unknown as HeadScores;
-  o.log(
-    `held-out float auROC: fused ${float.fused.toFixed(4)}, video ${float.video.toFixed(4)}, audio ${float.audio.toFixed(4)}`,
-  );
-
   // Calibration: a seeded sample of training face-frames.
   const n = Math.min(CALIBRATION, tr.count);
   const cv = new Float32Array(n * VIDEO_SIZE),
@@ -273,52 +211,25 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const modelPath = path.join(o.outDir, MODEL_FILE);
   writeFileSync(modelPath, bytes);
 
-  const ref = await loadReference(bytes);
-  const qv = quantizeInput(held.video, q.video),
-    qa = quantizeInput(held.audio, q.audio);
-  const is = {
-    fused: new Float32Array(held.count),
-    video: new Float32Array(held.count),
-    audio: new Float32Array(held.count),
-  };
-  for (let i = 0; i < held.count; i++) {
-    const outs = ref.run([
-      qv.subarray(i * VIDEO_SIZE, (i + 1) * VIDEO_SIZE),
-      qa.subarray(i * AUDIO_SIZE, (i + 1) * AUDIO_SIZE),
-    ]);
-    HEADS.forEach(
-      (h, j) => (is[h][i] = (outs[j][0] - q.outputs[j].zeroPoint) * q.outputs[j].scale),
-    );
-  }
-  ref.dispose();
-  const int8 = Object.fromEntries(
-    HEADS.map((h) => [h, auroc(is[h], held.face)]),
-  ) as unknown as HeadScores;
-  o.log(
-    `held-out int8 auROC (TFLite runtime): fused ${int8.fused.toFixed(4)}, video ${int8.video.toFixed(4)}, audio ${int8.audio.toFixed(4)}`,
+  const { float, validation, int8, smoothed, byCondition } = await report(
+    net,
+    bytes,
+    q,
+    held,
+    val,
+    o.log,
   );
-  // Per distractor: how the fused head does on the face-frames showing each.
-  const conditions = [...new Set(held.condition)].sort();
-  const byCondition: Record<string, { frames: number; speaking: number; meanFused: number }> = {};
-  for (const c of conditions) {
-    const idx = held.condition.flatMap((x, i) => (x === c ? [i] : []));
-    byCondition[c || "none"] = {
-      frames: idx.length,
-      speaking: idx.filter((i) => held.face[i] === 1).length,
-      meanFused: idx.reduce((s, i) => s + 1 / (1 + Math.exp(-is.fused[i])), 0) / idx.length,
-    };
-  }
-  o.log(`per condition (held-out, int8 fused mean probability): ${JSON.stringify(byCondition)}`);
   o.log(`wrote ${path.relative(process.cwd(), modelPath)} (${bytes.length} B)`);
   const result: TrainResult = {
     float,
     ...(validation ? { validation } : {}),
     int8,
+    smoothed,
     parameters: net.parameters,
     macs: totalMacs,
     modelBytes: bytes.length,
     trainSamples: tr.count,
-    heldOutSamples: held.count,
+    heldOutSamples: held.samples.count,
     modelPath,
   };
   writeFileSync(
