@@ -8,7 +8,7 @@
 import "@tensorflow/tfjs-backend-cpu";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-layers";
-import test from "ava";
+import test, { type ExecutionContext } from "ava";
 import {
   AUDIO_SIZE,
   TRAIN_SET,
@@ -26,6 +26,7 @@ import {
   calibrationRanges,
   quantizeInput,
   quantizeNet,
+  type Quantized,
 } from "../../apps/active-speaker/train/quantize.ts";
 import { writeTflite } from "../../emulator/model/tflite-writer.ts";
 import { runModel } from "../../emulator/model/runner.ts";
@@ -72,11 +73,56 @@ function floatFused(net: AsdNet, video: Float32Array, audio: Float32Array, n: nu
   });
 }
 
+/** Quantises the net, runs its int8 form in TFLite's runtime on the samples and in the firmware
+ *  engine on `board` on the first 24, and holds both to the float net's fused logit (r > 0.98).
+ *  The firmware rounds as TFLite Micro does, tfjs-tflite as XNNPACK
+ *  (active-speaker-train-rounding.test.ts), so it is held to the float net, not to TFLite's bytes. */
+async function int8FollowsFloat(
+  t: ExecutionContext,
+  net: AsdNet,
+  board: string,
+  description: string,
+): Promise<Quantized> {
+  const { n, video, audio } = samples(64);
+  const float = floatFused(net, video, audio, n);
+  const spread = Math.max(...float) - Math.min(...float);
+  t.true(spread > 0.05, `the fused logit varies over the samples (${spread})`);
+  const q = quantizeNet(net, calibrationRanges(net, video, audio, n), description);
+  tf.dispose(net.variables);
+  const bytes = writeTflite(q.model);
+  const qv = quantizeInput(video, q.video),
+    qa = quantizeInput(audio, q.audio);
+  const ref = await loadReference(bytes);
+  const sets: Uint8Array[] = [];
+  const int8 = Array.from({ length: n }, (_, i) => {
+    const v = qv.subarray(i * VIDEO_SIZE, (i + 1) * VIDEO_SIZE),
+      a = qa.subarray(i * AUDIO_SIZE, (i + 1) * AUDIO_SIZE);
+    const set = new Uint8Array(VIDEO_SIZE + AUDIO_SIZE);
+    set.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+    set.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), VIDEO_SIZE);
+    sets.push(set);
+    const out = ref.run([v, a]);
+    return (out[0][0] - q.outputs[0].zeroPoint) * q.outputs[0].scale;
+  });
+  ref.dispose();
+  const r = pearson(float, int8);
+  t.log(`r ${r.toFixed(4)}`);
+  t.true(r > 0.98, `int8 (TFLite runtime) vs float fused logit: r = ${r.toFixed(4)}`);
+  const m = 24;
+  const run = await runModel(bytes, sets.slice(0, m), loadTarget(board));
+  const fw = run.inferences.map(
+    (inf) => (((inf.outputs[0][0] << 24) >> 24) - q.outputs[0].zeroPoint) * q.outputs[0].scale,
+  );
+  const rf = pearson(float.slice(0, m), fw);
+  t.log(`rf ${rf.toFixed(4)}`);
+  t.true(rf > 0.98, `firmware on ${board} vs float fused logit: r = ${rf.toFixed(4)}`);
+  return q;
+}
+
 // Serial: tfjs registers variables by name, so two nets may not live at once.
 test.serial(
   "the per-step synchrony path: int8 in TFLite's runtime and the firmware follow the float net",
   async (t) => {
-    const { n, video, audio } = samples(64);
     const net = new AsdNet(7, true, true);
     t.true(
       layerMacs(true, true).some((l) => l.layer.startsWith("steps")),
@@ -85,83 +131,19 @@ test.serial(
     // Only the steps path reaches the fused head: the other fusion inputs' weights are zero.
     for (const name of ["f1/w", "fs/w"]) net.v(name).assign(tf.zerosLike(net.v(name)));
     net.v("ft/w").assign(tf.mul(net.v("ft/w"), 4));
-    const float = floatFused(net, video, audio, n);
-    const q = quantizeNet(net, calibrationRanges(net, video, audio, n), "steps test");
+    // MCX N947: the MULs on its CPU, the rest on the NPU.
+    const q = await int8FollowsFloat(t, net, "mcxn947", "steps test");
     t.is(q.model.ops.filter((o) => o.op === "MUL").length, 2, "zV ⊙ zA and mV ⊙ mA");
-    const bytes = writeTflite(q.model);
-    const qv = quantizeInput(video, q.video),
-      qa = quantizeInput(audio, q.audio);
-    const ref = await loadReference(bytes);
-    const sets: Uint8Array[] = [];
-    const int8: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const v = qv.subarray(i * VIDEO_SIZE, (i + 1) * VIDEO_SIZE),
-        a = qa.subarray(i * AUDIO_SIZE, (i + 1) * AUDIO_SIZE);
-      const out = ref.run([v, a]);
-      int8.push((out[0][0] - q.outputs[0].zeroPoint) * q.outputs[0].scale);
-      const set = new Uint8Array(VIDEO_SIZE + AUDIO_SIZE);
-      set.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
-      set.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), VIDEO_SIZE);
-      sets.push(set);
-    }
-    ref.dispose();
-    const spread = Math.max(...float) - Math.min(...float);
-    t.true(spread > 0.05, `the fused logit varies over the samples (${spread})`);
-    const r = pearson(float, int8);
-    t.log(`r ${r.toFixed(4)}`);
-    t.true(r > 0.98, `int8 (TFLite runtime) vs float fused logit: r = ${r.toFixed(4)}`);
-    // The firmware engine runs the same model (MCX N947: the MULs on its CPU, the rest on the NPU).
-    // It rounds as TFLite Micro does, tfjs-tflite as XNNPACK (active-speaker-train-rounding.test.ts),
-    // so it is held to the float net as well, not to TFLite's bytes.
-    const m = 24;
-    const run = await runModel(bytes, sets.slice(0, m), loadTarget("mcxn947"));
-    const fw = run.inferences.map(
-      (inf) => (((inf.outputs[0][0] << 24) >> 24) - q.outputs[0].zeroPoint) * q.outputs[0].scale,
-    );
-    const rf = pearson(float.slice(0, m), fw);
-    t.log(`rf ${rf.toFixed(4)}`);
-    t.true(rf > 0.98, `firmware vs float fused logit: r = ${rf.toFixed(4)}`);
-    tf.dispose(net.variables);
   },
 );
 
 test.serial(
   "residual fusion: the int8 fused logit is the video logit plus the correction, as in float",
   async (t) => {
-    const { n, video, audio } = samples(64);
     const net = new AsdNet(7, true, false, true);
     // A small correction, so a fused output without the video logit would not follow the float.
     net.v("f2/w").assign(tf.mul(net.v("f2/w"), 0.25));
-    const float = floatFused(net, video, audio, n);
-    const q = quantizeNet(net, calibrationRanges(net, video, audio, n), "residual test");
-    tf.dispose(net.variables);
-    const bytes = writeTflite(q.model);
-    const qv = quantizeInput(video, q.video),
-      qa = quantizeInput(audio, q.audio);
-    const ref = await loadReference(bytes);
-    const sets: Uint8Array[] = [];
-    const int8 = Array.from({ length: n }, (_, i) => {
-      const v = qv.subarray(i * VIDEO_SIZE, (i + 1) * VIDEO_SIZE),
-        a = qa.subarray(i * AUDIO_SIZE, (i + 1) * AUDIO_SIZE);
-      const set = new Uint8Array(VIDEO_SIZE + AUDIO_SIZE);
-      set.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
-      set.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), VIDEO_SIZE);
-      sets.push(set);
-      const out = ref.run([v, a]);
-      return (out[0][0] - q.outputs[0].zeroPoint) * q.outputs[0].scale;
-    });
-    ref.dispose();
-    const r = pearson(float, int8);
-    t.log(`r ${r.toFixed(4)}`);
-    t.true(r > 0.98, `int8 (TFLite runtime) vs float fused logit: r = ${r.toFixed(4)}`);
     // The firmware: the video logit is a model output and the ADD's input at once.
-    const m = 24;
-    const run = await runModel(bytes, sets.slice(0, m), loadTarget("rt1170"));
-    const fw = run.inferences.map(
-      (inf) => (((inf.outputs[0][0] << 24) >> 24) - q.outputs[0].zeroPoint) * q.outputs[0].scale,
-    );
-    const rf = pearson(float.slice(0, m), fw);
-    t.log(`rf ${rf.toFixed(4)}`);
-    t.true(rf > 0.98, `firmware vs float fused logit: r = ${rf.toFixed(4)}`);
+    await int8FollowsFloat(t, net, "rt1170", "residual test");
   },
 );
