@@ -17,6 +17,7 @@ import { modelBudgets } from "./model-budget.ts";
 import { KeyHasher, compileOnce, compilerFiles, readCached, writeCached } from "./build-cache.ts";
 import { readRegularFile } from "../host-files.ts";
 import { appOptionsModule, resolveAppOptions, type AppOptions } from "./app-options.ts";
+import { logBuildEvent } from "./build-log.ts";
 
 const require = createRequire(import.meta.url);
 const VERSIONS = {
@@ -64,6 +65,25 @@ export async function buildApp(
   appDir: string,
   target: Target,
   opts: BuildOptions = {},
+): Promise<BuildResult> {
+  const start = performance.now();
+  const result = await buildAppUnlogged(appDir, target, opts);
+  logBuildEvent({
+    event: "build",
+    app: path.relative(PROJECT_ROOT, result.app.dir),
+    board: target.board.id,
+    core: target.core.id,
+    opts: { ...opts, costs: opts.costs ? "custom" : undefined },
+    ms: Math.round(performance.now() - start),
+    cached: result.cached,
+  });
+  return result;
+}
+
+async function buildAppUnlogged(
+  appDir: string,
+  target: Target,
+  opts: BuildOptions,
 ): Promise<BuildResult> {
   const loaded = loadApp(appDir);
   const app = {

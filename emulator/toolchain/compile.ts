@@ -13,6 +13,7 @@ import { formatDiagnostic, parseAscDiagnostics } from "./diagnostics.ts";
 
 import { PROJECT_ROOT } from "../paths.ts";
 import { importNative } from "./native-import.ts";
+import { logBuildEvent } from "./build-log.ts";
 export { PROJECT_ROOT };
 
 export interface CompileOptions {
@@ -91,7 +92,10 @@ function resetOptimizerSettings(binaryen: any): void {
 }
 
 export async function compileFirmware(opts: CompileOptions): Promise<CompileResult> {
+  const t0 = performance.now();
   const asc = await loadAsc();
+  const phases: Record<string, number> = { load: performance.now() - t0 };
+  const lap = (name: string, since: number) => (phases[name] = performance.now() - since);
   const entry = path.relative(PROJECT_ROOT, path.resolve(PROJECT_ROOT, opts.entry));
   const outputs: Record<string, string | Uint8Array> = {};
   const sources = new Set<string>();
@@ -110,7 +114,9 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
         const name = binaryen.getExportInfo(module.getExportByIndex(i)).name;
         if (!KEEP_EXPORTS.has(name)) module.removeExport(name);
       }
+      let t = performance.now();
       halProblem = await checkHalContract(module.emitBinary());
+      lap("halCheck", t);
       if (halProblem) return;
       const heapBase = module.getGlobal("~lib/memory/__heap_base");
       if (heapBase)
@@ -121,22 +127,28 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
       // Meter optimized code (the cost of what will run); asc optimizes again afterwards,
       // which tidies the counters. Unmetered builds take the same path, for fair comparisons.
       // Before the optimiser inlines: which call each library line is reached from (fault lines).
+      t = performance.now();
       inlineTable = recordInlinedCalls(module.emitText());
+      lap("inlineTable", t);
       resetOptimizerSettings(binaryen);
       // The optimiser merges locals and drops their names: they are carried through it by tags.
       const localTags = opts.debugLines ? tagLocalNames(binaryen, module, this.program) : null;
       binaryen.setOptimizeLevel(3);
       binaryen.setShrinkLevel(0);
+      t = performance.now();
       module.optimize();
+      lap("optimize", t);
       // Statement hooks go in after the optimisation the meter sees and are skipped by it.
       if (localTags) hookPass = insertLineHooks(binaryen, module, localTags);
       if (!opts.costs) return;
+      t = performance.now();
       meterStats = meterModule(binaryen, module, {
         costs: opts.costs,
         flashEnd: opts.memoryBase,
         skip: (hookPass as HookPass | null)?.hooks,
         countedLoops: opts.countedLoops !== false,
       });
+      lap("meter", t);
     }
   }
 
@@ -171,6 +183,7 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
     "firmware.wasm",
   ];
   if (opts.debug) args.push("--debug");
+  const tMain = performance.now();
   const { error } = await asc.main(args, {
     stderr,
     stdout: asc.createMemoryStream(),
@@ -192,6 +205,8 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
       }
     },
   } as any);
+  lap("ascMain", tMain);
+  logBuildEvent({ event: "compile", entry, phases: roundAll(phases) });
   if (halProblem)
     throw new UserError(`${entry}: does not match the HAL contract (hal/hal.wit): ${halProblem}`);
   if (error) {
@@ -232,6 +247,9 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
     dataBytes: sections.data,
   };
 }
+
+const roundAll = (o: Record<string, number>) =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round(v)]));
 
 /** Sizes of the code and data sections of a wasm binary, and its memory limits (pages). */
 export function sectionSizes(wasm: Uint8Array): {
