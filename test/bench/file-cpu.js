@@ -1,7 +1,7 @@
 // Per test file CPU time, for finding where `npm test` spends its time: load into ava's
-// workers with
+// workers (plain JavaScript: worker threads the tests start inherit the flag, without tsx) with
 //   TINYBOARD_FILE_CPU_LOG=/tmp/cpu.jsonl npx ava --node-arguments="--import=tsx" \
-//     --node-arguments="--import=./test/bench/file-cpu.ts"
+//     --node-arguments="--import=./test/bench/file-cpu.js"
 // Each worker process (one per test file) appends one JSON line at exit: the file, its user and
 // system CPU seconds, that of the child processes it waited for (CLI runs) and its wall seconds.
 import { appendFileSync, readFileSync } from "node:fs";
