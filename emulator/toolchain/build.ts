@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
 import type { Target } from "../board.ts";
 import { loadCostTable } from "./cost-table.ts";
 import { compileFirmware, PROJECT_ROOT } from "./compile.ts";
-import { verifyImageCode } from "./verify-image.ts";
+import { countedLoopUnproven } from "./counted-loop-trial.ts";
 import { layoutFlash, PAGE } from "./flash-layout.ts";
 import type { Image, ImageManifest } from "./image.ts";
 import { checkPlacement, placementFor } from "../memory-hierarchy/placement.ts";
@@ -146,17 +146,6 @@ async function buildAppUnlogged(
 
 type Partitions = Parameters<typeof layoutFlash>[0];
 
-/** Does the image verifier refuse this code for a counted loop it cannot prove? */
-function countedLoopUnproven(wasm: Uint8Array): boolean {
-  try {
-    verifyImageCode(wasm, "firmware");
-    return false;
-  } catch (e) {
-    if (!(e instanceof UserError)) throw e;
-    return e.message.includes("no proven trip count");
-  }
-}
-
 async function compileApp(
   app: App,
   target: Target,
@@ -166,6 +155,7 @@ async function compileApp(
   costs: Record<string, number> | undefined,
   key: string,
 ): Promise<BuildResult> {
+  const models = modelBudgets(parts);
   const compileOpts = {
     entry: path.join(app.dir, app.entry),
     memoryBase: flash.window,
@@ -175,14 +165,15 @@ async function compileApp(
     debugLines: !!opts.debugLines,
     boardModule: boardModule(target),
     optionsModule: appOptionsModule(app.options),
+    countedLoopTrial: models.length > 0,
   };
   let compiled = await compileFirmware(compileOpts);
   // The optimizer after the meter can fold a counted loop's charge into a shape the image
-  // verifier cannot prove: such a build is made again with every loop checked per iteration.
+  // verifier cannot prove: such a build is made again with every loop checked per iteration
+  // (the counted-loop trial in compileFirmware usually saw it coming: then this one passes).
   if (costs && countedLoopUnproven(compiled.wasm))
     compiled = await compileFirmware({ ...compileOpts, countedLoops: false });
   const staticBytes = compiled.staticEnd - flash.window;
-  const models = modelBudgets(parts);
   const manifest: ImageManifest = {
     format: 2,
     app: app.name,

@@ -12,8 +12,9 @@ import { UserError } from "../errors.ts";
 import { formatDiagnostic, parseAscDiagnostics } from "./diagnostics.ts";
 
 import { PROJECT_ROOT } from "../paths.ts";
-import { importNative } from "./native-import.ts";
+import { importWasmTool } from "./native-import.ts";
 import { logBuildEvent } from "./build-log.ts";
+import { countedLoopsRefused, type AscOptimize } from "./counted-loop-trial.ts";
 export { PROJECT_ROOT };
 
 export interface CompileOptions {
@@ -27,6 +28,9 @@ export interface CompileOptions {
   costs?: Record<string, number>;
   /** Charge loops with a known trip count once at entry (meter-counted.ts); on by default. */
   countedLoops?: boolean;
+  /** Try the counted loops on a copy first (counted-loop-trial.ts): worth its cost where they are
+   *  usually refused (apps with a model: the engine's kernels). Never changes the image. */
+  countedLoopTrial?: boolean;
   debug?: boolean;
   /** Insert statement hooks for the debugger (line-hooks.ts); cycles stay the release build's. */
   debugLines?: boolean;
@@ -59,7 +63,11 @@ export interface CompileResult {
 type Asc = typeof import("assemblyscript/asc");
 let ascModule: Promise<Asc> | undefined;
 const loadAsc = (): Promise<Asc> =>
-  (ascModule ??= importNative("assemblyscript/asc").then((m) => m.default));
+  (ascModule ??= importWasmTool("assemblyscript/asc").then((m) => m.default));
+
+/** asc's optimisation after the meter (its flags below), which the counted-loop trial repeats
+ *  on a copy (with --debug's debug info when the build has it). */
+const ASC_FINAL_OPTIMIZE: Omit<AscOptimize, "debugInfo"> = { level: 1, shrink: 0 };
 
 const KEEP_EXPORTS = new Set(["main", "memory", "_start"]);
 
@@ -104,6 +112,7 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
   let halProblem: string | null = null;
   let hookPass: HookPass | null = null;
   let inlineTable: InlineTable | null = null;
+  let countedLoops = opts.countedLoops !== false;
 
   class FirmwareTransform {
     declare binaryen: any;
@@ -142,11 +151,24 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
       if (localTags) hookPass = insertLineHooks(binaryen, module, localTags);
       if (!opts.costs) return;
       t = performance.now();
+      // Builds with statement hooks keep the old way (compiled again if refused): the copy
+      // would lose the hooks' table.
+      const ascModule = this.program.module;
+      const trial = opts.countedLoopTrial && opts.countedLoops !== false && !localTags;
+      if (trial && ascModule?.ref === module.ptr) {
+        const meter = { costs: opts.costs, flashEnd: opts.memoryBase };
+        countedLoops = !countedLoopsRefused(binaryen, ascModule, meter, {
+          ...ASC_FINAL_OPTIMIZE,
+          debugInfo: !!opts.debug,
+        });
+        lap("countedTrial", t);
+        t = performance.now();
+      }
       meterStats = meterModule(binaryen, module, {
         costs: opts.costs,
         flashEnd: opts.memoryBase,
         skip: (hookPass as HookPass | null)?.hooks,
-        countedLoops: opts.countedLoops !== false,
+        countedLoops,
       });
       lap("meter", t);
     }
@@ -172,9 +194,9 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
     // tidies. -O1 here instead of -O3 halves a model app's build (fan monitor 21 -> 10 s) with
     // the same cycles and the same emulation speed (measured on the person detector and fan monitor).
     "--optimizeLevel",
-    "1",
+    String(ASC_FINAL_OPTIMIZE.level),
     "--shrinkLevel",
-    "0",
+    String(ASC_FINAL_OPTIMIZE.shrink),
     "--sourceMap",
     "--exportStart",
     "_start", // the host writes flash before static initialisers run
