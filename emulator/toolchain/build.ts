@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
 import type { Target } from "../board.ts";
 import { loadCostTable } from "./cost-table.ts";
 import { compileFirmware, PROJECT_ROOT } from "./compile.ts";
-import { verifyImageCode } from "./verify-image.ts";
+import { countedLoopUnproven } from "./counted-loop-trial.ts";
 import { layoutFlash, PAGE } from "./flash-layout.ts";
 import type { Image, ImageManifest } from "./image.ts";
 import { checkPlacement, placementFor } from "../memory-hierarchy/placement.ts";
@@ -17,6 +17,7 @@ import { modelBudgets } from "./model-budget.ts";
 import { KeyHasher, compileOnce, compilerFiles, readCached, writeCached } from "./build-cache.ts";
 import { readRegularFile } from "../host-files.ts";
 import { appOptionsModule, resolveAppOptions, type AppOptions } from "./app-options.ts";
+import { logBuildEvent } from "./build-log.ts";
 
 const require = createRequire(import.meta.url);
 const VERSIONS = {
@@ -64,6 +65,25 @@ export async function buildApp(
   appDir: string,
   target: Target,
   opts: BuildOptions = {},
+): Promise<BuildResult> {
+  const start = performance.now();
+  const result = await buildAppUnlogged(appDir, target, opts);
+  logBuildEvent({
+    event: "build",
+    app: path.relative(PROJECT_ROOT, result.app.dir),
+    board: target.board.id,
+    core: target.core.id,
+    opts: { ...opts, costs: opts.costs ? "custom" : undefined },
+    ms: Math.round(performance.now() - start),
+    cached: result.cached,
+  });
+  return result;
+}
+
+async function buildAppUnlogged(
+  appDir: string,
+  target: Target,
+  opts: BuildOptions,
 ): Promise<BuildResult> {
   const loaded = loadApp(appDir);
   const app = {
@@ -126,17 +146,6 @@ export async function buildApp(
 
 type Partitions = Parameters<typeof layoutFlash>[0];
 
-/** Does the image verifier refuse this code for a counted loop it cannot prove? */
-function countedLoopUnproven(wasm: Uint8Array): boolean {
-  try {
-    verifyImageCode(wasm, "firmware");
-    return false;
-  } catch (e) {
-    if (!(e instanceof UserError)) throw e;
-    return e.message.includes("no proven trip count");
-  }
-}
-
 async function compileApp(
   app: App,
   target: Target,
@@ -146,6 +155,7 @@ async function compileApp(
   costs: Record<string, number> | undefined,
   key: string,
 ): Promise<BuildResult> {
+  const models = modelBudgets(parts);
   const compileOpts = {
     entry: path.join(app.dir, app.entry),
     memoryBase: flash.window,
@@ -155,14 +165,15 @@ async function compileApp(
     debugLines: !!opts.debugLines,
     boardModule: boardModule(target),
     optionsModule: appOptionsModule(app.options),
+    countedLoopTrial: models.length > 0,
   };
   let compiled = await compileFirmware(compileOpts);
   // The optimizer after the meter can fold a counted loop's charge into a shape the image
-  // verifier cannot prove: such a build is made again with every loop checked per iteration.
+  // verifier cannot prove: such a build is made again with every loop checked per iteration
+  // (the counted-loop trial in compileFirmware usually saw it coming: then this one passes).
   if (costs && countedLoopUnproven(compiled.wasm))
     compiled = await compileFirmware({ ...compileOpts, countedLoops: false });
   const staticBytes = compiled.staticEnd - flash.window;
-  const models = modelBudgets(parts);
   const manifest: ImageManifest = {
     format: 2,
     app: app.name,

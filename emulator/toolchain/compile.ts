@@ -12,7 +12,9 @@ import { UserError } from "../errors.ts";
 import { formatDiagnostic, parseAscDiagnostics } from "./diagnostics.ts";
 
 import { PROJECT_ROOT } from "../paths.ts";
-import { importNative } from "./native-import.ts";
+import { importWasmTool } from "./native-import.ts";
+import { logBuildEvent } from "./build-log.ts";
+import { countedLoopsRefused, type AscOptimize } from "./counted-loop-trial.ts";
 export { PROJECT_ROOT };
 
 export interface CompileOptions {
@@ -26,6 +28,9 @@ export interface CompileOptions {
   costs?: Record<string, number>;
   /** Charge loops with a known trip count once at entry (meter-counted.ts); on by default. */
   countedLoops?: boolean;
+  /** Try the counted loops on a copy first (counted-loop-trial.ts): worth its cost where they are
+   *  usually refused (apps with a model: the engine's kernels). Never changes the image. */
+  countedLoopTrial?: boolean;
   debug?: boolean;
   /** Insert statement hooks for the debugger (line-hooks.ts); cycles stay the release build's. */
   debugLines?: boolean;
@@ -58,7 +63,11 @@ export interface CompileResult {
 type Asc = typeof import("assemblyscript/asc");
 let ascModule: Promise<Asc> | undefined;
 const loadAsc = (): Promise<Asc> =>
-  (ascModule ??= importNative("assemblyscript/asc").then((m) => m.default));
+  (ascModule ??= importWasmTool("assemblyscript/asc").then((m) => m.default));
+
+/** asc's optimisation after the meter (its flags below), which the counted-loop trial repeats
+ *  on a copy (with --debug's debug info when the build has it). */
+const ASC_FINAL_OPTIMIZE: Omit<AscOptimize, "debugInfo"> = { level: 1, shrink: 0 };
 
 const KEEP_EXPORTS = new Set(["main", "memory", "_start"]);
 
@@ -91,7 +100,10 @@ function resetOptimizerSettings(binaryen: any): void {
 }
 
 export async function compileFirmware(opts: CompileOptions): Promise<CompileResult> {
+  const t0 = performance.now();
   const asc = await loadAsc();
+  const phases: Record<string, number> = { load: performance.now() - t0 };
+  const lap = (name: string, since: number) => (phases[name] = performance.now() - since);
   const entry = path.relative(PROJECT_ROOT, path.resolve(PROJECT_ROOT, opts.entry));
   const outputs: Record<string, string | Uint8Array> = {};
   const sources = new Set<string>();
@@ -100,6 +112,7 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
   let halProblem: string | null = null;
   let hookPass: HookPass | null = null;
   let inlineTable: InlineTable | null = null;
+  let countedLoops = opts.countedLoops !== false;
 
   class FirmwareTransform {
     declare binaryen: any;
@@ -110,7 +123,9 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
         const name = binaryen.getExportInfo(module.getExportByIndex(i)).name;
         if (!KEEP_EXPORTS.has(name)) module.removeExport(name);
       }
+      let t = performance.now();
       halProblem = await checkHalContract(module.emitBinary());
+      lap("halCheck", t);
       if (halProblem) return;
       const heapBase = module.getGlobal("~lib/memory/__heap_base");
       if (heapBase)
@@ -121,22 +136,41 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
       // Meter optimized code (the cost of what will run); asc optimizes again afterwards,
       // which tidies the counters. Unmetered builds take the same path, for fair comparisons.
       // Before the optimiser inlines: which call each library line is reached from (fault lines).
+      t = performance.now();
       inlineTable = recordInlinedCalls(module.emitText());
+      lap("inlineTable", t);
       resetOptimizerSettings(binaryen);
       // The optimiser merges locals and drops their names: they are carried through it by tags.
       const localTags = opts.debugLines ? tagLocalNames(binaryen, module, this.program) : null;
       binaryen.setOptimizeLevel(3);
       binaryen.setShrinkLevel(0);
+      t = performance.now();
       module.optimize();
+      lap("optimize", t);
       // Statement hooks go in after the optimisation the meter sees and are skipped by it.
       if (localTags) hookPass = insertLineHooks(binaryen, module, localTags);
       if (!opts.costs) return;
+      t = performance.now();
+      // Builds with statement hooks keep the old way (compiled again if refused): the copy
+      // would lose the hooks' table.
+      const ascModule = this.program.module;
+      const trial = opts.countedLoopTrial && opts.countedLoops !== false && !localTags;
+      if (trial && ascModule?.ref === module.ptr) {
+        const meter = { costs: opts.costs, flashEnd: opts.memoryBase };
+        countedLoops = !countedLoopsRefused(binaryen, ascModule, meter, {
+          ...ASC_FINAL_OPTIMIZE,
+          debugInfo: !!opts.debug,
+        });
+        lap("countedTrial", t);
+        t = performance.now();
+      }
       meterStats = meterModule(binaryen, module, {
         costs: opts.costs,
         flashEnd: opts.memoryBase,
         skip: (hookPass as HookPass | null)?.hooks,
-        countedLoops: opts.countedLoops !== false,
+        countedLoops,
       });
+      lap("meter", t);
     }
   }
 
@@ -160,9 +194,9 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
     // tidies. -O1 here instead of -O3 halves a model app's build (fan monitor 21 -> 10 s) with
     // the same cycles and the same emulation speed (measured on the person detector and fan monitor).
     "--optimizeLevel",
-    "1",
+    String(ASC_FINAL_OPTIMIZE.level),
     "--shrinkLevel",
-    "0",
+    String(ASC_FINAL_OPTIMIZE.shrink),
     "--sourceMap",
     "--exportStart",
     "_start", // the host writes flash before static initialisers run
@@ -171,6 +205,7 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
     "firmware.wasm",
   ];
   if (opts.debug) args.push("--debug");
+  const tMain = performance.now();
   const { error } = await asc.main(args, {
     stderr,
     stdout: asc.createMemoryStream(),
@@ -192,6 +227,8 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
       }
     },
   } as any);
+  lap("ascMain", tMain);
+  logBuildEvent({ event: "compile", entry, phases: roundAll(phases) });
   if (halProblem)
     throw new UserError(`${entry}: does not match the HAL contract (hal/hal.wit): ${halProblem}`);
   if (error) {
@@ -232,6 +269,9 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
     dataBytes: sections.data,
   };
 }
+
+const roundAll = (o: Record<string, number>) =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round(v)]));
 
 /** Sizes of the code and data sections of a wasm binary, and its memory limits (pages). */
 export function sectionSizes(wasm: Uint8Array): {
