@@ -296,7 +296,7 @@ async function main() {
   for (const candidate of [0.5, 0.7, 0.9, 0.95])
     for (const scorings of [1, 4, 7, 10, 13])
       for (const smooth of [1, 2, 3, 4].filter((k) => k <= scorings))
-        for (let v = 30; v <= 99; v++) {
+        for (let v = 10; v <= 99; v++) {
           const rule = { candidate, verify: v / 100, every, scorings, smooth };
           rows.push({ ...rule, val: measure(val, rule), bench: measure(bench, rule) });
         }
