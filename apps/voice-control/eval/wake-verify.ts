@@ -125,7 +125,8 @@ export async function sceneTrace(
   withPcm = false,
   source: AudioSource = AUDIO_SOURCE,
 ): Promise<Trace & { pcm?: Int16Array }> {
-  const key = hash(JSON.stringify(source === "mic0" ? { scene, v: 3 } : { scene, v: 4, source }));
+  // v 5: the front end's self-noise at the microphone peripheral's level (3 dB below v 4's).
+  const key = hash(JSON.stringify(source === "mic0" ? { scene, v: 3 } : { scene, v: 5, source }));
   const wwFile = path.join(CACHE, `ww-${key}.json`);
   const verFile = path.join(CACHE, `verfw-${key}-${hash(model)}.json`);
   let pcm: Int16Array | null = null;
