@@ -16,6 +16,7 @@ import { WakeWord, HOP_SAMPLES, CANDIDATE_THRESHOLD } from "./wake";
 import { Verifier, VERIFIER_PARTITION } from "./verifier";
 import { Command, LED_PARTITION, LED_WORDS, LED_COMMANDS, THRESHOLD as COMMAND_THRESHOLD, SCORE_EVERY, STEP_SAMPLES } from "./command";
 import { Actions } from "./actions";
+import { WAKE_VERIFIER } from "../../firmware/app-options";
 import { CardLog } from "./card-log";
 import { Capture } from "./capture";
 
@@ -74,9 +75,10 @@ export function main(): void {
     if (kwsEngine == null) { system.exit(2); return; }
     led = true;
   }
-  // The wake word's second stage, when flash holds it (app.json "wwv").
+  // The wake word's second stage, when flash holds it (app.json "wwv") and the build asks for it
+  // (option WAKE_VERIFIER, on; off: the first stage decides alone, as without the partition).
   let verifier: Verifier | null = null;
-  if (partitionSize(VERIFIER_PARTITION) > 0) {
+  if (WAKE_VERIFIER && partitionSize(VERIFIER_PARTITION) > 0) {
     const engine = model(VERIFIER_PARTITION, 49 * 10, 2);
     if (engine == null) { system.exit(2); return; }
     verifier = new Verifier(engine);

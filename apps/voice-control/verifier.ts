@@ -14,12 +14,13 @@
 import { Interpreter } from "../../firmware/tflite/interpreter";
 import { Command } from "./command";
 import * as clock from "../../hal/clock";
+import { WAKE_VERIFY_PCT, WAKE_VERIFY_WINDOWS } from "../../firmware/app-options";
 
 export const VERIFIER_PARTITION = "wwv";
 /** The mean verifier "marvin" probability needed to accept a candidate. */
-export const VERIFY_THRESHOLD: f32 = 0.4;
+export const VERIFY_THRESHOLD: f32 = <f32>WAKE_VERIFY_PCT / 100; // app.json WAKE_VERIFY_PCT
 /** Windows scored per candidate at most. */
-export const SCORINGS: i32 = 10; // the candidate's window and 360 ms after it
+export const SCORINGS: i32 = WAKE_VERIFY_WINDOWS; // app.json; 10: the candidate's window and 360 ms after it
 /** Consecutive scores averaged. */
 export const SMOOTH: i32 = 3;
 /** Feature steps (20 ms) between two scorings. */

@@ -19,10 +19,11 @@
 import { Interpreter } from "../../firmware/tflite/interpreter";
 import { WW_WORK_BYTES, WW_FRAME, WW_STEP, WW_FRAMES, WW_MELS, WW_INPUT_SCALE, WW_INPUT_ZERO_POINT, wwInit, wwFrameUnclipped } from "../../firmware/dsp/mlperf-ww";
 import { History } from "./history";
+import { WAKE_CANDIDATE_PCT } from "../../firmware/app-options";
 
 export const THRESHOLD: f32 = 0.95; // first stage alone
 export const RUN: u32 = 2; // scorings in a row, first stage alone
-export const CANDIDATE_THRESHOLD: f32 = 0.9; // with the verifier, on one scoring (verifier.ts)
+export const CANDIDATE_THRESHOLD: f32 = <f32>WAKE_CANDIDATE_PCT / 100; // with the verifier, on one scoring (verifier.ts; app.json WAKE_CANDIDATE_PCT)
 export const SMOOTH: i32 = 1; // scores averaged
 export const REFRACTORY_MS: u64 = 1500;
 const PEAK_FLOOR: i32 = 1024; // -30 dBFS: quieter audio is not scaled up further

@@ -10,7 +10,7 @@
 // words from other voices and directions but no "marvin", every wake counted.
 // What is synthetic: rooms, noise and half the talkers; how far it carries: see the app README.
 // Run alone: `npx tsx test/bench/voice-control.ts [--board B]... [--snr 20,5] [--fa-minutes N] [--fa-only]
-// [--fa-workers W]` (--fa-only: the false-accept scenes alone, e.g. the full emulated hour with
+// [--fa-workers W] [--option K=V]...` (--option: an app.json option for the build; --fa-only: the false-accept scenes alone, e.g. the full emulated hour with
 // --fa-minutes 60; --fa-workers: that many processes share the false-accept scenes, same total).
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -27,8 +27,9 @@ import {
   type SceneSpec,
 } from "../../apps/voice-control/eval/scenes.ts";
 import { BOARDS, ROOT, build, median, sig, type Built } from "./util.ts";
-import type { AppOptions } from "../../emulator/toolchain/app-options.ts";
+import { parseOptionFlag, type AppOptions } from "../../emulator/toolchain/app-options.ts";
 import { falseAcceptsParallel } from "./voice-false-accepts.ts";
+import { scoreTrial } from "./voice-trial.ts";
 
 export const VOICE_APP = "apps/voice-control";
 const APP = VOICE_APP;
@@ -152,15 +153,8 @@ export async function benchVoiceControl(
       overruns += p.overruns;
       TRIALS.forEach((t, i) => {
         const wakeEnd = t.wake + speechEnd(marvins[i]);
-        const wake = p.lines.find(
-          (l) => l.text.startsWith("wake marvin") && l.t >= t.wake && l.t <= t.command + 0.5,
-        );
+        const { wake, command: cmd, heard } = scoreTrial(p.lines, t.wake, t.command);
         const cmdEnd = t.command + speechEnd(wordFiles[i]);
-        const cmd = wake
-          ? p.lines.find(
-              (l) => l.text.startsWith("command ") && l.t > wake.t && l.t <= wake.t + 3.2,
-            )
-          : undefined;
         const doa = wake ? Number(/doa (\d+) deg/.exec(wake.text)![1]) : null;
         const latency = (l: { us: number }, end: number) =>
           Math.round((l.us - p.startUs) / 1000 - end * 1000);
@@ -172,7 +166,7 @@ export async function benchVoiceControl(
           doaErrorDeg: doa === null ? null : circularError(doa, fold(az)),
           wakeLatencyMs: wake ? latency(wake, wakeEnd) : null,
           command: words[i],
-          heard: cmd ? cmd.text.split(" ")[1] : null,
+          heard,
           commandLatencyMs: cmd ? latency(cmd, cmdEnd) : null,
         });
       });
@@ -298,6 +292,12 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     falseAcceptsOnly: args.includes("--fa-only"),
     falseAcceptWorkers: args.includes("--fa-workers")
       ? Number(args[args.indexOf("--fa-workers") + 1])
+      : undefined,
+    appOptions: args.includes("--option")
+      ? (Object.assign(
+          {},
+          ...args.flatMap((a, i) => (a === "--option" ? [parseOptionFlag(args[i + 1])] : [])),
+        ) as AppOptions)
       : undefined,
   });
   console.log(

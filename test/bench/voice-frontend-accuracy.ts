@@ -3,8 +3,8 @@
 // eval/scenes.ts: 1 / 3 m, RT60 0.3 / 0.6 s, babble / fan; 2 trials per scene) repeated with
 // other seeds (other talker directions, noise and microphone-gain draws; the same voices), each
 // front end an app build option (test/bench/voice-frontend.ts FRONT_ENDS). A trial counts as in
-// test/bench/voice-control.ts: the wake line between the start of "marvin" and 0.5 s after the
-// command starts; the command line within 3.2 s after it naming the word said.
+// test/bench/voice-control.ts (voice-trial.ts scoreTrial): the wake line in time, the command
+// line after it naming the word said.
 // Significance: one-sided Fisher exact test (hypergeometric tail) that the beam's count is no
 // better than microphone 0's.
 // `npx tsx test/bench/voice-frontend.ts --board rt1060 --accuracy-sets 3 --snr 5 --no-signal`.
@@ -13,6 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { runScene, VOICE_APP } from "./voice-control.ts";
 import { build, ROOT } from "./util.ts";
+import { scoreTrial } from "./voice-trial.ts";
 import {
   trialScenes,
   TRIALS,
@@ -52,20 +53,8 @@ export async function frontEndTrials(
       const { spec, scene, words } = scenes[s];
       const p = await runScene(b, scene, dir, `acc-${set}-${s}`, SCENE_SECONDS);
       TRIALS.forEach((t, i) => {
-        const wake = p.lines.find(
-          (l) => l.text.startsWith("wake marvin") && l.t >= t.wake && l.t <= t.command + 0.5,
-        );
-        const cmd = wake
-          ? p.lines.find(
-              (l) => l.text.startsWith("command ") && l.t > wake.t && l.t <= wake.t + 3.2,
-            )
-          : undefined;
-        out.push({
-          set,
-          spec,
-          woke: !!wake,
-          commandRight: !!cmd && cmd.text.split(" ")[1] === words[i],
-        });
+        const { wake, heard } = scoreTrial(p.lines, t.wake, t.command);
+        out.push({ set, spec, woke: !!wake, commandRight: heard === words[i] });
       });
       log(
         `${board} ${JSON.stringify(options)} set ${set} scene ${s + 1}/${scenes.length}: ` +

@@ -7,12 +7,14 @@
 // the first sample on (the firmware steers to its GCC-PHAT estimate, median error 3
 // degrees on this array: test/bench/voice-frontend-snr.ts), the AGC as firmware/dsp/agc.ts with
 // the app's start at its +30 dB ceiling (frontend.ts agcInitAt), then int16 as the history
-// holds it (x 32767, rounded). The beam is the float64 reference of
+// holds it (x 32767, rounded), with the microphones' self-noise at the microphone peripheral's
+// level. The beam is the float64 reference of
 // test/helpers/dsp-reference-superdirective.ts, held to the firmware by
 // test/firmware/dsp/superdirective.test.ts. PDM decimation (RT1060) is left out.
 import { loadMicArray } from "../../../emulator/peripherals/mic/array.ts";
 import { loadScene } from "../../../emulator/inputs/room/scene.ts";
 import { renderScene } from "../../../emulator/inputs/room/render.ts";
+import { MEMS_MIC, SELF_NOISE_DBFS } from "../../../emulator/peripherals/mic/channel-path.ts";
 import {
   SD_HOP,
   calibrationTrajectory,
@@ -21,6 +23,13 @@ import {
 
 const RATE = 16000;
 const BLOCK = 160;
+/**
+ * The microphone peripheral's self-noise per 16 kHz sample (emulator/peripherals/mic/
+ * channel-path.ts: SELF_NOISE_DBFS over a 20 kHz band, white, so 10 log10(8 / 20) dB of it
+ * below 8 kHz).
+ */
+const PERIPHERAL_SELF_NOISE_DBFS =
+  SELF_NOISE_DBFS + 10 * Math.log10(RATE / 2 / MEMS_MIC.noiseBandHz);
 const PRE_ROLL = 480;
 /** frontend.ts SD_WNG_MIN_DB (3+ microphones) and the array rt1060 / mcxn947 use (app.json). */
 const WNG_MIN_DB = -20;
@@ -69,7 +78,12 @@ export function renderFrontEnd(
   const mics = loadMicArray(FRONTEND_ARRAY).mics.map((m) => m.positionMm);
   const positions = mics.map((p) => [...p]);
   const scene = loadScene(sceneFile, { positionsMm: mics }, process.cwd());
-  const x = renderScene(scene).channels.map((c) => Float64Array.from(c));
+  // Self-noise as the microphone peripheral adds it (the scene's own, 65 dB SNR over 8 kHz, is
+  // 3 dB louder): through the beam's low-frequency gain on uncorrelated noise it is what
+  // separates host and firmware most below 250 Hz.
+  const x = renderScene({ ...scene, selfNoise: PERIPHERAL_SELF_NOISE_DBFS }).channels.map((c) =>
+    Float64Array.from(c),
+  );
   const n = x[0].length;
   // The calibration runs on every frame from boot, whatever the beam is steered to.
   const gains =
