@@ -97,8 +97,9 @@ async function scene(o: FrontEndSetOptions, k: number, rng: Rng, babbleFiles: st
           ],
     snr: [0, 5, 10, 15, 20][rng.below(5)],
   };
+  // v 2: the host front end's self-noise at the microphone peripheral's level (session 7).
   const key = createHash("sha256")
-    .update(JSON.stringify({ spec, az, v: 1 }))
+    .update(JSON.stringify({ spec, az, v: 2 }))
     .digest("hex")
     .slice(0, 20);
   const pcmFile = path.join(CACHE, `fe-${key}.raw`);
