@@ -2,6 +2,15 @@
 // Every read checks its range; a bad offset records an error and yields 0 instead of
 // trapping, so a corrupt model is rejected with a message rather than a fault.
 
+// The last table whose vtable was found and checked (and the reader that checked it): a reader takes
+// several fields of a table in a row (a tensor's shape, type, buffer and quantisation; a
+// layer's options), and a model in flash does not change, so a table's vtable is checked once
+// per visit. Globals, not fields: the reader's object stays in the arena's tail, 16-byte blocks.
+let lastReader: usize = 0;
+let lastTable: u32 = 0;
+let lastVtable: u32 = 0;
+let lastVtableSize: u32 = 0;
+
 export class FlatBuffer {
   /** First problem met, or "" while the buffer reads cleanly. */
   error: string = "";
@@ -13,9 +22,11 @@ export class FlatBuffer {
     return 0;
   }
 
-  /** True when `len` bytes at `off` lie inside the buffer. */
-  inside(off: u32, len: u32): bool {
-    return <u64>off + <u64>len <= <u64>this.size;
+  /** True when `len` bytes at `off` lie inside the buffer (32-bit compares: 64-bit ones are
+   *  register pairs on the Cortex-M, and start-up makes thousands of these checks). */
+  // @ts-ignore: decorator
+  @inline inside(off: u32, len: u32): bool {
+    return len <= this.size && off <= this.size - len;
   }
 
   u8(off: u32): u32 {
@@ -39,22 +50,29 @@ export class FlatBuffer {
   /** The table an offset field at `off` points to (uoffset, relative to itself). */
   deref(off: u32): u32 {
     const rel = this.u32(off);
-    const target = <u64>off + <u64>rel;
-    if (target >= <u64>this.size) return this.fail("reference", off);
-    return <u32>target;
+    if (off >= this.size || rel >= this.size - off) return this.fail("reference", off); // off + rel outside
+    return off + rel;
   }
 
   /** Offset of field `id` of the table at `table`, or 0 when the field is absent. */
   field(table: u32, id: u32): u32 {
-    if (table == 0 || !this.inside(table, 4)) return table == 0 ? 0 : this.fail("table", table);
-    const vtable = <i64>table - <i64>load<i32>(this.base + table);
-    if (vtable < 0 || !this.inside(<u32>vtable, 4)) return this.fail("vtable", table);
-    const vt = <u32>vtable;
-    const vtSize = this.u16(vt);
+    if (table == 0) return 0;
+    const base = this.base;
+    if (table != lastTable || changetype<usize>(this) != lastReader) {
+      if (!this.inside(table, 4)) return this.fail("table", table);
+      // The vtable lies at table - soffset; a wrap below 0 reads as an offset past the end.
+      const vt = table - <u32>load<i32>(base + table);
+      if (!this.inside(vt, 4)) return this.fail("vtable", table);
+      const size = <u32>load<u16>(base + vt);
+      if (!this.inside(vt, size)) return this.fail("vtable", vt);
+      lastReader = changetype<usize>(this);
+      lastTable = table;
+      lastVtable = vt;
+      lastVtableSize = size;
+    }
     const slot: u32 = 4 + id * 2;
-    if (slot + 2 > vtSize) return 0;
-    if (!this.inside(vt, vtSize)) return this.fail("vtable", vt);
-    const rel = this.u16(vt + slot);
+    if (slot + 2 > lastVtableSize) return 0;
+    const rel = <u32>load<u16>(base + lastVtable + slot);
     if (rel == 0) return 0;
     const at = table + rel;
     if (!this.inside(at, 1)) return this.fail("field", at);

@@ -6,7 +6,7 @@ import { Tensor } from "./tensor";
 import { Kernel } from "./kernel";
 import { ARENA_ALIGN, planArena } from "./planner";
 import { createKernel, createLaterKernel } from "./kernels/registry";
-import { Q_BYTES } from "./kernels/common/requant";
+import { ChannelQuant, Q_BYTES } from "./kernels/common/requant";
 import { OP_RESHAPE, TYPE_INT8 } from "./schema";
 import * as debug from "../../hal/debug";
 import * as npu from "../../hal/npu";
@@ -143,17 +143,27 @@ export class Interpreter {
     }
     // The plan is temporary, as TFLM's (made in the arena's temporary area): its offsets go
     // into the tensors and kernels, then its blocks, the last on the heap, are given back.
+    const planMark = heapMark();
     const layerBytes = new StaticArray<i32>(n);
     for (let i = 0; i < n; i++) {
       const kernel = this.kernels[i];
-      layerBytes[i] = alignArena(kernel.scratchBytes()) + (kernel.readsRecords() ? kernel.quant!.channels * Q_BYTES : 0);
+      kernel.expandsRecords = kernel.readsRecords();
+      // The scratch area's size for now; its offset replaces it below.
+      kernel.scratch = <usize>alignArena(kernel.scratchBytes());
+      layerBytes[i] = <i32>kernel.scratch + (kernel.expandsRecords ? kernel.quant!.channels * Q_BYTES : 0);
     }
     const plan = planArena(this.model, layerBytes);
     this.arenaBytes = plan.headBytes;
     this.tensorBytes = plan.tensorBytes;
     const tensors = this.model.tensors;
     const offsets = plan.offsets, layerOffsets = plan.layerOffsets;
-    for (let i = 0; i < n; i++) this.kernels[i].scratch = <usize>max(layerOffsets[i], 0);
+    // Each layer's records go right after its kernel scratch (an offset until the arena is placed).
+    for (let i = 0; i < n; i++) {
+      const kernel = this.kernels[i];
+      const at = <usize>max(layerOffsets[i], 0);
+      if (kernel.expandsRecords) kernel.quant!.records = at + kernel.scratch;
+      kernel.scratch = at;
+    }
     for (let t = 0; t < tensors.length; t++) {
       if (offsets[t] >= 0) tensors[t].data = <usize>offsets[t];
       else if (!tensors[t].isConstant) tensors[t].data = NOT_IN_ARENA;
@@ -162,12 +172,17 @@ export class Interpreter {
     freeObject(changetype<usize>(offsets));
     freeObject(changetype<usize>(plan));
     freeObject(changetype<usize>(layerBytes));
+    // freeObject relies on the runtime's object header and on these being the heap's last
+    // blocks: a block not given back would stay in the tail for good, so it is an error.
+    const kept = <i32>(heapMark() - planMark);
+    if (kept != 0) return this.fail("the arena plan's blocks were not given back (" + kept.toString() + " bytes kept)");
     // The arena comes from the heap once: running out of SRAM is the board's fault report.
     const raw = heap.alloc(<usize>this.arenaBytes + ARENA_ALIGN);
     this.arena = (raw + ARENA_ALIGN - 1) & ~(<usize>ARENA_ALIGN - 1);
     for (let i = 0; i < n; i++) {
       const kernel = this.kernels[i];
       kernel.scratch += this.arena;
+      if (kernel.expandsRecords) kernel.quant!.records += this.arena;
     }
     for (let t = 0; t < tensors.length; t++) {
       const tensor = tensors[t];
@@ -192,7 +207,7 @@ export class Interpreter {
       }
       const kernel = unchecked(this.kernels[i]);
       debug.layerBegin(<u32>i, <u32>kernel.op.code);
-      if (kernel.readsRecords()) kernel.quant!.expand(recordsOf(kernel));
+      if (kernel.expandsRecords) changetype<ChannelQuant>(kernel.quant).expand();
       kernel.eval(kernel.scratch);
       debug.layerEnd(<u32>i);
       i++;
@@ -224,7 +239,7 @@ export class Interpreter {
     for (let i = from; i < to; i++) {
       const kernel = unchecked(this.kernels[i]);
       // The NPU's command stream holds the records; the CPU does not pay for them.
-      if (kernel.readsRecords()) kernel.quant!.expand(recordsOf(kernel));
+      if (kernel.expandsRecords) changetype<ChannelQuant>(kernel.quant).expand();
       kernel.eval(kernel.scratch);
     }
     npu.computeEnd(id);
@@ -253,11 +268,6 @@ function freeObject(object: usize): void {
 
 /** A tensor's data while the plan's offsets wait for the arena: none for this tensor. */
 const NOT_IN_ARENA: usize = <usize>-1;
-
-/** Where a layer's requantisation records go: right after its kernel scratch. */
-function recordsOf(kernel: Kernel): usize {
-  return kernel.scratch + <usize>alignArena(kernel.scratchBytes());
-}
 
 function alignArena(bytes: i32): i32 {
   return (bytes + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);

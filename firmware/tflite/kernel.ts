@@ -3,6 +3,9 @@
 import { Operator } from "./operator";
 import { ChannelQuant } from "./kernels/common/requant";
 
+const ON_NPU: u8 = 1;
+const EXPANDS_RECORDS: u8 = 2;
+
 export abstract class Kernel {
   op!: Operator;
   /** Per-channel requantisation, when the kernel has one: the interpreter expands its records
@@ -12,8 +15,28 @@ export abstract class Kernel {
    *  scratch (set by the interpreter from the plan; the area is shared with activations that
    *  are not alive while the layer runs). */
   scratch: usize = 0;
-  /** The NPU runs this layer (a byte here, where subclasses' own flags pack beside it). */
-  onNpu: bool = false;
+  /** Two flags in one byte, where subclasses' own small fields pack beside it (a byte more
+   *  moves some kernels into another 16-byte heap block): ON_NPU, EXPANDS_RECORDS. */
+  private flags: u8 = 0;
+
+  /** The NPU runs this layer. */
+  get onNpu(): bool {
+    return (this.flags & ON_NPU) != 0;
+  }
+
+  set onNpu(v: bool) {
+    this.flags = v ? this.flags | ON_NPU : this.flags & ~ON_NPU;
+  }
+
+  /** readsRecords(), asked once when the interpreter plans the arena: each inference reads
+   *  this bit, not two virtual calls per layer. */
+  get expandsRecords(): bool {
+    return (this.flags & EXPANDS_RECORDS) != 0;
+  }
+
+  set expandsRecords(v: bool) {
+    this.flags = v ? this.flags | EXPANDS_RECORDS : this.flags & ~EXPANDS_RECORDS;
+  }
 
   /** Checks the operator's tensors and options and precomputes what eval needs.
    *  Returns "" when ready, else a one-line reason ("filter must be int8"). */

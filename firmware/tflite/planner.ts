@@ -40,11 +40,15 @@ export function planArena(model: Model, layerBytes: StaticArray<i32> = new Stati
   const ops = model.operators;
   const last = ops.length - 1;
   const plan = new ArenaPlan(n, ops.length);
+  const offsets = plan.offsets;
   // The planner's working arrays are temporary, as TFLM's (which it takes from the arena's
   // head): taken from the heap after the plan and given back in reverse order, which the bump
   // allocator reclaims, so they do not stay in the tail.
   const first = heap.alloc(<usize>n << 2), end = heap.alloc(<usize>n << 2), order = heap.alloc(<usize>n << 2), placed = heap.alloc(<usize>n << 2);
   const used = heap.alloc(<usize>max(n, 1));
+  // Each tensor's aligned size, found once (a tensor's size walks its shape; the placement
+  // loops below would otherwise walk it for every pair of tensors they compare).
+  const sizes = heap.alloc(<usize>n << 2);
   for (let i = 0; i < n; i++) { setAt(first, i, -1); setAt(end, i, -1); store<u8>(used + <usize>i, 0); }
   // Lifetimes in operator indices: from the producer (or 0) to the last consumer.
   for (let o = 0; o < ops.length; o++) {
@@ -71,28 +75,29 @@ export function planArena(model: Model, layerBytes: StaticArray<i32> = new Stati
     if (at(first, i) < 0) setAt(first, i, 0);
     if (at(end, i) < at(first, i)) setAt(end, i, at(first, i));
     const size = alignUp(t.bytes);
+    setAt(sizes, i, size);
     let j = count++;
-    while (j > 0 && alignUp(tensors[at(order, j - 1)].bytes) < size) { setAt(order, j, at(order, j - 1)); j--; }
+    while (j > 0 && at(sizes, at(order, j - 1)) < size) { setAt(order, j, at(order, j - 1)); j--; }
     setAt(order, j, i);
   }
   // Placed tensors kept sorted by offset, so each placement is one scan.
   let nPlaced = 0;
   for (let k = 0; k < count; k++) {
     const t = at(order, k);
-    const size = alignUp(tensors[t].bytes);
+    const size = at(sizes, t);
     const tFirst = at(first, t), tEnd = at(end, t);
     let offset = 0;
     for (let p = 0; p < nPlaced; p++) {
       const q = at(placed, p);
       if (at(end, q) < tFirst || at(first, q) > tEnd) continue; // not alive together
-      const qOff = plan.offsets[q];
+      const qOff = unchecked(offsets[q]);
       if (offset + size <= qOff) break;
-      offset = max(offset, qOff + alignUp(tensors[q].bytes));
+      offset = max(offset, qOff + at(sizes, q));
     }
-    plan.offsets[t] = offset;
+    unchecked(offsets[t] = offset);
     plan.tensorBytes = max(plan.tensorBytes, offset + size);
     let j = nPlaced++;
-    while (j > 0 && plan.offsets[at(placed, j - 1)] > offset) { setAt(placed, j, at(placed, j - 1)); j--; }
+    while (j > 0 && unchecked(offsets[at(placed, j - 1)]) > offset) { setAt(placed, j, at(placed, j - 1)); j--; }
     setAt(placed, j, t);
   }
   plan.headBytes = plan.tensorBytes;
@@ -103,14 +108,14 @@ export function planArena(model: Model, layerBytes: StaticArray<i32> = new Stati
     for (let p = 0; p < nPlaced; p++) {
       const q = at(placed, p);
       if (at(end, q) < o || at(first, q) > o) continue; // not alive during layer o
-      const qOff = plan.offsets[q];
+      const qOff = unchecked(offsets[q]);
       if (offset + size <= qOff) break;
-      offset = max(offset, qOff + alignUp(tensors[q].bytes));
+      offset = max(offset, qOff + at(sizes, q));
     }
     plan.layerOffsets[o] = offset;
     plan.headBytes = max(plan.headBytes, offset + size);
   }
-  heap.free(used); heap.free(placed); heap.free(order); heap.free(end); heap.free(first);
+  heap.free(sizes); heap.free(used); heap.free(placed); heap.free(order); heap.free(end); heap.free(first);
   return plan;
 }
 

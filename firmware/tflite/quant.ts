@@ -44,74 +44,93 @@ export function quantizeMultiplier(real: f64): void {
   quantizedShiftResult = shift;
 }
 
-/** quantizeMultiplier(<f64>a * <f64>b / <f64>c), found without double arithmetic (a software
- *  routine on the M4 and M33, where a division alone costs hundreds of cycles): a * b is exact
- *  in a double (two 24-bit significands), so the double quotient is the 53-bit round-to-nearest-
- *  even of p / mc (p, mc the integer significands); QuantizeMultiplier then rounds its top 31
- *  bits half away from zero. The quotient's top bits come from a multiply by a reciprocal kept
- *  for the last (a, c) pair (a layer's input and output scales: one division per layer, none
- *  per channel); they settle all but about 1 channel in 256, which take the double path, as
- *  zero, negative, subnormal or non-finite scales do. */
-export function quantizeScaleRatio(a: f32, b: f32, c: f32): void {
-  const ba = reinterpret<u32>(a), bb = reinterpret<u32>(b), bc = reinterpret<u32>(c);
-  const xa = <i32>(ba >> 23), xb = <i32>(bb >> 23), xc = <i32>(bc >> 23); // sign bit 0: the exponent
-  if (xa == 0 || xa >= 255 || xb == 0 || xb >= 255 || xc == 0 || xc >= 255) {
-    scaleRatioByDouble(a, b, c);
-    return;
-  }
-  const ma = (ba & 0x7fffff) | 0x800000, mb = <u64>((bb & 0x7fffff) | 0x800000);
+/** quantizeMultiplier(<f64>a * <f64>b[k] / <f64>c) for the `n` f32 filter scales at `scales`
+ *  (a layer: one input and one output scale), found without double arithmetic (a software
+ *  routine on the M4 and M33, where a division alone costs hundreds of cycles). Channel k's
+ *  multiplier goes to `mults + k * multStride` (i32), its shift to `shifts + k` (i8); returns
+ *  the largest right shift (-shift where shift < 0), which picks the layer's requantisation form.
+ *  One pass with no call per channel: start-up computes one per output channel of every layer.
+ *  How: a * b is exact in a double (two 24-bit significands), so the double quotient is the
+ *  53-bit round-to-nearest-even of p / mc (p, mc the integer significands); QuantizeMultiplier
+ *  then rounds its top 31 bits half away from zero. The quotient's top bits come from a
+ *  multiply by a reciprocal of the layer's (a, c) pair (one 64-bit division per layer); they
+ *  settle all but a few channels in 256, which take a multiply-back check and, about 1 in 256,
+ *  the double path, as zero, negative, subnormal or non-finite scales do. */
+export function quantizeScaleRatios(a: f32, scales: usize, n: i32, c: f32, mults: usize, multStride: i32, shifts: usize): i32 {
+  const ba = reinterpret<u32>(a), bc = reinterpret<u32>(c);
+  const xa = <i32>(ba >> 23), xc = <i32>(bc >> 23); // sign bit 0: the exponent
+  const normal = xa != 0 && xa < 255 && xc != 0 && xc < 255;
+  const ma = (ba & 0x7fffff) | 0x800000;
   const mc = <u64>((bc & 0x7fffff) | 0x800000); // [2^23, 2^24)
-  const p = <u64>ma * mb; // [2^46, 2^48)
-  // t = floor(p * 2^15 / mc), 38 to 40 bits, of which the top 31 are the multiplier and the
-  // d = 7..9 below decide its rounding. With G = floor(ma * 2^39 / mc) (< 2^40), mb * G fits
-  // 64 bits and (mb * G) >> 24 is t or t - 1 (G is short of the exact ratio by under 1, times
-  // mb < 2^24, over 2^24); one multiply-back settles which (t - 1 would read 0111…10 where
-  // t reads 0111…1, skipping the double path that case needs).
-  if (ma != reciprocalA || <u32>mc != reciprocalC) {
-    reciprocalA = ma;
-    reciprocalC = <u32>mc;
-    reciprocalG = (<u64>ma << 39) / mc;
+  // G = floor(ma * 2^39 / mc) (< 2^40): for mb in [2^23, 2^24), (mb * G) >> 24 is
+  // t = floor(p * 2^15 / mc) or t - 1 (G is short of the exact ratio by under 1, times mb <
+  // 2^24, over 2^24). t has 38 to 40 bits, of which the top 31 are the multiplier and the
+  // d = 7..9 below decide its rounding.
+  const G = normal ? (<u64>ma << 39) / mc : 0;
+  // t = (mb * G) >> 24 lies in [G / 2, G): its bit count is bG (G's) when mb >= T, else bG - 1,
+  // T = ceil(2^(23 + bG) / G) (a second division per layer, no bit count per channel).
+  const bG = normal ? 64 - <i32>clz(G) : 0;
+  const T = normal ? <u32>(((<u64>1 << (23 + bG)) + G - 1) / G) : 0;
+  const exponents = xa - xc - 165; // frexp's exponent of a * b / c, less bits(t) and xb
+  let maxE = 0;
+  for (let k = 0; k < n; k++) {
+    const bb = load<u32>(scales + (<usize>k << 2));
+    const xb = <i32>(bb >> 23);
+    let mult = 0, shift = 0;
+    if (normal && xb != 0 && xb < 255) {
+      const mb = (bb & 0x7fffff) | 0x800000;
+      let t = (<u64>mb * G) >> 24;
+      let bits = mb >= T ? bG : bG - 1;
+      // The d = 7..9 bits below the top 31 decide the rounding: 32-bit words from here.
+      let d = bits - 31;
+      let mask = (<u32>1 << d) - 1, half = (<u32>1 << (d - 1)) - 1;
+      let below = <u32>t & mask;
+      // Where t - 1 and t could round differently, or the double's own rounding could matter
+      // (below reading 0111…10, 0111…1 or 1111…1), settle t by one multiply-back.
+      let exact = true;
+      if (below == half || below == half - 1 || below == mask) {
+        if (((<u64>ma * <u64>mb) << 15) - t * mc >= mc) {
+          t++;
+          bits = 64 - <i32>clz(t);
+          d = bits - 31;
+          mask = (<u32>1 << d) - 1;
+          half = (<u32>1 << (d - 1)) - 1;
+          below = <u32>t & mask;
+        }
+        // The double's 53-bit rounding moves the quotient by under 2^-23 of the multiplier's
+        // last unit, so it changes the result only when those d bits read 0111…1, just below
+        // one half: then the double path decides.
+        exact = below != half;
+      }
+      // Otherwise t - 1 and t have the same top bits and round alike (below is neither
+      // 0111…1 nor all ones), so the estimate stands.
+      if (exact) {
+        let m31 = <u32>(t >> d) + (below > half ? 1 : 0); // at most 2^31
+        let sh = bits + xb + exponents;
+        if (m31 == 0x80000000) { m31 >>= 1; sh++; }
+        if (sh > 30) { mult = 0x7fffffff; shift = 30; } else if (sh >= -31) { mult = <i32>m31; shift = sh; }
+      } else {
+        scaleRatioByDouble(a, reinterpret<f32>(bb), c);
+        mult = quantizedMultiplierResult;
+        shift = quantizedShiftResult;
+      }
+    } else {
+      scaleRatioByDouble(a, reinterpret<f32>(bb), c);
+      mult = quantizedMultiplierResult;
+      shift = quantizedShiftResult;
+    }
+    store<i32>(mults + <usize>(k * multStride), mult);
+    store<i8>(shifts + <usize>k, <i8>shift);
+    maxE = max(maxE, -shift);
   }
-  const n = p << 15;
-  let t = (mb * reciprocalG) >> 24;
-  if (n - t * mc >= mc) t++;
-  // The double's 53-bit rounding moves the quotient by under 2^-23 of the multiplier's last
-  // unit, so it can change the result only when those d bits read 0111…1 (just below one
-  // half; about 1 channel in 256): then the double path decides.
-  const bits = 64 - <i32>clz(t);
-  const d = bits - 31;
-  const below = t & ((<u64>1 << d) - 1), halfBelow = (<u64>1 << (d - 1)) - 1;
-  if (below != halfBelow) {
-    let m31 = (t >> d) + (below > halfBelow ? 1 : 0);
-    let sh = bits + xa + xb - xc - 165; // frexp's exponent of a * b / c
-    if (m31 == (<u64>1 << 31)) { m31 >>= 1; sh++; }
-    setQuantized(<i32>m31, sh);
-    return;
-  }
-  scaleRatioByDouble(a, b, c);
+  return maxE;
 }
-
-// quantizeScaleRatio's reciprocal, kept for the (a, c) significands it was found for.
-let reciprocalA: u32 = 0;
-let reciprocalC: u32 = 0;
-let reciprocalG: u64 = 0;
 
 /** TFLite's own arithmetic, for the scales the integer path leaves: its own function, called
  *  with the scales, so that the optimiser has no double division to move onto the common path
  *  (where the M33 would pay for it in software every time). */
 function scaleRatioByDouble(a: f32, b: f32, c: f32): void {
   quantizeMultiplier(<f64>a * <f64>b / <f64>c);
-}
-
-/** QuantizeMultiplier's last step: a shift below -31 flushes to zero, above 30 saturates. */
-// @ts-ignore: decorator
-@inline function setQuantized(mult: i32, shift: i32): void {
-  quantizedMultiplierResult = 0;
-  quantizedShiftResult = 0;
-  if (shift < -31) return;
-  if (shift > 30) { quantizedMultiplierResult = 0x7fffffff; quantizedShiftResult = 30; return; }
-  quantizedMultiplierResult = mult;
-  quantizedShiftResult = shift;
 }
 
 /** The Q31 multiplier of `real` (see quantizedShift for its exponent). */
@@ -155,19 +174,27 @@ export function multiplyByQuantizedMultiplier(x: i32, multiplier: i32, shift: i3
   return roundingDivideByPOT(saturatingRoundingDoublingHighMul(x << left, multiplier), right);
 }
 
-/** Clamp range of an int8 output under a fused activation (TFLite's CalculateActivationRangeQuantized). */
+/** Clamp range of an int8 output under a fused activation (TFLite's CalculateActivationRangeQuantized:
+ *  its Quantize divides and rounds in float, f / scale, as here: one f32 division, where a double
+ *  one is a software routine on the M33). */
 export function activationMin(act: i32, scale: f32, zeroPoint: i32): i32 {
   let lo = -128;
   if (act == ACT_RELU || act == ACT_RELU6) lo = max(lo, zeroPoint);
-  else if (act == ACT_RELU_N1_TO_1) lo = max(lo, zeroPoint + <i32>roundAway(-1.0 / <f64>scale));
+  else if (act == ACT_RELU_N1_TO_1) lo = max(lo, zeroPoint + <i32>roundAwayF(<f32>-1.0 / scale));
   return lo;
 }
 
 export function activationMax(act: i32, scale: f32, zeroPoint: i32): i32 {
   let hi = 127;
-  if (act == ACT_RELU6) hi = min(hi, zeroPoint + <i32>roundAway(6.0 / <f64>scale));
-  else if (act == ACT_RELU_N1_TO_1) hi = min(hi, zeroPoint + <i32>roundAway(1.0 / <f64>scale));
+  if (act == ACT_RELU6) hi = min(hi, zeroPoint + <i32>roundAwayF(<f32>6.0 / scale));
+  else if (act == ACT_RELU_N1_TO_1) hi = min(hi, zeroPoint + <i32>roundAwayF(<f32>1.0 / scale));
   return hi;
+}
+
+/** Rounds half away from zero in single precision, as std::round(float) (TfLiteRound). */
+function roundAwayF(x: f32): f32 {
+  const t = Mathf.trunc(x); // x - t is exact
+  return Mathf.abs(x - t) >= 0.5 ? t + (x < 0 ? <f32>-1 : <f32>1) : t;
 }
 
 /** Float clamp range under a fused activation. */

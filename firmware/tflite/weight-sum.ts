@@ -24,3 +24,27 @@ export function sumInt8(p: usize, n: i32): i32 {
   }
   return total;
 }
+
+/** out[c] (i32) = the sum over r < rows of the int8 at p + r * cols + c: each channel's taps of
+ *  a depthwise filter ([1, h, w, channels]), eight channels a step (i16 lanes hold up to 255
+ *  rows of -128 exactly; more rows take the scalar loop). */
+export function columnSums(p: usize, rows: i32, cols: i32, out: usize): void {
+  let c = 0;
+  const stride = <usize>cols;
+  if (rows <= 255) {
+    for (; c + 8 <= cols; c += 8) {
+      let acc = i16x8.splat(0);
+      let q = p + <usize>c;
+      for (let r = 0; r < rows; r++) { acc = i16x8.add(acc, v128.load8x8_s(q)); q += stride; }
+      const at = out + (<usize>c << 2);
+      v128.store(at, i32x4.extend_low_i16x8_s(acc));
+      v128.store(at, i32x4.extend_high_i16x8_s(acc), 16);
+    }
+  }
+  for (; c < cols; c++) {
+    let sum = 0;
+    let q = p + <usize>c;
+    for (let r = 0; r < rows; r++) { sum += <i32>load<i8>(q); q += stride; }
+    store<i32>(out + (<usize>c << 2), sum);
+  }
+}

@@ -1,5 +1,5 @@
 // The engine's prepare finds each channel's multiplier from the three f32 scales in integers
-// (firmware/tflite/quant.ts quantizeScaleRatio) instead of dividing doubles: it must give
+// (firmware/tflite/quant.ts quantizeScaleRatios) instead of dividing doubles: it must give
 // TFLite's QuantizeMultiplier(in * filter / out in double) exactly. Checked in the firmware
 // for every channel of every weighted layer of every fixture model, on random scales and on
 // random layers (one input and output scale, many filter scales: the reciprocal reused).

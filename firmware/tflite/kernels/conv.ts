@@ -59,10 +59,13 @@ export class Conv2D extends ConvGeometry {
     // the zero point and add nothing).
     const inPlace = this.pointwise;
     const cq = ChannelQuant.create(g.outC, act, output.scale, output.zeroPoint, !filter.isPerChannel(), inPlace, bias);
-    for (let c = 0; c < g.outC; c++) {
-      // TFLite's PopulateConvolutionQuantizationParams: double arithmetic from float scales.
-      const folded = inPlace ? 0 : input.zeroPoint * rowSum(filter.data + <usize>c * <usize>this.K, this.K);
-      cq.setScales(c, input.scale, filter.channelScale(c), output.scale, inPlace ? 0 : biasI32(bias, c), folded);
+    cq.setMultipliers(input.scale, filter, output.scale);
+    if (!inPlace) {
+      // Each channel's weight sum, in a block given back straight after (the last on the heap).
+      const sums = heap.alloc(<usize>g.outC << 2);
+      for (let c = 0; c < g.outC; c++) store<i32>(sums + (<usize>c << 2), rowSum(filter.data + <usize>c * <usize>this.K, this.K));
+      cq.foldBiases(bias, sums, input.zeroPoint);
+      heap.free(sums);
     }
     cq.finish();
     this.quant = cq;

@@ -10,6 +10,7 @@ import { ACT_NONE, PADDING_SAME, TYPE_FLOAT32, TYPE_INT8 } from "../schema";
 import { activationMaxF, activationMinF, isSupportedActivation } from "../quant";
 import { ChannelQuant, Q_BIAS, Q_BYTES, Q_KNEG, Q_KPOS, Q_M, Q_NEG, Q_S, Q_ZP, deriveDirect, directKneg, directKpos, directM, directNeg, directS, requant, requantAt } from "./common/requant";
 import { biasF32, biasI32, checkBias, checkFilterQuant } from "./common/weights";
+import { columnSums } from "../weight-sum";
 import { ConvGeometry } from "./common/conv-geometry";
 import { depthwiseMultiplierFloat, depthwiseMultiplierInt8, multiplierScratchBytes } from "./depthwise-multiplier";
 
@@ -73,11 +74,13 @@ export class DepthwiseConv2D extends ConvGeometry {
     this.inZp = input.zeroPoint;
     const taps = g.kH * g.kW;
     const cq = ChannelQuant.create(g.outC, act, output.scale, output.zeroPoint, !filter.isPerChannel());
-    for (let c = 0; c < g.outC; c++) {
-      let sum = 0;
-      for (let t = 0; t < taps; t++) sum += <i32>load<i8>(filter.data + <usize>(t * g.outC + c));
-      cq.setScales(c, input.scale, filter.channelScale(c), output.scale, biasI32(bias, c), input.zeroPoint * sum);
-    }
+    cq.setMultipliers(input.scale, filter, output.scale);
+    // Each channel's taps summed (the filter is [1, h, w, channels]), in a block given back
+    // straight after (the last on the heap), for the input zero point folded into the bias.
+    const sums = heap.alloc(<usize>g.outC << 2);
+    columnSums(filter.data, taps, g.outC, sums);
+    cq.foldBiases(bias, sums, input.zeroPoint);
+    heap.free(sums);
     cq.finish();
     this.quant = cq;
     this.fast = this.mult == 1 && g.kH == 3 && g.kW == 3 && g.dilH == 1 && g.dilW == 1 &&

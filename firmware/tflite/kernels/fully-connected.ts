@@ -61,10 +61,10 @@ export class FullyConnected extends Kernel {
     this.inOffset = -input.zeroPoint;
     const cq = ChannelQuant.create(n, <i32>act, output.scale, output.zeroPoint, !weights.isPerChannel(), true, bias);
     // TFLite: per-tensor scales multiply in float (one multiplier for the layer), per-channel
-    // ones in double (found in integers by setScales; a double division is a software routine
+    // ones in double (found in integers by setMultipliers; a double division is a software routine
     // on the M33). The bias is read in place, so nothing else is set per channel.
-    if (!weights.isPerChannel()) cq.set(0, <f64>(input.scale * weights.scale) / <f64>output.scale, 0, 0);
-    else for (let c = 0; c < n; c++) cq.setScales(c, input.scale, weights.channelScale(c), output.scale, 0, 0);
+    if (!weights.isPerChannel()) cq.setMultiplier(<f64>(input.scale * weights.scale) / <f64>output.scale);
+    else cq.setMultipliers(input.scale, weights, output.scale);
     cq.finish();
     this.quant = cq;
     this.direct = this.batches < 4;

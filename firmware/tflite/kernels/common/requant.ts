@@ -2,7 +2,7 @@
 // and the records its inner loops read, written just before it runs.
 import { Tensor } from "../../tensor";
 import { biasI32 } from "./weights";
-import { activationMax, activationMin, quantizeMultiplier, quantizeScaleRatio, quantizedMultiplierResult, quantizedShiftResult } from "../../quant";
+import { activationMax, activationMin, quantizeMultiplier, quantizeScaleRatios, quantizedMultiplierResult, quantizedShiftResult } from "../../quant";
 
 // One 48-byte record per output channel, written for the running layer only. TFLite's two-rounding arithmetic is
 //   y = SRDHM(acc << left, M);  out = RDBPOT(y, e) + zp;  clamp.
@@ -56,6 +56,9 @@ const U_SHIFT: usize = 4;
 const U_HEADER_BYTES: i32 = 8;
 /** Persistent bytes per channel of a per-tensor layer. */
 export const UNIFORM_CHANNEL_BYTES: i32 = 4;
+/** A filter without scales reads as scale 0 (its multiplier is 0, as TFLite's). */
+const NO_SCALE: usize = memory.data(4, 4);
+const ZERO_WORD: usize = memory.data(4, 4);
 /** Multiplier bytes per channel of an in-place layer with per-channel weights (+ a shift byte). */
 const IN_PLACE_CHANNEL_BYTES: i32 = 4;
 
@@ -63,7 +66,8 @@ const IN_PLACE_CHANNEL_BYTES: i32 = 4;
  *  heap block (unmanaged: no object header in the arena's tail). */
 @unmanaged
 export class ChannelQuant {
-  /** The expanded records (valid while this layer runs; see expand). */
+  /** Where expand() writes the records: the layer's scratch area in the arena's head, set by
+   *  the interpreter once the arena is placed (valid while this layer runs). */
   records: usize;
   channels: i32;
   amin: i32;
@@ -113,60 +117,64 @@ export class ChannelQuant {
     return q;
   }
 
-  /** Channel c from its real multiplier, int32 bias and the folded input offset. */
-  set(c: i32, real: f64, bias: i32, foldedZp: i32): void {
-    if (this.uniform && c > 0) { this.keepBias(c, bias, foldedZp); return; }
+  /** The one multiplier and shift of a layer with per-tensor weights (uniform), from its real
+   *  value. */
+  setMultiplier(real: f64): void {
     quantizeMultiplier(real);
-    this.keep(c, bias, foldedZp);
+    store<i32>(this.data, quantizedMultiplierResult, U_MULT);
+    store<i8>(this.data, <i8>quantizedShiftResult, U_SHIFT);
+    this.maxE = max(0, -quantizedShiftResult);
   }
 
-  /** set() with real = inScale * filterScale / outScale in double precision (TFLite's
-   *  PopulateConvolutionQuantizationParams), the multiplier found in integers. */
-  setScales(c: i32, inScale: f32, filterScale: f32, outScale: f32, bias: i32, foldedZp: i32): void {
-    if (this.uniform && c > 0) { this.keepBias(c, bias, foldedZp); return; }
-    quantizeScaleRatio(inScale, filterScale, outScale);
-    this.keep(c, bias, foldedZp);
-  }
-
-  /** A per-tensor layer's channel after the first: only its bias slot. */
-  private keepBias(c: i32, bias: i32, foldedZp: i32): void {
-    if (this.inPlace) return;
-    store<i32>(this.data + <usize>(U_HEADER_BYTES + c * UNIFORM_CHANNEL_BYTES), bias - foldedZp);
-  }
-
-  /** Channel c from quantizeMultiplier's results. */
-  private keep(c: i32, bias: i32, foldedZp: i32): void {
-    const mult = quantizedMultiplierResult, shift = quantizedShiftResult;
-    const folded = bias - foldedZp;
-    this.maxE = max(this.maxE, shift > 0 ? 0 : -shift);
+  /** Every channel's multiplier and shift from the layer's scales, as TFLite's
+   *  PopulateConvolutionQuantizationParams (inScale * filterScale / outScale in double), found
+   *  in integers in one pass (quantizeScaleRatios); the first only with per-tensor weights. */
+  setMultipliers(inScale: f32, filter: Tensor, outScale: f32): void {
+    const scales = filter.scales != 0 ? filter.scales : NO_SCALE;
     if (this.uniform) {
-      store<i32>(this.data, mult, U_MULT);
-      store<i8>(this.data, <i8>shift, U_SHIFT);
-      if (!this.inPlace) store<i32>(this.data + <usize>U_HEADER_BYTES, folded);
+      this.maxE = quantizeScaleRatios(inScale, scales, 1, outScale, this.data + U_MULT, 0, this.data + U_SHIFT);
       return;
     }
-    if (this.inPlace) {
-      store<i32>(this.data + <usize>(c * IN_PLACE_CHANNEL_BYTES), mult);
-      store<i8>(this.shifts + <usize>c, <i8>shift);
-      return;
-    }
-    const p = this.data + <usize>(c * P_WORDS_BYTES);
-    store<i32>(p, mult, P_MULT);
-    store<i32>(p, folded, P_BIAS);
-    store<i8>(this.shifts + <usize>c, <i8>shift);
-    if (folded < PACKED_BIAS_MIN || folded > PACKED_BIAS_MAX) this.packed = false;
+    const stride = this.inPlace ? IN_PLACE_CHANNEL_BYTES : P_WORDS_BYTES;
+    this.maxE = quantizeScaleRatios(inScale, scales, this.channels, outScale, this.data + P_MULT, stride, this.shifts);
   }
 
-  /** After every set(): packs the shifts into the bias words (and gives their bytes back) or
+  /** Every channel's bias with the input zero point folded in, bias - inZp * sums[c] (`sums`:
+   *  an i32 per channel, the sums of its weights; 0 for none), for a layer that keeps it. */
+  foldBiases(bias: Tensor | null, sums: usize, inZp: i32): void {
+    if (this.inPlace) return;
+    const n = this.channels;
+    // An absent bias or sum reads a zero word with step 0 (no test in the loop).
+    const biasStep: usize = bias !== null ? 4 : 0, sumStep: usize = sums != 0 ? 4 : 0;
+    let b = bias !== null ? bias.data : ZERO_WORD, s = sums != 0 ? sums : ZERO_WORD;
+    const step = <usize>(this.uniform ? UNIFORM_CHANNEL_BYTES : P_WORDS_BYTES);
+    let at = this.uniform ? this.data + <usize>U_HEADER_BYTES : this.data + P_BIAS;
+    let lo = 0, hi = 0;
+    for (let c = 0; c < n; c++) {
+      const folded = load<i32>(b) - inZp * load<i32>(s);
+      store<i32>(at, folded);
+      lo = min(lo, folded);
+      hi = max(hi, folded);
+      b += biasStep;
+      s += sumStep;
+      at += step;
+    }
+    if (!this.uniform && (lo < PACKED_BIAS_MIN || hi > PACKED_BIAS_MAX)) this.packed = false;
+  }
+
+  /** After the multipliers and biases: packs the shifts into the bias words (and gives their bytes back) or
    *  keeps them after the words; picks the layer's requantisation form. */
   finish(): void {
     const e = this.maxE;
     this.folded = this.amin == this.zp && e <= 23;
     if (this.uniform) return;
     if (!this.packed) return;
-    for (let c = 0; c < this.channels; c++) {
-      const p = this.data + <usize>(c * P_WORDS_BYTES) + P_BIAS;
-      store<i32>(p, (load<i32>(p) << 8) | <i32>load<u8>(this.shifts + <usize>c));
+    let p = this.data + P_BIAS, shift = this.shifts;
+    const end = shift + <usize>this.channels;
+    while (shift < end) {
+      store<i32>(p, (load<i32>(p) << 8) | <i32>load<u8>(shift));
+      p += <usize>P_WORDS_BYTES;
+      shift++;
     }
     heap.free(this.shifts);
     this.shifts = 0;
@@ -192,9 +200,10 @@ export class ChannelQuant {
     return <i32>load<i8>(this.shifts + <usize>c);
   }
 
-  /** Writes every channel's 48-byte record at `area` (channels * Q_BYTES long) for eval. */
-  expand(area: usize): void {
-    this.records = area;
+  /** Writes every channel's 48-byte record at `records` (channels * Q_BYTES long, in the
+   *  layer's scratch area: set once the arena is placed) for eval. */
+  expand(): void {
+    const area = this.records;
     const n = this.channels, folded = this.folded, zp = this.zp;
     if (this.inPlace) { this.expandInPlace(area); return; }
     if (this.uniform) {
