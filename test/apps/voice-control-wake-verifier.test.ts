@@ -93,8 +93,11 @@ function t0(ok: boolean, text: string) {
 // Built with the delay-and-sum beam (BEAM=1): the stretch was cut from a false-accept scene under
 // that beam; the superdirective beam (the default) shapes the same audio so that the first stage
 // alone does not take it, which would leave nothing for the verifier to reject.
-test("rt1060, delay-and-sum beam: the first stage alone wakes on the false-accept stretch, with the verifier the app does not", async (t) => {
+test("rt1060, delay-and-sum beam: the first stage alone (no verifier partition, or WAKE_VERIFIER off) wakes on the false-accept stretch, with the verifier the app does not", async (t) => {
   const { image } = await buildApp(APP, loadTarget("rt1060"), { appOptions: { BEAM: 1 } });
+  const { image: optionOff } = await buildApp(APP, loadTarget("rt1060"), {
+    appOptions: { BEAM: 1, WAKE_VERIFIER: false },
+  });
   const part = (f: string) => new Uint8Array(readFileSync(path.resolve(APP, "model", f)));
   const firstStageOnly = withPartitions(image, [
     { name: "ww", data: part("str_ww_ref_model.tflite") },
@@ -103,9 +106,13 @@ test("rt1060, delay-and-sum beam: the first stage alone wakes on the false-accep
   const seconds = readWav(FALSE_ACCEPT).channels[0].length / RATE;
   const alone = await wakes(firstStageOnly, FALSE_ACCEPT, seconds);
   const both = await wakes(image, FALSE_ACCEPT, seconds);
+  const off = await wakes(optionOff, FALSE_ACCEPT, seconds);
   t.regex(both.text, /model wwv \d+ B/);
   t.true(alone.wakes >= 1, alone.text);
   t.is(both.wakes, 0, both.text);
+  // The option leaves the partition in flash but never loads it: the first stage decides alone.
+  t.notRegex(off.text, /model wwv/);
+  t.is(off.wakes, alone.wakes, off.text);
 });
 
 const tools = missingTools();
