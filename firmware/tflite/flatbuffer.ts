@@ -2,11 +2,15 @@
 // Every read checks its range; a bad offset records an error and yields 0 instead of
 // trapping, so a corrupt model is rejected with a message rather than a fault.
 
-// The last table whose vtable was found and checked (and the reader that checked it): a reader takes
-// several fields of a table in a row (a tensor's shape, type, buffer and quantisation; a
-// layer's options), and a model in flash does not change, so a table's vtable is checked once
-// per visit. Globals, not fields: the reader's object stays in the arena's tail, 16-byte blocks.
-let lastReader: usize = 0;
+// The last table whose vtable was found and checked: a reader takes several fields of a table
+// in a row (a tensor's shape, type, buffer and quantisation; a layer's options), and a model in
+// flash does not change, so a table's vtable is checked once per visit. Keyed on the bytes
+// themselves (the buffer's base address and size, and the table's offset), not on the reader's
+// object, whose address a later reader over other bytes could take; a new reader starts with
+// no table cached (its bytes may have been rewritten since, as a model loaded into RAM again).
+// Globals, not fields: the reader's object stays in the arena's tail, 16-byte blocks.
+let lastBase: usize = 0;
+let lastSize: u32 = 0;
 let lastTable: u32 = 0;
 let lastVtable: u32 = 0;
 let lastVtableSize: u32 = 0;
@@ -15,7 +19,9 @@ export class FlatBuffer {
   /** First problem met, or "" while the buffer reads cleanly. */
   error: string = "";
 
-  constructor(readonly base: usize, readonly size: u32) {}
+  constructor(readonly base: usize, readonly size: u32) {
+    lastTable = 0; // no table is at offset 0 (the root offset is there)
+  }
 
   private fail(what: string, at: u32): u32 {
     if (this.error.length == 0) this.error = what + " at offset " + at.toString() + " is outside the model (" + this.size.toString() + " bytes)";
@@ -29,7 +35,8 @@ export class FlatBuffer {
     return len <= this.size && off <= this.size - len;
   }
 
-  u8(off: u32): u32 {
+  // @ts-ignore: decorator
+  @inline u8(off: u32): u32 {
     return this.inside(off, 1) ? <u32>load<u8>(this.base + off) : this.fail("byte", off);
   }
 
@@ -37,7 +44,8 @@ export class FlatBuffer {
     return this.inside(off, 2) ? <u32>load<u16>(this.base + off) : this.fail("u16", off);
   }
 
-  u32(off: u32): u32 {
+  // @ts-ignore: decorator
+  @inline u32(off: u32): u32 {
     return this.inside(off, 4) ? load<u32>(this.base + off) : this.fail("u32", off);
   }
 
@@ -48,7 +56,8 @@ export class FlatBuffer {
   }
 
   /** The table an offset field at `off` points to (uoffset, relative to itself). */
-  deref(off: u32): u32 {
+  // @ts-ignore: decorator
+  @inline deref(off: u32): u32 {
     const rel = this.u32(off);
     if (off >= this.size || rel >= this.size - off) return this.fail("reference", off); // off + rel outside
     return off + rel;
@@ -58,14 +67,15 @@ export class FlatBuffer {
   field(table: u32, id: u32): u32 {
     if (table == 0) return 0;
     const base = this.base;
-    if (table != lastTable || changetype<usize>(this) != lastReader) {
+    if (table != lastTable || base != lastBase || this.size != lastSize) {
       if (!this.inside(table, 4)) return this.fail("table", table);
       // The vtable lies at table - soffset; a wrap below 0 reads as an offset past the end.
       const vt = table - <u32>load<i32>(base + table);
       if (!this.inside(vt, 4)) return this.fail("vtable", table);
       const size = <u32>load<u16>(base + vt);
       if (!this.inside(vt, size)) return this.fail("vtable", vt);
-      lastReader = changetype<usize>(this);
+      lastBase = base;
+      lastSize = this.size;
       lastTable = table;
       lastVtable = vt;
       lastVtableSize = size;
@@ -113,7 +123,8 @@ export class FlatBuffer {
   }
 
   /** Offset of element `i` of a vector of elements of `elemBytes` each. */
-  element(vec: u32, i: u32, elemBytes: u32): u32 {
+  // @ts-ignore: decorator
+  @inline element(vec: u32, i: u32, elemBytes: u32): u32 {
     return vec + 4 + i * elemBytes;
   }
 
