@@ -86,9 +86,12 @@ export function quantizeScaleRatios(a: f32, scales: usize, n: i32, c: f32, mults
       let mask = (<u32>1 << d) - 1, half = (<u32>1 << (d - 1)) - 1;
       let below = <u32>t & mask;
       // Where t - 1 and t could round differently, or the double's own rounding could matter
-      // (below reading 0111…10, 0111…1 or 1111…1), settle t by one multiply-back.
+      // (below reading 0111…10 or 0111…1), settle t by one multiply-back. Not at 1111…1: the
+      // estimate rounds up there, as the exact t + 1 does (its top bits one more, below 0…0,
+      // a carry into a new top bit taken by the 2^31 case below), and a double rounded up from
+      // 1111…1 lands on the same next multiple; so t and t + 1 agree and no check is needed.
       let exact = true;
-      if (below == half || below == half - 1 || below == mask) {
+      if ((below | 1) == half) {
         if (((<u64>ma * <u64>mb) << 15) - t * mc >= mc) {
           t++;
           bits = 64 - <i32>clz(t);
@@ -102,8 +105,7 @@ export function quantizeScaleRatios(a: f32, scales: usize, n: i32, c: f32, mults
         // one half: then the double path decides.
         exact = below != half;
       }
-      // Otherwise t - 1 and t have the same top bits and round alike (below is neither
-      // 0111…1 nor all ones), so the estimate stands.
+      // Otherwise the estimate and the exact t round alike, so the estimate stands.
       if (exact) {
         let m31 = <u32>(t >> d) + (below > half ? 1 : 0); // at most 2^31
         let sh = bits + xb + exponents;
