@@ -72,19 +72,24 @@ export function quantizeScaleRatios(a: f32, scales: usize, n: i32, c: f32, mults
   const bG = normal ? 64 - <i32>clz(G) : 0;
   const T = normal ? <u32>(((<u64>1 << (23 + bG)) + G - 1) / G) : 0;
   const exponents = xa - xc - 165; // frexp's exponent of a * b / c, less bits(t) and xb
+  // What depends on t's bit count, for its two values (d: the bits below the multiplier's 31).
+  const dHi = bG - 31, dLo = bG - 32;
+  const halfHi = (<u32>1 << (dHi - 1)) - 1, halfLo = (<u32>1 << (dLo - 1)) - 1;
   let maxE = 0;
-  for (let k = 0; k < n; k++) {
-    const bb = load<u32>(scales + (<usize>k << 2));
+  let multAt = mults, shiftAt = shifts;
+  const end = scales + (<usize>max(n, 0) << 2), step = <usize>multStride;
+  for (let p = scales; p < end; p += 4) {
+    const bb = load<u32>(p);
     const xb = <i32>(bb >> 23);
     let mult = 0, shift = 0;
-    if (normal && xb != 0 && xb < 255) {
+    if (normal && <u32>(xb - 1) < 254) { // xb in 1..254: a normal filter scale
       const mb = (bb & 0x7fffff) | 0x800000;
       let t = (<u64>mb * G) >> 24;
-      let bits = mb >= T ? bG : bG - 1;
-      // The d = 7..9 bits below the top 31 decide the rounding: 32-bit words from here.
-      let d = bits - 31;
-      let mask = (<u32>1 << d) - 1, half = (<u32>1 << (d - 1)) - 1;
-      let below = <u32>t & mask;
+      const high = mb >= T;
+      let bits = high ? bG : bG - 1;
+      let d = high ? dHi : dLo;
+      let half = high ? halfHi : halfLo;
+      let below = <u32>t & ((half << 1) | 1);
       // Where t - 1 and t could round differently, or the double's own rounding could matter
       // (below reading 0111…10 or 0111…1), settle t by one multiply-back. Not at 1111…1: the
       // estimate rounds up there, as the exact t + 1 does (its top bits one more, below 0…0,
@@ -96,9 +101,8 @@ export function quantizeScaleRatios(a: f32, scales: usize, n: i32, c: f32, mults
           t++;
           bits = 64 - <i32>clz(t);
           d = bits - 31;
-          mask = (<u32>1 << d) - 1;
           half = (<u32>1 << (d - 1)) - 1;
-          below = <u32>t & mask;
+          below = <u32>t & ((half << 1) | 1);
         }
         // The double's 53-bit rounding moves the quotient by under 2^-23 of the multiplier's
         // last unit, so it changes the result only when those d bits read 0111…1, just below
@@ -121,8 +125,10 @@ export function quantizeScaleRatios(a: f32, scales: usize, n: i32, c: f32, mults
       mult = quantizedMultiplierResult;
       shift = quantizedShiftResult;
     }
-    store<i32>(mults + <usize>(k * multStride), mult);
-    store<i8>(shifts + <usize>k, <i8>shift);
+    store<i32>(multAt, mult);
+    store<i8>(shiftAt, <i8>shift);
+    multAt += step;
+    shiftAt++;
     maxE = max(maxE, -shift);
   }
   return maxE;
