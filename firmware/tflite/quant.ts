@@ -20,7 +20,7 @@ function frexpExponent(x: f64): i32 {
 /** 2^k for k in f64's normal exponent range, exact (Math.pow is a long software routine on
  *  cores without a double-precision FPU, where start-up spent most of its time). */
 // @ts-ignore: decorator
-@inline function pow2(k: i32): f64 {
+@inline export function pow2(k: i32): f64 {
   return reinterpret<f64>(<u64>(1023 + k) << 52);
 }
 

@@ -7,7 +7,7 @@
 import { Kernel } from "../kernel";
 import { Tensor } from "../tensor";
 import { TYPE_FLOAT32 } from "../schema";
-import { multiplyByQuantizedMultiplier, roundingDivideByPOT } from "../quant";
+import { multiplyByQuantizedMultiplier, pow2, roundingDivideByPOT } from "../quant";
 import { checkUnary } from "./common/prepare";
 
 // ---- gemmlowp fixed point on raw i32 values ----
@@ -130,7 +130,9 @@ function fixedTanh(a: i32): i32 {
 
 /** TFLite's CalculateInputRadius: the largest |input| whose rescaled value fits. */
 export function inputRadius(integerBits: i32, leftShift: i32): i32 {
-  const v = <f64>((1 << integerBits) - 1) * Math.pow(2, <f64>(31 - integerBits)) / Math.pow(2, <f64>leftShift);
+  // (2^bits - 1) * 2^(31 - bits) / 2^leftShift, exact in a double (powers of two made, not
+  // Math.pow and a double division: software routines on the M33).
+  const v = <f64>((1 << integerBits) - 1) * pow2(31 - integerBits - leftShift);
   return <i32>Math.floor(v);
 }
 
@@ -211,7 +213,7 @@ export class Logistic extends TableKernel {
     // Q4.27 input: multiplier and shift from frexp(scale * 2^27), as TFLM's prepare does.
     const real = <f64>input.scale * <f64>(1 << 27);
     const e = frexpExponent(real);
-    this.multiplier = <i32>Math.round(real * Math.pow(2, <f64>(31 - e)));
+    this.multiplier = <i32>Math.round(real * pow2(31 - e));
     this.leftShift = e;
     this.zeroPoint = input.zeroPoint;
     this.radius = inputRadius(4, e);
@@ -251,7 +253,7 @@ export class Tanh extends TableKernel {
     if (!(input.scale > 0)) return "input scale must be positive";
     const real = <f64>input.scale * <f64>(1 << 27); // Q4.27 input, as TFLM's int8 TANH
     const e = frexpExponent(real);
-    this.multiplier = <i32>Math.round(real * Math.pow(2, <f64>(31 - e)));
+    this.multiplier = <i32>Math.round(real * pow2(31 - e));
     this.leftShift = e;
     this.zeroPoint = input.zeroPoint;
     this.radius = inputRadius(4, e);

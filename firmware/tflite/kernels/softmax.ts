@@ -7,7 +7,7 @@
 // layer keeps no tables in the arena's tail (TFLM's OpData only: multiplier, shift, diff_min).
 import { Kernel } from "../kernel";
 import { TYPE_FLOAT32, TYPE_INT8 } from "../schema";
-import { quantizedMultiplier, quantizedShift, roundingDivideByPOT } from "../quant";
+import { quantizeMultiplier, quantizedMultiplierResult, quantizedShiftResult, roundingDivideByPOT } from "../quant";
 import { expOnNegativeValues, inputRadius, mergedBias, oneOverOnePlusX, srdhm } from "./activations";
 
 const OPT_BETA: u32 = 0;
@@ -43,8 +43,9 @@ export class Softmax extends Kernel {
     if (output.zeroPoint != -128 || Math.abs(<f64>output.scale * 256.0 - 1.0) > 1e-3) return "int8 output must have scale 1/256 and zero point -128";
     const real = min(<f64>this.beta * <f64>input.scale * <f64>(1 << (31 - SCALED_DIFF_INTEGER_BITS)), 2147483647.0);
     if (!(real > 1)) return "beta * input scale is too small for the int8 softmax";
-    this.multiplier = quantizedMultiplier(real);
-    this.leftShift = quantizedShift(real);
+    quantizeMultiplier(real); // once, both results (a double routine in software on the M33)
+    this.multiplier = quantizedMultiplierResult;
+    this.leftShift = quantizedShiftResult;
     this.diffMin = -inputRadius(SCALED_DIFF_INTEGER_BITS, this.leftShift);
     return "";
   }

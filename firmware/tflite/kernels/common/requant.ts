@@ -140,42 +140,56 @@ export class ChannelQuant {
   }
 
   /** Every channel's bias with the input zero point folded in, bias - inZp * sums[c] (`sums`:
-   *  an i32 per channel, the sums of its weights; 0 for none), for a layer that keeps it. */
+   *  an i32 per channel, the sums of its weights; 0 for none), for a layer that keeps it (every
+   *  such layer calls this, after setMultipliers). With per-channel weights each word is written
+   *  with the channel's shift packed in its low byte (one pass); if a folded bias does not fit in
+   *  24 bits, a second pass writes them plainly and the shifts stay in their own bytes. */
   foldBiases(bias: Tensor | null, sums: usize, inZp: i32): void {
     if (this.inPlace) return;
     const n = this.channels;
     // An absent bias or sum reads a zero word with step 0 (no test in the loop).
     const biasStep: usize = bias !== null ? 4 : 0, sumStep: usize = sums != 0 ? 4 : 0;
-    let b = bias !== null ? bias.data : ZERO_WORD, s = sums != 0 ? sums : ZERO_WORD;
-    const step = <usize>(this.uniform ? UNIFORM_CHANNEL_BYTES : P_WORDS_BYTES);
-    let at = this.uniform ? this.data + <usize>U_HEADER_BYTES : this.data + P_BIAS;
+    const b0 = bias !== null ? bias.data : ZERO_WORD, s0 = sums != 0 ? sums : ZERO_WORD;
+    if (this.uniform) {
+      let b = b0, s = s0, at = this.data + <usize>U_HEADER_BYTES;
+      for (let c = 0; c < n; c++) {
+        store<i32>(at, load<i32>(b) - inZp * load<i32>(s));
+        b += biasStep;
+        s += sumStep;
+        at += <usize>UNIFORM_CHANNEL_BYTES;
+      }
+      return;
+    }
+    let b = b0, s = s0, at = this.data + P_BIAS, shift = this.shifts;
     let lo = 0, hi = 0;
     for (let c = 0; c < n; c++) {
       const folded = load<i32>(b) - inZp * load<i32>(s);
-      store<i32>(at, folded);
+      store<i32>(at, (folded << 8) | <i32>load<u8>(shift));
       lo = min(lo, folded);
       hi = max(hi, folded);
       b += biasStep;
       s += sumStep;
-      at += step;
+      at += <usize>P_WORDS_BYTES;
+      shift++;
     }
-    if (!this.uniform && (lo < PACKED_BIAS_MIN || hi > PACKED_BIAS_MAX)) this.packed = false;
+    if (lo >= PACKED_BIAS_MIN && hi <= PACKED_BIAS_MAX) return;
+    this.packed = false;
+    b = b0; s = s0; at = this.data + P_BIAS;
+    for (let c = 0; c < n; c++) {
+      store<i32>(at, load<i32>(b) - inZp * load<i32>(s));
+      b += biasStep;
+      s += sumStep;
+      at += <usize>P_WORDS_BYTES;
+    }
   }
 
-  /** After the multipliers and biases: packs the shifts into the bias words (and gives their bytes back) or
-   *  keeps them after the words; picks the layer's requantisation form. */
+  /** After the multipliers and biases: gives the shift bytes back where foldBiases packed them
+   *  into the bias words (else keeps them after the words); picks the layer's requantisation form. */
   finish(): void {
     const e = this.maxE;
     this.folded = this.amin == this.zp && e <= 23;
     if (this.uniform) return;
     if (!this.packed) return;
-    let p = this.data + P_BIAS, shift = this.shifts;
-    const end = shift + <usize>this.channels;
-    while (shift < end) {
-      store<i32>(p, (load<i32>(p) << 8) | <i32>load<u8>(shift));
-      p += <usize>P_WORDS_BYTES;
-      shift++;
-    }
     heap.free(this.shifts);
     this.shifts = 0;
   }
