@@ -64,7 +64,8 @@ export class FlatBuffer {
   }
 
   /** Offset of field `id` of the table at `table`, or 0 when the field is absent. */
-  field(table: u32, id: u32): u32 {
+  // @ts-ignore: decorator
+  @inline field(table: u32, id: u32): u32 {
     if (table == 0) return 0;
     const base = this.base;
     if (table != lastTable || base != lastBase || this.size != lastSize) {
@@ -90,12 +91,14 @@ export class FlatBuffer {
   }
 
   // Scalars with the schema's defaults when absent.
-  fieldU8(table: u32, id: u32, def: u32): u32 {
+  // @ts-ignore: decorator
+  @inline fieldU8(table: u32, id: u32, def: u32): u32 {
     const at = this.field(table, id);
     return at ? this.u8(at) : def;
   }
 
-  fieldI32(table: u32, id: u32, def: i32): i32 {
+  // @ts-ignore: decorator
+  @inline fieldI32(table: u32, id: u32, def: i32): i32 {
     const at = this.field(table, id);
     return at ? <i32>this.u32(at) : def;
   }
@@ -106,16 +109,19 @@ export class FlatBuffer {
   }
 
   /** The table (or vector, or string) a reference field points to, or 0 when absent. */
-  fieldRef(table: u32, id: u32): u32 {
+  // @ts-ignore: decorator
+  @inline fieldRef(table: u32, id: u32): u32 {
     const at = this.field(table, id);
     return at ? this.deref(at) : 0;
   }
 
   /** Number of elements of the vector at `vec` (0 when absent), checked to fit `elemBytes` each. */
-  vectorLength(vec: u32, elemBytes: u32): u32 {
+  // @ts-ignore: decorator
+  @inline vectorLength(vec: u32, elemBytes: u32): u32 {
     if (vec == 0) return 0;
     const n = this.u32(vec);
-    if (<u64>vec + 4 + <u64>n * <u64>elemBytes > <u64>this.size) {
+    // 32-bit: the elements fit when n <= (size - vec - 4) / elemBytes (the length word was read).
+    if (n > (this.size - vec - 4) / elemBytes) {
       this.fail("vector of " + n.toString() + " elements", vec);
       return 0;
     }
@@ -129,7 +135,8 @@ export class FlatBuffer {
   }
 
   /** Table `i` of a vector of tables. */
-  tableAt(vec: u32, i: u32): u32 {
+  // @ts-ignore: decorator
+  @inline tableAt(vec: u32, i: u32): u32 {
     return this.deref(this.element(vec, i, 4));
   }
 }
