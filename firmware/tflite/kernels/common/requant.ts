@@ -69,23 +69,54 @@ export class ChannelQuant {
   /** Where expand() writes the records: the layer's scratch area in the arena's head, set by
    *  the interpreter once the arena is placed (valid while this layer runs). */
   records: usize;
-  channels: i32;
-  amin: i32;
-  amax: i32;
-  zp: i32;
-  /** The largest right shift e of any channel (the ReLU form needs e <= 23). */
-  private maxE: i32;
-  /** One shift byte per channel while set() runs (kept only when they cannot be packed). */
+  /** One shift byte per channel while the multipliers are set; then 0 where foldBiases packed
+   *  them into the bias words (the "packed" form), else kept (with per-tensor weights: 0). */
   private shifts: usize;
   private bias: Tensor | null;
-  /** Every channel takes the ReLU form (set by finish()). */
+  // Small fields as small as their ranges (an int8 output's clamp bounds and zero point, at
+  // most 65,535 channels: checkFilterQuant), so that with the per-channel data the block is a
+  // 16-byte step smaller (the object lives in the arena's tail): read through the getters below.
+  private channelCount: u16;
+  private aminByte: i8;
+  private amaxByte: i8;
+  private zpByte: i8;
+  /** Every channel takes the ReLU form (set with the multipliers). */
   folded: bool;
-  /** Every folded bias fits in 24 bits: the shifts are packed into the bias words. */
-  private packed: bool;
   /** Per-tensor weights: one multiplier for every channel (see U_MULT). */
   uniform: bool;
   /** The kernel applies the input zero point itself: the bias is read in place (see above). */
   inPlace: bool;
+
+  // @ts-ignore: decorator
+  @inline get channels(): i32 {
+    return <i32>this.channelCount;
+  }
+
+  // @ts-ignore: decorator
+  @inline get amin(): i32 {
+    return <i32>this.aminByte;
+  }
+
+  // @ts-ignore: decorator
+  @inline get amax(): i32 {
+    return <i32>this.amaxByte;
+  }
+
+  // @ts-ignore: decorator
+  @inline get zp(): i32 {
+    return <i32>this.zpByte;
+  }
+
+  /** The shift bytes were packed into the bias words (per-channel weights, bias kept). */
+  // @ts-ignore: decorator
+  @inline private get packed(): bool {
+    return this.shifts == 0;
+  }
+
+  /** The ReLU form for the largest right shift `maxE` of any channel (it needs maxE <= 23). */
+  private pickForm(maxE: i32): void {
+    this.folded = this.amin == this.zp && maxE <= 23;
+  }
 
   /** Persistent data, right after these fields: two words per channel; then, unless packed, a
    *  shift byte per channel. */
@@ -102,18 +133,16 @@ export class ChannelQuant {
     const at = heap.alloc(fields + <usize>dataBytes);
     const q = changetype<ChannelQuant>(at);
     q.records = 0;
-    q.channels = channels;
-    q.maxE = 0;
+    q.channelCount = <u16>channels;
     q.bias = bias;
     q.folded = false;
     q.uniform = uniform;
     q.inPlace = inPlace;
-    q.packed = !inPlace;
     // Allocated last, so that finish() can give it back to the bump allocator.
     q.shifts = uniform ? 0 : heap.alloc(<usize>max(channels, 1));
-    q.amin = activationMin(act, outScale, outZp);
-    q.amax = activationMax(act, outScale, outZp);
-    q.zp = outZp;
+    q.aminByte = <i8>activationMin(act, outScale, outZp);
+    q.amaxByte = <i8>activationMax(act, outScale, outZp);
+    q.zpByte = <i8>outZp;
     return q;
   }
 
@@ -123,7 +152,7 @@ export class ChannelQuant {
     quantizeMultiplier(real);
     store<i32>(this.data, quantizedMultiplierResult, U_MULT);
     store<i8>(this.data, <i8>quantizedShiftResult, U_SHIFT);
-    this.maxE = max(0, -quantizedShiftResult);
+    this.pickForm(max(0, -quantizedShiftResult));
   }
 
   /** Every channel's multiplier and shift from the layer's scales, as TFLite's
@@ -132,11 +161,11 @@ export class ChannelQuant {
   setMultipliers(inScale: f32, filter: Tensor, outScale: f32): void {
     const scales = filter.scales != 0 ? filter.scales : NO_SCALE;
     if (this.uniform) {
-      this.maxE = quantizeScaleRatios(inScale, scales, 1, outScale, this.data + U_MULT, 0, this.data + U_SHIFT);
+      this.pickForm(quantizeScaleRatios(inScale, scales, 1, outScale, this.data + U_MULT, 0, this.data + U_SHIFT));
       return;
     }
     const stride = this.inPlace ? IN_PLACE_CHANNEL_BYTES : P_WORDS_BYTES;
-    this.maxE = quantizeScaleRatios(inScale, scales, this.channels, outScale, this.data + P_MULT, stride, this.shifts);
+    this.pickForm(quantizeScaleRatios(inScale, scales, this.channels, outScale, this.data + P_MULT, stride, this.shifts));
   }
 
   /** Every channel's bias with the input zero point folded in, bias - inZp * sums[c] (`sums`:
@@ -172,8 +201,13 @@ export class ChannelQuant {
       at += <usize>P_WORDS_BYTES;
       shift++;
     }
-    if (lo >= PACKED_BIAS_MIN && hi <= PACKED_BIAS_MAX) return;
-    this.packed = false;
+    if (lo >= PACKED_BIAS_MIN && hi <= PACKED_BIAS_MAX) {
+      // Packed: the shift bytes' block is given back by finish() (sums may still follow it on
+      // the heap); `records` holds it until then (the interpreter sets records after prepare).
+      this.records = this.shifts;
+      this.shifts = 0;
+      return;
+    }
     b = b0; s = s0; at = this.data + P_BIAS;
     for (let c = 0; c < n; c++) {
       store<i32>(at, load<i32>(b) - inZp * load<i32>(s));
@@ -184,14 +218,10 @@ export class ChannelQuant {
   }
 
   /** After the multipliers and biases: gives the shift bytes back where foldBiases packed them
-   *  into the bias words (else keeps them after the words); picks the layer's requantisation form. */
+   *  into the bias words (else they stay, after the per-channel words' block). */
   finish(): void {
-    const e = this.maxE;
-    this.folded = this.amin == this.zp && e <= 23;
-    if (this.uniform) return;
-    if (!this.packed) return;
-    heap.free(this.shifts);
-    this.shifts = 0;
+    if (this.records != 0) heap.free(this.records);
+    this.records = 0;
   }
 
   /** Channel c's Q31 multiplier and shift as kept (for a kernel that reads them in place of

@@ -23,6 +23,7 @@ export function checkBias(bias: Tensor | null, float: bool, n: i32): string {
 /** Checks per-channel / per-tensor filter quantisation against n output channels on `dim`. */
 export function checkFilterQuant(filter: Tensor, n: i32, dim: i32): string {
   if (filter.zeroPoint != 0) return "int8 filter zero point must be 0";
+  if (n > 65535) return "more than 65,535 output channels"; // ChannelQuant counts them in 16 bits
   if (filter.isPerChannel() && (filter.channels != n || filter.quantizedDimension != dim)) return "filter per-channel scales do not match the output channels";
   return "";
 }
