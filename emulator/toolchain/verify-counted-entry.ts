@@ -182,7 +182,9 @@ export function entryCharge(
   // A trip count the optimizer folded to a constant may cost more than the limit: then
   // c + a'*U + b (c and U zero-extended, a' <= 2^24: no wrap in i64) never falls below it,
   // the guard never holds and the unchecked loop never starts; its checked copy runs instead.
-  if (guard.k >= K && guard.k < 1n << 63n && gu <= MAX_CHARGE)
+  // Only for a guard that writes nothing: with a tee of c its c terms could read two values
+  // (c and c + s), and a merged coefficient of 1 (2c - (c + s)) would not bound them.
+  if (tee === null && guard.k >= K && guard.k < 1n << 63n && gu <= MAX_CHARGE)
     return { charge, counter: c, gain: Number(s) };
   if (guard.k > K) return "its guard does not keep c + a*U below the meter's limit";
 

@@ -312,6 +312,23 @@ test("a copied index read through its source, and a guard that never holds, are 
       /its guard does not keep/,
     ],
     [
+      "a large constant with c read twice around a tee (2c - (c + 16) + K < K holds for c < 16)",
+      {
+        guard: (m) =>
+          m.i64.lt_u(
+            m.i64.add(
+              m.i64.sub(
+                m.i64.mul(m.i64.extend_u(get(m, C)), m.i64.const(2n)),
+                m.i64.extend_u(m.local.tee(C, m.i32.add(get(m, C), m.i32.const(16)), B.i32)),
+              ),
+              m.i64.const(BigInt(K)),
+            ),
+            m.i64.const(BigInt(K)),
+          ),
+      },
+      /its guard does not keep/,
+    ],
+    [
       "a large constant less the trips (c - U + 2,000,000 < K holds for long loops)",
       {
         guard: (m) =>
