@@ -6,7 +6,7 @@
 //  - GUARD is, or has as an `i32.and` term, `c + a'*U + b < K` in i64 over the zero-extended
 //    c and U (a <= a' <= 2^24, 0 <= b, K at most the check limit). Its c may be
 //    `local.tee c (c + s)` (0 <= s <= 2^24: the optimizer folds the region's charge in), the
-//    only write in it.
+//    only write in it and then its only read of c.
 // Where the optimizer knew i (and n) at the entry and folded U to a constant, the verifier
 // knows them too, from the straight-line writes before the guard (or a local's zero start):
 // then CHARGE is c + Q with U <= Q <= K + 2^24, and GUARD bounds c alone.
@@ -168,7 +168,10 @@ export function entryCharge(
     if (B.getExpressionId(r) !== B.UnaryId) return null;
     const x = B.getExpressionInfo(r);
     if (x.op !== B.ExtendUInt32) return null;
-    if (x.value === tee || getOf(x.value, c) === c) return "c";
+    // With a tee of c, a read of c elsewhere in the guard is c before or after it: two values
+    // under one name, whose merged coefficient (2c - (c + s)) would bound neither. Refused.
+    if (x.value === tee) return "c";
+    if (getOf(x.value, c) === c) return tee === null ? "c" : null;
     const f = linear(x.value, 32, leaf32);
     if (f && f.terms.size === 0) return { value: f.k };
     return isU(f) ? "u" : null;
@@ -182,9 +185,7 @@ export function entryCharge(
   // A trip count the optimizer folded to a constant may cost more than the limit: then
   // c + a'*U + b (c and U zero-extended, a' <= 2^24: no wrap in i64) never falls below it,
   // the guard never holds and the unchecked loop never starts; its checked copy runs instead.
-  // Only for a guard that writes nothing: with a tee of c its c terms could read two values
-  // (c and c + s), and a merged coefficient of 1 (2c - (c + s)) would not bound them.
-  if (tee === null && guard.k >= K && guard.k < 1n << 63n && gu <= MAX_CHARGE)
+  if (guard.k >= K && guard.k < 1n << 63n && gu <= MAX_CHARGE)
     return { charge, counter: c, gain: Number(s) };
   if (guard.k > K) return "its guard does not keep c + a*U below the meter's limit";
 

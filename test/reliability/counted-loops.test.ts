@@ -329,6 +329,26 @@ test("a copied index read through its source, and a guard that never holds, are 
       /its guard does not keep/,
     ],
     [
+      "c read around a tee (1000c - 999(c + 2^24) + 48U < K lets 48U pass the limit)",
+      {
+        guard: (m) =>
+          m.i64.lt_u(
+            m.i64.add(
+              m.i64.sub(
+                m.i64.mul(m.i64.extend_u(get(m, C)), m.i64.const(1000n)),
+                m.i64.mul(
+                  m.i64.extend_u(m.local.tee(C, m.i32.add(get(m, C), m.i32.const(1 << 24)), B.i32)),
+                  m.i64.const(999n),
+                ),
+              ),
+              m.i64.mul(m.i64.extend_u(trips(m)), m.i64.const(48n)),
+            ),
+            m.i64.const(BigInt(K)),
+          ),
+      },
+      /its guard does not keep/,
+    ],
+    [
       "a large constant less the trips (c - U + 2,000,000 < K holds for long loops)",
       {
         guard: (m) =>
