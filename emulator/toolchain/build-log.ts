@@ -1,5 +1,6 @@
 // Where a test run's build time goes: with $TINYBOARD_BUILD_LOG set to a file, every buildApp
-// call appends one JSON line (app, board, options, wall ms, served from the cache or compiled),
+// call appends one JSON line (app, board, options, wall ms, served from the cache or compiled,
+// its counted and checked loops),
 // and every binaryen optimisation one line (ms, reused or run). Appends of one short line are
 // atomic on Linux, so the test workers can share the file.
 import { appendFileSync } from "node:fs";

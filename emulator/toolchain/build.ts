@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
 import type { Target } from "../board.ts";
 import { loadCostTable } from "./cost-table.ts";
 import { compileFirmware, PROJECT_ROOT } from "./compile.ts";
-import { countedLoopUnproven } from "./counted-loop-trial.ts";
+import { verifyImageCode } from "./verify-image.ts";
 import { layoutFlash, PAGE } from "./flash-layout.ts";
 import type { Image, ImageManifest } from "./image.ts";
 import { checkPlacement, placementFor } from "../memory-hierarchy/placement.ts";
@@ -34,6 +34,9 @@ export interface BuildOptions {
   debugLines?: boolean;
   /** Skip metering (for the metered/unmetered benchmark only). */
   unmetered?: boolean;
+  /** false: check every loop per iteration, none charged once per entry (the metering
+   *  benchmark's comparison; cycle counts are the same). Default true. */
+  countedLoops?: boolean;
   /** Replace the core's cost table (tests of the metering pass). */
   costs?: Record<string, number>;
   /** Reserve at least this much flash window, so other partitions can be flashed later
@@ -76,6 +79,9 @@ export async function buildApp(
     opts: { ...opts, costs: opts.costs ? "custom" : undefined },
     ms: Math.round(performance.now() - start),
     cached: result.cached,
+    // Loops charged once per entry / checked per iteration (meter-counted.ts, meter-loops.ts).
+    counted: result.image.manifest.meter?.counted,
+    loops: result.image.manifest.meter?.loops,
   });
   return result;
 }
@@ -161,18 +167,20 @@ async function compileApp(
     memoryBase: flash.window,
     maxPages: (flash.window + target.sramBytes) / PAGE,
     costs,
+    countedLoops: opts.countedLoops !== false,
     debug: DEBUG_INFO,
     debugLines: !!opts.debugLines,
     boardModule: boardModule(target),
     optionsModule: appOptionsModule(app.options),
-    countedLoopTrial: models.length > 0,
   };
   let compiled = await compileFirmware(compileOpts);
-  // The optimizer after the meter can fold a counted loop's charge into a shape the image
-  // verifier cannot prove: such a build is made again with every loop checked per iteration
-  // (the counted-loop trial in compileFirmware usually saw it coming: then this one passes).
-  if (costs && countedLoopUnproven(compiled.wasm))
+  // The meter's counted-loop charges keep a shape the verifier proves through asc's -O1 on every
+  // bundled app (test/build/counted-loops-o1.test.ts). Should some other code's not, it is built
+  // again with every loop checked per iteration, and the build log says so.
+  if (costs && countedLoopUnproven(compiled.wasm)) {
+    logBuildEvent({ event: "countedRefused", app: app.name, board: target.board.id });
     compiled = await compileFirmware({ ...compileOpts, countedLoops: false });
+  }
   const staticBytes = compiled.staticEnd - flash.window;
   const manifest: ImageManifest = {
     format: 2,
@@ -231,6 +239,17 @@ async function compileApp(
   return { app, image, report, cached: false };
 }
 
+/** Does the image verifier refuse this code for a counted loop it cannot prove? */
+function countedLoopUnproven(wasm: Uint8Array): boolean {
+  try {
+    verifyImageCode(wasm, "firmware");
+    return false;
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    return e.message.includes("no proven trip count");
+  }
+}
+
 /** What the image is a function of: the build cache's key. */
 function buildKey(
   app: App,
@@ -262,6 +281,7 @@ function buildKey(
         debug: DEBUG_INFO,
         debugLines: !!opts.debugLines,
         unmetered: !!opts.unmetered,
+        ...(opts.countedLoops === false ? { countedLoops: false } : {}),
         flashWindow: opts.flashWindow ?? 0,
       }),
     );

@@ -14,7 +14,6 @@ import { formatDiagnostic, parseAscDiagnostics } from "./diagnostics.ts";
 import { PROJECT_ROOT } from "../paths.ts";
 import { importWasmTool } from "./native-import.ts";
 import { logBuildEvent } from "./build-log.ts";
-import { countedLoopsRefused, type AscOptimize } from "./counted-loop-trial.ts";
 export { PROJECT_ROOT };
 
 export interface CompileOptions {
@@ -28,9 +27,6 @@ export interface CompileOptions {
   costs?: Record<string, number>;
   /** Charge loops with a known trip count once at entry (meter-counted.ts); on by default. */
   countedLoops?: boolean;
-  /** Try the counted loops on a copy first (counted-loop-trial.ts): worth its cost where they are
-   *  usually refused (apps with a model: the engine's kernels). Never changes the image. */
-  countedLoopTrial?: boolean;
   debug?: boolean;
   /** Insert statement hooks for the debugger (line-hooks.ts); cycles stay the release build's. */
   debugLines?: boolean;
@@ -65,9 +61,9 @@ let ascModule: Promise<Asc> | undefined;
 const loadAsc = (): Promise<Asc> =>
   (ascModule ??= importWasmTool("assemblyscript/asc").then((m) => m.default));
 
-/** asc's optimisation after the meter (its flags below), which the counted-loop trial repeats
- *  on a copy (with --debug's debug info when the build has it). */
-const ASC_FINAL_OPTIMIZE: Omit<AscOptimize, "debugInfo"> = { level: 1, shrink: 0 };
+/** asc's optimisation after the meter (its flags below): the counted-loop charges the meter
+ *  emits must keep a shape the image verifier proves through it (test/build/counted-loops-o1.test.ts). */
+const ASC_FINAL_OPTIMIZE = { level: 1, shrink: 0 };
 
 const KEEP_EXPORTS = new Set(["main", "memory", "_start"]);
 
@@ -112,7 +108,6 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
   let halProblem: string | null = null;
   let hookPass: HookPass | null = null;
   let inlineTable: InlineTable | null = null;
-  let countedLoops = opts.countedLoops !== false;
 
   class FirmwareTransform {
     declare binaryen: any;
@@ -151,24 +146,11 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
       if (localTags) hookPass = insertLineHooks(binaryen, module, localTags);
       if (!opts.costs) return;
       t = performance.now();
-      // Builds with statement hooks keep the old way (compiled again if refused): the copy
-      // would lose the hooks' table.
-      const ascModule = this.program.module;
-      const trial = opts.countedLoopTrial && opts.countedLoops !== false && !localTags;
-      if (trial && ascModule?.ref === module.ptr) {
-        const meter = { costs: opts.costs, flashEnd: opts.memoryBase };
-        countedLoops = !countedLoopsRefused(binaryen, ascModule, meter, {
-          ...ASC_FINAL_OPTIMIZE,
-          debugInfo: !!opts.debug,
-        });
-        lap("countedTrial", t);
-        t = performance.now();
-      }
       meterStats = meterModule(binaryen, module, {
         costs: opts.costs,
         flashEnd: opts.memoryBase,
         skip: (hookPass as HookPass | null)?.hooks,
-        countedLoops,
+        countedLoops: opts.countedLoops !== false,
       });
       lap("meter", t);
     }

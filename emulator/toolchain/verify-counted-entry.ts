@@ -6,12 +6,15 @@
 //  - GUARD is, or has as an `i32.and` term, `c + a'*U + b < K` in i64 over the zero-extended
 //    c and U (a <= a' <= 2^24, 0 <= b, K at most the check limit). Its c may be
 //    `local.tee c (c + s)` (0 <= s <= 2^24: the optimizer folds the region's charge in), the
-//    only write in it.
+//    only write in it and then its only read of c.
 // Where the optimizer knew i (and n) at the entry and folded U to a constant, the verifier
 // knows them too, from the straight-line writes before the guard (or a local's zero start):
 // then CHARGE is c + Q with U <= Q <= K + 2^24, and GUARD bounds c alone.
+// asc's -O1 also propagates copies: after `i = j` (j not written again before the guard) the guard
+// and charge may read j for i; the verifier follows such copies of i and n the same way.
 // Either way c stays below K before the charge, so the charge cannot wrap the i32 counter and
-// pays at least 1/16 cycle per iteration.
+// pays at least 1/16 cycle per iteration. A guard whose constant alone reaches K never holds
+// (a folded trip count that costs more than the limit): the loop never starts unchecked.
 import binaryen from "./binaryen.ts";
 import { METER_CHECK_LIMIT } from "./meter-abi.ts";
 import { childrenOf, expressionKinds } from "./expression-children.ts";
@@ -44,11 +47,17 @@ function localWrites(e: number, out: [number, number][] = []): [number, number][
   return out;
 }
 
+/** What straight-line code before the guard makes a local: a constant, or a copy of another local. */
+type Known = { value: bigint } | { copy: number };
+
 /**
- * The value of `local` where the node under `ancestors[from]` starts, if straight-line code
- * before it (in its blocks, up to the function's start or a loop) sets it to a constant.
+ * What `local` holds where the node under `ancestors[from]` starts, if straight-line code
+ * before it (in its blocks, up to the function's start or a loop) sets it to a constant, or to
+ * another local that nothing after that set (up to the node) writes.
  */
-function knownAt(local: number, ancestors: Frame[], from: number, params: number): bigint | null {
+function knownAt(local: number, ancestors: Frame[], from: number, params: number): Known | null {
+  // Code run between the set and the node: a copy holds only if none of it writes the source.
+  const passed: number[] = [];
   for (let level = from; level >= 0; level--) {
     const f = ancestors[level];
     if (f.kind === "Loop") return null; // its head is entered again
@@ -56,20 +65,30 @@ function knownAt(local: number, ancestors: Frame[], from: number, params: number
       if (f.index === 0) continue;
       const cond = B.getExpressionInfo(f.ref).condition;
       if (localWrites(cond).some(([l]) => l === local)) return null;
+      passed.push(cond);
       continue;
     }
     if (f.kind !== "Block") return null;
     const kids: number[] = B.getExpressionInfo(f.ref).children;
     for (let j = f.index - 1; j >= 0; j--) {
       const ws = localWrites(kids[j]).filter(([l]) => l === local);
-      if (!ws.length) continue;
-      const x = B.getExpressionInfo(kids[j]);
-      if (ws.length === 1 && ws[0][1] === kids[j] && B.getExpressionId(x.value) === B.ConstId)
-        return BigInt.asUintN(32, constOf(x.value)!);
-      return null;
+      if (!ws.length) {
+        passed.push(kids[j]);
+        continue;
+      }
+      if (ws.length !== 1 || ws[0][1] !== kids[j]) return null;
+      const value = B.getExpressionInfo(kids[j]).value;
+      if (B.getExpressionId(value) === B.ConstId)
+        return { value: BigInt.asUintN(32, constOf(value)!) };
+      if (B.getExpressionId(value) !== B.LocalGetId) return null;
+      // The optimizer propagates such copies: the guard may read the source for the local.
+      const source = B.getExpressionInfo(value).index;
+      if (source === local || passed.some((p) => localWrites(p).some(([l]) => l === source)))
+        return null;
+      return { copy: source };
     }
   }
-  return local >= params ? 0n : null; // a function's own locals start at zero
+  return local >= params ? { value: 0n } : null; // a function's own locals start at zero
 }
 
 export function entryCharge(
@@ -107,17 +126,19 @@ export function entryCharge(
     s = step.k;
     tee = w;
   }
-  // i and n where the guard starts, when straight-line code before it makes them constants.
-  const known = new Map<number, bigint>();
+  // i and n where the guard starts, when straight-line code before it makes them constants or
+  // copies of other locals (read as those; not of c, which the guard and the charge write).
+  const known = new Map<number, Known>();
   for (const l of [t.i, "local" in t.n ? t.n.local : -1]) {
     if (l < 0) continue;
     const v = knownAt(l, ancestors, ancestors.length - 3, params);
-    if (v !== null) known.set(l, v);
+    if (v !== null && !("copy" in v && v.copy === c)) known.set(l, v);
   }
   const leaf32 = (r: number): number | { value: bigint } | null => {
     if (B.getExpressionId(r) !== B.LocalGetId) return null;
     const l = B.getExpressionInfo(r).index;
-    return known.has(l) && l !== c ? { value: known.get(l)! } : l;
+    const v = l === c ? undefined : known.get(l);
+    return v === undefined ? l : "copy" in v ? v.copy : v;
   };
   const mod32 = (x: bigint): bigint => BigInt.asUintN(32, x);
   // U = step * (n - i) as a linear form (a constant when i and n are known).
@@ -125,8 +146,14 @@ export function entryCharge(
   const uTerms = new Map<number, bigint>();
   let uK = 0n;
   const addTerm = (l: number, coef: bigint) => {
-    if (known.has(l)) uK = mod32(uK + coef * known.get(l)!);
-    else uTerms.set(l, mod32(coef));
+    const v = known.get(l);
+    if (v && "value" in v) uK = mod32(uK + coef * v.value);
+    else {
+      const at = v ? v.copy : l;
+      const sum = mod32((uTerms.get(at) ?? 0n) + coef);
+      if (sum === 0n) uTerms.delete(at);
+      else uTerms.set(at, sum);
+    }
   };
   addTerm(t.i, -st);
   if ("local" in t.n) addTerm(t.n.local, st);
@@ -141,7 +168,10 @@ export function entryCharge(
     if (B.getExpressionId(r) !== B.UnaryId) return null;
     const x = B.getExpressionInfo(r);
     if (x.op !== B.ExtendUInt32) return null;
-    if (x.value === tee || getOf(x.value, c) === c) return "c";
+    // With a tee of c, a read of c elsewhere in the guard is c before or after it: two values
+    // under one name, whose merged coefficient (2c - (c + s)) would bound neither. Refused.
+    if (x.value === tee) return "c";
+    if (getOf(x.value, c) === c) return tee === null ? "c" : null;
     const f = linear(x.value, 32, leaf32);
     if (f && f.terms.size === 0) return { value: f.k };
     return isU(f) ? "u" : null;
@@ -150,8 +180,14 @@ export function entryCharge(
   if (!guard) return "its guard does not keep c + a*U below the meter's limit";
   const gc = guard.terms.get("c") ?? 0n;
   const gu = guard.terms.get("u") ?? 0n;
-  if (gc !== 1n || [...guard.terms.keys()].some((v) => v !== "c" && v !== "u") || guard.k > K)
+  if (gc !== 1n || [...guard.terms.keys()].some((v) => v !== "c" && v !== "u"))
     return "its guard does not keep c + a*U below the meter's limit";
+  // A trip count the optimizer folded to a constant may cost more than the limit: then
+  // c + a'*U + b (c and U zero-extended, a' <= 2^24: no wrap in i64) never falls below it,
+  // the guard never holds and the unchecked loop never starts; its checked copy runs instead.
+  if (guard.k >= K && guard.k < 1n << 63n && gu <= MAX_CHARGE)
+    return { charge, counter: c, gain: Number(s) };
+  if (guard.k > K) return "its guard does not keep c + a*U below the meter's limit";
 
   if (uTerms.size === 0) {
     // U is the constant uK: the charge is c + Q with U <= Q, bounded.

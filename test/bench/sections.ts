@@ -9,6 +9,11 @@ import { benchRealtime, type RealtimeResult } from "./realtime.ts";
 import { benchCompute, COMPUTE_APP, type ComputeResult } from "./compute.ts";
 import { benchMetering, type MeteringResult } from "./metering.ts";
 import { benchInference, inferenceMarkdown, inferenceTable } from "./inference.ts";
+import {
+  benchMeteringInference,
+  METERING_INFERENCE_BOARD,
+  meteringInferenceTable,
+} from "./metering-inference.ts";
 import { architecturesTable, benchArchitectures } from "./architectures.ts";
 import {
   benchFanMonitor,
@@ -54,6 +59,7 @@ const REALTIME_RUNS = 3;
 const COMPUTE_RUNS = 3;
 const METERING_BOARD = "rt1060";
 const METERING_RUNS = 9;
+const METERING_INFERENCE_ROUNDS = 5;
 
 const withDir = async <T>(prefix: string, fn: (dir: string) => Promise<T>): Promise<T> => {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -194,6 +200,17 @@ export const SECTIONS: BenchSection[] = [
   realtime,
   compute,
   metering,
+  section({
+    id: "meteringInference",
+    title: `metering on VWW inference (${METERING_INFERENCE_BOARD}): counted loops, per-iteration checks, unmetered`,
+    run: (log) => {
+      log(`metering on VWW inference: ${METERING_INFERENCE_ROUNDS} rounds of three builds`);
+      return benchMeteringInference({ rounds: METERING_INFERENCE_ROUNDS });
+    },
+    table: meteringInferenceTable,
+    markdown: (r) =>
+      `Metering on VWW inference (${r.board}, ${r.emulatedMsPerInference} ms emulated): **${r.builds[0].realTimeFactor}x** real time; metered / unmetered host time **${r.countedRatio}x** with counted loops, ${r.perIterationRatio}x with every loop checked per iteration (min of ${r.rounds} rounds; process CPU ${r.cpuCountedRatio}x / ${r.cpuPerIterationRatio}x).`,
+  }),
   section({
     id: "inference",
     title: "fixture models on each board: latency, MACs/cycle, wall vs tfjs (also docs/models.md)",

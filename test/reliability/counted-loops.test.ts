@@ -13,13 +13,14 @@ import { built } from "./helpers.ts";
 const B = binaryen as any;
 const rt1060 = loadTarget("rt1060");
 const K = 1 << 20; // the meter's check limit (1/16 cycles)
-// Locals of the crafted main: the meter counter, the index, the bound, an accumulator.
-const [C, I, N, ACC] = [0, 1, 2, 3];
+// Locals of the crafted main: the meter counter, the index, the bound, an accumulator, and a
+// local the index is copied from.
+const [C, I, N, ACC, SRC] = [0, 1, 2, 3, 4];
 
-/** The spin image with `build(m)` as the body of a new main (i32 locals C, I, N, ACC). */
+/** The spin image with `build(m)` as the body of a new main (i32 locals C, I, N, ACC, SRC). */
 function craft(image: Image, build: (m: any) => number): Image {
   const m = B.readBinaryWithFeatures(image.wasm, B.Features.All);
-  m.addFunction("evil", B.none, B.none, [B.i32, B.i32, B.i32, B.i32], build(m));
+  m.addFunction("evil", B.none, B.none, [B.i32, B.i32, B.i32, B.i32, B.i32], build(m));
   m.removeExport("main");
   m.addFunctionExport("evil", "main");
   const wasm = m.emitBinary();
@@ -41,6 +42,8 @@ interface Parts {
   body: (m: any) => number[];
   /** The bound's value (set before the guard). */
   n: (m: any) => number;
+  /** Statements between the bound and the guard. */
+  before?: (m: any) => number[];
 }
 
 const honest: Parts = {
@@ -69,6 +72,7 @@ function counted(p: Partial<Parts> = {}): (m: any) => number {
   return (m) =>
     m.block(null, [
       m.local.set(N, q.n(m)),
+      ...(q.before?.(m) ?? []),
       m.if(
         q.guard(m),
         m.block(null, [
@@ -232,4 +236,139 @@ test("the metering pass makes counted loops of the compute firmware's inner loop
   // dense's dot product, fir's taps, crc32's bytes and the init loops.
   t.true((stats.counted ?? 0) >= 4, `counted loops: ${stats.counted} of ${stats.loops}`);
   t.notThrows(() => new Machine({ target: rt1060, image }));
+});
+
+// asc's -O1 after the meter reads a copied index through its source, and folds a known trip
+// count into a guard that can never hold: both are proven, and their unsound neighbours refused.
+test("a copied index read through its source, and a guard that never holds, are proven", async (t) => {
+  const { image } = await built("test/fixtures/apps/spin");
+  const viaSrc = (m: any) => m.i32.sub(get(m, N), get(m, SRC));
+  const copied: Partial<Parts> = {
+    // i = src (a value the verifier cannot know), then U read as n - src.
+    before: (m) => [
+      m.local.set(SRC, m.i32.load8_u(0, 1, m.i32.const(1))),
+      m.local.set(I, get(m, SRC)),
+    ],
+    guard: (m) =>
+      m.i64.lt_u(
+        m.i64.add(
+          m.i64.extend_u(get(m, C)),
+          m.i64.mul(m.i64.extend_u(viaSrc(m)), m.i64.const(48n)),
+        ),
+        m.i64.const(BigInt(K)),
+      ),
+    charge: (m) =>
+      m.local.set(
+        C,
+        m.i32.add(get(m, C), m.i32.add(m.i32.mul(viaSrc(m), m.i32.const(48)), m.i32.const(16))),
+      ),
+  };
+  const ok = new Machine({ target: rt1060, image: craft(image, counted(copied)) });
+  const summary = await ok.run({ seconds: 1 });
+  t.is(summary.reason, "returned");
+  t.true(summary.busyCycles >= 3 * (1000 - 255) + 1, `busy ${summary.busyCycles}`);
+  // 1000 iterations at 2000 units cost past the limit: c + 2,000,000 < K never holds.
+  const never: Partial<Parts> = {
+    n: (m) => m.i32.const(1000),
+    guard: (m) =>
+      m.i64.lt_u(
+        m.i64.add(m.i64.extend_u(get(m, C)), m.i64.const(2_000_000n)),
+        m.i64.const(BigInt(K)),
+      ),
+    charge: (m) => m.local.set(C, m.i32.add(get(m, C), m.i32.const(16))),
+  };
+  t.notThrows(() => new Machine({ target: rt1060, image: craft(image, counted(never)) }));
+
+  const cases: [string, Partial<Parts>, RegExp][] = [
+    [
+      "a copy's source moved on before the guard (U read too small)",
+      {
+        ...copied,
+        before: (m) => [
+          ...copied.before!(m),
+          m.local.set(SRC, m.i32.add(get(m, SRC), m.i32.const(500))),
+        ],
+      },
+      /its guard does not keep|its charge is not/,
+    ],
+    [
+      "the index written after the copy",
+      {
+        ...copied,
+        before: (m) => [...copied.before!(m), m.local.set(I, m.i32.const(0))],
+      },
+      /its guard does not keep|its charge is not/,
+    ],
+    [
+      "a large constant that wraps (c - 1 < K holds)",
+      {
+        ...never,
+        guard: (m) =>
+          m.i64.lt_u(
+            m.i64.add(m.i64.extend_u(get(m, C)), m.i64.const(-1n)),
+            m.i64.const(BigInt(K)),
+          ),
+      },
+      /its guard does not keep/,
+    ],
+    [
+      "a large constant with c read twice around a tee (2c - (c + 16) + K < K holds for c < 16)",
+      {
+        guard: (m) =>
+          m.i64.lt_u(
+            m.i64.add(
+              m.i64.sub(
+                m.i64.mul(m.i64.extend_u(get(m, C)), m.i64.const(2n)),
+                m.i64.extend_u(m.local.tee(C, m.i32.add(get(m, C), m.i32.const(16)), B.i32)),
+              ),
+              m.i64.const(BigInt(K)),
+            ),
+            m.i64.const(BigInt(K)),
+          ),
+      },
+      /its guard does not keep/,
+    ],
+    [
+      "c read around a tee (1000c - 999(c + 2^24) + 48U < K lets 48U pass the limit)",
+      {
+        guard: (m) =>
+          m.i64.lt_u(
+            m.i64.add(
+              m.i64.sub(
+                m.i64.mul(m.i64.extend_u(get(m, C)), m.i64.const(1000n)),
+                m.i64.mul(
+                  m.i64.extend_u(m.local.tee(C, m.i32.add(get(m, C), m.i32.const(1 << 24)), B.i32)),
+                  m.i64.const(999n),
+                ),
+              ),
+              m.i64.mul(m.i64.extend_u(trips(m)), m.i64.const(48n)),
+            ),
+            m.i64.const(BigInt(K)),
+          ),
+      },
+      /its guard does not keep/,
+    ],
+    [
+      "a large constant less the trips (c - U + 2,000,000 < K holds for long loops)",
+      {
+        guard: (m) =>
+          m.i64.lt_u(
+            m.i64.sub(
+              m.i64.add(m.i64.extend_u(get(m, C)), m.i64.const(2_000_000n)),
+              m.i64.extend_u(trips(m)),
+            ),
+            m.i64.const(BigInt(K)),
+          ),
+      },
+      /its guard does not keep/,
+    ],
+  ];
+  for (const [what, parts, reason] of cases) {
+    const e = t.throws(
+      () => new Machine({ target: rt1060, image: craft(image, counted(parts)) }),
+      { message: REFUSED },
+      what,
+    );
+    t.regex(e?.message ?? "", reason, what);
+  }
 });
