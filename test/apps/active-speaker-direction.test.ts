@@ -13,6 +13,7 @@ import {
   faceAzimuthDeg,
   faceCue,
   hopSrp,
+  relativeCues,
 } from "../../apps/active-speaker/train/direction-cue.ts";
 import { boardArrayMm } from "../../apps/active-speaker/train/measure-direction.ts";
 
@@ -55,8 +56,17 @@ for (const array of ["tri", "rt1170"] as const) {
       `${array}, audio mirrored: talker ${talkerM.toFixed(3)}, silent face ${silentM.toFixed(3)}`,
     );
     t.true(silentM > talkerM + 0.2, `mirrored: talker ${talkerM} against silent ${silentM}`);
+    // Against the other face (what the fusion takes): positive for the talker, then for the silent face.
+    t.true(relativeCues([talker, silent])[0] > 0.2 && relativeCues([talker, silent])[1] < -0.2);
+    t.true(relativeCues([talkerM, silentM])[0] < -0.2 && relativeCues([talkerM, silentM])[1] > 0.2);
   });
 }
+
+test("relative cue: against the highest other face; a lone face keeps its own", (t) => {
+  const r = relativeCues([0.5, 0.2, -0.1]).map((v) => Number(v.toFixed(6)));
+  t.deepEqual(r, [0.3, -0.3, -0.6]);
+  t.deepEqual(relativeCues([0.4]), [0.4]);
+});
 
 test("face azimuth from the box centre is the seat's azimuth; a line array is turned broadside", (t) => {
   const s = parseAvScene(meeting(18, -18), "seen", SPEECH_DIR, { positionsMm: [[0, 0, 0]] });

@@ -17,7 +17,8 @@
 // SRP(az) = sum_ij sum_k w_k Re(G_ij,k e^(i 2 pi k tau_ij(az) / 512)), tau_ij = (p_j - p_i) . u fs / c.
 // A face's cue over the crop history's 0.48 s (24 hops) is its SRP minus the mean SRP over
 // every direction of a 5-degree grid, over the maximum minus that mean (so 1 at the loudest
-// direction, about 0 for a direction no louder than average; level-normalised).
+// direction, about 0 for a direction no louder than average; level-normalised), and then
+// (relativeCues) minus the highest other face's cue of the same step.
 import FFT from "fft.js";
 import { FFT_SIZE, HOP, SAMPLE_RATE, AUDIO_HOPS } from "./features.ts";
 
@@ -202,4 +203,13 @@ export function faceCue(s: HopSrp, faces: number, face: number, t: number): numb
     mx += s.max[k];
   }
   return (f - mean) / (mx - mean + 1e-9);
+}
+
+/** Each face's cue against the loudest other face of the same step (0 stands in for the other
+ *  faces when there is none: the grid's mean). Chosen on the validation meetings over the cue
+ *  alone: the fusion must tell a face from its competitors, not from the room. */
+export function relativeCues(c: readonly number[]): number[] {
+  return c.map(
+    (v, k) => v - Math.max(c.length > 1 ? -Infinity : 0, ...c.filter((_, j) => j !== k)),
+  );
 }

@@ -6,7 +6,8 @@
 // smoothed as the app smooths (exponential 0.5 per track), on all face-frames and where some
 // visible face speaks.
 //
-//   npx tsx apps/active-speaker/train/measure-direction.ts [--array tri|rt1170|both] [--khi 128]
+//   npx tsx apps/active-speaker/train/measure-direction.ts [--array tri|rt1170|both] [--khi 240] [--board-frame]
+//   [--absolute: each face's cue alone, not against the highest other face's]
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,6 +25,7 @@ import {
   faceAzimuthDeg,
   faceCue,
   hopSrp,
+  relativeCues,
   type Mm,
 } from "./direction-cue.ts";
 import { fitLogistic, logisticLogit } from "./logistic.ts";
@@ -52,6 +54,7 @@ export function meetingCues(
   micsMm: Mm,
   kHi: number,
   log: (s: string) => void,
+  absolute = false,
 ): Float64Array {
   const out: number[] = [];
   for (let i = from; i < to; i++) {
@@ -66,8 +69,10 @@ export function meetingCues(
     });
     const srp = hopSrp(channels, micsMm, az, kHi);
     const frames = Math.floor(scene.duration * FPS);
-    for (let f = HISTORY - 1; f < frames; f++)
-      for (let k = 0; k < az.length; k++) out.push(faceCue(srp, az.length, k, f / FPS));
+    for (let f = HISTORY - 1; f < frames; f++) {
+      const c = az.map((_, k) => faceCue(srp, az.length, k, f / FPS));
+      out.push(...(absolute ? c : relativeCues(c)));
+    }
     log(`  ${set.name} ${i}: faces at ${az.map((a) => a.toFixed(1)).join(", ")} degrees`);
   }
   return Float64Array.from(out);
@@ -90,7 +95,12 @@ const subset = (x: ArrayLike<number>, keep: ArrayLike<number>) =>
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const { values } = parseArgs({
-    options: { array: { type: "string" }, khi: { type: "string" } },
+    options: {
+      array: { type: "string" },
+      khi: { type: "string" },
+      "board-frame": { type: "boolean" },
+      absolute: { type: "boolean" },
+    },
   });
   const kHi = Number(values.khi ?? K_HI);
   const arrays = values.array === "both" || !values.array ? ["tri", "rt1170"] : [values.array];
@@ -112,7 +122,12 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     );
   };
   for (const a of arrays) {
-    const mics = cameraFrameMics(boardArrayMm(a as "tri" | "rt1170"));
+    // --board-frame: the array as the emulator mounts it (the board file's x is the camera's axis),
+    // without turning a line of microphones broadside.
+    const board = boardArrayMm(a as "tri" | "rt1170");
+    const mics = values["board-frame"]
+      ? board.map((p) => [...p] as [number, number, number])
+      : cameraFrameMics(board);
     console.log(
       `array ${a}: microphones in the camera frame (mm) ${mics.map((p) => `[${p.map((v) => v.toFixed(1)).join(",")}]`).join(" ")}, band 312 Hz..${((kHi * 16000) / 512).toFixed(0)} Hz`,
     );
@@ -123,8 +138,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
       mics,
       kHi,
       log,
+      values.absolute,
     );
-    const hc = meetingCues(t.heldOutSet, 0, t.heldOutSet.scenes, mics, kHi, log);
+    const hc = meetingCues(t.heldOutSet, 0, t.heldOutSet.scenes, mics, kHi, log, values.absolute);
     const feats = (l: typeof vl, c: Float64Array) =>
       Array.from(c, (ci, i) => [l.fused[i], ci, ci * Math.max(0, l.audio[i])]);
     const fit = fitLogistic(feats(vl, vc), val.samples.face);
@@ -142,6 +158,11 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     console.log(
       `  3-number fusion: ${fit3.w.map((w) => w.toFixed(3)).join(", ")} . [fused, video, cue] + ${fit3.b.toFixed(3)}`,
     );
+    // The same fusion without the cue: what the cue adds, apart from re-weighting the two heads.
+    const fit0 = fitLogistic(
+      Array.from(vc, (_, i) => [vl.fused[i], vl.video[i]]),
+      val.samples.face,
+    );
     for (const [name, m, l, c] of [
       ["validation", val, vl, vc],
       ["held-out", held, hl, hc],
@@ -153,6 +174,11 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
       score(
         "fused + cue (2 numbers)",
         Float64Array.from(c, (ci, i) => logisticLogit(fit2, [l.fused[i], ci])),
+        m,
+      );
+      score(
+        "fused + video (no cue)",
+        Float64Array.from(c, (_, i) => logisticLogit(fit0, [l.fused[i], l.video[i]])),
         m,
       );
       score(
