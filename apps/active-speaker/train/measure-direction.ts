@@ -151,6 +151,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
       Array.from(vc, (ci, i) => [vl.fused[i], ci]),
       val.samples.face,
     );
+    console.log(
+      `  2-number fusion: ${fit2.w.map((w) => w.toFixed(3)).join(", ")} . [fused, cue] + ${fit2.b.toFixed(3)}`,
+    );
     const fit3 = fitLogistic(
       Array.from(vc, (ci, i) => [vl.fused[i], vl.video[i], ci]),
       val.samples.face,
