@@ -1,0 +1,199 @@
+// Measures the direction cue (direction-cue.ts) on the host before anything goes into the
+// firmware: the validation and held-out meetings rendered with every microphone of a board's
+// array, each face's box centre mapped to an azimuth, the cue per face-frame, and its auROC
+// alone and in a late fusion with the committed model's int8 fused logit (TFLite's runtime),
+// a logistic regression fitted on the validation meetings only, scored held out raw and
+// smoothed as the app smooths (exponential 0.5 per track), on all face-frames and where some
+// visible face speaks.
+//
+//   npx tsx apps/active-speaker/train/measure-direction.ts [--array tri|rt1170|both] [--khi 240] [--board-frame]
+//   [--absolute: each face's cue alone, not against the highest other face's]
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { parseAvScene } from "../../../emulator/inputs/av-scene/scene.ts";
+import { renderScene } from "../../../emulator/inputs/room/render.ts";
+import { SPEECH_DIR, TRAIN_SET, randomMeeting, type SetSpec } from "./dataset.ts";
+import { loadMeetings, quantizedInputs, tfliteOutputs, type Meetings } from "./evaluate.ts";
+import { FPS, HISTORY } from "./features.ts";
+import { auroc } from "./auroc.ts";
+import { APP_SMOOTH, smoothPerTrack } from "./smoothing.ts";
+import {
+  K_HI,
+  cameraFrameMics,
+  faceAzimuthDeg,
+  faceCue,
+  hopSrp,
+  relativeCues,
+  type Mm,
+} from "./direction-cue.ts";
+import { fitLogistic, logisticLogit } from "./logistic.ts";
+import type { QuantParams } from "./quantize.ts";
+
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const MODEL_DIR = path.join(ROOT, "apps/active-speaker/model");
+export const VALIDATION_SET: SetSpec = { ...TRAIN_SET, scenes: 36 };
+export const VALIDATION_RANGE = [32, 36] as const;
+
+/** The board's array in its own frame (board file, or the app's add-on array). */
+export function boardArrayMm(which: "tri" | "rt1170"): Mm {
+  const file = which === "tri" ? "boards/mic-arrays/sln-local2-tri.json" : "boards/rt1170.json";
+  const j = JSON.parse(readFileSync(path.join(ROOT, file), "utf8"));
+  const mics = (which === "tri" ? j.mics : j.microphones.mics) as {
+    positionMm: [number, number, number];
+  }[];
+  return mics.map((m) => m.positionMm);
+}
+
+/** The cue for every sample of meetings from..to-1 of a set, in dataset.ts's sample order. */
+export function meetingCues(
+  set: SetSpec,
+  from: number,
+  to: number,
+  micsMm: Mm,
+  kHi: number,
+  log: (s: string) => void,
+  absolute = false,
+): Float64Array {
+  const out: number[] = [];
+  for (let i = from; i < to; i++) {
+    const raw = randomMeeting(set, i);
+    const scene = parseAvScene(raw, `${set.name} ${i}`, SPEECH_DIR, { positionsMm: micsMm });
+    const channels = renderScene(scene.room!).channels;
+    const az = scene.people.map((p) => faceAzimuthDeg(p.box.cx, scene.camera.fov));
+    // The box-centre azimuth must be the seat's own (the convention in direction-cue.ts).
+    (raw.people as { az: number }[]).forEach((p, k) => {
+      if (Math.abs(p.az - az[k]) > 0.01)
+        throw new Error(`${set.name} ${i}: face ${k} at ${az[k]} degrees, seat at ${p.az}`);
+    });
+    const srp = hopSrp(channels, micsMm, az, kHi);
+    const frames = Math.floor(scene.duration * FPS);
+    for (let f = HISTORY - 1; f < frames; f++) {
+      const c = az.map((_, k) => faceCue(srp, az.length, k, f / FPS));
+      out.push(...(absolute ? c : relativeCues(c)));
+    }
+    log(`  ${set.name} ${i}: faces at ${az.map((a) => a.toFixed(1)).join(", ")} degrees`);
+  }
+  return Float64Array.from(out);
+}
+
+interface Training {
+  heldOutSet: SetSpec;
+  input: { video: QuantParams; audio: QuantParams };
+  outputs: Record<"fused" | "video" | "audio", QuantParams>;
+}
+
+async function modelLogits(t: Training, m: Meetings) {
+  const model = new Uint8Array(readFileSync(path.join(MODEL_DIR, "asd_int8.tflite")));
+  const all = Array.from({ length: m.samples.count }, (_, i) => i);
+  return (await tfliteOutputs(model, quantizedInputs(m.samples, all, t.input), t.outputs)).logits;
+}
+
+const subset = (x: ArrayLike<number>, keep: ArrayLike<number>) =>
+  Float64Array.from(Array.from(x).filter((_, i) => keep[i] === 1));
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const { values } = parseArgs({
+    options: {
+      array: { type: "string" },
+      khi: { type: "string" },
+      "board-frame": { type: "boolean" },
+      absolute: { type: "boolean" },
+    },
+  });
+  const kHi = Number(values.khi ?? K_HI);
+  const arrays = values.array === "both" || !values.array ? ["tri", "rt1170"] : [values.array];
+  const t = JSON.parse(readFileSync(path.join(MODEL_DIR, "training.json"), "utf8")) as Training;
+  const log = (s: string) => console.log(s);
+  const val = loadMeetings(VALIDATION_SET, VALIDATION_RANGE[0], VALIDATION_RANGE[1]);
+  const held = loadMeetings(t.heldOutSet, 0, t.heldOutSet.scenes);
+  const [vl, hl] = [await modelLogits(t, val), await modelLogits(t, held)];
+  const smooth = (x: ArrayLike<number>, m: Meetings) =>
+    smoothPerTrack(x, m.tracks, { kind: "exponential", weight: APP_SMOOTH });
+  const score = (name: string, x: ArrayLike<number>, m: Meetings, logit = true) => {
+    const y = m.samples.face;
+    const sm = logit ? smooth(x, m) : x;
+    const r = auroc(x, y),
+      s = auroc(sm, y),
+      w = auroc(subset(sm, m.samples.any), subset(y, m.samples.any));
+    console.log(
+      `    ${name.padEnd(28)} raw ${r.toFixed(3)}  smoothed ${s.toFixed(3)}  smoothed where someone speaks ${w.toFixed(3)}`,
+    );
+  };
+  for (const a of arrays) {
+    // --board-frame: the array as the emulator mounts it (the board file's x is the camera's axis),
+    // without turning a line of microphones broadside.
+    const board = boardArrayMm(a as "tri" | "rt1170");
+    const mics = values["board-frame"]
+      ? board.map((p) => [...p] as [number, number, number])
+      : cameraFrameMics(board);
+    console.log(
+      `array ${a}: microphones in the camera frame (mm) ${mics.map((p) => `[${p.map((v) => v.toFixed(1)).join(",")}]`).join(" ")}, band 312 Hz..${((kHi * 16000) / 512).toFixed(0)} Hz`,
+    );
+    const vc = meetingCues(
+      VALIDATION_SET,
+      VALIDATION_RANGE[0],
+      VALIDATION_RANGE[1],
+      mics,
+      kHi,
+      log,
+      values.absolute,
+    );
+    const hc = meetingCues(t.heldOutSet, 0, t.heldOutSet.scenes, mics, kHi, log, values.absolute);
+    const feats = (l: typeof vl, c: Float64Array) =>
+      Array.from(c, (ci, i) => [l.fused[i], ci, ci * Math.max(0, l.audio[i])]);
+    const fit = fitLogistic(feats(vl, vc), val.samples.face);
+    console.log(
+      `  late fusion fitted on validation: logit = ${fit.w.map((w) => w.toFixed(3)).join(", ")} . [fused, cue, cue x relu(audio)] + ${fit.b.toFixed(3)}`,
+    );
+    const fit2 = fitLogistic(
+      Array.from(vc, (ci, i) => [vl.fused[i], ci]),
+      val.samples.face,
+    );
+    console.log(
+      `  2-number fusion: ${fit2.w.map((w) => w.toFixed(3)).join(", ")} . [fused, cue] + ${fit2.b.toFixed(3)}`,
+    );
+    const fit3 = fitLogistic(
+      Array.from(vc, (ci, i) => [vl.fused[i], vl.video[i], ci]),
+      val.samples.face,
+    );
+    console.log(
+      `  3-number fusion: ${fit3.w.map((w) => w.toFixed(3)).join(", ")} . [fused, video, cue] + ${fit3.b.toFixed(3)}`,
+    );
+    // The same fusion without the cue: what the cue adds, apart from re-weighting the two heads.
+    const fit0 = fitLogistic(
+      Array.from(vc, (_, i) => [vl.fused[i], vl.video[i]]),
+      val.samples.face,
+    );
+    for (const [name, m, l, c] of [
+      ["validation", val, vl, vc],
+      ["held-out", held, hl, hc],
+    ] as const) {
+      console.log(`  ${name} (${m.samples.count} face-frames):`);
+      score("cue alone", c, m, false);
+      score("fused (model)", l.fused, m);
+      score("video (model)", l.video, m);
+      score(
+        "fused + cue (2 numbers)",
+        Float64Array.from(c, (ci, i) => logisticLogit(fit2, [l.fused[i], ci])),
+        m,
+      );
+      score(
+        "fused + video (no cue)",
+        Float64Array.from(c, (_, i) => logisticLogit(fit0, [l.fused[i], l.video[i]])),
+        m,
+      );
+      score(
+        "fused + video + cue",
+        Float64Array.from(c, (ci, i) => logisticLogit(fit3, [l.fused[i], l.video[i], ci])),
+        m,
+      );
+      score(
+        "fused + cue + cue x audio",
+        Float64Array.from(feats(l, c), (x) => logisticLogit(fit, x)),
+        m,
+      );
+    }
+  }
+}
