@@ -29,11 +29,11 @@ const header = memory.data(44, 4);
 const floats = memory.data(<i32>(SAMPLES * 4), 16);
 const PDM_RATIO: i32 = <i32>(PDM_CLOCK / RATE);
 
-/** 2.048 MHz bits to 16 kHz int16 with the DSP library's CIC + compensation FIR (PCM full scale is half the bits'). */
+/** 2.048 MHz bits to 16 kHz int16 with the DSP library's CIC + compensation FIR (it reads the microphone's full scale as 1.0). */
 function decimate(src: usize, dst: usize, st: usize): void {
   pdmDecimate(st, src, <i32>PDM_BYTES, floats, 0);
   for (let i: u32 = 0; i < SAMPLES; i++) {
-    let v = <i32>nearest<f32>(load<f32>(floats + i * 4) * 65536.0);
+    let v = <i32>nearest<f32>(load<f32>(floats + i * 4) * 32768.0);
     if (v > 32767) v = 32767;
     if (v < -32768) v = -32768;
     store<i16>(dst + i * 2, <i16>v);

@@ -47,11 +47,11 @@ function say(): void {
   line.clear();
 }
 
-/** RT1060: the SAI block of bits to int16 PCM at the microphone's scale (PCM full scale is half the bits'). */
+/** RT1060: the SAI block of bits to int16 PCM at the microphone's scale (it reads the microphone's full scale as 1.0). */
 function decimate(state: usize, src: usize): void {
   pdmDecimate(state, src, PDM_BYTES, floats, 0);
   for (let i = 0; i < SAMPLES; i++) {
-    let v = <i32>nearest<f32>(load<f32>(floats + (<usize>i << 2)) * 65536.0);
+    let v = <i32>nearest<f32>(load<f32>(floats + (<usize>i << 2)) * 32768.0);
     if (v > 32767) v = 32767;
     if (v < -32768) v = -32768;
     store<i16>(pcm + (<usize>i << 1), <i16>v);

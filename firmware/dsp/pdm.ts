@@ -3,7 +3,11 @@
 //
 // Input contract (the microphone peripheral's): per channel a block of bytes; within a byte
 // the earliest bit is bit 7; bit 1 = +full scale, 0 = -full scale. One decimator state per
-// channel. Chain, for a ratio R (32, 64 or 128):
+// channel. PCM full scale (0 dBFS) is a pulse density of 75 % / 25 %, as the microphone model
+// (emulator/peripherals/mic/sigma-delta.ts, FULL_SCALE = 0.5: a 1-bit loop is only stable well
+// inside its rails, Schreier & Temes ch. 4) and the RT1170 / MCX N947 PDM receivers define it, so a
+// tone of a given dBFS reads the same on every board; denser input saturates. Chain, for a ratio
+// R (32, 64 or 128):
 //   1. CIC of order 5 decimating by D = R / 4, computed as the FIR it is (its impulse response
 //      is 5 boxcars of D convolved, K (D - 1) + 1 taps) with byte-wise lookup tables: for each
 //      byte position p of the window and byte value v, table[p][v] = sum of the taps under that
@@ -14,13 +18,15 @@
 //      convolved with [-a, 1 + 2a, -a] (a = 0.2286), which lifts the CIC droop of 0.86 dB at
 //      7 kHz for 16 kHz out back to within 0.05 dB.
 // Group delay: K (D - 1) / 2 input bits + (FIR_TAPS - 1) / 2 samples at 4 fs_out.
-// Output: float32 in [-1, 1] and/or int16 (x 32768, saturated).
+// Output: float32 (1.0 = full scale; up to 2.0 for an all-ones input) and/or int16 (x 32768, saturated).
 
 const CIC_ORDER: i32 = 5;
 const FIR_SINC_TAPS: i32 = 126;
 export const PDM_FIR_TAPS: i32 = FIR_SINC_TAPS + 2;
 const KAISER_BETA: f64 = 7.0;
 const DROOP_A: f64 = 0.2286;
+/** Bit-stream mean (in +-1 units) of a 0 dBFS peak: the microphone model's FULL_SCALE (75 % density). */
+const PDM_FULL_SCALE: f64 = 0.5;
 
 // State header (i32 fields), then tables and buffers.
 const H_RATIO: usize = 0;
@@ -118,8 +124,8 @@ export function pdmInit(state: usize, ratio: i32): i32 {
     store<f32>(p, load<f32>(p, 4) + <f32>((1.0 + 2.0 * DROOP_A) * s), 4);
     store<f32>(p, load<f32>(p, 8) + <f32>(-DROOP_A * s), 8);
   }
-  // Normalise: DC gain 1 for a full-scale (all ones) input, whose CIC output is d^5.
-  const norm = 1.0 / (sum * Math.pow(<f64>d, <f64>CIC_ORDER));
+  // Normalise: DC gain 1 / PDM_FULL_SCALE (an all-ones input, whose CIC output is d^5, reads 2.0).
+  const norm = (1.0 / PDM_FULL_SCALE) / (sum * Math.pow(<f64>d, <f64>CIC_ORDER));
   for (let i = 0; i < PDM_FIR_TAPS; i++) {
     const p = coefs + (<usize>i << 2);
     store<f32>(p, <f32>(<f64>load<f32>(p) * norm));

@@ -180,8 +180,7 @@ export async function benchVoiceControl(
       faSeconds = 0;
     const workers = opts.falseAcceptWorkers ?? 1;
     if (workers > 1 && faMinutes > 0) {
-      if (opts.appOptions) throw new Error("false-accept workers build the app without options");
-      const run = await falseAcceptsParallel(board, faMinutes, workers, log);
+      const run = await falseAcceptsParallel(board, faMinutes, workers, log, opts.appOptions);
       falseAccepts = run.falseAccepts;
       faSeconds = run.minutes * 60;
       overruns += run.overruns;

@@ -4,13 +4,15 @@
 // k = w, w + W, ... and the parent adds up their wake lines. Every scene starts a fresh machine
 // from the same image with its own seeded scene, so the total is the same for any W and any
 // order the workers finish in; only the wall time changes.
-// Run alone: `npx tsx test/bench/voice-false-accepts.ts --board rt1170 --minutes 60 --workers 2`.
+// Run alone: `npx tsx test/bench/voice-false-accepts.ts --board rt1170 --minutes 60 --workers 2
+// [--option NAME=value]...` (app.json options for the build; every worker builds with them).
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { falseAcceptScenes } from "../../apps/voice-control/eval/scenes.ts";
+import { parseOptionFlag, type AppOptions } from "../../emulator/toolchain/app-options.ts";
 import { build, ROOT } from "./util.ts";
 import { runScene, VOICE_APP } from "./voice-control.ts";
 
@@ -32,6 +34,7 @@ export interface FalseAcceptRun {
   overruns: number;
   workers: number;
   wallSeconds: number;
+  appOptions: AppOptions;
 }
 
 const SELF = fileURLToPath(import.meta.url);
@@ -43,9 +46,10 @@ async function workerMain(
   worker: number,
   workers: number,
   dir: string,
+  appOptions: AppOptions,
 ) {
   const scenes = falseAcceptScenes(dir, minutes);
-  const b = await build(VOICE_APP, board);
+  const b = await build(VOICE_APP, board, { appOptions });
   for (let k = worker; k < scenes.length; k += workers) {
     const { seconds, words, scene } = scenes[k];
     const p = await runScene(b, scene, dir, `fa-${k}`, seconds);
@@ -62,10 +66,12 @@ function runWorker(
   worker: number,
   workers: number,
   dir: string,
+  appOptions: AppOptions,
   onRow: (r: FalseAcceptScene) => void,
 ): Promise<void> {
   const tsx = path.join(ROOT, "node_modules/.bin/tsx");
   const args = [SELF, "--worker", `${worker}/${workers}`, "--board", board];
+  for (const [k, v] of Object.entries(appOptions)) args.push("--option", `${k}=${v}`);
   const child = spawn(tsx, [...args, "--minutes", String(minutes), "--dir", dir], { cwd: ROOT });
   let out = "",
     err = "";
@@ -90,6 +96,7 @@ export async function falseAcceptsParallel(
   minutes: number,
   workers: number,
   log: (s: string) => void = () => undefined,
+  appOptions: AppOptions = {},
 ): Promise<FalseAcceptRun> {
   const started = Date.now();
   // The scenes' speech is synthesised here once; the workers find it in `dir`.
@@ -103,7 +110,9 @@ export async function falseAcceptsParallel(
     );
   };
   await Promise.all(
-    Array.from({ length: workers }, (_, w) => runWorker(board, minutes, w, workers, dir, onRow)),
+    Array.from({ length: workers }, (_, w) =>
+      runWorker(board, minutes, w, workers, dir, appOptions, onRow),
+    ),
   );
   scenes.sort((a, b) => a.index - b.index);
   const seconds = scenes.reduce((s, r) => s + r.seconds, 0);
@@ -117,6 +126,7 @@ export async function falseAcceptsParallel(
     overruns: scenes.reduce((s, r) => s + r.overruns, 0),
     workers,
     wallSeconds: Math.round((Date.now() - started) / 1000),
+    appOptions,
   };
 }
 
@@ -130,19 +140,37 @@ if (process.argv[1] && path.resolve(process.argv[1]) === SELF) {
     process.exit(2);
   };
   if (!(minutes > 0)) bad(`--minutes must be a positive number, got '${opt("--minutes", "")}'`);
+  let appOptions: AppOptions = {};
+  try {
+    for (let i = 0; i < args.length; i++)
+      if (args[i] === "--option")
+        appOptions = { ...appOptions, ...parseOptionFlag(args[i + 1] ?? "") };
+  } catch (e) {
+    bad((e as Error).message);
+  }
   if (args.includes("--worker")) {
     const [w, n] = opt("--worker", "0/1").split("/").map(Number);
-    await workerMain(board, minutes, w, n, opt("--dir", ""));
+    await workerMain(board, minutes, w, n, opt("--dir", ""), appOptions);
   } else {
     const workers = Number(opt("--workers", String(os.cpus().length)));
     if (!Number.isInteger(workers) || workers < 1)
       bad(`--workers must be a positive integer, got '${opt("--workers", "")}'`);
-    const r = await falseAcceptsParallel(board, minutes, workers, (s) =>
-      process.stderr.write(`bench: ${s}\n`),
+    const r = await falseAcceptsParallel(
+      board,
+      minutes,
+      workers,
+      (s) => process.stderr.write(`bench: ${s}\n`),
+      appOptions,
     );
     console.log(JSON.stringify(r, null, 2));
     console.log(
-      `${board}: ${r.falseAccepts} false accepts in ${r.minutes.toFixed(1)} min of non-wake speech and noise (${r.perHour.toFixed(1)} per hour), ${r.overruns} overruns; ${r.workers} workers, ${r.wallSeconds} s wall`,
+      `${board}${
+        Object.keys(appOptions).length
+          ? ` (${Object.entries(appOptions)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(", ")})`
+          : ""
+      }: ${r.falseAccepts} false accepts in ${r.minutes.toFixed(1)} min of non-wake speech and noise (${r.perHour.toFixed(1)} per hour), ${r.overruns} overruns; ${r.workers} workers, ${r.wallSeconds} s wall`,
     );
   }
 }

@@ -1,15 +1,15 @@
 // Reproduces the wake-word verifier (the second stage after the MLPerf wake-word model):
-// synthesises its data (wake-dataset.ts, cached in build/voice-cmds/), computes the firmware's
-// KWS features, trains a small temporal CNN with tfjs (CPU backend, seeded), quantises it to
-// int8 at kws_ref_model's input quantisation (the command path's window feeds it as is), writes
+// synthesises its data (wake-dataset.ts, cached in build/voice-cmds/), adds windows of far-field
+// scenes of the training voices put through the app's front end on the host, cut where the
+// firmware's windows lie (wake-frontend-set.ts), computes the firmware's KWS features, trains a
+// small temporal CNN with tfjs (CPU backend, seeded), quantises it to int8 at kws_ref_model's
+// input quantisation (the command path's window feeds it as is), writes
 // the .tflite with our writer and prints validation figures of the float and int8 models.
 //
 //   npm run train:wake-verifier                       full run: writes apps/voice-control/model
 //   npm run train:wake-verifier -- --smoke --out DIR  a short run (tests use it)
-//   npm run train:wake-verifier -- --front-end --out DIR
-//       adds windows of far-field scenes put through the app's front end on the host, cut where
-//       the firmware's windows lie (wake-frontend-set.ts). Not the committed model's recipe yet:
-//       it has not been scored on the validation scenes (README "Wake-word verifier").
+//   npm run train:wake-verifier -- --synthetic-only --out DIR
+//       the synthetic clips alone (the recipe of the verifier committed before the front-end one).
 import "@tensorflow/tfjs-backend-cpu";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-layers"; // registers the gradients
@@ -70,7 +70,7 @@ export const WAKE_TRAIN_SET: WakeSetOptions = {
   others: 35,
   seed: 303,
 };
-/** Far-field scenes of the training voices through the app's front end (--front-end). */
+/** Far-field scenes of the training voices through the app's front end (added by default; --synthetic-only leaves them out). */
 export const WAKE_FRONTEND_SET: FrontEndSetOptions = {
   voices: WAKE_TRAIN_VOICES.filter((v) => v.engine !== "festival"),
   scenes: 24, // 1-3 minutes each on the loaded 2-core machine
@@ -108,7 +108,7 @@ function report(name: string, pMarvin: Float32Array, set: WakeExamples, log: (s:
 
 export interface WakeTrainOptions {
   smoke: boolean;
-  /** Add the front end's windows (WAKE_FRONTEND_SET) to the training set. */
+  /** Add the front end's windows (WAKE_FRONTEND_SET) to the training set (default: yes, the committed recipe). */
   frontEnd?: boolean;
   epochs: number;
   outDir: string;
@@ -126,7 +126,7 @@ export async function trainVerifier(o: WakeTrainOptions) {
     : WAKE_VALIDATION_SET;
   const synthetic = makeWakeSet(trainOpts, o.log);
   const feOpts = o.smoke ? { ...WAKE_FRONTEND_SET, scenes: 1, seconds: 5 } : WAKE_FRONTEND_SET;
-  const frontEnd = o.frontEnd ? await makeFrontEndSet(feOpts, o.log) : null;
+  const frontEnd = (o.frontEnd ?? true) ? await makeFrontEndSet(feOpts, o.log) : null;
   if (frontEnd) o.log(`  ${frontEnd.count} windows of the front end's output`);
   const trainSet = frontEnd ? joinSets(synthetic, frontEnd) : synthetic;
   const val = makeWakeSet(valOpts, o.log);
@@ -200,7 +200,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   const { values } = parseArgs({
     options: {
       smoke: { type: "boolean", default: false },
-      "front-end": { type: "boolean", default: false },
+      "synthetic-only": { type: "boolean", default: false },
       epochs: { type: "string" },
       out: { type: "string" },
     },
@@ -218,7 +218,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   }
   const outDir = path.resolve(values.out ?? path.join(APP_DIR, "model"));
   const started = Date.now();
-  const frontEnd = values["front-end"] ?? false;
+  const frontEnd = !(values["synthetic-only"] ?? false);
   await trainVerifier({ smoke, frontEnd, epochs, outDir, log: (s) => console.log(s) });
   console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

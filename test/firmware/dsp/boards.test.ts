@@ -10,7 +10,7 @@ function jobs(): DspJob[] {
   return [
     { op: OP.kwsClip, data: yes },
     { op: OP.wwClip, data: yes },
-    { op: OP.pdm, params: [128, 2560], data: modulate((t) => 0.5 * Math.sin(2 * Math.PI * 700 * t), 2_048_000, 2560 * 8 * 4) },
+    { op: OP.pdm, params: [128, 2560], data: modulate((t) => 0.25 * Math.sin(2 * Math.PI * 700 * t), 2_048_000, 2560 * 8 * 4) },
     { op: OP.noiseSuppressor, data: Float32Array.from({ length: 1600 }, (_, i) => 0.2 * Math.sin(i * 0.3) + 0.05 * Math.cos(i * 2.1)) },
   ];
 }
