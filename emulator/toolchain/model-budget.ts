@@ -47,7 +47,7 @@ const PER_TENSOR = 16;
 const PER_LAYER = 28 + block(128) + 4;
 const PER_MODEL = 8 * block(64);
 /** ChannelQuant's fields, before its per-channel data in the same block (requant.ts). */
-const CHANNEL_QUANT_FIELDS = 36;
+const CHANNEL_QUANT_FIELDS = 20;
 
 /** TFLite flatbuffers carry the file identifier "TFL3" at byte 4. */
 export function isTflite(data: Uint8Array): boolean {

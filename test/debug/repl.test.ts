@@ -208,9 +208,11 @@ test("typos and bad input get one-line errors and the session goes on", async (t
 test("break op, finish, cycle and line breakpoints, next", async (t) => {
   const plain = await plainRun();
   const line = lineOf("person-model", "print-scores");
+  // A cycle inside the model's start-up (half way to the first layer), whatever start-up costs.
+  const mark = Math.floor(plain.begins.get(0)! / 2);
   const log = await session([
     "break op SOFTMAX",
-    "break cycles 500000",
+    `break cycles ${mark}`,
     "continue",
     "delete 2",
     "continue",
@@ -225,10 +227,10 @@ test("break op, finish, cycle and line breakpoints, next", async (t) => {
     "backtrace",
   ]);
   const atCycles = answer(log, "continue");
-  t.regex(atCycles, /^stopped: breakpoint 2: cycle \d+ \(>= 500000\)/);
+  t.regex(atCycles, new RegExp(`^stopped: breakpoint 2: cycle \\d+ \\(>= ${mark}\\)`));
   const c = cycleOf(atCycles);
   // The first sync point (HAL call or loop-head tick) at or past the cycle count.
-  t.true(c >= 500_000 && c < plain.begins.get(0)!, `stopped at ${c}, before the inference`);
+  t.true(c >= mark && c < plain.begins.get(0)!, `stopped at ${c}, before the inference`);
   t.regex(answer(log, "continue", 1), /^stopped: breakpoint 1: layer 30 \(SOFTMAX\)/);
   t.is(cycleOf(answer(log, "continue", 1)), plain.begins.get(30)!);
   t.regex(answer(log, "finish"), /^stopped: end of inference: layer 30 done/);
