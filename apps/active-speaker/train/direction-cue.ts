@@ -20,7 +20,7 @@
 // direction, about 0 for a direction no louder than average; level-normalised), and then
 // (relativeCues) minus the highest other face's cue of the same step.
 import FFT from "fft.js";
-import { FFT_SIZE, HOP, SAMPLE_RATE, AUDIO_HOPS } from "./features.ts";
+import { FFT_SIZE, HOP, SAMPLE_RATE, AUDIO_HOPS, hannWindow } from "./features.ts";
 
 export const SPEED_OF_SOUND = 343; // m/s at 20 °C, as emulator/inputs/room/room-geometry.ts
 /** Band of the steered response: 312 Hz (below it the room's modes) to this bin. */
@@ -83,10 +83,7 @@ export function hopSrp(
   const n = FFT_SIZE;
   const hops = Math.floor(channels[0].length / HOP);
   const fft = new FFT(n);
-  const win = Float64Array.from(
-    { length: n },
-    (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n),
-  );
+  const win = hannWindow();
   const pairs: [number, number][] = [];
   for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) pairs.push([i, j]);
   // Directions: the faces, then the grid (whole circle for a planar array, the front half for a line).

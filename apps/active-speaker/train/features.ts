@@ -101,16 +101,21 @@ function melMatrix(): Float32Array {
   return m;
 }
 
+/** The periodic Hann window over FFT_SIZE samples both the log-mel features and the direction cue use. */
+export function hannWindow(): Float64Array {
+  return Float64Array.from(
+    { length: FFT_SIZE },
+    (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / FFT_SIZE),
+  );
+}
+
 /** Log-mel features of every hop of a signal: [hops x MEL_BANDS], hop k's window ending at (k + 1) * HOP. */
 export function logMelHops(x: Float32Array | Float64Array): Float32Array {
   const hops = Math.floor(x.length / HOP);
   const out = new Float32Array(hops * MEL_BANDS);
   const fft = new FFT(FFT_SIZE);
   const mel = melMatrix();
-  const win = Float64Array.from(
-    { length: FFT_SIZE },
-    (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / FFT_SIZE),
-  );
+  const win = hannWindow();
   const frame = new Array<number>(FFT_SIZE);
   const spec = fft.createComplexArray() as number[];
   const bins = FFT_SIZE / 2 + 1;
