@@ -2,7 +2,7 @@
 // detector (test/bench/models/) with its activations in OCRAM and in SDRAM, the predicted
 // OCRAM/SDRAM latency ratio pinned beside NXP's published 255/364 ms (RT1060) and
 // 165/280 ms (RT1170) (../shared/reference/boards.md; docs/cost-model.md "Memory hierarchy").
-import test from "ava";
+import test, { type ExecutionContext } from "ava";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { loadTarget, type RegionTiming } from "../../emulator/board.ts";
@@ -70,27 +70,77 @@ test("CMSIS-NN's 1x1 convolution sweeps its input once per pair of output channe
   t.is(input("cmsis-nn").passes, outC / 2);
 });
 
-test("ShuffleNetV2 192x320: predicted OCRAM/SDRAM ratios, CMSIS-NN's loop order within +-20 % of NXP's on the RT1060", async (t) => {
-  const ratios: Record<string, Record<KernelLoopOrder, number>> = {};
-  for (const board of ["rt1060", "rt1170"]) {
-    const target = loadTarget(board);
+/** TCM cycles of one inference per board (the engine's run; the stall model adds the rest). */
+const tcmCycles: Record<string, Promise<number>> = {};
+function tcm(board: string): Promise<number> {
+  tcmCycles[board] ??= (async () => {
     const input = new Uint8Array(SHUFFLENET_PERSON_INPUT.reduce((a, b) => a * b, 1));
-    const run = await runModel(BYTES, [input], target);
-    const tcm = run.inferences[0].cycles;
-    const ratio = (order: KernelLoopOrder) =>
-      (tcm + total(modelStalls(MODEL, { arena: { region: OCRAM[board] } }, target, order))) /
-      (tcm + total(modelStalls(MODEL, { arena: { region: "BOARD_SDRAM" } }, target, order)));
-    ratios[board] = { engine: ratio("engine"), "cmsis-nn": ratio("cmsis-nn") };
+    const run = await runModel(BYTES, [input], loadTarget(board));
+    return run.inferences[0].cycles;
+  })();
+  return tcmCycles[board];
+}
+
+/** OCRAM/SDRAM latency ratio the stall model predicts on one board, for a loop order. */
+async function ratio(
+  board: string,
+  order: KernelLoopOrder,
+  target = loadTarget(board),
+): Promise<number> {
+  const cycles = await tcm(board);
+  return (
+    (cycles + total(modelStalls(MODEL, { arena: { region: OCRAM[board] } }, target, order))) /
+    (cycles + total(modelStalls(MODEL, { arena: { region: "BOARD_SDRAM" } }, target, order)))
+  );
+}
+
+const within = (t: ExecutionContext, x: number, lo: number, hi: number, what: string) =>
+  t.true(x >= lo && x <= hi, `${what}: ${x.toFixed(3)} not in [${lo}, ${hi}]`);
+
+test("ShuffleNetV2 192x320: CMSIS-NN's loop order within +-20 % of NXP's OCRAM/SDRAM ratio on both EVKs", async (t) => {
+  for (const board of ["rt1060", "rt1170"]) {
+    const cmsis = await ratio(board, "cmsis-nn");
+    const engine = await ratio(board, "engine");
+    t.log(
+      `${board}: CMSIS-NN order ${cmsis.toFixed(3)} (NXP ${NXP_RATIO[board].toFixed(3)}), engine ${engine.toFixed(3)}`,
+    );
+    // NXP's software (Glow + CMSIS-NN): the stall model with CMSIS-NN's loop order. The RT1060's
+    // row is a prediction (every constant derived or estimated); the RT1170's SDRAM path
+    // latency is fitted to this very figure, so its row checks the fit, not the model.
+    within(t, cmsis / NXP_RATIO[board], 0.8, 1.2, `${board}, ours / NXP's`);
+    // Our engine's kernels read each input once per block of pixels: SDRAM costs them less.
+    t.true(
+      engine > cmsis,
+      `${board}: the engine's order (${engine.toFixed(3)}) pays less for SDRAM`,
+    );
   }
-  t.log(JSON.stringify(ratios));
-  const within = (x: number, lo: number, hi: number, what: string) =>
-    t.true(x >= lo && x <= hi, `${what}: ${x.toFixed(3)} not in [${lo}, ${hi}]`);
-  // Our engine's kernels read each input once per block of pixels: SDRAM costs it less.
-  within(ratios.rt1060.engine, 0.84, 0.9, "rt1060, engine");
-  within(ratios.rt1170.engine, 0.88, 0.94, "rt1170, engine");
-  // NXP's software (Glow + CMSIS-NN): the same hardware model with CMSIS-NN's loop order.
-  within(ratios.rt1060["cmsis-nn"], 0.66, 0.72, "rt1060, CMSIS-NN order");
-  within(ratios.rt1060["cmsis-nn"] / NXP_RATIO.rt1060, 0.8, 1.2, "rt1060, ours / NXP's");
-  // Open: on the RT1170 the model predicts a third of NXP's SDRAM penalty (docs/cost-model.md).
-  within(ratios.rt1170["cmsis-nn"], 0.75, 0.81, "rt1170, CMSIS-NN order");
+  within(
+    t,
+    await ratio("rt1060", "cmsis-nn"),
+    0.66,
+    0.72,
+    "rt1060, CMSIS-NN order (unchanged by the fit)",
+  );
+  within(t, await ratio("rt1060", "engine"), 0.84, 0.9, "rt1060, engine");
+  within(t, await ratio("rt1170", "engine"), 0.76, 0.84, "rt1170, engine");
+});
+
+test("the RT1170's SDRAM path latency is the whole-cycle fit to NXP's ratio (a neighbour would fit worse)", async (t) => {
+  const off = async (delta: number) => {
+    const target = loadTarget("rt1170");
+    const sdram = target.board.memoryTiming!.regions.BOARD_SDRAM;
+    target.board.memoryTiming!.regions.BOARD_SDRAM = {
+      ...sdram,
+      lineCycles: sdram.lineCycles + delta,
+      firstLineCycles: sdram.firstLineCycles + delta,
+      writeLineCycles: sdram.writeLineCycles + delta,
+    };
+    return Math.abs((await ratio("rt1170", "cmsis-nn", target)) / NXP_RATIO.rt1170 - 1);
+  };
+  const fit = await off(0);
+  t.true(fit < 0.005, `ours / NXP's off by ${(fit * 100).toFixed(2)} %`);
+  t.true(
+    fit <= (await off(-1)) && fit <= (await off(1)),
+    "one cycle more or less fits better: re-fit",
+  );
 });
