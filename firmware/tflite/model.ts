@@ -190,7 +190,7 @@ export class Model {
   }
 
   private listName(layer: i32, what: string): string {
-    return layer < 0 ? what : layerName(this.operators[layer]) + what;
+    return layer < 0 ? what : layerName(layer, this.operators[layer]) + what;
   }
 
   private readOperators(sg: u32, codes: u32): bool {
@@ -202,7 +202,6 @@ export class Model {
     for (let i: u32 = 0; i < n; i++) {
       const table = fb.tableAt(vec, i);
       const op = this.operators[<i32>i];
-      op.index = i;
       const codeIndex = <u32>fb.fieldI32(table, s.OPERATOR_OPCODE_INDEX, 0);
       if (fb.error.length > 0 && !this.ok("layer " + i.toString())) return false; // the name made only for a message
       if (codeIndex >= fb.vectorLength(codes, 4)) return this.fail("layer " + i.toString() + ": operator code " + codeIndex.toString() + " out of range");
@@ -210,14 +209,14 @@ export class Model {
       op.inputIndices = this.indexList(fb.fieldRef(table, s.OPERATOR_INPUTS), true, i, ": inputs");
       op.outputIndices = this.indexList(fb.fieldRef(table, s.OPERATOR_OUTPUTS), false, i, ": outputs");
       op.options = fb.fieldRef(table, s.OPERATOR_OPTIONS);
-      if (this.fb.error.length > 0 && !this.ok(layerName(op))) return false;
+      if (this.fb.error.length > 0 && !this.ok(layerName(<i32>i, op))) return false;
       if (this.error.length > 0) return false;
       const where = op; // named only in a message
-      if (op.outputCount == 0) return this.fail(layerName(where) + ": no outputs");
+      if (op.outputCount == 0) return this.fail(layerName(<i32>i, where) + ": no outputs");
       // An output with data in the model would be written in flash.
       for (let k = 0; k < op.outputCount; k++) {
         const t = op.outputIndex(k);
-        if (this.tensors[t].isConstant) return this.fail(layerName(where) + ": output tensor " + t.toString() + " has constant data");
+        if (this.tensors[t].isConstant) return this.fail(layerName(<i32>i, where) + ": output tensor " + t.toString() + " has constant data");
       }
     }
     return true;
@@ -228,6 +227,6 @@ function tensorName(index: i32): string {
   return "tensor " + index.toString();
 }
 
-function layerName(op: Operator): string {
-  return "layer " + op.index.toString() + " (" + op.name + ")";
+function layerName(index: i32, op: Operator): string {
+  return "layer " + index.toString() + " (" + op.name + ")";
 }

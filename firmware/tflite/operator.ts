@@ -32,12 +32,13 @@ export class IndexList {
 }
 
 /** Bytes of one operator record (the fields below, in order). */
-export const OPERATOR_BYTES: i32 = 28;
+export const OPERATOR_BYTES: i32 = 24;
 
-/** A fixed record in one block for the model (OperatorList), as TFLM's TfLiteNode array. */
+/** A fixed record in one block for the model (OperatorList), as TFLM's TfLiteNode array (24 B
+ *  against TFLM's 32-byte node). It keeps no index of its own: whoever holds a record got it by
+ *  its position (the interpreter's loops, the reader's messages). */
 @unmanaged
 export class Operator {
-  index: i32;
   code: i32;
   /** Tensor indices, read in place from the flatbuffer (as TFLM's TfLiteNode does); -1 marks
    *  an absent optional input. Checked against the tensor count when the model is read. */
@@ -118,7 +119,6 @@ export class OperatorList {
     store<i32>(block - 4, n);
     for (let i = 0; i < n; i++) {
       const op = changetype<Operator>(block + <usize>(i * OPERATOR_BYTES));
-      op.index = i;
       op.code = 0;
       op.inputIndices = NO_INDICES;
       op.outputIndices = NO_INDICES;
