@@ -38,13 +38,13 @@ const IN_PLACE_CHANNEL_BYTES = 4;
 const BLOCK = 16;
 const block = (payload: number) => BLOCK + alignUp(Math.max(payload, 0));
 /** What the engine keeps per tensor (a 16-byte record in one block: its shape and scales are
- *  read in place from the model), per layer (a 28-byte Operator record in one block, the kernel
+ *  read in place from the model), per layer (a 24-byte Operator record in one block, the kernel
  *  object with its geometry, its slots in the kernel and NPU arrays) and once (Model,
  *  FlatBuffer reader, the blocks' headers, Interpreter arrays): upper sizes of their fields
  *  (firmware/tflite/tensor.ts, operator.ts, kernels/*.ts, model.ts). Rounded up: the build
  *  must not say "fits" when the run does not. */
 const PER_TENSOR = 16;
-const PER_LAYER = 28 + block(128) + 4;
+const PER_LAYER = 24 + block(128) + 4;
 const PER_MODEL = 8 * block(64);
 /** ChannelQuant's fields, before its per-channel data in the same block (requant.ts). */
 const CHANNEL_QUANT_FIELDS = 20;
