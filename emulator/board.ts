@@ -95,6 +95,10 @@ export interface MicrophoneSpec {
   driverCycles: number;
   dmaCyclesPerWord: number;
   sources: string[];
+  /** The camera's optical axis in the microphones' frame, degrees from +x towards +y (0 when
+   *  absent): the product's mounting choice (emulator/inputs/av-scene/scene.ts). */
+  cameraAxisDeg?: number;
+  cameraAxisNote?: string;
   note?: string;
 }
 

@@ -1,8 +1,10 @@
-// The audio branch's input, as apps/active-speaker/train/features.ts makes it: microphone 0
-// at 16 kHz in 20 ms DMA buffers (PCM from the PDM receiver, or on RT1060 the SAI bit stream
-// decimated here by firmware/dsp/pdm.ts), and per 20 ms hop the log-mel energies of the last
-// 512 samples (Hann window, float FFT, power / 512, 32 HTK mel bands 60-7600 Hz,
-// (ln(x + 1e-12) + 13.5) * 0.25, train/features.ts LOG_*); the newest 24 hops are kept in a ring.
+// The audio branch's input, as apps/active-speaker/train/features.ts makes it: every microphone
+// of the array at 16 kHz in 20 ms DMA buffers (PCM from the PDM receiver, or on RT1060 the SAI
+// bit stream decimated here by firmware/dsp/pdm.ts, each channel through its own decimator),
+// and per 20 ms hop the log-mel energies of microphone 0's last 512 samples (Hann window, float
+// FFT, power / 512, 32 HTK mel bands 60-7600 Hz, (ln(x + 1e-12) + 13.5) * 0.25, train/features.ts
+// LOG_*); the newest 24 hops are kept in a ring. Every channel's spectrum of the same window is
+// kept for the direction cue (direction.ts).
 import * as mic from "../../hal/mic";
 import { pdmStateBytes, pdmInit, pdmDecimate } from "../../firmware/dsp/pdm";
 import { hannWindow, applyWindow } from "../../firmware/dsp/window";
@@ -22,11 +24,17 @@ const PDM_BYTES: i32 = <i32>(PDM_CLOCK / 8 / 50); // 20 ms of one channel's bits
 
 export class AudioFeatures {
   readonly pdm: bool;
+  /** Microphones captured: every one the board and its add-on array have. */
+  readonly channels: i32;
   private readonly bufA: usize;
   private readonly bufB: usize;
+  private readonly pdmBytes: usize;
   private pdmState: usize = 0;
-  private readonly samples: usize = heap.alloc(<usize>(FFT * 4)); // the newest 512 samples, f32, oldest first
-  private readonly fftBuf: usize = heap.alloc(<usize>(FFT * 4));
+  private readonly samples: usize; // per channel the newest 512 samples, f32, oldest first
+  /** Per channel the packed spectrum (rfftF32) of the window of the newest hop, channel 0 first. */
+  readonly spectra: usize;
+  /** Microphone 0's energy over the window (sum of squares), for the direction cue's level. */
+  energy: f32 = 0;
   private readonly window: usize = heap.alloc(<usize>(FFT * 4));
   private readonly fftTable: usize;
   private readonly power: usize = heap.alloc(<usize>(BINS * 4));
@@ -37,23 +45,30 @@ export class AudioFeatures {
 
   constructor() {
     this.pdm = mic.kind() == mic.KIND_SAI_BITSTREAM;
-    const bytes = this.pdm ? mic.pdmBufferBytes(1, PDM_CLOCK, 20) : mic.pcmBufferBytes(1, RATE, 20);
+    const channels = max(1, <i32>mic.count());
+    this.channels = channels;
+    const bytes = this.pdm ? mic.pdmBufferBytes(channels, PDM_CLOCK, 20) : mic.pcmBufferBytes(channels, RATE, 20);
     this.bufA = heap.alloc(bytes);
     this.bufB = heap.alloc(bytes);
+    this.pdmBytes = <usize>(bytes / <u32>channels);
     if (this.pdm) {
-      this.pdmState = heap.alloc(<usize>pdmStateBytes(PDM_RATIO));
-      pdmInit(this.pdmState, PDM_RATIO);
+      const one = <usize>pdmStateBytes(PDM_RATIO);
+      this.pdmState = heap.alloc(one * <usize>channels);
+      for (let c = 0; c < channels; c++) pdmInit(this.pdmState + one * <usize>c, PDM_RATIO);
     }
+    this.samples = heap.alloc(<usize>(channels * FFT * 4));
+    this.spectra = heap.alloc(<usize>(channels * FFT * 4));
     hannWindow(this.window, FFT, true);
     this.fftTable = heap.alloc(<usize>rfftTableBytes(FFT));
     rfftInitF32(FFT, this.fftTable);
     this.melTable = heap.alloc(<usize>melTableBytes(BINS));
     melInit(this.melTable, BINS, BANDS, <f64>RATE, 60, 7600);
-    memory.fill(this.samples, 0, <usize>(FFT * 4));
+    memory.fill(this.samples, 0, <usize>(channels * FFT * 4));
   }
 
   start(): i32 {
-    const r = this.pdm ? mic.configurePdm(1, PDM_CLOCK, 20, this.bufA, this.bufB) : mic.configurePcm(1, RATE, 20, this.bufA, this.bufB);
+    const c = <u32>this.channels;
+    const r = this.pdm ? mic.configurePdm(c, PDM_CLOCK, 20, this.bufA, this.bufB) : mic.configurePcm(c, RATE, 20, this.bufA, this.bufB);
     if (r != 0) return r;
     mic.start();
     return 0;
@@ -64,14 +79,26 @@ export class AudioFeatures {
     const idx = mic.takeBuffer();
     if (idx < 0) return false;
     const buf = idx == 0 ? this.bufA : this.bufB;
-    // Shift the window by one hop and append the new samples.
-    memory.copy(this.samples, this.samples + (<usize>HOP << 2), <usize>((FFT - HOP) * 4));
-    const dst = this.samples + (<usize>(FFT - HOP) << 2);
-    if (this.pdm) pdmDecimate(this.pdmState, buf, PDM_BYTES, dst, 0);
-    else for (let i = 0; i < HOP; i++) store<f32>(dst + (<usize>i << 2), <f32>load<i16>(buf + (<usize>i << 1)) * (1.0 / 32768.0));
-    applyWindow(this.samples, this.window, this.fftBuf, FFT, FFT);
-    rfftF32(FFT, this.fftTable, this.fftBuf);
-    powerSpectrumF32(this.fftBuf, this.power, FFT, 1.0 / <f32>FFT);
+    const one = <usize>pdmStateBytes(PDM_RATIO);
+    for (let c = 0; c < this.channels; c++) {
+      // Shift the window by one hop and append the new samples.
+      const win = this.samples + (<usize>(c * FFT) << 2);
+      memory.copy(win, win + (<usize>HOP << 2), <usize>((FFT - HOP) * 4));
+      const dst = win + (<usize>(FFT - HOP) << 2);
+      if (this.pdm) pdmDecimate(this.pdmState + one * <usize>c, buf + this.pdmBytes * <usize>c, PDM_BYTES, dst, 0);
+      else {
+        const src = buf + (<usize>(c * HOP) << 1);
+        for (let i = 0; i < HOP; i++) store<f32>(dst + (<usize>i << 2), <f32>load<i16>(src + (<usize>i << 1)) * (1.0 / 32768.0));
+      }
+      const spectrum = this.spectra + (<usize>(c * FFT) << 2);
+      applyWindow(win, this.window, spectrum, FFT, FFT);
+      rfftF32(FFT, this.fftTable, spectrum);
+    }
+    let e: f32 = 0;
+    for (let i = 0; i < FFT; i++) { const x = load<f32>(this.samples + (<usize>i << 2)); e += x * x; }
+    this.energy = e;
+    const fftBuf = this.spectra;
+    powerSpectrumF32(fftBuf, this.power, FFT, 1.0 / <f32>FFT);
     const out = this.mel + <usize>((this.hops % HOPS) * BANDS * 4);
     melApply(this.power, this.melTable, BINS, out, BANDS);
     logInPlace(out, BANDS, 1e-12);

@@ -1,8 +1,10 @@
-// Active speaker detection for a meeting-room camera: grey QVGA frames at 15 fps and
-// microphone 0 at 16 kHz on one timeline. Per frame: the faces (the int8 face detector and
+// Active speaker detection for a meeting-room camera: grey QVGA frames at 15 fps and every
+// microphone at 16 kHz on one timeline. Per frame: the faces (the int8 face detector and
 // the tracker by default; with the option FACE_DETECTOR=false the fixed seats of seats.txt),
 // each face's mouth crop into its 8-frame history (mouth.ts), the shared log-mel history
-// (audio.ts), the two-branch int8 model per face (fused, video and audio logits), smoothing,
+// (audio.ts), the two-branch int8 model per face (fused, video and audio logits), the direction
+// cue per face from the microphone array (direction.ts) fused with the model's fused logit by
+// the weights of the fusion partition (fusion.ts), smoothing,
 // a console line with every face's probability and the active speaker, LED 0 while someone
 // speaks, the active speaker's box in /ASD/LOGnnnn.CSV, and with /ASD/CAPTURE on the card
 // crop sequences and audio for datasets (capture.ts).
@@ -23,6 +25,8 @@ import { Tracker, MAX_TRACKS } from "./tracker";
 import { Faces } from "./faces";
 import { SpeakerLog } from "./speaker-log";
 import { Capture } from "./capture";
+import { DirectionCue, relativeCues } from "./direction";
+import { Fusion } from "./fusion";
 
 const FRAME_W: u32 = 320;
 const FRAME_H: u32 = 240;
@@ -74,6 +78,13 @@ export function main(): void {
   const smooth = new StaticArray<f32>(MAX_TRACKS);
   const scoredBefore = new StaticArray<bool>(MAX_TRACKS); // smoothing starts at a face's first score
   const features = new AudioFeatures();
+  const direction = new DirectionCue(features.channels);
+  const fusion = new Fusion("fusion", features.channels);
+  if (fusion.error.length > 0) return stop(fusion.error);
+  const withCue = direction.srp != null && fusion.found;
+  const logitF = new StaticArray<f32>(MAX_TRACKS), probV = new StaticArray<f32>(MAX_TRACKS), logitA = new StaticArray<f32>(MAX_TRACKS);
+  const cue = new StaticArray<f32>(MAX_TRACKS), relCue = new StaticArray<f32>(MAX_TRACKS);
+  const scoredNow = new StaticArray<bool>(MAX_TRACKS);
   const log = new SpeakerLog();
   const problem = log.open();
   const capture = new Capture();
@@ -82,7 +93,8 @@ export function main(): void {
   line.str("active-speaker on ").str(BOARD_ID).str(" (").uint(clock.coreHz() / 1000000).str(" MHz): ");
   if (detector) line.str("face detector (arena ").int(detector.engine.arenaBytes).str(" B, ").int(detector.engine.layerCount).str(" layers), up to ").int(MAX_TRACKS).str(" faces");
   else line.int(seats!.count).str(" seats");
-  line.str(", camera ").uint(FRAME_W).byte(0x78).uint(FRAME_H).str(" grey8 at ").uint(FPS).str(" fps, microphone 0 ").str(features.pdm ? "PDM bits decimated here" : "PCM")
+  line.str(", camera ").uint(FRAME_W).byte(0x78).uint(FRAME_H).str(" grey8 at ").uint(FPS).str(" fps, ").int(features.channels).str(features.channels == 1 ? " microphone " : " microphones ").str(features.pdm ? "PDM bits decimated here" : "PCM")
+    .str(withCue ? ", direction cue fused" : ", no direction cue")
     .str(", model arena ").int(engine.arenaBytes).str(" B, ").int(engine.layerCount).str(" layers");
   say();
   if (problem.length > 0) { line.str("active-speaker: sd card: ").str(problem).str("; running without a log"); say(); }
@@ -98,13 +110,18 @@ export function main(): void {
 
   const t0 = clock.nowUs();
   let nextStatus = t0 + 1000000;
-  let steps: u32 = 0, busy: u64 = 0, worstFace: u64 = 0, faceRuns: u64 = 0, faceCycles: u64 = 0, detectRuns: u64 = 0, detectCycles: u64 = 0;
+  let steps: u32 = 0, busy: u64 = 0, cueCycles: u64 = 0, worstFace: u64 = 0, faceRuns: u64 = 0, faceCycles: u64 = 0, detectRuns: u64 = 0, detectCycles: u64 = 0;
   let speaking = false;
   for (;;) {
     const lines = clock.waitEvent(clock.EVENT_CAMERA | clock.EVENT_MIC, nextStatus);
     clock.watchdogFeed();
     const c0 = clock.cycles();
-    if (lines & clock.EVENT_MIC) while (features.poll()) capture.audioHop(features.newest(), features.hopSamples);
+    if (lines & clock.EVENT_MIC) while (features.poll()) {
+      const k0 = clock.cycles();
+      if (withCue) direction.hop(features.spectra, features.energy, faces);
+      cueCycles += clock.cycles() - k0;
+      capture.audioHop(features.newest(), features.hopSamples);
+    }
     if (lines & clock.EVENT_CAMERA) {
       const seq = camera.takeFrame();
       if (seq >= 0) {
@@ -117,7 +134,7 @@ export function main(): void {
         } else faces.fromSeats(seats!);
         for (let s = 0; s < MAX_TRACKS; s++) {
           if (!faces.live[s]) continue;
-          if (faces.fresh[s]) { mouths[s].reset(); scoredBefore[s] = false; }
+          if (faces.fresh[s]) { mouths[s].reset(); scoredBefore[s] = false; direction.reset(s); }
           mouths[s].push(framebuf, <i32>FRAME_W, <i32>FRAME_H, faces.cx[s], faces.cy[s], faces.hw[s], faces.hh[s]);
         }
         camera.releaseFrame();
@@ -128,20 +145,31 @@ export function main(): void {
           let best = -1, scored = 0;
           let bestP: f32 = 0;
           for (let s = 0; s < MAX_TRACKS; s++) {
-            if (!faces.live[s] || !faces.shown[s] || mouths[s].frames < HISTORY) continue;
+            scoredNow[s] = faces.live[s] && faces.shown[s] && mouths[s].frames >= HISTORY;
+            if (!scoredNow[s]) continue;
             const f0 = clock.cycles();
             mouths[s].quantizeInto(vin.data, vin.scale, vin.zeroPoint);
             engine.invoke();
             const used = clock.cycles() - f0;
             faceCycles += used; faceRuns++;
             if (used > worstFace) worstFace = used;
-            const p: f32 = 1.0 / (1.0 + Mathf.exp(-logit(fused.data, fused.scale, fused.zeroPoint)));
-            const pv: f32 = 1.0 / (1.0 + Mathf.exp(-logit(video.data, video.scale, video.zeroPoint)));
-            const pa: f32 = 1.0 / (1.0 + Mathf.exp(-logit(audio.data, audio.scale, audio.zeroPoint)));
+            logitF[s] = logit(fused.data, fused.scale, fused.zeroPoint);
+            probV[s] = 1.0 / (1.0 + Mathf.exp(-logit(video.data, video.scale, video.zeroPoint)));
+            logitA[s] = logit(audio.data, audio.scale, audio.zeroPoint);
+            if (withCue) cue[s] = direction.cue(s);
+          }
+          if (withCue) relativeCues(cue, scoredNow, relCue);
+          for (let s = 0; s < MAX_TRACKS; s++) {
+            if (!scoredNow[s]) continue;
+            const z = withCue ? fusion.apply(logitF[s], relCue[s], logitA[s]) : logitF[s];
+            const p: f32 = 1.0 / (1.0 + Mathf.exp(-z));
+            const pa: f32 = 1.0 / (1.0 + Mathf.exp(-logitA[s]));
             smooth[s] = scoredBefore[s] ? SMOOTH * p + (<f32>1 - SMOOTH) * smooth[s] : p;
             scoredBefore[s] = true;
             line.str(" ").str(faces.name(s)).byte(0x40).int(faces.px(s)).byte(0x2c).int(faces.py(s)).str(" ").fixed(<i64>Mathf.round(smooth[s] * 100), 2)
-              .str(" (v ").fixed(<i64>Mathf.round(pv * 100), 2).str(" a ").fixed(<i64>Mathf.round(pa * 100), 2).str(")");
+              .str(" (v ").fixed(<i64>Mathf.round(probV[s] * 100), 2).str(" a ").fixed(<i64>Mathf.round(pa * 100), 2);
+            if (withCue) line.str(" c ").fixed(<i64>Mathf.round(relCue[s] * 100), 2);
+            line.str(")");
             if (smooth[s] >= ON && smooth[s] > bestP) { best = s; bestP = smooth[s]; }
             capture.face(s, faces.id[s], mouths[s].raw, faces.left(s), faces.top(s), faces.width(s), faces.height(s), smooth[s]);
             scored++;
@@ -165,8 +193,10 @@ export function main(): void {
         .str(" %, per face ").fixed(<i64>(faceRuns > 0 ? faceCycles * 1000000 / hz / faceRuns : 0), 3).str(" ms (worst ").fixed(<i64>(worstFace * 1000000 / hz), 3)
         .str(" ms), dropped frames ").uint(camera.dropped()).str(", log rows ").uint(log.rows);
       if (detector) line.str(", detector ").fixed(<i64>(detectRuns > 0 ? detectCycles * 1000000 / hz / detectRuns : 0), 3).str(" ms, faces ").int(faces.count).str(" (tracks started ").uint(tracker.started).str(", lost ").uint(tracker.dropped).str(")");
+      if (withCue) line.str(", direction cue ").fixed(<i64>(cueCycles * 10000 / hz), 2).str(" %");
       if (capture.enabled) line.str(", capture clips ").uint(capture.clips);
       say();
+      cueCycles = 0;
       log.flush(true);
       busy = 0;
       nextStatus += 1000000;

@@ -16,6 +16,7 @@
 import { rfftInitF32, rfftTableBytes, rfftF32 } from "../../firmware/dsp/fft-f32";
 import { hannWindow } from "../../firmware/dsp/window";
 import { SPEED_OF_SOUND } from "../../firmware/dsp/beamformer";
+import { srpPairResponse } from "../../firmware/dsp/srp-phat";
 
 const LEN: i32 = 512;
 const RATE: f32 = 16000;
@@ -240,18 +241,7 @@ export class Doa {
   }
 }
 
-/** r(tau) = sum over the band of Re(G_k e^(i 2 pi k tau / LEN)), by a rotating phasor. */
+/** r(tau) = sum over the band of Re(G_k e^(i 2 pi k tau / LEN)) (firmware/dsp/srp-phat.ts). */
 function correlation(g: usize, tau: f32): f32 {
-  const w: f32 = (2.0 * Mathf.PI * tau) / <f32>LEN;
-  const cr = Mathf.cos(w), ci = Mathf.sin(w);
-  let er = Mathf.cos(w * <f32>K_LO), ei = Mathf.sin(w * <f32>K_LO);
-  let acc: f32 = 0;
-  for (let k = 0; k < BINS; k++) {
-    const q = g + (<usize>k << 3);
-    acc += load<f32>(q) * er - load<f32>(q, 4) * ei;
-    const t = er * cr - ei * ci;
-    ei = er * ci + ei * cr;
-    er = t;
-  }
-  return acc;
+  return srpPairResponse(g, tau, LEN, K_LO, BINS);
 }

@@ -6,6 +6,9 @@
 export interface MicGeometry {
   /** One [x, y, z] per microphone, in the board's frame. */
   readonly positionsMm: readonly (readonly [number, number, number])[];
+  /** Where a camera in the same housing looks, degrees from the board's +x towards +y (0 when
+   *  absent): boards/*.json microphones.cameraAxisDeg, read by the av-scene renderer. */
+  readonly cameraAxisDeg?: number;
 }
 
 export interface MicSource {

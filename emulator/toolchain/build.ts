@@ -298,6 +298,7 @@ export function boardModule(target: Target): string {
     `export const CORE_HZ: u32 = ${target.core.clockHz};`,
     `export const SRAM_BYTES: u32 = ${target.sramBytes};`,
     `export const HAS_NPU: bool = ${target.board.npu ? "true" : "false"};`,
+    `export const CAMERA_AXIS_DEG: f32 = ${target.board.microphones?.cameraAxisDeg ?? 0};`,
     "",
   ].join("\n");
 }

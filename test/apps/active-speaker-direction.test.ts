@@ -15,7 +15,7 @@ import {
   hopSrp,
   relativeCues,
 } from "../../apps/active-speaker/train/direction-cue.ts";
-import { boardArrayMm } from "../../apps/active-speaker/train/measure-direction.ts";
+import { boardArray, boardArrayMm } from "../../apps/active-speaker/train/measure-direction.ts";
 
 const meeting = (talkerAz: number, silentAz: number) => ({
   seed: 7,
@@ -68,11 +68,36 @@ test("relative cue: against the highest other face; a lone face keeps its own", 
   t.deepEqual(relativeCues([0.4]), [0.4]);
 });
 
+test("the renderer mounts the microphones by the board's camera axis (RT1170: 90 degrees)", (t) => {
+  // The board's frame turned by cameraAxisDeg renders what the camera's frame at axis 0 renders.
+  const board = boardArray("rt1170");
+  t.is(board.cameraAxisDeg, 90);
+  const a = renderScene(parseAvScene(meeting(18, -18), "board frame", SPEECH_DIR, board).room!);
+  const b = renderScene(
+    parseAvScene(meeting(18, -18), "camera frame", SPEECH_DIR, {
+      positionsMm: cameraFrameMics(board.positionsMm, 90),
+    }).room!,
+  );
+  let worst = 0;
+  for (let c = 0; c < 2; c++)
+    for (let i = 0; i < a.channels[c].length; i++)
+      worst = Math.max(worst, Math.abs(a.channels[c][i] - b.channels[c][i]));
+  t.true(worst < 1e-6, `largest sample difference ${worst}`);
+  // ... and not what the pair along the camera's axis hears.
+  const along = renderScene(
+    parseAvScene(meeting(18, -18), "along", SPEECH_DIR, { ...board, cameraAxisDeg: 0 }).room!,
+  );
+  let apart = 0;
+  for (let i = 0; i < along.channels[1].length; i++)
+    apart = Math.max(apart, Math.abs(along.channels[1][i] - a.channels[1][i]));
+  t.true(apart > 1e-3, `the axis moved nothing (${apart})`);
+});
+
 test("face azimuth from the box centre is the seat's azimuth; a line array is turned broadside", (t) => {
   const s = parseAvScene(meeting(18, -18), "seen", SPEECH_DIR, { positionsMm: [[0, 0, 0]] });
   t.true(Math.abs(faceAzimuthDeg(s.people[0].box.cx, s.camera.fov) - 18) < 1e-6);
   t.true(Math.abs(faceAzimuthDeg(s.people[1].box.cx, s.camera.fov) + 18) < 1e-6);
-  // RT1170's pair lies along the board's x; turned, it lies across the camera's view (along y).
+  // RT1170's pair lies along the board's x; by its camera axis (90) it lies across the camera's view (along y).
   const pair = cameraFrameMics(boardArrayMm("rt1170"));
   t.true(Math.abs(pair[1][0] - pair[0][0]) < 1e-9 && Math.abs(pair[1][1] - pair[0][1]) === 20);
 });

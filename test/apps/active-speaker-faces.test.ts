@@ -30,7 +30,7 @@ interface Seen {
 function faces(text: string): Seen[] {
   const out: Seen[] = [];
   for (const m of text.matchAll(
-    /^\[([\d.]+) s\]((?: \w+@\d+,\d+ [\d.]+ \(v [\d.]+ a [\d.]+\))+) \|/gm,
+    /^\[([\d.]+) s\]((?: \w+@\d+,\d+ [\d.]+ \(v [\d.]+ a [\d.]+(?: c -?[\d.]+)?\))+) \|/gm,
   ))
     for (const f of m[2].matchAll(/(\w+)@(\d+),(\d+) ([\d.]+)/g))
       out.push({ t: Number(m[1]), name: f[1], x: Number(f[2]), y: Number(f[3]), p: Number(f[4]) });

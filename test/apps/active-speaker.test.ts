@@ -25,6 +25,8 @@ interface Step {
   t: number;
   ana: number;
   ben: number;
+  /** Each face's direction cue against the other's, as the app prints it (c). */
+  cue: Record<string, number>;
   who: string;
 }
 
@@ -80,14 +82,16 @@ function startDemoRun(faces: "detector" | "seats"): DemoRun {
     };
     const steps: Step[] = [];
     for (const m of text.matchAll(
-      /^\[([\d.]+) s\]((?: \w+@\d+,\d+ [\d.]+ \(v [\d.]+ a [\d.]+\))*)(?: no faces)? \| (\w+)/gm,
+      /^\[([\d.]+) s\]((?: \w+@\d+,\d+ [\d.]+ \(v [\d.]+ a [\d.]+(?: c -?[\d.]+)?\))*)(?: no faces)? \| (\w+)/gm,
     )) {
       const t = Number(m[1]);
       const byPerson: Record<string, number> = {};
       const track: Record<string, string> = {};
-      for (const f of m[2].matchAll(/(\w+)@(\d+),(\d+) ([\d.]+)/g)) {
+      const cue: Record<string, number> = {};
+      for (const f of m[2].matchAll(/(\w+)@(\d+),(\d+) ([\d.]+) \([^)]*?(?: c (-?[\d.]+))?\)/g)) {
         const person = personAt(f[1], t, Number(f[2]), Number(f[3]));
         byPerson[person] = Number(f[4]);
+        if (f[5] !== undefined) cue[person] = Number(f[5]);
         track[f[1]] = person;
       }
       if (!("ana" in byPerson && "ben" in byPerson)) continue;
@@ -95,6 +99,7 @@ function startDemoRun(faces: "detector" | "seats"): DemoRun {
         t,
         ana: byPerson.ana,
         ben: byPerson.ben,
+        cue,
         who: m[3] === "nobody" ? "nobody" : (track[m[3]] ?? m[3]),
       });
     }
@@ -205,6 +210,39 @@ test("the demo scene's speaking seat is named while it speaks (ground truth per 
     right.length >= 0.8 * settled.length,
     `the right speaker (or nobody) in ${right.length} of ${settled.length} settled steps`,
   );
+});
+
+// The firmware's direction cue (direction.ts) on RT1170's pair, mounted across the camera's view
+// (boards/rt1170.json cameraAxisDeg 90): while one person alone has spoken for the settle time,
+// that person's face gets the higher cue in nearly every step. It fails with the camera axis at 0
+// (the pair end-fire to both faces: equal cues), the image mapped the wrong way round, or the
+// steering delays' sign flipped (test/apps/active-speaker-direction-firmware.test.ts checks
+// those against the host one by one).
+test("the direction cue points at the one who speaks (fixed seats, RT1170's pair)", async (t) => {
+  const { steps, text } = await demoRun("seats");
+  t.regex(text, /2 microphones PCM, direction cue fused/);
+  const scene = loadAvScene(path.resolve(APP, "scenes/demo.json"), { positionsMm: [[0, 0, 0]] });
+  const speakers = (at: number) =>
+    faceTruth(scene, at, 320, 240)
+      .filter((f) => f.speaking)
+      .map((f) => f.person);
+  const alone = steps.filter((s) => {
+    const now = speakers(s.t);
+    if (now.length !== 1) return false;
+    for (let d = 0.05; d <= SETTLE_S; d += 0.05) {
+      const then = speakers(Math.max(0, s.t - d));
+      if (then.length !== 1 || then[0] !== now[0]) return false;
+    }
+    return true;
+  });
+  const right = alone.filter((s) => {
+    const who = speakers(s.t)[0];
+    const other = SEATS.find((p) => p !== who)!;
+    return s.cue[who] > s.cue[other];
+  });
+  t.log(`the talker's face has the higher cue in ${right.length} of ${alone.length} steps`);
+  t.true(alone.length > 20, `${alone.length} steps with one settled talker`);
+  t.true(right.length >= 0.9 * alone.length, `${right.length} of ${alone.length}`);
 });
 
 test("a bad scene file is one line and exit code 1 before anything is built", (t) => {

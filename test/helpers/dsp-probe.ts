@@ -32,6 +32,7 @@ export const OP = {
   spectrum: 18,
   superdirective: 19,
   superdirectiveCalibrated: 20,
+  srpCue: 21,
 } as const;
 
 export interface DspJob {

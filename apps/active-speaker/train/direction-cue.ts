@@ -1,14 +1,15 @@
 // A per-face audio cue from the microphone array: how much of the sound comes from the face's
 // direction. Host side, float64, to measure whether the cue is worth putting in the firmware.
 //
-// Geometry convention: the camera sits at the array's centroid and looks along the array frame's
-// +x axis (the av-scene renderer's convention: emulator/inputs/av-scene/scene.ts projects through
-// the device's rotation, and a seat's az is measured from +x towards +y, +y being the image's
-// left). A face box centre cx (fraction of the width) is then at azimuth
-// atan((0.5 - cx) / focal), focal = 0.5 / tan(fov / 2) in image widths: the seat's own az, as
-// measureDirection checks. A line of microphones (RT1170's two, 20 mm) is turned so that the
-// camera looks along its broadside (+90 degrees from the line, the side the voice app's doa.ts
-// assumes); a planar array (sln-local2-tri) is taken as its board file draws it.
+// Geometry convention: the camera sits at the array's origin and looks along the board's
+// microphones.cameraAxisDeg (boards/*.json; 0 when absent: along the board's +x), the product's
+// mounting choice; the av-scene renderer (emulator/inputs/av-scene/scene.ts) turns the array by
+// it and the firmware reads it as firmware/board's CAMERA_AXIS_DEG. In the camera's frame (x
+// forward, y left; cameraFrameMics) a seat's az runs from +x towards +y, +y being the image's
+// left, and a face box centre cx (fraction of the width) is at azimuth atan((0.5 - cx) / focal),
+// focal = 0.5 / tan(fov / 2) in image widths: the seat's own az, as measureDirection checks.
+// RT1170's pair (20 mm along the board's x) has cameraAxisDeg 90, so the camera looks along its
+// broadside; the triangle (sln-local2-tri on RT1060 and MCX N947) is taken as drawn (axis 0).
 //
 // Per 20 ms hop (the window of 512 samples ending at the hop, Hann, as the log-mel features):
 // each channel's spectrum, each pair's phase-transformed cross-spectrum G_ij = X_i conj(X_j) /
@@ -38,22 +39,13 @@ const FLOOR_RISE_DB = 0.1;
 
 export type Mm = readonly (readonly [number, number, number])[];
 
-/** Microphone positions in the camera's frame (x forward, y left), mm, per the convention above. */
-export function cameraFrameMics(positionsMm: Mm): [number, number, number][] {
-  const p = positionsMm.map((q) => [q[0], q[1], q[2]] as [number, number, number]);
-  if (p.length < 2) return p;
-  const ex = p[1][0] - p[0][0],
-    ey = p[1][1] - p[0][1];
-  const len = Math.hypot(ex, ey);
-  const collinear = p.every(
-    (q) => Math.abs(ex * (q[1] - p[0][1]) - ey * (q[0] - p[0][0])) / len <= 1,
-  );
-  if (!collinear) return p;
-  // Rotate so the line's +90-degree side (its broadside) is the camera's +x.
-  const a = -(Math.atan2(ey, ex) + Math.PI / 2);
+/** Microphone positions in the camera's frame (x forward, y left), mm: the board frame turned by
+ *  -cameraAxisDeg, as the av-scene renderer mounts the array and the firmware (direction.ts) does. */
+export function cameraFrameMics(positionsMm: Mm, cameraAxisDeg = 0): [number, number, number][] {
+  const a = (-cameraAxisDeg * Math.PI) / 180;
   const c = Math.cos(a),
     s = Math.sin(a);
-  return p.map((q) => [c * q[0] - s * q[1], s * q[0] + c * q[1], q[2]]);
+  return positionsMm.map((q) => [c * q[0] - s * q[1], s * q[0] + c * q[1], q[2]]);
 }
 
 /** A face box centre's azimuth in degrees (+ left), for a camera of `fovDeg` horizontal view. */
@@ -87,7 +79,8 @@ export function hopSrp(
   const pairs: [number, number][] = [];
   for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) pairs.push([i, j]);
   // Directions: the faces, then the grid (whole circle for a planar array, the front half for a line).
-  const planar = !micsMm.every((q) => Math.abs(q[0] - micsMm[0][0]) < 1e-9);
+  // (1e-3 mm: the firmware's f32 positions, turned by 90 degrees, are not exactly equal.)
+  const planar = !micsMm.every((q) => Math.abs(q[0] - micsMm[0][0]) < 1e-3);
   const grid: number[] = [];
   for (let d = planar ? -180 : -90; d < (planar ? 180 : 90.001); d += GRID_STEP) grid.push(d);
   const dirs = [...faceAz, ...grid];

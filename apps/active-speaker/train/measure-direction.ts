@@ -6,8 +6,9 @@
 // smoothed as the app smooths (exponential 0.5 per track), on all face-frames and where some
 // visible face speaks.
 //
-//   npx tsx apps/active-speaker/train/measure-direction.ts [--array tri|rt1170|both] [--khi 240] [--board-frame]
+//   npx tsx apps/active-speaker/train/measure-direction.ts [--array tri|rt1170|both] [--khi 240] [--camera-axis DEG]
 //   [--absolute: each face's cue alone, not against the highest other face's]
+//   [--write: the fusion chosen on validation per array into fusion.txt, the firmware's fusion partition]
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,9 +27,11 @@ import {
   faceCue,
   hopSrp,
   relativeCues,
+  type HopSrp,
   type Mm,
 } from "./direction-cue.ts";
-import { fitLogistic, logisticLogit } from "./logistic.ts";
+import { fitLogistic, logisticLogit, type Logistic } from "./logistic.ts";
+import { writeFusionFile, type FusionWeights } from "./fusion-weights.ts";
 import type { QuantParams } from "./quantize.ts";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -36,30 +39,60 @@ const MODEL_DIR = path.join(ROOT, "apps/active-speaker/model");
 export const VALIDATION_SET: SetSpec = { ...TRAIN_SET, scenes: 36 };
 export const VALIDATION_RANGE = [32, 36] as const;
 
-/** The board's array in its own frame (board file, or the app's add-on array). */
-export function boardArrayMm(which: "tri" | "rt1170"): Mm {
-  const file = which === "tri" ? "boards/mic-arrays/sln-local2-tri.json" : "boards/rt1170.json";
-  const j = JSON.parse(readFileSync(path.join(ROOT, file), "utf8"));
-  const mics = (which === "tri" ? j.mics : j.microphones.mics) as {
-    positionMm: [number, number, number];
-  }[];
-  return mics.map((m) => m.positionMm);
+/** A board's array in the board's frame (board file, or the app's add-on array) and where the
+ *  camera looks in it (the board's microphones.cameraAxisDeg, the product's mounting choice). */
+export interface BoardArray {
+  positionsMm: Mm;
+  cameraAxisDeg: number;
 }
 
+export function boardArray(which: "tri" | "rt1170"): BoardArray {
+  // The triangle is the add-on array of RT1060 and MCX N947 (app.json micArray): their boards
+  // place the camera (neither sets cameraAxisDeg: along +x).
+  const board = JSON.parse(
+    readFileSync(path.join(ROOT, `boards/${which === "tri" ? "rt1060" : "rt1170"}.json`), "utf8"),
+  );
+  const j =
+    which === "tri"
+      ? JSON.parse(readFileSync(path.join(ROOT, "boards/mic-arrays/sln-local2-tri.json"), "utf8"))
+      : board.microphones;
+  return {
+    positionsMm: (j.mics as { positionMm: [number, number, number] }[]).map((m) => m.positionMm),
+    cameraAxisDeg: board.microphones?.cameraAxisDeg ?? 0,
+  };
+}
+
+/** The board's array in the camera's frame, as the emulator mounts it. */
+export const boardArrayMm = (which: "tri" | "rt1170"): Mm => {
+  const a = boardArray(which);
+  return cameraFrameMics(a.positionsMm, a.cameraAxisDeg);
+};
+
+/** Per-hop steered responses of a meeting's channels (the host's hopSrp, or the firmware's). */
+export type SrpOf = (
+  channels: ArrayLike<number>[],
+  micsMm: Mm,
+  faceAz: number[],
+) => HopSrp | Promise<HopSrp>;
+
 /** The cue for every sample of meetings from..to-1 of a set, in dataset.ts's sample order. */
-export function meetingCues(
+export async function meetingCues(
   set: SetSpec,
   from: number,
   to: number,
-  micsMm: Mm,
+  array: BoardArray,
   kHi: number,
   log: (s: string) => void,
   absolute = false,
-): Float64Array {
+  srpOf: SrpOf = (c, m, a) => hopSrp(c, m, a, kHi),
+): Promise<Float64Array> {
   const out: number[] = [];
   for (let i = from; i < to; i++) {
     const raw = randomMeeting(set, i);
-    const scene = parseAvScene(raw, `${set.name} ${i}`, SPEECH_DIR, { positionsMm: micsMm });
+    // Rendered as the emulator renders it (the board's frame, turned by the camera's axis); the
+    // cue steers in the camera's frame.
+    const scene = parseAvScene(raw, `${set.name} ${i}`, SPEECH_DIR, array);
+    const micsMm = cameraFrameMics(array.positionsMm, array.cameraAxisDeg);
     const channels = renderScene(scene.room!).channels;
     const az = scene.people.map((p) => faceAzimuthDeg(p.box.cx, scene.camera.fov));
     // The box-centre azimuth must be the seat's own (the convention in direction-cue.ts).
@@ -67,7 +100,7 @@ export function meetingCues(
       if (Math.abs(p.az - az[k]) > 0.01)
         throw new Error(`${set.name} ${i}: face ${k} at ${az[k]} degrees, seat at ${p.az}`);
     });
-    const srp = hopSrp(channels, micsMm, az, kHi);
+    const srp = await srpOf(channels, micsMm, az);
     const frames = Math.floor(scene.duration * FPS);
     for (let f = HISTORY - 1; f < frames; f++) {
       const c = az.map((_, k) => faceCue(srp, az.length, k, f / FPS));
@@ -98,10 +131,12 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     options: {
       array: { type: "string" },
       khi: { type: "string" },
-      "board-frame": { type: "boolean" },
+      "camera-axis": { type: "string" },
       absolute: { type: "boolean" },
+      write: { type: "boolean" },
     },
   });
+  const written: { weights: FusionWeights; comment: string }[] = [];
   const kHi = Number(values.khi ?? K_HI);
   const arrays = values.array === "both" || !values.array ? ["tri", "rt1170"] : [values.array];
   const t = JSON.parse(readFileSync(path.join(MODEL_DIR, "training.json"), "utf8")) as Training;
@@ -122,25 +157,34 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     );
   };
   for (const a of arrays) {
-    // --board-frame: the array as the emulator mounts it (the board file's x is the camera's axis),
-    // without turning a line of microphones broadside.
-    const board = boardArrayMm(a as "tri" | "rt1170");
-    const mics = values["board-frame"]
-      ? board.map((p) => [...p] as [number, number, number])
-      : cameraFrameMics(board);
+    // --camera-axis: another mounting than the board file's (0 on RT1170: the pair along the
+    // camera's axis, end-fire to every face).
+    const board = boardArray(a as "tri" | "rt1170");
+    const axis =
+      values["camera-axis"] === undefined ? board.cameraAxisDeg : Number(values["camera-axis"]);
+    const mounted: BoardArray = { positionsMm: board.positionsMm, cameraAxisDeg: axis };
+    const mics = cameraFrameMics(board.positionsMm, axis);
     console.log(
       `array ${a}: microphones in the camera frame (mm) ${mics.map((p) => `[${p.map((v) => v.toFixed(1)).join(",")}]`).join(" ")}, band 312 Hz..${((kHi * 16000) / 512).toFixed(0)} Hz`,
     );
-    const vc = meetingCues(
+    const vc = await meetingCues(
       VALIDATION_SET,
       VALIDATION_RANGE[0],
       VALIDATION_RANGE[1],
-      mics,
+      mounted,
       kHi,
       log,
       values.absolute,
     );
-    const hc = meetingCues(t.heldOutSet, 0, t.heldOutSet.scenes, mics, kHi, log, values.absolute);
+    const hc = await meetingCues(
+      t.heldOutSet,
+      0,
+      t.heldOutSet.scenes,
+      mounted,
+      kHi,
+      log,
+      values.absolute,
+    );
     const feats = (l: typeof vl, c: Float64Array) =>
       Array.from(c, (ci, i) => [l.fused[i], ci, ci * Math.max(0, l.audio[i])]);
     const fit = fitLogistic(feats(vl, vc), val.samples.face);
@@ -166,6 +210,30 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
       Array.from(vc, (_, i) => [vl.fused[i], vl.video[i]]),
       val.samples.face,
     );
+    // The firmware's fusion: [fused, cue] or [fused, cue, cue x relu(audio)], whichever scores
+    // higher on validation smoothed as the app; within 0.001 the one with fewer numbers.
+    const valSmoothed = (f: (i: number) => number) =>
+      auroc(
+        smooth(
+          Float64Array.from(vc, (_, i) => f(i)),
+          val,
+        ),
+        val.samples.face,
+      );
+    const two = valSmoothed((i) => logisticLogit(fit2, [vl.fused[i], vc[i]]));
+    const fv = feats(vl, vc);
+    const three = valSmoothed((i) => logisticLogit(fit, fv[i]));
+    const pick: Logistic = three > two + 0.001 ? fit : { w: [...fit2.w, 0], b: fit2.b };
+    written.push({
+      weights: {
+        mics: mics.length,
+        wFused: pick.w[0],
+        wCue: pick.w[1],
+        wCueAudio: pick.w[2],
+        bias: pick.b,
+      },
+      comment: `${a === "tri" ? "sln-local2-tri, 50 mm (RT1060, MCX N947)" : "RT1170's U40/U41, 20 mm"}, camera axis ${axis} degrees: validation smoothed auROC ${two.toFixed(4)} [fused, cue], ${three.toFixed(4)} [fused, cue, cue x relu(audio)]`,
+    });
     for (const [name, m, l, c] of [
       ["validation", val, vl, vc],
       ["held-out", held, hl, hc],
@@ -195,5 +263,14 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
         m,
       );
     }
+  }
+  if (values.write) {
+    writeFusionFile(written, [
+      "Late fusion of the ASD model's fused logit with the direction cue, one line per microphone",
+      "array (apps/active-speaker/fusion.ts reads the line whose microphone count is the board's).",
+      "Logistic regressions fitted on the 4 validation meetings only, by",
+      "npx tsx apps/active-speaker/train/measure-direction.ts --write (train/logistic.ts).",
+    ]);
+    console.log("wrote apps/active-speaker/fusion.txt");
   }
 }

@@ -4,6 +4,10 @@
 // timeline drives the camera (face-render.ts) and the microphones (the room render), so lips
 // and sound stay in sync to the sample. Validation happens here, before anything renders:
 // every error is one InputError line naming the scene and the field.
+// The device's pose: `device.azimuth` is where the camera looks (room degrees); the microphones
+// sit around the camera in the board's frame, turned so that the camera's axis lies at the
+// board's microphones.cameraAxisDeg (boards/*.json; 0 when absent: along the board's +x). That
+// angle is the product's mounting choice (RT1170: 90, so its pair lies across the image).
 import { resolve } from "node:path";
 import { InputError } from "../accel-source.ts";
 import type { MicGeometry } from "../mic-source.ts";
@@ -453,7 +457,13 @@ export function parseAvScene(
         sampleRate: 16000,
         duration,
         room: raw.room,
-        array: { position: center, azimuth: orientation.azimuth, elevation: orientation.elevation },
+        // The camera looks along device.azimuth; the microphones' frame is turned so that the
+        // camera's axis lies at cameraAxisDeg in it (boards/*.json microphones.cameraAxisDeg).
+        array: {
+          position: center,
+          azimuth: orientation.azimuth - (geometry.cameraAxisDeg ?? 0),
+          elevation: orientation.elevation,
+        },
         talkers,
         noise: raw.noise,
         snr: raw.snr,

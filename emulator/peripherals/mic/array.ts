@@ -105,5 +105,6 @@ export function micLayout(board: Board, addOn: MicArray | null): MicLayout {
     addOn,
     maxChannels,
     positionsMm: mics.map((m) => m.positionMm),
+    cameraAxisDeg: spec?.cameraAxisDeg ?? 0,
   };
 }

@@ -1,0 +1,59 @@
+// The fusion partition (fusion.txt, read by the firmware's fusion.ts): per microphone array the
+// late fusion of the model's fused logit with the direction cue, fitted on the validation
+// meetings (measure-direction.ts --write). One line per array, "mics w_fused w_cue w_cue_audio
+// bias"; '#' starts a comment. The host reads the same file, so both fuse with the same numbers.
+import { readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+export const FUSION_FILE = fileURLToPath(new URL("../fusion.txt", import.meta.url));
+
+export interface FusionWeights {
+  mics: number;
+  wFused: number;
+  wCue: number;
+  wCueAudio: number;
+  bias: number;
+}
+
+/** The fused logit with the cue, as fusion.ts Fusion.apply computes it (in f32 there). */
+export const fuseWithCue = (w: FusionWeights, fused: number, cue: number, audio: number) =>
+  w.wFused * fused + w.wCue * cue + w.wCueAudio * cue * Math.max(0, audio) + w.bias;
+
+export function parseFusionFile(text: string, where = "fusion.txt"): FusionWeights[] {
+  const out: FusionWeights[] = [];
+  text.split("\n").forEach((raw, i) => {
+    const line = raw.replace(/#.*/, "").trim();
+    if (!line) return;
+    const v = line.split(/\s+/).map(Number);
+    if (v.length !== 5 || v.some((x) => !Number.isFinite(x)))
+      throw new Error(`${where} line ${i + 1}: want 'mics w_fused w_cue w_cue_audio bias'`);
+    out.push({ mics: v[0], wFused: v[1], wCue: v[2], wCueAudio: v[3], bias: v[4] });
+  });
+  return out;
+}
+
+/** The weights for an array of `mics` microphones in the committed file (the first such line). */
+export function fusionWeightsFor(mics: number, file = FUSION_FILE): FusionWeights {
+  const w = parseFusionFile(readFileSync(file, "utf8"), file).find((x) => x.mics === mics);
+  if (!w) throw new Error(`${file}: no line for ${mics} microphones`);
+  return w;
+}
+
+const num = (x: number) => x.toFixed(5);
+
+export function writeFusionFile(
+  lines: { weights: FusionWeights; comment: string }[],
+  header: string[],
+  file = FUSION_FILE,
+): void {
+  const text = [
+    ...header.map((h) => `# ${h}`),
+    "# mics w_fused w_cue w_cue_audio bias",
+    ...lines.flatMap(({ weights: w, comment }) => [
+      `# ${comment}`,
+      [w.mics, num(w.wFused), num(w.wCue), num(w.wCueAudio), num(w.bias)].join(" "),
+    ]),
+    "",
+  ].join("\n");
+  writeFileSync(file, text);
+}
