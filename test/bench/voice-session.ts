@@ -33,7 +33,7 @@ import { parseOptionFlag, type AppOptions } from "../../emulator/toolchain/app-o
 const APP = "apps/voice-control";
 const SEGMENT_SECONDS = 120;
 const EVERY_SECONDS = 15; // one "marvin" + command per 15 s
-const COMMAND_AFTER = 1.3; // s from the start of "marvin" to the command, as the far-field bench
+export const COMMAND_AFTER = 1.3; // s from the start of "marvin" to the command, as the far-field bench
 const RATE = 16000;
 
 export interface SessionResult {
@@ -54,22 +54,32 @@ export interface SessionResult {
   commandsRight: number;
 }
 
-interface Request {
+export interface SessionRequest {
+  /** Session time (s) "marvin" starts, and the command said after it. */
   wake: number;
   command: string;
+  /** Who says "marvin" (the real clip or a bench voice), from where, in which room and noise. */
+  marvin: string;
+  marvinFile: string;
+  az: number;
+  dist: number;
+  rt60: number;
+  snr: number;
+  noise: "fan" | "babble";
 }
 
-/** The session's audio for board's microphones as one WAV, and what was said when. */
-function sessionAudio(b: Built, dir: string, minutes: number) {
-  const arrayName = appMicArray(b.app, b.target.board.id);
-  const layout = micLayout(b.target.board, arrayName ? loadMicArray(arrayName) : null);
+/** The session's scenes (one per 2-minute segment, starting at `offset` s) and what is said when. */
+export function sessionPlan(dir: string, minutes: number) {
   const babble = babbleFiles(dir);
-  const channels = layout.positionsMm.map(() => new Float64Array(minutes * 60 * RATE));
-  const requests: Request[] = [];
+  const requests: SessionRequest[] = [];
+  const segments: { offset: number; seconds: number; scene: object }[] = [];
   for (let k = 0; k * SEGMENT_SECONDS < minutes * 60; k++) {
     const seconds = Math.min(SEGMENT_SECONDS, minutes * 60 - k * SEGMENT_SECONDS);
     const r = rng(7000 + k);
     const talkers: object[] = [];
+    const fan = k % 2 === 1;
+    const rt60 = [0.3, 0.45, 0.6][k % 3],
+      snr = [20, 15, 10][k % 3];
     // No request in a segment's last seconds: its reverberation would be cut at the seam.
     for (let t = 2; t + COMMAND_AFTER + 2 < seconds - 3; t += EVERY_SECONDS) {
       const n = requests.length;
@@ -78,7 +88,8 @@ function sessionAudio(b: Built, dir: string, minutes: number) {
       const az = Math.round(r() * 360),
         dist = 1 + Math.round(r() * 20) / 10;
       const command = COMMANDS[n % COMMANDS.length];
-      const marvin = n % 2 === 0 ? REAL_MARVIN : synth(dir, v.engine, v.voice, "marvin");
+      const real = n % 2 === 0;
+      const marvin = real ? REAL_MARVIN : synth(dir, v.engine, v.voice, "marvin");
       talkers.push(
         { file: marvin, channel: 0, start: t, az, dist, level: 62 },
         {
@@ -90,14 +101,23 @@ function sessionAudio(b: Built, dir: string, minutes: number) {
           level: 62,
         },
       );
-      requests.push({ wake: k * SEGMENT_SECONDS + t, command });
+      requests.push({
+        wake: k * SEGMENT_SECONDS + t,
+        command,
+        marvin: real ? "real" : `${v.engine}/${v.voice}`,
+        marvinFile: marvin,
+        az,
+        dist,
+        rt60,
+        snr,
+        noise: fan ? "fan" : "babble",
+      });
     }
-    const fan = k % 2 === 1;
     const scene = {
       seed: 300 + k,
       sampleRate: RATE,
       duration: seconds,
-      room: { size: [8, 7, 2.7], rt60: [0.3, 0.45, 0.6][k % 3] },
+      room: { size: [8, 7, 2.7], rt60 },
       array: { position: [4, 3.5, 0.9], azimuth: 0 },
       talkers,
       noise: fan
@@ -106,14 +126,26 @@ function sessionAudio(b: Built, dir: string, minutes: number) {
             { type: "pink", level: -10 },
           ]
         : [{ type: "babble", files: babble, voices: 4 }],
-      snr: [20, 15, 10][k % 3],
+      snr,
     };
+    segments.push({ offset: k * SEGMENT_SECONDS, seconds, scene });
+  }
+  return { segments, requests };
+}
+
+/** The session's audio for board's microphones as one WAV, and what was said when. */
+function sessionAudio(b: Built, dir: string, minutes: number) {
+  const arrayName = appMicArray(b.app, b.target.board.id);
+  const layout = micLayout(b.target.board, arrayName ? loadMicArray(arrayName) : null);
+  const channels = layout.positionsMm.map(() => new Float64Array(minutes * 60 * RATE));
+  const { segments, requests } = sessionPlan(dir, minutes);
+  segments.forEach(({ offset, scene }, k) => {
     const file = path.join(dir, `session-${k}.json`);
     writeFileSync(file, JSON.stringify(scene));
     // The microphone peripheral adds the microphones' self-noise itself (room-source.ts).
     const rendered = renderScene({ ...loadScene(file, layout), selfNoise: null });
-    rendered.channels.forEach((x, m) => channels[m].set(x, k * SEGMENT_SECONDS * RATE));
-  }
+    rendered.channels.forEach((x, m) => channels[m].set(x, offset * RATE));
+  });
   const wav = path.join(dir, `session-${b.target.board.id}.wav`);
   writeWav(wav, { sampleRate: RATE, channels }, "f32");
   return { wav, requests };

@@ -33,6 +33,8 @@ const PERIPHERAL_SELF_NOISE_DBFS =
 const PRE_ROLL = 480;
 /** frontend.ts SD_WNG_MIN_DB (3+ microphones) and the array rt1060 / mcxn947 use (app.json). */
 const WNG_MIN_DB = -20;
+/** frontend.ts SD_WNG_MIN_DB_PAIR with the calibration on (-15 without). */
+const WNG_MIN_DB_PAIR = -25;
 export const FRONTEND_ARRAY = "sln-local2-tri";
 /** firmware/dsp/agc.ts AgcConfig defaults. */
 const AGC = { target: -20, max: 30, min: -20, gate: -65, attack: 0.5, release: 0.05 };
@@ -73,9 +75,11 @@ export interface Steer {
 export function renderFrontEnd(
   sceneFile: string,
   steer: Steer[],
-  opts: { calibrate?: boolean } = {},
+  opts: { calibrate?: boolean; positionsMm?: [number, number, number][] } = {},
 ): Int16Array {
-  const mics = loadMicArray(FRONTEND_ARRAY).mics.map((m) => m.positionMm);
+  // Another array (e.g. RT1170's on-board pair) by its microphone positions; a pair takes the
+  // pair's white-noise-gain floor as frontend.ts does.
+  const mics = opts.positionsMm ?? loadMicArray(FRONTEND_ARRAY).mics.map((m) => m.positionMm);
   const positions = mics.map((p) => [...p]);
   const scene = loadScene(sceneFile, { positionsMm: mics }, process.cwd());
   // Self-noise as the microphone peripheral adds it (the scene's own, 65 dB SNR over 8 kHz, is
@@ -102,7 +106,7 @@ export function renderFrontEnd(
       x.map((c) => c.subarray(from, b)),
       (steer[k].azDeg * Math.PI) / 180,
       RATE,
-      WNG_MIN_DB,
+      mics.length === 2 ? (opts.calibrate === false ? -15 : WNG_MIN_DB_PAIR) : WNG_MIN_DB,
       gains?.slice(from / SD_HOP),
     );
     beam.set(y.subarray(a - from), a);

@@ -28,6 +28,9 @@ const CACHE = fileURLToPath(new URL("../../../build/voice-cmds/wake-fe/", import
 const C = 343; // m/s
 const BEAM_LAG = 160; // samples: the superdirective beam's latency (host-frontend.ts)
 const CANDIDATE_SCORE = 0.5; // eval/wake-verify.ts MIN_CANDIDATE: no candidate threshold goes lower
+const APP_CANDIDATE = 0.9; // app.json WAKE_CANDIDATE_PCT
+const VERIFY_WINDOWS = 10; // app.json WAKE_VERIFY_WINDOWS
+const VERIFY_GAP = 2 * KWS_STEP; // verifier.ts: windows 40 ms apart
 
 export interface FrontEndSetOptions {
   /** espeak-ng and flite voices only (the scenes' WAV files). */
@@ -36,6 +39,34 @@ export interface FrontEndSetOptions {
   scenes: number;
   seconds: number;
   seed: number;
+  // The wider recipe (wake-train.ts --wide) sets the fields below; without them a scene is drawn
+  // as for the committed model (1-3.5 m, RT60 0.25-0.7 s, babble or fan, 6 candidates).
+  /** Talker distance (m) and RT60 (s) ranges, and the noise kinds drawn from. */
+  distance?: [number, number];
+  rt60?: [number, number];
+  noises?: NoiseKind[];
+  /** Windows per "marvin" where the firmware verifies it (the first stage's candidate and the 9 after it). */
+  candidateWindows?: number;
+  /** First-stage candidates away from any "marvin" per scene, each with 2 of the windows verified after it. */
+  hardNegatives?: number;
+}
+
+export type NoiseKind = "babble" | "fan" | "pink";
+
+/** The scene's noise: babble of 4 voices, a fan's hum over airflow, or pink noise alone. */
+function noiseOf(kind: NoiseKind, rng: Rng, babbleFiles: string[]): object[] {
+  if (kind === "babble") return [{ type: "babble", files: babbleFiles, voices: 4 }];
+  if (kind === "pink") return [{ type: "pink", level: 0 }];
+  const fan = {
+    type: "fan",
+    az: Math.round(rng.between(0, 360)),
+    dist: 1.5,
+    f0: 60 + rng.below(60),
+  };
+  return [
+    { ...fan, harmonics: 10 },
+    { type: "pink", level: -10 },
+  ];
 }
 
 /** A spoken clip as a trimmed WAV in the cache: its path and length in samples. */
@@ -62,7 +93,8 @@ function babble(voices: Voice[], rng: Rng): string[] {
 async function scene(o: FrontEndSetOptions, k: number, rng: Rng, babbleFiles: string[]) {
   const voice = o.voices[k % o.voices.length];
   const az = Math.round(rng.between(0, 360));
-  const dist = Number(rng.between(1, 3.5).toFixed(2));
+  const [near, far] = o.distance ?? [1, 3.5];
+  const dist = Number(rng.between(near, far).toFixed(2));
   const spoken: { marvin: boolean; start: number; end: number }[] = [];
   const talkers = [];
   for (let t = 0.4 + rng.between(0, 0.4); t < o.seconds - 1.3; t += rng.between(1.3, 2.0)) {
@@ -79,22 +111,12 @@ async function scene(o: FrontEndSetOptions, k: number, rng: Rng, babbleFiles: st
     seed: o.seed + k,
     sampleRate: SAMPLE_RATE,
     duration: o.seconds,
-    room: { size: [8, 7, 2.7], rt60: Number(rng.between(0.25, 0.7).toFixed(2)) },
+    room: { size: [8, 7, 2.7], rt60: Number(rng.between(...(o.rt60 ?? [0.25, 0.7])).toFixed(2)) },
     array: { position: [4, 3.5, 0.9], azimuth: 0 },
     talkers,
-    noise:
-      rng.uniform() < 0.5
-        ? [{ type: "babble", files: babbleFiles, voices: 4 }]
-        : [
-            {
-              type: "fan",
-              az: Math.round(rng.between(0, 360)),
-              dist: 1.5,
-              f0: 60 + rng.below(60),
-              harmonics: 10,
-            },
-            { type: "pink", level: -10 },
-          ],
+    noise: o.noises
+      ? noiseOf(o.noises[rng.below(o.noises.length)], rng, babbleFiles)
+      : noiseOf(rng.uniform() < 0.5 ? "babble" : "fan", rng, babbleFiles),
     snr: [0, 5, 10, 15, 20][rng.below(5)],
   };
   // v 2: the host front end's self-noise at the microphone peripheral's level (session 7).
@@ -111,7 +133,16 @@ async function scene(o: FrontEndSetOptions, k: number, rng: Rng, babbleFiles: st
     pcm = renderFrontEnd(sceneFile, [{ at: 0, azDeg: az }]);
     writeFileSync(pcmFile, new Uint8Array(pcm.buffer));
   }
-  return { pcm, spoken, voice: `${voice.engine}/${voice.name}` };
+  // The first stage's scores on it, cached beside it (they cost as much as the rendering).
+  const wwFile = path.join(CACHE, `ww-${key}.json`);
+  let ww: { t: number[]; score: number[] };
+  if (existsSync(wwFile)) ww = JSON.parse(readFileSync(wwFile, "utf8"));
+  else {
+    const s = await wakeScores(pcm, "window");
+    ww = { t: Array.from(s.t), score: Array.from(s.score) };
+    writeFileSync(wwFile, JSON.stringify(ww));
+  }
+  return { pcm, spoken, ww, voice: `${voice.engine}/${voice.name}` };
 }
 
 /** Window ends (multiples of KWS_STEP) in [from, to] samples. */
@@ -147,7 +178,7 @@ export async function makeFrontEndSet(
   const scenes = o.scenes;
   const s = SAMPLE_RATE;
   for (let k = 0; k < scenes; k++) {
-    const { pcm, spoken, voice } = await scene(o, k, rng, babbleFiles);
+    const { pcm, spoken, ww, voice } = await scene(o, k, rng, babbleFiles);
     const add = (end: number, label: number, tag: string) => {
       if (end < 0.5 * s || end > pcm.length) return;
       xs.push(firmwareVerifierFeatures(pcm, end));
@@ -167,14 +198,31 @@ export async function makeFrontEndSet(
         for (const e of pick(rng, endsIn(w.end, w.end + 0.5 * s), 3).filter((e) => !nearMarvin(e)))
           add(e, OTHER, "fe word");
     }
-    // Where the first stage would name a candidate away from any "marvin".
-    const ww = await wakeScores(pcm, "window");
+    // Where the firmware verifies a "marvin": the window at the first stage's first candidate
+    // (>= the app's 0.9) from the word's start to 0.7 s after its end, and the windows after it.
+    for (const w of o.candidateWindows ? spoken.filter((w) => w.marvin) : []) {
+      const i = ww.t.findIndex(
+        (t, i) => ww.score[i] >= APP_CANDIDATE && t * s >= w.start && t * s <= w.end + 0.7 * s,
+      );
+      if (i < 0) continue;
+      const e0 = kwsWindowEnd(Math.round(ww.t[i] * s));
+      const verified = Array.from({ length: VERIFY_WINDOWS }, (_, j) => e0 + j * VERIFY_GAP);
+      for (const e of pick(rng, verified, o.candidateWindows!))
+        add(e, MARVIN, "fe candidate marvin");
+    }
+    // Where the first stage would name a candidate away from any "marvin", and the windows the
+    // firmware would verify after it (what the verifier must reject).
     const candidates: number[] = [];
     for (let i = 0; i < ww.t.length; i++) {
       const e = kwsWindowEnd(Math.round(ww.t[i] * s));
       if (ww.score[i] >= CANDIDATE_SCORE && !nearMarvin(e)) candidates.push(e);
     }
-    for (const e of pick(rng, candidates, 6)) add(e, OTHER, "fe candidate");
+    for (const e0 of pick(rng, candidates, o.hardNegatives ?? 6)) {
+      add(e0, OTHER, "fe candidate");
+      if (o.hardNegatives === undefined) continue;
+      for (const j of pick(rng, [1, 2, 3, 4, 5, 6, 7, 8, 9], 2))
+        if (!nearMarvin(e0 + j * VERIFY_GAP)) add(e0 + j * VERIFY_GAP, OTHER, "fe candidate after");
+    }
     const anywhere = endsIn(s, pcm.length).filter((e) => !nearMarvin(e));
     for (const e of pick(rng, anywhere, 3)) add(e, OTHER, "fe elsewhere");
     if ((k + 1) % 10 === 0 || k + 1 === scenes) log(`  front-end scenes ${k + 1}/${scenes}`);

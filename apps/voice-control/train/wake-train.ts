@@ -8,6 +8,8 @@
 //
 //   npm run train:wake-verifier                       full run: writes apps/voice-control/model
 //   npm run train:wake-verifier -- --smoke --out DIR  a short run (tests use it)
+//   npm run train:wake-verifier -- --wide --out DIR
+//       the wider recipe (more voices and front-end scenes), measured and not committed (README).
 //   npm run train:wake-verifier -- --synthetic-only --out DIR
 //       the synthetic clips alone (the recipe of the verifier committed before the front-end one).
 import "@tensorflow/tfjs-backend-cpu";
@@ -29,6 +31,7 @@ import { KWS_INPUT } from "./train.ts";
 import {
   MARVIN,
   WAKE_CLASSES,
+  WAKE_EXTRA_TRAIN_VOICES,
   WAKE_TRAIN_VOICES,
   WAKE_VALIDATION_VOICES,
   makeWakeSet,
@@ -77,6 +80,25 @@ export const WAKE_FRONTEND_SET: FrontEndSetOptions = {
   seconds: 8,
   seed: 40400,
 };
+/**
+ * The wider recipe (`--wide`, measured, not committed: README "Wake-word verifier"): 42 more
+ * espeak-ng voices, 40 scenes of 12 s (1-3 m, RT60 0.2-0.7 s, babble, fan or pink noise) with
+ * flite's and festival's voices every few scenes, positives where the firmware verifies each
+ * "marvin", 10 hard negatives per scene with windows verified after them.
+ */
+const WIDE_VOICES = [...WAKE_TRAIN_VOICES, ...WAKE_EXTRA_TRAIN_VOICES];
+const NOT_ESPEAK = WAKE_TRAIN_VOICES.filter((v) => v.engine !== "espeak-ng");
+export const WAKE_FRONTEND_SET_WIDE: FrontEndSetOptions = {
+  voices: WIDE_VOICES.flatMap((v, i) => (i % 4 === 3 ? [v, NOT_ESPEAK[i % 8 < 4 ? 0 : 1]] : [v])),
+  scenes: 40, // about 20 s each on the loaded 2-core machine
+  seconds: 12,
+  seed: 40500,
+  distance: [1, 3],
+  rt60: [0.2, 0.7],
+  noises: ["babble", "fan", "pink"],
+  candidateWindows: 6,
+  hardNegatives: 10,
+};
 export const WAKE_VALIDATION_SET: WakeSetOptions = {
   voices: WAKE_VALIDATION_VOICES,
   marvins: 6,
@@ -110,6 +132,8 @@ export interface WakeTrainOptions {
   smoke: boolean;
   /** Add the front end's windows (WAKE_FRONTEND_SET) to the training set (default: yes, the committed recipe). */
   frontEnd?: boolean;
+  /** The wider recipe (WAKE_FRONTEND_SET_WIDE and WAKE_EXTRA_TRAIN_VOICES), not the committed one. */
+  wide?: boolean;
   epochs: number;
   outDir: string;
   log: (s: string) => void;
@@ -120,12 +144,15 @@ export async function trainVerifier(o: WakeTrainOptions) {
   await tf.setBackend("cpu");
   const trainOpts = o.smoke
     ? { ...WAKE_TRAIN_SET, voices: WAKE_TRAIN_VOICES.slice(0, 2), marvins: 2, others: 6 }
-    : WAKE_TRAIN_SET;
+    : o.wide
+      ? { ...WAKE_TRAIN_SET, voices: WIDE_VOICES }
+      : WAKE_TRAIN_SET;
   const valOpts = o.smoke
     ? { ...WAKE_VALIDATION_SET, voices: WAKE_VALIDATION_VOICES.slice(0, 1), marvins: 2, others: 6 }
     : WAKE_VALIDATION_SET;
   const synthetic = makeWakeSet(trainOpts, o.log);
-  const feOpts = o.smoke ? { ...WAKE_FRONTEND_SET, scenes: 1, seconds: 5 } : WAKE_FRONTEND_SET;
+  const feSet = o.wide ? WAKE_FRONTEND_SET_WIDE : WAKE_FRONTEND_SET;
+  const feOpts = o.smoke ? { ...feSet, scenes: 1, seconds: 5 } : feSet;
   const frontEnd = (o.frontEnd ?? true) ? await makeFrontEndSet(feOpts, o.log) : null;
   if (frontEnd) o.log(`  ${frontEnd.count} windows of the front end's output`);
   const trainSet = frontEnd ? joinSets(synthetic, frontEnd) : synthetic;
@@ -201,6 +228,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     options: {
       smoke: { type: "boolean", default: false },
       "synthetic-only": { type: "boolean", default: false },
+      wide: { type: "boolean", default: false },
       epochs: { type: "string" },
       out: { type: "string" },
     },
@@ -219,6 +247,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   const outDir = path.resolve(values.out ?? path.join(APP_DIR, "model"));
   const started = Date.now();
   const frontEnd = !(values["synthetic-only"] ?? false);
-  await trainVerifier({ smoke, frontEnd, epochs, outDir, log: (s) => console.log(s) });
+  const wide = values.wide ?? false;
+  await trainVerifier({ smoke, frontEnd, wide, epochs, outDir, log: (s) => console.log(s) });
   console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
