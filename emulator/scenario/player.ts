@@ -11,6 +11,7 @@ import type { RunSummary } from "../events.ts";
 import { openAccelSource } from "../inputs/accel-source.ts";
 import { openCameraSource } from "../inputs/camera-source.ts";
 import { openMicSource } from "../inputs/mic-input.ts";
+import { openAvScene } from "../inputs/av-scene/av-source.ts";
 import { loadMicArray, micLayout } from "../peripherals/mic/array.ts";
 import { TraceRecorder } from "../debug/trace.ts";
 import { UserError } from "../errors.ts";
@@ -72,6 +73,8 @@ export async function playScenario(
   const cwd = path.dirname(path.resolve(sc.file));
   const mics = micLayout(target.board, o.micArray ? loadMicArray(o.micArray) : null);
   const accel = new SwitchableAccel(openAccelSource(o.inputs.accel ?? "gen:rest", { cwd }));
+  // An audio-visual scene drives camera and microphones from one board timeline (not switchable).
+  const av = o.inputs.scene ? openAvScene(o.inputs.scene, mics, { cwd }) : null;
   const camera = new SwitchableCamera(
     o.inputs.camera ? openCameraSource(o.inputs.camera, { cwd }) : null,
   );
@@ -87,7 +90,7 @@ export async function playScenario(
     image,
     micArray: o.micArray,
     sdcard: o.sdcard,
-    sources: { accel, camera, mic },
+    sources: av ? { accel, camera: av.camera, mic: av.mic ?? undefined } : { accel, camera, mic },
   });
   const seen = new BoardObserver(machine);
   const recorder = o.trace ? new TraceRecorder(machine) : null;
@@ -100,6 +103,10 @@ export async function playScenario(
   let inferencesAt = 0;
 
   function openDrive(d: Drive): () => void {
+    if (av && (d.camera !== undefined || d.mic !== undefined))
+      throw new UserError(
+        `${sc.file}: camera and mic drives need camera= / mic= inputs; an audio-visual scene drives both from its own timeline`,
+      );
     const a = d.accel !== undefined ? openAccelSource(d.accel, { cwd }) : null;
     const c = d.camera !== undefined ? openCameraSource(d.camera, { cwd }) : null;
     if (d.mic !== undefined && !mic)

@@ -93,6 +93,7 @@ export async function planJobs(
         throw new UserError(
           `${where}: unknown board '${b}' (known boards: ${boardIds().join(", ")})`,
         );
+    const inputs = scenarioInputs(defaults, sc.inputs, where);
     for (const board of boards.filter(
       (b) => (!o.boards?.length || o.boards.includes(b)) && (o.pick?.(sc, b) ?? true),
     )) {
@@ -118,11 +119,31 @@ export async function planJobs(
         board,
         imageKey: key,
         image,
-        options: { inputs: { ...defaults, ...sc.inputs }, micArray, sdcard },
+        options: { inputs, micArray, sdcard },
       });
     }
   }
   return jobs;
+}
+
+/** The app's or image's inputs under the scenario's own. An audio-visual scene and camera= / mic=
+ *  exclude each other (as on the command line): the scenario's choice removes the default's. */
+function scenarioInputs(
+  defaults: Record<string, string>,
+  own: Record<string, string>,
+  where: string,
+): Record<string, string> {
+  const inputs = { ...defaults, ...own };
+  if (own.scene && (own.camera || own.mic))
+    throw new UserError(
+      `${where}: inputs: scene drives both the camera and the microphones: give it without camera or mic`,
+    );
+  if (own.camera || own.mic) delete inputs.scene;
+  if (own.scene) {
+    delete inputs.camera;
+    delete inputs.mic;
+  }
+  return inputs;
 }
 
 /** A card for one run: blank, or a copy of the scenario's image (runs never share one). */

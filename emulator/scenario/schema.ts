@@ -55,6 +55,7 @@ export const scenarioSchema = {
         accel: { type: "string" },
         camera: { type: "string" },
         mic: { type: "string" },
+        scene: { type: "string" },
       },
       additionalProperties: false,
     },

@@ -144,3 +144,27 @@ test("tinyboard test: a bad file or board is one error line and exit 1, nothing 
   t.regex(b.stderr, /^tinyboard: error: unknown board 'rt9999'/);
   t.false(existsSync(path.join(dir, "out-none.xml")));
 });
+
+const DEMO_SCENE = path.join(ROOT, "apps/active-speaker/scenes/demo.json");
+
+test("an audio-visual scene input excludes camera and mic inputs, and drives of either", async (t) => {
+  const both = scenario(
+    "  - wait: 100ms\n",
+    `inputs: { scene: ${DEMO_SCENE}, camera: gen:bars }\n`,
+  );
+  await t.throwsAsync(runScenarios([both], { jobs: 1 }), {
+    message: /s\d+\.yaml:1: inputs: scene drives both the camera and the microphones/,
+  });
+  const drive = scenario(
+    "  - drive: { camera: gen:bars }\n  - wait: 100ms\n",
+    `inputs: { scene: ${DEMO_SCENE} }\n`,
+  );
+  const r = await runScenarios([drive], { jobs: 1 }).then(
+    (rs) => resultLine(rs[0]) + String(rs[0].error ?? ""),
+    (e: Error) => e.message,
+  );
+  t.regex(
+    r,
+    /camera and mic drives need camera= \/ mic= inputs; an audio-visual scene drives both/,
+  );
+});
