@@ -97,6 +97,17 @@ export class FunctionMeter {
   }
 
   /**
+   * A function body's regions, and its entry check's step (meter.ts): the cost of its
+   * statements up to the first call, branches or not. The step only paces the host's ticks
+   * (it charges nothing), so it estimates what a call costs rather than the first region's
+   * charge, which can be a cycle when the body opens with an early return.
+   */
+  functionBody(b: Ref): { headUnits: number; entryStep: number } {
+    const r = this.regions(b, false, false);
+    return { headUnits: r.headUnits, entryStep: Math.round(r.untilCall * ONE) };
+  }
+
+  /**
    * `block`, and with `hoistHead` the first region is not charged inside `b` but returned as
    * headCost (cycles) for the enclosing region: a block statement's first region runs whenever
    * the block does (so a loop body wrapped in a named block gets its iteration floor only when
@@ -106,7 +117,7 @@ export class FunctionMeter {
     b: Ref,
     loopHead: boolean,
     hoistHead: boolean,
-  ): { headUnits: number; headCost: number } {
+  ): { headUnits: number; headCost: number; untilCall: number } {
     const binaryen = this.ctx.binaryen;
     const stats = this.ctx.stats;
     const children: Ref[] = binaryen.getExpressionInfo(b).children;
@@ -115,6 +126,8 @@ export class FunctionMeter {
     let regionCost = 0;
     let headUnits = 0;
     let headCost = 0;
+    let untilCall = 0;
+    let called = false;
     const closeRegion = (end: number): void => {
       if (hoistHead && regionStart === 0) headCost = regionCost;
       else {
@@ -141,6 +154,8 @@ export class FunctionMeter {
         if (next !== child) binaryen.Block.setChildAt(b, i, next);
       }
       regionCost += acc.cost;
+      if (!called) untilCall += acc.cost;
+      called ||= acc.calls;
       if (acc.calls) {
         inserts.push({ at: i, exprs: this.flush() });
         for (const l of this.loops) l.hasCall = true;
@@ -155,7 +170,7 @@ export class FunctionMeter {
     for (const { at, exprs } of inserts) {
       for (let j = exprs.length - 1; j >= 0; j--) binaryen.Block.insertChildAt(b, at, exprs[j]);
     }
-    return { headUnits, headCost };
+    return { headUnits, headCost, untilCall };
   }
 
   /** A block as a statement of a block (not one the debug build's hooks hold). */

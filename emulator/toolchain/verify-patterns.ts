@@ -3,10 +3,12 @@
 // a loop head's check and where it leaves to, and an addition to `tb_cycles`.
 import binaryen from "./binaryen.ts";
 import { METER_CHECK_LIMIT } from "./meter-abi.ts";
+import { childrenOf, expressionKinds } from "./expression-children.ts";
 import { plain } from "./tick-path.ts";
 import type { Frame } from "./verify-loops.ts";
 
 const B = binaryen as any;
+const KINDS = expressionKinds(B);
 
 /** Largest count a check local may grow by in one step (a region's charge, in 1/16 cycles). */
 const MAX_STEP = 1 << 24;
@@ -62,18 +64,21 @@ function stepRange(r: number, local: number): { lo: number; hi: number } | null 
       if (!y.ifFalse) return null;
       // An arm that never yields a value (it branches away) adds nothing to the range.
       const arms = [y.ifTrue, y.ifFalse].filter((a) => B.getExpressionType(a) !== B.unreachable);
-      const got = arms.map(sum);
-      if (!got.length || got.some((g) => !g || g.self !== got[0]!.self)) return null;
-      return {
-        self: got[0]!.self,
-        lo: Math.min(...got.map((g) => g!.lo)),
-        hi: Math.max(...got.map((g) => g!.hi)),
-      };
+      return oneOf(arms.map(sum));
     }
-    // An arm's block yields its last statement (no label: no branch can give it another value).
+    // A block yields its last statement, or the value of a branch to its label (the optimizer
+    // sinks a switch's case charges into `c = (block $b (result i32) .. (br $b (c + k)) ..)`).
     if (id === B.BlockId) {
       const y = B.getExpressionInfo(q);
-      return y.name || !y.children.length ? null : sum(y.children.at(-1));
+      if (!y.children.length) return null;
+      const last = y.children.at(-1);
+      const values = B.getExpressionType(last) === B.unreachable ? [] : [last];
+      if (y.name) {
+        const branched = branchValues(q, y.name);
+        if (!branched) return null;
+        values.push(...branched);
+      }
+      return oneOf(values.map(sum));
     }
     if (id !== B.BinaryId) return null;
     const op = B.getExpressionInfo(q).op;
@@ -86,8 +91,37 @@ function stepRange(r: number, local: number): { lo: number; hi: number } | null 
       return { self: a.self, lo: a.lo - b.hi, hi: a.hi - b.lo };
     return null;
   };
+  /** One of several sums, each with c the same number of times: their range. */
+  const oneOf = (got: (Sum | null)[]): Sum | null => {
+    if (!got.length || got.some((g) => !g || g.self !== got[0]!.self)) return null;
+    return {
+      self: got[0]!.self,
+      lo: Math.min(...got.map((g) => g!.lo)),
+      hi: Math.max(...got.map((g) => g!.hi)),
+    };
+  };
   const v = sum(x.value);
   return v && v.self === 1 && v.hi <= MAX_STEP ? { lo: v.lo, hi: v.hi } : null;
+}
+
+/** The values of every branch to `label` inside `block`, or null if one carries none. */
+function branchValues(block: number, label: string): number[] | null {
+  const out: number[] = [];
+  let valueless = false;
+  const walk = (e: number): void => {
+    const kind = KINDS.get(B.getExpressionId(e));
+    if (!kind || kind === "Nop" || kind === "Unreachable") return;
+    const x = B.getExpressionInfo(e);
+    const targets =
+      kind === "Break" ? [x.name] : kind === "Switch" ? [...x.names, x.defaultName] : [];
+    if (targets.includes(label)) {
+      if (x.value) out.push(x.value);
+      else valueless = true;
+    }
+    for (const k of childrenOf(kind, x)) if (k) walk(k);
+  };
+  walk(block);
+  return valueless ? null : out;
 }
 
 /** From kids[from] on: plain sets of other locals and globals, then the step of `local`. */
