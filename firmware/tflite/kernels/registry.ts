@@ -43,10 +43,10 @@ import { Svdf } from "./svdf";
 import { UnidirectionalSequenceLstm } from "./lstm";
 
 export function createKernel(code: i32): Kernel | null {
-  // One `if` per operator (common ops first), not a switch: the meter wrongly charges every case
-  // body of a switch at its entry (~2,000 cycles a layer here for 70 cases), a defect of
-  // meter-regions.ts (code after a branch target's end is charged in the enclosing region)
-  // that belongs fixed there; until then this keeps start-up from paying cases it never runs.
+  // One `if` per operator, common ops first (as cheap on silicon as a switch's jump table for
+  // the few ops a model has). It was written to dodge a meter defect, since fixed: the meter
+  // charged every case body of a switch at its entry (~2,000 cycles a layer for 70 cases); it
+  // now charges code only where it runs (branch-exits.ts), so a switch would cost its case.
   if (code == s.OP_CONV_2D) return new Conv2D();
   if (code == s.OP_DEPTHWISE_CONV_2D) return new DepthwiseConv2D();
   if (code == s.OP_FULLY_CONNECTED) return new FullyConnected();
