@@ -14,6 +14,7 @@ export default tseslint.config(
       "test/fixtures/**",
       "test/bench-apps/**",
       "test/emulator/meter-probe/**",
+      "test/emulator/meter-branches/**",
       "apps/*/*.ts",
       "apps/*/!(train|detector)/**",
     ],

@@ -1,6 +1,6 @@
 // What one statement of firmware code costs, from the core's cost table: walks its expression
 // tree, sums the cycles of what it runs, and notes whether it calls or returns (the counter is
-// flushed before it) and whether it may leave its block early (a region ends after it). On the
+// flushed before it; whether it may branch away is branch-exits.ts's question). On the
 // way it instruments what it contains: nested blocks, ifs and loops get their own regions, memory
 // writes get the flash guard, memory.grow/copy/fill go through the host and the meter's helpers.
 import { EXPRESSION_CHILDREN } from "./expression-children.ts";
@@ -13,7 +13,6 @@ type Ref = number;
 export interface Acc {
   cost: number;
   calls: boolean; // reaches a call or return: flush the counter first
-  exits: boolean; // may leave the enclosing block early: end the region after it
 }
 
 /** Walks `e`: sums its cost into acc, instruments nested control flow, returns the (possibly replaced) expression. */
@@ -75,18 +74,15 @@ export function walkExpression(fm: FunctionMeter, e: Ref, acc: Acc): Ref {
       break;
     case "Break":
       acc.cost += cost(binaryen.Break.getCondition(e) ? "br_if" : "br");
-      acc.exits = true;
       break;
     case "Switch":
       acc.cost += cost("br_table");
-      acc.exits = true;
       break;
     case "Return":
       acc.cost += cost("return");
-      acc.calls = acc.exits = true;
+      acc.calls = true;
       break;
     case "Unreachable":
-      acc.exits = true;
       return e;
     case "Const":
       acc.cost += cost(binaryen.getExpressionType(e) === binaryen.v128 ? "v128.const" : "const");

@@ -1,6 +1,10 @@
 // One function's metering state and its straight-line regions: a local cycle counter (in 1/16
 // cycles), a charge at the start of each region, and a flush of the counter's whole cycles into
 // `tb_cycles` before every statement that calls or returns (where the host may look at time).
+// A region is a run of a block's statements that all run whenever its first one does: it ends
+// after a statement that calls, or that may branch elsewhere than to the next statement
+// (branch-exits.ts); blocks, loops and if-arms inside a statement are charged in their own.
+import { BranchExits } from "./branch-exits.ts";
 import { CYCLES_GLOBAL, FRACTION_BITS, ONE } from "./meter-abi.ts";
 import type { MeterContext } from "./meter.ts";
 import { walkExpression, type Acc } from "./expression-cost.ts";
@@ -23,6 +27,7 @@ export class FunctionMeter {
    */
   tally: number[] | null = null;
   private labels = 0;
+  private readonly exits: BranchExits;
 
   constructor(
     readonly ctx: MeterContext,
@@ -32,6 +37,7 @@ export class FunctionMeter {
     this.counter = ctx.binaryen._BinaryenFunctionAddVar(f, i32);
     this.sinceCheck = ctx.binaryen._BinaryenFunctionAddVar(f, i32);
     this.addr = ctx.binaryen._BinaryenFunctionAddVar(f, i32);
+    this.exits = new BranchExits(ctx.binaryen, ctx.opts.skip);
   }
 
   get module(): any {
@@ -87,6 +93,31 @@ export class FunctionMeter {
    * statements that call or return. Returns the first region's charge.
    */
   block(b: Ref, loopHead: boolean): number {
+    return this.regions(b, loopHead, false).headUnits;
+  }
+
+  /**
+   * A function body's regions, and its entry check's step (meter.ts): the cost of its
+   * statements up to the first call, branches or not. The step only paces the host's ticks
+   * (it charges nothing), so it estimates what a call costs rather than the first region's
+   * charge, which can be a cycle when the body opens with an early return.
+   */
+  functionBody(b: Ref): { headUnits: number; entryStep: number } {
+    const r = this.regions(b, false, false);
+    return { headUnits: r.headUnits, entryStep: Math.round(r.untilCall * ONE) };
+  }
+
+  /**
+   * `block`, and with `hoistHead` the first region is not charged inside `b` but returned as
+   * headCost (cycles) for the enclosing region: a block statement's first region runs whenever
+   * the block does (so a loop body wrapped in a named block gets its iteration floor only when
+   * its first statements really cost nothing, and a block costs no charge of its own).
+   */
+  private regions(
+    b: Ref,
+    loopHead: boolean,
+    hoistHead: boolean,
+  ): { headUnits: number; headCost: number; untilCall: number } {
     const binaryen = this.ctx.binaryen;
     const stats = this.ctx.stats;
     const children: Ref[] = binaryen.getExpressionInfo(b).children;
@@ -94,30 +125,44 @@ export class FunctionMeter {
     let regionStart = 0;
     let regionCost = 0;
     let headUnits = 0;
+    let headCost = 0;
+    let untilCall = 0;
+    let called = false;
     const closeRegion = (end: number): void => {
-      let units = Math.round(regionCost * ONE);
-      // Every loop iteration costs at least a cycle, so a loop always reaches its check.
-      if (loopHead && regionStart === 0) units = Math.max(ONE, units);
-      if (regionStart === 0) headUnits = units;
-      if (units > 0 && this.tally) this.tally.push(units);
-      else if (units > 0) {
-        inserts.push({ at: regionStart, exprs: [this.charge(units)] });
-        stats.regions++;
+      if (hoistHead && regionStart === 0) headCost = regionCost;
+      else {
+        let units = Math.round(regionCost * ONE);
+        // Every loop iteration costs at least a cycle, so a loop always reaches its check.
+        if (loopHead && regionStart === 0) units = Math.max(ONE, units);
+        if (regionStart === 0) headUnits = units;
+        if (units > 0 && this.tally) this.tally.push(units);
+        else if (units > 0) {
+          inserts.push({ at: regionStart, exprs: [this.charge(units)] });
+          stats.regions++;
+        }
       }
       regionStart = end;
       regionCost = 0;
     };
     children.forEach((child, i) => {
-      const acc: Acc = { cost: 0, calls: false, exits: false };
-      const next = this.walk(child, acc);
-      if (next !== child) binaryen.Block.setChildAt(b, i, next);
+      const acc: Acc = { cost: 0, calls: false };
+      // Asked before the walk: the meter's own loop and tick branches stay inside the child.
+      const leaves = this.exits.leaves(child);
+      if (this.isBlockStatement(child)) acc.cost += this.regions(child, false, true).headCost;
+      else {
+        const next = this.walk(child, acc);
+        if (next !== child) binaryen.Block.setChildAt(b, i, next);
+      }
       regionCost += acc.cost;
+      if (!called) untilCall += acc.cost;
+      called ||= acc.calls;
       if (acc.calls) {
         inserts.push({ at: i, exprs: this.flush() });
         for (const l of this.loops) l.hasCall = true;
       }
-      // Calls are where the host looks at the clock: charge what comes after them separately.
-      if (acc.exits || acc.calls) closeRegion(i + 1);
+      // Calls are where the host looks at the clock, and what follows a statement that may
+      // branch past it does not always run: charge what comes after either separately.
+      if (leaves || acc.calls) closeRegion(i + 1);
     });
     if (regionCost > 0 || regionStart === 0) closeRegion(children.length);
     // Insert from the back so earlier indices stay valid; region heads go before flushes.
@@ -125,6 +170,12 @@ export class FunctionMeter {
     for (const { at, exprs } of inserts) {
       for (let j = exprs.length - 1; j >= 0; j--) binaryen.Block.insertChildAt(b, at, exprs[j]);
     }
-    return headUnits;
+    return { headUnits, headCost, untilCall };
+  }
+
+  /** A block as a statement of a block (not one the debug build's hooks hold). */
+  private isBlockStatement(e: Ref): boolean {
+    const B = this.ctx.binaryen;
+    return B.getExpressionId(e) === B.BlockId && !this.ctx.opts.skip?.has(e);
   }
 }

@@ -109,11 +109,11 @@ function meterFunction(ctx: MeterContext, f: Ref, info: any, recursive: boolean)
       ? -1
       : binaryen._BinaryenFunctionAddVar(f, results);
   const body = fm.asBlock(info.body);
-  const entryUnits = fm.block(body, false);
+  const { entryStep } = fm.functionBody(body);
   // Every way out flushes the counter: fall-through here, returns where they stand.
   const finish: Ref[] =
     resultVar < 0 ? [body, ...fm.flush()] : [module.local.set(resultVar, body), ...fm.flush()];
-  const entry = recursive ? entryCheck(ctx, entryUnits) : [];
+  const entry = recursive ? entryCheck(ctx, entryStep) : [];
   binaryen.Function.setBody(
     f,
     module.block(
@@ -126,12 +126,12 @@ function meterFunction(ctx: MeterContext, f: Ref, info: any, recursive: boolean)
   );
 }
 
-// A recursive function opens with a loop head's kind of check, on a global: its entry charge
+// A recursive function opens with a loop head's kind of check, on a global: its entry step
 // (at least a cycle, as a loop iteration's) is added up over entries, and past the interval
 // the host gets a tick. It charges nothing (cycle counts are those of unchecked code); the
 // caller flushed before the call, so tb_cycles is current and the local counter still 0.
 //   global.set $g (g + step)  (if (g >= limit) (global.set $g 0) (call tick))
-function entryCheck(ctx: MeterContext, entryUnits: number): Ref[] {
+function entryCheck(ctx: MeterContext, entryStep: number): Ref[] {
   const { binaryen, module, limit } = ctx;
   const { i32, none } = binaryen;
   ctx.stats.recursive++;
@@ -139,7 +139,7 @@ function entryCheck(ctx: MeterContext, entryUnits: number): Ref[] {
   return [
     module.global.set(
       ENTRY_CHECK_GLOBAL,
-      module.i32.add(g(), module.i32.const(Math.max(ONE, entryUnits))),
+      module.i32.add(g(), module.i32.const(Math.min(Math.max(ONE, entryStep), 1 << 24))),
     ),
     module.if(
       module.i32.ge_u(g(), module.i32.const(limit * ONE)),

@@ -7,7 +7,7 @@ import { childrenOf } from "./expression-children.ts";
 import { leadsToTick } from "./tick-path.ts";
 import type { GlobalWrite } from "./verify-recursion.ts";
 import { provedCounted, type CountedProof } from "./verify-counted.ts";
-import { exitBlock, grows, isTickOf, loopCheck, stepSize } from "./verify-patterns.ts";
+import { exitBlock, grows, isTickOf, loopCheck, stepGrowth } from "./verify-patterns.ts";
 
 const B = binaryen as any;
 
@@ -205,7 +205,7 @@ export function checkFunction(
       for (const w of localWrites) {
         const at = w.path.findIndex((f) => f.ref === loop.ref);
         if (w.local !== check.local || at < 0) continue;
-        const k = stepSize(w.ref, check.local) ?? countedCharges.get(w.ref) ?? null;
+        const k = stepGrowth(w.ref, check.local) ?? countedCharges.get(w.ref) ?? null;
         if (k !== null) {
           // A loop between this one and the step, checked on another counter, repeats it unseen.
           const inner = w.path.slice(at + 1).find((f) => {

@@ -3,10 +3,12 @@
 // a loop head's check and where it leaves to, and an addition to `tb_cycles`.
 import binaryen from "./binaryen.ts";
 import { METER_CHECK_LIMIT } from "./meter-abi.ts";
+import { childrenOf, expressionKinds } from "./expression-children.ts";
 import { plain } from "./tick-path.ts";
 import type { Frame } from "./verify-loops.ts";
 
 const B = binaryen as any;
+const KINDS = expressionKinds(B);
 
 /** Largest count a check local may grow by in one step (a region's charge, in 1/16 cycles). */
 const MAX_STEP = 1 << 24;
@@ -26,27 +28,100 @@ function isStep(r: number, local: number): boolean {
 
 /** k if `r` is a `local.set/tee c (c + k)` with 0 < k <= MAX_STEP, else null. */
 export function stepSize(r: number, local: number): number | null {
+  const v = stepRange(r, local);
+  return v && v.lo > 0 ? v.hi : null;
+}
+
+/**
+ * The most `r` adds to c if it is a `local.set/tee c (c + k)` with 0 <= k <= MAX_STEP, where k
+ * may depend on a branch: the optimizer folds a region's charge after an if into the if's
+ * arms, `c = (if (result i32) X (then ... c + k1) (else c)) + k2` (each arm's own writes of c
+ * are checked as steps of their own). Else null.
+ */
+export function stepGrowth(r: number, local: number): number | null {
+  const v = stepRange(r, local);
+  return v && v.lo >= 0 ? v.hi : null;
+}
+
+/** `r` as `local.set c (c + k)`: the range of k (lo..hi, hi <= MAX_STEP), or null. */
+function stepRange(r: number, local: number): { lo: number; hi: number } | null {
   if (B.getExpressionId(r) !== B.LocalSetId) return null;
   const x = B.getExpressionInfo(r);
   if (x.index !== local) return null;
-  // The value as c + constants: how many times c appears, and the constants' sum.
-  const sum = (q: number): { self: number; k: number } | null => {
+  // The value as c + constants: how many times c appears, and the constants' sum (a range,
+  // when an if or select picks between such sums).
+  type Sum = { self: number; lo: number; hi: number };
+  const sum = (q: number): Sum | null => {
     const id = B.getExpressionId(q);
     if (id === B.LocalGetId)
-      return B.getExpressionInfo(q).index === local ? { self: 1, k: 0 } : null;
-    if (id === B.ConstId) return { self: 0, k: B.getExpressionInfo(q).value | 0 }; // signed: a "huge" add subtracts
+      return B.getExpressionInfo(q).index === local ? { self: 1, lo: 0, hi: 0 } : null;
+    if (id === B.ConstId) {
+      const k = B.getExpressionInfo(q).value | 0; // signed: a "huge" add subtracts
+      return { self: 0, lo: k, hi: k };
+    }
+    if (id === B.IfId || id === B.SelectId) {
+      const y = B.getExpressionInfo(q);
+      if (!y.ifFalse) return null;
+      // An arm that never yields a value (it branches away) adds nothing to the range.
+      const arms = [y.ifTrue, y.ifFalse].filter((a) => B.getExpressionType(a) !== B.unreachable);
+      return oneOf(arms.map(sum));
+    }
+    // A block yields its last statement, or the value of a branch to its label (the optimizer
+    // sinks a switch's case charges into `c = (block $b (result i32) .. (br $b (c + k)) ..)`).
+    if (id === B.BlockId) {
+      const y = B.getExpressionInfo(q);
+      if (!y.children.length) return null;
+      const last = y.children.at(-1);
+      const values = B.getExpressionType(last) === B.unreachable ? [] : [last];
+      if (y.name) {
+        const branched = branchValues(q, y.name);
+        if (!branched) return null;
+        values.push(...branched);
+      }
+      return oneOf(values.map(sum));
+    }
     if (id !== B.BinaryId) return null;
     const op = B.getExpressionInfo(q).op;
     const a = sum(B.getExpressionInfo(q).left),
       b = a && sum(B.getExpressionInfo(q).right);
     if (!a || !b) return null;
-    if (op === B.AddInt32) return { self: a.self + b.self, k: a.k + b.k };
+    if (op === B.AddInt32) return { self: a.self + b.self, lo: a.lo + b.lo, hi: a.hi + b.hi };
     // The optimizer writes a small add as `c - (-k)` (a shorter LEB).
-    if (op === B.SubInt32 && b.self === 0) return { self: a.self, k: a.k - b.k };
+    if (op === B.SubInt32 && b.self === 0)
+      return { self: a.self, lo: a.lo - b.hi, hi: a.hi - b.lo };
     return null;
   };
+  /** One of several sums, each with c the same number of times: their range. */
+  const oneOf = (got: (Sum | null)[]): Sum | null => {
+    if (!got.length || got.some((g) => !g || g.self !== got[0]!.self)) return null;
+    return {
+      self: got[0]!.self,
+      lo: Math.min(...got.map((g) => g!.lo)),
+      hi: Math.max(...got.map((g) => g!.hi)),
+    };
+  };
   const v = sum(x.value);
-  return v && v.self === 1 && v.k > 0 && v.k <= MAX_STEP ? v.k : null;
+  return v && v.self === 1 && v.hi <= MAX_STEP ? { lo: v.lo, hi: v.hi } : null;
+}
+
+/** The values of every branch to `label` inside `block`, or null if one carries none. */
+function branchValues(block: number, label: string): number[] | null {
+  const out: number[] = [];
+  let valueless = false;
+  const walk = (e: number): void => {
+    const kind = KINDS.get(B.getExpressionId(e));
+    if (!kind || kind === "Nop" || kind === "Unreachable") return;
+    const x = B.getExpressionInfo(e);
+    const targets =
+      kind === "Break" ? [x.name] : kind === "Switch" ? [...x.names, x.defaultName] : [];
+    if (targets.includes(label)) {
+      if (x.value) out.push(x.value);
+      else valueless = true;
+    }
+    for (const k of childrenOf(kind, x)) if (k) walk(k);
+  };
+  walk(block);
+  return valueless ? null : out;
 }
 
 /** From kids[from] on: plain sets of other locals and globals, then the step of `local`. */

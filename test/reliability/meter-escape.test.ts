@@ -216,6 +216,48 @@ test("loop counters that never advance, go back or lead nowhere are refused in o
   }
 });
 
+// The optimizer folds a region's charge after an if (or a switch's case charges) into the value
+// of one step: c = (if X (then c + k1) (else c)) + k2, or c = (block $V (result i32) .. (br $V
+// (c + k)) .. (c + k')). Such a step is accepted while every value it can take is c plus a
+// count (meter-regions.ts, verify-patterns.ts stepGrowth); one path that subtracts, or that
+// yields something else, is refused.
+test("a step whose count a branch picks is accepted only when every path adds", async (t) => {
+  const { image } = await built("test/fixtures/apps/spin");
+  const x = (m: any) => m.local.get(1, B.i32);
+  const plus = (m: any, k: number) => m.i32.add(c(m), m.i32.const(k));
+  const inLoop = (m: any, tick: string, s: number) =>
+    metered(m, tick, [step(m, 16), s, m.br("L")], [flush(m), m.local.set(0, m.i32.const(0))]);
+  const ifStep = (m: any, other: number) =>
+    m.local.set(0, m.i32.add(m.if(x(m), plus(m, 32), other), m.i32.const(8)));
+  const blockStep = (m: any, branched: number | undefined) =>
+    m.local.set(0, m.block("V", [m.drop(m.br("V", x(m), branched)), plus(m, 5)], B.i32));
+  const load = (build: (m: any, tick: string) => number) => () =>
+    new Machine({ target: rt1060, image: craft(image, build) });
+  t.notThrows(
+    load((m, tick) => inLoop(m, tick, ifStep(m, c(m)))),
+    "if: c + 32 or c, then + 8",
+  );
+  t.notThrows(
+    load((m, tick) => inLoop(m, tick, blockStep(m, plus(m, 32)))),
+    "block: c + 32 or c + 5",
+  );
+  const refused: [string, (m: any, tick: string) => number][] = [
+    [
+      "an arm that subtracts more than the step adds",
+      (m, tick) => inLoop(m, tick, ifStep(m, plus(m, -64))),
+    ],
+    ["an arm that yields a constant", (m, tick) => inLoop(m, tick, ifStep(m, m.i32.const(0)))],
+    [
+      "a branch to the block that subtracts",
+      (m, tick) => inLoop(m, tick, blockStep(m, plus(m, -64))),
+    ],
+  ];
+  for (const [what, build] of refused) {
+    const e = t.throws(load(build), undefined, what);
+    t.regex(e?.message ?? "", /meter counter \(\w+\) is set back without a tick/, what);
+  }
+});
+
 test("a tick path that never moves the meter (a counter on another global) is stopped by the host; an honest one by --seconds", async (t) => {
   const { image } = await built("test/fixtures/apps/spin");
   const dir = tempDir();
