@@ -21,7 +21,7 @@ const VWW = readModel(
 const total = (stalls: { cycles: number }[]) => stalls.reduce((n, l) => n + l.cycles, 0);
 /** The RT1170's M7-to-SEMC path latency per SDRAM transaction, in core cycles: fitted to NXP's
  *  OCRAM/SDRAM ratio (docs/cost-model.md; shufflenet-ratio.test.ts checks the fit). */
-const RT1170_SDRAM_PATH_CYCLES = 94;
+const RT1170_SDRAM_PATH_CYCLES = 91;
 
 test("every board gives every memory region a line cost with a source; TCM and MCX N SRAM are zero-wait", (t) => {
   for (const id of ["rt1060", "rt1170", "mcxn947"]) {
