@@ -22,6 +22,7 @@ import { boardArray, type BoardArray } from "../../apps/active-speaker/train/mea
 import { firmwareHopSrp } from "../../apps/active-speaker/train/firmware-cue.ts";
 import { FPS, HISTORY } from "../../apps/active-speaker/train/features.ts";
 import { ROOT } from "../faults/helpers.ts";
+import { twoPersonMeeting } from "../helpers/two-person-meeting.ts";
 
 const BOARDS = [
   ["rt1170", "rt1170"],
@@ -82,18 +83,7 @@ for (const [which, board] of BOARDS) {
   });
 }
 
-const meeting = (talkerAz: number, silentAz: number) => ({
-  seed: 7,
-  duration: 3,
-  room: { size: [5, 4.5, 2.7], rt60: 0.4 },
-  device: { position: [2, 0.3, 1.1], azimuth: 90 },
-  people: [
-    { name: "talker", az: talkerAz, dist: 1.8, speech: [{ file: "es-cb-m2-0.wav", start: 0.2 }] },
-    { name: "silent", az: silentAz, dist: 1.8 },
-  ],
-  noise: [{ type: "babble" }],
-  snr: 15,
-});
+const meeting = twoPersonMeeting;
 
 /** The firmware's mean cue of each face over 0.8-2.4 s (the talker speaks from 0.2 s). */
 async function firmwareCues(array: BoardArray, board: string, mirrored: boolean) {

@@ -16,19 +16,9 @@ import {
   relativeCues,
 } from "../../apps/active-speaker/train/direction-cue.ts";
 import { boardArray, boardArrayMm } from "../../apps/active-speaker/train/measure-direction.ts";
+import { twoPersonMeeting } from "../helpers/two-person-meeting.ts";
 
-const meeting = (talkerAz: number, silentAz: number) => ({
-  seed: 7,
-  duration: 3,
-  room: { size: [5, 4.5, 2.7], rt60: 0.4 },
-  device: { position: [2, 0.3, 1.1], azimuth: 90 },
-  people: [
-    { name: "talker", az: talkerAz, dist: 1.8, speech: [{ file: "es-cb-m2-0.wav", start: 0.2 }] },
-    { name: "silent", az: silentAz, dist: 1.8 },
-  ],
-  noise: [{ type: "babble" }],
-  snr: 15,
-});
+const meeting = twoPersonMeeting;
 
 /** Mean cue of each face over the scene's frames from 0.8 s (the talker speaks from 0.2 s). */
 function cues(micsMm: ReturnType<typeof cameraFrameMics>, mirrored: boolean): number[] {
