@@ -2,7 +2,8 @@
 // the "seats" partition, seats.txt in the app folder, one seat a line, "name cx cy hw hh" —
 // the head box as fractions of the frame (centre x, centre y, half width, half height),
 // measured once for the room; '#' starts a comment. At most MAX_SEATS seats.
-import { partitionBase, partitionSize, partitionProblem } from "../../firmware/partitions";
+import { partitionProblem } from "../../firmware/partitions";
+import { partitionLines, parseDecimal } from "./text-partition";
 
 export const MAX_SEATS: i32 = 4;
 
@@ -16,32 +17,16 @@ export class Seats {
   /** Reads the named partition; `error` says what is wrong with it (line number included). */
   constructor(partition: string) {
     this.error = partitionProblem(partition);
-    if (this.error.length == 0) this.parse(partitionBase(partition), <i32>partitionSize(partition));
+    if (this.error.length == 0) this.parse(partition);
     if (this.error.length == 0 && this.count == 0) this.error = "seats: no seat in the file";
   }
 
-  private parse(base: usize, size: i32): void {
-    let at = 0, lineNo = 0;
-    while (at < size && this.error.length == 0) {
-      lineNo++;
-      let end = at;
-      while (end < size && load<u8>(base + <usize>end) != 0x0a) end++;
-      this.parseLine(base, at, end, lineNo);
-      at = end + 1;
-    }
+  private parse(partition: string): void {
+    const lines = partitionLines(partition);
+    for (let k = 0; k < lines.length && this.error.length == 0; k++) this.parseLine(lines[k], k + 1);
   }
 
-  private parseLine(base: usize, at: i32, end: i32, lineNo: i32): void {
-    for (let i = at; i < end; i++) if (load<u8>(base + <usize>i) == 0x23) { end = i; break; } // '#' comment
-    const fields = new Array<string>();
-    let word = "";
-    for (let i = at; i <= end; i++) {
-      const c: i32 = i < end ? <i32>load<u8>(base + <usize>i) : 0x20;
-      if (c == 0x20 || c == 0x09 || c == 0x0d) {
-        if (word.length > 0) fields.push(word);
-        word = "";
-      } else word += String.fromCharCode(c);
-    }
+  private parseLine(fields: Array<string>, lineNo: i32): void {
     if (fields.length == 0) return;
     const where = "seats line " + lineNo.toString() + ": ";
     if (fields.length != 5) { this.error = where + "want 'name cx cy hw hh'"; return; }
@@ -65,14 +50,6 @@ export class Seats {
 
 /** "0.2925" as 0.2925; -1 when it is not a plain decimal between 0 and 1. */
 function parseFraction(s: string): f64 {
-  let v: f64 = 0, scale: f64 = 1;
-  let dot = false, digits = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c == 0x2e && !dot) { dot = true; continue; }
-    if (c < 0x30 || c > 0x39) return -1;
-    digits++;
-    if (dot) { scale /= 10; v += <f64>(c - 0x30) * scale; } else v = v * 10 + <f64>(c - 0x30);
-  }
-  return digits == 0 || v > 1 ? -1 : v;
+  const v = parseDecimal(s);
+  return isNaN(v) || v < 0 || v > 1 || s.charCodeAt(0) == 0x2d ? -1 : v;
 }
