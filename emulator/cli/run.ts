@@ -215,6 +215,13 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
     if (opts.trace) console.log(`trace          ${opts.trace} (open in https://ui.perfetto.dev)`);
   }
   if (summary.fault) process.exitCode = 3;
+  // The firmware's own error exit (a bad partition, no microphone) is the command's exit code.
+  else if (summary.exitCode) process.exitCode = firmwareExitStatus(summary.exitCode);
+}
+
+/** A firmware exit(n) as a process status: n for 1..255, otherwise 1 (0 stays success). */
+export function firmwareExitStatus(code: number): number {
+  return code >= 1 && code <= 255 ? code : 1;
 }
 
 export async function runImage(

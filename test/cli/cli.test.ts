@@ -282,6 +282,27 @@ cliTest("a firmware fault is a report and exit code 3, not a CLI error", (t) => 
   t.is(s.fault.kind, "watchdog");
 });
 
+cliTest(
+  "a firmware's error exit (exit(n), n != 0) is the run's exit code; exit(0) is success",
+  (t) => {
+    const run = (code: number) =>
+      cli([
+        "run",
+        "test/fixtures/apps/app-options",
+        "--board",
+        "rt1060",
+        "--state",
+        newState(),
+        "--option",
+        `EXIT_CODE=${code}`,
+      ]);
+    const bad = run(2);
+    t.is(bad.status, 2, bad.stderr);
+    t.regex(bad.stdout, /firmware exit\(2\)/);
+    t.is(run(0).status, 0);
+  },
+);
+
 // ---- boards ---------------------------------------------------------------------------------
 
 cliTest("an unknown board is one error line naming the known boards", (t) => {
