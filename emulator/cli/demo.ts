@@ -9,7 +9,7 @@ import { loadTarget } from "../board.ts";
 import { imageMicArray, isAppDir, loadApp, resolveInput } from "../toolchain/app.ts";
 import { PROJECT_ROOT } from "../paths.ts";
 import { flashImage, openState } from "../state.ts";
-import { runImage } from "./run.ts";
+import { firmwareExitStatus, runImage } from "./run.ts";
 import { formatFault } from "../faults.ts";
 import { formatBytes, UserError } from "../errors.ts";
 import { formatCycles, formatRealTime } from "./format.ts";
@@ -61,15 +61,18 @@ export async function demoCommand(opts: {
           .filter(([, n]) => n)
           .map(([a, b]) => `${a} ${b}`),
       );
+      // A fault, or the firmware's own error exit (a bad partition, no microphone), fails the row.
+      const result = s.fault ? s.fault.kind : s.exitCode ? `exit(${s.exitCode})` : "ok";
       console.log(
-        `  ${s.fault ? "FAULT" : "ok"}: CPU ${(s.cpuLoad * 100).toFixed(2)} % busy (${formatCycles(s.busyCycles)} of ${formatCycles(s.cycles)}), ${formatRealTime(s.realTimeFactor)}, SRAM peak ${formatBytes(s.sramPeakBytes)}`,
+        `  ${s.fault ? "FAULT" : result}: CPU ${(s.cpuLoad * 100).toFixed(2)} % busy (${formatCycles(s.busyCycles)} of ${formatCycles(s.cycles)}), ${formatRealTime(s.realTimeFactor)}, SRAM peak ${formatBytes(s.sramPeakBytes)}`,
       );
       if (periph.length) console.log(`  ${periph.join(", ")}`);
       if (s.fault) console.log(`  ${formatFault(s.fault)}`);
       rows.push(
-        `${app.name.padEnd(16)} ${boardId.padEnd(8)} ${(s.cpuLoad * 100).toFixed(2).padStart(6)} % ${formatRealTime(s.realTimeFactor, false).padStart(9)}  ${s.fault ? s.fault.kind : "ok"}`,
+        `${app.name.padEnd(16)} ${boardId.padEnd(8)} ${(s.cpuLoad * 100).toFixed(2).padStart(6)} % ${formatRealTime(s.realTimeFactor, false).padStart(9)}  ${result}`,
       );
       if (s.fault) process.exitCode = 3;
+      else if (s.exitCode && !process.exitCode) process.exitCode = firmwareExitStatus(s.exitCode);
     }
   }
   if (!rows.length) throw new UserError(`no bundled app targets ${boards?.join(", ")}`);
