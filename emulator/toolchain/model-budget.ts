@@ -103,11 +103,35 @@ export function engineBytes(model: TfliteModel): {
  *  FULLY_CONNECTED or a DEPTHWISE_CONV_2D off its vectorised paths) in the lowest gap among the
  *  tensors alive during that layer. */
 export function engineHeadBytes(model: TfliteModel): number {
-  const layerBytes = model.operators.map((op) => {
-    const l = layerNeeds(model, op);
-    return alignUp(l.scratch) + (l.records === false ? 0 : l.channels * RECORD_BYTES);
-  });
-  return placeLayerAreas(planArena(model), layerBytes).headBytes;
+  return layerAreas(model).headBytes;
+}
+
+/** Each layer's needs and scratch area as the interpreter plans them: a layer whose area ends
+ *  past the tensors and past every area that cannot shrink takes its kernel's leaner path
+ *  (firmware `leanScratchBytes()`) at the same offset, and the head's end is found again. */
+export function layerAreas(model: TfliteModel) {
+  const plan = planArena(model);
+  const areaBytes = (l: ReturnType<typeof layerNeeds>) =>
+    alignUp(l.scratch) + (l.records === false ? 0 : l.channels * RECORD_BYTES);
+  const needs = model.operators.map((op) => layerNeeds(model, op));
+  const lean = model.operators.map((op) => layerNeeds(model, op, true));
+  const bytes = needs.map(areaBytes);
+  const { layerOffsets, headBytes } = placeLayerAreas(plan, bytes);
+  const canShrink = (i: number) => lean[i].scratch !== needs[i].scratch;
+  const ends = (i: number) => (layerOffsets[i] < 0 ? 0 : layerOffsets[i] + bytes[i]);
+  let head = headBytes;
+  if (headBytes > plan.tensorBytes) {
+    const floor = Math.max(plan.tensorBytes, ...bytes.map((_, i) => (canShrink(i) ? 0 : ends(i))));
+    head = floor;
+    bytes.forEach((_, i) => {
+      if (layerOffsets[i] >= 0 && ends(i) > floor && canShrink(i)) {
+        needs[i] = lean[i];
+        bytes[i] = areaBytes(lean[i]);
+      }
+      head = Math.max(head, ends(i));
+    });
+  }
+  return { needs, bytes, layerOffsets, headBytes: head, tensorBytes: plan.tensorBytes };
 }
 
 const dims = (t: TensorInfo | undefined) => t?.shape ?? [];
@@ -122,6 +146,7 @@ const elements = (t: TensorInfo | undefined) => dims(t).reduce((n, d) => n * d, 
 export function layerNeeds(
   model: TfliteModel,
   op: TfliteModel["operators"][number],
+  lean = false,
 ): { scratch: number; channels: number; inPlace?: boolean; records?: boolean } {
   const input = model.tensors[op.inputs[0]];
   const filter =
@@ -192,7 +217,9 @@ export function layerNeeds(
       if (!fast) return { scratch: 0, channels: outC, records: false }; // the generic loop reads kept data
       const outW = dims(output)[2] ?? 1;
       const pairs = Math.trunc(((outW - 1) * o.strideW + 4) / 2) + 1;
-      const groups = ((outC + 7) >> 3) << 1;
+      // 4-channel groups widened per pass: all, or 2 on the lean path (passes of 8 channels).
+      const all = ((outC + 7) >> 3) << 1;
+      const groups = lean && all > 2 ? 2 : all;
       return { scratch: 5 * pairs * groups * 16 + groups * 12 * 16, channels: outC };
     }
     case "AVERAGE_POOL_2D":

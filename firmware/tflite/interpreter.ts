@@ -4,7 +4,7 @@
 import { Model } from "./model";
 import { Tensor } from "./tensor";
 import { Kernel } from "./kernel";
-import { ARENA_ALIGN, planArena } from "./planner";
+import { ARENA_ALIGN, ArenaPlan, planArena } from "./planner";
 import { createKernel, createLaterKernel } from "./kernels/registry";
 import { ChannelQuant, Q_BYTES } from "./kernels/common/requant";
 import { OP_RESHAPE, TYPE_INT8 } from "./schema";
@@ -148,11 +148,10 @@ export class Interpreter {
     for (let i = 0; i < n; i++) {
       const kernel = this.kernels[i];
       kernel.expandsRecords = kernel.readsRecords();
-      // The scratch area's size for now; its offset replaces it below.
-      kernel.scratch = <usize>alignArena(kernel.scratchBytes());
-      layerBytes[i] = <i32>kernel.scratch + (kernel.expandsRecords ? kernel.quant!.channels * Q_BYTES : 0);
+      layerBytes[i] = areaBytes(kernel);
     }
     const plan = planArena(this.model, layerBytes);
+    if (plan.headBytes > plan.tensorBytes) this.takeLeanScratch(plan, layerBytes);
     this.arenaBytes = plan.headBytes;
     this.tensorBytes = plan.tensorBytes;
     const tensors = this.model.tensors;
@@ -193,6 +192,31 @@ export class Interpreter {
     // Where the model and its arena lie, for a debugger (two HAL calls, once).
     debug.report(debug.REPORT_MODEL, this.model.fb.base, <i32>this.model.fb.size);
     debug.report(debug.REPORT_ARENA, this.arena, this.arenaBytes);
+  }
+
+  /** A layer whose scratch area alone makes the head longer (it ends past the tensors and past
+   *  every area that cannot shrink) takes its kernel's leaner path where it has one (kws's
+   *  depthwise layers: TFLM's kernels keep no such rows, so its arena is the tensors alone).
+   *  A smaller area fits where the larger one was: offsets stay, the head's end is found again. */
+  private takeLeanScratch(plan: ArenaPlan, layerBytes: StaticArray<i32>): void {
+    const offsets = plan.layerOffsets;
+    let floor = plan.tensorBytes;
+    for (let i = 0; i < layerBytes.length; i++) {
+      // Only an area ending past the floor so far can raise it (one virtual call for those alone).
+      const end = offsets[i] + layerBytes[i];
+      if (offsets[i] >= 0 && end > floor && this.kernels[i].leanScratchBytes() < 0) floor = end;
+    }
+    let head = floor;
+    for (let i = 0; i < layerBytes.length; i++) {
+      if (offsets[i] < 0) continue;
+      const kernel = this.kernels[i];
+      if (offsets[i] + layerBytes[i] > floor && kernel.leanScratchBytes() >= 0) {
+        kernel.useLeanScratch();
+        layerBytes[i] = areaBytes(kernel);
+      }
+      head = max(head, offsets[i] + layerBytes[i]);
+    }
+    plan.headBytes = head;
   }
 
   /** Runs one inference over the input tensors' data. */
@@ -288,4 +312,11 @@ function inputChannels(kernel: Kernel): i32 {
   if (!op.hasInput(0)) return 1;
   const t = op.input(0);
   return t.rank > 0 ? t.dim(-1) : 1;
+}
+
+/** A layer's scratch area: its kernel scratch (the size kept in `scratch` until the plan's
+ *  offset replaces it), then its requantisation records. */
+function areaBytes(kernel: Kernel): i32 {
+  kernel.scratch = <usize>alignArena(kernel.scratchBytes());
+  return <i32>kernel.scratch + (kernel.expandsRecords ? kernel.quant!.channels * Q_BYTES : 0);
 }

@@ -53,6 +53,15 @@ export abstract class Kernel {
     return 0;
   }
 
+  /** Scratch bytes of a leaner path (same outputs, a little slower), -1 when there is none:
+   *  the interpreter takes it (useLeanScratch) for a layer whose scratch area alone would make
+   *  the arena's head longer. */
+  leanScratchBytes(): i32 {
+    return -1;
+  }
+
+  useLeanScratch(): void {}
+
   /** Multiply-accumulates of one evaluation (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED). */
   macs(): u64 {
     return 0;

@@ -9,8 +9,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadTarget } from "../../emulator/board.ts";
 import { runModel } from "../../emulator/model/runner.ts";
-import { alignUp, placeLayerAreas, planArena } from "../../emulator/model/planner.ts";
-import { layerNeeds } from "../../emulator/toolchain/model-budget.ts";
+import { alignUp, planArena } from "../../emulator/model/planner.ts";
+import { layerAreas } from "../../emulator/toolchain/model-budget.ts";
 import { readModel, type TfliteModel } from "../../emulator/model/tflite-model.ts";
 import { FIXTURES, MODELS, type ModelSpec } from "./inference.ts";
 import { BOARDS, sig } from "./util.ts";
@@ -173,13 +173,10 @@ export function arenaMarkdown(rs: ArenaResult[]): string {
 /** Per layer with a scratch area: kernel scratch, records (48 B per channel where its kernel
  *  reads them), and the bytes it adds to the head beyond the tensors (the host's plan). */
 export function headLayers(model: TfliteModel): string[] {
-  const plan = planArena(model);
-  const needs = model.operators.map((op) => layerNeeds(model, op));
-  const bytes = needs.map((l) => alignUp(l.scratch) + (l.records === false ? 0 : l.channels * 48));
-  const { layerOffsets } = placeLayerAreas(plan, bytes);
+  const { needs, bytes, layerOffsets, tensorBytes } = layerAreas(model);
   return model.operators.flatMap((op, i) => {
     if (bytes[i] === 0) return [];
-    const over = layerOffsets[i] + alignUp(bytes[i]) - plan.tensorBytes;
+    const over = layerOffsets[i] + alignUp(bytes[i]) - tensorBytes;
     return [
       `   ${String(i).padStart(3)} ${op.opName.padEnd(18)} scratch ${String(needs[i].scratch).padStart(6)} B, records ${String(bytes[i] - alignUp(needs[i].scratch)).padStart(6)} B${over > 0 ? `, ${over} B past the tensors` : ""}`,
     ];

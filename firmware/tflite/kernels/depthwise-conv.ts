@@ -20,6 +20,9 @@ export class DepthwiseConv2D extends ConvGeometry {
   private float: bool = false;
   private fast: bool = false;
   private act: u8 = <u8>ACT_NONE;
+  // The fast path in passes of 8 channels (useLeanScratch): a fraction of the pair rows and
+  // filter vectors, for a layer whose activations leave no gap for them.
+  private chunked: bool = false;
   private mult: i32 = 1;
   private bias: Tensor | null = null;
   private inZp: i32 = 0;
@@ -40,8 +43,13 @@ export class DepthwiseConv2D extends ConvGeometry {
     return ((this.outC + 7) >> 3) << 1;
   }
 
+  /** 4-channel groups widened per pass: all of them, or 2 (8 channels) when chunked. */
+  private get passGroups(): i32 {
+    return this.chunked ? 2 : this.groups;
+  }
+
   private get rowBytes(): i32 {
-    return this.pairs * this.groups * 16;
+    return this.pairs * this.passGroups * 16;
   }
 
   prepare(): string {
@@ -100,7 +108,16 @@ export class DepthwiseConv2D extends ConvGeometry {
   scratchBytes(): i32 {
     // Four pair rows, a zero-point row and the widened filter vectors of every channel group.
     if (this.multi) return multiplierScratchBytes(this, this.mult, this.float);
-    return this.fast ? 5 * this.rowBytes + this.groups * 12 * 16 : 0;
+    return this.fast && !this.float ? 5 * this.rowBytes + this.passGroups * 12 * 16 : 0;
+  }
+
+  leanScratchBytes(): i32 {
+    // Passes of 8 channels: five pair rows and the filter vectors of two groups.
+    return this.fast && !this.float && this.groups > 2 ? 5 * this.pairs * 2 * 16 + 2 * 12 * 16 : -1;
+  }
+
+  useLeanScratch(): void {
+    this.chunked = true;
   }
 
   macs(): u64 {
@@ -117,10 +134,11 @@ export class DepthwiseConv2D extends ConvGeometry {
     else this.evalGeneric();
   }
 
-  /** Widens input row iy of batch b into pair-row layout [group][pair][c0 x, c0 x+1, c1 x, ...]. */
-  private buildRow(b: i32, iy: i32, dst: usize): void {
+  /** Widens channels c0.. (one pass) of input row iy of batch b into pair-row layout
+   *  [group][pair][c0 x, c0 x+1, c1 x, ...]. */
+  private buildRow(b: i32, iy: i32, dst: usize, c0: i32): void {
     const g = this;
-    const C = g.inC, J = this.pairs;
+    const C = g.inC, J = this.pairs, cEnd = min(C, c0 + (this.passGroups << 2));
     const zp = i8x16.splat(<i8>this.inZp);
     const row = this.op.input(0).data + <usize>((b * g.inH + iy) * g.inW * C);
     const groupBytes = <usize>(J << 4);
@@ -128,7 +146,7 @@ export class DepthwiseConv2D extends ConvGeometry {
       const x = 2 * j - g.padL;
       const inA = x >= 0 && x < g.inW, inB = x + 1 >= 0 && x + 1 < g.inW;
       let d = dst + <usize>(j << 4);
-      for (let c = 0; c < C; c += 8) {
+      for (let c = c0; c < cEnd; c += 8) {
         const a = inA ? v128.load64_zero(row + <usize>(x * C + c)) : zp;
         const bb = inB ? v128.load64_zero(row + <usize>((x + 1) * C + c)) : zp;
         const mix = i8x16.shuffle(a, bb, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
@@ -146,13 +164,13 @@ export class DepthwiseConv2D extends ConvGeometry {
   }
 
   /** The pair row holding input row iy (building it if needed), or the zero-point row. */
-  private rowFor(b: i32, iy: i32, scratch: usize): usize {
+  private rowFor(b: i32, iy: i32, scratch: usize, c0: i32): usize {
     if (iy < 0 || iy >= this.inH) return scratch + <usize>(4 * this.rowBytes);
     const slot = iy & 3;
     const at = scratch + <usize>(slot * this.rowBytes);
     const held = this.slotRow(slot);
     if (<i32>load<i16>(held) != iy) {
-      this.buildRow(b, iy, at);
+      this.buildRow(b, iy, at, c0);
       store<i16>(held, <i16>iy);
     }
     return at;
@@ -168,102 +186,105 @@ export class DepthwiseConv2D extends ConvGeometry {
     const zp16 = i16x8.splat(<i16>this.inZp);
     for (let i = 0; i < this.rowBytes; i += 16) v128.store(zpRow + <usize>i, zp16);
     const wvAll = scratch + <usize>(5 * this.rowBytes);
-    for (let c = 0; c < C; c += 4) this.filterVectors(filter, c, wvAll + <usize>((c >> 2) * 192));
-    const amin = cq.amin, amax = cq.amax;
-    for (let b = 0; b < g.batches; b++) {
-      for (let k = 0; k < 4; k++) store<i16>(this.slotRow(k), -1);
-      for (let oy = 0; oy < g.outH; oy++) {
-        const y0 = oy * g.strideH - g.padT;
-        const r0 = this.rowFor(b, y0, scratch), r1 = this.rowFor(b, y0 + 1, scratch), r2 = this.rowFor(b, y0 + 2, scratch);
-        const orow = out + <usize>(((b * g.outH + oy) * g.outW) * C);
-        for (let c = 0; c < C; c += 4) {
-          const wv = wvAll + <usize>((c >> 2) * 192);
-          const A0 = v128.load(wv), B0 = v128.load(wv, 16), C0 = v128.load(wv, 32), D0 = v128.load(wv, 48);
-          const A1 = v128.load(wv, 64), B1 = v128.load(wv, 80), C1 = v128.load(wv, 96), D1 = v128.load(wv, 112);
-          const A2 = v128.load(wv, 128), B2 = v128.load(wv, 144), C2 = v128.load(wv, 160), D2 = v128.load(wv, 176);
-          const off = <usize>((c >> 2) * J) << 4;
-          const p0 = r0 + off, p1 = r1 + off, p2 = r2 + off;
-          const q = cq.records + <usize>(c * Q_BYTES);
-          if (C - c < 4) {
-            // Channel tail: requantise lane by lane, storing only real channels.
-            for (let ox = 0; ox < g.outW; ox++) {
-              // Stride 2 reads pairs ox, ox+1; stride 1 pairs ox/2 (A, B) or (ox-1)/2 (C, D).
-              const at = s == 2 ? <usize>(ox << 4) : <usize>((ox >> 1) << 4);
-              let acc: v128;
-              if (s == 2 || (ox & 1) == 0) {
-                acc = i32x4.add(i32x4.add(i32x4.dot_i16x8_s(v128.load(p0 + at), A0), i32x4.dot_i16x8_s(v128.load(p0 + at, 16), B0)),
-                  i32x4.add(i32x4.add(i32x4.dot_i16x8_s(v128.load(p1 + at), A1), i32x4.dot_i16x8_s(v128.load(p1 + at, 16), B1)),
-                    i32x4.add(i32x4.dot_i16x8_s(v128.load(p2 + at), A2), i32x4.dot_i16x8_s(v128.load(p2 + at, 16), B2))));
-              } else {
-                acc = i32x4.add(i32x4.add(i32x4.dot_i16x8_s(v128.load(p0 + at), C0), i32x4.dot_i16x8_s(v128.load(p0 + at, 16), D0)),
-                  i32x4.add(i32x4.add(i32x4.dot_i16x8_s(v128.load(p1 + at), C1), i32x4.dot_i16x8_s(v128.load(p1 + at, 16), D1)),
-                    i32x4.add(i32x4.dot_i16x8_s(v128.load(p2 + at), C2), i32x4.dot_i16x8_s(v128.load(p2 + at, 16), D2))));
+    const amin = cq.amin, amax = cq.amax, passC = this.passGroups << 2;
+    for (let c0 = 0; c0 < C; c0 += passC) {
+      const cEnd = min(C, c0 + passC);
+      for (let c = c0; c < cEnd; c += 4) this.filterVectors(filter, c, wvAll + <usize>(((c - c0) >> 2) * 192));
+      for (let b = 0; b < g.batches; b++) {
+        for (let k = 0; k < 4; k++) store<i16>(this.slotRow(k), -1);
+        for (let oy = 0; oy < g.outH; oy++) {
+          const y0 = oy * g.strideH - g.padT;
+          const r0 = this.rowFor(b, y0, scratch, c0), r1 = this.rowFor(b, y0 + 1, scratch, c0), r2 = this.rowFor(b, y0 + 2, scratch, c0);
+          const orow = out + <usize>(((b * g.outH + oy) * g.outW) * C);
+          for (let c = c0; c < cEnd; c += 4) {
+            const wv = wvAll + <usize>(((c - c0) >> 2) * 192);
+            const A0 = v128.load(wv), B0 = v128.load(wv, 16), C0 = v128.load(wv, 32), D0 = v128.load(wv, 48);
+            const A1 = v128.load(wv, 64), B1 = v128.load(wv, 80), C1 = v128.load(wv, 96), D1 = v128.load(wv, 112);
+            const A2 = v128.load(wv, 128), B2 = v128.load(wv, 144), C2 = v128.load(wv, 160), D2 = v128.load(wv, 176);
+            const off = <usize>(((c - c0) >> 2) * J) << 4;
+            const p0 = r0 + off, p1 = r1 + off, p2 = r2 + off;
+            const q = cq.records + <usize>(c * Q_BYTES);
+            if (C - c < 4) {
+              // Channel tail: requantise lane by lane, storing only real channels.
+              for (let ox = 0; ox < g.outW; ox++) {
+                // Stride 2 reads pairs ox, ox+1; stride 1 pairs ox/2 (A, B) or (ox-1)/2 (C, D).
+                const at = s == 2 ? <usize>(ox << 4) : <usize>((ox >> 1) << 4);
+                let acc: v128;
+                if (s == 2 || (ox & 1) == 0) {
+                  acc = i32x4.add(i32x4.add(i32x4.dot_i16x8_s(v128.load(p0 + at), A0), i32x4.dot_i16x8_s(v128.load(p0 + at, 16), B0)),
+                    i32x4.add(i32x4.add(i32x4.dot_i16x8_s(v128.load(p1 + at), A1), i32x4.dot_i16x8_s(v128.load(p1 + at, 16), B1)),
+                      i32x4.add(i32x4.dot_i16x8_s(v128.load(p2 + at), A2), i32x4.dot_i16x8_s(v128.load(p2 + at, 16), B2))));
+                } else {
+                  acc = i32x4.add(i32x4.add(i32x4.dot_i16x8_s(v128.load(p0 + at), C0), i32x4.dot_i16x8_s(v128.load(p0 + at, 16), D0)),
+                    i32x4.add(i32x4.add(i32x4.dot_i16x8_s(v128.load(p1 + at), C1), i32x4.dot_i16x8_s(v128.load(p1 + at, 16), D1)),
+                      i32x4.add(i32x4.dot_i16x8_s(v128.load(p2 + at), C2), i32x4.dot_i16x8_s(v128.load(p2 + at, 16), D2))));
+                }
+                const o = orow + <usize>(ox * C + c);
+                const n = C - c;
+                if (n > 0) store<i8>(o, <i8>requantAt(i32x4.extract_lane(acc, 0), q, amin, amax, folded));
+                if (n > 1) store<i8>(o, <i8>requantAt(i32x4.extract_lane(acc, 1), q + <usize>Q_BYTES, amin, amax, folded), 1);
+                if (n > 2) store<i8>(o, <i8>requantAt(i32x4.extract_lane(acc, 2), q + <usize>(2 * Q_BYTES), amin, amax, folded), 2);
               }
-              const o = orow + <usize>(ox * C + c);
-              const n = C - c;
-              if (n > 0) store<i8>(o, <i8>requantAt(i32x4.extract_lane(acc, 0), q, amin, amax, folded));
-              if (n > 1) store<i8>(o, <i8>requantAt(i32x4.extract_lane(acc, 1), q + <usize>Q_BYTES, amin, amax, folded), 1);
-              if (n > 2) store<i8>(o, <i8>requantAt(i32x4.extract_lane(acc, 2), q + <usize>(2 * Q_BYTES), amin, amax, folded), 2);
+              continue;
             }
-            continue;
-          }
-          // Four full channels: their requantisation fields live in locals for the whole row.
-          const b0 = load<i32>(q, Q_BIAS), m0 = load<i64>(q, Q_M), kp0 = load<i64>(q, Q_KPOS), n0 = folded ? 0 : load<i64>(q, Q_KNEG), s0 = load<i64>(q, Q_S);
-          const g0 = folded ? 0 : load<i32>(q, Q_NEG), z0 = folded ? 0 : load<i32>(q, Q_ZP);
-          const b1 = load<i32>(q, 48 + Q_BIAS), m1 = load<i64>(q, 48 + Q_M), kp1 = load<i64>(q, 48 + Q_KPOS), n1 = folded ? 0 : load<i64>(q, 48 + Q_KNEG), s1 = load<i64>(q, 48 + Q_S);
-          const g1 = folded ? 0 : load<i32>(q, 48 + Q_NEG), z1 = folded ? 0 : load<i32>(q, 48 + Q_ZP);
-          const b2 = load<i32>(q, 96 + Q_BIAS), m2 = load<i64>(q, 96 + Q_M), kp2 = load<i64>(q, 96 + Q_KPOS), n2 = folded ? 0 : load<i64>(q, 96 + Q_KNEG), s2 = load<i64>(q, 96 + Q_S);
-          const g2 = folded ? 0 : load<i32>(q, 96 + Q_NEG), z2 = folded ? 0 : load<i32>(q, 96 + Q_ZP);
-          const b3 = load<i32>(q, 144 + Q_BIAS), m3 = load<i64>(q, 144 + Q_M), kp3 = load<i64>(q, 144 + Q_KPOS), n3 = folded ? 0 : load<i64>(q, 144 + Q_KNEG), s3 = load<i64>(q, 144 + Q_S);
-          const g3 = folded ? 0 : load<i32>(q, 144 + Q_NEG), z3 = folded ? 0 : load<i32>(q, 144 + Q_ZP);
-          let o = orow + <usize>c;
-          const step = <usize>C;
-          if (s == 1) {
-            // Two outputs per step share the pair loads: ox uses (A, B), ox+1 uses (C, D).
-            let ox = 0;
-            let at: usize = 0;
-            for (; ox + 2 <= g.outW; ox += 2) {
-              const x00 = v128.load(p0 + at), x01 = v128.load(p0 + at, 16);
-              const x10 = v128.load(p1 + at), x11 = v128.load(p1 + at, 16);
-              const x20 = v128.load(p2 + at), x21 = v128.load(p2 + at, 16);
-              const u = i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(x00, A0), i32x4.dot_i16x8_s(x01, B0)), i32x4.add(i32x4.dot_i16x8_s(x10, A1), i32x4.dot_i16x8_s(x11, B1))),
-                i32x4.add(i32x4.dot_i16x8_s(x20, A2), i32x4.dot_i16x8_s(x21, B2)));
-              const v = i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(x00, C0), i32x4.dot_i16x8_s(x01, D0)), i32x4.add(i32x4.dot_i16x8_s(x10, C1), i32x4.dot_i16x8_s(x11, D1))),
-                i32x4.add(i32x4.dot_i16x8_s(x20, C2), i32x4.dot_i16x8_s(x21, D2)));
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 0) + b0, m0, kp0, n0, s0, g0, z0, amin, amax, folded));
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 1) + b1, m1, kp1, n1, s1, g1, z1, amin, amax, folded), 1);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 2) + b2, m2, kp2, n2, s2, g2, z2, amin, amax, folded), 2);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 3) + b3, m3, kp3, n3, s3, g3, z3, amin, amax, folded), 3);
-              o += step;
-              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 0) + b0, m0, kp0, n0, s0, g0, z0, amin, amax, folded));
-              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 1) + b1, m1, kp1, n1, s1, g1, z1, amin, amax, folded), 1);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 2) + b2, m2, kp2, n2, s2, g2, z2, amin, amax, folded), 2);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(v, 3) + b3, m3, kp3, n3, s3, g3, z3, amin, amax, folded), 3);
-              o += step;
-              at += 16;
-            }
-            if (ox < g.outW) {
-              const u = i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(v128.load(p0 + at), A0), i32x4.dot_i16x8_s(v128.load(p0 + at, 16), B0)),
-                i32x4.add(i32x4.dot_i16x8_s(v128.load(p1 + at), A1), i32x4.dot_i16x8_s(v128.load(p1 + at, 16), B1))),
-                i32x4.add(i32x4.dot_i16x8_s(v128.load(p2 + at), A2), i32x4.dot_i16x8_s(v128.load(p2 + at, 16), B2)));
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 0) + b0, m0, kp0, n0, s0, g0, z0, amin, amax, folded));
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 1) + b1, m1, kp1, n1, s1, g1, z1, amin, amax, folded), 1);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 2) + b2, m2, kp2, n2, s2, g2, z2, amin, amax, folded), 2);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 3) + b3, m3, kp3, n3, s3, g3, z3, amin, amax, folded), 3);
-            }
-          } else {
-            // Stride 2: output ox reads pairs ox and ox+1.
-            const end = p0 + <usize>(g.outW << 4);
-            const d1 = p1 - p0, d2 = p2 - p0;
-            for (let p = p0; p < end; p += 16) {
-              const u = i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(v128.load(p), A0), i32x4.dot_i16x8_s(v128.load(p, 16), B0)),
-                i32x4.add(i32x4.dot_i16x8_s(v128.load(p + d1), A1), i32x4.dot_i16x8_s(v128.load(p + d1, 16), B1))),
-                i32x4.add(i32x4.dot_i16x8_s(v128.load(p + d2), A2), i32x4.dot_i16x8_s(v128.load(p + d2, 16), B2)));
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 0) + b0, m0, kp0, n0, s0, g0, z0, amin, amax, folded));
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 1) + b1, m1, kp1, n1, s1, g1, z1, amin, amax, folded), 1);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 2) + b2, m2, kp2, n2, s2, g2, z2, amin, amax, folded), 2);
-              store<i8>(o, <i8>requant(i32x4.extract_lane(u, 3) + b3, m3, kp3, n3, s3, g3, z3, amin, amax, folded), 3);
-              o += step;
+            // Four full channels: their requantisation fields live in locals for the whole row.
+            const b0 = load<i32>(q, Q_BIAS), m0 = load<i64>(q, Q_M), kp0 = load<i64>(q, Q_KPOS), n0 = folded ? 0 : load<i64>(q, Q_KNEG), s0 = load<i64>(q, Q_S);
+            const g0 = folded ? 0 : load<i32>(q, Q_NEG), z0 = folded ? 0 : load<i32>(q, Q_ZP);
+            const b1 = load<i32>(q, 48 + Q_BIAS), m1 = load<i64>(q, 48 + Q_M), kp1 = load<i64>(q, 48 + Q_KPOS), n1 = folded ? 0 : load<i64>(q, 48 + Q_KNEG), s1 = load<i64>(q, 48 + Q_S);
+            const g1 = folded ? 0 : load<i32>(q, 48 + Q_NEG), z1 = folded ? 0 : load<i32>(q, 48 + Q_ZP);
+            const b2 = load<i32>(q, 96 + Q_BIAS), m2 = load<i64>(q, 96 + Q_M), kp2 = load<i64>(q, 96 + Q_KPOS), n2 = folded ? 0 : load<i64>(q, 96 + Q_KNEG), s2 = load<i64>(q, 96 + Q_S);
+            const g2 = folded ? 0 : load<i32>(q, 96 + Q_NEG), z2 = folded ? 0 : load<i32>(q, 96 + Q_ZP);
+            const b3 = load<i32>(q, 144 + Q_BIAS), m3 = load<i64>(q, 144 + Q_M), kp3 = load<i64>(q, 144 + Q_KPOS), n3 = folded ? 0 : load<i64>(q, 144 + Q_KNEG), s3 = load<i64>(q, 144 + Q_S);
+            const g3 = folded ? 0 : load<i32>(q, 144 + Q_NEG), z3 = folded ? 0 : load<i32>(q, 144 + Q_ZP);
+            let o = orow + <usize>c;
+            const step = <usize>C;
+            if (s == 1) {
+              // Two outputs per step share the pair loads: ox uses (A, B), ox+1 uses (C, D).
+              let ox = 0;
+              let at: usize = 0;
+              for (; ox + 2 <= g.outW; ox += 2) {
+                const x00 = v128.load(p0 + at), x01 = v128.load(p0 + at, 16);
+                const x10 = v128.load(p1 + at), x11 = v128.load(p1 + at, 16);
+                const x20 = v128.load(p2 + at), x21 = v128.load(p2 + at, 16);
+                const u = i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(x00, A0), i32x4.dot_i16x8_s(x01, B0)), i32x4.add(i32x4.dot_i16x8_s(x10, A1), i32x4.dot_i16x8_s(x11, B1))),
+                  i32x4.add(i32x4.dot_i16x8_s(x20, A2), i32x4.dot_i16x8_s(x21, B2)));
+                const v = i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(x00, C0), i32x4.dot_i16x8_s(x01, D0)), i32x4.add(i32x4.dot_i16x8_s(x10, C1), i32x4.dot_i16x8_s(x11, D1))),
+                  i32x4.add(i32x4.dot_i16x8_s(x20, C2), i32x4.dot_i16x8_s(x21, D2)));
+                store<i8>(o, <i8>requant(i32x4.extract_lane(u, 0) + b0, m0, kp0, n0, s0, g0, z0, amin, amax, folded));
+                store<i8>(o, <i8>requant(i32x4.extract_lane(u, 1) + b1, m1, kp1, n1, s1, g1, z1, amin, amax, folded), 1);
+                store<i8>(o, <i8>requant(i32x4.extract_lane(u, 2) + b2, m2, kp2, n2, s2, g2, z2, amin, amax, folded), 2);
+                store<i8>(o, <i8>requant(i32x4.extract_lane(u, 3) + b3, m3, kp3, n3, s3, g3, z3, amin, amax, folded), 3);
+                o += step;
+                store<i8>(o, <i8>requant(i32x4.extract_lane(v, 0) + b0, m0, kp0, n0, s0, g0, z0, amin, amax, folded));
+                store<i8>(o, <i8>requant(i32x4.extract_lane(v, 1) + b1, m1, kp1, n1, s1, g1, z1, amin, amax, folded), 1);
+                store<i8>(o, <i8>requant(i32x4.extract_lane(v, 2) + b2, m2, kp2, n2, s2, g2, z2, amin, amax, folded), 2);
+                store<i8>(o, <i8>requant(i32x4.extract_lane(v, 3) + b3, m3, kp3, n3, s3, g3, z3, amin, amax, folded), 3);
+                o += step;
+                at += 16;
+              }
+              if (ox < g.outW) {
+                const u = i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(v128.load(p0 + at), A0), i32x4.dot_i16x8_s(v128.load(p0 + at, 16), B0)),
+                  i32x4.add(i32x4.dot_i16x8_s(v128.load(p1 + at), A1), i32x4.dot_i16x8_s(v128.load(p1 + at, 16), B1))),
+                  i32x4.add(i32x4.dot_i16x8_s(v128.load(p2 + at), A2), i32x4.dot_i16x8_s(v128.load(p2 + at, 16), B2)));
+                store<i8>(o, <i8>requant(i32x4.extract_lane(u, 0) + b0, m0, kp0, n0, s0, g0, z0, amin, amax, folded));
+                store<i8>(o, <i8>requant(i32x4.extract_lane(u, 1) + b1, m1, kp1, n1, s1, g1, z1, amin, amax, folded), 1);
+                store<i8>(o, <i8>requant(i32x4.extract_lane(u, 2) + b2, m2, kp2, n2, s2, g2, z2, amin, amax, folded), 2);
+                store<i8>(o, <i8>requant(i32x4.extract_lane(u, 3) + b3, m3, kp3, n3, s3, g3, z3, amin, amax, folded), 3);
+              }
+            } else {
+              // Stride 2: output ox reads pairs ox and ox+1.
+              const end = p0 + <usize>(g.outW << 4);
+              const d1 = p1 - p0, d2 = p2 - p0;
+              for (let p = p0; p < end; p += 16) {
+                const u = i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(v128.load(p), A0), i32x4.dot_i16x8_s(v128.load(p, 16), B0)),
+                  i32x4.add(i32x4.dot_i16x8_s(v128.load(p + d1), A1), i32x4.dot_i16x8_s(v128.load(p + d1, 16), B1))),
+                  i32x4.add(i32x4.dot_i16x8_s(v128.load(p + d2), A2), i32x4.dot_i16x8_s(v128.load(p + d2, 16), B2)));
+                store<i8>(o, <i8>requant(i32x4.extract_lane(u, 0) + b0, m0, kp0, n0, s0, g0, z0, amin, amax, folded));
+                store<i8>(o, <i8>requant(i32x4.extract_lane(u, 1) + b1, m1, kp1, n1, s1, g1, z1, amin, amax, folded), 1);
+                store<i8>(o, <i8>requant(i32x4.extract_lane(u, 2) + b2, m2, kp2, n2, s2, g2, z2, amin, amax, folded), 2);
+                store<i8>(o, <i8>requant(i32x4.extract_lane(u, 3) + b3, m3, kp3, n3, s3, g3, z3, amin, amax, folded), 3);
+                o += step;
+              }
             }
           }
         }
