@@ -105,7 +105,8 @@ function noiseFor(spec: SceneSpec, babbleFiles: string[]) {
       ];
 }
 
-function roomScene(
+/** A scene in the bench's room (8 x 7 x 2.7 m, the array in its middle at 0.9 m) with its noise. */
+export function roomScene(
   seed: number,
   spec: SceneSpec,
   seconds: number,

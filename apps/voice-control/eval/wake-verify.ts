@@ -66,6 +66,8 @@ export interface TwoStageRule {
   scorings?: number;
   /** Consecutive verifier scorings averaged (1: any single one). */
   smooth?: number;
+  /** Deaf time after a detection, s (wake.ts REFRACTORY_MS: 1.5). */
+  refractory?: number;
 }
 
 /**
@@ -98,12 +100,12 @@ export function detections(tr: Trace, rule: TwoStageRule): number[] {
       }
       above = 0;
       out.push(tr.t[i] + at * stride);
-      deafUntil = tr.t[i] + at * stride + REFRACTORY;
+      deafUntil = tr.t[i] + at * stride + (rule.refractory ?? REFRACTORY);
       continue;
     }
     above = 0;
     out.push(tr.t[i]);
-    deafUntil = tr.t[i] + REFRACTORY;
+    deafUntil = tr.t[i] + (rule.refractory ?? REFRACTORY);
   }
   return out;
 }
@@ -124,9 +126,17 @@ export async function sceneTrace(
   dir: string,
   withPcm = false,
   source: AudioSource = AUDIO_SOURCE,
+  positionsMm?: [number, number, number][],
 ): Promise<Trace & { pcm?: Int16Array }> {
   // v 5: the front end's self-noise at the microphone peripheral's level (3 dB below v 4's).
-  const key = hash(JSON.stringify(source === "mic0" ? { scene, v: 3 } : { scene, v: 5, source }));
+  // Another board's microphones (positionsMm, e.g. RT1170's pair) key their own cache.
+  const key = hash(
+    JSON.stringify(
+      source === "mic0"
+        ? { scene, v: 3 }
+        : { scene, v: 5, source, ...(positionsMm ? { positionsMm } : {}) },
+    ),
+  );
   const wwFile = path.join(CACHE, `ww-${key}.json`);
   const verFile = path.join(CACHE, `verfw-${key}-${hash(model)}.json`);
   let pcm: Int16Array | null = null;
@@ -141,7 +151,7 @@ export async function sceneTrace(
     pcm =
       source === "mic0"
         ? renderReferenceMic(file, undefined, true)
-        : renderFrontEnd(file, steering(scene));
+        : renderFrontEnd(file, steering(scene), { positionsMm });
     writeFileSync(pcmFile, new Uint8Array(pcm.buffer));
     return pcm;
   };
