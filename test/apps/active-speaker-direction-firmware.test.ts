@@ -1,5 +1,5 @@
 // The direction cue as the firmware computes it (firmware/dsp/srp-cue.ts, the code the app's
-// direction.ts links, run on an emulated board through the dsp-probe fixture) against the host's
+// direction.ts links, run on an emulated board through the dsp-probe firmware app) against the host's
 // measurement (apps/active-speaker/train/direction-cue.ts), and on its own: the talker's face
 // gets the higher cue, audio mirrored left-right moves it to the silent face, and RT1170's pair
 // mounted along the camera's axis (cameraAxisDeg 0) is end-fire to both faces, so the cue cannot

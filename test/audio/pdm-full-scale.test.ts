@@ -7,7 +7,7 @@ import { FakeBoard } from "../helpers/fake-board.ts";
 import { Microphones } from "../../emulator/peripherals/mic.ts";
 import { loadMicArray, micLayout } from "../../emulator/peripherals/mic/array.ts";
 import type { MicSource } from "../../emulator/inputs/mic-source.ts";
-import { runDsp, OP, asI16 } from "../helpers/dsp-probe.ts";
+import { runDsp, OP, asI16 } from "../../emulator/dsp-probe.ts";
 import { fitSine } from "../helpers/sigma-delta.ts";
 
 const HZ = 1000;

@@ -1,12 +1,12 @@
 // 8. firmware/dsp on each board: cycles per 10 ms of 16 kHz audio for the audio front end's
-// pieces (the dsp-probe fixture app frames each one's work with a layer span), and the share
+// pieces (the dsp-probe firmware app (firmware/dsp-probe) frames each one's work with a layer span), and the share
 // of the core they take. Per channel where it says so. Run alone: npx tsx test/bench/dsp.ts
 // (prints the table and rewrites the table in docs/dsp.md between its bench markers).
 import path from "node:path";
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { loadTarget } from "../../emulator/board.ts";
-import { runDsp, OP, f32bits, type DspJob } from "../helpers/dsp-probe.ts";
+import { runDsp, OP, f32bits, type DspJob } from "../../emulator/dsp-probe.ts";
 import { modulate } from "../helpers/sigma-delta.ts";
 import { BOARDS, ROOT, sig } from "./util.ts";
 

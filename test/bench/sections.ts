@@ -362,12 +362,13 @@ export const SECTIONS: BenchSection[] = [
   }),
   section({
     id: "activeSpeaker",
-    title: "apps/active-speaker: latency per face and frame, CPU load, dropped frames, NPU on/off",
+    title:
+      "apps/active-speaker: latency per face and frame with 1-3 faces, fps, CPU load, dropped frames, SRAM, flash, NPU on/off",
     run: (log) => benchActiveSpeaker(log),
     table: activeSpeakerTable,
     markdown: (r) =>
       [
-        "Active speaker (`apps/active-speaker` on its two-person demo scene):",
+        "Active speaker (`apps/active-speaker` on generated meetings with 1, 2 and 3 people):",
         "",
         activeSpeakerTable(r),
       ].join("\n"),

@@ -1,8 +1,8 @@
 // The direction cue's per-hop steered responses computed by the firmware (firmware/dsp/srp-cue.ts,
-// the code the app links) on an emulated board, through the dsp-probe fixture, on the same
+// the code the app links) on an emulated board, through the dsp-probe firmware app (emulator/dsp-probe.ts), on the same
 // microphone signals the host measurement (direction-cue.ts hopSrp) takes: so the firmware's cue
 // can be scored and compared with the host's value for value.
-import { OP, f32bits, runDsp, asF32 } from "../../../test/helpers/dsp-probe.ts";
+import { OP, f32bits, runDsp, asF32 } from "../../../emulator/dsp-probe.ts";
 import type { HopSrp, Mm } from "./direction-cue.ts";
 import { K_HI } from "./direction-cue.ts";
 

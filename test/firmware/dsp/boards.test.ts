@@ -1,7 +1,7 @@
 // firmware/dsp on every board: the same jobs give the same outputs on rt1060, rt1170 and
 // mcxn947 (one wasm, no board-specific arithmetic), and the same cycles when run again.
 import test from "ava";
-import { runDsp, OP, type DspJob } from "../../helpers/dsp-probe.ts";
+import { runDsp, OP, type DspJob } from "../../../emulator/dsp-probe.ts";
 import { modulate } from "../../helpers/sigma-delta.ts";
 import { testClips } from "../../helpers/audio-clips.ts";
 

@@ -1,6 +1,6 @@
 // firmware/dsp FFTs, windows and spectra on an emulated board against float64 references.
 import test from "ava";
-import { runDsp, OP, asF32, asI16, asI32 } from "../../helpers/dsp-probe.ts";
+import { runDsp, OP, asF32, asI16, asI32 } from "../../../emulator/dsp-probe.ts";
 import { hann, hamming, packed, rfft, snrDb } from "../../helpers/dsp-reference.ts";
 
 // A deterministic test signal: a few tones, noise and an offset, peak about 0.9.

@@ -2,7 +2,7 @@
 // each against its float64 host reference (test/helpers/dsp-reference-filters.ts) and a
 // behaviour it exists for.
 import test from "ava";
-import { runDsp, OP, asF32, f32bits } from "../../helpers/dsp-probe.ts";
+import { runDsp, OP, asF32, f32bits } from "../../../emulator/dsp-probe.ts";
 import { snrDb } from "../../helpers/dsp-reference.ts";
 import { agc, beamform, biquadCascade, gccPhat, noiseSuppress, rbj } from "../../helpers/dsp-reference-filters.ts";
 import { fitSine } from "../../helpers/sigma-delta.ts";

@@ -5,7 +5,7 @@
 // reference (test/helpers/dsp-reference-mic-calibration.ts), and the beam with the learnt
 // gains (frozen) must gain more over microphone 0 than the beam without them.
 import test from "ava";
-import { runDsp, OP, asF32, f32bits } from "../../helpers/dsp-probe.ts";
+import { runDsp, OP, asF32, f32bits } from "../../../emulator/dsp-probe.ts";
 import { relativeGainsDb } from "../../helpers/dsp-reference-mic-calibration.ts";
 import { calibrationTrajectory, SD_HOP } from "../../helpers/dsp-reference-superdirective.ts";
 import { mixDiffuse, MIXING_TAPS } from "../../../emulator/inputs/room/diffuse.ts";

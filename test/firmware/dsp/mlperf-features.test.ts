@@ -4,7 +4,7 @@
 import test from "ava";
 import path from "node:path";
 import { readFileSync } from "node:fs";
-import { runDsp, OP, asF32, f32bits } from "../../helpers/dsp-probe.ts";
+import { runDsp, OP, asF32, f32bits } from "../../../emulator/dsp-probe.ts";
 import { applyMel, dct2, kwsFeatures, melMatrix, quantize, wwFeatures } from "../../helpers/dsp-reference.ts";
 import { testClips } from "../../helpers/audio-clips.ts";
 import { runModelSets } from "../../helpers/engine.ts";

@@ -1,7 +1,7 @@
 // The firmware PDM decimator (RT1060 path) on an emulated board: bit layout contract, tone SNR
 // and gain against the ideal (float64) input, alias rejection, block-size independence, 64x.
 import test from "ava";
-import { runDsp, OP, asI16 } from "../../helpers/dsp-probe.ts";
+import { runDsp, OP, asI16 } from "../../../emulator/dsp-probe.ts";
 import { modulate, fitSine } from "../../helpers/sigma-delta.ts";
 import { FULL_SCALE } from "../../../emulator/peripherals/mic/sigma-delta.ts";
 

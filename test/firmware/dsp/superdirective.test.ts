@@ -3,7 +3,7 @@
 // gain well over delay-and-sum, keep a steered plane wave, and match the float64 reference
 // (test/helpers/dsp-reference-superdirective.ts).
 import test from "ava";
-import { runDsp, OP, asF32, f32bits } from "../../helpers/dsp-probe.ts";
+import { runDsp, OP, asF32, f32bits } from "../../../emulator/dsp-probe.ts";
 import { snrDb } from "../../helpers/dsp-reference.ts";
 import { beamform } from "../../helpers/dsp-reference-filters.ts";
 import { superdirective, SD_HOP } from "../../helpers/dsp-reference-superdirective.ts";

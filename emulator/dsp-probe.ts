@@ -1,15 +1,16 @@
-// Runs firmware/dsp functions on an emulated board through the dsp-probe fixture app
-// (test/fixtures/dsp-probe): jobs go into the flash partition "jobs", each job's output comes
-// back as a report and its compute's cycles from the layer span around it.
+// Runs firmware/dsp functions on an emulated board through the dsp-probe firmware app
+// (firmware/dsp-probe): jobs go into the flash partition "jobs", each job's output comes
+// back as a report and its compute's cycles from the layer span around it. The tests, the DSP
+// bench and the active speaker's evaluation (apps/active-speaker/train/firmware-cue.ts) use it.
 import path from "node:path";
-import { loadTarget } from "../../emulator/board.ts";
-import { buildApp } from "../../emulator/toolchain/build.ts";
-import { withPartitions } from "../../emulator/model/runner.ts";
-import type { Image } from "../../emulator/toolchain/image.ts";
-import { Machine } from "../../emulator/machine.ts";
-import { PROJECT_ROOT } from "../../emulator/paths.ts";
+import { loadTarget } from "./board.ts";
+import { buildApp } from "./toolchain/build.ts";
+import { withPartitions } from "./model/runner.ts";
+import type { Image } from "./toolchain/image.ts";
+import { Machine } from "./machine.ts";
+import { PROJECT_ROOT } from "./paths.ts";
 
-export const DSP_PROBE_APP = path.join(PROJECT_ROOT, "test", "fixtures", "dsp-probe");
+export const DSP_PROBE_APP = path.join(PROJECT_ROOT, "firmware", "dsp-probe");
 
 export const OP = {
   rfftF32: 1,
