@@ -9,6 +9,7 @@ import { CYCLES_GLOBAL, FRACTION_BITS, ONE } from "./meter-abi.ts";
 import type { MeterContext } from "./meter.ts";
 import { walkExpression, type Acc } from "./expression-cost.ts";
 import { instrumentLoop } from "./meter-loops.ts";
+import { placeTailCharges } from "./tail-charges.ts";
 
 type Ref = number;
 
@@ -28,10 +29,12 @@ export class FunctionMeter {
   tally: number[] | null = null;
   private labels = 0;
   private readonly exits: BranchExits;
+  /** Scratch locals by type, holding an operand's value while its tail is charged. */
+  private readonly scratches = new Map<number, number>();
 
   constructor(
     readonly ctx: MeterContext,
-    f: Ref,
+    private readonly f: Ref,
   ) {
     const i32 = ctx.binaryen.i32;
     this.counter = ctx.binaryen._BinaryenFunctionAddVar(f, i32);
@@ -80,8 +83,30 @@ export class FunctionMeter {
     return this.module.block(null, [e], b.getExpressionType(e));
   }
 
+  /** A scratch local of `type` (tail-charges.ts: its uses never overlap). */
+  scratch(type: number): number {
+    const known = this.scratches.get(type);
+    if (known !== undefined) return known;
+    const local: number = this.ctx.binaryen._BinaryenFunctionAddVar(this.f, type);
+    this.scratches.set(type, local);
+    return local;
+  }
+
+  /**
+   * Walks an operand of a statement, noting in acc where what follows it stops running
+   * whenever the statement starts: after an operand that may branch out of the statement, or
+   * that never falls through (tail-charges.ts charges the rest where it runs).
+   */
   walk(e: Ref, acc: Acc): Ref {
-    return walkExpression(this, e, acc);
+    // Asked before the walk: the meter's own loop and tick branches stay inside the operand.
+    const leaves = this.exits.leaves(e);
+    const next = walkExpression(this, e, acc);
+    if (acc.deadAt === undefined) {
+      const B = this.ctx.binaryen;
+      if (B.getExpressionType(next) === B.unreachable) acc.deadAt = acc.cost;
+      else if (leaves) acc.splits.push({ after: next, at: acc.cost });
+    }
+    return next;
   }
 
   instrumentLoop(loop: Ref): Ref {
@@ -144,16 +169,31 @@ export class FunctionMeter {
       regionStart = end;
       regionCost = 0;
     };
+    const blockType = binaryen.getExpressionType(b);
     children.forEach((child, i) => {
-      const acc: Acc = { cost: 0, calls: false };
+      const acc: Acc = { cost: 0, calls: false, splits: [] };
       // Asked before the walk: the meter's own loop and tick branches stay inside the child.
       const leaves = this.exits.leaves(child);
-      if (this.isBlockStatement(child)) acc.cost += this.regions(child, false, true).headCost;
+      // Cycles charged at this region's start, and those that run only when the child
+      // completes (charged at the next region's start: tail-charges.ts).
+      let head: number;
+      let tail = 0;
+      if (this.isBlockStatement(child)) head = this.regions(child, false, true).headCost;
       else {
-        const next = this.walk(child, acc);
+        const next = walkExpression(this, child, acc);
         if (next !== child) binaryen.Block.setChildAt(b, i, next);
+        // The rest may wait for the next region if the child falls through into one (a
+        // charge after a block's last child would take the place of its value).
+        const followed = i < children.length - 1 || blockType === binaryen.none;
+        const completes = binaryen.getExpressionType(next) !== binaryen.unreachable;
+        ({ head, next: tail } = placeTailCharges(
+          this,
+          next,
+          acc,
+          followed && completes && !acc.calls,
+        ));
       }
-      regionCost += acc.cost;
+      regionCost += head;
       if (!called) untilCall += acc.cost;
       called ||= acc.calls;
       if (acc.calls) {
@@ -163,6 +203,7 @@ export class FunctionMeter {
       // Calls are where the host looks at the clock, and what follows a statement that may
       // branch past it does not always run: charge what comes after either separately.
       if (leaves || acc.calls) closeRegion(i + 1);
+      regionCost += tail;
     });
     if (regionCost > 0 || regionStart === 0) closeRegion(children.length);
     // Insert from the back so earlier indices stay valid; region heads go before flushes.
