@@ -26,6 +26,11 @@
 // inference 0.03-0.3 % on the big models (VWW rt1060 14,512,568 -> 14,508,279), ad01 6.9 %,
 // person_detect 2.2 %, micro_speech 4.0 %, hello_world int8 30 %; start-up down 0.9-4 %; and the
 // operator record 28 -> 24 B (hier2, merged with it): start-up 2-55 cycles less.
+// Re-pinned after the meter charged only what runs inside an expression too (issue 16: the
+// operators after an operand that branches away are charged where they run): start-up down
+// 3-134 cycles, inference within 0.01 % (VWW rt1060 14,508,279 -> 14,507,902, person_detect
+// -878); a few CPU rows up by 1-146 cycles (M33 micro_speech +71, person_detect +146): the loop
+// head's floor of a cycle now applies to a head region that lost its tail (see the report).
 // A change that means to move them (a kernel, a cost table, the memory model) updates this table.
 import test from "ava";
 import { readFileSync } from "node:fs";
@@ -45,110 +50,110 @@ const PINNED: Record<
     file: "mlcommons-tiny/vww_96_int8.tflite",
     input: null,
     cycles: {
-      rt1060: [14508279, 455954, 14972579],
-      rt1170: [14508279, 455931, 14972556],
-      "mcxn947-cpu": [19106005, 597319, 19717541],
-      "mcxn947-npu": [1730451, 598991, 643575],
+      rt1060: [14507902, 455912, 14972162],
+      rt1170: [14507902, 455889, 14972139],
+      "mcxn947-cpu": [19105863, 597187, 19717267],
+      "mcxn947-npu": [1730452, 598859, 643444],
     },
   },
   kws_ref_model: {
     file: "mlcommons-tiny/kws_ref_model.tflite",
     input: null,
     cycles: {
-      rt1060: [4573267, 140881, 4715704],
-      rt1170: [4573267, 140881, 4715704],
-      "mcxn947-cpu": [6016480, 182413, 6200911],
-      "mcxn947-npu": [976553, 183115, 200668],
+      rt1060: [4573167, 140864, 4715589],
+      rt1170: [4573167, 140864, 4715589],
+      "mcxn947-cpu": [6016294, 182362, 6200673],
+      "mcxn947-npu": [976553, 183064, 200618],
     },
   },
   ad01_int8: {
     file: "mlcommons-tiny/ad01_int8.tflite",
     input: null,
     cycles: {
-      rt1060: [636567, 61242, 699339],
-      rt1170: [636567, 61242, 699339],
-      "mcxn947-cpu": [830393, 86875, 919272],
-      "mcxn947-npu": [603136, 87469, 98533],
+      rt1060: [636567, 61229, 699328],
+      rt1170: [636567, 61229, 699328],
+      "mcxn947-cpu": [830393, 86856, 919253],
+      "mcxn947-npu": [603136, 87450, 98514],
     },
   },
   str_ww_ref_model: {
     file: "mlcommons-tiny/str_ww_ref_model.tflite",
     input: null,
     cycles: {
-      rt1060: [3941600, 144545, 4087879],
-      rt1170: [3941600, 144545, 4087879],
-      "mcxn947-cpu": [4935350, 195271, 5132957],
-      "mcxn947-npu": [214656, 195866, 210649],
+      rt1060: [3941556, 144531, 4087823],
+      rt1170: [3941556, 144531, 4087823],
+      "mcxn947-cpu": [4935286, 195231, 5132853],
+      "mcxn947-npu": [214655, 195825, 210608],
     },
   },
   person_detect: {
     file: "tflite-micro/person_detect.tflite",
     input: "tflite-micro/person_image_data.i8.bin",
     cycles: {
-      rt1060: [14074559, 455554, 14533851],
-      rt1170: [14074559, 455531, 14533828],
-      "mcxn947-cpu": [18519941, 586916, 19112794],
-      "mcxn947-npu": [2052517, 588588, 624997],
+      rt1060: [14073681, 455512, 14532933],
+      rt1170: [14073681, 455489, 14532910],
+      "mcxn947-cpu": [18520087, 586782, 19112807],
+      "mcxn947-npu": [2052518, 588454, 624864],
     },
   },
   hello_world_int8: {
     file: "tflite-micro/hello_world_int8.tflite",
     input: null,
     cycles: {
-      rt1060: [3097, 21740, 26207],
-      rt1170: [3097, 21740, 26207],
-      "mcxn947-cpu": [4057, 30399, 36172],
-      "mcxn947-npu": [31340, 30616, 35106],
+      rt1060: [3097, 21737, 26206],
+      rt1170: [3097, 21737, 26206],
+      "mcxn947-cpu": [4057, 30393, 36166],
+      "mcxn947-npu": [31340, 30610, 35100],
     },
   },
   hello_world_float: {
     file: "tflite-micro/hello_world_float.tflite",
     input: null,
     cycles: {
-      rt1060: [5753, 18822, 25887],
-      rt1170: [5753, 18822, 25887],
-      "mcxn947-cpu": [7013, 23957, 32615],
-      "mcxn947-npu": [7013, 23988, 32646],
+      rt1060: [5754, 18817, 25883],
+      rt1170: [5754, 18817, 25883],
+      "mcxn947-cpu": [7013, 23947, 32605],
+      "mcxn947-npu": [7014, 23977, 32636],
     },
   },
   micro_speech_quantized: {
     file: "tflite-micro/micro_speech_quantized.tflite",
     input: null,
     cycles: {
-      rt1060: [1688145, 26518, 1716523],
-      rt1170: [1688145, 26518, 1716523],
-      "mcxn947-cpu": [2257345, 35556, 2295497],
-      "mcxn947-npu": [1358843, 35773, 45068],
+      rt1060: [1687968, 26514, 1716344],
+      rt1170: [1687968, 26514, 1716344],
+      "mcxn947-cpu": [2257416, 35546, 2295559],
+      "mcxn947-npu": [1358843, 35763, 45059],
     },
   },
   network_model: {
     file: "tflite-micro/network_tester/network_model.tflite",
     input: "tflite-micro/network_tester/input_data.bin",
     cycles: {
-      rt1060: [67931, 13672, 83314],
-      rt1170: [67931, 13672, 83314],
-      "mcxn947-cpu": [83932, 18469, 104685],
-      "mcxn947-npu": [27952, 18579, 21897],
+      rt1060: [67931, 13672, 83316],
+      rt1170: [67931, 13672, 83316],
+      "mcxn947-cpu": [83932, 18463, 104679],
+      "mcxn947-npu": [27952, 18573, 21891],
     },
   },
   magic_wand: {
     file: "tflite-micro/magic_wand/magic_wand.tflite",
     input: "tflite-micro/magic_wand/ring_micro_features_data.f32.bin",
     cycles: {
-      rt1060: [1000584, 34279, 1036620],
-      rt1170: [1000584, 34279, 1036620],
-      "mcxn947-cpu": [1242442, 43581, 1288438],
-      "mcxn947-npu": [1242442, 43621, 1288479],
+      rt1060: [1000584, 34269, 1036612],
+      rt1170: [1000584, 34269, 1036612],
+      "mcxn947-cpu": [1242442, 43551, 1288408],
+      "mcxn947-npu": [1242442, 43592, 1288449],
     },
   },
   dtln: {
     file: "tflite-micro/dtln/dtln_noise_suppression.tflite",
     input: "tflite-micro/dtln/dtln_feature_data.i8.bin",
     cycles: {
-      rt1060: [1143606, 246596, 1391677],
-      rt1170: [1143606, 246596, 1391677],
-      "mcxn947-cpu": [1505931, 337520, 1845339],
-      "mcxn947-npu": [1496154, 337629, 1738793],
+      rt1060: [1143606, 246566, 1391648],
+      rt1170: [1143606, 246566, 1391648],
+      "mcxn947-cpu": [1505932, 337497, 1845316],
+      "mcxn947-npu": [1496153, 337607, 1738770],
     },
   },
 };
