@@ -61,3 +61,13 @@ for (const [name, muls] of Object.entries(PATHS)) {
     );
   });
 }
+
+test("tailFloor: a loop head under the floor of a cycle costs it once, taken back from the tail", async (t) => {
+  const got = await measured;
+  // Leaves in iteration k: k whole iterations (1 + 5 multiplications) and the floor's cycle.
+  const whole = 6 * MUL;
+  t.deepEqual(
+    [0, 1, 2, 3, 4].map((k) => got.get(`tailFloor ${k}`)),
+    [1, whole + 1, 2 * whole + 1, 3 * whole + 1, 4 * whole],
+  );
+});

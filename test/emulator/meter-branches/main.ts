@@ -109,6 +109,26 @@ function tailIf(x: i32, stop: i32): i32 {
   return a;
 }
 
+// tailIf with a test that costs nothing here: the loop head's region (before the if) is under
+// the meter's floor of a cycle per iteration. An iteration that leaves costs that floor; one
+// that goes on costs 1 + 5 multiplications, the floor taken back from the 5 (as when the head
+// and the product were one region): max(1, 5 * 7) + 7 cycles.
+function tailFloor(x: i32, stop: i32): i32 {
+  const y = seed;
+  let a = x;
+  let i = 0;
+  while (true) {
+    let b = 0;
+    if (i == stop) {
+      seed = a;
+      break;
+    } else b = a * y;
+    a = b * x * y * x * y * x;
+    if (++i == 4) break;
+  }
+  return a;
+}
+
 // A function the optimizer does not inline (it calls itself), and charges nothing here.
 function mix(v: i32): i32 {
   if (v == 0x7fffffff) return mix(v - 1);
@@ -187,6 +207,13 @@ export function main(): void {
     const after = clock.cycles();
     seed = (seed ^ r) | 1;
     report("tailCall", k, after - before);
+  }
+  for (let k = 0; k < 5; k++) {
+    const before = clock.cycles();
+    const r = tailFloor(k + 2, k);
+    const after = clock.cycles();
+    seed = (seed ^ r) | 1;
+    report("tailFloor", k, after - before);
   }
   console.println("trace " + trace.toString()); // read, so the arms' stores stay
 }
