@@ -9,8 +9,19 @@ import { CYCLES_GLOBAL, FRACTION_BITS, ONE } from "./meter-abi.ts";
 import type { MeterContext } from "./meter.ts";
 import { walkExpression, type Acc } from "./expression-cost.ts";
 import { instrumentLoop } from "./meter-loops.ts";
+import { placeTailCharges } from "./tail-charges.ts";
 
 type Ref = number;
+
+/** Kinds that may branch out by themselves (a branch, or arms, a block or a loop that do). */
+const OWN_EXITS = new Set(["Break", "Switch", "If", "Block", "Loop"]);
+
+/**
+ * The charge of the region after a block's first one when that first region ended in a split
+ * statement whose tail it carries (tail-charges.ts): the loop head's floor of a cycle is taken
+ * back from it (units: the charge, tailUnits: the tail's part of it).
+ */
+type HeadTail = { charge: Ref; units: number; tailUnits: number } | null;
 
 export class FunctionMeter {
   /** The cycle counter local (1/16 cycles, flushed to tb_cycles). */
@@ -28,10 +39,12 @@ export class FunctionMeter {
   tally: number[] | null = null;
   private labels = 0;
   private readonly exits: BranchExits;
+  /** Scratch locals by type, holding an operand's value while its tail is charged. */
+  private readonly scratches = new Map<number, number>();
 
   constructor(
     readonly ctx: MeterContext,
-    f: Ref,
+    private readonly f: Ref,
   ) {
     const i32 = ctx.binaryen.i32;
     this.counter = ctx.binaryen._BinaryenFunctionAddVar(f, i32);
@@ -80,8 +93,34 @@ export class FunctionMeter {
     return this.module.block(null, [e], b.getExpressionType(e));
   }
 
+  /** A scratch local of `type` (tail-charges.ts: its uses never overlap). */
+  scratch(type: number): number {
+    const known = this.scratches.get(type);
+    if (known !== undefined) return known;
+    const local: number = this.ctx.binaryen._BinaryenFunctionAddVar(this.f, type);
+    this.scratches.set(type, local);
+    return local;
+  }
+
+  /**
+   * Walks an operand of a statement, noting in acc where what follows it stops running
+   * whenever the statement starts: after an operand that may branch out of the statement, or
+   * that never falls through (tail-charges.ts charges the rest where it runs).
+   */
   walk(e: Ref, acc: Acc): Ref {
-    return walkExpression(this, e, acc);
+    const B = this.ctx.binaryen;
+    // Asked before the walk: the meter's own loop and tick branches stay inside the operand.
+    // Only an operand that branches itself (or holds arms, a block or a loop that do) cuts:
+    // one that leaves through an operand of its own was cut there, and what follows that
+    // runs exactly when it falls through (one part, however deep the operand sits).
+    const cuts =
+      OWN_EXITS.has(this.ctx.ids.get(B.getExpressionId(e)) ?? "") && this.exits.leaves(e);
+    const next = walkExpression(this, e, acc);
+    if (acc.deadAt === undefined) {
+      if (B.getExpressionType(next) === B.unreachable) acc.deadAt = acc.cost;
+      else if (cuts) acc.splits.push({ after: next, at: acc.cost });
+    }
+    return next;
   }
 
   instrumentLoop(loop: Ref): Ref {
@@ -117,7 +156,7 @@ export class FunctionMeter {
     b: Ref,
     loopHead: boolean,
     hoistHead: boolean,
-  ): { headUnits: number; headCost: number; untilCall: number } {
+  ): { headUnits: number; headCost: number; untilCall: number; headTail: HeadTail } {
     const binaryen = this.ctx.binaryen;
     const stats = this.ctx.stats;
     const children: Ref[] = binaryen.getExpressionInfo(b).children;
@@ -127,33 +166,68 @@ export class FunctionMeter {
     let headUnits = 0;
     let headCost = 0;
     let untilCall = 0;
+    let headTail: HeadTail = null;
+    let tailPending = 0; // units of the head's split tail in the region being added up
+    let floorCredit = 0; // 1/16 cycles of the loop head's floor not yet taken back
     let called = false;
     const closeRegion = (end: number): void => {
       if (hoistHead && regionStart === 0) headCost = regionCost;
       else {
         let units = Math.round(regionCost * ONE);
-        // Every loop iteration costs at least a cycle, so a loop always reaches its check.
-        if (loopHead && regionStart === 0) units = Math.max(ONE, units);
+        // Every loop iteration costs at least a cycle, so a loop always reaches its check. An
+        // iteration that runs on past a split in its head still costs max(1, head + tail)
+        // cycles, as when they were one region: the floor is taken back from the tail.
+        if (loopHead && regionStart === 0 && units < ONE) {
+          floorCredit = ONE - units;
+          units = ONE;
+          if (headTail) {
+            const back = Math.min(floorCredit, headTail.tailUnits, headTail.units - 1);
+            this.setCharge(headTail.charge, headTail.units - back);
+            floorCredit -= back;
+          }
+        }
         if (regionStart === 0) headUnits = units;
         if (units > 0 && this.tally) this.tally.push(units);
         else if (units > 0) {
-          inserts.push({ at: regionStart, exprs: [this.charge(units)] });
+          const charge = this.charge(units);
+          inserts.push({ at: regionStart, exprs: [charge] });
           stats.regions++;
+          if (tailPending > 0 && !headTail)
+            headTail = { charge, units, tailUnits: Math.min(tailPending, units) };
         }
       }
+      tailPending = 0;
       regionStart = end;
       regionCost = 0;
     };
+    const blockType = binaryen.getExpressionType(b);
     children.forEach((child, i) => {
-      const acc: Acc = { cost: 0, calls: false };
+      const acc: Acc = { cost: 0, calls: false, splits: [] };
       // Asked before the walk: the meter's own loop and tick branches stay inside the child.
       const leaves = this.exits.leaves(child);
-      if (this.isBlockStatement(child)) acc.cost += this.regions(child, false, true).headCost;
-      else {
-        const next = this.walk(child, acc);
+      // Cycles charged at this region's start, and those that run only when the child
+      // completes (charged at the next region's start: tail-charges.ts).
+      let head: number;
+      let tail = 0;
+      if (this.isBlockStatement(child)) {
+        const inner = this.regions(child, false, true);
+        head = inner.headCost;
+        if (regionStart === 0) headTail ??= inner.headTail;
+      } else {
+        const next = walkExpression(this, child, acc);
         if (next !== child) binaryen.Block.setChildAt(b, i, next);
+        // The rest may wait for the next region if the child falls through into one (a
+        // charge after a block's last child would take the place of its value).
+        const followed = i < children.length - 1 || blockType === binaryen.none;
+        const completes = binaryen.getExpressionType(next) !== binaryen.unreachable;
+        ({ head, next: tail } = placeTailCharges(
+          this,
+          next,
+          acc,
+          followed && completes && !acc.calls,
+        ));
       }
-      regionCost += acc.cost;
+      regionCost += head;
       if (!called) untilCall += acc.cost;
       called ||= acc.calls;
       if (acc.calls) {
@@ -162,7 +236,15 @@ export class FunctionMeter {
       }
       // Calls are where the host looks at the clock, and what follows a statement that may
       // branch past it does not always run: charge what comes after either separately.
+      const inHead = regionStart === 0;
       if (leaves || acc.calls) closeRegion(i + 1);
+      if (inHead && tail > 0 && regionStart > 0) {
+        const back = Math.min(floorCredit, Math.round(tail * ONE));
+        tail -= back / ONE;
+        tailPending = Math.round(tail * ONE);
+      }
+      floorCredit = 0;
+      regionCost += tail;
     });
     if (regionCost > 0 || regionStart === 0) closeRegion(children.length);
     // Insert from the back so earlier indices stay valid; region heads go before flushes.
@@ -170,7 +252,13 @@ export class FunctionMeter {
     for (const { at, exprs } of inserts) {
       for (let j = exprs.length - 1; j >= 0; j--) binaryen.Block.insertChildAt(b, at, exprs[j]);
     }
-    return { headUnits, headCost, untilCall };
+    return { headUnits, headCost, untilCall, headTail };
+  }
+
+  /** Sets a region charge's units (a `local.set c (c + units)` made by charge()). */
+  private setCharge(charge: Ref, units: number): void {
+    const B = this.ctx.binaryen;
+    B.Const.setValueI32(B.Binary.getRight(B.LocalSet.getValue(charge)), units);
   }
 
   /** A block as a statement of a block (not one the debug build's hooks hold). */

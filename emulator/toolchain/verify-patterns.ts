@@ -63,7 +63,7 @@ function stepRange(r: number, local: number): { lo: number; hi: number } | null 
       const y = B.getExpressionInfo(q);
       if (!y.ifFalse) return null;
       // An arm that never yields a value (it branches away) adds nothing to the range.
-      const arms = [y.ifTrue, y.ifFalse].filter((a) => B.getExpressionType(a) !== B.unreachable);
+      const arms = [y.ifTrue, y.ifFalse].filter((a) => !neverYields(a));
       return oneOf(arms.map(sum));
     }
     // A block yields its last statement, or the value of a branch to its label (the optimizer
@@ -102,6 +102,17 @@ function stepRange(r: number, local: number): { lo: number; hi: number } | null 
   };
   const v = sum(x.value);
   return v && v.self === 1 && v.hi <= MAX_STEP ? { lo: v.lo, hi: v.hi } : null;
+}
+
+/**
+ * Whether `q` never completes with a value: typed unreachable, or an unnamed block (the
+ * optimizer keeps an arm's block typed i32) whose last statement never completes.
+ */
+function neverYields(q: number): boolean {
+  if (B.getExpressionType(q) === B.unreachable) return true;
+  if (B.getExpressionId(q) !== B.BlockId) return false;
+  const y = B.getExpressionInfo(q);
+  return !y.name && y.children.length > 0 && neverYields(y.children.at(-1));
 }
 
 /** The values of every branch to `label` inside `block`, or null if one carries none. */

@@ -44,6 +44,11 @@ const PATHS: Record<string, number[]> = {
   scanBrIf: [1, 8, 15, 22, 28],
   // odd x: the dear arm returns (2); even: the cheap arm (1) and the 8 after the if.
   arms: [2, 1 + 8],
+  // leaves in iteration k from the if inside the product: k whole iterations (2 + 1 + 5) and the
+  // 2 of the test; k = 4: 4 whole. The 5 after the if are not charged when it leaves.
+  tailIf: [2, 10, 18, 26, 32],
+  // the same product as a call's argument (charged inside the expression, before the call).
+  tailCall: [2, 10, 18, 26, 32],
 };
 
 for (const [name, muls] of Object.entries(PATHS)) {
@@ -56,3 +61,13 @@ for (const [name, muls] of Object.entries(PATHS)) {
     );
   });
 }
+
+test("tailFloor: a loop head under the floor of a cycle costs it once, taken back from the tail", async (t) => {
+  const got = await measured;
+  // Leaves in iteration k: k whole iterations (1 + 5 multiplications) and the floor's cycle.
+  const whole = 6 * MUL;
+  t.deepEqual(
+    [0, 1, 2, 3, 4].map((k) => got.get(`tailFloor ${k}`)),
+    [1, whole + 1, 2 * whole + 1, 3 * whole + 1, 4 * whole],
+  );
+});

@@ -26,7 +26,13 @@
 // inference 0.03-0.3 % on the big models (VWW rt1060 14,512,568 -> 14,508,279), ad01 6.9 %,
 // person_detect 2.2 %, micro_speech 4.0 %, hello_world int8 30 %; start-up down 0.9-4 %; and the
 // operator record 28 -> 24 B (hier2, merged with it): start-up 2-55 cycles less.
-// Re-pinned after the lean depthwise path (issue 16 §1: a 3x3 depthwise layer whose pair rows
+// Re-pinned after the meter charged only what runs inside an expression too (issue 16: the
+// operators after an operand that branches away are charged where they run): start-up down
+// 0-130 cycles, inference within 0.011 % (VWW rt1060 14,508,279 -> 14,507,902, person_detect
+// -878, micro_speech -177); a few rows up by 1-146 cycles (M33 micro_speech +72, person_detect
+// +146): each part of a cut region is rounded to 1/16 cycle on its own, and the M33's
+// costs (0.45, 0.95, ...) are not multiples of it.
+// Then after the lean depthwise path (issue 16 §1: a 3x3 depthwise layer whose pair rows
 // alone would lengthen the arena's head widens 8 channels per pass): kws inference +4.3 % (its
 // head 28,544 -> 20,256 B), VWW and person_detect +0.08 % (the pass loop), start-up +0.1-2 %.
 // A change that means to move them (a kernel, a cost table, the memory model) updates this table.

@@ -87,6 +87,73 @@ function arms(x: i32): i32 {
   return a;
 }
 
+
+// An expression left from its middle: the optimizer folds the if into the product after it,
+//   a = (if (result i32) (i * y == stop * y) (then ... br $out) (else a * y)) * x * y * x * y * x
+// so the 5 multiplications after the if run only when it does not leave. Each iteration: 2 in
+// the test (y is odd: the test is i == stop), then 1 + 5 when it goes on; it leaves in
+// iteration `stop` (after 2), or after 4 whole iterations.
+function tailIf(x: i32, stop: i32): i32 {
+  const y = seed;
+  let a = x;
+  let i = 0;
+  while (true) {
+    let b = 0;
+    if (i * y == stop * y) {
+      seed = a;
+      break;
+    } else b = a * y;
+    a = b * x * y * x * y * x;
+    if (++i == 4) break;
+  }
+  return a;
+}
+
+// tailIf with a test that costs nothing here: the loop head's region (before the if) is under
+// the meter's floor of a cycle per iteration. An iteration that leaves costs that floor; one
+// that goes on costs 1 + 5 multiplications, the floor taken back from the 5 (as when the head
+// and the product were one region): max(1, 5 * 7) + 7 cycles.
+function tailFloor(x: i32, stop: i32): i32 {
+  const y = seed;
+  let a = x;
+  let i = 0;
+  while (true) {
+    let b = 0;
+    if (i == stop) {
+      seed = a;
+      break;
+    } else b = a * y;
+    a = b * x * y * x * y * x;
+    if (++i == 4) break;
+  }
+  return a;
+}
+
+// A function the optimizer does not inline (it calls itself), and charges nothing here.
+function mix(v: i32): i32 {
+  if (v == 0x7fffffff) return mix(v - 1);
+  return v ^ 1;
+}
+
+// tailIf with the product passed to a call: the part after the if is charged inside the
+// expression, before the call (and flushed, so the callee's clock includes it). Same paths as
+// tailIf.
+function tailCall(x: i32, stop: i32): i32 {
+  const y = seed;
+  let a = x;
+  let i = 0;
+  while (true) {
+    let b = 0;
+    if (i * y == stop * y) {
+      seed = a;
+      break;
+    } else b = a * y;
+    a = mix(b * x * y * x * y * x);
+    if (++i == 4) break;
+  }
+  return a;
+}
+
 function report(name: string, k: i32, span: u64): void {
   console.println(name + " " + k.toString() + " " + span.toString());
 }
@@ -126,6 +193,27 @@ export function main(): void {
     const after = clock.cycles();
     seed = (seed ^ r) | 1;
     report("arms", k, after - before);
+  }
+  for (let k = 0; k < 5; k++) {
+    const before = clock.cycles();
+    const r = tailIf(k + 2, k);
+    const after = clock.cycles();
+    seed = (seed ^ r) | 1;
+    report("tailIf", k, after - before);
+  }
+  for (let k = 0; k < 5; k++) {
+    const before = clock.cycles();
+    const r = tailCall(k + 2, k);
+    const after = clock.cycles();
+    seed = (seed ^ r) | 1;
+    report("tailCall", k, after - before);
+  }
+  for (let k = 0; k < 5; k++) {
+    const before = clock.cycles();
+    const r = tailFloor(k + 2, k);
+    const after = clock.cycles();
+    seed = (seed ^ r) | 1;
+    report("tailFloor", k, after - before);
   }
   console.println("trace " + trace.toString()); // read, so the arms' stores stay
 }
