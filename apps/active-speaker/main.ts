@@ -208,9 +208,7 @@ export function main(): void {
         frameDone = true;
       }
     }
-    // The seats build keeps the plain accounting: without a detector there is nothing to shed, and
-    // with the budget bookkeeping its image was one the meter's verifier refused (an inlined
-    // engine loop, "set back without a tick"; reported, not fixed here).
+    // The seats build keeps the plain accounting: without a detector there is nothing to shed.
     if (!FACE_DETECTOR) busy += clock.cycles() - c0;
     else {
       const used = clock.cycles() - c0;
@@ -235,7 +233,7 @@ export function main(): void {
       line.str("[").fixed(<i64>((now - t0) / 1000), 3).str(" s] ").uint(steps).str(" steps, CPU load ").fixed(<i64>(busy * 10000 / hz), 2)
         .str(" %, per face ").fixed(<i64>(faceRuns > 0 ? faceCycles * 1000000 / hz / faceRuns : 0), 3).str(" ms (worst ").fixed(<i64>(worstFace * 1000000 / hz), 3)
         .str(" ms), dropped frames ").uint(camera.dropped());
-      const lost = FACE_DETECTOR ? mic.overruns() : 0; // the seats build: see the accounting below
+      const lost = mic.overruns();
       if (lost > 0) line.str(", microphone buffers lost ").uint(lost);
       line.str(", log rows ").uint(log.rows);
       if (detector) line.str(", detector ").fixed(<i64>(detectRuns > 0 ? detectCycles * 1000000 / hz / detectRuns : 0), 3).str(" ms, faces ").int(faces.count).str(" (tracks started ").uint(tracker.started).str(", lost ").uint(tracker.dropped).str(")");

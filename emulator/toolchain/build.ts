@@ -175,10 +175,13 @@ async function compileApp(
   };
   let compiled = await compileFirmware(compileOpts);
   // The meter's counted-loop charges keep a shape the verifier proves through asc's -O1 on every
-  // bundled app (test/build/counted-loops-o1.test.ts). Should some other code's not, it is built
-  // again with every loop checked per iteration, and the build log says so.
-  if (costs && countedLoopUnproven(compiled.wasm)) {
-    logBuildEvent({ event: "countedRefused", app: app.name, board: target.board.id });
+  // bundled app (test/build/counted-loops-o1.test.ts). Should some other code's not (a trip count
+  // it cannot prove, or a counted charge the optimizer moved into a loop checked per iteration),
+  // it is built again with every loop checked per iteration: the same cycles, the build log says
+  // why. A refusal of that build too is the meter's own fault and is reported when it loads.
+  const refusal = costs && compileOpts.countedLoops ? verifierRefusal(compiled.wasm) : null;
+  if (refusal) {
+    logBuildEvent({ event: "countedRefused", app: app.name, board: target.board.id, refusal });
     compiled = await compileFirmware({ ...compileOpts, countedLoops: false });
   }
   const staticBytes = compiled.staticEnd - flash.window;
@@ -240,13 +243,14 @@ async function compileApp(
 }
 
 /** Does the image verifier refuse this code for a counted loop it cannot prove? */
-function countedLoopUnproven(wasm: Uint8Array): boolean {
+/** The verifier's one-line refusal of a metered image's code, null when it passes. */
+function verifierRefusal(wasm: Uint8Array): string | null {
   try {
     verifyImageCode(wasm, "firmware");
-    return false;
+    return null;
   } catch (e) {
     if (!(e instanceof UserError)) throw e;
-    return e.message.includes("no proven trip count");
+    return e.message;
   }
 }
 
