@@ -61,8 +61,7 @@ export async function demoCommand(opts: {
           .filter(([, n]) => n)
           .map(([a, b]) => `${a} ${b}`),
       );
-      // A fault, or the firmware's own error exit (a bad partition, no microphone), fails the row.
-      const result = s.fault ? s.fault.kind : s.exitCode ? `exit(${s.exitCode})` : "ok";
+      const result = runResult(s);
       console.log(
         `  ${s.fault ? "FAULT" : result}: CPU ${(s.cpuLoad * 100).toFixed(2)} % busy (${formatCycles(s.busyCycles)} of ${formatCycles(s.cycles)}), ${formatRealTime(s.realTimeFactor)}, SRAM peak ${formatBytes(s.sramPeakBytes)}`,
       );
@@ -82,6 +81,15 @@ export async function demoCommand(opts: {
     `\nSD cards and flashed images are in .tinyboard/demo/<board>/ (try: mdir -i .tinyboard/demo/rt1060/sdcard.img ::/)`,
   );
   if (!opts.verbose) console.log("Every console line: npm start -- --verbose");
+}
+
+/** A row's result: a fault's kind, the firmware's own error exit (a bad partition, no
+ *  microphone) as `exit(n)`, else "ok". */
+export function runResult(s: {
+  fault?: { kind: string } | null;
+  exitCode?: number | null;
+}): string {
+  return s.fault ? s.fault.kind : s.exitCode ? `exit(${s.exitCode})` : "ok";
 }
 
 /** The first lines of a run's console, indented, then a count of the rest. */
