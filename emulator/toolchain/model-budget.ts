@@ -107,17 +107,19 @@ export function engineHeadBytes(model: TfliteModel): number {
 }
 
 /** Each layer's needs and scratch area as the interpreter plans them: a layer whose area ends
- *  past the tensors and past every area that cannot shrink takes its kernel's leaner path
- *  (firmware `leanScratchBytes()`) at the same offset, and the head's end is found again. */
+ *  past the tensors and past every area that cannot shrink takes its kernel's lean path
+ *  (firmware `leanScratchBytes()`, leanNeeds) at the same offset, and the head's end is found
+ *  again. */
 export function layerAreas(model: TfliteModel) {
   const plan = planArena(model);
   const areaBytes = (l: ReturnType<typeof layerNeeds>) =>
     alignUp(l.scratch) + (l.records === false ? 0 : l.channels * RECORD_BYTES);
   const needs = model.operators.map((op) => layerNeeds(model, op));
-  const lean = model.operators.map((op) => layerNeeds(model, op, true));
+  // The lean path's needs where the layer's kernel has one (the same object where not).
+  const lean = model.operators.map((op, i) => leanNeeds(model, op) ?? needs[i]);
   const bytes = needs.map(areaBytes);
   const { layerOffsets, headBytes } = placeLayerAreas(plan, bytes);
-  const canShrink = (i: number) => lean[i].scratch !== needs[i].scratch;
+  const canShrink = (i: number) => lean[i] !== needs[i];
   const ends = (i: number) => (layerOffsets[i] < 0 ? 0 : layerOffsets[i] + bytes[i]);
   let head = headBytes;
   if (headBytes > plan.tensorBytes) {
@@ -141,12 +143,39 @@ const last = (t: TensorInfo | undefined) => {
 };
 const elements = (t: TensorInfo | undefined) => dims(t).reduce((n, d) => n * d, 1);
 
+/** The needs of a layer's lean path (firmware `leanScratchBytes() >= 0`), null when its kernel
+ *  has none: a 1x1 CONV_2D, a batched FULLY_CONNECTED (kernels/common/gemm-direct.ts), a 3x3
+ *  or depth-multiplier DEPTHWISE_CONV_2D (depthwise-direct.ts, depthwise-multiplier-direct.ts)
+ *  read their input in place and their kept requantisation data: no scratch, no records. */
+export function leanNeeds(
+  model: TfliteModel,
+  op: TfliteModel["operators"][number],
+): { scratch: number; channels: number; inPlace?: boolean; records?: boolean } | null {
+  const full = layerNeeds(model, op);
+  const int8 = model.tensors[op.outputs[0]]?.type === "int8";
+  const o = op.options;
+  switch (op.opName) {
+    case "CONV_2D":
+      return int8 && full.inPlace ? { ...full, scratch: 0, records: false } : null;
+    case "FULLY_CONNECTED":
+      return int8 && full.records !== false ? { ...full, scratch: 0, records: false } : null;
+    case "DEPTHWISE_CONV_2D": {
+      if (o?.kind !== "depthwise") return null;
+      const multi = last(model.tensors[op.outputs[0]]) > last(model.tensors[op.inputs[0]]);
+      // multi or the vectorised 3x3 path: the layers that have scratch (a float layer only
+      // with a depth multiplier)
+      return full.scratch > 0 && (multi || int8) ? { ...full, scratch: 0, records: false } : null;
+    }
+    default:
+      return null;
+  }
+}
+
 /** A layer's kernel scratch and requantised channels, as its firmware kernel prepares them;
  *  `records: false` when its kernel reads the kept data instead of expanded records. */
 export function layerNeeds(
   model: TfliteModel,
   op: TfliteModel["operators"][number],
-  lean = false,
 ): { scratch: number; channels: number; inPlace?: boolean; records?: boolean } {
   const input = model.tensors[op.inputs[0]];
   const filter =
@@ -217,9 +246,8 @@ export function layerNeeds(
       if (!fast) return { scratch: 0, channels: outC, records: false }; // the generic loop reads kept data
       const outW = dims(output)[2] ?? 1;
       const pairs = Math.trunc(((outW - 1) * o.strideW + 4) / 2) + 1;
-      // 4-channel groups widened per pass: all, or 2 on the lean path (passes of 8 channels).
-      const all = ((outC + 7) >> 3) << 1;
-      const groups = lean && all > 2 ? 2 : all;
+      // 4-channel groups, widened in one pass.
+      const groups = ((outC + 7) >> 3) << 1;
       return { scratch: 5 * pairs * groups * 16 + groups * 12 * 16, channels: outC };
     }
     case "AVERAGE_POOL_2D":

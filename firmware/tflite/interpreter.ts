@@ -212,6 +212,7 @@ export class Interpreter {
       const kernel = this.kernels[i];
       if (offsets[i] + layerBytes[i] > floor && kernel.leanScratchBytes() >= 0) {
         kernel.useLeanScratch();
+        kernel.expandsRecords = kernel.readsRecords();
         layerBytes[i] = areaBytes(kernel);
       }
       head = max(head, offsets[i] + layerBytes[i]);

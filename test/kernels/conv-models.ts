@@ -32,6 +32,20 @@ const count = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
 /** The model; without a bias the reference gets an all-zero bias instead (it requires one). */
 export function buildCase(c: ConvCase, seed: number, forReference = false): Uint8Array {
+  const { tensors, op } = caseTensors(c, seed, forReference);
+  return writeTflite({ tensors, ops: [op], inputs: [0], outputs: [3] });
+}
+
+/** The case's tensors (input 0, filter 1, bias 2, output 3) and its operator, for a model
+ *  that adds layers after it. */
+export function caseTensors(
+  c: ConvCase,
+  seed: number,
+  forReference = false,
+): {
+  tensors: WriterTensor[];
+  op: { op: string; inputs: number[]; outputs: number[]; options: ConvCase["options"] };
+} {
   const r = rng(seed);
   const outC = c.op === "DEPTHWISE_CONV_2D" ? c.filter[3] : c.filter[0];
   const depth =
@@ -91,14 +105,15 @@ export function buildCase(c: ConvCase, seed: number, forReference = false): Uint
       quant: { scale: [outScale], zeroPoint: [Math.floor(r() * 41) - 20] },
     });
   }
-  return writeTflite({
+  return {
     tensors,
-    ops: [
-      { op: c.op, inputs: [0, 1, bias || forReference ? 2 : -1], outputs: [3], options: c.options },
-    ],
-    inputs: [0],
-    outputs: [3],
-  });
+    op: {
+      op: c.op,
+      inputs: [0, 1, bias || forReference ? 2 : -1],
+      outputs: [3],
+      options: c.options,
+    },
+  };
 }
 
 export function randomInput(c: ConvCase, seed: number): Uint8Array {

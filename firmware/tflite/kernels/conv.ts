@@ -9,6 +9,7 @@ import { ACT_NONE, PADDING_SAME, PADDING_VALID, TYPE_FLOAT32, TYPE_INT8 } from "
 import { activationMaxF, activationMinF, isSupportedActivation } from "../quant";
 import { ChannelQuant } from "./common/requant";
 import { gemmRows, rowSum, widenRow } from "./common/gemm";
+import { gemmDirect } from "./common/gemm-direct";
 import { biasF32, biasI32, checkBias, checkFilterQuant } from "./common/weights";
 import { ConvGeometry } from "./common/conv-geometry";
 
@@ -17,6 +18,9 @@ export class Conv2D extends ConvGeometry {
   // bounds and the requantisation are derived from what is kept).
   private float: bool = false;
   private pointwise: bool = false;
+  /** The pointwise path straight from the int8 input with the kept requantisation data
+   *  (useLeanScratch): nothing in the arena's head beyond the tensors. */
+  private direct: bool = false;
   private act: u8 = <u8>ACT_NONE;
   private K: i32 = 0;
   private bias: Tensor | null = null;
@@ -72,9 +76,22 @@ export class Conv2D extends ConvGeometry {
     return "";
   }
 
+  readsRecords(): bool {
+    return this.quant !== null && !this.direct;
+  }
+
   scratchBytes(): i32 {
     // Eight interleaved patches, then one linear patch with a chunk of slack.
-    return this.float ? 0 : 8 * this.k8 * 2 + (this.k8 + 16) * 2;
+    return this.float || this.direct ? 0 : 8 * this.k8 * 2 + (this.k8 + 16) * 2;
+  }
+
+  leanScratchBytes(): i32 {
+    // A pointwise layer can read its rows straight from the input (common/gemm-direct.ts).
+    return this.pointwise && !this.float ? 0 : -1;
+  }
+
+  useLeanScratch(): void {
+    this.direct = true;
   }
 
   macs(): u64 {
@@ -84,6 +101,7 @@ export class Conv2D extends ConvGeometry {
 
   eval(scratch: usize): void {
     if (this.float) this.evalFloat();
+    else if (this.direct) this.evalDirect();
     else if (this.pointwise) this.evalPointwise(scratch);
     else this.evalIm2col(scratch);
   }
@@ -109,6 +127,13 @@ export class Conv2D extends ConvGeometry {
       widenRow(input + <usize>(p * C), C, scratch, 16, off);
       gemmRows(scratch, 1, k8, w, K, n, cq, out + <usize>(p * n), os);
     }
+  }
+
+  /** The pointwise layer with no scratch and no records: every pixel is a row of the input. */
+  private evalDirect(): void {
+    const g = this, op = this.op;
+    const bias = op.hasInput(2) ? op.input(2).data : 0;
+    gemmDirect(op.input(0).data, g.batches * g.outH * g.outW, g.inC, -this.inZp, op.input(1).data, bias, g.outC, changetype<ChannelQuant>(this.quant), op.output(0).data);
   }
 
   private evalIm2col(scratch: usize): void {

@@ -13,6 +13,8 @@ import { biasF32, biasI32, checkBias, checkFilterQuant } from "./common/weights"
 import { columnSums } from "../weight-sum";
 import { ConvGeometry } from "./common/conv-geometry";
 import { depthwiseMultiplierFloat, depthwiseMultiplierInt8, multiplierScratchBytes } from "./depthwise-multiplier";
+import { depthwise3x3Direct } from "./depthwise-direct";
+import { depthwiseMultiplierFloatDirect, depthwiseMultiplierInt8Direct } from "./depthwise-multiplier-direct";
 
 export class DepthwiseConv2D extends ConvGeometry {
   // Few fields, the small ones together: the object stays in the arena's tail for the whole
@@ -20,9 +22,10 @@ export class DepthwiseConv2D extends ConvGeometry {
   private float: bool = false;
   private fast: bool = false;
   private act: u8 = <u8>ACT_NONE;
-  // The fast path in passes of 8 channels (useLeanScratch): a fraction of the pair rows and
-  // filter vectors, for a layer whose activations leave no gap for them.
-  private chunked: bool = false;
+  // The 3x3 or depth-multiplier layer straight from the input and the filter, with the kept
+  // requantisation data (useLeanScratch; depthwise-direct.ts, depthwise-multiplier-direct.ts):
+  // nothing in the arena's head beyond the tensors.
+  private direct: bool = false;
   private mult: i32 = 1;
   private bias: Tensor | null = null;
   private inZp: i32 = 0;
@@ -43,13 +46,8 @@ export class DepthwiseConv2D extends ConvGeometry {
     return ((this.outC + 7) >> 3) << 1;
   }
 
-  /** 4-channel groups widened per pass: all of them, or 2 (8 channels) when chunked. */
-  private get passGroups(): i32 {
-    return this.chunked ? 2 : this.groups;
-  }
-
   private get rowBytes(): i32 {
-    return this.pairs * this.passGroups * 16;
+    return this.pairs * this.groups * 16;
   }
 
   prepare(): string {
@@ -102,22 +100,21 @@ export class DepthwiseConv2D extends ConvGeometry {
   /** The vectorised paths read expanded records; the generic loop derives them from the kept
    *  data, one channel at a time. */
   readsRecords(): bool {
-    return this.quant !== null && (this.fast || this.multi);
+    return this.quant !== null && !this.direct && (this.fast || this.multi);
   }
 
   scratchBytes(): i32 {
     // Four pair rows, a zero-point row and the widened filter vectors of every channel group.
-    if (this.multi) return multiplierScratchBytes(this, this.mult, this.float);
-    return this.fast && !this.float ? 5 * this.rowBytes + this.passGroups * 12 * 16 : 0;
+    if (this.multi) return this.direct ? 0 : multiplierScratchBytes(this, this.mult, this.float);
+    return this.fast && !this.float && !this.direct ? 5 * this.rowBytes + this.groups * 12 * 16 : 0;
   }
 
   leanScratchBytes(): i32 {
-    // Passes of 8 channels: five pair rows and the filter vectors of two groups.
-    return this.fast && !this.float && this.groups > 2 ? 5 * this.pairs * 2 * 16 + 2 * 12 * 16 : -1;
+    return this.multi || (this.fast && !this.float) ? 0 : -1;
   }
 
   useLeanScratch(): void {
-    this.chunked = true;
+    this.direct = true;
   }
 
   macs(): u64 {
@@ -127,8 +124,11 @@ export class DepthwiseConv2D extends ConvGeometry {
 
   eval(scratch: usize): void {
     const op = this.op;
-    if (this.float && this.multi) depthwiseMultiplierFloat(this, op.input(0).data, op.input(1).data, this.bias, op.output(0).data, this.mult, activationMinF(<i32>this.act), activationMaxF(<i32>this.act), scratch);
+    if (this.float && this.multi && this.direct) depthwiseMultiplierFloatDirect(this, op.input(0).data, op.input(1).data, this.bias, op.output(0).data, this.mult, activationMinF(<i32>this.act), activationMaxF(<i32>this.act));
+    else if (this.float && this.multi) depthwiseMultiplierFloat(this, op.input(0).data, op.input(1).data, this.bias, op.output(0).data, this.mult, activationMinF(<i32>this.act), activationMaxF(<i32>this.act), scratch);
     else if (this.float) this.evalFloat();
+    else if (this.direct && this.multi) depthwiseMultiplierInt8Direct(this, op.input(0).data, op.input(1).data, op.output(0).data, this.mult, this.inZp, changetype<ChannelQuant>(this.quant));
+    else if (this.direct) depthwise3x3Direct(this, op.input(0).data, op.input(1).data, op.output(0).data, this.inZp, changetype<ChannelQuant>(this.quant));
     else if (this.fast) { if (changetype<ChannelQuant>(this.quant).folded) this.evalFast<u8>(scratch); else this.evalFast<i8>(scratch); }
     else if (this.multi) depthwiseMultiplierInt8(this, op.input(0).data, op.input(1).data, op.output(0).data, this.mult, this.inZp, changetype<ChannelQuant>(this.quant), scratch);
     else this.evalGeneric();
@@ -138,7 +138,7 @@ export class DepthwiseConv2D extends ConvGeometry {
    *  [group][pair][c0 x, c0 x+1, c1 x, ...]. */
   private buildRow(b: i32, iy: i32, dst: usize, c0: i32): void {
     const g = this;
-    const C = g.inC, J = this.pairs, cEnd = min(C, c0 + (this.passGroups << 2));
+    const C = g.inC, J = this.pairs, cEnd = min(C, c0 + (this.groups << 2));
     const zp = i8x16.splat(<i8>this.inZp);
     const row = this.op.input(0).data + <usize>((b * g.inH + iy) * g.inW * C);
     const groupBytes = <usize>(J << 4);
@@ -186,7 +186,7 @@ export class DepthwiseConv2D extends ConvGeometry {
     const zp16 = i16x8.splat(<i16>this.inZp);
     for (let i = 0; i < this.rowBytes; i += 16) v128.store(zpRow + <usize>i, zp16);
     const wvAll = scratch + <usize>(5 * this.rowBytes);
-    const amin = cq.amin, amax = cq.amax, passC = this.passGroups << 2;
+    const amin = cq.amin, amax = cq.amax, passC = this.groups << 2;
     for (let c0 = 0; c0 < C; c0 += passC) {
       const cEnd = min(C, c0 + passC);
       for (let c = c0; c < cEnd; c += 4) this.filterVectors(filter, c, wvAll + <usize>(((c - c0) >> 2) * 192));

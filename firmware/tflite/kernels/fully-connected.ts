@@ -7,6 +7,7 @@ import { activationMaxF, activationMinF, isSupportedActivation } from "../quant"
 import { ChannelQuant } from "./common/requant";
 import { gemmRows, widenRow } from "./common/gemm";
 import { gemvRow } from "./common/gemv";
+import { gemmDirect } from "./common/gemm-direct";
 import { biasF32, checkBias, checkFilterQuant } from "./common/weights";
 
 // ---- FULLY_CONNECTED ------------------------------------------------------------------------
@@ -16,7 +17,8 @@ export class FullyConnected extends Kernel {
   private float: bool = false;
   private act: u8 = <u8>ACT_NONE;
   /** Fewer than 4 batch rows: each row runs straight from the int8 input (common/gemv.ts), with
-   *  no scratch and no requantisation records in the arena. */
+   *  no scratch and no requantisation records in the arena; more rows do so in blocks
+   *  (common/gemm-direct.ts) when the interpreter takes this lean path (useLeanScratch). */
   private direct: bool = false;
   private batches: i32 = 0;
   private inputs: i32 = 0;
@@ -76,6 +78,14 @@ export class FullyConnected extends Kernel {
     return this.quant !== null && !this.direct;
   }
 
+  leanScratchBytes(): i32 {
+    return this.float || this.direct ? -1 : 0;
+  }
+
+  useLeanScratch(): void {
+    this.direct = true;
+  }
+
   scratchBytes(): i32 {
     // The widened rows of the largest block eval runs (8 or 4 batch rows; single rows past
     // them reuse the first), plus the slack of a chunk; a direct layer needs none.
@@ -93,6 +103,7 @@ export class FullyConnected extends Kernel {
     const K = this.inputs, n = this.outputs, k8 = this.k8, cq = changetype<ChannelQuant>(this.quant), off = this.inOffset;
     if (this.direct) {
       const bias = this.op.hasInput(2) ? this.op.input(2).data : 0;
+      if (this.batches >= 4) { gemmDirect(input, this.batches, K, off, w, bias, n, cq, out); return; }
       for (let b = 0; b < this.batches; b++) gemvRow(input + <usize>(b * K), K, off, w, bias, n, cq, out + <usize>(b * n));
       return;
     }

@@ -244,6 +244,29 @@ export class ChannelQuant {
     return <i32>load<i8>(this.shifts + <usize>c);
   }
 
+  /** Channel c's kept multiplier and shift, inlined (keptMultiplier, keptShift): the paths
+   *  that read no records take them once per channel per block of rows. */
+  // @ts-ignore: decorator
+  @inline multiplierOf(c: i32): i32 {
+    if (this.uniform) return load<i32>(this.data, U_MULT);
+    return load<i32>(this.data + <usize>(c * (this.inPlace ? IN_PLACE_CHANNEL_BYTES : P_WORDS_BYTES)));
+  }
+
+  // @ts-ignore: decorator
+  @inline shiftOf(c: i32): i32 {
+    if (this.uniform) return <i32>load<i8>(this.data, U_SHIFT);
+    if (this.packed) return (load<i32>(this.data + <usize>(c * P_WORDS_BYTES), P_BIAS) << 24) >> 24;
+    return <i32>load<i8>(this.shifts + <usize>c);
+  }
+
+  /** Channel c's folded bias as kept (keptBias, inlined; not for an in-place layer). */
+  // @ts-ignore: decorator
+  @inline biasOf(c: i32): i32 {
+    if (this.uniform) return load<i32>(this.data + <usize>(U_HEADER_BYTES + c * UNIFORM_CHANNEL_BYTES));
+    const word = load<i32>(this.data + <usize>(c * P_WORDS_BYTES), P_BIAS);
+    return this.packed ? word >> 8 : word;
+  }
+
   /** Writes every channel's 48-byte record at `records` (channels * Q_BYTES long, in the
    *  layer's scratch area: set once the arena is placed) for eval. */
   expand(): void {
@@ -360,4 +383,32 @@ export function deriveDirect(mult: i32, shift: i32): void {
 @inline export function requantAt(acc: i32, r: usize, amin: i32, amax: i32, folded: bool): i32 {
   return requant(acc + load<i32>(r, Q_BIAS), load<i64>(r, Q_M), load<i64>(r, Q_KPOS), load<i64>(r, Q_KNEG), load<i64>(r, Q_S),
     load<i32>(r, Q_NEG), load<i32>(r, Q_ZP), amin, amax, folded);
+}
+
+// A channel's record fields (requant.ts writeRecord, deriveDirect) from its kept Q31 multiplier
+// and shift, inlined into locals: no globals, no call.
+// @ts-ignore: decorator
+@inline export function scaledMultiplier(mult: i32, shift: i32): i64 {
+  return <i64>mult << <i64>(shift > 0 ? shift : 0);
+}
+
+// @ts-ignore: decorator
+@inline export function totalShift(shift: i32): i64 {
+  return <i64>(31 + (shift > 0 ? 0 : -shift));
+}
+
+// @ts-ignore: decorator
+@inline export function roundingPos(shift: i32): i64 {
+  return shift >= 0 ? <i64>(1 << 30) : <i64>(1 << 30) + (<i64>1 << <i64>(30 - shift));
+}
+
+// @ts-ignore: decorator
+@inline export function roundingNeg(shift: i32, kpos: i64): i64 {
+  return shift >= 0 ? kpos : kpos - (<i64>1 << 31);
+}
+
+/** acc < this <=> y < 0 (requant.ts negThreshold), from the scaled multiplier. */
+// @ts-ignore: decorator
+@inline export function negativeBelow(m: i64): i32 {
+  return m == 0 ? i32.MIN_VALUE : m == (1 << 30) ? -1 : 0;
 }
