@@ -119,15 +119,16 @@ export function readCached(key: string): Image | null {
   }
 }
 
-/** Stores the image with the sources it was compiled from (absolute paths). */
-export function writeCached(key: string, image: Image, sources: string[]): void {
+/** Stores the image with the sources it was compiled from (absolute path -> sha256 of the
+ *  text the compiler read). */
+export function writeCached(key: string, image: Image, sources: Record<string, string>): void {
   const dir = cacheDir();
   try {
     mkdirSync(dir, { recursive: true });
     const deps = Object.fromEntries(
-      sources.map((f) => [
+      Object.entries(sources).map(([f, hash]) => [
         path.relative(PROJECT_ROOT, f).split(path.sep).join("/"),
-        sha(readFileSync(f)),
+        hash,
       ]),
     );
     // Written whole, then renamed: a concurrent reader sees the old entry or the new one.

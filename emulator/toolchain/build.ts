@@ -238,7 +238,7 @@ async function compileApp(
     sourceMap: compiled.sourceMap,
   };
   const report = memoryReport(needsOf(manifest), target);
-  writeCached(key, image, compiled.sources);
+  writeCached(key, image, compiled.sourceHashes);
   return { app, image, report, cached: false };
 }
 

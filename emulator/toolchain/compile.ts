@@ -1,6 +1,7 @@
 // Compiles an app's AssemblyScript with asc against hal/ and firmware/, checks it against
 // the HAL contract, and meters it for the board's core.
 import path from "node:path";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { INLINE_TABLE_FIELD, recordInlinedCalls, type InlineTable } from "./inlined-calls.ts";
 import { meterModule, type MeterStats } from "./meter.ts";
@@ -48,6 +49,9 @@ export interface CompileResult {
   meter: MeterStats | null;
   /** Every source file the compiler read (absolute paths): what the image depends on. */
   sources: string[];
+  /** The sha256 of each source as the compiler read it (not as it is after the build: an edit
+   *  during a compile must not mark the image as built from the edited file). */
+  sourceHashes: Record<string, string>;
   /** Bytes of the code section: the firmware's code size in flash. */
   codeBytes: number;
   /** Bytes of initialised static data (copied from flash to SRAM at start-up). */
@@ -102,7 +106,7 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
   const lap = (name: string, since: number) => (phases[name] = performance.now() - since);
   const entry = path.relative(PROJECT_ROOT, path.resolve(PROJECT_ROOT, opts.entry));
   const outputs: Record<string, string | Uint8Array> = {};
-  const sources = new Set<string>();
+  const sources = new Map<string, string>();
   let staticEnd = opts.memoryBase;
   let meterStats: MeterStats | null = null;
   let halProblem: string | null = null;
@@ -202,7 +206,7 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
       const file = path.resolve(baseDir, name);
       try {
         const text = readFileSync(file, "utf8");
-        sources.add(file);
+        sources.set(file, createHash("sha256").update(text).digest("hex"));
         return text;
       } catch {
         return null;
@@ -246,7 +250,8 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
     sourceMap,
     staticEnd,
     meter: meterStats,
-    sources: [...sources].sort(),
+    sources: [...sources.keys()].sort(),
+    sourceHashes: Object.fromEntries(sources),
     codeBytes: sections.code,
     dataBytes: sections.data,
   };

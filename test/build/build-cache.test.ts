@@ -1,0 +1,46 @@
+// The build cache serves an image only for the sources it was compiled from: the record beside
+// an entry holds the hash of each source as the compiler read it, so a file edited while a
+// compile ran (the image built from the old text) is rebuilt, not served as the new text's.
+import test from "ava";
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { readCached, writeCached } from "../../emulator/toolchain/build-cache.ts";
+import type { Image, ImageManifest } from "../../emulator/toolchain/image.ts";
+
+const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+const image: Image = {
+  // A manifest the image schema accepts (the cache reads back only valid images).
+  manifest: {
+    format: 2, app: "probe", board: "rt1060", core: "cm7", coreType: "cortex-m7", clockHz: 600e6,
+    build: {},
+    layout: { flashWindow: 65536, sramBase: 65536, sramBytes: 65536 * 16, maxPages: 17, staticEnd: 70000, stackBytes: 4096 },
+    usage: {}, partitions: [], meter: null, defaults: { inputs: {}, seconds: 1 },
+  } as unknown as ImageManifest,
+  wasm: new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]),
+  flash: new Uint8Array(16),
+  sourceMap: null,
+};
+
+test.serial("an entry is served while its sources hold the text the compiler read, and not after an edit", (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "tinyboard-cache-"));
+  const before = process.env.TINYBOARD_BUILD_CACHE;
+  process.env.TINYBOARD_BUILD_CACHE = path.join(dir, "cache");
+  try {
+    const source = path.join(dir, "main.ts");
+    writeFileSync(source, "export const a = 1;\n");
+    writeCached("k1", image, { [source]: sha("export const a = 1;\n") });
+    t.deepEqual([...(readCached("k1")?.wasm ?? [])], [...image.wasm]);
+    writeFileSync(source, "export const a = 2;\n");
+    t.is(readCached("k1"), null, "an edited source invalidates the entry");
+
+    // The race: the compiler read the old text, the file changed before the entry was written.
+    writeCached("k2", image, { [source]: sha("export const a = 1;\n") });
+    t.is(readCached("k2"), null, "the entry records what was compiled, not the file as it is now");
+  } finally {
+    if (before === undefined) delete process.env.TINYBOARD_BUILD_CACHE;
+    else process.env.TINYBOARD_BUILD_CACHE = before;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
