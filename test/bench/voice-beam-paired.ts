@@ -8,9 +8,10 @@
 // (two-sided binomial on the discordant pairs; one-sided in the beam's favour beside it).
 // `--emulator-sets K` also runs the first K sets through the emulated board (the app built with
 // BEAM=...) and counts where host and firmware decide alike, trial by trial.
-//   npx tsx test/bench/voice-beam-paired.ts --board rt1060 [--sets 6] [--snr 5]
+//   npx tsx test/bench/voice-beam-paired.ts --board rt1060 [--sets 6] [--first-set 0] [--snr 5]
 //     [--beams superdirective,mic0] [--emulator-sets 1] [--json out.json]
-import { mkdtempSync, writeFileSync } from "node:fs";
+// (--first-set N: sets N.. only, to add trials to an earlier run's.)
+import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -77,11 +78,14 @@ export async function pairedTrials(
   snr: number,
   sets: number,
   log: (s: string) => void = () => undefined,
+  firstSet = 0,
 ): Promise<PairedTrial[]> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "tinyboard-beam-paired-"));
+  // One folder for the synthetic words: the scenes name them, and the trials' cache is keyed on the scenes.
+  const dir = path.join(os.tmpdir(), "tinyboard-beam-paired");
+  mkdirSync(dir, { recursive: true });
   const positions = boardPositions(board);
   const out: PairedTrial[] = [];
-  for (let set = 0; set < sets; set++) {
+  for (let set = firstSet; set < firstSet + sets; set++) {
     const scenes = trialScenes(dir, [snr], {
       voices: VOICES,
       real: true,
@@ -179,6 +183,7 @@ async function main() {
       snr: { type: "string", default: "5" },
       beams: { type: "string", default: "superdirective,mic0" },
       "emulator-sets": { type: "string", default: "0" },
+      "first-set": { type: "string", default: "0" },
       json: { type: "string" },
     },
   });
@@ -192,8 +197,12 @@ async function main() {
     snr = Number(values.snr),
     sets = Number(values.sets);
   const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
-  const trials = await pairedTrials(board, beams, snr, sets, log);
+  const trials = await pairedTrials(board, beams, snr, sets, log, Number(values["first-set"]));
   const emuSets = Number(values["emulator-sets"]);
+  if (emuSets > 0 && Number(values["first-set"]) !== 0) {
+    console.error("voice-beam-paired: --emulator-sets runs sets 0.., so only with --first-set 0");
+    process.exit(2);
+  }
   if (emuSets > 0)
     for (const b of beams) {
       const e = await frontEndTrials(board, { BEAM: BEAM_OPTION[b] }, snr, emuSets, log);
