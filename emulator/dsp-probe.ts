@@ -34,6 +34,7 @@ export const OP = {
   superdirective: 19,
   superdirectiveCalibrated: 20,
   srpCue: 21,
+  mvdr: 22,
 } as const;
 
 export interface DspJob {

@@ -3,14 +3,16 @@
 // beam steered to the direction of arrival (doa.ts), optional noise suppression, AGC, and the
 // result appended to a 16-bit history the models read from.
 // app.json's options: BEAM picks the beam: 2 superdirective (firmware/dsp/superdirective.ts, the
-// default), 1 delay-and-sum (firmware/dsp/beamformer.ts), 0 microphone 0 alone (the
-// delay-and-sum filter on one channel: the same filter, no other microphone);
-// MIC_CALIBRATION (default true) corrects each microphone's gain inside the superdirective beam
+// default), 3 MVDR with the noise coherence learnt between words (firmware/dsp/mvdr.ts),
+// 1 delay-and-sum (firmware/dsp/beamformer.ts), 0 microphone 0 alone (the delay-and-sum filter
+// on one channel: the same filter, no other microphone); MIC_CALIBRATION (default true)
+// corrects each microphone's gain inside the superdirective and MVDR beams
 // (firmware/dsp/mic-calibration.ts); NOISE_SUPPRESSOR true switches the suppressor on.
 import * as mic from "../../hal/mic";
 import { pdmStateBytes, pdmInit, pdmDecimate } from "../../firmware/dsp/pdm";
 import { beamStateBytes, beamInit, beamSteer, beamProcess } from "../../firmware/dsp/beamformer";
 import { sdStateBytes, sdInit, sdSteer, sdProcess, sdCalibrate } from "../../firmware/dsp/superdirective";
+import { mvdrStateBytes, mvdrInit, mvdrSteer, mvdrProcess, mvdrCalibrate } from "../../firmware/dsp/mvdr";
 import { calStateBytes, calInit } from "../../firmware/dsp/mic-calibration";
 import { AGC_STATE_BYTES, AgcConfig, agcInitAt, agcProcess } from "../../firmware/dsp/agc";
 import { NS_STATE_BYTES, nsInit, nsProcess } from "../../firmware/dsp/noise-suppressor";
@@ -34,6 +36,7 @@ const MAX_BEAM_DELAY: i32 = 48; // samples: 1 m of aperture at 16 kHz is 47
 export const BEAM_MIC0: i32 = 0;
 export const BEAM_DELAY_AND_SUM: i32 = 1;
 export const BEAM_SUPERDIRECTIVE: i32 = 2;
+export const BEAM_MVDR: i32 = 3;
 // The superdirective beam's floor on white-noise gain (how far it may amplify what is
 // uncorrelated between microphones: self-noise, the +-1 dB gain spread, position error).
 // Chosen on the far-field bench's 5 dB scenes by the host reference (README "Beamformer and
@@ -93,6 +96,15 @@ export class FrontEnd {
         calInit(this.calibration, this.mics);
         sdCalibrate(this.beam, this.calibration);
       }
+    } else if (BEAM == BEAM_MVDR) {
+      // The superdirective beam's white-noise-gain floors: the MVDR starts as that beam.
+      this.beam = heap.alloc(<usize>mvdrStateBytes(this.mics));
+      mvdrInit(this.beam, this.mics, this.positions, <f32>RATE, this.mics == 2 ? SD_WNG_MIN_DB_PAIR : SD_WNG_MIN_DB);
+      if (MIC_CALIBRATION) {
+        this.calibration = heap.alloc(<usize>calStateBytes(this.mics));
+        calInit(this.calibration, this.mics);
+        mvdrCalibrate(this.beam, this.calibration);
+      }
     } else {
       this.beam = heap.alloc(<usize>beamStateBytes(this.mics, BLOCK, MAX_BEAM_DELAY));
       beamInit(this.beam, BEAM == BEAM_MIC0 ? 1 : this.mics, BLOCK, MAX_BEAM_DELAY);
@@ -115,7 +127,9 @@ export class FrontEnd {
 
   steer(azimuthDeg: f32): void {
     this.steeredDeg = azimuthDeg;
+    // The default beam first: the others' checks cost it nothing.
     if (this.superdirective) sdSteer(this.beam, this.positions, azimuthDeg * Mathf.PI / 180.0, <f32>RATE);
+    else if (BEAM == BEAM_MVDR) mvdrSteer(this.beam, this.positions, azimuthDeg * Mathf.PI / 180.0, <f32>RATE);
     else beamSteer(this.beam, this.positions, azimuthDeg * Mathf.PI / 180.0, 0, <f32>RATE);
   }
 
@@ -136,6 +150,7 @@ export class FrontEnd {
     }
     if (this.doa.push(planar, BLOCK)) this.steer(this.doa.azimuthDeg);
     if (this.superdirective) sdProcess(this.beam, planar, this.beamOut);
+    else if (BEAM == BEAM_MVDR) mvdrProcess(this.beam, planar, this.beamOut);
     else beamProcess(this.beam, planar, BLOCK, this.beamOut);
     if (this.suppress) nsProcess(this.nsState, this.beamOut, this.beamOut);
     this.gainDb = agcProcess(this.agcState, this.agc, this.beamOut, this.beamOut, BLOCK);

@@ -24,7 +24,7 @@ import {
 import type { AppOptions } from "../../emulator/toolchain/app-options.ts";
 
 /** Seed offset between scene sets: past the bench grid's 32 scenes, far from the validation set's 20000. */
-const SET_SEEDS = 1000;
+export const SET_SEEDS = 1000;
 
 export interface AccuracyTrial {
   set: number;

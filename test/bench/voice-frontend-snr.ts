@@ -28,6 +28,7 @@ import {
   SD_HOP,
   type GainTrajectory,
 } from "../helpers/dsp-reference-superdirective.ts";
+import { mvdr } from "../helpers/dsp-reference-mvdr.ts";
 import { relativeGainsDb } from "../helpers/dsp-reference-mic-calibration.ts";
 import { ROOT, median } from "./util.ts";
 
@@ -52,6 +53,10 @@ export interface SceneSnr {
   beam: Record<Band, number>;
   superdirective: Record<Band, number>;
   beamSuppressed: Record<Band, number>;
+  /** The MVDR beam (BEAM=3, firmware/dsp/mvdr.ts) with the calibration, its weights adapted on the mixture and applied to speech and noise apart; NaN unless asked for. */
+  mvdr: Record<Band, number>;
+  /** Frames the MVDR learnt its noise coherence from, of the scene's frames. */
+  mvdrNoiseFrames: number;
   /** The superdirective beam after the microphone calibration (firmware/dsp/mic-calibration.ts), learning from the scene's start. */
   calibrated: Record<Band, number>;
   /** ... with the calibration's final estimate from the start (what a board that has heard the room for a while applies). */
@@ -77,6 +82,8 @@ export interface BoardSnr {
   suppressorGainDb: Record<Band, number>;
   /** Medians over the scenes, dB: the calibrated superdirective beam (learning from the start / settled / matched microphones) minus microphone 0. */
   calibratedGainDb: Record<Band, number>;
+  /** Median over the scenes: the MVDR (calibrated) minus microphone 0, per band. */
+  mvdrGainDb: Record<Band, number>;
   settledGainDb: Record<Band, number>;
   matchedGainDb: Record<Band, number>;
   /** Median over the scenes of the calibration's convergence time, s, and the largest final error, dB. */
@@ -161,6 +168,8 @@ export function measureFrontEndSnr(
     suppressor?: boolean;
     /** The calibrated beam with the calibration's final gains from the start, and the beam on matched microphones (the bound); else NaN. */
     bounds?: boolean;
+    /** The MVDR beam (BEAM=3); else NaN. */
+    mvdr?: boolean;
   } = {},
 ): BoardSnr {
   const app = loadApp(path.join(ROOT, "apps/voice-control"));
@@ -203,6 +212,16 @@ export function measureFrontEndSnr(
     const minus = suppress(ds.map((v, i) => v - dn[i]));
     const ss = plus.map((v, i) => (v + minus[i]) / 2),
       sn = plus.map((v, i) => (v - minus[i]) / 2);
+    const mv = opts.mvdr
+      ? mvdr(
+          positions,
+          s.map((x, m) => x.map((v, i) => v + n[m][i])),
+          steer,
+          FS,
+          wngFloorDb(positions.length, true),
+          { gains: trajectory, shadows: [s, n] },
+        )
+      : null;
     const row: SceneSnr = {
       spec,
       az,
@@ -213,6 +232,8 @@ export function measureFrontEndSnr(
       beamSuppressed: perBand(ss, sn, mask, SD_HOP + NS_LATENCY),
       // ... and its gains, frame by frame, apply to speech and noise alike.
       calibrated: perBand(sd(s, trajectory), sd(n, trajectory), mask, SD_HOP),
+      mvdr: mv ? perBand(mv.shadows[0], mv.shadows[1], mask, SD_HOP) : nan,
+      mvdrNoiseFrames: mv ? mv.noiseFrames : NaN,
       calibratedSettled: opts.bounds ? perBand(sd(s, settled), sd(n, settled), mask, SD_HOP) : nan,
       matched: opts.bounds
         ? perBand(
@@ -233,13 +254,19 @@ export function measureFrontEndSnr(
     log(
       `${board} snr scene ${k + 1}: ${spec.dist} m rt60 ${spec.rt60} ${spec.noise} ${spec.snr} dB az ${az}: ` +
         `mic0 ${row.mic0.all.toFixed(1)} delay-and-sum ${row.beam.all.toFixed(1)} superdirective ${row.superdirective.all.toFixed(1)} ` +
-        `calibrated ${row.calibrated.all.toFixed(1)} (settled ${row.calibratedSettled.all.toFixed(1)}, matched ${row.matched.all.toFixed(1)}) +ns ${row.beamSuppressed.all.toFixed(1)} dB; ` +
+        `calibrated ${row.calibrated.all.toFixed(1)} mvdr ${row.mvdr.all.toFixed(1)} (${row.mvdrNoiseFrames} noise frames) (settled ${row.calibratedSettled.all.toFixed(1)}, matched ${row.matched.all.toFixed(1)}) +ns ${row.beamSuppressed.all.toFixed(1)} dB; ` +
         `gains ${trueGainsDb.map((g) => g.toFixed(2)).join(" ")} dB, estimated ${row.estimatedGainsDb.map((e) => e.toFixed(2)).join(" ")}, converged ${row.convergedSeconds.toFixed(2)} s`,
     );
   });
   const gain = (
     a:
-      "beam" | "superdirective" | "beamSuppressed" | "calibrated" | "calibratedSettled" | "matched",
+      | "beam"
+      | "superdirective"
+      | "beamSuppressed"
+      | "calibrated"
+      | "calibratedSettled"
+      | "matched"
+      | "mvdr",
     b: "mic0" | "superdirective",
   ) => {
     const out = {} as Record<Band, number>;
@@ -256,6 +283,7 @@ export function measureFrontEndSnr(
     superdirectiveGainDb: gain("superdirective", "mic0"),
     suppressorGainDb: gain("beamSuppressed", "superdirective"),
     calibratedGainDb: gain("calibrated", "mic0"),
+    mvdrGainDb: gain("mvdr", "mic0"),
     settledGainDb: gain("calibratedSettled", "mic0"),
     matchedGainDb: gain("matched", "mic0"),
     convergedSeconds: median(scenes.map((x) => x.convergedSeconds)),

@@ -1,5 +1,5 @@
 // Voice-control's front end, one stage at a time: the superdirective beam (app option BEAM=2,
-// the app's default) and delay-and-sum (BEAM=1) against microphone 0 alone (BEAM=0), and the
+// the app's default), the MVDR (BEAM=3) and delay-and-sum (BEAM=1) against microphone 0 alone (BEAM=0), and the
 // noise suppressor on (NOISE_SUPPRESSOR=true), at the same
 // far-field scenes as test/bench/voice-control.ts (same seeds), per board. Two measures:
 // SNR on the signal itself (voice-frontend-snr.ts: speech and noise rendered apart) and, in the
@@ -26,6 +26,7 @@ export const FRONT_ENDS: { name: string; options: AppOptions }[] = [
   { name: "microphone 0", options: { BEAM: 0 } },
   { name: "delay-and-sum", options: { BEAM: 1 } },
   { name: "superdirective + suppressor", options: { BEAM: 2, NOISE_SUPPRESSOR: true } },
+  { name: "mvdr", options: { BEAM: 3 } },
 ];
 
 export interface FrontEndAccuracy {
@@ -92,6 +93,7 @@ export async function benchVoiceFrontEnd(
       : measureFrontEndSnr(board, dir, opts.signalSnrs ?? snrs, log, {
           suppressor: true,
           bounds: true,
+          mvdr: true,
         });
     byArray.set(array, s);
     result.snr.push(s);
@@ -120,8 +122,8 @@ const signed = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(2)}`;
 
 export function frontEndTable(r: FrontEndResult): string {
   const out = [
-    "| board (array) | superdirective - mic 0, all | below 1 kHz | above 2 kHz | delay-and-sum - mic 0, all | suppressor on the beam, all | calibrated superdirective - mic 0 (settled / matched mics) | calibration converged, median; worst final error |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|",
+    "| board (array) | superdirective - mic 0, all | below 1 kHz | above 2 kHz | delay-and-sum - mic 0, all | suppressor on the beam, all | calibrated superdirective - mic 0 (settled / matched mics) | MVDR - mic 0 | calibration converged, median; worst final error |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const s of r.snr) {
     const d = s.superdirectiveGainDb,
@@ -129,23 +131,24 @@ export function frontEndTable(r: FrontEndResult): string {
       n = s.suppressorGainDb;
     out.push(
       `| ${s.board} (${s.array}, ${s.mics} mics) | ${signed(d.all)} dB | ${signed(d["below 1 kHz"])} dB | ${signed(d["above 2 kHz"])} dB | ${signed(b.all)} dB | ${signed(n.all)} dB | ` +
-        `${signed(s.calibratedGainDb.all)} dB (${signed(s.settledGainDb.all)} / ${signed(s.matchedGainDb.all)}) | ${s.convergedSeconds} s; ${s.worstEstimateErrorDb.toFixed(2)} dB |`,
+        `${signed(s.calibratedGainDb.all)} dB (${signed(s.settledGainDb.all)} / ${signed(s.matchedGainDb.all)}) | ${signed(s.mvdrGainDb.all)} dB | ${s.convergedSeconds} s; ${s.worstEstimateErrorDb.toFixed(2)} dB |`,
     );
   }
   // Per noise and distance (whole band, medians over the scenes: the RT60s and SNRs measured).
   out.push(
     "",
-    "| board | noise | distance | superdirective - mic 0 | delay-and-sum - mic 0 | scenes |",
-    "|---|---|---:|---:|---:|---:|",
+    "| board | noise | distance | superdirective - mic 0 | delay-and-sum - mic 0 | calibrated superdirective / MVDR - mic 0 | scenes |",
+    "|---|---|---:|---:|---:|---:|---:|",
   );
   for (const s of r.snr)
     for (const noise of ["babble", "fan"])
       for (const dist of [1, 3]) {
         const sc = s.scenes.filter((x) => x.spec.noise === noise && x.spec.dist === dist);
         if (!sc.length) continue;
-        const g = (k: "superdirective" | "beam") => median(sc.map((x) => x[k].all - x.mic0.all));
+        const g = (k: "superdirective" | "beam" | "calibrated" | "mvdr") =>
+          median(sc.map((x) => x[k].all - x.mic0.all));
         out.push(
-          `| ${s.board} | ${noise} | ${dist} m | ${signed(g("superdirective"))} dB | ${signed(g("beam"))} dB | ${sc.length} |`,
+          `| ${s.board} | ${noise} | ${dist} m | ${signed(g("superdirective"))} dB | ${signed(g("beam"))} dB | ${signed(g("calibrated"))} / ${signed(g("mvdr"))} dB | ${sc.length} |`,
         );
       }
   if (r.accuracy.length) {

@@ -20,6 +20,8 @@ import {
   calibrationTrajectory,
   superdirective,
 } from "../../../test/helpers/dsp-reference-superdirective.ts";
+import { beamform } from "../../../test/helpers/dsp-reference-filters.ts";
+import { mvdr } from "../../../test/helpers/dsp-reference-mvdr.ts";
 
 const RATE = 16000;
 const BLOCK = 160;
@@ -60,6 +62,9 @@ export function agcFrom(x: ArrayLike<number>, startDb = AGC.max): Float64Array {
   return out;
 }
 
+/** Which of the app's beams the host front end runs. */
+export type HostBeam = "superdirective" | "mic0" | "mvdr";
+
 /** Where the beam points from time `at` (s) on: the talker speaking then (the firmware's DOA follows the talker). */
 export interface Steer {
   at: number;
@@ -75,7 +80,12 @@ export interface Steer {
 export function renderFrontEnd(
   sceneFile: string,
   steer: Steer[],
-  opts: { calibrate?: boolean; positionsMm?: [number, number, number][] } = {},
+  opts: {
+    calibrate?: boolean;
+    positionsMm?: [number, number, number][];
+    /** The app's BEAM: "superdirective" (2, the default), "mvdr" (3; one steering only: it learns over the whole scene) or "mic0" (0: microphone 0 through the delay-and-sum filter alone). */
+    beam?: HostBeam;
+  } = {},
 ): Int16Array {
   // Another array (e.g. RT1170's on-board pair) by its microphone positions; a pair takes the
   // pair's white-noise-gain floor as frontend.ts does.
@@ -89,9 +99,21 @@ export function renderFrontEnd(
     Float64Array.from(c),
   );
   const n = x[0].length;
+  if (opts.beam === "mic0")
+    return Int16Array.from(agcFrom(beamform([positions[0]], [x[0]], 0, RATE)), (v) =>
+      Math.round(v * 32767),
+    );
   // The calibration runs on every frame from boot, whatever the beam is steered to.
   const gains =
     opts.calibrate === false ? null : calibrationTrajectory(x.map((c) => c.slice())).gains;
+  const floor = mics.length === 2 ? (opts.calibrate === false ? -15 : WNG_MIN_DB_PAIR) : WNG_MIN_DB;
+  if (opts.beam === "mvdr") {
+    if (steer.length !== 1) throw new Error("host front end: the MVDR beam takes one steering");
+    const y = mvdr(positions, x, (steer[0].azDeg * Math.PI) / 180, RATE, floor, {
+      gains: gains ?? undefined,
+    }).out;
+    return Int16Array.from(agcFrom(y), (v) => Math.round(v * 32767));
+  }
   const beam = new Float64Array(n);
   const at = steer.map((s) => Math.round((s.at * RATE) / BLOCK) * BLOCK);
   at[0] = 0;
@@ -106,7 +128,7 @@ export function renderFrontEnd(
       x.map((c) => c.subarray(from, b)),
       (steer[k].azDeg * Math.PI) / 180,
       RATE,
-      mics.length === 2 ? (opts.calibrate === false ? -15 : WNG_MIN_DB_PAIR) : WNG_MIN_DB,
+      floor,
       gains?.slice(from / SD_HOP),
     );
     beam.set(y.subarray(a - from), a);

@@ -226,7 +226,7 @@ async function sweep(
       heldFaPerHour: fa(heldFa) / heldFa.hours,
     };
   };
-  const rows = [];
+  const rows: { rule: TwoStageRule; m: ReturnType<typeof measure> }[] = [];
   for (const candidate of [0.5, 0.6, 0.7, 0.8, 0.9, 0.95])
     for (const scorings of [4, 7, 10, 13])
       for (const smooth of [1, 2, 3, 4])

@@ -1,0 +1,48 @@
+// The paired statistics of test/bench/voice-beam-paired.ts (the beam against microphone 0 on the
+// same trials): McNemar's exact test on the discordant pairs, checked against binomial tails
+// worked by hand, and the tables it prints from paired trials.
+import test from "ava";
+import { mcnemarExact, pairedTable, type PairedTrial } from "../bench/voice-beam-paired.ts";
+
+test("McNemar exact: two-sided 2 P(X <= min) and one-sided P(X >= b), X ~ Bin(b + c, 1/2)", (t) => {
+  // 15 discordant for A, 6 for B (the triangle's wake words on 96 trials): P(X <= 6 | 21) = 82,160 / 2^21 (sum of C(21, i), i <= 6).
+  const p = mcnemarExact(15, 6);
+  t.true(Math.abs(p.aBetter - 82160 / 2 ** 21) < 1e-12, `${p.aBetter}`);
+  t.true(Math.abs(p.twoSided - (2 * 82160) / 2 ** 21) < 1e-12, `${p.twoSided}`);
+  // A worse than B: the one-sided p in A's favour is large; the two-sided one is symmetric.
+  t.true(Math.abs(mcnemarExact(6, 15).twoSided - p.twoSided) < 1e-12);
+  t.true(mcnemarExact(6, 15).aBetter > 0.98);
+  // Equal discordant counts: two-sided 1 (capped); none at all: 1.
+  t.is(mcnemarExact(4, 4).twoSided, 1);
+  t.deepEqual(mcnemarExact(0, 0), { twoSided: 1, aBetter: 1 });
+  // 8 of 8 discordant for A: 2^-8 one-sided.
+  t.true(Math.abs(mcnemarExact(8, 0).aBetter - 1 / 256) < 1e-15);
+});
+
+test("the paired table counts each beam's trials and the discordant pairs against the baseline", (t) => {
+  const trial = (a: boolean, b: boolean, right: boolean): PairedTrial => ({
+    set: 0,
+    scene: 0,
+    trial: 0,
+    spec: { dist: 1, rt60: 0.3, snr: 5, noise: "fan" },
+    word: "on",
+    host: {
+      superdirective: { woke: a, heard: right ? "on" : null, commandRight: right },
+      mic0: { woke: b, heard: null, commandRight: false },
+    },
+  });
+  const trials = [
+    trial(true, true, true),
+    trial(true, false, true),
+    trial(true, false, false),
+    trial(false, true, false),
+    trial(false, false, false),
+  ];
+  const table = pairedTable("t", trials, ["superdirective", "mic0"], "mic0");
+  const row = table.split("\n").find((l) => l.startsWith("| superdirective"))!;
+  // 3 of 5 woke with the beam, 2 right; wake discordant: mic0 only 1, beam only 2; commands: 0 / 2.
+  t.true(row.includes("| 5 | 3 / 5 (60 %"), row);
+  t.true(row.includes("| 2 / 5 (40 %"), row);
+  t.true(row.includes("| 1 / 2, 1.000; 0.500 |"), row);
+  t.true(row.includes("| 0 / 2, 0.500; 0.250 |"), row);
+});

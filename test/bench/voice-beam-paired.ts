@@ -1,0 +1,250 @@
+// The beam against microphone 0 on the SAME trials, with enough of them for a paired test:
+// the far-field bench's scene grid (apps/voice-control/eval/scenes.ts: 1 / 3 m, RT60 0.3 / 0.6
+// s, babble / fan, 16 trials a set) at one SNR, `--sets N` seed sets (other directions, noise
+// and microphone-gain draws; the sets of voice-frontend-accuracy.ts), through the host front end
+// (apps/voice-control/eval/beam-trials.ts; its DSP is the float64 reference the firmware tests
+// hold the firmware to). Per front end: wake words detected and commands right per trial, with
+// Wilson 95 % intervals; per pair of front ends: the discordant trials and McNemar's exact test
+// (two-sided binomial on the discordant pairs; one-sided in the beam's favour beside it).
+// `--emulator-sets K` also runs the first K sets through the emulated board (the app built with
+// BEAM=...) and counts where host and firmware decide alike, trial by trial.
+//   npx tsx test/bench/voice-beam-paired.ts --board rt1060 [--sets 6] [--first-set 0] [--snr 5]
+//     [--beams superdirective,mic0] [--emulator-sets 1] [--json out.json]
+// (--first-set N: sets N.. only, to add trials to an earlier run's.)
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { loadTarget } from "../../emulator/board.ts";
+import { loadMicArray, micLayout } from "../../emulator/peripherals/mic/array.ts";
+import { appMicArray, loadApp } from "../../emulator/toolchain/app.ts";
+import { trialScenes, VOICES } from "../../apps/voice-control/eval/scenes.ts";
+import { hostTrials, type HostTrial } from "../../apps/voice-control/eval/beam-trials.ts";
+import type { HostBeam } from "../../apps/voice-control/eval/host-frontend.ts";
+import { wilson } from "../../apps/voice-control/eval/real-clip-scenes.ts";
+import { frontEndTrials, SET_SEEDS, type AccuracyTrial } from "./voice-frontend-accuracy.ts";
+import { ROOT } from "./util.ts";
+
+/** The app's BEAM option per host beam. */
+const BEAM_OPTION: Record<HostBeam, number> = { mic0: 0, superdirective: 2, mvdr: 3 };
+
+const logChoose = (n: number, k: number): number => {
+  let s = 0;
+  for (let i = 1; i <= k; i++) s += Math.log(n - k + i) - Math.log(i);
+  return s;
+};
+/** P(X <= k), X binomial(n, 1/2). */
+const binomLowerHalf = (k: number, n: number): number => {
+  let p = 0;
+  for (let i = 0; i <= k; i++) p += Math.exp(logChoose(n, i) - n * Math.LN2);
+  return Math.min(1, p);
+};
+
+/**
+ * McNemar's exact test on paired binary outcomes: b trials right with A only, c with B only.
+ * Two-sided p = 2 P(X <= min(b, c)) and one-sided p = P(X >= b) (A better), X ~ Bin(b + c, 1/2).
+ */
+export function mcnemarExact(b: number, c: number): { twoSided: number; aBetter: number } {
+  const n = b + c;
+  if (n === 0) return { twoSided: 1, aBetter: 1 };
+  return {
+    twoSided: Math.min(1, 2 * binomLowerHalf(Math.min(b, c), n)),
+    aBetter: binomLowerHalf(c, n), // P(X >= b) = P(X <= c) by symmetry
+  };
+}
+
+export interface PairedTrial {
+  set: number;
+  scene: number;
+  trial: number;
+  spec: { dist: number; rt60: number; snr: number; noise: string };
+  word: string;
+  host: Partial<Record<HostBeam, HostTrial>>;
+  emulator?: Partial<Record<HostBeam, AccuracyTrial>>;
+}
+
+/** The board's microphone positions as the app uses them (app.json's add-on array, or its own). */
+export function boardPositions(board: string): [number, number, number][] {
+  const app = loadApp(path.join(ROOT, "apps/voice-control"));
+  const arrayName = appMicArray(app, board);
+  const layout = micLayout(loadTarget(board).board, arrayName ? loadMicArray(arrayName) : null);
+  return layout.positionsMm.map((p) => [p[0], p[1], p[2]] as [number, number, number]);
+}
+
+export async function pairedTrials(
+  board: string,
+  beams: HostBeam[],
+  snr: number,
+  sets: number,
+  log: (s: string) => void = () => undefined,
+  firstSet = 0,
+): Promise<PairedTrial[]> {
+  // One folder for the synthetic words: the scenes name them, and the trials' cache is keyed on the scenes.
+  const dir = path.join(os.tmpdir(), "tinyboard-beam-paired");
+  mkdirSync(dir, { recursive: true });
+  const positions = boardPositions(board);
+  const out: PairedTrial[] = [];
+  for (let set = firstSet; set < firstSet + sets; set++) {
+    const scenes = trialScenes(dir, [snr], {
+      voices: VOICES,
+      real: true,
+      seedOffset: set * SET_SEEDS,
+    });
+    for (let s = 0; s < scenes.length; s++) {
+      const rows: PairedTrial[] = scenes[s].words.map((word, trial) => ({
+        set,
+        scene: s,
+        trial,
+        spec: scenes[s].spec,
+        word,
+        host: {},
+      }));
+      for (const beam of beams) {
+        const r = await hostTrials(scenes[s], beam, positions, dir);
+        r.forEach((x, i) => (rows[i].host[beam] = x));
+      }
+      out.push(...rows);
+      log(
+        `${board} set ${set} scene ${s + 1}/${scenes.length}: ` +
+          beams
+            .map(
+              (b) =>
+                `${b} ${rows.map((r) => `${r.host[b]!.woke ? "wake" : "miss"}/${r.host[b]!.heard ?? "-"}`).join(" ")}`,
+            )
+            .join("; "),
+      );
+    }
+  }
+  return out;
+}
+
+const pct = (x: number) => Math.round(100 * x);
+const cell = (k: number, n: number) => {
+  const [lo, hi] = wilson(k, n);
+  return `${k} / ${n} (${pct(k / n)} %, ${pct(lo)}-${pct(hi)} %)`;
+};
+const fmtP = (p: number) => (p < 0.001 ? p.toExponential(1) : p.toFixed(3));
+
+type Outcome = "woke" | "commandRight";
+
+/** Per front end counts with Wilson intervals, and each beam against `base` paired. */
+export function pairedTable(
+  title: string,
+  trials: PairedTrial[],
+  beams: HostBeam[],
+  base: HostBeam,
+  pick: (t: PairedTrial, b: HostBeam) => HostTrial | AccuracyTrial | undefined = (t, b) =>
+    t.host[b],
+): string {
+  const rows = trials.filter((t) => beams.every((b) => pick(t, b)));
+  const lines = [
+    `| ${title} | trials | wake words (Wilson 95 %) | commands right (Wilson 95 %) | wake: ${base} only / this only, McNemar p (two-sided; one-sided) | commands: ${base} only / this only, p |`,
+    "|---|---:|---:|---:|---:|---:|",
+  ];
+  for (const b of beams) {
+    const k = (o: Outcome) => rows.filter((t) => pick(t, b)![o]).length;
+    const vs = (o: Outcome) => {
+      if (b === base) return "-";
+      const mine = rows.filter((t) => pick(t, b)![o] && !pick(t, base)![o]).length;
+      const theirs = rows.filter((t) => !pick(t, b)![o] && pick(t, base)![o]).length;
+      const p = mcnemarExact(mine, theirs);
+      return `${theirs} / ${mine}, ${fmtP(p.twoSided)}; ${fmtP(p.aBetter)}`;
+    };
+    lines.push(
+      `| ${b} | ${rows.length} | ${cell(k("woke"), rows.length)} | ${cell(k("commandRight"), rows.length)} | ${vs("woke")} | ${vs("commandRight")} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** Trials where host and emulator decide alike, per beam and outcome. */
+export function agreementTable(trials: PairedTrial[], beams: HostBeam[]): string {
+  const rows = trials.filter((t) => t.emulator);
+  const lines = [
+    "| beam | trials | wake: host = firmware | command right: host = firmware |",
+    "|---|---:|---:|---:|",
+  ];
+  for (const b of beams) {
+    const both = rows.filter((t) => t.emulator![b] && t.host[b]);
+    const same = (o: Outcome) => both.filter((t) => t.emulator![b]![o] === t.host[b]![o]).length;
+    lines.push(
+      `| ${b} | ${both.length} | ${same("woke")} / ${both.length} | ${same("commandRight")} / ${both.length} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      board: { type: "string", default: "rt1060" },
+      sets: { type: "string", default: "6" },
+      snr: { type: "string", default: "5" },
+      beams: { type: "string", default: "superdirective,mic0" },
+      "emulator-sets": { type: "string", default: "0" },
+      "first-set": { type: "string", default: "0" },
+      json: { type: "string" },
+    },
+  });
+  const beams = values.beams!.split(",") as HostBeam[];
+  for (const b of beams)
+    if (!(b in BEAM_OPTION)) {
+      console.error(`voice-beam-paired: no beam '${b}' (${Object.keys(BEAM_OPTION).join(", ")})`);
+      process.exit(2);
+    }
+  const board = values.board!,
+    snr = Number(values.snr),
+    sets = Number(values.sets);
+  const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
+  const trials = await pairedTrials(board, beams, snr, sets, log, Number(values["first-set"]));
+  const emuSets = Number(values["emulator-sets"]);
+  if (emuSets > 0 && Number(values["first-set"]) !== 0) {
+    console.error("voice-beam-paired: --emulator-sets runs sets 0.., so only with --first-set 0");
+    process.exit(2);
+  }
+  if (emuSets > 0)
+    for (const b of beams) {
+      const e = await frontEndTrials(board, { BEAM: BEAM_OPTION[b] }, snr, emuSets, log);
+      // frontEndTrials runs the same sets, scenes and trials in the same order.
+      e.forEach((x, i) => ((trials[i].emulator ??= {})[b] = x));
+    }
+  if (values.json) writeFileSync(values.json, JSON.stringify(trials, null, 1));
+  const base = beams.includes("mic0") ? "mic0" : beams[beams.length - 1];
+  console.log(`${board}, ${snr} dB, ${sets} sets, host front end`);
+  console.log(pairedTable(`${board} host`, trials, beams, base));
+  for (const key of ["babble", "fan"])
+    console.log(
+      "\n" +
+        pairedTable(
+          `${key}`,
+          trials.filter((t) => t.spec.noise === key),
+          beams,
+          base,
+        ),
+    );
+  for (const dist of [1, 3])
+    console.log(
+      "\n" +
+        pairedTable(
+          `${dist} m`,
+          trials.filter((t) => t.spec.dist === dist),
+          beams,
+          base,
+        ),
+    );
+  if (emuSets > 0) {
+    const emu = trials.filter((t) => t.emulator);
+    console.log(
+      "\n" +
+        pairedTable(`${board} emulator`, emu, beams, base, (t, b) => t.emulator?.[b]) +
+        "\n\n" +
+        pairedTable(`${board} host, same trials`, emu, beams, base) +
+        "\n\n" +
+        agreementTable(trials, beams),
+    );
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url))
+  await main();
