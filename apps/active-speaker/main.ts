@@ -7,7 +7,8 @@
 // the weights of the fusion partition (fusion.ts), smoothing,
 // a console line with every face's probability and the active speaker, LED 0 while someone
 // speaks, the active speaker's box in /ASD/LOGnnnn.CSV, and with /ASD/CAPTURE on the card
-// crop sequences and audio for datasets (capture.ts).
+// crop sequences and audio for datasets (capture.ts); each step's faces in full precision
+// through debug.report for host tools (face-record.ts).
 import * as camera from "../../hal/camera";
 import * as clock from "../../hal/clock";
 import * as console from "../../hal/console";
@@ -29,6 +30,7 @@ import { Capture } from "./capture";
 import { DirectionCue, relativeCues } from "./direction";
 import { Fusion } from "./fusion";
 import { FrameBudget, BUDGET_PCT } from "./frame-budget";
+import { FaceRecord } from "./face-record";
 
 const FRAME_W: u32 = 320;
 const FRAME_H: u32 = 240;
@@ -90,6 +92,7 @@ export function main(): void {
   const log = new SpeakerLog();
   const problem = log.open();
   const capture = new Capture();
+  const record = new FaceRecord();
   if (problem.length == 0) capture.open();
 
   line.str("active-speaker on ").str(BOARD_ID).str(" (").uint(clock.coreHz() / 1000000).str(" MHz): ");
@@ -162,6 +165,7 @@ export function main(): void {
           const tMs = (clock.nowUs() - t0) / 1000;
           features.quantizeInto(ain.data, ain.scale, ain.zeroPoint);
           line.str("[").fixed(<i64>tMs, 3).str(" s]");
+          record.begin(tMs);
           let best = -1, scored = 0;
           let bestP: f32 = 0;
           for (let s = 0; s < MAX_TRACKS; s++) {
@@ -188,6 +192,7 @@ export function main(): void {
             const pa: f32 = 1.0 / (1.0 + Mathf.exp(-logitA[s]));
             smooth[s] = scoredBefore[s] ? SMOOTH * p + (<f32>1 - SMOOTH) * smooth[s] : p;
             scoredBefore[s] = true;
+            record.add(faces.id[s], p, smooth[s], <f32>(faces.cx[s] * <f64>FRAME_W), <f32>(faces.cy[s] * <f64>FRAME_H), <f32>(faces.hw[s] * <f64>FRAME_W));
             line.str(" ").str(faces.name(s)).byte(0x40).int(faces.px(s)).byte(0x2c).int(faces.py(s)).str(" ").fixed(<i64>Mathf.round(smooth[s] * 100), 2)
               .str(" (v ").fixed(<i64>Mathf.round(probV[s] * 100), 2).str(" a ").fixed(<i64>Mathf.round(pa * 100), 2);
             if (withCue) line.str(" c ").fixed(<i64>Mathf.round(relCue[s] * 100), 2);
@@ -196,6 +201,7 @@ export function main(): void {
             capture.face(s, faces.id[s], mouths[s].raw, faces.left(s), faces.top(s), faces.width(s), faces.height(s), smooth[s]);
             scored++;
           }
+          record.send();
           if (scored == 0) line.str(" no faces");
           line.str(" | ").str(best >= 0 ? faces.name(best) + " speaks" : "nobody speaks");
           say();

@@ -118,6 +118,9 @@ test("a short training run repeats byte for byte and runs in TFLite's runtime an
   const log: string[] = [];
   const r = await train({ smoke: true, epochs: 1, outDir: a, log: (s) => log.push(s) });
   t.regex(log.join("\n"), /held-out int8 auROC \(TFLite runtime\): fused [\d.]+/);
+  // Half the crops come from the face detector's boxes; the report scores both kinds of crop.
+  t.regex(log.join("\n"), /held-out int8 fused auROC, raw \/ smoothed, by crop box: .*"detector"/);
+  t.true(r.detectorCrops.detector.raw > 0 && r.detectorCrops.exact.smoothed > 0);
   await train({ smoke: true, epochs: 1, outDir: b, log: () => {} });
   const bytes = readFileSync(r.modelPath);
   t.deepEqual(bytes, readFileSync(path.join(b, MODEL_FILE)), "seeded: the same model twice");

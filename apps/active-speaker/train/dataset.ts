@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { parseAvScene, type AvScene } from "../../../emulator/inputs/av-scene/scene.ts";
 import { renderFrame } from "../../../emulator/inputs/av-scene/face-render.ts";
 import { faceState } from "../../../emulator/inputs/av-scene/face-state.ts";
+import { faceTruth } from "../../../emulator/inputs/av-scene/truth.ts";
 import { renderScene } from "../../../emulator/inputs/room/render.ts";
 import { FORMAT_GREY8, toSensorFormat } from "../../../emulator/inputs/optics.ts";
 import {
@@ -31,8 +32,14 @@ import {
   audioWindow,
   logMelHops,
   mouthCrop,
+  type SeatBox,
 } from "./features.ts";
 import { seededRandom } from "../../fan-monitor/train/dataset.ts";
+import { DetectorBoxes, type loadDetector } from "./detector-boxes.ts";
+
+/** The committed face detector, loaded (detector-boxes.ts): with it a meeting's samples also
+ *  hold the mouth crops at the boxes the app's detector and tracker give. */
+export type Detector = Awaited<ReturnType<typeof loadDetector>>;
 
 export const SPEECH_DIR = fileURLToPath(new URL("../scenes/speech/", import.meta.url));
 export const VIDEO_SIZE = CROP_H * CROP_W * HISTORY;
@@ -41,6 +48,11 @@ export const AUDIO_SIZE = AUDIO_HOPS * MEL_BANDS;
 export interface Samples {
   count: number;
   video: Float32Array;
+  /** The same crops at the face detector's tracked boxes (detector-boxes.ts), when rendered with it. */
+  videoDetector?: Float32Array;
+  /** Per sample, the newest frame's detector box against the true head box: centre offset
+   *  (x, y) in true half widths and half width over the true one (3 values a sample). */
+  detectorError?: Float32Array;
   audio: Float32Array;
   /** This face speaks (the fused and video targets). */
   face: Float32Array;
@@ -141,6 +153,7 @@ export function randomMeeting(set: SetSpec, index: number): Record<string, unkno
 export function sceneSamples(
   raw: Record<string, unknown>,
   label: string,
+  detector?: Detector,
 ): { scene: AvScene; samples: Samples } {
   const scene = parseAvScene(raw, label, SPEECH_DIR, { positionsMm: [[0, 0, 0]] });
   const audio = renderScene(scene.room!).channels[0];
@@ -155,17 +168,39 @@ export function sceneSamples(
     face: new Float32Array(count),
     any: new Float32Array(count),
     condition: [],
+    ...(detector
+      ? {
+          videoDetector: new Float32Array(count * VIDEO_SIZE),
+          detectorError: new Float32Array(count * 3),
+        }
+      : {}),
   };
-  // Crops per face per frame, in a ring of HISTORY frames.
-  const ring = people.map(() =>
-    Array.from({ length: HISTORY }, () => new Float32Array(CROP_H * CROP_W * HISTORY)),
-  );
+  // Crops per face per frame, in a ring of HISTORY frames (and at the detector's boxes).
+  const newRing = () =>
+    people.map(() =>
+      Array.from({ length: HISTORY }, () => new Float32Array(CROP_H * CROP_W * HISTORY)),
+    );
+  const ring = newRing();
+  const ringDet = detector ? newRing() : null;
+  const boxes = detector ? new DetectorBoxes(detector.ref, detector.obj, detector.box) : null;
+  let truth: { cx: number; cy: number; hw: number }[] = [];
+  let detBoxes: SeatBox[] = [];
   let k = 0;
   const audioBuf = new Float32Array(AUDIO_SIZE);
   for (let f = 0; f < frames; f++) {
     const t = f / FPS;
     const grey = toSensorFormat(renderFrame(scene, t, FRAME_W, FRAME_H, f), FORMAT_GREY8);
     people.forEach((p, i) => mouthCrop(grey, FRAME_W, FRAME_H, p.box, ring[i][f % HISTORY], 0));
+    if (boxes && ringDet) {
+      truth = faceTruth(scene, t, FRAME_W, FRAME_H).map((r) => ({
+        cx: r.box[0] + r.box[2] / 2,
+        cy: r.box[1] + r.box[3] / 2,
+        hw: r.box[2] / 2,
+      }));
+      const seats = people.map((p) => p.box);
+      detBoxes = boxes.next(grey, FRAME_W, FRAME_H, truth, seats);
+      detBoxes.forEach((b, i) => mouthCrop(grey, FRAME_W, FRAME_H, b, ringDet[i][f % HISTORY], 0));
+    }
     if (f < HISTORY - 1) continue;
     audioWindow(hops, t, audioBuf);
     const states = people.map((p) => faceState(p, t));
@@ -176,6 +211,23 @@ export function sceneSamples(
       for (let j = 0; j < HISTORY; j++) {
         const crop = ring[i][(f - HISTORY + 1 + j) % HISTORY];
         for (let q = 0; q < CROP_H * CROP_W; q++) v[q * HISTORY + j] = crop[q * HISTORY];
+      }
+      if (ringDet && s.videoDetector) {
+        const vd = s.videoDetector.subarray(k * VIDEO_SIZE, (k + 1) * VIDEO_SIZE);
+        for (let j = 0; j < HISTORY; j++) {
+          const crop = ringDet[i][(f - HISTORY + 1 + j) % HISTORY];
+          for (let q = 0; q < CROP_H * CROP_W; q++) vd[q * HISTORY + j] = crop[q * HISTORY];
+        }
+        const b = detBoxes[i],
+          tr = truth[i];
+        s.detectorError!.set(
+          [
+            (b.cx * FRAME_W - tr.cx) / tr.hw,
+            (b.cy * FRAME_H - tr.cy) / tr.hw,
+            (b.hw * FRAME_W) / tr.hw,
+          ],
+          3 * k,
+        );
       }
       s.audio.set(audioBuf, k * AUDIO_SIZE);
       s.face[k] = states[i].speaking ? 1 : 0;
@@ -198,9 +250,18 @@ export function concat(parts: Samples[]): Samples {
     any: new Float32Array(count),
     condition: [],
   };
+  // Detector crops only when every part has them.
+  if (parts.length > 0 && parts.every((p) => p.videoDetector)) {
+    out.videoDetector = new Float32Array(count * VIDEO_SIZE);
+    out.detectorError = new Float32Array(count * 3);
+  }
   let at = 0;
   for (const p of parts) {
     out.video.set(p.video, at * VIDEO_SIZE);
+    if (out.videoDetector) {
+      out.videoDetector.set(p.videoDetector!, at * VIDEO_SIZE);
+      out.detectorError!.set(p.detectorError!, at * 3);
+    }
     out.audio.set(p.audio, at * AUDIO_SIZE);
     out.face.set(p.face, at);
     out.any.set(p.any, at);
@@ -218,6 +279,9 @@ export const CACHE_DIR = path.join(ROOT, "node_modules/.cache/active-speaker");
 const SOURCES = [
   "apps/active-speaker/train/dataset.ts",
   "apps/active-speaker/train/features.ts",
+  "apps/active-speaker/train/detector-boxes.ts",
+  "apps/active-speaker/detector/decode.ts",
+  "apps/active-speaker/detector/model/face_detector_int8.tflite",
   "emulator/inputs/optics.ts",
   "emulator/inputs/resample.ts",
   "emulator/inputs/wav.ts",
@@ -247,11 +311,19 @@ function sourcesHash(): string {
 }
 
 const FIELDS = ["video", "audio", "face", "any"] as const;
+const fieldsOf = (detector: boolean) =>
+  detector ? ([...FIELDS, "videoDetector", "detectorError"] as const) : FIELDS;
 
 function saveSamples(file: string, s: Samples): void {
   mkdirSync(path.dirname(file), { recursive: true });
-  const head = Buffer.from(JSON.stringify({ count: s.count, condition: s.condition }) + "\n");
-  const body = FIELDS.map((k) => Buffer.from(s[k].buffer, s[k].byteOffset, s[k].byteLength));
+  const detector = !!s.videoDetector;
+  const head = Buffer.from(
+    JSON.stringify({ count: s.count, condition: s.condition, detector }) + "\n",
+  );
+  const body = fieldsOf(detector).map((k) => {
+    const a = s[k]!;
+    return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  });
   // Written under a temporary name and renamed: an interrupted run leaves no half file.
   writeFileSync(`${file}.part`, Buffer.concat([head, ...body]));
   renameSync(`${file}.part`, file);
@@ -260,14 +332,22 @@ function saveSamples(file: string, s: Samples): void {
 function loadSamples(file: string): Samples {
   const buf = readFileSync(file);
   const nl = buf.indexOf(10);
-  const { count, condition } = JSON.parse(buf.subarray(0, nl).toString()) as {
+  const { count, condition, detector } = JSON.parse(buf.subarray(0, nl).toString()) as {
     count: number;
     condition: string[];
+    detector?: boolean;
   };
-  const sizes = { video: count * VIDEO_SIZE, audio: count * AUDIO_SIZE, face: count, any: count };
+  const sizes = {
+    video: count * VIDEO_SIZE,
+    videoDetector: count * VIDEO_SIZE,
+    detectorError: count * 3,
+    audio: count * AUDIO_SIZE,
+    face: count,
+    any: count,
+  };
   let at = nl + 1;
   const out = { count, condition } as Samples;
-  for (const k of FIELDS) {
+  for (const k of fieldsOf(!!detector)) {
     // Copied out: the file's bytes after the header need not be 4-byte aligned.
     out[k] = new Float32Array(
       buf.buffer.slice(buf.byteOffset + at, buf.byteOffset + at + sizes[k] * 4),
@@ -283,10 +363,19 @@ export function sceneCacheFile(raw: Record<string, unknown>): string {
   return path.join(CACHE_DIR, `${key.slice(0, 32)}.bin`);
 }
 
-export function cachedSceneSamples(raw: Record<string, unknown>, label: string): Samples {
+/** With `detector`, the samples hold the detector's crops too (rendered again if the cached
+ *  file was made without them). */
+export function cachedSceneSamples(
+  raw: Record<string, unknown>,
+  label: string,
+  detector?: Detector,
+): Samples {
   const file = sceneCacheFile(raw);
-  if (existsSync(file)) return loadSamples(file);
-  const s = sceneSamples(raw, label).samples;
+  if (existsSync(file)) {
+    const s = loadSamples(file);
+    if (!detector || s.videoDetector) return s;
+  }
+  const s = sceneSamples(raw, label, detector).samples;
   saveSamples(file, s);
   return s;
 }

@@ -2,12 +2,12 @@
 // run (model/training.json heldOutSet) is written as a scene file (scene-files.ts) and played
 // into the app as built for a board (`--input scene=`: the emulated camera and microphones, the
 // face detector and tracker as shipped, the firmware's features, model, direction cue, fusion and
-// smoothing). Each step's console line gives every face's centre and smoothed probability; the
-// faces are matched to the scene's ground truth (emulator/inputs/av-scene/truth.ts) by box at
-// the exposure instant of the step's newest frame, and scored per face-frame:
-//  - smoothed: the app's output as printed (two decimals);
-//  - raw: the step's own probability, recovered from the smoothing (p = (s - 0.5 s_prev) / 0.5,
-//    so within about 0.015 of the firmware's);
+// smoothing). Each step's face record (face-record.ts, through debug.report) gives every face's
+// track, centre, raw and smoothed probability in full precision; the faces are matched to the
+// scene's ground truth (emulator/inputs/av-scene/truth.ts) by box at the exposure instant of the
+// step's newest frame, and scored per face-frame:
+//  - smoothed: the app's output (what it prints to 0.01, lights the LED and logs from);
+//  - raw: the step's own probability, after the cue's fusion and before the smoothing;
 //  - "all faces": every visible person at every step, a person the app has no face for scoring 0,
 //    and a face that matches nobody counted as a negative (what a product would report).
 //
@@ -19,11 +19,13 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { loadTarget } from "../../../emulator/board.ts";
 import { buildApp } from "../../../emulator/toolchain/build.ts";
+import type { AppOptions } from "../../../emulator/toolchain/app-options.ts";
 import { appMicArray } from "../../../emulator/toolchain/app.ts";
 import { Machine } from "../../../emulator/machine.ts";
 import { parseAvScene } from "../../../emulator/inputs/av-scene/scene.ts";
 import { faceTruth } from "../../../emulator/inputs/av-scene/truth.ts";
 import type { Image } from "../../../emulator/toolchain/image.ts";
+import { REPORT_KIND } from "../../../emulator/hal-constants.ts";
 import { auroc } from "./auroc.ts";
 import { MODEL_DIR } from "./eval-firmware.ts";
 import { meetingSceneFile } from "./scene-files.ts";
@@ -36,9 +38,12 @@ const W = 320,
   FPS = 15;
 
 export interface AppStepFace {
-  name: string;
+  /** Track id (detector) or seat number. */
+  id: number;
   x: number;
   y: number;
+  hw: number;
+  raw: number;
   smoothed: number;
 }
 export interface AppStep {
@@ -46,8 +51,29 @@ export interface AppStep {
   faces: AppStepFace[];
 }
 
-/** The app's console: its step lines, and the board time of its t0 (from the status lines). */
-export function parseAppConsole(lines: { text: string; timeUs: number }[]): {
+/** Record header and per-face fields (face-record.ts RECORD_HEAD, RECORD_FACE). */
+const RECORD_HEAD = 2,
+  RECORD_FACE = 6;
+
+/** One step's face record (face-record.ts): f32 [t_ms, faces, per face id, raw, smoothed, x, y, hw]. */
+export function parseFaceRecord(bytes: Uint8Array): AppStep {
+  const f = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+  const n = f[1];
+  if (f.length !== RECORD_HEAD + RECORD_FACE * n)
+    throw new Error(`a face record of ${bytes.length} B does not hold ${n} faces`);
+  const faces = Array.from({ length: n }, (_, i) => {
+    const r = f.subarray(RECORD_HEAD + RECORD_FACE * i);
+    return { id: r[0], raw: r[1], smoothed: r[2], x: r[3], y: r[4], hw: r[5] };
+  });
+  return { tMs: f[0], faces };
+}
+
+/** The app's console and face records: its steps, and the board time of its t0 (from the status
+ *  lines). Each step line has its record (sent just before the line). */
+export function parseAppConsole(
+  lines: { text: string; timeUs: number }[],
+  records: AppStep[],
+): {
   steps: AppStep[];
   t0Us: number;
   degraded: string;
@@ -66,13 +92,19 @@ export function parseAppConsole(lines: { text: string; timeUs: number }[]): {
     }
     const step = /^\[(\d+\.\d+) s\](.*) \| /.exec(text);
     if (!step) continue;
-    const faces = [...step[2].matchAll(/ (\S+)@(\d+),(\d+) (\d+\.\d+) \(/g)].map((m) => ({
-      name: m[1],
-      x: Number(m[2]),
-      y: Number(m[3]),
-      smoothed: Number(m[4]),
-    }));
-    steps.push({ tMs: Number(step[1]) * 1000, faces });
+    const printed = [...step[2].matchAll(/ (\S+)@(\d+),(\d+) (\d+\.\d+) \(/g)];
+    const r = records[steps.length];
+    // The record and the line are the same step: same time, same faces, the same smoothed value to 0.01.
+    if (
+      !r ||
+      Math.abs(r.tMs - Number(step[1]) * 1000) > 0.5 ||
+      r.faces.length !== printed.length ||
+      r.faces.some((f, i) => Math.abs(f.smoothed - Number(printed[i][4])) > 0.0051)
+    )
+      throw new Error(
+        `step ${steps.length} at ${step[1]} s: its face record does not match the line`,
+      );
+    steps.push(r);
   }
   return { steps, t0Us, degraded };
 }
@@ -97,7 +129,6 @@ export function scoreSteps(
   truthAt: (tSeconds: number) => ReturnType<typeof faceTruth>,
   out: Scored,
 ): void {
-  const last = new Map<string, number>();
   for (const st of steps) {
     // The step follows its newest frame's end of readout: frame n ends at t0 + (n + 1) / fps.
     const n = Math.floor((st.tMs * FPS) / 1000) - 1;
@@ -118,8 +149,6 @@ export function scoreSteps(
         personOf.set(q.f, q.p);
       }
     st.faces.forEach((f, fi) => {
-      const before = last.get(f.name);
-      last.set(f.name, f.smoothed);
       const p = personOf.get(fi);
       if (p === undefined) {
         out.falseFaces++;
@@ -129,9 +158,7 @@ export function scoreSteps(
       }
       const label = truth[p].speaking ? 1 : 0;
       out.smoothed.push(f.smoothed);
-      out.raw.push(
-        before === undefined ? f.smoothed : Math.min(1, Math.max(0, 2 * f.smoothed - before)),
-      );
+      out.raw.push(f.raw);
       out.labels.push(label);
     });
     truth.forEach((t, pi) => {
@@ -168,7 +195,7 @@ async function runMeeting(
   scene: string,
   seconds: number,
   noNpu: boolean,
-): Promise<{ text: string; timeUs: number }[]> {
+): Promise<{ lines: { text: string; timeUs: number }[]; records: AppStep[] }> {
   const machine = new Machine({
     target: loadTarget(board),
     image,
@@ -178,6 +205,10 @@ async function runMeeting(
     noNpu,
   });
   const lines: { text: string; timeUs: number }[] = [];
+  const records: AppStep[] = [];
+  machine.events.on("report", (kind, bytes) => {
+    if (kind === REPORT_KIND.output) records.push(parseFaceRecord(bytes));
+  });
   let pending = "";
   machine.events.on("console", (t, timeUs) => {
     pending += t;
@@ -189,7 +220,7 @@ async function runMeeting(
   });
   const summary = await machine.run({ seconds });
   if (summary.fault) throw new Error(`${board}: ${summary.fault.kind}: ${summary.fault.message}`);
-  return lines;
+  return { lines, records };
 }
 
 export async function evalApp(
@@ -200,7 +231,7 @@ export async function evalApp(
   const training = JSON.parse(readFileSync(path.join(MODEL_DIR, "training.json"), "utf8"));
   const set = training.heldOutSet as SetSpec;
   const target = loadTarget(board);
-  const appOptions = opts.seats ? { FACE_DETECTOR: false } : {};
+  const appOptions: AppOptions = opts.seats ? { FACE_DETECTOR: false } : {};
   const { app, image } = await buildApp(APP_DIR, target, { appOptions });
   const micArray = appMicArray(app, board);
   const out: Scored = {
@@ -221,8 +252,8 @@ export async function evalApp(
     const { file, raw } = meetingSceneFile(set, i);
     const scene = parseAvScene(raw, file, SPEECH_DIR, { positionsMm: [[0, 0, 0]] });
     const img = opts.seats ? withSeats(image, scene.people) : image;
-    const lines = await runMeeting(img, board, micArray, file, set.seconds, !!opts.noNpu);
-    const parsed = parseAppConsole(lines);
+    const run = await runMeeting(img, board, micArray, file, set.seconds, !!opts.noNpu);
+    const parsed = parseAppConsole(run.lines, run.records);
     if (Number.isNaN(parsed.t0Us)) throw new Error(`${board}: meeting ${i}: no status line`);
     steps += parsed.steps.length;
     if (parsed.degraded) degraded.push(`meeting ${i}: level ${parsed.degraded}`);

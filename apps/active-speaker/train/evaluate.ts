@@ -9,6 +9,7 @@ import {
   cachedSceneSamples,
   concat,
   randomMeeting,
+  type Detector,
   type Samples,
   type SetSpec,
 } from "./dataset.ts";
@@ -34,19 +35,20 @@ export interface Meetings {
   tracks: Int32Array;
 }
 
-/** Meetings from..to-1 of a set (dataset.ts's cache). */
+/** Meetings from..to-1 of a set (dataset.ts's cache); with `detector`, with its crops too. */
 export function loadMeetings(
   set: SetSpec,
   from: number,
   to: number,
   log: (s: string) => void = () => {},
+  detector?: Detector,
 ): Meetings {
   const parts: Samples[] = [];
   const tracks: number[] = [];
   let faces = 0;
   for (let i = from; i < to; i++) {
     const raw = randomMeeting(set, i);
-    const s = cachedSceneSamples(raw, `${set.name} scene ${i}`);
+    const s = cachedSceneSamples(raw, `${set.name} scene ${i}`, detector);
     // dataset.ts writes a sample per face per step, the faces in seat order within a step.
     const people = (raw.people as unknown[]).length;
     if (s.count % people !== 0) throw new Error(`${set.name} scene ${i}: samples not whole steps`);

@@ -9,13 +9,17 @@
 //   npx tsx apps/active-speaker/train/measure-direction.ts [--array tri|rt1170|both] [--khi 240] [--camera-axis DEG]
 //   [--absolute: each face's cue alone, not against the highest other face's]
 //   [--write: the fusion chosen on validation per array into fusion.txt, the firmware's fusion partition]
+//   [--crops seat|detector|both: the validation mouth crops the fusion is fitted on: at the seat
+//    boxes, at the face detector's tracked boxes (detector-boxes.ts; the app's default faces), or
+//    both (default both: the app ships both ways of finding faces); held out is scored on each]
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { parseAvScene } from "../../../emulator/inputs/av-scene/scene.ts";
 import { renderScene } from "../../../emulator/inputs/room/render.ts";
-import { SPEECH_DIR, TRAIN_SET, randomMeeting, type SetSpec } from "./dataset.ts";
+import { SPEECH_DIR, TRAIN_SET, concat, randomMeeting, type SetSpec } from "./dataset.ts";
+import { loadDetector } from "./detector-boxes.ts";
 import { loadMeetings, quantizedInputs, tfliteOutputs, type Meetings } from "./evaluate.ts";
 import { FPS, HISTORY } from "./features.ts";
 import { auroc } from "./auroc.ts";
@@ -123,6 +127,31 @@ async function modelLogits(t: Training, m: Meetings) {
   return (await tfliteOutputs(model, quantizedInputs(m.samples, all, t.input), t.outputs)).logits;
 }
 
+export type Crops = "seat" | "detector" | "both";
+export const CROPS: Crops = "both";
+
+/** Meetings with the mouth crops at the seat boxes, at the detector's boxes, or both (the
+ *  detector's copy after the seat one, its tracks numbered on). */
+export function cropView(m: Meetings, crops: Crops): Meetings {
+  if (crops === "seat") return m;
+  const det = { ...m.samples, video: m.samples.videoDetector! };
+  if (!det.video) throw new Error("these meetings were rendered without the detector's crops");
+  if (crops === "detector") return { samples: det, tracks: m.tracks };
+  const next = Math.max(...m.tracks) + 1;
+  return {
+    samples: concat([m.samples, det]),
+    tracks: Int32Array.from([...m.tracks, ...Array.from(m.tracks, (k) => k + next)]),
+  };
+}
+
+const twice = (c: Float64Array, crops: Crops) => {
+  if (crops !== "both") return c;
+  const out = new Float64Array(2 * c.length);
+  out.set(c);
+  out.set(c, c.length);
+  return out;
+};
+
 const subset = (x: ArrayLike<number>, keep: ArrayLike<number>) =>
   Float64Array.from(Array.from(x).filter((_, i) => keep[i] === 1));
 
@@ -134,16 +163,39 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
       "camera-axis": { type: "string" },
       absolute: { type: "boolean" },
       write: { type: "boolean" },
+      crops: { type: "string" },
     },
   });
+  const crops = (values.crops ?? CROPS) as Crops;
+  if (!["seat", "detector", "both"].includes(crops)) {
+    console.error(`measure-direction: --crops must be seat, detector or both, not '${crops}'`);
+    process.exit(2);
+  }
   const written: { weights: FusionWeights; comment: string }[] = [];
   const kHi = Number(values.khi ?? K_HI);
   const arrays = values.array === "both" || !values.array ? ["tri", "rt1170"] : [values.array];
   const t = JSON.parse(readFileSync(path.join(MODEL_DIR, "training.json"), "utf8")) as Training;
   const log = (s: string) => console.log(s);
-  const val = loadMeetings(VALIDATION_SET, VALIDATION_RANGE[0], VALIDATION_RANGE[1]);
-  const held = loadMeetings(t.heldOutSet, 0, t.heldOutSet.scenes);
-  const [vl, hl] = [await modelLogits(t, val), await modelLogits(t, held)];
+  const detector = await loadDetector();
+  const valBoth = loadMeetings(
+    VALIDATION_SET,
+    VALIDATION_RANGE[0],
+    VALIDATION_RANGE[1],
+    () => {},
+    detector,
+  );
+  const held = loadMeetings(t.heldOutSet, 0, t.heldOutSet.scenes, () => {}, detector);
+  detector.ref.dispose();
+  const val = cropView(valBoth, crops);
+  const heldDet = cropView(held, "detector");
+  const [vl, hl, hdl] = [
+    await modelLogits(t, val),
+    await modelLogits(t, held),
+    await modelLogits(t, heldDet),
+  ];
+  console.log(
+    `fusion fitted on validation crops at the ${crops === "both" ? "seat and detector" : crops} boxes`,
+  );
   const smooth = (x: ArrayLike<number>, m: Meetings) =>
     smoothPerTrack(x, m.tracks, { kind: "exponential", weight: APP_SMOOTH });
   const score = (name: string, x: ArrayLike<number>, m: Meetings, logit = true) => {
@@ -167,14 +219,17 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     console.log(
       `array ${a}: microphones in the camera frame (mm) ${mics.map((p) => `[${p.map((v) => v.toFixed(1)).join(",")}]`).join(" ")}, band 312 Hz..${((kHi * 16000) / 512).toFixed(0)} Hz`,
     );
-    const vc = await meetingCues(
-      VALIDATION_SET,
-      VALIDATION_RANGE[0],
-      VALIDATION_RANGE[1],
-      mounted,
-      kHi,
-      log,
-      values.absolute,
+    const vc = twice(
+      await meetingCues(
+        VALIDATION_SET,
+        VALIDATION_RANGE[0],
+        VALIDATION_RANGE[1],
+        mounted,
+        kHi,
+        log,
+        values.absolute,
+      ),
+      crops,
     );
     const hc = await meetingCues(
       t.heldOutSet,
@@ -232,11 +287,12 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
         wCueAudio: pick.w[2],
         bias: pick.b,
       },
-      comment: `${a === "tri" ? "sln-local2-tri, 50 mm (RT1060, MCX N947)" : "RT1170's U40/U41, 20 mm"}, camera axis ${axis} degrees: validation smoothed auROC ${two.toFixed(4)} [fused, cue], ${three.toFixed(4)} [fused, cue, cue x relu(audio)]`,
+      comment: `${a === "tri" ? "sln-local2-tri, 50 mm (RT1060, MCX N947)" : "RT1170's U40/U41, 20 mm"}, camera axis ${axis} degrees, ${crops === "both" ? "seat and detector" : crops} crops: validation smoothed auROC ${two.toFixed(4)} [fused, cue], ${three.toFixed(4)} [fused, cue, cue x relu(audio)]`,
     });
     for (const [name, m, l, c] of [
       ["validation", val, vl, vc],
       ["held-out", held, hl, hc],
+      ["held-out, detector crops", heldDet, hdl, hc],
     ] as const) {
       console.log(`  ${name} (${m.samples.count} face-frames):`);
       score("cue alone", c, m, false);

@@ -11,6 +11,7 @@
 //   npm run train:active-speaker -- --steps ...           with the per-time-step synchrony path
 //   npm run train:active-speaker -- --hard-weight W ...   fused-loss weight of the hard negatives
 //   npm run train:active-speaker -- --residual ...        fused logit = video logit + a learned correction
+//   npm run train:active-speaker -- --detector-share S ... share of mouth crops cut at the face detector's boxes
 // A full run trains on the first 32 of 36 training meetings and reports float auROC on the last
 // 4 (validation: for choosing between options without looking at the held-out meetings).
 import "@tensorflow/tfjs-backend-cpu";
@@ -29,6 +30,8 @@ import { calibrationRanges, quantizeNet } from "./quantize.ts";
 import { mismatchBatch } from "./mismatch.ts";
 import { loadMeetings, type HeadScores } from "./evaluate.ts";
 import { a4, report, v4, type SmoothedReport } from "./report.ts";
+import { loadDetector } from "./detector-boxes.ts";
+import { cropAuroc } from "./measure-crops.ts";
 
 const APP_DIR = fileURLToPath(new URL("..", import.meta.url));
 export const MODEL_FILE = "asd_int8.tflite";
@@ -58,6 +61,10 @@ export const VALIDATION = 4;
  *  another face speaks, the case the fusion must tell from speech by synchrony. */
 export const HARD_NEGATIVE_WEIGHT = 3;
 const HARD_CONDITIONS = new Set(["mouthing", "chewing"]);
+/** Share of training samples whose mouth crops are cut at the boxes the app's face detector and
+ *  tracker give (detector-boxes.ts) rather than at the exact seat boxes: the app crops at the
+ *  detector's boxes by default, which sit off the head's centre and size (README). */
+export const DETECTOR_SHARE = 0.5;
 
 export interface TrainOptions {
   smoke: boolean;
@@ -80,8 +87,16 @@ export interface TrainOptions {
   meetings?: number;
   /** Validation meetings (default VALIDATION; 0 in smoke and --scenes runs). */
   validation?: number;
+  /** Share of training crops at the face detector's boxes (default DETECTOR_SHARE). */
+  detectorShare?: number;
 }
 export type { HeadScores };
+type RawSmoothed = { raw: number; smoothed: number };
+export interface CropScores {
+  exact: RawSmoothed;
+  detector: RawSmoothed;
+  validation?: { exact: RawSmoothed; detector: RawSmoothed };
+}
 export interface TrainResult {
   float: HeadScores;
   /** Float auROC on the validation meetings (the training seeds' last ones), when any. */
@@ -89,6 +104,8 @@ export interface TrainResult {
   int8: HeadScores;
   /** The same as the app reports them: smoothed per track over time (report.ts). */
   smoothed: SmoothedReport;
+  /** int8 fused auROC, raw / smoothed, with crops at the exact boxes and at the detector's. */
+  detectorCrops: CropScores;
   parameters: number;
   macs: number;
   modelBytes: number;
@@ -118,11 +135,13 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   );
   const nVal = o.smoke ? 0 : (o.validation ?? (o.scenes ? 0 : VALIDATION));
   if (nVal >= trainSpec.scenes) throw new Error("train: fewer validation than training meetings");
-  const tr = loadMeetings(trainSpec, 0, trainSpec.scenes - nVal, o.log).samples;
+  const detector = await loadDetector();
+  const tr = loadMeetings(trainSpec, 0, trainSpec.scenes - nVal, o.log, detector).samples;
   const val = nVal
-    ? loadMeetings(trainSpec, trainSpec.scenes - nVal, trainSpec.scenes, o.log)
+    ? loadMeetings(trainSpec, trainSpec.scenes - nVal, trainSpec.scenes, o.log, detector)
     : null;
-  const held = loadMeetings(heldSpec, 0, heldSpec.scenes, o.log);
+  const held = loadMeetings(heldSpec, 0, heldSpec.scenes, o.log, detector);
+  detector.ref.dispose();
   const pos = (x: Float32Array) => x.reduce((a, b) => a + b, 0);
   o.log(
     `dataset: ${tr.count} training face-frames (${pos(tr.face)} speaking), ${val?.samples.count ?? 0} validation, ${held.samples.count} held-out (${pos(held.samples.face)} speaking)`,
@@ -139,7 +158,9 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     `model: ${net.parameters} parameters, ${totalMacs} MACs per face\n${macs.map((l) => `    ${l.layer.padEnd(24)} ${String(l.macs).padStart(8)}`).join("\n")}`,
   );
   const rnd = seededRandom(SEED);
+  const detectorShare = o.detectorShare ?? DETECTOR_SHARE;
   const vx = v4(tr.video, tr.count),
+    vxd = v4(tr.videoDetector!, tr.count),
     ax = a4(tr.audio, tr.count);
   const yf = tf.tensor2d(tr.face, [tr.count, 1]),
     ya = tf.tensor2d(tr.any, [tr.count, 1]);
@@ -156,8 +177,15 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const own = idx.dataSync();
     const { audioIdx, fusedKeep } = mismatchBatch(own, tr.count, mismatch, rnd);
     const keepFused = tf.tensor2d(fusedKeep, [own.length, 1]);
+    // The seat box's crops or, for a share of the batch, the detector's (one draw per sample).
+    const nb = idx.shape[0];
+    const fromDetector = tf.tensor4d(
+      Array.from({ length: nb }, () => (rnd() < detectorShare ? 1 : 0)),
+      [nb, 1, 1, 1],
+    );
+    const seatCrops = tf.gather(vx, idx);
     const [bv0, ba0, bv, bA] = [
-      tf.gather(vx, idx),
+      tf.add(seatCrops, tf.mul(fromDetector, tf.sub(tf.gather(vxd, idx), seatCrops))),
       tf.gather(ax, audioIdx),
       tf.gather(yf, idx),
       tf.gather(ya, audioIdx),
@@ -190,7 +218,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       net.variables,
     )!;
   });
-  tf.dispose([vx, ax, yf, ya, wf]);
+  tf.dispose([vx, vxd, ax, yf, ya, wf]);
 
   // Calibration: a seeded sample of training face-frames.
   const n = Math.min(CALIBRATION, tr.count);
@@ -219,12 +247,28 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     val,
     o.log,
   );
+  const outputs = { fused: q.outputs[0], video: q.outputs[1], audio: q.outputs[2] };
+  const crops = await cropAuroc(bytes, { input: q, outputs }, held);
+  const valCrops = val ? await cropAuroc(bytes, { input: q, outputs }, val) : null;
+  const pair = (h: { raw: HeadScores; smoothed?: HeadScores }) => ({
+    raw: h.raw.fused,
+    smoothed: h.smoothed!.fused,
+  });
+  const detectorCrops: CropScores = {
+    exact: pair(crops.exact),
+    detector: pair(crops.detector),
+    ...(valCrops
+      ? { validation: { exact: pair(valCrops.exact), detector: pair(valCrops.detector) } }
+      : {}),
+  };
+  o.log(`held-out int8 fused auROC, raw / smoothed, by crop box: ${JSON.stringify(detectorCrops)}`);
   o.log(`wrote ${path.relative(process.cwd(), modelPath)} (${bytes.length} B)`);
   const result: TrainResult = {
     float,
     ...(validation ? { validation } : {}),
     int8,
     smoothed,
+    detectorCrops,
     parameters: net.parameters,
     macs: totalMacs,
     modelBytes: bytes.length,
@@ -245,6 +289,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         ...(steps ? { steps } : {}),
         ...(residual ? { residual } : {}),
         ...(hardWeight !== 1 ? { hardNegativeWeight: hardWeight } : {}),
+        detectorShare,
         trainSet: trainSpec,
         ...(nVal ? { validationScenes: nVal } : {}),
         heldOutSet: heldSpec,
@@ -281,6 +326,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
       meetings: { type: "string" },
       validation: { type: "string" },
       "hard-weight": { type: "string" },
+      "detector-share": { type: "string" },
     },
   });
   const mismatch = values.mismatch === undefined ? undefined : Number(values.mismatch);
@@ -292,6 +338,12 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     values["hard-weight"] === undefined ? undefined : Number(values["hard-weight"]);
   if (hardWeight !== undefined && !(hardWeight >= 1 && hardWeight <= 20)) {
     console.error(`train: --hard-weight must be 1..20, got '${values["hard-weight"]}'`);
+    process.exit(2);
+  }
+  const detectorShare =
+    values["detector-share"] === undefined ? undefined : Number(values["detector-share"]);
+  if (detectorShare !== undefined && !(detectorShare >= 0 && detectorShare <= 1)) {
+    console.error(`train: --detector-share must be 0..1, got '${values["detector-share"]}'`);
     process.exit(2);
   }
   const meetings = values.meetings === undefined ? undefined : Number(values.meetings);
@@ -335,6 +387,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     validation,
     residual: values["no-residual"] ? false : (values.residual ?? RESIDUAL),
     hardWeight,
+    detectorShare,
   });
   console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
