@@ -8,6 +8,7 @@ import { buildApp } from "./toolchain/build.ts";
 import { withPartitions } from "./model/runner.ts";
 import type { Image } from "./toolchain/image.ts";
 import { Machine } from "./machine.ts";
+import { prepareImageCheck } from "./toolchain/verify-image.ts";
 import { PROJECT_ROOT } from "./paths.ts";
 
 export const DSP_PROBE_APP = path.join(PROJECT_ROOT, "firmware", "dsp-probe");
@@ -87,6 +88,7 @@ export async function runDsp(jobs: DspJob[], board = "rt1060"): Promise<DspResul
   const img = withPartitions(await image(board, windowFor(blob.length)), [
     { name: "jobs", data: blob },
   ]);
+  await prepareImageCheck(img.wasm);
   const machine = new Machine({ target, image: img, sdcard: null });
   let text = "";
   const outs: Uint8Array[] = [];

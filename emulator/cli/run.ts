@@ -18,6 +18,7 @@ import { formatBytes } from "../errors.ts";
 import { formatCycles, formatRealTime } from "./format.ts";
 import { defaultStateDir, flashImage, flashedImage, openState, ensureCard } from "../state.ts";
 import { Machine } from "../machine.ts";
+import { prepareImageCheck } from "../toolchain/verify-image.ts";
 import { formatBacktrace, formatFault } from "../faults.ts";
 import type { RunSummary } from "../events.ts";
 import { UserError } from "../errors.ts";
@@ -241,6 +242,7 @@ export async function runImage(
     noNpu?: boolean;
   },
 ): Promise<RunSummary> {
+  await prepareImageCheck(image.wasm);
   const machine = new Machine({
     target,
     image,

@@ -6,6 +6,7 @@ import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { loadTarget } from "../board.ts";
 import { decodeImage } from "../toolchain/image.ts";
 import { Machine } from "../machine.ts";
+import { prepareImageCheck } from "../toolchain/verify-image.ts";
 import { wasmFrames } from "../faults.ts";
 import type { FaultReport } from "../faults.ts";
 import { ControlBlock } from "./control-block.ts";
@@ -62,6 +63,7 @@ const statements = StatementStops.fromSourceMap(image.sourceMap, {
     send({ type: "logpoint", breakpointId: bp.id, text });
   },
 });
+await prepareImageCheck(image.wasm);
 const machine = new Machine({
   target,
   image,

@@ -7,6 +7,7 @@ import { buildApp } from "../toolchain/build.ts";
 import { layoutFlash, PAGE } from "../toolchain/flash-layout.ts";
 import type { Image } from "../toolchain/image.ts";
 import { Machine } from "../machine.ts";
+import { prepareImageCheck } from "../toolchain/verify-image.ts";
 import type { RunSummary } from "../events.ts";
 import { PROJECT_ROOT } from "../paths.ts";
 import { UserError } from "../errors.ts";
@@ -138,6 +139,7 @@ export async function runModel(
     { name: "model", data: model, source: name },
     { name: "input", data: input },
   ]);
+  await prepareImageCheck(image.wasm);
   const machine = new Machine({
     target,
     image,

@@ -6,6 +6,7 @@ import path from "node:path";
 import type { Target } from "../board.ts";
 import type { Image } from "../toolchain/image.ts";
 import { Machine } from "../machine.ts";
+import { prepareImageCheck } from "../toolchain/verify-image.ts";
 import { RunEnd, formatFault } from "../faults.ts";
 import type { RunSummary } from "../events.ts";
 import { openAccelSource } from "../inputs/accel-source.ts";
@@ -85,6 +86,7 @@ export async function playScenario(
   const opened = new Map<Step, () => void>();
   for (const s of sc.steps) if ("drive" in s) opened.set(s, openDrive(s.drive));
 
+  await prepareImageCheck(image.wasm);
   const machine = new Machine({
     target,
     image,

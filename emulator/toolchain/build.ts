@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
 import type { Target } from "../board.ts";
 import { loadCostTable } from "./cost-table.ts";
 import { compileFirmware, PROJECT_ROOT } from "./compile.ts";
-import { verifyImageCode } from "./verify-image.ts";
+import { loadImageChecker, prepareImageCheck, verifyImageCode } from "./verify-image.ts";
 import { layoutFlash, PAGE } from "./flash-layout.ts";
 import type { Image, ImageManifest } from "./image.ts";
 import { checkPlacement, placementFor } from "../memory-hierarchy/placement.ts";
@@ -71,6 +71,8 @@ export async function buildApp(
 ): Promise<BuildResult> {
   const start = performance.now();
   const result = await buildAppUnlogged(appDir, target, opts);
+  // A board runs what is built: its check is read from disk, or the checks are loaded now.
+  await prepareImageCheck(result.image.wasm);
   logBuildEvent({
     event: "build",
     app: path.relative(PROJECT_ROOT, result.app.dir),
@@ -179,6 +181,7 @@ async function compileApp(
   // it cannot prove, or a counted charge the optimizer moved into a loop checked per iteration),
   // it is built again with every loop checked per iteration: the same cycles, the build log says
   // why. A refusal of that build too is the meter's own fault and is reported when it loads.
+  if (costs && compileOpts.countedLoops) await loadImageChecker();
   const refusal = costs && compileOpts.countedLoops ? verifierRefusal(compiled.wasm) : null;
   if (refusal) {
     logBuildEvent({ event: "countedRefused", app: app.name, board: target.board.id, refusal });

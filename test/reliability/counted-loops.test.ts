@@ -7,10 +7,14 @@ import binaryen from "../../emulator/toolchain/binaryen.ts";
 import type { Image } from "../../emulator/toolchain/image.ts";
 import { loadTarget } from "../../emulator/board.ts";
 import { Machine } from "../../emulator/machine.ts";
+import { loadImageChecker } from "../../emulator/toolchain/verify-image.ts";
 import { buildApp } from "../../emulator/toolchain/build.ts";
 import { built } from "./helpers.ts";
 
 const B = binaryen as any;
+// The crafted images are checked in this process, with the binaryen it crafts them with (not in
+// a checker thread that loads its own: verify-sync.ts).
+test.before(loadImageChecker);
 const rt1060 = loadTarget("rt1060");
 const K = 1 << 20; // the meter's check limit (1/16 cycles)
 // Locals of the crafted main: the meter counter, the index, the bound, an accumulator, and a

@@ -13,10 +13,16 @@ import { loadTarget } from "../../emulator/board.ts";
 import { Machine } from "../../emulator/machine.ts";
 import { parseHalWit } from "../../emulator/toolchain/hal-contract.ts";
 import { buildApp } from "../../emulator/toolchain/build.ts";
-import { admitUnmeteredBenchmark } from "../../emulator/toolchain/verify-image.ts";
+import {
+  admitUnmeteredBenchmark,
+  loadImageChecker,
+} from "../../emulator/toolchain/verify-image.ts";
 import { ROOT, built, cli, tempDir } from "./helpers.ts";
 
 const B = binaryen as any;
+// The crafted images are checked in this process, with the binaryen it crafts them with (not in
+// a checker thread that loads its own: verify-sync.ts).
+test.before(loadImageChecker);
 const rt1060 = loadTarget("rt1060");
 const refuse = (t: any, image: Image, message: RegExp) => {
   const e = t.throws(() => new Machine({ target: rt1060, image }));

@@ -10,9 +10,13 @@ import { recursiveFunctions, stronglyConnected } from "../../emulator/toolchain/
 import { writeImage, type Image } from "../../emulator/toolchain/image.ts";
 import { loadTarget } from "../../emulator/board.ts";
 import { Machine } from "../../emulator/machine.ts";
+import { loadImageChecker } from "../../emulator/toolchain/verify-image.ts";
 import { ROOT, built, cli, tempDir } from "./helpers.ts";
 
 const B = binaryen as any;
+// The crafted images are checked in this process, with the binaryen it crafts them with (not in
+// a checker thread that loads its own: verify-sync.ts).
+test.before(loadImageChecker);
 const rt1060 = loadTarget("rt1060");
 const K = 1 << 20; // the meter's check limit (1/16 cycles)
 const APPS = {
