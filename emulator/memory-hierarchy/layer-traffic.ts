@@ -3,6 +3,7 @@
 // must stay cached for the sweeps after the first to hit. Counted from the model's shapes,
 // never by tracing accesses, so it costs nothing per access and is the same on every run.
 import type { OperatorInfo, TfliteModel } from "../model/tflite-model.ts";
+import { layerAreas } from "../toolchain/model-budget.ts";
 
 export interface OperandStream {
   /** "records": the layer's requantisation records, expanded into the arena's scratch area. */
@@ -68,11 +69,14 @@ function pointwiseCmsisStreams(
   ];
 }
 
-/** The streams of one layer. RESHAPE aliases its input (no traffic). */
+/** The streams of one layer. RESHAPE aliases its input (no traffic). `readsRecords`: whether
+ *  the layer's kernel reads expanded requantisation records, as the arena plan decided
+ *  (model-budget.ts layerAreas: the generic and lean paths read the kept data instead). */
 export function operatorStreams(
   model: TfliteModel,
   op: OperatorInfo,
   order: KernelLoopOrder = "engine",
+  readsRecords = true,
 ): OperandStream[] {
   if (op.opName === "RESHAPE" || op.opName === "SQUEEZE" || op.opName === "EXPAND_DIMS") return [];
   const t = model.tensors;
@@ -119,13 +123,7 @@ export function operatorStreams(
       passes: slide(kH, kW, o.strideH, o.strideW),
       reuseBytes: windowRows(kH),
     });
-    // A depthwise layer off its vectorised paths (3x3, dilation 1, stride 1-2, or a depth
-    // multiplier) reads its kept data, not records (kernels/depthwise-conv.ts evalGeneric).
-    const dwGeneric =
-      o.kind === "depthwise" &&
-      (outShape.at(-1) ?? 1) === (input.shape.at(-1) ?? 1) &&
-      !(kH === 3 && kW === 3 && o.dilationH === 1 && o.dilationW === 1 && o.strideW <= 2);
-    if (out.type === "int8" && !dwGeneric)
+    if (out.type === "int8" && readsRecords)
       streams.push(...recordStreams(outShape[outShape.length - 1] ?? 1, sweeps));
   } else if (op.opName === "FULLY_CONNECTED" && input) {
     const w = t[op.inputs[1]].shape;
@@ -146,8 +144,8 @@ export function operatorStreams(
       reuseBytes: input.byteSize,
     });
     // Fewer than 4 rows run without records (kernels/common/gemv.ts: the multiplier is kept,
-    // the bias read in place, a few bytes per channel, left out here).
-    if (out.type === "int8" && rows >= 4) streams.push(...recordStreams(w[0] ?? 1, rows));
+    // the bias read in place, a few bytes per channel, left out here), as does the lean path.
+    if (out.type === "int8" && readsRecords) streams.push(...recordStreams(w[0] ?? 1, rows));
   } else if (o && o.kind === "pool" && input) {
     streams.push({
       role: "input",
@@ -177,5 +175,8 @@ export function modelStreams(
   model: TfliteModel,
   order: KernelLoopOrder = "engine",
 ): OperandStream[][] {
-  return model.operators.map((op) => operatorStreams(model, op, order));
+  const { needs } = layerAreas(model);
+  return model.operators.map((op, i) =>
+    operatorStreams(model, op, order, needs[i].records !== false),
+  );
 }

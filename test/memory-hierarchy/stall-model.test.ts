@@ -215,3 +215,22 @@ test("a placed run costs today's cycles plus the model's stalls, exactly; output
   t.is(sdram.summary.peripherals.debug?.memoryStallCycles, total(expected));
   t.false("debug" in base.summary.peripherals, "no placement: no memory figures");
 });
+
+test("a layer on a lean path (no records in the arena's head) streams no records; the others do", (t) => {
+  // kws's 1x1 convolutions take the lean path (their area would lengthen the head); VWW's do not.
+  const kws = readModel(
+    readFileSync(
+      path.join(PROJECT_ROOT, "..", "shared", "fixtures", "mlcommons-tiny", "kws_ref_model.tflite"),
+    ),
+  );
+  const records = (model: typeof kws, i: number) =>
+    modelStreams(model)[i].some((s) => s.role === "records");
+  const pointwise = (model: typeof kws) =>
+    model.operators
+      .map((op, i) => ({ op, i }))
+      .filter(({ op }) => op.opName === "CONV_2D" && model.tensors[op.inputs[1]].shape[1] === 1);
+  t.true(pointwise(kws).length > 0);
+  for (const { i } of pointwise(kws)) t.false(records(kws, i), `kws layer ${i}`);
+  t.true(pointwise(VWW).length > 0);
+  for (const { i } of pointwise(VWW)) t.true(records(VWW, i), `VWW layer ${i}`);
+});
