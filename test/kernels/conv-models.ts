@@ -235,6 +235,31 @@ export const CASES: ConvCase[] = [
     dilation_w_factor: 2,
     dilation_h_factor: 2,
   }),
+  // Windows other than 3x3 (depthwise-window.ts): the streaming wake-word model's Kx1 filters
+  // over time, with padding, a channel tail, stride and dilation, and a 1xK filter along rows.
+  ...dw("dw 5x1 over time valid 40 relu", [1, 30, 1, 40], [1, 5, 1, 40], [1, 26, 1, 40], {
+    padding: "VALID",
+    fused_activation_function: "RELU",
+  }),
+  ...dw(
+    "dw 10x1 over time same 13 (channel tail)",
+    [1, 24, 1, 13],
+    [1, 10, 1, 13],
+    [1, 24, 1, 13],
+    {},
+  ),
+  ...dw(
+    "dw 4x1 stride 2 dilation 2 batch 2 per-tensor",
+    [2, 17, 1, 16],
+    [1, 4, 1, 16],
+    [2, 6, 1, 16],
+    { padding: "VALID", stride_h: 2, dilation_h_factor: 2 },
+    { perChannel: false },
+  ),
+  ...dw("dw 1x4 stride 3 same 12 relu6", [1, 3, 14, 12], [1, 1, 4, 12], [1, 3, 5, 12], {
+    stride_w: 3,
+    fused_activation_function: "RELU6",
+  }),
   ...dw("dw 3x3 s1 batch 2 no bias", [2, 5, 4, 8], [1, 3, 3, 8], [2, 5, 4, 8], {}, { bias: false }),
   ...fc(
     "fc 256->10 relu",

@@ -4,16 +4,18 @@
 // neighbouring columns side by side, so one i32x4.dot_i16x8_s applies two filter taps to 4
 // channels at once. Rows outside the image are a row of the input zero point (folded into
 // the bias, so they add nothing, as TFLite's skipped taps do). A depth multiplier above 1 has
-// its own path (depthwise-multiplier.ts). Other shapes run a plain loop.
+// its own path (depthwise-multiplier.ts). Other windows (Kx1 over time, 5x5, dilated...) run
+// 8 channels at a time straight from the input and the filter (depthwise-window.ts).
 import { Tensor } from "../tensor";
 import { ACT_NONE, PADDING_SAME, TYPE_FLOAT32, TYPE_INT8 } from "../schema";
 import { activationMaxF, activationMinF, isSupportedActivation } from "../quant";
-import { ChannelQuant, Q_BIAS, Q_BYTES, Q_KNEG, Q_KPOS, Q_M, Q_NEG, Q_S, Q_ZP, deriveDirect, directKneg, directKpos, directM, directNeg, directS, requant, requantAt } from "./common/requant";
+import { ChannelQuant, Q_BIAS, Q_BYTES, Q_KNEG, Q_KPOS, Q_M, Q_NEG, Q_S, Q_ZP, requant, requantAt } from "./common/requant";
 import { biasF32, biasI32, checkBias, checkFilterQuant } from "./common/weights";
 import { columnSums } from "../weight-sum";
 import { ConvGeometry } from "./common/conv-geometry";
 import { depthwiseMultiplierFloat, depthwiseMultiplierInt8, multiplierScratchBytes } from "./depthwise-multiplier";
 import { depthwise3x3Direct } from "./depthwise-direct";
+import { depthwiseWindowInt8 } from "./depthwise-window";
 import { depthwiseMultiplierFloatDirect, depthwiseMultiplierInt8Direct } from "./depthwise-multiplier-direct";
 
 export class DepthwiseConv2D extends ConvGeometry {
@@ -131,7 +133,7 @@ export class DepthwiseConv2D extends ConvGeometry {
     else if (this.direct) depthwise3x3Direct(this, op.input(0).data, op.input(1).data, op.output(0).data, this.inZp, changetype<ChannelQuant>(this.quant));
     else if (this.fast) { if (changetype<ChannelQuant>(this.quant).folded) this.evalFast<u8>(scratch); else this.evalFast<i8>(scratch); }
     else if (this.multi) depthwiseMultiplierInt8(this, op.input(0).data, op.input(1).data, op.output(0).data, this.mult, this.inZp, changetype<ChannelQuant>(this.quant), scratch);
-    else this.evalGeneric();
+    else depthwiseWindowInt8(this, op.input(0).data, op.input(1).data, op.output(0).data, this.inZp, changetype<ChannelQuant>(this.quant));
   }
 
   /** Widens channels c0.. (one pass) of input row iy of batch b into pair-row layout
@@ -306,41 +308,6 @@ export class DepthwiseConv2D extends ConvGeometry {
         store<i32>(at, w2 & 0xffff, 16);
         store<i32>(at, w0 << 16, 32);
         store<i32>(at, (w1 & 0xffff) | (w2 << 16), 48);
-      }
-    }
-  }
-
-
-  /** Any filter size, stride and dilation: TFLite's sums, zero point folded, one output
-   *  channel at a time so that its requantisation fields are derived once from what the layer
-   *  keeps (no record area in the arena). */
-  private evalGeneric(): void {
-    const g = this, cq = changetype<ChannelQuant>(this.quant);
-    const input = this.op.input(0).data, filter = this.op.input(1).data, out = this.op.output(0).data;
-    const C = g.inC, M = this.mult, OC = g.outC, zp = this.inZp;
-    const amin = cq.amin, amax = cq.amax, ozp = cq.zp;
-    for (let oc = 0; oc < OC; oc++) {
-      const ic = oc / M;
-      deriveDirect(cq.keptMultiplier(oc), cq.keptShift(oc));
-      const m = directM, kp = directKpos, kn = directKneg, s = directS, neg = directNeg, bias = cq.keptBias(oc);
-      let o = out + <usize>oc;
-      for (let b = 0; b < g.batches; b++) {
-        for (let oy = 0; oy < g.outH; oy++) {
-          for (let ox = 0; ox < g.outW; ox++) {
-            let acc = 0;
-            for (let dy = 0; dy < g.kH; dy++) {
-              const iy = oy * g.strideH - g.padT + dy * g.dilH;
-              for (let dx = 0; dx < g.kW; dx++) {
-                const ix = ox * g.strideW - g.padL + dx * g.dilW;
-                const inside = iy >= 0 && iy < g.inH && ix >= 0 && ix < g.inW;
-                const v = inside ? <i32>load<i8>(input + <usize>(((b * g.inH + iy) * g.inW + ix) * C + ic)) : zp;
-                acc += v * <i32>load<i8>(filter + <usize>((dy * g.kW + dx) * OC + oc));
-              }
-            }
-            store<i8>(o, <i8>requant(acc + bias, m, kp, kn, s, neg, ozp, amin, amax, false));
-            o += <usize>OC;
-          }
-        }
       }
     }
   }
