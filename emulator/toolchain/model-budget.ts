@@ -108,7 +108,7 @@ export function engineHeadBytes(model: TfliteModel): number {
 
 /** Each layer's needs and scratch area as the interpreter plans them: a layer whose area ends
  *  past the tensors and past every area that cannot shrink takes its kernel's lean path
- *  (firmware `leanScratchBytes()`, leanNeeds) at the same offset, and the head's end is found
+ *  (firmware `hasLeanPath()`, leanNeeds) at the same offset, and the head's end is found
  *  again. */
 export function layerAreas(model: TfliteModel) {
   const plan = planArena(model);
@@ -143,7 +143,7 @@ const last = (t: TensorInfo | undefined) => {
 };
 const elements = (t: TensorInfo | undefined) => dims(t).reduce((n, d) => n * d, 1);
 
-/** The needs of a layer's lean path (firmware `leanScratchBytes() >= 0`), null when its kernel
+/** The needs of a layer's lean path (firmware `hasLeanPath()`), null when its kernel
  *  has none: a 1x1 CONV_2D, a batched FULLY_CONNECTED (kernels/common/gemm-direct.ts), a 3x3
  *  or depth-multiplier DEPTHWISE_CONV_2D (depthwise-direct.ts, depthwise-multiplier-direct.ts)
  *  read their input in place and their kept requantisation data: no scratch, no records. */

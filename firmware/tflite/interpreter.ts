@@ -151,7 +151,7 @@ export class Interpreter {
       layerBytes[i] = areaBytes(kernel);
     }
     const plan = planArena(this.model, layerBytes);
-    if (plan.headBytes > plan.tensorBytes) this.takeLeanScratch(plan, layerBytes);
+    if (plan.headBytes > plan.tensorBytes) this.takeLeanPaths(plan, layerBytes);
     this.arenaBytes = plan.headBytes;
     this.tensorBytes = plan.tensorBytes;
     const tensors = this.model.tensors;
@@ -198,20 +198,20 @@ export class Interpreter {
    *  every area that cannot shrink) takes its kernel's leaner path where it has one (kws's
    *  depthwise layers: TFLM's kernels keep no such rows, so its arena is the tensors alone).
    *  A smaller area fits where the larger one was: offsets stay, the head's end is found again. */
-  private takeLeanScratch(plan: ArenaPlan, layerBytes: StaticArray<i32>): void {
+  private takeLeanPaths(plan: ArenaPlan, layerBytes: StaticArray<i32>): void {
     const offsets = plan.layerOffsets;
     let floor = plan.tensorBytes;
     for (let i = 0; i < layerBytes.length; i++) {
       // Only an area ending past the floor so far can raise it (one virtual call for those alone).
       const end = offsets[i] + layerBytes[i];
-      if (offsets[i] >= 0 && end > floor && this.kernels[i].leanScratchBytes() < 0) floor = end;
+      if (offsets[i] >= 0 && end > floor && !this.kernels[i].hasLeanPath()) floor = end;
     }
     let head = floor;
     for (let i = 0; i < layerBytes.length; i++) {
       if (offsets[i] < 0) continue;
       const kernel = this.kernels[i];
-      if (offsets[i] + layerBytes[i] > floor && kernel.leanScratchBytes() >= 0) {
-        kernel.useLeanScratch();
+      if (offsets[i] + layerBytes[i] > floor && kernel.hasLeanPath()) {
+        kernel.useLeanPath();
         kernel.expandsRecords = kernel.readsRecords();
         layerBytes[i] = areaBytes(kernel);
       }

@@ -53,14 +53,14 @@ export abstract class Kernel {
     return 0;
   }
 
-  /** Scratch bytes of a leaner path (same outputs, a little slower), -1 when there is none:
-   *  the interpreter takes it (useLeanScratch) for a layer whose scratch area alone would make
-   *  the arena's head longer. */
-  leanScratchBytes(): i32 {
-    return -1;
+  /** The kernel has a lean path (same outputs, a little slower) that keeps nothing in the
+   *  arena's head: no scratch and no records. The interpreter takes it (useLeanPath) for a
+   *  layer whose scratch area alone would make the head longer. */
+  hasLeanPath(): bool {
+    return false;
   }
 
-  useLeanScratch(): void {}
+  useLeanPath(): void {}
 
   /** Multiply-accumulates of one evaluation (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED). */
   macs(): u64 {

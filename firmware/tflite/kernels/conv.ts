@@ -19,7 +19,7 @@ export class Conv2D extends ConvGeometry {
   private float: bool = false;
   private pointwise: bool = false;
   /** The pointwise path straight from the int8 input with the kept requantisation data
-   *  (useLeanScratch): nothing in the arena's head beyond the tensors. */
+   *  (useLeanPath): nothing in the arena's head beyond the tensors. */
   private direct: bool = false;
   private act: u8 = <u8>ACT_NONE;
   private K: i32 = 0;
@@ -85,12 +85,12 @@ export class Conv2D extends ConvGeometry {
     return this.float || this.direct ? 0 : 8 * this.k8 * 2 + (this.k8 + 16) * 2;
   }
 
-  leanScratchBytes(): i32 {
+  hasLeanPath(): bool {
     // A pointwise layer can read its rows straight from the input (common/gemm-direct.ts).
-    return this.pointwise && !this.float ? 0 : -1;
+    return this.pointwise && !this.float;
   }
 
-  useLeanScratch(): void {
+  useLeanPath(): void {
     this.direct = true;
   }
 

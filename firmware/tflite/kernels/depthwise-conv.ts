@@ -25,7 +25,7 @@ export class DepthwiseConv2D extends ConvGeometry {
   private fast: bool = false;
   private act: u8 = <u8>ACT_NONE;
   // The 3x3 or depth-multiplier layer straight from the input and the filter, with the kept
-  // requantisation data (useLeanScratch; depthwise-direct.ts, depthwise-multiplier-direct.ts):
+  // requantisation data (useLeanPath; depthwise-direct.ts, depthwise-multiplier-direct.ts):
   // nothing in the arena's head beyond the tensors.
   private direct: bool = false;
   private mult: i32 = 1;
@@ -111,11 +111,11 @@ export class DepthwiseConv2D extends ConvGeometry {
     return this.fast && !this.float && !this.direct ? 5 * this.rowBytes + this.groups * 12 * 16 : 0;
   }
 
-  leanScratchBytes(): i32 {
-    return this.multi || (this.fast && !this.float) ? 0 : -1;
+  hasLeanPath(): bool {
+    return this.multi || (this.fast && !this.float);
   }
 
-  useLeanScratch(): void {
+  useLeanPath(): void {
     this.direct = true;
   }
 

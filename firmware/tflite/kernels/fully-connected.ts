@@ -18,7 +18,7 @@ export class FullyConnected extends Kernel {
   private act: u8 = <u8>ACT_NONE;
   /** Fewer than 4 batch rows: each row runs straight from the int8 input (common/gemv.ts), with
    *  no scratch and no requantisation records in the arena; more rows do so in blocks
-   *  (common/gemm-direct.ts) when the interpreter takes this lean path (useLeanScratch). */
+   *  (common/gemm-direct.ts) when the interpreter takes this lean path (useLeanPath). */
   private direct: bool = false;
   private batches: i32 = 0;
   private inputs: i32 = 0;
@@ -78,11 +78,11 @@ export class FullyConnected extends Kernel {
     return this.quant !== null && !this.direct;
   }
 
-  leanScratchBytes(): i32 {
-    return this.float || this.direct ? -1 : 0;
+  hasLeanPath(): bool {
+    return !this.float && !this.direct;
   }
 
-  useLeanScratch(): void {
+  useLeanPath(): void {
     this.direct = true;
   }
 
