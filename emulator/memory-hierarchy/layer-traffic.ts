@@ -69,6 +69,44 @@ function pointwiseCmsisStreams(
   ];
 }
 
+/** The sweeps a lean 1x1 layer (kernels/common/gemm-direct.ts) makes over its input: one per
+ *  block of 4 output channels (every pixel inside), then one per channel left over; depths
+ *  under 8 go one channel at a time. */
+export function leanPointwiseInputSweeps(depth: number, channels: number): number {
+  return depth >= 8 ? Math.floor(channels / 4) + (channels % 4) : channels;
+}
+
+/** A lean 1x1 layer: channels outside, pixels inside. Each block's 4 weight rows stay cached
+ *  while the pixels stream by (read once per block of 8 pixels, as conv's blocks), and the
+ *  input is swept once per block. */
+function leanPointwiseStreams(
+  model: TfliteModel,
+  op: OperatorInfo,
+  input: number,
+  weightBytes: number,
+  pixels: number,
+): OperandStream[] {
+  const filter = model.tensors[op.inputs[1]].shape;
+  const [channels, depth] = [filter[0] ?? 1, filter[3] ?? 1];
+  const inBytes = model.tensors[input].byteSize;
+  return [
+    {
+      role: "weights",
+      tensor: op.inputs[1],
+      bytes: weightBytes,
+      passes: Math.ceil(pixels / GEMM_ROWS),
+      reuseBytes: Math.min(weightBytes, 4 * depth),
+    },
+    {
+      role: "input",
+      tensor: input,
+      bytes: inBytes,
+      passes: leanPointwiseInputSweeps(depth, channels),
+      reuseBytes: inBytes,
+    },
+  ];
+}
+
 /** The streams of one layer. RESHAPE aliases its input (no traffic). `readsRecords`: whether
  *  the layer's kernel reads expanded requantisation records, as the arena plan decided
  *  (model-budget.ts layerAreas: the generic and lean paths read the kept data instead). */
@@ -107,6 +145,13 @@ export function operatorStreams(
     if (order === "cmsis-nn" && pointwise && o.strideH === 1 && o.strideW === 1)
       return pointwiseCmsisStreams(model, op, activations[0], weightBytes);
     const pixels = outShape.length === 4 ? outShape[0] * outShape[1] * outShape[2] : 1;
+    // A quantised 1x1 layer without records is on the lean path (the arena plan's choice).
+    if (pointwise && out.type === "int8" && !readsRecords) {
+      streams.push(...leanPointwiseStreams(model, op, activations[0], weightBytes, pixels));
+      for (const i of op.outputs)
+        streams.push({ role: "output", tensor: i, bytes: t[i].byteSize, passes: 1, reuseBytes: 0 });
+      return streams;
+    }
     // Conv: every block of output pixels sweeps all filters; depthwise: every pixel its taps.
     const sweeps = op.opName === "CONV_2D" ? Math.ceil(pixels / GEMM_ROWS) : pixels;
     streams.push({

@@ -234,3 +234,29 @@ test("a layer on a lean path (no records in the arena's head) streams no records
   t.true(pointwise(VWW).length > 0);
   for (const { i } of pointwise(VWW)) t.true(records(VWW, i), `VWW layer ${i}`);
 });
+
+test("a lean 1x1 layer sweeps its input once per 4 output channels; the blocked path once", (t) => {
+  // kws's 1x1 layers (64 -> 64 channels) run gemm-direct.ts: 4 output channels at a time, every
+  // pixel inside, so the input streams by 16 times; VWW's run conv.ts's blocks of 8 pixels x
+  // every channel, one sweep.
+  const kws = readModel(
+    readFileSync(
+      path.join(PROJECT_ROOT, "..", "shared", "fixtures", "mlcommons-tiny", "kws_ref_model.tflite"),
+    ),
+  );
+  const inputSweeps = (model: typeof kws) =>
+    model.operators
+      .map((op, i) => ({ op, i }))
+      .filter(({ op }) => op.opName === "CONV_2D" && model.tensors[op.inputs[1]].shape[1] === 1)
+      .map(({ op, i }) => ({
+        channels: model.tensors[op.inputs[1]].shape[0],
+        depth: model.tensors[op.inputs[1]].shape[3],
+        passes: modelStreams(model)[i].find((s) => s.role === "input")!.passes,
+      }));
+  const lean = inputSweeps(kws);
+  t.true(lean.length > 0);
+  for (const l of lean) t.deepEqual(l, { channels: 64, depth: 64, passes: 16 });
+  const blocked = inputSweeps(VWW);
+  t.true(blocked.length > 0);
+  for (const b of blocked) t.is(b.passes, 1);
+});
