@@ -6,16 +6,6 @@ import { Seats } from "./seats";
 import { Tracker, MAX_TRACKS } from "./tracker";
 import { HEAD_ASPECT } from "./face-detector";
 
-// A track's box sits above the true head and runs small (its centre 0.11 half widths high, its
-// half width 8 % short, on average over the training meetings), a steady bias of the detector's
-// box head rather than noise, so the box a face is cropped, shown and steered at is the track's
-// moved and scaled by these: the means of (true - tracked) / tracked half width and of true /
-// tracked half width on the 32 training meetings (train/box-bias.ts). train/detector-boxes.ts
-// crops the training meetings with the same numbers (a test holds them equal).
-const BOX_SHIFT_X: f64 = -0.045; // tracked half widths
-const BOX_SHIFT_Y: f64 = 0.114; // tracked half widths, + = down
-const BOX_SCALE: f64 = 1.093;
-
 export class Faces {
   count: i32 = 0;
   readonly live: StaticArray<bool> = new StaticArray<bool>(MAX_TRACKS);
@@ -45,11 +35,10 @@ export class Faces {
       this.shown[s] = live && t.confirmed;
       if (!live) { this.id[s] = 0; continue; }
       if (this.fresh[s]) { this.id[s] = t.id; this.names[s] = "f" + t.id.toString(); }
-      const hw = <f64>t.hw * BOX_SCALE;
-      this.cx[s] = (<f64>t.cx + BOX_SHIFT_X * <f64>t.hw) / w;
-      this.cy[s] = (<f64>t.cy + BOX_SHIFT_Y * <f64>t.hw) / h;
-      this.hw[s] = hw / w;
-      this.hh[s] = hw * HEAD_ASPECT / h;
+      this.cx[s] = <f64>t.cx / w;
+      this.cy[s] = <f64>t.cy / h;
+      this.hw[s] = <f64>t.hw / w;
+      this.hh[s] = <f64>t.hw * HEAD_ASPECT / h;
       if (t.confirmed) this.count++;
     }
   }

@@ -1,11 +1,11 @@
-// Where the app's face boxes sit against the true heads, and the box correction that faces.ts
-// and detector-boxes.ts apply (BOX_SHIFT_X, BOX_SHIFT_Y, BOX_SCALE): the committed detector and
-// the tracker (detector-boxes.ts, uncorrected) on every frame of the training meetings (frames
-// only, no audio: about 5 s a meeting), each person's confirmed track against their true head
-// box (truth.ts). The correction is fitted on the 32 meetings trained on, never on the
-// validation or held-out ones: the centre offset as the mean of (true - tracked) / tracked half
-// width, the scale as the mean of true / tracked half width. It then prints the boxes' error
-// before and after the correction on the training and the validation meetings.
+// Where the app's face boxes sit against the true heads, and what a global box correction would
+// do: the committed detector and the tracker (detector-boxes.ts) on every frame of the training
+// meetings (frames only, no audio: about 5 s a meeting), each person's confirmed track against
+// their true head box (truth.ts). The correction is fitted on the 32 meetings trained on, never
+// on the validation or held-out ones: the centre offset as the mean of (true - tracked) /
+// tracked half width, the scale as the mean of true / tracked half width; the script prints the
+// boxes' error without and with it on the training and the validation meetings. (The app does
+// not apply it: crops at corrected boxes scored lower on validation, README "Box bias".)
 //
 //   npx tsx apps/active-speaker/train/box-bias.ts [--meetings 36] [--validation 4]
 import { parseArgs } from "node:util";
@@ -14,13 +14,7 @@ import { renderFrame } from "../../../emulator/inputs/av-scene/face-render.ts";
 import { faceTruth } from "../../../emulator/inputs/av-scene/truth.ts";
 import { FORMAT_GREY8, toSensorFormat } from "../../../emulator/inputs/optics.ts";
 import { SPEECH_DIR, TRAIN_SET, randomMeeting } from "./dataset.ts";
-import {
-  BOX_CORRECTION,
-  DetectorBoxes,
-  NO_CORRECTION,
-  loadDetector,
-  type BoxCorrection,
-} from "./detector-boxes.ts";
+import { DetectorBoxes, loadDetector } from "./detector-boxes.ts";
 import { FPS, FRAME_H, FRAME_W } from "./features.ts";
 
 /** A person's tracked box (uncorrected) and true head, in pixels. */
@@ -35,7 +29,7 @@ export function meetingBoxes(
   detector: Awaited<ReturnType<typeof loadDetector>>,
 ): BoxPair[] {
   const scene = parseAvScene(raw, "meeting", SPEECH_DIR, { positionsMm: [[0, 0, 0]] });
-  const boxes = new DetectorBoxes(detector.ref, detector.obj, detector.box, NO_CORRECTION);
+  const boxes = new DetectorBoxes(detector.ref, detector.obj, detector.box);
   const seats = scene.people.map((p) => p.box);
   const out: BoxPair[] = [];
   for (let f = 0; f < Math.floor(scene.duration * FPS); f++) {
@@ -56,6 +50,14 @@ export function meetingBoxes(
   }
   return out;
 }
+
+/** A tracked box moved by (dx, dy) tracked half widths and its half width scaled. */
+export interface BoxCorrection {
+  dx: number;
+  dy: number;
+  scale: number;
+}
+const NO_CORRECTION: BoxCorrection = { dx: 0, dy: 0, scale: 1 };
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -114,7 +116,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   ] as const)
     for (const [what, c] of [
       ["uncorrected", NO_CORRECTION],
-      ["corrected (faces.ts)", BOX_CORRECTION],
+      ["corrected", fit],
     ] as const) {
       const e = boxError(pairs, c);
       console.log(

@@ -2,8 +2,7 @@
 // (detector/model, in TFLite's runtime) on the grey frame downscaled as the firmware does it,
 // decoded as the firmware decodes it, and the firmware tracker's smoothing (tracker.ts: a track
 // moves a quarter of the way to its face per frame and its size a tenth; confirmed after 3
-// frames in a row; held through missed frames), and the box correction faces.ts applies before
-// the crop (BOX_SHIFT_X, BOX_SHIFT_Y, BOX_SCALE). The ASD model trained only on crops at the
+// frames in a row; held through missed frames). The ASD model trained only on crops at the
 // exact seat boxes loses auROC on the detector's boxes (README "auROC through the whole app");
 // training also on these crops teaches it the detector's placement.
 //
@@ -27,22 +26,6 @@ export const TRACK_RESIZE = 0.1;
 export const TRACK_CONFIRM = 3;
 export const TRACK_LOST_AFTER = 15;
 const MAX_TRACKS = 4;
-
-/** faces.ts's box correction (a test holds them equal): a tracked box sits above the true head
- *  and runs small, so the crop takes its centre moved by (x, y) tracked half widths and its half
- *  width scaled. Fitted on the 32 training meetings (box-bias.ts; validation and held-out
- *  meetings not used): the means of (true - tracked) / tracked half width and true / tracked. */
-export const BOX_SHIFT_X = -0.045;
-export const BOX_SHIFT_Y = 0.114;
-export const BOX_SCALE = 1.093;
-
-export interface BoxCorrection {
-  dx: number;
-  dy: number;
-  scale: number;
-}
-export const BOX_CORRECTION: BoxCorrection = { dx: BOX_SHIFT_X, dy: BOX_SHIFT_Y, scale: BOX_SCALE };
-export const NO_CORRECTION: BoxCorrection = { dx: 0, dy: 0, scale: 1 };
 
 interface Track {
   cx: number;
@@ -111,7 +94,6 @@ export class DetectorBoxes {
     private readonly ref: ReferenceModel,
     private readonly obj: Quant,
     private readonly box: Quant,
-    private readonly correction: BoxCorrection = BOX_CORRECTION,
   ) {}
 
   /** This frame's box per person (fractions of the frame, as SeatBox), the seat box where no
@@ -146,14 +128,7 @@ export class DetectorBoxes {
       }
       used.add(best);
       const k = this.tracker.tracks[best]!;
-      const c = this.correction;
-      const hw = k.hw * c.scale;
-      return {
-        cx: (k.cx + c.dx * k.hw) / w,
-        cy: (k.cy + c.dy * k.hw) / h,
-        hw: hw / w,
-        hh: (hw * HEAD_ASPECT) / h,
-      };
+      return { cx: k.cx / w, cy: k.cy / h, hw: k.hw / w, hh: (k.hw * HEAD_ASPECT) / h };
     });
   }
 }

@@ -270,9 +270,12 @@ export async function evalApp(
     if (Number.isNaN(parsed.t0Us)) throw new Error(`${board}: meeting ${i}: no status line`);
     steps += parsed.steps.length;
     if (parsed.degraded) degraded.push(`meeting ${i}: level ${parsed.degraded}`);
+    const from = out.labels.length;
     scoreSteps(parsed.steps, parsed.t0Us, (t) => faceTruth(scene, t, W, H), out);
+    // This meeting alone (smoothed), to see where boards or modes differ.
+    const own = auroc(out.smoothed.slice(from), out.labels.slice(from));
     log(
-      `  ${board}${opts.noNpu ? " --cpu-only" : ""}${opts.seats ? " seats" : ""}: meeting ${i + 1}/${meetings}, ${parsed.steps.length} steps`,
+      `  ${board}${opts.noNpu ? " --cpu-only" : ""}${opts.seats ? " seats" : ""}: meeting ${i + 1}/${meetings}, ${parsed.steps.length} steps, smoothed auROC ${own.toFixed(4)}, boxes ${mean(out.boxSize.slice(from)).toFixed(3)} / ${mean(out.boxDy.slice(from)).toFixed(3)}`,
     );
   }
   return {
