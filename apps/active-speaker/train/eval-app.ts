@@ -119,6 +119,10 @@ export interface Scored {
   truthFaces: number;
   missed: number;
   falseFaces: number;
+  /** Each matched face's box against its true head: half width over the true one, and the
+   *  centre's vertical offset in true half widths (+ = below). */
+  boxSize: number[];
+  boxDy: number[];
 }
 
 /** Matches each step's faces to the scene's people by box centre (nearest first, within the
@@ -157,6 +161,9 @@ export function scoreSteps(
         return;
       }
       const label = truth[p].speaking ? 1 : 0;
+      const [, top, bw, bh] = truth[p].box;
+      out.boxSize.push(f.hw / (bw / 2));
+      out.boxDy.push((f.y - (top + bh / 2)) / (bw / 2));
       out.smoothed.push(f.smoothed);
       out.raw.push(f.raw);
       out.labels.push(label);
@@ -184,11 +191,15 @@ export interface AppAuroc {
   raw: number;
   smoothed: number;
   allSmoothed: number;
+  /** Matched faces' box against the true head: mean half width over the true, mean vertical offset. */
+  boxSize: number;
+  boxDy: number;
   degraded: string[];
   wallSeconds: number;
 }
 
-async function runMeeting(
+/** One run of the app on a scene file: its console lines (with board time) and face records. */
+export async function runMeeting(
   image: Image,
   board: string,
   micArray: string | undefined,
@@ -243,6 +254,8 @@ export async function evalApp(
     truthFaces: 0,
     missed: 0,
     falseFaces: 0,
+    boxSize: [],
+    boxDy: [],
   };
   const t0 = performance.now();
   const degraded: string[] = [];
@@ -257,9 +270,12 @@ export async function evalApp(
     if (Number.isNaN(parsed.t0Us)) throw new Error(`${board}: meeting ${i}: no status line`);
     steps += parsed.steps.length;
     if (parsed.degraded) degraded.push(`meeting ${i}: level ${parsed.degraded}`);
+    const from = out.labels.length;
     scoreSteps(parsed.steps, parsed.t0Us, (t) => faceTruth(scene, t, W, H), out);
+    // This meeting alone (smoothed), to see where boards or modes differ.
+    const own = auroc(out.smoothed.slice(from), out.labels.slice(from));
     log(
-      `  ${board}${opts.noNpu ? " --cpu-only" : ""}${opts.seats ? " seats" : ""}: meeting ${i + 1}/${meetings}, ${parsed.steps.length} steps`,
+      `  ${board}${opts.noNpu ? " --cpu-only" : ""}${opts.seats ? " seats" : ""}: meeting ${i + 1}/${meetings}, ${parsed.steps.length} steps, smoothed auROC ${own.toFixed(4)}, boxes ${mean(out.boxSize.slice(from)).toFixed(3)} / ${mean(out.boxDy.slice(from)).toFixed(3)}`,
     );
   }
   return {
@@ -275,16 +291,21 @@ export async function evalApp(
     raw: auroc(out.raw, out.labels),
     smoothed: auroc(out.smoothed, out.labels),
     allSmoothed: auroc(out.allSmoothed, out.allLabels),
+    boxSize: mean(out.boxSize),
+    boxDy: mean(out.boxDy),
     degraded,
     wallSeconds: (performance.now() - t0) / 1000,
   };
 }
 
+export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
 export function formatAppAuroc(r: AppAuroc): string {
   return (
     `${r.board}${r.npu ? "" : r.board === "mcxn947" ? " (CPU only)" : ""}${r.seats ? ", true seats" : ", face detector"}: ` +
     `${r.meetings} held-out meetings, ${r.steps} steps; face-frames matched ${r.matched} of ${r.truthFaces} (missed ${r.missed}), ${r.falseFaces} false faces; ` +
-    `auROC raw ${r.raw.toFixed(4)}, smoothed ${r.smoothed.toFixed(4)}, all faces (misses 0) ${r.allSmoothed.toFixed(4)}` +
+    `auROC raw ${r.raw.toFixed(4)}, smoothed ${r.smoothed.toFixed(4)}, all faces (misses 0) ${r.allSmoothed.toFixed(4)}; ` +
+    `boxes: mean size ${r.boxSize.toFixed(3)} of the true, vertical offset ${r.boxDy.toFixed(3)} half widths` +
     (r.degraded.length ? `; degraded: ${r.degraded.join("; ")}` : "") +
     ` (${r.wallSeconds.toFixed(0)} s)`
   );
