@@ -1,7 +1,7 @@
 // The person detector through the camera path (image file -> sensor -> firmware pipeline ->
 // model) on every board with VWW (RGB565), and person_detect (grey8) on the RT1060 and the MCX
 // N947 with its NPU: the RT1170's build of it differs from the RT1060's only in its clock and
-// SRAM size, which the VWW runs cover, and would be a ~18 CPU s compile for this file alone
+// SRAM size, which the VWW runs cover, and would be a ~20 CPU s compile for this file alone
 // (docs/test-time.md). One image per board and model, one run each: the
 // fixtures' person.png, no_person.png and a colour picture in sequence; every frame's model
 // input is checked bit for bit against the host's reference pipeline.
