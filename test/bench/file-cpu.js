@@ -8,9 +8,11 @@
 import { appendFileSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { isMainThread } from "node:worker_threads";
 
 const log = process.env.TINYBOARD_FILE_CPU_LOG;
-if (log) {
+// Worker threads inherit the flag; their exit would log the whole process's CPU again.
+if (log && isMainThread) {
   const start = performance.now();
   const require = createRequire(import.meta.url);
   process.on("exit", () => {
