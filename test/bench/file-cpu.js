@@ -2,14 +2,17 @@
 // workers (plain JavaScript: worker threads the tests start inherit the flag, without tsx) with
 //   TINYBOARD_FILE_CPU_LOG=/tmp/cpu.jsonl npx ava --node-arguments="--import=tsx" \
 //     --node-arguments="--import=./test/bench/file-cpu.js"
-// Each worker process (one per test file) appends one JSON line at exit: the file, its user and
-// system CPU seconds, that of the child processes it waited for (CLI runs) and its wall seconds.
+// Each worker process (one per test file) appends one JSON line at exit: the file, its pid (the
+// build log's pid), its user and system CPU seconds, that of the child processes it waited for
+// (CLI runs) and its wall seconds.
 import { appendFileSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { isMainThread } from "node:worker_threads";
 
 const log = process.env.TINYBOARD_FILE_CPU_LOG;
-if (log) {
+// Worker threads inherit the flag; their exit would log the whole process's CPU again.
+if (log && isMainThread) {
   const start = performance.now();
   const require = createRequire(import.meta.url);
   process.on("exit", () => {
@@ -35,6 +38,7 @@ if (log) {
       log,
       JSON.stringify({
         file,
+        pid: process.pid,
         user: +(cpu.user / 1e6).toFixed(1),
         sys: +(cpu.system / 1e6).toFixed(1),
         children: +children.toFixed(1),
