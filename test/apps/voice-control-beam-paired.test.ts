@@ -46,3 +46,38 @@ test("the paired table counts each beam's trials and the discordant pairs agains
   t.true(row.includes("| 1 / 2, 1.000; 0.500 |"), row);
   t.true(row.includes("| 0 / 2, 0.500; 0.250 |"), row);
 });
+
+test("with cued commands on every trial the table adds their counts and discordant pairs", (t) => {
+  const trial = (a: boolean, b: boolean): PairedTrial => ({
+    set: 0,
+    scene: 0,
+    trial: 0,
+    spec: { dist: 1, rt60: 0.3, snr: 5, noise: "fan" },
+    word: "no",
+    host: {
+      superdirective: {
+        woke: false,
+        heard: null,
+        commandRight: false,
+        cued: { heard: a ? "no" : "go", right: a },
+      },
+      mic0: { woke: false, heard: null, commandRight: false, cued: { heard: null, right: b } },
+    },
+  });
+  // Cued right: beam 4 of 6, mic0 1; discordant mic0 only 0, beam only 3.
+  const trials = [
+    trial(true, true),
+    trial(true, false),
+    trial(true, false),
+    trial(true, false),
+    trial(false, false),
+    trial(false, false),
+  ];
+  const table = pairedTable("t", trials, ["superdirective", "mic0"], "mic0");
+  t.true(table.split("\n")[0].includes("commands right, cued (Wilson 95 %)"), table);
+  const row = table.split("\n").find((l) => l.startsWith("| superdirective"))!;
+  t.true(row.includes("| 4 / 6 (67 %"), row);
+  t.true(row.includes("| 0 / 3, 0.250; 0.125 |"), row);
+  const mic = table.split("\n").find((l) => l.startsWith("| mic0"))!;
+  t.true(mic.includes("| 1 / 6 (17 %"), mic);
+});
