@@ -16,7 +16,8 @@
 // --signal: each scene's SNR on the signal too (calibrated beam - microphone 0, median per table).
 // "cued": the command path alone, listening from 0.4 s before the word whether or not the wake
 // word was detected (beam-trials.ts), so it measures the commands without the wake word's misses.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -80,6 +81,35 @@ export function boardPositions(board: string): [number, number, number][] {
   return layout.positionsMm.map((p) => [p[0], p[1], p[2]] as [number, number, number]);
 }
 
+/**
+ * The set's scenes' SNR gain on the signal (speech and noise rendered apart, voice-frontend-snr.ts:
+ * calibrated beam minus microphone 0, whole band, dB), cached per board and scenes like the trials.
+ */
+function setSnrGains(
+  board: string,
+  dir: string,
+  snr: number,
+  set: number,
+  commands: "ten" | "seven",
+  scenes: { scene: object }[],
+  log: (s: string) => void,
+): number[] {
+  const key = createHash("sha256")
+    .update(JSON.stringify({ board, scenes: scenes.map((x) => x.scene), v: 1 }))
+    .digest("hex")
+    .slice(0, 16);
+  const file = path.join(os.tmpdir(), "tinyboard-beam-trials", `snr-${key}.json`);
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
+  const r = measureFrontEndSnr(board, dir, [snr], log, {
+    lean: true,
+    talkers: setTalkers(set, commands),
+  });
+  const gains = r.scenes.map((x) => x.calibrated.all - x.mic0.all);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(gains));
+  return gains;
+}
+
 export async function pairedTrials(
   board: string,
   beams: HostBeam[],
@@ -89,6 +119,8 @@ export async function pairedTrials(
   firstSet = 0,
   commands: "ten" | "seven" = "ten",
   signal = false,
+  /** Called with the trials so far after each set (a long run keeps what it has done). */
+  onSet: (trials: PairedTrial[]) => void = () => undefined,
 ): Promise<PairedTrial[]> {
   // One folder for the synthetic words: the scenes name them, and the trials' cache is keyed on the scenes.
   const dir = path.join(os.tmpdir(), "tinyboard-beam-paired");
@@ -97,13 +129,7 @@ export async function pairedTrials(
   const out: PairedTrial[] = [];
   for (let set = firstSet; set < firstSet + sets; set++) {
     const scenes = trialScenes(dir, [snr], setTalkers(set, commands));
-    // The same scenes' SNR on the signal (speech and noise rendered apart, voice-frontend-snr.ts).
-    const snrs = signal
-      ? measureFrontEndSnr(board, dir, [snr], log, {
-          lean: true,
-          talkers: setTalkers(set, commands),
-        }).scenes
-      : null;
+    const snrs = signal ? setSnrGains(board, dir, snr, set, commands, scenes, log) : null;
     for (let s = 0; s < scenes.length; s++) {
       const rows: PairedTrial[] = scenes[s].words.map((word, trial) => ({
         set,
@@ -112,7 +138,7 @@ export async function pairedTrials(
         spec: scenes[s].spec,
         word,
         host: {},
-        ...(snrs && { snrGainDb: snrs[s].calibrated.all - snrs[s].mic0.all }),
+        ...(snrs && { snrGainDb: snrs[s] }),
       }));
       for (const beam of beams) {
         const r = await hostTrials(scenes[s], beam, positions, dir);
@@ -129,6 +155,7 @@ export async function pairedTrials(
             .join("; "),
       );
     }
+    onSet(out);
   }
   return out;
 }
@@ -255,6 +282,7 @@ async function main() {
         Number(values["first-set"]),
         commands,
         values.signal,
+        (so) => values.json && writeFileSync(values.json, JSON.stringify(so, null, 1)),
       );
   const emuSets = Number(values["emulator-sets"]);
   if (emuSets > 0 && Number(values["first-set"]) !== 0) {
