@@ -2,7 +2,12 @@
 // same trials): McNemar's exact test on the discordant pairs, checked against binomial tails
 // worked by hand, and the tables it prints from paired trials.
 import test from "ava";
-import { mcnemarExact, pairedTable, type PairedTrial } from "../bench/voice-beam-paired.ts";
+import {
+  mcnemarExact,
+  pairedTable,
+  snrGainLine,
+  type PairedTrial,
+} from "../bench/voice-beam-paired.ts";
 
 test("McNemar exact: two-sided 2 P(X <= min) and one-sided P(X >= b), X ~ Bin(b + c, 1/2)", (t) => {
   // 15 discordant for A, 6 for B (the triangle's wake words on 96 trials): P(X <= 6 | 21) = 82,160 / 2^21 (sum of C(21, i), i <= 6).
@@ -45,4 +50,65 @@ test("the paired table counts each beam's trials and the discordant pairs agains
   t.true(row.includes("| 2 / 5 (40 %"), row);
   t.true(row.includes("| 1 / 2, 1.000; 0.500 |"), row);
   t.true(row.includes("| 0 / 2, 0.500; 0.250 |"), row);
+});
+
+test("with cued commands on every trial the table adds their counts and discordant pairs", (t) => {
+  const trial = (a: boolean, b: boolean): PairedTrial => ({
+    set: 0,
+    scene: 0,
+    trial: 0,
+    spec: { dist: 1, rt60: 0.3, snr: 5, noise: "fan" },
+    word: "no",
+    host: {
+      superdirective: {
+        woke: false,
+        heard: null,
+        commandRight: false,
+        cued: { heard: a ? "no" : "go", right: a },
+      },
+      mic0: { woke: false, heard: null, commandRight: false, cued: { heard: null, right: b } },
+    },
+  });
+  // Cued right: beam 4 of 6, mic0 1; discordant mic0 only 0, beam only 3.
+  const trials = [
+    trial(true, true),
+    trial(true, false),
+    trial(true, false),
+    trial(true, false),
+    trial(false, false),
+    trial(false, false),
+  ];
+  const table = pairedTable("t", trials, ["superdirective", "mic0"], "mic0");
+  t.true(table.split("\n")[0].includes("commands right, cued (Wilson 95 %)"), table);
+  const row = table.split("\n").find((l) => l.startsWith("| superdirective"))!;
+  t.true(row.includes("| 4 / 6 (67 %"), row);
+  t.true(row.includes("| 0 / 3, 0.250; 0.125 |"), row);
+  const mic = table.split("\n").find((l) => l.startsWith("| mic0"))!;
+  t.true(mic.includes("| 1 / 6 (17 %"), mic);
+});
+
+test("the SNR line takes each scene once: median and quartiles of the scenes' gains", (t) => {
+  const trial = (set: number, scene: number, trial: number, g?: number): PairedTrial => ({
+    set,
+    scene,
+    trial,
+    spec: { dist: 1, rt60: 0.3, snr: 5, noise: "fan" },
+    word: "up",
+    host: {},
+    ...(g !== undefined && { snrGainDb: g }),
+  });
+  // Scenes (0,0) 1 dB, (0,1) 2 dB, (1,0) 3 dB, (1,1) 10 dB: median 2.5 dB over the scenes;
+  // counting trials (the last scene has one) would give 2.
+  const trials = [
+    trial(0, 0, 0, 1),
+    trial(0, 0, 1, 1),
+    trial(0, 1, 0, 2),
+    trial(0, 1, 1, 2),
+    trial(1, 0, 0, 3),
+    trial(1, 0, 1, 3),
+    trial(1, 1, 0, 10),
+  ];
+  const line = snrGainLine(trials);
+  t.true(line.includes("4 scenes: median 2.50 dB (quartiles 2.00 .. 10.00 dB)"), line);
+  t.is(snrGainLine([trial(0, 0, 0)]), "");
 });

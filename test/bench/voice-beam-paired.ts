@@ -9,9 +9,15 @@
 // `--emulator-sets K` also runs the first K sets through the emulated board (the app built with
 // BEAM=...) and counts where host and firmware decide alike, trial by trial.
 //   npx tsx test/bench/voice-beam-paired.ts --board rt1060 [--sets 6] [--first-set 0] [--snr 5]
-//     [--beams superdirective,mic0] [--emulator-sets 1] [--json out.json]
-// (--first-set N: sets N.. only, to add trials to an earlier run's.)
-import { mkdirSync, writeFileSync } from "node:fs";
+//     [--beams superdirective,mic0] [--emulator-sets 1] [--commands ten|seven] [--json out.json]
+// (--first-set N: sets N.. only, to add trials to an earlier run's; --tables a.json,b.json: the
+// tables of such runs' --json files together.) Commands: the ten-word set (eval/command-voices.ts
+// pools; the default) or the seven words from the bench's own voices (the figures before it).
+// --signal: each scene's SNR on the signal too (calibrated beam - microphone 0, median per table).
+// "cued": the command path alone, listening from 0.4 s before the word whether or not the wake
+// word was detected (beam-trials.ts), so it measures the commands without the wake word's misses.
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,11 +25,12 @@ import { parseArgs } from "node:util";
 import { loadTarget } from "../../emulator/board.ts";
 import { loadMicArray, micLayout } from "../../emulator/peripherals/mic/array.ts";
 import { appMicArray, loadApp } from "../../emulator/toolchain/app.ts";
-import { trialScenes, VOICES } from "../../apps/voice-control/eval/scenes.ts";
+import { trialScenes } from "../../apps/voice-control/eval/scenes.ts";
 import { hostTrials, type HostTrial } from "../../apps/voice-control/eval/beam-trials.ts";
 import type { HostBeam } from "../../apps/voice-control/eval/host-frontend.ts";
 import { wilson } from "../../apps/voice-control/eval/real-clip-scenes.ts";
-import { frontEndTrials, SET_SEEDS, type AccuracyTrial } from "./voice-frontend-accuracy.ts";
+import { frontEndTrials, setTalkers, type AccuracyTrial } from "./voice-frontend-accuracy.ts";
+import { measureFrontEndSnr } from "./voice-frontend-snr.ts";
 import { ROOT } from "./util.ts";
 
 /** The app's BEAM option per host beam. */
@@ -61,6 +68,8 @@ export interface PairedTrial {
   spec: { dist: number; rt60: number; snr: number; noise: string };
   word: string;
   host: Partial<Record<HostBeam, HostTrial>>;
+  /** The scene's SNR, calibrated superdirective beam minus microphone 0, whole band, dB (--signal). */
+  snrGainDb?: number;
   emulator?: Partial<Record<HostBeam, AccuracyTrial>>;
 }
 
@@ -72,6 +81,35 @@ export function boardPositions(board: string): [number, number, number][] {
   return layout.positionsMm.map((p) => [p[0], p[1], p[2]] as [number, number, number]);
 }
 
+/**
+ * The set's scenes' SNR gain on the signal (speech and noise rendered apart, voice-frontend-snr.ts:
+ * calibrated beam minus microphone 0, whole band, dB), cached per board and scenes like the trials.
+ */
+function setSnrGains(
+  board: string,
+  dir: string,
+  snr: number,
+  set: number,
+  commands: "ten" | "seven",
+  scenes: { scene: object }[],
+  log: (s: string) => void,
+): number[] {
+  const key = createHash("sha256")
+    .update(JSON.stringify({ board, scenes: scenes.map((x) => x.scene), v: 1 }))
+    .digest("hex")
+    .slice(0, 16);
+  const file = path.join(os.tmpdir(), "tinyboard-beam-trials", `snr-${key}.json`);
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
+  const r = measureFrontEndSnr(board, dir, [snr], log, {
+    lean: true,
+    talkers: setTalkers(set, commands),
+  });
+  const gains = r.scenes.map((x) => x.calibrated.all - x.mic0.all);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(gains));
+  return gains;
+}
+
 export async function pairedTrials(
   board: string,
   beams: HostBeam[],
@@ -79,6 +117,10 @@ export async function pairedTrials(
   sets: number,
   log: (s: string) => void = () => undefined,
   firstSet = 0,
+  commands: "ten" | "seven" = "ten",
+  signal = false,
+  /** Called with the trials so far after each set (a long run keeps what it has done). */
+  onSet: (trials: PairedTrial[]) => void = () => undefined,
 ): Promise<PairedTrial[]> {
   // One folder for the synthetic words: the scenes name them, and the trials' cache is keyed on the scenes.
   const dir = path.join(os.tmpdir(), "tinyboard-beam-paired");
@@ -86,11 +128,8 @@ export async function pairedTrials(
   const positions = boardPositions(board);
   const out: PairedTrial[] = [];
   for (let set = firstSet; set < firstSet + sets; set++) {
-    const scenes = trialScenes(dir, [snr], {
-      voices: VOICES,
-      real: true,
-      seedOffset: set * SET_SEEDS,
-    });
+    const scenes = trialScenes(dir, [snr], setTalkers(set, commands));
+    const snrs = signal ? setSnrGains(board, dir, snr, set, commands, scenes, log) : null;
     for (let s = 0; s < scenes.length; s++) {
       const rows: PairedTrial[] = scenes[s].words.map((word, trial) => ({
         set,
@@ -99,6 +138,7 @@ export async function pairedTrials(
         spec: scenes[s].spec,
         word,
         host: {},
+        ...(snrs && { snrGainDb: snrs[s] }),
       }));
       for (const beam of beams) {
         const r = await hostTrials(scenes[s], beam, positions, dir);
@@ -115,6 +155,7 @@ export async function pairedTrials(
             .join("; "),
       );
     }
+    onSet(out);
   }
   return out;
 }
@@ -126,7 +167,9 @@ const cell = (k: number, n: number) => {
 };
 const fmtP = (p: number) => (p < 0.001 ? p.toExponential(1) : p.toFixed(3));
 
-type Outcome = "woke" | "commandRight";
+type Outcome = "woke" | "commandRight" | "cued";
+const outcome = (x: HostTrial | AccuracyTrial, o: Outcome): boolean =>
+  o === "cued" ? ((x as HostTrial).cued?.right ?? false) : x[o];
 
 /** Per front end counts with Wilson intervals, and each beam against `base` paired. */
 export function pairedTable(
@@ -138,24 +181,45 @@ export function pairedTable(
     t.host[b],
 ): string {
   const rows = trials.filter((t) => beams.every((b) => pick(t, b)));
+  const cued = rows.length > 0 && rows.every((t) => beams.every((b) => "cued" in pick(t, b)!));
+  const outcomes: Outcome[] = cued ? ["woke", "commandRight", "cued"] : ["woke", "commandRight"];
+  const name: Record<Outcome, string> = {
+    woke: "wake words",
+    commandRight: "commands right",
+    cued: "commands right, cued",
+  };
   const lines = [
-    `| ${title} | trials | wake words (Wilson 95 %) | commands right (Wilson 95 %) | wake: ${base} only / this only, McNemar p (two-sided; one-sided) | commands: ${base} only / this only, p |`,
-    "|---|---:|---:|---:|---:|---:|",
+    `| ${title} | trials | ${outcomes.map((o) => `${name[o]} (Wilson 95 %)`).join(" | ")} | ${outcomes
+      .map((o) => `${name[o]}: ${base} only / this only, McNemar p (two-sided; one-sided)`)
+      .join(" | ")} |`,
+    `|---|---:|${outcomes.map(() => "---:|---:|").join("")}`,
   ];
   for (const b of beams) {
-    const k = (o: Outcome) => rows.filter((t) => pick(t, b)![o]).length;
+    const k = (o: Outcome) => rows.filter((t) => outcome(pick(t, b)!, o)).length;
     const vs = (o: Outcome) => {
       if (b === base) return "-";
-      const mine = rows.filter((t) => pick(t, b)![o] && !pick(t, base)![o]).length;
-      const theirs = rows.filter((t) => !pick(t, b)![o] && pick(t, base)![o]).length;
-      const p = mcnemarExact(mine, theirs);
-      return `${theirs} / ${mine}, ${fmtP(p.twoSided)}; ${fmtP(p.aBetter)}`;
+      const mine = rows.filter((t) => outcome(pick(t, b)!, o) && !outcome(pick(t, base)!, o));
+      const theirs = rows.filter((t) => !outcome(pick(t, b)!, o) && outcome(pick(t, base)!, o));
+      const p = mcnemarExact(mine.length, theirs.length);
+      return `${theirs.length} / ${mine.length}, ${fmtP(p.twoSided)}; ${fmtP(p.aBetter)}`;
     };
     lines.push(
-      `| ${b} | ${rows.length} | ${cell(k("woke"), rows.length)} | ${cell(k("commandRight"), rows.length)} | ${vs("woke")} | ${vs("commandRight")} |`,
+      `| ${b} | ${rows.length} | ${outcomes.map((o) => cell(k(o), rows.length)).join(" | ")} | ${outcomes.map(vs).join(" | ")} |`,
     );
   }
   return lines.join("\n");
+}
+
+/** The median and quartiles of the scenes' SNR gain on the signal (each scene once), or "". */
+export function snrGainLine(trials: PairedTrial[]): string {
+  const byScene = new Map<string, number>();
+  for (const t of trials)
+    if (t.snrGainDb !== undefined) byScene.set(`${t.set}/${t.scene}`, t.snrGainDb);
+  const g = [...byScene.values()].sort((a, b) => a - b);
+  if (!g.length) return "";
+  const q = (f: number) => g[Math.min(g.length - 1, Math.floor(f * g.length))].toFixed(2);
+  const mid = g.length % 2 ? g[(g.length - 1) / 2] : (g[g.length / 2 - 1] + g[g.length / 2]) / 2;
+  return `SNR on the signal, calibrated beam - microphone 0, ${g.length} scenes: median ${mid.toFixed(2)} dB (quartiles ${q(0.25)} .. ${q(0.75)} dB)`;
 }
 
 /** Trials where host and emulator decide alike, per beam and outcome. */
@@ -167,7 +231,8 @@ export function agreementTable(trials: PairedTrial[], beams: HostBeam[]): string
   ];
   for (const b of beams) {
     const both = rows.filter((t) => t.emulator![b] && t.host[b]);
-    const same = (o: Outcome) => both.filter((t) => t.emulator![b]![o] === t.host[b]![o]).length;
+    const same = (o: "woke" | "commandRight") =>
+      both.filter((t) => t.emulator![b]![o] === t.host[b]![o]).length;
     lines.push(
       `| ${b} | ${both.length} | ${same("woke")} / ${both.length} | ${same("commandRight")} / ${both.length} |`,
     );
@@ -184,9 +249,17 @@ async function main() {
       beams: { type: "string", default: "superdirective,mic0" },
       "emulator-sets": { type: "string", default: "0" },
       "first-set": { type: "string", default: "0" },
+      commands: { type: "string", default: "ten" },
       json: { type: "string" },
+      tables: { type: "string" },
+      signal: { type: "boolean" },
     },
   });
+  const commands = values.commands as "ten" | "seven";
+  if (commands !== "ten" && commands !== "seven") {
+    console.error(`voice-beam-paired: --commands is 'ten' or 'seven', not '${commands}'`);
+    process.exit(2);
+  }
   const beams = values.beams!.split(",") as HostBeam[];
   for (const b of beams)
     if (!(b in BEAM_OPTION)) {
@@ -197,7 +270,20 @@ async function main() {
     snr = Number(values.snr),
     sets = Number(values.sets);
   const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
-  const trials = await pairedTrials(board, beams, snr, sets, log, Number(values["first-set"]));
+  // --tables a.json,b.json: the tables of earlier runs' trials together (runs side by side).
+  const trials = values.tables
+    ? values.tables.split(",").flatMap((f) => JSON.parse(readFileSync(f, "utf8")) as PairedTrial[])
+    : await pairedTrials(
+        board,
+        beams,
+        snr,
+        sets,
+        log,
+        Number(values["first-set"]),
+        commands,
+        values.signal,
+        (so) => values.json && writeFileSync(values.json, JSON.stringify(so, null, 1)),
+      );
   const emuSets = Number(values["emulator-sets"]);
   if (emuSets > 0 && Number(values["first-set"]) !== 0) {
     console.error("voice-beam-paired: --emulator-sets runs sets 0.., so only with --first-set 0");
@@ -205,14 +291,16 @@ async function main() {
   }
   if (emuSets > 0)
     for (const b of beams) {
-      const e = await frontEndTrials(board, { BEAM: BEAM_OPTION[b] }, snr, emuSets, log);
+      const e = await frontEndTrials(board, { BEAM: BEAM_OPTION[b] }, snr, emuSets, log, commands);
       // frontEndTrials runs the same sets, scenes and trials in the same order.
       e.forEach((x, i) => ((trials[i].emulator ??= {})[b] = x));
     }
   if (values.json) writeFileSync(values.json, JSON.stringify(trials, null, 1));
   const base = beams.includes("mic0") ? "mic0" : beams[beams.length - 1];
-  console.log(`${board}, ${snr} dB, ${sets} sets, host front end`);
+  const setCount = new Set(trials.map((t) => t.set)).size;
+  console.log(`${board}, ${snr} dB, ${setCount} sets, ${commands} commands, host front end`);
   console.log(pairedTable(`${board} host`, trials, beams, base));
+  console.log(snrGainLine(trials));
   for (const key of ["babble", "fan"])
     console.log(
       "\n" +
@@ -221,7 +309,9 @@ async function main() {
           trials.filter((t) => t.spec.noise === key),
           beams,
           base,
-        ),
+        ) +
+        "\n" +
+        snrGainLine(trials.filter((t) => t.spec.noise === key)),
     );
   for (const dist of [1, 3])
     console.log(
@@ -231,7 +321,9 @@ async function main() {
           trials.filter((t) => t.spec.dist === dist),
           beams,
           base,
-        ),
+        ) +
+        "\n" +
+        snrGainLine(trials.filter((t) => t.spec.dist === dist)),
     );
   if (emuSets > 0) {
     const emu = trials.filter((t) => t.emulator);

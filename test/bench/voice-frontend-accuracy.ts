@@ -20,11 +20,32 @@ import {
   VOICES,
   SCENE_SECONDS,
   type SceneSpec,
+  type Talkers,
 } from "../../apps/voice-control/eval/scenes.ts";
+import { loadPools } from "../../apps/voice-control/eval/command-voices.ts";
 import type { AppOptions } from "../../emulator/toolchain/app-options.ts";
 
 /** Seed offset between scene sets: past the bench grid's 32 scenes, far from the validation set's 20000. */
 export const SET_SEEDS = 1000;
+
+/** Scenes in one seed set at one SNR (trialScenes: 2 distances x 2 RT60 x 2 noises). */
+export const SCENES_PER_SET = 8;
+
+/**
+ * Who speaks in seed set `set`: the bench's voices and real clips, other seeds; the commands
+ * either the seven words from the bench's voices or the ten-word set (eval/command-voices.ts),
+ * its trials numbered on across sets so every word meets every scene kind.
+ */
+export function setTalkers(set: number, commands: "ten" | "seven"): Talkers {
+  return {
+    voices: VOICES,
+    real: true,
+    seedOffset: set * SET_SEEDS,
+    ...(commands === "ten" && {
+      commandPools: { pools: loadPools(), firstTrial: set * SCENES_PER_SET * TRIALS.length },
+    }),
+  };
+}
 
 export interface AccuracyTrial {
   set: number;
@@ -39,16 +60,13 @@ export async function frontEndTrials(
   snr: number,
   sets: number,
   log: (s: string) => void = () => undefined,
+  commands: "ten" | "seven" = "seven",
 ): Promise<AccuracyTrial[]> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "tinyboard-voice-accuracy-"));
   const b = await build(path.join(ROOT, VOICE_APP), board, { appOptions: options });
   const out: AccuracyTrial[] = [];
   for (let set = 0; set < sets; set++) {
-    const scenes = trialScenes(dir, [snr], {
-      voices: VOICES,
-      real: true,
-      seedOffset: set * SET_SEEDS,
-    });
+    const scenes = trialScenes(dir, [snr], setTalkers(set, commands));
     for (let s = 0; s < scenes.length; s++) {
       const { spec, scene, words } = scenes[s];
       const p = await runScene(b, scene, dir, `acc-${set}-${s}`, SCENE_SECONDS);

@@ -20,7 +20,7 @@ import { loadScene } from "../../emulator/inputs/room/scene.ts";
 import { renderScene } from "../../emulator/inputs/room/render.ts";
 import { ACTIVITY_MARGIN_DB } from "../../emulator/inputs/room/active-speech.ts";
 import { appMicArray, loadApp } from "../../emulator/toolchain/app.ts";
-import { trialScenes, type SceneSpec } from "../../apps/voice-control/eval/scenes.ts";
+import { trialScenes, type SceneSpec, type Talkers } from "../../apps/voice-control/eval/scenes.ts";
 import { beamform, biquadCascade, noiseSuppress, rbj } from "../helpers/dsp-reference-filters.ts";
 import {
   superdirective,
@@ -170,6 +170,10 @@ export function measureFrontEndSnr(
     bounds?: boolean;
     /** The MVDR beam (BEAM=3); else NaN. */
     mvdr?: boolean;
+    /** Only microphone 0 and the calibrated beam (the app's default); the rest NaN. */
+    lean?: boolean;
+    /** Whose scenes (eval/scenes.ts Talkers; default the bench's). */
+    talkers?: Talkers;
   } = {},
 ): BoardSnr {
   const app = loadApp(path.join(ROOT, "apps/voice-control"));
@@ -178,7 +182,7 @@ export function measureFrontEndSnr(
   const layout = micLayout(target.board, arrayName ? loadMicArray(arrayName) : null);
   const positions = layout.positionsMm.map((p) => [...p]);
   const scenes: SceneSnr[] = [];
-  trialScenes(dir, snrs).forEach(({ spec, scene, az }, k) => {
+  trialScenes(dir, snrs, opts.talkers).forEach(({ spec, scene, az }, k) => {
     const file = path.join(dir, `snr-${board}-${k}.json`);
     writeFileSync(file, JSON.stringify(scene));
     const sc = loadScene(file, layout);
@@ -201,11 +205,12 @@ export function measureFrontEndSnr(
     const all = (x: Float64Array[]) => beamform(positions, x, steer, FS);
     const sd = (x: Float64Array[], g?: GainTrajectory) =>
       superdirective(positions, x, steer, FS, wngFloorDb(positions.length, !!g), g);
-    const bs = all(s),
-      bn = all(n),
-      ds = sd(s),
-      dn = sd(n);
     const nan = { all: NaN, "below 1 kHz": NaN, "above 2 kHz": NaN };
+    const nothing = () => new Float64Array(s[0].length).fill(NaN);
+    const bs = opts.lean ? nothing() : all(s),
+      bn = opts.lean ? nothing() : all(n),
+      ds = opts.lean ? nothing() : sd(s),
+      dn = opts.lean ? nothing() : sd(n);
     const suppress = (x: ArrayLike<number>) =>
       opts.suppressor ? noiseSuppress(x) : new Float64Array(x.length).fill(NaN);
     const plus = suppress(ds.map((v, i) => v + dn[i]));

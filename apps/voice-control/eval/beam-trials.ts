@@ -42,12 +42,20 @@ export interface HostTrial {
   /** The command heard after the wake word, or null. */
   heard: string | null;
   commandRight: boolean;
+  /**
+   * The command heard when listening starts CUE_S before the word, wake word or not (the clean
+   * test's timing, command-voices.ts): the command path alone, and the word said.
+   */
+  cued?: { heard: string | null; right: boolean };
 }
+
+/** The cued listening starts this long before the command (command-voices.ts LEAD_S). */
+export const CUE_S = 0.4;
 
 let kws: ReferenceModel | null = null;
 
 /** The command the app takes after a wake word at sample `wakeEnd` of pcm, or null. */
-async function commandAfter(pcm: Int16Array, wakeEnd: number): Promise<string | null> {
+export async function commandAfter(pcm: Int16Array, wakeEnd: number): Promise<string | null> {
   kws ??= await loadReference(new Uint8Array(readFileSync(KWS)));
   const e0 = Math.floor(wakeEnd / KWS_STEP) * KWS_STEP;
   let candidate = -1;
@@ -92,7 +100,7 @@ export async function hostTrials(
   mkdirSync(CACHE, { recursive: true });
   const model = new Uint8Array(readFileSync(VERIFIER));
   const key = hash(
-    JSON.stringify({ scene: t.scene, beam, positionsMm, v: 1, app: appRule() }) +
+    JSON.stringify({ scene: t.scene, beam, positionsMm, v: 2, app: appRule() }) +
       hash(model) +
       hash(new Uint8Array(readFileSync(KWS))),
   );
@@ -107,7 +115,13 @@ export async function hostTrials(
   for (let i = 0; i < TRIALS.length; i++) {
     const w = wakes.find((x) => x >= TRIALS[i].wake && x <= TRIALS[i].command + LATE_WAKE_S);
     const heard = w === undefined ? null : await commandAfter(pcm, Math.round(w * RATE));
-    out.push({ woke: w !== undefined, heard, commandRight: heard === t.words[i] });
+    const cuedHeard = await commandAfter(pcm, Math.round((TRIALS[i].command - CUE_S) * RATE));
+    out.push({
+      woke: w !== undefined,
+      heard,
+      commandRight: heard === t.words[i],
+      cued: { heard: cuedHeard, right: cuedHeard === t.words[i] },
+    });
   }
   writeFileSync(file, JSON.stringify(out));
   return out;

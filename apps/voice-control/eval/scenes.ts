@@ -5,7 +5,7 @@
 // then a synthetic voice neither model was trained on). False-accept scenes: minutes of
 // babble or fan with command words (never "marvin") from several voices and directions.
 import { execFileSync } from "node:child_process";
-import { existsSync, renameSync } from "node:fs";
+import { existsSync, renameSync, unlinkSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { readWav } from "../../../emulator/inputs/wav.ts";
@@ -27,6 +27,8 @@ export const VOICES = [
   { engine: "espeak-ng", voice: "en-us+f4" },
   { engine: "flite", voice: "awb" },
 ];
+/** The ten MLPerf KWS commands (command.ts WORDS). */
+export const TEN_WORDS = ["down", "go", "left", "no", "off", "on", "right", "stop", "up", "yes"];
 /** Command words the KWS model hears correctly from espeak-ng on their own (docs/dsp.md). */
 export const COMMANDS = ["on", "left", "off", "go", "right", "up", "yes"];
 const FA_SCENE_SECONDS = 120;
@@ -61,7 +63,13 @@ export function synth(dir: string, engine: string, voice: string, word: string):
   const part = `${file}.${process.pid}.part`;
   if (engine === "espeak-ng")
     execFileSync("espeak-ng", ["-v", voice, "-s", "140", "-w", part, word]);
-  else execFileSync("flite", ["-voice", voice, "-t", word, "-o", part]);
+  else if (engine === "flite") execFileSync("flite", ["-voice", voice, "-t", word, "-o", part]);
+  else if (engine === "flite-slow") {
+    // flite speaks fast; sox's tempo (WSOLA) slows it without moving its pitch.
+    execFileSync("flite", ["-voice", voice, "-t", word, "-o", `${part}.wav`]);
+    execFileSync("sox", ["-R", "-G", `${part}.wav`, "-t", "wav", part, "tempo", "0.85"]);
+    unlinkSync(`${part}.wav`);
+  } else throw new Error(`synth: no engine '${engine}'`);
   renameSync(part, file);
   return file;
 }
@@ -135,6 +143,12 @@ export interface Talkers {
   real: boolean;
   /** Added to every scene seed (0: the bench). */
   seedOffset: number;
+  /**
+   * The ten-word command set (command-voices.ts): per word, the voices that say it so the KWS
+   * model hears it clean. Trial k (counted from `firstTrial`) says word k mod 10 in that word's
+   * pool voice floor(k / 10) mod its size. Without it: COMMANDS from VOICES, as before.
+   */
+  commandPools?: { pools: Record<string, { engine: string; voice: string }[]>; firstTrial: number };
 }
 export const BENCH_TALKERS: Talkers = { voices: VOICES, real: true, seedOffset: 0 };
 
@@ -152,6 +166,18 @@ export function babbleFiles(dir: string, who: Talkers = BENCH_TALKERS): string[]
       synth(dir, v[i % v.length].engine, v[i % v.length].voice, w),
     ),
   ];
+}
+
+/** Trial k of the ten-word set: word k mod 10 (of the words with a pool), its pool's voice floor(k / 10). */
+export function poolWord(
+  pools: Record<string, { engine: string; voice: string }[]>,
+  k: number,
+): { word: string; engine: string; voice: string } {
+  const words = TEN_WORDS.filter((w) => pools[w]?.length);
+  if (!words.length) throw new Error("poolWord: no word has a voice");
+  const word = words[k % words.length];
+  const pool = pools[word];
+  return { word, ...pool[Math.floor(k / words.length) % pool.length] };
 }
 
 /** The grid: distance 1 / 3 m, RT60 0.3 / 0.6 s, each SNR, babble and fan; seeded per index. */
@@ -176,11 +202,13 @@ export function trialScenes(
       who.real ? REAL_MARVIN : synth(dir, w.engine, w.voice, "marvin"),
       synth(dir, v.engine, v.voice, "marvin"),
     ];
-    const words = TRIALS.map((_, i) => COMMANDS[(s * 2 + i) % COMMANDS.length]);
-    const wordFiles = words.map((w, i) => {
-      const u = VOICES[(s + i + 1) % VOICES.length];
-      return synth(dir, u.engine, u.voice, w);
-    });
+    const said = TRIALS.map((_, i) =>
+      who.commandPools
+        ? poolWord(who.commandPools.pools, who.commandPools.firstTrial + s * TRIALS.length + i)
+        : { word: COMMANDS[(s * 2 + i) % COMMANDS.length], ...VOICES[(s + i + 1) % VOICES.length] },
+    );
+    const words = said.map((x) => x.word);
+    const wordFiles = said.map((x) => synth(dir, x.engine, x.voice, x.word));
     const talkers = TRIALS.flatMap((t, i) => [
       { file: marvins[i], channel: 0, start: t.wake, az, dist: spec.dist, level: 62 },
       { file: wordFiles[i], channel: 0, start: t.command, az, dist: spec.dist, level: 62 },
