@@ -2,20 +2,7 @@
 // within its half width, scored against that person's label, and its box compared with the true
 // head (half width over the true one, vertical offset in true half widths, + = below).
 import test from "ava";
-import { mean, scoreSteps, type Scored } from "../../apps/active-speaker/train/eval-app.ts";
-
-const empty = (): Scored => ({
-  smoothed: [],
-  raw: [],
-  labels: [],
-  allSmoothed: [],
-  allLabels: [],
-  truthFaces: 0,
-  missed: 0,
-  falseFaces: 0,
-  boxSize: [],
-  boxDy: [],
-});
+import { emptyScored, mean, scoreSteps } from "../../apps/active-speaker/train/eval-app.ts";
 
 test("a step's faces are matched to the true heads and their boxes measured against them", (t) => {
   // Two people: heads 40 x 56 px at (100, 100) speaking and (220, 100) silent.
@@ -23,7 +10,7 @@ test("a step's faces are matched to the true heads and their boxes measured agai
     { frame: 0, t: 0, person: "a", speaking: true, mouthVisible: true, box: [80, 72, 40, 56] },
     { frame: 0, t: 0, person: "b", speaking: false, mouthVisible: true, box: [200, 72, 40, 56] },
   ] as const;
-  const out = empty();
+  const out = emptyScored();
   scoreSteps(
     [
       {

@@ -125,6 +125,22 @@ export interface Scored {
   boxDy: number[];
 }
 
+/** A tally with nothing scored yet. */
+export function emptyScored(): Scored {
+  return {
+    smoothed: [],
+    raw: [],
+    labels: [],
+    allSmoothed: [],
+    allLabels: [],
+    truthFaces: 0,
+    missed: 0,
+    falseFaces: 0,
+    boxSize: [],
+    boxDy: [],
+  };
+}
+
 /** Matches each step's faces to the scene's people by box centre (nearest first, within the
  * true head's half width) and collects the scores. */
 export function scoreSteps(
@@ -245,18 +261,7 @@ export async function evalApp(
   const appOptions: AppOptions = opts.seats ? { FACE_DETECTOR: false } : {};
   const { app, image } = await buildApp(APP_DIR, target, { appOptions });
   const micArray = appMicArray(app, board);
-  const out: Scored = {
-    smoothed: [],
-    raw: [],
-    labels: [],
-    allSmoothed: [],
-    allLabels: [],
-    truthFaces: 0,
-    missed: 0,
-    falseFaces: 0,
-    boxSize: [],
-    boxDy: [],
-  };
+  const out = emptyScored();
   const t0 = performance.now();
   const degraded: string[] = [];
   let steps = 0;
