@@ -109,7 +109,7 @@ function leanPointwiseStreams(
 
 /** The streams of one layer. RESHAPE aliases its input (no traffic). `readsRecords`: whether
  *  the layer's kernel reads expanded requantisation records, as the arena plan decided
- *  (model-budget.ts layerAreas: the generic and lean paths read the kept data instead). */
+ *  (model-budget.ts layerAreas: the any-window and lean paths read the kept data instead). */
 export function operatorStreams(
   model: TfliteModel,
   op: OperatorInfo,

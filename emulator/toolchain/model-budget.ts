@@ -243,7 +243,7 @@ export function layerNeeds(
         o.dilationH === 1 &&
         o.dilationW === 1 &&
         (o.strideW === 1 || o.strideW === 2);
-      if (!fast) return { scratch: 0, channels: outC, records: false }; // the generic loop reads kept data
+      if (!fast) return { scratch: 0, channels: outC, records: false }; // depthwise-window.ts reads kept data
       const outW = dims(output)[2] ?? 1;
       const pairs = Math.trunc(((outW - 1) * o.strideW + 4) / 2) + 1;
       // 4-channel groups, widened in one pass.

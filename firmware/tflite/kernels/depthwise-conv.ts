@@ -99,8 +99,8 @@ export class DepthwiseConv2D extends ConvGeometry {
     return "";
   }
 
-  /** The vectorised paths read expanded records; the generic loop derives them from the kept
-   *  data, one channel at a time. */
+  /** The vectorised paths read expanded records; the direct and any-window paths derive them
+   *  from the kept data (depthwise-direct.ts, depthwise-window.ts). */
   readsRecords(): bool {
     return this.quant !== null && !this.direct && (this.fast || this.multi);
   }
