@@ -41,6 +41,18 @@ export interface FalseAcceptRun {
 
 const SELF = fileURLToPath(import.meta.url);
 
+/** The scenes worker `worker` of `workers` runs: k = firstScene + worker, + workers, ... below `total`. */
+export function workerScenes(
+  firstScene: number,
+  worker: number,
+  workers: number,
+  total: number,
+): number[] {
+  const out: number[] = [];
+  for (let k = firstScene + worker; k < total; k += workers) out.push(k);
+  return out;
+}
+
 /** Runs this process's share of the scenes (k % workers == worker), one JSON line per scene on stdout. */
 async function workerMain(
   board: string,
@@ -53,7 +65,7 @@ async function workerMain(
 ) {
   const scenes = falseAcceptScenes(dir, minutes);
   const b = await build(VOICE_APP, board, { appOptions });
-  for (let k = firstScene + worker; k < scenes.length; k += workers) {
+  for (const k of workerScenes(firstScene, worker, workers, scenes.length)) {
     const { seconds, words, scene } = scenes[k];
     const p = await runScene(b, scene, dir, `fa-${k}`, seconds);
     const wakes = p.lines.filter((l) => l.text.startsWith("wake marvin")).length;
