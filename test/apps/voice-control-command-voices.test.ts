@@ -16,6 +16,7 @@ import {
   type CleanResult,
 } from "../../apps/voice-control/eval/command-voices.ts";
 import { poolWord, trialScenes, VOICES } from "../../apps/voice-control/eval/scenes.ts";
+import { benchTalkers, commandWords } from "../bench/voice-control.ts";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "tb-command-voices-"));
 
@@ -104,4 +105,19 @@ test("ten-word scenes: 5 sets of 16 trials say each word 8 times, from its pool"
     [...said].sort(),
     TEN_WORDS.map((w) => [w, 8]),
   );
+});
+
+test("the far-field bench says the ten words: every SNR column of its grid has each of them", (t) => {
+  const snrs = [20, 10, 5, 0];
+  const scenes = trialScenes(dir, snrs, benchTalkers());
+  for (const snr of snrs) {
+    const words = new Set(scenes.filter((s) => s.spec.snr === snr).flatMap((s) => s.words));
+    t.deepEqual([...words].sort(), [...TEN_WORDS].sort(), `${snr} dB`);
+  }
+  // The grid's 64 trials: each word 6 or 7 times.
+  const said = scenes.flatMap((s) => s.words);
+  for (const w of TEN_WORDS)
+    t.true([6, 7].includes(said.filter((x) => x === w).length), `${w} said ${said.length}`);
+  const r = { commandsByWord: { up: { right: 1, woke: 2 }, down: { right: 0, woke: 3 } } };
+  t.is(commandWords(r), "down 0 / 3, up 1 / 2");
 });

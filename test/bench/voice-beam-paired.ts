@@ -6,8 +6,8 @@
 // hold the firmware to). Per front end: wake words detected and commands right per trial, with
 // Wilson 95 % intervals; per pair of front ends: the discordant trials and McNemar's exact test
 // (two-sided binomial on the discordant pairs; one-sided in the beam's favour beside it).
-// `--emulator-sets K` also runs the first K sets through the emulated board (the app built with
-// BEAM=...) and counts where host and firmware decide alike, trial by trial.
+// `--emulator-sets K` also runs the first K sets (from --first-set) through the emulated board
+// (the app built with BEAM=...) and counts where host and firmware decide alike, trial by trial.
 //   npx tsx test/bench/voice-beam-paired.ts --board rt1060 [--sets 6] [--first-set 0] [--snr 5]
 //     [--beams superdirective,mic0] [--emulator-sets 1] [--commands ten|seven] [--json out.json]
 // (--first-set N: sets N.. only, to add trials to an earlier run's; --tables a.json,b.json: the
@@ -285,13 +285,25 @@ async function main() {
         (so) => values.json && writeFileSync(values.json, JSON.stringify(so, null, 1)),
       );
   const emuSets = Number(values["emulator-sets"]);
-  if (emuSets > 0 && Number(values["first-set"]) !== 0) {
-    console.error("voice-beam-paired: --emulator-sets runs sets 0.., so only with --first-set 0");
+  if (values.tables && emuSets > 0) {
+    console.error("voice-beam-paired: --emulator-sets runs new trials, not with --tables");
+    process.exit(2);
+  }
+  if (emuSets > sets) {
+    console.error(`voice-beam-paired: --emulator-sets ${emuSets} is more than --sets ${sets}`);
     process.exit(2);
   }
   if (emuSets > 0)
     for (const b of beams) {
-      const e = await frontEndTrials(board, { BEAM: BEAM_OPTION[b] }, snr, emuSets, log, commands);
+      const e = await frontEndTrials(
+        board,
+        { BEAM: BEAM_OPTION[b] },
+        snr,
+        emuSets,
+        log,
+        commands,
+        Number(values["first-set"]),
+      );
       // frontEndTrials runs the same sets, scenes and trials in the same order.
       e.forEach((x, i) => ((trials[i].emulator ??= {})[b] = x));
     }

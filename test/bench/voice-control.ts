@@ -3,7 +3,8 @@
 // babble (non-wake-word speech only) or a fan; in each, one talker at a seeded azimuth says
 // "marvin" and a command twice: once the real Speech Commands "marvin", once a synthetic
 // "marvin" from an espeak-ng or flite voice the wake-word model never heard (it was trained on
-// Speech Commands only). Measured from the app's console: wake-word detection rate, command
+// Speech Commands only). The commands are the ten-word set (eval/command-voices.ts): trial k of
+// the grid says word k mod 10 from a voice whose clean word the KWS model hears. Measured from the app's console: wake-word detection rate, command
 // accuracy after a detected wake word, direction-of-arrival error at each detection, latency
 // from the end of the word to the console line (emulated time, DMA buffering included), CPU
 // load and microphone overruns. Then false accepts: minutes of babble and fan with command
@@ -19,13 +20,16 @@ import { fileURLToPath } from "node:url";
 import { appMicArray } from "../../emulator/toolchain/app.ts";
 import { Machine } from "../../emulator/machine.ts";
 import {
+  BENCH_TALKERS,
   TRIALS,
   SCENE_SECONDS,
   falseAcceptScenes,
   speechEnd,
   trialScenes,
   type SceneSpec,
+  type Talkers,
 } from "../../apps/voice-control/eval/scenes.ts";
+import { loadPools } from "../../apps/voice-control/eval/command-voices.ts";
 import { BOARDS, ROOT, build, median, sig, type Built } from "./util.ts";
 import { parseOptionFlag, type AppOptions } from "../../emulator/toolchain/app-options.ts";
 import { falseAcceptsParallel } from "./voice-false-accepts.ts";
@@ -52,6 +56,8 @@ export interface VoiceBoardResult {
   detectionRateReal: number;
   detectionRateSynthetic: number;
   commandAccuracy: number;
+  /** Per command word: right after a detected wake word / detected wake words before it. */
+  commandsByWord: Record<string, { right: number; woke: number }>;
   doaMedianErrorDeg: number;
   doaP90ErrorDeg: number;
   wakeLatencyMedianMs: number;
@@ -129,6 +135,15 @@ export interface VoiceBenchOptions {
   appOptions?: AppOptions;
 }
 
+/**
+ * The bench's talkers: its "marvin"s (the real clip and VOICES) and the ten-word command set,
+ * counted from the grid's first trial, so every word comes up about equally often in every
+ * SNR column (64 trials over the full grid, 16 per SNR).
+ */
+export function benchTalkers(): Talkers {
+  return { ...BENCH_TALKERS, commandPools: { pools: loadPools(), firstTrial: 0 } };
+}
+
 export async function benchVoiceControl(
   log: (s: string) => void = () => undefined,
   opts: VoiceBenchOptions = {},
@@ -136,7 +151,7 @@ export async function benchVoiceControl(
   const dir = mkdtempSync(path.join(os.tmpdir(), "tinyboard-voice-bench-"));
   const snrs = opts.snrs ?? [20, 10, 5, 0];
   const faMinutes = opts.falseAcceptMinutes ?? 10;
-  const scenes = opts.falseAcceptsOnly ? [] : trialScenes(dir, snrs);
+  const scenes = opts.falseAcceptsOnly ? [] : trialScenes(dir, snrs, benchTalkers());
   const faScenes = falseAcceptScenes(dir, faMinutes);
   const results: VoiceBoardResult[] = [];
   for (const board of opts.boards ?? BOARDS) {
@@ -195,6 +210,12 @@ export async function benchVoiceControl(
       log(`${board} false-accept scene ${k + 1}: ${seconds} s, ${words} words, ${wakes} wakes`);
     }
     const woke = trials.filter((t) => t.woke);
+    const commandsByWord: VoiceBoardResult["commandsByWord"] = {};
+    for (const t of woke) {
+      const w = (commandsByWord[t.command] ??= { right: 0, woke: 0 });
+      w.woke++;
+      if (t.heard === t.command) w.right++;
+    }
     const errs = woke.map((t) => t.doaErrorDeg!).sort((a, b) => a - b);
     const rate = (ts: TrialResult[]) =>
       sig(ts.filter((t) => t.woke).length / Math.max(1, ts.length), 3);
@@ -208,6 +229,7 @@ export async function benchVoiceControl(
         woke.filter((t) => t.heard === t.command).length / Math.max(1, woke.length),
         3,
       ),
+      commandsByWord,
       doaMedianErrorDeg: errs.length ? median(errs) : NaN,
       doaP90ErrorDeg: errs.length
         ? errs[Math.min(errs.length - 1, Math.floor(errs.length * 0.9))]
@@ -233,7 +255,7 @@ export function voiceControlTable(results: VoiceBoardResult[]): string {
     const snrs = [...new Set(r.trials.map((t) => t.scene.snr))].sort((a, b) => b - a);
     out.push(
       `**${r.board}**: wake word detected ${pct(r.detectionRate)} (real "marvin" ${pct(r.detectionRateReal)}, synthetic voices ${pct(r.detectionRateSynthetic)}); ` +
-        `command right after a detected wake word ${pct(r.commandAccuracy)}; DOA error median ${r.doaMedianErrorDeg}°, 90th percentile ${r.doaP90ErrorDeg}°; ` +
+        `command right after a detected wake word ${pct(r.commandAccuracy)} (${commandWords(r)}); DOA error median ${r.doaMedianErrorDeg}°, 90th percentile ${r.doaP90ErrorDeg}°; ` +
         `latency end of word → console line: wake ${r.wakeLatencyMedianMs} ms, command ${r.commandLatencyMedianMs} ms (medians); CPU load ${(r.cpuLoad * 100).toFixed(1)} %; overruns ${r.overruns}; ` +
         `false accepts ${r.falseAccepts} in ${r.falseAcceptMinutes} min of non-wake speech and noise (${r.falseAcceptsPerHour} per hour).`,
       "",
@@ -258,6 +280,14 @@ export function voiceControlTable(results: VoiceBoardResult[]): string {
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
+
+/** "down 1 / 3, go 0 / 2, ...": right / detected wake words before it, per command word. */
+export function commandWords(r: Pick<VoiceBoardResult, "commandsByWord">): string {
+  return Object.entries(r.commandsByWord ?? {})
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([w, c]) => `${w} ${c.right} / ${c.woke}`)
+    .join(", ");
+}
 
 /** Puts the table between the bench markers of apps/voice-control/README.md. */
 export function updateAppReadme(results: VoiceBoardResult[]): void {

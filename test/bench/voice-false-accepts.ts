@@ -5,7 +5,9 @@
 // from the same image with its own seeded scene, so the total is the same for any W and any
 // order the workers finish in; only the wall time changes.
 // Run alone: `npx tsx test/bench/voice-false-accepts.ts --board rt1170 --minutes 60 --workers 2
-// [--option NAME=value]...` (app.json options for the build; every worker builds with them).
+// [--first-scene N] [--option NAME=value]...` (app.json options for the build; every worker builds
+// with them). --first-scene skips the first N scenes (2 minutes each): a longer run can reuse the
+// counts of a shorter one, since each scene's count does not depend on the others.
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
@@ -39,6 +41,18 @@ export interface FalseAcceptRun {
 
 const SELF = fileURLToPath(import.meta.url);
 
+/** The scenes worker `worker` of `workers` runs: k = firstScene + worker, + workers, ... below `total`. */
+export function workerScenes(
+  firstScene: number,
+  worker: number,
+  workers: number,
+  total: number,
+): number[] {
+  const out: number[] = [];
+  for (let k = firstScene + worker; k < total; k += workers) out.push(k);
+  return out;
+}
+
 /** Runs this process's share of the scenes (k % workers == worker), one JSON line per scene on stdout. */
 async function workerMain(
   board: string,
@@ -47,10 +61,11 @@ async function workerMain(
   workers: number,
   dir: string,
   appOptions: AppOptions,
+  firstScene: number,
 ) {
   const scenes = falseAcceptScenes(dir, minutes);
   const b = await build(VOICE_APP, board, { appOptions });
-  for (let k = worker; k < scenes.length; k += workers) {
+  for (const k of workerScenes(firstScene, worker, workers, scenes.length)) {
     const { seconds, words, scene } = scenes[k];
     const p = await runScene(b, scene, dir, `fa-${k}`, seconds);
     const wakes = p.lines.filter((l) => l.text.startsWith("wake marvin")).length;
@@ -67,10 +82,12 @@ function runWorker(
   workers: number,
   dir: string,
   appOptions: AppOptions,
+  firstScene: number,
   onRow: (r: FalseAcceptScene) => void,
 ): Promise<void> {
   const tsx = path.join(ROOT, "node_modules/.bin/tsx");
   const args = [SELF, "--worker", `${worker}/${workers}`, "--board", board];
+  args.push("--first-scene", String(firstScene));
   for (const [k, v] of Object.entries(appOptions)) args.push("--option", `${k}=${v}`);
   const child = spawn(tsx, [...args, "--minutes", String(minutes), "--dir", dir], { cwd: ROOT });
   let out = "",
@@ -97,6 +114,7 @@ export async function falseAcceptsParallel(
   workers: number,
   log: (s: string) => void = () => undefined,
   appOptions: AppOptions = {},
+  firstScene = 0,
 ): Promise<FalseAcceptRun> {
   const started = Date.now();
   // The scenes' speech is synthesised here once; the workers find it in `dir`.
@@ -111,7 +129,7 @@ export async function falseAcceptsParallel(
   };
   await Promise.all(
     Array.from({ length: workers }, (_, w) =>
-      runWorker(board, minutes, w, workers, dir, appOptions, onRow),
+      runWorker(board, minutes, w, workers, dir, appOptions, firstScene, onRow),
     ),
   );
   scenes.sort((a, b) => a.index - b.index);
@@ -140,6 +158,11 @@ if (process.argv[1] && path.resolve(process.argv[1]) === SELF) {
     process.exit(2);
   };
   if (!(minutes > 0)) bad(`--minutes must be a positive number, got '${opt("--minutes", "")}'`);
+  const firstScene = Number(opt("--first-scene", "0"));
+  if (!Number.isInteger(firstScene) || firstScene < 0 || firstScene * 2 >= minutes)
+    bad(
+      `--first-scene must be a whole number of 2-minute scenes below --minutes / 2, got '${opt("--first-scene", "")}'`,
+    );
   let appOptions: AppOptions = {};
   try {
     for (let i = 0; i < args.length; i++)
@@ -150,7 +173,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === SELF) {
   }
   if (args.includes("--worker")) {
     const [w, n] = opt("--worker", "0/1").split("/").map(Number);
-    await workerMain(board, minutes, w, n, opt("--dir", ""), appOptions);
+    await workerMain(board, minutes, w, n, opt("--dir", ""), appOptions, firstScene);
   } else {
     const workers = Number(opt("--workers", String(os.cpus().length)));
     if (!Number.isInteger(workers) || workers < 1)
@@ -161,6 +184,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === SELF) {
       workers,
       (s) => process.stderr.write(`bench: ${s}\n`),
       appOptions,
+      firstScene,
     );
     console.log(JSON.stringify(r, null, 2));
     console.log(

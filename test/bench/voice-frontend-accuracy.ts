@@ -61,11 +61,13 @@ export async function frontEndTrials(
   sets: number,
   log: (s: string) => void = () => undefined,
   commands: "ten" | "seven" = "seven",
+  /** The first seed set (sets firstSet..firstSet + sets - 1). */
+  firstSet = 0,
 ): Promise<AccuracyTrial[]> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "tinyboard-voice-accuracy-"));
   const b = await build(path.join(ROOT, VOICE_APP), board, { appOptions: options });
   const out: AccuracyTrial[] = [];
-  for (let set = 0; set < sets; set++) {
+  for (let set = firstSet; set < firstSet + sets; set++) {
     const scenes = trialScenes(dir, [snr], setTalkers(set, commands));
     for (let s = 0; s < scenes.length; s++) {
       const { spec, scene, words } = scenes[s];
