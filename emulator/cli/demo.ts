@@ -33,46 +33,57 @@ export async function demoCommand(opts: {
   if (opts.seconds !== undefined && !(opts.seconds > 0))
     throw new UserError("--seconds must be a positive number");
   const rows: string[] = [];
-  for (const dir of apps) {
-    for (const boardId of loadApp(dir).boards.filter((b) => !boards || boards.includes(b))) {
-      const target = loadTarget(boardId);
-      const { app, image, report, cached } = await buildApp(dir, target, { cache: !opts.rebuild });
-      const state = openState(path.resolve(".tinyboard", "demo", boardId));
-      flashImage(state, image);
-      const seconds = opts.seconds ?? app.seconds;
-      console.log(
-        `\n=== ${app.name} on ${target.board.name}: flash ${formatBytes(report.flash.used)}, SRAM ${formatBytes(report.sram.used)}${cached ? " (build cache)" : ""}; ${seconds} s emulated`,
+  const runs = apps.flatMap((dir) =>
+    loadApp(dir)
+      .boards.filter((b) => !boards || boards.includes(b))
+      .map((boardId) => ({ dir, boardId })),
+  );
+  for (const [i, { dir, boardId }] of runs.entries()) {
+    const target = loadTarget(boardId);
+    // A fresh clone compiles every image (tens of seconds each for a model app): say which.
+    const onCompile = () =>
+      console.error(
+        `building ${path.basename(dir)} for ${boardId} (run ${i + 1} of ${runs.length}; not in the build cache) ...`,
       );
-      const inputs = Object.fromEntries(
-        Object.entries(app.inputs).map(([k, v]) => [k, resolveInput(app, v)]),
-      );
-      const lines = new ConsoleLines(opts.verbose ? Infinity : SHOWN_LINES);
-      const s = await runImage(image, target, {
-        inputs,
-        micArray: imageMicArray(image.manifest.defaults.micArray),
-        sdcard: state.sdcardPath,
-        seconds,
-        quiet: true,
-        onConsole: (t) => lines.write(forTerminal(t)),
-      });
-      lines.end();
-      const periph = Object.entries(s.peripherals).flatMap(([, v]) =>
-        Object.entries(v)
-          .filter(([, n]) => n)
-          .map(([a, b]) => `${a} ${b}`),
-      );
-      const result = runResult(s);
-      console.log(
-        `  ${s.fault ? "FAULT" : result}: CPU ${(s.cpuLoad * 100).toFixed(2)} % busy (${formatCycles(s.busyCycles)} of ${formatCycles(s.cycles)}), ${formatRealTime(s.realTimeFactor)}, SRAM peak ${formatBytes(s.sramPeakBytes)}`,
-      );
-      if (periph.length) console.log(`  ${periph.join(", ")}`);
-      if (s.fault) console.log(`  ${formatFault(s.fault)}`);
-      rows.push(
-        `${app.name.padEnd(16)} ${boardId.padEnd(8)} ${(s.cpuLoad * 100).toFixed(2).padStart(6)} % ${formatRealTime(s.realTimeFactor, false).padStart(9)}  ${result}`,
-      );
-      if (s.fault) process.exitCode = 3;
-      else if (s.exitCode && !process.exitCode) process.exitCode = firmwareExitStatus(s.exitCode);
-    }
+    const { app, image, report, cached } = await buildApp(dir, target, {
+      cache: !opts.rebuild,
+      onCompile,
+    });
+    const state = openState(path.resolve(".tinyboard", "demo", boardId));
+    flashImage(state, image);
+    const seconds = opts.seconds ?? app.seconds;
+    console.log(
+      `\n=== ${app.name} on ${target.board.name}: flash ${formatBytes(report.flash.used)}, SRAM ${formatBytes(report.sram.used)}${cached ? " (build cache)" : ""}; ${seconds} s emulated`,
+    );
+    const inputs = Object.fromEntries(
+      Object.entries(app.inputs).map(([k, v]) => [k, resolveInput(app, v)]),
+    );
+    const lines = new ConsoleLines(opts.verbose ? Infinity : SHOWN_LINES);
+    const s = await runImage(image, target, {
+      inputs,
+      micArray: imageMicArray(image.manifest.defaults.micArray),
+      sdcard: state.sdcardPath,
+      seconds,
+      quiet: true,
+      onConsole: (t) => lines.write(forTerminal(t)),
+    });
+    lines.end();
+    const periph = Object.entries(s.peripherals).flatMap(([, v]) =>
+      Object.entries(v)
+        .filter(([, n]) => n)
+        .map(([a, b]) => `${a} ${b}`),
+    );
+    const result = runResult(s);
+    console.log(
+      `  ${s.fault ? "FAULT" : result}: CPU ${(s.cpuLoad * 100).toFixed(2)} % busy (${formatCycles(s.busyCycles)} of ${formatCycles(s.cycles)}), ${formatRealTime(s.realTimeFactor)}, SRAM peak ${formatBytes(s.sramPeakBytes)}`,
+    );
+    if (periph.length) console.log(`  ${periph.join(", ")}`);
+    if (s.fault) console.log(`  ${formatFault(s.fault)}`);
+    rows.push(
+      `${app.name.padEnd(16)} ${boardId.padEnd(8)} ${(s.cpuLoad * 100).toFixed(2).padStart(6)} % ${formatRealTime(s.realTimeFactor, false).padStart(9)}  ${result}`,
+    );
+    if (s.fault) process.exitCode = 3;
+    else if (s.exitCode && !process.exitCode) process.exitCode = firmwareExitStatus(s.exitCode);
   }
   if (!rows.length) throw new UserError(`no bundled app targets ${boards?.join(", ")}`);
   console.log(`\n${"app".padEnd(16)} ${"board".padEnd(8)} CPU load  real-time  result`);

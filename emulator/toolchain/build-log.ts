@@ -1,7 +1,7 @@
 // Where a test run's build time goes: with $TINYBOARD_BUILD_LOG set to a file, every buildApp
 // call appends one JSON line (app, board, options, wall ms, served from the cache or compiled,
-// its counted and checked loops),
-// and every binaryen optimisation one line (ms, reused or run); every image check one line
+// its counted and checked loops), every asc compile one line (its phases in wall ms and in
+// the process's CPU ms: compile.ts); every image check one line
 // (code bytes, CPU ms, the verdict read from disk or not: verify-cache.ts). Appends of one short line are
 // atomic on Linux, so the test workers can share the file.
 import { appendFileSync } from "node:fs";

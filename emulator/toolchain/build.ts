@@ -47,6 +47,8 @@ export interface BuildOptions {
   cache?: boolean;
   /** Values for options app.json declares (app-options.ts), replacing its defaults. */
   appOptions?: AppOptions;
+  /** Called before a compile (not for an image served from the cache): a progress line. */
+  onCompile?: () => void;
 }
 
 export interface BuildResult {
@@ -163,6 +165,7 @@ async function compileApp(
   costs: Record<string, number> | undefined,
   key: string,
 ): Promise<BuildResult> {
+  opts.onCompile?.();
   const models = modelBudgets(parts);
   const compileOpts = {
     entry: path.join(app.dir, app.entry),
@@ -181,9 +184,11 @@ async function compileApp(
   // it cannot prove, or a counted charge the optimizer moved into a loop checked per iteration),
   // it is built again with every loop checked per iteration: the same cycles, the build log says
   // why. A refusal of that build too is the meter's own fault and is reported when it loads.
+  // Code with no loop charged once per entry would compile to the same bytes again, and be
+  // refused again (a loop-free fixture whose tick import the optimiser drops): not recompiled.
   if (costs && compileOpts.countedLoops) await loadImageChecker();
   const refusal = costs && compileOpts.countedLoops ? verifierRefusal(compiled.wasm) : null;
-  if (refusal) {
+  if (refusal && compiled.meter?.counted) {
     logBuildEvent({ event: "countedRefused", app: app.name, board: target.board.id, refusal });
     compiled = await compileFirmware({ ...compileOpts, countedLoops: false });
   }

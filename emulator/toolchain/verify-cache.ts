@@ -14,9 +14,9 @@ import {
   unlinkSync,
   writeFileSync,
 } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { KeyHasher, cacheDir, compilerFiles } from "./build-cache.ts";
+import { BINARYEN_VERSION } from "./binaryen-package.ts";
 
 export interface VerifiedFacts {
   memoryMin: number;
@@ -31,9 +31,8 @@ let verifierKey: string | undefined;
  *  them), binaryen's version and the JavaScript engine's. */
 function verifierVersion(): string {
   if (verifierKey === undefined) {
-    const require = createRequire(import.meta.url);
     verifierKey = new KeyHasher()
-      .add("binaryen", require("binaryen/package.json").version as string)
+      .add("binaryen", BINARYEN_VERSION)
       .add("engine", `${process.version} ${process.versions.v8}`)
       .files(compilerFiles())
       .digest();

@@ -140,16 +140,21 @@ test("the build cache serves an unchanged app and recompiles when any source it 
   writeFileSync(path.join(app, "main.ts"), `import * as console from "${path.relative(app, path.join(PROJECT_ROOT, "hal/console")).split(path.sep).join("/")}";\nimport { VALUE } from "../lib/value";\nexport function main(): void { console.println(VALUE.toString()); }\n`);
   writeFileSync(path.join(lib, "value.ts"), "export const VALUE: i32 = 1;\n");
   const target = loadTarget("rt1060");
-  const first = await buildApp(app, target);
-  const again = await buildApp(app, target);
+  // onCompile (the demo's progress line) is called for a compile, never for a cache hit.
+  let compiles = 0;
+  const onCompile = () => compiles++;
+  const first = await buildApp(app, target, { onCompile });
+  const again = await buildApp(app, target, { onCompile });
   t.true(again.cached, "unchanged: from the cache");
+  t.is(compiles, 1, "onCompile: once for the compile, not for the cache hit");
   t.deepEqual(Buffer.from(encodeImage(again.image)), Buffer.from(encodeImage(first.image)));
   writeFileSync(path.join(lib, "value.ts"), "export const VALUE: i32 = 2;\n");
   const changed = await buildApp(app, target);
   t.false(changed.cached, "a source outside the app's folder changed: compiled");
   t.true((await buildApp(app, target)).cached);
-  const forced = await buildApp(app, target, { cache: false });
+  const forced = await buildApp(app, target, { cache: false, onCompile });
   t.false(forced.cached, "--rebuild compiles");
+  t.is(compiles, 2, "onCompile: called for --rebuild's compile");
   rmSync(root, { recursive: true, force: true });
 });
 

@@ -2,7 +2,7 @@
 // never throws. Each fixture app in test/fixtures/apps/ commits one kind of fault; with a card
 // in the slot it first writes /BEFORE.TXT, which must survive the fault intact.
 import test from "ava";
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { loadTarget } from "../../emulator/board.ts";
 import { buildApp } from "../../emulator/toolchain/build.ts";
@@ -177,6 +177,34 @@ test("static data larger than SRAM: buildApp reports an SRAM overflow (report.fi
     report.problems.join("; "),
   );
 });
+
+// Its code has no loop (the optimiser drops the tick import), so the verifier refuses it as not
+// metered; no loop was charged per entry, so a compile with every loop checked would be the same
+// bytes: it is compiled once (the AS106 retry aside), with no countedRefused recompile.
+test.serial(
+  "static data larger than SRAM: compiled once, not again for a refusal no loop caused",
+  async (t) => {
+    const log = path.join(tmpDir(t), "builds.jsonl");
+    const before = process.env.TINYBOARD_BUILD_LOG;
+    process.env.TINYBOARD_BUILD_LOG = log;
+    try {
+      await buildApp(fixture("sram-static"), loadTarget("rt1060"), { cache: false });
+    } finally {
+      if (before === undefined) delete process.env.TINYBOARD_BUILD_LOG;
+      else process.env.TINYBOARD_BUILD_LOG = before;
+    }
+    const events = readFileSync(log, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l))
+      .filter((e) => String(e.entry ?? e.app).includes("sram-static"));
+    t.deepEqual(
+      events.filter((e) => e.event === "countedRefused"),
+      [],
+    );
+    t.is(events.filter((e) => e.event === "compile" && e.phases.optimize !== undefined).length, 1);
+  },
+);
 
 test("tinyboard build of an app whose static data exceeds SRAM: one-line error, no stack, exit != 0", (t) => {
   const out = path.join(tmpDir(t), "x.tbi");
