@@ -51,7 +51,8 @@ const program = new Command("tinyboard")
         `tinyboard: error: ${str
           .replace(/^error: /, "")
           .replace(/\s*\n\s*/g, " ")
-          .trim()}\n`,
+          .trim()
+          .replace(/^(unknown command '[^']*')$/, "$1 (--help lists the commands)")}\n`,
       ),
   })
   .version(VERSION, "-V, --version", "print the tinyboard version")
@@ -206,7 +207,10 @@ program
   .description(
     "run scenario files: drive inputs, wait for and expect console lines, LEDs, SD card files, faults and budgets on emulated time",
   )
-  .argument("<scenarios...>", "scenario files (.yaml), e.g. scenarios/*.yaml")
+  .argument(
+    "<scenarios...>",
+    "scenario files (.yaml) or folders of them, e.g. scenarios/*.yaml or scenarios/",
+  )
   .option("-b, --board <board>", "only this board of each scenario's (repeatable)", collect, [])
   .option("--junit <file>", "write a JUnit XML report for CI")
   .option("-j, --jobs <n>", "worker threads (default: the machine's cores)", (v: string) => {
@@ -315,6 +319,32 @@ modelCommand
   .option("--cpu-only", "run every layer on the CPU, even on a board with an NPU")
   .option("--json", "print the report as JSON")
   .action(lazy(modelModule, "modelBenchCommand"));
+
+// Commander reports a missing required option before an unknown one, so "--bord rt1060" read
+// as "--board not specified": name the unknown option (with commander's suggestion) first, and
+// list the boards when --board is what is missing.
+type OptionChecks = {
+  args: string[];
+  unknownOption(flag: string): void;
+  missingMandatoryOptionValue(option: { long?: string; flags: string }): void;
+  error(message: string, opts: { code: string }): never;
+};
+function explainMissingOptions(cmd: Command): void {
+  const c = cmd as unknown as OptionChecks;
+  const missing = c.missingMandatoryOptionValue.bind(c);
+  c.missingMandatoryOptionValue = (option) => {
+    const unknown = c.args.find((a) => a.startsWith("-") && a.length > 1);
+    if (unknown) c.unknownOption(unknown.split("=")[0]);
+    if (option.long === "--board")
+      c.error(
+        `error: --board is required: ${boardIds().join(", ")} (e.g. --board rt1060; 'tinyboard boards' describes them)`,
+        { code: "commander.missingMandatoryOptionValue" },
+      );
+    missing(option);
+  };
+  cmd.commands.forEach(explainMissingOptions);
+}
+explainMissingOptions(program);
 
 try {
   await program.parseAsync(process.argv);

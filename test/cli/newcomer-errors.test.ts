@@ -1,0 +1,86 @@
+// Mistakes of a first hour with the CLI, each answered with one line that says what to do: a
+// misspelt option read as a missing one, --board left out, an app path given from a subfolder,
+// a misspelt command, a folder of scenarios. None of these builds anything.
+import test, { type ExecutionContext } from "ava";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { cli, type CliResult } from "../faults/helpers.ts";
+import { PROJECT_ROOT } from "../../emulator/paths.ts";
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), "tinyboard-newcomer-"));
+test.after.always(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Exit 1 with exactly this one "tinyboard: error:" line, no stack trace. */
+function oneLine(t: ExecutionContext, r: CliResult, message: RegExp): void {
+  t.is(r.status, 1, r.stderr);
+  t.regex(r.stderr, /^tinyboard: error: [^\n]+\n$/, JSON.stringify(r.stderr));
+  t.regex(r.stderr, message);
+}
+
+test.serial(
+  "a misspelt --board is named as the unknown option it is, with the right spelling",
+  (t) => {
+    const r = cli(["run", "apps/sensor-logger", "--bord", "rt1060"]);
+    oneLine(t, r, /unknown option '--bord' \(Did you mean --board\?\)/);
+    oneLine(t, cli(["build", "apps/sensor-logger", "--bord=rt1060"]), /unknown option '--bord'/);
+  },
+);
+
+test.serial("a missing --board lists the boards", (t) => {
+  for (const args of [
+    ["build", "apps/sensor-logger"],
+    ["run", "apps/sensor-logger"],
+    ["model", "bench", "apps/hello-model/model/sine_int8.tflite"],
+  ])
+    oneLine(
+      t,
+      cli(args),
+      /: --board is required: mcxn947, rt1060, rt1170 \(e\.g\. --board rt1060; 'tinyboard boards' describes them\)$/m,
+    );
+});
+
+test.serial(
+  "an app path given from a subfolder says paths are relative and where the app is",
+  (t) => {
+    const r = cli(
+      ["build", "apps/hello-model", "--board", "rt1060"],
+      110_000,
+      path.join(PROJECT_ROOT, "docs"),
+    );
+    oneLine(
+      t,
+      r,
+      /no such app: apps\/hello-model \(paths are relative to the current folder; from here the project's app is \.\.\/apps\/hello-model\)$/m,
+    );
+    const inApp = cli(
+      ["build", "apps/hello-model", "--board", "rt1060"],
+      110_000,
+      path.join(PROJECT_ROOT, "apps/hello-model"),
+    );
+    oneLine(t, inApp, /from here the project's app is \.\)$/m);
+  },
+);
+
+test.serial("a misspelt command gets a suggestion, an unknown one the way to the list", (t) => {
+  oneLine(t, cli(["buld"]), /unknown command 'buld' \(Did you mean build\?\)$/m);
+  oneLine(t, cli(["frobnicate"]), /unknown command 'frobnicate' \(--help lists the commands\)$/m);
+});
+
+test.serial(
+  "tinyboard test takes a folder of scenarios; a missing file or an empty folder is one line",
+  (t) => {
+    const dir = path.join(tmp, "scenarios");
+    mkdirSync(dir);
+    oneLine(t, cli(["test", dir]), /is a folder without scenario files \(\*\.yaml\)$/m);
+    // The folder's .yaml is loaded (and refused for its empty steps): the folder was expanded.
+    writeFileSync(path.join(dir, "a.yaml"), "name: broken\nsteps: []\n");
+    writeFileSync(path.join(dir, "notes.txt"), "not a scenario\n");
+    oneLine(t, cli(["test", dir]), /a\.yaml:2: scenario steps: /);
+    oneLine(
+      t,
+      cli(["test", path.join(dir, "none.yaml")]),
+      /: scenario file .*none\.yaml does not exist$/m,
+    );
+  },
+);
