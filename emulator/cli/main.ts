@@ -72,7 +72,10 @@ program
   .argument("<app>", "app folder (with app.json)")
   .requiredOption("-b, --board <board>", BOARD_HELP)
   .option("--core <core>", "core to build for (default: the board's first core)")
-  .option("-o, --out <file>", "image file to write (default: build/<app>-<board>.tbi)")
+  .option(
+    "-o, --out <file>",
+    "image file to write (default: build/<app>-<board>.tbi; build/<app>-<board>-<core>.tbi for another core)",
+  )
   .option("--json", "print the memory report as JSON")
   .option("--rebuild", "compile even if the build cache (build/cache/) holds this build")
   .option(

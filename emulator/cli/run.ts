@@ -65,15 +65,15 @@ export async function imageFor(
     }
     // A debugger's hooked image sits beside the release image, not over it.
     const out = o.debugLines
-      ? imagePath(app.name, target.board.id).replace(/\.tbi$/, "-debug-lines.tbi")
-      : imagePath(app.name, target.board.id);
+      ? imagePath(app.name, target).replace(/\.tbi$/, "-debug-lines.tbi")
+      : imagePath(app.name, target);
     writeImage(out, image);
     const how = cached
       ? "unchanged, from the build cache"
       : `compiled in ${((performance.now() - started) / 1000).toFixed(1)} s`;
     if (!o.quiet)
       console.error(
-        `built ${app.name} for ${target.board.id} (${how}): flash ${formatBytes(report.flash.used)}, SRAM ${formatBytes(report.sram.used)} -> ${out}`,
+        `built ${app.name} for ${target.board.id}${target.core.id === target.board.cores[0].id ? "" : `/${target.core.id}`} (${how}): flash ${formatBytes(report.flash.used)}, SRAM ${formatBytes(report.sram.used)} -> ${out}`,
       );
     const inputs = Object.fromEntries(
       Object.entries(app.inputs).map(([k, v]) => [k, resolveInput(app, v)]),

@@ -1,12 +1,14 @@
 // Mistakes of a first hour with the CLI, each answered with one line that says what to do: a
 // misspelt option read as a missing one, --board left out, an app path given from a subfolder,
-// a misspelt command, a folder of scenarios. None of these builds anything.
+// a misspelt command, a folder of scenarios, a second core's image. None of these builds anything.
 import test, { type ExecutionContext } from "ava";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { cli, type CliResult } from "../faults/helpers.ts";
 import { PROJECT_ROOT } from "../../emulator/paths.ts";
+import { loadTarget } from "../../emulator/board.ts";
+import { imagePath } from "../../emulator/cli/build.ts";
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), "tinyboard-newcomer-"));
 test.after.always(() => rmSync(tmp, { recursive: true, force: true }));
@@ -84,3 +86,9 @@ test.serial(
     );
   },
 );
+
+test("a --core cm4 build gets its own image path: it never replaces the board's main-core image", (t) => {
+  t.is(imagePath("app", loadTarget("rt1170", "cm4")), path.join("build", "app-rt1170-cm4.tbi"));
+  t.is(imagePath("app", loadTarget("rt1170")), path.join("build", "app-rt1170.tbi"));
+  t.is(imagePath("app", loadTarget("rt1170", "cm7")), path.join("build", "app-rt1170.tbi"));
+});
