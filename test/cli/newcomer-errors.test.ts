@@ -92,3 +92,29 @@ test("a --core cm4 build gets its own image path: it never replaces the board's 
   t.is(imagePath("app", loadTarget("rt1170")), path.join("build", "app-rt1170.tbi"));
   t.is(imagePath("app", loadTarget("rt1170", "cm7")), path.join("build", "app-rt1170.tbi"));
 });
+
+test.serial(
+  "a default input app.json names that is missing is named as app.json names it, before any build",
+  (t) => {
+    const app = path.join(tmp, "missing-input");
+    mkdirSync(app);
+    writeFileSync(path.join(app, "main.ts"), "export function main(): void {}\n");
+    writeFileSync(
+      path.join(app, "app.json"),
+      JSON.stringify({ name: "missing-input", inputs: { accel: "data/nope.csv" } }),
+    );
+    const r = cli(["run", app, "--board", "rt1060", "--state", path.join(tmp, "state")]);
+    oneLine(
+      t,
+      r,
+      /missing-input\/app\.json: input 'accel': data\/nope\.csv not found in .*missing-input \(give --input accel=FILE, or fix app\.json\)$/m,
+    );
+    // An absolute path that is not there is named once, not twice.
+    const abs = path.join(tmp, "nope.csv");
+    oneLine(
+      t,
+      cli(["run", app, "--board", "rt1060", "-i", `accel=${abs}`]),
+      new RegExp(`: ${abs}: file not found$`, "m"),
+    );
+  },
+);
