@@ -1,5 +1,5 @@
 // tinyboard's command line. Errors a user can act on print one line and exit non-zero.
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Help, type Option } from "commander";
 import { UserError } from "../errors.ts";
 import { boardsCommand } from "./boards.ts";
 // Each command's module loads when the command runs: `build` of an unchanged app then starts
@@ -332,7 +332,7 @@ type OptionChecks = {
   missingMandatoryOptionValue(option: { long?: string; flags: string }): void;
   error(message: string, opts: { code: string }): never;
 };
-function explainMissingOptions(cmd: Command): void {
+function explainOptions(cmd: Command): void {
   const c = cmd as unknown as OptionChecks;
   const missing = c.missingMandatoryOptionValue.bind(c);
   c.missingMandatoryOptionValue = (option) => {
@@ -345,9 +345,16 @@ function explainMissingOptions(cmd: Command): void {
       );
     missing(option);
   };
-  cmd.commands.forEach(explainMissingOptions);
+  // A repeatable option starts as [], which help would print as "(default: [])".
+  cmd.configureHelp({
+    optionDescription(this: Help, option: Option) {
+      const none = Array.isArray(option.defaultValue) && option.defaultValue.length === 0;
+      return none ? option.description : Help.prototype.optionDescription.call(this, option);
+    },
+  });
+  cmd.commands.forEach(explainOptions);
 }
-explainMissingOptions(program);
+explainOptions(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -118,3 +118,17 @@ test.serial(
     );
   },
 );
+
+test.serial("--help on every command: exit 0, a usage line and no '(default: [])'", (t) => {
+  const commands = [
+    ...["boards", "build", "size", "flash", "run", "debug", "dap", "test", "demo"],
+    ...["room-ir", "room-render", "scene", "scene export", "model", "model inspect"],
+    ...["model ops", "model bench"],
+  ];
+  for (const c of commands) {
+    const r = cli([...c.split(" "), "--help"]);
+    t.is(r.status, 0, `${c}: ${r.stderr}`);
+    t.regex(r.stdout, new RegExp(`^Usage: tinyboard ${c} `), c);
+    t.false(r.stdout.includes("(default: [])"), c);
+  }
+});
