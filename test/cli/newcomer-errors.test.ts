@@ -1,6 +1,6 @@
 // Mistakes of a first hour with the CLI, each answered with one line that says what to do: a
 // misspelt option read as a missing one, --board left out, an app path given from a subfolder,
-// a misspelt command, a folder of scenarios, a second core's image. None of these builds anything.
+// a misspelt command, a folder of scenarios, a second core's image, main() without export.
 import test, { type ExecutionContext } from "ava";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -132,3 +132,19 @@ test.serial("--help on every command: exit 0, a usage line and no '(default: [])
     t.false(r.stdout.includes("(default: [])"), c);
   }
 });
+
+test.serial(
+  "an entry without 'export' on main() says so (was a HAL-contract message about a missing export)",
+  (t) => {
+    const app = path.join(tmp, "no-export");
+    mkdirSync(app);
+    writeFileSync(path.join(app, "main.ts"), "function main(): void {}\n");
+    writeFileSync(path.join(app, "app.json"), JSON.stringify({ name: "no-export" }));
+    const r = cli(["build", app, "--board", "rt1060", "-o", path.join(tmp, "no-export.tbi")]);
+    oneLine(
+      t,
+      r,
+      /no-export\/main\.ts: no exported main\(\): the entry must have 'export function main\(\): void'$/m,
+    );
+  },
+);
