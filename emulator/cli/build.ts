@@ -2,7 +2,7 @@
 import { buildApp } from "./lazy-build.ts";
 import { parseOptionFlag } from "../toolchain/app-options.ts";
 import path from "node:path";
-import { loadTarget } from "../board.ts";
+import { loadTarget, type Target } from "../board.ts";
 import { readImage, writeImage } from "../toolchain/image.ts";
 import {
   fitLine,
@@ -18,9 +18,12 @@ function printReport(report: MemoryReport, json?: boolean): void {
   else console.log(formatReport(report));
 }
 
-/** Where `build` and `run` write an app's image: build/<app>-<board>.tbi (from the cwd). */
-export function imagePath(app: string, board: string): string {
-  return path.join("build", `${app}-${board}.tbi`);
+/** Where `build` and `run` write an app's image: build/<app>-<board>.tbi (from the cwd), or
+ *  build/<app>-<board>-<core>.tbi for a core other than the board's first, so a `--core cm4`
+ *  build never replaces the main core's image. */
+export function imagePath(app: string, target: Target): string {
+  const core = target.core.id === target.board.cores[0].id ? "" : `-${target.core.id}`;
+  return path.join("build", `${app}-${target.board.id}${core}.tbi`);
 }
 
 /** Fails with the report's problems (after it was printed). */
@@ -49,7 +52,7 @@ export async function buildCommand(
   });
   printReport(report, opts.json);
   assertFits(report);
-  const out = opts.out ?? imagePath(app.name, target.board.id);
+  const out = opts.out ?? imagePath(app.name, target);
   writeImage(out, image);
   if (!opts.json)
     console.log(

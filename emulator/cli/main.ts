@@ -1,5 +1,5 @@
 // tinyboard's command line. Errors a user can act on print one line and exit non-zero.
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Help, type Option } from "commander";
 import { UserError } from "../errors.ts";
 import { boardsCommand } from "./boards.ts";
 // Each command's module loads when the command runs: `build` of an unchanged app then starts
@@ -51,7 +51,8 @@ const program = new Command("tinyboard")
         `tinyboard: error: ${str
           .replace(/^error: /, "")
           .replace(/\s*\n\s*/g, " ")
-          .trim()}\n`,
+          .trim()
+          .replace(/^(unknown command '[^']*')$/, "$1 (--help lists the commands)")}\n`,
       ),
   })
   .version(VERSION, "-V, --version", "print the tinyboard version")
@@ -71,7 +72,10 @@ program
   .argument("<app>", "app folder (with app.json)")
   .requiredOption("-b, --board <board>", BOARD_HELP)
   .option("--core <core>", "core to build for (default: the board's first core)")
-  .option("-o, --out <file>", "image file to write (default: build/<app>-<board>.tbi)")
+  .option(
+    "-o, --out <file>",
+    "image file to write (default: build/<app>-<board>.tbi; build/<app>-<board>-<core>.tbi for another core)",
+  )
   .option("--json", "print the memory report as JSON")
   .option("--rebuild", "compile even if the build cache (build/cache/) holds this build")
   .option(
@@ -206,7 +210,10 @@ program
   .description(
     "run scenario files: drive inputs, wait for and expect console lines, LEDs, SD card files, faults and budgets on emulated time",
   )
-  .argument("<scenarios...>", "scenario files (.yaml), e.g. scenarios/*.yaml")
+  .argument(
+    "<scenarios...>",
+    "scenario files (.yaml) or folders of them, e.g. scenarios/*.yaml or scenarios/",
+  )
   .option("-b, --board <board>", "only this board of each scenario's (repeatable)", collect, [])
   .option("--junit <file>", "write a JUnit XML report for CI")
   .option("-j, --jobs <n>", "worker threads (default: the machine's cores)", (v: string) => {
@@ -315,6 +322,39 @@ modelCommand
   .option("--cpu-only", "run every layer on the CPU, even on a board with an NPU")
   .option("--json", "print the report as JSON")
   .action(lazy(modelModule, "modelBenchCommand"));
+
+// Commander reports a missing required option before an unknown one, so "--bord rt1060" read
+// as "--board not specified": name the unknown option (with commander's suggestion) first, and
+// list the boards when --board is what is missing.
+type OptionChecks = {
+  args: string[];
+  unknownOption(flag: string): void;
+  missingMandatoryOptionValue(option: { long?: string; flags: string }): void;
+  error(message: string, opts: { code: string }): never;
+};
+function explainOptions(cmd: Command): void {
+  const c = cmd as unknown as OptionChecks;
+  const missing = c.missingMandatoryOptionValue.bind(c);
+  c.missingMandatoryOptionValue = (option) => {
+    const unknown = c.args.find((a) => a.startsWith("-") && a.length > 1);
+    if (unknown) c.unknownOption(unknown.split("=")[0]);
+    if (option.long === "--board")
+      c.error(
+        `error: --board is required: ${boardIds().join(", ")} (e.g. --board rt1060; 'tinyboard boards' describes them)`,
+        { code: "commander.missingMandatoryOptionValue" },
+      );
+    missing(option);
+  };
+  // A repeatable option starts as [], which help would print as "(default: [])".
+  cmd.configureHelp({
+    optionDescription(this: Help, option: Option) {
+      const none = Array.isArray(option.defaultValue) && option.defaultValue.length === 0;
+      return none ? option.description : Help.prototype.optionDescription.call(this, option);
+    },
+  });
+  cmd.commands.forEach(explainOptions);
+}
+explainOptions(program);
 
 try {
   await program.parseAsync(process.argv);

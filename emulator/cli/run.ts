@@ -11,6 +11,7 @@ import {
   isAppDir,
   loadApp,
   resolveInput,
+  type App,
 } from "../toolchain/app.ts";
 import { readImage, writeImage, type Image } from "../toolchain/image.ts";
 import { notAnAppMessage } from "../toolchain/app-suggest.ts";
@@ -65,15 +66,15 @@ export async function imageFor(
     }
     // A debugger's hooked image sits beside the release image, not over it.
     const out = o.debugLines
-      ? imagePath(app.name, target.board.id).replace(/\.tbi$/, "-debug-lines.tbi")
-      : imagePath(app.name, target.board.id);
+      ? imagePath(app.name, target).replace(/\.tbi$/, "-debug-lines.tbi")
+      : imagePath(app.name, target);
     writeImage(out, image);
     const how = cached
       ? "unchanged, from the build cache"
       : `compiled in ${((performance.now() - started) / 1000).toFixed(1)} s`;
     if (!o.quiet)
       console.error(
-        `built ${app.name} for ${target.board.id} (${how}): flash ${formatBytes(report.flash.used)}, SRAM ${formatBytes(report.sram.used)} -> ${out}`,
+        `built ${app.name} for ${target.board.id}${target.core.id === target.board.cores[0].id ? "" : `/${target.core.id}`} (${how}): flash ${formatBytes(report.flash.used)}, SRAM ${formatBytes(report.sram.used)} -> ${out}`,
       );
     const inputs = Object.fromEntries(
       Object.entries(app.inputs).map(([k, v]) => [k, resolveInput(app, v)]),
@@ -154,9 +155,10 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   // The user's inputs and card are checked before building and flashing: a bad one fails
   // fast, as one error line, and leaves the board's flash as it was.
   const overrides = parseInputs(opts.input);
+  const app = spec && isAppDir(spec) ? loadApp(spec) : undefined;
+  if (app) checkDefaultInputs(app, overrides);
   // The app's own add-on array (app.json micArray) unless --mic-array names one.
-  const appArray =
-    spec && isAppDir(spec) ? imageMicArray(appMicArray(loadApp(spec), target.board.id)) : undefined;
+  const appArray = app ? imageMicArray(appMicArray(app, target.board.id)) : undefined;
   const mics = micLayout(
     target.board,
     (opts.micArray ?? appArray) ? loadMicArray((opts.micArray ?? appArray)!) : null,
@@ -218,6 +220,22 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   if (summary.fault) process.exitCode = 3;
   // The firmware's own error exit (a bad partition, no microphone) is the command's exit code.
   else if (summary.exitCode) process.exitCode = firmwareExitStatus(summary.exitCode);
+}
+
+/** The app's default input files (app.json "inputs") exist, checked before building: a missing
+ *  one is named as app.json names it, not as a path the build resolved. */
+function checkDefaultInputs(app: App, overrides: Record<string, string>): void {
+  for (const [name, spec] of Object.entries(app.inputs)) {
+    if (overrides[name] || spec.startsWith("gen:") || spec.startsWith("scene:")) continue;
+    // A scene given replaces the default camera and mic, and the reverse (as runCommand does).
+    if (overrides.scene && (name === "camera" || name === "mic")) continue;
+    if ((overrides.camera || overrides.mic) && name === "scene") continue;
+    const file = spec.split(",")[0];
+    if (!existsSync(path.resolve(app.dir, file)))
+      throw new UserError(
+        `${path.relative(process.cwd(), path.join(app.dir, "app.json"))}: input '${name}': ${file} not found in ${path.relative(process.cwd(), app.dir) || "."} (give --input ${name}=FILE, or fix app.json)`,
+      );
+  }
 }
 
 /** A firmware exit(n) as a process status: n for 1..255, otherwise 1 (0 stays success). */

@@ -1,5 +1,6 @@
 // tinyboard test: scenario files on emulated boards, with a runner's output and exit code.
-import { writeFileSync } from "node:fs";
+import { readdirSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { UserError } from "../errors.ts";
 import { describeFsError } from "../host-files.ts";
 import { runScenarios } from "../scenario/runner.ts";
@@ -12,8 +13,28 @@ export interface TestCliOptions {
   traceDir?: string;
 }
 
-export async function testCommand(files: string[], opts: TestCliOptions): Promise<void> {
+/** A folder given as a scenario file stands for its .yaml files, in name order. */
+function scenarioFiles(args: string[]): string[] {
+  return args.flatMap((arg) => {
+    let folder = false;
+    try {
+      folder = statSync(arg).isDirectory();
+    } catch {
+      return [arg]; // the loader names what is wrong with it
+    }
+    if (!folder) return [arg];
+    const files = readdirSync(arg)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort()
+      .map((f) => path.join(arg, f));
+    if (!files.length) throw new UserError(`${arg} is a folder without scenario files (*.yaml)`);
+    return files;
+  });
+}
+
+export async function testCommand(args: string[], opts: TestCliOptions): Promise<void> {
   const started = performance.now();
+  const files = scenarioFiles(args);
   const results = await runScenarios(files, {
     boards: opts.board,
     jobs: opts.jobs,

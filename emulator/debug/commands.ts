@@ -67,8 +67,8 @@ export const COMMANDS: CommandHelp[] = [
   {
     name: "print",
     aliases: ["p"],
-    usage: "print tensor ID|NAME",
-    help: "shape, type, quantisation, values and dequantized values of a tensor",
+    usage: "print tensor ID|NAME | print LOCAL",
+    help: "shape, type, quantisation, values and dequantized values of a tensor; or a local of the stopped statement (as 'info locals' shows it)",
   },
   {
     name: "diff",
@@ -235,8 +235,32 @@ export class Commands {
   }
 
   private async print(rest: string[]): Promise<string> {
+    // `print x` (gdb's habit) is a local of the stopped statement; tensors say `tensor`.
+    if (rest.length === 1 && rest[0] !== "tensor" && rest[0] !== "t")
+      return this.printLocal(rest[0]);
     const t = await this.engine.tensor(this.tensorRef(rest, "print"));
     return formatTensor(t, hex);
+  }
+
+  private async printLocal(name: string): Promise<string> {
+    let l: Awaited<ReturnType<DebugEngine["locals"]>>;
+    try {
+      l = await this.engine.locals();
+    } catch (e) {
+      throw new CommandError(
+        `print ${name}: ${(e as Error).message} (a tensor: 'print tensor ID|NAME')`,
+      );
+    }
+    const v = l.locals.find((x) => x.name === name);
+    if (!v) {
+      const here = l.locals.length
+        ? `locals here: ${l.locals.map((x) => x.name).join(", ")}`
+        : "no locals here";
+      throw new CommandError(
+        `print: no local '${name}' at this statement (${here}; a tensor: 'print tensor ID|NAME')`,
+      );
+    }
+    return `${v.name} = ${formatLocal(v, true)}  (${v.type})`;
   }
 
   private async diff(rest: string[]): Promise<string> {

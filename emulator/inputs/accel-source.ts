@@ -154,7 +154,9 @@ function openCsvTrace(spec: string, cwd: string): AccelSource {
     const code = (e as NodeJS.ErrnoException).code;
     const hint = findAccelGenerator(file) ? ` (for the generator write gen:${file})` : "";
     if (code === "ENOENT")
-      throw new InputError(`${file}: file not found (looked for ${path})${hint}`);
+      throw new InputError(
+        `${file}: file not found${path === file ? "" : ` (looked for ${path})`}${hint}`,
+      );
     if (code === "EISDIR") throw new InputError(`${file}: is a directory, expected a CSV file`);
     throw new InputError(`${file}: cannot read: ${(e as Error).message}`);
   }

@@ -70,7 +70,9 @@ export function openCameraSource(spec: string, opts: { cwd?: string } = {}): Cam
   try {
     isDir = statSync(full).isDirectory();
   } catch {
-    throw new InputError(`${target}: file or folder not found (looked for ${full})`);
+    throw new InputError(
+      `${target}: file or folder not found${full === target ? "" : ` (looked for ${full})`}`,
+    );
   }
   let files: string[];
   if (isDir) {

@@ -194,7 +194,7 @@ export function loadScenarios(file: string): Scenario[] {
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    throw new UserError(`cannot read ${describeFsError(e, file, "scenario file")}`);
+    throw new UserError(describeFsError(e, file, "scenario file"));
   }
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false });

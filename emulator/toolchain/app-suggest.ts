@@ -52,6 +52,14 @@ export function notAnAppMessage(spec: string, imageToo: boolean): string {
     : imageToo
       ? `${spec} is neither an app folder (with app.json) nor an image file`
       : `${spec} is not an app folder (no app.json)`;
+  // Run from a subfolder, "apps/x" is the project's app: say where it is from here.
+  const fromRoot = path.resolve(PROJECT_ROOT, spec);
+  if (
+    !path.isAbsolute(spec) &&
+    path.resolve(spec) !== fromRoot &&
+    existsSync(path.join(fromRoot, "app.json"))
+  )
+    return `${base} (paths are relative to the current folder; from here the project's app is ${path.relative(process.cwd(), fromRoot) || "."})`;
   const near = nearestApp(spec);
   return near ? `${base} (did you mean ${near}?)` : base;
 }

@@ -7,6 +7,8 @@ import { notAnAppMessage } from "./app-suggest.ts";
 import { isSystemPath } from "../host-files.ts";
 import { parsePlacement, type AppPlacement } from "../memory-hierarchy/placement.ts";
 import { parseAppOptions, type AppOptions } from "./app-options.ts";
+import { boardIds } from "../board.ts";
+import { distance } from "fastest-levenshtein";
 
 export interface AppManifest {
   name: string;
@@ -35,6 +37,22 @@ export interface App extends AppManifest {
   dir: string;
 }
 
+/** The fields app.json may have (docs/writing-an-app.md describes each). */
+const FIELDS = [
+  "name",
+  "description",
+  "entry",
+  "boards",
+  "stackBytes",
+  "heapBytes",
+  "partitions",
+  "inputs",
+  "seconds",
+  "micArray",
+  "placement",
+  "options",
+];
+
 export function isAppDir(p: string): boolean {
   return existsSync(p) && statSync(p).isDirectory() && existsSync(path.join(p, "app.json"));
 }
@@ -49,6 +67,16 @@ export function loadApp(dir: string): App {
     throw new UserError(`${file} is not valid JSON: ${(e as Error).message}`);
   }
   const fail = (why: string) => new UserError(`${file}: ${why}`);
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+    throw fail('must be a JSON object ({ "name": ..., "boards": [...] })');
+  // A misspelt field ("heapbytes") would otherwise be ignored and its default used silently.
+  for (const key of Object.keys(raw)) {
+    if (FIELDS.includes(key)) continue;
+    const near = FIELDS.find((f) => distance(f.toLowerCase(), key.toLowerCase()) <= 2);
+    throw fail(
+      `unknown field '${key}'${near ? ` (did you mean '${near}'?)` : ""}; fields: ${FIELDS.join(", ")}`,
+    );
+  }
   if (typeof raw.name !== "string" || !/^[a-z0-9-]+$/.test(raw.name))
     throw fail("'name' must be lower-case letters, digits and dashes");
   const app: App = {
@@ -83,6 +111,12 @@ export function loadApp(dir: string): App {
   )
     throw fail("'heapBytes' must be a non-negative integer or { board: integer }");
   if (!(app.seconds > 0)) throw fail("'seconds' must be positive");
+  if (raw.boards !== undefined && !Array.isArray(raw.boards))
+    throw fail(`'boards' must be a list of board ids, e.g. ["rt1060", "mcxn947"]`);
+  const known = boardIds();
+  for (const b of app.boards)
+    if (!known.includes(b))
+      throw fail(`'boards' names unknown board '${b}' (known boards: ${known.join(", ")})`);
   if (!existsSync(path.join(app.dir, app.entry))) throw fail(`entry ${app.entry} not found`);
   for (const p of app.partitions) {
     if (typeof p?.name !== "string" || typeof p?.file !== "string")

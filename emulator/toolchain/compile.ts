@@ -118,6 +118,7 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
   let staticEnd = opts.memoryBase;
   let meterStats: MeterStats | null = null;
   let halProblem: string | null = null;
+  let noMain = false as boolean;
   let hookPass: HookPass | null = null;
   let inlineTable: InlineTable | null = null;
 
@@ -129,6 +130,15 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
       for (let i = module.getNumExports() - 1; i >= 0; i--) {
         const name = binaryen.getExportInfo(module.getExportByIndex(i)).name;
         if (!KEEP_EXPORTS.has(name)) module.removeExport(name);
+      }
+      // The commonest first mistake, said plainly before the contract check words it its way.
+      const exported = Array.from(
+        { length: module.getNumExports() },
+        (_, i) => binaryen.getExportInfo(module.getExportByIndex(i)).name,
+      );
+      if (!exported.includes("main")) {
+        noMain = true;
+        return;
       }
       let t = now();
       halProblem = await checkHalContract(module.emitBinary());
@@ -223,6 +233,10 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
   } as any);
   lap("ascMain", tMain);
   logBuildEvent({ event: "compile", entry, phases: roundAll(phases), cpu: roundAll(cpu) });
+  if (noMain)
+    throw new UserError(
+      `${entry}: no exported main(): the entry must have 'export function main(): void'`,
+    );
   if (halProblem)
     throw new UserError(`${entry}: does not match the HAL contract (hal/hal.wit): ${halProblem}`);
   if (error) {

@@ -73,6 +73,13 @@ test("locals-loop: loop counters, a u8 and a redeclared i by name, at the iterat
   t.deepEqual(local(fourth, "base"), { type: "i32", value: 6 });
   t.notRegex(fourth, /\|/, "no asc-internal names");
   t.regex(fourth, /\n {2}i +i32 +3 \(0x3\)/);
+  // `print NAME` (gdb's habit) prints one local; an unknown name lists the ones there are.
+  t.is(await run("print i"), "i = 3 (0x3)  (i32)");
+  t.is(await run("p low"), `low = ${expected.low} (0x${expected.low.toString(16)})  (u8)`);
+  t.regex(
+    await run("print square"),
+    /^error: print: no local 'square' at this statement \(locals here: .*\btotal\b.*; a tensor: 'print tensor ID\|NAME'\)$/,
+  );
   await run("delete");
 
   // The second loop's `i` is asc's `i|1`: shown and usable in a condition as `i`.

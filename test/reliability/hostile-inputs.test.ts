@@ -146,7 +146,7 @@ test("app.json partitions: inside the app's folder or the project only; `..` out
   const withPartition = (file: string) => {
     writeFileSync(
       path.join(app, "app.json"),
-      JSON.stringify({ name: "app", board: "rt1060", partitions: [{ name: "model", file }] }),
+      JSON.stringify({ name: "app", boards: ["rt1060"], partitions: [{ name: "model", file }] }),
     );
     return () => loadApp(app);
   };

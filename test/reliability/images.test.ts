@@ -133,6 +133,30 @@ test("unmetered code (no tick, a loop that never reaches the host) is refused", 
   refuse(t, charge(64n), /sets tb_cycles other than by adding/);
 });
 
+test("a main that does nothing runs (its code needs no tick, so the import is gone); a loop added to it is refused", async (t) => {
+  const { image } = await built("test/fixtures/apps/empty-main");
+  const m = B.readBinaryWithFeatures(image.wasm, B.Features.All);
+  const imports = Array.from({ length: m.getNumFunctions() }, (_, i) =>
+    B.getFunctionInfo(m.getFunctionByIndex(i)),
+  ).filter((f: any) => f.module === "tinyboard:meter");
+  m.dispose();
+  t.false(
+    imports.some((f: any) => f.base === "tick"),
+    "the case under test: no tick import",
+  );
+  const summary = await new Machine({ target: rt1060, image }).run({ seconds: 0.01 });
+  t.is(summary.reason, "returned");
+  t.is(summary.fault, null);
+  const crafted = editCode(image, (mod) => {
+    mod.addFunction("spin_forever", B.none, B.none, [], mod.loop("L", mod.br("L")));
+  });
+  refuse(
+    t,
+    crafted,
+    /a loop \(\w+\) never reaches the host .*: the code was not metered in function \S+$/,
+  );
+});
+
 test("an unmetered build runs only when admitted in-process (the metering benchmark); the CLI refuses it", async (t) => {
   const { image } = await buildApp(path.join(ROOT, "test/fixtures/apps/wait-forever"), rt1060, {
     unmetered: true,

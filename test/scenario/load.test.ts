@@ -127,6 +127,6 @@ for (const [what, text, re] of bad) {
 test("a missing file is a user error", (t) => {
   t.throws(() => loadScenarios(path.join(dir, "none.yaml")), {
     instanceOf: UserError,
-    message: /cannot read/,
+    message: /^scenario file .*none\.yaml does not exist$/,
   });
 });

@@ -1,0 +1,63 @@
+// What the docs show a newcomer must be what they get: the memory reports quoted in README.md
+// and docs/writing-an-app.md are what the build prints today, and every relative link in the
+// README, docs/ and the apps' READMEs leads to a file that exists.
+import test from "ava";
+import path from "node:path";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { built } from "../helpers/tools.ts";
+import { formatReport } from "../../emulator/toolchain/memory-report.ts";
+import { PROJECT_ROOT } from "../../emulator/paths.ts";
+
+const read = (file: string) => readFileSync(path.join(PROJECT_ROOT, file), "utf8");
+
+/** The lines after `marker` up to the end of its fenced block (or of the next one, when the marker is prose before it). */
+function blockAfter(doc: string, marker: string): string[] {
+  const at = doc.indexOf(marker);
+  if (at < 0) throw new Error(`'${marker}' is not in the doc`);
+  const insideBlock = (doc.slice(0, at).match(/```/g) ?? []).length % 2 === 1;
+  const start = insideBlock
+    ? doc.indexOf("\n", at) + 1
+    : doc.indexOf("\n", doc.indexOf("```", at)) + 1;
+  return doc.slice(start, doc.indexOf("```", start)).trimEnd().split("\n");
+}
+
+test("README's memory report is what 'build apps/sensor-logger --board mcxn947' prints", async (t) => {
+  const shown = blockAfter(
+    read("README.md"),
+    "$ npx tinyboard build apps/sensor-logger --board mcxn947",
+  );
+  const { report } = await built(path.join(PROJECT_ROOT, "apps/sensor-logger"), "mcxn947");
+  const printed = formatReport(report).split("\n");
+  t.deepEqual(shown.slice(0, printed.length), printed);
+});
+
+test("writing-an-app.md's SRAM lines are what hello-model's build prints on rt1060", async (t) => {
+  const shown = blockAfter(read("docs/writing-an-app.md"), "`apps/hello-model` on rt1060");
+  const { report } = await built(path.join(PROJECT_ROOT, "apps/hello-model"), "rt1060");
+  const printed = formatReport(report).split("\n");
+  t.deepEqual(shown, printed.slice(printed.findIndex((l) => l.startsWith("SRAM "))));
+});
+
+test("every relative link in README.md, docs/*.md and the apps' READMEs resolves", (t) => {
+  const docs = [
+    "README.md",
+    ...readdirSync(path.join(PROJECT_ROOT, "docs"))
+      .filter((f) => f.endsWith(".md"))
+      .map((f) => `docs/${f}`),
+    ...readdirSync(path.join(PROJECT_ROOT, "apps"), { recursive: true })
+      .map(String)
+      .filter((f) => path.basename(f) === "README.md")
+      .map((f) => `apps/${f}`),
+  ];
+  const broken: string[] = [];
+  for (const doc of docs) {
+    for (const m of read(doc).matchAll(/\]\(([^)\s]+)\)/g)) {
+      const link = m[1].split("#")[0];
+      if (!link || /^[a-z]+:/i.test(link)) continue;
+      if (!existsSync(path.resolve(PROJECT_ROOT, path.dirname(doc), link)))
+        broken.push(`${doc}: ${m[1]}`);
+    }
+  }
+  t.true(docs.length > 10);
+  t.deepEqual(broken, []);
+});
