@@ -11,7 +11,10 @@
 //  - "all faces": every visible person at every step, a person the app has no face for scoring 0,
 //    and a face that matches nobody counted as a negative (what a product would report).
 //
-//   npx tsx apps/active-speaker/train/eval-app.ts [--board rt1170] [--cpu-only] [--scenes N] [--seats]
+//   npx tsx apps/active-speaker/train/eval-app.ts [--board rt1170] [--cpu-only] [--scenes N] [--seats] [--json]
+// --scenes N past the training run's 5 held-out meetings plays more from the same generator and
+// seed; each figure gets a 95 % bootstrap interval over meetings (bootstrap.ts). --json prints
+// each board's result as one JSON line after its summary.
 // With --seats the app runs with FACE_DETECTOR=false and each meeting's true seat boxes written
 // into its seats partition, to tell the detector's share of the loss from the rest.
 import { readFileSync } from "node:fs";
@@ -27,6 +30,7 @@ import { faceTruth } from "../../../emulator/inputs/av-scene/truth.ts";
 import type { Image } from "../../../emulator/toolchain/image.ts";
 import { REPORT_KIND } from "../../../emulator/hal-constants.ts";
 import { auroc } from "./auroc.ts";
+import { formatInterval, meetingBootstrap, type Interval } from "./bootstrap.ts";
 import { MODEL_DIR } from "./eval-firmware.ts";
 import { meetingSceneFile } from "./scene-files.ts";
 import { withSeats } from "./image-partitions.ts";
@@ -45,6 +49,10 @@ export interface AppStepFace {
   hw: number;
   raw: number;
   smoothed: number;
+  /** From the console line (0.01 steps): the model's video and audio heads, the relative cue. */
+  video?: number;
+  audio?: number;
+  cue?: number;
 }
 export interface AppStep {
   tMs: number;
@@ -92,7 +100,11 @@ export function parseAppConsole(
     }
     const step = /^\[(\d+\.\d+) s\](.*) \| /.exec(text);
     if (!step) continue;
-    const printed = [...step[2].matchAll(/ (\S+)@(\d+),(\d+) (\d+\.\d+) \(/g)];
+    const printed = [
+      ...step[2].matchAll(
+        / (\S+)@(\d+),(\d+) (\d+\.\d+) \(v (\d+\.\d+) a (\d+\.\d+)(?: c (-?\d+\.\d+))?\)/g,
+      ),
+    ];
     const r = records[steps.length];
     // The record and the line are the same step: same time, same faces, the same smoothed value to 0.01.
     if (
@@ -104,6 +116,11 @@ export function parseAppConsole(
       throw new Error(
         `step ${steps.length} at ${step[1]} s: its face record does not match the line`,
       );
+    r.faces.forEach((f, i) => {
+      f.video = Number(printed[i][5]);
+      f.audio = Number(printed[i][6]);
+      if (printed[i][7] !== undefined) f.cue = Number(printed[i][7]);
+    });
     steps.push(r);
   }
   return { steps, t0Us, degraded };
@@ -112,6 +129,10 @@ export function parseAppConsole(
 export interface Scored {
   smoothed: number[];
   raw: number[];
+  /** The branches alone, from the console (0.01 steps; NaN where the line has none). */
+  video: number[];
+  audio: number[];
+  cue: number[];
   labels: number[];
   /** Every visible person per step (misses score 0) and every unmatched face (a negative). */
   allSmoothed: number[];
@@ -130,6 +151,9 @@ export function emptyScored(): Scored {
   return {
     smoothed: [],
     raw: [],
+    video: [],
+    audio: [],
+    cue: [],
     labels: [],
     allSmoothed: [],
     allLabels: [],
@@ -182,6 +206,9 @@ export function scoreSteps(
       out.boxDy.push((f.y - (top + bh / 2)) / (bw / 2));
       out.smoothed.push(f.smoothed);
       out.raw.push(f.raw);
+      out.video.push(f.video ?? NaN);
+      out.audio.push(f.audio ?? NaN);
+      out.cue.push(f.cue ?? NaN);
       out.labels.push(label);
     });
     truth.forEach((t, pi) => {
@@ -210,6 +237,11 @@ export interface AppAuroc {
   /** Matched faces' box against the true head: mean half width over the true, mean vertical offset. */
   boxSize: number;
   boxDy: number;
+  /** Bootstrap 95 % intervals over meetings: smoothed and raw fused (after the cue), and the
+   *  branches alone from the console's 0.01 values (video and audio heads, relative cue). */
+  ci: Record<"smoothed" | "raw" | "video" | "audio" | "cue", Interval | null>;
+  /** Each meeting's smoothed auROC. */
+  perMeeting: number[];
   degraded: string[];
   wallSeconds: number;
 }
@@ -265,7 +297,10 @@ export async function evalApp(
   const t0 = performance.now();
   const degraded: string[] = [];
   let steps = 0;
-  const meetings = Math.min(opts.scenes ?? set.scenes, set.scenes);
+  // Past the training run's held-out count, the same generator goes on with the same seed
+  // (meeting i's scene seed is seed x 1000 + i): more held-out meetings, never trained on.
+  const meetings = opts.scenes ?? set.scenes;
+  const ranges: [number, number][] = [];
   for (let i = 0; i < meetings; i++) {
     const { file, raw } = meetingSceneFile(set, i);
     const scene = parseAvScene(raw, file, SPEECH_DIR, { positionsMm: [[0, 0, 0]] });
@@ -277,12 +312,19 @@ export async function evalApp(
     if (parsed.degraded) degraded.push(`meeting ${i}: level ${parsed.degraded}`);
     const from = out.labels.length;
     scoreSteps(parsed.steps, parsed.t0Us, (t) => faceTruth(scene, t, W, H), out);
+    ranges.push([from, out.labels.length]);
     // This meeting alone (smoothed), to see where boards or modes differ.
     const own = auroc(out.smoothed.slice(from), out.labels.slice(from));
     log(
       `  ${board}${opts.noNpu ? " --cpu-only" : ""}${opts.seats ? " seats" : ""}: meeting ${i + 1}/${meetings}, ${parsed.steps.length} steps, smoothed auROC ${own.toFixed(4)}, boxes ${mean(out.boxSize.slice(from)).toFixed(3)} / ${mean(out.boxDy.slice(from)).toFixed(3)}`,
     );
   }
+  const interval = (xs: number[]) =>
+    xs.some((x) => Number.isNaN(x))
+      ? null
+      : meetingBootstrap(
+          ranges.map(([a, b]) => ({ scores: xs.slice(a, b), labels: out.labels.slice(a, b) })),
+        );
   return {
     board,
     npu: !!target.board.npu && !opts.noNpu,
@@ -298,6 +340,14 @@ export async function evalApp(
     allSmoothed: auroc(out.allSmoothed, out.allLabels),
     boxSize: mean(out.boxSize),
     boxDy: mean(out.boxDy),
+    ci: {
+      smoothed: interval(out.smoothed),
+      raw: interval(out.raw),
+      video: interval(out.video),
+      audio: interval(out.audio),
+      cue: interval(out.cue),
+    },
+    perMeeting: ranges.map(([a, b]) => auroc(out.smoothed.slice(a, b), out.labels.slice(a, b))),
     degraded,
     wallSeconds: (performance.now() - t0) / 1000,
   };
@@ -310,7 +360,12 @@ export function formatAppAuroc(r: AppAuroc): string {
     `${r.board}${r.npu ? "" : r.board === "mcxn947" ? " (CPU only)" : ""}${r.seats ? ", true seats" : ", face detector"}: ` +
     `${r.meetings} held-out meetings, ${r.steps} steps; face-frames matched ${r.matched} of ${r.truthFaces} (missed ${r.missed}), ${r.falseFaces} false faces; ` +
     `auROC raw ${r.raw.toFixed(4)}, smoothed ${r.smoothed.toFixed(4)}, all faces (misses 0) ${r.allSmoothed.toFixed(4)}; ` +
-    `boxes: mean size ${r.boxSize.toFixed(3)} of the true, vertical offset ${r.boxDy.toFixed(3)} half widths` +
+    `boxes: mean size ${r.boxSize.toFixed(3)} of the true, vertical offset ${r.boxDy.toFixed(3)} half widths; ` +
+    `95 % bootstrap over meetings: ` +
+    Object.entries(r.ci)
+      .filter(([, i]) => i)
+      .map(([k, i]) => `${k} ${formatInterval(i!)}`)
+      .join(", ") +
     (r.degraded.length ? `; degraded: ${r.degraded.join("; ")}` : "") +
     ` (${r.wallSeconds.toFixed(0)} s)`
   );
@@ -323,6 +378,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       "cpu-only": { type: "boolean" },
       scenes: { type: "string" },
       seats: { type: "boolean" },
+      json: { type: "boolean" },
     },
   });
   const scenes = values.scenes === undefined ? undefined : Number(values.scenes);
@@ -339,6 +395,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         log: (s) => console.error(s),
       });
       console.log(formatAppAuroc(r));
+      if (values.json) console.log(JSON.stringify(r));
     }
   } catch (e) {
     console.error(`eval-app: ${(e as Error).message.split("\n")[0]}`);
