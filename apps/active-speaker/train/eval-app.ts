@@ -144,6 +144,7 @@ export interface AppAuroc {
   board: string;
   npu: boolean;
   seats: boolean;
+  /** The add-on array when another than app.json's. */
   micArray?: string;
   meetings: number;
   steps: number;
@@ -256,7 +257,7 @@ export async function evalApp(
     board,
     npu: !!target.board.npu && !opts.noNpu,
     seats: !!opts.seats,
-    micArray,
+    micArray: opts.micArray,
     meetings,
     steps,
     matched: out.labels.length,
