@@ -29,8 +29,16 @@ export interface CameraSource {
   readonly files: readonly string[];
   /** Index of the picture in view at tSeconds after the sensor started. */
   pictureAt(tSeconds: number): number;
-  /** Picture `index` as the sensor outputs it (cached per index, size and format). */
-  frame(index: number, width: number, height: number, format: number): Uint8Array;
+  /** Picture `index` as the sensor outputs it (cached per index, size and format).
+   *  `sensorFrame` is the sensor's frame number since it started: a source that draws sensor
+   *  noise seeds it by that, so the draws do not depend on when the board started the sensor. */
+  frame(
+    index: number,
+    width: number,
+    height: number,
+    format: number,
+    sensorFrame?: number,
+  ): Uint8Array;
 }
 
 const MAX_FPS = 1000;

@@ -110,6 +110,7 @@ export class Camera implements Peripheral {
           mode.width,
           mode.height,
           this.format,
+          n,
         );
         if (mode.width === this.width && mode.height === this.height) dst.set(full);
         else

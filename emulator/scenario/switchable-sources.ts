@@ -52,8 +52,14 @@ export class SwitchableCamera implements CameraSource {
     return this.source ? this.source.pictureAt(Math.max(0, tSeconds - this.startS)) : 0;
   }
 
-  frame(index: number, width: number, height: number, format: number): Uint8Array {
-    if (this.source) return this.source.frame(index, width, height, format);
+  frame(
+    index: number,
+    width: number,
+    height: number,
+    format: number,
+    sensorFrame?: number,
+  ): Uint8Array {
+    if (this.source) return this.source.frame(index, width, height, format, sensorFrame);
     return new Uint8Array(width * height * (format === 0 ? 1 : 2));
   }
 }

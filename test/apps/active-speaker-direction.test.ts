@@ -17,6 +17,8 @@ import {
 } from "../../apps/active-speaker/train/direction-cue.ts";
 import { boardArray, boardArrayMm } from "../../apps/active-speaker/train/measure-direction.ts";
 import { twoPersonMeeting } from "../helpers/two-person-meeting.ts";
+import { loadTarget } from "../../emulator/board.ts";
+import { loadMicArray, micLayout } from "../../emulator/peripherals/mic/array.ts";
 
 const meeting = twoPersonMeeting;
 
@@ -81,6 +83,16 @@ test("the renderer mounts the microphones by the board's camera axis (RT1170: 90
   for (let i = 0; i < along.channels[1].length; i++)
     apart = Math.max(apart, Math.abs(along.channels[1][i] - a.channels[1][i]));
   t.true(apart > 1e-3, `the axis moved nothing (${apart})`);
+});
+
+test("the host's five-microphone RT1170 (pair + triangle add-on) is the emulator's, in its order and axis", (t) => {
+  // fusion.txt's five-microphone line is fitted on this geometry; the firmware steers with the
+  // emulator's (micLayout: the board's own microphones, then the add-on's, turned by its axis).
+  const host = boardArray("rt1170tri");
+  const emu = micLayout(loadTarget("rt1170").board, loadMicArray("sln-local2-tri"));
+  t.is(host.positionsMm.length, 5);
+  t.deepEqual(host.positionsMm, emu.positionsMm);
+  t.is(host.cameraAxisDeg, emu.cameraAxisDeg ?? 0);
 });
 
 test("face azimuth from the box centre is the seat's azimuth; a line array is turned broadside", (t) => {

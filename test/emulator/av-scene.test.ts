@@ -161,6 +161,23 @@ test("frames are deterministic; sensor noise differs from frame to frame; the fa
   );
 });
 
+test("the camera's sensor noise follows the sensor's frame number, not the millisecond it was exposed", (t) => {
+  const { camera } = openAvScene(sceneFile("noise.json", { people: [talker()] }), NO_MICS);
+  const diff = (a: Uint8Array, b: Uint8Array) => {
+    let acc = 0;
+    for (let i = 0; i < a.length; i++) acc += Math.abs(a[i] - b[i]);
+    return acc / a.length;
+  };
+  const GREY = 0;
+  // Frame 15 exposed at 1.000 s or at 1.001 s (a board that started 1 ms later): the same noise,
+  // only the scene's motion in 1 ms differs; frame 16 at the same instant draws other noise.
+  const f = camera.frame(1000, 160, 120, GREY, 15);
+  const later = camera.frame(1001, 160, 120, GREY, 15);
+  const other = camera.frame(1000, 160, 120, GREY, 16);
+  t.true(diff(f, later) < 0.05, `1 ms later, same frame number: ${diff(f, later)}`);
+  t.true(diff(f, other) > 0.5, `same instant, next frame number: ${diff(f, other)}`);
+});
+
 test("sound and picture share the timeline: the microphones hear a person when the truth says they speak", (t) => {
   const { scene, mic } = openAvScene(
     sceneFile("sync.json", { people: [talker()], room: { rt60: 0.2 } }),

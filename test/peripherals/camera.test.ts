@@ -10,18 +10,21 @@ import type { CameraSource } from "../../emulator/inputs/camera-source.ts";
 import { Fault } from "../../emulator/faults.ts";
 
 /** A source whose picture k reads 50 k + x + y at pixel (x, y) of the sensor's full frame;
- *  it records the exposure instants it was asked for. */
-function stripes(): CameraSource & { asked: number[] } {
+ *  it records the exposure instants and the sensor frame numbers it was asked for. */
+function stripes(): CameraSource & { asked: number[]; sensorFrames: (number | undefined)[] } {
   const asked: number[] = [];
+  const sensorFrames: (number | undefined)[] = [];
   return {
     description: "stripes",
     files: ["a", "b", "c"],
     asked,
+    sensorFrames,
     pictureAt: (t) => {
       asked.push(t);
       return Math.floor(t);
     },
-    frame: (index, width, height) => {
+    frame: (index, width, height, _format, sensorFrame) => {
+      sensorFrames.push(sensorFrame);
       const f = new Uint8Array(width * height);
       for (let y = 0; y < height; y++)
         for (let x = 0; x < width; x++) f[y * width + x] = (50 * index + x + y) & 0xff;
@@ -39,7 +42,8 @@ function cameraBoard(source: CameraSource | null = stripes(), flashWindow = 0) {
 }
 
 test("frame n lands (n + 1) / fps after start and raises the camera line; take-frame returns its number", (t) => {
-  const { board, hal } = cameraBoard();
+  const source = stripes();
+  const { board, hal } = cameraBoard(source);
   t.is(hal.configure(160, 120, FORMAT_GREY8, 10, FB), 0);
   hal.start();
   const start = board.clock.now;
@@ -55,6 +59,8 @@ test("frame n lands (n + 1) / fps after start and raises the camera line; take-f
   hal["release-frame"]();
   board.idleUntil(start + 2 * frame);
   t.is(hal["take-frame"](), 1);
+  // The source is told each frame's number since the sensor started (it seeds sensor noise).
+  t.deepEqual(source.sensorFrames, [0, 1]);
   // DMA spans: each frame's readout period.
   t.deepEqual(
     board.traced("camera", /DMA/).map((e) => [e.start - start, e.end - start]),

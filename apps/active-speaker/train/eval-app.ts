@@ -11,7 +11,11 @@
 //  - "all faces": every visible person at every step, a person the app has no face for scoring 0,
 //    and a face that matches nobody counted as a negative (what a product would report).
 //
-//   npx tsx apps/active-speaker/train/eval-app.ts [--board rt1170] [--cpu-only] [--scenes N] [--seats]
+//   npx tsx apps/active-speaker/train/eval-app.ts [--board rt1170] [--cpu-only] [--scenes N] [--seats] [--json]
+// --scenes N past the training run's 5 held-out meetings plays more from the same generator and
+// seed; each figure gets a 95 % bootstrap interval over meetings (bootstrap.ts). --json prints
+// each board's result as one JSON line after its summary; --mic-array NAME plays the meetings with
+// another add-on array than app.json's (e.g. sln-local2-tri on rt1170, beside its own pair).
 // With --seats the app runs with FACE_DETECTOR=false and each meeting's true seat boxes written
 // into its seats partition, to tell the detector's share of the loss from the rest.
 import { readFileSync } from "node:fs";
@@ -27,6 +31,8 @@ import { faceTruth } from "../../../emulator/inputs/av-scene/truth.ts";
 import type { Image } from "../../../emulator/toolchain/image.ts";
 import { REPORT_KIND } from "../../../emulator/hal-constants.ts";
 import { auroc } from "./auroc.ts";
+import { parseAppConsole, parseFaceRecord, type AppStep } from "./app-console.ts";
+import { formatInterval, meetingBootstrap, type Interval } from "./bootstrap.ts";
 import { MODEL_DIR } from "./eval-firmware.ts";
 import { meetingSceneFile } from "./scene-files.ts";
 import { withSeats } from "./image-partitions.ts";
@@ -37,81 +43,15 @@ const W = 320,
   H = 240,
   FPS = 15;
 
-export interface AppStepFace {
-  /** Track id (detector) or seat number. */
-  id: number;
-  x: number;
-  y: number;
-  hw: number;
-  raw: number;
-  smoothed: number;
-}
-export interface AppStep {
-  tMs: number;
-  faces: AppStepFace[];
-}
-
-/** Record header and per-face fields (face-record.ts RECORD_HEAD, RECORD_FACE). */
-const RECORD_HEAD = 2,
-  RECORD_FACE = 6;
-
-/** One step's face record (face-record.ts): f32 [t_ms, faces, per face id, raw, smoothed, x, y, hw]. */
-export function parseFaceRecord(bytes: Uint8Array): AppStep {
-  const f = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
-  const n = f[1];
-  if (f.length !== RECORD_HEAD + RECORD_FACE * n)
-    throw new Error(`a face record of ${bytes.length} B does not hold ${n} faces`);
-  const faces = Array.from({ length: n }, (_, i) => {
-    const r = f.subarray(RECORD_HEAD + RECORD_FACE * i);
-    return { id: r[0], raw: r[1], smoothed: r[2], x: r[3], y: r[4], hw: r[5] };
-  });
-  return { tMs: f[0], faces };
-}
-
-/** The app's console and face records: its steps, and the board time of its t0 (from the status
- *  lines). Each step line has its record (sent just before the line). */
-export function parseAppConsole(
-  lines: { text: string; timeUs: number }[],
-  records: AppStep[],
-): {
-  steps: AppStep[];
-  t0Us: number;
-  degraded: string;
-} {
-  const steps: AppStep[] = [];
-  let t0Us = NaN,
-    degraded = "";
-  for (const { text, timeUs } of lines) {
-    const status = /^\[(\d+\.\d+) s\] \d+ steps, CPU load/.exec(text);
-    if (status) {
-      // A status line is written the moment its time is read: board time - printed time = t0.
-      if (Number.isNaN(t0Us)) t0Us = timeUs - Number(status[1]) * 1e6;
-      const d = /degraded level (\d: [^,]*(?:, [^,]*model every 2 frames)?)/.exec(text);
-      if (d) degraded = d[1];
-      continue;
-    }
-    const step = /^\[(\d+\.\d+) s\](.*) \| /.exec(text);
-    if (!step) continue;
-    const printed = [...step[2].matchAll(/ (\S+)@(\d+),(\d+) (\d+\.\d+) \(/g)];
-    const r = records[steps.length];
-    // The record and the line are the same step: same time, same faces, the same smoothed value to 0.01.
-    if (
-      !r ||
-      Math.abs(r.tMs - Number(step[1]) * 1000) > 0.5 ||
-      r.faces.length !== printed.length ||
-      r.faces.some((f, i) => Math.abs(f.smoothed - Number(printed[i][4])) > 0.0051)
-    )
-      throw new Error(
-        `step ${steps.length} at ${step[1]} s: its face record does not match the line`,
-      );
-    steps.push(r);
-  }
-  return { steps, t0Us, degraded };
-}
+export { parseAppConsole, parseFaceRecord, type AppStep, type AppStepFace } from "./app-console.ts";
 
 export interface Scored {
   smoothed: number[];
   raw: number[];
+  /** The branches alone, from the console (0.01 steps; NaN where the line has none). */
+  video: number[];
+  audio: number[];
+  cue: number[];
   labels: number[];
   /** Every visible person per step (misses score 0) and every unmatched face (a negative). */
   allSmoothed: number[];
@@ -130,6 +70,9 @@ export function emptyScored(): Scored {
   return {
     smoothed: [],
     raw: [],
+    video: [],
+    audio: [],
+    cue: [],
     labels: [],
     allSmoothed: [],
     allLabels: [],
@@ -182,6 +125,9 @@ export function scoreSteps(
       out.boxDy.push((f.y - (top + bh / 2)) / (bw / 2));
       out.smoothed.push(f.smoothed);
       out.raw.push(f.raw);
+      out.video.push(f.video ?? NaN);
+      out.audio.push(f.audio ?? NaN);
+      out.cue.push(f.cue ?? NaN);
       out.labels.push(label);
     });
     truth.forEach((t, pi) => {
@@ -198,6 +144,8 @@ export interface AppAuroc {
   board: string;
   npu: boolean;
   seats: boolean;
+  /** The add-on array when another than app.json's. */
+  micArray?: string;
   meetings: number;
   steps: number;
   matched: number;
@@ -210,6 +158,11 @@ export interface AppAuroc {
   /** Matched faces' box against the true head: mean half width over the true, mean vertical offset. */
   boxSize: number;
   boxDy: number;
+  /** Bootstrap 95 % intervals over meetings: smoothed and raw fused (after the cue), and the
+   *  branches alone from the console's 0.01 values (video and audio heads, relative cue). */
+  ci: Record<"smoothed" | "raw" | "video" | "audio" | "cue", Interval | null>;
+  /** Each meeting's smoothed auROC. */
+  perMeeting: number[];
   degraded: string[];
   wallSeconds: number;
 }
@@ -252,7 +205,14 @@ export async function runMeeting(
 
 export async function evalApp(
   board: string,
-  opts: { noNpu?: boolean; scenes?: number; seats?: boolean; log?: (s: string) => void } = {},
+  opts: {
+    noNpu?: boolean;
+    scenes?: number;
+    seats?: boolean;
+    /** Another add-on microphone array than app.json's for the board (as `--mic-array`). */
+    micArray?: string;
+    log?: (s: string) => void;
+  } = {},
 ): Promise<AppAuroc> {
   const log = opts.log ?? (() => {});
   const training = JSON.parse(readFileSync(path.join(MODEL_DIR, "training.json"), "utf8"));
@@ -260,12 +220,15 @@ export async function evalApp(
   const target = loadTarget(board);
   const appOptions: AppOptions = opts.seats ? { FACE_DETECTOR: false } : {};
   const { app, image } = await buildApp(APP_DIR, target, { appOptions });
-  const micArray = appMicArray(app, board);
+  const micArray = opts.micArray ?? appMicArray(app, board);
   const out = emptyScored();
   const t0 = performance.now();
   const degraded: string[] = [];
   let steps = 0;
-  const meetings = Math.min(opts.scenes ?? set.scenes, set.scenes);
+  // Past the training run's held-out count, the same generator goes on with the same seed
+  // (meeting i's scene seed is seed x 1000 + i): more held-out meetings, never trained on.
+  const meetings = opts.scenes ?? set.scenes;
+  const ranges: [number, number][] = [];
   for (let i = 0; i < meetings; i++) {
     const { file, raw } = meetingSceneFile(set, i);
     const scene = parseAvScene(raw, file, SPEECH_DIR, { positionsMm: [[0, 0, 0]] });
@@ -277,16 +240,24 @@ export async function evalApp(
     if (parsed.degraded) degraded.push(`meeting ${i}: level ${parsed.degraded}`);
     const from = out.labels.length;
     scoreSteps(parsed.steps, parsed.t0Us, (t) => faceTruth(scene, t, W, H), out);
+    ranges.push([from, out.labels.length]);
     // This meeting alone (smoothed), to see where boards or modes differ.
     const own = auroc(out.smoothed.slice(from), out.labels.slice(from));
     log(
       `  ${board}${opts.noNpu ? " --cpu-only" : ""}${opts.seats ? " seats" : ""}: meeting ${i + 1}/${meetings}, ${parsed.steps.length} steps, smoothed auROC ${own.toFixed(4)}, boxes ${mean(out.boxSize.slice(from)).toFixed(3)} / ${mean(out.boxDy.slice(from)).toFixed(3)}`,
     );
   }
+  const interval = (xs: number[]) =>
+    xs.some((x) => Number.isNaN(x))
+      ? null
+      : meetingBootstrap(
+          ranges.map(([a, b]) => ({ scores: xs.slice(a, b), labels: out.labels.slice(a, b) })),
+        );
   return {
     board,
     npu: !!target.board.npu && !opts.noNpu,
     seats: !!opts.seats,
+    micArray: opts.micArray,
     meetings,
     steps,
     matched: out.labels.length,
@@ -298,6 +269,14 @@ export async function evalApp(
     allSmoothed: auroc(out.allSmoothed, out.allLabels),
     boxSize: mean(out.boxSize),
     boxDy: mean(out.boxDy),
+    ci: {
+      smoothed: interval(out.smoothed),
+      raw: interval(out.raw),
+      video: interval(out.video),
+      audio: interval(out.audio),
+      cue: interval(out.cue),
+    },
+    perMeeting: ranges.map(([a, b]) => auroc(out.smoothed.slice(a, b), out.labels.slice(a, b))),
     degraded,
     wallSeconds: (performance.now() - t0) / 1000,
   };
@@ -307,10 +286,15 @@ export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 export function formatAppAuroc(r: AppAuroc): string {
   return (
-    `${r.board}${r.npu ? "" : r.board === "mcxn947" ? " (CPU only)" : ""}${r.seats ? ", true seats" : ", face detector"}: ` +
+    `${r.board}${r.npu ? "" : r.board === "mcxn947" ? " (CPU only)" : ""}${r.micArray ? ` + ${r.micArray}` : ""}${r.seats ? ", true seats" : ", face detector"}: ` +
     `${r.meetings} held-out meetings, ${r.steps} steps; face-frames matched ${r.matched} of ${r.truthFaces} (missed ${r.missed}), ${r.falseFaces} false faces; ` +
     `auROC raw ${r.raw.toFixed(4)}, smoothed ${r.smoothed.toFixed(4)}, all faces (misses 0) ${r.allSmoothed.toFixed(4)}; ` +
-    `boxes: mean size ${r.boxSize.toFixed(3)} of the true, vertical offset ${r.boxDy.toFixed(3)} half widths` +
+    `boxes: mean size ${r.boxSize.toFixed(3)} of the true, vertical offset ${r.boxDy.toFixed(3)} half widths; ` +
+    `95 % bootstrap over meetings: ` +
+    Object.entries(r.ci)
+      .filter(([, i]) => i)
+      .map(([k, i]) => `${k} ${formatInterval(i!)}`)
+      .join(", ") +
     (r.degraded.length ? `; degraded: ${r.degraded.join("; ")}` : "") +
     ` (${r.wallSeconds.toFixed(0)} s)`
   );
@@ -323,6 +307,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       "cpu-only": { type: "boolean" },
       scenes: { type: "string" },
       seats: { type: "boolean" },
+      json: { type: "boolean" },
+      "mic-array": { type: "string" },
     },
   });
   const scenes = values.scenes === undefined ? undefined : Number(values.scenes);
@@ -336,9 +322,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         noNpu: values["cpu-only"],
         scenes,
         seats: values.seats,
+        micArray: values["mic-array"],
         log: (s) => console.error(s),
       });
       console.log(formatAppAuroc(r));
+      if (values.json) console.log(JSON.stringify(r));
     }
   } catch (e) {
     console.error(`eval-app: ${(e as Error).message.split("\n")[0]}`);

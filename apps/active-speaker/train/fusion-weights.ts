@@ -39,6 +39,19 @@ export function fusionWeightsFor(mics: number, file = FUSION_FILE): FusionWeight
   return w;
 }
 
+/** The committed file's lines with the comment line above each (as writeFusionFile wrote them). */
+export function readFusionFile(file = FUSION_FILE): { weights: FusionWeights; comment: string }[] {
+  const lines = readFileSync(file, "utf8").split("\n");
+  const out: { weights: FusionWeights; comment: string }[] = [];
+  lines.forEach((raw, i) => {
+    if (raw.trim() === "" || raw.trim().startsWith("#")) return;
+    const [weights] = parseFusionFile(raw, `${file} line ${i + 1}`);
+    const above = lines[i - 1]?.trim() ?? "";
+    out.push({ weights, comment: above.startsWith("#") ? above.replace(/^#\s*/, "") : "" });
+  });
+  return out;
+}
+
 const num = (x: number) => x.toFixed(5);
 
 export function writeFusionFile(

@@ -6,9 +6,11 @@
 // smoothed as the app smooths (exponential 0.5 per track), on all face-frames and where some
 // visible face speaks.
 //
-//   npx tsx apps/active-speaker/train/measure-direction.ts [--array tri|rt1170|both] [--khi 240] [--camera-axis DEG]
+//   npx tsx apps/active-speaker/train/measure-direction.ts [--array tri|rt1170|rt1170tri|both] [--khi 240] [--camera-axis DEG]
+//   (rt1170tri: RT1170's U40/U41 with the triangle add-on beside them, five microphones)
 //   [--absolute: each face's cue alone, not against the highest other face's]
-//   [--write: the fusion chosen on validation per array into fusion.txt, the firmware's fusion partition]
+//   [--write: the fusion chosen on validation per array into fusion.txt, the firmware's fusion partition;
+//    the lines of arrays not measured stay]
 //   [--crops seat|detector|both: the validation mouth crops the fusion is fitted on: at the seat
 //    boxes, at the face detector's tracked boxes (detector-boxes.ts; the app's default faces), or
 //    both (default both: the app ships both ways of finding faces); held out is scored on each]
@@ -35,7 +37,7 @@ import {
   type Mm,
 } from "./direction-cue.ts";
 import { fitLogistic, logisticLogit, type Logistic } from "./logistic.ts";
-import { writeFusionFile, type FusionWeights } from "./fusion-weights.ts";
+import { readFusionFile, writeFusionFile, type FusionWeights } from "./fusion-weights.ts";
 import type { QuantParams } from "./quantize.ts";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -50,24 +52,36 @@ export interface BoardArray {
   cameraAxisDeg: number;
 }
 
-export function boardArray(which: "tri" | "rt1170"): BoardArray {
+export type ArrayName = "tri" | "rt1170" | "rt1170tri";
+
+export function boardArray(which: ArrayName): BoardArray {
   // The triangle is the add-on array of RT1060 and MCX N947 (app.json micArray): their boards
-  // place the camera (neither sets cameraAxisDeg: along +x).
+  // place the camera (neither sets cameraAxisDeg: along +x). On RT1170 an add-on's microphones
+  // follow the board's own (emulator/peripherals/mic/array.ts micLayout), all turned by its axis.
   const board = JSON.parse(
     readFileSync(path.join(ROOT, `boards/${which === "tri" ? "rt1060" : "rt1170"}.json`), "utf8"),
   );
-  const j =
-    which === "tri"
-      ? JSON.parse(readFileSync(path.join(ROOT, "boards/mic-arrays/sln-local2-tri.json"), "utf8"))
-      : board.microphones;
+  const tri = JSON.parse(
+    readFileSync(path.join(ROOT, "boards/mic-arrays/sln-local2-tri.json"), "utf8"),
+  );
+  const mics = [
+    ...(which === "tri" ? [] : board.microphones.mics),
+    ...(which === "rt1170" ? [] : tri.mics),
+  ] as { positionMm: [number, number, number] }[];
   return {
-    positionsMm: (j.mics as { positionMm: [number, number, number] }[]).map((m) => m.positionMm),
+    positionsMm: mics.map((m) => m.positionMm),
     cameraAxisDeg: board.microphones?.cameraAxisDeg ?? 0,
   };
 }
 
+const ARRAY_LABEL: Record<ArrayName, string> = {
+  tri: "sln-local2-tri, 50 mm (RT1060, MCX N947)",
+  rt1170: "RT1170's U40/U41, 20 mm",
+  rt1170tri: "RT1170's U40/U41 and the sln-local2-tri add-on",
+};
+
 /** The board's array in the camera's frame, as the emulator mounts it. */
-export const boardArrayMm = (which: "tri" | "rt1170"): Mm => {
+export const boardArrayMm = (which: ArrayName): Mm => {
   const a = boardArray(which);
   return cameraFrameMics(a.positionsMm, a.cameraAxisDeg);
 };
@@ -211,7 +225,13 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   for (const a of arrays) {
     // --camera-axis: another mounting than the board file's (0 on RT1170: the pair along the
     // camera's axis, end-fire to every face).
-    const board = boardArray(a as "tri" | "rt1170");
+    if (!(a in ARRAY_LABEL)) {
+      console.error(
+        `measure-direction: --array must be tri, rt1170, rt1170tri or both, not '${a}'`,
+      );
+      process.exit(2);
+    }
+    const board = boardArray(a as ArrayName);
     const axis =
       values["camera-axis"] === undefined ? board.cameraAxisDeg : Number(values["camera-axis"]);
     const mounted: BoardArray = { positionsMm: board.positionsMm, cameraAxisDeg: axis };
@@ -287,7 +307,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
         wCueAudio: pick.w[2],
         bias: pick.b,
       },
-      comment: `${a === "tri" ? "sln-local2-tri, 50 mm (RT1060, MCX N947)" : "RT1170's U40/U41, 20 mm"}, camera axis ${axis} degrees, ${crops === "both" ? "seat and detector" : crops} crops: validation smoothed auROC ${two.toFixed(4)} [fused, cue], ${three.toFixed(4)} [fused, cue, cue x relu(audio)]`,
+      comment: `${ARRAY_LABEL[a as ArrayName]}, camera axis ${axis} degrees, ${crops === "both" ? "seat and detector" : crops} crops: validation smoothed auROC ${two.toFixed(4)} [fused, cue], ${three.toFixed(4)} [fused, cue, cue x relu(audio)]`,
     });
     for (const [name, m, l, c] of [
       ["validation", val, vl, vc],
@@ -321,12 +341,18 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     }
   }
   if (values.write) {
-    writeFusionFile(written, [
-      "Late fusion of the ASD model's fused logit with the direction cue, one line per microphone",
-      "array (apps/active-speaker/fusion.ts reads the line whose microphone count is the board's).",
-      "Logistic regressions fitted on the 4 validation meetings only, by",
-      "npx tsx apps/active-speaker/train/measure-direction.ts --write (train/logistic.ts).",
-    ]);
+    // The arrays not measured in this run keep their lines (and comments).
+    const measured = new Set(written.map((w) => w.weights.mics));
+    const kept = readFusionFile().filter((l) => !measured.has(l.weights.mics));
+    writeFusionFile(
+      [...kept, ...written],
+      [
+        "Late fusion of the ASD model's fused logit with the direction cue, one line per microphone",
+        "array (apps/active-speaker/fusion.ts reads the line whose microphone count is the board's).",
+        "Logistic regressions fitted on the 4 validation meetings only, by",
+        "npx tsx apps/active-speaker/train/measure-direction.ts --write (train/logistic.ts).",
+      ],
+    );
     console.log("wrote apps/active-speaker/fusion.txt");
   }
 }

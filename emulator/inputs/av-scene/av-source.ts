@@ -2,6 +2,7 @@
 // Both read the scene on the board's own timeline (`timeline: "board"`): the camera's frame
 // exposed at board time t shows the faces at scene time t, and the microphones' sample at t
 // carries the sound of t, whenever each peripheral was started; so lips and sound stay in sync.
+// The camera's sensor noise is seeded by the sensor's frame number, not by board time.
 import type { CameraSource } from "../camera-source.ts";
 import type { MicGeometry, MicSource } from "../mic-source.ts";
 import { toSensorFormat } from "../optics.ts";
@@ -51,12 +52,23 @@ class AvCamera implements CameraSource {
     return Math.max(0, Math.round(tSeconds * PICTURES_PER_SECOND));
   }
 
-  frame(index: number, width: number, height: number, format: number): Uint8Array {
-    const key = `${index}:${width}x${height}:${format}`;
+  frame(
+    index: number,
+    width: number,
+    height: number,
+    format: number,
+    sensorFrame?: number,
+  ): Uint8Array {
+    // The sensor noise is drawn per sensor frame (as training renders frame f of a meeting), not
+    // per millisecond of board time: a start-up that takes another millisecond then shows the
+    // same noise, and a board's figures do not move with its start-up cycles. Without a frame
+    // number (a host tool asking for a picture) the picture index seeds it.
+    const noiseSeed = sensorFrame ?? index;
+    const key = `${index}:${noiseSeed}:${width}x${height}:${format}`;
     let f = this.cache.get(key);
     if (!f) {
       f = toSensorFormat(
-        renderFrame(this.scene, index / PICTURES_PER_SECOND, width, height, index),
+        renderFrame(this.scene, index / PICTURES_PER_SECOND, width, height, noiseSeed),
         format,
       );
       if (this.cache.size >= 8) this.cache.clear();
