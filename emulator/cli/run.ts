@@ -11,6 +11,7 @@ import {
   isAppDir,
   loadApp,
   resolveInput,
+  withInputOverrides,
   type App,
 } from "../toolchain/app.ts";
 import { readImage, writeImage, type Image } from "../toolchain/image.ts";
@@ -187,13 +188,7 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
   }
   const image = flashedImage(state, target.board.id);
   if (!spec) inputs = imageInputs(image.manifest.defaults.inputs);
-  // A scene given here replaces the app's default camera and microphone inputs, and the reverse.
-  if (overrides.scene) {
-    delete inputs.camera;
-    delete inputs.mic;
-  }
-  if (overrides.camera || overrides.mic) delete inputs.scene;
-  Object.assign(inputs, overrides);
+  inputs = withInputOverrides(inputs, overrides);
   if (opts.sdcard && !existsSync(opts.sdcard)) ensureCard(opts.sdcard);
   const seconds = runSeconds(opts.seconds, image.manifest.defaults.seconds, opts.forever);
   const micArray = opts.micArray ?? imageMicArray(image.manifest.defaults.micArray);
@@ -225,11 +220,8 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
 /** The app's default input files (app.json "inputs") exist, checked before building: a missing
  *  one is named as app.json names it, not as a path the build resolved. */
 function checkDefaultInputs(app: App, overrides: Record<string, string>): void {
-  for (const [name, spec] of Object.entries(app.inputs)) {
-    if (overrides[name] || spec.startsWith("gen:") || spec.startsWith("scene:")) continue;
-    // A scene given replaces the default camera and mic, and the reverse (as runCommand does).
-    if (overrides.scene && (name === "camera" || name === "mic")) continue;
-    if ((overrides.camera || overrides.mic) && name === "scene") continue;
+  for (const [name, spec] of Object.entries(withInputOverrides(app.inputs, overrides))) {
+    if (name in overrides || spec.startsWith("gen:") || spec.startsWith("scene:")) continue;
     const file = spec.split(",")[0];
     if (!existsSync(path.resolve(app.dir, file)))
       throw new UserError(

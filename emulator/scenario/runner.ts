@@ -13,6 +13,7 @@ import {
   isAppDir,
   loadApp,
   resolveInput,
+  withInputOverrides,
 } from "../toolchain/app.ts";
 import { encodeImage, readImage, type Image } from "../toolchain/image.ts";
 import { createFat32Image, DEFAULT_CARD_SIZE } from "../sdcard/format-fat32.ts";
@@ -133,17 +134,11 @@ function scenarioInputs(
   own: Record<string, string>,
   where: string,
 ): Record<string, string> {
-  const inputs = { ...defaults, ...own };
   if (own.scene && (own.camera || own.mic))
     throw new UserError(
       `${where}: inputs: scene drives both the camera and the microphones: give it without camera or mic`,
     );
-  if (own.camera || own.mic) delete inputs.scene;
-  if (own.scene) {
-    delete inputs.camera;
-    delete inputs.mic;
-  }
-  return inputs;
+  return withInputOverrides(defaults, own);
 }
 
 /** A card for one run: blank, or a copy of the scenario's image (runs never share one). */

@@ -158,6 +158,22 @@ export function projectInput(app: App, spec: string): string {
   ].join(",");
 }
 
+/** Default inputs under the ones given (command line, scenario). An audio-visual scene drives
+ *  the camera and the microphones, so a scene given removes the default camera= and mic=, and a
+ *  camera= or mic= given removes the default scene. */
+export function withInputOverrides(
+  defaults: Record<string, string>,
+  given: Record<string, string>,
+): Record<string, string> {
+  const inputs = { ...defaults };
+  if (given.scene) {
+    delete inputs.camera;
+    delete inputs.mic;
+  }
+  if (given.camera || given.mic) delete inputs.scene;
+  return Object.assign(inputs, given);
+}
+
 /** An image's recorded default inputs, resolved against the project root. */
 export function imageInputs(inputs: Record<string, string>): Record<string, string> {
   return Object.fromEntries(

@@ -127,16 +127,14 @@ export async function compileFirmware(opts: CompileOptions): Promise<CompileResu
     declare program: any;
     async afterCompile(module: any): Promise<void> {
       const binaryen = this.binaryen;
+      let hasMain = false;
       for (let i = module.getNumExports() - 1; i >= 0; i--) {
         const name = binaryen.getExportInfo(module.getExportByIndex(i)).name;
         if (!KEEP_EXPORTS.has(name)) module.removeExport(name);
+        else if (name === "main") hasMain = true;
       }
       // The commonest first mistake, said plainly before the contract check words it its way.
-      const exported = Array.from(
-        { length: module.getNumExports() },
-        (_, i) => binaryen.getExportInfo(module.getExportByIndex(i)).name,
-      );
-      if (!exported.includes("main")) {
+      if (!hasMain) {
         noMain = true;
         return;
       }
