@@ -3,6 +3,7 @@ import { forTerminal } from "./terminal-text.ts";
 import { buildApp } from "./lazy-build.ts";
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
+import { shownPath } from "../paths.ts";
 import { loadTarget, type Target } from "../board.ts";
 import {
   appMicArray,
@@ -75,7 +76,7 @@ export async function imageFor(
       : `compiled in ${((performance.now() - started) / 1000).toFixed(1)} s`;
     if (!o.quiet)
       console.error(
-        `built ${app.name} for ${target.board.id}${target.core.id === target.board.cores[0].id ? "" : `/${target.core.id}`} (${how}): flash ${formatBytes(report.flash.used)}, SRAM ${formatBytes(report.sram.used)} -> ${out}`,
+        `built ${app.name} for ${target.board.id}${target.core.id === target.board.cores[0].id ? "" : `/${target.core.id}`} (${how}): flash ${formatBytes(report.flash.used)}, SRAM ${formatBytes(report.sram.used)} -> ${shownPath(out)}`,
       );
     const inputs = Object.fromEntries(
       Object.entries(app.inputs).map(([k, v]) => [k, resolveInput(app, v)]),

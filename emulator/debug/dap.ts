@@ -51,7 +51,7 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   seconds?: number;
   /** Peripheral inputs, e.g. { "accel": "trace.csv" }. */
   inputs?: Record<string, string>;
-  /** A card image; false for none; default the board's own card under `<cwd>/.tinyboard/<board>`, as `run` and `debug` use. */
+  /** A card image; false for none; default the board's own card, `.tinyboard/<board>` in the project `cwd` is in, as `run` and `debug` use. */
   sdcard?: string | false;
   cpuOnly?: boolean;
   /** Build an app with statement hooks (any-line breakpoints, line steps, locals); default true. */
