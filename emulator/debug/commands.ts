@@ -257,7 +257,7 @@ export class Commands {
         ? `locals here: ${l.locals.map((x) => x.name).join(", ")}`
         : "no locals here";
       throw new CommandError(
-        `print: no local '${name}' at this statement (${here}; a tensor: 'print tensor ID|NAME')`,
+        `print: no local '${name}' at this statement (${here}; a local not yet assigned, optimised out, or whose assignment the optimiser folded into this statement is not shown: 'next' and print again; a tensor: 'print tensor ID|NAME')`,
       );
     }
     return `${v.name} = ${formatLocal(v, true)}  (${v.type})`;
