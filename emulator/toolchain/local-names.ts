@@ -37,6 +37,8 @@ export interface LocalTags {
   args: Map<string, { params: number; names: string[] }>;
   /** Per function: each named local's type as the source declares it (`u8`, `f32`, a class). */
   types: Map<string, Map<string, string>>;
+  /** Per function: the first and last source line of its declaration (for its own statements). */
+  lines: Map<string, [number, number]>;
 }
 
 /** A name a firmware author wrote (not a temporary): `i`, `engine`, `x|1` (`x` redeclared). */
@@ -114,7 +116,7 @@ function children(b: any, e: number): number[] {
 
 /** Tags every assignment of a named local, and keeps argument names (call before optimising). */
 export function tagLocalNames(b: any, module: any, program?: any): LocalTags {
-  const tags: LocalTags = { sets: new Map(), args: new Map(), types: new Map() };
+  const tags: LocalTags = { sets: new Map(), args: new Map(), types: new Map(), lines: new Map() };
   for (let i = 0; i < module.getNumFunctions(); i++) {
     const f = module.getFunctionByIndex(i);
     const info = b.getFunctionInfo(f);
@@ -126,7 +128,12 @@ export function tagLocalNames(b: any, module: any, program?: any): LocalTags {
     };
     const params = b.expandType(info.params).length;
     // asc's locals by index (this, arguments, then its scoped locals) carry the source types.
-    const declared: any[] = program?.instancesByName?.get(info.name)?.localsByIndex ?? [];
+    const instance = program?.instancesByName?.get(info.name);
+    const declared: any[] = instance?.localsByIndex ?? [];
+    // Its declaration's lines: a statement inlined from a function of the same file lies outside.
+    const range = instance?.declaration?.range;
+    if (range?.source?.lineAt)
+      tags.lines.set(info.name, [range.source.lineAt(range.start), range.source.lineAt(range.end)]);
     const types = new Map<string, string>();
     for (let l = 0; l < b.Function.getNumLocals(f); l++) {
       const name = nameOf(l);
