@@ -80,6 +80,8 @@ export interface DriverTiming {
   sdcardDriverCycles: Timed;
   /** Words per channel the DMA moves after a microphone buffer's last sample. */
   micFifoWatermarkWords: Timed;
+  /** A constant another peripheral declares (PeripheralModule.timing; registry.ts checks them). */
+  [constant: string]: Timed;
 }
 
 export interface MicPosition {

@@ -4,6 +4,7 @@ import { buildApp } from "./lazy-build.ts";
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { shownPath } from "../paths.ts";
+import { checkBoardTiming } from "../peripherals/registry.ts";
 import { loadTarget, type Target } from "../board.ts";
 import {
   appMicArray,
@@ -154,6 +155,7 @@ export interface RunCliOptions extends TargetOpts {
 
 export async function runCommand(spec: string | undefined, opts: RunCliOptions): Promise<void> {
   const target = loadTarget(opts.board, opts.core);
+  checkBoardTiming(target.board); // as the machine will, before any build
   // The user's inputs and card are checked before building and flashing: a bad one fails
   // fast, as one error line, and leaves the board's flash as it was.
   const overrides = parseInputs(opts.input);
