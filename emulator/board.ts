@@ -1,5 +1,5 @@
-// Boards are data: boards/<id>.json, validated against boards/board.schema.json.
-import { readFileSync, readdirSync, existsSync } from "node:fs";
+// Boards are data: <id>.json in boards/ (or a folder named by TINYBOARD_BOARDS), validated against boards/board.schema.json.
+import { readFileSync, readdirSync, existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Ajv } from "ajv";
@@ -80,6 +80,8 @@ export interface DriverTiming {
   sdcardDriverCycles: Timed;
   /** Words per channel the DMA moves after a microphone buffer's last sample. */
   micFifoWatermarkWords: Timed;
+  /** A constant another peripheral declares (PeripheralModule.timing; registry.ts checks them). */
+  [constant: string]: Timed;
 }
 
 export interface MicPosition {
@@ -161,18 +163,45 @@ function validate(json: unknown): string | null {
   return `${e.instancePath || "(root)"} ${e.message}`;
 }
 
+/** The variable naming more board folders, as PATH does (`dir1:dir2`; `;` on Windows). */
+export const BOARD_PATH_VAR = "TINYBOARD_BOARDS";
+
+/**
+ * Where boards are looked up, in order: the project's boards/, then each folder in
+ * TINYBOARD_BOARDS, so a user's own board needs its JSON file and nothing else.
+ */
+export function boardDirs(): string[] {
+  const extra = (process.env[BOARD_PATH_VAR] ?? "")
+    .split(path.delimiter)
+    .filter((d) => d !== "")
+    .map((d) => path.resolve(d));
+  return [BOARDS_DIR, ...extra.filter((d) => d !== path.resolve(BOARDS_DIR))];
+}
+
+/** Board id -> its file, the first folder of boardDirs() that has it winning. */
+function boardFiles(): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const dir of boardDirs()) {
+    if (!existsSync(dir) || !statSync(dir).isDirectory())
+      throw new UserError(`${BOARD_PATH_VAR} names ${dir}, which is not a folder`);
+    for (const f of readdirSync(dir).sort()) {
+      if (!f.endsWith(".json") || f === "board.schema.json") continue;
+      const id = f.slice(0, -5);
+      if (!files.has(id)) files.set(id, path.join(dir, f));
+    }
+  }
+  return files;
+}
+
 export function boardIds(): string[] {
-  return readdirSync(BOARDS_DIR)
-    .filter((f) => f.endsWith(".json") && f !== "board.schema.json")
-    .map((f) => f.slice(0, -5))
-    .sort();
+  return [...boardFiles().keys()].sort();
 }
 
 /** Loads a board by id ("rt1060") or by the path of a board file. */
 export function loadBoard(idOrPath: string): Board {
   const isPath = idOrPath.endsWith(".json") || idOrPath.includes("/");
-  const file = isPath ? idOrPath : path.join(BOARDS_DIR, `${idOrPath}.json`);
-  if (!existsSync(file)) {
+  const file = isPath ? idOrPath : boardFiles().get(idOrPath);
+  if (!file || !existsSync(file)) {
     throw new UserError(`unknown board '${idOrPath}' (known boards: ${boardIds().join(", ")})`);
   }
   const text = readRegularFile(file, "board file", MAX_BOARD_FILE).toString("utf8");
@@ -187,6 +216,11 @@ export function loadBoard(idOrPath: string): Board {
   }
   const problem = validate(raw);
   if (problem) throw new UserError(`board file ${file} is malformed: ${problem}`);
+  // An image records the board's id and is run by it later: the id must find this file again.
+  if (!isPath && raw.id !== idOrPath)
+    throw new UserError(
+      `board file ${file} has id '${raw.id}': a board file is named after its id (${raw.id}.json)`,
+    );
   const memory: MemoryRegion[] = raw.memory.map((m: any) => ({ ...m, base: parseInt(m.base, 16) }));
   const byName = new Map(memory.map((m) => [m.name, m]));
   const flash = byName.get(raw.flash);

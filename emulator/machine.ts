@@ -15,7 +15,7 @@ import {
   type FaultReport,
 } from "./faults.ts";
 import type { BoardSetup, MachineContext, Peripheral } from "./peripherals/peripheral.ts";
-import { PERIPHERALS } from "./peripherals/registry.ts";
+import { PERIPHERALS, checkBoardTiming } from "./peripherals/registry.ts";
 import { Watchdog } from "./peripherals/watchdog.ts";
 import { HeapBudget } from "./heap-budget.ts";
 import { loadMicArray, micLayout } from "./peripherals/mic/array.ts";
@@ -143,6 +143,7 @@ export class Machine implements MachineContext {
       noNpu: !!opts.noNpu,
       placement,
     };
+    checkBoardTiming(this.target.board);
     this.peripherals = PERIPHERALS.map((p) => p.create(this, setup));
     this.byName = new Map(PERIPHERALS.map((p, i) => [p.name, this.peripherals[i]]));
     if (opts.watchdogMs) this.watchdog.start(this.clock.cyclesFromUs(opts.watchdogMs * 1000), 0);

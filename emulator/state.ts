@@ -7,6 +7,7 @@ import type { Image } from "./toolchain/image.ts";
 import { encodeImage, readImage } from "./toolchain/image.ts";
 import { createFat32Image, DEFAULT_CARD_SIZE } from "./sdcard/format-fat32.ts";
 import { UserError } from "./errors.ts";
+import { outputRoot } from "./paths.ts";
 import { describeFsError, folder, isSystemPath, regularFile } from "./host-files.ts";
 
 export interface BoardState {
@@ -15,8 +16,9 @@ export interface BoardState {
   sdcardPath: string;
 }
 
-export function defaultStateDir(boardId: string, base = process.cwd()): string {
-  return path.resolve(base, ".tinyboard", boardId);
+/** .tinyboard/<board> in the project the cwd is in (paths.ts outputRoot), or in `cwd`'s. */
+export function defaultStateDir(boardId: string, cwd = process.cwd()): string {
+  return path.join(outputRoot(cwd), ".tinyboard", boardId);
 }
 
 export function openState(dir: string): BoardState {

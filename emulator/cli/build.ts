@@ -2,6 +2,7 @@
 import { buildApp } from "./lazy-build.ts";
 import { parseOptionFlag } from "../toolchain/app-options.ts";
 import path from "node:path";
+import { outputRoot, shownPath } from "../paths.ts";
 import { loadTarget, type Target } from "../board.ts";
 import { readImage, writeImage } from "../toolchain/image.ts";
 import {
@@ -18,12 +19,13 @@ function printReport(report: MemoryReport, json?: boolean): void {
   else console.log(formatReport(report));
 }
 
-/** Where `build` and `run` write an app's image: build/<app>-<board>.tbi (from the cwd), or
+/** Where `build` and `run` write an app's image: build/<app>-<board>.tbi in the project the cwd
+ *  is in (paths.ts outputRoot), or
  *  build/<app>-<board>-<core>.tbi for a core other than the board's first, so a `--core cm4`
  *  build never replaces the main core's image. */
 export function imagePath(app: string, target: Target): string {
   const core = target.core.id === target.board.cores[0].id ? "" : `-${target.core.id}`;
-  return path.join("build", `${app}-${target.board.id}${core}.tbi`);
+  return path.join(outputRoot(), "build", `${app}-${target.board.id}${core}.tbi`);
 }
 
 /** Fails with the report's problems (after it was printed). */
@@ -56,7 +58,7 @@ export async function buildCommand(
   writeImage(out, image);
   if (!opts.json)
     console.log(
-      `wrote ${out} (${app.name} for ${target.board.id}/${target.core.id}${cached ? ", unchanged: from the build cache" : ""})`,
+      `wrote ${shownPath(out)} (${app.name} for ${target.board.id}/${target.core.id}${cached ? ", unchanged: from the build cache" : ""})`,
     );
 }
 

@@ -7,7 +7,7 @@ import path from "node:path";
 import { readdirSync } from "node:fs";
 import { loadTarget } from "../board.ts";
 import { imageMicArray, isAppDir, loadApp, resolveInput } from "../toolchain/app.ts";
-import { PROJECT_ROOT } from "../paths.ts";
+import { PROJECT_ROOT, outputRoot, shownPath } from "../paths.ts";
 import { flashImage, openState } from "../state.ts";
 import { firmwareExitStatus, runImage } from "./run.ts";
 import { formatFault } from "../faults.ts";
@@ -49,7 +49,7 @@ export async function demoCommand(opts: {
       cache: !opts.rebuild,
       onCompile,
     });
-    const state = openState(path.resolve(".tinyboard", "demo", boardId));
+    const state = openState(path.join(outputRoot(), ".tinyboard", "demo", boardId));
     flashImage(state, image);
     const seconds = opts.seconds ?? app.seconds;
     console.log(
@@ -89,7 +89,7 @@ export async function demoCommand(opts: {
   console.log(`\n${"app".padEnd(16)} ${"board".padEnd(8)} CPU load  real-time  result`);
   for (const r of rows) console.log(r);
   console.log(
-    `\nSD cards and flashed images are in .tinyboard/demo/<board>/ (try: mdir -i .tinyboard/demo/rt1060/sdcard.img ::/)`,
+    `\nSD cards and flashed images are in ${path.join(shownPath(path.join(outputRoot(), ".tinyboard", "demo")), "<board>")}/ (try: mdir -i ${shownPath(path.join(outputRoot(), ".tinyboard", "demo", "rt1060", "sdcard.img"))} ::/)`,
   );
   if (!opts.verbose) console.log("Every console line: npm start -- --verbose");
 }

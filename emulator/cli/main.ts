@@ -104,7 +104,10 @@ program
   .argument("<target>", "image file or app folder")
   .requiredOption("-b, --board <board>", BOARD_HELP)
   .option("--core <core>", "core (default: the board's first)")
-  .option("--state <dir>", "board state directory (default: .tinyboard/<board>)")
+  .option(
+    "--state <dir>",
+    "board state directory (default: .tinyboard/<board> in the project the current folder is in)",
+  )
   .option("--rebuild", "compile even if the build cache holds this build")
   .option(
     "--option <NAME=VALUE>",
@@ -122,7 +125,10 @@ program
   .argument("[target]", "image file or app folder")
   .requiredOption("-b, --board <board>", BOARD_HELP)
   .option("--core <core>", "core (default: the board's first)")
-  .option("--state <dir>", "board state directory (default: .tinyboard/<board>)")
+  .option(
+    "--state <dir>",
+    "board state directory (default: .tinyboard/<board> in the project the current folder is in)",
+  )
   .option(
     "-s, --seconds <n>",
     `emulated seconds to run (default: the app's; at most ${MAX_EMULATED_SECONDS} without --forever)`,

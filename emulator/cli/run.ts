@@ -3,6 +3,8 @@ import { forTerminal } from "./terminal-text.ts";
 import { buildApp } from "./lazy-build.ts";
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
+import { shownPath } from "../paths.ts";
+import { checkBoardTiming } from "../peripherals/registry.ts";
 import { loadTarget, type Target } from "../board.ts";
 import {
   appMicArray,
@@ -75,7 +77,7 @@ export async function imageFor(
       : `compiled in ${((performance.now() - started) / 1000).toFixed(1)} s`;
     if (!o.quiet)
       console.error(
-        `built ${app.name} for ${target.board.id}${target.core.id === target.board.cores[0].id ? "" : `/${target.core.id}`} (${how}): flash ${formatBytes(report.flash.used)}, SRAM ${formatBytes(report.sram.used)} -> ${out}`,
+        `built ${app.name} for ${target.board.id}${target.core.id === target.board.cores[0].id ? "" : `/${target.core.id}`} (${how}): flash ${formatBytes(report.flash.used)}, SRAM ${formatBytes(report.sram.used)} -> ${shownPath(out)}`,
       );
     const inputs = Object.fromEntries(
       Object.entries(app.inputs).map(([k, v]) => [k, resolveInput(app, v)]),
@@ -153,6 +155,7 @@ export interface RunCliOptions extends TargetOpts {
 
 export async function runCommand(spec: string | undefined, opts: RunCliOptions): Promise<void> {
   const target = loadTarget(opts.board, opts.core);
+  checkBoardTiming(target.board); // as the machine will, before any build
   // The user's inputs and card are checked before building and flashing: a bad one fails
   // fast, as one error line, and leaves the board's flash as it was.
   const overrides = parseInputs(opts.input);

@@ -2,8 +2,6 @@
 // out. A typo is answered with one line and never ends the session.
 import { shortTensorName } from "./tensor-view.ts";
 import type { RunSummary } from "../events.ts";
-import { builtinOpName } from "../model/tflite-model.ts";
-import { SourceMapper } from "../faults.ts";
 import { parseBreakpoint, BreakpointError } from "./breakpoints.ts";
 import type { DebugEngine } from "./engine.ts";
 import type { ResumeMode, StopInfo } from "./protocol.ts";
@@ -11,107 +9,19 @@ import { FloatReference } from "./float-reference.ts";
 import { formatTensor } from "./tensor-view.ts";
 import { findTensor } from "./inspector.ts";
 import { formatLocal } from "./local-value.ts";
+import { COMMANDS, CommandError, completeCommand } from "./command-table.ts";
+import {
+  backtraceText,
+  examineText,
+  formatExit,
+  formatStop,
+  hex,
+  layersText,
+  memoryText,
+} from "./board-views.ts";
 
-export const hex = (n: number) => `0x${n.toString(16).padStart(8, "0")}`;
-
-export interface CommandHelp {
-  name: string;
-  aliases: string[];
-  usage: string;
-  help: string;
-}
-
-export const COMMANDS: CommandHelp[] = [
-  {
-    name: "break",
-    aliases: ["b"],
-    usage: "break layer N | op NAME | [line] FILE:LINE [if COND] | fault | cycles N",
-    help: "stop before layer N, before any layer running op NAME, on a source line (only when COND over the locals holds), on a fault, or at a cycle count",
-  },
-  {
-    name: "delete",
-    aliases: ["d"],
-    usage: "delete [ID...]",
-    help: "delete breakpoints (all without IDs)",
-  },
-  {
-    name: "continue",
-    aliases: ["c"],
-    usage: "continue",
-    help: "run to the next breakpoint or the end",
-  },
-  {
-    name: "step",
-    aliases: ["s"],
-    usage: "step",
-    help: "at a source line: run to the next line, into calls; at a layer: run one layer (stop before the next, or at the end of the inference)",
-  },
-  {
-    name: "next",
-    aliases: ["n"],
-    usage: "next",
-    help: "run to another source line of this function or its caller (any statement in a debug-lines build, else sync points: calls, HAL calls, loop heads)",
-  },
-  {
-    name: "stepi",
-    aliases: ["si"],
-    usage: "stepi",
-    help: "run to the next sync point (HAL call, layer hook, loop-head or recursive-entry tick)",
-  },
-  {
-    name: "finish",
-    aliases: ["fin"],
-    usage: "finish",
-    help: "at a source line: run until this function returns to its caller; at a layer: run to the end of the inference",
-  },
-  {
-    name: "print",
-    aliases: ["p"],
-    usage: "print tensor ID|NAME | print LOCAL",
-    help: "shape, type, quantisation, values and dequantized values of a tensor; or a local of the stopped statement (as 'info locals' shows it)",
-  },
-  {
-    name: "diff",
-    aliases: [],
-    usage: "diff tensor ID|NAME",
-    help: "compare a tensor with the float reference of the model (SNR in dB)",
-  },
-  {
-    name: "info",
-    aliases: ["i"],
-    usage: "info locals | layers | memory | peripherals | tensors | tensor N | breakpoints",
-    help: "the stopped function's arguments (debug-lines builds), per-layer cycles so far, flash/SRAM map and arena, peripheral counters, the model's tensors (names shortened), one tensor's full name, breakpoints and their hits",
-  },
-  {
-    name: "backtrace",
-    aliases: ["bt", "where"],
-    usage: "backtrace",
-    help: "firmware functions and source lines on the stack",
-  },
-  {
-    name: "x",
-    aliases: [],
-    usage: "x/NFU ADDR",
-    help: "dump N units of memory at ADDR (F: x hex, d signed, u unsigned; U: b byte, h half, w word), e.g. x/16xb 0x50000",
-  },
-  {
-    name: "help",
-    aliases: ["h", "?"],
-    usage: "help [COMMAND]",
-    help: "this list, or one command's help",
-  },
-  { name: "quit", aliases: ["q", "exit"], usage: "quit", help: "leave the debugger" },
-];
-
-const NAMES = COMMANDS.flatMap((c) => [c.name, ...c.aliases]);
-const SUBCOMMANDS: Record<string, string[]> = {
-  break: ["layer", "op", "line", "fault", "cycles"],
-  info: ["locals", "layers", "memory", "peripherals", "tensors", "breakpoints"],
-  print: ["tensor"],
-  diff: ["tensor"],
-};
-
-export class CommandError extends Error {}
+// The command table and the views are their own modules; these names stay importable from here.
+export { CommandError, formatExit, formatStop, hex };
 
 export class Commands {
   private reference: { inputs: Uint8Array[]; ref: FloatReference } | null = null;
@@ -121,28 +31,7 @@ export class Commands {
 
   /** Completions for readline: command names, then sub-commands. */
   complete(line: string): [string[], string] {
-    const words = line.split(/\s+/);
-    if (words.length <= 1) return [NAMES.filter((n) => n.startsWith(words[0])), words[0]];
-    const cmd =
-      COMMANDS.find((c) => c.name === words[0] || c.aliases.includes(words[0]))?.name ?? "";
-    const subs = SUBCOMMANDS[cmd] ?? [];
-    const last = words[words.length - 1];
-    if (words.length === 2) return [subs.filter((s) => s.startsWith(last)), last];
-    if (cmd === "break" && words[1] === "op")
-      return [
-        [
-          "CONV_2D",
-          "DEPTHWISE_CONV_2D",
-          "FULLY_CONNECTED",
-          "AVERAGE_POOL_2D",
-          "MAX_POOL_2D",
-          "SOFTMAX",
-          "RESHAPE",
-          "ADD",
-        ].filter((s) => s.startsWith(last.toUpperCase())),
-        last,
-      ];
-    return [[], last];
+    return completeCommand(line);
   }
 
   /** Runs one command line; returns what to print. Errors come back as `error: ...` lines. */
@@ -160,7 +49,7 @@ export class Commands {
     const xm =
       /^x\/(\d*)([xdu]?)([bhw]?)\s+(\S+)$/.exec(line) ??
       (/^x\s+(\S+)$/.exec(line) ? [line, "", "", "", line.split(/\s+/)[1]] : null);
-    if (xm) return this.examine(Number(xm[1] || 16), xm[2] || "x", xm[3] || "b", xm[4]);
+    if (xm) return examineText(this.engine, Number(xm[1] || 16), xm[2] || "x", xm[3] || "b", xm[4]);
     const [word, ...rest] = line.split(/\s+/);
     const cmd = COMMANDS.find((c) => c.name === word || c.aliases.includes(word));
     if (!cmd) throw new CommandError(`unknown command '${word}' (try 'help')`);
@@ -200,7 +89,7 @@ export class Commands {
       case "info":
         return this.info(arg);
       case "backtrace":
-        return this.backtrace();
+        return backtraceText(this.engine);
     }
     throw new CommandError(`unknown command '${word}'`);
   }
@@ -257,7 +146,7 @@ export class Commands {
         ? `locals here: ${l.locals.map((x) => x.name).join(", ")}`
         : "no locals here";
       throw new CommandError(
-        `print: no local '${name}' at this statement (${here}; a tensor: 'print tensor ID|NAME')`,
+        `print: no local '${name}' at this statement (${here}; a local not yet assigned, optimised out, or whose assignment the optimiser folded into this statement is not shown: 'next' and print again; a tensor: 'print tensor ID|NAME')`,
       );
     }
     return `${v.name} = ${formatLocal(v, true)}  (${v.type})`;
@@ -318,9 +207,9 @@ export class Commands {
         ].join("\n");
       }
       case "layers":
-        return this.infoLayers();
+        return layersText(this.engine);
       case "memory":
-        return this.infoMemory();
+        return memoryText(this.engine);
       case "peripherals": {
         const p = await this.engine.peripherals();
         const hz = this.engine.opts.target.core.clockHz;
@@ -360,158 +249,4 @@ export class Commands {
       `info: expected locals, layers, memory, peripherals, tensors or breakpoints${what ? `, not '${what}'` : ""}`,
     );
   }
-
-  private async infoLayers(): Promise<string> {
-    const s = await this.engine.layers();
-    const hz = this.engine.opts.target.core.clockHz;
-    if (!s.spans.length && !s.current) return "no layer has run yet";
-    const per = new Map<
-      string,
-      { index: number; op: number; unit: string; cycles: number; runs: number }
-    >();
-    for (const l of s.spans) {
-      const k = `${l.unit}${l.index}`;
-      const p = per.get(k) ?? { index: l.index, op: l.op, unit: l.unit, cycles: 0, runs: 0 };
-      p.cycles += l.end - l.start;
-      p.runs++;
-      per.set(k, p);
-    }
-    const rows = [...per.values()].sort((a, b) => a.index - b.index);
-    const total = rows.reduce((n, r) => n + r.cycles, 0);
-    const cpu = rows.filter((r) => r.unit === "cpu").reduce((n, r) => n + r.cycles, 0);
-    const out = ["layer  op                   unit       cycles        us  runs"];
-    for (const r of rows)
-      out.push(
-        `${String(r.index).padStart(5)}  ${builtinOpName(r.op).padEnd(20)} ${r.unit.padEnd(4)} ${String(r.cycles).padStart(12)} ${((r.cycles * 1e6) / hz).toFixed(1).padStart(9)} ${String(r.runs).padStart(5)}`,
-      );
-    out.push(`total  ${total} cycles in layers so far (CPU ${cpu}, NPU ${total - cpu})`);
-    if (s.current)
-      out.push(
-        `now    ${s.current.phase === "begin" ? "before" : "after"} layer ${s.current.index} (${builtinOpName(s.current.op)}, ${s.current.unit.toUpperCase()}), cycle ${s.cycles}`,
-      );
-    return out.join("\n");
-  }
-
-  private async infoMemory(): Promise<string> {
-    const m = await this.engine.memoryMap();
-    const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
-    const out = [
-      `flash ${m.flash.name} at ${hex(m.flash.base)}, ${kb(m.flash.size)}: code ${kb(m.flash.code)}, data ${kb(m.flash.data)}, partitions window ${kb(m.flash.window)} (firmware addresses 0x0-${hex(m.flash.window)})`,
-      ...m.flash.partitions.map(
-        (p) =>
-          `  partition ${p.name.padEnd(10)} ${hex(p.offset)} (board ${hex(m.flash.base + p.offset)}) ${p.size} B`,
-      ),
-      `SRAM ${kb(m.sram.bytes)} from firmware address ${hex(m.sram.wasmBase)}: static data to ${hex(m.sram.staticEnd)}, heap to ${hex(m.sram.heapTop)}, stack budget ${m.sram.stackBytes} B`,
-      ...m.sram.regions.map((r) => `  region ${r.name.padEnd(10)} ${hex(r.base)} ${kb(r.size)}`),
-    ];
-    for (const a of m.arenas) {
-      out.push(
-        `arena of the model at ${hex(a.model)}: ${hex(a.arena)}, ${a.arenaBytes} B = tensors ${a.tensorBytes} B + scratch ${a.scratchBytes} B; live now ${a.liveTensors} tensors, ${a.liveBytes} B (${((100 * a.liveBytes) / Math.max(a.tensorBytes, 1)).toFixed(1)} % of the tensor area)`,
-      );
-    }
-    if (!m.arenas.length) out.push("no model prepared yet");
-    return out.join("\n");
-  }
-
-  private async backtrace(): Promise<string> {
-    const stop = this.engine.lastStop;
-    if (this.engine.state === "running") throw new CommandError("the firmware is running");
-    if (this.engine.state === "exited") {
-      const s = this.engine.summary;
-      if (s?.fault)
-        return s.fault.backtrace
-          .map((f, i) => `#${i}  ${f.function}${f.file ? ` at ${f.file}:${f.line}` : ""}`)
-          .join("\n");
-      const how =
-        s?.reason === "exit"
-          ? `exit(${s.exitCode})`
-          : s?.reason === "time-limit"
-            ? "the time limit"
-            : s?.reason === "returned"
-              ? "main returned"
-              : (s?.reason ?? "exited");
-      if (!this.engine.endFrames.length) return `no stack: the firmware has ended (${how})`;
-      const frames = await new SourceMapper(
-        this.engine.opts.image.sourceMap,
-        this.engine.opts.image.wasm,
-      ).locate(this.engine.endFrames);
-      return [
-        `the firmware has ended (${how}); its stack then:`,
-        ...frames.map((f, i) => `#${i}  ${f.function}${f.file ? ` at ${f.file}:${f.line}` : ""}`),
-      ].join("\n");
-    }
-    if (!stop) return "not started";
-    if (stop.fault)
-      return stop.fault.backtrace
-        .map((f, i) => `#${i}  ${f.function}${f.file ? ` at ${f.file}:${f.line}` : ""}`)
-        .join("\n");
-    if (!stop.frames.length)
-      return stop.reason === "entry" ? "not started (stopped at reset)" : "no firmware frames";
-    const frames = await new SourceMapper(
-      this.engine.opts.image.sourceMap,
-      this.engine.opts.image.wasm,
-    ).locate(stop.frames);
-    return frames
-      .map((f, i) => `#${i}  ${f.function}${f.file ? ` at ${f.file}:${f.line}` : ""}`)
-      .join("\n");
-  }
-
-  private async examine(
-    count: number,
-    format: string,
-    unit: string,
-    addrText: string,
-  ): Promise<string> {
-    const address = Number(addrText);
-    if (!Number.isInteger(address) || address < 0)
-      throw new CommandError(`x: bad address '${addrText}' (e.g. 0x50000)`);
-    if (count < 1 || count > 4096) throw new CommandError("x: count must be 1..4096");
-    const size = { b: 1, h: 2, w: 4 }[unit]!;
-    const bytes = await this.engine.memory(address, count * size);
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const perLine = size === 1 ? 16 : 8;
-    const out: string[] = [];
-    for (let i = 0; i * size < bytes.length; i += perLine) {
-      const cells: string[] = [];
-      for (let j = i; j < Math.min(i + perLine, bytes.length / size); j++) {
-        const at = j * size;
-        const u =
-          size === 1
-            ? view.getUint8(at)
-            : size === 2
-              ? view.getUint16(at, true)
-              : view.getUint32(at, true);
-        const sgn =
-          size === 1
-            ? view.getInt8(at)
-            : size === 2
-              ? view.getInt16(at, true)
-              : view.getInt32(at, true);
-        cells.push(
-          format === "x"
-            ? u.toString(16).padStart(size * 2, "0")
-            : format === "d"
-              ? String(sgn)
-              : String(u),
-        );
-      }
-      out.push(`${hex(address + i * size)}: ${cells.join(" ")}`);
-    }
-    return out.join("\n");
-  }
-}
-
-export function formatStop(s: StopInfo, hz: number): string {
-  const where = s.line ? `\n  at ${s.line.file}:${s.line.line}` : "";
-  return `stopped: ${s.description}, cycle ${s.cycles} (${((s.cycles / hz) * 1e3).toFixed(3)} ms)${where}`;
-}
-
-export function formatExit(s: RunSummary): string {
-  const how = {
-    "time-limit": "time limit reached",
-    returned: "main returned",
-    exit: `exit(${s.exitCode})`,
-    fault: `FAULT ${s.fault?.kind}: ${s.fault?.message}`,
-  }[s.reason];
-  return `firmware ended: ${how}, cycle ${s.cycles} (${(s.emulatedSeconds * 1e3).toFixed(3)} ms), busy ${s.busyCycles} cycles`;
 }

@@ -2,7 +2,7 @@
 // breakpoints are line breakpoints in firmware files; function breakpoints name layers
 // ("layer 5", "5"), ops ("CONV_2D"), "fault" or "cycles N"; the "fault" exception filter
 // stops on faults. Step Over = next source line, Step Into = next layer, Step Out = end of
-// the inference. Scopes: the stopped layer's tensors, every activation tensor, peripherals.
+// the inference. Scopes and variables (locals, tensors, peripherals): dap-variables.ts.
 // The debug console runs REPL commands (print tensor 3, diff tensor 3, info layers, x/16xb ...).
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -15,9 +15,7 @@ import {
   TerminatedEvent,
   Thread,
   StackFrame,
-  Scope,
   Source,
-  Handles,
 } from "@vscode/debugadapter";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { loadTarget } from "../board.ts";
@@ -26,12 +24,12 @@ import { PROJECT_ROOT } from "../paths.ts";
 import { SourceMapper } from "../faults.ts";
 import { builtinOpName } from "../model/tflite-model.ts";
 import { DebugEngine } from "./engine.ts";
-import { formatLocal } from "./local-value.ts";
 import { lockCardImage, lockStateDir, type BoardLock } from "../board-lock.ts";
 import { defaultStateDir, ensureCard, openState } from "../state.ts";
 import { validateCardImage } from "../sdcard/card-image.ts";
 import { runSeconds } from "../cli/options.ts";
-import { Commands, formatExit, hex } from "./commands.ts";
+import { Commands, formatExit } from "./commands.ts";
+import { DapVariables } from "./dap-variables.ts";
 import {
   checkExpression,
   checkLogMessage,
@@ -40,8 +38,6 @@ import {
   type BreakpointSpec,
 } from "./breakpoints.ts";
 import type { ResumeMode, StopInfo } from "./protocol.ts";
-import { dequantize, rawValues, stats, describeQuantization } from "./tensor-view.ts";
-import type { TensorData } from "./inspector.ts";
 
 export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   /** App folder (with app.json) or image file, relative to the workspace or absolute. */
@@ -51,7 +47,7 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   seconds?: number;
   /** Peripheral inputs, e.g. { "accel": "trace.csv" }. */
   inputs?: Record<string, string>;
-  /** A card image; false for none; default the board's own card under `<cwd>/.tinyboard/<board>`, as `run` and `debug` use. */
+  /** A card image; false for none; default the board's own card, `.tinyboard/<board>` in the project `cwd` is in, as `run` and `debug` use. */
   sdcard?: string | false;
   cpuOnly?: boolean;
   /** Build an app with statement hooks (any-line breakpoints, line steps, locals); default true. */
@@ -62,14 +58,6 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
 }
 
 const THREAD = 1;
-type VarRef =
-  | { kind: "locals" }
-  | { kind: "layer" }
-  | { kind: "activations" }
-  | { kind: "peripherals" }
-  | { kind: "tensor"; ref: string }
-  | { kind: "peripheral"; name: string };
-
 /** A function breakpoint's name as a breakpoint: "layer 5", "5", "CONV_2D", "op CONV_2D", "fault", "cycles 100". */
 export function functionBreakpoint(name: string): BreakpointSpec {
   const n = name.trim();
@@ -83,7 +71,7 @@ export class TinyboardDebugSession extends DebugSession {
   private cardLock: BoardLock | null = null;
   private commands: Commands | null = null;
   private stopOnEntry = false;
-  private readonly refs = new Handles<VarRef>();
+  private readonly vars = new DapVariables();
 
   protected initializeRequest(response: DebugProtocol.InitializeResponse): void {
     response.body = {
@@ -159,7 +147,7 @@ export class TinyboardDebugSession extends DebugSession {
   private resume(mode: ResumeMode): void {
     const engine = this.engine;
     if (!engine) return;
-    this.refs.reset();
+    this.vars.reset();
     engine.resume(mode).then(
       (r) => {
         if ("description" in r) this.stopped(r as StopInfo);
@@ -325,16 +313,7 @@ export class TinyboardDebugSession extends DebugSession {
   }
 
   protected scopesRequest(response: DebugProtocol.ScopesResponse): void {
-    response.body = {
-      scopes: [
-        ...(this.engine?.lastStop?.statement
-          ? [new Scope("Locals", this.refs.create({ kind: "locals" }), false)]
-          : []),
-        new Scope("Layer tensors", this.refs.create({ kind: "layer" }), false),
-        new Scope("Activation tensors", this.refs.create({ kind: "activations" }), true),
-        new Scope("Peripherals", this.refs.create({ kind: "peripherals" }), false),
-      ],
-    };
+    response.body = { scopes: this.vars.scopes(this.engine) };
     this.sendResponse(response);
   }
 
@@ -344,115 +323,8 @@ export class TinyboardDebugSession extends DebugSession {
   ): Promise<void> {
     const engine = this.launched(response);
     if (!engine) return;
-    const ref = this.refs.get(args.variablesReference);
-    let variables: DebugProtocol.Variable[] = [];
-    try {
-      if (ref?.kind === "locals") {
-        const l = await engine.locals();
-        variables = l.locals.map((v) => ({
-          name: v.name,
-          value: formatLocal(v, false),
-          type: v.type,
-          variablesReference: 0,
-        }));
-      } else if (ref?.kind === "layer" || ref?.kind === "activations") {
-        const { model } = await engine.model();
-        const layer = engine.lastStop?.layer;
-        let ids: { label: string; index: number }[];
-        if (ref.kind === "activations")
-          ids = model.tensors
-            .filter((t) => !t.isConstant)
-            .map((t) => ({ label: `#${t.index}`, index: t.index }));
-        else if (!layer) ids = [];
-        else {
-          const op = model.operators[layer.index];
-          ids = [
-            ...op.inputs.filter((t) => t >= 0).map((t, k) => ({ label: `input ${k}`, index: t })),
-            ...op.outputs.map((t, k) => ({ label: `output ${k}`, index: t })),
-          ];
-        }
-        for (const { label, index } of ids)
-          variables.push(await this.tensorVariable(label, String(index)));
-      } else if (ref?.kind === "tensor") {
-        variables = this.tensorDetails(await engine.tensor(ref.ref));
-      } else if (ref?.kind === "peripherals") {
-        const p = await engine.peripherals();
-        const hz = engine.opts.target.core.clockHz;
-        variables = [
-          {
-            name: "cycles",
-            value: `${p.cycles} (${((p.cycles / hz) * 1e3).toFixed(3)} ms)`,
-            variablesReference: 0,
-          },
-          { name: "busy cycles", value: String(p.busy), variablesReference: 0 },
-          { name: "idle cycles", value: String(p.idle), variablesReference: 0 },
-          {
-            name: "event lines pending",
-            value: `0b${p.pendingLines.toString(2)}`,
-            variablesReference: 0,
-          },
-          ...Object.entries(p.peripherals).map(([name, v]) => ({
-            name,
-            value: Object.entries(v)
-              .map(([a, b]) => `${a} ${b}`)
-              .join(", "),
-            variablesReference: this.refs.create({ kind: "peripheral", name }),
-          })),
-        ];
-      } else if (ref?.kind === "peripheral") {
-        const p = await engine.peripherals();
-        variables = Object.entries(p.peripherals[ref.name] ?? {}).map(([name, v]) => ({
-          name,
-          value: String(v),
-          variablesReference: 0,
-        }));
-      }
-    } catch (e) {
-      variables = [{ name: "(unavailable)", value: (e as Error).message, variablesReference: 0 }];
-    }
-    response.body = { variables };
+    response.body = { variables: await this.vars.variables(engine, args.variablesReference) };
     this.sendResponse(response);
-  }
-
-  private async tensorVariable(label: string, ref: string): Promise<DebugProtocol.Variable> {
-    const t = await this.engine!.tensor(ref);
-    const head = `${t.info.type} [${t.info.shape.join(",")}]`;
-    let value = `${head} (${t.note})`;
-    if (t.valid && t.bytes.length) {
-      const s = stats(dequantize(t.info, rawValues(t.info, t.bytes)));
-      value = `${head} min ${s.min.toFixed(4)} max ${s.max.toFixed(4)} mean ${s.mean.toFixed(4)}`;
-    }
-    return {
-      name: `${label}: ${t.info.name || `tensor ${t.info.index}`}`,
-      value,
-      variablesReference: this.refs.create({ kind: "tensor", ref }),
-      memoryReference: t.address ? String(t.address) : undefined,
-    };
-  }
-
-  private tensorDetails(t: TensorData): DebugProtocol.Variable[] {
-    const v = (name: string, value: string) => ({ name, value, variablesReference: 0 });
-    const out = [
-      v("index", String(t.info.index)),
-      v("type", t.info.type),
-      v("shape", `[${t.info.shape.join(", ")}]`),
-      v("quantisation", describeQuantization(t.info)),
-      v("address", `${hex(t.address)} (${t.where})`),
-      v("state", t.note),
-    ];
-    if (t.valid && t.bytes.length) {
-      const raw = rawValues(t.info, t.bytes);
-      const real = dequantize(t.info, raw);
-      const rs = stats(raw);
-      out.push(
-        v(
-          "values",
-          `min ${rs.min} max ${rs.max} mean ${rs.mean.toFixed(4)}; first: ${Array.from(raw.subarray(0, 16)).join(" ")}`,
-        ),
-      );
-      out.push(v("dequantized", Array.from(real.subarray(0, 16), (x) => x.toFixed(4)).join(" ")));
-    }
-    return out;
   }
 
   protected async readMemoryRequest(

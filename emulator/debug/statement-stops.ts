@@ -72,7 +72,7 @@ export class StatementStops implements LineHooks {
         file: f,
         line,
         user: !f.startsWith("~lib/") && !f.startsWith("hal/"),
-        own: ownFile(table.functions[fn].name) === f,
+        own: isOwn(table.functions[fn], f, line),
       };
     });
   }
@@ -203,6 +203,14 @@ export class StatementStops implements LineHooks {
     this.step = null;
     this.host.stop(at);
   }
+}
+
+/** A statement of the function itself: in its file and, where the build recorded them, within
+ *  its declaration's lines (an @inline function of the same file, or one the optimiser inlined,
+ *  lies outside them: `next` steps over it as over a call). */
+function isOwn(fn: LineTable["functions"][number], file: string, line: number): boolean {
+  if (ownFile(fn.name) !== file) return false;
+  return !fn.lines || (line >= fn.lines[0] && line <= fn.lines[1]);
 }
 
 // "apps/x/main/main" -> "apps/x/main.ts", "firmware/text/TextBuffer#uint" -> "firmware/text.ts"

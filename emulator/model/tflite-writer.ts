@@ -3,6 +3,7 @@
 // use it to make small models of exactly the shape they need; field ids, enum values and
 // union indices follow tensorflow/lite/schema/schema.fbs.
 import { Builder } from "flatbuffers";
+import { builtinOpCode } from "./tflite-model.ts";
 
 export type WriterType = "int8" | "uint8" | "int16" | "int32" | "float32" | "int64" | "bool";
 
@@ -78,12 +79,12 @@ const POOL: OptionTable = {
 };
 const REDUCER: OptionTable = { union: 27, fields: [["keep_dims", 0, "bool", 0]] };
 
-/** Builtin operators the writer knows: code and options table (null: the op has none). */
-export const BUILTIN_OPS: Record<string, { code: number; options: OptionTable | null }> = {
-  ADD: { code: 0, options: { union: 11, fields: [ACT, ["pot_scale_int16", 1, "bool", 1]] } },
-  AVERAGE_POOL_2D: { code: 1, options: POOL },
+/** Builtin operators the writer knows: their options tables (null: the op has none). Codes
+ *  come from the host's name table (tflite-model.ts), the one copy of schema.fbs's. */
+export const BUILTIN_OPS: Record<string, { options: OptionTable | null }> = {
+  ADD: { options: { union: 11, fields: [ACT, ["pot_scale_int16", 1, "bool", 1]] } },
+  AVERAGE_POOL_2D: { options: POOL },
   CONCATENATION: {
-    code: 2,
     options: {
       union: 10,
       fields: [
@@ -93,7 +94,6 @@ export const BUILTIN_OPS: Record<string, { code: number; options: OptionTable | 
     },
   },
   CONV_2D: {
-    code: 3,
     options: {
       union: 1,
       fields: [
@@ -108,7 +108,6 @@ export const BUILTIN_OPS: Record<string, { code: number; options: OptionTable | 
     },
   },
   DEPTHWISE_CONV_2D: {
-    code: 4,
     options: {
       union: 2,
       fields: [
@@ -122,9 +121,8 @@ export const BUILTIN_OPS: Record<string, { code: number; options: OptionTable | 
       ],
     },
   },
-  DEQUANTIZE: { code: 6, options: { union: 38, fields: [] } },
+  DEQUANTIZE: { options: { union: 38, fields: [] } },
   FULLY_CONNECTED: {
-    code: 9,
     options: {
       union: 8,
       fields: [
@@ -136,28 +134,27 @@ export const BUILTIN_OPS: Record<string, { code: number; options: OptionTable | 
       ],
     },
   },
-  L2_POOL_2D: { code: 12, options: POOL },
-  LOGISTIC: { code: 14, options: null },
-  MAX_POOL_2D: { code: 17, options: POOL },
-  MUL: { code: 18, options: { union: 21, fields: [ACT] } },
-  RELU: { code: 19, options: null },
-  RELU_N1_TO_1: { code: 20, options: null },
-  RELU6: { code: 21, options: null },
-  RESHAPE: { code: 22, options: { union: 17, fields: [["new_shape", 0, "ints", 0]] } },
-  SOFTMAX: { code: 25, options: { union: 9, fields: [["beta", 0, "float", 0, 1]] } },
-  TANH: { code: 28, options: null },
-  PAD: { code: 34, options: { union: 22, fields: [] } },
-  MEAN: { code: 40, options: REDUCER },
-  SUB: { code: 41, options: { union: 28, fields: [ACT, ["pot_scale_int16", 1, "bool", 1]] } },
-  SQUEEZE: { code: 43, options: { union: 30, fields: [["squeeze_dims", 0, "ints", 0]] } },
-  PADV2: { code: 60, options: { union: 43, fields: [] } },
-  SUM: { code: 74, options: REDUCER },
-  REDUCE_MAX: { code: 82, options: REDUCER },
-  QUANTIZE: { code: 114, options: { union: 89, fields: [] } },
-  HARD_SWISH: { code: 117, options: { union: 91, fields: [] } },
-  DEPTH_TO_SPACE: { code: 5, options: { union: 94, fields: [["block_size", 0, "int", 0]] } },
+  L2_POOL_2D: { options: POOL },
+  LOGISTIC: { options: null },
+  MAX_POOL_2D: { options: POOL },
+  MUL: { options: { union: 21, fields: [ACT] } },
+  RELU: { options: null },
+  RELU_N1_TO_1: { options: null },
+  RELU6: { options: null },
+  RESHAPE: { options: { union: 17, fields: [["new_shape", 0, "ints", 0]] } },
+  SOFTMAX: { options: { union: 9, fields: [["beta", 0, "float", 0, 1]] } },
+  TANH: { options: null },
+  PAD: { options: { union: 22, fields: [] } },
+  MEAN: { options: REDUCER },
+  SUB: { options: { union: 28, fields: [ACT, ["pot_scale_int16", 1, "bool", 1]] } },
+  SQUEEZE: { options: { union: 30, fields: [["squeeze_dims", 0, "ints", 0]] } },
+  PADV2: { options: { union: 43, fields: [] } },
+  SUM: { options: REDUCER },
+  REDUCE_MAX: { options: REDUCER },
+  QUANTIZE: { options: { union: 89, fields: [] } },
+  HARD_SWISH: { options: { union: 91, fields: [] } },
+  DEPTH_TO_SPACE: { options: { union: 94, fields: [["block_size", 0, "int", 0]] } },
   RESIZE_BILINEAR: {
-    code: 23,
     options: {
       union: 15,
       fields: [
@@ -168,9 +165,8 @@ export const BUILTIN_OPS: Record<string, { code: number; options: OptionTable | 
       ],
     },
   },
-  SPACE_TO_DEPTH: { code: 26, options: { union: 19, fields: [["block_size", 0, "int", 0]] } },
+  SPACE_TO_DEPTH: { options: { union: 19, fields: [["block_size", 0, "int", 0]] } },
   GATHER: {
-    code: 36,
     options: {
       union: 23,
       fields: [
@@ -179,9 +175,8 @@ export const BUILTIN_OPS: Record<string, { code: number; options: OptionTable | 
       ],
     },
   },
-  TRANSPOSE: { code: 39, options: { union: 26, fields: [] } },
+  TRANSPOSE: { options: { union: 26, fields: [] } },
   STRIDED_SLICE: {
-    code: 45,
     options: {
       union: 32,
       fields: [
@@ -194,24 +189,23 @@ export const BUILTIN_OPS: Record<string, { code: number; options: OptionTable | 
       ],
     },
   },
-  SPLIT: { code: 49, options: { union: 35, fields: [["num_splits", 0, "int", 0]] } },
-  PRELU: { code: 54, options: null },
-  MAXIMUM: { code: 55, options: { union: 39, fields: [] } },
-  ARG_MAX: { code: 56, options: { union: 40, fields: [["output_type", 0, "tensor_type", 0]] } },
-  MINIMUM: { code: 57, options: { union: 39, fields: [] } },
-  LESS: { code: 58, options: { union: 41, fields: [] } },
-  NEG: { code: 59, options: { union: 42, fields: [] } },
-  GREATER: { code: 61, options: { union: 44, fields: [] } },
-  GREATER_EQUAL: { code: 62, options: { union: 45, fields: [] } },
-  LESS_EQUAL: { code: 63, options: { union: 46, fields: [] } },
-  SLICE: { code: 65, options: { union: 48, fields: [] } },
-  EXPAND_DIMS: { code: 70, options: { union: 52, fields: [] } },
-  EQUAL: { code: 71, options: { union: 53, fields: [] } },
-  NOT_EQUAL: { code: 72, options: { union: 54, fields: [] } },
-  SHAPE: { code: 77, options: { union: 55, fields: [["out_type", 0, "tensor_type", 0]] } },
-  ARG_MIN: { code: 79, options: { union: 57, fields: [["output_type", 0, "tensor_type", 0]] } },
+  SPLIT: { options: { union: 35, fields: [["num_splits", 0, "int", 0]] } },
+  PRELU: { options: null },
+  MAXIMUM: { options: { union: 39, fields: [] } },
+  ARG_MAX: { options: { union: 40, fields: [["output_type", 0, "tensor_type", 0]] } },
+  MINIMUM: { options: { union: 39, fields: [] } },
+  LESS: { options: { union: 41, fields: [] } },
+  NEG: { options: { union: 42, fields: [] } },
+  GREATER: { options: { union: 44, fields: [] } },
+  GREATER_EQUAL: { options: { union: 45, fields: [] } },
+  LESS_EQUAL: { options: { union: 46, fields: [] } },
+  SLICE: { options: { union: 48, fields: [] } },
+  EXPAND_DIMS: { options: { union: 52, fields: [] } },
+  EQUAL: { options: { union: 53, fields: [] } },
+  NOT_EQUAL: { options: { union: 54, fields: [] } },
+  SHAPE: { options: { union: 55, fields: [["out_type", 0, "tensor_type", 0]] } },
+  ARG_MIN: { options: { union: 57, fields: [["output_type", 0, "tensor_type", 0]] } },
   PACK: {
-    code: 83,
     options: {
       union: 59,
       fields: [
@@ -221,7 +215,6 @@ export const BUILTIN_OPS: Record<string, { code: number; options: OptionTable | 
     },
   },
   UNPACK: {
-    code: 88,
     options: {
       union: 64,
       fields: [
@@ -230,10 +223,9 @@ export const BUILTIN_OPS: Record<string, { code: number; options: OptionTable | 
       ],
     },
   },
-  ZEROS_LIKE: { code: 93, options: { union: 67, fields: [] } },
-  FILL: { code: 94, options: { union: 68, fields: [] } },
+  ZEROS_LIKE: { options: { union: 67, fields: [] } },
+  FILL: { options: { union: 68, fields: [] } },
   RESIZE_NEAREST_NEIGHBOR: {
-    code: 97,
     options: {
       union: 74,
       fields: [
@@ -242,15 +234,14 @@ export const BUILTIN_OPS: Record<string, { code: number; options: OptionTable | 
       ],
     },
   },
-  LEAKY_RELU: { code: 98, options: { union: 75, fields: [["alpha", 0, "float", 0]] } },
-  SQUARED_DIFFERENCE: { code: 99, options: { union: 76, fields: [] } },
-  ABS: { code: 101, options: { union: 78, fields: [] } },
-  SPLIT_V: { code: 102, options: { union: 79, fields: [["num_splits", 0, "int", 0]] } },
-  SELECT_V2: { code: 123, options: { union: 98, fields: [] } },
-  RELU_0_TO_1: { code: 152, options: null },
-  L2_NORMALIZATION: { code: 11, options: { union: 12, fields: [ACT] } },
+  LEAKY_RELU: { options: { union: 75, fields: [["alpha", 0, "float", 0]] } },
+  SQUARED_DIFFERENCE: { options: { union: 76, fields: [] } },
+  ABS: { options: { union: 78, fields: [] } },
+  SPLIT_V: { options: { union: 79, fields: [["num_splits", 0, "int", 0]] } },
+  SELECT_V2: { options: { union: 98, fields: [] } },
+  RELU_0_TO_1: { options: null },
+  L2_NORMALIZATION: { options: { union: 12, fields: [ACT] } },
   SVDF: {
-    code: 27,
     options: {
       union: 6,
       fields: [
@@ -260,9 +251,8 @@ export const BUILTIN_OPS: Record<string, { code: number; options: OptionTable | 
       ],
     },
   },
-  DIV: { code: 42, options: { union: 29, fields: [ACT] } },
+  DIV: { options: { union: 29, fields: [ACT] } },
   UNIDIRECTIONAL_SEQUENCE_LSTM: {
-    code: 44,
     options: {
       union: 71,
       fields: [
@@ -275,10 +265,9 @@ export const BUILTIN_OPS: Record<string, { code: number; options: OptionTable | 
       ],
     },
   },
-  EXP: { code: 47, options: { union: 33, fields: [] } },
-  LOG_SOFTMAX: { code: 50, options: { union: 36, fields: [] } },
+  EXP: { options: { union: 33, fields: [] } },
+  LOG_SOFTMAX: { options: { union: 36, fields: [] } },
   TRANSPOSE_CONV: {
-    code: 67,
     options: {
       union: 49,
       fields: [
@@ -289,11 +278,10 @@ export const BUILTIN_OPS: Record<string, { code: number; options: OptionTable | 
       ],
     },
   },
-  LOG: { code: 73, options: null },
-  SQRT: { code: 75, options: null },
-  RSQRT: { code: 76, options: null },
+  LOG: { options: null },
+  SQRT: { options: null },
+  RSQRT: { options: null },
   BATCH_MATMUL: {
-    code: 126,
     options: {
       union: 101,
       fields: [
@@ -505,7 +493,7 @@ export function writeTflite(model: WriterModel): Uint8Array {
   });
   const codeOffsets = codeKeys.map((key) => {
     const [name, version] = key.split("/");
-    const code = BUILTIN_OPS[name].code;
+    const code = builtinOpCode(name);
     b.startObject(4);
     b.addFieldInt8(0, Math.min(code, 127), 0); // deprecated_builtin_code
     b.addFieldInt32(2, Number(version), 1); // version

@@ -161,6 +161,7 @@ export const accelPeripheral: PeripheralModule = {
   wit: "accel",
   lines: [LINE.accel],
   stats: ["accelSamples", "accelOverruns"],
+  timing: ["accelDriverCycles", "i2cHz"],
   input: {
     example: "trace.csv",
     open: (spec) => openAccelSource(spec),

@@ -238,6 +238,7 @@ export const cameraPeripheral: PeripheralModule = {
   wit: "camera",
   lines: [LINE.camera],
   stats: ["cameraFrames", "cameraTaken", "cameraDropped"],
+  timing: ["cameraDriverCycles"],
   input: { example: "photos/,fps=2", open: (spec) => openCameraSource(spec) },
   create: (ctx, setup) =>
     new Camera(

@@ -41,5 +41,6 @@ export const consolePeripheral: PeripheralModule = {
   wit: "console",
   lines: [],
   stats: ["consoleBytes"],
+  timing: ["consoleWriteCycles", "consoleCyclesPerByte"],
   create: (ctx) => new Console(ctx),
 };

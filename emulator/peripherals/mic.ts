@@ -294,6 +294,7 @@ export const micPeripheral: PeripheralModule = {
     "micClippedSamples",
     "micPdmClockHz",
   ],
+  timing: ["micFifoWatermarkWords"],
   input: { example: "clip.wav", open: (spec, setup) => openMicSource(spec, setup.mics) },
   create: (ctx, setup) =>
     new Microphones(

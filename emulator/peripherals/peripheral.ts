@@ -95,6 +95,8 @@ export interface PeripheralModule {
   readonly lines: readonly number[];
   /** Counters its stats() may report. */
   readonly stats: readonly string[];
+  /** The board file's `timing` constants it reads (each board must give them, with a source). */
+  readonly timing?: readonly string[];
   /** Its `--input`, if it takes one. */
   readonly input?: PeripheralInput<any>;
   create(ctx: MachineContext, setup: BoardSetup): Peripheral;

@@ -117,5 +117,6 @@ export const sdcardPeripheral: PeripheralModule = {
   wit: "sdcard",
   lines: [], // blocking transfers: the driver waits, nothing raises a line
   stats: ["sdBlocksRead", "sdBlocksWritten"],
+  timing: ["sdcardDriverCycles"],
   create: (ctx, setup) => new SdCard(ctx, setup.sdcard),
 };

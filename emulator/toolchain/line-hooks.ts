@@ -51,8 +51,8 @@ export interface LocalView {
 }
 
 export interface LineTable {
-  /** Functions with hooks, by name. */
-  functions: { name: string }[];
+  /** Functions with hooks, by name, with their declaration's first and last source line. */
+  functions: { name: string; lines?: [number, number] }[];
   /** Distinct lists of locals (hooks share them): the call's arguments after the ID, in
    *  order, then the v128 locals (listed, not passed). */
   views: LocalView[][];
@@ -120,7 +120,9 @@ export function insertLineHooks(binaryen: any, module: any, tags: LocalTags): Ho
     // inlined statements inside app functions still get hooks, mapped to ~lib lines).
     if (info.module || !info.body || info.name.startsWith("tb_") || info.name.startsWith("~lib/"))
       continue;
-    const fnIndex = table.functions.push({ name: info.name }) - 1;
+    const lines = tags.lines.get(info.name);
+    const fnIndex =
+      table.functions.push(lines ? { name: info.name, lines } : { name: info.name }) - 1;
     const params = binaryen.expandType(info.params) as number[];
     const localType = (l: number): number =>
       l < params.length ? params[l] : binaryen.Function.getVar(f, l - params.length);

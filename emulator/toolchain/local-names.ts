@@ -15,6 +15,8 @@
 //   variable changed on some path) or by an untagged set is not shown; one no assignment has
 //   reached yet is not shown either (not declared yet), except that the initial zero of a
 //   local joins any name (a loop counter's `i = 0`, which the optimiser drops).
+// - a name the statement itself assigns by a folded `local.tee` (an earlier line sunk into it)
+//   is not shown before it: the local still holds the value from before that line.
 // Arguments keep their names when the optimiser kept the function's signature.
 
 /** A local's state at a point: a name index, or one of these. */
@@ -35,6 +37,8 @@ export interface LocalTags {
   args: Map<string, { params: number; names: string[] }>;
   /** Per function: each named local's type as the source declares it (`u8`, `f32`, a class). */
   types: Map<string, Map<string, string>>;
+  /** Per function: the first and last source line of its declaration (for its own statements). */
+  lines: Map<string, [number, number]>;
 }
 
 /** A name a firmware author wrote (not a temporary): `i`, `engine`, `x|1` (`x` redeclared). */
@@ -112,7 +116,7 @@ function children(b: any, e: number): number[] {
 
 /** Tags every assignment of a named local, and keeps argument names (call before optimising). */
 export function tagLocalNames(b: any, module: any, program?: any): LocalTags {
-  const tags: LocalTags = { sets: new Map(), args: new Map(), types: new Map() };
+  const tags: LocalTags = { sets: new Map(), args: new Map(), types: new Map(), lines: new Map() };
   for (let i = 0; i < module.getNumFunctions(); i++) {
     const f = module.getFunctionByIndex(i);
     const info = b.getFunctionInfo(f);
@@ -124,7 +128,12 @@ export function tagLocalNames(b: any, module: any, program?: any): LocalTags {
     };
     const params = b.expandType(info.params).length;
     // asc's locals by index (this, arguments, then its scoped locals) carry the source types.
-    const declared: any[] = program?.instancesByName?.get(info.name)?.localsByIndex ?? [];
+    const instance = program?.instancesByName?.get(info.name);
+    const declared: any[] = instance?.localsByIndex ?? [];
+    // Its declaration's lines: a statement inlined from a function of the same file lies outside.
+    const range = instance?.declaration?.range;
+    if (range?.source?.lineAt)
+      tags.lines.set(info.name, [range.source.lineAt(range.start), range.source.lineAt(range.end)]);
     const types = new Map<string, string>();
     for (let l = 0; l < b.Function.getNumLocals(f); l++) {
       const name = nameOf(l);
@@ -263,11 +272,13 @@ export function namedLocalsBefore(b: any, f: number, tags: LocalTags): Map<numbe
       out.set(e, []);
       continue;
     }
+    const folded = foldedAssignments(b, e, tags);
     // A redeclaration (`x|1`) and the earlier `x` both reached: the later declaration is shown.
     const byName = new Map<string, { index: number; rank: number; raw: string }>();
     for (let l = 0; l < n; l++) {
       if (s[l] < 0) continue;
       const [, name, redeclared] = SOURCE_NAME.exec(names[s[l]])!;
+      if (folded.has(name)) continue;
       const rank = redeclared ? Number(redeclared) : 0;
       const had = byName.get(name);
       if (!had || had.rank < rank) byName.set(name, { index: l, rank, raw: names[s[l]] });
@@ -280,4 +291,26 @@ export function namedLocalsBefore(b: any, f: number, tags: LocalTags): Map<numbe
     );
   }
   return out;
+}
+
+/**
+ * Source names a statement assigns inside its own expression (a `local.tee`, not in a nested
+ * block, loop or if arm): an earlier line's assignment the optimiser sank into this statement
+ * (`total -= negative` folded into `sink += negative * total`). Before the statement the local
+ * still holds the value from before that line, so it is not shown there rather than shown stale.
+ */
+function foldedAssignments(b: any, statement: number, tags: LocalTags): Set<string> {
+  const names = new Set<string>();
+  const visit = (e: number, top: boolean) => {
+    const kind = b.getExpressionId(e);
+    if (kind === b.BlockId || kind === b.LoopId) return;
+    if (kind === b.IfId) return visit(b.If.getCondition(e), false);
+    if (kind === b.LocalSetId && !top && b.LocalSet.isTee(e)) {
+      const name = sourceName(tags.sets.get(e) ?? "");
+      if (name) names.add(name);
+    }
+    for (const c of children(b, e)) visit(c, false);
+  };
+  visit(statement, true);
+  return names;
 }

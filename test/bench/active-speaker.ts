@@ -129,7 +129,7 @@ export function activeSpeakerTable(r: ActiveSpeakerBoardResult[]): string {
       `${training.trainSet.scenes} x ${training.trainSet.seconds} s training and ${training.heldOutSet.scenes} x ${training.heldOutSet.seconds} s held-out generated meetings, ${training.epochs} epochs.`,
     "",
     `For comparison, NXP/INRIA's tiny model (0.26 M parameters, 3.5 M MACs) takes 18 ms per face on the RT1170's Cortex-M7 (int8, TFLite Micro; ` +
-      `../shared/reference/audio.md); this one has ${training.parameters} parameters and ${training.macs} MACs per face` +
+      `docs/references.md); this one has ${training.parameters} parameters and ${training.macs} MACs per face` +
       (m7
         ? ` and takes ${m7.perFaceMs.toFixed(3)} ms per face on rt1170 (${(18 / m7.perFaceMs).toFixed(1)}x less).`
         : "."),

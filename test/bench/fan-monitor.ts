@@ -110,7 +110,7 @@ export function fanMonitorMarkdown(r: FanMonitorResult): string {
         `| ${b.board}${b.npuLayers ? ` (NPU: ${b.npuLayers} of ${b.layers} layers)` : ""} | ${b.latencyUsMedian} / ${b.latencyUsMax} µs | ${(b.cpuLoad * 100).toFixed(2)} % | ${kb(b.flashBytes)} | ${kb(b.sramPeakBytes)} | ${kb(b.arenaBytes)} | ${Math.round(b.realTimeFactor)}x | ${b.overruns} | fsck ${b.fsck} |`,
     ),
     "",
-    `mcxn947 without its NPU: ${Math.round(r.mcxn947CpuOnlyUs)} µs per inference. NXP's state monitor (../shared/reference/boards.md): model 15.8 KB int8, arena about 4 KB, inference in the hundreds of µs.`,
+    `mcxn947 without its NPU: ${Math.round(r.mcxn947CpuOnlyUs)} µs per inference. NXP's state monitor (docs/references.md): model 15.8 KB int8, arena about 4 KB, inference in the hundreds of µs.`,
   ].join("\n");
 }
 

@@ -50,12 +50,12 @@ export const MODELS: ModelSpec[] = [
 ];
 
 /**
- * Published silicon figures: ../shared/reference/boards.md, "Sanity anchors for inference
+ * Published silicon figures: docs/references.md, "Sanity anchors for inference
  * latency (published silicon figures)", table rows at lines 43-46 and the paragraph at 48-49.
  * MACs per cycle = MACs / (latency x clock).
  */
 export const SILICON = {
-  source: '../shared/reference/boards.md, "Sanity anchors for inference latency" (lines 41-49)',
+  source: 'docs/references.md, "Sanity anchors for inference latency"',
   rows: [
     {
       core: "cm7",
@@ -494,7 +494,7 @@ export function inferenceMarkdown(r: InferenceResult): string {
         `| ${m.name} | ${mega(m.macs)} | ${cell(run(m, "rt1060", false))} | ${cell(run(m, "rt1170", false))} | ${cell(run(m, "mcxn947", false))} | ${cell(run(m, "mcxn947", true))} | ${ratio(m)} |`,
     ),
     "",
-    `¹ Median of ${WALL_ROUNDS} rounds; ~: noisy samples (see \`test/bench/results.json\`). Published silicon (${"`../shared/reference/boards.md`"}): M7 0.38 (RT1060) / 0.36 (RT1170) MAC/cycle with Glow + CMSIS-NN; M33 0.26 (KWS) / 0.23 (VWW) with TFLM + CMSIS-NN; best commercial stacks 0.8–1.1 (M7), 0.6–0.8 (M33).` +
+    `¹ Median of ${WALL_ROUNDS} rounds; ~: noisy samples (see \`test/bench/results.json\`). Published silicon (${"`docs/references.md`"}): M7 0.38 (RT1060) / 0.36 (RT1170) MAC/cycle with Glow + CMSIS-NN; M33 0.26 (KWS) / 0.23 (VWW) with TFLM + CMSIS-NN; best commercial stacks 0.8–1.1 (M7), 0.6–0.8 (M33).` +
       (refused.length ? ` Refused by the engine: ${refused.join(", ")}.` : ""),
   ].join("\n");
 }

@@ -1,7 +1,7 @@
 // Memory hierarchy: NXP's person detector's shape (ShuffleNetV2 192x320, test/bench/models/) and
 // our person detector's model (MLPerf Tiny VWW) with their activations in OCRAM and in SDRAM on
 // the RT1060 and RT1170 EVKs, our OCRAM/SDRAM latency ratio beside NXP's published one
-// (../shared/reference/boards.md), and what a realistic default placement per board would
+// (docs/references.md), and what a realistic default placement per board would
 // change against today's zero-wait figures. Emulated cycles: deterministic.
 // Run alone with `npx tsx test/bench/memory-hierarchy.ts` (also rewrites docs/cost-model.md).
 import { readFileSync, writeFileSync } from "node:fs";

@@ -15,7 +15,7 @@ export const DETECTOR_MODELS = [
   { name: "vww_96_int8", app: "apps/person-detector", macs: 7_489_664 },
   { name: "person_detect", app: "apps/person-detector/grey", macs: 7_160_000 },
 ];
-/** NXP's person detector (eIQ Glow, 58.42 M MACs): ../shared/reference/boards.md, "Application facts". */
+/** NXP's person detector (eIQ Glow, 58.42 M MACs): docs/references.md, "NXP's person detector". */
 export const NXP = { macs: 58.42e6, rt1060: [252, 255], rt1170: [161, 165] } as Record<string, any>;
 
 export interface DetectorResult {

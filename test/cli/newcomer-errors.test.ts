@@ -88,9 +88,18 @@ test.serial(
 );
 
 test("a --core cm4 build gets its own image path: it never replaces the board's main-core image", (t) => {
-  t.is(imagePath("app", loadTarget("rt1170", "cm4")), path.join("build", "app-rt1170-cm4.tbi"));
-  t.is(imagePath("app", loadTarget("rt1170")), path.join("build", "app-rt1170.tbi"));
-  t.is(imagePath("app", loadTarget("rt1170", "cm7")), path.join("build", "app-rt1170.tbi"));
+  t.is(
+    path.relative(process.cwd(), imagePath("app", loadTarget("rt1170", "cm4"))),
+    path.join("build", "app-rt1170-cm4.tbi"),
+  );
+  t.is(
+    path.relative(process.cwd(), imagePath("app", loadTarget("rt1170"))),
+    path.join("build", "app-rt1170.tbi"),
+  );
+  t.is(
+    path.relative(process.cwd(), imagePath("app", loadTarget("rt1170", "cm7"))),
+    path.join("build", "app-rt1170.tbi"),
+  );
 });
 
 test.serial(

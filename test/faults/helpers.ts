@@ -159,13 +159,18 @@ export interface CliResult {
 const cliEnv: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
 delete cliEnv.TINYBOARD_DEBUG;
 
-/** Runs `node bin/tinyboard.js ...args` from the project root. */
-export function cli(args: string[], timeoutMs = 110_000, cwd = ROOT): CliResult {
+/** Runs `node bin/tinyboard.js ...args` from the project root (`env` adds variables). */
+export function cli(
+  args: string[],
+  timeoutMs = 110_000,
+  cwd = ROOT,
+  env: Record<string, string> = {},
+): CliResult {
   const r = spawnSync(process.execPath, [path.join(ROOT, "bin/tinyboard.js"), ...args], {
     cwd,
     encoding: "utf8",
     timeout: timeoutMs,
-    env: cliEnv,
+    env: { ...cliEnv, ...env },
   });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };

@@ -1,4 +1,4 @@
-// The two-branch active-speaker model (after NXP/INRIA's tiny AV-ASD, ../shared/reference/audio.md):
+// The two-branch active-speaker model (after NXP/INRIA's tiny AV-ASD, docs/references.md):
 //
 //   video [16, 24, 8]  mouth crops, the last 8 frames as channels (0.53 s at 15 fps)
 //     conv 16 x 3x3 stride 2 over all 8 frames, ReLU  -> [8, 12, 16]  the temporal conv: lip motion

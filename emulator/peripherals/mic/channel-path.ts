@@ -8,7 +8,7 @@ import { RationalResampler } from "../../inputs/resample.ts";
 import type { MicSource } from "../../inputs/mic-source.ts";
 import { SigmaDeltaModulator } from "./sigma-delta.ts";
 
-/** Typical MEMS microphone (../shared/reference/audio.md): 64 dB(A) SNR at −26 dBFS for 94 dB SPL,
+/** Typical MEMS microphone (docs/references.md): 64 dB(A) SNR at −26 dBFS for 94 dB SPL,
  *  so the self-noise floor is −90 dBFS over the audio band (taken as 20 kHz, unweighted). */
 export const MEMS_MIC = {
   sensitivityDbfs: -26,

@@ -1,5 +1,5 @@
 // A ShuffleNetV2-style person detector at 192x320, int8, the shape of NXP's eIQ person
-// detector (../shared/reference/boards.md: ShuffleNetV2 192x320, 58.42 M MACs, 241 KB model,
+// detector (docs/references.md: ShuffleNetV2 192x320, 58.42 M MACs, 241 KB model,
 // 645,120 B activation buffer), for the memory-hierarchy validation (test/bench/memory-hierarchy.ts).
 // ShuffleNetV2 0.5x (Ma et al. 2018, Table 5: stem 24, stages 48/96/192 with 4/8/4 units),
 // channel split as SPLIT, channel shuffle as RESHAPE/TRANSPOSE/RESHAPE, concatenation, and a
