@@ -36,6 +36,7 @@ export const OP = {
   superdirectiveCalibrated: 20,
   srpCue: 21,
   mvdr: 22,
+  steerHold: 23,
 } as const;
 
 export interface DspJob {

@@ -1,22 +1,26 @@
 // The audio front end, one 10 ms block at a time: microphone buffers to float32 planar
 // (PDM-receiver PCM, or on RT1060 the SAI bit streams decimated by firmware/dsp/pdm.ts),
-// beam steered to the direction of arrival (doa.ts), optional noise suppression, AGC, and the
-// result appended to a 16-bit history the models read from.
+// beam steered to the direction of arrival (doa.ts) once two estimates in a row agree on it
+// (firmware/dsp/steer-hold.ts; until then, and while a new direction is unconfirmed, the
+// superdirective beam is microphone 0 alone), optional noise suppression, AGC, and the result
+// appended to a 16-bit history the models read from.
 // app.json's options: BEAM picks the beam: 2 superdirective (firmware/dsp/superdirective.ts, the
 // default), 3 MVDR with the noise coherence learnt between words (firmware/dsp/mvdr.ts),
 // 1 delay-and-sum (firmware/dsp/beamformer.ts), 0 microphone 0 alone (the delay-and-sum filter
 // on one channel: the same filter, no other microphone); MIC_CALIBRATION (default true)
 // corrects each microphone's gain inside the superdirective and MVDR beams
-// (firmware/dsp/mic-calibration.ts); NOISE_SUPPRESSOR true switches the suppressor on.
+// (firmware/dsp/mic-calibration.ts); NOISE_SUPPRESSOR true switches the suppressor on;
+// STEER_CONFIRM / STEER_AGREE_DEG the hold (STEER_CONFIRM 0: every estimate re-steers, as before).
 import * as mic from "../../hal/mic";
 import { pdmStateBytes, pdmInit, pdmDecimate } from "../../firmware/dsp/pdm";
 import { beamStateBytes, beamInit, beamSteer, beamProcess } from "../../firmware/dsp/beamformer";
-import { sdStateBytes, sdInit, sdSteer, sdProcess, sdCalibrate } from "../../firmware/dsp/superdirective";
+import { sdStateBytes, sdInit, sdSteer, sdSelectMic, sdProcess, sdCalibrate } from "../../firmware/dsp/superdirective";
 import { mvdrStateBytes, mvdrInit, mvdrSteer, mvdrProcess, mvdrCalibrate } from "../../firmware/dsp/mvdr";
 import { calStateBytes, calInit } from "../../firmware/dsp/mic-calibration";
 import { AGC_STATE_BYTES, AgcConfig, agcInitAt, agcProcess } from "../../firmware/dsp/agc";
 import { NS_STATE_BYTES, nsInit, nsProcess } from "../../firmware/dsp/noise-suppressor";
-import { BEAM, MIC_CALIBRATION, NOISE_SUPPRESSOR } from "../../firmware/app-options";
+import { BEAM, MIC_CALIBRATION, NOISE_SUPPRESSOR, STEER_CONFIRM, STEER_AGREE_DEG } from "../../firmware/app-options";
+import { SteerHold, STEER_TO, STEER_MIC0 } from "../../firmware/dsp/steer-hold";
 import { Doa } from "./doa";
 import { History } from "./history";
 
@@ -65,6 +69,8 @@ export class FrontEnd {
   readonly positions: usize; // x, y, z mm per microphone (f32)
   readonly agc: AgcConfig = new AgcConfig();
   doa!: Doa;
+  /** When the beam follows the DOA (firmware/dsp/steer-hold.ts); the superdirective beam listens through microphone 0 while no direction is confirmed. */
+  readonly hold: SteerHold = new SteerHold(<f32>STEER_AGREE_DEG, STEER_CONFIRM);
   readonly history: History = new History();
   suppress: bool = NOISE_SUPPRESSOR;
   steeredDeg: f32 = 0;
@@ -114,7 +120,8 @@ export class FrontEnd {
     this.nsState = heap.alloc(NS_STATE_BYTES);
     nsInit(this.nsState);
     this.doa = new Doa(this.mics, this.positions);
-    this.steer(90);
+    if (this.superdirective && STEER_CONFIRM > 0) this.listenMic0();
+    else this.steer(90);
   }
 
   /** Starts the microphones; 0 or the HAL's error code. */
@@ -133,6 +140,11 @@ export class FrontEnd {
     else beamSteer(this.beam, this.positions, azimuthDeg * Mathf.PI / 180.0, 0, <f32>RATE);
   }
 
+  /** The superdirective beam's microphone 0 alone until a direction is confirmed (the others keep theirs). */
+  listenMic0(): void {
+    if (this.superdirective) sdSelectMic(this.beam, 0);
+  }
+
   /** Processes frame `frame` (0..FRAMES_PER_BUFFER-1) of the filled DMA buffer `index` (0 = A, 1 = B; planar, a channel's frames one after another). */
   process(index: i32, frame: i32): void {
     const buf = index == 0 ? this.bufA : this.bufB;
@@ -148,7 +160,11 @@ export class FrontEnd {
         for (let i = 0; i < BLOCK; i++) store<f32>(dst + (<usize>i << 2), <f32>load<i16>(src + (<usize>i << 1)) * (1.0 / 32768.0));
       }
     }
-    if (this.doa.push(planar, BLOCK)) this.steer(this.doa.azimuthDeg);
+    if (this.doa.push(planar, BLOCK)) {
+      const action = this.hold.update(this.doa.azimuthDeg);
+      if (action == STEER_TO) this.steer(this.hold.azimuthDeg);
+      else if (action == STEER_MIC0) this.listenMic0();
+    }
     if (this.superdirective) sdProcess(this.beam, planar, this.beamOut);
     else if (BEAM == BEAM_MVDR) mvdrProcess(this.beam, planar, this.beamOut);
     else beamProcess(this.beam, planar, BLOCK, this.beamOut);

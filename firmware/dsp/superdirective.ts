@@ -192,6 +192,14 @@ export function sdSteer(state: usize, positions: usize, azimuth: f32, sampleRate
   }
 }
 
+/** Microphone `m` alone (calibrated, delayed as the beam): every bin's weight 1 on it, 0 elsewhere; sdSteer leaves it. */
+export function sdSelectMic(state: usize, m: i32): void {
+  const mics = load<i32>(state, H_MICS);
+  const wStore = state + offW(mics);
+  memory.fill(wStore, 0, <usize>(BINS * mics * 8));
+  for (let k = 0; k < BINS; k++) store<f32>(wStore + (<usize>((k * mics + m) * 2) << 2), 1.0);
+}
+
 /** Corrects every microphone with the calibration state `cal` (mic-calibration.ts, set up for as many microphones), learning from each frame; 0: none. */
 export function sdCalibrate(state: usize, cal: usize): void {
   store<u32>(state, <u32>cal, H_CAL);
