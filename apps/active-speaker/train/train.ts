@@ -69,7 +69,7 @@ const HARD_CONDITIONS = new Set(["mouthing", "chewing"]);
 export const DETECTOR_SHARE = 0.5;
 /** Share of training samples cut at boxes with a steady offset drawn from the detector's own
  *  spread of offsets (jitter-boxes.ts): more offsets than the detector gives the ~86 trained faces. */
-export const JITTER_SHARE = 0.3;
+export const JITTER_SHARE = 0;
 
 export interface TrainOptions {
   smoke: boolean;
