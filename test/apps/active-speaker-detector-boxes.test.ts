@@ -59,7 +59,7 @@ test("a meeting rendered with the detector has crops at its tracked boxes, near 
   cachedSceneSamples(raw, "first", detector);
   const cached = cachedSceneSamples(raw, "again");
   detector.ref.dispose();
-  for (const k of ["videoDetector", "detectorError"] as const)
+  for (const k of ["videoDetector", "detectorError", "videoJitter"] as const)
     t.true(Buffer.from(cached[k]!.buffer).equals(Buffer.from(fresh[k]!.buffer)), k);
   const people = (raw.people as unknown[]).length;
   const err = boxErrors({

@@ -36,6 +36,7 @@ import {
 } from "./features.ts";
 import { seededRandom } from "../../fan-monitor/train/dataset.ts";
 import { DetectorBoxes, type loadDetector } from "./detector-boxes.ts";
+import { JITTERS, jitterBoxes } from "./jitter-boxes.ts";
 
 /** The committed face detector, loaded (detector-boxes.ts): with it a meeting's samples also
  *  hold the mouth crops at the boxes the app's detector and tracker give. */
@@ -53,6 +54,9 @@ export interface Samples {
   /** Per sample, the newest frame's detector box against the true head box: centre offset
    *  (x, y) in true half widths and half width over the true one (3 values a sample). */
   detectorError?: Float32Array;
+  /** With the detector's crops, the same crops at JITTERS boxes per face placed as badly as the
+   *  detector places them (jitter-boxes.ts): sample k's jitter j at (k * JITTERS + j) * VIDEO_SIZE. */
+  videoJitter?: Float32Array;
   audio: Float32Array;
   /** This face speaks (the fused and video targets). */
   face: Float32Array;
@@ -172,6 +176,7 @@ export function sceneSamples(
       ? {
           videoDetector: new Float32Array(count * VIDEO_SIZE),
           detectorError: new Float32Array(count * 3),
+          videoJitter: new Float32Array(count * JITTERS * VIDEO_SIZE),
         }
       : {}),
   };
@@ -182,6 +187,13 @@ export function sceneSamples(
     );
   const ring = newRing();
   const ringDet = detector ? newRing() : null;
+  const jitters = detector
+    ? jitterBoxes(
+        scene.seed,
+        people.map((p) => p.box),
+      )
+    : [];
+  const ringJit = jitters.map(() => Array.from({ length: JITTERS }, () => newRing()[0]));
   const boxes = detector ? new DetectorBoxes(detector.ref, detector.obj, detector.box) : null;
   let truth: { cx: number; cy: number; hw: number }[] = [];
   let detBoxes: SeatBox[] = [];
@@ -200,6 +212,9 @@ export function sceneSamples(
       const seats = people.map((p) => p.box);
       detBoxes = boxes.next(grey, FRAME_W, FRAME_H, truth, seats);
       detBoxes.forEach((b, i) => mouthCrop(grey, FRAME_W, FRAME_H, b, ringDet[i][f % HISTORY], 0));
+      jitters.forEach((bs, i) =>
+        bs.forEach((b, j) => mouthCrop(grey, FRAME_W, FRAME_H, b, ringJit[i][j][f % HISTORY], 0)),
+      );
     }
     if (f < HISTORY - 1) continue;
     audioWindow(hops, t, audioBuf);
@@ -228,6 +243,14 @@ export function sceneSamples(
           ],
           3 * k,
         );
+        for (let jj = 0; jj < JITTERS; jj++) {
+          const at = (k * JITTERS + jj) * VIDEO_SIZE;
+          const vj = s.videoJitter!.subarray(at, at + VIDEO_SIZE);
+          for (let j = 0; j < HISTORY; j++) {
+            const crop = ringJit[i][jj][(f - HISTORY + 1 + j) % HISTORY];
+            for (let q = 0; q < CROP_H * CROP_W; q++) vj[q * HISTORY + j] = crop[q * HISTORY];
+          }
+        }
       }
       s.audio.set(audioBuf, k * AUDIO_SIZE);
       s.face[k] = states[i].speaking ? 1 : 0;
@@ -254,6 +277,7 @@ export function concat(parts: Samples[]): Samples {
   if (parts.length > 0 && parts.every((p) => p.videoDetector)) {
     out.videoDetector = new Float32Array(count * VIDEO_SIZE);
     out.detectorError = new Float32Array(count * 3);
+    out.videoJitter = new Float32Array(count * JITTERS * VIDEO_SIZE);
   }
   let at = 0;
   for (const p of parts) {
@@ -261,6 +285,7 @@ export function concat(parts: Samples[]): Samples {
     if (out.videoDetector) {
       out.videoDetector.set(p.videoDetector!, at * VIDEO_SIZE);
       out.detectorError!.set(p.detectorError!, at * 3);
+      out.videoJitter!.set(p.videoJitter!, at * JITTERS * VIDEO_SIZE);
     }
     out.audio.set(p.audio, at * AUDIO_SIZE);
     out.face.set(p.face, at);
@@ -280,6 +305,7 @@ const SOURCES = [
   "apps/active-speaker/train/dataset.ts",
   "apps/active-speaker/train/features.ts",
   "apps/active-speaker/train/detector-boxes.ts",
+  "apps/active-speaker/train/jitter-boxes.ts",
   "apps/active-speaker/detector/decode.ts",
   "apps/active-speaker/detector/model/face_detector_int8.tflite",
   "emulator/inputs/optics.ts",
@@ -312,7 +338,7 @@ function sourcesHash(): string {
 
 const FIELDS = ["video", "audio", "face", "any"] as const;
 const fieldsOf = (detector: boolean) =>
-  detector ? ([...FIELDS, "videoDetector", "detectorError"] as const) : FIELDS;
+  detector ? ([...FIELDS, "videoDetector", "detectorError", "videoJitter"] as const) : FIELDS;
 
 function saveSamples(file: string, s: Samples): void {
   mkdirSync(path.dirname(file), { recursive: true });
@@ -341,6 +367,7 @@ function loadSamples(file: string): Samples {
     video: count * VIDEO_SIZE,
     videoDetector: count * VIDEO_SIZE,
     detectorError: count * 3,
+    videoJitter: count * JITTERS * VIDEO_SIZE,
     audio: count * AUDIO_SIZE,
     face: count,
     any: count,

@@ -12,6 +12,7 @@
 //   npm run train:active-speaker -- --hard-weight W ...   fused-loss weight of the hard negatives
 //   npm run train:active-speaker -- --residual ...        fused logit = video logit + a learned correction
 //   npm run train:active-speaker -- --detector-share S ... share of mouth crops cut at the face detector's boxes
+//   npm run train:active-speaker -- --jitter-share S ...   share cut at boxes placed as badly as the detector's (jitter-boxes.ts)
 // A full run trains on the first 32 of 36 training meetings and reports float auROC on the last
 // 4 (validation: for choosing between options without looking at the held-out meetings).
 import "@tensorflow/tfjs-backend-cpu";
@@ -32,6 +33,7 @@ import { loadMeetings, type HeadScores } from "./evaluate.ts";
 import { a4, report, v4, type SmoothedReport } from "./report.ts";
 import { loadDetector } from "./detector-boxes.ts";
 import { cropAuroc } from "./measure-crops.ts";
+import { JITTERS } from "./jitter-boxes.ts";
 
 const APP_DIR = fileURLToPath(new URL("..", import.meta.url));
 export const MODEL_FILE = "asd_int8.tflite";
@@ -65,6 +67,9 @@ const HARD_CONDITIONS = new Set(["mouthing", "chewing"]);
  *  tracker give (detector-boxes.ts) rather than at the exact seat boxes: the app crops at the
  *  detector's boxes by default, which sit off the head's centre and size (README). */
 export const DETECTOR_SHARE = 0.5;
+/** Share of training samples cut at boxes with a steady offset drawn from the detector's own
+ *  spread of offsets (jitter-boxes.ts): more offsets than the detector gives the ~86 trained faces. */
+export const JITTER_SHARE = 0;
 
 export interface TrainOptions {
   smoke: boolean;
@@ -89,6 +94,8 @@ export interface TrainOptions {
   validation?: number;
   /** Share of training crops at the face detector's boxes (default DETECTOR_SHARE). */
   detectorShare?: number;
+  /** Share of training crops at jittered boxes (default JITTER_SHARE). */
+  jitterShare?: number;
 }
 export type { HeadScores };
 type RawSmoothed = { raw: number; smoothed: number };
@@ -159,9 +166,12 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   );
   const rnd = seededRandom(SEED);
   const detectorShare = o.detectorShare ?? DETECTOR_SHARE;
+  const jitterShare = o.jitterShare ?? JITTER_SHARE;
+  if (detectorShare + jitterShare > 1) throw new Error("train: detector + jitter share above 1");
   const vx = v4(tr.video, tr.count),
     vxd = v4(tr.videoDetector!, tr.count),
     ax = a4(tr.audio, tr.count);
+  const vxj = jitterShare > 0 ? v4(tr.videoJitter!, tr.count * JITTERS) : null;
   const yf = tf.tensor2d(tr.face, [tr.count, 1]),
     ya = tf.tensor2d(tr.any, [tr.count, 1]);
   const hard = Float32Array.from({ length: tr.count }, (_, i) =>
@@ -177,15 +187,28 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const own = idx.dataSync();
     const { audioIdx, fusedKeep } = mismatchBatch(own, tr.count, mismatch, rnd);
     const keepFused = tf.tensor2d(fusedKeep, [own.length, 1]);
-    // The seat box's crops or, for a share of the batch, the detector's (one draw per sample).
+    // The seat box's crops or, for a share of the batch, the detector's, or (jitterShare) one
+    // of the jittered boxes' (one draw per sample; the jitter's index drawn only when taken, so
+    // a run without jitter draws as before).
     const nb = idx.shape[0];
+    const draws = Array.from({ length: nb }, () => rnd());
     const fromDetector = tf.tensor4d(
-      Array.from({ length: nb }, () => (rnd() < detectorShare ? 1 : 0)),
+      draws.map((u) => (u < detectorShare ? 1 : 0)),
       [nb, 1, 1, 1],
     );
     const seatCrops = tf.gather(vx, idx);
+    let crops = tf.add(seatCrops, tf.mul(fromDetector, tf.sub(tf.gather(vxd, idx), seatCrops)));
+    if (vxj) {
+      const jit = draws.map((u) => u >= detectorShare && u < detectorShare + jitterShare);
+      const which = jit.map((j, i) => own[i] * JITTERS + (j ? Math.floor(rnd() * JITTERS) : 0));
+      const fromJitter = tf.tensor4d(
+        jit.map((j) => (j ? 1 : 0)),
+        [nb, 1, 1, 1],
+      );
+      crops = tf.add(crops, tf.mul(fromJitter, tf.sub(tf.gather(vxj, which), crops)));
+    }
     const [bv0, ba0, bv, bA] = [
-      tf.add(seatCrops, tf.mul(fromDetector, tf.sub(tf.gather(vxd, idx), seatCrops))),
+      crops,
       tf.gather(ax, audioIdx),
       tf.gather(yf, idx),
       tf.gather(ya, audioIdx),
@@ -218,7 +241,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       net.variables,
     )!;
   });
-  tf.dispose([vx, vxd, ax, yf, ya, wf]);
+  tf.dispose([vx, vxd, ax, yf, ya, wf, ...(vxj ? [vxj] : [])]);
 
   // Calibration: a seeded sample of training face-frames.
   const n = Math.min(CALIBRATION, tr.count);
@@ -290,6 +313,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         ...(residual ? { residual } : {}),
         ...(hardWeight !== 1 ? { hardNegativeWeight: hardWeight } : {}),
         detectorShare,
+        ...(jitterShare ? { jitterShare } : {}),
         trainSet: trainSpec,
         ...(nVal ? { validationScenes: nVal } : {}),
         heldOutSet: heldSpec,
@@ -327,6 +351,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
       validation: { type: "string" },
       "hard-weight": { type: "string" },
       "detector-share": { type: "string" },
+      "jitter-share": { type: "string" },
     },
   });
   const mismatch = values.mismatch === undefined ? undefined : Number(values.mismatch);
@@ -344,6 +369,17 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     values["detector-share"] === undefined ? undefined : Number(values["detector-share"]);
   if (detectorShare !== undefined && !(detectorShare >= 0 && detectorShare <= 1)) {
     console.error(`train: --detector-share must be 0..1, got '${values["detector-share"]}'`);
+    process.exit(2);
+  }
+  const jitterShare =
+    values["jitter-share"] === undefined ? undefined : Number(values["jitter-share"]);
+  if (
+    jitterShare !== undefined &&
+    !(jitterShare >= 0 && jitterShare + (detectorShare ?? DETECTOR_SHARE) <= 1)
+  ) {
+    console.error(
+      `train: --jitter-share must be 0..1 and with --detector-share at most 1, got '${values["jitter-share"]}'`,
+    );
     process.exit(2);
   }
   const meetings = values.meetings === undefined ? undefined : Number(values.meetings);
@@ -388,6 +424,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     residual: values["no-residual"] ? false : (values.residual ?? RESIDUAL),
     hardWeight,
     detectorShare,
+    jitterShare,
   });
   console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
