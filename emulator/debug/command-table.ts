@@ -1,6 +1,11 @@
 // The debugger's command set: each command's name, aliases, usage and help (the REPL's `help`
 // and the DAP console's), and readline's completions over them.
 
+import { OP_NAMES } from "./breakpoints.ts";
+
+/** Op names for `break op` completion, sorted (codes the reader has no name for left out). */
+const OP_COMPLETIONS = OP_NAMES.filter((s) => !s.startsWith("BUILTIN_")).sort();
+
 export class CommandError extends Error {}
 
 export interface CommandHelp {
@@ -109,18 +114,6 @@ export function completeCommand(line: string): [string[], string] {
   const last = words[words.length - 1];
   if (words.length === 2) return [subs.filter((s) => s.startsWith(last)), last];
   if (cmd === "break" && words[1] === "op")
-    return [
-      [
-        "CONV_2D",
-        "DEPTHWISE_CONV_2D",
-        "FULLY_CONNECTED",
-        "AVERAGE_POOL_2D",
-        "MAX_POOL_2D",
-        "SOFTMAX",
-        "RESHAPE",
-        "ADD",
-      ].filter((s) => s.startsWith(last.toUpperCase())),
-      last,
-    ];
+    return [OP_COMPLETIONS.filter((s) => s.startsWith(last.toUpperCase())), last];
   return [[], last];
 }
