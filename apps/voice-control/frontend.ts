@@ -140,7 +140,7 @@ export class FrontEnd {
     else beamSteer(this.beam, this.positions, azimuthDeg * Mathf.PI / 180.0, 0, <f32>RATE);
   }
 
-  /** The superdirective beam's microphone 0 alone until a direction is confirmed (the others keep theirs). */
+  /** The superdirective beam's microphone 0 alone until a direction is confirmed; the delay-and-sum and MVDR beams keep their last direction meanwhile. */
   listenMic0(): void {
     if (this.superdirective) sdSelectMic(this.beam, 0);
   }

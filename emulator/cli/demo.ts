@@ -14,6 +14,9 @@ import { formatFault } from "../faults.ts";
 import { formatBytes, UserError } from "../errors.ts";
 import { formatCycles, formatRealTime } from "./format.ts";
 
+/** Where the demo keeps each board's card and flashed image (.tinyboard/demo/<board>). */
+const demoDir = (): string => path.join(outputRoot(), ".tinyboard", "demo");
+
 /** Console lines shown per run without --verbose. */
 const SHOWN_LINES = 4;
 
@@ -49,7 +52,7 @@ export async function demoCommand(opts: {
       cache: !opts.rebuild,
       onCompile,
     });
-    const state = openState(path.join(outputRoot(), ".tinyboard", "demo", boardId));
+    const state = openState(path.join(demoDir(), boardId));
     flashImage(state, image);
     const seconds = opts.seconds ?? app.seconds;
     console.log(
@@ -89,7 +92,7 @@ export async function demoCommand(opts: {
   console.log(`\n${"app".padEnd(16)} ${"board".padEnd(8)} CPU load  real-time  result`);
   for (const r of rows) console.log(r);
   console.log(
-    `\nSD cards and flashed images are in ${path.join(shownPath(path.join(outputRoot(), ".tinyboard", "demo")), "<board>")}/ (try: mdir -i ${shownPath(path.join(outputRoot(), ".tinyboard", "demo", "rt1060", "sdcard.img"))} ::/)`,
+    `\nSD cards and flashed images are in ${path.join(shownPath(demoDir()), "<board>")}/ (try: mdir -i ${shownPath(path.join(demoDir(), "rt1060", "sdcard.img"))} ::/)`,
   );
   if (!opts.verbose) console.log("Every console line: npm start -- --verbose");
 }
