@@ -182,7 +182,7 @@ export class FrontEnd {
     else beamProcess(this.beam, planar, BLOCK, this.beamOut);
     if (this.suppress) nsProcess(this.nsState, this.beamOut, this.beamOut);
     this.gainDb = agcProcess(this.agcState, this.agc, this.beamOut, this.beamOut, BLOCK);
-    if (this.rebeam != null) this.rebeam!.keep(planar, load<f32>(this.agcState, 4)); // agc.ts: the linear gain at the block's end
+    if (this.rebeam != null) this.rebeam!.past.keep(planar, load<f32>(this.agcState, 4)); // agc.ts: the linear gain at the block's end
     let peak: i32 = 0;
     for (let i = 0; i < BLOCK; i++) {
       const v = <i32>Mathf.round(load<f32>(this.beamOut + (<usize>i << 2)) * 32767.0);
