@@ -199,7 +199,7 @@ export function main(): void {
       if (front.rebeam != null) {
         const rb = front.rebeam!;
         stamp(front.history.count * 1000 / <u64>RATE).str("re-beam ").uint(rb.past.blocks * 10).str(" ms (").uint(rb.past.bytes).str(" B): ").uint(rb.finished).str(" of ").uint(rb.started).str(" done, ")
-          .uint(rb.blocksDone).str(" blocks, ").uint(rb.framesDone).str(" frames; at most ").uint(rb.worstCycles).str(" cycles in a buffer");
+          .uint(rb.blocksDone).str(" blocks, ").uint(rb.framesDone).str(" frames; ").uint(rb.cycles).str(" cycles, at most ").uint(rb.worstCycles).str(" cycles in a buffer");
         say();
       }
       busy = 0; worst = 0; periodBuffers = 0;

@@ -28,11 +28,12 @@ export class Rebeam {
   private spanFrom: u64 = 0; // samples beamed again: [spanFrom, spanTo)
   private spanTo: u64 = 0;
   private slot: i32 = 0; // next feature slot: the wake word's 0..WW_FRAMES-1, then the commands'
-  /** Re-beams started / finished; blocks beamed again; feature frames computed again; most cycles spent in one buffer. */
+  /** Re-beams started / finished; blocks beamed again; feature frames computed again; cycles spent in all, and at most in one buffer. */
   started: u32 = 0;
   finished: u32 = 0;
   blocksDone: u32 = 0;
   framesDone: u32 = 0;
+  cycles: u64 = 0;
   worstCycles: u64 = 0;
 
   constructor(mics: i32, block: i32, ms: i32, readonly beam: usize, readonly cal: usize) {
@@ -59,6 +60,7 @@ export class Rebeam {
       else this.featureUnit(history, wake, command);
     }
     const used = clock.cycles() - c0;
+    this.cycles += used;
     if (used > this.worstCycles) this.worstCycles = used;
   }
 
