@@ -37,6 +37,7 @@ export const OP = {
   srpCue: 21,
   mvdr: 22,
   steerHold: 23,
+  beamPast: 24,
 } as const;
 
 export interface DspJob {

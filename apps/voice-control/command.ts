@@ -26,6 +26,7 @@ export class Command {
   readonly mfcc: usize = heap.alloc(<usize>(KWS_FRAMES * KWS_COEFS * 4)); // ring of frames
   private readonly window: usize = heap.alloc(<usize>(KWS_FRAMES * KWS_COEFS * 4));
   private readonly frameMax: usize = heap.alloc(<usize>(KWS_FRAMES * 4)); // largest sample of each frame's new 320
+  private readonly frameEnd: usize = heap.alloc(<usize>(KWS_FRAMES * 8)); // sample number each frame ends before
   private next: i32 = 0;
   frames: u32 = 0;
   best: i32 = -1;
@@ -48,14 +49,25 @@ export class Command {
 
   /** A step's samples have arrived: the newest frame's MFCCs (always, so the window is full when a command starts). */
   step(history: History, end: u64): void {
+    this.frame(history, end, this.next);
+    this.next = (this.next + 1) % KWS_FRAMES;
+    this.frames++;
+  }
+
+  /** Ring slot `slot`'s frame: the one ending before sample `end`, from `history` (again, after rebeam.ts re-beamed its samples). */
+  frame(history: History, end: u64, slot: i32): void {
     const pcm = history.ending(end, KWS_FRAME);
-    kwsFrame(this.work, pcm, 1.0 / 32768.0, this.mfcc + (<usize>(this.next * KWS_COEFS) << 2));
+    kwsFrame(this.work, pcm, 1.0 / 32768.0, this.mfcc + (<usize>(slot * KWS_COEFS) << 2));
     let m: i32 = -32768;
     const fresh = pcm + (<usize>(KWS_FRAME - KWS_STEP) << 1);
     for (let i = 0; i < KWS_STEP; i++) m = max(m, <i32>load<i16>(fresh + (<usize>i << 1)));
-    store<i32>(this.frameMax + (<usize>this.next << 2), m);
-    this.next = (this.next + 1) % KWS_FRAMES;
-    this.frames++;
+    store<i32>(this.frameMax + (<usize>slot << 2), m);
+    store<u64>(this.frameEnd + (<usize>slot << 3), end);
+  }
+
+  /** Where ring slot `slot`'s frame ends (a sample number; 0: not computed yet). */
+  @inline frameEndAt(slot: i32): u64 {
+    return load<u64>(this.frameEnd + (<usize>slot << 3));
   }
 
   /** Scores the newest second; sets best and score. */

@@ -10,7 +10,9 @@
 // on one channel: the same filter, no other microphone); MIC_CALIBRATION (default true)
 // corrects each microphone's gain inside the superdirective and MVDR beams
 // (firmware/dsp/mic-calibration.ts); NOISE_SUPPRESSOR true switches the suppressor on;
-// STEER_CONFIRM / STEER_AGREE_DEG the hold (STEER_CONFIRM 0: every estimate re-steers, as before).
+// STEER_CONFIRM / STEER_AGREE_DEG the hold (STEER_CONFIRM 0: every estimate re-steers, as before);
+// REBEAM_MS (0: off) the past the superdirective beam hears again once the hold takes a
+// direction (rebeam.ts; main.ts does the work between buffers).
 import * as mic from "../../hal/mic";
 import { pdmStateBytes, pdmInit, pdmDecimate } from "../../firmware/dsp/pdm";
 import { beamStateBytes, beamInit, beamSteer, beamProcess } from "../../firmware/dsp/beamformer";
@@ -19,10 +21,11 @@ import { mvdrStateBytes, mvdrInit, mvdrSteer, mvdrProcess, mvdrCalibrate } from 
 import { calStateBytes, calInit } from "../../firmware/dsp/mic-calibration";
 import { AGC_STATE_BYTES, AgcConfig, agcInitAt, agcProcess } from "../../firmware/dsp/agc";
 import { NS_STATE_BYTES, nsInit, nsProcess } from "../../firmware/dsp/noise-suppressor";
-import { BEAM, MIC_CALIBRATION, NOISE_SUPPRESSOR, STEER_CONFIRM, STEER_AGREE_DEG } from "../../firmware/app-options";
+import { BEAM, MIC_CALIBRATION, NOISE_SUPPRESSOR, STEER_CONFIRM, STEER_AGREE_DEG, REBEAM_MS } from "../../firmware/app-options";
 import { SteerHold, STEER_TO, STEER_MIC0 } from "../../firmware/dsp/steer-hold";
 import { Doa } from "./doa";
 import { History } from "./history";
+import { Rebeam } from "./rebeam";
 
 export const RATE: u32 = 16000;
 export const BLOCK_MS: u32 = 10;
@@ -72,6 +75,8 @@ export class FrontEnd {
   /** When the beam follows the DOA (firmware/dsp/steer-hold.ts); the superdirective beam listens through microphone 0 while no direction is confirmed. */
   readonly hold: SteerHold = new SteerHold(<f32>STEER_AGREE_DEG, STEER_CONFIRM);
   readonly history: History = new History();
+  /** The superdirective beam's re-run over the kept past when the hold takes a direction (REBEAM_MS > 0, the hold on, no suppressor), or null. */
+  rebeam: Rebeam | null = null;
   suppress: bool = NOISE_SUPPRESSOR;
   steeredDeg: f32 = 0;
   gainDb: f32 = 0;
@@ -120,6 +125,8 @@ export class FrontEnd {
     this.nsState = heap.alloc(NS_STATE_BYTES);
     nsInit(this.nsState);
     this.doa = new Doa(this.mics, this.positions);
+    // The suppressor's state is not re-run, so with it on the past stays as heard.
+    if (this.superdirective && STEER_CONFIRM > 0 && REBEAM_MS > 0 && !NOISE_SUPPRESSOR) this.rebeam = new Rebeam(this.mics, BLOCK, REBEAM_MS, this.beam, this.calibration);
     if (this.superdirective && STEER_CONFIRM > 0) this.listenMic0();
     else this.steer(90);
   }
@@ -161,8 +168,13 @@ export class FrontEnd {
       }
     }
     if (this.doa.push(planar, BLOCK)) {
+      const wasSteered = this.hold.steered;
       const action = this.hold.update(this.doa.azimuthDeg);
-      if (action == STEER_TO) this.steer(this.hold.azimuthDeg);
+      if (action == STEER_TO) {
+        this.steer(this.hold.azimuthDeg);
+        // A direction newly taken (not a follow within the hold's agreement): hear the past through it.
+        if (!wasSteered && this.rebeam != null) this.rebeam!.start(this.blocks);
+      }
       else if (action == STEER_MIC0) this.listenMic0();
     }
     if (this.superdirective) sdProcess(this.beam, planar, this.beamOut);
@@ -170,6 +182,7 @@ export class FrontEnd {
     else beamProcess(this.beam, planar, BLOCK, this.beamOut);
     if (this.suppress) nsProcess(this.nsState, this.beamOut, this.beamOut);
     this.gainDb = agcProcess(this.agcState, this.agc, this.beamOut, this.beamOut, BLOCK);
+    if (this.rebeam != null) this.rebeam!.past.keep(planar, load<f32>(this.agcState, 4)); // agc.ts: the linear gain at the block's end
     let peak: i32 = 0;
     for (let i = 0; i < BLOCK; i++) {
       const v = <i32>Mathf.round(load<f32>(this.beamOut + (<usize>i << 2)) * 32767.0);

@@ -24,4 +24,11 @@ export class History {
   window(len: i32): usize {
     return this.base + (<usize>(this.pos + HISTORY - len) << 1);
   }
+
+  /** Replaces sample number `index` (count - index <= HISTORY: still held) in both copies. */
+  @inline set(index: u64, v: i16): void {
+    const pos = <i32>(index & <u64>(HISTORY - 1));
+    store<i16>(this.base + (<usize>pos << 1), v);
+    store<i16>(this.base + (<usize>(pos + HISTORY) << 1), v);
+  }
 }

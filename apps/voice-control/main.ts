@@ -16,7 +16,7 @@ import { WakeWord, HOP_SAMPLES, CANDIDATE_THRESHOLD } from "./wake";
 import { Verifier, VERIFIER_PARTITION } from "./verifier";
 import { Command, LED_PARTITION, LED_WORDS, LED_COMMANDS, THRESHOLD as COMMAND_THRESHOLD, SCORE_EVERY, STEP_SAMPLES } from "./command";
 import { Actions } from "./actions";
-import { WAKE_VERIFIER } from "../../firmware/app-options";
+import { WAKE_VERIFIER, REBEAM_LOAD_PCT } from "../../firmware/app-options";
 import { CardLog } from "./card-log";
 import { Capture } from "./capture";
 
@@ -181,6 +181,8 @@ export function main(): void {
         candidate = -1;
       }
     }
+    // A pending re-beam (rebeam.ts) takes what is left of the buffer's time up to REBEAM_LOAD_PCT.
+    if (front.rebeam != null) front.rebeam!.work(front.history, wake, command, c0 + hz / 100 * <u64>FRAMES_PER_BUFFER * <u64>REBEAM_LOAD_PCT / 100);
     if (capture.enabled) {
       const saved = capture.poll();
       if (saved.length > 0) { stamp(front.history.count * 1000 / <u64>RATE).str("captured ").str(saved); say(); }
@@ -194,6 +196,12 @@ export function main(): void {
       stamp(front.history.count * 1000 / <u64>RATE).str("load ").fixed(<i64>(busy * 10000 / (budget * periodBuffers)), 2).str(" % average, ")
         .fixed(<i64>(worst * 10000 / budget), 2).str(" % worst 40 ms buffer; overruns ").uint(mic.overruns());
       say();
+      if (front.rebeam != null) {
+        const rb = front.rebeam!;
+        stamp(front.history.count * 1000 / <u64>RATE).str("re-beam ").uint(rb.past.blocks * 10).str(" ms (").uint(rb.past.bytes).str(" B): ").uint(rb.finished).str(" of ").uint(rb.started).str(" done, ")
+          .uint(rb.blocksDone).str(" blocks, ").uint(rb.framesDone).str(" frames; ").uint(rb.cycles).str(" cycles, at most ").uint(rb.worstCycles).str(" cycles in a buffer");
+        say();
+      }
       busy = 0; worst = 0; periodBuffers = 0;
     }
   }

@@ -33,6 +33,7 @@ export class WakeWord {
   readonly work: usize = heap.alloc(<usize>WW_WORK_BYTES);
   readonly features: usize = heap.alloc(<usize>(WW_FRAMES * WW_MELS * 4)); // ring of frames, unclipped
   private readonly framePeak: usize = heap.alloc(<usize>(WW_FRAMES * 4)); // largest |sample| of each frame
+  private readonly frameEnd: usize = heap.alloc(<usize>(WW_FRAMES * 8)); // sample number each frame ends before
   private readonly recent: usize = heap.alloc(<usize>(SMOOTH * 4)); // the last SMOOTH scores
   private next: i32 = 0; // ring slot of the next frame
   private frames: u32 = 0;
@@ -53,17 +54,11 @@ export class WakeWord {
 
   /** The hop ending before sample `end` has arrived: computes the newest frame and scores the window; true on a candidate at `nowMs`. */
   hop(history: History, end: u64, nowMs: u64): bool {
-    const pcm = history.ending(end, WW_FRAME + 1);
-    const scale: f32 = 1.0 / 32768.0;
-    const previous = <f32>load<i16>(pcm) * scale;
-    wwFrameUnclipped(this.work, pcm + 2, scale, previous, this.features + (<usize>(this.next * WW_MELS) << 2));
-    let peak: i32 = 0;
-    for (let i = 1; i <= WW_FRAME; i++) peak = max(peak, abs<i32>(<i32>load<i16>(pcm + (<usize>i << 1))));
-    store<i32>(this.framePeak + (<usize>this.next << 2), peak);
+    this.frame(history, end, this.next);
     this.next = (this.next + 1) % WW_FRAMES;
     this.frames++;
     if (this.frames < <u32>WW_FRAMES || this.frames % this.every != 0) return false;
-    peak = PEAK_FLOOR;
+    let peak = PEAK_FLOOR;
     for (let t = 0; t < WW_FRAMES; t++) peak = max(peak, load<i32>(this.framePeak + (<usize>t << 2)));
     const shift: f32 = Mathf.log(32768.0 / <f32>peak) * (20.0 / Mathf.log(10.0)) / DB_PER_UNIT;
     // Oldest frame first: the ring from `next` on, then from 0.
@@ -94,6 +89,23 @@ export class WakeWord {
     this.smoothed = sum / <f32>k;
     this.above = this.smoothed >= this.threshold ? this.above + 1 : 0;
     return nowMs >= this.deafUntilMs && this.above >= this.run;
+  }
+
+  /** Ring slot `slot`'s frame: the one ending before sample `end`, computed from `history` (again, after rebeam.ts re-beamed its samples). */
+  frame(history: History, end: u64, slot: i32): void {
+    const pcm = history.ending(end, WW_FRAME + 1);
+    const scale: f32 = 1.0 / 32768.0;
+    const previous = <f32>load<i16>(pcm) * scale;
+    wwFrameUnclipped(this.work, pcm + 2, scale, previous, this.features + (<usize>(slot * WW_MELS) << 2));
+    let peak: i32 = 0;
+    for (let i = 1; i <= WW_FRAME; i++) peak = max(peak, abs<i32>(<i32>load<i16>(pcm + (<usize>i << 1))));
+    store<i32>(this.framePeak + (<usize>slot << 2), peak);
+    store<u64>(this.frameEnd + (<usize>slot << 3), end);
+  }
+
+  /** Where ring slot `slot`'s frame ends (a sample number; 0: not computed yet). */
+  @inline frameEndAt(slot: i32): u64 {
+    return load<u64>(this.frameEnd + (<usize>slot << 3));
   }
 
   /** The candidate at `nowMs` is a detection: deaf for the refractory time. */

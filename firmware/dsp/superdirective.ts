@@ -200,6 +200,13 @@ export function sdSelectMic(state: usize, m: i32): void {
   for (let k = 0; k < BINS; k++) store<f32>(wStore + (<usize>((k * mics + m) * 2) << 2), 1.0);
 }
 
+/** Forgets the stream (overlap-add and each microphone's previous hop), keeping the weights: `state` then beams a new stretch of audio as if from its start. */
+export function sdReset(state: usize): void {
+  const mics = load<i32>(state, H_MICS);
+  memory.fill(state + OFF_OLA, 0, <usize>SD_HOP * 4);
+  memory.fill(state + OFF_PREV, 0, <usize>(mics * SD_HOP * 4));
+}
+
 /** Corrects every microphone with the calibration state `cal` (mic-calibration.ts, set up for as many microphones), learning from each frame; 0: none. */
 export function sdCalibrate(state: usize, cal: usize): void {
   store<u32>(state, <u32>cal, H_CAL);
