@@ -2,8 +2,7 @@
 // area-averaged over 4 x 4 blocks into the model's 80 x 60 int8 input (pixel - 128, the input
 // quantisation the trainer fixes), one invoke, then the centroid grid decoded as
 // detector/decode.ts does it: a cell whose objectness is at or above probability 0.5 and not
-// below any cell within 16 px of it (ties to the cell scanned first) is a face, placed by the
-// box head. The cell size is the model's (frame width / grid width: 8 px now, 16 before).
+// below its 8 neighbours (ties to the cell scanned first) is a face, placed by the box head.
 import { Interpreter } from "../../firmware/tflite/interpreter";
 import { Tensor } from "../../firmware/tflite/tensor";
 import { TYPE_INT8 } from "../../firmware/tflite/schema";
@@ -12,8 +11,7 @@ export const MAX_FACES: i32 = 8;
 /** Head half-height over half-width in pixels (detector/frames.ts HEAD_ASPECT: a 16 x 22 cm head, square pixels). */
 export const HEAD_ASPECT: f64 = 1.375;
 const DOWN: i32 = 4;
-/** Two peaks closer than this (either way, frame pixels) are one face: detector/frames.ts PEAK_REACH_PX. */
-const PEAK_REACH_PX: i32 = 16;
+const CELL: f32 = 16;
 
 export class FaceDetector {
   readonly engine: Interpreter;
@@ -27,8 +25,6 @@ export class FaceDetector {
   private inH: i32 = 0;
   private gridW: i32 = 0;
   private gridH: i32 = 0;
-  private cell: f32 = 0;
-  private reach: i32 = 0; // cells either way a peak must top
   private objQ: i32 = 0; // the int8 objectness at or above which a cell is a face (logit 0)
 
   constructor(partition: string, frameW: i32, frameH: i32) {
@@ -42,13 +38,8 @@ export class FaceDetector {
     const obj = this.engine.output(0), box = this.engine.output(1);
     if (input.type != TYPE_INT8 || input.rank != 4 || input.dim(1) * DOWN != frameH || input.dim(2) * DOWN != frameW || input.dim(3) != 1)
       return "the detector's input must be int8 [1, frame height / 4, frame width / 4, 1]";
-    if (obj.type != TYPE_INT8 || box.type != TYPE_INT8 || obj.rank != 4 || box.rank != 4 || obj.dim(3) != 1 || box.dim(3) != 3 || obj.dim(1) != box.dim(1) || obj.dim(2) != box.dim(2))
-      return "the detector's outputs must be int8 objectness [1, h, w, 1] and box [1, h, w, 3]";
-    const cell = frameW / obj.dim(2);
-    if ((cell != 8 && cell != 16) || obj.dim(2) * cell != frameW || obj.dim(1) * cell != frameH)
-      return "the detector's grid must cover the frame in square cells of 8 or 16 pixels";
-    this.cell = <f32>cell;
-    this.reach = PEAK_REACH_PX / cell;
+    if (obj.type != TYPE_INT8 || box.type != TYPE_INT8 || obj.rank != 4 || box.rank != 4 || obj.dim(3) != 1 || box.dim(3) != 3 || obj.dim(1) != box.dim(1) || obj.dim(2) != box.dim(2) || <f32>obj.dim(2) * CELL != <f32>frameW)
+      return "the detector's outputs must be int8 objectness [1, h, w, 1] and box [1, h, w, 3] with 16-pixel cells";
     this.inW = input.dim(2); this.inH = input.dim(1);
     this.gridW = obj.dim(2); this.gridH = obj.dim(1);
     this.objQ = min(127, obj.zeroPoint);
@@ -89,9 +80,8 @@ export class FaceDetector {
         const v = <i32>load<i8>(obj.data + <usize>i);
         if (v < this.objQ) continue;
         let peak = true;
-        const r = this.reach;
-        for (let ny = gy - r; ny <= gy + r && peak; ny++) {
-          for (let nx = gx - r; nx <= gx + r; nx++) {
+        for (let ny = gy - 1; ny <= gy + 1 && peak; ny++) {
+          for (let nx = gx - 1; nx <= gx + 1; nx++) {
             if (ny < 0 || nx < 0 || ny >= gh || nx >= gw || (nx == gx && ny == gy)) continue;
             const j = ny * gw + nx;
             const u = <i32>load<i8>(obj.data + <usize>j);
@@ -103,9 +93,9 @@ export class FaceDetector {
         const dx = <f32>(<i32>load<i8>(b) - box.zeroPoint) * box.scale;
         const dy = <f32>(<i32>load<i8>(b, 1) - box.zeroPoint) * box.scale;
         const s = <f32>(<i32>load<i8>(b, 2) - box.zeroPoint) * box.scale;
-        this.cx[this.count] = (<f32>gx + 0.5 + dx) * this.cell;
-        this.cy[this.count] = (<f32>gy + 0.5 + dy) * this.cell;
-        this.hw[this.count] = max<f32>(2, s * this.cell);
+        this.cx[this.count] = (<f32>gx + 0.5 + dx) * CELL;
+        this.cy[this.count] = (<f32>gy + 0.5 + dy) * CELL;
+        this.hw[this.count] = max<f32>(2, s * CELL);
         this.count++;
       }
     }

@@ -1,12 +1,8 @@
 // From the detector's output grid to faces, as the firmware's face-detector.ts does it: a cell
-// whose objectness is at or above the threshold and not below any cell within PEAK_REACH_PX
-// of it (2 cells of 8 px either way; a tie goes to the cell scanned first) is a face; its
-// centre is the cell's centre moved by the box head's (dx, dy) cell widths, its half width the
-// box head's size x the cell.
-import { CELL, GRID_H, GRID_W, PEAK_REACH_PX, type Face } from "./frames.ts";
-
-/** Cells either way a peak must top: one face's cells around its centre make one face. */
-export const REACH = PEAK_REACH_PX / CELL;
+// whose objectness is at or above the threshold and not below any of its 8 neighbours (a tie
+// goes to the cell scanned first) is a face; its centre is the cell's centre moved by the box
+// head's (dx, dy) cell widths, its half width the box head's size x 16 px.
+import { CELL, GRID_H, GRID_W, type Face } from "./frames.ts";
 
 /** Objectness logit at or above which a cell is a face (probability 0.5). */
 export const THRESHOLD_LOGIT = 0;
@@ -23,8 +19,8 @@ export function decode(
       const v = obj[i];
       if (v < threshold) continue;
       let peak = true;
-      for (let ny = gy - REACH; ny <= gy + REACH && peak; ny++)
-        for (let nx = gx - REACH; nx <= gx + REACH; nx++) {
+      for (let ny = gy - 1; ny <= gy + 1 && peak; ny++)
+        for (let nx = gx - 1; nx <= gx + 1; nx++) {
           if (ny < 0 || nx < 0 || ny >= GRID_H || nx >= GRID_W || (nx === gx && ny === gy))
             continue;
           const j = ny * GRID_W + nx;

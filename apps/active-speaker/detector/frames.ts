@@ -17,10 +17,8 @@ export const FRAME_H = 240;
 export const DOWN = 4;
 export const IN_W = FRAME_W / DOWN;
 export const IN_H = FRAME_H / DOWN;
-/** Output grid: one cell per 8 x 8 frame pixels (one stride-2 layer on the 80 x 60 input). */
-export const CELL = 8;
-/** Two peaks closer than this many frame pixels (either way) are one face: the decoder's reach. */
-export const PEAK_REACH_PX = 16;
+/** Output grid: one cell per 16 x 16 frame pixels (two stride-2 layers on the 80 x 60 input). */
+export const CELL = 16;
 export const GRID_W = FRAME_W / CELL;
 export const GRID_H = FRAME_H / CELL;
 /** Head half-height over half-width in pixels (HEAD_HALF 0.11 / 0.08 m on a 4:3 sensor's square pixels). */

@@ -4,15 +4,12 @@
 //
 //   input [60, 80, 1]   the grey QVGA frame area-averaged 4 x 4, pixel / 255
 //   c1    conv 8 x 3x3 stride 2, ReLU                     -> [30, 40, 8]
-//   c2    depthwise 3x3, ReLU; pointwise 16, ReLU          -> [30, 40, 16]
-//   c3    depthwise 3x3, ReLU; pointwise 16, ReLU          -> [30, 40, 16]
-//   c4    depthwise 3x3, ReLU; pointwise 24, ReLU          -> [30, 40, 24]  (receptive field 15 input px, 60 frame px: a head and its edges)
-//   obj   conv 1 x 1x1                                    -> [30, 40, 1]   logit: a face's centre is in this 8 x 8 px cell
-//   box   conv 3 x 1x1                                    -> [30, 40, 3]   dx, dy (centre in cell widths from the cell's centre), hw / 8 px
+//   c2    depthwise 3x3 stride 2, ReLU; pointwise 16, ReLU -> [15, 20, 16]
+//   c3    depthwise 3x3, ReLU; pointwise 32, ReLU          -> [15, 20, 32]
+//   c4    depthwise 3x3, ReLU; pointwise 32, ReLU          -> [15, 20, 32]  (receptive field 23 input px: a head and its surroundings)
+//   obj   conv 1 x 1x1                                    -> [15, 20, 1]   logit: a face's centre is in this 16 x 16 px cell
+//   box   conv 3 x 1x1                                    -> [15, 20, 3]   dx, dy (centre in cell widths from the cell's centre), hw / 16 px
 //
-// One stride 2 fewer than the first detector (16 px cells): its box head learnt little beyond
-// its cell (centre error median 0.34 half widths), so the grid itself now places the face twice
-// as finely, and the box head corrects within 8 px.
 // Every layer is CONV_2D or DEPTHWISE_CONV_2D: the firmware engine and the MCX N947's NPU take them all.
 import * as tf from "@tensorflow/tfjs-core";
 import { seededRandom } from "../../fan-monitor/train/dataset.ts";
@@ -32,19 +29,18 @@ export interface LayerSpec {
   ow: number;
 }
 
-const [H, W] = [GRID_H, GRID_W];
 export const LAYERS: LayerSpec[] = [
-  { name: "c1", kind: "conv", k: 3, stride: 2, cin: 1, cout: 8, relu: true, oh: H, ow: W },
-  { name: "c2dw", kind: "dw", k: 3, stride: 1, cin: 8, cout: 8, relu: true, oh: H, ow: W },
-  { name: "c2pw", kind: "conv", k: 1, stride: 1, cin: 8, cout: 16, relu: true, oh: H, ow: W },
-  { name: "c3dw", kind: "dw", k: 3, stride: 1, cin: 16, cout: 16, relu: true, oh: H, ow: W },
-  { name: "c3pw", kind: "conv", k: 1, stride: 1, cin: 16, cout: 16, relu: true, oh: H, ow: W },
-  { name: "c4dw", kind: "dw", k: 3, stride: 1, cin: 16, cout: 16, relu: true, oh: H, ow: W },
-  { name: "c4pw", kind: "conv", k: 1, stride: 1, cin: 16, cout: 24, relu: true, oh: H, ow: W },
+  { name: "c1", kind: "conv", k: 3, stride: 2, cin: 1, cout: 8, relu: true, oh: 30, ow: 40 },
+  { name: "c2dw", kind: "dw", k: 3, stride: 2, cin: 8, cout: 8, relu: true, oh: 15, ow: 20 },
+  { name: "c2pw", kind: "conv", k: 1, stride: 1, cin: 8, cout: 16, relu: true, oh: 15, ow: 20 },
+  { name: "c3dw", kind: "dw", k: 3, stride: 1, cin: 16, cout: 16, relu: true, oh: 15, ow: 20 },
+  { name: "c3pw", kind: "conv", k: 1, stride: 1, cin: 16, cout: 32, relu: true, oh: 15, ow: 20 },
+  { name: "c4dw", kind: "dw", k: 3, stride: 1, cin: 32, cout: 32, relu: true, oh: 15, ow: 20 },
+  { name: "c4pw", kind: "conv", k: 1, stride: 1, cin: 32, cout: 32, relu: true, oh: 15, ow: 20 },
 ];
 export const HEADS: LayerSpec[] = [
-  { name: "obj", kind: "conv", k: 1, stride: 1, cin: 24, cout: 1, relu: false, oh: H, ow: W },
-  { name: "box", kind: "conv", k: 1, stride: 1, cin: 24, cout: 3, relu: false, oh: H, ow: W },
+  { name: "obj", kind: "conv", k: 1, stride: 1, cin: 32, cout: 1, relu: false, oh: 15, ow: 20 },
+  { name: "box", kind: "conv", k: 1, stride: 1, cin: 32, cout: 3, relu: false, oh: 15, ow: 20 },
 ];
 export const INPUT_SHAPE = [IN_H, IN_W, 1];
 
@@ -68,8 +64,8 @@ export class FaceNet {
       const n = shape.reduce((a, b) => a * b, 1);
       const w = Float32Array.from({ length: n }, () => (2 * rnd() - 1) * limit);
       this.vars.set(`${l.name}/w`, tf.variable(tf.tensor(w, shape), true, `${l.name}/w`));
-      // The objectness bias starts at the prior of a face centre in a cell (about 1 in 600), as FOMO/RetinaNet do.
-      const b = new Float32Array(l.cout).fill(l.name === "obj" ? -6 : 0);
+      // The objectness bias starts at the prior of a face centre in a cell (about 1 in 150), as FOMO/RetinaNet do.
+      const b = new Float32Array(l.cout).fill(l.name === "obj" ? -5 : 0);
       this.vars.set(`${l.name}/b`, tf.variable(tf.tensor1d(b), true, `${l.name}/b`));
     }
   }
@@ -86,7 +82,7 @@ export class FaceNet {
     return [...this.vars.values()].reduce((n, t) => n + t.size, 0);
   }
 
-  /** Objectness logits [n, 30, 40, 1] and box [n, 30, 40, 3]; with `each`, every activation by name. */
+  /** Objectness logits [n, 15, 20, 1] and box [n, 15, 20, 3]; with `each`, every activation by name. */
   forward(x: tf.Tensor4D, each?: Map<string, tf.Tensor>): { obj: tf.Tensor4D; box: tf.Tensor4D } {
     const run = (h: tf.Tensor4D, l: LayerSpec): tf.Tensor4D => {
       const w = this.v(`${l.name}/w`) as tf.Tensor4D;

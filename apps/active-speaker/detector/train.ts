@@ -17,7 +17,7 @@ import { writeTflite } from "../../../emulator/model/tflite-writer.ts";
 import { loadReference } from "../../../test/helpers/tflite-reference.ts";
 import { seededRandom } from "../../fan-monitor/train/dataset.ts";
 import { trainEpochs } from "../../fan-monitor/train/epochs.ts";
-import { REACH, decode, match, type Matching } from "./decode.ts";
+import { decode, match, type Matching } from "./decode.ts";
 import {
   CELL,
   GRID_H,
@@ -38,10 +38,10 @@ export const MODEL_FILE = "face_detector_int8.tflite";
 const SEED = 5;
 const BATCH = 32;
 const LEARNING_RATE = 0.004;
-const EPOCHS = 16;
+const EPOCHS = 12;
 const CALIBRATION_FRAMES = 160;
-/** Weight of a face-centre cell in the objectness loss (about 1 cell in 600 holds one). */
-const POSITIVE_WEIGHT = 40;
+/** Weight of a face-centre cell in the objectness loss (about 1 cell in 100 holds one). */
+const POSITIVE_WEIGHT = 20;
 /** Weight of the box head's squared error (cell units), summed like the objectness loss over a frame's cells. */
 const BOX_WEIGHT = 20;
 /** A hit: centre within this many true half widths (the crop tolerance, see the README). */
@@ -83,15 +83,14 @@ function targets(f: Frames): Targets {
     Math.min(GRID_H - 1, Math.floor(p.cy / CELL)),
   ];
   f.faces.forEach((faces, k) => {
-    // The cells within the decoder's reach of a face's centre cell (5 x 5 of 8 px): no
-    // objectness loss (neither face nor background), but box targets relative to each of
-    // them, so that whichever of them peaks places the face (the nearest face's, when two
-    // faces share a neighbourhood).
+    // The 3 x 3 cells around a face's centre cell: no objectness loss (neither face nor
+    // background), but box targets relative to each of them, so that whichever of them peaks
+    // places the face (the nearest face's, when two faces share a cell's neighbourhood).
     const nearest = new Float32Array(CELLS).fill(Infinity);
     for (const p of faces) {
       const [gx, gy] = cellOf(p);
-      for (let ny = gy - REACH; ny <= gy + REACH; ny++)
-        for (let nx = gx - REACH; nx <= gx + REACH; nx++) {
+      for (let ny = gy - 1; ny <= gy + 1; ny++)
+        for (let nx = gx - 1; nx <= gx + 1; nx++) {
           if (nx < 0 || ny < 0 || nx >= GRID_W || ny >= GRID_H) continue;
           const c = ny * GRID_W + nx,
             i = k * CELLS + c;
@@ -241,7 +240,7 @@ export async function trainDetector(o: DetectorTrainOptions) {
   const q = quantizeDetector(
     net,
     calibrationRanges(net, calib, n),
-    `tinyboard active-speaker face detector (centroid grid ${GRID_W} x ${GRID_H} over QVGA, int8)`,
+    "tinyboard active-speaker face detector (centroid grid 20 x 15 over QVGA, int8)",
   );
   const bytes = writeTflite(q.model);
   tf.dispose(net.variables); // named variables: a second run in the same process registers them again
