@@ -49,7 +49,11 @@ import {
   voiceControlTable,
 } from "./voice-control.ts";
 import { benchVoiceSession, voiceSessionTable } from "./voice-session.ts";
-import { benchActiveSpeaker, activeSpeakerTable } from "./active-speaker.ts";
+import {
+  benchActiveSpeaker,
+  activeSpeakerTable,
+  updateAppReadme as updateActiveSpeakerReadme,
+} from "./active-speaker.ts";
 import { benchDebugLines, debugLinesTable, debugLinesMarkdown } from "./debug-lines.ts";
 
 /** Floors are reported beside the figures, never enforced. */
@@ -372,6 +376,7 @@ export const SECTIONS: BenchSection[] = [
         "",
         activeSpeakerTable(r),
       ].join("\n"),
+    publish: updateActiveSpeakerReadme,
   }),
   section({
     id: "buildTimes",
