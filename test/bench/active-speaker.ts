@@ -7,9 +7,9 @@
 // buffers, the degraded level the app chose (frame-budget.ts), SRAM and flash. The auROC
 // figures come from the training run and eval-app.ts, not from here.
 // Run alone: `npx tsx test/bench/active-speaker.ts [board...]`.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { BOARDS, build, runOnce, sig, type Built } from "./util.ts";
+import { BOARDS, build, runOnce, sig, type Built, writeBenchBlock } from "./util.ts";
 import { benchSceneFile } from "../../apps/active-speaker/train/scene-files.ts";
 
 const APP = "apps/active-speaker";
@@ -138,13 +138,7 @@ export function activeSpeakerTable(r: ActiveSpeakerBoardResult[]): string {
 
 /** Puts the table between the bench markers of the app's README. */
 export function updateAppReadme(r: ActiveSpeakerBoardResult[]): void {
-  const readme = fileURLToPath(new URL(`../../${APP}/README.md`, import.meta.url));
-  const text = readFileSync(readme, "utf8");
-  const next = text.replace(
-    /(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/,
-    `$1${activeSpeakerTable(r)}\n$2`,
-  );
-  if (next !== text) writeFileSync(readme, next);
+  writeBenchBlock(`${APP}/README.md`, activeSpeakerTable(r));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -5,12 +5,12 @@
 // the NPU's speed-up. NXP's published figures for its state monitor stand beside them.
 // Also writes the figures into apps/fan-monitor/README.md. Nothing here asserts a timing.
 import path from "node:path";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { loadTarget } from "../../emulator/board.ts";
 import { ensureCard } from "../../emulator/state.ts";
 import { runModel } from "../../emulator/model/runner.ts";
 import { buildApp } from "../../emulator/toolchain/build.ts";
-import { BOARDS, ROOT, median, runOnce, sig, type Built } from "./util.ts";
+import { BOARDS, ROOT, median, runOnce, sig, type Built, writeBenchBlock } from "./util.ts";
 import { hasTool, sh } from "../helpers/tools.ts";
 
 const APP = "apps/fan-monitor";
@@ -127,13 +127,7 @@ export function fanMonitorTable(r: FanMonitorResult): string {
 
 /** Puts the figures between the bench markers of the app's README. */
 export function updateAppReadme(r: FanMonitorResult): void {
-  const readme = path.join(ROOT, APP, "README.md");
-  const text = readFileSync(readme, "utf8");
-  const next = text.replace(
-    /(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/,
-    `$1${fanMonitorMarkdown(r)}\n$2`,
-  );
-  if (next !== text) writeFileSync(readme, next);
+  writeBenchBlock(`${APP}/README.md`, fanMonitorMarkdown(r));
 }
 
 // `npx tsx test/bench/fan-monitor.ts`: this section alone.

@@ -4,10 +4,9 @@
 // MACs. Writes its table into apps/person-detector/README.md too. Run alone with
 // `npx tsx test/bench/person-detector.ts`. Nothing here asserts a timing.
 import path from "node:path";
-import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Machine } from "../../emulator/machine.ts";
-import { BOARDS, ROOT, build, median, sig } from "./util.ts";
+import { BOARDS, ROOT, build, median, sig, writeBenchBlock } from "./util.ts";
 
 const SECONDS = 4; // emulated per run: start-up, then both sample pictures (2 s each)
 const INPUT = "apps/person-detector/samples,fps=0.5";
@@ -164,13 +163,7 @@ export function personDetectorJson(rs: DetectorResult[]) {
 
 /** Puts the table between the bench markers of the app's README. */
 export function updateAppReadme(rs: DetectorResult[]): void {
-  const readme = path.join(ROOT, "apps/person-detector/README.md");
-  const text = readFileSync(readme, "utf8");
-  const next = text.replace(
-    /(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/,
-    `$1${personDetectorMarkdown(rs)}\n$2`,
-  );
-  if (next !== text) writeFileSync(readme, next);
+  writeBenchBlock("apps/person-detector/README.md", personDetectorMarkdown(rs));
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -11,11 +11,10 @@ import path from "node:path";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { sig } from "./util.ts";
+import { sig, writeBenchBlock } from "./util.ts";
 import { SECTIONS } from "./sections.ts";
 
 const RESULTS = fileURLToPath(new URL("./results.json", import.meta.url));
-const README = fileURLToPath(new URL("../../README.md", import.meta.url));
 
 interface Host {
   date: string;
@@ -140,15 +139,7 @@ async function main(): Promise<void> {
 }
 
 function writeReadme(results: Results): void {
-  const text = readFileSync(README, "utf8");
-  const next = text.replace(
-    /(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/,
-    `$1${readme(results).trim()}\n$2`,
-  );
-  if (next !== text) {
-    writeFileSync(README, next);
-    log("updated the figures in README.md");
-  }
+  if (writeBenchBlock("README.md", readme(results).trim())) log("updated the figures in README.md");
 }
 
 await main();

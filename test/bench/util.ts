@@ -1,4 +1,6 @@
-// Shared pieces of the benchmark: building an app, running an image once, medians.
+// Shared pieces of the benchmark: building an app, running an image once, medians, the
+// README blocks the figures go into.
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadTarget, type Target } from "../../emulator/board.ts";
@@ -11,6 +13,23 @@ import { Machine } from "../../emulator/machine.ts";
 import type { RunSummary } from "../../emulator/events.ts";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+const BENCH_BLOCK = /(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/;
+
+/** Puts `markdown` between a README's bench markers (a path from the project root); true if the file changed. */
+export function writeBenchBlock(readme: string, markdown: string): boolean {
+  const file = path.resolve(ROOT, readme);
+  const text = readFileSync(file, "utf8");
+  if (!BENCH_BLOCK.test(text))
+    throw new Error(`${readme}: no <!-- bench:start --> ... <!-- bench:end --> block`);
+  const next = text.replace(
+    BENCH_BLOCK,
+    (_, start: string, end: string) => `${start}${markdown}\n${end}`,
+  );
+  if (next === text) return false;
+  writeFileSync(file, next);
+  return true;
+}
 export const BOARDS = ["rt1060", "rt1170", "mcxn947"] as const;
 
 export interface Built {

@@ -13,7 +13,7 @@
 // Run alone: `npx tsx test/bench/voice-control.ts [--board B]... [--snr 20,5] [--fa-minutes N] [--fa-only]
 // [--fa-workers W] [--option K=V]...` (--option: an app.json option for the build; --fa-only: the false-accept scenes alone, e.g. the full emulated hour with
 // --fa-minutes 60; --fa-workers: that many processes share the false-accept scenes, same total).
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,7 +30,7 @@ import {
   type Talkers,
 } from "../../apps/voice-control/eval/scenes.ts";
 import { loadPools } from "../../apps/voice-control/eval/command-voices.ts";
-import { BOARDS, ROOT, build, median, sig, type Built } from "./util.ts";
+import { BOARDS, build, median, sig, type Built, writeBenchBlock } from "./util.ts";
 import { parseOptionFlag, type AppOptions } from "../../emulator/toolchain/app-options.ts";
 import { falseAcceptsParallel } from "./voice-false-accepts.ts";
 import { scoreTrial } from "./voice-trial.ts";
@@ -291,8 +291,6 @@ export function commandWords(r: Pick<VoiceBoardResult, "commandsByWord">): strin
 
 /** Puts the table between the bench markers of apps/voice-control/README.md. */
 export function updateAppReadme(results: VoiceBoardResult[]): void {
-  const readme = path.join(ROOT, APP, "README.md");
-  const text = readFileSync(readme, "utf8");
   const options = process.argv
     .slice(2)
     .filter((a) => a !== "--readme")
@@ -302,11 +300,7 @@ export function updateAppReadme(results: VoiceBoardResult[]): void {
       ? "`npm run bench`"
       : `\`npx tsx test/bench/voice-control.ts${options ? ` ${options}` : ""}\``;
   const when = `Measured ${new Date().toISOString().slice(0, 10)} with ${how} (${os.cpus().length} host cores).`;
-  const next = text.replace(
-    /(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/,
-    `$1${when}\n\n${voiceControlTable(results)}\n$2`,
-  );
-  if (next !== text) writeFileSync(readme, next);
+  writeBenchBlock(`${APP}/README.md`, `${when}\n\n${voiceControlTable(results)}`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
