@@ -19,7 +19,7 @@ import { beamStateBytes, beamInit, beamSteer, beamProcess } from "../../firmware
 import { sdStateBytes, sdInit, sdSteer, sdSelectMic, sdProcess, sdCalibrate } from "../../firmware/dsp/superdirective";
 import { mvdrStateBytes, mvdrInit, mvdrSteer, mvdrProcess, mvdrCalibrate } from "../../firmware/dsp/mvdr";
 import { calStateBytes, calInit } from "../../firmware/dsp/mic-calibration";
-import { AGC_STATE_BYTES, AgcConfig, agcInitAt, agcProcess } from "../../firmware/dsp/agc";
+import { AGC_STATE_BYTES, AgcConfig, agcInitAt, agcProcess, agcLinearGain } from "../../firmware/dsp/agc";
 import { NS_STATE_BYTES, nsInit, nsProcess } from "../../firmware/dsp/noise-suppressor";
 import { BEAM, MIC_CALIBRATION, NOISE_SUPPRESSOR, STEER_CONFIRM, STEER_AGREE_DEG, REBEAM_MS } from "../../firmware/app-options";
 import { SteerHold, STEER_TO, STEER_MIC0 } from "../../firmware/dsp/steer-hold";
@@ -182,7 +182,7 @@ export class FrontEnd {
     else beamProcess(this.beam, planar, BLOCK, this.beamOut);
     if (this.suppress) nsProcess(this.nsState, this.beamOut, this.beamOut);
     this.gainDb = agcProcess(this.agcState, this.agc, this.beamOut, this.beamOut, BLOCK);
-    if (this.rebeam != null) this.rebeam!.past.keep(planar, load<f32>(this.agcState, 4)); // agc.ts: the linear gain at the block's end
+    if (this.rebeam != null) this.rebeam!.past.keep(planar, agcLinearGain(this.agcState));
     let peak: i32 = 0;
     for (let i = 0; i < BLOCK; i++) {
       const v = <i32>Mathf.round(load<f32>(this.beamOut + (<usize>i << 2)) * 32767.0);

@@ -46,11 +46,21 @@ export function agcProcess(state: usize, cfg: AgcConfig, src: usize, dst: usize,
   const from = load<f32>(state, 4);
   const to = Mathf.exp(g * (Mathf.log(10.0) / 20.0));
   store<f32>(state, to, 4);
+  agcRamp(src, dst, n, from, to);
+  return g;
+}
+
+/** The linear gain applied at the end of the last block. */
+export function agcLinearGain(state: usize): f32 {
+  return load<f32>(state, 4);
+}
+
+/** A block's gain ramp from `from` to `to` (linear) and the clip to [-1, 1]; src may equal dst. Also for audio heard again at recorded gains (beam-past.ts). */
+@inline export function agcRamp(src: usize, dst: usize, n: i32, from: f32, to: f32): void {
   const step = (to - from) / <f32>n;
   for (let i = 0; i < n; i++) {
     let y = load<f32>(src + (<usize>i << 2)) * (from + step * <f32>(i + 1));
     y = y > 1.0 ? 1.0 : y < -1.0 ? -1.0 : y;
     store<f32>(dst + (<usize>i << 2), y);
   }
-  return g;
 }

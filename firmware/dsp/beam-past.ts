@@ -11,6 +11,7 @@
 // window should hear the word through that beam (apps/voice-control/rebeam.ts).
 import { sdStateBytes, sdProcess, sdReset, sdCalibrate, SD_HOP } from "./superdirective";
 import { calStateBytes, calLearn } from "./mic-calibration";
+import { agcRamp } from "./agc";
 
 /** Blocks run through the copy before the first it gives. */
 const PRIME: i32 = 2;
@@ -89,15 +90,11 @@ export class BeamPast {
     sdProcess(this.state, this.planar, this.beamed);
     const block = this.cursor++;
     if (this.prime > 0) { this.prime--; return -1; }
-    // agc.ts's ramp from the previous block's gain to this one's, and its clip.
+    // The AGC's ramp from the previous block's recorded gain to this one's, as it was applied live.
     const from = load<f32>(this.gains + (<usize>(<i32>((block - 1) % <u64>this.ring)) << 2));
     const to = load<f32>(this.gains + (<usize>(<i32>(block % <u64>this.ring)) << 2));
-    const step = (to - from) / <f32>SD_HOP;
-    for (let i = 0; i < SD_HOP; i++) {
-      let y = load<f32>(this.beamed + (<usize>i << 2)) * (from + step * <f32>(i + 1));
-      y = y > 1.0 ? 1.0 : y < -1.0 ? -1.0 : y;
-      store<i16>(out + (<usize>i << 1), <i16>(<i32>Mathf.round(y * 32767.0)));
-    }
+    agcRamp(this.beamed, this.beamed, SD_HOP, from, to);
+    for (let i = 0; i < SD_HOP; i++) store<i16>(out + (<usize>i << 1), <i16>(<i32>Mathf.round(load<f32>(this.beamed + (<usize>i << 2)) * 32767.0)));
     return <i64>block;
   }
 
