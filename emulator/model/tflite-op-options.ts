@@ -3,18 +3,23 @@
 // tensorflow/lite/schema/schema.fbs. Kept apart from the writer so that adding an op is one
 // entry here. The enums some fields take (padding, activation, weights format) are here too.
 
+import { ACTIVATIONS, PADDINGS } from "./tflite-schema.ts";
+
 export type FieldKind =
   "padding" | "activation" | "weights_format" | "tensor_type" | "int" | "bool" | "float" | "ints";
 // [field name, field id, kind, schema default, writer default (if different)]
 export type Field = [string, number, FieldKind, number, number?];
 export interface OptionTable {
   union: number;
+  /** The union member's name in schema.fbs, for the reader's messages (where it reads them). */
+  name?: string;
   fields: Field[];
 }
 
 const ACT: Field = ["fused_activation_function", 0, "activation", 0];
 const POOL: OptionTable = {
-  union: 5, // Pool2DOptions
+  union: 5,
+  name: "Pool2DOptions",
   fields: [
     ["padding", 0, "padding", 0],
     ["stride_w", 1, "int", 0, 1],
@@ -24,16 +29,23 @@ const POOL: OptionTable = {
     ["fused_activation_function", 5, "activation", 0],
   ],
 };
-const REDUCER: OptionTable = { union: 27, fields: [["keep_dims", 0, "bool", 0]] };
+const REDUCER: OptionTable = {
+  union: 27,
+  name: "ReducerOptions",
+  fields: [["keep_dims", 0, "bool", 0]],
+};
 
 /** Builtin operators the writer knows: their options tables (null: the op has none). Codes
- *  come from the host's name table (tflite-model.ts), the one copy of schema.fbs's. */
+ *  come from the host's name table (tflite-schema.ts), the one copy of schema.fbs's. */
 export const BUILTIN_OPS: Record<string, { options: OptionTable | null }> = {
-  ADD: { options: { union: 11, fields: [ACT, ["pot_scale_int16", 1, "bool", 1]] } },
+  ADD: {
+    options: { union: 11, name: "AddOptions", fields: [ACT, ["pot_scale_int16", 1, "bool", 1]] },
+  },
   AVERAGE_POOL_2D: { options: POOL },
   CONCATENATION: {
     options: {
       union: 10,
+      name: "ConcatenationOptions",
       fields: [
         ["axis", 0, "int", 0],
         ["fused_activation_function", 1, "activation", 0],
@@ -43,6 +55,7 @@ export const BUILTIN_OPS: Record<string, { options: OptionTable | null }> = {
   CONV_2D: {
     options: {
       union: 1,
+      name: "Conv2DOptions",
       fields: [
         ["padding", 0, "padding", 0],
         ["stride_w", 1, "int", 0, 1],
@@ -57,6 +70,7 @@ export const BUILTIN_OPS: Record<string, { options: OptionTable | null }> = {
   DEPTHWISE_CONV_2D: {
     options: {
       union: 2,
+      name: "DepthwiseConv2DOptions",
       fields: [
         ["padding", 0, "padding", 0],
         ["stride_w", 1, "int", 0, 1],
@@ -72,6 +86,7 @@ export const BUILTIN_OPS: Record<string, { options: OptionTable | null }> = {
   FULLY_CONNECTED: {
     options: {
       union: 8,
+      name: "FullyConnectedOptions",
       fields: [
         ACT,
         ["weights_format", 1, "weights_format", 0],
@@ -84,12 +99,14 @@ export const BUILTIN_OPS: Record<string, { options: OptionTable | null }> = {
   L2_POOL_2D: { options: POOL },
   LOGISTIC: { options: null },
   MAX_POOL_2D: { options: POOL },
-  MUL: { options: { union: 21, fields: [ACT] } },
+  MUL: { options: { union: 21, name: "MulOptions", fields: [ACT] } },
   RELU: { options: null },
   RELU_N1_TO_1: { options: null },
   RELU6: { options: null },
-  RESHAPE: { options: { union: 17, fields: [["new_shape", 0, "ints", 0]] } },
-  SOFTMAX: { options: { union: 9, fields: [["beta", 0, "float", 0, 1]] } },
+  RESHAPE: {
+    options: { union: 17, name: "ReshapeOptions", fields: [["new_shape", 0, "ints", 0]] },
+  },
+  SOFTMAX: { options: { union: 9, name: "SoftmaxOptions", fields: [["beta", 0, "float", 0, 1]] } },
   TANH: { options: null },
   PAD: { options: { union: 22, fields: [] } },
   MEAN: { options: REDUCER },
@@ -240,8 +257,8 @@ export const BUILTIN_OPS: Record<string, { options: OptionTable | null }> = {
   },
 };
 
-export const ENUMS: Partial<Record<FieldKind, string[]>> = {
-  padding: ["SAME", "VALID"],
-  activation: ["NONE", "RELU", "RELU_N1_TO_1", "RELU6", "TANH", "SIGN_BIT"],
+export const ENUMS: Partial<Record<FieldKind, readonly string[]>> = {
+  padding: PADDINGS,
+  activation: ACTIVATIONS,
   weights_format: ["DEFAULT", "SHUFFLED4x16INT8"],
 };

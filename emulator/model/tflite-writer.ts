@@ -3,7 +3,7 @@
 // use it to make small models of exactly the shape they need; field ids, enum values and
 // union indices follow tensorflow/lite/schema/schema.fbs.
 import { Builder } from "flatbuffers";
-import { builtinOpCode } from "./tflite-model.ts";
+import { TENSOR_TYPE_TABLE, builtinOpCode } from "./tflite-schema.ts";
 import { BUILTIN_OPS, ENUMS, type FieldKind } from "./tflite-op-options.ts";
 
 export { BUILTIN_OPS };
@@ -49,15 +49,13 @@ export interface WriterModel {
 }
 
 /** TensorType enum values and element sizes. */
-export const TENSOR_TYPES: Record<WriterType, { code: number; bytes: number }> = {
-  float32: { code: 0, bytes: 4 },
-  int32: { code: 2, bytes: 4 },
-  uint8: { code: 3, bytes: 1 },
-  int64: { code: 4, bytes: 8 },
-  bool: { code: 6, bytes: 1 },
-  int16: { code: 7, bytes: 2 },
-  int8: { code: 9, bytes: 1 },
-};
+// Codes and element sizes from schema.fbs's TensorType table (tflite-schema.ts).
+export const TENSOR_TYPES = Object.fromEntries(
+  (["float32", "int32", "uint8", "int64", "bool", "int16", "int8"] as const).map((name) => {
+    const code = TENSOR_TYPE_TABLE.findIndex(([n]) => n === name);
+    return [name, { code, bytes: TENSOR_TYPE_TABLE[code][1] }];
+  }),
+) as Record<WriterType, { code: number; bytes: number }>;
 
 const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
