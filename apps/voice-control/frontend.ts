@@ -77,8 +77,6 @@ export class FrontEnd {
   readonly history: History = new History();
   /** The superdirective beam's re-run over the kept past when the hold takes a direction (REBEAM_MS > 0, the hold on, no suppressor), or null. */
   rebeam: Rebeam | null = null;
-  /** The beam stays where lock() left it: the direction of arrival is still estimated, the hold not asked. */
-  locked: bool = false;
   suppress: bool = NOISE_SUPPRESSOR;
   steeredDeg: f32 = 0;
   gainDb: f32 = 0;
@@ -154,19 +152,6 @@ export class FrontEnd {
     if (this.superdirective) sdSelectMic(this.beam, 0);
   }
 
-  /** Holds the beam on the talker until unlock(): where it points, or on microphone 0 at the latest estimate. */
-  lock(): void {
-    if (!this.hold.steered) {
-      this.hold.take(this.doa.azimuthDeg);
-      this.steer(this.hold.azimuthDeg);
-    }
-    this.locked = true;
-  }
-
-  unlock(): void {
-    this.locked = false;
-  }
-
   /** Processes frame `frame` (0..FRAMES_PER_BUFFER-1) of the filled DMA buffer `index` (0 = A, 1 = B; planar, a channel's frames one after another). */
   process(index: i32, frame: i32): void {
     const buf = index == 0 ? this.bufA : this.bufB;
@@ -182,7 +167,7 @@ export class FrontEnd {
         for (let i = 0; i < BLOCK; i++) store<f32>(dst + (<usize>i << 2), <f32>load<i16>(src + (<usize>i << 1)) * (1.0 / 32768.0));
       }
     }
-    if (this.doa.push(planar, BLOCK) && !this.locked) {
+    if (this.doa.push(planar, BLOCK)) {
       const wasSteered = this.hold.steered;
       const action = this.hold.update(this.doa.azimuthDeg);
       if (action == STEER_TO) {

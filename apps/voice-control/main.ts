@@ -16,7 +16,7 @@ import { WakeWord, HOP_SAMPLES, CANDIDATE_THRESHOLD } from "./wake";
 import { Verifier, VERIFIER_PARTITION } from "./verifier";
 import { Command, LED_PARTITION, LED_WORDS, LED_COMMANDS, THRESHOLD as COMMAND_THRESHOLD, SCORE_EVERY, STEP_SAMPLES } from "./command";
 import { Actions } from "./actions";
-import { WAKE_VERIFIER, REBEAM_LOAD_PCT, COMMAND_BEAM_LOCK } from "../../firmware/app-options";
+import { WAKE_VERIFIER, REBEAM_LOAD_PCT } from "../../firmware/app-options";
 import { CardLog } from "./card-log";
 import { Capture } from "./capture";
 
@@ -153,13 +153,11 @@ export function main(): void {
           capture.mark();
           listenUntil = 0;
           candidate = -1;
-          front.unlock();
         } else if (nowMs >= listenUntil) {
           stamp(nowMs).str("no command within ").uint(LISTEN_MS / 1000).str(" s");
           say();
           listenUntil = 0;
           candidate = -1;
-          front.unlock();
         } else candidate = hit ? command.best : -1;
       }
       while (nextWw <= count) {
@@ -178,7 +176,6 @@ export function main(): void {
         card.detection(nowMs, "wake", "marvin", pct, front.doa.degrees);
         capture.mark();
         actions.woke();
-        if (COMMAND_BEAM_LOCK) front.lock();
         listenUntil = nowMs + LISTEN_MS;
         sinceScore = <i32>scoreEvery - 1 - FIRST_SCORE_STEPS;
         candidate = -1;

@@ -36,14 +36,6 @@ export class SteerHold {
 
   constructor(readonly agreeDeg: f32 = STEER_AGREE_DEG, readonly confirm: i32 = STEER_CONFIRM) {}
 
-  /** Steers to `deg` now, as if it were confirmed (the voice-control app holds the beam on the wake word's direction this way). */
-  take(deg: f32): void {
-    this.azimuthDeg = deg;
-    this.steered = true;
-    this.last = deg;
-    this.run = 1;
-  }
-
   /** A new estimate (degrees); returns STEER_KEEP, STEER_TO (azimuthDeg is now the estimate) or STEER_MIC0. */
   update(estimateDeg: f32): i32 {
     this.run = this.run > 0 && angleApart(estimateDeg, this.last) <= this.agreeDeg ? this.run + 1 : 1;
