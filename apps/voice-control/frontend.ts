@@ -77,8 +77,6 @@ export class FrontEnd {
   readonly history: History = new History();
   /** The superdirective beam's re-run over the kept past when the hold takes a direction (REBEAM_MS > 0, the hold on, no suppressor), or null. */
   rebeam: Rebeam | null = null;
-  /** Every microphone heard microphone 0's block times a gain (a mono file played to the array): no direction. */
-  oneSignal: bool = false;
   suppress: bool = NOISE_SUPPRESSOR;
   steeredDeg: f32 = 0;
   gainDb: f32 = 0;
@@ -154,19 +152,6 @@ export class FrontEnd {
     if (this.superdirective) sdSelectMic(this.beam, 0);
   }
 
-  private sameSignal(planar: usize): bool {
-    for (let c = 1; c < this.mics; c++) {
-      let e0: f32 = 0, ec: f32 = 0, x: f32 = 0;
-      const other = planar + (<usize>(c * BLOCK) << 2);
-      for (let i = 0; i < BLOCK; i++) {
-        const a = load<f32>(planar + (<usize>i << 2)), b = load<f32>(other + (<usize>i << 2));
-        e0 += a * a; ec += b * b; x += a * b;
-      }
-      if (x * x < 0.998 * e0 * ec) return false;
-    }
-    return true;
-  }
-
   /** Processes frame `frame` (0..FRAMES_PER_BUFFER-1) of the filled DMA buffer `index` (0 = A, 1 = B; planar, a channel's frames one after another). */
   process(index: i32, frame: i32): void {
     const buf = index == 0 ? this.bufA : this.bufB;
@@ -182,7 +167,6 @@ export class FrontEnd {
         for (let i = 0; i < BLOCK; i++) store<f32>(dst + (<usize>i << 2), <f32>load<i16>(src + (<usize>i << 1)) * (1.0 / 32768.0));
       }
     }
-    this.oneSignal = this.sameSignal(planar);
     if (this.doa.push(planar, BLOCK)) {
       const wasSteered = this.hold.steered;
       const action = this.hold.update(this.doa.azimuthDeg);

@@ -149,7 +149,7 @@ export function main(): void {
         if (++sinceScore < <i32>scoreEvery) continue;
         sinceScore = 0;
         command.classify();
-        const fromTalker = COMMAND_FROM_WAKE_DEG <= 0 || front.oneSignal || (front.hold.steered && angleApart(front.steeredDeg, wakeDeg) <= <f32>COMMAND_FROM_WAKE_DEG);
+        const fromTalker = COMMAND_FROM_WAKE_DEG <= 0 || (front.hold.steered && angleApart(front.steeredDeg, wakeDeg) <= <f32>COMMAND_FROM_WAKE_DEG);
         const hit = fromTalker && command.best < command.commands && command.score >= COMMAND_THRESHOLD;
         // The same word above threshold on two scorings in a row (100 ms apart), not a first guess at a word's onset.
         if (hit && command.best == candidate) {
