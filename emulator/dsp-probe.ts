@@ -38,6 +38,7 @@ export const OP = {
   mvdr: 22,
   steerHold: 23,
   beamPast: 24,
+  beamPastTwice: 25,
 } as const;
 
 export interface DspJob {

@@ -16,7 +16,8 @@ import { WakeWord, HOP_SAMPLES, CANDIDATE_THRESHOLD } from "./wake";
 import { Verifier, VERIFIER_PARTITION } from "./verifier";
 import { Command, LED_PARTITION, LED_WORDS, LED_COMMANDS, THRESHOLD as COMMAND_THRESHOLD, SCORE_EVERY, STEP_SAMPLES } from "./command";
 import { Actions } from "./actions";
-import { WAKE_VERIFIER, REBEAM_LOAD_PCT } from "../../firmware/app-options";
+import { WAKE_VERIFIER, REBEAM_LOAD_PCT, COMMAND_FROM_WAKE_DEG } from "../../firmware/app-options";
+import { angleApart } from "../../firmware/dsp/steer-hold";
 import { CardLog } from "./card-log";
 import { Capture } from "./capture";
 
@@ -27,6 +28,12 @@ const LISTEN_MS: u64 = 3000;
 // the window later (it stays there for 1 s from its start).
 const FIRST_SCORE_STEPS: i32 = 35; // feature steps of 20 ms: 700 ms
 const STATS_EVERY: u64 = 500; // blocks: a load line every 5 s
+// A command scoring counts only at or above COMMAND_THRESHOLD (command.ts) and, with
+// COMMAND_FROM_WAKE_DEG > 0, only while the beam is steered within that many degrees of the
+// direction the wake word came from: the talker who said "marvin" gives the command, and between
+// the two the beam follows babble talkers, whose words were taken as commands. Off by default: a
+// mono file played to the array (close talk, a capture replayed) has no direction, its DOA
+// wanders and the gate drops its commands (README "Commands after the wake word").
 
 const line = new TextBuffer(200);
 
@@ -112,6 +119,7 @@ export function main(): void {
   let listenUntil: u64 = 0; // ms of audio; 0 = not listening
   let sinceScore: i32 = 0;
   let candidate: i32 = -1; // the command word above threshold at the previous scoring
+  let wakeDeg: f32 = 0; // the direction of arrival at the wake word
   let busy: u64 = 0, worst: u64 = 0, periodBuffers: u64 = 0;
   const hz = <u64>clock.coreHz();
   for (;;) {
@@ -141,7 +149,8 @@ export function main(): void {
         if (++sinceScore < <i32>scoreEvery) continue;
         sinceScore = 0;
         command.classify();
-        const hit = command.best < command.commands && command.score >= COMMAND_THRESHOLD;
+        const fromTalker = COMMAND_FROM_WAKE_DEG <= 0 || (front.hold.steered && angleApart(front.steeredDeg, wakeDeg) <= <f32>COMMAND_FROM_WAKE_DEG);
+        const hit = fromTalker && command.best < command.commands && command.score >= COMMAND_THRESHOLD;
         // The same word above threshold on two scorings in a row (100 ms apart), not a first guess at a word's onset.
         if (hit && command.best == candidate) {
           const word = command.words[command.best];
@@ -177,6 +186,7 @@ export function main(): void {
         capture.mark();
         actions.woke();
         listenUntil = nowMs + LISTEN_MS;
+        wakeDeg = <f32>front.doa.degrees;
         sinceScore = <i32>scoreEvery - 1 - FIRST_SCORE_STEPS;
         candidate = -1;
       }

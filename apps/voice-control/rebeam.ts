@@ -45,7 +45,9 @@ export class Rebeam {
   /** The live beam was just steered to a new direction, from block `now` on. */
   start(now: u64): void {
     if (now < 2) return;
-    this.spanFrom = this.past.start(now, this.beam, this.cal) * <u64>this.block;
+    // While an earlier re-beam is unfinished, the span is the union of both (beam-past.ts), and its features are redone from the start.
+    this.past.start(now, this.beam, this.cal);
+    this.spanFrom = this.past.first * <u64>this.block;
     this.spanTo = now * <u64>this.block;
     this.features = false;
     this.started++;
@@ -90,5 +92,6 @@ export class Rebeam {
     }
     this.features = false;
     this.finished++;
+    this.past.settle();
   }
 }

@@ -9,6 +9,10 @@
 // have given it, at the AGC's level as heard. Why: the voice-control app's beam takes a
 // direction only a few tens of ms after a word's start (steer-hold.ts), and the wake word's
 // window should hear the word through that beam (apps/voice-control/rebeam.ts).
+// A new direction before the caller has settled() an earlier re-beam (its blocks, or what the
+// caller derives from them, still being redone) restarts over both spans, as far back as blocks
+// are kept: otherwise the earlier span's blocks not yet redone stay in the old direction and what
+// was derived from the part already redone is never redone (`first` says where the union starts).
 import { sdStateBytes, sdProcess, sdReset, sdCalibrate, SD_HOP } from "./superdirective";
 import { calStateBytes, calLearn } from "./mic-calibration";
 import { agcRamp } from "./agc";
@@ -28,6 +32,9 @@ export class BeamPast {
   private cursor: u64 = 0; // next block to beam again
   private until: u64 = 0; // first block not beamed again
   private prime: i32 = 0; // blocks still to run through the copy before its output is right
+  private unsettled: bool = false; // a re-beam started and not yet settle()d by the caller
+  /** The first block re-beamed since the caller last settled: the union of overlapping re-beams' spans (meaningful after start()). */
+  first: u64 = 0;
 
   /** `blocks` of SD_HOP samples re-beamed at most; a re-beam may fall `lag` blocks behind the live stream before its oldest block is overwritten. */
   constructor(readonly mics: i32, readonly blocks: i32, lag: i32) {
@@ -63,7 +70,7 @@ export class BeamPast {
     this.recorded++;
   }
 
-  /** The live superdirective `beam` (with calibration `cal`, or 0) was steered from block `now` on (not yet kept): beam the blocks before it again. Returns the first block the re-beam gives. */
+  /** The live superdirective `beam` (with calibration `cal`, or 0) was steered from block `now` on (not yet kept): beam the blocks before it again (and an unsettled re-beam's). Returns the first block the re-beam gives. */
   start(now: u64, beam: usize, cal: usize): u64 {
     memory.copy(this.state, beam, <usize>sdStateBytes(this.mics));
     sdReset(this.state);
@@ -72,11 +79,22 @@ export class BeamPast {
       calLearn(this.cal, false);
     }
     sdCalibrate(this.state, cal != 0 ? this.cal : 0);
-    const from = now > <u64>(this.blocks + PRIME) ? now - <u64>this.blocks : <u64>PRIME;
+    let from = now > <u64>(this.blocks + PRIME) ? now - <u64>this.blocks : <u64>PRIME;
+    if (this.unsettled && this.first < from) {
+      // Back over the unsettled re-beam's span too, from the oldest block still kept (now is the next block to be kept).
+      const oldest = now + <u64>PRIME > <u64>this.ring ? now + <u64>PRIME - <u64>this.ring : <u64>PRIME;
+      from = this.first > oldest ? this.first : oldest;
+    } else this.first = from;
+    this.unsettled = true;
     this.cursor = from - <u64>PRIME;
     this.until = now;
     this.prime = PRIME;
     return from;
+  }
+
+  /** The caller has redone what it derives from the re-beamed blocks: the next start() begins a span of its own. */
+  settle(): void {
+    this.unsettled = false;
   }
 
   /** Beams the next kept block again into `out` (SD_HOP int16); returns its block number, or -1 if it only primed the copy. */

@@ -74,3 +74,46 @@ test("beam-past: the kept blocks beamed again equal the beam steered from the st
   t.true(worst <= 1, `largest difference from the beam steered from the start: ${worst} LSB`);
   t.true(fromMic0 > 1000, `the re-beamed past differs from microphone 0's by up to ${fromMic0} LSB`);
 });
+
+/** op 25: steered to FIRST_AZIMUTH before block FIRST_AT, that re-beam run `runFirst` blocks (primes included), settled or not, then steered to AZIMUTH after the last block. */
+async function twice(runFirst: number, settle: boolean) {
+  const mics = scene();
+  const gains = Array.from({ length: KEPT }, (_, b) => 2 + Math.sin(b / 3));
+  const data: number[] = [FIRST_AZIMUTH, FIRST_AT, runFirst, settle ? 1 : 0, ...TRIANGLE];
+  for (let b = 0; b < KEPT; b++) {
+    for (const m of mics) data.push(...m.subarray(b * SD_HOP, (b + 1) * SD_HOP));
+    data.push(gains[b]);
+  }
+  const [r] = await runDsp([
+    { op: OP.beamPastTwice, params: [3, f32bits(-20), f32bits(AZIMUTH), KEPT, REBEAM], data: new Float32Array(data) },
+  ]);
+  const head = new Float32Array(r.bytes.buffer, r.bytes.byteOffset, 2);
+  const out = new Int16Array(r.bytes.slice(8).buffer);
+  const steered = await beam(mics, AZIMUTH);
+  let worst = 0;
+  for (let k = 0; k < out.length / SD_HOP; k++) {
+    const want = agcBlock(steered, gains, head[0] + k);
+    for (let i = 0; i < SD_HOP; i++) worst = Math.max(worst, Math.abs(out[k * SD_HOP + i] - want[i]));
+  }
+  return { from: head[0], first: head[1], blocks: out.length / SD_HOP, worst };
+}
+
+const FIRST_AZIMUTH = -Math.PI / 2,
+  FIRST_AT = 10; // its span: blocks 2..9 (REBEAM back, the two primes before it)
+
+test("beam-past: a new direction while a re-beam is unsettled re-beams the union of both spans through it", async (t) => {
+  // Stopped inside the first span (2 primes and 2 blocks), and after all its blocks but before the caller settled it.
+  for (const runFirst of [4, 100]) {
+    const r = await twice(runFirst, false);
+    t.is(r.from, 2, `first re-beamed block after ${runFirst} units of the first re-beam`);
+    t.is(r.first, 2, "the union starts at the first re-beam's first block");
+    t.is(r.blocks, KEPT - 2, "every block from there to the steer");
+    t.true(r.worst <= 1, `largest difference from the beam steered to the new direction from the start: ${r.worst} LSB`);
+  }
+  // Settled: the new span alone.
+  const settled = await twice(100, true);
+  t.is(settled.from, KEPT - REBEAM);
+  t.is(settled.first, KEPT - REBEAM);
+  t.is(settled.blocks, REBEAM);
+  t.true(settled.worst <= 1, `${settled.worst} LSB`);
+});
