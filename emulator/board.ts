@@ -2,7 +2,7 @@
 import { readFileSync, readdirSync, existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Ajv } from "ajv";
+import { schemaValidator, type Validator } from "./schema-validator.ts";
 import { UserError } from "./errors.ts";
 import { readRegularFile } from "./host-files.ts";
 
@@ -152,11 +152,11 @@ export interface Target {
   sramBytes: number;
 }
 
-let validator: ReturnType<Ajv["compile"]> | undefined;
+let validator: Validator | undefined;
 function validate(json: unknown): string | null {
   if (!validator) {
     const schema = JSON.parse(readFileSync(path.join(BOARDS_DIR, "board.schema.json"), "utf8"));
-    validator = new Ajv({ allErrors: false, strict: false }).compile(schema);
+    validator = schemaValidator(schema);
   }
   if (validator(json)) return null;
   const e = validator.errors![0];

@@ -9,6 +9,7 @@ import type { RunSummary } from "../events.ts";
 import { readModel, type TfliteModel } from "../model/tflite-model.ts";
 import { ControlBlock } from "./control-block.ts";
 import { UserError } from "../errors.ts";
+import { workerUrl } from "../compiled.ts";
 import { describeBreakpoint, type Breakpoint, type BreakpointSpec } from "./breakpoints.ts";
 import type {
   FromWorker,
@@ -86,7 +87,7 @@ export class DebugEngine extends EventEmitter {
       breakpoints: [],
       port: port2,
     };
-    this.worker = new Worker(new URL("./worker-boot.mjs", import.meta.url), {
+    this.worker = new Worker(workerUrl(new URL("./worker-boot.mjs", import.meta.url)), {
       workerData: setup,
       transferList: [port2],
     });

@@ -3,7 +3,8 @@
 // naming file:line.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
+import { schemaValidator } from "../schema-validator.ts";
 import { LineCounter, parseAllDocuments, isNode, type Document } from "yaml";
 import { UserError } from "../errors.ts";
 import { describeFsError } from "../host-files.ts";
@@ -20,12 +21,11 @@ import {
   type Wait,
 } from "./schema.ts";
 
-const ajv = new Ajv({ allErrors: false, strict: false });
 const validators = {
-  scenario: ajv.compile(scenarioSchema),
-  drive: ajv.compile(driveSchema),
-  wait: ajv.compile(waitSchema),
-  expect: ajv.compile(expectSchema),
+  scenario: schemaValidator(scenarioSchema),
+  drive: schemaValidator(driveSchema),
+  wait: schemaValidator(waitSchema),
+  expect: schemaValidator(expectSchema),
 };
 
 /** Default emulated-time limit of a scenario, and of a wait without its own timeout. */

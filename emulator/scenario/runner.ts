@@ -19,6 +19,7 @@ import { encodeImage, readImage, type Image } from "../toolchain/image.ts";
 import { createFat32Image, DEFAULT_CARD_SIZE } from "../sdcard/format-fat32.ts";
 import { validateCardImage } from "../sdcard/card-image.ts";
 import { UserError } from "../errors.ts";
+import { workerUrl } from "../compiled.ts";
 import { loadScenarios } from "./load.ts";
 import type { Scenario } from "./schema.ts";
 import type { Job, JobReply } from "./job.ts";
@@ -165,7 +166,7 @@ async function playAll(jobs: PlannedJob[], o: RunnerOptions): Promise<JobResult[
       w.postMessage(msg);
     });
   const lane = async () => {
-    const w = new Worker(new URL("./worker-boot.mjs", import.meta.url));
+    const w = new Worker(workerUrl(new URL("./worker-boot.mjs", import.meta.url)));
     const sent = new Set<string>();
     try {
       for (let job = queue.shift(); job; job = queue.shift()) {

@@ -1,6 +1,6 @@
 // An image's manifest is untrusted: its shape is checked with a JSON schema (ajv, as the
 // boards are) when the image is read, and its layout against the board it is to run on.
-import { Ajv } from "ajv";
+import { schemaValidator, type Validator } from "../schema-validator.ts";
 import type { Target } from "../board.ts";
 // The wasm page (not imported from flash-layout.ts: that would be an import cycle through image.ts).
 const PAGE = 65536;
@@ -109,11 +109,11 @@ const SCHEMA = {
   },
 };
 
-let validator: ReturnType<Ajv["compile"]> | undefined;
+let validator: Validator | undefined;
 
 /** Null when the manifest has the shape an image's must have, else the first problem. */
 export function manifestProblem(manifest: unknown): string | null {
-  validator ??= new Ajv({ allErrors: false, strict: false }).compile(SCHEMA);
+  validator ??= schemaValidator(SCHEMA);
   if (validator(manifest)) return null;
   const e = validator.errors![0];
   return `manifest ${e.instancePath || "(root)"} ${e.message}`;

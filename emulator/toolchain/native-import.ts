@@ -2,10 +2,13 @@
 // attaches a source map, and V8 compiles the result (binaryen: ~30 CPU s instead of ~1 s;
 // asc ~20 s; jco ~1 s). Imported under a tsx namespace nobody registered, a package and what
 // it imports reach Node untouched. Use for node_modules JavaScript only, never for our .ts.
+// The compiled CLI has no loader: a package's own URL is then the one its importers get.
 import v8 from "node:v8";
+import { COMPILED } from "../compiled.ts";
 
 export function importNative<T = any>(specifier: string): Promise<T> {
-  return import(`${import.meta.resolve(specifier)}?tsx-namespace=native`);
+  const url = import.meta.resolve(specifier);
+  return import(COMPILED ? url : `${url}?tsx-namespace=native`);
 }
 
 // V8 starts wasm in its baseline compiler (Liftoff) and recompiles a function with TurboFan

@@ -3,8 +3,8 @@
 // (its module awaits its wasm). The checks run in a worker thread, started at the first such
 // check and kept for the next ones: this thread posts the code, waits on a shared flag, and
 // reads the verdict from a message port without the event loop. The worker costs binaryen's
-// load and tsx's start (~1.5 CPU s): places where images enter call prepareImageCheck
-// (verify-image.ts) instead, and the build log marks each check made here.
+// load and, outside the compiled CLI, tsx's start (~1.5 CPU s): places where images enter call
+// prepareImageCheck (verify-image.ts) instead, and the build log marks each check made here.
 import {
   MessageChannel,
   Worker,
@@ -12,6 +12,7 @@ import {
   type MessagePort,
 } from "node:worker_threads";
 import type { CodeFacts } from "./verify-code.ts";
+import { workerUrl } from "../compiled.ts";
 
 /** Far beyond a check under load (binaryen's load plus a model app's walk: a few seconds). */
 const WORKER_TIMEOUT_MS = 300_000;
@@ -26,7 +27,7 @@ let checker: Checker | null = null;
 function startChecker(): Checker {
   const answered = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(new URL("./verify-worker.mjs", import.meta.url), {
+  const worker = new Worker(workerUrl(new URL("./verify-worker-boot.mjs", import.meta.url)), {
     workerData: { answered, port: port2 },
     transferList: [port2],
   });
