@@ -38,7 +38,7 @@ export const MODEL_FILE = "face_detector_int8.tflite";
 const SEED = 5;
 const BATCH = 32;
 const LEARNING_RATE = 0.004;
-const EPOCHS = 24;
+const EPOCHS = 12;
 const CALIBRATION_FRAMES = 160;
 /** Weight of a face-centre cell in the objectness loss (about 1 cell in 100 holds one). */
 const POSITIVE_WEIGHT = 20;
