@@ -124,6 +124,11 @@ test("a short training run repeats byte for byte and runs in TFLite's runtime an
   await train({ smoke: true, epochs: 1, outDir: b, log: () => {} });
   const bytes = readFileSync(r.modelPath);
   t.deepEqual(bytes, readFileSync(path.join(b, MODEL_FILE)), "seeded: the same model twice");
+  // --seed: another seed is another run (initialisation and batches), recorded in training.json.
+  const c = tempDir("tinyboard-asd-train-");
+  await train({ smoke: true, epochs: 1, outDir: c, log: () => {}, seed: 6 });
+  t.notDeepEqual(bytes, readFileSync(path.join(c, MODEL_FILE)), "seed 6: another model");
+  t.is(JSON.parse(readFileSync(path.join(c, "training.json"), "utf8")).seed, 6);
   const info = JSON.parse(readFileSync(path.join(a, "training.json"), "utf8"));
   const inputs = new Uint8Array(16 * 24 * 8 + 24 * 32);
   const run = await runModel(new Uint8Array(bytes), [inputs], loadTarget("rt1170"));
