@@ -23,3 +23,9 @@ export function shownPath(file: string): string {
   const rel = path.relative(process.cwd(), file);
   return rel === "" ? "." : rel.length < file.length ? rel : file;
 }
+
+/** The build cache's folder (images, kept validators): build/cache in the project, or
+ *  $TINYBOARD_BUILD_CACHE. */
+export function cacheDir(): string {
+  return process.env.TINYBOARD_BUILD_CACHE || path.join(PROJECT_ROOT, "build", "cache");
+}

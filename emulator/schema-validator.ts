@@ -8,19 +8,13 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { ValidateFunction } from "ajv"; // the type only: ajv loads when a schema compiles
-import { PROJECT_ROOT } from "./paths.ts";
+import { cacheDir } from "./paths.ts";
 
 /** An ajv validation function: true or false, with `errors` set after a false. */
 export type Validator = ValidateFunction;
 
 const require = createRequire(import.meta.url);
 const OPTIONS = { allErrors: false, strict: false } as const;
-
-/** The folder of kept validators: beside the build cache's images (build-cache.ts cacheDir). */
-function validatorDir(): string {
-  const cache = process.env.TINYBOARD_BUILD_CACHE || path.join(PROJECT_ROOT, "build", "cache");
-  return path.join(cache, "validators");
-}
 
 /** Runs ajv's standalone module code, its `require`s resolved from here (ajv's runtime parts). */
 function load(code: string): Validator {
@@ -36,7 +30,7 @@ export function schemaValidator(schema: object): Validator {
     .update(JSON.stringify({ schema, options: OPTIONS, ajvVersion }))
     .digest("hex")
     .slice(0, 32);
-  const file = path.join(validatorDir(), `${key}.cjs`);
+  const file = path.join(cacheDir(), "validators", `${key}.cjs`);
   try {
     return load(readFileSync(file, "utf8"));
   } catch {

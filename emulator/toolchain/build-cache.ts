@@ -19,13 +19,10 @@ import {
   writeSync,
 } from "node:fs";
 import path from "node:path";
-import { PROJECT_ROOT } from "../paths.ts";
-import { decodeImage, encodeImage, type Image } from "./image.ts";
+import { PROJECT_ROOT, cacheDir } from "../paths.ts";
 
-/** The cache folder: build/cache in the project, or $TINYBOARD_BUILD_CACHE. */
-export function cacheDir(): string {
-  return process.env.TINYBOARD_BUILD_CACHE || path.join(PROJECT_ROOT, "build", "cache");
-}
+export { cacheDir };
+import { decodeImage, encodeImage, type Image } from "./image.ts";
 
 /** Images kept; older entries (by last use) are removed when a new one is written. */
 const MAX_ENTRIES = 256;
