@@ -29,7 +29,8 @@ import {
 import { UserError } from "./errors.ts";
 import { verifyImageCode } from "./toolchain/verify-image.ts";
 import { layoutProblem } from "./toolchain/image-manifest.ts";
-import { halContract } from "./toolchain/hal-contract.ts";
+import { halImports } from "./hal-imports.ts";
+import { checkFlashIntact } from "./flash-intact.ts";
 import { openAvScene } from "./inputs/av-scene/av-source.ts";
 import type { AccelSource } from "./inputs/accel-source.ts";
 import type { CameraSource } from "./inputs/camera-source.ts";
@@ -240,39 +241,10 @@ export class Machine implements MachineContext {
 
   // --- running ----------------------------------------------------------------------
 
-  // Built from hal.wit's functions as own properties of null-prototype objects: an import the
-  // contract does not declare finds nothing (never Object.prototype's `constructor`), and a
-  // declared one the host does not emulate faults when called.
+  // The HAL's imports (hal-imports.ts), the debug hooks and the meter's, on null-prototype
+  // objects: an import the contract does not declare finds nothing.
   private imports(): WebAssembly.Imports {
-    const imports: WebAssembly.Imports = Object.create(null);
-    const contract = halContract();
-    // Entering and leaving a HAL driver (the board file's timing).
-    const halCall = this.target.board.timing.halCallCycles.value;
-    for (const p of this.peripherals) {
-      const fns = p.imports() as Record<string, (...a: any[]) => any>;
-      const wrapped: Record<string, (...a: any[]) => any> = Object.create(null);
-      for (const name of contract.imports.get(p.module)?.keys() ?? []) {
-        const fn = Object.hasOwn(fns, name)
-          ? fns[name]
-          : () => {
-              throw new Fault(
-                "not-implemented",
-                `${p.module.replace(/^tinyboard:hal\/|@.*$/g, "")}.${name} is not implemented on this board (${this.target.board.id})`,
-              );
-            };
-        wrapped[name] = this.onSync
-          ? (...args: any[]) => {
-              this.clock.halCycles += halCall;
-              this.onSync!();
-              return fn(...args);
-            }
-          : (...args: any[]) => {
-              this.clock.halCycles += halCall;
-              return fn(...args);
-            };
-      }
-      imports[p.module] = wrapped;
-    }
+    const imports = halImports(this.peripherals, this.target, this.clock, this.onSync);
     // A debug-lines image run without a debugger: the hooks are never armed (the global stays 0).
     const hooks = this.opts.lineHooks;
     imports[DEBUG_MODULE] = Object.assign(Object.create(null), {
@@ -354,9 +326,7 @@ export class Machine implements MachineContext {
       }
       // A run that ends between ticks is held to the heap budget too.
       if (this.heapTop) this.heap.check(Number(this.heapTop.value));
-      // The store guards are the image's code: a flash window that changed anyway means code
-      // that got past them, and the run does not end as if nothing happened.
-      this.checkFlashIntact(layout.flashWindow);
+      checkFlashIntact(this.mem.bytes, image.flash, layout.flashWindow, this.target.board.flash);
     } catch (e) {
       if (e instanceof UserError) throw e;
       reason = "fault";
@@ -369,25 +339,6 @@ export class Machine implements MachineContext {
     const summary = this.summary(reason, exitCode, fault, wallSeconds);
     this.events.emit("end", summary);
     return summary;
-  }
-
-  private checkFlashIntact(window: number): void {
-    const bytes = this.mem!.bytes;
-    const flash = this.opts.image.flash;
-    let at =
-      Buffer.compare(bytes.subarray(0, flash.length), flash) === 0
-        ? -1
-        : bytes.findIndex((b, i) => i < flash.length && b !== flash[i]);
-    if (at < 0) {
-      const rest = bytes.subarray(flash.length, window);
-      const j = rest.findIndex((b) => b !== 0);
-      if (j >= 0) at = flash.length + j;
-    }
-    if (at >= 0)
-      throw new Fault(
-        "flash-write",
-        `flash at 0x${at.toString(16)} was written past the store guards (board address 0x${(this.target.board.flash.base + at).toString(16)}, ${this.target.board.flash.name})`,
-      );
   }
 
   private async faultReport(e: unknown): Promise<FaultReport> {
