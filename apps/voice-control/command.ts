@@ -8,7 +8,7 @@ import { Interpreter } from "../../firmware/tflite/interpreter";
 import { KWS_WORK_BYTES, KWS_FRAME, KWS_STEP, KWS_FRAMES, KWS_COEFS, KWS_MELS, KWS_INPUT_SCALE, KWS_INPUT_ZERO_POINT, kwsInit, kwsFrame, quantizeFeatures } from "../../firmware/dsp/mlperf-kws";
 import { History } from "./history";
 import * as clock from "../../hal/clock";
-import { COMMAND_THRESHOLD_PCT } from "../../firmware/app-options";
+import { COMMAND_THRESHOLD_PCT, COMMAND_GATED_THRESHOLD_PCT } from "../../firmware/app-options";
 
 export const WORDS: StaticArray<string> = ["down", "go", "left", "no", "off", "on", "right", "stop", "up", "yes", "silence", "unknown"];
 export const COMMANDS: i32 = 10; // the first ten are commands
@@ -18,6 +18,8 @@ export const LED_PARTITION = "led";
 export const LED_WORDS: StaticArray<string> = ["led-red", "led-green", "led-blue", "cycle-fast", "cycle-slow", "silence", "unknown"];
 export const LED_COMMANDS: i32 = 5;
 export const THRESHOLD: f32 = <f32>COMMAND_THRESHOLD_PCT / 100; // app.json COMMAND_THRESHOLD_PCT
+// With the direction gate on (main.ts): the gate drops the babble words a lower threshold lets in.
+export const GATED_THRESHOLD: f32 = <f32>COMMAND_GATED_THRESHOLD_PCT / 100;
 export const SCORE_EVERY: u32 = 5; // frames: every 100 ms
 export const STEP_SAMPLES: i32 = KWS_STEP;
 const C0_SHIFT: f32 = Mathf.sqrt(<f32>KWS_MELS * 2.0);

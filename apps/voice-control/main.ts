@@ -14,9 +14,9 @@ import { TextBuffer } from "../../firmware/text";
 import { FrontEnd, RATE, MAX_MICS, FRAMES_PER_BUFFER, BLOCK } from "./frontend";
 import { WakeWord, HOP_SAMPLES, CANDIDATE_THRESHOLD } from "./wake";
 import { Verifier, VERIFIER_PARTITION } from "./verifier";
-import { Command, LED_PARTITION, LED_WORDS, LED_COMMANDS, THRESHOLD as COMMAND_THRESHOLD, SCORE_EVERY, STEP_SAMPLES } from "./command";
+import { Command, LED_PARTITION, LED_WORDS, LED_COMMANDS, THRESHOLD as COMMAND_THRESHOLD, GATED_THRESHOLD, SCORE_EVERY, STEP_SAMPLES } from "./command";
 import { Actions } from "./actions";
-import { WAKE_VERIFIER, REBEAM_LOAD_PCT, COMMAND_FROM_WAKE_DEG } from "../../firmware/app-options";
+import { WAKE_VERIFIER, REBEAM_LOAD_PCT, COMMAND_FROM_WAKE_DEG, COMMAND_DOA_CONFIDENCE_PCT } from "../../firmware/app-options";
 import { angleApart } from "../../firmware/dsp/steer-hold";
 import { CardLog } from "./card-log";
 import { Capture } from "./capture";
@@ -28,12 +28,13 @@ const LISTEN_MS: u64 = 3000;
 // the window later (it stays there for 1 s from its start).
 const FIRST_SCORE_STEPS: i32 = 35; // feature steps of 20 ms: 700 ms
 const STATS_EVERY: u64 = 500; // blocks: a load line every 5 s
-// A command scoring counts only at or above COMMAND_THRESHOLD (command.ts) and, with
-// COMMAND_FROM_WAKE_DEG > 0, only while the beam is steered within that many degrees of the
-// direction the wake word came from: the talker who said "marvin" gives the command, and between
-// the two the beam follows babble talkers, whose words were taken as commands. Off by default: a
-// mono file played to the array (close talk, a capture replayed) has no direction, its DOA
-// wanders and the gate drops its commands (README "Commands after the wake word").
+// The command gate: with COMMAND_FROM_WAKE_DEG > 0 and the wake word's direction confident
+// (doa.ts confidence >= COMMAND_DOA_CONFIDENCE_PCT), a command scoring counts only while the beam
+// is steered within that many degrees of the wake word's direction, at GATED_THRESHOLD (lower:
+// the gate drops the babble words a lower threshold lets in). Between the two words the beam
+// follows babble talkers, whose words were taken as commands. Without a confident direction (a
+// mono file played to the array: close talk, a capture replayed; its DOA wanders) the scoring is
+// the ungated rule at COMMAND_THRESHOLD (command.ts; README "Commands after the wake word").
 
 const line = new TextBuffer(200);
 
@@ -120,6 +121,7 @@ export function main(): void {
   let sinceScore: i32 = 0;
   let candidate: i32 = -1; // the command word above threshold at the previous scoring
   let wakeDeg: f32 = 0; // the direction of arrival at the wake word
+  let wakeSure = false; // ... and whether it was confident (the command gate applies)
   let busy: u64 = 0, worst: u64 = 0, periodBuffers: u64 = 0;
   const hz = <u64>clock.coreHz();
   for (;;) {
@@ -149,8 +151,9 @@ export function main(): void {
         if (++sinceScore < <i32>scoreEvery) continue;
         sinceScore = 0;
         command.classify();
-        const fromTalker = COMMAND_FROM_WAKE_DEG <= 0 || (front.hold.steered && angleApart(front.steeredDeg, wakeDeg) <= <f32>COMMAND_FROM_WAKE_DEG);
-        const hit = fromTalker && command.best < command.commands && command.score >= COMMAND_THRESHOLD;
+        const gated = COMMAND_FROM_WAKE_DEG > 0 && wakeSure;
+        const fromTalker = !gated || (front.hold.steered && angleApart(front.steeredDeg, wakeDeg) <= <f32>COMMAND_FROM_WAKE_DEG);
+        const hit = fromTalker && command.best < command.commands && command.score >= (gated ? GATED_THRESHOLD : COMMAND_THRESHOLD);
         // The same word above threshold on two scorings in a row (100 ms apart), not a first guess at a word's onset.
         if (hit && command.best == candidate) {
           const word = command.words[command.best];
@@ -180,13 +183,14 @@ export function main(): void {
         // With the verifier the score shown is its newest window's (the first stage only named a
         // candidate; the decision took the mean of the last few, verifier.ts).
         const pct = <u32>Mathf.round((verifier != null ? verifier!.score : wake.smoothed) * 100);
-        stamp(nowMs).str("wake marvin ").uint(pct).str("% doa ").uint(<u64>front.doa.degrees).str(" deg; listening ").uint(LISTEN_MS / 1000).str(" s");
+        stamp(nowMs).str("wake marvin ").uint(pct).str("% doa ").uint(<u64>front.doa.degrees).str(" deg sure ").uint(<u64>Mathf.round(front.doa.confidence * 100)).str("%; listening ").uint(LISTEN_MS / 1000).str(" s");
         say();
         card.detection(nowMs, "wake", "marvin", pct, front.doa.degrees);
         capture.mark();
         actions.woke();
         listenUntil = nowMs + LISTEN_MS;
         wakeDeg = <f32>front.doa.degrees;
+        wakeSure = front.doa.confidence * 100 >= <f32>COMMAND_DOA_CONFIDENCE_PCT;
         sinceScore = <i32>scoreEvery - 1 - FIRST_SCORE_STEPS;
         candidate = -1;
       }

@@ -1,10 +1,14 @@
-// apps/voice-control's command gate (app options COMMAND_FROM_WAKE_DEG, COMMAND_THRESHOLD_PCT;
-// main.ts): with it a command counts only from the direction the wake word came from. The scene:
-// the real "marvin" from 60 degrees, then a second talker 180 degrees away says "yes" while the
-// first is silent (babble's words were taken as commands this way in the far-field bench, README
-// "Commands after the wake word"). Built with the gate (45 degrees, 0.60, the measured point) the
-// app wakes and takes no command; with the defaults (gate off) it takes that "yes", so the scene
-// does present another talker's command and the test fails when the gate lets it through.
+// apps/voice-control's command gate (app options COMMAND_FROM_WAKE_DEG, COMMAND_GATED_THRESHOLD_PCT,
+// COMMAND_DOA_CONFIDENCE_PCT; main.ts): a command counts only from the direction the wake word
+// came from, when that direction was confident (doa.ts). Two scenes on RT1060's triangle:
+// - the real "marvin" from 60 degrees, then a second talker 180 degrees away says "yes" while the
+//   first is silent (babble's words were taken as commands this way in the far-field bench,
+//   README "Commands after the wake word"). With the app's defaults (the gate on) it wakes, its
+//   direction is confident and it takes no command; with the gate off it takes that "yes", so the
+//   scene does present another talker's command;
+// - close talk, a mono file heard alike by every microphone: no direction, the confidence is low
+//   and the gate stands aside, so its "yes" is the command; with the confidence ignored
+//   (COMMAND_DOA_CONFIDENCE_PCT 0: the gate always on) the wandering DOA drops it.
 import test from "ava";
 import path from "node:path";
 import { writeFileSync } from "node:fs";
@@ -12,6 +16,8 @@ import { loadTarget } from "../../emulator/board.ts";
 import { Machine } from "../../emulator/machine.ts";
 import { buildApp } from "../../emulator/toolchain/build.ts";
 import { appMicArray, loadApp } from "../../emulator/toolchain/app.ts";
+import type { AppOptions } from "../../emulator/toolchain/app-options.ts";
+import { readWav, writeWav } from "../../emulator/inputs/wav.ts";
 import { tempDir } from "../helpers/tools.ts";
 
 const APP = path.resolve("apps/voice-control");
@@ -46,13 +52,22 @@ function scene(): string {
   return file;
 }
 
-async function run(mic: string, gated: boolean) {
+/** Close talk, one mono file: 0.3 s of quiet, "marvin", 0.2 s, a real "yes", then quiet. */
+function closeTalk(): string {
+  const rate = 16000;
+  const out = new Float64Array(rate * 4);
+  out.set(readWav(path.join(APP, "audio", "marvin_617de221_0.wav")).channels[0], 0.3 * rate);
+  out.set(readWav(path.join(APP, "audio", "yes_1000ms.wav")).channels[0], 1.5 * rate);
+  const file = path.join(tempDir("tinyboard-voice-dir-"), "close-talk.wav");
+  writeWav(file, { sampleRate: rate, channels: [out] });
+  return file;
+}
+
+const SURE_PCT = loadApp(APP).options.COMMAND_DOA_CONFIDENCE_PCT as number;
+
+async function run(mic: string, appOptions: AppOptions = {}) {
   const target = loadTarget(BOARD);
-  const { image } = await buildApp(
-    APP,
-    target,
-    gated ? { appOptions: { COMMAND_FROM_WAKE_DEG: 45, COMMAND_THRESHOLD_PCT: 60 } } : {},
-  );
+  const { image } = await buildApp(APP, target, { appOptions });
   const machine = new Machine({
     target,
     image,
@@ -66,19 +81,41 @@ async function run(mic: string, gated: boolean) {
   return {
     summary,
     text,
-    wakes: [...text.matchAll(/wake marvin \d+% doa (\d+) deg/g)].map((m) => Number(m[1])),
+    wakes: [...text.matchAll(/wake marvin \d+% doa (\d+) deg sure (\d+)%/g)].map((m) => ({
+      doa: Number(m[1]),
+      sure: Number(m[2]),
+    })),
     commands: [...text.matchAll(/command (\w+) \d+% doa (\d+) deg/g)].map((m) => m[1]),
   };
 }
 
+test(`${BOARD}: the app's defaults gate commands to a confident wake word's direction`, (t) => {
+  const options = loadApp(APP).options;
+  t.true((options.COMMAND_FROM_WAKE_DEG as number) > 0);
+  t.true(SURE_PCT > 0);
+});
+
 test(`${BOARD}: with the command gate another talker's "yes" after the wake word is not taken as the command`, async (t) => {
   const mic = scene();
-  const gated = await run(mic, true);
+  const gated = await run(mic);
   t.is(gated.summary.fault, null);
   t.is(gated.wakes.length, 1, gated.text);
-  t.true(Math.abs(gated.wakes[0] - 60) <= 10, gated.text);
+  t.true(Math.abs(gated.wakes[0].doa - 60) <= 10, gated.text);
+  t.true(gated.wakes[0].sure >= SURE_PCT, gated.text);
   t.deepEqual(gated.commands, [], gated.text);
   t.regex(gated.text, /no command within 3 s/);
-  const open = await run(mic, false);
+  const open = await run(mic, { COMMAND_FROM_WAKE_DEG: 0 });
   t.deepEqual(open.commands, ["yes"], open.text);
+});
+
+test(`${BOARD}: a mono file has no confident direction, so the gate lets its command through`, async (t) => {
+  const mic = closeTalk();
+  const app = await run(mic);
+  t.is(app.summary.fault, null);
+  t.is(app.wakes.length, 1, app.text);
+  t.true(app.wakes[0].sure < SURE_PCT, app.text);
+  t.deepEqual(app.commands, ["yes"], app.text);
+  // The confidence ignored: the gate drops the mono file's command.
+  const blind = await run(mic, { COMMAND_DOA_CONFIDENCE_PCT: 0 });
+  t.deepEqual(blind.commands, [], blind.text);
 });

@@ -82,16 +82,16 @@ interface Parsed {
   overruns: number;
 }
 
-/** Runs one scene JSON on a built image; the console lines with their times, load and overruns. */
+/** Runs one scene JSON (or a WAV file's path) on a built image; the console lines with their times, load and overruns. */
 export async function runScene(
   b: Built,
-  scene: object,
+  scene: object | string,
   dir: string,
   name: string,
   seconds: number,
 ): Promise<Parsed> {
-  const file = path.join(dir, `${name}.json`);
-  writeFileSync(file, JSON.stringify(scene));
+  const file = typeof scene === "string" ? scene : path.join(dir, `${name}.json`);
+  if (typeof scene !== "string") writeFileSync(file, JSON.stringify(scene));
   const micArray = appMicArray(b.app, b.target.board.id) ?? null;
   const machine = new Machine({
     target: b.target,
