@@ -408,69 +408,33 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
       candidates: { type: "boolean", default: false },
     },
   });
-  const mismatch = values.mismatch === undefined ? undefined : Number(values.mismatch);
-  if (mismatch !== undefined && !(mismatch >= 0 && mismatch < 1)) {
-    console.error(`train: --mismatch must be at least 0 and below 1, got '${values.mismatch}'`);
+  // A numeric option, undefined when not given; out of range: one line and exit code 2.
+  const num = (name: keyof typeof values, ok: (x: number) => boolean, range: string) => {
+    const raw = values[name];
+    if (raw === undefined) return undefined;
+    const x = Number(raw);
+    if (ok(x)) return x;
+    console.error(`train: --${name} must be ${range}, got '${raw}'`);
     process.exit(2);
-  }
-  const hardWeight =
-    values["hard-weight"] === undefined ? undefined : Number(values["hard-weight"]);
-  if (hardWeight !== undefined && !(hardWeight >= 1 && hardWeight <= 20)) {
-    console.error(`train: --hard-weight must be 1..20, got '${values["hard-weight"]}'`);
-    process.exit(2);
-  }
-  const detectorShare =
-    values["detector-share"] === undefined ? undefined : Number(values["detector-share"]);
-  if (detectorShare !== undefined && !(detectorShare >= 0 && detectorShare <= 1)) {
-    console.error(`train: --detector-share must be 0..1, got '${values["detector-share"]}'`);
-    process.exit(2);
-  }
-  const jitterShare =
-    values["jitter-share"] === undefined ? undefined : Number(values["jitter-share"]);
-  if (
-    jitterShare !== undefined &&
-    !(jitterShare >= 0 && jitterShare + (detectorShare ?? DETECTOR_SHARE) <= 1)
-  ) {
-    console.error(
-      `train: --jitter-share must be 0..1 and with --detector-share at most 1, got '${values["jitter-share"]}'`,
-    );
-    process.exit(2);
-  }
-  const meetings = values.meetings === undefined ? undefined : Number(values.meetings);
-  const validation = values.validation === undefined ? undefined : Number(values.validation);
-  if (
-    (meetings !== undefined && !(Number.isInteger(meetings) && meetings >= 2 && meetings <= 200)) ||
-    (validation !== undefined &&
-      !(Number.isInteger(validation) && validation >= 0 && validation < (meetings ?? MEETINGS)))
-  ) {
-    console.error(`train: --meetings must be 2..200 and --validation 0..meetings-1`);
-    process.exit(2);
-  }
-  const scenes = values.scenes === undefined ? undefined : Number(values.scenes);
-  const seconds = values.seconds === undefined ? undefined : Number(values.seconds);
-  if (
-    (scenes !== undefined && !(Number.isInteger(scenes) && scenes >= 1 && scenes <= 200)) ||
-    (seconds !== undefined && !(seconds >= 2 && seconds <= 60))
-  ) {
-    console.error(`train: --scenes must be 1..200 and --seconds 2..60`);
-    process.exit(2);
-  }
-  const seed = values.seed === undefined ? undefined : Number(values.seed);
-  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 1 && seed < 2 ** 31)) {
-    console.error(`train: --seed must be a positive whole number, got '${values.seed}'`);
-    process.exit(2);
-  }
+  };
+  const whole = (lo: number, hi: number) => (x: number) =>
+    Number.isInteger(x) && x >= lo && x <= hi;
+  const mismatch = num("mismatch", (x) => x >= 0 && x < 1, "at least 0 and below 1");
+  const hardWeight = num("hard-weight", (x) => x >= 1 && x <= 20, "1..20");
+  const detectorShare = num("detector-share", (x) => x >= 0 && x <= 1, "0..1");
+  const jitterShare = num(
+    "jitter-share",
+    (x) => x >= 0 && x + (detectorShare ?? DETECTOR_SHARE) <= 1,
+    "0..1 and with --detector-share at most 1",
+  );
+  const meetings = num("meetings", whole(2, 200), "2..200");
+  const validation = num("validation", whole(0, (meetings ?? MEETINGS) - 1), "0..meetings-1");
+  const scenes = num("scenes", whole(1, 200), "1..200");
+  const seconds = num("seconds", (x) => x >= 2 && x <= 60, "2..60");
+  const seed = num("seed", whole(1, 2 ** 31 - 1), "a positive whole number");
   const smoke = values.smoke ?? false;
-  const epochs = Number(values.epochs ?? (smoke ? 1 : 7));
-  if (!Number.isInteger(epochs) || epochs < 1) {
-    console.error(`train: --epochs must be a positive integer, got '${values.epochs}'`);
-    process.exit(2);
-  }
-  const average = values.average === undefined ? undefined : Number(values.average);
-  if (average !== undefined && !(Number.isInteger(average) && average >= 0 && average <= epochs)) {
-    console.error(`train: --average must be 0..epochs (${epochs}), got '${values.average}'`);
-    process.exit(2);
-  }
+  const epochs = num("epochs", whole(1, 1000), "a positive integer") ?? (smoke ? 1 : 7);
+  const average = num("average", whole(0, epochs), `0..epochs (${epochs})`);
   const outDir = path.resolve(values.out ?? path.join(APP_DIR, "model"));
   const started = Date.now();
   await train({
