@@ -121,9 +121,17 @@ test("a short training run repeats byte for byte and runs in TFLite's runtime an
   // Half the crops come from the face detector's boxes; the report scores both kinds of crop.
   t.regex(log.join("\n"), /held-out int8 fused auROC, raw \/ smoothed, by crop box: .*"detector"/);
   t.true(r.detectorCrops.detector.raw > 0 && r.detectorCrops.exact.smoothed > 0);
-  await train({ smoke: true, epochs: 1, outDir: b, log: () => {} });
+  // The second run also writes the weight-average candidates (--candidates): they only read the
+  // weights, so the run trains and writes its model as without them, and its last step's
+  // candidate is that model.
+  await train({ smoke: true, epochs: 1, outDir: b, log: () => {}, candidates: true });
   const bytes = readFileSync(r.modelPath);
   t.deepEqual(bytes, readFileSync(path.join(b, MODEL_FILE)), "seeded: the same model twice");
+  const json = (dir: string) => readFileSync(path.join(dir, "training.json"), "utf8");
+  t.is(json(b), json(a), "candidates leave training.json as it was");
+  t.deepEqual(bytes, readFileSync(path.join(b, "candidates/last", MODEL_FILE)));
+  t.notDeepEqual(bytes, readFileSync(path.join(b, "candidates/avg1", MODEL_FILE)));
+  t.is(JSON.parse(json(path.join(b, "candidates/avg1"))).average, 1);
   // --seed: another seed is another run (initialisation and batches), recorded in training.json.
   const c = tempDir("tinyboard-asd-train-");
   await train({ smoke: true, epochs: 1, outDir: c, log: () => {}, seed: 6 });

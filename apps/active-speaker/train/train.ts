@@ -14,6 +14,8 @@
 //   npm run train:active-speaker -- --detector-share S ... share of mouth crops cut at the face detector's boxes
 //   npm run train:active-speaker -- --jitter-share S ...   share cut at boxes placed as badly as the detector's (jitter-boxes.ts)
 //   npm run train:active-speaker -- --seed N ...           another seed (initialisation and batches; default 5)
+//   npm run train:active-speaker -- --average E ...        the model's weights: their mean over the last E epochs' steps
+//   npm run train:active-speaker -- --candidates ...       also writes OUT/candidates/{last,avg1,avg2,avg3} to choose E on validation
 // A full run trains on the first 32 of 36 training meetings and reports float auROC on the last
 // 4 (validation: for choosing between options without looking at the held-out meetings).
 import "@tensorflow/tfjs-backend-cpu";
@@ -23,21 +25,21 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { writeTflite } from "../../../emulator/model/tflite-writer.ts";
 import { seededRandom } from "../../fan-monitor/train/dataset.ts";
 import { trainEpochs } from "../../fan-monitor/train/epochs.ts";
 import { AUDIO_SIZE, HELD_OUT_SET, TRAIN_SET, VIDEO_SIZE } from "./dataset.ts";
 import { AsdNet, layerMacs } from "./model.ts";
-import { calibrationRanges, quantizeNet } from "./quantize.ts";
 import { mismatchBatch } from "./mismatch.ts";
 import { loadMeetings, type HeadScores } from "./evaluate.ts";
 import { a4, report, v4, type SmoothedReport } from "./report.ts";
 import { loadDetector } from "./detector-boxes.ts";
 import { cropAuroc } from "./measure-crops.ts";
 import { JITTERS } from "./jitter-boxes.ts";
+import { WeightAverage, swapWeights } from "./weight-average.ts";
+import { AVERAGE_CANDIDATES, MODEL_FILE, exportInt8, writeCandidate } from "./candidates.ts";
 
 const APP_DIR = fileURLToPath(new URL("..", import.meta.url));
-export const MODEL_FILE = "asd_int8.tflite";
+export { MODEL_FILE };
 const SEED = 5;
 const BATCH = 64;
 const LEARNING_RATE = 0.002;
@@ -71,6 +73,9 @@ export const DETECTOR_SHARE = 0.5;
 /** Share of training samples cut at boxes with a steady offset drawn from the detector's own
  *  spread of offsets (jitter-boxes.ts): more offsets than the detector gives the ~86 trained faces. */
 export const JITTER_SHARE = 0;
+/** Epochs whose steps' weights are averaged into the model (weight-average.ts; --average); 0 =
+ *  the last step's weights, as the committed model was trained. */
+export const AVERAGE = 0;
 
 export interface TrainOptions {
   smoke: boolean;
@@ -100,6 +105,12 @@ export interface TrainOptions {
   /** Seed of the weights' initialisation and the batches' draws (default SEED): one run's
    *  spread over seeds, measured on validation, before comparing two recipes. */
   seed?: number;
+  /** The model's weights: the mean over the last E epochs' steps (default AVERAGE, 0: the last
+   *  step's). The trajectory is the same either way: only what is exported differs. */
+  average?: number;
+  /** Also write the last step's weights and the averages over the last 1..3 epochs, each as a
+   *  model directory under OUT/candidates/ (measure-crops.ts --set validation --model ...). */
+  candidates?: boolean;
 }
 export type { HeadScores };
 type RawSmoothed = { raw: number; smoothed: number };
@@ -188,6 +199,23 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     `(λV ${net.v("lambdaV").dataSync()[0].toFixed(3)}, λA ${net.v("lambdaA").dataSync()[0].toFixed(3)})`;
   const plan = { count: tr.count, epochs: o.epochs, batch: BATCH, rnd, log: o.log, note: lambdas };
   const mismatch = o.mismatch ?? MISMATCH;
+  const average = o.average ?? AVERAGE;
+  if (!(Number.isInteger(average) && average >= 0 && average <= o.epochs))
+    throw new Error(`train: --average must be 0..epochs, got ${average}`);
+  // Weight averages over the last E epochs' steps: the model's own (average) and, with
+  // candidates, the ones to choose E from. They read the weights after each step and draw
+  // nothing from rnd, so the run trains exactly as without them.
+  const stepsPerEpoch = Math.ceil(tr.count / BATCH);
+  const windows = [...new Set([...(o.candidates ? AVERAGE_CANDIDATES : []), average])].filter(
+    (e) => e > 0,
+  );
+  const averages = new Map(
+    windows.map((e) => [
+      e,
+      new WeightAverage(net.variables, stepsPerEpoch * Math.max(0, o.epochs - e)),
+    ]),
+  );
+  let stepIndex = 0;
   trainEpochs({ ...plan, learningRate: LEARNING_RATE, lateDivisor: 5 }, (optimizer, idx) => {
     const own = idx.dataSync();
     const { audioIdx, fusedKeep } = mismatchBatch(own, tr.count, mismatch, rnd);
@@ -230,7 +258,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const mouths = tf.add(bv0, tf.mul(flip, tf.sub(tf.reverse(bv0, 2), bv0)));
     const gain = Array.from({ length: n }, () => (2 * rnd() - 1) * LEVEL_JITTER);
     const ba = tf.add(ba0, tf.tensor4d(gain, [n, 1, 1, 1]));
-    return optimizer.minimize(
+    const cost = optimizer.minimize(
       () => {
         const out = net.forward(mouths as tf.Tensor4D, ba as tf.Tensor4D);
         // L = L_fusion + L_video + L_audio; the audio label is "some face speaks".
@@ -245,6 +273,9 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       true,
       net.variables,
     )!;
+    for (const a of averages.values()) a.step(stepIndex);
+    stepIndex++;
+    return cost;
   });
   tf.dispose([vx, vxd, ax, yf, ya, wf, ...(vxj ? [vxj] : [])]);
 
@@ -257,12 +288,26 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     cv.set(tr.video.subarray(k * VIDEO_SIZE, (k + 1) * VIDEO_SIZE), i * VIDEO_SIZE);
     ca.set(tr.audio.subarray(k * AUDIO_SIZE, (k + 1) * AUDIO_SIZE), i * AUDIO_SIZE);
   }
-  const q = quantizeNet(
-    net,
-    calibrationRanges(net, cv, ca, n),
-    "tinyboard active speaker: video (mouth crops) + audio (log-mel) branches, learned fusion; outputs fused, video, audio logits; int8",
-  );
-  const bytes = writeTflite(q.model);
+  const sets = { trainSet: trainSpec, heldOutSet: heldSpec, validationScenes: nVal, seed };
+  if (o.candidates) {
+    const dir = path.join(o.outDir, "candidates");
+    writeCandidate(net, cv, ca, n, path.join(dir, "last"), { ...sets, average: 0 });
+    for (const e of AVERAGE_CANDIDATES) {
+      const put = swapWeights(net.variables, averages.get(e)!.mean());
+      writeCandidate(net, cv, ca, n, path.join(dir, `avg${e}`), { ...sets, average: e });
+      tf.dispose(swapWeights(net.variables, put));
+    }
+    o.log(
+      `wrote candidates: ${path.relative(process.cwd(), dir)}/{last,${AVERAGE_CANDIDATES.map((e) => `avg${e}`)}}`,
+    );
+  }
+  if (average > 0) {
+    const mean = averages.get(average)!;
+    tf.dispose(swapWeights(net.variables, mean.mean()));
+    o.log(`model weights: the mean over the last ${average} epochs (${mean.steps} steps)`);
+  }
+  for (const a of averages.values()) a.dispose();
+  const { q, bytes } = exportInt8(net, cv, ca, n);
   mkdirSync(o.outDir, { recursive: true });
   const modelPath = path.join(o.outDir, MODEL_FILE);
   writeFileSync(modelPath, bytes);
@@ -312,6 +357,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         modelPath: MODEL_FILE,
         epochs: o.epochs,
         seed,
+        ...(average ? { average } : {}),
         ...(mismatch ? { mismatch } : {}),
         sync,
         ...(steps ? { steps } : {}),
@@ -358,66 +404,37 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
       "detector-share": { type: "string" },
       "jitter-share": { type: "string" },
       seed: { type: "string" },
+      average: { type: "string" },
+      candidates: { type: "boolean", default: false },
     },
   });
-  const mismatch = values.mismatch === undefined ? undefined : Number(values.mismatch);
-  if (mismatch !== undefined && !(mismatch >= 0 && mismatch < 1)) {
-    console.error(`train: --mismatch must be at least 0 and below 1, got '${values.mismatch}'`);
+  // A numeric option, undefined when not given; out of range: one line and exit code 2.
+  const num = (name: keyof typeof values, ok: (x: number) => boolean, range: string) => {
+    const raw = values[name];
+    if (raw === undefined) return undefined;
+    const x = Number(raw);
+    if (ok(x)) return x;
+    console.error(`train: --${name} must be ${range}, got '${raw}'`);
     process.exit(2);
-  }
-  const hardWeight =
-    values["hard-weight"] === undefined ? undefined : Number(values["hard-weight"]);
-  if (hardWeight !== undefined && !(hardWeight >= 1 && hardWeight <= 20)) {
-    console.error(`train: --hard-weight must be 1..20, got '${values["hard-weight"]}'`);
-    process.exit(2);
-  }
-  const detectorShare =
-    values["detector-share"] === undefined ? undefined : Number(values["detector-share"]);
-  if (detectorShare !== undefined && !(detectorShare >= 0 && detectorShare <= 1)) {
-    console.error(`train: --detector-share must be 0..1, got '${values["detector-share"]}'`);
-    process.exit(2);
-  }
-  const jitterShare =
-    values["jitter-share"] === undefined ? undefined : Number(values["jitter-share"]);
-  if (
-    jitterShare !== undefined &&
-    !(jitterShare >= 0 && jitterShare + (detectorShare ?? DETECTOR_SHARE) <= 1)
-  ) {
-    console.error(
-      `train: --jitter-share must be 0..1 and with --detector-share at most 1, got '${values["jitter-share"]}'`,
-    );
-    process.exit(2);
-  }
-  const meetings = values.meetings === undefined ? undefined : Number(values.meetings);
-  const validation = values.validation === undefined ? undefined : Number(values.validation);
-  if (
-    (meetings !== undefined && !(Number.isInteger(meetings) && meetings >= 2 && meetings <= 200)) ||
-    (validation !== undefined &&
-      !(Number.isInteger(validation) && validation >= 0 && validation < (meetings ?? MEETINGS)))
-  ) {
-    console.error(`train: --meetings must be 2..200 and --validation 0..meetings-1`);
-    process.exit(2);
-  }
-  const scenes = values.scenes === undefined ? undefined : Number(values.scenes);
-  const seconds = values.seconds === undefined ? undefined : Number(values.seconds);
-  if (
-    (scenes !== undefined && !(Number.isInteger(scenes) && scenes >= 1 && scenes <= 200)) ||
-    (seconds !== undefined && !(seconds >= 2 && seconds <= 60))
-  ) {
-    console.error(`train: --scenes must be 1..200 and --seconds 2..60`);
-    process.exit(2);
-  }
-  const seed = values.seed === undefined ? undefined : Number(values.seed);
-  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 1 && seed < 2 ** 31)) {
-    console.error(`train: --seed must be a positive whole number, got '${values.seed}'`);
-    process.exit(2);
-  }
+  };
+  const whole = (lo: number, hi: number) => (x: number) =>
+    Number.isInteger(x) && x >= lo && x <= hi;
+  const mismatch = num("mismatch", (x) => x >= 0 && x < 1, "at least 0 and below 1");
+  const hardWeight = num("hard-weight", (x) => x >= 1 && x <= 20, "1..20");
+  const detectorShare = num("detector-share", (x) => x >= 0 && x <= 1, "0..1");
+  const jitterShare = num(
+    "jitter-share",
+    (x) => x >= 0 && x + (detectorShare ?? DETECTOR_SHARE) <= 1,
+    "0..1 and with --detector-share at most 1",
+  );
+  const meetings = num("meetings", whole(2, 200), "2..200");
+  const validation = num("validation", whole(0, (meetings ?? MEETINGS) - 1), "0..meetings-1");
+  const scenes = num("scenes", whole(1, 200), "1..200");
+  const seconds = num("seconds", (x) => x >= 2 && x <= 60, "2..60");
+  const seed = num("seed", whole(1, 2 ** 31 - 1), "a positive whole number");
   const smoke = values.smoke ?? false;
-  const epochs = Number(values.epochs ?? (smoke ? 1 : 7));
-  if (!Number.isInteger(epochs) || epochs < 1) {
-    console.error(`train: --epochs must be a positive integer, got '${values.epochs}'`);
-    process.exit(2);
-  }
+  const epochs = num("epochs", whole(1, 1000), "a positive integer") ?? (smoke ? 1 : 7);
+  const average = num("average", whole(0, epochs), `0..epochs (${epochs})`);
   const outDir = path.resolve(values.out ?? path.join(APP_DIR, "model"));
   const started = Date.now();
   await train({
@@ -437,6 +454,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     detectorShare,
     jitterShare,
     seed,
+    average,
+    candidates: values.candidates,
   });
   console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
