@@ -13,6 +13,7 @@ import {
   openSync,
   readFileSync,
   renameSync,
+  rmSync,
   statSync,
   unlinkSync,
   writeFileSync,
@@ -26,6 +27,9 @@ const manifestFile = (root, kind) => path.join(buildBase(root, kind), "current.j
 export const MANIFEST_FORMAT = 2;
 /** A lock older than this is a build that died (a build takes a few seconds). */
 const STALE_LOCK_MS = 120_000;
+/** After a failed build (a syntax error, say), processes run through tsx this long before one
+ *  tries again: not each of the suite's workers pays for a build that fails. */
+const RETRY_FAILED_BUILD_MS = 120_000;
 /** A file modified this close to its read may change again without a new size or time. */
 const STAT_TRUSTED_AFTER_MS = 2_000;
 
@@ -110,22 +114,34 @@ async function withBuildLock(root, kind, fn) {
  * The folder of an up-to-date build of `kind` (made now by `build(root)`, which returns its
  * folder, when there is none), or null: run the TypeScript through tsx. A build that fails (a
  * read-only clone, esbuild missing, a syntax error) is not an error here: tsx then reports any
- * error in the sources as it always has. TINYBOARD_DEBUG prints why.
+ * error in the sources as it always has (and runs the sources as they are: never stale).
+ * TINYBOARD_DEBUG prints why.
  */
 export async function compiledBuild(root, kind, mainFile, build, sameEntries) {
   const current = currentBuild(root, kind, mainFile, sameEntries);
   if (current) return current;
+  const failed = path.join(buildBase(root, kind), "failed");
+  try {
+    if (Date.now() - statSync(failed).mtimeMs < RETRY_FAILED_BUILD_MS) return null;
+  } catch {
+    /* no failure recorded */
+  }
   try {
     mkdirSync(buildBase(root, kind), { recursive: true }); // for the lock
     // Another process may have built it while this one read the sources.
-    return await withBuildLock(
-      root,
-      kind,
-      async () => currentBuild(root, kind, mainFile, sameEntries) ?? (await build(root)),
-    );
+    return await withBuildLock(root, kind, async () => {
+      const dir = currentBuild(root, kind, mainFile, sameEntries) ?? (await build(root));
+      rmSync(failed, { force: true });
+      return dir;
+    });
   } catch (e) {
     if (process.env.TINYBOARD_DEBUG)
       process.stderr.write(`tinyboard: no ${kind} build: ${e?.stack}\n`);
+    try {
+      writeFileSync(failed, `${e?.message}\n`);
+    } catch {
+      /* a read-only clone */
+    }
     return null;
   }
 }
