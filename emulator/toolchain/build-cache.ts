@@ -174,19 +174,46 @@ const alive = (pid: number) => {
   }
 };
 
+/** This process's compiles under way, by key. The lock file names the process, so without this
+ *  a second build of the key in the same process (debug-lines awaits its builds side by side)
+ *  waited out LOCK_WAIT_MS behind its own lock and compiled the same image again. */
+const compiling = new Map<string, Promise<unknown>>();
+
 /**
  * Compiles under a per-key lock file, so two processes building the same app for the same
  * board (two terminals, two test workers) compile it once: the second waits for the first's
  * cache entry and reads it. A lock left by a killed process is taken over; a cache folder that
- * cannot be written just means compiling unlocked.
+ * cannot be written just means compiling unlocked. Within a process, a build of a key being
+ * compiled waits for that compile and reads its cache entry.
  */
 export async function compileOnce<T>(
   key: string,
   cached: () => T | null,
   compile: () => Promise<T>,
+  waitMs = LOCK_WAIT_MS,
+): Promise<T> {
+  const under = compiling.get(key);
+  if (under) {
+    await under.catch(() => undefined);
+    return cached() ?? compileLocked(key, cached, compile, waitMs);
+  }
+  const done = compileLocked(key, cached, compile, waitMs);
+  compiling.set(key, done);
+  try {
+    return await done;
+  } finally {
+    if (compiling.get(key) === done) compiling.delete(key);
+  }
+}
+
+async function compileLocked<T>(
+  key: string,
+  cached: () => T | null,
+  compile: () => Promise<T>,
+  waitMs: number,
 ): Promise<T> {
   const lock = path.join(cacheDir(), `${key}.lock`);
-  const deadline = Date.now() + LOCK_WAIT_MS;
+  const deadline = Date.now() + waitMs;
   for (;;) {
     let fd: number;
     try {

@@ -1,7 +1,8 @@
 // Per test file CPU time, for finding where `npm test` spends its time: load into ava's
-// workers (plain JavaScript: worker threads the tests start inherit the flag, without tsx) with
-//   TINYBOARD_FILE_CPU_LOG=/tmp/cpu.jsonl npx ava --node-arguments="--import=tsx" \
-//     --node-arguments="--import=./test/bench/file-cpu.js"
+// workers (plain JavaScript: worker threads the tests start inherit the flag) with
+//   TINYBOARD_FILE_CPU_LOG=/tmp/cpu.jsonl npx ava --node-arguments="--import=./test/bench/file-cpu.js"
+// (after package.json's ava.nodeArguments: the test files run compiled or through tsx as in
+// `npm test`; TINYBOARD_TEST_JS=off for tsx).
 // Each worker process (one per test file) appends one JSON line at exit: the file, its pid (the
 // build log's pid), its user and system CPU seconds, that of the child processes it waited for
 // (CLI runs) and its wall seconds.

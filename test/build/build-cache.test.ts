@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { readCached, writeCached } from "../../emulator/toolchain/build-cache.ts";
+import { compileOnce, readCached, writeCached } from "../../emulator/toolchain/build-cache.ts";
 import type { Image, ImageManifest } from "../../emulator/toolchain/image.ts";
 
 const sha = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -38,6 +38,30 @@ test.serial("an entry is served while its sources hold the text the compiler rea
     // The race: the compiler read the old text, the file changed before the entry was written.
     writeCached("k2", image, { [source]: sha("export const a = 1;\n") });
     t.is(readCached("k2"), null, "the entry records what was compiled, not the file as it is now");
+  } finally {
+    if (before === undefined) delete process.env.TINYBOARD_BUILD_CACHE;
+    else process.env.TINYBOARD_BUILD_CACHE = before;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.serial("builds of one key side by side in one process compile once, however long it takes", async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "tinyboard-cache-"));
+  const before = process.env.TINYBOARD_BUILD_CACHE;
+  process.env.TINYBOARD_BUILD_CACHE = path.join(dir, "cache");
+  try {
+    // A compile longer than the lock wait (20 ms here, minutes in use: debug-lines' side-by-side
+    // model-app compiles under load) must not be compiled again by this process's next build.
+    let entry: string | null = null;
+    let compiles = 0;
+    const compile = async () => {
+      compiles++;
+      await new Promise((r) => setTimeout(r, 300));
+      return (entry = `image ${compiles}`);
+    };
+    const builds = [1, 2, 3].map(() => compileOnce("dedupe", () => entry, compile, 20));
+    t.deepEqual(await Promise.all(builds), ["image 1", "image 1", "image 1"]);
+    t.is(compiles, 1);
   } finally {
     if (before === undefined) delete process.env.TINYBOARD_BUILD_CACHE;
     else process.env.TINYBOARD_BUILD_CACHE = before;
