@@ -5,8 +5,7 @@
 // in node_modules. Each build goes to a folder of its own under build/<kind>/, named in its
 // current.json with every file it read (compiled-build.js): a process still running an older
 // build keeps its files (builds older than an hour that are not current are removed).
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { buildBase, writeManifest } from "./compiled-build.js";

@@ -24,7 +24,7 @@ import path from "node:path";
 export const buildBase = (root, kind) => path.join(root, "build", kind);
 const manifestFile = (root, kind) => path.join(buildBase(root, kind), "current.json");
 /** The manifest's format: a manifest of another format is not read. */
-export const MANIFEST_FORMAT = 2;
+const MANIFEST_FORMAT = 2;
 /** A lock older than this is a build that died (a build takes a few seconds). */
 const STALE_LOCK_MS = 120_000;
 /** After a failed build (a syntax error, say), processes run through tsx this long before one
@@ -36,7 +36,7 @@ const STAT_TRUSTED_AFTER_MS = 2_000;
 export const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
 
 /** What a check compares a file's stat with: null when it must be hashed each time. */
-export function statKey(st, readAtMs) {
+function statKey(st, readAtMs) {
   if (readAtMs - st.mtimeMs < STAT_TRUSTED_AFTER_MS) return null;
   return [st.size, st.mtimeMs, st.ctimeMs, st.ino];
 }

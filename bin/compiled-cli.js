@@ -5,10 +5,7 @@
 // hundreds of times. The build is made on the first run that finds none up to date, one process
 // at a time: others meanwhile run through tsx (compiled-build.js). TINYBOARD_CLI_JS=off always
 // runs through tsx.
-import { buildBase, compiledBuild } from "./compiled-build.js";
-
-/** Where the CLI's builds and the manifest of the current one live. */
-export const cliBuildDir = (root) => buildBase(root, "cli-js");
+import { compiledBuild } from "./compiled-build.js";
 
 /** The folder of an up-to-date compiled CLI (built now if there is none), or null. */
 export async function compiledCli(root) {

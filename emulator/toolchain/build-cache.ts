@@ -20,9 +20,9 @@ import {
 } from "node:fs";
 import path from "node:path";
 import { PROJECT_ROOT, cacheDir } from "../paths.ts";
+import { decodeImage, encodeImage, type Image } from "./image.ts";
 
 export { cacheDir };
-import { decodeImage, encodeImage, type Image } from "./image.ts";
 
 /** Images kept; older entries (by last use) are removed when a new one is written. */
 const MAX_ENTRIES = 256;

@@ -104,42 +104,40 @@ export function loadScene(spec: string, geometry: MicGeometry, cwd = process.cwd
 
 export function parseScene(raw: Raw, label: string, baseDir: string, geometry: MicGeometry): Scene {
   const f = new SceneFields(label, baseDir);
-  const fail = (msg: string): never => f.fail(msg);
-  const num = f.num.bind(f);
   f.keys(raw, TOP_KEYS, "");
-  const seed = num(raw.seed, "seed", 1, 0, 2 ** 53, { integer: true });
-  const sampleRate = num(raw.sampleRate, "sampleRate", 16000, 8000, 96000, { integer: true });
+  const seed = f.num(raw.seed, "seed", 1, 0, 2 ** 53, { integer: true });
+  const sampleRate = f.num(raw.sampleRate, "sampleRate", 16000, 8000, 96000, { integer: true });
 
   const room = f.obj(raw.room, "room");
   f.keys(room, ROOM_KEYS, "room.");
   const size = room.size === undefined ? ([5, 4, 2.8] as Vec3) : f.vec(room.size, "room.size");
-  size.forEach((d, i) => num(d, `room.size[${i}]`, undefined, 1, 50));
+  size.forEach((d, i) => f.num(d, `room.size[${i}]`, undefined, 1, 50));
   let absorption: Walls;
   if (room.absorption !== undefined && room.rt60 !== undefined)
-    fail("give room.rt60 or room.absorption, not both");
+    f.fail("give room.rt60 or room.absorption, not both");
   if (room.absorption !== undefined) {
     const a = room.absorption;
     const list = Array.isArray(a) ? a : [a, a, a, a, a, a];
     if (list.length !== 6)
-      fail(`room.absorption must be one number or six (walls x0, x1, y0, y1, floor, ceiling)`);
+      f.fail(`room.absorption must be one number or six (walls x0, x1, y0, y1, floor, ceiling)`);
     absorption = list.map((v, i) =>
-      num(v, `room.absorption${Array.isArray(a) ? `[${i}]` : ""}`, undefined, 0, 1, {
+      f.num(v, `room.absorption${Array.isArray(a) ? `[${i}]` : ""}`, undefined, 0, 1, {
         above: true,
       }),
     ) as Walls;
     if (absorption.some((v) => v >= 1))
-      fail("room.absorption must be below 1 (1 is an open window: no reflection at all)");
+      f.fail("room.absorption must be below 1 (1 is an open window: no reflection at all)");
   } else {
-    const rt60 = num(room.rt60, "room.rt60", 0.4, 0.05, 1.5);
+    const rt60 = f.num(room.rt60, "room.rt60", 0.4, 0.05, 1.5);
     const a = sabineAbsorption(size, rt60);
     if (a >= 1)
-      fail(
+      f.fail(
         `room.rt60 ${rt60} s is too short for a ${size.join(" x ")} m room (Sabine needs absorption ${a.toFixed(2)} >= 1)`,
       );
     absorption = [a, a, a, a, a, a];
   }
   const rt60 = sabineRt60(size, absorption);
-  if (rt60 > 1.5) fail(`the room's RT60 is ${rt60.toFixed(2)} s; at most 1.5 s is supported`);
+  if (rt60 > 1.5) f.fail(`the room's RT60 is ${rt60.toFixed(2)} s; at most 1.5 s is supported`);
 
   const arr = f.obj(raw.array, "array");
   f.keys(arr, ARRAY_KEYS, "array.");
@@ -148,15 +146,15 @@ export function parseScene(raw: Raw, label: string, baseDir: string, geometry: M
       ? ([size[0] / 2, size[1] / 2, Math.min(1, size[2] / 2)] as Vec3)
       : f.vec(arr.position, "array.position");
   const orientation: Orientation = {
-    azimuth: num(arr.azimuth, "array.azimuth", 0, -360, 360),
-    elevation: num(arr.elevation, "array.elevation", 0, -90, 90),
-    roll: num(arr.roll, "array.roll", 0, -360, 360),
+    azimuth: f.num(arr.azimuth, "array.azimuth", 0, -360, 360),
+    elevation: f.num(arr.elevation, "array.elevation", 0, -90, 90),
+    roll: f.num(arr.roll, "array.roll", 0, -360, 360),
   };
-  if (geometry.positionsMm.length === 0) fail("the board has no microphones");
+  if (geometry.positionsMm.length === 0) f.fail("the board has no microphones");
   const mics = placeMicrophones(geometry, center, orientation);
   mics.forEach((m, i) => {
     if (!insideRoom(m, size))
-      fail(
+      f.fail(
         `microphone ${i} at [${m.map((v) => v.toFixed(2)).join(", ")}] is outside the ${size.join(" x ")} m room (check array.position)`,
       );
   });
@@ -165,20 +163,20 @@ export function parseScene(raw: Raw, label: string, baseDir: string, geometry: M
     let p: Vec3;
     if (o.position !== undefined) {
       if (o.az !== undefined || o.dist !== undefined || o.elevation !== undefined)
-        fail(`${where}: give position or az/dist/elevation, not both`);
+        f.fail(`${where}: give position or az/dist/elevation, not both`);
       p = f.vec(o.position, `${where}.position`);
     } else {
-      const az = num(o.az, `${where}.az`, undefined, -360, 360);
-      const dist = num(o.dist, `${where}.dist`, undefined, 0, 100, { above: true });
-      const el = num(o.elevation, `${where}.elevation`, 0, -90, 90);
+      const az = f.num(o.az, `${where}.az`, undefined, -360, 360);
+      const dist = f.num(o.dist, `${where}.dist`, undefined, 0, 100, { above: true });
+      const el = f.num(o.elevation, `${where}.elevation`, 0, -90, 90);
       p = pointFromArray(center, orientation, az, el, dist);
     }
     if (!insideRoom(p, size))
-      fail(
+      f.fail(
         `${where} at [${p.map((v) => v.toFixed(2)).join(", ")}] is outside the ${size.join(" x ")} m room`,
       );
     mics.forEach((m, i) => {
-      if (distance(m, p) < 0.05) fail(`${where} is within 5 cm of microphone ${i}`);
+      if (distance(m, p) < 0.05) f.fail(`${where} is within 5 cm of microphone ${i}`);
     });
     return p;
   };
@@ -189,49 +187,49 @@ export function parseScene(raw: Raw, label: string, baseDir: string, geometry: M
     f.keys(o, TALKER_KEYS, `${where}.`);
     const path = f.file(o.file, `${where}.file`);
     const w = f.wav(path);
-    const channel = num(o.channel, `${where}.channel`, 0, 0, 63, { integer: true });
+    const channel = f.num(o.channel, `${where}.channel`, 0, 0, 63, { integer: true });
     if (channel >= w.channels.length)
-      fail(`${where}: ${o.file} has ${w.channels.length} channel(s), no channel ${channel}`);
+      f.fail(`${where}: ${o.file} has ${w.channels.length} channel(s), no channel ${channel}`);
     if (w.channels[channel].every((v) => v === 0))
-      fail(`${where}: ${o.file} is silent (channel ${channel} is all zeros)`);
+      f.fail(`${where}: ${o.file} is silent (channel ${channel} is all zeros)`);
     return {
       file: path,
       samples: w.channels[channel],
       fileRate: w.sampleRate,
-      start: num(o.start, `${where}.start`, 0, 0, MAX_SECONDS),
-      level: num(o.level, `${where}.level`, 60, 0, 130),
+      start: f.num(o.start, `${where}.start`, 0, 0, MAX_SECONDS),
+      level: f.num(o.level, `${where}.level`, 60, 0, 130),
       position: place(o, where),
     };
   });
 
   const snr =
-    raw.snr === undefined || raw.snr === null ? null : num(raw.snr, "snr", undefined, -30, 60);
+    raw.snr === undefined || raw.snr === null ? null : f.num(raw.snr, "snr", undefined, -30, 60);
   const noise = f
     .list(raw.noise, "noise")
     .map((n, i) => parseNoise(f, n, `noise[${i}]`, mics.length, snr, place));
-  if (snr !== null && talkers.length === 0) fail("snr needs at least one talker");
-  if (snr !== null && noise.length === 0) fail("snr needs at least one noise source");
+  if (snr !== null && talkers.length === 0) f.fail("snr needs at least one talker");
+  if (snr !== null && noise.length === 0) f.fail("snr needs at least one noise source");
 
-  const referenceMic = num(raw.referenceMic, "referenceMic", 0, 0, mics.length - 1, {
+  const referenceMic = f.num(raw.referenceMic, "referenceMic", 0, 0, mics.length - 1, {
     integer: true,
   });
   const micRaw = f.obj(raw.microphones, "microphones");
   f.keys(micRaw, MIC_KEYS, "microphones.");
-  const sensitivity = num(micRaw.sensitivity, "microphones.sensitivity", -26, -80, 0);
+  const sensitivity = f.num(micRaw.sensitivity, "microphones.sensitivity", -26, -80, 0);
   f.bool(micRaw.selfNoise, "microphones.selfNoise", true);
-  const micSnr = num(micRaw.snr, "microphones.snr", 65, 20, 140);
+  const micSnr = f.num(micRaw.snr, "microphones.snr", 65, 20, 140);
   const selfNoise = micRaw.selfNoise === false ? null : sensitivity - micSnr;
-  const gainTolerance = num(micRaw.gainTolerance, "microphones.gainTolerance", 1, 0, 6);
+  const gainTolerance = f.num(micRaw.gainTolerance, "microphones.gainTolerance", 1, 0, 6);
 
   const talkerEnd = Math.max(0, ...talkers.map((t) => t.start + t.samples.length / t.fileRate));
   if (raw.duration === undefined && talkers.length === 0)
-    fail("duration is required when there is no talker");
-  const duration = num(raw.duration, "duration", talkerEnd + rt60, 0.01, MAX_SECONDS, {
+    f.fail("duration is required when there is no talker");
+  const duration = f.num(raw.duration, "duration", talkerEnd + rt60, 0.01, MAX_SECONDS, {
     above: true,
   });
   const length = Math.round(duration * sampleRate);
   if (length * mics.length > MAX_RENDER_SAMPLES) {
-    fail(
+    f.fail(
       `${duration.toFixed(1)} s x ${mics.length} microphones at ${sampleRate} Hz is more than the ${MAX_RENDER_SAMPLES} samples a scene renders at once (use a shorter duration with loop: true)`,
     );
   }
