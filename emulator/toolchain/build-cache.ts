@@ -162,8 +162,11 @@ function prune(dir: string): void {
   }
 }
 
-/** How long a build waits for another process compiling the same key before compiling itself. */
-const LOCK_WAIT_MS = 240_000;
+/** How long a build waits for another live process compiling the same key before compiling
+ *  itself. A model app's compile takes 340-480 s of wall time when a test file runs six side by
+ *  side on a loaded 2-core CI host (docs/test-time.md), so 240 s compiled some images twice; the
+ *  only caller compiles one app and takes no other lock, so a wait cannot be circular. */
+const LOCK_WAIT_MS = 600_000;
 
 const alive = (pid: number) => {
   try {

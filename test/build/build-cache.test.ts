@@ -3,7 +3,8 @@
 // compile ran (the image built from the old text) is rebuilt, not served as the new text's.
 import test from "ava";
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { compileOnce, readCached, writeCached } from "../../emulator/toolchain/build-cache.ts";
@@ -62,6 +63,47 @@ test.serial("builds of one key side by side in one process compile once, however
     const builds = [1, 2, 3].map(() => compileOnce("dedupe", () => entry, compile, 20));
     t.deepEqual(await Promise.all(builds), ["image 1", "image 1", "image 1"]);
     t.is(compiles, 1);
+  } finally {
+    if (before === undefined) delete process.env.TINYBOARD_BUILD_CACHE;
+    else process.env.TINYBOARD_BUILD_CACHE = before;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.serial("another live process's compile is waited for; a dead process's lock is taken over", async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "tinyboard-cache-"));
+  const before = process.env.TINYBOARD_BUILD_CACHE;
+  const cache = path.join(dir, "cache");
+  process.env.TINYBOARD_BUILD_CACHE = cache;
+  try {
+    mkdirSync(cache, { recursive: true });
+    const entry = path.join(dir, "entry.txt");
+    const cached = () => (existsSync(entry) ? readFileSync(entry, "utf8") : null);
+    let compiles = 0;
+    const compile = async () => {
+      compiles++;
+      return "compiled here";
+    };
+    // A holder in another process: takes the lock, "compiles" for 1.5 s, writes the entry, unlocks.
+    const lock = path.join(cache, "shared.lock");
+    const holder = spawn(process.execPath, [
+      "-e",
+      `const fs = require("node:fs");
+       fs.writeFileSync(${JSON.stringify(lock)}, String(process.pid), { flag: "wx" });
+       setTimeout(() => { fs.writeFileSync(${JSON.stringify(entry)}, "compiled there"); fs.unlinkSync(${JSON.stringify(lock)}); }, 1500);`,
+    ]);
+    const exited = new Promise((r) => holder.on("exit", r));
+    while (!existsSync(lock)) await new Promise((r) => setTimeout(r, 20));
+    t.is(await compileOnce("shared", cached, compile, 60_000), "compiled there");
+    t.is(compiles, 0, "the waiter read the holder's entry");
+    await exited;
+
+    // A lock whose process is gone (the holder's pid, now dead) is taken over at once.
+    writeFileSync(path.join(cache, "stale.lock"), String(holder.pid));
+    const started = Date.now();
+    t.is(await compileOnce("stale", () => null, compile, 60_000), "compiled here");
+    t.is(compiles, 1);
+    t.true(Date.now() - started < 30_000, "no wait for a dead holder");
   } finally {
     if (before === undefined) delete process.env.TINYBOARD_BUILD_CACHE;
     else process.env.TINYBOARD_BUILD_CACHE = before;
