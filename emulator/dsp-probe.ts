@@ -57,7 +57,7 @@ export const f32bits = (x: number): number => new Uint32Array(new Float32Array([
 const images = new Map<string, Promise<Image>>();
 
 function windowFor(bytes: number): number {
-  for (const w of [256 << 10, 1 << 20, 4 << 20, 16 << 20]) if (bytes + 8192 <= w) return w;
+  for (const w of [1 << 20, 4 << 20, 16 << 20]) if (bytes + 8192 <= w) return w;
   throw new Error(`dsp jobs too large: ${bytes} B`);
 }
 

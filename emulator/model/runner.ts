@@ -81,7 +81,7 @@ const images = new Map<string, Promise<Image>>();
 
 /** Flash windows come in a few sizes so that one compiled runner serves many models. */
 function windowFor(bytes: number): number {
-  for (const w of [256 << 10, 1 << 20, 4 << 20, 16 << 20]) if (bytes + 4096 <= w) return w;
+  for (const w of [1 << 20, 4 << 20, 16 << 20]) if (bytes + 4096 <= w) return w;
   return Math.ceil((bytes + 4096) / PAGE) * PAGE;
 }
 

@@ -180,7 +180,7 @@ export interface ModelDetail {
 }
 
 /** The runner's flash windows (windowFor() in emulator/model/runner.ts; model + input sets + 4 KiB). */
-const WINDOWS = [256 << 10, 1 << 20, 4 << 20, 16 << 20];
+const WINDOWS = [1 << 20, 4 << 20, 16 << 20];
 
 /**
  * A timed pair runs `base` and `base + extra` input sets; both must land in the same flash

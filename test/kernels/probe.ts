@@ -48,7 +48,7 @@ export async function runProbe(
   board = "rt1060",
 ): Promise<ProbeRun> {
   const input = Buffer.concat(sets.map((s) => Buffer.from(s.buffer, s.byteOffset, s.byteLength)));
-  let window = 256 << 10;
+  let window = 1 << 20;
   while (model.length + input.length + 8192 > window) window *= 4;
   const target = loadTarget(board);
   const img = withPartitions(await image(board, window), [
