@@ -3,6 +3,7 @@
 // summary per run, then a table of what each achieved. --verbose prints every console line.
 import { forTerminal } from "./terminal-text.ts";
 import { buildApp } from "./lazy-build.ts";
+import { buildAhead, defaultBuildJobs } from "./build-ahead.ts";
 import path from "node:path";
 import { readdirSync } from "node:fs";
 import { loadTarget } from "../board.ts";
@@ -25,6 +26,7 @@ export async function demoCommand(opts: {
   board?: string[];
   verbose?: boolean;
   rebuild?: boolean;
+  jobs?: number;
 }): Promise<void> {
   const appsDir = path.join(PROJECT_ROOT, "apps");
   const apps = readdirSync(appsDir)
@@ -41,6 +43,8 @@ export async function demoCommand(opts: {
       .boards.filter((b) => !boards || boards.includes(b))
       .map((boardId) => ({ dir, boardId })),
   );
+  // --rebuild compiles each image as its run comes (what it asks for: every compile's own line).
+  if (!opts.rebuild) await buildAhead(runs, opts.jobs ?? defaultBuildJobs());
   for (const [i, { dir, boardId }] of runs.entries()) {
     const target = loadTarget(boardId);
     // A fresh clone compiles every image (tens of seconds each for a model app): say which.

@@ -6,3 +6,9 @@ export async function buildApp(
 ): ReturnType<typeof Build.buildApp> {
   return (await import("../toolchain/build.ts")).buildApp(...args);
 }
+
+export async function cachedBuild(
+  ...args: Parameters<typeof Build.cachedBuild>
+): Promise<ReturnType<typeof Build.cachedBuild>> {
+  return (await import("../toolchain/build.ts")).cachedBuild(...args);
+}

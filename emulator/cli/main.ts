@@ -38,7 +38,13 @@ Input specs (--input PERIPHERAL=SPEC, repeatable; default: the app's app.json "i
   scene=meeting.json         camera and microphones from one audio-visual scene: people at seats
                              with speech, distractors, off-screen talkers (emulator/inputs/av-scene/)
   --mic-array linear4-35mm   attach an add-on array (also sln-local2-tri, or a JSON file)`;
-import { parseCycles, parseSeconds, parseWatchdogMs, MAX_EMULATED_SECONDS } from "./options.ts";
+import {
+  parseCycles,
+  parseJobs,
+  parseSeconds,
+  parseWatchdogMs,
+  MAX_EMULATED_SECONDS,
+} from "./options.ts";
 
 const program = new Command("tinyboard")
   .description(
@@ -240,7 +246,17 @@ program
   .option("-b, --board <board>", "only this board (repeatable)", collect, [])
   .option("-v, --verbose", "print every console line (default: the first few per run)")
   .option("--rebuild", "compile even if the build cache holds the builds")
+  .option(
+    "-j, --jobs <n>",
+    "images not in the build cache compiled side by side before the runs (default: the host's cores, at most 4)",
+    parseJobs,
+  )
   .action(lazy(() => import("./demo.ts"), "demoCommand"));
+
+// demo's side-by-side compiles (build-ahead.ts): one child per job, fed images on stdin.
+program
+  .command("build-worker", { hidden: true })
+  .action(lazy(() => import("./build-ahead.ts"), "buildWorkerCommand"));
 
 program
   .command("room-ir")

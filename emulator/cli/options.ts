@@ -37,6 +37,14 @@ export function parseWatchdogMs(text: string): number {
   return n;
 }
 
+/** Processes side by side (demo --jobs): a whole number from 1 to 64. */
+export function parseJobs(text: string): number {
+  const n = number(text, "jobs");
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new InvalidArgumentError(`jobs must be a whole number from 1 to 64, not '${text}'.`);
+  return n;
+}
+
 /** A cycle budget: a whole number of cycles from 1 to 2^53. */
 export function parseCycles(text: string): number {
   const n = number(text, "cycles");

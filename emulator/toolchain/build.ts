@@ -95,6 +95,23 @@ async function buildAppUnlogged(
   target: Target,
   opts: BuildOptions,
 ): Promise<BuildResult> {
+  const { app, flash, parts, costs, key, fromCache } = prepareBuild(appDir, target, opts);
+  if (opts.cache === false) return compileApp(app, target, opts, flash, parts, costs, key);
+  return compileOnce(key, fromCache, () => compileApp(app, target, opts, flash, parts, costs, key));
+}
+
+/** The image the build cache holds for these sources, board and options, or null (nothing is
+ *  compiled): lets `demo` compile what is missing side by side before it runs anything. */
+export function cachedBuild(
+  appDir: string,
+  target: Target,
+  opts: BuildOptions = {},
+): BuildResult | null {
+  return prepareBuild(appDir, target, opts).fromCache();
+}
+
+/** Everything a build checks and reads before compiling, and its cache key. */
+function prepareBuild(appDir: string, target: Target, opts: BuildOptions) {
   const loaded = loadApp(appDir);
   const app = {
     ...loaded,
@@ -150,8 +167,7 @@ async function buildAppUnlogged(
       ? { app, image: hit, report: memoryReport(needsOf(hit.manifest), target), cached: true }
       : null;
   };
-  if (opts.cache === false) return compileApp(app, target, opts, flash, parts, costs, key);
-  return compileOnce(key, fromCache, () => compileApp(app, target, opts, flash, parts, costs, key));
+  return { app, flash, parts, costs, key, fromCache };
 }
 
 type Partitions = Parameters<typeof layoutFlash>[0];
