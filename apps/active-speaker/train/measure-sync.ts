@@ -1,0 +1,191 @@
+// Measures the audio-visual synchrony cue (sync-cue.ts) on the host before anything goes into
+// the firmware: the cue per face-frame from the mouth crops (at the seat boxes and at the face
+// detector's tracked boxes, as dataset.ts makes them) and the log-mel audio the model gets, its
+// auROC alone, and logistic fusions with the model's int8 fused logit and each array's direction
+// cue (measure-direction.ts), fitted on the validation meetings only and scored smoothed as the
+// app smooths: [fused, cue], [fused, cue, sync], [fused, cue, cue x relu(audio)] and
+// [fused, cue, cue x relu(audio), sync]. Held out is reported; choices are made on validation.
+//
+//   npx tsx apps/active-speaker/train/measure-sync.ts [--array tri|rt1170|rt1170tri|all]
+//     [--activity motion|opening|contrast] [--window FRAMES] [--lag HOPS] [--absolute]
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { randomMeeting, type SetSpec } from "./dataset.ts";
+import { loadDetector } from "./detector-boxes.ts";
+import { loadMeetings, type Meetings } from "./evaluate.ts";
+import { FPS, HISTORY } from "./features.ts";
+import { auroc } from "./auroc.ts";
+import { APP_SMOOTH, smoothPerTrack } from "./smoothing.ts";
+import { K_HI } from "./direction-cue.ts";
+import { fitLogistic, logisticLogit } from "./logistic.ts";
+import {
+  VALIDATION_RANGE,
+  VALIDATION_SET,
+  boardArray,
+  cropView,
+  meetingCues,
+  modelLogits,
+  twice,
+  type ArrayName,
+  type Training,
+} from "./measure-direction.ts";
+import {
+  MAX_LAG,
+  SPAN,
+  SYNC_DEFAULT,
+  WINDOW,
+  sampleSyncCues,
+  type Activity,
+  type MeetingShape,
+  type SyncOptions,
+} from "./sync-cue.ts";
+
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const MODEL_DIR = path.join(ROOT, "apps/active-speaker/model");
+
+/** The shapes of meetings from..to-1 of a set, for sampleSyncCues. */
+export function meetingShapes(set: SetSpec, from: number, to: number): MeetingShape[] {
+  return Array.from({ length: to - from }, (_, i) => ({
+    people: (randomMeeting(set, from + i).people as unknown[]).length,
+    steps: Math.floor(set.seconds * FPS) - HISTORY + 1,
+  }));
+}
+
+/** The sync cue of meetings loaded with the detector's crops, at the seat boxes then at the
+ *  detector's (cropView's "both" order), or one of them. */
+export function syncOf(
+  m: Meetings,
+  shapes: MeetingShape[],
+  crops: "seat" | "detector" | "both",
+  o: SyncOptions,
+): Float64Array {
+  const seat = () => sampleSyncCues(m.samples, m.samples.video, shapes, o);
+  const det = () => sampleSyncCues(m.samples, m.samples.videoDetector!, shapes, o);
+  if (crops === "seat") return seat();
+  if (crops === "detector") return det();
+  const a = seat(),
+    b = det();
+  const out = new Float64Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const { values } = parseArgs({
+    options: {
+      array: { type: "string" },
+      activity: { type: "string" },
+      window: { type: "string" },
+      lag: { type: "string" },
+      span: { type: "string" },
+      absolute: { type: "boolean" },
+    },
+  });
+  const activity = (values.activity ?? SYNC_DEFAULT.activity) as Activity;
+  if (!["motion", "opening", "contrast"].includes(activity)) {
+    console.error(
+      `measure-sync: --activity must be motion, opening or contrast, not '${activity}'`,
+    );
+    process.exit(2);
+  }
+  const o: SyncOptions = {
+    activity,
+    window: Number(values.window ?? WINDOW),
+    maxLag: Number(values.lag ?? MAX_LAG),
+    span: Number(values.span ?? SPAN),
+    absolute: values.absolute,
+  };
+  if (!(o.window >= 2 && o.maxLag >= 0)) {
+    console.error("measure-sync: --window must be 2 or more frames, --lag 0 or more hops");
+    process.exit(2);
+  }
+  const arrays = (
+    values.array === "all" || !values.array ? ["tri", "rt1170", "rt1170tri"] : [values.array]
+  ) as ArrayName[];
+  for (const a of arrays)
+    if (!["tri", "rt1170", "rt1170tri"].includes(a)) {
+      console.error(`measure-sync: --array must be tri, rt1170, rt1170tri or all, not '${a}'`);
+      process.exit(2);
+    }
+  const t = JSON.parse(readFileSync(path.join(MODEL_DIR, "training.json"), "utf8")) as Training;
+  const detector = await loadDetector();
+  const valBoth = loadMeetings(
+    VALIDATION_SET,
+    VALIDATION_RANGE[0],
+    VALIDATION_RANGE[1],
+    () => {},
+    detector,
+  );
+  const held = loadMeetings(t.heldOutSet, 0, t.heldOutSet.scenes, () => {}, detector);
+  detector.ref.dispose();
+  const val = cropView(valBoth, "both");
+  const heldDet = cropView(held, "detector");
+  const [vl, hl, hdl] = [
+    await modelLogits(t, val),
+    await modelLogits(t, held),
+    await modelLogits(t, heldDet),
+  ];
+  const valShapes = meetingShapes(VALIDATION_SET, VALIDATION_RANGE[0], VALIDATION_RANGE[1]);
+  const heldShapes = meetingShapes(t.heldOutSet, 0, t.heldOutSet.scenes);
+  const vs = syncOf(valBoth, valShapes, "both", o);
+  const hs = syncOf(held, heldShapes, "seat", o);
+  const hds = syncOf(held, heldShapes, "detector", o);
+  console.log(
+    `sync cue: activity ${o.activity}, window ${o.window} frames, lags 0..${o.maxLag} hops, ${o.absolute ? "absolute" : "against the highest other face"}`,
+  );
+  const smooth = (x: ArrayLike<number>, m: Meetings) =>
+    smoothPerTrack(x, m.tracks, { kind: "exponential", weight: APP_SMOOTH });
+  const row = (name: string, x: ArrayLike<number>, m: Meetings, logit = true) => {
+    const sm = logit ? smooth(x, m) : x;
+    return `    ${name.padEnd(36)} raw ${auroc(x, m.samples.face).toFixed(4)}  smoothed ${auroc(sm, m.samples.face).toFixed(4)}`;
+  };
+  console.log(row("sync alone, validation", vs, val, false));
+  console.log(row("sync alone, held out", hs, held, false));
+  console.log(row("sync alone, held out detector crops", hds, heldDet, false));
+  for (const a of arrays) {
+    const board = boardArray(a);
+    console.log(`array ${a}`);
+    const vc = twice(
+      await meetingCues(
+        VALIDATION_SET,
+        VALIDATION_RANGE[0],
+        VALIDATION_RANGE[1],
+        board,
+        K_HI,
+        () => {},
+      ),
+      "both",
+    );
+    const hc = await meetingCues(t.heldOutSet, 0, t.heldOutSet.scenes, board, K_HI, () => {});
+    type L = typeof vl;
+    const sets: Record<string, (l: L, c: Float64Array, s: Float64Array, i: number) => number[]> = {
+      "[fused, sync]": (l, _c, s, i) => [l.fused[i], s[i]],
+      "[fused, cue]": (l, c, _s, i) => [l.fused[i], c[i]],
+      "[fused, cue, sync]": (l, c, s, i) => [l.fused[i], c[i], s[i]],
+      "[fused, cue, cue x relu(audio)]": (l, c, _s, i) => [
+        l.fused[i],
+        c[i],
+        c[i] * Math.max(0, l.audio[i]),
+      ],
+      "[fused, cue, cue x relu(audio), sync]": (l, c, s, i) => [
+        l.fused[i],
+        c[i],
+        c[i] * Math.max(0, l.audio[i]),
+        s[i],
+      ],
+    };
+    for (const [name, f] of Object.entries(sets)) {
+      const xs = (l: L, c: Float64Array, s: Float64Array) => Array.from(c, (_, i) => f(l, c, s, i));
+      const fit = fitLogistic(xs(vl, vc, vs), val.samples.face);
+      const z = (l: L, c: Float64Array, s: Float64Array) =>
+        Float64Array.from(xs(l, c, s), (x) => logisticLogit(fit, x));
+      console.log(`  ${name}: ${fit.w.map((w) => w.toFixed(3)).join(", ")} + ${fit.b.toFixed(3)}`);
+      console.log(row("validation", z(vl, vc, vs), val));
+      console.log(row("held out", z(hl, hc, hs), held));
+      console.log(row("held out, detector crops", z(hdl, hc, hds), heldDet));
+    }
+  }
+}
