@@ -29,8 +29,9 @@ import { relativeCues } from "./direction-cue.ts";
 export const WINDOW = 15;
 /** Audio lags tried, in 20 ms hops: 0..120 ms. */
 export const MAX_LAG = 6;
-/** Hops whose log energies are averaged per frame: 60 ms, about a frame period (67 ms). */
-export const SPAN = 3;
+/** Hops whose log energies are averaged per frame (3, about a frame period, tied on
+ *  validation: 0.9316 against 0.9324 for the pair's fusion with one hop). */
+export const SPAN = 1;
 /** Fewer frame pairs than this give no cue (0). */
 export const MIN_PAIRS = 5;
 /** Mel bands whose centre lies in 300 Hz..3 kHz: where speech's energy follows the jaw. */
