@@ -1,9 +1,9 @@
 // The synchrony cue (apps/active-speaker/train/sync-cue.ts): in a two-person scene where one
 // person talks and the other mouths silently at the same time, the talker's mouth follows the
-// sound and the mouther's does not, so the talker gets the higher cue (0.43 against 0.21); with the audio moved
-// 1.3 s in time against the pictures (every step's log-mel window taken from half the scene
-// later, round the end) the talker's lead is gone (0.20 against 0.27). A cue that ignored the mouth or the sound's
-// timing fails one of the two.
+// sound and the mouther's does not, so the talker gets the higher cue (0.43 against 0.21);
+// with the audio moved 1.3 s in time against the pictures (every step's log-mel window taken
+// from half the scene later, round the end) the talker's lead is gone (0.20 against 0.27).
+// A cue that ignored the mouth or the sound's timing fails one of the two.
 import test from "ava";
 import { SPEECH_DIR, AUDIO_SIZE, sceneSamples } from "../../apps/active-speaker/train/dataset.ts";
 import { FPS, HISTORY } from "../../apps/active-speaker/train/features.ts";
