@@ -7,12 +7,16 @@
 // [fused, cue, cue x relu(audio), sync]. Held out is reported; choices are made on validation.
 //
 //   npx tsx apps/active-speaker/train/measure-sync.ts [--array tri|rt1170|rt1170tri|all]
-//     [--activity motion|opening|contrast] [--window FRAMES] [--lag HOPS] [--absolute]
+//     [--activity motion|opening|contrast|filter]
+//     [--filter-target sound|opening: what the learnt filter is fitted to on training meetings] [--window FRAMES] [--lag HOPS] [--absolute]
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { randomMeeting, type SetSpec } from "./dataset.ts";
+import { SPEECH_DIR, TRAIN_SET, randomMeeting, type SetSpec } from "./dataset.ts";
+import { fitSyncFilter, type OpeningTruth } from "./sync-filter.ts";
+import { parseAvScene } from "../../../emulator/inputs/av-scene/scene.ts";
+import { faceState } from "../../../emulator/inputs/av-scene/face-state.ts";
 import { loadDetector } from "./detector-boxes.ts";
 import { loadMeetings, type Meetings } from "./evaluate.ts";
 import { FPS, HISTORY } from "./features.ts";
@@ -44,6 +48,8 @@ import {
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const MODEL_DIR = path.join(ROOT, "apps/active-speaker/model");
+/** Training meetings the learnt filter is fitted on (of the 32 the model trained on). */
+const FILTER_MEETINGS = 8;
 
 /** The shapes of meetings from..to-1 of a set, for sampleSyncCues. */
 export function meetingShapes(set: SetSpec, from: number, to: number): MeetingShape[] {
@@ -51,6 +57,20 @@ export function meetingShapes(set: SetSpec, from: number, to: number): MeetingSh
     people: (randomMeeting(set, from + i).people as unknown[]).length,
     steps: Math.floor(set.seconds * FPS) - HISTORY + 1,
   }));
+}
+
+/** The renderer's mouth opening per face per frame of meetings from..to-1 (0 while a hand or a
+ *  turned head hides it): the learnt filter's target with --filter-target opening. */
+export function openingTruth(set: SetSpec, from: number, to: number): OpeningTruth {
+  const scenes = Array.from({ length: to - from }, (_, i) =>
+    parseAvScene(randomMeeting(set, from + i), `${set.name} ${from + i}`, SPEECH_DIR, {
+      positionsMm: [[0, 0, 0]],
+    }),
+  );
+  return (m, p, f) => {
+    const st = faceState(scenes[m].people[p], f / FPS);
+    return st.hand || st.yaw > 0.5 ? 0 : st.open;
+  };
 }
 
 /** The sync cue of meetings loaded with the detector's crops, at the seat boxes then at the
@@ -82,12 +102,13 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
       lag: { type: "string" },
       span: { type: "string" },
       absolute: { type: "boolean" },
+      "filter-target": { type: "string" },
     },
   });
   const activity = (values.activity ?? SYNC_DEFAULT.activity) as Activity;
-  if (!["motion", "opening", "contrast"].includes(activity)) {
+  if (!["motion", "opening", "contrast", "filter"].includes(activity)) {
     console.error(
-      `measure-sync: --activity must be motion, opening or contrast, not '${activity}'`,
+      `measure-sync: --activity must be motion, opening, contrast or filter, not '${activity}'`,
     );
     process.exit(2);
   }
@@ -120,7 +141,6 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     detector,
   );
   const held = loadMeetings(t.heldOutSet, 0, t.heldOutSet.scenes, () => {}, detector);
-  detector.ref.dispose();
   const val = cropView(valBoth, "both");
   const heldDet = cropView(held, "detector");
   const [vl, hl, hdl] = [
@@ -128,6 +148,24 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     await modelLogits(t, held),
     await modelLogits(t, heldDet),
   ];
+  if (o.activity === "filter") {
+    // Fitted on training meetings only (the first FILTER_MEETINGS of the model's own).
+    const trainM = loadMeetings(TRAIN_SET, 0, FILTER_MEETINGS, () => {}, detector);
+    const shapes = meetingShapes(TRAIN_SET, 0, FILTER_MEETINGS);
+    const target = values["filter-target"] ?? "sound";
+    if (!["sound", "opening"].includes(target)) {
+      console.error(`measure-sync: --filter-target must be sound or opening, not '${target}'`);
+      process.exit(2);
+    }
+    o.filter = fitSyncFilter(
+      trainM.samples,
+      [trainM.samples.video, trainM.samples.videoDetector!],
+      shapes,
+      1,
+      target === "opening" ? openingTruth(TRAIN_SET, 0, FILTER_MEETINGS) : undefined,
+    );
+  }
+  detector.ref.dispose();
   const valShapes = meetingShapes(VALIDATION_SET, VALIDATION_RANGE[0], VALIDATION_RANGE[1]);
   const heldShapes = meetingShapes(t.heldOutSet, 0, t.heldOutSet.scenes);
   const vs = syncOf(valBoth, valShapes, "both", o);

@@ -38,7 +38,7 @@ export const MIN_PAIRS = 5;
 export const BAND_LO_HZ = 300;
 export const BAND_HI_HZ = 3000;
 
-export type Activity = "motion" | "opening" | "contrast";
+export type Activity = "motion" | "opening" | "contrast" | "filter";
 
 const hzToMel = (f: number) => 1127 * Math.log(1 + f / 700);
 
@@ -65,7 +65,8 @@ export function hopEnergy(mel: ArrayLike<number>, at: number, bands = speechBand
 }
 
 /** A crop's activity: "motion", the mean absolute change from the previous crop; "opening",
- *  how dark the mouth's middle is (rows 3..9, columns 8..15 hold a seated face's mouth). Crops
+ *  how dark the mouth's middle is (rows 3..9, columns 8..15 hold a seated face's mouth);
+ *  "contrast", the lips and chin against the opening; "filter", a learnt weight per pixel. Crops
  *  in the model's layout [16, 24, HISTORY], channel j. */
 export function cropActivity(
   kind: Activity,
@@ -73,8 +74,13 @@ export function cropActivity(
   at: number,
   j: number,
   prev: number,
+  filter?: Float64Array,
 ): number {
   let acc = 0;
+  if (kind === "filter") {
+    for (let q = 0; q < CROP_H * CROP_W; q++) acc += filter![q] * video[at + q * HISTORY + j];
+    return acc;
+  }
   if (kind === "motion") {
     for (let q = 0; q < CROP_H * CROP_W; q++)
       acc += Math.abs(video[at + q * HISTORY + j] - video[at + q * HISTORY + prev]);
@@ -145,6 +151,8 @@ export interface SyncOptions {
   maxLag: number;
   span?: number;
   absolute?: boolean;
+  /** Activity "filter": its weight per crop pixel (sync-filter.ts). */
+  filter?: Float64Array;
 }
 export const SYNC_DEFAULT: SyncOptions = { activity: "motion", window: WINDOW, maxLag: MAX_LAG };
 
@@ -186,7 +194,7 @@ export function sampleSyncCues(
         // The first step brings its HISTORY frames; later steps their newest.
         const from = step === 0 ? (o.activity === "motion" ? 1 : 0) : HISTORY - 1;
         for (let j = from; j < HISTORY; j++) {
-          tr.a.push(cropActivity(o.activity, video, at, j, j - 1));
+          tr.a.push(cropActivity(o.activity, video, at, j, j - 1, o.filter));
           tr.h.push(frameHop(f - (HISTORY - 1) + j));
         }
         while (tr.a.length > o.window) {
