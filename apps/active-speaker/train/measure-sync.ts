@@ -7,7 +7,8 @@
 // [fused, cue, cue x relu(audio), sync]. Held out is reported; choices are made on validation.
 //
 //   npx tsx apps/active-speaker/train/measure-sync.ts [--array tri|rt1170|rt1170tri|all]
-//     [--activity motion|opening|contrast|filter]
+//     [--activity motion|opening|contrast|filter|truth]
+//     (truth: the renderer's own mouth opening, the ceiling of a cue read from the crops)
 //     [--filter-target sound|opening: what the learnt filter is fitted to on training meetings] [--window FRAMES] [--lag HOPS] [--absolute]
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -106,9 +107,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     },
   });
   const activity = (values.activity ?? SYNC_DEFAULT.activity) as Activity;
-  if (!["motion", "opening", "contrast", "filter"].includes(activity)) {
+  if (!["motion", "opening", "contrast", "filter", "truth"].includes(activity)) {
     console.error(
-      `measure-sync: --activity must be motion, opening, contrast or filter, not '${activity}'`,
+      `measure-sync: --activity must be motion, opening, contrast, filter or truth, not '${activity}'`,
     );
     process.exit(2);
   }
@@ -168,9 +169,13 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   detector.ref.dispose();
   const valShapes = meetingShapes(VALIDATION_SET, VALIDATION_RANGE[0], VALIDATION_RANGE[1]);
   const heldShapes = meetingShapes(t.heldOutSet, 0, t.heldOutSet.scenes);
-  const vs = syncOf(valBoth, valShapes, "both", o);
-  const hs = syncOf(held, heldShapes, "seat", o);
-  const hds = syncOf(held, heldShapes, "detector", o);
+  const truthOf = (set: SetSpec, from: number, to: number): SyncOptions =>
+    o.activity === "truth" ? { ...o, truth: openingTruth(set, from, to) } : o;
+  const oVal = truthOf(VALIDATION_SET, VALIDATION_RANGE[0], VALIDATION_RANGE[1]);
+  const oHeld = truthOf(t.heldOutSet, 0, t.heldOutSet.scenes);
+  const vs = syncOf(valBoth, valShapes, "both", oVal);
+  const hs = syncOf(held, heldShapes, "seat", oHeld);
+  const hds = syncOf(held, heldShapes, "detector", oHeld);
   console.log(
     `sync cue: activity ${o.activity}, window ${o.window} frames, lags 0..${o.maxLag} hops, ${o.absolute ? "absolute" : "against the highest other face"}`,
   );

@@ -38,7 +38,9 @@ export const MIN_PAIRS = 5;
 export const BAND_LO_HZ = 300;
 export const BAND_HI_HZ = 3000;
 
-export type Activity = "motion" | "opening" | "contrast" | "filter";
+/** "truth": the renderer's own mouth opening, a ceiling for what the crops could give (not
+ *  something a camera has). */
+export type Activity = "motion" | "opening" | "contrast" | "filter" | "truth";
 
 const hzToMel = (f: number) => 1127 * Math.log(1 + f / 700);
 
@@ -153,6 +155,8 @@ export interface SyncOptions {
   absolute?: boolean;
   /** Activity "filter": its weight per crop pixel (sync-filter.ts). */
   filter?: Float64Array;
+  /** Activity "truth": meeting m's face p's mouth opening at frame f. */
+  truth?: (m: number, p: number, f: number) => number;
 }
 export const SYNC_DEFAULT: SyncOptions = { activity: "motion", window: WINDOW, maxLag: MAX_LAG };
 
@@ -175,7 +179,7 @@ export function sampleSyncCues(
   const out = new Float64Array(s.count);
   const bands = speechBands();
   let k = 0;
-  for (const { people: n, steps } of meetings) {
+  meetings.forEach(({ people: n, steps }, mi) => {
     const energy = new Map<number, number>();
     const acts = Array.from({ length: n }, () => ({ a: [] as number[], h: [] as number[] }));
     for (let step = 0; step < steps; step++) {
@@ -194,7 +198,12 @@ export function sampleSyncCues(
         // The first step brings its HISTORY frames; later steps their newest.
         const from = step === 0 ? (o.activity === "motion" ? 1 : 0) : HISTORY - 1;
         for (let j = from; j < HISTORY; j++) {
-          tr.a.push(cropActivity(o.activity, video, at, j, j - 1, o.filter));
+          const g = f - (HISTORY - 1) + j;
+          tr.a.push(
+            o.activity === "truth"
+              ? o.truth!(mi, p, g)
+              : cropActivity(o.activity, video, at, j, j - 1, o.filter),
+          );
           tr.h.push(frameHop(f - (HISTORY - 1) + j));
         }
         while (tr.a.length > o.window) {
@@ -209,7 +218,7 @@ export function sampleSyncCues(
       rel.forEach((c, p) => (out[k + p] = c));
       k += n;
     }
-  }
+  });
   if (k !== s.count) throw new Error(`sync cue: ${k} of ${s.count} samples in whole steps`);
   return out;
 }
