@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { SPEECH_DIR, TRAIN_SET, randomMeeting, type SetSpec } from "./dataset.ts";
 import { fitSyncFilter, type OpeningTruth } from "./sync-filter.ts";
+import { cueByCondition, filterAgainstOpening } from "./sync-diagnose.ts";
 import { parseAvScene } from "../../../emulator/inputs/av-scene/scene.ts";
 import { faceState } from "../../../emulator/inputs/av-scene/face-state.ts";
 import { loadDetector } from "./detector-boxes.ts";
@@ -185,6 +186,17 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     const sm = logit ? smooth(x, m) : x;
     return `    ${name.padEnd(36)} raw ${auroc(x, m.samples.face).toFixed(4)}  smoothed ${auroc(sm, m.samples.face).toFixed(4)}`;
   };
+  const absolute = syncOf(valBoth, valShapes, "seat", { ...oVal, absolute: true });
+  console.log(
+    `  validation, seat crops, mean cue before the relative form: ${cueByCondition(valBoth.samples, absolute)}`,
+  );
+  if (o.filter) {
+    const truth = openingTruth(VALIDATION_SET, VALIDATION_RANGE[0], VALIDATION_RANGE[1]);
+    const r = (v: Float32Array) => filterAgainstOpening(o.filter!, v, valShapes, truth).toFixed(3);
+    console.log(
+      `  the filter against the renderer's mouth opening, validation: r = ${r(valBoth.samples.video)} at the seat boxes, ${r(valBoth.samples.videoDetector!)} at the detector's`,
+    );
+  }
   console.log(row("sync alone, validation", vs, val, false));
   console.log(row("sync alone, held out", hs, held, false));
   console.log(row("sync alone, held out detector crops", hds, heldDet, false));
