@@ -54,7 +54,7 @@ const MODEL_DIR = path.join(ROOT, "apps/active-speaker/model");
 const FILTER_MEETINGS = 8;
 
 /** The shapes of meetings from..to-1 of a set, for sampleSyncCues. */
-export function meetingShapes(set: SetSpec, from: number, to: number): MeetingShape[] {
+function meetingShapes(set: SetSpec, from: number, to: number): MeetingShape[] {
   return Array.from({ length: to - from }, (_, i) => ({
     people: (randomMeeting(set, from + i).people as unknown[]).length,
     steps: Math.floor(set.seconds * FPS) - HISTORY + 1,
@@ -63,7 +63,7 @@ export function meetingShapes(set: SetSpec, from: number, to: number): MeetingSh
 
 /** The renderer's mouth opening per face per frame of meetings from..to-1 (0 while a hand or a
  *  turned head hides it): the learnt filter's target with --filter-target opening. */
-export function openingTruth(set: SetSpec, from: number, to: number): OpeningTruth {
+function openingTruth(set: SetSpec, from: number, to: number): OpeningTruth {
   const scenes = Array.from({ length: to - from }, (_, i) =>
     parseAvScene(randomMeeting(set, from + i), `${set.name} ${from + i}`, SPEECH_DIR, {
       positionsMm: [[0, 0, 0]],
@@ -77,7 +77,7 @@ export function openingTruth(set: SetSpec, from: number, to: number): OpeningTru
 
 /** The sync cue of meetings loaded with the detector's crops, at the seat boxes then at the
  *  detector's (cropView's "both" order), or one of them. */
-export function syncOf(
+function syncOf(
   m: Meetings,
   shapes: MeetingShape[],
   crops: "seat" | "detector" | "both",

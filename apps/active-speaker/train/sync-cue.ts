@@ -33,10 +33,10 @@ export const MAX_LAG = 6;
  *  validation: 0.9316 against 0.9324 for the pair's fusion with one hop). */
 export const SPAN = 1;
 /** Fewer frame pairs than this give no cue (0). */
-export const MIN_PAIRS = 5;
+const MIN_PAIRS = 5;
 /** Mel bands whose centre lies in 300 Hz..3 kHz: where speech's energy follows the jaw. */
-export const BAND_LO_HZ = 300;
-export const BAND_HI_HZ = 3000;
+const BAND_LO_HZ = 300;
+const BAND_HI_HZ = 3000;
 
 /** "truth": the renderer's own mouth opening, a ceiling for what the crops could give (not
  *  something a camera has). */
@@ -70,7 +70,7 @@ export function hopEnergy(mel: ArrayLike<number>, at: number, bands = speechBand
  *  how dark the mouth's middle is (rows 3..9, columns 8..15 hold a seated face's mouth);
  *  "contrast", the lips and chin against the opening; "filter", a learnt weight per pixel. Crops
  *  in the model's layout [16, 24, HISTORY], channel j. */
-export function cropActivity(
+function cropActivity(
   kind: Activity,
   video: Float32Array,
   at: number,
@@ -107,7 +107,7 @@ export const frameHop = (f: number) => Math.floor(((f / FPS) * SAMPLE_RATE) / HO
 /** Best normalised correlation over lags 0..maxLag of activity[i] with the mean energy of the
  *  `span` hops ending at hop[i] + lag,
  *  pairs whose lagged hop is past `lastHop` (not heard yet) left out. */
-export function syncCorrelation(
+function syncCorrelation(
   activity: readonly number[],
   hop: readonly number[],
   energy: (k: number) => number,

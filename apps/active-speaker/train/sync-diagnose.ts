@@ -8,7 +8,7 @@ import type { MeetingShape } from "./sync-cue.ts";
 import type { OpeningTruth } from "./sync-filter.ts";
 
 /** "speaks", "speaks+<distractor>", a distractor, "listens" (another face speaks) or "silence". */
-export function conditionOf(s: Samples, k: number): string {
+function conditionOf(s: Samples, k: number): string {
   if (s.face[k]) return s.condition[k] ? `speaks+${s.condition[k]}` : "speaks";
   return s.condition[k] || (s.any[k] ? "listens" : "silence");
 }

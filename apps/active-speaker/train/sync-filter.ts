@@ -15,7 +15,7 @@ const PIXELS = CROP_H * CROP_W;
 export type OpeningTruth = (m: number, p: number, f: number) => number;
 /** The audio lag the filter is fitted at: 60 ms (where the pixels' correlation with the
  *  energy peaked on the training meetings' talkers). */
-export const FILTER_LAG = 3;
+const FILTER_LAG = 3;
 
 /** Per track, its frames' newest crops and those frames' hops (rebuilt from its samples). */
 function speakingFrames(
