@@ -129,13 +129,13 @@ export async function meetingCues(
   return Float64Array.from(out);
 }
 
-interface Training {
+export interface Training {
   heldOutSet: SetSpec;
   input: { video: QuantParams; audio: QuantParams };
   outputs: Record<"fused" | "video" | "audio", QuantParams>;
 }
 
-async function modelLogits(t: Training, m: Meetings) {
+export async function modelLogits(t: Training, m: Meetings) {
   const model = new Uint8Array(readFileSync(path.join(MODEL_DIR, "asd_int8.tflite")));
   const all = Array.from({ length: m.samples.count }, (_, i) => i);
   return (await tfliteOutputs(model, quantizedInputs(m.samples, all, t.input), t.outputs)).logits;
@@ -158,7 +158,7 @@ export function cropView(m: Meetings, crops: Crops): Meetings {
   };
 }
 
-const twice = (c: Float64Array, crops: Crops) => {
+export const twice = (c: Float64Array, crops: Crops) => {
   if (crops !== "both") return c;
   const out = new Float64Array(2 * c.length);
   out.set(c);
