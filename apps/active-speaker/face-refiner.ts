@@ -105,8 +105,9 @@ export class FaceRefiner {
     this.hw = hw;
   }
 
-  /** Every confirmed track's refined box, from this frame; a new track's starts at its first refine. */
-  update(tracker: Tracker, grey: usize, w: i32, h: i32): void {
+  /** Every confirmed track's refined box, from this frame; a new track's starts at its first refine.
+   * With `onlyNew` (the frame budget degraded) only tracks not refined yet; the others hold theirs. */
+  update(tracker: Tracker, grey: usize, w: i32, h: i32, onlyNew: bool = false): void {
     let reported = false;
     for (let s = 0; s < MAX_TRACKS; s++) {
       const t = tracker.tracks[s];
@@ -114,6 +115,7 @@ export class FaceRefiner {
         this.owner[s] = 0;
         continue;
       }
+      if (onlyNew && this.owner[s] == t.id) continue; // degraded: each track's box refined once, then held
       if (!reported) {
         debug.report(debug.REPORT_INPUT, grey, w * h);
         reported = true;

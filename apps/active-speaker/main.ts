@@ -158,16 +158,24 @@ export function main(): void {
           const dc = clock.cycles() - d0;
           detectCycles += dc; detectRuns++; periodDetect += dc;
           tracker.update(detector.cx, detector.cy, detector.hw, n);
-          if (refiner) {
-            const r0 = clock.cycles(), runs0 = refiner.runs;
-            refiner.update(tracker, framebuf, <i32>FRAME_W, <i32>FRAME_H);
-            const rc = clock.cycles() - r0;
+          // At full rate the refiner follows the detector, once the budget has measured a window
+          // (a slow core degrades first); degraded, it only places new tracks, on the frame after
+          // the detector's (budget.refineThisFrame), and the others hold their boxes.
+          if (refiner && budget.level == 0 && budget.settled()) {
+            const runs0 = refiner.runs, rc = refineTracks(refiner, tracker, false);
             refineCycles += rc; refineRuns += refiner.runs - runs0; periodDetect += rc;
           }
           faces.fromTracks(tracker, refiner);
           // Degraded: the hops that arrived during the detector, before the faces' scores.
           if (budget.level > 0) cueCycles += takeHops(features, direction, withCue, faces, capture);
-        } else if (detector) faces.fromTracks(tracker, refiner); // tracks held: no face is fresh
+        } else if (detector) { // tracks held: no face is fresh
+          if (refiner && budget.refineThisFrame()) {
+            cueCycles += takeHops(features, direction, withCue, faces, capture); // the hops so far, as after the detector
+            const runs0 = refiner.runs, rc = refineTracks(refiner, tracker, true);
+            refineCycles += rc; refineRuns += refiner.runs - runs0; periodDetect += rc;
+          }
+          faces.fromTracks(tracker, refiner);
+        }
         else faces.fromSeats(seats!);
         for (let s = 0; s < MAX_TRACKS; s++) {
           if (!faces.live[s]) continue;
@@ -235,7 +243,8 @@ export function main(): void {
       busy += used;
       periodBusy += used;
       if (frameDone) {
-        const detectorAvg = detectRuns > 0 ? detectCycles / detectRuns : 0;
+        // A detector frame's cost includes the refiner's passes over its tracks.
+        const detectorAvg = detectRuns > 0 ? (detectCycles + refineCycles) / detectRuns : 0;
         const perFace = faceRuns > 0 ? faceCycles / faceRuns : perFaceAtStart;
         if (budget.endFrame(periodBusy, periodDetect, periodModel, detectorAvg, perFace, faces.count)) {
           const hz = <u64>clock.coreHz();
@@ -268,6 +277,13 @@ export function main(): void {
       nextStatus += 1000000;
     }
   }
+}
+
+/** The refiner over the tracks on the current frame; returns its cycles. */
+function refineTracks(refiner: FaceRefiner, tracker: Tracker, onlyNew: bool): u64 {
+  const r0 = clock.cycles();
+  refiner.update(tracker, framebuf, <i32>FRAME_W, <i32>FRAME_H, onlyNew);
+  return clock.cycles() - r0;
 }
 
 /** Every microphone buffer that is ready: its hop's features, the direction cue's hop and the

@@ -11,14 +11,15 @@
 //  - "all faces": every visible person at every step, a person the app has no face for scoring 0,
 //    and a face that matches nobody counted as a negative (what a product would report).
 //
-//   npx tsx apps/active-speaker/train/eval-app.ts [--board rt1170] [--cpu-only] [--scenes N] [--seats] [--refiner] [--validation] [--json]
+//   npx tsx apps/active-speaker/train/eval-app.ts [--board rt1170] [--cpu-only] [--scenes N] [--seats] [--no-refiner] [--validation] [--json]
 // --scenes N past the training run's 5 held-out meetings plays more from the same generator and
 // seed; each figure gets a 95 % bootstrap interval over meetings (bootstrap.ts). --json prints
 // each board's result as one JSON line after its summary; --mic-array NAME plays the meetings with
 // another add-on array than app.json's (e.g. sln-local2-tri on rt1170, beside its own pair).
 // With --seats the app runs with FACE_DETECTOR=false and each meeting's true seat boxes written
 // into its seats partition, to tell the detector's share of the loss from the rest. With
-// --refiner the app is built with FACE_REFINER=true (the face-box refiner); with --validation it
+// --refiner / --no-refiner the app is built with FACE_REFINER true / false (the face-box refiner;
+// app.json's default otherwise); with --validation it
 // plays the training run's 4 validation meetings instead (for choosing, not for reporting).
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -215,7 +216,7 @@ export async function evalApp(
     noNpu?: boolean;
     scenes?: number;
     seats?: boolean;
-    /** Built with FACE_REFINER=true (the face-box refiner on each confirmed track). */
+    /** FACE_REFINER (the face-box refiner on each confirmed track); unset: app.json's default. */
     refiner?: boolean;
     /** The training run's validation meetings (the training set's last ones) instead of held-out ones. */
     validation?: boolean;
@@ -231,10 +232,11 @@ export async function evalApp(
   const target = loadTarget(board);
   const appOptions: AppOptions = opts.seats
     ? { FACE_DETECTOR: false }
-    : opts.refiner
-      ? { FACE_REFINER: true }
-      : {};
+    : opts.refiner === undefined
+      ? {}
+      : { FACE_REFINER: opts.refiner };
   const { app, image } = await buildApp(APP_DIR, target, { appOptions });
+  const refiner = !opts.seats && (opts.refiner ?? app.options.FACE_REFINER === true);
   const micArray = opts.micArray ?? appMicArray(app, board);
   const out = emptyScored();
   const t0 = performance.now();
@@ -259,7 +261,7 @@ export async function evalApp(
     // This meeting alone (smoothed), to see where boards or modes differ.
     const own = auroc(out.smoothed.slice(from), out.labels.slice(from));
     log(
-      `  ${board}${opts.noNpu ? " --cpu-only" : ""}${opts.seats ? " seats" : opts.refiner ? " refiner" : ""}: meeting ${i + 1}/${meetings}, ${parsed.steps.length} steps, smoothed auROC ${own.toFixed(4)}, boxes ${mean(out.boxSize.slice(from)).toFixed(3)} / ${mean(out.boxDy.slice(from)).toFixed(3)}`,
+      `  ${board}${opts.noNpu ? " --cpu-only" : ""}${opts.seats ? " seats" : refiner ? " refiner" : ""}: meeting ${i + 1}/${meetings}, ${parsed.steps.length} steps, smoothed auROC ${own.toFixed(4)}, boxes ${mean(out.boxSize.slice(from)).toFixed(3)} / ${mean(out.boxDy.slice(from)).toFixed(3)}`,
     );
   }
   const interval = (xs: number[]) =>
@@ -272,7 +274,7 @@ export async function evalApp(
     board,
     npu: !!target.board.npu && !opts.noNpu,
     seats: !!opts.seats,
-    refiner: !!opts.refiner && !opts.seats,
+    refiner,
     validation: !!opts.validation,
     micArray: opts.micArray,
     meetings,
@@ -325,6 +327,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       scenes: { type: "string" },
       seats: { type: "boolean" },
       refiner: { type: "boolean" },
+      "no-refiner": { type: "boolean" },
       validation: { type: "boolean" },
       json: { type: "boolean" },
       "mic-array": { type: "string" },
@@ -341,7 +344,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         noNpu: values["cpu-only"],
         scenes,
         seats: values.seats,
-        refiner: values.refiner,
+        refiner: values["no-refiner"] ? false : values.refiner,
         validation: values.validation,
         micArray: values["mic-array"],
         log: (s) => console.error(s),
