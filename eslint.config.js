@@ -16,7 +16,7 @@ export default tseslint.config(
       "test/emulator/meter-probe/**",
       "test/emulator/meter-branches/**",
       "apps/*/*.ts",
-      "apps/*/!(train|detector|eval)/**",
+      "apps/*/!(train|detector|refiner|eval)/**",
     ],
   },
   js.configs.recommended,

@@ -5,6 +5,7 @@
 import { Seats } from "./seats";
 import { Tracker, MAX_TRACKS } from "./tracker";
 import { HEAD_ASPECT } from "./face-detector";
+import { FaceRefiner } from "./face-refiner";
 
 export class Faces {
   count: i32 = 0;
@@ -24,7 +25,8 @@ export class Faces {
     for (let s = 0; s < MAX_TRACKS; s++) this.names[s] = "";
   }
 
-  fromTracks(tracker: Tracker): void {
+  /** The tracks' boxes, or with a refiner each refined track's refined box. */
+  fromTracks(tracker: Tracker, refiner: FaceRefiner | null = null): void {
     this.count = 0;
     const w = <f64>this.frameW, h = <f64>this.frameH;
     for (let s = 0; s < MAX_TRACKS; s++) {
@@ -35,10 +37,12 @@ export class Faces {
       this.shown[s] = live && t.confirmed;
       if (!live) { this.id[s] = 0; continue; }
       if (this.fresh[s]) { this.id[s] = t.id; this.names[s] = "f" + t.id.toString(); }
-      this.cx[s] = <f64>t.cx / w;
-      this.cy[s] = <f64>t.cy / h;
-      this.hw[s] = <f64>t.hw / w;
-      this.hh[s] = <f64>t.hw * HEAD_ASPECT / h;
+      const refined = refiner != null && refiner.owner[s] == t.id;
+      const cx = refined ? refiner!.rcx[s] : t.cx, cy = refined ? refiner!.rcy[s] : t.cy, hw = refined ? refiner!.rhw[s] : t.hw;
+      this.cx[s] = <f64>cx / w;
+      this.cy[s] = <f64>cy / h;
+      this.hw[s] = <f64>hw / w;
+      this.hh[s] = <f64>hw * HEAD_ASPECT / h;
       if (t.confirmed) this.count++;
     }
   }

@@ -52,6 +52,18 @@ export class FrameBudget {
     return this.frame % this.detectEvery() == 0;
   }
 
+  /** Whether a window's periods have been measured (the level chosen for the start): the face-box
+   * refiner waits for it, so that a slow core has degraded before the refiner adds to a frame. */
+  settled(): bool {
+    return this.periods >= WINDOW;
+  }
+
+  /** Whether the face-box refiner runs on this (not detecting) frame: degraded, on the frame after
+   * each detector frame, so that the two never share one frame's period. */
+  refineThisFrame(): bool {
+    return this.level > 0 && this.frame % this.detectEvery() == 1;
+  }
+
   /** Whether face slot `s` runs the model this frame (at level 3, alternate slots alternate). */
   scoreFace(s: i32): bool {
     return this.level < 3 || ((this.frame + <u32>s) & 1) == 0;

@@ -16,13 +16,14 @@ import * as gpio from "../../hal/gpio";
 import * as mic from "../../hal/mic";
 import * as system from "../../hal/system";
 import { BOARD_ID } from "../../firmware/board";
-import { FACE_DETECTOR } from "../../firmware/app-options";
+import { FACE_DETECTOR, FACE_REFINER } from "../../firmware/app-options";
 import { Interpreter } from "../../firmware/tflite/interpreter";
 import { TextBuffer } from "../../firmware/text";
 import { MouthHistory, HISTORY } from "./mouth";
 import { AudioFeatures, HOPS } from "./audio";
 import { Seats } from "./seats";
 import { FaceDetector } from "./face-detector";
+import { FaceRefiner } from "./face-refiner";
 import { Tracker, MAX_TRACKS } from "./tracker";
 import { Faces } from "./faces";
 import { SpeakerLog } from "./speaker-log";
@@ -65,11 +66,17 @@ export function main(): void {
   if (vin.elements != 16 * 24 * HISTORY || ain.elements != HOPS * 32) return stop("the model must take video [16, 24, 8] and audio [24, 1, 32]");
   const fused = engine.output(0), video = engine.output(1), audio = engine.output(2);
   let detector: FaceDetector | null = null;
+  let refiner: FaceRefiner | null = null;
   let seats: Seats | null = null;
   if (FACE_DETECTOR) {
     const d = new FaceDetector("facedet", <i32>FRAME_W, <i32>FRAME_H);
     if (!d.ok) return stop("face detector: " + d.error);
     detector = d;
+    if (FACE_REFINER) {
+      const f = new FaceRefiner("refiner");
+      if (!f.ok) return stop("face refiner: " + f.error);
+      refiner = f;
+    }
   } else {
     const s = new Seats("seats");
     if (s.error.length > 0) return stop(s.error);
@@ -98,6 +105,7 @@ export function main(): void {
   line.str("active-speaker on ").str(BOARD_ID).str(" (").uint(clock.coreHz() / 1000000).str(" MHz): ");
   if (detector) line.str("face detector (arena ").int(detector.engine.arenaBytes).str(" B, ").int(detector.engine.layerCount).str(" layers), up to ").int(MAX_TRACKS).str(" faces");
   else line.int(seats!.count).str(" seats");
+  if (refiner) line.str(", box refiner (arena ").int(refiner.engine.arenaBytes).str(" B, ").int(refiner.engine.layerCount).str(" layers)");
   line.str(", camera ").uint(FRAME_W).byte(0x78).uint(FRAME_H).str(" grey8 at ").uint(FPS).str(" fps, ").int(features.channels).str(features.channels == 1 ? " microphone " : " microphones ").str(features.pdm ? "PDM bits decimated here" : "PCM")
     .str(withCue ? ", direction cue fused" : ", no direction cue")
     .str(", model arena ").int(engine.arenaBytes).str(" B, ").int(engine.layerCount).str(" layers");
@@ -129,7 +137,7 @@ export function main(): void {
 
   const t0 = clock.nowUs();
   let nextStatus = t0 + 1000000;
-  let steps: u32 = 0, busy: u64 = 0, cueCycles: u64 = 0, worstFace: u64 = 0, faceRuns: u64 = 0, faceCycles: u64 = 0, detectRuns: u64 = 0, detectCycles: u64 = 0;
+  let steps: u32 = 0, busy: u64 = 0, cueCycles: u64 = 0, worstFace: u64 = 0, faceRuns: u64 = 0, faceCycles: u64 = 0, detectRuns: u64 = 0, detectCycles: u64 = 0, refineRuns: u64 = 0, refineCycles: u64 = 0;
   let speaking = false;
   for (;;) {
     const lines = clock.waitEvent(clock.EVENT_CAMERA | clock.EVENT_MIC, nextStatus);
@@ -150,10 +158,24 @@ export function main(): void {
           const dc = clock.cycles() - d0;
           detectCycles += dc; detectRuns++; periodDetect += dc;
           tracker.update(detector.cx, detector.cy, detector.hw, n);
-          faces.fromTracks(tracker);
+          // At full rate the refiner follows the detector, once the budget has measured a window
+          // (a slow core degrades first); degraded, it only places new tracks, on the frame after
+          // the detector's (budget.refineThisFrame), and the others hold their boxes.
+          if (refiner && budget.level == 0 && budget.settled()) {
+            const runs0 = refiner.runs, rc = refineTracks(refiner, tracker, false);
+            refineCycles += rc; refineRuns += refiner.runs - runs0; periodDetect += rc;
+          }
+          faces.fromTracks(tracker, refiner);
           // Degraded: the hops that arrived during the detector, before the faces' scores.
           if (budget.level > 0) cueCycles += takeHops(features, direction, withCue, faces, capture);
-        } else if (detector) faces.fromTracks(tracker); // tracks held: no face is fresh
+        } else if (detector) { // tracks held: no face is fresh
+          if (refiner && budget.refineThisFrame()) {
+            cueCycles += takeHops(features, direction, withCue, faces, capture); // the hops so far, as after the detector
+            const runs0 = refiner.runs, rc = refineTracks(refiner, tracker, true);
+            refineCycles += rc; refineRuns += refiner.runs - runs0; periodDetect += rc;
+          }
+          faces.fromTracks(tracker, refiner);
+        }
         else faces.fromSeats(seats!);
         for (let s = 0; s < MAX_TRACKS; s++) {
           if (!faces.live[s]) continue;
@@ -221,7 +243,8 @@ export function main(): void {
       busy += used;
       periodBusy += used;
       if (frameDone) {
-        const detectorAvg = detectRuns > 0 ? detectCycles / detectRuns : 0;
+        // A detector frame's cost includes the refiner's passes over its tracks.
+        const detectorAvg = detectRuns > 0 ? (detectCycles + refineCycles) / detectRuns : 0;
         const perFace = faceRuns > 0 ? faceCycles / faceRuns : perFaceAtStart;
         if (budget.endFrame(periodBusy, periodDetect, periodModel, detectorAvg, perFace, faces.count)) {
           const hz = <u64>clock.coreHz();
@@ -243,6 +266,7 @@ export function main(): void {
       if (lost > 0) line.str(", microphone buffers lost ").uint(lost);
       line.str(", log rows ").uint(log.rows);
       if (detector) line.str(", detector ").fixed(<i64>(detectRuns > 0 ? detectCycles * 1000000 / hz / detectRuns : 0), 3).str(" ms, faces ").int(faces.count).str(" (tracks started ").uint(tracker.started).str(", lost ").uint(tracker.dropped).str(")");
+      if (refiner) line.str(", refiner ").fixed(<i64>(refineRuns > 0 ? refineCycles * 1000000 / hz / refineRuns : 0), 3).str(" ms per pass");
       if (withCue) line.str(", direction cue ").fixed(<i64>(cueCycles * 10000 / hz), 2).str(" %");
       if (capture.enabled) line.str(", capture clips ").uint(capture.clips);
       if (FACE_DETECTOR && budget.level > 0) line.str(", degraded level ").int(budget.level).str(": ").str(budget.describe());
@@ -253,6 +277,13 @@ export function main(): void {
       nextStatus += 1000000;
     }
   }
+}
+
+/** The refiner over the tracks on the current frame; returns its cycles. */
+function refineTracks(refiner: FaceRefiner, tracker: Tracker, onlyNew: bool): u64 {
+  const r0 = clock.cycles();
+  refiner.update(tracker, framebuf, <i32>FRAME_W, <i32>FRAME_H, onlyNew);
+  return clock.cycles() - r0;
 }
 
 /** Every microphone buffer that is ready: its hop's features, the direction cue's hop and the

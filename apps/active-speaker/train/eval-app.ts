@@ -11,13 +11,16 @@
 //  - "all faces": every visible person at every step, a person the app has no face for scoring 0,
 //    and a face that matches nobody counted as a negative (what a product would report).
 //
-//   npx tsx apps/active-speaker/train/eval-app.ts [--board rt1170] [--cpu-only] [--scenes N] [--seats] [--json]
+//   npx tsx apps/active-speaker/train/eval-app.ts [--board rt1170] [--cpu-only] [--scenes N] [--seats] [--no-refiner] [--validation] [--json]
 // --scenes N past the training run's 5 held-out meetings plays more from the same generator and
 // seed; each figure gets a 95 % bootstrap interval over meetings (bootstrap.ts). --json prints
 // each board's result as one JSON line after its summary; --mic-array NAME plays the meetings with
 // another add-on array than app.json's (e.g. sln-local2-tri on rt1170, beside its own pair).
 // With --seats the app runs with FACE_DETECTOR=false and each meeting's true seat boxes written
-// into its seats partition, to tell the detector's share of the loss from the rest.
+// into its seats partition, to tell the detector's share of the loss from the rest. With
+// --refiner / --no-refiner the app is built with FACE_REFINER true / false (the face-box refiner;
+// app.json's default otherwise); with --validation it
+// plays the training run's 4 validation meetings instead (for choosing, not for reporting).
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -144,6 +147,10 @@ export interface AppAuroc {
   board: string;
   npu: boolean;
   seats: boolean;
+  /** Built with FACE_REFINER=true. */
+  refiner: boolean;
+  /** Played the validation meetings, not held-out ones. */
+  validation: boolean;
   /** The add-on array when another than app.json's. */
   micArray?: string;
   meetings: number;
@@ -209,6 +216,10 @@ export async function evalApp(
     noNpu?: boolean;
     scenes?: number;
     seats?: boolean;
+    /** FACE_REFINER (the face-box refiner on each confirmed track); unset: app.json's default. */
+    refiner?: boolean;
+    /** The training run's validation meetings (the training set's last ones) instead of held-out ones. */
+    validation?: boolean;
     /** Another add-on microphone array than app.json's for the board (as `--mic-array`). */
     micArray?: string;
     log?: (s: string) => void;
@@ -216,10 +227,16 @@ export async function evalApp(
 ): Promise<AppAuroc> {
   const log = opts.log ?? (() => {});
   const training = JSON.parse(readFileSync(path.join(MODEL_DIR, "training.json"), "utf8"));
-  const set = training.heldOutSet as SetSpec;
+  const set = (opts.validation ? training.trainSet : training.heldOutSet) as SetSpec;
+  const first = opts.validation ? set.scenes - training.validationScenes : 0;
   const target = loadTarget(board);
-  const appOptions: AppOptions = opts.seats ? { FACE_DETECTOR: false } : {};
+  const appOptions: AppOptions = opts.seats
+    ? { FACE_DETECTOR: false }
+    : opts.refiner === undefined
+      ? {}
+      : { FACE_REFINER: opts.refiner };
   const { app, image } = await buildApp(APP_DIR, target, { appOptions });
+  const refiner = !opts.seats && (opts.refiner ?? app.options.FACE_REFINER === true);
   const micArray = opts.micArray ?? appMicArray(app, board);
   const out = emptyScored();
   const t0 = performance.now();
@@ -227,10 +244,10 @@ export async function evalApp(
   let steps = 0;
   // Past the training run's held-out count, the same generator goes on with the same seed
   // (meeting i's scene seed is seed x 1000 + i): more held-out meetings, never trained on.
-  const meetings = opts.scenes ?? set.scenes;
+  const meetings = opts.validation ? training.validationScenes : (opts.scenes ?? set.scenes);
   const ranges: [number, number][] = [];
   for (let i = 0; i < meetings; i++) {
-    const { file, raw } = meetingSceneFile(set, i);
+    const { file, raw } = meetingSceneFile(set, first + i);
     const scene = parseAvScene(raw, file, SPEECH_DIR, { positionsMm: [[0, 0, 0]] });
     const img = opts.seats ? withSeats(image, scene.people) : image;
     const run = await runMeeting(img, board, micArray, file, set.seconds, !!opts.noNpu);
@@ -244,7 +261,7 @@ export async function evalApp(
     // This meeting alone (smoothed), to see where boards or modes differ.
     const own = auroc(out.smoothed.slice(from), out.labels.slice(from));
     log(
-      `  ${board}${opts.noNpu ? " --cpu-only" : ""}${opts.seats ? " seats" : ""}: meeting ${i + 1}/${meetings}, ${parsed.steps.length} steps, smoothed auROC ${own.toFixed(4)}, boxes ${mean(out.boxSize.slice(from)).toFixed(3)} / ${mean(out.boxDy.slice(from)).toFixed(3)}`,
+      `  ${board}${opts.noNpu ? " --cpu-only" : ""}${opts.seats ? " seats" : refiner ? " refiner" : ""}: meeting ${i + 1}/${meetings}, ${parsed.steps.length} steps, smoothed auROC ${own.toFixed(4)}, boxes ${mean(out.boxSize.slice(from)).toFixed(3)} / ${mean(out.boxDy.slice(from)).toFixed(3)}`,
     );
   }
   const interval = (xs: number[]) =>
@@ -257,6 +274,8 @@ export async function evalApp(
     board,
     npu: !!target.board.npu && !opts.noNpu,
     seats: !!opts.seats,
+    refiner,
+    validation: !!opts.validation,
     micArray: opts.micArray,
     meetings,
     steps,
@@ -286,7 +305,7 @@ export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 export function formatAppAuroc(r: AppAuroc): string {
   return (
-    `${r.board}${r.npu ? "" : r.board === "mcxn947" ? " (CPU only)" : ""}${r.micArray ? ` + ${r.micArray}` : ""}${r.seats ? ", true seats" : ", face detector"}: ` +
+    `${r.board}${r.npu ? "" : r.board === "mcxn947" ? " (CPU only)" : ""}${r.micArray ? ` + ${r.micArray}` : ""}${r.seats ? ", true seats" : r.refiner ? ", face detector + box refiner" : ", face detector"}${r.validation ? ", validation meetings" : ""}: ` +
     `${r.meetings} held-out meetings, ${r.steps} steps; face-frames matched ${r.matched} of ${r.truthFaces} (missed ${r.missed}), ${r.falseFaces} false faces; ` +
     `auROC raw ${r.raw.toFixed(4)}, smoothed ${r.smoothed.toFixed(4)}, all faces (misses 0) ${r.allSmoothed.toFixed(4)}; ` +
     `boxes: mean size ${r.boxSize.toFixed(3)} of the true, vertical offset ${r.boxDy.toFixed(3)} half widths; ` +
@@ -307,6 +326,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       "cpu-only": { type: "boolean" },
       scenes: { type: "string" },
       seats: { type: "boolean" },
+      refiner: { type: "boolean" },
+      "no-refiner": { type: "boolean" },
+      validation: { type: "boolean" },
       json: { type: "boolean" },
       "mic-array": { type: "string" },
     },
@@ -322,6 +344,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         noNpu: values["cpu-only"],
         scenes,
         seats: values.seats,
+        refiner: values["no-refiner"] ? false : values.refiner,
+        validation: values.validation,
         micArray: values["mic-array"],
         log: (s) => console.error(s),
       });
