@@ -17,7 +17,7 @@ import { Verifier, VERIFIER_PARTITION } from "./verifier";
 import { Command, LED_PARTITION, LED_WORDS, LED_COMMANDS, THRESHOLD as COMMAND_THRESHOLD, GATED_THRESHOLD, SCORE_EVERY, STEP_SAMPLES } from "./command";
 import { ClosedSet } from "./command-decision";
 import { Actions } from "./actions";
-import { WAKE_VERIFIER, REBEAM_LOAD_PCT, COMMAND_FROM_WAKE_DEG, COMMAND_DOA_CONFIDENCE_PCT, COMMAND_TRACE, COMMAND_CLOSED_SET } from "../../firmware/app-options";
+import { WAKE_VERIFIER, REBEAM_LOAD_PCT, COMMAND_FROM_WAKE_DEG, COMMAND_DOA_CONFIDENCE_PCT, COMMAND_TRACE, COMMAND_CLOSED_SET, COMMAND_TWO_IN_A_ROW } from "../../firmware/app-options";
 import { angleApart } from "../../firmware/dsp/steer-hold";
 import { CardLog } from "./card-log";
 import { Capture } from "./capture";
@@ -159,7 +159,7 @@ export function main(): void {
         command.classify();
         const gated = COMMAND_FROM_WAKE_DEG > 0 && wakeSure;
         const fromTalker = !gated || (front.hold.steered && angleApart(front.steeredDeg, wakeDeg) <= <f32>COMMAND_FROM_WAKE_DEG);
-        // For measuring rules offline (test/bench/voice-command-gate.ts --trace): every class's output.
+        // For measuring rules offline (voice-command-gate.ts --option COMMAND_TRACE=true): every class's output.
         if (COMMAND_TRACE) {
           const out = command.engine.output(0);
           stamp(nowMs).str("kws ").str(gated ? (fromTalker ? "in" : "out") : "open").str(" peak ").int(command.recentPeak(<i32>scoreEvery)).str(" p");
@@ -167,17 +167,20 @@ export function main(): void {
           say();
           if (listenUntil == 0) continue;
         }
+        const hit = fromTalker && command.best < command.commands && command.score >= (gated ? GATED_THRESHOLD : COMMAND_THRESHOLD);
         let take = -1;
         let pct: u32 = 0;
-        if (COMMAND_CLOSED_SET) {
-          take = closed!.decide(command.engine.output(0), command.commands, fromTalker, scoreMs, nowMs >= listenUntil);
-          pct = <u32>Mathf.round(closed!.share * 100);
-        } else {
-          const hit = fromTalker && command.best < command.commands && command.score >= (gated ? GATED_THRESHOLD : COMMAND_THRESHOLD);
-          // The same word above threshold on two scorings in a row (100 ms apart), not a first guess at a word's onset.
-          if (hit && command.best == candidate) { take = command.best; pct = <u32>Mathf.round(command.score * 100); }
-          candidate = hit ? command.best : -1;
+        // The same word above threshold on two scorings in a row (100 ms apart), not a first guess at a word's onset;
+        // with the closed set only when COMMAND_TWO_IN_A_ROW (it takes such a word before the closed set can).
+        if (hit && command.best == candidate && (!COMMAND_CLOSED_SET || COMMAND_TWO_IN_A_ROW)) {
+          take = command.best;
+          pct = <u32>Mathf.round(command.score * 100);
         }
+        if (COMMAND_CLOSED_SET) {
+          const word = closed!.decide(command.engine.output(0), command.commands, fromTalker, scoreMs, nowMs >= listenUntil);
+          if (take < 0 && word >= 0) { take = word; pct = <u32>Mathf.round(closed!.share * 100); }
+        }
+        candidate = hit ? command.best : -1;
         if (take >= 0) {
           const word = command.words[take];
           actions.apply(word);

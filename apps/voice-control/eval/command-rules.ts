@@ -69,6 +69,11 @@ export function closedSet(trace: TraceScoring[], p: ClosedSetParams): Decision |
   return null;
 }
 
+/** Whichever of two decisions comes first. */
+export function earlier(a: Decision | null, b: Decision | null): Decision | null {
+  return a && (!b || a.dt <= b.dt) ? a : b;
+}
+
 export type Rule = (trace: TraceScoring[]) => Decision | null;
 
 /** Right / wrong / none over the woken rows, and the median decision time after the word's end (ms). */
@@ -118,6 +123,16 @@ if (import.meta.url === `file://${process.argv[1]}`) {
               oldFirst: mode === "old-first",
             }),
         ]);
+  // Second round, for latency: the old rule where it takes a word first, or a faster fall.
+  for (const mode of ["either", "fall 0.3"])
+    for (const threshold of [0.15, 0.2, 0.3])
+      for (const ratio of [1.3, 1.5]) {
+        const p = { every, threshold, ratio, fall: mode === "either" ? 0.1 : 0.3, oldFirst: false };
+        rules.push([
+          `closed ${mode} evidence ${threshold} ratio ${ratio}`,
+          mode === "either" ? (t) => earlier(oldRule(t), closedSet(t, p)) : (t) => closedSet(t, p),
+        ]);
+      }
   for (const [name, rule] of rules)
     console.log(
       `${name.padEnd(44)} ${sets.map(({ rows }) => JSON.stringify(score(rows, rule))).join("  ")}`,
