@@ -73,6 +73,13 @@ export class Command {
     return load<u64>(this.frameEnd + (<usize>slot << 3));
   }
 
+  /** The largest sample over the newest `n` frames' fresh samples (a level for the speech-end test). */
+  recentPeak(n: i32): i32 {
+    let m: i32 = 0;
+    for (let k = 1; k <= n; k++) m = max(m, load<i32>(this.frameMax + (<usize>((this.next - k + KWS_FRAMES) % KWS_FRAMES) << 2)));
+    return m;
+  }
+
   /** Scores the newest second; sets best and score. */
   classify(): void {
     this.fill(this.engine);

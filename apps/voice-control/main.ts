@@ -15,8 +15,9 @@ import { FrontEnd, RATE, MAX_MICS, FRAMES_PER_BUFFER, BLOCK } from "./frontend";
 import { WakeWord, HOP_SAMPLES, CANDIDATE_THRESHOLD } from "./wake";
 import { Verifier, VERIFIER_PARTITION } from "./verifier";
 import { Command, LED_PARTITION, LED_WORDS, LED_COMMANDS, THRESHOLD as COMMAND_THRESHOLD, GATED_THRESHOLD, SCORE_EVERY, STEP_SAMPLES } from "./command";
+import { ClosedSet } from "./command-decision";
 import { Actions } from "./actions";
-import { WAKE_VERIFIER, REBEAM_LOAD_PCT, COMMAND_FROM_WAKE_DEG, COMMAND_DOA_CONFIDENCE_PCT } from "../../firmware/app-options";
+import { WAKE_VERIFIER, REBEAM_LOAD_PCT, COMMAND_FROM_WAKE_DEG, COMMAND_DOA_CONFIDENCE_PCT, COMMAND_TRACE, COMMAND_CLOSED_SET, COMMAND_TWO_IN_A_ROW } from "../../firmware/app-options";
 import { angleApart } from "../../firmware/dsp/steer-hold";
 import { CardLog } from "./card-log";
 import { Capture } from "./capture";
@@ -96,11 +97,14 @@ export function main(): void {
   if (verifier != null) { wake.threshold = CANDIDATE_THRESHOLD; wake.run = 1; }
   const command = new Command(kwsEngine!);
   if (led) command.useSet(LED_WORDS, LED_COMMANDS);
+  // Allocated only with the option, so the old rule's image keeps its heap as before.
+  const closed: ClosedSet | null = COMMAND_CLOSED_SET ? new ClosedSet() : null;
   // A core below 400 MHz (MCX N947, 150 MHz) cannot score both models at full rate: the wake
   // word every 64 ms and commands every 200 ms there.
   const slow = clock.coreHz() < 400000000;
   wake.every = slow ? 2 : 1;
   const scoreEvery: u32 = slow ? 2 * SCORE_EVERY : SCORE_EVERY;
+  const scoreMs: f32 = <f32>scoreEvery * 20; // feature steps of 20 ms
   const actions = new Actions();
   const card = new CardLog();
   const problem = card.open();
@@ -118,6 +122,7 @@ export function main(): void {
   let nextWw: u64 = <u64>(2 * HOP_SAMPLES + 512);
   let nextKws: u64 = <u64>(2 * STEP_SAMPLES);
   let listenUntil: u64 = 0; // ms of audio; 0 = not listening
+  let traceUntil: u64 = 0; // COMMAND_TRACE: the window's end, decided or not
   let sinceScore: i32 = 0;
   let candidate: i32 = -1; // the command word above threshold at the previous scoring
   let wakeDeg: f32 = 0; // the direction of arrival at the wake word
@@ -147,18 +152,38 @@ export function main(): void {
         command.step(front.history, nextKws);
         nextKws += <u64>STEP_SAMPLES;
         if (verifier != null && verifier!.step(command)) woke = true;
-        if (listenUntil == 0) continue;
+        // With the trace on, scoring goes on to the window's end after a decision (nothing more is taken).
+        if (listenUntil == 0 && !(COMMAND_TRACE && nowMs < traceUntil)) continue;
         if (++sinceScore < <i32>scoreEvery) continue;
         sinceScore = 0;
         command.classify();
         const gated = COMMAND_FROM_WAKE_DEG > 0 && wakeSure;
         const fromTalker = !gated || (front.hold.steered && angleApart(front.steeredDeg, wakeDeg) <= <f32>COMMAND_FROM_WAKE_DEG);
+        // For measuring rules offline (voice-command-gate.ts --option COMMAND_TRACE=true): every class's output.
+        if (COMMAND_TRACE) {
+          const out = command.engine.output(0);
+          stamp(nowMs).str("kws ").str(gated ? (fromTalker ? "in" : "out") : "open").str(" peak ").int(command.recentPeak(<i32>scoreEvery)).str(" p");
+          for (let c = 0; c < command.words.length; c++) line.byte(0x20).int(<i32>load<i8>(out.data + <usize>c) - out.zeroPoint);
+          say();
+          if (listenUntil == 0) continue;
+        }
         const hit = fromTalker && command.best < command.commands && command.score >= (gated ? GATED_THRESHOLD : COMMAND_THRESHOLD);
-        // The same word above threshold on two scorings in a row (100 ms apart), not a first guess at a word's onset.
-        if (hit && command.best == candidate) {
-          const word = command.words[command.best];
+        let take = -1;
+        let pct: u32 = 0;
+        // The same word above threshold on two scorings in a row (100 ms apart), not a first guess at a word's onset;
+        // with the closed set only when COMMAND_TWO_IN_A_ROW (it takes such a word before the closed set can).
+        if (hit && command.best == candidate && (!COMMAND_CLOSED_SET || COMMAND_TWO_IN_A_ROW)) {
+          take = command.best;
+          pct = <u32>Mathf.round(command.score * 100);
+        }
+        if (COMMAND_CLOSED_SET) {
+          const word = closed!.decide(command.engine.output(0), command.commands, fromTalker, scoreMs, nowMs >= listenUntil);
+          if (take < 0 && word >= 0) { take = word; pct = <u32>Mathf.round(closed!.share * 100); }
+        }
+        candidate = hit ? command.best : -1;
+        if (take >= 0) {
+          const word = command.words[take];
           actions.apply(word);
-          const pct = <u32>Mathf.round(command.score * 100);
           actions.describe(stamp(nowMs).str("command ").str(word).str(" ").uint(pct).str("% doa ").uint(<u64>front.doa.degrees).str(" deg -> "));
           say();
           card.detection(nowMs, "command", word, pct, front.doa.degrees);
@@ -170,7 +195,7 @@ export function main(): void {
           say();
           listenUntil = 0;
           candidate = -1;
-        } else candidate = hit ? command.best : -1;
+        }
       }
       while (nextWw <= count) {
         const named = wake.hop(front.history, nextWw, nowMs);
@@ -189,10 +214,12 @@ export function main(): void {
         capture.mark();
         actions.woke();
         listenUntil = nowMs + LISTEN_MS;
+        traceUntil = listenUntil;
         wakeDeg = <f32>front.doa.degrees;
         wakeSure = front.doa.confidence * 100 >= <f32>COMMAND_DOA_CONFIDENCE_PCT;
         sinceScore = <i32>scoreEvery - 1 - FIRST_SCORE_STEPS;
         candidate = -1;
+        if (closed != null) closed!.reset();
       }
     }
     // A pending re-beam (rebeam.ts) takes what is left of the buffer's time up to REBEAM_LOAD_PCT.

@@ -9,7 +9,9 @@
 //   --scenes mono     mono files played to the array: close talk at three levels, the same with
 //                     pink noise (a capture replayed), and the LED set test's sequence.
 // Prints one line per trial (or per wake on mono files) and the counts: wake words, commands
-// right / wrong / none after them, and the confidences.
+// right / wrong / none after them, the command latency (grid) and the confidences. With
+// `--option COMMAND_TRACE=true --json FILE` each row keeps the app's per-scoring outputs after its
+// wake line, for evaluating command rules offline (apps/voice-control/eval/command-rules.ts).
 // Run: `npx tsx test/bench/voice-command-gate.ts --board rt1060 --scenes grid [--option K=V]... [--json out.json]`
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -21,6 +23,7 @@ import { readWav, writeWav } from "../../emulator/inputs/wav.ts";
 import { parseOptionFlag, type AppOptions } from "../../emulator/toolchain/app-options.ts";
 import { build } from "./util.ts";
 import { benchTalkers, runScene, VOICE_APP } from "./voice-control.ts";
+import { speechEnd } from "../../apps/voice-control/eval/scenes.ts";
 import { scoreTrial } from "./voice-trial.ts";
 
 const RATE = 16000;
@@ -35,6 +38,39 @@ export interface GateRow {
   doa: number | null;
   said: string | null;
   heard: string | null;
+  /** The wake line's and the said word's end's scene times, s (grid only). */
+  wakeT?: number | null;
+  wordEnd?: number | null;
+  /** Emulated ms from the said word's end to the command line (grid only). */
+  latencyMs?: number | null;
+  /** The app's per-scoring trace after the wake line (`--option COMMAND_TRACE=true --json FILE`). */
+  trace?: TraceScoring[];
+}
+
+/** One command scoring from the COMMAND_TRACE line: s after the wake line, gate state, recent peak, the 12 outputs (0-255). */
+export interface TraceScoring {
+  dt: number;
+  gate: "in" | "out" | "open";
+  peak: number;
+  q: number[];
+}
+
+const TRACE = /^kws (in|out|open) peak (-?\d+) p((?: \d+)+)$/;
+
+function traceAfter(lines: { t: number; text: string }[], wakeT: number): TraceScoring[] {
+  return lines.flatMap((l) => {
+    const m = l.t > wakeT && l.t <= wakeT + 3.2 ? TRACE.exec(l.text) : null;
+    if (!m) return [];
+    const dt = Math.round((l.t - wakeT) * 1000) / 1000;
+    return [
+      {
+        dt,
+        gate: m[1] as TraceScoring["gate"],
+        peak: +m[2],
+        q: m[3].trim().split(" ").map(Number),
+      },
+    ];
+  });
 }
 
 const clip = (name: string) => readWav(path.join(AUDIO, name)).channels[0];
@@ -139,20 +175,23 @@ export async function gateRows(
       ? trialScenes(dir, [20, 10, 5, 0], benchTalkers()).map((s) => ({
           scene: s.scene,
           words: s.words,
+          wordFiles: s.wordFiles as string[] | null,
           spec: s.spec,
         }))
       : realClipScenes(dir, "tuning", { perCell: 1, targetPerCell: 1 }).map((s) => ({
           scene: s.scene,
           words: ["yes", "no"],
+          wordFiles: null,
           spec: s.spec,
         }));
   for (let s = 0; s < list.length; s++) {
-    const { spec, words } = list[s];
+    const { spec, words, wordFiles } = list[s];
     const p = await runScene(b, list[s].scene, dir, `scene-${s}`, SCENE_SECONDS);
     const name = `${spec.dist} m ${spec.rt60} s ${spec.noise} ${spec.snr} dB`;
     TRIALS.forEach((t, i) => {
-      const { wake, heard } = scoreTrial(p.lines, t.wake, t.command);
+      const { wake, command, heard } = scoreTrial(p.lines, t.wake, t.command);
       const w = wake ? WAKE.exec(wake.text) : null;
+      const end = wordFiles ? t.command + speechEnd(wordFiles[i]) : null;
       rows.push({
         scene: `${s} ${name}`,
         trial: i,
@@ -161,6 +200,11 @@ export async function gateRows(
         doa: w ? +w[1] : null,
         said: words[i],
         heard,
+        wakeT: wake?.t ?? null,
+        wordEnd: end,
+        latencyMs:
+          command && end !== null ? Math.round((command.us - p.startUs) / 1000 - end * 1000) : null,
+        ...(appOptions.COMMAND_TRACE && wake ? { trace: traceAfter(p.lines, wake.t) } : {}),
       });
     });
     log(
@@ -210,5 +254,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(
     `${values.board} ${scenes} ${JSON.stringify(opts)}: ${JSON.stringify(gateCounts(rows))}`,
   );
+  const lat = rows
+    .filter((r) => r.latencyMs != null)
+    .map((r) => r.latencyMs!)
+    .sort((a, b) => a - b);
+  if (lat.length)
+    console.log(
+      `command latency, end of word -> line (ms): median ${lat[lat.length >> 1]}, ${lat.length} commands, ${lat[0]}..${lat[lat.length - 1]}`,
+    );
   console.log(`confidence at the wake words (%), sorted: ${sure.join(" ")}`);
 }
