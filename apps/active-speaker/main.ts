@@ -214,7 +214,7 @@ export function main(): void {
             const pa: f32 = 1.0 / (1.0 + Mathf.exp(-logitA[s]));
             smooth[s] = scoredBefore[s] ? SMOOTH * p + (<f32>1 - SMOOTH) * smooth[s] : p;
             scoredBefore[s] = true;
-            record.add(faces.id[s], p, smooth[s], <f32>(faces.cx[s] * <f64>FRAME_W), <f32>(faces.cy[s] * <f64>FRAME_H), <f32>(faces.hw[s] * <f64>FRAME_W));
+            record.add(faces.id[s], p, smooth[s], <f32>(faces.cx[s] * <f64>FRAME_W), <f32>(faces.cy[s] * <f64>FRAME_H), <f32>(faces.hw[s] * <f64>FRAME_W), logitF[s], withCue ? relCue[s] : 0, logitA[s]);
             line.str(" ").str(faces.name(s)).byte(0x40).int(faces.px(s)).byte(0x2c).int(faces.py(s)).str(" ").fixed(<i64>Mathf.round(smooth[s] * 100), 2)
               .str(" (v ").fixed(<i64>Mathf.round(probV[s] * 100), 2).str(" a ").fixed(<i64>Mathf.round(pa * 100), 2);
             if (withCue) line.str(" c ").fixed(<i64>Mathf.round(relCue[s] * 100), 2);

@@ -24,11 +24,41 @@ test("a step's faces are matched to the true heads and their boxes measured agai
         tMs: 600,
         faces: [
           // Over b: 4 px high (0.2 true half widths), 10 % small.
-          { id: 2, x: 221, y: 96, hw: 18, raw: 0.2, smoothed: 0.1 },
+          {
+            id: 2,
+            x: 221,
+            y: 96,
+            hw: 18,
+            raw: 0.2,
+            smoothed: 0.1,
+            fused: 0,
+            relCue: 0,
+            audioLogit: 0,
+          },
           // Over a: 6 px below (0.3), 10 % large.
-          { id: 1, x: 99, y: 106, hw: 22, raw: 0.9, smoothed: 0.8 },
+          {
+            id: 1,
+            x: 99,
+            y: 106,
+            hw: 22,
+            raw: 0.9,
+            smoothed: 0.8,
+            fused: 0,
+            relCue: 0,
+            audioLogit: 0,
+          },
           // Nobody's head: a false face.
-          { id: 3, x: 300, y: 20, hw: 10, raw: 0.5, smoothed: 0.5 },
+          {
+            id: 3,
+            x: 300,
+            y: 20,
+            hw: 10,
+            raw: 0.5,
+            smoothed: 0.5,
+            fused: 0,
+            relCue: 0,
+            audioLogit: 0,
+          },
         ],
       },
     ],
@@ -59,6 +89,9 @@ test("the console line's video, audio and cue values join the step's face record
     hw: 10,
     raw: smoothed,
     smoothed,
+    fused: 0,
+    relCue: 0,
+    audioLogit: 0,
   });
   const { steps } = parseAppConsole(
     [

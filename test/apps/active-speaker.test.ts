@@ -21,6 +21,7 @@ import {
   parseFaceRecord,
   type AppStep,
 } from "../../apps/active-speaker/train/eval-app.ts";
+import { fuseWithCue, fusionWeightsFor } from "../../apps/active-speaker/train/fusion-weights.ts";
 
 const APP = "apps/active-speaker";
 const SEATS = ["ana", "ben"] as const;
@@ -194,6 +195,16 @@ test("each step's face record holds the printed faces in full precision, raw and
       checked++;
     }
   t.true(unrounded > checked / 2, `${unrounded} of ${checked} values finer than 0.01`);
+  // The fusion's inputs (what train/fit-app-fusion.ts refits on): through the committed line for
+  // RT1170's pair they give the raw probability, and they agree with the line's a and c values.
+  const w = fusionWeightsFor(2);
+  for (const st of steps)
+    for (const face of st.faces) {
+      const z = fuseWithCue(w, face.fused, face.relCue, face.audioLogit);
+      t.true(Math.abs(1 / (1 + Math.exp(-z)) - face.raw) < 1e-5, JSON.stringify(face));
+      t.true(Math.abs(1 / (1 + Math.exp(-face.audioLogit)) - face.audio!) < 0.0051);
+      t.true(Math.abs(face.relCue - face.cue!) < 0.0051, JSON.stringify(face));
+    }
 });
 
 // Per seat against the scene's ground truth, with the fixed seats (FACE_DETECTOR=false) and with

@@ -9,6 +9,11 @@ export interface AppStepFace {
   hw: number;
   raw: number;
   smoothed: number;
+  /** The fusion's inputs as the firmware had them (f32): the model's fused logit, the relative
+   *  cue (0 without a cue) and the audio head's logit. */
+  fused: number;
+  relCue: number;
+  audioLogit: number;
   /** From the console line (0.01 steps): the model's video and audio heads, the relative cue. */
   video?: number;
   audio?: number;
@@ -21,9 +26,10 @@ export interface AppStep {
 
 /** Record header and per-face fields (face-record.ts RECORD_HEAD, RECORD_FACE). */
 const RECORD_HEAD = 2,
-  RECORD_FACE = 6;
+  RECORD_FACE = 9;
 
-/** One step's face record (face-record.ts): f32 [t_ms, faces, per face id, raw, smoothed, x, y, hw]. */
+/** One step's face record (face-record.ts): f32 [t_ms, faces, per face id, raw, smoothed, x, y,
+ *  hw, fused logit, relative cue, audio logit]. */
 export function parseFaceRecord(bytes: Uint8Array): AppStep {
   const f = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
   const n = f[1];
@@ -31,7 +37,17 @@ export function parseFaceRecord(bytes: Uint8Array): AppStep {
     throw new Error(`a face record of ${bytes.length} B does not hold ${n} faces`);
   const faces = Array.from({ length: n }, (_, i) => {
     const r = f.subarray(RECORD_HEAD + RECORD_FACE * i);
-    return { id: r[0], raw: r[1], smoothed: r[2], x: r[3], y: r[4], hw: r[5] };
+    return {
+      id: r[0],
+      raw: r[1],
+      smoothed: r[2],
+      x: r[3],
+      y: r[4],
+      hw: r[5],
+      fused: r[6],
+      relCue: r[7],
+      audioLogit: r[8],
+    };
   });
   return { tMs: f[0], faces };
 }

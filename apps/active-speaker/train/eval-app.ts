@@ -66,6 +66,18 @@ export interface Scored {
    *  centre's vertical offset in true half widths (+ = below). */
   boxSize: number[];
   boxDy: number[];
+  /** Every face of every step in the record's order, with the fusion's inputs (to refit it). */
+  frames: FaceFrame[];
+}
+
+/** One face at one step: its track, the fusion's inputs as the firmware had them, and its label
+ *  (1 speaking, 0 silent, -1 matched to nobody: a false face). */
+export interface FaceFrame {
+  track: number;
+  fused: number;
+  cue: number;
+  audio: number;
+  label: number;
 }
 
 /** A tally with nothing scored yet. */
@@ -84,6 +96,7 @@ export function emptyScored(): Scored {
     falseFaces: 0,
     boxSize: [],
     boxDy: [],
+    frames: [],
   };
 }
 
@@ -116,6 +129,8 @@ export function scoreSteps(
       }
     st.faces.forEach((f, fi) => {
       const p = personOf.get(fi);
+      const frame = { track: f.id, fused: f.fused, cue: f.relCue, audio: f.audioLogit };
+      out.frames.push({ ...frame, label: p === undefined ? -1 : truth[p].speaking ? 1 : 0 });
       if (p === undefined) {
         out.falseFaces++;
         out.allSmoothed.push(f.smoothed);
@@ -172,6 +187,8 @@ export interface AppAuroc {
   perMeeting: number[];
   degraded: string[];
   wallSeconds: number;
+  /** With opts.frames: every face-frame with the fusion's inputs (train/fit-app-fusion.ts). */
+  frames?: FaceFrame[];
 }
 
 /** One run of the app on a scene file: its console lines (with board time) and face records. */
@@ -222,6 +239,8 @@ export async function evalApp(
     validation?: boolean;
     /** Another add-on microphone array than app.json's for the board (as `--mic-array`). */
     micArray?: string;
+    /** Return every face-frame with the fusion's inputs (AppAuroc.frames). */
+    frames?: boolean;
     log?: (s: string) => void;
   } = {},
 ): Promise<AppAuroc> {
@@ -255,8 +274,11 @@ export async function evalApp(
     if (Number.isNaN(parsed.t0Us)) throw new Error(`${board}: meeting ${i}: no status line`);
     steps += parsed.steps.length;
     if (parsed.degraded) degraded.push(`meeting ${i}: level ${parsed.degraded}`);
-    const from = out.labels.length;
+    const from = out.labels.length,
+      fromFrame = out.frames.length;
     scoreSteps(parsed.steps, parsed.t0Us, (t) => faceTruth(scene, t, W, H), out);
+    // Track ids start again in each meeting: keep them apart for the per-track smoothing.
+    for (const f of out.frames.slice(fromFrame)) f.track += i * 1e6;
     ranges.push([from, out.labels.length]);
     // This meeting alone (smoothed), to see where boards or modes differ.
     const own = auroc(out.smoothed.slice(from), out.labels.slice(from));
@@ -298,6 +320,7 @@ export async function evalApp(
     perMeeting: ranges.map(([a, b]) => auroc(out.smoothed.slice(a, b), out.labels.slice(a, b))),
     degraded,
     wallSeconds: (performance.now() - t0) / 1000,
+    ...(opts.frames ? { frames: out.frames } : {}),
   };
 }
 

@@ -54,6 +54,15 @@ export function readFusionFile(file = FUSION_FILE): { weights: FusionWeights; co
 
 const num = (x: number) => x.toFixed(5);
 
+/** The file's header: how its lines were fitted (measure-direction.ts and fit-app-fusion.ts write it). */
+export const FUSION_HEADER = [
+  "Late fusion of the ASD model's fused logit with the direction cue, one line per microphone",
+  "array (apps/active-speaker/fusion.ts reads the line whose microphone count is the board's).",
+  "Logistic regressions fitted on the 4 validation meetings only (train/logistic.ts), by",
+  "npx tsx apps/active-speaker/train/measure-direction.ts --write (host crops) or, where the",
+  "line says so, train/fit-app-fusion.ts --write (the app's own face-frames, emulated).",
+];
+
 export function writeFusionFile(
   lines: { weights: FusionWeights; comment: string }[],
   header: string[],

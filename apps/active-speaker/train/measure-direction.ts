@@ -37,7 +37,12 @@ import {
   type Mm,
 } from "./direction-cue.ts";
 import { fitLogistic, logisticLogit, type Logistic } from "./logistic.ts";
-import { readFusionFile, writeFusionFile, type FusionWeights } from "./fusion-weights.ts";
+import {
+  FUSION_HEADER,
+  readFusionFile,
+  writeFusionFile,
+  type FusionWeights,
+} from "./fusion-weights.ts";
 import type { QuantParams } from "./quantize.ts";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -344,15 +349,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     // The arrays not measured in this run keep their lines (and comments).
     const measured = new Set(written.map((w) => w.weights.mics));
     const kept = readFusionFile().filter((l) => !measured.has(l.weights.mics));
-    writeFusionFile(
-      [...kept, ...written],
-      [
-        "Late fusion of the ASD model's fused logit with the direction cue, one line per microphone",
-        "array (apps/active-speaker/fusion.ts reads the line whose microphone count is the board's).",
-        "Logistic regressions fitted on the 4 validation meetings only, by",
-        "npx tsx apps/active-speaker/train/measure-direction.ts --write (train/logistic.ts).",
-      ],
-    );
+    writeFusionFile([...kept, ...written], FUSION_HEADER);
     console.log("wrote apps/active-speaker/fusion.txt");
   }
 }
