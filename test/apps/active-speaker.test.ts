@@ -213,7 +213,9 @@ test("each step's face record holds the printed faces in full precision, raw and
 // smile scored as speech: 0.71-0.78 not speaking). The committed model also trained on the
 // detector's crops (README "Crops at the detector's boxes"): seats ana 0.930 / 0.001, ben
 // 0.857 / 0.023 (speaking / not), 41 of 41 steps right; detector ana 0.936 / 0.033, ben
-// 0.683 / 0.032; with the box refiner (the default since) ana 0.933 / 0.011, ben 0.855 / 0.018.
+// 0.683 / 0.032; with the box refiner (the default since) ana 0.933 / 0.011, ben 0.855 / 0.018;
+// with RT1170's fusion line refitted on the app's face-frames (lower bias) ana 0.889 / 0.009,
+// ben 0.757 / 0.018 (seats 0.889 / 0.001, 0.757 / 0.019; 40 of 41 steps right).
 test("the demo scene's speaking seat is named while it speaks (ground truth per seat)", async (t) => {
   const withDetector = await demoRun("detector");
   const { steps } = await demoRun("seats");
