@@ -12,7 +12,7 @@ import "@tensorflow/tfjs-layers"; // registers the gradients tfjs-core's Node bu
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { runTrainingCli } from "../train/training-cli.ts";
 import { writeTflite } from "../../../emulator/model/tflite-writer.ts";
 import { loadReference } from "../../../test/helpers/tflite-reference.ts";
 import { seededRandom } from "../../fan-monitor/train/dataset.ts";
@@ -287,27 +287,4 @@ export async function trainDetector(o: DetectorTrainOptions) {
 }
 
 const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (isMain) {
-  const { values } = parseArgs({
-    options: {
-      smoke: { type: "boolean", default: false },
-      epochs: { type: "string" },
-      out: { type: "string" },
-    },
-  });
-  const smoke = values.smoke!;
-  const epochs = values.epochs ? Number(values.epochs) : smoke ? 1 : EPOCHS;
-  if (!Number.isInteger(epochs) || epochs < 1 || epochs > 200) {
-    console.error(
-      `train:face-detector: --epochs must be a whole number 1-200 (got ${values.epochs})`,
-    );
-    process.exit(2);
-  }
-  const t0 = Date.now();
-  trainDetector({ smoke, epochs, outDir: values.out ?? MODEL_DIR, log: (s) => console.log(s) })
-    .then(() => console.log(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`))
-    .catch((e) => {
-      console.error(`train:face-detector: ${(e as Error).message}`);
-      process.exit(1);
-    });
-}
+if (isMain) runTrainingCli("train:face-detector", EPOCHS, MODEL_DIR, trainDetector);

@@ -3,10 +3,10 @@
 // set; conv and depthwise weights symmetric per output channel, dense weights per tensor; int32
 // biases at input x weight scale), written as a WriterModel for our .tflite writer. The input's
 // range is fixed to [0, 1] (pixel / 255), so its int8 value is exactly pixel - 128.
-import * as tf from "@tensorflow/tfjs-core";
 import type { WriterModel, WriterTensor } from "../../../emulator/model/tflite-writer.ts";
 import { activationParams, type QuantParams } from "../../fan-monitor/train/quantize.ts";
 import { addConvWeights } from "../train/quantize.ts";
+import { imageCalibrationRanges } from "../train/image-calibration.ts";
 import { FLAT, HIDDEN, INPUT_SHAPE, LAYERS, OUTPUTS, RefinerNet } from "./net.ts";
 
 export interface QuantizedRefiner {
@@ -19,19 +19,8 @@ const bytes = (a: Int8Array | Int32Array): Uint8Array =>
   new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 /** Min and max of every layer's output over a calibration batch (pixel / 255 inputs). */
-export function calibrationRanges(
-  net: RefinerNet,
-  x: Float32Array,
-  n: number,
-): Map<string, [number, number]> {
-  const out = new Map<string, [number, number]>();
-  tf.tidy(() => {
-    const each = new Map<string, tf.Tensor>();
-    net.forward(tf.tensor4d(x, [n, ...INPUT_SHAPE] as [number, number, number, number]), each);
-    for (const [k, t] of each) out.set(k, [tf.min(t).dataSync()[0], tf.max(t).dataSync()[0]]);
-  });
-  return out;
-}
+export const calibrationRanges = (net: RefinerNet, x: Float32Array, n: number) =>
+  imageCalibrationRanges(net, x, n, INPUT_SHAPE);
 
 export function quantizeRefiner(
   net: RefinerNet,
