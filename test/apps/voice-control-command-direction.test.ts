@@ -12,13 +12,11 @@
 import test from "ava";
 import path from "node:path";
 import { writeFileSync } from "node:fs";
-import { loadTarget } from "../../emulator/board.ts";
-import { Machine } from "../../emulator/machine.ts";
-import { buildApp } from "../../emulator/toolchain/build.ts";
-import { appMicArray, loadApp } from "../../emulator/toolchain/app.ts";
+import { loadApp } from "../../emulator/toolchain/app.ts";
 import type { AppOptions } from "../../emulator/toolchain/app-options.ts";
 import { readWav, writeWav } from "../../emulator/inputs/wav.ts";
 import { tempDir } from "../helpers/tools.ts";
+import { runVoiceControl } from "../helpers/voice-control-run.ts";
 
 const APP = path.resolve("apps/voice-control");
 const BOARD = "rt1060";
@@ -66,18 +64,7 @@ function closeTalk(): string {
 const SURE_PCT = loadApp(APP).options.COMMAND_DOA_CONFIDENCE_PCT as number;
 
 async function run(mic: string, appOptions: AppOptions = {}) {
-  const target = loadTarget(BOARD);
-  const { image } = await buildApp(APP, target, { appOptions });
-  const machine = new Machine({
-    target,
-    image,
-    sdcard: null,
-    inputs: { mic },
-    micArray: appMicArray(loadApp(APP), BOARD) ?? null,
-  });
-  let text = "";
-  machine.events.on("console", (s) => (text += s));
-  const summary = await machine.run({ seconds: 5 });
+  const { summary, text } = await runVoiceControl(BOARD, mic, appOptions);
   return {
     summary,
     text,
