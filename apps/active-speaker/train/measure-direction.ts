@@ -50,6 +50,24 @@ const MODEL_DIR = path.join(ROOT, "apps/active-speaker/model");
 export const VALIDATION_SET: SetSpec = { ...TRAIN_SET, scenes: 36 };
 export const VALIDATION_RANGE = [32, 36] as const;
 
+/** The validation meetings (crops at the seat and the detector's boxes) and the training
+ *  run's held-out meetings, rendered or from the cache. */
+export function validationAndHeldOut(
+  t: Training,
+  detector: Parameters<typeof loadMeetings>[4],
+): { valBoth: Meetings; held: Meetings } {
+  return {
+    valBoth: loadMeetings(
+      VALIDATION_SET,
+      VALIDATION_RANGE[0],
+      VALIDATION_RANGE[1],
+      () => {},
+      detector,
+    ),
+    held: loadMeetings(t.heldOutSet, 0, t.heldOutSet.scenes, () => {}, detector),
+  };
+}
+
 /** A board's array in the board's frame (board file, or the app's add-on array) and where the
  *  camera looks in it (the board's microphones.cameraAxisDeg, the product's mounting choice). */
 export interface BoardArray {
@@ -196,14 +214,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   const t = JSON.parse(readFileSync(path.join(MODEL_DIR, "training.json"), "utf8")) as Training;
   const log = (s: string) => console.log(s);
   const detector = await loadDetector();
-  const valBoth = loadMeetings(
-    VALIDATION_SET,
-    VALIDATION_RANGE[0],
-    VALIDATION_RANGE[1],
-    () => {},
-    detector,
-  );
-  const held = loadMeetings(t.heldOutSet, 0, t.heldOutSet.scenes, () => {}, detector);
+  const { valBoth, held } = validationAndHeldOut(t, detector);
   detector.ref.dispose();
   const val = cropView(valBoth, crops);
   const heldDet = cropView(held, "detector");

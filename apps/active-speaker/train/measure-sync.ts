@@ -34,6 +34,7 @@ import {
   meetingCues,
   modelLogits,
   twice,
+  validationAndHeldOut,
   type ArrayName,
   type Training,
 } from "./measure-direction.ts";
@@ -135,14 +136,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     }
   const t = JSON.parse(readFileSync(path.join(MODEL_DIR, "training.json"), "utf8")) as Training;
   const detector = await loadDetector();
-  const valBoth = loadMeetings(
-    VALIDATION_SET,
-    VALIDATION_RANGE[0],
-    VALIDATION_RANGE[1],
-    () => {},
-    detector,
-  );
-  const held = loadMeetings(t.heldOutSet, 0, t.heldOutSet.scenes, () => {}, detector);
+  const { valBoth, held } = validationAndHeldOut(t, detector);
   const val = cropView(valBoth, "both");
   const heldDet = cropView(held, "detector");
   const [vl, hl, hdl] = [
