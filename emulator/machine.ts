@@ -1,6 +1,5 @@
 // One emulated board running one firmware image: memory, virtual time, peripherals, faults.
 import type { Target } from "./board.ts";
-import type { Image } from "./toolchain/image.ts";
 import { VirtualClock } from "./clock.ts";
 import { BoardMemory } from "./memory.ts";
 import { createEmitter, type MachineEmitter, type RunSummary } from "./events.ts";
@@ -32,48 +31,12 @@ import { layoutProblem } from "./toolchain/image-manifest.ts";
 import { halImports } from "./hal-imports.ts";
 import { checkFlashIntact } from "./flash-intact.ts";
 import { openAvScene } from "./inputs/av-scene/av-source.ts";
-import type { AccelSource } from "./inputs/accel-source.ts";
-import type { CameraSource } from "./inputs/camera-source.ts";
-import type { MicSource } from "./inputs/mic-source.ts";
 import type { Gpio } from "./peripherals/gpio.ts";
 import type { SdCard } from "./peripherals/sdcard.ts";
-import { checkPlacement, type Placement } from "./memory-hierarchy/placement.ts";
+import { checkPlacement } from "./memory-hierarchy/placement.ts";
+import type { MachineOptions, RunOptions } from "./machine-options.ts";
 
-export interface MachineOptions {
-  target: Target;
-  image: Image;
-  /** Peripheral inputs: { accel: "trace.csv" | "gen:rest", camera: "photos/,fps=2", mic: "clip.wav" }. */
-  inputs?: Record<string, string>;
-  /** Sources opened by the caller, in place of `inputs` (a scenario swaps what they play mid-run). */
-  sources?: { accel?: AccelSource; camera?: CameraSource; mic?: MicSource };
-  /** An add-on microphone array: a bundled name (boards/mic-arrays/) or a JSON file. */
-  micArray?: string | null;
-  /** SD card image file, or null for no card. */
-  sdcard?: string | null;
-  /** Arm the watchdog from reset with this timeout (ms). */
-  watchdogMs?: number;
-  /** Leave the board's NPU out (every layer on the CPU), for CPU-only figures. */
-  noNpu?: boolean;
-  /** Memory placement in place of the image's (app.json "placement"); checked against the board. */
-  placement?: Placement;
-  /** Called at every synchronisation point (each HAL call, meter ticks): the debugger's and
-   *  profiler's way in. Absent on plain runs, which then pay one field test per tick. */
-  onSync?: () => void;
-  /** The statement hooks of a debug-lines build (build/line-hooks.ts): the debugger's. */
-  lineHooks?: LineHooks;
-}
-
-/** Host side of a debug-lines build's statement hooks. */
-export interface LineHooks {
-  /** At statement `id`, with its named locals' values (the debugger stops inside this call). */
-  statement(id: number, locals: (number | bigint)[]): void;
-}
-
-export interface RunOptions {
-  seconds: number;
-  /** Stop with a fault when the firmware has executed this many cycles. */
-  maxBusyCycles?: number;
-}
+export type { LineHooks, MachineOptions, RunOptions } from "./machine-options.ts";
 
 /** Compiled modules by code bytes: reflashing data (the model runner) need not recompile. */
 /** Meter ticks in a row at one meter count before an image is refused (honest code: none). */

@@ -9,7 +9,7 @@
 import { sameFile, type Breakpoint } from "./breakpoints.ts";
 import { Expression, parseLogMessage } from "./condition.ts";
 import { LINE_TABLE_FIELD, type LineTable } from "../toolchain/line-hooks.ts";
-import type { LineHooks } from "../machine.ts";
+import type { LineHooks } from "../machine-options.ts";
 import { localValue, type LocalValue } from "./local-value.ts";
 
 export type { LocalValue };

@@ -26,10 +26,10 @@ export interface ModelBudget {
   tailBytes?: number;
 }
 
-/** firmware/tflite/kernels/common/requant.ts: Q_BYTES (expanded record) and the bytes kept per
- *  channel: PERSISTENT_CHANNEL_BYTES (8) with per-channel weights, plus a block of shift bytes
- *  when they cannot be packed into the bias words (counted here: the host does not fold biases);
- *  per-tensor weights keep an 8-byte header and UNIFORM_CHANNEL_BYTES, 4. */
+/** firmware/tflite/kernels/common/requant.ts: Q_BYTES (expanded record); channel-quant.ts: the
+ *  bytes kept per channel: PERSISTENT_CHANNEL_BYTES (8) with per-channel weights, plus a block
+ *  of shift bytes when they cannot be packed into the bias words (counted here: the host does
+ *  not fold biases); per-tensor weights keep an 8-byte header and UNIFORM_CHANNEL_BYTES, 4. */
 const RECORD_BYTES = 48;
 const PERSISTENT_CHANNEL_BYTES = 8;
 const IN_PLACE_CHANNEL_BYTES = 4;
@@ -46,7 +46,7 @@ const block = (payload: number) => BLOCK + alignUp(Math.max(payload, 0));
 const PER_TENSOR = 16;
 const PER_LAYER = 24 + block(128) + 4;
 const PER_MODEL = 8 * block(64);
-/** ChannelQuant's fields, before its per-channel data in the same block (requant.ts). */
+/** ChannelQuant's fields, before its per-channel data in the same block (channel-quant.ts). */
 const CHANNEL_QUANT_FIELDS = 20;
 
 /** TFLite flatbuffers carry the file identifier "TFL3" at byte 4. */

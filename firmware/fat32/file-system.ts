@@ -9,8 +9,8 @@
 // Paths are "/DIR/NAME.EXT" ("/" or "\" separators). Names are 8.3, upper-cased; other
 // valid names get VFAT long-name entries plus a "BASIS~N" alias. Everything is static:
 // one directory sector window and one FAT sector (fat32-volume.ts) plus one 512-byte
-// buffer per open file. Full sectors go straight between the caller's memory and the
-// card, runs of consecutive clusters in one block transfer.
+// buffer per open file (open-files.ts). Full sectors go straight between the caller's
+// memory and the card, runs of consecutive clusters in one block transfer.
 //
 // Write ordering (a power cut never harms files closed before): file data sectors, then
 // the FAT sectors that link them (both FAT copies), then the directory entry's size and
@@ -29,63 +29,19 @@ import {
   ATTR_DIRECTORY, ATTR_ARCHIVE, ATTR_READ_ONLY, resolve, lookup, createEntry, updateEntry, deleteFoundEntry,
   writeDotEntries, setDosClock, parentCluster, compA, compB, entLba, entOff, entAttr, entCluster, entSize,
 } from "./dir";
+import {
+  MAX_FILES, fMode, fFirst, fSize, fPos, fClus, fClusAt, fEntLba, fEntOff, fBufLba, fBufDirty, fEntDirty, bufOf,
+  flushFileData, flushAllData, checkHandle, openSlotFor, seekCluster,
+} from "./open-files";
 
 export * from "./errors";
+export { MAX_FILES } from "./open-files";
 
 export const MODE_READ: i32 = 1;
 /** Create the file, or truncate it to 0 bytes. */
 export const MODE_WRITE: i32 = 2;
 /** Create the file if needed; writes go to its end. */
 export const MODE_APPEND: i32 = 3;
-/** Files that can be open at the same time. */
-export const MAX_FILES: i32 = 4;
-
-// ---- open file table (fixed) ----
-const fMode = new StaticArray<i32>(MAX_FILES); // 0 = slot free
-const fFirst = new StaticArray<u32>(MAX_FILES); // first cluster (0 = none yet)
-const fSize = new StaticArray<u32>(MAX_FILES);
-const fPos = new StaticArray<u32>(MAX_FILES);
-const fClus = new StaticArray<u32>(MAX_FILES); // cluster holding bytes [fClusAt, fClusAt + cluster size), 0 = unknown
-const fClusAt = new StaticArray<u32>(MAX_FILES);
-const fEntLba = new StaticArray<u32>(MAX_FILES); // the file's directory entry
-const fEntOff = new StaticArray<u32>(MAX_FILES);
-const fBufLba = new StaticArray<u32>(MAX_FILES); // sector held in the file's buffer
-const fBufDirty = new StaticArray<bool>(MAX_FILES);
-const fEntDirty = new StaticArray<bool>(MAX_FILES); // size / first cluster changed since the last sync
-const fBufs: usize = memory.data(512 * MAX_FILES, 16);
-
-@inline function bufOf(h: i32): usize { return fBufs + (<usize>h << 9); }
-
-function flushFileData(h: i32): i32 {
-  if (!unchecked(fBufDirty[h])) return OK;
-  if (writeBlocks(unchecked(fBufLba[h]), 1, bufOf(h)) < 0) return ERR_IO;
-  unchecked(fBufDirty[h] = false);
-  return OK;
-}
-
-/** Volume hook: all buffered file data reaches the card before any FAT sector does. */
-function flushAllData(): i32 {
-  for (let h = 0; h < MAX_FILES; h++) {
-    if (unchecked(fMode[h]) != 0) {
-      const r = flushFileData(h);
-      if (r < 0) return r;
-    }
-  }
-  return OK;
-}
-
-function checkHandle(h: i32): i32 {
-  if (!mounted) return ERR_NOT_MOUNTED;
-  if (h < 0 || h >= MAX_FILES || unchecked(fMode[h]) == 0) return ERR_BAD_HANDLE;
-  return OK;
-}
-
-function openSlotFor(lba: u32, off: u32): i32 {
-  for (let h = 0; h < MAX_FILES; h++) {
-    if (unchecked(fMode[h]) != 0 && unchecked(fEntLba[h]) == lba && unchecked(fEntOff[h]) == off) return h;
-  }
-  return -1;
-}
 
 // ---- public API ----
 
@@ -196,41 +152,6 @@ export function open(path: string, mode: i32): i32 {
   return h;
 }
 
-/**
- * Make fClus[h] the cluster holding byte fPos[h]. With `grow`, clusters are allocated at
- * the end of the chain as needed. Returns OK, 1 at the end of the chain (reading), or an error.
- */
-function seekCluster(h: i32, grow: bool): i32 {
-  const cb: u32 = secPerClus << 9;
-  const pos = unchecked(fPos[h]);
-  let c = unchecked(fClus[h]);
-  let at = unchecked(fClusAt[h]);
-  if (c == 0 || pos < at) {
-    c = unchecked(fFirst[h]);
-    at = 0;
-    if (c == 0) {
-      if (!grow) return 1;
-      const n = allocCluster(0);
-      if (n < 0) return <i32>n;
-      c = <u32>n;
-      unchecked(fFirst[h] = c);
-      unchecked(fEntDirty[h] = true);
-    }
-  }
-  while (<u64>pos >= <u64>at + cb) {
-    let n = nextCluster(c);
-    if (n == 0) {
-      if (!grow) return 1;
-      n = allocCluster(c);
-    }
-    if (n < 0) { unchecked(fClus[h] = 0); return <i32>n; }
-    c = <u32>n;
-    at += cb;
-  }
-  unchecked(fClus[h] = c);
-  unchecked(fClusAt[h] = at);
-  return OK;
-}
 
 /**
  * Write `len` bytes from `src`. Returns the number of bytes written (less than `len` only

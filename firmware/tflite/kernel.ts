@@ -1,7 +1,7 @@
 // What every kernel is: prepared once at init (checks, quantisation parameters, scratch
 // needs), then evaluated once per inference with no allocation.
 import { Operator } from "./operator";
-import { ChannelQuant } from "./kernels/common/requant";
+import { ChannelQuant } from "./kernels/common/channel-quant";
 
 const ON_NPU: u8 = 1;
 const EXPANDS_RECORDS: u8 = 2;

@@ -13,12 +13,8 @@ import {
   TRACK_RESIZE,
   loadDetector,
 } from "../../apps/active-speaker/train/detector-boxes.ts";
-import {
-  TRAIN_SET,
-  cachedSceneSamples,
-  randomMeeting,
-  sceneSamples,
-} from "../../apps/active-speaker/train/dataset.ts";
+import { TRAIN_SET, randomMeeting, sceneSamples } from "../../apps/active-speaker/train/dataset.ts";
+import { cachedSceneSamples } from "../../apps/active-speaker/train/sample-cache.ts";
 import { boxErrors } from "../../apps/active-speaker/train/measure-crops.ts";
 
 test("the host tracker's constants are the firmware tracker's", (t) => {

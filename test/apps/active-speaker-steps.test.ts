@@ -13,9 +13,9 @@ import {
   AUDIO_SIZE,
   TRAIN_SET,
   VIDEO_SIZE,
-  cachedSceneSamples,
   randomMeeting,
 } from "../../apps/active-speaker/train/dataset.ts";
+import { cachedSceneSamples } from "../../apps/active-speaker/train/sample-cache.ts";
 import {
   AUDIO_SHAPE,
   AsdNet,

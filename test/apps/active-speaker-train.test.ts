@@ -9,12 +9,8 @@ import test from "ava";
 import path from "node:path";
 import { readFileSync } from "node:fs";
 import { conv2dSame, depthwiseSame } from "../../apps/active-speaker/train/fast-conv.ts";
-import {
-  TRAIN_SET,
-  cachedSceneSamples,
-  randomMeeting,
-  sceneSamples,
-} from "../../apps/active-speaker/train/dataset.ts";
+import { TRAIN_SET, randomMeeting, sceneSamples } from "../../apps/active-speaker/train/dataset.ts";
+import { cachedSceneSamples } from "../../apps/active-speaker/train/sample-cache.ts";
 import { LOG_FLOOR, LOG_OFFSET, LOG_SCALE } from "../../apps/active-speaker/train/features.ts";
 import { MODEL_FILE, train } from "../../apps/active-speaker/train/train.ts";
 import { tempDir } from "../helpers/tools.ts";

@@ -7,14 +7,13 @@ import test from "ava";
 import path from "node:path";
 import { readFileSync } from "node:fs";
 import { loadTarget } from "../../emulator/board.ts";
-import { Machine } from "../../emulator/machine.ts";
 import { readWav, writeWav } from "../../emulator/inputs/wav.ts";
 import { runModel, withPartitions } from "../../emulator/model/runner.ts";
 import { readModel } from "../../emulator/model/tflite-model.ts";
-import { appMicArray, loadApp } from "../../emulator/toolchain/app.ts";
 import { kwsFeatures, quantize } from "../helpers/dsp-reference.ts";
 import { loadReference } from "../helpers/tflite-reference.ts";
 import { built, tempDir } from "../helpers/tools.ts";
+import { runVoiceImage } from "../helpers/voice-control-run.ts";
 import { CLASSES, COMMAND_TEXT } from "../../apps/voice-control/train/dataset.ts";
 import { clipFile } from "../../apps/voice-control/train/sample-clips.ts";
 import { missingTools } from "../../apps/voice-control/train/synth.ts";
@@ -93,16 +92,7 @@ test("rt1060: with the 'led' partition the app hears held-out LED commands after
   });
   const file = path.join(tempDir("tinyboard-voice-led-"), "led.wav");
   writeWav(file, { sampleRate: RATE, channels: [input] });
-  const machine = new Machine({
-    target: loadTarget("rt1060"),
-    image: led,
-    sdcard: null,
-    inputs: { mic: file },
-    micArray: appMicArray(loadApp(APP), "rt1060") ?? null,
-  });
-  let text = "";
-  machine.events.on("console", (s) => (text += s));
-  const summary = await machine.run({ seconds: input.length / RATE });
+  const { summary, text } = await runVoiceImage("rt1060", led, file, input.length / RATE);
   t.is(summary.fault, null);
   t.regex(text, /model led \d+ B/);
   const said = order.map((l) => WORDS[l]);

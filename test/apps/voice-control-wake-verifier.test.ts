@@ -8,14 +8,13 @@ import test from "ava";
 import path from "node:path";
 import { readFileSync } from "node:fs";
 import { loadTarget } from "../../emulator/board.ts";
-import { Machine } from "../../emulator/machine.ts";
 import { readWav } from "../../emulator/inputs/wav.ts";
 import { runModel, withPartitions } from "../../emulator/model/runner.ts";
 import { readModel } from "../../emulator/model/tflite-model.ts";
-import { appMicArray, loadApp } from "../../emulator/toolchain/app.ts";
 import { kwsFeatures, quantize } from "../helpers/dsp-reference.ts";
 import { loadReference } from "../helpers/tflite-reference.ts";
 import { tempDir } from "../helpers/tools.ts";
+import { runVoiceImage } from "../helpers/voice-control-run.ts";
 import { buildApp } from "../../emulator/toolchain/build.ts";
 import { missingTools } from "../../apps/voice-control/train/synth.ts";
 import { VERIFIER_FILE, trainVerifier } from "../../apps/voice-control/train/wake-train.ts";
@@ -73,16 +72,7 @@ test("the real 'marvin' and a false-accept stretch: TFLite's runtime and the fir
 
 /** Runs an image on GATE_BOARD with the app's add-on array; the wake lines' times. */
 async function wakes(image: Parameters<typeof withPartitions>[0], file: string, seconds: number) {
-  const machine = new Machine({
-    target: loadTarget(GATE_BOARD),
-    image,
-    sdcard: null,
-    inputs: { mic: file },
-    micArray: appMicArray(loadApp(APP), GATE_BOARD) ?? null,
-  });
-  let text = "";
-  machine.events.on("console", (s) => (text += s));
-  const summary = await machine.run({ seconds });
+  const { summary, text } = await runVoiceImage(GATE_BOARD, image, file, seconds);
   t0(summary.fault === null, text);
   return { text, wakes: [...text.matchAll(/\[([\d.]+) s\] wake marvin/g)].length };
 }

@@ -11,18 +11,15 @@
 import test from "ava";
 import path from "node:path";
 import { readFileSync } from "node:fs";
-import { loadTarget } from "../../emulator/board.ts";
-import { Machine } from "../../emulator/machine.ts";
 import { ensureCard } from "../../emulator/state.ts";
 import { readWav } from "../../emulator/inputs/wav.ts";
-import { appMicArray, loadApp } from "../../emulator/toolchain/app.ts";
 import { firmwareVerifierInput } from "../../apps/voice-control/eval/firmware-window.ts";
 import { renderFrontEnd } from "../../apps/voice-control/eval/host-frontend.ts";
 import { loadReference } from "../helpers/tflite-reference.ts";
 import { fftInPlace, kwsFeatures, quantize } from "../helpers/dsp-reference.ts";
 import { KWS_INPUT } from "../../apps/voice-control/train/train.ts";
-import { buildApp } from "../../emulator/toolchain/build.ts";
 import { hasTool, sh, tempDir } from "../helpers/tools.ts";
+import { runVoiceControl } from "../helpers/voice-control-run.ts";
 
 const APP = "apps/voice-control";
 const RATE = 16000;
@@ -35,17 +32,7 @@ async function firmwareWake(options: Record<string, boolean>) {
   const card = path.join(dir, "card.img");
   ensureCard(card);
   sh("mmd", ["-i", card, "::/VOICE", "::/VOICE/CAPTURE"]);
-  const { image } = await buildApp(APP, loadTarget("rt1060"), { appOptions: options });
-  const machine = new Machine({
-    target: loadTarget("rt1060"),
-    image,
-    sdcard: card,
-    inputs: { mic: SCENE },
-    micArray: appMicArray(loadApp(APP), "rt1060") ?? null,
-  });
-  let text = "";
-  machine.events.on("console", (s) => (text += s));
-  await machine.run({ seconds: 5 });
+  const { text } = await runVoiceControl("rt1060", SCENE, options, 5, card);
   // The capture's sample 16,000 is the firmware's sample count at the detection (capture.ts).
   const wake = /\[([\d.]+) s\] wake marvin (\d+)%[^\n]*\n(?:[^\n]*\n)*?[^\n]*captured (\S+)/.exec(
     text,

@@ -8,12 +8,10 @@
 import test from "ava";
 import path from "node:path";
 import { readFileSync } from "node:fs";
-import { loadTarget } from "../../emulator/board.ts";
-import { Machine } from "../../emulator/machine.ts";
 import { ensureCard } from "../../emulator/state.ts";
 import { readWav, writeWav } from "../../emulator/inputs/wav.ts";
-import { appMicArray, loadApp } from "../../emulator/toolchain/app.ts";
 import { built, tempDir, hasTool, sh } from "../helpers/tools.ts";
+import { runVoiceImage } from "../helpers/voice-control-run.ts";
 
 const APP = "apps/voice-control";
 const BOARDS = ["rt1060"];
@@ -28,19 +26,7 @@ async function run(board: string, mic: string, seconds: number, captureFolder = 
   ensureCard(card);
   if (captureFolder) sh("mmd", ["-i", card, "::/VOICE", "::/VOICE/CAPTURE"]);
   const { image } = await built(APP, board);
-  const micArray = appMicArray(loadApp(APP), board) ?? null;
-  const machine = new Machine({
-    target: loadTarget(board),
-    image,
-    sdcard: card,
-    inputs: { mic },
-    micArray,
-  });
-  let text = "";
-  const leds: string[] = [];
-  machine.events.on("console", (s) => (text += s));
-  machine.events.on("gpio", (e) => leds.push(`${e.led}:${e.on ? 1 : 0}`));
-  const summary = await machine.run({ seconds });
+  const { summary, text, leds } = await runVoiceImage(board, image, mic, seconds, card);
   const wakes = [...text.matchAll(/\[([\d.]+) s\] wake marvin (\d+)% doa (\d+) deg/g)].map((m) => ({
     t: Number(m[1]),
     pct: Number(m[2]),

@@ -5,7 +5,7 @@
 // its int8 value is exactly pixel - 128: the firmware needs no multiply to fill it.
 import type { WriterModel, WriterTensor } from "../../../emulator/model/tflite-writer.ts";
 import { activationParams, type QuantParams } from "../../fan-monitor/train/quantize.ts";
-import { addConvWeights } from "../train/quantize.ts";
+import { addConvWeights } from "../train/conv-weights.ts";
 import { imageCalibrationRanges } from "../train/image-calibration.ts";
 import { FaceNet, HEADS, INPUT_SHAPE, LAYERS, type LayerSpec } from "./net.ts";
 

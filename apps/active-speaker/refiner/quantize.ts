@@ -5,7 +5,7 @@
 // range is fixed to [0, 1] (pixel / 255), so its int8 value is exactly pixel - 128.
 import type { WriterModel, WriterTensor } from "../../../emulator/model/tflite-writer.ts";
 import { activationParams, type QuantParams } from "../../fan-monitor/train/quantize.ts";
-import { addConvWeights } from "../train/quantize.ts";
+import { addConvWeights } from "../train/conv-weights.ts";
 import { imageCalibrationRanges } from "../train/image-calibration.ts";
 import { FLAT, HIDDEN, INPUT_SHAPE, LAYERS, OUTPUTS, RefinerNet } from "./net.ts";
 

@@ -6,13 +6,13 @@ import { loadReference } from "../../../test/helpers/tflite-reference.ts";
 import {
   AUDIO_SIZE,
   VIDEO_SIZE,
-  cachedSceneSamples,
   concat,
   randomMeeting,
   type Detector,
   type Samples,
   type SetSpec,
 } from "./dataset.ts";
+import { cachedSceneSamples } from "./sample-cache.ts";
 import { quantizeInput, type QuantParams } from "./quantize.ts";
 import { auroc } from "./auroc.ts";
 import {

@@ -18,13 +18,12 @@
 //   npm run train:active-speaker -- --candidates ...       also writes OUT/candidates/{last,avg1,avg2,avg3} to choose E on validation
 // A full run trains on the first 32 of 36 training meetings and reports float auROC on the last
 // 4 (validation: for choosing between options without looking at the held-out meetings).
+// The command line is train-cli.ts.
 import "@tensorflow/tfjs-backend-cpu";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-layers"; // registers the gradients
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { seededRandom } from "../../fan-monitor/train/dataset.ts";
 import { trainEpochs } from "../../fan-monitor/train/epochs.ts";
 import { AUDIO_SIZE, HELD_OUT_SET, TRAIN_SET, VIDEO_SIZE } from "./dataset.ts";
@@ -37,81 +36,27 @@ import { cropAuroc } from "./measure-crops.ts";
 import { JITTERS } from "./jitter-boxes.ts";
 import { WeightAverage, swapWeights } from "./weight-average.ts";
 import { AVERAGE_CANDIDATES, MODEL_FILE, exportInt8, writeCandidate } from "./candidates.ts";
+import {
+  AVERAGE,
+  BATCH,
+  CALIBRATION,
+  DETECTOR_SHARE,
+  HARD_CONDITIONS,
+  HARD_NEGATIVE_WEIGHT,
+  JITTER_SHARE,
+  LEARNING_RATE,
+  LEVEL_JITTER,
+  MEETINGS,
+  MISMATCH,
+  RESIDUAL,
+  SEED,
+  STEPS,
+  SYNC,
+  VALIDATION,
+  type TrainOptions,
+} from "./train-options.ts";
 
-const APP_DIR = fileURLToPath(new URL("..", import.meta.url));
 export { MODEL_FILE };
-const SEED = 5;
-const BATCH = 64;
-const LEARNING_RATE = 0.002;
-const CALIBRATION = 400;
-/** Log-mel shift for augmentation: 0.3 x (1 / LOG_SCALE = 4 nats) = 1.2 nats, about 5 dB. */
-const LEVEL_JITTER = 0.3;
-/** Share of each batch trained on another sample's audio, fused target 0 (mismatch.ts; --mismatch). */
-export const MISMATCH = 0;
-/** The fusion's synchrony product (model.ts): on by default since it lifted held-out fused auROC. */
-export const SYNC = true;
-/** The per-time-step synchrony path (model.ts, --steps): off by default, as it scored no better
- *  on the validation meetings (fused 0.867 against 0.869 without it, one run each). */
-export const STEPS = false;
-/** Residual fusion (model.ts, --residual): off by default. It scored higher on the validation
- *  meetings (fused 0.892 against 0.869, one run each) and held out (0.937 against 0.930), but its
- *  model fails the app's per-seat check on the demo scene (31 of 41 steps right; the README). */
-export const RESIDUAL = false;
-/** Training meetings of a full run (dataset.ts's TRAIN_SET seeds; --meetings). */
-export const MEETINGS = 36;
-/** The last of those kept out of training to choose between options without looking at the
- *  held-out meetings (--validation). */
-export const VALIDATION = 4;
-/** Fused-loss weight of the hard negatives: a mouth that moves (silent mouthing, chewing) while
- *  another face speaks, the case the fusion must tell from speech by synchrony. */
-export const HARD_NEGATIVE_WEIGHT = 3;
-const HARD_CONDITIONS = new Set(["mouthing", "chewing"]);
-/** Share of training samples whose mouth crops are cut at the boxes the app's face detector and
- *  tracker give (detector-boxes.ts) rather than at the exact seat boxes: the app crops at the
- *  detector's boxes by default, which sit off the head's centre and size (README). */
-export const DETECTOR_SHARE = 0.5;
-/** Share of training samples cut at boxes with a steady offset drawn from the detector's own
- *  spread of offsets (jitter-boxes.ts): more offsets than the detector gives the ~86 trained faces. */
-export const JITTER_SHARE = 0;
-/** Epochs whose steps' weights are averaged into the model (weight-average.ts; --average); 0 =
- *  the last step's weights, as the committed model was trained. */
-export const AVERAGE = 0;
-
-export interface TrainOptions {
-  smoke: boolean;
-  epochs: number;
-  outDir: string;
-  log: (s: string) => void;
-  scenes?: number;
-  seconds?: number;
-  /** Share of mismatched audio per batch (default MISMATCH). */
-  mismatch?: number;
-  /** The fusion's synchrony product (model.ts; default SYNC). */
-  sync?: boolean;
-  /** The per-time-step synchrony path (model.ts; default STEPS). */
-  steps?: boolean;
-  /** Fused-loss weight of the hard negatives (default HARD_NEGATIVE_WEIGHT). */
-  hardWeight?: number;
-  /** Residual fusion: the fused logit is the video logit plus a learned correction (model.ts). */
-  residual?: boolean;
-  /** Training meetings, validation ones included (default MEETINGS; held-out unchanged). */
-  meetings?: number;
-  /** Validation meetings (default VALIDATION; 0 in smoke and --scenes runs). */
-  validation?: number;
-  /** Share of training crops at the face detector's boxes (default DETECTOR_SHARE). */
-  detectorShare?: number;
-  /** Share of training crops at jittered boxes (default JITTER_SHARE). */
-  jitterShare?: number;
-  /** Seed of the weights' initialisation and the batches' draws (default SEED): one run's
-   *  spread over seeds, measured on validation, before comparing two recipes. */
-  seed?: number;
-  /** The model's weights: the mean over the last E epochs' steps (default AVERAGE, 0: the last
-   *  step's). The trajectory is the same either way: only what is exported differs. */
-  average?: number;
-  /** Also write the last step's weights and the averages over the last 1..3 epochs, each as a
-   *  model directory under OUT/candidates/ (measure-crops.ts --set validation --model ...). */
-  candidates?: boolean;
-}
 export type { HeadScores };
 type RawSmoothed = { raw: number; smoothed: number };
 export interface CropScores {
@@ -381,81 +326,4 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   // Variables are registered by name: free them so another run in this process can start.
   tf.dispose(net.variables);
   return result;
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  const { values } = parseArgs({
-    options: {
-      smoke: { type: "boolean", default: false },
-      epochs: { type: "string" },
-      out: { type: "string" },
-      scenes: { type: "string" },
-      seconds: { type: "string" },
-      mismatch: { type: "string" },
-      sync: { type: "boolean" },
-      "no-sync": { type: "boolean" },
-      steps: { type: "boolean" },
-      residual: { type: "boolean" },
-      "no-residual": { type: "boolean" },
-      "no-steps": { type: "boolean" },
-      meetings: { type: "string" },
-      validation: { type: "string" },
-      "hard-weight": { type: "string" },
-      "detector-share": { type: "string" },
-      "jitter-share": { type: "string" },
-      seed: { type: "string" },
-      average: { type: "string" },
-      candidates: { type: "boolean", default: false },
-    },
-  });
-  // A numeric option, undefined when not given; out of range: one line and exit code 2.
-  const num = (name: keyof typeof values, ok: (x: number) => boolean, range: string) => {
-    const raw = values[name];
-    if (raw === undefined) return undefined;
-    const x = Number(raw);
-    if (ok(x)) return x;
-    console.error(`train: --${name} must be ${range}, got '${raw}'`);
-    process.exit(2);
-  };
-  const whole = (lo: number, hi: number) => (x: number) =>
-    Number.isInteger(x) && x >= lo && x <= hi;
-  const mismatch = num("mismatch", (x) => x >= 0 && x < 1, "at least 0 and below 1");
-  const hardWeight = num("hard-weight", (x) => x >= 1 && x <= 20, "1..20");
-  const detectorShare = num("detector-share", (x) => x >= 0 && x <= 1, "0..1");
-  const jitterShare = num(
-    "jitter-share",
-    (x) => x >= 0 && x + (detectorShare ?? DETECTOR_SHARE) <= 1,
-    "0..1 and with --detector-share at most 1",
-  );
-  const meetings = num("meetings", whole(2, 200), "2..200");
-  const validation = num("validation", whole(0, (meetings ?? MEETINGS) - 1), "0..meetings-1");
-  const scenes = num("scenes", whole(1, 200), "1..200");
-  const seconds = num("seconds", (x) => x >= 2 && x <= 60, "2..60");
-  const seed = num("seed", whole(1, 2 ** 31 - 1), "a positive whole number");
-  const smoke = values.smoke ?? false;
-  const epochs = num("epochs", whole(1, 1000), "a positive integer") ?? (smoke ? 1 : 7);
-  const average = num("average", whole(0, epochs), `0..epochs (${epochs})`);
-  const outDir = path.resolve(values.out ?? path.join(APP_DIR, "model"));
-  const started = Date.now();
-  await train({
-    smoke,
-    epochs,
-    outDir,
-    log: (s) => console.log(s),
-    scenes,
-    seconds,
-    mismatch,
-    sync: values["no-sync"] ? false : (values.sync ?? SYNC),
-    steps: values["no-steps"] ? false : (values.steps ?? STEPS),
-    meetings,
-    validation,
-    residual: values["no-residual"] ? false : (values.residual ?? RESIDUAL),
-    hardWeight,
-    detectorShare,
-    jitterShare,
-    seed,
-    average,
-    candidates: values.candidates,
-  });
-  console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

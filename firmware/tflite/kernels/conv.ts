@@ -7,7 +7,7 @@
 import { Tensor } from "../tensor";
 import { ACT_NONE, PADDING_SAME, PADDING_VALID, TYPE_FLOAT32, TYPE_INT8 } from "../schema";
 import { activationMaxF, activationMinF, isSupportedActivation } from "../quant";
-import { ChannelQuant } from "./common/requant";
+import { ChannelQuant } from "./common/channel-quant";
 import { gemmRows, rowSum, widenRow } from "./common/gemm";
 import { gemmDirect } from "./common/gemm-direct";
 import { biasF32, biasI32, checkBias, checkFilterQuant } from "./common/weights";

@@ -9,7 +9,8 @@
 import { Tensor } from "../tensor";
 import { ACT_NONE, PADDING_SAME, TYPE_FLOAT32, TYPE_INT8 } from "../schema";
 import { activationMaxF, activationMinF, isSupportedActivation } from "../quant";
-import { ChannelQuant, Q_BIAS, Q_BYTES, Q_KNEG, Q_KPOS, Q_M, Q_NEG, Q_S, Q_ZP, requant, requantAt } from "./common/requant";
+import { ChannelQuant } from "./common/channel-quant";
+import { Q_BIAS, Q_BYTES, Q_KNEG, Q_KPOS, Q_M, Q_NEG, Q_S, Q_ZP, requant, requantAt } from "./common/requant";
 import { biasF32, biasI32, checkBias, checkFilterQuant } from "./common/weights";
 import { columnSums } from "../weight-sum";
 import { ConvGeometry } from "./common/conv-geometry";

@@ -7,7 +7,8 @@
 // in one accumulator, the odd in another. Each channel's requantisation fields are derived once
 // per pass from the kept multiplier, shift and folded bias. Taps outside the image read the
 // input zero point (folded into the bias, so they add nothing, as TFLite's skipped taps do).
-import { ChannelQuant, negativeBelow, requant, roundingNeg, roundingPos, scaledMultiplier, totalShift } from "./common/requant";
+import { ChannelQuant } from "./common/channel-quant";
+import { negativeBelow, requant, roundingNeg, roundingPos, scaledMultiplier, totalShift } from "./common/requant";
 import { ConvGeometry } from "./common/conv-geometry";
 
 /** The 3x3 depthwise layer g (multiplier 1, dilation 1) over int8 data, inZp the input's zero point. */

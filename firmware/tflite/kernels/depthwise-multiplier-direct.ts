@@ -6,7 +6,8 @@
 // group's requantisation fields (int8) are derived once from the kept data and held in locals;
 // each tap's input value is read in place and its weights straight from the filter.
 import { Tensor } from "../tensor";
-import { ChannelQuant, negativeBelow, requant, roundingNeg, roundingPos, scaledMultiplier, totalShift } from "./common/requant";
+import { ChannelQuant } from "./common/channel-quant";
+import { negativeBelow, requant, roundingNeg, roundingPos, scaledMultiplier, totalShift } from "./common/requant";
 import { biasF32 } from "./common/weights";
 import { ConvGeometry } from "./common/conv-geometry";
 

@@ -4,7 +4,8 @@
 // same input channel, so one vector operation applies a tap (float) or two taps (int8) to 4
 // outputs.
 import { Tensor } from "../tensor";
-import { ChannelQuant, Q_BYTES, requantAt } from "./common/requant";
+import { ChannelQuant } from "./common/channel-quant";
+import { Q_BYTES, requantAt } from "./common/requant";
 import { biasF32 } from "./common/weights";
 import { ConvGeometry } from "./common/conv-geometry";
 

@@ -4,7 +4,7 @@ import { Kernel } from "../kernel";
 import { Tensor } from "../tensor";
 import { ACT_NONE, TYPE_FLOAT32, TYPE_INT32, TYPE_INT8 } from "../schema";
 import { activationMaxF, activationMinF, isSupportedActivation } from "../quant";
-import { ChannelQuant } from "./common/requant";
+import { ChannelQuant } from "./common/channel-quant";
 import { gemmRows, widenRow } from "./common/gemm";
 import { gemvRow } from "./common/gemv";
 import { gemmDirect } from "./common/gemm-direct";

@@ -9,7 +9,8 @@
 // per input value (the same i32 sum: the accumulator wraps as TFLite's does not need to).
 // Blocks of 8 (then 4, then 1) rows x 4 channels share each widened input group between 4
 // weight rows.
-import { ChannelQuant, negativeBelow, requant, roundingNeg, roundingPos, scaledMultiplier, totalShift } from "./requant";
+import { ChannelQuant } from "./channel-quant";
+import { negativeBelow, requant, roundingNeg, roundingPos, scaledMultiplier, totalShift } from "./requant";
 import { hsum } from "./gemm";
 import { sumInt8 } from "../../weight-sum";
 

@@ -2,7 +2,8 @@
 // against int8 weight rows read in place from flash, four lanes at a time with
 // i32x4.dot_i16x8_s, each result requantised per channel (requant.ts).
 import { sumInt8 } from "../../weight-sum";
-import { ChannelQuant, Q_BIAS, Q_BYTES, Q_KNEG, Q_KPOS, Q_M, Q_NEG, Q_S, Q_ZP, requant, requantAt } from "./requant";
+import { ChannelQuant } from "./channel-quant";
+import { Q_BIAS, Q_BYTES, Q_KNEG, Q_KPOS, Q_M, Q_NEG, Q_S, Q_ZP, requant, requantAt } from "./requant";
 
 /** Sum of the four lanes. */
 // @ts-ignore: decorator

@@ -4,7 +4,8 @@
 // reference kernel. Four output channels at a time, eight inputs a step with
 // i32x4.dot_i16x8_s; the input offset (minus its zero point, TFLM's input_offset) is added as
 // the input is widened, and the bias is read in place.
-import { ChannelQuant, deriveDirect, directKneg, directKpos, directM, directNeg, directS, requant } from "./requant";
+import { ChannelQuant } from "./channel-quant";
+import { deriveDirect, directKneg, directKpos, directM, directNeg, directS, requant } from "./requant";
 import { hsum } from "./gemm";
 
 /** Outputs o[0..n) of input row x (K values) against weight rows w (n rows of K bytes);
