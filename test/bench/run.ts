@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseScriptArgs } from "../../emulator/cli/script-args.ts";
 import { sig, writeBenchBlock } from "./util.ts";
 import { SECTIONS } from "./sections.ts";
 
@@ -96,7 +96,7 @@ function readme(results: Results): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const { values } = parseScriptArgs("bench", {
     options: { only: { type: "string" }, list: { type: "boolean" }, readme: { type: "boolean" } },
   });
   if (values.list) {

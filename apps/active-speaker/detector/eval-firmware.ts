@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseScriptArgs } from "../../../emulator/cli/script-args.ts";
 import { loadTarget } from "../../../emulator/board.ts";
 import { runModel } from "../../../emulator/model/runner.ts";
 import { loadReference } from "../../../test/helpers/tflite-reference.ts";
@@ -105,7 +105,7 @@ export async function evalDetector(
 
 const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
-  const { values } = parseArgs({
+  const { values } = parseScriptArgs("eval:face-detector", {
     options: { every: { type: "string", default: "1" }, board: { type: "string" } },
   });
   const every = Number(values.every);

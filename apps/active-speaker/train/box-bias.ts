@@ -8,7 +8,7 @@
 // not apply it: crops at corrected boxes scored lower on validation, README "Box bias".)
 //
 //   npx tsx apps/active-speaker/train/box-bias.ts [--meetings 36] [--validation 4]
-import { parseArgs } from "node:util";
+import { parseScriptArgs } from "../../../emulator/cli/script-args.ts";
 import { parseAvScene } from "../../../emulator/inputs/av-scene/scene.ts";
 import { renderFrame } from "../../../emulator/inputs/av-scene/face-render.ts";
 import { faceTruth } from "../../../emulator/inputs/av-scene/truth.ts";
@@ -86,7 +86,7 @@ export function boxError(pairs: BoxPair[], c: BoxCorrection) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({
+  const { values } = parseScriptArgs("box-bias", {
     options: {
       meetings: { type: "string", default: "36" },
       validation: { type: "string", default: "4" },

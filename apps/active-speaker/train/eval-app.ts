@@ -23,7 +23,7 @@
 // plays the training run's 4 validation meetings instead (for choosing, not for reporting).
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
+import { parseScriptArgs } from "../../../emulator/cli/script-args.ts";
 import { loadTarget } from "../../../emulator/board.ts";
 import { buildApp } from "../../../emulator/toolchain/build.ts";
 import type { AppOptions } from "../../../emulator/toolchain/app-options.ts";
@@ -343,7 +343,7 @@ export function formatAppAuroc(r: AppAuroc): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({
+  const { values } = parseScriptArgs("eval-app", {
     options: {
       board: { type: "string", multiple: true },
       "cpu-only": { type: "boolean" },

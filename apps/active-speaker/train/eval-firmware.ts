@@ -15,7 +15,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseScriptArgs } from "../../../emulator/cli/script-args.ts";
 import { loadTarget } from "../../../emulator/board.ts";
 import { runModel } from "../../../emulator/model/runner.ts";
 import { AUDIO_SIZE, VIDEO_SIZE, type SetSpec } from "./dataset.ts";
@@ -214,7 +214,7 @@ export function formatFirmwareAuroc(r: FirmwareAuroc): string {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  const { values } = parseArgs({
+  const { values } = parseScriptArgs("eval:active-speaker", {
     options: {
       board: { type: "string", multiple: true },
       every: { type: "string" },

@@ -12,7 +12,7 @@
 //   --save FILE keeps the face-frames as JSON, --from FILE fits on kept ones without the emulator;
 //   --write puts the chosen line into fusion.txt (the other arrays' lines stay).
 import { readFileSync, writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { parseScriptArgs } from "../../../emulator/cli/script-args.ts";
 import { loadTarget } from "../../../emulator/board.ts";
 import { auroc } from "./auroc.ts";
 import { evalApp, type FaceFrame } from "./eval-app.ts";
@@ -79,7 +79,7 @@ export function chooseFusion(frames: FaceFrame[], mics: number): FusionChoice {
 const fmt = (f: Logistic) => `${f.w.map((w) => w.toFixed(3)).join(", ")} + ${f.b.toFixed(3)}`;
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({
+  const { values } = parseScriptArgs("fit-app-fusion", {
     options: {
       board: { type: "string", default: "rt1170" },
       save: { type: "string" },

@@ -8,7 +8,7 @@
 //   npx tsx apps/active-speaker/train/measure-crops.ts [--set heldout|validation] [--model FILE]
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
+import { parseScriptArgs } from "../../../emulator/cli/script-args.ts";
 import { loadDetector } from "./detector-boxes.ts";
 import type { SetSpec } from "./dataset.ts";
 import { MODEL_DIR } from "./eval-firmware.ts";
@@ -73,7 +73,7 @@ export async function cropAuroc(model: Uint8Array, training: any, m: Meetings) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({
+  const { values } = parseScriptArgs("measure-crops", {
     options: { set: { type: "string", default: "heldout" }, model: { type: "string" } },
   });
   const modelFile = path.resolve(values.model ?? path.join(MODEL_DIR, "asd_int8.tflite"));

@@ -17,7 +17,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseScriptArgs } from "../../../emulator/cli/script-args.ts";
 import { parseAvScene } from "../../../emulator/inputs/av-scene/scene.ts";
 import { renderScene } from "../../../emulator/inputs/room/render.ts";
 import { SPEECH_DIR, TRAIN_SET, concat, randomMeeting, type SetSpec } from "./dataset.ts";
@@ -193,7 +193,7 @@ const subset = (x: ArrayLike<number>, keep: ArrayLike<number>) =>
   Float64Array.from(Array.from(x).filter((_, i) => keep[i] === 1));
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  const { values } = parseArgs({
+  const { values } = parseScriptArgs("measure-direction", {
     options: {
       array: { type: "string" },
       khi: { type: "string" },

@@ -13,7 +13,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseScriptArgs } from "../../../emulator/cli/script-args.ts";
 import { SPEECH_DIR, TRAIN_SET, randomMeeting, type SetSpec } from "./dataset.ts";
 import { fitSyncFilter, type OpeningTruth } from "./sync-filter.ts";
 import { cueByCondition, filterAgainstOpening } from "./sync-diagnose.ts";
@@ -97,7 +97,7 @@ function syncOf(
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  const { values } = parseArgs({
+  const { values } = parseScriptArgs("measure-sync", {
     options: {
       array: { type: "string" },
       activity: { type: "string" },

@@ -2,13 +2,13 @@
 // is one line and exit code 2.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseScriptArgs } from "../../../emulator/cli/script-args.ts";
 import { train } from "./train.ts";
 import { DETECTOR_SHARE, MEETINGS, RESIDUAL, STEPS, SYNC } from "./train-options.ts";
 
 const APP_DIR = fileURLToPath(new URL("..", import.meta.url));
 
-const { values } = parseArgs({
+const { values } = parseScriptArgs("train:active-speaker", {
   options: {
     smoke: { type: "boolean", default: false },
     epochs: { type: "string" },

@@ -1,7 +1,7 @@
 // The command line of a small training script (train:face-detector, train:face-refiner):
 // --smoke (one epoch, fewer rooms), --epochs N, --out DIR; a bad value or a failed run is one
 // line and a non-zero exit.
-import { parseArgs } from "node:util";
+import { parseScriptArgs } from "../../../emulator/cli/script-args.ts";
 
 export interface TrainingRun {
   smoke: boolean;
@@ -16,7 +16,7 @@ export function runTrainingCli(
   modelDir: string,
   train: (o: TrainingRun) => Promise<unknown>,
 ): void {
-  const { values } = parseArgs({
+  const { values } = parseScriptArgs(name, {
     options: {
       smoke: { type: "boolean", default: false },
       epochs: { type: "string" },

@@ -7,7 +7,7 @@
 //   npm run eval:fan-monitor [-- --board mcxn947] [--per-state N]
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseScriptArgs } from "../../../emulator/cli/script-args.ts";
 import { loadTarget } from "../../../emulator/board.ts";
 import { buildApp } from "../../../emulator/toolchain/build.ts";
 import { Machine } from "../../../emulator/machine.ts";
@@ -96,7 +96,7 @@ export function formatEval(e: FirmwareEval): string {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  const { values } = parseArgs({
+  const { values } = parseScriptArgs("eval:fan-monitor", {
     options: { board: { type: "string", multiple: true }, "per-state": { type: "string" } },
   });
   const perState = Number(values["per-state"] ?? HELD_OUT_SET.perState);

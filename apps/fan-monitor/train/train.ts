@@ -12,7 +12,7 @@ import "@tensorflow/tfjs-layers";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseScriptArgs } from "../../../emulator/cli/script-args.ts";
 import { writeTflite } from "../../../emulator/model/tflite-writer.ts";
 import { trainSoftmaxClassifier } from "./epochs.ts";
 import { loadReference } from "../../../test/helpers/tflite-reference.ts";
@@ -209,7 +209,7 @@ export function writeSampleData(dir: string): void {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  const { values } = parseArgs({
+  const { values } = parseScriptArgs("train:fan-monitor", {
     options: {
       smoke: { type: "boolean", default: false },
       epochs: { type: "string" },

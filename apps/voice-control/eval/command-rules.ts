@@ -4,7 +4,7 @@
 // (command-decision.ts) written again in TypeScript; both see exactly what the firmware sees.
 // Run: `npx tsx apps/voice-control/eval/command-rules.ts TRACE.json... [--half even|odd|all]`
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { parseScriptArgs } from "../../../emulator/cli/script-args.ts";
 import type { GateRow, TraceScoring } from "../../../test/bench/voice-command-gate.ts";
 
 export const WORDS = ["down", "go", "left", "no", "off", "on", "right", "stop", "up", "yes"];
@@ -95,7 +95,7 @@ export function score(rows: GateRow[], rule: Rule) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseScriptArgs("command-rules", {
     allowPositionals: true,
     options: { half: { type: "string", default: "all" } },
   });

@@ -17,7 +17,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseScriptArgs } from "../../../emulator/cli/script-args.ts";
 import { loadTarget } from "../../../emulator/board.ts";
 import { loadMicArray, micLayout } from "../../../emulator/peripherals/mic/array.ts";
 import { TARGET_CELL, realClipScenes, wilson, type RealSet } from "./real-clip-scenes.ts";
@@ -94,7 +94,7 @@ function printTable(title: string, cells: Map<string, { k: number; n: number }>,
 }
 
 async function main() {
-  const { values } = parseArgs({
+  const { values } = parseScriptArgs("real-clip-detection", {
     options: {
       board: { type: "string", default: "rt1170" },
       set: { type: "string", default: "test" },

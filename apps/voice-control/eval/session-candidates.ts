@@ -15,7 +15,7 @@ import { createHash } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseScriptArgs } from "../../../emulator/cli/script-args.ts";
 import { loadTarget } from "../../../emulator/board.ts";
 import { loadMicArray, micLayout } from "../../../emulator/peripherals/mic/array.ts";
 import { COMMAND_AFTER, sessionPlan } from "../../../test/bench/voice-session.ts";
@@ -92,7 +92,7 @@ function segmentPcm(scene: object, positionsMm: [number, number, number][]): Int
 }
 
 async function main() {
-  const { values } = parseArgs({
+  const { values } = parseScriptArgs("session-candidates", {
     options: {
       board: { type: "string", default: "rt1170" },
       minutes: { type: "string", default: "4" },

@@ -18,7 +18,7 @@ import "@tensorflow/tfjs-layers"; // registers the gradients
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseScriptArgs } from "../../../emulator/cli/script-args.ts";
 import { writeTflite } from "../../../emulator/model/tflite-writer.ts";
 import { loadReference } from "../../../test/helpers/tflite-reference.ts";
 import { seededRandom } from "../../fan-monitor/train/dataset.ts";
@@ -224,7 +224,7 @@ export async function trainVerifier(o: WakeTrainOptions) {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  const { values } = parseArgs({
+  const { values } = parseScriptArgs("train:wake-verifier", {
     options: {
       smoke: { type: "boolean", default: false },
       "synthetic-only": { type: "boolean", default: false },
