@@ -15,12 +15,9 @@ import {
   AUDIO_SIZE,
   SPEECH_DIR,
   VIDEO_SIZE,
-  concat,
-  randomMeeting,
   sceneSamples,
   type Detector,
   type Samples,
-  type SetSpec,
 } from "./dataset.ts";
 import { JITTERS } from "./jitter-boxes.ts";
 
@@ -134,13 +131,4 @@ export function cachedSceneSamples(
   const s = sceneSamples(raw, label, detector).samples;
   saveSamples(file, s);
   return s;
-}
-
-export function makeSet(set: SetSpec, log: (s: string) => void = () => {}): Samples {
-  const parts: Samples[] = [];
-  for (let i = 0; i < set.scenes; i++) {
-    parts.push(cachedSceneSamples(randomMeeting(set, i), `${set.name} scene ${i}`));
-    log(`  ${set.name} scene ${i + 1}/${set.scenes}: ${parts[i].count} face-frames`);
-  }
-  return concat(parts);
 }
