@@ -1,8 +1,10 @@
 // The paired statistics of test/bench/voice-beam-paired.ts (the beam against microphone 0 on the
 // same trials): McNemar's exact test on the discordant pairs, checked against binomial tails
-// worked by hand, and the tables it prints from paired trials.
+// worked by hand, and the tables it prints from paired trials (the emulator's too, also when
+// runs are joined with --tables).
 import test from "ava";
 import {
+  emulatorTables,
   mcnemarExact,
   pairedTable,
   snrGainLine,
@@ -111,4 +113,52 @@ test("the SNR line takes each scene once: median and quartiles of the scenes' ga
   const line = snrGainLine(trials);
   t.true(line.includes("4 scenes: median 2.50 dB (quartiles 2.00 .. 10.00 dB)"), line);
   t.is(snrGainLine([trial(0, 0, 0)]), "");
+});
+
+test("the emulator's tables count only the trials that went through it, from joined runs too", (t) => {
+  const emulated = (hostBeam: boolean, firmBeam: boolean, firmMic: boolean): PairedTrial => ({
+    set: 6,
+    scene: 0,
+    trial: 0,
+    spec: { dist: 3, rt60: 0.6, snr: 5, noise: "babble" },
+    word: "up",
+    host: {
+      superdirective: { woke: hostBeam, heard: null, commandRight: false },
+      mic0: { woke: firmMic, heard: null, commandRight: false },
+    },
+    emulator: {
+      superdirective: {
+        set: 6,
+        spec: { dist: 3, rt60: 0.6, snr: 5, noise: "babble" },
+        woke: firmBeam,
+        commandRight: false,
+      },
+      mic0: {
+        set: 6,
+        spec: { dist: 3, rt60: 0.6, snr: 5, noise: "babble" },
+        woke: firmMic,
+        commandRight: false,
+      },
+    },
+  });
+  const hostOnly: PairedTrial = { ...emulated(true, true, false), emulator: undefined };
+  const beams = ["superdirective", "mic0"] as const;
+  t.is(emulatorTables("rt1060", [hostOnly], [...beams], "mic0"), "");
+  // Firmware: beam wakes on 2 of 3, mic0 on 1; discordant mic0 only 1, beam only 2. The host's
+  // beam wakes on all 3 emulated trials (and the host-only trial, not counted): agreement 2 / 3.
+  const trials = [
+    emulated(true, true, false),
+    emulated(true, true, false),
+    emulated(true, false, true),
+    hostOnly,
+  ];
+  const out = emulatorTables("rt1060", trials, [...beams], "mic0").split("\n");
+  const firm = out.find((l) => l.startsWith("| superdirective"))!;
+  t.true(firm.includes("| 3 | 2 / 3 (67 %"), firm);
+  t.true(firm.includes("| 1 / 2, 1.000; 0.500 |"), firm);
+  const hostHeader = out.findIndex((l) => l.startsWith("| rt1060 host, same trials"));
+  t.true(out[hostHeader + 2].includes("| 3 | 3 / 3 (100 %"), out[hostHeader + 2]);
+  const agreeHeader = out.findIndex((l) => l.startsWith("| beam | trials | wake: host = firmware"));
+  const agree = out[agreeHeader + 2];
+  t.true(agree.includes("| 2 / 3 | 3 / 3 |"), agree);
 });

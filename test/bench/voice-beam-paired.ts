@@ -240,6 +240,45 @@ export function agreementTable(trials: PairedTrial[], beams: HostBeam[]): string
   return lines.join("\n");
 }
 
+/**
+ * The emulator's paired table, the host's on the same trials and their agreement, for the trials
+ * that went through the emulator ("" when none did): a new run's, or earlier runs' joined with --tables.
+ */
+export function emulatorTables(
+  board: string,
+  trials: PairedTrial[],
+  beams: HostBeam[],
+  base: HostBeam,
+): string {
+  const emu = trials.filter((t) => t.emulator);
+  if (!emu.length) return "";
+  return (
+    pairedTable(`${board} emulator`, emu, beams, base, (t, b) => t.emulator?.[b]) +
+    "\n\n" +
+    pairedTable(`${board} host, same trials`, emu, beams, base) +
+    "\n\n" +
+    agreementTable(trials, beams)
+  );
+}
+
+/** The trials of earlier runs' --json files, or a one-line error naming the file that fails. */
+function readRuns(files: string[]): PairedTrial[] {
+  return files.flatMap((f) => {
+    let trials: unknown;
+    try {
+      trials = JSON.parse(readFileSync(f, "utf8"));
+    } catch (e) {
+      console.error(`voice-beam-paired: cannot read --tables file '${f}': ${(e as Error).message}`);
+      process.exit(2);
+    }
+    if (!Array.isArray(trials)) {
+      console.error(`voice-beam-paired: --tables file '${f}' is not a list of trials`);
+      process.exit(2);
+    }
+    return trials as PairedTrial[];
+  });
+}
+
 async function main() {
   const { values } = parseArgs({
     options: {
@@ -272,7 +311,7 @@ async function main() {
   const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
   // --tables a.json,b.json: the tables of earlier runs' trials together (runs side by side).
   const trials = values.tables
-    ? values.tables.split(",").flatMap((f) => JSON.parse(readFileSync(f, "utf8")) as PairedTrial[])
+    ? readRuns(values.tables.split(","))
     : await pairedTrials(
         board,
         beams,
@@ -337,17 +376,9 @@ async function main() {
         "\n" +
         snrGainLine(trials.filter((t) => t.spec.dist === dist)),
     );
-  if (emuSets > 0) {
-    const emu = trials.filter((t) => t.emulator);
-    console.log(
-      "\n" +
-        pairedTable(`${board} emulator`, emu, beams, base, (t, b) => t.emulator?.[b]) +
-        "\n\n" +
-        pairedTable(`${board} host, same trials`, emu, beams, base) +
-        "\n\n" +
-        agreementTable(trials, beams),
-    );
-  }
+  // Printed whenever trials went through the emulator, so runs joined with --tables show theirs too.
+  const emulator = emulatorTables(board, trials, beams, base);
+  if (emulator) console.log("\n" + emulator);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url))
