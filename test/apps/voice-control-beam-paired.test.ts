@@ -6,6 +6,7 @@ import test from "ava";
 import {
   emulatorTables,
   mcnemarExact,
+  pairedGain,
   pairedTable,
   snrGainLine,
   type PairedTrial,
@@ -158,7 +159,22 @@ test("the emulator's tables count only the trials that went through it, from joi
   t.true(firm.includes("| 1 / 2, 1.000; 0.500 |"), firm);
   const hostHeader = out.findIndex((l) => l.startsWith("| rt1060 host, same trials"));
   t.true(out[hostHeader + 2].includes("| 3 | 3 / 3 (100 %"), out[hostHeader + 2]);
+  const gain = out.find((l) => l.startsWith("rt1060 emulator, superdirective - mic0, 3 trials"))!;
+  t.true(gain.includes("wake words +33.3 points"), gain);
   const agreeHeader = out.findIndex((l) => l.startsWith("| beam | trials | wake: host = firmware"));
   const agree = out[agreeHeader + 2];
   t.true(agree.includes("| 2 / 3 | 3 / 3 |"), agree);
+});
+
+test("the paired gain: (gained - lost) / n with the Wilson interval of the gained share times d / n", (t) => {
+  // 18 gained, 12 lost of 160: +3.75 points; Wilson 95 % of 18 / 30 is 0.42320 .. 0.75410 (worked
+  // by hand: centre 0.58865, half-width 0.16545), so 30 / 160 (2 share - 1): -2.88 .. +9.53 points.
+  const [g, lo, hi] = pairedGain(18, 12, 160);
+  t.true(Math.abs(g - 3.75) < 1e-12, `${g}`);
+  t.true(Math.abs(lo - -2.88) < 0.01, `${lo}`);
+  t.true(Math.abs(hi - 9.53) < 0.01, `${hi}`);
+  // Mirrored: the interval flips sign.
+  const [g2, lo2, hi2] = pairedGain(12, 18, 160);
+  t.true(Math.abs(g2 + g) < 1e-12 && Math.abs(lo2 + hi) < 1e-9 && Math.abs(hi2 + lo) < 1e-9);
+  t.deepEqual(pairedGain(0, 0, 50), [0, 0, 0]);
 });

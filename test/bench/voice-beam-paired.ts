@@ -210,6 +210,47 @@ export function pairedTable(
   return lines.join("\n");
 }
 
+/**
+ * The paired gain in percentage points, (gained - lost) / n, with a 95 % interval conditional on
+ * the discordant count d = gained + lost: the Wilson interval of the beam's share of them, times
+ * d / n, moved to a difference (2 share - 1). Enough to bound the gain when McNemar shows none.
+ */
+export function pairedGain(gained: number, lost: number, n: number): [number, number, number] {
+  const d = gained + lost;
+  if (n === 0 || d === 0) return [0, 0, 0];
+  const [lo, hi] = wilson(gained, d);
+  return [(100 * (gained - lost)) / n, (100 * d * (2 * lo - 1)) / n, (100 * d * (2 * hi - 1)) / n];
+}
+
+/** Each beam's paired gain over `base` on wake words and commands right, one line per beam. */
+export function pairedGainLines(
+  title: string,
+  trials: PairedTrial[],
+  beams: HostBeam[],
+  base: HostBeam,
+  pick: (t: PairedTrial, b: HostBeam) => HostTrial | AccuracyTrial | undefined = (t, b) =>
+    t.host[b],
+): string {
+  const rows = trials.filter((t) => beams.every((b) => pick(t, b)));
+  const sign = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(1)}`;
+  const names: [Outcome, string][] = [
+    ["woke", "wake words"],
+    ["commandRight", "commands right"],
+  ];
+  return beams
+    .filter((b) => b !== base)
+    .map((b) => {
+      const parts = names.map(([o, name]) => {
+        const gained = rows.filter((t) => outcome(pick(t, b)!, o) && !outcome(pick(t, base)!, o));
+        const lost = rows.filter((t) => !outcome(pick(t, b)!, o) && outcome(pick(t, base)!, o));
+        const [g, lo, hi] = pairedGain(gained.length, lost.length, rows.length);
+        return `${name} ${sign(g)} points (95 %: ${sign(lo)} .. ${sign(hi)})`;
+      });
+      return `${title}, ${b} - ${base}, ${rows.length} trials: ${parts.join(", ")}`;
+    })
+    .join("\n");
+}
+
 /** The median and quartiles of the scenes' SNR gain on the signal (each scene once), or "". */
 export function snrGainLine(trials: PairedTrial[]): string {
   const byScene = new Map<string, number>();
@@ -252,10 +293,15 @@ export function emulatorTables(
 ): string {
   const emu = trials.filter((t) => t.emulator);
   if (!emu.length) return "";
+  const firmware = (t: PairedTrial, b: HostBeam) => t.emulator?.[b];
   return (
-    pairedTable(`${board} emulator`, emu, beams, base, (t, b) => t.emulator?.[b]) +
+    pairedTable(`${board} emulator`, emu, beams, base, firmware) +
+    "\n" +
+    pairedGainLines(`${board} emulator`, emu, beams, base, firmware) +
     "\n\n" +
     pairedTable(`${board} host, same trials`, emu, beams, base) +
+    "\n" +
+    pairedGainLines(`${board} host, same trials`, emu, beams, base) +
     "\n\n" +
     agreementTable(trials, beams)
   );
