@@ -1,9 +1,12 @@
 // The paired statistics of test/bench/voice-beam-paired.ts (the beam against microphone 0 on the
 // same trials): McNemar's exact test on the discordant pairs, checked against binomial tails
-// worked by hand, and the tables it prints from paired trials.
+// worked by hand, and the tables it prints from paired trials (the emulator's too, also when
+// runs are joined with --tables).
 import test from "ava";
 import {
+  emulatorTables,
   mcnemarExact,
+  pairedGain,
   pairedTable,
   snrGainLine,
   type PairedTrial,
@@ -111,4 +114,67 @@ test("the SNR line takes each scene once: median and quartiles of the scenes' ga
   const line = snrGainLine(trials);
   t.true(line.includes("4 scenes: median 2.50 dB (quartiles 2.00 .. 10.00 dB)"), line);
   t.is(snrGainLine([trial(0, 0, 0)]), "");
+});
+
+test("the emulator's tables count only the trials that went through it, from joined runs too", (t) => {
+  const emulated = (hostBeam: boolean, firmBeam: boolean, firmMic: boolean): PairedTrial => ({
+    set: 6,
+    scene: 0,
+    trial: 0,
+    spec: { dist: 3, rt60: 0.6, snr: 5, noise: "babble" },
+    word: "up",
+    host: {
+      superdirective: { woke: hostBeam, heard: null, commandRight: false },
+      mic0: { woke: firmMic, heard: null, commandRight: false },
+    },
+    emulator: {
+      superdirective: {
+        set: 6,
+        spec: { dist: 3, rt60: 0.6, snr: 5, noise: "babble" },
+        woke: firmBeam,
+        commandRight: false,
+      },
+      mic0: {
+        set: 6,
+        spec: { dist: 3, rt60: 0.6, snr: 5, noise: "babble" },
+        woke: firmMic,
+        commandRight: false,
+      },
+    },
+  });
+  const hostOnly: PairedTrial = { ...emulated(true, true, false), emulator: undefined };
+  const beams = ["superdirective", "mic0"] as const;
+  t.is(emulatorTables("rt1060", [hostOnly], [...beams], "mic0"), "");
+  // Firmware: beam wakes on 2 of 3, mic0 on 1; discordant mic0 only 1, beam only 2. The host's
+  // beam wakes on all 3 emulated trials (and the host-only trial, not counted): agreement 2 / 3.
+  const trials = [
+    emulated(true, true, false),
+    emulated(true, true, false),
+    emulated(true, false, true),
+    hostOnly,
+  ];
+  const out = emulatorTables("rt1060", trials, [...beams], "mic0").split("\n");
+  const firm = out.find((l) => l.startsWith("| superdirective"))!;
+  t.true(firm.includes("| 3 | 2 / 3 (67 %"), firm);
+  t.true(firm.includes("| 1 / 2, 1.000; 0.500 |"), firm);
+  const hostHeader = out.findIndex((l) => l.startsWith("| rt1060 host, same trials"));
+  t.true(out[hostHeader + 2].includes("| 3 | 3 / 3 (100 %"), out[hostHeader + 2]);
+  const gain = out.find((l) => l.startsWith("rt1060 emulator, superdirective - mic0, 3 trials"))!;
+  t.true(gain.includes("wake words +33.3 points"), gain);
+  const agreeHeader = out.findIndex((l) => l.startsWith("| beam | trials | wake: host = firmware"));
+  const agree = out[agreeHeader + 2];
+  t.true(agree.includes("| 2 / 3 | 3 / 3 |"), agree);
+});
+
+test("the paired gain: (gained - lost) / n with the Wilson interval of the gained share times d / n", (t) => {
+  // 18 gained, 12 lost of 160: +3.75 points; Wilson 95 % of 18 / 30 is 0.42320 .. 0.75410 (worked
+  // by hand: centre 0.58865, half-width 0.16545), so 30 / 160 (2 share - 1): -2.88 .. +9.53 points.
+  const [g, lo, hi] = pairedGain(18, 12, 160);
+  t.true(Math.abs(g - 3.75) < 1e-12, `${g}`);
+  t.true(Math.abs(lo - -2.88) < 0.01, `${lo}`);
+  t.true(Math.abs(hi - 9.53) < 0.01, `${hi}`);
+  // Mirrored: the interval flips sign.
+  const [g2, lo2, hi2] = pairedGain(12, 18, 160);
+  t.true(Math.abs(g2 + g) < 1e-12 && Math.abs(lo2 + hi) < 1e-9 && Math.abs(hi2 + lo) < 1e-9);
+  t.deepEqual(pairedGain(0, 0, 50), [0, 0, 0]);
 });

@@ -210,6 +210,47 @@ export function pairedTable(
   return lines.join("\n");
 }
 
+/**
+ * The paired gain in percentage points, (gained - lost) / n, with a 95 % interval conditional on
+ * the discordant count d = gained + lost: the Wilson interval of the beam's share of them, times
+ * d / n, moved to a difference (2 share - 1). Enough to bound the gain when McNemar shows none.
+ */
+export function pairedGain(gained: number, lost: number, n: number): [number, number, number] {
+  const d = gained + lost;
+  if (n === 0 || d === 0) return [0, 0, 0];
+  const [lo, hi] = wilson(gained, d);
+  return [(100 * (gained - lost)) / n, (100 * d * (2 * lo - 1)) / n, (100 * d * (2 * hi - 1)) / n];
+}
+
+/** Each beam's paired gain over `base` on wake words and commands right, one line per beam. */
+export function pairedGainLines(
+  title: string,
+  trials: PairedTrial[],
+  beams: HostBeam[],
+  base: HostBeam,
+  pick: (t: PairedTrial, b: HostBeam) => HostTrial | AccuracyTrial | undefined = (t, b) =>
+    t.host[b],
+): string {
+  const rows = trials.filter((t) => beams.every((b) => pick(t, b)));
+  const sign = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(1)}`;
+  const names: [Outcome, string][] = [
+    ["woke", "wake words"],
+    ["commandRight", "commands right"],
+  ];
+  return beams
+    .filter((b) => b !== base)
+    .map((b) => {
+      const parts = names.map(([o, name]) => {
+        const gained = rows.filter((t) => outcome(pick(t, b)!, o) && !outcome(pick(t, base)!, o));
+        const lost = rows.filter((t) => !outcome(pick(t, b)!, o) && outcome(pick(t, base)!, o));
+        const [g, lo, hi] = pairedGain(gained.length, lost.length, rows.length);
+        return `${name} ${sign(g)} points (95 %: ${sign(lo)} .. ${sign(hi)})`;
+      });
+      return `${title}, ${b} - ${base}, ${rows.length} trials: ${parts.join(", ")}`;
+    })
+    .join("\n");
+}
+
 /** The median and quartiles of the scenes' SNR gain on the signal (each scene once), or "". */
 export function snrGainLine(trials: PairedTrial[]): string {
   const byScene = new Map<string, number>();
@@ -238,6 +279,50 @@ export function agreementTable(trials: PairedTrial[], beams: HostBeam[]): string
     );
   }
   return lines.join("\n");
+}
+
+/**
+ * The emulator's paired table, the host's on the same trials and their agreement, for the trials
+ * that went through the emulator ("" when none did): a new run's, or earlier runs' joined with --tables.
+ */
+export function emulatorTables(
+  board: string,
+  trials: PairedTrial[],
+  beams: HostBeam[],
+  base: HostBeam,
+): string {
+  const emu = trials.filter((t) => t.emulator);
+  if (!emu.length) return "";
+  const firmware = (t: PairedTrial, b: HostBeam) => t.emulator?.[b];
+  return (
+    pairedTable(`${board} emulator`, emu, beams, base, firmware) +
+    "\n" +
+    pairedGainLines(`${board} emulator`, emu, beams, base, firmware) +
+    "\n\n" +
+    pairedTable(`${board} host, same trials`, emu, beams, base) +
+    "\n" +
+    pairedGainLines(`${board} host, same trials`, emu, beams, base) +
+    "\n\n" +
+    agreementTable(trials, beams)
+  );
+}
+
+/** The trials of earlier runs' --json files, or a one-line error naming the file that fails. */
+function readRuns(files: string[]): PairedTrial[] {
+  return files.flatMap((f) => {
+    let trials: unknown;
+    try {
+      trials = JSON.parse(readFileSync(f, "utf8"));
+    } catch (e) {
+      console.error(`voice-beam-paired: cannot read --tables file '${f}': ${(e as Error).message}`);
+      process.exit(2);
+    }
+    if (!Array.isArray(trials)) {
+      console.error(`voice-beam-paired: --tables file '${f}' is not a list of trials`);
+      process.exit(2);
+    }
+    return trials as PairedTrial[];
+  });
 }
 
 async function main() {
@@ -272,7 +357,7 @@ async function main() {
   const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
   // --tables a.json,b.json: the tables of earlier runs' trials together (runs side by side).
   const trials = values.tables
-    ? values.tables.split(",").flatMap((f) => JSON.parse(readFileSync(f, "utf8")) as PairedTrial[])
+    ? readRuns(values.tables.split(","))
     : await pairedTrials(
         board,
         beams,
@@ -337,17 +422,9 @@ async function main() {
         "\n" +
         snrGainLine(trials.filter((t) => t.spec.dist === dist)),
     );
-  if (emuSets > 0) {
-    const emu = trials.filter((t) => t.emulator);
-    console.log(
-      "\n" +
-        pairedTable(`${board} emulator`, emu, beams, base, (t, b) => t.emulator?.[b]) +
-        "\n\n" +
-        pairedTable(`${board} host, same trials`, emu, beams, base) +
-        "\n\n" +
-        agreementTable(trials, beams),
-    );
-  }
+  // Printed whenever trials went through the emulator, so runs joined with --tables show theirs too.
+  const emulator = emulatorTables(board, trials, beams, base);
+  if (emulator) console.log("\n" + emulator);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url))
