@@ -21,7 +21,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseScriptArgs } from "../../emulator/cli/script-args.ts";
 import { loadTarget } from "../../emulator/board.ts";
 import { loadMicArray, micLayout } from "../../emulator/peripherals/mic/array.ts";
 import { appMicArray, loadApp } from "../../emulator/toolchain/app.ts";
@@ -326,7 +326,7 @@ function readRuns(files: string[]): PairedTrial[] {
 }
 
 async function main() {
-  const { values } = parseArgs({
+  const { values } = parseScriptArgs("voice-beam-paired", {
     options: {
       board: { type: "string", default: "rt1060" },
       sets: { type: "string", default: "6" },

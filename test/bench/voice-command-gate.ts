@@ -16,7 +16,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
+import { parseScriptArgs } from "../../emulator/cli/script-args.ts";
 import { SCENE_SECONDS, TRIALS, trialScenes } from "../../apps/voice-control/eval/scenes.ts";
 import { realClipScenes } from "../../apps/voice-control/eval/real-clip-scenes.ts";
 import { readWav, writeWav } from "../../emulator/inputs/wav.ts";
@@ -231,7 +231,7 @@ export function gateCounts(rows: GateRow[]): {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({
+  const { values } = parseScriptArgs("voice-command-gate", {
     options: {
       board: { type: "string", default: "rt1060" },
       scenes: { type: "string", default: "grid" },

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
+import { parseScriptArgs } from "../../emulator/cli/script-args.ts";
 import {
   CANDIDATES,
   cleanResults,
@@ -47,7 +47,7 @@ export function cleanTable(results: CleanResult[]): string {
 }
 
 async function main() {
-  const { values } = parseArgs({
+  const { values } = parseScriptArgs("voice-command-voices", {
     options: { write: { type: "boolean" }, json: { type: "string" } },
   });
   const dir = path.join(os.tmpdir(), "tinyboard-command-voices");
