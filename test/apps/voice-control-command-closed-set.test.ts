@@ -14,7 +14,7 @@ import path from "node:path";
 import { writeFileSync } from "node:fs";
 import type { AppOptions } from "../../emulator/toolchain/app-options.ts";
 import { tempDir } from "../helpers/tools.ts";
-import { runVoiceControl } from "../helpers/voice-control-run.ts";
+import { marvinTalker, runVoiceControl } from "../helpers/voice-control-run.ts";
 
 const APP = path.resolve("apps/voice-control");
 const BOARD = "rt1060";
@@ -31,14 +31,7 @@ function scene(
   seed: number,
 ): string {
   const file = path.join(tempDir("tinyboard-voice-closed-"), `${name}.json`);
-  const marvin = {
-    file: audio("marvin_617de221_0.wav"),
-    channel: 0,
-    start: 0.5,
-    az: 60,
-    dist: 1,
-    level: 62,
-  };
+  const marvin = marvinTalker();
   writeFileSync(
     file,
     JSON.stringify({

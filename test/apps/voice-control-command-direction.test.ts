@@ -16,7 +16,7 @@ import { loadApp } from "../../emulator/toolchain/app.ts";
 import type { AppOptions } from "../../emulator/toolchain/app-options.ts";
 import { readWav, writeWav } from "../../emulator/inputs/wav.ts";
 import { tempDir } from "../helpers/tools.ts";
-import { runVoiceControl } from "../helpers/voice-control-run.ts";
+import { marvinTalker, runVoiceControl } from "../helpers/voice-control-run.ts";
 
 const APP = path.resolve("apps/voice-control");
 const BOARD = "rt1060";
@@ -33,14 +33,7 @@ function scene(): string {
       room: { size: [5, 4, 2.7], rt60: 0.3 },
       array: { position: [2.5, 1.5, 0.9], azimuth: 0 },
       talkers: [
-        {
-          file: audio("marvin_617de221_0.wav"),
-          channel: 0,
-          start: 0.5,
-          az: 60,
-          dist: 1,
-          level: 62,
-        },
+        marvinTalker(),
         { file: audio("yes_1000ms.wav"), start: 1.8, az: 240, dist: 1, level: 62 },
       ],
       noise: [{ type: "pink" }],

@@ -171,6 +171,25 @@ type Outcome = "woke" | "commandRight" | "cued";
 const outcome = (x: HostTrial | AccuracyTrial, o: Outcome): boolean =>
   o === "cued" ? ((x as HostTrial).cued?.right ?? false) : x[o];
 
+/** The trials where beam `b` has outcome `o` and `base` not (gained), and the reverse (lost). */
+function discordant(
+  rows: PairedTrial[],
+  pick: (t: PairedTrial, b: HostBeam) => HostTrial | AccuracyTrial | undefined,
+  b: HostBeam,
+  base: HostBeam,
+  o: Outcome,
+): { gained: number; lost: number } {
+  let gained = 0;
+  let lost = 0;
+  for (const t of rows) {
+    const mine = outcome(pick(t, b)!, o);
+    const theirs = outcome(pick(t, base)!, o);
+    if (mine && !theirs) gained++;
+    else if (theirs && !mine) lost++;
+  }
+  return { gained, lost };
+}
+
 /** Per front end counts with Wilson intervals, and each beam against `base` paired. */
 export function pairedTable(
   title: string,
@@ -198,10 +217,9 @@ export function pairedTable(
     const k = (o: Outcome) => rows.filter((t) => outcome(pick(t, b)!, o)).length;
     const vs = (o: Outcome) => {
       if (b === base) return "-";
-      const mine = rows.filter((t) => outcome(pick(t, b)!, o) && !outcome(pick(t, base)!, o));
-      const theirs = rows.filter((t) => !outcome(pick(t, b)!, o) && outcome(pick(t, base)!, o));
-      const p = mcnemarExact(mine.length, theirs.length);
-      return `${theirs.length} / ${mine.length}, ${fmtP(p.twoSided)}; ${fmtP(p.aBetter)}`;
+      const { gained, lost } = discordant(rows, pick, b, base, o);
+      const p = mcnemarExact(gained, lost);
+      return `${lost} / ${gained}, ${fmtP(p.twoSided)}; ${fmtP(p.aBetter)}`;
     };
     lines.push(
       `| ${b} | ${rows.length} | ${outcomes.map((o) => cell(k(o), rows.length)).join(" | ")} | ${outcomes.map(vs).join(" | ")} |`,
@@ -241,9 +259,8 @@ export function pairedGainLines(
     .filter((b) => b !== base)
     .map((b) => {
       const parts = names.map(([o, name]) => {
-        const gained = rows.filter((t) => outcome(pick(t, b)!, o) && !outcome(pick(t, base)!, o));
-        const lost = rows.filter((t) => !outcome(pick(t, b)!, o) && outcome(pick(t, base)!, o));
-        const [g, lo, hi] = pairedGain(gained.length, lost.length, rows.length);
+        const { gained, lost } = discordant(rows, pick, b, base, o);
+        const [g, lo, hi] = pairedGain(gained, lost, rows.length);
         return `${name} ${sign(g)} points (95 %: ${sign(lo)} .. ${sign(hi)})`;
       });
       return `${title}, ${b} - ${base}, ${rows.length} trials: ${parts.join(", ")}`;

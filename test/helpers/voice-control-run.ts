@@ -11,6 +11,17 @@ import type { Image } from "../../emulator/toolchain/image.ts";
 
 export const VOICE_APP = path.resolve("apps/voice-control");
 
+/** The real "marvin" (Speech Commands), from 60 degrees at 1 m, 62 dB, starting at 0.5 s: the
+ *  wake word of the voice tests' room scenes. */
+export const marvinTalker = () => ({
+  file: path.join(VOICE_APP, "audio", "marvin_617de221_0.wav"),
+  channel: 0,
+  start: 0.5,
+  az: 60,
+  dist: 1,
+  level: 62,
+});
+
 /** Runs a voice-control image on `board` with the add-on array its app.json names, `mic`
  *  played to it, on card image `sdcard` (or none). LED changes as "led:1" / "led:0". */
 export async function runVoiceImage(

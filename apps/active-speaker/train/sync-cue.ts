@@ -166,6 +166,22 @@ export interface MeetingShape {
   steps: number;
 }
 
+/** The speech-band energy of each hop of sample `k`'s audio window, by hop index (the window
+ *  ends at hop `last`), into `energy`. */
+export function addStepEnergy(
+  energy: Map<number, number>,
+  s: Samples,
+  k: number,
+  last: number,
+  bands: [number, number],
+): void {
+  for (let i = 0; i < AUDIO_HOPS; i++)
+    energy.set(
+      last - AUDIO_HOPS + 1 + i,
+      hopEnergy(s.audio, k * AUDIO_SIZE + i * MEL_BANDS, bands),
+    );
+}
+
 /** The cue per sample of consecutive meetings (dataset.ts order: step by step, the faces of a
  *  meeting in seat order), from the crops `video` (the seat crops or the
  *  detector's) and the log-mel audio windows. Each track's frames are rebuilt from its samples:
@@ -186,11 +202,7 @@ export function sampleSyncCues(
       const f = HISTORY - 1 + step;
       const last = frameHop(f);
       // The hops of this step's audio window (the same for every face).
-      for (let i = 0; i < AUDIO_HOPS; i++)
-        energy.set(
-          last - AUDIO_HOPS + 1 + i,
-          hopEnergy(s.audio, k * AUDIO_SIZE + i * MEL_BANDS, bands),
-        );
+      addStepEnergy(energy, s, k, last, bands);
       const cues: number[] = [];
       for (let p = 0; p < n; p++) {
         const at = (k + p) * VIDEO_SIZE;

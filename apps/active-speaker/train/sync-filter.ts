@@ -4,9 +4,9 @@
 // track's mean taken out of both sides (the cue correlates within a face: what differs between
 // faces, skin, hair, glasses, says nothing). Fitted on training meetings only, at the seat
 // boxes and at the face detector's.
-import { AUDIO_SIZE, VIDEO_SIZE, type Samples } from "./dataset.ts";
-import { AUDIO_HOPS, CROP_H, CROP_W, HISTORY, MEL_BANDS } from "./features.ts";
-import { frameHop, hopEnergy, speechBands, type MeetingShape } from "./sync-cue.ts";
+import { VIDEO_SIZE, type Samples } from "./dataset.ts";
+import { CROP_H, CROP_W, HISTORY } from "./features.ts";
+import { addStepEnergy, frameHop, speechBands, type MeetingShape } from "./sync-cue.ts";
 
 const PIXELS = CROP_H * CROP_W;
 
@@ -34,11 +34,7 @@ function speakingFrames(
     for (let step = 0; step < steps; step++) {
       const f = HISTORY - 1 + step;
       const last = frameHop(f);
-      for (let i = 0; i < AUDIO_HOPS; i++)
-        energy.set(
-          last - AUDIO_HOPS + 1 + i,
-          hopEnergy(s.audio, k * AUDIO_SIZE + i * MEL_BANDS, bands),
-        );
+      addStepEnergy(energy, s, k, last, bands);
       for (let p = 0; p < n; p++, k++) {
         if (!truth && !s.face[k]) continue;
         const j = HISTORY - 1;
