@@ -1,6 +1,7 @@
 // tinyboard build / tinyboard size
 import { buildApp } from "./lazy-build.ts";
 import { parseOptionFlag } from "../toolchain/app-options.ts";
+import { parsePartitionFlag } from "../toolchain/app.ts";
 import path from "node:path";
 import { outputRoot, shownPath } from "../paths.ts";
 import { loadTarget, type Target } from "../board.ts";
@@ -44,6 +45,7 @@ export async function buildCommand(
     rebuild?: boolean;
     debugLines?: boolean;
     option?: string[];
+    partition?: string[];
   },
 ): Promise<void> {
   const target = loadTarget(opts.board, opts.core);
@@ -51,6 +53,7 @@ export async function buildCommand(
     cache: !opts.rebuild,
     debugLines: opts.debugLines,
     appOptions: Object.assign({}, ...(opts.option ?? []).map(parseOptionFlag)),
+    partitions: (opts.partition ?? []).map(parsePartitionFlag),
   });
   printReport(report, opts.json);
   assertFits(report);

@@ -91,6 +91,12 @@ program
     [],
   )
   .option(
+    "--partition <NAME=FILE>",
+    "add a flash partition to app.json's, or replace the one of that name (repeatable), e.g. dtln=apps/voice-control/model/dtln_noise_suppression.tflite",
+    collect,
+    [],
+  )
+  .option(
     "--debug-lines",
     "insert statement hooks for the debugger (breakpoints on any line, line steps, locals); same cycles as the release build",
   )
@@ -121,6 +127,12 @@ program
     collect,
     [],
   )
+  .option(
+    "--partition <NAME=FILE>",
+    "add a flash partition to app.json's, or replace the one of that name (repeatable), e.g. dtln=apps/voice-control/model/dtln_noise_suppression.tflite",
+    collect,
+    [],
+  )
   .action(lazy(runModule, "flashCommand"));
 
 program
@@ -143,6 +155,12 @@ program
   .option(
     "--option <NAME=VALUE>",
     "set a build option app.json declares in 'options' (repeatable), e.g. BEAM=0",
+    collect,
+    [],
+  )
+  .option(
+    "--partition <NAME=FILE>",
+    "add a flash partition to app.json's, or replace the one of that name (repeatable), e.g. dtln=apps/voice-control/model/dtln_noise_suppression.tflite",
     collect,
     [],
   )

@@ -38,6 +38,7 @@ import { lockCardImage, lockStateDir } from "../board-lock.ts";
 import { regularFile } from "../host-files.ts";
 import { runSeconds } from "./options.ts";
 import { parseOptionFlag } from "../toolchain/app-options.ts";
+import { parsePartitionFlag } from "../toolchain/app.ts";
 
 interface TargetOpts {
   board: string;
@@ -47,6 +48,8 @@ interface TargetOpts {
   rebuild?: boolean;
   /** `--option NAME=VALUE`: values for options app.json declares (app-options.ts). */
   option?: string[];
+  /** `--partition NAME=FILE`: flash partitions added to app.json's. */
+  partition?: string[];
 }
 
 /** An image for the board from an app folder (built, or from the build cache, and written to
@@ -54,7 +57,13 @@ interface TargetOpts {
 export async function imageFor(
   spec: string,
   target: Target,
-  o: { quiet?: boolean; rebuild?: boolean; debugLines?: boolean; option?: string[] } = {},
+  o: {
+    quiet?: boolean;
+    rebuild?: boolean;
+    debugLines?: boolean;
+    option?: string[];
+    partition?: string[];
+  } = {},
 ): Promise<{ image: Image; inputs: Record<string, string> }> {
   if (isAppDir(spec)) {
     const started = performance.now();
@@ -62,6 +71,7 @@ export async function imageFor(
       cache: !o.rebuild,
       debugLines: o.debugLines,
       appOptions: Object.assign({}, ...(o.option ?? []).map(parseOptionFlag)),
+      partitions: (o.partition ?? []).map(parsePartitionFlag),
     });
     if (!report.fits) {
       console.error(formatReport(report));
@@ -103,7 +113,11 @@ export async function flashCommand(spec: string, opts: TargetOpts): Promise<void
   const target = loadTarget(opts.board, opts.core);
   const state = openState(opts.state ?? defaultStateDir(target.board.id));
   lockStateDir(state.dir);
-  const { image } = await imageFor(spec, target, { rebuild: opts.rebuild, option: opts.option });
+  const { image } = await imageFor(spec, target, {
+    rebuild: opts.rebuild,
+    option: opts.option,
+    partition: opts.partition,
+  });
   flashImage(state, image);
   console.log(
     `flashed ${image.manifest.app} to ${target.board.id} (state ${path.relative(process.cwd(), state.dir) || "."})`,
@@ -185,6 +199,7 @@ export async function runCommand(spec: string | undefined, opts: RunCliOptions):
       quiet: opts.json,
       rebuild: opts.rebuild,
       option: opts.option,
+      partition: opts.partition,
     });
     flashImage(state, built.image);
     inputs = built.inputs;

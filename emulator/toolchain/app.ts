@@ -235,3 +235,19 @@ export function imageMicArray(spec: string | undefined): string | undefined {
 export function heapBytesFor(app: App, board: string): number {
   return app.heapBytes[board] ?? app.heapBytes["*"] ?? 0;
 }
+
+/** app.json's partitions with `extra` added (one of the same name replaces app.json's): `--partition`. */
+export function withExtraPartitions(
+  parts: App["partitions"],
+  extra: App["partitions"] = [],
+): App["partitions"] {
+  const names = new Set(extra.map((e) => e.name));
+  return [...parts.filter((p) => !names.has(p.name)), ...extra];
+}
+
+/** `--partition NAME=FILE`: the file resolved against the current folder. */
+export function parsePartitionFlag(flag: string): { name: string; file: string } {
+  const m = /^([A-Za-z0-9_.-]+)=(.+)$/.exec(flag);
+  if (!m) throw new UserError(`--partition ${flag}: expected NAME=FILE, e.g. dtln=model.tflite`);
+  return { name: m[1], file: path.resolve(m[2]) };
+}

@@ -10,7 +10,14 @@ import { loadImageChecker, prepareImageCheck, verifyImageCode } from "./verify-i
 import { layoutFlash, PAGE } from "./flash-layout.ts";
 import type { Image, ImageManifest } from "./image.ts";
 import { checkPlacement, placementFor } from "../memory-hierarchy/placement.ts";
-import { appMicArray, heapBytesFor, loadApp, projectInput, type App } from "./app.ts";
+import {
+  appMicArray,
+  heapBytesFor,
+  loadApp,
+  projectInput,
+  withExtraPartitions,
+  type App,
+} from "./app.ts";
 import { memoryReport, needsOf, type MemoryReport } from "./memory-report.ts";
 import { UserError } from "../errors.ts";
 import { modelBudgets } from "./model-budget.ts";
@@ -47,6 +54,8 @@ export interface BuildOptions {
   cache?: boolean;
   /** Values for options app.json declares (app-options.ts), replacing its defaults. */
   appOptions?: AppOptions;
+  /** Partitions added to app.json's, a same-named one replaced (`--partition NAME=FILE`; files as given). */
+  partitions?: { name: string; file: string }[];
   /** Called before a compile (not for an image served from the cache): a progress line. */
   onCompile?: () => void;
 }
@@ -115,6 +124,7 @@ function prepareBuild(appDir: string, target: Target, opts: BuildOptions) {
   const loaded = loadApp(appDir);
   const app = {
     ...loaded,
+    partitions: withExtraPartitions(loaded.partitions, opts.partitions),
     options: resolveAppOptions(loaded.name, loaded.options, opts.appOptions),
   };
   if (target.sramBytes % PAGE !== 0)

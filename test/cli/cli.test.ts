@@ -63,6 +63,39 @@ cliTest("boards lists rt1060, rt1170 and mcxn947 at 600, 996 and 150 MHz", (t) =
   t.deepEqual(clocks, { mcxn947: 150_000_000, rt1060: 600_000_000, rt1170: 996_000_000 });
 });
 
+cliTest(
+  "build --partition adds a flash partition to app.json's, and a bad one is one line",
+  (t) => {
+    const out = path.join(tmp, "hello-extra.tbi");
+    const extra = path.resolve("apps/voice-control/model/dtln_noise_suppression.tflite");
+    const r = cli([
+      "build",
+      "apps/hello-model",
+      "--board",
+      "rt1060",
+      "-o",
+      out,
+      "--partition",
+      `extra=${extra}`,
+    ]);
+    t.is(r.status, 0, r.stderr);
+    // The report sizes the added model's arena beside app.json's one.
+    t.regex(r.stdout, /model 'model' arena \d+ B/);
+    t.regex(r.stdout, /model 'extra' arena \d+ B/);
+    userError(
+      t,
+      cli(["build", "apps/hello-model", "--board", "rt1060", "--partition", "extra"]),
+      /--partition extra: expected NAME=FILE/,
+    );
+    const missing = path.join(tmp, "no-such-model.tflite");
+    userError(
+      t,
+      cli(["build", "apps/hello-model", "--board", "rt1060", "--partition", `extra=${missing}`]),
+      /partition 'extra': cannot read/,
+    );
+  },
+);
+
 cliTest("build --json prints the memory report with regions", (t) => {
   const out = path.join(tmp, "mcxn947.tbi");
   const r = cli(["build", "apps/sensor-logger", "--board", "mcxn947", "--json", "-o", out]);
