@@ -39,6 +39,7 @@ export const OP = {
   steerHold: 23,
   beamPast: 24,
   beamPastTwice: 25,
+  maskedStft: 26,
 } as const;
 
 export interface DspJob {
