@@ -12,7 +12,8 @@
 // (firmware/dsp/mic-calibration.ts); NOISE_SUPPRESSOR true switches the suppressor on;
 // STEER_CONFIRM / STEER_AGREE_DEG the hold (STEER_CONFIRM 0: every estimate re-steers, as before);
 // REBEAM_MS (0: off) the past the superdirective beam hears again once the hold takes a
-// direction (rebeam.ts; main.ts does the work between buffers).
+// direction (rebeam.ts; main.ts does the work between buffers). With a DTLN model in flash
+// (dtln.ts, partition "dtln") that learnt suppressor takes the Wiener one's place.
 import * as mic from "../../hal/mic";
 import { pdmStateBytes, pdmInit, pdmDecimate } from "../../firmware/dsp/pdm";
 import { beamStateBytes, beamInit, beamSteer, beamProcess } from "../../firmware/dsp/beamformer";
@@ -26,6 +27,7 @@ import { SteerHold, STEER_TO, STEER_MIC0 } from "../../firmware/dsp/steer-hold";
 import { Doa } from "./doa";
 import { History } from "./history";
 import { Rebeam } from "./rebeam";
+import { Dtln } from "./dtln";
 
 export const RATE: u32 = 16000;
 export const BLOCK_MS: u32 = 10;
@@ -84,7 +86,12 @@ export class FrontEnd {
   peak: i32 = 0;
   blocks: u64 = 0;
 
-  constructor() {
+  /** The learnt suppressor (dtln.ts), or null. */
+  readonly dtln: Dtln | null;
+
+  constructor(dtln: Dtln | null = null) {
+    this.dtln = dtln;
+    if (dtln != null) this.suppress = true;
     this.mics = <i32>mic.count();
     this.pdm = mic.kind() == mic.KIND_SAI_BITSTREAM;
     const bytes = this.pdm ? mic.pdmBufferBytes(this.mics, PDM_CLOCK, DMA_MS) : mic.pcmBufferBytes(this.mics, RATE, DMA_MS);
@@ -125,8 +132,8 @@ export class FrontEnd {
     this.nsState = heap.alloc(NS_STATE_BYTES);
     nsInit(this.nsState);
     this.doa = new Doa(this.mics, this.positions);
-    // The suppressor's state is not re-run, so with it on the past stays as heard.
-    if (this.superdirective && STEER_CONFIRM > 0 && REBEAM_MS > 0 && !NOISE_SUPPRESSOR) this.rebeam = new Rebeam(this.mics, BLOCK, REBEAM_MS, this.beam, this.calibration);
+    // A suppressor's state (the Wiener one's noise estimate, DTLN's LSTMs) is not re-run, so with one the past stays as heard.
+    if (this.superdirective && STEER_CONFIRM > 0 && REBEAM_MS > 0 && !NOISE_SUPPRESSOR && dtln == null) this.rebeam = new Rebeam(this.mics, BLOCK, REBEAM_MS, this.beam, this.calibration);
     if (this.superdirective && STEER_CONFIRM > 0) this.listenMic0();
     else this.steer(90);
   }
@@ -180,7 +187,10 @@ export class FrontEnd {
     if (this.superdirective) sdProcess(this.beam, planar, this.beamOut);
     else if (BEAM == BEAM_MVDR) mvdrProcess(this.beam, planar, this.beamOut);
     else beamProcess(this.beam, planar, BLOCK, this.beamOut);
-    if (this.suppress) nsProcess(this.nsState, this.beamOut, this.beamOut);
+    if (this.suppress) {
+      if (this.dtln != null) this.dtln!.process(this.beamOut, BLOCK);
+      else nsProcess(this.nsState, this.beamOut, this.beamOut);
+    }
     this.gainDb = agcProcess(this.agcState, this.agc, this.beamOut, this.beamOut, BLOCK);
     if (this.rebeam != null) this.rebeam!.past.keep(planar, agcLinearGain(this.agcState));
     let peak: i32 = 0;

@@ -3,13 +3,15 @@
 // AGC), the wake word "marvin" (wake.ts, MLPerf streaming wake-word model every 32 ms), then
 // within LISTEN_MS a command (command.ts, MLPerf KWS model, ten words) that drives the LEDs
 // (actions.ts). With a partition named "led" in app.json instead of "kws", the commands are the
-// app's own LED-control set (train/). Every detection is a console line and a row in /VOICE/LOGnnnn.CSV.
+// app's own LED-control set (train/); with one named "dtln", TFLM's DTLN model suppresses noise
+// on the beam (dtln.ts) where the core has the time for it. Every detection is a console line and a row in /VOICE/LOGnnnn.CSV.
 import * as clock from "../../hal/clock";
 import * as console from "../../hal/console";
 import * as mic from "../../hal/mic";
 import * as system from "../../hal/system";
 import { partitionBase, partitionSize } from "../../firmware/partitions";
 import { Interpreter } from "../../firmware/tflite/interpreter";
+import { MS_BINS, MS_HOP } from "../../firmware/dsp/masked-stft";
 import { TextBuffer } from "../../firmware/text";
 import { FrontEnd, RATE, MAX_MICS, FRAMES_PER_BUFFER, BLOCK } from "./frontend";
 import { WakeWord, HOP_SAMPLES, CANDIDATE_THRESHOLD } from "./wake";
@@ -21,6 +23,7 @@ import { WAKE_VERIFIER, REBEAM_LOAD_PCT, COMMAND_FROM_WAKE_DEG, COMMAND_DOA_CONF
 import { angleApart } from "../../firmware/dsp/steer-hold";
 import { CardLog } from "./card-log";
 import { Capture } from "./capture";
+import { Dtln, DTLN_PARTITION } from "./dtln";
 
 const LISTEN_MS: u64 = 3000;
 // After the wake word the first command scoring waits this long: earlier, the command model's
@@ -60,6 +63,27 @@ function model(name: string, inputs: i32, outputs: i32): Interpreter | null {
   return engine;
 }
 
+// DTLN may take at most this share of its 8 ms hop, which is its share of every 40 ms buffer
+// (five hops): the rest of the pipeline's worst buffer is 58 % on RT1060 without the re-beam
+// (DTLN turns the re-beam off; README "Measured"), and 58 + 35 leaves a margin below 100.
+const DTLN_MAX_LOAD_PCT: u64 = 35;
+
+/** `dtln` when the core runs one of its hops in DTLN_MAX_LOAD_PCT of the hop's time, else null; either said on the console. */
+function affordable(dtln: Dtln): Dtln | null {
+  const cycles = dtln.probeCycles();
+  const hopCycles = <u64>clock.coreHz() / 1000 * <u64>MS_HOP / 16; // 8 ms: MS_HOP samples at 16 kHz
+  const pct = cycles * 10000 / hopCycles;
+  if (pct > DTLN_MAX_LOAD_PCT * 100) {
+    line.str("voice-control: DTLN takes ").fixed(<i64>(cycles * 100000 / <u64>clock.coreHz()), 2).str(" ms of each 8 ms hop on this core (").fixed(<i64>pct, 2)
+      .str(" %, at most ").uint(DTLN_MAX_LOAD_PCT).str(" %): running without a noise suppressor");
+    say();
+    return null;
+  }
+  line.str("noise suppressor: DTLN, ").fixed(<i64>(cycles * 100000 / <u64>clock.coreHz()), 2).str(" ms of each 8 ms hop (").fixed(<i64>pct, 2).str(" %); the re-beam is off with it");
+  say();
+  return dtln;
+}
+
 function stamp(ms: u64): TextBuffer {
   return line.str("[").fixed(<i64>ms, 3).str(" s] ");
 }
@@ -92,7 +116,14 @@ export function main(): void {
     if (engine == null) { system.exit(2); return; }
     verifier = new Verifier(engine);
   }
-  const front = new FrontEnd();
+  // TFLM's DTLN model, when flash holds it, suppresses noise where the core has the time.
+  let dtln: Dtln | null = null;
+  if (partitionSize(DTLN_PARTITION) > 0) {
+    const engine = model(DTLN_PARTITION, MS_BINS, MS_BINS);
+    if (engine == null) { system.exit(2); return; }
+    dtln = affordable(new Dtln(engine));
+  }
+  const front = new FrontEnd(dtln);
   const wake = new WakeWord(wwEngine!);
   if (verifier != null) { wake.threshold = CANDIDATE_THRESHOLD; wake.run = 1; }
   const command = new Command(kwsEngine!);

@@ -43,7 +43,11 @@ export interface Built {
 export async function build(
   appDir: string,
   board: string,
-  opts: { unmetered?: boolean; appOptions?: AppOptions } = {},
+  opts: {
+    unmetered?: boolean;
+    appOptions?: AppOptions;
+    partitions?: { name: string; file: string }[];
+  } = {},
 ): Promise<Built> {
   const target = loadTarget(board);
   const { app, image, report } = await buildApp(path.resolve(ROOT, appDir), target, opts);

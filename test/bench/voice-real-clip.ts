@@ -5,7 +5,9 @@
 // detected / trials per sub-cell and the cell's Wilson 95 % interval; the host's figure for the
 // same scenes is eval/real-clip-detection.ts.
 // Run alone: `npx tsx test/bench/voice-real-clip.ts --board rt1170 [--snr 5] [--dist 3]
-// [--target-per-cell 5] [--option K=V]... [--json out.json]`
+// [--target-per-cell 5] [--option K=V]... [--partition NAME=FILE]... [--json out.json]`
+// (--partition dtln=apps/voice-control/model/dtln_noise_suppression.tflite: the app with TFLM's
+// DTLN suppressor.)
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -14,6 +16,7 @@ import { parseArgs } from "node:util";
 import { realClipScenes, wilson } from "../../apps/voice-control/eval/real-clip-scenes.ts";
 import { SCENE_SECONDS, TRIALS } from "../../apps/voice-control/eval/scenes.ts";
 import { parseOptionFlag, type AppOptions } from "../../emulator/toolchain/app-options.ts";
+import { parsePartitionFlag } from "../../emulator/toolchain/app.ts";
 import { build } from "./util.ts";
 import { runScene, VOICE_APP } from "./voice-control.ts";
 import { scoreTrial } from "./voice-trial.ts";
@@ -34,10 +37,11 @@ export async function realClipTrials(
   opts: { snrs: number[]; dists: number[]; perCell: number; targetPerCell: number },
   appOptions: AppOptions = {},
   log: (s: string) => void = () => undefined,
+  partitions: { name: string; file: string }[] = [],
 ): Promise<{ trials: RealClipTrial[]; overruns: number }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "tinyboard-voice-real-"));
   const scenes = realClipScenes(dir, "test", opts);
-  const b = await build(VOICE_APP, board, { appOptions });
+  const b = await build(VOICE_APP, board, { appOptions, partitions });
   const trials: RealClipTrial[] = [];
   let overruns = 0;
   for (let i = 0; i < scenes.length; i++) {
@@ -74,6 +78,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
         "per-cell": { type: "string", default: "2" },
         "target-per-cell": { type: "string", default: "5" },
         option: { type: "string", multiple: true },
+        partition: { type: "string", multiple: true },
         json: { type: "string" },
       },
     }).values;
@@ -81,9 +86,11 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     bad((e as Error).message);
   }
   let appOptions: AppOptions = {};
+  let partitions: { name: string; file: string }[] = [];
   try {
     for (const o of (values.option as string[] | undefined) ?? [])
       appOptions = { ...appOptions, ...parseOptionFlag(o) };
+    partitions = ((values.partition as string[] | undefined) ?? []).map(parsePartitionFlag);
   } catch (e) {
     bad((e as Error).message);
   }
@@ -98,6 +105,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     },
     appOptions,
     (s) => process.stderr.write(`${s}\n`),
+    partitions,
   );
   const groups = new Map<string, RealClipTrial[]>();
   for (const t of trials) {
@@ -118,6 +126,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   if (values.json)
     writeFileSync(
       values.json as string,
-      JSON.stringify({ board, appOptions, trials, overruns }, null, 2),
+      JSON.stringify({ board, appOptions, partitions, trials, overruns }, null, 2),
     );
 }

@@ -1,0 +1,49 @@
+// apps/voice-control with TFLM's DTLN model in a "dtln" flash partition (--partition, not in
+// app.json by default): where the core runs a hop in time (RT1170) the learnt suppressor takes
+// the Wiener one's place and the demo scene's words all come through it; where it cannot (MCX
+// N947's 150 MHz M33: more than a hop's 8 ms a hop) the app says so in one line and runs
+// without it.
+import test from "ava";
+import path from "node:path";
+import { loadTarget } from "../../emulator/board.ts";
+import { buildApp } from "../../emulator/toolchain/build.ts";
+import { VOICE_APP, runVoiceImage } from "../helpers/voice-control-run.ts";
+
+const DTLN = { name: "dtln", file: path.join(VOICE_APP, "model/dtln_noise_suppression.tflite") };
+const DEMO = path.join(VOICE_APP, "scenes/demo.json");
+
+const withDtln = (board: string) =>
+  buildApp(VOICE_APP, loadTarget(board), { partitions: [DTLN] }).then((r) => r.image);
+
+test("rt1170: DTLN suppresses noise on the beam; the demo's wake words and commands come through", async (t) => {
+  const { summary, text } = await runVoiceImage("rt1170", await withDtln("rt1170"), DEMO, 12);
+  t.is(summary.fault, null);
+  const cost = /noise suppressor: DTLN, ([\d.]+) ms of each 8 ms hop \(([\d.]+) %\)/.exec(text);
+  t.truthy(cost, text);
+  // One hop: the magnitudes, two LSTMs, the mask, the synthesis (docs/ops.md: 1.15 ms for the model alone).
+  t.true(Number(cost![1]) > 1 && Number(cost![1]) < 2, cost![0]);
+  t.notRegex(text, /re-beam \d+ ms/, "the re-beam is off with DTLN");
+  t.deepEqual(
+    [...text.matchAll(/command (\w+) \d+%/g)].map((m) => m[1]),
+    ["on", "left", "yes"],
+  );
+  t.is([...text.matchAll(/wake marvin/g)].length, 3);
+  for (const m of text.matchAll(
+    /load ([\d.]+) % average, ([\d.]+) % worst 40 ms buffer; overruns (\d+)/g,
+  )) {
+    t.true(Number(m[2]) < 100, m[0]);
+    t.is(m[3], "0");
+  }
+});
+
+test("mcxn947: DTLN does not fit the core's time: one line, and the app runs without it", async (t) => {
+  const { summary, text } = await runVoiceImage("mcxn947", await withDtln("mcxn947"), DEMO, 3);
+  t.is(summary.fault, null);
+  const refused =
+    /voice-control: DTLN takes ([\d.]+) ms of each 8 ms hop on this core \(([\d.]+) %, at most 35 %\): running without a noise suppressor/.exec(
+      text,
+    );
+  t.truthy(refused, text);
+  t.true(Number(refused![2]) > 100, "a hop takes longer than 8 ms on the 150 MHz M33");
+  t.regex(text, /wake marvin/);
+});
