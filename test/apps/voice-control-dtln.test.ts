@@ -8,6 +8,7 @@ import path from "node:path";
 import { loadTarget } from "../../emulator/board.ts";
 import { buildApp } from "../../emulator/toolchain/build.ts";
 import { VOICE_APP, runVoiceImage } from "../helpers/voice-control-run.ts";
+import { dtlnSnr } from "../bench/voice-dtln-snr.ts";
 
 const DTLN = { name: "dtln", file: path.join(VOICE_APP, "model/dtln_noise_suppression.tflite") };
 const DEMO = path.join(VOICE_APP, "scenes/demo.json");
@@ -46,4 +47,13 @@ test("mcxn947: DTLN does not fit the core's time: one line, and the app runs wit
   t.truthy(refused, text);
   t.true(Number(refused![2]) > 100, "a hop takes longer than 8 ms on the 150 MHz M33");
   t.regex(text, /wake marvin/);
+});
+
+test("DTLN on the signal: speech in fan noise at 5 dB comes out with a higher SNR, the speech kept", async (t) => {
+  // The model through the firmware engine frame by frame, its mask applied to speech and noise apart.
+  const [row] = await dtlnSnr("rt1170", [5], [-26], ["fan"]);
+  t.log(JSON.stringify(row));
+  t.true(row.snrOut - row.snrIn > 5, `SNR gain ${(row.snrOut - row.snrIn).toFixed(1)} dB`);
+  t.true(row.speechGain > -2, `speech ${row.speechGain.toFixed(1)} dB`);
+  t.true(row.maskNoise < row.maskSpeech, "noise-only frames get less than speech frames");
 });
