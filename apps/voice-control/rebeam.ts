@@ -6,9 +6,12 @@
 // replace the history the models read, and every wake-word and command frame whose samples
 // changed is computed again: the wake model's next window is what the steered beam would have
 // heard. The work is done between buffers, a unit at a time (one 10 ms block, or one feature
-// frame), while the buffer's cycles stay under REBEAM_LOAD_PCT of its 40 ms: a 150 MHz core
-// spreads a re-beam over several buffers instead of missing one. What was captured to the card
-// (capture.ts) and the live AGC stay as heard.
+// frame), a unit started only while the last one's cycles still fit under REBEAM_LOAD_PCT of the
+// buffer's 40 ms: a 150 MHz core spreads a re-beam over several buffers instead of missing one.
+// There a new direction while a re-beam is unfinished re-beams its own span only (`union` false,
+// main.ts): in babble the hold took new directions faster than the union's up to 72 blocks were
+// done (README "The beam against microphone 0 through the emulator"). What was captured to the
+// card (capture.ts) and the live AGC stay as heard.
 import { BeamPast } from "../../firmware/dsp/beam-past";
 import { WW_FRAMES, WW_FRAME } from "../../firmware/dsp/mlperf-ww";
 import { KWS_FRAMES, KWS_FRAME } from "../../firmware/dsp/mlperf-kws";
@@ -35,6 +38,9 @@ export class Rebeam {
   framesDone: u32 = 0;
   cycles: u64 = 0;
   worstCycles: u64 = 0;
+  /** A new direction while a re-beam is unfinished re-beams the union of both spans (true), or only its own span (false: a slow core, where the union's blocks take too long). */
+  union: bool = true;
+  private unitCycles: u64 = 0; // the last unit's cost: a unit starts only if that much still fits before the deadline
 
   constructor(mics: i32, block: i32, ms: i32, readonly beam: usize, readonly cal: usize) {
     this.block = block;
@@ -45,21 +51,25 @@ export class Rebeam {
   /** The live beam was just steered to a new direction, from block `now` on. */
   start(now: u64): void {
     if (now < 2) return;
-    // While an earlier re-beam is unfinished, the span is the union of both (beam-past.ts), and its features are redone from the start.
-    this.past.start(now, this.beam, this.cal);
+    // While an earlier re-beam is unfinished, the span is the union of both (beam-past.ts; without `union` the blocks of the new span only), and the features are redone from the union's start.
+    this.past.start(now, this.beam, this.cal, this.union);
     this.spanFrom = this.past.first * <u64>this.block;
     this.spanTo = now * <u64>this.block;
     this.features = false;
     this.started++;
   }
 
-  /** Does units of a pending re-beam until `clock.cycles()` reaches `deadline`. */
+  /** Does units of a pending re-beam while the last unit's cycles still fit before `deadline` (`clock.cycles()`). */
   work(history: History, wake: WakeWord, command: Command, deadline: u64): void {
     if (!this.past.pending && !this.features) return;
     const c0 = clock.cycles();
-    while ((this.past.pending || this.features) && clock.cycles() < deadline) {
+    let t = c0;
+    while ((this.past.pending || this.features) && t + this.unitCycles < deadline) {
       if (this.past.pending) this.audioUnit(history);
       else this.featureUnit(history, wake, command);
+      const t1 = clock.cycles();
+      this.unitCycles = t1 - t;
+      t = t1;
     }
     const used = clock.cycles() - c0;
     this.cycles += used;

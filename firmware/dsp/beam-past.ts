@@ -71,7 +71,7 @@ export class BeamPast {
   }
 
   /** The live superdirective `beam` (with calibration `cal`, or 0) was steered from block `now` on (not yet kept): beam the blocks before it again (and an unsettled re-beam's). Returns the first block the re-beam gives. */
-  start(now: u64, beam: usize, cal: usize): u64 {
+  start(now: u64, beam: usize, cal: usize, union: bool = true): u64 {
     memory.copy(this.state, beam, <usize>sdStateBytes(this.mics));
     sdReset(this.state);
     if (cal != 0) {
@@ -82,8 +82,9 @@ export class BeamPast {
     let from = now > <u64>(this.blocks + PRIME) ? now - <u64>this.blocks : <u64>PRIME;
     if (this.unsettled && this.first < from) {
       // Back over the unsettled re-beam's span too, from the oldest block still kept (now is the next block to be kept).
+      // Without `union` only the new span is beamed again, and `first` stays where the earlier span began (what was derived from its blocks changed too).
       const oldest = now + <u64>PRIME > <u64>this.ring ? now + <u64>PRIME - <u64>this.ring : <u64>PRIME;
-      from = this.first > oldest ? this.first : oldest;
+      if (union) from = this.first > oldest ? this.first : oldest;
     } else this.first = from;
     this.unsettled = true;
     this.cursor = from - <u64>PRIME;

@@ -1,9 +1,10 @@
 // The paired statistics of test/bench/voice-beam-paired.ts (the beam against microphone 0 on the
 // same trials): McNemar's exact test on the discordant pairs, checked against binomial tails
 // worked by hand, and the tables it prints from paired trials (the emulator's too, also when
-// runs are joined with --tables).
+// runs are joined with --tables), and the trials where host and firmware decide apart.
 import test from "ava";
 import {
+  disagreementLines,
   emulatorTables,
   mcnemarExact,
   pairedGain,
@@ -177,4 +178,40 @@ test("the paired gain: (gained - lost) / n with the Wilson interval of the gaine
   const [g2, lo2, hi2] = pairedGain(12, 18, 160);
   t.true(Math.abs(g2 + g) < 1e-12 && Math.abs(lo2 + hi) < 1e-9 && Math.abs(hi2 + lo) < 1e-9);
   t.deepEqual(pairedGain(0, 0, 50), [0, 0, 0]);
+});
+
+test("the disagreement lines name each trial where host and firmware decide the wake word apart", (t) => {
+  const trial = (scene: number, n: number, host: boolean, firm: boolean | null): PairedTrial => ({
+    set: 4,
+    scene,
+    trial: n,
+    spec: { dist: 1, rt60: 0.3, snr: 5, noise: "babble" },
+    word: "up",
+    host: { superdirective: { woke: host, heard: null, commandRight: false } },
+    ...(firm !== null && {
+      emulator: {
+        superdirective: {
+          set: 4,
+          spec: { dist: 1, rt60: 0.3, snr: 5, noise: "babble" },
+          woke: firm,
+          commandRight: false,
+        },
+      },
+    }),
+  });
+  const trials = [
+    trial(0, 0, true, false), // host only, first "marvin"
+    trial(0, 1, true, false), // host only, second
+    trial(2, 0, false, true), // firmware only
+    trial(3, 0, true, true), // alike
+    trial(5, 0, true, null), // not emulated: not counted
+  ];
+  const out = disagreementLines(trials, ["superdirective"]).split("\n");
+  t.deepEqual(out, [
+    'superdirective, wake word host only: 2 (1 at a scene\'s first "marvin")',
+    "  4/0/0 1 m, RT60 0.3 s, babble",
+    "  4/0/1 1 m, RT60 0.3 s, babble",
+    'superdirective, wake word firmware only: 1 (1 at a scene\'s first "marvin")',
+    "  4/2/0 1 m, RT60 0.3 s, babble",
+  ]);
 });

@@ -299,6 +299,36 @@ export function agreementTable(trials: PairedTrial[], beams: HostBeam[]): string
 }
 
 /**
+ * Per beam, the trials where host and firmware decide the wake word differently, one line each
+ * ("set/scene/trial": trial 0 is the scene's first "marvin"), host-only first.
+ */
+export function disagreementLines(trials: PairedTrial[], beams: HostBeam[]): string {
+  const lines: string[] = [];
+  for (const b of beams) {
+    const both = trials.filter((t) => t.emulator?.[b] && t.host[b]);
+    for (const [name, hostWoke] of [
+      ["host only", true],
+      ["firmware only", false],
+    ] as const) {
+      const odd = both.filter(
+        (t) => t.host[b]!.woke === hostWoke && t.emulator![b]!.woke !== hostWoke,
+      );
+      const first = odd.filter((t) => t.trial === 0).length;
+      lines.push(
+        `${b}, wake word ${name}: ${odd.length} (${first} at a scene's first "marvin")` +
+          odd
+            .map(
+              (t) =>
+                `\n  ${t.set}/${t.scene}/${t.trial} ${t.spec.dist} m, RT60 ${t.spec.rt60} s, ${t.spec.noise}`,
+            )
+            .join(""),
+      );
+    }
+  }
+  return lines.join("\n");
+}
+
+/**
  * The emulator's paired table, the host's on the same trials and their agreement, for the trials
  * that went through the emulator ("" when none did): a new run's, or earlier runs' joined with --tables.
  */
@@ -320,7 +350,9 @@ export function emulatorTables(
     "\n" +
     pairedGainLines(`${board} host, same trials`, emu, beams, base) +
     "\n\n" +
-    agreementTable(trials, beams)
+    agreementTable(trials, beams) +
+    "\n\n" +
+    disagreementLines(trials, beams)
   );
 }
 
