@@ -14,11 +14,12 @@ import { fileURLToPath } from "node:url";
 import { loadTarget } from "../../emulator/board.ts";
 import { parseScriptArgs } from "../../emulator/cli/script-args.ts";
 import { runModel } from "../../emulator/model/runner.ts";
+import { readModel } from "../../emulator/model/tflite-model.ts";
 import { readWav } from "../../emulator/inputs/wav.ts";
-import { activeSpeech } from "../../emulator/inputs/room/active-speech.ts";
+import { activeSpeech, meanPower } from "../../emulator/inputs/room/active-speech.ts";
 import { babbleNoise, fanNoise } from "../../emulator/inputs/room/noise.ts";
 import { rngFor } from "../../emulator/inputs/room/prng.ts";
-import { rfft } from "../helpers/dsp-reference.ts";
+import { fftInPlace, rfft } from "../helpers/dsp-reference.ts";
 import { ROOT } from "./util.ts";
 
 const FRAME = 512,
@@ -26,10 +27,16 @@ const FRAME = 512,
   BINS = 257,
   RATE = 16000;
 const MODEL = path.join(ROOT, "apps/voice-control/model/dtln_noise_suppression.tflite");
-const IN_SCALE = 0.06858, // the model's input quantisation (fixtures README; read from the model by the firmware)
-  IN_ZERO = -128,
-  OUT_SCALE = 1 / 256,
-  OUT_ZERO = -128;
+type Quant = { scale: number; zero: number };
+/** The model's input and output quantisation, as the firmware reads them. */
+function quantisation(model: Uint8Array): { input: Quant; output: Quant } {
+  const m = readModel(model, "dtln");
+  const q = (t: number) => {
+    const z = m.tensors[t].quantization!;
+    return { scale: z.scale[0], zero: z.zeroPoint[0] };
+  };
+  return { input: q(m.inputs[0]), output: q(m.outputs[0]) };
+}
 
 const wav = (name: string) => Float64Array.from(readWav(path.join(ROOT, name)).channels[0]);
 
@@ -49,14 +56,8 @@ function speech(): Float64Array {
   return out;
 }
 
-const power = (x: ArrayLike<number>) => {
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i] * x[i];
-  return s / x.length;
-};
-
 /** Per frame (hop h: samples up to (h + 1) HOP), the model's input bytes from the mixture. */
-function magnitudeFrames(x: Float64Array): Uint8Array[] {
+function magnitudeFrames(x: Float64Array, { scale, zero }: Quant): Uint8Array[] {
   const frames: Uint8Array[] = [];
   const buf = new Float64Array(FRAME);
   for (let h = 0; (h + 1) * HOP <= x.length; h++) {
@@ -65,10 +66,7 @@ function magnitudeFrames(x: Float64Array): Uint8Array[] {
     const { re, im } = rfft(buf);
     const q = new Int8Array(BINS);
     for (let k = 0; k < BINS; k++)
-      q[k] = Math.max(
-        -128,
-        Math.min(127, Math.round(Math.hypot(re[k], im[k]) / IN_SCALE) + IN_ZERO),
-      );
+      q[k] = Math.max(-128, Math.min(127, Math.round(Math.hypot(re[k], im[k]) / scale) + zero));
     frames.push(new Uint8Array(q.buffer));
   }
   return frames;
@@ -83,20 +81,18 @@ function applyMasks(x: Float64Array, masks: Float64Array[]): Float64Array {
   );
   masks.forEach((g, h) => {
     const start = (h + 1) * HOP - FRAME;
-    const frame = Float64Array.from({ length: FRAME }, (_, i) =>
-      start + i >= 0 ? x[start + i] : 0,
-    );
-    const { re, im } = rfft(frame);
-    // Inverse by the real-signal sum (N = 512: cheap enough for a bench).
-    for (let i = 0; i < FRAME; i++) {
-      if (start + i < 0) continue;
-      let s = re[0] * g[0] + re[BINS - 1] * g[BINS - 1] * (i % 2 ? -1 : 1);
-      for (let k = 1; k < BINS - 1; k++) {
-        const a = (2 * Math.PI * k * i) / FRAME;
-        s += 2 * g[k] * (re[k] * Math.cos(a) - im[k] * Math.sin(a));
-      }
-      y[start + i] += (0.5 * hann[i] * s) / FRAME;
+    const re = Float64Array.from({ length: FRAME }, (_, i) => (start + i >= 0 ? x[start + i] : 0));
+    const im = new Float64Array(FRAME);
+    fftInPlace(re, im);
+    // The gain of bin k on it and on its mirror N - k keeps the signal real.
+    for (let k = 0; k < FRAME; k++) {
+      const gk = g[k < BINS ? k : FRAME - k];
+      re[k] *= gk;
+      im[k] *= gk;
     }
+    fftInPlace(re, im, 1);
+    for (let i = Math.max(0, -start); i < FRAME; i++)
+      y[start + i] += (0.5 * hann[i] * re[i]) / FRAME;
   });
   return y;
 }
@@ -122,6 +118,7 @@ export async function dtlnSnr(
   only: string[] = ["fan", "babble"],
 ): Promise<DtlnSnrRow[]> {
   const model = new Uint8Array(readFileSync(MODEL));
+  const quant = quantisation(model);
   const target = loadTarget(board);
   const s0 = speech();
   const act = activeSpeech(s0, RATE);
@@ -140,7 +137,7 @@ export async function dtlnSnr(
     return (
       mid >= act.start &&
       mid < act.end &&
-      power(s0.subarray(Math.max(0, mid - 256), mid + 256)) > act.power / 10
+      meanPower(s0.subarray(Math.max(0, mid - 256), mid + 256)) > act.power / 10
     );
   });
   const rows: DtlnSnrRow[] = [];
@@ -149,14 +146,14 @@ export async function dtlnSnr(
       for (const snr of snrs) {
         const gs = Math.sqrt(10 ** (level / 10) / act.power);
         const s = s0.map((v) => v * gs);
-        const gn = Math.sqrt((act.power * gs * gs) / 10 ** (snr / 10) / power(noise0));
+        const gn = Math.sqrt((act.power * gs * gs) / 10 ** (snr / 10) / meanPower(noise0));
         const v = noise0.map((x) => x * gn);
         const mix = s.map((x, i) => x + v[i]);
-        const run = await runModel(model, magnitudeFrames(mix), target);
+        const run = await runModel(model, magnitudeFrames(mix, quant.input), target);
         const masks = run.inferences.map((r) =>
           Float64Array.from(
             new Int8Array(r.outputs[0].buffer, r.outputs[0].byteOffset, BINS),
-            (q) => (q - OUT_ZERO) * OUT_SCALE,
+            (q) => (q - quant.output.zero) * quant.output.scale,
           ),
         );
         const ys = applyMasks(s, masks),
@@ -167,7 +164,7 @@ export async function dtlnSnr(
             m.reduce((a, g) => a + g.reduce((b, x) => b + x, 0) / BINS, 0) / Math.max(1, m.length)
           );
         };
-        const seg = (x: Float64Array) => power(x.subarray(act.start + FRAME, act.end));
+        const seg = (x: Float64Array) => meanPower(x.subarray(act.start + FRAME, act.end));
         rows.push({
           noise: name,
           levelDbfs: level,
