@@ -32,8 +32,6 @@ export class Dtln {
   private outCount: i32 = OUT_PRIME; // the ring starts with OUT_PRIME zeros
   private readonly inverseScale: f32;
   private readonly inputZero: i32;
-  hops: u32 = 0;
-  worstCycles: u64 = 0;
 
   constructor(readonly engine: Interpreter) {
     msInit(this.stft);
@@ -48,11 +46,9 @@ export class Dtln {
    * the LSTMs keep having heard one silent frame, as when the audio starts with silence.
    */
   probeCycles(): u64 {
-    const c0 = clock.cycles();
     memory.fill(this.hop, 0, <usize>(MS_HOP * 4));
-    msAnalyse(this.stft, this.hop);
-    this.runModel();
-    msSynthesise(this.stft, this.mask, this.hop);
+    const c0 = clock.cycles();
+    this.filterHop();
     const used = clock.cycles() - c0;
     msInit(this.stft);
     return used;
@@ -74,21 +70,21 @@ export class Dtln {
     this.outCount -= n;
   }
 
-  private runHop(): void {
-    const c0 = clock.cycles();
+  /** The gathered hop through analysis, the model and the masked synthesis; the hop's output takes its buffer. */
+  private filterHop(): void {
     msAnalyse(this.stft, this.hop);
     this.runModel();
+    msSynthesise(this.stft, this.mask, this.hop);
+  }
+
+  private runHop(): void {
+    this.filterHop();
     let write = (this.outRead + this.outCount) % OUT_CAPACITY;
-    const hopOut = this.hop; // the hop's input is spent: its buffer takes the output
-    msSynthesise(this.stft, this.mask, hopOut);
     for (let i = 0; i < MS_HOP; i++) {
-      store<f32>(this.out + (<usize>write << 2), load<f32>(hopOut + (<usize>i << 2)));
+      store<f32>(this.out + (<usize>write << 2), load<f32>(this.hop + (<usize>i << 2)));
       write = (write + 1) % OUT_CAPACITY;
     }
     this.outCount += MS_HOP;
-    this.hops++;
-    const used = clock.cycles() - c0;
-    if (used > this.worstCycles) this.worstCycles = used;
   }
 
   /** The mask for the analysed frame's magnitudes. */

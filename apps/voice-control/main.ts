@@ -70,18 +70,15 @@ const DTLN_MAX_LOAD_PCT: u64 = 35;
 
 /** `dtln` when the core runs one of its hops in DTLN_MAX_LOAD_PCT of the hop's time, else null; either said on the console. */
 function affordable(dtln: Dtln): Dtln | null {
+  const hz = <u64>clock.coreHz();
   const cycles = dtln.probeCycles();
-  const hopCycles = <u64>clock.coreHz() / 1000 * <u64>MS_HOP / 16; // 8 ms: MS_HOP samples at 16 kHz
-  const pct = cycles * 10000 / hopCycles;
-  if (pct > DTLN_MAX_LOAD_PCT * 100) {
-    line.str("voice-control: DTLN takes ").fixed(<i64>(cycles * 100000 / <u64>clock.coreHz()), 2).str(" ms of each 8 ms hop on this core (").fixed(<i64>pct, 2)
-      .str(" %, at most ").uint(DTLN_MAX_LOAD_PCT).str(" %): running without a noise suppressor");
-    say();
-    return null;
-  }
-  line.str("noise suppressor: DTLN, ").fixed(<i64>(cycles * 100000 / <u64>clock.coreHz()), 2).str(" ms of each 8 ms hop (").fixed(<i64>pct, 2).str(" %); the re-beam is off with it");
+  const pct = cycles * 10000 * <u64>RATE / (hz * <u64>MS_HOP); // hundredths of a per cent of the hop's time
+  const ms = <i64>(cycles * 100000 / hz); // hundredths of a ms
+  const affords = pct <= DTLN_MAX_LOAD_PCT * 100;
+  if (affords) line.str("noise suppressor: DTLN, ").fixed(ms, 2).str(" ms of each 8 ms hop (").fixed(<i64>pct, 2).str(" %); the re-beam is off with it");
+  else line.str("voice-control: DTLN takes ").fixed(ms, 2).str(" ms of each 8 ms hop on this core (").fixed(<i64>pct, 2).str(" %, at most ").uint(DTLN_MAX_LOAD_PCT).str(" %): running without a noise suppressor");
   say();
-  return dtln;
+  return affords ? dtln : null;
 }
 
 function stamp(ms: u64): TextBuffer {
