@@ -174,7 +174,7 @@ const outcome = (x: HostTrial | AccuracyTrial, o: Outcome): boolean =>
 /** The trials where beam `b` has outcome `o` and `base` not (gained), and the reverse (lost). */
 function discordant(
   rows: PairedTrial[],
-  pick: (t: PairedTrial, b: HostBeam) => HostTrial | AccuracyTrial | undefined,
+  pick: Pick,
   b: HostBeam,
   base: HostBeam,
   o: Outcome,
@@ -190,16 +190,22 @@ function discordant(
   return { gained, lost };
 }
 
+/** A trial's result for one front end: the host's (the default) or the emulator's. */
+type Pick = (t: PairedTrial, b: HostBeam) => HostTrial | AccuracyTrial | undefined;
+const hostPick: Pick = (t, b) => t.host[b];
+/** The trials every front end in `beams` has a result for: the pairs. */
+const pairedRows = (trials: PairedTrial[], beams: HostBeam[], pick: Pick) =>
+  trials.filter((t) => beams.every((b) => pick(t, b)));
+
 /** Per front end counts with Wilson intervals, and each beam against `base` paired. */
 export function pairedTable(
   title: string,
   trials: PairedTrial[],
   beams: HostBeam[],
   base: HostBeam,
-  pick: (t: PairedTrial, b: HostBeam) => HostTrial | AccuracyTrial | undefined = (t, b) =>
-    t.host[b],
+  pick: Pick = hostPick,
 ): string {
-  const rows = trials.filter((t) => beams.every((b) => pick(t, b)));
+  const rows = pairedRows(trials, beams, pick);
   const cued = rows.length > 0 && rows.every((t) => beams.every((b) => "cued" in pick(t, b)!));
   const outcomes: Outcome[] = cued ? ["woke", "commandRight", "cued"] : ["woke", "commandRight"];
   const name: Record<Outcome, string> = {
@@ -246,10 +252,9 @@ export function pairedGainLines(
   trials: PairedTrial[],
   beams: HostBeam[],
   base: HostBeam,
-  pick: (t: PairedTrial, b: HostBeam) => HostTrial | AccuracyTrial | undefined = (t, b) =>
-    t.host[b],
+  pick: Pick = hostPick,
 ): string {
-  const rows = trials.filter((t) => beams.every((b) => pick(t, b)));
+  const rows = pairedRows(trials, beams, pick);
   const sign = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(1)}`;
   const names: [Outcome, string][] = [
     ["woke", "wake words"],
