@@ -6,6 +6,7 @@
 import { SourceMapConsumer } from "source-map";
 import { bodyAt, functionBodies, type CodeRange } from "./wasm-functions.ts";
 import { callSite, INLINE_TABLE_FIELD, type InlineTable } from "./toolchain/inlined-calls.ts";
+import { LINE_TABLE_FIELD, type LineTable } from "./toolchain/line-hooks.ts";
 
 export interface CodeLine {
   offset: number;
@@ -38,6 +39,9 @@ export class CodeLines {
     readonly mappings: readonly CodeLine[],
     private readonly inlined: InlineTable | null,
     private readonly bodies: CodeRange[],
+    /** Each function's declaration lines (debug-lines builds): code of a function of the same
+     *  file inlined into it lies outside them. */
+    private readonly declared = new Map<string, [number, number]>(),
   ) {}
 
   static readonly none = new CodeLines([], null, []);
@@ -64,7 +68,15 @@ export class CodeLines {
     );
     consumer.destroy();
     out.sort((x, y) => x.offset - y.offset);
-    return new CodeLines(out, raw[INLINE_TABLE_FIELD] ?? null, wasm ? functionBodies(wasm) : []);
+    const declared = new Map<string, [number, number]>();
+    for (const f of (raw[LINE_TABLE_FIELD] as LineTable | undefined)?.functions ?? [])
+      if (f.lines) declared.set(f.name, f.lines);
+    return new CodeLines(
+      out,
+      raw[INLINE_TABLE_FIELD] ?? null,
+      wasm ? functionBodies(wasm) : [],
+      declared,
+    );
   }
 
   /**
@@ -82,19 +94,22 @@ export class CodeLines {
       if (first && first.offset < body.end) return first;
     }
     if (at < 0) return null;
-    if (!ownFile || ms[at].source === ownFile) return ms[at];
+    const range = this.declared.get(fn);
+    const own = (m: CodeLine) =>
+      m.source === ownFile && (!range || (m.line >= range[0] && m.line <= range[1]));
+    if (!ownFile || own(ms[at])) return ms[at];
     const start = body?.start ?? -Infinity;
     const end = body?.end ?? Infinity;
     let before: CodeLine | null = null;
     for (let i = at; i >= 0 && i > at - SEARCH_SPAN && ms[i].offset >= start; i--)
-      if (ms[i].source === ownFile) {
+      if (own(ms[i])) {
         before = ms[i];
         break;
       }
     if (this.inlined) {
       let after: CodeLine | null = null;
       for (let i = at + 1; i < ms.length && i < at + SEARCH_SPAN && ms[i].offset < end; i++)
-        if (ms[i].source === ownFile) {
+        if (own(ms[i])) {
           after = ms[i];
           break;
         }

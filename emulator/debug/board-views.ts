@@ -2,7 +2,8 @@
 // map, the stack, raw memory, and the one-line stop and exit reports.
 import type { RunSummary } from "../events.ts";
 import { builtinOpName } from "../model/tflite-model.ts";
-import { SourceMapper } from "../faults.ts";
+import { SourceMapper, type SourceLocation } from "../faults.ts";
+import { demangle } from "../code-lines.ts";
 import type { DebugEngine } from "./engine.ts";
 import type { StopInfo } from "./protocol.ts";
 import { CommandError } from "./command-table.ts";
@@ -95,12 +96,22 @@ export async function backtraceText(engine: DebugEngine): Promise<string> {
       .join("\n");
   if (!stop.frames.length)
     return stop.reason === "entry" ? "not started (stopped at reset)" : "no firmware frames";
-  const frames = await new SourceMapper(engine.opts.image.sourceMap, engine.opts.image.wasm).locate(
-    stop.frames,
-  );
+  const frames = await stoppedStack(engine, stop);
   return frames
     .map((f, i) => `#${i}  ${f.function}${f.file ? ` at ${f.file}:${f.line}` : ""}`)
     .join("\n");
+}
+
+/** The stopped stack, innermost first: a statement of a function the optimiser inlined gets a
+ *  frame of its own (marked so) above the wasm function it now runs in, which shows its call. */
+export async function stoppedStack(engine: DebugEngine, stop: StopInfo): Promise<SourceLocation[]> {
+  const frames = await new SourceMapper(engine.opts.image.sourceMap, engine.opts.image.wasm).locate(
+    stop.frames,
+  );
+  const i = stop.inlined;
+  if (!i || !frames.length) return frames;
+  const name = i.function ? `${demangle(i.function)} [inlined]` : "[inlined code]";
+  return [{ function: name, file: i.file, line: i.line }, ...frames];
 }
 
 export async function examineText(

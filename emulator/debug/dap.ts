@@ -21,7 +21,7 @@ import type { DebugProtocol } from "@vscode/debugprotocol";
 import { loadTarget } from "../board.ts";
 import { imageFor } from "../cli/run.ts";
 import { PROJECT_ROOT } from "../paths.ts";
-import { SourceMapper } from "../faults.ts";
+import { stoppedStack } from "./board-views.ts";
 import { builtinOpName } from "../model/tflite-model.ts";
 import { DebugEngine } from "./engine.ts";
 import { lockCardImage, lockStateDir, type BoardLock } from "../board-lock.ts";
@@ -288,10 +288,7 @@ export class TinyboardDebugSession extends DebugSession {
     const located = stop?.fault
       ? stop.fault.backtrace
       : stop
-        ? await new SourceMapper(
-            this.engine!.opts.image.sourceMap,
-            this.engine!.opts.image.wasm,
-          ).locate(stop.frames)
+        ? await stoppedStack(this.engine!, stop)
         : [];
     located.forEach((f, i) => {
       const src =

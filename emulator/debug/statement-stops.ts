@@ -20,6 +20,9 @@ export interface StatementStop {
   file: string;
   line: number;
   function: string;
+  /** The function the statement belongs to when the optimiser inlined it into `function`
+   *  ("" when no declaration encloses it). */
+  inlined?: string;
   bp?: Breakpoint;
   /** Why a condition could not be evaluated (the breakpoint stops, saying so). */
   error?: string;
@@ -39,9 +42,17 @@ export class StatementStops implements LineHooks {
   private readonly hooks: (Hook | null)[];
   private readonly functions: LineTable["functions"];
   private readonly views: LineTable["views"];
+  private readonly declared: { name: string; file: string | null; lines: [number, number] }[];
   private breakpoints: Breakpoint[] = [];
   private step: LineStep | null = null;
-  private from: { fn: number; key: string; depth: number; own: boolean } | null = null;
+  /** Where a step started; `inlined`: the inlined function it was in (own: false). */
+  private from: {
+    fn: number;
+    key: string;
+    depth: number;
+    own: boolean;
+    inlined?: string;
+  } | null = null;
   private deeper = new Set<number>();
   private lastKey = "";
   private pending: { id: number; bp?: Breakpoint } | null = null;
@@ -63,6 +74,9 @@ export class StatementStops implements LineHooks {
   ) {
     this.functions = table.functions;
     this.views = table.views;
+    this.declared = [...table.functions, ...(table.inlined ?? [])]
+      .filter((f) => f.lines)
+      .map((f) => ({ name: f.name, file: ownFile(f.name), lines: f.lines! }));
     this.hooks = table.hooks.map(([fn, file, line, view]) => {
       if (file < 0) return null;
       const f = table.files[file];
@@ -127,6 +141,7 @@ export class StatementStops implements LineHooks {
             key: `${at.file}:${at.line}`,
             depth,
             own: this.hooks[at.id]!.own,
+            inlined: at.inlined,
           }
         : null;
     if (step && !this.from) this.step = step === "in" ? "in" : null; // not at a statement: `step` stops at the first one
@@ -161,7 +176,12 @@ export class StatementStops implements LineHooks {
     else if (from) {
       // The same function is the same frame (recursion aside); code inlined into it counts as
       // a call: `next` steps over it, `finish` from it stops back at the function's own lines.
-      if (h.fn === from.fn) stop = h.own && (this.step === "over" ? key !== from.key : !from.own);
+      // Inside an inlined function `next` goes on through its own lines, as in a real frame.
+      if (h.fn === from.fn)
+        stop =
+          this.step === "over"
+            ? key !== from.key && (h.own || this.inSame(h, from.inlined))
+            : h.own && !from.own;
       else if (!this.deeper.has(h.fn)) {
         const depth = this.host.depth();
         if (depth < from.depth)
@@ -181,6 +201,7 @@ export class StatementStops implements LineHooks {
     const fn = this.functions[h.fn];
     const locals = this.views[h.view].map((view, i) => localValue(view, values[i]));
     const at: StatementStop = { id, file: h.file, line: h.line, function: fn.name, bp: pending.bp };
+    if (!h.own) at.inlined = this.enclosing(h.file, h.line, fn.name);
     const c = pending.bp ? this.compiled.get(pending.bp.id) : undefined;
     if (c?.cond || c?.log) {
       const byName = new Map(
@@ -202,6 +223,21 @@ export class StatementStops implements LineHooks {
     this.current = at;
     this.step = null;
     this.host.stop(at);
+  }
+
+  /** Whether a hook not the function's own lies in the inlined function `name`. */
+  private inSame(h: Hook, name: string | undefined): boolean {
+    return !h.own && !!name && this.enclosing(h.file, h.line, this.functions[h.fn].name) === name;
+  }
+
+  /** The innermost declared function around `file:line` other than `caller` ("" if none). */
+  private enclosing(file: string, line: number, caller: string): string {
+    let best: (typeof this.declared)[number] | null = null;
+    for (const d of this.declared) {
+      if (d.name === caller || d.file !== file || line < d.lines[0] || line > d.lines[1]) continue;
+      if (!best || d.lines[1] - d.lines[0] < best.lines[1] - best.lines[0]) best = d;
+    }
+    return best?.name ?? "";
   }
 }
 

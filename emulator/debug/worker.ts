@@ -172,6 +172,9 @@ function stop(
     if (at) line = { file: at.file, line: at.line };
   }
   const statement = !!statements?.current;
+  const at = statements?.current;
+  const inlined =
+    at?.inlined !== undefined ? { function: at.inlined, file: at.file, line: at.line } : undefined;
   send({
     type: "stopped",
     stop: {
@@ -185,6 +188,7 @@ function stop(
       fault,
       frames,
       statement,
+      inlined,
     },
   });
   serve();

@@ -53,6 +53,9 @@ export interface LocalView {
 export interface LineTable {
   /** Functions with hooks, by name, with their declaration's first and last source line. */
   functions: { name: string; lines?: [number, number] }[];
+  /** Functions the optimiser inlined into every caller (gone from the code), with their
+   *  declaration's lines: a stop in one of their statements names the function it is in. */
+  inlined?: { name: string; lines: [number, number] }[];
   /** Distinct lists of locals (hooks share them): the call's arguments after the ID, in
    *  order, then the v128 locals (listed, not passed). */
   views: LocalView[][];
@@ -114,6 +117,16 @@ export function insertLineHooks(binaryen: any, module: any, tags: LocalTags): Ho
 
   const funcs: number[] = [];
   for (let i = 0; i < module.getNumFunctions(); i++) funcs.push(module.getFunctionByIndex(i));
+  const kept = new Set(funcs.map((f) => binaryen.getFunctionInfo(f).name as string));
+  table.inlined = [...tags.lines]
+    .filter(
+      ([name]) =>
+        !kept.has(name) &&
+        !name.startsWith("~lib/") &&
+        !name.startsWith("tb_") &&
+        !name.includes("/start:"),
+    )
+    .map(([name, lines]) => ({ name, lines }));
   for (const f of funcs) {
     const info = binaryen.getFunctionInfo(f);
     // Library code and the HAL's wrappers are not where a firmware team sets breakpoints (their

@@ -155,6 +155,12 @@ export function tagLocalNames(b: any, module: any, program?: any): LocalTags {
     };
     visit(info.body);
   }
+  // Functions asc inlines itself (@inline) never become wasm functions: their lines too.
+  for (const [name, instance] of program?.instancesByName ?? []) {
+    const range = instance?.signature ? instance.declaration?.range : null;
+    if (!tags.lines.has(name) && range?.source?.lineAt)
+      tags.lines.set(name, [range.source.lineAt(range.start), range.source.lineAt(range.end)]);
+  }
   return tags;
 }
 

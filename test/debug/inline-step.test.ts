@@ -1,6 +1,7 @@
 // `next` over a call of an @inline function of the same file: asc copies the callee's statements
 // into the caller's wasm function, so frame depth cannot tell them apart; the function's own
-// source lines (line-hooks.ts records them) do. `step` still goes into the inlined body.
+// source lines (line-hooks.ts records them) do. `step` still goes into the inlined body, where
+// the backtrace shows the inlined function as a frame of its own and `next` walks its lines.
 import test from "ava";
 import path from "node:path";
 import { loadTarget } from "../../emulator/board.ts";
@@ -36,4 +37,28 @@ test("step into an @inline call stops in its body", async (t) => {
   const c = await session(t);
   const body = lineOf("inline-step", "INLINE BODY");
   t.regex(await c.execute("step"), new RegExp(`${FILE}:${body}\\b`));
+});
+
+test("in an inlined body the backtrace names the inlined function above its caller, and next walks its lines", async (t) => {
+  t.timeout(600_000);
+  const c = await session(t);
+  const body = lineOf("inline-step", "INLINE BODY");
+  await c.execute("step");
+  const bt = (await c.execute("backtrace")).split("\n");
+  t.is(bt[0], `#0  report (test/fixtures/apps/inline-step/main) [inlined] at ${FILE}:${body}`);
+  // The caller's line: asc expands @inline before the build records calls, so the frame names
+  // main's statement before the call (a call the optimiser inlined gets its own line).
+  t.is(
+    bt[1],
+    `#1  main (test/fixtures/apps/inline-step/main) at ${FILE}:${lineOf("inline-step", "BEFORE")}`,
+  );
+  t.is(bt.length, 2, bt.join("\n"));
+  const second = lineOf("inline-step", "INLINE SECOND");
+  t.regex(await c.execute("next"), new RegExp(`${FILE}:${second}\\b`));
+  const after = lineOf("inline-step", "AFTER CALL");
+  t.regex(await c.execute("next"), new RegExp(`${FILE}:${after}\\b`));
+  t.regex(
+    await c.execute("backtrace"),
+    new RegExp(`^#0  main \\(test/fixtures/apps/inline-step/main\\) at ${FILE}:${after}$`),
+  );
 });

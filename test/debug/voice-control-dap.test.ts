@@ -1,8 +1,9 @@
 // The debugger walkthrough of apps/voice-control (its README, "Debugging"), driven by a real DAP
 // client (@vscode/debugadapter-testsupport's DebugClient) on rt1170 with the demo scene: break
 // in the front end by source line (the superdirective beam's steering, sdSteer), read its locals,
-// then break before the wake-word model's first layer and step through the model layer by layer
-// to its softmax. Its input (the 30 x 40 log-mel features) in the layer scope: see the failing test.
+// break in FrontEnd.process (inlined into main: its own frame above main's call), then break
+// before the wake-word model's first layer and step through the model layer by layer to its
+// softmax. Its input (the 30 x 40 log-mel features) in the layer scope: the second test.
 import test from "ava";
 import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
@@ -14,9 +15,10 @@ import { buildApp } from "../../emulator/toolchain/build.ts";
 import { loadTarget } from "../../emulator/board.ts";
 
 const APP = path.join(ROOT, "apps/voice-control");
-// A front-end function the optimiser keeps as a function: FrontEnd.process and the DSP it calls
-// are inlined into main, where a line breakpoint stops but the frame shows main.ts.
+// A front-end function the optimiser keeps as a function (its locals are its own) ...
 const BEAMFORMER = path.join(ROOT, "firmware/dsp/superdirective.ts");
+// ... and one it inlines into main (FrontEnd.process): a frame of its own, marked inlined.
+const FRONT_END = path.join(APP, "frontend.ts");
 // The wake-word model (apps/voice-control/model/str_ww_ref_model.tflite), layer by layer.
 const WW_LAYERS = [
   ...Array.from({ length: 4 }, () => ["DEPTHWISE_CONV_2D", "CONV_2D"]).flat(),
@@ -84,8 +86,28 @@ test("voice-control under the debugger: front-end line breakpoint and locals, th
   // The first steering (the end of sdInit in FrontEnd's constructor): azimuth 0, the x axis.
   t.like(byName, { ux: "1", uy: "0" }, JSON.stringify(byName));
 
-  // 2. Before the wake-word model's first layer (the first model the app runs).
+  // 1b. A line of FrontEnd.process, which the optimiser inlined into main: its own frame
+  // (marked inlined) above main at the call.
   await dc.setBreakpointsRequest({ source: { path: BEAMFORMER }, breakpoints: [] });
+  const agcLine = lineWith(FRONT_END, "this.gainDb = agcProcess(");
+  const set = await dc.setBreakpointsRequest({
+    source: { path: FRONT_END },
+    breakpoints: [{ line: agcLine }],
+  });
+  t.true(set.body.breakpoints[0].verified, set.body.breakpoints[0].message);
+  const stopIn = dc.waitForEvent("stopped");
+  await dc.continueRequest({ threadId: 1 });
+  t.is(((await stopIn) as DebugProtocol.StoppedEvent).body.reason, "breakpoint");
+  const inlined = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+  t.regex(inlined[0].name, /^FrontEnd#process \(apps\/voice-control\/frontend\) \[inlined\]$/);
+  t.is(inlined[0].source?.path, FRONT_END);
+  t.is(inlined[0].line, agcLine);
+  t.regex(inlined[1].name, /^main \(apps\/voice-control\/main\)$/);
+  t.is(inlined[1].source?.path, path.join(APP, "main.ts"));
+  t.is(inlined[1].line, lineWith(path.join(APP, "main.ts"), "front.process(idx, f);"));
+  await dc.setBreakpointsRequest({ source: { path: FRONT_END }, breakpoints: [] });
+
+  // 2. Before the wake-word model's first layer (the first model the app runs).
   await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: "layer 0" }] });
   const stop2 = dc.waitForEvent("stopped");
   await dc.continueRequest({ threadId: 1 });
