@@ -1,6 +1,7 @@
-// The demo's images, compiled side by side before anything runs. A fresh clone has none in the
-// build cache and a model app's compile is tens of CPU seconds of single-threaded work, so one
-// after another they kept a newcomer's first `npm start` waiting on one core of several. The
+// The demo's images, compiled side by side while the demo runs the ones already built. A fresh
+// clone has none in the build cache and a model app's compile is tens of CPU seconds of
+// single-threaded work: one after another they kept a newcomer's first `npm start` waiting on
+// one core of several, and all of them before the first run kept it waiting some 10 minutes. The
 // compiler is synchronous, so the side-by-side builds are processes: `jobs` long-lived
 // `tinyboard build-worker` children, each loading the compiler once and taking the next image
 // from the parent's queue when it finishes one (one process per image loaded asc, binaryen and
@@ -20,56 +21,100 @@ export interface AheadRun {
   boardId: string;
 }
 
+// Below the demo's own runs: their real-time figures are the emulator's, not the compiler's.
+const BUILD_NICENESS = 10;
+
 /** Compiles side by side by default: the host's cores, at most 4 (a compile holds ~0.4 GB). */
 export const defaultBuildJobs = (): number => Math.max(1, Math.min(4, os.availableParallelism()));
 
-/** Builds the runs' images that the cache lacks, `jobs` at a time; resolves when all ended.
- *  Returns how many were missing. */
-export async function buildAhead(runs: AheadRun[], jobs: number): Promise<number> {
-  const missing: AheadRun[] = [];
-  for (const run of runs)
-    if (!(await cachedBuild(run.dir, loadTarget(run.boardId)))) missing.push(run);
-  // One image compiles as fast in the demo's own process.
-  if (missing.length < 2 || jobs < 2) return missing.length;
-  const started = performance.now();
-  const slots = Math.min(jobs, missing.length);
-  console.error(
-    `compiling ${missing.length} images not in the build cache, ${slots} at a time (a model app takes tens of seconds) ...`,
-  );
-  let next = 0;
+/** Builds started ahead: `ready(i)` resolves when run i's image is built (or its build failed,
+ *  or it needed none), in the order of the runs, so the demo can run each one as it comes. */
+export interface BuildsAhead {
+  /** How many of the runs' images the cache lacked. */
+  missing: number;
+  ready(run: number): Promise<void>;
+  /** Images built (or failed) so far, of `missing`. */
+  done(): number;
+}
+
+/** Starts building the runs' images that the cache lacks, `jobs` at a time, in the runs' order.
+ *  The children run at a lower priority, so a run beside them keeps the host's time first. */
+export async function startBuildsAhead(runs: AheadRun[], jobs: number): Promise<BuildsAhead> {
+  const missing: number[] = [];
+  for (const [i, run] of runs.entries())
+    if (!(await cachedBuild(run.dir, loadTarget(run.boardId)))) missing.push(i);
+  const settled = runs.map(() => Promise.resolve());
   let done = 0;
+  const ahead: BuildsAhead = {
+    missing: missing.length,
+    ready: (i) => settled[i],
+    done: () => done,
+  };
+  // One image compiles as fast in the demo's own process.
+  if (missing.length < 2 || jobs < 2) return ahead;
+  const resolvers = new Map<number, () => void>();
+  for (const i of missing) settled[i] = new Promise<void>((r) => resolvers.set(i, r));
+  const finish = (i: number | null) => {
+    if (i === null) return;
+    done++;
+    resolvers.get(i)?.();
+    resolvers.delete(i);
+  };
+  let next = 0;
   const worker = () =>
     new Promise<void>((resolve) => {
       const child = spawn(
         process.execPath,
         [path.join(PROJECT_ROOT, "bin", "tinyboard.js"), "build-worker"],
-        {
-          stdio: ["pipe", "pipe", "ignore"],
-        },
+        { stdio: ["pipe", "pipe", "ignore"] },
       );
-      let current: AheadRun | null = null;
+      try {
+        if (child.pid) os.setPriority(child.pid, BUILD_NICENESS);
+      } catch {
+        /* not permitted here: the builds run at the demo's priority */
+      }
+      // Two images queued per child: a run in the demo holds its event loop for seconds, and
+      // the child goes on with the next one meanwhile instead of waiting to be fed.
+      const queued: number[] = [];
+      let ended = false;
       const feed = () => {
-        current = next < missing.length ? missing[next++] : null;
-        if (current) child.stdin.write(`${JSON.stringify(current)}\n`);
-        else child.stdin.end();
+        if (next < missing.length) {
+          queued.push(missing[next]);
+          child.stdin.write(`${JSON.stringify(runs[missing[next++]])}\n`);
+        } else if (!queued.length && !ended) {
+          ended = true;
+          child.stdin.end();
+        }
       };
-      createInterface({ input: child.stdout }).on("line", (line) => {
-        if (!current) return;
-        done++;
-        const name = `${path.basename(current.dir)} for ${current.boardId}`;
-        const seconds = ((performance.now() - started) / 1000).toFixed(0);
-        console.error(
-          `  ${line === "ok" ? "built" : "not built (its run below says why)"} ${name} (${done} of ${missing.length}, ${seconds} s)`,
-        );
+      createInterface({ input: child.stdout }).on("line", () => {
+        finish(queued.shift() ?? null);
         feed();
       });
-      // A child that dies leaves its image (and any it had not taken) to the demo's own builds.
-      child.on("error", () => resolve());
-      child.on("exit", () => resolve());
+      // A child that dies leaves its images to the demo's own builds.
+      const end = () => {
+        for (const i of queued.splice(0)) finish(i);
+        resolve();
+      };
+      child.on("error", end);
+      child.on("exit", end);
+      // Each child its first image, then (once every child has one) its second.
       feed();
+      setImmediate(feed);
     });
-  await Promise.all(Array.from({ length: slots }, worker));
-  return missing.length;
+  const slots = Math.min(jobs, missing.length);
+  void Promise.all(Array.from({ length: slots }, worker)).then(() => {
+    // Whatever no child took (all of them died) is the demo's to build.
+    for (const r of resolvers.values()) r();
+  });
+  return ahead;
+}
+
+/** Builds the runs' images that the cache lacks, `jobs` at a time; resolves when all ended.
+ *  Returns how many were missing. */
+export async function buildAhead(runs: AheadRun[], jobs: number): Promise<number> {
+  const ahead = await startBuildsAhead(runs, jobs);
+  await Promise.all(runs.map((_, i) => ahead.ready(i)));
+  return ahead.missing;
 }
 
 /** `tinyboard build-worker` (hidden): builds into the build cache each {dir, boardId} line read

@@ -3,8 +3,9 @@
 // summary per run, then a table of what each achieved. --verbose prints every console line.
 import { forTerminal } from "./terminal-text.ts";
 import { buildApp } from "./lazy-build.ts";
-import { buildAhead, defaultBuildJobs } from "./build-ahead.ts";
+import { defaultBuildJobs, startBuildsAhead } from "./build-ahead.ts";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { readdirSync } from "node:fs";
 import { loadTarget } from "../board.ts";
 import { imageMicArray, isAppDir, loadApp, resolveInput } from "../toolchain/app.ts";
@@ -38,15 +39,30 @@ export async function demoCommand(opts: {
   if (opts.seconds !== undefined && !(opts.seconds > 0))
     throw new UserError("--seconds must be a positive number");
   const rows: string[] = [];
+  let besideAny = false;
   const runs = apps.flatMap((dir) =>
     loadApp(dir)
       .boards.filter((b) => !boards || boards.includes(b))
       .map((boardId) => ({ dir, boardId })),
   );
   // --rebuild compiles each image as its run comes (what it asks for: every compile's own line).
-  if (!opts.rebuild) await buildAhead(runs, opts.jobs ?? defaultBuildJobs());
+  const ahead = opts.rebuild ? null : await startBuildsAhead(runs, opts.jobs ?? defaultBuildJobs());
+  if (ahead && ahead.missing > 1)
+    console.error(
+      `compiling ${ahead.missing} images not in the build cache in the background (a model app takes tens of seconds); each app runs as soon as its image is ready ...`,
+    );
   for (const [i, { dir, boardId }] of runs.entries()) {
     const target = loadTarget(boardId);
+    if (ahead) {
+      const ready = ahead.ready(i);
+      const waiting = await Promise.race([ready.then(() => false), sleep(50).then(() => true)]);
+      if (waiting) {
+        console.error(
+          `waiting for ${path.basename(dir)} for ${boardId} to compile (${ahead.done()} of ${ahead.missing} images compiled so far) ...`,
+        );
+        await ready;
+      }
+    }
     // A fresh clone compiles every image (tens of seconds each for a model app): say which.
     const onCompile = () =>
       console.error(
@@ -65,6 +81,9 @@ export async function demoCommand(opts: {
     const inputs = Object.fromEntries(
       Object.entries(app.inputs).map(([k, v]) => [k, resolveInput(app, v)]),
     );
+    // Compiles still running beside this run share the host: its real-time figure says so.
+    const beside = !!ahead && ahead.done() < ahead.missing;
+    besideAny ||= beside;
     const lines = new ConsoleLines(opts.verbose ? Infinity : SHOWN_LINES);
     const s = await runImage(image, target, {
       inputs,
@@ -82,12 +101,12 @@ export async function demoCommand(opts: {
     );
     const result = runResult(s);
     console.log(
-      `  ${s.fault ? "FAULT" : result}: CPU ${(s.cpuLoad * 100).toFixed(2)} % busy (${formatCycles(s.busyCycles)} of ${formatCycles(s.cycles)}), ${formatRealTime(s.realTimeFactor)}, SRAM peak ${formatBytes(s.sramPeakBytes)}`,
+      `  ${s.fault ? "FAULT" : result}: CPU ${(s.cpuLoad * 100).toFixed(2)} % busy (${formatCycles(s.busyCycles)} of ${formatCycles(s.cycles)}), ${formatRealTime(s.realTimeFactor)}${beside ? " (compiles running beside it)" : ""}, SRAM peak ${formatBytes(s.sramPeakBytes)}`,
     );
     if (periph.length) console.log(`  ${periph.join(", ")}`);
     if (s.fault) console.log(`  ${formatFault(s.fault)}`);
     rows.push(
-      `${app.name.padEnd(16)} ${boardId.padEnd(8)} ${(s.cpuLoad * 100).toFixed(2).padStart(6)} % ${formatRealTime(s.realTimeFactor, false).padStart(9)}  ${result}`,
+      `${app.name.padEnd(16)} ${boardId.padEnd(8)} ${(s.cpuLoad * 100).toFixed(2).padStart(6)} % ${(formatRealTime(s.realTimeFactor, false) + (beside ? "*" : "")).padStart(9)}  ${result}`,
     );
     if (s.fault) process.exitCode = 3;
     else if (s.exitCode && !process.exitCode) process.exitCode = firmwareExitStatus(s.exitCode);
@@ -95,8 +114,12 @@ export async function demoCommand(opts: {
   if (!rows.length) throw new UserError(`no bundled app targets ${boards?.join(", ")}`);
   console.log(`\n${"app".padEnd(16)} ${"board".padEnd(8)} CPU load  real-time  result`);
   for (const r of rows) console.log(r);
+  if (besideAny)
+    console.log(
+      "* ran while images still compiled beside it, so its real-time figure is low (run again for the emulator's own speed)",
+    );
   console.log(
-    `\nSD cards and flashed images are in ${path.join(shownPath(demoDir()), "<board>")}/ (try: mdir -i ${shownPath(path.join(demoDir(), "rt1060", "sdcard.img"))} ::/)`,
+    `\nSD cards and flashed images are in ${path.join(shownPath(demoDir()), "<board>")}/ (try: mdir -i ${shownPath(path.join(demoDir(), runs[0].boardId, "sdcard.img"))} ::/)`,
   );
   if (!opts.verbose) console.log("Every console line: npm start -- --verbose");
 }
