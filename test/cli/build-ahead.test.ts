@@ -13,14 +13,26 @@ import { tempDir } from "../helpers/tools.ts";
 
 const fixture = (name: string) => path.join(ROOT, "test", "fixtures", "apps", name);
 
+/** Runs `body` with a fresh build cache folder in the environment the children inherit (so the
+ *  tests are serial). */
+async function withCache(body: () => Promise<void>): Promise<void> {
+  const cache = tempDir("tinyboard-ahead-");
+  const before = process.env.TINYBOARD_BUILD_CACHE;
+  process.env.TINYBOARD_BUILD_CACHE = cache;
+  try {
+    await body();
+  } finally {
+    if (before === undefined) delete process.env.TINYBOARD_BUILD_CACHE;
+    else process.env.TINYBOARD_BUILD_CACHE = before;
+    rmSync(cache, { recursive: true, force: true });
+  }
+}
+
 test.serial(
   "images not in the cache are built by the children; a broken one is left to the demo",
   async (t) => {
     t.timeout(600_000, "three small compiles in children on a loaded machine");
-    const cache = tempDir("tinyboard-ahead-");
-    const before = process.env.TINYBOARD_BUILD_CACHE;
-    process.env.TINYBOARD_BUILD_CACHE = cache; // the children inherit it
-    try {
+    await withCache(async () => {
       const runs = [
         { dir: fixture("empty-main"), boardId: "rt1060" },
         { dir: fixture("compile-errors"), boardId: "rt1060" },
@@ -31,28 +43,20 @@ test.serial(
       t.truthy(cachedBuild(runs[2].dir, loadTarget("mcxn947")), "mcxn947's image is in the cache");
       t.is(cachedBuild(runs[1].dir, loadTarget("rt1060")), null, "the broken app has no image");
       t.is(await buildAhead([runs[0], runs[2]], 2), 0, "nothing left to build");
-    } finally {
-      if (before === undefined) delete process.env.TINYBOARD_BUILD_CACHE;
-      else process.env.TINYBOARD_BUILD_CACHE = before;
-      rmSync(cache, { recursive: true, force: true });
-    }
+    });
   },
 );
 
 test.serial(
   "the first image is ready while later ones still compile: the demo runs it meanwhile",
   async (t) => {
-    t.timeout(600_000, "four small compiles in children on a loaded machine");
-    const cache = tempDir("tinyboard-ahead-");
-    const before = process.env.TINYBOARD_BUILD_CACHE;
-    process.env.TINYBOARD_BUILD_CACHE = cache;
-    try {
+    t.timeout(600_000, "three small compiles on a loaded machine");
+    await withCache(async () => {
       const runs = ["rt1060", "rt1170", "mcxn947"].map((boardId) => ({
         dir: fixture("empty-main"),
         boardId,
       }));
-      // rt1170's image is in the cache already: ready at once, not compiled again. (Serial tests:
-      // both set the cache folder in the environment the children inherit.)
+      // rt1170's image is in the cache already: ready at once, not compiled again.
       await buildApp(runs[1].dir, loadTarget("rt1170"));
       const ahead = await startBuildsAhead(runs, 2);
       t.is(ahead.missing, 2);
@@ -63,10 +67,6 @@ test.serial(
       await ahead.ready(2);
       t.is(ahead.done(), 2);
       t.truthy(cachedBuild(runs[2].dir, loadTarget("mcxn947")));
-    } finally {
-      if (before === undefined) delete process.env.TINYBOARD_BUILD_CACHE;
-      else process.env.TINYBOARD_BUILD_CACHE = before;
-      rmSync(cache, { recursive: true, force: true });
-    }
+    });
   },
 );
