@@ -68,8 +68,9 @@ export class CodeLines {
     );
     consumer.destroy();
     out.sort((x, y) => x.offset - y.offset);
+    const table = raw[LINE_TABLE_FIELD] as LineTable | undefined;
     const declared = new Map<string, [number, number]>();
-    for (const f of (raw[LINE_TABLE_FIELD] as LineTable | undefined)?.functions ?? [])
+    for (const f of [...(table?.functions ?? []), ...(table?.inlined ?? [])])
       if (f.lines) declared.set(f.name, f.lines);
     return new CodeLines(
       out,
@@ -94,9 +95,7 @@ export class CodeLines {
       if (first && first.offset < body.end) return first;
     }
     if (at < 0) return null;
-    const range = this.declared.get(fn);
-    const own = (m: CodeLine) =>
-      m.source === ownFile && (!range || (m.line >= range[0] && m.line <= range[1]));
+    const own = (m: CodeLine) => this.owns(fn, ownFile, m);
     if (!ownFile || own(ms[at])) return ms[at];
     const start = body?.start ?? -Infinity;
     const end = body?.end ?? Infinity;
@@ -123,6 +122,33 @@ export class CodeLines {
       if (site) return { offset: ms[at].offset, source: ownFile, ...site };
     }
     return before ?? ms[at];
+  }
+
+  /** Whether mapping `m` is a line of function `fn` itself (its file, and within its declaration
+   *  where the build recorded it). */
+  private owns(fn: string, ownFile: string | null, m: CodeLine): boolean {
+    const range = this.declared.get(fn);
+    return m.source === ownFile && (!range || (m.line >= range[0] && m.line <= range[1]));
+  }
+
+  /**
+   * Debug-lines builds: when code offset `offset` of wasm function `fn` is a line of another
+   * function the optimiser inlined into it, that function (the innermost declaration around the
+   * line) and the line; else null. Only the innermost is known: the build records no chain.
+   */
+  inlinedAt(offset: number, fn: string): (CodeLine & { function: string }) | null {
+    if (!this.declared.size) return null;
+    const at = mappingAt(this.mappings, offset);
+    if (at < 0) return null;
+    const m = this.mappings[at];
+    if (m.source.startsWith("~lib/") || this.owns(fn, sourceOfFunction(fn), m)) return null;
+    let best: { name: string; span: number } | null = null;
+    for (const [name, [first, last]] of this.declared) {
+      if (name === fn || m.line < first || m.line > last) continue;
+      if (sourceOfFunction(name) !== m.source) continue;
+      if (!best || last - first < best.span) best = { name, span: last - first };
+    }
+    return best ? { ...m, function: best.name } : null;
   }
 }
 

@@ -99,13 +99,18 @@ export class SourceMapper {
     this.lines = CodeLines.load(sourceMap, wasm).catch(() => CodeLines.none);
   }
 
-  async locate(frames: WasmFrame[]): Promise<SourceLocation[]> {
+  /** `inlined`: a frame of its own (marked) for the innermost function the optimiser inlined
+   *  at each frame's position, above the wasm function it runs in (debug-lines builds). */
+  async locate(frames: WasmFrame[], opts: { inlined?: boolean } = {}): Promise<SourceLocation[]> {
     const lines = await this.lines;
-    return frames.map((f) => {
+    return frames.flatMap((f) => {
       const loc: SourceLocation = { function: demangle(f.function) };
       const m = lines.lineAt(f.offset, f.function);
       if (m) Object.assign(loc, { file: m.source, line: m.line, column: m.column });
-      return loc;
+      const i = opts.inlined ? lines.inlinedAt(f.offset, f.function) : null;
+      if (!i) return [loc];
+      const name = `${demangle(i.function)} [inlined]`;
+      return [{ function: name, file: i.source, line: i.line, column: i.column }, loc];
     });
   }
 }

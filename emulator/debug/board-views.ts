@@ -3,7 +3,6 @@
 import type { RunSummary } from "../events.ts";
 import { builtinOpName } from "../model/tflite-model.ts";
 import { SourceMapper, type SourceLocation } from "../faults.ts";
-import { demangle } from "../code-lines.ts";
 import type { DebugEngine } from "./engine.ts";
 import type { StopInfo } from "./protocol.ts";
 import { CommandError } from "./command-table.ts";
@@ -102,16 +101,12 @@ export async function backtraceText(engine: DebugEngine): Promise<string> {
     .join("\n");
 }
 
-/** The stopped stack, innermost first: a statement of a function the optimiser inlined gets a
- *  frame of its own (marked so) above the wasm function it now runs in, which shows its call. */
-export async function stoppedStack(engine: DebugEngine, stop: StopInfo): Promise<SourceLocation[]> {
-  const frames = await new SourceMapper(engine.opts.image.sourceMap, engine.opts.image.wasm).locate(
-    stop.frames,
-  );
-  const i = stop.inlined;
-  if (!i || !frames.length) return frames;
-  const name = i.function ? `${demangle(i.function)} [inlined]` : "[inlined code]";
-  return [{ function: name, file: i.file, line: i.line }, ...frames];
+/** The stopped stack, innermost first: code of a function the optimiser inlined gets a frame of
+ *  its own (marked so) above the wasm function it now runs in, which shows its call. */
+export function stoppedStack(engine: DebugEngine, stop: StopInfo): Promise<SourceLocation[]> {
+  return new SourceMapper(engine.opts.image.sourceMap, engine.opts.image.wasm).locate(stop.frames, {
+    inlined: true,
+  });
 }
 
 export async function examineText(

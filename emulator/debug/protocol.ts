@@ -29,9 +29,6 @@ export interface StopInfo {
   line: { file: string; line: number } | null;
   /** Stopped at a statement hook (debug-lines builds): locals are readable. */
   statement?: boolean;
-  /** The statement stopped at lies in a function the optimiser inlined into the innermost wasm
-   *  frame: that function ("" if unknown) and the statement's line, shown as a frame of its own. */
-  inlined?: { function: string; file: string; line: number };
   fault: FaultReport | null;
   /** Wasm frames, innermost first (function names and code offsets for the source map). */
   frames: WasmFrameRef[];

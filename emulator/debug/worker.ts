@@ -172,9 +172,6 @@ function stop(
     if (at) line = { file: at.file, line: at.line };
   }
   const statement = !!statements?.current;
-  const at = statements?.current;
-  const inlined =
-    at?.inlined !== undefined ? { function: at.inlined, file: at.file, line: at.line } : undefined;
   send({
     type: "stopped",
     stop: {
@@ -188,7 +185,6 @@ function stop(
       fault,
       frames,
       statement,
-      inlined,
     },
   });
   serve();

@@ -100,9 +100,11 @@ test("DAP session: source and layer breakpoints, stack, variables, step, continu
   t.deepEqual(stop1.body.hitBreakpointIds, [fn[0].id]);
   const stack1 = (await dc.stackTraceRequest({ threadId: stop1.body.threadId! })).body.stackFrames;
   t.regex(stack1[0].name, /^before layer 5 DEPTHWISE_CONV_2D \(CPU, cycle \d+\)$/);
-  t.regex(stack1[1].name, /^main \(test\/fixtures\/apps\/person-model\/main\)$/);
-  t.is(stack1[1].source?.path, MAIN);
-  t.is(stack1[1].line, lineOf("person-model", "invoke"));
+  // The engine's invoke runs inlined into main: its own frame, marked, then main at the call.
+  t.regex(stack1[1].name, /^Interpreter#invoke \(firmware\/tflite\/interpreter\) \[inlined\]$/);
+  t.regex(stack1[2].name, /^main \(test\/fixtures\/apps\/person-model\/main\)$/);
+  t.is(stack1[2].source?.path, MAIN);
+  t.is(stack1[2].line, lineOf("person-model", "invoke"));
   const scopes = (await dc.scopesRequest({ frameId: stack1[0].id })).body.scopes;
   t.deepEqual(
     scopes.map((s) => s.name),
