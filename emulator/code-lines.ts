@@ -142,14 +142,26 @@ export class CodeLines {
     if (at < 0) return null;
     const m = this.mappings[at];
     if (m.source.startsWith("~lib/") || this.owns(fn, sourceOfFunction(fn), m)) return null;
-    let best: { name: string; span: number } | null = null;
-    for (const [name, [first, last]] of this.declared) {
-      if (name === fn || m.line < first || m.line > last) continue;
-      if (sourceOfFunction(name) !== m.source) continue;
-      if (!best || last - first < best.span) best = { name, span: last - first };
-    }
-    return best ? { ...m, function: best.name } : null;
+    const name = enclosingFunction(this.declared, m.source, m.line, fn);
+    return name ? { ...m, function: name } : null;
   }
+}
+
+/** The innermost function declared around `file:line` (by declaration lines), other than
+ *  `exclude`; null if none. */
+export function enclosingFunction(
+  declared: ReadonlyMap<string, [number, number]>,
+  file: string,
+  line: number,
+  exclude: string,
+): string | null {
+  let best: { name: string; span: number } | null = null;
+  for (const [name, [first, last]] of declared) {
+    if (name === exclude || line < first || line > last) continue;
+    if (sourceOfFunction(name) !== file) continue;
+    if (!best || last - first < best.span) best = { name, span: last - first };
+  }
+  return best?.name ?? null;
 }
 
 // "apps/x/main/main" -> "apps/x/main.ts"; library functions have no own file to prefer.

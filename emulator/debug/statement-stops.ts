@@ -11,6 +11,7 @@ import { Expression, parseLogMessage } from "./condition.ts";
 import { LINE_TABLE_FIELD, type LineTable } from "../toolchain/line-hooks.ts";
 import type { LineHooks } from "../machine-options.ts";
 import { localValue, type LocalValue } from "./local-value.ts";
+import { enclosingFunction } from "../code-lines.ts";
 
 export type { LocalValue };
 export type LineStep = "in" | "over" | "out";
@@ -42,7 +43,8 @@ export class StatementStops implements LineHooks {
   private readonly hooks: (Hook | null)[];
   private readonly functions: LineTable["functions"];
   private readonly views: LineTable["views"];
-  private readonly declared: { name: string; file: string | null; lines: [number, number] }[];
+  /** Every function's declaration lines, those inlined away too: names inlined code. */
+  private readonly declared = new Map<string, [number, number]>();
   private breakpoints: Breakpoint[] = [];
   private step: LineStep | null = null;
   /** Where a step started; `inlined`: the inlined function it was in (own: false). */
@@ -74,9 +76,8 @@ export class StatementStops implements LineHooks {
   ) {
     this.functions = table.functions;
     this.views = table.views;
-    this.declared = [...table.functions, ...(table.inlined ?? [])]
-      .filter((f) => f.lines)
-      .map((f) => ({ name: f.name, file: ownFile(f.name), lines: f.lines! }));
+    for (const f of [...table.functions, ...(table.inlined ?? [])])
+      if (f.lines) this.declared.set(f.name, f.lines);
     this.hooks = table.hooks.map(([fn, file, line, view]) => {
       if (file < 0) return null;
       const f = table.files[file];
@@ -232,12 +233,7 @@ export class StatementStops implements LineHooks {
 
   /** The innermost declared function around `file:line` other than `caller` ("" if none). */
   private enclosing(file: string, line: number, caller: string): string {
-    let best: (typeof this.declared)[number] | null = null;
-    for (const d of this.declared) {
-      if (d.name === caller || d.file !== file || line < d.lines[0] || line > d.lines[1]) continue;
-      if (!best || d.lines[1] - d.lines[0] < best.lines[1] - best.lines[0]) best = d;
-    }
-    return best?.name ?? "";
+    return enclosingFunction(this.declared, file, line, caller) ?? "";
   }
 }
 
