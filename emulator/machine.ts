@@ -314,10 +314,12 @@ export class Machine implements MachineContext {
       /unreachable/.test(e.message) &&
       !!this.mem?.refusedNeeds;
     const { kind, message } = classify(outOfSram ? this.mem!.exhausted() : e);
+    // A debug-lines build names the function the optimiser inlined where it faulted, as a frame
+    // of its own (a release build carries no declaration lines: the call's line stands).
     const backtrace = await new SourceMapper(
       this.opts.image.sourceMap,
       this.opts.image.wasm,
-    ).locate(frames);
+    ).locate(frames, { inlined: true });
     const now = this.clock.now;
     return {
       kind,

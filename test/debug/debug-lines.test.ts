@@ -4,7 +4,7 @@
 // promise: every bundled app charges exactly the release build's cycles, and the release
 // image has no hooks.
 import test from "ava";
-import { readdirSync, existsSync } from "node:fs";
+import { readdirSync, existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { loadTarget } from "../../emulator/board.ts";
 import { buildApp } from "../../emulator/toolchain/build.ts";
@@ -150,6 +150,36 @@ test("a fault in a debug-lines build names its statement, at the release build's
     file: "test/fixtures/apps/trap-div/main.ts",
     line: lineOf("trap-div", "DIVIDE"),
   });
+});
+
+test("a fault in a function inlined from another file names it as a frame of its own in a debug-lines build", async (t) => {
+  const dir = path.join(ROOT, "test/fixtures/apps/inline-fault");
+  const runOnce = async (debugLines: boolean) =>
+    new Machine({
+      target,
+      image: (await buildApp(dir, target, { debugLines })).image,
+      sdcard: null,
+    }).run({ seconds: 1 });
+  const [release, hooked] = [await runOnce(false), await runOnce(true)];
+  const ratio = "test/fixtures/apps/inline-fault/ratio.ts";
+  const main = "test/fixtures/apps/inline-fault/main.ts";
+  const divide =
+    readFileSync(path.join(ROOT, ratio), "utf8")
+      .split("\n")
+      .findIndex((l) => l.includes("// DIVIDE")) + 1;
+  t.like(hooked.fault!.backtrace[0], {
+    function: "ratio (test/fixtures/apps/inline-fault/ratio) [inlined]",
+    file: ratio,
+    line: divide,
+  });
+  t.like(hooked.fault!.backtrace[1], {
+    function: "main (test/fixtures/apps/inline-fault/main)",
+    file: main,
+  });
+  t.is(hooked.fault!.where!.file, ratio, "the fault line points at the division");
+  // A release build has no declaration lines: its first frame is main's.
+  t.like(release.fault!.backtrace[0], { function: "main (test/fixtures/apps/inline-fault/main)" });
+  t.is(hooked.cycles, release.cycles);
 });
 
 // The hooks must not change the emulated cycle count: every bundled app, built both ways, runs
