@@ -33,6 +33,8 @@ export interface BuildsAhead {
   /** How many of the runs' images the cache lacked. */
   missing: number;
   ready(run: number): Promise<void>;
+  /** Whether run i still waits for its image (ready(i) not yet resolved). */
+  waiting(run: number): boolean;
   /** Images built (or failed) so far, of `missing`. */
   done(): number;
 }
@@ -44,15 +46,16 @@ export async function startBuildsAhead(runs: AheadRun[], jobs: number): Promise<
   for (const [i, run] of runs.entries())
     if (!(await cachedBuild(run.dir, loadTarget(run.boardId)))) missing.push(i);
   const settled = runs.map(() => Promise.resolve());
+  const resolvers = new Map<number, () => void>();
   let done = 0;
   const ahead: BuildsAhead = {
     missing: missing.length,
     ready: (i) => settled[i],
+    waiting: (i) => resolvers.has(i),
     done: () => done,
   };
   // One image compiles as fast in the demo's own process.
   if (missing.length < 2 || jobs < 2) return ahead;
-  const resolvers = new Map<number, () => void>();
   for (const i of missing) settled[i] = new Promise<void>((r) => resolvers.set(i, r));
   const finish = (i: number | null) => {
     if (i === null) return;

@@ -5,7 +5,6 @@ import { forTerminal } from "./terminal-text.ts";
 import { buildApp } from "./lazy-build.ts";
 import { defaultBuildJobs, startBuildsAhead } from "./build-ahead.ts";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { readdirSync } from "node:fs";
 import { loadTarget } from "../board.ts";
 import { imageMicArray, isAppDir, loadApp, resolveInput } from "../toolchain/app.ts";
@@ -53,15 +52,11 @@ export async function demoCommand(opts: {
     );
   for (const [i, { dir, boardId }] of runs.entries()) {
     const target = loadTarget(boardId);
-    if (ahead) {
-      const ready = ahead.ready(i);
-      const waiting = await Promise.race([ready.then(() => false), sleep(50).then(() => true)]);
-      if (waiting) {
-        console.error(
-          `waiting for ${path.basename(dir)} for ${boardId} to compile (${ahead.done()} of ${ahead.missing} images compiled so far) ...`,
-        );
-        await ready;
-      }
+    if (ahead?.waiting(i)) {
+      console.error(
+        `waiting for ${path.basename(dir)} for ${boardId} to compile (${ahead.done()} of ${ahead.missing} images compiled so far) ...`,
+      );
+      await ahead.ready(i);
     }
     // A fresh clone compiles every image (tens of seconds each for a model app): say which.
     const onCompile = () =>

@@ -37,6 +37,8 @@ interface Hook {
   line: number;
   user: boolean;
   own: boolean;
+  /** Set on first use (inlinedIn). */
+  inlined?: string;
 }
 
 export class StatementStops implements LineHooks {
@@ -202,7 +204,7 @@ export class StatementStops implements LineHooks {
     const fn = this.functions[h.fn];
     const locals = this.views[h.view].map((view, i) => localValue(view, values[i]));
     const at: StatementStop = { id, file: h.file, line: h.line, function: fn.name, bp: pending.bp };
-    if (!h.own) at.inlined = this.enclosing(h.file, h.line, fn.name);
+    if (!h.own) at.inlined = this.inlinedIn(h);
     const c = pending.bp ? this.compiled.get(pending.bp.id) : undefined;
     if (c?.cond || c?.log) {
       const byName = new Map(
@@ -228,12 +230,14 @@ export class StatementStops implements LineHooks {
 
   /** Whether a hook not the function's own lies in the inlined function `name`. */
   private inSame(h: Hook, name: string | undefined): boolean {
-    return !h.own && !!name && this.enclosing(h.file, h.line, this.functions[h.fn].name) === name;
+    return !h.own && !!name && this.inlinedIn(h) === name;
   }
 
-  /** The innermost declared function around `file:line` other than `caller` ("" if none). */
-  private enclosing(file: string, line: number, caller: string): string {
-    return enclosingFunction(this.declared, file, line, caller) ?? "";
+  /** The function inlined at a hook not its function's own ("" if none is declared around it):
+   *  found once per hook, since `next` asks at every statement it passes. */
+  private inlinedIn(h: Hook): string {
+    return (h.inlined ??=
+      enclosingFunction(this.declared, h.file, h.line, this.functions[h.fn].name) ?? "");
   }
 }
 

@@ -60,9 +60,12 @@ test.serial(
       await buildApp(runs[1].dir, loadTarget("rt1170"));
       const ahead = await startBuildsAhead(runs, 2);
       t.is(ahead.missing, 2);
+      t.false(ahead.waiting(1), "the cached image waits for nothing");
+      t.true(ahead.waiting(0));
       await ahead.ready(1);
       t.is(ahead.done(), 0, "the cached image waited for no compile");
       await ahead.ready(0);
+      t.false(ahead.waiting(0));
       t.truthy(cachedBuild(runs[0].dir, loadTarget("rt1060")), "ready means built");
       await ahead.ready(2);
       t.is(ahead.done(), 2);

@@ -77,6 +77,9 @@ test.before(async () => {
       );
       t.regex(stdout, new RegExp(`^${app} +rt1060 .* ok$`, "m"));
     }
+    // A run with compiles beside it marks its real-time figure, and the table says what the mark means.
+    const marked = /^\S+ +rt1060 .*x\* +ok$/m.test(stdout);
+    t.is(/^\* ran while images still compiled beside it/m.test(stdout), marked);
     t.false(/shared/.test(stdout));
   },
 );

@@ -4,7 +4,7 @@
 // promise: every bundled app charges exactly the release build's cycles, and the release
 // image has no hooks.
 import test from "ava";
-import { readdirSync, existsSync, readFileSync } from "node:fs";
+import { readdirSync, existsSync } from "node:fs";
 import path from "node:path";
 import { loadTarget } from "../../emulator/board.ts";
 import { buildApp } from "../../emulator/toolchain/build.ts";
@@ -135,15 +135,20 @@ test("hello-model: any-line breakpoints, next/step/finish by line, conditions, l
   );
 });
 
-test("a fault in a debug-lines build names its statement, at the release build's cycle", async (t) => {
-  const dir = path.join(ROOT, "test/fixtures/apps/trap-div");
+/** The fixture's fault, from its release and its debug-lines build. */
+async function faultBothWays(fixture: string) {
+  const dir = path.join(ROOT, "test/fixtures/apps", fixture);
   const runOnce = async (debugLines: boolean) =>
     new Machine({
       target,
       image: (await buildApp(dir, target, { debugLines })).image,
       sdcard: null,
     }).run({ seconds: 1 });
-  const [release, hooked] = [await runOnce(false), await runOnce(true)];
+  return { release: await runOnce(false), hooked: await runOnce(true) };
+}
+
+test("a fault in a debug-lines build names its statement, at the release build's cycle", async (t) => {
+  const { release, hooked } = await faultBothWays("trap-div");
   t.is(hooked.reason, "fault");
   t.is(hooked.cycles, release.cycles);
   t.like(hooked.fault!.backtrace[0], {
@@ -153,24 +158,13 @@ test("a fault in a debug-lines build names its statement, at the release build's
 });
 
 test("a fault in a function inlined from another file names it as a frame of its own in a debug-lines build", async (t) => {
-  const dir = path.join(ROOT, "test/fixtures/apps/inline-fault");
-  const runOnce = async (debugLines: boolean) =>
-    new Machine({
-      target,
-      image: (await buildApp(dir, target, { debugLines })).image,
-      sdcard: null,
-    }).run({ seconds: 1 });
-  const [release, hooked] = [await runOnce(false), await runOnce(true)];
+  const { release, hooked } = await faultBothWays("inline-fault");
   const ratio = "test/fixtures/apps/inline-fault/ratio.ts";
   const main = "test/fixtures/apps/inline-fault/main.ts";
-  const divide =
-    readFileSync(path.join(ROOT, ratio), "utf8")
-      .split("\n")
-      .findIndex((l) => l.includes("// DIVIDE")) + 1;
   t.like(hooked.fault!.backtrace[0], {
     function: "ratio (test/fixtures/apps/inline-fault/ratio) [inlined]",
     file: ratio,
-    line: divide,
+    line: lineOf("inline-fault", "DIVIDE", "ratio.ts"),
   });
   t.like(hooked.fault!.backtrace[1], {
     function: "main (test/fixtures/apps/inline-fault/main)",

@@ -85,10 +85,10 @@ export function assertFault(t: ExecutionContext, r: RunResult, kind: FaultKind):
 }
 
 /** The 1-based line of main.ts of a fixture that contains `marker` (a comment there). */
-export function lineOf(name: string, marker: string): number {
-  const lines = readFileSync(path.join(FIXTURES, name, "main.ts"), "utf8").split("\n");
+export function lineOf(name: string, marker: string, file = "main.ts"): number {
+  const lines = readFileSync(path.join(FIXTURES, name, file), "utf8").split("\n");
   const i = lines.findIndex((l) => l.includes(`// ${marker}`));
-  if (i < 0) throw new Error(`no '// ${marker}' in ${name}/main.ts`);
+  if (i < 0) throw new Error(`no '// ${marker}' in ${name}/${file}`);
   return i + 1;
 }
 
