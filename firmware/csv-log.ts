@@ -3,6 +3,7 @@
 // rows gathered in a text buffer so the card sees whole writes rather than one per field.
 import * as fat from "./fat32/file-system";
 import { TextBuffer } from "./text";
+import { firstFreeNumber, numberedName } from "./numbered-file";
 
 /** Mounts the card (file times from a fixed clock: the boards have no RTC battery) and makes
  * `dir`; "" or what failed. */
@@ -18,13 +19,8 @@ export function openCardFolder(dir: string): string {
 /** `dir/PREFIXnnnn.CSV` with the first number (of `digits` digits) not on the card; "" when
  * every number is taken. */
 export function freeLogName(dir: string, prefix: string, digits: i32): string {
-  let limit = 1;
-  for (let i = 0; i < digits; i++) limit *= 10;
-  for (let n = 1; n < limit; n++) {
-    const name = dir + "/" + prefix + n.toString().padStart(digits, "0") + ".CSV";
-    if (!fat.exists(name)) return name;
-  }
-  return "";
+  const n = firstFreeNumber(dir, prefix, digits, ".CSV");
+  return n < 0 ? "" : numberedName(dir, prefix, digits, ".CSV", n);
 }
 
 /** One CSV file written from the start: `row` collects text, `flush` writes it. */

@@ -6,7 +6,7 @@
 // LOG_*); the newest 24 hops are kept in a ring. Every channel's spectrum of the same window is
 // kept for the direction cue (direction.ts).
 import * as mic from "../../hal/mic";
-import { pdmStateBytes, pdmInit, pdmDecimate } from "../../firmware/dsp/pdm";
+import { pdmBankBytes, pdmBankInit, pdmBankChannel, pdmDecimate } from "../../firmware/dsp/pdm";
 import { hannWindow, applyWindow } from "../../firmware/dsp/window";
 import { rfftTableBytes, rfftInitF32, rfftF32 } from "../../firmware/dsp/fft-f32";
 import { powerSpectrumF32 } from "../../firmware/dsp/spectrum";
@@ -52,9 +52,8 @@ export class AudioFeatures {
     this.bufB = heap.alloc(bytes);
     this.pdmBytes = <usize>(bytes / <u32>channels);
     if (this.pdm) {
-      const one = <usize>pdmStateBytes(PDM_RATIO);
-      this.pdmState = heap.alloc(one * <usize>channels);
-      for (let c = 0; c < channels; c++) pdmInit(this.pdmState + one * <usize>c, PDM_RATIO);
+      this.pdmState = heap.alloc(<usize>pdmBankBytes(PDM_RATIO, channels));
+      pdmBankInit(this.pdmState, PDM_RATIO, channels);
     }
     this.samples = heap.alloc(<usize>(channels * FFT * 4));
     this.spectra = heap.alloc(<usize>(channels * FFT * 4));
@@ -79,13 +78,12 @@ export class AudioFeatures {
     const idx = mic.takeBuffer();
     if (idx < 0) return false;
     const buf = idx == 0 ? this.bufA : this.bufB;
-    const one = <usize>pdmStateBytes(PDM_RATIO);
     for (let c = 0; c < this.channels; c++) {
       // Shift the window by one hop and append the new samples.
       const win = this.samples + (<usize>(c * FFT) << 2);
       memory.copy(win, win + (<usize>HOP << 2), <usize>((FFT - HOP) * 4));
       const dst = win + (<usize>(FFT - HOP) << 2);
-      if (this.pdm) pdmDecimate(this.pdmState + one * <usize>c, buf + this.pdmBytes * <usize>c, PDM_BYTES, dst, 0);
+      if (this.pdm) pdmDecimate(pdmBankChannel(this.pdmState, PDM_RATIO, c), buf + this.pdmBytes * <usize>c, PDM_BYTES, dst, 0);
       else {
         const src = buf + (<usize>(c * HOP) << 1);
         for (let i = 0; i < HOP; i++) store<f32>(dst + (<usize>i << 2), <f32>load<i16>(src + (<usize>i << 1)) * (1.0 / 32768.0));

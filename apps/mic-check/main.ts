@@ -9,7 +9,8 @@ import * as clock from "../../hal/clock";
 import * as console from "../../hal/console";
 import * as debug from "../../hal/debug";
 import * as fat from "../../firmware/fat32/file-system";
-import { pdmStateBytes, pdmInit, pdmDecimate } from "../../firmware/dsp/pdm";
+import { firstFreeNumber, numberedName } from "../../firmware/numbered-file";
+import { pdmBankBytes, pdmBankInit, pdmBankChannel, pdmDecimate } from "../../firmware/dsp/pdm";
 
 const SECONDS: u32 = 3;
 const RATE: u32 = 16000;
@@ -53,14 +54,12 @@ function wavHeader(channels: u32, dataBytes: u32): void {
 }
 
 function openNew(): i32 {
-  for (let n = 1; n < 10000; n++) {
-    const name = "/MIC/REC" + n.toString().padStart(4, "0") + ".WAV";
-    if (fat.exists(name)) continue;
-    const h = fat.open(name, fat.MODE_WRITE);
-    if (h >= 0) console.println("mic-check: recording to " + name);
-    return h;
-  }
-  return fat.ERR_FULL;
+  const n = firstFreeNumber("/MIC", "REC", 4, ".WAV");
+  if (n < 0) return fat.ERR_FULL;
+  const name = numberedName("/MIC", "REC", 4, ".WAV", n);
+  const h = fat.open(name, fat.MODE_WRITE);
+  if (h >= 0) console.println("mic-check: recording to " + name);
+  return h;
 }
 
 export function main(): void {
@@ -83,9 +82,8 @@ export function main(): void {
   if (r != 0) { console.println("mic-check: configure failed (" + r.toString() + ")"); fat.close(file); return; }
   let states: usize = 0;
   if (kind == mic.KIND_SAI_BITSTREAM) {
-    const bytes = <usize>pdmStateBytes(PDM_RATIO);
-    states = heap.alloc(bytes * n);
-    for (let c: u32 = 0; c < n; c++) pdmInit(states + c * bytes, PDM_RATIO);
+    states = heap.alloc(<usize>pdmBankBytes(PDM_RATIO, <i32>n));
+    pdmBankInit(states, PDM_RATIO, <i32>n);
   }
   mic.start();
   let peak: i32 = 0;
@@ -98,7 +96,7 @@ export function main(): void {
     const buf = idx == 0 ? bufA : bufB;
     let planar = buf;
     if (kind == mic.KIND_SAI_BITSTREAM) {
-      for (let c: u32 = 0; c < n; c++) decimate(buf + c * PDM_BYTES, pcm + c * SAMPLES * 2, states + c * <usize>pdmStateBytes(PDM_RATIO));
+      for (let c: u32 = 0; c < n; c++) decimate(buf + c * PDM_BYTES, pcm + c * SAMPLES * 2, pdmBankChannel(states, PDM_RATIO, <i32>c));
       planar = pcm;
     }
     debug.report(6, planar, <i32>(n * SAMPLES * 2));

@@ -2,6 +2,7 @@
 // quantisation) as a 24-bit BMP in /CAPTURE on the SD card, when that folder exists on the
 // card (make it with `mmd -i card.img ::/CAPTURE`). The files replay as camera input.
 import * as fat from "../../firmware/fat32/file-system";
+import { firstFreeNumber } from "../../firmware/numbered-file";
 
 const HEADER_BYTES: u32 = 54;
 let header: usize = 0;
@@ -17,7 +18,8 @@ export function startCapture(): bool {
     header = heap.alloc(HEADER_BYTES);
     row = heap.alloc(1024 * 3);
     // Continue numbering after files a previous run left.
-    while (saved < 99999999 && fat.exists(fileName(saved + 1))) saved++;
+    const free = firstFreeNumber("/CAPTURE", "F", 7, ".BMP", <i32>saved + 1);
+    saved = free < 0 ? 9999999 : <u32>(free - 1);
   }
   return enabled;
 }

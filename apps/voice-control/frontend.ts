@@ -15,7 +15,7 @@
 // direction (rebeam.ts; main.ts does the work between buffers). With a DTLN model in flash
 // (dtln.ts, partition "dtln") that learnt suppressor takes the Wiener one's place.
 import * as mic from "../../hal/mic";
-import { pdmStateBytes, pdmInit, pdmDecimate } from "../../firmware/dsp/pdm";
+import { pdmBankBytes, pdmBankInit, pdmBankChannel, pdmDecimate } from "../../firmware/dsp/pdm";
 import { beamStateBytes, beamInit, beamSteer, beamProcess } from "../../firmware/dsp/beamformer";
 import { sdStateBytes, sdInit, sdSteer, sdSelectMic, sdProcess, sdCalibrate } from "../../firmware/dsp/superdirective";
 import { mvdrStateBytes, mvdrInit, mvdrSteer, mvdrProcess, mvdrCalibrate } from "../../firmware/dsp/mvdr";
@@ -63,14 +63,13 @@ export class FrontEnd {
   private readonly bufB: usize;
   private readonly planar: usize; // MAX_MICS x BLOCK f32
   private readonly beamOut: usize;
-  private pdmStates: usize = 0;
-  private pdmStateSize: i32 = 0;
+  private pdmBank: usize = 0;
   private readonly beam: usize;
   private readonly superdirective: bool = BEAM == BEAM_SUPERDIRECTIVE;
   /** The microphone gain calibration's state (superdirective beam with MIC_CALIBRATION), or 0. */
   calibration: usize = 0;
   private readonly agcState: usize;
-  private readonly nsState: usize;
+  private nsState: usize = 0; // the Wiener suppressor's state, only with NOISE_SUPPRESSOR (11 KB)
   readonly positions: usize; // x, y, z mm per microphone (f32)
   readonly agc: AgcConfig = new AgcConfig();
   doa!: Doa;
@@ -100,9 +99,8 @@ export class FrontEnd {
     this.planar = heap.alloc(<usize>(MAX_MICS * BLOCK * 4));
     this.beamOut = heap.alloc(<usize>(BLOCK * 4));
     if (this.pdm) {
-      this.pdmStateSize = pdmStateBytes(PDM_RATIO);
-      this.pdmStates = heap.alloc(<usize>(this.pdmStateSize * this.mics));
-      for (let c = 0; c < this.mics; c++) pdmInit(this.pdmStates + <usize>(c * this.pdmStateSize), PDM_RATIO);
+      this.pdmBank = heap.alloc(<usize>pdmBankBytes(PDM_RATIO, this.mics));
+      pdmBankInit(this.pdmBank, PDM_RATIO, this.mics);
     }
     this.positions = heap.alloc(<usize>(this.mics * 12 + 12));
     for (let c = 0; c < this.mics; c++) mic.position(<u32>c, this.positions + <usize>(c * 12));
@@ -129,8 +127,10 @@ export class FrontEnd {
     }
     this.agcState = heap.alloc(AGC_STATE_BYTES);
     agcInitAt(this.agcState, this.agc.maxGainDb); // see agcInitAt: the first word is not ramped through
-    this.nsState = heap.alloc(NS_STATE_BYTES);
-    nsInit(this.nsState);
+    if (this.suppress && dtln == null) {
+      this.nsState = heap.alloc(NS_STATE_BYTES);
+      nsInit(this.nsState);
+    }
     this.doa = new Doa(this.mics, this.positions);
     // A suppressor's state (the Wiener one's noise estimate, DTLN's LSTMs) is not re-run, so with one the past stays as heard.
     if (this.superdirective && STEER_CONFIRM > 0 && REBEAM_MS > 0 && !NOISE_SUPPRESSOR && dtln == null) this.rebeam = new Rebeam(this.mics, BLOCK, REBEAM_MS, this.beam, this.calibration);
@@ -166,7 +166,7 @@ export class FrontEnd {
     if (this.pdm) {
       for (let c = 0; c < this.mics; c++) {
         const src = buf + <usize>((c * FRAMES_PER_BUFFER + frame) * PDM_BYTES);
-        pdmDecimate(this.pdmStates + <usize>(c * this.pdmStateSize), src, PDM_BYTES, planar + <usize>(c * BLOCK * 4), 0);
+        pdmDecimate(pdmBankChannel(this.pdmBank, PDM_RATIO, c), src, PDM_BYTES, planar + <usize>(c * BLOCK * 4), 0);
       }
     } else {
       for (let c = 0; c < this.mics; c++) {

@@ -140,7 +140,7 @@ export function main(): void {
   const problem = card.open();
   if (problem.length > 0) { line.str("voice-control: sd card: ").str(problem).str("; running without a log"); say(); }
   else { line.str("logging detections to ").str(card.name); say(); }
-  const capture = new Capture();
+  const capture = new Capture(front.history);
   if (problem.length == 0) capture.open();
   if (capture.enabled) { line.str("capturing 1.5 s around each detection to /VOICE/CAPTURE"); say(); }
   line.str("microphones: ").int(n).str(front.pdm ? " PDM bit streams, decimated here" : " PCM from the PDM receiver").str("; say \"marvin\", then a command; wake word every ").uint(32 * wake.every).str(" ms, commands every ").uint(20 * scoreEvery).str(" ms");
@@ -171,10 +171,6 @@ export function main(): void {
     for (let f = 0; f < FRAMES_PER_BUFFER; f++) {
       front.process(idx, f);
       actions.tick();
-      if (capture.enabled) {
-        const block = front.history.window(BLOCK);
-        for (let i = 0; i < BLOCK; i++) capture.push(load<i16>(block + (<usize>i << 1)));
-      }
       const count = front.history.count;
       const nowMs = count * 1000 / <u64>RATE;
       let woke = false;

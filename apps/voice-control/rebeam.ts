@@ -10,8 +10,8 @@
 // buffer's 40 ms: a 150 MHz core spreads a re-beam over several buffers instead of missing one.
 // There a new direction while a re-beam is unfinished re-beams its own span only (`union` false,
 // main.ts): in babble the hold took new directions faster than the union's up to 72 blocks were
-// done (README "The beam against microphone 0 through the emulator"). What was captured to the
-// card (capture.ts) and the live AGC stay as heard.
+// done (README "The beam against microphone 0 through the emulator"). The live AGC stays as
+// heard; a detection snippet written to the card later (capture.ts) holds the re-beamed past.
 import { BeamPast } from "../../firmware/dsp/beam-past";
 import { WW_FRAMES, WW_FRAME } from "../../firmware/dsp/mlperf-ww";
 import { KWS_FRAMES, KWS_FRAME } from "../../firmware/dsp/mlperf-kws";

@@ -3,7 +3,7 @@
 //
 // Input contract (the microphone peripheral's): per channel a block of bytes; within a byte
 // the earliest bit is bit 7; bit 1 = +full scale, 0 = -full scale. One decimator state per
-// channel. PCM full scale (0 dBFS) is a pulse density of 75 % / 25 %, as the microphone model
+// channel (the channels of a bank share its tables). PCM full scale (0 dBFS) is a pulse density of 75 % / 25 %, as the microphone model
 // (emulator/peripherals/mic/sigma-delta.ts, FULL_SCALE = 0.5: a 1-bit loop is only stable well
 // inside its rails, Schreier & Temes ch. 4) and the RT1170 / MCX N947 PDM receivers define it, so a
 // tone of a given dBFS reads the same on every board; denser input saturates. Chain, for a ratio
@@ -28,12 +28,16 @@ const DROOP_A: f64 = 0.2286;
 /** Bit-stream mean (in +-1 units) of a 0 dBFS peak: the microphone model's FULL_SCALE (75 % density). */
 const PDM_FULL_SCALE: f64 = 0.5;
 
-// State header (i32 fields), then tables and buffers.
+// A channel's state: header (i32 fields; H_TABLES points to the tables), its last CIC window of
+// bytes, its FIR delay line. The tables (CIC lookup, 20 KB at R = 128, and FIR coefficients) depend
+// only on R, so the channels of one array share them: a bank is its channels' states one after
+// another, then one set of tables (3 microphones at R = 128: 24 KB, not 66 KB).
 const H_RATIO: usize = 0;
 const H_CIC_BYTES: usize = 4;
 const H_STEP: usize = 8;
 const H_FIR_POS: usize = 12;
 const H_PHASE: usize = 16;
+const H_TABLES: usize = 20;
 const HEADER: usize = 32;
 
 function cicBytesFor(ratio: i32): i32 {
@@ -42,15 +46,33 @@ function cicBytesFor(ratio: i32): i32 {
   return ((taps + 15) >> 4) << 1; // whole bytes, an even number of them (the loop takes two at a time)
 }
 
-/** Bytes of state for one channel at decimation `ratio`. */
-export function pdmStateBytes(ratio: i32): i32 {
-  const cb = cicBytesFor(ratio);
-  return <i32>HEADER + cb * 256 * 4 + PDM_FIR_TAPS * 4 + ((cb + 3) & ~3) + PDM_FIR_TAPS * 2 * 4;
+/** Bytes of one channel's own state at decimation `ratio` (the stride of a bank's channels). */
+export function pdmChannelBytes(ratio: i32): i32 {
+  return <i32>HEADER + ((cicBytesFor(ratio) + 3) & ~3) + PDM_FIR_TAPS * 2 * 4;
 }
 
-@inline function cicTable(state: usize): usize { return state + HEADER; }
+function tablesBytes(ratio: i32): i32 {
+  return cicBytesFor(ratio) * 256 * 4 + PDM_FIR_TAPS * 4;
+}
+
+/** Bytes of a bank of `channels` decimators at `ratio` sharing one set of tables. */
+export function pdmBankBytes(ratio: i32, channels: i32): i32 {
+  return channels * pdmChannelBytes(ratio) + tablesBytes(ratio);
+}
+
+/** Bytes of state for one channel at decimation `ratio`, tables included (a bank of one). */
+export function pdmStateBytes(ratio: i32): i32 {
+  return pdmBankBytes(ratio, 1);
+}
+
+/** Channel `c`'s state in a bank at `ratio` (what pdmDecimate takes). */
+export function pdmBankChannel(bank: usize, ratio: i32, c: i32): usize {
+  return bank + <usize>(c * pdmChannelBytes(ratio));
+}
+
+@inline function cicTable(state: usize): usize { return <usize>load<u32>(state, H_TABLES); }
 @inline function firCoefs(state: usize): usize { return cicTable(state) + (<usize>load<i32>(state, H_CIC_BYTES) << 10); }
-@inline function history(state: usize): usize { return firCoefs(state) + (<usize>PDM_FIR_TAPS << 2); }
+@inline function history(state: usize): usize { return state + HEADER; }
 @inline function delayLine(state: usize): usize { return history(state) + ((<usize>load<i32>(state, H_CIC_BYTES) + 3) & ~3); }
 
 function besselI0(x: f64): f64 {
@@ -64,19 +86,29 @@ function besselI0(x: f64): f64 {
   return sum;
 }
 
-/** Sets up one channel's decimator (tables, filter, cleared history). Returns 0, or -1 for an unsupported ratio. */
+/** Sets up one channel's decimator (tables, filter, cleared history) in pdmStateBytes(ratio). Returns 0, or -1 for an unsupported ratio. */
 export function pdmInit(state: usize, ratio: i32): i32 {
+  return pdmBankInit(state, ratio, 1);
+}
+
+/** Sets up a bank of `channels` decimators sharing one set of tables, in pdmBankBytes(ratio, channels). Returns 0, or -1 for an unsupported ratio. */
+export function pdmBankInit(bank: usize, ratio: i32, channels: i32): i32 {
   if (ratio < 32 || ratio > 128 || ((ratio >> 2) & 7) != 0) return -1; // 32, 64, 128
   const d = ratio >> 2;
   const cb = cicBytesFor(ratio);
-  store<i32>(state, ratio, H_RATIO);
-  store<i32>(state, cb, H_CIC_BYTES);
-  store<i32>(state, d >> 3, H_STEP);
-  store<i32>(state, 0, H_FIR_POS);
-  store<i32>(state, 0, H_PHASE);
-  // CIC impulse response: boxcar of d convolved CIC_ORDER times, built in the delay-line area (as i32) before that is cleared.
+  const tables = bank + <usize>(channels * pdmChannelBytes(ratio));
+  for (let c = 0; c < channels; c++) {
+    const state = pdmBankChannel(bank, ratio, c);
+    store<i32>(state, ratio, H_RATIO);
+    store<i32>(state, cb, H_CIC_BYTES);
+    store<i32>(state, d >> 3, H_STEP);
+    store<u32>(state, <u32>tables, H_TABLES);
+    pdmReset(state);
+  }
+  // CIC impulse response: boxcar of d convolved CIC_ORDER times, built as i32 at the start of the
+  // lookup table's area (cb * 8 taps: inside its first row of 256 entries).
   const taps = cb * 8;
-  const h = delayLine(state);
+  const h = tables;
   memory.fill(h, 0, <usize>taps << 2);
   store<i32>(h, 1);
   let len = 1;
@@ -93,19 +125,20 @@ export function pdmInit(state: usize, ratio: i32): i32 {
     }
     len = newLen;
   }
-  const table = cicTable(state);
-  for (let p = 0; p < cb; p++) {
+  // Rows from the last to the first: only row 0 overlaps the impulse response, and its 8 taps are read before it is written.
+  const table = tables;
+  for (let p = cb - 1; p >= 0; p--) {
+    const tap = table + (<usize>(p * 8) << 2);
+    const t0 = load<i32>(tap), t1 = load<i32>(tap, 4), t2 = load<i32>(tap, 8), t3 = load<i32>(tap, 12);
+    const t4 = load<i32>(tap, 16), t5 = load<i32>(tap, 20), t6 = load<i32>(tap, 24), t7 = load<i32>(tap, 28);
     for (let v = 0; v < 256; v++) {
-      let acc = 0;
-      for (let b = 0; b < 8; b++) {
-        const tap = load<i32>(h + (<usize>(p * 8 + b) << 2));
-        acc += ((v >> (7 - b)) & 1) != 0 ? tap : -tap;
-      }
+      const acc = ((v & 0x80) != 0 ? t0 : -t0) + ((v & 0x40) != 0 ? t1 : -t1) + ((v & 0x20) != 0 ? t2 : -t2) + ((v & 0x10) != 0 ? t3 : -t3)
+        + ((v & 0x08) != 0 ? t4 : -t4) + ((v & 0x04) != 0 ? t5 : -t5) + ((v & 0x02) != 0 ? t6 : -t6) + ((v & 0x01) != 0 ? t7 : -t7);
       store<i32>(table + (<usize>(p * 256 + v) << 2), acc);
     }
   }
   // Compensation FIR: Kaiser-windowed sinc (cutoff = fs_out / 2 at 4 fs_out, i.e. 0.125 of its rate) * [-a, 1 + 2a, -a].
-  const coefs = firCoefs(state);
+  const coefs = tables + (<usize>cb << 10);
   memory.fill(coefs, 0, <usize>PDM_FIR_TAPS << 2);
   const fc = 0.125;
   const mid = <f64>(FIR_SINC_TAPS - 1) / 2.0;
@@ -132,7 +165,6 @@ export function pdmInit(state: usize, ratio: i32): i32 {
   }
   // The filter is symmetric; make it exactly so, since the decimator folds it (one multiply per pair of taps).
   for (let i = 0; i < PDM_FIR_TAPS / 2; i++) store<f32>(coefs + (<usize>(PDM_FIR_TAPS - 1 - i) << 2), load<f32>(coefs + (<usize>i << 2)));
-  pdmReset(state);
   return 0;
 }
 

@@ -2,7 +2,7 @@
 // board keeps its card between runs, and a run cut off mid-write loses nothing closed.
 import test from "ava";
 import path from "node:path";
-import { readFileSync, existsSync } from "node:fs";
+import { readFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { loadTarget } from "../../emulator/board.ts";
 import { Machine } from "../../emulator/machine.ts";
 import { ensureCard } from "../../emulator/state.ts";
@@ -101,4 +101,35 @@ test("the card's log replays as an accelerometer input", async (t) => {
     if (ta !== tb || Math.abs(xa - xb) > 0.0002) t.fail(`row ${i}: ${a[i]} vs ${b[i]}`);
   }
   t.true(existsSync(log2));
+});
+
+// The stub allocator never frees: the search for a free log name once built a string per
+// number tried (~250 B each), so 300 earlier logs took ~75 KB of an 8 KB heap at boot.
+test("a card holding 300 earlier logs: the first free number is taken, and the heap is what an empty card's boot uses", async (t) => {
+  if (!tools) return t.pass("mtools missing");
+  const dir = tempDir();
+  const empty = path.join(dir, "empty.img");
+  ensureCard(empty);
+  const fresh = await runLogger("rt1060", empty, 0.5);
+  t.is(fresh.summary.fault, null);
+  const card = path.join(dir, "card.img");
+  ensureCard(card);
+  const logs = path.join(dir, "logs");
+  mkdirSync(logs);
+  const names: string[] = [];
+  for (let n = 1; n <= 300; n++) {
+    if (n === 150) continue; // a log the user deleted: its number is free again
+    const name = `LOG${String(n).padStart(4, "0")}.CSV`;
+    writeFileSync(path.join(logs, name), "t_ms,x,y,z\n");
+    names.push(path.join(logs, name));
+  }
+  t.is(sh("mmd", ["-i", card, "::/LOGS"]).status, 0);
+  t.is(sh("mcopy", ["-i", card, ...names, "::/LOGS/"]).status, 0);
+  const gap = await runLogger("rt1060", card, 0.5);
+  t.is(gap.summary.fault, null);
+  t.regex(gap.text, /logging to \/LOGS\/LOG0150\.CSV/);
+  const next = await runLogger("rt1060", card, 5);
+  t.regex(next.text, /logging to \/LOGS\/LOG0301\.CSV/);
+  t.is(next.summary.fault, null);
+  t.is(next.summary.heapUsedBytes, fresh.summary.heapUsedBytes, "the name search allocates nothing per file on the card");
 });
