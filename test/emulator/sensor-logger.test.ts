@@ -131,5 +131,9 @@ test("a card holding 300 earlier logs: the first free number is taken, and the h
   const next = await runLogger("rt1060", card, 5);
   t.regex(next.text, /logging to \/LOGS\/LOG0301\.CSV/);
   t.is(next.summary.fault, null);
-  t.is(next.summary.heapUsedBytes, fresh.summary.heapUsedBytes, "the name search allocates nothing per file on the card");
+  t.is(
+    next.summary.heapUsedBytes,
+    fresh.summary.heapUsedBytes,
+    "the name search allocates nothing per file on the card",
+  );
 });
