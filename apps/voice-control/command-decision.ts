@@ -6,7 +6,7 @@
 // COMMAND_FALL_PCT (the word is leaving the model's 1 s window: later scorings add nothing of it)
 // or the listening window ends. With COMMAND_TWO_IN_A_ROW (main.ts) the old rule's word, >= 0.60
 // twice in a row, is still taken at once: the closed set waits for the word to leave the window.
-// Chosen offline on the bench grid's even scenes (eval/command-rules.ts; README "The closed-set
+// Chosen offline on the bench grid's even scenes (eval/command-rules.ts; MEASUREMENTS.md "The closed-set
 // decision").
 import { Tensor } from "../../firmware/tflite/tensor";
 import { COMMAND_EVIDENCE_MS, COMMAND_RUNNER_UP_PCT, COMMAND_FALL_PCT } from "../../firmware/app-options";

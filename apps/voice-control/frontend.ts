@@ -48,7 +48,7 @@ export const BEAM_SUPERDIRECTIVE: i32 = 2;
 export const BEAM_MVDR: i32 = 3;
 // The superdirective beam's floor on white-noise gain (how far it may amplify what is
 // uncorrelated between microphones: self-noise, the +-1 dB gain spread, position error).
-// Chosen on the far-field bench's 5 dB scenes by the host reference (README "Beamformer and
+// Chosen on the far-field bench's 5 dB scenes by the host reference (MEASUREMENTS.md "Beamformer and
 // noise suppressor, measured": floors of -40..-15 dB tried): a pair has one degree of freedom
 // and loses more to mismatch at a low floor. With the microphone calibration the mismatch is
 // gone and the pair's best floor is lower (same scenes, calibrated: -15 / -20 dB +0.58 / +1.00 dB

@@ -38,7 +38,7 @@ const STATS_EVERY: u64 = 500; // blocks: a load line every 5 s
 // the gate drops the babble words a lower threshold lets in). Between the two words the beam
 // follows babble talkers, whose words were taken as commands. Without a confident direction (a
 // mono file played to the array: close talk, a capture replayed; its DOA wanders) the scoring is
-// the ungated rule at COMMAND_THRESHOLD (command.ts; README "Commands after the wake word").
+// the ungated rule at COMMAND_THRESHOLD (command.ts; MEASUREMENTS.md "Wake latency with the re-beam, and commands after the wake word").
 
 const line = new TextBuffer(200);
 
@@ -133,7 +133,7 @@ export function main(): void {
   wake.every = slow ? 2 : 1;
   const scoreEvery: u32 = slow ? 2 * SCORE_EVERY : SCORE_EVERY;
   const scoreMs: f32 = <f32>scoreEvery * 20; // feature steps of 20 ms
-  // There a re-beam takes several buffers, and babble's new directions came faster than the union of their spans was done (README "The beam against microphone 0 through the emulator").
+  // There a re-beam takes several buffers, and babble's new directions came faster than the union of their spans was done (MEASUREMENTS.md "The beam against microphone 0 through the emulator").
   if (slow && front.rebeam != null) front.rebeam!.union = false;
   const actions = new Actions();
   const card = new CardLog();

@@ -1,7 +1,7 @@
 // Re-beaming the recent past once the beam takes a direction. Why: the DOA's first estimate
 // comes about 0.16 s into a word and the hold (firmware/dsp/steer-hold.ts) confirms it a few
 // tens of ms later, so the start of a talker's first "marvin" was heard through microphone 0
-// (README "Host and firmware"). So the last REBEAM_MS of raw microphone blocks are kept, and when
+// (MEASUREMENTS.md "Host and firmware"). So the last REBEAM_MS of raw microphone blocks are kept, and when
 // the hold takes a new direction they are beamed again through it (firmware/dsp/beam-past.ts),
 // replace the history the models read, and every wake-word and command frame whose samples
 // changed is computed again: the wake model's next window is what the steered beam would have
@@ -10,7 +10,7 @@
 // buffer's 40 ms: a 150 MHz core spreads a re-beam over several buffers instead of missing one.
 // There a new direction while a re-beam is unfinished re-beams its own span only (`union` false,
 // main.ts): in babble the hold took new directions faster than the union's up to 72 blocks were
-// done (README "The beam against microphone 0 through the emulator"). The live AGC stays as
+// done (MEASUREMENTS.md "The beam against microphone 0 through the emulator"). The live AGC stays as
 // heard; a detection snippet written to the card later (capture.ts) holds the re-beamed past.
 import { BeamPast } from "../../firmware/dsp/beam-past";
 import { WW_FRAMES, WW_FRAME } from "../../firmware/dsp/mlperf-ww";

@@ -5,12 +5,12 @@
 // 69 k MACs) and runs only when the first stage names a candidate.
 //
 // One window is a noisy verdict: shifted by a few tens of samples the verifier's score can move
-// by 0.5 (README "Wake-word verifier"). So a candidate is scored on up to SCORINGS windows, the
+// by 0.5 (MEASUREMENTS.md "Wake-word verifier"). So a candidate is scored on up to SCORINGS windows, the
 // candidate's own and one every STRIDE feature steps after it (the word then also lies whole in
 // the window), and accepted at the first where the mean of the last SMOOTH scores reaches
 // VERIFY_THRESHOLD. The values (with wake.ts CANDIDATE_THRESHOLD) are the best validation
 // detection with at most one false accept in the validation's 20 minutes (eval/wake-verify.ts,
-// validation voices and seeds only; README "Wake-word verifier").
+// validation voices and seeds only; MEASUREMENTS.md "Wake-word verifier").
 import { Interpreter } from "../../firmware/tflite/interpreter";
 import { Command } from "./command";
 import * as clock from "../../hal/clock";

@@ -15,7 +15,7 @@
 // same rule at every scoring rate).
 // Without it the first stage decides alone (THRESHOLD on RUN scorings in a row).
 // After an accepted detection the detector is deaf for REFRACTORY_MS. Both operating points were
-// chosen on the host (eval/wake-sweep.ts, eval/wake-verify.ts; README "Wake word").
+// chosen on the host (eval/wake-sweep.ts, eval/wake-verify.ts; MEASUREMENTS.md "Wake word").
 import { Interpreter } from "../../firmware/tflite/interpreter";
 import { WW_WORK_BYTES, WW_FRAME, WW_STEP, WW_FRAMES, WW_MELS, WW_INPUT_SCALE, WW_INPUT_ZERO_POINT, wwInit, wwFrameUnclipped } from "../../firmware/dsp/mlperf-ww";
 import { History } from "./history";

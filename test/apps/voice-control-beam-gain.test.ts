@@ -4,7 +4,7 @@
 // host references of the beam and of the microphone calibration (held to the firmware by
 // test/firmware/dsp/superdirective.test.ts and mic-calibration.test.ts); the calibration
 // learns from each scene's start, as the app does.
-// Measured when it was made (README "Beamformer and noise suppressor, measured", self-noise
+// Measured when it was made (MEASUREMENTS.md "Beamformer and noise suppressor, measured", self-noise
 // included): calibrated median +3.53 dB on sln-local2-tri (rt1060, mcxn947), +1.32 dB on
 // RT1170's pair (WNG floor -25 dB); uncalibrated +2.89 / about +0.6 dB (floor -15 dB);
 // delay-and-sum +0.26 / +0.12 dB. The bounds leave 0.5 / 0.4 dB of margin, and the

@@ -4,7 +4,7 @@
 // word leaves the audio the models heard (the beam after the AGC, int16, as the history holds
 // it); the host's verifier score on the window firmware-window.ts picks in that audio must be
 // the score the firmware printed (its newest window's; the decision averages the last three). The window matters: shifted by 32-480 samples the same
-// verifier's score moves by up to 0.5 (README "Wake-word verifier"). The host's model of the
+// verifier's score moves by up to 0.5 (MEASUREMENTS.md "Wake-word verifier"). The host's model of the
 // front end (eval/host-frontend.ts, which the verifier's training data goes through) must give
 // the same audio and the same score, with the microphone calibration (the app's default) and
 // without it.

@@ -38,7 +38,28 @@ test("writing-an-app.md's SRAM lines are what hello-model's build prints on rt10
   t.deepEqual(shown, printed.slice(printed.findIndex((l) => l.startsWith("SRAM "))));
 });
 
-test("every relative link in README.md, docs/*.md and the apps' READMEs resolves", (t) => {
+/** The anchors GitHub gives a Markdown file's headings: lower case, punctuation dropped, spaces to hyphens, "-1", "-2" for repeats. */
+function headingAnchors(text: string): Set<string> {
+  const seen = new Map<string, number>();
+  const out = new Set<string>();
+  let fenced = false;
+  for (const line of text.split("\n")) {
+    if (line.startsWith("```")) fenced = !fenced;
+    const m = !fenced && /^#{1,6} (.*)$/.exec(line);
+    if (!m) continue;
+    const base = m[1]
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}_\- ]/gu, "")
+      .replace(/ /g, "-");
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    out.add(n === 0 ? base : `${base}-${n}`);
+  }
+  return out;
+}
+
+test("every relative link in README.md, docs/*.md and the apps' READMEs resolves, a #section to a heading of its file", (t) => {
   const docs = [
     "README.md",
     ...readdirSync(path.join(PROJECT_ROOT, "docs"))
@@ -52,10 +73,14 @@ test("every relative link in README.md, docs/*.md and the apps' READMEs resolves
   const broken: string[] = [];
   for (const doc of docs) {
     for (const m of read(doc).matchAll(/\]\(([^)\s]+)\)/g)) {
-      const link = m[1].split("#")[0];
-      if (!link || /^[a-z]+:/i.test(link)) continue;
-      if (!existsSync(path.resolve(PROJECT_ROOT, path.dirname(doc), link)))
-        broken.push(`${doc}: ${m[1]}`);
+      const [link, anchor] = m[1].split("#");
+      if (/^[a-z]+:/i.test(link)) continue;
+      const target = link
+        ? path.relative(PROJECT_ROOT, path.resolve(PROJECT_ROOT, path.dirname(doc), link))
+        : doc;
+      if (!existsSync(path.join(PROJECT_ROOT, target))) broken.push(`${doc}: ${m[1]}`);
+      else if (anchor && target.endsWith(".md") && !headingAnchors(read(target)).has(anchor))
+        broken.push(`${doc}: ${m[1]} (no such heading)`);
     }
   }
   t.true(docs.length > 10);

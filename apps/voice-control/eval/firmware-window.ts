@@ -6,7 +6,7 @@
 // samples E - 15,840 .. E, scaled (command.ts fill) by the largest sample of the frames' newest
 // 320 each, E - 15,680 .. E, as a shift of coefficient 0. Scoring the second that simply ends at h instead moves the window
 // by up to 480 samples, and the verifier's score swings by as much as 0.5 over such shifts
-// (README "Wake-word verifier"), so host and firmware disagreed.
+// (MEASUREMENTS.md "Wake-word verifier"), so host and firmware disagreed.
 import { kwsFeatures, quantize } from "../../../test/helpers/dsp-reference.ts";
 import { KWS_INPUT } from "../train/train.ts";
 

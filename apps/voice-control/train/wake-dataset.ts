@@ -60,7 +60,7 @@ export const WAKE_TRAIN_VOICES: Voice[] = [
 ];
 /**
  * More of espeak-ng's variants (none the validation's f5 / m7 / klatt2 or the bench's), for the
- * wider recipe (wake-train.ts --wide), measured and not committed (README "Wake-word verifier").
+ * wider recipe (wake-train.ts --wide), measured and not committed (MEASUREMENTS.md "Wake-word verifier").
  */
 export const WAKE_EXTRA_TRAIN_VOICES: Voice[] = [
   ...espeak(TRAIN_ACCENTS, ["m5", "m6", "m8", "klatt3", "klatt4"]),

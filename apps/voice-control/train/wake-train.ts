@@ -81,7 +81,7 @@ export const WAKE_FRONTEND_SET: FrontEndSetOptions = {
   seed: 40400,
 };
 /**
- * The wider recipe (`--wide`, measured, not committed: README "Wake-word verifier"): 42 more
+ * The wider recipe (`--wide`, measured, not committed: MEASUREMENTS.md "Wake-word verifier"): 42 more
  * espeak-ng voices, 40 scenes of 12 s (1-3 m, RT60 0.2-0.7 s, babble, fan or pink noise) with
  * flite's and festival's voices every few scenes, positives where the firmware verifies each
  * "marvin", 10 hard negatives per scene with windows verified after them.
