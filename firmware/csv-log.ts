@@ -3,7 +3,7 @@
 // rows gathered in a text buffer so the card sees whole writes rather than one per field.
 import * as fat from "./fat32/file-system";
 import { TextBuffer } from "./text";
-import { firstFreeNumber, numberedName } from "./numbered-file";
+import { NumberedName } from "./numbered-file";
 
 /** Mounts the card (file times from a fixed clock: the boards have no RTC battery) and makes
  * `dir`; "" or what failed. */
@@ -19,8 +19,8 @@ export function openCardFolder(dir: string): string {
 /** `dir/PREFIXnnnn.CSV` with the first number (of `digits` digits) not on the card; "" when
  * every number is taken. */
 export function freeLogName(dir: string, prefix: string, digits: i32): string {
-  const n = firstFreeNumber(dir, prefix, digits, ".CSV");
-  return n < 0 ? "" : numberedName(dir, prefix, digits, ".CSV", n);
+  const name = new NumberedName(dir, prefix, digits, ".CSV");
+  return name.firstFree() < 0 ? "" : name.name;
 }
 
 /** One CSV file written from the start: `row` collects text, `flush` writes it. */

@@ -1,35 +1,41 @@
-// Numbered files on the SD card (LOG0001.CSV, C0001.WAV, F0000001.BMP): the first number not yet
-// taken. Why one name whose digits are rewritten for each number tried: the firmware's allocator
-// (AssemblyScript's stub runtime) never frees, and a string built per number cost about 250 B of
-// heap for every file earlier runs left on the card, so a card that had kept a few hundred logs
-// ran a board out of heap at boot.
+// Numbered files on the SD card (LOG0001.CSV, C0001.WAV, F0000001.BMP): one name whose digits are
+// rewritten in place for each number. Why not a string per number: the firmware's allocator
+// (AssemblyScript's stub runtime) never frees, and building one cost about 250 B of heap for
+// every file earlier runs left on the card (a card that kept a few hundred logs ran a board out
+// of heap at boot) and for every file written (an app capturing each detection ran out within
+// an hour).
 import * as fat from "./fat32/file-system";
 
-/** `dir/PREFIX` + `n` in `digits` digits + `ext` (with its dot: ".CSV"). */
-export function numberedName(dir: string, prefix: string, digits: i32, ext: string, n: i32): string {
-  const name = dir + "/" + prefix + "0".repeat(digits) + ext;
-  setNumber(name, digits, ext.length, n);
-  return name;
-}
+export class NumberedName {
+  /** `dir/PREFIX` + the number in `digits` digits + `ext`; rewritten by set() and firstFree(). */
+  readonly name: string;
+  private readonly digits: i32;
+  private readonly last: usize; // the last digit's UTF-16 code unit
 
-/** The first number from `from` on (below 10^digits) whose file is not on the card, or -1. */
-export function firstFreeNumber(dir: string, prefix: string, digits: i32, ext: string, from: i32 = 1): i32 {
-  let limit = 1;
-  for (let i = 0; i < digits; i++) limit *= 10;
-  const name = numberedName(dir, prefix, digits, ext, 0);
-  for (let n = from; n < limit; n++) {
-    setNumber(name, digits, ext.length, n);
-    if (!fat.exists(name)) return n;
+  /** `ext` with its dot: ".CSV". */
+  constructor(dir: string, prefix: string, digits: i32, ext: string) {
+    this.name = dir + "/" + prefix + "0".repeat(digits) + ext;
+    this.digits = digits;
+    // AssemblyScript strings are UTF-16 in linear memory: the digits are written where they lie.
+    this.last = changetype<usize>(this.name) + (<usize>(this.name.length - ext.length - 1) << 1);
   }
-  return -1;
-}
 
-// AssemblyScript strings are UTF-16 in linear memory: the digits are written where they lie.
-function setNumber(name: string, digits: i32, extLength: i32, n: i32): void {
-  let at = changetype<usize>(name) + (<usize>(name.length - extLength - 1) << 1);
-  for (let i = 0; i < digits; i++) {
-    store<u16>(at, <u16>(0x30 + n % 10));
-    n /= 10;
-    at -= 2;
+  /** The name with number `n`; the same string object each time. */
+  set(n: i32): string {
+    let at = this.last;
+    for (let i = 0; i < this.digits; i++) {
+      store<u16>(at, <u16>(0x30 + n % 10));
+      n /= 10;
+      at -= 2;
+    }
+    return this.name;
+  }
+
+  /** The first number from `from` on (below 10^digits) whose file is not on the card, set in `name`; or -1. */
+  firstFree(from: i32 = 1): i32 {
+    let limit = 1;
+    for (let i = 0; i < this.digits; i++) limit *= 10;
+    for (let n = from; n < limit; n++) if (!fat.exists(this.set(n))) return n;
+    return -1;
   }
 }

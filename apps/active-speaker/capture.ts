@@ -10,7 +10,7 @@
 // Buffers (1 s of audio, 15 crops per track) are allocated only when capturing.
 import * as fat from "../../firmware/fat32/file-system";
 import { WAV_HEADER_BYTES, storeWavHeader } from "../../firmware/wav-header";
-import { firstFreeNumber } from "../../firmware/numbered-file";
+import { NumberedName } from "../../firmware/numbered-file";
 import { TextBuffer } from "../../firmware/text";
 import { CROP_W, CROP_H } from "./mouth";
 import { MAX_TRACKS } from "./tracker";
@@ -46,7 +46,7 @@ export class Capture {
     this.crops = heap.alloc(<usize>(MAX_TRACKS * CLIP_FRAMES * CROP));
     this.header = heap.alloc(<usize>WAV_HEADER_BYTES);
     // Continue numbering after the clips a previous run left.
-    const free = firstFreeNumber(DIR, "A", 4, ".WAV", this.next);
+    const free = new NumberedName(DIR, "A", 4, ".WAV").firstFree(this.next);
     this.next = free < 0 || free > 9999 ? 9999 : free;
     const name = DIR + "/INDEX.CSV";
     const fresh = !fat.exists(name);

@@ -9,7 +9,7 @@ import * as clock from "../../hal/clock";
 import * as console from "../../hal/console";
 import * as debug from "../../hal/debug";
 import * as fat from "../../firmware/fat32/file-system";
-import { firstFreeNumber, numberedName } from "../../firmware/numbered-file";
+import { NumberedName } from "../../firmware/numbered-file";
 import { pdmBankBytes, pdmBankInit, pdmBankChannel, pdmDecimate } from "../../firmware/dsp/pdm";
 
 const SECONDS: u32 = 3;
@@ -54,9 +54,9 @@ function wavHeader(channels: u32, dataBytes: u32): void {
 }
 
 function openNew(): i32 {
-  const n = firstFreeNumber("/MIC", "REC", 4, ".WAV");
-  if (n < 0) return fat.ERR_FULL;
-  const name = numberedName("/MIC", "REC", 4, ".WAV", n);
+  const names = new NumberedName("/MIC", "REC", 4, ".WAV");
+  if (names.firstFree() < 0) return fat.ERR_FULL;
+  const name = names.name;
   const h = fat.open(name, fat.MODE_WRITE);
   if (h >= 0) console.println("mic-check: recording to " + name);
   return h;

@@ -2,13 +2,14 @@
 // quantisation) as a 24-bit BMP in /CAPTURE on the SD card, when that folder exists on the
 // card (make it with `mmd -i card.img ::/CAPTURE`). The files replay as camera input.
 import * as fat from "../../firmware/fat32/file-system";
-import { firstFreeNumber } from "../../firmware/numbered-file";
+import { NumberedName } from "../../firmware/numbered-file";
 
 const HEADER_BYTES: u32 = 54;
 let header: usize = 0;
 let row: usize = 0;
 let enabled = false;
 let saved: u32 = 0;
+let names: NumberedName | null = null; // one name, its digits rewritten per picture (the stub allocator never frees)
 
 /** Mounts the card and turns capture on when /CAPTURE exists; returns whether it is on. */
 export function startCapture(): bool {
@@ -18,7 +19,8 @@ export function startCapture(): bool {
     header = heap.alloc(HEADER_BYTES);
     row = heap.alloc(1024 * 3);
     // Continue numbering after files a previous run left.
-    const free = firstFreeNumber("/CAPTURE", "F", 7, ".BMP", <i32>saved + 1);
+    names = new NumberedName("/CAPTURE", "F", 7, ".BMP");
+    const free = names!.firstFree(<i32>saved + 1);
     saved = free < 0 ? 9999999 : <u32>(free - 1);
   }
   return enabled;
@@ -28,9 +30,6 @@ export function captureCount(): u32 {
   return saved;
 }
 
-function fileName(n: u32): string {
-  return "/CAPTURE/F" + n.toString().padStart(7, "0") + ".BMP";
-}
 
 @inline function le32(at: usize, v: u32): void {
   store<u32>(at, v);
@@ -51,7 +50,7 @@ export function capture(pixels: usize, width: u32, height: u32, channels: u32): 
   store<u16>(header + 28, 24);
   le32(header + 34, rowBytes * height);
   le32(header + 38, 2835); le32(header + 42, 2835); // 72 dpi
-  const h = fat.open(fileName(saved + 1), fat.MODE_WRITE);
+  const h = fat.open(names!.set(<i32>saved + 1), fat.MODE_WRITE);
   if (h < 0) return h;
   let r = fat.write(h, header, HEADER_BYTES);
   memory.fill(row, 0, rowBytes);

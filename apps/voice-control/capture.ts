@@ -9,7 +9,7 @@
 import * as fat from "../../firmware/fat32/file-system";
 import { WAV_HEADER_BYTES, storeWavHeader } from "../../firmware/wav-header";
 import { History } from "./history";
-import { firstFreeNumber, numberedName } from "../../firmware/numbered-file";
+import { NumberedName } from "../../firmware/numbered-file";
 
 const DIR = "/VOICE/CAPTURE";
 const BEFORE: u64 = 16000;
@@ -21,6 +21,7 @@ export class Capture {
   saved: u32 = 0;
   lastError: i32 = 0;
   private header: usize = 0;
+  private readonly names: NumberedName = new NumberedName(DIR, "C", 4, ".WAV");
   private due: u64 = 0; // sample count at which the pending snippet is complete; 0 = none
   private next: i32 = 1;
 
@@ -44,10 +45,10 @@ export class Capture {
     if (this.due == 0 || this.history.count < this.due) return "";
     const end = this.due;
     this.due = 0;
-    const n = firstFreeNumber(DIR, "C", 4, ".WAV", this.next);
+    const n = this.names.firstFree(this.next);
     if (n < 0) { this.next = 10000; this.lastError = -1; return ""; }
     this.next = n + 1;
-    const name = numberedName(DIR, "C", 4, ".WAV", n);
+    const name = this.names.name;
     const h = fat.open(name, fat.MODE_WRITE);
     if (h < 0) { this.lastError = h; return ""; }
     this.writeHeader();
