@@ -10,24 +10,18 @@ export class NumberedName {
   /** `dir/PREFIX` + the number in `digits` digits + `ext`; rewritten by set() and firstFree(). */
   readonly name: string;
   private readonly digits: i32;
-  private readonly last: usize; // the last digit's UTF-16 code unit
+  private readonly last: i32; // the last digit's index
 
   /** `ext` with its dot: ".CSV". */
   constructor(dir: string, prefix: string, digits: i32, ext: string) {
     this.name = dir + "/" + prefix + "0".repeat(digits) + ext;
     this.digits = digits;
-    // AssemblyScript strings are UTF-16 in linear memory: the digits are written where they lie.
-    this.last = changetype<usize>(this.name) + (<usize>(this.name.length - ext.length - 1) << 1);
+    this.last = this.name.length - ext.length - 1;
   }
 
   /** The name with number `n`; the same string object each time. */
   set(n: i32): string {
-    let at = this.last;
-    for (let i = 0; i < this.digits; i++) {
-      store<u16>(at, <u16>(0x30 + n % 10));
-      n /= 10;
-      at -= 2;
-    }
+    writeDigits(this.name, this.last, this.digits, n);
     return this.name;
   }
 
@@ -37,5 +31,16 @@ export class NumberedName {
     for (let i = 0; i < this.digits; i++) limit *= 10;
     for (let n = from; n < limit; n++) if (!fat.exists(this.set(n))) return n;
     return -1;
+  }
+}
+
+/** Writes `n` as `digits` decimal digits into `s` (a string this code made), the last at index `last`. */
+export function writeDigits(s: string, last: i32, digits: i32, n: i32): void {
+  // AssemblyScript strings are UTF-16 in linear memory: the digits are written where they lie.
+  let at = changetype<usize>(s) + (<usize>last << 1);
+  for (let i = 0; i < digits; i++) {
+    store<u16>(at, <u16>(0x30 + n % 10));
+    n /= 10;
+    at -= 2;
   }
 }

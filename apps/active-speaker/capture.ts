@@ -10,7 +10,7 @@
 // Buffers (1 s of audio, 15 crops per track) are allocated only when capturing.
 import * as fat from "../../firmware/fat32/file-system";
 import { WAV_HEADER_BYTES, storeWavHeader } from "../../firmware/wav-header";
-import { NumberedName } from "../../firmware/numbered-file";
+import { NumberedName, writeDigits } from "../../firmware/numbered-file";
 import { TextBuffer } from "../../firmware/text";
 import { CROP_W, CROP_H } from "./mouth";
 import { MAX_TRACKS } from "./tracker";
@@ -37,6 +37,11 @@ export class Capture {
   private readonly row: TextBuffer = new TextBuffer(512);
   private readonly pgmHead: TextBuffer = new TextBuffer(32);
   private next: u32 = 1;
+  // File names made once and their digits rewritten: the allocator never frees, and a string per
+  // file ran the heap out after some 25 clips. A crop file's name is made anew only for a new track.
+  private readonly wavName: NumberedName = new NumberedName(DIR, "A", 4, ".WAV");
+  private readonly pgmNames: StaticArray<string> = new StaticArray<string>(MAX_TRACKS);
+  private readonly pgmIds: StaticArray<i32> = new StaticArray<i32>(MAX_TRACKS);
 
   /** Call once the card is mounted: captures only if the folder exists. */
   open(): void {
@@ -46,7 +51,7 @@ export class Capture {
     this.crops = heap.alloc(<usize>(MAX_TRACKS * CLIP_FRAMES * CROP));
     this.header = heap.alloc(<usize>WAV_HEADER_BYTES);
     // Continue numbering after the clips a previous run left.
-    const free = new NumberedName(DIR, "A", 4, ".WAV").firstFree(this.next);
+    const free = this.wavName.firstFree(this.next);
     this.next = free < 0 || free > 9999 ? 9999 : free;
     const name = DIR + "/INDEX.CSV";
     const fresh = !fat.exists(name);
@@ -84,12 +89,11 @@ export class Capture {
     this.frames++;
     if (this.frames < CLIP_FRAMES) return 0;
     const clip = this.next++;
-    const tag = clip.toString().padStart(4, "0");
-    let r = this.writeWav(DIR + "/A" + tag + ".WAV");
+    let r = this.writeWav(this.wavName.set(<i32>clip));
     for (let k = 0; k < MAX_TRACKS && r >= 0; k++) {
       const n = this.count[k];
       if (this.ids[k] == 0 || n == 0) continue;
-      r = this.writePgm(DIR + "/C" + tag + "_T" + this.ids[k].toString() + ".PGM", k, n);
+      r = this.writePgm(this.pgmName(k, clip), k, n);
       this.row.uint(clip).byte(0x2c).int(this.ids[k]).byte(0x2c).int(n);
       for (let j = 0; j < 4; j++) this.row.byte(0x2c).int(this.boxes[4 * k + j]);
       this.row.byte(0x2c).uint(<u32>Mathf.round(this.probability[k] * 100 / <f32>n)).byte(0x0a);
@@ -114,6 +118,18 @@ export class Capture {
     if (r >= 0 && data > 0) r = fat.write(h, this.audio, data);
     const c = fat.close(h);
     return r < 0 ? r : c;
+  }
+
+  /** DIR/Cnnnn_Tid.PGM for track slot `k` in clip `clip`. */
+  private pgmName(k: i32, clip: u32): string {
+    const id = this.ids[k];
+    if (this.pgmIds[k] != id || this.pgmNames[k] == null) {
+      this.pgmNames[k] = DIR + "/C0000_T" + id.toString() + ".PGM";
+      this.pgmIds[k] = id;
+    }
+    const name = this.pgmNames[k];
+    writeDigits(name, DIR.length + 5, 4, <i32>clip);
+    return name;
   }
 
   private writePgm(name: string, slot: i32, n: i32): i32 {
