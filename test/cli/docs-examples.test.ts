@@ -59,7 +59,7 @@ function headingAnchors(text: string): Set<string> {
   return out;
 }
 
-test("every relative link in README.md, docs/*.md and the apps' READMEs resolves, a #section to a heading of its file", (t) => {
+test("every relative link in README.md, docs/*.md and the apps' Markdown files resolves, a #section to a heading of its file", (t) => {
   const docs = [
     "README.md",
     ...readdirSync(path.join(PROJECT_ROOT, "docs"))
@@ -67,7 +67,7 @@ test("every relative link in README.md, docs/*.md and the apps' READMEs resolves
       .map((f) => `docs/${f}`),
     ...readdirSync(path.join(PROJECT_ROOT, "apps"), { recursive: true })
       .map(String)
-      .filter((f) => path.basename(f) === "README.md")
+      .filter((f) => f.endsWith(".md") && !f.includes("node_modules"))
       .map((f) => `apps/${f}`),
   ];
   const broken: string[] = [];
