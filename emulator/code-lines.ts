@@ -95,7 +95,8 @@ export class CodeLines {
       if (first && first.offset < body.end) return first;
     }
     if (at < 0) return null;
-    const own = (m: CodeLine) => this.owns(fn, ownFile, m);
+    const range = this.declared.get(fn);
+    const own = (m: CodeLine) => isOwnLine(fn, range, m.source, m.line);
     if (!ownFile || own(ms[at])) return ms[at];
     const start = body?.start ?? -Infinity;
     const end = body?.end ?? Infinity;
@@ -124,13 +125,6 @@ export class CodeLines {
     return before ?? ms[at];
   }
 
-  /** Whether mapping `m` is a line of function `fn` itself (its file, and within its declaration
-   *  where the build recorded it). */
-  private owns(fn: string, ownFile: string | null, m: CodeLine): boolean {
-    const range = this.declared.get(fn);
-    return m.source === ownFile && (!range || (m.line >= range[0] && m.line <= range[1]));
-  }
-
   /**
    * Debug-lines builds: when code offset `offset` of wasm function `fn` is a line of another
    * function the optimiser inlined into it, that function (the innermost declaration around the
@@ -141,10 +135,24 @@ export class CodeLines {
     const at = mappingAt(this.mappings, offset);
     if (at < 0) return null;
     const m = this.mappings[at];
-    if (m.source.startsWith("~lib/") || this.owns(fn, sourceOfFunction(fn), m)) return null;
+    if (m.source.startsWith("~lib/") || isOwnLine(fn, this.declared.get(fn), m.source, m.line))
+      return null;
     const name = enclosingFunction(this.declared, m.source, m.line, fn);
     return name ? { ...m, function: name } : null;
   }
+}
+
+/** Whether `file:line` is a statement of function `name` itself: in its file and, where the build
+ *  recorded them, within its declaration's `lines` (an @inline function of the same file, or one
+ *  the optimiser inlined, lies outside them). */
+export function isOwnLine(
+  name: string,
+  lines: readonly [number, number] | undefined,
+  file: string,
+  line: number,
+): boolean {
+  if (sourceOfFunction(name) !== file) return false;
+  return !lines || (line >= lines[0] && line <= lines[1]);
 }
 
 /** The innermost function declared around `file:line` (by declaration lines), other than

@@ -52,7 +52,7 @@ export class Capture {
     this.header = heap.alloc(<usize>WAV_HEADER_BYTES);
     // Continue numbering after the clips a previous run left.
     const free = this.wavName.firstFree(this.next);
-    this.next = free < 0 || free > 9999 ? 9999 : free;
+    this.next = free < 0 ? 9999 : free;
     const name = DIR + "/INDEX.CSV";
     const fresh = !fat.exists(name);
     this.index = fat.open(name, fresh ? fat.MODE_WRITE : fat.MODE_APPEND);

@@ -20,10 +20,10 @@ export class History {
 
   /** Start of the `len` samples ending before sample number `end` (count - end + len <= HISTORY, len <= MIRROR). */
   ending(end: u64, len: i32): usize {
-    return this.base + (<usize>(<i32>((end - <u64>len) & <u64>(HISTORY - 1))) << 1);
+    return this.at(end - <u64>len);
   }
 
-  /** Sample number `index`'s place in the ring (count - index <= HISTORY: still held); the ring runs to `end()`. */
+  /** Sample number `index`'s place in the ring (count - index <= HISTORY: still held); the ring runs to `end`. */
   at(index: u64): usize {
     return this.base + (<usize>(<i32>(index & <u64>(HISTORY - 1))) << 1);
   }

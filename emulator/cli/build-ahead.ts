@@ -112,14 +112,6 @@ export async function startBuildsAhead(runs: AheadRun[], jobs: number): Promise<
   return ahead;
 }
 
-/** Builds the runs' images that the cache lacks, `jobs` at a time; resolves when all ended.
- *  Returns how many were missing. */
-export async function buildAhead(runs: AheadRun[], jobs: number): Promise<number> {
-  const ahead = await startBuildsAhead(runs, jobs);
-  await Promise.all(runs.map((_, i) => ahead.ready(i)));
-  return ahead.missing;
-}
-
 /** `tinyboard build-worker` (hidden): builds into the build cache each {dir, boardId} line read
  *  from stdin, answering "ok" or "failed" per line. */
 export async function buildWorkerCommand(): Promise<void> {

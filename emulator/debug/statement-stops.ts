@@ -11,7 +11,7 @@ import { Expression, parseLogMessage } from "./condition.ts";
 import { LINE_TABLE_FIELD, type LineTable } from "../toolchain/line-hooks.ts";
 import type { LineHooks } from "../machine-options.ts";
 import { localValue, type LocalValue } from "./local-value.ts";
-import { enclosingFunction } from "../code-lines.ts";
+import { enclosingFunction, isOwnLine } from "../code-lines.ts";
 
 export type { LocalValue };
 export type LineStep = "in" | "over" | "out";
@@ -89,7 +89,7 @@ export class StatementStops implements LineHooks {
         file: f,
         line,
         user: !f.startsWith("~lib/") && !f.startsWith("hal/"),
-        own: isOwn(table.functions[fn], f, line),
+        own: isOwnLine(table.functions[fn].name, table.functions[fn].lines, f, line),
       };
     });
   }
@@ -239,18 +239,4 @@ export class StatementStops implements LineHooks {
     return (h.inlined ??=
       enclosingFunction(this.declared, h.file, h.line, this.functions[h.fn].name) ?? "");
   }
-}
-
-/** A statement of the function itself: in its file and, where the build recorded them, within
- *  its declaration's lines (an @inline function of the same file, or one the optimiser inlined,
- *  lies outside them: `next` steps over it as over a call). */
-function isOwn(fn: LineTable["functions"][number], file: string, line: number): boolean {
-  if (ownFile(fn.name) !== file) return false;
-  return !fn.lines || (line >= fn.lines[0] && line <= fn.lines[1]);
-}
-
-// "apps/x/main/main" -> "apps/x/main.ts", "firmware/text/TextBuffer#uint" -> "firmware/text.ts"
-function ownFile(name: string): string | null {
-  const slash = name.lastIndexOf("/");
-  return slash < 0 ? null : `${name.slice(0, slash)}.ts`;
 }

@@ -138,7 +138,7 @@ export function pdmBankInit(bank: usize, ratio: i32, channels: i32): i32 {
     }
   }
   // Compensation FIR: Kaiser-windowed sinc (cutoff = fs_out / 2 at 4 fs_out, i.e. 0.125 of its rate) * [-a, 1 + 2a, -a].
-  const coefs = tables + (<usize>cb << 10);
+  const coefs = firCoefs(bank); // channel 0's header points at the tables
   memory.fill(coefs, 0, <usize>PDM_FIR_TAPS << 2);
   const fc = 0.125;
   const mid = <f64>(FIR_SINC_TAPS - 1) / 2.0;

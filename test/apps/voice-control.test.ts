@@ -120,6 +120,10 @@ for (const board of BOARDS) {
       const again = await runVoiceImage(board, image, closeTalk(), 4, r.card);
       t.regex(again.text, /captured \/VOICE\/CAPTURE\/C0004\.WAV/);
       t.is(again.summary.heapUsedBytes, r.summary.heapUsedBytes);
+      t.true(
+        r.summary.sramPeakBytes <= 480 * 1024,
+        `SRAM peak with capture ${r.summary.sramPeakBytes} B`,
+      );
     },
   );
 
@@ -133,6 +137,8 @@ for (const board of BOARDS) {
       t.is(r.commands.length, 1, r.text);
       t.is(r.commands[0].word, "yes");
       t.is(r.summary.peripherals.mic.micOverruns, 0);
+      // Within the SRAM NXP gives its product for one language (480 KB), the re-beam's buffer held.
+      t.true(r.summary.sramPeakBytes <= 480 * 1024, `SRAM peak ${r.summary.sramPeakBytes} B`);
       // The 3-microphone array sees the whole circle: within 5 degrees of the talker, at the wake word and at the command.
       t.true(Math.abs(r.wakes[0].doa - TALKER_DEG) <= 5, `wake doa ${r.wakes[0].doa}`);
       t.true(Math.abs(r.commands[0].doa - TALKER_DEG) <= 5, `command doa ${r.commands[0].doa}`);

@@ -5,13 +5,20 @@
 import test from "ava";
 import path from "node:path";
 import { rmSync } from "node:fs";
-import { buildAhead, startBuildsAhead } from "../../emulator/cli/build-ahead.ts";
+import { startBuildsAhead, type AheadRun } from "../../emulator/cli/build-ahead.ts";
 import { buildApp, cachedBuild } from "../../emulator/toolchain/build.ts";
 import { loadTarget } from "../../emulator/board.ts";
 import { ROOT } from "../faults/helpers.ts";
 import { tempDir } from "../helpers/tools.ts";
 
 const fixture = (name: string) => path.join(ROOT, "test", "fixtures", "apps", name);
+
+/** Starts the builds and waits for every run's image; how many were missing. */
+async function buildAll(runs: AheadRun[], jobs: number): Promise<number> {
+  const ahead = await startBuildsAhead(runs, jobs);
+  await Promise.all(runs.map((_, i) => ahead.ready(i)));
+  return ahead.missing;
+}
 
 /** Runs `body` with a fresh build cache folder in the environment the children inherit (so the
  *  tests are serial). */
@@ -38,11 +45,11 @@ test.serial(
         { dir: fixture("compile-errors"), boardId: "rt1060" },
         { dir: fixture("empty-main"), boardId: "mcxn947" },
       ];
-      t.is(await buildAhead(runs, 2), 3, "all three were missing");
+      t.is(await buildAll(runs, 2), 3, "all three were missing");
       t.truthy(cachedBuild(runs[0].dir, loadTarget("rt1060")), "rt1060's image is in the cache");
       t.truthy(cachedBuild(runs[2].dir, loadTarget("mcxn947")), "mcxn947's image is in the cache");
       t.is(cachedBuild(runs[1].dir, loadTarget("rt1060")), null, "the broken app has no image");
-      t.is(await buildAhead([runs[0], runs[2]], 2), 0, "nothing left to build");
+      t.is(await buildAll([runs[0], runs[2]], 2), 0, "nothing left to build");
     });
   },
 );
