@@ -73,6 +73,19 @@ program
   .action(boardsCommand);
 
 program
+  .command("new")
+  .description("start an app: a new folder from the starting template or a copy of an app")
+  .argument(
+    "<dir>",
+    "the new app's folder inside the project, e.g. apps/my-app (its name names the app)",
+  )
+  .option(
+    "--from <app>",
+    "copy this app instead: a bundled app's name (hello-model, fan-monitor, ...) or a folder",
+  )
+  .action(lazy(() => import("./new-app.ts"), "newCommand"));
+
+program
   .command("build")
   .description("compile an app for a board and print its memory report")
   .argument("<app>", "app folder (with app.json)")

@@ -1,0 +1,108 @@
+// tinyboard new DIR [--from APP]: a new app folder, from the starting template (templates/blink)
+// or a copy of any app (a bundled one by name). Nothing is written unless all of it can be:
+// the folder must not exist (or be empty) and must lie inside the project, where the app's
+// relative imports of hal/ and firmware/ and its partitions can reach.
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import path from "node:path";
+import { distance } from "fastest-levenshtein";
+import { UserError } from "../errors.ts";
+import { PROJECT_ROOT, shownPath } from "../paths.ts";
+import { isAppDir, loadApp } from "../toolchain/app.ts";
+import { notAnAppMessage } from "../toolchain/app-suggest.ts";
+import { relocateImports, relocateManifest } from "../toolchain/relocate-app.ts";
+
+export const TEMPLATE = path.join(PROJECT_ROOT, "templates", "blink");
+
+/** The app to copy: a folder with app.json, or the name of a bundled app (apps/NAME). */
+function sourceApp(from: string | undefined): string {
+  if (from === undefined) return TEMPLATE;
+  if (isAppDir(from)) return path.resolve(from);
+  const bundled = path.join(PROJECT_ROOT, "apps", from);
+  if (!from.includes("/") && isAppDir(bundled)) return bundled;
+  const names = readdirSync(path.join(PROJECT_ROOT, "apps")).filter((n) =>
+    isAppDir(path.join(PROJECT_ROOT, "apps", n)),
+  );
+  const near = names.find((n) => distance(n, from) <= 3);
+  if (!from.includes("/"))
+    throw new UserError(
+      `--from: no app named '${from}'${near ? ` (did you mean '${near}'?)` : ""}; bundled apps: ${names.join(", ")}`,
+    );
+  throw new UserError(`--from: ${notAnAppMessage(from, existsSync(from))}`);
+}
+
+function checkDestination(dir: string): string {
+  const dst = path.resolve(dir);
+  const rel = path.relative(PROJECT_ROOT, dst);
+  if (rel === "" || rel.startsWith("..") || path.isAbsolute(rel))
+    throw new UserError(
+      `${dir} is outside the project (${PROJECT_ROOT}): an app lives inside it, e.g. apps/${path.basename(dst)}, so that it can import hal/ and firmware/`,
+    );
+  if (existsSync(dst) && (!statSync(dst).isDirectory() || readdirSync(dst).length > 0))
+    throw new UserError(`${dir} already exists and is not an empty folder: nothing written`);
+  return dst;
+}
+
+/** Copies `src` to `dst`, relocating every TypeScript file's imports and app.json. */
+function copyApp(src: string, dst: string, name: string): string[] {
+  const written: string[] = [];
+  const walk = (from: string, to: string) => {
+    mkdirSync(to, { recursive: true });
+    for (const entry of readdirSync(from, { withFileTypes: true })) {
+      const a = path.join(from, entry.name);
+      const b = path.join(to, entry.name);
+      if (entry.isDirectory()) walk(a, b);
+      else if (from === src && entry.name === "app.json") {
+        const raw = JSON.parse(readFileSync(a, "utf8")) as Record<string, unknown>;
+        writeFileSync(b, JSON.stringify(relocateManifest(raw, name, src, dst), null, 2) + "\n");
+        written.push(b);
+      } else if (entry.name.endsWith(".ts")) {
+        writeFileSync(b, relocateImports(readFileSync(a, "utf8"), from, to, src));
+        written.push(b);
+      } else {
+        cpSync(a, b);
+        written.push(b);
+      }
+    }
+  };
+  walk(src, dst);
+  return written;
+}
+
+export function newCommand(dir: string, opts: { from?: string }): void {
+  const dst = checkDestination(dir);
+  const name = path.basename(dst);
+  if (!/^[a-z0-9-]+$/.test(name))
+    throw new UserError(
+      `an app's folder names it: '${name}' must be lower-case letters, digits and dashes (e.g. ${path.join(path.dirname(dir), name.toLowerCase().replace(/[^a-z0-9-]+/g, "-"))})`,
+    );
+  const src = sourceApp(opts.from);
+  const inside = path.relative(src, dst);
+  if (!inside.startsWith("..") && !path.isAbsolute(inside))
+    throw new UserError(
+      `${dir} is inside the app it would copy (${shownPath(src)}): nothing written`,
+    );
+  const existed = existsSync(dst);
+  let files: string[];
+  try {
+    files = copyApp(src, dst, name);
+    loadApp(dst); // the copy is an app as the build will read it
+  } catch (e) {
+    if (existed) for (const f of readdirSync(dst)) rmSync(path.join(dst, f), { recursive: true });
+    else rmSync(dst, { recursive: true, force: true });
+    throw e;
+  }
+  const from = src === TEMPLATE ? "the starting template" : shownPath(src);
+  process.stdout.write(
+    `wrote ${shownPath(dst)}: app '${name}' from ${from} (${files.length} files)\n` +
+      `next: npx tinyboard run ${shownPath(dst)} --board rt1060\n`,
+  );
+}
