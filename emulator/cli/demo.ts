@@ -117,6 +117,9 @@ export async function demoCommand(opts: {
     `\nSD cards and flashed images are in ${path.join(shownPath(demoDir()), "<board>")}/ (try: mdir -i ${shownPath(path.join(demoDir(), runs[0].boardId, "sdcard.img"))} ::/)`,
   );
   if (!opts.verbose) console.log("Every console line: npm start -- --verbose");
+  console.log(
+    "Your own app: npx tinyboard new apps/my-app, then npx tinyboard run apps/my-app --board rt1060",
+  );
 }
 
 /** A row's result: a fault's kind, the firmware's own error exit (a bad partition, no
