@@ -1,7 +1,7 @@
 // `tinyboard new`: the starting template builds and runs on every board; a copy of an app at
 // another depth still reaches hal/, firmware/ and its inputs; every refusal is one line and
 // writes nothing.
-import test, { type ExecutionContext } from "ava";
+import test from "ava";
 import {
   existsSync,
   mkdirSync,
@@ -13,7 +13,7 @@ import {
 } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { cli, type CliResult } from "../faults/helpers.ts";
+import { cli, oneLineError, type CliResult } from "../faults/helpers.ts";
 import { PROJECT_ROOT } from "../../emulator/paths.ts";
 import { relocateImports, relocatePath } from "../../emulator/toolchain/relocate-app.ts";
 
@@ -33,11 +33,7 @@ let stateN = 0;
 const run = (app: string, board: string) =>
   cli(["run", app, "--board", board, "--state", path.join(states, `s${++stateN}`)], 300_000);
 
-function oneLine(t: ExecutionContext, r: CliResult, message: RegExp): void {
-  t.is(r.status, 1, r.stderr);
-  t.regex(r.stderr, /^tinyboard: error: [^\n]+\n$/, JSON.stringify(r.stderr));
-  t.regex(r.stderr, message);
-}
+const oneLine = oneLineError;
 
 test.serial(
   "the starting template builds and runs on every board: the clock, LED 0 and the console",

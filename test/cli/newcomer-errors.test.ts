@@ -1,11 +1,11 @@
 // Mistakes of a first hour with the CLI, each answered with one line that says what to do: a
 // misspelt option read as a missing one, --board left out, an app path given from a subfolder,
 // a misspelt command, a folder of scenarios, a second core's image, main() without export.
-import test, { type ExecutionContext } from "ava";
+import test from "ava";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { cli, type CliResult } from "../faults/helpers.ts";
+import { cli, oneLineError } from "../faults/helpers.ts";
 import { PROJECT_ROOT } from "../../emulator/paths.ts";
 import { loadTarget } from "../../emulator/board.ts";
 import { imagePath } from "../../emulator/cli/build.ts";
@@ -13,12 +13,7 @@ import { imagePath } from "../../emulator/cli/build.ts";
 const tmp = mkdtempSync(path.join(os.tmpdir(), "tinyboard-newcomer-"));
 test.after.always(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** Exit 1 with exactly this one "tinyboard: error:" line, no stack trace. */
-function oneLine(t: ExecutionContext, r: CliResult, message: RegExp): void {
-  t.is(r.status, 1, r.stderr);
-  t.regex(r.stderr, /^tinyboard: error: [^\n]+\n$/, JSON.stringify(r.stderr));
-  t.regex(r.stderr, message);
-}
+const oneLine = oneLineError;
 
 test.serial(
   "a misspelt --board is named as the unknown option it is, with the right spelling",

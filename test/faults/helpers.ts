@@ -159,6 +159,13 @@ export interface CliResult {
 const cliEnv: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
 delete cliEnv.TINYBOARD_DEBUG;
 
+/** Exit 1 with exactly one "tinyboard: error:" line matching `message`, no stack trace. */
+export function oneLineError(t: ExecutionContext, r: CliResult, message: RegExp): void {
+  t.is(r.status, 1, r.stderr);
+  t.regex(r.stderr, /^tinyboard: error: [^\n]+\n$/, JSON.stringify(r.stderr));
+  t.regex(r.stderr, message);
+}
+
 /** Runs `node bin/tinyboard.js ...args` from the project root (`env` adds variables). */
 export function cli(
   args: string[],
