@@ -51,6 +51,16 @@ function checkDestination(dir: string): string {
   return dst;
 }
 
+/** app.json as people write it: two-space indents, a list of plain values on one line. */
+function manifestText(manifest: Record<string, unknown>): string {
+  return (
+    JSON.stringify(manifest, null, 2).replace(
+      /\[\n\s*((?:"(?:[^"\\\n]|\\.)*"|-?[\d.]+|true|false|null)(?:,\n\s*(?:"(?:[^"\\\n]|\\.)*"|-?[\d.]+|true|false|null))*)\n\s*\]/g,
+      (_, items: string) => `[${items.replace(/,\n\s*/g, ", ")}]`,
+    ) + "\n"
+  );
+}
+
 /** Copies `src` to `dst`, relocating every TypeScript file's imports and app.json. */
 function copyApp(src: string, dst: string, name: string): string[] {
   const written: string[] = [];
@@ -62,7 +72,7 @@ function copyApp(src: string, dst: string, name: string): string[] {
       if (entry.isDirectory()) walk(a, b);
       else if (from === src && entry.name === "app.json") {
         const raw = JSON.parse(readFileSync(a, "utf8")) as Record<string, unknown>;
-        writeFileSync(b, JSON.stringify(relocateManifest(raw, name, src, dst), null, 2) + "\n");
+        writeFileSync(b, manifestText(relocateManifest(raw, name, src, dst)));
         written.push(b);
       } else if (entry.name.endsWith(".ts")) {
         writeFileSync(b, relocateImports(readFileSync(a, "utf8"), from, to, src));
