@@ -56,6 +56,24 @@ test.serial(
       t.regex(r.stdout, /ledToggles 12\b/, `${board}: 3 s at 2 Hz`);
       t.regex(r.stdout, /fault\s+none/);
     }
+    // The template formats into one buffer allocated at start-up: 30 s use the heap 3 s do.
+    const heap = (r: CliResult) => /heap\s+(\d+) B used/.exec(r.stdout)?.[1];
+    const long = cli(
+      [
+        "run",
+        rel(dir),
+        "--board",
+        "rt1060",
+        "--seconds",
+        "30",
+        "--state",
+        path.join(states, "long"),
+      ],
+      300_000,
+    );
+    t.is(long.status, 0, long.stderr);
+    t.truthy(heap(long));
+    t.is(heap(long), heap(run(rel(dir), "rt1060")));
   },
 );
 
