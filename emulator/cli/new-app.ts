@@ -111,8 +111,12 @@ export function newCommand(dir: string, opts: { from?: string }): void {
     throw e;
   }
   const from = src === TEMPLATE ? "the starting template" : shownPath(src);
+  const scenarios = readdirSync(dst).filter((f) => f.endsWith(".yaml"));
   process.stdout.write(
     `wrote ${shownPath(dst)}: app '${name}' from ${from} (${files.length} files)\n` +
-      `next: npx tinyboard run ${shownPath(dst)} --board rt1060\n`,
+      `next: npx tinyboard run ${shownPath(dst)} --board rt1060\n` +
+      (scenarios.length
+        ? `test: npx tinyboard test ${scenarios.map((f) => shownPath(path.join(dst, f))).join(" ")}\n`
+        : ""),
   );
 }

@@ -41,7 +41,12 @@ test.serial(
     const dir = path.join(scratch, "newapp-starter");
     const made = cli(["new", rel(dir)]);
     t.is(made.status, 0, made.stderr);
-    t.regex(made.stdout, /app 'newapp-starter' from the starting template \(2 files\)/);
+    t.regex(made.stdout, /app 'newapp-starter' from the starting template \(3 files\)/);
+    t.regex(made.stdout, /test: npx tinyboard test .*newapp-starter\/scenario\.yaml/);
+    // its scenario test passes where it landed, on every board of its app.json
+    const tested = cli(["test", rel(path.join(dir, "scenario.yaml"))], 300_000);
+    t.is(tested.status, 0, tested.stdout + tested.stderr);
+    t.regex(tested.stdout, /3 passed, 0 failed/);
     t.regex(made.stdout, /next: npx tinyboard run .*newapp-starter --board rt1060/);
     t.is(JSON.parse(readFileSync(path.join(dir, "app.json"), "utf8")).name, "newapp-starter");
     for (const [board, mhz] of [
