@@ -62,7 +62,12 @@ export class Commands {
         return "";
       case "break": {
         const bp = await this.engine.addBreakpoint(parseBreakpoint(arg));
-        return `breakpoint ${bp.id}: ${this.engine.describe(bp)}${bp.verified ? "" : ` (not verified: ${bp.message})`}`;
+        const note = bp.verified
+          ? bp.message
+            ? ` (${bp.message})`
+            : ""
+          : ` (not verified: ${bp.message})`;
+        return `breakpoint ${bp.id}: ${this.engine.describe(bp)}${note}`;
       }
       case "delete": {
         const ids = rest.map((r) => {

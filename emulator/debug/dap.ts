@@ -213,7 +213,7 @@ export class TinyboardDebugSession extends DebugSession {
         id: b.id,
         verified: b.verified && !problems.has(i),
         message: problems.get(i) ?? b.message,
-        line: (args.breakpoints ?? [])[i]?.line,
+        line: b.kind === "line" && !problems.has(i) ? b.line : (args.breakpoints ?? [])[i]?.line,
         source: args.source,
       })),
     };

@@ -42,6 +42,8 @@ export interface BreakpointStatus {
   id: number;
   verified: boolean;
   message?: string;
+  /** A line breakpoint's line when the worker moved it to the next statement. */
+  line?: number;
 }
 
 export interface LayerState {
@@ -222,7 +224,15 @@ export class DebugEngine extends EventEmitter {
         verified: false,
         message: "the firmware has exited",
       }));
-    return this.send<BreakpointStatus[]>({ cmd: "breakpoints", breakpoints: this.breakpoints });
+    const status = await this.send<BreakpointStatus[]>({
+      cmd: "breakpoints",
+      breakpoints: this.breakpoints,
+    });
+    for (const st of status) {
+      const b = this.breakpoints.find((x) => x.id === st.id);
+      if (b?.kind === "line" && st.line !== undefined) b.line = st.line;
+    }
+    return status;
   }
 
   describe(b: Breakpoint): string {

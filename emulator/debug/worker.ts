@@ -235,12 +235,12 @@ function reply(id: number, ok: boolean, result?: unknown): void {
 function handle(m: ToWorker): void {
   try {
     if (m.cmd === "breakpoints") {
-      breakpoints = m.breakpoints;
+      breakpoints = m.breakpoints.map(toStatement);
       if (statements) {
         statements.setBreakpoints(breakpoints);
         machine.setLineHooks(statements.wanted);
       }
-      return reply(m.id, true, verify(breakpoints));
+      return reply(m.id, true, verify(breakpoints, m.breakpoints));
     }
     if (m.cmd === "pause") return reply(m.id, true); // already stopped
     if (m.cmd !== "inspect") return reply(m.id, false, `unexpected '${m.cmd}'`);
@@ -250,12 +250,38 @@ function handle(m: ToWorker): void {
   }
 }
 
-/** Per breakpoint: whether it can be hit, and why not. Line breakpoints need a line with code in the build. */
+// A line breakpoint on a line the build has no statement for (a blank line, a comment, a
+// declaration the compiler folded) moves to the next statement line, as gdb and VS Code move
+// one: within a few lines, so that it stays in the function the user meant.
+const MOVE_LINES = 10;
+
+function toStatement(b: Breakpoint): Breakpoint {
+  if (b.kind !== "line" || !statements) return b;
+  const file = lines.fileFor(b.file);
+  if (!file) return b;
+  const have = statements.statementLines(file);
+  if (have.has(b.line)) return b;
+  for (let l = b.line + 1; l <= b.line + MOVE_LINES; l++) if (have.has(l)) return { ...b, line: l };
+  return b;
+}
+
+/** Per breakpoint: whether it can be hit, and why not. Line breakpoints need a line with code in
+ *  the build; one moved to the next statement says from where. */
 function verify(
   list: Breakpoint[],
-): { id: number; verified: boolean; message?: string; file?: string }[] {
-  return list.map((b) => {
+  asked: Breakpoint[],
+): { id: number; verified: boolean; message?: string; file?: string; line?: number }[] {
+  return list.map((b, i) => {
     if (b.kind !== "line") return { id: b.id, verified: true };
+    const from = asked[i]?.kind === "line" ? asked[i].line : b.line;
+    if (from !== b.line)
+      return {
+        id: b.id,
+        verified: true,
+        file: lines.fileFor(b.file) ?? b.file,
+        line: b.line,
+        message: `moved from line ${from}, which has no statement in this build`,
+      };
     const file = lines.fileFor(b.file);
     if (!file)
       return {

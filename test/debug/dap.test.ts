@@ -181,9 +181,10 @@ test("DAP session: source and layer breakpoints, stack, variables, step, continu
   t.regex(output(), /firmware ended: exit\(0\)/);
 });
 
-// A debug-lines session on hello-model: a conditional breakpoint and a logpoint, a line that is
-// not a statement left unverified, locals in `variables`, step in and out by line.
-test("DAP debug-lines: conditional breakpoint, logpoint, unverified line, locals, step in/out by line", async (t) => {
+// A debug-lines session on hello-model: a conditional breakpoint and a logpoint, a comment line's
+// breakpoint moved to the next statement (and hit there), locals in `variables`, step in and out
+// by line.
+test("DAP debug-lines: conditional breakpoint, logpoint, a comment line moved to its statement, locals, step in/out by line", async (t) => {
   t.timeout(WAIT_MS * 2, "the whole session on a loaded machine");
   const hello = path.join(ROOT, "apps/hello-model");
   const text = path.join(ROOT, "firmware/text.ts");
@@ -208,8 +209,9 @@ test("DAP debug-lines: conditional breakpoint, logpoint, unverified line, locals
   const workspace = mkdtempSync(path.join(os.tmpdir(), "tb-dap-lines-"));
   await dc.launch({ program: hello, board: "rt1060", cwd: workspace, sdcard: false });
   const bps = await configured;
-  t.false(bps[0].verified, "a comment line");
-  t.regex(bps[0].message ?? "", /not a statement/);
+  t.true(bps[0].verified, "a comment line moves to the next statement");
+  t.is(bps[0].line, 42);
+  t.regex(bps[0].message ?? "", /moved from line 40, which has no statement in this build/);
   t.false(bps[1].verified);
   t.regex(bps[1].message ?? "", /condition: 'nope >' ends too early/);
   t.true(bps[2].verified);
@@ -244,6 +246,15 @@ test("DAP debug-lines: conditional breakpoint, logpoint, unverified line, locals
   const next = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0];
   t.true(next.line !== caller.line || next.name !== caller.name, "moved to another line");
 
+  // main.ts:42 (where line 40's breakpoint went) is reached next, in the loop.
+  const atMoved = dc.waitForEvent("stopped");
+  await dc.continueRequest({ threadId: 1 });
+  t.deepEqual(((await atMoved) as DebugProtocol.StoppedEvent).body.hitBreakpointIds, [bps[0].id]);
+  t.is((await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0].line, 42);
+  await dc.setBreakpointsRequest({
+    source: { path: path.join(hello, "main.ts") },
+    breakpoints: [],
+  });
   const exited = dc.waitForEvent("exited");
   await dc.continueRequest({ threadId: 1 });
   t.is(((await exited) as DebugProtocol.ExitedEvent).body.exitCode, 0);

@@ -64,9 +64,10 @@ test("hello-model: any-line breakpoints, next/step/finish by line, conditions, l
     await run("break apps/hello-model/main.ts:42"),
     "breakpoint 1: line apps/hello-model/main.ts:42",
   );
+  // Line 1 is a comment with no statement in the 10 lines below it: left unverified.
   t.regex(
-    await run("break apps/hello-model/main.ts:40"),
-    /not verified: apps\/hello-model\/main.ts:40 is not a statement of this build/,
+    await run("break apps/hello-model/main.ts:1"),
+    /not verified: apps\/hello-model\/main.ts:1 is not a statement of this build/,
   );
   const first = await run("continue");
   t.regex(first, /^stopped: breakpoint 1: apps\/hello-model\/main.ts:42, cycle \d+/);
@@ -97,7 +98,7 @@ test("hello-model: any-line breakpoints, next/step/finish by line, conditions, l
   t.regex(await run("finish"), /at firmware\/text.ts:29$/);
   t.regex(
     await run("info breakpoints"),
-    /1 {2}line apps\/hello-model\/main.ts:42 +hit 1 time\n +2 {2}line apps\/hello-model\/main.ts:40 +hit 0 times/,
+    /1 {2}line apps\/hello-model\/main.ts:42 +hit 1 time\n +2 {2}line apps\/hello-model\/main.ts:1 +hit 0 times/,
   );
   await run("delete");
 
@@ -133,6 +134,26 @@ test("hello-model: any-line breakpoints, next/step/finish by line, conditions, l
     await run("backtrace"),
     /^the firmware has ended \(exit\(0\)\); its stack then:\n#0 {2}main \(apps\/hello-model\/main\) at apps\/hello-model\/main.ts:55/,
   );
+});
+
+test("a breakpoint on a line without a statement moves to the next statement and stops there", async (t) => {
+  t.timeout(600_000);
+  const { image } = await buildApp(HELLO, target, { debugLines: true });
+  const engine = await DebugEngine.launch({ image, target, seconds: 2 });
+  t.teardown(() => engine.close());
+  const c = new Commands(engine);
+  const run = (cmd: string) => c.execute(cmd);
+  // Line 40 is a comment inside the loop, 41 a declaration the compiler folds into 42.
+  t.is(
+    await run("break apps/hello-model/main.ts:40"),
+    "breakpoint 1: line apps/hello-model/main.ts:42 (moved from line 40, which has no statement in this build)",
+  );
+  t.regex(
+    await run("continue"),
+    /^stopped: breakpoint 1: apps\/hello-model\/main.ts:42, cycle \d+/,
+  );
+  t.regex(await run("info breakpoints"), /1 {2}line apps\/hello-model\/main.ts:42 +hit 1 time/);
+  t.regex(await run("print i"), /^i = 0 /, "the first pass of the loop");
 });
 
 /** The fixture's fault, from its release and its debug-lines build. */
