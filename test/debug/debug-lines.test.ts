@@ -3,7 +3,7 @@
 // conditions over locals, logpoints, hit counts, backtrace after the end; and the build's
 // promise: every bundled app charges exactly the release build's cycles, and the release
 // image has no hooks.
-import test from "ava";
+import test, { type ExecutionContext } from "ava";
 import { readdirSync, existsSync } from "node:fs";
 import path from "node:path";
 import { loadTarget } from "../../emulator/board.ts";
@@ -49,15 +49,20 @@ test("break FILE:LINE if COND parses; a bad condition is one line", (t) => {
   });
 });
 
-test("hello-model: any-line breakpoints, next/step/finish by line, conditions, locals, logpoints, hits, backtrace after exit", async (t) => {
-  t.timeout(600_000);
+/** A debugger on hello-model's debug-lines build, with the REPL's commands. */
+async function helloSession(t: ExecutionContext) {
   const { image } = await buildApp(HELLO, target, { debugLines: true });
   const engine = await DebugEngine.launch({ image, target, seconds: 2 });
   t.teardown(() => engine.close());
+  const c = new Commands(engine);
+  return { engine, run: (cmd: string) => c.execute(cmd) };
+}
+
+test("hello-model: any-line breakpoints, next/step/finish by line, conditions, locals, logpoints, hits, backtrace after exit", async (t) => {
+  t.timeout(600_000);
+  const { engine, run } = await helloSession(t);
   const logs: string[] = [];
   engine.on("logpoint", (text: string) => logs.push(text));
-  const c = new Commands(engine);
-  const run = (cmd: string) => c.execute(cmd);
 
   // Line 42 is a store (no call, no loop head): a sync-point debugger could not stop there.
   t.is(
@@ -138,11 +143,7 @@ test("hello-model: any-line breakpoints, next/step/finish by line, conditions, l
 
 test("a breakpoint on a line without a statement moves to the next statement and stops there", async (t) => {
   t.timeout(600_000);
-  const { image } = await buildApp(HELLO, target, { debugLines: true });
-  const engine = await DebugEngine.launch({ image, target, seconds: 2 });
-  t.teardown(() => engine.close());
-  const c = new Commands(engine);
-  const run = (cmd: string) => c.execute(cmd);
+  const { run } = await helloSession(t);
   // Line 40 is a comment inside the loop, 41 a declaration the compiler folds into 42.
   t.is(
     await run("break apps/hello-model/main.ts:40"),
