@@ -1,7 +1,7 @@
 // tinyboard new DIR [--from APP]: a new app folder, from the starting template (templates/blink)
-// or a copy of any app (a bundled one by name). Nothing is written unless all of it can be:
-// the folder must not exist (or be empty) and must lie inside the project, where the app's
-// relative imports of hal/ and firmware/ and its partitions can reach.
+// or a copy of any app (a bundled one by name). The folder must not exist (or be empty) and must
+// lie inside the project, where the app's relative imports of hal/ and firmware/ and its
+// partitions can reach; a copy that fails is removed, folders it created included.
 import {
   cpSync,
   existsSync,
@@ -16,11 +16,11 @@ import path from "node:path";
 import { distance } from "fastest-levenshtein";
 import { UserError } from "../errors.ts";
 import { PROJECT_ROOT, shownPath } from "../paths.ts";
-import { isAppDir, loadApp } from "../toolchain/app.ts";
-import { notAnAppMessage } from "../toolchain/app-suggest.ts";
+import { APP_NAME, APP_NAME_RULE, isAppDir, loadApp } from "../toolchain/app.ts";
+import { appFolders, notAnAppMessage } from "../toolchain/app-suggest.ts";
 import { relocateImports, relocateManifest } from "../toolchain/relocate-app.ts";
 
-export const TEMPLATE = path.join(PROJECT_ROOT, "templates", "blink");
+const TEMPLATE = path.join(PROJECT_ROOT, "templates", "blink");
 
 /** The app to copy: a folder with app.json, or the name of a bundled app (apps/NAME). */
 function sourceApp(from: string | undefined): string {
@@ -28,9 +28,7 @@ function sourceApp(from: string | undefined): string {
   if (isAppDir(from)) return path.resolve(from);
   const bundled = path.join(PROJECT_ROOT, "apps", from);
   if (!from.includes("/") && isAppDir(bundled)) return bundled;
-  const names = readdirSync(path.join(PROJECT_ROOT, "apps")).filter((n) =>
-    isAppDir(path.join(PROJECT_ROOT, "apps", n)),
-  );
+  const names = appFolders(path.join(PROJECT_ROOT, "apps"), 1).map((d) => path.basename(d));
   const near = names.find((n) => distance(n, from) <= 3);
   if (!from.includes("/"))
     throw new UserError(
@@ -53,12 +51,12 @@ function checkDestination(dir: string): string {
 
 /** app.json as people write it: two-space indents, a list of plain values on one line. */
 function manifestText(manifest: Record<string, unknown>): string {
-  return (
-    JSON.stringify(manifest, null, 2).replace(
-      /\[\n\s*((?:"(?:[^"\\\n]|\\.)*"|-?[\d.]+|true|false|null)(?:,\n\s*(?:"(?:[^"\\\n]|\\.)*"|-?[\d.]+|true|false|null))*)\n\s*\]/g,
-      (_, items: string) => `[${items.replace(/,\n\s*/g, ", ")}]`,
-    ) + "\n"
+  // A list with no list or object inside (JSON strings hold no raw newline) goes on one line.
+  const text = JSON.stringify(manifest, null, 2).replace(
+    /\[\n\s+([^[\]{}]*?)\n\s*\]/g,
+    (_, items: string) => `[${items.split(/,\n\s+/).join(", ")}]`,
   );
+  return text + "\n";
 }
 
 /** Copies `src` to `dst`, relocating every TypeScript file's imports and app.json. */
@@ -90,9 +88,9 @@ function copyApp(src: string, dst: string, name: string): string[] {
 export function newCommand(dir: string, opts: { from?: string }): void {
   const dst = checkDestination(dir);
   const name = path.basename(dst);
-  if (!/^[a-z0-9-]+$/.test(name))
+  if (!APP_NAME.test(name))
     throw new UserError(
-      `an app's folder names it: '${name}' must be lower-case letters, digits and dashes (e.g. ${path.join(path.dirname(dir), name.toLowerCase().replace(/[^a-z0-9-]+/g, "-"))})`,
+      `an app's folder names it: '${name}' must be ${APP_NAME_RULE} (e.g. ${path.join(path.dirname(dir), name.toLowerCase().replace(/[^a-z0-9-]+/g, "-"))})`,
     );
   const src = sourceApp(opts.from);
   const inside = path.relative(src, dst);
@@ -100,14 +98,16 @@ export function newCommand(dir: string, opts: { from?: string }): void {
     throw new UserError(
       `${dir} is inside the app it would copy (${shownPath(src)}): nothing written`,
     );
-  const existed = existsSync(dst);
+  // What to remove if the copy fails: the first folder it creates, or the empty folder's contents.
+  let created: string | null = null;
+  for (let d = dst; !existsSync(d); d = path.dirname(d)) created = d;
   let files: string[];
   try {
     files = copyApp(src, dst, name);
     loadApp(dst); // the copy is an app as the build will read it
   } catch (e) {
-    if (existed) for (const f of readdirSync(dst)) rmSync(path.join(dst, f), { recursive: true });
-    else rmSync(dst, { recursive: true, force: true });
+    if (created) rmSync(created, { recursive: true, force: true });
+    else for (const f of readdirSync(dst)) rmSync(path.join(dst, f), { recursive: true });
     throw e;
   }
   const from = src === TEMPLATE ? "the starting template" : shownPath(src);

@@ -62,11 +62,8 @@ export class Commands {
         return "";
       case "break": {
         const bp = await this.engine.addBreakpoint(parseBreakpoint(arg));
-        const note = bp.verified
-          ? bp.message
-            ? ` (${bp.message})`
-            : ""
-          : ` (not verified: ${bp.message})`;
+        // Unverified ones say why; verified ones only when there is news (a moved line).
+        const note = bp.message ? ` (${bp.verified ? "" : "not verified: "}${bp.message})` : "";
         return `breakpoint ${bp.id}: ${this.engine.describe(bp)}${note}`;
       }
       case "delete": {

@@ -6,7 +6,7 @@ import { distance } from "fastest-levenshtein";
 import { PROJECT_ROOT } from "../paths.ts";
 
 /** App folders (with app.json) under a folder, two levels deep (apps/x, apps/x/variant). */
-function appFolders(root: string, depth = 2): string[] {
+export function appFolders(root: string, depth = 2): string[] {
   const out: string[] = [];
   let names: string[];
   try {

@@ -53,6 +53,11 @@ const FIELDS = [
   "options",
 ];
 
+/** An app's name, as the image manifest's schema checks it (image-manifest.ts `id`). */
+export const APP_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+export const APP_NAME_RULE =
+  "lower-case letters, digits and dashes, starting with a letter or digit, at most 64";
+
 export function isAppDir(p: string): boolean {
   return existsSync(p) && statSync(p).isDirectory() && existsSync(path.join(p, "app.json"));
 }
@@ -77,8 +82,8 @@ export function loadApp(dir: string): App {
       `unknown field '${key}'${near ? ` (did you mean '${near}'?)` : ""}; fields: ${FIELDS.join(", ")}`,
     );
   }
-  if (typeof raw.name !== "string" || !/^[a-z0-9-]+$/.test(raw.name))
-    throw fail("'name' must be lower-case letters, digits and dashes");
+  if (typeof raw.name !== "string" || !APP_NAME.test(raw.name))
+    throw fail(`'name' must be ${APP_NAME_RULE}`);
   const app: App = {
     dir: path.resolve(dir),
     name: raw.name,

@@ -15,7 +15,11 @@ import os from "node:os";
 import path from "node:path";
 import { cli, oneLineError, type CliResult } from "../faults/helpers.ts";
 import { PROJECT_ROOT } from "../../emulator/paths.ts";
-import { relocateImports, relocatePath } from "../../emulator/toolchain/relocate-app.ts";
+import {
+  relocateImports,
+  relocateManifest,
+  relocatePath,
+} from "../../emulator/toolchain/relocate-app.ts";
 
 // New apps must lie inside the project: a scratch folder in build/ (git-ignored).
 mkdirSync(path.join(PROJECT_ROOT, "build"), { recursive: true });
@@ -94,6 +98,11 @@ test.serial(
       path.resolve(dir, manifest.inputs.mic),
       path.join(PROJECT_ROOT, "apps/micro-speech/samples/demo.wav"),
     );
+    // written as people write app.json: a list of plain values on one line
+    t.regex(
+      readFileSync(path.join(dir, "app.json"), "utf8"),
+      /\n {2}"boards": \["rt1060", "rt1170", "mcxn947"\],\n/,
+    );
     t.regex(
       readFileSync(path.join(dir, "main.ts"), "utf8"),
       /from "\.\.\/\.\.\/\.\.\/\.\.\/hal\/mic"/,
@@ -125,7 +134,7 @@ test.serial("every refusal is one line, exit 1, and writes nothing", (t) => {
   oneLine(
     t,
     cli(["new", rel(path.join(scratch, "My_App"))]),
-    /'My_App' must be lower-case letters, digits and dashes \(e\.g\. .*my-app\)/,
+    /'My_App' must be lower-case letters, digits and dashes.* \(e\.g\. .*my-app\)/,
   );
   oneLine(
     t,
@@ -138,6 +147,16 @@ test.serial("every refusal is one line, exit 1, and writes nothing", (t) => {
     /inside the app it would copy/,
   );
   t.false(existsSync(path.join(scratch, "z")));
+  // A copy that is no app (its entry file missing) is removed, the folders it created too.
+  const broken = path.join(scratch, "broken");
+  mkdirSync(broken);
+  writeFileSync(path.join(broken, "app.json"), '{ "name": "broken", "entry": "missing.ts" }');
+  oneLine(
+    t,
+    cli(["new", rel(path.join(scratch, "made", "here")), "--from", rel(broken)]),
+    /app\.json: entry missing\.ts not found/,
+  );
+  t.false(existsSync(path.join(scratch, "made")));
   t.false(existsSync(path.join(PROJECT_ROOT, "apps/hello-model/inner")));
 });
 
@@ -168,4 +187,34 @@ test("relocation keeps paths inside the app and re-aims the others from the new 
   t.is(relocatePath("../../../hal/mic", `${src}/dsp`, `${dst}/dsp`, src), "../../../../hal/mic");
   t.is(relocatePath("model/x.tflite", src, dst, src), "model/x.tflite");
   t.is(relocatePath("../other/in.wav", src, "/p/apps/b", src), "../other/in.wav");
+});
+
+test("app.json's paths that leave the app move with it; names, generators and inside paths stay", (t) => {
+  const moved = relocateManifest(
+    {
+      name: "a",
+      partitions: [
+        { name: "model", file: "model/x.tflite" },
+        { name: "w", file: "../b/w.bin" },
+      ],
+      inputs: { mic: "../b/in.wav,loop,gain=-6", accel: "gen:rest,seed=2", camera: "pics/" },
+      micArray: { rt1060: "sln-local2-tri", mcxn947: "../b/array.json" },
+    },
+    "c",
+    "/p/apps/a",
+    "/p/x/y/c",
+  );
+  t.deepEqual(moved, {
+    name: "c",
+    partitions: [
+      { name: "model", file: "model/x.tflite" },
+      { name: "w", file: "../../../apps/b/w.bin" },
+    ],
+    inputs: {
+      mic: "../../../apps/b/in.wav,loop,gain=-6",
+      accel: "gen:rest,seed=2",
+      camera: "pics/",
+    },
+    micArray: { rt1060: "sln-local2-tri", mcxn947: "../../../apps/b/array.json" },
+  });
 });
